@@ -1,0 +1,23 @@
+"""ASGI entry point of the lesson site, as ``startproject`` makes it, plus a stack chooser."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.asgi import get_asgi_application
+from django.core.handlers.asgi import ASGIHandler
+from django.test.utils import override_settings
+
+from . import boot
+
+boot()
+
+application = get_asgi_application()
+
+
+def application_with(middleware: str = "async") -> ASGIHandler:
+    """A fresh ASGI application whose middleware stack is ``LANES_MIDDLEWARE_STACKS[middleware]``.
+
+    Django reads ``MIDDLEWARE`` once, when the handler is built, so each stack gets its own.
+    """
+    with override_settings(MIDDLEWARE=settings.LANES_MIDDLEWARE_STACKS[middleware]):
+        return get_asgi_application()

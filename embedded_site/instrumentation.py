@@ -1,0 +1,144 @@
+"""What the site records about each request while it serves it.
+
+A host hands every request a :class:`RequestProbe` through the :data:`current_probe` context
+variable before it calls Django. Context variables follow the request through ``sync_to_async``
+and ``async_to_sync`` hand-offs, so a receiver or a view on any thread finds the probe of the
+request it works for, and no global registry is needed.
+
+The probe records raw facts only, each on one clock (``time.perf_counter_ns``) with the name of
+the thread it happened on: *segments* that a view declares (``io_wait``, ``io_blocking``,
+``cpu``) and *marks* where Django's own machinery was seen (signal receivers, middleware
+entry and exit). Turning those facts into a lane of coloured segments is the host's job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+__all__ = [
+    "DECLARED_KINDS",
+    "LaneErrorHandler",
+    "Mark",
+    "RawSegment",
+    "RequestProbe",
+    "current_probe",
+    "measured",
+]
+
+#: The segment kinds a view may declare; the host derives the others.
+DECLARED_KINDS = ("io_wait", "io_blocking", "cpu")
+
+
+@dataclass(frozen=True, slots=True)
+class RawSegment:
+    """A stretch of time a view declared, on the thread where it happened."""
+
+    kind: str
+    start_ns: int
+    end_ns: int
+    thread: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A moment Django's own machinery was seen working for the request.
+
+    ``where`` says what was seen: ``"middleware_in"``/``"middleware_out"`` (the timing
+    middleware, outermost), ``"sync_middleware_in"``/``"sync_middleware_out"``, or
+    ``"signal"`` (a ``request_started``/``request_finished`` receiver).
+    """
+
+    ns: int
+    thread: str
+    where: str
+
+
+@dataclass(slots=True)
+class RequestProbe:
+    """The raw record of one request, filled in by the host, the site and its views.
+
+    Appends come from several threads; ``list.append`` is atomic, so no lock is needed.
+    """
+
+    request_id: int
+    view: str
+    sent_ns: int
+    picked_ns: int | None = None
+    picked_thread: str | None = None
+    finished_ns: int | None = None
+    segments: list[RawSegment] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    error: str | None = None
+
+    def mark(self, where: str) -> None:
+        """Note that Django's machinery ran here, now."""
+        self.marks.append(Mark(time.perf_counter_ns(), threading.current_thread().name, where))
+
+    def add_segment(self, kind: str, start_ns: int, end_ns: int) -> None:
+        """Record a segment that ran on the calling thread."""
+        self.segments.append(RawSegment(kind, start_ns, end_ns, threading.current_thread().name))
+
+
+#: The probe of the request being served in this context, set by the host.
+current_probe: ContextVar[RequestProbe | None] = ContextVar("current_probe", default=None)
+
+
+@contextmanager
+def measured(kind: str) -> Iterator[None]:
+    """Record the body of the ``with`` block as one segment of ``kind`` for this request.
+
+    Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
+    body, so the views stay ordinary Django code.
+    """
+    if kind not in DECLARED_KINDS:
+        raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
+    probe = current_probe.get()
+    start = time.perf_counter_ns()
+    try:
+        yield
+    finally:
+        if probe is not None:
+            probe.add_segment(kind, start, time.perf_counter_ns())
+
+
+def mark(where: str) -> None:
+    """Mark, on the current request's probe if there is one, that Django's machinery ran."""
+    probe = current_probe.get()
+    if probe is not None:
+        probe.mark(where)
+
+
+def on_request_signal(**kwargs: object) -> None:
+    """Receiver for ``request_started`` and ``request_finished``.
+
+    Under ASGI Django sends both from worker threads (``sync_to_async``); marking them makes
+    those threads, and the hand-offs to them, part of the trace.
+    """
+    mark("signal")
+
+
+class LaneErrorHandler(logging.Handler):
+    """Keeps the error behind a 500 with the request's trace.
+
+    Django logs every unhandled view error to ``django.request`` with the exception attached;
+    this handler is wired there in ``settings.LOGGING``. The probe is found through the
+    context variable, or, where Django logged from another context, through ``record.request``.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info is None or record.exc_info[1] is None:
+            return
+        probe = current_probe.get()
+        request = getattr(record, "request", None)
+        if probe is None and request is not None:
+            probe = getattr(request, "lane_probe", None)
+        if probe is None or probe.error is not None:
+            return
+        exc = record.exc_info[1]
+        probe.error = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,67 @@
+"""Middleware of the lesson site.
+
+``lane_timing_middleware`` is first in ``MIDDLEWARE``: whatever happens outside it is Django's
+handler (framework time), whatever happens inside it is the middleware chain and the view.
+``SyncOnlyMiddleware`` is the ordinary, old-style middleware many projects still carry; the
+``--middleware sync`` switch puts it in the stack to show what Django does to adapt it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import sync_and_async_middleware
+
+from .instrumentation import current_probe, mark
+
+__all__ = ["SyncOnlyMiddleware", "lane_timing_middleware"]
+
+
+@sync_and_async_middleware
+def lane_timing_middleware(get_response: Callable) -> Callable:
+    """Mark where the middleware chain starts and ends, in the mode Django runs it in.
+
+    Being both sync and async capable, it costs no hand-off of its own under either handler.
+    """
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request: HttpRequest) -> HttpResponse:
+            # Kept on the request too, for code that runs in another context (error logging).
+            request.lane_probe = current_probe.get()
+            mark("middleware_in")
+            try:
+                return await get_response(request)
+            finally:
+                mark("middleware_out")
+
+    else:
+
+        def middleware(request: HttpRequest) -> HttpResponse:
+            request.lane_probe = current_probe.get()
+            mark("middleware_in")
+            try:
+                return get_response(request)
+            finally:
+                mark("middleware_out")
+
+    return middleware
+
+
+class SyncOnlyMiddleware:
+    """A sync-only middleware, as written before Django had async views.
+
+    It declares no ``async_capable``, so under ASGI Django runs it in a thread
+    (``sync_to_async``) and hands an async view back to the loop (``async_to_sync``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        mark("sync_middleware_in")
+        try:
+            return self.get_response(request)
+        finally:
+            mark("sync_middleware_out")

@@ -1,0 +1,79 @@
+"""Settings for the embedded lesson site.
+
+Production-like on purpose: DEBUG is off, hosts are limited, and the secret key is made anew at
+every start, so the lanes show what a deployed site would do rather than the debug toolbar's
+extra work.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# A throw-away key: nothing this site signs outlives the process.
+SECRET_KEY = get_random_secret_key()
+DEBUG = False
+# The in-process servers present themselves as this host; nothing else is served.
+ALLOWED_HOSTS = ["site.local"]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "embedded_site.apps.LessonsConfig",
+]
+
+# The timing middleware comes first so that it sees every other layer. The default stack is
+# truly async-capable: Django's own MiddlewareMixin classes (CommonMiddleware and friends)
+# would each add two sync_to_async hand-offs per request under ASGI.
+MIDDLEWARE = [
+    "embedded_site.middleware.lane_timing_middleware",
+]
+
+#: The stacks the host may choose from (``--middleware``). "sync" adds an old-style,
+#: sync-only middleware, which Django must adapt with thread hand-offs under ASGI.
+LANES_MIDDLEWARE_STACKS = {
+    "async": MIDDLEWARE,
+    "sync": [*MIDDLEWARE, "embedded_site.middleware.SyncOnlyMiddleware"],
+}
+
+ROOT_URLCONF = "embedded_site.urls"
+ASGI_APPLICATION = "embedded_site.asgi.application"
+WSGI_APPLICATION = "embedded_site.wsgi.application"
+
+# A fresh database per process, removed at exit: runs never see each other's rows.
+_DB_DIR = Path(tempfile.mkdtemp(prefix="async-lanes-db-"))
+atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": _DB_DIR / "lessons.sqlite3",
+        # Many sync views may read at once; let SQLite wait for its lock instead of failing.
+        "OPTIONS": {"timeout": 60},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+# Where the httpx views fetch from. The engine points this at the slow upstream it starts.
+LANES_UPSTREAM_URL = "http://127.0.0.1:9/"
+# Seconds an upstream call may take before it fails (views raise, the lane ends as an error).
+LANES_UPSTREAM_TIMEOUT = 30.0
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {
+        # Errors a view raises belong in the trace, not on the console.
+        "lane_errors": {"class": "embedded_site.instrumentation.LaneErrorHandler"},
+    },
+    "loggers": {
+        "django.request": {"handlers": ["lane_errors"], "level": "ERROR", "propagate": False},
+    },
+}

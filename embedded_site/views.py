@@ -1,0 +1,163 @@
+"""The lesson views. Each does its I/O first, then its CPU work, then answers.
+
+The first line of each docstring is the one-line description the app shows beside the view.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db.models import Value
+from django.http import HttpRequest, HttpResponse
+
+from .instrumentation import measured
+from .models import Article, SlowQuery
+from .work import TLS_CONTEXT, Dials, burn_cpu, page, upstream_url
+
+#: CPU slice of ``async_cpu_chunked`` between two yields to the event loop.
+CPU_CHUNK_MS = 5.0
+
+
+def sync_io(request: HttpRequest) -> HttpResponse:
+    """Sync view with blocking I/O (time.sleep): holds one thread while it waits."""
+    dials = Dials.from_request(request)
+    with measured("io_blocking"):
+        time.sleep(dials.io_s)
+    burn_cpu(dials.cpu_ms)
+    return page("sync_io", dials)
+
+
+async def async_io(request: HttpRequest) -> HttpResponse:
+    """Async view awaiting asyncio.sleep: waits without holding a thread."""
+    dials = Dials.from_request(request)
+    with measured("io_wait"):
+        await asyncio.sleep(dials.io_s)
+    burn_cpu(dials.cpu_ms)
+    return page("async_io", dials)
+
+
+async def async_blocking(request: HttpRequest) -> HttpResponse:
+    """Async view calling time.sleep: the classic mistake that blocks the event loop."""
+    dials = Dials.from_request(request)
+    with measured("io_blocking"):
+        time.sleep(dials.io_s)  # blocks every request on this loop
+    burn_cpu(dials.cpu_ms)
+    return page("async_blocking", dials)
+
+
+def blocking_io(seconds: float) -> None:
+    with measured("io_blocking"):
+        time.sleep(seconds)
+
+
+async def async_sync_to_async(request: HttpRequest) -> HttpResponse:
+    """Async view handing blocking I/O to a thread with sync_to_async."""
+    dials = Dials.from_request(request)
+    await sync_to_async(blocking_io)(dials.io_s)
+    burn_cpu(dials.cpu_ms)
+    return page("async_sync_to_async", dials)
+
+
+def sync_httpx(request: HttpRequest) -> HttpResponse:
+    """Sync view calling a slow HTTP service with httpx.Client."""
+    dials = Dials.from_request(request)
+    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+        with measured("io_blocking"):
+            client.get(upstream_url(dials)).raise_for_status()
+    burn_cpu(dials.cpu_ms)
+    return page("sync_httpx", dials)
+
+
+async def async_httpx(request: HttpRequest) -> HttpResponse:
+    """Async view awaiting a slow HTTP service with httpx.AsyncClient."""
+    dials = Dials.from_request(request)
+    async with httpx.AsyncClient(
+        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+    ) as client:
+        with measured("io_wait"):
+            (await client.get(upstream_url(dials))).raise_for_status()
+    burn_cpu(dials.cpu_ms)
+    return page("async_httpx", dials)
+
+
+def sync_fanout(request: HttpRequest) -> HttpResponse:
+    """News page gathering `fanout` sources one after another (sync httpx)."""
+    dials = Dials.from_request(request)
+    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+        for source in range(dials.fanout):
+            with measured("io_blocking"):
+                client.get(upstream_url(dials, source)).raise_for_status()
+    burn_cpu(dials.cpu_ms)
+    return page("sync_fanout", dials, f"{dials.fanout} sources")
+
+
+async def async_fanout(request: HttpRequest) -> HttpResponse:
+    """News page gathering `fanout` sources at once with asyncio.gather."""
+    dials = Dials.from_request(request)
+    async with httpx.AsyncClient(
+        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+    ) as client:
+        with measured("io_wait"):
+            responses = await asyncio.gather(
+                *(client.get(upstream_url(dials, source)) for source in range(dials.fanout))
+            )
+    for response in responses:
+        response.raise_for_status()
+    burn_cpu(dials.cpu_ms)
+    return page("async_fanout", dials, f"{dials.fanout} sources")
+
+
+def sync_orm(request: HttpRequest) -> HttpResponse:
+    """Sync view running a slow ORM query on SQLite (the query takes io_ms in the database)."""
+    dials = Dials.from_request(request)
+    article = Article.objects.annotate(db_ms=SlowQuery(Value(dials.io_ms))).get(
+        slug="front-page"
+    )
+    burn_cpu(dials.cpu_ms)
+    return page("sync_orm", dials, article.title)
+
+
+async def async_orm(request: HttpRequest) -> HttpResponse:
+    """Async view using the async ORM (aget), which still runs the query on a thread."""
+    dials = Dials.from_request(request)
+    article = await Article.objects.annotate(db_ms=SlowQuery(Value(dials.io_ms))).aget(
+        slug="front-page"
+    )
+    burn_cpu(dials.cpu_ms)
+    return page("async_orm", dials, article.title)
+
+
+async def async_sync_orm_bug(request: HttpRequest) -> HttpResponse:
+    """Bug: an async view calling the sync ORM; Django refuses (SynchronousOnlyOperation)."""
+    dials = Dials.from_request(request)
+    article = Article.objects.get(slug="front-page")  # needs aget() or sync_to_async
+    return page("async_sync_orm_bug", dials, article.title)
+
+
+async def render_front_page(dials: Dials) -> HttpResponse:
+    with measured("io_wait"):
+        await asyncio.sleep(dials.io_s)
+    return page("missing_await_bug", dials)
+
+
+async def missing_await_bug(request: HttpRequest) -> HttpResponse:
+    """Bug: calls a coroutine function without await and returns the coroutine."""
+    dials = Dials.from_request(request)
+    return render_front_page(dials)  # missing await
+
+
+async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
+    """Async view doing its CPU work in 5 ms slices, yielding to the loop in between."""
+    dials = Dials.from_request(request)
+    with measured("io_wait"):
+        await asyncio.sleep(dials.io_s)
+    remaining = dials.cpu_ms
+    while remaining > 0:
+        burn_cpu(min(CPU_CHUNK_MS, remaining))
+        remaining -= CPU_CHUNK_MS
+        await asyncio.sleep(0)  # let the other requests on this loop run
+    return page("async_cpu_chunked", dials)

@@ -1,0 +1,72 @@
+"""The work a lesson view does: read its dials, wait, burn CPU, call the slow upstream.
+
+Kept apart from ``views.py`` so that each view reads as the few lines a Django developer would
+write, while the measuring stays in one place.
+"""
+
+from __future__ import annotations
+
+import ssl
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from .instrumentation import measured
+
+__all__ = ["Dials", "burn_cpu", "upstream_url", "TLS_CONTEXT", "page"]
+
+#: Building an httpx client loads the CA bundle (~20 ms here) unless it is handed a context.
+#: The views make a client per request (an async client cannot outlive the loop that made it,
+#: and under WSGI every async view gets a fresh loop), so they all share this one.
+TLS_CONTEXT = ssl.create_default_context()
+
+
+@dataclass(frozen=True, slots=True)
+class Dials:
+    """The dials a request carries in its query string."""
+
+    io_ms: float = 0.0
+    cpu_ms: float = 0.0
+    fanout: int = 1
+
+    @property
+    def io_s(self) -> float:
+        return self.io_ms / 1000
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> Dials:
+        """Read ``io_ms``, ``cpu_ms`` and ``fanout``; a bad value is the client's error (400)."""
+        query = request.GET
+        return cls(
+            io_ms=max(0.0, float(query.get("io_ms", 0))),
+            cpu_ms=max(0.0, float(query.get("cpu_ms", 0))),
+            fanout=max(1, int(query.get("fanout", 1))),
+        )
+
+
+def burn_cpu(cpu_ms: float) -> None:
+    """Keep the CPU busy until this thread has used ``cpu_ms`` of its own CPU time.
+
+    Thread CPU time, not wall time: when threads share the GIL each one still does the same
+    amount of work, and the lanes show how long that took them.
+    """
+    if cpu_ms <= 0:
+        return
+    with measured("cpu"):
+        deadline = time.thread_time_ns() + int(cpu_ms * 1_000_000)
+        while time.thread_time_ns() < deadline:
+            pass
+
+
+def upstream_url(dials: Dials, source: int = 0) -> str:
+    """The slow upstream's address for one call that answers after ``dials.io_ms``."""
+    base = settings.LANES_UPSTREAM_URL.rstrip("/")
+    return f"{base}/news?delay_ms={dials.io_ms:g}&source={source}"
+
+
+def page(view: str, dials: Dials, detail: str = "") -> HttpResponse:
+    """The small page every lesson view answers with."""
+    text = f"{view}: io {dials.io_ms:g} ms, cpu {dials.cpu_ms:g} ms"
+    return HttpResponse(f"{text}. {detail}".strip(), content_type="text/plain")

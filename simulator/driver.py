@@ -1,0 +1,114 @@
+"""The client: sends a scenario's requests through an httpx client and records each one."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from embedded_site.instrumentation import RequestProbe
+
+from .scenario import Scenario
+from .servers.base import SITE_HOST
+from .transport import PROBE_EXTENSION
+
+__all__ = ["Driver", "RequestRecord"]
+
+
+@dataclass(slots=True)
+class RequestRecord:
+    """The client's record of one request; ``done_ns`` is ``None`` while it is in flight."""
+
+    probe: RequestProbe
+    status: str = "running"  # running | ok | error | cancelled
+    status_code: int | None = None
+    error: str | None = None
+    done_ns: int | None = None
+
+
+class Driver:
+    """Sends ``scenario.requests`` GETs to the scenario's view, at its arrival spacing.
+
+    The transport is injected, as in httpx: the driver never builds the server it talks to.
+    ``on_done`` is called on the driver's loop as each request completes, the hook the
+    window uses to redraw a finished lane.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        transport: httpx.AsyncBaseTransport,
+        *,
+        on_done: Callable[[RequestRecord], None] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self._transport = transport
+        self._on_done = on_done
+        self.records: list[RequestRecord] = []
+        self.start_ns: int | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping
+
+    async def run(self) -> None:
+        """Send every request and wait for all answers (or for :meth:`stop`)."""
+        scenario = self.scenario
+        params = {"io_ms": f"{scenario.io_ms:g}", "cpu_ms": f"{scenario.cpu_ms:g}"}
+        if scenario.fanout != 1:
+            params["fanout"] = str(scenario.fanout)
+        async with httpx.AsyncClient(
+            transport=self._transport, base_url=f"http://{SITE_HOST}", timeout=None
+        ) as client:
+            self.start_ns = time.perf_counter_ns()
+            spacing_ns = int(scenario.arrival_ms * 1e6)
+            for request_id in range(scenario.requests):
+                if self._stopping:
+                    break
+                if spacing_ns and request_id:
+                    due = self.start_ns + request_id * spacing_ns
+                    await asyncio.sleep(max(0.0, (due - time.perf_counter_ns()) / 1e9))
+                    if self._stopping:
+                        break
+                record = RequestRecord(
+                    RequestProbe(request_id, scenario.view, sent_ns=time.perf_counter_ns())
+                )
+                self.records.append(record)
+                self._tasks.append(asyncio.create_task(self._send(client, record, params)))
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def stop(self) -> None:
+        """Give up on every request in flight; unsent ones are never sent."""
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+
+    async def _send(
+        self, client: httpx.AsyncClient, record: RequestRecord, params: dict[str, str]
+    ) -> None:
+        try:
+            response = await client.get(
+                f"/{self.scenario.view}/",
+                params=params,
+                extensions={PROBE_EXTENSION: record.probe},
+            )
+        except asyncio.CancelledError:
+            record.status = "cancelled"
+        except Exception as exc:  # the server itself failed; the run goes on
+            record.status = "error"
+            record.error = f"{type(exc).__name__}: {exc}"
+        else:
+            record.status_code = response.status_code
+            if response.is_success:
+                record.status = "ok"
+            else:
+                record.status = "error"
+                record.error = record.probe.error or f"HTTP {response.status_code}: {response.text[:200]}"
+        record.done_ns = time.perf_counter_ns()
+        if self._on_done is not None:
+            self._on_done(record)

@@ -1,0 +1,151 @@
+"""Runs a scenario end to end: host the site, start the upstream, drive the client, trace.
+
+:class:`LiveRun` is what the window uses (start it on the window's loop, read
+:meth:`LiveRun.snapshot` while it runs, :meth:`LiveRun.stop` it); :func:`run_scenario` is
+the one-call form the command line and the tests use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.test.utils import override_settings
+
+from .driver import Driver, RequestRecord
+from .metrics import Summary, summarize
+from .scenario import Scenario
+from .servers import AsgiServer, Server, WsgiServer
+from .trace import Lane, Trace, build_lane, loop_holding_intervals
+from .transport import SiteTransport
+from .upstream import SlowUpstream
+from .catalog import view_info
+
+__all__ = ["LiveRun", "Run", "build_server", "run_scenario"]
+
+# The missing_await_bug lesson leaves a coroutine nobody awaits; its error is in the trace,
+# Python's "never awaited" warning at garbage collection would only be noise on stderr.
+warnings.filterwarnings("ignore", message=r"coroutine '.*' was never awaited", category=RuntimeWarning)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A finished (or stopped) run: its dials, its trace and its figures."""
+
+    scenario: Scenario
+    trace: Trace
+    summary: Summary
+    stopped: bool = False
+
+
+def build_server(scenario: Scenario) -> Server:
+    """The server the scenario asks for, hosting a fresh application with its middleware."""
+    if scenario.mode == "asgi":
+        from embedded_site.asgi import application_with
+
+        return AsgiServer(application_with(scenario.middleware))
+    from embedded_site.wsgi import application_with as wsgi_application_with
+
+    return WsgiServer(wsgi_application_with(scenario.middleware), workers=scenario.workers)
+
+
+@contextlib.contextmanager
+def _upstream_for(scenario: Scenario) -> Iterator[None]:
+    """Point the site at an upstream: the scenario's, or a slow one started for this run."""
+    if not view_info(scenario.view).uses_upstream:
+        yield
+    elif scenario.upstream_url is not None:
+        with override_settings(LANES_UPSTREAM_URL=scenario.upstream_url):
+            yield
+    else:
+        with SlowUpstream() as upstream, override_settings(LANES_UPSTREAM_URL=upstream.url):
+            yield
+
+
+class LiveRun:
+    """One run of a scenario, watchable while it happens.
+
+    Parameters
+    ----------
+    scenario
+        The dials.
+    on_done
+        Called on the caller's loop with each request's record as it completes.
+    """
+
+    def __init__(
+        self, scenario: Scenario, *, on_done: Callable[[RequestRecord], None] | None = None
+    ) -> None:
+        self.scenario = scenario
+        self._on_done = on_done
+        self._driver: Driver | None = None
+        self._server: Server | None = None
+        self._stop_requested = False
+
+    @property
+    def started(self) -> bool:
+        return self._driver is not None and self._driver.start_ns is not None
+
+    def stop(self) -> None:
+        """Stop sending, give up on requests in flight; :meth:`run` returns what was measured."""
+        self._stop_requested = True
+        if self._driver is not None:
+            self._driver.stop()
+
+    async def run(self) -> Run:
+        """Run to the end (or to :meth:`stop`) and return the trace and figures."""
+        loop = asyncio.get_running_loop()
+        with _upstream_for(self.scenario):
+            server = build_server(self.scenario)
+            server.start()
+            self._server = server
+            try:
+                self._driver = Driver(self.scenario, SiteTransport(server), on_done=self._on_done)
+                if self._stop_requested:
+                    self._driver.stop()
+                await self._driver.run()
+            finally:
+                # Joining the server's threads waits for views still running: do it off
+                # this loop so a window stays responsive while a blocking view drains.
+                await loop.run_in_executor(None, server.close)
+        trace = self.snapshot()
+        return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``."""
+        driver, server = self._driver, self._server
+        if driver is None or driver.start_ns is None or server is None:
+            return Trace(t0_ns=now_ns or time.perf_counter_ns(), lanes=())
+        now_ns = now_ns or time.perf_counter_ns()
+        records = list(driver.records)
+        loop_thread = server.loop_thread
+        held = loop_holding_intervals((r.probe for r in records), loop_thread)
+        lanes: list[Lane] = []
+        for record in records:
+            done = record.done_ns if record.done_ns is not None else now_ns
+            lanes.append(
+                build_lane(
+                    record.probe,
+                    done_ns=done,
+                    status=record.status,
+                    status_code=record.status_code,
+                    error=record.error,
+                    loop_thread=loop_thread,
+                    loop_held=held,
+                )
+            )
+        return Trace(
+            t0_ns=driver.start_ns,
+            lanes=tuple(lanes),
+            loop_thread=loop_thread,
+            loop_blocked=tuple(server.loop_blocked()),
+        )
+
+
+def run_scenario(scenario: Scenario) -> Run:
+    """Run ``scenario`` on a fresh event loop of its own and return the finished run."""
+    return asyncio.run(LiveRun(scenario).run())

@@ -1,0 +1,89 @@
+"""The figures of a run, computed from its trace."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .trace import Trace
+
+__all__ = ["Summary", "percentile", "summarize", "in_flight_steps"]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What a run achieved. Times in milliseconds.
+
+    ``framework_ms_per_request`` is the mean time per request in Django's own machinery
+    (handler, middleware, its thread hand-offs), before and after the view's code.
+    """
+
+    requests: int
+    ok: int
+    failed: int
+    cancelled: int
+    makespan_ms: float
+    throughput_rps: float
+    latency_ms: dict[str, float]
+    peak_in_flight: int
+    threads_used: int
+    loop_blocked_ms: float
+    framework_ms_per_request: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-100) by linear interpolation, as numpy's default does."""
+    if not sorted_values:
+        return 0.0
+    position = (len(sorted_values) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def in_flight_steps(trace: Trace) -> list[tuple[int, int]]:
+    """``(ns, requests in flight from then on)`` at every send and completion."""
+    events = sorted(
+        [(lane.sent_ns, 1) for lane in trace.lanes] + [(lane.done_ns, -1) for lane in trace.lanes],
+        key=lambda e: (e[0], e[1]),
+    )
+    steps: list[tuple[int, int]] = []
+    level = 0
+    for ns, delta in events:
+        level += delta
+        if steps and steps[-1][0] == ns:
+            steps[-1] = (ns, level)
+        else:
+            steps.append((ns, level))
+    return steps
+
+
+def summarize(trace: Trace) -> Summary:
+    lanes = trace.lanes
+    finished = [lane for lane in lanes if lane.status in ("ok", "error")]
+    latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
+    makespan_ms = (trace.end_ns - trace.t0_ns) / 1e6 if lanes else 0.0
+    framework_ns = sum(
+        seg.duration_ns for lane in lanes for seg in lane.segments if seg.kind == "framework"
+    )
+    return Summary(
+        requests=len(lanes),
+        ok=sum(lane.status == "ok" for lane in lanes),
+        failed=sum(lane.status == "error" for lane in lanes),
+        cancelled=sum(lane.status == "cancelled" for lane in lanes),
+        makespan_ms=makespan_ms,
+        throughput_rps=len(finished) / (makespan_ms / 1000) if makespan_ms > 0 else 0.0,
+        latency_ms={
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+            "max": latencies[-1] if latencies else 0.0,
+        },
+        peak_in_flight=max((level for _, level in in_flight_steps(trace)), default=0),
+        threads_used=len(trace.threads()),
+        loop_blocked_ms=sum(end - start for start, end in trace.loop_blocked) / 1e6,
+        framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
+    )

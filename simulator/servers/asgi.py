@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+from typing import Any
+
+from embedded_site.instrumentation import current_probe
+
+from ..loop_monitor import LoopMonitor
+from .base import SITE_HOST, Server, SiteRequest, SiteResponse
+
+__all__ = ["AsgiServer"]
+
+ASGIApp = Any  # (scope, receive, send) -> Awaitable[None]
+
+
+class AsgiServer(Server):
+    """Runs an ASGI application on its own event loop, in a thread named ``asgi-loop``.
+
+    As an ASGI server does, it reads no socket: each submitted request becomes a task on the
+    loop that calls the application with a scope, a ``receive`` and a ``send``. Cancelling a
+    request answers Django's ``listen_for_disconnect`` with ``http.disconnect``, so Django
+    cancels the view exactly as it would for a client that hung up.
+    """
+
+    loop_thread = "asgi-loop"
+
+    def __init__(self, app: ASGIApp, *, monitor: LoopMonitor | None = None) -> None:
+        self._app = app
+        self._monitor = monitor or LoopMonitor()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._disconnects: dict[int, asyncio.Event] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._run, args=(ready,), name=self.loop_thread, daemon=True
+        )
+        self._thread.start()
+        ready.wait()
+
+    def _run(self, ready: threading.Event) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        watcher = loop.create_task(self._monitor.watch())
+        loop.call_soon(ready.set)
+        try:
+            loop.run_forever()
+        finally:
+            watcher.cancel()
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+    def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
+        if self._loop is None:
+            raise RuntimeError("start() the server before submitting requests")
+        future: concurrent.futures.Future[SiteResponse] = concurrent.futures.Future()
+        self._loop.call_soon_threadsafe(self._begin, request, future)
+        return future
+
+    def _begin(
+        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
+    ) -> None:
+        if not future.set_running_or_notify_cancel():
+            return  # the client gave up before the loop got to it
+        task = self._loop.create_task(
+            self._serve(request, future), name=f"lane-{request.probe.request_id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def cancel(
+        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
+    ) -> None:
+        # Not yet started: never start it. Started: a disconnect lets Django cancel the view
+        # itself and clean up, as it does for a client that hung up.
+        if future.cancel():
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._disconnect, request.probe.request_id)
+
+    def _disconnect(self, request_id: int) -> None:
+        event = self._disconnects.get(request_id)
+        if event is not None:
+            event.set()
+
+    def loop_blocked(self) -> list[tuple[int, int]]:
+        return list(self._monitor.blocked)
+
+    def close(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        # Let the requests still on the loop finish (a blocking view cannot be interrupted).
+        async def drain() -> None:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks))
+
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(drain(), self._loop).result()
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+        self._loop = None
+
+    async def _serve(
+        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
+    ) -> None:
+        probe = request.probe
+        probe.picked_ns = time.perf_counter_ns()
+        probe.picked_thread = self.loop_thread
+        # Tasks Django starts from here copy this context, so the whole request sees the probe.
+        current_probe.set(probe)
+        disconnected = asyncio.Event()
+        self._disconnects[probe.request_id] = disconnected
+        body_sent = False
+        response = SiteResponse(status=500)
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal body_sent
+            if not body_sent:
+                body_sent = True
+                return {"type": "http.request", "body": request.body, "more_body": False}
+            await disconnected.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                response.status = message["status"]
+                response.headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False) and not future.done():
+                    # The client has its answer now, as from a real server's socket; what
+                    # Django does after this (response.close, request_finished) is its own.
+                    response.body = b"".join(chunks)
+                    future.set_result(response)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": request.method,
+            "scheme": "http",
+            "path": request.path,
+            "raw_path": request.path.encode(),
+            "query_string": request.query,
+            "root_path": "",
+            "headers": request.headers,
+            "client": ("127.0.0.1", 50000 + probe.request_id % 10000),
+            "server": (SITE_HOST, 80),
+        }
+        try:
+            await self._app(scope, receive, send)
+        except BaseException as exc:
+            if not future.done():
+                future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            probe.finished_ns = time.perf_counter_ns()
+            del self._disconnects[probe.request_id]
+            if not future.done():
+                future.set_exception(ConnectionAbortedError("the site sent no response"))

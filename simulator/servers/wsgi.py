@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import concurrent.futures
+import io
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from embedded_site.instrumentation import current_probe
+
+from .base import SITE_HOST, Server, SiteRequest, SiteResponse
+
+__all__ = ["WsgiServer"]
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+_Job = tuple[SiteRequest, "concurrent.futures.Future[SiteResponse]"]
+
+
+class WsgiServer(Server):
+    """Runs a WSGI application on ``workers`` threads fed first come, first served.
+
+    This is the model of a threaded WSGI server (gunicorn's gthread worker, mod_wsgi with
+    threads): a request waits in the queue until a thread is free, and a thread serves one
+    request at a time, start to finish. Async views run as Django runs them under WSGI:
+    ``async_to_sync`` gives each one an event loop of its own for the length of the view.
+    """
+
+    def __init__(self, app: WSGIApp, *, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self._app = app
+        self.workers = workers
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for n in range(self.workers):
+            thread = threading.Thread(
+                target=self._work, name=f"wsgi-worker-{n + 1}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
+        future: concurrent.futures.Future[SiteResponse] = concurrent.futures.Future()
+        self._queue.put((request, future))
+        return future
+
+    def cancel(
+        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
+    ) -> None:
+        # A queued request is skipped by the worker that takes it; a running one keeps its
+        # thread to the end (threads cannot be interrupted), which is the lesson.
+        future.cancel()
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
+
+    def _work(self) -> None:
+        while (job := self._queue.get()) is not None:
+            request, future = job
+            if not future.set_running_or_notify_cancel():
+                continue  # given up while it waited in the queue
+            try:
+                self._serve(request, future)
+            except BaseException as exc:  # the app itself failed: report, keep serving
+                if not future.done():
+                    future.set_exception(exc)
+
+    def _serve(
+        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
+    ) -> None:
+        probe = request.probe
+        probe.picked_ns = time.perf_counter_ns()
+        probe.picked_thread = threading.current_thread().name
+        token = current_probe.set(probe)
+        response = SiteResponse(status=500)
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+            response.status = int(status.split(" ", 1)[0])
+            response.headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+            return lambda data: None
+
+        try:
+            result = self._app(self._environ(request), start_response)
+            try:
+                response.body = b"".join(result)
+                # Written to the socket, as a real server would, before close().
+                future.set_result(response)
+            finally:
+                # Django sends request_finished from close(); a WSGI server must call it.
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            probe.finished_ns = time.perf_counter_ns()
+            current_probe.reset(token)
+
+    @staticmethod
+    def _environ(request: SiteRequest) -> dict[str, Any]:
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": request.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": request.path,
+            "QUERY_STRING": request.query.decode("latin-1"),
+            "SERVER_NAME": SITE_HOST,
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "CONTENT_LENGTH": str(len(request.body)),
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(request.body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        for name, value in request.headers:
+            key = name.decode("latin-1").upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[key] = value.decode("latin-1")
+            else:
+                environ[f"HTTP_{key}"] = value.decode("latin-1")
+        return environ
