@@ -1,0 +1,47 @@
+# The two commands of the README. Both set up everything from nothing: a virtual environment
+# with the project and its test tools, and (for the tests) the Debian packages a real window
+# under Xvfb needs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# What a Qt window needs on a bare Debian (xcb platform), plus the X server for the e2e test.
+DESKTOP_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \
+	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
+
+.PHONY: run test lint benchmarks desktop-packages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/async-lanes
+
+test: $(STAMP) desktop-packages
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/lint-imports
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/overhead.py
+
+# Installs what is missing, as root (CI, containers) or through sudo; says so if it cannot.
+desktop-packages:
+	@missing=$$(for p in $(DESKTOP_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+		else echo "Cannot install $$missing (not root, no sudo): the e2e test will be skipped."; exit 0; fi; \
+		echo "Installing Debian packages: $$missing"; \
+		$$SUDO apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.engine import Run, run_scenario
+from simulator.scenario import Scenario
+
+
+@pytest.fixture(scope="session")
+def run():
+    """Run a scenario given as keyword dials: ``run(view="sync_io", mode="wsgi")``."""
+
+    def run_with(**dials) -> Run:
+        return run_scenario(Scenario(**dials))
+
+    return run_with
