@@ -63,6 +63,10 @@ class Mark:
 class RequestProbe:
     """The raw record of one request, filled in by the host, the site and its views.
 
+    The host sets ``picked_ns`` (a worker or the loop took the request), ``responded_ns``
+    (the last byte of the response left the site) and ``finished_ns`` (Django returned, after
+    its clean-up), and the client sets ``sent_ns``.
+
     Appends come from several threads; ``list.append`` is atomic, so no lock is needed.
     """
 
@@ -71,6 +75,7 @@ class RequestProbe:
     sent_ns: int
     picked_ns: int | None = None
     picked_thread: str | None = None
+    responded_ns: int | None = None
     finished_ns: int | None = None
     segments: list[RawSegment] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)

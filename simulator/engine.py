@@ -127,7 +127,7 @@ class LiveRun:
         held = loop_holding_intervals((r.probe for r in records), loop_thread)
         lanes: list[Lane] = []
         for record in records:
-            done = record.done_ns if record.done_ns is not None else now_ns
+            done = _answered_ns(record, now_ns)
             lanes.append(
                 build_lane(
                     record.probe,
@@ -147,6 +147,20 @@ class LiveRun:
                 (start, end) for start, end in server.loop_blocked() if end > driver.start_ns
             ),
         )
+
+
+def _answered_ns(record: RequestRecord, now_ns: int) -> int:
+    """When the request's answer was complete.
+
+    The site's own "last byte sent" when there is one: the client shares this process (and
+    its GIL) with the site, so its own clock can run late while views burn CPU, which a
+    client in another process would not see. Otherwise when the client gave up or failed.
+    """
+    if record.done_ns is None:
+        return now_ns
+    if record.status != "cancelled" and record.probe.responded_ns is not None:
+        return record.probe.responded_ns
+    return record.done_ns
 
 
 async def _warm_up(server: Server, scenario: Scenario) -> None:

@@ -226,8 +226,8 @@ def build_lane(
     - before the server picked the request up: ``queued``;
     - inside the middleware chain, where the work moves to another thread: ``thread_hop``;
     - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs);
-    - except that a gap which ends on the event loop, while another request held the loop,
-      is ``queued`` for that part: the request was ready but the loop was busy.
+    - except that a gap which starts or ends on the event loop, while another request held
+      the loop, is ``queued`` for that part: the request was ready but the loop was busy.
 
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
@@ -283,7 +283,7 @@ def build_lane(
             and thread_there != last_thread
         )
         kind = "thread_hop" if hop else "framework"
-        if loop_thread is not None and thread_there == loop_thread:
+        if loop_thread is not None and loop_thread in (thread_there, last_thread):
             for s, e, busy in held.split(last_ns, until):
                 segments.append(Segment("queued" if busy else kind, s, e, last_thread))
         else:

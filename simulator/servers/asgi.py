@@ -32,7 +32,7 @@ class AsgiServer(Server):
         self._monitor = monitor or LoopMonitor()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._disconnects: dict[int, asyncio.Event] = {}
+        self._disconnects: dict[int, asyncio.Event] = {}  # by id() of the request's probe
         self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
@@ -87,10 +87,10 @@ class AsgiServer(Server):
         if future.cancel():
             return
         if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._disconnect, request.probe.request_id)
+            self._loop.call_soon_threadsafe(self._disconnect, id(request.probe))
 
-    def _disconnect(self, request_id: int) -> None:
-        event = self._disconnects.get(request_id)
+    def _disconnect(self, probe_id: int) -> None:
+        event = self._disconnects.get(probe_id)
         if event is not None:
             event.set()
 
@@ -120,7 +120,7 @@ class AsgiServer(Server):
         # Tasks Django starts from here copy this context, so the whole request sees the probe.
         current_probe.set(probe)
         disconnected = asyncio.Event()
-        self._disconnects[probe.request_id] = disconnected
+        self._disconnects[id(probe)] = disconnected
         body_sent = False
         response = SiteResponse(status=500)
         chunks: list[bytes] = []
@@ -143,6 +143,7 @@ class AsgiServer(Server):
                     # The client has its answer now, as from a real server's socket; what
                     # Django does after this (response.close, request_finished) is its own.
                     response.body = b"".join(chunks)
+                    probe.responded_ns = time.perf_counter_ns()
                     future.set_result(response)
 
         scope = {
@@ -168,6 +169,6 @@ class AsgiServer(Server):
                 raise
         finally:
             probe.finished_ns = time.perf_counter_ns()
-            del self._disconnects[probe.request_id]
+            del self._disconnects[id(probe)]
             if not future.done():
                 future.set_exception(ConnectionAbortedError("the site sent no response"))

@@ -94,6 +94,7 @@ class WsgiServer(Server):
             try:
                 response.body = b"".join(result)
                 # Written to the socket, as a real server would, before close().
+                probe.responded_ns = time.perf_counter_ns()
                 future.set_result(response)
             finally:
                 # Django sends request_finished from close(); a WSGI server must call it.
