@@ -106,18 +106,12 @@ class Trace:
 
     @property
     def end_ns(self) -> int:
-        """When the last client got its answer (makespan ends here)."""
         """When the last client got its answer (the makespan ends here)."""
         return max((lane.done_ns for lane in self.lanes), default=self.t0_ns)
 
     @property
     def last_ns(self) -> int:
         """When the last segment ended (Django may work on after its answer is sent)."""
-        return max((lane.end_ns for lane in self.lanes), default=self.t0_ns)
-
-    @property
-    def last_ns(self) -> int:
-        """When the last segment ended (the server may work on after its answer is sent)."""
         return max((lane.end_ns for lane in self.lanes), default=self.t0_ns)
 
     def ms(self, ns: int) -> float:

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from .chrome_trace import run_to_chrome_trace, runs_to_chrome_trace, write_chrome_trace
+from .csv_run import run_to_rows, write_csv
 from .json_run import run_to_dict, write_json
 
-__all__ = ["run_to_dict", "write_json"]
+__all__ = [
+    "run_to_chrome_trace",
+    "run_to_dict",
+    "run_to_rows",
+    "runs_to_chrome_trace",
+    "write_chrome_trace",
+    "write_csv",
+    "write_json",
+]

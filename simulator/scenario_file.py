@@ -1,0 +1,283 @@
+"""Scenario files: the dials of one run, or of an A/B comparison, in a small TOML or JSON file.
+
+A teacher sets up a lesson ("one WSGI worker against ASGI, 8 requests of 200 ms") and hands
+the file to students, so the file must be easy to write by hand and every mistake in it must
+say which file, which key and what is wrong. The format is chosen by the suffix::
+
+    title = "Why one worker is not enough"
+
+    [a]
+    view = "sync_io"
+    mode = "wsgi"
+    workers = 1
+
+    [b]
+    view = "async_io"
+    mode = "asgi"
+
+A single run uses one ``[scenario]`` table instead of ``[a]``/``[b]``. Keys left out take the
+:class:`~simulator.scenario.Scenario` defaults. JSON files have the same shape:
+``{"title": ..., "a": {...}, "b": {...}}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import tomllib
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ScenarioError
+from .scenario import Scenario
+
+__all__ = ["SUFFIXES", "ScenarioFile", "load_scenario_file", "save_scenario_file"]
+
+SUFFIXES = (".toml", ".json")
+
+_TOP_LEVEL = ("title", "scenario", "a", "b")
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """What a scenario file holds.
+
+    Attributes
+    ----------
+    title
+        A heading for the lesson, or ``None``.
+    a
+        The scenario to run (the ``[scenario]`` table), or side A of a comparison.
+    b
+        Side B of a comparison; ``None`` for a single scenario.
+    """
+
+    title: str | None
+    a: Scenario
+    b: Scenario | None = None
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.b is not None
+
+
+def _suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ScenarioError(
+            f"{path}: a scenario file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
+        )
+    return suffix
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    """The file's data, with unreadable and malformed files turned into a ScenarioError."""
+    suffix = _suffix(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not a text file (not UTF-8 at byte {exc.start})") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+    if suffix == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # The message ends "(at line N, column M)".
+            raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a JSON scenario file must hold an object {{...}}")
+    return data
+
+
+def _kinds() -> dict[str, str]:
+    """Each Scenario field: ``"whole"`` number, ``"number"``, or ``"text"``."""
+    hints = typing.get_type_hints(Scenario)
+    kinds = {}
+    for field in dataclasses.fields(Scenario):
+        hint = hints[field.name]
+        kinds[field.name] = "whole" if hint is int else "number" if hint is float else "text"
+    return kinds
+
+
+def _optional(name: str) -> bool:
+    """Whether ``None`` (JSON ``null``) is a value the field accepts."""
+    return type(None) in typing.get_args(typing.get_type_hints(Scenario)[name])
+
+
+def _shown(value: Any) -> str:
+    """A value as the file spells it: ``true`` and ``null``, not Python's ``True``/``None``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else repr(value)
+
+
+def _checked_value(table: str, key: str, value: Any, kind: str) -> Any:
+    """``value`` in the type the dial wants; 8.0 is fine for a whole number, "8" is not."""
+    where = f"{table}.{key}"
+    if value is None and _optional(key):
+        return None
+    if kind == "text":
+        if not isinstance(value, str):
+            raise ScenarioError(f"{where} must be text in quotes, not {_shown(value)}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        whole = "a whole number" if kind == "whole" else "a number"
+        raise ScenarioError(f"{where} must be {whole}, not {_shown(value)}")
+    if kind == "whole":
+        if not math.isfinite(value) or value != int(value):
+            raise ScenarioError(f"{where} must be a whole number, not {_shown(value)}")
+        return int(value)
+    return float(value)
+
+
+def _name_key(message: str, table: str, keys: list[str]) -> str:
+    """Scenario's own message with the key spelled ``table.key``, so the reader can find it."""
+    fields = sorted((f.name for f in dataclasses.fields(Scenario)), key=len, reverse=True)
+    for name in fields:
+        if message.startswith(f"{name} "):  # "io_ms must be between 0 and 10000, not 20000"
+            return f"{table}.{message}"
+        if message.startswith(f"unknown {name} "):  # "unknown view 'x'; choose one of: ..."
+            return f"{table}.{name}: {message}"
+    if message.startswith("unknown key "):  # "unknown key 'x'; allowed keys: ..."
+        for key in keys:
+            if message.startswith(f"unknown key {key!r}"):
+                return message.replace(f"{key!r}", repr(f"{table}.{key}"), 1)
+    return f"[{table}] {message}"
+
+
+def _scenario(path: Path, table: str, data: Any) -> Scenario:
+    """The Scenario in table ``table``; every error names the file and ``table.key``."""
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"{path}: {table} must be a table [{table}] of dials, not {_shown(data)}"
+        )
+    kinds = _kinds()
+    values: dict[str, Any] = {}
+    try:
+        for key, value in data.items():
+            values[key] = _checked_value(table, key, value, kinds[key]) if key in kinds else value
+        return Scenario.from_dict(values)
+    except ScenarioError as exc:
+        message = str(exc)
+        if not message.startswith(f"{table}."):
+            message = _name_key(message, table, list(data))
+        raise ScenarioError(f"{path}: {message}") from None
+
+
+def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
+    unknown = [key for key in data if key not in _TOP_LEVEL]
+    if unknown:
+        raise ScenarioError(
+            f"{path}: unknown table or key {unknown[0]!r}; a scenario file holds an optional "
+            "title and either [scenario] or [a] and [b]"
+        )
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ScenarioError(f"{path}: title must be text in quotes, not {_shown(title)}")
+    if "scenario" in data:
+        both = [name for name in ("a", "b") if name in data]
+        if both:
+            raise ScenarioError(
+                f"{path}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
+                "or [a] and [b] for a comparison"
+            )
+        return ScenarioFile(title, _scenario(path, "scenario", data["scenario"]), None)
+    if "a" not in data:
+        what = "has [b] but no [a]" if "b" in data else "has neither [scenario] nor [a]"
+        raise ScenarioError(
+            f"{path}: {what}; use [scenario] for one run, or [a] and [b] for a comparison"
+        )
+    a = _scenario(path, "a", data["a"])
+    b = _scenario(path, "b", data["b"]) if "b" in data else None
+    return ScenarioFile(title, a, b)
+
+
+def load_scenario_file(path: str | Path) -> ScenarioFile:
+    """Read a ``.toml`` or ``.json`` scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        For every way the file can be wrong; the message names the file and, where there is
+        one, the key (``a.io_ms``) and what is wrong with it.
+    """
+    path = Path(path)
+    return _file_from_data(path, _parse(path))
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _table(scenario: Scenario) -> dict[str, Any]:
+    """The dials as plain data, without ``None`` values (TOML has no null)."""
+    return {key: value for key, value in scenario.to_dict().items() if value is not None}
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are all valid TOML, except that JSON leaves DEL
+    (U+007F) bare, which TOML forbids. ``ensure_ascii=False`` keeps non-BMP characters whole
+    (JSON would write surrogate pairs, which TOML rejects)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"cannot write {value!r} to TOML")
+    return repr(value)  # 8, 200.0, 1e-05: all valid TOML numbers
+
+
+def _to_toml(data: dict[str, Any]) -> str:
+    lines = []
+    if "title" in data:
+        lines += [f"title = {_toml_string(data['title'])}", ""]
+    for name, table in data.items():
+        if name == "title":
+            continue
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
+    """Write ``file`` as TOML or JSON (by the suffix of ``path``), every dial spelled out.
+
+    A single scenario is written as ``[scenario]``, a comparison as ``[a]`` and ``[b]``.
+    Raises :class:`ScenarioError` for a wrong suffix or a file that cannot be written.
+    """
+    path = Path(path)
+    suffix = _suffix(path)
+    data: dict[str, Any] = {}
+    if file.title is not None:
+        data["title"] = file.title
+    if file.b is None:
+        data["scenario"] = _table(file.a)
+    else:
+        data["a"] = _table(file.a)
+        data["b"] = _table(file.b)
+    if suffix == ".toml":
+        text = _to_toml(data)
+    else:
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.write_text(text, encoding="utf-8")
+    except (OSError, UnicodeEncodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ScenarioError(f"{path}: cannot write the file: {reason}") from exc

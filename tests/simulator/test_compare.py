@@ -1,0 +1,100 @@
+"""The A/B verdict line, from hand-made summaries (exact) and from two real runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.compare import verdict, verdict_from_summaries
+from simulator.metrics import Summary
+
+
+def summary(makespan, p95, *, requests=10, failed=0, cancelled=0) -> Summary:
+    ok = requests - failed - cancelled
+    return Summary(
+        requests=requests,
+        ok=ok,
+        failed=failed,
+        cancelled=cancelled,
+        makespan_ms=makespan,
+        throughput_rps=0.0,
+        latency_ms={"p50": p95, "p95": p95, "p99": p95, "max": p95},
+        peak_in_flight=requests,
+        threads_used=1,
+        loop_blocked_ms=0.0,
+        framework_ms_per_request=0.0,
+    )
+
+
+CASES = [
+    (
+        "b-wins",
+        summary(1600, 1550),
+        summary(202.5, 250),
+        "B finished 7.9× sooner; p95 6.2× lower",
+    ),
+    (
+        "a-wins",
+        summary(202.5, 250),
+        summary(1600, 1550),
+        "A finished 7.9× sooner; p95 6.2× lower",
+    ),
+    (
+        "same",
+        summary(1000, 500),
+        summary(1040, 510),
+        "A and B finished within 5% of each other; p95 about the same",
+    ),
+    (
+        "same-end-different-tail",
+        summary(1000, 900),
+        summary(1030, 450),
+        "A and B finished within 5% of each other; B's p95 2.0× lower",
+    ),
+    (
+        "split-decision",
+        summary(500, 450),
+        summary(1000, 300),
+        "A finished 2.0× sooner; but B's p95 is 1.5× lower",
+    ),
+    ("tenfold", summary(2400, 2400), summary(200, 200), "B finished 12× sooner; p95 12× lower"),
+    (
+        "failures",
+        summary(1600, 1550),
+        summary(200, 200, failed=3),
+        "B finished 8.0× sooner; p95 7.8× lower; B: 3 of 10 requests failed",
+    ),
+    (
+        "a-finished-nothing",
+        summary(0, 0, cancelled=10),
+        summary(200, 200),
+        "A finished no requests; nothing to compare; A: 10 of 10 requests cancelled",
+    ),
+    (
+        "nothing-at-all",
+        summary(0, 0, requests=0),
+        summary(0, 0, requests=0),
+        "Neither A nor B finished any request",
+    ),
+    ("zero-time", summary(5, 5), summary(0, 0), "B finished sooner; p95 lower"),
+    (
+        "different-sizes",
+        summary(800, 700, requests=4),
+        summary(800, 700, requests=1, failed=1),
+        "A and B finished within 5% of each other; p95 about the same; "
+        "A sent 4 requests, B 1; B: 1 of 1 request failed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_verdict_from_summaries(a, b, expected):
+    assert verdict_from_summaries(a, b) == expected
+
+
+def test_verdict_on_real_runs_names_the_scenario_that_scales(run):
+    one_worker = run(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=50)
+    asgi = run(view="async_io", mode="asgi", requests=4, io_ms=50)
+    line = verdict(one_worker, asgi)
+    assert line.startswith("B finished ")
+    assert " sooner; p95 " in line and "failed" not in line
+    assert verdict(asgi, one_worker).startswith("A finished ")
