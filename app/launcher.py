@@ -1,19 +1,46 @@
-"""The ``async-lanes`` entry point: the window with no arguments, the command line otherwise."""
+"""The ``async-lanes`` entry point.
+
+``async-lanes`` opens the window; ``async-lanes gui [options]`` opens it with a lesson loaded
+(and, for scripts, can run it, save a screenshot and quit); every other command is the
+command line of :mod:`simulator.cli`, which never imports Qt.
+"""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main"]
+__all__ = ["GuiOptions", "main", "parse_gui_args"]
+
+
+class GuiOptions(argparse.Namespace):
+    lesson: str | None = None
+    run: bool = False
+    screenshot: str | None = None
+    json: str | None = None
+    quit: bool = False
+
+
+def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
+    from simulator.cli import _Parser
+
+    parser = _Parser(prog="async-lanes gui", description="Open the window.")
+    parser.add_argument("--lesson", metavar="FILE", help="load a scenario or lesson file (.toml/.json)")
+    parser.add_argument("--run", action="store_true", help="run it as soon as the window is up")
+    parser.add_argument("--screenshot", metavar="PNG", help="after the run, save the screen to PNG")
+    parser.add_argument("--json", metavar="OUT", help="after the run, write the run as JSON")
+    parser.add_argument("--quit", action="store_true", help="close the window after the run")
+    return parser.parse_args(list(argv), namespace=GuiOptions())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
+    if not args or args[0] == "gui":
+        options = parse_gui_args(args[1:])
         from .main import run_app
 
-        return run_app()
+        return run_app(options=options)
     from simulator.cli import main as cli_main
 
     return cli_main(args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -98,7 +99,6 @@ class LiveRun:
 
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`) and return the trace and figures."""
-        loop = asyncio.get_running_loop()
         with _upstream_for(self.scenario):
             server = build_server(self.scenario)
             server.start()
@@ -110,9 +110,7 @@ class LiveRun:
                     self._driver.stop()
                 await self._driver.run()
             finally:
-                # Joining the server's threads waits for views still running: do it off
-                # this loop so a window stays responsive while a blocking view drains.
-                await loop.run_in_executor(None, server.close)
+                await _close_off_loop(server)
         trace = self.snapshot()
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
@@ -147,6 +145,28 @@ class LiveRun:
                 (start, end) for start, end in server.loop_blocked() if end > driver.start_ns
             ),
         )
+
+
+async def _close_off_loop(server: Server) -> None:
+    """Close ``server`` without blocking the caller's loop.
+
+    Joining the server's threads waits for views still running (a thread cannot be
+    interrupted), so it happens on a thread of its own, started and ended here: the caller's
+    default executor (a window's) is left alone, and no pool thread outlives the run.
+    """
+    loop = asyncio.get_running_loop()
+    closed: asyncio.Future[None] = loop.create_future()
+
+    def close() -> None:
+        try:
+            server.close()
+        finally:
+            loop.call_soon_threadsafe(lambda: closed.done() or closed.set_result(None))
+
+    closer = threading.Thread(target=close, name="server-close")
+    closer.start()
+    await closed
+    closer.join()
 
 
 def _answered_ns(record: RequestRecord, now_ns: int) -> int:

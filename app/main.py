@@ -1,0 +1,104 @@
+"""Starting and, as carefully, ending the application."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .launcher import GuiOptions
+    from .qt_main_window import QtMainWindow
+
+__all__ = ["ASSETS", "create_application", "run_app"]
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+
+def create_application(argv: list[str] | None = None):
+    """The QApplication, named so QSettings finds its own file."""
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Django Async Lanes")
+    app.setOrganizationName("DjangoAsyncLanes")
+    app.setApplicationDisplayName("Django Async Lanes")
+    icon = ASSETS / "icon.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    return app
+
+
+def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None) -> int:
+    """Open the window, run the Qt loop as the asyncio loop, and return the exit code.
+
+    The order of the ending matters: the window closes (stopping any run), the run's task
+    ends, then the loop closes (joining qasync's executor), and only then does Python exit.
+    """
+    import qasync
+
+    from .qt_compat import binding_problem
+    from .qt_main_window import QtMainWindow
+
+    problem = binding_problem()
+    if problem is not None:
+        print(f"async-lanes: error: {problem}", file=sys.stderr)
+        return 1
+    app = create_application(argv)
+    # The window's "closed" signal ends the loop below, once any run has stopped; Qt quitting
+    # on its own when the window closes would stop the loop under a run still draining.
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = QtMainWindow()
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    window.show()
+    status = 0
+    with loop:
+        if options is not None:
+            status = loop.run_until_complete(_follow(window, options))
+        loop.run_until_complete(closed.wait())
+        loop.run_until_complete(window.controller.wait())
+    asyncio.set_event_loop(None)
+    return status
+
+
+async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
+    """Do what the ``gui`` options ask: load, run, save, quit. Returns the exit status."""
+    from simulator.errors import ScenarioError
+
+    status = 0
+    if options.lesson:
+        try:
+            window.open_scenario_file(options.lesson)
+        except ScenarioError as exc:
+            print(f"async-lanes: error: {exc}", file=sys.stderr)
+            window.close()
+            return 2
+    if not options.run:
+        return status
+    await asyncio.sleep(0.3)  # let the window map and lay out first
+    window.start_run()
+    await window.controller.wait()
+    await asyncio.sleep(0.5)  # the final frame painted
+    run = window.controller.last_run
+    if options.json and run is not None:
+        from simulator.exports import write_json
+
+        write_json(run, options.json)
+    if options.screenshot:
+        screen = window.screen()
+        picture = screen.grabWindow(0)
+        if picture.isNull():  # platforms that cannot read the screen (offscreen)
+            picture = window.grab()
+        if not picture.save(options.screenshot):
+            print(f"async-lanes: error: cannot write {options.screenshot}", file=sys.stderr)
+            status = 1
+    if run is None:
+        status = 1
+    if options.quit:
+        window.close()
+    return status

@@ -1,0 +1,176 @@
+"""The code panel: the source of the lesson view being run, taken from the real function.
+
+The text comes from :func:`simulator.catalog.view_info` (``inspect.getsource`` of the view in
+``embedded_site``), so what the class reads is exactly what the server runs. Pygments
+highlights it into inline-styled HTML for a read-only ``QTextBrowser``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+from pygments.styles import get_style_by_name
+from pygments.token import Text
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from simulator.catalog import lesson_views, view_info
+
+__all__ = ["QtCode", "highlight_python"]
+
+#: Pygments styles for a light and a dark window (both ship with Pygments >= 2.17).
+LIGHT_STYLE = "default"
+DARK_STYLE = "github-dark"
+
+
+def highlight_python(source: str, style: str) -> str:
+    """``source`` as HTML with inline colours in Pygments ``style``, numbered from 1."""
+    formatter = HtmlFormatter(
+        noclasses=True,
+        nowrap=False,
+        style=style,
+        linenos="inline",
+        # Qt's rich text knows no line-height; keep Pygments' default out of the way.
+        prestyles="margin: 0",
+    )
+    # Qt's rich text ignores the padding Pygments puts around inline line numbers.
+    return _LINENO.sub(r"\1&nbsp;&nbsp;</span>", highlight(source, PythonLexer(), formatter))
+
+
+_LINENO = re.compile(r'(<span style="[^"]*padding-right: 5px;">\s*\d+)</span>')
+
+
+class QtCode(QWidget):
+    """The source of one lesson view, highlighted, under its one-line description.
+
+    Parameters
+    ----------
+    view
+        Name of the lesson view to show (see :func:`simulator.catalog.lesson_views`), or
+        ``None`` for an empty panel.
+    dark
+        Colour the code for a dark window.
+
+    Attributes
+    ----------
+    view_name : str | None
+        The view shown (also when it is unknown and the panel shows a message instead).
+    dark : bool
+        Whether the code is coloured for a dark window.
+    heading : QLabel
+        The view's description (or what went wrong).
+    browser : QTextBrowser
+        The code itself, read-only.
+    """
+
+    def __init__(
+        self, view: str | None = None, parent: QWidget | None = None, *, dark: bool = False
+    ) -> None:
+        super().__init__(parent)
+        self.view_name: str | None = None
+        self.dark = dark
+        self._source: str | None = None
+
+        self.heading = QLabel(self)
+        self.heading.setObjectName("code_heading")
+        self.heading.setWordWrap(True)
+        self.heading.setContentsMargins(4, 2, 4, 4)
+        heading_font = QFont(self.font())
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)
+
+        self.browser = QTextBrowser(self)
+        self.browser.setObjectName("code_browser")
+        self.browser.setReadOnly(True)
+        self.browser.setOpenLinks(False)
+        self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.browser, 1)
+
+        self._update_fonts()
+        self._update_colors()
+        if view is not None:
+            self.set_view(view)
+
+    @property
+    def background(self) -> QColor:
+        """The code's background colour in the current style."""
+        return QColor(get_style_by_name(self._style_name()).background_color)
+
+    def set_view(self, name: str) -> None:
+        """Show the source of the lesson view ``name``; an unknown name shows a message."""
+        self.view_name = name
+        try:
+            info = view_info(name)
+        except KeyError:
+            self._source = None
+            self.heading.setText(f"No lesson view called “{name}”")
+            self.heading.setToolTip("")
+            known = ", ".join(lesson_views())
+            self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.WidgetWidth)
+            self.browser.setHtml(
+                f"<p>There is no view called <b>{html.escape(name)}</b> in the embedded site, "
+                f"so there is no code to show.</p><p>Known views: {html.escape(known)}</p>"
+            )
+            return
+        self._source = info.source
+        self.heading.setText(info.description)
+        self.heading.setToolTip(f"{info.name}: {'async' if info.is_async else 'sync'} view")
+        self._update_code()
+
+    def set_dark(self, dark: bool) -> None:
+        """Colour the code for a dark (``True``) or a light window."""
+        if dark == self.dark:
+            return
+        self.dark = dark
+        self._update_colors()
+        self._update_code()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._update_fonts()
+        super().changeEvent(event)
+
+    def _style_name(self) -> str:
+        return DARK_STYLE if self.dark else LIGHT_STYLE
+
+    def _update_code(self) -> None:
+        if self._source is None:
+            return
+        scroll = self.browser.verticalScrollBar().value()
+        self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
+        self.browser.setHtml(highlight_python(self._source, self._style_name()))
+        self.browser.verticalScrollBar().setValue(scroll)
+
+    def _update_colors(self) -> None:
+        """The browser's background (and plain text) in the style's colours."""
+        style = get_style_by_name(self._style_name())
+        palette = self.browser.palette()
+        palette.setColor(QPalette.ColorRole.Base, QColor(style.background_color))
+        text = style.style_for_token(Text).get("color")
+        palette.setColor(
+            QPalette.ColorRole.Text,
+            QColor(f"#{text}") if text else QColor("#f0f0f0" if self.dark else "#000000"),
+        )
+        self.browser.setPalette(palette)
+
+    def _update_fonts(self) -> None:
+        """A fixed-pitch font as large as the panel's (presentation mode enlarges it)."""
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        size = self.font().pointSizeF()
+        if size > 0:
+            fixed.setPointSizeF(size)
+        self.browser.setFont(fixed)
+        self.browser.document().setDefaultFont(fixed)
+        self.browser.document().setDocumentMargin(fixed.pointSizeF() * 0.8 if size > 0 else 8)
+        heading_font = QFont(self.font())
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)

@@ -1,0 +1,418 @@
+"""The main window: dials on the left, lanes in the middle, metrics and code on the right."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabBar,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from simulator.engine import Run
+from simulator.errors import LanesError
+from simulator.scenario import Scenario
+from simulator.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
+from simulator.trace import Trace
+
+from .qt_code import QtCode
+from .qt_dials import QtDials
+from .qt_metrics import QtMetrics
+from .qt_replay import QtReplayBar
+from .qt_timeline import QtLegend, QtTimeline
+from .run_controller import RunController
+from .theme import DARK, LIGHT, Theme, apply_theme
+
+__all__ = ["QtMainWindow"]
+
+PRESENTATION_POINT_SIZE = 20.0
+METRICS_PERIOD_NS = 250_000_000
+LESSONS = Path(__file__).resolve().parent.parent / "assets" / "lessons"
+
+
+class QtMainWindow(QMainWindow):
+    """The window a teacher projects. ``closed`` is emitted once the window has really closed
+    (after any run in progress has stopped)."""
+
+    closed = Signal()
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.setWindowTitle("Django Async Lanes")
+        self._normal_point_size = QApplication.font().pointSizeF()
+        self._close_when_stopped = False
+        self._metrics_shown_ns = 0
+        self._closed = False
+
+        self.controller = RunController(self)
+        self.dials = QtDials(self._saved_scenario())
+        self.timeline = QtTimeline()
+        self.legend = QtLegend()
+        self.replay = QtReplayBar()
+        self.metrics = QtMetrics()
+        self.code = QtCode()
+        self.header = QLabel()
+        header_font = QFont(self.header.font())
+        header_font.setPointSizeF(header_font.pointSizeF() * 1.25)
+        header_font.setBold(True)
+        self.header.setFont(header_font)
+        self.header.setWordWrap(True)
+        self.by_tabs = QTabBar()
+        self.by_tabs.addTab("One lane per request")
+        self.by_tabs.addTab("One lane per thread / event loop")
+        self.by_tabs.setExpanding(False)
+
+        self._build_actions()
+        self._build_layout()
+        self._build_menus()
+        self._connect()
+        self._restore()
+        self._on_scenario_changed(self.dials.scenario)
+        self._set_running(False)
+        self.statusBar().showMessage("Set the dials, then press Run (F5).")
+
+    # -- construction ---------------------------------------------------------------------
+    def _action(self, text: str, shortcut: str | QKeySequence | None, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(f"{tip} ({action.shortcut().toString()})" if shortcut else tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.run_action = self._action("&Run", "F5", self.start_run, "Send the requests")
+        self.stop_action = self._action("&Stop", "Esc", self.stop_run, "Stop the run")
+        self.replay_action = self._action("Re&play", "Ctrl+R", self.replay.play, "Replay the last run from the start")
+        self.by_request_action = self._action("By &request", "Ctrl+1", lambda: self.by_tabs.setCurrentIndex(0), "One lane per request")
+        self.by_worker_action = self._action("By &worker", "Ctrl+2", lambda: self.by_tabs.setCurrentIndex(1), "One lane per thread or event loop")
+        self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self.timeline.zoom(1.5), "Zoom in on time")
+        self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.timeline.zoom(1 / 1.5), "Zoom out")
+        self.fit_action = self._action("&Fit to window", "Ctrl+0", self.timeline.fit, "Show the whole run")
+        self.presentation_action = self._action("&Presentation mode", "F11", self._on_presentation_toggled, "Large fonts, full screen, for projectors")
+        self.presentation_action.setCheckable(True)
+        self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._on_dark_toggled, "Switch between the light and the dark theme")
+        self.dark_action.setCheckable(True)
+        self.open_action = self._action("&Open Scenario…", QKeySequence.StandardKey.Open, self._on_open, "Load dials from a scenario or lesson file")
+        self.save_action = self._action("&Save Scenario…", QKeySequence.StandardKey.Save, self._on_save, "Save the dials to a file you can hand to students")
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
+        self.about_action = self._action("&About Django Async Lanes", None, self._on_about)
+
+    def _build_layout(self) -> None:
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(8, 6, 8, 4)
+        column.addWidget(self.header)
+        column.addWidget(self.by_tabs)
+        column.addWidget(self.timeline, 1)
+        column.addWidget(self.legend)
+        column.addWidget(self.replay)
+        self.setCentralWidget(centre)
+
+        dials_panel = QWidget()
+        dials_column = QVBoxLayout(dials_panel)
+        dials_column.addWidget(self.dials)
+        buttons = QHBoxLayout()
+        self.run_button = QPushButton("▶  Run")
+        self.run_button.setToolTip("Send the requests (F5)")
+        self.run_button.clicked.connect(self.run_action.trigger)
+        self.stop_button = QPushButton("■  Stop")
+        self.stop_button.setToolTip("Stop the run (Esc)")
+        self.stop_button.clicked.connect(self.stop_action.trigger)
+        for button in (self.run_button, self.stop_button):
+            button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
+            buttons.addWidget(button)
+        dials_column.addLayout(buttons)
+        dials_column.addStretch(1)
+        dials_dock = QDockWidget("Dials", self)
+        dials_dock.setObjectName("dialsDock")
+        dials_dock.setWidget(dials_panel)
+        dials_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dials_dock)
+
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.metrics, "Metrics")
+        self.side_tabs.addTab(self.code, "Code")
+        side_dock = QDockWidget("Results", self)
+        side_dock.setObjectName("resultsDock")
+        side_dock.setWidget(self.side_tabs)
+        side_dock.setFeatures(dials_dock.features())
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
+        self.docks = (dials_dock, side_dock)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.save_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        lessons_menu = bar.addMenu("&Lessons")
+        for path in sorted(LESSONS.glob("*.toml")):
+            try:
+                title = load_scenario_file(path).title or path.stem
+            except LanesError:
+                continue  # a broken lesson file is skipped, not fatal
+            action = QAction(title, self)
+            action.triggered.connect(lambda checked=False, p=path: self.open_scenario_file(p))
+            lessons_menu.addAction(action)
+        run_menu = bar.addMenu("&Run")
+        for action in (self.run_action, self.stop_action, self.replay_action):
+            run_menu.addAction(action)
+        view_menu = bar.addMenu("&View")
+        for action in (self.by_request_action, self.by_worker_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.presentation_action)
+        view_menu.addAction(self.dark_action)
+        view_menu.addSeparator()
+        for dock in self.docks:
+            view_menu.addAction(dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self.menus = {"lessons": lessons_menu, "file": file_menu, "run": run_menu, "view": view_menu, "help": help_menu}
+
+    def _connect(self) -> None:
+        self.dials.scenarioChanged.connect(self._on_scenario_changed)
+        self.controller.started.connect(self._on_run_started)
+        self.controller.progressed.connect(self._on_run_progressed)
+        self.controller.finished.connect(self._on_run_finished)
+        self.controller.failed.connect(self._on_run_failed)
+        self.by_tabs.currentChanged.connect(self._on_by_changed)
+        self.replay.playheadChanged.connect(self._on_playhead_changed)
+
+    # -- settings ---------------------------------------------------------------------------
+    def _saved_scenario(self) -> Scenario:
+        text = self.settings.value("dials/scenario", "")
+        if text:
+            try:
+                return Scenario.from_dict(json.loads(str(text)))
+            except (ValueError, TypeError, LanesError):
+                pass  # dials saved by another version: start from the defaults
+        return Scenario()
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 900)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        dark = str(self.settings.value("view/dark", "false")).lower() == "true"
+        self.dark_action.setChecked(dark)
+        self.apply_theme(DARK if dark else LIGHT)
+
+    def _save(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("dials/scenario", json.dumps(self.dials.scenario.to_dict()))
+        self.settings.setValue("view/dark", self.dark_action.isChecked())
+        self.settings.sync()
+
+    # -- scenario files ------------------------------------------------------------------
+    def open_scenario_file(self, path: str | Path) -> ScenarioFile:
+        """Load a scenario or lesson file into the dials; a broken file raises ScenarioError
+        and leaves the dials as they were."""
+        loaded = load_scenario_file(path)
+        self.dials.set_scenario(loaded.a)
+        if loaded.title:
+            self.header.setText(f"{loaded.title}\n{loaded.a.label}")
+        self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
+        return loaded
+
+    def _on_open(self) -> None:
+        folder = str(self.settings.value("files/scenario_dir", str(LESSONS)))
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open scenario", folder, "Scenario files (*.toml *.json)"
+        )
+        if not path:
+            return
+        self.settings.setValue("files/scenario_dir", str(Path(path).parent))
+        try:
+            self.open_scenario_file(path)
+        except LanesError as exc:
+            QMessageBox.warning(self, "This scenario file cannot be used", str(exc))
+
+    def _on_save(self) -> None:
+        folder = str(self.settings.value("files/scenario_dir", str(Path.home())))
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save scenario", str(Path(folder) / "scenario.toml"), "TOML (*.toml);;JSON (*.json)"
+        )
+        if not path:
+            return
+        self.settings.setValue("files/scenario_dir", str(Path(path).parent))
+        try:
+            save_scenario_file(path, ScenarioFile(title=None, a=self.dials.scenario))
+        except LanesError as exc:
+            QMessageBox.warning(self, "The scenario could not be saved", str(exc))
+        else:
+            self.statusBar().showMessage(f"Saved {Path(path).name}.")
+
+    # -- running ----------------------------------------------------------------------------
+    def start_run(self) -> None:
+        if self.controller.running:
+            return
+        self.replay.set_duration(0)
+        self.controller.start(self.dials.scenario)
+
+    def stop_run(self) -> None:
+        if self.controller.running:
+            self.statusBar().showMessage("Stopping: requests still on a thread finish their view…")
+            self.controller.stop()
+        elif self.replay.playing:
+            self.replay.stop()
+
+    def _set_running(self, running: bool) -> None:
+        self.run_action.setEnabled(not running)
+        self.run_button.setEnabled(not running)
+        self.stop_action.setEnabled(running or self.replay.playing)
+        self.stop_button.setEnabled(running)
+        self.dials.setEnabled(not running)
+        self.replay_action.setEnabled(not running and self.controller.last_run is not None)
+
+    def _on_run_started(self, scenario: Scenario) -> None:
+        self._set_running(True)
+        self.header.setText(f"{scenario.label}  —  running…")
+        self.timeline.fit()
+        self.metrics.clear()
+        self.statusBar().showMessage("Running…")
+
+    def _on_run_progressed(self, trace: Trace, now_ns: int) -> None:
+        self.timeline.set_trace(trace, live=True, now_ns=now_ns)
+        # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
+        if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
+            self._metrics_shown_ns = now_ns
+            self.metrics.set_trace(trace)
+        answered = sum(lane.status != "running" for lane in trace.lanes)
+        self.statusBar().showMessage(
+            f"Running… {answered} of {self.dials.scenario.requests} requests answered"
+        )
+
+    def _on_run_finished(self, run: Run) -> None:
+        self._set_running(False)
+        self.show_run(run)
+        s = run.summary
+        done = "Stopped" if run.stopped else "Done"
+        failed = f", {s.failed} failed" if s.failed else ""
+        cancelled = f", {s.cancelled} cancelled" if s.cancelled else ""
+        self.statusBar().showMessage(
+            f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms{failed}{cancelled}."
+            "  Replay: Ctrl+R."
+        )
+        if self._close_when_stopped:
+            # After this slot returns the run's task is over, so closeEvent can accept.
+            QTimer.singleShot(0, self.close)
+
+    def _on_run_failed(self, message: str) -> None:
+        self._set_running(False)
+        self.header.setText(f"{self.dials.scenario.label}  —  could not run")
+        self.statusBar().showMessage(message)
+        if self._close_when_stopped:
+            QTimer.singleShot(0, self.close)
+        else:
+            QMessageBox.warning(self, "The run could not start", message)
+
+    def show_run(self, run: Run) -> None:
+        """Show a finished run: lanes, figures, replay."""
+        stopped = "  (stopped)" if run.stopped else ""
+        self.header.setText(f"{run.scenario.label}{stopped}")
+        self.timeline.set_trace(run.trace)
+        self.metrics.set_trace(run.trace, run.summary)
+        self.replay.set_duration(run.trace.ms(run.trace.last_ns))
+        self._set_running(False)
+
+    # -- slots --------------------------------------------------------------------------------
+    def _on_scenario_changed(self, scenario: Scenario) -> None:
+        self.code.set_view(scenario.view)
+        if not self.controller.running and self.controller.last_run is None:
+            self.header.setText(scenario.label)
+
+    def _on_by_changed(self, index: int) -> None:
+        self.timeline.set_by("workers" if index == 1 else "requests")
+
+    def _on_playhead_changed(self, ms: float) -> None:
+        trace = self.timeline.trace
+        self.timeline.set_cutoff(None if ms < 0 else trace.t0_ns + int(ms * 1e6))
+        self.stop_action.setEnabled(self.controller.running or self.replay.playing)
+
+    def _on_presentation_toggled(self) -> None:
+        on = self.presentation_action.isChecked()
+        size = PRESENTATION_POINT_SIZE if on else self._normal_point_size
+        app = QApplication.instance()
+        font = app.font()
+        font.setPointSizeF(size)
+        app.setFont(font)
+        for widget in self.findChildren(QWidget):
+            widget.setFont(font) if widget is not self.header else None
+        header_font = QFont(font)
+        header_font.setPointSizeF(size * 1.25)
+        header_font.setBold(True)
+        self.header.setFont(header_font)
+        if on:
+            self.apply_theme(DARK)
+            self.showFullScreen()
+        else:
+            self.apply_theme(DARK if self.dark_action.isChecked() else LIGHT)
+            self.showNormal()
+
+    def _on_dark_toggled(self) -> None:
+        self.apply_theme(DARK if self.dark_action.isChecked() else LIGHT)
+
+    def apply_theme(self, theme: Theme) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, theme)
+        self.timeline.set_theme(theme)
+        self.legend.set_theme(theme)
+        self.code.set_dark(theme.dark)
+        self.metrics.update()
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Django Async Lanes",
+            "<p><b>Django Async Lanes</b> runs a real Django site (its ASGI and WSGI "
+            "handlers, real views, middleware, ORM and HTTP calls) and draws, from "
+            "measurement, how it schedules each request.</p>"
+            "<p>Nothing is simulated: every lane is timed on one clock while the site runs.</p>",
+        )
+
+    # -- closing ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Close cleanly: a run in progress is stopped first, then the window closes."""
+        if self.controller.running:
+            self._close_when_stopped = True
+            self.controller.stop()
+            self.statusBar().showMessage("Stopping the run before closing…")
+            event.ignore()
+            return
+        self.replay.pause()
+        self._save()
+        event.accept()
+        if not self._closed:
+            self._closed = True
+            self.closed.emit()

@@ -1,0 +1,302 @@
+"""The timeline widget: lanes per request or per worker, live, zoomable, with hover text."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from simulator.trace import Trace
+
+from .theme import LIGHT, Theme
+from .timeline_paint import (
+    TimelineGeometry,
+    TimelineRows,
+    draw_legend,
+    format_ms,
+    paint_timeline,
+    thread_label,
+)
+
+__all__ = ["QtLegend", "QtTimeline"]
+
+_KIND_NAMES = {
+    "queued": "queued",
+    "framework": "Django framework",
+    "cpu": "CPU",
+    "io_wait": "awaiting I/O (holds no thread)",
+    "io_blocking": "blocking I/O (holds its thread)",
+    "thread_hop": "thread hand-off",
+    "cancelled": "cancelled",
+}
+
+
+class QtTimeline(QWidget):
+    """Draws a :class:`~simulator.trace.Trace` as lanes.
+
+    Feed it with :meth:`set_trace` (again and again while a run is live). ``by`` chooses one
+    lane per request or one per worker (thread or event loop). Ctrl+wheel zooms around the
+    pointer, wheel or drag pans, :meth:`fit` shows the whole run. Finished pictures are cached
+    as a pixmap, so hovering and repaints cost a blit.
+    """
+
+    viewChanged = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.by = "requests"
+        self.trace: Trace = Trace(t0_ns=0, lanes=())
+        self._rows: TimelineRows | None = None
+        self._cutoff_ns: int | None = None
+        self._live = False
+        self._user_range: tuple[int, int] | None = None
+        self._geometry: TimelineGeometry | None = None
+        self._picture: QPixmap | None = None
+        self._picture_key: tuple | None = None
+        self._drag_from: tuple[int, int, int] | None = None
+        self.setMouseTracking(True)
+        self.setMinimumSize(420, 240)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    # -- model -----------------------------------------------------------------------------
+    def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
+        """Show ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
+        self.trace = trace
+        self._live = live
+        self._cutoff_ns = now_ns if live else None
+        self._rows = None
+        self._invalidate()
+
+    def set_by(self, by: str) -> None:
+        """``"requests"`` (a lane per request) or ``"workers"`` (a lane per thread / loop)."""
+        if by not in ("requests", "workers"):
+            raise ValueError(f"by must be 'requests' or 'workers', not {by!r}")
+        if by != self.by:
+            self.by = by
+            self._rows = None
+            self._invalidate()
+
+    def set_cutoff(self, cutoff_ns: int | None) -> None:
+        """Hide everything after ``cutoff_ns`` (replay); ``None`` shows the whole run."""
+        self._cutoff_ns = cutoff_ns
+        self._invalidate()
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self._invalidate()
+
+    @property
+    def rows(self) -> TimelineRows:
+        if self._rows is None:
+            self._rows = TimelineRows(self.trace, by=self.by)
+        return self._rows
+
+    # -- view range ------------------------------------------------------------------------
+    def full_range(self) -> tuple[int, int]:
+        """The whole run, a little padded; while live, up to now."""
+        t0 = self.trace.t0_ns
+        end = max(self.trace.last_ns, self._cutoff_ns or 0)
+        span = max(end - t0, 10_000_000)  # never narrower than 10 ms
+        return t0, t0 + int(span * 1.03)
+
+    def view_range(self) -> tuple[int, int]:
+        return self._user_range or self.full_range()
+
+    def set_view_range(self, t_from_ns: int, t_to_ns: int) -> None:
+        t0 = self.trace.t0_ns
+        full_from, full_to = self.full_range()
+        span = max(100_000, t_to_ns - t_from_ns)  # 0.1 ms at the closest
+        t_from_ns = max(t0 - span // 10, t_from_ns)
+        self._user_range = (t_from_ns, t_from_ns + span)
+        self._invalidate()
+        self.viewChanged.emit()
+
+    def fit(self) -> None:
+        """Show the whole run."""
+        self._user_range = None
+        self._invalidate()
+        self.viewChanged.emit()
+
+    def zoom(self, factor: float, around_x: float | None = None) -> None:
+        """Zoom in (factor > 1) or out, keeping the time under ``around_x`` in place."""
+        t_from, t_to = self.view_range()
+        geo = self._geometry
+        anchor = geo.ns_at(around_x) if geo and around_x is not None else (t_from + t_to) // 2
+        new_span = (t_to - t_from) / factor
+        ratio = (anchor - t_from) / max(1, t_to - t_from)
+        start = int(anchor - ratio * new_span)
+        self.set_view_range(start, int(start + new_span))
+
+    def pan(self, fraction: float) -> None:
+        """Move the view by ``fraction`` of its width (positive: later)."""
+        t_from, t_to = self.view_range()
+        shift = int((t_to - t_from) * fraction)
+        self.set_view_range(t_from + shift, t_to + shift)
+
+    # -- painting --------------------------------------------------------------------------
+    def _invalidate(self) -> None:
+        self._picture = None
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 520)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.draw(painter)
+        painter.end()
+
+    def draw(self, painter: QPainter) -> None:
+        t_from, t_to = self.view_range()
+        key = (self.size().toTuple(), t_from, t_to, self._cutoff_ns, self.by, self.theme.name,
+               self.font().toString(), id(self.trace), self.devicePixelRatioF())
+        if self._picture is None or self._picture_key != key:
+            ratio = self.devicePixelRatioF()
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            inner = QPainter(picture)
+            inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            self._geometry = paint_timeline(
+                inner,
+                QRectF(self.rect()),
+                self.rows,
+                self.theme,
+                t_from_ns=t_from,
+                t_to_ns=t_to,
+                cutoff_ns=self._cutoff_ns,
+                font=self.font(),
+            )
+            inner.end()
+            self._picture, self._picture_key = picture, key
+        painter.drawPixmap(0, 0, self._picture)
+
+    # -- hover -----------------------------------------------------------------------------
+    def describe_at(self, pos: QPoint) -> str | None:
+        """The hover text for the point ``pos`` (widget coordinates), or None."""
+        geo = self._geometry
+        if geo is None or pos.x() < geo.lanes_left:
+            return None
+        if geo.strip_height and geo.strip_top <= pos.y() <= geo.strip_top + geo.strip_height:
+            ns = geo.ns_at(pos.x())
+            for start, end in self.trace.loop_blocked:
+                if start <= ns <= end:
+                    return (
+                        f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"
+                        f"from {format_ms(self.trace.ms(start))}: no other request on the loop could run"
+                    )
+            return None
+        row = geo.row_at(pos.y())
+        if row is None:
+            return None
+        ns = geo.ns_at(pos.x())
+        if self._cutoff_ns is not None and ns > self._cutoff_ns:
+            return None
+        rows = self.rows
+        seg = rows.segment_at(row, ns)
+        if seg is None:
+            return None
+        thread = thread_label(seg.thread, self.trace.loop_thread)
+        where = "" if seg.thread == "queue" else f"\nthread: {thread}" + (
+            f" ({seg.thread})" if thread != seg.thread else ""
+        )
+        head = rows.labels[row]
+        lane = rows.row_lanes[row]
+        if self.by == "workers":
+            owner = next(
+                (l for l in self.trace.lanes if seg in l.segments), None
+            )
+            head = f"{head} · request #{owner.request_id}" if owner else head
+            lane = owner
+        else:
+            head = f"Request {head}"
+        text = (
+            f"{head} · {_KIND_NAMES.get(seg.kind, seg.kind)}\n"
+            f"start {format_ms(self.trace.ms(seg.start_ns))} · lasts {format_ms(seg.duration_ns / 1e6)}"
+            f"{where}"
+        )
+        if lane is not None and lane.error:
+            text += f"\nfailed: {lane.error}"
+        elif lane is not None and lane.status == "cancelled":
+            text += "\ncancelled by Stop"
+        return text
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position().toPoint()
+        if self._drag_from is not None:
+            x0, t_from, t_to = self._drag_from
+            geo = self._geometry
+            if geo is not None:
+                shift = int((pos.x() - x0) * (t_to - t_from) / geo.lanes_width)
+                self.set_view_range(t_from - shift, t_to - shift)
+            return
+        text = self.describe_at(pos)
+        if text:
+            QToolTip.showText(event.globalPosition().toPoint(), text, self)
+        else:
+            QToolTip.hideText()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            t_from, t_to = self.view_range()
+            self._drag_from = (event.position().toPoint().x(), t_from, t_to)
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = None
+        self.unsetCursor()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self.fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
+        if not steps:
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom(1.25 ** steps, event.position().x())
+        else:
+            self.pan(-0.1 * steps)
+        event.accept()
+
+
+class QtLegend(QWidget):
+    """The colour key under the timeline, flowing over as many lines as the width needs."""
+
+    def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        from PySide6.QtGui import QImage
+
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        height = draw_legend(painter, QRectF(8, 4, width - 16, 1000), self.theme, self.font())
+        painter.end()
+        return int(height + 8)
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, self.heightForWidth(900))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, int(QFontMetricsF(self.font()).height() * 1.6))
+
+    def resizeEvent(self, event) -> None:
+        self.setFixedHeight(self.heightForWidth(self.width()))
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        draw_legend(painter, QRectF(8, 4, self.width() - 16, self.height()), self.theme, self.font())
+        painter.end()

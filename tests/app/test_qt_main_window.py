@@ -1,0 +1,225 @@
+"""The window as a teacher uses it: set dials, run, watch lanes grow, hover, stop, close."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor
+
+from simulator.scenario import Scenario
+
+
+async def _until(predicate, timeout: float = 10.0, step: float = 0.01) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(step)
+
+
+def _pixel(window, ns: int, row: int) -> QColor:
+    """The colour the timeline shows for ``row`` at time ``ns``."""
+    timeline = window.timeline
+    geo = timeline._geometry
+    x = int(geo.x_of(ns))
+    y = int(geo.row_top(row) + geo.row_px / 2)
+    return timeline.grab().toImage().pixelColor(x, y)
+
+
+def _matches(colour: QColor, expected: QColor, slack: int = 40) -> bool:
+    return all(abs(a - b) <= slack for a, b in zip(colour.getRgb()[:3], expected.getRgb()[:3]))
+
+
+def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=150))
+    seen_live: list[int] = []
+
+    async def scenario():
+        window.run_action.trigger()
+        assert window.controller.running
+        # While it runs, the lanes are already there and some are still unanswered.
+        await _until(lambda: any(l.status == "ok" for l in window.timeline.trace.lanes))
+        live = window.timeline.trace
+        seen_live.append(sum(l.status == "running" for l in live.lanes))
+        assert window.timeline._cutoff_ns is not None  # drawn up to "now"
+        await window.controller.wait()
+
+    qloop.run_until_complete(scenario())
+    assert seen_live[0] >= 3
+    run = window.controller.last_run
+    assert window.timeline.trace is run.trace
+    assert len(window.timeline.rows) == 6
+    theme = window.timeline.theme
+    # One worker: the last request waited in the queue while the first was served...
+    first, last = run.trace.lanes[0], run.trace.lanes[-1]
+    blocking = next(s for s in first.segments if s.kind == "io_blocking")
+    mid = (blocking.start_ns + blocking.end_ns) // 2
+    queued = theme.color("queued")
+    hatched = theme.color("io_blocking")
+    assert _matches(_pixel(window, mid, 0), hatched, slack=90)
+    assert _matches(_pixel(window, mid, 5), queued)
+    # ... and was served last, in the blocking colour, where its trace says.
+    own = next(s for s in last.segments if s.kind == "io_blocking")
+    assert _matches(_pixel(window, (own.start_ns + own.end_ns) // 2, 5), hatched, slack=90)
+    assert "6 answered" in window.statusBar().currentMessage()
+
+
+def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
+    window.dials.set_scenario(Scenario(view="async_io", mode="asgi", requests=6, io_ms=150))
+    qloop.run_until_complete(_run(window))
+    run = window.controller.last_run
+    theme = window.timeline.theme
+    for row, lane in enumerate(run.trace.lanes):
+        wait = next(s for s in lane.segments if s.kind == "io_wait")
+        assert _matches(_pixel(window, (wait.start_ns + wait.end_ns) // 2, row), theme.color("io_wait"))
+    assert run.summary.makespan_ms < 2 * 150
+
+
+async def _run(window) -> None:
+    window.run_action.trigger()
+    await window.controller.wait()
+
+
+def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=100))
+    qloop.run_until_complete(_run(window))
+    window.timeline.grab()
+    run = window.controller.last_run
+    lane = run.trace.lanes[1]
+    seg = next(s for s in lane.segments if s.kind == "io_blocking")
+    geo = window.timeline._geometry
+    point = QPoint(int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(1) + geo.row_px / 2))
+    text = window.timeline.describe_at(point)
+    assert text.startswith("Request #1 · blocking I/O")
+    assert "thread: wsgi-worker-1" in text
+    assert f"lasts {round(seg.duration_ns / 1e6)} ms" in text
+
+
+def test_hover_on_a_failed_lane_shows_the_error(window, qloop):
+    window.dials.set_scenario(Scenario(view="async_sync_orm_bug", requests=2, io_ms=0))
+    qloop.run_until_complete(_run(window))
+    window.timeline.grab()
+    lane = window.controller.last_run.trace.lanes[0]
+    seg = lane.segments[len(lane.segments) // 2]
+    geo = window.timeline._geometry
+    text = window.timeline.describe_at(
+        QPoint(int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(0) + geo.row_px / 2))
+    )
+    assert "failed: SynchronousOnlyOperation" in text
+    assert "2 failed" in window.statusBar().currentMessage()
+
+
+def test_by_worker_shows_one_lane_per_thread(window, qloop):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="asgi", requests=5, io_ms=100))
+    qloop.run_until_complete(_run(window))
+    window.by_worker_action.trigger()
+    labels = window.timeline.rows.labels
+    assert labels[0] == "event loop"
+    assert sum(label.startswith("thread") for label in labels) >= 5
+
+
+def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, qloop):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=8, io_ms=300))
+    stopped_after: list[float] = []
+
+    async def scenario():
+        window.run_action.trigger()
+        await _until(lambda: any(l.status == "ok" for l in window.timeline.trace.lanes))
+        start = time.monotonic()
+        window.stop_action.trigger()
+        await window.controller.wait()
+        stopped_after.append(time.monotonic() - start)
+
+    qloop.run_until_complete(scenario())
+    run = window.controller.last_run
+    assert run.stopped
+    statuses = [lane.status for lane in run.trace.lanes]
+    assert statuses[0] == "ok"
+    assert statuses.count("cancelled") >= 5
+    assert set(statuses) <= {"ok", "cancelled"}
+    assert stopped_after[0] < 1.0  # the one request on the worker thread drains within 300 ms
+    assert window.run_action.isEnabled()  # ready for the next run
+
+
+def test_out_of_range_dials_cannot_be_entered(window):
+    dials = window.dials
+    dials.requests.spin.setValue(20_000)
+    assert dials.requests.value() == 10_000
+    dials.requests.spin.setValue(0)
+    assert dials.requests.value() == 1
+    dials.io_ms.spin.lineEdit().setText("99999")
+    dials.io_ms.spin.interpretText()
+    assert dials.io_ms.value() <= 10_000
+    dials.cpu_ms.slider.setValue(dials.cpu_ms.slider.maximum())
+    assert dials.cpu_ms.value() == 5_000
+    dials.workers.spin.setValue(999)
+    assert dials.scenario.workers == 256
+    assert dials.scenario.requests == 1
+
+
+def test_dials_are_remembered(qtbot, qloop, settings):
+    from app.qt_main_window import QtMainWindow
+
+    first = QtMainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.dials.set_scenario(Scenario(view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123))
+    first.close()
+    second = QtMainWindow(settings=settings)
+    qtbot.addWidget(second)
+    assert second.dials.scenario == Scenario(view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123)
+
+
+def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_baseline):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="asgi", requests=20, io_ms=300))
+    closed: list[bool] = []
+    window.closed.connect(lambda: closed.append(True))
+
+    async def scenario():
+        window.run_action.trigger()
+        await _until(lambda: len(window.timeline.trace.lanes) == 20)
+        window.close()
+        await _until(lambda: bool(closed), timeout=5)
+        await window.controller.wait()
+
+    qloop.run_until_complete(scenario())
+    assert not window.isVisible()
+    assert window.controller.last_run.stopped
+
+    async def threads_gone():
+        try:
+            await _until(lambda: _threads() <= thread_baseline, timeout=5)
+        except AssertionError:
+            raise AssertionError([t.name for t in threading.enumerate() if t.ident not in thread_baseline])
+
+    qloop.run_until_complete(threads_gone())
+
+
+def _threads() -> set[int]:
+    return {t.ident for t in threading.enumerate()}
+
+
+def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, qloop):
+    """20 requests × 200 ms of time.sleep on the site's loop: 4 s of a blocked loop."""
+    window.dials.set_scenario(Scenario(view="async_blocking", mode="asgi", requests=20, io_ms=200))
+    lags: list[float] = []
+
+    async def watch_gui_loop():
+        while window.controller.running:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - before - 0.01)
+
+    async def scenario():
+        window.run_action.trigger()
+        watcher = asyncio.ensure_future(watch_gui_loop())
+        await window.controller.wait()
+        await watcher
+
+    qloop.run_until_complete(scenario())
+    run = window.controller.last_run
+    assert run.summary.loop_blocked_ms > 3000  # the site's loop really was blocked...
+    assert len(lags) > 100
+    assert max(lags) < 0.100  # ... and the window's loop never waited 100 ms

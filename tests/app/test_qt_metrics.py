@@ -1,0 +1,340 @@
+"""The metrics panel and its two plots, as a teacher would read them off the screen."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QLabel
+
+from app.qt_metrics import QtInFlightPlot, QtLatencyHistogram, QtMetrics, format_ms, format_rate
+from simulator.metrics import summarize
+from simulator.trace import Lane, Segment, Trace
+
+MS = 1_000_000
+
+
+def make_lane(i: int, sent_ms: float, done_ms: float, status: str = "ok") -> Lane:
+    sent, done = round(sent_ms * MS), round(done_ms * MS)
+    return Lane(
+        request_id=i,
+        view="sync_io",
+        status=status,
+        status_code={"ok": 200, "error": 500}.get(status),
+        error="boom" if status == "error" else None,
+        sent_ns=sent,
+        done_ns=done,
+        segments=(Segment("io_blocking", sent, done, "worker-1"),),
+    )
+
+
+def make_trace(*spans: tuple[float, float] | tuple[float, float, str], **kwargs) -> Trace:
+    """A trace from ``(sent_ms, done_ms[, status])`` spans, starting at 0."""
+    return Trace(0, tuple(make_lane(i, *span) for i, span in enumerate(spans)), **kwargs)
+
+
+@pytest.fixture
+def make_view(qtbot):
+    """Build a widget (after its model), shown at a known size; qtbot closes it."""
+
+    def make(cls, *args, size=(600, 300), **kwargs):
+        view = cls(*args, **kwargs)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+
+    return make
+
+
+def highlight_rows(image: QImage, x: int, color: QColor) -> int:
+    """How many pixels of column ``x`` have exactly ``color``."""
+    return sum(image.pixelColor(x, y) == color for y in range(image.height()))
+
+
+def bar_near(image: QImage, x: float, color: QColor, reach: int = 3) -> bool:
+    """Is there a bar (a run of ``color`` pixels) in some column within ``reach`` of ``x``?"""
+    return any(highlight_rows(image, round(x) + dx, color) >= 5 for dx in range(-reach, reach + 1))
+
+
+def highlight_of(widget) -> QColor:
+    return widget.palette().color(QPalette.ColorRole.Highlight)
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ms", "text"),
+    [
+        (0, "0 ms"),
+        (0.423, "0.42 ms"),
+        (4.216, "4.22 ms"),
+        (37.94, "37.9 ms"),
+        (214.2, "214 ms"),
+        (999.7, "1.00 s"),
+        (1620, "1.62 s"),
+        (12_345, "12.3 s"),
+    ],
+)
+def test_durations_read_in_ms_or_s_with_three_digits(ms, text):
+    assert format_ms(ms) == text
+
+
+@pytest.mark.parametrize(
+    ("rps", "text"), [(0, "0 req/s"), (37.94, "37.9 req/s"), (2.5, "2.50 req/s")]
+)
+def test_throughput_reads_in_requests_per_second(rps, text):
+    assert format_rate(rps) == text
+
+
+# -- the panel --------------------------------------------------------------------------------
+
+
+def test_makespan_switches_from_ms_to_s_when_the_run_changes(make_view):
+    trace = make_trace((0, 100), (0, 214))
+    metrics = make_view(QtMetrics, trace, size=(420, 800))
+    assert metrics.value_text("makespan") == "214 ms"
+    assert metrics.value_text("throughput") == "9.35 req/s"
+
+    metrics.set_trace(make_trace((0, 900), (500, 1620)))
+    assert metrics.value_text("makespan") == "1.62 s"
+    assert metrics.value_text("max") == "1.12 s"
+
+
+def test_a_real_run_shows_its_own_figures(make_view, run):
+    result = run(view="async_io", requests=5, io_ms=20)
+    metrics = make_view(QtMetrics, size=(420, 800))
+    assert metrics.value_text("makespan") == "—"
+
+    metrics.set_trace(result.trace, result.summary)
+    assert result.summary.makespan_ms < 1000
+    assert metrics.value_text("makespan") == format_ms(result.summary.makespan_ms)
+    assert metrics.value_text("makespan").endswith(" ms")
+    assert metrics.value_text("ok") == "5"
+    assert metrics.value_text("failed") == "0"
+    assert metrics.value_text("peak_in_flight") == str(result.summary.peak_in_flight)
+    assert metrics.value_text("loop_blocked") != "no loop"  # ASGI has an event loop
+    assert metrics.histogram.bins().finished == 5
+
+
+def test_a_given_summary_is_shown_rather_than_recomputed(make_view):
+    trace = make_trace((0, 100))
+    metrics = make_view(QtMetrics, size=(420, 800))
+    metrics.set_trace(trace, dataclasses.replace(summarize(trace), makespan_ms=5000.0))
+    assert metrics.value_text("makespan") == "5.00 s"
+
+
+def test_an_all_failed_run_shows_its_failures_in_red(make_view):
+    metrics = make_view(QtMetrics, size=(420, 800))
+    metrics.set_trace(make_trace((0, 50, "error"), (0, 60, "error"), (0, 70, "error")))
+    failed = metrics.findChild(QLabel, "value_failed")
+    ok = metrics.findChild(QLabel, "value_ok")
+    assert failed.text() == "3"
+    assert ok.text() == "0"
+    red = failed.palette().color(QPalette.ColorRole.WindowText)
+    assert red != ok.palette().color(QPalette.ColorRole.WindowText)
+    assert red.red() > 200 and red.green() < 120
+
+    metrics.set_trace(make_trace((0, 50), (0, 60)))
+    assert failed.text() == "0"
+    assert failed.palette().color(QPalette.ColorRole.WindowText) == ok.palette().color(
+        QPalette.ColorRole.WindowText
+    )
+
+
+def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
+    trace = make_trace((0, 100), (0, 110), (0, 300, "running"), (0, 200, "cancelled"))
+    metrics = make_view(QtMetrics, trace, size=(420, 800))
+    assert metrics.value_text("requests") == "4 (1 running)"
+    assert metrics.value_text("cancelled") == "1"
+    assert metrics.value_text("ok") == "2"
+    assert metrics.histogram.bins().finished == 2
+    assert metrics.histogram.bins().hi_ms < 200  # the running lane's 300 ms is no latency
+
+
+def test_loop_blocked_time_and_its_absence_under_wsgi(make_view):
+    asgi = make_trace((0, 100), loop_thread="asgi-loop", loop_blocked=((0, 12 * MS),))
+    metrics = make_view(QtMetrics, asgi, size=(420, 800))
+    assert metrics.value_text("loop_blocked") == "12.0 ms"
+
+    metrics.set_trace(make_trace((0, 100)))
+    assert metrics.value_text("loop_blocked") == "no loop"
+
+
+def test_every_figure_explains_itself_in_a_tooltip(make_view):
+    metrics = make_view(QtMetrics, make_trace((0, 100)), size=(420, 800))
+    threads = metrics.findChild(QLabel, "caption_threads_used")
+    assert "distinct os threads" in threads.toolTip().lower()
+    for key in ("makespan", "throughput", "p50", "p95", "p99", "max", "peak_in_flight",
+                "threads_used", "loop_blocked", "framework", "ok", "failed", "cancelled"):
+        assert metrics.findChild(QLabel, f"caption_{key}").toolTip().endswith(".")
+        assert metrics.findChild(QLabel, f"value_{key}").toolTip()
+
+
+def test_clear_empties_figures_and_plots(make_view):
+    metrics = make_view(QtMetrics, make_trace((0, 100), (0, 120)), size=(420, 800))
+    metrics.clear()
+    assert metrics.value_text("makespan") == "—"
+    assert metrics.value_text("failed") == "—"
+    image = metrics.histogram.grab().toImage()
+    color = highlight_of(metrics.histogram)
+    assert not any(highlight_rows(image, x, color) for x in range(0, image.width(), 4))
+
+
+def test_values_grow_with_the_font_presentation_mode_sets(make_view, qtbot):
+    metrics = make_view(QtMetrics, make_trace((0, 100)), size=(420, 800))
+    value = metrics.findChild(QLabel, "value_makespan")
+    before = (value.font().pointSizeF(), metrics.histogram.minimumSizeHint().height())
+    big = QFont(metrics.font())
+    big.setPointSizeF(big.pointSizeF() * 2)
+    metrics.setFont(big)
+    qtbot.waitUntil(lambda: value.height() >= value.sizeHint().height())
+    assert value.font().pointSizeF() > before[0] * 1.5
+    assert value.font().pointSizeF() > metrics.font().pointSizeF()  # still bigger than text
+    assert metrics.histogram.minimumSizeHint().height() > before[1]
+
+
+def test_ten_thousand_lanes_update_the_panel(make_view):
+    trace = make_trace(*[(i * 0.1, i * 0.1 + 20 + i % 7) for i in range(10_000)])
+    metrics = make_view(QtMetrics, size=(420, 800))
+    started = time.perf_counter()
+    metrics.set_trace(trace)
+    metrics.grab()  # paints both plots with all lanes
+    assert time.perf_counter() - started < 10  # works; real timing is in the report
+    assert metrics.value_text("requests") == "10\u2009000"
+    assert metrics.histogram.bins().finished == 10_000
+    assert metrics.in_flight.steps().peak > 100
+
+
+# -- the latency histogram ----------------------------------------------------------------------
+
+
+def test_histogram_bar_stands_where_the_latencies_are_and_moves_with_them(make_view):
+    slow = make_trace(*[(0, 100)] * 5, (0, 100.5))
+    histogram = make_view(QtLatencyHistogram, slow)
+    color = highlight_of(histogram)
+    image = histogram.grab().toImage()
+    # The p50 and p95 lines (WindowText) sit on the bar at 100 ms; 97 ms is the same bin.
+    assert bar_near(image, histogram.x_for(97), color)
+    assert not any(
+        highlight_rows(image, x, color)
+        for x in range(round(histogram.x_for(0)) + 2, round(histogram.x_for(85)))
+    )
+
+    histogram.set_trace(make_trace(*[(0, 30)] * 4))
+    image = histogram.grab().toImage()
+    assert bar_near(image, histogram.x_for(30), color)
+    assert not any(
+        highlight_rows(image, x, color)
+        for x in range(round(histogram.x_for(0)) + 2, round(histogram.x_for(20)))
+    )
+
+
+def test_histogram_marks_p50_and_p95(make_view):
+    trace = make_trace(*[(0, ms) for ms in range(10, 210, 10)])  # 10, 20, ... 200 ms
+    histogram = make_view(QtLatencyHistogram, trace)
+    bins = histogram.bins()
+    assert bins.p50_ms == pytest.approx(105)
+    assert bins.p95_ms == pytest.approx(190.5)
+    image = histogram.grab().toImage()
+    text = histogram.palette().color(QPalette.ColorRole.WindowText)
+    # A dashed line crosses the empty space above the bars at p50.
+    column = [image.pixelColor(x, y) for x in (round(histogram.x_for(105)) + d for d in (-1, 0, 1))
+              for y in range(image.height())]
+    assert sum(c == text for c in column) > 20
+
+
+def test_histogram_follows_the_palette(make_view):
+    histogram = make_view(QtLatencyHistogram, make_trace(*[(0, 50)] * 3))
+    palette = histogram.palette()
+    palette.setColor(QPalette.ColorRole.Highlight, QColor("#ff8800"))
+    palette.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    histogram.setPalette(palette)
+    image = histogram.grab().toImage()
+    assert bar_near(image, histogram.x_for(50), QColor("#ff8800"), reach=6)
+    assert image.pixelColor(2, image.height() // 2) == QColor("#202020")
+
+
+@pytest.mark.parametrize(
+    "trace",
+    [
+        Trace(0, ()),
+        make_trace((0, 40)),
+        make_trace((0, 40, "cancelled"), (0, 60, "running")),
+        make_trace((0, 0)),
+    ],
+    ids=["empty", "one lane", "none finished", "zero latency"],
+)
+def test_histogram_draws_any_trace(make_view, trace):
+    histogram = make_view(QtLatencyHistogram, trace)
+    image = histogram.grab().toImage()
+    finished = sum(lane.status in ("ok", "error") for lane in trace.lanes)
+    has_bar = any(highlight_rows(image, x, highlight_of(histogram)) >= 5
+                  for x in range(image.width()))
+    assert has_bar == bool(finished)
+
+
+def test_draw_paints_into_an_image_for_export(make_view):
+    histogram = make_view(QtLatencyHistogram, make_trace(*[(0, 50)] * 3))
+    image = QImage(400, 200, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    histogram.draw(painter, QRectF(0, 0, 400, 200))
+    painter.end()
+    assert bar_near(image, histogram.x_for(50, QRectF(0, 0, 400, 200)), highlight_of(histogram))
+
+
+# -- requests in flight ----------------------------------------------------------------------
+
+
+def test_in_flight_step_reaches_the_top_at_the_peak(make_view):
+    # One long request; two more join at 10 and 20 ms and leave at 60 and 50 ms: peak 3.
+    trace = make_trace((0, 100), (10, 60), (20, 50))
+    plot = make_view(QtInFlightPlot, trace)
+    assert plot.steps().peak == 3
+    image = plot.grab().toImage()
+    color = highlight_of(plot)
+
+    def line_at(ms: float, level: int) -> bool:
+        x, y = round(plot.x_for(ms)), round(plot.y_for(level))
+        return any(image.pixelColor(x, y + dy) == color for dy in (-2, -1, 0, 1))
+
+    assert line_at(35, 3)  # the top of the plot, during the peak
+    assert not line_at(80, 3)
+    assert line_at(80, 1)  # after the peak only the long request is left
+    assert not line_at(5, 3)
+    assert plot.y_for(3) < plot.y_for(1) < plot.y_for(0)
+
+    plot.set_trace(make_trace((0, 100), (60, 90)))
+    image = plot.grab().toImage()
+    assert plot.steps().peak == 2
+    assert line_at(75, 2)
+    assert not line_at(35, 2)
+
+
+def test_in_flight_plot_spans_the_makespan(make_view):
+    plot = make_view(QtInFlightPlot, make_trace((0, 100), (0, 1500)))
+    assert plot.steps().end_ms == pytest.approx(1500)
+    assert plot.x_for(1500) == pytest.approx(plot.x_for(0) + (plot.x_for(750) - plot.x_for(0)) * 2)
+
+
+@pytest.mark.parametrize(
+    "trace",
+    [Trace(0, ()), make_trace((0, 40)), make_trace((0, 40, "error"), (0, 60, "running"))],
+    ids=["empty", "one lane", "failed and running"],
+)
+def test_in_flight_plot_draws_any_trace(make_view, trace):
+    plot = make_view(QtInFlightPlot, trace)
+    image = plot.grab().toImage()
+    has_line = any(highlight_rows(image, x, highlight_of(plot)) for x in range(image.width()))
+    assert has_line == bool(trace.lanes)
+
+
+def test_plots_ask_for_a_readable_minimum_size(make_view):
+    for cls in (QtLatencyHistogram, QtInFlightPlot):
+        hint = make_view(cls).minimumSizeHint()
+        assert hint.width() >= 260 and hint.height() >= 140
