@@ -57,6 +57,7 @@ class QtMainWindow(QMainWindow):
         self._normal_point_size = QApplication.font().pointSizeF()
         self._close_when_stopped = False
         self._metrics_shown_ns = 0
+        self._lesson: tuple[Scenario, str] | None = None
         self._closed = False
 
         self.controller = RunController(self)
@@ -240,7 +241,8 @@ class QtMainWindow(QMainWindow):
         loaded = load_scenario_file(path)
         self.dials.set_scenario(loaded.a)
         if loaded.title:
-            self.header.setText(f"{loaded.title}\n{loaded.a.label}")
+            self._lesson = (loaded.a, loaded.title)
+        self._show_header(loaded.a)
         self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
         return loaded
 
@@ -296,7 +298,7 @@ class QtMainWindow(QMainWindow):
 
     def _on_run_started(self, scenario: Scenario) -> None:
         self._set_running(True)
-        self.header.setText(f"{scenario.label}  —  running…")
+        self._show_header(scenario, "running…")
         self.timeline.fit()
         self.metrics.clear()
         self.statusBar().showMessage("Running…")
@@ -329,7 +331,7 @@ class QtMainWindow(QMainWindow):
 
     def _on_run_failed(self, message: str) -> None:
         self._set_running(False)
-        self.header.setText(f"{self.dials.scenario.label}  —  could not run")
+        self._show_header(self.dials.scenario, "could not run")
         self.statusBar().showMessage(message)
         if self._close_when_stopped:
             QTimer.singleShot(0, self.close)
@@ -338,18 +340,24 @@ class QtMainWindow(QMainWindow):
 
     def show_run(self, run: Run) -> None:
         """Show a finished run: lanes, figures, replay."""
-        stopped = "  (stopped)" if run.stopped else ""
-        self.header.setText(f"{run.scenario.label}{stopped}")
+        self._show_header(run.scenario, "stopped" if run.stopped else "")
         self.timeline.set_trace(run.trace)
         self.metrics.set_trace(run.trace, run.summary)
         self.replay.set_duration(run.trace.ms(run.trace.last_ns))
         self._set_running(False)
 
+    def _show_header(self, scenario: Scenario, state: str = "") -> None:
+        """The lesson's title (while its dials are unchanged), the dials, and the state."""
+        text = scenario.label + (f"  —  {state}" if state else "")
+        if self._lesson is not None and self._lesson[0] == scenario:
+            text = f"{self._lesson[1]}\n{text}"
+        self.header.setText(text)
+
     # -- slots --------------------------------------------------------------------------------
     def _on_scenario_changed(self, scenario: Scenario) -> None:
         self.code.set_view(scenario.view)
         if not self.controller.running and self.controller.last_run is None:
-            self.header.setText(scenario.label)
+            self._show_header(scenario)
 
     def _on_by_changed(self, index: int) -> None:
         self.timeline.set_by("workers" if index == 1 else "requests")

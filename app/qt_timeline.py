@@ -47,6 +47,7 @@ class QtTimeline(QWidget):
         self.theme = theme
         self.by = "requests"
         self.trace: Trace = Trace(t0_ns=0, lanes=())
+        self._last_ns = 0
         self._rows: TimelineRows | None = None
         self._cutoff_ns: int | None = None
         self._live = False
@@ -64,6 +65,7 @@ class QtTimeline(QWidget):
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Show ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
         self.trace = trace
+        self._last_ns = trace.last_ns
         self._live = live
         self._cutoff_ns = now_ns if live else None
         self._rows = None
@@ -97,7 +99,7 @@ class QtTimeline(QWidget):
     def full_range(self) -> tuple[int, int]:
         """The whole run, a little padded; while live, up to now."""
         t0 = self.trace.t0_ns
-        end = max(self.trace.last_ns, self._cutoff_ns or 0)
+        end = max(self._last_ns, self._cutoff_ns or 0)
         span = max(end - t0, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
 

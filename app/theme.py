@@ -110,7 +110,7 @@ def apply_theme(app: QApplication, theme: Theme, *, point_size: float | None = N
         QPalette.ColorRole.ButtonText: fg,
         QPalette.ColorRole.ToolTipBase: QColor("#FFFFE1") if not theme.dark else QColor("#3C3F41"),
         QPalette.ColorRole.ToolTipText: QColor("#000000") if not theme.dark else fg,
-        QPalette.ColorRole.Highlight: QColor("#0072B2"),
+        QPalette.ColorRole.Highlight: QColor("#009E73"),  # not a lane colour: plots stay distinct
         QPalette.ColorRole.HighlightedText: QColor("#FFFFFF"),
         QPalette.ColorRole.Mid: QColor(theme.grid),
         QPalette.ColorRole.PlaceholderText: QColor(theme.muted),

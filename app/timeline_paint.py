@@ -8,8 +8,9 @@ per thread/loop) once; :func:`paint_timeline` draws a time range of them into a 
 from __future__ import annotations
 
 import bisect
+import copy
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -27,11 +28,12 @@ __all__ = [
     "format_ms",
     "nice_ticks",
     "paint_timeline",
+    "paint_timeline_by_lane",
 ]
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.
 DRAW_ORDER = ("queued", "cancelled", "io_wait", "thread_hop", "framework", "io_blocking", "cpu")
-MAX_ROW_PX = 30.0
+MAX_ROW_PX = 44.0
 
 
 def format_ms(ms: float) -> str:
@@ -86,6 +88,9 @@ class TimelineRows:
     failed_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, end_ns)
     row_segments: list[list[Segment]] = field(default_factory=list)
     row_lanes: list[Lane | None] = field(default_factory=list)
+    _grouped: dict[tuple[int, bool], dict[str, list[tuple[int, int, int]]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.per_kind = {kind: [] for kind in DRAW_ORDER}
@@ -132,6 +137,34 @@ class TimelineRows:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def grouped(self, group: int, tail: bool = False) -> dict[str, list[tuple[int, int, int]]]:
+        """Segments with ``group`` rows sharing one pixel row: ``(pixel_row, start, end)``,
+        overlapping ones of a kind merged. Computed once per group size and kept, since it
+        does not depend on the time range shown: zooming and panning reuse it.
+        """
+        source = self.tail_per_kind if tail else self.per_kind
+        if group <= 1:
+            return source
+        key = (group, tail)
+        cached = self._grouped.get(key)
+        if cached is not None:
+            return cached
+        # Gaps narrower than ~1/8000 of the run vanish: below a pixel even on a 4K screen
+        # when the whole run is shown (zooming in shows fewer lanes per pixel anyway).
+        slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000)
+        merged: dict[str, list[tuple[int, int, int]]] = {}
+        for kind, items in source.items():
+            out: list[tuple[int, int, int]] = []
+            for band, s, e in sorted((r // group, s, e) for r, s, e in items):
+                if out and out[-1][0] == band and s <= out[-1][2] + slack:
+                    if e > out[-1][2]:
+                        out[-1] = (band, out[-1][1], e)
+                else:
+                    out.append((band, s, e))
+            merged[kind] = out
+        self._grouped[key] = merged
+        return merged
 
     def segment_at(self, row: int, ns: int) -> Segment | None:
         """The segment drawn at ``ns`` in ``row``."""
@@ -197,7 +230,10 @@ def layout(
     rect: QRectF, rows: TimelineRows, font: QFont, t_from_ns: int, t_to_ns: int
 ) -> TimelineGeometry:
     fm = QFontMetricsF(font)
-    longest = max((fm.horizontalAdvance(label) for label in rows.labels[:2000]), default=0.0)
+    # Measuring thousands of labels costs more than drawing the lanes: measure the longest.
+    most = max(map(len, rows.labels), default=0)
+    widest = [label for label in rows.labels if len(label) == most][:8]
+    longest = max((fm.horizontalAdvance(label) for label in widest), default=0.0)
     gutter = min(max(longest, fm.horizontalAdvance("loop blocked")) + 16, rect.width() * 0.3)
     axis_height = fm.height() * 1.5
     strip_height = max(8.0, fm.height() * 0.6) if rows.trace.loop_thread else 0.0
@@ -248,6 +284,62 @@ def paint_timeline(
         painter.drawLine(QPointF(x, geo.strip_top), QPointF(x, rect.bottom()))
     painter.restore()
     return geo
+
+
+def paint_timeline_by_lane(
+    painter: QPainter,
+    rect: QRectF,
+    rows: TimelineRows,
+    theme: Theme,
+    *,
+    t_from_ns: int,
+    t_to_ns: int,
+    font: QFont | None = None,
+    before_lane: Callable[[int], None] | None = None,
+) -> TimelineGeometry:
+    """:func:`paint_timeline` of a finished run, painting each row on its own.
+
+    Every row is drawn between ``painter.save()`` and ``painter.restore()``, after
+    ``before_lane(row)`` has had its say on the painter's state; the pixels are those of
+    :func:`paint_timeline`. Exports use it where each request lane must stay a unit (one
+    group per lane in an SVG); it costs a few painter calls per row, so the window does not.
+    """
+    font = font or painter.font()
+    painter.save()
+    painter.setFont(font)
+    geo = layout(rect, rows, font, t_from_ns, t_to_ns)
+    painter.fillRect(rect, QColor(theme.background))
+    _paint_axis(painter, geo, rows.trace, theme, font)
+    _paint_blocked_strip(painter, geo, rows.trace, theme, None)
+    for row, one in enumerate(_rows_apart(rows)):
+        painter.save()
+        if before_lane is not None:
+            before_lane(row)
+        _paint_rows(painter, geo, one, theme, None)
+        painter.restore()
+    _paint_labels(painter, geo, rows, theme, font)
+    painter.restore()
+    return geo
+
+
+def _rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
+    """Row by row, a copy of ``rows`` that draws only that row (in its place)."""
+    per_kind: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
+    tails: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
+    failed: list[list[tuple[int, int]]] = [[] for _ in range(len(rows))]
+    for source, target in ((rows.per_kind, per_kind), (rows.tail_per_kind, tails)):
+        for kind, items in source.items():
+            for item in items:
+                target[item[0]].setdefault(kind, []).append(item)
+    for item in rows.failed_rows:
+        failed[item[0]].append(item)
+    for row in range(len(rows)):
+        one = copy.copy(rows)
+        one.per_kind = {kind: per_kind[row].get(kind, []) for kind in DRAW_ORDER}
+        one.tail_per_kind = {kind: tails[row].get(kind, []) for kind in DRAW_ORDER}
+        one.failed_rows = failed[row]
+        one._grouped = {}  # the copy's own cache: the shared one holds every row
+        yield one
 
 
 def _paint_axis(
@@ -323,26 +415,24 @@ def _paint_rows(
     group = geo.group
     top = geo.lanes_top
     thin = max(1.0, round(height * 0.3))
-    for per_kind, h, inset in ((rows.per_kind, height, 0.0), (rows.tail_per_kind, thin, (height - thin) / 2)):
+    # One pass per kind over precomputed (row, start, end) triples: building QRectFs is the
+    # cost here, so segments entirely outside the range are skipped and the rest are
+    # clipped by the painter, not by arithmetic per segment.
+    step = 1.0 if group > 1 else row_px
+    for tail, h, inset in ((False, height, 0.0), (True, thin, (height - thin) / 2)):
+        per_kind = rows.grouped(group, tail)
+        y0 = top + (0.0 if group > 1 else gap / 2) + inset
         for kind in DRAW_ORDER:
             items = per_kind.get(kind)
             if not items:
                 continue
-            if group > 1:
-                rects = [
-                    QRectF(left + (max(s, t_from) - t_from) * scale, top + r // group,
-                           max(1.0, (min(e, limit) - max(s, t_from)) * scale), h)
-                    for r, s, e in items
-                    if s < limit and e > t_from
-                ]
-            else:
-                y0 = top + gap / 2 + inset
-                rects = [
-                    QRectF(left + (max(s, t_from) - t_from) * scale, y0 + r * row_px,
-                           max(1.0, (min(e, limit) - max(s, t_from)) * scale), h)
-                    for r, s, e in items
-                    if s < limit and e > t_from
-                ]
+            rects = [
+                QRectF(left + (s - t_from) * scale, y0 + r * step, (e - s) * scale + 0.5, h)
+                for r, s, e in items
+                if s < limit and e > t_from
+            ]
+            if cutoff_ns is not None:
+                rects = [_clip_right(rect, left + (limit - t_from) * scale) for rect in rects]
             if not rects:
                 continue
             painter.setBrush(theme.brush(kind))
@@ -364,6 +454,12 @@ def _paint_rows(
         if fails:
             painter.drawRects(fails)
     painter.restore()
+
+
+def _clip_right(rect: QRectF, right: float) -> QRectF:
+    if rect.right() > right:
+        rect.setRight(max(rect.left(), right))
+    return rect
 
 
 def _paint_labels(

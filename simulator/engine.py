@@ -86,6 +86,8 @@ class LiveRun:
         self._driver: Driver | None = None
         self._server: Server | None = None
         self._stop_requested = False
+        # Lanes of requests the site is done with never change again: built once.
+        self._finished_lanes: dict[int, Lane] = {}
 
     @property
     def started(self) -> bool:
@@ -125,18 +127,20 @@ class LiveRun:
         held = loop_holding_intervals((r.probe for r in records), loop_thread)
         lanes: list[Lane] = []
         for record in records:
-            done = _answered_ns(record, now_ns)
-            lanes.append(
-                build_lane(
+            lane = self._finished_lanes.get(id(record))
+            if lane is None:
+                lane = build_lane(
                     record.probe,
-                    done_ns=done,
+                    done_ns=_answered_ns(record, now_ns),
                     status=record.status,
                     status_code=record.status_code,
                     error=record.error,
                     loop_thread=loop_thread,
                     loop_held=held,
                 )
-            )
+                if _settled(record):
+                    self._finished_lanes[id(record)] = lane
+            lanes.append(lane)
         return Trace(
             t0_ns=driver.start_ns,
             lanes=tuple(lanes),
@@ -167,6 +171,19 @@ async def _close_off_loop(server: Server) -> None:
     closer.start()
     await closed
     closer.join()
+
+
+def _settled(record: RequestRecord) -> bool:
+    """Whether nothing more will be recorded for this request.
+
+    Its lane's derived segments depend on other requests' holds on the loop only while it
+    waits for the loop, and a request cannot finish while another holds the loop, so once
+    the site has finished it (or it never reached the site) its lane is final.
+    """
+    if record.done_ns is None:
+        return False
+    probe = record.probe
+    return probe.finished_ns is not None or probe.picked_ns is None
 
 
 def _answered_ns(record: RequestRecord, now_ns: int) -> int:

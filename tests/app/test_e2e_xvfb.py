@@ -1,0 +1,118 @@
+"""The real app, in a real X server: run a lesson, screenshot the screen, read the colours.
+
+Needs Xvfb and the xcb libraries (``make test`` installs them). Everything is checked from
+the picture: where the run's JSON says a lane was blocking, the screen shows its colour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from app.theme import LIGHT
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def x_display(tmp_path):
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (make test installs it)")
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    try:
+        yield f":{number}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _blue(colour: QColor) -> bool:
+    """The io_blocking colour, or its lighter hatch stripes."""
+    r, g, b = colour.red(), colour.green(), colour.blue()
+    base = QColor(LIGHT.kinds["io_blocking"])
+    near_base = abs(r - base.red()) < 40 and abs(g - base.green()) < 40 and abs(b - base.blue()) < 40
+    return near_base or (b > 150 and r < 170 and b - r > 60 and g < b)
+
+
+def _bands(image: QImage, x_from: int, x_to: int) -> list[tuple[int, int]]:
+    """Vertical ranges of rows that hold a run of blocking-blue pixels."""
+    rows = [
+        y
+        for y in range(image.height())
+        if sum(_blue(image.pixelColor(x, y)) for x in range(x_from, x_to, 3)) > 8
+    ]
+    bands: list[tuple[int, int]] = []
+    for y in rows:
+        if bands and y - bands[-1][1] <= 2:
+            bands[-1] = (bands[-1][0], y)
+        else:
+            bands.append((y, y))
+    return [b for b in bands if b[1] - b[0] >= 4]
+
+
+def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_display, tmp_path):
+    shot, data = tmp_path / "screen.png", tmp_path / "run.json"
+    env = {
+        **os.environ,
+        "DISPLAY": x_display,
+        "QT_QPA_PLATFORM": "xcb",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "app.launcher", "gui",
+         "--lesson", str(ROOT / "assets/lessons/01-one-wsgi-worker.toml"),
+         "--run", "--screenshot", str(shot), "--json", str(data), "--quit"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Fatal Python error" not in result.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1920, 1080)
+    run = json.loads(data.read_text())
+    lanes = run["requests"]
+    assert len(lanes) == 8
+
+    # One band of blocking-blue per request, top to bottom, in request order.
+    bands = _bands(image, 0, image.width())
+    assert len(bands) == 8, bands
+
+    def blue_span(band: tuple[int, int]) -> tuple[int, int]:
+        y = (band[0] + band[1]) // 2
+        xs = [x for x in range(image.width()) if _blue(image.pixelColor(x, y))]
+        return xs[0], xs[-1]
+
+    spans = [blue_span(band) for band in bands]
+    blocking = [next(s for s in lane["segments"] if s["kind"] == "io_blocking") for lane in lanes]
+    # Map ms to x with the first lane's start and the last lane's end, then every other lane
+    # must start where its own measured time puts it.
+    (x_first, _), (_, x_last) = spans[0], spans[-1]
+    t_first, t_last = blocking[0]["start_ms"], blocking[-1]["end_ms"]
+    px_per_ms = (x_last - x_first) / (t_last - t_first)
+    for (x_start, x_end), seg in zip(spans, blocking):
+        expected = x_first + (seg["start_ms"] - t_first) * px_per_ms
+        assert abs(x_start - expected) < 0.02 * (x_last - x_first) + 3, (x_start, expected)
+        assert abs((x_end - x_start) - (seg["end_ms"] - seg["start_ms"]) * px_per_ms) < 12
+    # Before its turn, the last lane waited in the queue: grey left of its blue.
+    y_last = (bands[-1][0] + bands[-1][1]) // 2
+    queued = QColor(LIGHT.kinds["queued"])
+    x_probe = (x_first + spans[-1][0]) // 2
+    colour = image.pixelColor(x_probe, y_last)
+    assert abs(colour.red() - queued.red()) < 20 and abs(colour.blue() - queued.blue()) < 20
