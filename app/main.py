@@ -82,13 +82,14 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
         return status
     await asyncio.sleep(0.3)  # let the window map and lay out first
     window.start_run()
-    await window.controller.wait()
+    await window.wait_idle()
     await asyncio.sleep(0.5)  # the final frame painted
-    run = window.controller.last_run
+    runs = window.shown_runs()
+    run = runs[-1] if runs else None
     if options.json and run is not None:
         from simulator.exports import write_json
 
-        write_json(run, options.json)
+        write_json(runs[0], options.json)
     if options.screenshot:
         screen = window.screen()
         picture = screen.grabWindow(0)

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simulator.compare import verdict
+from simulator.exports import write_chrome_trace, write_csv, write_json
 from simulator.engine import Run
 from simulator.errors import LanesError
 from simulator.scenario import Scenario
@@ -41,6 +43,28 @@ __all__ = ["QtMainWindow"]
 
 PRESENTATION_POINT_SIZE = 20.0
 METRICS_PERIOD_NS = 250_000_000
+
+#: What File ▸ Export can write: kind -> (suffix, picture scale).
+EXPORT_KINDS: dict[str, tuple[str, float]] = {
+    "png": (".png", 1.0),
+    "png2": (".png", 2.0),
+    "png4": (".png", 4.0),
+    "svg": (".svg", 1.0),
+    "pdf": (".pdf", 1.0),
+    "json": (".json", 1.0),
+    "csv": (".csv", 1.0),
+    "trace": (".json", 1.0),
+}
+EXPORT_FILTERS = {
+    "png": "Picture, PNG 1× (*.png)",
+    "png2": "Picture, PNG 2× for slides (*.png)",
+    "png4": "Picture, PNG 4× for print (*.png)",
+    "svg": "Picture, SVG (*.svg)",
+    "pdf": "Picture, PDF (*.pdf)",
+    "json": "Run data, JSON (*.json)",
+    "csv": "Segments, CSV (*.csv)",
+    "trace": "Chrome trace for Perfetto (*.json)",
+}
 LESSONS = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 
 
@@ -59,10 +83,24 @@ class QtMainWindow(QMainWindow):
         self._metrics_shown_ns = 0
         self._lesson: tuple[Scenario, str] | None = None
         self._closed = False
+        #: The last run of each side ("a", and "b" in compare mode).
+        self.runs: dict[str, Run | None] = {"a": None, "b": None}
+        self._running_side = "a"
+        self._queued_sides: list[str] = []
 
         self.controller = RunController(self)
         self.dials = QtDials(self._saved_scenario())
+        self.dials_b = QtDials(self._saved_scenario("b"))
+        self.dials_tabs = QTabWidget()
+        self.dials_tabs.addTab(self.dials, "Run A")
+        self.dials_tabs.addTab(self.dials_b, "Run B")
         self.timeline = QtTimeline()
+        self.timeline_b = QtTimeline()
+        self.timelines = {"a": self.timeline, "b": self.timeline_b}
+        self.side_titles = {"a": QLabel(), "b": QLabel()}
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
         self.legend = QtLegend()
         self.replay = QtReplayBar()
         self.metrics = QtMetrics()
@@ -101,20 +139,25 @@ class QtMainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.run_action = self._action("&Run", "F5", self.start_run, "Send the requests")
+        self.run_action = self._action("&Run", "F5", lambda: self.start_run(), "Send the requests (in compare mode: A, then B)")
+        self.run_a_action = self._action("Run &A only", "Ctrl+F5", lambda: self.start_run(["a"]), "Re-run side A of the comparison")
+        self.run_b_action = self._action("Run &B only", "Shift+F5", lambda: self.start_run(["b"]), "Re-run side B of the comparison")
+        self.compare_action = self._action("&Compare A and B", "Ctrl+K", self._on_compare_toggled, "Two runs, stacked on one time axis")
+        self.compare_action.setCheckable(True)
         self.stop_action = self._action("&Stop", "Esc", self.stop_run, "Stop the run")
         self.replay_action = self._action("Re&play", "Ctrl+R", self.replay.play, "Replay the last run from the start")
         self.by_request_action = self._action("By &request", "Ctrl+1", lambda: self.by_tabs.setCurrentIndex(0), "One lane per request")
         self.by_worker_action = self._action("By &worker", "Ctrl+2", lambda: self.by_tabs.setCurrentIndex(1), "One lane per thread or event loop")
-        self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self.timeline.zoom(1.5), "Zoom in on time")
-        self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self.timeline.zoom(1 / 1.5), "Zoom out")
-        self.fit_action = self._action("&Fit to window", "Ctrl+0", self.timeline.fit, "Show the whole run")
+        self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self._active_timeline().zoom(1.5), "Zoom in on time")
+        self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self._active_timeline().zoom(1 / 1.5), "Zoom out")
+        self.fit_action = self._action("&Fit to window", "Ctrl+0", self._fit_all, "Show the whole run")
         self.presentation_action = self._action("&Presentation mode", "F11", self._on_presentation_toggled, "Large fonts, full screen, for projectors")
         self.presentation_action.setCheckable(True)
         self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._on_dark_toggled, "Switch between the light and the dark theme")
         self.dark_action.setCheckable(True)
         self.open_action = self._action("&Open Scenario…", QKeySequence.StandardKey.Open, self._on_open, "Load dials from a scenario or lesson file")
         self.save_action = self._action("&Save Scenario…", QKeySequence.StandardKey.Save, self._on_save, "Save the dials to a file you can hand to students")
+        self.export_action = self._action("&Export…", "Ctrl+E", self._on_export, "Save the timeline as a picture for slides, or the run as data")
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
         self.about_action = self._action("&About Django Async Lanes", None, self._on_about)
 
@@ -123,15 +166,18 @@ class QtMainWindow(QMainWindow):
         column = QVBoxLayout(centre)
         column.setContentsMargins(8, 6, 8, 4)
         column.addWidget(self.header)
+        column.addWidget(self.verdict)
         column.addWidget(self.by_tabs)
-        column.addWidget(self.timeline, 1)
+        for side in ("a", "b"):
+            column.addWidget(self.side_titles[side])
+            column.addWidget(self.timelines[side], 1)
         column.addWidget(self.legend)
         column.addWidget(self.replay)
         self.setCentralWidget(centre)
 
         dials_panel = QWidget()
         dials_column = QVBoxLayout(dials_panel)
-        dials_column.addWidget(self.dials)
+        dials_column.addWidget(self.dials_tabs)
         buttons = QHBoxLayout()
         self.run_button = QPushButton("▶  Run")
         self.run_button.setToolTip("Send the requests (F5)")
@@ -139,7 +185,10 @@ class QtMainWindow(QMainWindow):
         self.stop_button = QPushButton("■  Stop")
         self.stop_button.setToolTip("Stop the run (Esc)")
         self.stop_button.clicked.connect(self.stop_action.trigger)
-        for button in (self.run_button, self.stop_button):
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save the timeline as a picture for slides, or the run as data (Ctrl+E)")
+        self.export_button.clicked.connect(self.export_action.trigger)
+        for button in (self.run_button, self.stop_button, self.export_button):
             button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
             buttons.addWidget(button)
         dials_column.addLayout(buttons)
@@ -166,6 +215,8 @@ class QtMainWindow(QMainWindow):
         file_menu.addAction(self.open_action)
         file_menu.addAction(self.save_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         lessons_menu = bar.addMenu("&Lessons")
         for path in sorted(LESSONS.glob("*.toml")):
@@ -178,6 +229,9 @@ class QtMainWindow(QMainWindow):
             lessons_menu.addAction(action)
         run_menu = bar.addMenu("&Run")
         for action in (self.run_action, self.stop_action, self.replay_action):
+            run_menu.addAction(action)
+        run_menu.addSeparator()
+        for action in (self.compare_action, self.run_a_action, self.run_b_action):
             run_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in (self.by_request_action, self.by_worker_action):
@@ -197,6 +251,10 @@ class QtMainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.dials.scenarioChanged.connect(self._on_scenario_changed)
+        self.dials_b.scenarioChanged.connect(self._on_scenario_changed)
+        self.dials_tabs.currentChanged.connect(self._on_side_tab_changed)
+        self.timeline.viewChanged.connect(lambda: self._sync_view("a"))
+        self.timeline_b.viewChanged.connect(lambda: self._sync_view("b"))
         self.controller.started.connect(self._on_run_started)
         self.controller.progressed.connect(self._on_run_progressed)
         self.controller.finished.connect(self._on_run_finished)
@@ -205,8 +263,8 @@ class QtMainWindow(QMainWindow):
         self.replay.playheadChanged.connect(self._on_playhead_changed)
 
     # -- settings ---------------------------------------------------------------------------
-    def _saved_scenario(self) -> Scenario:
-        text = self.settings.value("dials/scenario", "")
+    def _saved_scenario(self, side: str = "a") -> Scenario:
+        text = self.settings.value("dials/scenario" if side == "a" else "dials/scenario_b", "")
         if text:
             try:
                 return Scenario.from_dict(json.loads(str(text)))
@@ -223,6 +281,8 @@ class QtMainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+        compare = str(self.settings.value("view/compare", "false")).lower() == "true"
+        self.set_compare(compare)
         dark = str(self.settings.value("view/dark", "false")).lower() == "true"
         self.dark_action.setChecked(dark)
         self.apply_theme(DARK if dark else LIGHT)
@@ -231,6 +291,8 @@ class QtMainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.setValue("dials/scenario", json.dumps(self.dials.scenario.to_dict()))
+        self.settings.setValue("dials/scenario_b", json.dumps(self.dials_b.scenario.to_dict()))
+        self.settings.setValue("view/compare", self.compare_action.isChecked())
         self.settings.setValue("view/dark", self.dark_action.isChecked())
         self.settings.sync()
 
@@ -240,6 +302,9 @@ class QtMainWindow(QMainWindow):
         and leaves the dials as they were."""
         loaded = load_scenario_file(path)
         self.dials.set_scenario(loaded.a)
+        if loaded.b is not None:
+            self.dials_b.set_scenario(loaded.b)
+        self.set_compare(loaded.b is not None)
         if loaded.title:
             self._lesson = (loaded.a, loaded.title)
         self._show_header(loaded.a)
@@ -268,55 +333,133 @@ class QtMainWindow(QMainWindow):
             return
         self.settings.setValue("files/scenario_dir", str(Path(path).parent))
         try:
-            save_scenario_file(path, ScenarioFile(title=None, a=self.dials.scenario))
+            b = self.dials_b.scenario if self.compare else None
+            save_scenario_file(path, ScenarioFile(title=None, a=self.dials.scenario, b=b))
         except LanesError as exc:
             QMessageBox.warning(self, "The scenario could not be saved", str(exc))
         else:
             self.statusBar().showMessage(f"Saved {Path(path).name}.")
 
+    def export_to(self, path: str | Path, kind: str) -> None:
+        """Write what is shown to ``path``: ``kind`` is a key of :data:`EXPORT_KINDS`."""
+        runs = self.shown_runs()
+        if not runs:
+            raise LanesError("Run the scenario first: there is nothing to export yet.")
+        suffix, scale = EXPORT_KINDS[kind]
+        if suffix in (".png", ".svg", ".pdf"):
+            from .export_picture import export_picture
+
+            title = self._lesson[1] if self._lesson is not None else None
+            theme = DARK if self.dark_action.isChecked() else LIGHT
+            export_picture(path, runs, title=title, scale=scale, theme=theme)
+        elif kind == "trace":
+            write_chrome_trace(runs, path)
+        elif kind == "csv":
+            write_csv(runs[-1] if len(runs) == 1 else self.runs[self._current_side()], path)
+        else:
+            write_json(runs[0] if len(runs) == 1 else self.runs[self._current_side()], path)
+
+    def _current_side(self) -> str:
+        side = "b" if self.dials_tabs.currentIndex() == 1 else "a"
+        return side if self.runs[side] is not None else "a"
+
+    def _on_export(self) -> None:
+        if not self.shown_runs():
+            self.statusBar().showMessage("Run the scenario first: there is nothing to export yet.")
+            return
+        folder = Path(str(self.settings.value("files/export_dir", str(Path.home()))))
+        filters = {label: kind for kind, label in EXPORT_FILTERS.items()}
+        stem = "compare" if self.compare else self.dials.scenario.view
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export", str(folder / f"{stem}.png"), ";;".join(filters), next(iter(filters))
+        )
+        if not path:
+            return
+        kind = filters.get(chosen, "png")
+        suffix = EXPORT_KINDS[kind][0]
+        if not path.lower().endswith(suffix):
+            path = str(Path(path).with_suffix("")) + suffix
+        self.settings.setValue("files/export_dir", str(Path(path).parent))
+        try:
+            self.export_to(path, kind)
+        except (LanesError, OSError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+        else:
+            self.statusBar().showMessage(f"Exported {Path(path).name}.")
+
     # -- running ----------------------------------------------------------------------------
-    def start_run(self) -> None:
+    def start_run(self, sides: list[str] | None = None) -> None:
+        """Run the dials: side A, or in compare mode A then B (or the ``sides`` given)."""
         if self.controller.running:
             return
+        if sides is None:
+            sides = ["a", "b"] if self.compare else ["a"]
+        if "b" in sides and not self.compare:
+            return
         self.replay.set_duration(0)
-        self.controller.start(self.dials.scenario)
+        self._queued_sides = list(sides[1:])
+        self._start_side(sides[0])
 
+    async def wait_idle(self) -> None:
+        """Wait until no run is going and none is queued (compare mode runs A, then B)."""
+        while self.controller.running or self._queued_sides:
+            await self.controller.wait()
+            await asyncio.sleep(0.02)
+
+    def _start_side(self, side: str) -> None:
+        self._running_side = side
+        self.controller.start((self.dials if side == "a" else self.dials_b).scenario)
     def stop_run(self) -> None:
         if self.controller.running:
             self.statusBar().showMessage("Stopping: requests still on a thread finish their view…")
             self.controller.stop()
         elif self.replay.playing:
             self.replay.stop()
+        self._queued_sides.clear()
 
     def _set_running(self, running: bool) -> None:
-        self.run_action.setEnabled(not running)
+        for action in (self.run_action, self.run_a_action, self.run_b_action, self.compare_action):
+            action.setEnabled(not running)
+        self.run_a_action.setEnabled(not running and self.compare)
+        self.run_b_action.setEnabled(not running and self.compare)
         self.run_button.setEnabled(not running)
         self.stop_action.setEnabled(running or self.replay.playing)
         self.stop_button.setEnabled(running)
-        self.dials.setEnabled(not running)
-        self.replay_action.setEnabled(not running and self.controller.last_run is not None)
+        self.dials_tabs.setEnabled(not running)
+        self.replay_action.setEnabled(not running and self.runs["a"] is not None)
+        self.export_action.setEnabled(not running and bool(self.shown_runs()))
+        self.export_button.setEnabled(self.export_action.isEnabled())
 
     def _on_run_started(self, scenario: Scenario) -> None:
         self._set_running(True)
+        side = self._running_side
+        self.runs[side] = None
+        self.verdict.clear()
         self._show_header(scenario, "running…")
-        self.timeline.fit()
+        self._show_side_title(side, scenario, "running…")
+        self.timelines[side].fit()
         self.metrics.clear()
         self.statusBar().showMessage("Running…")
 
     def _on_run_progressed(self, trace: Trace, now_ns: int) -> None:
-        self.timeline.set_trace(trace, live=True, now_ns=now_ns)
+        self.timelines[self._running_side].set_trace(trace, live=True, now_ns=now_ns)
         # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
         if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
             self._metrics_shown_ns = now_ns
             self.metrics.set_trace(trace)
         answered = sum(lane.status != "running" for lane in trace.lanes)
         self.statusBar().showMessage(
-            f"Running… {answered} of {self.dials.scenario.requests} requests answered"
+            f"Running{' ' + self._running_side.upper() if self.compare else ''}… "
+            f"{answered} of {len(trace.lanes)} requests answered"
         )
 
     def _on_run_finished(self, run: Run) -> None:
-        self._set_running(False)
-        self.show_run(run)
+        self.show_run(run, self._running_side)
+        if self._queued_sides and not run.stopped and not self._close_when_stopped:
+            # The controller's task ends once this slot returns: start the next side then.
+            QTimer.singleShot(0, lambda: self._start_side(self._queued_sides.pop(0)))
+            return
+        self._queued_sides.clear()
         s = run.summary
         done = "Stopped" if run.stopped else "Done"
         failed = f", {s.failed} failed" if s.failed else ""
@@ -330,6 +473,7 @@ class QtMainWindow(QMainWindow):
             QTimer.singleShot(0, self.close)
 
     def _on_run_failed(self, message: str) -> None:
+        self._queued_sides.clear()
         self._set_running(False)
         self._show_header(self.dials.scenario, "could not run")
         self.statusBar().showMessage(message)
@@ -338,16 +482,37 @@ class QtMainWindow(QMainWindow):
         else:
             QMessageBox.warning(self, "The run could not start", message)
 
-    def show_run(self, run: Run) -> None:
-        """Show a finished run: lanes, figures, replay."""
+    def show_run(self, run: Run, side: str = "a") -> None:
+        """Show a finished run on one side: lanes, figures, replay, and the verdict."""
+        self.runs[side] = run
         self._show_header(run.scenario, "stopped" if run.stopped else "")
-        self.timeline.set_trace(run.trace)
-        self.metrics.set_trace(run.trace, run.summary)
-        self.replay.set_duration(run.trace.ms(run.trace.last_ns))
+        self._show_side_title(side, run.scenario, "stopped" if run.stopped else "")
+        self.timelines[side].set_trace(run.trace)
+        if side == self._current_side() or not self.compare:
+            self.metrics.set_trace(run.trace, run.summary)
+        self._share_time_axis()
+        runs = self.shown_runs()
+        self.replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs))
+        if self.compare and len(runs) == 2:
+            self.verdict.setText(verdict(*runs))
         self._set_running(False)
+
+    def shown_runs(self) -> list[Run]:
+        """The runs on screen: A, or A and B in compare mode (those that have run)."""
+        sides = ("a", "b") if self.compare else ("a",)
+        return [run for side in sides if (run := self.runs[side]) is not None]
+
+    def _show_side_title(self, side: str, scenario: Scenario, state: str = "") -> None:
+        self.side_titles[side].setText(
+            f"<b>{side.upper()}</b>: {scenario.label}" + (f" — {state}" if state else "")
+        )
 
     def _show_header(self, scenario: Scenario, state: str = "") -> None:
         """The lesson's title (while its dials are unchanged), the dials, and the state."""
+        if self.compare:
+            lesson = self._lesson[1] if self._lesson is not None else ""
+            self.header.setText(lesson or "Compare A and B")
+            return
         text = scenario.label + (f"  —  {state}" if state else "")
         if self._lesson is not None and self._lesson[0] == scenario:
             text = f"{self._lesson[1]}\n{text}"
@@ -356,15 +521,75 @@ class QtMainWindow(QMainWindow):
     # -- slots --------------------------------------------------------------------------------
     def _on_scenario_changed(self, scenario: Scenario) -> None:
         self.code.set_view(scenario.view)
-        if not self.controller.running and self.controller.last_run is None:
+        if not self.controller.running and self.runs["a"] is None:
             self._show_header(scenario)
+        for side, dials in (("a", self.dials), ("b", self.dials_b)):
+            if self.runs[side] is None:
+                self._show_side_title(side, dials.scenario)
+
+    def _on_side_tab_changed(self, index: int) -> None:
+        side = "b" if index == 1 else "a"
+        dials = self.dials_b if side == "b" else self.dials
+        self.code.set_view(dials.scenario.view)
+        run = self.runs[side]
+        if run is not None:
+            self.metrics.set_trace(run.trace, run.summary)
+
+    @property
+    def compare(self) -> bool:
+        return self.compare_action.isChecked()
+
+    def set_compare(self, on: bool) -> None:
+        """Show one run, or two stacked on one time axis with a verdict."""
+        self.compare_action.setChecked(on)
+        self.dials_tabs.setTabVisible(1, on)
+        self.dials_tabs.tabBar().setVisible(on)
+        if not on:
+            self.dials_tabs.setCurrentIndex(0)
+        for side in ("a", "b"):
+            self.side_titles[side].setVisible(on)
+        self.timeline_b.setVisible(on)
+        self.verdict.setVisible(on)
+        self.run_a_action.setEnabled(on and not self.controller.running)
+        self.run_b_action.setEnabled(on and not self.controller.running)
+        self._share_time_axis()
+        if self.runs["a"] is not None:
+            self._show_header(self.runs["a"].scenario)
+        else:
+            self._show_header(self.dials.scenario)
+
+    def _on_compare_toggled(self) -> None:
+        self.set_compare(self.compare_action.isChecked())
+
+    def _active_timeline(self) -> QtTimeline:
+        return self.timeline
+
+    def _fit_all(self) -> None:
+        for timeline in self.timelines.values():
+            timeline.fit()
+
+    def _share_time_axis(self) -> None:
+        """In compare mode both timelines span the longer run, so the faster ends sooner."""
+        spans = [run.trace.last_ns - run.trace.t0_ns for run in self.shown_runs()]
+        floor = max(spans, default=0) if self.compare else 0
+        for timeline in self.timelines.values():
+            timeline.set_span_floor(floor)
+
+    def _sync_view(self, source: str) -> None:
+        """Zooming or panning one timeline moves the other to the same times from its start."""
+        if not self.compare:
+            return
+        other = self.timelines["b" if source == "a" else "a"]
+        other.set_view_offsets(self.timelines[source].view_offsets())
 
     def _on_by_changed(self, index: int) -> None:
-        self.timeline.set_by("workers" if index == 1 else "requests")
+        for timeline in self.timelines.values():
+            timeline.set_by("workers" if index == 1 else "requests")
 
     def _on_playhead_changed(self, ms: float) -> None:
-        trace = self.timeline.trace
-        self.timeline.set_cutoff(None if ms < 0 else trace.t0_ns + int(ms * 1e6))
+        for timeline in self.timelines.values():
+            t0 = timeline.trace.t0_ns
+            timeline.set_cutoff(None if ms < 0 else t0 + int(ms * 1e6))
         self.stop_action.setEnabled(self.controller.running or self.replay.playing)
 
     def _on_presentation_toggled(self) -> None:
@@ -394,7 +619,8 @@ class QtMainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             apply_theme(app, theme)
-        self.timeline.set_theme(theme)
+        for timeline in self.timelines.values():
+            timeline.set_theme(theme)
         self.legend.set_theme(theme)
         self.code.set_dark(theme.dark)
         self.metrics.update()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import threading
 import time
 import warnings
@@ -113,6 +114,10 @@ class LiveRun:
                 await self._driver.run()
             finally:
                 await _close_off_loop(server)
+                # asgiref gives each async_to_sync call a one-thread pool; when a view raised,
+                # the exception's traceback keeps that pool (and its thread) in a reference
+                # cycle. Collect it now, so no thread outlives the run.
+                gc.collect()
         trace = self.snapshot()
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
@@ -141,12 +146,17 @@ class LiveRun:
                 if _settled(record):
                     self._finished_lanes[id(record)] = lane
             lanes.append(lane)
+        # Only blocks within the run: before the first send or after the last segment, the
+        # loop was warming up or tidying up, which no request waited for.
+        last = max((lane.end_ns for lane in lanes), default=now_ns)
         return Trace(
             t0_ns=driver.start_ns,
             lanes=tuple(lanes),
             loop_thread=loop_thread,
             loop_blocked=tuple(
-                (start, end) for start, end in server.loop_blocked() if end > driver.start_ns
+                (max(start, driver.start_ns), min(end, last))
+                for start, end in server.loop_blocked()
+                if end > driver.start_ns and start < last
             ),
         )
 

@@ -121,6 +121,8 @@ class SlowUpstream:
                     break
         except (h11.RemoteProtocolError, ConnectionError):
             pass
+        except asyncio.CancelledError:
+            return  # hung up by close(); the writer is closed below
         finally:
             writer.close()
 

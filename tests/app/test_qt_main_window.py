@@ -33,6 +33,20 @@ def _matches(colour: QColor, expected: QColor, slack: int = 40) -> bool:
     return all(abs(a - b) <= slack for a, b in zip(colour.getRgb()[:3], expected.getRgb()[:3]))
 
 
+def _shows(colour: QColor, theme, kind: str) -> bool:
+    """The kind's fill, or, for hatched kinds, the hatch stripe drawn over it."""
+    base = theme.color(kind)
+    if _matches(colour, base, slack=30):
+        return True
+    hatch = theme.hatch(kind)
+    if hatch is None:
+        return False
+    over = hatch.color()
+    alpha = over.alphaF()
+    blend = QColor(*(round(b * (1 - alpha) + o * alpha) for b, o in zip(base.getRgb()[:3], over.getRgb()[:3])))
+    return _matches(colour, blend, slack=30)
+
+
 def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=150))
     seen_live: list[int] = []
@@ -57,13 +71,12 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     first, last = run.trace.lanes[0], run.trace.lanes[-1]
     blocking = next(s for s in first.segments if s.kind == "io_blocking")
     mid = (blocking.start_ns + blocking.end_ns) // 2
-    queued = theme.color("queued")
-    hatched = theme.color("io_blocking")
-    assert _matches(_pixel(window, mid, 0), hatched, slack=90)
-    assert _matches(_pixel(window, mid, 5), queued)
+    assert _shows(_pixel(window, mid, 0), theme, "io_blocking")
+    assert _shows(_pixel(window, mid, 5), theme, "queued")
     # ... and was served last, in the blocking colour, where its trace says.
     own = next(s for s in last.segments if s.kind == "io_blocking")
-    assert _matches(_pixel(window, (own.start_ns + own.end_ns) // 2, 5), hatched, slack=90)
+    assert _shows(_pixel(window, (own.start_ns + own.end_ns) // 2, 5), theme, "io_blocking")
+    assert not _shows(_pixel(window, (own.start_ns + own.end_ns) // 2, 0), theme, "io_blocking")
     assert "6 answered" in window.statusBar().currentMessage()
 
 
@@ -74,7 +87,7 @@ def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
     theme = window.timeline.theme
     for row, lane in enumerate(run.trace.lanes):
         wait = next(s for s in lane.segments if s.kind == "io_wait")
-        assert _matches(_pixel(window, (wait.start_ns + wait.end_ns) // 2, row), theme.color("io_wait"))
+        assert _shows(_pixel(window, (wait.start_ns + wait.end_ns) // 2, row), theme, "io_wait")
     assert run.summary.makespan_ms < 2 * 150
 
 
@@ -223,3 +236,35 @@ def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, q
     assert run.summary.loop_blocked_ms > 3000  # the site's loop really was blocked...
     assert len(lags) > 100
     assert max(lags) < 0.100  # ... and the window's loop never waited 100 ms
+
+
+def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloop, tmp_path):
+    from pathlib import Path
+
+    lesson = Path(__file__).resolve().parents[2] / "assets/lessons/10-wsgi-vs-asgi.toml"
+    window.open_scenario_file(lesson)
+    assert window.compare
+    window.dials.set_scenario(window.dials.scenario.replace(requests=4, io_ms=100))
+    window.dials_b.set_scenario(window.dials_b.scenario.replace(requests=4, io_ms=100))
+    qloop.run_until_complete(_run_both(window))
+    a, b = window.runs["a"], window.runs["b"]
+    assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
+    assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
+    # One axis: both timelines span the longer run (A), so B's lanes end far left of A's.
+    range_a = window.timeline.view_offsets()
+    range_b = window.timeline_b.view_offsets()
+    assert range_a == range_b
+    assert range_a[1] >= a.trace.last_ns - a.trace.t0_ns
+    # Exports of what is shown: the slide (both runs) and the data.
+    window.export_to(tmp_path / "slide.png", "png")
+    window.export_to(tmp_path / "both.json", "trace")
+    assert (tmp_path / "slide.png").stat().st_size > 10_000
+    import json
+
+    events = json.loads((tmp_path / "both.json").read_text())["traceEvents"]
+    assert {e["pid"] for e in events} == {1, 2}
+
+
+async def _run_both(window) -> None:
+    window.run_action.trigger()
+    await window.wait_idle()
