@@ -52,6 +52,7 @@ class QtTimeline(QWidget):
         self._cutoff_ns: int | None = None
         self._live = False
         self._user_range: tuple[int, int] | None = None
+        self._span_floor_ns = 0
         self._geometry: TimelineGeometry | None = None
         self._picture: QPixmap | None = None
         self._picture_key: tuple | None = None
@@ -100,8 +101,25 @@ class QtTimeline(QWidget):
         """The whole run, a little padded; while live, up to now."""
         t0 = self.trace.t0_ns
         end = max(self._last_ns, self._cutoff_ns or 0)
-        span = max(end - t0, 10_000_000)  # never narrower than 10 ms
+        span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
+
+    def set_span_floor(self, span_ns: int) -> None:
+        """Show at least ``span_ns`` from the start when fitted (a shared axis in compare)."""
+        if span_ns != self._span_floor_ns:
+            self._span_floor_ns = span_ns
+            self._invalidate()
+
+    def view_offsets(self) -> tuple[int, int]:
+        """The view as times from this run's start."""
+        t_from, t_to = self.view_range()
+        return t_from - self.trace.t0_ns, t_to - self.trace.t0_ns
+
+    def set_view_offsets(self, offsets: tuple[int, int]) -> None:
+        """Show the same times from the start as another timeline (no viewChanged echo)."""
+        t0 = self.trace.t0_ns
+        self._user_range = (t0 + offsets[0], t0 + offsets[1])
+        self._invalidate()
 
     def view_range(self) -> tuple[int, int]:
         return self._user_range or self.full_range()
@@ -119,7 +137,6 @@ class QtTimeline(QWidget):
         """Show the whole run."""
         self._user_range = None
         self._invalidate()
-        self.viewChanged.emit()
 
     def zoom(self, factor: float, around_x: float | None = None) -> None:
         """Zoom in (factor > 1) or out, keeping the time under ``around_x`` in place."""
