@@ -8,6 +8,7 @@ hosts it. :func:`boot` is the one entry point a host needs before importing
 from __future__ import annotations
 
 import os
+import threading
 
 __all__ = ["boot"]
 
@@ -19,12 +20,29 @@ def boot() -> None:
     database is a fresh SQLite file in a temporary folder (see ``settings.DATABASES``).
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "embedded_site.settings")
-    import django
     from django.apps import apps
 
     if apps.ready:
         return
-    django.setup(set_prefix=False)
-    from django.core.management import call_command
+    # Migrating is sync-only ORM work, which Django refuses on a thread running an event
+    # loop (the first scenario may well be made inside one): do it on a thread of its own.
+    failure: list[BaseException] = []
+    worker = threading.Thread(target=_setup, args=(failure,), name="django-boot")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
-    call_command("migrate", interactive=False, verbosity=0)
+
+def _setup(failure: list[BaseException]) -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    try:
+        django.setup(set_prefix=False)
+        call_command("migrate", interactive=False, verbosity=0)
+    except BaseException as exc:  # handed to the caller's thread
+        failure.append(exc)
+    finally:
+        connections.close_all()

@@ -268,3 +268,27 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
 async def _run_both(window) -> None:
     window.run_action.trigger()
     await window.wait_idle()
+
+
+def test_a_broken_scenario_file_says_what_is_wrong_and_keeps_the_dials(window, tmp_path):
+    import pytest
+
+    from simulator.errors import ScenarioError
+
+    before = window.dials.scenario
+    broken = tmp_path / "lesson.toml"
+    broken.write_text('[scenario]\nview = "sync_io"\nio_ms = 99999\n')
+    with pytest.raises(ScenarioError, match="io_ms must be between 0 and 10000"):
+        window.open_scenario_file(broken)
+    assert window.dials.scenario == before
+
+
+def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window):
+    size = window.timeline.font().pointSizeF()
+    window.presentation_action.trigger()
+    assert window.timeline.font().pointSizeF() >= 18 > size
+    assert window.isFullScreen()
+    assert window.timeline.theme.dark
+    window.presentation_action.trigger()
+    assert window.timeline.font().pointSizeF() == size
+    assert not window.isFullScreen()

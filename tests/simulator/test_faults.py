@@ -1,0 +1,82 @@
+"""Things going wrong mid-run: the run still completes, and says what happened."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from simulator.engine import LiveRun
+from simulator.scenario import Scenario
+from simulator.upstream import SlowUpstream
+
+
+def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
+    upstream = SlowUpstream()
+    upstream.start()
+
+    async def scenario():
+        live = LiveRun(
+            Scenario(view="async_httpx", requests=6, io_ms=800, upstream_url=upstream.url)
+        )
+        task = asyncio.ensure_future(live.run())
+        await asyncio.sleep(0.3)
+        # Kill it from another thread, as a crash elsewhere would.
+        killer = threading.Thread(target=upstream.close)
+        killer.start()
+        run = await task
+        killer.join()
+        return run
+
+    run = asyncio.run(scenario())
+    assert run.summary.failed == 6
+    for lane in run.trace.lanes:
+        assert lane.status_code == 500
+        assert lane.error and ("Error" in lane.error or "closed" in lane.error.lower())
+    assert run.summary.makespan_ms < 800  # nobody waited for answers that never came
+
+
+def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
+    out = tmp_path / "run.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.launcher", "run", "--view", "sync_io", "--mode", "wsgi",
+         "--requests", "20", "--io-ms", "200", "--json", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(2.0)  # start-up (~1 s) and a few answers
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    stdout, stderr = process.communicate(timeout=30)
+    assert time.monotonic() - started < 1.5  # the one request on the worker drains, no more
+    assert process.returncode == 130
+    assert "Traceback" not in stderr
+    assert "(stopped)" in stdout
+    data = json.loads(out.read_text())
+    assert data["stopped"] is True
+    statuses = [r["status"] for r in data["requests"]]
+    assert "ok" in statuses and "cancelled" in statuses
+    assert len(statuses) == 20 or statuses.count("ok") < 20
+
+
+def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(tmp_path):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+           "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "app.launcher", "run", "--view", "sync_orm", "--requests", "3",
+         "--io-ms", "10", "--json", "out.json"],
+        cwd=work, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["out.json"]
+    assert list(home.iterdir()) == []
+    # The SQLite database lived in the temp folder and was removed at exit.
+    assert list((tmp_path / "tmp").iterdir()) == []
