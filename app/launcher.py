@@ -2,7 +2,9 @@
 
 ``async-lanes`` opens the window; ``async-lanes gui [options]`` opens it with a lesson loaded
 (and, for scripts, can run it, save a screenshot and quit); every other command is the
-command line of :mod:`simulator.cli`, which never imports Qt.
+command line of :mod:`simulator.cli`, which never imports Qt: for ``--png``/``--svg``/``--pdf``
+it is handed :func:`app.export_picture.export_picture`, which paints headless (offscreen)
+when there is no display.
 """
 
 from __future__ import annotations
@@ -43,7 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(options=options)
     from simulator.cli import main as cli_main
 
-    return cli_main(args)
+    return cli_main(args, picture_exporter=_export_picture)
+
+
+def _export_picture(path, runs, **options) -> None:
+    """:func:`app.export_picture.export_picture`, imported (with Qt) only when a picture is
+    wanted, so ``run`` and ``compare`` without ``--png/--svg/--pdf`` never load Qt."""
+    from .export_picture import export_picture
+
+    export_picture(path, runs, **options)
 
 
 if __name__ == "__main__":

@@ -333,8 +333,13 @@ def _rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
                 target[item[0]].setdefault(kind, []).append(item)
     for item in rows.failed_rows:
         failed[item[0]].append(item)
+    # The copies' trace: same start and end as the run (what a row's drawing may ask of
+    # it), but one lane, so asking costs nothing.
+    last = max(rows.trace.lanes, key=lambda lane: lane.end_ns, default=None)
+    span_only = Trace(rows.trace.t0_ns, (last,) if last else (), rows.trace.loop_thread)
     for row in range(len(rows)):
         one = copy.copy(rows)
+        one.trace = span_only
         one.per_kind = {kind: per_kind[row].get(kind, []) for kind in DRAW_ORDER}
         one.tail_per_kind = {kind: tails[row].get(kind, []) for kind in DRAW_ORDER}
         one.failed_rows = failed[row]
