@@ -34,6 +34,8 @@ class AsgiServer(Server):
         self._thread: threading.Thread | None = None
         self._disconnects: dict[int, asyncio.Event] = {}  # by id() of the request's probe
         self._tasks: set[asyncio.Task[None]] = set()
+        self._inbox: list[tuple[SiteRequest, concurrent.futures.Future[SiteResponse]]] = []
+        self._inbox_lock = threading.Lock()
 
     def start(self) -> None:
         ready = threading.Event()
@@ -65,19 +67,26 @@ class AsgiServer(Server):
         if self._loop is None:
             raise RuntimeError("start() the server before submitting requests")
         future: concurrent.futures.Future[SiteResponse] = concurrent.futures.Future()
-        self._loop.call_soon_threadsafe(self._begin, request, future)
+        # Waking the loop costs a write to its self-pipe: a burst of sends (all requests at
+        # once) wakes it once, and the loop starts everything that arrived meanwhile.
+        with self._inbox_lock:
+            wake = not self._inbox
+            self._inbox.append((request, future))
+        if wake:
+            self._loop.call_soon_threadsafe(self._begin_arrived)
         return future
 
-    def _begin(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
-        if not future.set_running_or_notify_cancel():
-            return  # the client gave up before the loop got to it
-        task = self._loop.create_task(
-            self._serve(request, future), name=f"lane-{request.probe.request_id}"
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _begin_arrived(self) -> None:
+        with self._inbox_lock:
+            arrived, self._inbox = self._inbox, []
+        for request, future in arrived:
+            if not future.set_running_or_notify_cancel():
+                continue  # the client gave up before the loop got to it
+            task = self._loop.create_task(
+                self._serve(request, future), name=f"lane-{request.probe.request_id}"
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     def cancel(
         self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
