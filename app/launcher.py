@@ -22,6 +22,7 @@ class GuiOptions(argparse.Namespace):
     screenshot: str | None = None
     json: str | None = None
     quit: bool = False
+    presentation: bool = False
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
@@ -33,6 +34,8 @@ def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
     parser.add_argument("--screenshot", metavar="PNG", help="after the run, save the screen to PNG")
     parser.add_argument("--json", metavar="OUT", help="after the run, write the run as JSON")
     parser.add_argument("--quit", action="store_true", help="close the window after the run")
+    parser.add_argument("--presentation", action="store_true",
+                        help="start in presentation mode (large text, full screen)")
     return parser.parse_args(list(argv), namespace=GuiOptions())
 
 

@@ -71,6 +71,8 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
     from simulator.errors import ScenarioError
 
     status = 0
+    if options.presentation:
+        window.presentation_action.trigger()
     if options.lesson:
         try:
             window.open_scenario_file(options.lesson)

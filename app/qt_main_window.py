@@ -82,6 +82,7 @@ class QtMainWindow(QMainWindow):
         self._close_when_stopped = False
         self._metrics_shown_ns = 0
         self._lesson: tuple[Scenario, str] | None = None
+        self._dials_were_visible = True
         self._closed = False
         #: The last run of each side ("a", and "b" in compare mode).
         self.runs: dict[str, Run | None] = {"a": None, "b": None}
@@ -89,6 +90,11 @@ class QtMainWindow(QMainWindow):
         self._queued_sides: list[str] = []
 
         self.controller = RunController(self)
+        self.header = QLabel()
+        header_font = QFont(self.header.font())
+        header_font.setPointSizeF(header_font.pointSizeF() * 1.25)
+        header_font.setBold(True)
+        self.header.setFont(header_font)
         self.dials = QtDials(self._saved_scenario())
         self.dials_b = QtDials(self._saved_scenario("b"))
         self.dials_tabs = QTabWidget()
@@ -100,16 +106,12 @@ class QtMainWindow(QMainWindow):
         self.side_titles = {"a": QLabel(), "b": QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
+        self.verdict.setFont(header_font)
         self.verdict.setWordWrap(True)
         self.legend = QtLegend()
         self.replay = QtReplayBar()
         self.metrics = QtMetrics()
         self.code = QtCode()
-        self.header = QLabel()
-        header_font = QFont(self.header.font())
-        header_font.setPointSizeF(header_font.pointSizeF() * 1.25)
-        header_font.setBold(True)
-        self.header.setFont(header_font)
         self.header.setWordWrap(True)
         self.by_tabs = QTabBar()
         self.by_tabs.addTab("One lane per request")
@@ -598,17 +600,24 @@ class QtMainWindow(QMainWindow):
         app = QApplication.instance()
         font = app.font()
         font.setPointSizeF(size)
+        # Widgets follow the application font unless they chose their own (the header and
+        # the metrics' big figures scale from it themselves).
         app.setFont(font)
-        for widget in self.findChildren(QWidget):
-            widget.setFont(font) if widget is not self.header else None
         header_font = QFont(font)
         header_font.setPointSizeF(size * 1.25)
         header_font.setBold(True)
         self.header.setFont(header_font)
+        self.verdict.setFont(header_font)
+        dials_dock = self.docks[0]
         if on:
+            # The lanes are the show: the dials step aside (View ▸ Dials brings them back;
+            # F5 runs them as they are).
+            self._dials_were_visible = dials_dock.isVisible()
+            dials_dock.hide()
             self.apply_theme(DARK)
             self.showFullScreen()
         else:
+            dials_dock.setVisible(self._dials_were_visible)
             self.apply_theme(DARK if self.dark_action.isChecked() else LIGHT)
             self.showNormal()
 

@@ -380,7 +380,7 @@ def _paint_blocked_strip(
     painter.drawText(
         QRectF(geo.rect.left() + 4, geo.strip_top - 4, geo.gutter - 8, geo.strip_height + 8),
         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-        "loop blocked" if fm.height() <= geo.strip_height * 2.5 else "blocked",
+        "loop blocked" if fm.horizontalAdvance("loop blocked") <= geo.gutter - 8 else "blocked",
     )
     painter.fillRect(
         QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),

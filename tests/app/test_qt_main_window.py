@@ -283,12 +283,14 @@ def test_a_broken_scenario_file_says_what_is_wrong_and_keeps_the_dials(window, t
     assert window.dials.scenario == before
 
 
-def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window):
+def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window, qtbot):
     size = window.timeline.font().pointSizeF()
     window.presentation_action.trigger()
-    assert window.timeline.font().pointSizeF() >= 18 > size
+    qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() >= 18 > size)
     assert window.isFullScreen()
     assert window.timeline.theme.dark
+    assert not window.docks[0].isVisible()  # the dials step aside for the lanes
     window.presentation_action.trigger()
-    assert window.timeline.font().pointSizeF() == size
+    qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()
+    assert window.docks[0].isVisible()
