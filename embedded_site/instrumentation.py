@@ -80,6 +80,8 @@ class RequestProbe:
     segments: list[RawSegment] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
     error: str | None = None
+    #: Set by the host when the client has gone (Stop): the view should not start.
+    abandoned: bool = False
 
     def mark(self, where: str) -> None:
         """Note that Django's machinery ran here, now."""

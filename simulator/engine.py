@@ -91,6 +91,11 @@ class LiveRun:
         self._finished_lanes: dict[int, Lane] = {}
 
     @property
+    def stopping(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stop_requested
+
+    @property
     def started(self) -> bool:
         return self._driver is not None and self._driver.start_ns is not None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -78,10 +79,14 @@ class Scenario:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ScenarioError(f"{name} must be a number, not {value!r}")
+            if not math.isfinite(value):
+                raise ScenarioError(f"{name} must be a finite number, not {value!r}")
             if name in _INTEGER_DIALS and value != int(value):
                 raise ScenarioError(f"{name} must be a whole number, not {value!r}")
             if not low <= value <= high:
                 raise ScenarioError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
+            if name in _INTEGER_DIALS:  # 8.0 requests are 8 requests (range() needs an int)
+                object.__setattr__(self, name, int(value))
         if self.upstream_url is not None and not self.upstream_url.startswith(
             ("http://", "https://")
         ):

@@ -23,7 +23,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from embedded_site.instrumentation import RequestProbe
+from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 
 __all__ = [
     "HOLDS_THREAD",
@@ -137,10 +137,11 @@ class _IntervalSet:
     ends: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, intervals: Iterable[tuple[int, int]]) -> _IntervalSet:
+    def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> _IntervalSet:
+        """Merge ``intervals``, joining those less than ``slack`` apart."""
         merged = cls()
         for start, end in sorted(intervals):
-            if merged.ends and start <= merged.ends[-1]:
+            if merged.ends and start <= merged.ends[-1] + slack:
                 merged.ends[-1] = max(merged.ends[-1], end)
             else:
                 merged.starts.append(start)
@@ -180,14 +181,22 @@ class _IntervalSet:
 def loop_holding_intervals(
     probes: Iterable[RequestProbe], loop_thread: str | None
 ) -> _IntervalSet:
-    """When some request's view held the event loop (cpu or blocking I/O on it)."""
+    """When some request's view held the event loop (cpu or blocking I/O on it).
+
+    Holds less than a resume-slack apart are joined: the loop's own bits of work between
+    two holds do not let a waiting request through (and a run of a thousand back-to-back
+    holds stays one interval, not a thousand pieces in every waiting lane).
+    """
     if loop_thread is None:
         return _IntervalSet()
     return _IntervalSet.of(
-        (seg.start_ns, seg.end_ns)
-        for probe in probes
-        for seg in list(probe.segments)
-        if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
+        (
+            (seg.start_ns, seg.end_ns)
+            for probe in probes
+            for seg in list(probe.segments)
+            if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
+        ),
+        slack=_RESUME_SLACK_NS,
     )
 
 
@@ -247,6 +256,8 @@ def build_lane(
 
     declared = sorted(list(probe.segments), key=lambda s: (s.start_ns, s.end_ns))
     marks = sorted(list(probe.marks), key=lambda m: m.ns)
+    if loop_thread is None and probe.picked_thread is not None:
+        declared, marks = _held_by_worker(declared, marks, probe.picked_thread)
     mw_in = next((m.ns for m in marks if m.where == "middleware_in"), None)
     mw_out = next((m.ns for m in reversed(marks) if m.where == "middleware_out"), None)
     if mw_in is not None and mw_out is None:
@@ -310,6 +321,25 @@ def build_lane(
         client_done_ns,
         tuple(_merge_touching(segments)),
     )
+
+
+def _held_by_worker(
+    declared: list[RawSegment], marks: list[Mark], worker: str
+) -> tuple[list[RawSegment], list[Mark]]:
+    """Under WSGI, whatever a request does, its worker thread is held for it.
+
+    An async view there runs on a private event loop that ``async_to_sync`` starts on
+    another thread, while the worker waits for it: the worker can serve nobody else. So
+    the work is drawn on the worker, and an ``await`` that holds the worker is
+    ``io_blocking``. That is the lesson: an async view under WSGI still costs a worker.
+    """
+    moved = [
+        seg if seg.thread == worker else RawSegment(
+            "io_blocking" if seg.kind == "io_wait" else seg.kind, seg.start_ns, seg.end_ns, worker
+        )
+        for seg in declared
+    ]
+    return moved, [m if m.thread == worker else Mark(m.ns, worker, m.where) for m in marks]
 
 
 def _merge_touching(segments: Sequence[Segment]) -> list[Segment]:

@@ -93,6 +93,7 @@ class AsgiServer(Server):
     ) -> None:
         # Not yet started: never start it. Started: a disconnect lets Django cancel the view
         # itself and clean up, as it does for a client that hung up.
+        request.probe.abandoned = True  # a view not yet started never starts
         if future.cancel():
             return
         if self._loop is not None and not self._loop.is_closed():

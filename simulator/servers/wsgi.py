@@ -55,6 +55,7 @@ class WsgiServer(Server):
     ) -> None:
         # A queued request is skipped by the worker that takes it; a running one keeps its
         # thread to the end (threads cannot be interrupted), which is the lesson.
+        request.probe.abandoned = True
         future.cancel()
 
     def close(self) -> None:

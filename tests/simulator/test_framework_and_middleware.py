@@ -25,9 +25,13 @@ def test_a_sync_only_middleware_costs_hand_offs_under_asgi(run):
     assert hops(adapted) >= 2 * 4
 
 
-def test_async_views_under_wsgi_get_a_loop_each_on_the_worker_threads(run):
+def test_async_views_under_wsgi_still_hold_a_worker_each(run):
     result = run(view="async_io", mode="wsgi", workers=2, requests=4, io_ms=100)
     assert result.summary.ok == 4
     assert result.trace.loop_thread is None
-    # Two workers, each serving two requests one after the other.
+    # Two workers, each serving two requests one after the other: the await held its worker.
     assert 1.8 * 100 < result.summary.makespan_ms < 3.5 * 100
+    waits = [s for lane in result.trace.lanes for s in lane.segments if s.kind == "io_blocking"]
+    assert len(waits) == 4
+    assert {s.thread for s in waits} == {"wsgi-worker-1", "wsgi-worker-2"}
+    assert result.summary.threads_used == 2

@@ -1,0 +1,139 @@
+"""How raw probe facts become a lane: whole segment lists, on hand-made probes.
+
+Times are in ms for reading (×1e6 to ns). ``L`` is the site's event loop, ``T`` a thread.
+"""
+
+from __future__ import annotations
+
+from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from simulator.trace import Segment, _IntervalSet, build_lane, loop_holding_intervals
+
+MS = 1_000_000
+L, T = "asgi-loop", "ThreadPoolExecutor-1_0"
+
+
+def probe(*, sent=0, picked=1, picked_thread=L, finished=None, segments=(), marks=()) -> RequestProbe:
+    p = RequestProbe(0, "v", sent_ns=sent * MS, picked_ns=None if picked is None else picked * MS,
+                     picked_thread=picked_thread)
+    p.finished_ns = None if finished is None else finished * MS
+    p.segments = [RawSegment(kind, s * MS, e * MS, thread) for kind, s, e, thread in segments]
+    p.marks = [Mark(ns * MS, thread, where) for ns, thread, where in marks]
+    return p
+
+
+def lane_of(p: RequestProbe, done: float, status: str = "ok", **kwargs) -> list[tuple]:
+    lane = build_lane(p, done_ns=int(done * MS), status=status, **kwargs)
+    return [(s.kind, s.start_ns / MS, s.end_ns / MS, s.thread) for s in lane.segments]
+
+
+def test_an_async_view_alone_on_the_loop():
+    p = probe(
+        finished=12,
+        marks=[(2, T, "signal"), (3, L, "middleware_in"), (9, L, "middleware_out"), (11, T, "signal")],
+        segments=[("io_wait", 4, 8, L)],
+    )
+    assert lane_of(p, done=10, loop_thread=L) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 2, L),  # Django's handler, then its request_started hand-off
+        ("framework", 2, 3, T),  # the receiver's thread, then back to the loop
+        ("framework", 3, 4, L),  # the middleware, on the loop
+        ("io_wait", 4, 8, L),
+        ("framework", 8, 11, L),
+        ("framework", 11, 12, T),  # response.close() on a thread, after the answer
+    ]
+
+
+def test_a_hand_off_inside_the_middleware_chain_is_a_thread_hop():
+    p = probe(
+        finished=10,
+        marks=[(2, L, "middleware_in"), (9, L, "middleware_out")],
+        segments=[("io_blocking", 4, 7, T)],
+    )
+    assert lane_of(p, done=10, loop_thread=L) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 2, L),
+        ("thread_hop", 2, 4, L),  # sync_to_async: to the thread...
+        ("io_blocking", 4, 7, T),
+        ("thread_hop", 7, 9, T),  # ... and back to the loop
+        ("framework", 9, 10, L),
+    ]
+
+
+def test_waiting_while_another_request_holds_the_loop_is_queued():
+    p = probe(finished=20, marks=[(2, L, "middleware_in"), (19, L, "middleware_out")],
+              segments=[("cpu", 15, 18, L)])
+    held = _IntervalSet.of([(5 * MS, 14 * MS)])  # someone else's cpu on the loop
+    assert lane_of(p, done=20, loop_thread=L, loop_held=held) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 5, L),
+        ("queued", 5, 14, L),
+        ("framework", 14, 15, L),
+        ("cpu", 15, 18, L),
+        ("framework", 18, 20, L),
+    ]
+
+
+def test_an_io_wait_that_ended_only_when_the_loop_was_freed_ends_in_queued():
+    # The I/O (say 100 ms) was over at 102, but others computed on the loop until 150.
+    p = probe(finished=160, marks=[(1, L, "middleware_in"), (159, L, "middleware_out")],
+              segments=[("io_wait", 2, 150, L)])
+    held = _IntervalSet.of([(100 * MS, 125 * MS), (126 * MS, 150 * MS)], slack=2 * MS)
+    assert lane_of(p, done=160, loop_thread=L, loop_held=held) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 2, L),
+        ("io_wait", 2, 100, L),
+        ("queued", 100, 150, L),
+        ("framework", 150, 160, L),
+    ]
+
+
+def test_stopped_before_a_worker_took_it():
+    p = probe(picked=None)
+    assert lane_of(p, done=7, status="cancelled") == [("cancelled", 0, 7, "queue")]
+
+
+def test_stopped_while_running_ends_in_cancelled():
+    p = probe(marks=[(2, L, "middleware_in")], segments=[("io_wait", 3, 6, L)])
+    assert lane_of(p, done=6, status="cancelled", loop_thread=L) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 3, L),
+        ("io_wait", 3, 6, L),
+    ]
+    p = probe(marks=[(2, L, "middleware_in")], segments=[("io_wait", 3, 6, L)])
+    assert lane_of(p, done=9, status="cancelled", loop_thread=L)[-1] == ("cancelled", 6, 9, L)
+
+
+def test_under_wsgi_an_async_views_await_holds_the_worker():
+    worker, private_loop = "wsgi-worker-1", "ThreadPoolExecutor-3_0"
+    p = probe(picked_thread=worker, finished=12,
+              marks=[(2, worker, "middleware_in"), (11, worker, "middleware_out")],
+              segments=[("io_wait", 3, 10, private_loop)])
+    assert lane_of(p, done=12) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 3, worker),
+        ("io_blocking", 3, 10, worker),
+        ("framework", 10, 12, worker),
+    ]
+
+
+def test_holds_on_the_loop_merge_when_close_and_split_a_gap():
+    held = _IntervalSet.of([(10, 20), (21, 30), (50, 60)], slack=2)
+    assert (held.starts, held.ends) == ([10, 50], [30, 60])
+    assert held.split(0, 55) == [(0, 10, False), (10, 30, True), (30, 50, False), (50, 55, True)]
+    assert held.covered_tail(0, 30, slack=0) == 10
+    assert held.covered_tail(0, 40, slack=0) == 40
+
+
+def test_only_view_holds_on_the_loop_count_as_holding_it():
+    a = probe(segments=[("cpu", 5, 9, L), ("io_wait", 1, 5, L), ("io_blocking", 20, 30, T)])
+    held = loop_holding_intervals([a], L)
+    assert (held.starts, held.ends) == ([5 * MS], [9 * MS])
+    assert (loop_holding_intervals([a], None).starts) == []
+
+
+def test_a_lane_knows_the_segment_under_a_moment():
+    p = probe(finished=10, marks=[(2, L, "middleware_in"), (9, L, "middleware_out")],
+              segments=[("io_wait", 3, 8, L)])
+    lane = build_lane(p, done_ns=10 * MS, status="ok", loop_thread=L)
+    assert lane.segment_at(5 * MS) == Segment("io_wait", 3 * MS, 8 * MS, L)
+    assert lane.segment_at(50 * MS) is None
