@@ -82,6 +82,8 @@ class RequestProbe:
     error: str | None = None
     #: Set by the host when the client has gone (Stop): the view should not start.
     abandoned: bool = False
+    #: When the host's event loop ran this request's code: ``(start_ns, end_ns)`` steps.
+    loop_steps: list[tuple[int, int]] = field(default_factory=list)
 
     def mark(self, where: str) -> None:
         """Note that Django's machinery ran here, now."""

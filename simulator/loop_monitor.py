@@ -1,33 +1,90 @@
-"""Watches an event loop from inside and records when it could not run for a while."""
+"""Watches the site's event loop from inside: which request ran on it when, and for how long.
+
+It is the loop's task factory: every task the loop starts (the server's per-request task,
+and the tasks Django starts for it) runs its coroutine through :class:`_TimedCoroutine`,
+which notes the start and end of every *step*, the stretch of code between two ``await``
+points that actually suspend. A step is the unit the loop cannot interrupt, so:
+
+- a request's steps are exactly when the loop was working for it (its lane's framework,
+  as opposed to waiting while the loop served others), and
+- a step of 5 ms or more is the loop being blocked: nothing else could run meanwhile
+  (the definition asyncio's own debug mode uses for "slow callbacks").
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine, Generator
+from typing import Any
+
+from embedded_site.instrumentation import current_probe
 
 __all__ = ["LoopMonitor"]
 
 
 class LoopMonitor:
-    """Ticks every ``interval_ms`` on the loop; a tick that comes late reveals a block.
+    """Install with :meth:`install` on a loop; read :attr:`blocked` (``(start, end)`` ns)."""
 
-    A period is recorded as ``(last tick, late tick)`` when the tick came at least
-    ``threshold_ms`` later than asked: the loop was blocked for about that long (±1 tick).
-    The ticks cost the loop ~1-2% while a run lasts.
-    """
-
-    def __init__(self, *, threshold_ms: float = 5.0, interval_ms: float = 1.0) -> None:
+    def __init__(self, *, threshold_ms: float = 5.0) -> None:
         self.threshold_ns = int(threshold_ms * 1e6)
-        self.interval_ns = int(interval_ms * 1e6)
         self.blocked: list[tuple[int, int]] = []
 
-    async def watch(self) -> None:
-        """Tick until cancelled."""
-        interval_s = self.interval_ns / 1e9
-        last = time.perf_counter_ns()
-        while True:
-            await asyncio.sleep(interval_s)
-            now = time.perf_counter_ns()
-            if now - last - self.interval_ns >= self.threshold_ns:
-                self.blocked.append((last, now))
-            last = now
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        loop.set_task_factory(self._make_task)
+
+    def _make_task(
+        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
+    ) -> asyncio.Task[Any]:
+        return asyncio.Task(_TimedCoroutine(coro, self), loop=loop, **kwargs)
+
+    def _stepped(self, start_ns: int, end_ns: int) -> None:
+        if end_ns - start_ns >= self.threshold_ns:
+            self.blocked.append((start_ns, end_ns))
+
+
+class _TimedCoroutine(Coroutine[Any, Any, Any]):
+    """A coroutine that times each step of the one it wraps, for its request's probe.
+
+    The probe is read after each step, in the task's own context: the server's task sets it
+    during its first step, and tasks Django starts inherit it.
+    """
+
+    __slots__ = ("_coro", "_monitor")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], monitor: LoopMonitor) -> None:
+        self._coro = coro
+        self._monitor = monitor
+
+    def send(self, value: Any) -> Any:
+        start = time.perf_counter_ns()
+        try:
+            return self._coro.send(value)
+        finally:
+            self._record(start)
+
+    def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
+        start = time.perf_counter_ns()
+        try:
+            if val is None and tb is None:
+                return self._coro.throw(typ)
+            return self._coro.throw(typ, val, tb)
+        finally:
+            self._record(start)
+
+    def close(self) -> None:
+        self._coro.close()
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self._coro.__await__()
+
+    def _record(self, start: int) -> None:
+        end = time.perf_counter_ns()
+        probe = current_probe.get()
+        if probe is not None:
+            probe.loop_steps.append((start, end))
+        self._monitor._stepped(start, end)
+
+    def __repr__(self) -> str:
+        return repr(self._coro)
+

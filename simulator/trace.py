@@ -135,6 +135,22 @@ class _IntervalSet:
 
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
+    #: The loop monitor's raw steps (disjoint: the loop runs one at a time) and whose they
+    #: were, to tell "busy with others" from the slack bridged between one's own steps.
+    steps: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, owner)
+    _step_ends: list[int] = field(default_factory=list)
+
+    def others_in(self, start: int, end: int, own: int) -> bool:
+        """Whether the loop ran someone else's code within ``[start, end)`` (True when
+        the steps are unknown: then the merged set is all there is to go by)."""
+        if not self.steps:
+            return True
+        i = bisect.bisect_right(self._step_ends, start)
+        while i < len(self.steps) and self.steps[i][0] < end:
+            if self.steps[i][2] != own:
+                return True
+            i += 1
+        return False
 
     @classmethod
     def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> _IntervalSet:
@@ -181,27 +197,39 @@ class _IntervalSet:
 def loop_holding_intervals(
     probes: Iterable[RequestProbe], loop_thread: str | None
 ) -> _IntervalSet:
-    """When some request's view held the event loop (cpu or blocking I/O on it).
+    """When the event loop was busy with some request: running its code (the loop
+    monitor's steps), or held by its view (cpu or blocking I/O on the loop).
 
-    Holds less than a resume-slack apart are joined: the loop's own bits of work between
-    two holds do not let a waiting request through (and a run of a thousand back-to-back
-    holds stays one interval, not a thousand pieces in every waiting lane).
+    Busy stretches less than a resume-slack apart are joined: the loop's own bookkeeping
+    between two of them does not let a waiting request through (and a thousand back-to-back
+    holds stay one interval, not a thousand pieces in every waiting lane).
     """
     if loop_thread is None:
         return _IntervalSet()
-    return _IntervalSet.of(
-        (
-            (seg.start_ns, seg.end_ns)
-            for probe in probes
-            for seg in list(probe.segments)
-            if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
-        ),
-        slack=_RESUME_SLACK_NS,
+    probes = list(probes)
+    holds = [
+        (seg.start_ns, seg.end_ns)
+        for probe in probes
+        for seg in list(probe.segments)
+        if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
+    ]
+    steps = sorted(
+        (start, end, id(probe)) for probe in probes for start, end in list(probe.loop_steps)
     )
+    if steps:
+        # Measured steps leave only the loop's own bookkeeping (µs) between two requests'
+        # code: bridge just that.
+        busy = _IntervalSet.of(holds + [(s, e) for s, e, _ in steps], slack=_STEP_SLACK_NS)
+        busy.steps = steps
+        busy._step_ends = [e for _, e, _ in steps]
+        return busy
+    return _IntervalSet.of(holds, slack=_RESUME_SLACK_NS)
 
 
 #: Loop work between two holds that still counts as "the loop stayed busy" (framework bits).
 _RESUME_SLACK_NS = 2_000_000
+#: The loop's own bookkeeping between two measured steps of different tasks.
+_STEP_SLACK_NS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +306,8 @@ def build_lane(
     events.sort(key=lambda e: (e[0], e[1]))
     last_ns, last_thread = picked, probe.picked_thread or "?"
 
+    own_steps = _IntervalSet.of(list(probe.loop_steps)) if loop_thread is not None else None
+
     def fill(until: int, thread_there: str) -> None:
         if until <= last_ns:
             return
@@ -288,11 +318,22 @@ def build_lane(
             and thread_there != last_thread
         )
         kind = "thread_hop" if hop else "framework"
-        if loop_thread is not None and loop_thread in (thread_there, last_thread):
-            for s, e, busy in held.split(last_ns, until):
-                segments.append(Segment("queued" if busy else kind, s, e, last_thread))
-        else:
+        if loop_thread is None or loop_thread not in (thread_there, last_thread):
             segments.append(Segment(kind, last_ns, until, last_thread))
+            return
+        # The loop is involved: while it ran this request's code, that is framework; while
+        # it was busy with others, this request waited (queued); the rest is the hand-off
+        # itself, or Django between two points on one thread.
+        waiting_thread = thread_there if thread_there != loop_thread else last_thread
+        for s, e, running in own_steps.split(last_ns, until):
+            if running:
+                segments.append(Segment("framework", s, e, loop_thread))
+                continue
+            for s2, e2, busy in held.split(s, e):
+                if busy and held.others_in(s2, e2, id(probe)):
+                    segments.append(Segment("queued", s2, e2, loop_thread))
+                else:
+                    segments.append(Segment(kind, s2, e2, waiting_thread if hop else last_thread))
 
     for ns, order, item in events:
         if order == 0:

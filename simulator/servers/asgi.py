@@ -49,12 +49,11 @@ class AsgiServer(Server):
     def _run(self, ready: threading.Event) -> None:
         loop = self._loop
         asyncio.set_event_loop(loop)
-        watcher = loop.create_task(self._monitor.watch())
+        self._monitor.install(loop)
         loop.call_soon(ready.set)
         try:
             loop.run_forever()
         finally:
-            watcher.cancel()
             pending = asyncio.all_tasks(loop)
             for task in pending:
                 task.cancel()

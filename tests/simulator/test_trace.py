@@ -52,7 +52,7 @@ def test_a_hand_off_inside_the_middleware_chain_is_a_thread_hop():
     assert lane_of(p, done=10, loop_thread=L) == [
         ("queued", 0, 1, "queue"),
         ("framework", 1, 2, L),
-        ("thread_hop", 2, 4, L),  # sync_to_async: to the thread...
+        ("thread_hop", 2, 4, T),  # sync_to_async: to the thread...
         ("io_blocking", 4, 7, T),
         ("thread_hop", 7, 9, T),  # ... and back to the loop
         ("framework", 9, 10, L),
@@ -84,6 +84,21 @@ def test_an_io_wait_that_ended_only_when_the_loop_was_freed_ends_in_queued():
         ("io_wait", 2, 100, L),
         ("queued", 100, 150, L),
         ("framework", 150, 160, L),
+    ]
+
+
+def test_the_loop_monitors_steps_tell_running_from_waiting_for_the_loop():
+    # Ten requests' worth of Django work on the loop: this one ran 1-2 and 8-9; in between
+    # the loop ran others (3-8), and it waited its turn.
+    p = probe(finished=10, marks=[(9, L, "middleware_in"), (9.5, L, "middleware_out")])
+    p.loop_steps = [(1 * MS, 2 * MS), (8 * MS, 9 * MS)]
+    others = [(3 * MS, 8 * MS)]
+    held = _IntervalSet.of(p.loop_steps + others)
+    assert lane_of(p, done=10, loop_thread=L, loop_held=held) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 3, L),  # its own step, then the loop idle: no one was waiting
+        ("queued", 3, 8, L),  # the loop ran other requests
+        ("framework", 8, 10, L),
     ]
 
 
