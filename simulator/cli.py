@@ -1,4 +1,5 @@
-"""The command line: ``async-lanes run ...``, ``async-lanes compare ...``, ``async-lanes views``.
+"""The command line: ``async-lanes run ...``, ``async-lanes compare ...``, ``async-lanes views``,
+``async-lanes predict ...`` (the model's prediction, optionally checked against a real run).
 
 Every mistake a person can make on the command line gets one line on stderr and exit code 2;
 a run that cannot finish (upstream failure) or an output that cannot be written exits 1; a run
@@ -37,6 +38,10 @@ PictureExporter = Callable[..., None]
 PICTURE_FLAGS = {"png": ".png", "svg": ".svg", "pdf": ".pdf"}
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: ``predict --check``: the predicted makespan was off the measured one by more than
+#: :data:`CHECK_TOLERANCE` (a fraction of the measured one).
+EXIT_PREDICTION_OFF = 3
+CHECK_TOLERANCE = 0.35
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,6 +96,13 @@ def _add_dials(parser: argparse.ArgumentParser) -> None:
                         help="where the httpx views fetch from (default: a slow upstream we start)")
 
 
+def _add_scenario_dials(parser: argparse.ArgumentParser) -> None:
+    """``--scenario FILE`` and the dial flags: what ``run`` and ``predict`` both take."""
+    parser.add_argument("--scenario", metavar="FILE",
+                        help="a scenario file (.toml/.json); dials given as flags override it")
+    _add_dials(parser)
+
+
 def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
     parser.add_argument("--title", help="the pictures' title (default: the file's, or the dials)")
     parser.add_argument("--json", metavar="OUT", help="write the whole run as JSON")
@@ -119,9 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a scenario and print its figures. Dials not given take their value "
         "from --scenario FILE, else the defaults shown.",
     )
-    run.add_argument("--scenario", metavar="FILE",
-                     help="a scenario file (.toml/.json); dials given as flags override it")
-    _add_dials(run)
+    _add_scenario_dials(run)
     _add_outputs(run, csv=True)
 
     compare = commands.add_parser(
@@ -138,6 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="a scenario file with [a] and [b] (or one [scenario], the base of both)",
     )
     _add_outputs(compare, csv=False)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict a scenario's figures with the model (nothing is run)",
+        description="Predict a scenario's figures with the scheduling model "
+        "(simulator.model): a prediction, not a measurement. Takes the dials of run. "
+        "With --check it also runs the real scenario and prints predicted against measured "
+        "for each figure.",
+        epilog=f"Exit codes: 0; 2 for a bad flag or dial; with --check, "
+        f"{EXIT_PREDICTION_OFF} when the predicted makespan is off the measured one by more "
+        f"than {CHECK_TOLERANCE:.0%}, and {EXIT_INTERRUPTED} when Ctrl+C stopped the real run.",
+    )
+    _add_scenario_dials(predict)
+    predict.add_argument("--check", action="store_true",
+                         help="also run the real scenario and compare, figure by figure")
+    predict.add_argument("--json", metavar="OUT",
+                         help='write the predicted run as JSON (run\'s schema, plus "prediction": true)')
 
     commands.add_parser("views", help="list the lesson views")
     return parser
@@ -243,8 +270,17 @@ def parse_dials(text: str, base: Scenario | None = None) -> Scenario:
 async def _run_until_done_or_interrupted(live) -> object:
     """Run; Ctrl+C stops the run (and keeps what it measured) instead of killing it."""
     loop = asyncio.get_running_loop()
+
+    def interrupted() -> None:
+        if live.stopping:  # a second Ctrl+C: the person does not want to wait for views
+            print("async-lanes: stopped at once; nothing written", file=sys.stderr)
+            os._exit(EXIT_INTERRUPTED)
+        print("async-lanes: stopping (views already running finish; Ctrl+C again to quit now)",
+              file=sys.stderr)
+        live.stop()
+
     try:
-        loop.add_signal_handler(signal.SIGINT, live.stop)
+        loop.add_signal_handler(signal.SIGINT, interrupted)
     except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
         pass
     try:
@@ -380,6 +416,67 @@ def _command_run(args: argparse.Namespace, picture_exporter: PictureExporter | N
     return code
 
 
+PREDICTION_HEADING = "PREDICTION (model, not measured)"
+
+
+def _check_lines(predicted, measured) -> list[str]:
+    """Each figure predicted against measured, and their ratio."""
+    p, m = predicted.summary, measured.summary
+    figures = [
+        ("makespan", p.makespan_ms, m.makespan_ms, "ms"),
+        ("p50", p.latency_ms["p50"], m.latency_ms["p50"], "ms"),
+        ("p95", p.latency_ms["p95"], m.latency_ms["p95"], "ms"),
+        ("threads used", p.threads_used, m.threads_used, ""),
+        ("loop blocked", p.loop_blocked_ms, m.loop_blocked_ms, "ms"),
+    ]
+    lines = [f"  {'':14}{'predicted':>11}{'measured':>11}{'ratio':>8}"]
+    for name, pv, mv, unit in figures:
+        ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
+        number = "{:11.1f}" if unit else "{:11d}"
+        lines.append(f"  {name + (' ' + unit if unit else ''):14}"
+                     f"{number.format(pv)}{number.format(mv)}{ratio}")
+    return lines
+
+
+def _command_predict(args: argparse.Namespace) -> int:
+    from .engine import LiveRun, Run
+    from .exports import run_to_dict
+    from .metrics import summarize
+    from .model import predict
+
+    base = _load_file(args.scenario).a if args.scenario else None
+    scenario = _scenario_from(args, base)
+    outputs = _outputs(args, ("json",))
+    _check_outputs(outputs, None)
+    trace = predict(scenario)
+    predicted = Run(scenario, trace, summarize(trace))
+    _say(PREDICTION_HEADING)
+    _say(format_summary(predicted))
+
+    def write_json(path: Path) -> None:
+        data = {**run_to_dict(predicted), "prediction": True}
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+    code = _write_outputs(outputs, {"json": write_json})
+    if not args.check:
+        return code
+    measured = asyncio.run(_run_until_done_or_interrupted(LiveRun(scenario)))
+    _say()
+    _say("CHECK: the prediction against a real run")
+    for line in _check_lines(predicted, measured):
+        _say(line)
+    if measured.stopped:
+        print("Stopped during the real run: the check is incomplete.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    actual = measured.summary.makespan_ms
+    off = abs(predicted.summary.makespan_ms - actual) / actual if actual else 0.0
+    verdict = "within" if off <= CHECK_TOLERANCE else "OFF: more than"
+    _say(f"  makespan off by {off:.0%}: {verdict} {CHECK_TOLERANCE:.0%}")
+    if off > CHECK_TOLERANCE:
+        return EXIT_PREDICTION_OFF
+    return code
+
+
 def _compare_scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario, str | None]:
     """A and B from ``--scenario`` and ``--a``/``--b``; the file's title, if any."""
     base_a = base_b = None
@@ -477,6 +574,8 @@ def main(
             return _command_compare(args, picture_exporter)
         if args.command == "views":
             return _command_views()
+        if args.command == "predict":
+            return _command_predict(args)
         parser.print_help()
         return EXIT_USAGE
     except _OutputProblem as exc:
