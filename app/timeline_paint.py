@@ -431,13 +431,19 @@ def _paint_rows(
             items = per_kind.get(kind)
             if not items:
                 continue
-            rects = [
-                QRectF(left + (s - t_from) * scale, y0 + r * step, (e - s) * scale + 0.5, h)
-                for r, s, e in items
-                if s < limit and e > t_from
-            ]
-            if cutoff_ns is not None:
-                rects = [_clip_right(rect, left + (limit - t_from) * scale) for rect in rects]
+            if cutoff_ns is None:
+                rects = [
+                    QRectF(left + (s - t_from) * scale, y0 + r * step, (e - s) * scale + 0.5, h)
+                    for r, s, e in items
+                    if s < limit and e > t_from
+                ]
+            else:  # live or replay: nothing drawn past "now"
+                rects = [
+                    QRectF(left + (s - t_from) * scale, y0 + r * step,
+                           ((e if e < limit else limit) - s) * scale + 0.5, h)
+                    for r, s, e in items
+                    if s < limit and e > t_from
+                ]
             if not rects:
                 continue
             painter.setBrush(theme.brush(kind))
@@ -459,12 +465,6 @@ def _paint_rows(
         if fails:
             painter.drawRects(fails)
     painter.restore()
-
-
-def _clip_right(rect: QRectF, right: float) -> QRectF:
-    if rect.right() > right:
-        rect.setRight(max(rect.left(), right))
-    return rect
 
 
 def _paint_labels(

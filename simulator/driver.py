@@ -72,7 +72,12 @@ class Driver:
                     break
                 if spacing_ns and request_id:
                     due = self.start_ns + request_id * spacing_ns
-                    await asyncio.sleep(max(0.0, (due - time.perf_counter_ns()) / 1e9))
+                    late = time.perf_counter_ns() - due
+                    # Only sleep when ahead of the schedule: a loop busy with something
+                    # else (a window painting) must not stretch the spacing; overdue
+                    # requests go out at once, as clients would have sent them meanwhile.
+                    if late < 0:
+                        await asyncio.sleep(-late / 1e9)
                     if self._stopping:
                         break
                 record = RequestRecord(

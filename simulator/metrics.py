@@ -88,7 +88,8 @@ def summarize(trace: Trace) -> Summary:
     lanes = trace.lanes
     finished = [lane for lane in lanes if lane.status in ("ok", "error")]
     latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
-    makespan_ms = (trace.end_ns - trace.t0_ns) / 1e6 if lanes else 0.0
+    end_ns = trace.end_ns
+    makespan_ms = (end_ns - trace.t0_ns) / 1e6 if lanes else 0.0
     framework_ns = _busy_ns(trace, "framework")
     return Summary(
         requests=len(lanes),
@@ -108,7 +109,7 @@ def summarize(trace: Trace) -> Summary:
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client.
         loop_blocked_ms=sum(
-            max(0, min(end, trace.end_ns) - start) for start, end in trace.loop_blocked
+            max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked
         ) / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
     )
