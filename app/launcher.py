@@ -26,9 +26,9 @@ class GuiOptions(argparse.Namespace):
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
-    from simulator.cli import _Parser
+    from simulator.cli import OneLineParser
 
-    parser = _Parser(prog="async-lanes gui", description="Open the window.")
+    parser = OneLineParser(prog="async-lanes gui", description="Open the window.")
     parser.add_argument("--lesson", metavar="FILE", help="load a scenario or lesson file (.toml/.json)")
     parser.add_argument("--run", action="store_true", help="run it as soon as the window is up")
     parser.add_argument("--screenshot", metavar="PNG", help="after the run, save the screen to PNG")

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from .instrumentation import measured
@@ -39,11 +40,14 @@ class Dials:
     def from_request(cls, request: HttpRequest) -> Dials:
         """Read ``io_ms``, ``cpu_ms`` and ``fanout``; a bad value is the client's error (400)."""
         query = request.GET
-        return cls(
-            io_ms=max(0.0, float(query.get("io_ms", 0))),
-            cpu_ms=max(0.0, float(query.get("cpu_ms", 0))),
-            fanout=max(1, int(query.get("fanout", 1))),
-        )
+        try:
+            return cls(
+                io_ms=max(0.0, float(query.get("io_ms", 0))),
+                cpu_ms=max(0.0, float(query.get("cpu_ms", 0))),
+                fanout=max(1, int(query.get("fanout", 1))),
+            )
+        except ValueError as exc:
+            raise BadRequest(f"bad dial in the query string: {exc}") from None
 
 
 def burn_cpu(cpu_ms: float) -> None:

@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from .errors import LanesError, ScenarioError
 from .scenario import LIMITS, MIDDLEWARES, MODES, Scenario
 
-__all__ = ["PictureExporter", "build_parser", "format_summary", "main", "parse_dials"]
+__all__ = ["OneLineParser", "PictureExporter", "build_parser", "format_summary", "main", "parse_dials"]
 
 #: ``export(path, runs, *, title=..., scale=...)``: writes a picture of one run or of A and B.
 PictureExporter = Callable[..., None]
@@ -44,7 +44,7 @@ EXIT_PREDICTION_OFF = 3
 CHECK_TOLERANCE = 0.35
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose errors are one line, not a usage block."""
 
     def error(self, message: str) -> NoReturn:
@@ -118,12 +118,12 @@ def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="async-lanes",
         description="Run a real Django site and see how it schedules sync and async views. "
         "With no command, opens the window.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
 
     run = commands.add_parser(
         "run",

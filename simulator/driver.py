@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -33,20 +32,12 @@ class Driver:
     """Sends ``scenario.requests`` GETs to the scenario's view, at its arrival spacing.
 
     The transport is injected, as in httpx: the driver never builds the server it talks to.
-    ``on_done`` is called on the driver's loop as each request completes, the hook the
-    window uses to redraw a finished lane.
+    ``records`` grows as requests are sent; a watcher (the window) reads it while it runs.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        transport: httpx.AsyncBaseTransport,
-        *,
-        on_done: Callable[[RequestRecord], None] | None = None,
-    ) -> None:
+    def __init__(self, scenario: Scenario, transport: httpx.AsyncBaseTransport) -> None:
         self.scenario = scenario
         self._transport = transport
-        self._on_done = on_done
         self.records: list[RequestRecord] = []
         self.start_ns: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -109,5 +100,3 @@ class Driver:
                 record.status = "error"
                 record.error = record.probe.error or f"HTTP {response.status_code}: {response.text[:200]}"
         record.done_ns = time.perf_counter_ns()
-        if self._on_done is not None:
-            self._on_done(record)

@@ -13,7 +13,7 @@ import gc
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.test.utils import override_settings
@@ -31,7 +31,9 @@ __all__ = ["LiveRun", "Run", "build_server", "run_scenario"]
 
 # The missing_await_bug lesson leaves a coroutine nobody awaits; its error is in the trace,
 # Python's "never awaited" warning at garbage collection would only be noise on stderr.
-warnings.filterwarnings("ignore", message=r"coroutine '.*' was never awaited", category=RuntimeWarning)
+warnings.filterwarnings(
+    "ignore", message=r"coroutine 'render_front_page' was never awaited", category=RuntimeWarning
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,21 +71,17 @@ def _upstream_for(scenario: Scenario) -> Iterator[None]:
 
 
 class LiveRun:
-    """One run of a scenario, watchable while it happens.
+    """One run of a scenario, watchable while it happens: :meth:`snapshot` gives the trace
+    so far (the window calls it for every frame), :meth:`stop` ends it early.
 
     Parameters
     ----------
     scenario
         The dials.
-    on_done
-        Called on the caller's loop with each request's record as it completes.
     """
 
-    def __init__(
-        self, scenario: Scenario, *, on_done: Callable[[RequestRecord], None] | None = None
-    ) -> None:
+    def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self._on_done = on_done
         self._driver: Driver | None = None
         self._server: Server | None = None
         self._stop_requested = False
@@ -113,7 +111,7 @@ class LiveRun:
             self._server = server
             try:
                 await _warm_up(server, self.scenario)
-                self._driver = Driver(self.scenario, SiteTransport(server), on_done=self._on_done)
+                self._driver = Driver(self.scenario, SiteTransport(server))
                 if self._stop_requested:
                     self._driver.stop()
                 await self._driver.run()

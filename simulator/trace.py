@@ -12,9 +12,10 @@ Segment kinds (what a lane's colours mean):
 ``io_blocking``  waiting on I/O while holding a thread, or the event loop
 ``cpu``          computing
 ``thread_hop``   waiting for a ``sync_to_async``/``async_to_sync`` hand-off
-``error``        a request that failed: the error is on the lane (not a segment kind
-                 the site records; the app colours the lane end)
 ``cancelled``    the rest of a request stopped before it finished
+
+A request that failed keeps its segments; its lane carries the error (the app marks the
+lane's end in the "failed" colour).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 
@@ -39,7 +41,7 @@ KINDS = ("queued", "framework", "cpu", "io_wait", "io_blocking", "thread_hop", "
 #: Kinds during which the segment's thread (or event loop) can do nothing else.
 HOLDS_THREAD = frozenset({"framework", "cpu", "io_blocking"})
 
-Status = str  # "ok" | "error" | "cancelled" | "running"
+Status = Literal["ok", "error", "cancelled", "running"]
 
 
 @dataclass(frozen=True, slots=True)

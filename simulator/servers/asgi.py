@@ -1,3 +1,5 @@
+"""Django's ASGI application on an event loop of its own, in its own thread."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,3 +1,9 @@
+"""What every in-process server offers: submit a request, get a future of its answer.
+
+The request carries the probe that records it; the caller's thread only submits and waits,
+so a view that blocks never blocks the caller (the window).
+"""
+
 from __future__ import annotations
 
 import concurrent.futures

@@ -1,3 +1,5 @@
+"""Django's WSGI application on K worker threads fed first come, first served."""
+
 from __future__ import annotations
 
 import concurrent.futures
