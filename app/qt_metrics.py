@@ -172,11 +172,22 @@ class _Frame:
 class _QtPlot(QWidget):
     """What both plots share: size hints, theme-following colours, the paint entry point."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, trace: Trace | None, tooltip: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.trace: Trace | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setToolTip(tooltip)
+        self.set_trace(trace)
+
+    def set_trace(self, trace: Trace | None) -> None:
+        """Show ``trace``; what is drawn from it is computed again on the next paint."""
+        self.trace = trace
+        self._clear_cache()
+        self.update()
+
+    def _clear_cache(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def minimumSizeHint(self) -> QSize:
         fm = QFontMetricsF(self.font())
@@ -356,19 +367,16 @@ class QtLatencyHistogram(_QtPlot):
     BINS = 20
 
     def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         self._bins: _Bins | None = None
-        self.setToolTip(
+        super().__init__(
+            trace,
             "How many finished requests took each latency (time from sending to answer). "
-            "Dashed lines: p50 (half were faster) and p95."
+            "Dashed lines: p50 (half were faster) and p95.",
+            parent,
         )
-        self.set_trace(trace)
 
-    def set_trace(self, trace: Trace | None) -> None:
-        """Show ``trace``; the bins are computed again on the next paint."""
-        self.trace = trace
+    def _clear_cache(self) -> None:
         self._bins = None
-        self.update()
 
     def bins(self) -> _Bins | None:
         """The histogram of the trace shown, ``None`` when no request has finished."""
@@ -495,21 +503,18 @@ class QtInFlightPlot(_QtPlot):
     """
 
     def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         self._steps: _Steps | None = None
         self._path_cache: tuple[tuple[float, ...], list[QPointF]] | None = None
-        self.setToolTip(
+        super().__init__(
+            trace,
             "Requests sent but not yet answered, over the run. Under ASGI they pile up "
-            "cheaply; a WSGI server can only work on one per worker thread."
+            "cheaply; a WSGI server can only work on one per worker thread.",
+            parent,
         )
-        self.set_trace(trace)
 
-    def set_trace(self, trace: Trace | None) -> None:
-        """Show ``trace``; the steps are computed again on the next paint."""
-        self.trace = trace
+    def _clear_cache(self) -> None:
         self._steps = None
         self._path_cache = None
-        self.update()
 
     def steps(self) -> _Steps | None:
         """The in-flight steps of the trace shown, ``None`` when it has no time span."""

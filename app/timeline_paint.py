@@ -263,11 +263,16 @@ def paint_timeline(
     t_to_ns: int,
     cutoff_ns: int | None = None,
     font: QFont | None = None,
+    before_lane: Callable[[int], None] | None = None,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
     ``cutoff_ns`` (live runs and replays) hides everything after that moment and draws a
-    "now" line there.
+    "now" line there. With ``before_lane``, each row is painted on its own, between
+    ``painter.save()`` and ``painter.restore()`` and after ``before_lane(row)`` has had its
+    say on the painter's state; the pixels are the same. Exports use it where each request
+    lane must stay a unit (one group per lane in an SVG); it costs a few painter calls per
+    row, so the window does not.
     """
     font = font or painter.font()
     painter.save()
@@ -276,7 +281,14 @@ def paint_timeline(
     painter.fillRect(rect, QColor(theme.background))
     _paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows.trace, theme, cutoff_ns)
-    _paint_rows(painter, geo, rows, theme, cutoff_ns)
+    if before_lane is None:
+        _paint_rows(painter, geo, rows, theme, cutoff_ns)
+    else:
+        for row, one in enumerate(_rows_apart(rows)):
+            painter.save()
+            before_lane(row)
+            _paint_rows(painter, geo, one, theme, cutoff_ns)
+            painter.restore()
     _paint_labels(painter, geo, rows, theme, font)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
         x = geo.x_of(cutoff_ns)
@@ -297,29 +309,11 @@ def paint_timeline_by_lane(
     font: QFont | None = None,
     before_lane: Callable[[int], None] | None = None,
 ) -> TimelineGeometry:
-    """:func:`paint_timeline` of a finished run, painting each row on its own.
-
-    Every row is drawn between ``painter.save()`` and ``painter.restore()``, after
-    ``before_lane(row)`` has had its say on the painter's state; the pixels are those of
-    :func:`paint_timeline`. Exports use it where each request lane must stay a unit (one
-    group per lane in an SVG); it costs a few painter calls per row, so the window does not.
-    """
-    font = font or painter.font()
-    painter.save()
-    painter.setFont(font)
-    geo = layout(rect, rows, font, t_from_ns, t_to_ns)
-    painter.fillRect(rect, QColor(theme.background))
-    _paint_axis(painter, geo, rows.trace, theme, font)
-    _paint_blocked_strip(painter, geo, rows.trace, theme, None)
-    for row, one in enumerate(_rows_apart(rows)):
-        painter.save()
-        if before_lane is not None:
-            before_lane(row)
-        _paint_rows(painter, geo, one, theme, None)
-        painter.restore()
-    _paint_labels(painter, geo, rows, theme, font)
-    painter.restore()
-    return geo
+    """:func:`paint_timeline` of a finished run, painting each row on its own."""
+    return paint_timeline(
+        painter, rect, rows, theme, t_from_ns=t_from_ns, t_to_ns=t_to_ns, font=font,
+        before_lane=before_lane or (lambda row: None),
+    )
 
 
 def _rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import os
 import re
 import shlex
 import signal
 import sys
-import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -205,15 +203,6 @@ def _scenario_from(args: argparse.Namespace, base: Scenario | None = None) -> Sc
     return (base or Scenario()).replace(**given)
 
 
-def _field_kinds() -> dict[str, str]:
-    """Each Scenario field: ``"whole"`` number, ``"number"`` or ``"text"``."""
-    hints = typing.get_type_hints(Scenario)
-    return {
-        f.name: "whole" if hints[f.name] is int else "number" if hints[f.name] is float else "text"
-        for f in dataclasses.fields(Scenario)
-    }
-
-
 def _dial_value(key: str, text: str, kind: str) -> Any:
     if kind == "text":
         if key == "upstream_url" and text.lower() in ("", "none", "null"):
@@ -244,7 +233,7 @@ def parse_dials(text: str, base: Scenario | None = None) -> Scenario:
     ScenarioError
         Naming the key or the value that is wrong.
     """
-    kinds = _field_kinds()
+    kinds = Scenario.field_kinds()
     try:
         tokens = shlex.split(re.sub(r"\s*=\s*", "=", text).replace(",", " "))
     except ValueError as exc:  # an unclosed quote

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -108,6 +109,16 @@ class Scenario:
         if self.middleware == "sync":
             parts.append("sync middleware")
         return " · ".join(parts)
+
+    @classmethod
+    def field_kinds(cls) -> dict[str, str]:
+        """Each dial: ``"whole"`` number, ``"number"`` or ``"text"``, for readers of text
+        (the command line's dial strings, scenario files) to check a value's type."""
+        hints = typing.get_type_hints(cls)
+        return {
+            f.name: "whole" if hints[f.name] is int else "number" if hints[f.name] is float else "text"
+            for f in dataclasses.fields(cls)
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -104,16 +104,6 @@ def _parse(path: Path) -> dict[str, Any]:
     return data
 
 
-def _kinds() -> dict[str, str]:
-    """Each Scenario field: ``"whole"`` number, ``"number"``, or ``"text"``."""
-    hints = typing.get_type_hints(Scenario)
-    kinds = {}
-    for field in dataclasses.fields(Scenario):
-        hint = hints[field.name]
-        kinds[field.name] = "whole" if hint is int else "number" if hint is float else "text"
-    return kinds
-
-
 def _optional(name: str) -> bool:
     """Whether ``None`` (JSON ``null``) is a value the field accepts."""
     return type(None) in typing.get_args(typing.get_type_hints(Scenario)[name])
@@ -166,7 +156,7 @@ def _scenario(path: Path, table: str, data: Any) -> Scenario:
         raise ScenarioError(
             f"{path}: {table} must be a table [{table}] of dials, not {_shown(data)}"
         )
-    kinds = _kinds()
+    kinds = Scenario.field_kinds()
     values: dict[str, Any] = {}
     try:
         for key, value in data.items():
