@@ -27,6 +27,8 @@ from simulator.compare import verdict
 from simulator.exports import write_chrome_trace, write_csv, write_json
 from simulator.engine import Run
 from simulator.errors import LanesError
+from simulator.metrics import summarize
+from simulator.model import predict
 from simulator.scenario import Scenario
 from simulator.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
 from simulator.trace import Trace
@@ -43,6 +45,8 @@ __all__ = ["QtMainWindow"]
 
 PRESENTATION_POINT_SIZE = 20.0
 METRICS_PERIOD_NS = 250_000_000
+#: Runs up to this size get the model's prediction beside the measurement (a few ms).
+PREDICT_WITH_RUN_LIMIT = 2000
 
 #: What File ▸ Export can write: kind -> (suffix, picture scale).
 EXPORT_KINDS: dict[str, tuple[str, float]] = {
@@ -144,6 +148,7 @@ class QtMainWindow(QMainWindow):
         self.run_action = self._action("&Run", "F5", lambda: self.start_run(), "Send the requests (in compare mode: A, then B)")
         self.run_a_action = self._action("Run &A only", "Ctrl+F5", lambda: self.start_run(["a"]), "Re-run side A of the comparison")
         self.run_b_action = self._action("Run &B only", "Shift+F5", lambda: self.start_run(["b"]), "Re-run side B of the comparison")
+        self.predict_action = self._action("&Predict (model)", "Ctrl+P", self.show_prediction, "Show what the model predicts for these dials, without running them")
         self.compare_action = self._action("&Compare A and B", "Ctrl+K", self._on_compare_toggled, "Two runs, stacked on one time axis")
         self.compare_action.setCheckable(True)
         self.stop_action = self._action("&Stop", "Esc", self.stop_run, "Stop the run")
@@ -230,7 +235,7 @@ class QtMainWindow(QMainWindow):
             action.triggered.connect(lambda checked=False, p=path: self.open_scenario_file(p))
             lessons_menu.addAction(action)
         run_menu = bar.addMenu("&Run")
-        for action in (self.run_action, self.stop_action, self.replay_action):
+        for action in (self.run_action, self.stop_action, self.replay_action, self.predict_action):
             run_menu.addAction(action)
         run_menu.addSeparator()
         for action in (self.compare_action, self.run_a_action, self.run_b_action):
@@ -420,7 +425,8 @@ class QtMainWindow(QMainWindow):
         self._queued_sides.clear()
 
     def _set_running(self, running: bool) -> None:
-        for action in (self.run_action, self.run_a_action, self.run_b_action, self.compare_action):
+        for action in (self.run_action, self.run_a_action, self.run_b_action, self.compare_action,
+                       self.predict_action):
             action.setEnabled(not running)
         self.run_a_action.setEnabled(not running and self.compare)
         self.run_b_action.setEnabled(not running and self.compare)
@@ -468,7 +474,7 @@ class QtMainWindow(QMainWindow):
         cancelled = f", {s.cancelled} cancelled" if s.cancelled else ""
         self.statusBar().showMessage(
             f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms{failed}{cancelled}."
-            "  Replay: Ctrl+R."
+            f"{self._prediction_note(run)}  Replay: Ctrl+R."
         )
         if self._close_when_stopped:
             # After this slot returns the run's task is over, so closeEvent can accept.
@@ -498,6 +504,30 @@ class QtMainWindow(QMainWindow):
         if self.compare and len(runs) == 2:
             self.verdict.setText(verdict(*runs))
         self._set_running(False)
+
+    def show_prediction(self) -> None:
+        """Draw what the model predicts for side A's dials: always labelled, never mixed
+        with measurements (the next Run replaces it)."""
+        if self.controller.running:
+            return
+        scenario = self.dials.scenario
+        trace = predict(scenario)
+        summary = summarize(trace)
+        self.timeline.set_trace(trace)
+        self.metrics.set_trace(trace, summary)
+        self.header.setText(f"PREDICTION (model, not measured)\n{scenario.label}")
+        self.replay.set_duration(0)
+        self.statusBar().showMessage(
+            f"The model predicts a makespan of {summary.makespan_ms:.0f} ms. "
+            "Press Run (F5) to measure it."
+        )
+
+    def _prediction_note(self, run: Run) -> str:
+        """" (the model predicted …)", the check of the model against this measurement."""
+        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT:
+            return ""
+        predicted = summarize(predict(run.scenario)).makespan_ms
+        return f"  The model predicted {predicted:.0f} ms."
 
     def shown_runs(self) -> list[Run]:
         """The runs on screen: A, or A and B in compare mode (those that have run)."""

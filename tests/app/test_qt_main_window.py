@@ -294,3 +294,14 @@ def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window, qtbot)
     qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()
     assert window.docks[0].isVisible()
+
+
+def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, qloop):
+    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=100))
+    window.predict_action.trigger()
+    assert window.header.text().startswith("PREDICTION (model, not measured)")
+    assert len(window.timeline.rows) == 4
+    assert "model predicts a makespan of 40" in window.statusBar().currentMessage()
+    qloop.run_until_complete(_run(window))
+    assert not window.header.text().startswith("PREDICTION")
+    assert "The model predicted 40" in window.statusBar().currentMessage()
