@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
@@ -401,6 +401,7 @@ def _paint_rows(
     painter.save()
     painter.setClipRect(QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height))
     painter.setPen(Qt.PenStyle.NoPen)
+    separators: list[QLineF] = []
     t_from, t_to = geo.t_from_ns, geo.t_to_ns
     limit = t_to if cutoff_ns is None else min(t_to, cutoff_ns)
     scale = geo.lanes_width / max(1, t_to - t_from)
@@ -446,6 +447,14 @@ def _paint_rows(
             if hatch is not None and h >= 4:
                 painter.setBrush(hatch)
                 painter.drawRects(rects)
+            if rows.by == "workers" and group == 1 and h >= 8:
+                # One worker serves request after request: a hairline at each start keeps
+                # back-to-back requests apart.
+                separators += [QLineF(r.topLeft(), r.bottomLeft()) for r in rects if r.width() >= 4]
+    if separators:
+        painter.setPen(QPen(QColor(theme.background), 1))
+        painter.drawLines(separators)
+        painter.setPen(Qt.PenStyle.NoPen)
     # Failed requests: an error block closes the lane, big enough to see.
     if rows.failed_rows:
         painter.setBrush(theme.color("error"))
