@@ -142,17 +142,29 @@ class _IntervalSet:
     steps: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, owner)
     _step_ends: list[int] = field(default_factory=list)
 
-    def others_in(self, start: int, end: int, own: int) -> bool:
-        """Whether the loop ran someone else's code within ``[start, end)`` (True when
-        the steps are unknown: then the merged set is all there is to go by)."""
+    def others_in(self, start: int, end: int, own: int, slack: int) -> bool:
+        """Whether the loop was busy with someone else's code over ``[start, end)``: it ran
+        some, or the piece is a short idle gap between two other requests' steps. (True
+        when the steps are unknown: then the merged set is all there is to go by.)"""
         if not self.steps:
             return True
-        i = bisect.bisect_right(self._step_ends, start)
-        while i < len(self.steps) and self.steps[i][0] < end:
-            if self.steps[i][2] != own:
+        steps = self.steps
+        i = bisect.bisect_right(self._step_ends, start)  # steps[:i] ended by ``start``
+        j = i
+        while j < len(steps) and steps[j][0] < end:
+            if steps[j][2] != own:
                 return True
-            i += 1
-        return False
+            j += 1
+        before = steps[i - 1] if i > 0 else None
+        after = steps[j] if j < len(steps) else None
+        return (
+            before is not None
+            and after is not None
+            and before[2] != own
+            and after[2] != own
+            and start - before[1] <= slack
+            and after[0] - end <= slack
+        )
 
     @classmethod
     def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> _IntervalSet:
@@ -219,8 +231,8 @@ def loop_holding_intervals(
         (start, end, id(probe)) for probe in probes for start, end in list(probe.loop_steps)
     )
     if steps:
-        # Measured steps leave only the loop's own bookkeeping (µs) between two requests'
-        # code: bridge just that.
+        # Bridge the loop's bookkeeping between two requests' code; a request's own waits
+        # between its steps are told apart later (others_in).
         busy = _IntervalSet.of(holds + [(s, e) for s, e, _ in steps], slack=_STEP_SLACK_NS)
         busy.steps = steps
         busy._step_ends = [e for _, e, _ in steps]
@@ -230,8 +242,10 @@ def loop_holding_intervals(
 
 #: Loop work between two holds that still counts as "the loop stayed busy" (framework bits).
 _RESUME_SLACK_NS = 2_000_000
-#: The loop's own bookkeeping between two measured steps of different tasks.
-_STEP_SLACK_NS = 100_000
+#: Idle time between two measured steps of other requests that still counts as "the loop
+#: stayed busy with others" (its bookkeeping, a wake-up): without it, a long wait for the
+#: loop would be cut into hundreds of slivers.
+_STEP_SLACK_NS = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,10 +271,12 @@ def build_lane(
     are derived, from where each gap starts and ends:
 
     - before the server picked the request up: ``queued``;
-    - inside the middleware chain, where the work moves to another thread: ``thread_hop``;
+    - inside the middleware chain, where the work moves to another thread: ``thread_hop``
+      (getting the loop back included);
     - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs);
-    - except that a gap which starts or ends on the event loop, while another request held
-      the loop, is ``queued`` for that part: the request was ready but the loop was busy.
+    - except that where the loop is involved, the loop monitor's steps decide: while the
+      loop ran this request's code it is ``framework``, while it ran other requests' code
+      (or was held by their views) this request waited, ``queued``.
 
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
@@ -331,11 +347,16 @@ def build_lane(
             if running:
                 segments.append(Segment("framework", s, e, loop_thread))
                 continue
+            if hop:
+                # A hand-off inside the middleware chain is the whole wait, getting the loop
+                # back included: without the hand-off there would be nothing to wait for.
+                segments.append(Segment("thread_hop", s, e, waiting_thread))
+                continue
             for s2, e2, busy in held.split(s, e):
-                if busy and held.others_in(s2, e2, id(probe)):
+                if busy and held.others_in(s2, e2, id(probe), _STEP_SLACK_NS):
                     segments.append(Segment("queued", s2, e2, loop_thread))
                 else:
-                    segments.append(Segment(kind, s2, e2, waiting_thread if hop else last_thread))
+                    segments.append(Segment(kind, s2, e2, last_thread))
 
     for ns, order, item in events:
         if order == 0:
