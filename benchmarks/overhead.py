@@ -2,7 +2,8 @@
 
 Run with ``python benchmarks/overhead.py`` (``make benchmarks``). It prints a table:
 
-(a) Django's ASGI application called directly, ``await app(scope, receive, send)``;
+(a) Django's ASGI application called directly, ``await app(scope, receive, send)``, with the
+    site's instrumentation as our server hosts it (probe, timing middleware, loop monitor);
 (b) the same application behind ``httpx.ASGITransport``, for reference;
 (c) our path: ``Driver`` + ``SiteTransport`` + ``AsgiServer`` (the site on its own loop thread);
 
@@ -45,6 +46,7 @@ from simulator.engine import run_scenario  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 from simulator.servers import AsgiServer  # noqa: E402
 from simulator.servers.base import SITE_HOST  # noqa: E402
+from simulator.loop_monitor import LoopMonitor
 from simulator.transport import SiteTransport  # noqa: E402
 
 VIEW = "async_io"
@@ -245,6 +247,22 @@ async def _measure(path: Any, mode: Mode, n: int) -> float:
     return (time.perf_counter_ns() - start) / 1e9 / n
 
 
+def _instrument_like_our_server(path: object) -> None:
+    """Give the direct paths the site's own instrumentation, our server's loop monitor.
+
+    AsgiServer times every step of every task on the site's loop (that is how lanes tell a
+    request running from one waiting); that cost belongs to the site as we host it, not to
+    the driver and transport this benchmark is about. So (a) and (b) run with the same
+    monitor on their loop; for (c) it is on the server's loop, and the caller's loop runs
+    without it.
+    """
+    loop = asyncio.get_running_loop()
+    if isinstance(path, OurPath):
+        loop.set_task_factory(None)
+    else:
+        LoopMonitor().install(loop)
+
+
 async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mode], list[float]]:
     paths = [DirectPath(), HttpxAsgiPath(), OurPath()]
     samples: dict[tuple[str, Mode], list[float]] = {}
@@ -257,6 +275,7 @@ async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mo
         # Interleave the repeats so that drift in the machine's speed hits every path alike.
         for _ in range(repeats):
             for path in paths:
+                _instrument_like_our_server(path)
                 for mode in MODES:
                     samples.setdefault((path.name, mode), []).append(
                         await _measure(path, mode, n)

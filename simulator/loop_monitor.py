@@ -36,41 +36,47 @@ class LoopMonitor:
     def _make_task(
         self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
     ) -> asyncio.Task[Any]:
+        if getattr(coro, "__qualname__", "") in _UNTIMED:
+            return asyncio.Task(coro, loop=loop, **kwargs)
         return asyncio.Task(_TimedCoroutine(coro, self), loop=loop, **kwargs)
 
-    def _stepped(self, start_ns: int, end_ns: int) -> None:
-        if end_ns - start_ns >= self.threshold_ns:
-            self.blocked.append((start_ns, end_ns))
+
+#: Tasks that only ever wait (Django's disconnect listener): timing them costs every
+#: request and tells nothing.
+_UNTIMED = frozenset({"ASGIHandler.listen_for_disconnect"})
+
 
 
 class _TimedCoroutine(Coroutine[Any, Any, Any]):
     """A coroutine that times each step of the one it wraps, for its request's probe.
 
-    The probe is read after each step, in the task's own context: the server's task sets it
-    during its first step, and tasks Django starts inherit it.
+    The probe is read after a step, in the task's own context (the server's task sets it
+    during its first step; tasks Django starts inherit it), and kept once found. This runs
+    for every step of every request, so it is kept to the bare minimum.
     """
 
-    __slots__ = ("_coro", "_monitor")
+    __slots__ = ("_coro", "_monitor", "_steps")
 
     def __init__(self, coro: Coroutine[Any, Any, Any], monitor: LoopMonitor) -> None:
         self._coro = coro
         self._monitor = monitor
+        self._steps: list[tuple[int, int]] | None = None
 
     def send(self, value: Any) -> Any:
-        start = time.perf_counter_ns()
+        start = _now()
         try:
             return self._coro.send(value)
         finally:
-            self._record(start)
+            self._record(start, _now())
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        start = time.perf_counter_ns()
+        start = _now()
         try:
             if val is None and tb is None:
                 return self._coro.throw(typ)
             return self._coro.throw(typ, val, tb)
         finally:
-            self._record(start)
+            self._record(start, _now())
 
     def close(self) -> None:
         self._coro.close()
@@ -78,13 +84,19 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
     def __await__(self) -> Generator[Any, None, Any]:
         return self._coro.__await__()
 
-    def _record(self, start: int) -> None:
-        end = time.perf_counter_ns()
-        probe = current_probe.get()
-        if probe is not None:
-            probe.loop_steps.append((start, end))
-        self._monitor._stepped(start, end)
+    def _record(self, start: int, end: int) -> None:
+        steps = self._steps
+        if steps is None:
+            probe = current_probe.get()
+            if probe is not None:
+                steps = self._steps = probe.loop_steps
+        if steps is not None:
+            steps.append((start, end))
+        if end - start >= self._monitor.threshold_ns:
+            self._monitor.blocked.append((start, end))
 
     def __repr__(self) -> str:
         return repr(self._coro)
 
+
+_now = time.perf_counter_ns

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
+import threading
 
 import httpx
 
 from embedded_site.instrumentation import RequestProbe
 
-from .servers.base import Server, SiteRequest
+from .servers.base import Server, SiteRequest, SiteResponse
 
 __all__ = ["PROBE_EXTENSION", "SiteTransport"]
 
@@ -26,6 +29,36 @@ class SiteTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, server: Server) -> None:
         self._server = server
+        # Answers arrive on the server's threads; waking this loop costs a write to its
+        # self-pipe, so a burst of answers wakes it once and is handed over together.
+        self._answers: list[tuple[asyncio.Future[SiteResponse], concurrent.futures.Future[SiteResponse]]] = []
+        self._answers_lock = threading.Lock()
+
+    def _answered(
+        self,
+        waiter: asyncio.Future[SiteResponse],
+        loop: asyncio.AbstractEventLoop,
+        future: concurrent.futures.Future[SiteResponse],
+    ) -> None:
+        """On the server's thread: queue the answer for this loop."""
+        with self._answers_lock:
+            wake = not self._answers
+            self._answers.append((waiter, future))
+        if wake and not loop.is_closed():
+            loop.call_soon_threadsafe(self._hand_over)
+
+    def _hand_over(self) -> None:
+        with self._answers_lock:
+            answers, self._answers = self._answers, []
+        for waiter, future in answers:
+            if waiter.done():
+                continue  # the client gave up meanwhile
+            if future.cancelled():
+                waiter.cancel()
+            elif (error := future.exception()) is not None:
+                waiter.set_exception(error)
+            else:
+                waiter.set_result(future.result())
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         probe = request.extensions.get(PROBE_EXTENSION)
@@ -39,9 +72,12 @@ class SiteTransport(httpx.AsyncBaseTransport):
             body=await request.aread(),
             probe=probe,
         )
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[SiteResponse] = loop.create_future()
         future = self._server.submit(site_request)
+        future.add_done_callback(functools.partial(self._answered, waiter, loop))
         try:
-            response = await asyncio.wrap_future(future)
+            response = await waiter
         except asyncio.CancelledError:
             self._server.cancel(site_request, future)
             raise
