@@ -447,6 +447,8 @@ class QtMainWindow(QMainWindow):
         self._show_side_title(side, scenario, "running…")
         self.timelines[side].fit()
         self.metrics.clear()
+        if self.compare:  # the live figures are the running side's
+            self.dials_tabs.setCurrentIndex(1 if side == "b" else 0)
         self.statusBar().showMessage("Running…")
 
     def _on_run_progressed(self, trace: Trace, now_ns: int) -> None:
@@ -496,8 +498,7 @@ class QtMainWindow(QMainWindow):
         self._show_header(run.scenario, "stopped" if run.stopped else "")
         self._show_side_title(side, run.scenario, "stopped" if run.stopped else "")
         self.timelines[side].set_trace(run.trace)
-        if side == self._current_side() or not self.compare:
-            self.metrics.set_trace(run.trace, run.summary)
+        self._show_metrics_of_current_side()
         self._share_time_axis()
         runs = self.shown_runs()
         self.replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs))
@@ -560,10 +561,16 @@ class QtMainWindow(QMainWindow):
                 self._show_side_title(side, dials.scenario)
 
     def _on_side_tab_changed(self, index: int) -> None:
-        side = "b" if index == 1 else "a"
-        dials = self.dials_b if side == "b" else self.dials
+        dials = self.dials_b if index == 1 else self.dials
         self.code.set_view(dials.scenario.view)
+        self._show_metrics_of_current_side()
+
+    def _show_metrics_of_current_side(self) -> None:
+        """The metrics panel follows the dials tab (A or B) in compare mode."""
+        side = "b" if self.compare and self.dials_tabs.currentIndex() == 1 else "a"
         run = self.runs[side]
+        label = f"Metrics of {side.upper()}" if self.compare else "Metrics"
+        self.side_tabs.setTabText(self.side_tabs.indexOf(self.metrics), label)
         if run is not None:
             self.metrics.set_trace(run.trace, run.summary)
 

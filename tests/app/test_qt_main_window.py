@@ -250,6 +250,10 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     a, b = window.runs["a"], window.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
+    # The metrics follow the dials tab: B's after the run, A's when A's tab is chosen.
+    assert window.metrics.summary == b.summary
+    window.dials_tabs.setCurrentIndex(0)
+    assert window.metrics.summary == a.summary
     # One axis: both timelines span the longer run (A), so B's lanes end far left of A's.
     range_a = window.timeline.view_offsets()
     range_b = window.timeline_b.view_offsets()
