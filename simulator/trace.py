@@ -75,6 +75,10 @@ class Lane:
     sent_ns: int
     done_ns: int
     segments: tuple[Segment, ...]
+    #: Every thread (or the loop) seen working for this request, with when it was first
+    #: seen: Django's signal receivers run on a thread of the request's even where the lane
+    #: shows the request waiting for the loop meanwhile.
+    threads_seen: tuple[tuple[str, int], ...] = ()
 
     @property
     def latency_ns(self) -> int:
@@ -121,13 +125,18 @@ class Trace:
         return (ns - self.t0_ns) / 1e6
 
     def threads(self) -> list[str]:
-        """Every thread or loop that held work for some request, in order of first use."""
+        """Every thread or loop that held work for some request, or ran Django's machinery
+        for it, in order of first use."""
         seen: dict[str, int] = {}
         for lane in self.lanes:
             for seg in lane.segments:
                 if seg.kind in HOLDS_THREAD:
                     seen.setdefault(seg.thread, seg.start_ns)
                     seen[seg.thread] = min(seen[seg.thread], seg.start_ns)
+        for lane in self.lanes:
+            for thread, ns in lane.threads_seen:
+                if ns < seen.get(thread, ns + 1):
+                    seen[thread] = ns
         return sorted(seen, key=seen.__getitem__)
 
 
@@ -384,7 +393,17 @@ def build_lane(
         probe.sent_ns,
         client_done_ns,
         tuple(_merge_touching(segments)),
+        _threads_seen(marks, body),
     )
+
+
+def _threads_seen(marks: list[Mark], body: list[Segment]) -> tuple[tuple[str, int], ...]:
+    """Each thread a mark or a declared segment was seen on, with its first time."""
+    first: dict[str, int] = {}
+    for thread, ns in [(m.thread, m.ns) for m in marks] + [(s.thread, s.start_ns) for s in body]:
+        if ns < first.get(thread, ns + 1):
+            first[thread] = ns
+    return tuple(first.items())
 
 
 def _held_by_worker(

@@ -62,6 +62,8 @@ def test_time_sleep_in_an_async_view_blocks_the_loop_for_everyone(run):
         if seg.kind == "io_blocking"
     ]
     assert {seg.thread for seg in on_loop} == {result.trace.loop_thread}
+    # Django still ran each request's signal receivers on a thread of its own.
+    assert result.summary.threads_used == N + 1
 
 
 def test_cpu_on_the_event_loop_forms_a_staircase(run):
