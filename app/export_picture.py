@@ -55,7 +55,6 @@ from .timeline_paint import (
     format_ms,
     layout,
     paint_timeline,
-    paint_timeline_by_lane,
 )
 
 __all__ = [
@@ -459,14 +458,11 @@ def paint_slide(
             painter.drawText(block.heading_rect, Qt.AlignmentFlag.AlignLeft, shown)
         t0 = block.run.trace.t0_ns
         common = dict(t_from_ns=t0, t_to_ns=t0 + slide.t_span_ns, font=slide.fonts.body)
+        marker = None
         if lanes_apart:
             prefix = "" if len(slide.timelines) == 1 else f"{_LETTERS[index].lower()}-"
-            paint_timeline_by_lane(
-                painter, block.rect, block.rows, theme,
-                before_lane=_lane_marker(painter, slide.fonts.body, prefix), **common,
-            )
-        else:
-            paint_timeline(painter, block.rect, block.rows, theme, **common)
+            marker = _lane_marker(painter, slide.fonts.body, prefix)
+        paint_timeline(painter, block.rect, block.rows, theme, before_lane=marker, **common)
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)
     if slide.note_rect is not None and text.note:

@@ -63,13 +63,14 @@ METRICS: tuple[tuple[str, str, str], ...] = (
     (
         "loop_blocked",
         "Event loop blocked",
-        "Total time the event loop was stuck for 5 ms or more at a stretch, "
-        "unable to run any other request.",
+        "Total time one piece of code held the event loop for 5 ms or more at a stretch, "
+        "so no other request on it could run.",
     ),
     (
         "framework",
         "Framework / request",
-        "Mean time per request in Django's handler and middleware, outside the view's own code.",
+        "Time the loop and threads spent running Django's own machinery (handler, middleware, "
+        "signal receivers, hand-offs) per request, outside the view's own code.",
     ),
     ("ok", "Succeeded", "Requests that got a successful (2xx) answer."),
     ("failed", "Failed", "Requests that ended in an error: an exception or a 4xx/5xx answer."),

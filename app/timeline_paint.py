@@ -28,7 +28,6 @@ __all__ = [
     "format_ms",
     "nice_ticks",
     "paint_timeline",
-    "paint_timeline_by_lane",
 ]
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.
@@ -296,24 +295,6 @@ def paint_timeline(
         painter.drawLine(QPointF(x, geo.strip_top), QPointF(x, rect.bottom()))
     painter.restore()
     return geo
-
-
-def paint_timeline_by_lane(
-    painter: QPainter,
-    rect: QRectF,
-    rows: TimelineRows,
-    theme: Theme,
-    *,
-    t_from_ns: int,
-    t_to_ns: int,
-    font: QFont | None = None,
-    before_lane: Callable[[int], None] | None = None,
-) -> TimelineGeometry:
-    """:func:`paint_timeline` of a finished run, painting each row on its own."""
-    return paint_timeline(
-        painter, rect, rows, theme, t_from_ns=t_from_ns, t_to_ns=t_to_ns, font=font,
-        before_lane=before_lane or (lambda row: None),
-    )
 
 
 def _rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:

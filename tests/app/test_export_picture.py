@@ -22,7 +22,7 @@ from app.export_picture import (
     slide_text,
 )
 from app.theme import LIGHT
-from app.timeline_paint import TimelineRows, paint_timeline, paint_timeline_by_lane
+from app.timeline_paint import TimelineRows, paint_timeline
 from simulator.compare import verdict
 from simulator.engine import Run, run_scenario
 from simulator.errors import LanesError
@@ -156,13 +156,14 @@ def test_painting_lane_by_lane_gives_the_same_pixels(qapp, sync_run, async_run):
         rows = TimelineRows(run.trace)
         t0 = run.trace.t0_ns
         images = []
-        for paint in (paint_timeline, paint_timeline_by_lane):
+        for before_lane in (None, lambda row: None):
             image = QImage(900, 300, QImage.Format.Format_RGB32)
             painter = QPainter(image)
             font = QFont()
             font.setPixelSize(14)
-            paint(painter, QRectF(0, 0, 900, 300), rows, LIGHT, t_from_ns=t0,
-                  t_to_ns=t0 + int((run.trace.last_ns - t0) * 1.03), font=font)
+            paint_timeline(painter, QRectF(0, 0, 900, 300), rows, LIGHT, t_from_ns=t0,
+                           t_to_ns=t0 + int((run.trace.last_ns - t0) * 1.03), font=font,
+                           before_lane=before_lane)
             painter.end()
             images.append(image)
         assert images[0] == images[1]
