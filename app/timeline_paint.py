@@ -152,6 +152,11 @@ class TimelineRows:
         # Gaps narrower than ~1/8000 of the run vanish: below a pixel even on a 4K screen
         # when the whole run is shown (zooming in shows fewer lanes per pixel anyway).
         slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000)
+        if tail:
+            # Several lanes to a pixel row: what follows the answers is one thing there,
+            # Django still at work for those requests (its clean-up, and its waits for the
+            # loop to do it), drawn as framework rather than as thousands of specks.
+            source = {"framework": [item for items in source.values() for item in items]}
         merged: dict[str, list[tuple[int, int, int]]] = {}
         for kind, items in source.items():
             out: list[tuple[int, int, int]] = []
