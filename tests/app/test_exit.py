@@ -14,11 +14,7 @@ import sys
 def test_the_window_runs_300_requests_and_exits_cleanly(tmp_path):
     lesson = tmp_path / "many.toml"
     lesson.write_text('[scenario]\nview = "async_io"\nmode = "asgi"\nrequests = 300\nio_ms = 50\n')
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "app.launcher", "gui", "--lesson", str(lesson), "--run", "--quit"],
-        env=env, capture_output=True, text=True, timeout=120,
-    )
+    result = _run_lesson_in_the_window(lesson, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Fatal Python error" not in result.stderr
     assert "Traceback" not in result.stderr
@@ -37,12 +33,17 @@ def test_the_command_line_exits_cleanly(tmp_path):
 def test_a_broken_lesson_file_is_one_clear_line(tmp_path):
     lesson = tmp_path / "broken.toml"
     lesson.write_text('[scenario]\nrequests = "ten"\n')
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-m", "app.launcher", "gui", "--lesson", str(lesson), "--run", "--quit"],
-        env=env, capture_output=True, text=True, timeout=60,
-    )
+    result = _run_lesson_in_the_window(lesson, tmp_path)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("async-lanes")]
     assert len(lines) == 1 and "requests" in lines[0] and "whole number" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def _run_lesson_in_the_window(lesson, home) -> subprocess.CompletedProcess[str]:
+    """The real entry point: open the window (offscreen), load, run, close."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(home), "HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "app.launcher", "gui", "--lesson", str(lesson), "--run", "--quit"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
