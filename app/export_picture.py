@@ -2,7 +2,8 @@
 
 The picture is a slide a teacher can project: a title, the dials of each run, each run's
 timeline (two runs share one time axis, so the faster one visibly ends sooner), the colour key,
-the key figures of each run, and for two runs the verdict of :func:`simulator.compare.verdict`.
+the key figures of each run, and for two runs the verdict of
+:func:`simulator.metrics.verdict.verdict`.
 The timelines are painted by :mod:`app.timeline_paint`, the painter behind the window.
 
 Three steps, each usable on its own (the tests use the first two):
@@ -42,9 +43,9 @@ from PySide6.QtGui import (
 )
 
 from simulator.catalog import lesson_views
-from simulator.compare import verdict
-from simulator.engine import Run
 from simulator.errors import LanesError
+from simulator.metrics.verdict import verdict
+from simulator.trace import Run
 
 from .theme import LEGEND_KINDS, LIGHT, Theme
 from .timeline_paint import (
@@ -173,8 +174,10 @@ def slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
     return SlideText(
         title,
         subtitle,
-        tuple(f"{letter}: {_label(run)}" for letter, run in zip(_LETTERS, runs)),
-        tuple(f"{letter}: {metrics_line(run)}" for letter, run in zip(_LETTERS, runs)),
+        tuple(f"{letter}: {_label(run)}" for letter, run in zip(_LETTERS, runs, strict=False)),
+        tuple(
+            f"{letter}: {metrics_line(run)}" for letter, run in zip(_LETTERS, runs, strict=False)
+        ),
         verdict(a, b),
         _note(runs),
     )
@@ -346,22 +349,32 @@ def layout_slide(
     end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes
     gap = 16 * k
     fixed = []
-    for run, rows in zip(runs, all_rows):
-        probe = layout(QRectF(left, 0, inner, 10_000), rows, fonts.body, run.trace.t0_ns,
-                       run.trace.t0_ns + span)
+    for run, rows in zip(runs, all_rows, strict=True):
+        probe = layout(
+            QRectF(left, 0, inner, 10_000),
+            rows,
+            fonts.body,
+            run.trace.t0_ns,
+            run.trace.t0_ns + span,
+        )
         fixed.append(probe.lanes_top)
     row_px = MAX_ROW_PX * min(k, 1.0)
-    wanted = [f + max(1, len(rows)) * row_px for f, rows in zip(fixed, all_rows)]
+    wanted = [f + max(1, len(rows)) * row_px for f, rows in zip(fixed, all_rows, strict=True)]
     room = bottom - y - footer_h - len(runs) * (heading_h + end_label_h) - gap * (len(runs) - 1)
     if sum(wanted) <= room:
         heights = wanted
     else:
         lanes_room = max(0.0, room - sum(fixed))
-        need = [w - f for w, f in zip(wanted, fixed)]
-        heights = [f + lanes_room * n / sum(need) for f, n in zip(fixed, need)]
-        for i, (run, rows) in enumerate(zip(runs, all_rows)):
-            geometry = layout(QRectF(left, 0, inner, heights[i]), rows, fonts.body,
-                              run.trace.t0_ns, run.trace.t0_ns + span)
+        need = [w - f for w, f in zip(wanted, fixed, strict=True)]
+        heights = [f + lanes_room * n / sum(need) for f, n in zip(fixed, need, strict=True)]
+        for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
+            geometry = layout(
+                QRectF(left, 0, inner, heights[i]),
+                rows,
+                fonts.body,
+                run.trace.t0_ns,
+                run.trace.t0_ns + span,
+            )
             if geometry.group > 1:
                 # Rows share pixel rows, so the lanes take fewer pixels than they were given.
                 lanes_px = math.ceil(geometry.rows / geometry.group)
@@ -369,7 +382,7 @@ def layout_slide(
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []
-    for i, (run, rows) in enumerate(zip(runs, all_rows)):
+    for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
         heading = text.headings[i] if text.headings else None
         heading_rect = None
         if heading:
@@ -443,7 +456,9 @@ def paint_slide(
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-    painter.fillRect(QRectF(0, 0, slide.size.width(), slide.size.height()), QColor(theme.background))
+    painter.fillRect(
+        QRectF(0, 0, slide.size.width(), slide.size.height()), QColor(theme.background)
+    )
     text = slide.text
     _draw_line(painter, slide.title_rect, slide.fonts.title, fg, text.title)
     if slide.subtitle_rect is not None and text.subtitle:
@@ -467,7 +482,7 @@ def paint_slide(
     draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)
     if slide.note_rect is not None and text.note:
         _draw_line(painter, slide.note_rect, slide.fonts.body, muted, text.note)
-    for rect, line in zip(slide.metrics_rects, text.metrics):
+    for rect, line in zip(slide.metrics_rects, text.metrics, strict=True):
         _draw_line(painter, rect, slide.fonts.metrics, fg, line)
     if slide.verdict_rect is not None and text.verdict:
         _draw_line(painter, slide.verdict_rect, slide.fonts.verdict, fg, text.verdict)
@@ -498,7 +513,8 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
 
 
 def _lane_marker(painter: QPainter, font: QFont, prefix: str) -> Callable[[int], None]:
-    """Tag lane ``row``'s painter state with a font family of its own (see :func:`_group_svg_lanes`)."""
+    """Tag lane ``row``'s painter state with a font family of its own
+    (see :func:`_group_svg_lanes`)."""
 
     def mark(row: int) -> None:
         tagged = QFont(font)
@@ -635,11 +651,10 @@ def _pdf(slide: SlideLayout, theme: Theme) -> bytes:
     # A page the slide's shape, at 96 logical pixels to the inch (1600×900 → 1200×675 pt):
     # a portrait page size turned landscape, as printers and viewers expect of a wide page.
     short, long = sorted((w * 0.75, h * 0.75))
-    page = QPageSize(QSizeF(short, long), QPageSize.Unit.Point, "slide",
-                     QPageSize.SizeMatchPolicy.ExactMatch)
-    orientation = (
-        QPageLayout.Orientation.Landscape if w >= h else QPageLayout.Orientation.Portrait
+    page = QPageSize(
+        QSizeF(short, long), QPageSize.Unit.Point, "slide", QPageSize.SizeMatchPolicy.ExactMatch
     )
+    orientation = QPageLayout.Orientation.Landscape if w >= h else QPageLayout.Orientation.Portrait
     writer.setPageLayout(QPageLayout(page, orientation, QMarginsF(0, 0, 0, 0)))
     painter = QPainter()
     _begin(painter, writer)
@@ -683,7 +698,7 @@ def _group_svg_lanes(data: bytes, slide: SlideLayout) -> bytes:
             if child.tag == g_tag and family.startswith(_LANE_TAG):
                 if len(child) == 0:
                     continue  # an empty state group: QSvgGenerator writes one per change
-                key = family[len(_LANE_TAG):]
+                key = family[len(_LANE_TAG) :]
                 for attr in ("font-family", "font-size", "font-weight", "font-style"):
                     child.attrib.pop(attr, None)
                 if key != current_key:

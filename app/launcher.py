@@ -2,7 +2,7 @@
 
 ``async-lanes`` opens the window; ``async-lanes gui [options]`` opens it with a lesson loaded
 (and, for scripts, can run it, save a screenshot and quit); every other command is the
-command line of :mod:`simulator.cli`, which never imports Qt: for ``--png``/``--svg``/``--pdf``
+command line of :mod:`app.cli.main`, which never imports Qt: for ``--png``/``--svg``/``--pdf``
 it is handed :func:`app.export_picture.export_picture`, which paints headless (offscreen)
 when there is no display.
 """
@@ -26,16 +26,21 @@ class GuiOptions(argparse.Namespace):
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
-    from simulator.cli import OneLineParser
+    from app.cli.main import OneLineParser
 
     parser = OneLineParser(prog="async-lanes gui", description="Open the window.")
-    parser.add_argument("--lesson", metavar="FILE", help="load a scenario or lesson file (.toml/.json)")
+    parser.add_argument(
+        "--lesson", metavar="FILE", help="load a scenario or lesson file (.toml/.json)"
+    )
     parser.add_argument("--run", action="store_true", help="run it as soon as the window is up")
     parser.add_argument("--screenshot", metavar="PNG", help="after the run, save the screen to PNG")
     parser.add_argument("--json", metavar="OUT", help="after the run, write the run as JSON")
     parser.add_argument("--quit", action="store_true", help="close the window after the run")
-    parser.add_argument("--presentation", action="store_true",
-                        help="start in presentation mode (large text, full screen)")
+    parser.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start in presentation mode (large text, full screen)",
+    )
     return parser.parse_args(list(argv), namespace=GuiOptions())
 
 
@@ -46,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .main import run_app
 
         return run_app(options=options)
-    from simulator.cli import main as cli_main
+    from app.cli.main import main as cli_main
 
     return cli_main(args, picture_exporter=_export_picture)
 

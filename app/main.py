@@ -89,7 +89,7 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
     runs = window.shown_runs()
     run = runs[-1] if runs else None
     if options.json and run is not None:
-        from simulator.exports import write_json
+        from simulator.files import write_json
 
         write_json(runs[0], options.json)
     if options.screenshot:

@@ -36,7 +36,13 @@ class QtDial(QWidget):
     valueChanged = Signal(int)
 
     def __init__(
-        self, low: int, high: int, *, suffix: str = "", log: bool = False, parent: QWidget | None = None
+        self,
+        low: int,
+        high: int,
+        *,
+        suffix: str = "",
+        log: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.low, self.high, self.log = low, high, log
@@ -100,7 +106,9 @@ class QtDials(QWidget):
         self.view = QComboBox()
         for info in self._views.values():
             self.view.addItem(info.name, info.name)
-            self.view.setItemData(self.view.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
+            self.view.setItemData(
+                self.view.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole
+            )
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setObjectName("viewDescription")
@@ -143,7 +151,9 @@ class QtDials(QWidget):
         form.addRow("Middleware", self.middleware)
         self._labels = {w: form.labelForField(w) for w in (self.workers, self.fanout)}
         self.arrival_ms.setToolTip("0 sends every request at once")
-        self.workers.setToolTip("WSGI only: how many threads serve requests, first come first served")
+        self.workers.setToolTip(
+            "WSGI only: how many threads serve requests, first come first served"
+        )
         self.fanout.setToolTip("Fan-out views only: how many upstream calls each request makes")
 
         self.scenario = scenario or Scenario()
@@ -151,13 +161,30 @@ class QtDials(QWidget):
         self.view.currentIndexChanged.connect(self._on_changed)
         self._modes.buttonToggled.connect(self._on_changed)
         self.middleware.currentIndexChanged.connect(self._on_changed)
-        for widget in (self.workers, self.requests, self.io_ms, self.cpu_ms, self.arrival_ms, self.fanout):
+        for widget in (
+            self.workers,
+            self.requests,
+            self.io_ms,
+            self.cpu_ms,
+            self.arrival_ms,
+            self.fanout,
+        ):
             widget.valueChanged.connect(self._on_changed)
 
     def set_scenario(self, scenario: Scenario) -> None:
         """Show ``scenario``'s dials (no signal for each widget; one ``scenarioChanged``)."""
-        widgets = (self.view, self.asgi, self.wsgi, self.middleware, self.workers, self.requests,
-                   self.io_ms, self.cpu_ms, self.arrival_ms, self.fanout)
+        widgets = (
+            self.view,
+            self.asgi,
+            self.wsgi,
+            self.middleware,
+            self.workers,
+            self.requests,
+            self.io_ms,
+            self.cpu_ms,
+            self.arrival_ms,
+            self.fanout,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         try:

@@ -23,15 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from simulator.compare import verdict
-from simulator.exports import write_chrome_trace, write_csv, write_json
-from simulator.engine import Run
 from simulator.errors import LanesError
-from simulator.metrics import summarize
-from simulator.model import predict
+from simulator.files import write_chrome_trace, write_csv, write_json
+from simulator.files.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
+from simulator.metrics.summary import summarize
+from simulator.metrics.verdict import verdict
+from simulator.prediction.model import predict
 from simulator.scenario import Scenario
-from simulator.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
-from simulator.trace import Trace
+from simulator.trace import Run, Trace
 
 from .qt_code import QtCode
 from .qt_dials import QtDials
@@ -132,7 +131,9 @@ class QtMainWindow(QMainWindow):
         self.statusBar().showMessage("Set the dials, then press Run (F5).")
 
     # -- construction ---------------------------------------------------------------------
-    def _action(self, text: str, shortcut: str | QKeySequence | None, slot, tip: str = "") -> QAction:
+    def _action(
+        self, text: str, shortcut: str | QKeySequence | None, slot, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -145,27 +146,97 @@ class QtMainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.run_action = self._action("&Run", "F5", lambda: self.start_run(), "Send the requests (in compare mode: A, then B)")
-        self.run_a_action = self._action("Run &A only", "Ctrl+F5", lambda: self.start_run(["a"]), "Re-run side A of the comparison")
-        self.run_b_action = self._action("Run &B only", "Shift+F5", lambda: self.start_run(["b"]), "Re-run side B of the comparison")
-        self.predict_action = self._action("&Predict (model)", "Ctrl+P", self.show_prediction, "Show what the model predicts for these dials, without running them")
-        self.compare_action = self._action("&Compare A and B", "Ctrl+K", self._on_compare_toggled, "Two runs, stacked on one time axis")
+        self.run_action = self._action(
+            "&Run", "F5", lambda: self.start_run(), "Send the requests (in compare mode: A, then B)"
+        )
+        self.run_a_action = self._action(
+            "Run &A only",
+            "Ctrl+F5",
+            lambda: self.start_run(["a"]),
+            "Re-run side A of the comparison",
+        )
+        self.run_b_action = self._action(
+            "Run &B only",
+            "Shift+F5",
+            lambda: self.start_run(["b"]),
+            "Re-run side B of the comparison",
+        )
+        self.predict_action = self._action(
+            "&Predict (model)",
+            "Ctrl+P",
+            self.show_prediction,
+            "Show what the model predicts for these dials, without running them",
+        )
+        self.compare_action = self._action(
+            "&Compare A and B",
+            "Ctrl+K",
+            self._on_compare_toggled,
+            "Two runs, stacked on one time axis",
+        )
         self.compare_action.setCheckable(True)
         self.stop_action = self._action("&Stop", "Esc", self.stop_run, "Stop the run")
-        self.replay_action = self._action("Re&play", "Ctrl+R", self.replay.play, "Replay the last run from the start")
-        self.by_request_action = self._action("By &request", "Ctrl+1", lambda: self.by_tabs.setCurrentIndex(0), "One lane per request")
-        self.by_worker_action = self._action("By &worker", "Ctrl+2", lambda: self.by_tabs.setCurrentIndex(1), "One lane per thread or event loop")
-        self.zoom_in_action = self._action("Zoom &in", QKeySequence.StandardKey.ZoomIn, lambda: self._active_timeline().zoom(1.5), "Zoom in on time")
-        self.zoom_out_action = self._action("Zoom &out", QKeySequence.StandardKey.ZoomOut, lambda: self._active_timeline().zoom(1 / 1.5), "Zoom out")
-        self.fit_action = self._action("&Fit to window", "Ctrl+0", self._fit_all, "Show the whole run")
-        self.presentation_action = self._action("&Presentation mode", "F11", self._on_presentation_toggled, "Large fonts, full screen, for projectors")
+        self.replay_action = self._action(
+            "Re&play", "Ctrl+R", self.replay.play, "Replay the last run from the start"
+        )
+        self.by_request_action = self._action(
+            "By &request", "Ctrl+1", lambda: self.by_tabs.setCurrentIndex(0), "One lane per request"
+        )
+        self.by_worker_action = self._action(
+            "By &worker",
+            "Ctrl+2",
+            lambda: self.by_tabs.setCurrentIndex(1),
+            "One lane per thread or event loop",
+        )
+        self.zoom_in_action = self._action(
+            "Zoom &in",
+            QKeySequence.StandardKey.ZoomIn,
+            lambda: self._active_timeline().zoom(1.5),
+            "Zoom in on time",
+        )
+        self.zoom_out_action = self._action(
+            "Zoom &out",
+            QKeySequence.StandardKey.ZoomOut,
+            lambda: self._active_timeline().zoom(1 / 1.5),
+            "Zoom out",
+        )
+        self.fit_action = self._action(
+            "&Fit to window", "Ctrl+0", self._fit_all, "Show the whole run"
+        )
+        self.presentation_action = self._action(
+            "&Presentation mode",
+            "F11",
+            self._on_presentation_toggled,
+            "Large fonts, full screen, for projectors",
+        )
         self.presentation_action.setCheckable(True)
-        self.dark_action = self._action("&Dark theme", "Ctrl+Shift+D", self._on_dark_toggled, "Switch between the light and the dark theme")
+        self.dark_action = self._action(
+            "&Dark theme",
+            "Ctrl+Shift+D",
+            self._on_dark_toggled,
+            "Switch between the light and the dark theme",
+        )
         self.dark_action.setCheckable(True)
-        self.open_action = self._action("&Open Scenario…", QKeySequence.StandardKey.Open, self._on_open, "Load dials from a scenario or lesson file")
-        self.save_action = self._action("&Save Scenario…", QKeySequence.StandardKey.Save, self._on_save, "Save the dials to a file you can hand to students")
-        self.export_action = self._action("&Export…", "Ctrl+E", self._on_export, "Save the timeline as a picture for slides, or the run as data")
-        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
+        self.open_action = self._action(
+            "&Open Scenario…",
+            QKeySequence.StandardKey.Open,
+            self._on_open,
+            "Load dials from a scenario or lesson file",
+        )
+        self.save_action = self._action(
+            "&Save Scenario…",
+            QKeySequence.StandardKey.Save,
+            self._on_save,
+            "Save the dials to a file you can hand to students",
+        )
+        self.export_action = self._action(
+            "&Export…",
+            "Ctrl+E",
+            self._on_export,
+            "Save the timeline as a picture for slides, or the run as data",
+        )
+        self.quit_action = self._action(
+            "&Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window"
+        )
         self.about_action = self._action("&About Django Async Lanes", None, self._on_about)
 
     def _build_layout(self) -> None:
@@ -193,7 +264,9 @@ class QtMainWindow(QMainWindow):
         self.stop_button.setToolTip("Stop the run (Esc)")
         self.stop_button.clicked.connect(self.stop_action.trigger)
         self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save the timeline as a picture for slides, or the run as data (Ctrl+E)")
+        self.export_button.setToolTip(
+            "Save the timeline as a picture for slides, or the run as data (Ctrl+E)"
+        )
         self.export_button.clicked.connect(self.export_action.trigger)
         for button in (self.run_button, self.stop_button, self.export_button):
             button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
@@ -203,7 +276,10 @@ class QtMainWindow(QMainWindow):
         dials_dock = QDockWidget("Dials", self)
         dials_dock.setObjectName("dialsDock")
         dials_dock.setWidget(dials_panel)
-        dials_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dials_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dials_dock)
 
         self.side_tabs = QTabWidget()
@@ -254,7 +330,13 @@ class QtMainWindow(QMainWindow):
             view_menu.addAction(dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
-        self.menus = {"lessons": lessons_menu, "file": file_menu, "run": run_menu, "view": view_menu, "help": help_menu}
+        self.menus = {
+            "lessons": lessons_menu,
+            "file": file_menu,
+            "run": run_menu,
+            "view": view_menu,
+            "help": help_menu,
+        }
 
     def _connect(self) -> None:
         self.dials.scenarioChanged.connect(self._on_scenario_changed)
@@ -334,7 +416,10 @@ class QtMainWindow(QMainWindow):
     def _on_save(self) -> None:
         folder = str(self.settings.value("files/scenario_dir", str(Path.home())))
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save scenario", str(Path(folder) / "scenario.toml"), "TOML (*.toml);;JSON (*.json)"
+            self,
+            "Save scenario",
+            str(Path(folder) / "scenario.toml"),
+            "TOML (*.toml);;JSON (*.json)",
         )
         if not path:
             return
@@ -416,6 +501,7 @@ class QtMainWindow(QMainWindow):
     def _start_side(self, side: str) -> None:
         self._running_side = side
         self.controller.start((self.dials if side == "a" else self.dials_b).scenario)
+
     def stop_run(self) -> None:
         if self.controller.running:
             self.statusBar().showMessage("Stopping: requests still on a thread finish their view…")
@@ -425,8 +511,13 @@ class QtMainWindow(QMainWindow):
         self._queued_sides.clear()
 
     def _set_running(self, running: bool) -> None:
-        for action in (self.run_action, self.run_a_action, self.run_b_action, self.compare_action,
-                       self.predict_action):
+        for action in (
+            self.run_action,
+            self.run_a_action,
+            self.run_b_action,
+            self.compare_action,
+            self.predict_action,
+        ):
             action.setEnabled(not running)
         self.run_a_action.setEnabled(not running and self.compare)
         self.run_b_action.setEnabled(not running and self.compare)
@@ -475,7 +566,8 @@ class QtMainWindow(QMainWindow):
         failed = f", {s.failed} failed" if s.failed else ""
         cancelled = f", {s.cancelled} cancelled" if s.cancelled else ""
         self.statusBar().showMessage(
-            f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms{failed}{cancelled}."
+            f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms"
+            f"{failed}{cancelled}."
             f"{self._prediction_note(run)}  Replay: Ctrl+R."
         )
         if self._close_when_stopped:
@@ -524,7 +616,7 @@ class QtMainWindow(QMainWindow):
         )
 
     def _prediction_note(self, run: Run) -> str:
-        """" (the model predicted …)", the check of the model against this measurement."""
+        """ " (the model predicted …)", the check of the model against this measurement."""
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT:
             return ""
         predicted = summarize(predict(run.scenario)).makespan_ms

@@ -1,6 +1,6 @@
 """The metrics panel: a run's figures as big numbers, and two small plots.
 
-:class:`QtMetrics` shows the :class:`~simulator.metrics.Summary` of a trace in a two-column
+:class:`QtMetrics` shows the :class:`~simulator.metrics.summary.Summary` of a trace in a two-column
 grid readable from the back of a classroom, above a :class:`QtLatencyHistogram` and a
 :class:`QtInFlightPlot`. The plots paint with ``QPainter`` only; each ``paintEvent`` begins a
 painter and calls ``draw(painter, rect)``, so the same method can paint into a ``QPicture``
@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from simulator.metrics import Summary, in_flight_steps, percentile, summarize
+from simulator.metrics.summary import Summary, in_flight_steps, percentile, summarize
 from simulator.trace import Trace
 
 __all__ = [
@@ -231,8 +231,15 @@ class _QtPlot(QWidget):
         title.setBold(True)
         return font, title
 
-    def _layout(self, rect: QRectF, y_labels: list[str], x_lo: float, x_hi: float,
-                y_hi: float, extra_top_rows: float = 0) -> _Frame:
+    def _layout(
+        self,
+        rect: QRectF,
+        y_labels: list[str],
+        x_lo: float,
+        x_hi: float,
+        y_hi: float,
+        extra_top_rows: float = 0,
+    ) -> _Frame:
         """The plot area left after a title row, y labels on the left and x labels below."""
         font, _ = self._fonts()
         fm = QFontMetricsF(font)
@@ -279,8 +286,9 @@ class _QtPlot(QWidget):
         for value, label in y_ticks:
             y = frame.y(value)
             painter.drawText(
-                QRectF(rect.left(), y - fm.height() / 2, area.left() - pad - rect.left(),
-                       fm.height()),
+                QRectF(
+                    rect.left(), y - fm.height() / 2, area.left() - pad - rect.left(), fm.height()
+                ),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 label,
             )
@@ -311,8 +319,10 @@ def _time_ticks(lo_ms: float, hi_ms: float, step_ms: float) -> list[tuple[float,
     """Ticks every ``step_ms`` over ``[lo_ms, hi_ms]``; the last label carries the unit."""
     seconds = hi_ms >= 2000
     count = int(math.floor((hi_ms - lo_ms) / step_ms + 1e-9))
-    ticks = [(lo_ms + i * step_ms, _tick_label(lo_ms + i * step_ms, step_ms, seconds))
-             for i in range(count + 1)]
+    ticks = [
+        (lo_ms + i * step_ms, _tick_label(lo_ms + i * step_ms, step_ms, seconds))
+        for i in range(count + 1)
+    ]
     if ticks:
         value, label = ticks[-1]
         ticks[-1] = (value, f"{label} {'s' if seconds else 'ms'}")
@@ -404,8 +414,12 @@ class QtLatencyHistogram(_QtPlot):
             self._draw_title(painter, rect, "Latency")
             self._draw_message(painter, rect, "No finished requests yet")
             return
-        self._draw_title(painter, rect, f"Latency of {format_count(bins.finished)} finished "
-                                        f"request{'s' if bins.finished != 1 else ''}")
+        self._draw_title(
+            painter,
+            rect,
+            f"Latency of {format_count(bins.finished)} finished "
+            f"request{'s' if bins.finished != 1 else ''}",
+        )
         _, y_ticks = _count_ticks(max(bins.counts), always_top=False)
         frame = self._frame(rect)
         self._draw_axes(painter, rect, frame, _time_ticks(0.0, bins.hi_ms, bins.step_ms), y_ticks)
@@ -534,8 +548,14 @@ class QtInFlightPlot(_QtPlot):
     def _frame(self, rect: QRectF) -> _Frame:
         steps = self.steps()
         top, y_ticks = _count_ticks(steps.peak if steps else 1, always_top=True)
-        return self._layout(rect, [label for _, label in y_ticks], 0.0,
-                            steps.end_ms if steps else 1.0, top, extra_top_rows=0.3)
+        return self._layout(
+            rect,
+            [label for _, label in y_ticks],
+            0.0,
+            steps.end_ms if steps else 1.0,
+            top,
+            extra_top_rows=0.3,
+        )
 
     def draw(self, painter: QPainter, rect: QRectF) -> None:
         """Paint the plot into ``rect`` (a widget, a picture or an image)."""
@@ -557,8 +577,9 @@ class QtInFlightPlot(_QtPlot):
         bottom = frame.area.bottom()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(fill)
-        painter.drawPolygon(QPolygonF([QPointF(line[0].x(), bottom), *line,
-                                       QPointF(line[-1].x(), bottom)]))
+        painter.drawPolygon(
+            QPolygonF([QPointF(line[0].x(), bottom), *line, QPointF(line[-1].x(), bottom)])
+        )
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(_pen(data, 2))
         painter.drawPolyline(QPolygonF(line))
@@ -624,7 +645,7 @@ class QtMetrics(QWidget):
     trace
         The run to show, or ``None`` for an empty panel.
     summary
-        Its figures; ``None`` computes them with :func:`simulator.metrics.summarize`.
+        Its figures; ``None`` computes them with :func:`simulator.metrics.summary.summarize`.
 
     Attributes
     ----------

@@ -169,8 +169,17 @@ class QtTimeline(QWidget):
 
     def draw(self, painter: QPainter) -> None:
         t_from, t_to = self.view_range()
-        key = (self.size().toTuple(), t_from, t_to, self._cutoff_ns, self.by, self.theme.name,
-               self.font().toString(), id(self.trace), self.devicePixelRatioF())
+        key = (
+            self.size().toTuple(),
+            t_from,
+            t_to,
+            self._cutoff_ns,
+            self.by,
+            self.theme.name,
+            self.font().toString(),
+            id(self.trace),
+            self.devicePixelRatioF(),
+        )
         if self._picture is None or self._picture_key != key:
             ratio = self.devicePixelRatioF()
             picture = QPixmap(self.size() * ratio)
@@ -203,7 +212,8 @@ class QtTimeline(QWidget):
                 if start <= ns <= end:
                     return (
                         f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"
-                        f"from {format_ms(self.trace.ms(start))}: no other request on the loop could run"
+                        f"from {format_ms(self.trace.ms(start))}: "
+                        "no other request on the loop could run"
                     )
             return None
         row = geo.row_at(pos.y())
@@ -217,22 +227,23 @@ class QtTimeline(QWidget):
         if seg is None:
             return None
         thread = thread_label(seg.thread, self.trace.loop_thread)
-        where = "" if seg.thread == "queue" else f"\nthread: {thread}" + (
-            f" ({seg.thread})" if thread != seg.thread else ""
+        where = (
+            ""
+            if seg.thread == "queue"
+            else f"\nthread: {thread}" + (f" ({seg.thread})" if thread != seg.thread else "")
         )
         head = rows.labels[row]
         lane = rows.row_lanes[row]
         if self.by == "workers":
-            owner = next(
-                (l for l in self.trace.lanes if seg in l.segments), None
-            )
+            owner = next((ln for ln in self.trace.lanes if seg in ln.segments), None)
             head = f"{head} · request #{owner.request_id}" if owner else head
             lane = owner
         else:
             head = f"Request {head}"
         text = (
             f"{head} · {_KIND_NAMES.get(seg.kind, seg.kind)}\n"
-            f"start {format_ms(self.trace.ms(seg.start_ns))} · lasts {format_ms(seg.duration_ns / 1e6)}"
+            f"start {format_ms(self.trace.ms(seg.start_ns))}"
+            f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"
         )
         if lane is not None and lane.error:
@@ -274,7 +285,7 @@ class QtTimeline(QWidget):
         if not steps:
             return
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom(1.25 ** steps, event.position().x())
+            self.zoom(1.25**steps, event.position().x())
         else:
             self.pan(-0.1 * steps)
         event.accept()
@@ -317,5 +328,7 @@ class QtLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
-        draw_legend(painter, QRectF(8, 4, self.width() - 16, self.height()), self.theme, self.font())
+        draw_legend(
+            painter, QRectF(8, 4, self.width() - 16, self.height()), self.theme, self.font()
+        )
         painter.end()

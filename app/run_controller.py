@@ -7,16 +7,16 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from simulator.engine import LiveRun, Run
 from simulator.errors import LanesError
+from simulator.hosting.engine import LiveRun
 from simulator.scenario import Scenario
-from simulator.trace import Trace
+from simulator.trace import Run, Trace
 
 __all__ = ["RunController"]
 
 
 class RunController(QObject):
-    """Starts a :class:`~simulator.engine.LiveRun`, streams snapshots, stops it on request.
+    """Starts a :class:`~simulator.hosting.engine.LiveRun`, streams snapshots, stops it on request.
 
     The client runs on the window's loop; the site runs on the engine's own threads, so a
     view that blocks the site's loop never freezes the window.

@@ -252,8 +252,19 @@ def layout(
         group = math.ceil(n / lanes_height)
         row_px = 1 / group
     return TimelineGeometry(
-        rect, gutter, axis_top, axis_height, strip_top, strip_height, lanes_top,
-        lanes_height, n, row_px, group, t_from_ns, t_to_ns,
+        rect,
+        gutter,
+        axis_top,
+        axis_height,
+        strip_top,
+        strip_height,
+        lanes_top,
+        lanes_height,
+        n,
+        row_px,
+        group,
+        t_from_ns,
+        t_to_ns,
     )
 
 
@@ -342,7 +353,9 @@ def _paint_axis(
     while tick <= first_ms + span_ms + 1e-9:
         x = geo.x_of(trace.t0_ns + int(tick * 1e6))
         painter.setPen(grid_pen)
-        painter.drawLine(QPointF(x, geo.axis_top + geo.axis_height - 4), QPointF(x, geo.rect.bottom()))
+        painter.drawLine(
+            QPointF(x, geo.axis_top + geo.axis_height - 4), QPointF(x, geo.rect.bottom())
+        )
         label = format_ms(round(tick, 6))
         width = fm.horizontalAdvance(label)
         painter.setPen(text_colour)
@@ -385,7 +398,9 @@ def _paint_rows(
     cutoff_ns: int | None,
 ) -> None:
     painter.save()
-    painter.setClipRect(QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height))
+    painter.setClipRect(
+        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+    )
     painter.setPen(Qt.PenStyle.NoPen)
     separators: list[QLineF] = []
     t_from, t_to = geo.t_from_ns, geo.t_to_ns
@@ -420,8 +435,12 @@ def _paint_rows(
                 ]
             else:  # live or replay: nothing drawn past "now"
                 rects = [
-                    QRectF(left + (s - t_from) * scale, y0 + r * step,
-                           ((e if e < limit else limit) - s) * scale + 0.5, h)
+                    QRectF(
+                        left + (s - t_from) * scale,
+                        y0 + r * step,
+                        ((e if e < limit else limit) - s) * scale + 0.5,
+                        h,
+                    )
                     for r, s, e in items
                     if s < limit and e > t_from
                 ]
@@ -446,8 +465,12 @@ def _paint_rows(
         painter.setBrush(theme.color("error"))
         block = max(4.0, min(height, 14.0))
         fails = [
-            QRectF(left + (min(end, limit) - t_from) * scale - block, top + (r // group if group > 1 else r * row_px + gap / 2),
-                   block, height)
+            QRectF(
+                left + (min(end, limit) - t_from) * scale - block,
+                top + (r // group if group > 1 else r * row_px + gap / 2),
+                block,
+                height,
+            )
             for r, end in rows.failed_rows
             if t_from < end and (cutoff_ns is None or end <= cutoff_ns)
         ]
@@ -462,7 +485,9 @@ def _paint_labels(
     if not rows.labels:
         painter.setPen(QColor(theme.muted))
         painter.drawText(
-            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width, 3 * QFontMetricsF(font).height()),
+            QRectF(
+                geo.lanes_left, geo.lanes_top, geo.lanes_width, 3 * QFontMetricsF(font).height()
+            ),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             "Press Run (F5) to send the requests.",
         )

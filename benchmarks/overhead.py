@@ -41,13 +41,13 @@ embedded_site.boot()
 
 from embedded_site.asgi import application_with  # noqa: E402
 from embedded_site.instrumentation import RequestProbe, current_probe  # noqa: E402
-from simulator.driver import Driver, RequestRecord  # noqa: E402
-from simulator.engine import run_scenario  # noqa: E402
+from simulator.hosting.driver import Driver, RequestRecord  # noqa: E402
+from simulator.hosting.engine import run_scenario  # noqa: E402
+from simulator.hosting.loop_monitor import LoopMonitor  # noqa: E402
+from simulator.hosting.servers import AsgiServer  # noqa: E402
+from simulator.hosting.servers.base import SITE_HOST  # noqa: E402
+from simulator.hosting.transport import SiteTransport  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
-from simulator.servers import AsgiServer  # noqa: E402
-from simulator.servers.base import SITE_HOST  # noqa: E402
-from simulator.loop_monitor import LoopMonitor
-from simulator.transport import SiteTransport  # noqa: E402
 
 VIEW = "async_io"
 PATH = f"/{VIEW}/"
@@ -67,7 +67,7 @@ def _probe(request_id: int) -> RequestProbe:
 
 
 def _scope(request_id: int) -> dict[str, Any]:
-    """The scope ``simulator.servers.asgi.AsgiServer`` builds, for a GET of the view."""
+    """The scope ``simulator.hosting.servers.asgi.AsgiServer`` builds, for a GET of the view."""
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -205,7 +205,9 @@ class OurPath:
 
     async def one(self, request_id: int) -> None:
         record = RequestRecord(_probe(request_id))
-        await self.driver._send(self.client, record, httpx.URL(f"http://{SITE_HOST}{PATH}", params=PARAMS))
+        await self.driver._send(
+            self.client, record, httpx.URL(f"http://{SITE_HOST}{PATH}", params=PARAMS)
+        )
         if record.status != "ok":
             raise RuntimeError(f"our path failed: {record.error}")
 
@@ -277,9 +279,7 @@ async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mo
             for path in paths:
                 _instrument_like_our_server(path)
                 for mode in MODES:
-                    samples.setdefault((path.name, mode), []).append(
-                        await _measure(path, mode, n)
-                    )
+                    samples.setdefault((path.name, mode), []).append(await _measure(path, mode, n))
     finally:
         for path in paths:
             await path.__aexit__(None, None, None)
@@ -340,8 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     n = args.requests
 
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {n} {VIEW} requests, "
-          f"io 0 ms, cpu 0 ms; median of {args.repeats} after {args.warmup} warm-up requests")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {n} {VIEW} requests, "
+        f"io 0 ms, cpu 0 ms; median of {args.repeats} after {args.warmup} warm-up requests"
+    )
     samples = asyncio.run(measure_paths(n, args.repeats, args.warmup))
     median = {key: statistics.median(values) * 1e3 for key, values in samples.items()}
 
@@ -360,31 +362,45 @@ def main(argv: list[str] | None = None) -> int:
             extra = "" if name == DirectPath.name else f" ({pct:+5.1f}%)"
             cells.append(f"{ms:8.3f}{extra:>10}")
         print(f"{name:<{width}}  {cells[0]:>18}  {cells[1]:>18}")
-    spread = {
-        key: (min(v) * 1e3, max(v) * 1e3) for key, v in samples.items()
-    }
+    spread = {key: (min(v) * 1e3, max(v) * 1e3) for key, v in samples.items()}
     print()
     print("spread (min-max ms) of the repeats:")
     for name in (DirectPath.name, HttpxAsgiPath.name, OurPath.name):
-        print(f"  {name:<{width}}  " + "   ".join(
-            f"{mode}: {spread[(name, mode)][0]:.3f}-{spread[(name, mode)][1]:.3f}" for mode in MODES
-        ))
+        print(
+            f"  {name:<{width}}  "
+            + "   ".join(
+                f"{mode}: {spread[(name, mode)][0]:.3f}-{spread[(name, mode)][1]:.3f}"
+                for mode in MODES
+            )
+        )
 
     ratio, summary = makespan_ratio(n, args.io_ms)
     print()
-    print(f"(d) {n} {VIEW} requests at {args.io_ms:g} ms I/O: makespan {summary.makespan_ms:.1f} ms"
-          f" = {ratio:.3f} x the ideal {args.io_ms:g} ms "
-          f"({summary.ok} ok, {summary.failed} failed, loop blocked {summary.loop_blocked_ms:.1f} ms)")
+    print(
+        f"(d) {n} {VIEW} requests at {args.io_ms:g} ms I/O: makespan {summary.makespan_ms:.1f} ms"
+        f" = {ratio:.3f} x the ideal {args.io_ms:g} ms "
+        f"({summary.ok} ok, {summary.failed} failed, loop blocked {summary.loop_blocked_ms:.1f} ms)"
+    )
 
     print()
     worst = max(over[OurPath.name].values())
     for mode in MODES:
         pct = over[OurPath.name][mode]
-        verdict = "goal met" if pct <= GOAL_PCT else "within budget" if pct <= BUDGET_PCT else "OVER BUDGET"
-        print(f"our overhead over direct, {mode:<13}: {pct:+6.1f}%  -> {verdict} "
-              f"(budget {BUDGET_PCT:g}%, goal {GOAL_PCT:g}%)")
+        verdict = (
+            "goal met"
+            if pct <= GOAL_PCT
+            else "within budget"
+            if pct <= BUDGET_PCT
+            else "OVER BUDGET"
+        )
+        print(
+            f"our overhead over direct, {mode:<13}: {pct:+6.1f}%  -> {verdict} "
+            f"(budget {BUDGET_PCT:g}%, goal {GOAL_PCT:g}%)"
+        )
     for mode in MODES:
-        print(f"httpx.ASGITransport over direct, {mode:<13}: {over[HttpxAsgiPath.name][mode]:+6.1f}%")
+        print(
+            f"httpx.ASGITransport over direct, {mode:<13}: {over[HttpxAsgiPath.name][mode]:+6.1f}%"
+        )
 
     if worst > BUDGET_PCT or args.profile:
         for mode in MODES:

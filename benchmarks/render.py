@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.qt_timeline import QtTimeline  # noqa: E402
 from app.theme import LIGHT  # noqa: E402
 from app.timeline_paint import TimelineRows, paint_timeline  # noqa: E402
-from simulator.engine import LiveRun, run_scenario  # noqa: E402
+from simulator.hosting.engine import LiveRun, run_scenario  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 
 WIDTH, HEIGHT = 1920, 1080
@@ -42,8 +42,14 @@ def paint_once(rows: TimelineRows, t_to_ns: int) -> None:
     """One frame as the widget paints it after a zoom or resize: rows laid out already."""
     image = QImage(WIDTH, HEIGHT, QImage.Format.Format_ARGB32_Premultiplied)
     painter = QPainter(image)
-    paint_timeline(painter, QRectF(0, 0, WIDTH, HEIGHT), rows, LIGHT,
-                   t_from_ns=rows.trace.t0_ns, t_to_ns=t_to_ns)
+    paint_timeline(
+        painter,
+        QRectF(0, 0, WIDTH, HEIGHT),
+        rows,
+        LIGHT,
+        t_from_ns=rows.trace.t0_ns,
+        t_to_ns=t_to_ns,
+    )
     painter.end()
 
 
@@ -52,7 +58,10 @@ def main() -> None:
     print("Building a run of 10,000 async_io requests × 1000 ms (real engine)...", flush=True)
     big = run_scenario(Scenario(view="async_io", requests=10_000, io_ms=1000))
     segments = sum(len(lane.segments) for lane in big.trace.lanes)
-    print(f"  {len(big.trace.lanes)} lanes, {segments} segments, makespan {big.summary.makespan_ms:.0f} ms")
+    print(
+        f"  {len(big.trace.lanes)} lanes, {segments} segments,"
+        f" makespan {big.summary.makespan_ms:.0f} ms"
+    )
 
     end = big.trace.last_ns
     rows = TimelineRows(big.trace)
@@ -89,9 +98,15 @@ def main() -> None:
             start = time.perf_counter()
             image = QImage(WIDTH, HEIGHT, QImage.Format.Format_ARGB32_Premultiplied)
             painter = QPainter(image)
-            paint_timeline(painter, QRectF(0, 0, WIDTH, HEIGHT), TimelineRows(trace), LIGHT,
-                           t_from_ns=trace.t0_ns, t_to_ns=max(trace.last_ns, trace.t0_ns + 1),
-                           cutoff_ns=time.perf_counter_ns())
+            paint_timeline(
+                painter,
+                QRectF(0, 0, WIDTH, HEIGHT),
+                TimelineRows(trace),
+                LIGHT,
+                t_from_ns=trace.t0_ns,
+                t_to_ns=max(trace.last_ns, trace.t0_ns + 1),
+                cutoff_ns=time.perf_counter_ns(),
+            )
             painter.end()
             paints.append((time.perf_counter() - start) * 1000)
         await task
@@ -106,7 +121,8 @@ def main() -> None:
     print(f"{'10,000 finished lanes, by worker, after a zoom':58} {workers:10.1f}")
     print(f"{'1,000 lanes live: snapshot of the probes':58} {statistics.median(snapshots):10.1f}")
     print(f"{'1,000 lanes live: paint':58} {statistics.median(paints):10.1f}")
-    print(f"{'1,000 lanes live: snapshot + paint, worst frame':58} {max(a + b for a, b in zip(snapshots, paints)):10.1f}")
+    worst = max(a + b for a, b in zip(snapshots, paints, strict=True))
+    print(f"{'1,000 lanes live: snapshot + paint, worst frame':58} {worst:10.1f}")
     print(f"(target: 16 ms a frame; {len(paints)} live frames measured)")
     del app
 

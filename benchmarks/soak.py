@@ -1,7 +1,7 @@
 """Soak: many runs in one process must not leak memory, threads or file descriptors.
 
 Run with ``python benchmarks/soak.py``. It makes 100 consecutive runs with
-``simulator.engine.run_scenario`` (a fixed, seeded mix of views, ASGI and WSGI with 1-4
+``simulator.hosting.engine.run_scenario`` (a fixed, seeded mix of views, ASGI and WSGI with 1-4
 workers, a few requests of 0-20 ms), and prints:
 
 * resident memory (``VmRSS``) after the first 10 runs and at the end, and the growth;
@@ -30,7 +30,7 @@ import embedded_site  # noqa: E402
 
 embedded_site.boot()
 
-from simulator.engine import run_scenario  # noqa: E402
+from simulator.hosting.engine import run_scenario  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 
 VIEWS = (
@@ -143,8 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     fds_start = open_fds()
     baseline = (threading.active_count(), kernel_threads())
     print(f"Python {sys.version.split()[0]}; {args.runs} runs, seed {args.seed}")
-    print(f"start: RSS {rss_kb() / 1024:.1f} MB, threads {baseline[0]} (kernel {baseline[1]}), "
-          f"fds {fds_start}")
+    print(
+        f"start: RSS {rss_kb() / 1024:.1f} MB, threads {baseline[0]} (kernel {baseline[1]}), "
+        f"fds {fds_start}"
+    )
 
     samples: list[Sample] = []
     rss_after_10: int | None = None
@@ -162,9 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         if s.ok != expected_ok or s.ok + s.failed != scenario.requests:
             wrong.append(f"run {n} ({scenario.label}): {s.ok} ok, {s.failed} failed")
         if args.verbose:
-            print(f"  {n:3d} {seconds:6.2f}s threads {before[0]}/{before[1]} -> "
-                  f"{left[0]}/{left[1]} (after gc {after[0]}/{after[1]})  "
-                  f"{s.ok} ok {s.failed} failed  {scenario.label}")
+            print(
+                f"  {n:3d} {seconds:6.2f}s threads {before[0]}/{before[1]} -> "
+                f"{left[0]}/{left[1]} (after gc {after[0]}/{after[1]})  "
+                f"{s.ok} ok {s.failed} failed  {scenario.label}"
+            )
         if n == min(10, args.runs):
             gc.collect()
             rss_after_10 = rss_kb()
@@ -175,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     rss_end = rss_kb()
     fds_end = open_fds()
     growth = (rss_end / rss_after_10 - 1) * 100
+
     def deviation(counts: tuple[int, int]) -> int:
         return max(counts[0] - baseline[0], counts[1] - baseline[1])
 
@@ -183,8 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     left_over = [x for x in samples if deviation(x.threads_left) > 0]
     peak_during = max(max(x.threads_before) for x in samples)
 
-    print(f"end ({elapsed:.1f} s, {len(samples)} runs): RSS {rss_end / 1024:.1f} MB, "
-          f"threads {threading.active_count()} (kernel {kernel_threads()}), fds {fds_end}")
+    print(
+        f"end ({elapsed:.1f} s, {len(samples)} runs): RSS {rss_end / 1024:.1f} MB, "
+        f"threads {threading.active_count()} (kernel {kernel_threads()}), fds {fds_end}"
+    )
     print()
     print(f"{'criterion':<34} {'measured':<44} verdict")
     print(f"{'-' * 34} {'-' * 44} -------")
@@ -209,16 +216,38 @@ def main(argv: list[str] | None = None) -> int:
         f"in {len(left_over)} runs",
         None,
     )
-    verdict("fds not growing", f"{fds_start} -> {fds_end} ({fds_end - fds_start:+d})", fds_end <= fds_start)
-    verdict("every run answered as expected", f"{len(samples) - len(wrong)}/{len(samples)} runs", not wrong)
-    print(f"(threads seen before a run: at most {peak_during}; "
-          f"slowest run {max(x.seconds for x in samples):.2f} s)")
+    verdict(
+        "fds not growing",
+        f"{fds_start} -> {fds_end} ({fds_end - fds_start:+d})",
+        fds_end <= fds_start,
+    )
+    verdict(
+        "every run answered as expected",
+        f"{len(samples) - len(wrong)}/{len(samples)} runs",
+        not wrong,
+    )
+    print(
+        f"(threads seen before a run: at most {peak_during}; "
+        f"slowest run {max(x.seconds for x in samples):.2f} s)"
+    )
     if left_over:
-        views = sorted({x.label.split(" · ")[0] + (" WSGI" if "WSGI" in x.label else " ASGI") for x in left_over})
+        views = sorted(
+            {
+                x.label.split(" · ")[0] + (" WSGI" if "WSGI" in x.label else " ASGI")
+                for x in left_over
+            }
+        )
         print(f"(threads left for the garbage collector after: {', '.join(views)})")
     for line in wrong[:10]:
         print("  unexpected:", line)
-    return 0 if growth < RSS_GROWTH_MAX_PCT and max(deviations) <= 0 and fds_end <= fds_start and not wrong else 1
+    return (
+        0
+        if growth < RSS_GROWTH_MAX_PCT
+        and max(deviations) <= 0
+        and fds_end <= fds_start
+        and not wrong
+        else 1
+    )
 
 
 if __name__ == "__main__":

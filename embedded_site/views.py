@@ -114,9 +114,7 @@ async def async_fanout(request: HttpRequest) -> HttpResponse:
 def sync_orm(request: HttpRequest) -> HttpResponse:
     """Sync view running a slow ORM query on SQLite (the query takes io_ms in the database)."""
     dials = Dials.from_request(request)
-    article = Article.objects.annotate(db_ms=SlowQuery(Value(dials.io_ms))).get(
-        slug="front-page"
-    )
+    article = Article.objects.annotate(db_ms=SlowQuery(Value(dials.io_ms))).get(slug="front-page")
     burn_cpu(dials.cpu_ms)
     return page("sync_orm", dials, article.title)
 

@@ -15,6 +15,7 @@ application = get_wsgi_application()
 
 
 def application_with(middleware: str = "async") -> WSGIHandler:
-    """A fresh WSGI application whose middleware stack is ``LANES_MIDDLEWARE_STACKS[middleware]``."""
+    """A fresh WSGI application whose middleware stack is
+    ``LANES_MIDDLEWARE_STACKS[middleware]``."""
     with override_settings(MIDDLEWARE=settings.LANES_MIDDLEWARE_STACKS[middleware]):
         return get_wsgi_application()

@@ -8,8 +8,8 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .catalog import lesson_views
-from .errors import ScenarioError
+from simulator.catalog import lesson_views
+from simulator.errors import ScenarioError
 
 __all__ = ["LIMITS", "MODES", "MIDDLEWARES", "Scenario"]
 
@@ -67,15 +67,11 @@ class Scenario:
     def __post_init__(self) -> None:
         views = lesson_views()
         if self.view not in views:
-            raise ScenarioError(
-                f"unknown view {self.view!r}; choose one of: {', '.join(views)}"
-            )
+            raise ScenarioError(f"unknown view {self.view!r}; choose one of: {', '.join(views)}")
         if self.mode not in MODES:
             raise ScenarioError(f"unknown mode {self.mode!r}; choose asgi or wsgi")
         if self.middleware not in MIDDLEWARES:
-            raise ScenarioError(
-                f"unknown middleware {self.middleware!r}; choose async or sync"
-            )
+            raise ScenarioError(f"unknown middleware {self.middleware!r}; choose async or sync")
         for name, (low, high) in LIMITS.items():
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -116,7 +112,11 @@ class Scenario:
         (the command line's dial strings, scenario files) to check a value's type."""
         hints = typing.get_type_hints(cls)
         return {
-            f.name: "whole" if hints[f.name] is int else "number" if hints[f.name] is float else "text"
+            f.name: "whole"
+            if hints[f.name] is int
+            else "number"
+            if hints[f.name] is float
+            else "text"
             for f in dataclasses.fields(cls)
         }
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.engine import Run, run_scenario
+from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
+from simulator.trace import Run
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.cli import main, parse_dials
+from app.cli.main import main, parse_dials
 from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
 
@@ -33,7 +33,11 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "app.launcher", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=180,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
 
 
@@ -57,9 +61,25 @@ def _one_error_line(result: subprocess.CompletedProcess) -> str:
 
 def test_run_writes_every_output_headless(tmp_path):
     result = _cli(
-        "run", "--view", "async_io", "--requests", "3", "--io-ms", "20",
-        "--png", "out.png", "--svg", "out.svg", "--pdf", "out.pdf", "--csv", "out.csv",
-        "--trace", "out.json", "--scale", "2",
+        "run",
+        "--view",
+        "async_io",
+        "--requests",
+        "3",
+        "--io-ms",
+        "20",
+        "--png",
+        "out.png",
+        "--svg",
+        "out.svg",
+        "--pdf",
+        "out.pdf",
+        "--csv",
+        "out.csv",
+        "--trace",
+        "out.json",
+        "--scale",
+        "2",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -69,7 +89,8 @@ def test_run_writes_every_output_headless(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     assert _png_size(tmp_path / "out.png") == (3200, 1800)
     lanes = [
-        g for g in ET.parse(tmp_path / "out.svg").getroot().iter("{http://www.w3.org/2000/svg}g")
+        g
+        for g in ET.parse(tmp_path / "out.svg").getroot().iter("{http://www.w3.org/2000/svg}g")
         if g.get("class") == "lane"
     ]
     assert len(lanes) == 3
@@ -85,8 +106,18 @@ def test_run_a_scenario_file_with_flags_overriding_it(tmp_path):
         "requests = 4\nio_ms = 30\n",
         encoding="utf-8",
     )
-    result = _cli("run", "--scenario", "lesson.toml", "--requests", "2", "--io-ms", "10",
-                  "--json", "run.json", cwd=tmp_path)
+    result = _cli(
+        "run",
+        "--scenario",
+        "lesson.toml",
+        "--requests",
+        "2",
+        "--io-ms",
+        "10",
+        "--json",
+        "run.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     scenario = json.loads((tmp_path / "run.json").read_text())["scenario"]
     assert (scenario["view"], scenario["mode"], scenario["workers"]) == ("sync_io", "wsgi", 2)
@@ -108,8 +139,20 @@ def test_run_of_an_a_b_file_runs_a_and_says_so(tmp_path):
 
 
 def test_a_run_with_failed_requests_still_writes_its_outputs(tmp_path):
-    result = _cli("run", "--view", "async_sync_orm_bug", "--requests", "2", "--io-ms", "5",
-                  "--png", "bug.png", "--json", "bug.json", cwd=tmp_path)
+    result = _cli(
+        "run",
+        "--view",
+        "async_sync_orm_bug",
+        "--requests",
+        "2",
+        "--io-ms",
+        "5",
+        "--png",
+        "bug.png",
+        "--json",
+        "bug.json",
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "2 failed" in result.stdout
     assert _png_size(tmp_path / "bug.png") == (1600, 900)
@@ -122,9 +165,16 @@ def test_a_run_with_failed_requests_still_writes_its_outputs(tmp_path):
 def test_compare_prints_both_runs_and_the_verdict_and_writes_them(tmp_path):
     result = _cli(
         "compare",
-        "--a", "view=sync_io mode=wsgi workers=1 requests=4 io_ms=50",
-        "--b", "view=async_io requests=4 io_ms=50",
-        "--png", "cmp.png", "--json", "cmp.json", "--trace", "cmp-trace.json",
+        "--a",
+        "view=sync_io mode=wsgi workers=1 requests=4 io_ms=50",
+        "--b",
+        "view=async_io requests=4 io_ms=50",
+        "--png",
+        "cmp.png",
+        "--json",
+        "cmp.json",
+        "--trace",
+        "cmp-trace.json",
         cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -141,13 +191,19 @@ def test_compare_prints_both_runs_and_the_verdict_and_writes_them(tmp_path):
 
 
 def test_compare_a_scenario_file_with_dials_changing_b(tmp_path):
-    (tmp_path / "ab.json").write_text(json.dumps({
-        "title": "Queueing",
-        "a": {"view": "sync_io", "mode": "wsgi", "requests": 2, "io_ms": 10},
-        "b": {"view": "async_io", "requests": 2, "io_ms": 10},
-    }), encoding="utf-8")
-    result = _cli("compare", "--scenario", "ab.json", "--b", "io-ms=5", "--json", "cmp.json",
-                  cwd=tmp_path)
+    (tmp_path / "ab.json").write_text(
+        json.dumps(
+            {
+                "title": "Queueing",
+                "a": {"view": "sync_io", "mode": "wsgi", "requests": 2, "io_ms": 10},
+                "b": {"view": "async_io", "requests": 2, "io_ms": 10},
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = _cli(
+        "compare", "--scenario", "ab.json", "--b", "io-ms=5", "--json", "cmp.json", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "cmp.json").read_text())
     assert data["a"]["scenario"]["io_ms"] == 10.0

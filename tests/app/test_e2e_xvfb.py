@@ -47,7 +47,9 @@ def _blue(colour: QColor) -> bool:
     """The io_blocking colour, or its lighter hatch stripes."""
     r, g, b = colour.red(), colour.green(), colour.blue()
     base = QColor(LIGHT.kinds["io_blocking"])
-    near_base = abs(r - base.red()) < 40 and abs(g - base.green()) < 40 and abs(b - base.blue()) < 40
+    near_base = (
+        abs(r - base.red()) < 40 and abs(g - base.green()) < 40 and abs(b - base.blue()) < 40
+    )
     return near_base or (b > 150 and r < 170 and b - r > 60 and g < b)
 
 
@@ -77,10 +79,25 @@ def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_disp
         "HOME": str(tmp_path),
     }
     result = subprocess.run(
-        [sys.executable, "-m", "app.launcher", "gui",
-         "--lesson", str(ROOT / "assets/lessons/01-one-wsgi-worker.toml"),
-         "--run", "--screenshot", str(shot), "--json", str(data), "--quit"],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "app.launcher",
+            "gui",
+            "--lesson",
+            str(ROOT / "assets/lessons/01-one-wsgi-worker.toml"),
+            "--run",
+            "--screenshot",
+            str(shot),
+            "--json",
+            str(data),
+            "--quit",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Fatal Python error" not in result.stderr
@@ -106,7 +123,7 @@ def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_disp
     (x_first, _), (_, x_last) = spans[0], spans[-1]
     t_first, t_last = blocking[0]["start_ms"], blocking[-1]["end_ms"]
     px_per_ms = (x_last - x_first) / (t_last - t_first)
-    for (x_start, x_end), seg in zip(spans, blocking):
+    for (x_start, x_end), seg in zip(spans, blocking, strict=True):
         expected = x_first + (seg["start_ms"] - t_first) * px_per_ms
         assert abs(x_start - expected) < 0.02 * (x_last - x_first) + 3, (x_start, expected)
         assert abs((x_end - x_start) - (seg["end_ms"] - seg["start_ms"]) * px_per_ms) < 12

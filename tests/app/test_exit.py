@@ -22,8 +22,21 @@ def test_the_window_runs_300_requests_and_exits_cleanly(tmp_path):
 
 def test_the_command_line_exits_cleanly(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "app.launcher", "run", "--view", "async_io", "--requests", "300", "--io-ms", "20"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "app.launcher",
+            "run",
+            "--view",
+            "async_io",
+            "--requests",
+            "300",
+            "--io-ms",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Fatal Python error" not in result.stderr
@@ -42,8 +55,16 @@ def test_a_broken_lesson_file_is_one_clear_line(tmp_path):
 
 def _run_lesson_in_the_window(lesson, home) -> subprocess.CompletedProcess[str]:
     """The real entry point: open the window (offscreen), load, run, close."""
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(home), "HOME": str(home)}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(home),
+        "HOME": str(home),
+    }
     return subprocess.run(
         [sys.executable, "-m", "app.launcher", "gui", "--lesson", str(lesson), "--run", "--quit"],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )

@@ -23,12 +23,12 @@ from app.export_picture import (
 )
 from app.theme import LIGHT
 from app.timeline_paint import TimelineRows, paint_timeline
-from simulator.compare import verdict
-from simulator.engine import Run, run_scenario
 from simulator.errors import LanesError
-from simulator.metrics import Summary, summarize
+from simulator.hosting.engine import run_scenario
+from simulator.metrics.summary import Summary, summarize
+from simulator.metrics.verdict import verdict
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Segment, Trace
+from simulator.trace import Lane, Run, Segment, Trace
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -78,11 +78,19 @@ def test_fonts_are_readable_on_a_projected_slide(qapp, sync_run, async_run):
 
 
 def _blend(base: QColor, over: QColor, alpha: float) -> QColor:
-    return QColor(*(round(b + (o - b) * alpha) for b, o in zip(base.getRgb()[:3], over.getRgb()[:3])))
+    return QColor(
+        *(
+            round(b + (o - b) * alpha)
+            for b, o in zip(base.getRgb()[:3], over.getRgb()[:3], strict=True)
+        )
+    )
 
 
 def _near(pixel: QColor, colour: QColor, tolerance: int = 24) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel.getRgb()[:3], colour.getRgb()[:3]))
+    return all(
+        abs(a - b) <= tolerance
+        for a, b in zip(pixel.getRgb()[:3], colour.getRgb()[:3], strict=True)
+    )
 
 
 def _samples(image: QImage, scale: float, y: float, x0: float, x1: float) -> list[QColor]:
@@ -140,8 +148,10 @@ def test_a_comparison_shows_both_runs_on_one_time_axis(qapp, sync_run, async_run
     # B's lanes await I/O where it took place, and are empty once B is done (A still runs).
     b_io = next(s for s in async_run.trace.lanes[0].segments if s.kind == "io_wait")
     y = b.row_top(0) + b.row_px / 2
-    assert _share(_samples(image, 1, y, b.x_of(b_io.start_ns) + 2, b.x_of(b_io.end_ns) - 2),
-                  awaiting) > 0.9
+    assert (
+        _share(_samples(image, 1, y, b.x_of(b_io.start_ns) + 2, b.x_of(b_io.end_ns) - 2), awaiting)
+        > 0.9
+    )
     late_from, late_to = a.lanes_left + a.lanes_width * 0.7, a.lanes_left + a.lanes_width * 0.8
     assert sync_run.trace.last_ns > a.ns_at(late_to)
     assert async_run.trace.last_ns < b.ns_at(late_from)
@@ -161,9 +171,16 @@ def test_painting_lane_by_lane_gives_the_same_pixels(qapp, sync_run, async_run):
             painter = QPainter(image)
             font = QFont()
             font.setPixelSize(14)
-            paint_timeline(painter, QRectF(0, 0, 900, 300), rows, LIGHT, t_from_ns=t0,
-                           t_to_ns=t0 + int((run.trace.last_ns - t0) * 1.03), font=font,
-                           before_lane=before_lane)
+            paint_timeline(
+                painter,
+                QRectF(0, 0, 900, 300),
+                rows,
+                LIGHT,
+                t_from_ns=t0,
+                t_to_ns=t0 + int((run.trace.last_ns - t0) * 1.03),
+                font=font,
+                before_lane=before_lane,
+            )
             painter.end()
             images.append(image)
         assert images[0] == images[1]
@@ -197,9 +214,17 @@ def test_a_single_run_slide_is_titled_by_its_dials(sync_run):
 
 def test_the_figures_line_reads_at_a_glance():
     summary = Summary(
-        requests=8, ok=6, failed=2, cancelled=0, makespan_ms=1612.0, throughput_rps=4.963,
+        requests=8,
+        ok=6,
+        failed=2,
+        cancelled=0,
+        makespan_ms=1612.0,
+        throughput_rps=4.963,
         latency_ms={"p50": 800.0, "p95": 1544.0, "p99": 1600.0, "max": 1611.0},
-        peak_in_flight=8, threads_used=1, loop_blocked_ms=0.0, framework_ms_per_request=0.85,
+        peak_in_flight=8,
+        threads_used=1,
+        loop_blocked_ms=0.0,
+        framework_ms_per_request=0.85,
     )
     run = Run(Scenario(view="sync_io", mode="wsgi"), Trace(t0_ns=0, lanes=()), summary)
     assert metrics_line(run) == (

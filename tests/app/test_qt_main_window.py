@@ -30,7 +30,9 @@ def _pixel(window, ns: int, row: int) -> QColor:
 
 
 def _matches(colour: QColor, expected: QColor, slack: int = 40) -> bool:
-    return all(abs(a - b) <= slack for a, b in zip(colour.getRgb()[:3], expected.getRgb()[:3]))
+    return all(
+        abs(a - b) <= slack for a, b in zip(colour.getRgb()[:3], expected.getRgb()[:3], strict=True)
+    )
 
 
 def _shows(colour: QColor, theme, kind: str) -> bool:
@@ -43,21 +45,28 @@ def _shows(colour: QColor, theme, kind: str) -> bool:
         return False
     over = hatch.color()
     alpha = over.alphaF()
-    blend = QColor(*(round(b * (1 - alpha) + o * alpha) for b, o in zip(base.getRgb()[:3], over.getRgb()[:3])))
+    blend = QColor(
+        *(
+            round(b * (1 - alpha) + o * alpha)
+            for b, o in zip(base.getRgb()[:3], over.getRgb()[:3], strict=True)
+        )
+    )
     return _matches(colour, blend, slack=30)
 
 
 def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
-    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=150))
+    window.dials.set_scenario(
+        Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=150)
+    )
     seen_live: list[int] = []
 
     async def scenario():
         window.run_action.trigger()
         assert window.controller.running
         # While it runs, the lanes are already there and some are still unanswered.
-        await _until(lambda: any(l.status == "ok" for l in window.timeline.trace.lanes))
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         live = window.timeline.trace
-        seen_live.append(sum(l.status == "running" for l in live.lanes))
+        seen_live.append(sum(lane.status == "running" for lane in live.lanes))
         assert window.timeline._cutoff_ns is not None  # drawn up to "now"
         await window.controller.wait()
 
@@ -97,14 +106,18 @@ async def _run(window) -> None:
 
 
 def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
-    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=100))
+    window.dials.set_scenario(
+        Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=100)
+    )
     qloop.run_until_complete(_run(window))
     window.timeline.grab()
     run = window.controller.last_run
     lane = run.trace.lanes[1]
     seg = next(s for s in lane.segments if s.kind == "io_blocking")
     geo = window.timeline._geometry
-    point = QPoint(int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(1) + geo.row_px / 2))
+    point = QPoint(
+        int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(1) + geo.row_px / 2)
+    )
     text = window.timeline.describe_at(point)
     assert text.startswith("Request #1 · blocking I/O")
     assert "thread: wsgi-worker-1" in text
@@ -119,7 +132,9 @@ def test_hover_on_a_failed_lane_shows_the_error(window, qloop):
     seg = lane.segments[len(lane.segments) // 2]
     geo = window.timeline._geometry
     text = window.timeline.describe_at(
-        QPoint(int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(0) + geo.row_px / 2))
+        QPoint(
+            int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(0) + geo.row_px / 2)
+        )
     )
     assert "failed: SynchronousOnlyOperation" in text
     assert "2 failed" in window.statusBar().currentMessage()
@@ -135,12 +150,14 @@ def test_by_worker_shows_one_lane_per_thread(window, qloop):
 
 
 def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, qloop):
-    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=8, io_ms=300))
+    window.dials.set_scenario(
+        Scenario(view="sync_io", mode="wsgi", workers=1, requests=8, io_ms=300)
+    )
     stopped_after: list[float] = []
 
     async def scenario():
         window.run_action.trigger()
-        await _until(lambda: any(l.status == "ok" for l in window.timeline.trace.lanes))
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         start = time.monotonic()
         window.stop_action.trigger()
         await window.controller.wait()
@@ -178,11 +195,15 @@ def test_dials_are_remembered(qtbot, qloop, settings):
 
     first = QtMainWindow(settings=settings)
     qtbot.addWidget(first)
-    first.dials.set_scenario(Scenario(view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123))
+    first.dials.set_scenario(
+        Scenario(view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123)
+    )
     first.close()
     second = QtMainWindow(settings=settings)
     qtbot.addWidget(second)
-    assert second.dials.scenario == Scenario(view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123)
+    assert second.dials.scenario == Scenario(
+        view="async_orm", mode="wsgi", workers=3, requests=42, io_ms=123
+    )
 
 
 def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_baseline):
@@ -205,7 +226,9 @@ def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_bas
         try:
             await _until(lambda: _threads() <= thread_baseline, timeout=5)
         except AssertionError:
-            raise AssertionError([t.name for t in threading.enumerate() if t.ident not in thread_baseline])
+            raise AssertionError(
+                [t.name for t in threading.enumerate() if t.ident not in thread_baseline]
+            ) from None
 
     qloop.run_until_complete(threads_gone())
 
@@ -301,7 +324,9 @@ def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window, qtbot)
 
 
 def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, qloop):
-    window.dials.set_scenario(Scenario(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=100))
+    window.dials.set_scenario(
+        Scenario(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=100)
+    )
     window.predict_action.trigger()
     assert window.header.text().startswith("PREDICTION (model, not measured)")
     assert len(window.timeline.rows) == 4

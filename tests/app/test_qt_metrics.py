@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QLabel
 
 from app.qt_metrics import QtInFlightPlot, QtLatencyHistogram, QtMetrics, format_ms, format_rate
-from simulator.metrics import summarize
+from simulator.metrics.summary import summarize
 from simulator.trace import Lane, Segment, Trace
 
 MS = 1_000_000
@@ -170,8 +170,21 @@ def test_every_figure_explains_itself_in_a_tooltip(make_view):
     metrics = make_view(QtMetrics, make_trace((0, 100)), size=(420, 800))
     threads = metrics.findChild(QLabel, "caption_threads_used")
     assert "distinct os threads" in threads.toolTip().lower()
-    for key in ("makespan", "throughput", "p50", "p95", "p99", "max", "peak_in_flight",
-                "threads_used", "loop_blocked", "framework", "ok", "failed", "cancelled"):
+    for key in (
+        "makespan",
+        "throughput",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "peak_in_flight",
+        "threads_used",
+        "loop_blocked",
+        "framework",
+        "ok",
+        "failed",
+        "cancelled",
+    ):
         assert metrics.findChild(QLabel, f"caption_{key}").toolTip().endswith(".")
         assert metrics.findChild(QLabel, f"value_{key}").toolTip()
 
@@ -244,8 +257,11 @@ def test_histogram_marks_p50_and_p95(make_view):
     image = histogram.grab().toImage()
     text = histogram.palette().color(QPalette.ColorRole.WindowText)
     # A dashed line crosses the empty space above the bars at p50.
-    column = [image.pixelColor(x, y) for x in (round(histogram.x_for(105)) + d for d in (-1, 0, 1))
-              for y in range(image.height())]
+    column = [
+        image.pixelColor(x, y)
+        for x in (round(histogram.x_for(105)) + d for d in (-1, 0, 1))
+        for y in range(image.height())
+    ]
     assert sum(c == text for c in column) > 20
 
 
@@ -274,8 +290,9 @@ def test_histogram_draws_any_trace(make_view, trace):
     histogram = make_view(QtLatencyHistogram, trace)
     image = histogram.grab().toImage()
     finished = sum(lane.status in ("ok", "error") for lane in trace.lanes)
-    has_bar = any(highlight_rows(image, x, highlight_of(histogram)) >= 5
-                  for x in range(image.width()))
+    has_bar = any(
+        highlight_rows(image, x, highlight_of(histogram)) >= 5 for x in range(image.width())
+    )
     assert has_bar == bool(finished)
 
 

@@ -1,7 +1,7 @@
 """The command line as a person meets it: every mistake is one clear line and exit code 2.
 
 Each case runs ``python -m app.launcher run ...`` in a subprocess, as ``async-lanes run ...``
-does (the launcher hands arguments to ``simulator.cli`` without importing Qt).
+does (the launcher hands arguments to ``app.cli.main`` without importing Qt).
 """
 
 from __future__ import annotations
@@ -67,8 +67,9 @@ def _run_ok(result: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_the_issue_example_prints_a_summary():
-    result = cli("--view", "async_io", "--mode", "asgi", "--requests", "8", "--io-ms", "200",
-                 "--cpu-ms", "0")
+    result = cli(
+        "--view", "async_io", "--mode", "asgi", "--requests", "8", "--io-ms", "200", "--cpu-ms", "0"
+    )
     _run_ok(result)
     assert "8 ok, 0 failed" in result.stdout
     assert result.stderr == ""
@@ -76,8 +77,9 @@ def test_the_issue_example_prints_a_summary():
 
 def test_a_view_that_raises_fails_its_requests_not_the_command(tmp_path):
     out = tmp_path / "bug.json"
-    result = cli("--view", "async_sync_orm_bug", "--requests", "2", "--io-ms", "0",
-                 "--json", str(out))
+    result = cli(
+        "--view", "async_sync_orm_bug", "--requests", "2", "--io-ms", "0", "--json", str(out)
+    )
     _run_ok(result)
     assert "0 ok, 2 failed" in result.stdout
     assert "SynchronousOnlyOperation" in result.stdout
@@ -88,8 +90,18 @@ def test_a_view_that_raises_fails_its_requests_not_the_command(tmp_path):
 
 def test_an_unreachable_upstream_fails_each_request_and_the_run_completes(tmp_path):
     out = tmp_path / "upstream.json"
-    result = cli("--view", "sync_httpx", "--upstream-url", "http://127.0.0.1:9",
-                 "--requests", "2", "--io-ms", "10", "--json", str(out))
+    result = cli(
+        "--view",
+        "sync_httpx",
+        "--upstream-url",
+        "http://127.0.0.1:9",
+        "--requests",
+        "2",
+        "--io-ms",
+        "10",
+        "--json",
+        str(out),
+    )
     _run_ok(result)
     assert "2 failed" in result.stdout
     data = json.loads(out.read_text())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.compare import verdict, verdict_from_summaries
-from simulator.metrics import Summary
+from simulator.metrics.summary import Summary
+from simulator.metrics.verdict import verdict, verdict_from_summaries
 
 
 def summary(makespan, p95, *, requests=10, failed=0, cancelled=0) -> Summary:

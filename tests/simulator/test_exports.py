@@ -10,19 +10,19 @@ import json
 
 import pytest
 
-from simulator.engine import Run, run_scenario
-from simulator.exports import (
+from simulator.files import (
     run_to_chrome_trace,
     run_to_dict,
     write_chrome_trace,
     write_csv,
     write_json,
 )
-from simulator.exports.chrome_trace import LOOP_BLOCKED_THREAD
-from simulator.exports.csv_run import CSV_COLUMNS
-from simulator.metrics import summarize
+from simulator.files.chrome_trace import LOOP_BLOCKED_THREAD
+from simulator.files.csv_run import CSV_COLUMNS
+from simulator.hosting.engine import run_scenario
+from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Segment, Trace
+from simulator.trace import Lane, Run, Segment, Trace
 
 T0 = 5_000_000_000
 MS = 1_000_000
@@ -161,13 +161,9 @@ def test_chrome_trace_names_the_run_and_each_request_once(hand_run):
     events = doc["traceEvents"]
     _check_events(events)
     assert doc["displayTimeUnit"] == "ms"
-    assert [e["args"]["name"] for e in _meta(events, "process_name")] == [
-        hand_run.scenario.label
-    ]
+    assert [e["args"]["name"] for e in _meta(events, "process_name")] == [hand_run.scenario.label]
     names = _thread_names(events)
-    assert sorted(names.values()) == sorted(
-        ["request 0", "request 1", LOOP_BLOCKED_THREAD]
-    )
+    assert sorted(names.values()) == sorted(["request 0", "request 1", LOOP_BLOCKED_THREAD])
     assert len(_meta(events, "thread_sort_index")) == len(names)
 
 
@@ -178,7 +174,10 @@ def test_chrome_trace_segments_are_complete_events_in_microseconds(hand_run):
     assert len(spans) == _segments(hand_run)
     io = next(e for e in spans if e["name"] == "io_wait")
     assert (io["cat"], io["tid"], io["ts"], io["dur"]) == (
-        "io_wait", tid_of["request 0"], 2000, 20000
+        "io_wait",
+        tid_of["request 0"],
+        2000,
+        20000,
     )
     assert io["args"]["thread"] == "loop" and io["args"]["on_loop"] is True
     cpu = next(e for e in spans if e["name"] == "cpu")
@@ -255,7 +254,9 @@ def test_chrome_trace_of_a_real_run_loads_back_and_matches_its_figures(real_run,
     levels = [e["args"]["requests"] for e in events if e["ph"] == "C"]
     assert max(levels) == real_run.summary.peak_in_flight == 3
     assert levels[-1] == 0
-    last_end = max(e["ts"] + e["dur"] for e in events if e["ph"] == "X" and e["cat"] != "loop_blocked")
+    last_end = max(
+        e["ts"] + e["dur"] for e in events if e["ph"] == "X" and e["cat"] != "loop_blocked"
+    )
     assert last_end == pytest.approx(real_run.trace.ms(real_run.trace.last_ns) * 1000, abs=0.01)
 
 

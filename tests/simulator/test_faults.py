@@ -11,9 +11,9 @@ import sys
 import threading
 import time
 
-from simulator.engine import LiveRun
+from simulator.hosting.engine import LiveRun
+from simulator.hosting.upstream import SlowUpstream
 from simulator.scenario import Scenario
-from simulator.upstream import SlowUpstream
 
 
 def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
@@ -44,9 +44,25 @@ def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
 def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
     out = tmp_path / "run.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.launcher", "run", "--view", "sync_io", "--mode", "wsgi",
-         "--requests", "20", "--io-ms", "200", "--json", str(out)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "app.launcher",
+            "run",
+            "--view",
+            "sync_io",
+            "--mode",
+            "wsgi",
+            "--requests",
+            "20",
+            "--io-ms",
+            "200",
+            "--json",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     time.sleep(2.5)  # start-up (~1 s) and a few answers of the 4 s of work
     process.send_signal(signal.SIGINT)
@@ -67,13 +83,33 @@ def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(t
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "TMPDIR": str(tmp_path / "tmp")}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "TMPDIR": str(tmp_path / "tmp"),
+    }
     (tmp_path / "tmp").mkdir()
     result = subprocess.run(
-        [sys.executable, "-m", "app.launcher", "run", "--view", "sync_orm", "--requests", "3",
-         "--io-ms", "10", "--json", "out.json"],
-        cwd=work, env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "app.launcher",
+            "run",
+            "--view",
+            "sync_orm",
+            "--requests",
+            "3",
+            "--io-ms",
+            "10",
+            "--json",
+            "out.json",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in work.iterdir()) == ["out.json"]

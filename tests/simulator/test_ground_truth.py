@@ -6,6 +6,8 @@ enough to tell "all at once" (≈1×) from "one after another" (≈8×).
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 IO_MS = 200
@@ -41,7 +43,7 @@ def test_one_wsgi_worker_serves_sync_views_one_after_another(run):
     result = run(view="sync_io", mode="wsgi", workers=1, requests=N, io_ms=IO_MS)
     assert 0.9 * N * IO_MS < result.summary.makespan_ms < 1.4 * N * IO_MS
     ends = _ends_ms(result)
-    gaps = [b - a for a, b in zip(ends, ends[1:])]
+    gaps = [b - a for a, b in pairwise(ends)]
     assert all(0.8 * IO_MS < gap < 1.5 * IO_MS for gap in gaps), gaps
     # The waiting is in the queue, before the one worker picks each request up.
     last = max(result.trace.lanes, key=lambda lane: lane.done_ns)
@@ -56,10 +58,7 @@ def test_time_sleep_in_an_async_view_blocks_the_loop_for_everyone(run):
     # the loop thread itself.
     assert result.summary.loop_blocked_ms > 0.8 * N * IO_MS
     on_loop = [
-        seg
-        for lane in result.trace.lanes
-        for seg in lane.segments
-        if seg.kind == "io_blocking"
+        seg for lane in result.trace.lanes for seg in lane.segments if seg.kind == "io_blocking"
     ]
     assert {seg.thread for seg in on_loop} == {result.trace.loop_thread}
     # Django still ran each request's signal receivers on a thread of its own.
@@ -73,7 +72,7 @@ def test_cpu_on_the_event_loop_forms_a_staircase(run):
     # The first answer comes after its I/O and its own CPU; then one more every cpu_ms,
     # because only one request at a time can compute on the loop.
     assert io_ms + cpu_ms * 0.9 < ends[0] < io_ms + cpu_ms * 2
-    steps = [b - a for a, b in zip(ends, ends[1:])]
+    steps = [b - a for a, b in pairwise(ends)]
     assert all(0.6 * cpu_ms < step < 2.0 * cpu_ms for step in steps), steps
     assert 0.8 * (N - 1) * cpu_ms < ends[-1] - ends[0] < 1.4 * (N - 1) * cpu_ms
     # While one request computes, the others wait for the loop: their lanes say "queued".
@@ -91,7 +90,9 @@ def test_sync_orm_from_an_async_view_is_refused_by_django(run):
     for lane in result.trace.lanes:
         assert lane.status == "error"
         assert lane.status_code == 500
-        assert lane.error.startswith("SynchronousOnlyOperation: You cannot call this from an async context")
+        assert lane.error.startswith(
+            "SynchronousOnlyOperation: You cannot call this from an async context"
+        )
 
 
 def test_a_missing_await_ends_as_djangos_own_error(run):

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
-from simulator import cli, model
+from app.cli import main as cli
 from simulator.catalog import lesson_views
-from simulator.metrics import summarize
-from simulator.model import VIEW_ERRORS, VIEW_IO, Costs, predict
-from simulator.model_events import Environment, Resource
+from simulator.metrics.summary import summarize
+from simulator.prediction import model
+from simulator.prediction.events import Environment, Resource
+from simulator.prediction.model import VIEW_ERRORS, VIEW_IO, Costs, predict
 from simulator.scenario import Scenario
 from simulator.trace import KINDS
 
@@ -117,10 +119,16 @@ def test_cpu_on_the_loop_makes_a_staircase_and_the_waiters_are_queued(free):
     assert answers(trace) == [150, 200, 250]
     assert [segments(lane) for lane in trace.lanes] == [
         [("io_wait", "asgi-loop", 0, 100), ("cpu", "asgi-loop", 100, 150)],
-        [("io_wait", "asgi-loop", 0, 100), ("queued", "asgi-loop", 100, 150),
-         ("cpu", "asgi-loop", 150, 200)],
-        [("io_wait", "asgi-loop", 0, 100), ("queued", "asgi-loop", 100, 200),
-         ("cpu", "asgi-loop", 200, 250)],
+        [
+            ("io_wait", "asgi-loop", 0, 100),
+            ("queued", "asgi-loop", 100, 150),
+            ("cpu", "asgi-loop", 150, 200),
+        ],
+        [
+            ("io_wait", "asgi-loop", 0, 100),
+            ("queued", "asgi-loop", 100, 200),
+            ("cpu", "asgi-loop", 200, 250),
+        ],
     ]
     # The monitor's 1 ms tick could not run from just after 100 until 250.
     assert trace.loop_blocked == ((99 * MS, 250 * MS),)
@@ -211,7 +219,8 @@ def test_async_views_under_wsgi_hold_their_worker_for_the_whole_view(free):
     trace = free(view="async_io", mode="wsgi", workers=1, requests=2, io_ms=100)
     assert answers(trace) == [100, 200]
     assert segments(trace.lanes[1]) == [
-        ("queued", "queue", 0, 100), ("io_wait", "async_to_sync-1", 100, 200),
+        ("queued", "queue", 0, 100),
+        ("io_wait", "async_to_sync-1", 100, 200),
     ]
 
 
@@ -232,7 +241,7 @@ def test_every_view_is_modelled_and_only_known_kinds_are_drawn():
             trace = predict(Scenario(view=view, mode=mode, requests=3, io_ms=20, cpu_ms=7))
             for lane in trace.lanes:
                 assert lane.segments[0].start_ns == lane.sent_ns
-                for a, b in zip(lane.segments, lane.segments[1:]):
+                for a, b in pairwise(lane.segments):
                     assert a.end_ns == b.start_ns, (view, mode)  # gap-free
                 assert {s.kind for s in lane.segments} <= set(KINDS)
 
@@ -302,14 +311,27 @@ def test_costs_measured_here_are_plausible():
 def predict_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app.launcher", "predict", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
 def test_predict_prints_a_labelled_summary_and_writes_json(tmp_path):
     out = tmp_path / "p.json"
-    result = predict_cli("--view", "sync_io", "--mode", "wsgi", "--requests", "3",
-                         "--io-ms", "100", "--json", str(out))
+    result = predict_cli(
+        "--view",
+        "sync_io",
+        "--mode",
+        "wsgi",
+        "--requests",
+        "3",
+        "--io-ms",
+        "100",
+        "--json",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "PREDICTION (model, not measured)"
@@ -322,8 +344,9 @@ def test_predict_prints_a_labelled_summary_and_writes_json(tmp_path):
 
 
 def test_predict_check_sets_the_prediction_beside_the_measurement():
-    result = predict_cli("--view", "sync_io", "--mode", "wsgi", "--requests", "3",
-                         "--io-ms", "50", "--check")
+    result = predict_cli(
+        "--view", "sync_io", "--mode", "wsgi", "--requests", "3", "--io-ms", "50", "--check"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("PREDICTION (model, not measured)")
     for figure in ("makespan", "p50", "p95", "threads used", "loop blocked"):
@@ -335,8 +358,9 @@ def test_predict_check_sets_the_prediction_beside_the_measurement():
 def test_predict_check_exits_3_when_the_makespan_is_far_off(monkeypatch, capsys):
     real = model.predict
     monkeypatch.setattr(model, "predict", lambda s, costs=None: real(s, Costs(send_ms=500)))
-    code = cli.main(["predict", "--view", "async_io", "--requests", "2", "--io-ms", "20",
-                     "--check"])
+    code = cli.main(
+        ["predict", "--view", "async_io", "--requests", "2", "--io-ms", "20", "--check"]
+    )
     assert code == cli.EXIT_PREDICTION_OFF == 3
     assert "more than 35%" in capsys.readouterr().out
 

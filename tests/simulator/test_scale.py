@@ -7,7 +7,9 @@ def test_two_thousand_concurrent_sync_views_under_asgi_take_a_thread_each(run):
     result = run(view="sync_io", mode="asgi", requests=2000, io_ms=100)
     assert result.summary.ok == 2000
     assert result.summary.threads_used > 2000  # one per request, plus the loop
-    held = {s.thread for lane in result.trace.lanes for s in lane.segments if s.kind == "io_blocking"}
+    held = {
+        s.thread for lane in result.trace.lanes for s in lane.segments if s.kind == "io_blocking"
+    }
     assert len(held) == 2000 and result.trace.loop_thread not in held
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from simulator.errors import ScenarioError
+from simulator.files.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
 from simulator.scenario import Scenario
-from simulator.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
 
 SLOW = Scenario(view="sync_io", mode="wsgi", workers=2, requests=12, io_ms=150.5, cpu_ms=3)
 FAST = Scenario(
-    view="async_fanout", fanout=4, arrival_ms=2.5, middleware="sync",
-    upstream_url="http://127.0.0.1:8123/slow?x=\"1\"",
+    view="async_fanout",
+    fanout=4,
+    arrival_ms=2.5,
+    middleware="sync",
+    upstream_url='http://127.0.0.1:8123/slow?x="1"',
 )
 TRICKY_TITLE = 'Lesson "1": C:\\temp\tand a\nnew line ☃ 😀 del\x7f'
 

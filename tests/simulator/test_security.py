@@ -1,4 +1,5 @@
-"""What the embedded site exposes: no socket but the upstream's, on loopback; production settings."""
+"""What the embedded site exposes: no socket but the upstream's, on loopback; production
+settings."""
 
 from __future__ import annotations
 
@@ -23,11 +24,11 @@ embedded_site.boot()
 from django.conf import settings  # noqa: E402
 
 from embedded_site.instrumentation import RequestProbe  # noqa: E402
-from simulator.engine import LiveRun  # noqa: E402
+from simulator.hosting.engine import LiveRun  # noqa: E402
+from simulator.hosting.servers import AsgiServer  # noqa: E402
+from simulator.hosting.servers.base import SITE_HOST  # noqa: E402
+from simulator.hosting.transport import PROBE_EXTENSION, SiteTransport  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
-from simulator.servers import AsgiServer  # noqa: E402
-from simulator.servers.base import SITE_HOST  # noqa: E402
-from simulator.transport import PROBE_EXTENSION, SiteTransport  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TCP_LISTEN = "0A"
@@ -40,7 +41,9 @@ def _ipv4(hex_addr: str) -> str:
 def _ipv6(hex_addr: str) -> str:
     raw = bytes.fromhex(hex_addr)
     # The kernel prints the address as four 32-bit words, each in host (little-endian) order.
-    return socket.inet_ntop(socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+    return socket.inet_ntop(
+        socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
+    )
 
 
 def listening_sockets_of_this_process() -> list[tuple[str, int]]:
@@ -123,9 +126,7 @@ def test_debug_is_off_and_an_error_page_shows_no_internals():
                 transport=SiteTransport(server), base_url=f"http://{SITE_HOST}"
             ) as client:
                 probe = RequestProbe(0, "async_sync_orm_bug", sent_ns=time.perf_counter_ns())
-                return await client.get(
-                    "/async_sync_orm_bug/", extensions={PROBE_EXTENSION: probe}
-                )
+                return await client.get("/async_sync_orm_bug/", extensions={PROBE_EXTENSION: probe})
 
     response = asyncio.run(fetch())
     assert response.status_code == 500

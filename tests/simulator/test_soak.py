@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from simulator.engine import run_scenario
+from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
 
 #: (view, mode, workers, requests, io_ms): every kind of view, ASGI and WSGI with 1-4 threads.
@@ -75,9 +75,7 @@ def test_mixed_runs_leave_no_threads_descriptors_or_memory_behind():
     rss_kb: dict[int, int] = {}
     left_behind = []
     for n, (view, mode, workers, requests, io_ms) in enumerate(MIX, start=1):
-        scenario = Scenario(
-            view=view, mode=mode, workers=workers, requests=requests, io_ms=io_ms
-        )
+        scenario = Scenario(view=view, mode=mode, workers=workers, requests=requests, io_ms=io_ms)
         result = run_scenario(scenario)
         expected_ok = 0 if view == "async_sync_orm_bug" else requests
         assert (result.summary.ok, result.summary.failed) == (

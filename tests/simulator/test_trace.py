@@ -6,15 +6,22 @@ Times are in ms for reading (×1e6 to ns). ``L`` is the site's event loop, ``T``
 from __future__ import annotations
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
-from simulator.trace import Segment, _IntervalSet, build_lane, loop_holding_intervals
+from simulator.trace import IntervalSet, Segment, build_lane, loop_holding_intervals
 
 MS = 1_000_000
 L, T = "asgi-loop", "ThreadPoolExecutor-1_0"
 
 
-def probe(*, sent=0, picked=1, picked_thread=L, finished=None, segments=(), marks=()) -> RequestProbe:
-    p = RequestProbe(0, "v", sent_ns=sent * MS, picked_ns=None if picked is None else picked * MS,
-                     picked_thread=picked_thread)
+def probe(
+    *, sent=0, picked=1, picked_thread=L, finished=None, segments=(), marks=()
+) -> RequestProbe:
+    p = RequestProbe(
+        0,
+        "v",
+        sent_ns=sent * MS,
+        picked_ns=None if picked is None else picked * MS,
+        picked_thread=picked_thread,
+    )
     p.finished_ns = None if finished is None else finished * MS
     p.segments = [RawSegment(kind, s * MS, e * MS, thread) for kind, s, e, thread in segments]
     p.marks = [Mark(ns * MS, thread, where) for ns, thread, where in marks]
@@ -29,7 +36,12 @@ def lane_of(p: RequestProbe, done: float, status: str = "ok", **kwargs) -> list[
 def test_an_async_view_alone_on_the_loop():
     p = probe(
         finished=12,
-        marks=[(2, T, "signal"), (3, L, "middleware_in"), (9, L, "middleware_out"), (11, T, "signal")],
+        marks=[
+            (2, T, "signal"),
+            (3, L, "middleware_in"),
+            (9, L, "middleware_out"),
+            (11, T, "signal"),
+        ],
         segments=[("io_wait", 4, 8, L)],
     )
     assert lane_of(p, done=10, loop_thread=L) == [
@@ -60,9 +72,12 @@ def test_a_hand_off_inside_the_middleware_chain_is_a_thread_hop():
 
 
 def test_waiting_while_another_request_holds_the_loop_is_queued():
-    p = probe(finished=20, marks=[(2, L, "middleware_in"), (19, L, "middleware_out")],
-              segments=[("cpu", 15, 18, L)])
-    held = _IntervalSet.of([(5 * MS, 14 * MS)])  # someone else's cpu on the loop
+    p = probe(
+        finished=20,
+        marks=[(2, L, "middleware_in"), (19, L, "middleware_out")],
+        segments=[("cpu", 15, 18, L)],
+    )
+    held = IntervalSet.of([(5 * MS, 14 * MS)])  # someone else's cpu on the loop
     assert lane_of(p, done=20, loop_thread=L, loop_held=held) == [
         ("queued", 0, 1, "queue"),
         ("framework", 1, 5, L),
@@ -75,9 +90,12 @@ def test_waiting_while_another_request_holds_the_loop_is_queued():
 
 def test_an_io_wait_that_ended_only_when_the_loop_was_freed_ends_in_queued():
     # The I/O (say 100 ms) was over at 102, but others computed on the loop until 150.
-    p = probe(finished=160, marks=[(1, L, "middleware_in"), (159, L, "middleware_out")],
-              segments=[("io_wait", 2, 150, L)])
-    held = _IntervalSet.of([(100 * MS, 125 * MS), (126 * MS, 150 * MS)], slack=2 * MS)
+    p = probe(
+        finished=160,
+        marks=[(1, L, "middleware_in"), (159, L, "middleware_out")],
+        segments=[("io_wait", 2, 150, L)],
+    )
+    held = IntervalSet.of([(100 * MS, 125 * MS), (126 * MS, 150 * MS)], slack=2 * MS)
     assert lane_of(p, done=160, loop_thread=L, loop_held=held) == [
         ("queued", 0, 1, "queue"),
         ("framework", 1, 2, L),
@@ -93,7 +111,7 @@ def test_the_loop_monitors_steps_tell_running_from_waiting_for_the_loop():
     p = probe(finished=10, marks=[(9, L, "middleware_in"), (9.5, L, "middleware_out")])
     p.loop_steps = [(1 * MS, 2 * MS), (8 * MS, 9 * MS)]
     others = [(3 * MS, 8 * MS)]
-    held = _IntervalSet.of(p.loop_steps + others)
+    held = IntervalSet.of(p.loop_steps + others)
     assert lane_of(p, done=10, loop_thread=L, loop_held=held) == [
         ("queued", 0, 1, "queue"),
         ("framework", 1, 3, L),  # its own step, then the loop idle: no one was waiting
@@ -120,9 +138,12 @@ def test_stopped_while_running_ends_in_cancelled():
 
 def test_under_wsgi_an_async_views_await_holds_the_worker():
     worker, private_loop = "wsgi-worker-1", "ThreadPoolExecutor-3_0"
-    p = probe(picked_thread=worker, finished=12,
-              marks=[(2, worker, "middleware_in"), (11, worker, "middleware_out")],
-              segments=[("io_wait", 3, 10, private_loop)])
+    p = probe(
+        picked_thread=worker,
+        finished=12,
+        marks=[(2, worker, "middleware_in"), (11, worker, "middleware_out")],
+        segments=[("io_wait", 3, 10, private_loop)],
+    )
     assert lane_of(p, done=12) == [
         ("queued", 0, 1, "queue"),
         ("framework", 1, 3, worker),
@@ -132,7 +153,7 @@ def test_under_wsgi_an_async_views_await_holds_the_worker():
 
 
 def test_holds_on_the_loop_merge_when_close_and_split_a_gap():
-    held = _IntervalSet.of([(10, 20), (21, 30), (50, 60)], slack=2)
+    held = IntervalSet.of([(10, 20), (21, 30), (50, 60)], slack=2)
     assert (held.starts, held.ends) == ([10, 50], [30, 60])
     assert held.split(0, 55) == [(0, 10, False), (10, 30, True), (30, 50, False), (50, 55, True)]
     assert held.covered_tail(0, 30, slack=0) == 10
@@ -147,8 +168,11 @@ def test_only_view_holds_on_the_loop_count_as_holding_it():
 
 
 def test_a_lane_knows_the_segment_under_a_moment():
-    p = probe(finished=10, marks=[(2, L, "middleware_in"), (9, L, "middleware_out")],
-              segments=[("io_wait", 3, 8, L)])
+    p = probe(
+        finished=10,
+        marks=[(2, L, "middleware_in"), (9, L, "middleware_out")],
+        segments=[("io_wait", 3, 8, L)],
+    )
     lane = build_lane(p, done_ns=10 * MS, status="ok", loop_thread=L)
     assert lane.segment_at(5 * MS) == Segment("io_wait", 3 * MS, 8 * MS, L)
     assert lane.segment_at(50 * MS) is None

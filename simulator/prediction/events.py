@@ -1,9 +1,9 @@
 """A small, deterministic discrete-event loop, in the style of SimPy's ``Environment``.
 
-The prediction model (:mod:`simulator.model`) runs on it. Time is an integer (nanoseconds in
-the model), so equal times compare exactly; the heap holds ``(time, priority, eid, event)``
-and the ever-increasing ``eid`` breaks ties, so events due at the same time always come out
-in the order they were scheduled. Nothing here is random.
+The prediction model (:mod:`simulator.prediction.model`) runs on it. Time is an integer
+(nanoseconds in the model), so equal times compare exactly; the heap holds
+``(time, priority, eid, event)`` and the ever-increasing ``eid`` breaks ties, so events due at
+the same time always come out in the order they were scheduled. Nothing here is random.
 
 **Usage**::
 

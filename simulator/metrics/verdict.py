@@ -1,7 +1,7 @@
 """The one-line verdict of an A/B comparison, e.g. ``B finished 7.9× sooner; p95 6.2× lower``.
 
 A student who has just run two scenarios side by side wants the answer before the charts.
-The verdict reads only the two runs' :class:`~simulator.metrics.Summary` figures, so it is a
+The verdict reads only the two runs' :class:`~simulator.metrics.summary.Summary` figures, so it is a
 pure function: :func:`verdict_from_summaries` can be tested with hand-made summaries.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .metrics import Summary
+from simulator.metrics.summary import Summary
 
 if TYPE_CHECKING:
-    from .engine import Run
+    from simulator.trace import Run
 
 __all__ = ["SAME_WITHIN", "verdict", "verdict_from_summaries"]
 

@@ -11,8 +11,7 @@ import time
 import httpx
 
 from embedded_site.instrumentation import RequestProbe
-
-from .servers.base import Server, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import Server, SiteRequest, SiteResponse
 
 __all__ = ["PROBE_EXTENSION", "SiteTransport"]
 
@@ -32,7 +31,9 @@ class SiteTransport(httpx.AsyncBaseTransport):
         self._server = server
         # Answers arrive on the server's threads; waking this loop costs a write to its
         # self-pipe, so a burst of answers wakes it once and is handed over together.
-        self._answers: list[tuple[asyncio.Future[SiteResponse], concurrent.futures.Future[SiteResponse]]] = []
+        self._answers: list[
+            tuple[asyncio.Future[SiteResponse], concurrent.futures.Future[SiteResponse]]
+        ] = []
         self._answers_lock = threading.Lock()
 
     def _answered(
@@ -64,7 +65,9 @@ class SiteTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         probe = request.extensions.get(PROBE_EXTENSION)
         if not isinstance(probe, RequestProbe):
-            raise TypeError(f"every request needs a RequestProbe in extensions[{PROBE_EXTENSION!r}]")
+            raise TypeError(
+                f"every request needs a RequestProbe in extensions[{PROBE_EXTENSION!r}]"
+            )
         site_request = SiteRequest(
             method=request.method,
             path=request.url.path,

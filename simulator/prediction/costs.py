@@ -11,8 +11,8 @@ import statistics
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .scenario import Scenario
-from .trace import Lane, Segment, Trace
+from simulator.scenario import Scenario
+from simulator.trace import Lane, Segment, Trace
 
 __all__ = ["Costs"]
 
@@ -113,7 +113,7 @@ class Costs:
         """
         if samples < 1:
             raise ValueError(f"samples must be at least 1, not {samples}")
-        from .engine import run_scenario
+        from simulator.hosting.engine import run_scenario
 
         def lanes(**dials: Any) -> tuple[Trace, tuple[Lane, ...]]:
             dials = {"requests": samples, "io_ms": 1, "arrival_ms": 10, **dials}
@@ -146,8 +146,15 @@ class Costs:
 
 
 _PHASES = (
-    "send_ms", "asgi_before_ms", "asgi_started_ms", "asgi_view_in_ms", "asgi_after_ms",
-    "asgi_finished_ms", "wsgi_before_ms", "wsgi_after_ms", "wsgi_finished_ms",
+    "send_ms",
+    "asgi_before_ms",
+    "asgi_started_ms",
+    "asgi_view_in_ms",
+    "asgi_after_ms",
+    "asgi_finished_ms",
+    "wsgi_before_ms",
+    "wsgi_after_ms",
+    "wsgi_finished_ms",
 )
 _DECLARED = ("io_wait", "io_blocking", "cpu")
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..engine import Run
+from simulator.trace import Run
 
 __all__ = ["SCHEMA_VERSION", "run_to_dict", "write_json"]
 
@@ -66,7 +66,8 @@ def run_to_dict(run: Run) -> dict[str, Any]:
             for lane in trace.lanes
         ],
         "loop_blocked": [
-            {"start_ms": _ms(start, t0), "end_ms": _ms(end, t0)} for start, end in trace.loop_blocked
+            {"start_ms": _ms(start, t0), "end_ms": _ms(end, t0)}
+            for start, end in trace.loop_blocked
         ],
     }
 

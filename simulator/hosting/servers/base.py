@@ -56,9 +56,7 @@ class Server(ABC):
         """Queue ``request``; the future completes with its response. Thread-safe."""
 
     @abstractmethod
-    def cancel(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
+    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
         """Give up on ``request``: drop it if queued, tell the app the client went away.
 
         Thread-safe. A request already running on a thread cannot be interrupted; it runs to

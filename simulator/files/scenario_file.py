@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ScenarioError
-from .scenario import Scenario
+from simulator.errors import ScenarioError
+from simulator.scenario import Scenario
 
 __all__ = ["SUFFIXES", "ScenarioFile", "load_scenario_file", "save_scenario_file"]
 

@@ -2,7 +2,7 @@
 
 One flat table is what a student can sort, filter and chart without knowing our JSON schema;
 the per-request fields are repeated on each of the request's rows so every row stands alone.
-Times are in ms from the first send, as in :mod:`simulator.exports.json_run`.
+Times are in ms from the first send, as in :mod:`simulator.files.json_run`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ..engine import Run
+from simulator.trace import Run
 
 __all__ = ["CSV_COLUMNS", "run_to_rows", "write_csv"]
 

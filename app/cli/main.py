@@ -6,8 +6,7 @@ a run that cannot finish (upstream failure) or an output that cannot be written 
 stopped with Ctrl+C exits 130 after saving what it measured. A run whose requests failed is
 still a run: its outputs are written and it exits 0.
 
-Pictures (``--png``, ``--svg``, ``--pdf``) need Qt, which this package never imports: the
-caller passes ``picture_exporter`` (``app.launcher`` passes ``app.export_picture``).
+Pictures (``--png``, ``--svg``, ``--pdf``) need Qt, imported only when a picture is asked for.
 """
 
 from __future__ import annotations
@@ -24,10 +23,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .errors import LanesError, ScenarioError
-from .scenario import LIMITS, MIDDLEWARES, MODES, Scenario
+from simulator.errors import LanesError, ScenarioError
+from simulator.scenario import LIMITS, MIDDLEWARES, MODES, Scenario
 
-__all__ = ["OneLineParser", "PictureExporter", "build_parser", "format_summary", "main", "parse_dials"]
+__all__ = [
+    "OneLineParser",
+    "PictureExporter",
+    "build_parser",
+    "format_summary",
+    "main",
+    "parse_dials",
+]
 
 #: ``export(path, runs, *, title=..., scale=...)``: writes a picture of one run or of A and B.
 PictureExporter = Callable[..., None]
@@ -71,33 +77,68 @@ def _number(kind: type, name: str):
 def _add_dials(parser: argparse.ArgumentParser) -> None:
     """The dial flags; their defaults are None, so a flag given can override a file."""
     d = Scenario()
-    parser.add_argument("--view", default=None,
-                        help=f"lesson view (see: async-lanes views; default {d.view})")
-    parser.add_argument("--mode", default=None, choices=MODES,
-                        help=f"server: asgi or wsgi (default {d.mode})")
-    parser.add_argument("--workers", type=_number(int, "workers"), default=None,
-                        help=f"WSGI worker threads (1-256; default {d.workers})")
-    parser.add_argument("--requests", type=_number(int, "requests"), default=None,
-                        help=f"how many requests (1-10000; default {d.requests})")
-    parser.add_argument("--io-ms", type=_number(float, "io_ms"), default=None,
-                        help=f"I/O wait per request, ms (0-10000; default {d.io_ms:g})")
-    parser.add_argument("--cpu-ms", type=_number(float, "cpu_ms"), default=None,
-                        help=f"CPU work per request, ms (0-5000; default {d.cpu_ms:g})")
-    parser.add_argument("--arrival-ms", type=_number(float, "arrival_ms"), default=None,
-                        help="spacing between sends, ms; 0 (the default) sends all at once")
-    parser.add_argument("--fanout", type=_number(int, "fanout"), default=None,
-                        help=f"upstream calls per request for the fan-out views (1-32; default {d.fanout})")
-    parser.add_argument("--middleware", default=None, choices=MIDDLEWARES,
-                        help="middleware stack: async-capable (the default), or with a sync-only "
-                        "middleware")
-    parser.add_argument("--upstream-url", default=None,
-                        help="where the httpx views fetch from (default: a slow upstream we start)")
+    parser.add_argument(
+        "--view", default=None, help=f"lesson view (see: async-lanes views; default {d.view})"
+    )
+    parser.add_argument(
+        "--mode", default=None, choices=MODES, help=f"server: asgi or wsgi (default {d.mode})"
+    )
+    parser.add_argument(
+        "--workers",
+        type=_number(int, "workers"),
+        default=None,
+        help=f"WSGI worker threads (1-256; default {d.workers})",
+    )
+    parser.add_argument(
+        "--requests",
+        type=_number(int, "requests"),
+        default=None,
+        help=f"how many requests (1-10000; default {d.requests})",
+    )
+    parser.add_argument(
+        "--io-ms",
+        type=_number(float, "io_ms"),
+        default=None,
+        help=f"I/O wait per request, ms (0-10000; default {d.io_ms:g})",
+    )
+    parser.add_argument(
+        "--cpu-ms",
+        type=_number(float, "cpu_ms"),
+        default=None,
+        help=f"CPU work per request, ms (0-5000; default {d.cpu_ms:g})",
+    )
+    parser.add_argument(
+        "--arrival-ms",
+        type=_number(float, "arrival_ms"),
+        default=None,
+        help="spacing between sends, ms; 0 (the default) sends all at once",
+    )
+    parser.add_argument(
+        "--fanout",
+        type=_number(int, "fanout"),
+        default=None,
+        help=f"upstream calls per request for the fan-out views (1-32; default {d.fanout})",
+    )
+    parser.add_argument(
+        "--middleware",
+        default=None,
+        choices=MIDDLEWARES,
+        help="middleware stack: async-capable (the default), or with a sync-only middleware",
+    )
+    parser.add_argument(
+        "--upstream-url",
+        default=None,
+        help="where the httpx views fetch from (default: a slow upstream we start)",
+    )
 
 
 def _add_scenario_dials(parser: argparse.ArgumentParser) -> None:
     """``--scenario FILE`` and the dial flags: what ``run`` and ``predict`` both take."""
-    parser.add_argument("--scenario", metavar="FILE",
-                        help="a scenario file (.toml/.json); dials given as flags override it")
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file (.toml/.json); dials given as flags override it",
+    )
     _add_dials(parser)
 
 
@@ -106,13 +147,21 @@ def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
     parser.add_argument("--json", metavar="OUT", help="write the whole run as JSON")
     if csv:
         parser.add_argument("--csv", metavar="OUT", help="write every segment as a CSV row")
-    parser.add_argument("--trace", metavar="OUT",
-                        help="write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)")
+    parser.add_argument(
+        "--trace",
+        metavar="OUT",
+        help="write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)",
+    )
     parser.add_argument("--png", metavar="OUT", help="write a picture for a slide, as PNG")
     parser.add_argument("--svg", metavar="OUT", help="... as SVG (one group per request lane)")
     parser.add_argument("--pdf", metavar="OUT", help="... as a one-page PDF")
-    parser.add_argument("--scale", type=int, choices=(1, 2, 4), default=1,
-                        help="pixels per point of the PNG: 2 gives 3200×1800 (default 1)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        choices=(1, 2, 4),
+        default=1,
+        help="pixels per point of the PNG: 2 gives 3200×1800 (default 1)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -135,14 +184,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare",
         help="run two scenarios, A then B, and say which did better",
-        description='Run A, then B, and print both figures and the verdict. DIALS is a string '
+        description="Run A, then B, and print both figures and the verdict. DIALS is a string "
         'like "view=sync_io mode=wsgi workers=1 requests=10 io_ms=500" (Scenario field '
         "names, - or _); dials not given come from --scenario FILE, else the defaults.",
     )
     compare.add_argument("--a", metavar="DIALS", help="the dials of run A")
     compare.add_argument("--b", metavar="DIALS", help="the dials of run B")
     compare.add_argument(
-        "--scenario", metavar="FILE",
+        "--scenario",
+        metavar="FILE",
         help="a scenario file with [a] and [b] (or one [scenario], the base of both)",
     )
     _add_outputs(compare, csv=False)
@@ -151,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="predict a scenario's figures with the model (nothing is run)",
         description="Predict a scenario's figures with the scheduling model "
-        "(simulator.model): a prediction, not a measurement. Takes the dials of run. "
+        "(simulator.prediction.model): a prediction, not a measurement. Takes the dials of run. "
         "With --check it also runs the real scenario and prints predicted against measured "
         "for each figure.",
         epilog=f"Exit codes: 0; 2 for a bad flag or dial; with --check, "
@@ -159,10 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
         f"than {CHECK_TOLERANCE:.0%}, and {EXIT_INTERRUPTED} when Ctrl+C stopped the real run.",
     )
     _add_scenario_dials(predict)
-    predict.add_argument("--check", action="store_true",
-                         help="also run the real scenario and compare, figure by figure")
-    predict.add_argument("--json", metavar="OUT",
-                         help='write the predicted run as JSON (run\'s schema, plus "prediction": true)')
+    predict.add_argument(
+        "--check",
+        action="store_true",
+        help="also run the real scenario and compare, figure by figure",
+    )
+    predict.add_argument(
+        "--json",
+        metavar="OUT",
+        help='write the predicted run as JSON (run\'s schema, plus "prediction": true)',
+    )
 
     commands.add_parser("views", help="list the lesson views")
     return parser
@@ -192,8 +248,16 @@ def format_summary(run) -> str:
 
 #: The dial flags of ``run`` and the Scenario fields they set.
 _DIAL_FLAGS = (
-    "view", "mode", "workers", "requests", "io_ms", "cpu_ms", "arrival_ms", "fanout",
-    "middleware", "upstream_url",
+    "view",
+    "mode",
+    "workers",
+    "requests",
+    "io_ms",
+    "cpu_ms",
+    "arrival_ms",
+    "fanout",
+    "middleware",
+    "upstream_url",
 )
 
 
@@ -247,9 +311,7 @@ def parse_dials(text: str, base: Scenario | None = None) -> Scenario:
             raise ScenarioError(f"{token!r} is not key=value (e.g. view=sync_io or io_ms=500)")
         key = key.strip().lower().replace("-", "_")
         if key not in kinds:
-            raise ScenarioError(
-                f"unknown key {key!r}; allowed keys: {', '.join(sorted(kinds))}"
-            )
+            raise ScenarioError(f"unknown key {key!r}; allowed keys: {', '.join(sorted(kinds))}")
         if key in values:
             raise ScenarioError(f"{key} is given twice")
         values[key] = _dial_value(key, value, kinds[key])
@@ -264,8 +326,10 @@ async def _run_until_done_or_interrupted(live) -> object:
         if live.stopping:  # a second Ctrl+C: the person does not want to wait for views
             print("async-lanes: stopped at once; nothing written", file=sys.stderr)
             os._exit(EXIT_INTERRUPTED)
-        print("async-lanes: stopping (views already running finish; Ctrl+C again to quit now)",
-              file=sys.stderr)
+        print(
+            "async-lanes: stopping (views already running finish; Ctrl+C again to quit now)",
+            file=sys.stderr,
+        )
         live.stop()
 
     try:
@@ -364,14 +428,14 @@ def _picture_writer(
 
 
 def _load_file(path: str):
-    from .scenario_file import load_scenario_file
+    from simulator.files.scenario_file import load_scenario_file
 
     return load_scenario_file(path)
 
 
 def _command_run(args: argparse.Namespace, picture_exporter: PictureExporter | None) -> int:
-    from .engine import LiveRun
-    from .exports import write_chrome_trace, write_csv, write_json
+    from simulator.files import write_chrome_trace, write_csv, write_json
+    from simulator.hosting.engine import LiveRun
 
     title = args.title
     base = None
@@ -422,16 +486,19 @@ def _check_lines(predicted, measured) -> list[str]:
     for name, pv, mv, unit in figures:
         ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
         number = "{:11.1f}" if unit else "{:11d}"
-        lines.append(f"  {name + (' ' + unit if unit else ''):14}"
-                     f"{number.format(pv)}{number.format(mv)}{ratio}")
+        lines.append(
+            f"  {name + (' ' + unit if unit else ''):14}"
+            f"{number.format(pv)}{number.format(mv)}{ratio}"
+        )
     return lines
 
 
 def _command_predict(args: argparse.Namespace) -> int:
-    from .engine import LiveRun, Run
-    from .exports import run_to_dict
-    from .metrics import summarize
-    from .model import predict
+    from simulator.files import run_to_dict
+    from simulator.hosting.engine import LiveRun
+    from simulator.metrics.summary import summarize
+    from simulator.prediction.model import predict
+    from simulator.trace import Run
 
     base = _load_file(args.scenario).a if args.scenario else None
     scenario = _scenario_from(args, base)
@@ -499,9 +566,9 @@ def _compare_scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario, st
 
 
 def _command_compare(args: argparse.Namespace, picture_exporter: PictureExporter | None) -> int:
-    from .compare import verdict
-    from .engine import LiveRun
-    from .exports import run_to_dict, write_chrome_trace
+    from simulator.files import run_to_dict, write_chrome_trace
+    from simulator.hosting.engine import LiveRun
+    from simulator.metrics.verdict import verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
     title = args.title or file_title
@@ -537,7 +604,7 @@ def _command_compare(args: argparse.Namespace, picture_exporter: PictureExporter
 
 
 def _command_views() -> int:
-    from .catalog import lesson_views
+    from simulator.catalog import lesson_views
 
     views = lesson_views()
     width = max(map(len, views))

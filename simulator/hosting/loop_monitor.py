@@ -46,7 +46,6 @@ class LoopMonitor:
 _UNTIMED = frozenset({"ASGIHandler.listen_for_disconnect"})
 
 
-
 class _TimedCoroutine(Coroutine[Any, Any, Any]):
     """A coroutine that times each step of the one it wraps, for its request's probe.
 

@@ -9,9 +9,8 @@ import time
 from typing import Any
 
 from embedded_site.instrumentation import current_probe
-
-from ..loop_monitor import LoopMonitor
-from .base import SITE_HOST, Server, SiteRequest, SiteResponse
+from simulator.hosting.loop_monitor import LoopMonitor
+from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
 
 __all__ = ["AsgiServer"]
 
@@ -89,9 +88,7 @@ class AsgiServer(Server):
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def cancel(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
+    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
         # Not yet started: never start it. Started: a disconnect lets Django cancel the view
         # itself and clean up, as it does for a client that hung up.
         request.probe.abandoned = True  # a view not yet started never starts
@@ -111,6 +108,7 @@ class AsgiServer(Server):
     def close(self) -> None:
         if self._loop is None or self._thread is None:
             return
+
         # Let the requests still on the loop finish (a blocking view cannot be interrupted).
         async def drain() -> None:
             if self._tasks:

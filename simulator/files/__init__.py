@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from .chrome_trace import run_to_chrome_trace, runs_to_chrome_trace, write_chrome_trace
-from .csv_run import run_to_rows, write_csv
-from .json_run import run_to_dict, write_json
+from simulator.files.chrome_trace import (
+    run_to_chrome_trace,
+    runs_to_chrome_trace,
+    write_chrome_trace,
+)
+from simulator.files.csv_run import run_to_rows, write_csv
+from simulator.files.json_run import run_to_dict, write_json
 
 __all__ = [
     "run_to_chrome_trace",

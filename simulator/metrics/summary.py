@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .trace import Trace
+from simulator.trace.data import Trace
 
 __all__ = ["Summary", "percentile", "summarize", "in_flight_steps"]
 
@@ -108,8 +108,7 @@ def summarize(trace: Trace) -> Summary:
         threads_used=len(trace.threads()),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client.
-        loop_blocked_ms=sum(
-            max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked
-        ) / 1e6,
+        loop_blocked_ms=sum(max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked)
+        / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
     )

@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from embedded_site.instrumentation import current_probe
-
-from .base import SITE_HOST, Server, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
 
 __all__ = ["WsgiServer"]
 
@@ -41,9 +40,7 @@ class WsgiServer(Server):
 
     def start(self) -> None:
         for n in range(self.workers):
-            thread = threading.Thread(
-                target=self._work, name=f"wsgi-worker-{n + 1}", daemon=True
-            )
+            thread = threading.Thread(target=self._work, name=f"wsgi-worker-{n + 1}", daemon=True)
             thread.start()
             self._threads.append(thread)
 
@@ -52,9 +49,7 @@ class WsgiServer(Server):
         self._queue.put((request, future))
         return future
 
-    def cancel(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
+    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
         # A queued request is skipped by the worker that takes it; a running one keeps its
         # thread to the end (threads cannot be interrupted), which is the lesson.
         request.probe.abandoned = True
@@ -78,9 +73,7 @@ class WsgiServer(Server):
                 if not future.done():
                     future.set_exception(exc)
 
-    def _serve(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
+    def _serve(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
         probe = request.probe
         probe.picked_ns = time.perf_counter_ns()
         probe.picked_thread = threading.current_thread().name

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 import httpx
 
 from embedded_site.instrumentation import RequestProbe
-
-from .scenario import Scenario
-from .servers.base import SITE_HOST
-from .transport import PROBE_EXTENSION
+from simulator.hosting.servers.base import SITE_HOST
+from simulator.hosting.transport import PROBE_EXTENSION
+from simulator.scenario import Scenario
 
 __all__ = ["Driver", "RequestRecord"]
 
@@ -101,5 +100,7 @@ class Driver:
                 record.status = "ok"
             else:
                 record.status = "error"
-                record.error = record.probe.error or f"HTTP {response.status_code}: {response.text[:200]}"
+                record.error = (
+                    record.probe.error or f"HTTP {response.status_code}: {response.text[:200]}"
+                )
         record.done_ns = time.perf_counter_ns()

@@ -1,8 +1,8 @@
 """The prediction model: what the site should do with a scenario, worked out, not measured.
 
 :func:`predict` plays a scenario through a small deterministic event loop
-(:mod:`simulator.model_events`) and returns a :class:`~simulator.trace.Trace` of *predicted*
-lanes, with the same segment kinds as a measured one, so :func:`simulator.metrics.summarize`
+(:mod:`simulator.prediction.events`) and returns a :class:`~simulator.trace.Trace` of *predicted*
+lanes, with the same segment kinds as a measured one, so :func:`simulator.metrics.summary.summarize`
 and the painter take it as they are. It is always a prediction; ``async-lanes predict
 --check`` sets it beside the measurement.
 
@@ -39,11 +39,11 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .catalog import view_info
-from .model_costs import Costs
-from .model_events import Environment, Event, Resource
-from .scenario import Scenario
-from .trace import Lane, Segment, Trace
+from simulator.catalog import view_info
+from simulator.prediction.costs import Costs
+from simulator.prediction.events import Environment, Event, Resource
+from simulator.scenario import Scenario
+from simulator.trace import Lane, Segment, Trace
 
 __all__ = ["CPU_CHUNK_MS", "GIL_SWITCH_MS", "VIEW_ERRORS", "VIEW_IO", "Costs", "predict"]
 
@@ -106,15 +106,24 @@ class _Request:
         for seg in self.segments:
             last = merged[-1] if merged else None
             # Separate waits stay separate (the fan-out's calls); anything else touching joins.
-            if last and (last.kind, last.thread, last.end_ns) == (seg.kind, seg.thread, seg.start_ns) \
-                    and seg.kind not in ("io_wait", "io_blocking"):
+            if (
+                last
+                and (last.kind, last.thread, last.end_ns) == (seg.kind, seg.thread, seg.start_ns)
+                and seg.kind not in ("io_wait", "io_blocking")
+            ):
                 merged[-1] = replace(last, end_ns=seg.end_ns)
             else:
                 merged.append(seg)
         done = self.done if self.done is not None else self.sent
         return Lane(
-            self.rid, view, "error" if error else "ok", 500 if error else 200, error,
-            self.sent, done, tuple(merged),
+            self.rid,
+            view,
+            "error" if error else "ok",
+            500 if error else 200,
+            error,
+            self.sent,
+            done,
+            tuple(merged),
         )
 
 
@@ -126,9 +135,7 @@ class _Site:
         self.env = Environment()
         self.gil = Resource(self.env, ["GIL"])
         self.loop = Resource(self.env, [LOOP])
-        self.workers = Resource(
-            self.env, [f"wsgi-worker-{n + 1}" for n in range(scenario.workers)]
-        )
+        self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(scenario.workers)])
         self.is_async = view_info(scenario.view).is_async
         self.error = VIEW_ERRORS.get(scenario.view)
         self.uses_upstream = view_info(scenario.view).uses_upstream

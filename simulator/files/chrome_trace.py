@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..engine import Run
-from ..metrics import in_flight_steps
+from simulator.metrics.summary import in_flight_steps
+from simulator.trace import Run
 
 __all__ = [
     "LOOP_BLOCKED_THREAD",

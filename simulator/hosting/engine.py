@@ -14,36 +14,25 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.test.utils import override_settings
 
-from .driver import Driver, RequestRecord
-from .metrics import Summary, summarize
-from .scenario import Scenario
-from .servers import AsgiServer, Server, WsgiServer
-from .trace import Lane, Trace, build_lane, loop_holding_intervals
-from .transport import SiteTransport
-from .upstream import SlowUpstream
-from .catalog import view_info
+from simulator.catalog import view_info
+from simulator.hosting.driver import Driver, RequestRecord
+from simulator.hosting.servers import AsgiServer, Server, WsgiServer
+from simulator.hosting.transport import SiteTransport
+from simulator.hosting.upstream import SlowUpstream
+from simulator.metrics.summary import summarize
+from simulator.scenario import Scenario
+from simulator.trace import Lane, Run, Trace, build_lane, loop_holding_intervals
 
-__all__ = ["LiveRun", "Run", "build_server", "run_scenario"]
+__all__ = ["LiveRun", "build_server", "run_scenario"]
 
 # The missing_await_bug lesson leaves a coroutine nobody awaits; its error is in the trace,
 # Python's "never awaited" warning at garbage collection would only be noise on stderr.
 warnings.filterwarnings(
     "ignore", message=r"coroutine 'render_front_page' was never awaited", category=RuntimeWarning
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A finished (or stopped) run: its dials, its trace and its figures."""
-
-    scenario: Scenario
-    trace: Trace
-    summary: Summary
-    stopped: bool = False
 
 
 def build_server(scenario: Scenario) -> Server:

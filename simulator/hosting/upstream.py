@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
-from .errors import UpstreamError
+from simulator.errors import UpstreamError
 
 __all__ = ["SlowUpstream"]
 

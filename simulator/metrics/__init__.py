@@ -1,0 +1,1 @@
+"""Figures computed from a trace: the summary of one run and the verdict between two."""

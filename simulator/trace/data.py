@@ -1,0 +1,129 @@
+"""The trace of a run: one lane of timed segments per request, on one clock.
+
+Times are ``time.perf_counter_ns`` values; :class:`Trace` knows ``t0_ns`` (the first send) so
+exports can speak in milliseconds from the start.
+
+Segment kinds (what a lane's colours mean):
+
+``queued``       sent, and waiting to be run: for a worker thread, or for the event loop
+                 (at first, or again while another request holds the loop)
+``framework``    Django's handler and middleware before and after the view
+``io_wait``      awaiting I/O: holds no thread
+``io_blocking``  waiting on I/O while holding a thread, or the event loop
+``cpu``          computing
+``thread_hop``   waiting for a ``sync_to_async``/``async_to_sync`` hand-off
+``cancelled``    the rest of a request stopped before it finished
+
+A request that failed keeps its segments; its lane carries the error (the app marks the
+lane's end in the "failed" colour).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["HOLDS_THREAD", "KINDS", "Lane", "Segment", "Status", "Trace"]
+
+KINDS = ("queued", "framework", "cpu", "io_wait", "io_blocking", "thread_hop", "cancelled")
+#: Kinds during which the segment's thread (or event loop) can do nothing else.
+HOLDS_THREAD = frozenset({"framework", "cpu", "io_blocking"})
+
+Status = Literal["ok", "error", "cancelled", "running"]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stretch of a request's life, on the thread (or loop) named by ``thread``."""
+
+    kind: str
+    start_ns: int
+    end_ns: int
+    thread: str
+
+    @property
+    def duration_ns(self) -> int:
+        return self.end_ns - self.start_ns
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """Everything measured about one request.
+
+    ``sent_ns``/``done_ns`` are the client's view (latency). ``segments`` follow in time order
+    without gaps or overlaps from ``sent_ns`` to ``end_ns``, which is later than ``done_ns``
+    where Django still worked after sending the answer (``response.close()``).
+    """
+
+    request_id: int
+    view: str
+    status: Status
+    status_code: int | None
+    error: str | None
+    sent_ns: int
+    done_ns: int
+    segments: tuple[Segment, ...]
+    #: Every thread (or the loop) seen working for this request, with when it was first
+    #: seen: Django's signal receivers run on a thread of the request's even where the lane
+    #: shows the request waiting for the loop meanwhile.
+    threads_seen: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def latency_ns(self) -> int:
+        return self.done_ns - self.sent_ns
+
+    @property
+    def end_ns(self) -> int:
+        return self.segments[-1].end_ns if self.segments else self.done_ns
+
+    def segment_at(self, ns: int) -> Segment | None:
+        """The segment running at ``ns``, if any (for hover text)."""
+        starts = [s.start_ns for s in self.segments]
+        i = bisect.bisect_right(starts, ns) - 1
+        if i >= 0 and self.segments[i].end_ns >= ns:
+            return self.segments[i]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """All lanes of one run, plus what the loop monitor saw.
+
+    ``loop_thread`` names the site's event loop thread (``None`` under WSGI, where there is
+    no such loop); ``loop_blocked`` lists the periods it was blocked for 5 ms or more.
+    """
+
+    t0_ns: int
+    lanes: tuple[Lane, ...]
+    loop_thread: str | None = None
+    loop_blocked: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def end_ns(self) -> int:
+        """When the last client got its answer (the makespan ends here)."""
+        return max((lane.done_ns for lane in self.lanes), default=self.t0_ns)
+
+    @property
+    def last_ns(self) -> int:
+        """When the last segment ended (Django may work on after its answer is sent)."""
+        return max((lane.end_ns for lane in self.lanes), default=self.t0_ns)
+
+    def ms(self, ns: int) -> float:
+        """``ns`` as milliseconds from the first send."""
+        return (ns - self.t0_ns) / 1e6
+
+    def threads(self) -> list[str]:
+        """Every thread or loop that held work for some request, or ran Django's machinery
+        for it, in order of first use."""
+        seen: dict[str, int] = {}
+        for lane in self.lanes:
+            for seg in lane.segments:
+                if seg.kind in HOLDS_THREAD:
+                    seen.setdefault(seg.thread, seg.start_ns)
+                    seen[seg.thread] = min(seen[seg.thread], seg.start_ns)
+        for lane in self.lanes:
+            for thread, ns in lane.threads_seen:
+                if ns < seen.get(thread, ns + 1):
+                    seen[thread] = ns
+        return sorted(seen, key=seen.__getitem__)

@@ -1,0 +1,131 @@
+"""Sorted, merged time intervals: when the event loop was held, and by whom.
+
+Lane building asks "was the loop busy with someone else over this stretch?" thousands of
+times per run, so the intervals are kept sorted and searched with :mod:`bisect`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from embedded_site.instrumentation import RequestProbe
+from simulator.trace.data import HOLDS_THREAD
+
+__all__ = ["RESUME_SLACK_NS", "STEP_SLACK_NS", "IntervalSet", "loop_holding_intervals"]
+
+
+@dataclass(slots=True)
+class IntervalSet:
+    """Sorted, merged intervals, for "was the loop held by someone at this time?"."""
+
+    starts: list[int] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)
+    #: The loop monitor's raw steps (disjoint: the loop runs one at a time) and whose they
+    #: were, to tell "busy with others" from the slack bridged between one's own steps.
+    steps: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, owner)
+    _step_ends: list[int] = field(default_factory=list)
+
+    def others_in(self, start: int, end: int, own: int, slack: int) -> bool:
+        """Whether the loop was busy with someone else's code over ``[start, end)``: it ran
+        some, or the piece is a short idle gap between two other requests' steps. (True
+        when the steps are unknown: then the merged set is all there is to go by.)"""
+        if not self.steps:
+            return True
+        steps = self.steps
+        i = bisect.bisect_right(self._step_ends, start)  # steps[:i] ended by ``start``
+        j = i
+        while j < len(steps) and steps[j][0] < end:
+            if steps[j][2] != own:
+                return True
+            j += 1
+        before = steps[i - 1] if i > 0 else None
+        after = steps[j] if j < len(steps) else None
+        return (
+            before is not None
+            and after is not None
+            and before[2] != own
+            and after[2] != own
+            and start - before[1] <= slack
+            and after[0] - end <= slack
+        )
+
+    @classmethod
+    def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> IntervalSet:
+        """Merge ``intervals``, joining those less than ``slack`` apart."""
+        merged = cls()
+        for start, end in sorted(intervals):
+            if merged.ends and start <= merged.ends[-1] + slack:
+                merged.ends[-1] = max(merged.ends[-1], end)
+            else:
+                merged.starts.append(start)
+                merged.ends.append(end)
+        return merged
+
+    def covered_tail(self, start: int, end: int, slack: int) -> int:
+        """The earliest ``t >= start`` such that ``[t, end]`` lies in the set, gaps up to
+        ``slack`` forgiven; ``end`` itself when the set does not reach ``end``."""
+        i = bisect.bisect_left(self.starts, end) - 1
+        if i < 0 or end - self.ends[i] > slack:
+            return end
+        t = self.starts[i]
+        while i > 0 and t > start and t - self.ends[i - 1] <= slack:
+            i -= 1
+            t = self.starts[i]
+        return max(t, start)
+
+    def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        """Cut ``[start, end)`` into pieces, each flagged True where it lies in the set."""
+        pieces: list[tuple[int, int, bool]] = []
+        i = max(0, bisect.bisect_right(self.ends, start))
+        cursor = start
+        while cursor < end and i < len(self.starts) and self.starts[i] < end:
+            s, e = max(self.starts[i], cursor), min(self.ends[i], end)
+            if s > cursor:
+                pieces.append((cursor, s, False))
+            if e > s:
+                pieces.append((s, e, True))
+                cursor = e
+            i += 1
+        if cursor < end:
+            pieces.append((cursor, end, False))
+        return pieces
+
+
+def loop_holding_intervals(probes: Iterable[RequestProbe], loop_thread: str | None) -> IntervalSet:
+    """When the event loop was busy with some request: running its code (the loop
+    monitor's steps), or held by its view (cpu or blocking I/O on the loop).
+
+    Busy stretches less than a resume-slack apart are joined: the loop's own bookkeeping
+    between two of them does not let a waiting request through (and a thousand back-to-back
+    holds stay one interval, not a thousand pieces in every waiting lane).
+    """
+    if loop_thread is None:
+        return IntervalSet()
+    probes = list(probes)
+    holds = [
+        (seg.start_ns, seg.end_ns)
+        for probe in probes
+        for seg in list(probe.segments)
+        if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
+    ]
+    steps = sorted(
+        (start, end, id(probe)) for probe in probes for start, end in list(probe.loop_steps)
+    )
+    if steps:
+        # Bridge the loop's bookkeeping between two requests' code; a request's own waits
+        # between its steps are told apart later (others_in).
+        busy = IntervalSet.of(holds + [(s, e) for s, e, _ in steps], slack=STEP_SLACK_NS)
+        busy.steps = steps
+        busy._step_ends = [e for _, e, _ in steps]
+        return busy
+    return IntervalSet.of(holds, slack=RESUME_SLACK_NS)
+
+
+#: Loop work between two holds that still counts as "the loop stayed busy" (framework bits).
+RESUME_SLACK_NS = 2_000_000
+#: Idle time between two measured steps of other requests that still counts as "the loop
+#: stayed busy with others" (its bookkeeping, a wake-up): without it, a long wait for the
+#: loop would be cut into hundreds of slivers.
+STEP_SLACK_NS = 1_000_000

@@ -1,0 +1,210 @@
+"""Building one request's lane from what its probe recorded.
+
+The probe holds raw facts (declared segments, marks where Django's machinery ran, the loop
+monitor's steps); a lane is gap-free and says at every instant what the request was doing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from simulator.trace.data import Lane, Segment, Status
+from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+
+__all__ = ["build_lane"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    ns: int
+    thread: str
+    where: str = ""
+
+
+def build_lane(
+    probe: RequestProbe,
+    *,
+    done_ns: int,
+    status: Status,
+    status_code: int | None = None,
+    error: str | None = None,
+    loop_thread: str | None = None,
+    loop_held: IntervalSet | None = None,
+) -> Lane:
+    """Turn a probe's raw facts into a gap-free lane of segments ending at ``done_ns``.
+
+    The view declared its ``io_wait``/``io_blocking``/``cpu`` segments. The gaps between them
+    are derived, from where each gap starts and ends:
+
+    - before the server picked the request up: ``queued``;
+    - inside the middleware chain, where the work moves to another thread: ``thread_hop``
+      (getting the loop back included);
+    - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs);
+    - except that where the loop is involved, the loop monitor's steps decide: while the
+      loop ran this request's code it is ``framework``, while it ran other requests' code
+      (or was held by their views) this request waited, ``queued``.
+
+    An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
+    loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
+    resume once the loop is free. That tail is ``queued`` too (it may start up to a hold
+    early: the loop cannot see when I/O completes while it is blocked).
+    """
+    held = loop_held or IntervalSet()
+    segments: list[Segment] = []
+    client_done_ns = done_ns
+    if status != "cancelled" and probe.finished_ns is not None:
+        done_ns = max(done_ns, probe.finished_ns)
+    picked = probe.picked_ns
+    if picked is None or picked >= done_ns:
+        # Never reached a worker (stopped while waiting, or refused).
+        kind = "cancelled" if status == "cancelled" else "queued"
+        only = Segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), "queue")
+        return Lane(
+            probe.request_id,
+            probe.view,
+            status,
+            status_code,
+            error or probe.error,
+            probe.sent_ns,
+            client_done_ns,
+            (only,),
+        )
+    if picked > probe.sent_ns:
+        segments.append(Segment("queued", probe.sent_ns, picked, "queue"))
+
+    declared = sorted(list(probe.segments), key=lambda s: (s.start_ns, s.end_ns))
+    marks = sorted(list(probe.marks), key=lambda m: m.ns)
+    if loop_thread is None and probe.picked_thread is not None:
+        declared, marks = _held_by_worker(declared, marks, probe.picked_thread)
+    mw_in = next((m.ns for m in marks if m.where == "middleware_in"), None)
+    mw_out = next((m.ns for m in reversed(marks) if m.where == "middleware_out"), None)
+    if mw_in is not None and mw_out is None:
+        mw_out = done_ns  # still inside the chain (live) or cut short
+
+    # Points where a gap may start or end, with the thread seen there.
+    points: list[_Point] = [_Point(picked, probe.picked_thread or "?")]
+    points += [_Point(m.ns, m.thread, m.where) for m in marks if picked <= m.ns <= done_ns]
+    body: list[Segment] = []
+    for seg in declared:
+        start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
+        end = min(seg.end_ns, done_ns)
+        if end > start:
+            body.append(Segment(seg.kind, start, end, seg.thread))
+    # Walk points and declared segments in time order, filling the gaps between them.
+    events: list[tuple[int, int, object]] = [(p.ns, 0, p) for p in points]
+    events += [(s.start_ns, 1, s) for s in body]
+    events.sort(key=lambda e: (e[0], e[1]))
+    last_ns, last_thread = picked, probe.picked_thread or "?"
+
+    own_steps = IntervalSet.of(list(probe.loop_steps)) if loop_thread is not None else None
+
+    def fill(until: int, thread_there: str) -> None:
+        if until <= last_ns:
+            return
+        hop = (
+            mw_in is not None
+            and mw_in <= last_ns
+            and until <= (mw_out or done_ns)
+            and thread_there != last_thread
+        )
+        kind = "thread_hop" if hop else "framework"
+        if loop_thread is None or loop_thread not in (thread_there, last_thread):
+            segments.append(Segment(kind, last_ns, until, last_thread))
+            return
+        # The loop is involved: while it ran this request's code, that is framework; while
+        # it was busy with others, this request waited (queued); the rest is the hand-off
+        # itself, or Django between two points on one thread.
+        waiting_thread = thread_there if thread_there != loop_thread else last_thread
+        for s, e, running in own_steps.split(last_ns, until):
+            if running:
+                segments.append(Segment("framework", s, e, loop_thread))
+                continue
+            if hop:
+                # A hand-off inside the middleware chain is the whole wait, getting the loop
+                # back included: without the hand-off there would be nothing to wait for.
+                segments.append(Segment("thread_hop", s, e, waiting_thread))
+                continue
+            for s2, e2, busy in held.split(s, e):
+                if busy and held.others_in(s2, e2, id(probe), STEP_SLACK_NS):
+                    segments.append(Segment("queued", s2, e2, loop_thread))
+                else:
+                    segments.append(Segment(kind, s2, e2, last_thread))
+
+    for ns, order, item in events:
+        if order == 0:
+            fill(ns, item.thread)
+            last_ns, last_thread = max(last_ns, ns), item.thread
+        else:
+            fill(item.start_ns, item.thread)
+            ready = item.end_ns
+            if item.kind == "io_wait" and item.thread == loop_thread:
+                ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
+            segments.append(Segment(item.kind, item.start_ns, ready, item.thread))
+            if ready < item.end_ns:
+                segments.append(Segment("queued", ready, item.end_ns, item.thread))
+            last_ns, last_thread = item.end_ns, item.thread
+    if status == "cancelled" and last_ns < done_ns:
+        segments.append(Segment("cancelled", last_ns, done_ns, last_thread))
+    else:
+        fill(done_ns, probe.picked_thread or last_thread)
+    return Lane(
+        probe.request_id,
+        probe.view,
+        status,
+        status_code,
+        error or probe.error,
+        probe.sent_ns,
+        client_done_ns,
+        tuple(_merge_touching(segments)),
+        _threads_seen(marks, body),
+    )
+
+
+def _threads_seen(marks: list[Mark], body: list[Segment]) -> tuple[tuple[str, int], ...]:
+    """Each thread a mark or a declared segment was seen on, with its first time."""
+    first: dict[str, int] = {}
+    for thread, ns in [(m.thread, m.ns) for m in marks] + [(s.thread, s.start_ns) for s in body]:
+        if ns < first.get(thread, ns + 1):
+            first[thread] = ns
+    return tuple(first.items())
+
+
+def _held_by_worker(
+    declared: list[RawSegment], marks: list[Mark], worker: str
+) -> tuple[list[RawSegment], list[Mark]]:
+    """Under WSGI, whatever a request does, its worker thread is held for it.
+
+    An async view there runs on a private event loop that ``async_to_sync`` starts on
+    another thread, while the worker waits for it: the worker can serve nobody else. So
+    the work is drawn on the worker, and an ``await`` that holds the worker is
+    ``io_blocking``. That is the lesson: an async view under WSGI still costs a worker.
+    """
+    moved = [
+        seg
+        if seg.thread == worker
+        else RawSegment(
+            "io_blocking" if seg.kind == "io_wait" else seg.kind, seg.start_ns, seg.end_ns, worker
+        )
+        for seg in declared
+    ]
+    return moved, [m if m.thread == worker else Mark(m.ns, worker, m.where) for m in marks]
+
+
+def _merge_touching(segments: Sequence[Segment]) -> list[Segment]:
+    """Join neighbours of the same kind on the same thread, and drop empty ones."""
+    merged: list[Segment] = []
+    for seg in segments:
+        if seg.end_ns <= seg.start_ns:
+            continue
+        if (
+            merged
+            and merged[-1].kind == seg.kind
+            and merged[-1].thread == seg.thread
+            and (merged[-1].end_ns == seg.start_ns)
+        ):
+            merged[-1] = Segment(seg.kind, merged[-1].start_ns, seg.end_ns, seg.thread)
+        else:
+            merged.append(seg)
+    return merged
