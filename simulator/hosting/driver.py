@@ -12,6 +12,7 @@ from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.servers.base import SITE_HOST
 from simulator.hosting.transport import PROBE_EXTENSION
 from simulator.scenario import Scenario
+from simulator.trace.data import Status
 
 __all__ = ["Driver", "RequestRecord"]
 
@@ -21,7 +22,7 @@ class RequestRecord:
     """The client's record of one request; ``done_ns`` is ``None`` while it is in flight."""
 
     probe: RequestProbe
-    status: str = "running"  # running | ok | error | cancelled
+    status: Status = "running"
     status_code: int | None = None
     error: str | None = None
     done_ns: int | None = None

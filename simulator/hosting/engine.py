@@ -167,12 +167,17 @@ async def _close_off_loop(server: Server) -> None:
         try:
             server.close()
         finally:
-            loop.call_soon_threadsafe(lambda: closed.done() or closed.set_result(None))
+            loop.call_soon_threadsafe(_settle, closed)
 
     closer = threading.Thread(target=close, name="server-close")
     closer.start()
     await closed
     closer.join()
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _settled(record: RequestRecord) -> bool:

@@ -34,7 +34,7 @@ class LoopMonitor:
         loop.set_task_factory(self._make_task)
 
     def _make_task(
-        self, loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], **kwargs: Any
+        self, loop: asyncio.AbstractEventLoop, coro: Any, /, **kwargs: Any
     ) -> asyncio.Task[Any]:
         if getattr(coro, "__qualname__", "") in _UNTIMED:
             return asyncio.Task(coro, loop=loop, **kwargs)

@@ -42,12 +42,12 @@ class SlowUpstream:
     def start(self) -> None:
         started = threading.Event()
         failure: list[BaseException] = []
-        self._loop = asyncio.new_event_loop()
+        self._loop = loop = asyncio.new_event_loop()
 
         def run() -> None:
-            asyncio.set_event_loop(self._loop)
+            asyncio.set_event_loop(loop)
             try:
-                self._server = self._loop.run_until_complete(
+                self._server = loop.run_until_complete(
                     asyncio.start_server(self._handle, self.host, 0, backlog=4096)
                 )
                 self.port = self._server.sockets[0].getsockname()[1]
@@ -56,8 +56,8 @@ class SlowUpstream:
                 started.set()
                 return
             started.set()
-            self._loop.run_forever()
-            self._loop.close()
+            loop.run_forever()
+            loop.close()
 
         self._thread = threading.Thread(target=run, name="slow-upstream", daemon=True)
         self._thread.start()
@@ -74,7 +74,8 @@ class SlowUpstream:
 
     async def _hang_up(self) -> None:
         """Stop listening and drop every open connection (their calls fail, as in life)."""
-        self._server.close()
+        if self._server is not None:
+            self._server.close()
         others = asyncio.all_tasks() - {asyncio.current_task()}
         for task in others:
             task.cancel()

@@ -105,7 +105,7 @@ class Process(Event):
         self._generator = generator
         start = Event(env)
         start._value = None
-        start.callbacks.append(self._resume)
+        start.callbacks = [self._resume]
         env.schedule(start, URGENT)
 
     def _resume(self, event: Event) -> None:
@@ -227,7 +227,7 @@ class Environment:
                 )
             stop = Event(self)
             stop._value = None
-            stop.callbacks.append(_StopSimulation.callback)
+            stop.callbacks = [_StopSimulation.callback]
             self.schedule(stop, URGENT, until - self._now)
         try:
             while True:

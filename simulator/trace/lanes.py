@@ -93,7 +93,7 @@ def build_lane(
         if end > start:
             body.append(Segment(seg.kind, start, end, seg.thread))
     # Walk points and declared segments in time order, filling the gaps between them.
-    events: list[tuple[int, int, object]] = [(p.ns, 0, p) for p in points]
+    events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
     events += [(s.start_ns, 1, s) for s in body]
     events.sort(key=lambda e: (e[0], e[1]))
     last_ns, last_thread = picked, probe.picked_thread or "?"
@@ -117,6 +117,7 @@ def build_lane(
         # it was busy with others, this request waited (queued); the rest is the hand-off
         # itself, or Django between two points on one thread.
         waiting_thread = thread_there if thread_there != loop_thread else last_thread
+        assert own_steps is not None  # the loop is involved, so there is one
         for s, e, running in own_steps.split(last_ns, until):
             if running:
                 segments.append(Segment("framework", s, e, loop_thread))
@@ -132,8 +133,8 @@ def build_lane(
                 else:
                     segments.append(Segment(kind, s2, e2, last_thread))
 
-    for ns, order, item in events:
-        if order == 0:
+    for ns, _, item in events:
+        if isinstance(item, _Point):
             fill(ns, item.thread)
             last_ns, last_thread = max(last_ns, ns), item.thread
         else:

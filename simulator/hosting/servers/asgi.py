@@ -40,15 +40,14 @@ class AsgiServer(Server):
 
     def start(self) -> None:
         ready = threading.Event()
-        self._loop = asyncio.new_event_loop()
+        self._loop = loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
-            target=self._run, args=(ready,), name=self.loop_thread, daemon=True
+            target=self._run, args=(loop, ready), name=self.loop_thread, daemon=True
         )
         self._thread.start()
         ready.wait()
 
-    def _run(self, ready: threading.Event) -> None:
-        loop = self._loop
+    def _run(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
         asyncio.set_event_loop(loop)
         self._monitor.install(loop)
         loop.call_soon(ready.set)
@@ -79,6 +78,7 @@ class AsgiServer(Server):
     def _begin_arrived(self) -> None:
         with self._inbox_lock:
             arrived, self._inbox = self._inbox, []
+        assert self._loop is not None  # we run on it
         for request, future in arrived:
             if not future.set_running_or_notify_cancel():
                 continue  # the client gave up before the loop got to it

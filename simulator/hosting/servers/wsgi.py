@@ -80,7 +80,9 @@ class WsgiServer(Server):
         token = current_probe.set(probe)
         response = SiteResponse(status=500)
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
             response.status = int(status.split(" ", 1)[0])
             response.headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
             return lambda data: None
