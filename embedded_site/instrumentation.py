@@ -43,6 +43,8 @@ class RawSegment:
     start_ns: int
     end_ns: int
     thread: str
+    #: Still running: ``end_ns`` is only "now", the moment the host looked.
+    open: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,9 @@ class RequestProbe:
     abandoned: bool = False
     #: When the host's event loop ran this request's code: ``(start_ns, end_ns)`` steps.
     loop_steps: list[tuple[int, int]] = field(default_factory=list)
+    #: Declared segments still running, by token: a live picture shows a wait as a wait
+    #: while the class watches it, not only once it has ended.
+    open_segments: dict[int, RawSegment] = field(default_factory=dict)
 
     def mark(self, where: str) -> None:
         """Note that Django's machinery ran here, now."""
@@ -92,6 +97,32 @@ class RequestProbe:
     def add_segment(self, kind: str, start_ns: int, end_ns: int) -> None:
         """Record a segment that ran on the calling thread."""
         self.segments.append(RawSegment(kind, start_ns, end_ns, threading.current_thread().name))
+
+    def open_segment(self, kind: str, start_ns: int) -> int:
+        """Note that a segment of ``kind`` started on the calling thread; returns its token."""
+        segment = RawSegment(kind, start_ns, start_ns, threading.current_thread().name, True)
+        token = id(segment)
+        self.open_segments[token] = segment
+        return token
+
+    def close_segment(self, token: int, end_ns: int) -> None:
+        """Record the open segment ``token`` as ended at ``end_ns``.
+
+        The closed segment is appended before the open one is dropped, so a reader on
+        another thread sees it at least once (overlaps are clipped when lanes are built).
+        """
+        segment = self.open_segments[token]
+        self.segments.append(RawSegment(segment.kind, segment.start_ns, end_ns, segment.thread))
+        del self.open_segments[token]
+
+    def segments_until(self, now_ns: int) -> list[RawSegment]:
+        """Every declared segment, the open ones drawn up to ``now_ns``."""
+        closed = list(self.segments)
+        running = [
+            RawSegment(s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True)
+            for s in list(self.open_segments.values())
+        ]
+        return closed + running
 
 
 #: The probe of the request being served in this context, set by the host.
@@ -108,12 +139,14 @@ def measured(kind: str) -> Iterator[None]:
     if kind not in DECLARED_KINDS:
         raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
     probe = current_probe.get()
-    start = time.perf_counter_ns()
+    if probe is None:
+        yield
+        return
+    token = probe.open_segment(kind, time.perf_counter_ns())
     try:
         yield
     finally:
-        if probe is not None:
-            probe.add_segment(kind, start, time.perf_counter_ns())
+        probe.close_segment(token, time.perf_counter_ns())
 
 
 def mark(where: str) -> None:

@@ -110,18 +110,19 @@ class LiveRun:
                 # the exception's traceback keeps that pool (and its thread) in a reference
                 # cycle. Collect it now, so no thread outlives the run.
                 gc.collect()
-        trace = self.snapshot()
+        trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
-    def snapshot(self, now_ns: int | None = None) -> Trace:
-        """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``."""
+    def snapshot(self, now_ns: int | None = None, *, final: bool = False) -> Trace:
+        """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
+        (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then)."""
         driver, server = self._driver, self._server
         if driver is None or driver.start_ns is None or server is None:
             return Trace(t0_ns=now_ns or time.perf_counter_ns(), lanes=())
         now_ns = now_ns or time.perf_counter_ns()
         records = list(driver.records)
         loop_thread = server.loop_thread
-        held = loop_holding_intervals((r.probe for r in records), loop_thread)
+        held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
         lanes: list[Lane] = []
         for record in records:
             lane = self._finished_lanes.get(id(record))
@@ -150,6 +151,7 @@ class LiveRun:
                 for start, end in server.loop_blocked()
                 if end > driver.start_ns and start < last
             ),
+            loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
         )
 
 

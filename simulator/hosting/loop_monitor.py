@@ -29,6 +29,16 @@ class LoopMonitor:
     def __init__(self, *, threshold_ms: float = 5.0) -> None:
         self.threshold_ns = int(threshold_ms * 1e6)
         self.blocked: list[tuple[int, int]] = []
+        #: When the step running now began (the loop runs one step at a time), or None.
+        self.step_started_ns: int | None = None
+
+    def blocking_now(self, now_ns: int) -> tuple[int, int] | None:
+        """The step holding the loop at ``now_ns`` if it has held it past the threshold:
+        a live picture shows the loop blocked while it is, not once the step ends."""
+        start = self.step_started_ns
+        if start is not None and now_ns - start >= self.threshold_ns:
+            return (start, now_ns)
+        return None
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.set_task_factory(self._make_task)
@@ -62,14 +72,14 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
         self._steps: list[tuple[int, int]] | None = None
 
     def send(self, value: Any) -> Any:
-        start = _now()
+        start = self._monitor.step_started_ns = _now()
         try:
             return self._coro.send(value)
         finally:
             self._record(start, _now())
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        start = _now()
+        start = self._monitor.step_started_ns = _now()
         try:
             if val is None and tb is None:
                 return self._coro.throw(typ)
@@ -84,6 +94,7 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
         return self._coro.__await__()
 
     def _record(self, start: int, end: int) -> None:
+        self._monitor.step_started_ns = None
         steps = self._steps
         if steps is None:
             probe = current_probe.get()

@@ -68,7 +68,7 @@ def _busy_ns(trace: Trace, kind: str) -> int:
     by_thread: dict[str, list[tuple[int, int]]] = {}
     for lane in trace.lanes:
         for seg in lane.segments:
-            if seg.kind == kind:
+            if seg.kind == kind and not seg.open:  # live: counted once it has ended
                 by_thread.setdefault(seg.thread, []).append((seg.start_ns, seg.end_ns))
     total = 0
     for spans in by_thread.values():

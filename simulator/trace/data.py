@@ -41,6 +41,8 @@ class Segment:
     start_ns: int
     end_ns: int
     thread: str
+    #: Still running when the trace was taken (a live snapshot): drawn, not yet counted.
+    open: bool = False
 
     @property
     def duration_ns(self) -> int:
@@ -98,6 +100,15 @@ class Trace:
     lanes: tuple[Lane, ...]
     loop_thread: str | None = None
     loop_blocked: tuple[tuple[int, int], ...] = ()
+    #: A live snapshot's block still in progress (drawn; counted once it has ended).
+    loop_blocking_now: tuple[int, int] | None = None
+
+    @property
+    def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:
+        """The blocks to draw: the ended ones and, live, the one in progress."""
+        if self.loop_blocking_now is None:
+            return self.loop_blocked
+        return (*self.loop_blocked, self.loop_blocking_now)
 
     @property
     def end_ns(self) -> int:

@@ -93,13 +93,16 @@ class IntervalSet:
         return pieces
 
 
-def loop_holding_intervals(probes: Iterable[RequestProbe], loop_thread: str | None) -> IntervalSet:
+def loop_holding_intervals(
+    probes: Iterable[RequestProbe], loop_thread: str | None, now_ns: int | None = None
+) -> IntervalSet:
     """When the event loop was busy with some request: running its code (the loop
     monitor's steps), or held by its view (cpu or blocking I/O on the loop).
 
     Busy stretches less than a resume-slack apart are joined: the loop's own bookkeeping
     between two of them does not let a waiting request through (and a thousand back-to-back
-    holds stay one interval, not a thousand pieces in every waiting lane).
+    holds stay one interval, not a thousand pieces in every waiting lane). With ``now_ns`` (a
+    live snapshot), a view holding the loop right now holds it up to then.
     """
     if loop_thread is None:
         return IntervalSet()
@@ -107,7 +110,7 @@ def loop_holding_intervals(probes: Iterable[RequestProbe], loop_thread: str | No
     holds = [
         (seg.start_ns, seg.end_ns)
         for probe in probes
-        for seg in list(probe.segments)
+        for seg in (list(probe.segments) if now_ns is None else probe.segments_until(now_ns))
         if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
     ]
     steps = sorted(

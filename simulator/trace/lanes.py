@@ -74,7 +74,7 @@ def build_lane(
     if picked > probe.sent_ns:
         segments.append(Segment("queued", probe.sent_ns, picked, "queue"))
 
-    declared = sorted(list(probe.segments), key=lambda s: (s.start_ns, s.end_ns))
+    declared = sorted(probe.segments_until(done_ns), key=lambda s: (s.start_ns, s.end_ns))
     marks = sorted(list(probe.marks), key=lambda m: m.ns)
     if loop_thread is None and probe.picked_thread is not None:
         declared, marks = _held_by_worker(declared, marks, probe.picked_thread)
@@ -91,7 +91,7 @@ def build_lane(
         start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
-            body.append(Segment(seg.kind, start, end, seg.thread))
+            body.append(Segment(seg.kind, start, end, seg.thread, seg.open))
     # Walk points and declared segments in time order, filling the gaps between them.
     events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
     events += [(s.start_ns, 1, s) for s in body]
@@ -142,7 +142,7 @@ def build_lane(
             ready = item.end_ns
             if item.kind == "io_wait" and item.thread == loop_thread:
                 ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
-            segments.append(Segment(item.kind, item.start_ns, ready, item.thread))
+            segments.append(Segment(item.kind, item.start_ns, ready, item.thread, item.open))
             if ready < item.end_ns:
                 segments.append(Segment("queued", ready, item.end_ns, item.thread))
             last_ns, last_thread = item.end_ns, item.thread
@@ -186,7 +186,11 @@ def _held_by_worker(
         seg
         if seg.thread == worker
         else RawSegment(
-            "io_blocking" if seg.kind == "io_wait" else seg.kind, seg.start_ns, seg.end_ns, worker
+            "io_blocking" if seg.kind == "io_wait" else seg.kind,
+            seg.start_ns,
+            seg.end_ns,
+            worker,
+            seg.open,
         )
         for seg in declared
     ]
@@ -205,7 +209,7 @@ def _merge_touching(segments: Sequence[Segment]) -> list[Segment]:
             and merged[-1].thread == seg.thread
             and (merged[-1].end_ns == seg.start_ns)
         ):
-            merged[-1] = Segment(seg.kind, merged[-1].start_ns, seg.end_ns, seg.thread)
+            merged[-1] = Segment(seg.kind, merged[-1].start_ns, seg.end_ns, seg.thread, seg.open)
         else:
             merged.append(seg)
     return merged

@@ -105,6 +105,9 @@ class AsgiServer(Server):
     def loop_blocked(self) -> list[tuple[int, int]]:
         return list(self._monitor.blocked)
 
+    def loop_blocking_now(self, now_ns: int) -> tuple[int, int] | None:
+        return self._monitor.blocking_now(now_ns)
+
     def close(self) -> None:
         if self._loop is None or self._thread is None:
             return

@@ -71,6 +71,10 @@ class Server(ABC):
         """Periods (ns) the site's event loop was blocked for 5 ms or more."""
         return []
 
+    def loop_blocking_now(self, now_ns: int) -> tuple[int, int] | None:
+        """The block in progress at ``now_ns`` (a step already past the threshold), if any."""
+        return None
+
     def __enter__(self) -> Server:
         self.start()
         return self
