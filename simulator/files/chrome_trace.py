@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from simulator.files.atomic import write_text_atomically
 from simulator.metrics.summary import in_flight_steps
 from simulator.trace import Run
 
@@ -145,4 +146,4 @@ def runs_to_chrome_trace(runs: Iterable[Run]) -> dict[str, Any]:
 def write_chrome_trace(runs_or_run: Run | Iterable[Run], path: str | Path) -> None:
     """Write one run, or the runs of a comparison (A is pid 1, B pid 2), as a trace file."""
     runs = [runs_or_run] if isinstance(runs_or_run, Run) else list(runs_or_run)
-    Path(path).write_text(json.dumps(runs_to_chrome_trace(runs)) + "\n", encoding="utf-8")
+    write_text_atomically(path, json.dumps(runs_to_chrome_trace(runs)) + "\n")

@@ -8,8 +8,10 @@ Times are in ms from the first send, as in :mod:`simulator.files.json_run`.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
+from simulator.files.atomic import write_text_atomically
 from simulator.trace import Run
 
 __all__ = ["CSV_COLUMNS", "run_to_rows", "write_csv"]
@@ -65,8 +67,9 @@ def run_to_rows(run: Run) -> list[dict[str, object]]:
 
 
 def write_csv(run: Run, path: str | Path) -> None:
-    """Write :func:`run_to_rows` with a header line to ``path`` (UTF-8)."""
-    with Path(path).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(run_to_rows(run))
+    """Write :func:`run_to_rows` with a header line to ``path`` (UTF-8), all or nothing."""
+    out = io.StringIO(newline="")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    writer.writerows(run_to_rows(run))
+    write_text_atomically(path, out.getvalue())

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from simulator.files.atomic import write_text_atomically
 from simulator.trace import Run
 
 __all__ = ["SCHEMA_VERSION", "run_to_dict", "write_json"]
@@ -73,4 +74,4 @@ def run_to_dict(run: Run) -> dict[str, Any]:
 
 
 def write_json(run: Run, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(run_to_dict(run), indent=1) + "\n", encoding="utf-8")
+    write_text_atomically(path, json.dumps(run_to_dict(run), indent=1) + "\n")

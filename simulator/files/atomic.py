@@ -1,0 +1,45 @@
+"""Writing a file so that it is either the old one or the whole new one, never half.
+
+A full disk, Ctrl+C or a second instance writing the same path must not leave a truncated
+file where a good one was: the data goes to a temporary file beside the target (same folder,
+so the same file system), is flushed to disk, and only then renamed over the target, which
+POSIX and Windows both do in one step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["write_bytes_atomically", "write_text_atomically"]
+
+
+def write_bytes_atomically(path: str | Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step; on any error the old file is untouched
+    and no temporary file is left behind."""
+    target = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():  # keep the target's permissions, as an in-place write would
+            with contextlib.suppress(OSError):
+                os.chmod(temp, target.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """:func:`write_bytes_atomically` for UTF-8 text."""
+    write_bytes_atomically(path, text.encode("utf-8"))
