@@ -1,13 +1,20 @@
-"""The dials panel: every knob of a scenario, each a slider with a spin box beside it."""
+"""The dials panel: every knob of a scenario, each a slider with a spin box beside it.
+
+Whole-number dials (requests, workers, fan-out) are whole; the others hold the scenario's
+value exactly (150.5 ms stays 150.5 ms): the slider is coarse, the spin box is not.
+"""
 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QButtonGroup,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,39 +28,66 @@ from PySide6.QtWidgets import (
 from simulator.catalog import lesson_views
 from simulator.scenario import LIMITS, Scenario
 
+if TYPE_CHECKING:
+    from .session import Session
+    from .session.model import Side
+
 __all__ = ["QtDial", "QtDials"]
 
 _SLIDER_STEPS = 1000
+#: Decimals a number dial's spin box keeps (a file's 0.25 ms is 0.25 ms).
+NUMBER_DECIMALS = 3
+
+
+class _NumberSpin(QDoubleSpinBox):
+    """A spin box for a number of ms: shows 150.5, not 150.500."""
+
+    def textFromValue(self, value: float) -> str:
+        text = self.locale().toString(float(value), "f", self.decimals())
+        point = self.locale().decimalPoint()
+        if point in text:
+            text = text.rstrip("0").rstrip(point)
+        return text
 
 
 class QtDial(QWidget):
-    """A whole-number dial: a slider (logarithmic where the range is wide) and a spin box.
+    """A dial: a slider (logarithmic where the range is wide) and a spin box.
 
+    ``whole`` dials hold whole numbers; the others keep :data:`NUMBER_DECIMALS` decimals.
     The spin box's range is the dial's range, so an out-of-range value cannot be entered;
-    the slider is for quick, coarse changes, the spin box for exact ones.
+    the slider is for quick, coarse changes (whole numbers), the spin box for exact ones.
     """
 
-    valueChanged = Signal(int)
+    valueChanged = Signal(object)
 
     def __init__(
         self,
-        low: int,
-        high: int,
+        low: float,
+        high: float,
         *,
         suffix: str = "",
         log: bool = False,
+        whole: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.low, self.high, self.log = low, high, log
+        self.low, self.high, self.log, self.whole = int(low), int(high), log, whole
+        low, high = self.low, self.high
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, _SLIDER_STEPS if log else high - low)
-        self.spin = QSpinBox()
+        self.spin: QAbstractSpinBox
+        if whole:
+            self.spin = QSpinBox()
+        else:
+            self.spin = _NumberSpin()
+            self.spin.setDecimals(NUMBER_DECIMALS)
+            self.spin.setStepType(QDoubleSpinBox.StepType.AdaptiveDecimalStepType)
         self.spin.setRange(low, high)
         self.spin.setSuffix(suffix)
         self.spin.setAccelerated(True)
         self.spin.setKeyboardTracking(False)
-        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(f"{high}{suffix}") + 40)
+        widest = f"{high}{suffix}" if whole else f"{high}.5{suffix}"
+        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(widest) + 40)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
@@ -61,15 +95,15 @@ class QtDial(QWidget):
         self.slider.valueChanged.connect(self._on_slider_changed)
         self.spin.valueChanged.connect(self._on_spin_changed)
 
-    def value(self) -> int:
+    def value(self) -> int | float:
         return self.spin.value()
 
-    def setValue(self, value: int) -> None:
-        self.spin.setValue(int(value))
+    def setValue(self, value: float) -> None:
+        self.spin.setValue(int(value) if self.whole else float(value))
 
-    def _to_slider(self, value: int) -> int:
+    def _to_slider(self, value: float) -> int:
         if not self.log:
-            return value - self.low
+            return round(value - self.low)
         span = math.log1p(self.high - self.low)
         return round(math.log1p(value - self.low) / span * _SLIDER_STEPS)
 
@@ -88,7 +122,7 @@ class QtDial(QWidget):
         if self._to_slider(self.spin.value()) != position:
             self.spin.setValue(self._from_slider(position))
 
-    def _on_spin_changed(self, value: int) -> None:
+    def _on_spin_changed(self, value: float) -> None:
         self.slider.blockSignals(True)
         self.slider.setValue(self._to_slider(value))
         self.slider.blockSignals(False)
@@ -123,9 +157,11 @@ class QtDials(QWidget):
         modes.addWidget(self.asgi)
         modes.addWidget(self.wsgi)
 
+        kinds = Scenario.field_kinds()
+
         def dial(name: str, suffix: str = "", log: bool = False) -> QtDial:
             low, high = LIMITS[name]
-            return QtDial(int(low), int(high), suffix=suffix, log=log)
+            return QtDial(low, high, suffix=suffix, log=log, whole=kinds[name] == "whole")
 
         self.workers = dial("workers", log=True)
         self.requests = dial("requests", log=True)
@@ -193,25 +229,47 @@ class QtDials(QWidget):
             self.middleware.setCurrentIndex(max(0, self.middleware.findData(scenario.middleware)))
             self.workers.setValue(scenario.workers)
             self.requests.setValue(scenario.requests)
-            self.io_ms.setValue(round(scenario.io_ms))
-            self.cpu_ms.setValue(round(scenario.cpu_ms))
-            self.arrival_ms.setValue(round(scenario.arrival_ms))
+            self.io_ms.setValue(scenario.io_ms)
+            self.cpu_ms.setValue(scenario.cpu_ms)
+            self.arrival_ms.setValue(scenario.arrival_ms)
             self.fanout.setValue(scenario.fanout)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
+        self.scenario = scenario
         self._on_changed()
+
+    def bind(self, session: Session, side: Side) -> None:
+        """Edit ``side``'s dials of ``session``: show them, and hand every change back."""
+        self._session, self._side = session, side
+        self.set_scenario(session.scenario(side))
+        session.scenario_changed.connect(self._on_session_scenario)
+        self.scenarioChanged.connect(self._hand_to_session)
+
+    def _on_session_scenario(self, side: str, scenario: Scenario) -> None:
+        if side == self._side and scenario != self.scenario:
+            self.set_scenario(scenario)
+
+    def _hand_to_session(self, scenario: Scenario) -> None:
+        self._session.set_scenario(self._side, scenario)
+
+    def _number(self, name: str) -> float:
+        """The dial's value; the scenario's own where the spin box shows it (a file's
+        0.1234 ms is shown as 0.123 ms and still runs as 0.1234 ms)."""
+        shown = float(getattr(self, name).value())
+        exact = float(getattr(self.scenario, name))
+        return exact if round(exact, NUMBER_DECIMALS) == round(shown, NUMBER_DECIMALS) else shown
 
     def _read(self) -> Scenario:
         return self.scenario.replace(
             view=self.view.currentData(),
             mode="asgi" if self.asgi.isChecked() else "wsgi",
-            workers=self.workers.value(),
-            requests=self.requests.value(),
-            io_ms=float(self.io_ms.value()),
-            cpu_ms=float(self.cpu_ms.value()),
-            arrival_ms=float(self.arrival_ms.value()),
-            fanout=self.fanout.value(),
+            workers=int(self.workers.value()),
+            requests=int(self.requests.value()),
+            io_ms=self._number("io_ms"),
+            cpu_ms=self._number("cpu_ms"),
+            arrival_ms=self._number("arrival_ms"),
+            fanout=int(self.fanout.value()),
             middleware=self.middleware.currentData(),
         )
 
