@@ -62,17 +62,17 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
 
     async def scenario():
         window.run_action.trigger()
-        assert window.controller.running
+        assert window.session.running
         # While it runs, the lanes are already there and some are still unanswered.
         await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         live = window.timeline.trace
         seen_live.append(sum(lane.status == "running" for lane in live.lanes))
         assert window.timeline._cutoff_ns is not None  # drawn up to "now"
-        await window.controller.wait()
+        await window.session.wait()
 
     qloop.run_until_complete(scenario())
     assert seen_live[0] >= 3
-    run = window.controller.last_run
+    run = window.session.last_run
     assert window.timeline.trace is run.trace
     assert len(window.timeline.rows) == 6
     theme = window.timeline.theme
@@ -92,7 +92,7 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
 def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
     window.dials.set_scenario(Scenario(view="async_io", mode="asgi", requests=6, io_ms=150))
     qloop.run_until_complete(_run(window))
-    run = window.controller.last_run
+    run = window.session.last_run
     theme = window.timeline.theme
     for row, lane in enumerate(run.trace.lanes):
         wait = next(s for s in lane.segments if s.kind == "io_wait")
@@ -102,7 +102,7 @@ def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
 
 async def _run(window) -> None:
     window.run_action.trigger()
-    await window.controller.wait()
+    await window.session.wait()
 
 
 def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
@@ -111,7 +111,7 @@ def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
     )
     qloop.run_until_complete(_run(window))
     window.timeline.grab()
-    run = window.controller.last_run
+    run = window.session.last_run
     lane = run.trace.lanes[1]
     seg = next(s for s in lane.segments if s.kind == "io_blocking")
     geo = window.timeline._geometry
@@ -128,7 +128,7 @@ def test_hover_on_a_failed_lane_shows_the_error(window, qloop):
     window.dials.set_scenario(Scenario(view="async_sync_orm_bug", requests=2, io_ms=0))
     qloop.run_until_complete(_run(window))
     window.timeline.grab()
-    lane = window.controller.last_run.trace.lanes[0]
+    lane = window.session.last_run.trace.lanes[0]
     seg = lane.segments[len(lane.segments) // 2]
     geo = window.timeline._geometry
     text = window.timeline.describe_at(
@@ -160,11 +160,11 @@ def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, q
         await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         start = time.monotonic()
         window.stop_action.trigger()
-        await window.controller.wait()
+        await window.session.wait()
         stopped_after.append(time.monotonic() - start)
 
     qloop.run_until_complete(scenario())
-    run = window.controller.last_run
+    run = window.session.last_run
     assert run.stopped
     statuses = [lane.status for lane in run.trace.lanes]
     assert statuses[0] == "ok"
@@ -216,11 +216,11 @@ def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_bas
         await _until(lambda: len(window.timeline.trace.lanes) == 20)
         window.close()
         await _until(lambda: bool(closed), timeout=5)
-        await window.controller.wait()
+        await window.session.wait()
 
     qloop.run_until_complete(scenario())
     assert not window.isVisible()
-    assert window.controller.last_run.stopped
+    assert window.session.last_run.stopped
 
     async def threads_gone():
         try:
@@ -243,7 +243,7 @@ def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, q
     lags: list[float] = []
 
     async def watch_gui_loop():
-        while window.controller.running:
+        while window.session.running:
             before = time.perf_counter()
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
@@ -251,11 +251,11 @@ def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, q
     async def scenario():
         window.run_action.trigger()
         watcher = asyncio.ensure_future(watch_gui_loop())
-        await window.controller.wait()
+        await window.session.wait()
         await watcher
 
     qloop.run_until_complete(scenario())
-    run = window.controller.last_run
+    run = window.session.last_run
     assert run.summary.loop_blocked_ms > 3000  # the site's loop really was blocked...
     assert len(lags) > 100
     assert max(lags) < 0.100  # ... and the window's loop never waited 100 ms
@@ -270,7 +270,7 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     window.dials.set_scenario(window.dials.scenario.replace(requests=4, io_ms=100))
     window.dials_b.set_scenario(window.dials_b.scenario.replace(requests=4, io_ms=100))
     qloop.run_until_complete(_run_both(window))
-    a, b = window.runs["a"], window.runs["b"]
+    a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
     # The metrics follow the dials tab: B's after the run, A's when A's tab is chosen.
