@@ -334,3 +334,35 @@ def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, ql
     qloop.run_until_complete(_run(window))
     assert not window.header.text().startswith("PREDICTION")
     assert "The model predicted 40" in window.statusBar().currentMessage()
+
+
+def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, settings, tmp_path):
+    from app.qt_main_window import QtMainWindow
+    from app.session import Session
+
+    from .fake_runs import FakeRun
+
+    ran: list[Scenario] = []
+    session = Session(runner=lambda scenario: FakeRun(scenario, ran, 0.01))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    lesson = tmp_path / "half.toml"
+    lesson.write_text(
+        '[scenario]\nview = "async_io"\nio_ms = 150.5\ncpu_ms = 2.5\narrival_ms = 0.5\n'
+    )
+    window.open_scenario_file(lesson)
+    dials = window.dials
+    assert dials.io_ms.spin.text() == "150.5 ms"
+    assert dials.arrival_ms.spin.text() == "0.5 ms"  # not 0, which would mean "all at once"
+    # Another dial changes: the exact ones stay exact; whole-number dials stay whole.
+    dials.requests.spin.setValue(3)
+    dials.cpu_ms.slider.setValue(dials.cpu_ms.slider.value())  # touching the slider in place
+    assert dials.requests.spin.text() == "3"
+    qloop.run_until_complete(window.session.run())
+    assert ran == [Scenario(view="async_io", requests=3, io_ms=150.5, cpu_ms=2.5, arrival_ms=0.5)]
+    # Typed by hand, a fraction of a millisecond is kept too.
+    dials.arrival_ms.spin.lineEdit().setText("0.25")
+    dials.arrival_ms.spin.interpretText()
+    assert window.session.scenario("a").arrival_ms == 0.25
+    dials.workers.slider.setValue(dials.workers.slider.value() + 100)
+    assert isinstance(window.session.scenario("a").workers, int)
