@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -285,7 +285,11 @@ class QtMainWindow(QMainWindow):
         self._show_header(self.session.scenario(Side.A), "could not run")
         self.statusBar().showMessage(message)
         if not self._close_when_stopped:
-            QMessageBox.warning(self, "The run could not start", message)
+            # Window-modal but not blocking: no nested event loop inside the session's task.
+            box = QMessageBox(QMessageBox.Icon.Warning, "The run could not start", message)
+            box.setParent(self, box.windowFlags())
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
 
     def _show_run(self, side: Side, run: Run) -> None:
         """A finished run on one side: lanes, figures, replay."""

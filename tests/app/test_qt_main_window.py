@@ -366,3 +366,54 @@ def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, se
     assert window.session.scenario("a").arrival_ms == 0.25
     dials.workers.slider.setValue(dials.workers.slider.value() + 100)
     assert isinstance(window.session.scenario("a").workers, int)
+
+
+def _window_on_fakes(qtbot, settings, seconds: float = 0.01, error=None):
+    """A window whose session runs :class:`FakeRun` handles: no Django, made-up runs."""
+    from app.qt_main_window import QtMainWindow
+    from app.session import Session
+
+    from .fake_runs import FakeRun
+
+    ran: list[Scenario] = []
+    session = Session(runner=lambda scenario: FakeRun(scenario, ran, seconds, error))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    return window, ran
+
+
+def test_stop_in_compare_mode_leaves_b_unrun_and_the_window_ready(qtbot, qloop, settings):
+    window, ran = _window_on_fakes(qtbot, settings, seconds=5)
+    window.compare_action.trigger()
+    assert window.compare and window.timeline_b.isVisible()
+
+    async def scenario():
+        window.run_action.trigger()
+        await _until(lambda: window.session.running_side == "a")
+        assert not window.run_action.isEnabled() and window.stop_action.isEnabled()
+        window.stop_action.trigger()
+        await window.wait_idle()
+
+    qloop.run_until_complete(scenario())
+    assert len(ran) == 1
+    assert window.session.runs["a"].stopped and window.session.runs["b"] is None
+    assert window.verdict.text() == ""
+    assert window.run_action.isEnabled() and window.statusBar().currentMessage().startswith(
+        "Stopped"
+    )
+
+
+def test_a_run_that_cannot_start_says_why_and_the_window_stays_usable(qtbot, qloop, settings):
+    from PySide6.QtWidgets import QMessageBox
+
+    from simulator.errors import UpstreamError
+
+    window, _ = _window_on_fakes(qtbot, settings, error=UpstreamError("the upstream is down"))
+    qloop.run_until_complete(window.session.run())
+    assert window.statusBar().currentMessage() == "the upstream is down"
+    assert "could not run" in window.header.text()
+    assert window.run_action.isEnabled() and not window.stop_action.isEnabled()
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.text() == "the upstream is down"
+    box.close()
