@@ -103,8 +103,7 @@ class QtDial(QWidget):
     def setValue(self, value: float) -> None:
         """Hold ``value`` (brought into range; whole dials round it) and show it."""
         value = min(max(value, self.low), self.high)
-        if self.whole:
-            value = int(round(value))
+        value = int(round(value)) if self.whole else float(value)
         self._show(value)
         if value != self._value:
             self._value = value

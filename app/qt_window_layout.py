@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .session import Side
+
 if TYPE_CHECKING:
     from .qt_main_window import QtMainWindow
 
@@ -28,7 +30,7 @@ def build_layout(w: QtMainWindow) -> None:
     column.addWidget(w.header)
     column.addWidget(w.verdict)
     column.addWidget(w.by_tabs)
-    for side in ("a", "b"):
+    for side in Side:
         column.addWidget(w.side_titles[side])
         column.addWidget(w.timelines[side], 1)
     column.addWidget(w.legend)
