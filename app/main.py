@@ -61,7 +61,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
         if options is not None:
             status = loop.run_until_complete(_follow(window, options))
         loop.run_until_complete(closed.wait())
-        loop.run_until_complete(window.controller.wait())
+        loop.run_until_complete(window.session.wait())
     asyncio.set_event_loop(None)
     return status
 

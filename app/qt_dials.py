@@ -1,4 +1,8 @@
-"""The dials panel: every knob of a scenario, each a slider with a spin box beside it."""
+"""The dials panel: every knob of one side's scenario, each a slider with a spin box beside it.
+
+The panel keeps no scenario of its own: it shows the session's and hands every change back
+to it (napari's ``QtDims(dims)``), so a lesson's ``io_ms = 150.5`` runs as exactly that.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QButtonGroup,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -21,59 +27,103 @@ from PySide6.QtWidgets import (
 from simulator.catalog import lesson_views
 from simulator.scenario import LIMITS, Scenario
 
+from .session import Session, Side
+
 __all__ = ["QtDial", "QtDials"]
 
 _SLIDER_STEPS = 1000
+#: Digits after the point a number dial shows and accepts (a microsecond, in ms).
+_DECIMALS = 3
+
+
+class _NumberSpinBox(QDoubleSpinBox):
+    """A spin box that writes ``150.5 ms``, not ``150.500 ms``, and ``0.5``, not ``1``."""
+
+    def textFromValue(self, value: float) -> str:
+        locale = self.locale()
+        text = locale.toString(float(value), "f", self.decimals())
+        if not self.isGroupSeparatorShown():
+            text = text.replace(locale.groupSeparator(), "")
+        point = locale.decimalPoint()
+        if point in text:
+            text = text.rstrip("0").rstrip(point)
+        return text
 
 
 class QtDial(QWidget):
-    """A whole-number dial: a slider (logarithmic where the range is wide) and a spin box.
+    """A dial: a slider (logarithmic where the range is wide) and a spin box.
 
-    The spin box's range is the dial's range, so an out-of-range value cannot be entered;
-    the slider is for quick, coarse changes, the spin box for exact ones.
+    ``whole`` dials hold whole numbers; the others hold any number in range, exactly: the
+    spin box shows it to a microsecond, and :meth:`value` is the number that was set or
+    typed, never the slider's coarse step nor the spin box's rounding. The spin box's range
+    is the dial's, so an out-of-range value cannot be entered.
     """
 
-    valueChanged = Signal(int)
+    valueChanged = Signal(object)  # int for whole dials, float otherwise
 
     def __init__(
         self,
-        low: int,
-        high: int,
+        low: float,
+        high: float,
         *,
         suffix: str = "",
         log: bool = False,
+        whole: bool = True,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.low, self.high, self.log = low, high, log
+        self.low, self.high, self.log, self.whole = low, high, log, whole
+        self._value: float = low
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, _SLIDER_STEPS if log else high - low)
-        self.spin = QSpinBox()
-        self.spin.setRange(low, high)
+        self.slider.setRange(0, _SLIDER_STEPS if log else int(high - low))
+        self.spin: QAbstractSpinBox
+        if whole:
+            self.spin = QSpinBox()
+            self.spin.setRange(int(low), int(high))
+        else:
+            self.spin = _NumberSpinBox()
+            self.spin.setDecimals(_DECIMALS)
+            self.spin.setRange(low, high)
         self.spin.setSuffix(suffix)
         self.spin.setAccelerated(True)
         self.spin.setKeyboardTracking(False)
-        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(f"{high}{suffix}") + 40)
+        widest = f"{high:g}{'' if whole else '.5'}{suffix}"
+        self.spin.setMinimumWidth(self.spin.fontMetrics().horizontalAdvance(widest) + 40)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.spin)
+        self._show(low)
         self.slider.valueChanged.connect(self._on_slider_changed)
-        self.spin.valueChanged.connect(self._on_spin_changed)
+        self.spin.valueChanged.connect(self.setValue)
 
-    def value(self) -> int:
-        return self.spin.value()
+    def value(self) -> float:
+        return self._value
 
-    def setValue(self, value: int) -> None:
-        self.spin.setValue(int(value))
+    def setValue(self, value: float) -> None:
+        """Hold ``value`` (brought into range; whole dials round it) and show it."""
+        value = min(max(value, self.low), self.high)
+        value = int(round(value)) if self.whole else float(value)
+        self._show(value)
+        if value != self._value:
+            self._value = value
+            self.valueChanged.emit(value)
 
-    def _to_slider(self, value: int) -> int:
+    def _show(self, value: float) -> None:
+        for widget in (self.spin, self.slider):
+            widget.blockSignals(True)
+        self.spin.setValue(value)
+        self.slider.setValue(self._to_slider(value))
+        for widget in (self.spin, self.slider):
+            widget.blockSignals(False)
+
+    def _to_slider(self, value: float) -> int:
         if not self.log:
-            return value - self.low
+            return round(value - self.low)
         span = math.log1p(self.high - self.low)
         return round(math.log1p(value - self.low) / span * _SLIDER_STEPS)
 
-    def _from_slider(self, position: int) -> int:
+    def _from_slider(self, position: int) -> float:
         if not self.log:
             return position + self.low
         span = math.log1p(self.high - self.low)
@@ -82,26 +132,22 @@ class QtDial(QWidget):
         if raw >= 10:
             digits = 10 ** (math.floor(math.log10(raw)) - 1)
             raw = round(raw / digits) * digits
-        return max(self.low, min(self.high, int(round(raw))))
+        return max(self.low, min(self.high, round(raw)))
 
     def _on_slider_changed(self, position: int) -> None:
-        if self._to_slider(self.spin.value()) != position:
-            self.spin.setValue(self._from_slider(position))
-
-    def _on_spin_changed(self, value: int) -> None:
-        self.slider.blockSignals(True)
-        self.slider.setValue(self._to_slider(value))
-        self.slider.blockSignals(False)
-        self.valueChanged.emit(value)
+        # The slider is coarse: only a move to another position changes the value.
+        if self._to_slider(self._value) != position:
+            self.setValue(self._from_slider(position))
 
 
 class QtDials(QWidget):
-    """Edits a :class:`~simulator.scenario.Scenario`; emits ``scenarioChanged`` on every change."""
+    """Edits one side of a :class:`~app.session.Session`: its scenario, dial by dial."""
 
-    scenarioChanged = Signal(object)
-
-    def __init__(self, scenario: Scenario | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, side: Side | str = Side.A, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self.session, self.side = session, Side(side)
         self._views = lesson_views()
         self.view = QComboBox()
         for info in self._views.values():
@@ -123,9 +169,11 @@ class QtDials(QWidget):
         modes.addWidget(self.asgi)
         modes.addWidget(self.wsgi)
 
+        kinds = Scenario.field_kinds()
+
         def dial(name: str, suffix: str = "", log: bool = False) -> QtDial:
             low, high = LIMITS[name]
-            return QtDial(int(low), int(high), suffix=suffix, log=log)
+            return QtDial(low, high, suffix=suffix, log=log, whole=kinds[name] == "whole")
 
         self.workers = dial("workers", log=True)
         self.requests = dial("requests", log=True)
@@ -156,35 +204,33 @@ class QtDials(QWidget):
         )
         self.fanout.setToolTip("Fan-out views only: how many upstream calls each request makes")
 
-        self.scenario = scenario or Scenario()
-        self.set_scenario(self.scenario)
-        self.view.currentIndexChanged.connect(self._on_changed)
-        self._modes.buttonToggled.connect(self._on_changed)
-        self.middleware.currentIndexChanged.connect(self._on_changed)
-        for widget in (
-            self.workers,
-            self.requests,
-            self.io_ms,
-            self.cpu_ms,
-            self.arrival_ms,
-            self.fanout,
-        ):
-            widget.valueChanged.connect(self._on_changed)
+        self._update_widgets(self.scenario)
+        session.events.scenario.connect(self._on_session_scenario)
+        self.view.currentIndexChanged.connect(self._on_widget_changed)
+        self._modes.buttonToggled.connect(self._on_widget_changed)
+        self.middleware.currentIndexChanged.connect(self._on_widget_changed)
+        for widget in self._dials():
+            widget.valueChanged.connect(self._on_widget_changed)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The side's scenario, as the session holds it."""
+        return self.session.scenario(self.side)
 
     def set_scenario(self, scenario: Scenario) -> None:
-        """Show ``scenario``'s dials (no signal for each widget; one ``scenarioChanged``)."""
-        widgets = (
-            self.view,
-            self.asgi,
-            self.wsgi,
-            self.middleware,
-            self.workers,
-            self.requests,
-            self.io_ms,
-            self.cpu_ms,
-            self.arrival_ms,
-            self.fanout,
-        )
+        """Give the side new dials (the widgets follow the session)."""
+        self.session.set_scenario(self.side, scenario)
+
+    def _dials(self) -> tuple[QtDial, ...]:
+        return (self.workers, self.requests, self.io_ms, self.cpu_ms, self.arrival_ms, self.fanout)
+
+    def _on_session_scenario(self, side: Side, scenario: Scenario) -> None:
+        if side == self.side:
+            self._update_widgets(scenario)
+
+    def _update_widgets(self, scenario: Scenario) -> None:
+        """Show ``scenario``'s dials without echoing each widget's change back."""
+        widgets = (self.view, self.asgi, self.wsgi, self.middleware, *self._dials())
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -193,35 +239,39 @@ class QtDials(QWidget):
             self.middleware.setCurrentIndex(max(0, self.middleware.findData(scenario.middleware)))
             self.workers.setValue(scenario.workers)
             self.requests.setValue(scenario.requests)
-            self.io_ms.setValue(round(scenario.io_ms))
-            self.cpu_ms.setValue(round(scenario.cpu_ms))
-            self.arrival_ms.setValue(round(scenario.arrival_ms))
+            self.io_ms.setValue(scenario.io_ms)
+            self.cpu_ms.setValue(scenario.cpu_ms)
+            self.arrival_ms.setValue(scenario.arrival_ms)
             self.fanout.setValue(scenario.fanout)
         finally:
             for widget in widgets:
                 widget.blockSignals(False)
-        self._on_changed()
+        self._update_hints(scenario)
+
+    def _update_hints(self, scenario: Scenario) -> None:
+        """The view's description, and which dials apply to it (workers: WSGI only)."""
+        info = self._views[scenario.view]
+        self.description.setText(info.description)
+        wsgi = scenario.mode == "wsgi"
+        for widget, enabled in ((self.workers, wsgi), (self.fanout, info.uses_fanout)):
+            widget.setEnabled(enabled)
+            if self._labels[widget] is not None:
+                self._labels[widget].setEnabled(enabled)
 
     def _read(self) -> Scenario:
         return self.scenario.replace(
             view=self.view.currentData(),
             mode="asgi" if self.asgi.isChecked() else "wsgi",
-            workers=self.workers.value(),
-            requests=self.requests.value(),
+            workers=int(self.workers.value()),
+            requests=int(self.requests.value()),
             io_ms=float(self.io_ms.value()),
             cpu_ms=float(self.cpu_ms.value()),
             arrival_ms=float(self.arrival_ms.value()),
-            fanout=self.fanout.value(),
+            fanout=int(self.fanout.value()),
             middleware=self.middleware.currentData(),
         )
 
-    def _on_changed(self, *args: object) -> None:
-        self.scenario = self._read()
-        info = self._views[self.scenario.view]
-        self.description.setText(info.description)
-        wsgi = self.scenario.mode == "wsgi"
-        for widget, enabled in ((self.workers, wsgi), (self.fanout, info.uses_fanout)):
-            widget.setEnabled(enabled)
-            if self._labels[widget] is not None:
-                self._labels[widget].setEnabled(enabled)
-        self.scenarioChanged.emit(self.scenario)
+    def _on_widget_changed(self, *args: object) -> None:
+        scenario = self._read()
+        self.session.set_scenario(self.side, scenario)
+        self._update_hints(scenario)

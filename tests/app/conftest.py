@@ -36,9 +36,9 @@ def window(qtbot, qloop, settings):
     qtbot.addWidget(window)
     window.show()
     yield window
-    if window.controller.running:
-        window.controller.stop()
-        qloop.run_until_complete(window.controller.wait())
+    if window.session.running:
+        window.session.stop()
+        qloop.run_until_complete(window.session.wait())
 
 
 @pytest.fixture

@@ -62,17 +62,17 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
 
     async def scenario():
         window.run_action.trigger()
-        assert window.controller.running
+        assert window.session.running
         # While it runs, the lanes are already there and some are still unanswered.
         await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         live = window.timeline.trace
         seen_live.append(sum(lane.status == "running" for lane in live.lanes))
         assert window.timeline._cutoff_ns is not None  # drawn up to "now"
-        await window.controller.wait()
+        await window.session.wait()
 
     qloop.run_until_complete(scenario())
     assert seen_live[0] >= 3
-    run = window.controller.last_run
+    run = window.session.last_run
     assert window.timeline.trace is run.trace
     assert len(window.timeline.rows) == 6
     theme = window.timeline.theme
@@ -92,7 +92,7 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
 def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
     window.dials.set_scenario(Scenario(view="async_io", mode="asgi", requests=6, io_ms=150))
     qloop.run_until_complete(_run(window))
-    run = window.controller.last_run
+    run = window.session.last_run
     theme = window.timeline.theme
     for row, lane in enumerate(run.trace.lanes):
         wait = next(s for s in lane.segments if s.kind == "io_wait")
@@ -102,7 +102,7 @@ def test_async_io_runs_side_by_side_where_sync_io_queued(window, qloop):
 
 async def _run(window) -> None:
     window.run_action.trigger()
-    await window.controller.wait()
+    await window.session.wait()
 
 
 def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
@@ -111,7 +111,7 @@ def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
     )
     qloop.run_until_complete(_run(window))
     window.timeline.grab()
-    run = window.controller.last_run
+    run = window.session.last_run
     lane = run.trace.lanes[1]
     seg = next(s for s in lane.segments if s.kind == "io_blocking")
     geo = window.timeline._geometry
@@ -128,7 +128,7 @@ def test_hover_on_a_failed_lane_shows_the_error(window, qloop):
     window.dials.set_scenario(Scenario(view="async_sync_orm_bug", requests=2, io_ms=0))
     qloop.run_until_complete(_run(window))
     window.timeline.grab()
-    lane = window.controller.last_run.trace.lanes[0]
+    lane = window.session.last_run.trace.lanes[0]
     seg = lane.segments[len(lane.segments) // 2]
     geo = window.timeline._geometry
     text = window.timeline.describe_at(
@@ -160,11 +160,11 @@ def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, q
         await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
         start = time.monotonic()
         window.stop_action.trigger()
-        await window.controller.wait()
+        await window.session.wait()
         stopped_after.append(time.monotonic() - start)
 
     qloop.run_until_complete(scenario())
-    run = window.controller.last_run
+    run = window.session.last_run
     assert run.stopped
     statuses = [lane.status for lane in run.trace.lanes]
     assert statuses[0] == "ok"
@@ -216,11 +216,11 @@ def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_bas
         await _until(lambda: len(window.timeline.trace.lanes) == 20)
         window.close()
         await _until(lambda: bool(closed), timeout=5)
-        await window.controller.wait()
+        await window.session.wait()
 
     qloop.run_until_complete(scenario())
     assert not window.isVisible()
-    assert window.controller.last_run.stopped
+    assert window.session.last_run.stopped
 
     async def threads_gone():
         try:
@@ -243,7 +243,7 @@ def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, q
     lags: list[float] = []
 
     async def watch_gui_loop():
-        while window.controller.running:
+        while window.session.running:
             before = time.perf_counter()
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - before - 0.01)
@@ -251,11 +251,11 @@ def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, q
     async def scenario():
         window.run_action.trigger()
         watcher = asyncio.ensure_future(watch_gui_loop())
-        await window.controller.wait()
+        await window.session.wait()
         await watcher
 
     qloop.run_until_complete(scenario())
-    run = window.controller.last_run
+    run = window.session.last_run
     assert run.summary.loop_blocked_ms > 3000  # the site's loop really was blocked...
     assert len(lags) > 100
     assert max(lags) < 0.100  # ... and the window's loop never waited 100 ms
@@ -270,7 +270,7 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     window.dials.set_scenario(window.dials.scenario.replace(requests=4, io_ms=100))
     window.dials_b.set_scenario(window.dials_b.scenario.replace(requests=4, io_ms=100))
     qloop.run_until_complete(_run_both(window))
-    a, b = window.runs["a"], window.runs["b"]
+    a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
     # The metrics follow the dials tab: B's after the run, A's when A's tab is chosen.
@@ -334,3 +334,86 @@ def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, ql
     qloop.run_until_complete(_run(window))
     assert not window.header.text().startswith("PREDICTION")
     assert "The model predicted 40" in window.statusBar().currentMessage()
+
+
+def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, settings, tmp_path):
+    from app.qt_main_window import QtMainWindow
+    from app.session import Session
+
+    from .fake_runs import FakeRun
+
+    ran: list[Scenario] = []
+    session = Session(runner=lambda scenario: FakeRun(scenario, ran, 0.01))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    lesson = tmp_path / "half.toml"
+    lesson.write_text(
+        '[scenario]\nview = "async_io"\nio_ms = 150.5\ncpu_ms = 2.5\narrival_ms = 0.5\n'
+    )
+    window.open_scenario_file(lesson)
+    dials = window.dials
+    assert dials.io_ms.spin.text() == "150.5 ms"
+    assert dials.arrival_ms.spin.text() == "0.5 ms"  # not 0, which would mean "all at once"
+    # Another dial changes: the exact ones stay exact; whole-number dials stay whole.
+    dials.requests.spin.setValue(3)
+    dials.cpu_ms.slider.setValue(dials.cpu_ms.slider.value())  # touching the slider in place
+    assert dials.requests.spin.text() == "3"
+    qloop.run_until_complete(window.session.run())
+    assert ran == [Scenario(view="async_io", requests=3, io_ms=150.5, cpu_ms=2.5, arrival_ms=0.5)]
+    # Typed by hand, a fraction of a millisecond is kept too.
+    dials.arrival_ms.spin.lineEdit().setText("0.25")
+    dials.arrival_ms.spin.interpretText()
+    assert window.session.scenario("a").arrival_ms == 0.25
+    dials.workers.slider.setValue(dials.workers.slider.value() + 100)
+    assert isinstance(window.session.scenario("a").workers, int)
+
+
+def _window_on_fakes(qtbot, settings, seconds: float = 0.01, error=None):
+    """A window whose session runs :class:`FakeRun` handles: no Django, made-up runs."""
+    from app.qt_main_window import QtMainWindow
+    from app.session import Session
+
+    from .fake_runs import FakeRun
+
+    ran: list[Scenario] = []
+    session = Session(runner=lambda scenario: FakeRun(scenario, ran, seconds, error))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    return window, ran
+
+
+def test_stop_in_compare_mode_leaves_b_unrun_and_the_window_ready(qtbot, qloop, settings):
+    window, ran = _window_on_fakes(qtbot, settings, seconds=5)
+    window.compare_action.trigger()
+    assert window.compare and window.timeline_b.isVisible()
+
+    async def scenario():
+        window.run_action.trigger()
+        await _until(lambda: window.session.running_side == "a")
+        assert not window.run_action.isEnabled() and window.stop_action.isEnabled()
+        window.stop_action.trigger()
+        await window.wait_idle()
+
+    qloop.run_until_complete(scenario())
+    assert len(ran) == 1
+    assert window.session.runs["a"].stopped and window.session.runs["b"] is None
+    assert window.verdict.text() == ""
+    assert window.run_action.isEnabled() and window.statusBar().currentMessage().startswith(
+        "Stopped"
+    )
+
+
+def test_a_run_that_cannot_start_says_why_and_the_window_stays_usable(qtbot, qloop, settings):
+    from PySide6.QtWidgets import QMessageBox
+
+    from simulator.errors import UpstreamError
+
+    window, _ = _window_on_fakes(qtbot, settings, error=UpstreamError("the upstream is down"))
+    qloop.run_until_complete(window.session.run())
+    assert window.statusBar().currentMessage() == "the upstream is down"
+    assert "could not run" in window.header.text()
+    assert window.run_action.isEnabled() and not window.stop_action.isEnabled()
+    box = window.findChild(QMessageBox)
+    assert box is not None and box.text() == "the upstream is down"
+    box.close()

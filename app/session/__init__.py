@@ -1,0 +1,24 @@
+"""The session model: scenarios, runs, queue, verdict, prediction and lesson, with no Qt.
+
+The widgets in ``app/qt_*.py`` listen to :attr:`Session.events` and call its methods.
+"""
+
+from __future__ import annotations
+
+from .events import SessionEvents
+from .model import FRAME_MS, PREDICT_WITH_RUN_LIMIT, Session
+from .runner import RunHandle, Runner
+from .state import Lesson, Prediction, PredictionCheck, Side
+
+__all__ = [
+    "FRAME_MS",
+    "PREDICT_WITH_RUN_LIMIT",
+    "Lesson",
+    "Prediction",
+    "PredictionCheck",
+    "RunHandle",
+    "Runner",
+    "Session",
+    "SessionEvents",
+    "Side",
+]

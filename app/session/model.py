@@ -1,0 +1,320 @@
+"""The session: what the window shows and runs, with no Qt (napari's ``ViewerModel``).
+
+The window, the dials, the timelines and the metrics panel listen to :attr:`Session.events`
+and call its methods; none of them keeps a run of its own. "The current run" lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from simulator.errors import LanesError
+from simulator.files.scenario_file import ScenarioFile, load_scenario_file
+from simulator.hosting.engine import LiveRun
+from simulator.metrics.summary import summarize
+from simulator.metrics.verdict import verdict
+from simulator.prediction.model import predict
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+from .events import SessionEvents
+from .runner import RunHandle, Runner
+from .state import Lesson, Prediction, PredictionCheck, Side
+
+__all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Session"]
+
+#: Snapshot period while a run is live.
+FRAME_MS = 33
+#: Runs up to this size get the model's prediction beside the measurement (a few ms).
+PREDICT_WITH_RUN_LIMIT = 2000
+
+
+class Session:
+    """Scenarios A and B, their runs, the run queue, the verdict, the prediction, the lesson.
+
+    **Usage**::
+
+        session = Session()
+        session.events.run_finished.connect(lambda side, run: print(side, run.summary))
+        session.set_scenario(Side.A, Scenario(view="sync_io", requests=4))
+        await session.run()
+
+    Parameters
+    ----------
+    runner
+        Makes the handle of one run (default :class:`~simulator.hosting.engine.LiveRun`).
+    predictor
+        The model's trace for a scenario (default :func:`~simulator.prediction.model.predict`).
+    frame_ms
+        How often a live run's snapshot is taken, at the least.
+
+    Attributes
+    ----------
+    events
+        The signals (see :class:`~app.session.events.SessionEvents`).
+    runs
+        The last run of each side (``None``: not run, or running now). Read only.
+    live_trace
+        The running side's latest snapshot, ``None`` when nothing runs.
+    """
+
+    def __init__(
+        self,
+        *,
+        runner: Runner = LiveRun,
+        predictor: Callable[[Scenario], Trace] = predict,
+        frame_ms: float = FRAME_MS,
+        scenario_a: Scenario | None = None,
+        scenario_b: Scenario | None = None,
+    ) -> None:
+        self.events = SessionEvents()
+        self._runner = runner
+        self._predictor = predictor
+        self._frame_s = frame_ms / 1000
+        self._scenarios = {Side.A: scenario_a or Scenario(), Side.B: scenario_b or Scenario()}
+        self._compare = False
+        self.runs: dict[Side, Run | None] = {Side.A: None, Side.B: None}
+        self.live_trace: Trace | None = None
+        self._queue: list[Side] = []
+        self._running_side: Side | None = None
+        self._running = False
+        self._handle: RunHandle | None = None
+        self._task: asyncio.Future[None] | None = None
+        self._last_side: Side | None = None
+        self._shown_side = Side.A
+        self._verdict: str | None = None
+        self._prediction: Prediction | None = None
+        self._check: PredictionCheck | None = None
+        self._lesson: Lesson | None = None
+
+    # -- what is set ------------------------------------------------------------------------
+    def scenario(self, side: Side | str = Side.A) -> Scenario:
+        return self._scenarios[Side(side)]
+
+    def set_scenario(self, side: Side | str, scenario: Scenario) -> None:
+        """Change one side's dials (a run in progress keeps the dials it started with)."""
+        side = Side(side)
+        if scenario == self._scenarios[side]:
+            return
+        self._scenarios[side] = scenario
+        self.events.scenario.emit(side, scenario)
+
+    @property
+    def compare(self) -> bool:
+        """Compare mode: Run runs A then B, and the verdict says which was faster."""
+        return self._compare
+
+    def set_compare(self, on: bool) -> None:
+        if on == self._compare:
+            return
+        self._compare = on
+        if not on:
+            self.show_side(Side.A)
+        self.events.compare.emit(on)
+        self._update_verdict()
+
+    @property
+    def lesson(self) -> Lesson | None:
+        return self._lesson
+
+    @property
+    def lesson_title(self) -> str | None:
+        return self._lesson.title if self._lesson is not None else None
+
+    def load(self, loaded: ScenarioFile) -> None:
+        """Put a scenario or lesson file's dials on the sides (and its title, if it has one)."""
+        self.set_scenario(Side.A, loaded.a)
+        if loaded.b is not None:
+            self.set_scenario(Side.B, loaded.b)
+        self.set_compare(loaded.b is not None)
+        if loaded.title:
+            self._lesson = Lesson(title=loaded.title, file=loaded)
+            self.events.lesson.emit(self._lesson)
+
+    def open(self, path: str | Path) -> ScenarioFile:
+        """Load a file; a broken one raises ``ScenarioError`` and changes nothing."""
+        loaded = load_scenario_file(path)
+        self.load(loaded)
+        return loaded
+
+    def to_file(self) -> ScenarioFile:
+        """The dials as a scenario file (side B only in compare mode)."""
+        b = self._scenarios[Side.B] if self._compare else None
+        return ScenarioFile(title=None, a=self._scenarios[Side.A], b=b)
+
+    # -- what is shown ---------------------------------------------------------------------
+    @property
+    def shown_side(self) -> Side:
+        """The side whose figures the panels show (always A outside compare mode)."""
+        return self._shown_side if self._compare else Side.A
+
+    def show_side(self, side: Side | str) -> None:
+        side = Side(side)
+        if side != self._shown_side:
+            self._shown_side = side
+            self.events.shown_side.emit(side)
+
+    @property
+    def sides(self) -> tuple[Side, ...]:
+        """The sides on screen: A, or A and B in compare mode."""
+        return (Side.A, Side.B) if self._compare else (Side.A,)
+
+    def shown_runs(self) -> list[Run]:
+        """The runs on screen: A, or A and B in compare mode (those that have run)."""
+        return [run for side in self.sides if (run := self.runs[side]) is not None]
+
+    def shown_run(self) -> Run | None:
+        """The run of the shown side, or A's when that side has none."""
+        return self.runs[self.shown_side] or self.runs[Side.A]
+
+    @property
+    def last_run(self) -> Run | None:
+        """The run that finished last, on whichever side."""
+        return self.runs[self._last_side] if self._last_side is not None else None
+
+    @property
+    def verdict(self) -> str | None:
+        """Which side was faster and by how much, once both have run in compare mode."""
+        return self._verdict
+
+    @property
+    def prediction(self) -> Prediction | None:
+        """The model's prediction shown instead of a run (the next run drops it)."""
+        return self._prediction
+
+    @property
+    def check(self) -> PredictionCheck | None:
+        """The model against the run that finished last (``None`` if stopped or too big)."""
+        return self._check
+
+    # -- running ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def running_side(self) -> Side | None:
+        return self._running_side
+
+    @property
+    def queued(self) -> tuple[Side, ...]:
+        """Sides waiting for the running one to finish (B, while A runs in compare mode)."""
+        return tuple(self._queue)
+
+    def start(self, sides: Iterable[Side | str] | None = None) -> bool:
+        """Run side A, or in compare mode A then B (or the ``sides`` given, in order).
+
+        Returns whether a run started: not while one runs, nor B outside compare mode.
+        Needs an asyncio loop (in the app, Qt's through qasync).
+        """
+        if self._running:
+            return False
+        order = [Side(s) for s in sides] if sides is not None else list(self.sides)
+        if not order or (Side.B in order and not self._compare):
+            return False
+        self._queue = order
+        self._running = True
+        self._set_prediction(None)
+        self.events.running.emit(True)
+        self._task = asyncio.ensure_future(self._run_queue())
+        return True
+
+    async def run(self, sides: Iterable[Side | str] | None = None) -> None:
+        """Start (see :meth:`start`) and wait until every queued side has run."""
+        self.start(sides)
+        await self.wait()
+
+    def stop(self) -> None:
+        """Stop the run: the queued side never runs, lanes in flight end as cancelled."""
+        self._queue.clear()
+        if self._handle is not None:
+            self._handle.stop()
+
+    async def wait(self) -> None:
+        """Wait until no run is going and none is queued."""
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def predict(self, side: Side | str = Side.A) -> Prediction | None:
+        """Ask the model about a side's dials without running them (not while running)."""
+        if self._running:
+            return None
+        scenario = self._scenarios[Side(side)]
+        trace = self._predictor(scenario)
+        self._set_prediction(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
+        return self._prediction
+
+    async def _run_queue(self) -> None:
+        try:
+            while self._queue:
+                run = await self._run_side(self._queue.pop(0))
+                if run is None or run.stopped:
+                    self._queue.clear()
+        finally:
+            self._queue.clear()
+            self._running = False
+            self._running_side = None
+            self._handle = None
+            self.live_trace = None
+            self.events.running.emit(False)
+
+    async def _run_side(self, side: Side) -> Run | None:
+        scenario = self._scenarios[side]
+        self._handle = handle = self._runner(scenario)
+        self._running_side = side
+        self.runs[side] = None
+        self._check = None
+        self._update_verdict()
+        self.events.run_started.emit(side, scenario)
+        frames = asyncio.ensure_future(self._stream(side, handle))
+        try:
+            run = await handle.run()
+        except LanesError as exc:
+            self.events.error.emit(str(exc))
+            return None
+        except Exception as exc:  # never a traceback in a teacher's face; say what happened
+            self.events.error.emit(f"The run failed: {type(exc).__name__}: {exc}")
+            return None
+        finally:
+            frames.cancel()
+            await asyncio.gather(frames, return_exceptions=True)
+        self.runs[side] = run
+        self._last_side = side
+        self._check = self._check_model(run)
+        self.events.run_finished.emit(side, run)
+        self._update_verdict()
+        return run
+
+    async def _stream(self, side: Side, handle: RunHandle) -> None:
+        """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and
+        competes with the site for the GIL, so the views get about a third of the time."""
+        interval = self._frame_s
+        while True:
+            await asyncio.sleep(interval)
+            if not handle.started:
+                continue
+            now = time.perf_counter_ns()
+            self.live_trace = handle.snapshot(now)
+            self.events.run_progressed.emit(side, self.live_trace, now)
+            interval = max(self._frame_s, (time.perf_counter_ns() - now) / 1e9 * 3)
+
+    def _check_model(self, run: Run) -> PredictionCheck | None:
+        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT:
+            return None
+        predicted = summarize(self._predictor(run.scenario)).makespan_ms
+        return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
+
+    def _update_verdict(self) -> None:
+        a, b = self.runs[Side.A], self.runs[Side.B]
+        text = verdict(a, b) if self._compare and a is not None and b is not None else None
+        if text != self._verdict:
+            self._verdict = text
+            self.events.verdict.emit(text)
+
+    def _set_prediction(self, prediction: Prediction | None) -> None:
+        if prediction is not self._prediction:
+            self._prediction = prediction
+            self.events.prediction.emit(prediction)

@@ -1,0 +1,41 @@
+"""How a session runs a scenario: an injected runner, so the session needs no Django in tests.
+
+The default is :class:`~simulator.hosting.engine.LiveRun`, whose client runs on the current
+asyncio loop (in the app, Qt's loop through qasync) while the site runs on the engine's own
+threads. A test passes a fake that returns made-up runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+__all__ = ["RunHandle", "Runner"]
+
+
+class RunHandle(Protocol):
+    """One run in progress; :class:`~simulator.hosting.engine.LiveRun` has this shape."""
+
+    @property
+    def started(self) -> bool:
+        """Whether requests are being sent (before that, :meth:`snapshot` has nothing)."""
+        ...
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        """The trace so far."""
+        ...
+
+    def stop(self) -> None:
+        """End early: :meth:`run` then returns what was measured, marked stopped."""
+        ...
+
+    async def run(self) -> Run:
+        """Run to the end (or to :meth:`stop`); raises ``LanesError`` when it cannot."""
+        ...
+
+
+#: Makes the handle of one run of a scenario (``LiveRun`` itself is one).
+Runner = Callable[[Scenario], RunHandle]

@@ -1,0 +1,170 @@
+"""The session model without Qt or Django: a fake runner returns made-up runs.
+
+Each test drives the session as the window would (set dials, Run, Stop, load a lesson) and
+asserts what a person would see change: which side ran, in what order, the verdict, the
+message of a failed run, the exact dials.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from app.session import Session, Side
+from simulator.errors import LanesError, ScenarioError
+from simulator.scenario import Scenario
+
+from .fake_runs import FakeRun
+
+SLOW = Scenario(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=100)
+FAST = Scenario(view="async_io", mode="asgi", requests=4, io_ms=100)
+
+
+def fake_session(seconds: float = 0.01, error: Exception | None = None):
+    """A session whose runner is :class:`FakeRun`, and the scenarios it was asked to run."""
+    ran: list[Scenario] = []
+    session = Session(
+        runner=lambda scenario: FakeRun(scenario, ran, seconds, error),
+        frame_ms=5,
+        scenario_a=SLOW,
+        scenario_b=FAST,
+    )
+    return session, ran
+
+
+def record(session: Session, *names: str) -> list[tuple]:
+    """Every emission of the named events, in order, as ``(name, *args)``."""
+    log: list[tuple] = []
+    for name in names:
+        getattr(session.events, name).connect(lambda *args, _n=name: log.append((_n, *args)))
+    return log
+
+
+def test_run_in_compare_mode_runs_a_then_b_and_rerunning_b_keeps_a():
+    session, ran = fake_session()
+    session.set_compare(True)
+    log = record(session, "run_started", "run_finished", "running")
+    asyncio.run(session.run())
+    assert ran == [SLOW, FAST]
+    assert [(e[0], e[1]) for e in log] == [
+        ("running", True),
+        ("run_started", Side.A),
+        ("run_finished", Side.A),
+        ("run_started", Side.B),
+        ("run_finished", Side.B),
+        ("running", False),
+    ]
+    first_a = session.runs[Side.A]
+    asyncio.run(session.run([Side.B]))
+    assert ran == [SLOW, FAST, FAST]
+    assert session.runs[Side.A] is first_a
+    assert session.runs[Side.B].scenario == FAST
+    assert session.last_run is session.runs[Side.B]
+
+
+def test_side_b_does_not_run_outside_compare_mode():
+    session, ran = fake_session()
+    assert not session.start([Side.B])
+    asyncio.run(session.run())
+    assert ran == [SLOW]
+    assert session.shown_runs() == [session.runs[Side.A]]
+
+
+def test_the_verdict_appears_once_both_sides_have_run():
+    session, _ = fake_session()
+    session.set_compare(True)
+    verdicts = record(session, "verdict")
+    asyncio.run(session.run([Side.A]))
+    assert session.verdict is None and verdicts == []
+    asyncio.run(session.run([Side.B]))
+    assert session.verdict is not None and "B finished" in session.verdict
+    assert verdicts == [("verdict", session.verdict)]
+    # Re-running A hides the verdict while A is missing, and brings it back after.
+    asyncio.run(session.run([Side.A]))
+    assert [v for _, v in verdicts] == [verdicts[0][1], None, session.verdict]
+    session.set_compare(False)
+    assert session.verdict is None
+
+
+def test_stop_mid_queue_drops_the_queued_side():
+    session, ran = fake_session(seconds=5)
+    session.set_compare(True)
+
+    async def scenario():
+        session.start()
+        while session.running_side is not Side.A:
+            await asyncio.sleep(0.001)
+        assert session.queued == (Side.B,)
+        await asyncio.sleep(0.02)
+        session.stop()
+        await session.wait()
+
+    asyncio.run(asyncio.wait_for(scenario(), 3))
+    assert ran == [SLOW]
+    assert session.runs[Side.A].stopped
+    assert session.runs[Side.B] is None
+    assert not session.running and session.queued == ()
+    assert session.check is None  # a stopped run is not held against the model
+
+
+def test_an_error_from_the_runner_becomes_a_message_and_running_ends():
+    session, _ = fake_session(error=LanesError("the upstream did not answer"))
+    session.set_compare(True)
+    log = record(session, "error", "running")
+    asyncio.run(session.run())
+    assert log == [("running", True), ("error", "the upstream did not answer"), ("running", False)]
+    assert not session.running
+    assert session.runs == {Side.A: None, Side.B: None}  # B never ran after A failed
+
+
+def test_an_unexpected_error_is_named_not_raised():
+    session, _ = fake_session(error=RuntimeError("boom"))
+    messages = record(session, "error")
+    asyncio.run(session.run())
+    assert messages == [("error", "The run failed: RuntimeError: boom")]
+    assert not session.running
+
+
+def test_a_live_run_streams_snapshots_then_forgets_them():
+    session, _ = fake_session(seconds=0.1)
+    frames = record(session, "run_progressed")
+    asyncio.run(session.run())
+    assert len(frames) >= 3
+    assert all(side is Side.A and len(trace.lanes) == 4 for _, side, trace, _ in frames)
+    assert session.live_trace is None
+
+
+def test_exact_dial_values_survive_a_lesson_load(tmp_path):
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(
+        'title = "Half milliseconds"\n[scenario]\nview = "async_io"\n'
+        "io_ms = 150.5\ncpu_ms = 2.5\narrival_ms = 0.5\n"
+    )
+    session, ran = fake_session()
+    titles = record(session, "lesson")
+    session.open(lesson)
+    exact = Scenario(view="async_io", io_ms=150.5, cpu_ms=2.5, arrival_ms=0.5)
+    assert session.scenario(Side.A) == exact
+    assert titles == [("lesson", session.lesson)] and session.lesson_title == "Half milliseconds"
+    assert session.lesson.matches(exact)
+    asyncio.run(session.run())
+    assert ran == [exact]
+
+
+def test_a_broken_file_changes_nothing(tmp_path):
+    broken = tmp_path / "broken.toml"
+    broken.write_text('[scenario]\nview = "sync_io"\nio_ms = 99999\n')
+    session, _ = fake_session()
+    with pytest.raises(ScenarioError):
+        session.open(broken)
+    assert session.scenario(Side.A) == SLOW and not session.compare
+
+
+def test_the_prediction_is_dropped_by_a_run_and_checked_against_it():
+    session, _ = fake_session()
+    prediction = session.predict()
+    assert prediction is not None and prediction.summary.makespan_ms == pytest.approx(400, rel=0.1)
+    asyncio.run(session.run())
+    assert session.prediction is None
+    assert session.check is not None and session.check.ratio == pytest.approx(1.0)
