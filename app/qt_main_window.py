@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from simulator.errors import LanesError
 from simulator.files import write_chrome_trace, write_csv, write_json
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
+from simulator.metrics.figures import format_count, format_ms
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import verdict
 from simulator.prediction.model import predict
@@ -563,10 +564,10 @@ class QtMainWindow(QMainWindow):
         self._queued_sides.clear()
         s = run.summary
         done = "Stopped" if run.stopped else "Done"
-        failed = f", {s.failed} failed" if s.failed else ""
-        cancelled = f", {s.cancelled} cancelled" if s.cancelled else ""
+        failed = f", {format_count(s.failed)} failed" if s.failed else ""
+        cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
         self.statusBar().showMessage(
-            f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms"
+            f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
             f"{failed}{cancelled}."
             f"{self._prediction_note(run)}  Replay: Ctrl+R."
         )
