@@ -203,7 +203,8 @@ def _group_svg_lanes(data: bytes, slide: SlideLayout) -> bytes:
         children = list(parent)
         for child in children:
             parent.remove(child)
-        current_key, current = None, None
+        current_key: str | None = None
+        current: ET.Element | None = None
         for child in children:
             family = child.get("font-family", "")
             if child.tag == g_tag and family.startswith(LANE_TAG):
@@ -219,6 +220,7 @@ def _group_svg_lanes(data: bytes, slide: SlideLayout) -> bytes:
                         letter, _, row = key.partition("-")
                         current.set("id", f"{letter}-lane-{row}")
                     ET.SubElement(current, f"{{{_SVG_NS}}}title").text = labels.get(key, key)
+                assert current is not None  # made above for the first lane of a run
                 current.append(child)
                 continue
             if child.tag == g_tag and len(child) == 0:

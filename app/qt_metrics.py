@@ -150,9 +150,10 @@ class QtMetrics(QWidget):
         font.setBold(True)
         for label in self._values.values():
             label.setFont(font)
-        if self.layout() is not None:
+        layout = self.layout()
+        if layout is not None:
             # The labels' new size hints reach the grid only once it is laid out again.
-            self.layout().invalidate()
+            layout.invalidate()
         self.updateGeometry()
 
     def _update_values(self) -> None:

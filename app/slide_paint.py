@@ -61,12 +61,20 @@ def paint_slide(
             )
             painter.drawText(block.heading_rect, Qt.AlignmentFlag.AlignLeft, shown)
         t0 = block.run.trace.t0_ns
-        common = dict(t_from_ns=t0, t_to_ns=t0 + slide.t_span_ns, font=slide.fonts.body)
         marker = None
         if lanes_apart:
             prefix = "" if len(slide.timelines) == 1 else f"{LETTERS[index].lower()}-"
             marker = _lane_marker(painter, slide.fonts.body, prefix)
-        paint_timeline(painter, block.rect, block.rows, theme, before_lane=marker, **common)
+        paint_timeline(
+            painter,
+            block.rect,
+            block.rows,
+            theme,
+            t_from_ns=t0,
+            t_to_ns=t0 + slide.t_span_ns,
+            font=slide.fonts.body,
+            before_lane=marker,
+        )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)
     if slide.note_rect is not None and text.note:

@@ -91,6 +91,7 @@ def slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
     runs = checked_runs(runs)
     if len(runs) == 1:
         (run,) = runs
+        subtitle: str | None
         if title:
             subtitle = _label(run)
         else:

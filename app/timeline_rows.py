@@ -150,8 +150,8 @@ def rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
         for kind, items in source.items():
             for item in items:
                 target[item[0]].setdefault(kind, []).append(item)
-    for item in rows.failed_rows:
-        failed[item[0]].append(item)
+    for failed_row in rows.failed_rows:
+        failed[failed_row[0]].append(failed_row)
     # The copies' trace: same start and end as the run (what a row's drawing may ask of
     # it), but one lane, so asking costs nothing.
     last = max(rows.trace.lanes, key=lambda lane: lane.end_ns, default=None)

@@ -124,7 +124,8 @@ class Figure:
         """The figure's value in ``summary`` (ms, req/s or a count)."""
         if self.is_latency:
             return summary.latency_ms[self.key]
-        return getattr(summary, self.key)
+        value: float = getattr(summary, self.key)
+        return value
 
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``."""
