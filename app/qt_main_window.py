@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
+from simulator.metrics.figures import format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -272,12 +273,12 @@ class QtMainWindow(QMainWindow):
             return
         s = run.summary
         done = "Stopped" if run.stopped else "Done"
-        failed = f", {s.failed} failed" if s.failed else ""
-        cancelled = f", {s.cancelled} cancelled" if s.cancelled else ""
+        failed = f", {format_count(s.failed)} failed" if s.failed else ""
+        cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
         check = self.session.check
-        model = f"  The model predicted {check.predicted_ms:.0f} ms." if check else ""
+        model = f"  The model predicted {format_ms(check.predicted_ms)}." if check else ""
         self.statusBar().showMessage(
-            f"{done}: {s.ok} answered in {run.trace.ms(run.trace.end_ns):.0f} ms"
+            f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
             f"{failed}{cancelled}.{model}  Replay: Ctrl+R."
         )
 

@@ -1,271 +1,41 @@
 """Drawing a trace as lanes with a QPainter: the one painter behind the window and exports.
 
 Nothing here is a widget, so the same code paints the live timeline, the replay, and the
-PNG/SVG/PDF exports. :class:`TimelineRows` turns a trace into rows (one per request, or one
-per thread/loop) once; :func:`paint_timeline` draws a time range of them into a rectangle.
+PNG/SVG/PDF exports. :class:`TimelineRows` (:mod:`app.timeline_rows`) turns a trace into
+rows (one per request, or one per thread/loop) once; :func:`paint_timeline` draws a time
+range of them into a rectangle, placed by :func:`layout` (:mod:`app.timeline_geometry`),
+under the time axis of :mod:`app.timeline_axis`. The colour key is
+:func:`draw_legend` (:mod:`app.timeline_legend`). All of these are importable from here.
 """
 
 from __future__ import annotations
 
-import bisect
-import copy
 import math
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
+from simulator.trace import Trace
 
-from .theme import KIND_LABELS, LEGEND_KINDS, Theme
+from .theme import Theme
+from .timeline_axis import format_ms, nice_ticks, paint_axis
+from .timeline_geometry import MAX_ROW_PX, TimelineGeometry, layout
+from .timeline_legend import draw_legend
+from .timeline_rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
 
 __all__ = [
     "DRAW_ORDER",
+    "MAX_ROW_PX",
     "TimelineGeometry",
     "TimelineRows",
     "draw_legend",
     "format_ms",
+    "layout",
     "nice_ticks",
     "paint_timeline",
+    "thread_label",
 ]
-
-#: Later kinds are drawn over earlier ones where aggregated rows overlap.
-DRAW_ORDER = ("queued", "cancelled", "io_wait", "thread_hop", "framework", "io_blocking", "cpu")
-MAX_ROW_PX = 44.0
-
-
-def format_ms(ms: float) -> str:
-    """``0``, ``0.5 ms``, ``200 ms``, ``1.2 s``: short, for axis ticks and tooltips."""
-    if ms == 0:
-        return "0"
-    if abs(ms) >= 1000:
-        s = ms / 1000
-        return f"{s:.3g} s" if abs(s) < 100 else f"{s:.0f} s"
-    if abs(ms) >= 10:
-        return f"{ms:.0f} ms"
-    return f"{ms:.2g} ms"
-
-
-def nice_ticks(span_ms: float, max_ticks: int) -> float:
-    """A tick step of 1, 2 or 5 × 10^k ms giving at most ``max_ticks`` ticks over the span."""
-    if span_ms <= 0 or max_ticks < 1:
-        return 1.0
-    raw = span_ms / max_ticks
-    power = 10 ** math.floor(math.log10(raw))
-    for mult in (1, 2, 5, 10):
-        if mult * power >= raw:
-            return mult * power
-    return 10 * power
-
-
-def thread_label(thread: str, loop_thread: str | None) -> str:
-    """A thread's name as a class reads it."""
-    if thread == loop_thread:
-        return "event loop"
-    if thread.startswith("ThreadPoolExecutor-"):
-        pool, _, worker = thread.removeprefix("ThreadPoolExecutor-").partition("_")
-        return f"thread {pool}" if worker in ("", "0") else f"thread {pool}.{worker}"
-    return thread
-
-
-@dataclass
-class TimelineRows:
-    """A trace laid out as rows: per request (``by="requests"``) or per thread (``"workers"``).
-
-    ``per_kind[kind]`` holds ``(row, start_ns, end_ns)`` for every segment drawn in that
-    kind's colour; the by-worker layout keeps only segments that hold their thread.
-    ``tail_per_kind`` holds what Django did for a request after its answer was sent
-    (``response.close()``): drawn thin, because the client no longer waits for it.
-    """
-
-    trace: Trace
-    by: str = "requests"
-    labels: list[str] = field(default_factory=list)
-    per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    tail_per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    failed_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, end_ns)
-    row_segments: list[list[Segment]] = field(default_factory=list)
-    row_lanes: list[Lane | None] = field(default_factory=list)
-    _grouped: dict[tuple[int, bool], dict[str, list[tuple[int, int, int]]]] = field(
-        default_factory=dict, repr=False
-    )
-
-    def __post_init__(self) -> None:
-        self.per_kind = {kind: [] for kind in DRAW_ORDER}
-        self.tail_per_kind = {kind: [] for kind in DRAW_ORDER}
-        if self.by == "workers":
-            self._by_worker()
-        else:
-            self._by_request()
-
-    def _by_request(self) -> None:
-        for row, lane in enumerate(self.trace.lanes):
-            self.labels.append(f"#{lane.request_id}")
-            self.row_segments.append(list(lane.segments))
-            self.row_lanes.append(lane)
-            answered = lane.done_ns
-            for seg in lane.segments:
-                if seg.end_ns <= answered:
-                    self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                elif seg.start_ns >= answered:
-                    self.tail_per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                else:
-                    self.per_kind[seg.kind].append((row, seg.start_ns, answered))
-                    self.tail_per_kind[seg.kind].append((row, answered, seg.end_ns))
-            if lane.status == "error":
-                self.failed_rows.append((row, answered))
-
-    def _by_worker(self) -> None:
-        threads = self.trace.threads()
-        if self.trace.loop_thread in threads:  # the loop first: it is the star of the show
-            threads.remove(self.trace.loop_thread)
-            threads.insert(0, self.trace.loop_thread)
-        index = {thread: row for row, thread in enumerate(threads)}
-        self.labels = [thread_label(t, self.trace.loop_thread) for t in threads]
-        self.row_segments = [[] for _ in threads]
-        self.row_lanes = [None for _ in threads]
-        for lane in self.trace.lanes:
-            for seg in lane.segments:
-                if seg.kind in HOLDS_THREAD and seg.thread in index:
-                    row = index[seg.thread]
-                    self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                    self.row_segments[row].append(seg)
-        for segs in self.row_segments:
-            segs.sort(key=lambda s: s.start_ns)
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def grouped(self, group: int, tail: bool = False) -> dict[str, list[tuple[int, int, int]]]:
-        """Segments with ``group`` rows sharing one pixel row: ``(pixel_row, start, end)``,
-        overlapping ones of a kind merged. Computed once per group size and kept, since it
-        does not depend on the time range shown: zooming and panning reuse it.
-        """
-        source = self.tail_per_kind if tail else self.per_kind
-        if group <= 1:
-            return source
-        key = (group, tail)
-        cached = self._grouped.get(key)
-        if cached is not None:
-            return cached
-        # Gaps narrower than ~1/8000 of the run vanish: below a pixel even on a 4K screen
-        # when the whole run is shown (zooming in shows fewer lanes per pixel anyway).
-        slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000)
-        if tail:
-            # Several lanes to a pixel row: what follows the answers is one thing there,
-            # Django still at work for those requests (its clean-up, and its waits for the
-            # loop to do it), drawn as framework rather than as thousands of specks.
-            source = {"framework": [item for items in source.values() for item in items]}
-        merged: dict[str, list[tuple[int, int, int]]] = {}
-        for kind, items in source.items():
-            out: list[tuple[int, int, int]] = []
-            for band, s, e in sorted((r // group, s, e) for r, s, e in items):
-                if out and out[-1][0] == band and s <= out[-1][2] + slack:
-                    if e > out[-1][2]:
-                        out[-1] = (band, out[-1][1], e)
-                else:
-                    out.append((band, s, e))
-            merged[kind] = out
-        self._grouped[key] = merged
-        return merged
-
-    def segment_at(self, row: int, ns: int) -> Segment | None:
-        """The segment drawn at ``ns`` in ``row``."""
-        if not 0 <= row < len(self.row_segments):
-            return None
-        segs = self.row_segments[row]
-        i = bisect.bisect_right([s.start_ns for s in segs], ns) - 1
-        if i >= 0 and segs[i].end_ns >= ns:
-            return segs[i]
-        return None
-
-
-@dataclass(frozen=True)
-class TimelineGeometry:
-    """Where things go inside the painted rectangle, for drawing and for hit-testing."""
-
-    rect: QRectF
-    gutter: float
-    axis_top: float
-    axis_height: float
-    strip_top: float
-    strip_height: float
-    lanes_top: float
-    lanes_height: float
-    rows: int
-    row_px: float  # may be < 1: then ``group`` rows share one pixel row
-    group: int
-    t_from_ns: int
-    t_to_ns: int
-
-    @property
-    def lanes_left(self) -> float:
-        return self.rect.left() + self.gutter
-
-    @property
-    def lanes_width(self) -> float:
-        return max(1.0, self.rect.right() - self.lanes_left - 8)
-
-    def x_of(self, ns: int) -> float:
-        span = max(1, self.t_to_ns - self.t_from_ns)
-        return self.lanes_left + (ns - self.t_from_ns) * self.lanes_width / span
-
-    def ns_at(self, x: float) -> int:
-        span = max(1, self.t_to_ns - self.t_from_ns)
-        return int(self.t_from_ns + (x - self.lanes_left) * span / self.lanes_width)
-
-    def row_top(self, row: int) -> float:
-        if self.group > 1:
-            return self.lanes_top + row // self.group
-        return self.lanes_top + row * self.row_px
-
-    def row_at(self, y: float) -> int | None:
-        if y < self.lanes_top or self.rows == 0:
-            return None
-        if self.group > 1:
-            row = int(y - self.lanes_top) * self.group
-        else:
-            row = int((y - self.lanes_top) / self.row_px)
-        return row if row < self.rows else None
-
-
-def layout(
-    rect: QRectF, rows: TimelineRows, font: QFont, t_from_ns: int, t_to_ns: int
-) -> TimelineGeometry:
-    fm = QFontMetricsF(font)
-    # Measuring thousands of labels costs more than drawing the lanes: measure the longest.
-    most = max(map(len, rows.labels), default=0)
-    widest = [label for label in rows.labels if len(label) == most][:8]
-    longest = max((fm.horizontalAdvance(label) for label in widest), default=0.0)
-    gutter = min(max(longest, fm.horizontalAdvance("loop blocked")) + 16, rect.width() * 0.3)
-    axis_height = fm.height() * 1.5
-    strip_height = max(8.0, fm.height() * 0.6) if rows.trace.loop_thread else 0.0
-    axis_top = rect.top()
-    strip_top = axis_top + axis_height + 2
-    lanes_top = strip_top + strip_height + (6 if strip_height else 2)
-    lanes_height = max(1.0, rect.bottom() - lanes_top)
-    n = len(rows)
-    row_px = min(MAX_ROW_PX, lanes_height / n) if n else MAX_ROW_PX
-    group = 1
-    if row_px < 1:
-        group = math.ceil(n / lanes_height)
-        row_px = 1 / group
-    return TimelineGeometry(
-        rect,
-        gutter,
-        axis_top,
-        axis_height,
-        strip_top,
-        strip_height,
-        lanes_top,
-        lanes_height,
-        n,
-        row_px,
-        group,
-        t_from_ns,
-        t_to_ns,
-    )
 
 
 def paint_timeline(
@@ -294,12 +64,12 @@ def paint_timeline(
     painter.setFont(font)
     geo = layout(rect, rows, font, t_from_ns, t_to_ns)
     painter.fillRect(rect, QColor(theme.background))
-    _paint_axis(painter, geo, rows.trace, theme, font)
+    paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows.trace, theme, cutoff_ns)
     if before_lane is None:
         _paint_rows(painter, geo, rows, theme, cutoff_ns)
     else:
-        for row, one in enumerate(_rows_apart(rows)):
+        for row, one in enumerate(rows_apart(rows)):
             painter.save()
             before_lane(row)
             _paint_rows(painter, geo, one, theme, cutoff_ns)
@@ -311,56 +81,6 @@ def paint_timeline(
         painter.drawLine(QPointF(x, geo.strip_top), QPointF(x, rect.bottom()))
     painter.restore()
     return geo
-
-
-def _rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
-    """Row by row, a copy of ``rows`` that draws only that row (in its place)."""
-    per_kind: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
-    tails: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
-    failed: list[list[tuple[int, int]]] = [[] for _ in range(len(rows))]
-    for source, target in ((rows.per_kind, per_kind), (rows.tail_per_kind, tails)):
-        for kind, items in source.items():
-            for item in items:
-                target[item[0]].setdefault(kind, []).append(item)
-    for item in rows.failed_rows:
-        failed[item[0]].append(item)
-    # The copies' trace: same start and end as the run (what a row's drawing may ask of
-    # it), but one lane, so asking costs nothing.
-    last = max(rows.trace.lanes, key=lambda lane: lane.end_ns, default=None)
-    span_only = Trace(rows.trace.t0_ns, (last,) if last else (), rows.trace.loop_thread)
-    for row in range(len(rows)):
-        one = copy.copy(rows)
-        one.trace = span_only
-        one.per_kind = {kind: per_kind[row].get(kind, []) for kind in DRAW_ORDER}
-        one.tail_per_kind = {kind: tails[row].get(kind, []) for kind in DRAW_ORDER}
-        one.failed_rows = failed[row]
-        one._grouped = {}  # the copy's own cache: the shared one holds every row
-        yield one
-
-
-def _paint_axis(
-    painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme, font: QFont
-) -> None:
-    fm = QFontMetricsF(font)
-    span_ms = (geo.t_to_ns - geo.t_from_ns) / 1e6
-    max_ticks = max(2, int(geo.lanes_width / (fm.horizontalAdvance("00000 ms") * 1.4)))
-    step = nice_ticks(span_ms, max_ticks)
-    first_ms = (geo.t_from_ns - trace.t0_ns) / 1e6
-    tick = math.ceil(first_ms / step) * step
-    grid_pen = QPen(QColor(theme.grid), 1)
-    text_colour = QColor(theme.foreground)
-    baseline = geo.axis_top + fm.ascent() + 2
-    while tick <= first_ms + span_ms + 1e-9:
-        x = geo.x_of(trace.t0_ns + int(tick * 1e6))
-        painter.setPen(grid_pen)
-        painter.drawLine(
-            QPointF(x, geo.axis_top + geo.axis_height - 4), QPointF(x, geo.rect.bottom())
-        )
-        label = format_ms(round(tick, 6))
-        width = fm.horizontalAdvance(label)
-        painter.setPen(text_colour)
-        painter.drawText(QPointF(min(x - width / 2, geo.rect.right() - width), baseline), label)
-        tick += step
 
 
 def _paint_blocked_strip(
@@ -516,36 +236,3 @@ def _round_step(step: int) -> int:
         if nice >= step:
             return nice
     return step
-
-
-def draw_legend(
-    painter: QPainter,
-    rect: QRectF,
-    theme: Theme,
-    font: QFont,
-    kinds: Sequence[str] = LEGEND_KINDS,
-) -> float:
-    """Swatches and names, flowing over lines; returns the height used."""
-    fm = QFontMetricsF(font)
-    painter.save()
-    painter.setFont(font)
-    swatch = fm.height() * 0.9
-    x, y = rect.left(), rect.top()
-    for kind in kinds:
-        label = KIND_LABELS[kind]
-        width = swatch + 6 + fm.horizontalAdvance(label) + fm.height()
-        if x + width > rect.right() and x > rect.left():
-            x, y = rect.left(), y + fm.height() * 1.4
-        box = QRectF(x, y + (fm.height() - swatch) / 2, swatch * 1.6, swatch)
-        painter.setPen(QPen(QColor(theme.muted), 1))
-        painter.setBrush(theme.brush(kind))
-        painter.drawRect(box)
-        hatch = theme.hatch(kind)
-        if hatch is not None:
-            painter.setBrush(hatch)
-            painter.drawRect(box)
-        painter.setPen(QColor(theme.foreground))
-        painter.drawText(QPointF(box.right() + 6, y + fm.ascent()), label)
-        x = box.right() + 6 + fm.horizontalAdvance(label) + fm.height()
-    painter.restore()
-    return y + fm.height() * 1.4 - rect.top()

@@ -225,24 +225,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def format_summary(run) -> str:
-    """A few lines a person reads at a glance."""
+    """A few lines a person reads at a glance (figures as :mod:`simulator.metrics.figures`
+    names and writes them everywhere)."""
+    from simulator.metrics.figures import FIGURE, LATENCY_KEYS, format_count
+
     s = run.summary
-    lat = s.latency_ms
+
+    def line(name: str, text: str) -> str:
+        return f"  {name:<13} {text}"
+
+    def figure(key: str, then: str = "") -> str:
+        return line(FIGURE[key].name, FIGURE[key].text(s) + then)
+
+    latencies = "  ".join(f"{key} {FIGURE[key].text(s)}" for key in LATENCY_KEYS)
     lines = [
         run.scenario.label + ("  (stopped)" if run.stopped else ""),
-        f"  makespan      {s.makespan_ms:9.1f} ms",
-        f"  throughput    {s.throughput_rps:9.1f} req/s",
-        f"  latency       p50 {lat['p50']:.1f}  p95 {lat['p95']:.1f}  p99 {lat['p99']:.1f}"
-        f"  max {lat['max']:.1f} ms",
-        f"  in flight     {s.peak_in_flight} at peak",
-        f"  threads used  {s.threads_used}",
-        f"  loop blocked  {s.loop_blocked_ms:9.1f} ms",
-        f"  framework     {s.framework_ms_per_request:9.2f} ms per request",
-        f"  requests      {s.ok} ok, {s.failed} failed, {s.cancelled} cancelled",
+        figure("makespan_ms"),
+        figure("throughput_rps"),
+        line("latency", latencies),
+        line("in flight", f"{FIGURE['peak_in_flight'].text(s)} at peak"),
+        figure("threads_used"),
+        figure("loop_blocked_ms"),
+        figure("framework_ms_per_request", " per request"),
+        line(
+            "requests",
+            f"{format_count(s.ok)} ok, {format_count(s.failed)} failed, "
+            f"{format_count(s.cancelled)} cancelled",
+        ),
     ]
     errors = sorted({lane.error for lane in run.trace.lanes if lane.error})
     for error in errors[:3]:
-        lines.append(f"  error         {error}")
+        lines.append(line("error", error))
     return "\n".join(lines)
 
 

@@ -1,0 +1,263 @@
+"""Where everything on a slide goes, in logical pixels of its size.
+
+The second of a slide's three steps: :func:`layout_slide` places the text of
+:mod:`app.slide_text`, each run's timeline (two runs share one time axis, so the faster one
+visibly ends sooner), the colour key and the figures. Fonts are sized for a 1600×900 slide
+and scale with it. ``timelines[i].geometry`` is what the timeline painter uses, so a test
+can find any lane's pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QImage, QPainter
+
+from simulator.errors import LanesError
+from simulator.trace import Run
+
+from .headless import ensure_gui_application
+from .slide_text import SlideText, checked_runs, slide_text
+from .theme import LEGEND_KINDS, LIGHT, Theme
+from .timeline_paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
+
+__all__ = [
+    "BASE_H",
+    "BASE_W",
+    "WRAP",
+    "SlideFonts",
+    "SlideLayout",
+    "TimelineBlock",
+    "layout_slide",
+    "wrapped_height",
+]
+
+#: The slide every size is measured against: at 1600×900 the title is 28 px, body text 16-18 px.
+BASE_W, BASE_H = 1600, 900
+
+WRAP = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+
+
+def wrapped_height(font: QFont, text: str, width: float) -> float:
+    box = QFontMetricsF(font).boundingRect(QRectF(0, 0, width, 100_000), WRAP, text)
+    return max(box.height(), QFontMetricsF(font).height())
+
+
+@dataclass(frozen=True)
+class SlideFonts:
+    title: QFont
+    subtitle: QFont
+    heading: QFont
+    body: QFont
+    metrics: QFont
+    verdict: QFont
+
+
+def _family() -> str:
+    families = QFontDatabase.families()
+    for name in ("DejaVu Sans", "Noto Sans", "Liberation Sans", "Arial", "Helvetica"):
+        if name in families:
+            return name
+    return QGuiApplication.font().family()
+
+
+def _fonts(k: float) -> SlideFonts:
+    family = _family()
+
+    def font(px: float, bold: bool = False) -> QFont:
+        f = QFont(family)
+        f.setPixelSize(max(6, round(px * k)))
+        f.setBold(bold)
+        return f
+
+    return SlideFonts(
+        title=font(28, True),
+        subtitle=font(18),
+        heading=font(18, True),
+        body=font(16),
+        metrics=font(17),
+        verdict=font(22, True),
+    )
+
+
+@dataclass(frozen=True)
+class TimelineBlock:
+    """One run's part of the slide: its heading and its timeline."""
+
+    run: Run
+    rows: TimelineRows
+    heading: str | None
+    heading_rect: QRectF | None
+    rect: QRectF
+    geometry: TimelineGeometry
+    end_label_rect: QRectF
+
+
+@dataclass(frozen=True)
+class SlideLayout:
+    """Where everything goes, in logical pixels of a ``size`` slide.
+
+    ``timelines[i].geometry`` is what :func:`~app.timeline_paint.paint_timeline` uses to
+    place run ``i``'s lanes, so a test can find any lane's pixels.
+    """
+
+    size: QSize
+    text: SlideText
+    fonts: SlideFonts
+    t_span_ns: int
+    kinds: tuple[str, ...]
+    title_rect: QRectF
+    subtitle_rect: QRectF | None
+    timelines: tuple[TimelineBlock, ...]
+    legend_rect: QRectF
+    note_rect: QRectF | None
+    metrics_rects: tuple[QRectF, ...]
+    verdict_rect: QRectF | None
+
+
+def _kinds_shown(runs: Sequence[Run]) -> tuple[str, ...]:
+    """The legend's kinds: those some lane shows, in legend order."""
+    seen = {seg.kind for run in runs for lane in run.trace.lanes for seg in lane.segments}
+    if any(lane.status == "error" for run in runs for lane in run.trace.lanes):
+        seen.add("error")
+    return tuple(kind for kind in LEGEND_KINDS if kind in seen) or LEGEND_KINDS
+
+
+def _legend_height(width: float, theme: Theme, font: QFont, kinds: Sequence[str]) -> float:
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    height = draw_legend(painter, QRectF(0, 0, width, 10_000), theme, font, kinds)
+    painter.end()
+    return height
+
+
+def layout_slide(
+    runs: Sequence[Run],
+    *,
+    title: str | None = None,
+    size: tuple[int, int] = (BASE_W, BASE_H),
+    theme: Theme = LIGHT,
+) -> SlideLayout:
+    """Decide where the title, timelines, legend, figures and verdict go."""
+    runs = checked_runs(runs)
+    ensure_gui_application()
+    width, height = size
+    if width < 100 or height < 60:
+        raise LanesError(f"a picture must be at least 100×60 pixels, not {width}×{height}")
+    k = min(width / BASE_W, height / BASE_H)
+    fonts = _fonts(k)
+    text = slide_text(runs, title=title)
+    left, right = 44 * k, width - 44 * k
+    inner = right - left
+
+    def line(font: QFont) -> float:
+        return QFontMetricsF(font).height()
+
+    def lines(font: QFont, content: str) -> float:
+        """The height of ``content`` wrapped at word boundaries to the slide's width."""
+        return wrapped_height(font, content, inner)
+
+    y = 28 * k
+    title_rect = QRectF(left, y, inner, lines(fonts.title, text.title))
+    y = title_rect.bottom() + 2 * k
+    subtitle_rect = None
+    if text.subtitle:
+        subtitle_rect = QRectF(left, y, inner, lines(fonts.subtitle, text.subtitle))
+        y = subtitle_rect.bottom()
+    y += 16 * k
+
+    kinds = _kinds_shown(runs)
+    legend_h = _legend_height(inner, theme, fonts.body, kinds)
+    metric_gap = line(fonts.metrics) * 0.3
+    metric_hs = [lines(fonts.metrics, m) + metric_gap for m in text.metrics]
+    verdict_h = lines(fonts.verdict, text.verdict) + 8 * k if text.verdict else 0.0
+    note_h = line(fonts.body) + 2 * k if text.note else 0.0
+    footer_h = 8 * k + legend_h + note_h + 10 * k + sum(metric_hs) + verdict_h
+    bottom = height - 24 * k
+
+    # The timelines share what is left: each wants full-height rows, and gets less if it must.
+    span = max(max(run.trace.last_ns - run.trace.t0_ns for run in runs), 10_000_000)
+    span = int(span * 1.03)
+    all_rows = [TimelineRows(run.trace, by="requests") for run in runs]
+    heading_h = line(fonts.heading) + 4 * k if text.headings else 0.0
+    end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes
+    gap = 16 * k
+    fixed = []
+    for run, rows in zip(runs, all_rows, strict=True):
+        probe = layout(
+            QRectF(left, 0, inner, 10_000),
+            rows,
+            fonts.body,
+            run.trace.t0_ns,
+            run.trace.t0_ns + span,
+        )
+        fixed.append(probe.lanes_top)
+    row_px = MAX_ROW_PX * min(k, 1.0)
+    wanted = [f + max(1, len(rows)) * row_px for f, rows in zip(fixed, all_rows, strict=True)]
+    room = bottom - y - footer_h - len(runs) * (heading_h + end_label_h) - gap * (len(runs) - 1)
+    if sum(wanted) <= room:
+        heights = wanted
+    else:
+        lanes_room = max(0.0, room - sum(fixed))
+        need = [w - f for w, f in zip(wanted, fixed, strict=True)]
+        heights = [f + lanes_room * n / sum(need) for f, n in zip(fixed, need, strict=True)]
+        for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
+            geometry = layout(
+                QRectF(left, 0, inner, heights[i]),
+                rows,
+                fonts.body,
+                run.trace.t0_ns,
+                run.trace.t0_ns + span,
+            )
+            if geometry.group > 1:
+                # Rows share pixel rows, so the lanes take fewer pixels than they were given.
+                lanes_px = math.ceil(geometry.rows / geometry.group)
+                heights[i] = geometry.lanes_top + lanes_px + 1e-3  # 1e-3: no rounding down
+    # White to spare: a little above the lanes, the rest below everything.
+    y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
+    blocks = []
+    for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
+        heading = text.headings[i] if text.headings else None
+        heading_rect = None
+        if heading:
+            heading_rect = QRectF(left, y, inner, line(fonts.heading))
+            y += heading_h
+        rect = QRectF(left, y, inner, heights[i])
+        geometry = layout(rect, rows, fonts.body, run.trace.t0_ns, run.trace.t0_ns + span)
+        end_label_rect = QRectF(left, rect.bottom() + 2 * k, inner, line(fonts.body))
+        blocks.append(
+            TimelineBlock(run, rows, heading, heading_rect, rect, geometry, end_label_rect)
+        )
+        y = rect.bottom() + end_label_h + (gap if i + 1 < len(runs) else 0)
+    y += 8 * k
+    legend_rect = QRectF(left, y, inner, legend_h)
+    y = legend_rect.bottom()
+    note_rect = None
+    if text.note:
+        note_rect = QRectF(left, y, inner, line(fonts.body))
+        y += note_h
+    y += 10 * k
+    metrics_rects = []
+    for metric_h in metric_hs:
+        metrics_rects.append(QRectF(left, y, inner, metric_h))
+        y += metric_h
+    verdict_rect = None
+    if text.verdict:
+        verdict_rect = QRectF(left, y + 8 * k, inner, lines(fonts.verdict, text.verdict))
+    return SlideLayout(
+        size=QSize(width, height),
+        text=text,
+        fonts=fonts,
+        t_span_ns=span,
+        kinds=kinds,
+        title_rect=title_rect,
+        subtitle_rect=subtitle_rect,
+        timelines=tuple(blocks),
+        legend_rect=legend_rect,
+        note_rect=note_rect,
+        metrics_rects=tuple(metrics_rects),
+        verdict_rect=verdict_rect,
+    )

@@ -1,0 +1,121 @@
+"""Painting a laid-out slide with any ``QPainter``: an image, an SVG generator, a PDF.
+
+The last of a slide's three steps. The timelines are painted by
+:func:`app.timeline_paint.paint_timeline`, the painter behind the window; with
+``lanes_apart`` each lane is painted in a painter state of its own, tagged with a font family
+no font has (:data:`LANE_TAG`), so that an SVG can group each lane's shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+
+from simulator.metrics.figures import format_ms
+
+from .slide_layout import WRAP, SlideLayout, TimelineBlock
+from .slide_text import LETTERS
+from .theme import LIGHT, Theme
+from .timeline_paint import draw_legend, paint_timeline
+
+__all__ = ["LANE_TAG", "paint_slide"]
+
+#: A font family no font has: marks each lane's painter state (see ``lanes_apart``).
+LANE_TAG = "lanes-export-lane-"
+
+
+def _draw_line(painter: QPainter, rect: QRectF, font: QFont, colour: QColor, text: str) -> None:
+    """Draw ``text`` in ``rect``, wrapped at words if it is longer than a line."""
+    painter.setFont(font)
+    painter.setPen(colour)
+    painter.drawText(rect, WRAP, text)
+
+
+def paint_slide(
+    painter: QPainter,
+    slide: SlideLayout,
+    theme: Theme = LIGHT,
+    *,
+    lanes_apart: bool = False,
+) -> None:
+    """Paint ``slide`` in logical pixels; ``lanes_apart`` marks each lane (for SVG groups)."""
+    fg, muted = QColor(theme.foreground), QColor(theme.muted)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    painter.fillRect(
+        QRectF(0, 0, slide.size.width(), slide.size.height()), QColor(theme.background)
+    )
+    text = slide.text
+    _draw_line(painter, slide.title_rect, slide.fonts.title, fg, text.title)
+    if slide.subtitle_rect is not None and text.subtitle:
+        _draw_line(painter, slide.subtitle_rect, slide.fonts.subtitle, muted, text.subtitle)
+    for index, block in enumerate(slide.timelines):
+        if block.heading_rect is not None and block.heading:
+            painter.setFont(slide.fonts.heading)
+            painter.setPen(fg)
+            shown = QFontMetricsF(slide.fonts.heading).elidedText(
+                block.heading, Qt.TextElideMode.ElideRight, block.heading_rect.width()
+            )
+            painter.drawText(block.heading_rect, Qt.AlignmentFlag.AlignLeft, shown)
+        t0 = block.run.trace.t0_ns
+        marker = None
+        if lanes_apart:
+            prefix = "" if len(slide.timelines) == 1 else f"{LETTERS[index].lower()}-"
+            marker = _lane_marker(painter, slide.fonts.body, prefix)
+        paint_timeline(
+            painter,
+            block.rect,
+            block.rows,
+            theme,
+            t_from_ns=t0,
+            t_to_ns=t0 + slide.t_span_ns,
+            font=slide.fonts.body,
+            before_lane=marker,
+        )
+        _paint_end_marker(painter, block, slide.fonts.body, theme)
+    draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)
+    if slide.note_rect is not None and text.note:
+        _draw_line(painter, slide.note_rect, slide.fonts.body, muted, text.note)
+    for rect, line in zip(slide.metrics_rects, text.metrics, strict=True):
+        _draw_line(painter, rect, slide.fonts.metrics, fg, line)
+    if slide.verdict_rect is not None and text.verdict:
+        _draw_line(painter, slide.verdict_rect, slide.fonts.verdict, fg, text.verdict)
+    painter.restore()
+
+
+def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, theme: Theme) -> None:
+    """A dashed line where the last answer came back, labelled under the lanes."""
+    geo = block.geometry
+    trace = block.run.trace
+    if not trace.lanes:
+        return
+    x = geo.x_of(trace.end_ns)
+    label_rect = block.end_label_rect
+    painter.save()
+    pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, label_rect.top()))
+    label = f"last answer {format_ms(block.run.summary.makespan_ms)}"
+    fm = QFontMetricsF(font)
+    width = fm.horizontalAdvance(label)
+    right = geo.lanes_left + geo.lanes_width
+    tx = min(max(x - width / 2, geo.lanes_left), right - width)
+    painter.setFont(font)
+    painter.setPen(QColor(theme.foreground))
+    painter.drawText(QPointF(tx, label_rect.top() + fm.ascent()), label)
+    painter.restore()
+
+
+def _lane_marker(painter: QPainter, font: QFont, prefix: str) -> Callable[[int], None]:
+    """Tag lane ``row``'s painter state with a font family of its own
+    (see :func:`_group_svg_lanes`)."""
+
+    def mark(row: int) -> None:
+        tagged = QFont(font)
+        tagged.setFamily(f"{LANE_TAG}{prefix}{row}")
+        painter.setFont(tagged)
+
+    return mark

@@ -1,0 +1,143 @@
+"""Every line of text on a slide of one run, or of runs A and B side by side.
+
+The first of a slide's three steps (text, :mod:`app.slide_layout`, :mod:`app.slide_paint`):
+the title, the dials, one line of key figures per run (named and written as
+:mod:`simulator.metrics.figures` says) and, for two runs, the verdict of
+:func:`simulator.metrics.verdict.verdict`. No Qt: a test reads it as plain strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simulator.catalog import lesson_views
+from simulator.errors import LanesError
+from simulator.metrics.figures import FIGURE
+from simulator.metrics.verdict import verdict
+from simulator.trace import Run
+
+__all__ = ["LETTERS", "TAIL_NOTE", "SlideText", "checked_runs", "metrics_line", "slide_text"]
+
+#: The names of the runs of a comparison, in order.
+LETTERS = "AB"
+
+
+@dataclass(frozen=True)
+class SlideText:
+    """Every line of text on the slide.
+
+    Attributes
+    ----------
+    title
+        The slide's title.
+    subtitle
+        The line under it: the dials (or, when the title already is the dials, what the view
+        does); for a comparison, the dials both runs share.
+    headings
+        One per timeline: ``"A: <dials>"``, ``"B: <dials>"``; empty for a single run.
+    metrics
+        One line of key figures per run.
+    verdict
+        The one-line verdict of a comparison; ``None`` for a single run.
+    note
+        A line under the colour key for what the key cannot show (thin bars), or ``None``.
+    """
+
+    title: str
+    subtitle: str | None
+    headings: tuple[str, ...]
+    metrics: tuple[str, ...]
+    verdict: str | None
+    note: str | None = None
+
+
+def metrics_line(run: Run) -> str:
+    """The key figures of ``run`` on one line, e.g. ``makespan 1.61 s · p95 1.54 s · ...``.
+
+    Names, values and units come from :data:`~simulator.metrics.figures.FIGURE`; the slide
+    only picks which figures fit on a line (and calls threads just "threads", for room).
+    """
+    s = run.summary
+
+    def named(key: str, name: str | None = None) -> str:
+        return f"{name or FIGURE[key].name} {FIGURE[key].text(s)}"
+
+    parts = [
+        named("makespan_ms"),
+        named("p95"),
+        FIGURE["throughput_rps"].text(s),
+        named("peak_in_flight"),
+        named("threads_used", "threads"),
+        named("loop_blocked_ms"),
+        f"{named('framework_ms_per_request')}/req",
+    ]
+    parts += [
+        f"{FIGURE[key].text(s)} {FIGURE[key].name}"
+        for key in ("failed", "cancelled")
+        if FIGURE[key].value(s)
+    ]
+    if run.stopped:
+        parts.append("stopped early")
+    return " · ".join(parts)
+
+
+def _label(run: Run) -> str:
+    return run.scenario.label
+
+
+def slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
+    """The slide's text for one run, or for runs A and B."""
+    runs = checked_runs(runs)
+    if len(runs) == 1:
+        (run,) = runs
+        subtitle: str | None
+        if title:
+            subtitle = _label(run)
+        else:
+            title = _label(run)
+            subtitle = lesson_views()[run.scenario.view].description
+        return SlideText(title, subtitle, (), (metrics_line(run),), None, _note(runs))
+    a, b = runs
+    parts_a, parts_b = _label(a).split(" · "), _label(b).split(" · ")
+    shared = [p for p in parts_a if p in parts_b]
+    only_a = [p for p in parts_a if p not in shared]
+    only_b = [p for p in parts_b if p not in shared]
+    if only_a or only_b:
+        title = title or f"{' · '.join(only_a or parts_a)}  vs  {' · '.join(only_b or parts_b)}"
+        subtitle = f"Both: {' · '.join(shared)}" if shared else None
+    else:  # the same dials twice: how much do two runs of one scenario differ?
+        title = title or f"{_label(a)}, run twice"
+        subtitle = "A and B have the same dials"
+    return SlideText(
+        title,
+        subtitle,
+        tuple(f"{letter}: {_label(run)}" for letter, run in zip(LETTERS, runs, strict=False)),
+        tuple(f"{letter}: {metrics_line(run)}" for letter, run in zip(LETTERS, runs, strict=False)),
+        verdict(a, b),
+        _note(runs),
+    )
+
+
+#: Under the key when some lane has a thin bar (see ``TimelineRows.tail_per_kind``).
+TAIL_NOTE = "Thin bars: Django still at work for a request after its answer was sent."
+
+
+def _note(runs: Sequence[Run]) -> str | None:
+    """:data:`TAIL_NOTE` if some thin bar is long enough to see (1/700 of the time axis)."""
+    span = max((run.trace.last_ns - run.trace.t0_ns for run in runs), default=0)
+    visible = any(
+        (lane.end_ns - lane.done_ns) * 700 >= span
+        for run in runs
+        for lane in run.trace.lanes
+        if lane.segments
+    )
+    return TAIL_NOTE if span > 0 and visible else None
+
+
+def checked_runs(runs: Sequence[Run]) -> list[Run]:
+    """``runs`` as a list, if it is one run or two (A and B)."""
+    runs = list(runs)
+    if len(runs) not in (1, 2):
+        raise LanesError(f"a picture shows one run or two (A and B), not {len(runs)}")
+    return runs

@@ -1,0 +1,105 @@
+"""Where the parts of a painted timeline go, for drawing and for hit-testing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetricsF
+
+from .timeline_rows import TimelineRows
+
+__all__ = ["MAX_ROW_PX", "TimelineGeometry", "layout"]
+
+#: The tallest a row gets: a handful of requests do not fill the screen with colour.
+MAX_ROW_PX = 44.0
+
+
+@dataclass(frozen=True)
+class TimelineGeometry:
+    """Where things go inside the painted rectangle, for drawing and for hit-testing."""
+
+    rect: QRectF
+    gutter: float
+    axis_top: float
+    axis_height: float
+    strip_top: float
+    strip_height: float
+    lanes_top: float
+    lanes_height: float
+    rows: int
+    row_px: float  # may be < 1: then ``group`` rows share one pixel row
+    group: int
+    t_from_ns: int
+    t_to_ns: int
+
+    @property
+    def lanes_left(self) -> float:
+        return self.rect.left() + self.gutter
+
+    @property
+    def lanes_width(self) -> float:
+        return max(1.0, self.rect.right() - self.lanes_left - 8)
+
+    def x_of(self, ns: int) -> float:
+        span = max(1, self.t_to_ns - self.t_from_ns)
+        return self.lanes_left + (ns - self.t_from_ns) * self.lanes_width / span
+
+    def ns_at(self, x: float) -> int:
+        span = max(1, self.t_to_ns - self.t_from_ns)
+        return int(self.t_from_ns + (x - self.lanes_left) * span / self.lanes_width)
+
+    def row_top(self, row: int) -> float:
+        if self.group > 1:
+            return self.lanes_top + row // self.group
+        return self.lanes_top + row * self.row_px
+
+    def row_at(self, y: float) -> int | None:
+        if y < self.lanes_top or self.rows == 0:
+            return None
+        if self.group > 1:
+            row = int(y - self.lanes_top) * self.group
+        else:
+            row = int((y - self.lanes_top) / self.row_px)
+        return row if row < self.rows else None
+
+
+def layout(
+    rect: QRectF, rows: TimelineRows, font: QFont, t_from_ns: int, t_to_ns: int
+) -> TimelineGeometry:
+    """Where the axis, the loop-blocked strip, the labels and the rows of ``rows`` go in
+    ``rect``: rows as tall as :data:`MAX_ROW_PX` at most, sharing pixel rows if they must."""
+    fm = QFontMetricsF(font)
+    # Measuring thousands of labels costs more than drawing the lanes: measure the longest.
+    most = max(map(len, rows.labels), default=0)
+    widest = [label for label in rows.labels if len(label) == most][:8]
+    longest = max((fm.horizontalAdvance(label) for label in widest), default=0.0)
+    gutter = min(max(longest, fm.horizontalAdvance("loop blocked")) + 16, rect.width() * 0.3)
+    axis_height = fm.height() * 1.5
+    strip_height = max(8.0, fm.height() * 0.6) if rows.trace.loop_thread else 0.0
+    axis_top = rect.top()
+    strip_top = axis_top + axis_height + 2
+    lanes_top = strip_top + strip_height + (6 if strip_height else 2)
+    lanes_height = max(1.0, rect.bottom() - lanes_top)
+    n = len(rows)
+    row_px = min(MAX_ROW_PX, lanes_height / n) if n else MAX_ROW_PX
+    group = 1
+    if row_px < 1:
+        group = math.ceil(n / lanes_height)
+        row_px = 1 / group
+    return TimelineGeometry(
+        rect,
+        gutter,
+        axis_top,
+        axis_height,
+        strip_top,
+        strip_height,
+        lanes_top,
+        lanes_height,
+        n,
+        row_px,
+        group,
+        t_from_ns,
+        t_to_ns,
+    )

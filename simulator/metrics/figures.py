@@ -1,0 +1,234 @@
+"""The one table of a run's figures: what each is called, what it measures, how it reads.
+
+A summary is shown in four places (the command line, a slide's figures line, the metrics
+panel and the window's status bar). Each of them picks figures from :data:`FIGURES` (or by
+key from :data:`FIGURE`) and writes their values with :meth:`Figure.text`, so a figure has
+one caption, one explanation and one way of being written, whoever shows it.
+
+Keys are the names of :class:`~simulator.metrics.summary.Summary` fields; the latency
+quantiles are keyed by their name in ``Summary.latency_ms`` (``"p50"``, ..., ``"max"``).
+
+**Usage**::
+
+    FIGURE["makespan_ms"].text(summary)  # "1.62 s"
+    format_ms(0.423)                     # "0.42 ms"
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from types import MappingProxyType
+
+from simulator.metrics.summary import Summary
+
+__all__ = [
+    "EMPTY",
+    "FIGURE",
+    "FIGURES",
+    "LATENCY_KEYS",
+    "Figure",
+    "Unit",
+    "format_count",
+    "format_ms",
+    "format_rate",
+]
+
+#: What is shown where there is no value (no run yet, no finished request).
+EMPTY = "—"
+
+#: The keys of ``Summary.latency_ms``, fastest first.
+LATENCY_KEYS = ("p50", "p95", "p99", "max")
+
+
+def _three_digits(value: float) -> str:
+    """``value`` with about three significant digits: ``4.22``, ``37.9``, ``214``."""
+    return f"{value:.2f}" if value < 9.995 else f"{value:.1f}" if value < 99.95 else f"{value:.0f}"
+
+
+def format_ms(ms: float) -> str:
+    """A duration with about three significant digits: ``"0.42 ms"``, ``"214 ms"``, ``"1.62 s"``.
+
+    Seconds from 999.5 ms on, so a figure never reads ``"1000 ms"``.
+    """
+    if ms != ms or ms < 0:  # NaN, or nothing sensible
+        return EMPTY
+    if ms == 0:
+        return "0 ms"
+    if ms >= 999.5:
+        s = ms / 1000
+        return f"{_three_digits(s)} s" if s < 99.95 else f"{s:.0f} s"
+    return f"{_three_digits(ms)} ms"
+
+
+def format_rate(rps: float) -> str:
+    """Requests per second with about three significant digits: ``"37.9 req/s"``."""
+    if rps != rps or rps < 0:
+        return EMPTY
+    if rps == 0:
+        return "0 req/s"
+    return f"{_three_digits(rps)} req/s"
+
+
+def format_count(n: int) -> str:
+    """A count with thin-space grouping, as a class reads big numbers: ``"10 000"``."""
+    return f"{n:,}".replace(",", "\u2009")
+
+
+class Unit(Enum):
+    """What a figure counts, and so how its value is written."""
+
+    MS = "ms"
+    RATE = "req/s"
+    COUNT = "requests or threads"
+
+    def format(self, value: float) -> str:
+        """``value`` written in this unit (see :func:`format_ms` and friends)."""
+        if self is Unit.MS:
+            return format_ms(value)
+        if self is Unit.RATE:
+            return format_rate(value)
+        return format_count(int(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One figure of a run.
+
+    Attributes
+    ----------
+    key
+        The ``Summary`` field it reads (a latency quantile: its key in ``latency_ms``).
+    caption
+        Its name as a heading, e.g. ``"Latency p95"``.
+    name
+        Its name inside a line of text, e.g. ``"p95"``, ``"threads used"``.
+    tooltip
+        One sentence saying what is measured.
+    unit
+        How its value is written.
+    """
+
+    key: str
+    caption: str
+    name: str
+    tooltip: str
+    unit: Unit
+
+    @property
+    def is_latency(self) -> bool:
+        """Latencies exist only for finished requests: with none, there is no value."""
+        return self.key in LATENCY_KEYS
+
+    def value(self, summary: Summary) -> float:
+        """The figure's value in ``summary`` (ms, req/s or a count)."""
+        if self.is_latency:
+            return summary.latency_ms[self.key]
+        value: float = getattr(summary, self.key)
+        return value
+
+    def text(self, summary: Summary) -> str:
+        """The figure's value in ``summary``, written in its unit: ``"214 ms"``."""
+        return self.unit.format(self.value(summary))
+
+
+#: Every figure, in the order a reader meets them (the metrics panel shows them two a row).
+FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "makespan_ms",
+        "Makespan",
+        "makespan",
+        "Time from the first request sent to the last answer received.",
+        Unit.MS,
+    ),
+    Figure(
+        "throughput_rps",
+        "Throughput",
+        "throughput",
+        "Finished requests per second over the whole makespan.",
+        Unit.RATE,
+    ),
+    Figure(
+        "p50",
+        "Latency p50",
+        "p50",
+        "Half of the finished requests got their answer within this time.",
+        Unit.MS,
+    ),
+    Figure(
+        "p95",
+        "Latency p95",
+        "p95",
+        "95 % of the finished requests got their answer within this time.",
+        Unit.MS,
+    ),
+    Figure(
+        "p99",
+        "Latency p99",
+        "p99",
+        "99 % of the finished requests got their answer within this time.",
+        Unit.MS,
+    ),
+    Figure(
+        "max",
+        "Latency max",
+        "max",
+        "The slowest finished request's time from sending to answer.",
+        Unit.MS,
+    ),
+    Figure(
+        "peak_in_flight",
+        "Peak in flight",
+        "peak in flight",
+        "The most requests that were sent but not yet answered at the same moment.",
+        Unit.COUNT,
+    ),
+    Figure(
+        "threads_used",
+        "Threads used",
+        "threads used",
+        "Distinct OS threads (and the event loop) that did work for some request.",
+        Unit.COUNT,
+    ),
+    Figure(
+        "loop_blocked_ms",
+        "Event loop blocked",
+        "loop blocked",
+        "Total time one piece of code held the event loop for 5 ms or more at a stretch, "
+        "so no other request on it could run.",
+        Unit.MS,
+    ),
+    Figure(
+        "framework_ms_per_request",
+        "Framework / request",
+        "framework",
+        "Time the loop and threads spent running Django's own machinery (handler, middleware, "
+        "signal receivers, hand-offs) per request, outside the view's own code.",
+        Unit.MS,
+    ),
+    Figure("ok", "Succeeded", "ok", "Requests that got a successful (2xx) answer.", Unit.COUNT),
+    Figure(
+        "failed",
+        "Failed",
+        "failed",
+        "Requests that ended in an error: an exception or a 4xx/5xx answer.",
+        Unit.COUNT,
+    ),
+    Figure(
+        "cancelled",
+        "Cancelled",
+        "cancelled",
+        "Requests stopped before they finished, because the run was stopped.",
+        Unit.COUNT,
+    ),
+    Figure(
+        "requests",
+        "Requests",
+        "requests",
+        "Requests sent so far in this run, and how many still await an answer.",
+        Unit.COUNT,
+    ),
+)
+
+#: The figures by key (read-only).
+FIGURE: MappingProxyType[str, Figure] = MappingProxyType({f.key: f for f in FIGURES})
