@@ -39,46 +39,24 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from embedded_site.lesson_views import CPU_CHUNK_MS, IoStyle
 from simulator.catalog import view_info
 from simulator.prediction.costs import Costs
 from simulator.prediction.events import Environment, Event, Resource
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Segment, Trace
+from simulator.trace import LOOP_BLOCKED_MS, Kind, Lane, Segment, Trace
+from simulator.trace import LOOP_THREAD as LOOP
+from simulator.trace import QUEUE_THREAD as QUEUE
 
-__all__ = ["CPU_CHUNK_MS", "GIL_SWITCH_MS", "VIEW_ERRORS", "VIEW_IO", "Costs", "predict"]
+__all__ = ["GIL_SWITCH_MS", "IO_KINDS", "Costs", "predict"]
 
-LOOP = "asgi-loop"
-QUEUE = "queue"
 #: ``sys.getswitchinterval()``: how long a thread keeps the GIL while others want it.
 GIL_SWITCH_MS = 5.0
-#: ``embedded_site.views.CPU_CHUNK_MS``: the CPU slice of ``async_cpu_chunked``.
-CPU_CHUNK_MS = 5.0
-#: A loop held at least this long is reported blocked, as the loop monitor does.
-LOOP_BLOCKED_MS = 5.0
 
-#: How each working view waits for its I/O: ``io_wait`` (awaits, gives the loop up),
-#: ``io_blocking`` (holds its thread, or the loop), ``to_thread`` (``sync_to_async``).
-VIEW_IO = {
-    "sync_io": "io_blocking",
-    "async_io": "io_wait",
-    "async_blocking": "io_blocking",
-    "async_sync_to_async": "to_thread",
-    "sync_httpx": "io_blocking",
-    "async_httpx": "io_wait",
-    "sync_fanout": "io_blocking",  # fanout calls, one after another
-    "async_fanout": "io_wait",  # one wait for the whole gather
-    "sync_orm": "io_blocking",
-    "async_orm": "to_thread",
-    "async_cpu_chunked": "io_wait",
-}
-#: The error each bug view ends with, as Django reports it.
-VIEW_ERRORS = {
-    "async_sync_orm_bug": "SynchronousOnlyOperation: You cannot call this from an async "
-    "context - use a thread or sync_to_async.",
-    "missing_await_bug": "ValueError: The view embedded_site.views.missing_await_bug didn't "
-    "return an HttpResponse object. It returned an unawaited coroutine instead. You may need "
-    "to add an 'await' into your view.",
-}
+#: The segment a view's own wait is drawn as, by how the view waits (the site declares how:
+#: :mod:`embedded_site.lesson_views`). A view handing its I/O to a thread (``sync_to_async``)
+#: is drawn as hand-offs around a blocking wait there.
+IO_KINDS: dict[IoStyle, Kind] = {IoStyle.AWAIT: Kind.IO_WAIT, IoStyle.BLOCKING: Kind.IO_BLOCKING}
 
 Steps = Generator[Event, Any, None]
 
@@ -136,9 +114,10 @@ class _Site:
         self.gil = Resource(self.env, ["GIL"])
         self.loop = Resource(self.env, [LOOP])
         self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(scenario.workers)])
-        self.is_async = view_info(scenario.view).is_async
-        self.error = VIEW_ERRORS.get(scenario.view)
-        self.uses_upstream = view_info(scenario.view).uses_upstream
+        self.view = view_info(scenario.view)
+        self.is_async = self.view.is_async
+        self.error = self.view.expected_error
+        self.uses_upstream = self.view.uses_upstream
         self.unfinished = scenario.requests
         self.blocked: list[tuple[int, int]] = []
 
@@ -207,11 +186,12 @@ class _Site:
     def run_view(self, r: _Request, place: str, *, sync_thread: str) -> Steps:
         """The view's I/O, then its CPU, on ``place`` (the shared loop, or a thread or loop
         of its own); ``sync_to_async`` inside it goes to ``sync_thread``."""
-        s = self.scenario
-        how = VIEW_IO[s.view]
-        for _ in range(s.fanout if s.view == "sync_fanout" else 1):
-            if how != "to_thread":
-                calls = s.fanout if s.view == "async_fanout" else 1  # one gather
+        s, view = self.scenario, self.view
+        in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
+        calls = s.fanout if view.uses_fanout and not in_a_row else 1
+        for _ in range(s.fanout if in_a_row else 1):
+            if view.io is not IoStyle.THREAD:
+                how = IO_KINDS[view.io]
                 yield from self.wait_for_io(r, how, place, calls if self.uses_upstream else 0)
             else:
                 shared = place == LOOP
@@ -222,7 +202,7 @@ class _Site:
                 yield from self.hand_off(r, "thread_hop", sync_thread)
                 if shared:
                     yield from self.take_loop(r, sync_thread)
-        if s.view == "async_cpu_chunked":
+        if view.cpu_in_slices:
             yield from self.compute_in_slices(r, place)
         else:
             yield from self.work(r, "cpu", place, s.cpu_ms * self.costs.cpu_scale)
