@@ -40,11 +40,14 @@ class ScenarioError(LanesError, ValueError):
         return error
 
     def within(self, table: str) -> ScenarioError:
-        """The same error with its key spelled ``table.key``, where a file holds the dial."""
-        if self.key is None or self._around is None:
-            return ScenarioError(f"[{table}] {self}")
-        before, after = self._around
-        return ScenarioError.about(f"{table}.{self.key}", after, before=before)
+        """The same error where a file's table holds the dial: its key spelled ``table.key``
+        (in the message if the message spells it, else in front)."""
+        if self._around is not None:
+            before, after = self._around
+            return ScenarioError.about(f"{table}.{self.key}", after, before=before)
+        if self.key is not None:
+            return ScenarioError(f"{table}.{self.key}: {self}", key=f"{table}.{self.key}")
+        return ScenarioError(f"[{table}] {self}")
 
 
 class UpstreamError(LanesError):
