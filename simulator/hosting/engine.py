@@ -96,8 +96,9 @@ class LiveRun:
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`) and return the trace and figures.
 
-        Boots Django first, if nothing in this process has (a scenario needs no Django)."""
-        embedded_site.boot()
+        Boots Django first if nothing in this process has (a scenario needs no Django), on a
+        thread: migrating takes a moment the caller's loop (the window's) must not wait."""
+        await asyncio.to_thread(embedded_site.boot)
         with _upstream_for(self.scenario):
             server = build_server(self.scenario)
             server.start()
