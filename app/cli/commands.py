@@ -186,9 +186,10 @@ def _compare_scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario, st
             f'compare needs {missing} (e.g. --a "view=sync_io mode=wsgi" '
             '--b "view=async_io"), or --scenario FILE with [a] and [b]'
         )
-    scenarios = []
+    scenarios: list[Scenario] = []
     for flag, dials, base in (("--a", args.a, base_a), ("--b", args.b, base_b)):
         if dials is None:
+            assert base is not None  # without dials, the file gave it (checked above)
             scenarios.append(base)
             continue
         try:
