@@ -52,17 +52,27 @@ def _dial_help(dial: Dial, default: Any) -> str:
     return dial.help
 
 
+def _metavar(dial: Dial) -> str:
+    """``N`` for a count, ``MS`` for a time, ``asgi|wsgi`` for a short choice, else the key."""
+    if dial.kind is DialKind.WHOLE:
+        return "N"
+    if dial.kind is DialKind.NUMBER:
+        return "MS" if dial.key.endswith("_ms") else "X"
+    if dial.kind is DialKind.CHOICE and len(dial.choices) <= 3:
+        return dial.range_text
+    return dial.key.rpartition("_")[2].upper()
+
+
 def _add_dials(parser: argparse.ArgumentParser) -> None:
     """The dial flags; their defaults are None, so a flag given can override a file."""
     defaults = Scenario()
     for dial in DIALS.values():
-        small_choice = dial.kind is DialKind.CHOICE and len(dial.choices) <= 3
         parser.add_argument(
             dial.flag,
             dest=dial.key,
             type=_dial_type(dial),
             default=None,
-            metavar=dial.range_text if small_choice else dial.key.upper(),
+            metavar=_metavar(dial),
             help=_dial_help(dial, getattr(defaults, dial.key)),
         )
 
