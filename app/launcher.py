@@ -2,9 +2,7 @@
 
 ``async-lanes`` opens the window; ``async-lanes gui [options]`` opens it with a lesson loaded
 (and, for scripts, can run it, save a screenshot and quit); every other command is the
-command line of :mod:`app.cli.main`, which never imports Qt: for ``--png``/``--svg``/``--pdf``
-it is handed :func:`app.export_picture.export_picture`, which paints headless (offscreen)
-when there is no display.
+command line of :mod:`app.cli.main`, which imports Qt only to draw a picture asked for.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ class GuiOptions(argparse.Namespace):
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
-    from app.cli.main import OneLineParser
+    from app.cli.parser import OneLineParser
 
     parser = OneLineParser(prog="async-lanes gui", description="Open the window.")
     parser.add_argument(
@@ -53,15 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(options=options)
     from app.cli.main import main as cli_main
 
-    return cli_main(args, picture_exporter=_export_picture)
-
-
-def _export_picture(path, runs, **options) -> None:
-    """:func:`app.export_picture.export_picture`, imported (with Qt) only when a picture is
-    wanted, so ``run`` and ``compare`` without ``--png/--svg/--pdf`` never load Qt."""
-    from .export_picture import export_picture
-
-    export_picture(path, runs, **options)
+    return cli_main(args)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The code panel: the source of the lesson view being run, taken from the real function.
 
-The text comes from :func:`simulator.catalog.view_info` (``inspect.getsource`` of the view in
+The text comes from :func:`simulator.catalog.view_source` (``inspect.getsource`` of the view in
 ``embedded_site``), so what the class reads is exactly what the server runs. Pygments
 highlights it into inline-styled HTML for a read-only ``QTextBrowser``.
 """
@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from simulator.catalog import lesson_views, view_info
+from simulator.catalog import lesson_views, view_info, view_source
 
 __all__ = ["QtCode", "highlight_python"]
 
@@ -121,7 +121,7 @@ class QtCode(QWidget):
                 f"so there is no code to show.</p><p>Known views: {html.escape(known)}</p>"
             )
             return
-        self._source = info.source
+        self._source = view_source(name)
         self.heading.setText(info.description)
         self.heading.setToolTip(f"{info.name}: {'async' if info.is_async else 'sync'} view")
         self._update_code()

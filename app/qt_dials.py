@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from simulator.catalog import lesson_views
-from simulator.scenario import LIMITS, Scenario
+from simulator.dials import DIALS, DialKind
+from simulator.scenario import Scenario
 
 from .session import Session, Side
 
@@ -169,11 +170,11 @@ class QtDials(QWidget):
         modes.addWidget(self.asgi)
         modes.addWidget(self.wsgi)
 
-        kinds = Scenario.field_kinds()
-
         def dial(name: str, suffix: str = "", log: bool = False) -> QtDial:
-            low, high = LIMITS[name]
-            return QtDial(low, high, suffix=suffix, log=log, whole=kinds[name] == "whole")
+            spec = DIALS[name]
+            return QtDial(
+                spec.low, spec.high, suffix=suffix, log=log, whole=spec.kind is DialKind.WHOLE
+            )
 
         self.workers = dial("workers", log=True)
         self.requests = dial("requests", log=True)

@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from simulator.trace import Trace
+from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
 from .theme import LIGHT, Theme
 from .timeline_paint import (
@@ -19,16 +19,6 @@ from .timeline_paint import (
 )
 
 __all__ = ["QtLegend", "QtTimeline"]
-
-_KIND_NAMES = {
-    "queued": "queued",
-    "framework": "Django framework",
-    "cpu": "CPU",
-    "io_wait": "awaiting I/O (holds no thread)",
-    "io_blocking": "blocking I/O (holds its thread)",
-    "thread_hop": "thread hand-off",
-    "cancelled": "cancelled",
-}
 
 
 class QtTimeline(QWidget):
@@ -229,7 +219,7 @@ class QtTimeline(QWidget):
         thread = thread_label(seg.thread, self.trace.loop_thread)
         where = (
             ""
-            if seg.thread == "queue"
+            if seg.thread == QUEUE_THREAD
             else f"\nthread: {thread}" + (f" ({seg.thread})" if thread != seg.thread else "")
         )
         head = rows.labels[row]
@@ -241,7 +231,7 @@ class QtTimeline(QWidget):
         else:
             head = f"Request {head}"
         text = (
-            f"{head} · {_KIND_NAMES.get(seg.kind, seg.kind)}\n"
+            f"{head} · {KIND_LABELS.get(seg.kind, seg.kind)}\n"
             f"start {format_ms(self.trace.ms(seg.start_ns))}"
             f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"

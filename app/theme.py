@@ -13,30 +13,32 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from simulator.trace import FAILED_LABEL, Kind
+from simulator.trace import KIND_LABELS as SEGMENT_LABELS
+
 __all__ = ["KIND_LABELS", "LEGEND_KINDS", "Theme", "DARK", "LIGHT", "apply_theme"]
 
-#: What the legend calls each kind, in legend order.
+#: The legend's key for a failed request's end mark (a colour, not a segment kind).
+FAILED = "error"
+
+#: What the legend calls each kind, in legend order (the labels are the trace's own,
+#: :data:`simulator.trace.KIND_LABELS`; a failed request's mark goes before ``cancelled``).
 KIND_LABELS: dict[str, str] = {
-    "queued": "queued (waiting for a worker or the loop)",
-    "framework": "Django framework",
-    "cpu": "CPU",
-    "io_wait": "awaiting I/O (holds nothing)",
-    "io_blocking": "blocking I/O (holds a thread / the loop)",
-    "thread_hop": "thread hand-off",
-    "error": "failed",
-    "cancelled": "cancelled",
+    **{kind: label for kind, label in SEGMENT_LABELS.items() if kind is not Kind.CANCELLED},
+    FAILED: FAILED_LABEL,
+    Kind.CANCELLED: SEGMENT_LABELS[Kind.CANCELLED],
 }
 LEGEND_KINDS = tuple(KIND_LABELS)
 
-_OKABE_ITO = {
-    "queued": "#BBBBBB",
-    "framework": "#CC79A7",
-    "cpu": "#E69F00",
-    "io_wait": "#56B4E9",
-    "io_blocking": "#0072B2",
-    "thread_hop": "#F0E442",
-    "error": "#D55E00",
-    "cancelled": "#999999",
+_OKABE_ITO: dict[str, str] = {
+    Kind.QUEUED: "#BBBBBB",
+    Kind.FRAMEWORK: "#CC79A7",
+    Kind.CPU: "#E69F00",
+    Kind.IO_WAIT: "#56B4E9",
+    Kind.IO_BLOCKING: "#0072B2",
+    Kind.THREAD_HOP: "#F0E442",
+    FAILED: "#D55E00",
+    Kind.CANCELLED: "#999999",
 }
 
 

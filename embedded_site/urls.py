@@ -1,22 +1,34 @@
+"""Every lesson view, served at /<name>/; the name is what the command line calls it.
+
+What each view is (its description, how it waits) is declared in :mod:`.lesson_views`; this
+maps each declaration to the function that does it.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpResponse
 from django.urls import path
 
 from . import views
+from .lesson_views import LESSON_VIEWS
 
-#: Every lesson view, served at /<name>/; the name is what the command line calls it.
-LESSON_VIEWS = [
-    views.sync_io,
-    views.async_io,
-    views.async_blocking,
-    views.async_sync_to_async,
-    views.sync_httpx,
-    views.async_httpx,
-    views.sync_fanout,
-    views.async_fanout,
-    views.sync_orm,
-    views.async_orm,
-    views.async_sync_orm_bug,
-    views.missing_await_bug,
-    views.async_cpu_chunked,
+#: The function of every declared lesson view, by name.
+VIEW_FUNCTIONS: dict[str, Callable[..., HttpResponse]] = {
+    "sync_io": views.sync_io,
+    "async_io": views.async_io,
+    "async_blocking": views.async_blocking,
+    "async_sync_to_async": views.async_sync_to_async,
+    "sync_httpx": views.sync_httpx,
+    "async_httpx": views.async_httpx,
+    "sync_fanout": views.sync_fanout,
+    "async_fanout": views.async_fanout,
+    "sync_orm": views.sync_orm,
+    "async_orm": views.async_orm,
+    "async_sync_orm_bug": views.async_sync_orm_bug,
+    "missing_await_bug": views.missing_await_bug,
+    "async_cpu_chunked": views.async_cpu_chunked,
+}
+
+urlpatterns = [
+    path(f"{view.name}/", VIEW_FUNCTIONS[view.name], name=view.name) for view in LESSON_VIEWS
 ]
-
-urlpatterns = [path(f"{view.__name__}/", view, name=view.__name__) for view in LESSON_VIEWS]

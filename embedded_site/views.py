@@ -1,6 +1,7 @@
 """The lesson views. Each does its I/O first, then its CPU work, then answers.
 
-The first line of each docstring is the one-line description the app shows beside the view.
+What each one is (the first line of its docstring, how it waits) is declared, without Django,
+in ``lesson_views.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from django.db.models import Value
 from django.http import HttpRequest, HttpResponse
 
 from .instrumentation import measured
+from .lesson_views import CPU_CHUNK_MS
 from .models import Article, SlowQuery
 from .work import TLS_CONTEXT, Dials, burn_cpu, page, upstream_url
-
-#: CPU slice of ``async_cpu_chunked`` between two yields to the event loop.
-CPU_CHUNK_MS = 5.0
 
 
 def sync_io(request: HttpRequest) -> HttpResponse:

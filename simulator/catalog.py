@@ -1,57 +1,45 @@
-"""The lesson views the embedded site offers, read from the site itself.
+"""The lesson views the embedded site offers, as the engine, the app and the command line see
+them.
 
-The site is the one source of truth: names come from ``embedded_site.urls.LESSON_VIEWS``,
-descriptions from the first line of each view's docstring, code from the function's source.
+Everything but the code comes from the site's Django-free declarations
+(:mod:`embedded_site.lesson_views`), so listing the views, checking a scenario and predicting
+a run boot no Django. The code the app shows is read from the running function, which needs
+Django: :func:`view_source` boots it on first use.
 """
 
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["ViewInfo", "lesson_views", "view_info"]
+from embedded_site.lesson_views import LESSON_VIEWS, IoStyle, LessonView, Nature, lesson_view
+
+__all__ = ["IoStyle", "Nature", "ViewInfo", "lesson_views", "view_info", "view_source"]
+
+#: What the engine knows about one lesson view (the site's own declaration).
+ViewInfo = LessonView
+
+_VIEWS: dict[str, ViewInfo] = {view.name: view for view in LESSON_VIEWS}
 
 
-@dataclass(frozen=True, slots=True)
-class ViewInfo:
-    """What the app and the command line need to know about one lesson view."""
-
-    name: str
-    description: str
-    is_async: bool
-    uses_upstream: bool
-    uses_fanout: bool
-    source: str
-
-
-@cache
 def lesson_views() -> dict[str, ViewInfo]:
-    """Every lesson view by name, in the site's order. Boots Django on first use."""
-    import embedded_site
-
-    embedded_site.boot()
-    from embedded_site.urls import LESSON_VIEWS
-
-    views: dict[str, ViewInfo] = {}
-    for view in LESSON_VIEWS:
-        name = view.__name__
-        doc = inspect.getdoc(view) or name
-        views[name] = ViewInfo(
-            name=name,
-            description=doc.splitlines()[0],
-            is_async=inspect.iscoroutinefunction(view),
-            uses_upstream="httpx" in name or "fanout" in name,
-            uses_fanout="fanout" in name,
-            source=inspect.getsource(view),
-        )
-    return views
+    """Every lesson view by name, in the site's order. Boots no Django."""
+    return dict(_VIEWS)
 
 
 def view_info(name: str) -> ViewInfo:
     """The view called ``name``; ``KeyError`` names the known views."""
-    views = lesson_views()
-    try:
-        return views[name]
-    except KeyError:
-        raise KeyError(f"unknown view {name!r}; known views: {', '.join(views)}") from None
+    return lesson_view(name)
+
+
+@cache
+def view_source(name: str) -> str:
+    """The source code of the view called ``name``, read from its function (boots Django,
+    which the views module needs, on first use). ``KeyError`` for an unknown view."""
+    lesson_view(name)  # KeyError naming the known views
+    import embedded_site
+
+    embedded_site.boot()
+    from embedded_site.urls import VIEW_FUNCTIONS
+
+    return inspect.getsource(VIEW_FUNCTIONS[name])

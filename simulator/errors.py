@@ -20,7 +20,34 @@ class LanesError(Exception):
 
 
 class ScenarioError(LanesError, ValueError):
-    """The dials, or the file that holds them, are not a scenario we can run."""
+    """The dials, or the file that holds them, are not a scenario we can run.
+
+    ``key`` names the dial at fault (``"io_ms"``; ``"a.io_ms"`` once :meth:`within` a file's
+    table), or is ``None`` when no one dial is (a broken file, a missing ``--b``). Readers that
+    say where the dial is written ask :meth:`within` instead of reading the message.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self._around: tuple[str, str] | None = None
+
+    @classmethod
+    def about(cls, key: str, after: str, *, before: str = "") -> ScenarioError:
+        """An error about the dial ``key``, whose message is ``before + key + after``."""
+        error = cls(before + key + after, key=key)
+        error._around = (before, after)
+        return error
+
+    def within(self, table: str) -> ScenarioError:
+        """The same error where a file's table holds the dial: its key spelled ``table.key``
+        (in the message if the message spells it, else in front)."""
+        if self._around is not None:
+            before, after = self._around
+            return ScenarioError.about(f"{table}.{self.key}", after, before=before)
+        if self.key is not None:
+            return ScenarioError(f"{table}.{self.key}: {self}", key=f"{table}.{self.key}")
+        return ScenarioError(f"[{table}] {self}")
 
 
 class UpstreamError(LanesError):

@@ -22,15 +22,15 @@ A single run uses one ``[scenario]`` table instead of ``[a]``/``[b]``. Keys left
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
 import tomllib
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
+from simulator.dials import parse_dial, shown
 from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
 
@@ -104,69 +104,18 @@ def _parse(path: Path) -> dict[str, Any]:
     return data
 
 
-def _optional(name: str) -> bool:
-    """Whether ``None`` (JSON ``null``) is a value the field accepts."""
-    return type(None) in typing.get_args(typing.get_type_hints(Scenario)[name])
-
-
-def _shown(value: Any) -> str:
-    """A value as the file spells it: ``true`` and ``null``, not Python's ``True``/``None``."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else repr(value)
-
-
-def _checked_value(table: str, key: str, value: Any, kind: str) -> Any:
-    """``value`` in the type the dial wants; 8.0 is fine for a whole number, "8" is not."""
-    where = f"{table}.{key}"
-    if value is None and _optional(key):
-        return None
-    if kind == "text":
-        if not isinstance(value, str):
-            raise ScenarioError(f"{where} must be text in quotes, not {_shown(value)}")
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        whole = "a whole number" if kind == "whole" else "a number"
-        raise ScenarioError(f"{where} must be {whole}, not {_shown(value)}")
-    if kind == "whole":
-        if not math.isfinite(value) or value != int(value):
-            raise ScenarioError(f"{where} must be a whole number, not {_shown(value)}")
-        return int(value)
-    return float(value)
-
-
-def _name_key(message: str, table: str, keys: list[str]) -> str:
-    """Scenario's own message with the key spelled ``table.key``, so the reader can find it."""
-    fields = sorted((f.name for f in dataclasses.fields(Scenario)), key=len, reverse=True)
-    for name in fields:
-        if message.startswith(f"{name} "):  # "io_ms must be between 0 and 10000, not 20000"
-            return f"{table}.{message}"
-        if message.startswith(f"unknown {name} "):  # "unknown view 'x'; choose one of: ..."
-            return f"{table}.{name}: {message}"
-    if message.startswith("unknown key "):  # "unknown key 'x'; allowed keys: ..."
-        for key in keys:
-            if message.startswith(f"unknown key {key!r}"):
-                return message.replace(f"{key!r}", repr(f"{table}.{key}"), 1)
-    return f"[{table}] {message}"
-
-
 def _scenario(path: Path, table: str, data: Any) -> Scenario:
     """The Scenario in table ``table``; every error names the file and ``table.key``."""
     if not isinstance(data, dict):
         raise ScenarioError(
-            f"{path}: {table} must be a table [{table}] of dials, not {_shown(data)}"
+            f"{path}: {table} must be a table [{table}] of dials, not {shown(data)}"
         )
-    kinds = Scenario.field_kinds()
-    values: dict[str, Any] = {}
     try:
-        for key, value in data.items():
-            values[key] = _checked_value(table, key, value, kinds[key]) if key in kinds else value
-        return Scenario.from_dict(values)
+        values = {key: parse_dial(key, value) for key, value in data.items()}
+        return Scenario(**values)
     except ScenarioError as exc:
-        message = str(exc)
-        if not message.startswith(f"{table}."):
-            message = _name_key(message, table, list(data))
-        raise ScenarioError(f"{path}: {message}") from None
+        located = exc.within(table)
+        raise ScenarioError(f"{path}: {located}", key=located.key) from None
 
 
 def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
@@ -178,7 +127,7 @@ def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
         )
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise ScenarioError(f"{path}: title must be text in quotes, not {_shown(title)}")
+        raise ScenarioError(f"{path}: title must be text in quotes, not {shown(title)}")
     if "scenario" in data:
         both = [name for name in ("a", "b") if name in data]
         if both:
@@ -218,34 +167,6 @@ def _table(scenario: Scenario) -> dict[str, Any]:
     return {key: value for key, value in scenario.to_dict().items() if value is not None}
 
 
-def _toml_string(text: str) -> str:
-    """A TOML basic string: JSON's escapes are all valid TOML, except that JSON leaves DEL
-    (U+007F) bare, which TOML forbids. ``ensure_ascii=False`` keeps non-BMP characters whole
-    (JSON would write surrogate pairs, which TOML rejects)."""
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, str):
-        return _toml_string(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"cannot write {value!r} to TOML")
-    return repr(value)  # 8, 200.0, 1e-05: all valid TOML numbers
-
-
-def _to_toml(data: dict[str, Any]) -> str:
-    lines = []
-    if "title" in data:
-        lines += [f"title = {_toml_string(data['title'])}", ""]
-    for name, table in data.items():
-        if name == "title":
-            continue
-        lines.append(f"[{name}]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in table.items()]
-        lines.append("")
-    return "\n".join(lines)
-
-
 def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
     """Write ``file`` as TOML or JSON (by the suffix of ``path``), every dial spelled out.
 
@@ -263,7 +184,7 @@ def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
         data["a"] = _table(file.a)
         data["b"] = _table(file.b)
     if suffix == ".toml":
-        text = _to_toml(data)
+        text = tomli_w.dumps(data)
     else:
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from django.test.utils import override_settings
 
+import embedded_site
 from simulator.catalog import view_info
 from simulator.hosting.driver import Driver, RequestRecord
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
@@ -93,7 +94,11 @@ class LiveRun:
             self._driver.stop()
 
     async def run(self) -> Run:
-        """Run to the end (or to :meth:`stop`) and return the trace and figures."""
+        """Run to the end (or to :meth:`stop`) and return the trace and figures.
+
+        Boots Django first if nothing in this process has (a scenario needs no Django), on a
+        thread: migrating takes a moment the caller's loop (the window's) must not wait."""
+        await asyncio.to_thread(embedded_site.boot)
         with _upstream_for(self.scenario):
             server = build_server(self.scenario)
             server.start()

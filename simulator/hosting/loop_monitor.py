@@ -7,8 +7,8 @@ points that actually suspend. A step is the unit the loop cannot interrupt, so:
 
 - a request's steps are exactly when the loop was working for it (its lane's framework,
   as opposed to waiting while the loop served others), and
-- a step of 5 ms or more is the loop being blocked: nothing else could run meanwhile
-  (the definition asyncio's own debug mode uses for "slow callbacks").
+- a step of ``LOOP_BLOCKED_MS`` (5 ms) or more is the loop being blocked: nothing else could
+  run meanwhile (the definition asyncio's own debug mode uses for "slow callbacks").
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Coroutine, Generator
 from typing import Any
 
 from embedded_site.instrumentation import current_probe
+from simulator.trace.kinds import LOOP_BLOCKED_MS
 
 __all__ = ["LoopMonitor"]
 
@@ -26,7 +27,7 @@ __all__ = ["LoopMonitor"]
 class LoopMonitor:
     """Install with :meth:`install` on a loop; read :attr:`blocked` (``(start, end)`` ns)."""
 
-    def __init__(self, *, threshold_ms: float = 5.0) -> None:
+    def __init__(self, *, threshold_ms: float = LOOP_BLOCKED_MS) -> None:
         self.threshold_ns = int(threshold_ms * 1e6)
         self.blocked: list[tuple[int, int]] = []
         #: When the step running now began (the loop runs one step at a time), or None.

@@ -39,46 +39,24 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from embedded_site.lesson_views import CPU_CHUNK_MS, IoStyle
 from simulator.catalog import view_info
 from simulator.prediction.costs import Costs
 from simulator.prediction.events import Environment, Event, Resource
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Segment, Trace
+from simulator.trace import LOOP_BLOCKED_MS, Kind, Lane, Segment, Trace
+from simulator.trace import LOOP_THREAD as LOOP
+from simulator.trace import QUEUE_THREAD as QUEUE
 
-__all__ = ["CPU_CHUNK_MS", "GIL_SWITCH_MS", "VIEW_ERRORS", "VIEW_IO", "Costs", "predict"]
+__all__ = ["GIL_SWITCH_MS", "IO_KINDS", "Costs", "predict"]
 
-LOOP = "asgi-loop"
-QUEUE = "queue"
 #: ``sys.getswitchinterval()``: how long a thread keeps the GIL while others want it.
 GIL_SWITCH_MS = 5.0
-#: ``embedded_site.views.CPU_CHUNK_MS``: the CPU slice of ``async_cpu_chunked``.
-CPU_CHUNK_MS = 5.0
-#: A loop held at least this long is reported blocked, as the loop monitor does.
-LOOP_BLOCKED_MS = 5.0
 
-#: How each working view waits for its I/O: ``io_wait`` (awaits, gives the loop up),
-#: ``io_blocking`` (holds its thread, or the loop), ``to_thread`` (``sync_to_async``).
-VIEW_IO = {
-    "sync_io": "io_blocking",
-    "async_io": "io_wait",
-    "async_blocking": "io_blocking",
-    "async_sync_to_async": "to_thread",
-    "sync_httpx": "io_blocking",
-    "async_httpx": "io_wait",
-    "sync_fanout": "io_blocking",  # fanout calls, one after another
-    "async_fanout": "io_wait",  # one wait for the whole gather
-    "sync_orm": "io_blocking",
-    "async_orm": "to_thread",
-    "async_cpu_chunked": "io_wait",
-}
-#: The error each bug view ends with, as Django reports it.
-VIEW_ERRORS = {
-    "async_sync_orm_bug": "SynchronousOnlyOperation: You cannot call this from an async "
-    "context - use a thread or sync_to_async.",
-    "missing_await_bug": "ValueError: The view embedded_site.views.missing_await_bug didn't "
-    "return an HttpResponse object. It returned an unawaited coroutine instead. You may need "
-    "to add an 'await' into your view.",
-}
+#: The segment a view's own wait is drawn as, by how the view waits (the site declares how:
+#: :mod:`embedded_site.lesson_views`). A view handing its I/O to a thread (``sync_to_async``)
+#: is drawn as hand-offs around a blocking wait there.
+IO_KINDS: dict[IoStyle, Kind] = {IoStyle.AWAIT: Kind.IO_WAIT, IoStyle.BLOCKING: Kind.IO_BLOCKING}
 
 Steps = Generator[Event, Any, None]
 
@@ -97,7 +75,7 @@ class _Request:
     segments: list[Segment] = field(default_factory=list)
     done: int | None = None
 
-    def log(self, kind: str, start: int, end: int, thread: str) -> None:
+    def log(self, kind: Kind, start: int, end: int, thread: str) -> None:
         if end > start:
             self.segments.append(Segment(kind, start, end, thread))
 
@@ -109,7 +87,7 @@ class _Request:
             if (
                 last
                 and (last.kind, last.thread, last.end_ns) == (seg.kind, seg.thread, seg.start_ns)
-                and seg.kind not in ("io_wait", "io_blocking")
+                and seg.kind not in (Kind.IO_WAIT, Kind.IO_BLOCKING)
             ):
                 merged[-1] = replace(last, end_ns=seg.end_ns)
             else:
@@ -136,21 +114,22 @@ class _Site:
         self.gil = Resource(self.env, ["GIL"])
         self.loop = Resource(self.env, [LOOP])
         self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(scenario.workers)])
-        self.is_async = view_info(scenario.view).is_async
-        self.error = VIEW_ERRORS.get(scenario.view)
-        self.uses_upstream = view_info(scenario.view).uses_upstream
+        self.view = view_info(scenario.view)
+        self.is_async = self.view.is_async
+        self.error = self.view.expected_error
+        self.uses_upstream = self.view.uses_upstream
         self.unfinished = scenario.requests
         self.blocked: list[tuple[int, int]] = []
 
     # --- the building blocks -----------------------------------------------------------
 
-    def wait(self, r: _Request, kind: str, thread: str, ms: float) -> Steps:
+    def wait(self, r: _Request, kind: Kind, thread: str, ms: float) -> Steps:
         """Time passing with no GIL: I/O, ``time.sleep``, a hand-off in flight."""
         start = self.env.now
         yield self.env.timeout(_ns(ms))
         r.log(kind, start, self.env.now, thread)
 
-    def hand_off(self, r: _Request, kind: str, from_thread: str, ms: float | None = None) -> Steps:
+    def hand_off(self, r: _Request, kind: Kind, from_thread: str, ms: float | None = None) -> Steps:
         """A ``sync_to_async``/``async_to_sync`` hand-off, drawn on the thread it leaves."""
         yield from self.wait(r, kind, from_thread, self.costs.hop_ms if ms is None else ms)
 
@@ -165,7 +144,7 @@ class _Site:
             left -= piece
             self.gil.release(slot)
 
-    def work(self, r: _Request, kind: str, thread: str, ms: float) -> Steps:
+    def work(self, r: _Request, kind: Kind, thread: str, ms: float) -> Steps:
         """:meth:`compute` on ``thread``, drawn as ``kind``."""
         start = self.env.now
         yield from self.compute(ms)
@@ -175,7 +154,7 @@ class _Site:
         """Wait for the event loop; the wait is ``queued``."""
         start = self.env.now if since is None else since
         yield self.loop.request()
-        r.log("queued", start, self.env.now, waiting_on)
+        r.log(Kind.QUEUED, start, self.env.now, waiting_on)
 
     def leave_loop(self) -> None:
         self.loop.release(LOOP)
@@ -207,30 +186,31 @@ class _Site:
     def run_view(self, r: _Request, place: str, *, sync_thread: str) -> Steps:
         """The view's I/O, then its CPU, on ``place`` (the shared loop, or a thread or loop
         of its own); ``sync_to_async`` inside it goes to ``sync_thread``."""
-        s = self.scenario
-        how = VIEW_IO[s.view]
-        for _ in range(s.fanout if s.view == "sync_fanout" else 1):
-            if how != "to_thread":
-                calls = s.fanout if s.view == "async_fanout" else 1  # one gather
+        s, view = self.scenario, self.view
+        in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
+        calls = s.fanout if view.uses_fanout and not in_a_row else 1
+        for _ in range(s.fanout if in_a_row else 1):
+            if view.io is not IoStyle.THREAD:
+                how = IO_KINDS[view.io]
                 yield from self.wait_for_io(r, how, place, calls if self.uses_upstream else 0)
             else:
                 shared = place == LOOP
                 if shared:
                     self.leave_loop()
-                yield from self.hand_off(r, "thread_hop", place)
-                yield from self.wait(r, "io_blocking", sync_thread, s.io_ms)
-                yield from self.hand_off(r, "thread_hop", sync_thread)
+                yield from self.hand_off(r, Kind.THREAD_HOP, place)
+                yield from self.wait(r, Kind.IO_BLOCKING, sync_thread, s.io_ms)
+                yield from self.hand_off(r, Kind.THREAD_HOP, sync_thread)
                 if shared:
                     yield from self.take_loop(r, sync_thread)
-        if s.view == "async_cpu_chunked":
+        if view.cpu_in_slices:
             yield from self.compute_in_slices(r, place)
         else:
-            yield from self.work(r, "cpu", place, s.cpu_ms * self.costs.cpu_scale)
+            yield from self.work(r, Kind.CPU, place, s.cpu_ms * self.costs.cpu_scale)
 
-    def wait_for_io(self, r: _Request, how: str, place: str, calls: int) -> Steps:
+    def wait_for_io(self, r: _Request, how: Kind, place: str, calls: int) -> Steps:
         """One wait of ``io_ms``; first the upstream calls' own Python work, drawn as part
         of the wait, as the measurement draws it. Awaiting gives the shared loop up."""
-        start, shared = self.env.now, place == LOOP and how == "io_wait"
+        start, shared = self.env.now, place == LOOP and how is Kind.IO_WAIT
         yield from self.compute(calls * self.costs.http_call_ms)
         if shared:
             self.leave_loop()
@@ -243,7 +223,7 @@ class _Site:
         """CPU in 5 ms slices with ``await asyncio.sleep(0)`` after each: back of the line."""
         left = self.scenario.cpu_ms
         while left > 0:
-            yield from self.work(r, "cpu", place, min(CPU_CHUNK_MS, left) * self.costs.cpu_scale)
+            yield from self.work(r, Kind.CPU, place, min(CPU_CHUNK_MS, left) * self.costs.cpu_scale)
             left -= CPU_CHUNK_MS
             if place == LOOP:
                 self.leave_loop()
@@ -255,58 +235,60 @@ class _Site:
         c = self.costs
         yield from self.take_loop(r, QUEUE, since=r.sent)
         self.leave_loop()
-        yield from self.hand_off(r, "framework", LOOP, c.asgi_before_ms)
-        yield from self.work(r, "framework", r.thread, c.asgi_started_ms)  # request_started
+        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, c.asgi_before_ms)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_started_ms)  # request_started
         if self.scenario.middleware == "sync":
             # The chain runs on the request's thread: one more hand-off to get there.
             chain = r.thread
-            yield from self.hand_off(r, "framework", r.thread)
+            yield from self.hand_off(r, Kind.FRAMEWORK, r.thread)
         else:
             chain = LOOP
             yield from self.take_loop(r, r.thread)
-        yield from self.work(r, "framework", chain, c.asgi_view_in_ms)
+        yield from self.work(r, Kind.FRAMEWORK, chain, c.asgi_view_in_ms)
         if self.error:
-            yield from self.work(r, "framework", chain, c.error_ms)
+            yield from self.work(r, Kind.FRAMEWORK, chain, c.error_ms)
         else:
             place = LOOP if self.is_async else r.thread
             if place != chain:
                 if chain == LOOP:
                     self.leave_loop()
-                yield from self.hand_off(r, "thread_hop", chain)
+                yield from self.hand_off(r, Kind.THREAD_HOP, chain)
                 if place == LOOP:
                     yield from self.take_loop(r, chain)
             yield from self.run_view(r, place, sync_thread=r.thread)
             if place != chain:
                 if place == LOOP:
                     self.leave_loop()
-                yield from self.hand_off(r, "thread_hop", place)
+                yield from self.hand_off(r, Kind.THREAD_HOP, place)
                 if chain == LOOP:
                     yield from self.take_loop(r, place)
         if chain != LOOP:
-            yield from self.hand_off(r, "framework", chain)
+            yield from self.hand_off(r, Kind.FRAMEWORK, chain)
             yield from self.take_loop(r, chain)
-        yield from self.work(r, "framework", LOOP, c.asgi_after_ms)
+        yield from self.work(r, Kind.FRAMEWORK, LOOP, c.asgi_after_ms)
         r.done = self.env.now
         self.leave_loop()
-        yield from self.hand_off(r, "framework", r.thread, c.asgi_finished_ms)  # response.close()
+        yield from self.hand_off(
+            r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms
+        )  # response.close()
 
     def wsgi_request(self, r: _Request) -> Steps:
         c = self.costs
         worker = yield self.workers.request()
-        r.log("queued", r.sent, self.env.now, QUEUE)
-        yield from self.work(r, "framework", worker, c.wsgi_before_ms)
+        r.log(Kind.QUEUED, r.sent, self.env.now, QUEUE)
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_before_ms)
         if self.error:
-            yield from self.work(r, "framework", worker, c.error_ms)
+            yield from self.work(r, Kind.FRAMEWORK, worker, c.error_ms)
         elif self.is_async:  # async_to_sync: a loop of its own, while the worker waits
             own = f"async_to_sync-{r.rid}"
-            yield from self.hand_off(r, "thread_hop", worker, c.wsgi_async_hop_ms)
+            yield from self.hand_off(r, Kind.THREAD_HOP, worker, c.wsgi_async_hop_ms)
             yield from self.run_view(r, own, sync_thread=worker)
-            yield from self.hand_off(r, "thread_hop", own, c.wsgi_async_hop_ms)
+            yield from self.hand_off(r, Kind.THREAD_HOP, own, c.wsgi_async_hop_ms)
         else:
             yield from self.run_view(r, worker, sync_thread=worker)
-        yield from self.work(r, "framework", worker, c.wsgi_after_ms)
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_after_ms)
         r.done = self.env.now
-        yield from self.work(r, "framework", worker, c.wsgi_finished_ms)
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_finished_ms)
         self.workers.release(worker)
 
     def client(self, requests: list[_Request]) -> Steps:

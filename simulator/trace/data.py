@@ -3,7 +3,7 @@
 Times are ``time.perf_counter_ns`` values; :class:`Trace` knows ``t0_ns`` (the first send) so
 exports can speak in milliseconds from the start.
 
-Segment kinds (what a lane's colours mean):
+Segment kinds (what a lane's colours mean; :class:`~simulator.trace.kinds.Kind`):
 
 ``queued``       sent, and waiting to be run: for a worker thread, or for the event loop
                  (at first, or again while another request holds the loop)
@@ -24,11 +24,9 @@ import bisect
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["HOLDS_THREAD", "KINDS", "Lane", "Segment", "Status", "Trace"]
+from simulator.trace.kinds import HOLDS_THREAD, KINDS, Kind
 
-KINDS = ("queued", "framework", "cpu", "io_wait", "io_blocking", "thread_hop", "cancelled")
-#: Kinds during which the segment's thread (or event loop) can do nothing else.
-HOLDS_THREAD = frozenset({"framework", "cpu", "io_blocking"})
+__all__ = ["HOLDS_THREAD", "KINDS", "Kind", "Lane", "Segment", "Status", "Trace"]
 
 Status = Literal["ok", "error", "cancelled", "running"]
 
@@ -37,7 +35,7 @@ Status = Literal["ok", "error", "cancelled", "running"]
 class Segment:
     """One stretch of a request's life, on the thread (or loop) named by ``thread``."""
 
-    kind: str
+    kind: Kind
     start_ns: int
     end_ns: int
     thread: str
@@ -93,7 +91,8 @@ class Trace:
     """All lanes of one run, plus what the loop monitor saw.
 
     ``loop_thread`` names the site's event loop thread (``None`` under WSGI, where there is
-    no such loop); ``loop_blocked`` lists the periods it was blocked for 5 ms or more.
+    no such loop); ``loop_blocked`` lists the periods it was blocked for
+    :data:`~simulator.trace.kinds.LOOP_BLOCKED_MS` or more.
     """
 
     t0_ns: int

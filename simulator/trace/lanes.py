@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+from simulator.trace.kinds import QUEUE_THREAD, Kind
 
 __all__ = ["build_lane"]
 
@@ -59,8 +60,8 @@ def build_lane(
     picked = probe.picked_ns
     if picked is None or picked >= done_ns:
         # Never reached a worker (stopped while waiting, or refused).
-        kind = "cancelled" if status == "cancelled" else "queued"
-        only = Segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), "queue")
+        kind = Kind.CANCELLED if status == "cancelled" else Kind.QUEUED
+        only = Segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), QUEUE_THREAD)
         return Lane(
             probe.request_id,
             probe.view,
@@ -72,7 +73,7 @@ def build_lane(
             (only,),
         )
     if picked > probe.sent_ns:
-        segments.append(Segment("queued", probe.sent_ns, picked, "queue"))
+        segments.append(Segment(Kind.QUEUED, probe.sent_ns, picked, QUEUE_THREAD))
 
     declared = sorted(probe.segments_until(done_ns), key=lambda s: (s.start_ns, s.end_ns))
     marks = sorted(list(probe.marks), key=lambda m: m.ns)
@@ -91,7 +92,7 @@ def build_lane(
         start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
-            body.append(Segment(seg.kind, start, end, seg.thread, seg.open))
+            body.append(Segment(Kind(seg.kind), start, end, seg.thread, seg.open))
     # Walk points and declared segments in time order, filling the gaps between them.
     events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
     events += [(s.start_ns, 1, s) for s in body]
@@ -109,7 +110,7 @@ def build_lane(
             and until <= (mw_out or done_ns)
             and thread_there != last_thread
         )
-        kind = "thread_hop" if hop else "framework"
+        kind = Kind.THREAD_HOP if hop else Kind.FRAMEWORK
         if loop_thread is None or loop_thread not in (thread_there, last_thread):
             segments.append(Segment(kind, last_ns, until, last_thread))
             return
@@ -120,16 +121,16 @@ def build_lane(
         assert own_steps is not None  # the loop is involved, so there is one
         for s, e, running in own_steps.split(last_ns, until):
             if running:
-                segments.append(Segment("framework", s, e, loop_thread))
+                segments.append(Segment(Kind.FRAMEWORK, s, e, loop_thread))
                 continue
             if hop:
                 # A hand-off inside the middleware chain is the whole wait, getting the loop
                 # back included: without the hand-off there would be nothing to wait for.
-                segments.append(Segment("thread_hop", s, e, waiting_thread))
+                segments.append(Segment(Kind.THREAD_HOP, s, e, waiting_thread))
                 continue
             for s2, e2, busy in held.split(s, e):
                 if busy and held.others_in(s2, e2, id(probe), STEP_SLACK_NS):
-                    segments.append(Segment("queued", s2, e2, loop_thread))
+                    segments.append(Segment(Kind.QUEUED, s2, e2, loop_thread))
                 else:
                     segments.append(Segment(kind, s2, e2, last_thread))
 
@@ -144,10 +145,10 @@ def build_lane(
                 ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
             segments.append(Segment(item.kind, item.start_ns, ready, item.thread, item.open))
             if ready < item.end_ns:
-                segments.append(Segment("queued", ready, item.end_ns, item.thread))
+                segments.append(Segment(Kind.QUEUED, ready, item.end_ns, item.thread))
             last_ns, last_thread = item.end_ns, item.thread
     if status == "cancelled" and last_ns < done_ns:
-        segments.append(Segment("cancelled", last_ns, done_ns, last_thread))
+        segments.append(Segment(Kind.CANCELLED, last_ns, done_ns, last_thread))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
     return Lane(

@@ -248,10 +248,13 @@ def test_usage_and_output_errors_are_one_line(tmp_path, args, code, message):
     assert message in _one_error_line(result)
 
 
-def test_pictures_need_an_exporter_in_process(tmp_path, capsys):
-    assert main(["run", "--png", str(tmp_path / "x.png")]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--png needs the app's painter" in err
+def test_a_picture_with_the_wrong_suffix_is_refused_in_process_before_any_run(tmp_path, capsys):
+    # The command line draws pictures itself (no painter is handed in): a bad name is still
+    # refused in one line before anything runs.
+    assert main(["run", "--png", str(tmp_path / "x.jpg")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "--png: the file name must end in .png" in captured.err
+    assert captured.out == ""
 
 
 # --- dials strings ---------------------------------------------------------------------------

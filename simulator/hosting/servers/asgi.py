@@ -11,6 +11,7 @@ from typing import Any
 from embedded_site.instrumentation import current_probe
 from simulator.hosting.loop_monitor import LoopMonitor
 from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
+from simulator.trace.kinds import LOOP_THREAD
 
 __all__ = ["AsgiServer"]
 
@@ -18,7 +19,7 @@ ASGIApp = Any  # (scope, receive, send) -> Awaitable[None]
 
 
 class AsgiServer(Server):
-    """Runs an ASGI application on its own event loop, in a thread named ``asgi-loop``.
+    """Runs an ASGI application on its own event loop, in a thread named ``LOOP_THREAD``.
 
     As an ASGI server does, it reads no socket: each submitted request becomes a task on the
     loop that calls the application with a scope, a ``receive`` and a ``send``. Cancelling a
@@ -26,7 +27,7 @@ class AsgiServer(Server):
     cancels the view exactly as it would for a client that hung up.
     """
 
-    loop_thread = "asgi-loop"
+    loop_thread = LOOP_THREAD
 
     def __init__(self, app: ASGIApp, *, monitor: LoopMonitor | None = None) -> None:
         self._app = app

@@ -68,7 +68,7 @@ class Server(ABC):
         """Stop taking requests, let running ones finish, and join every thread started."""
 
     def loop_blocked(self) -> list[tuple[int, int]]:
-        """Periods (ns) the site's event loop was blocked for 5 ms or more."""
+        """Periods (ns) the site's event loop was blocked for ``LOOP_BLOCKED_MS`` or more."""
         return []
 
     def loop_blocking_now(self, now_ns: int) -> tuple[int, int] | None:

@@ -1,0 +1,112 @@
+"""The command line's outputs: stdout lines, one-line errors, and the files a run is written
+to (JSON, CSV, Chrome trace, pictures), checked before a run and written after it.
+
+Pictures need Qt: :mod:`app.export_picture` is imported only when one is written, so a run
+without ``--png``/``--svg``/``--pdf`` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from simulator.errors import LanesError
+
+from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from simulator.trace import Run
+
+__all__ = [
+    "PICTURE_FLAGS",
+    "OutputProblem",
+    "check_outputs",
+    "error",
+    "outputs_asked",
+    "picture_writer",
+    "say",
+    "write_outputs",
+]
+
+#: The picture flags and the suffix each one's file must have.
+PICTURE_FLAGS = {"png": ".png", "svg": ".svg", "pdf": ".pdf"}
+
+#: Writes one output to the path it is given.
+Writer = Callable[[Path], None]
+
+
+def error(message: str) -> None:
+    """One line on stderr, as every mistake gets."""
+    print(f"async-lanes: error: {message}", file=sys.stderr)
+
+
+def say(text: str = "") -> None:
+    """Print to stdout; if the reader has gone (``| head``), go on quietly: files still get
+    written, and no traceback greets the user."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def outputs_asked(args: Any, names: Sequence[str]) -> list[tuple[str, Path]]:
+    """The ``(flag, path)`` of every output asked for, in ``names`` order."""
+    return [(name, Path(getattr(args, name))) for name in names if getattr(args, name, None)]
+
+
+class OutputProblem(Exception):
+    """An output that cannot be written; ``code`` is the exit code it deserves."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def check_outputs(outputs: Sequence[tuple[str, Path]]) -> None:
+    """Refuse, before a run that may take minutes, what could never be written afterwards."""
+    for name, path in outputs:
+        flag = f"--{name}"
+        if name in PICTURE_FLAGS:
+            suffix = PICTURE_FLAGS[name]
+            if path.suffix.lower() != suffix:
+                raise OutputProblem(
+                    f"{flag}: the file name must end in {suffix}, not {path.name!r}", EXIT_USAGE
+                )
+        if path.is_dir():
+            raise OutputProblem(f"cannot write {path}: it is a directory", EXIT_FAILED)
+        parent = path.parent
+        if not parent.is_dir():
+            raise OutputProblem(f"cannot write {path}: no such directory {parent}", EXIT_FAILED)
+        if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise OutputProblem(f"cannot write {path}: permission denied", EXIT_FAILED)
+
+
+def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer]) -> int:
+    """Write every output; one line on stderr for each that fails. Returns the exit code."""
+    code = EXIT_OK
+    for name, path in outputs:
+        try:
+            writers[name](path)
+        except OSError as exc:
+            error(f"cannot write {path}: {exc.strerror or exc}")
+            code = EXIT_FAILED
+        except LanesError as exc:
+            error(str(exc))
+            code = EXIT_FAILED
+    return code
+
+
+def picture_writer(runs: list[Run], title: str | None, scale: int) -> Writer:
+    """Writes a picture of one run, or of A and B, for a slide (Qt is imported here)."""
+
+    def write(path: Path) -> None:
+        from app.export_picture import export_picture
+
+        export_picture(path, runs, title=title, scale=scale)
+
+    return write

@@ -1,0 +1,169 @@
+"""The command line's grammar: ``async-lanes run|compare|predict|views`` and their flags.
+
+The dial flags come from the dial table (:data:`simulator.dials.DIALS`): their names, help
+texts and ranges, and each value is read by :func:`simulator.dials.parse_dial`, as a scenario
+file's or a dial string's would be. Building the parser imports no Django and no Qt, so
+``--help`` is instant and works anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from simulator.dials import DIALS, Dial, DialKind, parse_dial
+from simulator.errors import ScenarioError
+from simulator.scenario import Scenario
+
+from .exit_codes import CHECK_TOLERANCE, EXIT_INTERRUPTED, EXIT_PREDICTION_OFF, EXIT_USAGE
+
+__all__ = ["DIAL_KEYS", "OneLineParser", "build_parser"]
+
+#: The dial flags' destinations: the Scenario fields they set.
+DIAL_KEYS = tuple(DIALS)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _dial_type(dial: Dial) -> Callable[[str], Any]:
+    """An argparse type reading ``dial`` as :func:`parse_dial` does; argparse names the flag."""
+
+    def parse(text: str) -> Any:
+        try:
+            return parse_dial(dial.key, text, from_text=True)
+        except ScenarioError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = dial.key
+    return parse
+
+
+def _dial_help(dial: Dial, default: Any) -> str:
+    if dial.is_number:
+        return f"{dial.help} ({dial.range_text}; default {default:g})"
+    if dial.kind is DialKind.CHOICE:
+        return f"{dial.help} (default {default})"
+    return dial.help
+
+
+def _metavar(dial: Dial) -> str:
+    """``N`` for a count, ``MS`` for a time, ``asgi|wsgi`` for a short choice, else the key."""
+    if dial.kind is DialKind.WHOLE:
+        return "N"
+    if dial.kind is DialKind.NUMBER:
+        return "MS" if dial.key.endswith("_ms") else "X"
+    if dial.kind is DialKind.CHOICE and len(dial.choices) <= 3:
+        return dial.range_text
+    return dial.key.rpartition("_")[2].upper()
+
+
+def _add_dials(parser: argparse.ArgumentParser) -> None:
+    """The dial flags; their defaults are None, so a flag given can override a file."""
+    defaults = Scenario()
+    for dial in DIALS.values():
+        parser.add_argument(
+            dial.flag,
+            dest=dial.key,
+            type=_dial_type(dial),
+            default=None,
+            metavar=_metavar(dial),
+            help=_dial_help(dial, getattr(defaults, dial.key)),
+        )
+
+
+def _add_scenario_dials(parser: argparse.ArgumentParser) -> None:
+    """``--scenario FILE`` and the dial flags: what ``run`` and ``predict`` both take."""
+    parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file (.toml/.json); dials given as flags override it",
+    )
+    _add_dials(parser)
+
+
+def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
+    parser.add_argument("--title", help="the pictures' title (default: the file's, or the dials)")
+    parser.add_argument("--json", metavar="OUT", help="write the whole run as JSON")
+    if csv:
+        parser.add_argument("--csv", metavar="OUT", help="write every segment as a CSV row")
+    parser.add_argument(
+        "--trace",
+        metavar="OUT",
+        help="write a Chrome trace (open in ui.perfetto.dev or chrome://tracing)",
+    )
+    parser.add_argument("--png", metavar="OUT", help="write a picture for a slide, as PNG")
+    parser.add_argument("--svg", metavar="OUT", help="... as SVG (one group per request lane)")
+    parser.add_argument("--pdf", metavar="OUT", help="... as a one-page PDF")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        choices=(1, 2, 4),
+        default=1,
+        help="pixels per point of the PNG: 2 gives 3200×1800 (default 1)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="async-lanes",
+        description="Run a real Django site and see how it schedules sync and async views. "
+        "With no command, opens the window.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+
+    run = commands.add_parser(
+        "run",
+        help="run a scenario and print its figures",
+        description="Run a scenario and print its figures. Dials not given take their value "
+        "from --scenario FILE, else the defaults shown.",
+    )
+    _add_scenario_dials(run)
+    _add_outputs(run, csv=True)
+
+    compare = commands.add_parser(
+        "compare",
+        help="run two scenarios, A then B, and say which did better",
+        description="Run A, then B, and print both figures and the verdict. DIALS is a string "
+        'like "view=sync_io mode=wsgi workers=1 requests=10 io_ms=500" (Scenario field '
+        "names, - or _); dials not given come from --scenario FILE, else the defaults.",
+    )
+    compare.add_argument("--a", metavar="DIALS", help="the dials of run A")
+    compare.add_argument("--b", metavar="DIALS", help="the dials of run B")
+    compare.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="a scenario file with [a] and [b] (or one [scenario], the base of both)",
+    )
+    _add_outputs(compare, csv=False)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict a scenario's figures with the model (nothing is run)",
+        description="Predict a scenario's figures with the scheduling model "
+        "(simulator.prediction.model): a prediction, not a measurement. Takes the dials of run. "
+        "With --check it also runs the real scenario and prints predicted against measured "
+        "for each figure.",
+        epilog=f"Exit codes: 0; 2 for a bad flag or dial; with --check, "
+        f"{EXIT_PREDICTION_OFF} when the predicted makespan is off the measured one by more "
+        f"than {CHECK_TOLERANCE:.0%}, and {EXIT_INTERRUPTED} when Ctrl+C stopped the real run.",
+    )
+    _add_scenario_dials(predict)
+    predict.add_argument(
+        "--check",
+        action="store_true",
+        help="also run the real scenario and compare, figure by figure",
+    )
+    predict.add_argument(
+        "--json",
+        metavar="OUT",
+        help='write the predicted run as JSON (run\'s schema, plus "prediction": true)',
+    )
+
+    commands.add_parser("views", help="list the lesson views")
+    return parser

@@ -1,0 +1,69 @@
+"""What the command line prints about a run: its figures, and a prediction beside a
+measurement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.trace import Run
+
+__all__ = ["PREDICTION_HEADING", "check_lines", "format_summary"]
+
+PREDICTION_HEADING = "PREDICTION (model, not measured)"
+
+
+def format_summary(run: Run) -> str:
+    """A few lines a person reads at a glance (figures as :mod:`simulator.metrics.figures`
+    names and writes them everywhere)."""
+    from simulator.metrics.figures import FIGURE, LATENCY_KEYS, format_count
+
+    s = run.summary
+
+    def line(name: str, text: str) -> str:
+        return f"  {name:<13} {text}"
+
+    def figure(key: str, then: str = "") -> str:
+        return line(FIGURE[key].name, FIGURE[key].text(s) + then)
+
+    latencies = "  ".join(f"{key} {FIGURE[key].text(s)}" for key in LATENCY_KEYS)
+    lines = [
+        run.scenario.label + ("  (stopped)" if run.stopped else ""),
+        figure("makespan_ms"),
+        figure("throughput_rps"),
+        line("latency", latencies),
+        line("in flight", f"{FIGURE['peak_in_flight'].text(s)} at peak"),
+        figure("threads_used"),
+        figure("loop_blocked_ms"),
+        figure("framework_ms_per_request", " per request"),
+        line(
+            "requests",
+            f"{format_count(s.ok)} ok, {format_count(s.failed)} failed, "
+            f"{format_count(s.cancelled)} cancelled",
+        ),
+    ]
+    errors = sorted({lane.error for lane in run.trace.lanes if lane.error})
+    for error in errors[:3]:
+        lines.append(line("error", error))
+    return "\n".join(lines)
+
+
+def check_lines(predicted: Run, measured: Run) -> list[str]:
+    """Each figure predicted against measured, and their ratio."""
+    p, m = predicted.summary, measured.summary
+    figures = [
+        ("makespan", p.makespan_ms, m.makespan_ms, "ms"),
+        ("p50", p.latency_ms["p50"], m.latency_ms["p50"], "ms"),
+        ("p95", p.latency_ms["p95"], m.latency_ms["p95"], "ms"),
+        ("threads used", p.threads_used, m.threads_used, ""),
+        ("loop blocked", p.loop_blocked_ms, m.loop_blocked_ms, "ms"),
+    ]
+    lines = [f"  {'':14}{'predicted':>11}{'measured':>11}{'ratio':>8}"]
+    for name, pv, mv, unit in figures:
+        ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
+        number = "{:11.1f}" if unit else "{:11d}"
+        lines.append(
+            f"  {name + (' ' + unit if unit else ''):14}"
+            f"{number.format(pv)}{number.format(mv)}{ratio}"
+        )
+    return lines

@@ -1,0 +1,63 @@
+"""What a segment of a lane can be, what a person calls it, and where work happens.
+
+One table for every reader: the trace and the model make segments of these kinds, the exports
+write their values (the strings of the run JSON and CSV), the window's legend and hover text
+show their labels.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "FAILED_LABEL",
+    "HOLDS_THREAD",
+    "KIND_LABELS",
+    "KINDS",
+    "LOOP_BLOCKED_MS",
+    "LOOP_THREAD",
+    "QUEUE_THREAD",
+    "Kind",
+]
+
+
+class Kind(StrEnum):
+    """A segment's kind; its value is the string the exports write."""
+
+    QUEUED = "queued"
+    FRAMEWORK = "framework"
+    CPU = "cpu"
+    IO_WAIT = "io_wait"
+    IO_BLOCKING = "io_blocking"
+    THREAD_HOP = "thread_hop"
+    CANCELLED = "cancelled"
+
+
+#: Every kind, in the order legends list them.
+KINDS: tuple[Kind, ...] = tuple(Kind)
+
+#: What a person calls each kind (the legend, the hover text).
+KIND_LABELS: dict[Kind, str] = {
+    Kind.QUEUED: "queued (waiting for a worker or the loop)",
+    Kind.FRAMEWORK: "Django framework",
+    Kind.CPU: "CPU",
+    Kind.IO_WAIT: "awaiting I/O (holds nothing)",
+    Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
+    Kind.THREAD_HOP: "thread hand-off",
+    Kind.CANCELLED: "cancelled",
+}
+
+#: What a person calls the mark at the end of a lane whose request failed (not a kind: a
+#: failed request keeps the segments it had).
+FAILED_LABEL = "failed"
+
+#: Kinds during which the segment's thread (or event loop) can do nothing else.
+HOLDS_THREAD = frozenset({Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING})
+
+#: The thread name of the site's event loop under ASGI.
+LOOP_THREAD = "asgi-loop"
+#: The "thread" of a ``queued`` segment before any worker or the loop picked the request up.
+QUEUE_THREAD = "queue"
+#: A step of the event loop at least this long is the loop being blocked: nothing else could
+#: run meanwhile (asyncio's debug mode calls such callbacks slow).
+LOOP_BLOCKED_MS = 5.0
