@@ -197,7 +197,7 @@ def _group_svg_lanes(data: bytes, slide: SlideLayout) -> bytes:
         prefix = "" if len(slide.timelines) == 1 else f"{LETTERS[index].lower()}-"
         letter = "" if len(slide.timelines) == 1 else f"{LETTERS[index]}: "
         for row, lane in enumerate(block.run.trace.lanes):
-            labels[f"{prefix}{row}"] = f"{letter}request #{lane.request_id} ({lane.status})"
+            labels[f"{prefix}{row}"] = f"{letter}request #{lane.request_id + 1} ({lane.status})"
 
     def regroup(parent: ET.Element) -> None:
         children = list(parent)

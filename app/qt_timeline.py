@@ -198,7 +198,7 @@ class QtTimeline(QWidget):
             return None
         if geo.strip_height and geo.strip_top <= pos.y() <= geo.strip_top + geo.strip_height:
             ns = geo.ns_at(pos.x())
-            for start, end in self.trace.loop_blocked:
+            for start, end in self.trace.loop_blocked_shown:
                 if start <= ns <= end:
                     return (
                         f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"
@@ -226,7 +226,7 @@ class QtTimeline(QWidget):
         lane = rows.row_lanes[row]
         if self.by == "workers":
             owner = next((ln for ln in self.trace.lanes if seg in ln.segments), None)
-            head = f"{head} · request #{owner.request_id}" if owner else head
+            head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
         else:
             head = f"Request {head}"

@@ -100,7 +100,13 @@ def _paint_blocked_strip(
         QColor(theme.grid),
     )
     colour = QColor(theme.blocked)
-    for start, end in trace.loop_blocked:
+    # Live, the block in progress is drawn as it grows. Once every request has its answer,
+    # a block while Django tidied up after the last one delayed no client: the figure leaves
+    # it out, and so does the strip.
+    finished = all(lane.status != "running" for lane in trace.lanes)
+    for start, end in trace.loop_blocked_shown:
+        if finished:
+            end = min(end, trace.end_ns)
         if cutoff_ns is not None:
             end = min(end, cutoff_ns)
         if end <= geo.t_from_ns or start >= geo.t_to_ns or end <= start:

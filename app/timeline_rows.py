@@ -61,7 +61,7 @@ class TimelineRows:
 
     def _by_request(self) -> None:
         for row, lane in enumerate(self.trace.lanes):
-            self.labels.append(f"#{lane.request_id}")
+            self.labels.append(f"#{lane.request_id + 1}")  # screens count from 1; files from 0
             self.row_segments.append(list(lane.segments))
             self.row_lanes.append(lane)
             answered = lane.done_ns

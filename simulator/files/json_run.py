@@ -35,6 +35,7 @@ def run_to_dict(run: Run) -> dict[str, Any]:
                 "latency_ms",
                 "peak_in_flight",
                 "threads_used",
+                "threads_held_peak",
                 "loop_blocked_ms",
                 "framework_ms_per_request",
                 "requests",

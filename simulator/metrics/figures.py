@@ -191,6 +191,14 @@ FIGURES: tuple[Figure, ...] = (
         Unit.COUNT,
     ),
     Figure(
+        "threads_held_peak",
+        "Threads held at once",
+        "threads held",
+        "The most threads (not counting the event loop) held by the views' work (CPU, waits, "
+        "hand-offs; not Django's own machinery) at the same moment.",
+        Unit.COUNT,
+    ),
+    Figure(
         "loop_blocked_ms",
         "Event loop blocked",
         "loop blocked",

@@ -90,6 +90,7 @@ SUMMARY = Summary(
     threads_used=1,
     loop_blocked_ms=0.0,
     framework_ms_per_request=0.85,
+    threads_held_peak=0,
 )
 
 
@@ -104,6 +105,7 @@ def test_every_figure_reads_a_summary_field_in_its_unit():
         "max": "1.61 s",
         "peak_in_flight": "8",
         "threads_used": "1",
+        "threads_held_peak": "0",
         "loop_blocked_ms": "0 ms",
         "framework_ms_per_request": "0.85 ms",
         "ok": "6",
