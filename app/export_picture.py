@@ -32,6 +32,7 @@ from .slide_layout import BASE_H, BASE_W, SlideLayout, TimelineBlock, layout_sli
 from .slide_paint import LANE_TAG, paint_slide
 from .slide_text import LETTERS, TAIL_NOTE, SlideText, metrics_line, slide_text
 from .theme import LIGHT, Theme
+from .timeline_rows import by_value
 
 __all__ = [
     "FORMATS",
@@ -61,6 +62,7 @@ def export_picture(
     scale: float = 1.0,
     theme: Theme = LIGHT,
     size: tuple[int, int] = (BASE_W, BASE_H),
+    by: str = "requests",
 ) -> None:
     """Write one run, or runs A and B, as a slide: ``.png``, ``.svg`` or ``.pdf`` by suffix.
 
@@ -78,6 +80,9 @@ def export_picture(
         Colours (light or dark).
     size
         The slide in logical pixels; fonts are sized for 1600×900 and scale with it.
+    by
+        ``"requests"``/``"request"``: a lane per request; ``"workers"``/``"worker"``: the
+        thread view (the queue, the event loop and what awaits on it, a lane per thread).
 
     Raises
     ------
@@ -92,7 +97,11 @@ def export_picture(
         )
     if not scale > 0 or scale > 8:
         raise LanesError(f"scale must be more than 0 and at most 8, not {scale:g}")
-    slide = layout_slide(runs, title=title, size=size, theme=theme)
+    try:
+        by = by_value(by)
+    except ValueError as exc:
+        raise LanesError(str(exc)) from None
+    slide = layout_slide(runs, title=title, size=size, theme=theme, by=by)
     if suffix == ".png":
         data = _png(slide, theme, scale)
     elif suffix == ".svg":
@@ -144,7 +153,11 @@ def _svg(slide: SlideLayout, theme: Theme) -> bytes:
     generator.setViewBox(QRect(0, 0, w, h))
     generator.setResolution(96)
     generator.setTitle(slide.text.title)
-    generator.setDescription("Django Async Lanes: one lane per request, time from the first send")
+    generator.setDescription(
+        "Django Async Lanes: one lane per "
+        + ("thread" if slide.timelines[0].rows.by == "workers" else "request")
+        + ", time from the first send"
+    )
     painter = QPainter()
     _begin(painter, generator)
     paint_slide(painter, slide, theme, lanes_apart=True)
@@ -196,6 +209,10 @@ def _group_svg_lanes(data: bytes, slide: SlideLayout) -> bytes:
     for index, block in enumerate(slide.timelines):
         prefix = "" if len(slide.timelines) == 1 else f"{LETTERS[index].lower()}-"
         letter = "" if len(slide.timelines) == 1 else f"{LETTERS[index]}: "
+        if block.rows.by == "workers":
+            for row, label in enumerate(block.rows.labels):
+                labels[f"{prefix}{row}"] = f"{letter}{label}"
+            continue
         for row, lane in enumerate(block.run.trace.lanes):
             labels[f"{prefix}{row}"] = f"{letter}request #{lane.request_id + 1} ({lane.status})"
 

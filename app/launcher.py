@@ -21,6 +21,7 @@ class GuiOptions(argparse.Namespace):
     json: str | None = None
     quit: bool = False
     presentation: bool = False
+    by: str | None = None
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
@@ -38,6 +39,11 @@ def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
         "--presentation",
         action="store_true",
         help="start in presentation mode (large text, full screen)",
+    )
+    parser.add_argument(
+        "--by",
+        choices=("worker", "request"),
+        help="lanes per request, or per worker thread (default: the lesson's, else request)",
     )
     return parser.parse_args(list(argv), namespace=GuiOptions())
 

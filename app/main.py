@@ -80,6 +80,8 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
             print(f"async-lanes: error: {exc}", file=sys.stderr)
             window.close()
             return 2
+    if options.by:
+        window.set_by(options.by)
     if not options.run:
         return status
     await asyncio.sleep(0.3)  # let the window map and lay out first

@@ -42,6 +42,7 @@ from .qt_window_layout import build_layout
 from .qt_window_settings import restore_window, save_window, saved_scenario
 from .session import Lesson, Prediction, Session, Side
 from .theme import Theme, apply_theme
+from .timeline_rows import by_value
 
 __all__ = ["QtMainWindow"]
 
@@ -197,6 +198,8 @@ class QtMainWindow(QMainWindow):
         """Load a scenario or lesson file into the dials; a broken file raises ScenarioError
         and leaves the dials as they were."""
         loaded = self.session.open(path)
+        if loaded.by is not None:
+            self.set_by(loaded.by)
         self._show_header(loaded.a)
         self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
         return loaded
@@ -207,7 +210,13 @@ class QtMainWindow(QMainWindow):
         if not runs or shown is None:
             raise LanesError(NOTHING_TO_EXPORT)
         title = self.session.lesson_title
-        export_runs(path, kind, runs, shown, title=title, theme=self.presentation.theme)
+        export_runs(
+            path, kind, runs, shown, title=title, theme=self.presentation.theme, by=self.timeline.by
+        )
+
+    def set_by(self, by: str) -> None:
+        """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
+        self.by_tabs.setCurrentIndex(1 if by_value(by) == "workers" else 0)
 
     def fit_all(self) -> None:
         for timeline in self.timelines.values():

@@ -15,7 +15,6 @@ from .timeline_paint import (
     draw_legend,
     format_ms,
     paint_timeline,
-    thread_label,
 )
 
 __all__ = ["QtLegend", "QtTimeline"]
@@ -216,7 +215,15 @@ class QtTimeline(QWidget):
         seg = rows.segment_at(row, ns)
         if seg is None:
             return None
-        thread = thread_label(seg.thread, self.trace.loop_thread)
+        if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, self.trace.loop_thread):
+            band = next((t for r, s, e, _, t in rows.bar_texts if r == row and s <= ns <= e), None)
+            if band is not None and seg.kind in ("queued", "io_wait"):  # a band, not a lane
+                where = "waiting for a worker" if seg.kind == "queued" else "awaiting on the loop"
+                return (
+                    f"{band} ({where}) from {format_ms(self.trace.ms(seg.start_ns))}"
+                    f" for {format_ms(seg.duration_ns / 1e6)}"
+                )
+        thread = rows.thread_name(seg.thread)
         where = (
             ""
             if seg.thread == QUEUE_THREAD

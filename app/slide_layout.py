@@ -140,8 +140,10 @@ def layout_slide(
     title: str | None = None,
     size: tuple[int, int] = (BASE_W, BASE_H),
     theme: Theme = LIGHT,
+    by: str = "requests",
 ) -> SlideLayout:
-    """Decide where the title, timelines, legend, figures and verdict go."""
+    """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
+    lanes out per request or per worker (see :class:`~app.timeline_rows.TimelineRows`)."""
     runs = checked_runs(runs)
     ensure_gui_application()
     width, height = size
@@ -181,7 +183,7 @@ def layout_slide(
     # The timelines share what is left: each wants full-height rows, and gets less if it must.
     span = max(max(run.trace.last_ns - run.trace.t0_ns for run in runs), 10_000_000)
     span = int(span * 1.03)
-    all_rows = [TimelineRows(run.trace, by="requests") for run in runs]
+    all_rows = [TimelineRows(run.trace, by=by) for run in runs]
     heading_h = line(fonts.heading) + 4 * k if text.headings else 0.0
     end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes
     gap = 16 * k

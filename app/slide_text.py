@@ -68,8 +68,8 @@ def metrics_line(run: Run) -> str:
         named("p95"),
         FIGURE["throughput_rps"].text(s),
         named("peak_in_flight"),
-        named("threads_used", "threads"),
-        named("loop_blocked_ms"),
+        f"{named('threads_used', 'threads')} ({FIGURE['threads_held_peak'].text(s)} held at once)",
+        named("loop_blocked_ms") if run.trace.loop_thread else "no event loop (WSGI)",
         f"{named('framework_ms_per_request')}/req",
     ]
     parts += [

@@ -1,8 +1,10 @@
-"""Colours, patterns and fonts of the window, in a light and a dark theme.
+"""Colours, patterns and fonts of the window and the slides: a light and a dark palette,
+both made for projectors.
 
-The segment colours are the Okabe-Ito palette, chosen so that the common forms of colour
-blindness still tell the kinds apart; ``io_blocking`` also carries a hatch, so "holds a
-thread while waiting" reads even in greyscale or on a washed-out projector.
+The segment colours are Okabe-Ito hues (so the common forms of colour blindness still tell
+the kinds apart), darkened or lightened until every one has at least 3:1 contrast with its
+background and text at least 4.5:1 (WCAG); every kind also has a pattern of its own
+(:data:`PATTERNS`), so the lanes read in greyscale and on a washed-out projector.
 """
 
 from __future__ import annotations
@@ -10,13 +12,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor, QPalette, QTransform
 from PySide6.QtWidgets import QApplication
 
 from simulator.trace import FAILED_LABEL, Kind
 from simulator.trace import KIND_LABELS as SEGMENT_LABELS
 
-__all__ = ["KIND_LABELS", "LEGEND_KINDS", "Theme", "DARK", "LIGHT", "apply_theme"]
+__all__ = [
+    "DARK",
+    "KIND_LABELS",
+    "LEGEND_KINDS",
+    "LIGHT",
+    "PATTERNS",
+    "THEMES",
+    "Theme",
+    "apply_theme",
+    "contrast_ratio",
+]
 
 #: The legend's key for a failed request's end mark (a colour, not a segment kind).
 FAILED = "error"
@@ -30,16 +42,56 @@ KIND_LABELS: dict[str, str] = {
 }
 LEGEND_KINDS = tuple(KIND_LABELS)
 
-_OKABE_ITO: dict[str, str] = {
-    Kind.QUEUED: "#BBBBBB",
+#: Every kind's non-colour cue: a pattern over its fill, so the lanes read in greyscale, on a
+#: washed-out projector and for colour-blind students (``None``: plain, which is a cue too,
+#: since only CPU is plain). The failed mark is a block with the error written beside it.
+PATTERNS: dict[str, Qt.BrushStyle | None] = {
+    Kind.QUEUED: Qt.BrushStyle.HorPattern,  # lines: waiting in line
+    Kind.FRAMEWORK: Qt.BrushStyle.Dense6Pattern,  # dots
+    Kind.CPU: None,
+    Kind.IO_WAIT: Qt.BrushStyle.FDiagPattern,
+    Kind.IO_BLOCKING: Qt.BrushStyle.DiagCrossPattern,  # crossed: held while waiting
+    Kind.THREAD_HOP: Qt.BrushStyle.VerPattern,
+    Kind.CANCELLED: Qt.BrushStyle.BDiagPattern,
+    FAILED: Qt.BrushStyle.Dense4Pattern,
+}
+
+#: The light projector palette (the default: daylit rooms wash out dark screens). Okabe-Ito
+#: hues, darkened until each has at least 3:1 contrast with the white background.
+_LIGHT_KINDS: dict[str, str] = {
+    Kind.QUEUED: "#858585",
+    Kind.FRAMEWORK: "#AA3377",
+    Kind.CPU: "#B35C00",
+    Kind.IO_WAIT: "#2B86C5",
+    Kind.IO_BLOCKING: "#00366E",
+    Kind.THREAD_HOP: "#857400",
+    FAILED: "#C62828",
+    Kind.CANCELLED: "#545454",
+}
+#: The dark palette: Okabe-Ito hues, lightened where needed for 3:1 on the dark background.
+_DARK_KINDS: dict[str, str] = {
+    Kind.QUEUED: "#8E8E8E",
     Kind.FRAMEWORK: "#CC79A7",
     Kind.CPU: "#E69F00",
-    Kind.IO_WAIT: "#56B4E9",
-    Kind.IO_BLOCKING: "#0072B2",
+    Kind.IO_WAIT: "#8FD3FA",
+    Kind.IO_BLOCKING: "#3D8BDB",
     Kind.THREAD_HOP: "#F0E442",
-    FAILED: "#D55E00",
-    Kind.CANCELLED: "#999999",
+    FAILED: "#FF7A45",
+    Kind.CANCELLED: "#BDBDBD",
 }
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB``."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    """WCAG contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 @dataclass(frozen=True)
@@ -53,24 +105,31 @@ class Theme:
     grid: str
     muted: str
     blocked: str
-    kinds: dict[str, str] = field(default_factory=lambda: dict(_OKABE_ITO))
+    kinds: dict[str, str] = field(default_factory=lambda: dict(_LIGHT_KINDS))
 
     def color(self, kind: str) -> QColor:
         return QColor(self.kinds.get(kind, self.muted))
 
     def brush(self, kind: str) -> QBrush:
-        """The fill of a segment: hatched where a thread or the loop is held while waiting."""
-        if kind == "io_blocking":
-            return QBrush(QColor(self.kinds[kind]), Qt.BrushStyle.SolidPattern)
-        if kind == "cancelled":
-            return QBrush(QColor(self.kinds[kind]), Qt.BrushStyle.BDiagPattern)
+        """The fill of a segment (its pattern is :meth:`hatch`, drawn over it)."""
         return QBrush(self.color(kind))
 
     def hatch(self, kind: str) -> QBrush | None:
-        """A pattern drawn over the fill, or None."""
-        if kind == "io_blocking":
-            return QBrush(QColor(255, 255, 255, 150), Qt.BrushStyle.BDiagPattern)
-        return None
+        """The kind's pattern, drawn over the fill in a colour that stands out from it."""
+        style = PATTERNS.get(kind)
+        if style is None:
+            return None
+        ink = QColor(self.text_on(kind))
+        ink.setAlpha(150)
+        brush = QBrush(ink, style)
+        brush.setTransform(QTransform.fromScale(1.5, 1.5))  # lines that survive a projector
+        return brush
+
+    def text_on(self, kind: str) -> str:
+        """Black or white, whichever reads better on ``kind``'s colour."""
+        colour = self.kinds.get(kind, self.muted)
+        black, white = "#000000", "#FFFFFF"
+        return black if contrast_ratio(colour, black) >= contrast_ratio(colour, white) else white
 
 
 LIGHT = Theme(
@@ -79,9 +138,9 @@ LIGHT = Theme(
     background="#FFFFFF",
     foreground="#1A1A1A",
     grid="#E3E3E3",
-    muted="#6B6B6B",
+    muted="#595959",
     blocked="#B2182B",
-    kinds={**_OKABE_ITO, "queued": "#C8C8C8"},
+    kinds=dict(_LIGHT_KINDS),
 )
 DARK = Theme(
     name="dark",
@@ -89,10 +148,11 @@ DARK = Theme(
     background="#1E1F22",
     foreground="#EDEDED",
     grid="#3A3B3F",
-    muted="#A0A0A0",
+    muted="#A8A8A8",
     blocked="#FF6B6B",
-    kinds={**_OKABE_ITO, "queued": "#5C5C5C", "cancelled": "#7A7A7A"},
+    kinds=dict(_DARK_KINDS),
 )
+THEMES = (LIGHT, DARK)
 
 
 def apply_theme(app: QApplication, theme: Theme, *, point_size: float | None = None) -> None:

@@ -186,6 +186,8 @@ def _paint_rows(
         painter.setPen(QPen(QColor(theme.background), 1))
         painter.drawLines(separators)
         painter.setPen(Qt.PenStyle.NoPen)
+    if group == 1:
+        _paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     # Failed requests: an error block closes the lane, big enough to see.
     if rows.failed_rows:
         painter.setBrush(theme.color("error"))
@@ -202,7 +204,74 @@ def _paint_rows(
         ]
         if fails:
             painter.drawRects(fails)
+    if group == 1 and rows.error_texts:
+        _paint_error_texts(painter, geo, rows, theme, limit, height)
     painter.restore()
+
+
+def _paint_bar_texts(
+    painter: QPainter,
+    rows: TimelineRows,
+    theme: Theme,
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    height: float,
+) -> None:
+    """The request's number on a worker's bar, "7 awaiting" on a band: where it fits."""
+    if not rows.bar_texts:
+        return
+    fm = QFontMetricsF(painter.font())
+    if height < fm.height() * 0.75:
+        return  # rows too thin to write in
+    pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
+    for row, s, e, kind, text in rows.bar_texts:
+        if s >= limit or e <= t_from:
+            continue
+        x0 = left + (max(s, t_from) - t_from) * scale
+        x1 = left + (min(e, limit) - t_from) * scale
+        if x1 - x0 < fm.horizontalAdvance(text) + 6:
+            continue
+        painter.setPen(pens.get(kind, QColor(theme.foreground)))
+        y = top + row * row_px + (row_px - height) / 2
+        painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
+    painter.setPen(Qt.PenStyle.NoPen)
+
+
+def _paint_error_texts(
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    limit: int,
+    height: float,
+) -> None:
+    """A failed request's error, written just after its lane ends (on a plate, so it reads
+    over whatever is drawn there), or inside the lane's right end where there is no room."""
+    fm = QFontMetricsF(painter.font())
+    right = geo.lanes_left + geo.lanes_width
+    for row, end, text in rows.error_texts:
+        if end > limit or end < geo.t_from_ns:
+            continue
+        y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
+        width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
+        x = geo.x_of(end) + 2
+        if x + width > right:
+            x = max(geo.lanes_left, right - width)
+        plate = QRectF(x, y, width, max(height, fm.height()))
+        painter.fillRect(plate, QColor(theme.background))
+        painter.setPen(QPen(theme.color("error"), 1.5))
+        painter.drawRect(plate)
+        painter.setPen(QColor(theme.foreground))
+        painter.drawText(
+            plate.adjusted(5, 0, -5, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            fm.elidedText(text, Qt.TextElideMode.ElideRight, width - 10),
+        )
+    painter.setPen(Qt.PenStyle.NoPen)
 
 
 def _paint_labels(

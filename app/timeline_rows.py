@@ -11,22 +11,80 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
+from simulator.trace import HOLDS_THREAD, QUEUE_THREAD, Kind, Lane, Segment, Trace
 
-__all__ = ["DRAW_ORDER", "TimelineRows", "rows_apart", "thread_label"]
+__all__ = ["BY_CHOICES", "DRAW_ORDER", "TimelineRows", "by_value", "rows_apart", "thread_label"]
+
+#: What ``--by`` and a scenario file's ``by`` key accept, and the layout each one means.
+BY_CHOICES: dict[str, str] = {"request": "requests", "worker": "workers"}
+
+#: The labels of the by-worker layout's two bands.
+QUEUE_BAND = "queue"
+AWAITING_BAND = "awaiting"
+
+
+def by_value(by: str) -> str:
+    """A layout name (``"requests"``/``"workers"``) from either spelling, or a ValueError."""
+    if by in BY_CHOICES.values():
+        return by
+    if by in BY_CHOICES:
+        return BY_CHOICES[by]
+    raise ValueError(f"by must be 'worker' or 'request', not {by!r}")
+
+
+#: A request's holds of one thread closer than this share one number on the bar.
+_JOIN_NS = 2_000_000
+
+
+def _error_text(lane: Lane) -> str:
+    """A failed request's error as it is written beside its lane."""
+    first = (lane.error or f"HTTP {lane.status_code}").strip().splitlines()[0]
+    return f"#{lane.request_id + 1} failed: {first[:120]}"
+
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.
 DRAW_ORDER = ("queued", "cancelled", "io_wait", "thread_hop", "framework", "io_blocking", "cpu")
 
 
 def thread_label(thread: str, loop_thread: str | None) -> str:
-    """A thread's name as a class reads it."""
+    """A thread's name as a class reads it, without a run to number it in: "event loop",
+    "worker 2" for a WSGI worker, else the OS name (see :func:`thread_names`)."""
     if thread == loop_thread:
         return "event loop"
-    if thread.startswith("ThreadPoolExecutor-"):
-        pool, _, worker = thread.removeprefix("ThreadPoolExecutor-").partition("_")
-        return f"thread {pool}" if worker in ("", "0") else f"thread {pool}.{worker}"
+    if thread.startswith("wsgi-worker-"):
+        return f"worker {thread.removeprefix('wsgi-worker-')}"
     return thread
+
+
+def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
+    """Names for a run's threads as a class reads them: "event loop", "worker 1…K" (WSGI's
+    worker threads), and "thread 1…N" for the rest, numbered in ``threads``' order (first
+    use), so the numbers say how many threads the run took."""
+    names: dict[str, str] = {}
+    n = 0
+    for thread in threads:
+        if thread == loop_thread or thread.startswith("wsgi-worker-"):
+            names[thread] = thread_label(thread, loop_thread)
+        else:
+            n += 1
+            names[thread] = f"thread {n}"
+    return names
+
+
+def _count_bands(spans: list[tuple[int, int]], noun: str) -> list[tuple[int, int, int, str]]:
+    """Where ``spans`` overlap, as ``(start, end, count, "3 queued")`` steps of one count."""
+    events = sorted([(s, 1) for s, e in spans if e > s] + [(e, -1) for s, e in spans if e > s])
+    steps: list[tuple[int, int, int, str]] = []
+    level = 0
+    for i, (ns, delta) in enumerate(events):
+        level += delta
+        nxt = events[i + 1] if i + 1 < len(events) else None
+        if nxt is not None and nxt[0] > ns and level > 0:
+            if steps and steps[-1][2] == level and steps[-1][1] == ns:
+                steps[-1] = (steps[-1][0], nxt[0], level, steps[-1][3])
+            else:
+                steps.append((ns, nxt[0], level, f"{level} {noun}"))
+    return steps
 
 
 @dataclass
@@ -45,6 +103,13 @@ class TimelineRows:
     per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     tail_per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     failed_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, end_ns)
+    #: Words written on bars where they fit: ``(row, start_ns, end_ns, kind, text)``, the
+    #: request's number on a worker's bar, "7 awaiting" on the bands.
+    bar_texts: list[tuple[int, int, int, str, str]] = field(default_factory=list)
+    #: A failed request's error, beside its lane: ``(row, end_ns, text)``.
+    error_texts: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Thread → what the rows call it.
+    names: dict[str, str] = field(default_factory=dict)
     row_segments: list[list[Segment]] = field(default_factory=list)
     row_lanes: list[Lane | None] = field(default_factory=list)
     _grouped: dict[tuple[int, bool], dict[str, list[tuple[int, int, int]]]] = field(
@@ -54,6 +119,10 @@ class TimelineRows:
     def __post_init__(self) -> None:
         self.per_kind = {kind: [] for kind in DRAW_ORDER}
         self.tail_per_kind = {kind: [] for kind in DRAW_ORDER}
+        self.by = by_value(self.by)
+        loop = self.trace.loop_thread
+        threads = [t for t in self.trace.threads() if t != loop]
+        self.names = thread_names([loop, *threads] if loop else threads, loop)
         if self.by == "workers":
             self._by_worker()
         else:
@@ -75,24 +144,72 @@ class TimelineRows:
                     self.tail_per_kind[seg.kind].append((row, answered, seg.end_ns))
             if lane.status == "error":
                 self.failed_rows.append((row, answered))
+                self.error_texts.append((row, answered, _error_text(lane)))
 
     def _by_worker(self) -> None:
-        threads = self.trace.threads()
-        if self.trace.loop_thread in threads:  # the loop first: it is the star of the show
-            threads.remove(self.trace.loop_thread)
-            threads.insert(0, self.trace.loop_thread)
-        index = {thread: row for row, thread in enumerate(threads)}
-        self.labels = [thread_label(t, self.trace.loop_thread) for t in threads]
-        self.row_segments = [[] for _ in threads]
-        self.row_lanes = [None for _ in threads]
-        for lane in self.trace.lanes:
+        """A band of requests waiting in the queue, the event loop, a band of requests
+        awaiting on the loop, then one row per thread; bars carry the request's number."""
+        trace = self.trace
+        loop = trace.loop_thread
+        threads = [t for t in trace.threads() if t != loop]
+        queued = [
+            (seg.start_ns, seg.end_ns)
+            for lane in trace.lanes
+            for seg in lane.segments
+            if seg.kind == "queued" and seg.thread == QUEUE_THREAD
+        ]
+        awaiting = [
+            (seg.start_ns, seg.end_ns)
+            for lane in trace.lanes
+            for seg in lane.segments
+            if seg.kind == "io_wait" and seg.thread == loop
+        ]
+        order: list[tuple[str, str]] = [(QUEUE_BAND, "waiting in the queue")]
+        if loop is not None:
+            order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
+        order += [(t, self.names[t]) for t in threads]
+        index = {key: row for row, (key, _) in enumerate(order)}
+        self.labels = [label for _, label in order]
+        self.row_segments = [[] for _ in order]
+        self.row_lanes = [None for _ in order]
+        for row, key, spans, kind, noun in (
+            (0, QUEUE_THREAD, queued, Kind.QUEUED, "queued"),
+            (index.get(AWAITING_BAND), loop, awaiting, Kind.IO_WAIT, "awaiting"),
+        ):
+            if row is None or key is None:
+                continue
+            for start, end, _, text in _count_bands(spans, noun):
+                self.per_kind[kind].append((row, start, end))
+                self.row_segments[row].append(Segment(kind, start, end, key))
+                self.bar_texts.append((row, start, end, kind, text))
+        for lane in trace.lanes:
+            held: dict[int, list[list[int]]] = {}
             for seg in lane.segments:
                 if seg.kind in HOLDS_THREAD and seg.thread in index:
                     row = index[seg.thread]
                     self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
                     self.row_segments[row].append(seg)
+                    spans_here = held.setdefault(row, [])
+                    if spans_here and seg.start_ns - spans_here[-1][1] < _JOIN_NS:
+                        spans_here[-1][1] = max(spans_here[-1][1], seg.end_ns)
+                    else:
+                        spans_here.append([seg.start_ns, seg.end_ns])
+            for row, spans_of_lane in held.items():
+                self.bar_texts += [
+                    (row, s, e, Kind.FRAMEWORK, f"#{lane.request_id + 1}") for s, e in spans_of_lane
+                ]
+            if lane.status == "error":
+                last = next(
+                    (index[s.thread] for s in reversed(lane.segments) if s.thread in index), 0
+                )
+                self.failed_rows.append((last, lane.done_ns))
+                self.error_texts.append((last, lane.done_ns, _error_text(lane)))
         for segs in self.row_segments:
             segs.sort(key=lambda s: s.start_ns)
+
+    def thread_name(self, thread: str) -> str:
+        """What the rows call ``thread``."""
+        return self.names.get(thread) or thread_label(thread, self.trace.loop_thread)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -152,6 +269,12 @@ def rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
                 target[item[0]].setdefault(kind, []).append(item)
     for failed_row in rows.failed_rows:
         failed[failed_row[0]].append(failed_row)
+    texts: list[list[tuple[int, int, int, str, str]]] = [[] for _ in range(len(rows))]
+    for bar_text in rows.bar_texts:
+        texts[bar_text[0]].append(bar_text)
+    errors: list[list[tuple[int, int, str]]] = [[] for _ in range(len(rows))]
+    for error in rows.error_texts:
+        errors[error[0]].append(error)
     # The copies' trace: same start and end as the run (what a row's drawing may ask of
     # it), but one lane, so asking costs nothing.
     last = max(rows.trace.lanes, key=lambda lane: lane.end_ns, default=None)
@@ -162,5 +285,7 @@ def rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
         one.per_kind = {kind: per_kind[row].get(kind, []) for kind in DRAW_ORDER}
         one.tail_per_kind = {kind: tails[row].get(kind, []) for kind in DRAW_ORDER}
         one.failed_rows = failed[row]
+        one.bar_texts = texts[row]
+        one.error_texts = errors[row]
         one._grouped = {}  # the copy's own cache: the shared one holds every row
         yield one

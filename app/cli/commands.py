@@ -91,6 +91,13 @@ async def _run_until_done_or_interrupted(live: LiveRun) -> Run:
             pass
 
 
+def _by(args: argparse.Namespace) -> str:
+    """The pictures' layout: ``--by``, else the scenario file's ``by``, else per request."""
+    if args.by:
+        return str(args.by)
+    return (_load_file(args.scenario).by if args.scenario else None) or "request"
+
+
 def command_run(args: argparse.Namespace) -> int:
     from simulator.files import write_chrome_trace, write_csv, write_json
 
@@ -111,7 +118,7 @@ def command_run(args: argparse.Namespace) -> int:
     check_outputs(outputs)
     run = _measure(scenario)
     say(format_summary(run))
-    picture = picture_writer([run], title, args.scale)
+    picture = picture_writer([run], title, args.scale, _by(args))
     code = write_outputs(
         outputs,
         {
@@ -225,7 +232,7 @@ def command_compare(args: argparse.Namespace) -> int:
         data = {"a": run_to_dict(a), "b": run_to_dict(b), "verdict": line}
         path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
-    picture = picture_writer([a, b], title, args.scale)
+    picture = picture_writer([a, b], title, args.scale, _by(args))
     return write_outputs(
         outputs,
         {

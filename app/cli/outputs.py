@@ -101,12 +101,12 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer
     return code
 
 
-def picture_writer(runs: list[Run], title: str | None, scale: int) -> Writer:
+def picture_writer(runs: list[Run], title: str | None, scale: int, by: str = "requests") -> Writer:
     """Writes a picture of one run, or of A and B, for a slide (Qt is imported here)."""
 
     def write(path: Path) -> None:
         from app.export_picture import export_picture
 
-        export_picture(path, runs, title=title, scale=scale)
+        export_picture(path, runs, title=title, scale=scale, by=by)
 
     return write

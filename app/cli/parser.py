@@ -101,6 +101,12 @@ def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
     parser.add_argument("--svg", metavar="OUT", help="... as SVG (one group per request lane)")
     parser.add_argument("--pdf", metavar="OUT", help="... as a one-page PDF")
     parser.add_argument(
+        "--by",
+        choices=("worker", "request"),
+        help="the pictures' lanes: one per request (default), or per worker thread with the "
+        "queue and the event loop (default: the file's `by`, else request)",
+    )
+    parser.add_argument(
         "--scale",
         type=int,
         choices=(1, 2, 4),

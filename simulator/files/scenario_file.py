@@ -5,6 +5,7 @@ the file to students, so the file must be easy to write by hand and every mistak
 say which file, which key and what is wrong. The format is chosen by the suffix::
 
     title = "Why one worker is not enough"
+    by = "worker"          # optional: lanes per worker thread (or "request", the default)
 
     [a]
     view = "sync_io"
@@ -34,11 +35,14 @@ from simulator.dials import parse_dial, shown
 from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
 
-__all__ = ["SUFFIXES", "ScenarioFile", "load_scenario_file", "save_scenario_file"]
+__all__ = ["BY_CHOICES", "SUFFIXES", "ScenarioFile", "load_scenario_file", "save_scenario_file"]
 
 SUFFIXES = (".toml", ".json")
 
-_TOP_LEVEL = ("title", "scenario", "a", "b")
+_TOP_LEVEL = ("title", "by", "scenario", "a", "b")
+
+#: What the top-level ``by`` key may say: lanes per request, or per worker thread.
+BY_CHOICES = ("request", "worker")
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,15 @@ class ScenarioFile:
         The scenario to run (the ``[scenario]`` table), or side A of a comparison.
     b
         Side B of a comparison; ``None`` for a single scenario.
+    by
+        How the lesson shows its lanes: ``"request"`` or ``"worker"`` (the thread view);
+        ``None`` leaves it to the window or the command line.
     """
 
     title: str | None
     a: Scenario
     b: Scenario | None = None
+    by: str | None = None
 
     @property
     def is_comparison(self) -> bool:
@@ -128,6 +136,9 @@ def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
     title = data.get("title")
     if title is not None and not isinstance(title, str):
         raise ScenarioError(f"{path}: title must be text in quotes, not {shown(title)}")
+    by = data.get("by")
+    if by is not None and by not in BY_CHOICES:
+        raise ScenarioError(f'{path}: by must be "worker" or "request", not {shown(by)}', key="by")
     if "scenario" in data:
         both = [name for name in ("a", "b") if name in data]
         if both:
@@ -135,7 +146,7 @@ def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
                 f"{path}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
                 "or [a] and [b] for a comparison"
             )
-        return ScenarioFile(title, _scenario(path, "scenario", data["scenario"]), None)
+        return ScenarioFile(title, _scenario(path, "scenario", data["scenario"]), None, by)
     if "a" not in data:
         what = "has [b] but no [a]" if "b" in data else "has neither [scenario] nor [a]"
         raise ScenarioError(
@@ -143,7 +154,7 @@ def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
         )
     a = _scenario(path, "a", data["a"])
     b = _scenario(path, "b", data["b"]) if "b" in data else None
-    return ScenarioFile(title, a, b)
+    return ScenarioFile(title, a, b, by)
 
 
 def load_scenario_file(path: str | Path) -> ScenarioFile:
@@ -178,6 +189,8 @@ def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
     data: dict[str, Any] = {}
     if file.title is not None:
         data["title"] = file.title
+    if file.by is not None:
+        data["by"] = file.by
     if file.b is None:
         data["scenario"] = _table(file.a)
     else:

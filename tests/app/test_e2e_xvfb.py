@@ -43,14 +43,25 @@ def x_display(tmp_path):
         server.wait(timeout=10)
 
 
-def _blue(colour: QColor) -> bool:
-    """The io_blocking colour, or its lighter hatch stripes."""
-    r, g, b = colour.red(), colour.green(), colour.blue()
-    base = QColor(LIGHT.kinds["io_blocking"])
-    near_base = (
-        abs(r - base.red()) < 40 and abs(g - base.green()) < 40 and abs(b - base.blue()) < 40
+def _looks_like(colour: QColor, kind: str, slack: int = 40) -> bool:
+    """``kind``'s fill, or its pattern's lines drawn over it."""
+    base = QColor(LIGHT.kinds[kind])
+    ink = QColor(LIGHT.text_on(kind))
+    lines = QColor(
+        *(
+            round(b + (i - b) * 150 / 255)
+            for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
+        )
     )
-    return near_base or (b > 150 and r < 170 and b - r > 60 and g < b)
+    return any(
+        all(abs(a - b) < slack for a, b in zip(colour.getRgb()[:3], c.getRgb()[:3], strict=True))
+        for c in (base, lines)
+    )
+
+
+def _blue(colour: QColor) -> bool:
+    """The io_blocking colour, or its crossed pattern's lines."""
+    return _looks_like(colour, "io_blocking")
 
 
 def _bands(image: QImage, x_from: int, x_to: int) -> list[tuple[int, int]]:
@@ -129,7 +140,5 @@ def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_disp
         assert abs((x_end - x_start) - (seg["end_ms"] - seg["start_ms"]) * px_per_ms) < 12
     # Before its turn, the last lane waited in the queue: grey left of its blue.
     y_last = (bands[-1][0] + bands[-1][1]) // 2
-    queued = QColor(LIGHT.kinds["queued"])
     x_probe = (x_first + spans[-1][0]) // 2
-    colour = image.pixelColor(x_probe, y_last)
-    assert abs(colour.red() - queued.red()) < 20 and abs(colour.blue() - queued.blue()) < 20
+    assert _looks_like(image.pixelColor(x_probe, y_last), "queued", slack=20)

@@ -116,15 +116,16 @@ def test_lanes_show_the_colours_of_their_segments(qapp, sync_run, tmp_path, scal
     geo = layout_slide([sync_run]).timelines[0].geometry
     assert geo.rows == 3
     blocking = QColor(LIGHT.kinds["io_blocking"])
-    hatched = _blend(blocking, QColor("white"), 150 / 255)
+    hatched = _blend(blocking, QColor(LIGHT.text_on("io_blocking")), 150 / 255)
     queued = QColor(LIGHT.kinds["queued"])
+    queued_lines = _blend(queued, QColor(LIGHT.text_on("queued")), 150 / 255)
 
     # The first request holds the only worker from the start: blocking I/O early on.
     first = _samples(image, scale, *_first_third(geo, 0))
     assert _share(first, blocking, hatched) > 0.8
     # The last one waits for two others: queued over the whole first third.
     last = _samples(image, scale, *_first_third(geo, 2))
-    assert _share(last, queued) > 0.9
+    assert _share(last, queued, queued_lines) > 0.9
     assert _share(last, blocking, hatched) == 0
 
 
@@ -142,14 +143,19 @@ def test_a_comparison_shows_both_runs_on_one_time_axis(qapp, sync_run, async_run
     assert slide.t_span_ns >= sync_run.trace.last_ns - sync_run.trace.t0_ns
 
     blocking = QColor(LIGHT.kinds["io_blocking"])
-    hatched = _blend(blocking, QColor("white"), 150 / 255)
+    hatched = _blend(blocking, QColor(LIGHT.text_on("io_blocking")), 150 / 255)
     awaiting = QColor(LIGHT.kinds["io_wait"])
+    awaiting_lines = _blend(awaiting, QColor(LIGHT.text_on("io_wait")), 150 / 255)
     assert _share(_samples(image, 1, *_first_third(a, 0)), blocking, hatched) > 0.8
     # B's lanes await I/O where it took place, and are empty once B is done (A still runs).
     b_io = next(s for s in async_run.trace.lanes[0].segments if s.kind == "io_wait")
     y = b.row_top(0) + b.row_px / 2
     assert (
-        _share(_samples(image, 1, y, b.x_of(b_io.start_ns) + 2, b.x_of(b_io.end_ns) - 2), awaiting)
+        _share(
+            _samples(image, 1, y, b.x_of(b_io.start_ns) + 2, b.x_of(b_io.end_ns) - 2),
+            awaiting,
+            awaiting_lines,
+        )
         > 0.9
     )
     late_from, late_to = a.lanes_left + a.lanes_width * 0.7, a.lanes_left + a.lanes_width * 0.8
@@ -228,8 +234,8 @@ def test_the_figures_line_reads_at_a_glance():
     )
     run = Run(Scenario(view="sync_io", mode="wsgi"), Trace(t0_ns=0, lanes=()), summary)
     assert metrics_line(run) == (
-        "makespan 1.61 s · p95 1.54 s · 4.96 req/s · peak in flight 8 · threads 1 · "
-        "loop blocked 0 ms · framework 0.85 ms/req · 2 failed"
+        "makespan 1.61 s · p95 1.54 s · 4.96 req/s · peak in flight 8 · "
+        "threads 1 (0 held at once) · no event loop (WSGI) · framework 0.85 ms/req · 2 failed"
     )
     for rps, shown in ((2.0, "2.00 req/s"), (99.97, "100 req/s"), (1234.5, "1234 req/s")):
         faster = Run(run.scenario, run.trace, dataclasses.replace(summary, throughput_rps=rps))

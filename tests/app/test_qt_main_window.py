@@ -120,7 +120,7 @@ def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
     )
     text = window.timeline.describe_at(point)
     assert text.startswith("Request #2 · blocking I/O")
-    assert "thread: wsgi-worker-1" in text
+    assert "thread: worker 1 (wsgi-worker-1)" in text
     assert f"lasts {round(seg.duration_ns / 1e6)} ms" in text
 
 
@@ -145,8 +145,8 @@ def test_by_worker_shows_one_lane_per_thread(window, qloop):
     qloop.run_until_complete(_run(window))
     window.by_worker_action.trigger()
     labels = window.timeline.rows.labels
-    assert labels[0] == "event loop"
-    assert sum(label.startswith("thread") for label in labels) >= 5
+    assert labels[:3] == ["waiting in the queue", "event loop", "awaiting on the loop"]
+    assert [f"thread {n}" for n in range(1, 6)] == labels[3:8]
 
 
 def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, qloop):
