@@ -32,6 +32,7 @@ from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
+from .assets import LESSONS
 from .qt_code import QtCode
 from .qt_dials import QtDials
 from .qt_metrics import QtMetrics
@@ -68,7 +69,6 @@ EXPORT_FILTERS = {
     "csv": "Segments, CSV (*.csv)",
     "trace": "Chrome trace for Perfetto (*.json)",
 }
-LESSONS = Path(__file__).resolve().parent.parent / "assets" / "lessons"
 
 
 class QtMainWindow(QMainWindow):
