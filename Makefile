@@ -27,7 +27,8 @@ test: $(STAMP) desktop-packages
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The tests not marked slow (each of those takes over 5 s): under a minute, for every change.
+# The tests not marked slow (each of those takes over 5 s), for every change: 100 s on a busy
+# 2-core machine, most of it the command-line tests, each starting Python and Django (~1 s).
 test-fast: $(STAMP) desktop-packages
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
