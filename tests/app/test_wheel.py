@@ -3,6 +3,8 @@
 ``pip install .`` and ``pipx install`` copy the package into site-packages: anything the app
 looks for beside the source tree is gone there. This builds the wheel the way pip does,
 installs it into a fresh virtual environment and opens the window from that install.
+Like ``pip install .``, building fetches the build backend (setuptools) from the package
+index or pip's cache, in pip's isolated build environment.
 """
 
 from __future__ import annotations
