@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .assets import ASSETS, ICON
 
 if TYPE_CHECKING:
     from .launcher import GuiOptions
     from .qt_main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
-
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
 def create_application(argv: list[str] | None = None):
@@ -25,9 +24,8 @@ def create_application(argv: list[str] | None = None):
     app.setApplicationName("Django Async Lanes")
     app.setOrganizationName("DjangoAsyncLanes")
     app.setApplicationDisplayName("Django Async Lanes")
-    icon = ASSETS / "icon.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
     return app
 
 
