@@ -23,17 +23,20 @@ run: $(STAMP)
 	$(BIN)/async-lanes
 
 # Every test, the slow ones too (a wheel built and installed, 10,000 requests, the soak).
-test: $(STAMP) desktop-packages
-	$(BIN)/lint-imports
+test: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 # The tests not marked slow (each of those takes over 5 s), for every change: 100 s on a busy
 # 2-core machine, most of it the command-line tests, each starting Python and Django (~1 s).
-test-fast: $(STAMP) desktop-packages
-	$(BIN)/lint-imports
+test-fast: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
+# Style (ruff), formatting, types (mypy, strict for the engine and the session model) and the
+# import contracts that keep Qt out of the engine, the site and the session.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 benchmarks: $(STAMP)
