@@ -12,7 +12,7 @@ DESKTOP_PACKAGES := xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \
 	libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
 
-.PHONY: run test lint benchmarks desktop-packages clean
+.PHONY: run test test-fast lint benchmarks desktop-packages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,21 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/async-lanes
 
-test: $(STAMP) desktop-packages
-	$(BIN)/lint-imports
+# Every test, the slow ones too (a wheel built and installed, 10,000 requests, the soak).
+test: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
+# The tests not marked slow (each of those takes over 5 s), for every change: 100 s on a busy
+# 2-core machine, most of it the command-line tests, each starting Python and Django (~1 s).
+test-fast: lint desktop-packages
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
+
+# Style (ruff), formatting, types (mypy, strict for the engine and the session model) and the
+# import contracts that keep Qt out of the engine, the site and the session.
 lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 benchmarks: $(STAMP)

@@ -137,9 +137,9 @@ def _png(slide: SlideLayout, theme: Theme, scale: float) -> bytes:
     paint_slide(painter, slide, theme)
     painter.end()
     buffer = _buffer()
-    if not image.save(buffer, "PNG"):
+    if not image.save(buffer, "PNG"):  # type: ignore[call-overload]  # QBuffer is a QIODevice
         raise LanesError("could not encode the PNG")
-    return bytes(buffer.data())
+    return bytes(buffer.data().data())
 
 
 def _svg(slide: SlideLayout, theme: Theme) -> bytes:
@@ -162,7 +162,7 @@ def _svg(slide: SlideLayout, theme: Theme) -> bytes:
     _begin(painter, generator)
     paint_slide(painter, slide, theme, lanes_apart=True)
     painter.end()
-    return _group_svg_lanes(bytes(buffer.data()), slide)
+    return _group_svg_lanes(bytes(buffer.data().data()), slide)
 
 
 def _pdf(slide: SlideLayout, theme: Theme) -> bytes:
@@ -186,7 +186,7 @@ def _pdf(slide: SlideLayout, theme: Theme) -> bytes:
     painter.scale(device.width() / w, device.height() / h)
     paint_slide(painter, slide, theme)
     painter.end()
-    return bytes(buffer.data())
+    return bytes(buffer.data().data())
 
 
 # --- SVG lane groups -------------------------------------------------------------------------

@@ -4,30 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .assets import ASSETS, ICON
+
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from .launcher import GuiOptions
     from .qt_main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
-
-def create_application(argv: list[str] | None = None):
+def create_application(argv: list[str] | None = None) -> QApplication:
     """The QApplication, named so QSettings finds its own file."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    from .qt_application import current_application
+
+    if QApplication.instance() is None:
+        QApplication(argv if argv is not None else sys.argv[:1])
+    app = current_application()
     app.setApplicationName("Django Async Lanes")
     app.setOrganizationName("DjangoAsyncLanes")
     app.setApplicationDisplayName("Django Async Lanes")
-    icon = ASSETS / "icon.svg"
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
     return app
 
 

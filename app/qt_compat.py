@@ -29,7 +29,7 @@ def binding_problem() -> str | None:
     after = sys.getrefcount(True), sys.getrefcount(None)
     if after[0] < before[0] or after[1] < before[1]:
         return (
-            f"PySide6 {QtCore.__version__} on Python {sys.version.split()[0]} has a reference "
+            f"PySide6 {QtCore.qVersion()} on Python {sys.version.split()[0]} has a reference "
             "counting bug that crashes Python after a few hundred requests. Install a working "
             "version with:  pip install 'PySide6-Essentials>=6.9,<6.12'  (or use Python 3.12+)."
         )

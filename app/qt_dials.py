@@ -10,7 +10,6 @@ import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QButtonGroup,
     QComboBox,
     QDoubleSpinBox,
@@ -77,7 +76,7 @@ class QtDial(QWidget):
         self._value: float = low
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, _SLIDER_STEPS if log else int(high - low))
-        self.spin: QAbstractSpinBox
+        self.spin: QSpinBox | _NumberSpinBox
         if whole:
             self.spin = QSpinBox()
             self.spin.setRange(int(low), int(high))
@@ -113,7 +112,10 @@ class QtDial(QWidget):
     def _show(self, value: float) -> None:
         for widget in (self.spin, self.slider):
             widget.blockSignals(True)
-        self.spin.setValue(value)
+        if isinstance(self.spin, QSpinBox):
+            self.spin.setValue(int(round(value)))
+        else:
+            self.spin.setValue(value)
         self.slider.setValue(self._to_slider(value))
         for widget in (self.spin, self.slider):
             widget.blockSignals(False)

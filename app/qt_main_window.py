@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -30,6 +29,7 @@ from simulator.metrics.figures import format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
+from .qt_application import current_application
 from .qt_code import QtCode
 from .qt_dials import QtDials
 from .qt_metrics import QtMetrics
@@ -223,9 +223,7 @@ class QtMainWindow(QMainWindow):
             timeline.fit()
 
     def apply_theme(self, theme: Theme) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            apply_theme(app, theme)
+        apply_theme(current_application(), theme)
         for timeline in self.timelines.values():
             timeline.set_theme(theme)
         self.legend.set_theme(theme)

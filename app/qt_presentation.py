@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
 
+from .qt_application import current_application
 from .theme import DARK, LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class PresentationMode:
 
     def __init__(self, window: QtMainWindow) -> None:
         self.window = window
-        self.normal_point_size = QApplication.font().pointSizeF()
+        self.normal_point_size = current_application().font().pointSizeF()
         self._dials_were_visible = True
 
     @property
@@ -47,7 +47,7 @@ class PresentationMode:
         w = self.window
         w.presentation_action.setChecked(on)
         size = PRESENTATION_POINT_SIZE if on else self.normal_point_size
-        app = QApplication.instance()
+        app = current_application()
         font = app.font()
         font.setPointSizeF(size)
         # Widgets follow the application font unless they chose their own (the header and

@@ -8,7 +8,6 @@ and ``app.main`` find them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -18,14 +17,13 @@ from PySide6.QtWidgets import QMenu, QMessageBox
 from simulator.errors import LanesError
 from simulator.files.scenario_file import load_scenario_file
 
+from .assets import LESSONS
 from .session import Side
 
 if TYPE_CHECKING:
     from .qt_main_window import QtMainWindow
 
-__all__ = ["LESSONS", "build_actions", "build_menus"]
-
-LESSONS = Path(__file__).resolve().parent.parent / "assets" / "lessons"
+__all__ = ["build_actions", "build_menus"]
 
 
 def _action(

@@ -16,7 +16,7 @@ from simulator.files import write_chrome_trace, write_csv, write_json
 from simulator.files.scenario_file import save_scenario_file
 from simulator.trace import Run
 
-from .qt_window_actions import LESSONS
+from .assets import LESSONS
 from .theme import Theme
 
 if TYPE_CHECKING:

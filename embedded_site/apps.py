@@ -4,6 +4,7 @@ import time
 
 from django.apps import AppConfig
 from django.core.signals import request_finished, request_started
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 
@@ -20,7 +21,9 @@ def _database_sleep(ms: float | None) -> float:
     return float(ms or 0)
 
 
-def _register_sql_functions(sender: object, connection: object, **kwargs: object) -> None:
+def _register_sql_functions(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("lanes_sleep", 1, _database_sleep)
 

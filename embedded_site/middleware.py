@@ -8,7 +8,8 @@ handler (framework time), whatever happens inside it is the middleware chain and
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
+from typing import Any
 
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
@@ -19,8 +20,11 @@ from .instrumentation import RequestProbe, current_probe, mark
 __all__ = ["SyncOnlyMiddleware", "lane_timing_middleware"]
 
 
+GetResponse = Callable[[HttpRequest], Any]
+
+
 @sync_and_async_middleware
-def lane_timing_middleware(get_response: Callable) -> Callable:
+def lane_timing_middleware(get_response: GetResponse) -> GetResponse:
     """Mark where the middleware chain starts and ends, in the mode Django runs it in.
 
     Being both sync and async capable, it costs no hand-off of its own under either handler.
@@ -32,32 +36,35 @@ def lane_timing_middleware(get_response: Callable) -> Callable:
     """
     if iscoroutinefunction(get_response):
 
-        async def middleware(request: HttpRequest) -> HttpResponse:
+        async def async_middleware(request: HttpRequest) -> HttpResponse:
             probe = _enter(request)
             if probe is not None and probe.abandoned:
                 return _gone()
             try:
-                return await get_response(request)
+                response: HttpResponse = await get_response(request)
+                return response
             finally:
                 mark("middleware_out")
 
-    else:
+        return async_middleware
 
-        def middleware(request: HttpRequest) -> HttpResponse:
-            probe = _enter(request)
-            if probe is not None and probe.abandoned:
-                return _gone()
-            try:
-                return get_response(request)
-            finally:
-                mark("middleware_out")
+    def middleware(request: HttpRequest) -> HttpResponse:
+        probe = _enter(request)
+        if probe is not None and probe.abandoned:
+            return _gone()
+        try:
+            response: HttpResponse = get_response(request)
+            return response
+        finally:
+            mark("middleware_out")
 
     return middleware
 
 
 def _enter(request: HttpRequest) -> RequestProbe | None:
     # Kept on the request too, for code that runs in another context (error logging).
-    request.lane_probe = probe = current_probe.get()
+    probe = current_probe.get()
+    setattr(request, "lane_probe", probe)  # noqa: B010 (HttpRequest declares no such field)
     mark("middleware_in")
     return probe
 
@@ -75,7 +82,7 @@ class SyncOnlyMiddleware:
     (``sync_to_async``) and hands an async view back to the loop (``async_to_sync``).
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse | Awaitable]) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -5,15 +5,16 @@ maps each declaration to the function that does it.
 """
 
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpResponse
 from django.urls import path
 
 from . import views
 from .lesson_views import LESSON_VIEWS
 
 #: The function of every declared lesson view, by name.
-VIEW_FUNCTIONS: dict[str, Callable[..., HttpResponse]] = {
+#: Sync views return a response, async ones a coroutine of one: Django tells them apart.
+VIEW_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sync_io": views.sync_io,
     "async_io": views.async_io,
     "async_blocking": views.async_blocking,

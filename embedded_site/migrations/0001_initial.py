@@ -1,7 +1,9 @@
+from django.apps.registry import Apps
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def add_front_page(apps, schema_editor):
+def add_front_page(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Article = apps.get_model("lessons", "Article")
     Article.objects.create(
         slug="front-page", title="Today's news", body="Gathered from several sources."

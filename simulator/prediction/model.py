@@ -179,7 +179,12 @@ class _Site:
             last = self.env.now
 
     def _idle(self) -> bool:
-        return self.loop.queued == 0 and self.gil.queued == 0 and self.loop.free and self.gil.free
+        return (
+            self.loop.queued == 0
+            and self.gil.queued == 0
+            and self.loop.free > 0
+            and self.gil.free > 0
+        )
 
     # --- a view's body -----------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QImage
 
 from app.theme import LIGHT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -10,7 +10,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_the_window_runs_300_requests_and_exits_cleanly(tmp_path):
     lesson = tmp_path / "many.toml"
     lesson.write_text('[scenario]\nview = "async_io"\nmode = "asgi"\nrequests = 300\nio_ms = 50\n')

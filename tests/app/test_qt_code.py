@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QFontInfo, QTextDocument
+from PySide6.QtGui import QFontDatabase, QFontMetricsF, QTextDocument
 
 from app.qt_code import QtCode
 from simulator.catalog import view_info
@@ -95,12 +95,25 @@ def test_unknown_view_shows_a_message_instead_of_raising(make_code):
     assert "async def async_io" in code.browser.toPlainText()
 
 
+def _columns_line_up(font) -> bool:
+    """Narrow, wide and blank characters take the same width: the code's columns line up."""
+    metrics = QFontMetricsF(font)
+    widths = {metrics.horizontalAdvance(text) for text in ("iiii", "MMMM", "    ", "()[]")}
+    return len(widths) == 1
+
+
 def test_code_is_monospace_and_follows_the_panel_font(make_code, qtbot):
+    """The panel asks for the system's fixed font ("monospace" to fontconfig). The Makefile
+    installs fonts-dejavu-core, whose DejaVu Sans Mono fontconfig then gives. What is checked
+    is the widths a reader sees: fontconfig may pick a monospace font that Qt does not flag
+    as fixed-pitch, and a flag is not what lines up code."""
     code = make_code("async_io")
-    assert QFontInfo(code.browser.font()).fixedPitch()
+    asked = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    assert code.browser.font().family() == asked.family()
+    assert _columns_line_up(code.browser.document().defaultFont())
     before = code.browser.font().pointSizeF()
     bigger = code.font()
     bigger.setPointSizeF(bigger.pointSizeF() * 2)
     code.setFont(bigger)
     qtbot.waitUntil(lambda: code.browser.font().pointSizeF() > before * 1.5)
-    assert QFontInfo(code.browser.font()).fixedPitch()
+    assert _columns_line_up(code.browser.document().defaultFont())

@@ -9,7 +9,12 @@ def test_django_spends_real_framework_time_on_threads_even_for_async_views(run):
     # sync_to_async: those receivers run on a thread that is not the loop.
     assert {s.thread for s in framework} - {result.trace.loop_thread}
     assert result.summary.threads_used >= 2
-    assert 0.2 < result.summary.framework_ms_per_request < 20
+    # A view that does nothing: what the lane shows is Django's own work. Its length in ms
+    # depends on the machine and its load (2 to 20 ms here), its share of the lane does not.
+    framework_ms = result.summary.framework_ms_per_request
+    assert framework_ms > 0.2  # real work, far above the clock's resolution
+    lane_ms = (lane.end_ns - lane.sent_ns) / 1e6
+    assert framework_ms > 0.5 * lane_ms
 
 
 def test_a_sync_only_middleware_costs_hand_offs_under_asgi(run):
@@ -30,7 +35,8 @@ def test_async_views_under_wsgi_still_hold_a_worker_each(run):
     assert result.summary.ok == 4
     assert result.trace.loop_thread is None
     # Two workers, each serving two requests one after the other: the await held its worker.
-    assert 1.8 * 100 < result.summary.makespan_ms < 3.5 * 100
+    # At least two waits in a row (200 ms), less than one worker taking all four (400 ms).
+    assert 2 * 100 <= result.summary.makespan_ms < 4 * 100
     waits = [s for lane in result.trace.lanes for s in lane.segments if s.kind == "io_blocking"]
     assert len(waits) == 4
     assert {s.thread for s in waits} == {"wsgi-worker-1", "wsgi-worker-2"}

@@ -11,8 +11,12 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
+
+pytestmark = pytest.mark.slow
 
 #: (view, mode, workers, requests, io_ms): every kind of view, ASGI and WSGI with 1-4 threads.
 MIX = [
