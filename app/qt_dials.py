@@ -31,7 +31,18 @@ from .session import Session, Side
 
 __all__ = ["QtDial", "QtDials"]
 
-_SLIDER_STEPS = 1000
+#: The values a logarithmic dial's slider stops at: steps a class can follow as the
+#: teacher drags (1, 2, 4, 8, 10, 20, 50, 100, … 10 000), not 10 then 370.
+LADDER = (1, 2, 4, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000)
+
+
+def ladder(low: float, high: float) -> tuple[float, ...]:
+    """The slider's stops for a dial from ``low`` to ``high``: both ends, and the
+    :data:`LADDER` rungs between."""
+    rungs = [float(v) for v in (0, *LADDER) if low < v < high]
+    return (float(low), *rungs, float(high))
+
+
 #: Digits after the point a number dial shows and accepts (a microsecond, in ms).
 _DECIMALS = 3
 
@@ -51,7 +62,8 @@ class _NumberSpinBox(QDoubleSpinBox):
 
 
 class QtDial(QWidget):
-    """A dial: a slider (logarithmic where the range is wide) and a spin box.
+    """A dial: a slider (stopping at 1, 2, 4, 8, 10, 20, 50… where the range is wide) and a
+    spin box.
 
     ``whole`` dials hold whole numbers; the others hold any number in range, exactly: the
     spin box shows it to a microsecond, and :meth:`value` is the number that was set or
@@ -75,7 +87,8 @@ class QtDial(QWidget):
         self.low, self.high, self.log, self.whole = low, high, log, whole
         self._value: float = low
         self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, _SLIDER_STEPS if log else int(high - low))
+        self._stops = ladder(low, high) if log else ()
+        self.slider.setRange(0, len(self._stops) - 1 if log else int(high - low))
         self.spin: QSpinBox | _NumberSpinBox
         if whole:
             self.spin = QSpinBox()
@@ -123,19 +136,16 @@ class QtDial(QWidget):
     def _to_slider(self, value: float) -> int:
         if not self.log:
             return round(value - self.low)
-        span = math.log1p(self.high - self.low)
-        return round(math.log1p(value - self.low) / span * _SLIDER_STEPS)
+        # The nearest stop, on a log scale (a typed 300 sits between 200 and 500).
+        return min(
+            range(len(self._stops)),
+            key=lambda i: abs(math.log1p(self._stops[i]) - math.log1p(value)),
+        )
 
     def _from_slider(self, position: int) -> float:
         if not self.log:
             return position + self.low
-        span = math.log1p(self.high - self.low)
-        raw = math.expm1(position / _SLIDER_STEPS * span) + self.low
-        # Round to 1-2 significant figures so slider values read nicely (200, 1500, 10000).
-        if raw >= 10:
-            digits = 10 ** (math.floor(math.log10(raw)) - 1)
-            raw = round(raw / digits) * digits
-        return max(self.low, min(self.high, round(raw)))
+        return self._stops[max(0, min(position, len(self._stops) - 1))]
 
     def _on_slider_changed(self, position: int) -> None:
         # The slider is coarse: only a move to another position changes the value.

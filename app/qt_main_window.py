@@ -32,6 +32,7 @@ from simulator.trace import Run, Trace
 from .qt_application import current_application
 from .qt_code import QtCode
 from .qt_dials import QtDials
+from .qt_figure_strip import QtFigureStrip
 from .qt_metrics import QtMetrics
 from .qt_presentation import PresentationMode, heading_font
 from .qt_replay import QtReplayBar
@@ -39,6 +40,7 @@ from .qt_timeline import QtLegend, QtTimeline
 from .qt_window_actions import build_actions, build_menus
 from .qt_window_files import NOTHING_TO_EXPORT, WindowFiles, export_runs
 from .qt_window_layout import build_layout
+from .qt_window_replay import explain_shown, follow_playhead, load_replay
 from .qt_window_settings import restore_window, save_window, saved_scenario
 from .session import Lesson, Prediction, Session, Side
 from .theme import Theme, apply_theme
@@ -73,6 +75,7 @@ class QtMainWindow(QMainWindow):
     replay_action: QAction
     by_request_action: QAction
     by_worker_action: QAction
+    tails_action: QAction
     zoom_in_action: QAction
     zoom_out_action: QAction
     fit_action: QAction
@@ -119,6 +122,8 @@ class QtMainWindow(QMainWindow):
         self.verdict.setFont(self.header.font())
         self.verdict.setWordWrap(True)
         self.legend = QtLegend()
+        self.figure_strip = QtFigureStrip()
+        self.figure_strip.hide()  # presentation mode's stand-in for the metrics panel
         self.replay = QtReplayBar()
         self.metrics = QtMetrics()
         self.code = QtCode()
@@ -160,6 +165,13 @@ class QtMainWindow(QMainWindow):
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         self.by_tabs.currentChanged.connect(self._on_by_changed)
         self.replay.playheadChanged.connect(self._on_playhead_changed)
+        self.metrics.shown.connect(
+            lambda: self.figure_strip.show_figures(
+                self.metrics.trace,
+                self.metrics.summary,
+                self.session.shown_side.upper() if self.session.compare else "",
+            )
+        )
 
     # -- what the actions call --------------------------------------------------------------
     @property
@@ -214,6 +226,13 @@ class QtMainWindow(QMainWindow):
             path, kind, runs, shown, title=title, theme=self.presentation.theme, by=self.timeline.by
         )
 
+    def set_tails_shown(self, shown: bool) -> None:
+        """Draw (or hide) the thin after-answer tails; the legend says what they are."""
+        self.tails_action.setChecked(shown)
+        for timeline in self.timelines.values():
+            timeline.set_tails_shown(shown)
+        explain_shown(self)
+
     def set_by(self, by: str) -> None:
         """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
         self.by_tabs.setCurrentIndex(1 if by_value(by) == "workers" else 0)
@@ -256,6 +275,13 @@ class QtMainWindow(QMainWindow):
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self._show_header(scenario, "running…")
         self._show_side_title(side, scenario, "running…")
+        if self.session.compare and side is Side.A:
+            # B's lanes from before would stand beside the new A as if they belonged to it.
+            waits = Side.B in self.session.queued
+            self.timeline_b.set_trace(Trace(t0_ns=0, lanes=()) if waits else self.timeline_b.trace)
+            self._show_side_title(
+                Side.B, self.session.scenario(Side.B), "runs after A" if waits else "previous run"
+            )
         self.timelines[side].fit()
         self.metrics.clear()
         if self.session.compare:  # the live figures are the running side's
@@ -307,12 +333,13 @@ class QtMainWindow(QMainWindow):
         self.timelines[side].set_trace(run.trace)
         self._show_metrics_of_shown_side()
         self._share_time_axis()
-        runs = self.session.shown_runs()
-        self.replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs))
+        load_replay(self)
+        explain_shown(self)
         self._update_enabled()
 
     def _on_verdict_changed(self, text: str | None) -> None:
         self.verdict.setText(text or "")
+        self.verdict.setVisible(self.session.compare and bool(text))  # no empty line
 
     def _on_prediction_changed(self, prediction: Prediction | None) -> None:
         if prediction is None:
@@ -379,7 +406,7 @@ class QtMainWindow(QMainWindow):
         for side in Side:
             self.side_titles[side].setVisible(on)
         self.timeline_b.setVisible(on)
-        self.verdict.setVisible(on)
+        self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
         self._show_idle_header()
         self._update_enabled()
@@ -403,10 +430,7 @@ class QtMainWindow(QMainWindow):
             timeline.set_by("workers" if index == 1 else "requests")
 
     def _on_playhead_changed(self, ms: float) -> None:
-        for timeline in self.timelines.values():
-            t0 = timeline.trace.t0_ns
-            timeline.set_cutoff(None if ms < 0 else t0 + int(ms * 1e6))
-        self.stop_action.setEnabled(self.session.running or self.replay.playing)
+        follow_playhead(self, ms)
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -11,7 +11,7 @@ Live runs call ``set_trace`` every ~250 ms with partial traces.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -68,6 +68,9 @@ class QtMetrics(QWidget):
     in_flight : QtInFlightPlot
     """
 
+    #: Emitted when another run (or none) is shown, for whoever repeats its figures.
+    shown = Signal()
+
     #: How much larger than the panel's font the values are.
     VALUE_SCALE = 1.6
 
@@ -121,6 +124,7 @@ class QtMetrics(QWidget):
         self._update_values()
         self.histogram.set_trace(trace)
         self.in_flight.set_trace(trace)
+        self.shown.emit()
 
     def clear(self) -> None:
         """Show no run: dashes for the figures, empty plots."""
@@ -129,6 +133,7 @@ class QtMetrics(QWidget):
         self._update_values()
         self.histogram.set_trace(None)
         self.in_flight.set_trace(None)
+        self.shown.emit()
 
     def value_text(self, key: str) -> str:
         """The text shown for the figure ``key`` (a key of :data:`METRICS`)."""

@@ -1,7 +1,8 @@
 """Presentation mode and the light/dark theme: how the window looks on a projector.
 
-Presentation mode enlarges the application font, goes full screen in the dark theme and
-moves the dials aside; leaving it restores what was there before.
+Presentation mode fits the screen, sizes text from the screen's height, moves the dials and
+the results panel aside for a line of the lesson's figures; leaving it restores what was
+there before.
 """
 
 from __future__ import annotations
@@ -16,57 +17,91 @@ from .theme import DARK, LIGHT, Theme
 if TYPE_CHECKING:
     from .qt_main_window import QtMainWindow
 
-__all__ = ["PRESENTATION_POINT_SIZE", "PresentationMode", "heading_font"]
+__all__ = ["PresentationMode", "heading_font", "presentation_text_px"]
 
-PRESENTATION_POINT_SIZE = 20.0
+#: The screen's height over the text's pixel size in presentation mode: 16 px at 720p,
+#: 24 px at 1080p, 48 px at 2160p (a back row reads 24 px on a 1080p projector).
+SCREEN_LINES = 45
+MIN_TEXT_PX = 16
+
+
+def presentation_text_px(screen_height: int) -> int:
+    """The application font's pixel size in presentation mode on a screen this tall."""
+    return max(MIN_TEXT_PX, round(screen_height / SCREEN_LINES))
 
 
 def heading_font(base: QFont, point_size: float | None = None) -> QFont:
     """The bold, larger font of the header and the verdict."""
     font = QFont(base)
-    font.setPointSizeF((point_size or font.pointSizeF()) * 1.25)
+    if point_size is None and font.pointSizeF() <= 0:  # a pixel-sized font
+        font.setPixelSize(round(font.pixelSize() * 1.25))
+    else:
+        font.setPointSizeF((point_size or font.pointSizeF()) * 1.25)
     font.setBold(True)
     return font
 
 
 class PresentationMode:
-    """Switches ``window`` in and out of presentation mode, and between themes."""
+    """Switches ``window`` in and out of presentation mode, and between themes.
+
+    Presentation mode fills the screen the window is on, whatever its size (1280×720 to
+    3840×2160): text is sized from the screen's height, the dials and the results panel step
+    aside (View ▸ Dials brings the dials back; F5 runs them as they are), and a line of the
+    lesson's few figures takes the panel's place, so the lanes get most of the screen. The
+    theme stays the one chosen: light by default, which a daylit room does not wash out.
+    """
 
     def __init__(self, window: QtMainWindow) -> None:
         self.window = window
-        self.normal_point_size = current_application().font().pointSizeF()
-        self._dials_were_visible = True
+        self.normal_font = QFont(current_application().font())
+        self._docks_were_visible = (True, True)
+        self._was_maximized = False
+
+    @property
+    def on(self) -> bool:
+        return self.window.presentation_action.isChecked()
 
     @property
     def theme(self) -> Theme:
-        """The theme in use: dark in presentation mode or when chosen."""
-        w = self.window
-        return DARK if w.presentation_action.isChecked() or w.dark_action.isChecked() else LIGHT
+        """The theme in use: dark only when chosen (View ▸ Dark)."""
+        return DARK if self.window.dark_action.isChecked() else LIGHT
 
     def set_on(self, on: bool) -> None:
         w = self.window
         w.presentation_action.setChecked(on)
-        size = PRESENTATION_POINT_SIZE if on else self.normal_point_size
         app = current_application()
-        font = app.font()
-        font.setPointSizeF(size)
+        screen = w.screen() or app.primaryScreen()
+        area = screen.geometry()
+        font = QFont(self.normal_font)
+        if on:
+            font.setPixelSize(presentation_text_px(area.height()))
         # Widgets follow the application font unless they chose their own (the header and
         # the metrics' big figures scale from it themselves).
         app.setFont(font)
-        w.header.setFont(heading_font(font, size))
-        w.verdict.setFont(heading_font(font, size))
-        dials_dock = w.docks[0]
+        for label in (w.header, w.verdict):
+            label.setFont(heading_font(font))
+        docks = w.docks
         if on:
-            # The lanes are the show: the dials step aside (View ▸ Dials brings them back;
-            # F5 runs them as they are).
-            self._dials_were_visible = dials_dock.isVisible()
-            dials_dock.hide()
-            w.apply_theme(DARK)
+            self._docks_were_visible = (docks[0].isVisible(), docks[1].isVisible())
+            self._was_maximized = w.isMaximized()
+            for dock in docks:
+                dock.hide()
+            w.by_tabs.hide()  # Ctrl+1 / Ctrl+2 still switch: the lanes get the room
+            w.figure_strip.show()
+            w.apply_theme(self.theme)
+            # Full screen needs a window manager; without one the geometry still fits.
+            w.setGeometry(area)
             w.showFullScreen()
         else:
-            dials_dock.setVisible(self._dials_were_visible)
+            for dock, visible in zip(docks, self._docks_were_visible, strict=True):
+                dock.setVisible(visible)
+            w.figure_strip.hide()
+            w.by_tabs.show()
             w.apply_theme(self.theme)
-            w.showNormal()
+            if self._was_maximized:
+                w.showMaximized()
+            else:
+                w.showNormal()
 
     def follow_dark_action(self) -> None:
         self.window.apply_theme(self.theme)

@@ -1,4 +1,5 @@
-"""The replay bar: play a finished run again from the start, slowed down or sped up."""
+"""The replay bar: play a finished run again from the start, slowed down (to 0.02×) or
+stretched over a number of seconds, or stepped from one event to the next, for narration."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
+from simulator.metrics.replay import next_event
+
 from .timeline_paint import format_ms
 
-__all__ = ["QtReplayBar", "SPEEDS"]
+__all__ = ["OVER_SECONDS", "QtReplayBar", "SPEEDS"]
 
-SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+#: Speeds to choose from: 0.02× makes a 200 ms run last 10 s.
+SPEEDS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+#: "Play over N seconds": whatever the run's length, the replay lasts this long.
+OVER_SECONDS = (5, 10, 20, 30, 60)
 _SCRUB_STEPS = 1000
 
 
@@ -40,13 +46,26 @@ class QtReplayBar(QWidget):
         self.speed = QComboBox()
         for speed in SPEEDS:
             self.speed.addItem(f"{speed:g}×", speed)
-        self.speed.setCurrentIndex(SPEEDS.index(0.25))
-        self.speed.setToolTip("Replay speed: 0.25× makes a 200 ms run last almost a second")
+        for seconds in OVER_SECONDS:
+            self.speed.addItem(f"over {seconds} s", -float(seconds))  # negative: a length
+        self.speed.setCurrentIndex(self.speed.findData(-10.0))
+        self.speed.setToolTip(
+            "Replay speed (0.02× makes a 200 ms run last 10 s), or how long the whole replay lasts"
+        )
+        self.back_button = QToolButton()
+        self.back_button.setText("◀|")
+        self.back_button.setToolTip("Step back to the previous event (a start or an end)")
+        self.next_button = QToolButton()
+        self.next_button.setText("|▶")
+        self.next_button.setToolTip("Step to the next event (a start or an end)")
+        self.events_ms: list[float] = []
         self.clock = QLabel("")
         self.clock.setMinimumWidth(self.clock.fontMetrics().horizontalAdvance("0000 ms / 0000 ms"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.play_button)
+        layout.addWidget(self.back_button)
+        layout.addWidget(self.next_button)
         layout.addWidget(self.scrubber, 1)
         layout.addWidget(self.clock)
         layout.addWidget(self.speed)
@@ -54,12 +73,39 @@ class QtReplayBar(QWidget):
         self._timer.setInterval(self.FRAME_MS)
         self._timer.timeout.connect(self._on_tick)
         self.play_button.clicked.connect(self.toggle)
+        self.back_button.clicked.connect(lambda: self.step(forward=False))
+        self.next_button.clicked.connect(lambda: self.step(forward=True))
         self.scrubber.sliderMoved.connect(self._on_scrubbed)
         self.set_duration(0.0)
 
     @property
     def playing(self) -> bool:
         return self._timer.isActive()
+
+    def speed_factor(self) -> float:
+        """Run milliseconds per real millisecond at the chosen speed or length."""
+        chosen = float(self.speed.currentData())
+        if chosen > 0:
+            return chosen
+        return self.duration_ms / (-chosen * 1000) if self.duration_ms > 0 else 1.0
+
+    def set_events(self, events_ms: list[float]) -> None:
+        """The moments "step" stops at (sorted, ms from the first send)."""
+        self.events_ms = events_ms
+
+    def step(self, *, forward: bool) -> None:
+        """Pause, and show the run at the next (or previous) event."""
+        if self.duration_ms <= 0:
+            return
+        self.pause()
+        at = self.playhead_ms if self.scrubber.value() < _SCRUB_STEPS else self.duration_ms
+        if forward and at >= self.duration_ms:
+            at = -1.0  # from the whole run, "next" starts again at the first event
+        target = next_event(self.events_ms, at, forward)
+        if target is None:
+            target = self.duration_ms if forward else 0.0
+        self.playhead_ms = min(target, self.duration_ms)
+        self._emit()
 
     def set_duration(self, duration_ms: float) -> None:
         """A new run to replay (0: nothing to replay)."""
@@ -100,7 +146,7 @@ class QtReplayBar(QWidget):
         now = time.perf_counter()
         elapsed_ms = (now - (self._last_tick or now)) * 1000
         self._last_tick = now
-        self.playhead_ms += elapsed_ms * float(self.speed.currentData())
+        self.playhead_ms += elapsed_ms * self.speed_factor()
         if self.playhead_ms >= self.duration_ms:
             self.stop()
             return

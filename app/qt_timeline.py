@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
-from .theme import LIGHT, Theme
+from .theme import LEGEND_KINDS, LIGHT, Theme
 from .timeline_paint import (
     TimelineGeometry,
     TimelineRows,
@@ -35,6 +35,7 @@ class QtTimeline(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.by = "requests"
+        self.tails_shown = True
         self.trace: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
@@ -47,7 +48,7 @@ class QtTimeline(QWidget):
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
         self.setMouseTracking(True)
-        self.setMinimumSize(420, 240)
+        self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
@@ -68,6 +69,12 @@ class QtTimeline(QWidget):
         if by != self.by:
             self.by = by
             self._rows = None
+            self._invalidate()
+
+    def set_tails_shown(self, shown: bool) -> None:
+        """Draw the thin bars of Django's work after a request's answer, or not."""
+        if shown != self.tails_shown:
+            self.tails_shown = shown
             self._invalidate()
 
     def set_cutoff(self, cutoff_ns: int | None) -> None:
@@ -164,6 +171,7 @@ class QtTimeline(QWidget):
             t_to,
             self._cutoff_ns,
             self.by,
+            self.tails_shown,
             self.theme.name,
             self.font().toString(),
             id(self.trace),
@@ -184,6 +192,7 @@ class QtTimeline(QWidget):
                 t_to_ns=t_to,
                 cutoff_ns=self._cutoff_ns,
                 font=self.font(),
+                tails=self.tails_shown,
             )
             inner.end()
             self._picture, self._picture_key = picture, key
@@ -294,7 +303,24 @@ class QtLegend(QWidget):
     def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
+        self.tails_shown = True
+        self.kinds: tuple[str, ...] = LEGEND_KINDS
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool) -> None:
+        """Explain ``kinds`` (those on screen), and the thin after-answer bars if ``tails``."""
+        self.kinds = kinds
+        self.tails_shown = tails
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.setFixedHeight(self.heightForWidth(self.width()))
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: more lines
+            self._fit_height()
+        super().changeEvent(event)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -308,7 +334,14 @@ class QtLegend(QWidget):
 
         image = QImage(1, 1, QImage.Format.Format_ARGB32)
         painter = QPainter(image)
-        height = draw_legend(painter, QRectF(8, 4, width - 16, 1000), self.theme, self.font())
+        height = draw_legend(
+            painter,
+            QRectF(8, 4, width - 16, 1000),
+            self.theme,
+            self.font(),
+            self.kinds,
+            tails=self.tails_shown,
+        )
         painter.end()
         return int(height + 8)
 
@@ -326,6 +359,11 @@ class QtLegend(QWidget):
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
         draw_legend(
-            painter, QRectF(8, 4, self.width() - 16, self.height()), self.theme, self.font()
+            painter,
+            QRectF(8, 4, self.width() - 16, self.height()),
+            self.theme,
+            self.font(),
+            self.kinds,
+            tails=self.tails_shown,
         )
         painter.end()

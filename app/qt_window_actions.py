@@ -96,6 +96,15 @@ def build_actions(w: QtMainWindow) -> None:
         lambda: w.by_tabs.setCurrentIndex(1),
         "One lane per thread or event loop",
     )
+    w.tails_action = _action(
+        w,
+        "After-answer &tails",
+        "Ctrl+T",
+        lambda: w.set_tails_shown(w.tails_action.isChecked()),
+        "Show the thin bars of Django's work after a request's answer was sent",
+        checkable=True,
+    )
+    w.tails_action.setChecked(True)
     w.zoom_in_action = _action(
         w,
         "Zoom &in",
@@ -194,7 +203,7 @@ def build_menus(w: QtMainWindow) -> dict[str, QMenu]:
     for action in (w.compare_action, w.run_a_action, w.run_b_action):
         run_menu.addAction(action)
     view_menu = bar.addMenu("&View")
-    for action in (w.by_request_action, w.by_worker_action):
+    for action in (w.by_request_action, w.by_worker_action, w.tails_action):
         view_menu.addAction(action)
     view_menu.addSeparator()
     for action in (w.zoom_in_action, w.zoom_out_action, w.fit_action):

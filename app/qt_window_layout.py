@@ -27,7 +27,9 @@ def build_layout(w: QtMainWindow) -> None:
     centre = QWidget()
     column = QVBoxLayout(centre)
     column.setContentsMargins(8, 6, 8, 4)
+    column.setSpacing(2)  # every pixel between the parts is one the lanes do not get
     column.addWidget(w.header)
+    column.addWidget(w.figure_strip)
     column.addWidget(w.verdict)
     column.addWidget(w.by_tabs)
     for side in Side:

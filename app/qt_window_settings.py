@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, Qt
 
 from simulator.errors import LanesError
 from simulator.scenario import Scenario
@@ -40,8 +40,9 @@ def restore_window(w: QtMainWindow) -> None:
     geometry = w.settings.value("window/geometry")
     if isinstance(geometry, QByteArray):
         w.restoreGeometry(geometry)
-    else:
+    else:  # the first start: the whole screen, as a teacher wants it
         w.resize(1500, 900)
+        w.setWindowState(w.windowState() | Qt.WindowState.WindowMaximized)
     state = w.settings.value("window/state")
     if isinstance(state, QByteArray):
         w.restoreState(state)

@@ -21,7 +21,7 @@ from simulator.trace import Run
 
 from .headless import ensure_gui_application
 from .slide_text import SlideText, checked_runs, slide_text
-from .theme import FAILED, LEGEND_KINDS, LIGHT, Theme
+from .theme import LIGHT, Theme, kinds_shown
 from .timeline_paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 
 __all__ = [
@@ -120,10 +120,7 @@ class SlideLayout:
 
 def _kinds_shown(runs: Sequence[Run]) -> tuple[str, ...]:
     """The legend's kinds: those some lane shows, in legend order."""
-    seen: set[str] = {seg.kind for run in runs for lane in run.trace.lanes for seg in lane.segments}
-    if any(lane.status == "error" for run in runs for lane in run.trace.lanes):
-        seen.add(FAILED)
-    return tuple(kind for kind in LEGEND_KINDS if kind in seen) or LEGEND_KINDS
+    return kinds_shown([run.trace for run in runs])
 
 
 def _legend_height(width: float, theme: Theme, font: QFont, kinds: Sequence[str]) -> float:

@@ -9,13 +9,14 @@ background and text at least 4.5:1 (WCAG); every kind also has a pattern of its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QTransform
 from PySide6.QtWidgets import QApplication
 
-from simulator.trace import FAILED_LABEL, Kind
+from simulator.trace import FAILED_LABEL, Kind, Trace
 from simulator.trace import KIND_LABELS as SEGMENT_LABELS
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Theme",
     "apply_theme",
     "contrast_ratio",
+    "kinds_shown",
 ]
 
 #: The legend's key for a failed request's end mark (a colour, not a segment kind).
@@ -79,6 +81,15 @@ _DARK_KINDS: dict[str, str] = {
     FAILED: "#FF7A45",
     Kind.CANCELLED: "#BDBDBD",
 }
+
+
+def kinds_shown(traces: Sequence[Trace]) -> tuple[str, ...]:
+    """The legend's kinds for ``traces``: those some lane shows, in legend order (all of
+    them when there is nothing to show yet)."""
+    seen: set[str] = {seg.kind for trace in traces for lane in trace.lanes for seg in lane.segments}
+    if any(lane.status == "error" for trace in traces for lane in trace.lanes):
+        seen.add(FAILED)
+    return tuple(kind for kind in LEGEND_KINDS if kind in seen) or LEGEND_KINDS
 
 
 def _luminance(colour: str) -> float:

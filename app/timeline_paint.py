@@ -49,6 +49,7 @@ def paint_timeline(
     cutoff_ns: int | None = None,
     font: QFont | None = None,
     before_lane: Callable[[int], None] | None = None,
+    tails: bool = True,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
@@ -57,7 +58,7 @@ def paint_timeline(
     ``painter.save()`` and ``painter.restore()`` and after ``before_lane(row)`` has had its
     say on the painter's state; the pixels are the same. Exports use it where each request
     lane must stay a unit (one group per lane in an SVG); it costs a few painter calls per
-    row, so the window does not.
+    row, so the window does not. ``tails=False`` leaves out the thin after-answer bars.
     """
     font = font or painter.font()
     painter.save()
@@ -67,12 +68,12 @@ def paint_timeline(
     paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows.trace, theme, cutoff_ns)
     if before_lane is None:
-        _paint_rows(painter, geo, rows, theme, cutoff_ns)
+        _paint_rows(painter, geo, rows, theme, cutoff_ns, tails)
     else:
         for row, one in enumerate(rows_apart(rows)):
             painter.save()
             before_lane(row)
-            _paint_rows(painter, geo, one, theme, cutoff_ns)
+            _paint_rows(painter, geo, one, theme, cutoff_ns, tails)
             painter.restore()
     _paint_labels(painter, geo, rows, theme, font)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
@@ -122,6 +123,7 @@ def _paint_rows(
     rows: TimelineRows,
     theme: Theme,
     cutoff_ns: int | None,
+    tails: bool = True,
 ) -> None:
     painter.save()
     painter.setClipRect(
@@ -146,7 +148,8 @@ def _paint_rows(
     # cost here, so segments entirely outside the range are skipped and the rest are
     # clipped by the painter, not by arithmetic per segment.
     step = 1.0 if group > 1 else row_px
-    for tail, h, inset in ((False, height, 0.0), (True, thin, (height - thin) / 2)):
+    passes = [(False, height, 0.0)] + ([(True, thin, (height - thin) / 2)] if tails else [])
+    for tail, h, inset in passes:
         per_kind = rows.grouped(group, tail)
         y0 = top + (0.0 if group > 1 else gap / 2) + inset
         for kind in DRAW_ORDER:
@@ -264,6 +267,7 @@ def _paint_error_texts(
         plate = QRectF(x, y, width, max(height, fm.height()))
         painter.fillRect(plate, QColor(theme.background))
         painter.setPen(QPen(theme.color("error"), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(plate)
         painter.setPen(QColor(theme.foreground))
         painter.drawText(

@@ -324,17 +324,24 @@ def test_a_broken_scenario_file_says_what_is_wrong_and_keeps_the_dials(window, t
     assert window.dials.scenario == before
 
 
-def test_presentation_mode_enlarges_the_text_and_goes_full_screen(window, qtbot):
+def test_presentation_mode_sizes_text_for_the_screen_and_keeps_the_light_theme(window, qtbot):
+    from app.qt_presentation import presentation_text_px
+
     size = window.timeline.font().pointSizeF()
     window.presentation_action.trigger()
-    qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() >= 18 > size)
+    expected_px = presentation_text_px(window.screen().geometry().height())
+    assert expected_px >= 16
+    qtbot.waitUntil(lambda: window.timeline.font().pixelSize() == expected_px)
     assert window.isFullScreen()
-    assert window.timeline.theme.dark
+    assert not window.timeline.theme.dark  # light by default: daylit rooms
     assert not window.docks[0].isVisible()  # the dials step aside for the lanes
+    assert not window.docks[1].isVisible()  # and the panel, for a line of figures
+    assert window.figure_strip.isVisible()
     window.presentation_action.trigger()
     qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()
     assert window.docks[0].isVisible()
+    assert not window.figure_strip.isVisible()
 
 
 def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, qloop):

@@ -1,0 +1,50 @@
+"""The few figures a lesson is about, on one line under the header: presentation mode's
+stand-in for the metrics panel, which would take a third of a projector's width."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from simulator.metrics.figures import EMPTY, FIGURE
+from simulator.metrics.summary import Summary
+from simulator.trace import Trace
+
+__all__ = ["QtFigureStrip", "lesson_figures"]
+
+
+def lesson_figures(summary: Summary, trace: Trace) -> tuple[str, ...]:
+    """The keys of the figures a class needs for this run: how long it took, how many
+    threads it held at once, whether the event loop was blocked (only where there is one),
+    and failures (only if some request failed)."""
+    keys = ["makespan_ms", "p95", "threads_held_peak"]
+    if trace.loop_thread is not None:
+        keys.append("loop_blocked_ms")
+    if summary.failed:
+        keys.append("failed")
+    return tuple(keys)
+
+
+class QtFigureStrip(QLabel):
+    """``makespan 1.61 s · p95 1.54 s · threads held 8 · loop blocked 0 ms`` in large type."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("figureStrip")
+        self.setWordWrap(True)
+        self.keys: tuple[str, ...] = ()
+
+    def show_figures(self, trace: Trace | None, summary: Summary | None, side: str = "") -> None:
+        """Write the lesson's figures of ``summary`` (dashes before a run); ``side`` names
+        the run they are of in a comparison ("A", "B")."""
+        if trace is None or summary is None:
+            self.keys = ()
+            self.setText(EMPTY)
+            return
+        self.keys = lesson_figures(summary, trace)
+        finished = summary.ok + summary.failed
+        parts = []
+        for key in self.keys:
+            figure = FIGURE[key]
+            value = EMPTY if figure.is_latency and not finished else figure.text(summary)
+            parts.append(f"{figure.name} <b>{value}</b>")
+        self.setText((f"<b>{side}</b>: " if side else "") + " · ".join(parts))

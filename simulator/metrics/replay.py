@@ -1,0 +1,67 @@
+"""A finished run as it stood at one moment: what a replay shows, figures included.
+
+A replay that shows the final figures while the lanes are still growing gives the ending
+away. :func:`trace_at` cuts a trace at a moment the way a live snapshot is cut: requests not
+yet sent are left out, those not yet answered are ``running`` with their current segment
+open, and a loop block in progress is the one being drawn; so the figures computed from it
+(:func:`~simulator.metrics.summary.summarize`) count only what had ended by then.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import replace
+
+from simulator.trace.data import Lane, Segment, Trace
+
+__all__ = ["event_times", "next_event", "trace_at"]
+
+
+def _lane_at(lane: Lane, ns: int) -> Lane:
+    segments: list[Segment] = []
+    for seg in lane.segments:
+        if seg.start_ns >= ns:
+            break
+        if seg.end_ns > ns:
+            segments.append(replace(seg, end_ns=ns, open=True))
+            break
+        segments.append(seg)
+    if lane.done_ns <= ns:
+        return replace(lane, segments=tuple(segments))
+    return replace(
+        lane, status="running", status_code=None, error=None, done_ns=ns, segments=tuple(segments)
+    )
+
+
+def trace_at(trace: Trace, ns: int) -> Trace:
+    """``trace`` as a live snapshot taken at ``ns`` would have shown it."""
+    if ns >= trace.last_ns and trace.loop_blocking_now is None:
+        return trace
+    lanes = tuple(_lane_at(lane, ns) for lane in trace.lanes if lane.sent_ns <= ns)
+    ended = tuple((s, e) for s, e in trace.loop_blocked if e <= ns)
+    now = next(((s, ns) for s, e in trace.loop_blocked if s < ns < e), None)
+    return Trace(trace.t0_ns, lanes, trace.loop_thread, ended, now)
+
+
+def event_times(traces: list[Trace]) -> list[float]:
+    """Every moment something starts or ends in ``traces``, in ms from each one's start,
+    sorted and without repeats: where "step to the next event" stops."""
+    times: set[float] = set()
+    for trace in traces:
+        for lane in trace.lanes:
+            times.add(trace.ms(lane.sent_ns))
+            times.add(trace.ms(lane.done_ns))
+            for seg in lane.segments:
+                times.add(trace.ms(seg.start_ns))
+    ordered = sorted(times)
+    # Moments closer than a microsecond are one step.
+    return [t for i, t in enumerate(ordered) if i == 0 or t - ordered[i - 1] >= 1e-3]
+
+
+def next_event(times: list[float], at_ms: float, forward: bool) -> float | None:
+    """The event after (or before) ``at_ms`` in ``times``, or None."""
+    if forward:
+        i = bisect.bisect_right(times, at_ms + 1e-6)
+        return times[i] if i < len(times) else None
+    i = bisect.bisect_left(times, at_ms - 1e-6)
+    return times[i - 1] if i > 0 else None
