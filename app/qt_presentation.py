@@ -46,8 +46,9 @@ class PresentationMode:
 
     Presentation mode fills the screen the window is on, whatever its size (1280×720 to
     3840×2160): text is sized from the screen's height, the dials and the results panel step
-    aside (View ▸ Dials brings the dials back; F5 runs them as they are), and a line of the
-    lesson's few figures takes the panel's place, so the lanes get most of the screen. The
+    aside, as do the menu bar and the by-request/by-thread tabs (their shortcuts still work;
+    F5 runs the dials as they are), and a line of the lesson's few figures takes the panel's
+    place, so the lanes get most of the screen. The
     theme stays the one chosen: light by default, which a daylit room does not wash out.
     """
 
@@ -86,7 +87,10 @@ class PresentationMode:
             self._was_maximized = w.isMaximized()
             for dock in docks:
                 dock.hide()
-            w.by_tabs.hide()  # Ctrl+1 / Ctrl+2 still switch: the lanes get the room
+            # Ctrl+1 / Ctrl+2, F5, Ctrl+R, F11... still work (the actions are the window's own):
+            # the tabs and the menu bar give their room to the lanes.
+            w.by_tabs.hide()
+            w.menuBar().hide()
             w.figure_strip.show()
             w.apply_theme(self.theme)
             # Full screen needs a window manager; without one the geometry still fits.
@@ -97,6 +101,7 @@ class PresentationMode:
                 dock.setVisible(visible)
             w.figure_strip.hide()
             w.by_tabs.show()
+            w.menuBar().show()
             w.apply_theme(self.theme)
             if self._was_maximized:
                 w.showMaximized()

@@ -156,7 +156,7 @@ class TimelineRows:
             (seg.start_ns, seg.end_ns)
             for lane in trace.lanes
             for seg in lane.segments
-            if seg.kind == "queued" and seg.thread == QUEUE_THREAD
+            if seg.kind == "queued"  # for a worker, or for the loop another request holds
         ]
         awaiting = [
             (seg.start_ns, seg.end_ns)
@@ -164,7 +164,7 @@ class TimelineRows:
             for seg in lane.segments
             if seg.kind == "io_wait" and seg.thread == loop
         ]
-        order: list[tuple[str, str]] = [(QUEUE_BAND, "waiting in the queue")]
+        order: list[tuple[str, str]] = [(QUEUE_BAND, "waiting")]
         if loop is not None:
             order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
         order += [(t, self.names[t]) for t in threads]

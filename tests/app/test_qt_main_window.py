@@ -147,7 +147,7 @@ def test_by_worker_shows_one_lane_per_thread(window, qloop):
     qloop.run_until_complete(_run(window))
     window.by_worker_action.trigger()
     labels = window.timeline.rows.labels
-    assert labels[:3] == ["waiting in the queue", "event loop", "awaiting on the loop"]
+    assert labels[:3] == ["waiting", "event loop", "awaiting on the loop"]
     assert [f"thread {n}" for n in range(1, 6)] == labels[3:8]
 
 

@@ -1,0 +1,182 @@
+"""Presentation mode in a real X server with a window manager, at 720p and 1080p: the window
+fits the screen, and its screenshot shows the legend and every lane.
+
+Needs Xvfb and openbox (``make test`` installs both); skipped cleanly without them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from app.theme import LIGHT
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+#: Lesson 10 (sync under one WSGI worker vs async under ASGI, 10 requests each) made short.
+LESSON_TEXT = (
+    (ROOT / "assets/lessons/10-wsgi-vs-asgi.toml").read_text().replace("io_ms = 500", "io_ms = 120")
+)
+
+
+@pytest.fixture(params=[(1280, 720), (1920, 1080)], ids=["720p", "1080p"])
+def desktop(request, tmp_path):
+    """An X server of the given size with openbox managing its windows."""
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        pytest.skip("Xvfb and openbox are not installed (make test installs them)")
+    width, height = request.param
+    read_fd, write_fd = os.pipe()
+    server = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        display = f":{pipe.readline().strip()}"
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_PLATFORM": "xcb",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(ROOT),
+    }
+    manager = subprocess.Popen(
+        ["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(0.5)  # the window manager takes the screen
+    try:
+        yield env, (width, height)
+    finally:
+        manager.terminate()
+        manager.wait(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _looks_like(pixel: QColor, kind: str, slack: int = 30) -> bool:
+    base, ink = QColor(LIGHT.kinds[kind]), QColor(LIGHT.text_on(kind))
+    lines = [
+        round(b + (i - b) * 150 / 255)
+        for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
+    ]
+    return any(
+        all(abs(a - b) <= slack for a, b in zip(pixel.getRgb()[:3], colour, strict=True))
+        for colour in (base.getRgb()[:3], lines)
+    )
+
+
+def _bands(image: QImage, kind: str, top: int, bottom: int, left: int, right: int) -> int:
+    """How many separate horizontal bands between ``top`` and ``bottom`` hold ``kind``."""
+    rows = [
+        y
+        for y in range(top, bottom)
+        if sum(_looks_like(image.pixelColor(x, y), kind) for x in range(left, right, 4)) > 6
+    ]
+    bands = 0
+    for i, y in enumerate(rows):
+        if i == 0 or y - rows[i - 1] > 1:
+            bands += 1
+    return bands
+
+
+def test_presentation_fits_the_screen_and_shows_the_legend_and_every_lane(desktop, tmp_path):
+    env, (width, height) = desktop
+    shot = tmp_path / "out.png"
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text(LESSON_TEXT)
+    # The command a teacher types.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.launcher",
+            "gui",
+            "--lesson",
+            str(lesson),
+            "--run",
+            "--presentation",
+            "--screenshot",
+            str(shot),
+            "--quit",
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # Where everything is, from the same window in presentation mode.
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.app.presentation_probe",
+            str(lesson),
+            str(tmp_path / "probe"),
+            "--live-after",
+            "0.6",
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert probe.returncode == 0, probe.stderr
+    facts = json.loads((tmp_path / "probe/facts.json").read_text())
+    assert facts["screen"] == [0, 0, width, height]
+    fx, fy, fw, fh = facts["frame"]
+    assert fx >= 0 and fy >= 0 and fx + fw <= width and fy + fh <= height
+    for part in ("legend", "replay", "figures"):
+        x, y, w, h = facts[part]
+        assert y >= 0 and y + h <= height and w > 0, part
+    assert facts["text_px"] >= (24 if height >= 1080 else 16)
+    assert not facts["dark"]
+    lanes_area = sum(w * h for _, _, w, h in facts["timelines"])
+    assert lanes_area >= 0.65 * fw * fh, lanes_area / (fw * fh)
+    assert facts["rows"] == [10, 10]
+
+    # The command's screenshot is the whole screen, with the legend's swatches near the bottom.
+    screen = QImage(str(shot))
+    assert (screen.width(), screen.height()) == (width, height)
+    bottom = [
+        screen.pixelColor(x, y)
+        for y in range(height * 3 // 4, height, 2)
+        for x in range(0, width, 2)
+    ]
+    assert any(_looks_like(p, "io_blocking", 10) for p in bottom)
+    # The lanes, where the probe's window says they are, in its own screenshot.
+    image = QImage(str(tmp_path / "probe/done.png"))
+    (ax, ay, aw, ah), (bx, by, bw, bh) = facts["timelines"]
+    # From the top of the lanes down (not the time axis above them).
+    ah, bh = ah - round(facts["lanes_top"][0]), bh - round(facts["lanes_top"][1])
+    ay, by = ay + round(facts["lanes_top"][0]), by + round(facts["lanes_top"][1])
+    # Every lane of A holds the only worker for 120 ms (blocking I/O); every lane of B awaits.
+    assert _bands(image, "io_blocking", ay, ay + ah, ax + aw // 8, ax + aw) == 10
+    assert _bands(image, "io_wait", by, by + bh, bx + bw // 16, bx + bw // 4) == 10
+    # The legend is on screen: its swatches of those two kinds are there.
+    lx, ly, lw, lh = facts["legend"]
+    legend = [image.pixelColor(x, y) for y in range(ly, ly + lh, 2) for x in range(lx, lx + lw, 2)]
+    assert any(_looks_like(p, "io_blocking", 10) for p in legend)
+    assert any(_looks_like(p, "io_wait", 10) for p in legend)

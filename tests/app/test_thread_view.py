@@ -1,0 +1,156 @@
+"""The thread view: a queue band, the event loop, an "N awaiting" band and a lane per
+thread, numbered requests on the bars; chosen by --by, a scenario file's ``by``, or the
+screen (Export draws what is shown)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from app.export_picture import export_picture, layout_slide
+from app.theme import LIGHT
+from app.timeline_rows import TimelineRows, thread_names
+from simulator.errors import LanesError
+from simulator.scenario import Scenario
+from simulator.trace import Kind, Lane, Segment, Trace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _looks_like(pixel: QColor, kind: str, slack: int = 30) -> bool:
+    """``kind``'s fill, or its pattern's lines over it."""
+    base, ink = QColor(LIGHT.kinds[kind]), QColor(LIGHT.text_on(kind))
+    lines = [
+        round(b + (i - b) * 150 / 255)
+        for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
+    ]
+    return any(
+        all(abs(a - b) <= slack for a, b in zip(pixel.getRgb()[:3], colour, strict=True))
+        for colour in (base.getRgb()[:3], lines)
+    )
+
+
+def _share(image: QImage, y: float, x0: float, x1: float, kind: str) -> float:
+    xs = range(round(x0), round(x1))
+    return sum(_looks_like(image.pixelColor(x, round(y)), kind) for x in xs) / len(xs)
+
+
+def _lane(i: int, *segs: tuple[Kind, int, int, str]) -> Lane:
+    segments = tuple(Segment(k, s, e, t) for k, s, e, t in segs)
+    return Lane(i, "v", "ok", 200, None, segs[0][1], segs[-1][2], segments)
+
+
+MS = 1_000_000
+#: Three async requests on the loop: each waits in the queue, runs a little, then awaits.
+TRACE = Trace(
+    0,
+    tuple(
+        _lane(
+            i,
+            (Kind.QUEUED, 0, (i + 1) * 10 * MS, "queue"),
+            (Kind.FRAMEWORK, (i + 1) * 10 * MS, (i + 2) * 10 * MS, "loop"),
+            (Kind.IO_WAIT, (i + 2) * 10 * MS, 100 * MS, "loop"),
+        )
+        for i in range(3)
+    ),
+    loop_thread="loop",
+)
+
+
+def test_rows_are_the_queue_the_loop_what_awaits_and_the_threads():
+    rows = TimelineRows(TRACE, by="worker")
+    assert rows.labels == ["waiting", "event loop", "awaiting on the loop"]
+    texts = [(row, s // MS, e // MS, text) for row, s, e, _, text in rows.bar_texts]
+    assert (0, 0, 10, "3 queued") in texts and (0, 20, 30, "1 queued") in texts
+    assert (2, 40, 100, "3 awaiting") in texts
+    assert [t for r, *_, t in texts if r == 1] == ["#1", "#2", "#3"]  # numbered from 1
+
+
+def test_threads_are_named_by_their_order_of_first_use():
+    names = thread_names(["loop", "ThreadPoolExecutor-7_0", "wsgi-worker-2", "Thread-9"], "loop")
+    assert names == {
+        "loop": "event loop",
+        "ThreadPoolExecutor-7_0": "thread 1",
+        "wsgi-worker-2": "worker 2",
+        "Thread-9": "thread 2",
+    }
+
+
+def test_a_thread_view_slide_shows_the_queue_band_and_the_blocked_loop(qapp, run, tmp_path):
+    measured = run(view="async_blocking", mode="asgi", requests=4, io_ms=100)
+    path = tmp_path / "workers.png"
+    export_picture(path, [measured], by="worker")
+    image = QImage(str(path))
+    geo = layout_slide([measured], by="workers").timelines[0].geometry
+    middle = lambda row: geo.row_top(row) + geo.row_px * 0.5  # noqa: E731
+    x = geo.x_of
+    t0 = measured.trace.t0_ns
+    # Early on, three requests wait in the queue band while the loop sleeps for the first.
+    first_sleep = next(s for s in measured.trace.lanes[0].segments if s.kind == "io_blocking")
+    assert (
+        _share(
+            image, middle(0), x(first_sleep.start_ns) + 2, x(first_sleep.start_ns) + 30, "queued"
+        )
+        > 0.5
+    )
+    # The loop's lane is blocking I/O for most of the run: four sleeps of 100 ms, one by one.
+    sleeping = x(t0 + 150 * MS), x(t0 + 350 * MS)
+    assert _share(image, middle(1), *sleeping, "io_blocking") > 0.9
+    awaiting = QColor(LIGHT.kinds["io_wait"]).getRgb()[:3]
+    xs = range(round(sleeping[0]), round(sleeping[1]))
+    assert not any(image.pixelColor(x, round(middle(1))).getRgb()[:3] == awaiting for x in xs)
+
+
+def test_by_must_be_worker_or_request(qapp, tmp_path):
+    with pytest.raises(LanesError, match="by must be 'worker' or 'request', not 'thread'"):
+        export_picture(tmp_path / "x.png", [_fake_run()], by="thread")
+
+
+def _fake_run():
+    from simulator.metrics.summary import summarize
+    from simulator.trace import Run
+
+    return Run(Scenario(view="async_io"), TRACE, summarize(TRACE))
+
+
+def test_the_command_line_draws_the_thread_view_from_by_or_the_file(tmp_path):
+    lesson = tmp_path / "lesson.toml"
+    lesson.write_text('by = "worker"\n[scenario]\nview = "async_io"\nrequests = 3\nio_ms = 50\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(ROOT)
+    titles = {}
+    for name, extra in (("file", []), ("flag", ["--by", "request"])):
+        out = tmp_path / f"{name}.svg"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "app.launcher",
+                "run",
+                "--scenario",
+                str(lesson),
+                "--svg",
+                str(out),
+                *extra,
+            ],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        root = ET.parse(out).getroot()
+        titles[name] = [
+            g.findtext("{http://www.w3.org/2000/svg}title")
+            for g in root.iter("{http://www.w3.org/2000/svg}g")
+            if g.get("class") == "lane"
+        ]
+    assert titles["file"][:3] == ["waiting", "event loop", "awaiting on the loop"]
+    assert titles["flag"] == [f"request #{n} (ok)" for n in (1, 2, 3)]
