@@ -1,0 +1,43 @@
+"""Replay for narration (slow speeds, a length, steps) and a Requests slider a class can
+follow."""
+
+from __future__ import annotations
+
+from app.qt_dials import QtDial, ladder
+from app.qt_replay import QtReplayBar
+
+
+def test_the_requests_slider_stops_at_steps_a_class_can_follow(qtbot):
+    dial = QtDial(1, 10_000, log=True)
+    qtbot.addWidget(dial)
+    seen = []
+    for position in range(dial.slider.maximum() + 1):
+        dial.slider.setValue(position)
+        seen.append(dial.value())
+    assert seen == [1, 2, 4, 8, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000]
+    assert ladder(0, 64) == (0, 1, 2, 4, 8, 10, 20, 50, 64)
+    dial.setValue(300)  # typed: kept exactly, the slider at the nearest stop
+    assert dial.value() == 300 and dial._from_slider(dial.slider.value()) in (200, 500)
+
+
+def test_replay_goes_down_to_a_fiftieth_or_over_a_set_number_of_seconds(qtbot):
+    bar = QtReplayBar()
+    qtbot.addWidget(bar)
+    bar.set_duration(200.0)
+    speeds = [bar.speed.itemData(i) for i in range(bar.speed.count())]
+    assert min(s for s in speeds if s > 0) == 0.02
+    bar.speed.setCurrentIndex(bar.speed.findText("over 10 s"))
+    assert bar.speed_factor() == 200.0 / 10_000  # 200 ms of run over 10 000 ms
+
+
+def test_step_shows_the_next_and_the_previous_event(qtbot):
+    bar = QtReplayBar()
+    qtbot.addWidget(bar)
+    bar.set_duration(300.0)
+    bar.set_events([0.0, 50.0, 100.0, 200.0, 300.0])
+    shown = []
+    bar.playheadChanged.connect(shown.append)
+    bar.step(forward=True)
+    bar.step(forward=True)
+    bar.step(forward=False)
+    assert shown == [0.0, 50.0, 0.0]

@@ -1,0 +1,46 @@
+"""A replay shows the run as it stood at the playhead: the figures grow, the ending is not
+given away."""
+
+from __future__ import annotations
+
+from simulator.metrics.replay import event_times, next_event, trace_at
+from simulator.metrics.summary import summarize
+from simulator.trace import Kind, Lane, Segment, Trace
+
+MS = 1_000_000
+
+
+def _lane(i: int, sent: int, picked: int, done: int) -> Lane:
+    segments = (
+        Segment(Kind.QUEUED, sent * MS, picked * MS, "queue"),
+        Segment(Kind.IO_BLOCKING, picked * MS, done * MS, "worker"),
+    )
+    return Lane(i, "v", "ok", 200, None, sent * MS, done * MS, segments)
+
+
+# One worker, three requests of 100 ms in a row.
+TRACE = Trace(0, (_lane(0, 0, 0, 100), _lane(1, 0, 100, 200), _lane(2, 50, 200, 300)))
+
+
+def test_halfway_the_figures_count_only_what_had_ended():
+    mid = trace_at(TRACE, 150 * MS)
+    assert [lane.status for lane in mid.lanes] == ["ok", "running", "running"]
+    running = mid.lanes[1].segments[-1]
+    assert (running.kind, running.end_ns, running.open) == (Kind.IO_BLOCKING, 150 * MS, True)
+    summary = summarize(mid)
+    # One answer so far, after 100 ms; the run has lasted 150 ms up to the playhead.
+    assert (summary.ok, summary.latency_ms["max"], summary.makespan_ms) == (1, 100.0, 150.0)
+    assert summarize(TRACE).ok == 3
+
+
+def test_before_a_request_was_sent_it_is_not_there():
+    assert len(trace_at(TRACE, 10 * MS).lanes) == 2
+    assert trace_at(TRACE, 400 * MS) is TRACE
+
+
+def test_stepping_goes_from_one_start_or_end_to_the_next():
+    times = event_times([TRACE])
+    assert times == [0.0, 50.0, 100.0, 200.0, 300.0]
+    assert next_event(times, 100.0, forward=True) == 200.0
+    assert next_event(times, 100.0, forward=False) == 50.0
+    assert next_event(times, 300.0, forward=True) is None
