@@ -447,3 +447,17 @@ def _ms_after(words: str, window) -> float:
     found = re.search(re.escape(words) + r" (\d+) ms", message)
     assert found, message
     return float(found.group(1))
+
+
+def test_a_replay_grows_the_figures_instead_of_showing_the_end(window, qloop):
+    window.dials.set_scenario(
+        Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=60)
+    )
+    qloop.run_until_complete(_run(window))
+    assert window.metrics.summary.ok == 3
+    window.replay.scrubber.setValue(450)  # 45 % of the way: one answer of three so far
+    window.replay._on_scrubbed(450)
+    assert window.metrics.summary.ok == 1
+    assert window.figure_strip.keys  # presentation's line of figures follows the panel
+    window.replay.stop()  # the whole run again
+    assert window.metrics.summary.ok == 3
