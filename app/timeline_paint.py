@@ -291,10 +291,20 @@ def _paint_labels(
             "Press Run (F5) to send the requests.",
         )
         return
+    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
+    line = QFontMetricsF(font).height()
+    if 0.7 * line <= pixels_per_row < line:
+        # Rows a little shorter than a line: a smaller font labels every row (every lane of
+        # a class's 10 requests, the event loop among the threads) rather than every other.
+        font = QFont(font)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * pixels_per_row / line)
+        else:
+            font.setPixelSize(max(8, int(font.pixelSize() * pixels_per_row / line)))
+        painter.setFont(font)
     fm = QFontMetricsF(font)
     line = fm.height()
-    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
-    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9)))
+    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
     if every > 1:  # only some labels fit: use round numbers
         every = _round_step(every)
     painter.setPen(QColor(theme.foreground))
