@@ -8,7 +8,7 @@ import statistics
 import threading
 import time
 
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
 from simulator.scenario import Scenario
@@ -461,3 +461,11 @@ def test_a_replay_grows_the_figures_instead_of_showing_the_end(window, qloop):
     assert window.figure_strip.keys  # presentation's line of figures follows the panel
     window.replay.stop()  # the whole run again
     assert window.metrics.summary.ok == 3
+
+
+def test_the_first_start_opens_maximised(qtbot, qloop, settings):
+    from app.qt_main_window import QtMainWindow
+
+    window = QtMainWindow(settings=settings)  # nothing remembered yet
+    qtbot.addWidget(window)
+    assert window.windowState() & Qt.WindowState.WindowMaximized

@@ -154,3 +154,25 @@ def test_the_command_line_draws_the_thread_view_from_by_or_the_file(tmp_path):
         ]
     assert titles["file"][:3] == ["waiting", "event loop", "awaiting on the loop"]
     assert titles["flag"] == [f"request #{n} (ok)" for n in (1, 2, 3)]
+
+
+def test_a_failed_requests_error_is_written_beside_its_lane():
+    failed = Lane(
+        4,
+        "v",
+        "error",
+        500,
+        "SynchronousOnlyOperation: You cannot call this from an async context\nmore",
+        0,
+        20 * MS,
+        (Segment(Kind.FRAMEWORK, 0, 20 * MS, "loop"),),
+    )
+    rows = TimelineRows(Trace(0, (failed,), "loop"), by="request")
+    assert rows.labels == ["#5"]
+    assert rows.error_texts == [
+        (
+            0,
+            20 * MS,
+            "#5 failed: SynchronousOnlyOperation: You cannot call this from an async context",
+        )
+    ]
