@@ -83,7 +83,9 @@ def layout(
     lanes_top = strip_top + strip_height + (6 if strip_height else 2)
     lanes_height = max(1.0, rect.bottom() - lanes_top)
     n = len(rows)
-    row_px = min(MAX_ROW_PX, lanes_height / n) if n else MAX_ROW_PX
+    # A 4K projector's text is taller than MAX_ROW_PX: rows grow with it, up to 1.6 lines.
+    tallest = max(MAX_ROW_PX, fm.height() * 1.6)
+    row_px = min(tallest, lanes_height / n) if n else tallest
     group = 1
     if row_px < 1:
         group = math.ceil(n / lanes_height)
