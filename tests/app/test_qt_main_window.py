@@ -469,3 +469,19 @@ def test_the_first_start_opens_maximised(qtbot, qloop, settings):
     window = QtMainWindow(settings=settings)  # nothing remembered yet
     qtbot.addWidget(window)
     assert window.windowState() & Qt.WindowState.WindowMaximized
+
+
+def test_export_draws_the_view_on_screen(window, qloop, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    window.dials.set_scenario(Scenario(view="async_io", mode="asgi", requests=3, io_ms=50))
+    qloop.run_until_complete(_run(window))
+    window.set_by("worker")
+    window.export_to(tmp_path / "threads.svg", "svg")
+    svg = "{http://www.w3.org/2000/svg}"
+    titles = [
+        g.findtext(f"{svg}title")
+        for g in ET.parse(tmp_path / "threads.svg").getroot().iter(f"{svg}g")
+        if g.get("class") == "lane"
+    ]
+    assert titles[:3] == ["waiting", "event loop", "awaiting on the loop"]
