@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
-from .instrumentation import measured
+from .instrumentation import current_probe, measured
 
 __all__ = ["Dials", "burn_cpu", "upstream_url", "TLS_CONTEXT", "page"]
 
@@ -50,18 +50,29 @@ class Dials:
             raise BadRequest(f"bad dial in the query string: {exc}") from None
 
 
+#: How often (thread CPU time) a CPU loop looks whether its client has gone.
+CPU_SLICE_NS = 2_000_000
+
+
 def burn_cpu(cpu_ms: float) -> None:
     """Keep the CPU busy until this thread has used ``cpu_ms`` of its own CPU time.
 
     Thread CPU time, not wall time: when threads share the GIL each one still does the same
-    amount of work, and the lanes show how long that took them.
+    amount of work, and the lanes show how long that took them. Between slices it looks
+    whether the host abandoned the request (Stop): seconds of CPU nobody will read must not
+    hold a thread, or the loop, after the person pressed Stop.
     """
     if cpu_ms <= 0:
         return
+    probe = current_probe.get()
     with measured("cpu"):
         deadline = time.thread_time_ns() + int(cpu_ms * 1_000_000)
-        while time.thread_time_ns() < deadline:
-            pass
+        next_look = time.thread_time_ns() + CPU_SLICE_NS
+        while (now := time.thread_time_ns()) < deadline:
+            if now >= next_look:
+                if probe is not None and probe.abandoned:
+                    return
+                next_look = now + CPU_SLICE_NS
 
 
 def upstream_url(dials: Dials, source: int = 0) -> str:
