@@ -49,9 +49,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .main import run_app
 
         return run_app(options=options)
+    # Signals first, before the heavy imports: Ctrl+C during start-up is handled too.
+    from app.cli.signals import Interrupts, exit_now_if_views_linger
+
+    interrupts = Interrupts()
+    interrupts.install()
     from app.cli.main import main as cli_main
 
-    return cli_main(args)
+    code = cli_main(args, interrupts)
+    if interrupts.received:
+        exit_now_if_views_linger(code)
+    return code
 
 
 if __name__ == "__main__":

@@ -48,17 +48,21 @@ __all__ = [
 ]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, interrupts: Interrupts | None = None) -> int:
     """Run the command line; returns the exit code.
 
     Ctrl+C, SIGTERM and SIGHUP are handled from here to the end, start-up and export included
-    (see :mod:`.signals`); they are given back to Python's defaults on the way out."""
-    interrupts = Interrupts()
-    interrupts.install()
+    (see :mod:`.signals`; the launcher installs them before anything heavy is imported and
+    passes them in); they are given back to Python's defaults on the way out."""
+    own = interrupts is None
+    interrupts = interrupts or Interrupts()
+    if own:
+        interrupts.install()
     try:
         return _command(argv, interrupts)
     finally:
-        interrupts.uninstall()
+        if own:
+            interrupts.uninstall()
 
 
 def _command(argv: Sequence[str] | None, interrupts: Interrupts) -> int:

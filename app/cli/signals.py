@@ -16,20 +16,22 @@ The exit code is 128 + the signal (130 for Ctrl+C). One :class:`Interrupts` is i
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
     from simulator.hosting.engine import LiveRun
 
-__all__ = ["HANDLED_SIGNALS", "Interrupts"]
+__all__ = ["HANDLED_SIGNALS", "Interrupts", "exit_now_if_views_linger", "remove_scratch_folder"]
 
 #: The signals handled here; SIGHUP exists only on Unix.
 HANDLED_SIGNALS: tuple[signal.Signals, ...] = tuple(
@@ -44,11 +46,12 @@ def _note(message: str) -> None:
 
 def remove_scratch_folder() -> None:
     """Remove the site's temporary database folder now (``os._exit`` skips ``atexit``)."""
-    if "django.conf" not in sys.modules:
+    conf = sys.modules.get("django.conf")
+    settings = getattr(conf, "settings", None)  # None while django.conf is being imported
+    try:
+        folder = getattr(settings, "LANES_SCRATCH_DIR", None) if settings.configured else None
+    except Exception:  # settings half made (a signal during start-up): nothing to remove yet
         return
-    from django.conf import settings
-
-    folder = getattr(settings, "LANES_SCRATCH_DIR", None) if settings.configured else None
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -90,6 +93,8 @@ class Interrupts:
         """While a run goes on: a signal stops it; a second one calls ``save_now`` and exits.
 
         Must be entered on the loop's thread, inside the running loop."""
+        import asyncio
+
         self._live, self._loop, self._save_now = live, asyncio.get_running_loop(), save_now
         if self.received is not None:
             live.stop()
@@ -150,3 +155,24 @@ class Interrupts:
                 _note(f"could not save: {exc}")
         remove_scratch_folder()
         os._exit(self.exit_code)
+
+
+def exit_now_if_views_linger(code: int) -> None:
+    """After a stopped run, exit with ``code`` at once if abandoned views still hold threads.
+
+    A view in ``time.sleep`` cannot be interrupted, and Python's exit would wait for its
+    thread (executor threads are joined at exit): the person who pressed Ctrl+C would wait
+    seconds more for nothing. Everything is written by now; stdout and stderr are flushed,
+    the scratch folder removed, and the process ends."""
+    others = [
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and thread.is_alive()
+    ]
+    if not others:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            stream.flush()
+    remove_scratch_folder()
+    os._exit(code)

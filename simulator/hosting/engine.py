@@ -203,7 +203,9 @@ async def _close_off_loop(server: Server, patience: float | None) -> threading.T
         try:
             server.close()
         finally:
-            loop.call_soon_threadsafe(_settle, closed)
+            # Left to finish on its own after a Stop, it may end after the loop closed.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, closed)
 
     closer = threading.Thread(target=close, name="server-close", daemon=True)
     closer.start()
