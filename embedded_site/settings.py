@@ -64,6 +64,10 @@ TIME_ZONE = "UTC"
 LANES_UPSTREAM_URL = "http://127.0.0.1:9/"
 # Seconds an upstream call may take before it fails (views raise, the lane ends as an error).
 LANES_UPSTREAM_TIMEOUT = 30.0
+# The longest an upstream call may take in all (a trickling upstream passes every per-read
+# timeout), and the most bytes its answer may have (embedded_site.work.fetch).
+LANES_UPSTREAM_DEADLINE = 40.0
+LANES_UPSTREAM_MAX_BYTES = 1_000_000
 
 LOGGING = {
     "version": 1,
