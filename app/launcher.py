@@ -21,6 +21,7 @@ class GuiOptions(argparse.Namespace):
     json: str | None = None
     quit: bool = False
     presentation: bool = False
+    allow_host: list[str] | None = None
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
@@ -38,6 +39,12 @@ def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
         "--presentation",
         action="store_true",
         help="start in presentation mode (large text, full screen)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        metavar="HOST",
+        action="append",
+        help="let a lesson's upstream URL call HOST, which is not this machine (repeatable)",
     )
     return parser.parse_args(list(argv), namespace=GuiOptions())
 

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simulator.errors import LanesError
+from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.hosting.engine import LiveRun
 from simulator.metrics.summary import summarize
@@ -21,6 +21,7 @@ from simulator.metrics.verdict import verdict
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
+from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
 from .runner import RunHandle, Runner
@@ -107,6 +108,8 @@ class Session:
         self._verdict: str | None = None
         self._prediction: Prediction | None = None
         self._predicting: asyncio.Future[None] | None = None
+        #: Hosts a loaded file's upstream URL may call besides this machine (``--allow-host``).
+        self.allowed_hosts: tuple[str, ...] = ()
         # The thread a stopped run left closing its server while abandoned views finish.
         self._leftover: threading.Thread | None = None
         self._check: PredictionCheck | None = None
@@ -157,8 +160,16 @@ class Session:
             self.events.lesson.emit(self._lesson)
 
     def open(self, path: str | Path) -> ScenarioFile:
-        """Load a file; a broken one raises ``ScenarioError`` and changes nothing."""
+        """Load a file; a broken one raises ``ScenarioError`` and changes nothing, and so does
+        one whose upstream is not this machine unless :attr:`allowed_hosts` names it (a file
+        handed around must not send requests to a stranger)."""
         loaded = load_scenario_file(path)
+        for scenario in (loaded.a, loaded.b):
+            if scenario is not None:
+                try:
+                    refuse_unless_allowed(scenario.upstream_url, self.allowed_hosts)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{path}: {exc}", key=exc.key) from None
         self.load(loaded)
         return loaded
 
