@@ -48,6 +48,8 @@ def remove_scratch_folder() -> None:
     """Remove the site's temporary database folder now (``os._exit`` skips ``atexit``)."""
     conf = sys.modules.get("django.conf")
     settings = getattr(conf, "settings", None)  # None while django.conf is being imported
+    if settings is None:
+        return
     try:
         folder = getattr(settings, "LANES_SCRATCH_DIR", None) if settings.configured else None
     except Exception:  # settings half made (a signal during start-up): nothing to remove yet
@@ -63,7 +65,7 @@ class Interrupts:
         self.received: int | None = None
         self._live: LiveRun | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._save_now: Callable[[], None] | None = None
+        self._save_now: Callable[[], object] | None = None
         self._writing = False
         self._holding = False
         self._previous: dict[int, object] = {}
@@ -89,7 +91,9 @@ class Interrupts:
         self._previous.clear()
 
     @contextlib.contextmanager
-    def watching(self, live: LiveRun, save_now: Callable[[], None] | None = None) -> Iterator[None]:
+    def watching(
+        self, live: LiveRun, save_now: Callable[[], object] | None = None
+    ) -> Iterator[None]:
         """While a run goes on: a signal stops it; a second one calls ``save_now`` and exits.
 
         Must be entered on the loop's thread, inside the running loop."""
