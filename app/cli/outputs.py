@@ -123,9 +123,6 @@ def check_outputs(
                 )
         if path.is_dir():
             raise OutputProblem(f"cannot write {path}: it is a directory", EXIT_FAILED)
-        if path.exists() and not path.is_file():
-            # A device or a pipe: a file written beside it and renamed would replace it.
-            raise OutputProblem(f"cannot write {path}: it is not a regular file", EXIT_FAILED)
         parent = path.parent
         if not parent.is_dir():
             raise OutputProblem(f"cannot write {path}: no such directory {parent}", EXIT_FAILED)
