@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,10 +141,7 @@ def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
         )
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise ScenarioError(f"{path}: title must be text in quotes, not {shown(title)[:60]}")
-    if title is not None:
-        # Control characters (a tab, a bell) cannot be carried by SVG or PDF titles.
-        title = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in title)
+        raise ScenarioError(f"{path}: title must be text in quotes, not {shown(title)}")
     if "scenario" in data:
         both = [name for name in ("a", "b") if name in data]
         if both:
