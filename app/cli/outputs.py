@@ -150,7 +150,9 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer
 
 def _printable(text: str) -> str:
     """``text`` without control characters, which SVG (XML) and PDF titles cannot carry."""
-    return "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).strip()
+    return " ".join(
+        "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
+    )
 
 
 def picture_writer(runs: list[Run], title: str | None, scale: int) -> Writer:
