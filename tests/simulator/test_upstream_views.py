@@ -7,9 +7,10 @@ def test_async_fanout_waits_once_while_sync_fanout_waits_in_turn(run):
     gathered = run(view="async_fanout", mode="asgi", requests=2, io_ms=io_ms, fanout=fanout)
     assert sync.summary.ok == gathered.summary.ok == 2
     assert sync.summary.makespan_ms > 0.9 * fanout * io_ms
-    # Gathered, the four calls wait once: about a quarter of waiting in turn (a half allows
-    # for a busy machine), and never less than one call.
-    assert io_ms * 0.9 < gathered.summary.makespan_ms < 0.5 * sync.summary.makespan_ms
+    # Gathered, the four calls wait once: about a quarter of waiting in turn (0.3 here on a
+    # quiet machine, up to 0.76 seen with every core busy with other work), never less than
+    # one call. Waiting in turn would be 1 or more.
+    assert io_ms * 0.9 < gathered.summary.makespan_ms < 0.85 * sync.summary.makespan_ms
     calls = [s for s in sync.trace.lanes[0].segments if s.kind == "io_blocking"]
     assert len(calls) == fanout
 
