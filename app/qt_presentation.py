@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont
 
 from .qt_application import current_application
@@ -57,6 +58,10 @@ class PresentationMode:
         self.normal_font = QFont(current_application().font())
         self._docks_were_visible = (True, True)
         self._was_maximized = False
+        #: The window's geometry and docks as they were before presentation mode: what is
+        #: saved for the next start, so the desk finds its dials after a lesson.
+        self.normal_geometry: QByteArray | None = None
+        self.normal_state: QByteArray | None = None
 
     @property
     def on(self) -> bool:
@@ -83,6 +88,8 @@ class PresentationMode:
             label.setFont(heading_font(font))
         docks = w.docks
         if on:
+            if not w.isFullScreen():
+                self.normal_geometry, self.normal_state = w.saveGeometry(), w.saveState()
             self._docks_were_visible = (docks[0].isVisible(), docks[1].isVisible())
             self._was_maximized = w.isMaximized()
             for dock in docks:

@@ -53,8 +53,12 @@ def restore_window(w: QtMainWindow) -> None:
 
 def save_window(w: QtMainWindow) -> None:
     settings = w.settings
-    settings.setValue("window/geometry", w.saveGeometry())
-    settings.setValue("window/state", w.saveState())
+    presenting = w.presentation.on and w.presentation.normal_state is not None
+    # Presentation mode is for the class, not for the next start: keep the desk's layout.
+    geometry = w.presentation.normal_geometry if presenting else None
+    state = w.presentation.normal_state if presenting else None
+    settings.setValue("window/geometry", geometry or w.saveGeometry())
+    settings.setValue("window/state", state or w.saveState())
     for side, key in _SCENARIO_KEYS.items():
         settings.setValue(key, json.dumps(w.session.scenario(side).to_dict()))
     settings.setValue("view/compare", w.session.compare)

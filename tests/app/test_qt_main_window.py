@@ -485,3 +485,22 @@ def test_export_draws_the_view_on_screen(window, qloop, tmp_path):
         if g.get("class") == "lane"
     ]
     assert titles[:3] == ["waiting", "event loop", "awaiting on the loop"]
+
+
+def test_closing_in_presentation_mode_leaves_the_next_start_with_its_dials(qtbot, qloop, settings):
+    """A lesson ends in presentation mode; the next start at the desk has its dials back."""
+    from app.qt_main_window import QtMainWindow
+
+    first = QtMainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    assert all(dock.isVisible() for dock in first.docks)
+    first.presentation_action.trigger()
+    assert first.presentation.on and not any(dock.isVisible() for dock in first.docks)
+    first.close()
+    second = QtMainWindow(settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert not second.presentation.on
+    assert all(dock.isVisible() for dock in second.docks)
+    assert not second.isFullScreen()
