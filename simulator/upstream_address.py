@@ -80,8 +80,11 @@ def url_host(url: str | None) -> str | None:
     return (_split(url, "url").hostname or "").lower() or None
 
 
-def refuse_unless_allowed(url: str | None, allowed: Iterable[str] = ()) -> None:
-    """Refuse an upstream that is not this machine unless its host is in ``allowed``.
+def refuse_unless_allowed(
+    url: str | None, allowed: Iterable[str] = (), *, key: str = "upstream_url"
+) -> None:
+    """Refuse a URL (an upstream, a site to load) that is not this machine unless its host
+    is in ``allowed``.
 
     Raises
     ------
@@ -90,11 +93,10 @@ def refuse_unless_allowed(url: str | None, allowed: Iterable[str] = ()) -> None:
     """
     if url is None:
         return
-    host = (_split(url).hostname or "").lower()
+    host = (_split(url, key).hostname or "").lower()
     if is_loopback(host) or host in {name.lower().strip("[]") for name in allowed}:
         return
     raise ScenarioError(
-        f"upstream_url calls {host}, which is not this machine; to allow it, add "
-        f"--allow-host {host}",
-        key="upstream_url",
+        f"{key} calls {host}, which is not this machine; to allow it, add --allow-host {host}",
+        key=key,
     )

@@ -44,6 +44,16 @@ def _dial_type(dial: Dial) -> Callable[[str], Any]:
     return parse
 
 
+def _cores(text: str) -> int:
+    try:
+        cores = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if not 1 <= cores <= 256:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 256, not {cores}")
+    return cores
+
+
 def _dial_help(dial: Dial, default: Any) -> str:
     if dial.is_number:
         return f"{dial.help} ({dial.range_text}; default {default:g})"
@@ -173,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scenario_dials(predict)
     _add_allow_host(predict)
+    predict.add_argument(
+        "--cores",
+        type=_cores,
+        metavar="N",
+        help="cores the model lets uvicorn/gunicorn worker processes use (1-256; default: "
+        "this machine's)",
+    )
     predict.add_argument(
         "--check",
         action="store_true",

@@ -66,6 +66,8 @@ def failure_reason(exc: BaseException) -> str:
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
             return f"TLS error: {cause}"
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused: nothing listens there (connection refused)"
         cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.ConnectTimeout):
         return f"timeout: no connection within {CONNECT_TIMEOUT_S:g} s"
