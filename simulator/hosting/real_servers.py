@@ -255,6 +255,11 @@ class RealServer:
                 os.killpg(process.pid, signal.SIGKILL)  # anything it forked that we never saw
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(TERM_PATIENCE_S)
+            # Workers are the arbiter's children, reaped by whoever inherits them: wait
+            # (briefly) until none is running, so "stopped" means gone.
+            deadline = time.monotonic() + TERM_PATIENCE_S
+            while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+                time.sleep(0.01)
         atexit.unregister(self.stop)
         folder, self._folder = self._folder, None
         if folder is not None:

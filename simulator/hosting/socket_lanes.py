@@ -41,9 +41,9 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
         kind = Kind.CANCELLED if record.status == "cancelled" else Kind.CLIENT
         segments.append(Segment(kind, sent, max(done, sent), CLIENT_THREAD))
     else:
-        segments.append(Segment(Kind.CLIENT, sent, request_sent, CLIENT_THREAD))
         back = record.first_byte_ns or done
         if timing is None:
+            segments.append(Segment(Kind.CLIENT, sent, request_sent, CLIENT_THREAD))
             # No header (a site without the middleware, or no answer yet): the server's time
             # is one span, drawn as the view's.
             if record.first_byte_ns is not None or record.status != "running":
@@ -51,8 +51,11 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
             else:
                 segments.append(Segment(Kind.QUEUED, request_sent, done, QUEUE_THREAD))
         else:
-            start = _placed(timing, request_sent, back)
+            start = _placed(timing, sent, request_sent, back, done)
             end = start + round(timing.total_ms * 1e6)
+            # The client's loop may note "sent" late (it is busy sending the others): the
+            # server's own clock says when the request had arrived.
+            segments.append(Segment(Kind.CLIENT, sent, min(request_sent, start), CLIENT_THREAD))
             segments.append(Segment(Kind.QUEUED, request_sent, start, QUEUE_THREAD))
             segments += _server_segments(timing, start, end)
             back = max(back, end)
@@ -71,10 +74,11 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
     )
 
 
-def _placed(timing: ServerTiming, request_sent: int, first_byte: int) -> int:
-    """When the server's span began on our clock."""
-    if request_sent - 1_000_000 <= timing.t0_ns <= first_byte:
-        return max(timing.t0_ns, request_sent)  # this machine: one monotonic clock
+def _placed(timing: ServerTiming, sent: int, request_sent: int, first_byte: int, done: int) -> int:
+    """When the server's span began on our clock: its own ``t0`` when that falls within the
+    request's life (this machine: one monotonic clock), else the middle of the wait."""
+    if sent <= timing.t0_ns and timing.t0_ns + round(timing.total_ms * 1e6) <= done:
+        return timing.t0_ns
     slack = (first_byte - request_sent) - round(timing.total_ms * 1e6)
     return request_sent + max(0, slack // 2)
 

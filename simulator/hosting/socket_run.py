@@ -121,4 +121,4 @@ class SocketLiveRun:
             return Trace(t0_ns=now_ns, lanes=())
         view = self.scenario.url or self.scenario.view
         lanes = tuple(socket_lane(record, view, now_ns) for record in list(driver.records))
-        return Trace(t0_ns=driver.start_ns, lanes=lanes)
+        return Trace(t0_ns=driver.start_ns, lanes=lanes, worker_pids=self.worker_pids)
