@@ -90,6 +90,8 @@ class RealServer:
         self.port = _free_port()
         self.worker_pids: set[int] = set()
         self._process: subprocess.Popen[bytes] | None = None
+        #: The process group (the main process's pid), kept until the folder is removed.
+        self._group: int | None = None
         self._folder: Path | None = None
         self._log: Path | None = None
 
@@ -183,6 +185,7 @@ class RealServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so nothing of it outlives us
             )
+        self._group = self._process.pid
         # Stopped at exit too, whatever ends this process (atexit runs on every exit path
         # Python takes; the command line turns signals into one).
         atexit.register(self.stop)
@@ -264,6 +267,21 @@ class RealServer:
         folder, self._folder = self._folder, None
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+        self._group = None  # its pid may be another process's from now on
+
+    def kill(self) -> None:
+        """Kill every process of the server at once (SIGKILL, no waiting) and remove its
+        folder: for a process about to quit with ``os._exit``, which skips ``atexit``."""
+        self._process = None
+        if self._group is not None:  # also midway through stop(): its workers may linger
+            _signal_all([self._group, *sorted(self.worker_pids)], signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._group, signal.SIGKILL)
+        atexit.unregister(self.stop)
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._group = None
 
 
 def _signal_all(pids: list[int], sig: signal.Signals) -> None:

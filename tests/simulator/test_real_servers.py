@@ -186,3 +186,58 @@ def _address(hex_address: str, width: int) -> str:
     if width == 8:
         return ".".join(str(int(hex_address[i : i + 2], 16)) for i in (6, 4, 2, 0))
     return hex_address  # any IPv6 listener is a failure for a loopback-only server
+
+
+@pytest.mark.parametrize("signals", [1, 2], ids=["sigint", "sigint-twice"])
+def test_ctrl_c_mid_run_stops_the_servers_and_keeps_what_was_measured(tmp_path, signals):
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "run.json"
+    env = {**os.environ, "PYTHONPATH": str(root), "TMPDIR": str(tmp_path)}
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "app.launcher", "run", "--mode", "gunicorn", "--workers", "2"]
+        + ["--view", "sync_io", "--requests", "4", "--io-ms", "5000", "--json", str(out)],
+        env=env,
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not _children_of(cli.pid, "gunicorn") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(3)  # the workers answer their warm-ups and the run's requests are in
+    servers = _children_of(cli.pid, "gunicorn")
+    assert servers
+    for _ in range(signals):
+        cli.send_signal(signal.SIGINT)
+        time.sleep(0.2)
+    started = time.monotonic()
+    _, err = cli.communicate(timeout=10)
+    assert time.monotonic() - started < 2.0
+    assert cli.returncode == 130, err
+    assert "Traceback" not in err
+    assert json.loads(out.read_text())["stopped"] is True
+    time.sleep(0.5)
+    assert all(_gone(pid) for pid in servers)
+    assert not list(tmp_path.glob(FOLDER_PREFIX + "*"))
+
+
+def _children_of(pid: int, name: str) -> list[int]:
+    """Processes whose command line names ``name`` and that ``pid`` started (any depth)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if name in cmd and "app.launcher" not in cmd and int(stat[1]) in {pid, *found}:
+            found.append(int(proc.name))
+    return found
