@@ -161,7 +161,8 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
         _check_upstreams(args, scenario, named=(args.url,))
     outputs = outputs_asked(args, ("json",))
     check_outputs(outputs, _inputs(args))
-    trace = model.predict(scenario, cores=args.cores)
+    # Cores matter only to real servers' processes (the default: this machine's).
+    trace = model.predict(scenario, cores=args.cores) if args.cores else model.predict(scenario)
     predicted = Run(scenario, trace, summarize(trace))
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
