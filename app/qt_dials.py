@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from simulator.catalog import lesson_views
 from simulator.dials import DIALS, MAX_PROCESSES, PROCESS_MODES, DialKind
-from simulator.hosting.real_servers import missing_server
 from simulator.scenario import Scenario
+from simulator.server_extra import missing_server
 
 from .session import Session, Side
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
 from simulator.scenario import Scenario
+from simulator.server_extra import missing_server
 from simulator.upstream_address import refuse_unless_allowed, url_host
 
 from .dial_strings import parse_dials
@@ -92,8 +93,6 @@ def _check_upstreams(
     allowed, and so does its host for the upstream; one from a file handed around does not.
     Refuse too a real server mode whose package is not installed, saying how to install it.
     """
-    from simulator.hosting.real_servers import missing_server
-
     for scenario in scenarios:
         allowed = [*(args.allow_host or ())]
         if scenario.url is not None and scenario.url in named:

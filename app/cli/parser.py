@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from simulator.dials import DIALS, Dial, DialKind, parse_dial
 from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
+from simulator.server_extra import INSTALL_HINT, missing_server
 
 from .exit_codes import CHECK_TOLERANCE, EXIT_INTERRUPTED, EXIT_PREDICTION_OFF, EXIT_USAGE
 
@@ -55,6 +56,12 @@ def _cores(text: str) -> int:
 
 
 def _dial_help(dial: Dial, default: Any) -> str:
+    if dial.key == "mode":  # a mode whose server is missing is listed, saying how to get it
+        missing = [m for m in dial.choices if missing_server(m)]
+        if missing:
+            return f"{dial.help} (default {default}; {', '.join(missing)} not installed: " + (
+                f"{INSTALL_HINT})"
+            )
     if dial.is_number:
         return f"{dial.help} ({dial.range_text}; default {default:g})"
     if dial.kind is DialKind.CHOICE:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import importlib.util
 import os
 import shutil
 import signal
@@ -31,6 +30,7 @@ import httpx
 from embedded_site.server_timing import HEADER, parse_server_timing
 from simulator.errors import UpstreamError
 from simulator.scenario import Scenario
+from simulator.server_extra import INSTALL_HINT, missing_server
 
 __all__ = [
     "INSTALL_HINT",
@@ -40,8 +40,6 @@ __all__ = [
     "missing_server",
 ]
 
-#: How to get the real servers (the ``servers`` extra).
-INSTALL_HINT = "pip install 'django-async-lanes[servers]' (uvicorn and gunicorn)"
 #: The longest a server may take until every worker process has answered.
 READY_TIMEOUT_S = 40.0
 #: After SIGTERM, how long the processes get before SIGKILL (Stop must end within a second).
@@ -54,13 +52,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 class ServerStartError(UpstreamError):
     """A real server did not start, or not every worker answered in time."""
-
-
-def missing_server(mode: str) -> str | None:
-    """Why ``mode`` cannot run here (its package is not installed), or ``None``."""
-    if mode in ("uvicorn", "gunicorn") and importlib.util.find_spec(mode) is None:
-        return f"{mode} is not installed: {INSTALL_HINT}"
-    return None
 
 
 def _free_port() -> int:

@@ -94,7 +94,9 @@ class SocketLiveRun:
                 await self._driver.run()
             finally:
                 if server is not None:
-                    server.stop()
+                    # Up to a second of waiting for processes to end: off the caller's loop
+                    # (the window's), which keeps painting meanwhile.
+                    await asyncio.shield(asyncio.to_thread(server.stop))
         trace = self.snapshot(final=True)
         return Run(scenario, trace, summarize(trace), stopped=self._stop_requested)
 

@@ -16,10 +16,10 @@ import pytest
 
 import embedded_site
 from embedded_site.server_timing import parse_server_timing, server_timing_header
-from simulator.hosting import real_servers
-from simulator.hosting.real_servers import missing_server
+from simulator import server_extra
 from simulator.hosting.socket_driver import SocketRecord
 from simulator.hosting.socket_lanes import socket_lane
+from simulator.server_extra import missing_server
 from simulator.trace import Kind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,7 +213,7 @@ def test_without_the_extra_the_modes_are_refused_with_the_install_command(monkey
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        real_servers.importlib.util,
+        server_extra.importlib.util,
         "find_spec",
         lambda name, *a: None if name in ("uvicorn", "gunicorn") else real_find_spec(name, *a),
     )
@@ -223,6 +223,28 @@ def test_without_the_extra_the_modes_are_refused_with_the_install_command(monkey
         "gunicorn)"
     )
     assert missing_server("asgi") is None
+
+
+def test_without_the_extra_the_command_line_refuses_in_one_line_and_lists_them(monkeypatch, capsys):
+    import importlib.util
+
+    from app.cli.main import main
+    from app.cli.parser import build_parser
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        server_extra.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("uvicorn", "gunicorn") else real_find_spec(name, *a),
+    )
+    assert main(["run", "--mode", "uvicorn", "--requests", "1"]) == 2
+    assert capsys.readouterr().err == (
+        "async-lanes: error: mode uvicorn is unavailable: uvicorn is not installed: pip install "
+        "'django-async-lanes[servers]' (uvicorn and gunicorn)\n"
+    )
+    run_parser = build_parser()._subparsers._group_actions[0].choices["run"]
+    help_text = "".join(run_parser.format_help().split())  # argparse wraps at hyphens
+    assert "uvicorn,gunicornnotinstalled:pipinstall'django-async-lanes[servers]'" in help_text
 
 
 def test_the_site_refuses_a_host_it_does_not_serve():
