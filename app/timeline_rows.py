@@ -200,6 +200,13 @@ class TimelineRows:
         for lane in trace.lanes:
             held: dict[int, list[list[int]]] = {}
             for seg in lane.segments:
+                if seg.kind == "io_wait" and seg.thread.startswith("pid ") and seg.thread in index:
+                    # A real server's process has a loop of its own, unwatched: its awaits
+                    # are drawn on its row (under what holds it), so a process with
+                    # requests waiting does not look idle.
+                    self.per_kind[seg.kind].append((index[seg.thread], seg.start_ns, seg.end_ns))
+                    self.row_segments[index[seg.thread]].append(seg)
+                    continue
                 if seg.kind in HOLDS_THREAD and seg.thread in index:
                     row = index[seg.thread]
                     self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
