@@ -4,8 +4,8 @@ Run with ``python benchmarks/servers.py`` (needs the ``servers`` extra). For eac
 runs the in-process server and the real one (processes on 127.0.0.1, driven over sockets)
 ``--repeats`` times and prints the median makespans, their ratio, the model's prediction, and
 what the socket client cost per request (how long it took to put the whole burst on the
-wire, over the number of requests: building, connecting, sending). Another program busy on the machine
-slows the CPU scenario most: the script prints the load average first.
+wire, over the number of requests: building, connecting, sending). Another program busy on
+the machine slows the CPU scenario most: the script prints the load average first.
 """
 
 from __future__ import annotations
