@@ -16,7 +16,7 @@ DESKTOP_PACKAGES := xvfb xauth openbox libxcb-cursor0 libxcb-icccm4 libxcb-image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,servers]'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from simulator.catalog import lesson_views
-from simulator.dials import DIALS, DialKind
+from simulator.dials import DIALS, MAX_PROCESSES, PROCESS_MODES, DialKind
 from simulator.scenario import Scenario
+from simulator.server_extra import missing_server
 
 from .session import Session, Side
 
@@ -174,13 +175,26 @@ class QtDials(QWidget):
 
         self.asgi = QRadioButton("ASGI (one event loop)")
         self.wsgi = QRadioButton("WSGI (worker threads)")
+        # Real servers: worker processes on loopback. Without the extra they stay listed,
+        # greyed, with the command that installs them.
+        self.uvicorn = QRadioButton("uvicorn (worker processes)")
+        self.gunicorn = QRadioButton("gunicorn (worker processes)")
+        self._mode_buttons = {
+            "asgi": self.asgi,
+            "wsgi": self.wsgi,
+            "uvicorn": self.uvicorn,
+            "gunicorn": self.gunicorn,
+        }
         self._modes = QButtonGroup(self)
-        self._modes.addButton(self.asgi)
-        self._modes.addButton(self.wsgi)
         modes = QVBoxLayout()
         modes.setSpacing(2)
-        modes.addWidget(self.asgi)
-        modes.addWidget(self.wsgi)
+        for mode, button in self._mode_buttons.items():
+            self._modes.addButton(button)
+            modes.addWidget(button)
+            if (missing := missing_server(mode)) is not None:
+                button.setEnabled(False)
+                button.setText(f"{button.text()}: not installed")
+                button.setToolTip(missing)
 
         def dial(name: str, suffix: str = "", log: bool = False) -> QtDial:
             spec = DIALS[name]
@@ -194,6 +208,10 @@ class QtDials(QWidget):
         self.cpu_ms = dial("cpu_ms", " ms", log=True)
         self.arrival_ms = dial("arrival_ms", " ms", log=True)
         self.fanout = dial("fanout")
+        self.worker_class = QComboBox()
+        self.worker_class.addItem("sync: one request per process", "sync")
+        self.worker_class.addItem("gthread: threads in each process", "gthread")
+        self.threads = dial("threads", log=True)
         self.middleware = QComboBox()
         self.middleware.addItem("async-capable only", "async")
         self.middleware.addItem("with a sync-only middleware", "sync")
@@ -204,13 +222,18 @@ class QtDials(QWidget):
         form.addRow(self.description)
         form.addRow("Server", modes)
         form.addRow("Worker threads", self.workers)
+        form.addRow("gunicorn workers", self.worker_class)
+        form.addRow("Threads each", self.threads)
         form.addRow("Requests", self.requests)
         form.addRow("I/O wait", self.io_ms)
         form.addRow("CPU work", self.cpu_ms)
         form.addRow("Arrive every", self.arrival_ms)
         form.addRow("Fan-out calls", self.fanout)
         form.addRow("Middleware", self.middleware)
-        self._labels = {w: form.labelForField(w) for w in (self.workers, self.fanout)}
+        self._labels = {
+            w: form.labelForField(w)
+            for w in (self.workers, self.fanout, self.worker_class, self.threads)
+        }
         self.arrival_ms.setToolTip("0 sends every request at once")
         self.workers.setToolTip(
             "WSGI only: how many threads serve requests, first come first served"
@@ -222,6 +245,7 @@ class QtDials(QWidget):
         self.view.currentIndexChanged.connect(self._on_widget_changed)
         self._modes.buttonToggled.connect(self._on_widget_changed)
         self.middleware.currentIndexChanged.connect(self._on_widget_changed)
+        self.worker_class.currentIndexChanged.connect(self._on_widget_changed)
         for widget in self._dials():
             widget.valueChanged.connect(self._on_widget_changed)
 
@@ -235,7 +259,15 @@ class QtDials(QWidget):
         self.session.set_scenario(self.side, scenario)
 
     def _dials(self) -> tuple[QtDial, ...]:
-        return (self.workers, self.requests, self.io_ms, self.cpu_ms, self.arrival_ms, self.fanout)
+        return (
+            self.workers,
+            self.requests,
+            self.io_ms,
+            self.cpu_ms,
+            self.arrival_ms,
+            self.fanout,
+            self.threads,
+        )
 
     def _on_session_scenario(self, side: Side, scenario: Scenario) -> None:
         if side == self.side:
@@ -243,12 +275,22 @@ class QtDials(QWidget):
 
     def _update_widgets(self, scenario: Scenario) -> None:
         """Show ``scenario``'s dials without echoing each widget's change back."""
-        widgets = (self.view, self.asgi, self.wsgi, self.middleware, *self._dials())
+        widgets = (
+            self.view,
+            *self._mode_buttons.values(),
+            self.middleware,
+            self.worker_class,
+            *self._dials(),
+        )
         for widget in widgets:
             widget.blockSignals(True)
         try:
             self.view.setCurrentIndex(max(0, self.view.findData(scenario.view)))
-            (self.asgi if scenario.mode == "asgi" else self.wsgi).setChecked(True)
+            self._mode_buttons[scenario.mode].setChecked(True)
+            self.worker_class.setCurrentIndex(
+                max(0, self.worker_class.findData(scenario.worker_class))
+            )
+            self.threads.setValue(scenario.threads)
             self.middleware.setCurrentIndex(max(0, self.middleware.findData(scenario.middleware)))
             self.workers.setValue(scenario.workers)
             self.requests.setValue(scenario.requests)
@@ -265,17 +307,32 @@ class QtDials(QWidget):
         """The view's description, and which dials apply to it (workers: WSGI only)."""
         info = self._views[scenario.view]
         self.description.setText(info.description)
-        wsgi = scenario.mode == "wsgi"
-        for widget, enabled in ((self.workers, wsgi), (self.fanout, info.uses_fanout)):
+        gunicorn = scenario.mode == "gunicorn"
+        gthread = gunicorn and scenario.worker_class == "gthread"
+        for widget, enabled in (
+            (self.workers, scenario.mode != "asgi"),
+            (self.fanout, info.uses_fanout),
+            (self.worker_class, gunicorn),
+            (self.threads, gthread),
+        ):
             widget.setEnabled(enabled)
             if self._labels[widget] is not None:
                 self._labels[widget].setEnabled(enabled)
+        label = self._labels[self.workers]
+        if isinstance(label, QLabel):  # processes for real servers, threads in-process
+            label.setText("Worker processes" if scenario.in_processes else "Worker threads")
 
     def _read(self) -> Scenario:
+        mode = next(m for m, b in self._mode_buttons.items() if b.isChecked())
+        workers = int(self.workers.value())
+        if mode in PROCESS_MODES:
+            workers = min(workers, MAX_PROCESSES)  # the slider goes on to 256 threads
         return self.scenario.replace(
             view=self.view.currentData(),
-            mode="asgi" if self.asgi.isChecked() else "wsgi",
-            workers=int(self.workers.value()),
+            mode=mode,
+            workers=workers,
+            worker_class=self.worker_class.currentData(),
+            threads=int(self.threads.value()),
             requests=int(self.requests.value()),
             io_ms=float(self.io_ms.value()),
             cpu_ms=float(self.cpu_ms.value()),

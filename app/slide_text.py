@@ -52,6 +52,14 @@ class SlideText:
     note: str | None = None
 
 
+def _no_loop(run: Run) -> str:
+    """Why a run has no loop figure: WSGI has no loop; over sockets, the loops are in other
+    processes, where no monitor watches them."""
+    if run.scenario.over_sockets:
+        return "loops not watched (other processes)"
+    return "no event loop (WSGI)"
+
+
 def metrics_line(run: Run) -> str:
     """The key figures of ``run`` on one line, e.g. ``makespan 1.61 s · p95 1.54 s · ...``.
 
@@ -69,7 +77,7 @@ def metrics_line(run: Run) -> str:
         FIGURE["throughput_rps"].text(s),
         named("peak_in_flight"),
         f"{named('threads_used', 'threads')} ({FIGURE['threads_held_peak'].text(s)} held at once)",
-        named("loop_blocked_ms") if run.trace.loop_thread else "no event loop (WSGI)",
+        named("loop_blocked_ms") if run.trace.loop_thread else _no_loop(run),
         f"{named('framework_ms_per_request')}/req",
     ]
     parts += [

@@ -54,6 +54,9 @@ PATTERNS: dict[str, Qt.BrushStyle | None] = {
     Kind.IO_WAIT: Qt.BrushStyle.FDiagPattern,
     Kind.IO_BLOCKING: Qt.BrushStyle.DiagCrossPattern,  # crossed: held while waiting
     Kind.THREAD_HOP: Qt.BrushStyle.VerPattern,
+    Kind.CLIENT: Qt.BrushStyle.Dense3Pattern,  # dense dots: outside the server
+    Kind.VIEW: Qt.BrushStyle.CrossPattern,
+    Kind.SQL: Qt.BrushStyle.Dense1Pattern,
     Kind.CANCELLED: Qt.BrushStyle.BDiagPattern,
     FAILED: Qt.BrushStyle.Dense4Pattern,
 }
@@ -67,6 +70,9 @@ _LIGHT_KINDS: dict[str, str] = {
     Kind.IO_WAIT: "#2B86C5",
     Kind.IO_BLOCKING: "#00366E",
     Kind.THREAD_HOP: "#857400",
+    Kind.CLIENT: "#3F7F5F",
+    Kind.VIEW: "#6A3D9A",
+    Kind.SQL: "#007A70",
     FAILED: "#C62828",
     Kind.CANCELLED: "#545454",
 }
@@ -78,6 +84,9 @@ _DARK_KINDS: dict[str, str] = {
     Kind.IO_WAIT: "#8FD3FA",
     Kind.IO_BLOCKING: "#3D8BDB",
     Kind.THREAD_HOP: "#F0E442",
+    Kind.CLIENT: "#7FC97F",
+    Kind.VIEW: "#B49AE0",
+    Kind.SQL: "#2EC4B6",
     FAILED: "#FF7A45",
     Kind.CANCELLED: "#BDBDBD",
 }

@@ -43,7 +43,18 @@ def _error_text(lane: Lane) -> str:
 
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.
-DRAW_ORDER = ("queued", "cancelled", "io_wait", "thread_hop", "framework", "io_blocking", "cpu")
+DRAW_ORDER = (
+    "queued",
+    "cancelled",
+    "client",
+    "io_wait",
+    "view",
+    "thread_hop",
+    "framework",
+    "io_blocking",
+    "sql",
+    "cpu",
+)
 
 
 def thread_label(thread: str, loop_thread: str | None) -> str:
@@ -63,7 +74,9 @@ def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
     names: dict[str, str] = {}
     n = 0
     for thread in threads:
-        if thread == loop_thread or thread.startswith("wsgi-worker-"):
+        if thread.startswith("pid "):  # a real server's: its process says more than a number
+            names[thread] = thread.replace("pid ", "process ", 1)
+        elif thread == loop_thread or thread.startswith("wsgi-worker-"):
             names[thread] = thread_label(thread, loop_thread)
         else:
             n += 1
@@ -152,6 +165,8 @@ class TimelineRows:
         trace = self.trace
         loop = trace.loop_thread
         threads = [t for t in trace.threads() if t != loop]
+        # A real server's threads, grouped per worker process (stable: otherwise first use).
+        threads.sort(key=lambda t: t.split(" · ")[0] if t.startswith("pid ") else "")
         queued = [
             (seg.start_ns, seg.end_ns)
             for lane in trace.lanes
@@ -185,6 +200,13 @@ class TimelineRows:
         for lane in trace.lanes:
             held: dict[int, list[list[int]]] = {}
             for seg in lane.segments:
+                if seg.kind == "io_wait" and seg.thread.startswith("pid ") and seg.thread in index:
+                    # A real server's process has a loop of its own, unwatched: its awaits
+                    # are drawn on its row (under what holds it), so a process with
+                    # requests waiting does not look idle.
+                    self.per_kind[seg.kind].append((index[seg.thread], seg.start_ns, seg.end_ns))
+                    self.row_segments[index[seg.thread]].append(seg)
+                    continue
                 if seg.kind in HOLDS_THREAD and seg.thread in index:
                     row = index[seg.thread]
                     self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))

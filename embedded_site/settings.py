@@ -7,6 +7,7 @@ extra work.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.utils import get_random_secret_key
@@ -18,8 +19,15 @@ BASE_DIR = Path(__file__).resolve().parent
 # A throw-away key: nothing this site signs outlives the process.
 SECRET_KEY = get_random_secret_key()
 DEBUG = False
-# The in-process servers present themselves as this host; nothing else is served.
-ALLOWED_HOSTS = ["site.local"]
+# The in-process servers present themselves as site.local; served standalone (uvicorn,
+# gunicorn on loopback) the site answers to 127.0.0.1 and localhost. The timing middleware
+# asks every request for its host, so anything else is a 400. LANES_ALLOWED_HOSTS (comma
+# separated) replaces the list.
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("LANES_ALLOWED_HOSTS", "site.local,127.0.0.1,localhost").split(",")
+    if host.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
@@ -29,16 +37,16 @@ INSTALLED_APPS = [
 # The timing middleware comes first so that it sees every other layer. The default stack is
 # truly async-capable: Django's own MiddlewareMixin classes (CommonMiddleware and friends)
 # would each add two sync_to_async hand-offs per request under ASGI.
-MIDDLEWARE = [
-    "embedded_site.middleware.lane_timing_middleware",
-]
+_TIMING = ["embedded_site.middleware.lane_timing_middleware"]
 
 #: The stacks the host may choose from (``--middleware``). "sync" adds an old-style,
 #: sync-only middleware, which Django must adapt with thread hand-offs under ASGI.
 LANES_MIDDLEWARE_STACKS = {
-    "async": MIDDLEWARE,
-    "sync": [*MIDDLEWARE, "embedded_site.middleware.SyncOnlyMiddleware"],
+    "async": _TIMING,
+    "sync": [*_TIMING, "embedded_site.middleware.SyncOnlyMiddleware"],
 }
+# Served standalone, LANES_MIDDLEWARE chooses the stack (the engine sets it for --middleware).
+MIDDLEWARE = LANES_MIDDLEWARE_STACKS.get(os.environ.get("LANES_MIDDLEWARE", "async"), _TIMING)
 
 ROOT_URLCONF = "embedded_site.urls"
 ASGI_APPLICATION = "embedded_site.asgi.application"
@@ -60,8 +68,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 
-# Where the httpx views fetch from. The engine points this at the slow upstream it starts.
-LANES_UPSTREAM_URL = "http://127.0.0.1:9/"
+# Where the httpx views fetch from. The engine points this at the slow upstream it starts;
+# served standalone, set LANES_UPSTREAM_URL (the engine does, for uvicorn and gunicorn).
+LANES_UPSTREAM_URL = os.environ.get("LANES_UPSTREAM_URL", "http://127.0.0.1:9/")
 # Seconds an upstream call may take before it fails (views raise, the lane ends as an error).
 LANES_UPSTREAM_TIMEOUT = 30.0
 # The longest an upstream call may take in all (a trickling upstream passes every per-read

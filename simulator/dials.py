@@ -20,8 +20,11 @@ from simulator.upstream_address import check_upstream_url
 __all__ = [
     "DIALS",
     "LIMITS",
+    "MAX_PROCESSES",
     "MIDDLEWARES",
     "MODES",
+    "PROCESS_MODES",
+    "WORKER_CLASSES",
     "Dial",
     "DialKind",
     "parse_dial",
@@ -29,7 +32,13 @@ __all__ = [
     "unknown_key",
 ]
 
-MODES = ("asgi", "wsgi")
+MODES = ("asgi", "wsgi", "uvicorn", "gunicorn")
+#: The modes that start real servers as processes on loopback (the ``servers`` extra).
+PROCESS_MODES = ("uvicorn", "gunicorn")
+#: Most processes a real server may start (each boots Django: ~0.5 s and 40 MB).
+MAX_PROCESSES = 16
+#: gunicorn's worker classes: one request per process at a time, or ``threads`` per process.
+WORKER_CLASSES = ("sync", "gthread")
 MIDDLEWARES = ("async", "sync")
 
 
@@ -95,8 +104,19 @@ def _dials() -> dict[str, Dial]:
     whole, number, text, choice = DialKind
     table = (
         Dial("view", choice, "lesson view (see: async-lanes views)", choices=tuple(lesson_views())),
-        Dial("mode", choice, "server: asgi or wsgi", choices=MODES),
-        Dial("workers", whole, "WSGI worker threads", 1, 256),
+        Dial(
+            "mode",
+            choice,
+            "server: asgi or wsgi in-process; uvicorn or gunicorn as processes on loopback",
+            choices=MODES,
+        ),
+        Dial(
+            "workers",
+            whole,
+            f"WSGI worker threads; uvicorn/gunicorn worker processes (1-{MAX_PROCESSES})",
+            1,
+            256,
+        ),
         Dial("requests", whole, "how many requests", 1, 10_000),
         Dial("io_ms", number, "I/O wait per request, ms", 0, 10_000),
         Dial("cpu_ms", number, "CPU work per request, ms", 0, 5_000),
@@ -107,6 +127,20 @@ def _dials() -> dict[str, Dial]:
             choice,
             "middleware stack: async-capable, or with a sync-only middleware",
             choices=MIDDLEWARES,
+        ),
+        Dial(
+            "worker_class",
+            choice,
+            "gunicorn's workers: sync (one request per process) or gthread (--threads each)",
+            choices=WORKER_CLASSES,
+        ),
+        Dial("threads", whole, "gunicorn gthread: threads per worker process", 1, 64),
+        Dial(
+            "url",
+            text,
+            "send the requests to this URL (your own site) instead of a lesson view",
+            optional=True,
+            prefixes=("http://", "https://"),
         ),
         Dial(
             "upstream_url",
@@ -174,8 +208,8 @@ def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
         raise ScenarioError.about(
             key, f" must start with {' or '.join(dial.prefixes)}, not {_short(value)}"
         )
-    if dial.key == "upstream_url":
-        check_upstream_url(value)
+    if dial.key in ("upstream_url", "url"):
+        check_upstream_url(value, key=dial.key)
     return value
 
 

@@ -15,28 +15,30 @@ from urllib.parse import SplitResult, urlsplit
 
 from simulator.errors import ScenarioError
 
-__all__ = ["LOOPBACK_NAMES", "check_upstream_url", "is_loopback", "refuse_unless_allowed"]
+__all__ = [
+    "LOOPBACK_NAMES",
+    "check_upstream_url",
+    "is_loopback",
+    "refuse_unless_allowed",
+    "url_host",
+]
 
 #: Host names that always mean this machine.
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
-def _split(url: str) -> SplitResult:
+def _split(url: str, key: str = "upstream_url") -> SplitResult:
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        raise ScenarioError(
-            "upstream_url must not hold spaces or control characters", key="upstream_url"
-        )
+        raise ScenarioError(f"{key} must not hold spaces or control characters", key=key)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it checks it
     except ValueError as exc:
-        raise ScenarioError(
-            f"upstream_url is not a usable URL: {exc}", key="upstream_url"
-        ) from None
+        raise ScenarioError(f"{key} is not a usable URL: {exc}", key=key) from None
     return parts
 
 
-def check_upstream_url(url: str) -> None:
+def check_upstream_url(url: str, *, key: str = "upstream_url") -> None:
     """Refuse a URL that can never work, or that carries credentials.
 
     Raises
@@ -44,21 +46,19 @@ def check_upstream_url(url: str) -> None:
     ScenarioError
         Keyed ``upstream_url``; the message never repeats a password.
     """
-    parts = _split(url)
+    parts = _split(url, key)
     if parts.scheme not in ("http", "https"):
-        raise ScenarioError("upstream_url must start with http:// or https://", key="upstream_url")
+        raise ScenarioError(f"{key} must start with http:// or https://", key=key)
     if parts.username is not None or parts.password is not None:
         raise ScenarioError(
-            "upstream_url must not carry a user name or password (user:password@); "
+            f"{key} must not carry a user name or password (user:password@); "
             "they would be written into every output",
-            key="upstream_url",
+            key=key,
         )
     if not parts.hostname:
-        raise ScenarioError(
-            "upstream_url names no host (e.g. http://127.0.0.1:8001)", key="upstream_url"
-        )
+        raise ScenarioError(f"{key} names no host (e.g. http://127.0.0.1:8001)", key=key)
     if parts.port == 0:
-        raise ScenarioError("upstream_url: port 0 can never be reached", key="upstream_url")
+        raise ScenarioError(f"{key}: port 0 can never be reached", key=key)
 
 
 def is_loopback(host: str) -> bool:
@@ -72,8 +72,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def refuse_unless_allowed(url: str | None, allowed: Iterable[str] = ()) -> None:
-    """Refuse an upstream that is not this machine unless its host is in ``allowed``.
+def url_host(url: str | None) -> str | None:
+    """The host ``url`` names (lower case), or ``None``: ``--url``'s host counts as allowed,
+    since the person running it named it."""
+    if url is None:
+        return None
+    return (_split(url, "url").hostname or "").lower() or None
+
+
+def refuse_unless_allowed(
+    url: str | None, allowed: Iterable[str] = (), *, key: str = "upstream_url"
+) -> None:
+    """Refuse a URL (an upstream, a site to load) that is not this machine unless its host
+    is in ``allowed``.
 
     Raises
     ------
@@ -82,11 +93,10 @@ def refuse_unless_allowed(url: str | None, allowed: Iterable[str] = ()) -> None:
     """
     if url is None:
         return
-    host = (_split(url).hostname or "").lower()
+    host = (_split(url, key).hostname or "").lower()
     if is_loopback(host) or host in {name.lower().strip("[]") for name in allowed}:
         return
     raise ScenarioError(
-        f"upstream_url calls {host}, which is not this machine; to allow it, add "
-        f"--allow-host {host}",
-        key="upstream_url",
+        f"{key} calls {host}, which is not this machine; to allow it, add --allow-host {host}",
+        key=key,
     )

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
 from simulator.scenario import Scenario
-from simulator.upstream_address import refuse_unless_allowed
+from simulator.server_extra import missing_server
+from simulator.upstream_address import refuse_unless_allowed, url_host
 
 from .dial_strings import parse_dials
 from .exit_codes import CHECK_TOLERANCE, EXIT_OK, EXIT_PREDICTION_OFF
@@ -84,10 +85,22 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return [("--scenario", getattr(args, "scenario", None))]
 
 
-def _check_upstreams(args: argparse.Namespace, *scenarios: Scenario) -> None:
-    """Refuse an upstream that is not this machine unless ``--allow-host`` names it."""
+def _check_upstreams(
+    args: argparse.Namespace, *scenarios: Scenario, named: tuple[str | None, ...] = ()
+) -> None:
+    """Refuse an upstream or a ``url`` that is not this machine unless ``--allow-host``
+    names its host. A ``url`` the person typed on this command line (``named``) counts as
+    allowed, and so does its host for the upstream; one from a file handed around does not.
+    Refuse too a real server mode whose package is not installed, saying how to install it.
+    """
     for scenario in scenarios:
-        refuse_unless_allowed(scenario.upstream_url, args.allow_host or ())
+        allowed = [*(args.allow_host or ())]
+        if scenario.url is not None and scenario.url in named:
+            allowed += filter(None, [url_host(scenario.url)])
+        refuse_unless_allowed(scenario.url, allowed, key="url")
+        refuse_unless_allowed(scenario.upstream_url, allowed)
+        if (missing := missing_server(scenario.mode)) is not None and scenario.url is None:
+            raise ScenarioError(f"mode {scenario.mode} is unavailable: {missing}", key="mode")
 
 
 def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
@@ -106,7 +119,7 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 file=sys.stderr,
             )
     scenario = _scenario_from(args, base)
-    _check_upstreams(args, scenario)
+    _check_upstreams(args, scenario, named=(args.url,))
     outputs = outputs_asked(args, ("json", "csv", "trace", *PICTURE_FLAGS))
     check_outputs(outputs, _inputs(args))
 
@@ -144,10 +157,11 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     base = _load_file(args.scenario).a if args.scenario else None
     scenario = _scenario_from(args, base)
     if args.check:
-        _check_upstreams(args, scenario)
+        _check_upstreams(args, scenario, named=(args.url,))
     outputs = outputs_asked(args, ("json",))
     check_outputs(outputs, _inputs(args))
-    trace = model.predict(scenario)
+    # Cores matter only to real servers' processes (the default: this machine's).
+    trace = model.predict(scenario, cores=args.cores) if args.cores else model.predict(scenario)
     predicted = Run(scenario, trace, summarize(trace))
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
@@ -219,7 +233,12 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from simulator.metrics.verdict import verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
-    _check_upstreams(args, a_scenario, b_scenario)
+    typed = tuple(
+        scenario.url
+        for scenario, dials in ((a_scenario, args.a), (b_scenario, args.b))
+        if dials and "url" in dials
+    )
+    _check_upstreams(args, a_scenario, b_scenario, named=typed)
     title = args.title or file_title
     outputs = outputs_asked(args, ("json", "trace", *PICTURE_FLAGS))
     check_outputs(outputs, _inputs(args))

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from simulator.dials import DIALS, Dial, DialKind, parse_dial
 from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
+from simulator.server_extra import INSTALL_HINT, missing_server
 
 from .exit_codes import CHECK_TOLERANCE, EXIT_INTERRUPTED, EXIT_PREDICTION_OFF, EXIT_USAGE
 
@@ -44,7 +45,23 @@ def _dial_type(dial: Dial) -> Callable[[str], Any]:
     return parse
 
 
+def _cores(text: str) -> int:
+    try:
+        cores = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if not 1 <= cores <= 256:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 256, not {cores}")
+    return cores
+
+
 def _dial_help(dial: Dial, default: Any) -> str:
+    if dial.key == "mode":  # a mode whose server is missing is listed, saying how to get it
+        missing = [m for m in dial.choices if missing_server(m)]
+        if missing:
+            return f"{dial.help} (default {default}; {', '.join(missing)} not installed: " + (
+                f"{INSTALL_HINT})"
+            )
     if dial.is_number:
         return f"{dial.help} ({dial.range_text}; default {default:g})"
     if dial.kind is DialKind.CHOICE:
@@ -173,6 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scenario_dials(predict)
     _add_allow_host(predict)
+    predict.add_argument(
+        "--cores",
+        type=_cores,
+        metavar="N",
+        help="cores the model lets uvicorn/gunicorn worker processes use (1-256; default: "
+        "this machine's)",
+    )
     predict.add_argument(
         "--check",
         action="store_true",

@@ -157,6 +157,11 @@ class Interrupts:
                 self._save_now()
             except Exception as exc:  # quitting anyway; say why the files are missing
                 _note(f"could not save: {exc}")
+        # os._exit skips atexit: a real server's processes are killed here, not left behind.
+        sockets = getattr(live, "sockets", None)
+        server = getattr(sockets, "server", None)
+        if server is not None:
+            server.kill()
         remove_scratch_folder()
         os._exit(self.exit_code)
 

@@ -168,6 +168,7 @@ class Session:
             if scenario is not None:
                 try:
                     refuse_unless_allowed(scenario.upstream_url, self.allowed_hosts)
+                    refuse_unless_allowed(scenario.url, self.allowed_hosts, key="url")
                 except ScenarioError as exc:
                     raise ScenarioError(f"{path}: {exc}", key=exc.key) from None
         self.load(loaded)
@@ -383,8 +384,8 @@ class Session:
             interval = max(self._frame_s, (time.perf_counter_ns() - now) / 1e9 * 3)
 
     def _check_model(self, run: Run) -> PredictionCheck | None:
-        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT:
-            return None
+        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
+            return None  # (the model knows only the lesson site: no prediction for a url)
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
         return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
 

@@ -71,6 +71,7 @@ def run_to_dict(run: Run) -> dict[str, Any]:
             {"start_ms": _ms(start, t0), "end_ms": _ms(end, t0)}
             for start, end in trace.loop_blocked
         ],
+        "worker_pids": list(trace.worker_pids),
     }
 
 

@@ -21,6 +21,7 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.hosting.driver import Driver, RequestRecord
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
+from simulator.hosting.socket_run import SocketLiveRun
 from simulator.hosting.transport import SiteTransport
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
@@ -83,6 +84,8 @@ class LiveRun:
         self._leftover: threading.Thread | None = None
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
+        #: Real servers or someone's own site: driven over sockets, by its own runner.
+        self.sockets = SocketLiveRun(scenario) if scenario.over_sockets else None
 
     @property
     def stopping(self) -> bool:
@@ -91,6 +94,8 @@ class LiveRun:
 
     @property
     def started(self) -> bool:
+        if self.sockets is not None:
+            return self.sockets.started
         return self._driver is not None and self._driver.start_ns is not None
 
     @property
@@ -107,6 +112,8 @@ class LiveRun:
         running): requests still running are marked cancelled and abandoned, not waited for.
         Call it on the loop's thread."""
         self._stop_requested = True
+        if self.sockets is not None:
+            self.sockets.stop()
         for driver in (self._warm_driver, self._driver):
             if driver is not None:
                 driver.stop()
@@ -115,7 +122,10 @@ class LiveRun:
         """Run to the end (or to :meth:`stop`) and return the trace and figures.
 
         Boots Django first if nothing in this process has (a scenario needs no Django), on a
-        thread: migrating takes a moment the caller's loop (the window's) must not wait."""
+        thread: migrating takes a moment the caller's loop (the window's) must not wait.
+        Over sockets, the site runs in other processes: nothing is booted here."""
+        if self.sockets is not None:
+            return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
         with _upstream_for(self.scenario):
             server = build_server(self.scenario)
@@ -142,12 +152,16 @@ class LiveRun:
 
     def partial_run(self) -> Run:
         """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
+        if self.sockets is not None:
+            return self.sockets.partial_run()
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=True)
 
     def snapshot(self, now_ns: int | None = None, *, final: bool = False) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
         (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then)."""
+        if self.sockets is not None:
+            return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
         if driver is None or driver.start_ns is None or server is None:
             return Trace(t0_ns=now_ns or time.perf_counter_ns(), lanes=())

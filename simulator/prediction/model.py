@@ -41,6 +41,7 @@ from typing import Any
 
 from embedded_site.lesson_views import CPU_CHUNK_MS, IoStyle
 from simulator.catalog import view_info
+from simulator.errors import ScenarioError
 from simulator.prediction.costs import Costs
 from simulator.prediction.events import Environment, Event, Resource
 from simulator.scenario import Scenario
@@ -312,14 +313,32 @@ class _Site:
         self.unfinished -= 1
 
 
-def predict(scenario: Scenario, costs: Costs | None = None) -> Trace:
+def predict(scenario: Scenario, costs: Costs | None = None, cores: int | None = None) -> Trace:
     """The predicted trace of ``scenario``: one lane per request, times from 0 ns.
 
     Deterministic: the same scenario and costs always give the same trace.
     ``scenario.upstream_url`` plays no part (the upstream is taken to answer in ``io_ms``).
+    Real servers (``uvicorn``, ``gunicorn``) are ``workers`` processes sharing ``cores``
+    cores (default: this machine's; :mod:`simulator.prediction.processes`).
+
+    Raises
+    ------
+    ScenarioError
+        For ``url`` (someone's own site): the model knows only the lesson site's views.
     """
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a Scenario, not {scenario!r}")
+    if scenario.url is not None:
+        raise ScenarioError(
+            "the model knows only the lesson site's views; a run with --url has no prediction",
+            key="url",
+        )
+    if scenario.in_processes:
+        from simulator.prediction.processes import machine_cores, predict_processes
+
+        return predict_processes(
+            scenario, costs if costs is not None else Costs(), cores or machine_cores()
+        )
     site = _Site(scenario, costs if costs is not None else Costs())
     spacing = _ns(scenario.arrival_ms)
     requests = [

@@ -5,6 +5,7 @@ loop's busy intervals (``intervals``), how a probe becomes a lane (``lanes``) an
 from simulator.trace.data import Lane, Segment, Status, Trace
 from simulator.trace.intervals import IntervalSet, loop_holding_intervals
 from simulator.trace.kinds import (
+    CLIENT_THREAD,
     FAILED_LABEL,
     HOLDS_THREAD,
     KIND_LABELS,
@@ -18,6 +19,7 @@ from simulator.trace.lanes import build_lane
 from simulator.trace.run import Run
 
 __all__ = [
+    "CLIENT_THREAD",
     "FAILED_LABEL",
     "HOLDS_THREAD",
     "KINDS",

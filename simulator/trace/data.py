@@ -101,6 +101,9 @@ class Trace:
     loop_blocked: tuple[tuple[int, int], ...] = ()
     #: A live snapshot's block still in progress (drawn; counted once it has ended).
     loop_blocking_now: tuple[int, int] | None = None
+    #: Real servers (uvicorn, gunicorn): the process id of every worker, each of which
+    #: answered before the run (some may get no request of the run: the kernel chooses).
+    worker_pids: tuple[int, ...] = ()
 
     @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:

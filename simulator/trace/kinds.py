@@ -11,6 +11,7 @@ from enum import StrEnum
 
 __all__ = [
     "FAILED_LABEL",
+    "CLIENT_THREAD",
     "HOLDS_THREAD",
     "KIND_LABELS",
     "KINDS",
@@ -30,6 +31,15 @@ class Kind(StrEnum):
     IO_WAIT = "io_wait"
     IO_BLOCKING = "io_blocking"
     THREAD_HOP = "thread_hop"
+    #: Over real sockets: the client's own time (waiting for a connection from its pool,
+    #: connecting, sending) and the answer's way back (the server writing it, the network,
+    #: the client reading it).
+    CLIENT = "client"
+    #: A plain Django site's view, as its Server-Timing middleware saw it (it cannot see
+    #: inside: I/O and CPU are one span).
+    VIEW = "view"
+    #: A SQL query, timed by the middleware through ``connection.execute_wrapper``.
+    SQL = "sql"
     CANCELLED = "cancelled"
 
 
@@ -44,6 +54,9 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.IO_WAIT: "awaiting I/O (holds nothing)",
     Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
     Kind.THREAD_HOP: "thread hand-off",
+    Kind.CLIENT: "client and network (connect, send, receive)",
+    Kind.VIEW: "view (a plain site: I/O and CPU together)",
+    Kind.SQL: "SQL query (holds a thread)",
     Kind.CANCELLED: "cancelled",
 }
 
@@ -52,12 +65,14 @@ KIND_LABELS: dict[Kind, str] = {
 FAILED_LABEL = "failed"
 
 #: Kinds during which the segment's thread (or event loop) can do nothing else.
-HOLDS_THREAD = frozenset({Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING})
+HOLDS_THREAD = frozenset({Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING, Kind.SQL})
 
 #: The thread name of the site's event loop under ASGI.
 LOOP_THREAD = "asgi-loop"
 #: The "thread" of a ``queued`` segment before any worker or the loop picked the request up.
 QUEUE_THREAD = "queue"
+#: The "thread" of a ``client`` segment: the load generator, in this process.
+CLIENT_THREAD = "client"
 #: A step of the event loop at least this long is the loop being blocked: nothing else could
 #: run meanwhile (asyncio's debug mode calls such callbacks slow).
 LOOP_BLOCKED_MS = 5.0

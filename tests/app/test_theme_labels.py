@@ -20,6 +20,9 @@ def test_the_legend_labels_are_the_traces_and_every_kind_has_a_colour():
         "io_wait",
         "io_blocking",
         "thread_hop",
+        "client",
+        "view",
+        "sql",
         "error",
         "cancelled",
     )

@@ -24,4 +24,11 @@ def async_client(site):
     """Django's async test client (through the ASGI handler), as the host the site allows."""
     from django.test import AsyncClient
 
-    return AsyncClient(HTTP_HOST="site.local")
+    class SiteClient(AsyncClient):
+        # Django's async test client always sends "Host: testserver"; ours is site.local.
+        async def request(self, **scope):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            scope["headers"] = [*headers, (b"host", b"site.local")]
+            return await super().request(**scope)
+
+    return SiteClient()

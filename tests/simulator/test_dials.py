@@ -23,6 +23,7 @@ def test_the_table_lists_every_scenario_field_in_order():
         "requests",
         "workers",
         "fanout",
+        "threads",
     }
 
 
@@ -100,8 +101,11 @@ def test_kinds_keep_the_strings_the_exports_write_and_each_has_a_label():
         "io_wait",
         "io_blocking",
         "thread_hop",
+        "client",
+        "view",
+        "sql",
         "cancelled",
     ]
     assert json.dumps(Kind.IO_WAIT) == '"io_wait"'
     assert set(KIND_LABELS) == set(Kind)
-    assert HOLDS_THREAD == {Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING}
+    assert HOLDS_THREAD == {Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING, Kind.SQL}

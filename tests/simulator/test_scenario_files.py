@@ -51,6 +51,8 @@ def test_saved_toml_is_plain_and_spells_out_every_dial(tmp_path):
         "arrival_ms = 0.0\n"
         "fanout = 1\n"
         'middleware = "async"\n'
+        'worker_class = "sync"\n'
+        "threads = 1\n"
     )
 
 

@@ -1,0 +1,244 @@
+"""Server-Timing lanes for any Django project: one file, Django only, nothing else.
+
+This file is the distributable part of Django Async Lanes: copy it into your project (it
+imports nothing but Django and the standard library) and add two lines to ``settings.py``::
+
+    MIDDLEWARE = ["yourproject.server_timing.ServerTimingMiddleware", *MIDDLEWARE]
+
+Then ``async-lanes run --url http://127.0.0.1:8000/some/page/`` draws, in each request's lane,
+what the server did: Django's own time (``framework``), the view (``view``) and every SQL
+query (``sql``, through ``connection.execute_wrapper``), each with its thread and process id.
+A copied file rather than a package on PyPI: there is nothing to install, nothing pulls Qt or
+httpx into a production image, and the code a team adds to its site is the 150 lines it can
+read here.
+
+The header is standard ``Server-Timing`` (browsers' developer tools show it too)::
+
+    Server-Timing: lanes;desc="pid=812 thread=MainThread t0=123456789012",
+                   view;dur=52.100;desc="at=0.410 thread=MainThread",
+                   sql;dur=3.250;desc="at=1.020 thread=MainThread", total;dur=53.000
+
+``t0`` is the server's monotonic clock (``time.perf_counter_ns``) when the request reached
+the middleware; ``at`` is each segment's start in ms after that. A client on the same machine
+shares that clock; one elsewhere places the server's span inside its own wait.
+
+Segments recorded elsewhere (the lesson site's ``measured()`` blocks) can be handed to
+:func:`server_timing_header` too: the lesson site's own middleware does exactly that.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "HEADER",
+    "ServerSegment",
+    "ServerTiming",
+    "ServerTimingMiddleware",
+    "parse_server_timing",
+    "server_timing_header",
+]
+
+#: The response header every timing goes into.
+HEADER = "Server-Timing"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSegment:
+    """One timed stretch on the server: ``start_ms`` after the middleware saw the request."""
+
+    kind: str
+    start_ms: float
+    duration_ms: float
+    thread: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTiming:
+    """What one response's header said: the server's process, thread and clock, its segments."""
+
+    pid: int
+    thread: str
+    t0_ns: int
+    total_ms: float
+    segments: tuple[ServerSegment, ...]
+
+
+def server_timing_header(
+    t0_ns: int, end_ns: int, segments: Iterable[tuple[str, int, int, str]]
+) -> str:
+    """The header's value for a request seen from ``t0_ns`` to ``end_ns`` (monotonic ns),
+    with ``segments`` as ``(kind, start_ns, end_ns, thread)``."""
+    thread = threading.current_thread().name
+    parts = [f'lanes;desc="pid={os.getpid()} thread={_clean(thread)} t0={t0_ns}"']
+    for kind, start, end, seg_thread in segments:
+        parts.append(
+            f"{_clean(kind)};dur={(end - start) / 1e6:.3f};"
+            f'desc="at={(start - t0_ns) / 1e6:.3f} thread={_clean(seg_thread)}"'
+        )
+    parts.append(f"total;dur={(end_ns - t0_ns) / 1e6:.3f}")
+    return ", ".join(parts)
+
+
+def _clean(text: str) -> str:
+    """A name fit for the header: no quotes, commas, semicolons, spaces or control bytes."""
+    return "".join(ch if ch.isprintable() and ch not in '",; =\\' else "_" for ch in text)[:80]
+
+
+def parse_server_timing(value: str | None) -> ServerTiming | None:
+    """Read a header written by :func:`server_timing_header`; ``None`` if it holds no lanes
+    entry (a site without this middleware, or another tool's Server-Timing)."""
+    if not value:
+        return None
+    head: dict[str, str] | None = None
+    total = 0.0
+    segments: list[ServerSegment] = []
+    for entry in value.split(","):
+        name, params = _entry(entry)
+        if name == "lanes":
+            head = _desc(params.get("desc", ""))
+        elif name == "total":
+            total = _float(params.get("dur"))
+        elif name and "dur" in params:
+            desc = _desc(params.get("desc", ""))
+            segments.append(
+                ServerSegment(
+                    name,
+                    _float(desc.get("at")),
+                    max(0.0, _float(params.get("dur"))),
+                    desc.get("thread", "?"),
+                )
+            )
+    if head is None:
+        return None
+    try:
+        pid, t0 = int(head.get("pid", "0")), int(head.get("t0", "0"))
+    except ValueError:
+        return None
+    return ServerTiming(pid, head.get("thread", "?"), t0, total, tuple(segments))
+
+
+def _entry(entry: str) -> tuple[str, dict[str, str]]:
+    name, *rest = entry.strip().split(";")
+    params: dict[str, str] = {}
+    for param in rest:
+        key, _, val = param.strip().partition("=")
+        params[key.strip()] = val.strip().strip('"')
+    return name.strip(), params
+
+
+def _desc(desc: str) -> dict[str, str]:
+    return dict(item.partition("=")[::2] for item in desc.split() if "=" in item)
+
+
+def _float(text: str | None) -> float:
+    try:
+        return float(text or 0)
+    except ValueError:
+        return 0.0
+
+
+class _Recorder:
+    """The segments of one request, appended from whatever thread runs them."""
+
+    def __init__(self) -> None:
+        self.t0_ns = time.perf_counter_ns()
+        self.view_ns: int | None = None
+        self.segments: list[tuple[str, int, int, str]] = []
+        self.thread = threading.current_thread().name
+
+
+#: The recorder of the request being served here. Context variables follow a request through
+#: Django's ``sync_to_async``/``async_to_sync`` hand-offs, so an SQL query on any thread finds it.
+_current: ContextVar[_Recorder | None] = ContextVar("lanes_server_timing", default=None)
+
+
+def _timed_sql(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+    """An ``execute_wrapper`` that records the query on the current request, if any."""
+    recorder = _current.get()
+    if recorder is None:
+        return execute(sql, params, many, context)
+    start = time.perf_counter_ns()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        end = time.perf_counter_ns()
+        recorder.segments.append(("sql", start, end, threading.current_thread().name))
+
+
+def _wrap_connection(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """``connection_created`` receiver: every database connection, on every thread, times
+    its queries (Django opens one per thread, and again after closing it at a request's end)."""
+    if _timed_sql not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_timed_sql)
+
+
+class ServerTimingMiddleware:
+    """Times Django's framework, the view and each SQL query; answers with a Server-Timing
+    header. Put it first in ``MIDDLEWARE`` so that it sees every other layer.
+
+    Sync and async capable, with a ``process_view`` of the handler's own kind: under ASGI it
+    costs no thread hand-off. ``view`` runs from the moment Django calls the view until the
+    response is back here (inner middleware on the way out included; SQL drawn over it).
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+
+        self.get_response = get_response
+        self._async = iscoroutinefunction(get_response)
+        if self._async:
+            markcoroutinefunction(self)
+            self.process_view = self._process_view_async  # type: ignore[method-assign,assignment]
+        connection_created.connect(_wrap_connection, dispatch_uid="lanes_server_timing")
+        for connection in connections.all(initialized_only=True):
+            _wrap_connection(None, connection)
+
+    def __call__(self, request: Any) -> Any:
+        if self._async:
+            return self._acall(request)
+        recorder = _Recorder()
+        token = _current.set(recorder)
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        return _stamped(response, recorder)
+
+    async def _acall(self, request: Any) -> Any:
+        recorder = _Recorder()
+        token = _current.set(recorder)
+        try:
+            response = await self.get_response(request)
+        finally:
+            _current.reset(token)
+        return _stamped(response, recorder)
+
+    def process_view(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
+        """Note when Django calls the view."""
+        recorder = _current.get()
+        if recorder is not None:
+            recorder.view_ns = time.perf_counter_ns()
+
+    async def _process_view_async(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
+        self.process_view(request, view, args, kwargs)
+
+
+def _stamped(response: Any, recorder: _Recorder) -> Any:
+    end = time.perf_counter_ns()
+    segments = list(recorder.segments)
+    if recorder.view_ns is not None:
+        segments.append(("view", recorder.view_ns, end, recorder.thread))
+    response[HEADER] = server_timing_header(recorder.t0_ns, end, segments)
+    return response

@@ -1,0 +1,295 @@
+"""Real servers: uvicorn or gunicorn processes serving the lesson site on loopback.
+
+The in-process servers have no sockets, no ``accept`` and no HTTP parsing, and one GIL. These
+are the real thing a site is deployed on: ``K`` worker processes, each with its own GIL, that
+the kernel hands connections to. The engine starts them as subprocesses on 127.0.0.1 and a
+free port, waits until every worker process has answered a warm-up request, and stops them
+by their own process ids (then their process group, which is theirs alone: they start a
+session of their own), after the run, on Stop and at exit. Each server gets a temporary
+folder as its ``TMPDIR``, where every process makes its scratch database; the engine removes
+the folder itself, so a worker killed outright leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from embedded_site.server_timing import HEADER, parse_server_timing
+from simulator.errors import UpstreamError
+from simulator.scenario import Scenario
+from simulator.server_extra import INSTALL_HINT, missing_server
+
+__all__ = [
+    "INSTALL_HINT",
+    "READY_TIMEOUT_S",
+    "RealServer",
+    "ServerStartError",
+    "missing_server",
+]
+
+#: The longest a server may take until every worker process has answered.
+READY_TIMEOUT_S = 40.0
+#: After SIGTERM, how long the processes get before SIGKILL (Stop must end within a second).
+TERM_PATIENCE_S = 0.5
+#: The folder of every server's TMPDIR: ``async-lanes-server-<pid>-<random>``.
+FOLDER_PREFIX = "async-lanes-server-"
+#: The project's root: the servers import ``embedded_site`` from here.
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServerStartError(UpstreamError):
+    """A real server did not start, or not every worker answered in time."""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class RealServer:
+    """uvicorn or gunicorn serving the lesson site as the scenario says, on 127.0.0.1.
+
+    **Usage**::
+
+        server = RealServer(scenario, upstream_url)
+        server.start()
+        await server.wait_ready()
+        ... send to server.base_url ...
+        server.stop()
+    """
+
+    def __init__(self, scenario: Scenario, upstream_url: str | None = None) -> None:
+        if scenario.mode not in ("uvicorn", "gunicorn"):
+            raise ValueError(f"not a real server mode: {scenario.mode}")
+        self.scenario = scenario
+        self.upstream_url = upstream_url
+        self.port = _free_port()
+        self.worker_pids: set[int] = set()
+        self._process: subprocess.Popen[bytes] | None = None
+        #: The process group (the main process's pid), kept until the folder is removed.
+        self._group: int | None = None
+        self._folder: Path | None = None
+        self._log: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """The server's main process (uvicorn's supervisor, gunicorn's arbiter)."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def folder(self) -> Path | None:
+        """The server's temporary folder (its processes' TMPDIR), while it exists."""
+        return self._folder
+
+    def command(self) -> list[str]:
+        """The command line that starts the server."""
+        s = self.scenario
+        if s.mode == "uvicorn":
+            return [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "embedded_site.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(s.workers),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--backlog",
+                "4096",
+            ]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "embedded_site.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(s.workers),
+            "--worker-class",
+            s.worker_class,
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "1",
+            "--backlog",
+            "4096",
+            "--log-level",
+            "warning",
+        ]
+        if s.worker_class == "gthread":
+            command += ["--threads", str(s.threads)]
+        return command
+
+    def start(self) -> None:
+        """Start the processes (returns at once; :meth:`wait_ready` waits for them)."""
+        missing = missing_server(self.scenario.mode)
+        if missing:
+            raise ServerStartError(missing)
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
+        self._log = self._folder / "server.log"
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            ),
+            "DJANGO_SETTINGS_MODULE": "embedded_site.settings",
+            "LANES_MIDDLEWARE": self.scenario.middleware,
+            "LANES_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "TMPDIR": str(self._folder),
+        }
+        if self.upstream_url is not None:
+            env["LANES_UPSTREAM_URL"] = self.upstream_url
+        with open(self._log, "wb") as log:
+            self._process = subprocess.Popen(
+                self.command(),
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so nothing of it outlives us
+            )
+        self._group = self._process.pid
+        # Stopped at exit too, whatever ends this process (atexit runs on every exit path
+        # Python takes; the command line turns signals into one).
+        atexit.register(self.stop)
+
+    async def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> set[int]:
+        """Wait until every worker process has answered a warm-up request; their pids.
+
+        Warm-ups go in bursts of requests to a view that holds its process (a blocked loop
+        under uvicorn, a busy worker under gunicorn): a process busy with one cannot accept
+        the next, so the others must, and every worker is reached (and has paid its first
+        request's one-off costs) before anything is measured.
+        """
+        deadline = time.monotonic() + timeout_s
+        s = self.scenario
+        view = "async_blocking" if s.mode == "uvicorn" else "sync_io"
+        per_process = s.threads if s.worker_class == "gthread" and s.mode == "gunicorn" else 1
+        burst = s.workers * per_process + s.workers
+        url = f"{self.base_url}/{view}/?io_ms=60&cpu_ms=0"
+        limits = httpx.Limits(max_connections=burst, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=10.0, trust_env=False) as client:
+            while len(self.worker_pids) < s.workers:
+                self._check_alive()
+                if time.monotonic() > deadline:
+                    raise ServerStartError(
+                        f"{s.server_label}: only {len(self.worker_pids)} of {s.workers} worker "
+                        f"processes answered within {timeout_s:g} s{self._log_tail()}"
+                    )
+                answers = await asyncio.gather(
+                    *(client.get(url) for _ in range(burst)), return_exceptions=True
+                )
+                for answer in answers:
+                    if isinstance(answer, httpx.Response):
+                        timing = parse_server_timing(answer.headers.get(HEADER))
+                        if timing is not None:
+                            self.worker_pids.add(timing.pid)
+                if not any(isinstance(a, httpx.Response) for a in answers):
+                    await asyncio.sleep(0.05)  # not listening yet
+        return set(self.worker_pids)
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            raise ServerStartError(
+                f"{self.scenario.server_label} exited at start (code "
+                f"{self._process.returncode}){self._log_tail()}"
+            )
+
+    def _log_tail(self) -> str:
+        if self._log is None:
+            return ""
+        with contextlib.suppress(OSError):
+            lines = self._log.read_text(errors="replace").strip().splitlines()
+            if lines:
+                return ": " + lines[-1][:300]
+        return ""
+
+    def stop(self) -> None:
+        """Stop every process of the server by its pid (SIGTERM, then SIGKILL after
+        :data:`TERM_PATIENCE_S`), then its process group, and remove its folder. Safe to
+        call twice; returns within a second."""
+        process, self._process = self._process, None
+        if process is not None:
+            pids = [process.pid, *sorted(self.worker_pids)]
+            _signal_all(pids, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(TERM_PATIENCE_S)
+            alive = [pid for pid in pids if _alive(pid)]
+            if alive or process.poll() is None:
+                _signal_all(alive, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)  # anything it forked that we never saw
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(TERM_PATIENCE_S)
+            # Workers are the arbiter's children, reaped by whoever inherits them: wait
+            # (briefly) until none is running, so "stopped" means gone.
+            deadline = time.monotonic() + TERM_PATIENCE_S
+            while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        atexit.unregister(self.stop)
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._group = None  # its pid may be another process's from now on
+
+    def kill(self) -> None:
+        """Kill every process of the server at once (SIGKILL, no waiting) and remove its
+        folder: for a process about to quit with ``os._exit``, which skips ``atexit``."""
+        self._process = None
+        if self._group is not None:  # also midway through stop(): its workers may linger
+            _signal_all([self._group, *sorted(self.worker_pids)], signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._group, signal.SIGKILL)
+        atexit.unregister(self.stop)
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._group = None
+
+
+def _signal_all(pids: list[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A child we started and that exited is a zombie until reaped: not running.
+    with contextlib.suppress(OSError):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    return True
