@@ -489,18 +489,26 @@ def test_export_draws_the_view_on_screen(window, qloop, tmp_path):
 
 def test_closing_in_presentation_mode_leaves_the_next_start_with_its_dials(qtbot, qloop, settings):
     """A lesson ends in presentation mode; the next start at the desk has its dials back."""
+    from PySide6.QtGui import QFont
+
+    from app.qt_application import current_application
     from app.qt_main_window import QtMainWindow
 
-    first = QtMainWindow(settings=settings)
-    qtbot.addWidget(first)
-    first.show()
-    assert all(dock.isVisible() for dock in first.docks)
-    first.presentation_action.trigger()
-    assert first.presentation.on and not any(dock.isVisible() for dock in first.docks)
-    first.close()
-    second = QtMainWindow(settings=settings)
-    qtbot.addWidget(second)
-    second.show()
-    assert not second.presentation.on
-    assert all(dock.isVisible() for dock in second.docks)
-    assert not second.isFullScreen()
+    app_font = QFont(current_application().font())  # presentation mode sets the app's font
+    try:
+        first = QtMainWindow(settings=settings)
+        qtbot.addWidget(first)
+        first.show()
+        assert all(dock.isVisible() for dock in first.docks)
+        first.presentation_action.trigger()
+        assert first.presentation.on and not any(dock.isVisible() for dock in first.docks)
+        first.close()
+        current_application().setFont(app_font)  # as a new process would start
+        second = QtMainWindow(settings=settings)
+        qtbot.addWidget(second)
+        second.show()
+        assert not second.presentation.on
+        assert all(dock.isVisible() for dock in second.docks)
+        assert not second.isFullScreen()
+    finally:
+        current_application().setFont(app_font)
