@@ -89,6 +89,9 @@ class RequestProbe:
     #: Declared segments still running, by token: a live picture shows a wait as a wait
     #: while the class watches it, not only once it has ended.
     open_segments: dict[int, RawSegment] = field(default_factory=dict)
+    #: ``(ns, +1)`` when a database connection opened for this request, ``(ns, -1)`` when it
+    #: closed (see ``embedded_site.db.base``): one connection per thread, so they add up.
+    db_events: list[tuple[int, int]] = field(default_factory=list)
 
     def mark(self, where: str) -> None:
         """Note that Django's machinery ran here, now."""

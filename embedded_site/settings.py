@@ -24,6 +24,10 @@ ALLOWED_HOSTS = ["site.local"]
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
+    # What startproject's middleware stack needs (the "django" middleware choice).
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "embedded_site.apps.LessonsConfig",
 ]
 
@@ -39,6 +43,18 @@ MIDDLEWARE = [
 LANES_MIDDLEWARE_STACKS = {
     "async": MIDDLEWARE,
     "sync": [*MIDDLEWARE, "embedded_site.middleware.SyncOnlyMiddleware"],
+    # startproject's stack: seven MiddlewareMixin classes, each run through sync_to_async
+    # under ASGI, so every async view pays their hand-offs.
+    "django": [
+        *MIDDLEWARE,
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ],
 }
 
 ROOT_URLCONF = "embedded_site.urls"
@@ -50,7 +66,7 @@ _DB_DIR = Path(tempfile.mkdtemp(prefix="async-lanes-db-"))
 atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "embedded_site.db",  # SQLite, noting connections per request
         "NAME": _DB_DIR / "lessons.sqlite3",
         # Many sync views may read at once; let SQLite wait for its lock instead of failing.
         "OPTIONS": {"timeout": 60},

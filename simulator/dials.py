@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 MODES = ("asgi", "wsgi")
-MIDDLEWARES = ("async", "sync")
+MIDDLEWARES = ("async", "sync", "django")
 
 
 class DialKind(StrEnum):
@@ -104,7 +104,8 @@ def _dials() -> dict[str, Dial]:
         Dial(
             "middleware",
             choice,
-            "middleware stack: async-capable, or with a sync-only middleware",
+            "middleware stack: async-capable, with one sync-only middleware, or startproject's "
+            "default stack (django)",
             choices=MIDDLEWARES,
         ),
         Dial(

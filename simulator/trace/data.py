@@ -68,6 +68,9 @@ class Lane:
     #: seen: Django's signal receivers run on a thread of the request's even where the lane
     #: shows the request waiting for the loop meanwhile.
     threads_seen: tuple[tuple[str, int], ...] = ()
+    #: ``(ns, +1)`` where a database connection opened for this request, ``(ns, -1)`` where
+    #: one closed: Django keeps a connection per thread, so they add up across requests.
+    db_events: tuple[tuple[int, int], ...] = ()
 
     @property
     def latency_ns(self) -> int:

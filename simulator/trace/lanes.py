@@ -161,6 +161,7 @@ def build_lane(
         client_done_ns,
         tuple(_merge_touching(segments)),
         _threads_seen(marks, body),
+        tuple(probe.db_events),
     )
 
 
