@@ -149,7 +149,7 @@ async def missing_await_bug(request: HttpRequest) -> HttpResponse:
 
 
 async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
-    """Async view doing its CPU work in 5 ms slices, yielding to the loop in between."""
+    """Async view doing its CPU work in 2 ms slices, yielding to the loop in between."""
     dials = Dials.from_request(request)
     with measured("io_wait"):
         await asyncio.sleep(dials.io_s)

@@ -35,8 +35,8 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
         _note(+1)
         return connection
 
-    def _close(self) -> None:
+    def close(self) -> None:
         was_open = self.connection is not None
-        super()._close()
-        if was_open:
+        super().close()
+        if was_open and self.connection is None:
             _note(-1)

@@ -140,7 +140,7 @@ def db_connections_peak(trace: Trace) -> int:
     keeps its thread) still counts once: the events only add and subtract.
     """
     level = peak = 0
-    events = sorted((event for lane in trace.lanes for event in lane.db_events))
+    events = sorted(event for lane in trace.lanes for event in lane.db_events)
     for _, delta in events:  # a close before an open at the same instant
         level += delta
         peak = max(peak, level)
