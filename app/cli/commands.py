@@ -42,7 +42,13 @@ if TYPE_CHECKING:
     from simulator.hosting.engine import LiveRun
     from simulator.trace import Run
 
-__all__ = ["command_compare", "command_predict", "command_run", "command_views"]
+__all__ = [
+    "command_compare",
+    "command_predict",
+    "command_run",
+    "command_views",
+    "measure",
+]
 
 
 def _scenario_from(args: argparse.Namespace, base: Scenario | None = None) -> Scenario:
@@ -57,8 +63,8 @@ def _load_file(path: str) -> ScenarioFile:
     return load_scenario_file(path)
 
 
-def _measure(scenario: Scenario) -> Run:
-    """Run ``scenario`` for real (this boots Django)."""
+def measure(scenario: Scenario) -> Run:
+    """Run ``scenario`` for real (this boots Django); Ctrl+C stops it, keeping what ran."""
     from simulator.hosting.engine import LiveRun
 
     return asyncio.run(_run_until_done_or_interrupted(LiveRun(scenario)))
@@ -116,7 +122,7 @@ def command_run(args: argparse.Namespace) -> int:
     scenario = _scenario_from(args, base)
     outputs = outputs_asked(args, ("json", "csv", "trace", *PICTURE_FLAGS))
     check_outputs(outputs)
-    run = _measure(scenario)
+    run = measure(scenario)
     say(format_summary(run))
     picture = picture_writer([run], title, args.scale, _by(args))
     code = write_outputs(
@@ -156,7 +162,7 @@ def command_predict(args: argparse.Namespace) -> int:
     code = write_outputs(outputs, {"json": write_json})
     if not args.check:
         return code
-    measured = _measure(scenario)
+    measured = measure(scenario)
     say()
     say("CHECK: the prediction against a real run")
     for line in check_lines(predicted, measured):
@@ -214,12 +220,12 @@ def command_compare(args: argparse.Namespace) -> int:
     title = args.title or file_title
     outputs = outputs_asked(args, ("json", "trace", *PICTURE_FLAGS))
     check_outputs(outputs)
-    a = _measure(a_scenario)
+    a = measure(a_scenario)
     say("A: " + format_summary(a))
     if a.stopped:
         print("Stopped during A: B was not run, nothing was written.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    b = _measure(b_scenario)
+    b = measure(b_scenario)
     say("B: " + format_summary(b))
     if b.stopped:
         print("Stopped during B: nothing was written.", file=sys.stderr)

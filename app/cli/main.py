@@ -27,6 +27,7 @@ from .exit_codes import (
     EXIT_PREDICTION_OFF,
     EXIT_USAGE,
 )
+from .lesson_commands import command_lesson, command_lessons
 from .outputs import OutputProblem, error
 from .parser import OneLineParser, build_parser
 from .summary import format_summary
@@ -59,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_views()
         if args.command == "predict":
             return command_predict(args)
+        if args.command == "lessons":
+            return command_lessons(args)
+        if args.command == "lesson":
+            return command_lesson(args)
         parser.print_help()
         return EXIT_USAGE
     except OutputProblem as exc:

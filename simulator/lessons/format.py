@@ -120,7 +120,7 @@ def _text(path: Path, table: dict[str, Any], key: str, where: str, *, required: 
     value = table.get(key)
     if value is None:
         if required:
-            raise ScenarioError(f"{path}: {where} needs {key} = \"...\"", key=f"{where}.{key}")
+            raise ScenarioError(f'{path}: {where} needs {key} = "..."', key=f"{where}.{key}")
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise ScenarioError(
@@ -174,8 +174,7 @@ def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
     figure = data.get("figure")
     if figure not in FIGURE:
         raise ScenarioError(
-            f"{path}: {where}.figure must name a figure ({', '.join(FIGURE)}), "
-            f"not {shown(figure)}",
+            f"{path}: {where}.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}",
             key=f"{where}.figure",
         )
     op = data.get("op")
@@ -188,7 +187,7 @@ def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
     times = _number(path, data, "times", where)
     if (value is None) == (times is None):
         raise ScenarioError(
-            f"{path}: {where} needs either value = N or times = X with of = \"A\"|\"B\"",
+            f'{path}: {where} needs either value = N or times = X with of = "A"|"B"',
             key=where,
         )
     of = None
@@ -206,7 +205,7 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
     if not isinstance(table, dict):
         raise ScenarioError(f"{path}: not a lesson: it has no [lesson] table")
     if not file.title:
-        raise ScenarioError(f"{path}: a lesson needs a title = \"...\" that asks a question")
+        raise ScenarioError(f'{path}: a lesson needs a title = "..." that asks a question')
     _unknown(path, table, _LESSON_KEYS, "lesson")
     choices = table.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):

@@ -102,21 +102,29 @@ def noise_verdict(figure: str, a: Sequence[Summary], b: Sequence[Summary]) -> st
         return x > y if higher else x < y
 
     several = len(a) > 1 or len(b) > 1
+    if not several and is_close(values_a[0], values_b[0]):
+        # One run each, and closer than the noise: no winner without more runs.
+        return (
+            f"{key.name} about the same (A {key.unit.format(values_a[0])}, "
+            f"B {key.unit.format(values_b[0])}; one run each)"
+        )
     for side, mine, theirs in (("A", values_a, values_b), ("B", values_b, values_a)):
-        if all(beats(x, y) for x in mine for y in theirs):
-            if several:
-                return (
-                    f"{side}: {key.name} {better} in every run "
-                    f"(A {_span(figure, a)}, B {_span(figure, b)}; {len(a)} and {len(b)} runs)"
-                )
-            low, high = sorted((median(mine), median(theirs)), reverse=not higher)
-            if low > 0 and not higher:
-                return f"{side}: {key.name} {_times(high / low)} {better}"
-            if higher and high > 0:
-                return f"{side}: {key.name} {_times(low / high)} {better}"
-            return f"{side}: {key.name} {better} ({key.unit.format(median(mine))})"
-    if not several and values_a == values_b:
-        return f"A and B alike: {key.name} {key.unit.format(values_a[0])} on both"
+        if not all(beats(x, y) for x in mine for y in theirs):
+            continue
+        mid_mine, mid_theirs = median(mine), median(theirs)
+        low, high = sorted((mid_mine, mid_theirs))
+        if low <= 0:
+            how = f"{better} ({key.unit.format(mid_mine)} against {key.unit.format(mid_theirs)})"
+        elif high / low < 1 + CLOSE_WITHIN:
+            how = f"{better} by {high / low - 1:.0%}"
+        else:
+            how = f"{_times(high / low)} {better}"
+        if several:
+            return (
+                f"{side}: {key.name} {how} in every run "
+                f"(A {_span(figure, a)}, B {_span(figure, b)}; {len(a)} and {len(b)} runs)"
+            )
+        return f"{side}: {key.name} {how}"
     runs = f"{len(a)} runs each" if len(a) == len(b) else f"{len(a)} and {len(b)} runs"
     return (
         f"no measurable difference in {key.name} "
