@@ -18,8 +18,8 @@ say which file, which key and what is wrong. The format is chosen by the suffix:
 
 A single run uses one ``[scenario]`` table instead of ``[a]``/``[b]``. A lesson file adds
 a ``[lesson]`` table and ``[[claim]]`` tables (:mod:`simulator.lessons.format`), skipped
-here. Keys left out take the :class:`~simulator.scenario.Scenario` defaults. JSON files have the same shape:
-``{"title": ..., "a": {...}, "b": {...}}``.
+here. Keys left out take the :class:`~simulator.scenario.Scenario` defaults. JSON files
+have the same shape: ``{"title": ..., "a": {...}, "b": {...}}``.
 """
 
 from __future__ import annotations
