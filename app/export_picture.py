@@ -25,6 +25,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRect, QSize, QSizeF
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from simulator.errors import LanesError
+from simulator.files.atomic import write_bytes_atomically
 from simulator.trace import Run
 
 from .headless import ensure_gui_application
@@ -121,7 +122,7 @@ def export_picture(
     else:
         data = _pdf(slide, theme)
     try:
-        path.write_bytes(data)
+        write_bytes_atomically(path, data)
     except OSError as exc:
         raise LanesError(f"cannot write {path}: {exc.strerror or exc}") from None
 

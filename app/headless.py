@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 from PySide6.QtGui import QGuiApplication
 
 from simulator.errors import LanesError
@@ -15,15 +12,16 @@ _app: QGuiApplication | None = None  # kept alive for the process when we had to
 
 
 def ensure_gui_application() -> QGuiApplication:
-    """The running ``QGuiApplication``, or a new one (offscreen when there is no display)."""
+    """The running ``QGuiApplication``, or a new one on the offscreen platform.
+
+    Pictures never need a display: a ``DISPLAY`` that is set but unusable (a closed SSH
+    tunnel, a dead Xvfb) would otherwise make Qt abort the process, and the run with it.
+    """
     global _app
     app = QGuiApplication.instance()
     if app is not None:
         if not isinstance(app, QGuiApplication):
             raise LanesError("pictures need a QGuiApplication, and a plain QCoreApplication runs")
         return app
-    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if headless and sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    _app = QGuiApplication(["async-lanes"])
+    _app = QGuiApplication(["async-lanes", "-platform", "offscreen"])
     return _app

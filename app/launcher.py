@@ -22,6 +22,7 @@ class GuiOptions(argparse.Namespace):
     quit: bool = False
     presentation: bool = False
     by: str | None = None
+    allow_host: list[str] | None = None
 
 
 def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
@@ -45,6 +46,12 @@ def parse_gui_args(argv: Sequence[str]) -> GuiOptions:
         choices=("worker", "request"),
         help="lanes per request, or per worker thread (default: the lesson's, else request)",
     )
+    parser.add_argument(
+        "--allow-host",
+        metavar="HOST",
+        action="append",
+        help="let a lesson's upstream URL call HOST, which is not this machine (repeatable)",
+    )
     return parser.parse_args(list(argv), namespace=GuiOptions())
 
 
@@ -55,9 +62,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .main import run_app
 
         return run_app(options=options)
+    # Signals first, before the heavy imports: Ctrl+C during start-up is handled too.
+    from app.cli.signals import Interrupts, exit_now_if_views_linger
+
+    interrupts = Interrupts()
+    interrupts.install()
     from app.cli.main import main as cli_main
 
-    return cli_main(args)
+    code = cli_main(args, interrupts)
+    if interrupts.received:
+        exit_now_if_views_linger(code)
+    return code
 
 
 if __name__ == "__main__":

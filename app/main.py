@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .assets import ASSETS, ICON
@@ -11,10 +12,34 @@ from .assets import ASSETS, ICON
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from simulator.trace import Run
+
     from .launcher import GuiOptions
     from .qt_main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
+
+
+def _write_json(runs: list[Run], path: str) -> int:
+    """Every run shown: one run as ``run --json`` writes it, A and B as ``compare --json``
+    does (with the verdict). Returns an exit status."""
+    import json
+
+    from simulator.files import run_to_dict, write_json
+    from simulator.files.atomic import write_text_atomically
+    from simulator.metrics.verdict import verdict
+
+    try:
+        if len(runs) == 1:
+            write_json(runs[0], path)
+        else:
+            a, b = runs[0], runs[1]
+            data = {"a": run_to_dict(a), "b": run_to_dict(b), "verdict": verdict(a, b)}
+            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+    except OSError as exc:
+        print(f"async-lanes: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -41,6 +66,21 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     The order of the ending matters: the window closes (stopping any run), the run's task
     ends, then the loop closes (joining qasync's executor), and only then does Python exit.
     """
+    from .display_check import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"async-lanes: error: {problem}", file=sys.stderr)
+        return 2
+    if options is not None and options.json:
+        from app.cli.outputs import OutputProblem, check_outputs
+
+        try:  # before the run, as the command line does
+            check_outputs([("json", Path(options.json))], [("--lesson", options.lesson)])
+        except OutputProblem as exc:
+            print(f"async-lanes: error: {exc}", file=sys.stderr)
+            return exc.code
+
     import qasync
 
     from .qt_compat import binding_problem
@@ -57,17 +97,47 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = QtMainWindow()
+    if options is not None:
+        window.session.allowed_hosts = tuple(options.allow_host or ())
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
     status = 0
+    received = _close_on_signals(window)
     with loop:
         if options is not None:
             status = loop.run_until_complete(_follow(window, options))
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.session.wait())
     asyncio.set_event_loop(None)
-    return status
+    return 128 + received[0] if received else status
+
+
+def _close_on_signals(window: QtMainWindow) -> list[int]:
+    """Ctrl+C in the window's terminal, SIGTERM or SIGHUP close the window as its close box
+    does (the run stops, the loop ends). Python runs signal handlers only between bytecodes,
+    and Qt's loop sits in C for as long as nothing happens: a timer wakes it four times a
+    second so a signal is seen at once. Returns the signals received (the exit code is
+    128 + the first, as on the command line)."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    received: list[int] = []
+
+    def close(signum: int, frame: object) -> None:
+        received.append(signum)
+        print(f"async-lanes: {signal.Signals(signum).name}: closing the window", file=sys.stderr)
+        window.close()
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # SIGHUP: Unix only
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+            signal.signal(sig, close)
+    waker = QTimer(window)
+    waker.timeout.connect(lambda: None)
+    waker.start(250)
+    return received
 
 
 async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
@@ -95,9 +165,7 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
     runs = window.shown_runs()
     run = runs[-1] if runs else None
     if options.json and run is not None:
-        from simulator.files import write_json
-
-        write_json(runs[0], options.json)
+        status = _write_json(runs, options.json) or status
     if options.screenshot:
         screen = window.screen()
         picture = screen.grabWindow(0)

@@ -158,6 +158,7 @@ class QtMainWindow(QMainWindow):
         events.prediction.connect(self._on_prediction_changed)
         events.shown_side.connect(self._on_shown_side_changed)
         events.error.connect(self._on_run_failed)
+        events.notice.connect(lambda text: self.statusBar().showMessage(text))
         self.dials_tabs.currentChanged.connect(
             lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
         )

@@ -173,12 +173,17 @@ def _show_about(w: QtMainWindow) -> None:
 
 
 def _lessons_menu(w: QtMainWindow, menu: QMenu) -> None:
-    """One entry per lesson file, titled as the file says; a broken file is skipped."""
+    """One entry per lesson file, titled as the file says; a broken file is listed as
+    broken (disabled, the reason in its tooltip), never dropped, never fatal."""
     for path in sorted(LESSONS.glob("*.toml")):
         try:
             title = load_scenario_file(path).title or path.stem
-        except LanesError:
-            continue  # a broken lesson file is skipped, not fatal
+        except LanesError as exc:
+            broken = QAction(f"{path.stem} (broken file)", w)
+            broken.setEnabled(False)
+            broken.setToolTip(str(exc))
+            menu.addAction(broken)
+            continue
         action = QAction(title, w)
         action.triggered.connect(lambda checked=False, p=path: w.open_scenario_file(p))
         menu.addAction(action)

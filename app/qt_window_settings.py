@@ -30,7 +30,7 @@ def saved_scenario(settings: QSettings, side: Side) -> Scenario:
     if text:
         try:
             return Scenario.from_dict(json.loads(str(text)))
-        except (ValueError, TypeError, LanesError):
+        except (ValueError, TypeError, RecursionError, LanesError):
             pass  # dials saved by another version: start from the defaults
     return Scenario()
 

@@ -7,12 +7,11 @@ extra work.
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.core.management.utils import get_random_secret_key
+
+from embedded_site.scratch import make_scratch_folder
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -61,13 +60,13 @@ ROOT_URLCONF = "embedded_site.urls"
 ASGI_APPLICATION = "embedded_site.asgi.application"
 WSGI_APPLICATION = "embedded_site.wsgi.application"
 
-# A fresh database per process, removed at exit: runs never see each other's rows.
-_DB_DIR = Path(tempfile.mkdtemp(prefix="async-lanes-db-"))
-atexit.register(shutil.rmtree, _DB_DIR, ignore_errors=True)
+# A fresh database per process, removed at exit (see embedded_site.scratch): runs never see
+# each other's rows. The command line removes it itself when a second Ctrl+C quits at once.
+LANES_SCRATCH_DIR = make_scratch_folder()
 DATABASES = {
     "default": {
         "ENGINE": "embedded_site.db",  # SQLite, noting connections per request
-        "NAME": _DB_DIR / "lessons.sqlite3",
+        "NAME": LANES_SCRATCH_DIR / "lessons.sqlite3",
         # Many sync views may read at once; let SQLite wait for its lock instead of failing.
         "OPTIONS": {"timeout": 60},
     }
@@ -81,6 +80,10 @@ TIME_ZONE = "UTC"
 LANES_UPSTREAM_URL = "http://127.0.0.1:9/"
 # Seconds an upstream call may take before it fails (views raise, the lane ends as an error).
 LANES_UPSTREAM_TIMEOUT = 30.0
+# The longest an upstream call may take in all (a trickling upstream passes every per-read
+# timeout), and the most bytes its answer may have (embedded_site.work.fetch).
+LANES_UPSTREAM_DEADLINE = 40.0
+LANES_UPSTREAM_MAX_BYTES = 1_000_000
 
 LOGGING = {
     "version": 1,

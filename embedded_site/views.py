@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from .instrumentation import measured
 from .lesson_views import CPU_CHUNK_MS, STREAM_CHUNKS
 from .models import Article, SlowQuery
-from .work import TLS_CONTEXT, Dials, burn_cpu, page, upstream_url
+from .work import TLS_CONTEXT, Dials, burn_cpu, fetch, fetch_async, page, upstream_url
 
 
 def sync_io(request: HttpRequest) -> HttpResponse:
@@ -67,7 +67,7 @@ def sync_httpx(request: HttpRequest) -> HttpResponse:
     dials = Dials.from_request(request)
     with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         with measured("io_blocking"):
-            client.get(upstream_url(dials)).raise_for_status()
+            fetch(client, upstream_url(dials))
     burn_cpu(dials.cpu_ms)
     return page("sync_httpx", dials)
 
@@ -79,7 +79,7 @@ async def async_httpx(request: HttpRequest) -> HttpResponse:
         verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
-            (await client.get(upstream_url(dials))).raise_for_status()
+            await fetch_async(client, upstream_url(dials))
     burn_cpu(dials.cpu_ms)
     return page("async_httpx", dials)
 
@@ -90,7 +90,7 @@ def sync_fanout(request: HttpRequest) -> HttpResponse:
     with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         for source in range(dials.fanout):
             with measured("io_blocking"):
-                client.get(upstream_url(dials, source)).raise_for_status()
+                fetch(client, upstream_url(dials, source))
     burn_cpu(dials.cpu_ms)
     return page("sync_fanout", dials, f"{dials.fanout} sources")
 
@@ -102,11 +102,12 @@ async def async_fanout(request: HttpRequest) -> HttpResponse:
         verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
-            responses = await asyncio.gather(
-                *(client.get(upstream_url(dials, source)) for source in range(dials.fanout))
+            await asyncio.gather(
+                *(
+                    fetch_async(client, upstream_url(dials, source))
+                    for source in range(dials.fanout)
+                )
             )
-    for response in responses:
-        response.raise_for_status()
     burn_cpu(dials.cpu_ms)
     return page("async_fanout", dials, f"{dials.fanout} sources")
 

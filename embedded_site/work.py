@@ -6,17 +6,29 @@ write, while the measuring stays in one place.
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 import time
 from dataclasses import dataclass
 
+import httpx
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
-from .instrumentation import measured
+from .instrumentation import current_probe, measured
 
-__all__ = ["Dials", "burn_cpu", "upstream_url", "TLS_CONTEXT", "page"]
+__all__ = [
+    "TLS_CONTEXT",
+    "Dials",
+    "UpstreamTooLarge",
+    "UpstreamTooSlow",
+    "burn_cpu",
+    "fetch",
+    "fetch_async",
+    "page",
+    "upstream_url",
+]
 
 #: Building an httpx client loads the CA bundle (~20 ms here) unless it is handed a context.
 #: The views make a client per request (an async client cannot outlive the loop that made it,
@@ -50,24 +62,84 @@ class Dials:
             raise BadRequest(f"bad dial in the query string: {exc}") from None
 
 
+#: How often (thread CPU time) a CPU loop looks whether its client has gone.
+CPU_SLICE_NS = 2_000_000
+
+
 def burn_cpu(cpu_ms: float) -> None:
     """Keep the CPU busy until this thread has used ``cpu_ms`` of its own CPU time.
 
     Thread CPU time, not wall time: when threads share the GIL each one still does the same
-    amount of work, and the lanes show how long that took them.
+    amount of work, and the lanes show how long that took them. Between slices it looks
+    whether the host abandoned the request (Stop): seconds of CPU nobody will read must not
+    hold a thread, or the loop, after the person pressed Stop.
     """
     if cpu_ms <= 0:
         return
+    probe = current_probe.get()
     with measured("cpu"):
         deadline = time.thread_time_ns() + int(cpu_ms * 1_000_000)
-        while time.thread_time_ns() < deadline:
-            pass
+        next_look = time.thread_time_ns() + CPU_SLICE_NS
+        while (now := time.thread_time_ns()) < deadline:
+            if now >= next_look:
+                if probe is not None and probe.abandoned:
+                    return
+                next_look = now + CPU_SLICE_NS
 
 
 def upstream_url(dials: Dials, source: int = 0) -> str:
     """The slow upstream's address for one call that answers after ``dials.io_ms``."""
     base = settings.LANES_UPSTREAM_URL.rstrip("/")
     return f"{base}/news?delay_ms={dials.io_ms:g}&source={source}"
+
+
+class UpstreamTooLarge(Exception):
+    """The upstream answered more than ``LANES_UPSTREAM_MAX_BYTES``."""
+
+
+class UpstreamTooSlow(Exception):
+    """The upstream call took longer than ``LANES_UPSTREAM_DEADLINE`` in all."""
+
+
+def _checked_length(read: int, chunk: bytes) -> int:
+    read += len(chunk)
+    if read > settings.LANES_UPSTREAM_MAX_BYTES:
+        raise UpstreamTooLarge(
+            f"the upstream answered more than {settings.LANES_UPSTREAM_MAX_BYTES} bytes"
+        )
+    return read
+
+
+def fetch(client: httpx.Client, url: str) -> None:
+    """GET ``url``; fail on an error status, a body over the cap, or a call over the deadline.
+
+    httpx's timeouts bound each read, not the call: an upstream trickling a byte a second
+    would hold the view for ever, and one sending gigabytes would fill the memory."""
+    deadline = time.monotonic() + settings.LANES_UPSTREAM_DEADLINE
+    with client.stream("GET", url) as response:
+        response.raise_for_status()
+        read = 0
+        for chunk in response.iter_raw():
+            read = _checked_length(read, chunk)
+            if time.monotonic() > deadline:
+                raise UpstreamTooSlow(
+                    f"the upstream call took over {settings.LANES_UPSTREAM_DEADLINE:g} s"
+                )
+
+
+async def fetch_async(client: httpx.AsyncClient, url: str) -> None:
+    """:func:`fetch` for an async client; the deadline cancels the call itself."""
+    try:
+        async with asyncio.timeout(settings.LANES_UPSTREAM_DEADLINE):
+            async with client.stream("GET", url) as response:
+                response.raise_for_status()
+                read = 0
+                async for chunk in response.aiter_raw():
+                    read = _checked_length(read, chunk)
+    except TimeoutError:
+        raise UpstreamTooSlow(
+            f"the upstream call took over {settings.LANES_UPSTREAM_DEADLINE:g} s"
+        ) from None
 
 
 def page(view: str, dials: Dials, detail: str = "") -> HttpResponse:

@@ -15,6 +15,7 @@ from typing import Any
 
 from simulator.catalog import lesson_views
 from simulator.errors import ScenarioError
+from simulator.upstream_address import check_upstream_url
 
 __all__ = [
     "DIALS",
@@ -172,9 +173,17 @@ def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
         )
     if dial.prefixes and not value.startswith(dial.prefixes):
         raise ScenarioError.about(
-            key, f" must start with {' or '.join(dial.prefixes)}, not {value!r}"
+            key, f" must start with {' or '.join(dial.prefixes)}, not {_short(value)}"
         )
+    if dial.key == "upstream_url":
+        check_upstream_url(value)
     return value
+
+
+def _short(value: Any) -> str:
+    """A value as a file spells it, cut to a length a one-line message can carry."""
+    text = shown(value) if not isinstance(value, int) or abs(value) < 10**30 else "a huge number"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _from_text(dial: Dial, text: str) -> Any:
@@ -186,7 +195,9 @@ def _from_text(dial: Dial, text: str) -> Any:
     try:
         return float(number)
     except ValueError:
-        raise ScenarioError.about(dial.key, f" must be {_a_number(dial)}, not {text!r}") from None
+        raise ScenarioError.about(
+            dial.key, f" must be {_a_number(dial)}, not {_short(text)}"
+        ) from None
 
 
 def _a_number(dial: Dial) -> str:
@@ -196,7 +207,12 @@ def _a_number(dial: Dial) -> str:
 def _number(dial: Dial, value: Any, original: Any) -> int | float:
     key = dial.key
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError.about(key, f" must be {_a_number(dial)}, not {shown(original)}")
+        raise ScenarioError.about(key, f" must be {_a_number(dial)}, not {_short(original)}")
+    if isinstance(value, int) and not dial.low <= value <= dial.high:
+        # Checked before any float(): an integer of thousands of digits overflows one.
+        raise ScenarioError.about(
+            key, f" must be between {dial.low:g} and {dial.high:g}, not {_short(value)}"
+        )
     if not math.isfinite(value):
         what = "a whole number" if dial.kind is DialKind.WHOLE else "a finite number"
         raise ScenarioError.about(key, f" must be {what}, not {shown(original)}")

@@ -9,23 +9,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shlex
-import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.errors import ScenarioError
+from simulator.files.atomic import write_text_atomically
 from simulator.scenario import Scenario
+from simulator.upstream_address import refuse_unless_allowed
 
 from .dial_strings import parse_dials
-from .exit_codes import (
-    CHECK_TOLERANCE,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    EXIT_PREDICTION_OFF,
-)
+from .exit_codes import CHECK_TOLERANCE, EXIT_OK, EXIT_PREDICTION_OFF
 from .outputs import (
     PICTURE_FLAGS,
     check_outputs,
@@ -35,20 +31,14 @@ from .outputs import (
     write_outputs,
 )
 from .parser import DIAL_KEYS
+from .signals import Interrupts
 from .summary import PREDICTION_HEADING, check_lines, format_summary
 
 if TYPE_CHECKING:
     from simulator.files.scenario_file import ScenarioFile
-    from simulator.hosting.engine import LiveRun
     from simulator.trace import Run
 
-__all__ = [
-    "command_compare",
-    "command_predict",
-    "command_run",
-    "command_views",
-    "measure",
-]
+__all__ = ["command_compare", "command_predict", "command_run", "command_views", "measure_with"]
 
 
 def _scenario_from(args: argparse.Namespace, base: Scenario | None = None) -> Scenario:
@@ -63,38 +53,30 @@ def _load_file(path: str) -> ScenarioFile:
     return load_scenario_file(path)
 
 
-def measure(scenario: Scenario) -> Run:
-    """Run ``scenario`` for real (this boots Django); Ctrl+C stops it, keeping what ran."""
+def _measure(scenario: Scenario, interrupts: Interrupts, save_now: Callable[[Run], object]) -> Run:
+    """Run ``scenario`` for real (this boots Django). A signal stops it (what it measured is
+    returned, marked stopped); a second one calls ``save_now`` with what was measured so far
+    and quits at once (see :mod:`.signals`)."""
     from simulator.hosting.engine import LiveRun
 
-    return asyncio.run(_run_until_done_or_interrupted(LiveRun(scenario)))
+    live = LiveRun(scenario)
+
+    async def measure() -> Run:
+        with interrupts.watching(live, lambda: save_now(live.partial_run())):
+            return await live.run()
+
+    return asyncio.run(measure())
 
 
-async def _run_until_done_or_interrupted(live: LiveRun) -> Run:
-    """Run; Ctrl+C stops the run (and keeps what it measured) instead of killing it."""
-    loop = asyncio.get_running_loop()
+def measure_with(interrupts: Interrupts) -> Callable[[Scenario], Run]:
+    """A measuring function for code that runs several scenarios (a lesson): a signal stops
+    the run in progress, which comes back marked stopped."""
+    return lambda scenario: _measure(scenario, interrupts, lambda partial: None)
 
-    def interrupted() -> None:
-        if live.stopping:  # a second Ctrl+C: the person does not want to wait for views
-            print("async-lanes: stopped at once; nothing written", file=sys.stderr)
-            os._exit(EXIT_INTERRUPTED)
-        print(
-            "async-lanes: stopping (views already running finish; Ctrl+C again to quit now)",
-            file=sys.stderr,
-        )
-        live.stop()
 
-    try:
-        loop.add_signal_handler(signal.SIGINT, interrupted)
-    except (NotImplementedError, RuntimeError):  # not the main thread, or no signals here
-        pass
-    try:
-        return await live.run()
-    finally:
-        try:
-            loop.remove_signal_handler(signal.SIGINT)
-        except (NotImplementedError, RuntimeError):
-            pass
+def _stopped_before(interrupts: Interrupts) -> int:
+    print("async-lanes: stopped before the run began; nothing was measured", file=sys.stderr)
+    return interrupts.exit_code
 
 
 def _by(args: argparse.Namespace) -> str:
@@ -104,7 +86,17 @@ def _by(args: argparse.Namespace) -> str:
     return (_load_file(args.scenario).by if args.scenario else None) or "request"
 
 
-def command_run(args: argparse.Namespace) -> int:
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
+    return [("--scenario", getattr(args, "scenario", None))]
+
+
+def _check_upstreams(args: argparse.Namespace, *scenarios: Scenario) -> None:
+    """Refuse an upstream that is not this machine unless ``--allow-host`` names it."""
+    for scenario in scenarios:
+        refuse_unless_allowed(scenario.upstream_url, args.allow_host or ())
+
+
+def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from simulator.files import write_chrome_trace, write_csv, write_json
 
     title = args.title
@@ -120,26 +112,35 @@ def command_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     scenario = _scenario_from(args, base)
+    _check_upstreams(args, scenario)
     outputs = outputs_asked(args, ("json", "csv", "trace", *PICTURE_FLAGS))
-    check_outputs(outputs)
-    run = measure(scenario)
-    say(format_summary(run))
-    picture = picture_writer([run], title, args.scale, _by(args))
-    code = write_outputs(
-        outputs,
-        {
-            "json": lambda path: write_json(run, path),
-            "csv": lambda path: write_csv(run, path),
-            "trace": lambda path: write_chrome_trace(run, path),
-            **{name: picture for name in PICTURE_FLAGS},
-        },
-    )
-    if run.stopped:
-        return EXIT_INTERRUPTED
+    check_outputs(outputs, _inputs(args))
+
+    def write_all(run: Run) -> int:
+        picture = picture_writer([run], title, args.scale, _by(args))
+        with interrupts.writing():
+            return write_outputs(
+                outputs,
+                {
+                    "json": lambda path: write_json(run, path),
+                    "csv": lambda path: write_csv(run, path),
+                    "trace": lambda path: write_chrome_trace(run, path),
+                    **{name: picture for name in PICTURE_FLAGS},
+                },
+            )
+
+    if interrupts.received:
+        return _stopped_before(interrupts)
+    run = _measure(scenario, interrupts, write_all)
+    with interrupts.holding():
+        code = write_all(run)
+        say(format_summary(run))
+    if run.stopped or interrupts.received:
+        return interrupts.exit_code
     return code
 
 
-def command_predict(args: argparse.Namespace) -> int:
+def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     """The model's figures; with ``--check``, beside a real run's. Boots Django only then."""
     from simulator.files import run_to_dict
     from simulator.metrics.summary import summarize
@@ -148,8 +149,10 @@ def command_predict(args: argparse.Namespace) -> int:
 
     base = _load_file(args.scenario).a if args.scenario else None
     scenario = _scenario_from(args, base)
+    if args.check:
+        _check_upstreams(args, scenario)
     outputs = outputs_asked(args, ("json",))
-    check_outputs(outputs)
+    check_outputs(outputs, _inputs(args))
     trace = model.predict(scenario)
     predicted = Run(scenario, trace, summarize(trace))
     say(PREDICTION_HEADING)
@@ -157,19 +160,22 @@ def command_predict(args: argparse.Namespace) -> int:
 
     def write_json(path: Path) -> None:
         data = {**run_to_dict(predicted), "prediction": True}
-        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        write_text_atomically(path, json.dumps(data, indent=1) + "\n")
 
-    code = write_outputs(outputs, {"json": write_json})
+    with interrupts.writing():
+        code = write_outputs(outputs, {"json": write_json})
+    if interrupts.received:
+        return interrupts.exit_code
     if not args.check:
         return code
-    measured = measure(scenario)
+    measured = _measure(scenario, interrupts, lambda run: None)
     say()
     say("CHECK: the prediction against a real run")
     for line in check_lines(predicted, measured):
         say(line)
     if measured.stopped:
         print("Stopped during the real run: the check is incomplete.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupts.exit_code
     actual = measured.summary.makespan_ms
     off = abs(predicted.summary.makespan_ms - actual) / actual if actual else 0.0
     verdict = "within" if off <= CHECK_TOLERANCE else "OFF: more than"
@@ -212,41 +218,89 @@ def _compare_scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario, st
     return scenarios[0], scenarios[1], title
 
 
-def command_compare(args: argparse.Namespace) -> int:
+def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
+    """A, then B, then the verdict. Stopped during B, A is kept: both are written, B marked
+    stopped and no verdict; stopped during A, what A measured is written."""
     from simulator.files import run_to_dict, write_chrome_trace
+    from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
     from simulator.metrics.verdict import verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
+    _check_upstreams(args, a_scenario, b_scenario)
     title = args.title or file_title
     outputs = outputs_asked(args, ("json", "trace", *PICTURE_FLAGS))
-    check_outputs(outputs)
-    a = measure(a_scenario)
-    say("A: " + format_summary(a))
-    if a.stopped:
-        print("Stopped during A: B was not run, nothing was written.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    b = measure(b_scenario)
-    say("B: " + format_summary(b))
-    if b.stopped:
-        print("Stopped during B: nothing was written.", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    line = verdict(a, b)
-    say()
-    say(f"Verdict: {line}")
+    check_outputs(outputs, _inputs(args))
 
-    def write_json(path: Path) -> None:
-        data = {"a": run_to_dict(a), "b": run_to_dict(b), "verdict": line}
-        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    #: Every run of each side, once a close call was measured again (else A and B).
+    every_run: list[list[Run]] = []
 
-    picture = picture_writer([a, b], title, args.scale, _by(args))
-    return write_outputs(
-        outputs,
-        {
-            "json": write_json,
-            "trace": lambda path: write_chrome_trace([a, b], path),
-            **{name: picture for name in PICTURE_FLAGS},
-        },
-    )
+    def write_all(runs: list[Run], line: str | None) -> int:
+        def write_json(path: Path) -> None:
+            a, b = runs[0], runs[1] if len(runs) > 1 else None
+            data = {"a": run_to_dict(a), "b": b and run_to_dict(b), "verdict": line}
+            sides = every_run or [[a], [b] if b else []]
+            data["runs"] = {
+                letter: [run_to_dict(run) for run in side]
+                for letter, side in zip(("a", "b"), sides, strict=True)
+            }
+            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+
+        picture = picture_writer(runs, title, args.scale, _by(args))
+        with interrupts.writing():
+            return write_outputs(
+                outputs,
+                {
+                    "json": write_json,
+                    "trace": lambda path: write_chrome_trace(runs, path),
+                    **{name: picture for name in PICTURE_FLAGS},
+                },
+            )
+
+    if interrupts.received:
+        return _stopped_before(interrupts)
+    a = _measure(a_scenario, interrupts, lambda partial: write_all([partial], None))
+    with interrupts.holding():
+        say("A: " + format_summary(a))
+        if a.stopped or interrupts.received:
+            print(
+                "Stopped during A: B was not run; A is written as far as it got.", file=sys.stderr
+            )
+            write_all([a], None)
+            return interrupts.exit_code
+    b = _measure(b_scenario, interrupts, lambda partial: write_all([a, partial], None))
+    with interrupts.holding():
+        say("B: " + format_summary(b))
+        if b.stopped or interrupts.received:
+            print(
+                "Stopped during B: A and B as far as it got are written; no verdict.",
+                file=sys.stderr,
+            )
+            write_all([a, b], None)
+            return interrupts.exit_code
+    runs_a, runs_b = [a], [b]
+    if is_close(a.summary.makespan_ms, b.summary.makespan_ms):
+        say(f"A and B within {CLOSE_WITHIN:.0%}: each runs {EXTRA_RUNS} more times")
+        for n in range(EXTRA_RUNS):
+            for letter, scenario, runs in (("A", a_scenario, runs_a), ("B", b_scenario, runs_b)):
+                again = _measure(scenario, interrupts, lambda partial: None)
+                say(f"{letter} (run {n + 2}): " + format_summary(again))
+                if again.stopped or interrupts.received:
+                    print("Stopped during a re-run: no verdict.", file=sys.stderr)
+                    with interrupts.holding():
+                        write_all([a, b], None)
+                    return interrupts.exit_code
+                runs.append(again)
+        line = noise_verdict(
+            "makespan_ms", [r.summary for r in runs_a], [r.summary for r in runs_b]
+        )
+    else:
+        line = verdict(a, b)
+    every_run[:] = [runs_a, runs_b]
+    with interrupts.holding():
+        say()
+        say(f"Verdict: {line}")
+        code = write_all([a, b], line)
+    return interrupts.exit_code if interrupts.received else code
 
 
 def command_views() -> int:

@@ -20,7 +20,8 @@ EXIT_USAGE = 2
 #: ``predict --check``: the predicted makespan was off the measured one by more than
 #: :data:`CHECK_TOLERANCE` (a fraction of the measured one).
 EXIT_PREDICTION_OFF = 3
-#: Ctrl+C stopped the run (what it measured is written).
+#: Ctrl+C stopped the run (what it measured is written). Any handled signal exits 128 + its
+#: number: 130 for Ctrl+C (SIGINT), 143 for SIGTERM, 129 for SIGHUP (see :mod:`.signals`).
 EXIT_INTERRUPTED = 130
 
 CHECK_TOLERANCE = 0.35

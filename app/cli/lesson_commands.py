@@ -16,10 +16,12 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.files.atomic import write_text_atomically
 from simulator.lessons import Lesson, find_lesson, lesson_entries
 
 from .exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from .outputs import PICTURE_FLAGS, check_outputs, outputs_asked, say, write_outputs
+from .signals import Interrupts
 from .summary import format_summary
 
 if TYPE_CHECKING:
@@ -76,13 +78,13 @@ def _runs_json(result: LessonRun) -> dict[str, object]:
     }
 
 
-def command_lesson(args: argparse.Namespace) -> int:
+def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     """Run lesson ``args.number``: question, figures, verdict, answer, claims."""
-    from .commands import measure
+    from .commands import measure_with
 
     lesson = find_lesson(_folder(), args.number)
     outputs = outputs_asked(args, ("json", *PICTURE_FLAGS))
-    check_outputs(outputs)
+    check_outputs(outputs, [("the lesson file", str(lesson.path))])
     say(f"Lesson {lesson.number}: {lesson.title}")
     unmet = lesson.needs.unmet()
     if unmet is not None:
@@ -93,14 +95,14 @@ def command_lesson(args: argparse.Namespace) -> int:
         say(f"    ({letter}) {choice}")
     from simulator.lessons import run_lesson
 
-    result = run_lesson(lesson, measure)
+    result = run_lesson(lesson, measure_with(interrupts))
     for side, runs in result.runs.items():
         for n, run in enumerate(runs, 1):
             again = f" (run {n} of {len(runs)})" if len(runs) > 1 else ""
             say(f"{side}{again}: " + format_summary(run))
-    if result.stopped:
+    if result.stopped or interrupts.received:
         say("Stopped: the lesson's claims were not checked.")
-        return EXIT_INTERRUPTED
+        return interrupts.exit_code if interrupts.received else EXIT_INTERRUPTED
     say()
     if result.verdict is not None:
         say(f"Verdict: {result.verdict}")
@@ -126,9 +128,12 @@ def command_lesson(args: argparse.Namespace) -> int:
         )
 
     def write_json(path: Path) -> None:
-        path.write_text(json.dumps(_runs_json(result), indent=1) + "\n", encoding="utf-8")
+        write_text_atomically(path, json.dumps(_runs_json(result), indent=1) + "\n")
 
-    code = write_outputs(outputs, {"json": write_json, **{name: picture for name in PICTURE_FLAGS}})
+    with interrupts.writing():
+        code = write_outputs(
+            outputs, {"json": write_json, **{name: picture for name in PICTURE_FLAGS}}
+        )
     if args.check and not result.held:
         failed = sum(not r.held for r in result.results)
         say(f"CHECK: {failed} of {len(result.results)} claims did not hold")

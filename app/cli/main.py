@@ -3,7 +3,8 @@
 
 Every mistake a person can make on the command line gets one line on stderr and exit code 2;
 a run that cannot finish (upstream failure) or an output that cannot be written exits 1; a run
-stopped with Ctrl+C exits 130 after saving what it measured. A run whose requests failed is
+stopped with Ctrl+C, SIGTERM or SIGHUP exits 128 + the signal (130 for Ctrl+C) after saving
+what it measured. A run whose requests failed is
 still a run: its outputs are written and it exits 0.
 
 The parts: :mod:`.parser` (flags), :mod:`.dial_strings` (``--a "view=..."``),
@@ -30,6 +31,7 @@ from .exit_codes import (
 from .lesson_commands import command_lesson, command_lessons
 from .outputs import OutputProblem, error
 from .parser import OneLineParser, build_parser
+from .signals import Interrupts
 from .summary import format_summary
 
 __all__ = [
@@ -47,23 +49,39 @@ __all__ = [
 ]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+def main(argv: Sequence[str] | None = None, interrupts: Interrupts | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Ctrl+C, SIGTERM and SIGHUP are handled from here to the end, start-up and export included
+    (see :mod:`.signals`; the launcher installs them before anything heavy is imported and
+    passes them in); they are given back to Python's defaults on the way out."""
+    own = interrupts is None
+    interrupts = interrupts or Interrupts()
+    if own:
+        interrupts.install()
+    try:
+        return _command(argv, interrupts)
+    finally:
+        if own:
+            interrupts.uninstall()
+
+
+def _command(argv: Sequence[str] | None, interrupts: Interrupts) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
-            return command_run(args)
+            return command_run(args, interrupts)
         if args.command == "compare":
-            return command_compare(args)
+            return command_compare(args, interrupts)
         if args.command == "views":
             return command_views()
         if args.command == "predict":
-            return command_predict(args)
+            return command_predict(args, interrupts)
         if args.command == "lessons":
             return command_lessons(args)
         if args.command == "lesson":
-            return command_lesson(args)
+            return command_lesson(args, interrupts)
         parser.print_help()
         return EXIT_USAGE
     except OutputProblem as exc:

@@ -7,8 +7,10 @@ without ``--png``/``--svg``/``--pdf`` never loads Qt.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,19 +41,34 @@ Writer = Callable[[Path], None]
 
 
 def error(message: str) -> None:
-    """One line on stderr, as every mistake gets."""
-    print(f"async-lanes: error: {message}", file=sys.stderr)
+    """One line on stderr, as every mistake gets (whatever stderr can carry)."""
+    line = f"async-lanes: error: {' '.join(message.split())}"
+    try:
+        print(line, file=sys.stderr)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stderr, "encoding", None) or "ascii"
+        with contextlib.suppress(OSError, ValueError):
+            print(line.encode(encoding, "replace").decode(encoding), file=sys.stderr)
+    except (OSError, ValueError):
+        pass
 
 
 def say(text: str = "") -> None:
-    """Print to stdout; if the reader has gone (``| head``), go on quietly: files still get
-    written, and no traceback greets the user."""
+    """Print to stdout; if the reader has gone (``| head``), or stdout cannot carry a
+    character (a non-UTF-8 terminal), go on: files still get written, no traceback."""
     try:
         print(text, flush=True)
+    except UnicodeEncodeError:
+        encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+        with contextlib.suppress(OSError, ValueError):
+            print(text.encode(encoding, "replace").decode(encoding), flush=True)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+    except (OSError, ValueError):  # stdout closed or full: the files matter more
+        pass
 
 
 def outputs_asked(args: Any, names: Sequence[str]) -> list[tuple[str, Path]]:
@@ -67,8 +84,35 @@ class OutputProblem(Exception):
         self.code = code
 
 
-def check_outputs(outputs: Sequence[tuple[str, Path]]) -> None:
-    """Refuse, before a run that may take minutes, what could never be written afterwards."""
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether two paths name one file (the same spelling, a link, ``./x`` and ``x``)."""
+    if os.path.realpath(one) == os.path.realpath(other):
+        return True
+    try:
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
+def check_outputs(
+    outputs: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, str | None]] = ()
+) -> None:
+    """Refuse, before a run that may take minutes, what could never be written afterwards,
+    and outputs that would overwrite an input (the teacher's lesson file) or each other."""
+    for index, (name, path) in enumerate(outputs):
+        for flag, given in inputs:
+            if given and _same_file(path, Path(given)):
+                raise OutputProblem(
+                    f"--{name} {path} would overwrite the input {flag} {given}; "
+                    "choose another file name",
+                    EXIT_USAGE,
+                )
+        for other_name, other in outputs[:index]:
+            if _same_file(path, other):
+                raise OutputProblem(
+                    f"--{other_name} and --{name} both name {path}; give each output its own file",
+                    EXIT_USAGE,
+                )
     for name, path in outputs:
         flag = f"--{name}"
         if name in PICTURE_FLAGS:
@@ -98,15 +142,27 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer
         except LanesError as exc:
             error(str(exc))
             code = EXIT_FAILED
+        except Exception as exc:  # never a traceback; the other outputs still get written
+            error(f"cannot write {path}: {type(exc).__name__}: {exc}")
+            code = EXIT_FAILED
     return code
 
 
-def picture_writer(runs: list[Run], title: str | None, scale: int, by: str = "requests") -> Writer:
+def _printable(text: str) -> str:
+    """``text`` without control characters, which SVG (XML) and PDF titles cannot carry."""
+    return " ".join(
+        "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
+    )
+
+
+def picture_writer(runs: list[Run], title: str | None, scale: int, by: str = "request") -> Writer:
     """Writes a picture of one run, or of A and B, for a slide (Qt is imported here)."""
+
+    printable = None if title is None else _printable(title)
 
     def write(path: Path) -> None:
         from app.export_picture import export_picture
 
-        export_picture(path, runs, title=title, scale=scale, by=by)
+        export_picture(path, runs, title=printable, scale=scale, by=by)
 
     return write

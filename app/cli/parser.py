@@ -87,6 +87,16 @@ def _add_scenario_dials(parser: argparse.ArgumentParser) -> None:
     _add_dials(parser)
 
 
+def _add_allow_host(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-host",
+        metavar="HOST",
+        action="append",
+        help="let the upstream URL call HOST, which is not this machine (repeatable); "
+        "without it only loopback upstreams are called",
+    )
+
+
 def _add_outputs(parser: argparse.ArgumentParser, *, csv: bool) -> None:
     parser.add_argument("--title", help="the pictures' title (default: the file's, or the dials)")
     parser.add_argument("--json", metavar="OUT", help="write the whole run as JSON")
@@ -130,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         "from --scenario FILE, else the defaults shown.",
     )
     _add_scenario_dials(run)
+    _add_allow_host(run)
     _add_outputs(run, csv=True)
 
     compare = commands.add_parser(
@@ -146,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a scenario file with [a] and [b] (or one [scenario], the base of both)",
     )
+    _add_allow_host(compare)
     _add_outputs(compare, csv=False)
 
     predict = commands.add_parser(
@@ -160,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"than {CHECK_TOLERANCE:.0%}, and {EXIT_INTERRUPTED} when Ctrl+C stopped the real run.",
     )
     _add_scenario_dials(predict)
+    _add_allow_host(predict)
     predict.add_argument(
         "--check",
         action="store_true",

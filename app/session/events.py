@@ -28,6 +28,8 @@ class SessionEvents(SignalGroup):
     prediction(Prediction | None)   the model's prediction was asked for (or dropped by a run)
     shown_side(Side)                which side's figures the panels show
     error(str)                      a run could not happen; the text is for a person
+    notice(str)                     a passing state for the status bar ("" ends it): the
+                                    next run waits for views a stopped run left running
     """
 
     scenario = Signal(Side, Scenario)
@@ -41,3 +43,4 @@ class SessionEvents(SignalGroup):
     prediction = Signal(object)
     shown_side = Signal(Side)
     error = Signal(str)
+    notice = Signal(str)

@@ -7,11 +7,13 @@ and call its methods; none of them keeps a run of its own. "The current run" liv
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from simulator.errors import LanesError
+from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.hosting.engine import LiveRun
 from simulator.metrics.summary import summarize
@@ -19,6 +21,7 @@ from simulator.metrics.verdict import verdict
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
+from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
 from .runner import RunHandle, Runner
@@ -30,6 +33,23 @@ __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Session"]
 FRAME_MS = 33
 #: Runs up to this size get the model's prediction beside the measurement (a few ms).
 PREDICT_WITH_RUN_LIMIT = 2000
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _settle(future: asyncio.Future[Trace], trace: Trace | None, error: Exception | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    elif trace is not None:
+        future.set_result(trace)
 
 
 class Session:
@@ -87,6 +107,11 @@ class Session:
         self._shown_side = Side.A
         self._verdict: str | None = None
         self._prediction: Prediction | None = None
+        self._predicting: asyncio.Future[None] | None = None
+        #: Hosts a loaded file's upstream URL may call besides this machine (``--allow-host``).
+        self.allowed_hosts: tuple[str, ...] = ()
+        # The thread a stopped run left closing its server while abandoned views finish.
+        self._leftover: threading.Thread | None = None
         self._check: PredictionCheck | None = None
         self._lesson: Lesson | None = None
 
@@ -135,8 +160,16 @@ class Session:
             self.events.lesson.emit(self._lesson)
 
     def open(self, path: str | Path) -> ScenarioFile:
-        """Load a file; a broken one raises ``ScenarioError`` and changes nothing."""
+        """Load a file; a broken one raises ``ScenarioError`` and changes nothing, and so does
+        one whose upstream is not this machine unless :attr:`allowed_hosts` names it (a file
+        handed around must not send requests to a stranger)."""
         loaded = load_scenario_file(path)
+        for scenario in (loaded.a, loaded.b):
+            if scenario is not None:
+                try:
+                    refuse_unless_allowed(scenario.upstream_url, self.allowed_hosts)
+                except ScenarioError as exc:
+                    raise ScenarioError(f"{path}: {exc}", key=exc.key) from None
         self.load(loaded)
         return loaded
 
@@ -239,13 +272,48 @@ class Session:
             await asyncio.gather(self._task, return_exceptions=True)
 
     def predict(self, side: Side | str = Side.A) -> Prediction | None:
-        """Ask the model about a side's dials without running them (not while running)."""
+        """Ask the model about a side's dials without running them (not while running).
+
+        Up to :data:`PREDICT_WITH_RUN_LIMIT` requests it takes milliseconds and is returned at
+        once. Beyond, it can take most of a minute: with a loop running (the window's) it is
+        worked out on a thread of its own, the loop stays free, and ``events.prediction``
+        brings it (``None`` is returned now)."""
         if self._running:
             return None
         scenario = self._scenarios[Side(side)]
-        trace = self._predictor(scenario)
-        self._set_prediction(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
+        if scenario.requests > PREDICT_WITH_RUN_LIMIT and _loop_running():
+            self._predicting = asyncio.ensure_future(self._predict_off_loop(scenario))
+            return None
+        self._show_prediction(scenario, self._predictor(scenario))
         return self._prediction
+
+    def _show_prediction(self, scenario: Scenario, trace: Trace) -> None:
+        self._set_prediction(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
+
+    async def _predict_off_loop(self, scenario: Scenario) -> None:
+        """The prediction on a daemon thread: never joined, so closing the window mid-way
+        does not wait for it."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Trace] = loop.create_future()
+
+        def work() -> None:
+            try:
+                trace = self._predictor(scenario)
+            except Exception as exc:
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                    loop.call_soon_threadsafe(_settle, done, None, exc)
+            else:
+                with contextlib.suppress(RuntimeError):
+                    loop.call_soon_threadsafe(_settle, done, trace, None)
+
+        threading.Thread(target=work, name="predict", daemon=True).start()
+        try:
+            trace = await done
+        except Exception as exc:
+            self.events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
+            return
+        if not self._running:  # a run started meanwhile: the prediction is stale
+            self._show_prediction(scenario, trace)
 
     async def _run_queue(self) -> None:
         try:
@@ -269,6 +337,7 @@ class Session:
         self._check = None
         self._update_verdict()
         self.events.run_started.emit(side, scenario)
+        await self._wait_for_leftovers()
         frames = asyncio.ensure_future(self._stream(side, handle))
         try:
             run = await handle.run()
@@ -281,12 +350,24 @@ class Session:
         finally:
             frames.cancel()
             await asyncio.gather(frames, return_exceptions=True)
+            self._leftover = getattr(handle, "leftover", None)
         self.runs[side] = run
         self._last_side = side
         self._check = self._check_model(run)
         self.events.run_finished.emit(side, run)
         self._update_verdict()
         return run
+
+    async def _wait_for_leftovers(self) -> None:
+        """Views a stopped run abandoned may still hold threads (a ``time.sleep`` cannot be
+        interrupted): the next run waits for them, so they do not crowd its lanes, and says so."""
+        leftover = self._leftover
+        if leftover is None or not leftover.is_alive():
+            return
+        self.events.notice.emit("Waiting for views the stopped run left running to finish…")
+        while leftover.is_alive():
+            await asyncio.sleep(0.05)
+        self.events.notice.emit("")
 
     async def _stream(self, side: Side, handle: RunHandle) -> None:
         """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and

@@ -3,7 +3,8 @@
 A full disk, Ctrl+C or a second instance writing the same path must not leave a truncated
 file where a good one was: the data goes to a temporary file beside the target (same folder,
 so the same file system), is flushed to disk, and only then renamed over the target, which
-POSIX and Windows both do in one step.
+POSIX and Windows both do in one step. A target that is not a regular file (a device, a
+pipe) is written in place: it holds nothing to protect, and must not be replaced.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; on any error the old file is untouched
     and no temporary file is left behind."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        # A device or a pipe (/dev/stdout, /dev/full, a FIFO): a file renamed over it would
+        # replace it (as root, even in /dev). Written in place; there is nothing to keep.
+        with open(target, "wb") as out:
+            out.write(data)
+        return
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -34,6 +34,7 @@ import tomli_w
 
 from simulator.dials import parse_dial, shown
 from simulator.errors import ScenarioError
+from simulator.files.atomic import write_text_atomically
 from simulator.scenario import Scenario
 
 __all__ = [
@@ -112,15 +113,28 @@ def parse_file(path: Path) -> dict[str, Any]:
         except tomllib.TOMLDecodeError as exc:
             # The message ends "(at line N, column M)".
             raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        except (RecursionError, ValueError, MemoryError) as exc:
+            raise ScenarioError(f"{path}: cannot read it as TOML: {_beyond_limits(exc)}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             f"{path}: not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
         ) from None
+    except (RecursionError, ValueError, MemoryError) as exc:
+        raise ScenarioError(f"{path}: cannot read it as JSON: {_beyond_limits(exc)}") from None
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a JSON scenario file must hold an object {{...}}")
     return data
+
+
+def _beyond_limits(exc: BaseException) -> str:
+    """Why a file broke the parser's limits, in words (a deep nesting, a huge number)."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "it is too large"
+    return "it holds a number too long to read" if "digits" in str(exc) else str(exc)[:120]
 
 
 def _scenario(path: Path, table: str, data: Any) -> Scenario:
@@ -212,7 +226,7 @@ def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
     else:
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
-        path.write_text(text, encoding="utf-8")
+        write_text_atomically(path, text)
     except (OSError, UnicodeEncodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError(f"{path}: cannot write the file: {reason}") from exc

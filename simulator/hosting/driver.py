@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class Driver:
         self.start_ns: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # Set by stop(): a client waiting seconds to send its next request wakes at once.
+        self._stop_event = asyncio.Event()
 
     @property
     def stopped(self) -> bool:
@@ -71,7 +74,8 @@ class Driver:
                     # else (a window painting) must not stretch the spacing; overdue
                     # requests go out at once, as clients would have sent them meanwhile.
                     if late < 0:
-                        await asyncio.sleep(-late / 1e9)
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._stop_event.wait(), -late / 1e9)
                     if self._stopping:
                         break
                 record = RequestRecord(
@@ -84,6 +88,7 @@ class Driver:
     def stop(self) -> None:
         """Give up on every request in flight; unsent ones are never sent."""
         self._stopping = True
+        self._stop_event.set()
         for task in self._tasks:
             task.cancel()
 

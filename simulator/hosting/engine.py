@@ -27,7 +27,11 @@ from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Trace, build_lane, loop_holding_intervals
 
-__all__ = ["LiveRun", "build_server", "run_scenario"]
+__all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
+
+#: After Stop, how long closing the server may wait for views still running before they are
+#: left to finish on their own (Stop must return within a second).
+STOP_PATIENCE_S = 0.3
 
 # The missing_await_bug lesson leaves a coroutine nobody awaits; its error is in the trace,
 # Python's "never awaited" warning at garbage collection would only be noise on stderr.
@@ -75,6 +79,8 @@ class LiveRun:
         self._driver: Driver | None = None
         self._server: Server | None = None
         self._stop_requested = False
+        self._warm_driver: Driver | None = None
+        self._leftover: threading.Thread | None = None
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
 
@@ -87,11 +93,23 @@ class LiveRun:
     def started(self) -> bool:
         return self._driver is not None and self._driver.start_ns is not None
 
+    @property
+    def leftover(self) -> threading.Thread | None:
+        """After a stopped run: the thread still closing the server while abandoned views
+        finish (a thread in ``time.sleep`` cannot be interrupted), if any. The next run in
+        this process should :meth:`~threading.Thread.join` it first."""
+        thread = self._leftover
+        return thread if thread is not None and thread.is_alive() else None
+
     def stop(self) -> None:
-        """Stop sending, give up on requests in flight; :meth:`run` returns what was measured."""
+        """Stop sending, give up on requests in flight; :meth:`run` returns what was measured
+        within :data:`STOP_PATIENCE_S` or so, in every state (sending, warming up, queued,
+        running): requests still running are marked cancelled and abandoned, not waited for.
+        Call it on the loop's thread."""
         self._stop_requested = True
-        if self._driver is not None:
-            self._driver.stop()
+        for driver in (self._warm_driver, self._driver):
+            if driver is not None:
+                driver.stop()
 
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`) and return the trace and figures.
@@ -104,19 +122,28 @@ class LiveRun:
             server.start()
             self._server = server
             try:
-                await _warm_up(server, self.scenario)
+                self._warm_driver = _warm_up_driver(server, self.scenario)
+                if self._stop_requested:
+                    self._warm_driver.stop()
+                await self._warm_driver.run()
                 self._driver = Driver(self.scenario, SiteTransport(server))
                 if self._stop_requested:
                     self._driver.stop()
                 await self._driver.run()
             finally:
-                await _close_off_loop(server)
+                patience = STOP_PATIENCE_S if self._stop_requested else None
+                self._leftover = await _close_off_loop(server, patience)
                 # asgiref gives each async_to_sync call a one-thread pool; when a view raised,
                 # the exception's traceback keeps that pool (and its thread) in a reference
                 # cycle. Collect it now, so no thread outlives the run.
                 gc.collect()
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
+
+    def partial_run(self) -> Run:
+        """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
+        trace = self.snapshot(final=True)
+        return Run(self.scenario, trace, summarize(trace), stopped=True)
 
     def snapshot(self, now_ns: int | None = None, *, final: bool = False) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
@@ -160,12 +187,14 @@ class LiveRun:
         )
 
 
-async def _close_off_loop(server: Server) -> None:
+async def _close_off_loop(server: Server, patience: float | None) -> threading.Thread | None:
     """Close ``server`` without blocking the caller's loop.
 
     Joining the server's threads waits for views still running (a thread cannot be
     interrupted), so it happens on a thread of its own, started and ended here: the caller's
-    default executor (a window's) is left alone, and no pool thread outlives the run.
+    default executor (a window's) is left alone. After a Stop it is waited for ``patience``
+    seconds at most: then the closing thread is returned, still running, and left to finish
+    on its own (it is a daemon: it never keeps the process alive).
     """
     loop = asyncio.get_running_loop()
     closed: asyncio.Future[None] = loop.create_future()
@@ -174,12 +203,18 @@ async def _close_off_loop(server: Server) -> None:
         try:
             server.close()
         finally:
-            loop.call_soon_threadsafe(_settle, closed)
+            # Left to finish on its own after a Stop, it may end after the loop closed.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, closed)
 
-    closer = threading.Thread(target=close, name="server-close")
+    closer = threading.Thread(target=close, name="server-close", daemon=True)
     closer.start()
-    await closed
+    try:
+        await asyncio.wait_for(asyncio.shield(closed), patience)
+    except TimeoutError:
+        return closer
     closer.join()
+    return None
 
 
 def _settle(future: asyncio.Future[None]) -> None:
@@ -214,14 +249,14 @@ def _answered_ns(record: RequestRecord, now_ns: int) -> int:
     return record.done_ns
 
 
-async def _warm_up(server: Server, scenario: Scenario) -> None:
-    """Serve one unmeasured request first, as a deployed site has served many.
+def _warm_up_driver(server: Server, scenario: Scenario) -> Driver:
+    """The driver of one unmeasured request served first, as a deployed site has served many.
 
     The first request of a process pays one-off costs (URL patterns compiled, the database
     opened); they are real, but they are not what a lesson is about.
     """
     warm = scenario.replace(requests=1, io_ms=0, cpu_ms=0, arrival_ms=0, fanout=1)
-    await Driver(warm, SiteTransport(server)).run()
+    return Driver(warm, SiteTransport(server))
 
 
 def run_scenario(scenario: Scenario) -> Run:

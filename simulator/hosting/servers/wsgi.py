@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from embedded_site.instrumentation import current_probe
+from simulator.errors import LanesError
 from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
 
 __all__ = ["WsgiServer"]
@@ -39,9 +40,18 @@ class WsgiServer(Server):
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
+        """Start the workers; a system that allows fewer threads (``ulimit -u``, a container's
+        pids limit) gets a clear error, and the workers already started are ended."""
         for n in range(self.workers):
             thread = threading.Thread(target=self._work, name=f"wsgi-worker-{n + 1}", daemon=True)
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError as exc:  # "can't start new thread"
+                self.close()
+                raise LanesError(
+                    f"could not start {self.workers} WSGI worker threads: the system allowed "
+                    f"{n} ({exc}); try fewer --workers"
+                ) from None
             self._threads.append(thread)
 
     def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
