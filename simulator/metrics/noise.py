@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import Summary
+from simulator.metrics.verdict import SAME_WITHIN
 
 if TYPE_CHECKING:
     from simulator.scenario import Scenario
@@ -33,8 +34,9 @@ __all__ = [
     "noise_verdict",
 ]
 
-#: Sides whose figure differs by less than this fraction are measured again.
-CLOSE_WITHIN = 0.15
+#: Sides whose figure differs by less than this fraction are measured again (the one-run
+#: verdict's "the same" threshold).
+CLOSE_WITHIN = SAME_WITHIN
 #: How many more runs each side gets when it is close.
 EXTRA_RUNS = 2
 #: Figures where more is better; for every other figure (times, threads, failures) less is.
