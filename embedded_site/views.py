@@ -163,7 +163,7 @@ async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
 
 
 def sync_stream(request: HttpRequest) -> StreamingHttpResponse:
-    """Sync view streaming its answer for io_ms from a sync iterator (a generator)."""
+    """Sync view streaming its answer for io_ms from a sync iterator (StreamingHttpResponse)."""
     dials = Dials.from_request(request)
 
     def chunks() -> Iterator[str]:
