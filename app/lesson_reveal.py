@@ -57,7 +57,9 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         for i, choice in enumerate(lesson.choices)
     )
     guess = quiz.guess_text
-    if lesson.choices:
+    if quiz.step is QuizStep.REVEAL and lesson.choices:
+        guess_line = ""  # the answer line says what the class guessed
+    elif lesson.choices:
         guess_line = (
             f"Class guess: {guess}"
             if guess
@@ -78,22 +80,20 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         lines = []
         right = quiz.guessed_right
         mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
-        lines.append(f"<b>Answer:</b> {lesson.answer}{mark}")
+        said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
+        lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         if runs:
             lines.append(_figure_line(lesson, runs))
             if guess and not lesson.choices:
                 lines[-1] += f" · class guessed {guess}"
         lines.append(f"<b>Why:</b> {lesson.why}")
-        lines.append(f"<b>Look at:</b> {lesson.look_at}")
+        lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:
             lines.append(f"<b>Myth:</b> {lesson.myth}")
-        lines.append(f"<b>Try next:</b> {lesson.follow_up}")
         if runs:
             judged = [check_claim(c, {s: [r] for s, r in runs.items()}) for c in lesson.claims]
-            lines.append(
-                "<b>Claims on this run:</b> "
-                + "; ".join(f"{'✔' if r.held else '✘'} {r.claim.says}" for r in judged)
-            )
+            held = sum(r.held for r in judged)
+            lines.append(f"Claims on this run: {held} of {len(judged)} held")
         reveal = "<br>".join(lines)
     return PanelText(
         question=lesson.question,

@@ -74,6 +74,7 @@ class QtLessonPanel(QFrame):
         self.choices.setText("\n".join(text.choices))
         self.choices.setVisible(bool(text.choices))
         self.guess.setText(text.guess)
+        self.guess.setVisible(bool(text.guess))
         self.slider.setVisible(numeric)
         if numeric and number is not None:
             self.slider.blockSignals(True)

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from simulator.errors import LanesError
 from simulator.lessons import Lesson, lesson_entries, load_lesson
-from simulator.trace import Run
+from simulator.lessons.runner import lesson_verdict
+from simulator.trace import Run, Trace
 
 from .assets import LESSONS
 from .lesson_reveal import panel_text
@@ -94,7 +95,18 @@ class QtQuiz:
             self.path = Path(path)
             self.quiz = Quiz(lesson)
             self.panel.set_range(lesson.guess_max)
+            self._blank()
         self._show()
+
+    def _blank(self) -> None:
+        """No lanes or figures of the last lesson under a new question."""
+        w = self.window
+        w.session.forget_runs()
+        for timeline in w.timelines.values():
+            timeline.set_trace(Trace(t0_ns=0, lanes=()))
+        w.metrics.clear()
+        w.figure_strip.show_figures(None, None)
+        w.replay.set_duration(0)
 
     def forward(self) -> None:
         if self.quiz is None:
@@ -186,8 +198,14 @@ class QtQuiz:
         if quiz is None:
             self.panel.hide()
             return
-        text = panel_text(quiz, self._runs(quiz.lesson))
+        runs = self._runs(quiz.lesson)
+        text = panel_text(quiz, runs)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
+        if quiz.step is QuizStep.REVEAL and len(runs) == 2:
+            # The verdict on the figure the lesson is about, not only on the makespan.
+            line = lesson_verdict(quiz.lesson.figure, [runs["A"]], [runs["B"]])
+            self.window.verdict.setText(line)
+            self.window.verdict.setVisible(True)
         self.window.statusBar().showMessage(text.status)
 
     def _update_actions(self) -> None:

@@ -173,6 +173,15 @@ class Session:
         self.load(loaded)
         return loaded
 
+    def forget_runs(self) -> None:
+        """Drop both sides' runs (not while running): a new lesson starts on its question,
+        with no answer from the last lesson's lanes on screen."""
+        if self._running:
+            return
+        self.runs = {Side.A: None, Side.B: None}
+        self._last_side, self._check = None, None
+        self._update_verdict()
+
     def to_file(self) -> ScenarioFile:
         """The dials as a scenario file (side B only in compare mode)."""
         b = self._scenarios[Side.B] if self._compare else None
