@@ -22,6 +22,9 @@ __all__ = ["PanelText", "panel_text"]
 
 _LETTERS = "abcdefghi"
 
+#: Figures the model does not predict (it has no database connections, no failures).
+_NOT_MODELLED = frozenset({"db_connections_peak", "failed", "ok", "cancelled"})
+
 
 @dataclass(frozen=True, slots=True)
 class PanelText:
@@ -40,21 +43,21 @@ def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
     parts = []
     for side, run in runs.items():
         label = f"{side} " if len(runs) > 1 else ""
-        try:
-            predicted = key.text(summarize(predict(run.scenario)))
-        except Exception:  # the model knows every view; a failure is no reason to hide the run
-            predicted = "—"
-        parts.append(f"{label}measured {key.text(run.summary)} (model: {predicted})")
+        model = ""
+        if lesson.figure not in _NOT_MODELLED:
+            model = f" (model: {key.text(summarize(predict(run.scenario)))})"
+        parts.append(f"{label}measured {key.text(run.summary)}{model}")
     return f"{key.caption}: " + " · ".join(parts)
 
 
 def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
     lesson = quiz.lesson
+    # At the reveal the answer line says it all: the lanes get the room.
     choices = tuple(
         f"{'▶ ' if quiz.choice == i else ''}({_LETTERS[i]}) {choice}"
-        + ("  ✔ answer" if quiz.step is QuizStep.REVEAL and i == lesson.answer_index else "")
         for i, choice in enumerate(lesson.choices)
+        if quiz.step is not QuizStep.REVEAL
     )
     guess = quiz.guess_text
     if quiz.step is QuizStep.REVEAL and lesson.choices:
