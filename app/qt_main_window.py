@@ -164,6 +164,8 @@ class QtMainWindow(QMainWindow):
         self.dials_tabs.currentChanged.connect(
             lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
         )
+        for timeline in self.timelines.values():  # a hovered segment lights its line of code
+            timeline.segmentHovered.connect(self.code.highlight_file_line)
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         self.by_tabs.currentChanged.connect(self._on_by_changed)
@@ -201,8 +203,7 @@ class QtMainWindow(QMainWindow):
             self.replay.stop()
 
     def show_prediction(self) -> None:
-        """Draw what the model predicts for side A's dials: always labelled, never mixed
-        with measurements (the next Run replaces it)."""
+        """What the model predicts for side A: labelled, never mixed with measurements."""
         self.session.predict(Side.A)
 
     def shown_runs(self) -> list[Run]:

@@ -41,6 +41,9 @@ class Segment:
     thread: str
     #: Still running when the trace was taken (a live snapshot): drawn, not yet counted.
     open: bool = False
+    #: For a segment the view declared: the line of ``embedded_site/views.py`` it belongs
+    #: to (see ``RawSegment.line``), which the code panel highlights.
+    line: int | None = None
 
     @property
     def duration_ns(self) -> int:
