@@ -23,6 +23,7 @@ from simulator.trace import Run, Trace
 from .assets import LESSONS
 from .lesson_reveal import panel_text
 from .qt_lesson_panel import QtLessonPanel
+from .qt_window_replay import explain_shown
 from .session import Side
 from .session.quiz import Quiz, QuizMove, QuizStep
 
@@ -107,6 +108,7 @@ class QtQuiz:
         w.metrics.clear()
         w.figure_strip.show_figures(None, None)
         w.replay.set_duration(0)
+        explain_shown(w)  # the legend of what is on screen: nothing yet
 
     def forward(self) -> None:
         if self.quiz is None:

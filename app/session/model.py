@@ -181,6 +181,8 @@ class Session:
         self.runs = {Side.A: None, Side.B: None}
         self._last_side, self._check = None, None
         self._update_verdict()
+        for side in Side:  # views redraw each side as not run yet
+            self.events.scenario.emit(side, self._scenarios[side])
 
     def to_file(self) -> ScenarioFile:
         """The dials as a scenario file (side B only in compare mode)."""
