@@ -53,11 +53,12 @@ def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
 def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
     lesson = quiz.lesson
-    # At the reveal the answer line says it all: the lanes get the room.
+    # Once the class has guessed, the guess line says it all: the lanes get the room.
+    asking = quiz.step is QuizStep.QUESTION
     choices = tuple(
         f"{'▶ ' if quiz.choice == i else ''}({_LETTERS[i]}) {choice}"
         for i, choice in enumerate(lesson.choices)
-        if quiz.step is not QuizStep.REVEAL
+        if asking
     )
     guess = quiz.guess_text
     if quiz.step is QuizStep.REVEAL and lesson.choices:
@@ -100,7 +101,7 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         reveal = "<br>".join(lines)
     return PanelText(
         question=lesson.question,
-        explanation=lesson.explanation if quiz.step is not QuizStep.REVEAL else "",
+        explanation=lesson.explanation if asking else "",
         choices=choices,
         guess=guess_line,
         status=status,

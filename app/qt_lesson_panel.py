@@ -16,7 +16,8 @@ __all__ = ["QtLessonPanel"]
 
 
 class QtLessonPanel(QFrame):
-    """Question, choices or slider, status line and, at the reveal, the answer.
+    """Question, choices or slider and, at the reveal, the answer (what Page Down does next
+    is in the window's status bar).
 
     ``guessed(float)`` is emitted when the slider moves (a numeric guess, in ms)."""
 
@@ -46,8 +47,6 @@ class QtLessonPanel(QFrame):
         self.slider.valueChanged.connect(lambda value: self.guessed.emit(float(value)))
         guess_row.addWidget(self.guess)
         guess_row.addWidget(self.slider, 1)
-        self.status = QLabel()
-        self.status.setObjectName("lessonStatus")
         self.reveal = QLabel()
         self.reveal.setObjectName("lessonReveal")
         self.reveal.setWordWrap(True)
@@ -56,7 +55,6 @@ class QtLessonPanel(QFrame):
             column.addWidget(widget)
         column.addLayout(guess_row)
         column.addWidget(self.reveal)
-        column.addWidget(self.status)
         self.hide()
 
     def set_range(self, high_ms: float) -> None:
@@ -82,5 +80,4 @@ class QtLessonPanel(QFrame):
             self.slider.blockSignals(False)
         self.reveal.setText(text.reveal)
         self.reveal.setVisible(bool(text.reveal))
-        self.status.setText(text.status)
         self.show()

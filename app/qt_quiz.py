@@ -166,6 +166,11 @@ class QtQuiz:
 
     def _on_running(self, running: bool) -> None:
         quiz = self.quiz
+        if running and quiz is not None and quiz.step is QuizStep.QUESTION:
+            # F5 (or Run) instead of Page Down: the same step, the answer still hidden.
+            self.quiz, _ = quiz.forward()
+            self._show()
+            return
         if running or quiz is None or quiz.step is not QuizStep.RUNNING:
             self._update_actions()
             return
