@@ -73,10 +73,11 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         guess_line = (
             f"Class guess: {guess} (+/− to change)" if guess else "Class guess: + / − on the slider"
         )
+    said = f" · class guess: {guess}" if guess else ""
     status = {
         QuizStep.QUESTION: "Page Down: run it",
-        QuizStep.RUNNING: "Measuring…",
-        QuizStep.MEASURED: "Measured. Page Down: reveal the answer (Page Up: back)",
+        QuizStep.RUNNING: f"Measuring…{said}",
+        QuizStep.MEASURED: f"Measured. Page Down: reveal the answer (Page Up: back){said}",
         QuizStep.REVEAL: "Page Down: next lesson · Page Up: hide the answer",
     }[quiz.step]
     reveal = ""

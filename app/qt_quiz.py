@@ -208,6 +208,10 @@ class QtQuiz:
         runs = self._runs(quiz.lesson)
         text = panel_text(quiz, runs)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
+        if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
+            # While the lanes grow the class watches them: the header asks the question, the
+            # status bar keeps the guess, and the lanes get the panel's room.
+            self.panel.hide()
         if quiz.step is QuizStep.REVEAL and len(runs) == 2:
             # The verdict on the figure the lesson is about, not only on the makespan.
             line = lesson_verdict(quiz.lesson.figure, [runs["A"]], [runs["B"]])

@@ -55,6 +55,8 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     assert quiz.quiz.step is QuizStep.RUNNING
     qloop.run_until_complete(window.wait_idle())
     assert quiz.quiz.step is QuizStep.MEASURED and not panel.reveal.isVisible()
+    assert not panel.isVisible()  # the lanes get the room while the class watches them
+    assert "class guess: 8" in window.statusBar().currentMessage()
 
     _key(window, Qt.Key.Key_PageDown)  # reveal
     reveal = panel.reveal.text()
