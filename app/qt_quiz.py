@@ -213,8 +213,11 @@ class QtQuiz:
             # status bar keeps the guess, and the lanes get the panel's room.
             self.panel.hide()
         if quiz.step is QuizStep.REVEAL and len(runs) == 2:
-            # The verdict on the figure the lesson is about, not only on the makespan.
-            line = lesson_verdict(quiz.lesson.figure, [runs["A"]], [runs["B"]])
+            # The verdict on the figure the lesson is about, over every run of a close call.
+            samples = self.window.session.samples
+            many_a = samples[Side.A] or [runs["A"]]
+            many_b = samples[Side.B] or [runs["B"]]
+            line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
             self.window.verdict.setText(line)
             self.window.verdict.setVisible(True)
         self.window.statusBar().showMessage(text.status)
