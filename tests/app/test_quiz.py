@@ -74,3 +74,27 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     assert "time.sleep" in window.header.text()
     _key(window, Qt.Key.Key_PageUp)  # back to the previous lesson
     assert quiz.path.name.startswith("03-")
+
+
+def test_the_lessons_menu_numbers_the_questions_and_greys_out_a_broken_file(
+    qtbot, qloop, settings, monkeypatch, tmp_path
+):
+    import shutil
+
+    from app import qt_window_actions
+    from app.qt_main_window import QtMainWindow
+
+    shutil.copy(LESSONS / "03-async-views.toml", tmp_path)
+    (tmp_path / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    monkeypatch.setattr(qt_window_actions, "LESSONS", tmp_path)
+    window = QtMainWindow(settings=settings)
+    qtbot.addWidget(window)
+    actions = window.menus["lessons"].actions()
+    assert [a.text() for a in actions] == [
+        "3. 8 async views waiting at once: how many threads do they hold?",
+        "4. 04-broken.toml (broken)",
+    ]
+    assert actions[0].isEnabled() and not actions[1].isEnabled()
+    assert "no [lesson] table" in actions[1].toolTip()
+    help_texts = [a.text() for a in window.menus["help"].actions()]
+    assert "&Lesson guide" in help_texts
