@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from simulator.files.atomic import write_text_atomically
 from simulator.lessons import Lesson, find_lesson, lesson_entries
+from simulator.upstream_address import refuse_unless_allowed
 
 from .exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from .outputs import PICTURE_FLAGS, check_outputs, outputs_asked, say, write_outputs
@@ -83,6 +84,9 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from .commands import measure_with
 
     lesson = find_lesson(_folder(), args.number)
+    for scenario in (lesson.file.a, lesson.file.b):
+        if scenario is not None:  # a lesson calls no host but this machine
+            refuse_unless_allowed(scenario.upstream_url, ())
     outputs = outputs_asked(args, ("json", *PICTURE_FLAGS))
     check_outputs(outputs, [("the lesson file", str(lesson.path))])
     say(f"Lesson {lesson.number}: {lesson.title}")

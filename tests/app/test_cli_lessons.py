@@ -72,3 +72,12 @@ def test_lesson_check_holds_and_draws_its_slide(capsys, tmp_path):
     assert "held: every request fails with SynchronousOnlyOperation" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert Path(png).stat().st_size > 10_000
+
+
+def test_a_lesson_calling_another_host_is_refused_before_it_runs(capsys, monkeypatch, tmp_path):
+    text = FAILING.replace("io_ms = 50", 'io_ms = 50\nupstream_url = "https://example.com/"')
+    (tmp_path / "01-remote.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    assert main(["lesson", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "example.com" in err and err.count("\n") == 1
