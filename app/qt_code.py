@@ -29,6 +29,8 @@ __all__ = ["QtCode", "highlight_python"]
 #: Pygments styles for a light and a dark window (both ship with Pygments >= 2.17).
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
+#: The background of the line a segment belongs to, by style: visible from the back row.
+HIGHLIGHT = {LIGHT_STYLE: "#ffd54a", DARK_STYLE: "#8a6d00"}
 
 
 def highlight_python(source: str, style: str, line: int | None = None) -> str:
@@ -44,7 +46,10 @@ def highlight_python(source: str, style: str, line: int | None = None) -> str:
         prestyles="margin: 0",
     )
     # Qt's rich text ignores the padding Pygments puts around inline line numbers.
-    return _LINENO.sub(r"\1&nbsp;&nbsp;</span>", highlight(source, PythonLexer(), formatter))
+    html_text = _LINENO.sub(r"\1&nbsp;&nbsp;</span>", highlight(source, PythonLexer(), formatter))
+    # The styles' own highlight is too pale for a projector: a strong amber marks the line.
+    faint = get_style_by_name(style).highlight_color
+    return html_text.replace(f"background-color: {faint}", f"background-color: {HIGHLIGHT[style]}")
 
 
 _LINENO = re.compile(r'(<span style="[^"]*padding-right: 5px;">\s*\d+)</span>')

@@ -126,11 +126,11 @@ def test_a_hovered_segments_line_is_highlighted_in_the_view_as_written(qtbot):
     panel = QtCode("sync_io")
     qtbot.addWidget(panel)
     assert "measured" not in panel.browser.toPlainText()
-    assert "ffffcc" not in panel.browser.toHtml()  # the default style's highlight colour
+    assert "ffd54a" not in panel.browser.toHtml()  # the highlight's amber
     code = view_code("sync_io")
     sleep_file_line = next(f for f, s in code.shown_line.items() if s == 4)
     panel.highlight_file_line("sync_io", sleep_file_line)
     assert panel.highlighted == 4
-    assert "ffffcc" in panel.browser.toHtml()  # the highlighted line
+    assert "ffd54a" in panel.browser.toHtml()  # the highlighted line
     panel.highlight_file_line("async_io", None)  # another view, no line: nothing lit
     assert panel.highlighted is None
