@@ -64,6 +64,8 @@ def export_picture(
     theme: Theme = LIGHT,
     size: tuple[int, int] = (BASE_W, BASE_H),
     by: str = "requests",
+    subtitle: str | None = None,
+    verdict_text: str | None = None,
 ) -> None:
     """Write one run, or runs A and B, as a slide: ``.png``, ``.svg`` or ``.pdf`` by suffix.
 
@@ -84,6 +86,8 @@ def export_picture(
     by
         ``"requests"``/``"request"``: a lane per request; ``"workers"``/``"worker"``: the
         thread view (the queue, the event loop and what awaits on it, a lane per thread).
+    subtitle, verdict_text
+        A lesson's own lines: its question and answer, its noise-aware verdict.
 
     Raises
     ------
@@ -102,7 +106,15 @@ def export_picture(
         by = by_value(by)
     except ValueError as exc:
         raise LanesError(str(exc)) from None
-    slide = layout_slide(runs, title=title, size=size, theme=theme, by=by)
+    slide = layout_slide(
+        runs,
+        title=title,
+        size=size,
+        theme=theme,
+        by=by,
+        subtitle=subtitle,
+        verdict_text=verdict_text,
+    )
     if suffix == ".png":
         data = _png(slide, theme, scale)
     elif suffix == ".svg":

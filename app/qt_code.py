@@ -1,7 +1,9 @@
 """The code panel: the source of the lesson view being run, taken from the real function.
 
-The text comes from :func:`simulator.catalog.view_source` (``inspect.getsource`` of the view in
-``embedded_site``), so what the class reads is exactly what the server runs. Pygments
+The text comes from :func:`simulator.view_code.view_code` (``inspect.getsource`` of the view in
+``embedded_site``, the ``with measured(...)`` scaffolding taken out), so what the class reads
+is what the server runs, as a Django developer writes it. A hovered or replayed segment
+highlights the line it belongs to (:meth:`QtCode.highlight_file_line`). Pygments
 highlights it into inline-styled HTML for a read-only ``QTextBrowser``.
 """
 
@@ -19,27 +21,35 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from simulator.catalog import lesson_views, view_info, view_source
+from simulator.catalog import lesson_views, view_info
+from simulator.view_code import ViewCode, view_code
 
 __all__ = ["QtCode", "highlight_python"]
 
 #: Pygments styles for a light and a dark window (both ship with Pygments >= 2.17).
 LIGHT_STYLE = "default"
 DARK_STYLE = "github-dark"
+#: The background of the line a segment belongs to, by style: visible from the back row.
+HIGHLIGHT = {LIGHT_STYLE: "#ffd54a", DARK_STYLE: "#8a6d00"}
 
 
-def highlight_python(source: str, style: str) -> str:
-    """``source`` as HTML with inline colours in Pygments ``style``, numbered from 1."""
+def highlight_python(source: str, style: str, line: int | None = None) -> str:
+    """``source`` as HTML with inline colours in Pygments ``style``, numbered from 1, with
+    ``line`` (1-based) on the style's highlight background."""
     formatter = HtmlFormatter(
         noclasses=True,
         nowrap=False,
         style=style,
         linenos="inline",
+        hl_lines=[line] if line else [],
         # Qt's rich text knows no line-height; keep Pygments' default out of the way.
         prestyles="margin: 0",
     )
     # Qt's rich text ignores the padding Pygments puts around inline line numbers.
-    return _LINENO.sub(r"\1&nbsp;&nbsp;</span>", highlight(source, PythonLexer(), formatter))
+    html_text = _LINENO.sub(r"\1&nbsp;&nbsp;</span>", highlight(source, PythonLexer(), formatter))
+    # The styles' own highlight is too pale for a projector: a strong amber marks the line.
+    faint = get_style_by_name(style).highlight_color
+    return html_text.replace(f"background-color: {faint}", f"background-color: {HIGHLIGHT[style]}")
 
 
 _LINENO = re.compile(r'(<span style="[^"]*padding-right: 5px;">\s*\d+)</span>')
@@ -75,6 +85,9 @@ class QtCode(QWidget):
         self.view_name: str | None = None
         self.dark = dark
         self._source: str | None = None
+        self._code: ViewCode | None = None
+        #: The shown line highlighted (1-based), or None.
+        self.highlighted: int | None = None
 
         self.heading = QLabel(self)
         self.heading.setObjectName("code_heading")
@@ -121,10 +134,25 @@ class QtCode(QWidget):
                 f"so there is no code to show.</p><p>Known views: {html.escape(known)}</p>"
             )
             return
-        self._source = view_source(name)
+        self._code = view_code(name)
+        self._source = self._code.text
+        self.highlighted = None
         self.heading.setText(info.description)
         self.heading.setToolTip(f"{info.name}: {'async' if info.is_async else 'sync'} view")
         self._update_code()
+
+    def highlight_file_line(self, view: str | None, file_line: int | None) -> None:
+        """Highlight the line of view ``view`` that was line ``file_line`` of views.py (a
+        hovered or replayed segment's); showing that view first if another one is shown.
+        ``None`` clears the highlight."""
+        if view is not None and file_line is not None and view != self.view_name:
+            self.set_view(view)
+        line = self._code.line_for(file_line) if self._code is not None else None
+        if view is not None and view != self.view_name:
+            line = None
+        if line != self.highlighted:
+            self.highlighted = line
+            self._update_code()
 
     def set_dark(self, dark: bool) -> None:
         """Colour the code for a dark (``True``) or a light window."""
@@ -147,7 +175,7 @@ class QtCode(QWidget):
             return
         scroll = self.browser.verticalScrollBar().value()
         self.browser.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
-        self.browser.setHtml(highlight_python(self._source, self._style_name()))
+        self.browser.setHtml(highlight_python(self._source, self._style_name(), self.highlighted))
         self.browser.verticalScrollBar().setValue(scroll)
 
     def _update_colors(self) -> None:

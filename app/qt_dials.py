@@ -215,6 +215,7 @@ class QtDials(QWidget):
         self.middleware = QComboBox()
         self.middleware.addItem("async-capable only", "async")
         self.middleware.addItem("with a sync-only middleware", "sync")
+        self.middleware.addItem("Django's default stack (startproject)", "django")
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -35,6 +35,7 @@ from .qt_dials import QtDials
 from .qt_figure_strip import QtFigureStrip
 from .qt_metrics import QtMetrics
 from .qt_presentation import PresentationMode, heading_font
+from .qt_quiz import QtQuiz
 from .qt_replay import QtReplayBar
 from .qt_timeline import QtLegend, QtTimeline
 from .qt_window_actions import build_actions, build_menus
@@ -133,6 +134,7 @@ class QtMainWindow(QMainWindow):
         self.by_tabs.setExpanding(False)
         self.files = WindowFiles(self)
         self.presentation = PresentationMode(self)
+        self.quiz = QtQuiz(self)
 
         build_actions(self)
         build_layout(self)
@@ -162,6 +164,8 @@ class QtMainWindow(QMainWindow):
         self.dials_tabs.currentChanged.connect(
             lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
         )
+        for timeline in self.timelines.values():  # a hovered segment lights its line of code
+            timeline.segmentHovered.connect(self.code.highlight_file_line)
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         self.by_tabs.currentChanged.connect(self._on_by_changed)
@@ -199,8 +203,7 @@ class QtMainWindow(QMainWindow):
             self.replay.stop()
 
     def show_prediction(self) -> None:
-        """Draw what the model predicts for side A's dials: always labelled, never mixed
-        with measurements (the next Run replaces it)."""
+        """What the model predicts for side A: labelled, never mixed with measurements."""
         self.session.predict(Side.A)
 
     def shown_runs(self) -> list[Run]:
@@ -215,6 +218,7 @@ class QtMainWindow(QMainWindow):
             self.set_by(loaded.by)
         self._show_header(loaded.a)
         self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
+        self.quiz.file_opened(path)  # a lesson opens on its question
         return loaded
 
     def export_to(self, path: str | Path, kind: str) -> None:
@@ -237,10 +241,6 @@ class QtMainWindow(QMainWindow):
     def set_by(self, by: str) -> None:
         """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
         self.by_tabs.setCurrentIndex(1 if by_value(by) == "workers" else 0)
-
-    def fit_all(self) -> None:
-        for timeline in self.timelines.values():
-            timeline.fit()
 
     def apply_theme(self, theme: Theme) -> None:
         apply_theme(current_application(), theme)

@@ -30,6 +30,9 @@ class QtTimeline(QWidget):
     """
 
     viewChanged = Signal()
+    #: The mouse is over a segment of view ``str`` at line ``int`` of views.py (or over
+    #: nothing with a line: ``None, None``); the code panel highlights that line.
+    segmentHovered = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -201,6 +204,7 @@ class QtTimeline(QWidget):
     # -- hover -----------------------------------------------------------------------------
     def describe_at(self, pos: QPoint) -> str | None:
         """The hover text for the point ``pos`` (widget coordinates), or None."""
+        self.hovered: tuple[str | None, int | None] = (None, None)
         geo = self._geometry
         if geo is None or pos.x() < geo.lanes_left:
             return None
@@ -252,6 +256,8 @@ class QtTimeline(QWidget):
             f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"
         )
+        if lane is not None:
+            self.hovered = (lane.view, seg.line)
         if lane is not None and lane.error:
             text += f"\nfailed: {lane.error}"
         elif lane is not None and lane.status == "cancelled":
@@ -268,6 +274,7 @@ class QtTimeline(QWidget):
                 self.set_view_range(t_from - shift, t_to - shift)
             return
         text = self.describe_at(pos)
+        self.segmentHovered.emit(*self.hovered)
         if text:
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
         else:

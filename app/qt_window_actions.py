@@ -14,8 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from simulator.errors import LanesError
-from simulator.files.scenario_file import load_scenario_file
+from simulator.lessons import lesson_entries
 
 from .assets import LESSONS
 from .session import Side
@@ -46,6 +45,11 @@ def _action(
     action.triggered.connect(lambda checked=False: slot())
     window.addAction(action)
     return action
+
+
+def _fit_all(w: QtMainWindow) -> None:
+    for timeline in w.timelines.values():
+        timeline.fit()
 
 
 def build_actions(w: QtMainWindow) -> None:
@@ -119,7 +123,13 @@ def build_actions(w: QtMainWindow) -> None:
         lambda: w.timeline.zoom(1 / 1.5),
         "Zoom out",
     )
-    w.fit_action = _action(w, "&Fit to window", "Ctrl+0", w.fit_all, "Show the whole run")
+    w.fit_action = _action(
+        w,
+        "&Fit to window",
+        "Ctrl+0",
+        lambda: _fit_all(w),
+        "Show the whole run",
+    )
     w.presentation_action = _action(
         w,
         "&Presentation mode",
@@ -173,20 +183,19 @@ def _show_about(w: QtMainWindow) -> None:
 
 
 def _lessons_menu(w: QtMainWindow, menu: QMenu) -> None:
-    """One entry per lesson file, titled as the file says; a broken file is listed as
-    broken (disabled, the reason in its tooltip), never dropped, never fatal."""
-    for path in sorted(LESSONS.glob("*.toml")):
-        try:
-            title = load_scenario_file(path).title or path.stem
-        except LanesError as exc:
-            broken = QAction(f"{path.stem} (broken file)", w)
-            broken.setEnabled(False)
-            broken.setToolTip(str(exc))
-            menu.addAction(broken)
-            continue
-        action = QAction(title, w)
-        action.triggered.connect(lambda checked=False, p=path: w.open_scenario_file(p))
+    """One entry per lesson file, numbered and titled with its question; a broken file shows
+    as broken (greyed out, its problem in the tooltip and the status bar), never hidden."""
+    for entry in lesson_entries(LESSONS):
+        if entry.lesson is None:
+            action = QAction(f"{entry.number}. {entry.path.name} (broken)", w)
+            action.setEnabled(False)
+            action.setToolTip(entry.problem or "")
+            action.setStatusTip(entry.problem or "")
+        else:
+            action = QAction(f"{entry.number}. {entry.title}", w)
+            action.triggered.connect(lambda checked=False, p=entry.path: w.open_scenario_file(p))
         menu.addAction(action)
+    menu.setToolTipsVisible(True)
 
 
 def build_menus(w: QtMainWindow) -> dict[str, QMenu]:
@@ -220,6 +229,7 @@ def build_menus(w: QtMainWindow) -> dict[str, QMenu]:
     for dock in w.docks:
         view_menu.addAction(dock.toggleViewAction())
     help_menu = bar.addMenu("&Help")
+    help_menu.addAction(w.quiz.guide_action)
     help_menu.addAction(w.about_action)
     return {
         "lessons": lessons_menu,

@@ -29,6 +29,7 @@ def build_layout(w: QtMainWindow) -> None:
     column.setContentsMargins(8, 6, 8, 4)
     column.setSpacing(2)  # every pixel between the parts is one the lanes do not get
     column.addWidget(w.header)
+    column.addWidget(w.quiz.panel)
     column.addWidget(w.figure_strip)
     column.addWidget(w.verdict)
     column.addWidget(w.by_tabs)

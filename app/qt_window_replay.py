@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simulator.metrics.replay import event_times, trace_at
+from simulator.trace import Trace
 
 from .theme import kinds_shown
 
@@ -31,6 +32,15 @@ def explain_shown(w: QtMainWindow) -> None:
     w.legend.set_kinds(kinds_shown(traces), tails=tails)
 
 
+def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
+    """The view and views.py line of the first request's own code running at ``ns``."""
+    for lane in trace.lanes:
+        seg = lane.segment_at(ns)
+        if seg is not None and seg.line is not None:
+            return lane.view, seg.line
+    return None, None
+
+
 def load_replay(w: QtMainWindow) -> None:
     """Give the replay bar the runs on screen: their length and where their events are."""
     runs = w.session.shown_runs()
@@ -47,6 +57,9 @@ def follow_playhead(w: QtMainWindow, ms: float) -> None:
     if run is not None and not w.session.running:
         if ms < 0:
             w.metrics.set_trace(run.trace, run.summary)
+            w.code.highlight_file_line(None, None)
         else:
-            w.metrics.set_trace(trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6)))
+            now_ns = run.trace.t0_ns + int(ms * 1e6)
+            w.metrics.set_trace(trace_at(run.trace, now_ns))
+            w.code.highlight_file_line(*_line_at(run.trace, now_ns))
     w.stop_action.setEnabled(w.session.running or w.replay.playing)

@@ -138,6 +138,8 @@ def layout_slide(
     size: tuple[int, int] = (BASE_W, BASE_H),
     theme: Theme = LIGHT,
     by: str = "requests",
+    subtitle: str | None = None,
+    verdict_text: str | None = None,
 ) -> SlideLayout:
     """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
     lanes out per request or per worker (see :class:`~app.timeline_rows.TimelineRows`)."""
@@ -148,7 +150,7 @@ def layout_slide(
         raise LanesError(f"a picture must be at least 100×60 pixels, not {width}×{height}")
     k = min(width / BASE_W, height / BASE_H)
     fonts = _fonts(k)
-    text = slide_text(runs, title=title)
+    text = slide_text(runs, title=title, subtitle=subtitle, verdict_text=verdict_text)
     left, right = 44 * k, width - 44 * k
     inner = right - left
 

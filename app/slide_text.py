@@ -9,7 +9,7 @@ the title, the dials, one line of key figures per run (named and written as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
@@ -94,8 +94,26 @@ def _label(run: Run) -> str:
     return run.scenario.label
 
 
-def slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
-    """The slide's text for one run, or for runs A and B."""
+def slide_text(
+    runs: Sequence[Run],
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    verdict_text: str | None = None,
+) -> SlideText:
+    """The slide's text for one run, or for runs A and B.
+
+    A lesson's slide gives its own ``subtitle`` (the question and the answer) and
+    ``verdict_text`` (the noise-aware verdict on the figure it is about)."""
+    text = _slide_text(runs, title=title)
+    if subtitle is not None:
+        text = replace(text, subtitle=subtitle)
+    if verdict_text is not None:
+        text = replace(text, verdict=verdict_text)
+    return text
+
+
+def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
     runs = checked_runs(runs)
     if len(runs) == 1:
         (run,) = runs

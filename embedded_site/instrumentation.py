@@ -14,12 +14,15 @@ entry and exit). Turning those facts into a lane of coloured segments is the hos
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
 
 __all__ = [
     "DECLARED_KINDS",
@@ -45,6 +48,9 @@ class RawSegment:
     thread: str
     #: Still running: ``end_ns`` is only "now", the moment the host looked.
     open: bool = False
+    #: The line of ``views.py`` the segment belongs to (the ``with measured(...)`` around an
+    #: await or a sleep, the ``burn_cpu(...)`` call), so the code panel can point at it.
+    line: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,9 @@ class RequestProbe:
     #: Declared segments still running, by token: a live picture shows a wait as a wait
     #: while the class watches it, not only once it has ended.
     open_segments: dict[int, RawSegment] = field(default_factory=dict)
+    #: ``(ns, +1)`` when a database connection opened for this request, ``(ns, -1)`` when it
+    #: closed (see ``embedded_site.db.base``): one connection per thread, so they add up.
+    db_events: list[tuple[int, int]] = field(default_factory=list)
 
     def mark(self, where: str) -> None:
         """Note that Django's machinery ran here, now."""
@@ -98,9 +107,10 @@ class RequestProbe:
         """Record a segment that ran on the calling thread."""
         self.segments.append(RawSegment(kind, start_ns, end_ns, threading.current_thread().name))
 
-    def open_segment(self, kind: str, start_ns: int) -> int:
+    def open_segment(self, kind: str, start_ns: int, line: int | None = None) -> int:
         """Note that a segment of ``kind`` started on the calling thread; returns its token."""
-        segment = RawSegment(kind, start_ns, start_ns, threading.current_thread().name, True)
+        thread = threading.current_thread().name
+        segment = RawSegment(kind, start_ns, start_ns, thread, True, line)
         token = id(segment)
         self.open_segments[token] = segment
         return token
@@ -112,14 +122,16 @@ class RequestProbe:
         another thread sees it at least once (overlaps are clipped when lanes are built).
         """
         segment = self.open_segments[token]
-        self.segments.append(RawSegment(segment.kind, segment.start_ns, end_ns, segment.thread))
+        self.segments.append(
+            RawSegment(segment.kind, segment.start_ns, end_ns, segment.thread, False, segment.line)
+        )
         del self.open_segments[token]
 
     def segments_until(self, now_ns: int) -> list[RawSegment]:
         """Every declared segment, the open ones drawn up to ``now_ns``."""
         closed = list(self.segments)
         running = [
-            RawSegment(s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True)
+            RawSegment(s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line)
             for s in list(self.open_segments.values())
         ]
         return closed + running
@@ -142,11 +154,30 @@ def measured(kind: str) -> Iterator[None]:
     if probe is None:
         yield
         return
-    token = probe.open_segment(kind, time.perf_counter_ns())
+    token = probe.open_segment(kind, time.perf_counter_ns(), _view_line())
     try:
         yield
     finally:
         probe.close_segment(token, time.perf_counter_ns())
+
+
+#: The lesson views' file: the frame of a segment's view is found by it.
+_VIEWS_FILE = str(Path(__file__).with_name("views.py"))
+
+
+def _view_line() -> int | None:
+    """The line of ``views.py`` whose code opened the segment being measured, if it is on
+    this thread's stack (an ORM query run by ``sync_to_async`` is not: ``None``).
+
+    A walk of a few frames per segment: microseconds, against segments of milliseconds."""
+    frame: FrameType | None = sys._getframe(2)  # past measured() and contextlib's __enter__
+    for _ in range(40):
+        if frame is None:
+            return None
+        if frame.f_code.co_filename == _VIEWS_FILE:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
 
 
 def mark(where: str) -> None:

@@ -12,10 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["CPU_CHUNK_MS", "LESSON_VIEWS", "IoStyle", "LessonView", "Nature", "lesson_view"]
+__all__ = [
+    "CPU_CHUNK_MS",
+    "STREAM_CHUNKS",
+    "LESSON_VIEWS",
+    "IoStyle",
+    "LessonView",
+    "Nature",
+    "lesson_view",
+]
 
-#: CPU slice of ``async_cpu_chunked`` between two yields to the event loop.
-CPU_CHUNK_MS = 5.0
+#: CPU slice of ``async_cpu_chunked`` between two yields to the event loop: under the loop
+#: monitor's 5 ms "blocked" threshold, so a sliced view never shows as blocking the loop.
+CPU_CHUNK_MS = 2.0
+
+#: Pieces a streaming view sends over its ``io_ms``, one every ``io_ms / STREAM_CHUNKS``.
+STREAM_CHUNKS = 4
 
 
 class Nature(StrEnum):
@@ -170,11 +182,31 @@ LESSON_VIEWS: tuple[LessonView, ...] = (
     ),
     LessonView(
         name="async_cpu_chunked",
-        description="Async view doing its CPU work in 5 ms slices, yielding to the loop in "
+        description="Async view doing its CPU work in 2 ms slices, yielding to the loop in "
         "between.",
         nature=_ASYNC,
         io=IoStyle.AWAIT,
         cpu_in_slices=True,
+    ),
+    LessonView(
+        name="sync_stream",
+        description="Sync view streaming its answer for io_ms from a sync iterator "
+        "(StreamingHttpResponse).",
+        nature=_SYNC,
+        io=IoStyle.BLOCKING,
+    ),
+    LessonView(
+        name="async_stream",
+        description="Async view streaming its answer for io_ms from an async iterator.",
+        nature=_ASYNC,
+        io=IoStyle.AWAIT,
+    ),
+    LessonView(
+        name="long_poll",
+        description="Long polling: an async view holding the request open until news comes "
+        "or io_ms pass.",
+        nature=_ASYNC,
+        io=IoStyle.AWAIT,
     ),
 )
 

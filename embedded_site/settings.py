@@ -31,6 +31,10 @@ ALLOWED_HOSTS = [
 
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
+    # What startproject's middleware stack needs (the "django" middleware choice).
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "embedded_site.apps.LessonsConfig",
 ]
 
@@ -44,6 +48,18 @@ _TIMING = ["embedded_site.middleware.lane_timing_middleware"]
 LANES_MIDDLEWARE_STACKS = {
     "async": _TIMING,
     "sync": [*_TIMING, "embedded_site.middleware.SyncOnlyMiddleware"],
+    # startproject's stack: seven MiddlewareMixin classes, each run through sync_to_async
+    # under ASGI, so every async view pays their hand-offs.
+    "django": [
+        *_TIMING,
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ],
 }
 # Served standalone, LANES_MIDDLEWARE chooses the stack (the engine sets it for --middleware).
 MIDDLEWARE = LANES_MIDDLEWARE_STACKS.get(os.environ.get("LANES_MIDDLEWARE", "async"), _TIMING)
@@ -57,7 +73,7 @@ WSGI_APPLICATION = "embedded_site.wsgi.application"
 LANES_SCRATCH_DIR = make_scratch_folder()
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "embedded_site.db",  # SQLite, noting connections per request
         "NAME": LANES_SCRATCH_DIR / "lessons.sqlite3",
         # Many sync views may read at once; let SQLite wait for its lock instead of failing.
         "OPTIONS": {"timeout": 60},

@@ -28,6 +28,9 @@ VIEW_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "async_sync_orm_bug": views.async_sync_orm_bug,
     "missing_await_bug": views.missing_await_bug,
     "async_cpu_chunked": views.async_cpu_chunked,
+    "sync_stream": views.sync_stream,
+    "async_stream": views.async_stream,
+    "long_poll": views.long_poll,
 }
 
 urlpatterns = [

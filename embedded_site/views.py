@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db.models import Value
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .instrumentation import measured
-from .lesson_views import CPU_CHUNK_MS
+from .lesson_views import CPU_CHUNK_MS, STREAM_CHUNKS
 from .models import Article, SlowQuery
 from .work import TLS_CONTEXT, Dials, burn_cpu, fetch, fetch_async, page, upstream_url
 
@@ -149,7 +150,7 @@ async def missing_await_bug(request: HttpRequest) -> HttpResponse:
 
 
 async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
-    """Async view doing its CPU work in 5 ms slices, yielding to the loop in between."""
+    """Async view doing its CPU work in 2 ms slices, yielding to the loop in between."""
     dials = Dials.from_request(request)
     with measured("io_wait"):
         await asyncio.sleep(dials.io_s)
@@ -159,3 +160,41 @@ async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
         remaining -= CPU_CHUNK_MS
         await asyncio.sleep(0)  # let the other requests on this loop run
     return page("async_cpu_chunked", dials)
+
+
+def sync_stream(request: HttpRequest) -> StreamingHttpResponse:
+    """Sync view streaming its answer for io_ms from a sync iterator (StreamingHttpResponse)."""
+    dials = Dials.from_request(request)
+
+    def chunks() -> Iterator[str]:
+        for n in range(STREAM_CHUNKS):
+            with measured("io_blocking"):
+                time.sleep(dials.io_s / STREAM_CHUNKS)  # waiting for the next piece of news
+            yield f"chunk {n}\n"
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
+async def async_stream(request: HttpRequest) -> StreamingHttpResponse:
+    """Async view streaming its answer for io_ms from an async iterator."""
+    dials = Dials.from_request(request)
+
+    async def chunks() -> AsyncIterator[str]:
+        for n in range(STREAM_CHUNKS):
+            with measured("io_wait"):
+                await asyncio.sleep(dials.io_s / STREAM_CHUNKS)
+            yield f"chunk {n}\n"
+
+    return StreamingHttpResponse(chunks(), content_type="text/plain")
+
+
+async def long_poll(request: HttpRequest) -> HttpResponse:
+    """Long polling: an async view holding the request open until news comes or io_ms pass."""
+    dials = Dials.from_request(request)
+    news = asyncio.Event()  # nobody publishes in the lesson: every poll runs to its timeout
+    with measured("io_wait"):
+        try:
+            await asyncio.wait_for(news.wait(), timeout=dials.io_s)
+        except TimeoutError:
+            pass
+    return page("long_poll", dials, "no news")

@@ -39,7 +39,7 @@ PROCESS_MODES = ("uvicorn", "gunicorn")
 MAX_PROCESSES = 16
 #: gunicorn's worker classes: one request per process at a time, or ``threads`` per process.
 WORKER_CLASSES = ("sync", "gthread")
-MIDDLEWARES = ("async", "sync")
+MIDDLEWARES = ("async", "sync", "django")
 
 
 class DialKind(StrEnum):
@@ -125,7 +125,8 @@ def _dials() -> dict[str, Dial]:
         Dial(
             "middleware",
             choice,
-            "middleware stack: async-capable, or with a sync-only middleware",
+            "middleware stack: async-capable, with one sync-only middleware, or startproject's "
+            "default stack (django)",
             choices=MIDDLEWARES,
         ),
         Dial(

@@ -48,6 +48,7 @@ class Scenario:
         (0: all at once); how many upstream calls a fan-out view makes.
     middleware
         ``"async"``: an async-capable stack. ``"sync"``: one sync-only middleware added.
+        ``"django"``: ``startproject``'s seven default middleware.
     upstream_url
         Where the httpx views fetch from; ``None`` starts the engine's own slow upstream.
     """
@@ -60,7 +61,7 @@ class Scenario:
     cpu_ms: float = 0.0
     arrival_ms: float = 0.0
     fanout: int = 1
-    middleware: Literal["async", "sync"] = "async"
+    middleware: Literal["async", "sync", "django"] = "async"
     worker_class: Literal["sync", "gthread"] = "sync"
     threads: int = 1
     url: str | None = None
@@ -119,6 +120,8 @@ class Scenario:
             parts.append(f"fan-out {self.fanout}")
         if self.middleware == "sync":
             parts.append("sync middleware")
+        elif self.middleware == "django":
+            parts.append("Django's default middleware")
         return " · ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from simulator.files.scenario_file import ScenarioFile
     from simulator.trace import Run
 
-__all__ = ["command_compare", "command_predict", "command_run", "command_views"]
+__all__ = ["command_compare", "command_predict", "command_run", "command_views", "measure_with"]
 
 
 def _scenario_from(args: argparse.Namespace, base: Scenario | None = None) -> Scenario:
@@ -67,6 +67,12 @@ def _measure(scenario: Scenario, interrupts: Interrupts, save_now: Callable[[Run
             return await live.run()
 
     return asyncio.run(measure())
+
+
+def measure_with(interrupts: Interrupts) -> Callable[[Scenario], Run]:
+    """A measuring function for code that runs several scenarios (a lesson): a signal stops
+    the run in progress, which comes back marked stopped."""
+    return lambda scenario: _measure(scenario, interrupts, lambda partial: None)
 
 
 def _stopped_before(interrupts: Interrupts) -> int:
@@ -230,6 +236,7 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     """A, then B, then the verdict. Stopped during B, A is kept: both are written, B marked
     stopped and no verdict; stopped during A, what A measured is written."""
     from simulator.files import run_to_dict, write_chrome_trace
+    from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
     from simulator.metrics.verdict import verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
@@ -243,10 +250,18 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     outputs = outputs_asked(args, ("json", "trace", *PICTURE_FLAGS))
     check_outputs(outputs, _inputs(args))
 
+    #: Every run of each side, once a close call was measured again (else A and B).
+    every_run: list[list[Run]] = []
+
     def write_all(runs: list[Run], line: str | None) -> int:
         def write_json(path: Path) -> None:
             a, b = runs[0], runs[1] if len(runs) > 1 else None
             data = {"a": run_to_dict(a), "b": b and run_to_dict(b), "verdict": line}
+            sides = every_run or [[a], [b] if b else []]
+            data["runs"] = {
+                letter: [run_to_dict(run) for run in side]
+                for letter, side in zip(("a", "b"), sides, strict=True)
+            }
             write_text_atomically(path, json.dumps(data, indent=1) + "\n")
 
         picture = picture_writer(runs, title, args.scale, _by(args))
@@ -281,7 +296,26 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
             )
             write_all([a, b], None)
             return interrupts.exit_code
+    runs_a, runs_b = [a], [b]
+    if is_close(a.summary.makespan_ms, b.summary.makespan_ms):
+        say(f"A and B within {CLOSE_WITHIN:.0%}: each runs {EXTRA_RUNS} more times")
+        for n in range(EXTRA_RUNS):
+            for letter, scenario, runs in (("A", a_scenario, runs_a), ("B", b_scenario, runs_b)):
+                again = _measure(scenario, interrupts, lambda partial: None)
+                say(f"{letter} (run {n + 2}): " + format_summary(again))
+                if again.stopped or interrupts.received:
+                    print("Stopped during a re-run: no verdict.", file=sys.stderr)
+                    with interrupts.holding():
+                        write_all([a, b], None)
+                    return interrupts.exit_code
+                runs.append(again)
+        line = noise_verdict(
+            "makespan_ms", [r.summary for r in runs_a], [r.summary for r in runs_b]
+        )
+    else:
         line = verdict(a, b)
+    every_run[:] = [runs_a, runs_b]
+    with interrupts.holding():
         say()
         say(f"Verdict: {line}")
         code = write_all([a, b], line)

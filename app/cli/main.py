@@ -28,6 +28,7 @@ from .exit_codes import (
     EXIT_PREDICTION_OFF,
     EXIT_USAGE,
 )
+from .lesson_commands import command_lesson, command_lessons
 from .outputs import OutputProblem, error
 from .parser import OneLineParser, build_parser
 from .signals import Interrupts
@@ -77,6 +78,10 @@ def _command(argv: Sequence[str] | None, interrupts: Interrupts) -> int:
             return command_views()
         if args.command == "predict":
             return command_predict(args, interrupts)
+        if args.command == "lessons":
+            return command_lessons(args)
+        if args.command == "lesson":
+            return command_lesson(args, interrupts)
         parser.print_help()
         return EXIT_USAGE
     except OutputProblem as exc:

@@ -209,4 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("views", help="list the lesson views")
+    commands.add_parser("lessons", help="list the lessons: number and title")
+    lesson = commands.add_parser(
+        "lesson",
+        help="run lesson N: its question, the figures, the verdict, the answer, its claims",
+        description="Run lesson N (see: async-lanes lessons) and print its question, the "
+        "measured figures, the verdict on the figure it is about, the answer and each claim "
+        "beside the figures it was judged on. Pictures are the lesson's slide.",
+        epilog="Exit codes: 0; with --check, 1 when a claim did not hold; 2 for an unknown "
+        "lesson or a broken lesson file; 130 when Ctrl+C stopped it. A lesson whose needs "
+        "this machine cannot meet is skipped with the reason (exit 0).",
+    )
+    lesson.add_argument("number", type=int, metavar="N", help="the lesson's number")
+    lesson.add_argument(
+        "--check", action="store_true", help="exit 1 unless every claim of the lesson held"
+    )
+    lesson.add_argument("--json", metavar="OUT", help="write every run, the verdict and claims")
+    for flag, what in (("png", "PNG"), ("svg", "SVG"), ("pdf", "one-page PDF")):
+        lesson.add_argument(f"--{flag}", metavar="OUT", help=f"write the lesson's slide as {what}")
+    lesson.add_argument("--scale", type=int, choices=(1, 2, 4), default=1, help="PNG scale")
+    lesson.add_argument(
+        "--by", choices=("worker", "request"), help="the slide's lanes (default: the lesson's)"
+    )
     return parser

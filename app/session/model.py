@@ -16,6 +16,7 @@ from pathlib import Path
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.hosting.engine import LiveRun
+from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import verdict
 from simulator.prediction.model import predict
@@ -114,6 +115,9 @@ class Session:
         self._leftover: threading.Thread | None = None
         self._check: PredictionCheck | None = None
         self._lesson: Lesson | None = None
+        #: Every run of each side since Run ran both (a close call runs each twice more).
+        self.samples: dict[Side, list[Run]] = {Side.A: [], Side.B: []}
+        self._sampling = False
 
     # -- what is set ------------------------------------------------------------------------
     def scenario(self, side: Side | str = Side.A) -> Scenario:
@@ -173,6 +177,18 @@ class Session:
                     raise ScenarioError(f"{path}: {exc}", key=exc.key) from None
         self.load(loaded)
         return loaded
+
+    def forget_runs(self) -> None:
+        """Drop both sides' runs (not while running): a new lesson starts on its question,
+        with no answer from the last lesson's lanes on screen."""
+        if self._running:
+            return
+        self.runs = {Side.A: None, Side.B: None}
+        self.samples = {Side.A: [], Side.B: []}
+        self._last_side, self._check = None, None
+        self._update_verdict()
+        for side in Side:  # views redraw each side as not run yet
+            self.events.scenario.emit(side, self._scenarios[side])
 
     def to_file(self) -> ScenarioFile:
         """The dials as a scenario file (side B only in compare mode)."""
@@ -250,6 +266,9 @@ class Session:
         if not order or (Side.B in order and not self._compare):
             return False
         self._queue = order
+        self._sampling = order == [Side.A, Side.B]
+        if self._sampling:
+            self.samples = {Side.A: [], Side.B: []}
         self._running = True
         self._set_prediction(None)
         self.events.running.emit(True)
@@ -322,6 +341,11 @@ class Session:
                 run = await self._run_side(self._queue.pop(0))
                 if run is None or run.stopped:
                     self._queue.clear()
+                elif not self._queue and self._close_call():
+                    self.events.notice.emit(
+                        f"A and B within {CLOSE_WITHIN:.0%}: each runs {EXTRA_RUNS} more times"
+                    )
+                    self._queue = [Side.A, Side.B] * EXTRA_RUNS
         finally:
             self._queue.clear()
             self._running = False
@@ -353,6 +377,8 @@ class Session:
             await asyncio.gather(frames, return_exceptions=True)
             self._leftover = getattr(handle, "leftover", None)
         self.runs[side] = run
+        if self._sampling:
+            self.samples[side].append(run)
         self._last_side = side
         self._check = self._check_model(run)
         self.events.run_finished.emit(side, run)
@@ -389,9 +415,20 @@ class Session:
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
         return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
 
+    def _close_call(self) -> bool:
+        """A and B each ran once, their makespans under 15% apart: one run each says little."""
+        a, b = self.samples[Side.A], self.samples[Side.B]
+        if not self._sampling or len(a) != 1 or len(b) != 1:
+            return False
+        return is_close(a[0].summary.makespan_ms, b[0].summary.makespan_ms)
+
     def _update_verdict(self) -> None:
         a, b = self.runs[Side.A], self.runs[Side.B]
         text = verdict(a, b) if self._compare and a is not None and b is not None else None
+        many_a, many_b = self.samples[Side.A], self.samples[Side.B]
+        if text is not None and len(many_a) > 1 and len(many_a) == len(many_b):
+            summaries = [r.summary for r in many_a], [r.summary for r in many_b]
+            text = noise_verdict("makespan_ms", *summaries)
         if text != self._verdict:
             self._verdict = text
             self.events.verdict.emit(text)

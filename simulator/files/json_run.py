@@ -36,6 +36,7 @@ def run_to_dict(run: Run) -> dict[str, Any]:
                 "peak_in_flight",
                 "threads_used",
                 "threads_held_peak",
+                "db_connections_peak",
                 "loop_blocked_ms",
                 "framework_ms_per_request",
                 "requests",

@@ -16,9 +16,10 @@ say which file, which key and what is wrong. The format is chosen by the suffix:
     view = "async_io"
     mode = "asgi"
 
-A single run uses one ``[scenario]`` table instead of ``[a]``/``[b]``. Keys left out take the
-:class:`~simulator.scenario.Scenario` defaults. JSON files have the same shape:
-``{"title": ..., "a": {...}, "b": {...}}``.
+A single run uses one ``[scenario]`` table instead of ``[a]``/``[b]``. A lesson file adds
+a ``[lesson]`` table and ``[[claim]]`` tables (:mod:`simulator.lessons.format`), skipped
+here. Keys left out take the :class:`~simulator.scenario.Scenario` defaults. JSON files
+have the same shape: ``{"title": ..., "a": {...}, "b": {...}}``.
 """
 
 from __future__ import annotations
@@ -36,11 +37,21 @@ from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
 from simulator.scenario import Scenario
 
-__all__ = ["BY_CHOICES", "SUFFIXES", "ScenarioFile", "load_scenario_file", "save_scenario_file"]
+__all__ = [
+    "BY_CHOICES",
+    "SUFFIXES",
+    "ScenarioFile",
+    "file_from_data",
+    "load_scenario_file",
+    "parse_file",
+    "save_scenario_file",
+]
 
 SUFFIXES = (".toml", ".json")
 
 _TOP_LEVEL = ("title", "by", "scenario", "a", "b")
+#: A lesson's own tables (see :mod:`simulator.lessons.format`): a scenario reader skips them.
+_LESSON_TABLES = ("lesson", "claim")
 
 #: What the top-level ``by`` key may say: lanes per request, or per worker thread.
 BY_CHOICES = ("request", "worker")
@@ -85,7 +96,7 @@ def _suffix(path: Path) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _parse(path: Path) -> dict[str, Any]:
+def parse_file(path: Path) -> dict[str, Any]:
     """The file's data, with unreadable and malformed files turned into a ScenarioError."""
     suffix = _suffix(path)
     try:
@@ -140,8 +151,8 @@ def _scenario(path: Path, table: str, data: Any) -> Scenario:
         raise ScenarioError(f"{path}: {located}", key=located.key) from None
 
 
-def _file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
-    unknown = [key for key in data if key not in _TOP_LEVEL]
+def file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
+    unknown = [key for key in data if key not in _TOP_LEVEL + _LESSON_TABLES]
     if unknown:
         raise ScenarioError(
             f"{path}: unknown table or key {unknown[0]!r}; a scenario file holds an optional "
@@ -181,7 +192,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         one, the key (``a.io_ms``) and what is wrong with it.
     """
     path = Path(path)
-    return _file_from_data(path, _parse(path))
+    return file_from_data(path, parse_file(path))
 
 
 # --- writing ---------------------------------------------------------------------------------

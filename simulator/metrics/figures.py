@@ -199,6 +199,14 @@ FIGURES: tuple[Figure, ...] = (
         Unit.COUNT,
     ),
     Figure(
+        "db_connections_peak",
+        "Database connections at once",
+        "DB connections",
+        "The most database connections open at the same moment: Django opens one per thread "
+        "that runs a query, and (with CONN_MAX_AGE = 0) closes it when the request ends.",
+        Unit.COUNT,
+    ),
+    Figure(
         "loop_blocked_ms",
         "Event loop blocked",
         "loop blocked",

@@ -8,7 +8,14 @@ from typing import Any
 from simulator.trace.data import Trace
 from simulator.trace.kinds import QUEUE_THREAD, Kind
 
-__all__ = ["Summary", "in_flight_steps", "percentile", "summarize", "threads_held_peak"]
+__all__ = [
+    "Summary",
+    "db_connections_peak",
+    "in_flight_steps",
+    "percentile",
+    "summarize",
+    "threads_held_peak",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,9 @@ class Summary:
     #: its hand-offs: anything but ``queued``, ``cancelled`` and Django's own ``framework``
     #: time) at one instant: 8 for 8 sync views under ASGI, 0 for 8 async ones.
     threads_held_peak: int = 0
+    #: The most database connections open at one instant (Django opens one per thread):
+    #: 20 for 20 sync ORM views under ASGI, at most K under WSGI with K workers.
+    db_connections_peak: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,6 +133,20 @@ def threads_held_peak(trace: Trace) -> int:
     return peak
 
 
+def db_connections_peak(trace: Trace) -> int:
+    """The most database connections open at the same instant, over all requests.
+
+    A connection opened for one request and closed while serving another (a WSGI worker
+    keeps its thread) still counts once: the events only add and subtract.
+    """
+    level = peak = 0
+    events = sorted(event for lane in trace.lanes for event in lane.db_events)
+    for _, delta in events:  # a close before an open at the same instant
+        level += delta
+        peak = max(peak, level)
+    return peak
+
+
 def summarize(trace: Trace) -> Summary:
     lanes = trace.lanes
     finished = [lane for lane in lanes if lane.status in ("ok", "error")]
@@ -151,4 +175,5 @@ def summarize(trace: Trace) -> Summary:
         / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
         threads_held_peak=threads_held_peak(trace),
+        db_connections_peak=db_connections_peak(trace),
     )

@@ -23,7 +23,7 @@ What it models (every time an integer of nanoseconds; nothing random):
   loop of its own (``async_to_sync``) while its worker waits for it.
 - ``sync_fanout`` waits ``fanout`` times in a row; ``async_fanout`` once, for the gather.
   ``async_orm``/``async_sync_to_async`` hand the blocking part to the request's thread.
-  ``async_cpu_chunked`` computes in 5 ms slices and yields the loop between them.
+  ``async_cpu_chunked`` computes in 2 ms slices and yields the loop between them.
   The ``_bug`` views cost framework time only and end as errors (500).
 - ``middleware="sync"`` under ASGI runs the middleware chain on the request's thread, with
   the hand-offs that costs (into the chain; to an async view and back; out of the chain).
@@ -226,7 +226,7 @@ class _Site:
             yield from self.take_loop(r, place)
 
     def compute_in_slices(self, r: _Request, place: str) -> Steps:
-        """CPU in 5 ms slices with ``await asyncio.sleep(0)`` after each: back of the line."""
+        """CPU in 2 ms slices with ``await asyncio.sleep(0)`` after each: back of the line."""
         left = self.scenario.cpu_ms
         while left > 0:
             yield from self.work(r, Kind.CPU, place, min(CPU_CHUNK_MS, left) * self.costs.cpu_scale)

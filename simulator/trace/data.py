@@ -41,6 +41,9 @@ class Segment:
     thread: str
     #: Still running when the trace was taken (a live snapshot): drawn, not yet counted.
     open: bool = False
+    #: For a segment the view declared: the line of ``embedded_site/views.py`` it belongs
+    #: to (see ``RawSegment.line``), which the code panel highlights.
+    line: int | None = None
 
     @property
     def duration_ns(self) -> int:
@@ -68,6 +71,9 @@ class Lane:
     #: seen: Django's signal receivers run on a thread of the request's even where the lane
     #: shows the request waiting for the loop meanwhile.
     threads_seen: tuple[tuple[str, int], ...] = ()
+    #: ``(ns, +1)`` where a database connection opened for this request, ``(ns, -1)`` where
+    #: one closed: Django keeps a connection per thread, so they add up across requests.
+    db_events: tuple[tuple[int, int], ...] = ()
 
     @property
     def latency_ns(self) -> int:

@@ -92,7 +92,7 @@ def build_lane(
         start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
-            body.append(Segment(Kind(seg.kind), start, end, seg.thread, seg.open))
+            body.append(Segment(Kind(seg.kind), start, end, seg.thread, seg.open, seg.line))
     # Walk points and declared segments in time order, filling the gaps between them.
     events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
     events += [(s.start_ns, 1, s) for s in body]
@@ -143,7 +143,9 @@ def build_lane(
             ready = item.end_ns
             if item.kind == "io_wait" and item.thread == loop_thread:
                 ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
-            segments.append(Segment(item.kind, item.start_ns, ready, item.thread, item.open))
+            segments.append(
+                Segment(item.kind, item.start_ns, ready, item.thread, item.open, item.line)
+            )
             if ready < item.end_ns:
                 segments.append(Segment(Kind.QUEUED, ready, item.end_ns, item.thread))
             last_ns, last_thread = item.end_ns, item.thread
@@ -161,6 +163,7 @@ def build_lane(
         client_done_ns,
         tuple(_merge_touching(segments)),
         _threads_seen(marks, body),
+        tuple(probe.db_events),
     )
 
 
@@ -192,6 +195,7 @@ def _held_by_worker(
             seg.end_ns,
             worker,
             seg.open,
+            seg.line,
         )
         for seg in declared
     ]
@@ -210,7 +214,14 @@ def _merge_touching(segments: Sequence[Segment]) -> list[Segment]:
             and merged[-1].thread == seg.thread
             and (merged[-1].end_ns == seg.start_ns)
         ):
-            merged[-1] = Segment(seg.kind, merged[-1].start_ns, seg.end_ns, seg.thread, seg.open)
+            merged[-1] = Segment(
+                seg.kind,
+                merged[-1].start_ns,
+                seg.end_ns,
+                seg.thread,
+                seg.open,
+                merged[-1].line if merged[-1].line is not None else seg.line,
+            )
         else:
             merged.append(seg)
     return merged

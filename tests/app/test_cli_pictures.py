@@ -183,8 +183,10 @@ def test_compare_prints_both_runs_and_the_verdict_and_writes_them(tmp_path):
     assert "B: async_io · ASGI · 4 req · io 50 ms" in result.stdout
     assert _png_size(tmp_path / "cmp.png") == (1600, 900)
     data = json.loads((tmp_path / "cmp.json").read_text())
-    assert set(data) == {"a", "b", "verdict"}
+    assert set(data) == {"a", "b", "verdict", "runs"}
     assert data["verdict"] in result.stdout
+    # Far apart (4 × 50 ms against 50 ms): one run each, kept under runs too.
+    assert [len(data["runs"][side]) for side in "ab"] == [1, 1]
     assert (data["a"]["scenario"]["view"], data["b"]["scenario"]["view"]) == ("sync_io", "async_io")
     events = json.loads((tmp_path / "cmp-trace.json").read_text())["traceEvents"]
     assert {e["pid"] for e in events} == {1, 2}
@@ -283,3 +285,16 @@ def test_dials_strings_name_scenario_fields():
 def test_bad_dials_strings_say_what_is_wrong(dials, message):
     with pytest.raises(ScenarioError, match=message):
         parse_dials(dials)
+
+
+def test_compare_of_two_identical_scenarios_runs_each_three_times_and_names_no_winner(tmp_path):
+    # Long waits: on a busy machine two runs of these differ by far less than 15%.
+    dials = "view=async_io mode=asgi requests=4 io_ms=400"
+    result = _cli("compare", "--a", dials, "--b", dials, "--json", "same.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "same.json").read_text())
+    assert [len(data["runs"][side]) for side in "ab"] == [3, 3]
+    assert "each runs 2 more times" in result.stdout
+    # Identical dials: a winner only if every run of one beat every run of the other.
+    verdict = data["verdict"]
+    assert verdict.startswith("no measurable difference") or "in every run" in verdict

@@ -101,6 +101,8 @@ def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_disp
             "gui",
             "--lesson",
             str(ROOT / "assets/lessons/01-one-wsgi-worker.toml"),
+            "--by",  # the lesson opens the thread view; this test reads a lane per request
+            "request",
             "--run",
             "--screenshot",
             str(shot),

@@ -21,9 +21,12 @@ from app.theme import LIGHT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-#: Lesson 10 (sync under one WSGI worker vs async under ASGI, 10 requests each) made short.
+#: Lesson 10 (sync under one WSGI worker vs async under ASGI) made short, 10 requests each.
 LESSON_TEXT = (
-    (ROOT / "assets/lessons/10-wsgi-vs-asgi.toml").read_text().replace("io_ms = 500", "io_ms = 120")
+    (ROOT / "assets/lessons/10-wsgi-vs-asgi.toml")
+    .read_text()
+    .replace("io_ms = 500", "io_ms = 120")
+    .replace("requests = 6", "requests = 10")
 )
 
 

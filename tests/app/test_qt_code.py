@@ -117,3 +117,20 @@ def test_code_is_monospace_and_follows_the_panel_font(make_code, qtbot):
     code.setFont(bigger)
     qtbot.waitUntil(lambda: code.browser.font().pointSizeF() > before * 1.5)
     assert _columns_line_up(code.browser.document().defaultFont())
+
+
+def test_a_hovered_segments_line_is_highlighted_in_the_view_as_written(qtbot):
+    from app.qt_code import QtCode
+    from simulator.view_code import view_code
+
+    panel = QtCode("sync_io")
+    qtbot.addWidget(panel)
+    assert "measured" not in panel.browser.toPlainText()
+    assert "ffd54a" not in panel.browser.toHtml()  # the highlight's amber
+    code = view_code("sync_io")
+    sleep_file_line = next(f for f, s in code.shown_line.items() if s == 4)
+    panel.highlight_file_line("sync_io", sleep_file_line)
+    assert panel.highlighted == 4
+    assert "ffd54a" in panel.browser.toHtml()  # the highlighted line
+    panel.highlight_file_line("async_io", None)  # another view, no line: nothing lit
+    assert panel.highlighted is None

@@ -168,3 +168,25 @@ def test_the_prediction_is_dropped_by_a_run_and_checked_against_it():
     asyncio.run(session.run())
     assert session.prediction is None
     assert session.check is not None and session.check.ratio == pytest.approx(1.0)
+
+
+def test_a_close_call_runs_each_side_twice_more_and_names_no_winner():
+    session, ran = fake_session()
+    session.set_scenario(Side.B, SLOW)  # the same dials on both sides
+    session.set_compare(True)
+    notices = record(session, "notice")
+    asyncio.run(session.run())
+    assert ran == [SLOW] * 6  # A, B, then A, B twice more
+    assert [len(session.samples[side]) for side in Side] == [3, 3]
+    assert any("each runs 2 more times" in n[1] for n in notices)
+    assert session.verdict is not None
+    assert session.verdict.startswith("no measurable difference in makespan")
+    assert "3 runs each" in session.verdict
+
+
+def test_sides_far_apart_run_once_each():
+    session, ran = fake_session()
+    session.set_compare(True)
+    asyncio.run(session.run())
+    assert ran == [SLOW, FAST]
+    assert session.verdict is not None and session.verdict.startswith("B finished")

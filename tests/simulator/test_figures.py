@@ -98,6 +98,7 @@ def test_every_figure_reads_a_summary_field_in_its_unit():
     texts = {figure.key: figure.text(SUMMARY) for figure in FIGURES}
     assert texts == {
         "makespan_ms": "1.61 s",
+        "db_connections_peak": "0",
         "throughput_rps": "4.96 req/s",
         "p50": "800 ms",
         "p95": "1.54 s",

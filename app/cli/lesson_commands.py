@@ -1,0 +1,147 @@
+"""``async-lanes lessons`` and ``async-lanes lesson N [--check] [--png OUT] ...``.
+
+``lessons`` lists the curriculum (number and title; a broken file shows as broken, with its
+one-line problem). ``lesson N`` runs lesson N as a class would see it: the question, the
+measured figures, the noise-aware verdict on the figure the lesson is about, the answer and
+each claim with the figures it was judged on. With ``--check`` it exits 0 only if every claim
+held, 1 if one did not; a lesson whose needs this machine cannot meet is skipped (exit 0,
+saying why).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from simulator.files.atomic import write_text_atomically
+from simulator.lessons import Lesson, find_lesson, lesson_entries
+from simulator.upstream_address import refuse_unless_allowed
+
+from .exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from .outputs import PICTURE_FLAGS, check_outputs, outputs_asked, say, write_outputs
+from .signals import Interrupts
+from .summary import format_summary
+
+if TYPE_CHECKING:
+    from simulator.lessons import LessonRun
+
+__all__ = ["command_lesson", "command_lessons", "lesson_slide_lines"]
+
+
+def _folder() -> Path:
+    from app.assets import LESSONS
+
+    return LESSONS
+
+
+def command_lessons(args: argparse.Namespace) -> int:
+    """One line per lesson: its number and title (the question it asks)."""
+    for entry in lesson_entries(_folder()):
+        if entry.lesson is None:
+            say(f"{entry.number:3d}  BROKEN: {entry.problem}")
+        else:
+            say(f"{entry.number:3d}  {entry.title}")
+    return EXIT_OK
+
+
+def _wrapped(label: str, text: str) -> None:
+    say(textwrap.fill(text, 96, initial_indent=label, subsequent_indent=" " * len(label)))
+
+
+def lesson_slide_lines(lesson: Lesson, result: LessonRun) -> tuple[str, str]:
+    """The slide's subtitle (question and answer) and verdict line for a lesson's run."""
+    subtitle = f"{lesson.question}  Answer: {lesson.answer}"
+    if result.verdict is not None:
+        return subtitle, f"Verdict: {result.verdict}"
+    from simulator.metrics.figures import FIGURE
+
+    key = FIGURE[lesson.figure]
+    run = result.first[0]
+    return subtitle, f"Measured: {key.name} {key.text(run.summary)}"
+
+
+def _runs_json(result: LessonRun) -> dict[str, object]:
+    from simulator.files import run_to_dict
+
+    return {
+        "lesson": result.lesson.number,
+        "title": result.lesson.title,
+        "verdict": result.verdict,
+        "claims": [
+            {"says": r.claim.says, "held": r.held, "measured": r.measured} for r in result.results
+        ],
+        "runs": {
+            side.lower(): [run_to_dict(run) for run in runs] for side, runs in result.runs.items()
+        },
+    }
+
+
+def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
+    """Run lesson ``args.number``: question, figures, verdict, answer, claims."""
+    from .commands import measure_with
+
+    lesson = find_lesson(_folder(), args.number)
+    for scenario in (lesson.file.a, lesson.file.b):
+        if scenario is not None:  # a lesson calls no host but this machine
+            refuse_unless_allowed(scenario.upstream_url, ())
+    outputs = outputs_asked(args, ("json", *PICTURE_FLAGS))
+    check_outputs(outputs, [("the lesson file", str(lesson.path))])
+    say(f"Lesson {lesson.number}: {lesson.title}")
+    unmet = lesson.needs.unmet()
+    if unmet is not None:
+        say(f"skipped: {unmet}")
+        return EXIT_OK
+    _wrapped("  Question: ", lesson.question)
+    for letter, choice in zip("abcdefgh", lesson.choices, strict=False):
+        say(f"    ({letter}) {choice}")
+    from simulator.lessons import run_lesson
+
+    result = run_lesson(lesson, measure_with(interrupts))
+    for side, runs in result.runs.items():
+        for n, run in enumerate(runs, 1):
+            again = f" (run {n} of {len(runs)})" if len(runs) > 1 else ""
+            say(f"{side}{again}: " + format_summary(run))
+    if result.stopped or interrupts.received:
+        say("Stopped: the lesson's claims were not checked.")
+        return interrupts.exit_code if interrupts.received else EXIT_INTERRUPTED
+    say()
+    if result.verdict is not None:
+        say(f"Verdict: {result.verdict}")
+    _wrapped("  Answer: ", lesson.answer)
+    _wrapped("  Why: ", lesson.why)
+    _wrapped("  Look at: ", lesson.look_at)
+    say("Claims:")
+    for claim in result.results:
+        _wrapped("  ", claim.line)
+    subtitle, verdict_line = lesson_slide_lines(lesson, result)
+
+    def picture(path: Path) -> None:
+        from app.export_picture import export_picture
+
+        export_picture(
+            path,
+            result.first,
+            title=f"Lesson {lesson.number}: {lesson.title}",
+            scale=args.scale,
+            by=args.by or lesson.file.by or "request",
+            subtitle=subtitle,
+            verdict_text=verdict_line,
+        )
+
+    def write_json(path: Path) -> None:
+        write_text_atomically(path, json.dumps(_runs_json(result), indent=1) + "\n")
+
+    with interrupts.writing():
+        code = write_outputs(
+            outputs, {"json": write_json, **{name: picture for name in PICTURE_FLAGS}}
+        )
+    if args.check and not result.held:
+        failed = sum(not r.held for r in result.results)
+        say(f"CHECK: {failed} of {len(result.results)} claims did not hold")
+        return EXIT_FAILED
+    if args.check:
+        say(f"CHECK: all {len(result.results)} claims held")
+    return code

@@ -1,0 +1,110 @@
+"""What a lesson's panel says at each quiz step, as plain text (no Qt): a test reads it.
+
+The reveal puts the class's guess beside what was measured and what the model predicted, on
+the figure the lesson is about, then the answer, why, where to look, what to try next, and
+whether each claim held on this run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from simulator.lessons import Lesson, check_claim
+from simulator.metrics.figures import FIGURE
+from simulator.metrics.summary import summarize
+from simulator.prediction.model import predict
+from simulator.trace import Run
+
+from .session.quiz import Quiz, QuizStep
+
+__all__ = ["PanelText", "panel_text"]
+
+_LETTERS = "abcdefghi"
+
+#: Figures the model does not predict (it has no database connections, no failures).
+_NOT_MODELLED = frozenset({"db_connections_peak", "failed", "ok", "cancelled"})
+
+
+@dataclass(frozen=True, slots=True)
+class PanelText:
+    """The panel's lines: the question always, the rest by step."""
+
+    question: str
+    explanation: str
+    choices: tuple[str, ...]
+    guess: str
+    status: str
+    reveal: str
+
+
+def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
+    key = FIGURE[lesson.figure]
+    parts = []
+    for side, run in runs.items():
+        label = f"{side} " if len(runs) > 1 else ""
+        model = ""
+        if lesson.figure not in _NOT_MODELLED:
+            model = f" (model: {key.text(summarize(predict(run.scenario)))})"
+        parts.append(f"{label}measured {key.text(run.summary)}{model}")
+    return f"{key.caption}: " + " · ".join(parts)
+
+
+def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
+    """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
+    lesson = quiz.lesson
+    # Once the class has guessed, the guess line says it all: the lanes get the room.
+    asking = quiz.step is QuizStep.QUESTION
+    choices = tuple(
+        f"{'▶ ' if quiz.choice == i else ''}({_LETTERS[i]}) {choice}"
+        for i, choice in enumerate(lesson.choices)
+        if asking
+    )
+    guess = quiz.guess_text
+    if quiz.step is QuizStep.REVEAL and lesson.choices:
+        guess_line = ""  # the answer line says what the class guessed
+    elif lesson.choices:
+        guess_line = (
+            f"Class guess: {guess}"
+            if guess
+            else f"Class guess: press 1–{len(lesson.choices)} " + "to record it"
+        )
+    else:
+        guess_line = (
+            f"Class guess: {guess} (+/− to change)" if guess else "Class guess: + / − on the slider"
+        )
+    said = f" · class guess: {guess}" if guess else ""
+    status = {
+        QuizStep.QUESTION: "Page Down: run it",
+        QuizStep.RUNNING: f"Measuring…{said}",
+        QuizStep.MEASURED: f"Measured. Page Down: reveal the answer (Page Up: back){said}",
+        QuizStep.REVEAL: "Page Down: next lesson · Page Up: hide the answer",
+    }[quiz.step]
+    reveal = ""
+    if quiz.step is QuizStep.REVEAL:
+        lines = []
+        right = quiz.guessed_right
+        mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
+        said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
+        lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
+        if runs:
+            lines.append(_figure_line(lesson, runs))
+            if guess and not lesson.choices:
+                lines[-1] += f" · class guessed {guess}"
+        lines.append(f"<b>Why:</b> {lesson.why}")
+        lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
+        if lesson.myth:
+            lines.append(f"<b>Myth:</b> {lesson.myth}")
+        if runs:
+            judged = [check_claim(c, {s: [r] for s, r in runs.items()}) for c in lesson.claims]
+            held = sum(r.held for r in judged)
+            lines.append(f"Claims on this run: {held} of {len(judged)} held")
+        reveal = "<br>".join(lines)
+    return PanelText(
+        question=lesson.question,
+        explanation=lesson.explanation if asking else "",
+        choices=choices,
+        guess=guess_line,
+        status=status,
+        reveal=reveal,
+    )

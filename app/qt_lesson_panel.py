@@ -1,0 +1,83 @@
+"""The lesson panel: the question above the lanes, the class's guess, and at the reveal the
+answer beside the measurement. Shown only while a lesson (a file with ``[lesson]``) is open.
+
+It sits in the window's centre column, so presentation mode (which hides the docks) keeps
+it; its text follows the application font, sized for the projector there.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout
+
+from .lesson_reveal import PanelText
+
+__all__ = ["QtLessonPanel"]
+
+
+class QtLessonPanel(QFrame):
+    """Question, choices or slider and, at the reveal, the answer (what Page Down does next
+    is in the window's status bar).
+
+    ``guessed(float)`` is emitted when the slider moves (a numeric guess, in ms)."""
+
+    guessed = Signal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("lessonPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 4, 8, 4)
+        column.setSpacing(2)
+        self.question = QLabel()
+        self.question.setObjectName("lessonQuestion")
+        self.question.setWordWrap(True)
+        font = self.question.font()
+        font.setBold(True)
+        self.question.setFont(font)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.choices = QLabel()
+        self.choices.setWordWrap(True)
+        guess_row = QHBoxLayout()
+        self.guess = QLabel()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Page Down belongs to the quiz
+        self.slider.valueChanged.connect(lambda value: self.guessed.emit(float(value)))
+        guess_row.addWidget(self.guess)
+        guess_row.addWidget(self.slider, 1)
+        self.reveal = QLabel()
+        self.reveal.setObjectName("lessonReveal")
+        self.reveal.setWordWrap(True)
+        self.reveal.setTextFormat(Qt.TextFormat.RichText)
+        for widget in (self.question, self.explanation, self.choices):
+            column.addWidget(widget)
+        column.addLayout(guess_row)
+        column.addWidget(self.reveal)
+        self.hide()
+
+    def set_range(self, high_ms: float) -> None:
+        """The slider's range for a numeric guess: 0 to ``high_ms``, in steps of 10 ms."""
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, int(high_ms))
+        self.slider.setSingleStep(10)
+        self.slider.setPageStep(max(10, int(high_ms / 20)))
+        self.slider.blockSignals(False)
+
+    def show_text(self, text: PanelText, *, numeric: bool, number: float | None) -> None:
+        self.question.setText(text.question)
+        self.explanation.setText(text.explanation)
+        self.explanation.setVisible(bool(text.explanation))
+        self.choices.setText("\n".join(text.choices))
+        self.choices.setVisible(bool(text.choices))
+        self.guess.setText(text.guess)
+        self.guess.setVisible(bool(text.guess))
+        self.slider.setVisible(numeric)
+        if numeric and number is not None:
+            self.slider.blockSignals(True)
+            self.slider.setValue(int(number))
+            self.slider.blockSignals(False)
+        self.reveal.setText(text.reveal)
+        self.reveal.setVisible(bool(text.reveal))
+        self.show()

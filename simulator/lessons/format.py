@@ -1,0 +1,253 @@
+"""The lesson format: a scenario file with a ``[lesson]`` table and ``[[claim]]`` tables.
+
+A lesson file stays a scenario file: ``run --scenario`` and File ▸ Open read its dials and
+skip these keys, so a teacher can hand either to a student. What the lesson adds is text for
+the class (a title that asks, an explanation, a question, the answer and why, what to look
+at, a dial to try next), what it ``needs`` of the machine, and **claims as data**: figures of
+the measured runs compared with a number or with the other side's figure. Claims are read
+and compared here, never evaluated as code. The whole format is in ``docs/lessons.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulator.dials import shown
+from simulator.errors import ScenarioError
+from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
+from simulator.metrics.figures import FIGURE
+
+__all__ = ["OPS", "Claim", "Lesson", "Needs", "load_lesson"]
+
+#: The comparisons a claim may make.
+OPS = ("<", "<=", ">", ">=")
+
+_LESSON_KEYS = (
+    "explanation",
+    "question",
+    "choices",
+    "answer",
+    "why",
+    "look_at",
+    "figure",
+    "follow_up",
+    "myth",
+    "needs",
+    "guess_max",
+)
+_CLAIM_KEYS = ("figure", "side", "op", "value", "times", "of", "error_contains", "says")
+_NEEDS_KEYS = ("cores",)
+
+
+@dataclass(frozen=True, slots=True)
+class Needs:
+    """What a lesson needs of the machine; an unmet need skips the lesson, saying why."""
+
+    cores: int = 1
+
+    def unmet(self) -> str | None:
+        """Why this machine cannot hold the lesson's claims, or ``None``."""
+        have = os.cpu_count() or 1
+        if have < self.cores:
+            return f"needs {self.cores} cores, this machine has {have}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One thing the lesson says the measurement shows.
+
+    Either a figure: ``side``'s ``figure`` ``op`` ``value`` (a number in the figure's unit:
+    ms for times), or ``op`` ``times`` × the ``of`` side's same figure. Or an error:
+    every request of ``side`` failed with an error containing ``error_contains``.
+    ``says`` is the claim in words, for the slide and ``--check``.
+    """
+
+    side: str
+    says: str
+    figure: str | None = None
+    op: str | None = None
+    value: float | None = None
+    times: float | None = None
+    of: str | None = None
+    error_contains: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    """A lesson: its scenario file, the text for the class and its claims."""
+
+    path: Path
+    file: ScenarioFile
+    explanation: str
+    question: str
+    answer: str
+    why: str
+    look_at: str
+    figure: str
+    follow_up: str
+    choices: tuple[str, ...] = ()
+    myth: str | None = None
+    needs: Needs = field(default_factory=Needs)
+    claims: tuple[Claim, ...] = ()
+    #: A numeric guess's slider end, in the figure's unit (ms), when there are no choices.
+    guess_max: float = 3000.0
+
+    @property
+    def title(self) -> str:
+        return self.file.title or self.path.stem
+
+    @property
+    def number(self) -> int:
+        """The number its file name starts with (``07-...toml``: 7), else 0."""
+        head = self.path.stem.split("-", 1)[0]
+        return int(head) if head.isdigit() else 0
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.file.is_comparison
+
+    @property
+    def answer_index(self) -> int | None:
+        """Which of ``choices`` is the answer (``None`` for a numeric guess)."""
+        return self.choices.index(self.answer) if self.answer in self.choices else None
+
+
+def _text(path: Path, table: dict[str, Any], key: str, where: str, *, required: bool) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            raise ScenarioError(f'{path}: {where} needs {key} = "..."', key=f"{where}.{key}")
+        return ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ScenarioError(
+            f"{path}: {where}.{key} must be text in quotes, not {shown(value)}",
+            key=f"{where}.{key}",
+        )
+    return " ".join(value.split())
+
+
+def _number(path: Path, table: dict[str, Any], key: str, where: str) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        raise ScenarioError(
+            f"{path}: {where}.{key} must be a number, not {shown(value)}", key=f"{where}.{key}"
+        )
+    return float(value)
+
+
+def _unknown(path: Path, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in table:
+        if key not in allowed:
+            raise ScenarioError(
+                f"{path}: unknown key {where}.{key}; allowed: {', '.join(allowed)}",
+                key=f"{where}.{key}",
+            )
+
+
+def _side(path: Path, value: Any, where: str, sides: tuple[str, ...]) -> str:
+    if value not in sides:
+        raise ScenarioError(
+            f"{path}: {where} must be {' or '.join(repr(s) for s in sides)}, not {shown(value)}",
+            key=where,
+        )
+    return str(value)
+
+
+def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
+    where = f"claim {n}"
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: {where} must be a [[claim]] table, not {shown(data)}")
+    _unknown(path, data, _CLAIM_KEYS, where)
+    side = _side(path, data.get("side", "A"), f"{where}.side", sides)
+    says = _text(path, data, "says", where, required=True)
+    error = data.get("error_contains")
+    if error is not None:
+        if not isinstance(error, str) or not error:
+            raise ScenarioError(f"{path}: {where}.error_contains must be text, not {shown(error)}")
+        return Claim(side=side, says=says, error_contains=error)
+    figure = data.get("figure")
+    if figure not in FIGURE:
+        raise ScenarioError(
+            f"{path}: {where}.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}",
+            key=f"{where}.figure",
+        )
+    op = data.get("op")
+    if op not in OPS:
+        raise ScenarioError(
+            f"{path}: {where}.op must be one of {' '.join(OPS)}, not {shown(op)}",
+            key=f"{where}.op",
+        )
+    value = _number(path, data, "value", where)
+    times = _number(path, data, "times", where)
+    if (value is None) == (times is None):
+        raise ScenarioError(
+            f'{path}: {where} needs either value = N or times = X with of = "A"|"B"',
+            key=where,
+        )
+    of = None
+    if times is not None:
+        of = _side(path, data.get("of"), f"{where}.of", sides)
+    return Claim(
+        side=side, says=says, figure=str(figure), op=str(op), value=value, times=times, of=of
+    )
+
+
+def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
+    """The lesson in ``data`` (a parsed file); every mistake names the file and the key."""
+    file = file_from_data(path, data)
+    table = data.get("lesson")
+    if not isinstance(table, dict):
+        raise ScenarioError(f"{path}: not a lesson: it has no [lesson] table")
+    if not file.title:
+        raise ScenarioError(f'{path}: a lesson needs a title = "..." that asks a question')
+    _unknown(path, table, _LESSON_KEYS, "lesson")
+    choices = table.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise ScenarioError(f"{path}: lesson.choices must be a list of texts, not {shown(choices)}")
+    answer = _text(path, table, "answer", "lesson", required=True)
+    if choices and answer not in choices:
+        raise ScenarioError(f"{path}: lesson.answer {answer!r} is not one of lesson.choices")
+    figure = table.get("figure", "makespan_ms")
+    if figure not in FIGURE:
+        raise ScenarioError(
+            f"{path}: lesson.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}"
+        )
+    needs_data = table.get("needs", {})
+    if not isinstance(needs_data, dict):
+        raise ScenarioError(f"{path}: lesson.needs must be a table {{cores = 2}}")
+    _unknown(path, needs_data, _NEEDS_KEYS, "lesson.needs")
+    cores = _number(path, needs_data, "cores", "lesson.needs")
+    sides = ("A", "B") if file.is_comparison else ("A",)
+    claims_data = data.get("claim", [])
+    if not isinstance(claims_data, list) or not claims_data:
+        raise ScenarioError(f"{path}: a lesson needs at least one [[claim]]")
+    myth = _text(path, table, "myth", "lesson", required=False)
+    guess_max = _number(path, table, "guess_max", "lesson")
+    return Lesson(
+        path=path,
+        file=file,
+        explanation=_text(path, table, "explanation", "lesson", required=True),
+        question=_text(path, table, "question", "lesson", required=True),
+        answer=answer,
+        why=_text(path, table, "why", "lesson", required=True),
+        look_at=_text(path, table, "look_at", "lesson", required=True),
+        figure=str(figure),
+        follow_up=_text(path, table, "follow_up", "lesson", required=True),
+        choices=tuple(" ".join(c.split()) for c in choices),
+        myth=myth or None,
+        needs=Needs(cores=int(cores)) if cores is not None else Needs(),
+        claims=tuple(_claim(path, c, n, sides) for n, c in enumerate(claims_data, 1)),
+        guess_max=guess_max if guess_max is not None else 3000.0,
+    )
+
+
+def load_lesson(path: str | Path) -> Lesson:
+    """Read a lesson file; a broken one raises :class:`ScenarioError` naming file and key."""
+    path = Path(path)
+    return lesson_from_data(path, parse_file(path))

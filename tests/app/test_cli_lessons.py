@@ -1,0 +1,83 @@
+"""``async-lanes lessons`` and ``async-lanes lesson N [--check] [--png]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import lesson_commands
+from app.cli.main import main
+
+FAILING = """
+title = "Does a 50 ms sleep take under 1 ms?"
+
+[lesson]
+explanation = "A lesson whose claim cannot hold."
+question = "Under 1 ms?"
+answer = "No"
+why = "Sleeping takes as long as it says."
+look_at = "The lane."
+follow_up = "Nothing."
+
+[scenario]
+view = "sync_io"
+mode = "wsgi"
+requests = 1
+io_ms = 50
+
+[[claim]]
+says = "one request of 50 ms takes under 1 ms"
+figure = "makespan_ms"
+op = "<"
+value = 1
+"""
+
+
+def test_lessons_lists_at_least_16_by_number_and_question(capsys):
+    assert main(["lessons"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 16
+    assert lines[0].split()[0] == "1" and lines[0].rstrip().endswith("?")
+    assert not [line for line in lines if "BROKEN" in line]
+
+
+def test_an_unknown_lesson_is_one_line_and_exit_2(capsys):
+    assert main(["lesson", "99"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("async-lanes: error: no lesson 99") and "\n" not in err
+
+
+def test_a_lesson_whose_claim_fails_exits_1_with_the_measured_figure(capsys, monkeypatch, tmp_path):
+    (tmp_path / "01-impossible.toml").write_text(FAILING, encoding="utf-8")
+    (tmp_path / "02-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    assert main(["lesson", "1", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED: one request of 50 ms takes under 1 ms — measured A makespan" in out
+    assert "CHECK: 1 of 1 claims did not hold" in out
+    assert main(["lessons"]) == 0
+    assert "2  BROKEN:" in capsys.readouterr().out
+    assert main(["lesson", "2"]) == 2
+    assert "no [lesson] table" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_lesson_check_holds_and_draws_its_slide(capsys, tmp_path):
+    png = tmp_path / "slide.png"
+    assert main(["lesson", "11", "--check", "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "Question: Calling Article.objects.get" not in out  # the title is not the question
+    assert "Question: What happens to each request?" in out
+    assert "held: every request fails with SynchronousOnlyOperation" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(png).stat().st_size > 10_000
+
+
+def test_a_lesson_calling_another_host_is_refused_before_it_runs(capsys, monkeypatch, tmp_path):
+    text = FAILING.replace("io_ms = 50", 'io_ms = 50\nupstream_url = "https://example.com/"')
+    (tmp_path / "01-remote.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    assert main(["lesson", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "example.com" in err and err.count("\n") == 1

@@ -1,0 +1,100 @@
+"""Quiz mode driven by a presenter's keys only: question → guess → run → reveal → next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.lesson_reveal import panel_text
+from app.session.quiz import Quiz, QuizMove, QuizStep
+from simulator.lessons import load_lesson
+
+LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
+
+
+def test_the_steps_walk_forwards_and_back_without_qt():
+    lesson = load_lesson(LESSONS / "03-async-views.toml")
+    quiz = Quiz(lesson).guess_choice(2)
+    assert quiz.guess_text == "8" and quiz.guessed_right is False
+    quiz, move = quiz.forward()
+    assert (quiz.step, move) == (QuizStep.RUNNING, QuizMove.RUN)
+    assert quiz.forward()[1] is QuizMove.NOTHING  # a run ends by itself
+    quiz = quiz.measured()
+    assert "Answer" not in panel_text(quiz, {}).reveal  # measured, still hidden
+    quiz, move = quiz.forward()
+    assert quiz.step is QuizStep.REVEAL
+    assert "<b>Answer:</b> 0  — not the guess" in panel_text(quiz, {}).reveal
+    assert quiz.forward()[1] is QuizMove.NEXT_LESSON
+    assert quiz.back()[0].step is QuizStep.MEASURED
+    assert Quiz(lesson).back()[1] is QuizMove.PREVIOUS_LESSON
+
+
+def _key(window, key) -> None:
+    from pytestqt.qtbot import QtBot
+
+    # Sent to whatever has the focus: the shortcuts are application-wide.
+    target = window.focusWidget() or window.timeline
+    QtBot.keyClick(target, key)
+
+
+@pytest.mark.slow
+def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
+    window.open_scenario_file(LESSONS / "03-async-views.toml")  # as gui --lesson does
+    quiz = window.quiz
+    panel = quiz.panel
+    assert panel.isVisible() and "How many threads" in panel.question.text()
+    assert not panel.reveal.isVisible()  # the answer is hidden
+    assert window.session.runs["a"] is None
+    window.set_by("request")
+
+    _key(window, Qt.Key.Key_3)  # the class says "8"
+    assert quiz.quiz.choice == 2 and "▶ (c) 8" in panel.choices.text()
+    _key(window, Qt.Key.Key_PageDown)  # run
+    assert quiz.quiz.step is QuizStep.RUNNING
+    qloop.run_until_complete(window.wait_idle())
+    assert quiz.quiz.step is QuizStep.MEASURED and not panel.reveal.isVisible()
+    assert not panel.isVisible()  # the lanes get the room while the class watches them
+    assert "class guess: 8" in window.statusBar().currentMessage()
+
+    _key(window, Qt.Key.Key_PageDown)  # reveal
+    reveal = panel.reveal.text()
+    assert panel.reveal.isVisible() and "<b>Answer:</b> 0" in reveal
+    assert "not the guess" in reveal  # the class said 8
+    assert "Threads held at once: measured 0 (model: 0)" in reveal
+    assert window.by_tabs.currentIndex() == 1  # the lesson's thread view, opened by the reveal
+
+    _key(window, Qt.Key.Key_PageUp)  # hide the answer again
+    assert quiz.quiz.step is QuizStep.MEASURED and not panel.reveal.isVisible()
+    _key(window, Qt.Key.Key_PageDown)
+    _key(window, Qt.Key.Key_PageDown)  # next lesson, on its question
+    assert quiz.path is not None and quiz.path.name.startswith("04-")
+    assert quiz.quiz.step is QuizStep.QUESTION and not panel.reveal.isVisible()
+    assert "time.sleep" in window.header.text()
+    _key(window, Qt.Key.Key_PageUp)  # back to the previous lesson
+    assert quiz.path.name.startswith("03-")
+
+
+def test_the_lessons_menu_numbers_the_questions_and_greys_out_a_broken_file(
+    qtbot, qloop, settings, monkeypatch, tmp_path
+):
+    import shutil
+
+    from app import qt_window_actions
+    from app.qt_main_window import QtMainWindow
+
+    shutil.copy(LESSONS / "03-async-views.toml", tmp_path)
+    (tmp_path / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    monkeypatch.setattr(qt_window_actions, "LESSONS", tmp_path)
+    window = QtMainWindow(settings=settings)
+    qtbot.addWidget(window)
+    actions = window.menus["lessons"].actions()
+    assert [a.text() for a in actions] == [
+        "3. 8 async views waiting at once: how many threads do they hold?",
+        "4. 04-broken.toml (broken)",
+    ]
+    assert actions[0].isEnabled() and not actions[1].isEnabled()
+    assert "no [lesson] table" in actions[1].toolTip()
+    help_texts = [a.text() for a in window.menus["help"].actions()]
+    assert "&Lesson guide" in help_texts

@@ -1,0 +1,31 @@
+"""CI runs every lesson once and checks its claims: a lesson whose claim fails fails here.
+
+Each lesson is kept small (a few requests of 50-500 ms) so the whole curriculum runs in about
+a minute; it is marked slow, so ``make test-fast`` leaves it to ``make test``. The claims are
+the lessons' own data, judged as ``async-lanes lesson N --check`` judges them (close
+comparisons re-run, medians); a lesson whose needs this machine cannot meet is skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.hosting.engine import run_scenario
+from simulator.lessons import lesson_entries, run_lesson
+
+LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
+ENTRIES = lesson_entries(LESSONS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.path.stem for e in ENTRIES])
+def test_the_lesson_claims_hold(entry):
+    assert entry.lesson is not None, entry.problem
+    unmet = entry.lesson.needs.unmet()
+    if unmet is not None:
+        pytest.skip(unmet)
+    result = run_lesson(entry.lesson, run_scenario)
+    failed = [r.line for r in result.results if not r.held]
+    assert not failed, f"{entry.path.name}: " + " | ".join(failed)

@@ -1,0 +1,145 @@
+"""The lesson format: a scenario file plus [lesson] and [[claim]]; claims are data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.errors import ScenarioError
+from simulator.files.scenario_file import load_scenario_file
+from simulator.lessons import check_claim, find_lesson, lesson_entries, load_lesson
+from simulator.metrics.summary import Summary
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSONS = ROOT / "assets" / "lessons"
+
+GOOD = """
+title = "How long?"
+by = "worker"
+
+[lesson]
+explanation = "One worker."
+question = "How long will 8 requests take?"
+choices = ["0.2 s", "1.6 s"]
+answer = "1.6 s"
+why = "One at a time."
+look_at = "The worker lane."
+figure = "makespan_ms"
+follow_up = "Set workers to 8."
+needs = {cores = 1}
+
+[a]
+view = "sync_io"
+mode = "wsgi"
+
+[b]
+view = "async_io"
+
+[[claim]]
+says = "B is much sooner"
+figure = "makespan_ms"
+side = "B"
+op = "<"
+times = 0.3
+of = "A"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "07-lesson.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_lesson_file_is_still_a_scenario_file(tmp_path):
+    path = write(tmp_path, GOOD)
+    file = load_scenario_file(path)
+    assert file.a.mode == "wsgi" and file.b is not None and file.by == "worker"
+    lesson = load_lesson(path)
+    assert lesson.number == 7 and lesson.answer_index == 1 and lesson.title == "How long?"
+    (claim,) = lesson.claims
+    assert (claim.side, claim.op, claim.times, claim.of) == ("B", "<", 0.3, "A")
+
+
+def _summary(makespan: float) -> Summary:
+    return Summary(
+        8, 8, 0, 0, makespan, 0.0, dict.fromkeys(("p50", "p95", "p99", "max"), 1.0), 8, 1, 0.0, 0.0
+    )
+
+
+def test_claims_compare_measured_figures(tmp_path):
+    lesson = load_lesson(write(tmp_path, GOOD))
+    (claim,) = lesson.claims
+
+    def runs(a: float, b: float) -> dict[str, list[Run]]:
+        empty = Trace(t0_ns=0, lanes=())
+        return {
+            "A": [Run(Scenario(), empty, _summary(a))],
+            "B": [Run(Scenario(), empty, _summary(b))],
+        }
+
+    held = check_claim(claim, runs(1600, 210))
+    assert held.held and "B makespan 210 ms" in held.measured and "A 1.60 s" in held.measured
+    assert not check_claim(claim, runs(1600, 900)).held
+
+
+BROKEN = [
+    ("no-lesson-table", GOOD.replace("[lesson]", "[lessons]"), "unknown table or key 'lessons'"),
+    (
+        "unknown-figure",
+        GOOD.replace('figure = "makespan_ms"\nside', 'figure = "speed"\nside'),
+        "claim 1.figure must name a figure",
+    ),
+    (
+        "code-as-op",
+        GOOD.replace('op = "<"', "op = \"__import__('os')\""),
+        "claim 1.op must be one of",
+    ),
+    (
+        "answer-not-a-choice",
+        GOOD.replace('answer = "1.6 s"', 'answer = "2 s"'),
+        "lesson.answer '2 s' is not one of lesson.choices",
+    ),
+    ("side-c", GOOD.replace('side = "B"', 'side = "C"'), "claim 1.side must be 'A' or 'B'"),
+    ("no-claims", GOOD.split("[[claim]]")[0], "needs at least one [[claim]]"),
+    (
+        "value-and-times",
+        GOOD.replace("times = 0.3", "times = 0.3\nvalue = 3"),
+        "needs either value = N or times = X",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_a_broken_lesson_says_which_file_and_what(tmp_path, text, words):
+    path = write(tmp_path, text)
+    with pytest.raises(ScenarioError) as caught:
+        load_lesson(path)
+    message = str(caught.value)
+    assert str(path) in message and words in message and "\n" not in message
+
+
+def test_the_curriculum_has_16_or_more_lessons_all_readable_and_asking():
+    entries = lesson_entries(LESSONS)
+    assert len(entries) >= 16
+    assert [e.problem for e in entries if e.lesson is None] == []
+    numbers = [e.number for e in entries]
+    assert numbers == sorted(set(numbers))
+    for entry in entries:
+        lesson = entry.lesson
+        assert lesson is not None and lesson.claims
+        assert lesson.title.rstrip().endswith("?"), f"{entry.path.name}: the title gives the answer"
+        assert lesson.answer not in lesson.title
+
+
+def test_a_broken_lesson_shows_as_broken_in_the_catalog_and_find_names_the_numbers(tmp_path):
+    write(tmp_path, GOOD)
+    (tmp_path / "08-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    entries = lesson_entries(tmp_path)
+    assert [e.lesson is None for e in entries] == [False, True]
+    assert "no [lesson] table" in (entries[1].problem or "")
+    with pytest.raises(ScenarioError, match="no lesson 99; the lessons are numbered 7–8"):
+        find_lesson(tmp_path, 99)
