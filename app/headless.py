@@ -1,8 +1,14 @@
-"""A ``QGuiApplication`` for painting pictures where no window was opened (the CLI)."""
+"""An application for painting pictures where no window was opened (the CLI).
+
+It is a ``QApplication`` (widgets-capable), not a bare ``QGuiApplication``: a process that drew a
+picture may open a widget later (the tests do), and Qt aborts a widget made under a
+``QGuiApplication``.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
 
 from simulator.errors import LanesError
 
@@ -23,5 +29,5 @@ def ensure_gui_application() -> QGuiApplication:
         if not isinstance(app, QGuiApplication):
             raise LanesError("pictures need a QGuiApplication, and a plain QCoreApplication runs")
         return app
-    _app = QGuiApplication(["async-lanes", "-platform", "offscreen"])
+    _app = QApplication(["async-lanes", "-platform", "offscreen"])
     return _app
