@@ -26,8 +26,8 @@ run: $(STAMP)
 test: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The tests not marked slow (each of those takes over 5 s), for every change: 100 s on a busy
-# 2-core machine, most of it the command-line tests, each starting Python and Django (~1 s).
+# The tests not marked slow (each of those takes over 5 s), for every change: 2-4 minutes on a
+# busy 2-core machine (460 tests; many real runs of 1-3 s and command-line subprocesses).
 test-fast: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 
