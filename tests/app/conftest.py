@@ -8,16 +8,23 @@ from PySide6.QtCore import QSettings
 
 
 @pytest.fixture(scope="session")
-def qloop(qapp):
+def _qt_loop(qapp):
     """The asyncio loop the window uses: Qt's own, through qasync, as in the real app."""
     import qasync
 
     qapp.setQuitOnLastWindowClosed(False)  # as app.main does: the window ends the loop
     loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
     yield loop
     loop.close()  # shuts down qasync's executor threads
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def qloop(_qt_loop):
+    """Qt's loop, made the current one again for each test: a test in between that called
+    ``asyncio.run`` (the command line in-process, the engine) leaves no current loop."""
+    asyncio.set_event_loop(_qt_loop)
+    return _qt_loop
 
 
 @pytest.fixture

@@ -43,9 +43,13 @@ LOOK_AT_THE_WINDOW = textwrap.dedent(
 
 
 def _lesson_titles() -> list[str]:
-    """The titles of the repository's lesson files, in file name order (as the menu)."""
+    """The repository's lesson titles with their file's number, in file name order (as the menu)."""
     paths = sorted((ROOT / "assets" / "lessons").glob("*.toml"))
-    return [tomllib.loads(path.read_text(encoding="utf-8"))["title"] for path in paths]
+    titles = [tomllib.loads(path.read_text(encoding="utf-8"))["title"] for path in paths]
+    return [
+        f"{int(path.name.split('-')[0])}. {title}"
+        for path, title in zip(paths, titles, strict=True)
+    ]
 
 
 def _run(*command: str | Path, **kwargs) -> subprocess.CompletedProcess[str]:
