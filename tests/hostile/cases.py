@@ -67,6 +67,9 @@ def second_ctrl_c(tmp: Path) -> Outcome:
 def ctrl_c_during_start_up(tmp: Path) -> Outcome:
     outcome = run_cli(["run", "--requests", "2", *OUTS], tmp, signals=[(0.4, SIGINT)])
     expect_code(outcome, 130)
+    if "stopping" in outcome.stderr:
+        # On a quick machine the run had begun by then: what it measured is written.
+        return expect_outputs(outcome, tmp, OUT_NAMES)
     if "Traceback" not in outcome.stderr and "nothing" not in outcome.stderr:
         outcome.notes.append("no word that nothing was measured")
     return outcome
