@@ -18,6 +18,8 @@ from PySide6.QtGui import QColor, QImage
 
 from app.theme import LIGHT
 
+from .kind_pixels import looks_like
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,19 +46,8 @@ def x_display(tmp_path):
 
 
 def _looks_like(colour: QColor, kind: str, slack: int = 40) -> bool:
-    """``kind``'s fill, or its pattern's lines drawn over it."""
-    base = QColor(LIGHT.kinds[kind])
-    ink = QColor(LIGHT.text_on(kind))
-    lines = QColor(
-        *(
-            round(b + (i - b) * 150 / 255)
-            for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
-        )
-    )
-    return any(
-        all(abs(a - b) < slack for a, b in zip(colour.getRgb()[:3], c.getRgb()[:3], strict=True))
-        for c in (base, lines)
-    )
+    """:func:`looks_like` within less than ``slack``: a screen grab is noisier than a picture."""
+    return looks_like(colour, kind, slack=slack - 1)
 
 
 def _blue(colour: QColor) -> bool:

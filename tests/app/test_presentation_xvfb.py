@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QImage
 
-from app.theme import LIGHT
+from .kind_pixels import looks_like
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,24 +76,12 @@ def desktop(request, tmp_path):
         server.wait(timeout=10)
 
 
-def _looks_like(pixel: QColor, kind: str, slack: int = 30) -> bool:
-    base, ink = QColor(LIGHT.kinds[kind]), QColor(LIGHT.text_on(kind))
-    lines = [
-        round(b + (i - b) * 150 / 255)
-        for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
-    ]
-    return any(
-        all(abs(a - b) <= slack for a, b in zip(pixel.getRgb()[:3], colour, strict=True))
-        for colour in (base.getRgb()[:3], lines)
-    )
-
-
 def _bands(image: QImage, kind: str, top: int, bottom: int, left: int, right: int) -> int:
     """How many separate horizontal bands between ``top`` and ``bottom`` hold ``kind``."""
     rows = [
         y
         for y in range(top, bottom)
-        if sum(_looks_like(image.pixelColor(x, y), kind) for x in range(left, right, 4)) > 6
+        if sum(looks_like(image.pixelColor(x, y), kind) for x in range(left, right, 4)) > 6
     ]
     bands = 0
     for i, y in enumerate(rows):
@@ -168,7 +156,7 @@ def test_presentation_fits_the_screen_and_shows_the_legend_and_every_lane(deskto
         for y in range(height * 3 // 4, height, 2)
         for x in range(0, width, 2)
     ]
-    assert any(_looks_like(p, "io_blocking", 10) for p in bottom)
+    assert any(looks_like(p, "io_blocking", 10) for p in bottom)
     # The lanes, where the probe's window says they are, in its own screenshot.
     image = QImage(str(tmp_path / "probe/done.png"))
     (ax, ay, aw, ah), (bx, by, bw, bh) = facts["timelines"]
@@ -181,5 +169,5 @@ def test_presentation_fits_the_screen_and_shows_the_legend_and_every_lane(deskto
     # The legend is on screen: its swatches of those two kinds are there.
     lx, ly, lw, lh = facts["legend"]
     legend = [image.pixelColor(x, y) for y in range(ly, ly + lh, 2) for x in range(lx, lx + lw, 2)]
-    assert any(_looks_like(p, "io_blocking", 10) for p in legend)
-    assert any(_looks_like(p, "io_wait", 10) for p in legend)
+    assert any(looks_like(p, "io_blocking", 10) for p in legend)
+    assert any(looks_like(p, "io_wait", 10) for p in legend)

@@ -20,25 +20,14 @@ from simulator.errors import LanesError
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Segment, Trace
 
+from .kind_pixels import looks_like
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _looks_like(pixel: QColor, kind: str, slack: int = 30) -> bool:
-    """``kind``'s fill, or its pattern's lines over it."""
-    base, ink = QColor(LIGHT.kinds[kind]), QColor(LIGHT.text_on(kind))
-    lines = [
-        round(b + (i - b) * 150 / 255)
-        for b, i in zip(base.getRgb()[:3], ink.getRgb()[:3], strict=True)
-    ]
-    return any(
-        all(abs(a - b) <= slack for a, b in zip(pixel.getRgb()[:3], colour, strict=True))
-        for colour in (base.getRgb()[:3], lines)
-    )
 
 
 def _share(image: QImage, y: float, x0: float, x1: float, kind: str) -> float:
     xs = range(round(x0), round(x1))
-    return sum(_looks_like(image.pixelColor(x, round(y)), kind) for x in xs) / len(xs)
+    return sum(looks_like(image.pixelColor(x, round(y)), kind) for x in xs) / len(xs)
 
 
 def _lane(i: int, *segs: tuple[Kind, int, int, str]) -> Lane:
