@@ -151,7 +151,11 @@ class QtQuiz:
         self._show()
 
     def _open_neighbour(self, step: int) -> None:
-        entries = [e for e in lesson_entries(LESSONS) if e.lesson is not None]
+        entries = [
+            e
+            for e in lesson_entries(LESSONS)
+            if e.lesson is not None and e.lesson.needs.unmet() is None
+        ]
         paths = [e.path for e in entries]
         here = self.path.resolve() if self.path else None
         index = next((i for i, p in enumerate(paths) if p.resolve() == here), -1)

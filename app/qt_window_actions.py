@@ -183,19 +183,33 @@ def _show_about(w: QtMainWindow) -> None:
 
 
 def _lessons_menu(w: QtMainWindow, menu: QMenu) -> None:
-    """One entry per lesson file, numbered and titled with its question; a broken file shows
-    as broken (greyed out, its problem in the tooltip and the status bar), never hidden."""
+    """One entry per lesson file, numbered and titled with its question. A broken file, or a
+    lesson this machine cannot run (a server not installed, too few cores), is greyed out and
+    says why in its own text, never hidden: a teacher reads the menu, not its tooltips."""
     for entry in lesson_entries(LESSONS):
         if entry.lesson is None:
-            action = QAction(f"{entry.number}. {entry.path.name} (broken)", w)
+            problem = entry.problem or "broken"
+            # The file's path leads the problem; the menu already names the file.
+            problem = problem.removeprefix(f"{entry.path}: ")
+            action = QAction(f"{entry.number}. {entry.path.name}: broken: {_short(problem)}", w)
             action.setEnabled(False)
             action.setToolTip(entry.problem or "")
             action.setStatusTip(entry.problem or "")
+        elif (unmet := entry.lesson.needs.unmet()) is not None:
+            action = QAction(f"{entry.number}. {entry.title} ({_short(unmet)})", w)
+            action.setEnabled(False)
+            action.setToolTip(unmet)
+            action.setStatusTip(unmet)
         else:
             action = QAction(f"{entry.number}. {entry.title}", w)
             action.triggered.connect(lambda checked=False, p=entry.path: w.open_scenario_file(p))
         menu.addAction(action)
     menu.setToolTipsVisible(True)
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """``text`` cut to ``limit`` characters for a menu entry (the tooltip keeps it whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def build_menus(w: QtMainWindow) -> dict[str, QMenu]:

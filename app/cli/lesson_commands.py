@@ -42,6 +42,8 @@ def command_lessons(args: argparse.Namespace) -> int:
     for entry in lesson_entries(_folder()):
         if entry.lesson is None:
             say(f"{entry.number:3d}  BROKEN: {entry.problem}")
+        elif (unmet := entry.lesson.needs.unmet()) is not None:
+            say(f"{entry.number:3d}  {entry.title}  (skipped here: {unmet})")
         else:
             say(f"{entry.number:3d}  {entry.title}")
     return EXIT_OK
@@ -90,7 +92,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     outputs = outputs_asked(args, ("json", *PICTURE_FLAGS))
     check_outputs(outputs, [("the lesson file", str(lesson.path))])
     say(f"Lesson {lesson.number}: {lesson.title}")
-    unmet = lesson.needs.unmet()
+    unmet = lesson.needs.unmet_now()
     if unmet is not None:
         say(f"skipped: {unmet}")
         return EXIT_OK

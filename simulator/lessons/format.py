@@ -19,6 +19,7 @@ from simulator.dials import shown
 from simulator.errors import ScenarioError
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
 from simulator.metrics.figures import FIGURE
+from simulator.server_extra import missing_server
 
 __all__ = ["OPS", "Claim", "Lesson", "Needs", "load_lesson"]
 
@@ -40,19 +41,48 @@ _LESSON_KEYS = (
 )
 _CLAIM_KEYS = ("figure", "side", "op", "value", "times", "of", "error_contains", "says")
 _NEEDS_KEYS = ("cores",)
+#: The most cores a lesson may ask for.
+MAX_CORES = 256
 
 
 @dataclass(frozen=True, slots=True)
 class Needs:
-    """What a lesson needs of the machine; an unmet need skips the lesson, saying why."""
+    """What a lesson needs of the machine; an unmet need skips the lesson, saying why.
+
+    ``cores`` is declared in the file (``needs = {cores = 2}``) and means cores *free* for the
+    run: :func:`simulator.machine.parallel_speedup` measures that before a check. ``servers``
+    is not declared: it is read from the lesson's own modes (a ``gunicorn`` side needs
+    gunicorn), so the file cannot say one thing and run another.
+    """
 
     cores: int = 1
+    servers: tuple[str, ...] = ()
 
     def unmet(self) -> str | None:
-        """Why this machine cannot hold the lesson's claims, or ``None``."""
+        """Why this machine can never hold the lesson's claims, or ``None`` (cheap: a menu
+        asks it for every lesson; whether the cores are free *now* is measured by a check)."""
+        for server in self.servers:
+            if (missing := missing_server(server)) is not None:
+                return missing
         have = os.cpu_count() or 1
         if have < self.cores:
             return f"needs {self.cores} cores, this machine has {have}"
+        return None
+
+    def unmet_now(self) -> str | None:
+        """:meth:`unmet`, then whether ``cores`` cores are free right now (about a second of
+        burning CPU in ``cores`` processes, so only when a lesson needs more than one)."""
+        if (reason := self.unmet()) is not None or self.cores < 2:
+            return reason
+        from simulator.machine import FREE_ENOUGH, parallel_speedup
+
+        speedup = parallel_speedup(self.cores)
+        if speedup < FREE_ENOUGH * self.cores:
+            return (
+                f"needs {self.cores} free cores; another program is using this machine "
+                f"({self.cores} processes got {speedup:.2f}× the work of one done, "
+                f"not {self.cores}×): try again when it is idle"
+            )
         return None
 
 
@@ -223,6 +253,12 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
         raise ScenarioError(f"{path}: lesson.needs must be a table {{cores = 2}}")
     _unknown(path, needs_data, _NEEDS_KEYS, "lesson.needs")
     cores = _number(path, needs_data, "cores", "lesson.needs")
+    if cores is not None and not (1 <= cores <= MAX_CORES and cores == int(cores)):
+        raise ScenarioError(
+            f"{path}: lesson.needs.cores must be a whole number from 1 to {MAX_CORES}, "
+            f"not {shown(needs_data['cores'])}",
+            key="lesson.needs.cores",
+        )
     sides = ("A", "B") if file.is_comparison else ("A",)
     claims_data = data.get("claim", [])
     if not isinstance(claims_data, list) or not claims_data:
@@ -241,7 +277,12 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
         follow_up=_text(path, table, "follow_up", "lesson", required=True),
         choices=tuple(" ".join(c.split()) for c in choices),
         myth=myth or None,
-        needs=Needs(cores=int(cores)) if cores is not None else Needs(),
+        needs=Needs(
+            cores=int(cores) if cores is not None else 1,
+            servers=tuple(
+                sorted({s.mode for s in (file.a, file.b) if s is not None and s.in_processes})
+            ),
+        ),
         claims=tuple(_claim(path, c, n, sides) for n, c in enumerate(claims_data, 1)),
         guess_max=guess_max if guess_max is not None else 3000.0,
     )

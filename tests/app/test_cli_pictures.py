@@ -59,6 +59,7 @@ def _one_error_line(result: subprocess.CompletedProcess) -> str:
 # --- run -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_run_writes_every_output_headless(tmp_path):
     result = _cli(
         "run",
@@ -100,6 +101,7 @@ def test_run_writes_every_output_headless(tmp_path):
     assert {e["pid"] for e in events} == {1}
 
 
+@pytest.mark.slow
 def test_run_a_scenario_file_with_flags_overriding_it(tmp_path):
     (tmp_path / "lesson.toml").write_text(
         'title = "Two workers"\n[scenario]\nview = "sync_io"\nmode = "wsgi"\nworkers = 2\n'
@@ -125,6 +127,7 @@ def test_run_a_scenario_file_with_flags_overriding_it(tmp_path):
     assert result.stdout.splitlines()[0] == "sync_io · WSGI ×2 · 2 req · io 10 ms"
 
 
+@pytest.mark.slow
 def test_run_of_an_a_b_file_runs_a_and_says_so(tmp_path):
     (tmp_path / "ab.toml").write_text(
         '[a]\nview = "sync_io"\nmode = "wsgi"\nrequests = 2\nio_ms = 10\n'
@@ -138,6 +141,7 @@ def test_run_of_an_a_b_file_runs_a_and_says_so(tmp_path):
     assert "compare --scenario ab.toml" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_run_with_failed_requests_still_writes_its_outputs(tmp_path):
     result = _cli(
         "run",
@@ -162,6 +166,7 @@ def test_a_run_with_failed_requests_still_writes_its_outputs(tmp_path):
 # --- compare ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_compare_prints_both_runs_and_the_verdict_and_writes_them(tmp_path):
     result = _cli(
         "compare",
@@ -192,6 +197,7 @@ def test_compare_prints_both_runs_and_the_verdict_and_writes_them(tmp_path):
     assert {e["pid"] for e in events} == {1, 2}
 
 
+@pytest.mark.slow
 def test_compare_a_scenario_file_with_dials_changing_b(tmp_path):
     (tmp_path / "ab.json").write_text(
         json.dumps(
@@ -287,6 +293,7 @@ def test_bad_dials_strings_say_what_is_wrong(dials, message):
         parse_dials(dials)
 
 
+@pytest.mark.slow
 def test_compare_of_two_identical_scenarios_runs_each_three_times_and_names_no_winner(tmp_path):
     # Long waits: on a busy machine two runs of these differ by far less than 15%.
     dials = "view=async_io mode=asgi requests=4 io_ms=400"

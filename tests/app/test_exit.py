@@ -23,6 +23,7 @@ def test_the_window_runs_300_requests_and_exits_cleanly(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_the_command_line_exits_cleanly(tmp_path):
     result = subprocess.run(
         [
@@ -46,6 +47,7 @@ def test_the_command_line_exits_cleanly(tmp_path):
     assert "300 ok" in result.stdout
 
 
+@pytest.mark.slow
 def test_a_broken_lesson_file_is_one_clear_line(tmp_path):
     lesson = tmp_path / "broken.toml"
     lesson.write_text('[scenario]\nrequests = "ten"\n')

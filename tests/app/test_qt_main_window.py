@@ -8,6 +8,7 @@ import statistics
 import threading
 import time
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
@@ -56,6 +57,7 @@ def _shows(colour: QColor, theme, kind: str) -> bool:
     return _matches(colour, blend, slack=30)
 
 
+@pytest.mark.slow
 def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     window.dials.set_scenario(
         Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=150)
@@ -239,6 +241,7 @@ def _threads() -> set[int]:
     return {t.ident for t in threading.enumerate()}
 
 
+@pytest.mark.slow
 def test_the_window_keeps_responding_while_a_view_blocks_the_site_loop(window, qloop):
     """4 requests × 1 s of time.sleep on the site's loop: 4 s of a blocked loop.
 

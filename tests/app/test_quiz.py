@@ -76,9 +76,10 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     assert quiz.path.name.startswith("03-")
 
 
-def test_the_lessons_menu_numbers_the_questions_and_greys_out_a_broken_file(
+def test_the_lessons_menu_numbers_the_questions_and_greys_out_what_cannot_run_saying_why(
     qtbot, qloop, settings, monkeypatch, tmp_path
 ):
+    import importlib.util
     import shutil
 
     from app import qt_window_actions
@@ -86,15 +87,26 @@ def test_the_lessons_menu_numbers_the_questions_and_greys_out_a_broken_file(
 
     shutil.copy(LESSONS / "03-async-views.toml", tmp_path)
     (tmp_path / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    shutil.copy(LESSONS / "24-in-process-vs-uvicorn.toml", tmp_path)
     monkeypatch.setattr(qt_window_actions, "LESSONS", tmp_path)
+    find_spec = importlib.util.find_spec  # a machine without the servers extra
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else find_spec(name)
+    )
     window = QtMainWindow(settings=settings)
     qtbot.addWidget(window)
     actions = window.menus["lessons"].actions()
-    assert [a.text() for a in actions] == [
+    texts = [a.text() for a in actions]
+    assert texts[:2] == [
         "3. 8 async views waiting at once: how many threads do they hold?",
-        "4. 04-broken.toml (broken)",
+        "4. 04-broken.toml: broken: not a lesson: it has no [lesson] table",
     ]
-    assert actions[0].isEnabled() and not actions[1].isEnabled()
+    assert (
+        texts[2].startswith("24. 10 async views")
+        and "(uvicorn is not installed: pip install" in texts[2]
+    )
+    assert [a.isEnabled() for a in actions] == [True, False, False]
     assert "no [lesson] table" in actions[1].toolTip()
+    assert "pip install 'django-async-lanes[servers]'" in actions[2].toolTip()
     help_texts = [a.text() for a in window.menus["help"].actions()]
     assert "&Lesson guide" in help_texts

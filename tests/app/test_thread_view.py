@@ -71,6 +71,7 @@ def test_threads_are_named_by_their_order_of_first_use():
     }
 
 
+@pytest.mark.slow
 def test_a_thread_view_slide_shows_the_queue_band_and_the_blocked_loop(qapp, run, tmp_path):
     measured = run(view="async_blocking", mode="asgi", requests=4, io_ms=100)
     path = tmp_path / "workers.png"
@@ -108,6 +109,7 @@ def _fake_run():
     return Run(Scenario(view="async_io"), TRACE, summarize(TRACE))
 
 
+@pytest.mark.slow
 def test_the_command_line_draws_the_thread_view_from_by_or_the_file(tmp_path):
     lesson = tmp_path / "lesson.toml"
     lesson.write_text('by = "worker"\n[scenario]\nview = "async_io"\nrequests = 3\nio_ms = 50\n')

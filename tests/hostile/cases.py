@@ -39,6 +39,8 @@ class Row:
     klass: int
     case: str
     check: Callable[[Path], Outcome]
+    #: Runs a scenario in the command line (a second or more): ``make test-fast`` leaves it out;
+    #: a row refused before any run (a tenth of a second) stays in.
     slow: bool = False
 
 
@@ -358,7 +360,10 @@ def prediction_off_the_loop(tmp: Path) -> Outcome:
 
 ROWS: list[Row] = [
     Row(
-        1, "Ctrl+C during a run writes what was measured, exit 130", signal_during_run(SIGINT, 130)
+        1,
+        "Ctrl+C during a run writes what was measured, exit 130",
+        signal_during_run(SIGINT, 130),
+        slow=True,
     ),
     Row(
         1,
@@ -372,24 +377,33 @@ ROWS: list[Row] = [
         signal_during_run(SIGHUP, 129),
         slow=True,
     ),
-    Row(1, "a second Ctrl+C saves at once", second_ctrl_c),
+    Row(1, "a second Ctrl+C saves at once", second_ctrl_c, slow=True),
     Row(1, "Ctrl+C during start-up: one line, exit 130", ctrl_c_during_start_up),
-    Row(1, "Ctrl+C during the export finishes every file", signal_during_export(SIGINT, 130)),
+    Row(
+        1,
+        "Ctrl+C during the export finishes every file",
+        signal_during_export(SIGINT, 130),
+        slow=True,
+    ),
     Row(
         1,
         "SIGTERM during the export finishes every file",
         signal_during_export(SIGTERM, 143),
         slow=True,
     ),
-    Row(1, "compare stopped during B keeps A", compare_stopped_during_b),
-    Row(1, "a stale scratch folder is swept at start", stale_scratch_swept),
+    Row(1, "compare stopped during B keeps A", compare_stopped_during_b, slow=True),
+    Row(1, "a stale scratch folder is swept at start", stale_scratch_swept, slow=True),
     Row(
         2,
         "Stop while waiting to send (arrival 10 s)",
         stop_while(["--requests", "3", "--io-ms", "1", "--arrival-ms", "10000"]),
+        slow=True,
     ),
     Row(
-        2, "Stop during the warm-up (a trickling upstream)", stop_in_warm_up_with_trickling_upstream
+        2,
+        "Stop during the warm-up (a trickling upstream)",
+        stop_in_warm_up_with_trickling_upstream,
+        slow=True,
     ),
     Row(
         2,
@@ -408,6 +422,7 @@ ROWS: list[Row] = [
                 "5000",
             ]
         ),
+        slow=True,
     ),
     Row(
         2,
@@ -423,9 +438,9 @@ ROWS: list[Row] = [
     ),
     Row(3, "--json over the --scenario input", output_over_input),
     Row(3, "--json and --csv on one file", two_outputs_one_file),
-    Row(3, "--json on a full disk (/dev/full)", output_on_a_full_disk),
+    Row(3, "--json on a full disk (/dev/full)", output_on_a_full_disk, slow=True),
     Row(3, "two instances writing one CSV", two_instances_one_csv, slow=True),
-    Row(4, "a PNG with DISPLAY set to nothing", picture_with_a_dead_display),
+    Row(4, "a PNG with DISPLAY set to nothing", picture_with_a_dead_display, slow=True),
     Row(4, "the window with DISPLAY set to nothing", window_with(":987")),
     Row(4, "the window with no DISPLAY at all", window_with(None)),
     Row(
@@ -444,7 +459,7 @@ ROWS: list[Row] = [
         upstream_refused("http://127.0.0.1:99999/", "port"),
     ),
     Row(5, "a scenario file's stranger upstream", file_with_a_strangers_upstream),
-    Row(5, "an upstream answer over the size cap", upstream_body_over_the_cap),
+    Row(5, "an upstream answer over the size cap", upstream_body_over_the_cap, slow=True),
     Row(6, "run: JSON nested 50 000 deep", bad_file(["run", "--scenario"], "deep.json", DEEP_JSON)),
     Row(
         6,
@@ -460,13 +475,14 @@ ROWS: list[Row] = [
         6,
         "gui --lesson: an integer of 5000 digits",
         bad_file(["gui", "--lesson"], "huge.toml", HUGE_TOML),
+        slow=True,
     ),
-    Row(7, "stdout that is ASCII only", ascii_stdout),
-    Row(7, "a control character in the title (SVG, PDF)", control_character_title),
+    Row(7, "stdout that is ASCII only", ascii_stdout, slow=True),
+    Row(7, "a control character in the title (SVG, PDF)", control_character_title, slow=True),
     Row(8, "gui --json writes A, B and the verdict", gui_json_writes_every_run, slow=True),
     Row(8, "gui --json checks its path before the run", gui_json_checked_first),
     Row(9, "WSGI with 256 workers under a thread limit", wsgi_thread_limit),
-    Row(9, "a long prediction leaves the loop free", prediction_off_the_loop),
+    Row(9, "a long prediction leaves the loop free", prediction_off_the_loop, slow=True),
 ]
 
 if os.name != "posix":  # the signal rows need POSIX signals

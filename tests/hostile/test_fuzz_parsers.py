@@ -83,6 +83,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=documents)
 def test_any_json_document_is_a_scenario_or_one_line(data, tmp_path):
@@ -91,6 +92,7 @@ def test_any_json_document_is_a_scenario_or_one_line(data, tmp_path):
     _load(path)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(data=documents)
 def test_any_toml_document_is_a_scenario_or_one_line(data, tmp_path):

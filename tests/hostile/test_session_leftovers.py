@@ -7,6 +7,8 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 from app.session import Session
 from simulator.scenario import Scenario
 from tests.app.fake_runs import FakeRun
@@ -32,6 +34,7 @@ class LeavesAThread(FakeRun):
             self.leftover.start()
 
 
+@pytest.mark.slow
 def test_the_next_run_waits_for_abandoned_views_and_says_so():
     handles: list[LeavesAThread] = []
     ran: list[Scenario] = []

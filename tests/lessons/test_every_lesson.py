@@ -23,9 +23,13 @@ ENTRIES = lesson_entries(LESSONS)
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.path.stem for e in ENTRIES])
 def test_the_lesson_claims_hold(entry):
     assert entry.lesson is not None, entry.problem
-    unmet = entry.lesson.needs.unmet()
-    if unmet is not None:
-        pytest.skip(unmet)
-    result = run_lesson(entry.lesson, run_scenario)
-    failed = [r.line for r in result.results if not r.held]
+    needs = entry.lesson.needs
+    for _ in range(2):  # a lesson that needs free cores gets one more try if they were taken
+        unmet = needs.unmet_now()
+        if unmet is not None:
+            pytest.skip(unmet)
+        result = run_lesson(entry.lesson, run_scenario)
+        failed = [r.line for r in result.results if not r.held]
+        if not failed or needs.cores < 2 or needs.unmet_now() is None:
+            break  # held, or failed with the cores it needs free: a real failure
     assert not failed, f"{entry.path.name}: " + " | ".join(failed)

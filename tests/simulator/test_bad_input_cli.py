@@ -66,6 +66,7 @@ def _run_ok(result: subprocess.CompletedProcess[str]) -> None:
     assert "makespan" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_issue_example_prints_a_summary():
     result = cli(
         "--view", "async_io", "--mode", "asgi", "--requests", "8", "--io-ms", "200", "--cpu-ms", "0"
@@ -75,6 +76,7 @@ def test_the_issue_example_prints_a_summary():
     assert result.stderr == ""
 
 
+@pytest.mark.slow
 def test_a_view_that_raises_fails_its_requests_not_the_command(tmp_path):
     out = tmp_path / "bug.json"
     result = cli(
@@ -88,6 +90,7 @@ def test_a_view_that_raises_fails_its_requests_not_the_command(tmp_path):
     assert all("SynchronousOnlyOperation" in r["error"] for r in data["requests"])
 
 
+@pytest.mark.slow
 def test_an_unreachable_upstream_fails_each_request_and_the_run_completes(tmp_path):
     out = tmp_path / "upstream.json"
     result = cli(

@@ -100,6 +100,7 @@ def test_verdict_from_summaries(a, b, expected):
     assert verdict_from_summaries(a, b) == expected
 
 
+@pytest.mark.slow
 def test_verdict_on_real_runs_names_the_scenario_that_scales(run):
     one_worker = run(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=50)
     asgi = run(view="async_io", mode="asgi", requests=4, io_ms=50)

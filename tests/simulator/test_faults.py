@@ -12,6 +12,7 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.upstream import SlowUpstream
@@ -48,6 +49,7 @@ def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
     assert run.summary.makespan_ms < 800  # nobody waited for answers that never came
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
     out = tmp_path / "run.json"
     process = subprocess.Popen(
@@ -86,6 +88,7 @@ def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
     assert len(statuses) == 20  # all were sent at once: every one has its lane
 
 
+@pytest.mark.slow
 def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(tmp_path):
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
@@ -125,6 +128,7 @@ def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(t
     assert list((tmp_path / "tmp").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_stop_does_not_wait_for_queued_views_that_would_block_the_loop():
     """40 × 200 ms of time.sleep on the loop is 8 s of work; Stop must not run it all."""
 

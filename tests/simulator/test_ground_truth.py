@@ -39,6 +39,7 @@ def test_sync_views_under_asgi_hold_one_thread_each(run):
     assert result.summary.loop_blocked_ms < IO_MS / 2
 
 
+@pytest.mark.slow
 def test_one_wsgi_worker_serves_sync_views_one_after_another(run):
     result = run(view="sync_io", mode="wsgi", workers=1, requests=N, io_ms=IO_MS)
     assert 0.9 * N * IO_MS < result.summary.makespan_ms < 1.4 * N * IO_MS
@@ -51,6 +52,7 @@ def test_one_wsgi_worker_serves_sync_views_one_after_another(run):
     assert last.segments[0].duration_ns / 1e6 > 0.8 * (N - 1) * IO_MS
 
 
+@pytest.mark.slow
 def test_time_sleep_in_an_async_view_blocks_the_loop_for_everyone(run):
     result = run(view="async_blocking", mode="asgi", requests=N, io_ms=IO_MS)
     assert 0.9 * N * IO_MS < result.summary.makespan_ms < 1.4 * N * IO_MS
@@ -65,6 +67,7 @@ def test_time_sleep_in_an_async_view_blocks_the_loop_for_everyone(run):
     assert result.summary.threads_used == N + 1
 
 
+@pytest.mark.slow
 def test_cpu_on_the_event_loop_forms_a_staircase(run):
     cpu_ms, io_ms = 50, 100
     result = run(view="async_io", mode="asgi", requests=N, io_ms=io_ms, cpu_ms=cpu_ms)

@@ -33,6 +33,7 @@ def _running(trace: Trace) -> list[Lane]:
     return [lane for lane in trace.lanes if lane.status == "running"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("view", "mode", "kind", "on_loop"),
     [
@@ -58,6 +59,7 @@ def test_a_running_request_shows_its_open_segment_as_what_it_is(view, mode, kind
     assert last.duration_ns > 50e6  # well into the wait, not a sliver
 
 
+@pytest.mark.slow
 def test_a_blocked_loop_shows_blocked_while_it_is_and_is_counted_once_it_ends():
     mid, final = _snapshot_mid_run(
         Scenario(view="async_blocking", requests=3, io_ms=600), after_s=0.25

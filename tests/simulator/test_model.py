@@ -294,6 +294,7 @@ GROUND_TRUTH = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dials", GROUND_TRUTH)
 def test_the_predicted_makespan_is_a_little_short_of_the_measured_one(run, dials):
     """What the README says: runs of a second or more within a few percent, 200 ms runs up
@@ -320,6 +321,7 @@ def test_the_predicted_makespan_is_a_little_short_of_the_measured_one(run, dials
     assert summarize(predict(scenario)).ok == measured.summary.ok == 8
 
 
+@pytest.mark.slow
 def test_costs_measured_here_are_plausible():
     costs = Costs.measure(samples=3)
     assert 0.05 < costs.asgi_before_ms + costs.asgi_started_ms + costs.asgi_view_in_ms < 20
@@ -369,6 +371,7 @@ def test_predict_prints_a_labelled_summary_and_writes_json(tmp_path):
     assert len(data["requests"]) == 3 and data["loop_thread"] is None
 
 
+@pytest.mark.slow
 def test_predict_check_sets_the_prediction_beside_the_measurement():
     result = predict_cli(
         "--view", "sync_io", "--mode", "wsgi", "--requests", "3", "--io-ms", "50", "--check"

@@ -91,6 +91,7 @@ def test_a_lane_puts_the_servers_segments_on_the_clients_clock_with_sql_over_the
     ]
 
 
+@pytest.mark.slow
 def test_url_to_a_server_that_is_down_fails_each_request_clearly_and_completes(tmp_path):
     out = tmp_path / "run.json"
     port = _free_port()  # nothing listens there
@@ -144,6 +145,7 @@ urlpatterns = [path("page/", page)]
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(missing_server("gunicorn") is not None, reason="gunicorn is not installed")
 def test_url_to_a_plain_django_project_with_the_middleware_draws_its_view_and_sql(tmp_path):
     package = tmp_path / "plainsite"

@@ -7,7 +7,6 @@ ratios with room for a machine busy with another process.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import tempfile
 import time
@@ -17,13 +16,17 @@ import pytest
 
 from simulator.hosting.engine import run_scenario
 from simulator.hosting.real_servers import FOLDER_PREFIX, RealServer, missing_server
+from simulator.machine import FREE_ENOUGH, parallel_speedup
 from simulator.scenario import Scenario
 from simulator.trace import Kind
 
-pytestmark = pytest.mark.skipif(
-    missing_server("uvicorn") is not None or missing_server("gunicorn") is not None,
-    reason="the servers extra (uvicorn, gunicorn) is not installed",
-)
+pytestmark = [
+    pytest.mark.slow,  # real processes: `make test-fast` leaves them out
+    pytest.mark.skipif(
+        missing_server("uvicorn") is not None or missing_server("gunicorn") is not None,
+        reason="the servers extra (uvicorn, gunicorn) is not installed",
+    ),
+]
 
 
 def _pids_in(run) -> set[int]:
@@ -113,8 +116,8 @@ def test_two_sync_worker_processes_beat_two_threads_on_cpu():
     burst = dict(view="sync_io", requests=10, io_ms=0, cpu_ms=50, mode="gunicorn")
     speedups: list[float] = []
     for _ in range(2):  # another program may take a core mid-measurement: one more try
-        free = _two_cores_free()
-        if free < 1.7:
+        free = parallel_speedup(2)
+        if free < 2 * FREE_ENOUGH:
             pytest.skip(f"2 cores are not free (2 processes burnt 200 ms each {free:.2f}x as fast)")
         processes = run_scenario(Scenario(**burst, workers=2))
         threads = run_scenario(Scenario(**burst, workers=1, worker_class="gthread", threads=2))
@@ -123,37 +126,10 @@ def test_two_sync_worker_processes_beat_two_threads_on_cpu():
         print(f"2 sync processes vs gthread 1x2 on 10 x 50 ms CPU: {speedups[-1]:.2f}x sooner")
         if speedups[-1] >= 1.5:
             return
-        free_after = _two_cores_free()
-        if free_after < 1.7:
+        free_after = parallel_speedup(2)
+        if free_after < 2 * FREE_ENOUGH:
             pytest.skip(f"a core was taken during the runs ({free_after:.2f}x after): {speedups}")
     assert max(speedups) >= 1.5, speedups
-
-
-def _two_cores_free() -> float:
-    """Wall time of 200 ms CPU in one process, over the same in each of two at once: ~2 when
-    two cores are free, ~1 when another program holds one."""
-    ctx = multiprocessing.get_context("fork")
-    for _ in range(2):  # the first pair warms the machine up
-        one = _timed(ctx, 1)
-        two = _timed(ctx, 2)
-    return 2 * one / two
-
-
-def _timed(ctx, n: int) -> float:
-    procs = [ctx.Process(target=_burn_wall, args=(0.2,)) for _ in range(n)]
-    started = time.perf_counter()
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
-    return time.perf_counter() - started
-
-
-def _burn_wall(seconds: float) -> None:
-    """Burn ``seconds`` of this process's CPU time."""
-    end = time.process_time() + seconds
-    while time.process_time() < end:
-        pass
 
 
 def test_the_servers_listen_on_loopback_only_and_stop_leaves_no_process():

@@ -99,6 +99,7 @@ async def _listening_mid_run(scenario: Scenario) -> tuple[list[tuple[str, int]],
     return listening, upstream_url, in_flight
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("view", ["sync_httpx", "async_httpx"])
 def test_during_an_upstream_run_only_the_upstream_listens_and_only_on_loopback(view):
     scenario = Scenario(view=view, mode="asgi", requests=4, io_ms=400)
@@ -154,6 +155,7 @@ def _settings_of_a_fresh_process() -> dict[str, str]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_each_process_makes_its_own_secret_key_and_a_throwaway_database():
     first, second = _settings_of_a_fresh_process(), _settings_of_a_fresh_process()
     assert first["key"] != second["key"]

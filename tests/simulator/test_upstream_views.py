@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import pytest
 
+
+@pytest.mark.slow
 def test_async_fanout_waits_once_while_sync_fanout_waits_in_turn(run):
     fanout, io_ms = 4, 100
     sync = run(view="sync_fanout", mode="asgi", requests=2, io_ms=io_ms, fanout=fanout)

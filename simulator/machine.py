@@ -1,0 +1,53 @@
+"""How many cores this machine has free right now, measured rather than counted.
+
+``os.cpu_count()`` says 2 on a 2-core machine whose other core is busy with someone else's
+build; a lesson that shows two worker processes beating one GIL needs both cores *free*, or
+its claim fails for a reason that has nothing to do with Django. So the lesson first burns
+a little CPU in one process, then in ``n`` processes at once, and reads the speed-up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+__all__ = ["BURN_S", "FREE_ENOUGH", "parallel_speedup"]
+
+#: CPU each burner spends: long enough to outweigh starting a process, short enough to ask.
+BURN_S = 0.2
+#: A speed-up that counts as ``n`` free cores, as a share of ``n`` (1.7 of 2).
+FREE_ENOUGH = 0.85
+
+
+def parallel_speedup(n: int = 2) -> float:
+    """How many times the work ``n`` processes burn at once gets done faster than in one:
+    about ``n`` when ``n`` cores are free, about 1 when another program holds all but one.
+
+    The first round warms the machine up (frequency scaling, page cache) and is not read.
+    """
+    if n < 2:
+        return 1.0
+    # fork: a spawned interpreter would add its start-up to both sides of the ratio.
+    ctx = multiprocessing.get_context("fork")
+    one = many = 0.0
+    for _ in range(2):
+        one = _wall(ctx, 1)
+        many = _wall(ctx, n)
+    return n * one / many
+
+
+def _wall(ctx: multiprocessing.context.BaseContext, n: int) -> float:
+    procs = [ctx.Process(target=_burn, args=(BURN_S,)) for _ in range(n)]  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    return time.perf_counter() - started
+
+
+def _burn(seconds: float) -> None:
+    """Spend ``seconds`` of this process's own CPU time (not wall time: a shared core shows)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
