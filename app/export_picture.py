@@ -17,6 +17,7 @@ In an SVG, each request lane is one group, ``<g id="lane-N" class="lane">`` (``a
 
 from __future__ import annotations
 
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -108,12 +109,12 @@ def export_picture(
         raise LanesError(str(exc)) from None
     slide = layout_slide(
         runs,
-        title=title,
+        title=printable(title),
         size=size,
         theme=theme,
         by=by,
-        subtitle=subtitle,
-        verdict_text=verdict_text,
+        subtitle=printable(subtitle),
+        verdict_text=printable(verdict_text),
     )
     if suffix == ".png":
         data = _png(slide, theme, scale)
@@ -125,6 +126,17 @@ def export_picture(
         write_bytes_atomically(path, data)
     except OSError as exc:
         raise LanesError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def printable(text: str | None) -> str | None:
+    """``text`` without control characters, which SVG (XML) and PDF titles cannot carry: one
+    place for every picture, whether its title came from the command line, a scenario file,
+    a lesson or the window's Export dialog."""
+    if text is None:
+        return None
+    return " ".join(
+        "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
+    )
 
 
 def _buffer() -> QBuffer:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,21 +147,12 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer
     return code
 
 
-def _printable(text: str) -> str:
-    """``text`` without control characters, which SVG (XML) and PDF titles cannot carry."""
-    return " ".join(
-        "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
-    )
-
-
 def picture_writer(runs: list[Run], title: str | None, scale: int, by: str = "request") -> Writer:
     """Writes a picture of one run, or of A and B, for a slide (Qt is imported here)."""
-
-    printable = None if title is None else _printable(title)
 
     def write(path: Path) -> None:
         from app.export_picture import export_picture
 
-        export_picture(path, runs, title=printable, scale=scale, by=by)
+        export_picture(path, runs, title=title, scale=scale, by=by)
 
     return write

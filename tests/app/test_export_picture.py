@@ -321,3 +321,16 @@ def test_an_unwritable_path_is_a_lanes_error(qapp, sync_run, tmp_path, name):
 def test_three_runs_are_refused(qapp, sync_run, tmp_path):
     with pytest.raises(LanesError, match="one run or two"):
         export_picture(tmp_path / "x.png", [sync_run] * 3)
+
+
+def test_a_title_with_control_characters_still_makes_an_svg_and_a_pdf(qapp, sync_run, tmp_path):
+    """Whoever typed the title (the command line, a file, the window's Export dialog), a bell
+    or a tab in it must not make the SVG invalid XML: they are left out as whitespace."""
+    title = "bell\x07 and\ttab\x1b[31m"
+    export_picture(tmp_path / "t.svg", [sync_run], title=title, subtitle="sub\x00title")
+    texts = [
+        "".join(t.itertext()) for t in ET.parse(tmp_path / "t.svg").getroot().iter(f"{SVG}text")
+    ]
+    assert "bell and tab [31m" in texts and "sub title" in texts
+    export_picture(tmp_path / "t.pdf", [sync_run], title=title)
+    assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
