@@ -26,8 +26,9 @@ run: $(STAMP)
 test: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The tests not marked slow (each of those takes over 5 s), for every change: 2-4 minutes on a
-# busy 2-core machine (460 tests; many real runs of 1-3 s and command-line subprocesses).
+# The tests not marked slow, for every change: about 35 s on a 2-core machine with one core
+# busy (390 tests). Slow means a real run of half a second or more, or another process (the
+# command line, real uvicorn and gunicorn); `make test` runs those too.
 test-fast: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 

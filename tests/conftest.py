@@ -15,3 +15,22 @@ def run():
         return run_scenario(Scenario(**dials))
 
     return run_with
+
+
+#: A test not marked slow that takes longer than this is named at the end of the run, so the
+#: fast suite stays fast (a note, never a failure: a busy machine is slow, not wrong).
+FAST_TEST_LIMIT_S = 1.5
+_too_slow: list[tuple[str, float]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.duration > FAST_TEST_LIMIT_S:
+        if "slow" not in report.keywords:
+            _too_slow.append((report.nodeid, report.duration))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _too_slow:
+        terminalreporter.section("tests that should be marked slow")
+        for nodeid, duration in _too_slow:
+            terminalreporter.write_line(f"{duration:5.1f} s  {nodeid}")
