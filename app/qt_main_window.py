@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
-from simulator.metrics.figures import format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -44,6 +43,7 @@ from .qt_window_layout import build_layout
 from .qt_window_replay import explain_shown, follow_playhead, load_replay
 from .qt_window_settings import restore_window, save_window, saved_scenario
 from .session import Lesson, Prediction, Session, Side
+from .status_text import finished_text, running_text, started_text
 from .theme import Theme, apply_theme
 from .timeline_rows import by_value
 
@@ -117,6 +117,7 @@ class QtMainWindow(QMainWindow):
         self.timeline = QtTimeline()
         self.timeline_b = QtTimeline()
         self.timelines = {Side.A: self.timeline, Side.B: self.timeline_b}
+        self.timeline.partner, self.timeline_b.partner = self.timeline_b, self.timeline
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -287,34 +288,25 @@ class QtMainWindow(QMainWindow):
         self.metrics.clear()
         if self.session.compare:  # the live figures are the running side's
             self.session.show_side(side)
-        self.statusBar().showMessage("Running…")
+        self.statusBar().showMessage(started_text(scenario))
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
+        if self.session.compare:  # a new thread's longer label moves the other's lanes too
+            self.timelines[side.other].update()
         # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
         if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
             self._metrics_shown_ns = now_ns
             self.metrics.set_trace(trace)
-        answered = sum(lane.status != "running" for lane in trace.lanes)
-        self.statusBar().showMessage(
-            f"Running{' ' + side.upper() if self.session.compare else ''}… "
-            f"{answered} of {len(trace.lanes)} requests answered"
-        )
+        self.statusBar().showMessage(running_text(trace, side if self.session.compare else None))
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         self._show_run(side, run)
         if self.session.queued or self._close_when_stopped:
             return
-        s = run.summary
-        done = "Stopped" if run.stopped else "Done"
-        failed = f", {format_count(s.failed)} failed" if s.failed else ""
-        cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
         check = self.session.check
-        model = f"  The model predicted {format_ms(check.predicted_ms)}." if check else ""
-        self.statusBar().showMessage(
-            f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
-            f"{failed}{cancelled}.{model}  Replay: Ctrl+R."
-        )
+        predicted = check.predicted_ms if check else None
+        self.statusBar().showMessage(finished_text(run, predicted))
 
     def _on_run_failed(self, message: str) -> None:
         self._show_header(self.session.scenario(Side.A), "could not run")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
 from .theme import LEGEND_KINDS, LIGHT, Theme
+from .timeline_geometry import label_width
 from .timeline_paint import (
     TimelineGeometry,
     TimelineRows,
@@ -46,6 +47,8 @@ class QtTimeline(QWidget):
         self._live = False
         self._user_range: tuple[int, int] | None = None
         self._span_floor_ns = 0
+        #: The timeline compared with this one (compare mode), whose labels share our column.
+        self.partner: QtTimeline | None = None
         self._geometry: TimelineGeometry | None = None
         self._picture: QPixmap | None = None
         self._picture_key: tuple | None = None
@@ -158,6 +161,19 @@ class QtTimeline(QWidget):
         self._picture = None
         self.update()
 
+    def own_label_px(self) -> float:
+        """How wide this timeline's own labels want their column."""
+        return label_width(self.rows, self.font())
+
+    def label_px(self) -> float:
+        """The label column's width: with a visible partner (compare), the wider of the two,
+        so one instant sits at one x in A and in B; measured at each paint, so a new thread's
+        longer label, a new font or the other view moves both."""
+        partner = self.partner
+        if partner is None or not partner.isVisible():
+            return 0.0
+        return max(self.own_label_px(), partner.own_label_px())
+
     def sizeHint(self) -> QSize:
         return QSize(900, 520)
 
@@ -168,6 +184,7 @@ class QtTimeline(QWidget):
 
     def draw(self, painter: QPainter) -> None:
         t_from, t_to = self.view_range()
+        label_px = self.label_px()
         key = (
             self.size().toTuple(),
             t_from,
@@ -175,6 +192,7 @@ class QtTimeline(QWidget):
             self._cutoff_ns,
             self.by,
             self.tails_shown,
+            label_px,
             self.theme.name,
             self.font().toString(),
             id(self.trace),
@@ -196,6 +214,7 @@ class QtTimeline(QWidget):
                 cutoff_ns=self._cutoff_ns,
                 font=self.font(),
                 tails=self.tails_shown,
+                label_px=label_px,
             )
             inner.end()
             self._picture, self._picture_key = picture, key

@@ -22,6 +22,7 @@ from simulator.trace import Run
 from .headless import ensure_gui_application
 from .slide_text import SlideText, checked_runs, slide_text
 from .theme import LIGHT, Theme, kinds_shown
+from .timeline_geometry import label_width
 from .timeline_paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 
 __all__ = [
@@ -108,6 +109,8 @@ class SlideLayout:
     text: SlideText
     fonts: SlideFonts
     t_span_ns: int
+    #: The label column's width, shared by A and B so one instant sits at one x in both.
+    label_px: float
     kinds: tuple[str, ...]
     title_rect: QRectF
     subtitle_rect: QRectF | None
@@ -183,6 +186,7 @@ def layout_slide(
     span = max(max(run.trace.last_ns - run.trace.t0_ns for run in runs), 10_000_000)
     span = int(span * 1.03)
     all_rows = [TimelineRows(run.trace, by=by) for run in runs]
+    label_px = max(label_width(rows, fonts.body) for rows in all_rows)
     heading_h = line(fonts.heading) + 4 * k if text.headings else 0.0
     end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes
     gap = 16 * k
@@ -194,6 +198,7 @@ def layout_slide(
             fonts.body,
             run.trace.t0_ns,
             run.trace.t0_ns + span,
+            label_px=label_px,
         )
         fixed.append(probe.lanes_top)
     row_px = MAX_ROW_PX * min(k, 1.0)
@@ -212,6 +217,7 @@ def layout_slide(
                 fonts.body,
                 run.trace.t0_ns,
                 run.trace.t0_ns + span,
+                label_px=label_px,
             )
             if geometry.group > 1:
                 # Rows share pixel rows, so the lanes take fewer pixels than they were given.
@@ -227,7 +233,9 @@ def layout_slide(
             heading_rect = QRectF(left, y, inner, line(fonts.heading))
             y += heading_h
         rect = QRectF(left, y, inner, heights[i])
-        geometry = layout(rect, rows, fonts.body, run.trace.t0_ns, run.trace.t0_ns + span)
+        geometry = layout(
+            rect, rows, fonts.body, run.trace.t0_ns, run.trace.t0_ns + span, label_px=label_px
+        )
         end_label_rect = QRectF(left, rect.bottom() + 2 * k, inner, line(fonts.body))
         blocks.append(
             TimelineBlock(run, rows, heading, heading_rect, rect, geometry, end_label_rect)
@@ -253,6 +261,7 @@ def layout_slide(
         text=text,
         fonts=fonts,
         t_span_ns=span,
+        label_px=label_px,
         kinds=kinds,
         title_rect=title_rect,
         subtitle_rect=subtitle_rect,

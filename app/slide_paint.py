@@ -74,6 +74,7 @@ def paint_slide(
             t_to_ns=t0 + slide.t_span_ns,
             font=slide.fonts.body,
             before_lane=marker,
+            label_px=slide.label_px,
         )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)

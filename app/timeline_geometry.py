@@ -65,17 +65,31 @@ class TimelineGeometry:
         return row if row < self.rows else None
 
 
-def layout(
-    rect: QRectF, rows: TimelineRows, font: QFont, t_from_ns: int, t_to_ns: int
-) -> TimelineGeometry:
-    """Where the axis, the loop-blocked strip, the labels and the rows of ``rows`` go in
-    ``rect``: rows as tall as :data:`MAX_ROW_PX` at most, sharing pixel rows if they must."""
+def label_width(rows: TimelineRows, font: QFont) -> float:
+    """How wide ``rows``' labels want their column (before a rectangle's cap): two timelines
+    compared share the wider, so the same instant sits at the same x in both."""
     fm = QFontMetricsF(font)
     # Measuring thousands of labels costs more than drawing the lanes: measure the longest.
     most = max(map(len, rows.labels), default=0)
     widest = [label for label in rows.labels if len(label) == most][:8]
     longest = max((fm.horizontalAdvance(label) for label in widest), default=0.0)
-    gutter = min(max(longest, fm.horizontalAdvance("loop blocked")) + 16, rect.width() * 0.3)
+    return max(longest, fm.horizontalAdvance("loop blocked")) + 16
+
+
+def layout(
+    rect: QRectF,
+    rows: TimelineRows,
+    font: QFont,
+    t_from_ns: int,
+    t_to_ns: int,
+    *,
+    label_px: float = 0.0,
+) -> TimelineGeometry:
+    """Where the axis, the loop-blocked strip, the labels and the rows of ``rows`` go in
+    ``rect``: rows as tall as :data:`MAX_ROW_PX` at most, sharing pixel rows if they must.
+    ``label_px`` widens the label column to at least that (a compared timeline's width)."""
+    fm = QFontMetricsF(font)
+    gutter = min(max(label_width(rows, font), label_px), rect.width() * 0.3)
     axis_height = fm.height() * 1.5
     strip_height = max(8.0, fm.height() * 0.6) if rows.trace.loop_thread else 0.0
     axis_top = rect.top()

@@ -50,6 +50,7 @@ def paint_timeline(
     font: QFont | None = None,
     before_lane: Callable[[int], None] | None = None,
     tails: bool = True,
+    label_px: float = 0.0,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
@@ -59,11 +60,12 @@ def paint_timeline(
     say on the painter's state; the pixels are the same. Exports use it where each request
     lane must stay a unit (one group per lane in an SVG); it costs a few painter calls per
     row, so the window does not. ``tails=False`` leaves out the thin after-answer bars.
+    ``label_px``: the label column's least width (compared timelines share one).
     """
     font = font or painter.font()
     painter.save()
     painter.setFont(font)
-    geo = layout(rect, rows, font, t_from_ns, t_to_ns)
+    geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px)
     painter.fillRect(rect, QColor(theme.background))
     paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows.trace, theme, cutoff_ns)

@@ -70,12 +70,20 @@ def thread_label(thread: str, loop_thread: str | None) -> str:
 def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
     """Names for a run's threads as a class reads them: "event loop", "worker 1…K" (WSGI's
     worker threads), and "thread 1…N" for the rest, numbered in ``threads``' order (first
-    use), so the numbers say how many threads the run took."""
+    use), so the numbers say how many threads the run took. A real server's thread
+    (``pid 812 · ThreadPoolExecutor-0_1``) keeps its process id, which the class can match
+    with the server's, and is numbered within its process: ``process 812 · thread 2``."""
     names: dict[str, str] = {}
     n = 0
+    per_process: dict[str, int] = {}
     for thread in threads:
-        if thread.startswith("pid "):  # a real server's: its process says more than a number
-            names[thread] = thread.replace("pid ", "process ", 1)
+        if thread.startswith("pid "):
+            pid, _, name = thread.removeprefix("pid ").partition(" · ")
+            if name == "MainThread":
+                names[thread] = f"process {pid} · main thread"
+            else:
+                per_process[pid] = per_process.get(pid, 0) + 1
+                names[thread] = f"process {pid} · thread {per_process[pid]}"
         elif thread == loop_thread or thread.startswith("wsgi-worker-"):
             names[thread] = thread_label(thread, loop_thread)
         else:

@@ -71,6 +71,17 @@ def test_threads_are_named_by_their_order_of_first_use():
     }
 
 
+def test_a_real_servers_threads_keep_their_process_id_and_are_numbered_within_it():
+    threads = ["pid 7 · ThreadPoolExecutor-0_1", "pid 7 · MainThread", "pid 9 · Thread-3"]
+    threads.append("pid 7 · ThreadPoolExecutor-0_0")
+    assert list(thread_names(threads, None).values()) == [
+        "process 7 · thread 1",
+        "process 7 · main thread",
+        "process 9 · thread 1",
+        "process 7 · thread 2",
+    ]
+
+
 @pytest.mark.slow
 def test_a_thread_view_slide_shows_the_queue_band_and_the_blocked_loop(qapp, run, tmp_path):
     measured = run(view="async_blocking", mode="asgi", requests=4, io_ms=100)
@@ -167,3 +178,37 @@ def test_a_failed_requests_error_is_written_beside_its_lane():
             "#5 failed: SynchronousOnlyOperation: You cannot call this from an async context",
         )
     ]
+
+
+#: A worker thread with a long name, as a real server's lanes have (pid and thread).
+LONG_NAMED = Trace(
+    0,
+    (_lane(0, (Kind.CPU, 0, 50 * MS, "pid 4194304 · ThreadPoolExecutor-0_1")),),
+)
+
+
+def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(qtbot):
+    """A's label ("process 4194304 · thread 1") is wider than B's ("awaiting on the loop"):
+    each alone would start its time axis at a different x, and 100 ms in A would sit beside
+    some other instant in B. Compared, both take the wider column, on screen and on a slide."""
+    from app.qt_timeline import QtTimeline
+
+    a, b = QtTimeline(), QtTimeline()
+    for timeline, trace in ((a, LONG_NAMED), (b, TRACE)):
+        qtbot.addWidget(timeline)
+        timeline.resize(1200, 300)
+        timeline.set_by("workers")
+        timeline.set_trace(trace)
+        timeline.show()
+        timeline.grab()  # paint: the geometry is the painted one
+    alone = a._geometry.lanes_left, b._geometry.lanes_left
+    assert alone[0] > alone[1] + 20  # the test means something: the columns differ alone
+    a.partner, b.partner = b, a
+    a.grab(), b.grab()
+    assert a._geometry.lanes_left == b._geometry.lanes_left == alone[0]
+
+    runs = [_fake_run(), _fake_run()]
+    runs[0] = type(runs[0])(Scenario(view="sync_io"), LONG_NAMED, runs[0].summary)
+    slide = layout_slide(runs, by="workers")
+    lefts = [block.geometry.lanes_left for block in slide.timelines]
+    assert lefts[0] == lefts[1] and slide.label_px > 0

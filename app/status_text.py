@@ -1,0 +1,40 @@
+"""The status bar's lines while a run goes and once it ends: plain text, no Qt."""
+
+from __future__ import annotations
+
+from simulator.metrics.figures import format_count, format_ms
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+__all__ = ["finished_text", "running_text", "started_text"]
+
+
+def started_text(scenario: Scenario) -> str:
+    """What the window is doing before the first lane: real servers take a second to start,
+    and an empty timeline must not look like a hung one."""
+    if scenario.in_processes:
+        return (
+            f"Starting {scenario.server_label} on 127.0.0.1: the run begins once every worker "
+            "process has answered a warm-up request…"
+        )
+    return "Running…"
+
+
+def running_text(trace: Trace, side: str | None) -> str:
+    """``Running A… 3 of 8 requests answered`` (the side only when comparing)."""
+    answered = sum(lane.status != "running" for lane in trace.lanes)
+    which = f" {side.upper()}" if side else ""
+    return f"Running{which}… {answered} of {len(trace.lanes)} requests answered"
+
+
+def finished_text(run: Run, predicted_ms: float | None) -> str:
+    """``Done: 8 answered in 1.21 s, 1 failed.  The model predicted 1.20 s.  Replay: Ctrl+R.``"""
+    s = run.summary
+    done = "Stopped" if run.stopped else "Done"
+    failed = f", {format_count(s.failed)} failed" if s.failed else ""
+    cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
+    model = f"  The model predicted {format_ms(predicted_ms)}." if predicted_ms is not None else ""
+    return (
+        f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
+        f"{failed}{cancelled}.{model}  Replay: Ctrl+R."
+    )
