@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass
 
 import httpx
 
 from embedded_site.instrumentation import RequestProbe
+from simulator.hosting.burst import Burst
 from simulator.hosting.servers.base import SITE_HOST
 from simulator.hosting.transport import PROBE_EXTENSION
 from simulator.scenario import Scenario
@@ -29,7 +29,7 @@ class RequestRecord:
     done_ns: int | None = None
 
 
-class Driver:
+class Driver(Burst[RequestRecord]):
     """Sends ``scenario.requests`` GETs to the scenario's view, at its arrival spacing.
 
     The transport is injected, as in httpx: the driver never builds the server it talks to.
@@ -37,18 +37,8 @@ class Driver:
     """
 
     def __init__(self, scenario: Scenario, transport: httpx.AsyncBaseTransport) -> None:
-        self.scenario = scenario
+        super().__init__(scenario)
         self._transport = transport
-        self.records: list[RequestRecord] = []
-        self.start_ns: int | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stopping = False
-        # Set by stop(): a client waiting seconds to send its next request wakes at once.
-        self._stop_event = asyncio.Event()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopping
 
     async def run(self) -> None:
         """Send every request and wait for all answers (or for :meth:`stop`)."""
@@ -58,39 +48,17 @@ class Driver:
             params["fanout"] = str(scenario.fanout)
         # One URL for the whole run: httpx would otherwise parse and merge it per request.
         url = httpx.URL(f"http://{SITE_HOST}/{scenario.view}/", params=params)
+
+        def record_for(request_id: int) -> RequestRecord:
+            sent_ns = time.perf_counter_ns()
+            return RequestRecord(RequestProbe(request_id, scenario.view, sent_ns=sent_ns))
+
         # No proxies, .netrc or cookies from the environment: nothing to look up per request.
         async with httpx.AsyncClient(
             transport=self._transport, timeout=None, trust_env=False
         ) as client:
-            self.start_ns = time.perf_counter_ns()
-            spacing_ns = int(scenario.arrival_ms * 1e6)
-            for request_id in range(scenario.requests):
-                if self._stopping:
-                    break
-                if spacing_ns and request_id:
-                    due = self.start_ns + request_id * spacing_ns
-                    late = time.perf_counter_ns() - due
-                    # Only sleep when ahead of the schedule: a loop busy with something
-                    # else (a window painting) must not stretch the spacing; overdue
-                    # requests go out at once, as clients would have sent them meanwhile.
-                    if late < 0:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._stop_event.wait(), -late / 1e9)
-                    if self._stopping:
-                        break
-                record = RequestRecord(
-                    RequestProbe(request_id, scenario.view, sent_ns=time.perf_counter_ns())
-                )
-                self.records.append(record)
-                self._tasks.append(asyncio.create_task(self._send(client, record, url)))
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def stop(self) -> None:
-        """Give up on every request in flight; unsent ones are never sent."""
-        self._stopping = True
-        self._stop_event.set()
-        for task in self._tasks:
-            task.cancel()
+            tasks = await self._send_burst(record_for, lambda r: self._send(client, r, url))
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _send(self, client: httpx.AsyncClient, record: RequestRecord, url: httpx.URL) -> None:
         try:

@@ -11,7 +11,6 @@ the run goes on.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +21,7 @@ import anyio
 import httpx
 
 from embedded_site.server_timing import HEADER, ServerTiming, parse_server_timing
+from simulator.hosting.burst import Burst
 from simulator.scenario import Scenario
 from simulator.trace.data import Status
 
@@ -85,53 +85,31 @@ def failure_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"
 
 
-class SocketDriver:
+class SocketDriver(Burst[SocketRecord]):
     """Sends ``scenario.requests`` GETs to ``url`` at the scenario's arrival spacing.
 
     ``records`` grows as requests are sent; a watcher (the window) reads it while it runs.
     """
 
     def __init__(self, scenario: Scenario, url: str) -> None:
-        self.scenario = scenario
+        super().__init__(scenario)
         self.url = url
-        self.records: list[SocketRecord] = []
-        self.start_ns: int | None = None
-        self._tasks: list[asyncio.Task[None]] = []
-        self._stopping = False
-        self._stop_event = asyncio.Event()
-
-    def stop(self) -> None:
-        """Give up on every request in flight; unsent ones are never sent."""
-        self._stopping = True
-        self._stop_event.set()
-        for task in self._tasks:
-            task.cancel()
 
     async def run(self) -> None:
-        scenario = self.scenario
-        connections = min(scenario.requests, MAX_CONNECTIONS)
+        """Send every request and wait for all answers, :meth:`stop` or the run's deadline."""
+        connections = min(self.scenario.requests, MAX_CONNECTIONS)
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
         url = httpx.URL(self.url)
         await _warm_resolver(url, connections)
+
+        def record_for(request_id: int) -> SocketRecord:
+            return SocketRecord(request_id, sent_ns=time.perf_counter_ns())
+
         async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) as client:
-            self.start_ns = time.perf_counter_ns()
-            spacing_ns = int(scenario.arrival_ms * 1e6)
-            for request_id in range(scenario.requests):
-                if self._stopping:
-                    break
-                if spacing_ns and request_id:
-                    late = time.perf_counter_ns() - (self.start_ns + request_id * spacing_ns)
-                    if late < 0:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._stop_event.wait(), -late / 1e9)
-                    if self._stopping:
-                        break
-                record = SocketRecord(request_id, sent_ns=time.perf_counter_ns())
-                self.records.append(record)
-                self._tasks.append(asyncio.create_task(self._send(client, record, url)))
-            if self._tasks:
-                _, pending = await asyncio.wait(self._tasks, timeout=RUN_DEADLINE_S)
+            tasks = await self._send_burst(record_for, lambda r: self._send(client, r, url))
+            if tasks:
+                _, pending = await asyncio.wait(tasks, timeout=RUN_DEADLINE_S)
                 if pending:
                     self.stop()
                     await asyncio.gather(*pending, return_exceptions=True)

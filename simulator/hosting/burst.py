@@ -1,0 +1,75 @@
+"""What both clients share: a burst of a scenario's requests at its arrival spacing, Stop.
+
+The in-process driver (:mod:`simulator.hosting.driver`) and the socket driver
+(:mod:`simulator.hosting.socket_driver`) differ in how one request is sent and recorded; when
+each is sent, how Stop abandons them and what a watcher reads while they run is the same, and
+lives here once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable, Coroutine
+from typing import Generic, TypeVar
+
+from simulator.scenario import Scenario
+
+__all__ = ["Burst"]
+
+R = TypeVar("R")
+
+
+class Burst(Generic[R]):
+    """Sends ``scenario.requests`` requests at the scenario's arrival spacing.
+
+    ``records`` grows as requests are sent; a watcher (the window) reads it while it runs.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+        self.records: list[R] = []
+        self.start_ns: int | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        # Set by stop(): a client waiting seconds to send its next request wakes at once.
+        self._stop_event = asyncio.Event()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping
+
+    def stop(self) -> None:
+        """Give up on every request in flight; unsent ones are never sent."""
+        self._stopping = True
+        self._stop_event.set()
+        for task in self._tasks:
+            task.cancel()
+
+    async def _send_burst(
+        self, record_for: Callable[[int], R], send: Callable[[R], Coroutine[object, object, None]]
+    ) -> list[asyncio.Task[None]]:
+        """Send each request as a task of its own, on schedule; returns the tasks.
+
+        ``record_for(request_id)`` makes a request's record at the instant it is sent.
+        """
+        self.start_ns = time.perf_counter_ns()
+        spacing_ns = int(self.scenario.arrival_ms * 1e6)
+        for request_id in range(self.scenario.requests):
+            if self._stopping:
+                break
+            if spacing_ns and request_id:
+                late = time.perf_counter_ns() - (self.start_ns + request_id * spacing_ns)
+                # Only sleep when ahead of the schedule: a loop busy with something else (a
+                # window painting) must not stretch the spacing; overdue requests go out at
+                # once, as clients would have sent them meanwhile.
+                if late < 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop_event.wait(), -late / 1e9)
+                if self._stopping:
+                    break
+            record = record_for(request_id)
+            self.records.append(record)
+            self._tasks.append(asyncio.create_task(send(record)))
+        return self._tasks
