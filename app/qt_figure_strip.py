@@ -12,11 +12,15 @@ from simulator.trace import Trace
 __all__ = ["QtFigureStrip", "lesson_figures"]
 
 
+#: What the line shows before any run: the figures every run has.
+BEFORE_A_RUN = ("makespan_ms", "p95", "threads_held_peak")
+
+
 def lesson_figures(summary: Summary, trace: Trace) -> tuple[str, ...]:
     """The keys of the figures a class needs for this run: how long it took, how many
     threads it held at once, whether the event loop was blocked (only where there is one),
     and failures (only if some request failed)."""
-    keys = ["makespan_ms", "p95", "threads_held_peak"]
+    keys = list(BEFORE_A_RUN)
     if trace.loop_thread is not None:
         keys.append("loop_blocked_ms")
     if summary.failed:
@@ -34,11 +38,13 @@ class QtFigureStrip(QLabel):
         self.keys: tuple[str, ...] = ()
 
     def show_figures(self, trace: Trace | None, summary: Summary | None, side: str = "") -> None:
-        """Write the lesson's figures of ``summary`` (dashes before a run); ``side`` names
-        the run they are of in a comparison ("A", "B")."""
+        """Write the lesson's figures of ``summary``; ``side`` names the run they are of in
+        a comparison ("A", "B"). Before a run the names stand with dashes, so the class
+        knows what to watch for (a bare dash under the title reads as a glitch)."""
         if trace is None or summary is None:
             self.keys = ()
-            self.setText(EMPTY)
+            names = (FIGURE[key].name for key in BEFORE_A_RUN)
+            self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         self.keys = lesson_figures(summary, trace)
         finished = summary.ok + summary.failed

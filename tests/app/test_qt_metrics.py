@@ -392,3 +392,11 @@ def test_plots_ask_for_a_readable_minimum_size(make_view):
     for cls in (QtLatencyHistogram, QtInFlightPlot):
         hint = make_view(cls).minimumSizeHint()
         assert hint.width() >= 260 and hint.height() >= 140
+
+
+def test_the_figure_line_names_what_to_watch_before_a_run(qapp):
+    from app.qt_figure_strip import QtFigureStrip
+
+    strip = QtFigureStrip()
+    strip.show_figures(None, None)
+    assert strip.text() == "makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
