@@ -8,6 +8,7 @@ presentation mode and remembered settings each live in a module of their own
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -292,7 +293,8 @@ class QtMainWindow(QMainWindow):
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
-        if self.session.compare:  # a new thread's longer label moves the other's lanes too
+        if self.session.compare:  # one axis while B runs too, and one label column
+            self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
             self.timelines[side.other].update()
         # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
         if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
@@ -404,10 +406,13 @@ class QtMainWindow(QMainWindow):
         self._show_idle_header()
         self._update_enabled()
 
-    def _share_time_axis(self) -> None:
-        """In compare mode both timelines span the longer run, so the faster ends sooner."""
+    def _share_time_axis(self, live_span_ns: int = 0) -> None:
+        """In compare mode both timelines span the longer run, so the faster ends sooner;
+        while one runs, A's finished lanes stretch with B's growing axis."""
         spans = [run.trace.last_ns - run.trace.t0_ns for run in self.session.shown_runs()]
-        floor = max(spans, default=0) if self.session.compare else 0
+        if live_span_ns > 0:  # in 5% steps: the finished side is redrawn as it grows, not per frame
+            live_span_ns = int(1.05 ** math.ceil(math.log(live_span_ns, 1.05)))
+        floor = max(spans + [live_span_ns]) if self.session.compare else 0
         for timeline in self.timelines.values():
             timeline.set_span_floor(floor)
 

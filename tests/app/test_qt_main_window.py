@@ -515,3 +515,24 @@ def test_closing_in_presentation_mode_leaves_the_next_start_with_its_dials(qtbot
         assert not second.isFullScreen()
     finally:
         current_application().setFont(app_font)
+
+
+def test_while_b_runs_a_shares_its_growing_time_axis(window):
+    """Live, B's axis grows with the clock; A's finished lanes must stretch with it, or 100 ms
+    in A would stand beside 300 ms in B on the projector."""
+    from app.session import Side
+    from simulator.metrics.summary import summarize
+    from simulator.prediction.model import predict
+    from simulator.trace import Run
+
+    short = Scenario(view="async_io", mode="asgi", requests=2, io_ms=100)
+    a_trace = predict(short)
+    window.session.set_compare(True)
+    window.session.runs[Side.A] = Run(short, a_trace, summarize(a_trace))
+    window.timeline.set_trace(a_trace)
+    b_trace = predict(short.replace(io_ms=400))
+    # B has run 400 ms, four times A's whole run, and has not finished yet
+    window._on_run_progressed(Side.B, b_trace, b_trace.last_ns)
+    a_from, a_to = window.timeline.full_range()
+    b_from, b_to = window.timeline_b.full_range()
+    assert a_to - a_from == b_to - b_from >= b_trace.last_ns - b_trace.t0_ns
