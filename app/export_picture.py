@@ -17,7 +17,6 @@ In an SVG, each request lane is one group, ``<g id="lane-N" class="lane">`` (``a
 
 from __future__ import annotations
 
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,6 +32,7 @@ from .headless import ensure_gui_application
 from .slide_layout import BASE_H, BASE_W, SlideLayout, TimelineBlock, layout_slide
 from .slide_paint import LANE_TAG, paint_slide
 from .slide_text import LETTERS, TAIL_NOTE, SlideText, metrics_line, slide_text
+from .text_clean import printable
 from .theme import LIGHT, Theme
 from .timeline_rows import by_value
 
@@ -109,12 +109,12 @@ def export_picture(
         raise LanesError(str(exc)) from None
     slide = layout_slide(
         runs,
-        title=printable(title),
+        title=_printable(title),
         size=size,
         theme=theme,
         by=by,
-        subtitle=printable(subtitle),
-        verdict_text=printable(verdict_text),
+        subtitle=_printable(subtitle),
+        verdict_text=_printable(verdict_text),
     )
     if suffix == ".png":
         data = _png(slide, theme, scale)
@@ -128,15 +128,10 @@ def export_picture(
         raise LanesError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def printable(text: str | None) -> str | None:
-    """``text`` without control characters, which SVG (XML) and PDF titles cannot carry: one
-    place for every picture, whether its title came from the command line, a scenario file,
-    a lesson or the window's Export dialog."""
-    if text is None:
-        return None
-    return " ".join(
-        "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
-    )
+def _printable(text: str | None) -> str | None:
+    """A title, subtitle or verdict fit for SVG and PDF, whoever typed it (the command line, a
+    file, a lesson, the window's Export); lanes' own texts are cleaned where they are made."""
+    return None if text is None else printable(text)
 
 
 def _buffer() -> QBuffer:

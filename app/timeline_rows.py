@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from simulator.trace import HOLDS_THREAD, QUEUE_THREAD, Kind, Lane, Segment, Trace
 
+from .text_clean import printable
+
 __all__ = ["BY_CHOICES", "DRAW_ORDER", "TimelineRows", "by_value", "rows_apart", "thread_label"]
 
 #: What ``--by`` and a scenario file's ``by`` key accept, and the layout each one means.
@@ -38,7 +40,8 @@ _JOIN_NS = 2_000_000
 
 def _error_text(lane: Lane) -> str:
     """A failed request's error as it is written beside its lane."""
-    first = (lane.error or f"HTTP {lane.status_code}").strip().splitlines()[0]
+    lines = (lane.error or "").strip().splitlines()
+    first = printable(lines[0]) if lines else f"HTTP {lane.status_code}"
     return f"#{lane.request_id + 1} failed: {first[:120]}"
 
 
@@ -78,7 +81,7 @@ def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
     per_process: dict[str, int] = {}
     for thread in threads:
         if thread.startswith("pid "):
-            pid, _, name = thread.removeprefix("pid ").partition(" · ")
+            pid, _, name = printable(thread).removeprefix("pid ").partition(" · ")
             if name == "MainThread":
                 names[thread] = f"process {pid} · main thread"
             else:

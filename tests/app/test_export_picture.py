@@ -334,3 +334,19 @@ def test_a_title_with_control_characters_still_makes_an_svg_and_a_pdf(qapp, sync
     assert "bell and tab [31m" in texts and "sub title" in texts
     export_picture(tmp_path / "t.pdf", [sync_run], title=title)
     assert (tmp_path / "t.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_sites_error_with_control_characters_is_written_beside_its_lane_in_an_svg(
+    qapp, sync_run, tmp_path
+):
+    """The error comes from someone's site (``--url``): an escape code in it must not make
+    the SVG unreadable."""
+    lanes = list(sync_run.trace.lanes)
+    lanes[0] = dataclasses.replace(lanes[0], status="error", error="Boom\x1b[31m\x00\x07 end")
+    trace = dataclasses.replace(sync_run.trace, lanes=tuple(lanes))
+    run = dataclasses.replace(sync_run, trace=trace, summary=summarize(trace))
+    export_picture(tmp_path / "e.svg", [run])
+    texts = [
+        "".join(t.itertext()) for t in ET.parse(tmp_path / "e.svg").getroot().iter(f"{SVG}text")
+    ]
+    assert "#1 failed: Boom [31m end" in texts
