@@ -26,9 +26,8 @@ run: $(STAMP)
 test: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-# The tests not marked slow, for every change: about 35 s on a 2-core machine with one core
-# busy (390 tests). Slow means a real run of half a second or more, or another process (the
-# command line, real uvicorn and gunicorn); `make test` runs those too.
+# The tests not marked slow (the marker in pyproject.toml says what slow is), for every change:
+# about 35 s on a 2-core machine with one core busy. `make test` runs the slow ones too.
 test-fast: lint desktop-packages
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -m "not slow"
 

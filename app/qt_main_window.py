@@ -289,13 +289,12 @@ class QtMainWindow(QMainWindow):
         self.metrics.clear()
         if self.session.compare:  # the live figures are the running side's
             self.session.show_side(side)
-        self.statusBar().showMessage(started_text(scenario))
+        self.statusBar().showMessage(started_text(scenario, side if self.session.compare else None))
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
-            self.timelines[side.other].update()
         # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
         if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
             self._metrics_shown_ns = now_ns

@@ -49,6 +49,7 @@ class QtTimeline(QWidget):
         self._span_floor_ns = 0
         #: The timeline compared with this one (compare mode), whose labels share our column.
         self.partner: QtTimeline | None = None
+        self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
         self._picture: QPixmap | None = None
         self._picture_key: tuple | None = None
@@ -160,15 +161,24 @@ class QtTimeline(QWidget):
     def _invalidate(self) -> None:
         self._picture = None
         self.update()
+        if self.partner is not None:
+            # Our labels may have changed the shared column; unchanged, its picture is reused.
+            self.partner.update()
 
     def own_label_px(self) -> float:
-        """How wide this timeline's own labels want their column."""
-        return label_width(self.rows, self.font())
+        """How wide this timeline's own labels want their column (measured once per rows
+        and font: hover repaints must not scan thousands of labels)."""
+        rows, font = self.rows, self.font().key()
+        cached = self._own_label
+        if cached is None or cached[0] is not rows or cached[1] != font:
+            cached = self._own_label = (rows, font, label_width(rows, self.font()))
+        return cached[2]
 
-    def label_px(self) -> float:
-        """The label column's width: with a visible partner (compare), the wider of the two,
-        so one instant sits at one x in A and in B; measured at each paint, so a new thread's
-        longer label, a new font or the other view moves both."""
+    def shared_label_px(self) -> float:
+        """The least width of the label column: with a visible partner (compare), the wider
+        of the two timelines' own, so one instant sits at one x in A and in B; 0 without one
+        (each its own). Asked at each paint, so a new thread's longer label, a new font or
+        the other view moves both."""
         partner = self.partner
         if partner is None or not partner.isVisible():
             return 0.0
@@ -184,7 +194,7 @@ class QtTimeline(QWidget):
 
     def draw(self, painter: QPainter) -> None:
         t_from, t_to = self.view_range()
-        label_px = self.label_px()
+        label_px = self.shared_label_px()
         key = (
             self.size().toTuple(),
             t_from,

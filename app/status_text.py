@@ -9,15 +9,16 @@ from simulator.trace import Run, Trace
 __all__ = ["finished_text", "running_text", "started_text"]
 
 
-def started_text(scenario: Scenario) -> str:
-    """What the window is doing before the first lane: real servers take a second to start,
-    and an empty timeline must not look like a hung one."""
+def started_text(scenario: Scenario, side: str | None) -> str:
+    """What the window is doing before the first lane (the side only when comparing): real
+    servers take a second to start, and an empty timeline must not look like a hung one."""
+    which = f" {side.upper()}" if side else ""
     if scenario.in_processes:
         return (
-            f"Starting {scenario.server_label} on 127.0.0.1: the run begins once every worker "
-            "process has answered a warm-up request…"
+            f"Starting{which}: {scenario.server_label} on 127.0.0.1; the run begins once every "
+            "worker process has answered a warm-up request…"
         )
-    return "Running…"
+    return f"Running{which}…"
 
 
 def running_text(trace: Trace, side: str | None) -> str:

@@ -11,7 +11,15 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from simulator.trace import HOLDS_THREAD, QUEUE_THREAD, Kind, Lane, Segment, Trace
+from simulator.trace import (
+    HOLDS_THREAD,
+    QUEUE_THREAD,
+    Kind,
+    Lane,
+    Segment,
+    Trace,
+    split_server_thread,
+)
 
 from .text_clean import printable
 
@@ -80,8 +88,8 @@ def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
     n = 0
     per_process: dict[str, int] = {}
     for thread in threads:
-        if thread.startswith("pid "):
-            pid, _, name = printable(thread).removeprefix("pid ").partition(" · ")
+        if (server := split_server_thread(printable(thread))) is not None:
+            pid, name = server
             if name == "MainThread":
                 names[thread] = f"process {pid} · main thread"
             else:
@@ -177,7 +185,7 @@ class TimelineRows:
         loop = trace.loop_thread
         threads = [t for t in trace.threads() if t != loop]
         # A real server's threads, grouped per worker process (stable: otherwise first use).
-        threads.sort(key=lambda t: t.split(" · ")[0] if t.startswith("pid ") else "")
+        threads.sort(key=lambda t: server[0] if (server := split_server_thread(t)) else "")
         queued = [
             (seg.start_ns, seg.end_ns)
             for lane in trace.lanes
@@ -211,7 +219,11 @@ class TimelineRows:
         for lane in trace.lanes:
             held: dict[int, list[list[int]]] = {}
             for seg in lane.segments:
-                if seg.kind == "io_wait" and seg.thread.startswith("pid ") and seg.thread in index:
+                if (
+                    seg.kind == "io_wait"
+                    and split_server_thread(seg.thread)
+                    and seg.thread in index
+                ):
                     # A real server's process has a loop of its own, unwatched: its awaits
                     # are drawn on its row (under what holds it), so a process with
                     # requests waiting does not look idle.

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import importlib.util
 
-__all__ = ["INSTALL_HINT", "missing_server"]
+__all__ = ["INSTALL_COMMAND", "INSTALL_HINT", "missing_server"]
 
 #: How to get the real servers.
-INSTALL_HINT = "pip install 'django-async-lanes[servers]' (uvicorn and gunicorn)"
+INSTALL_COMMAND = "pip install 'django-async-lanes[servers]'"
+INSTALL_HINT = f"{INSTALL_COMMAND} (uvicorn and gunicorn)"
 
 
 def missing_server(mode: str) -> str | None:

@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
         "beside the figures it was judged on. Pictures are the lesson's slide.",
         epilog="Exit codes: 0; with --check, 1 when a claim did not hold; 2 for an unknown "
         "lesson or a broken lesson file; 130 when Ctrl+C stopped it. A lesson whose needs "
-        "this machine cannot meet is skipped with the reason (exit 0).",
+        "this machine cannot meet (with --check: cores free right now) is skipped with the "
+        "reason: exit 0, or 1 if outputs were asked for.",
     )
     lesson.add_argument("number", type=int, metavar="N", help="the lesson's number")
     lesson.add_argument(

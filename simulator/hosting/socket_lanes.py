@@ -17,17 +17,18 @@ from __future__ import annotations
 from embedded_site.server_timing import ServerSegment, ServerTiming
 from simulator.hosting.socket_driver import SocketRecord
 from simulator.trace.data import Lane, Segment
-from simulator.trace.kinds import CLIENT_THREAD, QUEUE_THREAD, Kind
+from simulator.trace.kinds import (
+    CLIENT_THREAD,
+    QUEUE_THREAD,
+    Kind,
+    server_thread,
+    split_server_thread,
+)
 
-__all__ = ["server_thread", "socket_lane"]
+__all__ = ["socket_lane"]
 
 #: Server segments narrower ones are drawn over (a view holds its queries).
 _OUTER = {Kind.VIEW: 1}
-
-
-def server_thread(pid: int, thread: str) -> str:
-    """The name a server's thread has in the trace: its process first."""
-    return f"pid {pid} · {thread}"
 
 
 def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
@@ -70,7 +71,7 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
         sent,
         done,
         tuple(_ordered(segments)),
-        tuple((s.thread, s.start_ns) for s in segments if s.thread.startswith("pid ")),
+        tuple((s.thread, s.start_ns) for s in segments if split_server_thread(s.thread)),
     )
 
 

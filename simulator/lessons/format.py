@@ -10,7 +10,6 @@ and compared here, never evaluated as code. The whole format is in ``docs/lesson
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,9 @@ from typing import Any
 from simulator.dials import shown
 from simulator.errors import ScenarioError
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
+from simulator.machine import FREE_ENOUGH, parallel_speedup, usable_cores
 from simulator.metrics.figures import FIGURE
-from simulator.server_extra import missing_server
+from simulator.server_extra import INSTALL_COMMAND, missing_server
 
 __all__ = ["OPS", "Claim", "Lesson", "Needs", "load_lesson"]
 
@@ -50,7 +50,7 @@ class Needs:
     """What a lesson needs of the machine; an unmet need skips the lesson, saying why.
 
     ``cores`` is declared in the file (``needs = {cores = 2}``) and means cores *free* for the
-    run: :func:`simulator.machine.parallel_speedup` measures that before a check. ``servers``
+    run: :meth:`unmet_now` measures that before ``lesson N --check`` and in CI. ``servers``
     is not declared: it is read from the lesson's own modes (a ``gunicorn`` side needs
     gunicorn), so the file cannot say one thing and run another.
     """
@@ -60,13 +60,13 @@ class Needs:
 
     def unmet(self) -> str | None:
         """Why this machine can never hold the lesson's claims, or ``None`` (cheap: a menu
-        asks it for every lesson; whether the cores are free *now* is measured by a check)."""
+        asks it for every lesson; whether the cores are free *now* is :meth:`unmet_now`)."""
         for server in self.servers:
-            if (missing := missing_server(server)) is not None:
-                return missing
-        have = os.cpu_count() or 1
+            if missing_server(server) is not None:
+                return f"needs {server}: {INSTALL_COMMAND}"
+        have = usable_cores()
         if have < self.cores:
-            return f"needs {self.cores} cores, this machine has {have}"
+            return f"needs {self.cores} cores, this process may use {have}"
         return None
 
     def unmet_now(self) -> str | None:
@@ -74,14 +74,12 @@ class Needs:
         burning CPU in ``cores`` processes, so only when a lesson needs more than one)."""
         if (reason := self.unmet()) is not None or self.cores < 2:
             return reason
-        from simulator.machine import FREE_ENOUGH, parallel_speedup
-
         speedup = parallel_speedup(self.cores)
-        if speedup < FREE_ENOUGH * self.cores:
+        if speedup is not None and speedup < FREE_ENOUGH * self.cores:
             return (
-                f"needs {self.cores} free cores; another program is using this machine "
-                f"({self.cores} processes got {speedup:.2f}× the work of one done, "
-                f"not {self.cores}×): try again when it is idle"
+                f"needs {self.cores} free cores: {self.cores} processes got only "
+                f"{speedup:.2f}× the work of one done (another program, a CPU quota or "
+                "hyper-threads share them)"
             )
         return None
 

@@ -14,6 +14,8 @@ from simulator.trace.kinds import (
     LOOP_THREAD,
     QUEUE_THREAD,
     Kind,
+    server_thread,
+    split_server_thread,
 )
 from simulator.trace.lanes import build_lane
 from simulator.trace.run import Run
@@ -36,4 +38,6 @@ __all__ = [
     "Trace",
     "build_lane",
     "loop_holding_intervals",
+    "server_thread",
+    "split_server_thread",
 ]

@@ -19,6 +19,8 @@ __all__ = [
     "LOOP_THREAD",
     "QUEUE_THREAD",
     "Kind",
+    "server_thread",
+    "split_server_thread",
 ]
 
 
@@ -76,3 +78,17 @@ CLIENT_THREAD = "client"
 #: A step of the event loop at least this long is the loop being blocked: nothing else could
 #: run meanwhile (asyncio's debug mode calls such callbacks slow).
 LOOP_BLOCKED_MS = 5.0
+
+
+def server_thread(pid: int | str, thread: str) -> str:
+    """The name a real server's thread has in a trace: its process first
+    (``pid 812 · MainThread``), so the thread view can group lanes by worker process."""
+    return f"pid {pid} · {thread}"
+
+
+def split_server_thread(thread: str) -> tuple[str, str] | None:
+    """``("812", "MainThread")`` for a real server's thread name, ``None`` for any other."""
+    if not thread.startswith("pid "):
+        return None
+    pid, _, name = thread.removeprefix("pid ").partition(" · ")
+    return pid, name

@@ -206,9 +206,17 @@ def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(
     a.partner, b.partner = b, a
     a.grab(), b.grab()
     assert a._geometry.lanes_left == b._geometry.lanes_left == alone[0]
+    # Compare off (B hidden): A keeps its own column, and so would B.
+    b.hide()
+    a.grab()
+    assert a._geometry.lanes_left == alone[0]
+    a.hide(), b.show()
+    b.grab()
+    assert b._geometry.lanes_left == alone[1]
 
     runs = [_fake_run(), _fake_run()]
     runs[0] = type(runs[0])(Scenario(view="sync_io"), LONG_NAMED, runs[0].summary)
     slide = layout_slide(runs, by="workers")
+    single = layout_slide(runs[1:], by="workers")
     lefts = [block.geometry.lanes_left for block in slide.timelines]
-    assert lefts[0] == lefts[1] and slide.label_px > 0
+    assert lefts[0] == lefts[1] > single.timelines[0].geometry.lanes_left + 20

@@ -39,8 +39,8 @@ class Row:
     klass: int
     case: str
     check: Callable[[Path], Outcome]
-    #: Runs a scenario in the command line (a second or more): ``make test-fast`` leaves it out;
-    #: a row refused before any run (a tenth of a second) stays in.
+    #: Marks the row ``slow`` (the marker in pyproject.toml): it runs a scenario, a second or
+    #: more; a row refused before any run (a tenth of a second) stays in ``make test-fast``.
     slow: bool = False
 
 

@@ -32,4 +32,6 @@ def test_the_lesson_claims_hold(entry):
         failed = [r.line for r in result.results if not r.held]
         if not failed or needs.cores < 2 or needs.unmet_now() is None:
             break  # held, or failed with the cores it needs free: a real failure
+    if failed and needs.cores >= 2 and (busy := needs.unmet_now()) is not None:
+        pytest.skip(f"{busy}; the claims failed while it was: " + " | ".join(failed))
     assert not failed, f"{entry.path.name}: " + " | ".join(failed)

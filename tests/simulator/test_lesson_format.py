@@ -110,6 +110,29 @@ BROKEN = [
         GOOD.replace("times = 0.3", "times = 0.3\nvalue = 3"),
         "needs either value = N or times = X",
     ),
+    *(
+        (
+            f"cores-{value}",
+            GOOD.replace("{cores = 1}", f"{{cores = {value}}}"),
+            f"lesson.needs.cores must be a whole number from 1 to 256, not {value}",
+        )
+        for value in ("inf", "2.5", "0", "257")
+    ),
+    (
+        "cores-nan",
+        GOOD.replace("{cores = 1}", "{cores = nan}"),
+        "lesson.needs.cores must be a number",
+    ),
+    (
+        "cores-text",
+        GOOD.replace("{cores = 1}", '{cores = "2"}'),
+        "lesson.needs.cores must be a number",
+    ),
+    (
+        "needs-servers",
+        GOOD.replace("{cores = 1}", '{servers = ["uvicorn"]}'),
+        "unknown key lesson.needs.servers",
+    ),
 ]
 
 
@@ -143,3 +166,33 @@ def test_a_broken_lesson_shows_as_broken_in_the_catalog_and_find_names_the_numbe
     assert "no [lesson] table" in (entries[1].problem or "")
     with pytest.raises(ScenarioError, match="no lesson 99; the lessons are numbered 7–8"):
         find_lesson(tmp_path, 99)
+
+
+def test_a_lesson_needs_the_servers_its_sides_run_on_and_says_how_to_get_them(
+    tmp_path, monkeypatch
+):
+    import importlib.util
+
+    text = GOOD.replace('mode = "wsgi"', 'mode = "uvicorn"')
+    text = text.replace('view = "async_io"', 'view = "async_io"\nmode = "gunicorn"')
+    lesson = load_lesson(write(tmp_path, text))
+    assert lesson.needs.servers == ("gunicorn", "uvicorn")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    assert lesson.needs.unmet() == "needs gunicorn: pip install 'django-async-lanes[servers]'"
+
+
+def test_cores_that_are_there_but_busy_are_named_with_the_speedup_measured(monkeypatch):
+    from simulator.lessons import format as lesson_format
+
+    needs = lesson_format.Needs(cores=2)
+    monkeypatch.setattr(lesson_format, "usable_cores", lambda: 2)
+    monkeypatch.setattr(lesson_format, "parallel_speedup", lambda n: 1.05)
+    assert needs.unmet() is None
+    assert needs.unmet_now() == (
+        "needs 2 free cores: 2 processes got only 1.05× the work of one done "
+        "(another program, a CPU quota or hyper-threads share them)"
+    )
+    monkeypatch.setattr(lesson_format, "parallel_speedup", lambda n: 1.9)
+    assert needs.unmet_now() is None
+    monkeypatch.setattr(lesson_format, "usable_cores", lambda: 1)
+    assert needs.unmet() == "needs 2 cores, this process may use 1"
