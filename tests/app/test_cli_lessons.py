@@ -81,3 +81,27 @@ def test_a_lesson_calling_another_host_is_refused_before_it_runs(capsys, monkeyp
     assert main(["lesson", "1"]) == 2
     err = capsys.readouterr().err
     assert "example.com" in err and err.count("\n") == 1
+
+
+def test_a_lesson_needing_free_cores_is_skipped_by_a_check_on_a_busy_machine_only(
+    capsys, monkeypatch, tmp_path
+):
+    """``--check`` judges claims only where they can hold; without it the lesson runs on a
+    busy machine too (lesson 23's follow-up asks for exactly that). A skip that leaves an
+    asked-for picture unwritten is not a success."""
+    from simulator.lessons import format as lesson_format
+
+    text = FAILING.replace('follow_up = "Nothing."', 'follow_up = "Nothing."\nneeds = {cores = 2}')
+    (tmp_path / "01-needs-cores.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    monkeypatch.setattr(lesson_format, "usable_cores", lambda: 2)
+    monkeypatch.setattr(lesson_format, "parallel_speedup", lambda n: 1.1)
+    assert main(["lesson", "1", "--check"]) == 0
+    assert "skipped: needs 2 free cores: 2 processes got only 1.10×" in capsys.readouterr().out
+    assert main(["lesson", "1", "--check", "--png", str(tmp_path / "s.png")]) == 1
+    assert "nothing written" in capsys.readouterr().out and not (tmp_path / "s.png").exists()
+    assert main(["lesson", "1"]) == 0  # runs: its claim fails, but this is not a check
+    assert "FAILED: one request of 50 ms" in capsys.readouterr().out
+    monkeypatch.setattr(lesson_format, "usable_cores", lambda: 1)
+    assert main(["lessons"]) == 0
+    assert "(skipped here: needs 2 cores, this process may use 1)" in capsys.readouterr().out
