@@ -106,9 +106,11 @@ def threads_held_peak(trace: Trace) -> int:
     reads alike for sync and async views; this figure says how many the views *held at
     once*. Django's own ``framework`` time is left out: under ASGI its signal receivers run
     on a thread per request even for async views, for about 2 ms, so counting them would
-    read 7 or 8 for 8 async views, which is Django's machinery, not the views' cost.
+    read 7 or 8 for 8 async views, which is Django's machinery, not the views' cost. Nor
+    do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
+    on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
-    idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK)
+    idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT)
     spans: dict[str, list[tuple[int, int]]] = {}
     for lane in trace.lanes:
         for seg in lane.segments:

@@ -28,6 +28,28 @@ def test_overlapping_holds_count_once_per_thread_and_framework_and_queue_not_at_
     assert threads_held_peak(trace) == 2
 
 
+def test_a_real_servers_client_time_and_awaits_hold_no_thread():
+    """Lanes over sockets: the client's time is outside the server, and uvicorn's awaits are
+    on its process's main thread (no loop watched): two sync workers hold 2, not 3; ten
+    awaits hold none."""
+    main, worker = "pid 7 · MainThread", "pid 8 · MainThread"
+    cpu = Trace(
+        0,
+        tuple(
+            _lane(i, (Kind.CLIENT, 0, 5, "client"), (Kind.CPU, 5, 50, thread))
+            for i, thread in enumerate((main, worker))
+        ),
+    )
+    assert threads_held_peak(cpu) == 2
+    awaits = Trace(
+        0,
+        tuple(
+            _lane(i, (Kind.CLIENT, 0, 5, "client"), (Kind.IO_WAIT, 5, 200, main)) for i in range(10)
+        ),
+    )
+    assert threads_held_peak(awaits) == 0
+
+
 @pytest.mark.parametrize(("view", "held"), [("sync_io", 8), ("async_io", 0), ("async_orm", 8)])
 def test_eight_requests_hold_a_thread_each_only_where_the_view_needs_one(run, view, held):
     result = run(view=view, mode="asgi", requests=8, io_ms=150)
