@@ -14,7 +14,6 @@ from app.qt_metrics import (
     QtMetrics,
     format_count,
     format_ms,
-    format_rate,
 )
 from app.theme import DARK, apply_theme
 from simulator.metrics.summary import summarize
@@ -69,33 +68,6 @@ def bar_near(image: QImage, x: float, color: QColor, reach: int = 3) -> bool:
 
 def highlight_of(widget) -> QColor:
     return widget.palette().color(QPalette.ColorRole.Highlight)
-
-
-# -- formatting -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("ms", "text"),
-    [
-        (0, "0 ms"),
-        (0.423, "0.42 ms"),
-        (4.216, "4.22 ms"),
-        (37.94, "37.9 ms"),
-        (214.2, "214 ms"),
-        (999.7, "1.00 s"),
-        (1620, "1.62 s"),
-        (12_345, "12.3 s"),
-    ],
-)
-def test_durations_read_in_ms_or_s_with_three_digits(ms, text):
-    assert format_ms(ms) == text
-
-
-@pytest.mark.parametrize(
-    ("rps", "text"), [(0, "0 req/s"), (37.94, "37.9 req/s"), (2.5, "2.50 req/s")]
-)
-def test_throughput_reads_in_requests_per_second(rps, text):
-    assert format_rate(rps) == text
 
 
 # -- the panel --------------------------------------------------------------------------------
