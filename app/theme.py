@@ -51,12 +51,15 @@ PATTERNS: dict[str, Qt.BrushStyle | None] = {
     Kind.QUEUED: Qt.BrushStyle.HorPattern,  # lines: waiting in line
     Kind.FRAMEWORK: Qt.BrushStyle.Dense6Pattern,  # dots
     Kind.CPU: None,
+    Kind.GIL_WAIT: Qt.BrushStyle.Dense5Pattern,
+    Kind.CORE_WAIT: Qt.BrushStyle.Dense7Pattern,
     Kind.IO_WAIT: Qt.BrushStyle.FDiagPattern,
     Kind.IO_BLOCKING: Qt.BrushStyle.DiagCrossPattern,  # crossed: held while waiting
     Kind.THREAD_HOP: Qt.BrushStyle.VerPattern,
     Kind.CLIENT: Qt.BrushStyle.Dense3Pattern,  # dense dots: outside the server
     Kind.VIEW: Qt.BrushStyle.CrossPattern,
     Kind.SQL: Qt.BrushStyle.Dense1Pattern,
+    Kind.SERVER_TIMING: Qt.BrushStyle.Dense2Pattern,
     Kind.CANCELLED: Qt.BrushStyle.BDiagPattern,
     FAILED: Qt.BrushStyle.Dense4Pattern,
 }
@@ -67,12 +70,15 @@ _LIGHT_KINDS: dict[str, str] = {
     Kind.QUEUED: "#858585",
     Kind.FRAMEWORK: "#AA3377",
     Kind.CPU: "#B35C00",
+    Kind.GIL_WAIT: "#A6611A",
+    Kind.CORE_WAIT: "#6F6552",
     Kind.IO_WAIT: "#2B86C5",
     Kind.IO_BLOCKING: "#00366E",
     Kind.THREAD_HOP: "#857400",
     Kind.CLIENT: "#3F7F5F",
     Kind.VIEW: "#6A3D9A",
     Kind.SQL: "#007A70",
+    Kind.SERVER_TIMING: "#4B5DA8",
     FAILED: "#C62828",
     Kind.CANCELLED: "#545454",
 }
@@ -81,12 +87,15 @@ _DARK_KINDS: dict[str, str] = {
     Kind.QUEUED: "#8E8E8E",
     Kind.FRAMEWORK: "#CC79A7",
     Kind.CPU: "#E69F00",
+    Kind.GIL_WAIT: "#DFC27D",
+    Kind.CORE_WAIT: "#B8AB94",
     Kind.IO_WAIT: "#8FD3FA",
     Kind.IO_BLOCKING: "#3D8BDB",
     Kind.THREAD_HOP: "#F0E442",
     Kind.CLIENT: "#7FC97F",
     Kind.VIEW: "#B49AE0",
     Kind.SQL: "#2EC4B6",
+    Kind.SERVER_TIMING: "#9FB0F0",
     FAILED: "#FF7A45",
     Kind.CANCELLED: "#BDBDBD",
 }

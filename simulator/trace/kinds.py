@@ -30,6 +30,13 @@ class Kind(StrEnum):
     QUEUED = "queued"
     FRAMEWORK = "framework"
     CPU = "cpu"
+    #: Ready to run Python but waiting for the GIL: another thread of this process holds it.
+    #: Measured from the thread's CPU clock (``time.thread_time_ns``): wall time in which the
+    #: thread's CPU time did not advance, less the time it waited for a core.
+    GIL_WAIT = "gil_wait"
+    #: Ready to run but waiting for a CPU core (the OS run queue, read from Linux's
+    #: ``/proc/thread-self/schedstat``): every core was busy, with this process or another.
+    CORE_WAIT = "core_wait"
     IO_WAIT = "io_wait"
     IO_BLOCKING = "io_blocking"
     THREAD_HOP = "thread_hop"
@@ -42,6 +49,9 @@ class Kind(StrEnum):
     VIEW = "view"
     #: A SQL query, timed by the middleware through ``connection.execute_wrapper``.
     SQL = "sql"
+    #: One metric of a site's own ``Server-Timing`` header (its ``name`` says which): only its
+    #: duration is known, not its order or overlap with the others.
+    SERVER_TIMING = "server_timing"
     CANCELLED = "cancelled"
 
 
@@ -53,12 +63,17 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.QUEUED: "queued (waiting for a worker or the loop)",
     Kind.FRAMEWORK: "Django framework",
     Kind.CPU: "CPU",
+    Kind.GIL_WAIT: (
+        "waiting for the GIL (ready, but another thread of this process is running Python)"
+    ),
+    Kind.CORE_WAIT: "waiting for a CPU core (every core was busy)",
     Kind.IO_WAIT: "awaiting I/O (holds nothing)",
     Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
     Kind.THREAD_HOP: "thread hand-off",
     Kind.CLIENT: "client and network (connect, send, receive)",
     Kind.VIEW: "view (a plain site: I/O and CPU together)",
     Kind.SQL: "SQL query (holds a thread)",
+    Kind.SERVER_TIMING: "the site's Server-Timing (durations only: order and overlap not known)",
     Kind.CANCELLED: "cancelled",
 }
 
@@ -67,7 +82,9 @@ KIND_LABELS: dict[Kind, str] = {
 FAILED_LABEL = "failed"
 
 #: Kinds during which the segment's thread (or event loop) can do nothing else.
-HOLDS_THREAD = frozenset({Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING, Kind.SQL})
+HOLDS_THREAD = frozenset(
+    {Kind.FRAMEWORK, Kind.CPU, Kind.GIL_WAIT, Kind.CORE_WAIT, Kind.IO_BLOCKING, Kind.SQL}
+)
 
 #: The thread name of the site's event loop under ASGI.
 LOOP_THREAD = "asgi-loop"

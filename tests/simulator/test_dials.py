@@ -98,14 +98,24 @@ def test_kinds_keep_the_strings_the_exports_write_and_each_has_a_label():
         "queued",
         "framework",
         "cpu",
+        "gil_wait",
+        "core_wait",
         "io_wait",
         "io_blocking",
         "thread_hop",
         "client",
         "view",
         "sql",
+        "server_timing",
         "cancelled",
     ]
     assert json.dumps(Kind.IO_WAIT) == '"io_wait"'
     assert set(KIND_LABELS) == set(Kind)
-    assert HOLDS_THREAD == {Kind.FRAMEWORK, Kind.CPU, Kind.IO_BLOCKING, Kind.SQL}
+    assert HOLDS_THREAD == {
+        Kind.FRAMEWORK,
+        Kind.CPU,
+        Kind.GIL_WAIT,
+        Kind.CORE_WAIT,
+        Kind.IO_BLOCKING,
+        Kind.SQL,
+    }
