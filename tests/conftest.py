@@ -1,10 +1,24 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 import pytest
 
 from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
 from simulator.trace import Run
+
+#: The model's calibration cache lives in the user's data folder (platformdirs, following
+#: ``XDG_DATA_HOME``): every test, and every process a test starts, uses a scratch folder
+#: instead, so no test reads a developer's calibration or writes one.
+_DATA_HOME = tempfile.mkdtemp(prefix="lanes-test-data-")
+os.environ["XDG_DATA_HOME"] = _DATA_HOME
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_DATA_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -66,12 +66,31 @@ def lesson_slide_lines(lesson: Lesson, result: LessonRun) -> tuple[str, str]:
     return subtitle, f"Measured: {key.name} {key.text(run.summary)}"
 
 
+def _predicted(result: LessonRun) -> tuple[dict[str, float], bool]:
+    """The model's number for the lesson's figure, by side (``a``, ``b``), and whether it
+    used this machine's calibration."""
+    from simulator.prediction.agreement import modelled_figure
+    from simulator.prediction.calibration import load_costs
+
+    calibration = load_costs()
+    lesson = result.lesson
+    sides = {"a": lesson.file.a, **({"b": lesson.file.b} if lesson.file.b else {})}
+    return {
+        side: modelled_figure(lesson.figure, scenario, calibration.costs)
+        for side, scenario in sides.items()
+    }, calibration.calibrated
+
+
 def _runs_json(result: LessonRun) -> dict[str, object]:
     from simulator.files import run_to_dict
 
+    predicted, calibrated = _predicted(result)
     return {
         "lesson": result.lesson.number,
         "title": result.lesson.title,
+        "figure": result.lesson.figure,
+        "predicted": predicted,
+        "calibrated": calibrated,
         "verdict": result.verdict,
         "claims": [
             {"says": r.claim.says, "held": r.held, "measured": r.measured} for r in result.results
