@@ -10,9 +10,11 @@ it. A signal stops it with nothing written (the handler's "nothing measured" pat
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import asdict
 
+from simulator.machine import usable_cores
 from simulator.prediction.calibration import save_costs
 from simulator.prediction.costs import Costs
 
@@ -24,6 +26,14 @@ __all__ = ["command_calibrate"]
 def command_calibrate(args: argparse.Namespace) -> int:
     """Measure, save, and print each cost beside the shipped default."""
     say("Calibrating: measuring this machine's costs with short real runs…")
+    load, cores = os.getloadavg()[0], usable_cores()
+    if load > cores:
+        # Others' work stretches every wait and hand-off measured now: say so, keep it (the
+        # user asked), and let them measure again when the machine is quiet.
+        say(
+            f"Warning: the machine is busy (load {load:.1f} on {cores} cores): the costs "
+            "measured now come out high; calibrate again when it is quiet."
+        )
     start = time.perf_counter()
     measured = Costs.measure()
     seconds = time.perf_counter() - start

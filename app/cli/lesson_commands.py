@@ -81,6 +81,17 @@ def _predicted(result: LessonRun) -> tuple[dict[str, float], bool]:
     }, calibration.calibrated
 
 
+def _model_line(result: LessonRun) -> str:
+    """The model's number for the lesson's figure, by side, and which costs it used."""
+    from simulator.metrics.figures import FIGURE
+
+    predicted, calibrated = _predicted(result)
+    unit = FIGURE[result.lesson.figure].unit
+    sides = " · ".join(f"{side.upper()} {unit.format(value)}" for side, value in predicted.items())
+    costs = "calibrated on this machine" if calibrated else "not calibrated"
+    return f"Model ({FIGURE[result.lesson.figure].name}): {sides} ({costs})"
+
+
 def _runs_json(result: LessonRun) -> dict[str, object]:
     from simulator.files import run_to_dict
 
@@ -138,6 +149,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     say()
     if result.verdict is not None:
         say(f"Verdict: {result.verdict}")
+    say(_model_line(result))
     _wrapped("  Answer: ", lesson.answer)
     _wrapped("  Why: ", lesson.why)
     _wrapped("  Look at: ", lesson.look_at)

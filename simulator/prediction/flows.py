@@ -23,10 +23,11 @@ __all__ = ["IO_KINDS", "Flows", "simulate"]
 #: is drawn as hand-offs around a blocking wait there.
 IO_KINDS: dict[IoStyle, Kind] = {IoStyle.AWAIT: Kind.IO_WAIT, IoStyle.BLOCKING: Kind.IO_BLOCKING}
 
-#: Hand-offs the ``startproject`` stack makes each way under ASGI: its middleware are sync
-#: (``MiddlewareMixin``), each hook run through ``sync_to_async`` on the request's thread;
-#: Django hands the run of them over once, in and out.
-DJANGO_STACK_HOPS = 2
+#: The ``startproject`` stack's hooks Django runs through ``sync_to_async`` under ASGI (its
+#: middleware are ``MiddlewareMixin`` classes): six ``process_request`` and CSRF's
+#: ``process_view`` on the way in, six ``process_response`` on the way out. Each is a round
+#: trip to the request's thread and back.
+DJANGO_STACK_HOOKS = {"in": 7, "out": 6}
 
 
 class Flows(Site):
@@ -99,19 +100,18 @@ class Flows(Site):
                 self.leave_loop()
                 yield from self.take_loop(r, place)
 
-    def django_stack(self, r: RequestLog, chain: str) -> Steps:
-        """Half of ``startproject``'s middleware (in, or out): under ASGI its sync hooks run
-        on the request's thread, a hand-off away from the loop."""
-        half = self.costs.django_stack_ms / 2
-        if chain != LOOP:
-            yield from self.work(r, Kind.FRAMEWORK, chain, half)
+    def django_stack(self, r: RequestLog, chain: str, way: str) -> Steps:
+        """``startproject``'s middleware on the way ``in`` or ``out``: their share of
+        ``Costs.django_stack_ms`` (what the stack adds to Django's time per request), half
+        the hand-offs to the request's thread (no GIL), half their Python there."""
+        hooks = DJANGO_STACK_HOOKS[way]
+        share = self.costs.django_stack_ms * hooks / sum(DJANGO_STACK_HOOKS.values())
+        if chain != LOOP:  # already on the request's thread: no hand-offs
+            yield from self.work(r, Kind.FRAMEWORK, chain, share)
             return
         self.leave_loop()
-        for _ in range(DJANGO_STACK_HOPS // 2):
-            yield from self.hand_off(r, Kind.FRAMEWORK, LOOP)
-        yield from self.work(r, Kind.FRAMEWORK, r.thread, half)
-        for _ in range(DJANGO_STACK_HOPS // 2):
-            yield from self.hand_off(r, Kind.FRAMEWORK, r.thread)
+        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, share / 2)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, share / 2)
         yield from self.take_loop(r, r.thread)
 
     # --- one request, start to end -------------------------------------------------------
@@ -132,7 +132,7 @@ class Flows(Site):
             yield from self.take_loop(r, r.thread)
         yield from self.work(r, Kind.FRAMEWORK, chain, c.asgi_view_in_ms)
         if django:
-            yield from self.django_stack(r, chain)
+            yield from self.django_stack(r, chain, "in")
         if self.error:
             yield from self.work(r, Kind.FRAMEWORK, chain, c.error_ms)
         else:
@@ -152,7 +152,7 @@ class Flows(Site):
                 if chain == LOOP:
                     yield from self.take_loop(r, place)
         if django:
-            yield from self.django_stack(r, chain)
+            yield from self.django_stack(r, chain, "out")
         if chain != LOOP:
             yield from self.hand_off(r, Kind.FRAMEWORK, chain)
             yield from self.take_loop(r, chain)

@@ -21,10 +21,6 @@ __all__ = ["BURST_IO_MS", "BURSTS", "measure_costs"]
 BURSTS = (100, 600)
 BURST_IO_MS = 50.0
 
-#: Hand-offs the modelled ``startproject`` stack draws per request (two each way, in and out:
-#: :data:`simulator.prediction.flows.DJANGO_STACK_HOPS`), read off the measured difference.
-_STACK_HOPS_DRAWN = 4
-
 
 def measure_costs(*, samples: int = 7) -> dict[str, float]:
     """Every cost this machine's runs could show, by field name (a field it cannot read is
@@ -34,7 +30,7 @@ def measure_costs(*, samples: int = 7) -> dict[str, float]:
     from simulator.hosting.engine import run_scenario
 
     def lanes(**dials: Any) -> tuple[Trace, tuple[Lane, ...]]:
-        dials = {"requests": samples, "io_ms": 1, "arrival_ms": 10, **dials}
+        dials = {"requests": samples, "io_ms": 5, "arrival_ms": 15, **dials}
         trace = run_scenario(Scenario(**dials)).trace
         return trace, trace.lanes
 
@@ -60,18 +56,18 @@ def measure_costs(*, samples: int = 7) -> dict[str, float]:
     view_in, after = found["asgi_view_in_ms"], found["asgi_after_ms"]
     if error_span is not None and view_in is not None and after is not None:
         found["error_ms"] = max(0.0, error_span - view_in - after)
-    found.update(_stack(run_scenario, samples, found["hop_ms"]))
+    found.update(_stack(run_scenario, samples))
     found.update(_bursts(run_scenario))
     return {key: value for key, value in found.items() if value is not None}
 
 
-def _stack(run: Any, samples: int, hop_ms: float | None) -> dict[str, float | None]:
+def _stack(run: Any, samples: int) -> dict[str, float | None]:
     """``startproject``'s stack: Django's running time per request with it, less without."""
     spaced = Scenario(view="async_io", requests=samples, io_ms=0, arrival_ms=25)
     plain: Run = run(spaced)
     stack: Run = run(spaced.replace(middleware="django"))
     extra = stack.summary.framework_ms_per_request - plain.summary.framework_ms_per_request
-    return {"django_stack_ms": round(max(0.0, extra - _STACK_HOPS_DRAWN * (hop_ms or 0)), 3)}
+    return {"django_stack_ms": round(max(0.0, extra), 3)}
 
 
 def _per_request(run: Run, io_ms: float) -> float:

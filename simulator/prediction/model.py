@@ -49,10 +49,11 @@ the thread (or the loop) that waits, as the measurement splits it.
 from __future__ import annotations
 
 from simulator.errors import ScenarioError
+from simulator.machine import usable_cores
 from simulator.prediction.calibration import load_costs
 from simulator.prediction.costs import Costs
 from simulator.prediction.flows import IO_KINDS, simulate
-from simulator.prediction.processes import machine_cores, predict_processes
+from simulator.prediction.processes import predict_processes
 from simulator.prediction.site import GIL_SWITCH_MS
 from simulator.scenario import Scenario
 from simulator.trace import Trace
@@ -84,5 +85,5 @@ def predict(scenario: Scenario, costs: Costs | None = None, cores: int | None = 
         )
     costs = costs if costs is not None else load_costs().costs
     if scenario.in_processes:
-        return predict_processes(scenario, costs, cores or machine_cores())
+        return predict_processes(scenario, costs, cores or usable_cores())
     return simulate(scenario, costs)

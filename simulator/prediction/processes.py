@@ -11,7 +11,6 @@ not). The processes share the machine's cores: with more processes computing tha
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from simulator.prediction.costs import Costs
@@ -19,15 +18,7 @@ from simulator.prediction.flows import simulate
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Segment, Trace
 
-__all__ = ["machine_cores", "predict_processes"]
-
-
-def machine_cores() -> int:
-    """The cores this process may run on (the default of ``predict --cores``)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
+__all__ = ["predict_processes"]
 
 
 def _one_process(scenario: Scenario, requests: int) -> Scenario:
