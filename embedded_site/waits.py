@@ -92,10 +92,13 @@ def read_clock() -> Clock:
     return clock
 
 
-def waits(a: Clock, b: Clock, busy_ns: int = 0) -> list[tuple[str, int, int]]:
+def waits(
+    a: Clock, b: Clock, busy_ns: int = 0, *, alone: bool | None = None
+) -> list[tuple[str, int, int]]:
     """How the thread waited to run between readings ``a`` and ``b``: ``(kind, start, end)``
     pieces of ``gil_wait`` and ``core_wait``, placed at the end of the stretch (the clocks say
     how long, not when). ``busy_ns`` is time not on the CPU on purpose (a ``time.sleep``).
+    ``alone``: the thread was its process's only one (asked now when not given).
 
     Under ``WAIT_MIN_NS`` nothing is returned; a piece under it joins the other kind.
     """
@@ -106,7 +109,9 @@ def waits(a: Clock, b: Clock, busy_ns: int = 0) -> list[tuple[str, int, int]]:
     if a.run_queue_ns is not None and b.run_queue_ns is not None:
         core = min(wait, max(0, b.run_queue_ns - a.run_queue_ns))
     gil = wait - core
-    if threading.active_count() == 1 or (gil < WAIT_MIN_NS and gil <= core):
+    if alone is None:
+        alone = threading.active_count() == 1
+    if alone or (gil < WAIT_MIN_NS and gil <= core):
         gil, core = 0, wait  # nobody else to hold the GIL, or a sliver of it
     elif core < WAIT_MIN_NS:
         gil, core = wait, 0

@@ -194,7 +194,8 @@ def _framework(
     what it waited to run (the clocks say how long each, not when)."""
     if a is None or b is None or a.wall_ns != start or b.wall_ns != end:
         return [Segment(Kind.FRAMEWORK, start, end, thread)]
-    pieces = waits(a, b)
+    # Read later, here: the in-process site always ran beside its server's other threads.
+    pieces = waits(a, b, alone=False)
     ran_until = pieces[0][1] if pieces else end
     return [Segment(Kind.FRAMEWORK, start, ran_until, thread)] + [
         Segment(Kind(kind), s, e, thread) for kind, s, e in pieces
