@@ -15,6 +15,7 @@ from simulator.metrics.replay import event_times, trace_at
 from simulator.trace import Trace
 
 from .theme import kinds_shown
+from .timeline_rows import works_after_answers
 
 if TYPE_CHECKING:
     from .qt_main_window import QtMainWindow
@@ -23,13 +24,14 @@ __all__ = ["explain_shown", "follow_playhead", "load_replay"]
 
 
 def explain_shown(w: QtMainWindow) -> None:
-    """The legend explains the kinds on screen, and the thin after-answer bars if some are
-    drawn (a key of everything would take three lines of a projector)."""
+    """The legend explains the kinds on screen, the mark where a lane got its answer (one
+    lane per request), and the thin after-answer bars if some are drawn (a key of
+    everything would take three lines of a projector)."""
     traces = [run.trace for run in w.session.shown_runs()]
-    tails = w.tails_action.isChecked() and any(
-        lane.end_ns > lane.done_ns for trace in traces for lane in trace.lanes
-    )
-    w.legend.set_kinds(kinds_shown(traces), tails=tails)
+    by_request = w.timeline.by == "requests"
+    tails = by_request and w.tails_action.isChecked() and any(map(works_after_answers, traces))
+    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    w.legend.set_kinds(kinds_shown(traces), tails=tails, answers=answers)
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
