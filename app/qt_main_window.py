@@ -40,7 +40,7 @@ from .qt_replay import QtReplayBar
 from .qt_timeline import QtLegend, QtTimeline
 from .qt_window_actions import build_actions, build_menus
 from .qt_window_files import NOTHING_TO_EXPORT, WindowFiles, export_runs
-from .qt_window_layout import build_layout
+from .qt_window_layout import build_layout, show_b_waits
 from .qt_window_replay import explain_shown, follow_playhead, load_replay
 from .qt_window_settings import restore_window, save_window, saved_scenario
 from .session import Lesson, Prediction, Session, Side
@@ -269,6 +269,8 @@ class QtMainWindow(QMainWindow):
 
     def _on_running_changed(self, running: bool) -> None:
         self._update_enabled()
+        if not running:  # stopped before B ran: B waits for nothing any more
+            self.timeline_b.set_waiting(None)
         if running:
             self.replay.set_duration(0)
         elif self._close_when_stopped:
@@ -277,14 +279,10 @@ class QtMainWindow(QMainWindow):
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self._show_header(scenario, "running…")
-        self._show_side_title(side, scenario, "running…")
+        self.show_side_title(side, scenario, "running…")
         if self.session.compare and side is Side.A:
-            # B's lanes from before would stand beside the new A as if they belonged to it.
-            waits = Side.B in self.session.queued
-            self.timeline_b.set_trace(Trace(t0_ns=0, lanes=()) if waits else self.timeline_b.trace)
-            self._show_side_title(
-                Side.B, self.session.scenario(Side.B), "runs after A" if waits else "previous run"
-            )
+            show_b_waits(self, Side.B in self.session.queued)
+        self.timelines[side].set_waiting(None)  # it runs now
         self.timelines[side].fit()
         self.metrics.clear()
         if self.session.compare:  # the live figures are the running side's
@@ -323,7 +321,7 @@ class QtMainWindow(QMainWindow):
         """A finished run on one side: lanes, figures, replay."""
         state = "stopped" if run.stopped else ""
         self._show_header(run.scenario, state)
-        self._show_side_title(side, run.scenario, state)
+        self.show_side_title(side, run.scenario, state)
         self.timelines[side].set_trace(run.trace)
         self._show_metrics_of_shown_side()
         self._share_time_axis()
@@ -347,7 +345,7 @@ class QtMainWindow(QMainWindow):
             "Press Run (F5) to measure it."
         )
 
-    def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
+    def show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
         self.side_titles[side].setText(
             f"<b>{side.upper()}</b>: {scenario.label}" + (f" — {state}" if state else "")
         )
@@ -374,7 +372,7 @@ class QtMainWindow(QMainWindow):
             self._show_header(self.session.scenario(Side.A))
         for each in Side:
             if self.session.runs[each] is None:
-                self._show_side_title(each, self.session.scenario(each))
+                self.show_side_title(each, self.session.scenario(each))
 
     def _on_lesson_changed(self, lesson: Lesson | None) -> None:
         self._show_idle_header()
@@ -425,6 +423,7 @@ class QtMainWindow(QMainWindow):
     def _on_by_changed(self, index: int) -> None:
         for timeline in self.timelines.values():
             timeline.set_by("workers" if index == 1 else "requests")
+        explain_shown(self)  # the answer marks and tails are the by-request layout's
 
     def _on_playhead_changed(self, ms: float) -> None:
         follow_playhead(self, ms)

@@ -1,4 +1,5 @@
-"""Where the main window's widgets sit: lanes in the centre, dials left, results right."""
+"""Where the main window's widgets sit: lanes in the centre, dials left, results right; and
+what B's side shows while A runs."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from simulator.trace import Trace
+
 from .session import Side
 
 if TYPE_CHECKING:
     from .qt_main_window import QtMainWindow
 
-__all__ = ["build_layout"]
+__all__ = ["build_layout", "show_b_waits"]
 
 
 def build_layout(w: QtMainWindow) -> None:
@@ -78,3 +81,14 @@ def build_layout(w: QtMainWindow) -> None:
     side_dock.setFeatures(dials_dock.features())
     w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
     w.docks = (dials_dock, side_dock)
+
+
+def show_b_waits(w: QtMainWindow, waits: bool) -> None:
+    """A starts in compare mode: B's lanes from before would stand beside the new A as if they
+    belonged to it. If B runs next, its empty timeline and its title say so ("B runs after
+    A", not "Press Run (F5)"); otherwise B keeps its previous run, titled so."""
+    if waits:
+        w.timeline_b.set_trace(Trace(t0_ns=0, lanes=()))
+    w.timeline_b.set_waiting("B runs after A." if waits else None)
+    state = "runs after A" if waits else "previous run"
+    w.show_side_title(Side.B, w.session.scenario(Side.B), state)
