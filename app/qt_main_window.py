@@ -51,6 +51,7 @@ from .timeline_rows import by_value
 __all__ = ["QtMainWindow"]
 
 METRICS_PERIOD_NS = 250_000_000
+EVERY_FRAME_LANES = 100
 
 
 class QtMainWindow(QMainWindow):
@@ -293,10 +294,12 @@ class QtMainWindow(QMainWindow):
         self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
-        # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
-        if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
-            self._metrics_shown_ns = now_ns
-            self.metrics.set_trace(trace)
+        # Figures for thousands of lanes, and the plots, cost tens of ms: a few times a
+        # second; a class's few lanes' figures every frame, so they keep up with the picture.
+        due = now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS
+        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
+            self._metrics_shown_ns = now_ns if due else self._metrics_shown_ns
+            self.metrics.set_trace(trace, plots=due)
         self.statusBar().showMessage(running_text(trace, side if self.session.compare else None))
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
