@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from simulator.trace import (
     HOLDS_THREAD,
+    NOT_HELD_BY_VIEW,
     QUEUE_THREAD,
     Kind,
     Lane,
@@ -153,21 +154,23 @@ def _natural(text: str) -> list[str | int]:
 
 def _thread_rows(trace: Trace) -> tuple[list[str], list[str]]:
     """The threads of the by-worker layout: those with rows of their own, in order (a real
-    server's per process, WSGI workers by number, the rest by first use), and those that
-    ran only Django's ``framework`` (its signal receivers under ASGI): one row shows them.
+    server's per process, WSGI workers by number, the rest by first use), and those no view
+    held (they ran only Django's own code, its signal receivers under ASGI, as "threads held
+    at once" counts): one row shows them all.
     """
     loop = trace.loop_thread
     threads = [t for t in trace.threads() if t != loop]
-    kinds: dict[str, set[str]] = {t: set() for t in threads}
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.kind in HOLDS_THREAD and seg.thread in kinds:
-                kinds[seg.thread].add(seg.kind)
+    held = {
+        seg.thread
+        for lane in trace.lanes
+        for seg in lane.segments
+        if seg.kind not in NOT_HELD_BY_VIEW
+    }  # as "threads held at once" counts them
 
     def own_row(thread: str) -> bool:
-        if split_server_thread(thread) or thread.startswith("wsgi-worker-"):
-            return True
-        return bool(kinds[thread] - {Kind.FRAMEWORK})
+        return bool(
+            split_server_thread(thread) or thread.startswith("wsgi-worker-") or thread in held
+        )
 
     def key(thread: str) -> tuple[list[str | int], list[str | int]]:
         server = split_server_thread(thread)

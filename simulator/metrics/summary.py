@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from simulator.trace.data import Trace
-from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.kinds import NOT_HELD_BY_VIEW, QUEUE_THREAD
 
 __all__ = [
     "Summary",
@@ -110,7 +110,7 @@ def threads_held_peak(trace: Trace) -> int:
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
     on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
-    idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT)
+    idle = NOT_HELD_BY_VIEW
     spans: dict[str, list[tuple[int, int]]] = {}
     for lane in trace.lanes:
         for seg in lane.segments:

@@ -136,12 +136,14 @@ def test_threads_that_only_ran_djangos_receivers_share_one_row():
 
 
 def test_a_thread_holding_a_views_work_keeps_its_own_row():
+    """As "threads held at once" counts it: a view's wait, or a hand-off, holds a thread."""
     lanes = (
         _lane(0, 100, (Kind.IO_BLOCKING, 0, 100, "ThreadPoolExecutor-0_0")),
         _lane(1, 100, (Kind.FRAMEWORK, 0, 2, "ThreadPoolExecutor-1_0")),
+        _lane(2, 100, (Kind.FRAMEWORK, 0, 2, "Thread-7"), (Kind.THREAD_HOP, 2, 100, "Thread-7")),
     )
     rows = TimelineRows(Trace(0, lanes, LOOP), by="workers")
-    assert rows.labels[3:] == ["thread 1", "1 thread: Django only"]
+    assert rows.labels[3:] == ["thread 1", "thread 2", "1 thread: Django only"]
 
 
 def test_worker_rows_are_in_number_order():
