@@ -226,13 +226,20 @@ class ServerTimingMiddleware:
         return _stamped(response, recorder)
 
     def process_view(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
-        """Note when Django calls the view."""
-        recorder = _current.get()
-        if recorder is not None:
-            recorder.view_ns = time.perf_counter_ns()
+        """Note when Django calls the view (WSGI, or a sync-only stack)."""
+        _note_view()
 
     async def _process_view_async(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
-        self.process_view(request, view, args, kwargs)
+        """The same under ASGI, without a thread hand-off. It calls the shared body, not
+        ``self.process_view``: ``__init__`` points that name here, so it would call itself."""
+        _note_view()
+
+
+def _note_view() -> None:
+    """Note, on the request being served, when Django called its view."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.view_ns = time.perf_counter_ns()
 
 
 def _stamped(response: Any, recorder: _Recorder) -> Any:

@@ -9,8 +9,8 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.theme import LIGHT
-from app.timeline_paint import paint_timeline
-from app.timeline_rows import TimelineRows
+from app.timeline.paint import paint_timeline
+from app.timeline.rows import TimelineRows
 from simulator.metrics.figures import EMPTY, FIGURE
 from simulator.metrics.summary import summarize
 from simulator.trace import Kind, Lane, Segment, Trace

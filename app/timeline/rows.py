@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
+from app.text_clean import printable
 from simulator.trace import (
     HOLDS_THREAD,
     NOT_HELD_BY_VIEW,
@@ -22,8 +23,6 @@ from simulator.trace import (
     Trace,
     split_server_thread,
 )
-
-from .text_clean import printable
 
 __all__ = [
     "BY_CHOICES",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from .theme import KIND_LABELS, LEGEND_KINDS, Theme
+from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
 TAIL_OPACITY = 0.45

@@ -1,0 +1,413 @@
+"""The main window: dials on the left, lanes in the middle, metrics and code on the right.
+
+The window draws a :class:`~app.session.Session`: its centre (:class:`~app.window.stage.Stage`)
+listens to the session's events, and the window adds what a desktop window has: actions and
+menus (``actions``), file dialogs (``files``), presentation mode (``presentation``),
+remembered settings (``settings``) and the quiz (``quiz``). Each part is handed the session and
+what it draws, never the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+
+from app.qt_application import current_application
+from app.session import Session, Side
+from app.session.runner import Runner
+from app.status_text import finished_text, running_text, started_text
+from app.theme import Theme, apply_theme
+from app.widgets.dials import QtDials
+from app.widgets.timeline import QtTimeline
+from app.window.actions import build_actions, build_menus
+from app.window.files import NOTHING_TO_EXPORT, WindowFiles, export_runs
+from app.window.layout import build_layout
+from app.window.presentation import PresentationMode
+from app.window.quiz import QtQuiz
+from app.window.settings import restore_window, save_window, saved_dark, saved_scenario
+from app.window.stage import Stage
+from simulator.errors import LanesError
+from simulator.files.scenario_file import ScenarioFile
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+__all__ = ["QtMainWindow"]
+
+
+class QtMainWindow(QMainWindow):
+    """The window a teacher projects. ``closed`` is emitted once the window has really closed
+    (after any run in progress has stopped).
+
+    Parameters
+    ----------
+    settings
+        Where geometry and dials are remembered (default: the application's).
+    session
+        The model to draw; by default a new one, with the dials last used.
+    runner
+        What a new session runs scenarios with (default: the real engine's ``LiveRun``).
+    """
+
+    closed = Signal()
+
+    # Set from build_actions (app.window.actions): ``<name>_action``.
+    run_action: QAction
+    run_a_action: QAction
+    run_b_action: QAction
+    predict_action: QAction
+    compare_action: QAction
+    stop_action: QAction
+    replay_action: QAction
+    by_request_action: QAction
+    by_worker_action: QAction
+    tails_action: QAction
+    zoom_in_action: QAction
+    zoom_out_action: QAction
+    fit_action: QAction
+    presentation_action: QAction
+    dark_action: QAction
+    open_action: QAction
+    save_action: QAction
+    export_action: QAction
+    quit_action: QAction
+    about_action: QAction
+    # Set from build_layout (app.window.layout).
+    run_button: QPushButton
+    stop_button: QPushButton
+    export_button: QPushButton
+    side_tabs: QTabWidget
+    docks: tuple[QDockWidget, QDockWidget]
+
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        session: Session | None = None,
+        runner: Runner | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.session = session or Session(
+            runner=runner or _live_runner(),
+            scenario_a=saved_scenario(self.settings, Side.A),
+            scenario_b=saved_scenario(self.settings, Side.B),
+        )
+        self.setWindowTitle("Django Async Lanes")
+        self._close_when_stopped = False
+        self._closed = False
+
+        self.stage = Stage(self.session)
+        # The stage's widgets, by the names the tests and app.main know.
+        st = self.stage
+        self.header, self.verdict, self.legend, self.replay = (
+            st.header,
+            st.verdict,
+            st.legend,
+            st.replay,
+        )
+        self.timeline, self.timeline_b, self.timelines = st.timeline, st.timeline_b, st.timelines
+        self.side_titles, self.figure_strip, self.by_tabs = (
+            st.side_titles,
+            st.figure_strip,
+            st.by_tabs,
+        )
+        self.metrics, self.code = st.metrics, st.code
+        self.dials = QtDials(self.session, Side.A)
+        self.dials_b = QtDials(self.session, Side.B)
+        self.dials_tabs = QTabWidget()
+        self.dials_tabs.addTab(self.dials, "Run A")
+        self.dials_tabs.addTab(self.dials_b, "Run B")
+        self.files = WindowFiles(
+            self,
+            self.settings,
+            self.session,
+            open_file=self.open_scenario_file,
+            export=self.export_to,
+            say=self._say,
+        )
+        self.quiz = QtQuiz(
+            self,
+            self.session,
+            open_file=self.open_scenario_file,
+            blank=self.stage.blank,
+            set_by=self.set_by,
+            verdict=self.verdict,
+            say=self._say,
+        )
+        self._build()
+        self._connect()
+        self._on_compare_changed(self.session.compare)
+        restore_window(self, self.settings, self.session)
+        self.dark_action.setChecked(saved_dark(self.settings))
+        self.apply_theme(self.presentation.theme)
+        self.stage._on_scenario_changed(Side.A, self.session.scenario(Side.A))
+        self._update_enabled()
+        self.statusBar().showMessage("Set the dials, then press Run (F5).")
+
+    # -- construction ---------------------------------------------------------------------
+    def _build(self) -> None:
+        """Actions, layout, presentation mode and menus, each handed what it needs."""
+        timelines = self.timelines.values()
+        slots: dict[str, Callable[[], object]] = {
+            "run": lambda: self.start_run(),
+            "run_a": lambda: self.start_run([Side.A]),
+            "run_b": lambda: self.start_run([Side.B]),
+            "predict": self.show_prediction,
+            "compare": lambda: self.session.set_compare(self.compare_action.isChecked()),
+            "stop": self.stop_run,
+            "replay": self.replay.play,
+            "by_request": lambda: self.by_tabs.setCurrentIndex(0),
+            "by_worker": lambda: self.by_tabs.setCurrentIndex(1),
+            "tails": lambda: self.set_tails_shown(self.tails_action.isChecked()),
+            "zoom_in": lambda: self.timeline.zoom(1.5),
+            "zoom_out": lambda: self.timeline.zoom(1 / 1.5),
+            "fit": lambda: self._fit_all(timelines),
+            "presentation": lambda: self.presentation.set_on(self.presentation_action.isChecked()),
+            "dark": lambda: self.presentation.follow_dark_action(),
+            "open": self.files.ask_open,
+            "save": self.files.ask_save,
+            "export": self.files.ask_export,
+            "quit": self.close,
+        }
+        actions = build_actions(self, slots)
+        for name, action in actions.items():
+            setattr(self, f"{name}_action", action)
+        self.tails_action.setChecked(True)
+        column: list[tuple[QWidget, int]] = [
+            (self.header, 0),
+            (self.quiz.panel, 0),
+            (self.figure_strip, 0),
+        ]
+        column += [(self.verdict, 0), (self.by_tabs, 0)]
+        for side in Side:
+            column += [(self.side_titles[side], 0), (self.timelines[side], 1)]
+        column += [(self.legend, 0), (self.replay, 0)]
+        placed = build_layout(
+            self,
+            column=column,
+            dials=self.dials_tabs,
+            actions=actions,
+            results=[(self.metrics, "Metrics"), (self.code, "Code")],
+        )
+        self.run_button, self.stop_button = placed.run_button, placed.stop_button
+        self.export_button, self.side_tabs, self.docks = (
+            placed.export_button,
+            placed.side_tabs,
+            placed.docks,
+        )
+        self.presentation = PresentationMode(
+            self,
+            on_action=self.presentation_action,
+            dark_action=self.dark_action,
+            headings=[self.header, self.verdict],
+            docks=self.docks,
+            strip=self.figure_strip,
+            aside=[self.by_tabs],
+            apply_theme=self.apply_theme,
+        )
+        self.menus = build_menus(
+            self.menuBar(),
+            actions,
+            open_lesson=self.open_scenario_file,
+            docks=self.docks,
+            guide=self.quiz.guide_action,
+        )
+
+    @staticmethod
+    def _fit_all(timelines: Iterable[QtTimeline]) -> None:
+        for timeline in timelines:
+            timeline.fit()
+
+    def _connect(self) -> None:
+        """After the stage's: the status bar, the enabled actions and errors follow it."""
+        events = self.session.events
+        events.compare.connect(self._on_compare_changed)
+        events.running.connect(self._on_running_changed)
+        events.run_started.connect(self._on_run_started)
+        events.run_progressed.connect(self._on_run_progressed)
+        events.run_finished.connect(self._on_run_finished)
+        events.prediction.connect(self._on_prediction_changed)
+        events.shown_side.connect(self._on_shown_side_changed)
+        events.error.connect(self._on_run_failed)
+        events.notice.connect(self._say)
+        self.dials_tabs.currentChanged.connect(
+            lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
+        )
+        self.replay.playheadChanged.connect(lambda _: self._update_stop())
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+
+    # -- what the actions call --------------------------------------------------------------
+    @property
+    def compare(self) -> bool:
+        return self.session.compare
+
+    def set_compare(self, on: bool) -> None:
+        """Show one run, or two stacked on one time axis with a verdict."""
+        self.session.set_compare(on)
+
+    def start_run(self, sides: Iterable[Side | str] | None = None) -> None:
+        """Run the dials: side A, or in compare mode A then B (or the ``sides`` given)."""
+        self.session.start(sides)
+
+    async def wait_idle(self) -> None:
+        """Wait until no run is going and none is queued (compare mode runs A, then B)."""
+        await self.session.wait()
+
+    def stop_run(self) -> None:
+        if self.session.running:
+            self.statusBar().showMessage("Stopping: requests still on a thread finish their view…")
+            self.session.stop()
+        elif self.replay.playing:
+            self.replay.stop()
+
+    def show_prediction(self) -> None:
+        """What the model predicts for side A: labelled, never mixed with measurements."""
+        self.session.predict(Side.A)
+
+    def shown_runs(self) -> list[Run]:
+        """The runs on screen: A, or A and B in compare mode (those that have run)."""
+        return self.session.shown_runs()
+
+    def open_scenario_file(self, path: str | Path) -> ScenarioFile:
+        """Load a scenario or lesson file into the dials; a broken file raises ScenarioError
+        and leaves the dials as they were."""
+        loaded = self.session.open(path)
+        if loaded.by is not None:
+            self.set_by(loaded.by)
+        self.stage.show_header(loaded.a)
+        self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
+        self.quiz.file_opened(path)  # a lesson opens on its question
+        return loaded
+
+    def export_to(self, path: str | Path, kind: str) -> None:
+        """Write what is shown to ``path``: ``kind`` is a key of ``EXPORT_KINDS``."""
+        runs, shown = self.session.shown_runs(), self.session.shown_run()
+        if not runs or shown is None:
+            raise LanesError(NOTHING_TO_EXPORT)
+        title = self.session.lesson_title
+        export_runs(
+            path, kind, runs, shown, title=title, theme=self.presentation.theme, by=self.timeline.by
+        )
+
+    def set_tails_shown(self, shown: bool) -> None:
+        """Draw (or hide) the thin after-answer tails; the legend says what they are."""
+        self.tails_action.setChecked(shown)
+        self.stage.set_tails_shown(shown)
+
+    def set_by(self, by: str) -> None:
+        """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
+        self.stage.set_by(by)
+
+    def apply_theme(self, theme: Theme) -> None:
+        apply_theme(current_application(), theme)
+        self.stage.set_theme(theme)
+
+    # -- drawing the session ----------------------------------------------------------------
+    def _update_enabled(self) -> None:
+        running, compare = self.session.running, self.session.compare
+        for action in (self.run_action, self.compare_action, self.predict_action):
+            action.setEnabled(not running)
+        self.run_a_action.setEnabled(not running and compare)
+        self.run_b_action.setEnabled(not running and compare)
+        self.run_button.setEnabled(not running)
+        self._update_stop()
+        self.stop_button.setEnabled(running)
+        self.dials_tabs.setEnabled(not running)
+        self.replay_action.setEnabled(not running and self.session.runs[Side.A] is not None)
+        self.export_action.setEnabled(not running and bool(self.session.shown_runs()))
+        self.export_button.setEnabled(self.export_action.isEnabled())
+
+    def _update_stop(self) -> None:
+        self.stop_action.setEnabled(self.session.running or self.replay.playing)
+
+    def _on_running_changed(self, running: bool) -> None:
+        self._update_enabled()
+        if not running and self._close_when_stopped:
+            # The run's task ends once this returns; closeEvent can accept by then.
+            QTimer.singleShot(0, self.close)
+
+    def _on_run_started(self, side: Side, scenario: Scenario) -> None:
+        self._say(started_text(scenario, side if self.session.compare else None))
+
+    def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
+        self._say(running_text(trace, side if self.session.compare else None))
+
+    def _on_run_finished(self, side: Side, run: Run) -> None:
+        self._update_enabled()
+        if self.session.queued or self._close_when_stopped:
+            return
+        check = self.session.check
+        predicted = check.predicted_ms if check else None
+        self._say(finished_text(run, predicted))
+
+    def _on_run_failed(self, message: str) -> None:
+        self._say(message)
+        if not self._close_when_stopped:
+            # Window-modal but not blocking: no nested event loop inside the session's task.
+            box = QMessageBox(QMessageBox.Icon.Warning, "The run could not start", message)
+            box.setParent(self, box.windowFlags())
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    def _on_prediction_changed(self, prediction: object) -> None:
+        if prediction is None:
+            return
+        summary = self.session.prediction.summary if self.session.prediction else None
+        if summary is not None:
+            self._say(
+                f"The model predicts a makespan of {summary.makespan_ms:.0f} ms. "
+                "Press Run (F5) to measure it."
+            )
+
+    def _on_shown_side_changed(self, side: Side) -> None:
+        self.dials_tabs.setCurrentIndex(1 if side is Side.B else 0)
+        self._label_metrics_tab()
+
+    def _label_metrics_tab(self) -> None:
+        side = self.session.shown_side
+        label = f"Metrics of {side.upper()}" if self.session.compare else "Metrics"
+        self.side_tabs.setTabText(self.side_tabs.indexOf(self.metrics), label)
+
+    def _on_compare_changed(self, on: bool) -> None:
+        self.compare_action.setChecked(on)
+        self.dials_tabs.setTabVisible(1, on)
+        self.dials_tabs.tabBar().setVisible(on)
+        self._label_metrics_tab()
+        self._update_enabled()
+
+    # -- closing ------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Close cleanly: a run in progress is stopped first, then the window closes."""
+        if self.session.running:
+            self._close_when_stopped = True
+            self.session.stop()
+            self.statusBar().showMessage("Stopping the run before closing…")
+            event.ignore()
+            return
+        self.replay.pause()
+        dark, desk = self.dark_action.isChecked(), self.presentation.desk
+        save_window(self, self.settings, self.session, dark=dark, desk=desk)
+        event.accept()
+        if not self._closed:
+            self._closed = True
+            self.closed.emit()
+
+
+def _live_runner() -> Runner:
+    """The real engine, imported only when a window makes its own session (the session's
+    package stays free of Django: :mod:`app.main` and tests hand theirs in)."""
+    from simulator.hosting.engine import LiveRun
+
+    return LiveRun
