@@ -26,8 +26,10 @@ class Summary:
 
     ``framework_ms_per_request`` is what Django's own machinery (handler, middleware, signal
     receivers, before and after the view) cost the server per request: the time the loop and
-    the threads spent in it, overlaps counted once, divided by the requests. A lane's own
-    framework segments can be longer under load, because the loop interleaves many requests.
+    the threads spent in it, overlaps counted once, divided by the requests. Only the time
+    Django's code ran: where a thread's CPU clock says it stood still, the lane says
+    ``gil_wait``/``core_wait`` instead (``simulator.trace.lanes``). ``loop_blocked_ms`` sums
+    the loop monitor's blocked stretches, which leave out the loop's own waits to run.
     """
 
     requests: int
@@ -41,9 +43,10 @@ class Summary:
     threads_used: int
     loop_blocked_ms: float
     framework_ms_per_request: float
-    #: The most threads other than the event loop holding a view's work (its CPU, its waits,
-    #: its hand-offs: anything but ``queued``, ``cancelled`` and Django's own ``framework``
-    #: time) at one instant: 8 for 8 sync views under ASGI, 0 for 8 async ones.
+    #: The most threads other than the event loop holding a view's work (its CPU, its waits
+    #: for I/O, the GIL or a core, its hand-offs: anything but ``queued``, ``cancelled`` and
+    #: Django's own ``framework`` time) at one instant: 8 for 8 sync views under ASGI, 0 for 8
+    #: async ones.
     threads_held_peak: int = 0
     #: The most database connections open at one instant (Django opens one per thread):
     #: 20 for 20 sync ORM views under ASGI, at most K under WSGI with K workers.
