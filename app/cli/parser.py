@@ -158,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scenario_dials(run)
     _add_allow_host(run)
+    run.add_argument(
+        "--header",
+        metavar="NAME:VALUE",
+        action="append",
+        help="send this header with every request to --url, e.g. 'Cookie: sessionid=...' "
+        "(repeatable; never written to any output)",
+    )
     _add_outputs(run, csv=True)
 
     compare = commands.add_parser(
@@ -208,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
         help='write the predicted run as JSON (run\'s schema, plus "prediction": true)',
     )
 
+    commands.add_parser(
+        "calibrate",
+        help="measure this machine's costs for the model (a few seconds of real runs)",
+        description="Measure what Django's machinery costs on this machine (per request on the "
+        "loop and on a thread, a hand-off, a thread start, GIL switching, growth with "
+        "concurrency) with short real runs, and keep them in your data folder (per machine, "
+        "with the versions measured with) for predict, the window and the lessons.",
+    )
     commands.add_parser("views", help="list the lesson views")
     commands.add_parser("lessons", help="list the lessons: number and title")
     lesson = commands.add_parser(
