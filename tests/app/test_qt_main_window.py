@@ -286,7 +286,13 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     assert window.compare
     window.dials.set_scenario(window.dials.scenario.replace(requests=4, io_ms=100))
     window.dials_b.set_scenario(window.dials_b.scenario.replace(requests=4, io_ms=100))
+    # While A runs, B's empty timeline says B is next (not "Press Run (F5)").
+    waiting: list[tuple[str, str | None]] = []
+    window.session.events.run_started.connect(
+        lambda side, _: waiting.append((str(side), window.timeline_b.waiting_text))
+    )
     qloop.run_until_complete(_run_both(window))
+    assert waiting == [("a", "B runs after A."), ("b", None)]
     a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
@@ -536,3 +542,13 @@ def test_while_b_runs_a_shares_its_growing_time_axis(window):
     a_from, a_to = window.timeline.full_range()
     b_from, b_to = window.timeline_b.full_range()
     assert a_to - a_from == b_to - b_from >= b_trace.last_ns - b_trace.t0_ns
+
+
+def test_a_single_run_window_shows_no_empty_b_until_compare_is_on(window):
+    """A lesson of one scenario: no B panel saying "Press Run (F5)" beside it."""
+    assert not window.session.compare
+    assert not window.timeline_b.isVisible()
+    window.set_compare(True)
+    assert window.timeline_b.isVisible()
+    window.set_compare(False)
+    assert not window.timeline_b.isVisible()
