@@ -62,6 +62,7 @@ PATTERNS: dict[str, Qt.BrushStyle | None] = {
     Kind.IO_BLOCKING: Qt.BrushStyle.DiagCrossPattern,  # crossed: held while waiting
     Kind.THREAD_HOP: Qt.BrushStyle.VerPattern,
     Kind.CLIENT: Qt.BrushStyle.Dense3Pattern,  # dense dots: outside the server
+    Kind.AT_SERVER: Qt.BrushStyle.HorPattern,  # lines, as queued: maybe waiting in line
     Kind.VIEW: Qt.BrushStyle.CrossPattern,
     Kind.SQL: Qt.BrushStyle.Dense1Pattern,
     Kind.SERVER_TIMING: Qt.BrushStyle.Dense2Pattern,
@@ -81,6 +82,7 @@ _LIGHT_KINDS: dict[str, str] = {
     Kind.IO_BLOCKING: "#A50F15",
     Kind.THREAD_HOP: "#857400",
     Kind.CLIENT: "#3F7F5F",
+    Kind.AT_SERVER: "#6E6287",
     Kind.VIEW: "#6A3D9A",
     Kind.SQL: "#007A70",
     Kind.SERVER_TIMING: "#4B5DA8",
@@ -98,6 +100,7 @@ _DARK_KINDS: dict[str, str] = {
     Kind.IO_BLOCKING: "#F25C66",
     Kind.THREAD_HOP: "#F0E442",
     Kind.CLIENT: "#7FC97F",
+    Kind.AT_SERVER: "#ABA0C8",
     Kind.VIEW: "#B49AE0",
     Kind.SQL: "#2EC4B6",
     Kind.SERVER_TIMING: "#9FB0F0",

@@ -23,6 +23,7 @@ def test_the_legend_labels_are_the_traces_and_every_kind_has_a_colour():
         "io_blocking",
         "thread_hop",
         "client",
+        "server",
         "view",
         "sql",
         "server_timing",
