@@ -81,19 +81,19 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
 
 
 def _site_segments(metrics: tuple[SiteMetric, ...], start: int, end: int) -> list[Segment]:
-    """The wait for the answer: a site's metrics with a duration end to end in header order
-    from its start (only durations are known), clipped to it; the rest "at the server"."""
-    out: list[Segment] = []
-    cursor = start
-    for metric in metrics:
-        if metric.dur_ms is None or cursor >= end:
-            continue
-        stop = min(end, cursor + round(metric.dur_ms * 1e6))
+    """The wait for the answer: a site's metrics with a duration, end to end in header order
+    (only durations are known) from the start of the server's time, taken to end as the
+    answer left (a request queued first waited before its work, not after); clipped to the
+    wait. The rest of the wait is "at the server": queued or running, not known which."""
+    timed = [m for m in metrics if m.dur_ms is not None]
+    total = sum(round((m.dur_ms or 0) * 1e6) for m in timed)
+    cursor = max(start, end - total)
+    out = [Segment(Kind.AT_SERVER, start, cursor, CLIENT_THREAD)] if cursor > start else []
+    for metric in timed:
+        stop = min(end, cursor + round((metric.dur_ms or 0) * 1e6))
         if stop > cursor:
             out.append(Segment(Kind.SERVER_TIMING, cursor, stop, CLIENT_THREAD, name=metric.name))
             cursor = stop
-    if cursor < end:
-        out.append(Segment(Kind.AT_SERVER, cursor, end, CLIENT_THREAD))
     return out
 
 

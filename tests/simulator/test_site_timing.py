@@ -28,7 +28,24 @@ def test_a_duration_that_is_no_number_is_ignored_with_a_note():
     assert text.text == "c: dur=soon ignored (not a number)"
 
 
-def test_metrics_lie_end_to_end_clipped_to_the_wait_and_the_rest_is_at_the_server():
+def test_metrics_lie_end_to_end_up_to_the_answer_and_the_rest_is_at_the_server():
+    ms = 1_000_000
+    record = SocketRecord(
+        0, 0, request_sent_ns=2 * ms, first_byte_ns=302 * ms, done_ns=303 * ms, status="ok",
+        status_code=200, site_metrics=site_metrics("db;dur=53, app;dur=47"),
+    )  # fmt: skip
+    lane = socket_lane(record, "/slow/", 400 * ms)
+    # A request queued behind others waited first: its work ended as its answer left.
+    assert [(s.kind, s.name, s.start_ns // ms, s.end_ns // ms) for s in lane.segments] == [
+        (Kind.CLIENT, None, 0, 2),
+        (Kind.AT_SERVER, None, 2, 202),
+        (Kind.SERVER_TIMING, "db", 202, 255),
+        (Kind.SERVER_TIMING, "app", 255, 302),
+        (Kind.CLIENT, None, 302, 303),
+    ]
+
+
+def test_metrics_longer_than_the_wait_are_clipped_to_it():
     ms = 1_000_000
     record = SocketRecord(
         0, 0, request_sent_ns=2 * ms, first_byte_ns=82 * ms, done_ns=83 * ms, status="ok",
