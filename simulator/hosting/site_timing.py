@@ -9,10 +9,10 @@ note (a site's header is input like any other: it never ends a run with a traceb
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from embedded_site.server_timing import header_metrics
+from simulator.numbers import finite_in
 
 __all__ = ["SiteMetric", "site_metrics"]
 
@@ -44,7 +44,7 @@ def site_metrics(value: str) -> tuple[SiteMetric, ...]:
                 dur = float(params["dur"])
             except ValueError:
                 dur, note = None, f"dur={params['dur'][:20]} ignored (not a number)"
-            if dur is not None and (not math.isfinite(dur) or dur < 0):
+            if dur is not None and not finite_in(dur, 0):
                 dur, note = None, f"dur={params['dur'][:20]} ignored (not a finite duration)"
         metrics.append(SiteMetric(name, dur, params.get("desc") or None, note))
     return tuple(metrics)
