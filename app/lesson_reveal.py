@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.session.guess import NEAR_SHARE, judge_number
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import Lesson, check_claim
 from simulator.metrics.figures import FIGURE
@@ -52,6 +53,26 @@ def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
+def _number_line(quiz: Quiz, runs: Mapping[str, Run]) -> str:
+    """What counts as right for a numeric guess, said out loud: "the class said 1 s;
+    measured 1.21 s: right (within ±25%)"."""
+    key = FIGURE[quiz.lesson.figure]
+    measured = key.value(next(iter(runs.values())).summary)
+    said = key.unit.format(measured)
+    if quiz.number is None or measured != measured:  # no guess, or nothing measured
+        return f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
+    verdict = judge_number(quiz.number, measured, quiz.scale)
+    guess = key.unit.format(quiz.number)
+    share = f"±{NEAR_SHARE:.0%}"
+    if verdict.right:
+        why = f"within {share}" if verdict.close else "the nearest step"
+        return f"<b>The class said {guess}; measured {said}: right</b> ({why})"
+    return (
+        f"<b>The class said {guess}; measured {said}: not right</b> (right: within {share}, "
+        f"or the nearest step, {key.unit.format(verdict.nearest)})"
+    )
+
+
 def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
     lesson = quiz.lesson
@@ -73,7 +94,9 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         )
     else:
         guess_line = (
-            f"Class guess: {guess} (+/− to change)" if guess else "Class guess: + / − on the slider"
+            f"Class guess: {guess} (+/− to change)"
+            if guess
+            else "Class guess: no guess yet (+ / −)"
         )
     said = f" · class guess: {guess}" if guess else ""
     status = {
@@ -91,8 +114,8 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         if runs:
             lines.append(_figure_line(lesson, runs))
-            if guess and not lesson.choices:
-                lines[-1] += f" · class guessed {guess}"
+            if not lesson.choices:
+                lines.insert(1, _number_line(quiz, runs))
         lines.append(f"<b>Why:</b> {lesson.why}")
         lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:

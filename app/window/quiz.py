@@ -30,7 +30,9 @@ LESSON_GUIDE = """<h3>Teaching with a lesson</h3>
 stays hidden.</p>
 <ol>
 <li>Read the question and let the class discuss. Record the class's guess: keys
-<b>1</b>–<b>9</b> pick a choice, <b>+</b> / <b>−</b> (or the slider) set a number.</li>
+<b>1</b>–<b>9</b> pick a choice; for a number, <b>+</b> starts at the bottom of round steps
+and <b>−</b> at the top (or use the slider). The reveal says whether it counts as right: within
+±25% of the measurement, or the step nearest it.</li>
 <li><b>Page Down</b>: the lesson runs, for real, on the embedded Django site.</li>
 <li><b>Page Down</b> again: the <b>reveal</b> — the answer, the measured figure beside the
 guess and the model's prediction, why, and where to look (the view switches to the one the
@@ -99,7 +101,7 @@ class QtQuiz:
         if quiz is None:
             self.panel.hide()
             return
-        self.panel.set_range(quiz.lesson.guess_max)
+        self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)
         text = panel_text(quiz, runs)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
