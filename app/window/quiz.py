@@ -63,6 +63,7 @@ class QtQuiz:
             self._action(f"Choice {n}", str(n), lambda n=n: classroom.choose(n - 1))
             for n in range(1, 10)
         ]
+        self.guide: QMessageBox | None = None  # the lesson guide while it is open
         self.guide_action = QAction("&Lesson guide", parent)
         self.guide_action.setShortcut(QKeySequence("F1"))
         self.guide_action.triggered.connect(self.show_guide)
@@ -85,10 +86,19 @@ class QtQuiz:
         return self.classroom.quiz
 
     def show_guide(self) -> None:
+        """The guide beside the lesson, not over it: a modal box would swallow the clicker's
+        Page Down until someone walked to the keyboard and clicked OK. Modeless, the
+        application-wide shortcuts keep working while it is up (and while it has the focus)."""
+        if self.guide is not None:
+            self.guide.raise_()
+            return
         box = QMessageBox(QMessageBox.Icon.Information, "Lesson guide", LESSON_GUIDE)
         box.setParent(self.parent, box.windowFlags())
+        box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        box.destroyed.connect(lambda: setattr(self, "guide", None))
+        self.guide = box
+        box.show()
 
     def _runs(self, lesson: Lesson) -> dict[str, Run]:
         runs = self.session.runs
