@@ -35,7 +35,7 @@ def _write_json(runs: list[Run], path: str) -> int:
         else:
             a, b = runs[0], runs[1]
             data = {"a": run_to_dict(a), "b": run_to_dict(b), "verdict": verdict(a, b)}
-            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+            write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")
     except OSError as exc:
         print(f"async-lanes: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1

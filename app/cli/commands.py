@@ -174,7 +174,7 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
     def write_json(path: Path) -> None:
         data = {**run_to_dict(predicted), "prediction": True}
-        write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+        write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")
 
     with interrupts.writing():
         code = write_outputs(outputs, {"json": write_json})
@@ -262,7 +262,7 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 letter: [run_to_dict(run) for run in side]
                 for letter, side in zip(("a", "b"), sides, strict=True)
             }
-            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+            write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")
 
         picture = picture_writer(runs, title, args.scale, _by(args))
         with interrupts.writing():

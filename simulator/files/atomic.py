@@ -12,25 +12,33 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["write_bytes_atomically", "write_text_atomically"]
+__all__ = ["write_bytes_atomically", "write_chunks_atomically", "write_text_atomically"]
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; on any error the old file is untouched
     and no temporary file is left behind."""
+    write_chunks_atomically(path, [data])
+
+
+def write_chunks_atomically(path: str | Path, chunks: Iterable[bytes | str]) -> None:
+    """:func:`write_bytes_atomically` for data made piece by piece (``str`` as UTF-8): a
+    big run's file is never held whole in memory, only one piece at a time."""
     target = Path(path)
     if target.exists() and not target.is_file():
         # A device or a pipe (/dev/stdout, /dev/full, a FIFO): a file renamed over it would
         # replace it (as root, even in /dev). Written in place; there is nothing to keep.
         with open(target, "wb") as out:
-            out.write(data)
+            _write_all(out, chunks)
         return
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            _write_all(out, chunks)
             out.flush()
             os.fsync(out.fileno())
         if target.exists():  # keep the target's permissions, as an in-place write would
@@ -45,6 +53,11 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _write_all(out: BinaryIO, chunks: Iterable[bytes | str]) -> None:
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
+from simulator.trace.columns import union_spans
 from simulator.trace.data import Trace
 from simulator.trace.kinds import QUEUE_THREAD, Kind
 
@@ -80,23 +83,10 @@ def in_flight_steps(trace: Trace) -> list[tuple[int, int]]:
 
 def _busy_ns(trace: Trace, kind: str) -> int:
     """How long threads (the loop among them) spent in ``kind``, overlaps on a thread once."""
-    by_thread: dict[str, list[tuple[int, int]]] = {}
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.kind == kind and not seg.open:  # live: counted once it has ended
-                by_thread.setdefault(seg.thread, []).append((seg.start_ns, seg.end_ns))
-    total = 0
-    for spans in by_thread.values():
-        spans.sort()
-        start, end = spans[0]
-        for s, e in spans[1:]:
-            if s > end:
-                total += end - start
-                start, end = s, e
-            else:
-                end = max(end, e)
-        total += end - start
-    return total
+    cols = trace.columns
+    rows = cols.is_kind(kind) & ~cols.open  # live: counted once it has ended
+    _, start, end = union_spans(cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows])
+    return int((end - start).sum())
 
 
 def threads_held_peak(trace: Trace) -> int:
@@ -110,29 +100,16 @@ def threads_held_peak(trace: Trace) -> int:
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
     on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
+    cols = trace.columns
     idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT)
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.kind in idle or seg.thread in (trace.loop_thread, QUEUE_THREAD):
-                continue
-            spans.setdefault(seg.thread, []).append((seg.start_ns, seg.end_ns))
-    events: list[tuple[int, int]] = []
-    for thread_spans in spans.values():  # a thread counts once while any of its spans lasts
-        thread_spans.sort()
-        start, end = thread_spans[0]
-        for s, e in thread_spans[1:]:
-            if s > end:
-                events += [(start, 1), (end, -1)]
-                start, end = s, e
-            else:
-                end = max(end, e)
-        events += [(start, 1), (end, -1)]
-    level = peak = 0
-    for _, delta in sorted(events):  # an end before a start at the same instant
-        level += delta
-        peak = max(peak, level)
-    return peak
+    away = [cols.thread_code(trace.loop_thread), cols.thread_code(QUEUE_THREAD)]
+    rows = ~cols.is_kind(*idle) & ~np.isin(cols.thread, away)
+    # A thread counts once while any of its spans lasts.
+    _, start, end = union_spans(cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows])
+    times = np.concatenate([start, end])
+    deltas = np.concatenate([np.ones(len(start), np.int64), -np.ones(len(end), np.int64)])
+    order = np.lexsort((deltas, times))  # an end before a start at the same instant
+    return max(0, int(np.cumsum(deltas[order]).max(initial=0)))
 
 
 def db_connections_peak(trace: Trace) -> int:
