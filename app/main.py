@@ -7,15 +7,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assets import ASSETS, ICON
+from app.assets import ASSETS, ICON
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from app.launcher import GuiOptions
+    from app.window.main_window import QtMainWindow
     from simulator.trace import Run
-
-    from .launcher import GuiOptions
-    from .qt_main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
 
@@ -47,7 +46,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .qt_application import current_application
+    from app.qt_application import current_application
 
     if QApplication.instance() is None:
         QApplication(argv if argv is not None else sys.argv[:1])
@@ -66,7 +65,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     The order of the ending matters: the window closes (stopping any run), the run's task
     ends, then the loop closes (joining qasync's executor), and only then does Python exit.
     """
-    from .display_check import display_problem
+    from app.display_check import display_problem
 
     problem = display_problem()
     if problem is not None:
@@ -83,8 +82,8 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
 
     import qasync
 
-    from .qt_compat import binding_problem
-    from .qt_main_window import QtMainWindow
+    from app.qt_compat import binding_problem
+    from app.window.main_window import QtMainWindow
 
     problem = binding_problem()
     if problem is not None:
