@@ -74,58 +74,73 @@ def _tail(run: Run) -> dict[str, Any]:
     }
 
 
-def _requests(run: Run) -> Iterator[dict[str, Any]]:
-    """Each request as the file holds it, one at a time, from the trace's columns."""
+def _requests(run: Run) -> Iterator[str]:
+    """Each request's JSON text, one at a time, from the trace's columns.
+
+    A segment's text is formatted directly (json's own text for its names, ``repr`` for its
+    times, as json writes floats): a dict per segment for ``json.dumps`` would cost several
+    times more, over millions of segments.
+    """
     trace = run.trace
     t0 = trace.t0_ns
     cols = trace.columns
     folded = fold_short_steps(cols, trace.loop_thread)
     rows = folded.rows
-    # Whole columns converted once (numpy), then sliced per request.
-    kinds = [str(kind) for kind in KINDS]
-    kind = [kinds[code] for code in cols.kind[rows].tolist()]
-    threads = cols.threads
-    thread = [threads[code] for code in cols.thread[rows].tolist()]
+    kinds = [dumps(str(kind)) for kind in KINDS]
+    threads = [dumps(name) for name in cols.threads]
     loop = cols.thread_code(trace.loop_thread)
-    on_loop = (cols.thread[rows] == loop).tolist() if loop >= 0 else [False] * len(rows)
-    start = np.round((cols.start_ns[rows] - t0) / 1e6, 2).tolist()
-    end = np.round((folded.end_ns - t0) / 1e6, 2).tolist()
     folded_ms = np.round(folded.folded_ns / 1e6, 2).tolist()
     offsets = folded.offsets.tolist()
-    for index, lane in enumerate(trace.lanes):
-        yield {
-            "id": lane.request_id,
-            "view": lane.view,
-            "status": lane.status,
-            "status_code": lane.status_code,
-            "error": lane.error,
-            "sent_ms": _ms(lane.sent_ns, t0),
-            "done_ms": _ms(lane.done_ns, t0),
-            "folded_framework_ms": folded_ms[index],
-            "segments": [
+    lanes = trace.lanes
+    for first in range(0, len(lanes), _LANES_AT_ONCE):
+        last = min(first + _LANES_AT_ONCE, len(lanes))
+        # A batch of lanes' rows converted at once: memory stays a batch's, not the run's.
+        batch = slice(offsets[first], offsets[last])
+        here = rows[batch]
+        start = np.round((cols.start_ns[here] - t0) / 1e6, 2).tolist()
+        end = np.round((folded.end_ns[batch] - t0) / 1e6, 2).tolist()
+        segments = [
+            f'{{"kind":{kinds[k]},"start_ms":{s!r},"end_ms":{e!r},"thread":{threads[t]},'
+            f'"on_loop":{"true" if t == loop else "false"}}}'
+            for k, s, e, t in zip(
+                cols.kind[here].tolist(), start, end, cols.thread[here].tolist(), strict=True
+            )
+        ]
+        base = offsets[first]
+        for index in range(first, last):
+            lane = lanes[index]
+            request = dumps(
                 {
-                    "kind": kind[i],
-                    "start_ms": start[i],
-                    "end_ms": end[i],
-                    "thread": thread[i],
-                    "on_loop": on_loop[i],
+                    "id": lane.request_id,
+                    "view": lane.view,
+                    "status": lane.status,
+                    "status_code": lane.status_code,
+                    "error": lane.error,
+                    "sent_ms": _ms(lane.sent_ns, t0),
+                    "done_ms": _ms(lane.done_ns, t0),
+                    "folded_framework_ms": folded_ms[index],
                 }
-                for i in range(offsets[index], offsets[index + 1])
-            ],
-        }
+            )
+            own = ",".join(segments[offsets[index] - base : offsets[index + 1] - base])
+            yield f'{request[:-1]},"segments":[{own}]}}'
 
 
-def run_to_dict(run: Run) -> dict[str, Any]:
-    """The run as plain data; every time is in ms from the first request's send."""
-    return {**_head(run), "requests": list(_requests(run)), **_tail(run)}
+#: Lanes whose segments are formatted together (a few megabytes of text at most).
+_LANES_AT_ONCE = 256
 
 
 def run_json_chunks(run: Run) -> Iterator[str]:
-    """:func:`run_to_dict`'s JSON, a request at a time (the same text ``dumps`` would give)."""
+    """The run file's text, a request at a time."""
     yield dumps(_head(run))[:-1] + ',"requests":['
     for index, request in enumerate(_requests(run)):
-        yield ("," if index else "") + dumps(request)
+        yield ("," if index else "") + request
     yield "]," + dumps(_tail(run))[1:] + "\n"
+
+
+def run_to_dict(run: Run) -> dict[str, Any]:
+    """The run as plain data, as its file holds it: every time in ms from the first send."""
+    data: dict[str, Any] = json.loads("".join(run_json_chunks(run)))
+    return data
 
 
 def write_json(run: Run, path: str | Path) -> None:
