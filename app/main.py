@@ -12,7 +12,7 @@ from app.assets import ASSETS, ICON
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from app.launcher import GuiOptions
+    from app.cli.gui_options import GuiOptions
     from app.window.main_window import QtMainWindow
     from simulator.trace import Run
 

@@ -85,6 +85,8 @@ def metrics_line(run: Run) -> str:
         for key in ("failed", "cancelled")
         if FIGURE[key].value(s)
     ]
+    if s.client_paced and s.server_span_ms is not None:
+        parts.append(f"client set the pace (server {FIGURE['server_span_ms'].text(s)})")
     if run.stopped:
         parts.append("stopped early")
     return " · ".join(parts)

@@ -60,6 +60,8 @@ DRAW_ORDER = (
     "io_wait",
     "view",
     "thread_hop",
+    "core_wait",
+    "gil_wait",
     "framework",
     "io_blocking",
     "sql",

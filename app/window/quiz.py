@@ -8,26 +8,22 @@ themselves are the Qt-free :class:`~app.session.quiz.Quiz`; this wires them to t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.assets import LESSONS
 from app.lesson_reveal import panel_text
-from app.session import Side
+from app.session import Session, Side
 from app.session.quiz import Quiz, QuizMove, QuizStep
 from app.widgets.lesson_panel import QtLessonPanel
-from app.window.replay import explain_shown
 from simulator.errors import LanesError
 from simulator.lessons import Lesson, lesson_entries, load_lesson
 from simulator.lessons.runner import lesson_verdict
-from simulator.trace import Run, Trace
-
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
+from simulator.trace import Run
 
 __all__ = ["LESSON_GUIDE", "QtQuiz"]
 
@@ -51,10 +47,26 @@ Presentation mode (F11) keeps the lesson panel. One page per lesson for the teac
 
 
 class QtQuiz:
-    """The window's quiz: its panel, its actions, and the lesson being taught."""
+    """The window's quiz: its panel, its actions, and the lesson being taught.
 
-    def __init__(self, window: QtMainWindow) -> None:
-        self.window = window
+    Given the session and what it needs of the window: where its actions live (``parent``),
+    how to open a lesson file, to clear the screen under a new question (``blank``), to
+    switch the lanes' view, to show the verdict and a status line."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        session: Session,
+        *,
+        open_file: Callable[[Path], object],
+        blank: Callable[[], None],
+        set_by: Callable[[str], None],
+        verdict: QLabel,
+        say: Callable[[str], None],
+    ) -> None:
+        self.parent, self.session = parent, session
+        self._open_file, self._blank_screen, self._set_by = open_file, blank, set_by
+        self._verdict, self._say = verdict, say
         self.panel = QtLessonPanel()
         self.panel.guessed.connect(self._on_slider)
         self.quiz: Quiz | None = None
@@ -67,20 +79,20 @@ class QtQuiz:
             self._action(f"Choice {n}", str(n), lambda n=n: self.choose(n - 1))
             for n in range(1, 10)
         ]
-        self.guide_action = QAction("&Lesson guide", window)
+        self.guide_action = QAction("&Lesson guide", parent)
         self.guide_action.setShortcut(QKeySequence("F1"))
         self.guide_action.triggered.connect(self.show_guide)
-        window.addAction(self.guide_action)
-        window.session.events.running.connect(self._on_running)
+        parent.addAction(self.guide_action)
+        session.events.running.connect(self._on_running)
         self._update_actions()
 
     def _action(self, text: str, key: str, slot: object) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent)
         action.setShortcut(QKeySequence(key))
         # A clicker's keys work wherever the focus is, in every window of the app.
         action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         action.triggered.connect(lambda checked=False: slot())  # type: ignore[operator]
-        self.window.addAction(action)
+        self.parent.addAction(action)
         return action
 
     # -- what the window calls --------------------------------------------------------------
@@ -100,14 +112,8 @@ class QtQuiz:
 
     def _blank(self) -> None:
         """No lanes or figures of the last lesson under a new question."""
-        w = self.window
-        w.session.forget_runs()
-        for timeline in w.timelines.values():
-            timeline.set_trace(Trace(t0_ns=0, lanes=()))
-        w.metrics.clear()
-        w.figure_strip.show_figures(None, None)
-        w.replay.set_duration(0)
-        explain_shown(w)  # the legend of what is on screen: nothing yet
+        self.session.forget_runs()
+        self._blank_screen()
 
     def forward(self) -> None:
         if self.quiz is None:
@@ -128,15 +134,14 @@ class QtQuiz:
 
     def show_guide(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Lesson guide", LESSON_GUIDE)
-        box.setParent(self.window, box.windowFlags())
+        box.setParent(self.parent, box.windowFlags())
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     # -- steps ------------------------------------------------------------------------------
     def _do(self, move: QuizMove) -> None:
-        w = self.window
         if move is QuizMove.RUN:
-            w.start_run()
+            self.session.start()
         elif move is QuizMove.NEXT_LESSON:
             self._open_neighbour(+1)
             return
@@ -146,7 +151,7 @@ class QtQuiz:
         if self.quiz is not None and self.quiz.step is QuizStep.REVEAL:
             by = self.quiz.lesson.file.by
             if by is not None:
-                w.set_by(by)  # open the view the lesson names
+                self._set_by(by)  # open the view the lesson names
         self._show()
 
     def _open_neighbour(self, step: int) -> None:
@@ -161,11 +166,11 @@ class QtQuiz:
         target = index + step
         if not 0 <= target < len(paths):
             edge = "last" if step > 0 else "first"
-            self.window.statusBar().showMessage(f"That is the {edge} lesson.")
+            self._say(f"That is the {edge} lesson.")
             if self.quiz is not None and step < 0:
                 self._show()
             return
-        self.window.open_scenario_file(paths[target])
+        self._open_file(paths[target])
 
     def _on_running(self, running: bool) -> None:
         quiz = self.quiz
@@ -177,7 +182,7 @@ class QtQuiz:
         if running or quiz is None or quiz.step is not QuizStep.RUNNING:
             self._update_actions()
             return
-        if self.window.session.queued:
+        if self.session.queued:
             return  # A is done, B still to run
         self.quiz = quiz.measured()
         self._show()
@@ -197,7 +202,7 @@ class QtQuiz:
         self._show()
 
     def _runs(self, lesson: Lesson) -> dict[str, Run]:
-        runs = self.window.session.runs
+        runs = self.session.runs
         sides = [Side.A, Side.B] if lesson.is_comparison else [Side.A]
         found = {side.upper(): runs[side] for side in sides}
         return {k: v for k, v in found.items() if v is not None}
@@ -217,13 +222,13 @@ class QtQuiz:
             self.panel.hide()
         if quiz.step is QuizStep.REVEAL and len(runs) == 2:
             # The verdict on the figure the lesson is about, over every run of a close call.
-            samples = self.window.session.samples
+            samples = self.session.samples
             many_a = samples[Side.A] or [runs["A"]]
             many_b = samples[Side.B] or [runs["B"]]
             line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
-            self.window.verdict.setText(line)
-            self.window.verdict.setVisible(True)
-        self.window.statusBar().showMessage(text.status)
+            self._verdict.setText(line)
+            self._verdict.setVisible(True)
+        self._say(text.status)
 
     def _update_actions(self) -> None:
         quiz = self.quiz

@@ -39,6 +39,8 @@ _SUMMARY_KEYS = (
     "ok",
     "failed",
     "cancelled",
+    "server_span_ms",
+    "client_cpu_ms",
 )
 
 

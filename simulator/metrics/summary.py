@@ -9,13 +9,15 @@ import numpy as np
 
 from simulator.trace.columns import union_spans
 from simulator.trace.data import Trace
-from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.kinds import CLIENT_THREAD, QUEUE_THREAD, Kind
 
 __all__ = [
+    "CLIENT_PACED_SHARE",
     "Summary",
     "db_connections_peak",
     "in_flight_steps",
     "percentile",
+    "server_span_ns",
     "summarize",
     "threads_held_peak",
 ]
@@ -27,8 +29,10 @@ class Summary:
 
     ``framework_ms_per_request`` is what Django's own machinery (handler, middleware, signal
     receivers, before and after the view) cost the server per request: the time the loop and
-    the threads spent in it, overlaps counted once, divided by the requests. A lane's own
-    framework segments can be longer under load, because the loop interleaves many requests.
+    the threads spent in it, overlaps counted once, divided by the requests. Only the time
+    Django's code ran: where a thread's CPU clock says it stood still, the lane says
+    ``gil_wait``/``core_wait`` instead (``simulator.trace.lanes``). ``loop_blocked_ms`` sums
+    the loop monitor's blocked stretches, which leave out the loop's own waits to run.
     """
 
     requests: int
@@ -42,16 +46,53 @@ class Summary:
     threads_used: int
     loop_blocked_ms: float
     framework_ms_per_request: float
-    #: The most threads other than the event loop holding a view's work (its CPU, its waits,
-    #: its hand-offs: anything but ``queued``, ``cancelled`` and Django's own ``framework``
-    #: time) at one instant: 8 for 8 sync views under ASGI, 0 for 8 async ones.
+    #: The most threads other than the event loop holding a view's work (its CPU, its waits
+    #: for I/O, the GIL or a core, its hand-offs: anything but ``queued``, ``cancelled`` and
+    #: Django's own ``framework`` time) at one instant: 8 for 8 sync views under ASGI, 0 for 8
+    #: async ones.
     threads_held_peak: int = 0
     #: The most database connections open at one instant (Django opens one per thread):
     #: 20 for 20 sync ORM views under ASGI, at most K under WSGI with K workers.
     db_connections_peak: int = 0
+    #: The server's own span, first to last instant it worked on a request of the run (its
+    #: ``Server-Timing``, or the in-process probes); ``None`` where the server said nothing.
+    server_span_ms: float | None = None
+    #: The CPU time the client's own thread spent over the run (socket runs; ``None``
+    #: in-process, where the client shares the site's loop and cannot be told apart).
+    client_cpu_ms: float | None = None
+
+    @property
+    def client_paced(self) -> bool:
+        """The client, not the server, set the pace: the makespan the client measured is
+        more than 15 % (and 20 ms) longer than the server's own span."""
+        span = self.server_span_ms
+        if span is None:
+            return False
+        gap = self.makespan_ms - span
+        return gap > CLIENT_PACED_SHARE * self.makespan_ms and gap > CLIENT_PACED_MIN_MS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: Where the client's makespan and the server's span differ by more than this share (and
+#: :data:`CLIENT_PACED_MIN_MS`), the figures say the client set the pace.
+CLIENT_PACED_SHARE = 0.15
+CLIENT_PACED_MIN_MS = 20.0
+
+
+def server_span_ns(trace: Trace) -> int | None:
+    """From the first to the last instant the server worked on a request (any segment on a
+    thread of the server's: not the client's, not the queue); ``None`` if it said nothing."""
+    cols = trace.columns
+    away = [cols.thread_code(CLIENT_THREAD), cols.thread_code(QUEUE_THREAD)]
+    rows = ~np.isin(cols.thread, away) & ~cols.is_kind(*_NOT_SERVER)
+    if not rows.any():
+        return None
+    return int(cols.end_ns[rows].max()) - int(cols.start_ns[rows].min())
+
+
+_NOT_SERVER = (Kind.CLIENT, Kind.QUEUED, Kind.CANCELLED)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -155,4 +196,6 @@ def summarize(trace: Trace) -> Summary:
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
         threads_held_peak=threads_held_peak(trace),
         db_connections_peak=db_connections_peak(trace),
+        server_span_ms=None if (span := server_span_ns(trace)) is None else span / 1e6,
+        client_cpu_ms=None if trace.client_cpu_ns is None else trace.client_cpu_ns / 1e6,
     )

@@ -134,7 +134,7 @@ class Costs:
         }
         found["hop_ms"] = _median(_durations(sync, "thread_hop"))
         found["wsgi_async_hop_ms"] = _median(_durations(wsgi_async, "thread_hop"))
-        cpu_ms, http_ms = _median(_durations(cpu, "cpu")), _median(_durations(http, "io_blocking"))
+        cpu_ms, http_ms = _median(_computing(cpu)), _median(_durations(http, "io_blocking"))
         sleep_ms = _median(_durations(sync, "io_blocking"))
         found["cpu_scale"] = max(0.01, cpu_ms / 10) if cpu_ms else None
         found["http_call_ms"] = max(0.0, http_ms - sleep_ms) if http_ms and sleep_ms else None
@@ -169,6 +169,13 @@ def _median(values: list[float]) -> float | None:
 
 def _durations(lanes: tuple[Lane, ...], kind: str) -> list[float]:
     return [_ms(s.duration_ns) for lane in lanes for s in lane.segments if s.kind == kind]
+
+
+def _computing(lanes: tuple[Lane, ...]) -> list[float]:
+    """How long each lane's CPU work took here: its CPU and its waits to run (a request
+    alone waits only for the machine's other programs, and the client's thread)."""
+    kinds = ("cpu", "gil_wait", "core_wait")
+    return [_ms(sum(s.duration_ns for s in lane.segments if s.kind in kinds)) for lane in lanes]
 
 
 def _view_span(lane: Lane) -> tuple[int, int, list[Segment]] | None:

@@ -122,6 +122,8 @@ class Trace:
     #: Real servers (uvicorn, gunicorn): the process id of every worker, each of which
     #: answered before the run (some may get no request of the run: the kernel chooses).
     worker_pids: tuple[int, ...] = ()
+    #: Over sockets: the CPU time the client's own thread spent over the run, once it ended.
+    client_cpu_ns: int | None = None
     #: Built on first use, never compared or copied (``dataclasses.replace`` starts afresh).
     _derived: _Derived = field(
         default_factory=_Derived, init=False, repr=False, compare=False, hash=False

@@ -69,7 +69,9 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.CORE_WAIT: "waiting for a CPU core (every core was busy)",
     Kind.IO_WAIT: "awaiting I/O (holds nothing)",
     Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
-    Kind.THREAD_HOP: "thread hand-off",
+    Kind.THREAD_HOP: (
+        "thread hand-off (while other threads compute, it includes waiting to run: the GIL, a core)"
+    ),
     Kind.CLIENT: "client and network (connect, send, receive)",
     Kind.VIEW: "view (a plain site: I/O and CPU together)",
     Kind.SQL: "SQL query (holds a thread)",

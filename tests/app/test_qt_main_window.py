@@ -532,7 +532,7 @@ def test_while_b_runs_a_shares_its_growing_time_axis(window):
     window.timeline.set_trace(a_trace)
     b_trace = predict(short.replace(io_ms=400))
     # B has run 400 ms, four times A's whole run, and has not finished yet
-    window._on_run_progressed(Side.B, b_trace, b_trace.last_ns)
+    window.session.events.run_progressed.emit(Side.B, b_trace, b_trace.last_ns)
     a_from, a_to = window.timeline.full_range()
     b_from, b_to = window.timeline_b.full_range()
     assert a_to - a_from == b_to - b_from >= b_trace.last_ns - b_trace.t0_ns
