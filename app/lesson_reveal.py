@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import Lesson, check_claim
 from simulator.metrics.figures import FIGURE
-from simulator.metrics.summary import summarize
-from simulator.prediction.model import predict
+from simulator.prediction.agreement import modelled_figure
+from simulator.prediction.calibration import load_costs
 from simulator.trace import Run
 
 __all__ = ["PanelText", "panel_text"]
 
 _LETTERS = "abcdefghi"
 
-#: Figures the model does not predict (it has no database connections, no failures).
-_NOT_MODELLED = frozenset({"db_connections_peak", "failed", "ok", "cancelled"})
+#: Figures the model does not predict: it never stops a run.
+_NOT_MODELLED = frozenset({"cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +39,17 @@ class PanelText:
 
 def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
     key = FIGURE[lesson.figure]
+    calibration = load_costs()
     parts = []
     for side, run in runs.items():
         label = f"{side} " if len(runs) > 1 else ""
-        model = ""
+        model = " (not modelled)"
         if lesson.figure not in _NOT_MODELLED:
-            model = f" (model: {key.text(summarize(predict(run.scenario)))})"
+            value = modelled_figure(lesson.figure, run.scenario, calibration.costs)
+            model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {key.text(run.summary)}{model}")
-    return f"{key.caption}: " + " · ".join(parts)
+    costs = "calibrated here" if calibration.calibrated else "not calibrated"
+    return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
 def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:

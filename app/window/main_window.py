@@ -23,8 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.assets import LESSONS
 from app.qt_application import current_application
 from app.session import Session, Side
+from app.session.classroom import Classroom
+from app.session.quiz import Quiz, QuizStep
 from app.session.runner import Runner
 from app.status_text import finished_text, running_text, started_text
 from app.theme import Theme, apply_theme
@@ -135,15 +138,8 @@ class QtMainWindow(QMainWindow):
             export=self.export_to,
             say=self._say,
         )
-        self.quiz = QtQuiz(
-            self,
-            self.session,
-            open_file=self.open_scenario_file,
-            blank=self.stage.blank,
-            set_by=self.set_by,
-            verdict=self.verdict,
-            say=self._say,
-        )
+        self.classroom = Classroom(self.session, LESSONS)
+        self.quiz = QtQuiz(self, self.classroom, verdict=self.verdict)
         self._build()
         self._connect()
         self._on_compare_changed(self.session.compare)
@@ -240,6 +236,9 @@ class QtMainWindow(QMainWindow):
         events.shown_side.connect(self._on_shown_side_changed)
         events.error.connect(self._on_run_failed)
         events.notice.connect(self._say)
+        self.classroom.events.say.connect(self._say)
+        self.classroom.events.by.connect(self.set_by)
+        self.classroom.events.quiz.connect(self._on_quiz)
         self.dials_tabs.currentChanged.connect(
             lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
         )
@@ -247,6 +246,10 @@ class QtMainWindow(QMainWindow):
 
     def _say(self, text: str) -> None:
         self.statusBar().showMessage(text)
+
+    def _on_quiz(self, quiz: Quiz | None) -> None:
+        if quiz is not None and quiz.step is QuizStep.QUESTION and not self.session.shown_runs():
+            self.stage.blank()  # no lanes or figures of the last lesson under a new question
 
     # -- what the actions call --------------------------------------------------------------
     @property
@@ -281,14 +284,14 @@ class QtMainWindow(QMainWindow):
         return self.session.shown_runs()
 
     def open_scenario_file(self, path: str | Path) -> ScenarioFile:
-        """Load a scenario or lesson file into the dials; a broken file raises ScenarioError
-        and leaves the dials as they were."""
-        loaded = self.session.open(path)
+        """Load a scenario or lesson file into the dials (a lesson opens on its question); a
+        broken file raises ScenarioError and leaves the dials as they were."""
+        loaded = self.classroom.open(path)
         if loaded.by is not None:
             self.set_by(loaded.by)
         self.stage.show_header(loaded.a)
-        self.statusBar().showMessage(f"Loaded {Path(path).name}. Press Run (F5).")
-        self.quiz.file_opened(path)  # a lesson opens on its question
+        if self.classroom.quiz is None:
+            self._say(f"Loaded {Path(path).name}. Press Run (F5).")
         return loaded
 
     def export_to(self, path: str | Path, kind: str) -> None:

@@ -2,26 +2,23 @@
 
 A presenter's clicker sends Page Down and Page Up; the actions are application-wide, so they
 work whichever widget has the focus and in presentation mode (no menu bar). Keys 1–9 record
-the class's choice, + and − move a numeric guess (only while a question is up). The steps
-themselves are the Qt-free :class:`~app.session.quiz.Quiz`; this wires them to the window.
+the class's choice, + and − move a numeric guess (only while a question is up). The steps,
+the guess and the history of lessons are the Qt-free :class:`~app.session.classroom.Classroom`;
+this binds its keys and its panel to it.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
-from app.assets import LESSONS
 from app.lesson_reveal import panel_text
-from app.session import Session, Side
-from app.session.quiz import Quiz, QuizMove, QuizStep
+from app.session import Side
+from app.session.classroom import Classroom
+from app.session.quiz import Quiz, QuizStep
 from app.widgets.lesson_panel import QtLessonPanel
-from simulator.errors import LanesError
-from simulator.lessons import Lesson, lesson_entries, load_lesson
+from simulator.lessons import Lesson
 from simulator.lessons.runner import lesson_verdict
 from simulator.trace import Run
 
@@ -39,7 +36,8 @@ stays hidden.</p>
 guess and the model's prediction, why, and where to look (the view switches to the one the
 lesson names).</li>
 <li><b>Page Down</b>: the next lesson. <b>Page Up</b> steps back (hide the answer, back to
-the question, the previous lesson).</li>
+the question, then the previous lesson as you left it: its reveal, its runs and the class's
+guess; nothing runs again).</li>
 </ol>
 <p>A presenter's clicker sends Page Down / Page Up: the whole lesson runs from it.
 Presentation mode (F11) keeps the lesson panel. One page per lesson for the teacher:
@@ -47,44 +45,29 @@ Presentation mode (F11) keeps the lesson panel. One page per lesson for the teac
 
 
 class QtQuiz:
-    """The window's quiz: its panel, its actions, and the lesson being taught.
+    """The window's quiz: its panel and its keys, bound to a classroom (napari's
+    ``QtDims(dims)``): it draws the classroom's quiz and keeps none of its own."""
 
-    Given the session and what it needs of the window: where its actions live (``parent``),
-    how to open a lesson file, to clear the screen under a new question (``blank``), to
-    switch the lanes' view, to show the verdict and a status line."""
-
-    def __init__(
-        self,
-        parent: QWidget,
-        session: Session,
-        *,
-        open_file: Callable[[Path], object],
-        blank: Callable[[], None],
-        set_by: Callable[[str], None],
-        verdict: QLabel,
-        say: Callable[[str], None],
-    ) -> None:
-        self.parent, self.session = parent, session
-        self._open_file, self._blank_screen, self._set_by = open_file, blank, set_by
-        self._verdict, self._say = verdict, say
+    def __init__(self, parent: QWidget, classroom: Classroom, *, verdict: QLabel) -> None:
+        self.parent, self.classroom, self.session = parent, classroom, classroom.session
+        self._verdict = verdict
         self.panel = QtLessonPanel()
-        self.panel.guessed.connect(self._on_slider)
-        self.quiz: Quiz | None = None
-        self.path: Path | None = None
-        self.next_action = self._action("Next step", "PgDown", self.forward)
-        self.back_action = self._action("Previous step", "PgUp", self.back)
-        self.more_action = self._action("Guess more", "+", lambda: self._nudge(+1))
-        self.less_action = self._action("Guess less", "-", lambda: self._nudge(-1))
+        self.panel.guessed.connect(classroom.guess)
+        self.next_action = self._action("Next step", "PgDown", classroom.forward)
+        self.back_action = self._action("Previous step", "PgUp", classroom.back)
+        self.more_action = self._action("Guess more", "+", lambda: classroom.nudge(+1))
+        self.less_action = self._action("Guess less", "-", lambda: classroom.nudge(-1))
         self.choice_actions = [
-            self._action(f"Choice {n}", str(n), lambda n=n: self.choose(n - 1))
+            self._action(f"Choice {n}", str(n), lambda n=n: classroom.choose(n - 1))
             for n in range(1, 10)
         ]
         self.guide_action = QAction("&Lesson guide", parent)
         self.guide_action.setShortcut(QKeySequence("F1"))
         self.guide_action.triggered.connect(self.show_guide)
         parent.addAction(self.guide_action)
-        session.events.running.connect(self._on_running)
-        self._update_actions()
+        classroom.events.quiz.connect(self._show)
+        self.session.events.running.connect(lambda _: self._update_actions())
+        self._show(classroom.quiz)
 
     def _action(self, text: str, key: str, slot: object) -> QAction:
         action = QAction(text, self.parent)
@@ -95,42 +78,9 @@ class QtQuiz:
         self.parent.addAction(action)
         return action
 
-    # -- what the window calls --------------------------------------------------------------
-    def file_opened(self, path: str | Path) -> None:
-        """A file was loaded into the dials: a lesson starts its quiz, anything else ends it."""
-        try:
-            lesson = load_lesson(path)
-        except LanesError:
-            self.quiz, self.path = None, None
-            self.panel.hide()
-        else:
-            self.path = Path(path)
-            self.quiz = Quiz(lesson)
-            self.panel.set_range(lesson.guess_max)
-            self._blank()
-        self._show()
-
-    def _blank(self) -> None:
-        """No lanes or figures of the last lesson under a new question."""
-        self.session.forget_runs()
-        self._blank_screen()
-
-    def forward(self) -> None:
-        if self.quiz is None:
-            return
-        self.quiz, move = self.quiz.forward()
-        self._do(move)
-
-    def back(self) -> None:
-        if self.quiz is None:
-            return
-        self.quiz, move = self.quiz.back()
-        self._do(move)
-
-    def choose(self, index: int) -> None:
-        if self.quiz is not None:
-            self.quiz = self.quiz.guess_choice(index)
-            self._show()
+    @property
+    def quiz(self) -> Quiz | None:
+        return self.classroom.quiz
 
     def show_guide(self) -> None:
         box = QMessageBox(QMessageBox.Icon.Information, "Lesson guide", LESSON_GUIDE)
@@ -138,81 +88,18 @@ class QtQuiz:
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    # -- steps ------------------------------------------------------------------------------
-    def _do(self, move: QuizMove) -> None:
-        if move is QuizMove.RUN:
-            self.session.start()
-        elif move is QuizMove.NEXT_LESSON:
-            self._open_neighbour(+1)
-            return
-        elif move is QuizMove.PREVIOUS_LESSON:
-            self._open_neighbour(-1)
-            return
-        if self.quiz is not None and self.quiz.step is QuizStep.REVEAL:
-            by = self.quiz.lesson.file.by
-            if by is not None:
-                self._set_by(by)  # open the view the lesson names
-        self._show()
-
-    def _open_neighbour(self, step: int) -> None:
-        entries = [
-            e
-            for e in lesson_entries(LESSONS)
-            if e.lesson is not None and e.lesson.needs.unmet() is None
-        ]
-        paths = [e.path for e in entries]
-        here = self.path.resolve() if self.path else None
-        index = next((i for i, p in enumerate(paths) if p.resolve() == here), -1)
-        target = index + step
-        if not 0 <= target < len(paths):
-            edge = "last" if step > 0 else "first"
-            self._say(f"That is the {edge} lesson.")
-            if self.quiz is not None and step < 0:
-                self._show()
-            return
-        self._open_file(paths[target])
-
-    def _on_running(self, running: bool) -> None:
-        quiz = self.quiz
-        if running and quiz is not None and quiz.step is QuizStep.QUESTION:
-            # F5 (or Run) instead of Page Down: the same step, the answer still hidden.
-            self.quiz, _ = quiz.forward()
-            self._show()
-            return
-        if running or quiz is None or quiz.step is not QuizStep.RUNNING:
-            self._update_actions()
-            return
-        if self.session.queued:
-            return  # A is done, B still to run
-        self.quiz = quiz.measured()
-        self._show()
-
-    def _on_slider(self, value: float) -> None:
-        if self.quiz is not None and not self.quiz.lesson.choices:
-            self.quiz = self.quiz.guess_number(value)
-            self._show()
-
-    def _nudge(self, sign: int) -> None:
-        quiz = self.quiz
-        if quiz is None or quiz.lesson.choices:
-            return
-        step = max(10.0, round(quiz.lesson.guess_max / 30, -1))
-        start = quiz.number if quiz.number is not None else quiz.lesson.guess_max / 2
-        self.quiz = quiz.guess_number(start + sign * step)
-        self._show()
-
     def _runs(self, lesson: Lesson) -> dict[str, Run]:
         runs = self.session.runs
         sides = [Side.A, Side.B] if lesson.is_comparison else [Side.A]
         found = {side.upper(): runs[side] for side in sides}
         return {k: v for k, v in found.items() if v is not None}
 
-    def _show(self) -> None:
-        quiz = self.quiz
+    def _show(self, quiz: Quiz | None) -> None:
         self._update_actions()
         if quiz is None:
             self.panel.hide()
             return
+        self.panel.set_range(quiz.lesson.guess_max)
         runs = self._runs(quiz.lesson)
         text = panel_text(quiz, runs)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
@@ -228,7 +115,7 @@ class QtQuiz:
             line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
             self._verdict.setText(line)
             self._verdict.setVisible(True)
-        self._say(text.status)
+        self.classroom.events.say.emit(text.status)
 
     def _update_actions(self) -> None:
         quiz = self.quiz

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 
 from app.session import Session, Side
 from app.theme import kinds_shown
+from app.timeline.rows import works_after_answers
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
@@ -23,14 +24,16 @@ from simulator.trace import Trace
 __all__ = ["explain_shown", "follow_playhead", "load_replay"]
 
 
-def explain_shown(legend: QtLegend, session: Session, tails_shown: bool) -> None:
-    """The legend explains the kinds on screen, and the thin after-answer bars if some are
-    drawn (a key of everything would take three lines of a projector)."""
+def explain_shown(
+    legend: QtLegend, session: Session, tails_shown: bool, by_request: bool = True
+) -> None:
+    """The legend explains the kinds on screen, the mark where a lane got its answer (one
+    lane per request), and the thin after-answer bars if some are drawn (a key of
+    everything would take three lines of a projector)."""
     traces = [run.trace for run in session.shown_runs()]
-    tails = tails_shown and any(
-        lane.end_ns > lane.done_ns for trace in traces for lane in trace.lanes
-    )
-    legend.set_kinds(kinds_shown(traces), tails=tails)
+    tails = by_request and tails_shown and any(map(works_after_answers, traces))
+    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    legend.set_kinds(kinds_shown(traces), tails=tails, answers=answers)
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:

@@ -30,6 +30,8 @@ __all__ = ["METRICS_PERIOD_NS", "Stage"]
 
 #: How often the figures of a live run are refreshed (thousands of lanes cost tens of ms).
 METRICS_PERIOD_NS = 250_000_000
+#: Up to this many lanes, a live run's figures (not the plots) are refreshed every frame.
+EVERY_FRAME_LANES = 100
 
 
 def _empty() -> Trace:
@@ -90,15 +92,18 @@ class Stage:
         self.replay.playheadChanged.connect(self._on_playhead_changed)
 
     # -- what the window calls --------------------------------------------------------------
-    def show_figures(self, trace: Trace | None, summary: Summary | None = None) -> None:
+    def show_figures(
+        self, trace: Trace | None, summary: Summary | None = None, *, plots: bool = True
+    ) -> None:
         """The metrics panel and presentation mode's line of figures, from the same run (or
-        prediction) the session gave: neither reads the other."""
+        prediction) the session gave: neither reads the other. ``plots=False`` leaves the
+        panel's plots as they were (they cost more than the figures)."""
         if trace is None:
             self.metrics.clear()
             self.figure_strip.show_figures(None, None)
             return
         summary = summary if summary is not None else summarize(trace)
-        self.metrics.set_trace(trace, summary)
+        self.metrics.set_trace(trace, summary, plots=plots)
         side = self.session.shown_side.upper() if self.session.compare else ""
         self.figure_strip.show_figures(trace, summary, side)
 
@@ -111,7 +116,8 @@ class Stage:
         self.explain_shown()  # the legend of what is on screen: nothing yet
 
     def explain_shown(self) -> None:
-        explain_shown(self.legend, self.session, self.tails_shown)
+        by_request = self.timeline.by == "requests"
+        explain_shown(self.legend, self.session, self.tails_shown, by_request)
 
     def set_tails_shown(self, shown: bool) -> None:
         self.tails_shown = shown
@@ -162,6 +168,8 @@ class Stage:
     def _on_running_changed(self, running: bool) -> None:
         if running:
             self.replay.set_duration(0)
+        else:  # stopped before B ran: B waits for nothing any more
+            self.timeline_b.set_waiting(None)
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self.show_header(scenario, "running…")
@@ -170,8 +178,11 @@ class Stage:
             # B's lanes from before would stand beside the new A as if they belonged to it.
             waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
             self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            # Its empty timeline says so too, not "Press Run (F5)".
+            self.timeline_b.set_waiting("B runs after A." if waits else None)
             state = "runs after A" if waits else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
+        self.timelines[side].set_waiting(None)  # it runs now
         self.timelines[side].fit()
         self.show_figures(None)
         if self.session.compare:  # the live figures are the running side's
@@ -181,10 +192,13 @@ class Stage:
         self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
-        # Figures for thousands of lanes cost tens of ms: refresh them a few times a second.
-        if now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS:
-            self._metrics_shown_ns = now_ns
-            self.show_figures(trace)
+        # Figures for thousands of lanes, and the plots, cost tens of ms: a few times a
+        # second; a class's few lanes' figures every frame, so they keep up with the picture
+        # ("loop blocked" grows with the red strip).
+        due = now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS
+        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
+            self._metrics_shown_ns = now_ns if due else self._metrics_shown_ns
+            self.show_figures(trace, plots=due)
 
     def _on_run_failed(self, message: str) -> None:
         self.show_header(self.session.scenario(Side.A), "could not run")
@@ -254,6 +268,7 @@ class Stage:
     def _on_by_changed(self, index: int) -> None:
         for timeline in self.timelines.values():
             timeline.set_by("workers" if index == 1 else "requests")
+        self.explain_shown()  # the answer marks and tails are the by-request layout's
 
     def _on_playhead_changed(self, ms: float) -> None:
         follow_playhead(ms, self.session, self.timelines, self.show_figures, self.code)

@@ -121,6 +121,19 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
+    @property
+    def needs_an_answer(self) -> bool:
+        """Whether the figure means nothing before the first answer (a live run's latencies,
+        makespan and throughput): it reads as a dash until then, not as 0 or "so far"."""
+        return self.is_latency or self.key in ("makespan_ms", "throughput_rps")
+
+    def shown(self, summary: Summary) -> str:
+        """What a screen writes for the figure: :meth:`text`, or a dash where it needs an
+        answer and no request has finished yet."""
+        if self.needs_an_answer and not summary.ok + summary.failed:
+            return EMPTY
+        return self.text(summary)
+
     def value(self, summary: Summary) -> float:
         """The figure's value in ``summary`` (ms, req/s or a count); NaN where it was not
         measured (``None`` in the summary), which every unit writes as :data:`EMPTY`."""

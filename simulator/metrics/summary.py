@@ -9,7 +9,7 @@ import numpy as np
 
 from simulator.trace.columns import union_spans
 from simulator.trace.data import Trace
-from simulator.trace.kinds import CLIENT_THREAD, QUEUE_THREAD, Kind
+from simulator.trace.kinds import CLIENT_THREAD, NOT_HELD_BY_VIEW, QUEUE_THREAD, Kind
 
 __all__ = [
     "CLIENT_PACED_SHARE",
@@ -142,7 +142,7 @@ def threads_held_peak(trace: Trace) -> int:
     on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
     cols = trace.columns
-    idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT)
+    idle = NOT_HELD_BY_VIEW
     away = [cols.thread_code(trace.loop_thread), cols.thread_code(QUEUE_THREAD)]
     rows = ~cols.is_kind(*idle) & ~np.isin(cols.thread, away)
     # A thread counts once while any of its spans lasts.
@@ -172,7 +172,10 @@ def summarize(trace: Trace) -> Summary:
     finished = [lane for lane in lanes if lane.status in ("ok", "error")]
     latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
     end_ns = trace.end_ns
-    makespan_ms = (end_ns - trace.t0_ns) / 1e6 if lanes else 0.0
+    # Live, a request still running has no answer yet: the makespan so far ends at the
+    # last answer received (0 before the first: shown as a dash).
+    answered_ns = max((lane.done_ns for lane in lanes if lane.status != "running"), default=None)
+    makespan_ms = (answered_ns - trace.t0_ns) / 1e6 if answered_ns is not None else 0.0
     framework_ns = _busy_ns(trace, "framework")
     return Summary(
         requests=len(lanes),
@@ -191,7 +194,10 @@ def summarize(trace: Trace) -> Summary:
         threads_used=len(trace.threads()),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client.
-        loop_blocked_ms=sum(max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked)
+        # Live, the block in progress counts as far as it has gone: the strip draws it.
+        loop_blocked_ms=sum(
+            max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked_shown
+        )
         / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
         threads_held_peak=threads_held_peak(trace),
