@@ -82,7 +82,7 @@ class LiveRun:
         The dials.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.scenario = scenario
         self._driver: Driver | None = None
         self._server: Server | None = None
@@ -92,7 +92,7 @@ class LiveRun:
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
         #: Real servers or someone's own site: driven over sockets, by its own runner.
-        self.sockets = SocketLiveRun(scenario) if scenario.over_sockets else None
+        self.sockets = SocketLiveRun(scenario, headers) if scenario.over_sockets else None
 
     @property
     def stopping(self) -> bool:
