@@ -13,15 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from simulator.trace.kinds import KINDS, Kind
-
-if TYPE_CHECKING:  # data.py builds its columns from here: no import at run time
-    from simulator.trace.data import Lane
 
 __all__ = ["KIND_CODE", "SegmentColumns", "kind_code", "union_spans"]
 
@@ -36,6 +33,27 @@ _START = attrgetter("start_ns")
 _END = attrgetter("end_ns")
 _THREAD = attrgetter("thread")
 _OPEN = attrgetter("open")
+
+
+class _Segment(Protocol):
+    """What the columns read of a segment (``simulator.trace.data.Segment``, which imports
+    this module: named by its shape, not imported back)."""
+
+    @property
+    def kind(self) -> Kind: ...
+    @property
+    def start_ns(self) -> int: ...
+    @property
+    def end_ns(self) -> int: ...
+    @property
+    def thread(self) -> str: ...
+    @property
+    def open(self) -> bool: ...
+
+
+class _Lane(Protocol):
+    @property
+    def segments(self) -> Sequence[_Segment]: ...
 
 
 def kind_code(kind: str) -> int:
@@ -65,7 +83,7 @@ class SegmentColumns:
         return len(self.start_ns)
 
     @classmethod
-    def of(cls, lanes: Sequence[Lane]) -> SegmentColumns:
+    def of(cls, lanes: Sequence[_Lane]) -> SegmentColumns:
         """The columns of ``lanes``' segments (one pass over the objects, by C-level getters)."""
         counts = np.fromiter((len(lane.segments) for lane in lanes), np.int64, len(lanes))
         offsets = np.zeros(len(lanes) + 1, np.int64)
