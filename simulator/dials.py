@@ -211,7 +211,7 @@ def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
         raise ScenarioError.about(key, f" must be text in quotes, not {shown(value)}")
     if dial.kind is DialKind.CHOICE and value not in dial.choices:
         raise ScenarioError(
-            f"unknown {key} {value!r}; choose one of: {', '.join(dial.choices)}", key=key
+            f"unknown {key} {_short(value)}; choose one of: {', '.join(dial.choices)}", key=key
         )
     if dial.prefixes and not value.startswith(dial.prefixes):
         raise ScenarioError.about(

@@ -15,6 +15,7 @@ from app.timeline.paint import (
     format_ms,
     paint_timeline,
 )
+from app.timeline.rows import picture_end_ns
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
 __all__ = ["QtLegend", "QtTimeline"]
@@ -63,7 +64,7 @@ class QtTimeline(QWidget):
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Show ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
         self.trace = trace
-        self._last_ns = trace.last_ns
+        self._last_ns = picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
         self._rows = None

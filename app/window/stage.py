@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabBar
 
 from app.session import Lesson, Prediction, Session, Side
 from app.theme import Theme
-from app.timeline.rows import by_value
+from app.timeline.rows import by_value, picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
@@ -252,7 +252,7 @@ class Stage:
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
         """In compare mode both timelines span the longer run, so the faster ends sooner;
         while one runs, A's finished lanes stretch with B's growing axis."""
-        spans = [run.trace.last_ns - run.trace.t0_ns for run in self.session.shown_runs()]
+        spans = [picture_end_ns(run.trace) - run.trace.t0_ns for run in self.session.shown_runs()]
         if live_span_ns > 0:  # in 5% steps: the finished side is redrawn as it grows, not per frame
             live_span_ns = int(1.05 ** math.ceil(math.log(live_span_ns, 1.05)))
         floor = max(spans + [live_span_ns]) if self.session.compare else 0

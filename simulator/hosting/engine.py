@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 import embedded_site
 from simulator.catalog import view_info
+from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver, RequestRecord
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -34,6 +35,7 @@ from simulator.trace import (
     build_lane,
     loop_holding_intervals,
 )
+from simulator.upstream_address import upstream_any_host
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 
@@ -65,7 +67,10 @@ def _upstream_for(scenario: Scenario) -> Iterator[None]:
     if not view_info(scenario.view).uses_upstream:
         yield
     elif scenario.upstream_url is not None:
-        with override_settings(LANES_UPSTREAM_URL=scenario.upstream_url):
+        any_host = upstream_any_host(scenario.upstream_url)
+        with override_settings(
+            LANES_UPSTREAM_URL=scenario.upstream_url, LANES_UPSTREAM_ANY_HOST=any_host
+        ):
             yield
     else:
         with SlowUpstream() as upstream, override_settings(LANES_UPSTREAM_URL=upstream.url):
@@ -143,6 +148,7 @@ class LiveRun:
                 if self._stop_requested:
                     self._warm_driver.stop()
                 await self._warm_driver.run()
+                _refuse_a_silent_upstream(self._warm_driver)
                 self._driver = Driver(self.scenario, SiteTransport(server))
                 if self._stop_requested:
                     self._driver.stop()
@@ -304,6 +310,14 @@ def _warm_up_driver(server: Server, scenario: Scenario) -> Driver:
     """
     warm = scenario.replace(requests=1, io_ms=0, cpu_ms=0, arrival_ms=0, fanout=1)
     return Driver(warm, SiteTransport(server))
+
+
+def _refuse_a_silent_upstream(warm: Driver) -> None:
+    """An upstream that gave the warm-up request no answer within its deadline will give
+    none to the run's requests either: say so now, rather than after another deadline."""
+    for record in warm.records:
+        if record.error is not None and "no answer in" in record.error:
+            raise UpstreamError(f"{record.error}; nothing was measured")
 
 
 def run_scenario(scenario: Scenario) -> Run:
