@@ -18,6 +18,7 @@ from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import verdict
+from simulator.prediction.calibration import load_costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -412,7 +413,11 @@ class Session:
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
             return None  # (the model knows only the lesson site: no prediction for a url)
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
+        return PredictionCheck(
+            predicted_ms=predicted,
+            measured_ms=run.summary.makespan_ms,
+            calibrated=load_costs().calibrated,
+        )
 
     def _close_call(self) -> bool:
         """A and B each ran once, their makespans under 15% apart: one run each says little."""

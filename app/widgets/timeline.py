@@ -295,6 +295,10 @@ class QtTimeline(QWidget):
             f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"
         )
+        if seg.name is not None:
+            text += f"\n{seg.name}: durations from the site's header; order and overlap not known"
+        if lane is not None and lane.notes:
+            text += "\nin the header without a duration: " + ", ".join(lane.notes)
         if lane is not None:
             self.hovered = (lane.view, seg.line)
         if lane is not None and lane.error:

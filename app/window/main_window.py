@@ -353,7 +353,7 @@ class QtMainWindow(QMainWindow):
             return
         check = self.session.check
         predicted = check.predicted_ms if check else None
-        self._say(finished_text(run, predicted))
+        self._say(finished_text(run, predicted, check.calibrated if check else None))
 
     def _on_run_failed(self, message: str) -> None:
         self._say(message)

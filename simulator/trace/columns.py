@@ -33,6 +33,7 @@ _START = attrgetter("start_ns")
 _END = attrgetter("end_ns")
 _THREAD = attrgetter("thread")
 _OPEN = attrgetter("open")
+_NAME = attrgetter("name")
 
 
 class _Segment(Protocol):
@@ -49,6 +50,8 @@ class _Segment(Protocol):
     def thread(self) -> str: ...
     @property
     def open(self) -> bool: ...
+    @property
+    def name(self) -> str | None: ...
 
 
 class _Lane(Protocol):
@@ -78,6 +81,8 @@ class SegmentColumns:
     open: npt.NDArray[np.bool_]
     threads: tuple[str, ...]
     offsets: Int64s
+    #: The rows that carry a name (a site's ``Server-Timing`` metric), by row: few or none.
+    names: dict[int, str]
 
     def __len__(self) -> int:
         return len(self.start_ns)
@@ -102,6 +107,7 @@ class SegmentColumns:
             open=np.fromiter(map(_OPEN, segments), np.bool_, n),
             threads=tuple(names),
             offsets=offsets,
+            names={row: name for row, name in enumerate(map(_NAME, segments)) if name is not None},
         )
 
     def thread_code(self, name: str | None) -> int:
