@@ -28,6 +28,7 @@ from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
 from .state import Lesson, Prediction, PredictionCheck, Side
+from .view import View
 
 __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 
@@ -88,6 +89,9 @@ class Session:
         scenario_b: Scenario | None = None,
     ) -> None:
         self.events = SessionEvents()
+        #: How the runs are shown (lanes by request or worker, tails, palette, presentation
+        #: mode, the replay's position): the widgets follow its events.
+        self.view = View()
         self._runner = runner
         self._predictor = predictor
         self._frame_s = frame_ms / 1000
