@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from simulator.errors import LanesError
 from simulator.lessons import Lesson, lesson_entries, load_lesson
-from simulator.lessons.runner import lesson_verdict
 from simulator.trace import Run, Trace
 
 from .assets import LESSONS
@@ -92,9 +91,13 @@ class QtQuiz:
         except LanesError:
             self.quiz, self.path = None, None
             self.panel.hide()
+            self.window.session.set_criterion(None)
         else:
             self.path = Path(path)
             self.quiz = Quiz(lesson)
+            # The session re-runs close calls and words its verdict by the lesson's figure and
+            # what its answer expects: one verdict on screen, in the reveal and in gui --json.
+            self.window.session.set_criterion(lesson.criterion)
             self.panel.set_range(lesson.guess_max)
             self._blank()
         self._show()
@@ -197,11 +200,10 @@ class QtQuiz:
         self.quiz = quiz.guess_number(start + sign * step)
         self._show()
 
-    def _runs(self, lesson: Lesson) -> dict[str, Run]:
-        runs = self.window.session.runs
+    def _runs(self, lesson: Lesson) -> dict[str, list[Run]]:
+        """Every run of each side on screen (a close call's re-runs with the last one)."""
         sides = [Side.A, Side.B] if lesson.is_comparison else [Side.A]
-        found = {side.upper(): runs[side] for side in sides}
-        return {k: v for k, v in found.items() if v is not None}
+        return {side.upper(): self.window.session.every_run(side) for side in sides}
 
     def _show(self) -> None:
         quiz = self.quiz
@@ -216,14 +218,12 @@ class QtQuiz:
             # While the lanes grow the class watches them: the header asks the question, the
             # status bar keeps the guess, and the lanes get the panel's room.
             self.panel.hide()
-        if quiz.step is QuizStep.REVEAL and len(runs) == 2:
-            # The verdict on the figure the lesson is about, over every run of a close call.
-            samples = self.window.session.samples
-            many_a = samples[Side.A] or [runs["A"]]
-            many_b = samples[Side.B] or [runs["B"]]
-            line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
-            self.window.verdict.setText(line)
-            self.window.verdict.setVisible(True)
+        # The reveal's verdict line in large type (or "this run did not show it"); before
+        # the reveal, the session's verdict as usual.
+        session, label = self.window.session, self.window.verdict
+        line = text.verdict if text.verdict is not None else session.verdict
+        label.setText(line or "")
+        label.setVisible(bool(line) and (session.compare or text.verdict is not None))
         self.window.statusBar().showMessage(text.status)
 
     def _update_actions(self) -> None:
