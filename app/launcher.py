@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] == "gui":
         options = parse_gui_args(args[1:])
-        from .main import run_app
+        from app.main import run_app
 
         return run_app(options=options)
     # Signals first, before the heavy imports: Ctrl+C during start-up is handled too.

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import LessonRun, judge_lesson
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import summarize
 from simulator.prediction.model import predict
 from simulator.trace import Run
-
-from .session.quiz import Quiz, QuizStep
 
 __all__ = ["PanelText", "panel_text"]
 

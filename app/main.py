@@ -7,13 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assets import ASSETS, ICON
+from app.assets import ASSETS, ICON
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from .launcher import GuiOptions
-    from .qt_main_window import QtMainWindow
+    from app.launcher import GuiOptions
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
 
@@ -30,7 +30,7 @@ def _write_json(window: QtMainWindow, path: str) -> int:
         if len(runs) == 1:
             write_json(runs[0], path)
         else:
-            from .session import Side
+            from app.session import Side
 
             every_a, every_b = session.every_run(Side.A), session.every_run(Side.B)
             shown = (runs[0], runs[1])
@@ -46,7 +46,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .qt_application import current_application
+    from app.qt_application import current_application
 
     if QApplication.instance() is None:
         QApplication(argv if argv is not None else sys.argv[:1])
@@ -65,7 +65,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     The order of the ending matters: the window closes (stopping any run), the run's task
     ends, then the loop closes (joining qasync's executor), and only then does Python exit.
     """
-    from .display_check import display_problem
+    from app.display_check import display_problem
 
     problem = display_problem()
     if problem is not None:
@@ -82,8 +82,8 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
 
     import qasync
 
-    from .qt_compat import binding_problem
-    from .qt_main_window import QtMainWindow
+    from app.qt_compat import binding_problem
+    from app.window.main_window import QtMainWindow
 
     problem = binding_problem()
     if problem is not None:

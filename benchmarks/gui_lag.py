@@ -25,7 +25,7 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from app.main import create_application  # noqa: E402
-from app.qt_main_window import QtMainWindow  # noqa: E402
+from app.window.main_window import QtMainWindow  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 
 SCENARIO = Scenario(view="async_blocking", mode="asgi", requests=20, io_ms=200)

@@ -20,9 +20,9 @@ from PySide6.QtCore import QRectF  # noqa: E402
 from PySide6.QtGui import QImage, QPainter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.qt_timeline import QtTimeline  # noqa: E402
 from app.theme import LIGHT  # noqa: E402
-from app.timeline_paint import TimelineRows, paint_timeline  # noqa: E402
+from app.timeline.paint import TimelineRows, paint_timeline  # noqa: E402
+from app.widgets.timeline import QtTimeline  # noqa: E402
 from simulator.hosting.engine import LiveRun, run_scenario  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 

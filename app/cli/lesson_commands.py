@@ -127,7 +127,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     subtitle, verdict_line = lesson_slide_lines(lesson, result)
 
     def picture(path: Path) -> None:
-        from app.export_picture import export_picture
+        from app.slides.export import export_picture
 
         export_picture(
             path,

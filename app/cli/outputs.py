@@ -1,7 +1,7 @@
 """The command line's outputs: stdout lines, one-line errors, and the files a run is written
 to (JSON, CSV, Chrome trace, pictures), checked before a run and written after it.
 
-Pictures need Qt: :mod:`app.export_picture` is imported only when one is written, so a run
+Pictures need Qt: :mod:`app.slides.export` is imported only when one is written, so a run
 without ``--png``/``--svg``/``--pdf`` never loads Qt.
 """
 
@@ -154,7 +154,7 @@ def picture_writer(
     (Qt is imported here)."""
 
     def write(path: Path) -> None:
-        from app.export_picture import export_picture
+        from app.slides.export import export_picture
 
         export_picture(path, runs, title=title, scale=scale, by=by, verdict_text=verdict)
 

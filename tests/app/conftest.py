@@ -36,7 +36,7 @@ def settings(tmp_path):
 @pytest.fixture
 def window(qtbot, qloop, settings):
     """The main window, closed (and its run stopped) at the end of the test."""
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     window = QtMainWindow(settings=settings)
     window.resize(1400, 850)

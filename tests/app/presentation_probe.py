@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QSettings
 
     from app.main import create_application
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     lesson, out = argv[0], Path(argv[1])
     live_after = float(argv[argv.index("--live-after") + 1]) if "--live-after" in argv else 0.5

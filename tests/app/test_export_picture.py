@@ -1,7 +1,7 @@
 """Slides of a run and of an A/B comparison: sizes, colours where the trace puts them, formats.
 
 Pixel checks find the lanes through the geometry the slide was laid out with
-(:func:`app.export_picture.layout_slide`), never through hard-coded coordinates.
+(:func:`app.slides.export.layout_slide`), never through hard-coded coordinates.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
-from app.export_picture import (
+from app.slides.export import (
     TAIL_NOTE,
     export_picture,
     layout_slide,
@@ -22,7 +22,7 @@ from app.export_picture import (
     slide_text,
 )
 from app.theme import LIGHT
-from app.timeline_paint import TimelineRows, paint_timeline
+from app.timeline.paint import TimelineRows, paint_timeline
 from simulator.errors import LanesError
 from simulator.hosting.engine import run_scenario
 from simulator.metrics.summary import Summary, summarize

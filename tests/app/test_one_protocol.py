@@ -176,7 +176,7 @@ def test_a_failed_claim_is_said_in_large_type_and_named():
 @pytest.mark.slow
 def test_gui_json_writes_the_verdict_on_screen(qtbot, qloop, settings, tmp_path):
     from app.main import _write_json
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     session = _session(Measurer())
     window = QtMainWindow(settings=settings, session=session)

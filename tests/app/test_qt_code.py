@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QFontDatabase, QFontMetricsF, QTextDocument
 
-from app.qt_code import QtCode
+from app.widgets.code_panel import QtCode
 from simulator.catalog import view_info
 
 
@@ -120,7 +120,7 @@ def test_code_is_monospace_and_follows_the_panel_font(make_code, qtbot):
 
 
 def test_a_hovered_segments_line_is_highlighted_in_the_view_as_written(qtbot):
-    from app.qt_code import QtCode
+    from app.widgets.code_panel import QtCode
     from simulator.view_code import view_code
 
     panel = QtCode("sync_io")

@@ -195,7 +195,7 @@ def test_out_of_range_dials_cannot_be_entered(window):
 
 
 def test_dials_are_remembered(qtbot, qloop, settings):
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     first = QtMainWindow(settings=settings)
     qtbot.addWidget(first)
@@ -328,7 +328,7 @@ def test_a_broken_scenario_file_says_what_is_wrong_and_keeps_the_dials(window, t
 
 
 def test_presentation_mode_sizes_text_for_the_screen_and_keeps_the_light_theme(window, qtbot):
-    from app.qt_presentation import presentation_text_px
+    from app.window.presentation import presentation_text_px
 
     size = window.timeline.font().pointSizeF()
     window.presentation_action.trigger()
@@ -362,8 +362,8 @@ def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, ql
 
 
 def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, settings, tmp_path):
-    from app.qt_main_window import QtMainWindow
     from app.session import Session
+    from app.window.main_window import QtMainWindow
 
     from .fake_runs import FakeRun
 
@@ -395,8 +395,8 @@ def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, se
 
 def _window_on_fakes(qtbot, settings, seconds: float = 0.01, error=None):
     """A window whose session runs :class:`FakeRun` handles: no Django, made-up runs."""
-    from app.qt_main_window import QtMainWindow
     from app.session import Session
+    from app.window.main_window import QtMainWindow
 
     from .fake_runs import FakeRun
 
@@ -467,7 +467,7 @@ def test_a_replay_grows_the_figures_instead_of_showing_the_end(window, qloop):
 
 
 def test_the_first_start_opens_maximised(qtbot, qloop, settings):
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     window = QtMainWindow(settings=settings)  # nothing remembered yet
     qtbot.addWidget(window)
@@ -495,7 +495,7 @@ def test_closing_in_presentation_mode_leaves_the_next_start_with_its_dials(qtbot
     from PySide6.QtGui import QFont
 
     from app.qt_application import current_application
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     app_font = QFont(current_application().font())  # presentation mode sets the app's font
     try:

@@ -8,14 +8,14 @@ import pytest
 from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import QLabel
 
-from app.qt_metrics import (
+from app.theme import DARK, apply_theme
+from app.widgets.metrics_panel import (
     QtInFlightPlot,
     QtLatencyHistogram,
     QtMetrics,
     format_count,
     format_ms,
 )
-from app.theme import DARK, apply_theme
 from simulator.metrics.summary import summarize
 from simulator.trace import Lane, Segment, Trace
 
@@ -367,7 +367,7 @@ def test_plots_ask_for_a_readable_minimum_size(make_view):
 
 
 def test_the_figure_line_names_what_to_watch_before_a_run(qapp):
-    from app.qt_figure_strip import QtFigureStrip
+    from app.widgets.figure_strip import QtFigureStrip
 
     strip = QtFigureStrip()
     strip.show_figures(None, None)

@@ -82,8 +82,8 @@ def test_the_lessons_menu_numbers_the_questions_and_greys_out_what_cannot_run_sa
     import importlib.util
     import shutil
 
-    from app import qt_window_actions
-    from app.qt_main_window import QtMainWindow
+    from app.window import actions as qt_window_actions
+    from app.window.main_window import QtMainWindow
 
     shutil.copy(LESSONS / "03-async-views.toml", tmp_path)
     (tmp_path / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")

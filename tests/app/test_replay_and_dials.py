@@ -3,8 +3,8 @@ follow."""
 
 from __future__ import annotations
 
-from app.qt_dials import QtDial, ladder
-from app.qt_replay import QtReplayBar
+from app.widgets.dials import QtDial, ladder
+from app.widgets.replay_bar import QtReplayBar
 
 
 def test_the_requests_slider_stops_at_steps_a_class_can_follow(qtbot):

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from app.export_picture import export_picture, layout_slide
+from app.slides.export import export_picture, layout_slide
 from app.theme import LIGHT
-from app.timeline_rows import TimelineRows, thread_names
+from app.timeline.rows import TimelineRows, thread_names
 from simulator.errors import LanesError
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -191,7 +191,7 @@ def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(
     """A's label ("process 4194304 · thread 1") is wider than B's ("awaiting on the loop"):
     each alone would start its time axis at a different x, and 100 ms in A would sit beside
     some other instant in B. Compared, both take the wider column, on screen and on a slide."""
-    from app.qt_timeline import QtTimeline
+    from app.widgets.timeline import QtTimeline
 
     a, b = QtTimeline(), QtTimeline()
     for timeline, trace in ((a, LONG_NAMED), (b, TRACE)):

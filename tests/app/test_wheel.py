@@ -29,7 +29,7 @@ LOOK_AT_THE_WINDOW = textwrap.dedent(
     """
     import app
     from app.main import create_application
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     qt_app = create_application()
     window = QtMainWindow()

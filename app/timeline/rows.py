@@ -11,6 +11,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from app.text_clean import printable
 from simulator.trace import (
     HOLDS_THREAD,
     QUEUE_THREAD,
@@ -20,8 +21,6 @@ from simulator.trace import (
     Trace,
     split_server_thread,
 )
-
-from .text_clean import printable
 
 __all__ = ["BY_CHOICES", "DRAW_ORDER", "TimelineRows", "by_value", "rows_apart", "thread_label"]
 

@@ -15,19 +15,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from app.assets import LESSONS
+from app.lesson_reveal import panel_text
+from app.session import Side
+from app.session.quiz import Quiz, QuizMove, QuizStep
+from app.widgets.lesson_panel import QtLessonPanel
+from app.window.replay import explain_shown
 from simulator.errors import LanesError
 from simulator.lessons import Lesson, lesson_entries, load_lesson
 from simulator.trace import Run, Trace
 
-from .assets import LESSONS
-from .lesson_reveal import panel_text
-from .qt_lesson_panel import QtLessonPanel
-from .qt_window_replay import explain_shown
-from .session import Side
-from .session.quiz import Quiz, QuizMove, QuizStep
-
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["LESSON_GUIDE", "QtQuiz"]
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QFont
 
-from .qt_application import current_application
-from .theme import DARK, LIGHT, Theme
+from app.qt_application import current_application
+from app.theme import DARK, LIGHT, Theme
 
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["PresentationMode", "heading_font", "presentation_text_px"]
 

@@ -1,6 +1,6 @@
 """Every line of text on a slide of one run, or of runs A and B side by side.
 
-The first of a slide's three steps (text, :mod:`app.slide_layout`, :mod:`app.slide_paint`):
+The first of a slide's three steps (text, :mod:`app.slides.layout`, :mod:`app.slides.paint`):
 the title, the dials, one line of key figures per run (named and written as
 :mod:`simulator.metrics.figures` says) and, for two runs, the verdict of
 :func:`simulator.metrics.verdict.verdict`. No Qt: a test reads it as plain strings.

@@ -8,9 +8,8 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
 
+from app.timeline.paint import format_ms
 from simulator.metrics.replay import next_event
-
-from .timeline_paint import format_ms
 
 __all__ = ["OVER_SECONDS", "QtReplayBar", "SPEEDS"]
 

@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.session import Session, Side
 from simulator.catalog import lesson_views
 from simulator.dials import DIALS, MAX_PROCESSES, PROCESS_MODES, DialKind
 from simulator.scenario import Scenario
 from simulator.server_extra import missing_server
-
-from .session import Session, Side
 
 __all__ = ["QtDial", "QtDials"]
 

@@ -7,10 +7,9 @@ import math
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from app.theme import Theme
+from app.timeline.geometry import TimelineGeometry
 from simulator.trace import Trace
-
-from .theme import Theme
-from .timeline_geometry import TimelineGeometry
 
 __all__ = ["format_ms", "nice_ticks", "paint_axis"]
 

@@ -2,7 +2,7 @@
 
 :class:`QtMetrics` shows the :class:`~simulator.metrics.summary.Summary` of a trace in a
 two-column grid readable from the back of a classroom, above a :class:`QtLatencyHistogram`
-and a :class:`QtInFlightPlot` (:mod:`app.qt_metric_plots`). Captions, tooltips and how each
+and a :class:`QtInFlightPlot` (:mod:`app.widgets.metric_plots`). Captions, tooltips and how each
 value is written come from the one table of figures, :mod:`simulator.metrics.figures`; the
 panel adds only what it shows where a figure has no value yet.
 
@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.widgets.metric_plots import QtInFlightPlot, QtLatencyHistogram
 from simulator.metrics.figures import (
     EMPTY,
     FIGURES,
@@ -25,8 +26,6 @@ from simulator.metrics.figures import (
 )
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace import Trace
-
-from .qt_metric_plots import QtInFlightPlot, QtLatencyHistogram
 
 __all__ = [
     "METRICS",

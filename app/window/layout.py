@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .session import Side
+from app.session import Side
 
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["build_layout"]
 

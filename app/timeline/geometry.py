@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from .timeline_rows import TimelineRows
+from app.timeline.rows import TimelineRows
 
 __all__ = ["MAX_ROW_PX", "TimelineGeometry", "layout"]
 

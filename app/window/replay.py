@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.theme import kinds_shown
 from simulator.metrics.replay import event_times, trace_at
 from simulator.trace import Trace
 
-from .theme import kinds_shown
-
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["explain_shown", "follow_playhead", "load_replay"]
 

@@ -14,13 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
+from app.assets import LESSONS
+from app.session import Side
 from simulator.lessons import lesson_entries
 
-from .assets import LESSONS
-from .session import Side
-
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["build_actions", "build_menus"]
 

@@ -1,7 +1,7 @@
 """Where everything on a slide goes, in logical pixels of its size.
 
 The second of a slide's three steps: :func:`layout_slide` places the text of
-:mod:`app.slide_text`, each run's timeline (two runs share one time axis, so the faster one
+:mod:`app.slides.text`, each run's timeline (two runs share one time axis, so the faster one
 visibly ends sooner), the colour key and the figures. Fonts are sized for a 1600×900 slide
 and scale with it. ``timelines[i].geometry`` is what the timeline painter uses, so a test
 can find any lane's pixels.
@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QImage, QPainter
 
+from app.headless import ensure_gui_application
+from app.slides.text import SlideText, checked_runs, slide_text
+from app.theme import LIGHT, Theme, kinds_shown
+from app.timeline.geometry import label_width
+from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 from simulator.errors import LanesError
 from simulator.trace import Run
-
-from .headless import ensure_gui_application
-from .slide_text import SlideText, checked_runs, slide_text
-from .theme import LIGHT, Theme, kinds_shown
-from .timeline_geometry import label_width
-from .timeline_paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 
 __all__ = [
     "BASE_H",
@@ -101,7 +100,7 @@ class TimelineBlock:
 class SlideLayout:
     """Where everything goes, in logical pixels of a ``size`` slide.
 
-    ``timelines[i].geometry`` is what :func:`~app.timeline_paint.paint_timeline` uses to
+    ``timelines[i].geometry`` is what :func:`~app.timeline.paint.paint_timeline` uses to
     place run ``i``'s lanes, so a test can find any lane's pixels.
     """
 
@@ -145,7 +144,7 @@ def layout_slide(
     verdict_text: str | None = None,
 ) -> SlideLayout:
     """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
-    lanes out per request or per worker (see :class:`~app.timeline_rows.TimelineRows`)."""
+    lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`)."""
     runs = checked_runs(runs)
     ensure_gui_application()
     width, height = size

@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 
+from app.session import Side
 from simulator.errors import LanesError
 from simulator.scenario import Scenario
 
-from .session import Side
-
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["restore_window", "save_window", "saved_scenario"]
 

@@ -6,17 +6,16 @@ from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
-
-from .theme import LEGEND_KINDS, LIGHT, Theme
-from .timeline_geometry import label_width
-from .timeline_paint import (
+from app.theme import LEGEND_KINDS, LIGHT, Theme
+from app.timeline.geometry import label_width
+from app.timeline.paint import (
     TimelineGeometry,
     TimelineRows,
     draw_legend,
     format_ms,
     paint_timeline,
 )
+from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
 __all__ = ["QtLegend", "QtTimeline"]
 

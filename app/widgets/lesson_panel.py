@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout
 
-from .lesson_reveal import PanelText
+from app.lesson_reveal import PanelText
 
 __all__ = ["QtLessonPanel"]
 

@@ -5,10 +5,10 @@ timeline, the colour key, the key figures of each run, and for two runs the verd
 steps, each usable on its own (the tests use the first two), each in a module of its own and
 re-exported here:
 
-- :func:`slide_text` decides every line of text (:mod:`app.slide_text`);
+- :func:`slide_text` decides every line of text (:mod:`app.slides.text`);
 - :func:`layout_slide` decides where everything goes, in logical pixels of ``size``
-  (:mod:`app.slide_layout`);
-- :func:`paint_slide` paints it with any ``QPainter`` (:mod:`app.slide_paint`).
+  (:mod:`app.slides.layout`);
+- :func:`paint_slide` paints it with any ``QPainter`` (:mod:`app.slides.paint`).
 
 :func:`export_picture` does all three for a file, choosing the format by the file's suffix.
 In an SVG, each request lane is one group, ``<g id="lane-N" class="lane">`` (``a-lane-N`` and
@@ -24,17 +24,16 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRect, QSize, QSizeF
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
+from app.headless import ensure_gui_application
+from app.slides.layout import BASE_H, BASE_W, SlideLayout, TimelineBlock, layout_slide
+from app.slides.paint import LANE_TAG, paint_slide
+from app.slides.text import LETTERS, TAIL_NOTE, SlideText, metrics_line, slide_text
+from app.text_clean import printable
+from app.theme import LIGHT, Theme
+from app.timeline.rows import by_value
 from simulator.errors import LanesError
 from simulator.files.atomic import write_bytes_atomically
 from simulator.trace import Run
-
-from .headless import ensure_gui_application
-from .slide_layout import BASE_H, BASE_W, SlideLayout, TimelineBlock, layout_slide
-from .slide_paint import LANE_TAG, paint_slide
-from .slide_text import LETTERS, TAIL_NOTE, SlideText, metrics_line, slide_text
-from .text_clean import printable
-from .theme import LIGHT, Theme
-from .timeline_rows import by_value
 
 __all__ = [
     "FORMATS",

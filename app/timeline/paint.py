@@ -1,11 +1,11 @@
 """Drawing a trace as lanes with a QPainter: the one painter behind the window and exports.
 
 Nothing here is a widget, so the same code paints the live timeline, the replay, and the
-PNG/SVG/PDF exports. :class:`TimelineRows` (:mod:`app.timeline_rows`) turns a trace into
+PNG/SVG/PDF exports. :class:`TimelineRows` (:mod:`app.timeline.rows`) turns a trace into
 rows (one per request, or one per thread/loop) once; :func:`paint_timeline` draws a time
-range of them into a rectangle, placed by :func:`layout` (:mod:`app.timeline_geometry`),
-under the time axis of :mod:`app.timeline_axis`. The colour key is
-:func:`draw_legend` (:mod:`app.timeline_legend`). All of these are importable from here.
+range of them into a rectangle, placed by :func:`layout` (:mod:`app.timeline.geometry`),
+under the time axis of :mod:`app.timeline.axis`. The colour key is
+:func:`draw_legend` (:mod:`app.timeline.legend`). All of these are importable from here.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from app.theme import Theme
+from app.timeline.axis import format_ms, nice_ticks, paint_axis
+from app.timeline.geometry import MAX_ROW_PX, TimelineGeometry, layout
+from app.timeline.legend import draw_legend
+from app.timeline.rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
 from simulator.trace import Trace
-
-from .theme import Theme
-from .timeline_axis import format_ms, nice_ticks, paint_axis
-from .timeline_geometry import MAX_ROW_PX, TimelineGeometry, layout
-from .timeline_legend import draw_legend
-from .timeline_rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
 
 __all__ = [
     "DRAW_ORDER",

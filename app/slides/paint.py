@@ -1,7 +1,7 @@
 """Painting a laid-out slide with any ``QPainter``: an image, an SVG generator, a PDF.
 
 The last of a slide's three steps. The timelines are painted by
-:func:`app.timeline_paint.paint_timeline`, the painter behind the window; with
+:func:`app.timeline.paint.paint_timeline`, the painter behind the window; with
 ``lanes_apart`` each lane is painted in a painter state of its own, tagged with a font family
 no font has (:data:`LANE_TAG`), so that an SVG can group each lane's shapes.
 """
@@ -13,12 +13,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
+from app.slides.layout import WRAP, SlideLayout, TimelineBlock
+from app.slides.text import LETTERS
+from app.theme import LIGHT, Theme
+from app.timeline.paint import draw_legend, paint_timeline
 from simulator.metrics.figures import format_ms
-
-from .slide_layout import WRAP, SlideLayout, TimelineBlock
-from .slide_text import LETTERS
-from .theme import LIGHT, Theme
-from .timeline_paint import draw_legend, paint_timeline
 
 __all__ = ["LANE_TAG", "paint_slide"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from .theme import KIND_LABELS, LEGEND_KINDS, Theme
+from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
 
 __all__ = ["TAIL_LABEL", "draw_legend"]
 

@@ -3,7 +3,7 @@
 The window draws a :class:`~app.session.Session`: it listens to the session's events and
 calls its methods, and keeps no run of its own. Its actions and menus, file dialogs,
 presentation mode and remembered settings each live in a module of their own
-(``qt_window_actions``, ``qt_window_files``, ``qt_presentation``, ``qt_window_settings``).
+(``actions``, ``files``, ``presentation``, ``settings``).
 """
 
 from __future__ import annotations
@@ -24,29 +24,28 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from app.qt_application import current_application
+from app.session import Lesson, Prediction, Session, Side
+from app.status_text import finished_text, running_text, started_text
+from app.theme import Theme, apply_theme
+from app.timeline.rows import by_value
+from app.widgets.code_panel import QtCode
+from app.widgets.dials import QtDials
+from app.widgets.figure_strip import QtFigureStrip
+from app.widgets.metrics_panel import QtMetrics
+from app.widgets.replay_bar import QtReplayBar
+from app.widgets.timeline import QtLegend, QtTimeline
+from app.window.actions import build_actions, build_menus
+from app.window.files import NOTHING_TO_EXPORT, WindowFiles, export_runs
+from app.window.layout import build_layout
+from app.window.presentation import PresentationMode, heading_font
+from app.window.quiz import QtQuiz
+from app.window.replay import explain_shown, follow_playhead, load_replay
+from app.window.settings import restore_window, save_window, saved_scenario
 from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-
-from .qt_application import current_application
-from .qt_code import QtCode
-from .qt_dials import QtDials
-from .qt_figure_strip import QtFigureStrip
-from .qt_metrics import QtMetrics
-from .qt_presentation import PresentationMode, heading_font
-from .qt_quiz import QtQuiz
-from .qt_replay import QtReplayBar
-from .qt_timeline import QtLegend, QtTimeline
-from .qt_window_actions import build_actions, build_menus
-from .qt_window_files import NOTHING_TO_EXPORT, WindowFiles, export_runs
-from .qt_window_layout import build_layout
-from .qt_window_replay import explain_shown, follow_playhead, load_replay
-from .qt_window_settings import restore_window, save_window, saved_scenario
-from .session import Lesson, Prediction, Session, Side
-from .status_text import finished_text, running_text, started_text
-from .theme import Theme, apply_theme
-from .timeline_rows import by_value
 
 __all__ = ["QtMainWindow"]
 
@@ -67,7 +66,7 @@ class QtMainWindow(QMainWindow):
 
     closed = Signal()
 
-    # Set by build_actions (qt_window_actions).
+    # Set by build_actions (app.window.actions).
     run_action: QAction
     run_a_action: QAction
     run_b_action: QAction
@@ -88,7 +87,7 @@ class QtMainWindow(QMainWindow):
     export_action: QAction
     quit_action: QAction
     about_action: QAction
-    # Set by build_layout (qt_window_layout).
+    # Set by build_layout (app.window.layout).
     run_button: QPushButton
     stop_button: QPushButton
     export_button: QPushButton

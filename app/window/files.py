@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from app.assets import LESSONS
+from app.theme import Theme
 from simulator.errors import LanesError
 from simulator.files import write_chrome_trace, write_csv, write_json
 from simulator.files.scenario_file import save_scenario_file
 from simulator.trace import Run
 
-from .assets import LESSONS
-from .theme import Theme
-
 if TYPE_CHECKING:
-    from .qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
 __all__ = ["EXPORT_FILTERS", "EXPORT_KINDS", "WindowFiles", "export_runs"]
 
@@ -64,7 +63,7 @@ def export_runs(
     out ``by`` request or worker, as the screen does, with the ``verdict`` on screen."""
     suffix, scale = EXPORT_KINDS[kind]
     if suffix in (".png", ".svg", ".pdf"):
-        from .export_picture import export_picture
+        from app.slides.export import export_picture
 
         export_picture(
             path, runs, title=title, scale=scale, theme=theme, by=by, verdict_text=verdict
