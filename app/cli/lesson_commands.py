@@ -150,6 +150,10 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         failed = sum(not r.held for r in result.results)
         say(f"CHECK: {failed} of {len(result.results)} claims did not hold")
         return EXIT_FAILED
+    if args.check and result.expectation_held is False:
+        say(f"CHECK: the verdict did not come out as the lesson expects ({lesson.expect})")
+        return EXIT_FAILED
     if args.check:
-        say(f"CHECK: all {len(result.results)} claims held")
+        expected = f"; the verdict as expected ({lesson.expect})" if lesson.expect else ""
+        say(f"CHECK: all {len(result.results)} claims held{expected}")
     return code

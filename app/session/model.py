@@ -16,7 +16,7 @@ from pathlib import Path
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.hosting.engine import LiveRun
-from simulator.metrics.comparison import Comparison, Criterion, close_call_notice, rerun_sides
+from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion, rerun_reason
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import comparison_verdict
 from simulator.prediction.model import predict
@@ -360,9 +360,9 @@ class Session:
                 run = await self._run_side(self._queue.pop(0))
                 if run is None or run.stopped:
                     self._queue.clear()
-                elif not self._queue and self._sampling and (again := self._close_call()):
-                    self.events.notice.emit(close_call_notice(self.criterion.figure))
-                    self._queue = again
+                elif not self._queue and self._sampling and (why := self._rerun_reason()):
+                    self.events.notice.emit(why)
+                    self._queue = [Side(letter.lower()) for letter in RERUN_ORDER]
         finally:
             self._queue.clear()
             self._running = False
@@ -432,10 +432,10 @@ class Session:
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
         return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
 
-    def _close_call(self) -> list[Side]:
-        """The sides to run again after one run each (the comparison protocol's rule)."""
+    def _rerun_reason(self) -> str | None:
+        """Why each side runs again after one run each (the comparison protocol's rule)."""
         a, b = ([r.summary for r in self.samples[side]] for side in Side)
-        return [Side(s.lower()) for s in rerun_sides(self.criterion.figure, a, b)]
+        return rerun_reason(self.criterion, a, b)
 
     def _update_verdict(self) -> None:
         comparison = self.comparison()

@@ -324,7 +324,8 @@ def _expect(
         )
     elif expect not in EXPECTS:
         raise ScenarioError(
-            f'{path}: lesson.expect must be "same", "A" or "B", not {shown(expect)}',
+            f'{path}: lesson.expect must be "same", "A", "B", "A or same" or "B or same", '
+            f"not {shown(expect)}",
             key="lesson.expect",
         )
     expect = cast("Expect | None", expect)

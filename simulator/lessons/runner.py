@@ -114,6 +114,6 @@ def run_lesson(
     if lesson.file.b is None:
         return judge_lesson(lesson, {"A": [measure(lesson.file.a)]})
     runs_a, runs_b = measure_pair(
-        lesson.file.a, lesson.file.b, lesson.figure, measure, notice=notice
+        lesson.file.a, lesson.file.b, lesson.criterion, measure, notice=notice
     )
     return judge_lesson(lesson, {"A": runs_a, "B": runs_b})
