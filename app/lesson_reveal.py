@@ -13,16 +13,16 @@ from dataclasses import dataclass
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import LessonRun, judge_lesson
 from simulator.metrics.figures import FIGURE
-from simulator.metrics.summary import summarize
-from simulator.prediction.model import predict
+from simulator.prediction.agreement import modelled_figure
+from simulator.prediction.calibration import load_costs
 from simulator.trace import Run
 
 __all__ = ["PanelText", "panel_text"]
 
 _LETTERS = "abcdefghi"
 
-#: Figures the model does not predict (it has no database connections, no failures).
-_NOT_MODELLED = frozenset({"db_connections_peak", "failed", "ok", "cancelled"})
+#: Figures the model does not predict: it never stops a run.
+_NOT_MODELLED = frozenset({"cancelled"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +44,17 @@ def _figure_line(judged: LessonRun) -> str:
     and range of a side's runs), beside the model's prediction."""
     figure = judged.lesson.figure
     key = FIGURE[figure]
+    calibration = load_costs()
     parts = []
     for side, runs in judged.runs.items():
         label = f"{side} " if len(judged.runs) > 1 else ""
-        model = ""
+        model = " (not modelled)"
         if figure not in _NOT_MODELLED:
-            model = f" (model: {key.text(summarize(predict(runs[0].scenario)))})"
+            value = modelled_figure(figure, runs[0].scenario, calibration.costs)
+            model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {judged.figure_text(side)}{model}")
-    return f"{key.caption}: " + " · ".join(parts)
+    costs = "calibrated here" if calibration.calibrated else "not calibrated"
+    return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
 def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:

@@ -12,7 +12,7 @@ from app.assets import ASSETS, ICON
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from app.launcher import GuiOptions
+    from app.cli.gui_options import GuiOptions
     from app.window.main_window import QtMainWindow
 
 __all__ = ["ASSETS", "create_application", "run_app"]
@@ -84,6 +84,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
 
     from app.qt_compat import binding_problem
     from app.window.main_window import QtMainWindow
+    from simulator.hosting.engine import LiveRun  # the real engine, handed to the session
 
     problem = binding_problem()
     if problem is not None:
@@ -95,7 +96,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = QtMainWindow()
+    window = QtMainWindow(runner=LiveRun)
     if options is not None:
         window.session.allowed_hosts = tuple(options.allow_host or ())
     closed = asyncio.Event()

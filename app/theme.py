@@ -5,6 +5,11 @@ The segment colours are Okabe-Ito hues (so the common forms of colour blindness 
 the kinds apart), darkened or lightened until every one has at least 3:1 contrast with its
 background and text at least 4.5:1 (WCAG); every kind also has a pattern of its own
 (:data:`PATTERNS`), so the lanes read in greyscale and on a washed-out projector.
+
+The contrasts the lessons are about get hues far apart, not two shades of one hue (which a
+projector merges): awaiting I/O is sky blue and blocking I/O red (the red of "loop
+blocked": held, nothing else runs), CPU orange and waiting for the GIL green. A failed
+request's mark is purple, so it stands out at the end of a red blocking bar.
 """
 
 from __future__ import annotations
@@ -70,16 +75,16 @@ _LIGHT_KINDS: dict[str, str] = {
     Kind.QUEUED: "#858585",
     Kind.FRAMEWORK: "#AA3377",
     Kind.CPU: "#B35C00",
-    Kind.GIL_WAIT: "#A6611A",
+    Kind.GIL_WAIT: "#1E8C1E",
     Kind.CORE_WAIT: "#6F6552",
     Kind.IO_WAIT: "#2B86C5",
-    Kind.IO_BLOCKING: "#00366E",
+    Kind.IO_BLOCKING: "#A50F15",
     Kind.THREAD_HOP: "#857400",
     Kind.CLIENT: "#3F7F5F",
     Kind.VIEW: "#6A3D9A",
     Kind.SQL: "#007A70",
     Kind.SERVER_TIMING: "#4B5DA8",
-    FAILED: "#C62828",
+    FAILED: "#7B2CBF",
     Kind.CANCELLED: "#545454",
 }
 #: The dark palette: Okabe-Ito hues, lightened where needed for 3:1 on the dark background.
@@ -87,16 +92,16 @@ _DARK_KINDS: dict[str, str] = {
     Kind.QUEUED: "#8E8E8E",
     Kind.FRAMEWORK: "#CC79A7",
     Kind.CPU: "#E69F00",
-    Kind.GIL_WAIT: "#DFC27D",
+    Kind.GIL_WAIT: "#5CC85C",
     Kind.CORE_WAIT: "#B8AB94",
     Kind.IO_WAIT: "#8FD3FA",
-    Kind.IO_BLOCKING: "#3D8BDB",
+    Kind.IO_BLOCKING: "#F25C66",
     Kind.THREAD_HOP: "#F0E442",
     Kind.CLIENT: "#7FC97F",
     Kind.VIEW: "#B49AE0",
     Kind.SQL: "#2EC4B6",
     Kind.SERVER_TIMING: "#9FB0F0",
-    FAILED: "#FF7A45",
+    FAILED: "#D58CFF",
     Kind.CANCELLED: "#BDBDBD",
 }
 

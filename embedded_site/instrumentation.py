@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+
+from .waits import Clock, read_clock, waits
 
 __all__ = [
     "DECLARED_KINDS",
@@ -32,6 +33,7 @@ __all__ = [
     "RequestProbe",
     "current_probe",
     "measured",
+    "view_line",
 ]
 
 #: The segment kinds a view may declare; the host derives the others.
@@ -51,6 +53,10 @@ class RawSegment:
     #: The line of ``views.py`` the segment belongs to (the ``with measured(...)`` around an
     #: await or a sleep, the ``burn_cpu(...)`` call), so the code panel can point at it.
     line: int | None = None
+    #: The thread's clocks where the segment began and ended, if read: the lane builder
+    #: tells Django's work around it from the waits to run (``embedded_site.waits``).
+    start_clock: Clock | None = None
+    end_clock: Clock | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,9 @@ class Mark:
     ns: int
     thread: str
     where: str
+    #: The thread's clocks at the mark (``ns`` is its wall time): between two marks on one
+    #: thread, the CPU it used is Django working, the rest waiting to run.
+    clock: Clock | None = None
 
 
 @dataclass(slots=True)
@@ -83,6 +92,8 @@ class RequestProbe:
     sent_ns: int
     picked_ns: int | None = None
     picked_thread: str | None = None
+    #: The picking thread's clocks then (a WSGI worker's; ``None`` when not read).
+    picked_clock: Clock | None = None
     responded_ns: int | None = None
     finished_ns: int | None = None
     segments: list[RawSegment] = field(default_factory=list)
@@ -100,30 +111,43 @@ class RequestProbe:
     db_events: list[tuple[int, int]] = field(default_factory=list)
 
     def mark(self, where: str) -> None:
-        """Note that Django's machinery ran here, now."""
-        self.marks.append(Mark(time.perf_counter_ns(), threading.current_thread().name, where))
+        """Note that Django's machinery ran here, now, with this thread's clocks."""
+        clock = read_clock()
+        self.marks.append(Mark(clock.wall_ns, threading.current_thread().name, where, clock))
 
-    def add_segment(self, kind: str, start_ns: int, end_ns: int) -> None:
-        """Record a segment that ran on the calling thread."""
-        self.segments.append(RawSegment(kind, start_ns, end_ns, threading.current_thread().name))
+    def add_segment(
+        self,
+        kind: str,
+        start_ns: int,
+        end_ns: int,
+        line: int | None = None,
+        end_clock: Clock | None = None,
+    ) -> None:
+        """Record a segment that ran on the calling thread (``end_clock``: the thread's
+        clocks read at ``end_ns`` or later, with nothing but waiting in between)."""
+        thread = threading.current_thread().name
+        segment = RawSegment(kind, start_ns, end_ns, thread, line=line, end_clock=end_clock)
+        self.segments.append(segment)
 
-    def open_segment(self, kind: str, start_ns: int, line: int | None = None) -> int:
+    def open_segment(
+        self, kind: str, start_ns: int, line: int | None = None, clock: Clock | None = None
+    ) -> int:
         """Note that a segment of ``kind`` started on the calling thread; returns its token."""
         thread = threading.current_thread().name
-        segment = RawSegment(kind, start_ns, start_ns, thread, True, line)
+        segment = RawSegment(kind, start_ns, start_ns, thread, True, line, clock)
         token = id(segment)
         self.open_segments[token] = segment
         return token
 
-    def close_segment(self, token: int, end_ns: int) -> None:
+    def close_segment(self, token: int, end_ns: int, clock: Clock | None = None) -> None:
         """Record the open segment ``token`` as ended at ``end_ns``.
 
         The closed segment is appended before the open one is dropped, so a reader on
         another thread sees it at least once (overlaps are clipped when lanes are built).
         """
-        segment = self.open_segments[token]
+        s = self.open_segments[token]
         self.segments.append(
-            RawSegment(segment.kind, segment.start_ns, end_ns, segment.thread, False, segment.line)
+            RawSegment(s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock)
         )
         del self.open_segments[token]
 
@@ -131,7 +155,9 @@ class RequestProbe:
         """Every declared segment, the open ones drawn up to ``now_ns``."""
         closed = list(self.segments)
         running = [
-            RawSegment(s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line)
+            RawSegment(
+                s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line, s.start_clock
+            )
             for s in list(self.open_segments.values())
         ]
         return closed + running
@@ -142,8 +168,12 @@ current_probe: ContextVar[RequestProbe | None] = ContextVar("current_probe", def
 
 
 @contextmanager
-def measured(kind: str) -> Iterator[None]:
+def measured(kind: str, sleeps: float | None = None) -> Iterator[None]:
     """Record the body of the ``with`` block as one segment of ``kind`` for this request.
+
+    ``sleeps`` (seconds) says the body is a ``time.sleep`` of that long. The OS wakes a
+    sleeper within about 0.1 ms, so time beyond it is the thread waiting to run again (for
+    the GIL or a core: ``embedded_site.waits``), recorded as such; a sleep of 0 is no I/O.
 
     Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
     body, so the views stay ordinary Django code.
@@ -154,23 +184,43 @@ def measured(kind: str) -> Iterator[None]:
     if probe is None:
         yield
         return
-    token = probe.open_segment(kind, time.perf_counter_ns(), _view_line())
+    line = view_line()
+    start = read_clock()
+    token = probe.open_segment(kind, start.wall_ns, line, start)
     try:
         yield
     finally:
-        probe.close_segment(token, time.perf_counter_ns())
+        end = read_clock()
+        if sleeps is None:
+            probe.close_segment(token, end.wall_ns, end)
+        else:
+            _close_sleep(probe, token, start, end, round(max(0.0, sleeps) * 1e9), line)
+
+
+def _close_sleep(
+    probe: RequestProbe, token: int, start: Clock, end: Clock, slept_ns: int, line: int | None
+) -> None:
+    """Close a sleep's segment at its end, less the wait to run again after it."""
+    pieces = waits(start, end, slept_ns)
+    if slept_ns > 0:
+        probe.close_segment(token, pieces[0][1] if pieces else end.wall_ns, end)
+    else:
+        del probe.open_segments[token]  # time.sleep(0): no I/O at all
+    for n, (kind, s, e) in enumerate(pieces, 1):
+        probe.add_segment(kind, s, e, line, end if n == len(pieces) else None)
 
 
 #: The lesson views' file: the frame of a segment's view is found by it.
 _VIEWS_FILE = str(Path(__file__).with_name("views.py"))
 
 
-def _view_line() -> int | None:
+def view_line(depth: int = 2) -> int | None:
     """The line of ``views.py`` whose code opened the segment being measured, if it is on
     this thread's stack (an ORM query run by ``sync_to_async`` is not: ``None``).
 
     A walk of a few frames per segment: microseconds, against segments of milliseconds."""
-    frame: FrameType | None = sys._getframe(2)  # past measured() and contextlib's __enter__
+    # From the frame ``depth`` up (measured()'s caller is contextlib's __enter__), upwards.
+    frame: FrameType | None = sys._getframe(depth)
     for _ in range(40):
         if frame is None:
             return None

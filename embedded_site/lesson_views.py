@@ -69,6 +69,9 @@ class LessonView:
     uses_fanout
         Whether it makes ``fanout`` upstream calls: in a row when ``io`` blocks, gathered
         (one wait for all) when it awaits.
+    uses_database
+        Whether it queries the database: its thread opens a connection, which Django closes
+        at the end of the request (``db_connections_peak``).
     cpu_in_slices
         Whether it computes in slices of :data:`CPU_CHUNK_MS`, yielding the loop in between.
     expected_error
@@ -81,6 +84,7 @@ class LessonView:
     io: IoStyle
     uses_upstream: bool = False
     uses_fanout: bool = False
+    uses_database: bool = False
     cpu_in_slices: bool = False
     expected_error: str | None = None
 
@@ -154,6 +158,7 @@ LESSON_VIEWS: tuple[LessonView, ...] = (
         "the database).",
         nature=_SYNC,
         io=IoStyle.BLOCKING,
+        uses_database=True,
     ),
     LessonView(
         name="async_orm",
@@ -161,6 +166,7 @@ LESSON_VIEWS: tuple[LessonView, ...] = (
         "thread.",
         nature=_ASYNC,
         io=IoStyle.THREAD,
+        uses_database=True,
     ),
     LessonView(
         name="async_sync_orm_bug",

@@ -70,20 +70,64 @@ class ServerTiming:
     segments: tuple[ServerSegment, ...]
 
 
-def server_timing_header(
-    t0_ns: int, end_ns: int, segments: Iterable[tuple[str, int, int, str]]
-) -> str:
+#: At most this many segments go into one header (each entry is under 200 bytes, so a
+#: response head stays well under the 16 KB many servers and proxies allow).
+MAX_SEGMENTS = 60
+
+#: Kinds that alternate in long runs on one thread (a computation and its waits to run):
+#: past ``MAX_SEGMENTS``, neighbours of these are summed (see :func:`_coalesced`).
+_ALTERNATING = ("cpu", "gil_wait", "core_wait")
+
+_Segment = tuple[str, int, int, str]
+
+
+def server_timing_header(t0_ns: int, end_ns: int, segments: Iterable[_Segment]) -> str:
     """The header's value for a request seen from ``t0_ns`` to ``end_ns`` (monotonic ns),
     with ``segments`` as ``(kind, start_ns, end_ns, thread)``."""
     thread = threading.current_thread().name
     parts = [f'lanes;desc="pid={os.getpid()} thread={_clean(thread)} t0={t0_ns}"']
-    for kind, start, end, seg_thread in segments:
+    for kind, start, end, seg_thread in _coalesced(sorted(segments, key=lambda s: s[1])):
         parts.append(
             f"{_clean(kind)};dur={(end - start) / 1e6:.3f};"
             f'desc="at={(start - t0_ns) / 1e6:.3f} thread={_clean(seg_thread)}"'
         )
     parts.append(f"total;dur={(end_ns - t0_ns) / 1e6:.3f}")
     return ", ".join(parts)
+
+
+def _coalesced(segments: list[_Segment]) -> list[_Segment]:
+    """At most about ``MAX_SEGMENTS``: a long computation that took turns with other threads
+    is hundreds of ``cpu``/``gil_wait`` pieces. Past the limit, each run of such neighbours on
+    one thread is cut into groups, and a group becomes one piece per kind, laid end to end
+    from where it began: every kind's sum and the group's span stay exact, only the order
+    inside a group is lost."""
+    if len(segments) <= MAX_SEGMENTS:
+        return segments
+    per_group = -(-len(segments) // (MAX_SEGMENTS // len(_ALTERNATING)))
+    out: list[_Segment] = []
+    group: list[_Segment] = []
+
+    def flush() -> None:
+        cursor = group[0][1]
+        for kind in _ALTERNATING:
+            total = sum(e - s for k, s, e, _ in group if k == kind)
+            if total > 0:
+                out.append((kind, cursor, cursor + total, group[0][3]))
+                cursor += total
+        group.clear()
+
+    for seg in segments:
+        if group and (
+            seg[0] not in _ALTERNATING or seg[3] != group[0][3] or len(group) >= per_group
+        ):
+            flush()
+        if seg[0] in _ALTERNATING:
+            group.append(seg)
+        else:
+            out.append(seg)
+    if group:
+        flush()
+    return out
 
 
 def _clean(text: str) -> str:
@@ -226,13 +270,20 @@ class ServerTimingMiddleware:
         return _stamped(response, recorder)
 
     def process_view(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
-        """Note when Django calls the view."""
-        recorder = _current.get()
-        if recorder is not None:
-            recorder.view_ns = time.perf_counter_ns()
+        """Note when Django calls the view (WSGI, or a sync-only stack)."""
+        _note_view()
 
     async def _process_view_async(self, request: Any, view: Any, args: Any, kwargs: Any) -> None:
-        self.process_view(request, view, args, kwargs)
+        """The same under ASGI, without a thread hand-off. It calls the shared body, not
+        ``self.process_view``: ``__init__`` points that name here, so it would call itself."""
+        _note_view()
+
+
+def _note_view() -> None:
+    """Note, on the request being served, when Django called its view."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.view_ns = time.perf_counter_ns()
 
 
 def _stamped(response: Any, recorder: _Recorder) -> Any:

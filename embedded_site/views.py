@@ -25,7 +25,7 @@ from .work import TLS_CONTEXT, Dials, burn_cpu, fetch, fetch_async, page, upstre
 def sync_io(request: HttpRequest) -> HttpResponse:
     """Sync view with blocking I/O (time.sleep): holds one thread while it waits."""
     dials = Dials.from_request(request)
-    with measured("io_blocking"):
+    with measured("io_blocking", sleeps=dials.io_s):
         time.sleep(dials.io_s)
     burn_cpu(dials.cpu_ms)
     return page("sync_io", dials)
@@ -43,14 +43,14 @@ async def async_io(request: HttpRequest) -> HttpResponse:
 async def async_blocking(request: HttpRequest) -> HttpResponse:
     """Async view calling time.sleep: the classic mistake that blocks the event loop."""
     dials = Dials.from_request(request)
-    with measured("io_blocking"):
+    with measured("io_blocking", sleeps=dials.io_s):
         time.sleep(dials.io_s)  # blocks every request on this loop
     burn_cpu(dials.cpu_ms)
     return page("async_blocking", dials)
 
 
 def blocking_io(seconds: float) -> None:
-    with measured("io_blocking"):
+    with measured("io_blocking", sleeps=seconds):
         time.sleep(seconds)
 
 
@@ -168,7 +168,7 @@ def sync_stream(request: HttpRequest) -> StreamingHttpResponse:
 
     def chunks() -> Iterator[str]:
         for n in range(STREAM_CHUNKS):
-            with measured("io_blocking"):
+            with measured("io_blocking", sleeps=dials.io_s / STREAM_CHUNKS):
                 time.sleep(dials.io_s / STREAM_CHUNKS)  # waiting for the next piece of news
             yield f"chunk {n}\n"
 

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
-from .instrumentation import current_probe, measured
+from .instrumentation import RequestProbe, current_probe, view_line
+from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 
 __all__ = [
     "TLS_CONTEXT",
@@ -70,21 +71,57 @@ def burn_cpu(cpu_ms: float) -> None:
     """Keep the CPU busy until this thread has used ``cpu_ms`` of its own CPU time.
 
     Thread CPU time, not wall time: when threads share the GIL each one still does the same
-    amount of work, and the lanes show how long that took them. Between slices it looks
-    whether the host abandoned the request (Stop): seconds of CPU nobody will read must not
-    hold a thread, or the loop, after the person pressed Stop.
+    amount of work, and the lanes show how long that took them. Every stretch of 0.5 ms or
+    more in which this thread's CPU clock stood still, it was ready but not running: that is
+    recorded as waiting for the GIL or for a core (``embedded_site.waits``), not as CPU.
+    Between slices it looks whether the host abandoned the request (Stop): seconds of CPU
+    nobody will read must not hold a thread, or the loop, after the person pressed Stop.
     """
     if cpu_ms <= 0:
         return
     probe = current_probe.get()
-    with measured("cpu"):
+    if probe is None:  # a plain Django site: nothing to record
         deadline = time.thread_time_ns() + int(cpu_ms * 1_000_000)
-        next_look = time.thread_time_ns() + CPU_SLICE_NS
-        while (now := time.thread_time_ns()) < deadline:
-            if now >= next_look:
-                if probe is not None and probe.abandoned:
+        while time.thread_time_ns() < deadline:
+            pass
+        return
+    _burn_recorded(probe, int(cpu_ms * 1_000_000), view_line())
+
+
+def _burn_recorded(probe: RequestProbe, cpu_ns: int, line: int | None) -> None:
+    """:func:`burn_cpu` on a probed request: ``cpu`` pieces between the waits to run."""
+    clock = read_clock()
+    token = probe.open_segment("cpu", clock.wall_ns, line, clock)
+    deadline = clock.cpu_ns + cpu_ns
+    next_look = clock.cpu_ns + CPU_SLICE_NS
+    cpu = clock.cpu_ns
+    try:
+        while cpu < deadline:
+            cpu, wall = time.thread_time_ns(), time.perf_counter_ns()
+            # Stood still since the piece began (at once, or in slivers adding up)?
+            if (wall - clock.wall_ns) - (cpu - clock.cpu_ns) >= WAIT_MIN_NS:
+                token, clock = _stood_still(probe, token, clock, line)
+                cpu = clock.cpu_ns
+            if cpu >= next_look:
+                if probe.abandoned:
                     return
-                next_look = now + CPU_SLICE_NS
+                next_look = cpu + CPU_SLICE_NS
+    finally:
+        end = read_clock()
+        probe.close_segment(token, end.wall_ns, end)
+
+
+def _stood_still(
+    probe: RequestProbe, token: int, since: Clock, line: int | None
+) -> tuple[int, Clock]:
+    """The thread stood still: end the ``cpu`` piece (begun at ``since``) where it began
+    waiting, record the wait, and open the next ``cpu`` piece: its token and clocks."""
+    now = read_clock()
+    pieces = waits(since, now)
+    probe.close_segment(token, pieces[0][1] if pieces else now.wall_ns)
+    for kind, s, e in pieces:
+        probe.add_segment(kind, s, e, line)
+    return probe.open_segment("cpu", now.wall_ns, line, now), now
 
 
 def upstream_url(dials: Dials, source: int = 0) -> str:

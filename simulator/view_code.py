@@ -17,7 +17,7 @@ from simulator.catalog import view_info
 
 __all__ = ["ViewCode", "developer_source", "view_code"]
 
-_MEASURED = re.compile(r"^(?P<indent>\s*)with measured\(\"[a-z_]+\"\):\s*(#.*)?$")
+_MEASURED = re.compile(r"^(?P<indent>\s*)with measured\(\"[a-z_]+\"(, [^()]*)?\):\s*(#.*)?$")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,67 @@
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
 from simulator.trace import Run
+
+#: The user's own home, as it was before the suite hid it: a test checks it is left as it was.
+USER_HOME = Path(os.environ.get("HOME") or Path.home())
+#: The folders a program writes its settings, data and caches in, per the XDG spec and POSIX.
+HOME_VARIABLES = {
+    "HOME": "home",
+    "XDG_CONFIG_HOME": "config",
+    "XDG_DATA_HOME": "data",
+    "XDG_CACHE_HOME": "cache",
+    "XDG_STATE_HOME": "state",
+}
+
+
+def _homes_in(root: Path) -> dict[str, str]:
+    homes = {key: str(root / name) for key, name in HOME_VARIABLES.items()}
+    for folder in homes.values():
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    return homes
+
+
+def _ignore(signum: int, frame: object) -> None:
+    """Stands in for SIG_IGN in the test process: a handled signal is reset to its default
+    in every program the tests start (``exec`` keeps only *ignored* dispositions)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any test imports Qt: the whole run's settings, data and caches live in a
+    folder of its own (Qt reads the XDG folders once, at its first QSettings), and a suite
+    started by ``nohup`` or a script's ``&`` (SIGINT and SIGHUP ignored, inherited by every
+    child) still hands its children the default handling the signal tests rely on."""
+    root = Path(tempfile.mkdtemp(prefix="async-lanes-tests-home-"))
+    os.environ.update(_homes_in(root))
+    if sys.platform != "win32":
+        for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
+            if signal.getsignal(sig) == signal.SIG_IGN:
+                signal.signal(sig, _ignore)
+
+
+@pytest.fixture(autouse=True)
+def _own_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets fresh settings, data and cache folders (and the programs it starts
+    inherit them): no test reads the user's settings or another test's."""
+    homes = _homes_in(tmp_path_factory.mktemp("home"))
+    for key, value in homes.items():
+        monkeypatch.setenv(key, value)
+    qt_core = sys.modules.get("PySide6.QtCore")
+    if qt_core is not None:  # QSettings() made during the test writes here
+        settings = qt_core.QSettings
+        for format_ in (settings.Format.NativeFormat, settings.Format.IniFormat):
+            settings.setPath(format_, settings.Scope.UserScope, homes["XDG_CONFIG_HOME"])
+    yield
 
 
 @pytest.fixture(scope="session")

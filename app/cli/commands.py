@@ -158,6 +158,7 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from simulator.files import run_to_dict
     from simulator.metrics.summary import summarize
     from simulator.prediction import model
+    from simulator.prediction.calibration import load_costs
     from simulator.trace import Run
 
     base = _load_file(args.scenario).a if args.scenario else None
@@ -166,14 +167,16 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
         _check_upstreams(args, scenario, named=(args.url,))
     outputs = outputs_asked(args, ("json",))
     check_outputs(outputs, _inputs(args))
-    # Cores matter only to real servers' processes (the default: this machine's).
-    trace = model.predict(scenario, cores=args.cores) if args.cores else model.predict(scenario)
+    calibration = load_costs()
+    # Cores matter only to real servers' processes (None: this machine's).
+    trace = model.predict(scenario, calibration.costs, cores=args.cores)
     predicted = Run(scenario, trace, summarize(trace))
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
+    say(f"  model costs   {calibration.note}")
 
     def write_json(path: Path) -> None:
-        data = {**run_to_dict(predicted), "prediction": True}
+        data = {**run_to_dict(predicted), "prediction": True, "calibrated": calibration.calibrated}
         write_text_atomically(path, json.dumps(data, indent=1) + "\n")
 
     with interrupts.writing():

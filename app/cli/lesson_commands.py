@@ -60,12 +60,42 @@ def lesson_slide_lines(lesson: Lesson, result: LessonRun) -> tuple[str, str]:
     return f"{lesson.question}  Answer: {lesson.answer}", result.line
 
 
+def _predicted(result: LessonRun) -> tuple[dict[str, float], bool]:
+    """The model's number for the lesson's figure, by side (``a``, ``b``), and whether it
+    used this machine's calibration."""
+    from simulator.prediction.agreement import modelled_figure
+    from simulator.prediction.calibration import load_costs
+
+    calibration = load_costs()
+    lesson = result.lesson
+    sides = {"a": lesson.file.a, **({"b": lesson.file.b} if lesson.file.b else {})}
+    return {
+        side: modelled_figure(lesson.figure, scenario, calibration.costs)
+        for side, scenario in sides.items()
+    }, calibration.calibrated
+
+
+def _model_line(result: LessonRun) -> str:
+    """The model's number for the lesson's figure, by side, and which costs it used."""
+    from simulator.metrics.figures import FIGURE
+
+    predicted, calibrated = _predicted(result)
+    unit = FIGURE[result.lesson.figure].unit
+    sides = " · ".join(f"{side.upper()} {unit.format(value)}" for side, value in predicted.items())
+    costs = "calibrated on this machine" if calibrated else "not calibrated"
+    return f"Model ({FIGURE[result.lesson.figure].name}): {sides} ({costs})"
+
+
 def _runs_json(result: LessonRun) -> dict[str, object]:
     from simulator.files import run_to_dict
 
+    predicted, calibrated = _predicted(result)
     return {
         "lesson": result.lesson.number,
         "title": result.lesson.title,
+        "figure": result.lesson.figure,
+        "predicted": predicted,
+        "calibrated": calibrated,
         "verdict": result.verdict,
         "expect": result.lesson.expect,
         "expectation_held": result.expectation_held,
@@ -116,6 +146,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     say()
     if result.verdict is not None:
         say(f"Verdict: {result.verdict}")
+    say(_model_line(result))
     if not result.showed:
         say(f"{NOT_SHOWN.upper()}.")
     _wrapped("  Answer: ", lesson.answer)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from simulator.errors import LanesError, ScenarioError
 
+from .calibrate_command import command_calibrate
 from .commands import command_compare, command_predict, command_run, command_views
 from .dial_strings import parse_dials
 from .exit_codes import (
@@ -82,6 +83,8 @@ def _command(argv: Sequence[str] | None, interrupts: Interrupts) -> int:
             return command_lessons(args)
         if args.command == "lesson":
             return command_lesson(args, interrupts)
+        if args.command == "calibrate":
+            return command_calibrate(args)
         parser.print_help()
         return EXIT_USAGE
     except OutputProblem as exc:

@@ -208,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
         help='write the predicted run as JSON (run\'s schema, plus "prediction": true)',
     )
 
+    commands.add_parser(
+        "calibrate",
+        help="measure this machine's costs for the model (a few seconds of real runs)",
+        description="Measure what Django's machinery costs on this machine (per request on the "
+        "loop and on a thread, a hand-off, a thread start, GIL switching, growth with "
+        "concurrency) with short real runs, and keep them in your data folder (per machine, "
+        "with the versions measured with) for predict, the window and the lessons.",
+    )
     commands.add_parser("views", help="list the lesson views")
     commands.add_parser("lessons", help="list the lessons: number and title")
     lesson = commands.add_parser(

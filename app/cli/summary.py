@@ -16,7 +16,7 @@ PREDICTION_HEADING = "PREDICTION (model, not measured)"
 def format_summary(run: Run) -> str:
     """A few lines a person reads at a glance (figures as :mod:`simulator.metrics.figures`
     names and writes them everywhere)."""
-    from simulator.metrics.figures import FIGURE, LATENCY_KEYS, format_count
+    from simulator.metrics.figures import FIGURE, LATENCY_KEYS, format_count, pace_note
 
     s = run.summary
 
@@ -42,6 +42,13 @@ def format_summary(run: Run) -> str:
             f"{format_count(s.cancelled)} cancelled",
         ),
     ]
+    if s.server_span_ms is not None and run.scenario.over_sockets:
+        lines.append(figure("server_span_ms", "  (its own Server-Timing)"))
+    if s.client_cpu_ms is not None:
+        lines.append(figure("client_cpu_ms"))
+    note = pace_note(s)
+    if note is not None:
+        lines.append(line("note", note))
     errors = sorted({lane.error for lane in run.trace.lanes if lane.error})
     for error in errors[:3]:
         lines.append(line("error", error))

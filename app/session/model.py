@@ -7,15 +7,14 @@ and call its methods; none of them keeps a run of its own. "The current run" liv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
-from simulator.hosting.engine import LiveRun
 from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion, rerun_reason
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import comparison_verdict
@@ -25,10 +24,11 @@ from simulator.trace import Run, Trace
 from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
+from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
 from .state import Lesson, Prediction, PredictionCheck, Side
 
-__all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Session"]
+__all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 
 #: Snapshot period while a run is live.
 FRAME_MS = 33
@@ -36,21 +36,14 @@ FRAME_MS = 33
 PREDICT_WITH_RUN_LIMIT = 2000
 
 
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A session's runs as they stood, to come back to (Page Up to the last lesson)."""
 
-
-def _settle(future: asyncio.Future[Trace], trace: Trace | None, error: Exception | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    elif trace is not None:
-        future.set_result(trace)
+    runs: dict[Side, Run | None]
+    samples: dict[Side, list[Run]]
+    last_side: Side | None
+    check: PredictionCheck | None
 
 
 class Session:
@@ -58,7 +51,7 @@ class Session:
 
     **Usage**::
 
-        session = Session()
+        session = Session(runner=LiveRun)
         session.events.run_finished.connect(lambda side, run: print(side, run.summary))
         session.set_scenario(Side.A, Scenario(view="sync_io", requests=4))
         await session.run()
@@ -66,7 +59,9 @@ class Session:
     Parameters
     ----------
     runner
-        Makes the handle of one run (default :class:`~simulator.hosting.engine.LiveRun`).
+        Makes the handle of one run: the app hands in the real engine's
+        :class:`~simulator.hosting.engine.LiveRun` (:mod:`app.main`), a test a fake, so this
+        package imports no Django.
     predictor
         The model's trace for a scenario (default :func:`~simulator.prediction.model.predict`).
     frame_ms
@@ -87,7 +82,7 @@ class Session:
     def __init__(
         self,
         *,
-        runner: Runner = LiveRun,
+        runner: Runner,
         predictor: Callable[[Scenario], Trace] = predict,
         frame_ms: float = FRAME_MS,
         scenario_a: Scenario | None = None,
@@ -166,11 +161,12 @@ class Session:
             self._lesson = Lesson(title=loaded.title, file=loaded)
             self.events.lesson.emit(self._lesson)
 
-    def open(self, path: str | Path) -> ScenarioFile:
-        """Load a file; a broken one raises ``ScenarioError`` and changes nothing, and so does
-        one whose upstream is not this machine unless :attr:`allowed_hosts` names it (a file
-        handed around must not send requests to a stranger)."""
-        loaded = load_scenario_file(path)
+    def open(self, path: str | Path, loaded: ScenarioFile | None = None) -> ScenarioFile:
+        """Load a file (``loaded``: already read from ``path``); a broken one raises
+        ``ScenarioError`` and changes nothing, and so does one whose upstream is not this
+        machine unless :attr:`allowed_hosts` names it (a file handed around must not send
+        requests to a stranger)."""
+        loaded = loaded if loaded is not None else load_scenario_file(path)
         for scenario in (loaded.a, loaded.b):
             if scenario is not None:
                 try:
@@ -192,6 +188,25 @@ class Session:
         self._update_verdict()
         for side in Side:  # views redraw each side as not run yet
             self.events.scenario.emit(side, self._scenarios[side])
+
+    def keep(self) -> Kept:
+        """The runs on both sides as they are now, for :meth:`restore`."""
+        samples = {side: list(runs) for side, runs in self.samples.items()}
+        return Kept(dict(self.runs), samples, self._last_side, self._check)
+
+    def restore(self, kept: Kept) -> None:
+        """Put back runs kept earlier (not while running): each side is shown as it
+        finished (``run_finished``), nothing runs again."""
+        if self._running:
+            return
+        self.forget_runs()
+        self.runs = dict(kept.runs)
+        self.samples = {side: list(runs) for side, runs in kept.samples.items()}
+        self._last_side, self._check = kept.last_side, kept.check
+        for side, run in self.runs.items():
+            if run is not None:
+                self.events.run_finished.emit(side, run)
+        self._update_verdict()
 
     def to_file(self) -> ScenarioFile:
         """The dials as a scenario file (side B only in compare mode)."""
@@ -320,7 +335,7 @@ class Session:
         if self._running:
             return None
         scenario = self._scenarios[Side(side)]
-        if scenario.requests > PREDICT_WITH_RUN_LIMIT and _loop_running():
+        if scenario.requests > PREDICT_WITH_RUN_LIMIT and loop_running():
             self._predicting = asyncio.ensure_future(self._predict_off_loop(scenario))
             return None
         self._show_prediction(scenario, self._predictor(scenario))
@@ -330,24 +345,8 @@ class Session:
         self._set_prediction(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
 
     async def _predict_off_loop(self, scenario: Scenario) -> None:
-        """The prediction on a daemon thread: never joined, so closing the window mid-way
-        does not wait for it."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[Trace] = loop.create_future()
-
-        def work() -> None:
-            try:
-                trace = self._predictor(scenario)
-            except Exception as exc:
-                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                    loop.call_soon_threadsafe(_settle, done, None, exc)
-            else:
-                with contextlib.suppress(RuntimeError):
-                    loop.call_soon_threadsafe(_settle, done, trace, None)
-
-        threading.Thread(target=work, name="predict", daemon=True).start()
         try:
-            trace = await done
+            trace = await off_loop(self._predictor, scenario, name="predict")
         except Exception as exc:
             self.events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
             return

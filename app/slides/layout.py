@@ -21,6 +21,7 @@ from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme, kinds_shown
 from app.timeline.geometry import label_width
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
+from app.timeline.rows import by_value
 from simulator.errors import LanesError
 from simulator.trace import Run
 
@@ -111,6 +112,8 @@ class SlideLayout:
     #: The label column's width, shared by A and B so one instant sits at one x in both.
     label_px: float
     kinds: tuple[str, ...]
+    #: Whether the legend explains the mark where a lane got its answer (one lane per request).
+    answers: bool
     title_rect: QRectF
     subtitle_rect: QRectF | None
     timelines: tuple[TimelineBlock, ...]
@@ -125,10 +128,12 @@ def _kinds_shown(runs: Sequence[Run]) -> tuple[str, ...]:
     return kinds_shown([run.trace for run in runs])
 
 
-def _legend_height(width: float, theme: Theme, font: QFont, kinds: Sequence[str]) -> float:
+def _legend_height(
+    width: float, theme: Theme, font: QFont, kinds: Sequence[str], answers: bool
+) -> float:
     image = QImage(1, 1, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
-    height = draw_legend(painter, QRectF(0, 0, width, 10_000), theme, font, kinds)
+    height = draw_legend(painter, QRectF(0, 0, width, 10_000), theme, font, kinds, answers=answers)
     painter.end()
     return height
 
@@ -173,7 +178,10 @@ def layout_slide(
     y += 16 * k
 
     kinds = _kinds_shown(runs)
-    legend_h = _legend_height(inner, theme, fonts.body, kinds)
+    answers = by_value(by) == "requests" and any(
+        lane.status == "ok" for run in runs for lane in run.trace.lanes
+    )
+    legend_h = _legend_height(inner, theme, fonts.body, kinds, answers)
     metric_gap = line(fonts.metrics) * 0.3
     metric_hs = [lines(fonts.metrics, m) + metric_gap for m in text.metrics]
     verdict_h = lines(fonts.verdict, text.verdict) + 8 * k if text.verdict else 0.0
@@ -262,6 +270,7 @@ def layout_slide(
         t_span_ns=span,
         label_px=label_px,
         kinds=kinds,
+        answers=answers,
         title_rect=title_rect,
         subtitle_rect=subtitle_rect,
         timelines=tuple(blocks),

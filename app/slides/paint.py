@@ -76,7 +76,9 @@ def paint_slide(
             label_px=slide.label_px,
         )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
-    draw_legend(painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds)
+    draw_legend(
+        painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds, answers=slide.answers
+    )
     if slide.note_rect is not None and text.note:
         _draw_line(painter, slide.note_rect, slide.fonts.body, muted, text.note)
     for rect, line in zip(slide.metrics_rects, text.metrics, strict=True):

@@ -15,7 +15,7 @@ from simulator.catalog import lesson_views
 from simulator.errors import LanesError
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.verdict import verdict
-from simulator.trace import Run
+from simulator.trace import HOLDS_THREAD, Run
 
 __all__ = ["LETTERS", "TAIL_NOTE", "SlideText", "checked_runs", "metrics_line", "slide_text"]
 
@@ -85,6 +85,8 @@ def metrics_line(run: Run) -> str:
         for key in ("failed", "cancelled")
         if FIGURE[key].value(s)
     ]
+    if s.client_paced and s.server_span_ms is not None:
+        parts.append(f"client set the pace (server {FIGURE['server_span_ms'].text(s)})")
     if run.stopped:
         parts.append("stopped early")
     return " · ".join(parts)
@@ -146,17 +148,23 @@ def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
 
 
 #: Under the key when some lane has a thin bar (see ``TimelineRows.tail_per_kind``).
-TAIL_NOTE = "Thin bars: Django still at work for a request after its answer was sent."
+TAIL_NOTE = (
+    "Thin faint bars: Django's clean-up for a request after its answer was sent "
+    "(no client waits for it)."
+)
 
 
 def _note(runs: Sequence[Run]) -> str | None:
-    """:data:`TAIL_NOTE` if some thin bar is long enough to see (1/700 of the time axis)."""
+    """:data:`TAIL_NOTE` if some thin bar is long enough to see (1/700 of the time axis):
+    Django held a thread or the loop for a request after its answer."""
     span = max((run.trace.last_ns - run.trace.t0_ns for run in runs), default=0)
     visible = any(
-        (lane.end_ns - lane.done_ns) * 700 >= span
+        (seg.end_ns - max(seg.start_ns, lane.done_ns)) * 700 >= span
         for run in runs
         for lane in run.trace.lanes
-        if lane.segments
+        if lane.status in ("ok", "error")
+        for seg in lane.segments
+        if seg.end_ns > lane.done_ns and seg.kind in HOLDS_THREAD
     )
     return TAIL_NOTE if span > 0 and visible else None
 

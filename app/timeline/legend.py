@@ -9,11 +9,16 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
 
-__all__ = ["TAIL_LABEL", "draw_legend"]
+#: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
+TAIL_OPACITY = 0.45
 
-#: The legend's words for the thin bars: a student must not read "every request finished
-#: at the end" from Django's clean-up after the answers.
-TAIL_LABEL = "thin: Django still at work after the answer was sent (Ctrl+T hides)"
+__all__ = ["ANSWER_LABEL", "TAIL_LABEL", "draw_legend"]
+
+#: The legend's words for the thin faint bars: a student must not read "every request
+#: finished at the end" from Django's clean-up after the answers.
+TAIL_LABEL = "thin, faint: Django's clean-up after the answer (no one waits; Ctrl+T hides)"
+#: The legend's words for the mark at the end of an answered lane.
+ANSWER_LABEL = "answer received"
 
 
 def draw_legend(
@@ -24,9 +29,11 @@ def draw_legend(
     kinds: Sequence[str] = LEGEND_KINDS,
     *,
     tails: bool = False,
+    answers: bool = False,
 ) -> float:
-    """Swatches and names, flowing over lines; returns the height used. With ``tails``, a
-    last entry explains the thin bars after a request's answer."""
+    """Swatches and names, flowing over lines; returns the height used. With ``answers``,
+    an entry explains the mark where a lane got its answer; with ``tails``, a last one the
+    thin faint bars after it."""
     fm = QFontMetricsF(font)
     painter.save()
     painter.setFont(font)
@@ -48,15 +55,27 @@ def draw_legend(
         painter.setPen(QColor(theme.foreground))
         painter.drawText(QPointF(box.right() + 6, y + fm.ascent()), label)
         x = box.right() + 6 + fm.horizontalAdvance(label) + fm.height()
-    if tails:
-        label = TAIL_LABEL
-        width = swatch * 1.6 + 6 + fm.horizontalAdvance(label)
+    extras: list[tuple[str, str]] = [("answer", ANSWER_LABEL)] if answers else []
+    extras += [("tail", TAIL_LABEL)] if tails else []
+    for what, label in extras:
+        width = swatch * 1.6 + 6 + fm.horizontalAdvance(label) + fm.height()
         if x + width > rect.right() and x > rect.left():
             x, y = rect.left(), y + fm.height() * 1.3
-        thin = max(2.0, round(swatch * 0.3))
-        bar = QRectF(x, y + (fm.height() - thin) / 2, swatch * 1.6, thin)
-        painter.fillRect(bar, theme.color("framework"))
+        if what == "answer":
+            mark = max(2.0, round(swatch * 0.2))
+            painter.fillRect(
+                QRectF(x + swatch * 0.8, y, mark, fm.height()), QColor(theme.foreground)
+            )
+        else:
+            thin = max(2.0, round(swatch * 0.3))
+            painter.setOpacity(TAIL_OPACITY)
+            painter.fillRect(
+                QRectF(x, y + (fm.height() - thin) / 2, swatch * 1.6, thin),
+                theme.color("framework"),
+            )
+            painter.setOpacity(1.0)
         painter.setPen(QColor(theme.foreground))
-        painter.drawText(QPointF(bar.right() + 6, y + fm.ascent()), label)
+        painter.drawText(QPointF(x + swatch * 1.6 + 6, y + fm.ascent()), label)
+        x += width
     painter.restore()
     return y + fm.height() * 1.3 - rect.top()

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.theme import Theme
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.geometry import MAX_ROW_PX, TimelineGeometry, layout
-from app.timeline.legend import draw_legend
+from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
 from simulator.trace import Trace
 
@@ -50,6 +50,7 @@ def paint_timeline(
     before_lane: Callable[[int], None] | None = None,
     tails: bool = True,
     label_px: float = 0.0,
+    empty_text: str | None = None,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
@@ -60,6 +61,7 @@ def paint_timeline(
     lane must stay a unit (one group per lane in an SVG); it costs a few painter calls per
     row, so the window does not. ``tails=False`` leaves out the thin after-answer bars.
     ``label_px``: the label column's least width (compared timelines share one).
+    ``empty_text``: what a timeline without lanes says (by default, how to start a run).
     """
     font = font or painter.font()
     painter.save()
@@ -76,7 +78,7 @@ def paint_timeline(
             before_lane(row)
             _paint_rows(painter, geo, one, theme, cutoff_ns, tails)
             painter.restore()
-    _paint_labels(painter, geo, rows, theme, font)
+    _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
         x = geo.x_of(cutoff_ns)
         painter.setPen(QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine))
@@ -153,6 +155,8 @@ def _paint_rows(
     for tail, h, inset in passes:
         per_kind = rows.grouped(group, tail)
         y0 = top + (0.0 if group > 1 else gap / 2) + inset
+        # Django's work after an answer is faint: nobody waits for it.
+        painter.setOpacity(TAIL_OPACITY if tail else 1.0)
         for kind in DRAW_ORDER:
             items = per_kind.get(kind)
             if not items:
@@ -186,10 +190,15 @@ def _paint_rows(
                 # One worker serves request after request: a hairline at each start keeps
                 # back-to-back requests apart.
                 separators += [QLineF(r.topLeft(), r.bottomLeft()) for r in rects if r.width() >= 4]
+            elif not tail and group == 1 and h >= 8 and kind in SEPARATE_CALLS:
+                separators += _call_boundaries(items, t_from, limit, left, scale, y0, step, h)
+    painter.setOpacity(1.0)
     if separators:
-        painter.setPen(QPen(QColor(theme.background), 1))
+        painter.setPen(QPen(QColor(theme.background), 2 if rows.by == "requests" else 1))
         painter.drawLines(separators)
         painter.setPen(Qt.PenStyle.NoPen)
+    if group == 1 and rows.answered:
+        _paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     if group == 1:
         _paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     # Failed requests: an error block closes the lane, big enough to see.
@@ -211,6 +220,60 @@ def _paint_rows(
     if group == 1 and rows.error_texts:
         _paint_error_texts(painter, geo, rows, theme, limit, height)
     painter.restore()
+
+
+#: Kinds of which each segment is one call of the view's (an upstream request, a query, a
+#: sleep): calls back to back stay separate bars, with a boundary between them.
+SEPARATE_CALLS = frozenset({"io_wait", "io_blocking", "sql"})
+
+
+def _call_boundaries(
+    items: list[tuple[int, int, int]],
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    y0: float,
+    step: float,
+    h: float,
+) -> list[QLineF]:
+    """A line at the start of each call that follows another of its kind on its row so
+    closely (under 3 px) that the two would read as one bar."""
+    lines: list[QLineF] = []
+    previous: dict[int, int] = {}
+    for row, s, e in sorted(items):
+        before = previous.get(row)
+        previous[row] = e
+        if before is not None and (s - before) * scale < 3 and t_from < s < limit:
+            x = left + (s - t_from) * scale
+            y = y0 + row * step
+            lines.append(QLineF(x, y, x, y + h))
+    return lines
+
+
+def _paint_answers(
+    painter: QPainter,
+    rows: TimelineRows,
+    theme: Theme,
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    height: float,
+) -> None:
+    """A bar at the end of each answered lane, in the text colour: the moment the client
+    got its answer, so answers coming in one by one read as a staircase."""
+    width = max(2.0, min(4.0, height / 6))
+    painter.setBrush(QColor(theme.foreground))
+    painter.drawRects(
+        [
+            QRectF(left + (end - t_from) * scale - width, top + r * row_px, width, row_px)
+            for r, end in rows.answered
+            if t_from < end <= limit
+        ]
+    )
 
 
 def _paint_bar_texts(
@@ -279,8 +342,17 @@ def _paint_error_texts(
     painter.setPen(Qt.PenStyle.NoPen)
 
 
+#: What a timeline without lanes says, unless told otherwise.
+EMPTY_TEXT = "Press Run (F5) to send the requests."
+
+
 def _paint_labels(
-    painter: QPainter, geo: TimelineGeometry, rows: TimelineRows, theme: Theme, font: QFont
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    font: QFont,
+    empty_text: str,
 ) -> None:
     if not rows.labels:
         painter.setPen(QColor(theme.muted))
@@ -289,7 +361,7 @@ def _paint_labels(
                 geo.lanes_left, geo.lanes_top, geo.lanes_width, 3 * QFontMetricsF(font).height()
             ),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            "Press Run (F5) to send the requests.",
+            empty_text,
         )
         return
     pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group

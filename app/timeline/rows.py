@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import bisect
 import copy
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.text_clean import printable
 from simulator.trace import (
     HOLDS_THREAD,
+    NOT_HELD_BY_VIEW,
     QUEUE_THREAD,
     Kind,
     Lane,
@@ -22,7 +24,15 @@ from simulator.trace import (
     split_server_thread,
 )
 
-__all__ = ["BY_CHOICES", "DRAW_ORDER", "TimelineRows", "by_value", "rows_apart", "thread_label"]
+__all__ = [
+    "BY_CHOICES",
+    "DRAW_ORDER",
+    "TimelineRows",
+    "by_value",
+    "rows_apart",
+    "thread_label",
+    "works_after_answers",
+]
 
 #: What ``--by`` and a scenario file's ``by`` key accept, and the layout each one means.
 BY_CHOICES: dict[str, str] = {"request": "requests", "worker": "workers"}
@@ -30,6 +40,8 @@ BY_CHOICES: dict[str, str] = {"request": "requests", "worker": "workers"}
 #: The labels of the by-worker layout's two bands.
 QUEUE_BAND = "queue"
 AWAITING_BAND = "awaiting"
+#: The key of the by-worker layout's row for threads that ran only Django's own code.
+DJANGO_ONLY_ROW = "django-only"
 
 
 def by_value(by: str) -> str:
@@ -60,6 +72,8 @@ DRAW_ORDER = (
     "io_wait",
     "view",
     "thread_hop",
+    "core_wait",
+    "gil_wait",
     "framework",
     "io_blocking",
     "sql",
@@ -118,6 +132,57 @@ def _count_bands(spans: list[tuple[int, int]], noun: str) -> list[tuple[int, int
     return steps
 
 
+def works_after_answers(trace: Trace) -> bool:
+    """Whether Django held a thread or the loop for some request after its answer: the
+    by-request layout draws that as a thin faint tail (and a legend must say what it is)."""
+    return any(
+        seg.end_ns > lane.done_ns and seg.kind in HOLDS_THREAD
+        for lane in trace.lanes
+        if lane.status in ("ok", "error")
+        for seg in reversed(lane.segments)
+    )
+
+
+def _answered_ns(lane: Lane) -> int:
+    """When ``lane``'s request got its answer (or was cancelled); a running one: not yet."""
+    return lane.done_ns if lane.status != "running" else lane.end_ns
+
+
+def _natural(text: str) -> list[str | int]:
+    """``"wsgi-worker-9"`` before ``"wsgi-worker-16"``: numbers compared as numbers."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _thread_rows(trace: Trace) -> tuple[list[str], list[str]]:
+    """The threads of the by-worker layout: those with rows of their own, in order (a real
+    server's per process, WSGI workers by number, the rest by first use), and those no view
+    held (they ran only Django's own code, its signal receivers under ASGI, as "threads held
+    at once" counts): one row shows them all.
+    """
+    loop = trace.loop_thread
+    threads = [t for t in trace.threads() if t != loop]
+    held = {
+        seg.thread
+        for lane in trace.lanes
+        for seg in lane.segments
+        if seg.kind not in NOT_HELD_BY_VIEW
+    }  # as "threads held at once" counts them
+
+    def own_row(thread: str) -> bool:
+        return bool(
+            split_server_thread(thread) or thread.startswith("wsgi-worker-") or thread in held
+        )
+
+    def key(thread: str) -> tuple[list[str | int], list[str | int]]:
+        server = split_server_thread(thread)
+        if server is not None:
+            return _natural(server[0]), []
+        return [], _natural(thread) if thread.startswith("wsgi-worker-") else []
+
+    shown = sorted((t for t in threads if own_row(t)), key=key)  # stable: else first use
+    return shown, [t for t in threads if not own_row(t)]
+
+
 @dataclass
 class TimelineRows:
     """A trace laid out as rows: per request (``by="requests"``) or per thread (``"workers"``).
@@ -125,7 +190,11 @@ class TimelineRows:
     ``per_kind[kind]`` holds ``(row, start_ns, end_ns)`` for every segment drawn in that
     kind's colour; the by-worker layout keeps only segments that hold their thread.
     ``tail_per_kind`` holds what Django did for a request after its answer was sent
-    (``response.close()``): drawn thin, because the client no longer waits for it.
+    (``response.close()``, its ``request_finished`` receivers): drawn thin and faint, because
+    the client no longer waits for it. Only work that held a thread or the loop is kept
+    there: a request waiting for the loop to tidy it up is no client's wait, and drawn as a
+    grey bar it read as every request ending with the last. ``answered`` says where each
+    request got its answer (the painter marks it), so a lane visibly ends there.
     """
 
     trace: Trace
@@ -134,6 +203,8 @@ class TimelineRows:
     per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     tail_per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
     failed_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, end_ns)
+    #: Where a request got its (successful) answer: ``(row, done_ns)``.
+    answered: list[tuple[int, int]] = field(default_factory=list)
     #: Words written on bars where they fit: ``(row, start_ns, end_ns, kind, text)``, the
     #: request's number on a worker's bar, "7 awaiting" on the bands.
     bar_texts: list[tuple[int, int, int, str, str]] = field(default_factory=list)
@@ -143,6 +214,9 @@ class TimelineRows:
     names: dict[str, str] = field(default_factory=dict)
     row_segments: list[list[Segment]] = field(default_factory=list)
     row_lanes: list[Lane | None] = field(default_factory=list)
+    #: The threads of the by-worker layout's one "Django only" row: they ran nothing but
+    #: Django's own code (its signal receivers, about 2 ms a request), held by no view.
+    django_only: tuple[str, ...] = ()
     _grouped: dict[tuple[int, bool], dict[str, list[tuple[int, int, int]]]] = field(
         default_factory=dict, repr=False
     )
@@ -152,7 +226,8 @@ class TimelineRows:
         self.tail_per_kind = {kind: [] for kind in DRAW_ORDER}
         self.by = by_value(self.by)
         loop = self.trace.loop_thread
-        threads = [t for t in self.trace.threads() if t != loop]
+        shown, django_only = _thread_rows(self.trace)
+        threads = shown + django_only  # the rows' threads numbered first, in row order
         self.names = thread_names([loop, *threads] if loop else threads, loop)
         if self.by == "workers":
             self._by_worker()
@@ -162,18 +237,22 @@ class TimelineRows:
     def _by_request(self) -> None:
         for row, lane in enumerate(self.trace.lanes):
             self.labels.append(f"#{lane.request_id + 1}")  # screens count from 1; files from 0
-            self.row_segments.append(list(lane.segments))
             self.row_lanes.append(lane)
-            answered = lane.done_ns
+            shown: list[Segment] = []
+            answered = lane.done_ns if lane.status in ("ok", "error") else lane.end_ns
             for seg in lane.segments:
-                if seg.end_ns <= answered:
-                    self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                elif seg.start_ns >= answered:
-                    self.tail_per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                else:
-                    self.per_kind[seg.kind].append((row, seg.start_ns, answered))
-                    self.tail_per_kind[seg.kind].append((row, answered, seg.end_ns))
-            if lane.status == "error":
+                if seg.start_ns < answered:
+                    end = min(seg.end_ns, answered)
+                    self.per_kind[seg.kind].append((row, seg.start_ns, end))
+                    shown.append(seg if end == seg.end_ns else replace(seg, end_ns=end))
+                if seg.end_ns > answered and seg.kind in HOLDS_THREAD:
+                    start = max(seg.start_ns, answered)
+                    self.tail_per_kind[seg.kind].append((row, start, seg.end_ns))
+                    shown.append(seg if start == seg.start_ns else replace(seg, start_ns=start))
+            self.row_segments.append(shown)
+            if lane.status == "ok":
+                self.answered.append((row, answered))
+            elif lane.status == "error":
                 self.failed_rows.append((row, answered))
                 self.error_texts.append((row, answered, _error_text(lane)))
 
@@ -182,17 +261,17 @@ class TimelineRows:
         awaiting on the loop, then one row per thread; bars carry the request's number."""
         trace = self.trace
         loop = trace.loop_thread
-        threads = [t for t in trace.threads() if t != loop]
-        # A real server's threads, grouped per worker process (stable: otherwise first use).
-        threads.sort(key=lambda t: server[0] if (server := split_server_thread(t)) else "")
+        threads, django_only = _thread_rows(trace)
+        # Only requests still waiting: once answered, a request waiting for the loop to tidy
+        # it up is nobody's wait (its clean-up is drawn on the loop's row when it runs).
         queued = [
-            (seg.start_ns, seg.end_ns)
+            (seg.start_ns, min(seg.end_ns, _answered_ns(lane)))
             for lane in trace.lanes
             for seg in lane.segments
             if seg.kind == "queued"  # for a worker, or for the loop another request holds
         ]
         awaiting = [
-            (seg.start_ns, seg.end_ns)
+            (seg.start_ns, min(seg.end_ns, _answered_ns(lane)))
             for lane in trace.lanes
             for seg in lane.segments
             if seg.kind == "io_wait" and seg.thread == loop
@@ -201,7 +280,13 @@ class TimelineRows:
         if loop is not None:
             order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
         order += [(t, self.names[t]) for t in threads]
+        if django_only:
+            n = len(django_only)
+            order.append((DJANGO_ONLY_ROW, f"{n} thread{'s' if n > 1 else ''}: Django only"))
         index = {key: row for row, (key, _) in enumerate(order)}
+        for thread in django_only:  # one row for them all
+            index[thread] = index[DJANGO_ONLY_ROW]
+        self.django_only = tuple(django_only)
         self.labels = [label for _, label in order]
         self.row_segments = [[] for _ in order]
         self.row_lanes = [None for _ in order]
@@ -239,6 +324,8 @@ class TimelineRows:
                     else:
                         spans_here.append([seg.start_ns, seg.end_ns])
             for row, spans_of_lane in held.items():
+                if django_only and row == index[DJANGO_ONLY_ROW]:
+                    continue  # specks of Django's receivers: no room for numbers
                 self.bar_texts += [
                     (row, s, e, Kind.FRAMEWORK, f"#{lane.request_id + 1}") for s, e in spans_of_lane
                 ]

@@ -47,10 +47,5 @@ class QtFigureStrip(QLabel):
             self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         self.keys = lesson_figures(summary, trace)
-        finished = summary.ok + summary.failed
-        parts = []
-        for key in self.keys:
-            figure = FIGURE[key]
-            value = EMPTY if figure.is_latency and not finished else figure.text(summary)
-            parts.append(f"{figure.name} <b>{value}</b>")
+        parts = [f"{FIGURE[key].name} <b>{FIGURE[key].shown(summary)}</b>" for key in self.keys]
         self.setText((f"<b>{side}</b>: " if side else "") + " · ".join(parts))

@@ -74,9 +74,9 @@ class QtLessonPanel(QFrame):
         self.guess.setText(text.guess)
         self.guess.setVisible(bool(text.guess))
         self.slider.setVisible(numeric)
-        if numeric and number is not None:
+        if numeric:  # no guess yet: the slider at 0, not at the last lesson's guess
             self.slider.blockSignals(True)
-            self.slider.setValue(int(number))
+            self.slider.setValue(int(number) if number is not None else 0)
             self.slider.blockSignals(False)
         self.reveal.setText(text.reveal)
         self.reveal.setVisible(bool(text.reveal))

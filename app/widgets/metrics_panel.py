@@ -116,13 +116,17 @@ class QtMetrics(QWidget):
         if trace is not None:
             self.set_trace(trace, summary)
 
-    def set_trace(self, trace: Trace, summary: Summary | None = None) -> None:
-        """Show ``trace`` (finished or partial) with its figures, computed if not given."""
+    def set_trace(
+        self, trace: Trace, summary: Summary | None = None, *, plots: bool = True
+    ) -> None:
+        """Show ``trace`` (finished or partial) with its figures, computed if not given;
+        ``plots=False`` leaves the plots as they were (they cost more than the figures)."""
         self.trace = trace
         self.summary = summary if summary is not None else summarize(trace)
         self._update_values()
-        self.histogram.set_trace(trace)
-        self.in_flight.set_trace(trace)
+        if plots:
+            self.histogram.set_trace(trace)
+            self.in_flight.set_trace(trace)
         self.shown.emit()
 
     def clear(self) -> None:
@@ -165,9 +169,7 @@ class QtMetrics(QWidget):
         if s is None or trace is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
-            texts = {figure.key: figure.text(s) for figure in METRICS}
-            if not s.ok + s.failed:  # no request finished: no latency to show
-                texts.update({f.key: EMPTY for f in METRICS if f.is_latency})
+            texts = {figure.key: figure.shown(s) for figure in METRICS}
             if trace.loop_thread is None:
                 texts["loop_blocked_ms"] = "no loop"
             running = s.requests - s.ok - s.failed - s.cancelled

@@ -39,6 +39,7 @@ class QtTimeline(QWidget):
         self.theme = theme
         self.by = "requests"
         self.tails_shown = True
+        self.waiting_text: str | None = None
         self.trace: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
@@ -81,6 +82,13 @@ class QtTimeline(QWidget):
         """Draw the thin bars of Django's work after a request's answer, or not."""
         if shown != self.tails_shown:
             self.tails_shown = shown
+            self._invalidate()
+
+    def set_waiting(self, text: str | None) -> None:
+        """What an empty timeline says: ``text`` (e.g. "B runs after A."), or with ``None``
+        how to start a run."""
+        if text != self.waiting_text:
+            self.waiting_text = text
             self._invalidate()
 
     def set_cutoff(self, cutoff_ns: int | None) -> None:
@@ -201,6 +209,7 @@ class QtTimeline(QWidget):
             self._cutoff_ns,
             self.by,
             self.tails_shown,
+            self.waiting_text,
             label_px,
             self.theme.name,
             self.font().toString(),
@@ -224,6 +233,7 @@ class QtTimeline(QWidget):
                 font=self.font(),
                 tails=self.tails_shown,
                 label_px=label_px,
+                empty_text=self.waiting_text,
             )
             inner.end()
             self._picture, self._picture_key = picture, key
@@ -339,13 +349,16 @@ class QtLegend(QWidget):
         super().__init__(parent)
         self.theme = theme
         self.tails_shown = True
+        self.answers_shown = False
         self.kinds: tuple[str, ...] = LEGEND_KINDS
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool) -> None:
-        """Explain ``kinds`` (those on screen), and the thin after-answer bars if ``tails``."""
+    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool, answers: bool = False) -> None:
+        """Explain ``kinds`` (those on screen), the answer mark if ``answers``, and the thin
+        after-answer bars if ``tails``."""
         self.kinds = kinds
         self.tails_shown = tails
+        self.answers_shown = answers
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -376,6 +389,7 @@ class QtLegend(QWidget):
             self.font(),
             self.kinds,
             tails=self.tails_shown,
+            answers=self.answers_shown,
         )
         painter.end()
         return int(height + 8)
@@ -400,5 +414,6 @@ class QtLegend(QWidget):
             self.font(),
             self.kinds,
             tails=self.tails_shown,
+            answers=self.answers_shown,
         )
         painter.end()

@@ -6,20 +6,19 @@ The window's session holds what is written: its dials (Save) and the runs on scr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from app.assets import LESSONS
+from app.session import Session, Side
 from app.theme import Theme
 from simulator.errors import LanesError
 from simulator.files import write_chrome_trace, write_csv, write_json
 from simulator.files.scenario_file import save_scenario_file
 from simulator.trace import Run
-
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
 
 __all__ = ["EXPORT_FILTERS", "EXPORT_KINDS", "WindowFiles", "export_runs"]
 
@@ -77,54 +76,70 @@ def export_runs(
 
 
 class WindowFiles:
-    """The window's file dialogs; folders chosen are remembered in its settings."""
+    """The window's file dialogs; folders chosen are remembered in ``settings``.
 
-    def __init__(self, window: QtMainWindow) -> None:
-        self.window = window
+    ``open_file`` loads a chosen file (raising ``LanesError`` if it cannot be used),
+    ``export`` writes ``(path, kind)``, ``say`` puts a line in the status bar.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget,
+        settings: QSettings,
+        session: Session,
+        *,
+        open_file: Callable[[str], object],
+        export: Callable[[str, str], None],
+        say: Callable[[str], None],
+    ) -> None:
+        self.parent, self.settings, self.session = parent, settings, session
+        self._open_file, self._export, self._say = open_file, export, say
 
     def ask_open(self) -> None:
-        w = self.window
-        folder = str(w.settings.value("files/scenario_dir", str(LESSONS)))
+        folder = str(self.settings.value("files/scenario_dir", str(LESSONS)))
         path, _ = QFileDialog.getOpenFileName(
-            w, "Open scenario", folder, "Scenario files (*.toml *.json)"
+            self.parent, "Open scenario", folder, "Scenario files (*.toml *.json)"
         )
         if not path:
             return
-        w.settings.setValue("files/scenario_dir", str(Path(path).parent))
+        self.settings.setValue("files/scenario_dir", str(Path(path).parent))
         try:
-            w.open_scenario_file(path)
+            self._open_file(path)
         except LanesError as exc:
-            QMessageBox.warning(w, "This scenario file cannot be used", str(exc))
+            QMessageBox.warning(self.parent, "This scenario file cannot be used", str(exc))
 
     def ask_save(self) -> None:
-        w = self.window
-        folder = str(w.settings.value("files/scenario_dir", str(Path.home())))
+        folder = str(self.settings.value("files/scenario_dir", str(Path.home())))
         path, _ = QFileDialog.getSaveFileName(
-            w,
+            self.parent,
             "Save scenario",
             str(Path(folder) / "scenario.toml"),
             "TOML (*.toml);;JSON (*.json)",
         )
         if not path:
             return
-        w.settings.setValue("files/scenario_dir", str(Path(path).parent))
+        self.settings.setValue("files/scenario_dir", str(Path(path).parent))
         try:
-            save_scenario_file(path, w.session.to_file())
+            save_scenario_file(path, self.session.to_file())
         except LanesError as exc:
-            QMessageBox.warning(w, "The scenario could not be saved", str(exc))
+            QMessageBox.warning(self.parent, "The scenario could not be saved", str(exc))
         else:
-            w.statusBar().showMessage(f"Saved {Path(path).name}.")
+            self._say(f"Saved {Path(path).name}.")
 
     def ask_export(self) -> None:
-        w = self.window
-        if not w.session.shown_runs():
-            w.statusBar().showMessage(NOTHING_TO_EXPORT)
+        session = self.session
+        if not session.shown_runs():
+            self._say(NOTHING_TO_EXPORT)
             return
-        folder = Path(str(w.settings.value("files/export_dir", str(Path.home()))))
+        folder = Path(str(self.settings.value("files/export_dir", str(Path.home()))))
         filters = {label: kind for kind, label in EXPORT_FILTERS.items()}
-        stem = "compare" if w.session.compare else w.dials.scenario.view
+        stem = "compare" if session.compare else session.scenario(Side.A).view
         path, chosen = QFileDialog.getSaveFileName(
-            w, "Export", str(folder / f"{stem}.png"), ";;".join(filters), next(iter(filters))
+            self.parent,
+            "Export",
+            str(folder / f"{stem}.png"),
+            ";;".join(filters),
+            next(iter(filters)),
         )
         if not path:
             return
@@ -132,10 +147,10 @@ class WindowFiles:
         suffix = EXPORT_KINDS[kind][0]
         if not path.lower().endswith(suffix):
             path = str(Path(path).with_suffix("")) + suffix
-        w.settings.setValue("files/export_dir", str(Path(path).parent))
+        self.settings.setValue("files/export_dir", str(Path(path).parent))
         try:
-            w.export_to(path, kind)
+            self._export(path, kind)
         except (LanesError, OSError) as exc:
-            QMessageBox.warning(w, "Export failed", str(exc))
+            QMessageBox.warning(self.parent, "Export failed", str(exc))
         else:
-            w.statusBar().showMessage(f"Exported {Path(path).name}.")
+            self._say(f"Exported {Path(path).name}.")

@@ -1,80 +1,95 @@
-"""Where the main window's widgets sit: lanes in the centre, dials left, results right."""
+"""Where the main window's widgets sit: lanes in the centre, dials left, results right.
+
+Given the widgets and the actions, not the window's class: the window hands in what to place.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
+    QMainWindow,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.session import Side
-
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
-
-__all__ = ["build_layout"]
+__all__ = ["Placed", "build_layout"]
 
 
-def build_layout(w: QtMainWindow) -> None:
-    """Place the widgets: lanes in the centre, dials on the left, results on the right."""
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What the layout made: the buttons under the dials, the results' tabs, the docks."""
+
+    run_button: QPushButton
+    stop_button: QPushButton
+    export_button: QPushButton
+    side_tabs: QTabWidget
+    docks: tuple[QDockWidget, QDockWidget]
+
+
+def _button(text: str, tip: str, action: QAction) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(action.trigger)
+    button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
+    return button
+
+
+def build_layout(
+    window: QMainWindow,
+    *,
+    column: Sequence[tuple[QWidget, int]],
+    dials: QWidget,
+    actions: Mapping[str, QAction],
+    results: Sequence[tuple[QWidget, str]],
+) -> Placed:
+    """Place ``column`` (widget, stretch) in the centre, ``dials`` and the Run/Stop/Export
+    buttons on the left, ``results`` (widget, tab title) as tabs on the right."""
     centre = QWidget()
-    column = QVBoxLayout(centre)
-    column.setContentsMargins(8, 6, 8, 4)
-    column.setSpacing(2)  # every pixel between the parts is one the lanes do not get
-    column.addWidget(w.header)
-    column.addWidget(w.quiz.panel)
-    column.addWidget(w.figure_strip)
-    column.addWidget(w.verdict)
-    column.addWidget(w.by_tabs)
-    for side in Side:
-        column.addWidget(w.side_titles[side])
-        column.addWidget(w.timelines[side], 1)
-    column.addWidget(w.legend)
-    column.addWidget(w.replay)
-    w.setCentralWidget(centre)
+    centre_column = QVBoxLayout(centre)
+    centre_column.setContentsMargins(8, 6, 8, 4)
+    centre_column.setSpacing(2)  # every pixel between the parts is one the lanes do not get
+    for widget, stretch in column:
+        centre_column.addWidget(widget, stretch)
+    window.setCentralWidget(centre)
 
     dials_panel = QWidget()
     dials_column = QVBoxLayout(dials_panel)
-    dials_column.addWidget(w.dials_tabs)
+    dials_column.addWidget(dials)
     buttons = QHBoxLayout()
-    w.run_button = QPushButton("▶  Run")
-    w.run_button.setToolTip("Send the requests (F5)")
-    w.run_button.clicked.connect(w.run_action.trigger)
-    w.stop_button = QPushButton("■  Stop")
-    w.stop_button.setToolTip("Stop the run (Esc)")
-    w.stop_button.clicked.connect(w.stop_action.trigger)
-    w.export_button = QPushButton("Export…")
-    w.export_button.setToolTip(
-        "Save the timeline as a picture for slides, or the run as data (Ctrl+E)"
+    run = _button("▶  Run", "Send the requests (F5)", actions["run"])
+    stop = _button("■  Stop", "Stop the run (Esc)", actions["stop"])
+    export = _button(
+        "Export…",
+        "Save the timeline as a picture for slides, or the run as data (Ctrl+E)",
+        actions["export"],
     )
-    w.export_button.clicked.connect(w.export_action.trigger)
-    for button in (w.run_button, w.stop_button, w.export_button):
-        button.setMinimumHeight(int(button.sizeHint().height() * 1.4))
+    for button in (run, stop, export):
         buttons.addWidget(button)
     dials_column.addLayout(buttons)
     dials_column.addStretch(1)
-    dials_dock = QDockWidget("Dials", w)
+    dials_dock = QDockWidget("Dials", window)
     dials_dock.setObjectName("dialsDock")
     dials_dock.setWidget(dials_panel)
     dials_dock.setFeatures(
         QDockWidget.DockWidgetFeature.DockWidgetMovable
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
     )
-    w.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dials_dock)
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dials_dock)
 
-    w.side_tabs = QTabWidget()
-    w.side_tabs.addTab(w.metrics, "Metrics")
-    w.side_tabs.addTab(w.code, "Code")
-    side_dock = QDockWidget("Results", w)
+    side_tabs = QTabWidget()
+    for widget, title in results:
+        side_tabs.addTab(widget, title)
+    side_dock = QDockWidget("Results", window)
     side_dock.setObjectName("resultsDock")
-    side_dock.setWidget(w.side_tabs)
+    side_dock.setWidget(side_tabs)
     side_dock.setFeatures(dials_dock.features())
-    w.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
-    w.docks = (dials_dock, side_dock)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
+    return Placed(run, stop, export, side_tabs, (dials_dock, side_dock))

@@ -7,16 +7,14 @@ there before.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
 from app.qt_application import current_application
 from app.theme import DARK, LIGHT, Theme
-
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
 
 __all__ = ["PresentationMode", "heading_font", "presentation_text_px"]
 
@@ -53,10 +51,26 @@ class PresentationMode:
     theme stays the one chosen: light by default, which a daylit room does not wash out.
     """
 
-    def __init__(self, window: QtMainWindow) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        *,
+        on_action: QAction,
+        dark_action: QAction,
+        headings: Sequence[QLabel],
+        docks: Sequence[QDockWidget],
+        strip: QWidget,
+        aside: Sequence[QWidget],
+        apply_theme: Callable[[Theme], None],
+    ) -> None:
+        """``headings`` take the heading font, ``strip`` (the figures' line) shows only in
+        presentation mode, ``aside`` (with the docks and the menu bar) only outside it."""
         self.window = window
+        self._on_action, self._dark_action = on_action, dark_action
+        self._headings, self._docks, self._strip, self._aside = headings, docks, strip, aside
+        self._apply_theme = apply_theme
         self.normal_font = QFont(current_application().font())
-        self._docks_were_visible = (True, True)
+        self._docks_were_visible = [True for _ in docks]
         self._was_maximized = False
         #: The window's geometry and docks as they were before presentation mode: what is
         #: saved for the next start, so the desk finds its dials after a lesson.
@@ -65,16 +79,23 @@ class PresentationMode:
 
     @property
     def on(self) -> bool:
-        return self.window.presentation_action.isChecked()
+        return self._on_action.isChecked()
 
     @property
     def theme(self) -> Theme:
         """The theme in use: dark only when chosen (View ▸ Dark)."""
-        return DARK if self.window.dark_action.isChecked() else LIGHT
+        return DARK if self._dark_action.isChecked() else LIGHT
+
+    @property
+    def desk(self) -> tuple[QByteArray, QByteArray] | None:
+        """The geometry and dock state from before presentation mode, while it is on."""
+        if self.on and self.normal_geometry is not None and self.normal_state is not None:
+            return self.normal_geometry, self.normal_state
+        return None
 
     def set_on(self, on: bool) -> None:
         w = self.window
-        w.presentation_action.setChecked(on)
+        self._on_action.setChecked(on)
         app = current_application()
         screen = w.screen() or app.primaryScreen()
         area = screen.geometry()
@@ -84,36 +105,37 @@ class PresentationMode:
         # Widgets follow the application font unless they chose their own (the header and
         # the metrics' big figures scale from it themselves).
         app.setFont(font)
-        for label in (w.header, w.verdict):
+        for label in self._headings:
             label.setFont(heading_font(font))
-        docks = w.docks
         if on:
             if not w.isFullScreen():
                 self.normal_geometry, self.normal_state = w.saveGeometry(), w.saveState()
-            self._docks_were_visible = (docks[0].isVisible(), docks[1].isVisible())
+            self._docks_were_visible = [dock.isVisible() for dock in self._docks]
             self._was_maximized = w.isMaximized()
-            for dock in docks:
+            for dock in self._docks:
                 dock.hide()
             # Ctrl+1 / Ctrl+2, F5, Ctrl+R, F11... still work (the actions are the window's own):
             # the tabs and the menu bar give their room to the lanes.
-            w.by_tabs.hide()
+            for widget in self._aside:
+                widget.hide()
             w.menuBar().hide()
-            w.figure_strip.show()
-            w.apply_theme(self.theme)
+            self._strip.show()
+            self._apply_theme(self.theme)
             # Full screen needs a window manager; without one the geometry still fits.
             w.setGeometry(area)
             w.showFullScreen()
         else:
-            for dock, visible in zip(docks, self._docks_were_visible, strict=True):
+            for dock, visible in zip(self._docks, self._docks_were_visible, strict=True):
                 dock.setVisible(visible)
-            w.figure_strip.hide()
-            w.by_tabs.show()
+            self._strip.hide()
+            for widget in self._aside:
+                widget.show()
             w.menuBar().show()
-            w.apply_theme(self.theme)
+            self._apply_theme(self.theme)
             if self._was_maximized:
                 w.showMaximized()
             else:
                 w.showNormal()
 
     def follow_dark_action(self) -> None:
-        self.window.apply_theme(self.theme)
+        self._apply_theme(self.theme)

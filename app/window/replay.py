@@ -9,26 +9,31 @@ ending away, so the metrics panel is fed the run as it stood at the playhead
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
+from app.session import Session, Side
 from app.theme import kinds_shown
+from app.timeline.rows import works_after_answers
+from app.widgets.code_panel import QtCode
+from app.widgets.replay_bar import QtReplayBar
+from app.widgets.timeline import QtLegend, QtTimeline
 from simulator.metrics.replay import event_times, trace_at
+from simulator.metrics.summary import Summary
 from simulator.trace import Trace
-
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
 
 __all__ = ["explain_shown", "follow_playhead", "load_replay"]
 
 
-def explain_shown(w: QtMainWindow) -> None:
-    """The legend explains the kinds on screen, and the thin after-answer bars if some are
-    drawn (a key of everything would take three lines of a projector)."""
-    traces = [run.trace for run in w.session.shown_runs()]
-    tails = w.tails_action.isChecked() and any(
-        lane.end_ns > lane.done_ns for trace in traces for lane in trace.lanes
-    )
-    w.legend.set_kinds(kinds_shown(traces), tails=tails)
+def explain_shown(
+    legend: QtLegend, session: Session, tails_shown: bool, by_request: bool = True
+) -> None:
+    """The legend explains the kinds on screen, the mark where a lane got its answer (one
+    lane per request), and the thin after-answer bars if some are drawn (a key of
+    everything would take three lines of a projector)."""
+    traces = [run.trace for run in session.shown_runs()]
+    tails = by_request and tails_shown and any(map(works_after_answers, traces))
+    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    legend.set_kinds(kinds_shown(traces), tails=tails, answers=answers)
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
@@ -40,25 +45,32 @@ def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
     return None, None
 
 
-def load_replay(w: QtMainWindow) -> None:
+def load_replay(replay: QtReplayBar, session: Session) -> None:
     """Give the replay bar the runs on screen: their length and where their events are."""
-    runs = w.session.shown_runs()
-    w.replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs) if runs else 0.0)
-    w.replay.set_events(event_times([r.trace for r in runs]))
+    runs = session.shown_runs()
+    replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs) if runs else 0.0)
+    replay.set_events(event_times([r.trace for r in runs]))
 
 
-def follow_playhead(w: QtMainWindow, ms: float) -> None:
-    """Show the runs as they stood ``ms`` after their first send (``ms < 0``: all of it)."""
-    for timeline in w.timelines.values():
-        t0 = timeline.trace.t0_ns
-        timeline.set_cutoff(None if ms < 0 else t0 + int(ms * 1e6))
-    run = w.session.runs[w.session.shown_side]
-    if run is not None and not w.session.running:
+def follow_playhead(
+    ms: float,
+    session: Session,
+    timelines: Mapping[Side, QtTimeline],
+    show_figures: Callable[[Trace, Summary | None], None],
+    code: QtCode,
+) -> None:
+    """Show the runs as they stood ``ms`` after their first send (``ms < 0``: all of it).
+    Each side's start comes from the session's run, not from what a timeline holds."""
+    for side, timeline in timelines.items():
+        side_run = session.runs[side]
+        cut = None if ms < 0 or side_run is None else side_run.trace.t0_ns + int(ms * 1e6)
+        timeline.set_cutoff(cut)
+    run = session.runs[session.shown_side]
+    if run is not None and not session.running:
         if ms < 0:
-            w.metrics.set_trace(run.trace, run.summary)
-            w.code.highlight_file_line(None, None)
+            show_figures(run.trace, run.summary)
+            code.highlight_file_line(None, None)
         else:
             now_ns = run.trace.t0_ns + int(ms * 1e6)
-            w.metrics.set_trace(trace_at(run.trace, now_ns))
-            w.code.highlight_file_line(*_line_at(run.trace, now_ns))
-    w.stop_action.setEnabled(w.session.running or w.replay.playing)
+            show_figures(trace_at(run.trace, now_ns), None)
+            code.highlight_file_line(*_line_at(run.trace, now_ns))

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtWidgets import QMainWindow
 
-from app.session import Side
+from app.session import Session, Side
 from simulator.errors import LanesError
 from simulator.scenario import Scenario
 
-if TYPE_CHECKING:
-    from app.window.main_window import QtMainWindow
-
-__all__ = ["restore_window", "save_window", "saved_scenario"]
+__all__ = ["restore_window", "save_window", "saved_dark", "saved_scenario"]
 
 _SCENARIO_KEYS = {Side.A: "dials/scenario", Side.B: "dials/scenario_b"}
 
@@ -34,32 +31,41 @@ def saved_scenario(settings: QSettings, side: Side) -> Scenario:
     return Scenario()
 
 
-def restore_window(w: QtMainWindow) -> None:
-    """Geometry, docks, compare mode and theme as they were left."""
-    geometry = w.settings.value("window/geometry")
+def saved_dark(settings: QSettings) -> bool:
+    """Whether the dark theme was on when the window last closed."""
+    return _flag(settings, "view/dark")
+
+
+def restore_window(window: QMainWindow, settings: QSettings, session: Session) -> None:
+    """Geometry, docks and compare mode as they were left."""
+    geometry = settings.value("window/geometry")
     if isinstance(geometry, QByteArray):
-        w.restoreGeometry(geometry)
+        window.restoreGeometry(geometry)
     else:  # the first start: the whole screen, as a teacher wants it
-        w.resize(1500, 900)
-        w.setWindowState(w.windowState() | Qt.WindowState.WindowMaximized)
-    state = w.settings.value("window/state")
+        window.resize(1500, 900)
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    state = settings.value("window/state")
     if isinstance(state, QByteArray):
-        w.restoreState(state)
-    w.session.set_compare(_flag(w.settings, "view/compare"))
-    w.dark_action.setChecked(_flag(w.settings, "view/dark"))
-    w.apply_theme(w.presentation.theme)
+        window.restoreState(state)
+    session.set_compare(_flag(settings, "view/compare"))
 
 
-def save_window(w: QtMainWindow) -> None:
-    settings = w.settings
-    presenting = w.presentation.on and w.presentation.normal_state is not None
-    # Presentation mode is for the class, not for the next start: keep the desk's layout.
-    geometry = w.presentation.normal_geometry if presenting else None
-    state = w.presentation.normal_state if presenting else None
-    settings.setValue("window/geometry", geometry or w.saveGeometry())
-    settings.setValue("window/state", state or w.saveState())
+def save_window(
+    window: QMainWindow,
+    settings: QSettings,
+    session: Session,
+    *,
+    dark: bool,
+    desk: tuple[QByteArray, QByteArray] | None = None,
+) -> None:
+    """Geometry, docks, dials, compare and theme; ``desk`` is the geometry and dock state
+    from before presentation mode (for the class, not for the next start: the desk's layout
+    is what is kept)."""
+    geometry, state = desk if desk is not None else (window.saveGeometry(), window.saveState())
+    settings.setValue("window/geometry", geometry)
+    settings.setValue("window/state", state)
     for side, key in _SCENARIO_KEYS.items():
-        settings.setValue(key, json.dumps(w.session.scenario(side).to_dict()))
-    settings.setValue("view/compare", w.session.compare)
-    settings.setValue("view/dark", w.dark_action.isChecked())
+        settings.setValue(key, json.dumps(session.scenario(side).to_dict()))
+    settings.setValue("view/compare", session.compare)
+    settings.setValue("view/dark", dark)
     settings.sync()

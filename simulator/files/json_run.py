@@ -43,6 +43,8 @@ def run_to_dict(run: Run) -> dict[str, Any]:
                 "ok",
                 "failed",
                 "cancelled",
+                "server_span_ms",
+                "client_cpu_ms",
             )
         },
         "loop_thread": trace.loop_thread,

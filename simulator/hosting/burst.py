@@ -32,6 +32,11 @@ class Burst(Generic[R]):
         self.records: list[R] = []
         self.start_ns: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        #: The most requests in flight at once (``concurrency``; by default the whole burst).
+        self.max_in_flight = max(1, getattr(scenario, "concurrency", None) or scenario.requests)
+        self._in_flight = 0
+        # Set whenever a request ends: a request held back for a free slot goes then.
+        self._slot_free = asyncio.Event()
         self._stopping = False
         # Set by stop(): a client waiting seconds to send its next request wakes at once.
         self._stop_event = asyncio.Event()
@@ -44,6 +49,7 @@ class Burst(Generic[R]):
         """Give up on every request in flight; unsent ones are never sent."""
         self._stopping = True
         self._stop_event.set()
+        self._slot_free.set()
         for task in self._tasks:
             task.cancel()
 
@@ -69,7 +75,20 @@ class Burst(Generic[R]):
                         await asyncio.wait_for(self._stop_event.wait(), -late / 1e9)
                 if self._stopping:
                     break
+            while self._in_flight >= self.max_in_flight and not self._stopping:
+                self._slot_free.clear()
+                await self._slot_free.wait()
+            if self._stopping:
+                break
             record = record_for(request_id)
             self.records.append(record)
-            self._tasks.append(asyncio.create_task(send(record)))
+            self._in_flight += 1
+            task = asyncio.create_task(send(record))
+            task.add_done_callback(self._request_ended)
+            self._tasks.append(task)
         return self._tasks
+
+    def _request_ended(self, task: asyncio.Task[None]) -> None:
+        """Free the request's slot for the next one held back."""
+        self._in_flight -= 1
+        self._slot_free.set()

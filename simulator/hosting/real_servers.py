@@ -8,6 +8,11 @@ by their own process ids (then their process group, which is theirs alone: they 
 session of their own), after the run, on Stop and at exit. Each server gets a temporary
 folder as its ``TMPDIR``, where every process makes its scratch database; the engine removes
 the folder itself, so a worker killed outright leaves nothing behind.
+
+However ``async-lanes`` ends, its servers end with it: the server's main process watches a
+pipe only we hold open (``server_guard.py``) and kills its process group when we are gone.
+The pids of a server are recorded in its folder, so the next start sweeps what a killed run
+left anyway (processes still ours, checked by their start time, then the folder).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from simulator.errors import UpstreamError
 from simulator.scenario import Scenario
 from simulator.server_extra import INSTALL_HINT, missing_server
 
+from .leftovers import record_pids, sweep_stale_servers
+
 __all__ = [
     "INSTALL_HINT",
     "READY_TIMEOUT_S",
@@ -46,6 +53,8 @@ READY_TIMEOUT_S = 40.0
 TERM_PATIENCE_S = 0.5
 #: The folder of every server's TMPDIR: ``async-lanes-server-<pid>-<random>``.
 FOLDER_PREFIX = "async-lanes-server-"
+#: The server's main process: watches our pipe, then runs the server (see its docstring).
+GUARD = Path(__file__).with_name("server_guard.py")
 #: The project's root: the servers import ``embedded_site`` from here.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -85,6 +94,8 @@ class RealServer:
         self._group: int | None = None
         self._folder: Path | None = None
         self._log: Path | None = None
+        #: The write end of the pipe the server watches: closed, the server kills itself.
+        self._lifeline: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -152,6 +163,7 @@ class RealServer:
         missing = missing_server(self.scenario.mode)
         if missing:
             raise ServerStartError(missing)
+        sweep_stale_servers(Path(tempfile.gettempdir()), FOLDER_PREFIX)
         self._folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-"))
         self._log = self._folder / "server.log"
         env = {
@@ -166,17 +178,28 @@ class RealServer:
         }
         if self.upstream_url is not None:
             env["LANES_UPSTREAM_URL"] = self.upstream_url
-        with open(self._log, "wb") as log:
-            self._process = subprocess.Popen(
-                self.command(),
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so nothing of it outlives us
-            )
+        watched, self._lifeline = os.pipe()
+        python, _, module, *args = self.command()  # python -m module args...
+        try:
+            with open(self._log, "wb") as log:
+                self._process = subprocess.Popen(
+                    [python, str(GUARD), str(watched), module, *args],
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group, so nothing of it outlives us
+                    pass_fds=(watched,),
+                )
+        except BaseException:
+            os.close(self._lifeline)
+            self._lifeline = None
+            raise
+        finally:
+            os.close(watched)
         self._group = self._process.pid
+        record_pids(self._folder, [self._process.pid])
         # Stopped at exit too, whatever ends this process (atexit runs on every exit path
         # Python takes; the command line turns signals into one).
         atexit.register(self.stop)
@@ -214,6 +237,8 @@ class RealServer:
                             self.worker_pids.add(timing.pid)
                 if not any(isinstance(a, httpx.Response) for a in answers):
                     await asyncio.sleep(0.05)  # not listening yet
+        if self._folder is not None and self._process is not None:
+            record_pids(self._folder, [self._process.pid, *sorted(self.worker_pids)])
         return set(self.worker_pids)
 
     def _check_alive(self) -> None:
@@ -254,16 +279,25 @@ class RealServer:
             deadline = time.monotonic() + TERM_PATIENCE_S
             while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
                 time.sleep(0.01)
+        self._cut_lifeline()
         atexit.unregister(self.stop)
         folder, self._folder = self._folder, None
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         self._group = None  # its pid may be another process's from now on
 
+    def _cut_lifeline(self) -> None:
+        """Close our end of the pipe: whatever of the server still runs kills itself."""
+        lifeline, self._lifeline = self._lifeline, None
+        if lifeline is not None:
+            with contextlib.suppress(OSError):
+                os.close(lifeline)
+
     def kill(self) -> None:
         """Kill every process of the server at once (SIGKILL, no waiting) and remove its
         folder: for a process about to quit with ``os._exit``, which skips ``atexit``."""
         self._process = None
+        self._cut_lifeline()
         if self._group is not None:  # also midway through stop(): its workers may linger
             _signal_all([self._group, *sorted(self.worker_pids)], signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):

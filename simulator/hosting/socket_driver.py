@@ -1,27 +1,33 @@
 """The client over real sockets: a scenario's requests to a real server or someone's site.
 
-One ``httpx.AsyncClient`` with a pool as large as the burst (up to :data:`MAX_CONNECTIONS`),
-so no request waits for a connection the client could have opened; its ``trace`` extension
-times each request's connect, send and first byte. The answer's ``Server-Timing`` header (our
-middleware's, :mod:`embedded_site.server_timing`) tells what the server did. Every failure a
-request can meet (refused, timed out, TLS, a non-2xx answer) ends its lane with its reason;
-the run goes on.
+The lean client of :mod:`simulator.hosting.http_client` on an event loop of its own thread:
+not the window's (Qt's) loop, whose painting would otherwise be drawn as the site's time,
+and one client, as a load tool has (on 2 cores, more client processes take CPU from the
+server). Its thread's CPU time is measured (``client_cpu_ns``): what the client cost the
+machine. The answer's ``Server-Timing`` headers tell what the server did. Every failure a
+request can meet (refused, timed out, TLS, a closed connection, a non-2xx answer) ends its
+lane with its reason; the run goes on. :meth:`SocketDriver.stop` may be called from any
+thread and ends the run within a second.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ssl
+import contextlib
+import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
-import anyio
-import httpx
-
-from embedded_site.server_timing import HEADER, ServerTiming, parse_server_timing
+from embedded_site.server_timing import ServerTiming, parse_server_timing
 from simulator.hosting.burst import Burst
+from simulator.hosting.http_client import (
+    CONNECT_TIMEOUT_S,
+    REQUEST_TIMEOUT_S,
+    Answer,
+    ClientError,
+    Target,
+    open_target,
+)
 from simulator.scenario import Scenario
 from simulator.trace.data import Status
 
@@ -32,57 +38,26 @@ __all__ = [
     "RUN_DEADLINE_S",
     "SocketDriver",
     "SocketRecord",
-    "failure_reason",
 ]
 
-#: The most connections the client opens at once.
+#: The most connections the client holds at once; more requests wait for one to answer.
 MAX_CONNECTIONS = 1000
-#: A request's longest wait for its answer, and for its connection.
-REQUEST_TIMEOUT_S = 30.0
-CONNECT_TIMEOUT_S = 5.0
 #: The longest a run over sockets may take in all, after its last send; then it is stopped.
 RUN_DEADLINE_S = 120.0
+#: Files the process keeps open besides the client's connections (libraries, logs, pipes).
+_SPARE_FILES = 256
 
 
 @dataclass(slots=True)
-class SocketRecord:
+class SocketRecord(Answer):
     """What the client saw of one request (monotonic ns; ``None`` where it never got there)."""
 
     request_id: int
     sent_ns: int
-    connected_ns: int | None = None
-    request_sent_ns: int | None = None
-    first_byte_ns: int | None = None
     done_ns: int | None = None
     status: Status = "running"
-    status_code: int | None = None
     error: str | None = None
     timing: ServerTiming | None = None
-
-
-def failure_reason(exc: BaseException) -> str:
-    """One line a person understands for a request that got no answer."""
-    text = str(exc) or type(exc).__name__
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, ssl.SSLError):
-            return f"TLS error: {cause}"
-        if isinstance(cause, ConnectionRefusedError):
-            return "refused: nothing listens there (connection refused)"
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timeout: no connection within {CONNECT_TIMEOUT_S:g} s"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timeout: no answer within {REQUEST_TIMEOUT_S:g} s"
-    if isinstance(exc, httpx.ConnectError):
-        if "refused" in text.lower():
-            return "refused: nothing listens there (connection refused)"
-        if "certificate" in text.lower() or "ssl" in text.lower():
-            return f"TLS error: {text}"
-        return f"connect error: {text}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the server closed the connection: {text}"
-    return f"{type(exc).__name__}: {text}"
 
 
 class SocketDriver(Burst[SocketRecord]):
@@ -91,74 +66,114 @@ class SocketDriver(Burst[SocketRecord]):
     ``records`` grows as requests are sent; a watcher (the window) reads it while it runs.
     """
 
-    def __init__(self, scenario: Scenario, url: str) -> None:
+    def __init__(
+        self, scenario: Scenario, url: str, headers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__(scenario)
+        self.max_in_flight = min(self.max_in_flight, MAX_CONNECTIONS)
         self.url = url
+        self.headers = headers
+        #: The client thread's CPU time over the run, once it has ended.
+        self.client_cpu_ns: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def stop(self) -> None:
+        """Give up on every request in flight; unsent ones are never sent. Any thread."""
+        self._stopping = True
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the client's loop has just ended
+                loop.call_soon_threadsafe(super().stop)
 
     async def run(self) -> None:
-        """Send every request and wait for all answers, :meth:`stop` or the run's deadline."""
-        connections = min(self.scenario.requests, MAX_CONNECTIONS)
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        timeout = httpx.Timeout(REQUEST_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
-        url = httpx.URL(self.url)
-        await _warm_resolver(url, connections)
+        """Send every request and wait for all answers, :meth:`stop` or the run's deadline;
+        the client runs on a thread of its own while the caller's loop stays free."""
+        caller = asyncio.get_running_loop()
+        done: asyncio.Future[None] = caller.create_future()
+
+        def settle(error: BaseException | None) -> None:
+            if done.done():
+                return
+            if error is None:
+                done.set_result(None)
+            else:
+                done.set_exception(error)
+
+        def client_thread() -> None:
+            error: BaseException | None = None
+            try:
+                asyncio.run(self._run_here())
+            except BaseException as exc:  # handed to the caller, raised there
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the caller's loop is gone: nobody waits
+                caller.call_soon_threadsafe(settle, error)
+
+        threading.Thread(target=client_thread, name="async-lanes client", daemon=True).start()
+        try:
+            await asyncio.shield(done)
+        except asyncio.CancelledError:
+            self.stop()
+            raise
+
+    async def _run_here(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        cpu_start = time.thread_time_ns()
+        target: Target | ClientError
+        try:
+            target = await open_target(self.url, self.headers)
+        except ClientError as exc:
+            target = exc
+        _raise_open_files(self.max_in_flight)
 
         def record_for(request_id: int) -> SocketRecord:
-            return SocketRecord(request_id, sent_ns=time.perf_counter_ns())
+            return SocketRecord(request_id, time.perf_counter_ns())
 
-        async with httpx.AsyncClient(limits=limits, timeout=timeout, trust_env=False) as client:
-            tasks = await self._send_burst(record_for, lambda r: self._send(client, r, url))
+        try:
+            tasks = await self._send_burst(record_for, lambda r: self._send(target, r))
             if tasks:
                 _, pending = await asyncio.wait(tasks, timeout=RUN_DEADLINE_S)
                 if pending:
-                    self.stop()
+                    super().stop()
                     await asyncio.gather(*pending, return_exceptions=True)
+        finally:
+            if isinstance(target, Target):
+                target.close()
+            self.client_cpu_ns = time.thread_time_ns() - cpu_start
 
-    async def _send(self, client: httpx.AsyncClient, record: SocketRecord, url: httpx.URL) -> None:
+    async def _send(self, target: Target | ClientError, record: SocketRecord) -> None:
         try:
-            response = await client.get(url, extensions={"trace": _tracer(record)})
+            if isinstance(target, ClientError):
+                raise target
+            await target.fetch(record)
         except asyncio.CancelledError:
             record.status = "cancelled"
-        except Exception as exc:  # refused, timed out, TLS...: the lane says which
+        except ClientError as exc:  # refused, timed out, TLS...: the lane says which
             record.status = "error"
-            record.error = failure_reason(exc)
+            record.error = str(exc)
+        except Exception as exc:  # anything else still ends this lane only, with its name
+            record.status = "error"
+            record.error = f"{type(exc).__name__}: {exc}"
         else:
-            record.status_code = response.status_code
-            record.timing = parse_server_timing(response.headers.get(HEADER))
-            if response.is_success:
+            record.timing = parse_server_timing(", ".join(record.server_timing))
+            code = record.status_code or 0
+            if 200 <= code < 300:
                 record.status = "ok"
             else:
                 record.status = "error"
-                record.error = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+                record.error = f"HTTP {code} {record.reason}".strip()
         record.done_ns = time.perf_counter_ns()
 
 
-async def _warm_resolver(url: httpx.URL, connections: int) -> None:
-    """Start the threads the client's connects resolve the host on, before the clock runs.
-
-    httpx connects through anyio, which looks every host up (an IP too) on a worker thread:
-    the first burst of a process starts those threads, ~40 ms for 16 on a busy 2-core
-    machine, which would be drawn as client time. Looked up once more here, the names are
-    the ones the run will look up anyway; nothing is sent to the site.
-    """
-    port = url.port or (443 if url.scheme == "https" else 80)
-    await asyncio.gather(
-        *(anyio.getaddrinfo(url.host, port) for _ in range(min(connections, 64))),
-        return_exceptions=True,
-    )
-
-
-def _tracer(record: SocketRecord) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """httpcore's trace callback: when the connection was made, the request sent and the
-    answer's headers in."""
-
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        now = time.perf_counter_ns()
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            record.connected_ns = now
-        elif event == "http11.send_request_body.complete":
-            record.request_sent_ns = now
-        elif event == "http11.receive_response_headers.complete":
-            record.first_byte_ns = now
-
-    return trace
+def _raise_open_files(connections: int) -> None:
+    """Let the process hold ``connections`` sockets at once: raise its soft open-file limit
+    toward the hard one when it is lower (often 1,024)."""
+    try:
+        import resource
+    except ImportError:  # not Unix: the system's own limit holds
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + _SPARE_FILES
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))

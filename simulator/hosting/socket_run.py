@@ -93,7 +93,11 @@ class SocketLiveRun:
                     self._driver.stop()
                 await self._driver.run()
             finally:
-                if server is not None:
+                if server is not None and self._stop_requested:
+                    # Stopped: nothing more is measured, so no grace for connections the
+                    # client has abandoned (uvicorn would wait for each); Stop takes < 1 s.
+                    server.kill()
+                elif server is not None:
                     # Up to a second of waiting for processes to end: off the caller's loop
                     # (the window's), which keeps painting meanwhile.
                     await asyncio.shield(asyncio.to_thread(server.stop))
@@ -123,4 +127,9 @@ class SocketLiveRun:
             return Trace(t0_ns=now_ns, lanes=())
         view = self.scenario.url or self.scenario.view
         lanes = tuple(socket_lane(record, view, now_ns) for record in list(driver.records))
-        return Trace(t0_ns=driver.start_ns, lanes=lanes, worker_pids=self.worker_pids)
+        return Trace(
+            t0_ns=driver.start_ns,
+            lanes=lanes,
+            worker_pids=self.worker_pids,
+            client_cpu_ns=driver.client_cpu_ns,
+        )

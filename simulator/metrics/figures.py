@@ -32,6 +32,7 @@ __all__ = [
     "format_count",
     "format_ms",
     "format_rate",
+    "pace_note",
 ]
 
 #: What is shown where there is no value (no run yet, no finished request).
@@ -88,7 +89,7 @@ class Unit(Enum):
             return format_ms(value)
         if self is Unit.RATE:
             return format_rate(value)
-        return format_count(int(value))
+        return EMPTY if value != value else format_count(int(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +121,26 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
+    @property
+    def needs_an_answer(self) -> bool:
+        """Whether the figure means nothing before the first answer (a live run's latencies,
+        makespan and throughput): it reads as a dash until then, not as 0 or "so far"."""
+        return self.is_latency or self.key in ("makespan_ms", "throughput_rps")
+
+    def shown(self, summary: Summary) -> str:
+        """What a screen writes for the figure: :meth:`text`, or a dash where it needs an
+        answer and no request has finished yet."""
+        if self.needs_an_answer and not summary.ok + summary.failed:
+            return EMPTY
+        return self.text(summary)
+
     def value(self, summary: Summary) -> float:
-        """The figure's value in ``summary`` (ms, req/s or a count)."""
+        """The figure's value in ``summary`` (ms, req/s or a count); NaN where it was not
+        measured (``None`` in the summary), which every unit writes as :data:`EMPTY`."""
         if self.is_latency:
             return summary.latency_ms[self.key]
-        value: float = getattr(summary, self.key)
-        return value
+        value: float | None = getattr(summary, self.key)
+        return float("nan") if value is None else value
 
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``."""
@@ -222,6 +237,22 @@ FIGURES: tuple[Figure, ...] = (
         "signal receivers, hand-offs) per request, outside the view's own code.",
         Unit.MS,
     ),
+    Figure(
+        "server_span_ms",
+        "Server span",
+        "server span",
+        "From the first to the last instant the server worked on a request of the run, as "
+        "it said itself (its Server-Timing header); — where it said nothing.",
+        Unit.MS,
+    ),
+    Figure(
+        "client_cpu_ms",
+        "Client CPU",
+        "client CPU",
+        "CPU time the app's own HTTP client spent over the run (over sockets; — in-process, "
+        "where the client shares the site's loop).",
+        Unit.MS,
+    ),
     Figure("ok", "Succeeded", "ok", "Requests that got a successful (2xx) answer.", Unit.COUNT),
     Figure(
         "failed",
@@ -245,6 +276,18 @@ FIGURES: tuple[Figure, ...] = (
         Unit.COUNT,
     ),
 )
+
+
+def pace_note(summary: Summary) -> str | None:
+    """A sentence when the client, not the server, set the pace (the makespan more than
+    15 % longer than the server's own span), else ``None``: one rule, read everywhere."""
+    if not summary.client_paced or summary.server_span_ms is None:
+        return None
+    return (
+        f"the client set the pace: the server's own span was {format_ms(summary.server_span_ms)}"
+        f" of the {format_ms(summary.makespan_ms)} makespan"
+    )
+
 
 #: The figures by key (read-only).
 FIGURE: MappingProxyType[str, Figure] = MappingProxyType({f.key: f for f in FIGURES})

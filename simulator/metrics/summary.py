@@ -6,13 +6,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from simulator.trace.data import Trace
-from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.kinds import CLIENT_THREAD, NOT_HELD_BY_VIEW, QUEUE_THREAD, Kind
 
 __all__ = [
+    "CLIENT_PACED_SHARE",
     "Summary",
     "db_connections_peak",
     "in_flight_steps",
     "percentile",
+    "server_span_ns",
     "summarize",
     "threads_held_peak",
 ]
@@ -24,8 +26,10 @@ class Summary:
 
     ``framework_ms_per_request`` is what Django's own machinery (handler, middleware, signal
     receivers, before and after the view) cost the server per request: the time the loop and
-    the threads spent in it, overlaps counted once, divided by the requests. A lane's own
-    framework segments can be longer under load, because the loop interleaves many requests.
+    the threads spent in it, overlaps counted once, divided by the requests. Only the time
+    Django's code ran: where a thread's CPU clock says it stood still, the lane says
+    ``gil_wait``/``core_wait`` instead (``simulator.trace.lanes``). ``loop_blocked_ms`` sums
+    the loop monitor's blocked stretches, which leave out the loop's own waits to run.
     """
 
     requests: int
@@ -39,16 +43,54 @@ class Summary:
     threads_used: int
     loop_blocked_ms: float
     framework_ms_per_request: float
-    #: The most threads other than the event loop holding a view's work (its CPU, its waits,
-    #: its hand-offs: anything but ``queued``, ``cancelled`` and Django's own ``framework``
-    #: time) at one instant: 8 for 8 sync views under ASGI, 0 for 8 async ones.
+    #: The most threads other than the event loop holding a view's work (its CPU, its waits
+    #: for I/O, the GIL or a core, its hand-offs: anything but ``queued``, ``cancelled`` and
+    #: Django's own ``framework`` time) at one instant: 8 for 8 sync views under ASGI, 0 for 8
+    #: async ones.
     threads_held_peak: int = 0
     #: The most database connections open at one instant (Django opens one per thread):
     #: 20 for 20 sync ORM views under ASGI, at most K under WSGI with K workers.
     db_connections_peak: int = 0
+    #: The server's own span, first to last instant it worked on a request of the run (its
+    #: ``Server-Timing``, or the in-process probes); ``None`` where the server said nothing.
+    server_span_ms: float | None = None
+    #: The CPU time the client's own thread spent over the run (socket runs; ``None``
+    #: in-process, where the client shares the site's loop and cannot be told apart).
+    client_cpu_ms: float | None = None
+
+    @property
+    def client_paced(self) -> bool:
+        """The client, not the server, set the pace: the makespan the client measured is
+        more than 15 % (and 20 ms) longer than the server's own span."""
+        span = self.server_span_ms
+        if span is None:
+            return False
+        gap = self.makespan_ms - span
+        return gap > CLIENT_PACED_SHARE * self.makespan_ms and gap > CLIENT_PACED_MIN_MS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+#: Where the client's makespan and the server's span differ by more than this share (and
+#: :data:`CLIENT_PACED_MIN_MS`), the figures say the client set the pace.
+CLIENT_PACED_SHARE = 0.15
+CLIENT_PACED_MIN_MS = 20.0
+
+
+def server_span_ns(trace: Trace) -> int | None:
+    """From the first to the last instant the server worked on a request (any segment on a
+    thread of the server's: not the client's, not the queue); ``None`` if it said nothing."""
+    starts, ends = [], []
+    for lane in trace.lanes:
+        for seg in lane.segments:
+            if seg.thread not in (CLIENT_THREAD, QUEUE_THREAD) and seg.kind not in _NOT_SERVER:
+                starts.append(seg.start_ns)
+                ends.append(seg.end_ns)
+    return max(ends) - min(starts) if starts else None
+
+
+_NOT_SERVER = (Kind.CLIENT, Kind.QUEUED, Kind.CANCELLED)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -110,7 +152,7 @@ def threads_held_peak(trace: Trace) -> int:
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
     on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
-    idle = (Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT)
+    idle = NOT_HELD_BY_VIEW
     spans: dict[str, list[tuple[int, int]]] = {}
     for lane in trace.lanes:
         for seg in lane.segments:
@@ -154,7 +196,10 @@ def summarize(trace: Trace) -> Summary:
     finished = [lane for lane in lanes if lane.status in ("ok", "error")]
     latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
     end_ns = trace.end_ns
-    makespan_ms = (end_ns - trace.t0_ns) / 1e6 if lanes else 0.0
+    # Live, a request still running has no answer yet: the makespan so far ends at the
+    # last answer received (0 before the first: shown as a dash).
+    answered_ns = max((lane.done_ns for lane in lanes if lane.status != "running"), default=None)
+    makespan_ms = (answered_ns - trace.t0_ns) / 1e6 if answered_ns is not None else 0.0
     framework_ns = _busy_ns(trace, "framework")
     return Summary(
         requests=len(lanes),
@@ -173,9 +218,14 @@ def summarize(trace: Trace) -> Summary:
         threads_used=len(trace.threads()),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client.
-        loop_blocked_ms=sum(max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked)
+        # Live, the block in progress counts as far as it has gone: the strip draws it.
+        loop_blocked_ms=sum(
+            max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked_shown
+        )
         / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
         threads_held_peak=threads_held_peak(trace),
         db_connections_peak=db_connections_peak(trace),
+        server_span_ms=None if (span := server_span_ns(trace)) is None else span / 1e6,
+        client_cpu_ms=None if trace.client_cpu_ns is None else trace.client_cpu_ns / 1e6,
     )

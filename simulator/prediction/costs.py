@@ -7,12 +7,7 @@
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass, fields
-from typing import Any
-
-from simulator.scenario import Scenario
-from simulator.trace import Lane, Segment, Trace
 
 __all__ = ["Costs"]
 
@@ -31,7 +26,8 @@ class Costs:
     **Usage**::
 
         predict(scenario)                               # the defaults
-        predict(scenario, Costs.measure())              # calibrated on this machine
+        predict(scenario, Costs.measure())              # measured here, now
+        predict(scenario, load_costs().costs)           # ``async-lanes calibrate``'s
         predict(scenario, Costs.zero())                 # the views alone, no Django
 
     Parameters
@@ -67,6 +63,23 @@ class Costs:
     http_call_ms
         The Python work of one call to the slow upstream (httpx and the in-process upstream),
         beyond its ``io_ms`` of waiting; it needs the GIL and the view's thread (or the loop).
+    django_stack_ms
+        What ``startproject``'s seven middleware add to Django's time per request
+        (``middleware="django"``): under ASGI thirteen hooks, each a hand-off to the
+        request's thread and back.
+    request_cpu_ms
+        Everything one async request costs the process under ASGI, the client's part
+        included, with few requests in flight: a burst of them takes about this much each,
+        one after another, since all of it needs the GIL. What the drawn steps do not
+        account for is spent as unseen overhead (:meth:`overhead_ms`).
+    thread_cpu_ms
+        What a sync view under ASGI costs beyond an async one: a thread started for it and
+        the hand-offs to it and back.
+    wsgi_request_cpu_ms
+        Everything one WSGI request costs the process (client included).
+    growth_per_1000
+        How much the unseen overhead grows, as a fraction, per 1,000 requests inside the
+        server at once (more tasks, threads and objects for every step to wade through).
     cpu_scale
         Wall time per millisecond of the CPU a view asks for (others' bits of work, the
         interpreter's own switching).
@@ -85,6 +98,11 @@ class Costs:
     wsgi_async_hop_ms: float = 0.30
     error_ms: float = 1.10
     http_call_ms: float = 1.30
+    django_stack_ms: float = 0.90
+    request_cpu_ms: float = 0.90
+    thread_cpu_ms: float = 0.30
+    wsgi_request_cpu_ms: float = 0.45
+    growth_per_1000: float = 0.50
     cpu_scale: float = 1.00
 
     def __post_init__(self) -> None:
@@ -104,109 +122,22 @@ class Costs:
 
     @classmethod
     def measure(cls, *, samples: int = 7) -> Costs:
-        """Measure the costs here, with the real engine, in about a second.
+        """Measure the costs here, with the real engine, in a few seconds
+        (:func:`simulator.prediction.measuring.measure_costs`). A figure it cannot read
+        keeps its default. It runs its own event loops (``asyncio.run``): call it where no
+        loop is running, e.g. on a worker thread."""
+        from simulator.prediction.measuring import measure_costs
 
-        Runs ``samples`` spaced single requests for each of seven scenarios and takes the
-        median of each figure. A figure it cannot read from the lanes (a lane without the
-        segments it looks for) keeps its default. It runs its own event loop
-        (``asyncio.run``): call it where no loop is running, e.g. on a worker thread.
-        """
-        if samples < 1:
-            raise ValueError(f"samples must be at least 1, not {samples}")
-        from simulator.hosting.engine import run_scenario
+        return cls(**measure_costs(samples=samples))
 
-        def lanes(**dials: Any) -> tuple[Trace, tuple[Lane, ...]]:
-            dials = {"requests": samples, "io_ms": 1, "arrival_ms": 10, **dials}
-            trace = run_scenario(Scenario(**dials)).trace
-            return trace, trace.lanes
-
-        trace, asgi_lanes = lanes(view="async_io")
-        phases = [_asgi_phases(trace, lane) for lane in asgi_lanes if _view_span(lane)]
-        _, wsgi_lanes = lanes(view="sync_io", mode="wsgi")
-        phases += [_wsgi_phases(lane) for lane in wsgi_lanes if _view_span(lane)]
-        _, cpu = lanes(view="async_io", cpu_ms=10, arrival_ms=25)
-        _, sync = lanes(view="sync_io")
-        _, wsgi_async = lanes(view="async_io", mode="wsgi")
-        _, bug = lanes(view="async_sync_orm_bug", io_ms=0)
-        _, http = lanes(view="sync_httpx")
-        found: dict[str, float | None] = {
-            key: _median([p[key] for p in phases if key in p]) for key in _PHASES
-        }
-        found["hop_ms"] = _median(_durations(sync, "thread_hop"))
-        found["wsgi_async_hop_ms"] = _median(_durations(wsgi_async, "thread_hop"))
-        cpu_ms, http_ms = _median(_durations(cpu, "cpu")), _median(_durations(http, "io_blocking"))
-        sleep_ms = _median(_durations(sync, "io_blocking"))
-        found["cpu_scale"] = max(0.01, cpu_ms / 10) if cpu_ms else None
-        found["http_call_ms"] = max(0.0, http_ms - sleep_ms) if http_ms and sleep_ms else None
-        error_span = _median([_span_at_done(lane) for lane in bug])
-        view_in, after = found["asgi_view_in_ms"], found["asgi_after_ms"]
-        if error_span is not None and view_in is not None and after is not None:
-            found["error_ms"] = max(0.0, error_span - view_in - after)
-        return cls(**{key: value for key, value in found.items() if value is not None})
-
-
-_PHASES = (
-    "send_ms",
-    "asgi_before_ms",
-    "asgi_started_ms",
-    "asgi_view_in_ms",
-    "asgi_after_ms",
-    "asgi_finished_ms",
-    "wsgi_before_ms",
-    "wsgi_after_ms",
-    "wsgi_finished_ms",
-)
-_DECLARED = ("io_wait", "io_blocking", "cpu")
-
-
-def _ms(ns: int) -> float:
-    return ns / 1e6
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 3) if values else None
-
-
-def _durations(lanes: tuple[Lane, ...], kind: str) -> list[float]:
-    return [_ms(s.duration_ns) for lane in lanes for s in lane.segments if s.kind == kind]
-
-
-def _view_span(lane: Lane) -> tuple[int, int, list[Segment]] | None:
-    """Where the view's declared segments begin and end, and the segments before them."""
-    declared = [i for i, s in enumerate(lane.segments) if s.kind in _DECLARED]
-    if not declared:
-        return None
-    first, last = declared[0], declared[-1]
-    return lane.segments[first].start_ns, lane.segments[last].end_ns, list(lane.segments[:first])
-
-
-def _asgi_phases(trace: Trace, lane: Lane) -> dict[str, float]:
-    _, view_end, before = _view_span(lane)  # type: ignore[misc]  # checked by the caller
-    framework = [s for s in before if s.kind == "framework"]
-    off_loop = [i for i, s in enumerate(framework) if s.thread != trace.loop_thread]
-    split = off_loop[0] if off_loop else len(framework)
-    return {
-        "send_ms": sum(_ms(s.duration_ns) for s in before if s.kind == "queued"),
-        "asgi_before_ms": sum(_ms(s.duration_ns) for s in framework[:split]),
-        "asgi_started_ms": sum(_ms(framework[i].duration_ns) for i in off_loop),
-        "asgi_view_in_ms": sum(
-            _ms(s.duration_ns) for s in framework[split:] if s.thread == trace.loop_thread
-        ),
-        "asgi_after_ms": _ms(max(0, lane.done_ns - view_end)),
-        "asgi_finished_ms": _ms(max(0, lane.end_ns - lane.done_ns)),
-    }
-
-
-def _wsgi_phases(lane: Lane) -> dict[str, float]:
-    _, view_end, before = _view_span(lane)  # type: ignore[misc]  # checked by the caller
-    return {
-        "wsgi_before_ms": sum(_ms(s.duration_ns) for s in before if s.kind == "framework"),
-        "wsgi_after_ms": _ms(max(0, lane.done_ns - view_end)),
-        "wsgi_finished_ms": _ms(max(0, lane.end_ns - lane.done_ns)),
-    }
-
-
-def _span_at_done(lane: Lane) -> float:
-    """How long the segment in which the answer left had run when it left."""
-    seg = lane.segment_at(lane.done_ns)
-    return _ms(lane.done_ns - seg.start_ns) if seg is not None else 0.0
+    def overhead_ms(self, mode: str, is_async: bool) -> float:
+        """What one request costs the process beyond the steps the model draws: the
+        ``*_request_cpu_ms`` measured for its kind of request, less the drawn Python
+        (``framework`` that needs the GIL), never below 0."""
+        if mode == "asgi":
+            total = self.request_cpu_ms + (0.0 if is_async else self.thread_cpu_ms)
+            drawn = self.asgi_started_ms + self.asgi_view_in_ms + self.asgi_after_ms
+        else:
+            total = self.wsgi_request_cpu_ms
+            drawn = self.wsgi_before_ms + self.wsgi_after_ms + self.wsgi_finished_ms
+        return max(0.0, total - drawn)

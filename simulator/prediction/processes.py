@@ -11,25 +11,17 @@ not). The processes share the machine's cores: with more processes computing tha
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 
 from simulator.prediction.costs import Costs
+from simulator.prediction.flows import simulate
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Segment, Trace
 
-__all__ = ["machine_cores", "predict_processes"]
+__all__ = ["predict_processes"]
 
 
-def machine_cores() -> int:
-    """The cores this process may run on (the default of ``predict --cores``)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def _one_process(scenario: Scenario, requests: int, cpu_scale: float) -> Scenario:
+def _one_process(scenario: Scenario, requests: int) -> Scenario:
     """The in-process scenario one worker process of ``scenario`` amounts to."""
     if scenario.mode == "uvicorn":
         mode, workers = "asgi", 1
@@ -41,24 +33,23 @@ def _one_process(scenario: Scenario, requests: int, cpu_scale: float) -> Scenari
         workers=workers,
         requests=requests,
         arrival_ms=scenario.arrival_ms * scenario.workers,
-        cpu_ms=min(5_000.0, scenario.cpu_ms * cpu_scale),
     )
 
 
 def predict_processes(scenario: Scenario, costs: Costs, cores: int) -> Trace:
     """The predicted trace of a real-server scenario (``uvicorn``/``gunicorn``)."""
-    from simulator.prediction.model import predict
-
     if cores < 1:
         raise ValueError(f"cores must be 1 or more, not {cores}")
     processes = min(scenario.workers, scenario.requests)
-    cpu_scale = max(1.0, processes / cores)
+    # The views' CPU, shared out over the cores (no cap: 4 processes on 2 cores each take
+    # twice the CPU's time, however long it is).
+    shared = replace(costs, cpu_scale=costs.cpu_scale * max(1.0, processes / cores))
     spacing = round(scenario.arrival_ms * 1e6)
     lanes: list[Lane] = []
     blocked: list[tuple[int, int]] = []
     for p in range(processes):
         ids = list(range(p, scenario.requests, scenario.workers))
-        trace = predict(_one_process(scenario, len(ids), cpu_scale), costs)
+        trace = simulate(_one_process(scenario, len(ids)), shared)
         offset = p * spacing
         name = f"process {p + 1} · "
         for rid, lane in zip(ids, trace.lanes, strict=True):

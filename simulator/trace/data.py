@@ -110,6 +110,8 @@ class Trace:
     #: Real servers (uvicorn, gunicorn): the process id of every worker, each of which
     #: answered before the run (some may get no request of the run: the kernel chooses).
     worker_pids: tuple[int, ...] = ()
+    #: Over sockets: the CPU time the client's own thread spent over the run, once it ended.
+    client_cpu_ns: int | None = None
 
     @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:

@@ -17,6 +17,7 @@ __all__ = [
     "KINDS",
     "LOOP_BLOCKED_MS",
     "LOOP_THREAD",
+    "NOT_HELD_BY_VIEW",
     "QUEUE_THREAD",
     "Kind",
     "server_thread",
@@ -69,7 +70,9 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.CORE_WAIT: "waiting for a CPU core (every core was busy)",
     Kind.IO_WAIT: "awaiting I/O (holds nothing)",
     Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
-    Kind.THREAD_HOP: "thread hand-off",
+    Kind.THREAD_HOP: (
+        "thread hand-off (while other threads compute, it includes waiting to run: the GIL, a core)"
+    ),
     Kind.CLIENT: "client and network (connect, send, receive)",
     Kind.VIEW: "view (a plain site: I/O and CPU together)",
     Kind.SQL: "SQL query (holds a thread)",
@@ -84,6 +87,13 @@ FAILED_LABEL = "failed"
 #: Kinds during which the segment's thread (or event loop) can do nothing else.
 HOLDS_THREAD = frozenset(
     {Kind.FRAMEWORK, Kind.CPU, Kind.GIL_WAIT, Kind.CORE_WAIT, Kind.IO_BLOCKING, Kind.SQL}
+)
+
+#: Kinds during which a thread is not held by a view's work: the figure "threads held at
+#: once" leaves them out, and the thread view gives a thread that had only these no row of
+#: its own (under ASGI, Django's signal receivers run on a thread per request).
+NOT_HELD_BY_VIEW = frozenset(
+    {Kind.QUEUED, Kind.CANCELLED, Kind.FRAMEWORK, Kind.CLIENT, Kind.IO_WAIT}
 )
 
 #: The thread name of the site's event loop under ASGI.

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from embedded_site.waits import Clock, waits
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
@@ -22,6 +23,7 @@ class _Point:
     ns: int
     thread: str
     where: str = ""
+    clock: Clock | None = None
 
 
 def build_lane(
@@ -42,7 +44,10 @@ def build_lane(
     - before the server picked the request up: ``queued``;
     - inside the middleware chain, where the work moves to another thread: ``thread_hop``
       (getting the loop back included);
-    - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs);
+    - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs),
+      except that between two readings of one thread's clocks (marks, declared segments),
+      only the CPU the thread used is framework: the rest it waited to run (``gil_wait``,
+      ``core_wait``: ``embedded_site.waits``);
     - except that where the loop is involved, the loop monitor's steps decide: while the
       loop ran this request's code it is ``framework``, while it ran other requests' code
       (or was held by their views) this request waited, ``queued``.
@@ -79,29 +84,38 @@ def build_lane(
     marks = sorted(list(probe.marks), key=lambda m: m.ns)
     if loop_thread is None and probe.picked_thread is not None:
         declared, marks = _held_by_worker(declared, marks, probe.picked_thread)
+    held_awaits = (
+        _awaits_held(declared, marks, loop_thread, done_ns) if loop_thread is not None else None
+    )
     mw_in = next((m.ns for m in marks if m.where == "middleware_in"), None)
     mw_out = next((m.ns for m in reversed(marks) if m.where == "middleware_out"), None)
     if mw_in is not None and mw_out is None:
         mw_out = done_ns  # still inside the chain (live) or cut short
 
     # Points where a gap may start or end, with the thread seen there.
-    points: list[_Point] = [_Point(picked, probe.picked_thread or "?")]
-    points += [_Point(m.ns, m.thread, m.where) for m in marks if picked <= m.ns <= done_ns]
+    points: list[_Point] = [_Point(picked, probe.picked_thread or "?", "", probe.picked_clock)]
+    points += [_Point(m.ns, m.thread, m.where, m.clock) for m in marks if picked <= m.ns <= done_ns]
     body: list[Segment] = []
+    clocks: dict[int, tuple[Clock | None, Clock | None]] = {}  # by id() of a body segment
     for seg in declared:
         start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
             body.append(Segment(Kind(seg.kind), start, end, seg.thread, seg.open, seg.line))
+            clocks[id(body[-1])] = (
+                seg.start_clock if start == seg.start_ns else None,
+                seg.end_clock if end == seg.end_ns else None,
+            )
     # Walk points and declared segments in time order, filling the gaps between them.
     events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
     events += [(s.start_ns, 1, s) for s in body]
     events.sort(key=lambda e: (e[0], e[1]))
     last_ns, last_thread = picked, probe.picked_thread or "?"
+    last_clock = probe.picked_clock
 
     own_steps = IntervalSet.of(list(probe.loop_steps)) if loop_thread is not None else None
 
-    def fill(until: int, thread_there: str) -> None:
+    def fill(until: int, thread_there: str, clock_there: Clock | None = None) -> None:
         if until <= last_ns:
             return
         hop = (
@@ -112,7 +126,10 @@ def build_lane(
         )
         kind = Kind.THREAD_HOP if hop else Kind.FRAMEWORK
         if loop_thread is None or loop_thread not in (thread_there, last_thread):
-            segments.append(Segment(kind, last_ns, until, last_thread))
+            if kind == Kind.FRAMEWORK and thread_there == last_thread:
+                segments.extend(_framework(last_ns, until, last_thread, last_clock, clock_there))
+            else:
+                segments.append(Segment(kind, last_ns, until, last_thread))
             return
         # The loop is involved: while it ran this request's code, that is framework; while
         # it was busy with others, this request waited (queued); the rest is the hand-off
@@ -136,10 +153,11 @@ def build_lane(
 
     for ns, _, item in events:
         if isinstance(item, _Point):
-            fill(ns, item.thread)
-            last_ns, last_thread = max(last_ns, ns), item.thread
+            fill(ns, item.thread, item.clock)
+            last_ns, last_thread, last_clock = max(last_ns, ns), item.thread, item.clock
         else:
-            fill(item.start_ns, item.thread)
+            start_clock, end_clock = clocks[id(item)]
+            fill(item.start_ns, item.thread, start_clock)
             ready = item.end_ns
             if item.kind == "io_wait" and item.thread == loop_thread:
                 ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
@@ -148,11 +166,13 @@ def build_lane(
             )
             if ready < item.end_ns:
                 segments.append(Segment(Kind.QUEUED, ready, item.end_ns, item.thread))
-            last_ns, last_thread = item.end_ns, item.thread
+            last_ns, last_thread, last_clock = item.end_ns, item.thread, end_clock
     if status == "cancelled" and last_ns < done_ns:
         segments.append(Segment(Kind.CANCELLED, last_ns, done_ns, last_thread))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
+    if held_awaits is not None:
+        segments = _held_during(segments, *held_awaits)
     return Lane(
         probe.request_id,
         probe.view,
@@ -165,6 +185,63 @@ def build_lane(
         _threads_seen(marks, body),
         tuple(probe.db_events),
     )
+
+
+def _framework(
+    start: int, end: int, thread: str, a: Clock | None, b: Clock | None
+) -> list[Segment]:
+    """Django's time between two readings of one thread's clocks: the CPU it used, then
+    what it waited to run (the clocks say how long each, not when)."""
+    if a is None or b is None or a.wall_ns != start or b.wall_ns != end:
+        return [Segment(Kind.FRAMEWORK, start, end, thread)]
+    # Read later, here: the in-process site always ran beside its server's other threads.
+    pieces = waits(a, b, alone=False)
+    ran_until = pieces[0][1] if pieces else end
+    return [Segment(Kind.FRAMEWORK, start, ran_until, thread)] + [
+        Segment(Kind(kind), s, e, thread) for kind, s, e in pieces
+    ]
+
+
+def _awaits_held(
+    declared: list[RawSegment], marks: list[Mark], loop_thread: str, done_ns: int
+) -> tuple[str, list[tuple[int, int]]] | None:
+    """Under ASGI behind a sync-only middleware, an await holds the middleware's thread.
+
+    Django runs the middleware on a thread (``sync_to_async``), which calls the rest of the
+    chain with ``async_to_sync`` and blocks until the async view returns: while the view
+    awaits on the loop, that thread can serve nobody else. Returns that thread (the one the
+    middleware's marks were made on) and the view's awaits on the loop meanwhile; ``None``
+    without such a middleware.
+    """
+    entered = next((m for m in marks if m.where == "sync_middleware_in"), None)
+    if entered is None or entered.thread == loop_thread:
+        return None
+    left = next((m.ns for m in reversed(marks) if m.where == "sync_middleware_out"), done_ns)
+    return entered.thread, [
+        (seg.start_ns, seg.end_ns)
+        for seg in declared
+        if seg.kind == "io_wait"
+        and seg.thread == loop_thread
+        and entered.ns <= seg.start_ns
+        and seg.end_ns <= left
+    ]
+
+
+def _held_during(
+    segments: list[Segment], thread: str, awaits: list[tuple[int, int]]
+) -> list[Segment]:
+    """Each await in ``awaits``, from suspend to resume (its wait for the loop included), as
+    ``io_blocking`` on the held ``thread``, as an async view's await under WSGI is on its
+    worker (:func:`_held_by_worker`). The hand-offs around it stay as measured."""
+    if not awaits:
+        return segments
+    return [
+        Segment(Kind.IO_BLOCKING, seg.start_ns, seg.end_ns, thread, seg.open, seg.line)
+        if seg.kind in (Kind.IO_WAIT, Kind.QUEUED)
+        and any(s <= seg.start_ns and seg.end_ns <= e for s, e in awaits)
+        else seg
+        for seg in segments
+    ]
 
 
 def _threads_seen(marks: list[Mark], body: list[Segment]) -> tuple[tuple[str, int], ...]:

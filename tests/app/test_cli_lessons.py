@@ -105,3 +105,22 @@ def test_a_lesson_needing_free_cores_is_skipped_by_a_check_on_a_busy_machine_onl
     monkeypatch.setattr(lesson_format, "usable_cores", lambda: 1)
     assert main(["lessons"]) == 0
     assert "(skipped here: needs 2 cores, this process may use 1)" in capsys.readouterr().out
+
+
+def test_a_lessons_json_carries_its_figure_and_the_models_number_for_each_side():
+    from simulator.lessons import LessonRun, load_lesson
+    from simulator.metrics.summary import summarize
+    from simulator.prediction.costs import Costs
+    from simulator.prediction.model import predict
+    from simulator.trace import Run
+
+    root = Path(__file__).resolve().parents[2] / "assets" / "lessons"
+    lesson = load_lesson(next(root.glob("19-*.toml")))
+    runs = {}
+    for side, scenario in (("A", lesson.file.a), ("B", lesson.file.b)):
+        trace = predict(scenario, Costs.zero())  # stands in for a measured run
+        runs[side] = [Run(scenario, trace, summarize(trace))]
+    data = lesson_commands._runs_json(LessonRun(lesson, runs, ()))
+    assert data["figure"] == "db_connections_peak"
+    assert data["predicted"] == {"a": 20, "b": 4}  # a thread per request; 4 workers
+    assert data["calibrated"] is False  # the tests' data folder holds no calibration

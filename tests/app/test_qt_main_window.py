@@ -286,7 +286,13 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     assert window.compare
     window.dials.set_scenario(window.dials.scenario.replace(requests=4, io_ms=100))
     window.dials_b.set_scenario(window.dials_b.scenario.replace(requests=4, io_ms=100))
+    # While A runs, B's empty timeline says B is next (not "Press Run (F5)").
+    waiting: list[tuple[str, str | None]] = []
+    window.session.events.run_started.connect(
+        lambda side, _: waiting.append((str(side), window.timeline_b.waiting_text))
+    )
     qloop.run_until_complete(_run_both(window))
+    assert waiting == [("a", "B runs after A."), ("b", None)]
     a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
@@ -532,7 +538,7 @@ def test_while_b_runs_a_shares_its_growing_time_axis(window):
     window.timeline.set_trace(a_trace)
     b_trace = predict(short.replace(io_ms=400))
     # B has run 400 ms, four times A's whole run, and has not finished yet
-    window._on_run_progressed(Side.B, b_trace, b_trace.last_ns)
+    window.session.events.run_progressed.emit(Side.B, b_trace, b_trace.last_ns)
     a_from, a_to = window.timeline.full_range()
     b_from, b_to = window.timeline_b.full_range()
     assert a_to - a_from == b_to - b_from >= b_trace.last_ns - b_trace.t0_ns

@@ -67,8 +67,10 @@ def test_after_stop_a_blocking_async_view_is_not_run_either(async_client, probe)
 def test_a_probed_request_records_the_views_wait_on_its_thread(client, probe):
     response = client.get("/sync_io/?io_ms=30")
     assert response.status_code == 200
-    (segment,) = probe.segments
+    segment, *waits = sorted(probe.segments, key=lambda s: s.start_ns)
     assert segment.kind == "io_blocking"
+    # Past its 30 ms, a sleeper waits to run again on a busy machine, and says so.
+    assert {s.kind for s in waits} <= {"gil_wait", "core_wait"}
     assert segment.thread == threading.current_thread().name  # the test client's thread
     assert segment.end_ns - segment.start_ns >= 30_000_000
     assert probe.error is None

@@ -327,6 +327,7 @@ def prediction_off_the_loop(tmp: Path) -> Outcome:
     import time
 
     from app.session import Session
+    from simulator.hosting.engine import LiveRun
     from simulator.prediction.model import predict
     from simulator.scenario import Scenario
 
@@ -334,7 +335,7 @@ def prediction_off_the_loop(tmp: Path) -> Outcome:
         time.sleep(1.0)
         return predict(scenario.replace(requests=4))
 
-    session = Session(predictor=slow_predict)
+    session = Session(runner=LiveRun, predictor=slow_predict)
     session.set_scenario("a", Scenario(requests=10_000))
 
     async def watch() -> tuple[float, object]:

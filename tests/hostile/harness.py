@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.children import SIGNALLED
+
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Stop bound under load (the 1 s figure is benchmarks/stop.py's).
@@ -75,6 +77,7 @@ def launch(args: Sequence[str], cwd: Path, environ: dict[str, str] | None = None
         stderr=subprocess.PIPE,
         text=True,
         errors="replace",
+        **SIGNALLED,  # type: ignore[arg-type]
     )
 
 

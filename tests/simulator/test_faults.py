@@ -17,6 +17,7 @@ import pytest
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.upstream import SlowUpstream
 from simulator.scenario import Scenario
+from tests.children import SIGNALLED
 
 
 def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
@@ -72,6 +73,7 @@ def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **SIGNALLED,
     )
     time.sleep(2.5)  # start-up (~1 s) and a few answers of the 4 s of work
     process.send_signal(signal.SIGINT)

@@ -76,13 +76,22 @@ def test_cpu_on_the_event_loop_forms_a_staircase(run):
     # take longer than 50 ms of wall time, so the staircase is checked against what each
     # step really took, not against the dial.
     lanes = sorted(result.trace.lanes, key=lambda lane: lane.done_ns)
-    cpu = [next(s for s in lane.segments if s.kind == "cpu") for lane in lanes]
-    assert all(seg.thread == loop for seg in cpu)
-    walls = [seg.duration_ns / 1e6 for seg in cpu]
-    assert min(walls) >= 0.95 * cpu_ms  # thread CPU time never runs ahead of the clock
+    # A request's computation: its CPU, and what it waited to run in between (the machine's
+    # other programs, or the client's thread, can take the GIL or the core meanwhile).
+    burns = []
+    for lane in lanes:
+        at = [i for i, seg in enumerate(lane.segments) if seg.kind == "cpu"]
+        burns.append(lane.segments[at[0] : at[-1] + 1])
+    for burn in burns:
+        assert {seg.thread for seg in burn} == {loop}
+        assert {seg.kind for seg in burn} <= {"cpu", "gil_wait", "core_wait"}
+        ran_ms = sum(seg.duration_ns for seg in burn if seg.kind == "cpu") / 1e6
+        assert 0.95 * cpu_ms <= ran_ms <= 1.5 * cpu_ms  # the view's CPU, measured
+    cpu = [(burn[0].start_ns, burn[-1].end_ns) for burn in burns]
+    walls = [(end - start) / 1e6 for start, end in cpu]
     # Only one request at a time computes on the loop: the CPU stretches never overlap...
     for a, b in pairwise(cpu):
-        assert a.end_ns <= b.start_ns, (a, b)
+        assert a[1] <= b[0], (a, b)
     # ... so answers come one CPU stretch apart: a staircase.
     ends = _ends_ms(result)
     assert ends[0] > io_ms + 0.9 * cpu_ms

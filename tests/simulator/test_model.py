@@ -15,7 +15,7 @@ import embedded_site
 from app.cli import main as cli
 from simulator.catalog import IoStyle, lesson_views
 from simulator.metrics.summary import summarize
-from simulator.prediction import model
+from simulator.prediction import flows, model
 from simulator.prediction.events import Environment, Resource
 from simulator.prediction.model import IO_KINDS, Costs, predict
 from simulator.scenario import Scenario
@@ -181,7 +181,7 @@ def test_cpu_in_slices_takes_turns_on_the_loop(free):
     embedded_site.boot()  # the views module needs Django
     from embedded_site import views
 
-    assert model.CPU_CHUNK_MS is views.CPU_CHUNK_MS
+    assert flows.CPU_CHUNK_MS is views.CPU_CHUNK_MS
 
 
 def test_cpu_on_threads_shares_the_gil(free):
@@ -202,7 +202,7 @@ def test_the_async_orm_hands_its_query_to_the_requests_thread():
     ]
 
 
-def test_a_sync_only_middleware_adds_hand_offs_around_an_async_view():
+def test_a_sync_only_middleware_holds_a_thread_around_an_async_views_await():
     costs = Costs(**{**_zero(), "hop_ms": 1.0})
     plain = predict(Scenario(view="async_io", requests=1, io_ms=10), costs).lanes[0]
     adapted = predict(Scenario(view="async_io", requests=1, io_ms=10, middleware="sync"), costs)
@@ -210,7 +210,8 @@ def test_a_sync_only_middleware_adds_hand_offs_around_an_async_view():
     assert segments(adapted.lanes[0]) == [
         ("framework", "thread-0", 0, 1),  # into the chain, on the request's thread
         ("thread_hop", "thread-0", 1, 2),  # to the async view, on the loop
-        ("io_wait", "asgi-loop", 2, 12),
+        # The chain's thread waits in async_to_sync meanwhile: the await holds it.
+        ("io_blocking", "thread-0", 2, 12),
         ("thread_hop", "asgi-loop", 12, 13),  # back into the chain
         ("framework", "thread-0", 13, 14),  # out of the chain, to the loop
     ]
@@ -308,8 +309,13 @@ def test_the_predicted_makespan_is_a_little_short_of_the_measured_one(run, dials
     measured = run(**scenario.to_dict())
     costs = Costs()
     if scenario.cpu_ms:
+        # Its CPU and its waits to run: on the loop, one request at a time, they wait only
+        # for the machine's other programs (and the client's thread).
         cpu_ns = sum(
-            s.duration_ns for ln in measured.trace.lanes for s in ln.segments if s.kind == "cpu"
+            s.duration_ns
+            for ln in measured.trace.lanes
+            for s in ln.segments
+            if s.kind in ("cpu", "gil_wait", "core_wait")
         )
         costs = Costs(cpu_scale=cpu_ns / MS / (scenario.requests * scenario.cpu_ms))
     predicted = summarize(predict(scenario, costs)).makespan_ms
@@ -386,7 +392,9 @@ def test_predict_check_sets_the_prediction_beside_the_measurement():
 
 def test_predict_check_exits_3_when_the_makespan_is_far_off(monkeypatch, capsys):
     real = model.predict
-    monkeypatch.setattr(model, "predict", lambda s, costs=None: real(s, Costs(send_ms=500)))
+    monkeypatch.setattr(
+        model, "predict", lambda s, costs=None, cores=None: real(s, Costs(send_ms=500))
+    )
     code = cli.main(
         ["predict", "--view", "async_io", "--requests", "2", "--io-ms", "20", "--check"]
     )

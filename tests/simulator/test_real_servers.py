@@ -19,6 +19,7 @@ from simulator.hosting.real_servers import FOLDER_PREFIX, RealServer, missing_se
 from simulator.lessons import find_lesson
 from simulator.scenario import Scenario
 from simulator.trace import Kind
+from tests.children import SIGNALLED
 
 LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 
@@ -194,6 +195,7 @@ def test_ctrl_c_mid_run_stops_the_servers_and_keeps_what_was_measured(tmp_path, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        **SIGNALLED,
     )
     deadline = time.monotonic() + 30
     while not _children_of(cli.pid, "gunicorn") and time.monotonic() < deadline:

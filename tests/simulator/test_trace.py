@@ -5,6 +5,8 @@ Times are in ms for reading (×1e6 to ns). ``L`` is the site's event loop, ``T``
 
 from __future__ import annotations
 
+import threading
+
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from simulator.trace import IntervalSet, Segment, build_lane, loop_holding_intervals
 
@@ -176,3 +178,68 @@ def test_a_lane_knows_the_segment_under_a_moment():
     lane = build_lane(p, done_ns=10 * MS, status="ok", loop_thread=L)
     assert lane.segment_at(5 * MS) == Segment("io_wait", 3 * MS, 8 * MS, L)
     assert lane.segment_at(50 * MS) is None
+
+
+def test_an_await_behind_a_sync_only_middleware_holds_the_middlewares_thread():
+    # Django runs the sync middleware on T, which calls the async view on the loop with
+    # async_to_sync and blocks until it returns: T is held for the whole await.
+    p = probe(
+        finished=20,
+        marks=[
+            (2, L, "middleware_in"),
+            (3, T, "sync_middleware_in"),
+            (17, T, "sync_middleware_out"),
+            (19, L, "middleware_out"),
+        ],
+        segments=[("io_wait", 5, 15, L)],
+    )
+    held = IntervalSet.of([(14 * MS, 16 * MS)])  # another request held the loop at the end
+    assert lane_of(p, done=20, loop_thread=L, loop_held=held) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 2, L),
+        ("thread_hop", 2, 5, T),  # to the middleware's thread, and the view back on the loop
+        ("io_blocking", 5, 15, T),  # suspend to resume, the wait for the loop included
+        ("thread_hop", 15, 19, T),
+        ("framework", 19, 20, L),
+    ]
+
+
+def test_framework_between_two_clock_readings_is_the_cpu_it_used_then_the_waits():
+    from embedded_site.waits import Clock
+
+    p = probe(picked=1, picked_thread=T, finished=30)
+    # Between the marks, 30 ms of wall and 4 ms of CPU; 6 ms on the run queue.
+    p.marks = [
+        Mark(2 * MS, T, "middleware_in", Clock(2 * MS, 100 * MS, 50 * MS)),
+        Mark(32 * MS, T, "middleware_out", Clock(32 * MS, 104 * MS, 56 * MS)),
+    ]
+    assert lane_of(p, done=32) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 6, T),  # 1-2 as it was (no clock at the pick), then the 4 ms of CPU
+        ("gil_wait", 6, 26, T),
+        ("core_wait", 26, 32, T),
+    ]
+
+
+def test_a_loop_step_that_waited_for_the_gil_did_not_block_the_loop(monkeypatch):
+    from embedded_site.waits import Clock
+    from simulator.hosting.loop_monitor import _held_pieces
+
+    threshold = 5 * MS
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # the site's threads beside it
+    # 40 ms of wall, 1 ms of CPU, nothing declared: it waited to run, the loop's code did not
+    # hold it. The wait goes on the request's lane, on the loop thread.
+    p = probe()
+    start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 1 * MS, 0)
+    assert _held_pieces(p, start, end, threshold) == []
+    thread = threading.current_thread().name
+    assert [(s.kind, s.start_ns, s.end_ns, s.thread) for s in p.segments] == [
+        ("gil_wait", 11 * MS, 50 * MS, thread)
+    ]
+    # A declared time.sleep of 30 ms in the step holds the loop (async_blocking): blocked,
+    # less the 9 ms it waited to run.
+    p = probe()
+    p.segments = [RawSegment("io_blocking", 11 * MS, 41 * MS, thread)]
+    pieces = _held_pieces(p, start, end, threshold)
+    assert sum(e - s for s, e in pieces) == 31 * MS
+    assert [s.kind for s in p.segments] == ["io_blocking", "gil_wait"]

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from embedded_site.instrumentation import current_probe
+from embedded_site.waits import read_clock
 from simulator.errors import LanesError
 from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
 
@@ -85,7 +86,8 @@ class WsgiServer(Server):
 
     def _serve(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
         probe = request.probe
-        probe.picked_ns = time.perf_counter_ns()
+        probe.picked_clock = clock = read_clock()  # Django's time from here is on this thread
+        probe.picked_ns = clock.wall_ns
         probe.picked_thread = threading.current_thread().name
         token = current_probe.set(probe)
         response = SiteResponse(status=500)

@@ -1,0 +1,274 @@
+"""The window's centre, drawn from the session: header, lanes A and B, verdict, legend,
+replay bar, and the figures (the metrics panel and presentation mode's line of them).
+
+:class:`Stage` is given the session and makes the widgets it draws; it listens to the
+session's events and reads runs only from the session, so no widget reads another's state.
+The main window places the widgets and adds its actions, menus, dialogs and status bar.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtWidgets import QLabel, QTabBar
+
+from app.session import Lesson, Prediction, Session, Side
+from app.theme import Theme
+from app.timeline.rows import by_value
+from app.widgets.code_panel import QtCode
+from app.widgets.figure_strip import QtFigureStrip
+from app.widgets.metrics_panel import QtMetrics
+from app.widgets.replay_bar import QtReplayBar
+from app.widgets.timeline import QtLegend, QtTimeline
+from app.window.presentation import heading_font
+from app.window.replay import explain_shown, follow_playhead, load_replay
+from simulator.metrics.summary import Summary, summarize
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+__all__ = ["METRICS_PERIOD_NS", "Stage"]
+
+#: How often the figures of a live run are refreshed (thousands of lanes cost tens of ms).
+METRICS_PERIOD_NS = 250_000_000
+#: Up to this many lanes, a live run's figures (not the plots) are refreshed every frame.
+EVERY_FRAME_LANES = 100
+
+
+def _empty() -> Trace:
+    return Trace(t0_ns=0, lanes=())
+
+
+class Stage:
+    """The widgets that draw the session's runs, and the code that keeps them in step."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.header = QLabel()
+        self.header.setFont(heading_font(self.header.font()))
+        self.header.setWordWrap(True)
+        self.timeline = QtTimeline()
+        self.timeline_b = QtTimeline()
+        self.timelines = {Side.A: self.timeline, Side.B: self.timeline_b}
+        self.timeline.partner, self.timeline_b.partner = self.timeline_b, self.timeline
+        self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
+        self.verdict = QLabel()
+        self.verdict.setObjectName("verdict")
+        self.verdict.setFont(self.header.font())
+        self.verdict.setWordWrap(True)
+        self.legend = QtLegend()
+        self.figure_strip = QtFigureStrip()
+        self.figure_strip.hide()  # presentation mode's stand-in for the metrics panel
+        self.replay = QtReplayBar()
+        self.metrics = QtMetrics()
+        self.code = QtCode()
+        self.by_tabs = QTabBar()
+        self.by_tabs.addTab("One lane per request")
+        self.by_tabs.addTab("One lane per thread / event loop")
+        self.by_tabs.setExpanding(False)
+        self.tails_shown = True
+        self._metrics_shown_ns = 0
+        self._connect()
+
+    def _connect(self) -> None:
+        events = self.session.events
+        events.scenario.connect(self._on_scenario_changed)
+        events.compare.connect(self._on_compare_changed)
+        events.lesson.connect(self._on_lesson_changed)
+        events.running.connect(self._on_running_changed)
+        events.run_started.connect(self._on_run_started)
+        events.run_progressed.connect(self._on_run_progressed)
+        events.run_finished.connect(self.show_run)
+        events.verdict.connect(self._on_verdict_changed)
+        events.prediction.connect(self._on_prediction_changed)
+        events.shown_side.connect(self._on_shown_side_changed)
+        events.error.connect(
+            lambda _: self.show_header(self.session.scenario(Side.A), "could not run")
+        )
+        for timeline in self.timelines.values():  # a hovered segment lights its line of code
+            timeline.segmentHovered.connect(self.code.highlight_file_line)
+        self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
+        self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
+        self.by_tabs.currentChanged.connect(self._on_by_changed)
+        self.replay.playheadChanged.connect(self._on_playhead_changed)
+
+    # -- what the window calls --------------------------------------------------------------
+    def show_figures(
+        self, trace: Trace | None, summary: Summary | None = None, *, plots: bool = True
+    ) -> None:
+        """The metrics panel and presentation mode's line of figures, from the same run (or
+        prediction) the session gave: neither reads the other. ``plots=False`` leaves the
+        panel's plots as they were (they cost more than the figures)."""
+        if trace is None:
+            self.metrics.clear()
+            self.figure_strip.show_figures(None, None)
+            return
+        summary = summary if summary is not None else summarize(trace)
+        self.metrics.set_trace(trace, summary, plots=plots)
+        side = self.session.shown_side.upper() if self.session.compare else ""
+        self.figure_strip.show_figures(trace, summary, side)
+
+    def blank(self) -> None:
+        """No lanes or figures of the last lesson under a new question."""
+        for timeline in self.timelines.values():
+            timeline.set_trace(_empty())
+        self.show_figures(None)
+        self.replay.set_duration(0)
+        self.explain_shown()  # the legend of what is on screen: nothing yet
+
+    def explain_shown(self) -> None:
+        by_request = self.timeline.by == "requests"
+        explain_shown(self.legend, self.session, self.tails_shown, by_request)
+
+    def set_tails_shown(self, shown: bool) -> None:
+        self.tails_shown = shown
+        for timeline in self.timelines.values():
+            timeline.set_tails_shown(shown)
+        self.explain_shown()
+
+    def set_by(self, by: str) -> None:
+        """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
+        self.by_tabs.setCurrentIndex(1 if by_value(by) == "workers" else 0)
+
+    def set_theme(self, theme: Theme) -> None:
+        for timeline in self.timelines.values():
+            timeline.set_theme(theme)
+        self.legend.set_theme(theme)
+        self.code.set_dark(theme.dark)
+        self.metrics.update()
+
+    def show_run(self, side: Side, run: Run) -> None:
+        """A finished run on one side: lanes, figures, replay."""
+        state = "stopped" if run.stopped else ""
+        self.show_header(run.scenario, state)
+        self._show_side_title(side, run.scenario, state)
+        self.timelines[side].set_trace(run.trace)
+        self.show_figures_of_shown_side()
+        self._share_time_axis()
+        load_replay(self.replay, self.session)
+        self.explain_shown()
+
+    def show_header(self, scenario: Scenario, state: str = "") -> None:
+        """The lesson's title (while its dials are unchanged), the dials, and the state."""
+        lesson = self.session.lesson
+        if self.session.compare:
+            self.header.setText(lesson.title if lesson is not None else "Compare A and B")
+            return
+        text = scenario.label + (f"  —  {state}" if state else "")
+        if lesson is not None and lesson.matches(scenario):
+            text = f"{lesson.title}\n{text}"
+        self.header.setText(text)
+
+    def show_figures_of_shown_side(self) -> None:
+        """The figures follow the dials tab (A or B) in compare mode."""
+        run = self.session.runs[self.session.shown_side]
+        if run is not None:
+            self.show_figures(run.trace, run.summary)
+
+    # -- drawing the session ----------------------------------------------------------------
+    def _on_running_changed(self, running: bool) -> None:
+        if running:
+            self.replay.set_duration(0)
+        else:  # stopped before B ran: B waits for nothing any more
+            self.timeline_b.set_waiting(None)
+
+    def _on_run_started(self, side: Side, scenario: Scenario) -> None:
+        self.show_header(scenario, "running…")
+        self._show_side_title(side, scenario, "running…")
+        if self.session.compare and side is Side.A:
+            # B's lanes from before would stand beside the new A as if they belonged to it.
+            waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
+            self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            # Its empty timeline says so too, not "Press Run (F5)".
+            self.timeline_b.set_waiting("B runs after A." if waits else None)
+            state = "runs after A" if waits else "previous run"
+            self._show_side_title(Side.B, self.session.scenario(Side.B), state)
+        self.timelines[side].set_waiting(None)  # it runs now
+        self.timelines[side].fit()
+        self.show_figures(None)
+        if self.session.compare:  # the live figures are the running side's
+            self.session.show_side(side)
+
+    def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
+        self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
+        if self.session.compare:  # one axis while B runs too, and one label column
+            self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
+        # Figures for thousands of lanes, and the plots, cost tens of ms: a few times a
+        # second; a class's few lanes' figures every frame, so they keep up with the picture
+        # ("loop blocked" grows with the red strip).
+        due = now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS
+        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
+            self._metrics_shown_ns = now_ns if due else self._metrics_shown_ns
+            self.show_figures(trace, plots=due)
+
+    def _on_run_failed(self, message: str) -> None:
+        self.show_header(self.session.scenario(Side.A), "could not run")
+
+    def _on_verdict_changed(self, text: str | None) -> None:
+        self.verdict.setText(text or "")
+        self.verdict.setVisible(self.session.compare and bool(text))  # no empty line
+
+    def _on_prediction_changed(self, prediction: Prediction | None) -> None:
+        if prediction is None:
+            return  # a run replaces it on screen as it starts
+        self.timeline.set_trace(prediction.trace)
+        self.show_figures(prediction.trace, prediction.summary)
+        self.header.setText(f"PREDICTION (model, not measured)\n{prediction.scenario.label}")
+        self.replay.set_duration(0)
+
+    def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
+        self.side_titles[side].setText(
+            f"<b>{side.upper()}</b>: {scenario.label}" + (f" — {state}" if state else "")
+        )
+
+    def _show_idle_header(self) -> None:
+        run_a = self.session.runs[Side.A]
+        self.show_header(run_a.scenario if run_a is not None else self.session.scenario(Side.A))
+
+    def _on_scenario_changed(self, side: Side, scenario: Scenario) -> None:
+        if side == self.session.shown_side:
+            self.code.set_view(scenario.view)
+        if not self.session.running and self.session.runs[Side.A] is None:
+            self.show_header(self.session.scenario(Side.A))
+        for each in Side:
+            if self.session.runs[each] is None:
+                self._show_side_title(each, self.session.scenario(each))
+
+    def _on_lesson_changed(self, lesson: Lesson | None) -> None:
+        self._show_idle_header()
+
+    def _on_shown_side_changed(self, side: Side) -> None:
+        self.code.set_view(self.session.scenario(side).view)
+        self.show_figures_of_shown_side()
+
+    def _on_compare_changed(self, on: bool) -> None:
+        for side in Side:
+            self.side_titles[side].setVisible(on)
+        self.timeline_b.setVisible(on)
+        self.verdict.setVisible(on and bool(self.verdict.text()))
+        self._share_time_axis()
+        self._show_idle_header()
+
+    def _share_time_axis(self, live_span_ns: int = 0) -> None:
+        """In compare mode both timelines span the longer run, so the faster ends sooner;
+        while one runs, A's finished lanes stretch with B's growing axis."""
+        spans = [run.trace.last_ns - run.trace.t0_ns for run in self.session.shown_runs()]
+        if live_span_ns > 0:  # in 5% steps: the finished side is redrawn as it grows, not per frame
+            live_span_ns = int(1.05 ** math.ceil(math.log(live_span_ns, 1.05)))
+        floor = max(spans + [live_span_ns]) if self.session.compare else 0
+        for timeline in self.timelines.values():
+            timeline.set_span_floor(floor)
+
+    def _sync_view(self, source: Side) -> None:
+        """Zooming or panning one timeline moves the other to the same times from its start."""
+        if not self.session.compare:
+            return
+        other = self.timelines[source.other]
+        other.set_view_offsets(self.timelines[source].view_offsets())
+
+    def _on_by_changed(self, index: int) -> None:
+        for timeline in self.timelines.values():
+            timeline.set_by("workers" if index == 1 else "requests")
+        self.explain_shown()  # the answer marks and tails are the by-request layout's
+
+    def _on_playhead_changed(self, ms: float) -> None:
+        follow_playhead(ms, self.session, self.timelines, self.show_figures, self.code)

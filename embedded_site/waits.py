@@ -1,0 +1,124 @@
+"""Why a thread that had work did not run: it waited for the GIL, or for a CPU core.
+
+A thread's CPU clock (``time.thread_time_ns``) only advances while it runs. Wall time in
+which it did not advance, and in which the code was not sleeping on purpose, the thread was
+ready but not running: either another thread of this process held the GIL, or every core
+was busy. Linux tells the second apart: ``/proc/thread-self/schedstat``'s second field is the
+time the thread spent on a run queue, waiting for a core. The rest is the GIL. (A process with
+one thread cannot wait for its own GIL: there, all of it is waiting for a core.)
+
+This is the one place that rule lives: ``burn_cpu``, ``measured()``, the probe's marks and the
+loop monitor read a :class:`Clock` here and hand two of them to :func:`waits`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import NamedTuple
+
+__all__ = ["WAIT_MIN_NS", "Clock", "read_clock", "waits"]
+
+#: A stretch of waiting shorter than this is not drawn (it stays in the work around it): the
+#: clocks themselves cost microseconds, and a sliver under half a millisecond says nothing.
+WAIT_MIN_NS = 500_000
+
+_SCHEDSTAT = "/proc/thread-self/schedstat"
+
+
+class Clock(NamedTuple):
+    """One thread's clocks at one instant: wall, its own CPU time, its time on a run queue
+    (``None`` where the system does not say)."""
+
+    wall_ns: int
+    cpu_ns: int
+    run_queue_ns: int | None
+
+
+class _Schedstat:
+    """An open ``schedstat`` of one thread (a file opened through ``thread-self`` stays that
+    thread's), closed when the thread's state goes with the thread."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self) -> None:
+        try:
+            self.fd = os.open(_SCHEDSTAT, os.O_RDONLY)
+        except OSError:
+            self.fd = -1
+
+    def run_queue_ns(self) -> int | None:
+        if self.fd < 0:
+            return None
+        try:
+            return int(os.pread(self.fd, 96, 0).split()[1])
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def __del__(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+
+
+class _ThreadState(threading.local):
+    """The last clock read on this thread, and its schedstat file."""
+
+    def __init__(self) -> None:
+        self.last: Clock | None = None
+        self.schedstat: _Schedstat | None = None
+
+
+_state = _ThreadState()
+
+
+def read_clock() -> Clock:
+    """This thread's clocks now.
+
+    The run queue is read (a ``pread``, microseconds) only when the thread stood still for
+    ``WAIT_MIN_NS`` or more since its last reading; otherwise it cannot have waited that long
+    on a run queue, and the last value is carried: a reading per mark would cost every request.
+    """
+    wall, cpu = time.perf_counter_ns(), time.thread_time_ns()
+    state = _state
+    last = state.last
+    if last is not None and (wall - last.wall_ns) - (cpu - last.cpu_ns) < WAIT_MIN_NS:
+        clock = Clock(wall, cpu, last.run_queue_ns)
+    else:
+        if state.schedstat is None:
+            state.schedstat = _Schedstat()
+        clock = Clock(wall, cpu, state.schedstat.run_queue_ns())
+    state.last = clock
+    return clock
+
+
+def waits(
+    a: Clock, b: Clock, busy_ns: int = 0, *, alone: bool | None = None
+) -> list[tuple[str, int, int]]:
+    """How the thread waited to run between readings ``a`` and ``b``: ``(kind, start, end)``
+    pieces of ``gil_wait`` and ``core_wait``, placed at the end of the stretch (the clocks say
+    how long, not when). ``busy_ns`` is time not on the CPU on purpose (a ``time.sleep``).
+    ``alone``: the thread was its process's only one (asked now when not given).
+
+    Under ``WAIT_MIN_NS`` nothing is returned; a piece under it joins the other kind.
+    """
+    wait = (b.wall_ns - a.wall_ns) - (b.cpu_ns - a.cpu_ns) - busy_ns
+    if wait < WAIT_MIN_NS:
+        return []
+    core = 0
+    if a.run_queue_ns is not None and b.run_queue_ns is not None:
+        core = min(wait, max(0, b.run_queue_ns - a.run_queue_ns))
+    gil = wait - core
+    if alone is None:
+        alone = threading.active_count() == 1
+    if alone or (gil < WAIT_MIN_NS and gil <= core):
+        gil, core = 0, wait  # nobody else to hold the GIL, or a sliver of it
+    elif core < WAIT_MIN_NS:
+        gil, core = wait, 0
+    end = b.wall_ns
+    pieces = []
+    if gil:
+        pieces.append(("gil_wait", end - core - gil, end - core))
+    if core:
+        pieces.append(("core_wait", end - core, end))
+    return pieces

@@ -1,0 +1,239 @@
+"""One request's way through the modelled site: ASGI or WSGI, the view's body, the client.
+
+Each step is a building block of :class:`simulator.prediction.site.Site`; the segments they
+draw follow :func:`simulator.trace.build_lane`, so a predicted lane reads like a measured
+one. :func:`simulate` plays a whole in-process scenario.
+"""
+
+from __future__ import annotations
+
+from embedded_site.lesson_views import CPU_CHUNK_MS, IoStyle
+from simulator.prediction.costs import Costs
+from simulator.prediction.lane_log import RequestLog
+from simulator.prediction.site import Site, Steps, ns
+from simulator.scenario import Scenario
+from simulator.trace import LOOP_THREAD as LOOP
+from simulator.trace import QUEUE_THREAD as QUEUE
+from simulator.trace import Kind, Trace
+
+__all__ = ["IO_KINDS", "Flows", "simulate"]
+
+#: The segment a view's own wait is drawn as, by how the view waits (the site declares how:
+#: :mod:`embedded_site.lesson_views`). A view handing its I/O to a thread (``sync_to_async``)
+#: is drawn as hand-offs around a blocking wait there.
+IO_KINDS: dict[IoStyle, Kind] = {IoStyle.AWAIT: Kind.IO_WAIT, IoStyle.BLOCKING: Kind.IO_BLOCKING}
+
+#: The ``startproject`` stack's hooks Django runs through ``sync_to_async`` under ASGI (its
+#: middleware are ``MiddlewareMixin`` classes): six ``process_request`` and CSRF's
+#: ``process_view`` on the way in, six ``process_response`` on the way out. Each is a round
+#: trip to the request's thread and back.
+DJANGO_STACK_HOOKS = {"in": 7, "out": 6}
+
+
+class Flows(Site):
+    """The site with its requests' steps."""
+
+    # --- a view's body -----------------------------------------------------------------
+
+    def run_view(
+        self, r: RequestLog, place: str, *, sync_thread: str, held: str | None = None
+    ) -> Steps:
+        """The view's I/O, then its CPU, on ``place`` (the shared loop, or a thread or loop
+        of its own); ``sync_to_async`` inside it goes to ``sync_thread``. ``held`` is a
+        thread blocked in ``async_to_sync`` meanwhile (behind a sync-only middleware): an
+        await there holds that thread, so it is drawn as ``io_blocking`` on it."""
+        s, view = self.scenario, self.view
+        in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
+        calls = s.fanout if view.uses_fanout and not in_a_row else 1
+        for _ in range(s.fanout if in_a_row else 1):
+            if view.io is not IoStyle.THREAD:
+                how = IO_KINDS[view.io]
+                yield from self.wait_for_io(
+                    r, how, place, calls if self.uses_upstream else 0, held=held
+                )
+            else:
+                shared = place == LOOP
+                if shared:
+                    self.leave_loop()
+                yield from self.hand_off(r, Kind.THREAD_HOP, place)
+                self.connect(r)
+                yield from self.wait(r, Kind.IO_BLOCKING, sync_thread, s.io_ms)
+                yield from self.hand_off(r, Kind.THREAD_HOP, sync_thread)
+                if shared:
+                    yield from self.take_loop(r, sync_thread)
+        if view.cpu_in_slices:
+            yield from self.compute_in_slices(r, place)
+        else:
+            yield from self.work(r, Kind.CPU, place, s.cpu_ms * self.costs.cpu_scale)
+
+    def connect(self, r: RequestLog) -> None:
+        """The view's first query opens its thread's database connection; Django closes it
+        at ``request_finished`` (``CONN_MAX_AGE = 0``): the lane's end."""
+        if self.view.uses_database and not r.db_events:
+            r.db_events.append((self.env.now, 1))
+
+    def wait_for_io(
+        self, r: RequestLog, how: Kind, place: str, calls: int, held: str | None = None
+    ) -> Steps:
+        """One wait of ``io_ms``; first the upstream calls' own Python work, drawn as part
+        of the wait, as the measurement draws it. Awaiting gives the shared loop up."""
+        start, shared = self.env.now, place == LOOP and how is Kind.IO_WAIT
+        yield from self.compute(calls * self.costs.http_call_ms)
+        if shared:
+            self.leave_loop()
+        self.connect(r)
+        yield self.env.timeout(ns(self.scenario.io_ms))
+        if held is not None and how is Kind.IO_WAIT:
+            r.log(Kind.IO_BLOCKING, start, self.env.now, held)
+        else:
+            r.log(how, start, self.env.now, place)
+        if shared:
+            yield from self.take_loop(r, place)
+
+    def compute_in_slices(self, r: RequestLog, place: str) -> Steps:
+        """CPU in 2 ms slices with ``await asyncio.sleep(0)`` after each: back of the line."""
+        left = self.scenario.cpu_ms
+        while left > 0:
+            yield from self.work(r, Kind.CPU, place, min(CPU_CHUNK_MS, left) * self.costs.cpu_scale)
+            left -= CPU_CHUNK_MS
+            if place == LOOP:
+                self.leave_loop()
+                yield from self.take_loop(r, place)
+
+    def django_stack(self, r: RequestLog, chain: str, way: str) -> Steps:
+        """``startproject``'s middleware on the way ``in`` or ``out``: their share of
+        ``Costs.django_stack_ms`` (what the stack adds to Django's time per request), half
+        the hand-offs to the request's thread (no GIL), half their Python there."""
+        hooks = DJANGO_STACK_HOOKS[way]
+        share = self.costs.django_stack_ms * hooks / sum(DJANGO_STACK_HOOKS.values())
+        if chain != LOOP:  # already on the request's thread: no hand-offs
+            yield from self.work(r, Kind.FRAMEWORK, chain, share)
+            return
+        self.leave_loop()
+        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, share / 2)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, share / 2)
+        yield from self.take_loop(r, r.thread)
+
+    # --- one request, start to end -------------------------------------------------------
+
+    def asgi_request(self, r: RequestLog) -> Steps:
+        c = self.costs
+        django = self.scenario.middleware == "django"
+        yield from self.take_loop(r, QUEUE, since=r.sent)
+        self.leave_loop()
+        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, c.asgi_before_ms)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_started_ms)  # request_started
+        if self.scenario.middleware == "sync":
+            # The chain runs on the request's thread: one more hand-off to get there.
+            chain = r.thread
+            yield from self.hand_off(r, Kind.FRAMEWORK, r.thread)
+        else:
+            chain = LOOP
+            yield from self.take_loop(r, r.thread)
+        yield from self.work(r, Kind.FRAMEWORK, chain, c.asgi_view_in_ms)
+        if django:
+            yield from self.django_stack(r, chain, "in")
+        if self.error:
+            yield from self.work(r, Kind.FRAMEWORK, chain, c.error_ms)
+        else:
+            place = LOOP if self.is_async else r.thread
+            if place != chain:
+                if chain == LOOP:
+                    self.leave_loop()
+                yield from self.hand_off(r, Kind.THREAD_HOP, chain)
+                if place == LOOP:
+                    yield from self.take_loop(r, chain)
+            held = chain if chain != LOOP and place == LOOP else None
+            yield from self.run_view(r, place, sync_thread=r.thread, held=held)
+            if place != chain:
+                if place == LOOP:
+                    self.leave_loop()
+                yield from self.hand_off(r, Kind.THREAD_HOP, place)
+                if chain == LOOP:
+                    yield from self.take_loop(r, place)
+        if django:
+            yield from self.django_stack(r, chain, "out")
+        if chain != LOOP:
+            yield from self.hand_off(r, Kind.FRAMEWORK, chain)
+            yield from self.take_loop(r, chain)
+        yield from self.work(r, Kind.FRAMEWORK, LOOP, c.asgi_after_ms)
+        r.done = self.env.now
+        self.leave_loop()
+        yield from self.hand_off(
+            r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms
+        )  # response.close()
+
+    def wsgi_request(self, r: RequestLog) -> Steps:
+        c = self.costs
+        worker = yield self.workers.request()
+        r.log(Kind.QUEUED, r.sent, self.env.now, QUEUE)
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_before_ms)
+        if self.scenario.middleware == "django":
+            yield from self.work(r, Kind.FRAMEWORK, worker, c.django_stack_ms / 2)
+        if self.error:
+            yield from self.work(r, Kind.FRAMEWORK, worker, c.error_ms)
+        elif self.is_async:  # async_to_sync: a loop of its own, while the worker waits
+            own = f"async_to_sync-{r.rid}"
+            yield from self.hand_off(r, Kind.THREAD_HOP, worker, c.wsgi_async_hop_ms)
+            yield from self.run_view(r, own, sync_thread=worker)
+            yield from self.hand_off(r, Kind.THREAD_HOP, own, c.wsgi_async_hop_ms)
+        else:
+            yield from self.run_view(r, worker, sync_thread=worker)
+        if self.scenario.middleware == "django":
+            yield from self.work(r, Kind.FRAMEWORK, worker, c.django_stack_ms / 2)
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_after_ms)
+        r.done = self.env.now
+        yield from self.work(r, Kind.FRAMEWORK, worker, c.wsgi_finished_ms)
+        self.workers.release(worker)
+
+    def client(self, requests: list[RequestLog]) -> Steps:
+        """Send every request at its time; each reaches the server ``send_ms`` later."""
+        for r in requests:
+            if r.sent > self.env.now:
+                yield self.env.timeout(r.sent - self.env.now)
+            self.env.process(self.request(r))
+
+    def request(self, r: RequestLog) -> Steps:
+        """One request: up to half the unseen overhead while it is sent (the client building
+        it), the server's steps, the rest once answered (the client reading it, the thread
+        pool's and asyncio's bookkeeping)."""
+        overhead = self.costs.overhead_ms(self.scenario.mode, self.is_async)
+        # Within the send as measured alone: a lone request's latency is its drawn steps.
+        before = min(overhead / 2, self.costs.send_ms)
+        start = self.env.now
+        yield from self.overhead(before)
+        yield self.env.timeout(max(0, ns(self.costs.send_ms) - (self.env.now - start)))
+        self.inside += 1
+        if self.scenario.mode == "asgi":
+            yield from self.asgi_request(r)
+        else:
+            yield from self.wsgi_request(r)
+        if r.db_events:
+            r.db_events.append((r.segments[-1].end_ns, -1))
+        yield from self.overhead(overhead - before)
+        self.inside -= 1
+        self.unfinished -= 1
+
+
+def simulate(scenario: Scenario, costs: Costs) -> Trace:
+    """The predicted trace of one in-process scenario (``asgi`` or ``wsgi``)."""
+    site = Flows(scenario, costs)
+    spacing = ns(scenario.arrival_ms)
+    requests = [
+        RequestLog(rid, sent=rid * spacing, thread=f"thread-{rid}")
+        for rid in range(scenario.requests)
+    ]
+    asgi = scenario.mode == "asgi"
+    site.env.process(site.client(requests))
+    if asgi:
+        site.env.process(site.loop_monitor())
+    site.env.run()
+    lanes = tuple(r.lane(scenario.view, site.error) for r in requests)
+    last = max(lane.end_ns for lane in lanes)
+    return Trace(
+        t0_ns=0,
+        lanes=lanes,
+        loop_thread=LOOP if asgi else None,
+        # As the engine does: only blocks within the run.
+        loop_blocked=tuple((s, min(e, last)) for s, e in site.blocked if s < last),
+    )

@@ -1,0 +1,83 @@
+"""``async-lanes calibrate`` and the cache the model reads: per machine, in the user's data
+folder (here a temporary one), stale when the versions change, never a traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.cli import main as cli
+from simulator.prediction import calibration
+from simulator.prediction.calibration import cache_path, load_costs, save_costs
+from simulator.prediction.costs import Costs
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_the_cache_follows_xdg_data_home(data_home):
+    assert cache_path().parent == data_home / "async-lanes"
+
+
+def test_without_a_cache_the_shipped_defaults_are_used_and_said(data_home):
+    found = load_costs()
+    assert found.costs == Costs() and not found.calibrated
+    assert found.note.startswith("not calibrated") and "async-lanes calibrate" in found.note
+    assert not data_home.exists()  # reading writes nothing
+
+
+def test_a_saved_calibration_is_loaded_with_when_it_was_measured():
+    measured = Costs(hop_ms=2.5, request_cpu_ms=1.2)
+    save_costs(measured, 8.0)
+    found = load_costs()
+    assert found.calibrated and found.costs == measured
+    assert found.note.startswith("calibrated on this machine (20")
+    data = json.loads(cache_path().read_text())
+    assert data["versions"] == calibration.versions() and data["seconds"] == 8.0
+
+
+def test_a_calibration_from_other_versions_is_stale():
+    save_costs(Costs(hop_ms=2.5), 8.0)
+    data = json.loads(cache_path().read_text())
+    data["versions"]["django"] = "4.2.0"
+    cache_path().write_text(json.dumps(data))
+    found = load_costs()
+    assert not found.calibrated and found.costs == Costs()
+    assert "stale" in found.note and "django 4.2.0 →" in found.note
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["{not json", '{"costs": {"hop_ms": -1}, "versions": {}, "measured_at": "x"}', "[]"],
+)
+def test_a_broken_cache_falls_back_to_the_defaults_saying_why(text):
+    cache_path().parent.mkdir(parents=True)
+    cache_path().write_text(text)
+    found = load_costs()
+    assert not found.calibrated and found.costs == Costs()
+    assert str(cache_path()) in found.note and "defaults used" in found.note
+
+
+def test_calibrate_saves_what_it_measured_and_predict_says_it_is_calibrated(monkeypatch, capsys):
+    measured = Costs(request_cpu_ms=1.25, hop_ms=0.2)
+    monkeypatch.setattr(Costs, "measure", classmethod(lambda cls, samples=7: measured))
+    assert cli.main(["calibrate"]) == 0
+    out = capsys.readouterr().out
+    assert "request_cpu_ms" in out and "1.250" in out and str(cache_path()) in out
+    assert load_costs().costs == measured
+    assert cli.main(["predict", "--view", "async_io", "--requests", "2", "--io-ms", "10"]) == 0
+    assert "model costs   calibrated on this machine" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_real_calibration_measures_every_cost_of_this_machine():
+    measured = Costs.measure()
+    assert measured.request_cpu_ms > 0 and measured.wsgi_request_cpu_ms > 0
+    assert measured.hop_ms > 0 and measured.asgi_before_ms > 0
+    # Not the defaults copied: at least most costs were read from the runs.
+    same = [k for k, v in vars(measured).items() if v == getattr(Costs(), k)]
+    assert len(same) <= 4, same

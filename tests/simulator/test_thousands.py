@@ -1,0 +1,93 @@
+"""Runs of thousands on real servers and ``--url``: they finish, and Ctrl+C ends them within
+about a second with what was measured written.
+
+The child's SIGINT handling is set by the test itself (the default action, whatever the
+parent of the test run ignores), so the app's own handler is what answers it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.server_extra import missing_server
+from tests.simulator.fresh_site import PY, ROOT, cli, make_site, served
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        missing_server("uvicorn") is not None or missing_server("gunicorn") is not None,
+        reason="the servers extra (uvicorn, gunicorn) is not installed",
+    ),
+]
+
+#: Ctrl+C to exit: a second, with room for a machine busy with another process.
+STOP_BOUND_S = 1.0
+BUSY_ROOM = 1.5
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _interrupted(args: list[str], out: Path, after_s: float = 5.0) -> tuple[float, int, str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    child = subprocess.Popen(
+        [PY, "-m", "app.launcher", "run", *args, "--json", str(out)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )
+    try:
+        time.sleep(after_s)
+        pressed = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        _, err = child.communicate(timeout=30)
+        return time.monotonic() - pressed, child.returncode, err
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(5)
+
+
+def test_three_thousand_requests_on_two_uvicorn_processes_finish(tmp_path):
+    out = tmp_path / "run.json"
+    done = cli(
+        "run", "--mode", "uvicorn", "--workers", "2", "--requests", "3000", "--io-ms", "100",
+        "--json", str(out), timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(out.read_text())["summary"]
+    assert summary["ok"] == 3000
+    assert summary["client_cpu_ms"] > 0  # the client's own cost, measured
+
+
+@pytest.mark.parametrize("mode", ["uvicorn", "gunicorn", "url"])
+def test_ctrl_c_five_seconds_into_three_thousand_requests_exits_at_once_with_the_file(
+    tmp_path, mode
+):
+    out = tmp_path / "run.json"
+    dials = ["--requests", "3000", "--io-ms", "100"]
+    if mode == "url":
+        site = make_site(tmp_path / "site")
+        with served(site, "uvicorn") as port:
+            took, code, err = _interrupted(
+                ["--url", f"http://127.0.0.1:{port}/aslow/", "--requests", "3000"], out, 3.0
+            )
+    else:
+        took, code, err = _interrupted(["--mode", mode, "--workers", "2", *dials], out)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert took < STOP_BOUND_S * BUSY_ROOM, f"{mode}: Ctrl+C took {took:.2f} s"
+    data = json.loads(out.read_text())
+    assert data["stopped"] is True
+    assert data["summary"]["requests"] == len(data["requests"])
