@@ -162,7 +162,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
         export_picture(
             path,
-            result.first,
+            result.shown,
             title=f"Lesson {lesson.number}: {lesson.title}",
             scale=args.scale,
             by=args.by or lesson.file.by or "request",

@@ -92,9 +92,17 @@ class LessonRun:
         return f"Measured: {FIGURE[self.lesson.figure].name} {self.figure_text('A')}"
 
     @property
-    def first(self) -> list[Run]:
-        """The first run of each side, in order: what a slide draws."""
-        return [runs[0] for runs in self.runs.values() if runs]
+    def shown(self) -> list[Run]:
+        """What a slide draws: of each side (in order) the run whose figure is the median
+        (the lower middle one of an even count), so its figures line shows the very number
+        the verdict gives for the side."""
+        key = FIGURE[self.lesson.figure]
+        shown = []
+        for runs in self.runs.values():
+            if runs:
+                ordered = sorted(runs, key=lambda run: key.value(run.summary))
+                shown.append(ordered[(len(ordered) - 1) // 2])
+        return shown
 
 
 def judge_lesson(lesson: Lesson, runs: Mapping[str, Sequence[Run]]) -> LessonRun:

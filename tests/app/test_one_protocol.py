@@ -125,6 +125,8 @@ def test_a_lesson_and_the_window_judge_the_lessons_figure_alike():
         "3 runs each"
     )
     assert result.expectation_held is True
+    # The slide draws each side's median run: its figures line shows the verdict's number.
+    assert [run.summary.makespan_ms for run in result.shown] == [214.0, 240.0]
 
 
 def _reveal(lesson_file: str, runs: dict[str, list[Run]]):
