@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from app.qt_environment import prepare_qt_environment
 from simulator.errors import LanesError
 
 __all__ = ["ensure_gui_application"]
@@ -29,5 +30,6 @@ def ensure_gui_application() -> QGuiApplication:
         if not isinstance(app, QGuiApplication):
             raise LanesError("pictures need a QGuiApplication, and a plain QCoreApplication runs")
         return app
+    prepare_qt_environment()
     _app = QApplication(["async-lanes", "-platform", "offscreen"])
     return _app

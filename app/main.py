@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.assets import ASSETS, ICON
@@ -47,8 +46,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     from app.qt_application import current_application
+    from app.qt_environment import prepare_qt_environment
 
     if QApplication.instance() is None:
+        prepare_qt_environment()
         QApplication(argv if argv is not None else sys.argv[:1])
     app = current_application()
     app.setApplicationName("Django Async Lanes")
@@ -66,16 +67,19 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     ends, then the loop closes (joining qasync's executor), and only then does Python exit.
     """
     from app.display_check import display_problem
+    from app.qt_environment import prepare_qt_environment
 
+    prepare_qt_environment()  # before Qt is asked anything, in the probe's child too
     problem = display_problem()
     if problem is not None:
         print(f"async-lanes: error: {problem}", file=sys.stderr)
         return 2
-    if options is not None and options.json:
-        from app.cli.outputs import OutputProblem, check_outputs
+    if options is not None and options.json is not None:
+        from app.cli.outputs import OutputProblem, check_outputs, output_path
 
         try:  # before the run, as the command line does
-            check_outputs([("json", Path(options.json))], [("--lesson", options.lesson)])
+            outputs = [("json", output_path("json", options.json))]
+            check_outputs(outputs, [("--lesson", options.lesson)])
         except OutputProblem as exc:
             print(f"async-lanes: error: {exc}", file=sys.stderr)
             return exc.code

@@ -28,6 +28,7 @@ Segments recorded elsewhere (the lesson site's ``measured()`` blocks) can be han
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -148,17 +149,13 @@ def parse_server_timing(value: str | None) -> ServerTiming | None:
         if name == "lanes":
             head = _desc(params.get("desc", ""))
         elif name == "total":
-            total = _float(params.get("dur"))
+            total = _float(params.get("dur")) or 0.0
         elif name and "dur" in params:
             desc = _desc(params.get("desc", ""))
-            segments.append(
-                ServerSegment(
-                    name,
-                    _float(desc.get("at")),
-                    max(0.0, _float(params.get("dur"))),
-                    desc.get("thread", "?"),
-                )
-            )
+            at, dur = _float(desc.get("at")), _float(params.get("dur"))
+            if at is None or dur is None:
+                continue  # inf, nan, 1e308: no measurement, not a lane to draw
+            segments.append(ServerSegment(name, at, max(0.0, dur), desc.get("thread", "?")))
     if head is None:
         return None
     try:
@@ -181,11 +178,19 @@ def _desc(desc: str) -> dict[str, str]:
     return dict(item.partition("=")[::2] for item in desc.split() if "=" in item)
 
 
-def _float(text: str | None) -> float:
+#: The most a header's time may say, in ms (about 11 days). Beyond it, or not finite, a
+#: number is no measurement: the rule of ``simulator/numbers.py``, kept here as well because
+#: this file is copied into a project on its own.
+_LARGEST_MS = 1e9
+
+
+def _float(text: str | None) -> float | None:
+    """A time from the header, or ``None`` when it is not a finite number in range."""
     try:
-        return float(text or 0)
+        value = float(text or 0)
     except ValueError:
-        return 0.0
+        return None
+    return value if math.isfinite(value) and abs(value) <= _LARGEST_MS else None
 
 
 class _Recorder:

@@ -87,11 +87,25 @@ TIME_ZONE = "UTC"
 # Where the httpx views fetch from. The engine points this at the slow upstream it starts;
 # served standalone, set LANES_UPSTREAM_URL (the engine does, for uvicorn and gunicorn).
 LANES_UPSTREAM_URL = os.environ.get("LANES_UPSTREAM_URL", "http://127.0.0.1:9/")
-# Seconds an upstream call may take before it fails (views raise, the lane ends as an error).
-LANES_UPSTREAM_TIMEOUT = 30.0
+# Unless set (the engine does when the person running it allowed the host), every upstream
+# call checks that its host resolves to this machine only, and goes to that address.
+LANES_UPSTREAM_ANY_HOST = os.environ.get("LANES_UPSTREAM_ANY_HOST") == "1"
+
+
 # The longest an upstream call may take in all (a trickling upstream passes every per-read
-# timeout), and the most bytes its answer may have (embedded_site.work.fetch).
-LANES_UPSTREAM_DEADLINE = 40.0
+# timeout), and the most bytes its answer may have (embedded_site.work.fetch). Each read may
+# take as long (an upstream that never answers fails at the deadline, saying "no answer in
+# 40 s"). LANES_UPSTREAM_DEADLINE in the environment shortens it (the hostile tests do).
+def _seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name) or default)
+    except ValueError:
+        return default
+    return value if 0 < value <= 3600 else default  # nan and inf fail both
+
+
+LANES_UPSTREAM_DEADLINE = _seconds("LANES_UPSTREAM_DEADLINE", 40.0)
+LANES_UPSTREAM_TIMEOUT = LANES_UPSTREAM_DEADLINE
 LANES_UPSTREAM_MAX_BYTES = 1_000_000
 
 LOGGING = {

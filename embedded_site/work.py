@@ -17,11 +17,13 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 from .instrumentation import RequestProbe, current_probe, view_line
+from .loopback import NotLoopback, pinned
 from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 
 __all__ = [
     "TLS_CONTEXT",
     "Dials",
+    "UpstreamRefused",
     "UpstreamTooLarge",
     "UpstreamTooSlow",
     "burn_cpu",
@@ -130,6 +132,23 @@ def upstream_url(dials: Dials, source: int = 0) -> str:
     return f"{base}/news?delay_ms={dials.io_ms:g}&source={source}"
 
 
+class UpstreamRefused(Exception):
+    """The upstream's host does not resolve to this machine only, and no one allowed it."""
+
+
+def _target(url: str) -> tuple[str, dict[str, str]]:
+    """Where the call really goes: unless the person running it allowed another host
+    (``LANES_UPSTREAM_ANY_HOST``), the loopback address the host resolves to *now*, pinned,
+    so a name mapped elsewhere (a hosts file, a resolver) never sends the call off the
+    machine."""
+    if settings.LANES_UPSTREAM_ANY_HOST:
+        return url, {}
+    try:
+        return pinned(url)
+    except NotLoopback as exc:
+        raise UpstreamRefused(f"upstream refused: {exc}") from None
+
+
 class UpstreamTooLarge(Exception):
     """The upstream answered more than ``LANES_UPSTREAM_MAX_BYTES``."""
 
@@ -147,36 +166,50 @@ def _checked_length(read: int, chunk: bytes) -> int:
     return read
 
 
+def _too_slow(answered: bool) -> UpstreamTooSlow:
+    deadline = settings.LANES_UPSTREAM_DEADLINE
+    if not answered:
+        return UpstreamTooSlow(f"the upstream gave no answer in {deadline:g} s")
+    return UpstreamTooSlow(f"the upstream call took over {deadline:g} s")
+
+
 def fetch(client: httpx.Client, url: str) -> None:
     """GET ``url``; fail on an error status, a body over the cap, or a call over the deadline.
 
     httpx's timeouts bound each read, not the call: an upstream trickling a byte a second
-    would hold the view for ever, and one sending gigabytes would fill the memory."""
+    would hold the view for ever, and one sending gigabytes would fill the memory. An
+    upstream that never answers fails when the read times out (the client's timeout is the
+    deadline), saying so."""
     deadline = time.monotonic() + settings.LANES_UPSTREAM_DEADLINE
-    with client.stream("GET", url) as response:
-        response.raise_for_status()
-        read = 0
-        for chunk in response.iter_raw():
-            read = _checked_length(read, chunk)
-            if time.monotonic() > deadline:
-                raise UpstreamTooSlow(
-                    f"the upstream call took over {settings.LANES_UPSTREAM_DEADLINE:g} s"
-                )
+    url, headers = _target(url)
+    answered = False
+    try:
+        with client.stream("GET", url, headers=headers) as response:
+            answered = True
+            response.raise_for_status()
+            read = 0
+            for chunk in response.iter_raw():
+                read = _checked_length(read, chunk)
+                if time.monotonic() > deadline:
+                    raise _too_slow(answered)
+    except httpx.TimeoutException:
+        raise _too_slow(answered) from None
 
 
 async def fetch_async(client: httpx.AsyncClient, url: str) -> None:
     """:func:`fetch` for an async client; the deadline cancels the call itself."""
+    answered = False
     try:
+        url, headers = _target(url)
         async with asyncio.timeout(settings.LANES_UPSTREAM_DEADLINE):
-            async with client.stream("GET", url) as response:
+            async with client.stream("GET", url, headers=headers) as response:
+                answered = True
                 response.raise_for_status()
                 read = 0
                 async for chunk in response.aiter_raw():
                     read = _checked_length(read, chunk)
-    except TimeoutError:
-        raise UpstreamTooSlow(
-            f"the upstream call took over {settings.LANES_UPSTREAM_DEADLINE:g} s"
-        ) from None
+    except (TimeoutError, httpx.TimeoutException):
+        raise _too_slow(answered) from None
 
 
 def page(view: str, dials: Dials, detail: str = "") -> HttpResponse:

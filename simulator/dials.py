@@ -121,6 +121,14 @@ def _dials() -> dict[str, Dial]:
         Dial("io_ms", number, "I/O wait per request, ms", 0, 10_000),
         Dial("cpu_ms", number, "CPU work per request, ms", 0, 5_000),
         Dial("arrival_ms", number, "spacing between sends, ms; 0 sends all at once", 0, 10_000),
+        Dial(
+            "concurrency",
+            whole,
+            "most requests in flight at once (a load tool's -c); the next goes when one "
+            "answers; 0 sends the whole burst at once",
+            0,
+            10_000,
+        ),
         Dial("fanout", whole, "upstream calls per request for the fan-out views", 1, 32),
         Dial(
             "middleware",
@@ -203,7 +211,7 @@ def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
         raise ScenarioError.about(key, f" must be text in quotes, not {shown(value)}")
     if dial.kind is DialKind.CHOICE and value not in dial.choices:
         raise ScenarioError(
-            f"unknown {key} {value!r}; choose one of: {', '.join(dial.choices)}", key=key
+            f"unknown {key} {_short(value)}; choose one of: {', '.join(dial.choices)}", key=key
         )
     if dial.prefixes and not value.startswith(dial.prefixes):
         raise ScenarioError.about(

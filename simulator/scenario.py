@@ -60,6 +60,7 @@ class Scenario:
     io_ms: float = 200.0
     cpu_ms: float = 0.0
     arrival_ms: float = 0.0
+    concurrency: int = 0
     fanout: int = 1
     middleware: Literal["async", "sync", "django"] = "async"
     worker_class: Literal["sync", "gthread"] = "sync"
@@ -110,12 +111,16 @@ class Scenario:
             parts = [self.url, f"{self.requests} req"]
             if self.arrival_ms:
                 parts.append(f"every {self.arrival_ms:g} ms")
+            if self.concurrency:
+                parts.append(f"{self.concurrency} at a time")
             return " · ".join(parts)
         parts = [self.view, self.server_label, f"{self.requests} req", f"io {self.io_ms:g} ms"]
         if self.cpu_ms:
             parts.append(f"cpu {self.cpu_ms:g} ms")
         if self.arrival_ms:
             parts.append(f"every {self.arrival_ms:g} ms")
+        if self.concurrency:
+            parts.append(f"{self.concurrency} at a time")
         if view_info(self.view).uses_fanout:
             parts.append(f"fan-out {self.fanout}")
         if self.middleware == "sync":

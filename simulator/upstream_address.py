@@ -2,34 +2,35 @@
 
 A scenario file is handed around (a teacher to 40 students), so a URL in it must not be able
 to send thousands of GETs to a stranger's server: only this machine is called unless the
-person running it names the host with ``--allow-host``. A URL that can never work is refused
-before the run, and credentials are refused outright, so they can never be echoed into a
-summary, a JSON file, a CSV row or a trace.
+person running it names the host with ``--allow-host``. "This machine" is decided by what
+the host resolves to, never by its name (``embedded_site.loopback``: every address loopback,
+asked now); the site asks again, and pins the address, for every upstream call. A URL that
+can never work is refused before the run, and credentials are refused outright, so they can
+never be echoed into a summary, a JSON file, a CSV row or a trace.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from urllib.parse import SplitResult, urlsplit
 
+from embedded_site.loopback import is_loopback
 from simulator.errors import ScenarioError
 
 __all__ = [
-    "LOOPBACK_NAMES",
     "check_upstream_url",
     "is_loopback",
     "refuse_unless_allowed",
+    "upstream_any_host",
     "url_host",
 ]
-
-#: Host names that always mean this machine.
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 def _split(url: str, key: str = "upstream_url") -> SplitResult:
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
         raise ScenarioError(f"{key} must not hold spaces or control characters", key=key)
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in url):  # bytes the terminal could not decode
+        raise ScenarioError(f"{key} holds bytes that are not UTF-8 text", key=key)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - reading it checks it
@@ -61,17 +62,6 @@ def check_upstream_url(url: str, *, key: str = "upstream_url") -> None:
         raise ScenarioError(f"{key}: port 0 can never be reached", key=key)
 
 
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` (a name or an address) is this machine, without asking any DNS."""
-    host = host.strip("[]").lower().rstrip(".")
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def url_host(url: str | None) -> str | None:
     """The host ``url`` names (lower case), or ``None``: ``--url``'s host counts as allowed,
     since the person running it named it."""
@@ -94,9 +84,20 @@ def refuse_unless_allowed(
     if url is None:
         return
     host = (_split(url, key).hostname or "").lower()
-    if is_loopback(host) or host in {name.lower().strip("[]") for name in allowed}:
+    if host in {name.lower().strip("[]").rstrip(".") for name in allowed} or is_loopback(host):
         return
+    shown = host if len(host) <= 80 else host[:77] + "..."
     raise ScenarioError(
-        f"{key} calls {host}, which is not this machine; to allow it, add --allow-host {host}",
+        f"{key} calls {shown}, which does not resolve to this machine only; to allow it, "
+        f"add --allow-host {shown}",
         key=key,
     )
+
+
+def upstream_any_host(url: str) -> bool:
+    """Whether the site may call ``url``'s host wherever it resolves: only when it is not
+    this machine now, so the person running it must have allowed it (``--allow-host``,
+    checked before the run by :func:`refuse_unless_allowed`). A host that is loopback now is
+    checked again, and pinned, by the site at every call, so a resolver that changes its
+    mind mid-run cannot send a call off the machine."""
+    return not is_loopback(urlsplit(url).hostname or "")

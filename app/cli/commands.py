@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
+from simulator.request_headers import request_headers
 from simulator.scenario import Scenario
 from simulator.server_extra import missing_server
 from simulator.upstream_address import refuse_unless_allowed, url_host
@@ -54,13 +55,18 @@ def _load_file(path: str) -> ScenarioFile:
     return load_scenario_file(path)
 
 
-def _measure(scenario: Scenario, interrupts: Interrupts, save_now: Callable[[Run], object]) -> Run:
+def _measure(
+    scenario: Scenario,
+    interrupts: Interrupts,
+    save_now: Callable[[Run], object],
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Run:
     """Run ``scenario`` for real (this boots Django). A signal stops it (what it measured is
     returned, marked stopped); a second one calls ``save_now`` with what was measured so far
-    and quits at once (see :mod:`.signals`)."""
+    and quits at once (see :mod:`.signals`). ``headers`` go with every request to a ``url``."""
     from simulator.hosting.engine import LiveRun
 
-    live = LiveRun(scenario)
+    live = LiveRun(scenario, headers=headers)
 
     async def measure() -> Run:
         with interrupts.watching(live, lambda: save_now(live.partial_run())):
@@ -126,6 +132,7 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
             )
     scenario = _scenario_from(args, base)
     _check_upstreams(args, scenario, named=(args.url,))
+    headers = request_headers(args.header or (), scenario)
     outputs = outputs_asked(args, ("json", "csv", "trace", *PICTURE_FLAGS))
     check_outputs(outputs, _inputs(args))
 
@@ -144,7 +151,7 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
     if interrupts.received:
         return _stopped_before(interrupts)
-    run = _measure(scenario, interrupts, write_all)
+    run = _measure(scenario, interrupts, write_all, headers)
     with interrupts.holding():
         code = write_all(run)
         say(format_summary(run))
@@ -174,6 +181,11 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
     say(f"  model costs   {calibration.note}")
+    if scenario.concurrency:
+        say(
+            f"  concurrency {scenario.concurrency}: not modelled (the model sends the whole "
+            "burst at its arrival spacing)"
+        )
 
     def write_json(path: Path) -> None:
         data = {**run_to_dict(predicted), "prediction": True, "calibrated": calibration.calibrated}

@@ -14,7 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.text_clean import terminal_safe
 from simulator.errors import LanesError
+from simulator.files.reading import shown_path
 
 from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
@@ -26,6 +28,7 @@ __all__ = [
     "OutputProblem",
     "check_outputs",
     "error",
+    "output_path",
     "outputs_asked",
     "picture_writer",
     "say",
@@ -41,7 +44,7 @@ Writer = Callable[[Path], None]
 
 def error(message: str) -> None:
     """One line on stderr, as every mistake gets (whatever stderr can carry)."""
-    line = f"async-lanes: error: {' '.join(message.split())}"
+    line = terminal_safe(f"async-lanes: error: {' '.join(message.split())}")
     try:
         print(line, file=sys.stderr)
     except UnicodeEncodeError:
@@ -54,7 +57,9 @@ def error(message: str) -> None:
 
 def say(text: str = "") -> None:
     """Print to stdout; if the reader has gone (``| head``), or stdout cannot carry a
-    character (a non-UTF-8 terminal), go on: files still get written, no traceback."""
+    character (a non-UTF-8 terminal), go on: files still get written, no traceback.
+    Control characters (a lesson title's ESC or BEL) never reach the terminal."""
+    text = terminal_safe(text)
     try:
         print(text, flush=True)
     except UnicodeEncodeError:
@@ -71,8 +76,29 @@ def say(text: str = "") -> None:
 
 
 def outputs_asked(args: Any, names: Sequence[str]) -> list[tuple[str, Path]]:
-    """The ``(flag, path)`` of every output asked for, in ``names`` order."""
-    return [(name, Path(getattr(args, name))) for name in names if getattr(args, name, None)]
+    """The ``(flag, path)`` of every output asked for, in ``names`` order; a name that
+    names no file (``--json ''``, ``--png .png``) is refused."""
+    return [
+        (name, output_path(name, value))
+        for name in names
+        if (value := getattr(args, name, None)) is not None
+    ]
+
+
+def output_path(name: str, value: str) -> Path:
+    """``--name value`` as a path, if it names a file: not empty, not a folder's name, and
+    more than a suffix (``.png`` is a hidden file named "png", never what was meant)."""
+    path = Path(value)
+    suffix = PICTURE_FLAGS.get(name, f".{name}")
+    if not value.strip() or path.name in ("", ".", "..") or value.endswith(("/", os.sep)):
+        raise OutputProblem(f"--{name} needs a file name, e.g. lanes{suffix}", EXIT_USAGE)
+    if path.name.lower() == suffix:
+        raise OutputProblem(
+            f"--{name} {shown_path(value)} is only a suffix; give the file a name, "
+            f"e.g. lanes{suffix}",
+            EXIT_USAGE,
+        )
+    return path
 
 
 class OutputProblem(Exception):

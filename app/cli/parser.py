@@ -158,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scenario_dials(run)
     _add_allow_host(run)
+    run.add_argument(
+        "--header",
+        metavar="NAME:VALUE",
+        action="append",
+        help="send this header with every request to --url, e.g. 'Cookie: sessionid=...' "
+        "(repeatable; never written to any output)",
+    )
     _add_outputs(run, csv=True)
 
     compare = commands.add_parser(

@@ -206,6 +206,7 @@ class QtDials(QWidget):
         self.io_ms = dial("io_ms", " ms", log=True)
         self.cpu_ms = dial("cpu_ms", " ms", log=True)
         self.arrival_ms = dial("arrival_ms", " ms", log=True)
+        self.concurrency = dial("concurrency", log=True)
         self.fanout = dial("fanout")
         self.worker_class = QComboBox()
         self.worker_class.addItem("sync: one request per process", "sync")
@@ -228,6 +229,7 @@ class QtDials(QWidget):
         form.addRow("I/O wait", self.io_ms)
         form.addRow("CPU work", self.cpu_ms)
         form.addRow("Arrive every", self.arrival_ms)
+        form.addRow("At most in flight", self.concurrency)
         form.addRow("Fan-out calls", self.fanout)
         form.addRow("Middleware", self.middleware)
         self._labels = {
@@ -235,6 +237,10 @@ class QtDials(QWidget):
             for w in (self.workers, self.fanout, self.worker_class, self.threads)
         }
         self.arrival_ms.setToolTip("0 sends every request at once")
+        self.concurrency.setToolTip(
+            "A load tool's -c: at most this many requests in flight, the next sent when one "
+            "answers; 0 sends the whole burst at once"
+        )
         self.workers.setToolTip(
             "WSGI only: how many threads serve requests, first come first served"
         )
@@ -265,6 +271,7 @@ class QtDials(QWidget):
             self.io_ms,
             self.cpu_ms,
             self.arrival_ms,
+            self.concurrency,
             self.fanout,
             self.threads,
         )
@@ -297,6 +304,7 @@ class QtDials(QWidget):
             self.io_ms.setValue(scenario.io_ms)
             self.cpu_ms.setValue(scenario.cpu_ms)
             self.arrival_ms.setValue(scenario.arrival_ms)
+            self.concurrency.setValue(scenario.concurrency)
             self.fanout.setValue(scenario.fanout)
         finally:
             for widget in widgets:
@@ -337,6 +345,7 @@ class QtDials(QWidget):
             io_ms=float(self.io_ms.value()),
             cpu_ms=float(self.cpu_ms.value()),
             arrival_ms=float(self.arrival_ms.value()),
+            concurrency=int(self.concurrency.value()),
             fanout=int(self.fanout.value()),
             middleware=self.middleware.currentData(),
         )

@@ -68,6 +68,7 @@ class Stage:
         self.tails_shown = True
         self._metrics_shown_ns = 0
         self._connect()
+        self._on_compare_changed(session.compare)  # no empty B under a single run
 
     def _connect(self) -> None:
         events = self.session.events

@@ -4,17 +4,78 @@ A full disk, Ctrl+C or a second instance writing the same path must not leave a 
 file where a good one was: the data goes to a temporary file beside the target (same folder,
 so the same file system), is flushed to disk, and only then renamed over the target, which
 POSIX and Windows both do in one step. A target that is not a regular file (a device, a
-pipe) is written in place: it holds nothing to protect, and must not be replaced.
+pipe) is written in place: it holds nothing to protect, and must not be replaced; it is
+written with a deadline, so a FIFO nobody reads fails in seconds instead of holding the
+command until SIGKILL. The temporary name is cut to fit the file system: a name it takes
+is always writable.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import select
 import tempfile
+import time
 from pathlib import Path
 
-__all__ = ["write_bytes_atomically", "write_text_atomically"]
+__all__ = ["IN_PLACE_DEADLINE_S", "write_bytes_atomically", "write_text_atomically"]
+
+#: The longest a write to a pipe or a device may wait for its reader (a FIFO nobody reads
+#: must not hold the command until SIGKILL): then it fails, saying so.
+IN_PLACE_DEADLINE_S = 10.0
+#: ``.<name>.<8 random>.part``: what the temporary name adds to the target's.
+_TEMP_EXTRA = len("..") + 8 + len(".part")
+
+
+def _write_in_place(target: Path, data: bytes, deadline_s: float) -> None:
+    """Write ``data`` to a pipe or a device without ever blocking for longer than
+    ``deadline_s``: a FIFO with no reader yet is retried until one comes."""
+    deadline = time.monotonic() + deadline_s
+    flags = os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    while True:
+        try:
+            fd = os.open(target, flags)
+            break
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: a FIFO with no reader yet
+                raise
+            if time.monotonic() > deadline:
+                raise _timed_out(target, deadline_s) from None
+            time.sleep(0.05)
+    try:
+        view = memoryview(data)
+        while view:
+            try:
+                written = os.write(fd, view)
+            except BlockingIOError:
+                written = 0
+            view = view[written:]
+            if view:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _timed_out(target, deadline_s)
+                select.select([], [fd], [], min(left, 0.1))
+    finally:
+        os.close(fd)
+
+
+def _timed_out(target: Path, deadline_s: float) -> OSError:
+    return OSError(errno.ETIMEDOUT, f"nothing read it within {deadline_s:g} s", str(target))
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.<name>.``, the name cut (at a character) so the whole temporary name fits in what
+    the file system allows: a name it takes is always writable."""
+    try:
+        limit = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        limit = 255
+    name = target.name
+    while len(os.fsencode(name)) + _TEMP_EXTRA > limit and name:
+        name = name[:-1]
+    return f".{name}."
 
 
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
@@ -24,10 +85,9 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     if target.exists() and not target.is_file():
         # A device or a pipe (/dev/stdout, /dev/full, a FIFO): a file renamed over it would
         # replace it (as root, even in /dev). Written in place; there is nothing to keep.
-        with open(target, "wb") as out:
-            out.write(data)
+        _write_in_place(target, data, IN_PLACE_DEADLINE_S)
         return
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    fd, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

@@ -35,6 +35,7 @@ import tomli_w
 from simulator.dials import parse_dial, shown
 from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
+from simulator.files.reading import read_small_file, shown_path
 from simulator.scenario import Scenario
 
 __all__ = [
@@ -99,33 +100,46 @@ def _suffix(path: Path) -> str:
 def parse_file(path: Path) -> dict[str, Any]:
     """The file's data, with unreadable and malformed files turned into a ScenarioError."""
     suffix = _suffix(path)
+    name = shown_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such file") from None
+        # utf-8-sig: a byte order mark (Notepad writes one) is read as what it is, not text.
+        text = read_small_file(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not a text file (not UTF-8 at byte {exc.start})") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the file: {exc.strerror or exc}") from None
+        raise ScenarioError(f"{name}: not a text file (not UTF-8 at byte {exc.start})") from None
     if suffix == ".toml":
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             # The message ends "(at line N, column M)".
-            raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+            raise ScenarioError(f"{name}: not valid TOML: {exc}") from None
         except (RecursionError, ValueError, MemoryError) as exc:
-            raise ScenarioError(f"{path}: cannot read it as TOML: {_beyond_limits(exc)}") from None
+            raise ScenarioError(f"{name}: cannot read it as TOML: {_beyond_limits(exc)}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKey as exc:
+        raise ScenarioError(f"{name}: the key {exc} appears twice in one object") from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
-            f"{path}: not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+            f"{name}: not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
         ) from None
     except (RecursionError, ValueError, MemoryError) as exc:
-        raise ScenarioError(f"{path}: cannot read it as JSON: {_beyond_limits(exc)}") from None
+        raise ScenarioError(f"{name}: cannot read it as JSON: {_beyond_limits(exc)}") from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a JSON scenario file must hold an object {{...}}")
+        raise ScenarioError(f"{name}: a JSON scenario file must hold an object {{...}}")
     return data
+
+
+class _RepeatedKey(ValueError):
+    """A JSON object naming one key twice (TOML refuses it; JSON keeps the last, silently)."""
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in table:
+            raise _RepeatedKey(shown(key) if len(key) <= 40 else repr(key[:37] + "..."))
+        table[key] = value
+    return table
 
 
 def _beyond_limits(exc: BaseException) -> str:

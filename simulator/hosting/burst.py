@@ -33,7 +33,7 @@ class Burst(Generic[R]):
         self.start_ns: int | None = None
         self._tasks: list[asyncio.Task[None]] = []
         #: The most requests in flight at once (``concurrency``; by default the whole burst).
-        self.max_in_flight = max(1, getattr(scenario, "concurrency", None) or scenario.requests)
+        self.max_in_flight = scenario.concurrency or scenario.requests
         self._in_flight = 0
         # Set whenever a request ends: a request held back for a free slot goes then.
         self._slot_free = asyncio.Event()

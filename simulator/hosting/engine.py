@@ -19,6 +19,7 @@ from django.test.utils import override_settings
 
 import embedded_site
 from simulator.catalog import view_info
+from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver, RequestRecord
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -27,6 +28,7 @@ from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Trace, build_lane, loop_holding_intervals
+from simulator.upstream_address import upstream_any_host
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 
@@ -58,7 +60,10 @@ def _upstream_for(scenario: Scenario) -> Iterator[None]:
     if not view_info(scenario.view).uses_upstream:
         yield
     elif scenario.upstream_url is not None:
-        with override_settings(LANES_UPSTREAM_URL=scenario.upstream_url):
+        any_host = upstream_any_host(scenario.upstream_url)
+        with override_settings(
+            LANES_UPSTREAM_URL=scenario.upstream_url, LANES_UPSTREAM_ANY_HOST=any_host
+        ):
             yield
     else:
         with SlowUpstream() as upstream, override_settings(LANES_UPSTREAM_URL=upstream.url):
@@ -75,7 +80,7 @@ class LiveRun:
         The dials.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.scenario = scenario
         self._driver: Driver | None = None
         self._server: Server | None = None
@@ -85,7 +90,7 @@ class LiveRun:
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
         #: Real servers or someone's own site: driven over sockets, by its own runner.
-        self.sockets = SocketLiveRun(scenario) if scenario.over_sockets else None
+        self.sockets = SocketLiveRun(scenario, headers) if scenario.over_sockets else None
 
     @property
     def stopping(self) -> bool:
@@ -136,6 +141,7 @@ class LiveRun:
                 if self._stop_requested:
                     self._warm_driver.stop()
                 await self._warm_driver.run()
+                _refuse_a_silent_upstream(self._warm_driver)
                 self._driver = Driver(self.scenario, SiteTransport(server))
                 if self._stop_requested:
                     self._driver.stop()
@@ -271,6 +277,14 @@ def _warm_up_driver(server: Server, scenario: Scenario) -> Driver:
     """
     warm = scenario.replace(requests=1, io_ms=0, cpu_ms=0, arrival_ms=0, fanout=1)
     return Driver(warm, SiteTransport(server))
+
+
+def _refuse_a_silent_upstream(warm: Driver) -> None:
+    """An upstream that gave the warm-up request no answer within its deadline will give
+    none to the run's requests either: say so now, rather than after another deadline."""
+    for record in warm.records:
+        if record.error is not None and "no answer in" in record.error:
+            raise UpstreamError(f"{record.error}; nothing was measured")
 
 
 def run_scenario(scenario: Scenario) -> Run:

@@ -36,6 +36,7 @@ from embedded_site.server_timing import HEADER, parse_server_timing
 from simulator.errors import UpstreamError
 from simulator.scenario import Scenario
 from simulator.server_extra import INSTALL_HINT, missing_server
+from simulator.upstream_address import upstream_any_host
 
 from .leftovers import record_pids, sweep_stale_servers
 
@@ -51,6 +52,8 @@ __all__ = [
 READY_TIMEOUT_S = 40.0
 #: After SIGTERM, how long the processes get before SIGKILL (Stop must end within a second).
 TERM_PATIENCE_S = 0.5
+#: How many times a server that lost its port (taken before it bound) starts on another.
+PORT_RETRIES = 3
 #: The folder of every server's TMPDIR: ``async-lanes-server-<pid>-<random>``.
 FOLDER_PREFIX = "async-lanes-server-"
 #: The server's main process: watches our pipe, then runs the server (see its docstring).
@@ -178,6 +181,7 @@ class RealServer:
         }
         if self.upstream_url is not None:
             env["LANES_UPSTREAM_URL"] = self.upstream_url
+            env["LANES_UPSTREAM_ANY_HOST"] = "1" if upstream_any_host(self.upstream_url) else ""
         watched, self._lifeline = os.pipe()
         python, _, module, *args = self.command()  # python -m module args...
         try:
@@ -220,7 +224,13 @@ class RealServer:
         url = f"{self.base_url}/{view}/?io_ms=60&cpu_ms=0"
         limits = httpx.Limits(max_connections=burst, max_keepalive_connections=0)
         async with httpx.AsyncClient(limits=limits, timeout=10.0, trust_env=False) as client:
+            retries = PORT_RETRIES
             while len(self.worker_pids) < s.workers:
+                if retries and self._lost_its_port():
+                    retries -= 1
+                    self._restart_on_a_new_port()
+                    url = f"{self.base_url}/{view}/?io_ms=60&cpu_ms=0"
+                    continue
                 self._check_alive()
                 if time.monotonic() > deadline:
                     raise ServerStartError(
@@ -240,6 +250,21 @@ class RealServer:
         if self._folder is not None and self._process is not None:
             record_pids(self._folder, [self._process.pid, *sorted(self.worker_pids)])
         return set(self.worker_pids)
+
+    def _lost_its_port(self) -> bool:
+        """Whether the server exited because someone took its port between our pick and its
+        bind (uvicorn: "address already in use"; gunicorn: "Connection in use")."""
+        if self._process is None or self._process.poll() is None or self._log is None:
+            return False
+        with contextlib.suppress(OSError):
+            return "in use" in self._log.read_text(errors="replace").lower()
+        return False
+
+    def _restart_on_a_new_port(self) -> None:
+        self.stop()
+        self.port = _free_port()
+        self.worker_pids.clear()
+        self.start()
 
     def _check_alive(self) -> None:
         if self._process is not None and self._process.poll() is not None:

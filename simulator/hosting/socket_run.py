@@ -47,8 +47,10 @@ def _upstream(scenario: Scenario) -> Iterator[str | None]:
 class SocketLiveRun:
     """One run over sockets, watchable while it happens (see the module docstring)."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.scenario = scenario
+        #: Sent with every request to a ``url`` (a cookie for a logged-in page).
+        self.headers = headers
         self._driver: SocketDriver | None = None
         self._server: RealServer | None = None
         self._stop_requested = False
@@ -88,7 +90,9 @@ class SocketLiveRun:
                     server.start()
                     self.worker_pids = tuple(sorted(await self._ready(server)))
                     url = request_url(scenario, server.base_url)
-                self._driver = SocketDriver(scenario, url)
+                self._driver = SocketDriver(
+                    scenario, url, self.headers if scenario.url is not None else ()
+                )
                 if self._stop_requested:
                     self._driver.stop()
                 await self._driver.run()

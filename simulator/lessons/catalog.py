@@ -26,7 +26,7 @@ class LessonEntry:
     @property
     def number(self) -> int:
         head = self.path.stem.split("-", 1)[0]
-        return int(head) if head.isdigit() else 0
+        return int(head) if head.isascii() and head.isdigit() else 0
 
     @property
     def title(self) -> str:

@@ -10,6 +10,7 @@ and compared here, never evaluated as code. The whole format is in ``docs/lesson
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -20,6 +21,7 @@ from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_fi
 from simulator.machine import FREE_ENOUGH, parallel_speedup, usable_cores
 from simulator.metrics.comparison import CLOSE_WITHIN, EXPECTS, Criterion, Expect
 from simulator.metrics.figures import FIGURE
+from simulator.numbers import LARGEST, finite_in
 from simulator.server_extra import INSTALL_COMMAND, missing_server
 
 __all__ = ["OPS", "Claim", "Lesson", "Needs", "load_lesson"]
@@ -46,6 +48,8 @@ _CLAIM_KEYS = ("figure", "side", "op", "value", "times", "of", "error_contains",
 _NEEDS_KEYS = ("cores",)
 #: The most cores a lesson may ask for.
 MAX_CORES = 256
+#: The largest end of a numeric guess's slider (ms: almost three hours).
+GUESS_MAX_LARGEST = 1e7
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +148,7 @@ class Lesson:
     def number(self) -> int:
         """The number its file name starts with (``07-...toml``: 7), else 0."""
         head = self.path.stem.split("-", 1)[0]
-        return int(head) if head.isdigit() else 0
+        return int(head) if head.isascii() and head.isdigit() else 0
 
     @property
     def is_comparison(self) -> bool:
@@ -170,13 +174,27 @@ def _text(path: Path, table: dict[str, Any], key: str, where: str, *, required: 
     return " ".join(value.split())
 
 
-def _number(path: Path, table: dict[str, Any], key: str, where: str) -> float | None:
+def _number(
+    path: Path,
+    table: dict[str, Any],
+    key: str,
+    where: str,
+    low: float = -LARGEST,
+    high: float = LARGEST,
+) -> float | None:
     value = table.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
         raise ScenarioError(
             f"{path}: {where}.{key} must be a number, not {shown(value)}", key=f"{where}.{key}"
+        )
+    if math.isfinite(low) and not finite_in(value, low, high):
+        shown_value = shown(value) if len(shown(value)) <= 40 else "a huge number"
+        raise ScenarioError(
+            f"{path}: {where}.{key} must be a finite number from {low:g} to {high:g}, "
+            f"not {shown_value}",
+            key=f"{where}.{key}",
         )
     return float(value)
 
@@ -224,7 +242,7 @@ def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
             key=f"{where}.op",
         )
     value = _number(path, data, "value", where)
-    times = _number(path, data, "times", where)
+    times = _number(path, data, "times", where, 0.0, 1e6)
     if (value is None) == (times is None):
         raise ScenarioError(
             f'{path}: {where} needs either value = N or times = X with of = "A"|"B"',
@@ -262,7 +280,7 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
     if not isinstance(needs_data, dict):
         raise ScenarioError(f"{path}: lesson.needs must be a table {{cores = 2}}")
     _unknown(path, needs_data, _NEEDS_KEYS, "lesson.needs")
-    cores = _number(path, needs_data, "cores", "lesson.needs")
+    cores = _number(path, needs_data, "cores", "lesson.needs", -math.inf, math.inf)
     if cores is not None and not (1 <= cores <= MAX_CORES and cores == int(cores)):
         raise ScenarioError(
             f"{path}: lesson.needs.cores must be a whole number from 1 to {MAX_CORES}, "
@@ -274,7 +292,7 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
     if not isinstance(claims_data, list) or not claims_data:
         raise ScenarioError(f"{path}: a lesson needs at least one [[claim]]")
     myth = _text(path, table, "myth", "lesson", required=False)
-    guess_max = _number(path, table, "guess_max", "lesson")
+    guess_max = _number(path, table, "guess_max", "lesson", 1.0, GUESS_MAX_LARGEST)
     expect, same_within = _expect(path, table, file.is_comparison, str(figure))
     return Lesson(
         path=path,

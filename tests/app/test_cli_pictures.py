@@ -224,7 +224,10 @@ def test_compare_a_scenario_file_with_dials_changing_b(tmp_path):
 @pytest.mark.parametrize(
     "dials, message",
     [
-        ("view=sync_io iox_ms=3", "--a: unknown key 'iox_ms'; allowed keys: arrival_ms, cpu_ms"),
+        (
+            "view=sync_io iox_ms=3",
+            "--a: unknown key 'iox_ms'; allowed keys: arrival_ms, concurrency, cpu_ms",
+        ),
         ("requests=abc", "--a: requests must be a whole number, not 'abc'"),
         ("io_ms=fast", "--a: io_ms must be a number, not 'fast'"),
         ("io_ms=99999", "--a: io_ms must be between 0 and 10000, not 99999"),

@@ -542,3 +542,13 @@ def test_while_b_runs_a_shares_its_growing_time_axis(window):
     a_from, a_to = window.timeline.full_range()
     b_from, b_to = window.timeline_b.full_range()
     assert a_to - a_from == b_to - b_from >= b_trace.last_ns - b_trace.t0_ns
+
+
+def test_a_single_run_window_shows_no_empty_b_until_compare_is_on(window):
+    """A lesson of one scenario: no B panel saying "Press Run (F5)" beside it."""
+    assert not window.session.compare
+    assert not window.timeline_b.isVisible()
+    window.set_compare(True)
+    assert window.timeline_b.isVisible()
+    window.set_compare(False)
+    assert not window.timeline_b.isVisible()

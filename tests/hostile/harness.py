@@ -68,9 +68,14 @@ def env(**changes: str | None) -> dict[str, str]:
     return out
 
 
-def launch(args: Sequence[str], cwd: Path, environ: dict[str, str] | None = None):
+def launch(
+    args: Sequence[str],
+    cwd: Path,
+    environ: dict[str, str] | None = None,
+    module: str = "app.launcher",
+):
     return subprocess.Popen(
-        [sys.executable, "-m", "app.launcher", *args],
+        [sys.executable, "-m", module, *args],
         cwd=cwd,
         env=environ or env(),
         stdout=subprocess.PIPE,
@@ -98,12 +103,13 @@ def run_cli(
     environ: dict[str, str] | None = None,
     signals: Sequence[tuple[float | Callable[[], bool], int]] = (),
     stop_bound: float | None = STOP_BOUND_S,
+    module: str = "app.launcher",
 ) -> Outcome:
     """Run ``async-lanes args``; ``signals`` are ``(when, signal)``: ``when`` is seconds
     after the previous one, or a condition polled until true. Judges tracebacks, hangs,
     aborts, slow stops and leftover scratch folders; the caller judges outputs and codes.
     ``stop_bound=None``: the signal lands in an export, which finishes its files first."""
-    proc = launch(args, cwd, environ)
+    proc = launch(args, cwd, environ, module)
     first_signal: float | None = None
     for when, sig in signals:
         if callable(when):

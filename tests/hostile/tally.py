@@ -7,8 +7,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from .cases import ROWS
 from .harness import COLUMNS
+from .table import ROWS
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .cases import ROWS
+from .table import ROWS
 
 
 @pytest.mark.parametrize(

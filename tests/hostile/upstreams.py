@@ -66,3 +66,31 @@ def too_large(megabytes: int = 8) -> Iterator[str]:
             conn.sendall(block)
 
     yield from _serve(answer)
+
+
+@contextlib.contextmanager
+def silent(seconds: float = 120.0) -> Iterator[str]:
+    """Accepts, reads the request, and never answers."""
+    done = threading.Event()
+
+    def answer(conn: socket.socket) -> None:
+        done.wait(seconds)
+
+    try:
+        yield from _serve(answer)
+    finally:
+        done.set()
+
+
+@contextlib.contextmanager
+def with_server_timing(value: str) -> Iterator[str]:
+    """A quick 200 whose ``Server-Timing`` header is ``value``."""
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nServer-Timing: "
+            + value.encode("latin-1")
+            + b"\r\nConnection: close\r\n\r\nok"
+        )
+
+    yield from _serve(answer)

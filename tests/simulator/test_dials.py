@@ -24,6 +24,7 @@ def test_the_table_lists_every_scenario_field_in_order():
         "workers",
         "fanout",
         "threads",
+        "concurrency",
     }
 
 

@@ -112,8 +112,8 @@ def test_url_from_a_file_to_another_machine_is_refused_unless_allowed(tmp_path):
     done = _cli("run", "--scenario", str(lesson))
     assert done.returncode == 2
     assert done.stderr.strip().endswith(
-        "url calls example.com, which is not this machine; to allow it, add --allow-host "
-        "example.com"
+        "url calls example.com, which does not resolve to this machine only; to allow it, "
+        "add --allow-host example.com"
     )
 
 

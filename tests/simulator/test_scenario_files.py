@@ -49,6 +49,7 @@ def test_saved_toml_is_plain_and_spells_out_every_dial(tmp_path):
         "io_ms = 150.5\n"
         "cpu_ms = 3.0\n"
         "arrival_ms = 0.0\n"
+        "concurrency = 0\n"
         "fanout = 1\n"
         'middleware = "async"\n'
         'worker_class = "sync"\n'
