@@ -10,7 +10,6 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import LanesError, ScenarioError
@@ -18,6 +17,7 @@ from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion, rerun_reason
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import comparison_verdict
+from simulator.prediction.calibration import load_costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -26,7 +26,8 @@ from simulator.upstream_address import refuse_unless_allowed
 from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
-from .state import Lesson, Prediction, PredictionCheck, Side
+from .state import Kept, Lesson, Prediction, PredictionCheck, Side
+from .view import View
 
 __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 
@@ -34,16 +35,6 @@ __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 FRAME_MS = 33
 #: Runs up to this size get the model's prediction beside the measurement (a few ms).
 PREDICT_WITH_RUN_LIMIT = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A session's runs as they stood, to come back to (Page Up to the last lesson)."""
-
-    runs: dict[Side, Run | None]
-    samples: dict[Side, list[Run]]
-    last_side: Side | None
-    check: PredictionCheck | None
 
 
 class Session:
@@ -89,6 +80,9 @@ class Session:
         scenario_b: Scenario | None = None,
     ) -> None:
         self.events = SessionEvents()
+        #: How the runs are shown (lanes by request or worker, tails, palette, presentation
+        #: mode, the replay's position): the widgets follow its events.
+        self.view = View()
         self._runner = runner
         self._predictor = predictor
         self._frame_s = frame_ms / 1000
@@ -429,7 +423,11 @@ class Session:
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
             return None  # (the model knows only the lesson site: no prediction for a url)
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
+        return PredictionCheck(
+            predicted_ms=predicted,
+            measured_ms=run.summary.makespan_ms,
+            calibrated=load_costs().calibrated,
+        )
 
     def _rerun_reason(self) -> str | None:
         """Why each side runs again after one run each (the comparison protocol's rule)."""
