@@ -369,7 +369,7 @@ def _paint_labels(
     font: QFont,
     empty_text: str,
 ) -> None:
-    if not rows.labels:
+    if not rows.trace.lanes:  # no run yet (the thread view would still name its bands)
         painter.setPen(QColor(theme.muted))
         painter.drawText(
             QRectF(

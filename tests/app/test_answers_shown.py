@@ -212,3 +212,18 @@ def _has_text_colour(image: QImage, geo) -> bool:
     return any(
         image.pixelColor(x, y) == muted for x in range(x1 - 200, x1) for y in range(y0, y0 + 14)
     )
+
+
+def test_an_empty_thread_view_still_says_what_it_waits_for(qapp):
+    """B's thread view while A runs: not a bare "waiting" label, but "B runs after A."."""
+    rows = TimelineRows(Trace(0, ()), by="workers")
+    blank, _ = _paint(rows, height=200)
+    said, geo = _paint(rows, height=200, empty_text="B runs after A.")
+    top, left = round(geo.lanes_top), round(geo.lanes_left)
+    differs = [
+        (x, y)
+        for x in range(left, left + 200)
+        for y in range(top, top + 40)
+        if said.pixelColor(x, y) != blank.pixelColor(x, y)
+    ]
+    assert differs  # the words are written where the lanes would be
