@@ -95,12 +95,12 @@ def test_the_reveal_says_what_the_class_said_what_was_measured_and_whether_right
     quiz = quiz.guess_number(near)
     quiz = quiz.forward()[0].measured().forward()[0]
     assert quiz.step is QuizStep.REVEAL
-    reveal = panel_text(quiz, {"A": run}).reveal
+    reveal = panel_text(quiz, {"A": [run]}).reveal
     said = FIGURE[lesson.figure].unit.format(near)
     assert (
         f"The class said {said}; measured {FIGURE[lesson.figure].text(run.summary)}: right"
         in reveal
     )
     wrong = Quiz(lesson).guess_number(0).forward()[0].measured().forward()[0]
-    assert "0 ms" in panel_text(wrong, {"A": run}).reveal
-    assert ": not right</b>" in panel_text(wrong, {"A": run}).reveal
+    assert "0 ms" in panel_text(wrong, {"A": [run]}).reveal
+    assert ": not right</b>" in panel_text(wrong, {"A": [run]}).reveal
