@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.session.model_figures import ModelFigures
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import Lesson, check_claim
 from simulator.metrics.figures import FIGURE
-from simulator.prediction.agreement import modelled_figure
-from simulator.prediction.calibration import load_costs
 from simulator.trace import Run
 
 __all__ = ["PanelText", "panel_text"]
@@ -37,23 +36,24 @@ class PanelText:
     reveal: str
 
 
-def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
+def _figure_line(lesson: Lesson, runs: Mapping[str, Run], figures: ModelFigures) -> str:
     key = FIGURE[lesson.figure]
-    calibration = load_costs()
+    calibration = figures.calibration
     parts = []
     for side, run in runs.items():
         label = f"{side} " if len(runs) > 1 else ""
         model = " (not modelled)"
         if lesson.figure not in _NOT_MODELLED:
-            value = modelled_figure(lesson.figure, run.scenario, calibration.costs)
+            value = figures.figure(lesson.figure, run.scenario)
             model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {key.text(run.summary)}{model}")
     costs = "calibrated here" if calibration.calibrated else "not calibrated"
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
-def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
-    """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
+def panel_text(quiz: Quiz, runs: Mapping[str, Run], model: ModelFigures | None = None) -> PanelText:
+    """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
+    ``model`` the session's model figures (worked out once; a fresh one if not given)."""
     lesson = quiz.lesson
     # Once the class has guessed, the guess line says it all: the lanes get the room.
     asking = quiz.step is QuizStep.QUESTION
@@ -90,7 +90,7 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         if runs:
-            lines.append(_figure_line(lesson, runs))
+            lines.append(_figure_line(lesson, runs, model or ModelFigures()))
             if guess and not lesson.choices:
                 lines[-1] += f" · class guessed {guess}"
         lines.append(f"<b>Why:</b> {lesson.why}")

@@ -23,8 +23,10 @@ from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
 from simulator.lessons import Lesson, lesson_entries
 from simulator.lessons.format import lesson_from_data
+from simulator.lessons.runner import lesson_verdict
 
 from .model import Kept, Session
+from .model_figures import ModelFigures
 from .quiz import Quiz, QuizMove, QuizStep
 from .state import Side
 
@@ -60,6 +62,8 @@ class Classroom:
         self.session = session
         self.folder = folder
         self.events = ClassroomEvents()
+        #: The model's figures for the reveal, each worked out once.
+        self.model = ModelFigures()
         self.quiz: Quiz | None = None
         self.path: Path | None = None
         self._file: ScenarioFile | None = None
@@ -156,6 +160,19 @@ class Classroom:
         step = max(10.0, round(quiz.lesson.guess_max / 30, -1))
         start = quiz.number if quiz.number is not None else quiz.lesson.guess_max / 2
         self._set(quiz.guess_number(start + sign * step))
+
+    def verdict_line(self) -> str | None:
+        """At a comparing lesson's reveal: which side won on the lesson's figure, over every
+        run of a close call; ``None`` elsewhere."""
+        quiz = self.quiz
+        if quiz is None or quiz.step is not QuizStep.REVEAL or not quiz.lesson.is_comparison:
+            return None
+        a, b = self.session.runs[Side.A], self.session.runs[Side.B]
+        if a is None or b is None:
+            return None
+        many_a = self.session.samples[Side.A] or [a]
+        many_b = self.session.samples[Side.B] or [b]
+        return lesson_verdict(quiz.lesson.figure, many_a, many_b)
 
     @property
     def history(self) -> tuple[int, int]:

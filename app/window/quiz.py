@@ -19,7 +19,6 @@ from app.session.classroom import Classroom
 from app.session.quiz import Quiz, QuizStep
 from app.widgets.lesson_panel import QtLessonPanel
 from simulator.lessons import Lesson
-from simulator.lessons.runner import lesson_verdict
 from simulator.trace import Run
 
 __all__ = ["LESSON_GUIDE", "QtQuiz"]
@@ -101,18 +100,14 @@ class QtQuiz:
             return
         self.panel.set_range(quiz.lesson.guess_max)
         runs = self._runs(quiz.lesson)
-        text = panel_text(quiz, runs)
+        text = panel_text(quiz, runs, self.classroom.model)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
         if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
             # While the lanes grow the class watches them: the header asks the question, the
             # status bar keeps the guess, and the lanes get the panel's room.
             self.panel.hide()
-        if quiz.step is QuizStep.REVEAL and len(runs) == 2:
-            # The verdict on the figure the lesson is about, over every run of a close call.
-            samples = self.session.samples
-            many_a = samples[Side.A] or [runs["A"]]
-            many_b = samples[Side.B] or [runs["B"]]
-            line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
+        line = self.classroom.verdict_line()
+        if line is not None:  # the lesson's verdict, on the figure it is about
             self._verdict.setText(line)
             self._verdict.setVisible(True)
         self.classroom.events.say.emit(text.status)
