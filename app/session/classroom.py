@@ -23,7 +23,6 @@ from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
 from simulator.lessons import Lesson, lesson_entries
 from simulator.lessons.format import lesson_from_data
-from simulator.lessons.runner import lesson_verdict
 
 from .model import Kept, Session
 from .model_figures import ModelFigures
@@ -93,6 +92,9 @@ class Classroom:
         self._keep(keep_in)
         self.path, self._file = path, loaded
         self.quiz = Quiz(lesson) if lesson is not None else None
+        # Close calls re-run, and the verdict is worded, by the lesson's figure and what its
+        # answer expects: one verdict on screen, in the reveal and in gui --json.
+        self.session.set_criterion(lesson.criterion if lesson is not None else None)
         if self.quiz is not None:
             # No lanes or figures of the last lesson under a new question.
             self.session.forget_runs()
@@ -107,6 +109,7 @@ class Classroom:
     def _return_to(self, visit: Visit) -> None:
         self.session.load(visit.file)
         self.path, self._file, self.quiz = visit.path, visit.file, visit.quiz
+        self.session.set_criterion(visit.quiz.lesson.criterion)
         self.session.restore(visit.kept)
         self.events.quiz.emit(self.quiz)
         self._show_by()
@@ -160,19 +163,6 @@ class Classroom:
         step = max(10.0, round(quiz.lesson.guess_max / 30, -1))
         start = quiz.number if quiz.number is not None else quiz.lesson.guess_max / 2
         self._set(quiz.guess_number(start + sign * step))
-
-    def verdict_line(self) -> str | None:
-        """At a comparing lesson's reveal: which side won on the lesson's figure, over every
-        run of a close call; ``None`` elsewhere."""
-        quiz = self.quiz
-        if quiz is None or quiz.step is not QuizStep.REVEAL or not quiz.lesson.is_comparison:
-            return None
-        a, b = self.session.runs[Side.A], self.session.runs[Side.B]
-        if a is None or b is None:
-            return None
-        many_a = self.session.samples[Side.A] or [a]
-        many_b = self.session.samples[Side.B] or [b]
-        return lesson_verdict(quiz.lesson.figure, many_a, many_b)
 
     @property
     def history(self) -> tuple[int, int]:

@@ -158,7 +158,7 @@ def test_the_reveal_drawn_again_asks_the_model_once(tmp_path, monkeypatch):
     assert quiz is not None
     reveal = quiz.forward()[0].measured().forward()[0]
     trace = predict(quiz.lesson.file.a)
-    runs = {"A": Run(quiz.lesson.file.a, trace, summarize(trace))}
+    runs = {"A": [Run(quiz.lesson.file.a, trace, summarize(trace))]}
     texts = {panel_text(reveal, runs, figures).reveal for _ in range(3)}
     assert len(texts) == 1 and "(model: " in texts.pop()
     assert asked == ["threads_held_peak"] and loads == [1]
