@@ -7,6 +7,7 @@ files, 14 outputs, 15 inputs read loosely, 16 servers that misbehave, 17 the env
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -28,7 +29,7 @@ from .harness import (
     lost,
     run_cli,
 )
-from .upstreams import silent, with_server_timing
+from .upstreams import silent, too_large, too_large_chunked, with_server_timing
 
 LINUX = sys.platform == "linux"
 
@@ -323,6 +324,25 @@ def upstream_never_answers(tmp: Path) -> Outcome:
     return outcome
 
 
+def url_with_huge_bodies(chunked: bool) -> Callable[[Path], Outcome]:
+    """A site answering 60 MB bodies (with a Content-Length, or chunked) to ``--url``: each
+    read to the cap and no further, the lane saying so; the run's outputs whole."""
+
+    def check(tmp: Path) -> Outcome:
+        serve = too_large_chunked if chunked else too_large
+        with serve(60) as url:
+            args = ["run", "--url", url + "/", "--requests", "2", "--json", "r.json"]
+            outcome = expect_code(run_cli(args, tmp), 0, 1)
+        expect_outputs(outcome, tmp, ["r.json"])
+        if (tmp / "r.json").exists():
+            lanes = json.loads((tmp / "r.json").read_text())["requests"]
+            if not lanes or any("MB" not in (lane.get("error") or "") for lane in lanes):
+                outcome.notes.append(f"the lanes do not say the body was cut: {lanes[:1]}")
+        return outcome
+
+    return check
+
+
 def port_taken_before_bind(tmp: Path) -> Outcome:
     """The port picked for uvicorn is taken by someone else before uvicorn binds it."""
     from simulator.errors import LanesError
@@ -556,6 +576,8 @@ ROWS: list[Row] = [
     Row(15, "--url with bytes that are not UTF-8", url_with_a_lone_surrogate),
     Row(16, "an upstream that never answers", upstream_never_answers, slow=True),
     Row(16, "uvicorn's port taken before it binds", port_taken_before_bind, slow=True),
+    Row(16, "--url answering 60 MB bodies", url_with_huge_bodies(chunked=False), slow=True),
+    Row(16, "--url answering 60 MB chunked bodies", url_with_huge_bodies(chunked=True), slow=True),
     Row(17, "run with no writable temporary folder", no_writable_temp_folder),
     Row(
         17, "run without HOME", without_home(["run", "--requests", "1", "--io-ms", "1"]), slow=True
