@@ -5,7 +5,7 @@ file where a good one was: the data goes to a temporary file beside the target (
 so the same file system), is flushed to disk, and only then renamed over the target, which
 POSIX and Windows both do in one step. A target that is not a regular file (a device, a
 pipe) is written in place: it holds nothing to protect, and must not be replaced; it is
-written with a deadline, so a FIFO nobody reads fails in seconds instead of holding the
+written with a 5 s deadline, so a FIFO nobody reads fails in seconds instead of holding the
 command until SIGKILL. The temporary name is cut to fit the file system: a name it takes
 is always writable.
 """
@@ -24,7 +24,7 @@ __all__ = ["IN_PLACE_DEADLINE_S", "write_bytes_atomically", "write_text_atomical
 
 #: The longest a write to a pipe or a device may wait for its reader (a FIFO nobody reads
 #: must not hold the command until SIGKILL): then it fails, saying so.
-IN_PLACE_DEADLINE_S = 10.0
+IN_PLACE_DEADLINE_S = 5.0
 #: ``.<name>.<8 random>.part``: what the temporary name adds to the target's.
 _TEMP_EXTRA = len("..") + 8 + len(".part")
 
