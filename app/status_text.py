@@ -28,13 +28,20 @@ def running_text(trace: Trace, side: str | None) -> str:
     return f"Running{which}… {answered} of {len(trace.lanes)} requests answered"
 
 
-def finished_text(run: Run, predicted_ms: float | None) -> str:
-    """``Done: 8 answered in 1.21 s, 1 failed.  The model predicted 1.20 s.  Replay: Ctrl+R.``"""
+def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None = None) -> str:
+    """``Done: 8 answered in 1.21 s, 1 failed.  The model predicted 1.20 s.  Replay: Ctrl+R.``
+
+    With ``calibrated`` known, the model says whether it used this machine's costs."""
     s = run.summary
     done = "Stopped" if run.stopped else "Done"
     failed = f", {format_count(s.failed)} failed" if s.failed else ""
     cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
-    model = f"  The model predicted {format_ms(predicted_ms)}." if predicted_ms is not None else ""
+    costs = {None: "", True: " (calibrated here)", False: " (not calibrated)"}[calibrated]
+    model = (
+        f"  The model predicted {format_ms(predicted_ms)}{costs}."
+        if predicted_ms is not None
+        else ""
+    )
     return (
         f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
         f"{failed}{cancelled}.{model}  Replay: Ctrl+R."

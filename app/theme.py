@@ -52,7 +52,7 @@ LEGEND_KINDS = tuple(KIND_LABELS)
 #: Every kind's non-colour cue: a pattern over its fill, so the lanes read in greyscale, on a
 #: washed-out projector and for colour-blind students (``None``: plain, which is a cue too,
 #: since only CPU is plain). The failed mark is a block with the error written beside it.
-PATTERNS: dict[str, Qt.BrushStyle | None] = {
+PATTERNS: dict[str, Qt.BrushStyle | tuple[Qt.BrushStyle, float] | None] = {
     Kind.QUEUED: Qt.BrushStyle.HorPattern,  # lines: waiting in line
     Kind.FRAMEWORK: Qt.BrushStyle.Dense6Pattern,  # dots
     Kind.CPU: None,
@@ -62,6 +62,8 @@ PATTERNS: dict[str, Qt.BrushStyle | None] = {
     Kind.IO_BLOCKING: Qt.BrushStyle.DiagCrossPattern,  # crossed: held while waiting
     Kind.THREAD_HOP: Qt.BrushStyle.VerPattern,
     Kind.CLIENT: Qt.BrushStyle.Dense3Pattern,  # dense dots: outside the server
+    # Lines, as queued (it may be waiting in line), but three times as far apart.
+    Kind.AT_SERVER: (Qt.BrushStyle.HorPattern, 4.5),
     Kind.VIEW: Qt.BrushStyle.CrossPattern,
     Kind.SQL: Qt.BrushStyle.Dense1Pattern,
     Kind.SERVER_TIMING: Qt.BrushStyle.Dense2Pattern,
@@ -81,6 +83,7 @@ _LIGHT_KINDS: dict[str, str] = {
     Kind.IO_BLOCKING: "#A50F15",
     Kind.THREAD_HOP: "#857400",
     Kind.CLIENT: "#3F7F5F",
+    Kind.AT_SERVER: "#6E6287",
     Kind.VIEW: "#6A3D9A",
     Kind.SQL: "#007A70",
     Kind.SERVER_TIMING: "#4B5DA8",
@@ -98,6 +101,7 @@ _DARK_KINDS: dict[str, str] = {
     Kind.IO_BLOCKING: "#F25C66",
     Kind.THREAD_HOP: "#F0E442",
     Kind.CLIENT: "#7FC97F",
+    Kind.AT_SERVER: "#ABA0C8",
     Kind.VIEW: "#B49AE0",
     Kind.SQL: "#2EC4B6",
     Kind.SERVER_TIMING: "#9FB0F0",
@@ -150,13 +154,15 @@ class Theme:
 
     def hatch(self, kind: str) -> QBrush | None:
         """The kind's pattern, drawn over the fill in a colour that stands out from it."""
-        style = PATTERNS.get(kind)
-        if style is None:
+        pattern = PATTERNS.get(kind)
+        if pattern is None:
             return None
+        # Lines that survive a projector: 1.5 times Qt's, or as the kind asks.
+        style, scale = pattern if isinstance(pattern, tuple) else (pattern, 1.5)
         ink = QColor(self.text_on(kind))
         ink.setAlpha(150)
         brush = QBrush(ink, style)
-        brush.setTransform(QTransform.fromScale(1.5, 1.5))  # lines that survive a projector
+        brush.setTransform(QTransform.fromScale(scale, scale))
         return brush
 
     def text_on(self, kind: str) -> str:

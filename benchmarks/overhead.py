@@ -9,7 +9,11 @@ Run with ``python benchmarks/overhead.py`` (``make benchmarks``). It prints a ta
 
 each for 1000 ``async_io`` requests with 0 ms of I/O and CPU, sent all at once (makespan /
 1000) and one at a time (each awaited), after a warm-up, as the median of 3 repeats. Then (d)
-the makespan of 1000 requests waiting 500 ms each, as a ratio to the ideal 500 ms.
+the makespan of 1000 requests waiting 500 ms each, as a ratio to the ideal 500 ms. Then (e)
+the thread clocks' own cost (``embedded_site.waits.read_clock``: each mark, segment and loop
+step reads the thread's CPU clock, and the run queue when it stood still), counted: the
+readings a request of path (a) makes, times what one costs, against the request's time.
+Budget 5%. (``--clocks`` prints only this.)
 
 Our budget: at most 50 % over the direct call, 25 % the goal. When over budget, the script
 profiles path (c) with cProfile on both threads (the caller's and the site's loop) and prints
@@ -41,6 +45,7 @@ embedded_site.boot()
 
 from embedded_site.asgi import application_with  # noqa: E402
 from embedded_site.instrumentation import RequestProbe, current_probe  # noqa: E402
+from embedded_site.waits import Clock, _Schedstat, read_clock  # noqa: E402
 from simulator.hosting.driver import Driver, RequestRecord  # noqa: E402
 from simulator.hosting.engine import run_scenario  # noqa: E402
 from simulator.hosting.loop_monitor import LoopMonitor  # noqa: E402
@@ -291,6 +296,80 @@ def makespan_ratio(n: int, io_ms: float) -> tuple[float, Any]:
     return run.summary.makespan_ms / io_ms, run.summary
 
 
+# -- (e) the thread clocks' own cost --------------------------------------------------------
+
+CLOCKS_BUDGET_PCT = 5.0
+#: Every module that reads the thread clocks, by the name it imported them under.
+_CLOCK_READERS = ("embedded_site.instrumentation", "simulator.hosting.loop_monitor")
+
+
+def _best_us(call: Any, batch: int = 20_000, rounds: int = 7) -> float:
+    """Microseconds per ``call()``: the fastest of several batches (a busy machine only ever
+    makes a batch slower, so the fastest is the cost itself)."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter_ns()
+        for _ in range(batch):
+            call()
+        best = min(best, (time.perf_counter_ns() - start) / batch / 1e3)
+    return best
+
+
+async def clocks_cost(n: int, repeats: int) -> dict[str, float]:
+    """What the clocks cost path (a) per request, by accounting: how many readings (and
+    run-queue reads) a request makes, times what one costs, against the request's time.
+
+    An A/B of path (a) with and without clocks differs by less than a busy machine's noise
+    (runs of one path vary by 20% here), so the cost is counted, not subtracted."""
+    modules = [sys.modules[name] for name in _CLOCK_READERS]
+    counts = {"readings": 0, "run queue": 0}
+    real_run_queue = _Schedstat.run_queue_ns
+
+    def counted(run_queue: bool = True) -> Clock:
+        counts["readings"] += 1
+        return read_clock(run_queue)
+
+    def counted_run_queue(self: _Schedstat) -> int | None:
+        counts["run queue"] += 1
+        return real_run_queue(self)
+
+    async with DirectPath() as path:
+        _instrument_like_our_server(path)
+        await _measure(path, "one at a time", n // 5)
+        per_request = min([await _measure(path, "one at a time", n) for _ in range(repeats)])
+        for module in modules:
+            module.read_clock = counted  # type: ignore[attr-defined]
+        _Schedstat.run_queue_ns = counted_run_queue  # type: ignore[method-assign]
+        try:
+            await _measure(path, "one at a time", n)
+        finally:
+            for module in modules:
+                module.read_clock = read_clock  # type: ignore[attr-defined]
+            _Schedstat.run_queue_ns = real_run_queue  # type: ignore[method-assign]
+    schedstat = _Schedstat()
+    return {
+        "request_us": per_request * 1e6,
+        "readings": counts["readings"] / n,
+        "run_queue": counts["run queue"] / n,
+        "reading_us": _best_us(read_clock),
+        "run_queue_us": _best_us(schedstat.run_queue_ns, batch=2_000),
+    }
+
+
+def _print_clocks_cost(n: int, repeats: int) -> None:
+    c = asyncio.run(clocks_cost(n, max(repeats, 5)))
+    cost_us = c["readings"] * c["reading_us"] + c["run_queue"] * c["run_queue_us"]
+    pct = cost_us / c["request_us"] * 100
+    print()
+    print(
+        f"(e) thread clocks, per request of (a) one at a time ({c['request_us']:.0f} us): "
+        f"{c['readings']:.1f} readings x {c['reading_us']:.2f} us + {c['run_queue']:.2f} "
+        f"run-queue reads x {c['run_queue_us']:.2f} us = {cost_us:.1f} us, {pct:.1f}% "
+        f"-> {'within budget' if pct <= CLOCKS_BUDGET_PCT else 'OVER BUDGET'} "
+        f"(budget {CLOCKS_BUDGET_PCT:g}%)"
+    )
+
+
 # -- profiling ---------------------------------------------------------------------------------
 
 
@@ -337,8 +416,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--io-ms", type=float, default=500.0, help="I/O wait for part (d)")
     parser.add_argument("--profile", action="store_true", help="profile (c) even within budget")
+    parser.add_argument("--clocks", action="store_true", help="only (e), the thread clocks")
     args = parser.parse_args(argv)
     n = args.requests
+    if args.clocks:
+        _print_clocks_cost(n, args.repeats)
+        return 0
 
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {n} {VIEW} requests, "
@@ -381,6 +464,8 @@ def main(argv: list[str] | None = None) -> int:
         f" = {ratio:.3f} x the ideal {args.io_ms:g} ms "
         f"({summary.ok} ok, {summary.failed} failed, loop blocked {summary.loop_blocked_ms:.1f} ms)"
     )
+
+    _print_clocks_cost(n, args.repeats)
 
     print()
     worst = max(over[OurPath.name].values())

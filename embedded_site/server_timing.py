@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +43,7 @@ __all__ = [
     "ServerSegment",
     "ServerTiming",
     "ServerTimingMiddleware",
+    "header_metrics",
     "parse_server_timing",
     "server_timing_header",
 ]
@@ -144,8 +146,7 @@ def parse_server_timing(value: str | None) -> ServerTiming | None:
     head: dict[str, str] | None = None
     total = 0.0
     segments: list[ServerSegment] = []
-    for entry in value.split(","):
-        name, params = _entry(entry)
+    for name, params in header_metrics(value):
         if name == "lanes":
             head = _desc(params.get("desc", ""))
         elif name == "total":
@@ -165,13 +166,58 @@ def parse_server_timing(value: str | None) -> ServerTiming | None:
     return ServerTiming(pid, head.get("thread", "?"), t0, total, tuple(segments))
 
 
-def _entry(entry: str) -> tuple[str, dict[str, str]]:
-    name, *rest = entry.strip().split(";")
-    params: dict[str, str] = {}
-    for param in rest:
-        key, _, val = param.strip().partition("=")
-        params[key.strip()] = val.strip().strip('"')
-    return name.strip(), params
+#: A metric's or a parameter's name: an HTTP token (RFC 9110).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+def header_metrics(value: str) -> list[tuple[str, dict[str, str]]]:
+    """A ``Server-Timing`` value's metrics as the W3C spec writes them: comma-separated
+    metrics, each a name and ``;``-separated parameters whose values are tokens or quoted
+    strings (which may hold commas, semicolons and ``\\`` escapes). Several headers are one
+    value joined by commas. Parameter names are lower-cased; the first of a repeated one
+    counts; a metric whose name is not a token is skipped, as the spec says."""
+    metrics: list[tuple[str, dict[str, str]]] = []
+    i, n = 0, len(value)
+    while i < n:
+        j = i
+        while j < n and value[j] not in ",;":
+            j += 1
+        name = value[i:j].strip()
+        params: dict[str, str] = {}
+        i = j
+        while i < n and value[i] == ";":
+            j = i + 1
+            while j < n and value[j] not in "=;,":
+                j += 1
+            key = value[i + 1 : j].strip().lower()
+            i, text = j, ""
+            if i < n and value[i] == "=":
+                i += 1
+                while i < n and value[i] in " \t":
+                    i += 1
+                if i < n and value[i] == '"':
+                    i, text = _quoted(value, i + 1)
+                j = i
+                while j < n and value[j] not in ";,":
+                    j += 1
+                text, i = text or value[i:j].strip(), j
+            if key:
+                params.setdefault(key, text)
+        i += 1  # past the comma
+        if _TOKEN.fullmatch(name):
+            metrics.append((name, params))
+    return metrics
+
+
+def _quoted(value: str, i: int) -> tuple[int, str]:
+    """The quoted string starting after its opening quote at ``i``: where it ends, its text."""
+    out: list[str] = []
+    while i < len(value) and value[i] != '"':
+        if value[i] == "\\" and i + 1 < len(value):
+            i += 1
+        out.append(value[i])
+        i += 1
+    return i + 1, "".join(out)
 
 
 def _desc(desc: str) -> dict[str, str]:

@@ -14,11 +14,6 @@ from tests.import_graph import build_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = ["app", "simulator", "embedded_site", "benchmarks"]
-#: Circles being removed on another branch, each exactly as it stands (a bigger tangle that
-#: contains one still fails). Issue 22 rewrites the prediction model so that the one-process
-#: model and the real-server model share `prediction/flows.py` instead of calling each other:
-#: delete this entry when that lands.
-BEING_REMOVED = [["simulator.prediction.model", "simulator.prediction.processes"]]
 
 
 def test_no_module_of_the_app_the_engine_the_site_or_the_benchmarks_imports_itself_back():
@@ -27,7 +22,6 @@ def test_no_module_of_the_app_the_engine_the_site_or_the_benchmarks_imports_itse
     circles = [
         f"{graph.describe(cycle)}  [{len(group)} modules: {', '.join(group)}]"
         for cycle, group in zip(graph.cycles(), graph.tangles(), strict=True)
-        if group not in BEING_REMOVED
     ]
     assert not circles, "import circles:\n" + "\n".join(circles)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,12 +85,22 @@ def _predicted(result: LessonRun) -> tuple[dict[str, float], bool]:
 def _model_line(result: LessonRun) -> str:
     """The model's number for the lesson's figure, by side, and which costs it used."""
     from simulator.metrics.figures import FIGURE
+    from simulator.prediction.agreement import LARGE_RUN, agrees
 
     predicted, calibrated = _predicted(result)
-    unit = FIGURE[result.lesson.figure].unit
-    sides = " · ".join(f"{side.upper()} {unit.format(value)}" for side, value in predicted.items())
+    figure = FIGURE[result.lesson.figure]
+    parts = []
+    for side, value in predicted.items():
+        runs = result.runs.get(side.upper(), [])
+        text = f"{side.upper()} {figure.unit.format(value)}"
+        if runs:  # beside the median of the side's runs, as the closeness rule reads it
+            measured = statistics.median(figure.value(run.summary) for run in runs)
+            large = runs[0].scenario.requests >= LARGE_RUN
+            close = "close" if agrees(figure.key, value, measured, large=large) else "OFF"
+            text += f" (measured {figure.unit.format(measured)}: {close})"
+        parts.append(text)
     costs = "calibrated on this machine" if calibrated else "not calibrated"
-    return f"Model ({FIGURE[result.lesson.figure].name}): {sides} ({costs})"
+    return f"Model ({figure.name}, {costs}): " + " · ".join(parts)
 
 
 def _runs_json(result: LessonRun) -> dict[str, object]:

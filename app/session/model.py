@@ -18,6 +18,7 @@ from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import verdict
+from simulator.prediction.calibration import load_costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -27,6 +28,7 @@ from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
 from .state import Lesson, Prediction, PredictionCheck, Side
+from .view import View
 
 __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 
@@ -87,6 +89,9 @@ class Session:
         scenario_b: Scenario | None = None,
     ) -> None:
         self.events = SessionEvents()
+        #: How the runs are shown (lanes by request or worker, tails, palette, presentation
+        #: mode, the replay's position): the widgets follow its events.
+        self.view = View()
         self._runner = runner
         self._predictor = predictor
         self._frame_s = frame_ms / 1000
@@ -412,7 +417,11 @@ class Session:
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
             return None  # (the model knows only the lesson site: no prediction for a url)
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(predicted_ms=predicted, measured_ms=run.summary.makespan_ms)
+        return PredictionCheck(
+            predicted_ms=predicted,
+            measured_ms=run.summary.makespan_ms,
+            calibrated=load_costs().calibrated,
+        )
 
     def _close_call(self) -> bool:
         """A and B each ran once, their makespans under 15% apart: one run each says little."""

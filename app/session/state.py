@@ -57,6 +57,8 @@ class PredictionCheck:
 
     predicted_ms: float
     measured_ms: float
+    #: Whether the model used this machine's calibration (``async-lanes calibrate``).
+    calibrated: bool = False
 
     @property
     def ratio(self) -> float:

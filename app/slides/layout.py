@@ -21,7 +21,7 @@ from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme, kinds_shown
 from app.timeline.geometry import label_width
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
-from app.timeline.rows import by_value
+from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
 from simulator.trace import Run
 
@@ -190,7 +190,7 @@ def layout_slide(
     bottom = height - 24 * k
 
     # The timelines share what is left: each wants full-height rows, and gets less if it must.
-    span = max(max(run.trace.last_ns - run.trace.t0_ns for run in runs), 10_000_000)
+    span = max(max(picture_end_ns(run.trace) - run.trace.t0_ns for run in runs), 10_000_000)
     span = int(span * 1.03)
     all_rows = [TimelineRows(run.trace, by=by) for run in runs]
     label_px = max(label_width(rows, fonts.body) for rows in all_rows)

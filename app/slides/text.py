@@ -15,7 +15,8 @@ from simulator.catalog import lesson_views
 from simulator.errors import LanesError
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.verdict import verdict
-from simulator.trace import HOLDS_THREAD, Run
+from simulator.trace import HOLDS_THREAD, Kind, Run
+from simulator.trace.kinds import split_server_thread
 
 __all__ = ["LETTERS", "TAIL_NOTE", "SlideText", "checked_runs", "metrics_line", "slide_text"]
 
@@ -76,10 +77,16 @@ def metrics_line(run: Run) -> str:
         named("p95"),
         FIGURE["throughput_rps"].text(s),
         named("peak_in_flight"),
-        f"{named('threads_used', 'threads')} ({FIGURE['threads_held_peak'].text(s)} held at once)",
-        named("loop_blocked_ms") if run.trace.loop_thread else _no_loop(run),
-        f"{named('framework_ms_per_request')}/req",
     ]
+    if s.server_threads_known:
+        parts += [
+            f"{named('threads_used', 'threads')} "
+            f"({FIGURE['threads_held_peak'].text(s)} held at once)",
+            named("loop_blocked_ms") if run.trace.loop_thread else _no_loop(run),
+            f"{named('framework_ms_per_request')}/req",
+        ]
+    else:  # a site that said nothing of its threads: not measured, never a made-up 0
+        parts.append("threads and framework — (no per-thread data)")
     parts += [
         f"{FIGURE[key].text(s)} {FIGURE[key].name}"
         for key in ("failed", "cancelled")
@@ -124,7 +131,11 @@ def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
             subtitle = _label(run)
         else:
             title = _label(run)
-            subtitle = lesson_views()[run.scenario.view].description
+            subtitle = (
+                own_site_subtitle(run)
+                if run.scenario.url is not None
+                else lesson_views()[run.scenario.view].description
+            )
         return SlideText(title, subtitle, (), (metrics_line(run),), None, _note(runs))
     a, b = runs
     parts_a, parts_b = _label(a).split(" · "), _label(b).split(" · ")
@@ -154,9 +165,38 @@ TAIL_NOTE = (
 )
 
 
+def own_site_subtitle(run: Run) -> str:
+    """What a ``--url`` run was: the site, its path, the answers' status codes and what the
+    server said of its own time (not a lesson view's description: the site is not ours)."""
+    from collections import Counter
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(run.scenario.url or "")
+    codes = Counter(lane.status_code for lane in run.trace.lanes if lane.status_code)
+    answers = ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())) or "no answer"
+    kinds = {seg.kind for lane in run.trace.lanes for seg in lane.segments}
+    if Kind.SERVER_TIMING in kinds:
+        said = "its own Server-Timing: durations only, order and overlap not known"
+    elif any(split_server_thread(seg.thread) for lane in run.trace.lanes for seg in lane.segments):
+        said = "the lanes middleware's Server-Timing"
+    else:
+        said = "no timings: the wait is one span at the server (queue and view together)"
+    return f"Your site {parts.netloc} · path {parts.path or '/'} · answers {answers} · {said}"
+
+
+#: Under the key of a run whose server said nothing of its threads.
+NO_THREADS_NOTE = (
+    "No per-thread data: the site sends no lanes timings. To see its threads, copy "
+    "embedded_site/server_timing.py into it, first in MIDDLEWARE."
+)
+
+
 def _note(runs: Sequence[Run]) -> str | None:
-    """:data:`TAIL_NOTE` if some thin bar is long enough to see (1/700 of the time axis):
-    Django held a thread or the loop for a request after its answer."""
+    """:data:`NO_THREADS_NOTE` for a site without per-thread data; else :data:`TAIL_NOTE`
+    if some thin bar is long enough to see (1/700 of the time axis): Django held a thread or
+    the loop for a request after its answer."""
+    if any(run.trace.lanes and not run.summary.server_threads_known for run in runs):
+        return NO_THREADS_NOTE
     span = max((run.trace.last_ns - run.trace.t0_ns for run in runs), default=0)
     visible = any(
         (seg.end_ns - max(seg.start_ns, lane.done_ns)) * 700 >= span

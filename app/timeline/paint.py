@@ -79,12 +79,27 @@ def paint_timeline(
             _paint_rows(painter, geo, one, theme, cutoff_ns, tails)
             painter.restore()
     _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
+    trace = rows.trace
+    if cutoff_ns is None and t_from_ns <= trace.t0_ns and trace.end_ns <= t_to_ns < trace.last_ns:
+        _paint_cut_note(painter, geo, trace, theme)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
         x = geo.x_of(cutoff_ns)
         painter.setPen(QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(x, geo.strip_top), QPointF(x, rect.bottom()))
     painter.restore()
     return geo
+
+
+def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme) -> None:
+    """Every answer is in view, but not Django's clean-up after the last one (see
+    :func:`~app.timeline.rows.picture_end_ns`): say how long it went on, at the right edge."""
+    text = f"Django's clean-up after the answers went on to {format_ms(trace.ms(trace.last_ns))} →"
+    fm = QFontMetricsF(painter.font())
+    width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
+    plate = QRectF(geo.lanes_left + geo.lanes_width - width, geo.lanes_top, width, fm.height())
+    painter.fillRect(plate, QColor(theme.background))
+    painter.setPen(QColor(theme.muted))
+    painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def _paint_blocked_strip(
@@ -354,7 +369,7 @@ def _paint_labels(
     font: QFont,
     empty_text: str,
 ) -> None:
-    if not rows.labels:
+    if not rows.trace.lanes:  # no run yet (the thread view would still name its bands)
         painter.setPen(QColor(theme.muted))
         painter.drawText(
             QRectF(

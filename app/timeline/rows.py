@@ -29,6 +29,7 @@ __all__ = [
     "DRAW_ORDER",
     "TimelineRows",
     "by_value",
+    "picture_end_ns",
     "rows_apart",
     "thread_label",
     "works_after_answers",
@@ -69,8 +70,10 @@ DRAW_ORDER = (
     "queued",
     "cancelled",
     "client",
+    "server",
     "io_wait",
     "view",
+    "server_timing",
     "thread_hop",
     "core_wait",
     "gil_wait",
@@ -141,6 +144,23 @@ def works_after_answers(trace: Trace) -> bool:
         if lane.status in ("ok", "error")
         for seg in reversed(lane.segments)
     )
+
+
+#: Django's clean-up after the last answer is shown whole in a fitted picture while it adds
+#: at most this share of the run to it.
+TIDY_SHARE = 0.25
+
+
+def picture_end_ns(trace: Trace) -> int:
+    """Where a fitted picture of ``trace`` ends: its last segment, unless Django's clean-up
+    after the last answer (in the window, waiting for the GIL while the window draws) would
+    stretch the picture by more than :data:`TIDY_SHARE`; then a little past the last answer,
+    and the painter says how long the clean-up went on."""
+    answered, last = trace.end_ns, trace.last_ns
+    span = answered - trace.t0_ns
+    if last - answered <= TIDY_SHARE * span:
+        return last
+    return answered + span // 20
 
 
 def _answered_ns(lane: Lane) -> int:

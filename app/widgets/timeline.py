@@ -15,6 +15,7 @@ from app.timeline.paint import (
     format_ms,
     paint_timeline,
 )
+from app.timeline.rows import picture_end_ns
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
 __all__ = ["QtLegend", "QtTimeline"]
@@ -63,7 +64,7 @@ class QtTimeline(QWidget):
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Show ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
         self.trace = trace
-        self._last_ns = trace.last_ns
+        self._last_ns = picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
         self._rows = None
@@ -294,6 +295,10 @@ class QtTimeline(QWidget):
             f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"
         )
+        if seg.name is not None:
+            text += f"\n{seg.name}: durations from the site's header; order and overlap not known"
+        if lane is not None and lane.notes:
+            text += "\nin the header without a duration: " + ", ".join(lane.notes)
         if lane is not None:
             self.hovered = (lane.view, seg.line)
         if lane is not None and lane.error:

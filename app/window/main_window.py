@@ -31,6 +31,7 @@ from app.session.quiz import Quiz, QuizStep
 from app.session.runner import Runner
 from app.status_text import finished_text, running_text, started_text
 from app.theme import Theme, apply_theme
+from app.timeline.rows import by_value
 from app.widgets.dials import QtDials
 from app.widgets.timeline import QtTimeline
 from app.window.actions import build_actions, build_menus
@@ -144,7 +145,7 @@ class QtMainWindow(QMainWindow):
         self._connect()
         self._on_compare_changed(self.session.compare)
         restore_window(self, self.settings, self.session)
-        self.dark_action.setChecked(saved_dark(self.settings))
+        self.session.view.set_dark(saved_dark(self.settings))
         self.apply_theme(self.presentation.theme)
         self.stage._on_scenario_changed(Side.A, self.session.scenario(Side.A))
         self._update_enabled()
@@ -153,7 +154,7 @@ class QtMainWindow(QMainWindow):
     # -- construction ---------------------------------------------------------------------
     def _build(self) -> None:
         """Actions, layout, presentation mode and menus, each handed what it needs."""
-        timelines = self.timelines.values()
+        timelines, view = self.timelines.values(), self.session.view
         slots: dict[str, Callable[[], object]] = {
             "run": lambda: self.start_run(),
             "run_a": lambda: self.start_run([Side.A]),
@@ -162,14 +163,14 @@ class QtMainWindow(QMainWindow):
             "compare": lambda: self.session.set_compare(self.compare_action.isChecked()),
             "stop": self.stop_run,
             "replay": self.replay.play,
-            "by_request": lambda: self.by_tabs.setCurrentIndex(0),
-            "by_worker": lambda: self.by_tabs.setCurrentIndex(1),
-            "tails": lambda: self.set_tails_shown(self.tails_action.isChecked()),
+            "by_request": lambda: view.set_by("requests"),
+            "by_worker": lambda: view.set_by("workers"),
+            "tails": lambda: view.set_tails(self.tails_action.isChecked()),
             "zoom_in": lambda: self.timeline.zoom(1.5),
             "zoom_out": lambda: self.timeline.zoom(1 / 1.5),
             "fit": lambda: self._fit_all(timelines),
-            "presentation": lambda: self.presentation.set_on(self.presentation_action.isChecked()),
-            "dark": lambda: self.presentation.follow_dark_action(),
+            "presentation": lambda: view.set_presentation(self.presentation_action.isChecked()),
+            "dark": lambda: view.set_dark(self.dark_action.isChecked()),
             "open": self.files.ask_open,
             "save": self.files.ask_save,
             "export": self.files.ask_export,
@@ -178,7 +179,7 @@ class QtMainWindow(QMainWindow):
         actions = build_actions(self, slots)
         for name, action in actions.items():
             setattr(self, f"{name}_action", action)
-        self.tails_action.setChecked(True)
+        self.tails_action.setChecked(view.tails)
         column: list[tuple[QWidget, int]] = [
             (self.header, 0),
             (self.quiz.panel, 0),
@@ -203,8 +204,7 @@ class QtMainWindow(QMainWindow):
         )
         self.presentation = PresentationMode(
             self,
-            on_action=self.presentation_action,
-            dark_action=self.dark_action,
+            view=view,
             headings=[self.header, self.verdict],
             docks=self.docks,
             strip=self.figure_strip,
@@ -236,6 +236,11 @@ class QtMainWindow(QMainWindow):
         events.shown_side.connect(self._on_shown_side_changed)
         events.error.connect(self._on_run_failed)
         events.notice.connect(self._say)
+        view = self.session.view.events
+        for signal in (view.by, view.tails, view.dark, view.presentation):
+            signal.connect(lambda _: self._on_view_changed())
+        view.dark.connect(lambda _: self.apply_theme(self.presentation.theme))
+        view.presentation.connect(self.presentation.set_on)
         self.classroom.events.say.connect(self._say)
         self.classroom.events.by.connect(self.set_by)
         self.classroom.events.quiz.connect(self._on_quiz)
@@ -301,17 +306,29 @@ class QtMainWindow(QMainWindow):
             raise LanesError(NOTHING_TO_EXPORT)
         title = self.session.lesson_title
         export_runs(
-            path, kind, runs, shown, title=title, theme=self.presentation.theme, by=self.timeline.by
+            path,
+            kind,
+            runs,
+            shown,
+            title=title,
+            theme=self.presentation.theme,
+            by=self.session.view.by,
         )
 
     def set_tails_shown(self, shown: bool) -> None:
         """Draw (or hide) the thin after-answer tails; the legend says what they are."""
-        self.tails_action.setChecked(shown)
-        self.stage.set_tails_shown(shown)
+        self.session.view.set_tails(shown)
 
     def set_by(self, by: str) -> None:
         """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
-        self.stage.set_by(by)
+        self.session.view.set_by("workers" if by_value(by) == "workers" else "requests")
+
+    def _on_view_changed(self) -> None:
+        """The menu's check marks follow the view, whoever changed it."""
+        view = self.session.view
+        self.tails_action.setChecked(view.tails)
+        self.dark_action.setChecked(view.dark)
+        self.presentation_action.setChecked(view.presentation)
 
     def apply_theme(self, theme: Theme) -> None:
         apply_theme(current_application(), theme)
@@ -353,7 +370,7 @@ class QtMainWindow(QMainWindow):
             return
         check = self.session.check
         predicted = check.predicted_ms if check else None
-        self._say(finished_text(run, predicted))
+        self._say(finished_text(run, predicted, check.calibrated if check else None))
 
     def _on_run_failed(self, message: str) -> None:
         self._say(message)
@@ -400,7 +417,7 @@ class QtMainWindow(QMainWindow):
             event.ignore()
             return
         self.replay.pause()
-        dark, desk = self.dark_action.isChecked(), self.presentation.desk
+        dark, desk = self.session.view.dark, self.presentation.desk
         save_window(self, self.settings, self.session, dark=dark, desk=desk)
         event.accept()
         if not self._closed:

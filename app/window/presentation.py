@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
 
 from app.qt_application import current_application
+from app.session.view import View
 from app.theme import DARK, LIGHT, Theme
 
 __all__ = ["PresentationMode", "heading_font", "presentation_text_px"]
@@ -55,8 +56,7 @@ class PresentationMode:
         self,
         window: QMainWindow,
         *,
-        on_action: QAction,
-        dark_action: QAction,
+        view: View,
         headings: Sequence[QLabel],
         docks: Sequence[QDockWidget],
         strip: QWidget,
@@ -66,7 +66,7 @@ class PresentationMode:
         """``headings`` take the heading font, ``strip`` (the figures' line) shows only in
         presentation mode, ``aside`` (with the docks and the menu bar) only outside it."""
         self.window = window
-        self._on_action, self._dark_action = on_action, dark_action
+        self.view = view
         self._headings, self._docks, self._strip, self._aside = headings, docks, strip, aside
         self._apply_theme = apply_theme
         self.normal_font = QFont(current_application().font())
@@ -79,12 +79,12 @@ class PresentationMode:
 
     @property
     def on(self) -> bool:
-        return self._on_action.isChecked()
+        return self.view.presentation
 
     @property
     def theme(self) -> Theme:
         """The theme in use: dark only when chosen (View ▸ Dark)."""
-        return DARK if self._dark_action.isChecked() else LIGHT
+        return DARK if self.view.dark else LIGHT
 
     @property
     def desk(self) -> tuple[QByteArray, QByteArray] | None:
@@ -94,8 +94,8 @@ class PresentationMode:
         return None
 
     def set_on(self, on: bool) -> None:
+        """Follow the view's presentation mode (``session.view.presentation``)."""
         w = self.window
-        self._on_action.setChecked(on)
         app = current_application()
         screen = w.screen() or app.primaryScreen()
         area = screen.geometry()
@@ -136,6 +136,3 @@ class PresentationMode:
                 w.showMaximized()
             else:
                 w.showNormal()
-
-    def follow_dark_action(self) -> None:
-        self._apply_theme(self.theme)

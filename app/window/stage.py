@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QTabBar
 
 from app.session import Lesson, Prediction, Session, Side
 from app.theme import Theme
-from app.timeline.rows import by_value
+from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
@@ -65,7 +65,6 @@ class Stage:
         self.by_tabs.addTab("One lane per request")
         self.by_tabs.addTab("One lane per thread / event loop")
         self.by_tabs.setExpanding(False)
-        self.tails_shown = True
         self._metrics_shown_ns = 0
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
@@ -89,8 +88,14 @@ class Stage:
             timeline.segmentHovered.connect(self.code.highlight_file_line)
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
-        self.by_tabs.currentChanged.connect(self._on_by_changed)
-        self.replay.playheadChanged.connect(self._on_playhead_changed)
+        view = self.session.view
+        view.events.by.connect(self._on_by_changed)
+        view.events.tails.connect(self._on_tails_changed)
+        view.events.replay_ms.connect(self._on_playhead_changed)
+        self.by_tabs.currentChanged.connect(
+            lambda index: view.set_by("workers" if index == 1 else "requests")
+        )
+        self.replay.playheadChanged.connect(view.set_replay_ms)
 
     # -- what the window calls --------------------------------------------------------------
     def show_figures(
@@ -117,18 +122,8 @@ class Stage:
         self.explain_shown()  # the legend of what is on screen: nothing yet
 
     def explain_shown(self) -> None:
-        by_request = self.timeline.by == "requests"
-        explain_shown(self.legend, self.session, self.tails_shown, by_request)
-
-    def set_tails_shown(self, shown: bool) -> None:
-        self.tails_shown = shown
-        for timeline in self.timelines.values():
-            timeline.set_tails_shown(shown)
-        self.explain_shown()
-
-    def set_by(self, by: str) -> None:
-        """Lanes per request or per worker (``"request"``/``"worker"`` or the layout names)."""
-        self.by_tabs.setCurrentIndex(1 if by_value(by) == "workers" else 0)
+        view = self.session.view
+        explain_shown(self.legend, self.session, view.tails, view.by == "requests")
 
     def set_theme(self, theme: Theme) -> None:
         for timeline in self.timelines.values():
@@ -252,7 +247,7 @@ class Stage:
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
         """In compare mode both timelines span the longer run, so the faster ends sooner;
         while one runs, A's finished lanes stretch with B's growing axis."""
-        spans = [run.trace.last_ns - run.trace.t0_ns for run in self.session.shown_runs()]
+        spans = [picture_end_ns(run.trace) - run.trace.t0_ns for run in self.session.shown_runs()]
         if live_span_ns > 0:  # in 5% steps: the finished side is redrawn as it grows, not per frame
             live_span_ns = int(1.05 ** math.ceil(math.log(live_span_ns, 1.05)))
         floor = max(spans + [live_span_ns]) if self.session.compare else 0
@@ -266,10 +261,18 @@ class Stage:
         other = self.timelines[source.other]
         other.set_view_offsets(self.timelines[source].view_offsets())
 
-    def _on_by_changed(self, index: int) -> None:
+    def _on_by_changed(self, by: str) -> None:
+        self.by_tabs.blockSignals(True)  # the tabs follow the view; they do not set it again
+        self.by_tabs.setCurrentIndex(1 if by == "workers" else 0)
+        self.by_tabs.blockSignals(False)
         for timeline in self.timelines.values():
-            timeline.set_by("workers" if index == 1 else "requests")
+            timeline.set_by(by)
         self.explain_shown()  # the answer marks and tails are the by-request layout's
+
+    def _on_tails_changed(self, shown: bool) -> None:
+        for timeline in self.timelines.values():
+            timeline.set_tails_shown(shown)
+        self.explain_shown()
 
     def _on_playhead_changed(self, ms: float) -> None:
         follow_playhead(ms, self.session, self.timelines, self.show_figures, self.code)

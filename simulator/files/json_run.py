@@ -64,6 +64,8 @@ def run_to_dict(run: Run) -> dict[str, Any]:
                         "end_ms": _ms(seg.end_ns, t0),
                         "thread": seg.thread,
                         "on_loop": seg.thread == trace.loop_thread,
+                        # A site's own Server-Timing metric says which it is; no other has.
+                        **({"name": seg.name} if seg.name is not None else {}),
                     }
                     for seg in lane.segments
                 ],

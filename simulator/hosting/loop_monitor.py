@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Coroutine, Generator
 from typing import Any
 
@@ -30,6 +31,8 @@ from simulator.trace.kinds import LOOP_BLOCKED_MS, Kind
 
 __all__ = ["LoopMonitor"]
 
+_wall = time.perf_counter_ns
+
 
 class LoopMonitor:
     """Install with :meth:`install` on a loop; read :attr:`blocked` (``(start, end)`` ns)."""
@@ -37,19 +40,45 @@ class LoopMonitor:
     def __init__(self, *, threshold_ms: float = LOOP_BLOCKED_MS) -> None:
         self.threshold_ns = int(threshold_ms * 1e6)
         self.blocked: list[tuple[int, int]] = []
-        #: When the step running now began (the loop runs one step at a time), or None.
-        self.step_started_ns: int | None = None
+        #: The loop thread's clocks when the step running now began (the loop runs one step
+        #: at a time), and that step's request, or None.
+        self.step_started: Clock | None = None
+        self.step_probe: RequestProbe | None = None
+        #: The loop thread's CPU clock, readable from any thread (``None``: not installed
+        #: yet, or a system without per-thread clocks).
+        self._loop_cpu_clock: int | None = None
+        self._loop_thread = ""
 
     def blocking_now(self, now_ns: int) -> tuple[int, int] | None:
         """The step holding the loop at ``now_ns`` if it has held it past the threshold:
-        a live picture shows the loop blocked while it is, not once the step ends."""
-        start = self.step_started_ns
-        if start is not None and now_ns - start >= self.threshold_ns:
-            return (start, now_ns)
-        return None
+        a live picture shows the loop blocked while it is, not once the step ends. Held means
+        running (the loop thread's CPU clock) or in a declared blocking wait; a step that
+        has mostly waited to run (for the GIL, a core) is not blocking it."""
+        start, probe = self.step_started, self.step_probe
+        if start is None or now_ns - start.wall_ns < self.threshold_ns:
+            return None
+        if self._loop_cpu_clock is not None:
+            try:
+                held = time.clock_gettime_ns(self._loop_cpu_clock) - start.cpu_ns
+            except OSError:  # the step ended and the thread with it: nothing is blocking
+                return None
+            for seg in probe.segments_until(now_ns) if probe is not None else []:
+                if seg.kind == Kind.IO_BLOCKING and seg.thread == self._loop_thread:
+                    held += max(0, seg.end_ns - max(seg.start_ns, start.wall_ns))
+            if held < self.threshold_ns:
+                return None
+        if self.step_started is not start:
+            return None  # that step has ended meanwhile
+        return (start.wall_ns, now_ns)
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Time ``loop``'s tasks; called on the loop's own thread."""
         loop.set_task_factory(self._make_task)
+        self._loop_thread = threading.current_thread().name
+        try:
+            self._loop_cpu_clock = time.pthread_getcpuclockid(threading.get_ident())
+        except (AttributeError, OSError):
+            self._loop_cpu_clock = None
 
     def _make_task(
         self, loop: asyncio.AbstractEventLoop, coro: Any, /, **kwargs: Any
@@ -80,22 +109,24 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
         self._probe: RequestProbe | None = None
 
     def send(self, value: Any) -> Any:
-        start = read_clock()
-        self._monitor.step_started_ns = start.wall_ns
+        start = read_clock(run_queue=False)  # the loop may have idled: no reading needed
+        self._monitor.step_probe = self._probe or current_probe.get()
+        self._monitor.step_started = start
         try:
             return self._coro.send(value)
         finally:
-            self._record(start, read_clock())
+            self._record(start)
 
     def throw(self, typ: Any, val: Any = None, tb: Any = None) -> Any:
-        start = read_clock()
-        self._monitor.step_started_ns = start.wall_ns
+        start = read_clock(run_queue=False)  # the loop may have idled: no reading needed
+        self._monitor.step_probe = self._probe or current_probe.get()
+        self._monitor.step_started = start
         try:
             if val is None and tb is None:
                 return self._coro.throw(typ)
             return self._coro.throw(typ, val, tb)
         finally:
-            self._record(start, read_clock())
+            self._record(start)
 
     def close(self) -> None:
         self._coro.close()
@@ -103,15 +134,18 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
     def __await__(self) -> Generator[Any, None, Any]:
         return self._coro.__await__()
 
-    def _record(self, start_clock: Clock, end_clock: Clock) -> None:
+    def _record(self, start_clock: Clock) -> None:
         monitor = self._monitor
-        monitor.step_started_ns = None
-        start, end = start_clock.wall_ns, end_clock.wall_ns
+        monitor.step_started = None
+        start, end = start_clock.wall_ns, _wall()
         probe = self._probe
         if probe is None:
             probe = self._probe = current_probe.get()
         if probe is not None:
             probe.loop_steps.append((start, end))
+        if end - start < WAIT_MIN_NS:
+            return  # most steps: too short to have stood still, no more clocks to read
+        end_clock = read_clock()
         if (end - start) - (end_clock.cpu_ns - start_clock.cpu_ns) >= WAIT_MIN_NS:
             monitor.blocked += _held_pieces(probe, start_clock, end_clock, monitor.threshold_ns)
         elif end - start >= monitor.threshold_ns:

@@ -28,6 +28,7 @@ from simulator.hosting.http_client import (
     Target,
     open_target,
 )
+from simulator.hosting.site_timing import SiteMetric, site_metrics
 from simulator.scenario import Scenario
 from simulator.trace.data import Status
 
@@ -58,6 +59,8 @@ class SocketRecord(Answer):
     status: Status = "running"
     error: str | None = None
     timing: ServerTiming | None = None
+    #: A site's own Server-Timing metrics, where the header holds no ``lanes`` entry.
+    site_metrics: tuple[SiteMetric, ...] = ()
 
 
 class SocketDriver(Burst[SocketRecord]):
@@ -154,7 +157,10 @@ class SocketDriver(Burst[SocketRecord]):
             record.status = "error"
             record.error = f"{type(exc).__name__}: {exc}"
         else:
-            record.timing = parse_server_timing(", ".join(record.server_timing))
+            header = ", ".join(record.server_timing)
+            record.timing = parse_server_timing(header)
+            if record.timing is None and header:
+                record.site_metrics = site_metrics(header)
             code = record.status_code or 0
             if 200 <= code < 300:
                 record.status = "ok"

@@ -9,12 +9,15 @@ groups lanes per worker process.
 A lane reads: ``client`` (waiting for a connection, connecting, sending), ``queued`` (sent,
 not yet seen by the middleware: in the kernel's accept queue, or the server parsing it),
 then the server's segments with ``framework`` between them, then ``client`` again (the
-answer written, carried and read).
+answer written, carried and read). Where the server said nothing of its own time (a site
+without the middleware, or no answer yet), the wait is one ``server`` span: queued or
+running, known at the answer; a site's own Server-Timing metrics are laid over its start.
 """
 
 from __future__ import annotations
 
 from embedded_site.server_timing import ServerSegment, ServerTiming
+from simulator.hosting.site_timing import SiteMetric
 from simulator.hosting.socket_driver import SocketRecord
 from simulator.trace.data import Lane, Segment
 from simulator.trace.kinds import (
@@ -45,12 +48,13 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
         back = record.first_byte_ns or done
         if timing is None:
             segments.append(Segment(Kind.CLIENT, sent, request_sent, CLIENT_THREAD))
-            # No header (a site without the middleware, or no answer yet): the server's time
-            # is one span, drawn as the view's.
-            if record.first_byte_ns is not None or record.status != "running":
-                segments.append(Segment(Kind.VIEW, request_sent, back, CLIENT_THREAD))
-            else:
-                segments.append(Segment(Kind.QUEUED, request_sent, done, QUEUE_THREAD))
+            # The server said nothing of its own time (a site without our middleware, or no
+            # answer yet): from the request sent to the answer's first byte it was at the
+            # server, queued or running: one span, known at the answer; a site's own
+            # metrics laid over its start.
+            answered = record.first_byte_ns is not None or record.status != "running"
+            wait_end = back if answered else done
+            segments += _site_segments(record.site_metrics, request_sent, wait_end)
         else:
             start = _placed(timing, sent, request_sent, back, done)
             end = start + round(timing.total_ms * 1e6)
@@ -72,7 +76,25 @@ def socket_lane(record: SocketRecord, view: str, now_ns: int) -> Lane:
         done,
         tuple(_ordered(segments)),
         tuple((s.thread, s.start_ns) for s in segments if split_server_thread(s.thread)),
+        notes=tuple(m.text for m in record.site_metrics if m.dur_ms is None),
     )
+
+
+def _site_segments(metrics: tuple[SiteMetric, ...], start: int, end: int) -> list[Segment]:
+    """The wait for the answer: a site's metrics with a duration, end to end in header order
+    (only durations are known) from the start of the server's time, taken to end as the
+    answer left (a request queued first waited before its work, not after); clipped to the
+    wait. The rest of the wait is "at the server": queued or running, not known which."""
+    timed = [m for m in metrics if m.dur_ms is not None]
+    total = sum(round((m.dur_ms or 0) * 1e6) for m in timed)
+    cursor = max(start, end - total)
+    out = [Segment(Kind.AT_SERVER, start, cursor, CLIENT_THREAD)] if cursor > start else []
+    for metric in timed:
+        stop = min(end, cursor + round((metric.dur_ms or 0) * 1e6))
+        if stop > cursor:
+            out.append(Segment(Kind.SERVER_TIMING, cursor, stop, CLIENT_THREAD, name=metric.name))
+            cursor = stop
+    return out
 
 
 def _placed(timing: ServerTiming, sent: int, request_sent: int, first_byte: int, done: int) -> int:
@@ -125,9 +147,10 @@ def _ordered(segments: list[Segment]) -> list[Segment]:
             last
             and last.kind == seg.kind
             and last.thread == seg.thread
+            and last.name == seg.name
             and last.end_ns == seg.start_ns
         ):
-            merged[-1] = Segment(seg.kind, last.start_ns, seg.end_ns, seg.thread)
+            merged[-1] = Segment(seg.kind, last.start_ns, seg.end_ns, seg.thread, name=seg.name)
         else:
             merged.append(seg)
     return merged

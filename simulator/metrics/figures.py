@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
 
-from simulator.metrics.summary import Summary
+from simulator.metrics.summary import SERVER_THREAD_FIGURES, Summary
 
 __all__ = [
     "EMPTY",
@@ -139,6 +139,8 @@ class Figure:
         measured (``None`` in the summary), which every unit writes as :data:`EMPTY`."""
         if self.is_latency:
             return summary.latency_ms[self.key]
+        if self.key in SERVER_THREAD_FIGURES and not summary.server_threads_known:
+            return float("nan")
         value: float | None = getattr(summary, self.key)
         return float("nan") if value is None else value
 

@@ -10,6 +10,7 @@ from simulator.trace.kinds import CLIENT_THREAD, NOT_HELD_BY_VIEW, QUEUE_THREAD,
 
 __all__ = [
     "CLIENT_PACED_SHARE",
+    "SERVER_THREAD_FIGURES",
     "Summary",
     "db_connections_peak",
     "in_flight_steps",
@@ -57,6 +58,10 @@ class Summary:
     #: The CPU time the client's own thread spent over the run (socket runs; ``None``
     #: in-process, where the client shares the site's loop and cannot be told apart).
     client_cpu_ms: float | None = None
+    #: Whether the server said what its threads did (in-process probes, or the lanes
+    #: middleware's header). Without it (a ``--url`` site without timings, or with only its
+    #: own durations), the thread figures are not measured: they read "—" and ``null``.
+    server_threads_known: bool = True
 
     @property
     def client_paced(self) -> bool:
@@ -69,8 +74,21 @@ class Summary:
         return gap > CLIENT_PACED_SHARE * self.makespan_ms and gap > CLIENT_PACED_MIN_MS
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data; the thread figures ``None`` where they were not measured."""
+        data = asdict(self)
+        if not self.server_threads_known:
+            data.update(dict.fromkeys(SERVER_THREAD_FIGURES))
+        return data
 
+
+#: The figures only the server's own account of its threads can give.
+SERVER_THREAD_FIGURES = (
+    "threads_used",
+    "threads_held_peak",
+    "db_connections_peak",
+    "loop_blocked_ms",
+    "framework_ms_per_request",
+)
 
 #: Where the client's makespan and the server's span differ by more than this share (and
 #: :data:`CLIENT_PACED_MIN_MS`), the figures say the client set the pace.
@@ -228,4 +246,10 @@ def summarize(trace: Trace) -> Summary:
         db_connections_peak=db_connections_peak(trace),
         server_span_ms=None if (span := server_span_ns(trace)) is None else span / 1e6,
         client_cpu_ms=None if trace.client_cpu_ns is None else trace.client_cpu_ns / 1e6,
+        server_threads_known=not lanes
+        or any(
+            seg.thread not in (CLIENT_THREAD, QUEUE_THREAD)
+            for lane in lanes
+            for seg in lane.segments
+        ),
     )

@@ -69,12 +69,15 @@ class Site:
         self, ms: float, r: RequestLog | None = None, kind: Kind = Kind.CPU, thread: str = ""
     ) -> Steps:
         """Python running on a thread (or the loop) we hold: it needs the GIL, which the
-        interpreter hands round every :data:`GIL_SWITCH_MS` while others want it. With
+        interpreter hands round every :data:`GIL_SWITCH_MS` while others want it; all but
+        a view's CPU takes :meth:`grown` times longer with many requests inside. With
         ``r``, the pieces are drawn on ``thread``: ``kind`` while running, ``gil_wait``
         while another thread held the GIL, as the measurement splits a view's work."""
         # Django's own steps keep their wait as ``framework``, as the lanes draw it: a GIL
         # wait there is the machinery's, not a thread a view holds (``threads_held_peak``).
         waiting = kind if kind is Kind.FRAMEWORK else Kind.GIL_WAIT
+        if kind is not Kind.CPU:  # Python's own bookkeeping, not the view's asked-for CPU
+            ms *= self.grown()
         left = ns(ms)
         while left > 0:
             asked = self.env.now
@@ -92,12 +95,16 @@ class Site:
         """:meth:`compute` on ``thread``, drawn as ``kind`` (and ``gil_wait``)."""
         yield from self.compute(ms, r, kind, thread)
 
+    def grown(self) -> float:
+        """How much longer Django's and asyncio's own Python takes per request with this
+        many requests inside the server (more tasks, threads and objects to wade through)."""
+        return 1 + self.costs.growth_per_1000 * self.inside / 1000
+
     def overhead(self, ms: float) -> Steps:
         """Per-request Python the lanes do not show (the client building and reading the
         request, asyncio's and the thread pool's bookkeeping): it only takes the GIL, more
         of it the more requests are inside the server."""
-        grown = ms * (1 + self.costs.growth_per_1000 * self.inside / 1000)
-        yield from self.compute(grown)
+        yield from self.compute(ms, kind=Kind.FRAMEWORK)
 
     def take_loop(self, r: RequestLog, waiting_on: str, since: int | None = None) -> Steps:
         """Wait for the event loop; the wait is ``queued``."""

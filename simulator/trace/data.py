@@ -44,6 +44,8 @@ class Segment:
     #: For a segment the view declared: the line of ``embedded_site/views.py`` it belongs
     #: to (see ``RawSegment.line``), which the code panel highlights.
     line: int | None = None
+    #: For a ``server_timing`` segment: the site's metric name (``db``), which says which.
+    name: str | None = None
 
     @property
     def duration_ns(self) -> int:
@@ -74,6 +76,9 @@ class Lane:
     #: ``(ns, +1)`` where a database connection opened for this request, ``(ns, -1)`` where
     #: one closed: Django keeps a connection per thread, so they add up across requests.
     db_events: tuple[tuple[int, int], ...] = ()
+    #: What the hover adds: a site's Server-Timing metrics without a duration, and ignored
+    #: ones (``db: dur=inf ignored``).
+    notes: tuple[str, ...] = ()
 
     @property
     def latency_ns(self) -> int:

@@ -45,6 +45,10 @@ class Kind(StrEnum):
     #: connecting, sending) and the answer's way back (the server writing it, the network,
     #: the client reading it).
     CLIENT = "client"
+    #: Over real sockets, where the server said nothing of its own time (no timings, or no
+    #: answer yet): the wait between the request sent and the answer's first byte, queue and
+    #: view together; what it was is known at the answer, if ever.
+    AT_SERVER = "server"
     #: A plain Django site's view, as its Server-Timing middleware saw it (it cannot see
     #: inside: I/O and CPU are one span).
     VIEW = "view"
@@ -74,6 +78,7 @@ KIND_LABELS: dict[Kind, str] = {
         "thread hand-off (while other threads compute, it includes waiting to run: the GIL, a core)"
     ),
     Kind.CLIENT: "client and network (connect, send, receive)",
+    Kind.AT_SERVER: "at the server: queued or running, one span (no timings; known at the answer)",
     Kind.VIEW: "view (a plain site: I/O and CPU together)",
     Kind.SQL: "SQL query (holds a thread)",
     Kind.SERVER_TIMING: "the site's Server-Timing (durations only: order and overlap not known)",

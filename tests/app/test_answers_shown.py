@@ -176,3 +176,54 @@ def test_live_figures_count_only_what_has_ended():
     answered = Lane(1, "v", "ok", 200, None, 0, 300 * MS, (Segment(Kind.CPU, 0, 300 * MS, "w"),))
     summary = summarize(Trace(0, (answered, running), LOOP))
     assert FIGURE["makespan_ms"].shown(summary) == "300 ms"
+
+
+def test_a_long_clean_up_after_the_last_answer_does_not_stretch_the_picture(qapp):
+    """In the window, the site's clean-up after the last answer can wait for the GIL while the
+    window draws (370 ms after a 240 ms run was seen): the picture ends a little past the last
+    answer and says how long the clean-up went on."""
+    from app.timeline.rows import picture_end_ns
+
+    short = _staircase()  # 1 ms of clean-up after 400 ms: drawn whole
+    assert picture_end_ns(short) == short.last_ns
+    lanes = (
+        *short.lanes[:-1],
+        _lane(3, 400, (Kind.IO_BLOCKING, 300, 400, LOOP), (Kind.GIL_WAIT, 400, 1000, LOOP)),
+    )
+    long = Trace(0, lanes, LOOP)
+    assert picture_end_ns(long) == 420 * MS  # the last answer, and 5% more
+    rows = TimelineRows(long, by="workers")
+    image, geo = _paint(rows)  # t_to: last segment + 10 ms, so nothing is cut...
+    assert not _has_text_colour(image, geo)
+    image = QImage(1000, 400, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    geo = paint_timeline(
+        painter, QRectF(0, 0, 1000, 400), rows, LIGHT, t_from_ns=0, t_to_ns=picture_end_ns(long)
+    )
+    painter.end()
+    assert _has_text_colour(image, geo)  # ... until the view ends before the clean-up does
+
+
+def _has_text_colour(image: QImage, geo) -> bool:
+    """Whether the muted note is written at the top right of the lanes."""
+    muted = QColor(LIGHT.muted)
+    y0 = round(geo.lanes_top)
+    x1 = round(geo.lanes_left + geo.lanes_width)
+    return any(
+        image.pixelColor(x, y) == muted for x in range(x1 - 200, x1) for y in range(y0, y0 + 14)
+    )
+
+
+def test_an_empty_thread_view_still_says_what_it_waits_for(qapp):
+    """B's thread view while A runs: not a bare "waiting" label, but "B runs after A."."""
+    rows = TimelineRows(Trace(0, ()), by="workers")
+    blank, _ = _paint(rows, height=200)
+    said, geo = _paint(rows, height=200, empty_text="B runs after A.")
+    top, left = round(geo.lanes_top), round(geo.lanes_left)
+    differs = [
+        (x, y)
+        for x in range(left, left + 200)
+        for y in range(top, top + 40)
+        if said.pixelColor(x, y) != blank.pixelColor(x, y)
+    ]
+    assert differs  # the words are written where the lanes would be

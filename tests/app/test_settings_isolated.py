@@ -34,7 +34,7 @@ def _tree(root: Path, depth: int = 2) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.slow
 def test_a_window_with_default_settings_leaves_the_users_config_alone(qtbot, qloop):
-    from app.qt_main_window import QtMainWindow
+    from app.window.main_window import QtMainWindow
 
     user_config = USER_HOME / ".config"
     before = _tree(user_config)

@@ -26,3 +26,5 @@ def test_running_counts_the_answers_and_finished_names_the_model_only_if_asked()
     text = finished_text(run, None)
     assert text.startswith("Done: 3 answered in ") and "model" not in text
     assert "The model predicted 100 ms." in finished_text(run, 100.0)
+    assert "The model predicted 100 ms (not calibrated)." in finished_text(run, 100.0, False)
+    assert "The model predicted 100 ms (calibrated here)." in finished_text(run, 100.0, True)

@@ -23,9 +23,16 @@ def test_the_legend_labels_are_the_traces_and_every_kind_has_a_colour():
         "io_blocking",
         "thread_hop",
         "client",
+        "server",
         "view",
         "sql",
         "server_timing",
         "error",
         "cancelled",
     )
+
+
+def test_every_kind_is_drawn():
+    from app.timeline.rows import DRAW_ORDER
+
+    assert set(DRAW_ORDER) == {kind.value for kind in Kind}

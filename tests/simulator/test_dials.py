@@ -105,6 +105,7 @@ def test_kinds_keep_the_strings_the_exports_write_and_each_has_a_label():
         "io_blocking",
         "thread_hop",
         "client",
+        "server",
         "view",
         "sql",
         "server_timing",

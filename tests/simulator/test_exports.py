@@ -291,3 +291,32 @@ def test_json_export_loads_back_with_every_segment(real_run, tmp_path):
         (wait,) = [s for s in written["segments"] if s["kind"] == "io_wait"]
         assert wait["end_ms"] - wait["start_ms"] >= 20
         assert wait["thread"] == data["loop_thread"] and wait["on_loop"] is True
+
+
+def test_every_export_carries_the_waits_to_run(tmp_path):
+    run = _run(
+        [
+            _lane(
+                0,
+                [
+                    ("queued", 0, 1, "queue"),
+                    ("cpu", 1, 5, "worker"),
+                    ("gil_wait", 5, 30, "worker"),
+                    ("core_wait", 30, 34, "worker"),
+                    ("cpu", 34, 40, "worker"),
+                ],
+            )
+        ],
+        loop_thread=None,
+    )
+    write_csv(run, tmp_path / "run.csv")
+    write_json(run, tmp_path / "run.json")
+    _, rows = _read_csv(tmp_path / "run.csv")
+    waits = [(r["kind"], r["duration_ms"]) for r in rows if r["kind"] in ("gil_wait", "core_wait")]
+    assert waits == [("gil_wait", "25.0"), ("core_wait", "4.0")]
+    written = json.loads((tmp_path / "run.json").read_text(encoding="utf-8"))
+    kinds = [s["kind"] for s in written["requests"][0]["segments"]]
+    assert kinds == ["queued", "cpu", "gil_wait", "core_wait", "cpu"]
+    events = run_to_chrome_trace(run)["traceEvents"]
+    named = {e["name"]: e["dur"] for e in events if e.get("ph") == "X"}
+    assert named["gil_wait"] == pytest.approx(25_000) and named["core_wait"] == pytest.approx(4_000)

@@ -243,3 +243,27 @@ def test_a_loop_step_that_waited_for_the_gil_did_not_block_the_loop(monkeypatch)
     pieces = _held_pieces(p, start, end, threshold)
     assert sum(e - s for s, e in pieces) == 31 * MS
     assert [s.kind for s in p.segments] == ["io_blocking", "gil_wait"]
+
+
+def test_live_a_step_that_is_waiting_to_run_is_not_shown_blocking_the_loop():
+    import asyncio
+    import time
+
+    from embedded_site.waits import Clock
+    from simulator.hosting.loop_monitor import LoopMonitor
+
+    monitor = LoopMonitor()
+    loop = asyncio.new_event_loop()
+    try:
+        monitor.install(loop)  # on this thread, as the server installs it on the loop's
+        now = time.perf_counter_ns()
+        cpu = time.thread_time_ns()
+        # 40 ms into a step, hardly any of it run: it waits for the GIL, it blocks nothing.
+        monitor.step_started = Clock(now - 40 * MS, cpu - MS // 10, 0)
+        assert monitor.blocking_now(now) is None
+        # 40 ms into a step that has run 10 of them: blocking, shown while it lasts.
+        started = Clock(now - 40 * MS, cpu - 10 * MS, 0)
+        monitor.step_started = started
+        assert monitor.blocking_now(now) == (now - 40 * MS, now)
+    finally:
+        loop.close()
