@@ -7,11 +7,11 @@ whether each claim held on this run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.session.quiz import Quiz, QuizStep
-from simulator.lessons import Lesson, check_claim
+from simulator.lessons import LessonRun, judge_lesson
 from simulator.metrics.figures import FIGURE
 from simulator.prediction.agreement import modelled_figure
 from simulator.prediction.calibration import load_costs
@@ -35,26 +35,33 @@ class PanelText:
     guess: str
     status: str
     reveal: str
+    #: The reveal's verdict line, in large type (``None`` before the reveal or a run).
+    verdict: str | None = None
 
 
-def _figure_line(lesson: Lesson, runs: Mapping[str, Run]) -> str:
-    key = FIGURE[lesson.figure]
+def _figure_line(judged: LessonRun) -> str:
+    """The lesson's figure on each side: the one number the verdict also shows (the median
+    and range of a side's runs), beside the model's prediction."""
+    figure = judged.lesson.figure
+    key = FIGURE[figure]
     calibration = load_costs()
     parts = []
-    for side, run in runs.items():
-        label = f"{side} " if len(runs) > 1 else ""
+    for side, runs in judged.runs.items():
+        label = f"{side} " if len(judged.runs) > 1 else ""
         model = " (not modelled)"
-        if lesson.figure not in _NOT_MODELLED:
-            value = modelled_figure(lesson.figure, run.scenario, calibration.costs)
+        if figure not in _NOT_MODELLED:
+            value = modelled_figure(figure, runs[0].scenario, calibration.costs)
             model = f" (model: {key.unit.format(value)})"
-        parts.append(f"{label}measured {key.text(run.summary)}{model}")
+        parts.append(f"{label}measured {judged.figure_text(side)}{model}")
     costs = "calibrated here" if calibration.calibrated else "not calibrated"
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
-def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
-    """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs."""
+def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
+    """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
+    every run of each side (a close call runs each side three times)."""
     lesson = quiz.lesson
+    judged = judge_lesson(lesson, runs)
     # Once the class has guessed, the guess line says it all: the lanes get the room.
     asking = quiz.step is QuizStep.QUESTION
     choices = tuple(
@@ -83,24 +90,29 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         QuizStep.REVEAL: "Page Down: next lesson · Page Up: hide the answer",
     }[quiz.step]
     reveal = ""
+    verdict = None
     if quiz.step is QuizStep.REVEAL:
         lines = []
         right = quiz.guessed_right
         mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
         said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
-        if runs:
-            lines.append(_figure_line(lesson, runs))
+        if judged.runs:
+            verdict = judged.line
+            lines.append(_figure_line(judged))
             if guess and not lesson.choices:
                 lines[-1] += f" · class guessed {guess}"
         lines.append(f"<b>Why:</b> {lesson.why}")
         lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:
             lines.append(f"<b>Myth:</b> {lesson.myth}")
-        if runs:
-            judged = [check_claim(c, {s: [r] for s, r in runs.items()}) for c in lesson.claims]
-            held = sum(r.held for r in judged)
-            lines.append(f"Claims on this run: {held} of {len(judged)} held")
+        if judged.runs:
+            held = sum(r.held for r in judged.results)
+            failed = "; ".join(r.claim.says for r in judged.results if not r.held)
+            lines.append(
+                f"Claims on this run: {held} of {len(judged.results)} held"
+                + (f" (not: {failed})" if failed else "")
+            )
         reveal = "<br>".join(lines)
     return PanelText(
         question=lesson.question,
@@ -109,4 +121,5 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Run]) -> PanelText:
         guess=guess_line,
         status=status,
         reveal=reveal,
+        verdict=verdict,
     )

@@ -13,27 +13,27 @@ if TYPE_CHECKING:
 
     from app.cli.gui_options import GuiOptions
     from app.window.main_window import QtMainWindow
-    from simulator.trace import Run
 
 __all__ = ["ASSETS", "create_application", "run_app"]
 
 
-def _write_json(runs: list[Run], path: str) -> int:
-    """Every run shown: one run as ``run --json`` writes it, A and B as ``compare --json``
-    does (with the verdict). Returns an exit status."""
-    import json
+def _write_json(window: QtMainWindow, path: str) -> int:
+    """Every run shown: one run as ``run --json`` writes it; A and B as ``compare --json``
+    does, with the verdict on screen (the session's, over every run of a close call).
+    Returns an exit status."""
+    from simulator.files import write_comparison_json, write_json
 
-    from simulator.files import run_to_dict, write_json
-    from simulator.files.atomic import write_text_atomically
-    from simulator.metrics.verdict import verdict
-
+    session = window.session
+    runs = window.shown_runs()
     try:
         if len(runs) == 1:
             write_json(runs[0], path)
         else:
-            a, b = runs[0], runs[1]
-            data = {"a": run_to_dict(a), "b": run_to_dict(b), "verdict": verdict(a, b)}
-            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+            from app.session import Side
+
+            every_a, every_b = session.every_run(Side.A), session.every_run(Side.B)
+            shown = (runs[0], runs[1])
+            write_comparison_json(path, every_a, every_b, session.verdict, shown=shown)
     except OSError as exc:
         print(f"async-lanes: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -169,7 +169,7 @@ async def _follow(window: QtMainWindow, options: GuiOptions) -> int:
     runs = window.shown_runs()
     run = runs[-1] if runs else None
     if options.json and run is not None:
-        status = _write_json(runs, options.json) or status
+        status = _write_json(window, options.json) or status
     if options.screenshot:
         screen = window.screen()
         picture = screen.grabWindow(0)

@@ -248,11 +248,12 @@ def _compare_scenarios(args: argparse.Namespace) -> tuple[Scenario, Scenario, st
 
 
 def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
-    """A, then B, then the verdict. Stopped during B, A is kept: both are written, B marked
-    stopped and no verdict; stopped during A, what A measured is written."""
-    from simulator.files import run_to_dict, write_chrome_trace
-    from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
-    from simulator.metrics.verdict import verdict
+    """A, then B (and each again when close: the comparison protocol), then the verdict.
+    Stopped during B, A is kept: both are written, B marked stopped and no verdict; stopped
+    during A, what A measured is written; stopped during a re-run, A and B, no verdict."""
+    from simulator.files import write_chrome_trace, write_comparison_json
+    from simulator.metrics.comparison import Comparison, measure_pair
+    from simulator.metrics.verdict import comparison_verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
     typed = tuple(
@@ -265,75 +266,63 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     outputs = outputs_asked(args, ("json", "trace", *PICTURE_FLAGS))
     check_outputs(outputs, _inputs(args))
 
-    #: Every run of each side, once a close call was measured again (else A and B).
-    every_run: list[list[Run]] = []
-
-    def write_all(runs: list[Run], line: str | None) -> int:
-        def write_json(path: Path) -> None:
-            a, b = runs[0], runs[1] if len(runs) > 1 else None
-            data = {"a": run_to_dict(a), "b": b and run_to_dict(b), "verdict": line}
-            sides = every_run or [[a], [b] if b else []]
-            data["runs"] = {
-                letter: [run_to_dict(run) for run in side]
-                for letter, side in zip(("a", "b"), sides, strict=True)
-            }
-            write_text_atomically(path, json.dumps(data, indent=1) + "\n")
-
-        picture = picture_writer(runs, title, args.scale, _by(args))
+    def write_all(runs_a: list[Run], runs_b: list[Run], line: str | None) -> int:
+        shown = [runs[0] for runs in (runs_a, runs_b) if runs]
+        picture = picture_writer(shown, title, args.scale, _by(args), line)
         with interrupts.writing():
             return write_outputs(
                 outputs,
                 {
-                    "json": write_json,
-                    "trace": lambda path: write_chrome_trace(runs, path),
+                    "json": lambda path: write_comparison_json(path, runs_a, runs_b, line),
+                    "trace": lambda path: write_chrome_trace(shown, path),
                     **{name: picture for name in PICTURE_FLAGS},
                 },
             )
 
     if interrupts.received:
         return _stopped_before(interrupts)
-    a = _measure(a_scenario, interrupts, lambda partial: write_all([partial], None))
+    measured: list[Run] = []
+
+    def measure(scenario: Scenario) -> Run:
+        """One run, printed (the protocol alternates A, B, A, B...); a second signal during
+        A or B writes what was measured so far."""
+        letter = "AB"[len(measured) % 2]
+        n = len(measured) // 2 + 1
+
+        def save_now(partial: Run) -> None:
+            if len(measured) < 2:
+                write_all([*measured, partial][:1], [partial] if measured else [], None)
+
+        run = _measure(scenario, interrupts, save_now)
+        measured.append(run)
+        with interrupts.holding():
+            say(f"{letter}{f' (run {n})' if n > 1 else ''}: " + format_summary(run))
+        return run
+
+    runs_a, runs_b = measure_pair(
+        a_scenario,
+        b_scenario,
+        "makespan_ms",
+        measure,
+        notice=say,
+        stop=lambda: bool(interrupts.received),
+    )
     with interrupts.holding():
-        say("A: " + format_summary(a))
-        if a.stopped or interrupts.received:
-            print(
-                "Stopped during A: B was not run; A is written as far as it got.", file=sys.stderr
-            )
-            write_all([a], None)
+        stopped = any(run.stopped for run in runs_a + runs_b) or interrupts.received
+        if stopped:
+            if not runs_b:
+                why = "Stopped during A: B was not run; A is written as far as it got."
+            elif len(runs_b) == 1 and len(runs_a) == 1:
+                why = "Stopped during B: A and B as far as it got are written; no verdict."
+            else:
+                why = "Stopped during a re-run: no verdict."
+            print(why, file=sys.stderr)
+            write_all(runs_a[:1], runs_b[:1], None)
             return interrupts.exit_code
-    b = _measure(b_scenario, interrupts, lambda partial: write_all([a, partial], None))
-    with interrupts.holding():
-        say("B: " + format_summary(b))
-        if b.stopped or interrupts.received:
-            print(
-                "Stopped during B: A and B as far as it got are written; no verdict.",
-                file=sys.stderr,
-            )
-            write_all([a, b], None)
-            return interrupts.exit_code
-    runs_a, runs_b = [a], [b]
-    if is_close(a.summary.makespan_ms, b.summary.makespan_ms):
-        say(f"A and B within {CLOSE_WITHIN:.0%}: each runs {EXTRA_RUNS} more times")
-        for n in range(EXTRA_RUNS):
-            for letter, scenario, runs in (("A", a_scenario, runs_a), ("B", b_scenario, runs_b)):
-                again = _measure(scenario, interrupts, lambda partial: None)
-                say(f"{letter} (run {n + 2}): " + format_summary(again))
-                if again.stopped or interrupts.received:
-                    print("Stopped during a re-run: no verdict.", file=sys.stderr)
-                    with interrupts.holding():
-                        write_all([a, b], None)
-                    return interrupts.exit_code
-                runs.append(again)
-        line = noise_verdict(
-            "makespan_ms", [r.summary for r in runs_a], [r.summary for r in runs_b]
-        )
-    else:
-        line = verdict(a, b)
-    every_run[:] = [runs_a, runs_b]
-    with interrupts.holding():
+        line = comparison_verdict(Comparison.of_runs(runs_a, runs_b))
         say()
         say(f"Verdict: {line}")
-        code = write_all([a, b], line)
+        code = write_all(runs_a, runs_b, line)
     return interrupts.exit_code if interrupts.received else code
 
 

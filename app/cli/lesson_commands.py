@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.files.atomic import write_text_atomically
-from simulator.lessons import Lesson, find_lesson, lesson_entries
+from simulator.lessons import NOT_SHOWN, Lesson, find_lesson, lesson_entries
 from simulator.upstream_address import refuse_unless_allowed
 
 from .exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
@@ -56,15 +56,9 @@ def _wrapped(label: str, text: str) -> None:
 
 
 def lesson_slide_lines(lesson: Lesson, result: LessonRun) -> tuple[str, str]:
-    """The slide's subtitle (question and answer) and verdict line for a lesson's run."""
-    subtitle = f"{lesson.question}  Answer: {lesson.answer}"
-    if result.verdict is not None:
-        return subtitle, f"Verdict: {result.verdict}"
-    from simulator.metrics.figures import FIGURE
-
-    key = FIGURE[lesson.figure]
-    run = result.first[0]
-    return subtitle, f"Measured: {key.name} {key.text(run.summary)}"
+    """The slide's subtitle (question and answer) and verdict line for a lesson's run: the
+    window's reveal shows the same line (:attr:`~simulator.lessons.LessonRun.line`)."""
+    return f"{lesson.question}  Answer: {lesson.answer}", result.line
 
 
 def _predicted(result: LessonRun) -> tuple[dict[str, float], bool]:
@@ -114,6 +108,9 @@ def _runs_json(result: LessonRun) -> dict[str, object]:
         "predicted": predicted,
         "calibrated": calibrated,
         "verdict": result.verdict,
+        "expect": result.lesson.expect,
+        "expectation_held": result.expectation_held,
+        "showed": result.showed,
         "claims": [
             {"says": r.claim.says, "held": r.held, "measured": r.measured} for r in result.results
         ],
@@ -149,7 +146,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         say(f"    ({letter}) {choice}")
     from simulator.lessons import run_lesson
 
-    result = run_lesson(lesson, measure_with(interrupts))
+    result = run_lesson(lesson, measure_with(interrupts), notice=say)
     for side, runs in result.runs.items():
         for n, run in enumerate(runs, 1):
             again = f" (run {n} of {len(runs)})" if len(runs) > 1 else ""
@@ -161,6 +158,8 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     if result.verdict is not None:
         say(f"Verdict: {result.verdict}")
     say(_model_line(result))
+    if not result.showed:
+        say(f"{NOT_SHOWN.upper()}.")
     _wrapped("  Answer: ", lesson.answer)
     _wrapped("  Why: ", lesson.why)
     _wrapped("  Look at: ", lesson.look_at)
@@ -174,7 +173,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
         export_picture(
             path,
-            result.first,
+            result.shown,
             title=f"Lesson {lesson.number}: {lesson.title}",
             scale=args.scale,
             by=args.by or lesson.file.by or "request",
@@ -193,6 +192,10 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         failed = sum(not r.held for r in result.results)
         say(f"CHECK: {failed} of {len(result.results)} claims did not hold")
         return EXIT_FAILED
+    if args.check and result.expectation_held is False:
+        say(f"CHECK: the verdict did not come out as the lesson expects ({lesson.expect})")
+        return EXIT_FAILED
     if args.check:
-        say(f"CHECK: all {len(result.results)} claims held")
+        expected = f"; the verdict as expected ({lesson.expect})" if lesson.expect else ""
+        say(f"CHECK: all {len(result.results)} claims held{expected}")
     return code

@@ -173,12 +173,15 @@ def write_outputs(outputs: Sequence[tuple[str, Path]], writers: dict[str, Writer
     return code
 
 
-def picture_writer(runs: list[Run], title: str | None, scale: int, by: str = "request") -> Writer:
-    """Writes a picture of one run, or of A and B, for a slide (Qt is imported here)."""
+def picture_writer(
+    runs: list[Run], title: str | None, scale: int, by: str = "request", verdict: str | None = None
+) -> Writer:
+    """Writes a picture of one run, or of A and B with the ``verdict`` printed, for a slide
+    (Qt is imported here)."""
 
     def write(path: Path) -> None:
         from app.slides.export import export_picture
 
-        export_picture(path, runs, title=title, scale=scale, by=by)
+        export_picture(path, runs, title=title, scale=scale, by=by, verdict_text=verdict)
 
     return write

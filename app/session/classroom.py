@@ -89,6 +89,9 @@ class Classroom:
         self._keep(keep_in)
         self.path, self._file = path, loaded
         self.quiz = Quiz(lesson) if lesson is not None else None
+        # Close calls re-run, and the verdict is worded, by the lesson's figure and what its
+        # answer expects: one verdict on screen, in the reveal and in gui --json.
+        self.session.set_criterion(lesson.criterion if lesson is not None else None)
         if self.quiz is not None:
             # No lanes or figures of the last lesson under a new question.
             self.session.forget_runs()
@@ -103,6 +106,7 @@ class Classroom:
     def _return_to(self, visit: Visit) -> None:
         self.session.load(visit.file)
         self.path, self._file, self.quiz = visit.path, visit.file, visit.quiz
+        self.session.set_criterion(visit.quiz.lesson.criterion)
         self.session.restore(visit.kept)
         self.events.quiz.emit(self.quiz)
         self._show_by()

@@ -10,14 +10,13 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
-from simulator.metrics.noise import CLOSE_WITHIN, EXTRA_RUNS, is_close, noise_verdict
+from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion, rerun_reason
 from simulator.metrics.summary import summarize
-from simulator.metrics.verdict import verdict
+from simulator.metrics.verdict import comparison_verdict
 from simulator.prediction.calibration import load_costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
@@ -27,7 +26,7 @@ from simulator.upstream_address import refuse_unless_allowed
 from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
-from .state import Lesson, Prediction, PredictionCheck, Side
+from .state import Kept, Lesson, Prediction, PredictionCheck, Side
 from .view import View
 
 __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
@@ -36,16 +35,6 @@ __all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
 FRAME_MS = 33
 #: Runs up to this size get the model's prediction beside the measurement (a few ms).
 PREDICT_WITH_RUN_LIMIT = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    """A session's runs as they stood, to come back to (Page Up to the last lesson)."""
-
-    runs: dict[Side, Run | None]
-    samples: dict[Side, list[Run]]
-    last_side: Side | None
-    check: PredictionCheck | None
 
 
 class Session:
@@ -77,6 +66,8 @@ class Session:
         The last run of each side (``None``: not run, or running now). Read only.
     live_trace
         The running side's latest snapshot, ``None`` when nothing runs.
+    criterion
+        What the verdict judges (see :meth:`set_criterion`).
     """
 
     def __init__(
@@ -118,6 +109,7 @@ class Session:
         #: Every run of each side since Run ran both (a close call runs each twice more).
         self.samples: dict[Side, list[Run]] = {Side.A: [], Side.B: []}
         self._sampling = False
+        self.criterion = Criterion()
 
     # -- what is set ------------------------------------------------------------------------
     def scenario(self, side: Side | str = Side.A) -> Scenario:
@@ -250,6 +242,22 @@ class Session:
         """Which side was faster and by how much, once both have run in compare mode."""
         return self._verdict
 
+    def set_criterion(self, criterion: Criterion | None) -> None:
+        """Judge comparisons (and re-run close calls) by a lesson's figure and what its
+        answer expects; ``None``: by makespan, expecting nothing."""
+        self.criterion = criterion or Criterion()
+        self._update_verdict()
+
+    def every_run(self, side: Side | str) -> list[Run]:
+        """The side's run on screen, with the runs of a close call before it."""
+        run, samples = self.runs[Side(side)], self.samples[Side(side)]
+        return [] if run is None else samples if samples and samples[-1] is run else [run]
+
+    def comparison(self) -> Comparison | None:
+        """The runs on screen as one comparison (every run of a close call), or ``None``."""
+        a, b = self.every_run(Side.A), self.every_run(Side.B)
+        return Comparison.of_runs(a, b, self.criterion) if self._compare and a and b else None
+
     @property
     def prediction(self) -> Prediction | None:
         """The model's prediction shown instead of a run (the next run drops it)."""
@@ -345,11 +353,9 @@ class Session:
                 run = await self._run_side(self._queue.pop(0))
                 if run is None or run.stopped:
                     self._queue.clear()
-                elif not self._queue and self._close_call():
-                    self.events.notice.emit(
-                        f"A and B within {CLOSE_WITHIN:.0%}: each runs {EXTRA_RUNS} more times"
-                    )
-                    self._queue = [Side.A, Side.B] * EXTRA_RUNS
+                elif not self._queue and self._sampling and (why := self._rerun_reason()):
+                    self.events.notice.emit(why)
+                    self._queue = [Side(letter.lower()) for letter in RERUN_ORDER]
         finally:
             self._queue.clear()
             self._running = False
@@ -423,20 +429,14 @@ class Session:
             calibrated=load_costs().calibrated,
         )
 
-    def _close_call(self) -> bool:
-        """A and B each ran once, their makespans under 15% apart: one run each says little."""
-        a, b = self.samples[Side.A], self.samples[Side.B]
-        if not self._sampling or len(a) != 1 or len(b) != 1:
-            return False
-        return is_close(a[0].summary.makespan_ms, b[0].summary.makespan_ms)
+    def _rerun_reason(self) -> str | None:
+        """Why each side runs again after one run each (the comparison protocol's rule)."""
+        a, b = ([r.summary for r in self.samples[side]] for side in Side)
+        return rerun_reason(self.criterion, a, b)
 
     def _update_verdict(self) -> None:
-        a, b = self.runs[Side.A], self.runs[Side.B]
-        text = verdict(a, b) if self._compare and a is not None and b is not None else None
-        many_a, many_b = self.samples[Side.A], self.samples[Side.B]
-        if text is not None and len(many_a) > 1 and len(many_a) == len(many_b):
-            summaries = [r.summary for r in many_a], [r.summary for r in many_b]
-            text = noise_verdict("makespan_ms", *summaries)
+        comparison = self.comparison()
+        text = comparison_verdict(comparison) if comparison is not None else None
         if text != self._verdict:
             self._verdict = text
             self.events.verdict.emit(text)

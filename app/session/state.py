@@ -9,9 +9,9 @@ from enum import StrEnum
 from simulator.files.scenario_file import ScenarioFile
 from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
-from simulator.trace import Trace
+from simulator.trace import Run, Trace
 
-__all__ = ["Lesson", "Prediction", "PredictionCheck", "Side"]
+__all__ = ["Kept", "Lesson", "Prediction", "PredictionCheck", "Side"]
 
 
 class Side(StrEnum):
@@ -64,3 +64,13 @@ class PredictionCheck:
     def ratio(self) -> float:
         """Measured over predicted (1.0: the model was right)."""
         return self.measured_ms / self.predicted_ms if self.predicted_ms > 0 else float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A session's runs as they stood, to come back to (Page Up to the last lesson)."""
+
+    runs: dict[Side, Run | None]
+    samples: dict[Side, list[Run]]
+    last_side: Side | None
+    check: PredictionCheck | None

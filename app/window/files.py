@@ -55,15 +55,18 @@ def export_runs(
     title: str | None,
     theme: Theme,
     by: str = "requests",
+    verdict: str | None = None,
 ) -> None:
     """Write ``kind`` (a key of :data:`EXPORT_KINDS`) to ``path``: pictures and the Chrome
     trace hold every run on screen, JSON and CSV the ``shown`` one; pictures lay the lanes
-    out ``by`` request or worker, as the screen does."""
+    out ``by`` request or worker, as the screen does, with the ``verdict`` on screen."""
     suffix, scale = EXPORT_KINDS[kind]
     if suffix in (".png", ".svg", ".pdf"):
         from app.slides.export import export_picture
 
-        export_picture(path, runs, title=title, scale=scale, theme=theme, by=by)
+        export_picture(
+            path, runs, title=title, scale=scale, theme=theme, by=by, verdict_text=verdict
+        )
     elif kind == "trace":
         write_chrome_trace(runs, path)
     elif kind == "csv":

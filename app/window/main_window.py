@@ -304,16 +304,9 @@ class QtMainWindow(QMainWindow):
         runs, shown = self.session.shown_runs(), self.session.shown_run()
         if not runs or shown is None:
             raise LanesError(NOTHING_TO_EXPORT)
-        title = self.session.lesson_title
-        export_runs(
-            path,
-            kind,
-            runs,
-            shown,
-            title=title,
-            theme=self.presentation.theme,
-            by=self.session.view.by,
-        )
+        title, verdict = self.session.lesson_title, self.session.verdict
+        theme, by = self.presentation.theme, self.session.view.by
+        export_runs(path, kind, runs, shown, title=title, theme=theme, by=by, verdict=verdict)
 
     def set_tails_shown(self, shown: bool) -> None:
         """Draw (or hide) the thin after-answer tails; the legend says what they are."""

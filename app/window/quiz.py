@@ -19,7 +19,6 @@ from app.session.classroom import Classroom
 from app.session.quiz import Quiz, QuizStep
 from app.widgets.lesson_panel import QtLessonPanel
 from simulator.lessons import Lesson
-from simulator.lessons.runner import lesson_verdict
 from simulator.trace import Run
 
 __all__ = ["LESSON_GUIDE", "QtQuiz"]
@@ -88,11 +87,10 @@ class QtQuiz:
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def _runs(self, lesson: Lesson) -> dict[str, Run]:
-        runs = self.session.runs
+    def _runs(self, lesson: Lesson) -> dict[str, list[Run]]:
+        """Every run of each side on screen (a close call's re-runs with the last one)."""
         sides = [Side.A, Side.B] if lesson.is_comparison else [Side.A]
-        found = {side.upper(): runs[side] for side in sides}
-        return {k: v for k, v in found.items() if v is not None}
+        return {side.upper(): self.session.every_run(side) for side in sides}
 
     def _show(self, quiz: Quiz | None) -> None:
         self._update_actions()
@@ -107,14 +105,11 @@ class QtQuiz:
             # While the lanes grow the class watches them: the header asks the question, the
             # status bar keeps the guess, and the lanes get the panel's room.
             self.panel.hide()
-        if quiz.step is QuizStep.REVEAL and len(runs) == 2:
-            # The verdict on the figure the lesson is about, over every run of a close call.
-            samples = self.session.samples
-            many_a = samples[Side.A] or [runs["A"]]
-            many_b = samples[Side.B] or [runs["B"]]
-            line = lesson_verdict(quiz.lesson.figure, many_a, many_b)
-            self._verdict.setText(line)
-            self._verdict.setVisible(True)
+        # The reveal's verdict line in large type (or "this run did not show it"); before
+        # the reveal, the session's verdict as usual.
+        line = text.verdict if text.verdict is not None else self.session.verdict
+        self._verdict.setText(line or "")
+        self._verdict.setVisible(bool(line) and (self.session.compare or text.verdict is not None))
         self.classroom.events.say.emit(text.status)
 
     def _update_actions(self) -> None:

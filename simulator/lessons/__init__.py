@@ -4,9 +4,10 @@ measurement shows (the format: ``docs/lessons.md``)."""
 from simulator.lessons.catalog import LessonEntry, find_lesson, lesson_entries
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Claim, Lesson, Needs, load_lesson
-from simulator.lessons.runner import LessonRun, lesson_verdict, run_lesson
+from simulator.lessons.runner import NOT_SHOWN, LessonRun, judge_lesson, run_lesson
 
 __all__ = [
+    "NOT_SHOWN",
     "Claim",
     "ClaimResult",
     "Lesson",
@@ -15,8 +16,8 @@ __all__ = [
     "Needs",
     "check_claim",
     "find_lesson",
+    "judge_lesson",
     "lesson_entries",
-    "lesson_verdict",
     "load_lesson",
     "run_lesson",
 ]

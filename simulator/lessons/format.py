@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from simulator.dials import shown
 from simulator.errors import ScenarioError
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
 from simulator.machine import FREE_ENOUGH, parallel_speedup, usable_cores
+from simulator.metrics.comparison import CLOSE_WITHIN, EXPECTS, Criterion, Expect
 from simulator.metrics.figures import FIGURE
 from simulator.numbers import LARGEST, finite_in
 from simulator.server_extra import INSTALL_COMMAND, missing_server
@@ -40,6 +41,8 @@ _LESSON_KEYS = (
     "myth",
     "needs",
     "guess_max",
+    "expect",
+    "same_within",
 )
 _CLAIM_KEYS = ("figure", "side", "op", "value", "times", "of", "error_contains", "says")
 _NEEDS_KEYS = ("cores",)
@@ -127,6 +130,15 @@ class Lesson:
     claims: tuple[Claim, ...] = ()
     #: A numeric guess's slider end, in the figure's unit (ms), when there are no choices.
     guess_max: float = 3000.0
+    #: What the answer expects of ``figure`` (a comparison only): "A" or "B" ahead, or "same".
+    expect: Expect | None = None
+    #: For ``expect = "same"``: how far apart the sides' figures may be and still be the same.
+    same_within: float = CLOSE_WITHIN
+
+    @property
+    def criterion(self) -> Criterion:
+        """How a comparison of this lesson's sides is judged: its figure, its expectation."""
+        return Criterion(self.figure, self.expect, self.same_within)
 
     @property
     def title(self) -> str:
@@ -281,6 +293,7 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
         raise ScenarioError(f"{path}: a lesson needs at least one [[claim]]")
     myth = _text(path, table, "myth", "lesson", required=False)
     guess_max = _number(path, table, "guess_max", "lesson", 1.0, GUESS_MAX_LARGEST)
+    expect, same_within = _expect(path, table, file.is_comparison, str(figure))
     return Lesson(
         path=path,
         file=file,
@@ -301,7 +314,53 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
         ),
         claims=tuple(_claim(path, c, n, sides) for n, c in enumerate(claims_data, 1)),
         guess_max=guess_max if guess_max is not None else 3000.0,
+        expect=expect,
+        same_within=same_within,
     )
+
+
+def _expect(
+    path: Path, table: dict[str, Any], comparison: bool, figure: str
+) -> tuple[Expect | None, float]:
+    """``expect`` and ``same_within``: what a comparison's answer expects of its figure.
+
+    Read as data, never from the answer's words; a comparison must say it, so a lesson whose
+    answer is "about the same" can never get a verdict naming a winner."""
+    expect = table.get("expect")
+    within = _number(path, table, "same_within", "lesson")
+    if expect is None:
+        if comparison:
+            raise ScenarioError(
+                f"{path}: lesson.expect is missing: say which side the answer expects ahead on "
+                f'{figure} ("A" or "B"), or "same"',
+                key="lesson.expect",
+            )
+    elif not comparison:
+        raise ScenarioError(
+            f"{path}: lesson.expect needs two sides ([a] and [b]); this lesson has one",
+            key="lesson.expect",
+        )
+    elif expect not in EXPECTS:
+        raise ScenarioError(
+            f'{path}: lesson.expect must be "same", "A", "B", "A or same" or "B or same", '
+            f"not {shown(expect)}",
+            key="lesson.expect",
+        )
+    expect = cast("Expect | None", expect)
+    if within is None:
+        return expect, CLOSE_WITHIN
+    if expect != "same":
+        raise ScenarioError(
+            f'{path}: lesson.same_within goes with expect = "same" only',
+            key="lesson.same_within",
+        )
+    if not 0 < within <= 10:
+        raise ScenarioError(
+            f"{path}: lesson.same_within must be a fraction above 0 (0.15: 15% apart), "
+            f"not {shown(table['same_within'])}",
+            key="lesson.same_within",
+        )
+    return expect, within
 
 
 def load_lesson(path: str | Path) -> Lesson:

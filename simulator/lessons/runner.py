@@ -1,32 +1,46 @@
-"""Running a lesson: measure its sides (a close comparison again, see
-:mod:`simulator.metrics.noise`), give the verdict on the figure it is about, check its claims.
+"""Running a lesson and judging what it measured: the one place a lesson's verdict line, its
+figure's number and whether a run showed its point are decided, for the window's reveal,
+``lesson N`` and its slide alike.
 
-The measuring is a callable (the command line's, with Ctrl+C handling; a test's), so this
-module boots no Django itself and can be tested with made-up runs.
+The sides are measured by the comparison protocol (:mod:`simulator.metrics.comparison`: a
+close call on the lesson's figure runs each side again), judged by the lesson's
+:attr:`~simulator.lessons.format.Lesson.criterion` (its figure and what its answer
+expects), and its claims checked on the medians of every run. The measuring is a callable
+(the command line's, with Ctrl+C handling; a test's), so this module boots no Django itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Lesson
-from simulator.metrics.noise import measure_pair, noise_verdict
+from simulator.metrics.comparison import Comparison, measure_pair, spread
+from simulator.metrics.figures import FIGURE
+from simulator.metrics.verdict import comparison_verdict
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
-__all__ = ["LessonRun", "lesson_verdict", "run_lesson"]
+__all__ = ["NOT_SHOWN", "LessonRun", "judge_lesson", "run_lesson"]
+
+#: What the reveal, the slide and ``lesson N`` say in large type when a run did not show
+#: the lesson's point (a claim failed, or the figure did not come out as the answer
+#: expects): never a verdict that contradicts the answer.
+NOT_SHOWN = "This run did not show it: run it again"
 
 
 @dataclass(frozen=True, slots=True)
 class LessonRun:
-    """What running a lesson measured and what its claims came to."""
+    """What a lesson's runs measured, and what they come to."""
 
     lesson: Lesson
     runs: dict[str, list[Run]]
-    verdict: str | None
     results: tuple[ClaimResult, ...]
+
+    @property
+    def stopped(self) -> bool:
+        return any(run.stopped for runs in self.runs.values() for run in runs)
 
     @property
     def held(self) -> bool:
@@ -34,35 +48,80 @@ class LessonRun:
         return not self.stopped and all(result.held for result in self.results)
 
     @property
-    def stopped(self) -> bool:
-        return any(run.stopped for runs in self.runs.values() for run in runs)
+    def comparison(self) -> Comparison | None:
+        """Both sides' runs judged by the lesson's criterion (``None``: one scenario, or a
+        side missing or stopped)."""
+        runs_a, runs_b = self.runs.get("A", []), self.runs.get("B", [])
+        if not self.lesson.is_comparison or not runs_a or not runs_b or self.stopped:
+            return None
+        return Comparison.of_runs(runs_a, runs_b, self.lesson.criterion)
 
     @property
-    def first(self) -> list[Run]:
-        """The first run of each side, in order: what a slide draws."""
-        return [runs[0] for runs in self.runs.values() if runs]
+    def verdict(self) -> str | None:
+        """The verdict on the lesson's figure (``lesson N --json``'s ``verdict``)."""
+        comparison = self.comparison
+        return comparison_verdict(comparison) if comparison is not None else None
+
+    @property
+    def expectation_held(self) -> bool | None:
+        """Whether the figure came out as the answer expects (``None``: nothing to compare)."""
+        comparison = self.comparison
+        return comparison.expectation_held if comparison is not None else None
+
+    @property
+    def showed(self) -> bool:
+        """Whether this run showed the lesson's point: every claim held, and the figure
+        came out as the answer expects."""
+        return self.held and self.expectation_held is not False
+
+    def figure_text(self, side: str) -> str:
+        """The lesson's figure on ``side``: one run's value, or the median and range."""
+        runs = self.runs.get(side, [])
+        return spread(self.lesson.figure, [run.summary for run in runs]).text if runs else "—"
+
+    @property
+    def line(self) -> str:
+        """The verdict line the window's reveal and the slide show in large type, and
+        ``lesson N`` prints: the verdict, or what one scenario measured, or
+        :data:`NOT_SHOWN`."""
+        if not self.showed:
+            return NOT_SHOWN
+        verdict = self.verdict
+        if verdict is not None:
+            return f"Verdict: {verdict}"
+        return f"Measured: {FIGURE[self.lesson.figure].name} {self.figure_text('A')}"
+
+    @property
+    def shown(self) -> list[Run]:
+        """What a slide draws: of each side (in order) the run whose figure is the median
+        (the lower middle one of an even count), so its figures line shows the very number
+        the verdict gives for the side."""
+        key = FIGURE[self.lesson.figure]
+        shown = []
+        for runs in self.runs.values():
+            if runs:
+                ordered = sorted(runs, key=lambda run: key.value(run.summary))
+                shown.append(ordered[(len(ordered) - 1) // 2])
+        return shown
 
 
-def lesson_verdict(figure: str, runs_a: list[Run], runs_b: list[Run]) -> str:
-    """The noise-aware verdict on the figure the lesson is about, and only on it.
-
-    A lesson about threads held does not also name a makespan winner: its sides were run
-    again only if *its* figure was close, and a makespan from one run each on a busy machine
-    is the very noise that once taught "the sync middleware is faster". The makespans stay
-    on the figures lines beside the verdict."""
-    a = [run.summary for run in runs_a]
-    b = [run.summary for run in runs_b]
-    return noise_verdict(figure, a, b)
+def judge_lesson(lesson: Lesson, runs: Mapping[str, Sequence[Run]]) -> LessonRun:
+    """Judge runs of ``lesson`` (``{"A": [...], "B": [...]}``, every run of each side)."""
+    kept = {side: list(side_runs) for side, side_runs in runs.items() if side_runs}
+    results = tuple(check_claim(claim, kept) for claim in lesson.claims)
+    return LessonRun(lesson, kept, results)
 
 
-def run_lesson(lesson: Lesson, measure: Callable[[Scenario], Run]) -> LessonRun:
-    """Measure ``lesson`` with ``measure`` and check its claims."""
+def run_lesson(
+    lesson: Lesson,
+    measure: Callable[[Scenario], Run],
+    *,
+    notice: Callable[[str], object] = lambda text: None,
+) -> LessonRun:
+    """Measure ``lesson`` with ``measure`` (by the comparison protocol) and judge it."""
     if lesson.file.b is None:
-        runs = {"A": [measure(lesson.file.a)]}
-        verdict = None
-    else:
-        runs_a, runs_b = measure_pair(lesson.file.a, lesson.file.b, lesson.figure, measure)
-        runs = {"A": runs_a, "B": runs_b}
-        verdict = lesson_verdict(lesson.figure, runs_a, runs_b) if runs_b else None
-    results = tuple(check_claim(claim, runs) for claim in lesson.claims)
-    return LessonRun(lesson, runs, verdict, results)
+        return judge_lesson(lesson, {"A": [measure(lesson.file.a)]})
+    runs_a, runs_b = measure_pair(
+        lesson.file.a, lesson.file.b, lesson.criterion, measure, notice=notice
+    )
+    return judge_lesson(lesson, {"A": runs_a, "B": runs_b})

@@ -1,95 +1,171 @@
-"""The one-line verdict of an A/B comparison, e.g. ``B finished 7.9× sooner; p95 6.2× lower``.
+"""The words of every A/B verdict: the window's line, ``compare``, the slides and the lessons.
 
 A student who has just run two scenarios side by side wants the answer before the charts.
-The verdict reads only the two runs' :class:`~simulator.metrics.summary.Summary` figures, so it is a
-pure function: :func:`verdict_from_summaries` can be tested with hand-made summaries.
+The rules (what is close, who wins, what a lesson expects) are
+:mod:`simulator.metrics.comparison`'s; this module only writes what they decided, so the
+window, the command line and a slide never word one verdict two ways. Each side's figure is
+written as :attr:`~simulator.metrics.comparison.Spread.text` writes it: one number, the
+median, with the range when a side ran several times.
+
+A lesson whose answer is "about the same" gets a verdict without a winner's words (lower,
+higher, sooner, later, faster, slower): "about the same makespan: A 605 ms, B 614 ms, within
+2%" or, when a run does not show it, "not the same on this run: ...".
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from simulator.metrics.comparison import (
+    CLOSE_WITHIN,
+    HIGHER_IS_BETTER,
+    MIN_WIN,
+    Comparison,
+    Criterion,
+    Judgement,
+)
+from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import Summary
 
 if TYPE_CHECKING:
     from simulator.trace import Run
 
-__all__ = ["SAME_WITHIN", "verdict", "verdict_from_summaries"]
-
-#: Figures closer than this fraction count as "the same" from one run each: on a busy
-#: machine run-to-run noise is about this big (two identical scenarios once read "B 1.2×
-#: sooner"). :mod:`simulator.metrics.noise` re-runs such close calls before naming a winner.
-SAME_WITHIN = 0.15
+__all__ = ["comparison_verdict", "verdict", "verdict_from_summaries"]
 
 
 def _times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
 
 
-def _lower(a: float, b: float) -> tuple[str | None, float | None]:
-    """Which side's figure is lower (``None`` when within :data:`SAME_WITHIN`), and how
-    many times lower.
-
-    The ratio is ``None`` where the lower figure is zero: "infinitely lower" says nothing.
-    """
-    low, high = min(a, b), max(a, b)
-    if high <= 0:
-        return None, None
-    side = "A" if a < b else "B"
-    if low <= 0:
-        return side, None
-    ratio = high / low
-    if ratio <= 1 + SAME_WITHIN:
-        return None, ratio
-    return side, ratio
+def _percent(fraction: float) -> str:
+    """A distance as a whole percentage, rounded up: 1.5% apart is "within 2%"."""
+    return f"{math.ceil(round(fraction * 100, 6))}%"
 
 
-def _how_much(ratio: float | None) -> str:
-    return f"{_times(ratio)} " if ratio is not None else ""
+def _how_much(judged: Judgement) -> str:
+    """``"1.2× "``, ``"by 8% "``, or nothing when one side is zero (the numbers say it)."""
+    if math.isinf(judged.apart):
+        return ""
+    if judged.apart >= CLOSE_WITHIN:
+        return f"{_times(judged.apart + 1)} "
+    return f"by {_percent(judged.apart)} "
+
+
+def _sides(judged: Judgement) -> str:
+    return f"A {judged.a.text}, B {judged.b.text}"
+
+
+def _runs(judged: Judgement) -> str:
+    n_a, n_b = len(judged.a.values), len(judged.b.values)
+    return f"{n_a} runs each" if n_a == n_b else f"{n_a} and {n_b} runs"
+
+
+def _main(judged: Judgement) -> str:
+    """The verdict on one figure, naming a winner only when the rules allow."""
+    key = FIGURE[judged.figure]
+    if judged.winner is not None:
+        how = _how_much(judged)
+        better = "higher" if judged.figure in HIGHER_IS_BETTER else "lower"
+        if judged.figure == "makespan_ms":
+            head = f"{judged.winner} finished {how}sooner"
+        else:
+            head = f"{judged.winner}: {key.name} {how}{better}"
+        if judged.several:
+            return f"{head} in every run ({_sides(judged)}; {_runs(judged)})"
+        return f"{head} ({_sides(judged)})"
+    if judged.one_run_close:
+        return (
+            f"{key.name} within {CLOSE_WITHIN:.0%} ({_sides(judged)}): too close to call from "
+            "one run each"
+        )
+    if judged.apart < MIN_WIN:
+        tail = f"; {_runs(judged)}" if judged.several else ""
+        return f"about the same {key.name}: {_sides(judged)}, within {_percent(judged.apart)}{tail}"
+    return f"no measurable difference in {key.name} ({_sides(judged)}; {_runs(judged)})"
+
+
+def _also_p95(comparison: Comparison, main: Judgement) -> str | None:
+    """A plain comparison of makespans also says how the slowest answers compare."""
+    judged = comparison.judgement("p95")
+    if judged.winner is None:
+        return None
+    how = _how_much(judged)
+    if judged.winner == main.winner:
+        return f"p95 {how}lower"
+    if main.winner is None:
+        return f"{judged.winner}'s p95 {how}lower"
+    return f"but {judged.winner}'s p95 is {how}lower"
+
+
+def _same(comparison: Comparison) -> str:
+    """The verdict of a lesson that expects the same: no winner's words, whatever ran."""
+    judged = comparison.judgement()
+    name = FIGURE[judged.figure].name
+    tail = f"; {_runs(judged)}" if judged.several else ""
+    if judged.apart <= comparison.criterion.same_within:
+        return f"about the same {name}: {_sides(judged)}, within {_percent(judged.apart)}{tail}"
+    distance = "one is zero" if math.isinf(judged.apart) else f"{_percent(judged.apart)} apart"
+    return f"not the same on this run: {name} {_sides(judged)}, {distance}{tail}"
 
 
 def _count(n: int, total: int, what: str) -> str:
     return f"{n} of {total} request{'s' if total != 1 else ''} {what}"
 
 
-def verdict_from_summaries(a: Summary, b: Summary) -> str:
-    """The verdict from two summaries: who finished sooner, whose p95 is lower, what failed."""
-    finished_a, finished_b = a.ok + a.failed, b.ok + b.failed
+def _notes(a: Sequence[Summary], b: Sequence[Summary]) -> list[str]:
+    """Differences in size, failures and cancellations, over every run of each side."""
+    notes: list[str] = []
+    if a[0].requests != b[0].requests:
+        notes.append(f"A sent {a[0].requests} requests, B {b[0].requests}")
+    for name, side in (("A", a), ("B", b)):
+        total = sum(s.requests for s in side)
+        failed, cancelled = sum(s.failed for s in side), sum(s.cancelled for s in side)
+        if failed:
+            notes.append(f"{name}: {_count(failed, total, 'failed')}")
+        if cancelled:
+            notes.append(f"{name}: {_count(cancelled, total, 'cancelled')}")
+    return notes
+
+
+def comparison_verdict(comparison: Comparison) -> str:
+    """The one-line verdict on a comparison, e.g. ``B finished 7.9× sooner (A 1.60 s, B
+    202 ms); p95 6.2× lower``, ``no measurable difference in p50 (A 210 ms (205–230 ms), B
+    ...; 3 runs each)`` or, for a lesson expecting the same, ``about the same makespan: A
+    605 ms, B 614 ms, within 2%``."""
+    a, b = comparison.a, comparison.b
     parts: list[str] = []
-    if finished_a == 0 or finished_b == 0:
-        if finished_a == 0 and finished_b == 0:
+    if not comparison.finished:
+        idle_a = not any(s.ok + s.failed for s in a)
+        idle_b = not any(s.ok + s.failed for s in b)
+        if idle_a and idle_b:
             parts.append("Neither A nor B finished any request")
         else:
-            idle = "A" if finished_a == 0 else "B"
-            parts.append(f"{idle} finished no requests; nothing to compare")
+            parts.append(f"{'A' if idle_a else 'B'} finished no requests; nothing to compare")
+    elif comparison.criterion.expect == "same":
+        parts.append(_same(comparison))
     else:
-        side, ratio = _lower(a.makespan_ms, b.makespan_ms)
-        if side is None:
-            parts.append(
-                f"A and B finished within {SAME_WITHIN:.0%} of each other (too close to call "
-                "from one run each)"
-            )
-        else:
-            parts.append(f"{side} finished {_how_much(ratio)}sooner")
-        p95_side, p95_ratio = _lower(a.latency_ms["p95"], b.latency_ms["p95"])
-        if p95_side is None:
-            parts.append("p95 about the same")
-        elif p95_side == side:
-            parts.append(f"p95 {_how_much(p95_ratio)}lower")
-        elif side is None:
-            parts.append(f"{p95_side}'s p95 {_how_much(p95_ratio)}lower")
-        else:
-            parts.append(f"but {p95_side}'s p95 is {_how_much(p95_ratio)}lower")
-    if a.requests != b.requests:
-        parts.append(f"A sent {a.requests} requests, B {b.requests}")
-    for name, summary in (("A", a), ("B", b)):
-        if summary.failed:
-            parts.append(f"{name}: {_count(summary.failed, summary.requests, 'failed')}")
-        if summary.cancelled:
-            parts.append(f"{name}: {_count(summary.cancelled, summary.requests, 'cancelled')}")
-    return "; ".join(parts)
+        main = comparison.judgement()
+        parts.append(_main(main))
+        plain = comparison.criterion.expect is None
+        if plain and comparison.criterion.figure == "makespan_ms":
+            if (p95 := _also_p95(comparison, main)) is not None:
+                parts.append(p95)
+    return "; ".join(parts + _notes(a, b))
+
+
+def verdict_from_summaries(
+    a: Summary | Sequence[Summary],
+    b: Summary | Sequence[Summary],
+    criterion: Criterion | None = None,
+) -> str:
+    """The verdict on one summary (or every summary) of each side."""
+    side_a = (a,) if isinstance(a, Summary) else tuple(a)
+    side_b = (b,) if isinstance(b, Summary) else tuple(b)
+    return comparison_verdict(Comparison(criterion or Criterion(), side_a, side_b))
 
 
 def verdict(a: Run, b: Run) -> str:
-    """The one-line verdict on runs A and B (see :func:`verdict_from_summaries`)."""
+    """The verdict on one run each (see :func:`comparison_verdict`)."""
     return verdict_from_summaries(a.summary, b.summary)

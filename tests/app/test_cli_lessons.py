@@ -120,7 +120,7 @@ def test_a_lessons_json_carries_its_figure_and_the_models_number_for_each_side()
     for side, scenario in (("A", lesson.file.a), ("B", lesson.file.b)):
         trace = predict(scenario, Costs.zero())  # stands in for a measured run
         runs[side] = [Run(scenario, trace, summarize(trace))]
-    data = lesson_commands._runs_json(LessonRun(lesson, runs, None, ()))
+    data = lesson_commands._runs_json(LessonRun(lesson, runs, ()))
     assert data["figure"] == "db_connections_peak"
     assert data["predicted"] == {"a": 20, "b": 4}  # a thread per request; 4 workers
     assert data["calibrated"] is False  # the tests' data folder holds no calibration

@@ -3,7 +3,8 @@
 Each lesson is kept small (a few requests of 50-500 ms) so the whole curriculum runs in about
 a minute; it is marked slow, so ``make test-fast`` leaves it to ``make test``. The claims are
 the lessons' own data, judged as ``async-lanes lesson N --check`` judges them (close
-comparisons re-run, medians); a lesson whose needs this machine cannot meet is skipped.
+comparisons re-run, medians), and so is the verdict against the lesson's ``expect``; a
+lesson whose needs this machine cannot meet is skipped.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ def test_the_lesson_claims_hold(entry):
             pytest.skip(unmet)
         result = run_lesson(entry.lesson, run_scenario)
         failed = [r.line for r in result.results if not r.held]
+        if result.expectation_held is False:  # the verdict must not contradict the answer
+            failed.append(f"verdict (expect {entry.lesson.expect}): {result.verdict}")
         if not failed or needs.cores < 2 or needs.unmet_now() is None:
             break  # held, or failed with the cores it needs free: a real failure
     if failed and needs.cores >= 2 and (busy := needs.unmet_now()) is not None:

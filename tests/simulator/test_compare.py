@@ -30,47 +30,50 @@ CASES = [
         "b-wins",
         summary(1600, 1550),
         summary(202.5, 250),
-        "B finished 7.9× sooner; p95 6.2× lower",
+        "B finished 7.9× sooner (A 1.60 s, B 202 ms); p95 6.2× lower",
     ),
     (
         "a-wins",
         summary(202.5, 250),
         summary(1600, 1550),
-        "A finished 7.9× sooner; p95 6.2× lower",
+        "A finished 7.9× sooner (A 202 ms, B 1.60 s); p95 6.2× lower",
     ),
     (
         "same",
         summary(1000, 500),
         summary(1040, 510),
-        "A and B finished within 15% of each other (too close to call from one run each); "
-        "p95 about the same",
+        "makespan within 15% (A 1.00 s, B 1.04 s): too close to call from one run each",
     ),
     (
         "one-sample-12-percent-apart-names-no-winner",
         summary(1000, 1000),
         summary(1120, 1120),
-        "A and B finished within 15% of each other (too close to call from one run each); "
-        "p95 about the same",
+        "makespan within 15% (A 1.00 s, B 1.12 s): too close to call from one run each",
     ),
     (
         "same-end-different-tail",
         summary(1000, 900),
         summary(1030, 450),
-        "A and B finished within 15% of each other (too close to call from one run each); "
+        "makespan within 15% (A 1.00 s, B 1.03 s): too close to call from one run each; "
         "B's p95 2.0× lower",
     ),
     (
         "split-decision",
         summary(500, 450),
         summary(1000, 300),
-        "A finished 2.0× sooner; but B's p95 is 1.5× lower",
+        "A finished 2.0× sooner (A 500 ms, B 1.00 s); but B's p95 is 1.5× lower",
     ),
-    ("tenfold", summary(2400, 2400), summary(200, 200), "B finished 12× sooner; p95 12× lower"),
+    (
+        "tenfold",
+        summary(2400, 2400),
+        summary(200, 200),
+        "B finished 12× sooner (A 2.40 s, B 200 ms); p95 12× lower",
+    ),
     (
         "failures",
         summary(1600, 1550),
         summary(200, 200, failed=3),
-        "B finished 8.0× sooner; p95 7.8× lower; B: 3 of 10 requests failed",
+        "B finished 8.0× sooner (A 1.60 s, B 200 ms); p95 7.8× lower; B: 3 of 10 requests failed",
     ),
     (
         "a-finished-nothing",
@@ -84,13 +87,25 @@ CASES = [
         summary(0, 0, requests=0),
         "Neither A nor B finished any request",
     ),
-    ("zero-time", summary(5, 5), summary(0, 0), "B finished sooner; p95 lower"),
+    (
+        "zero-time",
+        summary(5, 5),
+        summary(0, 0),
+        "B finished sooner (A 5.00 ms, B 0 ms); p95 lower",
+    ),
     (
         "different-sizes",
         summary(800, 700, requests=4),
         summary(800, 700, requests=1, failed=1),
-        "A and B finished within 15% of each other (too close to call from one run each); "
-        "p95 about the same; A sent 4 requests, B 1; B: 1 of 1 request failed",
+        "makespan within 15% (A 800 ms, B 800 ms): too close to call from one run each; "
+        "A sent 4 requests, B 1; B: 1 of 1 request failed",
+    ),
+    (
+        # The one closeness rule: 116 ms is 16% over 100 ms, not close; a winner from one run.
+        "100-against-116-ms",
+        summary(100, 100),
+        summary(116, 116),
+        "A finished 1.2× sooner (A 100 ms, B 116 ms); p95 1.2× lower",
     ),
 ]
 
@@ -106,5 +121,5 @@ def test_verdict_on_real_runs_names_the_scenario_that_scales(run):
     asgi = run(view="async_io", mode="asgi", requests=4, io_ms=50)
     line = verdict(one_worker, asgi)
     assert line.startswith("B finished ")
-    assert " sooner; p95 " in line and "failed" not in line
+    assert " sooner (A " in line and "; p95 " in line and "failed" not in line
     assert verdict(asgi, one_worker).startswith("A finished ")
