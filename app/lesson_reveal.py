@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.session.model_figures import ModelFigures
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import LessonRun, judge_lesson
 from simulator.metrics.figures import FIGURE
-from simulator.prediction.agreement import modelled_figure
-from simulator.prediction.calibration import load_costs
 from simulator.trace import Run
 
 __all__ = ["PanelText", "panel_text"]
@@ -39,27 +38,30 @@ class PanelText:
     verdict: str | None = None
 
 
-def _figure_line(judged: LessonRun) -> str:
+def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
     """The lesson's figure on each side: the one number the verdict also shows (the median
-    and range of a side's runs), beside the model's prediction."""
+    and range of a side's runs), beside the model's prediction (worked out once a session)."""
     figure = judged.lesson.figure
     key = FIGURE[figure]
-    calibration = load_costs()
+    calibration = figures.calibration
     parts = []
     for side, runs in judged.runs.items():
         label = f"{side} " if len(judged.runs) > 1 else ""
         model = " (not modelled)"
         if figure not in _NOT_MODELLED:
-            value = modelled_figure(figure, runs[0].scenario, calibration.costs)
+            value = figures.figure(figure, runs[0].scenario)
             model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {judged.figure_text(side)}{model}")
     costs = "calibrated here" if calibration.calibrated else "not calibrated"
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
-def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
+def panel_text(
+    quiz: Quiz, runs: Mapping[str, Sequence[Run]], model: ModelFigures | None = None
+) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
-    every run of each side (a close call runs each side three times)."""
+    every run of each side (a close call runs each side three times); ``model`` the session's
+    model figures (worked out once; a fresh one if not given)."""
     lesson = quiz.lesson
     judged = judge_lesson(lesson, runs)
     # Once the class has guessed, the guess line says it all: the lanes get the room.
@@ -99,7 +101,7 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         if judged.runs:
             verdict = judged.line
-            lines.append(_figure_line(judged))
+            lines.append(_figure_line(judged, model or ModelFigures()))
             if guess and not lesson.choices:
                 lines[-1] += f" · class guessed {guess}"
         lines.append(f"<b>Why:</b> {lesson.why}")

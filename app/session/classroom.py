@@ -25,6 +25,7 @@ from simulator.lessons import Lesson, lesson_entries
 from simulator.lessons.format import lesson_from_data
 
 from .model import Kept, Session
+from .model_figures import ModelFigures
 from .quiz import Quiz, QuizMove, QuizStep
 from .state import Side
 
@@ -60,6 +61,8 @@ class Classroom:
         self.session = session
         self.folder = folder
         self.events = ClassroomEvents()
+        #: The model's figures for the reveal, each worked out once.
+        self.model = ModelFigures()
         self.quiz: Quiz | None = None
         self.path: Path | None = None
         self._file: ScenarioFile | None = None

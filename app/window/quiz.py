@@ -99,7 +99,7 @@ class QtQuiz:
             return
         self.panel.set_range(quiz.lesson.guess_max)
         runs = self._runs(quiz.lesson)
-        text = panel_text(quiz, runs)
+        text = panel_text(quiz, runs, self.classroom.model)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
         if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
             # While the lanes grow the class watches them: the header asks the question, the

@@ -5,7 +5,7 @@ file where a good one was: the data goes to a temporary file beside the target (
 so the same file system), is flushed to disk, and only then renamed over the target, which
 POSIX and Windows both do in one step. A target that is not a regular file (a device, a
 pipe) is written in place: it holds nothing to protect, and must not be replaced; it is
-written with a 5 s deadline, so a FIFO nobody reads fails in seconds instead of holding the
+written with a deadline, so a FIFO nobody reads fails in seconds instead of holding the
 command until SIGKILL. The temporary name is cut to fit the file system: a name it takes
 is always writable.
 """
@@ -18,13 +18,20 @@ import os
 import select
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["IN_PLACE_DEADLINE_S", "write_bytes_atomically", "write_text_atomically"]
+__all__ = [
+    "IN_PLACE_DEADLINE_S",
+    "write_bytes_atomically",
+    "write_chunks_atomically",
+    "write_text_atomically",
+]
 
 #: The longest a write to a pipe or a device may wait for its reader (a FIFO nobody reads
 #: must not hold the command until SIGKILL): then it fails, saying so.
-IN_PLACE_DEADLINE_S = 5.0
+IN_PLACE_DEADLINE_S = 10.0
 #: ``.<name>.<8 random>.part``: what the temporary name adds to the target's.
 _TEMP_EXTRA = len("..") + 8 + len(".part")
 
@@ -81,16 +88,24 @@ def _temp_prefix(target: Path) -> str:
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; on any error the old file is untouched
     and no temporary file is left behind."""
+    write_chunks_atomically(path, [data])
+
+
+def write_chunks_atomically(path: str | Path, chunks: Iterable[bytes | str]) -> None:
+    """:func:`write_bytes_atomically` for data made piece by piece (``str`` as UTF-8): a
+    big run's file is never held whole in memory, only one piece at a time."""
     target = Path(path)
     if target.exists() and not target.is_file():
         # A device or a pipe (/dev/stdout, /dev/full, a FIFO): a file renamed over it would
         # replace it (as root, even in /dev). Written in place; there is nothing to keep.
+        # Held whole: a pipe or a device gets one write, bounded by its deadline.
+        data = b"".join(c.encode("utf-8") if isinstance(c, str) else c for c in chunks)
         _write_in_place(target, data, IN_PLACE_DEADLINE_S)
         return
     fd, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            _write_all(out, chunks)
             out.flush()
             os.fsync(out.fileno())
         if target.exists():  # keep the target's permissions, as an in-place write would
@@ -105,6 +120,11 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _write_all(out: BinaryIO, chunks: Iterable[bytes | str]) -> None:
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:
