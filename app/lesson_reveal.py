@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.session.guess import NEAR_SHARE, judge_number
 from app.session.model_figures import ModelFigures
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import LessonRun, judge_lesson
@@ -56,6 +57,26 @@ def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
+def _number_line(quiz: Quiz, judged: LessonRun) -> str:
+    """What counts as right for a numeric guess, said out loud: "the class said 1 s;
+    measured 1.21 s: right (within ±25%)", of the median run (the verdict line's)."""
+    key = FIGURE[quiz.lesson.figure]
+    measured = key.value(judged.shown[0].summary)
+    said = key.unit.format(measured)
+    if quiz.number is None or measured != measured:  # no guess, or nothing measured
+        return f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
+    verdict = judge_number(quiz.number, measured, quiz.scale)
+    guess = key.unit.format(quiz.number)
+    share = f"±{NEAR_SHARE:.0%}"
+    if verdict.right:
+        why = f"within {share}" if verdict.close else "the nearest step"
+        return f"<b>The class said {guess}; measured {said}: right</b> ({why})"
+    return (
+        f"<b>The class said {guess}; measured {said}: not right</b> (right: within {share}, "
+        f"or the nearest step, {key.unit.format(verdict.nearest)})"
+    )
+
+
 def panel_text(
     quiz: Quiz, runs: Mapping[str, Sequence[Run]], model: ModelFigures | None = None
 ) -> PanelText:
@@ -82,7 +103,9 @@ def panel_text(
         )
     else:
         guess_line = (
-            f"Class guess: {guess} (+/− to change)" if guess else "Class guess: + / − on the slider"
+            f"Class guess: {guess} (+/− to change)"
+            if guess
+            else "Class guess: no guess yet (+ / −)"
         )
     said = f" · class guess: {guess}" if guess else ""
     status = {
@@ -102,8 +125,8 @@ def panel_text(
         if judged.runs:
             verdict = judged.line
             lines.append(_figure_line(judged, model or ModelFigures()))
-            if guess and not lesson.choices:
-                lines[-1] += f" · class guessed {guess}"
+            if not lesson.choices:
+                lines.insert(1, _number_line(quiz, judged))
         lines.append(f"<b>Why:</b> {lesson.why}")
         lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:
