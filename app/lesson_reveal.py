@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from app.session.guess import NEAR_SHARE, judge_number
+from app.session.model_figures import ModelFigures
 from app.session.quiz import Quiz, QuizStep
 from simulator.lessons import LessonRun, judge_lesson
 from simulator.metrics.figures import FIGURE
-from simulator.prediction.agreement import modelled_figure
-from simulator.prediction.calibration import load_costs
 from simulator.trace import Run
 
 __all__ = ["PanelText", "panel_text"]
@@ -39,27 +39,50 @@ class PanelText:
     verdict: str | None = None
 
 
-def _figure_line(judged: LessonRun) -> str:
+def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
     """The lesson's figure on each side: the one number the verdict also shows (the median
-    and range of a side's runs), beside the model's prediction."""
+    and range of a side's runs), beside the model's prediction (worked out once a session)."""
     figure = judged.lesson.figure
     key = FIGURE[figure]
-    calibration = load_costs()
+    calibration = figures.calibration
     parts = []
     for side, runs in judged.runs.items():
         label = f"{side} " if len(judged.runs) > 1 else ""
         model = " (not modelled)"
         if figure not in _NOT_MODELLED:
-            value = modelled_figure(figure, runs[0].scenario, calibration.costs)
+            value = figures.figure(figure, runs[0].scenario)
             model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {judged.figure_text(side)}{model}")
     costs = "calibrated here" if calibration.calibrated else "not calibrated"
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
-def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
+def _number_line(quiz: Quiz, judged: LessonRun) -> str:
+    """What counts as right for a numeric guess, said out loud: "the class said 1 s;
+    measured 1.21 s: right (within ±25%)", of the median run (the verdict line's)."""
+    key = FIGURE[quiz.lesson.figure]
+    measured = key.value(judged.shown[0].summary)
+    said = key.unit.format(measured)
+    if quiz.number is None or measured != measured:  # no guess, or nothing measured
+        return f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
+    verdict = judge_number(quiz.number, measured, quiz.scale)
+    guess = key.unit.format(quiz.number)
+    share = f"±{NEAR_SHARE:.0%}"
+    if verdict.right:
+        why = f"within {share}" if verdict.close else "the nearest step"
+        return f"<b>The class said {guess}; measured {said}: right</b> ({why})"
+    return (
+        f"<b>The class said {guess}; measured {said}: not right</b> (right: within {share}, "
+        f"or the nearest step, {key.unit.format(verdict.nearest)})"
+    )
+
+
+def panel_text(
+    quiz: Quiz, runs: Mapping[str, Sequence[Run]], model: ModelFigures | None = None
+) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
-    every run of each side (a close call runs each side three times)."""
+    every run of each side (a close call runs each side three times); ``model`` the session's
+    model figures (worked out once; a fresh one if not given)."""
     lesson = quiz.lesson
     judged = judge_lesson(lesson, runs)
     # Once the class has guessed, the guess line says it all: the lanes get the room.
@@ -80,7 +103,9 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
         )
     else:
         guess_line = (
-            f"Class guess: {guess} (+/− to change)" if guess else "Class guess: + / − on the slider"
+            f"Class guess: {guess} (+/− to change)"
+            if guess
+            else "Class guess: no guess yet (+ / −)"
         )
     said = f" · class guess: {guess}" if guess else ""
     status = {
@@ -99,9 +124,9 @@ def panel_text(quiz: Quiz, runs: Mapping[str, Sequence[Run]]) -> PanelText:
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         if judged.runs:
             verdict = judged.line
-            lines.append(_figure_line(judged))
-            if guess and not lesson.choices:
-                lines[-1] += f" · class guessed {guess}"
+            lines.append(_figure_line(judged, model or ModelFigures()))
+            if not lesson.choices:
+                lines.insert(1, _number_line(quiz, judged))
         lines.append(f"<b>Why:</b> {lesson.why}")
         lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:

@@ -4,6 +4,8 @@ Run with ``python benchmarks/overhead.py`` (``make benchmarks``). It prints a ta
 
 (a) Django's ASGI application called directly, ``await app(scope, receive, send)``, with the
     site's instrumentation as our server hosts it (probe, timing middleware, loop monitor);
+(a0) the same without the probes (no probe on the request, no loop monitor): Django alone,
+    so the probes' share, (a) - (a0), is shown apart from the driver's and transport's;
 (b) the same application behind ``httpx.ASGITransport``, for reference;
 (c) our path: ``Driver`` + ``SiteTransport`` + ``AsgiServer`` (the site on its own loop thread);
 
@@ -91,6 +93,7 @@ def _scope(request_id: int) -> dict[str, Any]:
 
 class DirectPath:
     name = "(a) Django ASGI app, direct"
+    probed = True
 
     def __init__(self) -> None:
         self.app = application_with("async")
@@ -104,7 +107,8 @@ class DirectPath:
 
     async def one(self, request_id: int) -> None:
         # Set in this task's context, as AsgiServer does before it calls Django.
-        current_probe.set(_probe(request_id))
+        if self.probed:
+            current_probe.set(_probe(request_id))
         complete = asyncio.Event()
         body_sent = False
         status = 0
@@ -138,6 +142,18 @@ class DirectPath:
 
     async def idle(self) -> None:
         pass
+
+
+class BarePath(DirectPath):
+    """(a) without the probes: no probe on the request (``measured()`` and the middleware's
+    marks do nothing) and no loop monitor: Django alone, to show what the probes cost."""
+
+    name = "(a0) Django ASGI app, no probes"
+    probed = False
+
+    async def one(self, request_id: int) -> None:
+        current_probe.set(None)  # the measuring task's context may hold (a)'s last probe
+        await super().one(request_id)
 
 
 # -- (b) httpx.ASGITransport -------------------------------------------------------------------
@@ -264,14 +280,14 @@ def _instrument_like_our_server(path: object) -> None:
     without it.
     """
     loop = asyncio.get_running_loop()
-    if isinstance(path, OurPath):
+    if isinstance(path, OurPath | BarePath):
         loop.set_task_factory(None)
     else:
         LoopMonitor().install(loop)
 
 
 async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mode], list[float]]:
-    paths = [DirectPath(), HttpxAsgiPath(), OurPath()]
+    paths = [BarePath(), DirectPath(), HttpxAsgiPath(), OurPath()]
     samples: dict[tuple[str, Mode], list[float]] = {}
     for path in paths:
         await path.__aenter__()
@@ -431,12 +447,13 @@ def main(argv: list[str] | None = None) -> int:
     median = {key: statistics.median(values) * 1e3 for key, values in samples.items()}
 
     direct = {mode: median[(DirectPath.name, mode)] for mode in MODES}
-    width = max(len(DirectPath.name), len(HttpxAsgiPath.name), len(OurPath.name))
+    names = (BarePath.name, DirectPath.name, HttpxAsgiPath.name, OurPath.name)
+    width = max(len(name) for name in names)
     print()
     print(f"{'ms per request':<{width}}  {'all at once':>18}  {'one at a time':>18}")
     print(f"{'-' * width}  {'-' * 18}  {'-' * 18}")
     over: dict[str, dict[Mode, float]] = {}
-    for name in (DirectPath.name, HttpxAsgiPath.name, OurPath.name):
+    for name in names:
         cells = []
         for mode in MODES:
             ms = median[(name, mode)]
@@ -448,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     spread = {key: (min(v) * 1e3, max(v) * 1e3) for key, v in samples.items()}
     print()
     print("spread (min-max ms) of the repeats:")
-    for name in (DirectPath.name, HttpxAsgiPath.name, OurPath.name):
+    for name in names:
         print(
             f"  {name:<{width}}  "
             + "   ".join(
@@ -485,6 +502,14 @@ def main(argv: list[str] | None = None) -> int:
     for mode in MODES:
         print(
             f"httpx.ASGITransport over direct, {mode:<13}: {over[HttpxAsgiPath.name][mode]:+6.1f}%"
+        )
+    for mode in MODES:
+        probes = median[(DirectPath.name, mode)] - median[(BarePath.name, mode)]
+        bare = median[(BarePath.name, mode)]
+        ours = median[(OurPath.name, mode)]
+        print(
+            f"the probes' share, {mode:<13}: {probes:+.3f} ms a request ((a) - (a0)); "
+            f"ours over Django without probes {(ours / bare - 1) * 100:+6.1f}%"
         )
 
     if worst > BUDGET_PCT or args.profile:

@@ -193,7 +193,7 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
         data = {**run_to_dict(predicted), "prediction": True, "calibrated": calibration.calibrated}
         if trace is None:
             data["lanes_omitted"] = True
-        write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+        write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")
 
     with interrupts.writing():
         code = write_outputs(outputs, {"json": write_json})

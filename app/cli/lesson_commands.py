@@ -182,7 +182,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         )
 
     def write_json(path: Path) -> None:
-        write_text_atomically(path, json.dumps(_runs_json(result), indent=1) + "\n")
+        write_text_atomically(path, json.dumps(_runs_json(result), separators=(",", ":")) + "\n")
 
     with interrupts.writing():
         code = write_outputs(

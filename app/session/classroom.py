@@ -25,6 +25,7 @@ from simulator.lessons import Lesson, lesson_entries
 from simulator.lessons.format import lesson_from_data
 
 from .model import Kept, Session
+from .model_figures import ModelFigures
 from .quiz import Quiz, QuizMove, QuizStep
 from .state import Side
 
@@ -60,6 +61,8 @@ class Classroom:
         self.session = session
         self.folder = folder
         self.events = ClassroomEvents()
+        #: The model's figures for the reveal, each worked out once.
+        self.model = ModelFigures()
         self.quiz: Quiz | None = None
         self.path: Path | None = None
         self._file: ScenarioFile | None = None
@@ -153,13 +156,9 @@ class Classroom:
             self._set(self.quiz.guess_number(value))
 
     def nudge(self, sign: int) -> None:
-        """+ or −: move the numeric guess by a round step of the lesson's range."""
-        quiz = self.quiz
-        if quiz is None or quiz.lesson.choices:
-            return
-        step = max(10.0, round(quiz.lesson.guess_max / 30, -1))
-        start = quiz.number if quiz.number is not None else quiz.lesson.guess_max / 2
-        self._set(quiz.guess_number(start + sign * step))
+        """+ or −: the next step of the numeric guess's scale (:meth:`Quiz.nudged`)."""
+        if self.quiz is not None and not self.quiz.lesson.choices:
+            self._set(self.quiz.nudged(sign))
 
     @property
     def history(self) -> tuple[int, int]:

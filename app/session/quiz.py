@@ -14,6 +14,8 @@ from enum import Enum
 
 from simulator.lessons import Lesson
 
+from .guess import guess_scale, step_from
+
 __all__ = ["Quiz", "QuizMove", "QuizStep"]
 
 
@@ -79,7 +81,20 @@ class Quiz:
             return self
         return replace(self, choice=index)
 
+    @property
+    def scale(self) -> tuple[float, ...]:
+        """The steps + and − walk for a numeric guess (:func:`~app.session.guess.guess_scale`)."""
+        return guess_scale(self.lesson.guess_max)
+
+    def nudged(self, sign: int) -> Quiz:
+        """+ (``sign`` > 0) or −: the next step of :attr:`scale`; from no guess, + starts at
+        the bottom and − at the top, never in the middle where an answer may sit."""
+        if self.lesson.choices:
+            return self
+        return self.guess_number(step_from(self.scale, self.number, sign))
+
     def guess_number(self, value: float) -> Quiz:
+        """The class's number (ms), kept within 0 and the lesson's ``guess_max``."""
         if self.step is not QuizStep.QUESTION:
             return self
         return replace(self, number=max(0.0, min(value, self.lesson.guess_max)))

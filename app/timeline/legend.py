@@ -12,13 +12,48 @@ from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
 TAIL_OPACITY = 0.45
 
-__all__ = ["ANSWER_LABEL", "TAIL_LABEL", "draw_legend"]
+__all__ = ["ANSWER_LABEL", "MAX_FULL_LINES", "TAIL_LABEL", "draw_legend", "short_label"]
 
 #: The legend's words for the thin faint bars: a student must not read "every request
 #: finished at the end" from Django's clean-up after the answers.
 TAIL_LABEL = "thin, faint: Django's clean-up after the answer (no one waits; Ctrl+T hides)"
 #: The legend's words for the mark at the end of an answered lane.
 ANSWER_LABEL = "answer received"
+
+
+#: Past this many lines the legend names each kind in its short form (the words before the
+#: parenthesis; the hover keeps the whole label), so the lanes keep the screen at 720p.
+MAX_FULL_LINES = 2
+#: The short forms of the two marks, for the same reason.
+SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "thin, faint: Django's clean-up after the answer"}
+
+
+def short_label(label: str) -> str:
+    """A label's name without its explanation: "waiting for the GIL (ready, but…)" →
+    "waiting for the GIL"."""
+    return label.split(" (", 1)[0]
+
+
+def _entries(
+    kinds: Sequence[str], tails: bool, answers: bool, short: bool
+) -> list[tuple[str, str]]:
+    entries = [
+        (kind, short_label(KIND_LABELS[kind]) if short else KIND_LABELS[kind]) for kind in kinds
+    ]
+    extras = [("answer", ANSWER_LABEL)] if answers else []
+    extras += [("tail", TAIL_LABEL)] if tails else []
+    return entries + [(what, SHORT_EXTRAS[what] if short else label) for what, label in extras]
+
+
+def _lines(entries: list[tuple[str, str]], fm: QFontMetricsF, width: float) -> int:
+    swatch = fm.height() * 0.9
+    x, lines = 0.0, 1
+    for _, label in entries:
+        step = swatch * 1.6 + 6 + fm.horizontalAdvance(label) + fm.height()
+        if x + step > width and x > 0:
+            x, lines = 0.0, lines + 1
+        x += step
+    return lines
 
 
 def draw_legend(
@@ -33,31 +68,16 @@ def draw_legend(
 ) -> float:
     """Swatches and names, flowing over lines; returns the height used. With ``answers``,
     an entry explains the mark where a lane got its answer; with ``tails``, a last one the
-    thin faint bars after it."""
+    thin faint bars after it. Past :data:`MAX_FULL_LINES` lines, the short names."""
     fm = QFontMetricsF(font)
+    entries = _entries(kinds, tails, answers, short=False)
+    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
+        entries = _entries(kinds, tails, answers, short=True)
     painter.save()
     painter.setFont(font)
     swatch = fm.height() * 0.9
     x, y = rect.left(), rect.top()
-    for kind in kinds:
-        label = KIND_LABELS[kind]
-        width = swatch + 6 + fm.horizontalAdvance(label) + fm.height()
-        if x + width > rect.right() and x > rect.left():
-            x, y = rect.left(), y + fm.height() * 1.3
-        box = QRectF(x, y + (fm.height() - swatch) / 2, swatch * 1.6, swatch)
-        painter.setPen(QPen(QColor(theme.muted), 1))
-        painter.setBrush(theme.brush(kind))
-        painter.drawRect(box)
-        hatch = theme.hatch(kind)
-        if hatch is not None:
-            painter.setBrush(hatch)
-            painter.drawRect(box)
-        painter.setPen(QColor(theme.foreground))
-        painter.drawText(QPointF(box.right() + 6, y + fm.ascent()), label)
-        x = box.right() + 6 + fm.horizontalAdvance(label) + fm.height()
-    extras: list[tuple[str, str]] = [("answer", ANSWER_LABEL)] if answers else []
-    extras += [("tail", TAIL_LABEL)] if tails else []
-    for what, label in extras:
+    for what, label in entries:
         width = swatch * 1.6 + 6 + fm.horizontalAdvance(label) + fm.height()
         if x + width > rect.right() and x > rect.left():
             x, y = rect.left(), y + fm.height() * 1.3
@@ -66,7 +86,7 @@ def draw_legend(
             painter.fillRect(
                 QRectF(x + swatch * 0.8, y, mark, fm.height()), QColor(theme.foreground)
             )
-        else:
+        elif what == "tail":
             thin = max(2.0, round(swatch * 0.3))
             painter.setOpacity(TAIL_OPACITY)
             painter.fillRect(
@@ -74,6 +94,15 @@ def draw_legend(
                 theme.color("framework"),
             )
             painter.setOpacity(1.0)
+        else:
+            box = QRectF(x, y + (fm.height() - swatch) / 2, swatch * 1.6, swatch)
+            painter.setPen(QPen(QColor(theme.muted), 1))
+            painter.setBrush(theme.brush(what))
+            painter.drawRect(box)
+            hatch = theme.hatch(what)
+            if hatch is not None:
+                painter.setBrush(hatch)
+                painter.drawRect(box)
         painter.setPen(QColor(theme.foreground))
         painter.drawText(QPointF(x + swatch * 1.6 + 6, y + fm.ascent()), label)
         x += width

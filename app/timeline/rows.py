@@ -334,7 +334,9 @@ class TimelineRows:
                     self.per_kind[seg.kind].append((index[seg.thread], seg.start_ns, seg.end_ns))
                     self.row_segments[index[seg.thread]].append(seg)
                     continue
-                if seg.kind in HOLDS_THREAD and seg.thread in index:
+                # A plain site's view (the copied middleware: I/O and CPU as one span) is
+                # drawn on its process's row too, or a worker looks idle while it serves.
+                if (seg.kind in HOLDS_THREAD or seg.kind == Kind.VIEW) and seg.thread in index:
                     row = index[seg.thread]
                     self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
                     self.row_segments[row].append(seg)

@@ -44,7 +44,8 @@ class QtLessonPanel(QFrame):
         self.guess = QLabel()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Page Down belongs to the quiz
-        self.slider.valueChanged.connect(lambda value: self.guessed.emit(float(value)))
+        self._scale: tuple[float, ...] = (0.0,)
+        self.slider.valueChanged.connect(lambda i: self.guessed.emit(self._scale[i]))
         guess_row.addWidget(self.guess)
         guess_row.addWidget(self.slider, 1)
         self.reveal = QLabel()
@@ -57,12 +58,15 @@ class QtLessonPanel(QFrame):
         column.addWidget(self.reveal)
         self.hide()
 
-    def set_range(self, high_ms: float) -> None:
-        """The slider's range for a numeric guess: 0 to ``high_ms``, in steps of 10 ms."""
+    def set_scale(self, scale: tuple[float, ...]) -> None:
+        """The slider's notches for a numeric guess: the steps + and − walk (the quiz's
+        scale), so the mouse and the clicker say the same round numbers."""
+        self._scale = scale
         self.slider.blockSignals(True)
-        self.slider.setRange(0, int(high_ms))
-        self.slider.setSingleStep(10)
-        self.slider.setPageStep(max(10, int(high_ms / 20)))
+        self.slider.setRange(0, len(scale) - 1)
+        self.slider.setSingleStep(1)
+        self.slider.setPageStep(1)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self.slider.blockSignals(False)
 
     def show_text(self, text: PanelText, *, numeric: bool, number: float | None) -> None:
@@ -74,9 +78,14 @@ class QtLessonPanel(QFrame):
         self.guess.setText(text.guess)
         self.guess.setVisible(bool(text.guess))
         self.slider.setVisible(numeric)
-        if numeric:  # no guess yet: the slider at 0, not at the last lesson's guess
+        if numeric:  # no guess yet: the slider at its start, not at the last lesson's guess
             self.slider.blockSignals(True)
-            self.slider.setValue(int(number) if number is not None else 0)
+            near = (
+                0
+                if number is None
+                else min(range(len(self._scale)), key=lambda i: abs(self._scale[i] - number))
+            )
+            self.slider.setValue(near)
             self.slider.blockSignals(False)
         self.reveal.setText(text.reveal)
         self.reveal.setVisible(bool(text.reveal))

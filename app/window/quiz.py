@@ -29,7 +29,9 @@ LESSON_GUIDE = """<h3>Teaching with a lesson</h3>
 stays hidden.</p>
 <ol>
 <li>Read the question and let the class discuss. Record the class's guess: keys
-<b>1</b>–<b>9</b> pick a choice, <b>+</b> / <b>−</b> (or the slider) set a number.</li>
+<b>1</b>–<b>9</b> pick a choice; for a number, <b>+</b> starts at the bottom of round steps
+and <b>−</b> at the top (or use the slider). The reveal says whether it counts as right: within
+±25% of the measurement, or the step nearest it.</li>
 <li><b>Page Down</b>: the lesson runs, for real, on the embedded Django site.</li>
 <li><b>Page Down</b> again: the <b>reveal</b> — the answer, the measured figure beside the
 guess and the model's prediction, why, and where to look (the view switches to the one the
@@ -60,6 +62,7 @@ class QtQuiz:
             self._action(f"Choice {n}", str(n), lambda n=n: classroom.choose(n - 1))
             for n in range(1, 10)
         ]
+        self.guide: QMessageBox | None = None  # the lesson guide while it is open
         self.guide_action = QAction("&Lesson guide", parent)
         self.guide_action.setShortcut(QKeySequence("F1"))
         self.guide_action.triggered.connect(self.show_guide)
@@ -82,10 +85,19 @@ class QtQuiz:
         return self.classroom.quiz
 
     def show_guide(self) -> None:
+        """The guide beside the lesson, not over it: a modal box would swallow the clicker's
+        Page Down until someone walked to the keyboard and clicked OK. Modeless, the
+        application-wide shortcuts keep working while it is up (and while it has the focus)."""
+        if self.guide is not None:
+            self.guide.raise_()
+            return
         box = QMessageBox(QMessageBox.Icon.Information, "Lesson guide", LESSON_GUIDE)
         box.setParent(self.parent, box.windowFlags())
+        box.setWindowModality(Qt.WindowModality.NonModal)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        box.destroyed.connect(lambda: setattr(self, "guide", None))
+        self.guide = box
+        box.show()
 
     def _runs(self, lesson: Lesson) -> dict[str, list[Run]]:
         """Every run of each side on screen (a close call's re-runs with the last one)."""
@@ -97,9 +109,9 @@ class QtQuiz:
         if quiz is None:
             self.panel.hide()
             return
-        self.panel.set_range(quiz.lesson.guess_max)
+        self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)
-        text = panel_text(quiz, runs)
+        text = panel_text(quiz, runs, self.classroom.model)
         self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
         if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
             # While the lanes grow the class watches them: the header asks the question, the

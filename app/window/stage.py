@@ -13,7 +13,7 @@ import math
 from PySide6.QtWidgets import QLabel, QTabBar
 
 from app.session import Lesson, Prediction, Session, Side
-from app.theme import Theme
+from app.theme import Theme, kinds_shown
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
@@ -195,6 +195,19 @@ class Stage:
         if due or len(trace.lanes) <= EVERY_FRAME_LANES:
             self._metrics_shown_ns = now_ns if due else self._metrics_shown_ns
             self.show_figures(trace, plots=due)
+            self._explain_live()
+
+    def _explain_live(self) -> None:
+        """While a run goes, the legend explains what is on screen so far, not every kind (a
+        key of all of them took a third of a projector's lanes); it changes only when a new
+        kind appears."""
+        traces = [t.trace for t in self.timelines.values() if t.isVisible() and t.trace.lanes]
+        kinds = kinds_shown(traces)
+        answers = self.timeline.by == "requests" and any(
+            lane.status == "ok" for trace in traces for lane in trace.lanes
+        )
+        if (kinds, answers) != (self.legend.kinds, self.legend.answers_shown):
+            self.legend.set_kinds(kinds, tails=False, answers=answers)
 
     def _on_run_failed(self, message: str) -> None:
         self.show_header(self.session.scenario(Side.A), "could not run")

@@ -18,9 +18,16 @@ import os
 import select
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["IN_PLACE_DEADLINE_S", "write_bytes_atomically", "write_text_atomically"]
+__all__ = [
+    "IN_PLACE_DEADLINE_S",
+    "write_bytes_atomically",
+    "write_chunks_atomically",
+    "write_text_atomically",
+]
 
 #: The longest a write to a pipe or a device may wait for its reader (a FIFO nobody reads
 #: must not hold the command until SIGKILL): then it fails, saying so.
@@ -81,16 +88,24 @@ def _temp_prefix(target: Path) -> str:
 def write_bytes_atomically(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; on any error the old file is untouched
     and no temporary file is left behind."""
+    write_chunks_atomically(path, [data])
+
+
+def write_chunks_atomically(path: str | Path, chunks: Iterable[bytes | str]) -> None:
+    """:func:`write_bytes_atomically` for data made piece by piece (``str`` as UTF-8): a
+    big run's file is never held whole in memory, only one piece at a time."""
     target = Path(path)
     if target.exists() and not target.is_file():
         # A device or a pipe (/dev/stdout, /dev/full, a FIFO): a file renamed over it would
         # replace it (as root, even in /dev). Written in place; there is nothing to keep.
+        # Held whole: a pipe or a device gets one write, bounded by its deadline.
+        data = b"".join(c.encode("utf-8") if isinstance(c, str) else c for c in chunks)
         _write_in_place(target, data, IN_PLACE_DEADLINE_S)
         return
     fd, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            _write_all(out, chunks)
             out.flush()
             os.fsync(out.fileno())
         if target.exists():  # keep the target's permissions, as an in-place write would
@@ -105,6 +120,11 @@ def write_bytes_atomically(path: str | Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _write_all(out: BinaryIO, chunks: Iterable[bytes | str]) -> None:
+    for chunk in chunks:
+        out.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
 
 def write_text_atomically(path: str | Path, text: str) -> None:

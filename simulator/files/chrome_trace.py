@@ -19,13 +19,15 @@ request threads start at 1 so none of them shares it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from simulator.files.atomic import write_text_atomically
+import numpy as np
+
+from simulator.files.atomic import write_chunks_atomically
 from simulator.metrics.summary import in_flight_steps
-from simulator.trace import Run
+from simulator.trace import KINDS, Run
 
 __all__ = [
     "LOOP_BLOCKED_THREAD",
@@ -61,37 +63,56 @@ def run_to_chrome_trace(run: Run, *, pid: int = 1, name: str | None = None) -> d
     name
         The process name shown in the viewer; the scenario's label by default.
     """
+    events = [event for batch in _event_batches(run, pid, name) for event in batch]
+    return {"traceEvents": events, "displayTimeUnit": "ms"}
+
+
+def _event_batches(run: Run, pid: int, name: str | None) -> Iterator[list[dict[str, Any]]]:
+    """The run's events, a request at a time, read from the trace's columns."""
     trace = run.trace
     t0 = trace.t0_ns
     if name is None:
         name = run.scenario.label + ("  (stopped)" if run.stopped else "")
-    events: list[dict[str, Any]] = [
+    head: list[dict[str, Any]] = [
         _metadata("process_name", pid, _PROCESS_TID, {"name": name}),
         _metadata("process_sort_index", pid, _PROCESS_TID, {"sort_index": pid}),
     ]
     loop_tid = len(trace.lanes) + 1
     if trace.loop_thread is not None or trace.loop_blocked:
-        events.append(_metadata("thread_name", pid, loop_tid, {"name": LOOP_BLOCKED_THREAD}))
+        head.append(_metadata("thread_name", pid, loop_tid, {"name": LOOP_BLOCKED_THREAD}))
         # Above the requests: that is where a reader looks for "why did they all stall?".
-        events.append(_metadata("thread_sort_index", pid, loop_tid, {"sort_index": -1}))
+        head.append(_metadata("thread_sort_index", pid, loop_tid, {"sort_index": -1}))
+    yield head
+    cols = trace.columns
+    kinds = [str(kind) for kind in KINDS]
+    kind = [kinds[code] for code in cols.kind.tolist()]
+    thread = [cols.threads[code] for code in cols.thread.tolist()]
+    loop = cols.thread_code(trace.loop_thread)
+    on_loop = (cols.thread == loop).tolist() if loop >= 0 else [False] * len(cols)
+    start_us = np.round(np.maximum(0, cols.start_ns - t0) / 1e3, 3)
+    end_us = np.round(np.maximum(0, cols.end_ns - t0) / 1e3, 3)
+    start = start_us.tolist()
+    duration = np.round(np.maximum(0.0, end_us - start_us), 3).tolist()
+    offsets = cols.offsets.tolist()
     for index, lane in enumerate(trace.lanes):
         tid = index + 1
-        events.append(_metadata("thread_name", pid, tid, {"name": f"request {lane.request_id}"}))
-        events.append(_metadata("thread_sort_index", pid, tid, {"sort_index": index}))
-        for seg in lane.segments:
-            start = _us(seg.start_ns, t0)
-            events.append(
+        batch = [
+            _metadata("thread_name", pid, tid, {"name": f"request {lane.request_id}"}),
+            _metadata("thread_sort_index", pid, tid, {"sort_index": index}),
+        ]
+        for i in range(offsets[index], offsets[index + 1]):
+            batch.append(
                 {
                     "ph": "X",
-                    "name": seg.kind,
-                    "cat": seg.kind,
+                    "name": kind[i],
+                    "cat": kind[i],
                     "pid": pid,
                     "tid": tid,
-                    "ts": start,
-                    "dur": max(0.0, round(_us(seg.end_ns, t0) - start, 3)),
+                    "ts": start[i],
+                    "dur": duration[i],
                     "args": {
-                        "thread": seg.thread,
-                        "on_loop": seg.thread == trace.loop_thread,
+                        "thread": thread[i],
+                        "on_loop": on_loop[i],
                         "error": lane.error,
                         "status": lane.status,
                         "status_code": lane.status_code,
@@ -99,51 +120,72 @@ def run_to_chrome_trace(run: Run, *, pid: int = 1, name: str | None = None) -> d
                     },
                 }
             )
+        yield batch
     steps = in_flight_steps(trace)
     if steps and steps[0][0] > t0:
         steps.insert(0, (t0, 0))  # zero from the run's start, so the graph has a baseline
-    for ns, level in steps:
-        events.append(
-            {
-                "ph": "C",
-                "name": "in flight",
-                "pid": pid,
-                "tid": _PROCESS_TID,
-                "ts": _us(ns, t0),
-                "args": {"requests": level},
-            }
-        )
+    yield [
+        {
+            "ph": "C",
+            "name": "in flight",
+            "pid": pid,
+            "tid": _PROCESS_TID,
+            "ts": _us(ns, t0),
+            "args": {"requests": level},
+        }
+        for ns, level in steps
+    ]
+    blocked: list[dict[str, Any]] = []
     for start_ns, end_ns in trace.loop_blocked:
-        start = _us(start_ns, t0)
-        events.append(
+        begin = _us(start_ns, t0)
+        blocked.append(
             {
                 "ph": "X",
                 "name": "loop blocked",
                 "cat": "loop_blocked",
                 "pid": pid,
                 "tid": loop_tid,
-                "ts": start,
-                "dur": max(0.0, round(_us(end_ns, t0) - start, 3)),
+                "ts": begin,
+                "dur": max(0.0, round(_us(end_ns, t0) - begin, 3)),
                 "args": {"ms": round(max(0, end_ns - start_ns) / 1e6, 3)},
             }
         )
-    return {"traceEvents": events, "displayTimeUnit": "ms"}
+    yield blocked
+
+
+def _names(runs: list[Run]) -> list[str | None]:
+    """With more than one run, names start ``A:``, ``B:``; one run keeps its label."""
+    if len(runs) < 2:
+        return [None] * len(runs)
+    names: list[str | None] = []
+    for index, run in enumerate(runs):
+        letter = chr(ord("A") + index) if index < 26 else str(index + 1)
+        names.append(f"{letter}: {run.scenario.label}" + ("  (stopped)" if run.stopped else ""))
+    return names
 
 
 def runs_to_chrome_trace(runs: Iterable[Run]) -> dict[str, Any]:
     """Several runs in one trace, pids 1, 2, ...; with more than one, names start ``A:``, ``B:``."""
     runs = list(runs)
     events: list[dict[str, Any]] = []
-    for index, run in enumerate(runs):
-        name = None
-        if len(runs) > 1:
-            letter = chr(ord("A") + index) if index < 26 else str(index + 1)
-            name = f"{letter}: {run.scenario.label}" + ("  (stopped)" if run.stopped else "")
+    for index, (run, name) in enumerate(zip(runs, _names(runs), strict=True)):
         events += run_to_chrome_trace(run, pid=index + 1, name=name)["traceEvents"]
     return {"traceEvents": events, "displayTimeUnit": "ms"}
 
 
+def _chunks(runs: list[Run]) -> Iterator[str]:
+    yield '{"traceEvents":['
+    first = True
+    for index, (run, name) in enumerate(zip(runs, _names(runs), strict=True)):
+        for batch in _event_batches(run, index + 1, name):
+            if batch:
+                yield ("" if first else ",") + json.dumps(batch, separators=(",", ":"))[1:-1]
+                first = False
+    yield '],"displayTimeUnit":"ms"}\n'
+
+
 def write_chrome_trace(runs_or_run: Run | Iterable[Run], path: str | Path) -> None:
-    """Write one run, or the runs of a comparison (A is pid 1, B pid 2), as a trace file."""
+    """Write one run, or the runs of a comparison (A is pid 1, B pid 2), as a trace file,
+    streamed a request at a time."""
     runs = [runs_or_run] if isinstance(runs_or_run, Run) else list(runs_or_run)
-    write_text_atomically(path, json.dumps(runs_to_chrome_trace(runs)) + "\n")
+    write_chunks_atomically(path, _chunks(runs))

@@ -50,4 +50,4 @@ def write_comparison_json(
 ) -> None:
     """Write :func:`comparison_to_dict` to ``path`` (atomically: all of it or none)."""
     data = comparison_to_dict(runs_a, runs_b, verdict, shown=shown)
-    write_text_atomically(path, json.dumps(data, indent=1) + "\n")
+    write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")

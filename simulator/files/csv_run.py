@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
-from simulator.files.atomic import write_text_atomically
-from simulator.trace import Run
+import numpy as np
+
+from simulator.files.atomic import write_chunks_atomically
+from simulator.trace import KINDS, Run
 
 __all__ = ["CSV_COLUMNS", "run_to_rows", "write_csv"]
 
@@ -31,45 +34,67 @@ CSV_COLUMNS = (
 )
 
 
-def _ms(ns: int) -> float:
-    return round(ns / 1e6, 4)
-
-
-def run_to_rows(run: Run) -> list[dict[str, object]]:
+def run_to_rows(run: Run) -> Iterator[dict[str, object]]:
     """One dict per segment, keyed by :data:`CSV_COLUMNS`, in lane then time order.
 
     ``duration_ms`` is computed from nanoseconds, not from the rounded ``end_ms - start_ms``,
     so short segments keep their precision. ``on_loop`` is ``"true"``/``"false"`` as in JSON.
     """
+    for lane_rows in _lane_rows(run):
+        for row in lane_rows:
+            yield dict(zip(CSV_COLUMNS, row, strict=True))
+
+
+def _lane_rows(run: Run) -> Iterator[list[tuple[object, ...]]]:
+    """Each lane's rows, read from the trace's columns (whole columns converted once)."""
     trace = run.trace
+    cols = trace.columns
     t0 = trace.t0_ns
-    rows: list[dict[str, object]] = []
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            rows.append(
-                {
-                    "request_id": lane.request_id,
-                    "view": lane.view,
-                    "status": lane.status,
-                    "status_code": "" if lane.status_code is None else lane.status_code,
-                    "error": lane.error or "",
-                    "kind": seg.kind,
-                    "start_ms": _ms(seg.start_ns - t0),
-                    "end_ms": _ms(seg.end_ns - t0),
-                    "duration_ms": _ms(seg.duration_ns),
-                    "thread": seg.thread,
-                    "on_loop": "true"
-                    if trace.loop_thread is not None and seg.thread == trace.loop_thread
-                    else "false",
-                }
+    kinds = [str(kind) for kind in KINDS]
+    kind = [kinds[code] for code in cols.kind.tolist()]
+    thread = [cols.threads[code] for code in cols.thread.tolist()]
+    loop = cols.thread_code(trace.loop_thread)
+    on_loop = np.where(cols.thread == loop, "true", "false").tolist() if loop >= 0 else None
+    start = np.round((cols.start_ns - t0) / 1e6, 4).tolist()
+    end = np.round((cols.end_ns - t0) / 1e6, 4).tolist()
+    duration = np.round((cols.end_ns - cols.start_ns) / 1e6, 4).tolist()
+    offsets = cols.offsets.tolist()
+    for index, lane in enumerate(trace.lanes):
+        fields = (
+            lane.request_id,
+            lane.view,
+            lane.status,
+            "" if lane.status_code is None else lane.status_code,
+            lane.error or "",
+        )
+        yield [
+            (
+                *fields,
+                kind[i],
+                start[i],
+                end[i],
+                duration[i],
+                thread[i],
+                on_loop[i] if on_loop is not None else "false",
             )
-    return rows
+            for i in range(offsets[index], offsets[index + 1])
+        ]
+
+
+def _csv_chunks(run: Run) -> Iterator[str]:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for rows in _lane_rows(run):
+        writer.writerows(rows)
+        if out.tell() > 1 << 20:  # a megabyte at a time
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def write_csv(run: Run, path: str | Path) -> None:
-    """Write :func:`run_to_rows` with a header line to ``path`` (UTF-8), all or nothing."""
-    out = io.StringIO(newline="")
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
-    writer.writerows(run_to_rows(run))
-    write_text_atomically(path, out.getvalue())
+    """Write :func:`run_to_rows` with a header line to ``path`` (UTF-8), all or nothing,
+    a megabyte at a time."""
+    write_chunks_atomically(path, _csv_chunks(run))

@@ -45,12 +45,16 @@ def read_small_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ScenarioError(f"{name}: cannot read the file: {why}") from None
-    with os.fdopen(fd, "rb") as file:
+    try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
             raise ScenarioError(f"{name}: is a folder, not a file")
         if not stat.S_ISREG(mode):
             raise ScenarioError(f"{name}: is not a regular file (a pipe or a device)")
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as file:
         try:
             data = file.read(limit + 1)
         except OSError as exc:

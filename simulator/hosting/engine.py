@@ -27,7 +27,14 @@ from simulator.hosting.transport import SiteTransport
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Run, Trace, build_lane, loop_holding_intervals
+from simulator.trace import (
+    IntervalSet,
+    Lane,
+    Run,
+    Trace,
+    build_lane,
+    loop_holding_intervals,
+)
 from simulator.upstream_address import upstream_any_host
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
@@ -176,6 +183,31 @@ class LiveRun:
         records = list(driver.records)
         loop_thread = server.loop_thread
         held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
+        with _no_cycle_collection():
+            lanes = self._lanes(records, now_ns, loop_thread, held)
+        # Only blocks within the run: before the first send or after the last segment, the
+        # loop was warming up or tidying up, which no request waited for.
+        last = max((lane.end_ns for lane in lanes), default=now_ns)
+        return Trace(
+            t0_ns=driver.start_ns,
+            lanes=tuple(lanes),
+            loop_thread=loop_thread,
+            loop_blocked=tuple(
+                (max(start, driver.start_ns), min(end, last))
+                for start, end in server.loop_blocked()
+                if end > driver.start_ns and start < last
+            ),
+            loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
+        )
+
+    def _lanes(
+        self,
+        records: list[RequestRecord],
+        now_ns: int,
+        loop_thread: str | None,
+        held: IntervalSet,
+    ) -> list[Lane]:
+        """Each record's lane: a settled one is built once and kept."""
         lanes: list[Lane] = []
         for record in records:
             lane = self._finished_lanes.get(id(record))
@@ -192,20 +224,7 @@ class LiveRun:
                 if _settled(record):
                     self._finished_lanes[id(record)] = lane
             lanes.append(lane)
-        # Only blocks within the run: before the first send or after the last segment, the
-        # loop was warming up or tidying up, which no request waited for.
-        last = max((lane.end_ns for lane in lanes), default=now_ns)
-        return Trace(
-            t0_ns=driver.start_ns,
-            lanes=tuple(lanes),
-            loop_thread=loop_thread,
-            loop_blocked=tuple(
-                (max(start, driver.start_ns), min(end, last))
-                for start, end in server.loop_blocked()
-                if end > driver.start_ns and start < last
-            ),
-            loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
-        )
+        return lanes
 
 
 async def _close_off_loop(server: Server, patience: float | None) -> threading.Thread | None:
@@ -236,6 +255,20 @@ async def _close_off_loop(server: Server, patience: float | None) -> threading.T
         return closer
     closer.join()
     return None
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while lanes are built: a 10,000-request run makes
+    millions of small objects, none in a cycle, and each full collection would walk them all
+    again (a quarter of the time spent building them)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -22,6 +22,7 @@ import h11
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
+    "MAX_BODY_BYTES",
     "REQUEST_TIMEOUT_S",
     "Answer",
     "ClientError",
@@ -32,8 +33,16 @@ __all__ = [
 #: A request's longest wait for its connection, and for its whole answer.
 CONNECT_TIMEOUT_S = 5.0
 REQUEST_TIMEOUT_S = 30.0
+#: The most of one answer's body read: past it the connection is dropped and the lane says
+#: so. Bodies are never kept (memory stays flat), but a site answering 600 MB bodies would
+#: have the client spend the run reading them.
+MAX_BODY_BYTES = 50_000_000
 _CHUNK = 65536
 _USER_AGENT = "async-lanes"
+
+
+class _BodyTooLarge(Exception):
+    """An answer's body past :data:`MAX_BODY_BYTES`."""
 
 
 class ClientError(Exception):
@@ -123,6 +132,11 @@ class Target:
         except TimeoutError:
             connection.close()
             raise ClientError(f"timeout: no answer within {REQUEST_TIMEOUT_S:g} s") from None
+        except _BodyTooLarge:
+            connection.close()
+            raise ClientError(
+                f"the answer's body is over {MAX_BODY_BYTES // 1_000_000} MB: read no further"
+            ) from None
         except (h11.ProtocolError, ConnectionError, OSError) as exc:
             connection.close()
             raise ClientError(f"the server closed the connection: {_said(exc)}") from None
@@ -138,6 +152,7 @@ class Target:
         if connection.writer.transport.get_write_buffer_size():
             await connection.writer.drain()
         answer.request_sent_ns = time.perf_counter_ns()
+        body = 0
         while True:
             event = conn.next_event()
             if event is h11.NEED_DATA:
@@ -154,6 +169,10 @@ class Target:
                     for name, value in event.headers
                     if name == b"server-timing"
                 ]
+            elif isinstance(event, h11.Data):
+                body += len(event.data)
+                if body > MAX_BODY_BYTES:
+                    raise _BodyTooLarge
             elif isinstance(event, h11.EndOfMessage):
                 break
             elif isinstance(event, h11.ConnectionClosed):

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
+from simulator.trace.columns import union_spans
 from simulator.trace.data import Trace
 from simulator.trace.kinds import CLIENT_THREAD, NOT_HELD_BY_VIEW, QUEUE_THREAD, Kind
 
@@ -99,13 +102,12 @@ CLIENT_PACED_MIN_MS = 20.0
 def server_span_ns(trace: Trace) -> int | None:
     """From the first to the last instant the server worked on a request (any segment on a
     thread of the server's: not the client's, not the queue); ``None`` if it said nothing."""
-    starts, ends = [], []
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.thread not in (CLIENT_THREAD, QUEUE_THREAD) and seg.kind not in _NOT_SERVER:
-                starts.append(seg.start_ns)
-                ends.append(seg.end_ns)
-    return max(ends) - min(starts) if starts else None
+    cols = trace.columns
+    away = [cols.thread_code(CLIENT_THREAD), cols.thread_code(QUEUE_THREAD)]
+    rows = ~np.isin(cols.thread, away) & ~cols.is_kind(*_NOT_SERVER)
+    if not rows.any():
+        return None
+    return int(cols.end_ns[rows].max()) - int(cols.start_ns[rows].min())
 
 
 _NOT_SERVER = (Kind.CLIENT, Kind.QUEUED, Kind.CANCELLED)
@@ -140,23 +142,10 @@ def in_flight_steps(trace: Trace) -> list[tuple[int, int]]:
 
 def _busy_ns(trace: Trace, kind: str) -> int:
     """How long threads (the loop among them) spent in ``kind``, overlaps on a thread once."""
-    by_thread: dict[str, list[tuple[int, int]]] = {}
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.kind == kind and not seg.open:  # live: counted once it has ended
-                by_thread.setdefault(seg.thread, []).append((seg.start_ns, seg.end_ns))
-    total = 0
-    for spans in by_thread.values():
-        spans.sort()
-        start, end = spans[0]
-        for s, e in spans[1:]:
-            if s > end:
-                total += end - start
-                start, end = s, e
-            else:
-                end = max(end, e)
-        total += end - start
-    return total
+    cols = trace.columns
+    rows = cols.is_kind(kind) & ~cols.open  # live: counted once it has ended
+    _, start, end = union_spans(cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows])
+    return int((end - start).sum())
 
 
 def threads_held_peak(trace: Trace) -> int:
@@ -170,29 +159,16 @@ def threads_held_peak(trace: Trace) -> int:
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
     on its process's main thread, where, as on the in-process loop, they hold nothing.
     """
+    cols = trace.columns
     idle = NOT_HELD_BY_VIEW
-    spans: dict[str, list[tuple[int, int]]] = {}
-    for lane in trace.lanes:
-        for seg in lane.segments:
-            if seg.kind in idle or seg.thread in (trace.loop_thread, QUEUE_THREAD):
-                continue
-            spans.setdefault(seg.thread, []).append((seg.start_ns, seg.end_ns))
-    events: list[tuple[int, int]] = []
-    for thread_spans in spans.values():  # a thread counts once while any of its spans lasts
-        thread_spans.sort()
-        start, end = thread_spans[0]
-        for s, e in thread_spans[1:]:
-            if s > end:
-                events += [(start, 1), (end, -1)]
-                start, end = s, e
-            else:
-                end = max(end, e)
-        events += [(start, 1), (end, -1)]
-    level = peak = 0
-    for _, delta in sorted(events):  # an end before a start at the same instant
-        level += delta
-        peak = max(peak, level)
-    return peak
+    away = [cols.thread_code(trace.loop_thread), cols.thread_code(QUEUE_THREAD)]
+    rows = ~cols.is_kind(*idle) & ~np.isin(cols.thread, away)
+    # A thread counts once while any of its spans lasts.
+    _, start, end = union_spans(cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows])
+    times = np.concatenate([start, end])
+    deltas = np.concatenate([np.ones(len(start), np.int64), -np.ones(len(end), np.int64)])
+    order = np.lexsort((deltas, times))  # an end before a start at the same instant
+    return max(0, int(np.cumsum(deltas[order]).max(initial=0)))
 
 
 def db_connections_peak(trace: Trace) -> int:

@@ -21,9 +21,12 @@ lane's end in the "failed" colour).
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+
+from simulator.trace.columns import SegmentColumns
 from simulator.trace.kinds import HOLDS_THREAD, KINDS, Kind
 
 __all__ = ["HOLDS_THREAD", "KINDS", "Kind", "Lane", "Segment", "Status", "Trace"]
@@ -97,6 +100,15 @@ class Lane:
         return None
 
 
+class _Derived:
+    """What a trace computes once from its lanes and keeps (it never changes)."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self) -> None:
+        self.columns: SegmentColumns | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Trace:
     """All lanes of one run, plus what the loop monitor saw.
@@ -117,6 +129,23 @@ class Trace:
     worker_pids: tuple[int, ...] = ()
     #: Over sockets: the CPU time the client's own thread spent over the run, once it ended.
     client_cpu_ns: int | None = None
+    #: Built on first use, never compared or copied (``dataclasses.replace`` starts afresh).
+    _derived: _Derived = field(
+        default_factory=_Derived, init=False, repr=False, compare=False, hash=False
+    )
+
+    def __repr__(self) -> str:
+        # A trace's full repr is every segment of every lane (see ``Run.__repr__``).
+        return f"Trace(t0_ns={self.t0_ns}, lanes=<{len(self.lanes)} lanes>)"
+
+    @property
+    def columns(self) -> SegmentColumns:
+        """Every segment as numpy columns (built once, on first use): what the figures and
+        the exports read, in milliseconds where objects would take seconds."""
+        derived = self._derived
+        if derived.columns is None:
+            derived.columns = SegmentColumns.of(self.lanes)
+        return derived.columns
 
     @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:
@@ -143,11 +172,14 @@ class Trace:
         """Every thread or loop that held work for some request, or ran Django's machinery
         for it, in order of first use."""
         seen: dict[str, int] = {}
-        for lane in self.lanes:
-            for seg in lane.segments:
-                if seg.kind in HOLDS_THREAD:
-                    seen.setdefault(seg.thread, seg.start_ns)
-                    seen[seg.thread] = min(seen[seg.thread], seg.start_ns)
+        cols = self.columns
+        holding = cols.is_kind(*HOLDS_THREAD)
+        if holding.any():
+            codes = cols.thread[holding]
+            first = np.full(len(cols.threads), np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(first, codes, cols.start_ns[holding])
+            for code in np.unique(codes).tolist():
+                seen[cols.threads[code]] = int(first[code])
         for lane in self.lanes:
             for thread, ns in lane.threads_seen:
                 if ns < seen.get(thread, ns + 1):

@@ -26,3 +26,9 @@ class Run:
     trace: Trace
     summary: Summary
     stopped: bool = False
+
+    def __repr__(self) -> str:
+        # Short on purpose: asyncio formats the repr of a finished task's result (as
+        # ``asyncio.run`` restores its SIGINT handler, Python 3.11), and a dataclass repr of a
+        # 10,000-request trace is every segment: seconds and gigabytes after the last answer.
+        return f"Run({self.scenario.label!r}, {self.trace!r}, stopped={self.stopped})"

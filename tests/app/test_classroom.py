@@ -135,3 +135,30 @@ def test_importing_the_session_loads_no_qt_and_no_django():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_reveal_drawn_again_asks_the_model_once(tmp_path, monkeypatch):
+    """Page Up and Page Down redraw the reveal; the session's model figures are worked out
+    once per figure and scenario, and this machine's calibration read once."""
+    import app.session.model_figures as model_figures
+    from app.lesson_reveal import panel_text
+    from simulator.metrics.summary import summarize
+    from simulator.prediction.calibration import load_costs
+    from simulator.prediction.model import predict
+    from simulator.trace import Run
+
+    asked: list[str] = []
+    loads: list[int] = []
+    real = model_figures.modelled_figure
+    monkeypatch.setattr(model_figures, "modelled_figure", lambda *a: asked.append(a[0]) or real(*a))
+    figures = model_figures.ModelFigures(load=lambda: loads.append(1) or load_costs())
+    classroom, _, _ = _classroom(tmp_path, "03-async-views.toml")
+    classroom.open(tmp_path / "03-async-views.toml")
+    quiz = classroom.quiz
+    assert quiz is not None
+    reveal = quiz.forward()[0].measured().forward()[0]
+    trace = predict(quiz.lesson.file.a)
+    runs = {"A": [Run(quiz.lesson.file.a, trace, summarize(trace))]}
+    texts = {panel_text(reveal, runs, figures).reveal for _ in range(3)}
+    assert len(texts) == 1 and "(model: " in texts.pop()
+    assert asked == ["threads_held_peak"] and loads == [1]

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
+from app.theme import LEGEND_KINDS
 from simulator.scenario import Scenario
 
 
@@ -291,8 +292,14 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     window.session.events.run_started.connect(
         lambda side, _: waiting.append((str(side), window.timeline_b.waiting_text))
     )
+    # While they run, the legend explains what is on screen, not all the kinds there are.
+    legends: list[tuple[str, ...]] = []
+    window.session.events.run_progressed.connect(
+        lambda side, *_: legends.append(window.stage.legend.kinds) if side == "a" else None
+    )
     qloop.run_until_complete(_run_both(window))
     assert waiting == [("a", "B runs after A."), ("b", None)]
+    assert any(0 < len(kinds) < len(LEGEND_KINDS) for kinds in legends)
     a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()

@@ -117,3 +117,21 @@ def test_the_lessons_menu_numbers_the_questions_and_greys_out_what_cannot_run_sa
     assert "pip install 'django-async-lanes[servers]'" in actions[2].toolTip()
     help_texts = [a.text() for a in window.menus["help"].actions()]
     assert "&Lesson guide" in help_texts
+
+
+@pytest.mark.slow
+def test_the_lesson_guide_leaves_the_clicker_its_page_down(window, qtbot, qloop):
+    from pytestqt.qtbot import QtBot
+
+    window.open_scenario_file(LESSONS / "03-async-views.toml")
+    window.quiz.guide_action.trigger()  # F1
+    guide = window.quiz.guide
+    assert guide is not None and guide.isVisible() and not guide.isModal()
+    QtBot.keyClick(guide, Qt.Key.Key_3)  # the class's choice, typed with the guide up
+    assert window.quiz.quiz.choice == 2
+    QtBot.keyClick(guide, Qt.Key.Key_PageDown)  # the clicker, with the guide up
+    assert window.quiz.quiz.step is QuizStep.RUNNING
+    qloop.run_until_complete(window.wait_idle())
+    assert window.quiz.quiz.step is QuizStep.MEASURED
+    window.quiz.guide_action.trigger()  # F1 again: the same guide, not a second one
+    assert window.quiz.guide is guide

@@ -7,9 +7,11 @@ the others applies *and* it did what it promised (its exit code, one line for a 
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,10 +55,23 @@ class Outcome:
         )
 
 
+#: The children's settings, data and caches (the window's rows save settings): never the
+#: user's, whether the rows run under pytest or from ``tally.py``.
+_HOMES = Path(tempfile.mkdtemp(prefix="async-lanes-hostile-home-"))
+atexit.register(shutil.rmtree, _HOMES, ignore_errors=True)
+
+
 def env(**changes: str | None) -> dict[str, str]:
-    """The environment of a child: this worktree on the path, no display unless given."""
+    """The environment of a child: this worktree on the path, no display unless given, the
+    settings folders in a temporary folder."""
     out = dict(os.environ)
     out["PYTHONPATH"] = str(ROOT)
+    for name, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+    ):
+        out[name] = str(_HOMES / sub)
     out.pop("DISPLAY", None)
     out.pop("WAYLAND_DISPLAY", None)
     out.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -94,3 +94,18 @@ def with_server_timing(value: str) -> Iterator[str]:
         )
 
     yield from _serve(answer)
+
+
+@contextlib.contextmanager
+def too_large_chunked(megabytes: int = 60) -> Iterator[str]:
+    """A fast chunked answer (no Content-Length) far over the body cap."""
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        block = b"x" * 65536
+        chunk = b"%x\r\n" % len(block) + block + b"\r\n"
+        for _ in range(megabytes * 1_000_000 // len(block)):
+            conn.sendall(chunk)
+        conn.sendall(b"0\r\n\r\n")
+
+    yield from _serve(answer)

@@ -1,0 +1,128 @@
+"""What the run limit costs after the run: a 10,000-request run summarised and saved in seconds.
+
+Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). It prints:
+
+1. ``run --requests 10000 --io-ms 1000 --json F`` (``async_io``, ASGI), in a fresh process:
+   the makespan; from the last answer to the summary (target ≤ 2 s); the process's peak
+   memory (≤ 1 GB); the time to write F and its size (≤ 50 MB).
+2. ``async-lanes run --view async_io --mode asgi --requests 3000 --io-ms 500 --cpu-ms 0
+   --json F`` as a user types it: the whole command's wall time minus ``summary.makespan_ms``
+   (≤ 2 s quiet, ≤ 4 s busy: interpreter start, Django's boot and exit included), F's size
+   (≤ 15 MB).
+
+And the machine's load (``os.getloadavg``) before and after: the figures are read on a
+shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _child(requests: int, io_ms: float, out: str) -> None:
+    """In a fresh process: run, time the summary from the last answer, write the JSON."""
+    import asyncio
+
+    import embedded_site
+    from simulator.files import write_json
+    from simulator.hosting.engine import LiveRun
+    from simulator.scenario import Scenario
+
+    embedded_site.boot()
+    scenario = Scenario(view="async_io", mode="asgi", requests=requests, io_ms=io_ms, cpu_ms=0)
+    run = asyncio.run(LiveRun(scenario).run())  # the Run holds the summary
+    summarised_ns = time.perf_counter_ns()
+    written = time.perf_counter()
+    write_json(run, out)
+    json_s = time.perf_counter() - written
+    print(
+        json.dumps(
+            {
+                "makespan_ms": run.summary.makespan_ms,
+                # The trace's end is the last answer, on this process's perf_counter clock.
+                "summary_s": (summarised_ns - run.trace.end_ns) / 1e9,
+                "json_s": json_s,
+                "segments": sum(len(lane.segments) for lane in run.trace.lanes),
+            }
+        )
+    )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _big(requests: int, io_ms: float, folder: Path) -> None:
+    out = folder / "big.json"
+    cmd = [sys.executable, __file__, "--child", str(requests), str(io_ms), str(out)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    text = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {requests}-request run failed ({proc.returncode})")
+    figures = json.loads(text)
+    size_mb = out.stat().st_size / 1e6
+    peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+    label = f"{requests:,} × {io_ms:g} ms async_io with --json"
+    print(f"{label}: {figures['segments']:,} segments")
+    print(f"  makespan                     {figures['makespan_ms'] / 1000:8.2f} s")
+    print(f"  last answer to summary       {figures['summary_s']:8.2f} s   (target ≤ 2 s)")
+    print(f"  peak memory                  {peak_mb:8.0f} MB  (target ≤ 1,000 MB)")
+    print(f"  JSON written in              {figures['json_s']:8.2f} s")
+    print(f"  JSON size                    {size_mb:8.1f} MB  (target ≤ 50 MB)")
+
+
+def _command(requests: int, io_ms: float, folder: Path) -> None:
+    out = folder / "cli.json"
+    cmd = [
+        str(Path(sys.executable).with_name("async-lanes")),
+        *("run", "--view", "async_io", "--mode", "asgi"),
+        *("--requests", str(requests), "--io-ms", f"{io_ms:g}", "--cpu-ms", "0"),
+        *("--json", str(out)),
+    ]
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    wall_s = time.perf_counter() - start
+    makespan_s = json.loads(out.read_text(encoding="utf-8"))["summary"]["makespan_ms"] / 1000
+    print(f"async-lanes run --requests {requests} --io-ms {io_ms:g} --json F (whole command):")
+    print(f"  wall time                    {wall_s:8.2f} s")
+    print(f"  makespan                     {makespan_s:8.2f} s")
+    print(
+        f"  wall time minus makespan     {wall_s - makespan_s:8.2f} s   (target ≤ 2 s quiet, "
+        "≤ 4 s busy)"
+    )
+    print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")
+
+
+def main() -> None:
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
+    parser.add_argument("--only", choices=("big", "command"), help="one of the two measures")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    print(f"load average before: {_load()}  ({os.cpu_count()} cores)")
+    with tempfile.TemporaryDirectory(prefix="lanes-scale-") as folder:
+        if args.only in (None, "big"):
+            _big(10_000 // scale, 1000, Path(folder))
+        if args.only in (None, "command"):
+            _command(3000 // scale, 500, Path(folder))
+    print(f"load average after:  {_load()}")
+
+
+if __name__ == "__main__":
+    main()
