@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
+from app.timeline.error_label import fit_error
 from app.timeline.geometry import MAX_ROW_PX, TimelineGeometry, layout
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
@@ -352,7 +353,7 @@ def _paint_error_texts(
         painter.drawText(
             plate.adjusted(5, 0, -5, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            fm.elidedText(text, Qt.TextElideMode.ElideRight, width - 10),
+            fit_error(fm, text, width - 10),
         )
     painter.setPen(Qt.PenStyle.NoPen)
 

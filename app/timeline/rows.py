@@ -62,7 +62,8 @@ def _error_text(lane: Lane) -> str:
     """A failed request's error as it is written beside its lane."""
     lines = (lane.error or "").strip().splitlines()
     first = printable(lines[0]) if lines else f"HTTP {lane.status_code}"
-    return f"#{lane.request_id + 1} failed: {first[:120]}"
+    # Whole: its point is often last ("an unawaited coroutine"); the painter fits it.
+    return f"#{lane.request_id + 1} failed: {first}"
 
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.

@@ -37,10 +37,19 @@ class QtFigureStrip(QLabel):
         self.setWordWrap(True)
         self.keys: tuple[str, ...] = ()
 
-    def show_figures(self, trace: Trace | None, summary: Summary | None, side: str = "") -> None:
+    def show_figures(
+        self,
+        trace: Trace | None,
+        summary: Summary | None,
+        side: str = "",
+        *,
+        predicted: bool = False,
+    ) -> None:
         """Write the lesson's figures of ``summary``; ``side`` names the run they are of in
-        a comparison ("A", "B"). Before a run the names stand with dashes, so the class
-        knows what to watch for (a bare dash under the title reads as a glitch)."""
+        a comparison ("A", "B"); ``predicted``: they are the model's, and the line says so
+        first, in words a class reads from the back. Before a run the names stand with
+        dashes, so the class knows what to watch for (a bare dash under the title reads as
+        a glitch)."""
         if trace is None or summary is None:
             self.keys = ()
             names = (FIGURE[key].name for key in BEFORE_A_RUN)
@@ -48,4 +57,7 @@ class QtFigureStrip(QLabel):
             return
         self.keys = lesson_figures(summary, trace)
         parts = [f"{FIGURE[key].name} <b>{FIGURE[key].shown(summary)}</b>" for key in self.keys]
-        self.setText((f"<b>{side}</b>: " if side else "") + " · ".join(parts))
+        head = f"<b>{side}</b>: " if side else ""
+        if predicted:
+            head += "<b>Predicted</b> (model, not measured): "
+        self.setText(head + " · ".join(parts))

@@ -40,6 +40,9 @@ __all__ = [
 #: The figures the panel shows, in reading order (two a row): all of them.
 METRICS: tuple[Figure, ...] = FIGURES
 
+#: What a caption or a line of figures carries when the figures are the model's.
+PREDICTED = "(predicted)"
+
 #: A red that reads on light and dark backgrounds, for a non-zero failed count.
 _FAILED_COLOR = QColor("#e5484d")
 
@@ -82,6 +85,8 @@ class QtMetrics(QWidget):
         super().__init__(parent)
         self.trace: Trace | None = None
         self.summary: Summary | None = None
+        #: Whether the figures shown are the model's, not a measurement's.
+        self.predicted = False
         self._values: dict[str, QLabel] = {}
         self._captions: dict[str, QLabel] = {}
 
@@ -117,11 +122,19 @@ class QtMetrics(QWidget):
             self.set_trace(trace, summary)
 
     def set_trace(
-        self, trace: Trace, summary: Summary | None = None, *, plots: bool = True
+        self,
+        trace: Trace,
+        summary: Summary | None = None,
+        *,
+        plots: bool = True,
+        predicted: bool = False,
     ) -> None:
         """Show ``trace`` (finished or partial) with its figures, computed if not given;
-        ``plots=False`` leaves the plots as they were (they cost more than the figures)."""
+        ``plots=False`` leaves the plots as they were (they cost more than the figures).
+        ``predicted``: the model's trace, every caption says so ("Succeeded (predicted)"),
+        so a prediction never reads like a measurement."""
         self.trace = trace
+        self.predicted = predicted
         self.summary = summary if summary is not None else summarize(trace)
         self._update_values()
         if plots:
@@ -133,6 +146,7 @@ class QtMetrics(QWidget):
         """Show no run: dashes for the figures, empty plots."""
         self.trace = None
         self.summary = None
+        self.predicted = False
         self._update_values()
         self.histogram.set_trace(None)
         self.in_flight.set_trace(None)
@@ -177,6 +191,9 @@ class QtMetrics(QWidget):
                 texts["requests"] += f" ({format_count(running)} running)"
         for key, text in texts.items():
             self._values[key].setText(text)
+        suffix = f" {PREDICTED}" if self.predicted and s is not None else ""
+        for figure in METRICS:
+            self._captions[figure.key].setText(figure.caption + suffix)
         # An empty palette inherits the theme; only a non-zero failed count turns red.
         palette = QPalette()
         if s is not None and s.failed:

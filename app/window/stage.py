@@ -99,19 +99,25 @@ class Stage:
 
     # -- what the window calls --------------------------------------------------------------
     def show_figures(
-        self, trace: Trace | None, summary: Summary | None = None, *, plots: bool = True
+        self,
+        trace: Trace | None,
+        summary: Summary | None = None,
+        *,
+        plots: bool = True,
+        predicted: bool = False,
     ) -> None:
         """The metrics panel and presentation mode's line of figures, from the same run (or
         prediction) the session gave: neither reads the other. ``plots=False`` leaves the
-        panel's plots as they were (they cost more than the figures)."""
+        panel's plots as they were (they cost more than the figures); ``predicted`` labels
+        both as the model's."""
         if trace is None:
             self.metrics.clear()
             self.figure_strip.show_figures(None, None)
             return
         summary = summary if summary is not None else summarize(trace)
-        self.metrics.set_trace(trace, summary, plots=plots)
+        self.metrics.set_trace(trace, summary, plots=plots, predicted=predicted)
         side = self.session.shown_side.upper() if self.session.compare else ""
-        self.figure_strip.show_figures(trace, summary, side)
+        self.figure_strip.show_figures(trace, summary, side, predicted=predicted)
 
     def blank(self) -> None:
         """No lanes or figures of the last lesson under a new question."""
@@ -220,7 +226,7 @@ class Stage:
         if prediction is None:
             return  # a run replaces it on screen as it starts
         self.timeline.set_trace(prediction.trace)
-        self.show_figures(prediction.trace, prediction.summary)
+        self.show_figures(prediction.trace, prediction.summary, predicted=True)
         self.header.setText(f"PREDICTION (model, not measured)\n{prediction.scenario.label}")
         self.replay.set_duration(0)
 

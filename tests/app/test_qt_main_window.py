@@ -11,6 +11,7 @@ import time
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from app.theme import LEGEND_KINDS
 from simulator.scenario import Scenario
@@ -369,8 +370,14 @@ def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, ql
     assert len(window.timeline.rows) == 4
     # One worker, four waits of 100 ms in a row: 400 ms and Django's own few ms, not 100.
     assert 400 <= _ms_after("model predicts a makespan of", window) < 500
+    # Every figure of it says it is the model's, not a measurement: the panel and the strip.
+    succeeded = window.metrics.findChild(QLabel, "caption_ok")
+    assert succeeded.text() == "Succeeded (predicted)"
+    assert "Predicted</b> (model, not measured)" in window.figure_strip.text()
     qloop.run_until_complete(_run(window))
     assert not window.header.text().startswith("PREDICTION")
+    assert succeeded.text() == "Succeeded"  # measured now
+    assert "Predicted" not in window.figure_strip.text()
     assert 400 <= _ms_after("The model predicted", window) < 500
 
 
