@@ -56,7 +56,7 @@ def test_the_scale_path_agrees_with_the_event_model_within_5_percent(case, reque
     scenario = Scenario(requests=requests, **{"io_ms": 100, "cpu_ms": 1, **CASES[case]})
     every = figures(summarize(simulate(scenario, Costs())))
     pieces = figures(predict_summary(scenario, Costs(), cores=2))
-    if scenario.mode == "wsgi":  # a worker's GIL waits are not kept at scale: see scale.py
+    if scenario.mode == "wsgi":  # a worker's GIL waits are not kept in pieces: scale.py
         del every["framework_ms_per_request"]
     for name, value in every.items():
         assert pieces[name] == pytest.approx(value, rel=0.05), (name, every, pieces)
