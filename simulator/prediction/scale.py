@@ -77,7 +77,7 @@ def predict_summary(
         cancelled=cancelled,
         throughput_rps=answered / seconds if seconds > 0 else 0.0,
         peak_in_flight=more(figures.peak_in_flight),
-        threads_used=more(figures.threads_used, threads + 1),
+        threads_used=more(figures.threads_used, threads + (scenario.mode == "asgi")),  # loop
         threads_held_peak=more(figures.threads_held_peak, threads),
         db_connections_peak=more(figures.db_connections_peak, threads),
         framework_ms_per_request=_framework_ms_per_request(trace, total),
