@@ -56,7 +56,7 @@ def test_the_scale_path_agrees_with_the_event_model_within_5_percent(case, reque
     scenario = Scenario(requests=requests, **{"io_ms": 100, "cpu_ms": 1, **CASES[case]})
     every = figures(summarize(simulate(scenario, Costs())))
     pieces = figures(predict_summary(scenario, Costs(), cores=2))
-    if scenario.mode == "wsgi":  # a worker's GIL waits are not kept at scale: see scale.py
+    if scenario.mode == "wsgi":  # a worker's GIL waits are not kept in pieces: scale.py
         del every["framework_ms_per_request"]
     for name, value in every.items():
         assert pieces[name] == pytest.approx(value, rel=0.05), (name, every, pieces)
@@ -69,6 +69,9 @@ def test_pieces_count_as_the_requests_they_stand_for():
     assert summary.peak_in_flight == 3_000  # the burst, all sent at once
     bug = predict_summary(scenario.replace(view="missing_await_bug"), Costs(), 2, lanes=100)
     assert (bug.ok, bug.failed) == (0, 3_000)
+    assert summary.threads_used == 3_001  # a thread per request, and the loop
+    workers = predict_summary(scenario.replace(mode="wsgi", workers=8), Costs(), 2, lanes=100)
+    assert workers.threads_used == workers.threads_held_peak == 8
 
 
 def test_up_to_10000_requests_the_figures_come_with_every_lane():
