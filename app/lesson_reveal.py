@@ -93,8 +93,8 @@ def panel_text(
         if asking
     )
     guess = quiz.guess_text
-    if quiz.step is QuizStep.REVEAL and lesson.choices:
-        guess_line = ""  # the answer line says what the class guessed
+    if quiz.step is QuizStep.REVEAL:
+        guess_line = ""  # the answer line (or "the class said …: right") says it
     elif lesson.choices:
         guess_line = (
             f"Class guess: {guess}"

@@ -21,6 +21,7 @@ __all__ = [
     "DIALS",
     "LIMITS",
     "MAX_PROCESSES",
+    "MODEL_LIMITS",
     "MIDDLEWARES",
     "MODES",
     "PROCESS_MODES",
@@ -72,6 +73,9 @@ class Dial:
         Whether it may be ``None`` (left out: the engine decides).
     prefixes
         For text: what it must start with.
+    model_high
+        The model's own upper bound where it goes further than a real run's (``predict``
+        takes a million requests; ``run`` refuses more than ``high``); ``None``: ``high``.
     """
 
     key: str
@@ -82,6 +86,7 @@ class Dial:
     choices: tuple[str, ...] = ()
     optional: bool = False
     prefixes: tuple[str, ...] = ()
+    model_high: float | None = None
 
     @property
     def flag(self) -> str:
@@ -92,11 +97,19 @@ class Dial:
     def is_number(self) -> bool:
         return self.kind in (DialKind.WHOLE, DialKind.NUMBER)
 
+    def highest(self, model: bool = False) -> float:
+        """The upper bound of a real run's value, or with ``model`` of the model's."""
+        return self.model_high if model and self.model_high is not None else self.high
+
     @property
     def range_text(self) -> str:
         """``1-256`` for a number, ``asgi|wsgi`` for a choice, ``""`` for text."""
+        return self.range_for()
+
+    def range_for(self, model: bool = False) -> str:
+        """:attr:`range_text`; with ``model``, the model's range."""
         if self.is_number:
-            return f"{self.low:g}-{self.high:g}"
+            return f"{self.low:.15g}-{self.highest(model):.15g}"
         return "|".join(self.choices)
 
 
@@ -116,8 +129,9 @@ def _dials() -> dict[str, Dial]:
             f"WSGI worker threads; uvicorn/gunicorn worker processes (1-{MAX_PROCESSES})",
             1,
             256,
+            model_high=4_096,
         ),
-        Dial("requests", whole, "how many requests", 1, 10_000),
+        Dial("requests", whole, "how many requests", 1, 10_000, model_high=1_000_000),
         Dial("io_ms", number, "I/O wait per request, ms", 0, 10_000),
         Dial("cpu_ms", number, "CPU work per request, ms", 0, 5_000),
         Dial("arrival_ms", number, "spacing between sends, ms; 0 sends all at once", 0, 10_000),
@@ -165,9 +179,13 @@ def _dials() -> dict[str, Dial]:
 #: Every dial, by key, in the order of the Scenario's fields.
 DIALS: dict[str, Dial] = _dials()
 
-#: Inclusive bounds of every numeric dial.
+#: Inclusive bounds of every numeric dial, for a real run (``run``, ``compare``, the window).
 LIMITS: dict[str, tuple[float, float]] = {
     dial.key: (dial.low, dial.high) for dial in DIALS.values() if dial.is_number
+}
+#: Inclusive bounds of every numeric dial for the model (``predict``): further for some.
+MODEL_LIMITS: dict[str, tuple[float, float]] = {
+    dial.key: (dial.low, dial.highest(model=True)) for dial in DIALS.values() if dial.is_number
 }
 
 
@@ -185,12 +203,13 @@ def unknown_key(key: str) -> ScenarioError:
     )
 
 
-def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
+def parse_dial(key: str, value: Any, *, from_text: bool = False, model: bool = False) -> Any:
     """``value`` for the dial ``key``, in the dial's type and checked.
 
     ``from_text``: ``value`` is a person's text (a flag, a dial string), so ``"500"`` and
     ``"500ms"`` are numbers and ``"none"`` is no URL. Otherwise it is typed data (a file,
-    Python): ``8.0`` is fine for a whole number, ``"8"`` is not.
+    Python): ``8.0`` is fine for a whole number, ``"8"`` is not. ``model``: checked against
+    the model's bounds (``predict``'s), not a real run's.
 
     Raises
     ------
@@ -206,7 +225,7 @@ def parse_dial(key: str, value: Any, *, from_text: bool = False) -> Any:
     if value is None and dial.optional:
         return None
     if dial.is_number:
-        return _number(dial, value, original)
+        return _number(dial, value, original, dial.highest(model))
     if not isinstance(value, str):
         raise ScenarioError.about(key, f" must be text in quotes, not {shown(value)}")
     if dial.kind is DialKind.CHOICE and value not in dial.choices:
@@ -246,23 +265,23 @@ def _a_number(dial: Dial) -> str:
     return "a whole number" if dial.kind is DialKind.WHOLE else "a number"
 
 
-def _number(dial: Dial, value: Any, original: Any) -> int | float:
+def _number(dial: Dial, value: Any, original: Any, high: float) -> int | float:
     key = dial.key
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ScenarioError.about(key, f" must be {_a_number(dial)}, not {_short(original)}")
-    if isinstance(value, int) and not dial.low <= value <= dial.high:
+    if isinstance(value, int) and not dial.low <= value <= high:
         # Checked before any float(): an integer of thousands of digits overflows one.
         raise ScenarioError.about(
-            key, f" must be between {dial.low:g} and {dial.high:g}, not {_short(value)}"
+            key, f" must be between {dial.low:.15g} and {high:.15g}, not {_short(value)}"
         )
     if not math.isfinite(value):
         what = "a whole number" if dial.kind is DialKind.WHOLE else "a finite number"
         raise ScenarioError.about(key, f" must be {what}, not {shown(original)}")
     if dial.kind is DialKind.WHOLE and value != int(value):
         raise ScenarioError.about(key, f" must be a whole number, not {shown(original)}")
-    if not dial.low <= value <= dial.high:
+    if not dial.low <= value <= high:
         raise ScenarioError.about(
-            key, f" must be between {dial.low:g} and {dial.high:g}, not {value:g}"
+            key, f" must be between {dial.low:.15g} and {high:.15g}, not {value:.15g}"
         )
     # 8.0 requests are 8 requests (range() needs an int); a time is a float.
     return int(value) if dial.kind is DialKind.WHOLE else float(value)

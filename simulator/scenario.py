@@ -72,13 +72,28 @@ class Scenario:
         """Check every dial with :func:`simulator.dials.parse_dial` and keep it in its type
         (8.0 requests are 8). Boots no Django: the views are known by their declarations."""
         for key in DIALS:
-            object.__setattr__(self, key, parse_dial(key, getattr(self, key)))
+            # The model's bounds: ``predict`` takes a million requests; a real run checks
+            # its own (:meth:`check_runnable`).
+            object.__setattr__(self, key, parse_dial(key, getattr(self, key), model=True))
         if self.in_processes and self.workers > MAX_PROCESSES:
             raise ScenarioError.about(
                 "workers",
                 f" must be between 1 and {MAX_PROCESSES} processes for {self.mode}, "
                 f"not {self.workers}",
             )
+
+    def check_runnable(self) -> None:
+        """Refuse what only the model may take (more than 10,000 requests, more than 256
+        workers): every real run (``run``, ``compare``, the window, a lesson) checks it.
+
+        Raises
+        ------
+        ScenarioError
+            Naming the dial and its real-run bounds, as a flag's error does.
+        """
+        for key, dial in DIALS.items():
+            if dial.model_high is not None:
+                parse_dial(key, getattr(self, key))
 
     @property
     def in_processes(self) -> bool:

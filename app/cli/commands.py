@@ -131,6 +131,7 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 file=sys.stderr,
             )
     scenario = _scenario_from(args, base)
+    scenario.check_runnable()
     _check_upstreams(args, scenario, named=(args.url,))
     headers = request_headers(args.header or (), scenario)
     outputs = outputs_asked(args, ("json", "csv", "trace", *PICTURE_FLAGS))
@@ -163,21 +164,22 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
 def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     """The model's figures; with ``--check``, beside a real run's. Boots Django only then."""
     from simulator.files import run_to_dict
-    from simulator.metrics.summary import summarize
     from simulator.prediction import model
     from simulator.prediction.calibration import load_costs
-    from simulator.trace import Run
+    from simulator.trace import Run, Trace
 
     base = _load_file(args.scenario).a if args.scenario else None
     scenario = _scenario_from(args, base)
     if args.check:
+        scenario.check_runnable()
         _check_upstreams(args, scenario, named=(args.url,))
     outputs = outputs_asked(args, ("json",))
     check_outputs(outputs, _inputs(args))
     calibration = load_costs()
     # Cores matter only to real servers' processes (None: this machine's).
-    trace = model.predict(scenario, calibration.costs, cores=args.cores)
-    predicted = Run(scenario, trace, summarize(trace))
+    # Above 10,000 requests, the figures alone (no lanes: model.predict_figures).
+    trace, figures = model.predict_figures(scenario, calibration.costs, cores=args.cores)
+    predicted = Run(scenario, trace or Trace(t0_ns=0, lanes=()), figures)
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
     say(f"  model costs   {calibration.note}")
@@ -189,6 +191,8 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
     def write_json(path: Path) -> None:
         data = {**run_to_dict(predicted), "prediction": True, "calibrated": calibration.calibrated}
+        if trace is None:
+            data["lanes_omitted"] = True
         write_text_atomically(path, json.dumps(data, separators=(",", ":")) + "\n")
 
     with interrupts.writing():
@@ -256,6 +260,11 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from simulator.metrics.verdict import comparison_verdict
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
+    for flag, scenario in (("--a", a_scenario), ("--b", b_scenario)):
+        try:
+            scenario.check_runnable()
+        except ScenarioError as exc:
+            raise ScenarioError(f"{flag}: {exc}", key=exc.key) from None
     typed = tuple(
         scenario.url
         for scenario, dials in ((a_scenario, args.a), (b_scenario, args.b))

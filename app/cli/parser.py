@@ -32,12 +32,13 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def _dial_type(dial: Dial) -> Callable[[str], Any]:
-    """An argparse type reading ``dial`` as :func:`parse_dial` does; argparse names the flag."""
+def _dial_type(dial: Dial, model: bool) -> Callable[[str], Any]:
+    """An argparse type reading ``dial`` as :func:`parse_dial` does; argparse names the flag.
+    ``model``: the model's bounds (``predict``)."""
 
     def parse(text: str) -> Any:
         try:
-            return parse_dial(dial.key, text, from_text=True)
+            return parse_dial(dial.key, text, from_text=True, model=model)
         except ScenarioError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
@@ -55,7 +56,7 @@ def _cores(text: str) -> int:
     return cores
 
 
-def _dial_help(dial: Dial, default: Any) -> str:
+def _dial_help(dial: Dial, default: Any, model: bool) -> str:
     if dial.key == "mode":  # a mode whose server is missing is listed, saying how to get it
         missing = [m for m in dial.choices if missing_server(m)]
         if missing:
@@ -63,7 +64,7 @@ def _dial_help(dial: Dial, default: Any) -> str:
                 f"{INSTALL_HINT})"
             )
     if dial.is_number:
-        return f"{dial.help} ({dial.range_text}; default {default:g})"
+        return f"{dial.help} ({dial.range_for(model)}; default {default:g})"
     if dial.kind is DialKind.CHOICE:
         return f"{dial.help} (default {default})"
     return dial.help
@@ -80,28 +81,30 @@ def _metavar(dial: Dial) -> str:
     return dial.key.rpartition("_")[2].upper()
 
 
-def _add_dials(parser: argparse.ArgumentParser) -> None:
-    """The dial flags; their defaults are None, so a flag given can override a file."""
+def _add_dials(parser: argparse.ArgumentParser, model: bool) -> None:
+    """The dial flags; their defaults are None, so a flag given can override a file.
+    ``model``: in the model's bounds (``predict``), not a real run's."""
     defaults = Scenario()
     for dial in DIALS.values():
         parser.add_argument(
             dial.flag,
             dest=dial.key,
-            type=_dial_type(dial),
+            type=_dial_type(dial, model),
             default=None,
             metavar=_metavar(dial),
-            help=_dial_help(dial, getattr(defaults, dial.key)),
+            help=_dial_help(dial, getattr(defaults, dial.key), model),
         )
 
 
-def _add_scenario_dials(parser: argparse.ArgumentParser) -> None:
-    """``--scenario FILE`` and the dial flags: what ``run`` and ``predict`` both take."""
+def _add_scenario_dials(parser: argparse.ArgumentParser, *, model: bool = False) -> None:
+    """``--scenario FILE`` and the dial flags: what ``run`` and ``predict`` both take
+    (``predict`` with ``model``: a million requests, 4,096 workers)."""
     parser.add_argument(
         "--scenario",
         metavar="FILE",
         help="a scenario file (.toml/.json); dials given as flags override it",
     )
-    _add_dials(parser)
+    _add_dials(parser, model)
 
 
 def _add_allow_host(parser: argparse.ArgumentParser) -> None:
@@ -195,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"{EXIT_PREDICTION_OFF} when the predicted makespan is off the measured one by more "
         f"than {CHECK_TOLERANCE:.0%}, and {EXIT_INTERRUPTED} when Ctrl+C stopped the real run.",
     )
-    _add_scenario_dials(predict)
+    _add_scenario_dials(predict, model=True)
     _add_allow_host(predict)
     predict.add_argument(
         "--cores",

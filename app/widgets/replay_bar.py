@@ -11,6 +11,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButt
 from app.timeline.paint import format_ms
 from simulator.metrics.replay import next_event
 
+#: Events closer than this share of the run's span are one step of ◀| |▶ (about a pixel
+#: of a full-width timeline, and less than a class can see).
+VISIBLE_SHARE = 0.01
+
 __all__ = ["OVER_SECONDS", "QtReplayBar", "SPEEDS"]
 
 #: Speeds to choose from: 0.02× makes a 200 ms run last 10 s.
@@ -53,10 +57,14 @@ class QtReplayBar(QWidget):
         )
         self.back_button = QToolButton()
         self.back_button.setText("◀|")
-        self.back_button.setToolTip("Step back to the previous event (a start or an end)")
+        self.back_button.setToolTip(
+            "Step back to the previous visible change (events closer than 1% of the run are one)"
+        )
         self.next_button = QToolButton()
         self.next_button.setText("|▶")
-        self.next_button.setToolTip("Step to the next event (a start or an end)")
+        self.next_button.setToolTip(
+            "Step to the next visible change (events closer than 1% of the run are one)"
+        )
         self.events_ms: list[float] = []
         self.clock = QLabel("")
         self.clock.setMinimumWidth(self.clock.fontMetrics().horizontalAdvance("0000 ms / 0000 ms"))
@@ -100,7 +108,9 @@ class QtReplayBar(QWidget):
         at = self.playhead_ms if self.scrubber.value() < _SCRUB_STEPS else self.duration_ms
         if forward and at >= self.duration_ms:
             at = -1.0  # from the whole run, "next" starts again at the first event
-        target = next_event(self.events_ms, at, forward)
+        # The next *visible* change: events closer than 1% of the run are one step.
+        gap = self.duration_ms * VISIBLE_SHARE
+        target = next_event(self.events_ms, at, forward, min_gap_ms=gap)
         if target is None:
             target = self.duration_ms if forward else 0.0
         self.playhead_ms = min(target, self.duration_ms)

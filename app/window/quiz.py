@@ -112,7 +112,9 @@ class QtQuiz:
         self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)
         text = panel_text(quiz, runs, self.classroom.model)
-        self.panel.show_text(text, numeric=not quiz.lesson.choices, number=quiz.number)
+        # The slider only while the class may still change its guess.
+        numeric = not quiz.lesson.choices and quiz.step is QuizStep.QUESTION
+        self.panel.show_text(text, numeric=numeric, number=quiz.number)
         if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
             # While the lanes grow the class watches them: the header asks the question, the
             # status bar keeps the guess, and the lanes get the panel's room.

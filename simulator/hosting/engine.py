@@ -88,6 +88,7 @@ class LiveRun:
     """
 
     def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        scenario.check_runnable()  # the model takes a million requests; a real run does not
         self.scenario = scenario
         self._driver: Driver | None = None
         self._server: Server | None = None

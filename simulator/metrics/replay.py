@@ -58,10 +58,21 @@ def event_times(traces: list[Trace]) -> list[float]:
     return [t for i, t in enumerate(ordered) if i == 0 or t - ordered[i - 1] >= 1e-3]
 
 
-def next_event(times: list[float], at_ms: float, forward: bool) -> float | None:
-    """The event after (or before) ``at_ms`` in ``times``, or None."""
+def next_event(
+    times: list[float], at_ms: float, forward: bool, min_gap_ms: float = 0.0
+) -> float | None:
+    """The event after (or before) ``at_ms`` in ``times``, or None.
+
+    With ``min_gap_ms`` (a pixel, or 1% of what is shown) a step moves to the next *visible*
+    change: the events within the gap of the next one are taken with it, the step landing
+    past all of them (8 requests sent 0.1 ms apart are one step, not eight steps with
+    nothing to see); backwards, it lands at such a burst's start."""
     if forward:
         i = bisect.bisect_right(times, at_ms + 1e-6)
-        return times[i] if i < len(times) else None
+        if i >= len(times):
+            return None
+        return times[bisect.bisect_right(times, times[i] + min_gap_ms) - 1]
     i = bisect.bisect_left(times, at_ms - 1e-6)
-    return times[i - 1] if i > 0 else None
+    if i <= 0:
+        return None
+    return times[bisect.bisect_left(times, times[i - 1] - min_gap_ms)]

@@ -82,7 +82,7 @@ class Flows(Site):
         if shared:
             self.leave_loop()
         self.connect(r)
-        yield self.env.timeout(ns(self.scenario.io_ms))
+        yield self.env.timeout(ns(self.scenario.io_ms * self.held(place, how)))
         if held is not None and how is Kind.IO_WAIT:
             r.log(Kind.IO_BLOCKING, start, self.env.now, held)
         else:
@@ -203,7 +203,7 @@ class Flows(Site):
         start = self.env.now
         yield from self.overhead(before)
         yield self.env.timeout(max(0, ns(self.costs.send_ms) - (self.env.now - start)))
-        self.inside += 1
+        self.inside += self.weight
         if self.scenario.mode == "asgi":
             yield from self.asgi_request(r)
         else:
@@ -211,18 +211,21 @@ class Flows(Site):
         if r.db_events:
             r.db_events.append((r.segments[-1].end_ns, -1))
         yield from self.overhead(overhead - before)
-        self.inside -= 1
+        self.inside -= self.weight
         self.unfinished -= 1
 
 
-def simulate(scenario: Scenario, costs: Costs) -> Trace:
-    """The predicted trace of one in-process scenario (``asgi`` or ``wsgi``)."""
-    site = Flows(scenario, costs)
-    spacing = ns(scenario.arrival_ms)
-    requests = [
-        RequestLog(rid, sent=rid * spacing, thread=f"thread-{rid}")
-        for rid in range(scenario.requests)
-    ]
+def simulate(scenario: Scenario, costs: Costs, pieces: int | None = None) -> Trace:
+    """The predicted trace of one in-process scenario (``asgi`` or ``wsgi``).
+
+    ``pieces`` fewer than the scenario's requests: each modelled request stands for
+    ``requests / pieces`` of them, sent together (:mod:`simulator.prediction.scale`)."""
+    count = scenario.requests if pieces is None else max(1, min(pieces, scenario.requests))
+    weight = scenario.requests / count
+    site = Flows(scenario, costs, weight)
+    site.unfinished = count
+    spacing = ns(scenario.arrival_ms * weight)
+    requests = [RequestLog(rid, sent=rid * spacing, thread=f"thread-{rid}") for rid in range(count)]
     asgi = scenario.mode == "asgi"
     site.env.process(site.client(requests))
     if asgi:

@@ -48,17 +48,23 @@ the thread (or the loop) that waits, as the measurement splits it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simulator.errors import ScenarioError
 from simulator.machine import usable_cores
 from simulator.prediction.calibration import load_costs
 from simulator.prediction.costs import Costs
 from simulator.prediction.flows import IO_KINDS, simulate
 from simulator.prediction.processes import predict_processes
+from simulator.prediction.scale import LANES_UP_TO, predict_summary
 from simulator.prediction.site import GIL_SWITCH_MS
 from simulator.scenario import Scenario
 from simulator.trace import Trace
 
-__all__ = ["GIL_SWITCH_MS", "IO_KINDS", "Costs", "predict"]
+if TYPE_CHECKING:
+    from simulator.metrics.summary import Summary
+
+__all__ = ["GIL_SWITCH_MS", "IO_KINDS", "LANES_UP_TO", "Costs", "predict", "predict_figures"]
 
 
 def predict(scenario: Scenario, costs: Costs | None = None, cores: int | None = None) -> Trace:
@@ -76,6 +82,33 @@ def predict(scenario: Scenario, costs: Costs | None = None, cores: int | None = 
     ScenarioError
         For ``url`` (someone's own site): the model knows only the lesson site's views.
     """
+    costs = _costs_for(scenario, costs)
+    if scenario.in_processes:
+        return predict_processes(scenario, costs, cores or usable_cores())
+    return simulate(scenario, costs)
+
+
+def predict_figures(
+    scenario: Scenario, costs: Costs | None = None, cores: int | None = None
+) -> tuple[Trace | None, Summary]:
+    """The predicted trace and figures of ``scenario``, the path chosen by its size.
+
+    Up to :data:`LANES_UP_TO` requests (10,000: what ``run`` takes) every request is played
+    through the event model (:func:`predict`), lanes and all. Above that, ``predict`` at
+    scale (up to a million requests): the same event model with a thousand modelled requests
+    standing for them all (:mod:`simulator.prediction.scale`), figures only, in well under a
+    second; the trace is ``None``. Arguments and errors as :func:`predict`'s.
+    """
+    from simulator.metrics.summary import summarize
+
+    if scenario.requests <= LANES_UP_TO:
+        trace = predict(scenario, costs, cores)
+        return trace, summarize(trace)
+    return None, predict_summary(scenario, _costs_for(scenario, costs), cores or usable_cores())
+
+
+def _costs_for(scenario: Scenario, costs: Costs | None) -> Costs:
+    """``costs``, else this machine's calibration or the defaults; refusing ``--url``."""
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario must be a Scenario, not {scenario!r}")
     if scenario.url is not None:
@@ -83,7 +116,4 @@ def predict(scenario: Scenario, costs: Costs | None = None, cores: int | None = 
             "the model knows only the lesson site's views; a run with --url has no prediction",
             key="url",
         )
-    costs = costs if costs is not None else load_costs().costs
-    if scenario.in_processes:
-        return predict_processes(scenario, costs, cores or usable_cores())
-    return simulate(scenario, costs)
+    return costs if costs is not None else load_costs().costs

@@ -36,8 +36,12 @@ def _one_process(scenario: Scenario, requests: int) -> Scenario:
     )
 
 
-def predict_processes(scenario: Scenario, costs: Costs, cores: int) -> Trace:
-    """The predicted trace of a real-server scenario (``uvicorn``/``gunicorn``)."""
+def predict_processes(
+    scenario: Scenario, costs: Costs, cores: int, pieces: int | None = None
+) -> Trace:
+    """The predicted trace of a real-server scenario (``uvicorn``/``gunicorn``); with
+    ``pieces``, that many modelled requests in all stand for its requests
+    (:mod:`simulator.prediction.scale`)."""
     if cores < 1:
         raise ValueError(f"cores must be 1 or more, not {cores}")
     processes = min(scenario.workers, scenario.requests)
@@ -49,7 +53,9 @@ def predict_processes(scenario: Scenario, costs: Costs, cores: int) -> Trace:
     blocked: list[tuple[int, int]] = []
     for p in range(processes):
         ids = list(range(p, scenario.requests, scenario.workers))
-        trace = simulate(_one_process(scenario, len(ids)), shared)
+        each = None if pieces is None else max(1, pieces // processes)
+        trace = simulate(_one_process(scenario, len(ids)), shared, pieces=each)
+        ids = ids[: len(trace.lanes)]
         offset = p * spacing
         name = f"process {p + 1} · "
         for rid, lane in zip(ids, trace.lanes, strict=True):

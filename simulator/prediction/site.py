@@ -35,12 +35,23 @@ class Site:
     """The server of one scenario: the GIL, the loop, the WSGI workers, and the building
     blocks every request's steps are made of."""
 
-    def __init__(self, scenario: Scenario, costs: Costs) -> None:
+    def __init__(self, scenario: Scenario, costs: Costs, weight: float = 1.0) -> None:
         self.scenario, self.costs = scenario, costs
+        #: How many of the scenario's requests each modelled request stands for (above
+        #: 1 only at scale, :mod:`simulator.prediction.scale`): its Python and the time it
+        #: holds the loop or a worker are ``weight`` requests' worth.
+        self.weight = weight
         self.env = Environment()
         self.gil = Resource(self.env, ["GIL"])
         self.loop = Resource(self.env, [LOOP])
-        self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(scenario.workers)])
+        # Every worker there is, while there are pieces enough to keep them busy: a worker
+        # serves its ``weight`` requests one after another, as a real one serves its share.
+        workers = min(scenario.workers, max(1, round(scenario.requests / weight)))
+        #: How much longer a modelled request holds its worker than one request would:
+        #: ``weight`` requests on ``workers`` workers, or the share of all of them each of
+        #: fewer pieces than workers stands for (1 without weight).
+        self.held_scale = weight * workers / scenario.workers
+        self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(workers)])
         self.view = view_info(scenario.view)
         self.is_async = self.view.is_async
         self.error = self.view.expected_error
@@ -48,7 +59,7 @@ class Site:
         self.unfinished = scenario.requests
         #: Requests inside the server (past the client, not yet ended): what per-request
         #: costs grow with (``Costs.growth_per_1000``).
-        self.inside = 0
+        self.inside = 0.0
         self.blocked: list[tuple[int, int]] = []
 
     # --- the building blocks -----------------------------------------------------------
@@ -56,8 +67,16 @@ class Site:
     def wait(self, r: RequestLog, kind: Kind, thread: str, ms: float) -> Steps:
         """Time passing with no GIL: I/O, ``time.sleep``, a hand-off in flight."""
         start = self.env.now
-        yield self.env.timeout(ns(ms))
+        yield self.env.timeout(ns(ms * self.held(thread, kind)))
         r.log(kind, start, self.env.now, thread)
+
+    def held(self, place: str, kind: Kind) -> float:
+        """How much longer than one request's a modelled request's wait on ``place`` lasts
+        (1 without weight): under WSGI everything holds the worker; under ASGI only a
+        blocking wait on the loop holds the loop."""
+        if self.scenario.mode != "asgi":
+            return self.held_scale
+        return self.weight if place == LOOP and kind is Kind.IO_BLOCKING else 1.0
 
     def hand_off(
         self, r: RequestLog, kind: Kind, from_thread: str, ms: float | None = None
@@ -78,12 +97,12 @@ class Site:
         waiting = kind if kind is Kind.FRAMEWORK else Kind.GIL_WAIT
         if kind is not Kind.CPU:  # Python's own bookkeeping, not the view's asked-for CPU
             ms *= self.grown()
-        left = ns(ms)
+        left, switch = ns(ms * self.weight), ns(GIL_SWITCH_MS * self.weight)
         while left > 0:
             asked = self.env.now
             slot = yield self.gil.request()
             got = self.env.now
-            piece = min(left, ns(GIL_SWITCH_MS))
+            piece = min(left, switch)
             yield self.env.timeout(piece)
             left -= piece
             self.gil.release(slot)

@@ -3,6 +3,8 @@ given away."""
 
 from __future__ import annotations
 
+import pytest
+
 from simulator.metrics.replay import event_times, next_event, trace_at
 from simulator.metrics.summary import summarize
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -45,3 +47,19 @@ def test_stepping_goes_from_one_start_or_end_to_the_next():
     assert next_event(times, 100.0, forward=True) == 200.0
     assert next_event(times, 100.0, forward=False) == 50.0
     assert next_event(times, 300.0, forward=True) is None
+
+
+def test_a_step_moves_to_the_next_visible_change_not_to_an_event_a_tenth_of_a_ms_on():
+    # 8 requests sent 0.1 ms apart, then their answers 200 ms later, 0.1 ms apart.
+    sends = [i / 10 for i in range(8)]
+    times = sends + [200.0 + t for t in sends] + [400.0]
+    gap = 0.01 * 400.0  # 1% of the run's span
+    assert next_event(times, -1.0, forward=True, min_gap_ms=gap) == pytest.approx(0.7)  # all sends
+    assert next_event(times, 0.7, forward=True, min_gap_ms=gap) == pytest.approx(200.7)
+    assert next_event(times, 200 + 7 / 10, forward=True, min_gap_ms=gap) == 400.0
+    assert next_event(times, 400.0, forward=True, min_gap_ms=gap) is None
+    assert next_event(times, 400.0, forward=False, min_gap_ms=gap) == 200.0  # the burst's start
+    assert next_event(times, 200.0, forward=False, min_gap_ms=gap) == 0.0
+    assert next_event(times, 0.0, forward=False, min_gap_ms=gap) is None
+    # Without a gap, every event is a step, as before.
+    assert next_event(times, 0.0, forward=True) == 0.1
