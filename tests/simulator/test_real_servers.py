@@ -224,7 +224,7 @@ def _children_of(pid: int, name: str) -> list[int]:
         if not proc.name.isdigit():
             continue
         try:
-            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
