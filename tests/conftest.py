@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -24,6 +25,10 @@ HOME_VARIABLES = {
 }
 
 
+#: The whole run's home folder, made at start and removed at the end.
+_SUITE_HOME = pytest.StashKey[Path]()
+
+
 def _homes_in(root: Path) -> dict[str, str]:
     homes = {key: str(root / name) for key, name in HOME_VARIABLES.items()}
     for folder in homes.values():
@@ -42,11 +47,19 @@ def pytest_configure(config: pytest.Config) -> None:
     started by ``nohup`` or a script's ``&`` (SIGINT and SIGHUP ignored, inherited by every
     child) still hands its children the default handling the signal tests rely on."""
     root = Path(tempfile.mkdtemp(prefix="async-lanes-tests-home-"))
+    config.stash[_SUITE_HOME] = root
     os.environ.update(_homes_in(root))
     if sys.platform != "win32":
         for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
             if signal.getsignal(sig) == signal.SIG_IGN:
                 signal.signal(sig, _ignore)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The run's settings folder goes with the run (every run left one in the temp folder)."""
+    root = config.stash.get(_SUITE_HOME, None)
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

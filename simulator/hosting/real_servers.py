@@ -237,9 +237,9 @@ class RealServer:
                         f"{s.server_label}: only {len(self.worker_pids)} of {s.workers} worker "
                         f"processes answered within {timeout_s:g} s{self._log_tail()}"
                     )
-                answers = await asyncio.gather(
-                    *(client.get(url) for _ in range(burst)), return_exceptions=True
-                )
+                answers = await self._burst(client, url, burst)
+                if answers is None:
+                    continue  # the server exited meanwhile: the loop's top says why
                 for answer in answers:
                     if isinstance(answer, httpx.Response):
                         timing = parse_server_timing(answer.headers.get(HEADER))
@@ -250,6 +250,23 @@ class RealServer:
         if self._folder is not None and self._process is not None:
             record_pids(self._folder, [self._process.pid, *sorted(self.worker_pids)])
         return set(self.worker_pids)
+
+    async def _burst(
+        self, client: httpx.AsyncClient, url: str, size: int
+    ) -> list[httpx.Response | BaseException] | None:
+        """``size`` warm-ups at once, or ``None`` as soon as the server process exits (a
+        port taken by someone else may accept and never answer: no waiting on it)."""
+        task = asyncio.ensure_future(
+            asyncio.gather(*(client.get(url) for _ in range(size)), return_exceptions=True)
+        )
+        while not task.done():
+            await asyncio.wait({task}, timeout=0.05)
+            if not task.done() and self._process is not None and self._process.poll() is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                return None
+        return list(task.result())
 
     def _lost_its_port(self) -> bool:
         """Whether the server exited because someone took its port between our pick and its

@@ -23,33 +23,19 @@ class IntervalSet:
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
     #: The loop monitor's raw steps (disjoint: the loop runs one at a time) and whose they
-    #: were, to tell "busy with others" from the slack bridged between one's own steps.
+    #: were, to tell when the loop first ran someone else's code.
     steps: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, owner)
     _step_ends: list[int] = field(default_factory=list)
 
-    def others_in(self, start: int, end: int, own: int, slack: int) -> bool:
-        """Whether the loop was busy with someone else's code over ``[start, end)``: it ran
-        some, or the piece is a short idle gap between two other requests' steps. (True
-        when the steps are unknown: then the merged set is all there is to go by.)"""
-        if not self.steps:
-            return True
-        steps = self.steps
+    def first_other(self, start: int, end: int, own: int) -> int:
+        """The first time in ``[start, end)`` the loop ran a step that was not ``own``'s
+        (``end`` if none, or if the steps are unknown)."""
         i = bisect.bisect_right(self._step_ends, start)  # steps[:i] ended by ``start``
-        j = i
-        while j < len(steps) and steps[j][0] < end:
-            if steps[j][2] != own:
-                return True
-            j += 1
-        before = steps[i - 1] if i > 0 else None
-        after = steps[j] if j < len(steps) else None
-        return (
-            before is not None
-            and after is not None
-            and before[2] != own
-            and after[2] != own
-            and start - before[1] <= slack
-            and after[0] - end <= slack
-        )
+        while i < len(self.steps) and self.steps[i][0] < end:
+            if self.steps[i][2] != own:
+                return max(self.steps[i][0], start)
+            i += 1
+        return end
 
     @classmethod
     def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> IntervalSet:
@@ -117,8 +103,7 @@ def loop_holding_intervals(
         (start, end, id(probe)) for probe in probes for start, end in list(probe.loop_steps)
     )
     if steps:
-        # Bridge the loop's bookkeeping between two requests' code; a request's own waits
-        # between its steps are told apart later (others_in).
+        # Bridge the loop's bookkeeping between two requests' code.
         busy = IntervalSet.of(holds + [(s, e) for s, e, _ in steps], slack=STEP_SLACK_NS)
         busy.steps = steps
         busy._step_ends = [e for _, e, _ in steps]
@@ -128,7 +113,6 @@ def loop_holding_intervals(
 
 #: Loop work between two holds that still counts as "the loop stayed busy" (framework bits).
 RESUME_SLACK_NS = 2_000_000
-#: Idle time between two measured steps of other requests that still counts as "the loop
-#: stayed busy with others" (its bookkeeping, a wake-up): without it, a long wait for the
-#: loop would be cut into hundreds of slivers.
+#: Idle time between two measured steps that still counts as "the loop stayed busy" (its
+#: bookkeeping, a wake-up).
 STEP_SLACK_NS = 1_000_000

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock, waits
 from simulator.trace.data import Lane, Segment, Status
-from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
 
 __all__ = ["build_lane"]
@@ -49,8 +49,10 @@ def build_lane(
       only the CPU the thread used is framework: the rest it waited to run (``gil_wait``,
       ``core_wait``: ``embedded_site.waits``);
     - except that where the loop is involved, the loop monitor's steps decide: while the
-      loop ran this request's code it is ``framework``, while it ran other requests' code
-      (or was held by their views) this request waited, ``queued``.
+      loop ran this request's code it is ``framework``; between two such steps its coroutine
+      was suspended, its state unchanged, waiting for the loop (whether the loop ran others
+      or idled) or for a thread to run Django's receivers: one ``queued`` piece, not a sliver
+      per other request's step (a thousand requests in flight would cut it a thousand times).
 
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
@@ -131,25 +133,45 @@ def build_lane(
             else:
                 segments.append(Segment(kind, last_ns, until, last_thread))
             return
-        # The loop is involved: while it ran this request's code, that is framework; while
-        # it was busy with others, this request waited (queued); the rest is the hand-off
-        # itself, or Django between two points on one thread.
+        # The loop is involved: while it ran this request's code, that is framework. Between
+        # its own steps the request's coroutine was suspended, its state unchanged whatever
+        # the loop did meanwhile: one wait, not a sliver per other request's step.
         waiting_thread = thread_there if thread_there != loop_thread else last_thread
         assert own_steps is not None  # the loop is involved, so there is one
-        for s, e, running in own_steps.split(last_ns, until):
+        pieces = own_steps.split(last_ns, until)
+        measured_steps = bool(own_steps.starts)
+        if (
+            measured_steps
+            and not hop
+            and last_thread != loop_thread
+            and pieces
+            and not pieces[0][2]
+        ):
+            # Back from a receiver's thread: until the loop first ran another request's code
+            # (or this one's), that is Django on that thread finishing and handing back;
+            # from then on, the request waited for the loop.
+            s, e, _ = pieces[0]
+            ran_until = held.first_other(s, e, id(probe))
+            segments.append(Segment(Kind.FRAMEWORK, s, ran_until, last_thread))
+            pieces[0] = (ran_until, e, False)
+        for s, e, running in pieces:
             if running:
                 segments.append(Segment(Kind.FRAMEWORK, s, e, loop_thread))
-                continue
-            if hop:
+            elif hop:
                 # A hand-off inside the middleware chain is the whole wait, getting the loop
                 # back included: without the hand-off there would be nothing to wait for.
                 segments.append(Segment(Kind.THREAD_HOP, s, e, waiting_thread))
-                continue
-            for s2, e2, busy in held.split(s, e):
-                if busy and held.others_in(s2, e2, id(probe), STEP_SLACK_NS):
-                    segments.append(Segment(Kind.QUEUED, s2, e2, loop_thread))
-                else:
-                    segments.append(Segment(kind, s2, e2, last_thread))
+            elif measured_steps:
+                # Waiting for the loop (busy with others, or to wake up), or for a thread to
+                # run Django's receiver or ``response.close()``: waiting to run, queued.
+                segments.append(Segment(Kind.QUEUED, s, e, loop_thread))
+            else:
+                # No loop monitor: only the holds on the loop say when it was busy.
+                for s2, e2, busy in held.split(s, e):
+                    kind_there = Kind.QUEUED if busy else kind
+                    segments.append(
+                        Segment(kind_there, s2, e2, loop_thread if busy else last_thread)
+                    )
 
     for ns, _, item in events:
         if isinstance(item, _Point):

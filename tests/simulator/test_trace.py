@@ -108,16 +108,17 @@ def test_an_io_wait_that_ended_only_when_the_loop_was_freed_ends_in_queued():
 
 
 def test_the_loop_monitors_steps_tell_running_from_waiting_for_the_loop():
-    # Ten requests' worth of Django work on the loop: this one ran 1-2 and 8-9; in between
-    # the loop ran others (3-8), and it waited its turn.
+    # Ten requests' worth of Django work on the loop: this one ran 1-2 and 8-10; in between
+    # the loop was idle (2-3), then ran others (3-8), and it waited its turn.
     p = probe(finished=10, marks=[(9, L, "middleware_in"), (9.5, L, "middleware_out")])
-    p.loop_steps = [(1 * MS, 2 * MS), (8 * MS, 9 * MS)]
+    p.loop_steps = [(1 * MS, 2 * MS), (8 * MS, 10 * MS)]
     others = [(3 * MS, 8 * MS)]
     held = IntervalSet.of(p.loop_steps + others)
     assert lane_of(p, done=10, loop_thread=L, loop_held=held) == [
         ("queued", 0, 1, "queue"),
-        ("framework", 1, 3, L),  # its own step, then the loop idle: no one was waiting
-        ("queued", 3, 8, L),  # the loop ran other requests
+        ("framework", 1, 2, L),  # its own step
+        # Suspended from 2 to 8, its own code not running, whatever the loop did: one wait.
+        ("queued", 2, 8, L),
         ("framework", 8, 10, L),
     ]
 
