@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
-from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion, rerun_reason
+from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion
 from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import comparison_verdict
 from simulator.prediction.calibration import load_costs
@@ -26,6 +26,7 @@ from simulator.upstream_address import refuse_unless_allowed
 from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .runner import RunHandle, Runner
+from .samples import every_run, final_medians, rerun_after
 from .state import Kept, Lesson, Prediction, PredictionCheck, Side
 from .view import View
 
@@ -63,7 +64,7 @@ class Session:
     events
         The signals (see :class:`~app.session.events.SessionEvents`).
     runs
-        The last run of each side (``None``: not run, or running now). Read only.
+        Each side's run on screen, a close call's median one (``None``: not run). Read only.
     live_trace
         The running side's latest snapshot, ``None`` when nothing runs.
     criterion
@@ -249,9 +250,8 @@ class Session:
         self._update_verdict()
 
     def every_run(self, side: Side | str) -> list[Run]:
-        """The side's run on screen, with the runs of a close call before it."""
-        run, samples = self.runs[Side(side)], self.samples[Side(side)]
-        return [] if run is None else samples if samples and samples[-1] is run else [run]
+        """The side's run on screen, with every other run of a close call."""
+        return every_run(self.runs[Side(side)], self.samples[Side(side)])
 
     def comparison(self) -> Comparison | None:
         """The runs on screen as one comparison (every run of a close call), or ``None``."""
@@ -351,9 +351,10 @@ class Session:
         try:
             while self._queue:
                 run = await self._run_side(self._queue.pop(0))
+                why = rerun_after(self.samples, self.criterion) if self._sampling else None
                 if run is None or run.stopped:
                     self._queue.clear()
-                elif not self._queue and self._sampling and (why := self._rerun_reason()):
+                elif not self._queue and why:
                     self.events.notice.emit(why)
                     self._queue = [Side(letter.lower()) for letter in RERUN_ORDER]
         finally:
@@ -386,9 +387,10 @@ class Session:
             frames.cancel()
             await asyncio.gather(frames, return_exceptions=True)
             self._leftover = getattr(handle, "leftover", None)
-        self.runs[side] = run
         if self._sampling:
             self.samples[side].append(run)
+            run = self._show_medians(side, run)
+        self.runs[side] = run
         self._last_side = side
         self._check = self._check_model(run)
         self.events.run_finished.emit(side, run)
@@ -423,16 +425,17 @@ class Session:
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
             return None  # (the model knows only the lesson site: no prediction for a url)
         predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(
-            predicted_ms=predicted,
-            measured_ms=run.summary.makespan_ms,
-            calibrated=load_costs().calibrated,
-        )
+        return PredictionCheck(predicted, run.summary.makespan_ms, load_costs().calibrated)
 
-    def _rerun_reason(self) -> str | None:
-        """Why each side runs again after one run each (the comparison protocol's rule)."""
-        a, b = ([r.summary for r in self.samples[side]] for side in Side)
-        return rerun_reason(self.criterion, a, b)
+    def _show_medians(self, side: Side, run: Run) -> Run:
+        """After a close call's re-runs each side shows its median run: the verdict's number."""
+        medians = final_medians(self.samples, run, self.criterion.figure, bool(self._queue))
+        if medians is None:
+            return run
+        if (other := medians.get(side.other)) is not None and other is not self.runs[side.other]:
+            self.runs[side.other] = other
+            self.events.run_finished.emit(side.other, other)
+        return medians[side]
 
     def _update_verdict(self) -> None:
         comparison = self.comparison()

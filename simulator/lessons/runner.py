@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Lesson
-from simulator.metrics.comparison import Comparison, measure_pair, spread
+from simulator.metrics.comparison import Comparison, measure_pair, median_run, spread
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.verdict import comparison_verdict
 from simulator.scenario import Scenario
@@ -96,13 +96,8 @@ class LessonRun:
         """What a slide draws: of each side (in order) the run whose figure is the median
         (the lower middle one of an even count), so its figures line shows the very number
         the verdict gives for the side."""
-        key = FIGURE[self.lesson.figure]
-        shown = []
-        for runs in self.runs.values():
-            if runs:
-                ordered = sorted(runs, key=lambda run: key.value(run.summary))
-                shown.append(ordered[(len(ordered) - 1) // 2])
-        return shown
+        figure = self.lesson.figure
+        return [median_run(figure, runs) for runs in self.runs.values() if runs]
 
 
 def judge_lesson(lesson: Lesson, runs: Mapping[str, Sequence[Run]]) -> LessonRun:

@@ -51,6 +51,7 @@ __all__ = [
     "is_close",
     "judge",
     "measure_pair",
+    "median_run",
     "rerun_reason",
     "spread",
 ]
@@ -163,6 +164,18 @@ def spread(figure: str, summaries: Sequence[Summary]) -> Spread:
     """``figure`` over ``summaries`` (one per run of a side)."""
     key = FIGURE[figure]
     return Spread(figure, tuple(float(key.value(s)) for s in summaries))
+
+
+def median_run(figure: str, runs: Sequence[Run]) -> Run:
+    """Of one side's runs, the one whose ``figure`` is the median (the lower middle one of
+    an even count): the one run a slide draws and the window shows after a close call's
+    re-runs, so its lanes and figures show the very number the verdict gives for the side
+    (the other runs stay kept, in the run file and in the verdict's range)."""
+    if not runs:
+        raise ValueError("a median run needs at least one run")
+    key = FIGURE[figure]
+    ordered = sorted(runs, key=lambda run: key.value(run.summary))
+    return ordered[(len(ordered) - 1) // 2]
 
 
 @dataclass(frozen=True, slots=True)

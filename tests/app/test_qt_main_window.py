@@ -566,3 +566,30 @@ def test_a_single_run_window_shows_no_empty_b_until_compare_is_on(window):
     assert window.timeline_b.isVisible()
     window.set_compare(False)
     assert not window.timeline_b.isVisible()
+
+
+@pytest.mark.slow
+def test_after_a_close_call_the_metrics_panel_shows_the_verdicts_median(qtbot, qloop, settings):
+    from app.session import Session
+    from app.window.main_window import QtMainWindow
+
+    from .test_session import FiguredRun
+
+    # A: 300, 200, 100 ms; B: 280, 260, 240 ms (run A, B, A, B, A, B): a close call.
+    figures = iter([300.0, 280.0, 200.0, 260.0, 100.0, 240.0])
+    ran: list[Scenario] = []
+    session = Session(runner=lambda scenario: FiguredRun(scenario, ran, next(figures)))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    qloop.run_until_complete(_run_both(window))
+    assert len(ran) == 6
+    assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in window.verdict.text()
+    # The panel shows B after the run, A when A's tab is chosen: each the verdict's median.
+    assert window.metrics.summary.makespan_ms == 260.0
+    assert window.metrics.value_text("makespan_ms").startswith("260")
+    assert window.timeline_b.trace is window.session.runs["b"].trace
+    window.dials_tabs.setCurrentIndex(0)
+    assert window.metrics.summary.makespan_ms == 200.0
+    assert window.metrics.value_text("makespan_ms").startswith("200")

@@ -8,12 +8,14 @@ message of a failed run, the exact dials.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from app.session import Session, Side
 from simulator.errors import LanesError, ScenarioError
 from simulator.scenario import Scenario
+from simulator.trace import Run
 
 from .fake_runs import FakeRun
 
@@ -191,3 +193,43 @@ def test_sides_far_apart_run_once_each():
     asyncio.run(session.run())
     assert ran == [SLOW, FAST]
     assert session.verdict is not None and session.verdict.startswith("B finished")
+
+
+def test_after_a_close_call_each_side_shows_its_median_run_not_its_last():
+    # A: 300, 200, 100 ms and B: 280, 260, 240 ms, in the order they run (A, B, A, B, A, B):
+    # the median runs are the second ones, neither the first nor the last.
+    figures = iter([300.0, 280.0, 200.0, 260.0, 100.0, 240.0])
+    ran: list[Scenario] = []
+
+    def runner(scenario):
+        return FiguredRun(scenario, ran, next(figures))
+
+    session = Session(runner=runner, frame_ms=5, scenario_a=SLOW, scenario_b=SLOW)
+    session.set_compare(True)
+    finished = record(session, "run_finished")
+    asyncio.run(session.run())
+    assert len(ran) == 6
+    # The lanes and the Metrics panel show the median run, the very number the verdict gives.
+    assert [session.runs[side].summary.makespan_ms for side in Side] == [200.0, 260.0]
+    assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in session.verdict
+    last_shown = {side: run for _, side, run in finished}
+    assert last_shown[Side.A] is session.runs[Side.A] and last_shown[Side.B] is session.runs[Side.B]
+    assert session.shown_run().summary.makespan_ms == 200.0
+    session.show_side(Side.B)
+    assert session.shown_run().summary.makespan_ms == 260.0
+    # Every run stays kept, in the order it ran, for the verdict's range and the run file.
+    assert [r.summary.makespan_ms for r in session.every_run(Side.A)] == [300.0, 200.0, 100.0]
+    assert [r.summary.makespan_ms for r in session.every_run(Side.B)] == [280.0, 260.0, 240.0]
+    assert session.check is not None and session.check.measured_ms == 260.0
+
+
+class FiguredRun(FakeRun):
+    """A fake run whose makespan is the figure given (the lanes are the model's)."""
+
+    def __init__(self, scenario: Scenario, log: list[Scenario], makespan_ms: float):
+        super().__init__(scenario, log, 0.0)
+        self._makespan_ms = makespan_ms
+
+    async def run(self) -> Run:
+        run = await super().run()
+        return replace(run, summary=replace(run.summary, makespan_ms=self._makespan_ms))
