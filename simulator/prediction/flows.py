@@ -187,10 +187,20 @@ class Flows(Site):
         self.workers.release(worker)
 
     def client(self, requests: list[RequestLog]) -> Steps:
-        """Send every request at its time; each reaches the server ``send_ms`` later."""
+        """Send every request at its time; each reaches the server ``send_ms`` later. With
+        ``concurrency`` (a piece counting as ``weight`` requests), a request due while that
+        many are in flight is sent when one is answered, as the real client holds it back
+        (``simulator.hosting.burst``): its latency starts then."""
+        concurrency = self.scenario.concurrency
+        limit = max(1, round(concurrency / self.weight)) if concurrency else len(requests)
         for r in requests:
             if r.sent > self.env.now:
                 yield self.env.timeout(r.sent - self.env.now)
+            while self._in_flight >= limit:
+                self._slot_freed = self.env.event()
+                yield self._slot_freed
+            r.sent = self.env.now
+            self._in_flight += 1
             self.env.process(self.request(r))
 
     def request(self, r: RequestLog) -> Steps:
@@ -213,6 +223,10 @@ class Flows(Site):
         yield from self.overhead(overhead - before)
         self.inside -= self.weight
         self.unfinished -= 1
+        self._in_flight -= 1
+        freed, self._slot_freed = self._slot_freed, None
+        if freed is not None:
+            freed.succeed()
 
 
 def simulate(scenario: Scenario, costs: Costs, pieces: int | None = None) -> Trace:

@@ -33,6 +33,8 @@ def _one_process(scenario: Scenario, requests: int) -> Scenario:
         workers=workers,
         requests=requests,
         arrival_ms=scenario.arrival_ms * scenario.workers,
+        # The client's limit on requests in flight, shared out as its requests are.
+        concurrency=-(-scenario.concurrency // scenario.workers),
     )
 
 

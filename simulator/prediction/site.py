@@ -61,6 +61,10 @@ class Site:
         #: costs grow with (``Costs.growth_per_1000``).
         self.inside = 0.0
         self.blocked: list[tuple[int, int]] = []
+        #: Requests sent and not yet answered, and the client's wait for one to be, held
+        #: back by ``concurrency`` (:meth:`Flows.client`).
+        self._in_flight = 0
+        self._slot_freed: Event | None = None
 
     # --- the building blocks -----------------------------------------------------------
 

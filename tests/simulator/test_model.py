@@ -109,6 +109,18 @@ def test_time_sleep_in_an_async_view_answers_one_after_another_and_blocks_the_lo
     }
 
 
+def test_concurrency_holds_requests_back_as_the_client_does(free):
+    """``--concurrency 2``: 6 requests of 100 ms go two at a time, each timed from its send
+    (the model sent all 6 at once: 100 ms predicted where the run measured 300)."""
+    trace = free(view="async_io", requests=6, io_ms=100, concurrency=2)
+    assert answers(trace) == [100, 100, 200, 200, 300, 300]
+    assert [lane.latency_ns / 1e6 for lane in trace.lanes] == [100] * 6
+    assert summarize(trace).peak_in_flight == 2
+    processes = free(view="sync_io", mode="gunicorn", workers=2, requests=8, io_ms=100,
+                     concurrency=2)  # fmt: skip
+    assert summarize(processes).makespan_ms == pytest.approx(400, rel=0.01)
+
+
 def test_awaiting_io_answers_everyone_at_once(free):
     trace = free(view="async_io", requests=3, io_ms=100)
     assert answers(trace) == [100, 100, 100]
