@@ -101,13 +101,16 @@ CLIENT_PACED_MIN_MS = 20.0
 
 def server_span_ns(trace: Trace) -> int | None:
     """From the first to the last instant the server worked on a request (any segment on a
-    thread of the server's: not the client's, not the queue); ``None`` if it said nothing."""
+    thread of the server's: not the client's, not the queue), up to the last answer: Django
+    tidying up after it (in-process, the thin lane tails) delayed no client, and counted it
+    read as a span longer than the makespan; ``None`` if it said nothing."""
     cols = trace.columns
     away = [cols.thread_code(CLIENT_THREAD), cols.thread_code(QUEUE_THREAD)]
     rows = ~np.isin(cols.thread, away) & ~cols.is_kind(*_NOT_SERVER)
     if not rows.any():
         return None
-    return int(cols.end_ns[rows].max()) - int(cols.start_ns[rows].min())
+    start = int(cols.start_ns[rows].min())
+    return max(0, min(int(cols.end_ns[rows].max()), trace.end_ns) - start)
 
 
 _NOT_SERVER = (Kind.CLIENT, Kind.QUEUED, Kind.CANCELLED)

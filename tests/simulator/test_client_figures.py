@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from simulator.metrics.figures import EMPTY, FIGURE, pace_note
-from simulator.metrics.summary import Summary
+from simulator.metrics.summary import Summary, summarize
+from simulator.trace import QUEUE_THREAD, Kind, Lane, Segment, Trace
 
 
 def _summary(makespan_ms: float, server_span_ms: float | None) -> Summary:
@@ -35,3 +36,21 @@ def test_the_client_set_the_pace_only_past_fifteen_percent():
     assert pace_note(_summary(1100.0, 1000.0)) is None  # 9 % apart: the server's pace
     assert pace_note(_summary(30.0, 20.0)) is None  # 33 % but 10 ms: noise, not a pace
     assert pace_note(_summary(2000.0, None)) is None  # the server said nothing
+
+
+def test_the_servers_span_ends_at_the_last_answer_not_djangos_tidying_up():
+    """In-process, Django tidies up after the answer (a thin lane tail, here 200 ms while the
+    window drew): the window read 'Server span 246 ms' beside a 125 ms makespan."""
+    ms = 1_000_000
+    lane = Lane(
+        request_id=0, view="async_io", status="ok", status_code=200, error=None,
+        sent_ns=0, done_ns=100 * ms,
+        segments=(
+            Segment(Kind.QUEUED, 0, 1 * ms, QUEUE_THREAD),
+            Segment(Kind.FRAMEWORK, 1 * ms, 100 * ms, "asgi-loop"),
+            Segment(Kind.FRAMEWORK, 100 * ms, 300 * ms, "asgi-loop"),
+        ),
+    )  # fmt: skip
+    summary = summarize(Trace(t0_ns=0, lanes=(lane,), loop_thread="asgi-loop"))
+    assert summary.makespan_ms == 100.0
+    assert summary.server_span_ms == 99.0
