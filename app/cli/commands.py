@@ -256,8 +256,10 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     Stopped during B, A is kept: both are written, B marked stopped and no verdict; stopped
     during A, what A measured is written; stopped during a re-run, A and B, no verdict."""
     from simulator.files import write_chrome_trace, write_comparison_json
-    from simulator.metrics.comparison import Comparison, measure_pair
+    from simulator.metrics.comparison import Comparison, measure_pair, median_run
     from simulator.metrics.verdict import comparison_verdict
+
+    judged = "makespan_ms"  # what compare judges, as the window does
 
     a_scenario, b_scenario, file_title = _compare_scenarios(args)
     for flag, scenario in (("--a", a_scenario), ("--b", b_scenario)):
@@ -276,13 +278,22 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     check_outputs(outputs, _inputs(args))
 
     def write_all(runs_a: list[Run], runs_b: list[Run], line: str | None) -> int:
-        shown = [runs[0] for runs in (runs_a, runs_b) if runs]
+        # With a verdict, each side's median run: the one whose number the verdict quotes
+        # (the window and the slides show the same one); every run stays in the JSON.
+        shown = [
+            median_run(judged, runs) if line is not None else runs[0]
+            for runs in (runs_a, runs_b)
+            if runs
+        ]
+        pair = (shown[0], shown[1] if len(shown) > 1 else None)
         picture = picture_writer(shown, title, args.scale, _by(args), line)
         with interrupts.writing():
             return write_outputs(
                 outputs,
                 {
-                    "json": lambda path: write_comparison_json(path, runs_a, runs_b, line),
+                    "json": lambda path: write_comparison_json(
+                        path, runs_a, runs_b, line, shown=pair
+                    ),
                     "trace": lambda path: write_chrome_trace(shown, path),
                     **{name: picture for name in PICTURE_FLAGS},
                 },
@@ -311,7 +322,7 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
     runs_a, runs_b = measure_pair(
         a_scenario,
         b_scenario,
-        "makespan_ms",
+        judged,
         measure,
         notice=say,
         stop=lambda: bool(interrupts.received),

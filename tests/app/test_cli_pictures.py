@@ -312,3 +312,7 @@ def test_compare_of_two_identical_scenarios_runs_each_three_times_and_names_no_w
         "in every run" in verdict
     ), verdict
     assert "3 runs each" in verdict
+    # The run shown for each side is its median run, the one whose number the verdict quotes.
+    for side in "ab":
+        spans = sorted(run["summary"]["makespan_ms"] for run in data["runs"][side])
+        assert data[side]["summary"]["makespan_ms"] == spans[1]
