@@ -157,7 +157,9 @@ class Target:
             event = conn.next_event()
             if event is h11.NEED_DATA:
                 data = await connection.reader.read(_CHUNK)
-                if answer.first_byte_ns is None and data:
+                if answer.first_byte_ns is None:
+                    if not data:  # else h11's words: "can't handle event type ConnectionClosed…"
+                        raise ClientError("the server closed the connection without answering")
                     answer.first_byte_ns = time.perf_counter_ns()
                 conn.receive_data(data)
                 continue

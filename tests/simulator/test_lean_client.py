@@ -30,6 +30,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         type(self).seen.append((self.path, self.headers.get("Cookie"), self.client_address[1]))
         if self.path == "/missing":
             body, code = b"no", 404
+        elif self.path == "/silent":
+            self.close_connection = True
+            return
         elif self.path == "/cut":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
             self.close_connection = True
@@ -86,8 +89,13 @@ def test_failures_are_named_as_a_person_reads_them():
     with _server() as port:
         missing = _drive(f"http://127.0.0.1:{port}/missing", requests=1).records[0]
         cut = _drive(f"http://127.0.0.1:{port}/cut", requests=1).records[0]
+        silent = _drive(f"http://127.0.0.1:{port}/silent", requests=1).records[0]
     assert (missing.status, missing.error) == ("error", "HTTP 404 Not Found")
     assert cut.status == "error" and cut.error.startswith("the server closed the connection")
+    assert (silent.status, silent.error) == (
+        "error",
+        "the server closed the connection without answering",
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens there
