@@ -17,7 +17,7 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["PIDS_FILE", "record_pids", "start_time", "sweep_stale_servers"]
+__all__ = ["PIDS_FILE", "alive", "record_pids", "start_time", "sweep_stale_servers"]
 
 #: The file in a server's folder naming its processes.
 PIDS_FILE = "pids"
@@ -42,16 +42,23 @@ def record_pids(folder: Path, pids: Iterable[int]) -> None:
         (folder / PIDS_FILE).write_text("\n".join(lines) + "\n")
 
 
-def _owner_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running (one we may not signal counts: it exists). A child
+    that exited is a zombie until reaped: not running."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return start_time(pid) is not None
+    with contextlib.suppress(OSError, IndexError):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    return True
+
+
+def _owner_alive(pid: int) -> bool:
+    return pid == os.getpid() or (alive(pid) and start_time(pid) is not None)
 
 
 def _recorded(folder: Path) -> list[tuple[int, int]]:

@@ -38,6 +38,7 @@ from simulator.scenario import Scenario
 from simulator.server_extra import INSTALL_HINT, missing_server
 from simulator.upstream_address import upstream_any_host
 
+from .leftovers import alive as _alive
 from .leftovers import record_pids, sweep_stale_servers
 
 __all__ = [
@@ -355,17 +356,3 @@ def _signal_all(pids: list[int], sig: signal.Signals) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, sig)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A child we started and that exited is a zombie until reaped: not running.
-    with contextlib.suppress(OSError):
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    return True
