@@ -49,10 +49,10 @@ def _scenario_from(args: argparse.Namespace, base: Scenario | None = None) -> Sc
     return (base or Scenario()).replace(**given)
 
 
-def _load_file(path: str) -> ScenarioFile:
+def _load_file(path: str, *, model: bool = False) -> ScenarioFile:
     from simulator.files.scenario_file import load_scenario_file
 
-    return load_scenario_file(path)
+    return load_scenario_file(path, model=model)
 
 
 def _measure(
@@ -168,7 +168,7 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     from simulator.prediction.calibration import load_costs
     from simulator.trace import Run, Trace
 
-    base = _load_file(args.scenario).a if args.scenario else None
+    base = _load_file(args.scenario, model=True).a if args.scenario else None
     scenario = _scenario_from(args, base)
     if args.check:
         scenario.check_runnable()

@@ -151,21 +151,22 @@ def _beyond_limits(exc: BaseException) -> str:
     return "it holds a number too long to read" if "digits" in str(exc) else str(exc)[:120]
 
 
-def _scenario(path: Path, table: str, data: Any) -> Scenario:
-    """The Scenario in table ``table``; every error names the file and ``table.key``."""
+def _scenario(path: Path, table: str, data: Any, model: bool = False) -> Scenario:
+    """The Scenario in table ``table``; every error names the file and ``table.key``. With
+    ``model``, the dials take the prediction model's ranges (``predict``), not a run's."""
     if not isinstance(data, dict):
         raise ScenarioError(
             f"{path}: {table} must be a table [{table}] of dials, not {shown(data)}"
         )
     try:
-        values = {key: parse_dial(key, value) for key, value in data.items()}
+        values = {key: parse_dial(key, value, model=model) for key, value in data.items()}
         return Scenario(**values)
     except ScenarioError as exc:
         located = exc.within(table)
         raise ScenarioError(f"{path}: {located}", key=located.key) from None
 
 
-def file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
+def file_from_data(path: Path, data: dict[str, Any], *, model: bool = False) -> ScenarioFile:
     unknown = [key for key in data if key not in _TOP_LEVEL + _LESSON_TABLES]
     if unknown:
         raise ScenarioError(
@@ -185,19 +186,20 @@ def file_from_data(path: Path, data: dict[str, Any]) -> ScenarioFile:
                 f"{path}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
                 "or [a] and [b] for a comparison"
             )
-        return ScenarioFile(title, _scenario(path, "scenario", data["scenario"]), None, by)
+        return ScenarioFile(title, _scenario(path, "scenario", data["scenario"], model), None, by)
     if "a" not in data:
         what = "has [b] but no [a]" if "b" in data else "has neither [scenario] nor [a]"
         raise ScenarioError(
             f"{path}: {what}; use [scenario] for one run, or [a] and [b] for a comparison"
         )
-    a = _scenario(path, "a", data["a"])
-    b = _scenario(path, "b", data["b"]) if "b" in data else None
+    a = _scenario(path, "a", data["a"], model)
+    b = _scenario(path, "b", data["b"], model) if "b" in data else None
     return ScenarioFile(title, a, b, by)
 
 
-def load_scenario_file(path: str | Path) -> ScenarioFile:
-    """Read a ``.toml`` or ``.json`` scenario file.
+def load_scenario_file(path: str | Path, *, model: bool = False) -> ScenarioFile:
+    """Read a ``.toml`` or ``.json`` scenario file (``model``: for ``predict``, whose dials
+    go further than a run's).
 
     Raises
     ------
@@ -206,7 +208,7 @@ def load_scenario_file(path: str | Path) -> ScenarioFile:
         one, the key (``a.io_ms``) and what is wrong with it.
     """
     path = Path(path)
-    return file_from_data(path, parse_file(path))
+    return file_from_data(path, parse_file(path), model=model)
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -191,3 +191,11 @@ def test_saving_where_no_file_can_be_written_is_a_scenario_error(tmp_path):
     with pytest.raises(ScenarioError, match="must end in .toml or .json"):
         save_scenario_file(tmp_path / "lesson.txt", ScenarioFile(None, SLOW))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_for_predict_takes_the_models_ranges_and_a_run_keeps_its_own(tmp_path):
+    path = tmp_path / "big.toml"
+    path.write_text('[scenario]\nview = "async_io"\nrequests = 20000\n')
+    assert load_scenario_file(path, model=True).a.requests == 20_000
+    with pytest.raises(ScenarioError, match="between 1 and 10000, not 20000"):
+        load_scenario_file(path)
