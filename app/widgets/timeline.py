@@ -387,15 +387,7 @@ class QtLegend(QWidget):
 
         image = QImage(1, 1, QImage.Format.Format_ARGB32)
         painter = QPainter(image)
-        height = draw_legend(
-            painter,
-            QRectF(8, 4, width - 16, 1000),
-            self.theme,
-            self.font(),
-            self.kinds,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
-        )
+        height = self._draw(painter, QRectF(8, 4, width - 16, 1000))
         painter.end()
         return int(height + 8)
 
@@ -412,13 +404,18 @@ class QtLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
-        draw_legend(
+        self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
+        painter.end()
+
+    def _draw(self, painter: QPainter, rect: QRectF) -> float:
+        """The legend in ``rect``; the height it took (measuring and painting lay it out
+        alike, so the widget is as tall as what it paints)."""
+        return draw_legend(
             painter,
-            QRectF(8, 4, self.width() - 16, self.height()),
+            rect,
             self.theme,
             self.font(),
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
         )
-        painter.end()

@@ -21,21 +21,10 @@ from simulator.hosting.socket_driver import SocketRecord
 from simulator.hosting.socket_lanes import socket_lane
 from simulator.server_extra import missing_server
 from simulator.trace import Kind
+from tests.simulator.fresh_site import cli as _cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
-
-
-def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run(
-        [PY, "-m", "app.launcher", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
 
 
 def _free_port() -> int:
