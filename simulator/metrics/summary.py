@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.trace.columns import union_spans
 from simulator.trace.data import Trace
@@ -105,8 +106,7 @@ def server_span_ns(trace: Trace) -> int | None:
     tidying up after it (in-process, the thin lane tails) delayed no client, and counted it
     read as a span longer than the makespan; ``None`` if it said nothing."""
     cols = trace.columns
-    away = [cols.thread_code(CLIENT_THREAD), cols.thread_code(QUEUE_THREAD)]
-    rows = ~np.isin(cols.thread, away) & ~cols.is_kind(*_NOT_SERVER)
+    rows = _on_server_threads(trace) & ~cols.is_kind(*_NOT_SERVER)
     if not rows.any():
         return None
     start = int(cols.start_ns[rows].min())
@@ -114,6 +114,14 @@ def server_span_ns(trace: Trace) -> int | None:
 
 
 _NOT_SERVER = (Kind.CLIENT, Kind.QUEUED, Kind.CANCELLED)
+
+
+def _on_server_threads(trace: Trace) -> npt.NDArray[np.bool_]:
+    """A mask of the segments on a thread of the server's: not the client's, not the queue
+    (the server said what its threads did only if some segment is there)."""
+    cols = trace.columns
+    away = [cols.thread_code(CLIENT_THREAD), cols.thread_code(QUEUE_THREAD)]
+    return ~np.isin(cols.thread, away)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -225,10 +233,5 @@ def summarize(trace: Trace) -> Summary:
         db_connections_peak=db_connections_peak(trace),
         server_span_ms=None if (span := server_span_ns(trace)) is None else span / 1e6,
         client_cpu_ms=None if trace.client_cpu_ns is None else trace.client_cpu_ns / 1e6,
-        server_threads_known=not lanes
-        or any(
-            seg.thread not in (CLIENT_THREAD, QUEUE_THREAD)
-            for lane in lanes
-            for seg in lane.segments
-        ),
+        server_threads_known=not lanes or bool(_on_server_threads(trace).any()),
     )
