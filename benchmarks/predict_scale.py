@@ -29,20 +29,7 @@ from simulator.prediction.costs import Costs  # noqa: E402
 from simulator.prediction.flows import simulate  # noqa: E402
 from simulator.prediction.scale import predict_summary  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
-
-CASES = {
-    "async_io asgi": {"view": "async_io", "mode": "asgi"},
-    "sync_io asgi": {"view": "sync_io", "mode": "asgi"},
-    "sync_io wsgi ×8": {"view": "sync_io", "mode": "wsgi", "workers": 8},
-    "async_blocking asgi": {"view": "async_blocking", "mode": "asgi"},
-    "cpu 10 ms wsgi ×4": {
-        "view": "sync_io",
-        "mode": "wsgi",
-        "workers": 4,
-        "io_ms": 0,
-        "cpu_ms": 10,
-    },
-}
+from tests.simulator.test_model_scale import CASES  # noqa: E402  (the test's cases, one table)
 
 
 def command_seconds(requests: int, folder: Path) -> float:
