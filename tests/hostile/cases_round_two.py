@@ -393,8 +393,10 @@ def no_writable_temp_folder(tmp: Path) -> Outcome:
     unshare = shutil.which("unshare")
     if not (unshare and os.geteuid() == 0 and LINUX):
         return Outcome(0, "", notes=["needs root and unshare to make every temp folder read-only"])
+    # Each folder bound read-only onto itself: what is in it stays readable (a checkout under
+    # /tmp, as `git clone . /tmp/fresh` makes, keeps its venv), nothing can be written.
     mounts = " && ".join(
-        f"mount -t tmpfs -o ro tmpfs {folder}"
+        f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder}"
         for folder in ("/tmp", "/var/tmp", "/usr/tmp")
         if os.path.isdir(folder)
     )
