@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -72,7 +71,9 @@ def main(argv: list[str]) -> int:
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
+    # The window's settings go beside its facts, in the caller's folder: nothing is left in
+    # the temp folder and the user's settings are never touched.
+    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
     window = QtMainWindow(settings=settings)
     window.show()
     window.presentation_action.trigger()
