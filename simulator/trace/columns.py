@@ -123,18 +123,22 @@ class SegmentColumns:
         segments = [seg for lane in lanes for seg in lane.segments]
         n = len(segments)
         codes = KIND_CODE
-        names: dict[str, int] = {}
-        thread_ids = [names.setdefault(t, len(names)) for t in map(_THREAD, segments)]
+        thread_names = list(map(_THREAD, segments))
+        threads = {name: code for code, name in enumerate(dict.fromkeys(thread_names))}
+        names = list(map(_NAME, segments))
+        named = n - names.count(None)  # few or none: looked for only when there are some
         return cls(
             lane=np.repeat(np.arange(len(lanes), dtype=np.int32), counts),
             kind=np.fromiter(map(codes.__getitem__, map(_KIND, segments)), np.uint8, n),
             start_ns=np.fromiter(map(_START, segments), np.int64, n),
             end_ns=np.fromiter(map(_END, segments), np.int64, n),
-            thread=np.array(thread_ids, np.int32),
+            thread=np.fromiter(map(threads.__getitem__, thread_names), np.int32, n),
             open=np.fromiter(map(_OPEN, segments), np.bool_, n),
-            threads=tuple(names),
+            threads=tuple(threads),
             offsets=offsets,
-            names={row: name for row, name in enumerate(map(_NAME, segments)) if name is not None},
+            names={row: name for row, name in enumerate(names) if name is not None}
+            if named
+            else {},
         )
 
     def thread_code(self, name: str | None) -> int:
