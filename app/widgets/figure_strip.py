@@ -56,7 +56,7 @@ class QtFigureStrip(QLabel):
             self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         self.keys = lesson_figures(summary, trace)
-        parts = [f"{FIGURE[key].name} <b>{FIGURE[key].shown(summary)}</b>" for key in self.keys]
+        parts = [f"{FIGURE[key].name} <b>{FIGURE[key].text(summary)}</b>" for key in self.keys]
         head = f"<b>{side}</b>: " if side else ""
         if predicted:
             head += "<b>Predicted</b> (model, not measured): "

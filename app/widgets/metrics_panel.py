@@ -183,7 +183,7 @@ class QtMetrics(QWidget):
         if s is None or trace is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
-            texts = {figure.key: figure.shown(s) for figure in METRICS}
+            texts = {figure.key: figure.text(s) for figure in METRICS}
             if trace.loop_thread is None:
                 texts["loop_blocked_ms"] = "no loop"
             running = s.requests - s.ok - s.failed - s.cancelled
