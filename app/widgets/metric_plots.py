@@ -17,8 +17,8 @@ the trace it shows when they draw (live, only when its event says the plots are 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.session.figures import Figures
@@ -30,7 +30,7 @@ __all__ = ["QtInFlightPlot", "QtLatencyHistogram"]
 
 #: Bars fill this much of their bin, so neighbours stay apart.
 _BAR_FILL = 0.9
-#: Room above the highest bar or step, for the markers' labels.
+#: Room above the in-flight line's highest step (the histogram works its headroom out in pixels).
 _HEADROOM = 1.18
 
 
@@ -218,22 +218,58 @@ class QtLatencyHistogram(_QtPlot):
             height=list(bins.counts),
         )
         self._bars.setVisible(True)
-        view.setRange(
-            xRange=(0, bins.hi_ms / 1000), yRange=(0, max(bins.counts) * _HEADROOM), padding=0
-        )
+        self._place_markers()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._built and self._bins is not None:
+            self._place_markers()
+
+    def _place_markers(self) -> None:
+        """The p50 and p95 labels in rows of their own above the tallest bar, never on one:
+        the headroom is worked out in pixels, from the labels' height and the plot's (a
+        fixed share of the counts covered bars in a short plot or a large font)."""
+        bins = self._bins
+        if bins is None:
+            return
+        item = self.getPlotItem()
+        if item is None:  # closing
+            return
+        item.layout.activate()
+        view = item.getViewBox()
+        height = max(view.sceneBoundingRect().height(), 1.0)
         # p50 left of its line, p95 right of it; near the right edge p95 turns left too,
         # one row lower, so neither is cut off nor covers the other.
         p95_left = bins.p95_ms > bins.hi_ms * 0.7
-        for marker, name, ms, left in (
-            (self._markers[0], "p50", bins.p50_ms, True),
-            (self._markers[1], "p95", bins.p95_ms, p95_left),
-        ):
+        placed = (
+            (self._markers[0], "p50", bins.p50_ms, True, False),
+            (self._markers[1], "p95", bins.p95_ms, p95_left, p95_left),
+        )
+        for marker, name, ms, left, _ in placed:
             marker.setVisible(True)  # first: a hidden label does not take new text
             marker.setPos(ms / 1000)
             marker.label.format = f"{name} {format_ms(ms)}"
             marker.label.anchors = [(1.05, 0.5)] * 2 if left else [(-0.05, 0.5)] * 2
-            marker.label.orthoPos = 0.8 if (name == "p95" and p95_left) else 0.93
             marker.label.valueChanged()
+        row = max(marker.label.textItem.boundingRect().height() for marker in self._markers)
+        rows = 2 if p95_left else 1
+        # The bars' share of the height: what the label rows (and a gap) leave them.
+        bars_share = max(0.3, 1 - (rows * row + 3) / height)
+        view.setRange(
+            xRange=(0, bins.hi_ms / 1000), yRange=(0, max(bins.counts) / bars_share), padding=0
+        )
+        for marker, *_, lower in placed:
+            marker.label.orthoPos = 1 - row * (1.5 if lower else 0.5) / height
+            marker.label.valueChanged()
+
+    def marker_label_rects(self) -> list[QRectF]:
+        """Where the p50 and p95 labels are drawn, in the widget's pixels (for a test)."""
+        rects = []
+        for marker in self._markers:
+            if marker.isVisible():
+                scene = marker.label.sceneBoundingRect()
+                rects.append(self.mapFromScene(scene).boundingRect().toRectF())
+        return rects
 
 
 class QtInFlightPlot(_QtPlot):

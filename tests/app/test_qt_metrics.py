@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import QLabel
 
@@ -390,3 +391,40 @@ def test_the_figure_line_names_what_to_watch_before_a_run(qapp, figures):
     assert strip.text().startswith("makespan <b>300 ms</b> · p95 <b>")
     figures.show(None)
     assert strip.text() == "makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
+
+
+@pytest.mark.parametrize("px", [13, 16, 24])
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [(0, 200 * i + 20) for i in range(1, 9)],  # lesson 4's staircase: p95 at the right edge
+        [(0, 100)] * 20 + [(0, 190)],  # one tall bar under both lines
+        [(0, ms) for ms in range(10, 210, 10)],
+    ],
+    ids=["staircase", "tall", "even"],
+)
+def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
+    histogram = make_view(QtLatencyHistogram, make_trace(*spans), size=(360, 220))
+    font = QFont(histogram.font())
+    font.setPixelSize(px)  # presentation mode's text at 720p and 1080p
+    histogram.setFont(font)
+    histogram.resize(360, 230)  # and a new size: the headroom follows it
+    bins = histogram.bins()
+    width_ms = bins.bin_ms * 0.9
+    bars = [
+        QRectF(
+            QPointF(histogram.x_for(left + bins.bin_ms * 0.05), histogram._pixel(0, count).y()),
+            QPointF(
+                histogram.x_for(left + bins.bin_ms * 0.05 + width_ms), histogram._pixel(0, 0).y()
+            ),
+        )
+        for left, count in zip(bins.lefts_ms, bins.counts, strict=True)
+        if count
+    ]
+    labels = histogram.marker_label_rects()
+    assert len(labels) == 2 and all(label.height() >= px for label in labels)
+    for label in labels:
+        assert label.top() >= 0, "a label above the plot"
+        for bar in bars:
+            assert not label.intersects(bar), (label, bar)
+    assert not labels[0].intersects(labels[1])
