@@ -4,9 +4,10 @@
 window manager, so the window can be maximised): lesson 2's question with the class's guess,
 the run, the measurement, the reveal, Page Down to lesson 3, Page Up back (lesson 2's reveal
 with its run and guess), Page Up again (a double press: the answer hidden, the run kept) and
-Page Down twice (the reveal again and lesson 3 again, nothing re-run). It writes one PNG per step and
-``steps.json``: per step the lesson, the quiz step, the guess, how many runs have started,
-the figures shown and the status line, so the screenshots can be checked against facts.
+Page Down twice (the reveal again and lesson 3 again, nothing re-run). It writes one PNG
+per step and ``steps.json``: per step the lesson, the quiz step, the guess, how many runs
+have started, the figures shown and the status line, so the screenshots can be checked
+against facts.
 """
 
 from __future__ import annotations
