@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from typing import TYPE_CHECKING
 
@@ -100,9 +101,10 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = QtMainWindow(runner=LiveRun)
-    if options is not None:
-        window.session.allowed_hosts = tuple(options.allow_host or ())
+    allowed = tuple(options.allow_host or ()) if options is not None else ()
+    # The runs' client connects to a url's host only where the session's check allows it.
+    window = QtMainWindow(runner=functools.partial(LiveRun, allowed_hosts=allowed))
+    window.session.allowed_hosts = allowed
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
