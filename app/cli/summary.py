@@ -16,7 +16,7 @@ PREDICTION_HEADING = "PREDICTION (model, not measured)"
 def format_summary(run: Run) -> str:
     """A few lines a person reads at a glance (figures as :mod:`simulator.metrics.figures`
     names and writes them everywhere)."""
-    from simulator.metrics.figures import FIGURE, LATENCY_KEYS, format_count, pace_note
+    from simulator.metrics.figures import EMPTY, FIGURE, LATENCY_KEYS, format_count, pace_note
 
     s = run.summary
 
@@ -24,7 +24,10 @@ def format_summary(run: Run) -> str:
         return f"  {name:<13} {text}"
 
     def figure(key: str, then: str = "") -> str:
-        return line(FIGURE[key].name, FIGURE[key].text(s) + then)
+        """``framework     1.40 ms per request``; a dash stands alone (``— per request``
+        reads as a glitch)."""
+        text = FIGURE[key].text(s)
+        return line(FIGURE[key].name, text + then if text != EMPTY else text)
 
     latencies = "  ".join(f"{key} {FIGURE[key].text(s)}" for key in LATENCY_KEYS)
     lines = [
