@@ -43,6 +43,8 @@ class Flows(Site):
         thread blocked in ``async_to_sync`` meanwhile (behind a sync-only middleware): an
         await there holds that thread, so it is drawn as ``io_blocking`` on it."""
         s, view = self.scenario, self.view
+        if self.uses_upstream:  # the view's httpx client, once for all its calls
+            yield from self.work(r, Kind.FRAMEWORK, place, self.costs.http_client_ms)
         in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
         calls = s.fanout if view.uses_fanout and not in_a_row else 1
         for _ in range(s.fanout if in_a_row else 1):

@@ -44,10 +44,7 @@ def test_the_gil_passes_to_a_waiter_after_5_ms_not_after_every_piece_of_python()
     # 5 ms after the loop has run 5 ms, not a turn after each of the loop's short steps.
     trace = predict(Scenario(view="sync_io", requests=2, io_ms=0, cpu_ms=50), Costs.zero())
     runs = [
-        (s.start_ns, s.end_ns)
-        for lane in trace.lanes
-        for s in lane.segments
-        if s.kind is Kind.CPU
+        (s.start_ns, s.end_ns) for lane in trace.lanes for s in lane.segments if s.kind is Kind.CPU
     ]
     assert all(end - start >= 5_000_000 or end == max(e for _, e in runs) for start, end in runs)
 
