@@ -101,7 +101,8 @@ class Stage:
 
     # -- what the window calls --------------------------------------------------------------
     def blank(self) -> None:
-        """No lanes or figures of the last lesson under a new question."""
+        """No lanes of the last lesson under a new question (its figures went with its runs:
+        :class:`~app.session.figures.Figures` follows ``forget_runs``)."""
         for timeline in self.timelines.values():
             timeline.set_trace(_empty())
         self.replay.set_duration(0)
