@@ -391,7 +391,9 @@ class Session:
 
     async def _stream(self, side: Side, handle: RunHandle) -> None:
         """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and
-        competes with the site for the GIL, so the views get about a third of the time."""
+        competes with the site for the GIL, so the views get about a third of the time.
+        A frame is timed whole: the snapshot and what the listeners do with it (the window
+        lays its timeline out and paints it inside the signal, not on a later turn)."""
         interval = self._frame_s
         while True:
             await asyncio.sleep(interval)
