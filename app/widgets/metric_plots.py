@@ -9,6 +9,9 @@ Colours come from the widget's palette, which :func:`app.theme.apply_theme` fill
 light or dark :class:`~app.theme.Theme` (Window, WindowText, Highlight for the data, Mid for
 the grid): a palette change restyles the plot. Text follows the widget's font, so
 presentation mode's larger font reaches the ticks and titles too.
+
+Neither keeps a run: both follow the session's :class:`~app.session.figures.Figures` and read
+the trace it shows when they draw (live, only when its event says the plots are due).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.session.figures import Figures
 from simulator.metrics.figures import format_count, format_ms
 from simulator.metrics.plots import InFlight, LatencyHistogram, in_flight, latency_histogram
 from simulator.trace import Trace
@@ -48,9 +52,9 @@ class _QtPlot(pg.PlotWidget):
     #: False while pyqtgraph builds the widget: its palette changes come before the plot.
     _built = False
 
-    def __init__(self, trace: Trace | None, tooltip: str, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, tooltip: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, axisItems={"left": _CountAxis("left")})
-        self.trace: Trace | None = None
+        self._figures = figures
         item = self.getPlotItem()
         item.hideButtons()
         item.setMenuEnabled(False)
@@ -62,13 +66,21 @@ class _QtPlot(pg.PlotWidget):
         self._title = ""
         self._built = True
         self._restyle()
-        self.set_trace(trace)
+        self._draw()
+        figures.events.shown.connect(self._on_shown)
 
-    def set_trace(self, trace: Trace | None) -> None:
-        """Show ``trace`` (finished, partial, or ``None`` for an empty plot)."""
-        self.trace = trace
+    def _on_shown(self, plots: bool) -> None:
+        if plots:  # live, the figures are redrawn more often than the plots
+            self._draw()
+
+    def _draw(self) -> None:
         self._update_data()
         self.getPlotItem().layout.activate()  # pixels follow now, not on the next event
+
+    def _trace(self) -> Trace | None:
+        """The trace the figures show now (finished, partial, or ``None``: an empty plot)."""
+        shown = self._figures.shown
+        return shown.trace if shown is not None else None
 
     def _update_data(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -144,16 +156,11 @@ class QtLatencyHistogram(_QtPlot):
 
     Parameters
     ----------
-    trace
-        The run to show, or ``None`` for an empty plot.
-
-    Attributes
-    ----------
-    trace : Trace | None
-        The run shown.
+    figures
+        What the figures show (the session's): the plot draws its trace.
     """
 
-    def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
         self._bins: LatencyHistogram | None = None
         self._bars = pg.BarGraphItem(x0=[], width=1.0, height=[], pen=None)
         self._markers = [
@@ -161,7 +168,7 @@ class QtLatencyHistogram(_QtPlot):
             for position in (0.93, 0.93)
         ]
         super().__init__(
-            trace,
+            figures,
             "How many finished requests took each latency (time from sending to answer). "
             "Dashed lines: p50 (half were faster) and p95.",
             parent,
@@ -192,7 +199,8 @@ class QtLatencyHistogram(_QtPlot):
             marker.label.setFont(QFont(self.font()))
 
     def _update_data(self) -> None:
-        self._bins = bins = latency_histogram(self.trace) if self.trace is not None else None
+        trace = self._trace()
+        self._bins = bins = latency_histogram(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if bins is None:
             self._set_title("Latency: no finished requests yet")
@@ -271,20 +279,15 @@ class QtInFlightPlot(_QtPlot):
 
     Parameters
     ----------
-    trace
-        The run to show, or ``None`` for an empty plot.
-
-    Attributes
-    ----------
-    trace : Trace | None
-        The run shown.
+    figures
+        What the figures show (the session's): the plot draws its trace.
     """
 
-    def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
         self._steps: InFlight | None = None
         self._line = pg.PlotDataItem([], [], fillLevel=0)
         super().__init__(
-            trace,
+            figures,
             "Requests sent but not yet answered, over the run. Under ASGI they pile up "
             "cheaply; a WSGI server can only work on one per worker thread.",
             parent,
@@ -317,7 +320,8 @@ class QtInFlightPlot(_QtPlot):
         self._line.setBrush(pg.mkBrush(fill))
 
     def _update_data(self) -> None:
-        self._steps = steps = in_flight(self.trace) if self.trace is not None else None
+        trace = self._trace()
+        self._steps = steps = in_flight(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if steps is None:
             self._set_title("Requests in flight: none yet")
