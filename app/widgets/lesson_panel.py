@@ -88,7 +88,7 @@ class QtLessonPanel(QFrame):
         self.setObjectName("lessonPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         column = QVBoxLayout(self)
-        column.setContentsMargins(8, 4, 8, 4)
+        column.setContentsMargins(8, 2, 8, 2)
         column.setSpacing(2)
         self.question = QLabel()
         self.question.setObjectName("lessonQuestion")
@@ -175,17 +175,20 @@ class QtLessonPanel(QFrame):
             )
             self.slider.setValue(near)
             self.slider.blockSignals(False)
-        self.show()
 
     def _show_parts(self) -> None:
         text, layout = self._text, self.layout_shown
         if text is None:
             return
         asking = layout.question in ("large", "normal") and layout.reveal == "none"
-        self.question.setVisible(layout.question != "hidden")
+        # As a line, the question is the header's (the window's title line): no panel.
+        self.question.setVisible(layout.question in ("large", "normal"))
         self.explanation.setVisible(bool(text.explanation) and asking)
         self.choices.setVisible(bool(text.choices) and layout.choices)
-        self.guess.setVisible(bool(text.guess) and layout.reveal == "none")
+        # While the lanes grow the question is one line; the status bar keeps the guess.
+        self.guess.setVisible(bool(text.guess) and asking)
         self.slider.setVisible(self._numeric and asking)
         self.strip.setVisible(bool(text.strip) and layout.reveal == "strip")
         self.reveal.setVisible(bool(text.reveal) and layout.reveal == "full")
+        parts = (self.question, self.explanation, self.choices, self.guess, self.strip)
+        self.setVisible(any(not part.isHidden() for part in (*parts, self.reveal)))

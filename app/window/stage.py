@@ -67,6 +67,7 @@ class Stage:
         #: What the step's layout shows (:meth:`set_step_parts`): the lanes and their
         #: figures, and the header's line of dials under a lesson's title.
         self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
+        self.header_question: str | None = None
         self._header_of: tuple[Scenario, str] | None = None
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
@@ -130,21 +131,26 @@ class Stage:
         self.explain_shown()
 
     def show_header(self, scenario: Scenario, state: str = "") -> None:
-        """The lesson's title (while its dials are unchanged), the dials, and the state;
-        on a projector after the question, the title alone (the lanes take the line)."""
+        """The lesson's title (while its dials are unchanged), the dials, and the state. While
+        the class watches a lesson run, its question takes the title's place (the class waits
+        on that); on a projector the dials' line goes too, and the lanes take the room."""
         self._header_of = (scenario, state)
         lesson = self.session.lesson
+        title = self.header_question or (lesson.title if lesson is not None else None)
         if self.session.compare:
-            self.header.setText(lesson.title if lesson is not None else "Compare A and B")
+            self.header.setText(title or "Compare A and B")
             return
         text = scenario.label + (f"  —  {state}" if state else "")
-        if lesson is not None and lesson.matches(scenario):
-            text = f"{lesson.title}\n{text}" if self.dials_line else lesson.title
+        if title is not None and lesson is not None and lesson.matches(scenario):
+            text = f"{title}\n{text}" if self.dials_line else title
         self.header.setText(text)
 
-    def set_step_parts(self, *, lanes: bool, figures: bool, dials_line: bool) -> None:
+    def set_step_parts(
+        self, *, lanes: bool, figures: bool, dials_line: bool, question: str | None = None
+    ) -> None:
         """Show the lanes (with side titles, legend and replay bar) and presentation mode's
-        line of figures, or give their room to the question; the header's dials line."""
+        line of figures, or give their room to the question; the header's dials line, and
+        the ``question`` in the header in the title's place (``None``: the title)."""
         self.lanes_shown, self.figures_shown = lanes, figures
         compare = self.session.compare
         self.timeline.setVisible(lanes)
@@ -154,8 +160,8 @@ class Stage:
         for widget in (self.legend, self.replay):
             widget.setVisible(lanes)
         self.figure_strip.setVisible(figures and lanes)
-        if dials_line != self.dials_line:
-            self.dials_line = dials_line
+        if (dials_line, question) != (self.dials_line, self.header_question):
+            self.dials_line, self.header_question = dials_line, question
             if self._header_of is not None:
                 self.show_header(*self._header_of)
 

@@ -2,7 +2,8 @@
 
 The step (the classroom's quiz), whether the reveal's whole text and the code panel are out
 (the session's view) are state; this only follows their events and sizes the parts: the
-question large with no empty axis, the question kept as a line while the lanes grow, the
+question large with no empty axis, the question kept as the header's line while the lanes
+grow, the
 reveal in one line while the lanes keep the height, the code under the lanes.
 """
 
@@ -57,8 +58,13 @@ class StepLayoutView:
         layout = self.layout()
         self._panel.set_layout(layout)
         presentation = self.session.view.presentation
+        quiz = self.classroom.quiz
+        question = quiz.lesson.question if quiz is not None and layout.question == "line" else None
         self._stage.set_step_parts(
-            lanes=layout.lanes, figures=presentation, dials_line=layout.dials_line
+            lanes=layout.lanes,
+            figures=presentation,
+            dials_line=layout.dials_line,
+            question=question,
         )
         # With the lanes away the question has the screen; otherwise the lanes take the height.
         self._column.setStretchFactor(self._panel, 0 if layout.lanes else 1)

@@ -34,6 +34,8 @@ def _facts(window: Any) -> dict[str, Any]:
         "timelines": [_rect(t) for t in window.timelines.values() if _rect(t) is not None],
         "row_px": [t._geometry.row_px for t in window.timelines.values() if t.isVisible()],
         "header": _rect(window.header),
+        "header_text": window.header.text(),
+        "header_px": QFontInfo(window.header.font()).pixelSize(),
         "panel": _rect(panel),
         "question": _rect(panel.question),
         "question_px": QFontInfo(panel.question.font()).pixelSize(),

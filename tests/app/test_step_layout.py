@@ -192,8 +192,10 @@ def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(
     assert not window.figure_strip.isVisible() and not window.replay.isVisible()
 
     window.quiz.next_action.trigger()  # Page Down: run
-    assert window.timeline.isVisible() and panel.question.isVisible()  # the question stays
-    assert not panel.choices.isVisible() and _px(panel.question) < 2 * body
+    assert window.timeline.isVisible() and not panel.isVisible()
+    # The question stays, as the header's line in the title's place.
+    assert window.header.text() == "What does the visitor get?"
+    assert body < _px(window.header) < 2 * body
     qloop.run_until_complete(window.wait_idle())
     _settle(qtbot, qloop, window)
 
@@ -240,8 +242,9 @@ def test_a_numeric_question_leaves_the_lanes_most_of_the_height_once_run(
     window.quiz.next_action.trigger()
     qloop.run_until_complete(window.wait_idle())
     _settle(qtbot, qloop, window)
-    assert window.timeline.height() >= 0.65 * window.height()  # the question kept as a line
-    assert "Class guess:" in window.quiz.panel.guess.text()
+    assert window.timeline.height() >= 0.7 * window.height()  # the question kept as a line
+    assert window.header.text() == load_lesson(LESSONS / "04-blocking-the-loop.toml").question
+    assert "class guess: 0 ms" in window.statusBar().currentMessage()
     window.quiz.next_action.trigger()
     _settle(qtbot, qloop, window)
     strip = window.quiz.panel.strip.full_text()
