@@ -106,6 +106,7 @@ class Figures:
         events.run_progressed.connect(self._on_run_progressed)
         events.run_finished.connect(self._on_run_finished)
         events.shown_side.connect(self._on_shown_side)
+        events.compare.connect(self._on_compare)
         events.prediction.connect(self._on_prediction)
         events.scenario.connect(self._on_scenario)
         session.view.events.replay_ms.connect(self._on_playhead)
@@ -137,6 +138,12 @@ class Figures:
 
     def _on_shown_side(self, side: Side) -> None:
         self._show_side_run()
+
+    def _on_compare(self, on: bool) -> None:
+        """A run's figures name their side only in compare mode: say so, or stop saying it."""
+        shown, s = self.shown, self._s
+        if shown is not None and not shown.predicted and not s.running and s.view.replay_ms < 0:
+            self._show_side_run()
 
     def _show_side_run(self) -> None:
         """The shown side's run (the figures follow the dials tab, A or B, in compare mode);

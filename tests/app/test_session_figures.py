@@ -119,3 +119,14 @@ def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_ev
         session.events.run_progressed.emit(Side.A, small, 10**13 + i * frame)
     # Every frame's figures, the plots only once a period.
     assert [plots for _, plots in log] == [True, False, False, False, False, True]
+
+
+def test_the_side_is_named_only_while_comparing():
+    session, _ = fake_session()
+    figures = Figures(session)
+    asyncio.run(session.run())
+    assert figures.shown.side is None
+    session.set_compare(True)  # A's run, now one of two: "A:" in the figure line
+    assert figures.shown.side is Side.A
+    session.set_compare(False)
+    assert figures.shown.side is None and figures.shown.trace is session.runs[Side.A].trace
