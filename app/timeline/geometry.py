@@ -10,10 +10,20 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.timeline.rows import TimelineRows
 
-__all__ = ["MAX_ROW_PX", "TimelineGeometry", "layout"]
+__all__ = ["MAX_ROW_PX", "PlacedLabel", "TimelineGeometry", "layout"]
 
 #: The tallest a row gets: a handful of requests do not fill the screen with colour.
 MAX_ROW_PX = 44.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLabel:
+    """A label as painted: its text and where (``row``: the row it names; ``None`` for the
+    loop-blocked strip's). No two overlap (:mod:`app.timeline.labels`)."""
+
+    text: str
+    rect: QRectF
+    row: int | None
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,8 @@ class TimelineGeometry:
     group: int
     t_from_ns: int
     t_to_ns: int
+    #: The labels as painted (set by the painter): rows' and the strip's.
+    labels: tuple[PlacedLabel, ...] = ()
 
     @property
     def lanes_left(self) -> float:

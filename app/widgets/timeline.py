@@ -7,7 +7,10 @@ from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPi
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LEGEND_KINDS, LIGHT, Theme
-from app.timeline.geometry import label_width
+from app.timeline.geometry import PlacedLabel, label_width, layout
+from app.timeline.grouping import fit_rows
+from app.timeline.labels import named_row_px
+from app.timeline.legend import legend_layout
 from app.timeline.paint import (
     TimelineGeometry,
     TimelineRows,
@@ -44,6 +47,9 @@ class QtTimeline(QWidget):
         self.trace: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
+        #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
+        self.row_floor_px = 0.0
+        self._fitted: tuple[TimelineRows, int, TimelineRows] | None = None
         self._cutoff_ns: int | None = None
         self._live = False
         self._user_range: tuple[int, int] | None = None
@@ -106,6 +112,26 @@ class QtTimeline(QWidget):
         if self._rows is None:
             self._rows = TimelineRows(self.trace, by=self.by)
         return self._rows
+
+    def set_row_floor(self, px: float) -> None:
+        """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
+        if px != self.row_floor_px:
+            self.row_floor_px = px
+            self._invalidate()
+
+    @property
+    def shown_rows(self) -> TimelineRows:
+        """The rows as drawn: :attr:`rows`, grouped to the row floor at this size."""
+        rows = self.rows
+        if self.row_floor_px <= 0 or not rows.trace.lanes:
+            return rows
+        lanes = layout(QRectF(self.rect()), rows, self.font(), 0, 1).lanes_height
+        # Every row named, too: as tall as its label's smallest line, if that is more.
+        most = max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
+        fitted = self._fitted
+        if fitted is None or fitted[0] is not rows or fitted[1] != most:
+            fitted = self._fitted = (rows, most, fit_rows(rows, most))
+        return fitted[2]
 
     # -- view range ------------------------------------------------------------------------
     def full_range(self) -> tuple[int, int]:
@@ -176,7 +202,7 @@ class QtTimeline(QWidget):
     def own_label_px(self) -> float:
         """How wide this timeline's own labels want their column (measured once per rows
         and font: hover repaints must not scan thousands of labels)."""
-        rows, font = self.rows, self.font().key()
+        rows, font = self.shown_rows, self.font().key()
         cached = self._own_label
         if cached is None or cached[0] is not rows or cached[1] != font:
             cached = self._own_label = (rows, font, label_width(rows, self.font()))
@@ -212,6 +238,7 @@ class QtTimeline(QWidget):
             self.tails_shown,
             self.waiting_text,
             label_px,
+            self.row_floor_px,
             self.theme.name,
             self.font().toString(),
             id(self.trace),
@@ -226,7 +253,7 @@ class QtTimeline(QWidget):
             self._geometry = paint_timeline(
                 inner,
                 QRectF(self.rect()),
-                self.rows,
+                self.shown_rows,
                 self.theme,
                 t_from_ns=t_from,
                 t_to_ns=t_to,
@@ -263,7 +290,7 @@ class QtTimeline(QWidget):
         ns = geo.ns_at(pos.x())
         if self._cutoff_ns is not None and ns > self._cutoff_ns:
             return None
-        rows = self.rows
+        rows = self.shown_rows
         seg = rows.segment_at(row, ns)
         if seg is None:
             return None
@@ -406,6 +433,18 @@ class QtLegend(QWidget):
         painter.fillRect(self.rect(), self.palette().window())
         self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
         painter.end()
+
+    def placed(self) -> list[PlacedLabel]:
+        """The entries' names as painted (widget coordinates)."""
+        rect = QRectF(8, 4, self.width() - 16, self.height())
+        entries, _ = legend_layout(
+            rect,
+            self.font(),
+            self.kinds,
+            tails=self.tails_shown,
+            answers=self.answers_shown,
+        )
+        return [label for _, label in entries]
 
     def _draw(self, painter: QPainter, rect: QRectF) -> float:
         """The legend in ``rect``; the height it took (measuring and painting lay it out
