@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.metrics.figures import format_count, format_ms
+from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -42,7 +42,8 @@ def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None 
         if predicted_ms is not None
         else ""
     )
-    return (
-        f"{done}: {format_count(s.ok)} answered in {format_ms(s.makespan_ms)}"
-        f"{failed}{cancelled}.{model}  Replay: Ctrl+R."
+    makespan = FIGURE["makespan_ms"].text(s)  # a dash when no request finished
+    answered = (
+        f"{format_count(s.ok)} answered in {makespan}" if makespan != EMPTY else "none answered"
     )
+    return f"{done}: {answered}{failed}{cancelled}.{model}  Replay: Ctrl+R."

@@ -17,7 +17,7 @@ from app.slides.layout import WRAP, SlideLayout, TimelineBlock
 from app.slides.text import LETTERS
 from app.theme import LIGHT, Theme
 from app.timeline.paint import draw_legend, paint_timeline
-from simulator.metrics.figures import format_ms
+from simulator.metrics.figures import EMPTY, FIGURE
 
 __all__ = ["LANE_TAG", "paint_slide"]
 
@@ -100,7 +100,8 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
     pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
     painter.setPen(pen)
     painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, label_rect.top()))
-    label = f"last answer {format_ms(block.run.summary.makespan_ms)}"
+    makespan = FIGURE["makespan_ms"].text(block.run.summary)  # a dash: none finished
+    label = f"last answer {makespan}" if makespan != EMPTY else "no answer"
     fm = QFontMetricsF(font)
     width = fm.horizontalAdvance(label)
     right = geo.lanes_left + geo.lanes_width

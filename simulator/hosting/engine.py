@@ -35,6 +35,7 @@ from simulator.trace import (
     build_lane,
     loop_holding_intervals,
 )
+from simulator.trace.collector import paused_collection
 from simulator.upstream_address import upstream_any_host
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
@@ -183,7 +184,7 @@ class LiveRun:
         records = list(driver.records)
         loop_thread = server.loop_thread
         held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
-        with _no_cycle_collection():
+        with paused_collection():  # millions of small objects, none in a cycle
             lanes = self._lanes(records, now_ns, loop_thread, held)
         # Only blocks within the run: before the first send or after the last segment, the
         # loop was warming up or tidying up, which no request waited for.
@@ -255,20 +256,6 @@ async def _close_off_loop(server: Server, patience: float | None) -> threading.T
         return closer
     closer.join()
     return None
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while lanes are built: a 10,000-request run makes
-    millions of small objects, none in a cycle, and each full collection would walk them all
-    again (a quarter of the time spent building them)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -38,7 +38,10 @@ REQUEST_TIMEOUT_S = 30.0
 #: have the client spend the run reading them.
 MAX_BODY_BYTES = 50_000_000
 _CHUNK = 65536
+#: How many bytes of an answer that is not HTTP its lane quotes.
+_QUOTED = 80
 _USER_AGENT = "async-lanes"
+_CLOSED_EARLY = "the server closed the connection before the answer ended"
 
 
 class _BodyTooLarge(Exception):
@@ -65,11 +68,13 @@ class Answer:
 class _Connection:
     """One keep-alive connection and its h11 state."""
 
-    __slots__ = ("h11", "reader", "writer")
+    __slots__ = ("h11", "head", "reader", "writer")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader, self.writer = reader, writer
         self.h11 = h11.Connection(our_role=h11.CLIENT)
+        #: The first bytes of the answer being read: quoted if it is not HTTP.
+        self.head = b""
 
     def close(self) -> None:
         self.writer.close()
@@ -137,7 +142,12 @@ class Target:
             raise ClientError(
                 f"the answer's body is over {MAX_BODY_BYTES // 1_000_000} MB: read no further"
             ) from None
-        except (h11.ProtocolError, ConnectionError, OSError) as exc:
+        except h11.RemoteProtocolError:
+            connection.close()
+            raise ClientError(
+                f"the server's answer was not valid HTTP: {_quoted(connection.head)}"
+            ) from None
+        except (h11.LocalProtocolError, ConnectionError, OSError) as exc:
             connection.close()
             raise ClientError(f"the server closed the connection: {_said(exc)}") from None
         except BaseException:
@@ -152,15 +162,25 @@ class Target:
         if connection.writer.transport.get_write_buffer_size():
             await connection.writer.drain()
         answer.request_sent_ns = time.perf_counter_ns()
-        body = 0
+        body, closed = 0, False
         while True:
-            event = conn.next_event()
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError:
+                # Closed mid-answer (h11's words: "peer closed connection without sending
+                # complete…"), unless what came never looked like HTTP: quoted by _exchange.
+                if closed and connection.head.startswith(b"HTTP/"):
+                    raise ClientError(_CLOSED_EARLY) from None
+                raise
             if event is h11.NEED_DATA:
                 data = await connection.reader.read(_CHUNK)
+                closed = not data
                 if answer.first_byte_ns is None:
                     if not data:  # else h11's words: "can't handle event type ConnectionClosed…"
                         raise ClientError("the server closed the connection without answering")
                     answer.first_byte_ns = time.perf_counter_ns()
+                if len(connection.head) < _QUOTED:  # what a garbled answer is quoted by
+                    connection.head += data[: _QUOTED - len(connection.head)]
                 conn.receive_data(data)
                 continue
             if isinstance(event, h11.Response):
@@ -178,9 +198,10 @@ class Target:
             elif isinstance(event, h11.EndOfMessage):
                 break
             elif isinstance(event, h11.ConnectionClosed):
-                raise h11.RemoteProtocolError("closed before the answer ended")
+                raise ClientError(_CLOSED_EARLY)
         if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
             conn.start_next_cycle()
+            connection.head = b""
             self.idle.append(connection)
         else:
             connection.close()
@@ -193,6 +214,19 @@ class Target:
 
 def _said(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
+
+
+def _quoted(head: bytes) -> str:
+    """The start of a garbled answer as a person reads it in a lane or a status line: line
+    breaks as `` | ``, other control characters as spaces, at most :data:`_QUOTED` bytes
+    (h11's own words, "illegal status line: bytearray(b'...')", are for a programmer)."""
+    lines = head.decode("latin-1").replace("\r\n", "\n").split("\n")
+    text = " | ".join(
+        "".join(c if c.isprintable() else " " for c in line).strip() for line in lines
+    ).strip(" |")
+    if not text:
+        return "(nothing readable)"
+    return f"“{text}…”" if len(head) >= _QUOTED else f"“{text}”"
 
 
 async def open_target(url: str, headers: tuple[tuple[str, str], ...] = ()) -> Target:

@@ -123,16 +123,10 @@ class Figure:
 
     @property
     def needs_an_answer(self) -> bool:
-        """Whether the figure means nothing before the first answer (a live run's latencies,
-        makespan and throughput): it reads as a dash until then, not as 0 or "so far"."""
+        """Whether the figure means nothing before the first answer (latencies, makespan and
+        throughput of a live run, or of one where none finished): it reads as a dash then,
+        not as 0 or "so far"."""
         return self.is_latency or self.key in ("makespan_ms", "throughput_rps")
-
-    def shown(self, summary: Summary) -> str:
-        """What a screen writes for the figure: :meth:`text`, or a dash where it needs an
-        answer and no request has finished yet."""
-        if self.needs_an_answer and not summary.ok + summary.failed:
-            return EMPTY
-        return self.text(summary)
 
     def value(self, summary: Summary) -> float:
         """The figure's value in ``summary`` (ms, req/s or a count); NaN where it was not
@@ -145,7 +139,11 @@ class Figure:
         return float("nan") if value is None else value
 
     def text(self, summary: Summary) -> str:
-        """The figure's value in ``summary``, written in its unit: ``"214 ms"``."""
+        """The figure's value in ``summary``, written in its unit: ``"214 ms"``; a dash where
+        it needs an answer and no request has finished (the summary's 0 is no latency). One
+        rule for the command line, the slides, the metrics panel and the status bar."""
+        if self.needs_an_answer and not summary.ok + summary.failed:
+            return EMPTY
         return self.unit.format(self.value(summary))
 
 

@@ -305,9 +305,9 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
     # The metrics follow the dials tab: B's after the run, A's when A's tab is chosen.
-    assert window.metrics.summary == b.summary
+    assert window.stage.figures.shown.summary == b.summary
     window.dials_tabs.setCurrentIndex(0)
-    assert window.metrics.summary == a.summary
+    assert window.stage.figures.shown.summary == a.summary
     # One axis: both timelines span the longer run (A), so B's lanes end far left of A's.
     range_a = window.timeline.view_offsets()
     range_b = window.timeline_b.view_offsets()
@@ -477,13 +477,13 @@ def test_a_replay_grows_the_figures_instead_of_showing_the_end(window, qloop):
         Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=60)
     )
     qloop.run_until_complete(_run(window))
-    assert window.metrics.summary.ok == 3
+    assert window.stage.figures.shown.summary.ok == 3
     window.replay.scrubber.setValue(450)  # 45 % of the way: one answer of three so far
     window.replay._on_scrubbed(450)
-    assert window.metrics.summary.ok == 1
+    assert window.stage.figures.shown.summary.ok == 1
     assert window.figure_strip.keys  # presentation's line of figures follows the panel
     window.replay.stop()  # the whole run again
-    assert window.metrics.summary.ok == 3
+    assert window.stage.figures.shown.summary.ok == 3
 
 
 def test_the_first_start_opens_maximised(qtbot, qloop, settings):
@@ -587,9 +587,9 @@ def test_after_a_close_call_the_metrics_panel_shows_the_verdicts_median(qtbot, q
     assert len(ran) == 6
     assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in window.verdict.text()
     # The panel shows B after the run, A when A's tab is chosen: each the verdict's median.
-    assert window.metrics.summary.makespan_ms == 260.0
+    assert window.stage.figures.shown.summary.makespan_ms == 260.0
     assert window.metrics.value_text("makespan_ms").startswith("260")
     assert window.timeline_b.trace is window.session.runs["b"].trace
     window.dials_tabs.setCurrentIndex(0)
-    assert window.metrics.summary.makespan_ms == 200.0
+    assert window.stage.figures.shown.summary.makespan_ms == 200.0
     assert window.metrics.value_text("makespan_ms").startswith("200")

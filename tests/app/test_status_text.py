@@ -28,3 +28,63 @@ def test_running_counts_the_answers_and_finished_names_the_model_only_if_asked()
     assert "The model predicted 100 ms." in finished_text(run, 100.0)
     assert "The model predicted 100 ms (not calibrated)." in finished_text(run, 100.0, False)
     assert "The model predicted 100 ms (calibrated here)." in finished_text(run, 100.0, True)
+
+
+def _nothing_answered() -> Run:
+    """A run stopped before any of its 3 requests was answered (a site that said nothing of
+    its threads, so the framework's share is not known either)."""
+    from simulator.trace import Lane, Segment, Trace
+
+    ms = 1_000_000
+    lanes = tuple(
+        Lane(
+            i,
+            "sync_io",
+            "cancelled",
+            None,
+            None,
+            0,
+            40 * ms,
+            (Segment("io_blocking", 0, 40 * ms, "w"),),
+        )
+        for i in range(3)
+    )
+    trace = Trace(0, lanes)
+    return Run(Scenario(view="sync_io", requests=3), trace, summarize(trace), stopped=True)
+
+
+def test_with_nothing_answered_every_line_says_so_with_a_dash_not_zero():
+    from app.cli.summary import format_summary
+
+    run = _nothing_answered()
+    assert finished_text(run, None) == "Stopped: none answered, 3 cancelled.  Replay: Ctrl+R."
+    lines = {line.split()[0]: line for line in format_summary(run).splitlines()[1:]}
+    assert lines["latency"].split() == ["latency", "p50", "—", "p95", "—", "p99", "—", "max", "—"]
+    assert lines["makespan"].split() == ["makespan", "—"]
+    assert lines["throughput"].split() == ["throughput", "—"]
+
+
+def test_a_framework_share_not_measured_is_a_dash_alone_and_a_measured_one_reads_per_request():
+    from dataclasses import replace
+
+    from app.cli.summary import format_summary
+
+    run = _nothing_answered()
+    unknown = replace(run, summary=replace(run.summary, server_threads_known=False))
+    line = next(x for x in format_summary(unknown).splitlines() if "framework" in x)
+    assert line.split() == ["framework", "—"]
+    known = replace(run, summary=replace(run.summary, framework_ms_per_request=2.9))
+    line = next(x for x in format_summary(known).splitlines() if "framework" in x)
+    assert line.split() == ["framework", "2.90", "ms", "per", "request"]
+
+
+def test_the_prediction_check_has_a_dash_where_the_real_run_answered_nothing():
+    from app.cli.summary import check_lines
+
+    stopped = _nothing_answered()
+    trace = predict(stopped.scenario)
+    predicted = Run(stopped.scenario, trace, summarize(trace))
+    rows = {line.split()[0]: line.split() for line in check_lines(predicted, stopped)[1:]}
+    assert rows["p50"][3:] == ["—", "—"]  # measured, ratio: not "0.0" and "inf"
+    assert rows["makespan"][3:] == ["—", "—"]
+    assert float(rows["p50"][2]) > 0  # the model's own number stands

@@ -33,6 +33,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif self.path == "/silent":
             self.close_connection = True
             return
+        elif self.path == "/garbled":  # not HTTP at all, and long
+            self.wfile.write(b"SSH-2.0-OpenSSH_9.6 " + b"x" * 200 + b"\r\n")
+            self.close_connection = True
+            return
         elif self.path == "/cut":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort")
             self.close_connection = True
@@ -90,12 +94,20 @@ def test_failures_are_named_as_a_person_reads_them():
         missing = _drive(f"http://127.0.0.1:{port}/missing", requests=1).records[0]
         cut = _drive(f"http://127.0.0.1:{port}/cut", requests=1).records[0]
         silent = _drive(f"http://127.0.0.1:{port}/silent", requests=1).records[0]
+        garbled = _drive(f"http://127.0.0.1:{port}/garbled", requests=1).records[0]
     assert (missing.status, missing.error) == ("error", "HTTP 404 Not Found")
     assert cut.status == "error" and cut.error.startswith("the server closed the connection")
     assert (silent.status, silent.error) == (
         "error",
         "the server closed the connection without answering",
     )
+    # A plain line, not h11's "illegal status line: bytearray(b'...')", quoting at most
+    # 80 bytes of what came.
+    assert garbled.status == "error"
+    said = "the server's answer was not valid HTTP: “SSH-2.0-OpenSSH_9.6 x"
+    assert garbled.error.startswith(said)
+    assert garbled.error.endswith("x…”") and len(garbled.error) < 140
+    assert "bytearray" not in garbled.error and "illegal" not in garbled.error
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens there
