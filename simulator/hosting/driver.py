@@ -61,6 +61,8 @@ class Driver(Burst[RequestRecord]):
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _send(self, client: httpx.AsyncClient, record: RequestRecord, url: httpx.URL) -> None:
+        if self.stopped:
+            return  # stopped before it left: never sent, cancelled with the rest
         try:
             response = await client.get(url, extensions={PROBE_EXTENSION: record.probe})
         except asyncio.CancelledError:
