@@ -24,11 +24,11 @@ from __future__ import annotations
 import copy
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.timeline.rows import DRAW_ORDER, TimelineRows
+from app.timeline.rows import TimelineRows
 
 __all__ = ["ROW_FLOOR_PX", "SLICES", "TOLERANCES", "RowGroup", "fit_rows", "plan_groups"]
 
@@ -40,8 +40,6 @@ SLICES = 100
 TOLERANCES = (1, 2, 4, 8)
 #: Past this many rows, comparing them costs more than a frame: blocks at once.
 MOST_COMPARED = 3000
-
-_KIND_CODE = {kind: code for code, kind in enumerate(DRAW_ORDER, start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,24 +58,27 @@ class RowGroup:
 
 
 def _slices(rows: TimelineRows) -> np.ndarray:
-    """Per row, per slice of the run, the code of the kind holding most of it (0: nothing)."""
+    """Per row, per slice of the run, the code of the kind holding most of it (0: nothing):
+    each bar (not the thin after-answer tails) spread over the slices it touches."""
+    spans = rows.spans
     t0, t1 = rows.trace.t0_ns, max(rows.trace.last_ns, rows.trace.t0_ns + 1)
-    width = (t1 - t0) / SLICES
-    cover = np.zeros((len(rows), SLICES, len(DRAW_ORDER) + 1))
-    for kind, items in rows.per_kind.items():
-        code = _KIND_CODE[kind]
-        for row, start, end in items:
-            a, b = (start - t0) / width, (end - t0) / width
-            first, last = max(0, int(a)), min(SLICES - 1, int(b))
-            if last < first:
-                continue
-            cover[row, first : last + 1, code] += 1.0  # the slices it touches...
-            cover[row, first, code] -= a - first  # ...less what it misses at either end
-            cover[row, last, code] -= last + 1 - b if b < SLICES else 0.0
+    keep = ~spans.tail & (spans.end > spans.start)
+    a = (spans.start[keep] - t0) * (SLICES / (t1 - t0))
+    b = (spans.end[keep] - t0) * (SLICES / (t1 - t0))
+    first = np.clip(np.floor(a).astype(np.int64), 0, SLICES - 1)
+    last = np.clip(np.floor(b).astype(np.int64), 0, SLICES - 1)
+    touched = np.maximum(last - first + 1, 1)
+    which = np.repeat(np.arange(len(a)), touched)  # one entry per (bar, slice it touches)
+    step = np.arange(len(which)) - np.repeat(np.cumsum(touched) - touched, touched)
+    slice_ = first[which] + step
+    share = np.clip(np.minimum(b[which], slice_ + 1) - np.maximum(a[which], slice_), 0, 1)
+    codes = np.max(spans.kind) + 1 if len(spans) else 1
+    cover = np.zeros((len(rows), SLICES, int(codes) + 1))
+    np.add.at(cover, (spans.row[keep][which], slice_, spans.kind[keep][which] + 1), share)
     held = cover.max(axis=2)
-    codes = cover.argmax(axis=2)
-    codes[held < 0.3] = 0  # a speck in a slice is not what the slice shows
-    return codes
+    kinds = cover.argmax(axis=2)
+    kinds[held < 0.3] = 0  # a speck in a slice is not what the slice shows
+    return kinds
 
 
 def _runs_of(free: list[int]) -> list[list[int]]:
@@ -172,34 +173,38 @@ def fit_rows(rows: TimelineRows, max_rows: int) -> TimelineRows:
 
 def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
     """A copy of ``rows`` with one row per group; what each member drew, on its group's row."""
-    to_group = np.zeros(len(rows), dtype=int)
+    to_group = np.zeros(len(rows), dtype=np.int32)
     for index, group in enumerate(groups):
         to_group[group.first : group.last + 1] = index
     where = to_group.tolist()
+    spans = rows.spans
     out = copy.copy(rows)
     out.labels = [group.label for group in groups]
-    out.per_kind = {k: [(where[r], s, e) for r, s, e in v] for k, v in rows.per_kind.items()}
-    out.tail_per_kind = {
-        k: [(where[r], s, e) for r, s, e in v] for k, v in rows.tail_per_kind.items()
-    }
+    # The same bars on their groups' rows (no segment index: a row is no one lane).
+    out._spans = replace(spans, row=to_group[spans.row], index=np.full(len(spans), -1, np.int32))
+    out._per_kind = out._tail_per_kind = None  # from the spans, when asked
     out.failed_rows = [(where[r], end) for r, end in rows.failed_rows]
     out.answered = [(where[r], end) for r, end in rows.answered]
     single = {index for index, group in enumerate(groups) if group.size == 1}
     # A request's number on a bar says whose it is: on a group's row there are many.
-    out.bar_texts = [(where[r], *rest) for r, *rest in rows.bar_texts if where[r] in single]
+    out.bar_texts = [
+        (where[r], s, e, k, t) for r, s, e, k, t in rows.bar_texts if where[r] in single
+    ]
     seen_errors: set[int] = set()
     out.error_texts = []
     for r, end, text in rows.error_texts:
         if where[r] not in seen_errors:  # one error written per row: the first
             seen_errors.add(where[r])
             out.error_texts.append((where[r], end, text))
-    out.row_segments = [
+    segments = rows.row_segments
+    out._row_segments = [
         sorted(
-            (seg for row in range(g.first, g.last + 1) for seg in rows.row_segments[row]),
+            (seg for row in range(g.first, g.last + 1) for seg in segments[row]),
             key=lambda seg: seg.start_ns,
         )
         for g in groups
     ]
+    out._cut = {}
     out.row_lanes = [rows.row_lanes[g.first] if g.size == 1 else None for g in groups]
     out.loop_row = where[rows.loop_row] if rows.loop_row is not None else None
     out.kept_rows = frozenset(where[row] for row in rows.kept_rows)

@@ -49,7 +49,8 @@ class Stage:
         self.timeline = QtTimeline()
         self.timeline_b = QtTimeline()
         self.timelines = {Side.A: self.timeline, Side.B: self.timeline_b}
-        self.timeline.partner, self.timeline_b.partner = self.timeline_b, self.timeline
+        #: Each timeline's own label width, as it last said: compared, both get the wider.
+        self._label_px = {Side.A: 0.0, Side.B: 0.0}
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -85,6 +86,8 @@ class Stage:
         )
         for timeline in self.timelines.values():  # a hovered segment lights its line of code
             timeline.segmentHovered.connect(self.code.highlight_file_line)
+        for side, timeline in self.timelines.items():
+            timeline.labelWidthChanged.connect(lambda px, side=side: self._on_label_px(side, px))
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         view = self.session.view
@@ -161,7 +164,11 @@ class Stage:
         self.timelines[side].fit()
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
+        timeline = self.timelines[side]
+        timeline.set_trace(trace, live=True, now_ns=now_ns)
+        # Painted now, not on a later turn: the session spaces frames by what one cost, and
+        # that is the snapshot, the layout and the paint together.
+        timeline.repaint()
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
 
@@ -238,6 +245,7 @@ class Stage:
         self.timeline_b.setVisible(on)
         self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
+        self._share_label_column()
         self._show_idle_header()
 
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
@@ -249,6 +257,17 @@ class Stage:
         floor = max(spans + [live_span_ns]) if self.session.compare else 0
         for timeline in self.timelines.values():
             timeline.set_span_floor(floor)
+
+    def _on_label_px(self, side: Side, px: float) -> None:
+        self._label_px[side] = px
+        self._share_label_column()
+
+    def _share_label_column(self) -> None:
+        """Compared, both timelines' label columns are as wide as the wider wants, so one
+        instant sits at one x in A and in B; alone, each its own."""
+        floor = max(self._label_px.values()) if self.session.compare else 0.0
+        for timeline in self.timelines.values():
+            timeline.set_label_floor(floor)
 
     def _sync_view(self, source: Side) -> None:
         """Zooming or panning one timeline moves the other to the same times from its start."""

@@ -52,7 +52,7 @@ def _facts(window) -> dict:
         if not timeline.isVisible():
             continue
         geo = timeline._geometry
-        rows = timeline.shown_rows
+        rows = timeline.rows
         timelines.append(
             {
                 "rect": _rect(timeline),
