@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QTabBar
 from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
 from app.theme import Theme, kinds_shown
+from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
@@ -98,6 +99,7 @@ class Stage:
         view.events.by.connect(self._on_by_changed)
         view.events.tails.connect(self._on_tails_changed)
         view.events.replay_ms.connect(self._on_playhead_changed)
+        view.events.presentation.connect(self._on_presentation_changed)
         self.by_tabs.currentChanged.connect(
             lambda index: view.set_by("workers" if index == 1 else "requests")
         )
@@ -310,6 +312,11 @@ class Stage:
         for timeline in self.timelines.values():
             timeline.set_by(by)
         self.explain_shown()  # the answer marks and tails are the by-request layout's
+
+    def _on_presentation_changed(self, on: bool) -> None:
+        """On a projector no row is thinner than the class can see: alike rows share one."""
+        for timeline in self.timelines.values():
+            timeline.set_row_floor(ROW_FLOOR_PX if on else 0.0)
 
     def _on_tails_changed(self, shown: bool) -> None:
         for timeline in self.timelines.values():
