@@ -1,7 +1,8 @@
 """The session: what the window shows and runs, with no Qt (napari's ``ViewerModel``).
 
-The window, the dials, the timelines and the metrics panel listen to :attr:`Session.events`
-and call its methods; none of them keeps a run of its own. "The current run" lives here.
+The window, the dials and the timelines listen to :attr:`Session.events` and call its
+methods, the metrics panel and the figure line through :class:`~app.session.figures.Figures`;
+"the current run" lives here, and they read it when they draw.
 """
 
 from __future__ import annotations
@@ -390,7 +391,9 @@ class Session:
 
     async def _stream(self, side: Side, handle: RunHandle) -> None:
         """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and
-        competes with the site for the GIL, so the views get about a third of the time."""
+        competes with the site for the GIL, so the views get about a third of the time.
+        A frame is timed whole: the snapshot and what the listeners do with it (the window
+        lays its timeline out and paints it inside the signal, not on a later turn)."""
         interval = self._frame_s
         while True:
             await asyncio.sleep(interval)

@@ -70,8 +70,8 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
         window.run_action.trigger()
         assert window.session.running
         # While it runs, the lanes are already there and some are still unanswered.
-        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
-        live = window.timeline.trace
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.rows.trace.lanes))
+        live = window.timeline.rows.trace
         seen_live.append(sum(lane.status == "running" for lane in live.lanes))
         assert window.timeline._cutoff_ns is not None  # drawn up to "now"
         await window.session.wait()
@@ -79,7 +79,7 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     qloop.run_until_complete(scenario())
     assert seen_live[0] >= 3
     run = window.session.last_run
-    assert window.timeline.trace is run.trace
+    assert window.timeline.rows.trace is run.trace
     assert len(window.timeline.rows) == 6
     theme = window.timeline.theme
     # One worker: the last request waited in the queue while the first was served...
@@ -163,7 +163,7 @@ def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, q
 
     async def scenario():
         window.run_action.trigger()
-        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.rows.trace.lanes))
         start = time.monotonic()
         window.stop_action.trigger()
         await window.session.wait()
@@ -219,7 +219,7 @@ def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_bas
 
     async def scenario():
         window.run_action.trigger()
-        await _until(lambda: len(window.timeline.trace.lanes) == 20)
+        await _until(lambda: len(window.timeline.rows.trace.lanes) == 20)
         window.close()
         await _until(lambda: bool(closed), timeout=5)
         await window.session.wait()
@@ -589,7 +589,7 @@ def test_after_a_close_call_the_metrics_panel_shows_the_verdicts_median(qtbot, q
     # The panel shows B after the run, A when A's tab is chosen: each the verdict's median.
     assert window.stage.figures.shown.summary.makespan_ms == 260.0
     assert window.metrics.value_text("makespan_ms").startswith("260")
-    assert window.timeline_b.trace is window.session.runs["b"].trace
+    assert window.timeline_b.rows.trace is window.session.runs["b"].trace
     window.dials_tabs.setCurrentIndex(0)
     assert window.stage.figures.shown.summary.makespan_ms == 200.0
     assert window.metrics.value_text("makespan_ms").startswith("200")
