@@ -9,6 +9,10 @@ are; a row is within tolerance at 15% (25% at 1,000 requests or more), or 0.5 ms
     python benchmarks/model.py                 # everything (a few minutes)
     python benchmarks/model.py --only 9 18 19  # those lessons' sides
     python benchmarks/model.py --scale-only    # the scenarios at scale only
+    python benchmarks/model.py --match fan 300 # the rows whose name holds any of these
+
+Each row ends with the load average (1 minute) when its runs ended and how many cores other
+programs used meanwhile; a row measured while they used more than half a core is BUSY.
 """
 
 from __future__ import annotations
@@ -121,11 +125,14 @@ def main() -> None:
     parser.add_argument("--scale-only", action="store_true", help="only the scale scenarios")
     parser.add_argument("--no-scale", action="store_true", help="leave the scale scenarios out")
     parser.add_argument("--calibrated", action="store_true", help="this machine's calibration")
+    parser.add_argument("--match", nargs="*", help="only rows whose name holds one of these")
     args = parser.parse_args()
     costs = load_costs().costs if args.calibrated else Costs()
     cases = [] if args.scale_only else _lesson_cases(args.only)
     if not args.no_scale and not args.only:
         cases += _scale_cases()
+    if args.match:
+        cases = [c for c in cases if any(m in c.name for m in args.match)]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; costs: ", end="")
     print(load_costs().note if args.calibrated else "the shipped defaults")
     print(f"{'scenario':32} {'makespan ms: measured vs model':>31} {'figure':>18} ...  ok")
@@ -160,7 +167,8 @@ def main() -> None:
             f"{case.name:32} {measured_make:10.1f} vs {model.makespan_ms:9.1f} "
             f"{case.figure:>18} {measured_fig:7.2f} vs {model_fig:7.2f}  "
             f"{'yes' if ok_make and ok_fig else 'NO '}  ({took:.1f} s measured, "
-            f"{model_s * 1000:.0f} ms predicted; others used {others:.1f} cores"
+            f"{model_s * 1000:.0f} ms predicted; load {os.getloadavg()[0]:.1f}, "
+            f"others used {others:.1f} cores"
             f"{'' if quiet else ': BUSY'})",
             flush=True,
         )

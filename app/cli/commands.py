@@ -67,12 +67,38 @@ def _measure(
     from simulator.hosting.engine import LiveRun
 
     live = LiveRun(scenario, headers=headers)
+    abandoned = False
 
     async def measure() -> Run:
-        with interrupts.watching(live, lambda: save_now(live.partial_run())):
-            return await live.run()
+        nonlocal abandoned
+        if live.sockets is not None:  # stopping kills the servers, within a second
+            with interrupts.watching(live, lambda: save_now(live.partial_run())):
+                return await live.run()
+        # In-process, a signal ends the command: the run is taken as it stands and the
+        # process exits after writing it (app.launcher), rather than waiting seconds for
+        # thousands of requests to unwind (LiveRun.abandon).
+        stopped = asyncio.get_running_loop().create_future()
+        running = asyncio.ensure_future(live.run())
 
-    return asyncio.run(measure())
+        def stop() -> None:
+            if not live.started:  # booting or warming up: nothing in flight to wait for
+                live.stop()
+            elif not stopped.done():
+                stopped.set_result(None)
+
+        with interrupts.watching(live, lambda: save_now(live.partial_run()), stop):
+            await asyncio.wait({running, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            if running.done():
+                return running.result()
+            abandoned = True
+            return live.abandon()  # watched still: a second signal writes what it has
+
+    runner = asyncio.Runner()
+    try:
+        return runner.run(measure())
+    finally:
+        if not abandoned:  # abandoned: its tasks stay pending until the process exits
+            runner.close()
 
 
 def measure_with(interrupts: Interrupts) -> Callable[[Scenario], Run]:

@@ -63,6 +63,7 @@ class Interrupts:
     def __init__(self) -> None:
         self.received: int | None = None
         self._live: LiveRun | None = None
+        self._stop: Callable[[], object] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._save_now: Callable[[], object] | None = None
         self._writing = False
@@ -91,20 +92,25 @@ class Interrupts:
 
     @contextlib.contextmanager
     def watching(
-        self, live: LiveRun, save_now: Callable[[], object] | None = None
+        self,
+        live: LiveRun,
+        save_now: Callable[[], object] | None = None,
+        stop: Callable[[], object] | None = None,
     ) -> Iterator[None]:
-        """While a run goes on: a signal stops it; a second one calls ``save_now`` and exits.
+        """While a run goes on: a signal calls ``stop`` on the loop (by default
+        ``live.stop``); a second one calls ``save_now`` and exits.
 
         Must be entered on the loop's thread, inside the running loop."""
         import asyncio
 
         self._live, self._loop, self._save_now = live, asyncio.get_running_loop(), save_now
+        self._stop = stop or live.stop
         if self.received is not None:
-            live.stop()
+            self._stop()
         try:
             yield
         finally:
-            self._live = self._loop = self._save_now = None
+            self._live = self._loop = self._save_now = self._stop = None
 
     @contextlib.contextmanager
     def holding(self) -> Iterator[None]:
@@ -146,8 +152,11 @@ class Interrupts:
                 f"{name}: stopping (requests still running are abandoned; "
                 "press Ctrl+C again to save what was measured and quit now)"
             )
-            if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(live.stop)
+            # Nothing more is sent from this instant (the loop may be seconds into starting
+            # a burst of thousands before it runs the stop below).
+            live.stop_sending()
+            if loop is not None and not loop.is_closed() and self._stop is not None:
+                loop.call_soon_threadsafe(self._stop)
             return
         _note(f"{name} again: saving what was measured and quitting now")
         if self._save_now is not None:

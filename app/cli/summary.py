@@ -59,21 +59,33 @@ def format_summary(run: Run) -> str:
 
 
 def check_lines(predicted: Run, measured: Run) -> list[str]:
-    """Each figure predicted against measured, and their ratio."""
+    """Each figure predicted against measured, and their ratio; a figure with no value (a
+    latency when no request finished) is a dash, as everywhere (:meth:`Figure.text`)."""
+    from simulator.metrics.figures import EMPTY, FIGURE
+
     p, m = predicted.summary, measured.summary
     figures = [
-        ("makespan", p.makespan_ms, m.makespan_ms, "ms"),
-        ("p50", p.latency_ms["p50"], m.latency_ms["p50"], "ms"),
-        ("p95", p.latency_ms["p95"], m.latency_ms["p95"], "ms"),
-        ("threads used", p.threads_used, m.threads_used, ""),
-        ("loop blocked", p.loop_blocked_ms, m.loop_blocked_ms, "ms"),
+        ("makespan", "makespan_ms", "ms"),
+        ("p50", "p50", "ms"),
+        ("p95", "p95", "ms"),
+        ("threads used", "threads_used", ""),
+        ("loop blocked", "loop_blocked_ms", "ms"),
     ]
     lines = [f"  {'':14}{'predicted':>11}{'measured':>11}{'ratio':>8}"]
-    for name, pv, mv, unit in figures:
-        ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
+    for name, key, unit in figures:
+        figure = FIGURE[key]
         number = "{:11.1f}" if unit else "{:11d}"
-        lines.append(
-            f"  {name + (' ' + unit if unit else ''):14}"
-            f"{number.format(pv)}{number.format(mv)}{ratio}"
-        )
+        cells, values = [], []
+        for summary in (p, m):
+            known = figure.text(summary) != EMPTY
+            value = figure.value(summary) if known else None
+            values.append(value)
+            shown = value if unit or value is None else int(value)
+            cells.append(f"{EMPTY:>11}" if value is None else number.format(shown))
+        pv, mv = values
+        if pv is None or mv is None:
+            ratio = f"{EMPTY:>8}"
+        else:
+            ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
+        lines.append(f"  {name + (' ' + unit if unit else ''):14}{cells[0]}{cells[1]}{ratio}")
     return lines

@@ -1,7 +1,8 @@
 """The session: what the window shows and runs, with no Qt (napari's ``ViewerModel``).
 
-The window, the dials, the timelines and the metrics panel listen to :attr:`Session.events`
-and call its methods; none of them keeps a run of its own. "The current run" lives here.
+The window, the dials and the timelines listen to :attr:`Session.events` and call its
+methods, the metrics panel and the figure line through :class:`~app.session.figures.Figures`;
+"the current run" lives here, and they read it when they draw.
 """
 
 from __future__ import annotations
@@ -15,27 +16,23 @@ from pathlib import Path
 from simulator.errors import LanesError, ScenarioError
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion
-from simulator.metrics.summary import summarize
 from simulator.metrics.verdict import comparison_verdict
-from simulator.prediction.calibration import load_costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
-from .off_loop import loop_running, off_loop
+from .predictions import Predictions
 from .runner import RunHandle, Runner
 from .samples import every_run, final_medians, rerun_after
 from .state import Kept, Lesson, Prediction, PredictionCheck, Side
 from .view import View
 
-__all__ = ["FRAME_MS", "PREDICT_WITH_RUN_LIMIT", "Kept", "Session"]
+__all__ = ["FRAME_MS", "Kept", "Session"]
 
 #: Snapshot period while a run is live.
 FRAME_MS = 33
-#: Runs up to this size get the model's prediction beside the measurement (a few ms).
-PREDICT_WITH_RUN_LIMIT = 2000
 
 
 class Session:
@@ -85,7 +82,7 @@ class Session:
         #: mode, the replay's position): the widgets follow its events.
         self.view = View()
         self._runner = runner
-        self._predictor = predictor
+        self._predictions = Predictions(predictor, self.events, stale=lambda: self._running)
         self._frame_s = frame_ms / 1000
         self._scenarios = {Side.A: scenario_a or Scenario(), Side.B: scenario_b or Scenario()}
         self._compare = False
@@ -99,8 +96,6 @@ class Session:
         self._last_side: Side | None = None
         self._shown_side = Side.A
         self._verdict: str | None = None
-        self._prediction: Prediction | None = None
-        self._predicting: asyncio.Future[None] | None = None
         #: Hosts a loaded file's upstream URL may call besides this machine (``--allow-host``).
         self.allowed_hosts: tuple[str, ...] = ()
         # The thread a stopped run left closing its server while abandoned views finish.
@@ -180,6 +175,7 @@ class Session:
         self.runs = {Side.A: None, Side.B: None}
         self.samples = {Side.A: [], Side.B: []}
         self._last_side, self._check = None, None
+        self._predictions.drop()  # the model's answer is an answer too
         self._update_verdict()
         for side in Side:  # views redraw each side as not run yet
             self.events.scenario.emit(side, self._scenarios[side])
@@ -261,7 +257,7 @@ class Session:
     @property
     def prediction(self) -> Prediction | None:
         """The model's prediction shown instead of a run (the next run drops it)."""
-        return self._prediction
+        return self._predictions.shown
 
     @property
     def check(self) -> PredictionCheck | None:
@@ -298,7 +294,7 @@ class Session:
         if self._sampling:
             self.samples = {Side.A: [], Side.B: []}
         self._running = True
-        self._set_prediction(None)
+        self._predictions.drop()
         self.events.running.emit(True)
         self._task = asyncio.ensure_future(self._run_queue())
         return True
@@ -322,30 +318,13 @@ class Session:
     def predict(self, side: Side | str = Side.A) -> Prediction | None:
         """Ask the model about a side's dials without running them (not while running).
 
-        Up to :data:`PREDICT_WITH_RUN_LIMIT` requests it takes milliseconds and is returned at
-        once. Beyond, it can take most of a minute: with a loop running (the window's) it is
-        worked out on a thread of its own, the loop stays free, and ``events.prediction``
-        brings it (``None`` is returned now)."""
+        Up to :data:`~app.session.predictions.PREDICT_WITH_RUN_LIMIT` requests it takes
+        milliseconds and is returned at once. Beyond, it can take most of a minute: with a
+        loop running (the window's) it is worked out on a thread of its own, the loop stays
+        free, and ``events.prediction`` brings it (``None`` is returned now)."""
         if self._running:
             return None
-        scenario = self._scenarios[Side(side)]
-        if scenario.requests > PREDICT_WITH_RUN_LIMIT and loop_running():
-            self._predicting = asyncio.ensure_future(self._predict_off_loop(scenario))
-            return None
-        self._show_prediction(scenario, self._predictor(scenario))
-        return self._prediction
-
-    def _show_prediction(self, scenario: Scenario, trace: Trace) -> None:
-        self._set_prediction(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
-
-    async def _predict_off_loop(self, scenario: Scenario) -> None:
-        try:
-            trace = await off_loop(self._predictor, scenario, name="predict")
-        except Exception as exc:
-            self.events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
-            return
-        if not self._running:  # a run started meanwhile: the prediction is stale
-            self._show_prediction(scenario, trace)
+        return self._predictions.ask(self._scenarios[Side(side)])
 
     async def _run_queue(self) -> None:
         try:
@@ -372,6 +351,8 @@ class Session:
         self.runs[side] = None
         self._check = None
         self._update_verdict()
+        if self._compare:  # the figures of a live run are the running side's
+            self.show_side(side)
         self.events.run_started.emit(side, scenario)
         await self._wait_for_leftovers()
         frames = asyncio.ensure_future(self._stream(side, handle))
@@ -392,7 +373,7 @@ class Session:
             run = self._show_medians(side, run)
         self.runs[side] = run
         self._last_side = side
-        self._check = self._check_model(run)
+        self._check = self._predictions.check(run)
         self.events.run_finished.emit(side, run)
         self._update_verdict()
         return run
@@ -410,7 +391,9 @@ class Session:
 
     async def _stream(self, side: Side, handle: RunHandle) -> None:
         """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and
-        competes with the site for the GIL, so the views get about a third of the time."""
+        competes with the site for the GIL, so the views get about a third of the time.
+        A frame is timed whole: the snapshot and what the listeners do with it (the window
+        lays its timeline out and paints it inside the signal, not on a later turn)."""
         interval = self._frame_s
         while True:
             await asyncio.sleep(interval)
@@ -420,12 +403,6 @@ class Session:
             self.live_trace = handle.snapshot(now)
             self.events.run_progressed.emit(side, self.live_trace, now)
             interval = max(self._frame_s, (time.perf_counter_ns() - now) / 1e9 * 3)
-
-    def _check_model(self, run: Run) -> PredictionCheck | None:
-        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
-            return None  # (the model knows only the lesson site: no prediction for a url)
-        predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(predicted, run.summary.makespan_ms, load_costs().calibrated)
 
     def _show_medians(self, side: Side, run: Run) -> Run:
         """After a close call's re-runs each side shows its median run: the verdict's number."""
@@ -443,8 +420,3 @@ class Session:
         if text != self._verdict:
             self._verdict = text
             self.events.verdict.emit(text)
-
-    def _set_prediction(self, prediction: Prediction | None) -> None:
-        if prediction is not self._prediction:
-            self._prediction = prediction
-            self.events.prediction.emit(prediction)

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.timeline.rows import TimelineRows
 
-__all__ = ["MAX_ROW_PX", "TimelineGeometry", "layout"]
+__all__ = ["MAX_ROW_PX", "PlacedLabel", "RowsMemo", "TimelineGeometry", "label_width", "layout"]
+
+T = TypeVar("T")
 
 #: The tallest a row gets: a handful of requests do not fill the screen with colour.
 MAX_ROW_PX = 44.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLabel:
+    """A label as painted: its text and where (``row``: the row it names; ``None`` for the
+    loop-blocked strip's). No two overlap (:mod:`app.timeline.labels`)."""
+
+    text: str
+    rect: QRectF
+    row: int | None
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,8 @@ class TimelineGeometry:
     group: int
     t_from_ns: int
     t_to_ns: int
+    #: The labels as painted (set by the painter): rows' and the strip's.
+    labels: tuple[PlacedLabel, ...] = ()
 
     @property
     def lanes_left(self) -> float:
@@ -65,9 +81,38 @@ class TimelineGeometry:
         return row if row < self.rows else None
 
 
+class RowsMemo(Generic[T]):
+    """A value kept per :class:`TimelineRows` object for as long as it lives (the rows are
+    a mutable dataclass, so not a dictionary key): what a frame would otherwise recompute
+    from every lane."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[weakref.ref[TimelineRows], T]] = {}
+
+    def get(self, rows: TimelineRows) -> T | None:
+        item = self._items.get(id(rows))
+        return item[1] if item is not None and item[0]() is rows else None
+
+    def put(self, rows: TimelineRows, value: T) -> T:
+        key = id(rows)
+        self._items[key] = (weakref.ref(rows, lambda _: self._items.pop(key, None)), value)
+        return value
+
+
+_WIDTHS: RowsMemo[tuple[str, float]] = RowsMemo()
+
+
 def label_width(rows: TimelineRows, font: QFont) -> float:
     """How wide ``rows``' labels want their column (before a rectangle's cap): two timelines
-    compared share the wider, so the same instant sits at the same x in both."""
+    compared share the wider, so the same instant sits at the same x in both. Measured once
+    per rows and font: a frame must not scan 10,000 labels."""
+    known = _WIDTHS.get(rows)
+    if known is not None and known[0] == font.key():
+        return known[1]
+    return _WIDTHS.put(rows, (font.key(), _measure(rows, font)))[1]
+
+
+def _measure(rows: TimelineRows, font: QFont) -> float:
     fm = QFontMetricsF(font)
     # Measuring thousands of labels costs more than drawing the lanes: measure the longest.
     most = max(map(len, rows.labels), default=0)

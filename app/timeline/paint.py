@@ -10,18 +10,20 @@ under the time axis of :mod:`app.timeline.axis`. The colour key is
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
+from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.error_label import fit_error
-from app.timeline.geometry import MAX_ROW_PX, TimelineGeometry, layout
+from app.timeline.geometry import MAX_ROW_PX, RowsMemo, TimelineGeometry, layout
+from app.timeline.labels import label_font, place_labels
 from app.timeline.legend import TAIL_OPACITY, draw_legend
-from app.timeline.rows import DRAW_ORDER, TimelineRows, rows_apart, thread_label
+from app.timeline.rows import DRAW_ORDER, TimelineRows, thread_label
 from simulator.trace import Trace
 
 __all__ = [
@@ -52,6 +54,7 @@ def paint_timeline(
     tails: bool = True,
     label_px: float = 0.0,
     empty_text: str | None = None,
+    lanes: Callable[[QPainter, TimelineGeometry], None] | None = None,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
@@ -63,16 +66,22 @@ def paint_timeline(
     row, so the window does not. ``tails=False`` leaves out the thin after-answer bars.
     ``label_px``: the label column's least width (compared timelines share one).
     ``empty_text``: what a timeline without lanes says (by default, how to start a run).
+    ``lanes``: fills the bars instead of a rectangle per segment (the window's per-pixel
+    image, :class:`~app.timeline.image_paint.LanesImage`); what is drawn over the bars
+    (patterns, marks, numbers, errors) is painted here either way.
     """
     font = font or painter.font()
     painter.save()
     painter.setFont(font)
     geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px)
+    geo = replace(geo, labels=tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo)))))
     painter.fillRect(rect, QColor(theme.background))
     paint_axis(painter, geo, rows.trace, theme, font)
-    _paint_blocked_strip(painter, geo, rows.trace, theme, cutoff_ns)
+    _paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
+    if lanes is not None:
+        lanes(painter, geo)
     if before_lane is None:
-        _paint_rows(painter, geo, rows, theme, cutoff_ns, tails)
+        _paint_rows(painter, geo, rows, theme, cutoff_ns, tails, fills=lanes is None)
     else:
         for row, one in enumerate(rows_apart(rows)):
             painter.save()
@@ -81,8 +90,10 @@ def paint_timeline(
             painter.restore()
     _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
     trace = rows.trace
-    if cutoff_ns is None and t_from_ns <= trace.t0_ns and trace.end_ns <= t_to_ns < trace.last_ns:
-        _paint_cut_note(painter, geo, trace, theme)
+    if cutoff_ns is None and t_from_ns <= trace.t0_ns:
+        answered, last, _ = run_ends(rows)
+        if answered <= t_to_ns < last:
+            _paint_cut_note(painter, geo, trace, theme)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
         x = geo.x_of(cutoff_ns)
         painter.setPen(QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine))
@@ -103,18 +114,30 @@ def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, them
     painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
 
 
+_ENDS: RowsMemo[tuple[int, int, bool]] = RowsMemo()
+
+
+def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
+    """The last answer, the last segment's end, and whether every request is over: each a
+    pass over every lane, so asked once per rows, not per frame."""
+    ends = _ENDS.get(rows)
+    if ends is None:
+        trace = rows.trace
+        finished = all(lane.status != "running" for lane in trace.lanes)
+        ends = _ENDS.put(rows, (trace.end_ns, trace.last_ns, finished))
+    return ends
+
+
 def _paint_blocked_strip(
-    painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme, cutoff_ns: int | None
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    cutoff_ns: int | None,
 ) -> None:
     if not geo.strip_height:
         return
-    painter.setPen(QColor(theme.muted))
-    fm = QFontMetricsF(painter.font())
-    painter.drawText(
-        QRectF(geo.rect.left() + 4, geo.strip_top - 4, geo.gutter - 8, geo.strip_height + 8),
-        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-        "loop blocked" if fm.horizontalAdvance("loop blocked") <= geo.gutter - 8 else "blocked",
-    )
+    trace = rows.trace
     painter.fillRect(
         QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),
         QColor(theme.grid),
@@ -123,10 +146,10 @@ def _paint_blocked_strip(
     # Live, the block in progress is drawn as it grows. Once every request has its answer,
     # a block while Django tidied up after the last one delayed no client: the figure leaves
     # it out, and so does the strip.
-    finished = all(lane.status != "running" for lane in trace.lanes)
+    answered, _, finished = run_ends(rows)
     for start, end in trace.loop_blocked_shown:
         if finished:
-            end = min(end, trace.end_ns)
+            end = min(end, answered)
         if cutoff_ns is not None:
             end = min(end, cutoff_ns)
         if end <= geo.t_from_ns or start >= geo.t_to_ns or end <= start:
@@ -143,7 +166,9 @@ def _paint_rows(
     theme: Theme,
     cutoff_ns: int | None,
     tails: bool = True,
+    fills: bool = True,
 ) -> None:
+    """The bars (unless ``fills`` is off: an image drew them) and what goes over them."""
     painter.save()
     painter.setClipRect(
         QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
@@ -168,7 +193,9 @@ def _paint_rows(
     # clipped by the painter, not by arithmetic per segment.
     step = 1.0 if group > 1 else row_px
     passes = [(False, height, 0.0)] + ([(True, thin, (height - thin) / 2)] if tails else [])
-    for tail, h, inset in passes:
+    # Over an image of the bars, rectangles are built only where something goes over them.
+    over = fills or (group == 1 and height >= HATCH_PX)
+    for tail, h, inset in passes if over else ():
         per_kind = rows.grouped(group, tail)
         y0 = top + (0.0 if group > 1 else gap / 2) + inset
         # Django's work after an answer is faint: nobody waits for it.
@@ -196,10 +223,11 @@ def _paint_rows(
                 ]
             if not rects:
                 continue
-            painter.setBrush(theme.brush(kind))
-            painter.drawRects(rects)
+            if fills:
+                painter.setBrush(theme.brush(kind))
+                painter.drawRects(rects)
             hatch = theme.hatch(kind)
-            if hatch is not None and h >= 4:
+            if hatch is not None and h >= HATCH_PX:
                 painter.setBrush(hatch)
                 painter.drawRects(rects)
             if rows.by == "workers" and group == 1 and h >= 8:
@@ -236,6 +264,10 @@ def _paint_rows(
     if group == 1 and rows.error_texts:
         _paint_error_texts(painter, geo, rows, theme, limit, height)
     painter.restore()
+
+
+#: Patterns only on bars at least this tall: on thinner ones they are noise.
+HATCH_PX = 6.0
 
 
 #: Kinds of which each segment is one call of the view's (an upstream request, a query, a
@@ -380,37 +412,11 @@ def _paint_labels(
             empty_text,
         )
         return
-    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
-    line = QFontMetricsF(font).height()
-    if 0.7 * line <= pixels_per_row < line:
-        # Rows a little shorter than a line: a smaller font labels every row (every lane of
-        # a class's 10 requests, the event loop among the threads) rather than every other.
-        font = QFont(font)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * pixels_per_row / line)
-        else:
-            font.setPixelSize(max(8, int(font.pixelSize() * pixels_per_row / line)))
-        painter.setFont(font)
-    fm = QFontMetricsF(font)
-    line = fm.height()
-    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
-    if every > 1:  # only some labels fit: use round numbers
-        every = _round_step(every)
-    painter.setPen(QColor(theme.foreground))
-    right = geo.rect.left() + geo.gutter - 8
-    for row in range(0, len(rows), every):
-        y = geo.row_top(row)
-        centre = y + (pixels_per_row if every == 1 else 0) / 2
-        text = fm.elidedText(rows.labels[row], Qt.TextElideMode.ElideLeft, geo.gutter - 12)
+    # Laid out so that none is drawn over another (the strip's label is one of them).
+    labels = geo.labels
+    painter.setFont(label_font(font, geo))
+    for label in labels:
+        painter.setPen(QColor(theme.muted if label.row is None else theme.foreground))
         painter.drawText(
-            QRectF(geo.rect.left() + 2, centre - line / 2, right - geo.rect.left() - 2, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            text,
+            label.rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label.text
         )
-
-
-def _round_step(step: int) -> int:
-    for nice in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
-        if nice >= step:
-            return nice
-    return step

@@ -7,12 +7,20 @@ timeline, the slide), since zooming and panning only change which part is drawn.
 from __future__ import annotations
 
 import bisect
-import copy
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from app.text_clean import printable
+from app.timeline.names import thread_label, thread_names
+from app.timeline.spans import (
+    KindLists,
+    RowSpans,
+    answered_ns,
+    kind_lists,
+    request_spans,
+    shown_segments,
+    spans_of_lists,
+)
 from simulator.trace import (
     HOLDS_THREAD,
     NOT_HELD_BY_VIEW,
@@ -30,8 +38,8 @@ __all__ = [
     "TimelineRows",
     "by_value",
     "picture_end_ns",
-    "rows_apart",
     "thread_label",
+    "thread_names",
     "works_after_answers",
 ]
 
@@ -83,41 +91,6 @@ DRAW_ORDER = (
     "sql",
     "cpu",
 )
-
-
-def thread_label(thread: str, loop_thread: str | None) -> str:
-    """A thread's name as a class reads it, without a run to number it in: "event loop",
-    "worker 2" for a WSGI worker, else the OS name (see :func:`thread_names`)."""
-    if thread == loop_thread:
-        return "event loop"
-    if thread.startswith("wsgi-worker-"):
-        return f"worker {thread.removeprefix('wsgi-worker-')}"
-    return thread
-
-
-def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
-    """Names for a run's threads as a class reads them: "event loop", "worker 1…K" (WSGI's
-    worker threads), and "thread 1…N" for the rest, numbered in ``threads``' order (first
-    use), so the numbers say how many threads the run took. A real server's thread
-    (``pid 812 · ThreadPoolExecutor-0_1``) keeps its process id, which the class can match
-    with the server's, and is numbered within its process: ``process 812 · thread 2``."""
-    names: dict[str, str] = {}
-    n = 0
-    per_process: dict[str, int] = {}
-    for thread in threads:
-        if (server := split_server_thread(printable(thread))) is not None:
-            pid, name = server
-            if name == "MainThread":
-                names[thread] = f"process {pid} · main thread"
-            else:
-                per_process[pid] = per_process.get(pid, 0) + 1
-                names[thread] = f"process {pid} · thread {per_process[pid]}"
-        elif thread == loop_thread or thread.startswith("wsgi-worker-"):
-            names[thread] = thread_label(thread, loop_thread)
-        else:
-            n += 1
-            names[thread] = f"thread {n}"
-    return names
 
 
 def _count_bands(spans: list[tuple[int, int]], noun: str) -> list[tuple[int, int, int, str]]:
@@ -221,8 +194,8 @@ class TimelineRows:
     trace: Trace
     by: str = "requests"
     labels: list[str] = field(default_factory=list)
-    per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
-    tail_per_kind: dict[str, list[tuple[int, int, int]]] = field(default_factory=dict)
+    _per_kind: KindLists | None = field(default=None, repr=False)
+    _tail_per_kind: KindLists | None = field(default=None, repr=False)
     failed_rows: list[tuple[int, int]] = field(default_factory=list)  # (row, end_ns)
     #: Where a request got its (successful) answer: ``(row, done_ns)``.
     answered: list[tuple[int, int]] = field(default_factory=list)
@@ -231,46 +204,85 @@ class TimelineRows:
     bar_texts: list[tuple[int, int, int, str, str]] = field(default_factory=list)
     #: A failed request's error, beside its lane: ``(row, end_ns, text)``.
     error_texts: list[tuple[int, int, str]] = field(default_factory=list)
-    #: Thread → what the rows call it.
-    names: dict[str, str] = field(default_factory=dict)
-    row_segments: list[list[Segment]] = field(default_factory=list)
+    _names: dict[str, str] | None = field(default=None, repr=False)
+    _row_segments: list[list[Segment]] | None = field(default=None, repr=False)
+    _spans: RowSpans | None = field(default=None, repr=False)
+    _cut: dict[int, list[Segment]] = field(default_factory=dict, repr=False)
     row_lanes: list[Lane | None] = field(default_factory=list)
     #: The threads of the by-worker layout's one "Django only" row: they ran nothing but
     #: Django's own code (its signal receivers, about 2 ms a request), held by no view.
     django_only: tuple[str, ...] = ()
-    _grouped: dict[tuple[int, bool], dict[str, list[tuple[int, int, int]]]] = field(
-        default_factory=dict, repr=False
-    )
+    #: The event loop's row (the by-worker layout of an ASGI run): its label is always drawn.
+    loop_row: int | None = None
+    #: Rows that stand for no single request or thread (the by-worker layout's bands, the
+    #: event loop, the "Django only" row): never grouped with others (:mod:`.grouping`).
+    kept_rows: frozenset[int] = frozenset()
+    #: For rows grouped to fit (:func:`~app.timeline.grouping.fit_rows`): the rows of the
+    #: full layout each row stands for, ``(first, last)``; empty when each is its own.
+    members: list[tuple[int, int]] = field(default_factory=list)
+    _grouped: dict[tuple[int, bool], KindLists] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self.per_kind = {kind: [] for kind in DRAW_ORDER}
-        self.tail_per_kind = {kind: [] for kind in DRAW_ORDER}
         self.by = by_value(self.by)
-        loop = self.trace.loop_thread
-        shown, django_only = _thread_rows(self.trace)
-        threads = shown + django_only  # the rows' threads numbered first, in row order
-        self.names = thread_names([loop, *threads] if loop else threads, loop)
         if self.by == "workers":
+            self._per_kind = {kind: [] for kind in DRAW_ORDER}
+            self._tail_per_kind = {kind: [] for kind in DRAW_ORDER}
+            self._row_segments = []
             self._by_worker()
         else:
             self._by_request()
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Thread → what the rows call it (named when first asked: by request, on hover)."""
+        if self._names is None:
+            loop = self.trace.loop_thread
+            shown, django_only = _thread_rows(self.trace)
+            threads = shown + django_only  # the rows' threads numbered first, in row order
+            self._names = thread_names([loop, *threads] if loop else threads, loop)
+        return self._names
+
+    @property
+    def spans(self) -> RowSpans:
+        """Every bar as numpy columns: what the window's image painter reads."""
+        if self._spans is None:
+            self._spans = (
+                request_spans(self.trace)
+                if self.by == "requests"
+                else spans_of_lists(self.per_kind, self.tail_per_kind)
+            )
+        return self._spans
+
+    @property
+    def per_kind(self) -> KindLists:
+        if self._per_kind is None:  # by request: from the spans, when first asked
+            self._per_kind, self._tail_per_kind = kind_lists(self.spans, DRAW_ORDER)
+        return self._per_kind
+
+    @property
+    def tail_per_kind(self) -> KindLists:
+        if self._tail_per_kind is None:
+            self._per_kind, self._tail_per_kind = kind_lists(self.spans, DRAW_ORDER)
+        return self._tail_per_kind
+
+    @property
+    def row_segments(self) -> list[list[Segment]]:
+        """Each row's segments as drawn (a lane's cut at its answer), in time order."""
+        if self._row_segments is None:
+            self._row_segments = [self._cut_lane(row) for row in range(len(self))]
+        return self._row_segments
+
+    def _cut_lane(self, row: int) -> list[Segment]:
+        """By request: lane ``row``'s segments as drawn, cut once when first asked (hover)."""
+        if row not in self._cut:
+            self._cut[row] = shown_segments(self.spans, self.trace.lanes[row], row)
+        return self._cut[row]
 
     def _by_request(self) -> None:
         for row, lane in enumerate(self.trace.lanes):
             self.labels.append(f"#{lane.request_id + 1}")  # screens count from 1; files from 0
             self.row_lanes.append(lane)
-            shown: list[Segment] = []
-            answered = lane.done_ns if lane.status in ("ok", "error") else lane.end_ns
-            for seg in lane.segments:
-                if seg.start_ns < answered:
-                    end = min(seg.end_ns, answered)
-                    self.per_kind[seg.kind].append((row, seg.start_ns, end))
-                    shown.append(seg if end == seg.end_ns else replace(seg, end_ns=end))
-                if seg.end_ns > answered and seg.kind in HOLDS_THREAD:
-                    start = max(seg.start_ns, answered)
-                    self.tail_per_kind[seg.kind].append((row, start, seg.end_ns))
-                    shown.append(seg if start == seg.start_ns else replace(seg, start_ns=start))
-            self.row_segments.append(shown)
+            answered = answered_ns(lane)
             if lane.status == "ok":
                 self.answered.append((row, answered))
             elif lane.status == "error":
@@ -308,8 +320,12 @@ class TimelineRows:
         for thread in django_only:  # one row for them all
             index[thread] = index[DJANGO_ONLY_ROW]
         self.django_only = tuple(django_only)
+        self.loop_row = index.get(loop) if loop is not None else None
+        self.kept_rows = frozenset(
+            index[key] for key in (QUEUE_BAND, loop, AWAITING_BAND, DJANGO_ONLY_ROW) if key in index
+        )
         self.labels = [label for _, label in order]
-        self.row_segments = [[] for _ in order]
+        self._row_segments = [[] for _ in order]
         self.row_lanes = [None for _ in order]
         for row, key, spans, kind, noun in (
             (0, QUEUE_THREAD, queued, Kind.QUEUED, "queued"),
@@ -403,43 +419,11 @@ class TimelineRows:
 
     def segment_at(self, row: int, ns: int) -> Segment | None:
         """The segment drawn at ``ns`` in ``row``."""
-        if not 0 <= row < len(self.row_segments):
+        if not 0 <= row < len(self):
             return None
-        segs = self.row_segments[row]
+        rows = self._row_segments
+        segs = rows[row] if rows is not None else self._cut_lane(row)
         i = bisect.bisect_right([s.start_ns for s in segs], ns) - 1
         if i >= 0 and segs[i].end_ns >= ns:
             return segs[i]
         return None
-
-
-def rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
-    """Row by row, a copy of ``rows`` that draws only that row (in its place)."""
-    per_kind: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
-    tails: list[dict[str, list[tuple[int, int, int]]]] = [{} for _ in range(len(rows))]
-    failed: list[list[tuple[int, int]]] = [[] for _ in range(len(rows))]
-    for source, target in ((rows.per_kind, per_kind), (rows.tail_per_kind, tails)):
-        for kind, items in source.items():
-            for item in items:
-                target[item[0]].setdefault(kind, []).append(item)
-    for failed_row in rows.failed_rows:
-        failed[failed_row[0]].append(failed_row)
-    texts: list[list[tuple[int, int, int, str, str]]] = [[] for _ in range(len(rows))]
-    for bar_text in rows.bar_texts:
-        texts[bar_text[0]].append(bar_text)
-    errors: list[list[tuple[int, int, str]]] = [[] for _ in range(len(rows))]
-    for error in rows.error_texts:
-        errors[error[0]].append(error)
-    # The copies' trace: same start and end as the run (what a row's drawing may ask of
-    # it), but one lane, so asking costs nothing.
-    last = max(rows.trace.lanes, key=lambda lane: lane.end_ns, default=None)
-    span_only = Trace(rows.trace.t0_ns, (last,) if last else (), rows.trace.loop_thread)
-    for row in range(len(rows)):
-        one = copy.copy(rows)
-        one.trace = span_only
-        one.per_kind = {kind: per_kind[row].get(kind, []) for kind in DRAW_ORDER}
-        one.tail_per_kind = {kind: tails[row].get(kind, []) for kind in DRAW_ORDER}
-        one.failed_rows = failed[row]
-        one.bar_texts = texts[row]
-        one.error_texts = errors[row]
-        one._grouped = {}  # the copy's own cache: the shared one holds every row
-        yield one

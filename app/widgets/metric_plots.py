@@ -9,15 +9,19 @@ Colours come from the widget's palette, which :func:`app.theme.apply_theme` fill
 light or dark :class:`~app.theme.Theme` (Window, WindowText, Highlight for the data, Mid for
 the grid): a palette change restyles the plot. Text follows the widget's font, so
 presentation mode's larger font reaches the ticks and titles too.
+
+Neither keeps a run: both follow the session's :class:`~app.session.figures.Figures` and read
+the trace it shows when they draw (live, only when its event says the plots are due).
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPalette, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from app.session.figures import Figures
 from simulator.metrics.figures import format_count, format_ms
 from simulator.metrics.plots import InFlight, LatencyHistogram, in_flight, latency_histogram
 from simulator.trace import Trace
@@ -26,7 +30,7 @@ __all__ = ["QtInFlightPlot", "QtLatencyHistogram"]
 
 #: Bars fill this much of their bin, so neighbours stay apart.
 _BAR_FILL = 0.9
-#: Room above the highest bar or step, for the markers' labels.
+#: Room above the in-flight line's highest step (the histogram works its headroom out in pixels).
 _HEADROOM = 1.18
 
 
@@ -48,9 +52,9 @@ class _QtPlot(pg.PlotWidget):
     #: False while pyqtgraph builds the widget: its palette changes come before the plot.
     _built = False
 
-    def __init__(self, trace: Trace | None, tooltip: str, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, tooltip: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, axisItems={"left": _CountAxis("left")})
-        self.trace: Trace | None = None
+        self._figures = figures
         item = self.getPlotItem()
         item.hideButtons()
         item.setMenuEnabled(False)
@@ -62,13 +66,21 @@ class _QtPlot(pg.PlotWidget):
         self._title = ""
         self._built = True
         self._restyle()
-        self.set_trace(trace)
+        self._draw()
+        figures.events.shown.connect(self._on_shown)
 
-    def set_trace(self, trace: Trace | None) -> None:
-        """Show ``trace`` (finished, partial, or ``None`` for an empty plot)."""
-        self.trace = trace
+    def _on_shown(self, plots: bool) -> None:
+        if plots:  # live, the figures are redrawn more often than the plots
+            self._draw()
+
+    def _draw(self) -> None:
         self._update_data()
         self.getPlotItem().layout.activate()  # pixels follow now, not on the next event
+
+    def _trace(self) -> Trace | None:
+        """The trace the figures show now (finished, partial, or ``None``: an empty plot)."""
+        shown = self._figures.shown
+        return shown.trace if shown is not None else None
 
     def _update_data(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -144,16 +156,11 @@ class QtLatencyHistogram(_QtPlot):
 
     Parameters
     ----------
-    trace
-        The run to show, or ``None`` for an empty plot.
-
-    Attributes
-    ----------
-    trace : Trace | None
-        The run shown.
+    figures
+        What the figures show (the session's): the plot draws its trace.
     """
 
-    def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
         self._bins: LatencyHistogram | None = None
         self._bars = pg.BarGraphItem(x0=[], width=1.0, height=[], pen=None)
         self._markers = [
@@ -161,7 +168,7 @@ class QtLatencyHistogram(_QtPlot):
             for position in (0.93, 0.93)
         ]
         super().__init__(
-            trace,
+            figures,
             "How many finished requests took each latency (time from sending to answer). "
             "Dashed lines: p50 (half were faster) and p95.",
             parent,
@@ -192,7 +199,8 @@ class QtLatencyHistogram(_QtPlot):
             marker.label.setFont(QFont(self.font()))
 
     def _update_data(self) -> None:
-        self._bins = bins = latency_histogram(self.trace) if self.trace is not None else None
+        trace = self._trace()
+        self._bins = bins = latency_histogram(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if bins is None:
             self._set_title("Latency: no finished requests yet")
@@ -210,22 +218,58 @@ class QtLatencyHistogram(_QtPlot):
             height=list(bins.counts),
         )
         self._bars.setVisible(True)
-        view.setRange(
-            xRange=(0, bins.hi_ms / 1000), yRange=(0, max(bins.counts) * _HEADROOM), padding=0
-        )
+        self._place_markers()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._built and self._bins is not None:
+            self._place_markers()
+
+    def _place_markers(self) -> None:
+        """The p50 and p95 labels in rows of their own above the tallest bar, never on one:
+        the headroom is worked out in pixels, from the labels' height and the plot's (a
+        fixed share of the counts covered bars in a short plot or a large font)."""
+        bins = self._bins
+        if bins is None:
+            return
+        item = self.getPlotItem()
+        if item is None:  # closing
+            return
+        item.layout.activate()
+        view = item.getViewBox()
+        height = max(view.sceneBoundingRect().height(), 1.0)
         # p50 left of its line, p95 right of it; near the right edge p95 turns left too,
         # one row lower, so neither is cut off nor covers the other.
         p95_left = bins.p95_ms > bins.hi_ms * 0.7
-        for marker, name, ms, left in (
-            (self._markers[0], "p50", bins.p50_ms, True),
-            (self._markers[1], "p95", bins.p95_ms, p95_left),
-        ):
+        placed = (
+            (self._markers[0], "p50", bins.p50_ms, True, False),
+            (self._markers[1], "p95", bins.p95_ms, p95_left, p95_left),
+        )
+        for marker, name, ms, left, _ in placed:
             marker.setVisible(True)  # first: a hidden label does not take new text
             marker.setPos(ms / 1000)
             marker.label.format = f"{name} {format_ms(ms)}"
             marker.label.anchors = [(1.05, 0.5)] * 2 if left else [(-0.05, 0.5)] * 2
-            marker.label.orthoPos = 0.8 if (name == "p95" and p95_left) else 0.93
             marker.label.valueChanged()
+        row = max(marker.label.textItem.boundingRect().height() for marker in self._markers)
+        rows = 2 if p95_left else 1
+        # The bars' share of the height: what the label rows (and a gap) leave them.
+        bars_share = max(0.3, 1 - (rows * row + 3) / height)
+        view.setRange(
+            xRange=(0, bins.hi_ms / 1000), yRange=(0, max(bins.counts) / bars_share), padding=0
+        )
+        for marker, *_, lower in placed:
+            marker.label.orthoPos = 1 - row * (1.5 if lower else 0.5) / height
+            marker.label.valueChanged()
+
+    def marker_label_rects(self) -> list[QRectF]:
+        """Where the p50 and p95 labels are drawn, in the widget's pixels (for a test)."""
+        rects = []
+        for marker in self._markers:
+            if marker.isVisible():
+                scene = marker.label.sceneBoundingRect()
+                rects.append(self.mapFromScene(scene).boundingRect().toRectF())
+        return rects
 
 
 class QtInFlightPlot(_QtPlot):
@@ -235,20 +279,15 @@ class QtInFlightPlot(_QtPlot):
 
     Parameters
     ----------
-    trace
-        The run to show, or ``None`` for an empty plot.
-
-    Attributes
-    ----------
-    trace : Trace | None
-        The run shown.
+    figures
+        What the figures show (the session's): the plot draws its trace.
     """
 
-    def __init__(self, trace: Trace | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
         self._steps: InFlight | None = None
         self._line = pg.PlotDataItem([], [], fillLevel=0)
         super().__init__(
-            trace,
+            figures,
             "Requests sent but not yet answered, over the run. Under ASGI they pile up "
             "cheaply; a WSGI server can only work on one per worker thread.",
             parent,
@@ -281,7 +320,8 @@ class QtInFlightPlot(_QtPlot):
         self._line.setBrush(pg.mkBrush(fill))
 
     def _update_data(self) -> None:
-        self._steps = steps = in_flight(self.trace) if self.trace is not None else None
+        trace = self._trace()
+        self._steps = steps = in_flight(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if steps is None:
             self._set_title("Requests in flight: none yet")

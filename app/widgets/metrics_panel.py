@@ -1,20 +1,23 @@
 """The metrics panel: a run's figures as big numbers, above two small plots.
 
-:class:`QtMetrics` shows the :class:`~simulator.metrics.summary.Summary` of a trace in a
-two-column grid readable from the back of a classroom, above a :class:`QtLatencyHistogram`
-and a :class:`QtInFlightPlot` (:mod:`app.widgets.metric_plots`). Captions, tooltips and how each
+:class:`QtMetrics` shows the :class:`~simulator.metrics.summary.Summary` of the trace the
+session's :class:`~app.session.figures.Figures` has on screen, in a two-column grid readable
+from the back of a classroom, above a :class:`QtLatencyHistogram` and a
+:class:`QtInFlightPlot` (:mod:`app.widgets.metric_plots`). Captions, tooltips and how each
 value is written come from the one table of figures, :mod:`simulator.metrics.figures`; the
 panel adds only what it shows where a figure has no value yet.
 
-Live runs call ``set_trace`` every ~250 ms with partial traces.
+It keeps no run: it redraws when ``figures.events.shown`` fires, reading ``figures.shown``
+(a live run's snapshots a few times a second, a replay's cut, a prediction).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.session.figures import Figures
 from app.widgets.metric_plots import QtInFlightPlot, QtLatencyHistogram
 from simulator.metrics.figures import (
     EMPTY,
@@ -24,8 +27,6 @@ from simulator.metrics.figures import (
     format_ms,
     format_rate,
 )
-from simulator.metrics.summary import Summary, summarize
-from simulator.trace import Trace
 
 __all__ = [
     "METRICS",
@@ -55,38 +56,21 @@ class QtMetrics(QWidget):
 
     Parameters
     ----------
-    trace
-        The run to show, or ``None`` for an empty panel.
-    summary
-        Its figures; ``None`` computes them with :func:`simulator.metrics.summary.summarize`.
+    figures
+        What the figures show (the session's); the panel follows its events.
 
     Attributes
     ----------
-    trace : Trace | None
-        The run shown.
-    summary : Summary | None
-        Its figures.
     histogram : QtLatencyHistogram
     in_flight : QtInFlightPlot
     """
 
-    #: Emitted when another run (or none) is shown, for whoever repeats its figures.
-    shown = Signal()
-
     #: How much larger than the panel's font the values are.
     VALUE_SCALE = 1.6
 
-    def __init__(
-        self,
-        trace: Trace | None = None,
-        summary: Summary | None = None,
-        parent: QWidget | None = None,
-    ) -> None:
+    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.trace: Trace | None = None
-        self.summary: Summary | None = None
-        #: Whether the figures shown are the model's, not a measurement's.
-        self.predicted = False
+        self._figures = figures
         self._values: dict[str, QLabel] = {}
         self._captions: dict[str, QLabel] = {}
 
@@ -110,47 +94,20 @@ class QtMetrics(QWidget):
             self._captions[key] = caption_label
             self._values[key] = value_label
 
-        self.histogram = QtLatencyHistogram(parent=self)
-        self.in_flight = QtInFlightPlot(parent=self)
+        self.histogram = QtLatencyHistogram(figures, parent=self)
+        self.in_flight = QtInFlightPlot(figures, parent=self)
 
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.histogram, 1)
         layout.addWidget(self.in_flight, 1)
         self._update_fonts()
-        if trace is not None:
-            self.set_trace(trace, summary)
-
-    def set_trace(
-        self,
-        trace: Trace,
-        summary: Summary | None = None,
-        *,
-        plots: bool = True,
-        predicted: bool = False,
-    ) -> None:
-        """Show ``trace`` (finished or partial) with its figures, computed if not given;
-        ``plots=False`` leaves the plots as they were (they cost more than the figures).
-        ``predicted``: the model's trace, every caption says so ("Succeeded (predicted)"),
-        so a prediction never reads like a measurement."""
-        self.trace = trace
-        self.predicted = predicted
-        self.summary = summary if summary is not None else summarize(trace)
         self._update_values()
-        if plots:
-            self.histogram.set_trace(trace)
-            self.in_flight.set_trace(trace)
-        self.shown.emit()
+        figures.events.shown.connect(self._on_shown)
 
-    def clear(self) -> None:
-        """Show no run: dashes for the figures, empty plots."""
-        self.trace = None
-        self.summary = None
-        self.predicted = False
+    def _on_shown(self, plots: bool) -> None:
+        """Other figures (or none) on screen: the values now (the plots draw themselves)."""
         self._update_values()
-        self.histogram.set_trace(None)
-        self.in_flight.set_trace(None)
-        self.shown.emit()
 
     def value_text(self, key: str) -> str:
         """The text shown for the figure ``key`` (a key of :data:`METRICS`)."""
@@ -179,19 +136,20 @@ class QtMetrics(QWidget):
         self.updateGeometry()
 
     def _update_values(self) -> None:
-        s, trace = self.summary, self.trace
-        if s is None or trace is None:
+        shown = self._figures.shown  # read now: the panel keeps no run of its own
+        s = shown.summary if shown is not None else None
+        if shown is None or s is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
             texts = {figure.key: figure.text(s) for figure in METRICS}
-            if trace.loop_thread is None:
+            if shown.trace.loop_thread is None:
                 texts["loop_blocked_ms"] = "no loop"
             running = s.requests - s.ok - s.failed - s.cancelled
             if running:
                 texts["requests"] += f" ({format_count(running)} running)"
         for key, text in texts.items():
             self._values[key].setText(text)
-        suffix = f" {PREDICTED}" if self.predicted and s is not None else ""
+        suffix = f" {PREDICTED}" if shown is not None and shown.predicted else ""
         for figure in METRICS:
             self._captions[figure.key].setText(figure.caption + suffix)
         # An empty palette inherits the theme; only a non-zero failed count turns red.

@@ -2,38 +2,51 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.theme import LEGEND_KINDS, LIGHT, Theme
-from app.timeline.geometry import label_width
+from app.theme import LIGHT, Theme
+from app.timeline.geometry import label_width, layout
+from app.timeline.grouping import fit_rows
+from app.timeline.image_paint import LanesImage
+from app.timeline.labels import named_row_px
 from app.timeline.paint import (
     TimelineGeometry,
     TimelineRows,
-    draw_legend,
     format_ms,
     paint_timeline,
 )
 from app.timeline.rows import picture_end_ns
+from app.widgets.legend import QtLegend
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
-__all__ = ["QtLegend", "QtTimeline"]
+__all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
 
 class QtTimeline(QWidget):
     """Draws a :class:`~simulator.trace.Trace` as lanes.
 
-    Feed it with :meth:`set_trace` (again and again while a run is live). ``by`` chooses one
-    lane per request or one per worker (thread or event loop). Ctrl+wheel zooms around the
-    pointer, wheel or drag pans, :meth:`fit` shows the whole run. Finished pictures are cached
-    as a pixmap, so hovering and repaints cost a blit.
+    Its parent feeds it with :meth:`set_trace` (again and again while a run is live): the
+    widget keeps the rows it lays out of it (what it draws and hovers), never the run as
+    state of its own, and reads no other widget. ``by`` chooses one lane per request or one
+    per worker (thread or event loop). Ctrl+wheel zooms around the pointer, wheel or drag
+    pans, :meth:`fit` shows the whole run.
+
+    A frame costs what changed: the bars are one image of per-pixel summaries
+    (:class:`~app.timeline.image_paint.LanesImage`) cached by time level, so a zoom, pan or
+    resize samples cached tiles, and a live frame adds only the lanes in flight; the whole
+    picture is cached as a pixmap, so hovering and repaints cost a blit. A frame drawn from
+    a coarser level is refined on the next turn of the event loop.
     """
 
     viewChanged = Signal()
     #: The mouse is over a segment of view ``str`` at line ``int`` of views.py (or over
     #: nothing with a line: ``None, None``); the code panel highlights that line.
     segmentHovered = Signal(object, object)
+    #: How wide this timeline's own labels want their column (new rows or font): the parent
+    #: gives compared timelines the wider of the two (:meth:`set_label_floor`).
+    labelWidthChanged = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -41,20 +54,25 @@ class QtTimeline(QWidget):
         self.by = "requests"
         self.tails_shown = True
         self.waiting_text: str | None = None
-        self.trace: Trace = Trace(t0_ns=0, lanes=())
+        self._trace_source: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
+        #: Every row of the trace, before :attr:`row_floor_px` groups them.
+        self._all_rows: TimelineRows | None = None
+        #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
+        self.row_floor_px = 0.0
+        self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
         self._cutoff_ns: int | None = None
         self._live = False
         self._user_range: tuple[int, int] | None = None
         self._span_floor_ns = 0
-        #: The timeline compared with this one (compare mode), whose labels share our column.
-        self.partner: QtTimeline | None = None
+        self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
         self._picture: QPixmap | None = None
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
+        self.lanes_image = LanesImage()
         self.setMouseTracking(True)
         self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -62,12 +80,12 @@ class QtTimeline(QWidget):
 
     # -- model -----------------------------------------------------------------------------
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
-        """Show ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
-        self.trace = trace
+        """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
+        self._trace_source = trace
         self._last_ns = picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        self._rows = None
+        self._rows = self._all_rows = None
         self._invalidate()
 
     def set_by(self, by: str) -> None:
@@ -76,7 +94,7 @@ class QtTimeline(QWidget):
             raise ValueError(f"by must be 'requests' or 'workers', not {by!r}")
         if by != self.by:
             self.by = by
-            self._rows = None
+            self._rows = self._all_rows = None
             self._invalidate()
 
     def set_tails_shown(self, shown: bool) -> None:
@@ -103,14 +121,42 @@ class QtTimeline(QWidget):
 
     @property
     def rows(self) -> TimelineRows:
-        if self._rows is None:
-            self._rows = TimelineRows(self.trace, by=self.by)
+        """The rows drawn: laid out once per trace given (and per ``by``), and grouped to
+        the row floor at this size (:func:`~app.timeline.grouping.fit_rows`)."""
+        most = self._rows_that_fit()
+        if self._rows is None or most != self._rows_fit:
+            if self._all_rows is None:
+                self._all_rows = TimelineRows(self._trace_source, by=self.by)
+            rows = self._all_rows
+            self._rows = fit_rows(rows, most) if most else rows
+            self._rows_fit = most
+            # A live run's lanes are split lane by lane; grouped rows are no lanes.
+            self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
         return self._rows
+
+    def set_row_floor(self, px: float) -> None:
+        """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
+        if px != self.row_floor_px:
+            self.row_floor_px = px
+            self._invalidate()
+
+    def _rows_that_fit(self) -> int:
+        """How many rows of at least the floor (and tall enough to be named) fit; 0 without
+        a floor."""
+        if self.row_floor_px <= 0 or not self._trace_source.lanes:
+            return 0
+        empty = TimelineRows(Trace(0, (), self._trace_source.loop_thread))
+        lanes = layout(QRectF(self.rect()), empty, self.font(), 0, 1).lanes_height
+        return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
+
+    @property
+    def _trace(self) -> Trace:
+        return self.rows.trace
 
     # -- view range ------------------------------------------------------------------------
     def full_range(self) -> tuple[int, int]:
         """The whole run, a little padded; while live, up to now."""
-        t0 = self.trace.t0_ns
+        t0 = self._trace_source.t0_ns
         end = max(self._last_ns, self._cutoff_ns or 0)
         span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
@@ -124,11 +170,12 @@ class QtTimeline(QWidget):
     def view_offsets(self) -> tuple[int, int]:
         """The view as times from this run's start."""
         t_from, t_to = self.view_range()
-        return t_from - self.trace.t0_ns, t_to - self.trace.t0_ns
+        t0 = self._trace_source.t0_ns
+        return t_from - t0, t_to - t0
 
     def set_view_offsets(self, offsets: tuple[int, int]) -> None:
         """Show the same times from the start as another timeline (no viewChanged echo)."""
-        t0 = self.trace.t0_ns
+        t0 = self._trace_source.t0_ns
         self._user_range = (t0 + offsets[0], t0 + offsets[1])
         self._invalidate()
 
@@ -136,7 +183,7 @@ class QtTimeline(QWidget):
         return self._user_range or self.full_range()
 
     def set_view_range(self, t_from_ns: int, t_to_ns: int) -> None:
-        t0 = self.trace.t0_ns
+        t0 = self._trace_source.t0_ns
         full_from, full_to = self.full_range()
         span = max(100_000, t_to_ns - t_from_ns)  # 0.1 ms at the closest
         t_from_ns = max(t0 - span // 10, t_from_ns)
@@ -169,9 +216,6 @@ class QtTimeline(QWidget):
     def _invalidate(self) -> None:
         self._picture = None
         self.update()
-        if self.partner is not None:
-            # Our labels may have changed the shared column; unchanged, its picture is reused.
-            self.partner.update()
 
     def own_label_px(self) -> float:
         """How wide this timeline's own labels want their column (measured once per rows
@@ -179,18 +223,19 @@ class QtTimeline(QWidget):
         rows, font = self.rows, self.font().key()
         cached = self._own_label
         if cached is None or cached[0] is not rows or cached[1] != font:
-            cached = self._own_label = (rows, font, label_width(rows, self.font()))
+            width = label_width(rows, self.font())
+            changed = cached is None or cached[2] != width
+            cached = self._own_label = (rows, font, width)
+            if changed:
+                self.labelWidthChanged.emit(width)
         return cached[2]
 
-    def shared_label_px(self) -> float:
-        """The least width of the label column: with a visible partner (compare), the wider
-        of the two timelines' own, so one instant sits at one x in A and in B; 0 without one
-        (each its own). Asked at each paint, so a new thread's longer label, a new font or
-        the other view moves both."""
-        partner = self.partner
-        if partner is None or not partner.isVisible():
-            return 0.0
-        return max(self.own_label_px(), partner.own_label_px())
+    def set_label_floor(self, px: float) -> None:
+        """The least width of the label column (compared timelines are given the wider of
+        their two, so one instant sits at one x in A and in B; 0: each its own)."""
+        if px != self._label_floor:
+            self._label_floor = px
+            self._invalidate()
 
     def sizeHint(self) -> QSize:
         return QSize(900, 520)
@@ -202,7 +247,8 @@ class QtTimeline(QWidget):
 
     def draw(self, painter: QPainter) -> None:
         t_from, t_to = self.view_range()
-        label_px = self.shared_label_px()
+        rows = self.rows
+        self.own_label_px()  # tells the parent when the column's width changes
         key = (
             self.size().toTuple(),
             t_from,
@@ -211,10 +257,10 @@ class QtTimeline(QWidget):
             self.by,
             self.tails_shown,
             self.waiting_text,
-            label_px,
+            self._label_floor,
             self.theme.name,
             self.font().toString(),
-            id(self.trace),
+            id(rows),
             self.devicePixelRatioF(),
         )
         if self._picture is None or self._picture_key != key:
@@ -223,22 +269,36 @@ class QtTimeline(QWidget):
             picture.setDevicePixelRatio(ratio)
             inner = QPainter(picture)
             inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            image, theme, cutoff, tails = (
+                self.lanes_image,
+                self.theme,
+                self._cutoff_ns,
+                self.tails_shown,
+            )
             self._geometry = paint_timeline(
                 inner,
                 QRectF(self.rect()),
-                self.rows,
-                self.theme,
+                rows,
+                theme,
                 t_from_ns=t_from,
                 t_to_ns=t_to,
-                cutoff_ns=self._cutoff_ns,
+                cutoff_ns=cutoff,
                 font=self.font(),
-                tails=self.tails_shown,
-                label_px=label_px,
+                tails=tails,
+                label_px=self._label_floor,
                 empty_text=self.waiting_text,
+                lanes=lambda p, geo: image.paint(p, geo, theme, cutoff, tails),
             )
             inner.end()
             self._picture, self._picture_key = picture, key
+            image.coarse_ok = True
+            if image.needs_refine:  # drawn from a coarser level: the exact one next turn
+                QTimer.singleShot(0, self._refine)
         painter.drawPixmap(0, 0, self._picture)
+
+    def _refine(self) -> None:
+        self.lanes_image.coarse_ok = False
+        self._invalidate()
 
     # -- hover -----------------------------------------------------------------------------
     def describe_at(self, pos: QPoint) -> str | None:
@@ -249,11 +309,11 @@ class QtTimeline(QWidget):
             return None
         if geo.strip_height and geo.strip_top <= pos.y() <= geo.strip_top + geo.strip_height:
             ns = geo.ns_at(pos.x())
-            for start, end in self.trace.loop_blocked_shown:
+            for start, end in self._trace.loop_blocked_shown:
                 if start <= ns <= end:
                     return (
                         f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"
-                        f"from {format_ms(self.trace.ms(start))}: "
+                        f"from {format_ms(self._trace.ms(start))}: "
                         "no other request on the loop could run"
                     )
             return None
@@ -267,12 +327,12 @@ class QtTimeline(QWidget):
         seg = rows.segment_at(row, ns)
         if seg is None:
             return None
-        if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, self.trace.loop_thread):
+        if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, self._trace.loop_thread):
             band = next((t for r, s, e, _, t in rows.bar_texts if r == row and s <= ns <= e), None)
             if band is not None and seg.kind in ("queued", "io_wait"):  # a band, not a lane
                 where = "waiting for a worker" if seg.kind == "queued" else "awaiting on the loop"
                 return (
-                    f"{band} ({where}) from {format_ms(self.trace.ms(seg.start_ns))}"
+                    f"{band} ({where}) from {format_ms(self._trace.ms(seg.start_ns))}"
                     f" for {format_ms(seg.duration_ns / 1e6)}"
                 )
         thread = rows.thread_name(seg.thread)
@@ -284,14 +344,14 @@ class QtTimeline(QWidget):
         head = rows.labels[row]
         lane = rows.row_lanes[row]
         if self.by == "workers":
-            owner = next((ln for ln in self.trace.lanes if seg in ln.segments), None)
+            owner = next((ln for ln in self._trace.lanes if seg in ln.segments), None)
             head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
         else:
             head = f"Request {head}"
         text = (
             f"{head} · {KIND_LABELS.get(seg.kind, seg.kind)}\n"
-            f"start {format_ms(self.trace.ms(seg.start_ns))}"
+            f"start {format_ms(self._trace.ms(seg.start_ns))}"
             f" · lasts {format_ms(seg.duration_ns / 1e6)}"
             f"{where}"
         )
@@ -345,77 +405,3 @@ class QtTimeline(QWidget):
         else:
             self.pan(-0.1 * steps)
         event.accept()
-
-
-class QtLegend(QWidget):
-    """The colour key under the timeline, flowing over as many lines as the width needs."""
-
-    def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
-        super().__init__(parent)
-        self.theme = theme
-        self.tails_shown = True
-        self.answers_shown = False
-        self.kinds: tuple[str, ...] = LEGEND_KINDS
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool, answers: bool = False) -> None:
-        """Explain ``kinds`` (those on screen), the answer mark if ``answers``, and the thin
-        after-answer bars if ``tails``."""
-        self.kinds = kinds
-        self.tails_shown = tails
-        self.answers_shown = answers
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        self.setFixedHeight(self.heightForWidth(self.width()))
-        self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.FontChange:  # presentation mode: more lines
-            self._fit_height()
-        super().changeEvent(event)
-
-    def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        self.update()
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        from PySide6.QtGui import QImage
-
-        image = QImage(1, 1, QImage.Format.Format_ARGB32)
-        painter = QPainter(image)
-        height = self._draw(painter, QRectF(8, 4, width - 16, 1000))
-        painter.end()
-        return int(height + 8)
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, self.heightForWidth(900))
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(200, int(QFontMetricsF(self.font()).height() * 1.6))
-
-    def resizeEvent(self, event) -> None:
-        self.setFixedHeight(self.heightForWidth(self.width()))
-        super().resizeEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
-        self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
-        painter.end()
-
-    def _draw(self, painter: QPainter, rect: QRectF) -> float:
-        """The legend in ``rect``; the height it took (measuring and painting lay it out
-        alike, so the widget is as tall as what it paints)."""
-        return draw_legend(
-            painter,
-            rect,
-            self.theme,
-            self.font(),
-            self.kinds,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
-        )

@@ -1,15 +1,12 @@
 """What a finished run sets going in the window: the replay, and the legend's key to it.
 
-A replay moves the lanes, and the figures and plots with them.
-
-A replay that showed the final figures while the lanes were still growing would give the
-ending away, so the metrics panel is fed the run as it stood at the playhead
-(:func:`~simulator.metrics.replay.trace_at`); when the replay ends it shows the whole run.
+A replay moves the lanes and the code panel's line; the figures and plots follow the
+playhead themselves (:class:`~app.session.figures.Figures`: the run as it stood then).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from app.session import Session, Side
 from app.theme import kinds_shown
@@ -17,8 +14,7 @@ from app.timeline.rows import works_after_answers
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
-from simulator.metrics.replay import event_times, trace_at
-from simulator.metrics.summary import Summary
+from simulator.metrics.replay import event_times
 from simulator.trace import Trace
 
 __all__ = ["explain_shown", "follow_playhead", "load_replay"]
@@ -53,11 +49,7 @@ def load_replay(replay: QtReplayBar, session: Session) -> None:
 
 
 def follow_playhead(
-    ms: float,
-    session: Session,
-    timelines: Mapping[Side, QtTimeline],
-    show_figures: Callable[[Trace, Summary | None], None],
-    code: QtCode,
+    ms: float, session: Session, timelines: Mapping[Side, QtTimeline], code: QtCode
 ) -> None:
     """Show the runs as they stood ``ms`` after their first send (``ms < 0``: all of it).
     Each side's start comes from the session's run, not from what a timeline holds."""
@@ -68,9 +60,6 @@ def follow_playhead(
     run = session.runs[session.shown_side]
     if run is not None and not session.running:
         if ms < 0:
-            show_figures(run.trace, run.summary)
             code.highlight_file_line(None, None)
         else:
-            now_ns = run.trace.t0_ns + int(ms * 1e6)
-            show_figures(trace_at(run.trace, now_ns), None)
-            code.highlight_file_line(*_line_at(run.trace, now_ns))
+            code.highlight_file_line(*_line_at(run.trace, run.trace.t0_ns + int(ms * 1e6)))

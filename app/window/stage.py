@@ -3,6 +3,8 @@ replay bar, and the figures (the metrics panel and presentation mode's line of t
 
 :class:`Stage` is given the session and makes the widgets it draws; it listens to the
 session's events and reads runs only from the session, so no widget reads another's state.
+The figures (panel and line) follow the session's :class:`~app.session.figures.Figures`
+themselves.
 The main window places the widgets and adds its actions, menus, dialogs and status bar.
 """
 
@@ -13,7 +15,9 @@ import math
 from PySide6.QtWidgets import QLabel, QTabBar
 
 from app.session import Lesson, Prediction, Session, Side
+from app.session.figures import Figures
 from app.theme import Theme, kinds_shown
+from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
@@ -22,16 +26,10 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font
 from app.window.replay import explain_shown, follow_playhead, load_replay
-from simulator.metrics.summary import Summary, summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["METRICS_PERIOD_NS", "Stage"]
-
-#: How often the figures of a live run are refreshed (thousands of lanes cost tens of ms).
-METRICS_PERIOD_NS = 250_000_000
-#: Up to this many lanes, a live run's figures (not the plots) are refreshed every frame.
-EVERY_FRAME_LANES = 100
+__all__ = ["Stage"]
 
 
 def _empty() -> Trace:
@@ -43,29 +41,31 @@ class Stage:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        #: What the metrics panel and the figure line show (they bind to it, not to a run).
+        self.figures = Figures(session)
         self.header = QLabel()
         self.header.setFont(heading_font(self.header.font()))
         self.header.setWordWrap(True)
         self.timeline = QtTimeline()
         self.timeline_b = QtTimeline()
         self.timelines = {Side.A: self.timeline, Side.B: self.timeline_b}
-        self.timeline.partner, self.timeline_b.partner = self.timeline_b, self.timeline
+        #: Each timeline's own label width, as it last said: compared, both get the wider.
+        self._label_px = {Side.A: 0.0, Side.B: 0.0}
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setFont(self.header.font())
         self.verdict.setWordWrap(True)
         self.legend = QtLegend()
-        self.figure_strip = QtFigureStrip()
+        self.figure_strip = QtFigureStrip(self.figures)
         self.figure_strip.hide()  # presentation mode's stand-in for the metrics panel
         self.replay = QtReplayBar()
-        self.metrics = QtMetrics()
+        self.metrics = QtMetrics(self.figures)
         self.code = QtCode()
         self.by_tabs = QTabBar()
         self.by_tabs.addTab("One lane per request")
         self.by_tabs.addTab("One lane per thread / event loop")
         self.by_tabs.setExpanding(False)
-        self._metrics_shown_ns = 0
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
 
@@ -86,44 +86,27 @@ class Stage:
         )
         for timeline in self.timelines.values():  # a hovered segment lights its line of code
             timeline.segmentHovered.connect(self.code.highlight_file_line)
+        for side, timeline in self.timelines.items():
+            timeline.labelWidthChanged.connect(lambda px, side=side: self._on_label_px(side, px))
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         view = self.session.view
         view.events.by.connect(self._on_by_changed)
         view.events.tails.connect(self._on_tails_changed)
         view.events.replay_ms.connect(self._on_playhead_changed)
+        view.events.presentation.connect(self._on_presentation_changed)
         self.by_tabs.currentChanged.connect(
             lambda index: view.set_by("workers" if index == 1 else "requests")
         )
         self.replay.playheadChanged.connect(view.set_replay_ms)
+        self.figures.events.shown.connect(self._on_figures_shown)
 
     # -- what the window calls --------------------------------------------------------------
-    def show_figures(
-        self,
-        trace: Trace | None,
-        summary: Summary | None = None,
-        *,
-        plots: bool = True,
-        predicted: bool = False,
-    ) -> None:
-        """The metrics panel and presentation mode's line of figures, from the same run (or
-        prediction) the session gave: neither reads the other. ``plots=False`` leaves the
-        panel's plots as they were (they cost more than the figures); ``predicted`` labels
-        both as the model's."""
-        if trace is None:
-            self.metrics.clear()
-            self.figure_strip.show_figures(None, None)
-            return
-        summary = summary if summary is not None else summarize(trace)
-        self.metrics.set_trace(trace, summary, plots=plots, predicted=predicted)
-        side = self.session.shown_side.upper() if self.session.compare else ""
-        self.figure_strip.show_figures(trace, summary, side, predicted=predicted)
-
     def blank(self) -> None:
-        """No lanes or figures of the last lesson under a new question."""
+        """No lanes of the last lesson under a new question (its figures went with its runs:
+        :class:`~app.session.figures.Figures` follows ``forget_runs``)."""
         for timeline in self.timelines.values():
             timeline.set_trace(_empty())
-        self.show_figures(None)
         self.replay.set_duration(0)
         self.explain_shown()  # the legend of what is on screen: nothing yet
 
@@ -144,7 +127,6 @@ class Stage:
         self.show_header(run.scenario, state)
         self._show_side_title(side, run.scenario, state)
         self.timelines[side].set_trace(run.trace)
-        self.show_figures_of_shown_side()
         self._share_time_axis()
         load_replay(self.replay, self.session)
         self.explain_shown()
@@ -159,12 +141,6 @@ class Stage:
         if lesson is not None and lesson.matches(scenario):
             text = f"{lesson.title}\n{text}"
         self.header.setText(text)
-
-    def show_figures_of_shown_side(self) -> None:
-        """The figures follow the dials tab (A or B) in compare mode."""
-        run = self.session.runs[self.session.shown_side]
-        if run is not None:
-            self.show_figures(run.trace, run.summary)
 
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
@@ -186,34 +162,44 @@ class Stage:
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
         self.timelines[side].set_waiting(None)  # it runs now
         self.timelines[side].fit()
-        self.show_figures(None)
-        if self.session.compare:  # the live figures are the running side's
-            self.session.show_side(side)
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        self.timelines[side].set_trace(trace, live=True, now_ns=now_ns)
+        timeline = self.timelines[side]
+        timeline.set_trace(trace, live=True, now_ns=now_ns)
+        # Painted now, not on a later turn: the session spaces frames by what one cost, and
+        # that is the snapshot, the layout and the paint together.
+        timeline.repaint()
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
-        # Figures for thousands of lanes, and the plots, cost tens of ms: a few times a
-        # second; a class's few lanes' figures every frame, so they keep up with the picture
-        # ("loop blocked" grows with the red strip).
-        due = now_ns - self._metrics_shown_ns >= METRICS_PERIOD_NS
-        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
-            self._metrics_shown_ns = now_ns if due else self._metrics_shown_ns
-            self.show_figures(trace, plots=due)
+
+    def _on_figures_shown(self, plots: bool) -> None:
+        """While a run goes, the legend keeps the figures' pace (a few times a second for
+        thousands of lanes)."""
+        if self.session.running:
             self._explain_live()
 
     def _explain_live(self) -> None:
         """While a run goes, the legend explains what is on screen so far, not every kind (a
         key of all of them took a third of a projector's lanes); it changes only when a new
         kind appears."""
-        traces = [t.trace for t in self.timelines.values() if t.isVisible() and t.trace.lanes]
+        traces = self._traces_on_screen()
         kinds = kinds_shown(traces)
-        answers = self.timeline.by == "requests" and any(
+        answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
         )
         if (kinds, answers) != (self.legend.kinds, self.legend.answers_shown):
             self.legend.set_kinds(kinds, tails=False, answers=answers)
+
+    def _traces_on_screen(self) -> list[Trace]:
+        """While a run goes: its snapshot, and in compare mode the other side's finished run
+        unless that side waits to run (read from the session, not off the timelines)."""
+        s = self.session
+        traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
+        for side in s.sides:
+            run = s.runs[side]
+            if side is not s.running_side and side not in s.queued and run is not None:
+                traces.append(run.trace)
+        return traces
 
     def _on_run_failed(self, message: str) -> None:
         self.show_header(self.session.scenario(Side.A), "could not run")
@@ -226,7 +212,6 @@ class Stage:
         if prediction is None:
             return  # a run replaces it on screen as it starts
         self.timeline.set_trace(prediction.trace)
-        self.show_figures(prediction.trace, prediction.summary, predicted=True)
         self.header.setText(f"PREDICTION (model, not measured)\n{prediction.scenario.label}")
         self.replay.set_duration(0)
 
@@ -253,7 +238,6 @@ class Stage:
 
     def _on_shown_side_changed(self, side: Side) -> None:
         self.code.set_view(self.session.scenario(side).view)
-        self.show_figures_of_shown_side()
 
     def _on_compare_changed(self, on: bool) -> None:
         for side in Side:
@@ -261,6 +245,7 @@ class Stage:
         self.timeline_b.setVisible(on)
         self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
+        self._share_label_column()
         self._show_idle_header()
 
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
@@ -272,6 +257,17 @@ class Stage:
         floor = max(spans + [live_span_ns]) if self.session.compare else 0
         for timeline in self.timelines.values():
             timeline.set_span_floor(floor)
+
+    def _on_label_px(self, side: Side, px: float) -> None:
+        self._label_px[side] = px
+        self._share_label_column()
+
+    def _share_label_column(self) -> None:
+        """Compared, both timelines' label columns are as wide as the wider wants, so one
+        instant sits at one x in A and in B; alone, each its own."""
+        floor = max(self._label_px.values()) if self.session.compare else 0.0
+        for timeline in self.timelines.values():
+            timeline.set_label_floor(floor)
 
     def _sync_view(self, source: Side) -> None:
         """Zooming or panning one timeline moves the other to the same times from its start."""
@@ -288,10 +284,15 @@ class Stage:
             timeline.set_by(by)
         self.explain_shown()  # the answer marks and tails are the by-request layout's
 
+    def _on_presentation_changed(self, on: bool) -> None:
+        """On a projector no row is thinner than the class can see: alike rows share one."""
+        for timeline in self.timelines.values():
+            timeline.set_row_floor(ROW_FLOOR_PX if on else 0.0)
+
     def _on_tails_changed(self, shown: bool) -> None:
         for timeline in self.timelines.values():
             timeline.set_tails_shown(shown)
         self.explain_shown()
 
     def _on_playhead_changed(self, ms: float) -> None:
-        follow_playhead(ms, self.session, self.timelines, self.show_figures, self.code)
+        follow_playhead(ms, self.session, self.timelines, self.code)

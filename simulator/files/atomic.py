@@ -32,6 +32,8 @@ __all__ = [
 #: The longest a write to a pipe or a device may wait for its reader (a FIFO nobody reads
 #: must not hold the command until SIGKILL): then it fails, saying so.
 IN_PLACE_DEADLINE_S = 10.0
+#: What is gathered before each write to a regular file.
+_BUFFER_BYTES = 1 << 20
 #: ``.<name>.<8 random>.part``: what the temporary name adds to the target's.
 _TEMP_EXTRA = len("..") + 8 + len(".part")
 
@@ -104,7 +106,8 @@ def write_chunks_atomically(path: str | Path, chunks: Iterable[bytes | str]) -> 
         return
     fd, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as out:
+        # Big writes: each one lets the GIL go, and threads of a stopped site may be waiting.
+        with os.fdopen(fd, "wb", buffering=_BUFFER_BYTES) as out:
             _write_all(out, chunks)
             out.flush()
             os.fsync(out.fileno())

@@ -28,6 +28,7 @@ import numpy as np
 from simulator.files.atomic import write_chunks_atomically
 from simulator.metrics.summary import in_flight_steps
 from simulator.trace import KINDS, Run
+from simulator.trace.collector import paused_collection
 
 __all__ = [
     "LOOP_BLOCKED_THREAD",
@@ -188,4 +189,5 @@ def write_chrome_trace(runs_or_run: Run | Iterable[Run], path: str | Path) -> No
     """Write one run, or the runs of a comparison (A is pid 1, B pid 2), as a trace file,
     streamed a request at a time."""
     runs = [runs_or_run] if isinstance(runs_or_run, Run) else list(runs_or_run)
-    write_chunks_atomically(path, _chunks(runs))
+    with paused_collection():  # a full collection would walk the runs' objects again
+        write_chunks_atomically(path, _chunks(runs))

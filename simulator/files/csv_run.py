@@ -16,6 +16,7 @@ import numpy as np
 
 from simulator.files.atomic import write_chunks_atomically
 from simulator.trace import KINDS, Run
+from simulator.trace.collector import paused_collection
 
 __all__ = ["CSV_COLUMNS", "run_to_rows", "write_csv"]
 
@@ -97,4 +98,5 @@ def _csv_chunks(run: Run) -> Iterator[str]:
 def write_csv(run: Run, path: str | Path) -> None:
     """Write :func:`run_to_rows` with a header line to ``path`` (UTF-8), all or nothing,
     a megabyte at a time."""
-    write_chunks_atomically(path, _csv_chunks(run))
+    with paused_collection():  # a full collection would walk the run's objects again
+        write_chunks_atomically(path, _csv_chunks(run))

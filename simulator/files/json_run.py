@@ -19,6 +19,7 @@ import numpy as np
 from simulator.files.atomic import write_chunks_atomically
 from simulator.files.folding import fold_short_steps
 from simulator.trace import KINDS, Run
+from simulator.trace.collector import paused_collection
 
 __all__ = ["SCHEMA_VERSION", "dumps", "run_to_dict", "write_json"]
 
@@ -151,4 +152,5 @@ def run_to_dict(run: Run) -> dict[str, Any]:
 
 def write_json(run: Run, path: str | Path) -> None:
     """Write the run file to ``path``, all or nothing, streamed a request at a time."""
-    write_chunks_atomically(path, run_json_chunks(run))
+    with paused_collection():  # a full collection would walk the run's objects again
+        write_chunks_atomically(path, run_json_chunks(run))

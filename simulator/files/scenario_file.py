@@ -24,6 +24,7 @@ have the same shape: ``{"title": ..., "a": {...}, "b": {...}}``.
 
 from __future__ import annotations
 
+import codecs
 import json
 import tomllib
 from dataclasses import dataclass
@@ -101,9 +102,16 @@ def parse_file(path: Path) -> dict[str, Any]:
     """The file's data, with unreadable and malformed files turned into a ScenarioError."""
     suffix = _suffix(path)
     name = shown_path(path)
+    data = read_small_file(path)
+    if data.startswith(codecs.BOM_UTF8):
+        # TOML forbids it and JSON's readers may refuse it: a file that works here must work
+        # in every other tool the file is handed to, so it is refused, saying what to do.
+        raise ScenarioError(
+            f"{name}: starts with a byte order mark (U+FEFF), which {suffix[1:].upper()} "
+            "does not allow; save it as UTF-8 without BOM"
+        )
     try:
-        # utf-8-sig: a byte order mark (Notepad writes one) is read as what it is, not text.
-        text = read_small_file(path).decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{name}: not a text file (not UTF-8 at byte {exc.start})") from None
     if suffix == ".toml":

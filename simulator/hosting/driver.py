@@ -69,6 +69,8 @@ class Driver(Burst[RequestRecord]):
         it (``benchmarks/overhead.py``, one at a time). No shared cookie jar is also what a
         thousand different visitors would have.
         """
+        if self.stopped:
+            return  # stopped before it left: never sent, cancelled with the rest
         request = httpx.Request(
             "GET", url, headers=_HEADERS, extensions={PROBE_EXTENSION: record.probe}
         )

@@ -35,6 +35,7 @@ from simulator.trace import (
     build_lane,
     loop_holding_intervals,
 )
+from simulator.trace.collector import paused_collection
 from simulator.upstream_address import upstream_any_host
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
@@ -42,6 +43,10 @@ __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 #: After Stop, how long closing the server may wait for views still running before they are
 #: left to finish on their own (Stop must return within a second).
 STOP_PATIENCE_S = 0.3
+
+#: After :meth:`LiveRun.abandon`, how long the site is kept from running: long enough to
+#: write what was measured and exit, short enough that nothing waits on it for long.
+ABANDONED_HOLD_S = 5.0
 
 # The missing_await_bug lesson leaves a coroutine nobody awaits; its error is in the trace,
 # Python's "never awaited" warning at garbage collection would only be noise on stderr.
@@ -131,6 +136,15 @@ class LiveRun:
             if driver is not None:
                 driver.stop()
 
+    def stop_sending(self) -> None:
+        """Send nothing more, now: safe in a signal handler on the loop's thread (it only
+        sets flags; :meth:`stop` or :meth:`abandon` follows, from the loop)."""
+        if self.sockets is not None:
+            return  # its client runs on a thread of its own: stop() reaches it at once
+        for driver in (self._warm_driver, self._driver):
+            if driver is not None:
+                driver.stop_sending()
+
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`) and return the trace and figures.
 
@@ -168,12 +182,42 @@ class LiveRun:
         """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
         if self.sockets is not None:
             return self.sockets.partial_run()
-        trace = self.snapshot(final=True)
+        trace = self.snapshot(final=True, abandoned=self._stop_requested)
         return Run(self.scenario, trace, summarize(trace), stopped=True)
 
-    def snapshot(self, now_ns: int | None = None, *, final: bool = False) -> Trace:
+    def abandon(self) -> Run:
+        """Stop now and return what was measured, waiting for nothing: the requests in
+        flight are cancelled at this instant, as :meth:`stop` would mark them, and abandoned
+        (a view not yet started never starts, CPU stops at its next slice).
+
+        For a process about to exit (the command line after Ctrl+C): with thousands of
+        requests in flight, :meth:`stop` and :meth:`run` unwind each one (a cancelled task,
+        a disconnect, the server's threads closed), seconds on a machine whose threads all
+        want the GIL at once. Here no task is cancelled and the server is not closed, so the
+        caller's loop must not be run again: its tasks stay pending until the process ends.
+        In-process runs only (over sockets, :meth:`stop` is already quick and the servers
+        must be killed)."""
+        if self.sockets is not None:
+            raise RuntimeError("abandon() is for in-process runs; stop() a run over sockets")
+        now_ns = time.perf_counter_ns()
+        self._stop_requested = True
+        if self._server is not None:
+            self._server.hold(ABANDONED_HOLD_S)
+        self.stop_sending()
+        for driver in (self._warm_driver, self._driver):
+            if driver is not None:
+                for record in driver.records:
+                    if record.done_ns is None:
+                        record.probe.abandoned = True
+        trace = self.snapshot(now_ns, final=True, abandoned=True)
+        return Run(self.scenario, trace, summarize(trace), stopped=True)
+
+    def snapshot(
+        self, now_ns: int | None = None, *, final: bool = False, abandoned: bool = False
+    ) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
-        (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then)."""
+        (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then; with
+        ``abandoned``, as cancelled then)."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -183,8 +227,8 @@ class LiveRun:
         records = list(driver.records)
         loop_thread = server.loop_thread
         held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
-        with _no_cycle_collection():
-            lanes = self._lanes(records, now_ns, loop_thread, held)
+        with paused_collection():  # millions of small objects, none in a cycle
+            lanes = self._lanes(records, now_ns, loop_thread, held, abandoned)
         # Only blocks within the run: before the first send or after the last segment, the
         # loop was warming up or tidying up, which no request waited for.
         last = max((lane.end_ns for lane in lanes), default=now_ns)
@@ -206,16 +250,19 @@ class LiveRun:
         now_ns: int,
         loop_thread: str | None,
         held: IntervalSet,
+        abandoned: bool = False,
     ) -> list[Lane]:
-        """Each record's lane: a settled one is built once and kept."""
+        """Each record's lane: a settled one is built once and kept. With ``abandoned``,
+        one still in flight is cancelled at ``now_ns``."""
         lanes: list[Lane] = []
         for record in records:
             lane = self._finished_lanes.get(id(record))
             if lane is None:
+                in_flight = record.done_ns is None
                 lane = build_lane(
                     record.probe,
                     done_ns=_answered_ns(record, now_ns),
-                    status=record.status,
+                    status="cancelled" if abandoned and in_flight else record.status,
                     status_code=record.status_code,
                     error=record.error,
                     loop_thread=loop_thread,
@@ -255,20 +302,6 @@ async def _close_off_loop(server: Server, patience: float | None) -> threading.T
         return closer
     closer.join()
     return None
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while lanes are built: a 10,000-request run makes
-    millions of small objects, none in a cycle, and each full collection would walk them all
-    again (a quarter of the time spent building them)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _settle(future: asyncio.Future[None]) -> None:

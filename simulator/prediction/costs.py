@@ -17,16 +17,18 @@ class Costs:
     """What Django's own machinery costs per request, in milliseconds of wall time.
 
     The defaults were measured on this project's 2-core machine (AMD EPYC VM, Python 3.11,
-    Django 5.2, asgiref 3.13) with :meth:`measure`, the medians of three calls in fresh
-    processes, once the lanes split a thread's waits to run (``gil_wait``/``core_wait``) from
-    Django's running time: so the phases are running time, as ``framework_ms_per_request``
-    counts it, even on a machine other programs kept busy. The per-request totals
-    (``request_cpu_ms``, ``growth_per_1000``) are fitted to a quiet run of 3,000 × 500 ms
-    ``async_io`` (3.64 s measured, 3.65 s predicted); ``django_stack_ms`` to lesson 18's
-    sides (B 4.5-5.1 ms measured against A 2.6-3.2); ``cpu_scale`` is 1, a quiet machine's
-    (a busy one's measure reads 2-3). Each phase is read from the segments of real, unloaded
-    lanes, so one request alone is predicted as it was measured; under load the model adds the
-    contention (the loop, the GIL, the workers) itself.
+    Django 5.2, asgiref 3.13), shared with other programs, from the lanes as they are since
+    Django's time counts its running only and a hand-off to a thread reads ``queued``: the
+    phases (``send_ms`` … ``asgi_finished_ms``) are the medians of spaced ``async_io``
+    requests (three runs of 15 × 5 ms, 25 ms apart, at a load average of 2.5-3, read as
+    :func:`~simulator.prediction.measuring.measure_costs` reads them); ``django_stack_ms`` is
+    lesson 18's B less A (three pairs of 30 requests: 0.8, 1.3 and 2.1 ms more Python per
+    request; the median). A lone request's Python, so measured, is about 1.4 ms; a burst's
+    requests cost the process less each (``request_cpu_ms``, ``growth_per_1000``: fitted to
+    a quiet run of 3,000 × 500 ms ``async_io``, 3.64 s), and the model takes the burst's
+    share of it as requests crowd in (:meth:`burst_share`). ``cpu_scale`` is 1, a quiet
+    machine's (a busy one's measure reads 2-5). Under load the model adds the contention
+    (the loop, the GIL, the workers) itself.
 
     **Usage**::
 
@@ -41,20 +43,17 @@ class Costs:
         From the client's send until the server can pick the request up (the first
         ``queued``).
     asgi_before_ms
-        ASGI: from the loop picking the request up until ``request_started`` runs on the
-        request's thread. The handler awaits that hand-off almost at once, so this is
-        modelled as the hand-off (holding neither the loop nor the GIL), drawn on the loop.
+        ASGI: the hand-off to ``request_started`` on the request's thread, the thread pool
+        waking a thread: it holds neither the loop nor the GIL, drawn ``queued`` on the loop.
     asgi_started_ms
-        ASGI, on the request's thread: ``request_started`` through ``sync_to_async``, and the
-        way back.
+        ASGI, on the request's thread: ``request_started``'s Python.
     asgi_view_in_ms
-        ASGI, on the loop: building the request and the middleware on the way in.
+        ASGI, on the loop: Django's Python before the view (the request, the middleware).
     asgi_after_ms
         ASGI, on the loop: from the view's return until the answer is sent.
     asgi_finished_ms
-        ASGI, after the answer: ``response.close()`` and ``request_finished`` through
-        ``sync_to_async``, drawn on the request's thread. Mostly the thread pool waking a
-        thread, so modelled as a hand-off (no GIL); the real loop monitor sees no block here.
+        ASGI, after the answer: the Python of ``response.close()`` and ``request_finished``
+        (after a ``hop_ms`` hand-off), drawn on the request's thread.
     hop_ms
         One ``sync_to_async``/``async_to_sync`` hand-off in the middleware chain (into a sync
         view, to the ORM's thread, around a sync-only middleware), each way.
@@ -68,15 +67,21 @@ class Costs:
     http_call_ms
         The Python work of one call to the slow upstream (httpx and the in-process upstream),
         beyond its ``io_ms`` of waiting; it needs the GIL and the view's thread (or the loop).
+    http_client_ms
+        The view's ``httpx`` client, built and closed once per request (its transport and
+        connection pool): Python on the view's thread (or the loop), drawn as ``framework``
+        since the view declares only its calls. Measured as the process CPU time of 50
+        ``httpx.AsyncClient`` built and closed with the site's TLS context: 2.1 ms each.
     django_stack_ms
-        What ``startproject``'s seven middleware add to Django's time per request
-        (``middleware="django"``): under ASGI thirteen hooks, each a hand-off to the
-        request's thread and back.
+        The Python ``startproject``'s seven middleware add to Django's time per request
+        (``middleware="django"``); under ASGI each of their thirteen hooks is also a
+        ``hop_ms`` hand-off to the request's thread and one back.
     request_cpu_ms
-        Everything one async request costs the process under ASGI, the client's part
-        included, with few requests in flight: a burst of them takes about this much each,
-        one after another, since all of it needs the GIL. What the drawn steps do not
-        account for is spent as unseen overhead (:meth:`overhead_ms`).
+        Everything one async request costs the process under ASGI in a burst, the client's
+        part included: a burst of them takes about this much each, one after another, since
+        all of it needs the GIL. Above the drawn Python (:meth:`drawn_ms`), the rest is
+        unseen overhead (:meth:`overhead_ms`); below it, the drawn Python shrinks to it as
+        requests crowd in (:meth:`burst_share`).
     thread_cpu_ms
         What a sync view under ASGI costs beyond an async one: a thread started for it and
         the hand-offs to it and back.
@@ -92,11 +97,11 @@ class Costs:
     """
 
     send_ms: float = 0.16
-    asgi_before_ms: float = 0.51
-    asgi_started_ms: float = 0.17
-    asgi_view_in_ms: float = 0.32
-    asgi_after_ms: float = 0.26
-    asgi_finished_ms: float = 1.45
+    asgi_before_ms: float = 0.19
+    asgi_started_ms: float = 0.10
+    asgi_view_in_ms: float = 0.62
+    asgi_after_ms: float = 0.16
+    asgi_finished_ms: float = 0.55
     hop_ms: float = 0.20
     wsgi_before_ms: float = 0.37
     wsgi_after_ms: float = 0.19
@@ -104,7 +109,8 @@ class Costs:
     wsgi_async_hop_ms: float = 0.30
     error_ms: float = 0.98
     http_call_ms: float = 1.30
-    django_stack_ms: float = 2.00
+    http_client_ms: float = 2.10
+    django_stack_ms: float = 1.30
     request_cpu_ms: float = 1.05
     thread_cpu_ms: float = 0.30
     wsgi_request_cpu_ms: float = 0.80
@@ -136,14 +142,33 @@ class Costs:
 
         return cls(**measure_costs(samples=samples))
 
+    def drawn_ms(self, mode: str) -> float:
+        """Django's Python the model draws for one request (``framework``, needing the GIL),
+        as a lone request runs it."""
+        if mode == "asgi":
+            return (
+                self.asgi_started_ms
+                + self.asgi_view_in_ms
+                + self.asgi_after_ms
+                + self.asgi_finished_ms
+            )
+        return self.wsgi_before_ms + self.wsgi_after_ms + self.wsgi_finished_ms
+
     def overhead_ms(self, mode: str, is_async: bool) -> float:
         """What one request costs the process beyond the steps the model draws: the
         ``*_request_cpu_ms`` measured for its kind of request, less the drawn Python
-        (``framework`` that needs the GIL), never below 0."""
+        (:meth:`drawn_ms`), never below 0."""
+        return max(0.0, self._burst_ms(mode, is_async) - self.drawn_ms(mode))
+
+    def burst_share(self, mode: str, is_async: bool) -> float:
+        """What Django's Python costs a request in a burst, as a share of a lone one's: 1
+        unless the burst's whole cost per request (``*_request_cpu_ms``) is below the drawn
+        Python of a lone request (warm caches, one turn of the loop serving many), as
+        happens when both are measured on this machine."""
+        drawn = self.drawn_ms(mode)
+        return min(1.0, self._burst_ms(mode, is_async) / drawn) if drawn > 0 else 1.0
+
+    def _burst_ms(self, mode: str, is_async: bool) -> float:
         if mode == "asgi":
-            total = self.request_cpu_ms + (0.0 if is_async else self.thread_cpu_ms)
-            drawn = self.asgi_started_ms + self.asgi_view_in_ms + self.asgi_after_ms
-        else:
-            total = self.wsgi_request_cpu_ms
-            drawn = self.wsgi_before_ms + self.wsgi_after_ms + self.wsgi_finished_ms
-        return max(0.0, total - drawn)
+            return self.request_cpu_ms + (0.0 if is_async else self.thread_cpu_ms)
+        return self.wsgi_request_cpu_ms

@@ -43,6 +43,8 @@ class Flows(Site):
         thread blocked in ``async_to_sync`` meanwhile (behind a sync-only middleware): an
         await there holds that thread, so it is drawn as ``io_blocking`` on it."""
         s, view = self.scenario, self.view
+        if self.uses_upstream:  # the view's httpx client, once for all its calls
+            yield from self.work(r, Kind.FRAMEWORK, place, self.costs.http_client_ms)
         in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
         calls = s.fanout if view.uses_fanout and not in_a_row else 1
         for _ in range(s.fanout if in_a_row else 1):
@@ -78,7 +80,10 @@ class Flows(Site):
         """One wait of ``io_ms``; first the upstream calls' own Python work, drawn as part
         of the wait, as the measurement draws it. Awaiting gives the shared loop up."""
         start, shared = self.env.now, place == LOOP and how is Kind.IO_WAIT
-        yield from self.compute(calls * self.costs.http_call_ms)
+        for call in range(calls):
+            if call and shared:  # each gathered call is a task: a step of its own
+                yield from self.next_step()
+            yield from self.compute(self.costs.http_call_ms, kind=Kind.FRAMEWORK, thread=place)
         if shared:
             self.leave_loop()
         self.connect(r)
@@ -101,17 +106,20 @@ class Flows(Site):
                 yield from self.take_loop(r, place)
 
     def django_stack(self, r: RequestLog, chain: str, way: str) -> Steps:
-        """``startproject``'s middleware on the way ``in`` or ``out``: their share of
-        ``Costs.django_stack_ms`` (what the stack adds to Django's time per request), half
-        the hand-offs to the request's thread (no GIL), half their Python there."""
+        """``startproject``'s middleware on the way ``in`` or ``out``: each hook a round
+        trip to the request's thread (a ``hop_ms`` hand-off each way, which holds nothing and
+        the lanes draw as ``queued``) to run its share of ``Costs.django_stack_ms`` (the
+        Python the stack adds per request) there. The hooks of one way are played as one
+        trip of all their hand-offs and Python: the same times, fewer events."""
         hooks = DJANGO_STACK_HOOKS[way]
         share = self.costs.django_stack_ms * hooks / sum(DJANGO_STACK_HOOKS.values())
         if chain != LOOP:  # already on the request's thread: no hand-offs
             yield from self.work(r, Kind.FRAMEWORK, chain, share)
             return
         self.leave_loop()
-        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, share / 2)
-        yield from self.work(r, Kind.FRAMEWORK, r.thread, share / 2)
+        yield from self.hand_off(r, Kind.QUEUED, LOOP, hooks * self.costs.hop_ms)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, share)
+        yield from self.hand_off(r, Kind.QUEUED, r.thread, hooks * self.costs.hop_ms)
         yield from self.take_loop(r, r.thread)
 
     # --- one request, start to end -------------------------------------------------------
@@ -121,12 +129,14 @@ class Flows(Site):
         django = self.scenario.middleware == "django"
         yield from self.take_loop(r, QUEUE, since=r.sent)
         self.leave_loop()
-        yield from self.hand_off(r, Kind.FRAMEWORK, LOOP, c.asgi_before_ms)
+        # Hand-offs to a thread wait for it to wake up: they hold nothing, and the lanes
+        # draw them as ``queued`` (Django's time is its running only).
+        yield from self.hand_off(r, Kind.QUEUED, LOOP, c.asgi_before_ms)
         yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_started_ms)  # request_started
         if self.scenario.middleware == "sync":
             # The chain runs on the request's thread: one more hand-off to get there.
             chain = r.thread
-            yield from self.hand_off(r, Kind.FRAMEWORK, r.thread)
+            yield from self.hand_off(r, Kind.QUEUED, r.thread)
         else:
             chain = LOOP
             yield from self.take_loop(r, r.thread)
@@ -154,14 +164,14 @@ class Flows(Site):
         if django:
             yield from self.django_stack(r, chain, "out")
         if chain != LOOP:
-            yield from self.hand_off(r, Kind.FRAMEWORK, chain)
+            yield from self.hand_off(r, Kind.QUEUED, chain)
             yield from self.take_loop(r, chain)
         yield from self.work(r, Kind.FRAMEWORK, LOOP, c.asgi_after_ms)
         r.done = self.env.now
         self.leave_loop()
-        yield from self.hand_off(
-            r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms
-        )  # response.close()
+        # response.close() and request_finished, on the request's thread.
+        yield from self.hand_off(r, Kind.QUEUED, LOOP)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms)
 
     def wsgi_request(self, r: RequestLog) -> Steps:
         c = self.costs
@@ -222,7 +232,6 @@ class Flows(Site):
             r.db_events.append((r.segments[-1].end_ns, -1))
         yield from self.overhead(overhead - before)
         self.inside -= self.weight
-        self.unfinished -= 1
         self._in_flight -= 1
         freed, self._slot_freed = self._slot_freed, None
         if freed is not None:
@@ -237,13 +246,10 @@ def simulate(scenario: Scenario, costs: Costs, pieces: int | None = None) -> Tra
     count = scenario.requests if pieces is None else max(1, min(pieces, scenario.requests))
     weight = scenario.requests / count
     site = Flows(scenario, costs, weight)
-    site.unfinished = count
     spacing = ns(scenario.arrival_ms * weight)
     requests = [RequestLog(rid, sent=rid * spacing, thread=f"thread-{rid}") for rid in range(count)]
     asgi = scenario.mode == "asgi"
     site.env.process(site.client(requests))
-    if asgi:
-        site.env.process(site.loop_monitor())
     site.env.run()
     lanes = tuple(r.lane(scenario.view, site.error) for r in requests)
     last = max(lane.end_ns for lane in lanes)

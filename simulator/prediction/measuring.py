@@ -13,7 +13,7 @@ import statistics
 from typing import Any
 
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Run, Segment, Trace
+from simulator.trace import QUEUE_THREAD, Lane, Run, Segment, Trace
 
 __all__ = ["BURST_IO_MS", "BURSTS", "measure_costs"]
 
@@ -143,19 +143,28 @@ def _view_span(lane: Lane) -> tuple[int, int, list[Segment]] | None:
 
 
 def _asgi_phases(trace: Trace, lane: Lane) -> dict[str, float]:
+    """One spaced request's phases, as the model draws them: before the view, the send
+    (``queued`` before the server), the hand-offs (``queued`` on the loop), Django's
+    Python on the request's thread and on the loop; after it, Django's Python until the
+    answer and after it (``framework`` counts running time only)."""
     _, view_end, before = _view_span(lane)  # type: ignore[misc]  # checked by the caller
-    framework = [s for s in before if s.kind == "framework"]
-    off_loop = [i for i, s in enumerate(framework) if s.thread != trace.loop_thread]
-    split = off_loop[0] if off_loop else len(framework)
+    loop = trace.loop_thread
+
+    def total(segments: list[Segment], kind: str, on_loop: bool | None = None) -> float:
+        return sum(
+            _ms(s.duration_ns)
+            for s in segments
+            if s.kind == kind and (on_loop is None or (s.thread == loop) == on_loop)
+        )
+
+    after = [s for s in lane.segments if s.start_ns >= view_end]
     return {
-        "send_ms": sum(_ms(s.duration_ns) for s in before if s.kind == "queued"),
-        "asgi_before_ms": sum(_ms(s.duration_ns) for s in framework[:split]),
-        "asgi_started_ms": sum(_ms(framework[i].duration_ns) for i in off_loop),
-        "asgi_view_in_ms": sum(
-            _ms(s.duration_ns) for s in framework[split:] if s.thread == trace.loop_thread
-        ),
-        "asgi_after_ms": _ms(max(0, lane.done_ns - view_end)),
-        "asgi_finished_ms": _ms(max(0, lane.end_ns - lane.done_ns)),
+        "send_ms": total([s for s in before if s.thread == QUEUE_THREAD], "queued"),
+        "asgi_before_ms": total(before, "queued", on_loop=True),
+        "asgi_started_ms": total(before, "framework", on_loop=False),
+        "asgi_view_in_ms": total(before, "framework", on_loop=True),
+        "asgi_after_ms": total([s for s in after if s.start_ns < lane.done_ns], "framework"),
+        "asgi_finished_ms": total([s for s in after if s.start_ns >= lane.done_ns], "framework"),
     }
 
 

@@ -16,9 +16,14 @@ What it models (every time an integer of nanoseconds; nothing random):
   asyncio runs the ready callbacks of one iteration in order: hence the staircase.
 - **Sync views under ASGI** run on the request's own thread (asgiref's
   ``ThreadSensitiveContext``: threads are unbounded), after a hand-off there and back.
-- **The GIL**, capacity 1: Python work (Django's and the views' CPU) on any thread or on the
-  loop needs it too, and the interpreter hands it round every 5 ms when others wait for it.
-  Plain waiting (``time.sleep``, ``asyncio.sleep``, I/O) needs no GIL.
+- **The GIL** (:mod:`simulator.prediction.gil`): Python work (Django's and the views' CPU)
+  on any thread or on the loop needs it; a thread keeps it while it runs on, until another
+  has waited 5 ms for it (the interpreter's forced switch), so the loop runs step after step
+  and computing threads take 5 ms turns. Plain waiting (``time.sleep``, ``asyncio.sleep``,
+  I/O, a hand-off) needs no GIL.
+- **The loop blocked**: as the real loop monitor counts it, a step (one coroutine's stretch
+  between awaits) that held the loop 5 ms or more, its waits for the GIL left out; a burst
+  of short steps one after another blocks nothing.
 - **WSGI**: ``workers`` threads fed first come, first served. An async view runs on an event
   loop of its own (``async_to_sync``) while its worker waits for it.
 - ``sync_fanout`` waits ``fanout`` times in a row; ``async_fanout`` once, for the gather.
@@ -35,15 +40,18 @@ What it models (every time an integer of nanoseconds; nothing random):
   query, and Django closes it at the end of the request (``db_connections_peak``).
 - **What a request costs beyond the drawn steps** (the client, asyncio's and the thread
   pool's bookkeeping) takes the GIL before and after it, growing with the requests inside
-  the server (``Costs.request_cpu_ms``, ``growth_per_1000``): hundreds of threads or a
-  thousand coroutines run slower per request than a few.
+  the server (``Costs.request_cpu_ms``, ``growth_per_1000``, up to the 10,000 a run can
+  hold): hundreds of threads or a thousand coroutines run slower per request than a few.
+  Where a burst's requests cost less each than a lone request's drawn Python, that Python
+  shrinks to the burst's share as requests crowd in (``Costs.burst_share``).
 - **Real servers** (:mod:`simulator.prediction.processes`): ``K`` processes, each this model
   with its own GIL, sharing the machine's cores.
 
 Segments follow :func:`simulator.trace.build_lane`: waiting for a worker or for the loop is
-``queued``; a hand-off inside the middleware chain is ``thread_hop``; Django's own work
-(including its signal hand-offs) is ``framework``; waiting for the GIL is ``gil_wait``, on
-the thread (or the loop) that waits, as the measurement splits it.
+``queued``, and so is Django's hand-off to a thread for its signal receivers (and the wait
+for the GIL before a step of Django's begins); a hand-off inside the middleware chain is
+``thread_hop``; Django's own running is ``framework``; waiting for the GIL otherwise is
+``gil_wait``, on the thread (or the loop) that waits, as the measurement splits it.
 """
 
 from __future__ import annotations

@@ -14,15 +14,19 @@ from typing import Any
 from simulator.catalog import view_info
 from simulator.prediction.costs import Costs
 from simulator.prediction.events import Environment, Event, Resource
+from simulator.prediction.gil import Gil
 from simulator.prediction.lane_log import RequestLog
 from simulator.scenario import Scenario
-from simulator.trace import LOOP_BLOCKED_MS, Kind
+from simulator.trace import CLIENT_THREAD, LOOP_BLOCKED_MS, Kind
 from simulator.trace import LOOP_THREAD as LOOP
 
-__all__ = ["GIL_SWITCH_MS", "Site", "Steps", "ns"]
+__all__ = ["GIL_SWITCH_MS", "GROWTH_SEEN_UP_TO", "Site", "Steps", "ns"]
 
 #: ``sys.getswitchinterval()``: how long a thread keeps the GIL while others want it.
 GIL_SWITCH_MS = 5.0
+#: The most requests inside the server the growth of per-request costs is carried to: what
+#: a run can hold (``run`` takes up to 10,000 requests), so what it was ever measured at.
+GROWTH_SEEN_UP_TO = 10_000
 
 Steps = Generator[Event, Any, None]
 
@@ -42,7 +46,7 @@ class Site:
         #: holds the loop or a worker are ``weight`` requests' worth.
         self.weight = weight
         self.env = Environment()
-        self.gil = Resource(self.env, ["GIL"])
+        self.gil = Gil(self.env, ns(GIL_SWITCH_MS * weight))
         self.loop = Resource(self.env, [LOOP])
         # Every worker there is, while there are pieces enough to keep them busy: a worker
         # serves its ``weight`` requests one after another, as a real one serves its share.
@@ -54,13 +58,17 @@ class Site:
         self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(workers)])
         self.view = view_info(scenario.view)
         self.is_async = self.view.is_async
+        self.burst_share = costs.burst_share(scenario.mode, self.is_async)
         self.error = self.view.expected_error
         self.uses_upstream = self.view.uses_upstream
-        self.unfinished = scenario.requests
         #: Requests inside the server (past the client, not yet ended): what per-request
         #: costs grow with (``Costs.growth_per_1000``).
         self.inside = 0.0
+        #: The loop's blocked stretches (:meth:`leave_loop`), and the step holding it now:
+        #: when it began and its waits for the GIL meanwhile.
         self.blocked: list[tuple[int, int]] = []
+        self._step_start = 0
+        self._step_waits: list[tuple[int, int]] = []
         #: Requests sent and not yet answered, and the client's wait for one to be, held
         #: back by ``concurrency`` (:meth:`Flows.client`).
         self._in_flight = 0
@@ -91,28 +99,32 @@ class Site:
     def compute(
         self, ms: float, r: RequestLog | None = None, kind: Kind = Kind.CPU, thread: str = ""
     ) -> Steps:
-        """Python running on a thread (or the loop) we hold: it needs the GIL, which the
-        interpreter hands round every :data:`GIL_SWITCH_MS` while others want it; all but
-        a view's CPU takes :meth:`grown` times longer with many requests inside. With
-        ``r``, the pieces are drawn on ``thread``: ``kind`` while running, ``gil_wait``
-        while another thread held the GIL, as the measurement splits a view's work."""
-        # Django's own steps keep their wait as ``framework``, as the lanes draw it: a GIL
-        # wait there is the machinery's, not a thread a view holds (``threads_held_peak``).
-        waiting = kind if kind is Kind.FRAMEWORK else Kind.GIL_WAIT
+        """Python running on ``thread`` (or the loop), which we hold: it needs the GIL
+        (:class:`~simulator.prediction.gil.Gil`); all but a view's CPU takes :meth:`grown`
+        times longer with many requests inside. With ``r``, the pieces are drawn on
+        ``thread``: ``kind`` while running, ``gil_wait`` while another thread held the GIL,
+        as the measurement splits them (Django's time counts its running only). Django's
+        wait to *begin* a step is ``queued``: the measurement first reads a thread's clocks
+        once its code runs, so a thread woken for Django's receivers, or the loop's next
+        step, waited for the GIL inside the queued gap before it (it holds no view)."""
         if kind is not Kind.CPU:  # Python's own bookkeeping, not the view's asked-for CPU
-            ms *= self.grown()
-        left, switch = ns(ms * self.weight), ns(GIL_SWITCH_MS * self.weight)
+            ms *= self.grown() * self.warmed()
+        left, name = ns(ms * self.weight), thread or CLIENT_THREAD
+        waiting = Kind.QUEUED if kind is Kind.FRAMEWORK else Kind.GIL_WAIT
         while left > 0:
             asked = self.env.now
-            slot = yield self.gil.request()
+            yield self.gil.acquire(name)
             got = self.env.now
-            piece = min(left, switch)
+            piece = min(left, self.gil.slice_ns())
             yield self.env.timeout(piece)
             left -= piece
-            self.gil.release(slot)
+            self.gil.release(name)
+            if got > asked and thread == LOOP:
+                self._step_waits.append((asked, got))
             if r is not None:
                 r.log(waiting, asked, got, thread)
                 r.log(kind, got, self.env.now, thread)
+            waiting = Kind.GIL_WAIT
 
     def work(self, r: RequestLog, kind: Kind, thread: str, ms: float) -> Steps:
         """:meth:`compute` on ``thread``, drawn as ``kind`` (and ``gil_wait``)."""
@@ -120,8 +132,18 @@ class Site:
 
     def grown(self) -> float:
         """How much longer Django's and asyncio's own Python takes per request with this
-        many requests inside the server (more tasks, threads and objects to wade through)."""
-        return 1 + self.costs.growth_per_1000 * self.inside / 1000
+        many requests inside the server (more tasks, threads and objects to wade through),
+        up to :data:`GROWTH_SEEN_UP_TO` of them: the growth was measured there and is not
+        carried on past it (at a million requests inside it would read 81 times as long)."""
+        inside = min(self.inside, GROWTH_SEEN_UP_TO)
+        return 1 + self.costs.growth_per_1000 * inside / 1000
+
+    def warmed(self) -> float:
+        """Django's Python per request with this many requests inside, as a share of a
+        lone request's: all of it alone, :meth:`Costs.burst_share` of it in a big burst
+        (what a lone request measures and what a burst does per request, both measured)."""
+        share = self.burst_share
+        return share + (1 - share) / max(1.0, self.inside)
 
     def overhead(self, ms: float) -> Steps:
         """Per-request Python the lanes do not show (the client building and reading the
@@ -130,37 +152,32 @@ class Site:
         yield from self.compute(ms, kind=Kind.FRAMEWORK)
 
     def take_loop(self, r: RequestLog, waiting_on: str, since: int | None = None) -> Steps:
-        """Wait for the event loop; the wait is ``queued``."""
+        """Wait for the event loop; the wait is ``queued``. Its step begins."""
         start = self.env.now if since is None else since
         yield self.loop.request()
         r.log(Kind.QUEUED, start, self.env.now, waiting_on)
+        self._step_start, self._step_waits = self.env.now, []
+
+    def next_step(self) -> Steps:
+        """End this step and wait for the loop again, as a task going to the back of the
+        ready queue does; the wait is drawn as part of whatever the caller draws."""
+        self.leave_loop()
+        yield self.loop.request()
+        self._step_start, self._step_waits = self.env.now, []
 
     def leave_loop(self) -> None:
+        """The step ends. As the real loop monitor does (``simulator.hosting.loop_monitor``),
+        a step that held the loop :data:`LOOP_BLOCKED_MS` or more (``weight`` requests'
+        worth: a piece's step is ``weight`` steps), its waits for the GIL left out, blocked
+        it: a burst of short steps one after another blocks nothing."""
+        now = self.env.now
+        held = now - self._step_start - sum(e - s for s, e in self._step_waits)
+        if held >= ns(LOOP_BLOCKED_MS * self.weight):
+            cursor = self._step_start
+            for s, e in self._step_waits:
+                if s > cursor:
+                    self.blocked.append((cursor, s))
+                cursor = e
+            if now > cursor:
+                self.blocked.append((cursor, now))
         self.loop.release(LOOP)
-
-    def loop_monitor(self) -> Steps:
-        """The loop monitor: a tick every 1 ms that needs the loop (and the GIL, being
-        Python); a tick 5 ms late or more means the loop was blocked."""
-        tick, late = ns(1.0), ns(LOOP_BLOCKED_MS)
-        last = self.env.now
-        while self.unfinished:
-            gap = self.env.peek() - self.env.now
-            if self._idle() and gap > tick:  # nothing can delay a tick until then
-                yield self.env.timeout(int(gap) - tick)
-                last = self.env.now
-            yield self.env.timeout(tick)
-            loop = yield self.loop.request()
-            gil = yield self.gil.request()
-            self.gil.release(gil)
-            self.loop.release(loop)
-            if self.env.now - last - tick >= late:
-                self.blocked.append((last, self.env.now))
-            last = self.env.now
-
-    def _idle(self) -> bool:
-        return (
-            self.loop.queued == 0
-            and self.gil.queued == 0
-            and self.loop.free > 0
-            and self.gil.free > 0
-        )

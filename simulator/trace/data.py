@@ -26,7 +26,7 @@ from typing import Literal
 
 import numpy as np
 
-from simulator.trace.columns import SegmentColumns
+from simulator.trace.columns import LaneColumns, SegmentColumns
 from simulator.trace.kinds import HOLDS_THREAD, KINDS, Kind
 
 __all__ = ["HOLDS_THREAD", "KINDS", "Kind", "Lane", "Segment", "Status", "Trace"]
@@ -103,10 +103,11 @@ class Lane:
 class _Derived:
     """What a trace computes once from its lanes and keeps (it never changes)."""
 
-    __slots__ = ("columns",)
+    __slots__ = ("columns", "lane_columns")
 
     def __init__(self) -> None:
         self.columns: SegmentColumns | None = None
+        self.lane_columns: LaneColumns | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,15 @@ class Trace:
         return derived.columns
 
     @property
+    def lane_columns(self) -> LaneColumns:
+        """Every lane's own fields (sent, done, end, status, database events) as numpy
+        columns (built once, on first use)."""
+        derived = self._derived
+        if derived.lane_columns is None:
+            derived.lane_columns = LaneColumns.of(self.lanes)
+        return derived.lane_columns
+
+    @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:
         """The blocks to draw: the ended ones and, live, the one in progress."""
         if self.loop_blocking_now is None:
@@ -157,12 +167,14 @@ class Trace:
     @property
     def end_ns(self) -> int:
         """When the last client got its answer (the makespan ends here)."""
-        return max((lane.done_ns for lane in self.lanes), default=self.t0_ns)
+        done = self.lane_columns.done_ns
+        return int(done.max()) if len(done) else self.t0_ns
 
     @property
     def last_ns(self) -> int:
         """When the last segment ended (Django may work on after its answer is sent)."""
-        return max((lane.end_ns for lane in self.lanes), default=self.t0_ns)
+        end = self.lane_columns.end_ns
+        return int(end.max()) if len(end) else self.t0_ns
 
     def ms(self, ns: int) -> float:
         """``ns`` as milliseconds from the first send."""

@@ -70,8 +70,8 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
         window.run_action.trigger()
         assert window.session.running
         # While it runs, the lanes are already there and some are still unanswered.
-        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
-        live = window.timeline.trace
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.rows.trace.lanes))
+        live = window.timeline.rows.trace
         seen_live.append(sum(lane.status == "running" for lane in live.lanes))
         assert window.timeline._cutoff_ns is not None  # drawn up to "now"
         await window.session.wait()
@@ -79,7 +79,7 @@ def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     qloop.run_until_complete(scenario())
     assert seen_live[0] >= 3
     run = window.session.last_run
-    assert window.timeline.trace is run.trace
+    assert window.timeline.rows.trace is run.trace
     assert len(window.timeline.rows) == 6
     theme = window.timeline.theme
     # One worker: the last request waited in the queue while the first was served...
@@ -163,7 +163,7 @@ def test_stop_mid_run_cancels_unfinished_lanes_and_keeps_finished_ones(window, q
 
     async def scenario():
         window.run_action.trigger()
-        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.trace.lanes))
+        await _until(lambda: any(lane.status == "ok" for lane in window.timeline.rows.trace.lanes))
         start = time.monotonic()
         window.stop_action.trigger()
         await window.session.wait()
@@ -219,7 +219,7 @@ def test_closing_mid_run_stops_it_and_leaves_no_thread(window, qloop, thread_bas
 
     async def scenario():
         window.run_action.trigger()
-        await _until(lambda: len(window.timeline.trace.lanes) == 20)
+        await _until(lambda: len(window.timeline.rows.trace.lanes) == 20)
         window.close()
         await _until(lambda: bool(closed), timeout=5)
         await window.session.wait()
@@ -305,9 +305,9 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"
     assert "B finished" in window.verdict.text() and "sooner" in window.verdict.text()
     # The metrics follow the dials tab: B's after the run, A's when A's tab is chosen.
-    assert window.metrics.summary == b.summary
+    assert window.stage.figures.shown.summary == b.summary
     window.dials_tabs.setCurrentIndex(0)
-    assert window.metrics.summary == a.summary
+    assert window.stage.figures.shown.summary == a.summary
     # One axis: both timelines span the longer run (A), so B's lanes end far left of A's.
     range_a = window.timeline.view_offsets()
     range_b = window.timeline_b.view_offsets()
@@ -477,13 +477,13 @@ def test_a_replay_grows_the_figures_instead_of_showing_the_end(window, qloop):
         Scenario(view="sync_io", mode="wsgi", workers=1, requests=3, io_ms=60)
     )
     qloop.run_until_complete(_run(window))
-    assert window.metrics.summary.ok == 3
+    assert window.stage.figures.shown.summary.ok == 3
     window.replay.scrubber.setValue(450)  # 45 % of the way: one answer of three so far
     window.replay._on_scrubbed(450)
-    assert window.metrics.summary.ok == 1
+    assert window.stage.figures.shown.summary.ok == 1
     assert window.figure_strip.keys  # presentation's line of figures follows the panel
     window.replay.stop()  # the whole run again
-    assert window.metrics.summary.ok == 3
+    assert window.stage.figures.shown.summary.ok == 3
 
 
 def test_the_first_start_opens_maximised(qtbot, qloop, settings):
@@ -587,9 +587,9 @@ def test_after_a_close_call_the_metrics_panel_shows_the_verdicts_median(qtbot, q
     assert len(ran) == 6
     assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in window.verdict.text()
     # The panel shows B after the run, A when A's tab is chosen: each the verdict's median.
-    assert window.metrics.summary.makespan_ms == 260.0
+    assert window.stage.figures.shown.summary.makespan_ms == 260.0
     assert window.metrics.value_text("makespan_ms").startswith("260")
-    assert window.timeline_b.trace is window.session.runs["b"].trace
+    assert window.timeline_b.rows.trace is window.session.runs["b"].trace
     window.dials_tabs.setCurrentIndex(0)
-    assert window.metrics.summary.makespan_ms == 200.0
+    assert window.stage.figures.shown.summary.makespan_ms == 200.0
     assert window.metrics.value_text("makespan_ms").startswith("200")

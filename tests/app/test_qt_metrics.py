@@ -1,13 +1,18 @@
-"""The metrics panel and its two plots, as a teacher would read them off the screen."""
+"""The metrics panel and its two plots, as a teacher would read them off the screen.
+
+Each widget is handed a :class:`~app.session.figures.Figures` (the session's, in the
+window) and draws what it shows: a test sets what is shown with ``figures.show``."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
+from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QImage, QPalette
 from PySide6.QtWidgets import QLabel
 
+from app.session.figures import Figures
 from app.theme import DARK, apply_theme
 from app.widgets.metrics_panel import (
     QtInFlightPlot,
@@ -42,11 +47,20 @@ def make_trace(*spans: tuple[float, float] | tuple[float, float, str], **kwargs)
 
 
 @pytest.fixture
-def make_view(qtbot):
-    """Build a widget (after its model), shown at a known size; qtbot closes it."""
+def figures() -> Figures:
+    """What the widgets of a test show (no session: set with ``figures.show``)."""
+    return Figures()
 
-    def make(cls, *args, size=(600, 300), **kwargs):
-        view = cls(*args, **kwargs)
+
+@pytest.fixture
+def make_view(qtbot, figures):
+    """Build a widget on ``figures``, showing ``trace`` if given, at a known size; qtbot
+    closes it."""
+
+    def make(cls, trace=None, size=(600, 300)):
+        if trace is not None:
+            figures.show(trace)
+        view = cls(figures)
         qtbot.addWidget(view)
         view.resize(*size)
         view.show()
@@ -73,23 +87,23 @@ def highlight_of(widget) -> QColor:
 # -- the panel --------------------------------------------------------------------------------
 
 
-def test_makespan_switches_from_ms_to_s_when_the_run_changes(make_view):
+def test_makespan_switches_from_ms_to_s_when_the_run_changes(make_view, figures):
     trace = make_trace((0, 100), (0, 214))
     metrics = make_view(QtMetrics, trace, size=(420, 800))
     assert metrics.value_text("makespan_ms") == "214 ms"
     assert metrics.value_text("throughput_rps") == "9.35 req/s"
 
-    metrics.set_trace(make_trace((0, 900), (500, 1620)))
+    figures.show(make_trace((0, 900), (500, 1620)))
     assert metrics.value_text("makespan_ms") == "1.62 s"
     assert metrics.value_text("max") == "1.12 s"
 
 
-def test_a_real_run_shows_its_own_figures(make_view, run):
+def test_a_real_run_shows_its_own_figures(make_view, figures, run):
     result = run(view="async_io", requests=5, io_ms=20)
     metrics = make_view(QtMetrics, size=(420, 800))
     assert metrics.value_text("makespan_ms") == "—"
 
-    metrics.set_trace(result.trace, result.summary)
+    figures.show(result.trace, result.summary)
     assert result.summary.makespan_ms < 1000
     assert metrics.value_text("makespan_ms") == format_ms(result.summary.makespan_ms)
     assert metrics.value_text("makespan_ms").endswith(" ms")
@@ -100,16 +114,16 @@ def test_a_real_run_shows_its_own_figures(make_view, run):
     assert metrics.histogram.bins().finished == 5
 
 
-def test_a_given_summary_is_shown_rather_than_recomputed(make_view):
+def test_a_given_summary_is_shown_rather_than_recomputed(make_view, figures):
     trace = make_trace((0, 100))
     metrics = make_view(QtMetrics, size=(420, 800))
-    metrics.set_trace(trace, dataclasses.replace(summarize(trace), makespan_ms=5000.0))
+    figures.show(trace, dataclasses.replace(summarize(trace), makespan_ms=5000.0))
     assert metrics.value_text("makespan_ms") == "5.00 s"
 
 
-def test_an_all_failed_run_shows_its_failures_in_red(make_view):
+def test_an_all_failed_run_shows_its_failures_in_red(make_view, figures):
     metrics = make_view(QtMetrics, size=(420, 800))
-    metrics.set_trace(make_trace((0, 50, "error"), (0, 60, "error"), (0, 70, "error")))
+    figures.show(make_trace((0, 50, "error"), (0, 60, "error"), (0, 70, "error")))
     failed = metrics.findChild(QLabel, "value_failed")
     ok = metrics.findChild(QLabel, "value_ok")
     assert failed.text() == "3"
@@ -118,7 +132,7 @@ def test_an_all_failed_run_shows_its_failures_in_red(make_view):
     assert red != ok.palette().color(QPalette.ColorRole.WindowText)
     assert red.red() > 200 and red.green() < 120
 
-    metrics.set_trace(make_trace((0, 50), (0, 60)))
+    figures.show(make_trace((0, 50), (0, 60)))
     assert failed.text() == "0"
     assert failed.palette().color(QPalette.ColorRole.WindowText) == ok.palette().color(
         QPalette.ColorRole.WindowText
@@ -135,12 +149,12 @@ def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
     assert metrics.histogram.bins().hi_ms < 200  # the running lane's 300 ms is no latency
 
 
-def test_loop_blocked_time_and_its_absence_under_wsgi(make_view):
+def test_loop_blocked_time_and_its_absence_under_wsgi(make_view, figures):
     asgi = make_trace((0, 100), loop_thread="asgi-loop", loop_blocked=((0, 12 * MS),))
     metrics = make_view(QtMetrics, asgi, size=(420, 800))
     assert metrics.value_text("loop_blocked_ms") == "12.0 ms"
 
-    metrics.set_trace(make_trace((0, 100)))
+    figures.show(make_trace((0, 100)))
     assert metrics.value_text("loop_blocked_ms") == "no loop"
 
 
@@ -167,9 +181,9 @@ def test_every_figure_explains_itself_in_a_tooltip(make_view):
         assert metrics.findChild(QLabel, f"value_{key}").toolTip()
 
 
-def test_clear_empties_figures_and_plots(make_view):
+def test_clear_empties_figures_and_plots(make_view, figures):
     metrics = make_view(QtMetrics, make_trace((0, 100), (0, 120)), size=(420, 800))
-    metrics.clear()
+    figures.show(None)
     assert metrics.value_text("makespan_ms") == "—"
     assert metrics.value_text("failed") == "—"
     image = metrics.histogram.grab().toImage()
@@ -190,13 +204,15 @@ def test_values_grow_with_the_font_presentation_mode_sets(make_view, qtbot):
     assert metrics.histogram.minimumSizeHint().height() > before[1]
 
 
-def test_ten_thousand_lanes_draw_what_they_hold(make_view):
+def test_ten_thousand_lanes_draw_what_they_hold(make_view, figures):
     # A request sent every 0.1 ms, each answered after 20 to 26 ms: about 230 in flight.
     trace = make_trace(*[(i * 0.1, i * 0.1 + 20 + i % 7) for i in range(10_000)])
     metrics = make_view(QtMetrics, size=(420, 800))
-    metrics.set_trace(trace)
+    figures.show(trace)
     assert metrics.value_text("requests") == "10\u2009000"
-    assert metrics.value_text("peak_in_flight") == format_count(metrics.summary.peak_in_flight)
+    assert metrics.value_text("peak_in_flight") == format_count(
+        figures.shown.summary.peak_in_flight
+    )
 
     histogram = metrics.histogram
     image = histogram.grab().toImage()
@@ -210,7 +226,7 @@ def test_ten_thousand_lanes_draw_what_they_hold(make_view):
 
     plot = metrics.in_flight
     steps = plot.steps()
-    assert steps.peak == metrics.summary.peak_in_flight > 200
+    assert steps.peak == figures.shown.summary.peak_in_flight > 200
     image = plot.grab().toImage()
     # Thousands of steps drawn a few per pixel: the peak is still drawn, at its moment.
     x, y = round(plot.x_for(steps.peak_ms)), round(plot.y_for(steps.peak))
@@ -224,7 +240,7 @@ def test_ten_thousand_lanes_draw_what_they_hold(make_view):
 # -- the latency histogram ----------------------------------------------------------------------
 
 
-def test_histogram_bar_stands_where_the_latencies_are_and_moves_with_them(make_view):
+def test_histogram_bar_stands_where_the_latencies_are_and_moves_with_them(make_view, figures):
     slow = make_trace(*[(0, 100)] * 5, (0, 100.5))
     histogram = make_view(QtLatencyHistogram, slow)
     color = highlight_of(histogram)
@@ -236,7 +252,7 @@ def test_histogram_bar_stands_where_the_latencies_are_and_moves_with_them(make_v
         for x in range(round(histogram.x_for(0)) + 2, round(histogram.x_for(85)))
     )
 
-    histogram.set_trace(make_trace(*[(0, 30)] * 4))
+    figures.show(make_trace(*[(0, 30)] * 4))
     image = histogram.grab().toImage()
     assert bar_near(image, histogram.x_for(30), color)
     assert not any(
@@ -317,7 +333,7 @@ def test_plots_follow_the_dark_theme(make_view, qapp, qtbot):
 # -- requests in flight ----------------------------------------------------------------------
 
 
-def test_in_flight_step_reaches_the_top_at_the_peak(make_view):
+def test_in_flight_step_reaches_the_top_at_the_peak(make_view, figures):
     # One long request; two more join at 10 and 20 ms and leave at 60 and 50 ms: peak 3.
     trace = make_trace((0, 100), (10, 60), (20, 50))
     plot = make_view(QtInFlightPlot, trace)
@@ -335,7 +351,7 @@ def test_in_flight_step_reaches_the_top_at_the_peak(make_view):
     assert not line_at(5, 3)
     assert plot.y_for(3) < plot.y_for(1) < plot.y_for(0)
 
-    plot.set_trace(make_trace((0, 100), (60, 90)))
+    figures.show(make_trace((0, 100), (60, 90)))
     image = plot.grab().toImage()
     assert plot.steps().peak == 2
     assert line_at(75, 2)
@@ -366,9 +382,49 @@ def test_plots_ask_for_a_readable_minimum_size(make_view):
         assert hint.width() >= 260 and hint.height() >= 140
 
 
-def test_the_figure_line_names_what_to_watch_before_a_run(qapp):
+def test_the_figure_line_names_what_to_watch_before_a_run(qapp, figures):
     from app.widgets.figure_strip import QtFigureStrip
 
-    strip = QtFigureStrip()
-    strip.show_figures(None, None)
+    strip = QtFigureStrip(figures)
     assert strip.text() == "makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
+    figures.show(make_trace((0, 100), (0, 300)))
+    assert strip.text().startswith("makespan <b>300 ms</b> · p95 <b>")
+    figures.show(None)
+    assert strip.text() == "makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
+
+
+@pytest.mark.parametrize("px", [13, 16, 24])
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [(0, 200 * i + 20) for i in range(1, 9)],  # lesson 4's staircase: p95 at the right edge
+        [(0, 100)] * 20 + [(0, 190)],  # one tall bar under both lines
+        [(0, ms) for ms in range(10, 210, 10)],
+    ],
+    ids=["staircase", "tall", "even"],
+)
+def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
+    histogram = make_view(QtLatencyHistogram, make_trace(*spans), size=(360, 220))
+    font = QFont(histogram.font())
+    font.setPixelSize(px)  # presentation mode's text at 720p and 1080p
+    histogram.setFont(font)
+    histogram.resize(360, 230)  # and a new size: the headroom follows it
+    bins = histogram.bins()
+    width_ms = bins.bin_ms * 0.9
+    bars = [
+        QRectF(
+            QPointF(histogram.x_for(left + bins.bin_ms * 0.05), histogram._pixel(0, count).y()),
+            QPointF(
+                histogram.x_for(left + bins.bin_ms * 0.05 + width_ms), histogram._pixel(0, 0).y()
+            ),
+        )
+        for left, count in zip(bins.lefts_ms, bins.counts, strict=True)
+        if count
+    ]
+    labels = histogram.marker_label_rects()
+    assert len(labels) == 2 and all(label.height() >= px for label in labels)
+    for label in labels:
+        assert label.top() >= 0, "a label above the plot"
+        for bar in bars:
+            assert not label.intersects(bar), (label, bar)
+    assert not labels[0].intersects(labels[1])

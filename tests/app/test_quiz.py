@@ -73,13 +73,13 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     classroom = window.classroom
     assert classroom.path is not None and classroom.path.name.startswith("04-")
     assert quiz.quiz.step is QuizStep.QUESTION and not panel.reveal.isVisible()
-    assert "time.sleep" in window.header.text() and not window.timeline.trace.lanes
+    assert "time.sleep" in window.header.text() and not window.timeline.rows.trace.lanes
     _key(window, Qt.Key.Key_PageUp)  # back to the previous lesson: its reveal, as it was left
     assert classroom.path.name.startswith("03-")
     assert quiz.quiz.step is QuizStep.REVEAL and quiz.quiz.choice == 2
     assert panel.reveal.isVisible() and "not the guess" in panel.reveal.text()
     assert window.session.runs["a"] is measured and not window.session.running
-    assert len(window.timeline.trace.lanes) == measured.scenario.requests  # its lanes, again
+    assert len(window.timeline.rows.trace.lanes) == measured.scenario.requests  # its lanes, again
 
 
 def test_the_lessons_menu_numbers_the_questions_and_greys_out_what_cannot_run_saying_why(

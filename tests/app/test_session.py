@@ -214,9 +214,11 @@ def test_after_a_close_call_each_side_shows_its_median_run_not_its_last():
     assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in session.verdict
     last_shown = {side: run for _, side, run in finished}
     assert last_shown[Side.A] is session.runs[Side.A] and last_shown[Side.B] is session.runs[Side.B]
-    assert session.shown_run().summary.makespan_ms == 200.0
-    session.show_side(Side.B)
+    # The side that ran last is shown (each side while it runs), then A when asked for.
+    assert session.shown_side is Side.B
     assert session.shown_run().summary.makespan_ms == 260.0
+    session.show_side(Side.A)
+    assert session.shown_run().summary.makespan_ms == 200.0
     # Every run stays kept, in the order it ran, for the verdict's range and the run file.
     assert [r.summary.makespan_ms for r in session.every_run(Side.A)] == [300.0, 200.0, 100.0]
     assert [r.summary.makespan_ms for r in session.every_run(Side.B)] == [280.0, 260.0, 240.0]

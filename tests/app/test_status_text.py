@@ -76,3 +76,15 @@ def test_a_framework_share_not_measured_is_a_dash_alone_and_a_measured_one_reads
     known = replace(run, summary=replace(run.summary, framework_ms_per_request=2.9))
     line = next(x for x in format_summary(known).splitlines() if "framework" in x)
     assert line.split() == ["framework", "2.90", "ms", "per", "request"]
+
+
+def test_the_prediction_check_has_a_dash_where_the_real_run_answered_nothing():
+    from app.cli.summary import check_lines
+
+    stopped = _nothing_answered()
+    trace = predict(stopped.scenario)
+    predicted = Run(stopped.scenario, trace, summarize(trace))
+    rows = {line.split()[0]: line.split() for line in check_lines(predicted, stopped)[1:]}
+    assert rows["p50"][3:] == ["—", "—"]  # measured, ratio: not "0.0" and "inf"
+    assert rows["makespan"][3:] == ["—", "—"]
+    assert float(rows["p50"][2]) > 0  # the model's own number stands

@@ -187,32 +187,31 @@ LONG_NAMED = Trace(
 )
 
 
-def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(qtbot):
+def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(window):
     """A's label ("process 4194304 · thread 1") is wider than B's ("awaiting on the loop"):
     each alone would start its time axis at a different x, and 100 ms in A would sit beside
-    some other instant in B. Compared, both take the wider column, on screen and on a slide."""
-    from app.widgets.timeline import QtTimeline
-
-    a, b = QtTimeline(), QtTimeline()
+    some other instant in B. Compared, both take the wider column, on screen and on a slide.
+    Each timeline only says how wide its labels want to be; the window gives both the width
+    (neither reads the other)."""
+    a, b = window.timeline, window.timeline_b
+    window.session.view.set_by("workers")
+    window.session.set_compare(True)
     for timeline, trace in ((a, LONG_NAMED), (b, TRACE)):
-        qtbot.addWidget(timeline)
-        timeline.resize(1200, 300)
-        timeline.set_by("workers")
         timeline.set_trace(trace)
-        timeline.show()
-        timeline.grab()  # paint: the geometry is the painted one
-    alone = a._geometry.lanes_left, b._geometry.lanes_left
-    assert alone[0] > alone[1] + 20  # the test means something: the columns differ alone
-    a.partner, b.partner = b, a
-    a.grab(), b.grab()
-    assert a._geometry.lanes_left == b._geometry.lanes_left == alone[0]
-    # Compare off (B hidden): A keeps its own column, and so would B.
-    b.hide()
+        timeline.resize(1200, 300)  # room for whole labels (the column is at most 30%)
+    a.grab(), b.grab()  # paint: each measures its labels and says so
+    a.grab(), b.grab()  # paint again with the width the window gave back
+    assert a._geometry.lanes_left == b._geometry.lanes_left
+    shared = a._geometry.lanes_left
+    # B's labels are the wider now: A follows them while compared, not once compare is off.
+    a.set_trace(TRACE), b.set_trace(LONG_NAMED)
+    a.grab(), b.grab(), a.grab()
+    assert a._geometry.lanes_left == shared
+    window.session.set_compare(False)
+    a.resize(1200, 300)
     a.grab()
-    assert a._geometry.lanes_left == alone[0]
-    a.hide(), b.show()
-    b.grab()
-    assert b._geometry.lanes_left == alone[1]
+    assert a._geometry.lanes_left < shared - 20  # the test means something: they differ alone
+    assert not hasattr(a, "partner") and not hasattr(a, "trace")
 
     runs = [_fake_run(), _fake_run()]
     runs[0] = type(runs[0])(Scenario(view="sync_io"), LONG_NAMED, runs[0].summary)

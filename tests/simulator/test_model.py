@@ -143,8 +143,8 @@ def test_cpu_on_the_loop_makes_a_staircase_and_the_waiters_are_queued(free):
             ("cpu", "asgi-loop", 200, 250),
         ],
     ]
-    # The monitor's 1 ms tick could not run from just after 100 until 250.
-    assert trace.loop_blocked == ((99 * MS, 250 * MS),)
+    # Each request's 50 ms step blocked the loop, as the loop monitor counts steps.
+    assert trace.loop_blocked == ((100 * MS, 150 * MS), (150 * MS, 200 * MS), (200 * MS, 250 * MS))
 
 
 def test_two_wsgi_workers_take_two_at_a_time(free):
@@ -197,9 +197,10 @@ def test_cpu_in_slices_takes_turns_on_the_loop(free):
 
 
 def test_cpu_on_threads_shares_the_gil(free):
-    # Two threads, 10 ms each: the GIL passes every 5 ms, so both end at 20, not 10.
+    # Two threads, 10 ms each: the GIL passes every 5 ms, so they take turns and end at
+    # 15 and 20, not both at 10.
     trace = free(view="sync_io", requests=2, io_ms=0, cpu_ms=10)
-    assert answers(trace) == [20, 20]
+    assert answers(trace) == [15, 20]
     # Waiting (time.sleep) needs no GIL.
     assert answers(free(view="sync_io", requests=2, io_ms=10)) == [10, 10]
 
@@ -211,6 +212,7 @@ def test_the_async_orm_hands_its_query_to_the_requests_thread():
         ("thread_hop", "asgi-loop", 0, 1),
         ("io_blocking", "thread-0", 1, 101),
         ("thread_hop", "thread-0", 101, 102),
+        ("queued", "asgi-loop", 102, 103),  # after the answer: the hand-off to close it
     ]
 
 
@@ -218,14 +220,15 @@ def test_a_sync_only_middleware_holds_a_thread_around_an_async_views_await():
     costs = Costs(**{**_zero(), "hop_ms": 1.0})
     plain = predict(Scenario(view="async_io", requests=1, io_ms=10), costs).lanes[0]
     adapted = predict(Scenario(view="async_io", requests=1, io_ms=10, middleware="sync"), costs)
-    assert [s.kind for s in plain.segments] == ["io_wait"]
+    assert [s.kind for s in plain.segments] == ["io_wait", "queued"]  # closing: a hand-off
     assert segments(adapted.lanes[0]) == [
-        ("framework", "thread-0", 0, 1),  # into the chain, on the request's thread
+        ("queued", "thread-0", 0, 1),  # into the chain, on the request's thread
         ("thread_hop", "thread-0", 1, 2),  # to the async view, on the loop
         # The chain's thread waits in async_to_sync meanwhile: the await holds it.
         ("io_blocking", "thread-0", 2, 12),
         ("thread_hop", "asgi-loop", 12, 13),  # back into the chain
-        ("framework", "thread-0", 13, 14),  # out of the chain, to the loop
+        ("queued", "thread-0", 13, 14),  # out of the chain, to the loop
+        ("queued", "asgi-loop", 14, 15),  # after the answer: the hand-off to close it
     ]
 
 
@@ -278,16 +281,19 @@ def test_the_prediction_is_deterministic_and_the_costs_check_their_input():
 
 
 def test_framework_costs_show_as_framework_with_two_hand_offs_per_request_under_asgi():
-    (lane,) = predict(Scenario(view="async_io", requests=1, io_ms=100)).lanes
+    (lane,) = predict(Scenario(view="async_io", requests=1, io_ms=100), Costs()).lanes
     kinds = [(s.kind, s.thread) for s in lane.segments]
+    # Django's time is its running only: the hand-offs to the request's thread wait for it
+    # to wake up, holding nothing, and read as queued, as the measured lanes draw them.
     assert kinds == [
         ("queued", "queue"),
-        ("framework", "asgi-loop"),
+        ("queued", "asgi-loop"),  # the hand-off to request_started
         ("framework", "thread-0"),  # request_started, through sync_to_async
         ("framework", "asgi-loop"),
         ("io_wait", "asgi-loop"),
         ("framework", "asgi-loop"),
-        ("framework", "thread-0"),  # response.close(), after the answer
+        ("queued", "asgi-loop"),  # the hand-off after the answer
+        ("framework", "thread-0"),  # response.close() and request_finished
     ]
     assert lane.end_ns > lane.done_ns
 

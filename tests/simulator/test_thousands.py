@@ -1,5 +1,5 @@
-"""Runs of thousands on real servers and ``--url``: they finish, and Ctrl+C ends them within
-about a second with what was measured written.
+"""Runs of thousands on real servers, ``--url`` and in-process ASGI: they finish, and Ctrl+C
+ends them within about a second with what was measured written.
 
 The child's SIGINT handling is set by the test itself (the default action, whatever the
 parent of the test run ignores), so the app's own handler is what answers it.
@@ -71,13 +71,18 @@ def test_three_thousand_requests_on_two_uvicorn_processes_finish(tmp_path):
     assert summary["client_cpu_ms"] > 0  # the client's own cost, measured
 
 
-@pytest.mark.parametrize("mode", ["uvicorn", "gunicorn", "url"])
+@pytest.mark.parametrize("mode", ["uvicorn", "gunicorn", "url", "asgi-async_io", "asgi-sync_io"])
 def test_ctrl_c_five_seconds_into_three_thousand_requests_exits_at_once_with_the_file(
     tmp_path, mode
 ):
     out = tmp_path / "run.json"
     dials = ["--requests", "3000", "--io-ms", "100"]
-    if mode == "url":
+    if mode.startswith("asgi-"):
+        # In-process: thousands of the site's threads in this very process, all wanting the
+        # GIL while the run is written (a sync view holds one thread per request).
+        view = mode.removeprefix("asgi-")
+        took, code, err = _interrupted(["--mode", "asgi", "--view", view, *dials], out)
+    elif mode == "url":
         site = make_site(tmp_path / "site")
         with served(site, "uvicorn") as port:
             took, code, err = _interrupted(

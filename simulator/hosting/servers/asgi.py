@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import threading
 import time
 from typing import Any
@@ -102,6 +103,15 @@ class AsgiServer(Server):
         event = self._disconnects.get(probe_id)
         if event is not None:
             event.set()
+
+    def hold(self, seconds: float) -> None:
+        # The loop blocks in one callback (the GIL released), after the callbacks already
+        # due: every request waits for this loop between its thread hand-offs, so the site's
+        # threads soon have nothing to run either.
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
+                loop.call_soon_threadsafe(time.sleep, seconds)
 
     def loop_blocked(self) -> list[tuple[int, int]]:
         return list(self._monitor.blocked)

@@ -67,6 +67,15 @@ class Server(ABC):
     def close(self) -> None:
         """Stop taking requests, let running ones finish, and join every thread started."""
 
+    def hold(self, seconds: float) -> None:
+        """Run nothing more of the site for up to ``seconds`` (any thread), for a process
+        about to exit after a Stop: the site's own threads would otherwise go on competing
+        with the caller's for the GIL while it writes what was measured. Never :meth:`close`
+        a held server: closing waits for the site.
+
+        Here, nothing: WSGI's few workers share no loop through which to hold them."""
+        del seconds
+
     def loop_blocked(self) -> list[tuple[int, int]]:
         """Periods (ns) the site's event loop was blocked for ``LOOP_BLOCKED_MS`` or more."""
         return []

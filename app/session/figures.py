@@ -1,0 +1,176 @@
+"""The figures on screen, with no Qt: which trace the metrics panel and presentation mode's
+line of figures show, and its summary, worked out once for both.
+
+Several things decide it, each in the session: a run starting (no figures yet), its live
+snapshots (a few times a second at most: the figures of thousands of lanes and the plots
+cost tens of ms), a run finishing, the side chosen in compare mode, the model's prediction,
+and the replay's playhead (the run as it stood then: the final figures would give the
+ending away). :class:`Figures` follows those events and says what to draw; the widgets bind
+to :attr:`Figures.events` and read :attr:`Figures.shown` when they draw (napari's
+``QtDims(dims)``), so no widget keeps a run or reads another's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from psygnal import Signal, SignalGroup
+
+from simulator.metrics.replay import trace_at
+from simulator.metrics.summary import Summary, summarize
+from simulator.trace import Run, Trace
+
+from .model import Session
+from .state import Prediction, Side
+
+__all__ = ["EVERY_FRAME_LANES", "LIVE_PERIOD_NS", "Figures", "FiguresEvents", "Shown"]
+
+#: How often the figures of a big live run, and every live run's plots, are refreshed.
+LIVE_PERIOD_NS = 250_000_000
+#: Up to this many lanes, a live run's figures (not the plots) are refreshed every frame, so
+#: they keep up with the picture ("loop blocked" grows with the red strip).
+EVERY_FRAME_LANES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A trace whose figures are on screen.
+
+    Attributes
+    ----------
+    trace
+        The run's trace (finished, live, or cut at the replay's playhead) or the model's.
+    summary
+        Its figures.
+    side
+        The side it is of, named in compare mode (``None``: one run on screen).
+    predicted
+        The model's, not a measurement: every caption says so.
+    """
+
+    trace: Trace
+    summary: Summary
+    side: Side | None = None
+    predicted: bool = False
+
+
+class FiguresEvents(SignalGroup):
+    """shown(bool): other figures (or none) are on screen; the flag says whether the plots
+    are due too (live, they are redrawn less often than the figures)."""
+
+    shown = Signal(bool)
+
+
+class Figures:
+    """What the figures show (:attr:`shown`, ``None``: no run yet), following a session.
+
+    Parameters
+    ----------
+    session
+        The session to follow; ``None`` for figures set only with :meth:`show` (a test, or
+        a picture of one trace).
+    """
+
+    def __init__(self, session: Session | None = None) -> None:
+        self.events = FiguresEvents()
+        self.shown: Shown | None = None
+        self._session = session
+        self._live_shown_ns = 0
+        if session is not None:
+            self._follow(session)
+
+    def show(
+        self,
+        trace: Trace | None,
+        summary: Summary | None = None,
+        *,
+        side: Side | None = None,
+        predicted: bool = False,
+        plots: bool = True,
+    ) -> None:
+        """Show ``trace``'s figures (``summary`` is worked out if not given; ``None``: no
+        figures). ``plots=False``: only the figures are due, the plots draw what they drew."""
+        if trace is None:
+            if self.shown is None:
+                return
+            self.shown = None
+        else:
+            summary = summary if summary is not None else summarize(trace)
+            self.shown = Shown(trace, summary, side, predicted)
+        self.events.shown.emit(plots)
+
+    # -- following the session -----------------------------------------------------------------
+    def _follow(self, session: Session) -> None:
+        events = session.events
+        events.run_started.connect(self._on_run_started)
+        events.run_progressed.connect(self._on_run_progressed)
+        events.run_finished.connect(self._on_run_finished)
+        events.shown_side.connect(self._on_shown_side)
+        events.compare.connect(self._on_compare)
+        events.prediction.connect(self._on_prediction)
+        events.scenario.connect(self._on_scenario)
+        session.view.events.replay_ms.connect(self._on_playhead)
+
+    @property
+    def _s(self) -> Session:
+        assert self._session is not None  # only the handlers of a followed session ask
+        return self._session
+
+    def _side(self, side: Side) -> Side | None:
+        """The side, named only in compare mode."""
+        return side if self._s.compare else None
+
+    def _show_run(self, side: Side, run: Run) -> None:
+        self.show(run.trace, run.summary, side=self._side(side))
+
+    def _on_run_started(self, side: object, scenario: object) -> None:
+        self._live_shown_ns = 0
+        self.show(None)
+
+    def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
+        due = now_ns - self._live_shown_ns >= LIVE_PERIOD_NS
+        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
+            self._live_shown_ns = now_ns if due else self._live_shown_ns
+            self.show(trace, side=self._side(side), plots=due)
+
+    def _on_run_finished(self, side: Side, run: Run) -> None:
+        self._show_side_run()
+
+    def _on_shown_side(self, side: Side) -> None:
+        self._show_side_run()
+
+    def _on_compare(self, on: bool) -> None:
+        """A run's figures name their side only in compare mode: say so, or stop saying it."""
+        shown, s = self.shown, self._s
+        if shown is not None and not shown.predicted and not s.running and s.view.replay_ms < 0:
+            self._show_side_run()
+
+    def _show_side_run(self) -> None:
+        """The shown side's run (the figures follow the dials tab, A or B, in compare mode);
+        a side not run yet leaves the figures as they are."""
+        side = self._s.shown_side
+        run = self._s.runs[side]
+        if run is not None:
+            self._show_run(side, run)
+
+    def _on_prediction(self, prediction: Prediction | None) -> None:
+        if prediction is not None:  # (a run replaces it on screen as it starts)
+            self.show(prediction.trace, prediction.summary, predicted=True)
+
+    def _on_scenario(self, side: object, scenario: object) -> None:
+        """Runs forgotten (a new lesson's question): no figures of the last lesson."""
+        s = self._s
+        if not s.running and s.prediction is None and not any(s.runs.values()):
+            self.show(None)
+
+    def _on_playhead(self, ms: float) -> None:
+        """The shown side's run as it stood ``ms`` after its first send (``< 0``: all of it)."""
+        s = self._s
+        side = s.shown_side
+        run = s.runs[side]
+        if run is None or s.running:
+            return
+        if ms < 0:
+            self._show_run(side, run)
+        else:
+            self.show(trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6)), side=self._side(side))

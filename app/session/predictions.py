@@ -1,0 +1,92 @@
+"""The model beside the measurements: the prediction shown instead of a run, and the model's
+makespan checked against each run that finishes.
+
+A part of :class:`~app.session.Session` of its own: what the model says is never mixed with
+what was measured, and asking it for thousands of requests must not freeze the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from simulator.metrics.summary import summarize
+from simulator.prediction.calibration import load_costs
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+from .events import SessionEvents
+from .off_loop import loop_running, off_loop
+from .state import Prediction, PredictionCheck
+
+__all__ = ["PREDICT_WITH_RUN_LIMIT", "Predictions"]
+
+#: Runs up to this size get the model's prediction beside the measurement (a few ms).
+PREDICT_WITH_RUN_LIMIT = 2000
+
+
+class Predictions:
+    """The prediction on screen (``shown``) and the model's check of a finished run.
+
+    Parameters
+    ----------
+    predictor
+        The model's trace for a scenario.
+    events
+        The session's signals: ``prediction`` when the shown one changes, ``error`` when
+        the model fails off the loop.
+    stale
+        Whether a prediction worked out off the loop came too late to be shown (a run
+        started meanwhile).
+    """
+
+    def __init__(
+        self,
+        predictor: Callable[[Scenario], Trace],
+        events: SessionEvents,
+        stale: Callable[[], bool],
+    ) -> None:
+        self._predictor = predictor
+        self._events = events
+        self._stale = stale
+        self.shown: Prediction | None = None
+        self._task: asyncio.Future[None] | None = None
+
+    def ask(self, scenario: Scenario) -> Prediction | None:
+        """Show the model's prediction for ``scenario``: at once up to
+        :data:`PREDICT_WITH_RUN_LIMIT` requests; beyond, with a loop running, on a thread
+        of its own (``events.prediction`` brings it; ``None`` is returned now)."""
+        if scenario.requests > PREDICT_WITH_RUN_LIMIT and loop_running():
+            self._task = asyncio.ensure_future(self._off_loop(scenario))
+            return None
+        self._show(scenario, self._predictor(scenario))
+        return self.shown
+
+    def drop(self) -> None:
+        """No prediction on screen (a run or a new lesson replaces it)."""
+        self._set(None)
+
+    def check(self, run: Run) -> PredictionCheck | None:
+        """The model's makespan beside ``run``'s (``None`` if stopped, too big, or of a url:
+        the model knows only the lesson site)."""
+        if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
+            return None
+        predicted = summarize(self._predictor(run.scenario)).makespan_ms
+        return PredictionCheck(predicted, run.summary.makespan_ms, load_costs().calibrated)
+
+    def _show(self, scenario: Scenario, trace: Trace) -> None:
+        self._set(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
+
+    async def _off_loop(self, scenario: Scenario) -> None:
+        try:
+            trace = await off_loop(self._predictor, scenario, name="predict")
+        except Exception as exc:
+            self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
+            return
+        if not self._stale():
+            self._show(scenario, trace)
+
+    def _set(self, prediction: Prediction | None) -> None:
+        if prediction is not self.shown:
+            self.shown = prediction
+            self._events.prediction.emit(prediction)

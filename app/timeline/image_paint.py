@@ -1,0 +1,193 @@
+"""The window's lanes as one image, from cached summaries: what a frame of the timeline costs.
+
+:class:`LanesImage` belongs to one timeline widget and is handed to
+:func:`~app.timeline.paint.paint_timeline` as its ``lanes`` painter: it fills the lanes
+area with one ``drawImage`` of :mod:`app.timeline.raster`'s per-pixel summary, and the
+painter draws what is few and exact over it (patterns on rows of 6 px or more, answer marks,
+numbers on bars, failed marks, error labels, "now").
+
+What it keeps, so a frame costs what changed:
+
+- a finished run's bars are split into spans and summarised into :class:`~app.timeline.
+  raster.Tiles` once; a zoom, pan or resize samples cached tiles (the pixels on screen);
+  a level not yet computed is first drawn from a coarser one and refined on the next turn
+  of the event loop (:attr:`needs_refine`);
+- a live run's finished lanes are split once each (:class:`~app.timeline.spans.
+  LiveRequestSpans`) and summarised into tiles once per batch of finished lanes; a frame
+  adds only the lanes in flight over them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QImage, QPainter
+
+from app.theme import Theme
+from app.timeline.geometry import TimelineGeometry
+from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for, summarise
+from app.timeline.rows import TimelineRows
+from app.timeline.spans import LiveRequestSpans, RowSpans
+
+__all__ = ["LanesImage", "rows_of_y"]
+
+#: How many levels coarser a first frame may be drawn from while the exact one is computed.
+COARSER = 4
+
+
+def rows_of_y(
+    geo: TimelineGeometry, group: int, bands: int, top: int, height: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    """For each pixel row from ``top`` (``height`` of them): the band it shows (``bands``:
+    none, the background) and which bits of the band's bytes (``0x0F``: the bar; ``0xFF``:
+    the bar with its tail over it). Bars and tails sit where the exact painter puts them: a
+    gap between rows of 4 px or more, a tail a thin strip in the middle of its row."""
+    y = np.arange(top, top + height, dtype=np.float64) + 0.5 - geo.lanes_top
+    if geo.group > 1:  # a pixel row holds geo.group rows: the band under its middle row
+        first = np.floor(y).astype(np.int64) * geo.group
+        middle = np.minimum(first + geo.group // 2, geo.rows - 1) // group
+        band = np.where((y >= 0) & (first < geo.rows), middle, bands)
+        return band, np.full(height, 0xFF, np.uint8)
+    row_px = geo.row_px
+    gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
+    bar = max(1.0, row_px - gap)
+    thin = max(1.0, round(bar * 0.3))
+    row = np.floor(y / row_px).astype(np.int64)
+    within = y - row * row_px - gap / 2
+    inside = (y >= 0) & (row < geo.rows) & (within >= 0) & (within < bar)
+    in_tail = (within >= (bar - thin) / 2) & (within < (bar - thin) / 2 + thin)
+    band = np.where(inside, np.clip(row, 0, max(0, bands - 1)) // group, bands)
+    return band, np.where(in_tail, 0xFF, 0x0F).astype(np.uint8)
+
+
+class LanesImage:
+    """One widget's painter of lanes as an image, and its caches (see the module's text)."""
+
+    def __init__(self) -> None:
+        self._rows: TimelineRows | None = None
+        self._tiles: Tiles | None = None
+        self._live = LiveRequestSpans()
+        self._live_generation = -1
+        self._flying = RowSpans.empty()
+        self._colours: tuple[str, list[int]] | None = None
+        #: The last frame was drawn from a coarser level: paint again (exactly) soon.
+        self.needs_refine = False
+        #: Whether the next frame may be drawn from a coarser level than it needs.
+        self.coarse_ok = True
+
+    @property
+    def tiles(self) -> Tiles | None:
+        """The cached summaries of the finished bars (tests count what they computed)."""
+        return self._tiles
+
+    def show(self, rows: TimelineRows, *, live: bool = False) -> None:
+        """Paint ``rows`` from now on. Live, by request: only lanes finished since the last
+        frame are split and summarised; the rest are read from the caches."""
+        if rows is self._rows:
+            return
+        self._rows = rows
+        if live and rows.by == "requests":
+            self._flying = self._live.update(rows.trace)
+            if self._live.generation != self._live_generation or self._tiles is None:
+                self._live_generation = self._live.generation
+                self._tiles = Tiles(self._live.finished(), len(rows))
+            self._tiles.rows = len(rows)
+            return
+        self._live = LiveRequestSpans()
+        self._live_generation = -1
+        self._flying = RowSpans.empty()
+        self._tiles = Tiles(rows.spans, len(rows))
+
+    def paint(
+        self,
+        painter: QPainter,
+        geo: TimelineGeometry,
+        theme: Theme,
+        cutoff_ns: int | None,
+        tails: bool,
+    ) -> None:
+        """Fill ``geo``'s lanes area with the bars' image (one ``drawImage``)."""
+        tiles = self._tiles
+        self.needs_refine = False
+        if tiles is None or geo.rows == 0:
+            return
+        left = math.floor(geo.lanes_left)
+        width = math.ceil(geo.lanes_left + geo.lanes_width) + 1 - left
+        top = math.floor(geo.lanes_top + 0.5)
+        height = math.ceil(geo.lanes_top + geo.lanes_height) - top
+        if width <= 0 or height <= 0:
+            return
+        px_ns = (geo.t_to_ns - geo.t_from_ns) / geo.lanes_width
+        offsets = np.arange(width, dtype=np.float64) + (left + 0.5 - geo.lanes_left)
+        centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
+        xs = np.maximum(centres, 0).astype(np.int64)
+        hidden = centres >= cutoff_ns if cutoff_ns is not None else np.zeros(width, np.bool_)
+        level = level_for(px_ns, geo.group if geo.group > 1 else 1 / geo.row_px)
+        level = self._level_to_draw(tiles, level, xs)
+        bands = -(-geo.rows // level.group)
+        codes = tiles.sample(level, xs, hidden)
+        if len(self._flying):
+            codes = self._over_flying(codes, level, bands, centres, px_ns, cutoff_ns)
+        band, bits = rows_of_y(geo, level.group, bands, top, height)
+        if not tails:
+            bits &= 0x0F
+        pixels = np.take(codes, band, axis=0)
+        pixels &= bits[:, None]
+        stride = -(-width // 4) * 4  # an indexed image's lines start on 4 bytes
+        if stride != width:
+            pixels = np.pad(pixels, ((0, 0), (0, stride - width)))
+        image = QImage(pixels.data, width, height, stride, QImage.Format.Format_Indexed8)
+        image.setColorTable(self._colours_of(theme))
+        painter.save()
+        painter.setClipRect(
+            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+        )
+        # Converted first: Qt blends premultiplied pixels twice as fast as indexed ones.
+        painter.drawImage(
+            QPointF(left, top), image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        )
+        painter.restore()
+
+    def _colours_of(self, theme: Theme) -> list[int]:
+        if self._colours is None or self._colours[0] != repr(theme):
+            self._colours = (repr(theme), colour_table(theme))
+        return self._colours[1]
+
+    def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:
+        """``level``, or while it is not computed yet and a coarse frame is allowed, the
+        finest coarser one that is (or, none being, one a few times coarser: cheap)."""
+        if not self.coarse_ok:
+            return level
+        for up in range(0, COARSER + 1):
+            candidate = Level(level.bin_exp + up, level.group)
+            if tiles.has(candidate, xs):
+                self.needs_refine = up > 0
+                return candidate
+        self.needs_refine = True
+        return Level(level.bin_exp + COARSER // 2, level.group)
+
+    def _over_flying(
+        self,
+        codes: Codes,
+        level: Level,
+        bands: int,
+        centres: npt.NDArray[np.float64],
+        px_ns: float,
+        cutoff_ns: int | None,
+    ) -> Codes:
+        """The lanes in flight summarised at this frame's pixels, drawn over the cache."""
+        common = dict(
+            group=level.group,
+            bands=bands,
+            t_from=int(centres[0] - px_ns / 2),
+            bin_ns=px_ns,
+            bins=len(centres),
+            limit=cutoff_ns,
+        )
+        flying = summarise(self._flying, tail=False, **common)  # type: ignore[arg-type]
+        flying |= summarise(self._flying, tail=True, **common) << 4  # type: ignore[arg-type]
+        codes[:bands] = np.where(flying > 0, flying, codes[:bands])
+        return codes

@@ -1,0 +1,206 @@
+"""Lanes as one image: per pixel, the kind holding most of it, computed with numpy.
+
+A pixel of a fitted 10,000-request run holds ten lanes and dozens of segments; painting each
+as a rectangle cost a QPainter call per segment and seconds a frame. Here every segment adds
+its time under each pixel to that pixel's count for its kind (a difference array summed
+along time: a few array operations for all of them), and each pixel takes the kind with the
+most. The result is one ARGB image drawn with one ``drawImage`` (:func:`lanes_image`).
+
+Perfetto's and pyqtgraph's way of keeping a zoom cheap is a time pyramid: :class:`Tiles`
+summarises a run in tiles of :data:`TILE` bins whose width is a power of two nanoseconds,
+and rows in groups of a power of two, each tile computed once. A view samples the level whose
+bins are at most a pixel wide (and whose row groups at most a pixel tall), so a zoom, pan or
+resize within a level reads cached tiles: its cost is the pixels on screen. Colours come
+from the theme (:func:`palette`), the one source of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.theme import Theme
+from app.timeline.legend import TAIL_OPACITY
+from app.timeline.rows import DRAW_ORDER
+from app.timeline.spans import RowSpans
+from simulator.trace import KINDS
+from simulator.trace.columns import KIND_CODE
+
+__all__ = ["TILE", "Codes", "Level", "Tiles", "colour_table", "level_for", "summarise"]
+
+#: Bins per tile: small enough that a pan computes little, large enough for few tiles a view.
+TILE = 256
+#: Tiles kept (each about rows × TILE × 2 bytes): a few screens of zooming back and forth.
+MAX_TILES = 192
+
+Codes = npt.NDArray[np.uint8]  # 0: nothing there; else a kind's code + 1
+
+#: Where overlapping kinds tie, the one drawn last by the exact painter wins (its order).
+_RANK = np.zeros(len(KINDS), np.int64)
+for _rank, _kind in enumerate(DRAW_ORDER):
+    _RANK[KIND_CODE[_kind]] = _rank  # type: ignore[index]
+_FRAMEWORK = KIND_CODE["framework"]  # type: ignore[index]
+
+
+def summarise(
+    spans: RowSpans,
+    *,
+    tail: bool,
+    group: int,
+    bands: int,
+    t_from: int,
+    bin_ns: float,
+    bins: int,
+    limit: int | None = None,
+) -> Codes:
+    """Per band of ``group`` rows and per bin of ``bin_ns`` from ``t_from``: the code of the
+    kind most of the band's rows show at the bin's middle (``bands`` × ``bins``), of the tails
+    or of the bars; where none shows anything, 0. Nothing after ``limit`` (live, replay).
+    Several rows to a band draw their tails as Django's work (framework), as
+    :meth:`~app.timeline.rows.TimelineRows.grouped` does.
+
+    A sweep, not a grid of counts per kind: each bar adds one to its kind's count where it
+    starts covering bin middles and takes it back where it stops, the changes are summed
+    along each band (in order of band, then bin) and each bin takes the kind with the most
+    rows. A bar covering no bin's middle changes nothing, so a zoomed-out level reads few.
+    """
+    t_to = t_from + bin_ns * bins
+    end_at = t_to if limit is None else min(t_to, limit)
+    start, end = spans.start, spans.end
+    sel = (spans.tail == tail) & (start < end_at) & (end > t_from)
+    out = np.zeros(bands * (bins + 1), np.uint8)
+    if sel.any():
+        c0 = np.clip(np.ceil((start[sel] - t_from) / bin_ns - 0.5), 0, bins).astype(np.int64)
+        c1 = np.clip(
+            np.ceil((np.minimum(end[sel], end_at) - t_from) / bin_ns - 0.5), 0, bins
+        ).astype(np.int64)
+        wide = c1 > c0
+        if wide.any():
+            kind = spans.kind[sel][wide]
+            if tail and group > 1:
+                kind = np.full(len(kind), _FRAMEWORK, np.uint8)
+            line = (spans.row[sel][wide] // group).astype(np.int64) * (bins + 1)
+            _sweep(out, line + c0[wide], line + c1[wide], kind)
+    return out.reshape(bands, bins + 1)[:, :bins]
+
+
+def _sweep(
+    out: Codes, begin: npt.NDArray[np.int64], stop: npt.NDArray[np.int64], kind: Codes
+) -> None:
+    """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell."""
+    present = np.unique(kind)
+    present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
+    slot = np.zeros(len(KINDS), np.int64)
+    slot[present] = np.arange(len(present))
+    k = len(present)
+    cells, where = np.unique(np.concatenate([begin, stop]), return_inverse=True)
+    slots = np.concatenate([slot[kind], slot[kind]])
+    step = np.concatenate([np.ones(len(begin)), -np.ones(len(stop))])
+    counts = np.cumsum(
+        np.bincount(where * k + slots, step, minlength=len(cells) * k).reshape(-1, k), axis=0
+    )
+    best = counts.argmax(axis=1)
+    code = np.where(counts[np.arange(len(cells)), best] > 0.5, present[best] + 1, 0)
+    # Each cell takes the code of the last change at or before it (bands end at zero).
+    out[cells[0] :] = np.repeat(code.astype(np.uint8), np.diff(cells, append=len(out)))
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of the pyramid: bins of ``2**bin_exp`` ns, bands of ``group`` rows."""
+
+    bin_exp: int
+    group: int
+
+
+def level_for(px_ns: float, rows_per_px: float) -> Level:
+    """The level whose bins are at most a pixel wide and whose row groups at most a pixel
+    tall, but not less than half: a pixel then samples the summary of most of itself."""
+    bin_exp = max(0, math.floor(math.log2(max(px_ns, 1.0))))
+    group = 1 << max(0, math.floor(math.log2(max(rows_per_px, 1.0))))
+    return Level(bin_exp, group)
+
+
+class Tiles:
+    """The summaries of one set of spans, tile by tile and level by level, each computed once.
+
+    A tile holds per band and bin one byte: the bars' code in the low four bits, the tails'
+    in the high four (:func:`colour_table` colours each pair). ``spans`` never change for
+    one :class:`Tiles` (a finished run, or a live run's finished lanes): whoever owns the
+    spans makes a new one when they do.
+    """
+
+    def __init__(self, spans: RowSpans, rows: int) -> None:
+        self.spans = spans
+        self.rows = rows
+        self._tiles: OrderedDict[tuple[int, int, int], Codes] = OrderedDict()
+        #: How many tiles were computed (not read from the cache): tests count them.
+        self.computed = 0
+
+    def tile(self, level: Level, index: int) -> Codes:
+        key = (level.bin_exp, level.group, index)
+        codes = self._tiles.get(key)
+        if codes is not None:
+            self._tiles.move_to_end(key)
+            return codes
+        common = dict(
+            group=level.group,
+            bands=-(-self.rows // level.group),
+            t_from=index * TILE * (1 << level.bin_exp),
+            bin_ns=float(1 << level.bin_exp),
+            bins=TILE,
+        )
+        codes = summarise(self.spans, tail=False, **common)  # type: ignore[arg-type]
+        codes |= summarise(self.spans, tail=True, **common) << 4  # type: ignore[arg-type]
+        self.computed += 1
+        self._tiles[key] = codes
+        if len(self._tiles) > MAX_TILES:
+            self._tiles.popitem(last=False)
+        return codes
+
+    def has(self, level: Level, xs_ns: npt.NDArray[np.int64]) -> bool:
+        """Whether every tile under the times ``xs_ns`` is computed at ``level``."""
+        first, last = _tile_span(level, xs_ns)
+        return all((level.bin_exp, level.group, j) in self._tiles for j in range(first, last + 1))
+
+    def sample(
+        self, level: Level, xs_ns: npt.NDArray[np.int64], hidden: npt.NDArray[np.bool_]
+    ) -> Codes:
+        """Codes per band (and a last band of nothing) at the times ``xs_ns`` (a pixel's
+        middle each) from ``level``; nothing where ``hidden`` (past "now")."""
+        first, last = _tile_span(level, xs_ns)
+        tiles = [self.tile(level, j) for j in range(first, last + 1)]
+        bands = -(-self.rows // level.group)  # a live run's rows grow; a tile's may be fewer
+        strip = np.zeros((bands + 1, len(tiles) * TILE + 1), np.uint8)
+        for i, tile in enumerate(tiles):
+            strip[: len(tile), i * TILE : (i + 1) * TILE] = tile
+        columns = (xs_ns >> level.bin_exp) - first * TILE
+        columns[hidden] = strip.shape[1] - 1
+        return np.take(strip, columns, axis=1)
+
+
+def _tile_span(level: Level, xs_ns: npt.NDArray[np.int64]) -> tuple[int, int]:
+    bins = xs_ns >> level.bin_exp
+    return int(bins.min()) // TILE, int(bins.max()) // TILE
+
+
+def colour_table(theme: Theme) -> list[int]:
+    """The 256 ARGB colours of a tile's byte: the bars' kind (low four bits) with the tails'
+    kind (high four bits) drawn over it, faint as the exact painter draws them. Where there
+    is no bar, nothing (the grid shows through) or the faint tail alone."""
+    colours = [theme.background] + [theme.kinds.get(kind, theme.muted) for kind in KINDS]
+    colours += [theme.background] * (16 - len(colours))
+    rgb = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in colours], np.float64)
+    over = rgb[:, None, :] * (1 - TAIL_OPACITY) + rgb[None, :, :] * TAIL_OPACITY  # [bar, tail]
+    over[:, 0] = rgb  # no tail: the bar
+    over[0, :] = rgb  # no bar: the tail, see-through
+    alpha = np.full((16, 16), 255, np.uint32)
+    alpha[0, :] = round(255 * TAIL_OPACITY)
+    alpha[0, 0] = 0
+    table = np.rint(over).astype(np.uint32).transpose(1, 0, 2).reshape(256, 3)  # tail << 4 | bar
+    argb = (alpha.T.reshape(256) << 24) | (table[:, 0] << 16) | (table[:, 1] << 8) | table[:, 2]
+    return [int(v) for v in argb]

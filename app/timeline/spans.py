@@ -1,0 +1,249 @@
+"""What the rows of a timeline draw, as numpy columns: the painter's input.
+
+:class:`RowSpans` holds one entry per bar: its row, its kind's code (a place in
+:data:`~simulator.trace.kinds.KINDS`, as the trace's columns), start, end, and whether it is a
+thin after-answer tail. The pixel painter (:mod:`app.timeline.raster`) reads nothing else, so
+10,000 lanes cost a few array operations, not a Python object per segment.
+
+The by-request layout's rule (a lane is drawn up to its answer; what held a thread or the loop
+after it is a tail) is :func:`request_spans`, written once: :class:`~app.timeline.rows.
+TimelineRows` takes its lists from it, and a live run's lanes are split lane by lane with it,
+each finished lane once (:class:`LiveRequestSpans`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from operator import attrgetter
+
+import numpy as np
+import numpy.typing as npt
+
+from simulator.trace import HOLDS_THREAD, Kind, Lane, Segment, Trace
+from simulator.trace.columns import KIND_CODE
+
+__all__ = [
+    "KindLists",
+    "LiveRequestSpans",
+    "RowSpans",
+    "answered_ns",
+    "kind_lists",
+    "request_spans",
+    "shown_segments",
+    "spans_of_lists",
+]
+
+Int64s = npt.NDArray[np.int64]
+#: ``(row, start_ns, end_ns)`` per kind: what the exact painter draws.
+KindLists = dict[str, list[tuple[int, int, int]]]
+
+#: The codes of the kinds that hold a thread or the loop (the only ones a tail keeps).
+_HOLDS = np.array(sorted(KIND_CODE[kind] for kind in HOLDS_THREAD), np.uint8)
+
+
+@dataclass(frozen=True, slots=True)
+class RowSpans:
+    """Bars to draw: ``row``, ``kind`` (a code of :data:`KIND_CODE`), ``start``/``end`` (ns),
+    ``tail`` (drawn thin and faint), and ``index``: the segment's place in its lane (the
+    by-request layout finds the segment under the pointer with it; -1 elsewhere)."""
+
+    row: npt.NDArray[np.int32]
+    kind: npt.NDArray[np.uint8]
+    start: Int64s
+    end: Int64s
+    tail: npt.NDArray[np.bool_]
+    index: npt.NDArray[np.int32]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @classmethod
+    def empty(cls) -> RowSpans:
+        return cls.concat([])
+
+    @classmethod
+    def concat(cls, parts: Sequence[RowSpans]) -> RowSpans:
+        """All of ``parts`` as one (in order)."""
+        if len(parts) == 1:
+            return parts[0]
+        fields = ("row", "kind", "start", "end", "tail", "index")
+        types = (np.int32, np.uint8, np.int64, np.int64, np.bool_, np.int32)
+        return cls(
+            *(
+                np.concatenate([getattr(p, name) for p in parts]).astype(kind, copy=False)
+                if parts
+                else np.zeros(0, kind)
+                for name, kind in zip(fields, types, strict=True)
+            )
+        )
+
+
+def answered_ns(lane: Lane) -> int:
+    """Where the by-request layout ends a lane: its answer (ok or failed), else its end."""
+    return lane.done_ns if lane.status in ("ok", "error") else lane.end_ns
+
+
+def _split(
+    row: npt.NDArray[np.int32],
+    kind: npt.NDArray[np.uint8],
+    start: Int64s,
+    end: Int64s,
+    index: npt.NDArray[np.int32],
+    answered: Int64s,
+) -> RowSpans:
+    """The rule: each segment up to its lane's answer (``answered`` per segment), and after
+    it, if it held a thread or the loop, a tail."""
+    main = start < answered
+    tail = (end > answered) & np.isin(kind, _HOLDS)
+    return RowSpans(
+        row=np.concatenate([row[main], row[tail]]),
+        kind=np.concatenate([kind[main], kind[tail]]),
+        start=np.concatenate([start[main], np.maximum(start[tail], answered[tail])]),
+        end=np.concatenate([np.minimum(end[main], answered[main]), end[tail]]),
+        tail=np.concatenate(
+            [np.zeros(int(main.sum()), np.bool_), np.ones(int(tail.sum()), np.bool_)]
+        ),
+        index=np.concatenate([index[main], index[tail]]),
+    )
+
+
+def request_spans(trace: Trace) -> RowSpans:
+    """The by-request layout of ``trace`` (row ``i``: lane ``i``), from its columns."""
+    cols = trace.columns
+    answered = np.fromiter(map(answered_ns, trace.lanes), np.int64, len(trace.lanes))
+    lane = cols.lane
+    index = (np.arange(len(cols), dtype=np.int64) - cols.offsets[lane]).astype(np.int32)
+    return _split(lane, cols.kind, cols.start_ns, cols.end_ns, index, answered[lane])
+
+
+_KIND = attrgetter("kind")
+_START = attrgetter("start_ns")
+_END = attrgetter("end_ns")
+
+
+def _lanes_spans(rows: Sequence[int], lanes: Sequence[Lane]) -> RowSpans:
+    """:func:`request_spans`' rule for some lanes (at ``rows``), read from their objects."""
+    counts = np.fromiter((len(lane.segments) for lane in lanes), np.int64, len(lanes))
+    segments = [seg for lane in lanes for seg in lane.segments]
+    n = len(segments)
+    row = np.repeat(np.asarray(rows, np.int32), counts)
+    firsts = np.repeat(np.cumsum(counts) - counts, counts)
+    return _split(
+        row,
+        np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, segments)), np.uint8, n),
+        np.fromiter(map(_START, segments), np.int64, n),
+        np.fromiter(map(_END, segments), np.int64, n),
+        (np.arange(n, dtype=np.int64) - firsts).astype(np.int32),
+        np.repeat(np.fromiter(map(answered_ns, lanes), np.int64, len(lanes)), counts),
+    )
+
+
+class LiveRequestSpans:
+    """The by-request spans of a live run's snapshots, each finished lane split once.
+
+    The engine hands the same :class:`Lane` object for a settled request in every snapshot
+    (a request answered but still tidied up by Django is built anew each time), so a lane
+    seen finished and unchanged in two snapshots in a row is split once and kept: a frame
+    reads only the lanes in flight and those that settled since the last one.
+    ``generation`` grows whenever lanes are added to :meth:`finished`.
+    """
+
+    def __init__(self) -> None:
+        self._t0: int | None = None
+        self._done: dict[int, Lane] = {}  # row → the settled lane split into _parts
+        self._seen: dict[int, Lane] = {}  # row → the lane of the last snapshot, not settled
+        self._parts: list[RowSpans] = []
+        self.generation = 0
+
+    def finished(self) -> RowSpans:
+        """The settled lanes' spans."""
+        if len(self._parts) > 1:  # keep one array, not a frame's worth of pieces each
+            self._parts = [RowSpans.concat(self._parts)]
+        return self._parts[0] if self._parts else RowSpans.empty()
+
+    def update(self, trace: Trace) -> RowSpans:
+        """Split what is new in ``trace``; returns the spans of the lanes not settled."""
+        if trace.t0_ns != self._t0:
+            self.__init__()  # type: ignore[misc]  # a new run: forget the last one's lanes
+            self._t0 = trace.t0_ns
+        done, seen = self._done, self._seen
+        settled: list[int] = []
+        moving: list[int] = []
+        for row, lane in enumerate(trace.lanes):
+            kept = done.get(row)
+            if kept is lane:
+                continue
+            if kept is not None:  # not the engine's lanes as we know them: start afresh
+                self._t0 = None
+                return self.update(trace)
+            if lane.status != "running" and seen.get(row) is lane:
+                settled.append(row)
+            else:
+                moving.append(row)
+        lanes = trace.lanes
+        if settled:
+            self._parts.append(_lanes_spans(settled, [lanes[row] for row in settled]))
+            done.update((row, lanes[row]) for row in settled)
+            self.generation += 1
+        self._seen = {row: lanes[row] for row in moving}
+        return _lanes_spans(moving, [lanes[row] for row in moving]) if moving else RowSpans.empty()
+
+
+def spans_of_lists(
+    per_kind: dict[str, list[tuple[int, int, int]]],
+    tail_per_kind: dict[str, list[tuple[int, int, int]]],
+) -> RowSpans:
+    """Spans from :class:`~app.timeline.rows.TimelineRows`' lists (any layout: the thread
+    view's bands and rows are what rows.py says they are)."""
+    parts = []
+    for source, tail in ((per_kind, False), (tail_per_kind, True)):
+        for kind, items in source.items():
+            if not items:
+                continue
+            array = np.array(items, np.int64).reshape(-1, 3)
+            n = len(array)
+            parts.append(
+                RowSpans(
+                    row=array[:, 0].astype(np.int32),
+                    kind=np.full(n, KIND_CODE[kind], np.uint8),  # type: ignore[index]
+                    start=array[:, 1].copy(),
+                    end=array[:, 2].copy(),
+                    tail=np.full(n, tail, np.bool_),
+                    index=np.full(n, -1, np.int32),
+                )
+            )
+    return RowSpans.concat(parts)
+
+
+def kind_lists(spans: RowSpans, kinds: Sequence[str]) -> tuple[KindLists, KindLists]:
+    """``spans`` as ``(row, start, end)`` lists per kind: the bars', then the tails'."""
+    lists: list[KindLists] = []
+    for tail in (False, True):
+        mask = spans.tail == tail
+        per_kind: KindLists = {}
+        for kind in kinds:
+            of_kind = mask & (spans.kind == KIND_CODE[Kind(kind)])
+            per_kind[kind] = list(
+                zip(
+                    spans.row[of_kind].tolist(),
+                    spans.start[of_kind].tolist(),
+                    spans.end[of_kind].tolist(),
+                    strict=True,
+                )
+            )
+        lists.append(per_kind)
+    return lists[0], lists[1]
+
+
+def shown_segments(spans: RowSpans, lane: Lane, row: int) -> list[Segment]:
+    """``lane``'s segments as the by-request ``spans`` draw them at ``row`` (cut at its
+    answer), in time order: what the pointer finds there."""
+    of_row = np.flatnonzero(spans.row == row)
+    shown = []
+    for i in of_row[np.argsort(spans.start[of_row], kind="stable")].tolist():
+        seg = lane.segments[int(spans.index[i])]
+        start, end = int(spans.start[i]), int(spans.end[i])
+        same = start == seg.start_ns and end == seg.end_ns
+        shown.append(seg if same else replace(seg, start_ns=start, end_ns=end))
+    return shown

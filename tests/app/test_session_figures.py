@@ -1,0 +1,132 @@
+"""Which run's figures are on screen, decided in the session without Qt (a fake runner).
+
+The metrics panel and presentation mode's line of figures draw :attr:`Figures.shown`; these
+tests drive the session as the window does (Run, the dials tab, Predict, the replay, a new
+lesson) and check what the class would read there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from app.session import Side
+from app.session.figures import EVERY_FRAME_LANES, LIVE_PERIOD_NS, Figures
+from simulator.prediction.model import predict
+from simulator.scenario import Scenario
+
+from .test_session import FAST, SLOW, fake_session
+
+
+def _shown_log(figures: Figures) -> list[tuple[int, bool]]:
+    """Per ``shown`` event: how many lanes the figures are of (0: none), and whether the
+    plots were due."""
+    log: list[tuple[int, bool]] = []
+    figures.events.shown.connect(
+        lambda plots: log.append((len(figures.shown.trace.lanes) if figures.shown else 0, plots))
+    )
+    return log
+
+
+def test_no_figures_before_a_run_then_the_run_s_own_once_it_ends():
+    session, _ = fake_session(seconds=0.2)  # snapshots every 5 ms: some, even on a busy machine
+    figures = Figures(session)
+    assert figures.shown is None
+    log = _shown_log(figures)
+    asyncio.run(session.run())
+    run = session.runs[Side.A]
+    assert figures.shown is not None
+    assert figures.shown.trace is run.trace and figures.shown.summary is run.summary
+    assert figures.shown.side is None and not figures.shown.predicted  # one run: no "A:"
+    assert log[-1] == (SLOW.requests, True)
+    assert (SLOW.requests, True) in log[:-1]  # live snapshots came first
+
+
+def test_in_compare_mode_the_figures_follow_the_dials_tab_and_name_the_side():
+    session, _ = fake_session()
+    figures = Figures(session)
+    session.set_compare(True)
+    asyncio.run(session.run())
+    a, b = session.runs[Side.A], session.runs[Side.B]
+    assert a.summary != b.summary
+    assert figures.shown.summary is b.summary and figures.shown.side is Side.B  # B ran last
+    session.show_side(Side.A)
+    assert figures.shown.summary is a.summary and figures.shown.side is Side.A
+    session.show_side(Side.B)
+    assert figures.shown.summary is b.summary
+
+
+def test_a_new_run_starts_with_no_figures_not_the_last_run_s():
+    session, _ = fake_session()
+    figures = Figures(session)
+    asyncio.run(session.run())
+    first = figures.shown
+    seen_at_start: list[object] = []
+    session.events.run_started.connect(lambda *_: seen_at_start.append(figures.shown))
+    asyncio.run(session.run())
+    assert seen_at_start == [None]
+    assert figures.shown is not first and figures.shown.trace is session.runs[Side.A].trace
+
+
+def test_a_prediction_is_shown_as_the_model_s_and_a_new_lesson_drops_it():
+    session, _ = fake_session()
+    figures = Figures(session)
+    session.predict(Side.A)
+    assert figures.shown.predicted
+    assert figures.shown.trace is session.prediction.trace
+    session.forget_runs()  # a new lesson's question: no answer of the last one
+    assert session.prediction is None
+    assert figures.shown is None
+
+
+def test_runs_forgotten_for_a_new_question_leave_no_figures_and_restored_ones_come_back():
+    session, _ = fake_session()
+    figures = Figures(session)
+    asyncio.run(session.run())
+    kept = session.keep()
+    session.forget_runs()
+    assert figures.shown is None
+    session.restore(kept)  # Page Up: the last lesson as the class left it, nothing re-run
+    assert figures.shown.trace is session.runs[Side.A].trace
+
+
+def test_the_replay_shows_the_run_as_it_stood_at_the_playhead_then_all_of_it():
+    session, _ = fake_session()
+    session.set_scenario(Side.A, Scenario(view="sync_io", mode="wsgi", workers=1, requests=3))
+    figures = Figures(session)
+    asyncio.run(session.run())
+    run = session.runs[Side.A]
+    first_answer_ms = min(lane.done_ns for lane in run.trace.lanes) / 1e6 - run.trace.t0_ns / 1e6
+    session.view.set_replay_ms(first_answer_ms + 1)  # one answer of three so far
+    assert figures.shown.summary.ok == 1 and run.summary.ok == 3
+    assert figures.shown.trace is not run.trace
+    session.view.set_replay_ms(-1)  # the replay ended: the whole run
+    assert figures.shown.summary is run.summary
+
+
+def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_every_frame():
+    session, _ = fake_session()
+    figures = Figures(session)
+    big = predict(Scenario(view="async_io", requests=EVERY_FRAME_LANES + 50))
+    small = predict(Scenario(view="async_io", requests=4))
+    log = _shown_log(figures)
+    session.events.run_started.emit(Side.A, FAST)
+    frame = LIVE_PERIOD_NS // 5
+    for i in range(11):  # 0 ... 2 periods, a frame every fifth of one
+        session.events.run_progressed.emit(Side.A, big, 10**12 + i * frame)
+    assert log == [(len(big.lanes), True)] * 3  # at 0, 1 and 2 periods only
+    log.clear()
+    for i in range(6):
+        session.events.run_progressed.emit(Side.A, small, 10**13 + i * frame)
+    # Every frame's figures, the plots only once a period.
+    assert [plots for _, plots in log] == [True, False, False, False, False, True]
+
+
+def test_the_side_is_named_only_while_comparing():
+    session, _ = fake_session()
+    figures = Figures(session)
+    asyncio.run(session.run())
+    assert figures.shown.side is None
+    session.set_compare(True)  # A's run, now one of two: "A:" in the figure line
+    assert figures.shown.side is Side.A
+    session.set_compare(False)
+    assert figures.shown.side is None and figures.shown.trace is session.runs[Side.A].trace

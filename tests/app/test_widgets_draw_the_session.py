@@ -1,0 +1,127 @@
+"""The metrics panel, its plots and presentation mode's line of figures draw the run the
+session shows, read when they draw: none keeps a run, none is fed from another widget.
+
+The window runs on a fake runner (the model's lanes, no Django), offscreen.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QObject
+
+from app.session import Side
+from app.session.figures import Shown
+from app.widgets.timeline import QtTimeline
+from simulator.metrics.figures import FIGURE
+from simulator.metrics.summary import Summary
+from simulator.trace import Run, Trace
+
+from .test_session import fake_session
+
+#: What no widget may hold: a run, its trace or figures, or the figures on screen.
+_RUN_STATE = (Trace, Run, Summary, Shown)
+
+
+def _run_state_held(root: QObject) -> list[str]:
+    """``Class.attribute`` for every widget attribute (or item of a list, tuple or dict
+    attribute) holding a run's state, under ``root``. The timeline is helper wt-23p's
+    rewrite (issue 21's "QtTimeline keeps no copy"), not checked here yet."""
+    found = []
+    for obj in (root, *root.findChildren(QObject)):
+        if isinstance(obj, QtTimeline):
+            continue
+        for name, value in vars(obj).items():
+            items = value.values() if isinstance(value, dict) else value
+            values = items if isinstance(value, list | tuple | dict) else (value,)
+            if any(isinstance(v, _RUN_STATE) for v in values):
+                found.append(f"{type(obj).__name__}.{name}")
+    return found
+
+
+@pytest.fixture
+def compare_window(qtbot, qloop, settings):
+    """The window over a fake session, in compare mode, after A and B have run."""
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session()
+    window = QtMainWindow(settings=settings, session=session)
+    window.resize(1280, 720)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    qloop.run_until_complete(session.run())
+    yield window
+    if session.running:
+        session.stop()
+        qloop.run_until_complete(session.wait())
+
+
+def _makespan(run: Run) -> str:
+    return FIGURE["makespan_ms"].text(run.summary)
+
+
+def test_the_panel_its_plots_and_the_line_follow_the_session_s_shown_run(compare_window):
+    window = compare_window
+    session = window.session
+    a, b = session.runs[Side.A], session.runs[Side.B]
+    assert _makespan(a) != _makespan(b)  # sync_io under WSGI ×1 against async_io
+    # B ran last: its figures, named as B's in presentation mode's line.
+    assert window.metrics.value_text("makespan_ms") == _makespan(b)
+    assert window.figure_strip.text().startswith(f"<b>B</b>: makespan <b>{_makespan(b)}</b>")
+    peak_b = window.metrics.in_flight.steps().peak
+    # The session shows A (the dials tab, a clicker, a test: whoever asks it).
+    session.show_side(Side.A)
+    assert window.metrics.value_text("makespan_ms") == _makespan(a)
+    assert window.figure_strip.text().startswith(f"<b>A</b>: makespan <b>{_makespan(a)}</b>")
+    bins = window.metrics.histogram.bins()
+    assert bins.finished == a.summary.ok + a.summary.failed
+    assert bins.p95_ms == pytest.approx(a.summary.latency_ms["p95"], rel=0.01)
+    assert window.metrics.in_flight.steps().peak == a.summary.peak_in_flight
+    assert (a.summary.peak_in_flight, b.summary.peak_in_flight) == (
+        window.metrics.in_flight.steps().peak,
+        peak_b,
+    )
+
+
+def test_the_replay_cuts_the_figures_at_the_playhead_from_the_session(compare_window):
+    window = compare_window
+    session = window.session
+    session.show_side(Side.A)
+    a = session.runs[Side.A]
+    first_ms = min(lane.done_ns - a.trace.t0_ns for lane in a.trace.lanes) / 1e6
+    session.view.set_replay_ms(first_ms + 1)
+    answered = sum(lane.done_ns - a.trace.t0_ns <= (first_ms + 1) * 1e6 for lane in a.trace.lanes)
+    assert 0 < answered < a.summary.ok
+    assert window.metrics.value_text("ok") == str(answered)
+    assert window.metrics.histogram.bins().finished == answered
+    session.view.set_replay_ms(-1)
+    assert window.metrics.value_text("ok") == str(a.summary.ok)
+
+
+def test_no_widget_keeps_a_run_or_its_figures(compare_window):
+    window = compare_window
+    assert _run_state_held(window) == []
+    # The walk sees an attribute holding a run (so an empty list means something).
+    window.metrics.leftover = window.session.runs[Side.A]
+    window.figure_strip.kept = [window.session.runs[Side.B].trace]
+    assert sorted(_run_state_held(window)) == ["QtFigureStrip.kept", "QtMetrics.leftover"]
+
+
+def test_mid_run_no_widget_keeps_the_live_snapshot(qtbot, qloop, settings):
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session(seconds=0.3)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    held: list[list[str]] = []
+    shown: list[str] = []
+
+    def look(*_: object) -> None:  # after the figures (bound first) have drawn the frame
+        held.append(_run_state_held(window))
+        shown.append(window.metrics.value_text("requests"))
+
+    session.events.run_progressed.connect(look)
+    qloop.run_until_complete(session.run())
+    assert held and all(found == [] for found in held)
+    assert shown[0] == f"{session.scenario(Side.A).requests}"  # the live frame was drawn
