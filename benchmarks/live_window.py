@@ -5,13 +5,14 @@ Run it under an X server at the size to judge, e.g.::
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/live_window.py \\
         --requests 10000 --out /tmp/shots --live-at 5,15
 
-The window fills the screen, runs ``async_io`` with ``--requests`` requests (the real engine),
-and prints, for the live frames (each from the snapshot's start to the end of everything the
-window did with it: layout, paint, figures), the count, median, 95th percentile and worst in
-ms, and the worst lag of a 10 ms tick of the window's loop over the whole run (what a click
-would wait). Screenshots of the screen go to ``--out``: ``live-<s>s.png`` at each of
-``--live-at`` seconds after the start, and ``done.png`` after the run. Target: no frame over
-100 ms. The figures depend on the machine's load, printed beside them.
+The window fills the screen, runs ``async_io`` with ``--requests`` requests (the real
+engine), and prints for the live frames (each from the snapshot's start to the end of all
+the window did with it) the count, median, 95th percentile and worst in ms; apart, the
+timeline's share (layout and paint) and the figures'; and the worst lag of a 10 ms tick of
+the window's loop over the whole run (what a click would wait). Screenshots of the screen go
+to ``--out``: ``live-<s>s.png`` at each of ``--live-at`` seconds after the start, and
+``done.png`` after the run. Target: no frame over 100 ms. The figures depend on the
+machine's load, printed beside them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,24 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+#: Time spent in each part of the live frames (ms per frame): filled by :func:`_timed`.
+PARTS: dict[str, list[float]] = {}
+
+
+def _timed(cls: type, name: str, part: str) -> None:
+    """Time ``cls.name`` (a slot of the live frame) into :data:`PARTS` (before the window
+    connects it)."""
+    original = getattr(cls, name)
+
+    def timed(self, *args):
+        start = time.perf_counter()
+        try:
+            return original(self, *args)
+        finally:
+            PARTS.setdefault(part, []).append((time.perf_counter() - start) * 1000)
+
+    setattr(cls, name, timed)
 
 
 async def _watch(window, out: Path, live_at: list[float]) -> tuple[list[float], float]:
@@ -64,8 +83,13 @@ def main(argv: list[str]) -> int:
 
     from app.main import create_application
     from app.session import Side
+    from app.session.figures import Figures
     from app.window.main_window import QtMainWindow
+    from app.window.stage import Stage
     from simulator.scenario import Scenario
+
+    _timed(Stage, "_on_run_progressed", "the timeline: layout and paint")
+    _timed(Figures, "_on_run_progressed", "the figures (throttled)")
 
     app = create_application([])
     app.setQuitOnLastWindowClosed(False)
@@ -92,6 +116,10 @@ def main(argv: list[str]) -> int:
         f" p95 {statistics.quantiles(frames, n=20)[-1]:.1f} ms, worst {max(frames):.1f} ms"
         f" (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
     )
+    for part, times in PARTS.items():
+        print(
+            f"  of which {part}: median {statistics.median(times):.1f} ms, worst {max(times):.1f}"
+        )
     print(f"worst lag of a 10 ms tick of the window's loop, the end included: {lag:.1f} ms")
     return 0
 
