@@ -1,7 +1,8 @@
 """The session: what the window shows and runs, with no Qt (napari's ``ViewerModel``).
 
-The window, the dials, the timelines and the metrics panel listen to :attr:`Session.events`
-and call its methods; none of them keeps a run of its own. "The current run" lives here.
+The window, the dials and the timelines listen to :attr:`Session.events` and call its
+methods, the metrics panel and the figure line through :class:`~app.session.figures.Figures`;
+"the current run" lives here, and they read it when they draw.
 """
 
 from __future__ import annotations

@@ -12,12 +12,22 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.timeline.rows import TimelineRows
 
-__all__ = ["MAX_ROW_PX", "RowsMemo", "TimelineGeometry", "label_width", "layout"]
+__all__ = ["MAX_ROW_PX", "PlacedLabel", "RowsMemo", "TimelineGeometry", "label_width", "layout"]
 
 T = TypeVar("T")
 
 #: The tallest a row gets: a handful of requests do not fill the screen with colour.
 MAX_ROW_PX = 44.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLabel:
+    """A label as painted: its text and where (``row``: the row it names; ``None`` for the
+    loop-blocked strip's). No two overlap (:mod:`app.timeline.labels`)."""
+
+    text: str
+    rect: QRectF
+    row: int | None
 
 
 @dataclass(frozen=True)
@@ -37,6 +47,8 @@ class TimelineGeometry:
     group: int
     t_from_ns: int
     t_to_ns: int
+    #: The labels as painted (set by the painter): rows' and the strip's.
+    labels: tuple[PlacedLabel, ...] = ()
 
     @property
     def lanes_left(self) -> float:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
+from app.timeline.geometry import PlacedLabel
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
 TAIL_OPACITY = 0.45
 
-__all__ = ["ANSWER_LABEL", "MAX_FULL_LINES", "TAIL_LABEL", "draw_legend", "short_label"]
+__all__ = [
+    "ANSWER_LABEL",
+    "MAX_FULL_LINES",
+    "TAIL_LABEL",
+    "draw_legend",
+    "legend_layout",
+    "short_label",
+]
 
 #: The legend's words for the thin faint bars: a student must not read "every request
 #: finished at the end" from Django's clean-up after the answers.
@@ -56,6 +64,38 @@ def _lines(entries: list[tuple[str, str]], fm: QFontMetricsF, width: float) -> i
     return lines
 
 
+def legend_layout(
+    rect: QRectF,
+    font: QFont,
+    kinds: Sequence[str] = LEGEND_KINDS,
+    *,
+    tails: bool = False,
+    answers: bool = False,
+) -> tuple[list[tuple[str, PlacedLabel]], float]:
+    """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
+    swatch just left of it), flowing over lines; and the height used. Past
+    :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
+    (elided), never drawn past the edge or over the next."""
+    fm = QFontMetricsF(font)
+    entries = _entries(kinds, tails, answers, short=False)
+    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
+        entries = _entries(kinds, tails, answers, short=True)
+    swatch = fm.height() * 0.9
+    x, y = rect.left(), rect.top()
+    placed: list[tuple[str, PlacedLabel]] = []
+    room = max(1.0, rect.width() - swatch * 1.6 - 6)
+    for what, label in entries:
+        label = fm.elidedText(label, Qt.TextElideMode.ElideRight, room)
+        text_width = fm.horizontalAdvance(label)
+        width = swatch * 1.6 + 6 + text_width + fm.height()
+        if x + width > rect.right() and x > rect.left():
+            x, y = rect.left(), y + fm.height() * 1.3
+        text_rect = QRectF(x + swatch * 1.6 + 6, y, text_width, fm.height())
+        placed.append((what, PlacedLabel(label, text_rect, None)))
+        x += width
+    return placed, y + fm.height() * 1.3 - rect.top()
+
+
 def draw_legend(
     painter: QPainter,
     rect: QRectF,
@@ -66,21 +106,16 @@ def draw_legend(
     tails: bool = False,
     answers: bool = False,
 ) -> float:
-    """Swatches and names, flowing over lines; returns the height used. With ``answers``,
-    an entry explains the mark where a lane got its answer; with ``tails``, a last one the
-    thin faint bars after it. Past :data:`MAX_FULL_LINES` lines, the short names."""
+    """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height
+    used. With ``answers``, an entry explains the mark where a lane got its answer; with
+    ``tails``, a last one the thin faint bars after it."""
     fm = QFontMetricsF(font)
-    entries = _entries(kinds, tails, answers, short=False)
-    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
-        entries = _entries(kinds, tails, answers, short=True)
+    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers)
     painter.save()
     painter.setFont(font)
     swatch = fm.height() * 0.9
-    x, y = rect.left(), rect.top()
-    for what, label in entries:
-        width = swatch * 1.6 + 6 + fm.horizontalAdvance(label) + fm.height()
-        if x + width > rect.right() and x > rect.left():
-            x, y = rect.left(), y + fm.height() * 1.3
+    for what, placed_label in placed:
+        x, y = placed_label.rect.left() - swatch * 1.6 - 6, placed_label.rect.top()
         if what == "answer":
             mark = max(2.0, round(swatch * 0.2))
             painter.fillRect(
@@ -104,7 +139,6 @@ def draw_legend(
                 painter.setBrush(hatch)
                 painter.drawRect(box)
         painter.setPen(QColor(theme.foreground))
-        painter.drawText(QPointF(x + swatch * 1.6 + 6, y + fm.ascent()), label)
-        x += width
+        painter.drawText(QPointF(placed_label.rect.left(), y + fm.ascent()), placed_label.text)
     painter.restore()
-    return y + fm.height() * 1.3 - rect.top()
+    return height

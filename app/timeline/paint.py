@@ -10,8 +10,8 @@ under the time axis of :mod:`app.timeline.axis`. The colour key is
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -22,6 +22,7 @@ from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.error_label import fit_error
 from app.timeline.geometry import MAX_ROW_PX, RowsMemo, TimelineGeometry, layout
+from app.timeline.labels import label_font, place_labels
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.overlay import (
     HATCH_PX,
@@ -82,6 +83,7 @@ def paint_timeline(
     painter.save()
     painter.setFont(font)
     geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px)
+    geo = replace(geo, labels=tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo)))))
     painter.fillRect(rect, QColor(theme.background))
     paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
@@ -146,13 +148,6 @@ def _paint_blocked_strip(
     if not geo.strip_height:
         return
     trace = rows.trace
-    painter.setPen(QColor(theme.muted))
-    fm = QFontMetricsF(painter.font())
-    painter.drawText(
-        QRectF(geo.rect.left() + 4, geo.strip_top - 4, geo.gutter - 8, geo.strip_height + 8),
-        Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-        "loop blocked" if fm.horizontalAdvance("loop blocked") <= geo.gutter - 8 else "blocked",
-    )
     painter.fillRect(
         QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),
         QColor(theme.grid),
@@ -396,37 +391,11 @@ def _paint_labels(
             empty_text,
         )
         return
-    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
-    line = QFontMetricsF(font).height()
-    if 0.7 * line <= pixels_per_row < line:
-        # Rows a little shorter than a line: a smaller font labels every row (every lane of
-        # a class's 10 requests, the event loop among the threads) rather than every other.
-        font = QFont(font)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * pixels_per_row / line)
-        else:
-            font.setPixelSize(max(8, int(font.pixelSize() * pixels_per_row / line)))
-        painter.setFont(font)
-    fm = QFontMetricsF(font)
-    line = fm.height()
-    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
-    if every > 1:  # only some labels fit: use round numbers
-        every = _round_step(every)
-    painter.setPen(QColor(theme.foreground))
-    right = geo.rect.left() + geo.gutter - 8
-    for row in range(0, len(rows), every):
-        y = geo.row_top(row)
-        centre = y + (pixels_per_row if every == 1 else 0) / 2
-        text = fm.elidedText(rows.labels[row], Qt.TextElideMode.ElideLeft, geo.gutter - 12)
+    # Laid out so that none is drawn over another (the strip's label is one of them).
+    labels = geo.labels
+    painter.setFont(label_font(font, geo))
+    for label in labels:
+        painter.setPen(QColor(theme.muted if label.row is None else theme.foreground))
         painter.drawText(
-            QRectF(geo.rect.left() + 2, centre - line / 2, right - geo.rect.left() - 2, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            text,
+            label.rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label.text
         )
-
-
-def _round_step(step: int) -> int:
-    for nice in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
-        if nice >= step:
-            return nice
-    return step

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.text_clean import printable
+from app.timeline.names import thread_label, thread_names
 from app.timeline.spans import (
     KindLists,
     RowSpans,
@@ -38,6 +39,7 @@ __all__ = [
     "by_value",
     "picture_end_ns",
     "thread_label",
+    "thread_names",
     "works_after_answers",
 ]
 
@@ -89,41 +91,6 @@ DRAW_ORDER = (
     "sql",
     "cpu",
 )
-
-
-def thread_label(thread: str, loop_thread: str | None) -> str:
-    """A thread's name as a class reads it, without a run to number it in: "event loop",
-    "worker 2" for a WSGI worker, else the OS name (see :func:`thread_names`)."""
-    if thread == loop_thread:
-        return "event loop"
-    if thread.startswith("wsgi-worker-"):
-        return f"worker {thread.removeprefix('wsgi-worker-')}"
-    return thread
-
-
-def thread_names(threads: list[str], loop_thread: str | None) -> dict[str, str]:
-    """Names for a run's threads as a class reads them: "event loop", "worker 1…K" (WSGI's
-    worker threads), and "thread 1…N" for the rest, numbered in ``threads``' order (first
-    use), so the numbers say how many threads the run took. A real server's thread
-    (``pid 812 · ThreadPoolExecutor-0_1``) keeps its process id, which the class can match
-    with the server's, and is numbered within its process: ``process 812 · thread 2``."""
-    names: dict[str, str] = {}
-    n = 0
-    per_process: dict[str, int] = {}
-    for thread in threads:
-        if (server := split_server_thread(printable(thread))) is not None:
-            pid, name = server
-            if name == "MainThread":
-                names[thread] = f"process {pid} · main thread"
-            else:
-                per_process[pid] = per_process.get(pid, 0) + 1
-                names[thread] = f"process {pid} · thread {per_process[pid]}"
-        elif thread == loop_thread or thread.startswith("wsgi-worker-"):
-            names[thread] = thread_label(thread, loop_thread)
-        else:
-            n += 1
-            names[thread] = f"thread {n}"
-    return names
 
 
 def _count_bands(spans: list[tuple[int, int]], noun: str) -> list[tuple[int, int, int, str]]:
@@ -245,6 +212,14 @@ class TimelineRows:
     #: The threads of the by-worker layout's one "Django only" row: they ran nothing but
     #: Django's own code (its signal receivers, about 2 ms a request), held by no view.
     django_only: tuple[str, ...] = ()
+    #: The event loop's row (the by-worker layout of an ASGI run): its label is always drawn.
+    loop_row: int | None = None
+    #: Rows that stand for no single request or thread (the by-worker layout's bands, the
+    #: event loop, the "Django only" row): never grouped with others (:mod:`.grouping`).
+    kept_rows: frozenset[int] = frozenset()
+    #: For rows grouped to fit (:func:`~app.timeline.grouping.fit_rows`): the rows of the
+    #: full layout each row stands for, ``(first, last)``; empty when each is its own.
+    members: list[tuple[int, int]] = field(default_factory=list)
     _grouped: dict[tuple[int, bool], KindLists] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -345,6 +320,10 @@ class TimelineRows:
         for thread in django_only:  # one row for them all
             index[thread] = index[DJANGO_ONLY_ROW]
         self.django_only = tuple(django_only)
+        self.loop_row = index.get(loop) if loop is not None else None
+        self.kept_rows = frozenset(
+            index[key] for key in (QUEUE_BAND, loop, AWAITING_BAND, DJANGO_ONLY_ROW) if key in index
+        )
         self.labels = [label for _, label in order]
         self._row_segments = [[] for _ in order]
         self.row_lanes = [None for _ in order]

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetricsF, QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from app.theme import LEGEND_KINDS, LIGHT, Theme
-from app.timeline.geometry import label_width
+from app.theme import LIGHT, Theme
+from app.timeline.geometry import label_width, layout
+from app.timeline.grouping import fit_rows
 from app.timeline.image_paint import LanesImage
+from app.timeline.labels import named_row_px
 from app.timeline.paint import (
     TimelineGeometry,
     TimelineRows,
-    draw_legend,
     format_ms,
     paint_timeline,
 )
 from app.timeline.rows import picture_end_ns
+from app.widgets.legend import QtLegend
 from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
 
-__all__ = ["QtLegend", "QtTimeline"]
+__all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
 
 class QtTimeline(QWidget):
@@ -55,6 +57,11 @@ class QtTimeline(QWidget):
         self._trace_source: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
+        #: Every row of the trace, before :attr:`row_floor_px` groups them.
+        self._all_rows: TimelineRows | None = None
+        #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
+        self.row_floor_px = 0.0
+        self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
         self._cutoff_ns: int | None = None
         self._live = False
         self._user_range: tuple[int, int] | None = None
@@ -78,7 +85,7 @@ class QtTimeline(QWidget):
         self._last_ns = picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        self._rows = None
+        self._rows = self._all_rows = None
         self._invalidate()
 
     def set_by(self, by: str) -> None:
@@ -87,7 +94,7 @@ class QtTimeline(QWidget):
             raise ValueError(f"by must be 'requests' or 'workers', not {by!r}")
         if by != self.by:
             self.by = by
-            self._rows = None
+            self._rows = self._all_rows = None
             self._invalidate()
 
     def set_tails_shown(self, shown: bool) -> None:
@@ -114,11 +121,33 @@ class QtTimeline(QWidget):
 
     @property
     def rows(self) -> TimelineRows:
-        """The rows drawn: laid out once per trace given (and per ``by``)."""
-        if self._rows is None:
-            self._rows = TimelineRows(self._trace_source, by=self.by)
-            self.lanes_image.show(self._rows, live=self._live)
+        """The rows drawn: laid out once per trace given (and per ``by``), and grouped to
+        the row floor at this size (:func:`~app.timeline.grouping.fit_rows`)."""
+        most = self._rows_that_fit()
+        if self._rows is None or most != self._rows_fit:
+            if self._all_rows is None:
+                self._all_rows = TimelineRows(self._trace_source, by=self.by)
+            rows = self._all_rows
+            self._rows = fit_rows(rows, most) if most else rows
+            self._rows_fit = most
+            # A live run's lanes are split lane by lane; grouped rows are no lanes.
+            self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
         return self._rows
+
+    def set_row_floor(self, px: float) -> None:
+        """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
+        if px != self.row_floor_px:
+            self.row_floor_px = px
+            self._invalidate()
+
+    def _rows_that_fit(self) -> int:
+        """How many rows of at least the floor (and tall enough to be named) fit; 0 without
+        a floor."""
+        if self.row_floor_px <= 0 or not self._trace_source.lanes:
+            return 0
+        empty = TimelineRows(Trace(0, (), self._trace_source.loop_thread))
+        lanes = layout(QRectF(self.rect()), empty, self.font(), 0, 1).lanes_height
+        return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
 
     @property
     def _trace(self) -> Trace:
@@ -376,77 +405,3 @@ class QtTimeline(QWidget):
         else:
             self.pan(-0.1 * steps)
         event.accept()
-
-
-class QtLegend(QWidget):
-    """The colour key under the timeline, flowing over as many lines as the width needs."""
-
-    def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
-        super().__init__(parent)
-        self.theme = theme
-        self.tails_shown = True
-        self.answers_shown = False
-        self.kinds: tuple[str, ...] = LEGEND_KINDS
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool, answers: bool = False) -> None:
-        """Explain ``kinds`` (those on screen), the answer mark if ``answers``, and the thin
-        after-answer bars if ``tails``."""
-        self.kinds = kinds
-        self.tails_shown = tails
-        self.answers_shown = answers
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        self.setFixedHeight(self.heightForWidth(self.width()))
-        self.update()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.FontChange:  # presentation mode: more lines
-            self._fit_height()
-        super().changeEvent(event)
-
-    def set_theme(self, theme: Theme) -> None:
-        self.theme = theme
-        self.update()
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        from PySide6.QtGui import QImage
-
-        image = QImage(1, 1, QImage.Format.Format_ARGB32)
-        painter = QPainter(image)
-        height = self._draw(painter, QRectF(8, 4, width - 16, 1000))
-        painter.end()
-        return int(height + 8)
-
-    def sizeHint(self) -> QSize:
-        return QSize(900, self.heightForWidth(900))
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(200, int(QFontMetricsF(self.font()).height() * 1.6))
-
-    def resizeEvent(self, event) -> None:
-        self.setFixedHeight(self.heightForWidth(self.width()))
-        super().resizeEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
-        self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
-        painter.end()
-
-    def _draw(self, painter: QPainter, rect: QRectF) -> float:
-        """The legend in ``rect``; the height it took (measuring and painting lay it out
-        alike, so the widget is as tall as what it paints)."""
-        return draw_legend(
-            painter,
-            rect,
-            self.theme,
-            self.font(),
-            self.kinds,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
-        )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QTabBar
 from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
 from app.theme import Theme, kinds_shown
+from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
@@ -65,6 +66,11 @@ class Stage:
         self.by_tabs.addTab("One lane per request")
         self.by_tabs.addTab("One lane per thread / event loop")
         self.by_tabs.setExpanding(False)
+        #: What the step's layout shows (:meth:`set_step_parts`): the lanes and their
+        #: figures, and the header's line of dials under a lesson's title.
+        self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
+        self.header_question: str | None = None
+        self._header_of: tuple[Scenario, str] | None = None
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
 
@@ -93,6 +99,7 @@ class Stage:
         view.events.by.connect(self._on_by_changed)
         view.events.tails.connect(self._on_tails_changed)
         view.events.replay_ms.connect(self._on_playhead_changed)
+        view.events.presentation.connect(self._on_presentation_changed)
         self.by_tabs.currentChanged.connect(
             lambda index: view.set_by("workers" if index == 1 else "requests")
         )
@@ -130,15 +137,39 @@ class Stage:
         self.explain_shown()
 
     def show_header(self, scenario: Scenario, state: str = "") -> None:
-        """The lesson's title (while its dials are unchanged), the dials, and the state."""
+        """The lesson's title (while its dials are unchanged), the dials, and the state. While
+        the class watches a lesson run, its question takes the title's place (the class waits
+        on that); on a projector the dials' line goes too, and the lanes take the room."""
+        self._header_of = (scenario, state)
         lesson = self.session.lesson
+        title = self.header_question or (lesson.title if lesson is not None else None)
         if self.session.compare:
-            self.header.setText(lesson.title if lesson is not None else "Compare A and B")
+            self.header.setText(title or "Compare A and B")
             return
         text = scenario.label + (f"  —  {state}" if state else "")
-        if lesson is not None and lesson.matches(scenario):
-            text = f"{lesson.title}\n{text}"
+        if title is not None and lesson is not None and lesson.matches(scenario):
+            text = f"{title}\n{text}" if self.dials_line else title
         self.header.setText(text)
+
+    def set_step_parts(
+        self, *, lanes: bool, figures: bool, dials_line: bool, question: str | None = None
+    ) -> None:
+        """Show the lanes (with side titles, legend and replay bar) and presentation mode's
+        line of figures, or give their room to the question; the header's dials line, and
+        the ``question`` in the header in the title's place (``None``: the title)."""
+        self.lanes_shown, self.figures_shown = lanes, figures
+        compare = self.session.compare
+        self.timeline.setVisible(lanes)
+        self.timeline_b.setVisible(lanes and compare)
+        for title in self.side_titles.values():
+            title.setVisible(lanes and compare)
+        for widget in (self.legend, self.replay):
+            widget.setVisible(lanes)
+        self.figure_strip.setVisible(figures and lanes)
+        if (dials_line, question) != (self.dials_line, self.header_question):
+            self.dials_line, self.header_question = dials_line, question
+            if self._header_of is not None:
+                self.show_header(*self._header_of)
 
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
@@ -239,8 +270,8 @@ class Stage:
 
     def _on_compare_changed(self, on: bool) -> None:
         for side in Side:
-            self.side_titles[side].setVisible(on)
-        self.timeline_b.setVisible(on)
+            self.side_titles[side].setVisible(on and self.lanes_shown)
+        self.timeline_b.setVisible(on and self.lanes_shown)
         self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
         self._share_label_column()
@@ -281,6 +312,11 @@ class Stage:
         for timeline in self.timelines.values():
             timeline.set_by(by)
         self.explain_shown()  # the answer marks and tails are the by-request layout's
+
+    def _on_presentation_changed(self, on: bool) -> None:
+        """On a projector no row is thinner than the class can see: alike rows share one."""
+        for timeline in self.timelines.values():
+            timeline.set_row_floor(ROW_FLOOR_PX if on else 0.0)
 
     def _on_tails_changed(self, shown: bool) -> None:
         for timeline in self.timelines.values():

@@ -105,3 +105,23 @@ def test_no_widget_keeps_a_run_or_its_figures(compare_window):
     window.metrics.leftover = window.session.runs[Side.A]
     window.figure_strip.kept = [window.session.runs[Side.B].trace]
     assert sorted(_run_state_held(window)) == ["QtFigureStrip.kept", "QtMetrics.leftover"]
+
+
+def test_mid_run_no_widget_keeps_the_live_snapshot(qtbot, qloop, settings):
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session(seconds=0.3)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    held: list[list[str]] = []
+    shown: list[str] = []
+
+    def look(*_: object) -> None:  # after the figures (bound first) have drawn the frame
+        held.append(_run_state_held(window))
+        shown.append(window.metrics.value_text("requests"))
+
+    session.events.run_progressed.connect(look)
+    qloop.run_until_complete(session.run())
+    assert held and all(found == [] for found in held)
+    assert shown[0] == f"{session.scenario(Side.A).requests}"  # the live frame was drawn

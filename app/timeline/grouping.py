@@ -1,0 +1,213 @@
+"""Rows grouped so that none is thinner than a floor: alike rows share one labelled row.
+
+A projector at 1280×720 gives 30 requests' lanes 2–3 px each: a smear nobody can point at.
+Presentation mode asks for rows of at least :data:`ROW_FLOOR_PX`; when a run has more rows
+than fit, :func:`fit_rows` puts rows that did the same thing on one row labelled for all of
+them ("requests 9–30 alike", "threads 3–28 alike").
+
+**Alike** is decided from what the rows show: the run is cut into :data:`SLICES` equal
+slices, and each slice of a row is the kind that holds most of it (or nothing). Two rows are
+alike when their slices differ in at most ``n`` of them, ``n`` out of :data:`TOLERANCES`
+(1 %, then 2, 4, 8 % of the run), the smallest that fits the rows on screen. Only rows next
+to each other group (so a label is a range), and each is compared with its group's first,
+so no drift along a staircase. A group's row draws every member's segments over each other:
+within the tolerance, that is what each member did. If even 8 % does not fit, neighbours are
+put together in even blocks, labelled "requests 9–16 overlaid" rather than "alike": the row
+then shows what the block did between them, not what each did.
+
+The event loop, the by-worker layout's bands and its "Django only" row (``kept_rows``) always
+keep a row of their own, and their labels.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from app.timeline.rows import TimelineRows
+
+__all__ = ["ROW_FLOOR_PX", "SLICES", "TOLERANCES", "RowGroup", "fit_rows", "plan_groups"]
+
+#: The thinnest a row is drawn in presentation mode (at 1280×720 and up).
+ROW_FLOOR_PX = 12.0
+#: Slices of the run each row is compared in.
+SLICES = 100
+#: How many slices alike rows may differ in, tried in turn until the rows fit.
+TOLERANCES = (1, 2, 4, 8)
+#: Past this many rows, comparing them costs more than a frame: blocks at once.
+MOST_COMPARED = 3000
+
+
+@dataclass(frozen=True, slots=True)
+class RowGroup:
+    """Rows ``first``..``last`` (inclusive, of the full layout) drawn as one row."""
+
+    first: int
+    last: int
+    label: str
+    #: Whether the members are alike (within the tolerance), or only neighbours in a block.
+    alike: bool = True
+
+    @property
+    def size(self) -> int:
+        return self.last - self.first + 1
+
+
+def _slices(rows: TimelineRows) -> np.ndarray:
+    """Per row, per slice of the run, the code of the kind holding most of it (0: nothing):
+    each bar (not the thin after-answer tails) spread over the slices it touches."""
+    spans = rows.spans
+    t0, t1 = rows.trace.t0_ns, max(rows.trace.last_ns, rows.trace.t0_ns + 1)
+    keep = ~spans.tail & (spans.end > spans.start)
+    a = (spans.start[keep] - t0) * (SLICES / (t1 - t0))
+    b = (spans.end[keep] - t0) * (SLICES / (t1 - t0))
+    first = np.clip(np.floor(a).astype(np.int64), 0, SLICES - 1)
+    last = np.clip(np.floor(b).astype(np.int64), 0, SLICES - 1)
+    touched = np.maximum(last - first + 1, 1)
+    which = np.repeat(np.arange(len(a)), touched)  # one entry per (bar, slice it touches)
+    step = np.arange(len(which)) - np.repeat(np.cumsum(touched) - touched, touched)
+    slice_ = first[which] + step
+    share = np.clip(np.minimum(b[which], slice_ + 1) - np.maximum(a[which], slice_), 0, 1)
+    codes = np.max(spans.kind) + 1 if len(spans) else 1
+    cover = np.zeros((len(rows), SLICES, int(codes) + 1))
+    np.add.at(cover, (spans.row[keep][which], slice_, spans.kind[keep][which] + 1), share)
+    held = cover.max(axis=2)
+    kinds = cover.argmax(axis=2)
+    kinds[held < 0.3] = 0  # a speck in a slice is not what the slice shows
+    return kinds
+
+
+def _runs_of(free: list[int]) -> list[list[int]]:
+    """``free`` rows split where they are not next to each other."""
+    runs: list[list[int]] = []
+    for row in free:
+        if runs and runs[-1][-1] == row - 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return runs
+
+
+def _alike(codes: np.ndarray, run: list[int], tolerance: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    head = run[0]
+    for row in run[1:]:
+        if int(np.count_nonzero(codes[row] != codes[head])) > tolerance:
+            spans.append((head, row - 1))
+            head = row
+    spans.append((head, run[-1]))
+    return spans
+
+
+def _blocks(run: list[int], rows_left: int) -> list[tuple[int, int]]:
+    size = math.ceil(len(run) / max(1, rows_left))
+    return [(run[i], run[min(i + size, len(run)) - 1]) for i in range(0, len(run), size)]
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def group_label(labels: list[str], alike: bool) -> str:
+    """ "requests 9–30 alike" for ``#9``…``#30``; "threads 3–5 alike" for "thread 3"…;
+    "process 7 · threads 1–4 alike"; otherwise the first and the last."""
+    word = "alike" if alike else "overlaid"
+    if len(labels) == 1:
+        return labels[0]
+    first, last = labels[0], labels[-1]
+    if first.startswith("#") and last.startswith("#"):
+        return f"requests {first[1:]}–{last[1:]} {word}"
+    a, b = _NUMBERED.match(first), _NUMBERED.match(last)
+    if a and b and a.group(1) == b.group(1):
+        head = a.group(1).rstrip()
+        *before, noun = head.rsplit(" ", 1) if " " in head else ("", head)
+        prefix = f"{before[0]} " if before and before[0] else ""
+        return f"{prefix}{noun}s {a.group(2)}–{b.group(2)} {word}"
+    return f"{first} … {last} {word}"
+
+
+def plan_groups(rows: TimelineRows, max_rows: int) -> list[RowGroup]:
+    """The rows to draw so that at most ``max_rows`` are drawn (when the kept rows allow):
+    each row of ``rows`` alone while they fit, else alike neighbours together."""
+    n = len(rows)
+    kept = sorted(rows.kept_rows)
+    if n <= max_rows:
+        return [RowGroup(row, row, rows.labels[row]) for row in range(n)]
+    free_runs = _runs_of([row for row in range(n) if row not in rows.kept_rows])
+    room = max(len(free_runs), max_rows - len(kept))
+    spans: list[tuple[int, int]] | None = None
+    alike = True
+    if n <= MOST_COMPARED:
+        codes = _slices(rows)
+        for tolerance in TOLERANCES:
+            spans = [s for run in free_runs for s in _alike(codes, run, tolerance)]
+            if len(spans) <= room:
+                break
+        else:
+            spans = None
+    if spans is None:
+        alike = False
+        total = sum(len(run) for run in free_runs)
+        spans = [
+            s for run in free_runs for s in _blocks(run, max(1, round(room * len(run) / total)))
+        ]
+    groups = [
+        RowGroup(a, b, group_label(rows.labels[a : b + 1], alike or a == b), alike or a == b)
+        for a, b in spans
+    ]
+    groups += [RowGroup(row, row, rows.labels[row]) for row in kept]
+    return sorted(groups, key=lambda group: group.first)
+
+
+def fit_rows(rows: TimelineRows, max_rows: int) -> TimelineRows:
+    """``rows`` drawn in at most ``max_rows`` rows (see :func:`plan_groups`): ``rows`` itself
+    when they fit, else a copy whose rows are the groups, each drawing all its members."""
+    groups = plan_groups(rows, max_rows)
+    if len(groups) == len(rows):
+        return rows
+    return regroup(rows, groups)
+
+
+def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
+    """A copy of ``rows`` with one row per group; what each member drew, on its group's row."""
+    to_group = np.zeros(len(rows), dtype=np.int32)
+    for index, group in enumerate(groups):
+        to_group[group.first : group.last + 1] = index
+    where = to_group.tolist()
+    spans = rows.spans
+    out = copy.copy(rows)
+    out.labels = [group.label for group in groups]
+    # The same bars on their groups' rows (no segment index: a row is no one lane).
+    out._spans = replace(spans, row=to_group[spans.row], index=np.full(len(spans), -1, np.int32))
+    out._per_kind = out._tail_per_kind = None  # from the spans, when asked
+    out.failed_rows = [(where[r], end) for r, end in rows.failed_rows]
+    out.answered = [(where[r], end) for r, end in rows.answered]
+    single = {index for index, group in enumerate(groups) if group.size == 1}
+    # A request's number on a bar says whose it is: on a group's row there are many.
+    out.bar_texts = [
+        (where[r], s, e, k, t) for r, s, e, k, t in rows.bar_texts if where[r] in single
+    ]
+    seen_errors: set[int] = set()
+    out.error_texts = []
+    for r, end, text in rows.error_texts:
+        if where[r] not in seen_errors:  # one error written per row: the first
+            seen_errors.add(where[r])
+            out.error_texts.append((where[r], end, text))
+    segments = rows.row_segments
+    out._row_segments = [
+        sorted(
+            (seg for row in range(g.first, g.last + 1) for seg in segments[row]),
+            key=lambda seg: seg.start_ns,
+        )
+        for g in groups
+    ]
+    out._cut = {}
+    out.row_lanes = [rows.row_lanes[g.first] if g.size == 1 else None for g in groups]
+    out.loop_row = where[rows.loop_row] if rows.loop_row is not None else None
+    out.kept_rows = frozenset(where[row] for row in rows.kept_rows)
+    out.members = [(g.first, g.last) for g in groups]
+    out._grouped = {}
+    return out

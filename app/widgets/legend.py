@@ -1,0 +1,96 @@
+"""The colour key under the timeline: the kinds on screen, flowing over as many lines as the
+width needs (painted by :func:`~app.timeline.legend.draw_legend`)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRectF, QSize
+from PySide6.QtGui import QFontMetricsF, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app.theme import LEGEND_KINDS, LIGHT, Theme
+from app.timeline.geometry import PlacedLabel
+from app.timeline.legend import draw_legend, legend_layout
+
+__all__ = ["QtLegend"]
+
+
+class QtLegend(QWidget):
+    """The colour key under the timeline, flowing over as many lines as the width needs."""
+
+    def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.tails_shown = True
+        self.answers_shown = False
+        self.kinds: tuple[str, ...] = LEGEND_KINDS
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool, answers: bool = False) -> None:
+        """Explain ``kinds`` (those on screen), the answer mark if ``answers``, and the thin
+        after-answer bars if ``tails``."""
+        self.kinds = kinds
+        self.tails_shown = tails
+        self.answers_shown = answers
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        self.setFixedHeight(self.heightForWidth(self.width()))
+        self.update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: more lines
+            self._fit_height()
+        super().changeEvent(event)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        from PySide6.QtGui import QImage
+
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        height = self._draw(painter, QRectF(8, 4, width - 16, 1000))
+        painter.end()
+        return int(height + 8)
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, self.heightForWidth(900))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, int(QFontMetricsF(self.font()).height() * 1.6))
+
+    def resizeEvent(self, event) -> None:
+        self.setFixedHeight(self.heightForWidth(self.width()))
+        super().resizeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
+        painter.end()
+
+    def placed(self) -> list[PlacedLabel]:
+        """The entries' names as painted (widget coordinates)."""
+        rect = QRectF(8, 4, self.width() - 16, self.height())
+        entries, _ = legend_layout(
+            rect, self.font(), self.kinds, tails=self.tails_shown, answers=self.answers_shown
+        )
+        return [label for _, label in entries]
+
+    def _draw(self, painter: QPainter, rect: QRectF) -> float:
+        """The legend in ``rect``; the height it took (measuring and painting lay it out
+        alike, so the widget is as tall as what it paints)."""
+        return draw_legend(
+            painter,
+            rect,
+            self.theme,
+            self.font(),
+            self.kinds,
+            tails=self.tails_shown,
+            answers=self.answers_shown,
+        )

@@ -1,0 +1,110 @@
+"""Rows grouped to a floor (presentation mode), and labels that never overlap, on lessons'
+recorded runs (tests/app/recorded) and a made-up staircase."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QFontMetricsF
+
+from app.timeline.geometry import layout
+from app.timeline.grouping import fit_rows, group_label, plan_groups
+from app.timeline.labels import label_font, place_labels
+from app.timeline.rows import TimelineRows
+from simulator.trace import Kind, Lane, Segment, Trace
+from tests.app.recorded_runs import load_runs, run_from_data
+
+
+def _rows(lesson: int, side: int, by: str) -> TimelineRows:
+    _, runs = load_runs(lesson)
+    return TimelineRows(run_from_data(runs[side], 0).trace, by=by)
+
+
+def _lane(i: int, start_ms: float, io_ms: float) -> Lane:
+    ms = 1_000_000
+    start, end = round(start_ms * ms), round((start_ms + io_ms) * ms)
+    segments = (Segment(Kind.QUEUED, 0, start, "queue"), Segment(Kind.IO_BLOCKING, start, end, "w"))
+    return Lane(
+        request_id=i,
+        view="sync_io",
+        status="ok",
+        status_code=200,
+        error=None,
+        sent_ns=0,
+        done_ns=end,
+        segments=segments,
+    )
+
+
+def test_rows_that_fit_are_left_alone():
+    rows = _rows(9, 1, "workers")
+    assert fit_rows(rows, len(rows)) is rows
+
+
+def test_alike_requests_share_a_row_that_says_so_and_draws_what_each_did():
+    # Lesson 13, A: eight requests; most of them did the same thing at the same time.
+    rows = _rows(13, 0, "requests")
+    groups = plan_groups(rows, 4)
+    assert len(groups) <= 4
+    assert [(g.first, g.last) for g in groups][0][0] == 0 and groups[-1].last == len(rows) - 1
+    grouped = [g for g in groups if g.size > 1]
+    assert grouped and all(g.alike and g.label.endswith("alike") for g in grouped)
+    fitted = fit_rows(rows, 4)
+    assert fitted.labels == [g.label for g in groups]
+    # Every member's segments are on its group's row: nothing drawn is lost.
+    for kind, items in rows.per_kind.items():
+        assert len(fitted.per_kind[kind]) == len(items)
+        for (row, s, e), (group_row, gs, ge) in zip(items, fitted.per_kind[kind], strict=True):
+            g = groups[group_row]
+            assert g.first <= row <= g.last and (s, e) == (gs, ge)
+
+
+def test_a_staircase_is_never_called_alike():
+    # Ten requests, each 100 ms of blocking I/O after the one before: none did what another did.
+    lanes = tuple(_lane(i, 100 * i, 100) for i in range(10))
+    rows = TimelineRows(Trace(0, lanes), by="requests")
+    groups = plan_groups(rows, 5)
+    assert len(groups) == 5
+    assert all(not g.alike and g.label.endswith("overlaid") for g in groups)
+    assert groups[0].label == "requests 1–2 overlaid"
+    # Ten that did the same at the same time are one row, alike.
+    same = TimelineRows(Trace(0, tuple(_lane(i, 0, 100) for i in range(10))), by="requests")
+    assert [g.label for g in plan_groups(same, 5)] == ["requests 1–10 alike"]
+
+
+def test_the_event_loop_and_the_bands_keep_their_own_rows():
+    # Lesson 9, B: 30 threads each held around an async view, beside the loop.
+    rows = _rows(9, 1, "workers")
+    fitted = fit_rows(rows, 6)
+    assert len(fitted) == 6
+    assert fitted.labels[:3] == ["waiting", "event loop", "awaiting on the loop"]
+    assert fitted.loop_row == 1 and fitted.kept_rows == frozenset({0, 1, 2})
+    assert all(label.startswith("threads ") for label in fitted.labels[3:])
+    assert fitted.bar_texts == [t for t in fitted.bar_texts if t[0] < 3]  # no "#7" on a group
+
+
+def test_group_labels_read_as_ranges():
+    assert group_label(["#9", "#10", "#30"], alike=True) == "requests 9–30 alike"
+    assert group_label(["thread 3", "thread 4"], alike=True) == "threads 3–4 alike"
+    assert group_label(["worker 1", "worker 2"], alike=False) == "workers 1–2 overlaid"
+    assert (
+        group_label(["process 7 · thread 1", "process 7 · thread 4"], alike=True)
+        == "process 7 · threads 1–4 alike"
+    )
+
+
+def test_labels_of_thin_rows_never_overlap_and_the_event_loop_is_always_named(qapp):
+    rows = _rows(9, 1, "workers")  # 33 rows
+    font = QFont()
+    font.setPixelSize(16)
+    for height in (90, 160, 300, 700):
+        geo = layout(QRectF(0, 0, 1200, height), rows, font, 0, 1)
+        placed = place_labels(geo, rows, QFontMetricsF(label_font(font, geo)))
+        texts = [label.text for label in placed]
+        assert "event loop" in texts and "loop blocked" in texts, (height, texts)
+        for i, a in enumerate(placed):
+            for b in placed[i + 1 :]:
+                inter = a.rect.intersected(b.rect)
+                assert inter.width() <= 0.5 or inter.height() <= 0.5, (height, a.text, b.text)
+        loop = next(label for label in placed if label.text == "event loop")
+        # At its row, not wherever there was room.
+        assert abs(loop.rect.center().y() - (geo.row_top(1) + geo.row_px / 2)) <= geo.row_px
