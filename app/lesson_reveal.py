@@ -37,6 +37,9 @@ class PanelText:
     reveal: str
     #: The reveal's verdict line, in large type (``None`` before the reveal or a run).
     verdict: str | None = None
+    #: The reveal in one line of plain text: the answer and how the class's guess fared
+    #: (the lanes keep the height; B or "." opens :attr:`reveal`).
+    strip: str = ""
 
 
 def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
@@ -57,32 +60,41 @@ def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
     return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
 
 
-def _number_line(quiz: Quiz, judged: LessonRun) -> str:
+def _number_line(quiz: Quiz, judged: LessonRun) -> tuple[str, str]:
     """What counts as right for a numeric guess, said out loud: "the class said 1 s;
-    measured 1.21 s: right (within ±25%)", of the median run (the verdict line's)."""
+    measured 1.21 s: right (within ±25%)", of the median run (the verdict line's); as the
+    reveal's line and as the strip's few words."""
     key = FIGURE[quiz.lesson.figure]
     measured = key.value(judged.shown[0].summary)
     said = key.unit.format(measured)
     if quiz.number is None or measured != measured:  # no guess, or nothing measured
-        return f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
+        line = f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
+        return line, line
     verdict = judge_number(quiz.number, measured, quiz.scale)
     guess = key.unit.format(quiz.number)
     share = f"±{NEAR_SHARE:.0%}"
     if verdict.right:
         why = f"within {share}" if verdict.close else "the nearest step"
-        return f"<b>The class said {guess}; measured {said}: right</b> ({why})"
+        short = f"The class said {guess}; measured {said}: right"
+        return f"<b>{short}</b> ({why})", short
+    short = f"The class said {guess}; measured {said}: not right"
     return (
-        f"<b>The class said {guess}; measured {said}: not right</b> (right: within {share}, "
+        f"<b>{short}</b> (right: within {share}, "
         f"or the nearest step, {key.unit.format(verdict.nearest)})"
-    )
+    ), short
 
 
 def panel_text(
-    quiz: Quiz, runs: Mapping[str, Sequence[Run]], model: ModelFigures | None = None
+    quiz: Quiz,
+    runs: Mapping[str, Sequence[Run]],
+    model: ModelFigures | None = None,
+    *,
+    expanded: bool = False,
 ) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
     every run of each side (a close call runs each side three times); ``model`` the session's
-    model figures (worked out once; a fresh one if not given)."""
+    model figures (worked out once; a fresh one if not given); ``expanded``: the reveal's
+    whole text is out (the status bar says what B does)."""
     lesson = quiz.lesson
     judged = judge_lesson(lesson, runs)
     # Once the class has guessed, the guess line says it all: the lanes get the room.
@@ -95,6 +107,8 @@ def panel_text(
     guess = quiz.guess_text
     if quiz.step is QuizStep.REVEAL:
         guess_line = ""  # the answer line (or "the class said …: right") says it
+    elif not asking:  # the guess is kept while the class watches; no keys change it now
+        guess_line = f"Class guess: {guess or 'none'}"
     elif lesson.choices:
         guess_line = (
             f"Class guess: {guess}"
@@ -112,8 +126,10 @@ def panel_text(
         QuizStep.QUESTION: "Page Down: run it",
         QuizStep.RUNNING: f"Measuring…{said}",
         QuizStep.MEASURED: f"Measured. Page Down: reveal the answer (Page Up: back){said}",
-        QuizStep.REVEAL: "Page Down: next lesson · Page Up: hide the answer",
+        QuizStep.REVEAL: "Page Down: next lesson · Page Up: hide the answer · "
+        + ("B: just the answer" if expanded else "B: why, and where to look"),
     }[quiz.step]
+    strip = ""
     reveal = ""
     verdict = None
     if quiz.step is QuizStep.REVEAL:
@@ -122,11 +138,14 @@ def panel_text(
         mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
         said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
+        strip = f"Answer: {lesson.answer}{mark}{said}"
         if judged.runs:
             verdict = judged.line
             lines.append(_figure_line(judged, model or ModelFigures()))
             if not lesson.choices:
-                lines.insert(1, _number_line(quiz, judged))
+                number, short = _number_line(quiz, judged)
+                lines.insert(1, number)
+                strip += f"  ·  {short}"
         lines.append(f"<b>Why:</b> {lesson.why}")
         lines.append(f"<b>Look at:</b> {lesson.look_at} <b>Try next:</b> {lesson.follow_up}")
         if lesson.myth:
@@ -147,4 +166,5 @@ def panel_text(
         status=status,
         reveal=reveal,
         verdict=verdict,
+        strip=strip,
     )

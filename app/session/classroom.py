@@ -69,6 +69,8 @@ class Classroom:
         self._back: list[Visit] = []
         self._forward: list[Visit] = []
         session.events.running.connect(self._on_running)
+        # Each reveal opens on its one line: the whole text is asked for, every time.
+        self.events.quiz.connect(self._fold_reveal)
 
     # -- opening ------------------------------------------------------------------------------
     def open(self, path: str | Path) -> ScenarioFile:
@@ -160,6 +162,14 @@ class Classroom:
         if self.quiz is not None and not self.quiz.lesson.choices:
             self._set(self.quiz.nudged(sign))
 
+    def toggle_reveal(self) -> None:
+        """B or "." (a clicker's blank-screen key): the reveal's whole text, or back to its
+        one line. Only at a reveal; Page Down still moves on, as the status bar says."""
+        if self.quiz is not None and self.quiz.step is QuizStep.REVEAL:
+            view = self.session.view
+            view.set_reveal_expanded(not view.reveal_expanded)
+            self.events.quiz.emit(self.quiz)  # the status bar says what B does now
+
     @property
     def history(self) -> tuple[int, int]:
         """How many lessons Page Up and Page Down can come back to."""
@@ -169,6 +179,10 @@ class Classroom:
     def _set(self, quiz: Quiz) -> None:
         self.quiz = quiz
         self.events.quiz.emit(quiz)
+
+    def _fold_reveal(self, quiz: Quiz | None) -> None:
+        if quiz is None or quiz.step is not QuizStep.REVEAL:
+            self.session.view.set_reveal_expanded(False)
 
     def _show_by(self) -> None:
         if self.quiz is not None and self.quiz.step is QuizStep.REVEAL:

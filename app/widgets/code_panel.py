@@ -10,6 +10,7 @@ highlights it into inline-styled HTML for a read-only ``QTextBrowser``.
 from __future__ import annotations
 
 import html
+import math
 import re
 
 from pygments import highlight
@@ -18,13 +19,17 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pygments.token import Text
 from PySide6.QtCore import QEvent
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QPalette, QResizeEvent
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from simulator.catalog import lesson_views, view_info
 from simulator.view_code import ViewCode, view_code
 
-__all__ = ["QtCode", "highlight_python"]
+__all__ = ["FIT_RANGE", "QtCode", "highlight_python"]
+
+#: When fitted to its width (presentation mode), the code's size ranges over these shares of
+#: the body text's: as large as the widest line allows, never so small the back row loses it.
+FIT_RANGE = (0.7, 1.5)
 
 #: Pygments styles for a light and a dark window (both ship with Pygments >= 2.17).
 LIGHT_STYLE = "default"
@@ -88,6 +93,10 @@ class QtCode(QWidget):
         self._code: ViewCode | None = None
         #: The shown line highlighted (1-based), or None.
         self.highlighted: int | None = None
+        #: Fitting to the width (:meth:`set_fit`): the body text's pixel size and the
+        #: tallest the panel may be; ``None``: the panel's own font, in a dock.
+        self._fit: tuple[int, int] | None = None
+        self._code_px: int | None = None
 
         self.heading = QLabel(self)
         self.heading.setObjectName("code_heading")
@@ -162,6 +171,49 @@ class QtCode(QWidget):
         self._update_colors()
         self._update_code()
 
+    def set_fit(self, body_px: int | None, max_height: int = 0) -> None:
+        """Fit the code to the panel's width: the largest monospace size (within
+        :data:`FIT_RANGE` of ``body_px``) whose widest line shows whole, and the panel as tall
+        as its lines (at most ``max_height``), so no line is clipped or scrolled to. ``None``:
+        back to the panel's font and the height its place gives it."""
+        self._fit = (body_px, max_height) if body_px is not None else None
+        if body_px is None:
+            self._code_px = None
+            self.setMinimumHeight(0)
+            self.setMaximumHeight(16_777_215)
+            self._update_fonts()
+            return
+        self._refit()
+
+    def widest_line_shown(self) -> bool:
+        """Whether the widest line of the code shows whole, with no scrolling sideways."""
+        document = self.browser.document()
+        return document.idealWidth() <= self.browser.viewport().width() + 0.5
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit is not None and event.size().width() != event.oldSize().width():
+            self._refit()
+
+    def _refit(self) -> None:
+        if self._fit is None:
+            return
+        body_px, max_height = self._fit
+        low, high = (max(8, round(body_px * share)) for share in FIT_RANGE)
+        frame = 2 * self.browser.frameWidth()
+        room = self.width() - frame
+        for px in range(high, low - 1, -1):
+            self._code_px = px
+            self._update_fonts()
+            if self.browser.document().idealWidth() <= room:
+                break
+        document = self.browser.document()  # no wrapping: its height is its lines'
+        heading = self.heading.heightForWidth(self.width())
+        layout = self.layout()
+        spacing = max(layout.spacing(), 0) if layout is not None else 0
+        height = math.ceil(document.size().height()) + frame + max(heading, 0) + spacing + 4
+        self.setFixedHeight(min(height, max_height) if max_height > 0 else height)
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._update_fonts()
@@ -194,11 +246,15 @@ class QtCode(QWidget):
         """A fixed-pitch font as large as the panel's (presentation mode enlarges it)."""
         fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         size = self.font().pointSizeF()
-        if size > 0:
+        if self._code_px is not None:
+            fixed.setPixelSize(self._code_px)
+        elif size > 0:
             fixed.setPointSizeF(size)
+        elif self.font().pixelSize() > 0:  # presentation mode's pixel-sized text
+            fixed.setPixelSize(self.font().pixelSize())
         self.browser.setFont(fixed)
         self.browser.document().setDefaultFont(fixed)
-        self.browser.document().setDocumentMargin(fixed.pointSizeF() * 0.8 if size > 0 else 8)
+        self.browser.document().setDocumentMargin(max(4.0, QFontInfo(fixed).pixelSize() * 0.5))
         heading_font = QFont(self.font())
         heading_font.setBold(True)
         self.heading.setFont(heading_font)

@@ -2,17 +2,77 @@
 answer beside the measurement. Shown only while a lesson (a file with ``[lesson]``) is open.
 
 It sits in the window's centre column, so presentation mode (which hides the docks) keeps
-it; its text follows the application font, sized for the projector there.
+it; its text follows the application font, sized for the projector there, and each step's
+:class:`~app.session.view.StepLayout` sets how large the question is and how much of the
+reveal shows (:meth:`QtLessonPanel.set_layout`).
 """
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSlider, QVBoxLayout
+from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout
 
 from app.lesson_reveal import PanelText
+from app.qt_application import current_application
+from app.session.view import StepLayout
 
-__all__ = ["QtLessonPanel"]
+__all__ = ["QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
+
+#: The question step's sizes on a projector, over the body text's: the question itself, its
+#: choices, and the explanation and guess line (32, 26 and 20 px at 720p).
+QUESTION_SCALE = {"question": 2.0, "choices": 1.6, "text": 1.25}
+#: The question kept as a line while the lanes grow, and the reveal's strip.
+LINE_SCALE = 1.25
+
+
+def _scaled(base: QFont, factor: float, *, bold: bool = False) -> QFont:
+    font = QFont(base)
+    font.setPixelSize(max(1, round(QFontInfo(base).pixelSize() * factor)))
+    font.setBold(bold)
+    return font
+
+
+class QtElidedLabel(QLabel):
+    """One line: a bold lead (the verdict) and plain text cut with "…" at the right when the
+    line is too narrow (the whole of it in the tooltip): the reveal's strip never takes a
+    second line, and the verdict's words are the last to go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lead, self._full = "", ""
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def set_full_text(self, text: str, lead: str = "") -> None:
+        self._lead, self._full = lead, text
+        self.setToolTip(self.full_text())
+        self._elide()
+
+    def full_text(self) -> str:
+        """The whole line, as plain text."""
+        return f"{self._lead}{_SEPARATOR}{self._full}" if self._lead else self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        head = self._lead + _SEPARATOR if self._lead else ""
+        lead_px = QFontMetrics(bold).horizontalAdvance(head)
+        rest = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, room - lead_px
+        )
+        lead = f"<b>{html.escape(self._lead)}</b>{html.escape(_SEPARATOR)}" if self._lead else ""
+        self.setText(f"<span style='white-space: pre'>{lead}{html.escape(rest)}</span>")
+
+
+_SEPARATOR = "  ·  "
 
 
 class QtLessonPanel(QFrame):
@@ -28,7 +88,7 @@ class QtLessonPanel(QFrame):
         self.setObjectName("lessonPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         column = QVBoxLayout(self)
-        column.setContentsMargins(8, 4, 8, 4)
+        column.setContentsMargins(8, 2, 8, 2)
         column.setSpacing(2)
         self.question = QLabel()
         self.question.setObjectName("lessonQuestion")
@@ -52,11 +112,38 @@ class QtLessonPanel(QFrame):
         self.reveal.setObjectName("lessonReveal")
         self.reveal.setWordWrap(True)
         self.reveal.setTextFormat(Qt.TextFormat.RichText)
+        self.strip = QtElidedLabel()
+        self.strip.setObjectName("lessonStrip")
         for widget in (self.question, self.explanation, self.choices):
             column.addWidget(widget)
         column.addLayout(guess_row)
+        column.addWidget(self.strip)
         column.addWidget(self.reveal)
+        column.addStretch(1)  # a question with the screen to itself stays at the top
+        self._text: PanelText | None = None
+        self._numeric = False
+        self.layout_shown = StepLayout("normal", True, True, "full", True, False)
         self.hide()
+
+    def set_layout(self, layout: StepLayout) -> None:
+        """Size and show the parts as the step's layout says, from the body font's size."""
+        self.layout_shown = layout
+        # The application's font, not this widget's: a new one (presentation mode) reaches
+        # the widgets by posted events, after this runs.
+        base = current_application().font()
+        size = layout.question
+        if size == "large":
+            self.question.setFont(_scaled(base, QUESTION_SCALE["question"], bold=True))
+            self.choices.setFont(_scaled(base, QUESTION_SCALE["choices"]))
+            for label in (self.explanation, self.guess):
+                label.setFont(_scaled(base, QUESTION_SCALE["text"]))
+        else:
+            scale = LINE_SCALE if size == "line" else 1.0
+            self.question.setFont(_scaled(base, scale, bold=True))
+            for label in (self.choices, self.explanation, self.guess):
+                label.setFont(QFont(base))
+        self.strip.setFont(_scaled(base, LINE_SCALE))
+        self._show_parts()
 
     def set_scale(self, scale: tuple[float, ...]) -> None:
         """The slider's notches for a numeric guess: the steps + and − walk (the quiz's
@@ -70,14 +157,15 @@ class QtLessonPanel(QFrame):
         self.slider.blockSignals(False)
 
     def show_text(self, text: PanelText, *, numeric: bool, number: float | None) -> None:
+        self._text, self._numeric = text, numeric
         self.question.setText(text.question)
         self.explanation.setText(text.explanation)
-        self.explanation.setVisible(bool(text.explanation))
         self.choices.setText("\n".join(text.choices))
-        self.choices.setVisible(bool(text.choices))
         self.guess.setText(text.guess)
-        self.guess.setVisible(bool(text.guess))
-        self.slider.setVisible(numeric)
+        # The verdict leads the strip: one line for the answer and what was measured.
+        self.strip.set_full_text(text.strip, text.verdict or "")
+        self.reveal.setText(text.reveal)
+        self._show_parts()
         if numeric:  # no guess yet: the slider at its start, not at the last lesson's guess
             self.slider.blockSignals(True)
             near = (
@@ -87,6 +175,20 @@ class QtLessonPanel(QFrame):
             )
             self.slider.setValue(near)
             self.slider.blockSignals(False)
-        self.reveal.setText(text.reveal)
-        self.reveal.setVisible(bool(text.reveal))
-        self.show()
+
+    def _show_parts(self) -> None:
+        text, layout = self._text, self.layout_shown
+        if text is None:
+            return
+        asking = layout.question in ("large", "normal") and layout.reveal == "none"
+        # As a line, the question is the header's (the window's title line): no panel.
+        self.question.setVisible(layout.question in ("large", "normal"))
+        self.explanation.setVisible(bool(text.explanation) and asking)
+        self.choices.setVisible(bool(text.choices) and layout.choices)
+        # While the lanes grow the question is one line; the status bar keeps the guess.
+        self.guess.setVisible(bool(text.guess) and asking)
+        self.slider.setVisible(self._numeric and asking)
+        self.strip.setVisible(bool(text.strip) and layout.reveal == "strip")
+        self.reveal.setVisible(bool(text.reveal) and layout.reveal == "full")
+        parts = (self.question, self.explanation, self.choices, self.guess, self.strip)
+        self.setVisible(any(not part.isHidden() for part in (*parts, self.reveal)))

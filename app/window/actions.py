@@ -56,6 +56,12 @@ ACTIONS = (
         "Show the thin bars of Django's work after a request's answer was sent",
         True,
     ),
+    ActionSpec(
+        "code",
+        "The view's &code",
+        "C",
+        "The code of the view being run: under the lanes in presentation mode, else its tab",
+    ),
     ActionSpec("zoom_in", "Zoom &in", QKeySequence.StandardKey.ZoomIn, "Zoom in on time"),
     ActionSpec("zoom_out", "Zoom &out", QKeySequence.StandardKey.ZoomOut, "Zoom out"),
     ActionSpec("fit", "&Fit to window", "Ctrl+0", "Show the whole run"),
@@ -181,7 +187,7 @@ def build_menus(
     for name in ("compare", "run_a", "run_b"):
         run_menu.addAction(a[name])
     view_menu = bar.addMenu("&View")
-    for name in ("by_request", "by_worker", "tails"):
+    for name in ("by_request", "by_worker", "tails", "code"):
         view_menu.addAction(a[name])
     view_menu.addSeparator()
     for name in ("zoom_in", "zoom_out", "fit"):

@@ -25,13 +25,15 @@ __all__ = ["Placed", "build_layout"]
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """What the layout made: the buttons under the dials, the results' tabs, the docks."""
+    """What the layout made: the buttons under the dials, the results' tabs, the docks, and
+    the centre's column (each step of a lesson shares its height out anew)."""
 
     run_button: QPushButton
     stop_button: QPushButton
     export_button: QPushButton
     side_tabs: QTabWidget
     docks: tuple[QDockWidget, QDockWidget]
+    column: QVBoxLayout
 
 
 def _button(text: str, tip: str, action: QAction) -> QPushButton:
@@ -92,4 +94,4 @@ def build_layout(
     side_dock.setWidget(side_tabs)
     side_dock.setFeatures(dials_dock.features())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
-    return Placed(run, stop, export, side_tabs, (dials_dock, side_dock))
+    return Placed(run, stop, export, side_tabs, (dials_dock, side_dock), centre_column)

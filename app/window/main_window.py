@@ -37,10 +37,11 @@ from app.widgets.timeline import QtTimeline
 from app.window.actions import build_actions, build_menus
 from app.window.files import NOTHING_TO_EXPORT, WindowFiles, export_runs
 from app.window.layout import build_layout
-from app.window.presentation import PresentationMode
+from app.window.presentation import CodeInCentre, PresentationMode
 from app.window.quiz import QtQuiz
 from app.window.settings import restore_window, save_window, saved_dark, saved_scenario
 from app.window.stage import Stage
+from app.window.steps import StepLayoutView
 from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
 from simulator.scenario import Scenario
@@ -76,6 +77,7 @@ class QtMainWindow(QMainWindow):
     by_request_action: QAction
     by_worker_action: QAction
     tails_action: QAction
+    code_action: QAction
     zoom_in_action: QAction
     zoom_out_action: QAction
     fit_action: QAction
@@ -143,6 +145,15 @@ class QtMainWindow(QMainWindow):
         self.quiz = QtQuiz(self, self.classroom, verdict=self.verdict)
         self._build()
         self._connect()
+        # After presentation mode's own handlers: each step's layout takes the screen's sizes.
+        self.steps = StepLayoutView(
+            self.classroom,
+            self.stage,
+            self.quiz.panel,
+            self.verdict,
+            self._column,
+            CodeInCentre(self.code, self.side_tabs, self._column, self.legend),
+        )
         self._on_compare_changed(self.session.compare)
         restore_window(self, self.settings, self.session)
         self.session.view.set_dark(saved_dark(self.settings))
@@ -166,6 +177,7 @@ class QtMainWindow(QMainWindow):
             "by_request": lambda: view.set_by("requests"),
             "by_worker": lambda: view.set_by("workers"),
             "tails": lambda: view.set_tails(self.tails_action.isChecked()),
+            "code": self._show_code,
             "zoom_in": lambda: self.timeline.zoom(1.5),
             "zoom_out": lambda: self.timeline.zoom(1 / 1.5),
             "fit": lambda: self._fit_all(timelines),
@@ -197,6 +209,7 @@ class QtMainWindow(QMainWindow):
             results=[(self.metrics, "Metrics"), (self.code, "Code")],
         )
         self.run_button, self.stop_button = placed.run_button, placed.stop_button
+        self._column = placed.column
         self.export_button, self.side_tabs, self.docks = (
             placed.export_button,
             placed.side_tabs,
@@ -218,6 +231,15 @@ class QtMainWindow(QMainWindow):
             docks=self.docks,
             guide=self.quiz.guide_action,
         )
+
+    def _show_code(self) -> None:
+        """C: on a projector the code under the lanes, or away again; at the desk its tab."""
+        view = self.session.view
+        if view.presentation:
+            view.set_code_shown(not view.code_shown)
+        else:
+            self.docks[1].show()
+            self.side_tabs.setCurrentWidget(self.code)
 
     @staticmethod
     def _fit_all(timelines: Iterable[QtTimeline]) -> None:

@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QWidget
+from PySide6.QtGui import QFont, QFontInfo
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.qt_application import current_application
 from app.session.view import View
 from app.theme import DARK, LIGHT, Theme
+from app.widgets.code_panel import QtCode
 
-__all__ = ["PresentationMode", "heading_font", "presentation_text_px"]
+__all__ = ["CodeInCentre", "PresentationMode", "heading_font", "presentation_text_px"]
 
 #: The screen's height over the text's pixel size in presentation mode: 16 px at 720p,
 #: 24 px at 1080p, 48 px at 2160p (a back row reads 24 px on a 1080p projector).
@@ -136,3 +144,50 @@ class PresentationMode:
                 w.showMaximized()
             else:
                 w.showNormal()
+
+
+#: The tallest the code panel may be in the centre column, as a share of the screen: the lanes
+#: keep the rest (the lesson views are at most a dozen lines).
+CODE_SHARE = 0.4
+
+
+class CodeInCentre:
+    """The code panel in presentation mode: out of the hidden Results tabs, into the centre
+    column under the lanes, as wide as the screen, its monospace text as large as its widest
+    line allows (lesson 12 asks the class to find the line there). Back in its tab after."""
+
+    def __init__(self, code: QtCode, tabs: QTabWidget, column: QVBoxLayout, above: QWidget) -> None:
+        """``above``: the widget the panel goes above (the legend under the lanes)."""
+        self.code, self._tabs, self._column, self._above = code, tabs, column, above
+        self._tab: tuple[int, str] | None = None  # where it was among the tabs, while out
+
+    @property
+    def shown(self) -> bool:
+        return self._tab is not None
+
+    def set_shown(self, shown: bool) -> None:
+        if shown == self.shown:
+            if shown:
+                self.fit()
+            return
+        code = self.code
+        if shown:
+            index = self._tabs.indexOf(code)
+            self._tab = (index, self._tabs.tabText(index))
+            self._tabs.removeTab(index)
+            self._column.insertWidget(self._column.indexOf(self._above), code, 0)
+            code.show()
+            self.fit()
+        else:
+            assert self._tab is not None
+            index, title = self._tab
+            self._tab = None
+            self._column.removeWidget(code)
+            code.set_fit(None)
+            self._tabs.insertTab(index, code, title)
+
+    def fit(self) -> None:
+        """The code's size for the body text now (presentation mode sets it from the screen)."""
+        height = self.code.screen().geometry().height() if self.code.screen() else 720
+        body = QFontInfo(current_application().font()).pixelSize()
+        self.code.set_fit(body, round(height * CODE_SHARE))

@@ -33,16 +33,18 @@ stays hidden.</p>
 and <b>−</b> at the top (or use the slider). The reveal says whether it counts as right: within
 ±25% of the measurement, or the step nearest it.</li>
 <li><b>Page Down</b>: the lesson runs, for real, on the embedded Django site.</li>
-<li><b>Page Down</b> again: the <b>reveal</b> — the answer, the measured figure beside the
-guess and the model's prediction, why, and where to look (the view switches to the one the
-lesson names).</li>
+<li><b>Page Down</b> again: the <b>reveal</b> — the answer in one line, the measured figure
+beside the guess, and the lanes in the view the lesson names. <b>B</b> (or <b>.</b>, a
+clicker's blank-screen key) opens the whole reveal: why, where to look, the model's
+prediction; B again folds it. Page Down still moves on.</li>
 <li><b>Page Down</b>: the next lesson. <b>Page Up</b> steps back (hide the answer, back to
 the question, then the previous lesson as you left it: its reveal, its runs and the class's
 guess; nothing runs again).</li>
 </ol>
 <p>A presenter's clicker sends Page Down / Page Up: the whole lesson runs from it.
-Presentation mode (F11) keeps the lesson panel. One page per lesson for the teacher:
-<i>docs/teaching.md</i>.</p>"""
+Presentation mode (F11) gives the question the screen, keeps it as a line while the lanes
+grow, and shows the view's code under the lanes with <b>C</b>. One page per lesson for the
+teacher: <i>docs/teaching.md</i>.</p>"""
 
 
 class QtQuiz:
@@ -62,6 +64,9 @@ class QtQuiz:
             self._action(f"Choice {n}", str(n), lambda n=n: classroom.choose(n - 1))
             for n in range(1, 10)
         ]
+        # A clicker's blank-screen key sends "." (or B): the reveal's whole text, or one line.
+        self.expand_action = self._action("Why (the whole reveal)", "B", classroom.toggle_reveal)
+        self.expand_action.setShortcuts([QKeySequence("B"), QKeySequence(".")])
         self.guide: QMessageBox | None = None  # the lesson guide while it is open
         self.guide_action = QAction("&Lesson guide", parent)
         self.guide_action.setShortcut(QKeySequence("F1"))
@@ -111,14 +116,12 @@ class QtQuiz:
             return
         self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)
-        text = panel_text(quiz, runs, self.classroom.model)
+        expanded = self.session.view.reveal_expanded
+        text = panel_text(quiz, runs, self.classroom.model, expanded=expanded)
         # The slider only while the class may still change its guess.
         numeric = not quiz.lesson.choices and quiz.step is QuizStep.QUESTION
+        # How large each part is, and which show at this step: the window's step layout.
         self.panel.show_text(text, numeric=numeric, number=quiz.number)
-        if quiz.step in (QuizStep.RUNNING, QuizStep.MEASURED):
-            # While the lanes grow the class watches them: the header asks the question, the
-            # status bar keeps the guess, and the lanes get the panel's room.
-            self.panel.hide()
         # The reveal's verdict line in large type (or "this run did not show it"); before
         # the reveal, the session's verdict as usual.
         line = text.verdict if text.verdict is not None else self.session.verdict
@@ -136,3 +139,4 @@ class QtQuiz:
             action.setEnabled(asking and choices == 0)
         for action in (self.next_action, self.back_action):
             action.setEnabled(quiz is not None)
+        self.expand_action.setEnabled(quiz is not None and quiz.step is QuizStep.REVEAL)

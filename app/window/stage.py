@@ -66,6 +66,11 @@ class Stage:
         self.by_tabs.addTab("One lane per request")
         self.by_tabs.addTab("One lane per thread / event loop")
         self.by_tabs.setExpanding(False)
+        #: What the step's layout shows (:meth:`set_step_parts`): the lanes and their
+        #: figures, and the header's line of dials under a lesson's title.
+        self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
+        self.header_question: str | None = None
+        self._header_of: tuple[Scenario, str] | None = None
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
 
@@ -132,15 +137,39 @@ class Stage:
         self.explain_shown()
 
     def show_header(self, scenario: Scenario, state: str = "") -> None:
-        """The lesson's title (while its dials are unchanged), the dials, and the state."""
+        """The lesson's title (while its dials are unchanged), the dials, and the state. While
+        the class watches a lesson run, its question takes the title's place (the class waits
+        on that); on a projector the dials' line goes too, and the lanes take the room."""
+        self._header_of = (scenario, state)
         lesson = self.session.lesson
+        title = self.header_question or (lesson.title if lesson is not None else None)
         if self.session.compare:
-            self.header.setText(lesson.title if lesson is not None else "Compare A and B")
+            self.header.setText(title or "Compare A and B")
             return
         text = scenario.label + (f"  —  {state}" if state else "")
-        if lesson is not None and lesson.matches(scenario):
-            text = f"{lesson.title}\n{text}"
+        if title is not None and lesson is not None and lesson.matches(scenario):
+            text = f"{title}\n{text}" if self.dials_line else title
         self.header.setText(text)
+
+    def set_step_parts(
+        self, *, lanes: bool, figures: bool, dials_line: bool, question: str | None = None
+    ) -> None:
+        """Show the lanes (with side titles, legend and replay bar) and presentation mode's
+        line of figures, or give their room to the question; the header's dials line, and
+        the ``question`` in the header in the title's place (``None``: the title)."""
+        self.lanes_shown, self.figures_shown = lanes, figures
+        compare = self.session.compare
+        self.timeline.setVisible(lanes)
+        self.timeline_b.setVisible(lanes and compare)
+        for title in self.side_titles.values():
+            title.setVisible(lanes and compare)
+        for widget in (self.legend, self.replay):
+            widget.setVisible(lanes)
+        self.figure_strip.setVisible(figures and lanes)
+        if (dials_line, question) != (self.dials_line, self.header_question):
+            self.dials_line, self.header_question = dials_line, question
+            if self._header_of is not None:
+                self.show_header(*self._header_of)
 
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
@@ -241,8 +270,8 @@ class Stage:
 
     def _on_compare_changed(self, on: bool) -> None:
         for side in Side:
-            self.side_titles[side].setVisible(on)
-        self.timeline_b.setVisible(on)
+            self.side_titles[side].setVisible(on and self.lanes_shown)
+        self.timeline_b.setVisible(on and self.lanes_shown)
         self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
         self._share_label_column()

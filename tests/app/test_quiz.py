@@ -55,10 +55,14 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     assert quiz.quiz.step is QuizStep.RUNNING
     qloop.run_until_complete(window.wait_idle())
     assert quiz.quiz.step is QuizStep.MEASURED and not panel.reveal.isVisible()
-    assert not panel.isVisible()  # the lanes get the room while the class watches them
+    # The class watches the lanes with the question kept as the header's line.
+    assert not panel.isVisible() and "How many threads" in window.header.text()
     assert "class guess: 8" in window.statusBar().currentMessage()
 
-    _key(window, Qt.Key.Key_PageDown)  # reveal
+    _key(window, Qt.Key.Key_PageDown)  # reveal: one line, the lanes keep the height
+    assert panel.strip.isVisible() and not panel.reveal.isVisible()
+    assert "Answer: 0  — not the guess" in panel.strip.full_text()
+    _key(window, Qt.Key.Key_B)  # the whole reveal
     reveal = panel.reveal.text()
     assert panel.reveal.isVisible() and "<b>Answer:</b> 0" in reveal
     assert "not the guess" in reveal  # the class said 8
@@ -77,7 +81,7 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     _key(window, Qt.Key.Key_PageUp)  # back to the previous lesson: its reveal, as it was left
     assert classroom.path.name.startswith("03-")
     assert quiz.quiz.step is QuizStep.REVEAL and quiz.quiz.choice == 2
-    assert panel.reveal.isVisible() and "not the guess" in panel.reveal.text()
+    assert panel.strip.isVisible() and "not the guess" in panel.strip.full_text()
     assert window.session.runs["a"] is measured and not window.session.running
     assert len(window.timeline.rows.trace.lanes) == measured.scenario.requests  # its lanes, again
 
