@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from simulator.files.atomic import write_chunks_atomically
+from simulator.files.text_columns import concat, float_texts, lookup, pick
 from simulator.metrics.summary import in_flight_steps
 from simulator.trace import KINDS, Run
 from simulator.trace.collector import paused_collection
@@ -64,12 +65,17 @@ def run_to_chrome_trace(run: Run, *, pid: int = 1, name: str | None = None) -> d
     name
         The process name shown in the viewer; the scenario's label by default.
     """
-    events = [event for batch in _event_batches(run, pid, name) for event in batch]
+    events = json.loads("[" + ",".join(_event_texts(run, pid, name)) + "]")
     return {"traceEvents": events, "displayTimeUnit": "ms"}
 
 
-def _event_batches(run: Run, pid: int, name: str | None) -> Iterator[list[dict[str, Any]]]:
-    """The run's events, a request at a time, read from the trace's columns."""
+def _dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _event_texts(run: Run, pid: int, name: str | None) -> Iterator[str]:
+    """The run's events as JSON text, a request at a time (its segments made a column at a
+    time, :mod:`.text_columns`), read from the trace's columns; none is empty."""
     trace = run.trace
     t0 = trace.t0_ns
     if name is None:
@@ -83,49 +89,54 @@ def _event_batches(run: Run, pid: int, name: str | None) -> Iterator[list[dict[s
         head.append(_metadata("thread_name", pid, loop_tid, {"name": LOOP_BLOCKED_THREAD}))
         # Above the requests: that is where a reader looks for "why did they all stall?".
         head.append(_metadata("thread_sort_index", pid, loop_tid, {"sort_index": -1}))
-    yield head
+    yield _dumps(head)[1:-1]
     cols = trace.columns
-    kinds = [str(kind) for kind in KINDS]
-    kind = [kinds[code] for code in cols.kind.tolist()]
-    thread = [cols.threads[code] for code in cols.thread.tolist()]
+    # What a request's segments share: their thread (tid) and the request's own fields.
+    shared = [f'"pid":{pid},"tid":{index + 1},' for index in range(len(trace.lanes))]
+    request_args = [
+        f',"error":{_dumps(lane.error)},"status":{_dumps(lane.status)},'
+        f'"status_code":{_dumps(lane.status_code)},"view":{_dumps(lane.view)}}}}}'
+        for lane in trace.lanes
+    ]
+    kinds = [f'"name":{_dumps(str(kind))},"cat":{_dumps(str(kind))},' for kind in KINDS]
+    threads = [_dumps(thread) for thread in cols.threads]
     loop = cols.thread_code(trace.loop_thread)
-    on_loop = (cols.thread == loop).tolist() if loop >= 0 else [False] * len(cols)
     start_us = np.round(np.maximum(0, cols.start_ns - t0) / 1e3, 3)
     end_us = np.round(np.maximum(0, cols.end_ns - t0) / 1e3, 3)
-    start = start_us.tolist()
-    duration = np.round(np.maximum(0.0, end_us - start_us), 3).tolist()
     offsets = cols.offsets.tolist()
-    for index, lane in enumerate(trace.lanes):
-        tid = index + 1
-        batch = [
-            _metadata("thread_name", pid, tid, {"name": f"request {lane.request_id}"}),
-            _metadata("thread_sort_index", pid, tid, {"sort_index": index}),
-        ]
-        for i in range(offsets[index], offsets[index + 1]):
-            batch.append(
-                {
-                    "ph": "X",
-                    "name": kind[i],
-                    "cat": kind[i],
-                    "pid": pid,
-                    "tid": tid,
-                    "ts": start[i],
-                    "dur": duration[i],
-                    "args": {
-                        "thread": thread[i],
-                        "on_loop": on_loop[i],
-                        "error": lane.error,
-                        "status": lane.status,
-                        "status_code": lane.status_code,
-                        "view": lane.view,
-                    },
-                }
-            )
-        yield batch
+    for first in range(0, len(trace.lanes), _LANES_AT_ONCE):
+        last = min(first + _LANES_AT_ONCE, len(trace.lanes))
+        rows = slice(offsets[first], offsets[last])
+        lanes = cols.lane[rows]
+        segments = concat(
+            '{"ph":"X",',
+            lookup(kinds, cols.kind[rows]),
+            lookup(shared, lanes),
+            '"ts":',
+            float_texts(start_us[rows]),
+            ',"dur":',
+            float_texts(np.round(np.maximum(0.0, end_us[rows] - start_us[rows]), 3)),
+            ',"args":{"thread":',
+            lookup(threads, cols.thread[rows]),
+            pick(cols.thread[rows] == loop, ',"on_loop":true', ',"on_loop":false'),
+            lookup(request_args, lanes),
+        ).tolist()
+        base = offsets[first]
+        for index in range(first, last):
+            lane = trace.lanes[index]
+            tid = index + 1
+            meta = _dumps(
+                [
+                    _metadata("thread_name", pid, tid, {"name": f"request {lane.request_id}"}),
+                    _metadata("thread_sort_index", pid, tid, {"sort_index": index}),
+                ]
+            )[1:-1]
+            own = segments[offsets[index] - base : offsets[index + 1] - base]
+            yield ",".join([meta, *own])
     steps = in_flight_steps(trace)
     if steps and steps[0][0] > t0:
         steps.insert(0, (t0, 0))  # zero from the run's start, so the graph has a baseline
-    yield [
+    tail = [
         {
             "ph": "C",
             "name": "in flight",
@@ -136,10 +147,9 @@ def _event_batches(run: Run, pid: int, name: str | None) -> Iterator[list[dict[s
         }
         for ns, level in steps
     ]
-    blocked: list[dict[str, Any]] = []
     for start_ns, end_ns in trace.loop_blocked:
         begin = _us(start_ns, t0)
-        blocked.append(
+        tail.append(
             {
                 "ph": "X",
                 "name": "loop blocked",
@@ -151,7 +161,12 @@ def _event_batches(run: Run, pid: int, name: str | None) -> Iterator[list[dict[s
                 "args": {"ms": round(max(0, end_ns - start_ns) / 1e6, 3)},
             }
         )
-    yield blocked
+    if tail:
+        yield _dumps(tail)[1:-1]
+
+
+#: Lanes whose segments are formatted together (a few megabytes of text at most).
+_LANES_AT_ONCE = 256
 
 
 def _names(runs: list[Run]) -> list[str | None]:
@@ -178,10 +193,9 @@ def _chunks(runs: list[Run]) -> Iterator[str]:
     yield '{"traceEvents":['
     first = True
     for index, (run, name) in enumerate(zip(runs, _names(runs), strict=True)):
-        for batch in _event_batches(run, index + 1, name):
-            if batch:
-                yield ("" if first else ",") + json.dumps(batch, separators=(",", ":"))[1:-1]
-                first = False
+        for text in _event_texts(run, index + 1, name):
+            yield ("" if first else ",") + text
+            first = False
     yield '],"displayTimeUnit":"ms"}\n'
 
 

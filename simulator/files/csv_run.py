@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.files.atomic import write_chunks_atomically
+from simulator.files.text_columns import concat, float_texts, lookup, pick
 from simulator.trace import KINDS, Run
 from simulator.trace.collector import paused_collection
 
@@ -35,64 +36,69 @@ CSV_COLUMNS = (
 )
 
 
-def run_to_rows(run: Run) -> Iterator[dict[str, object]]:
-    """One dict per segment, keyed by :data:`CSV_COLUMNS`, in lane then time order.
+def run_to_rows(run: Run) -> Iterator[dict[str, str]]:
+    """One dict per segment, keyed by :data:`CSV_COLUMNS`, in lane then time order: the
+    file's rows as a CSV reader sees them (every value text).
 
     ``duration_ms`` is computed from nanoseconds, not from the rounded ``end_ms - start_ms``,
     so short segments keep their precision. ``on_loop`` is ``"true"``/``"false"`` as in JSON.
     """
-    for lane_rows in _lane_rows(run):
-        for row in lane_rows:
-            yield dict(zip(CSV_COLUMNS, row, strict=True))
+    yield from csv.DictReader(io.StringIO("".join(_csv_chunks(run)), newline=""))
 
 
-def _lane_rows(run: Run) -> Iterator[list[tuple[object, ...]]]:
-    """Each lane's rows, read from the trace's columns (whole columns converted once)."""
-    trace = run.trace
-    cols = trace.columns
-    t0 = trace.t0_ns
-    kinds = [str(kind) for kind in KINDS]
-    kind = [kinds[code] for code in cols.kind.tolist()]
-    thread = [cols.threads[code] for code in cols.thread.tolist()]
-    loop = cols.thread_code(trace.loop_thread)
-    on_loop = np.where(cols.thread == loop, "true", "false").tolist() if loop >= 0 else None
-    start = np.round((cols.start_ns - t0) / 1e6, 4).tolist()
-    end = np.round((cols.end_ns - t0) / 1e6, 4).tolist()
-    duration = np.round((cols.end_ns - cols.start_ns) / 1e6, 4).tolist()
-    offsets = cols.offsets.tolist()
-    for index, lane in enumerate(trace.lanes):
-        fields = (
-            lane.request_id,
-            lane.view,
-            lane.status,
-            "" if lane.status_code is None else lane.status_code,
-            lane.error or "",
-        )
-        yield [
-            (
-                *fields,
-                kind[i],
-                start[i],
-                end[i],
-                duration[i],
-                thread[i],
-                on_loop[i] if on_loop is not None else "false",
-            )
-            for i in range(offsets[index], offsets[index + 1])
-        ]
+def _fields(values: list[object]) -> str:
+    """``values`` as the csv module writes them inside a row (quoted where they must be),
+    with the comma that follows them."""
+    out = io.StringIO(newline="")
+    csv.writer(out).writerow([*values, ""])  # a last empty field: never quoted
+    return out.getvalue()[: -len(_LINE_END)]
+
+
+_LINE_END = "\r\n"  # the csv module's own (its "excel" dialect)
+
+#: Rows formatted together (a few megabytes of text).
+_ROWS_AT_ONCE = 1 << 15
 
 
 def _csv_chunks(run: Run) -> Iterator[str]:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for rows in _lane_rows(run):
-        writer.writerows(rows)
-        if out.tell() > 1 << 20:  # a megabyte at a time
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+    """The file's text, a batch of rows at a time, each row made a column at a time: a
+    request's own fields once per request, a thread's name once per thread."""
+    trace = run.trace
+    cols = trace.columns
+    t0 = trace.t0_ns
+    yield _fields(list(CSV_COLUMNS))[:-1] + _LINE_END
+    requests = [
+        _fields(
+            [
+                lane.request_id,
+                lane.view,
+                lane.status,
+                "" if lane.status_code is None else lane.status_code,
+                lane.error or "",
+            ]
+        )
+        for lane in trace.lanes
+    ]
+    kinds = [f"{kind}," for kind in KINDS]
+    threads = [_fields([name]) for name in cols.threads]
+    loop = cols.thread_code(trace.loop_thread)
+    for first in range(0, len(cols), _ROWS_AT_ONCE):
+        rows = slice(first, first + _ROWS_AT_ONCE)
+        start, end = cols.start_ns[rows], cols.end_ns[rows]
+        yield "".join(
+            concat(
+                lookup(requests, cols.lane[rows]),
+                lookup(kinds, cols.kind[rows]),
+                float_texts(np.round((start - t0) / 1e6, 4)),
+                ",",
+                float_texts(np.round((end - t0) / 1e6, 4)),
+                ",",
+                float_texts(np.round((end - start) / 1e6, 4)),
+                ",",
+                lookup(threads, cols.thread[rows]),
+                pick(cols.thread[rows] == loop, "true" + _LINE_END, "false" + _LINE_END),
+            ).tolist()
+        )
 
 
 def write_csv(run: Run, path: str | Path) -> None:

@@ -18,6 +18,7 @@ import numpy as np
 
 from simulator.files.atomic import write_chunks_atomically
 from simulator.files.folding import fold_short_steps
+from simulator.files.text_columns import concat, float_texts, lookup, pick
 from simulator.trace import KINDS, Run
 from simulator.trace.collector import paused_collection
 
@@ -80,9 +81,9 @@ def _tail(run: Run) -> dict[str, Any]:
 def _requests(run: Run) -> Iterator[str]:
     """Each request's JSON text, one at a time, from the trace's columns.
 
-    A segment's text is formatted directly (json's own text for its names, ``repr`` for its
-    times, as json writes floats): a dict per segment for ``json.dumps`` would cost several
-    times more, over millions of segments.
+    A batch of lanes' segments is formatted a column at a time (:mod:`.text_columns`): json's
+    own text for the names, ``repr`` for the times, as json writes floats. A request's own
+    fields are formatted once per request.
     """
     trace = run.trace
     t0 = trace.t0_ns
@@ -92,44 +93,53 @@ def _requests(run: Run) -> Iterator[str]:
     kinds = [dumps(str(kind)) for kind in KINDS]
     threads = [dumps(name) for name in cols.threads]
     loop = cols.thread_code(trace.loop_thread)
-    folded_ms = np.round(folded.folded_ns / 1e6, 2).tolist()
+    heads = _request_heads(run, np.round(folded.folded_ns / 1e6, 2).tolist())
     offsets = folded.offsets.tolist()
-    lanes = trace.lanes
-    for first in range(0, len(lanes), _LANES_AT_ONCE):
-        last = min(first + _LANES_AT_ONCE, len(lanes))
+    for first in range(0, len(heads), _LANES_AT_ONCE):
+        last = min(first + _LANES_AT_ONCE, len(heads))
         # A batch of lanes' rows converted at once: memory stays a batch's, not the run's.
         batch = slice(offsets[first], offsets[last])
         here = rows[batch]
-        start = np.round((cols.start_ns[here] - t0) / 1e6, 2).tolist()
-        end = np.round((folded.end_ns[batch] - t0) / 1e6, 2).tolist()
-        segments = [
-            f'{{"kind":{kinds[k]},"start_ms":{s!r},"end_ms":{e!r},"thread":{threads[t]},'
-            f'"on_loop":{"true" if t == loop else "false"}}}'
-            for k, s, e, t in zip(
-                cols.kind[here].tolist(), start, end, cols.thread[here].tolist(), strict=True
-            )
-        ]
+        thread = cols.thread[here]
+        segments = concat(
+            '{"kind":',
+            lookup(kinds, cols.kind[here]),
+            ',"start_ms":',
+            float_texts(np.round((cols.start_ns[here] - t0) / 1e6, 2)),
+            ',"end_ms":',
+            float_texts(np.round((folded.end_ns[batch] - t0) / 1e6, 2)),
+            ',"thread":',
+            lookup(threads, thread),
+            pick(thread == loop, ',"on_loop":true}', ',"on_loop":false}'),
+        ).tolist()
         if cols.names:  # a site's own Server-Timing metric says which it is; no other has
             for j, row in enumerate(here.tolist()):
                 if row in cols.names:
                     segments[j] = f'{segments[j][:-1]},"name":{dumps(cols.names[row])}}}'
         base = offsets[first]
         for index in range(first, last):
-            lane = lanes[index]
-            request = dumps(
-                {
-                    "id": lane.request_id,
-                    "view": lane.view,
-                    "status": lane.status,
-                    "status_code": lane.status_code,
-                    "error": lane.error,
-                    "sent_ms": _ms(lane.sent_ns, t0),
-                    "done_ms": _ms(lane.done_ns, t0),
-                    "folded_framework_ms": folded_ms[index],
-                }
-            )
             own = ",".join(segments[offsets[index] - base : offsets[index + 1] - base])
-            yield f'{request[:-1]},"segments":[{own}]}}'
+            yield f"{heads[index]}{own}]}}"
+
+
+def _request_heads(run: Run, folded_ms: list[float]) -> list[str]:
+    """Each request's own fields, up to its segments' opening bracket."""
+    t0 = run.trace.t0_ns
+    texts: dict[str | None, str] = {None: "null"}  # views, statuses, errors: few distinct
+
+    def text(value: str | None) -> str:
+        known = texts.get(value)
+        if known is None:
+            known = texts[value] = dumps(value)
+        return known
+
+    return [
+        f'{{"id":{lane.request_id},"view":{text(lane.view)},"status":{text(lane.status)},'
+        f'"status_code":{"null" if lane.status_code is None else lane.status_code},'
+        f'"error":{text(lane.error)},"sent_ms":{_ms(lane.sent_ns, t0)!r},'
+        f'"done_ms":{_ms(lane.done_ns, t0)!r},"folded_framework_ms":{folded!r},"segments":['
+        for lane, folded in zip(run.trace.lanes, folded_ms, strict=True)
+    ]
 
 
 #: Lanes whose segments are formatted together (a few megabytes of text at most).

@@ -144,6 +144,8 @@ class Figure:
         rule for the command line, the slides, the metrics panel and the status bar."""
         if self.needs_an_answer and not summary.ok + summary.failed:
             return EMPTY
+        if self.key == "framework_ms_per_request" and not summary.requests:
+            return EMPTY  # per request, of none sent (stopped before the first)
         return self.unit.format(self.value(summary))
 
 

@@ -109,6 +109,10 @@ class _Derived:
         self.columns: SegmentColumns | None = None
         self.lane_columns: LaneColumns | None = None
 
+    def __reduce__(self) -> tuple[type[_Derived], tuple[()]]:
+        # A copy (pickle, ``copy``) starts afresh: what is derived is built again on use.
+        return (_Derived, ())
+
 
 @dataclass(frozen=True, slots=True)
 class Trace:

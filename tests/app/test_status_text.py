@@ -88,3 +88,13 @@ def test_the_prediction_check_has_a_dash_where_the_real_run_answered_nothing():
     assert rows["p50"][3:] == ["—", "—"]  # measured, ratio: not "0.0" and "inf"
     assert rows["makespan"][3:] == ["—", "—"]
     assert float(rows["p50"][2]) > 0  # the model's own number stands
+
+
+def test_a_run_stopped_before_its_first_send_has_no_framework_share():
+    from app.cli.summary import format_summary
+    from simulator.trace import Trace
+
+    empty = Trace(0, ())
+    run = Run(Scenario(view="sync_io", requests=3), empty, summarize(empty), stopped=True)
+    line = next(x for x in format_summary(run).splitlines() if "framework" in x)
+    assert line.split() == ["framework", "—"]  # not "0 ms per request" of no request

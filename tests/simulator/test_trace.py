@@ -5,6 +5,7 @@ Times are in ms for reading (×1e6 to ns). ``L`` is the site's event loop, ``T``
 
 from __future__ import annotations
 
+import random
 import threading
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
@@ -161,6 +162,22 @@ def test_holds_on_the_loop_merge_when_close_and_split_a_gap():
     assert held.split(0, 55) == [(0, 10, False), (10, 30, True), (30, 50, False), (50, 55, True)]
     assert held.covered_tail(0, 30, slack=0) == 10
     assert held.covered_tail(0, 40, slack=0) == 40
+
+
+def test_many_holds_merge_as_a_few_do():
+    """Past a few hundred intervals the merge runs in numpy: the same intervals either way."""
+    rnd = random.Random(7)
+    for slack in (0, 3, 40):
+        spans = [(x, x + rnd.randint(0, 60)) for x in (rnd.randint(0, 20_000) for _ in range(900))]
+        by_hand: list[list[int]] = []
+        for start, end in sorted(spans):
+            if by_hand and start <= by_hand[-1][1] + slack:
+                by_hand[-1][1] = max(by_hand[-1][1], end)
+            else:
+                by_hand.append([start, end])
+        held = IntervalSet.of(spans, slack=slack)
+        assert [list(pair) for pair in zip(held.starts, held.ends, strict=True)] == by_hand
+        assert all(type(ns) is int for ns in held.starts + held.ends)  # bisect and repr as before
 
 
 def test_only_view_holds_on_the_loop_count_as_holding_it():
