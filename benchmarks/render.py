@@ -60,9 +60,7 @@ def first_frame(trace: Trace, by: str = "requests") -> tuple[float, float]:
     widget.set_trace(trace)
     widget.grab()
     first = (time.perf_counter() - start) * 1000
-    QApplication.processEvents()  # the refinement, on the next turn
-    widget.lanes_image.coarse_ok = False
-    widget.update()
+    widget._refine()  # what the window's next turn does
     return first, frame(widget)
 
 
@@ -81,8 +79,7 @@ def after_moves(widget: QtTimeline) -> tuple[list[float], list[float]]:
         move()
         frames.append(frame(widget))
         if widget.lanes_image.needs_refine:
-            widget.lanes_image.coarse_ok = False
-            widget.update()
+            widget._refine()  # what the window's next turn does
             refines.append(frame(widget))
     return frames, refines
 
@@ -105,8 +102,7 @@ def main() -> None:
     widget.resize(WIDTH, HEIGHT)
     widget.set_trace(trace)
     widget.grab()
-    widget.lanes_image.coarse_ok = False
-    widget.update()
+    widget._refine()
     widget.grab()
     moves, refines = after_moves(widget)
 

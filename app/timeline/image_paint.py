@@ -28,6 +28,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry
+from app.timeline.overlay import bar_sizes
 from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for, summarise
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import LiveRequestSpans, RowSpans
@@ -52,9 +53,7 @@ def rows_of_y(
         band = np.where((y >= 0) & (first < geo.rows), middle, bands)
         return band, np.full(height, 0xFF, np.uint8)
     row_px = geo.row_px
-    gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
-    bar = max(1.0, row_px - gap)
-    thin = max(1.0, round(bar * 0.3))
+    gap, bar, thin = bar_sizes(row_px, geo.group)
     row = np.floor(y / row_px).astype(np.int64)
     within = y - row * row_px - gap / 2
     inside = (y >= 0) & (row < geo.rows) & (within >= 0) & (within < bar)

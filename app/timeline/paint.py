@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
@@ -23,6 +24,14 @@ from app.timeline.error_label import fit_error
 from app.timeline.geometry import MAX_ROW_PX, RowsMemo, TimelineGeometry, layout
 from app.timeline.labels import label_font, place_labels
 from app.timeline.legend import TAIL_OPACITY, draw_legend
+from app.timeline.overlay import (
+    HATCH_PX,
+    LINE_PX,
+    SEPARATE_CALLS,
+    bar_sizes,
+    call_boundaries,
+    paint_over_bars,
+)
 from app.timeline.rows import DRAW_ORDER, TimelineRows, thread_label
 from simulator.trace import Trace
 
@@ -80,6 +89,7 @@ def paint_timeline(
     _paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
     if lanes is not None:
         lanes(painter, geo)
+        paint_over_bars(painter, geo, rows, theme, cutoff_ns, tails)
     if before_lane is None:
         _paint_rows(painter, geo, rows, theme, cutoff_ns, tails, fills=lanes is None)
     else:
@@ -180,22 +190,16 @@ def _paint_rows(
     scale = geo.lanes_width / max(1, t_to - t_from)
     left = geo.lanes_left
     row_px = geo.row_px
-    if geo.group > 1:
-        height, gap = 1.0, 0.0
-    else:
-        gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
-        height = max(1.0, row_px - gap)
+    gap, height, thin = bar_sizes(row_px, geo.group)
     group = geo.group
     top = geo.lanes_top
-    thin = max(1.0, round(height * 0.3))
     # One pass per kind over precomputed (row, start, end) triples: building QRectFs is the
     # cost here, so segments entirely outside the range are skipped and the rest are
     # clipped by the painter, not by arithmetic per segment.
     step = 1.0 if group > 1 else row_px
     passes = [(False, height, 0.0)] + ([(True, thin, (height - thin) / 2)] if tails else [])
-    # Over an image of the bars, rectangles are built only where something goes over them.
-    over = fills or (group == 1 and height >= HATCH_PX)
-    for tail, h, inset in passes if over else ():
+    # Over an image of the bars, :func:`paint_over_bars` drew patterns and lines.
+    for tail, h, inset in passes if fills else ():
         per_kind = rows.grouped(group, tail)
         y0 = top + (0.0 if group > 1 else gap / 2) + inset
         # Django's work after an answer is faint: nobody waits for it.
@@ -223,19 +227,18 @@ def _paint_rows(
                 ]
             if not rects:
                 continue
-            if fills:
-                painter.setBrush(theme.brush(kind))
-                painter.drawRects(rects)
+            painter.setBrush(theme.brush(kind))
+            painter.drawRects(rects)
             hatch = theme.hatch(kind)
             if hatch is not None and h >= HATCH_PX:
                 painter.setBrush(hatch)
                 painter.drawRects(rects)
-            if rows.by == "workers" and group == 1 and h >= 8:
+            if rows.by == "workers" and group == 1 and h >= LINE_PX:
                 # One worker serves request after request: a hairline at each start keeps
                 # back-to-back requests apart.
                 separators += [QLineF(r.topLeft(), r.bottomLeft()) for r in rects if r.width() >= 4]
-            elif not tail and group == 1 and h >= 8 and kind in SEPARATE_CALLS:
-                separators += _call_boundaries(items, t_from, limit, left, scale, y0, step, h)
+            elif not tail and group == 1 and h >= LINE_PX and kind in SEPARATE_CALLS:
+                separators += call_boundaries(items, t_from, limit, left, scale, y0, step, h)
     painter.setOpacity(1.0)
     if separators:
         painter.setPen(QPen(QColor(theme.background), 2 if rows.by == "requests" else 1))
@@ -266,39 +269,6 @@ def _paint_rows(
     painter.restore()
 
 
-#: Patterns only on bars at least this tall: on thinner ones they are noise.
-HATCH_PX = 6.0
-
-
-#: Kinds of which each segment is one call of the view's (an upstream request, a query, a
-#: sleep): calls back to back stay separate bars, with a boundary between them.
-SEPARATE_CALLS = frozenset({"io_wait", "io_blocking", "sql"})
-
-
-def _call_boundaries(
-    items: list[tuple[int, int, int]],
-    t_from: int,
-    limit: int,
-    left: float,
-    scale: float,
-    y0: float,
-    step: float,
-    h: float,
-) -> list[QLineF]:
-    """A line at the start of each call that follows another of its kind on its row so
-    closely (under 3 px) that the two would read as one bar."""
-    lines: list[QLineF] = []
-    previous: dict[int, int] = {}
-    for row, s, e in sorted(items):
-        before = previous.get(row)
-        previous[row] = e
-        if before is not None and (s - before) * scale < 3 and t_from < s < limit:
-            x = left + (s - t_from) * scale
-            y = y0 + row * step
-            lines.append(QLineF(x, y, x, y + h))
-    return lines
-
-
 def _paint_answers(
     painter: QPainter,
     rows: TimelineRows,
@@ -324,6 +294,9 @@ def _paint_answers(
     )
 
 
+_BAR_TEXT_SPANS: RowsMemo[tuple[np.ndarray, np.ndarray]] = RowsMemo()
+
+
 def _paint_bar_texts(
     painter: QPainter,
     rows: TimelineRows,
@@ -343,9 +316,15 @@ def _paint_bar_texts(
     if height < fm.height() * 0.75:
         return  # rows too thin to write in
     pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
-    for row, s, e, kind, text in rows.bar_texts:
-        if s >= limit or e <= t_from:
-            continue
+    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(
+        rows, (np.array([t[1] for t in rows.bar_texts]), np.array([t[2] for t in rows.bar_texts]))
+    )
+    # Only bars in view and 12 px wide or more may hold a text: thousands of numbered bars
+    # are sifted by numpy, not one by one.
+    wide = (starts < limit) & (ends > t_from)
+    wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= 12
+    for i in np.flatnonzero(wide).tolist():
+        row, s, e, kind, text = rows.bar_texts[i]
         x0 = left + (max(s, t_from) - t_from) * scale
         x1 = left + (min(e, limit) - t_from) * scale
         if x1 - x0 < fm.horizontalAdvance(text) + 6:

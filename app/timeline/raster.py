@@ -59,7 +59,9 @@ def summarise(
 ) -> Codes:
     """Per band of ``group`` rows and per bin of ``bin_ns`` from ``t_from``: the code of the
     kind most of the band's rows show at the bin's middle (``bands`` × ``bins``), of the tails
-    or of the bars; where none shows anything, 0. Nothing after ``limit`` (live, replay).
+    or of the bars; where none shows anything, 0. On a band of one row, bars that
+    overlap (several requests on one thread) show the kind drawn last, as the exact
+    painter does. Nothing after ``limit`` (live, replay).
     Several rows to a band draw their tails as Django's work (framework), as
     :meth:`~app.timeline.rows.TimelineRows.grouped` does.
 
@@ -84,14 +86,20 @@ def summarise(
             if tail and group > 1:
                 kind = np.full(len(kind), _FRAMEWORK, np.uint8)
             line = (spans.row[sel][wide] // group).astype(np.int64) * (bins + 1)
-            _sweep(out, line + c0[wide], line + c1[wide], kind)
+            _sweep(out, line + c0[wide], line + c1[wide], kind, on_top=group == 1)
     return out.reshape(bands, bins + 1)[:, :bins]
 
 
 def _sweep(
-    out: Codes, begin: npt.NDArray[np.int64], stop: npt.NDArray[np.int64], kind: Codes
+    out: Codes,
+    begin: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+    kind: Codes,
+    on_top: bool,
 ) -> None:
-    """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell."""
+    """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell; or
+    with ``on_top`` (a band of one row: bars overlapping on one thread), the kind the exact
+    painter draws last."""
     present = np.unique(kind)
     present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
     slot = np.zeros(len(KINDS), np.int64)
@@ -103,7 +111,7 @@ def _sweep(
     counts = np.cumsum(
         np.bincount(where * k + slots, step, minlength=len(cells) * k).reshape(-1, k), axis=0
     )
-    best = counts.argmax(axis=1)
+    best = (counts > 0.5).argmax(axis=1) if on_top else counts.argmax(axis=1)
     code = np.where(counts[np.arange(len(cells)), best] > 0.5, present[best] + 1, 0)
     # Each cell takes the code of the last change at or before it (bands end at zero).
     out[cells[0] :] = np.repeat(code.astype(np.uint8), np.diff(cells, append=len(out)))

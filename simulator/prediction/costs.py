@@ -21,14 +21,14 @@ class Costs:
     Django's time counts its running only and a hand-off to a thread reads ``queued``: the
     phases (``send_ms`` … ``asgi_finished_ms``) are the medians of spaced ``async_io``
     requests (three runs of 15 × 5 ms, 25 ms apart, at a load average of 2.5-3, read as
-    :func:`~simulator.prediction.measuring.measure_costs` reads them); ``django_stack_ms`` is
-    lesson 18's B less A (three pairs of 30 requests: 0.8, 1.3 and 2.1 ms more Python per
-    request; the median). A lone request's Python, so measured, is about 1.4 ms; a burst's
-    requests cost the process less each (``request_cpu_ms``, ``growth_per_1000``: fitted to
-    a quiet run of 3,000 × 500 ms ``async_io``, 3.64 s), and the model takes the burst's
-    share of it as requests crowd in (:meth:`burst_share`). ``cpu_scale`` is 1, a quiet
-    machine's (a busy one's measure reads 2-5). Under load the model adds the contention
-    (the loop, the GIL, the workers) itself.
+    :func:`~simulator.prediction.measuring.measure_costs` reads them); ``django_stack_ms``
+    is lesson 18's B less A, the median of ten pairs of runs at a load average of 3-5 (0.8
+    to 2.1 ms more Python per request: 1.07). A lone request's Python, so measured, is about
+    1.4 ms; a burst's requests cost the process less each (``request_cpu_ms``,
+    ``growth_per_1000``: fitted to a quiet run of 3,000 × 500 ms ``async_io``, 3.64 s), and
+    the model takes the burst's share of it as requests crowd in (:meth:`burst_share`).
+    ``cpu_scale`` is 1, a quiet machine's (a busy one's measure reads 2-5). Under load the
+    model adds the contention (the loop, the GIL, the workers) itself.
 
     **Usage**::
 
@@ -110,7 +110,7 @@ class Costs:
     error_ms: float = 0.98
     http_call_ms: float = 1.30
     http_client_ms: float = 2.10
-    django_stack_ms: float = 1.30
+    django_stack_ms: float = 1.10
     request_cpu_ms: float = 1.05
     thread_cpu_ms: float = 0.30
     wsgi_request_cpu_ms: float = 0.80

@@ -78,6 +78,22 @@ def test_the_image_painter_draws_the_pixels_of_the_exact_one(qapp, height):
         assert not _close(drawn.pixelColor(x, y), QColor(LIGHT.background))
 
 
+def test_the_thread_view_image_draws_the_pixels_of_the_exact_one(qapp):
+    """The thread view: the queue band, the loop's row and its awaiting band, numbers on the
+    bars and hairlines between requests, over the image as over the rectangles."""
+    rows = TimelineRows(_trace(), by="workers")
+    exact, geo = _paint(rows, None)
+    image = LanesImage()
+    image.coarse_ok = False
+    image.show(rows)
+    drawn, _ = _paint(rows, image)
+    xs = range(round(geo.lanes_left) + 1, round(geo.lanes_left + geo.lanes_width) - 1)
+    ys = range(round(geo.lanes_top) + 1, round(geo.lanes_top + len(rows) * geo.row_px) - 1)
+    agree = sum(_close(exact.pixelColor(x, y), drawn.pixelColor(x, y)) for x in xs for y in ys)
+    assert agree / (len(xs) * len(ys)) > 0.97
+    assert any(not _close(drawn.pixelColor(x, y), QColor(LIGHT.background)) for x in xs for y in ys)
+
+
 def test_a_pixel_of_many_lanes_shows_the_kind_holding_most_of_it(qapp):
     """120 lanes on 30 pixel rows: four lanes a pixel. Three of each four compute while one
     waits for I/O: the pixel is CPU's colour, whichever the exact painter drew last."""

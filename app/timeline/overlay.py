@@ -1,0 +1,168 @@
+"""What the window draws over its image of the bars, read from the rows' numpy spans.
+
+On rows tall enough to show them (:data:`HATCH_PX` for a pattern, :data:`LINE_PX` for a
+hairline), the image's bars get each kind's pattern and the lines that keep bars apart: a
+hairline where a worker's next request starts (the thread view), a line between calls of
+one kind that follow each other too closely to read as two (by request,
+:data:`SEPARATE_CALLS`). Only bars in view and wide enough for what is drawn over them are
+drawn, so the thread view of 10,000 requests costs what is on screen. The exact painter
+(exports) draws the same over its rectangles, by the same thresholds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+
+from app.theme import Theme
+from app.timeline.geometry import TimelineGeometry
+from app.timeline.legend import TAIL_OPACITY
+from app.timeline.rows import DRAW_ORDER, TimelineRows
+from simulator.trace import Kind
+from simulator.trace.columns import KIND_CODE
+
+__all__ = [
+    "HATCH_PX",
+    "LINE_PX",
+    "SEPARATE_CALLS",
+    "bar_sizes",
+    "call_boundaries",
+    "paint_over_bars",
+]
+
+#: Patterns only on bars at least this tall: on thinner ones they are noise.
+HATCH_PX = 6.0
+#: Hairlines between bars only on bars at least this tall.
+LINE_PX = 8.0
+#: Kinds of which each segment is one call of the view's (an upstream request, a query, a
+#: sleep): calls back to back stay separate bars, with a boundary between them.
+SEPARATE_CALLS = frozenset({"io_wait", "io_blocking", "sql"})
+
+
+def bar_sizes(row_px: float, group: int) -> tuple[float, float, float]:
+    """The gap between rows, a bar's height and a tail's, for rows ``row_px`` tall."""
+    if group > 1:
+        return 0.0, 1.0, 1.0
+    gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
+    bar = max(1.0, row_px - gap)
+    return gap, bar, max(1.0, round(bar * 0.3))
+
+
+def paint_over_bars(
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    cutoff_ns: int | None,
+    tails: bool,
+) -> None:
+    """Patterns and hairlines over the image of ``rows``' bars (see the module's text)."""
+    gap, bar, thin = bar_sizes(geo.row_px, geo.group)
+    if geo.group > 1 or bar < HATCH_PX:
+        return
+    spans = rows.spans
+    t_from = geo.t_from_ns
+    limit = geo.t_to_ns if cutoff_ns is None else min(geo.t_to_ns, cutoff_ns)
+    seen = np.flatnonzero(
+        (spans.start < limit)
+        & (spans.end > t_from)
+        & (spans.row < geo.rows)
+        & (tails | ~spans.tail)
+    )
+    scale = geo.lanes_width / max(1, geo.t_to_ns - t_from)
+    start = spans.start[seen]
+    x0 = np.asarray(geo.lanes_left + (start - t_from) * scale, np.float64)
+    width = np.asarray((np.minimum(spans.end[seen], limit) - start) * scale + 0.5, np.float64)
+    y = geo.lanes_top + gap / 2 + spans.row[seen] * geo.row_px
+    kind, tail = spans.kind[seen], spans.tail[seen]
+    painter.save()
+    painter.setClipRect(
+        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+    )
+    painter.setPen(Qt.PenStyle.NoPen)
+    for name in DRAW_ORDER:
+        hatch = theme.hatch(name)
+        if hatch is None:
+            continue
+        for is_tail, height, inset in ((False, bar, 0.0), (True, thin, (bar - thin) / 2)):
+            shown = (kind == KIND_CODE[Kind(name)]) & (tail == is_tail) & (width >= 1)
+            if height < HATCH_PX or not shown.any():
+                continue
+            painter.setOpacity(TAIL_OPACITY if is_tail else 1.0)
+            painter.setBrush(hatch)
+            painter.drawRects(_rects(x0[shown], y[shown] + inset, width[shown], height))
+    painter.setOpacity(1.0)
+    if bar >= LINE_PX:
+        lines = _hairlines(rows.by, spans.row[seen], start, x0, width, kind, tail, scale)
+        if len(lines):
+            painter.setPen(QPen(QColor(theme.background), 2 if rows.by == "requests" else 1))
+            ys = y[lines]
+            painter.drawLines(
+                [
+                    QLineF(x, a, x, a + bar)
+                    for x, a in zip(x0[lines].tolist(), ys.tolist(), strict=True)
+                ]
+            )
+    painter.restore()
+
+
+def _rects(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], h: float
+) -> list[QRectF]:
+    return [QRectF(a, b, c, h) for a, b, c in zip(x.tolist(), y.tolist(), w.tolist(), strict=True)]
+
+
+def _hairlines(
+    by: str,
+    row: npt.NDArray[np.int32],
+    start: npt.NDArray[np.int64],
+    x0: npt.NDArray[np.float64],
+    width: npt.NDArray[np.float64],
+    kind: npt.NDArray[np.uint8],
+    tail: npt.NDArray[np.bool_],
+    scale: float,
+) -> npt.NDArray[np.intp]:
+    """Which bars start with a hairline: in the thread view each bar 4 px wide or more (one
+    worker serves request after request); by request, a call that follows another of its
+    kind on its row by less than 3 px."""
+    if by == "workers":
+        return np.flatnonzero(~tail & (width >= 4))
+    calls = np.flatnonzero(
+        ~tail & np.isin(kind, [KIND_CODE[Kind(name)] for name in SEPARATE_CALLS])
+    )
+    order = calls[np.lexsort((start[calls], kind[calls], row[calls]))]
+    if len(order) < 2:
+        return np.zeros(0, np.intp)
+    before, after = order[:-1], order[1:]
+    end_before = x0[before] + width[before] - 0.5
+    close = (
+        (row[after] == row[before]) & (kind[after] == kind[before]) & ((x0[after] - end_before) < 3)
+    )
+    return after[close]
+
+
+def call_boundaries(
+    items: list[tuple[int, int, int]],
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    y0: float,
+    step: float,
+    h: float,
+) -> list[QLineF]:
+    """The exact painter's rule of :func:`_hairlines` by request: a line at the start of
+    each call that follows another of its kind on its row so closely (under 3 px) that the
+    two would read as one bar."""
+    lines: list[QLineF] = []
+    previous: dict[int, int] = {}
+    for row, s, e in sorted(items):
+        before = previous.get(row)
+        previous[row] = e
+        if before is not None and (s - before) * scale < 3 and t_from < s < limit:
+            x = left + (s - t_from) * scale
+            y = y0 + row * step
+            lines.append(QLineF(x, y, x, y + h))
+    return lines

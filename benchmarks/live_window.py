@@ -1,0 +1,128 @@
+"""A big run growing live in the real window: how long each frame takes, and what it looks like.
+
+Run it under an X server at the size to judge, e.g.::
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/live_window.py \\
+        --requests 10000 --out /tmp/shots --live-at 5,15
+
+The window fills the screen, runs ``async_io`` with ``--requests`` requests (the real
+engine), and prints for the live frames (each from the snapshot's start to the end of all
+the window did with it) the count, median, 95th percentile and worst in ms; apart, the
+timeline's share (layout and paint) and the figures'; and the worst lag of a 10 ms tick of
+the window's loop over the whole run (what a click would wait). Screenshots of the screen go
+to ``--out``: ``live-<s>s.png`` at each of ``--live-at`` seconds after the start, and
+``done.png`` after the run. Target: no frame over 100 ms. The figures depend on the
+machine's load, printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: Time spent in each part of the live frames (ms per frame): filled by :func:`_timed`.
+PARTS: dict[str, list[float]] = {}
+
+
+def _timed(cls: type, name: str, part: str) -> None:
+    """Time ``cls.name`` (a slot of the live frame) into :data:`PARTS` (before the window
+    connects it)."""
+    original = getattr(cls, name)
+
+    def timed(self, *args):
+        start = time.perf_counter()
+        try:
+            return original(self, *args)
+        finally:
+            PARTS.setdefault(part, []).append((time.perf_counter() - start) * 1000)
+
+    setattr(cls, name, timed)
+
+
+async def _watch(window, out: Path, live_at: list[float]) -> tuple[list[float], float]:
+    from app.session import Side
+
+    frames: list[float] = []
+    # Connected after the window's own slots: the frame ends when they have all run.
+    window.session.events.run_progressed.connect(
+        lambda side, trace, now_ns: frames.append((time.perf_counter_ns() - now_ns) / 1e6)
+    )
+    lag = 0.0
+    window.start_run([Side.A])
+    start = time.perf_counter()
+    shots = sorted(live_at)
+    while window.session.running or not frames:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lag = max(lag, time.perf_counter() - before - 0.01)
+        if shots and time.perf_counter() - start >= shots[0]:
+            window.screen().grabWindow(0).save(str(out / f"live-{shots.pop(0):g}s.png"))
+    await window.wait_idle()
+    await asyncio.sleep(1.0)  # the finished run drawn and refined
+    window.screen().grabWindow(0).save(str(out / "done.png"))
+    return frames, lag * 1000
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--io-ms", type=float, default=1000)
+    parser.add_argument("--out", type=Path, default=Path("."))
+    parser.add_argument("--live-at", default="5")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from app.main import create_application
+    from app.session import Side
+    from app.session.figures import Figures
+    from app.window.main_window import QtMainWindow
+    from app.window.stage import Stage
+    from simulator.scenario import Scenario
+
+    _timed(Stage, "_on_run_progressed", "the timeline: layout and paint")
+    _timed(Figures, "_on_run_progressed", "the figures (throttled)")
+
+    app = create_application([])
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with tempfile.TemporaryDirectory(prefix="async-lanes-live-") as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = QtMainWindow(settings=settings)
+        window.setGeometry(app.primaryScreen().availableGeometry())  # no window manager
+        window.show()
+        scenario = Scenario(view="async_io", requests=args.requests, io_ms=args.io_ms)
+        window.session.set_scenario(Side.A, scenario)
+        with loop:
+            loop.run_until_complete(asyncio.sleep(1.0))  # mapped and laid out
+            frames, lag = loop.run_until_complete(
+                _watch(window, args.out, [float(s) for s in args.live_at.split(",")])
+            )
+            window.close()
+            loop.run_until_complete(window.session.wait())
+    load = os.getloadavg()
+    print(f"{args.requests} requests, window {window.width()}×{window.height()}")
+    print(
+        f"live frames: {len(frames)}, median {statistics.median(frames):.1f} ms,"
+        f" p95 {statistics.quantiles(frames, n=20)[-1]:.1f} ms, worst {max(frames):.1f} ms"
+        f" (load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})"
+    )
+    for part, times in PARTS.items():
+        print(
+            f"  of which {part}: median {statistics.median(times):.1f} ms, worst {max(times):.1f}"
+        )
+    print(f"worst lag of a 10 ms tick of the window's loop, the end included: {lag:.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
