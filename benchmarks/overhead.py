@@ -2,30 +2,34 @@
 
 Run with ``python benchmarks/overhead.py`` (``make benchmarks``). It prints a table:
 
-(a) Django's ASGI application called directly, ``await app(scope, receive, send)``, with the
-    site's instrumentation as our server hosts it (probe, timing middleware, loop monitor);
-(a0) the same without the probes (no probe on the request, no loop monitor): Django alone,
-    so the probes' share, (a) - (a0), is shown apart from the driver's and transport's;
+(a0) Django alone: the view on Django's ASGI application called directly,
+    ``await app(scope, receive, send)``, with no middleware of ours, no probe and no loop
+    monitor: what the site costs with nothing of ours around it;
+(a) the same application with the site's instrumentation as our server hosts it (the timing
+    middleware, a probe on the request, the loop monitor): (a) - (a0) is the probes' share;
 (b) the same application behind ``httpx.ASGITransport``, for reference;
-(c) our path: ``Driver`` + ``SiteTransport`` + ``AsgiServer`` (the site on its own loop thread);
+(c) our path: ``Driver`` + ``SiteTransport`` + ``AsgiServer`` (the site on its own loop
+    thread): (c) - (a) is the harness's share (driver, transport, server, thread hops);
 
-each for 1000 ``async_io`` requests with 0 ms of I/O and CPU, sent all at once (makespan /
-1000) and one at a time (each awaited), after a warm-up, as the median of 3 repeats. Then (d)
-the makespan of 1000 requests waiting 500 ms each, as a ratio to the ideal 500 ms. Then (e)
-the thread clocks' own cost (``embedded_site.waits.read_clock``: each mark, segment and loop
-step reads the thread's CPU clock, and the run queue when it stood still), counted: the
-readings a request of path (a) makes, times what one costs, against the request's time.
-Budget 5%. (``--clocks`` prints only this.)
+each for ``async_io`` requests with 0 ms of I/O and CPU, sent all at once (makespan /
+1000, median of 3 bursts) and one at a time (each awaited; median of 30 blocks of 100,
+each block to the end of Django's work for its last request), after a warm-up, the paths
+taking turns. Then (d) the makespan of 1000 requests waiting 500 ms each, as a ratio to the
+ideal 500 ms. Then (e) the thread clocks' own cost (``embedded_site.waits.read_clock``:
+each mark, segment and loop step reads the thread's CPU clock, and the run queue when it
+stood still), counted: the readings a request of path (a) makes, times what one costs,
+against the request's time. Budget 5%. (``--clocks`` prints only this.)
 
-Our budget: at most 50 % over the direct call, 25 % the goal. When over budget, the script
-profiles path (c) with cProfile on both threads (the caller's and the site's loop) and prints
-where the time goes.
+Our budget: at most 50 % over Django alone, 25 % the goal, probes included. When over
+budget, the script profiles path (c) with cProfile on both threads (the caller's and the
+site's loop) and prints where the time goes.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import gc
 import io
@@ -45,12 +49,15 @@ import embedded_site  # noqa: E402
 
 embedded_site.boot()
 
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
 from embedded_site.asgi import application_with  # noqa: E402
-from embedded_site.instrumentation import RequestProbe, current_probe  # noqa: E402
+from embedded_site.instrumentation import RequestProbe, current_probe, measured  # noqa: E402
 from embedded_site.waits import Clock, _Schedstat, read_clock  # noqa: E402
 from simulator.hosting.driver import Driver, RequestRecord  # noqa: E402
 from simulator.hosting.engine import run_scenario  # noqa: E402
-from simulator.hosting.loop_monitor import LoopMonitor  # noqa: E402
+from simulator.hosting.loop_monitor import LoopMonitor, _TimedCoroutine  # noqa: E402
 from simulator.hosting.servers import AsgiServer  # noqa: E402
 from simulator.hosting.servers.base import SITE_HOST  # noqa: E402
 from simulator.hosting.transport import SiteTransport  # noqa: E402
@@ -143,13 +150,26 @@ class DirectPath:
     async def idle(self) -> None:
         pass
 
+    async def settled_ns(self) -> int:
+        """When the last request of a block was all done: ``one()`` awaits Django to the end."""
+        return time.perf_counter_ns()
+
 
 class BarePath(DirectPath):
-    """(a) without the probes: no probe on the request (``measured()`` and the middleware's
-    marks do nothing) and no loop monitor: Django alone, to show what the probes cost."""
+    """Django alone: the same view on an ASGI application with no middleware of ours, no
+    probe on the request (``measured()`` and the signal receivers do nothing) and no loop
+    monitor. (a) - (a0) is the probes' share.
 
-    name = "(a0) Django ASGI app, no probes"
+    Not the "async" stack without a probe: served without a probe, our timing middleware
+    makes one itself and writes a Server-Timing header (as under uvicorn), probes still."""
+
+    name = "(a0) Django alone, no probes"
     probed = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        with override_settings(MIDDLEWARE=[]):
+            self.app = get_asgi_application()
 
     async def one(self, request_id: int) -> None:
         current_probe.set(None)  # the measuring task's context may hold (a)'s last probe
@@ -191,6 +211,9 @@ class HttpxAsgiPath:
     async def idle(self) -> None:
         pass
 
+    async def settled_ns(self) -> int:
+        return time.perf_counter_ns()
+
 
 # -- (c) our driver, transport and server ------------------------------------------------------
 
@@ -201,36 +224,39 @@ class OurPath:
     All at once: ``Driver.run()`` itself, makespan from its first send to the last answer as
     the client saw it (``RequestRecord.done_ns``: the hop back to the caller's loop included,
     unlike ``Summary.makespan_ms``, which now ends at the site's last byte).
-    One at a time: the driver's own per-request coroutine (``Driver._send``) on a client built
-    as ``Driver.run`` builds it, awaited in turn; the driver has no sequential mode of its own.
+    One at a time: the driver's own per-request coroutine (``Driver.send``), awaited in turn.
     """
 
     name = "(c) ours: Driver+SiteTransport+AsgiServer"
 
     def __init__(self) -> None:
         self.server = AsgiServer(application_with("async"))
-        self.client: httpx.AsyncClient | None = None
         self.driver: Driver | None = None
+        # One URL for every request, as ``Driver.run`` makes it.
+        self.url = httpx.URL(f"http://{SITE_HOST}{PATH}", params=PARAMS)
 
     async def __aenter__(self) -> OurPath:
         self.server.start()
-        self.client = httpx.AsyncClient(
-            transport=SiteTransport(self.server), base_url=f"http://{SITE_HOST}", timeout=None
-        )
         self.driver = Driver(_scenario(1), SiteTransport(self.server))
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
         await asyncio.get_running_loop().run_in_executor(None, self.server.close)
 
     async def one(self, request_id: int) -> None:
-        record = RequestRecord(_probe(request_id))
-        await self.driver._send(
-            self.client, record, httpx.URL(f"http://{SITE_HOST}{PATH}", params=PARAMS)
-        )
+        self.last = record = RequestRecord(_probe(request_id))
+        await self.driver.send(record, self.url)
         if record.status != "ok":
             raise RuntimeError(f"our path failed: {record.error}")
+
+    async def settled_ns(self) -> int:
+        """When the last request of a block was all done, Django's work after the answer
+        (``response.close``, ``request_finished``) included, as the direct paths count it:
+        one at a time, each request's is charged to the next, and the last one's here."""
+        probe = self.last.probe
+        while probe.finished_ns is None:
+            await asyncio.sleep(0.0002)
+        return max(probe.finished_ns, self.last.done_ns or 0)
 
     async def many(self, n: int) -> float:
         driver = Driver(_scenario(n), SiteTransport(self.server))
@@ -267,7 +293,7 @@ async def _measure(path: Any, mode: Mode, n: int) -> float:
     start = time.perf_counter_ns()
     for request_id in range(n):
         await path.one(request_id)
-    return (time.perf_counter_ns() - start) / 1e9 / n
+    return (await path.settled_ns() - start) / 1e9 / n
 
 
 def _instrument_like_our_server(path: object) -> None:
@@ -286,7 +312,16 @@ def _instrument_like_our_server(path: object) -> None:
         LoopMonitor().install(loop)
 
 
-async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mode], list[float]]:
+async def measure_paths(
+    n: int, repeats: int, warmup: int, block: int
+) -> dict[tuple[str, Mode], list[float]]:
+    """Seconds per request, samples by path and mode.
+
+    Interleaved so that the machine's drift hits every path alike: all at once, a burst of
+    ``n`` per path in turn, ``repeats`` times; one at a time, blocks of ``block`` requests
+    per path in turn (``repeats * n`` requests per path in all), so that a neighbour's burst
+    on a shared machine spoils a block of each path, not a whole path's figure.
+    """
     paths = [BarePath(), DirectPath(), HttpxAsgiPath(), OurPath()]
     samples: dict[tuple[str, Mode], list[float]] = {}
     for path in paths:
@@ -295,12 +330,17 @@ async def measure_paths(n: int, repeats: int, warmup: int) -> dict[tuple[str, Mo
         for path in paths:
             for mode in MODES:
                 await _measure(path, mode, warmup)
-        # Interleave the repeats so that drift in the machine's speed hits every path alike.
-        for _ in range(repeats):
-            for path in paths:
-                _instrument_like_our_server(path)
-                for mode in MODES:
-                    samples.setdefault((path.name, mode), []).append(await _measure(path, mode, n))
+        rounds = {
+            "all at once": (repeats, n),
+            "one at a time": (repeats * max(1, n // block), block),
+        }
+        for mode in MODES:
+            count, size = rounds[mode]
+            for _ in range(count):
+                for path in paths:
+                    _instrument_like_our_server(path)
+                    sample = await _measure(path, mode, size)
+                    samples.setdefault((path.name, mode), []).append(sample)
     finally:
         for path in paths:
             await path.__aexit__(None, None, None)
@@ -332,22 +372,33 @@ def _best_us(call: Any, batch: int = 20_000, rounds: int = 7) -> float:
 
 
 async def clocks_cost(n: int, repeats: int) -> dict[str, float]:
-    """What the clocks cost path (a) per request, by accounting: how many readings (and
-    run-queue reads) a request makes, times what one costs, against the request's time.
+    """What the clocks and the other probes cost path (a) per request, by accounting: how
+    many of each a request makes (clock readings, run-queue reads, schedstat files opened,
+    loop-monitor steps, marks, declared segments), times what one costs, against the
+    request's time.
 
     An A/B of path (a) with and without clocks differs by less than a busy machine's noise
     (runs of one path vary by 20% here), so the cost is counted, not subtracted."""
     modules = [sys.modules[name] for name in _CLOCK_READERS]
-    counts = {"readings": 0, "run queue": 0}
-    real_run_queue = _Schedstat.run_queue_ns
+    counts = dict.fromkeys(("readings", "run queue", "opens", "steps", "marks", "segments"), 0)
+    real = {
+        "run_queue_ns": _Schedstat.run_queue_ns,
+        "schedstat_init": _Schedstat.__init__,
+        "send": _TimedCoroutine.send,
+        "mark": RequestProbe.mark,
+        "enter": measured.__enter__,
+    }
 
     def counted(run_queue: bool = True) -> Clock:
         counts["readings"] += 1
         return read_clock(run_queue)
 
-    def counted_run_queue(self: _Schedstat) -> int | None:
-        counts["run queue"] += 1
-        return real_run_queue(self)
+    def counting(key: str, method: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            counts[key] += 1
+            return method(*args, **kwargs)
+
+        return call
 
     async with DirectPath() as path:
         _instrument_like_our_server(path)
@@ -355,21 +406,72 @@ async def clocks_cost(n: int, repeats: int) -> dict[str, float]:
         per_request = min([await _measure(path, "one at a time", n) for _ in range(repeats)])
         for module in modules:
             module.read_clock = counted  # type: ignore[attr-defined]
-        _Schedstat.run_queue_ns = counted_run_queue  # type: ignore[method-assign]
+        _Schedstat.run_queue_ns = counting("run queue", real["run_queue_ns"])  # type: ignore[method-assign]
+        _Schedstat.__init__ = counting("opens", real["schedstat_init"])  # type: ignore[method-assign]
+        _TimedCoroutine.send = counting("steps", real["send"])  # type: ignore[method-assign]
+        RequestProbe.mark = counting("marks", real["mark"])  # type: ignore[method-assign]
+        measured.__enter__ = counting("segments", real["enter"])  # type: ignore[method-assign]
         try:
             await _measure(path, "one at a time", n)
         finally:
             for module in modules:
                 module.read_clock = read_clock  # type: ignore[attr-defined]
-            _Schedstat.run_queue_ns = real_run_queue  # type: ignore[method-assign]
+            _Schedstat.run_queue_ns = real["run_queue_ns"]  # type: ignore[method-assign]
+            _Schedstat.__init__ = real["schedstat_init"]  # type: ignore[method-assign]
+            _TimedCoroutine.send = real["send"]  # type: ignore[method-assign]
+            RequestProbe.mark = real["mark"]  # type: ignore[method-assign]
+            measured.__enter__ = real["enter"]  # type: ignore[method-assign]
     schedstat = _Schedstat()
+    per = {key.replace(" ", "_"): count / n for key, count in counts.items()}
     return {
         "request_us": per_request * 1e6,
-        "readings": counts["readings"] / n,
-        "run_queue": counts["run queue"] / n,
+        **per,
         "reading_us": _best_us(read_clock),
         "run_queue_us": _best_us(schedstat.run_queue_ns, batch=2_000),
+        "open_us": _best_us(_Schedstat, batch=2_000),
+        **_probe_unit_costs(),
     }
+
+
+def _probe_unit_costs() -> dict[str, float]:
+    """Microseconds of one loop-monitor step (over an untimed one), one mark and one
+    declared segment (``with measured(...)``), each with the clock readings it makes."""
+
+    async def step() -> None:
+        pass
+
+    monitor = LoopMonitor()
+
+    def plain() -> None:
+        with contextlib.suppress(StopIteration):
+            step().send(None)
+
+    def timed() -> None:
+        with contextlib.suppress(StopIteration):
+            _TimedCoroutine(step(), monitor).send(None)
+
+    probe = _probe(0)
+    token = current_probe.set(probe)
+    try:
+
+        def one_mark() -> None:
+            probe.mark("signal")
+            probe.marks.clear()
+
+        def one_segment() -> None:
+            with measured("io_wait"):
+                pass
+            probe.segments.clear()
+            probe.loop_steps.clear()
+
+        step_us = _best_us(timed) - _best_us(plain)
+        return {
+            "step_us": step_us,
+            "mark_us": _best_us(one_mark),
+            "segment_us": _best_us(one_segment),
+        }
+    finally:
+        current_probe.reset(token)
 
 
 def _print_clocks_cost(n: int, repeats: int) -> None:
@@ -382,7 +484,21 @@ def _print_clocks_cost(n: int, repeats: int) -> None:
         f"{c['readings']:.1f} readings x {c['reading_us']:.2f} us + {c['run_queue']:.2f} "
         f"run-queue reads x {c['run_queue_us']:.2f} us = {cost_us:.1f} us, {pct:.1f}% "
         f"-> {'within budget' if pct <= CLOCKS_BUDGET_PCT else 'OVER BUDGET'} "
-        f"(budget {CLOCKS_BUDGET_PCT:g}%)"
+        f"(budget {CLOCKS_BUDGET_PCT:g}%); {c['opens']:.2f} schedstat files opened "
+        f"x {c['open_us']:.1f} us (and a thread with one ends ~0.6 ms later)"
+    )
+    parts = {
+        "loop-monitor steps": (c["steps"], c["step_us"]),
+        "marks": (c["marks"], c["mark_us"]),
+        "declared segments": (c["segments"], c["segment_us"]),
+    }
+    probes_us = sum(count * us for count, us in parts.values())
+    print(
+        "(f) the probes, counted, per request of (a) one at a time: "
+        + " + ".join(f"{count:.1f} {name} x {us:.2f} us" for name, (count, us) in parts.items())
+        + f" = {probes_us:.1f} us, {probes_us / c['request_us'] * 100:.1f}% "
+        "(their clock readings included; the middleware's own work and Python's cache "
+        "misses are not: the A/B share below is the whole of it)"
     )
 
 
@@ -429,6 +545,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--block", type=int, default=100, help="requests per sample, one at a time")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--io-ms", type=float, default=500.0, help="I/O wait for part (d)")
     parser.add_argument("--profile", action="store_true", help="profile (c) even within budget")
@@ -439,37 +556,43 @@ def main(argv: list[str] | None = None) -> int:
         _print_clocks_cost(n, args.repeats)
         return 0
 
+    blocks = args.repeats * max(1, n // args.block)
     print(
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {n} {VIEW} requests, "
-        f"io 0 ms, cpu 0 ms; median of {args.repeats} after {args.warmup} warm-up requests"
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {VIEW} requests, io 0 ms, "
+        f"cpu 0 ms, after {args.warmup} warm-up requests; medians of {args.repeats} bursts "
+        f"of {n} (all at once) and of {blocks} blocks of {args.block} (one at a time), "
+        "the paths taking turns"
     )
-    samples = asyncio.run(measure_paths(n, args.repeats, args.warmup))
+    samples = asyncio.run(measure_paths(n, args.repeats, args.warmup, args.block))
     median = {key: statistics.median(values) * 1e3 for key, values in samples.items()}
 
-    direct = {mode: median[(DirectPath.name, mode)] for mode in MODES}
+    alone = {mode: median[(BarePath.name, mode)] for mode in MODES}
     names = (BarePath.name, DirectPath.name, HttpxAsgiPath.name, OurPath.name)
     width = max(len(name) for name in names)
     print()
-    print(f"{'ms per request':<{width}}  {'all at once':>18}  {'one at a time':>18}")
+    print(f"{'ms per request (vs (a0))':<{width}}  {'all at once':>18}  {'one at a time':>18}")
     print(f"{'-' * width}  {'-' * 18}  {'-' * 18}")
     over: dict[str, dict[Mode, float]] = {}
     for name in names:
         cells = []
         for mode in MODES:
             ms = median[(name, mode)]
-            pct = (ms / direct[mode] - 1) * 100
+            pct = (ms / alone[mode] - 1) * 100
             over.setdefault(name, {})[mode] = pct
-            extra = "" if name == DirectPath.name else f" ({pct:+5.1f}%)"
+            extra = "" if name == BarePath.name else f" ({pct:+5.1f}%)"
             cells.append(f"{ms:8.3f}{extra:>10}")
         print(f"{name:<{width}}  {cells[0]:>18}  {cells[1]:>18}")
-    spread = {key: (min(v) * 1e3, max(v) * 1e3) for key, v in samples.items()}
     print()
-    print("spread (min-max ms) of the repeats:")
+    print("spread (quartiles, ms) of the samples:")
     for name in names:
+        quartiles = {
+            mode: statistics.quantiles(samples[(name, mode)], n=4, method="inclusive")
+            for mode in MODES
+        }
         print(
             f"  {name:<{width}}  "
             + "   ".join(
-                f"{mode}: {spread[(name, mode)][0]:.3f}-{spread[(name, mode)][1]:.3f}"
+                f"{mode}: {quartiles[mode][0] * 1e3:.3f}-{quartiles[mode][2] * 1e3:.3f}"
                 for mode in MODES
             )
         )
@@ -495,21 +618,24 @@ def main(argv: list[str] | None = None) -> int:
             if pct <= BUDGET_PCT
             else "OVER BUDGET"
         )
+        probes = median[(DirectPath.name, mode)] - alone[mode]
+        harness = median[(OurPath.name, mode)] - median[(DirectPath.name, mode)]
         print(
-            f"our overhead over direct, {mode:<13}: {pct:+6.1f}%  -> {verdict} "
-            f"(budget {BUDGET_PCT:g}%, goal {GOAL_PCT:g}%)"
+            f"ours over Django alone, {mode:<13}: {pct:+6.1f}%  -> {verdict} "
+            f"(goal {GOAL_PCT:g}%, budget {BUDGET_PCT:g}%)"
+        )
+        print(
+            f"  the probes' share    ((a) - (a0)): {probes:+.3f} ms a request, "
+            f"{probes / alone[mode] * 100:+5.1f}% (monitor, marks, segments, clocks)"
+        )
+        print(
+            f"  the harness's share  ((c) - (a)):  {harness:+.3f} ms a request, "
+            f"{harness / alone[mode] * 100:+5.1f}% (driver, transport, server, thread hops)"
         )
     for mode in MODES:
         print(
-            f"httpx.ASGITransport over direct, {mode:<13}: {over[HttpxAsgiPath.name][mode]:+6.1f}%"
-        )
-    for mode in MODES:
-        probes = median[(DirectPath.name, mode)] - median[(BarePath.name, mode)]
-        bare = median[(BarePath.name, mode)]
-        ours = median[(OurPath.name, mode)]
-        print(
-            f"the probes' share, {mode:<13}: {probes:+.3f} ms a request ((a) - (a0)); "
-            f"ours over Django without probes {(ours / bare - 1) * 100:+6.1f}%"
+            f"httpx.ASGITransport over Django alone, {mode:<13}: "
+            f"{over[HttpxAsgiPath.name][mode]:+6.1f}%"
         )
 
     if worst > BUDGET_PCT or args.profile:

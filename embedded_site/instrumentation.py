@@ -16,8 +16,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +38,10 @@ __all__ = [
 DECLARED_KINDS = ("io_wait", "io_blocking", "cpu")
 
 
-@dataclass(frozen=True, slots=True)
+# Records are never changed once made, but not frozen: a frozen dataclass takes five times
+# as long to make (each field set through object.__setattr__), and every request makes
+# several on its way (benchmarks/overhead.py, the probes' share).
+@dataclass(slots=True)
 class RawSegment:
     """A stretch of time a view declared, on the thread where it happened."""
 
@@ -59,7 +60,7 @@ class RawSegment:
     end_clock: Clock | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mark:
     """A moment Django's own machinery was seen working for the request.
 
@@ -110,9 +111,10 @@ class RequestProbe:
     #: closed (see ``embedded_site.db.base``): one connection per thread, so they add up.
     db_events: list[tuple[int, int]] = field(default_factory=list)
 
-    def mark(self, where: str) -> None:
-        """Note that Django's machinery ran here, now, with this thread's clocks."""
-        clock = read_clock()
+    def mark(self, where: str, *, run_queue: bool = True) -> None:
+        """Note that Django's machinery ran here, now, with this thread's clocks
+        (``run_queue``: as :func:`~embedded_site.waits.read_clock` takes it)."""
+        clock = read_clock(run_queue)
         self.marks.append(Mark(clock.wall_ns, threading.current_thread().name, where, clock))
 
     def add_segment(
@@ -167,8 +169,7 @@ class RequestProbe:
 current_probe: ContextVar[RequestProbe | None] = ContextVar("current_probe", default=None)
 
 
-@contextmanager
-def measured(kind: str, sleeps: float | None = None) -> Iterator[None]:
+class measured:  # a context manager used as a function: ``with measured("io_wait"):``
     """Record the body of the ``with`` block as one segment of ``kind`` for this request.
 
     ``sleeps`` (seconds) says the body is a ``time.sleep`` of that long. The OS wakes a
@@ -177,24 +178,39 @@ def measured(kind: str, sleeps: float | None = None) -> Iterator[None]:
 
     Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
     body, so the views stay ordinary Django code.
+
+    A class rather than ``@contextmanager``: a generator's context manager costs a request
+    several microseconds more, and every measured wait pays it.
     """
-    if kind not in DECLARED_KINDS:
-        raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
-    probe = current_probe.get()
-    if probe is None:
-        yield
-        return
-    line = view_line()
-    start = read_clock()
-    token = probe.open_segment(kind, start.wall_ns, line, start)
-    try:
-        yield
-    finally:
+
+    __slots__ = ("_kind", "_line", "_probe", "_sleeps", "_start", "_token")
+
+    def __init__(self, kind: str, sleeps: float | None = None) -> None:
+        if kind not in DECLARED_KINDS:
+            raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
+        self._kind = kind
+        self._sleeps = sleeps
+        self._probe: RequestProbe | None = None
+
+    def __enter__(self) -> None:
+        probe = current_probe.get()
+        if probe is None:
+            return
+        self._probe = probe
+        self._line = view_line()
+        self._start = start = read_clock()
+        self._token = probe.open_segment(self._kind, start.wall_ns, self._line, start)
+
+    def __exit__(self, *exc_info: object) -> None:
+        probe = self._probe
+        if probe is None:
+            return
         end = read_clock()
-        if sleeps is None:
-            probe.close_segment(token, end.wall_ns, end)
+        if self._sleeps is None:
+            probe.close_segment(self._token, end.wall_ns, end)
         else:
-            _close_sleep(probe, token, start, end, round(max(0.0, sleeps) * 1e9), line)
+            slept_ns = round(max(0.0, self._sleeps) * 1e9)
+            _close_sleep(probe, self._token, self._start, end, slept_ns, self._line)
 
 
 def _close_sleep(
@@ -219,7 +235,7 @@ def view_line(depth: int = 2) -> int | None:
     this thread's stack (an ORM query run by ``sync_to_async`` is not: ``None``).
 
     A walk of a few frames per segment: microseconds, against segments of milliseconds."""
-    # From the frame ``depth`` up (measured()'s caller is contextlib's __enter__), upwards.
+    # From the frame ``depth`` up (the caller of measured's __enter__ or of burn_cpu), upwards.
     frame: FrameType | None = sys._getframe(depth)
     for _ in range(40):
         if frame is None:
@@ -230,20 +246,36 @@ def view_line(depth: int = 2) -> int | None:
     return None
 
 
-def mark(where: str) -> None:
+def mark(where: str, *, run_queue: bool = True) -> None:
     """Mark, on the current request's probe if there is one, that Django's machinery ran."""
     probe = current_probe.get()
     if probe is not None:
-        probe.mark(where)
+        probe.mark(where, run_queue=run_queue)
 
 
-def on_request_signal(**kwargs: object) -> None:
+def on_request_signal(sender: object = None, **kwargs: object) -> None:
     """Receiver for ``request_started`` and ``request_finished``.
 
     Under ASGI Django sends both from worker threads (``sync_to_async``); marking them makes
     those threads, and the hand-offs to them, part of the trace.
+
+    There the thread is Django's own for this one request (``ThreadSensitiveContext``), and
+    a mark reads no run queue: between the two signals it stood still because it had nothing
+    to do (the loop ran the view), and in the lane each signal sits next to a point on the
+    loop, so no wait is ever read between a signal and another reading of that thread. The
+    reading would open the thread's ``/proc`` schedstat (``embedded_site.waits``), and a
+    thread with an entry there takes about 0.6 ms longer to end, which Django's handler
+    awaits before it returns: a third of Django's own time for a request, one at a time
+    (``benchmarks/overhead.py``). Under WSGI the worker threads live on, their marks are
+    read against each other, and they read it.
     """
-    mark("signal")
+    mark("signal", run_queue=not _asgi_handler(sender))
+
+
+def _asgi_handler(sender: object) -> bool:
+    from django.core.handlers.asgi import ASGIHandler  # loaded: it is sending the signal
+
+    return isinstance(sender, type) and issubclass(sender, ASGIHandler)
 
 
 class LaneErrorHandler(logging.Handler):

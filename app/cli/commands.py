@@ -209,11 +209,6 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
     say(PREDICTION_HEADING)
     say(format_summary(predicted))
     say(f"  model costs   {calibration.note}")
-    if scenario.concurrency:
-        say(
-            f"  concurrency {scenario.concurrency}: not modelled (the model sends the whole "
-            "burst at its arrival spacing)"
-        )
 
     def write_json(path: Path) -> None:
         data = {**run_to_dict(predicted), "prediction": True, "calibrated": calibration.calibrated}

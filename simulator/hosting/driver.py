@@ -1,4 +1,4 @@
-"""The client: sends a scenario's requests through an httpx client and records each one."""
+"""The client: sends a scenario's requests through an httpx transport and records each one."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ import httpx
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.burst import Burst
+from simulator.hosting.http_client import USER_AGENT
 from simulator.hosting.servers.base import SITE_HOST
 from simulator.hosting.transport import PROBE_EXTENSION
 from simulator.scenario import Scenario
 from simulator.trace.data import Status
 
 __all__ = ["Driver", "RequestRecord"]
+
+#: What the lean socket client sends too (``http_client``); httpx adds ``Host`` from the URL.
+_HEADERS = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "*/*"})
 
 
 @dataclass(slots=True)
@@ -53,18 +57,26 @@ class Driver(Burst[RequestRecord]):
             sent_ns = time.perf_counter_ns()
             return RequestRecord(RequestProbe(request_id, scenario.view, sent_ns=sent_ns))
 
-        # No proxies, .netrc or cookies from the environment: nothing to look up per request.
-        async with httpx.AsyncClient(
-            transport=self._transport, timeout=None, trust_env=False
-        ) as client:
-            tasks = await self._send_burst(record_for, lambda r: self._send(client, r, url))
-            await asyncio.gather(*tasks, return_exceptions=True)
+        tasks = await self._send_burst(record_for, lambda r: self.send(r, url))
+        await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def _send(self, client: httpx.AsyncClient, record: RequestRecord, url: httpx.URL) -> None:
+    async def send(self, record: RequestRecord, url: httpx.URL) -> None:
+        """Send one GET of ``url`` carrying ``record``'s probe; record how it ended.
+
+        The request goes to the transport as ``httpx.AsyncClient.send`` would hand it over,
+        without the client around it: a lane needs none of its cookie jar, redirects, auth
+        or event hooks, and they cost each request about a fifth of Django's own time for
+        it (``benchmarks/overhead.py``, one at a time). No shared cookie jar is also what a
+        thousand different visitors would have.
+        """
         if self.stopped:
             return  # stopped before it left: never sent, cancelled with the rest
+        request = httpx.Request(
+            "GET", url, headers=_HEADERS, extensions={PROBE_EXTENSION: record.probe}
+        )
         try:
-            response = await client.get(url, extensions={PROBE_EXTENSION: record.probe})
+            response = await self._transport.handle_async_request(request)
+            await response.aread()
         except asyncio.CancelledError:
             record.status = "cancelled"
         except Exception as exc:  # the server itself failed; the run goes on

@@ -24,6 +24,7 @@ __all__ = [
     "CONNECT_TIMEOUT_S",
     "MAX_BODY_BYTES",
     "REQUEST_TIMEOUT_S",
+    "USER_AGENT",
     "Answer",
     "ClientError",
     "Target",
@@ -40,7 +41,8 @@ MAX_BODY_BYTES = 50_000_000
 _CHUNK = 65536
 #: How many bytes of an answer that is not HTTP its lane quotes.
 _QUOTED = 80
-_USER_AGENT = "async-lanes"
+#: The ``User-Agent`` our clients send (this one and the in-process ``driver``).
+USER_AGENT = "async-lanes"
 _CLOSED_EARLY = "the server closed the connection before the answer ended"
 
 
@@ -252,7 +254,7 @@ async def open_target(url: str, headers: tuple[tuple[str, str], ...] = ()) -> Ta
         target=target,
         headers=[
             ("Host", host_header),
-            ("User-Agent", _USER_AGENT),
+            ("User-Agent", USER_AGENT),
             ("Accept", "*/*"),
             *headers,
         ],

@@ -89,9 +89,11 @@ class SiteTransport(httpx.AsyncBaseTransport):
         except asyncio.CancelledError:
             self._server.cancel(site_request, future)
             raise
+        # As a network transport hands it over: the body as a stream, headers as sent (the
+        # site's Content-Length among them); ``content=`` would have httpx encode and read it.
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
-            content=response.body,
+            stream=httpx.ByteStream(response.body),
             request=request,
         )

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from embedded_site import waits as waits_module
 from embedded_site.instrumentation import RequestProbe, current_probe, measured
 from embedded_site.server_timing import MAX_SEGMENTS, parse_server_timing, server_timing_header
 from embedded_site.waits import WAIT_MIN_NS, Clock, read_clock, waits
@@ -126,3 +127,43 @@ def test_server_timing_stays_small_and_keeps_every_kinds_total(pieces):
     expected = Counter({k: sum(1000 for n in range(pieces) if kinds[n % 3] == k) for k in kinds})
     expected["io_blocking"] = 5000
     assert totals == expected
+
+
+@pytest.mark.skipif(not waits_module._HAS_SCHEDSTAT, reason="no /proc/thread-self/schedstat")
+def test_request_signals_under_asgi_leave_djangos_thread_for_the_request_out_of_proc(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Under ASGI Django sends both request signals from a thread of its own for the request,
+    # idle in between; reading its run queue would give it a /proc entry, and such a thread
+    # ends ~0.6 ms later while Django's handler waits (benchmarks/overhead.py). Under WSGI
+    # the worker's marks are read against each other, so a mark after standing still reads it.
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from embedded_site.instrumentation import on_request_signal
+
+    opened: list[str] = []
+    real_init = waits_module._Schedstat.__init__
+
+    def noting(self: waits_module._Schedstat) -> None:
+        opened.append(threading.current_thread().name)
+        real_init(self)
+
+    monkeypatch.setattr(waits_module._Schedstat, "__init__", noting)
+    probes: dict[str, RequestProbe] = {}
+
+    def request(sender: type) -> None:
+        probe = probes[threading.current_thread().name] = RequestProbe(0, "async_io", 0)
+        current_probe.set(probe)
+        on_request_signal(sender=sender)
+        time.sleep(2 * WAIT_MIN_NS / 1e9)  # the thread idles while the loop runs the view
+        on_request_signal(sender=sender)
+
+    for name, sender in (("asgi", ASGIHandler), ("wsgi", WSGIHandler)):
+        thread = threading.Thread(target=request, args=(sender,), name=name)
+        thread.start()
+        thread.join()
+    assert opened == ["wsgi"]
+    for probe in probes.values():  # both marks are there, each with the thread's clocks
+        assert [m.where for m in probe.marks] == ["signal", "signal"]
+        assert all(m.clock is not None and m.clock.cpu_ns > 0 for m in probe.marks)
