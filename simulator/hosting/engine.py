@@ -90,9 +90,20 @@ class LiveRun:
     ----------
     scenario
         The dials.
+    headers
+        Sent with every request to the scenario's ``url``.
+    allowed_hosts
+        Hosts the ``url`` may name wherever they resolve (``--allow-host``, a ``--url``
+        typed on the command line); any other is connected to only at an address checked,
+        as it is resolved, to be loopback.
     """
 
-    def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        headers: tuple[tuple[str, str], ...] = (),
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         scenario.check_runnable()  # the model takes a million requests; a real run does not
         self.scenario = scenario
         self._driver: Driver | None = None
@@ -103,7 +114,9 @@ class LiveRun:
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
         #: Real servers or someone's own site: driven over sockets, by its own runner.
-        self.sockets = SocketLiveRun(scenario, headers) if scenario.over_sockets else None
+        self.sockets = (
+            SocketLiveRun(scenario, headers, allowed_hosts) if scenario.over_sockets else None
+        )
 
     @property
     def stopping(self) -> bool:
