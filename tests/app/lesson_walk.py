@@ -100,7 +100,7 @@ async def _walk(window, runner: RecordedRunner, numbers: list[int], out: Path, s
                     raise SystemExit(f"lesson {number}: the runs did not end") from None
                 window.classroom.forward()  # Page Down: reveal
             # A live run shows its snapshots a frame or two in.
-            await _settle(window, 0.15 if step == "run" else 0.1)
+            await _settle(window, 0.12 if step == "run" else 0.06)
             here[step] = _facts(window)
             if shots:
                 screen.grabWindow(0).save(str(out / f"{number:02d}-{step}.png"))
