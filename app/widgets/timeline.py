@@ -293,7 +293,7 @@ class QtTimeline(QWidget):
             self._picture, self._picture_key = picture, key
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
-                QTimer.singleShot(0, self._refine)
+                QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
         painter.drawPixmap(0, 0, self._picture)
 
     def _refine(self) -> None:
