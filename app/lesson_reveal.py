@@ -63,25 +63,26 @@ def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
 def _number_line(quiz: Quiz, judged: LessonRun) -> tuple[str, str]:
     """What counts as right for a numeric guess, said out loud: "the class said 1 s;
     measured 1.21 s: right (within ±25%)", of the median run (the verdict line's); as the
-    reveal's line and as the strip's few words."""
+    reveal's line and as the strip's few words (its lead says what was measured)."""
     key = FIGURE[quiz.lesson.figure]
     measured = key.value(judged.shown[0].summary)
     said = key.unit.format(measured)
     if quiz.number is None or measured != measured:  # no guess, or nothing measured
         line = f"Class guess: {quiz.guess_text or 'none'}; measured {said}"
-        return line, line
+        return line, f"class guess: {quiz.guess_text or 'none'}"
     verdict = judge_number(quiz.number, measured, quiz.scale)
     guess = key.unit.format(quiz.number)
     share = f"±{NEAR_SHARE:.0%}"
     if verdict.right:
         why = f"within {share}" if verdict.close else "the nearest step"
-        short = f"The class said {guess}; measured {said}: right"
-        return f"<b>{short}</b> ({why})", short
-    short = f"The class said {guess}; measured {said}: not right"
+        line = f"The class said {guess}; measured {said}: right"
+        # The strip's lead already says what was measured.
+        return f"<b>{line}</b> ({why})", f"the class said {guess}: right"
+    line = f"The class said {guess}; measured {said}: not right"
     return (
-        f"<b>{short}</b> (right: within {share}, "
+        f"<b>{line}</b> (right: within {share}, "
         f"or the nearest step, {key.unit.format(verdict.nearest)})"
-    ), short
+    ), f"the class said {guess}: not right"
 
 
 def panel_text(

@@ -114,7 +114,8 @@ class LanesImage:
         if tiles is None or geo.rows == 0:
             return
         left = math.floor(geo.lanes_left)
-        width = math.ceil(geo.lanes_left + geo.lanes_width) + 1 - left
+        # Lines of an indexed image start on 4 bytes: a few more columns (clipped) than to pad.
+        width = -(-(math.ceil(geo.lanes_left + geo.lanes_width) + 1 - left) // 4) * 4
         top = math.floor(geo.lanes_top + 0.5)
         height = math.ceil(geo.lanes_top + geo.lanes_height) - top
         if width <= 0 or height <= 0:
@@ -134,11 +135,9 @@ class LanesImage:
         if not tails:
             bits &= 0x0F
         pixels = np.take(codes, band, axis=0)
-        pixels &= bits[:, None]
-        stride = -(-width // 4) * 4  # an indexed image's lines start on 4 bytes
-        if stride != width:
-            pixels = np.pad(pixels, ((0, 0), (0, stride - width)))
-        image = QImage(pixels.data, width, height, stride, QImage.Format.Format_Indexed8)
+        if (bits != 0xFF).any():
+            pixels &= bits[:, None]
+        image = QImage(pixels.data, width, height, width, QImage.Format.Format_Indexed8)
         image.setColorTable(self._colours_of(theme))
         painter.save()
         painter.setClipRect(

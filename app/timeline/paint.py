@@ -316,6 +316,7 @@ def _paint_bar_texts(
     if height < fm.height() * 0.75:
         return  # rows too thin to write in
     pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
+    written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
     starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(
         rows, (np.array([t[1] for t in rows.bar_texts]), np.array([t[2] for t in rows.bar_texts]))
     )
@@ -327,8 +328,16 @@ def _paint_bar_texts(
         row, s, e, kind, text = rows.bar_texts[i]
         x0 = left + (max(s, t_from) - t_from) * scale
         x1 = left + (min(e, limit) - t_from) * scale
-        if x1 - x0 < fm.horizontalAdvance(text) + 6:
+        advance = fm.horizontalAdvance(text)
+        if x1 - x0 < advance + 6:
             continue
+        # Two requests' bars may overlap on one thread (the loop): "#1" is not written
+        # over "#2"; the second is left out.
+        mid = (x0 + x1) / 2
+        here = (mid - advance / 2 - 2, mid + advance / 2 + 2)
+        if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
+            continue
+        written.setdefault(row, []).append(here)
         painter.setPen(pens.get(kind, QColor(theme.foreground)))
         y = top + row * row_px + (row_px - height) / 2
         painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)

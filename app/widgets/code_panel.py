@@ -18,9 +18,9 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 from pygments.styles import get_style_by_name
 from pygments.token import Text
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontInfo, QPalette, QResizeEvent
-from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QStyle, QTextBrowser, QVBoxLayout, QWidget
 
 from simulator.catalog import lesson_views, view_info
 from simulator.view_code import ViewCode, view_code
@@ -173,12 +173,14 @@ class QtCode(QWidget):
 
     def set_fit(self, body_px: int | None, max_height: int = 0) -> None:
         """Fit the code to the panel's width: the largest monospace size (within
-        :data:`FIT_RANGE` of ``body_px``) whose widest line shows whole, and the panel as tall
-        as its lines (at most ``max_height``), so no line is clipped or scrolled to. ``None``:
+        :data:`FIT_RANGE` of ``body_px``) whose widest line shows whole and whose lines fit in
+        ``max_height``, and the panel as tall as its lines, so no line is clipped or scrolled
+        to. ``None``:
         back to the panel's font and the height its place gives it."""
         self._fit = (body_px, max_height) if body_px is not None else None
         if body_px is None:
             self._code_px = None
+            self.browser.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             self.setMinimumHeight(0)
             self.setMaximumHeight(16_777_215)
             self._update_fonts()
@@ -201,18 +203,29 @@ class QtCode(QWidget):
         body_px, max_height = self._fit
         low, high = (max(8, round(body_px * share)) for share in FIT_RANGE)
         frame = 2 * self.browser.frameWidth()
-        room = self.width() - frame
+        # Room for a vertical scroll bar too: one shows for a moment while the panel grows
+        # to its lines' height, and would push the widest line under a sideways one.
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        room = self.width() - frame - bar
+        heading = max(self.heading.heightForWidth(self.width()), 0)
+        layout = self.layout()
+        spacing = max(layout.spacing(), 0) if layout is not None else 0
+        document = self.browser.document()  # no wrapping: its height is its lines'
         for px in range(high, low - 1, -1):
             self._code_px = px
             self._update_fonts()
-            if self.browser.document().idealWidth() <= room:
+            height = math.ceil(document.size().height()) + frame + heading + spacing + 4
+            # The widest line whole, and every line without scrolling (when it can be).
+            tall = 0 < max_height < height
+            if document.idealWidth() <= room and not tall:
                 break
-        document = self.browser.document()  # no wrapping: its height is its lines'
-        heading = self.heading.heightForWidth(self.width())
-        layout = self.layout()
-        spacing = max(layout.spacing(), 0) if layout is not None else 0
-        height = math.ceil(document.size().height()) + frame + max(heading, 0) + spacing + 4
-        self.setFixedHeight(min(height, max_height) if max_height > 0 else height)
+        capped = 0 < max_height < height
+        self.setFixedHeight(max_height if capped else height)
+        self.browser.setVerticalScrollBarPolicy(
+            Qt.ScrollBarPolicy.ScrollBarAsNeeded
+            if capped
+            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:

@@ -293,7 +293,7 @@ class QtTimeline(QWidget):
             self._picture, self._picture_key = picture, key
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
-                QTimer.singleShot(0, self._refine)
+                QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
         painter.drawPixmap(0, 0, self._picture)
 
     def _refine(self) -> None:
@@ -347,6 +347,13 @@ class QtTimeline(QWidget):
             owner = next((ln for ln in self._trace.lanes if seg in ln.segments), None)
             head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
+        elif lane is None and rows.members and self._all_rows is not None:
+            # A row of alike requests (presentation's row floor): whose segment this is.
+            first, last = rows.members[row]
+            every = self._all_rows
+            members = range(first, last + 1)
+            lane = next((every.row_lanes[m] for m in members if seg in every.row_segments[m]), None)
+            head = f"{head} · request #{lane.request_id + 1}" if lane else head
         else:
             head = f"Request {head}"
         text = (

@@ -108,3 +108,27 @@ def test_labels_of_thin_rows_never_overlap_and_the_event_loop_is_always_named(qa
         loop = next(label for label in placed if label.text == "event loop")
         # At its row, not wherever there was room.
         assert abs(loop.rect.center().y() - (geo.row_top(1) + geo.row_px / 2)) <= geo.row_px
+
+
+def test_the_window_groups_rows_to_its_floor_and_hover_names_the_request(qtbot):
+    from PySide6.QtCore import QPoint
+
+    from app.widgets.timeline import QtTimeline
+
+    timeline = QtTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(900, 160)
+    lanes = tuple(_lane(i, 0, 100) for i in range(20))  # twenty alike requests
+    timeline.set_trace(Trace(0, lanes))
+    assert len(timeline.rows) == 20  # no floor: a row each (thinner than 12 px)
+    timeline.set_row_floor(12.0)
+    rows = timeline.rows
+    assert rows.labels == ["requests 1–20 alike"]
+    timeline.grab()  # painted: the geometry the pointer is read against
+    geo = timeline._geometry
+    assert geo.row_px >= 12
+    x, y = geo.x_of(50_000_000), geo.row_top(0) + geo.row_px / 2
+    text = timeline.describe_at(QPoint(round(x), round(y)))
+    assert text.startswith("requests 1–20 alike · request #1 · ")
+    timeline.set_row_floor(0.0)
+    assert len(timeline.rows) == 20

@@ -88,10 +88,19 @@ def test_above_10000_predict_writes_the_figures_without_lanes(tmp_path, capsys):
     assert data["scenario"]["requests"] == 1_000_000
     assert data["summary"]["requests"] == data["summary"]["ok"] == 1_000_000
     assert data["requests"] == [] and data["lanes_omitted"] is True
+    assert data["loop_thread"] is None  # no lane names a thread (docs/run-schema.md)
     assert data["prediction"] is True
     # A million requests on the GIL take far longer than a thousand did.
     assert data["summary"]["makespan_ms"] > 1000 * 1_000_000 / 1000
     assert "1000000 req" in capsys.readouterr().out
+
+
+def test_predict_models_the_clients_concurrency_and_says_nothing_else(capsys):
+    argv = ["predict", "--view", "async_io", "--requests", "20", "--io-ms", "200"]
+    assert cli_main([*argv, "--concurrency", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "makespan      2.0" in out  # ten rounds of two, not one burst of 200 ms
+    assert "not modelled" not in out
 
 
 def test_predict_takes_4096_workers_and_refuses_more(capsys):
