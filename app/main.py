@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from typing import TYPE_CHECKING
 
@@ -66,11 +67,20 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     The order of the ending matters: the window closes (stopping any run), the run's task
     ends, then the loop closes (joining qasync's executor), and only then does Python exit.
     """
-    from app.display_check import display_problem
+    from app.display_check import start_display_check
     from app.qt_environment import prepare_qt_environment
 
     prepare_qt_environment()  # before Qt is asked anything, in the probe's child too
-    problem = display_problem()
+    # Qt's probe child runs while the window's code is imported (seconds, where the probe
+    # takes a few hundred ms); its answer is waited for before any QApplication is made.
+    with start_display_check() as check:
+        import qasync
+
+        from app.qt_compat import binding_problem
+        from app.window.main_window import QtMainWindow
+        from simulator.hosting.engine import LiveRun  # the real engine, for the session
+
+        problem = check.result()
     if problem is not None:
         print(f"async-lanes: error: {problem}", file=sys.stderr)
         return 2
@@ -84,12 +94,6 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
             print(f"async-lanes: error: {exc}", file=sys.stderr)
             return exc.code
 
-    import qasync
-
-    from app.qt_compat import binding_problem
-    from app.window.main_window import QtMainWindow
-    from simulator.hosting.engine import LiveRun  # the real engine, handed to the session
-
     problem = binding_problem()
     if problem is not None:
         print(f"async-lanes: error: {problem}", file=sys.stderr)
@@ -100,9 +104,10 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window = QtMainWindow(runner=LiveRun)
-    if options is not None:
-        window.session.allowed_hosts = tuple(options.allow_host or ())
+    allowed = tuple(options.allow_host or ()) if options is not None else ()
+    # The runs' client connects to a url's host only where the session's check allows it.
+    window = QtMainWindow(runner=functools.partial(LiveRun, allowed_hosts=allowed))
+    window.session.allowed_hosts = allowed
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()

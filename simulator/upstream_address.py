@@ -19,6 +19,7 @@ from simulator.errors import ScenarioError
 
 __all__ = [
     "check_upstream_url",
+    "allowed_by_name",
     "is_loopback",
     "refuse_unless_allowed",
     "upstream_any_host",
@@ -70,6 +71,15 @@ def url_host(url: str | None) -> str | None:
     return (_split(url, "url").hostname or "").lower() or None
 
 
+def allowed_by_name(url: str, allowed: Iterable[str]) -> bool:
+    """Whether the person running it named ``url``'s host (``--allow-host``, or a ``--url``
+    typed on the command line): then it may be called wherever it resolves. Any other host
+    is called only at an address its one resolution found loopback
+    (:func:`simulator.hosting.http_client.open_target`)."""
+    host = (_split(url, "url").hostname or "").lower()
+    return host in {name.lower().strip("[]").rstrip(".") for name in allowed}
+
+
 def refuse_unless_allowed(
     url: str | None, allowed: Iterable[str] = (), *, key: str = "upstream_url"
 ) -> None:
@@ -84,7 +94,7 @@ def refuse_unless_allowed(
     if url is None:
         return
     host = (_split(url, key).hostname or "").lower()
-    if host in {name.lower().strip("[]").rstrip(".") for name in allowed} or is_loopback(host):
+    if allowed_by_name(url, allowed) or is_loopback(host):
         return
     shown = host if len(host) <= 80 else host[:77] + "..."
     raise ScenarioError(

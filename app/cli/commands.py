@@ -60,13 +60,15 @@ def _measure(
     interrupts: Interrupts,
     save_now: Callable[[Run], object],
     headers: tuple[tuple[str, str], ...] = (),
+    allowed: tuple[str, ...] = (),
 ) -> Run:
     """Run ``scenario`` for real (this boots Django). A signal stops it (what it measured is
     returned, marked stopped); a second one calls ``save_now`` with what was measured so far
-    and quits at once (see :mod:`.signals`). ``headers`` go with every request to a ``url``."""
+    and quits at once (see :mod:`.signals`). ``headers`` go with every request to a ``url``;
+    ``allowed`` are the hosts it may name wherever they resolve (:func:`_allowed_hosts`)."""
     from simulator.hosting.engine import LiveRun
 
-    live = LiveRun(scenario, headers=headers)
+    live = LiveRun(scenario, headers=headers, allowed_hosts=allowed)
     abandoned = False
 
     async def measure() -> Run:
@@ -123,18 +125,27 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, str | None]]:
     return [("--scenario", getattr(args, "scenario", None))]
 
 
+def _allowed_hosts(
+    args: argparse.Namespace, scenario: Scenario, named: tuple[str | None, ...] = ()
+) -> tuple[str, ...]:
+    """The hosts ``scenario`` may call wherever they resolve: ``--allow-host``'s, and the
+    host of a ``url`` the person typed on this command line (``named``), also for the
+    upstream; a ``url`` from a file handed around does not count."""
+    allowed = [*(args.allow_host or ())]
+    if scenario.url is not None and scenario.url in named:
+        allowed += filter(None, [url_host(scenario.url)])
+    return tuple(allowed)
+
+
 def _check_upstreams(
     args: argparse.Namespace, *scenarios: Scenario, named: tuple[str | None, ...] = ()
 ) -> None:
-    """Refuse an upstream or a ``url`` that is not this machine unless ``--allow-host``
-    names its host. A ``url`` the person typed on this command line (``named``) counts as
-    allowed, and so does its host for the upstream; one from a file handed around does not.
+    """Refuse an upstream or a ``url`` that is not this machine unless it is allowed
+    (:func:`_allowed_hosts`); the client checks again at the address it connects to.
     Refuse too a real server mode whose package is not installed, saying how to install it.
     """
     for scenario in scenarios:
-        allowed = [*(args.allow_host or ())]
-        if scenario.url is not None and scenario.url in named:
-            allowed += filter(None, [url_host(scenario.url)])
+        allowed = _allowed_hosts(args, scenario, named)
         refuse_unless_allowed(scenario.url, allowed, key="url")
         refuse_unless_allowed(scenario.upstream_url, allowed)
         if (missing := missing_server(scenario.mode)) is not None and scenario.url is None:
@@ -178,7 +189,8 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
 
     if interrupts.received:
         return _stopped_before(interrupts)
-    run = _measure(scenario, interrupts, write_all, headers)
+    allowed = _allowed_hosts(args, scenario, named=(args.url,))
+    run = _measure(scenario, interrupts, write_all, headers, allowed)
     with interrupts.holding():
         code = write_all(run)
         say(format_summary(run))
@@ -222,7 +234,8 @@ def command_predict(args: argparse.Namespace, interrupts: Interrupts) -> int:
         return interrupts.exit_code
     if not args.check:
         return code
-    measured = _measure(scenario, interrupts, lambda run: None)
+    allowed = _allowed_hosts(args, scenario, named=(args.url,))
+    measured = _measure(scenario, interrupts, lambda run: None, allowed=allowed)
     say()
     say("CHECK: the prediction against a real run")
     for line in check_lines(predicted, measured):
@@ -334,7 +347,9 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
             if len(measured) < 2:
                 write_all([*measured, partial][:1], [partial] if measured else [], None)
 
-        run = _measure(scenario, interrupts, save_now)
+        run = _measure(
+            scenario, interrupts, save_now, allowed=_allowed_hosts(args, scenario, typed)
+        )
         measured.append(run)
         with interrupts.holding():
             say(f"{letter}{f' (run {n})' if n > 1 else ''}: " + format_summary(run))

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 import h11
 
+from embedded_site.loopback import NotLoopback, loopback_addresses
+
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "MAX_BODY_BYTES",
@@ -231,18 +233,35 @@ def _quoted(head: bytes) -> str:
     return f"“{text}…”" if len(head) >= _QUOTED else f"“{text}”"
 
 
-async def open_target(url: str, headers: tuple[tuple[str, str], ...] = ()) -> Target:
-    """``url`` resolved (once) and its GET encoded (once); raises :class:`ClientError`."""
+async def open_target(
+    url: str, headers: tuple[tuple[str, str], ...] = (), *, any_host: bool = False
+) -> Target:
+    """``url`` resolved (once) and its GET encoded (once); raises :class:`ClientError`.
+
+    Unless ``any_host`` (the person running it named the host), every address the host
+    resolves to must be loopback, and the one connected to is one so checked: a resolver
+    that answers one thing to the check before the run and another now cannot send the
+    requests off the machine (``embedded_site.loopback``, the rule everywhere)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     tls = parts.scheme == "https"
     port = parts.port or (443 if tls else 80)
-    loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
-        raise ClientError(f"connect error: cannot resolve {host}: {exc.strerror or exc}") from None
-    family, _, _, _, address = infos[0]
+    if any_host:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
+        except OSError as exc:
+            why = exc.strerror or exc
+            raise ClientError(f"connect error: cannot resolve {host}: {why}") from None
+        family, _, _, _, address = infos[0]
+    else:
+        try:
+            checked = (await asyncio.to_thread(loopback_addresses, host))[0]
+        except NotLoopback as exc:
+            raise ClientError(f"refused: {exc}; nothing was sent") from None
+        family = socket.AF_INET6 if checked.version == 6 else socket.AF_INET
+        address = (str(checked), port)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query

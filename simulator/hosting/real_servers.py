@@ -157,6 +157,9 @@ class RealServer:
             "4096",
             "--log-level",
             "warning",
+            # gunicorn 27 otherwise keeps a control socket in ~/.gunicorn (without
+            # XDG_RUNTIME_DIR): a file in the user's home, shared by every run at once.
+            "--no-control-socket",
         ]
         if s.worker_class == "gthread":
             command += ["--threads", str(s.threads)]

@@ -70,12 +70,20 @@ class SocketDriver(Burst[SocketRecord]):
     """
 
     def __init__(
-        self, scenario: Scenario, url: str, headers: tuple[tuple[str, str], ...] = ()
+        self,
+        scenario: Scenario,
+        url: str,
+        headers: tuple[tuple[str, str], ...] = (),
+        *,
+        any_host: bool = False,
     ) -> None:
         super().__init__(scenario)
         self.max_in_flight = min(self.max_in_flight, MAX_CONNECTIONS)
         self.url = url
         self.headers = headers
+        #: Whether ``url``'s host may be anywhere (named by the person running it); else
+        #: the client connects only to an address it checked to be loopback.
+        self.any_host = any_host
         #: The client thread's CPU time over the run, once it has ended.
         self.client_cpu_ns: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -123,7 +131,7 @@ class SocketDriver(Burst[SocketRecord]):
         cpu_start = time.thread_time_ns()
         target: Target | ClientError
         try:
-            target = await open_target(self.url, self.headers)
+            target = await open_target(self.url, self.headers, any_host=self.any_host)
         except ClientError as exc:
             target = exc
         _raise_open_files(self.max_in_flight)

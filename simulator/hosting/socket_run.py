@@ -20,6 +20,7 @@ from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
+from simulator.upstream_address import allowed_by_name
 
 __all__ = ["SocketLiveRun", "request_url"]
 
@@ -47,10 +48,17 @@ def _upstream(scenario: Scenario) -> Iterator[str | None]:
 class SocketLiveRun:
     """One run over sockets, watchable while it happens (see the module docstring)."""
 
-    def __init__(self, scenario: Scenario, headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        headers: tuple[tuple[str, str], ...] = (),
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         self.scenario = scenario
         #: Sent with every request to a ``url`` (a cookie for a logged-in page).
         self.headers = headers
+        #: Hosts a ``url`` may name wherever they resolve; any other must be loopback.
+        self.allowed_hosts = allowed_hosts
         self._driver: SocketDriver | None = None
         self._server: RealServer | None = None
         self._stop_requested = False
@@ -90,8 +98,12 @@ class SocketLiveRun:
                     server.start()
                     self.worker_pids = tuple(sorted(await self._ready(server)))
                     url = request_url(scenario, server.base_url)
+                own = scenario.url is not None
                 self._driver = SocketDriver(
-                    scenario, url, self.headers if scenario.url is not None else ()
+                    scenario,
+                    url,
+                    self.headers if own else (),
+                    any_host=own and allowed_by_name(url, self.allowed_hosts),
                 )
                 if self._stop_requested:
                     self._driver.stop()

@@ -23,12 +23,14 @@ class Costs:
     requests (three runs of 15 × 5 ms, 25 ms apart, at a load average of 2.5-3, read as
     :func:`~simulator.prediction.measuring.measure_costs` reads them); ``django_stack_ms``
     is lesson 18's B less A, the median of ten pairs of runs at a load average of 3-5 (0.8
-    to 2.1 ms more Python per request: 1.07). A lone request's Python, so measured, is about
-    1.4 ms; a burst's requests cost the process less each (``request_cpu_ms``,
-    ``growth_per_1000``: fitted to a quiet run of 3,000 × 500 ms ``async_io``, 3.64 s), and
-    the model takes the burst's share of it as requests crowd in (:meth:`burst_share`).
-    ``cpu_scale`` is 1, a quiet machine's (a busy one's measure reads 2-5). Under load the
-    model adds the contention (the loop, the GIL, the workers) itself.
+    to 2.1 ms more Python per request: 1.07). ``request_cpu_ms`` is what a burst of
+    ``async_io`` requests cost per request, one after another on the GIL: 300, 1,000 and
+    3,000 × 500 ms measured 1.07-1.18 s, 2.79-2.97 s and 6.63 s at a load average of 3-4
+    (1.9-2.5 ms each; a process that needs one core had about one to itself), of which
+    Django's running 1.5 ms; ``growth_per_1000`` stays as fitted on a quiet day (those
+    bursts show no clear growth). ``cpu_scale`` is 1, a quiet machine's (a busy one's
+    measure reads 2-5). Under load the model adds the contention (the loop, the GIL, the
+    workers) itself.
 
     **Usage**::
 
@@ -111,7 +113,7 @@ class Costs:
     http_call_ms: float = 1.30
     http_client_ms: float = 2.10
     django_stack_ms: float = 1.10
-    request_cpu_ms: float = 1.05
+    request_cpu_ms: float = 2.00
     thread_cpu_ms: float = 0.30
     wsgi_request_cpu_ms: float = 0.80
     growth_per_1000: float = 0.08

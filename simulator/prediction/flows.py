@@ -89,9 +89,13 @@ class Flows(Site):
         self.connect(r)
         yield self.env.timeout(ns(self.scenario.io_ms * self.held(place, how)))
         if held is not None and how is Kind.IO_WAIT:
+            # The thread blocked in async_to_sync stays held until the view runs on: its
+            # wait for the loop too (a burst's threads are all held at once, as measured).
+            if shared:
+                yield from self.take_loop(r, place, draw=False)
             r.log(Kind.IO_BLOCKING, start, self.env.now, held)
-        else:
-            r.log(how, start, self.env.now, place)
+            return
+        r.log(how, start, self.env.now, place)
         if shared:
             yield from self.take_loop(r, place)
 

@@ -151,11 +151,15 @@ class Site:
         of it the more requests are inside the server."""
         yield from self.compute(ms, kind=Kind.FRAMEWORK)
 
-    def take_loop(self, r: RequestLog, waiting_on: str, since: int | None = None) -> Steps:
-        """Wait for the event loop; the wait is ``queued``. Its step begins."""
+    def take_loop(
+        self, r: RequestLog, waiting_on: str, since: int | None = None, draw: bool = True
+    ) -> Steps:
+        """Wait for the event loop; the wait is ``queued`` (unless the caller draws it).
+        Its step begins."""
         start = self.env.now if since is None else since
         yield self.loop.request()
-        r.log(Kind.QUEUED, start, self.env.now, waiting_on)
+        if draw:
+            r.log(Kind.QUEUED, start, self.env.now, waiting_on)
         self._step_start, self._step_waits = self.env.now, []
 
     def next_step(self) -> Steps:

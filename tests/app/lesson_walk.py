@@ -57,6 +57,9 @@ def _facts(window) -> dict:
             {
                 "rect": _rect(timeline),
                 "rows": len(rows) if rows.trace.lanes else 0,
+                # Before the row floor grouped them.
+                "all_rows": len(timeline._all_rows) if timeline._all_rows is not None else 0,
+                "members": rows.members,
                 "row_px": geo.row_px if geo is not None else None,
                 "group": geo.group if geo is not None else None,
                 "loop": rows.trace.loop_thread is not None and bool(rows.trace.lanes),
@@ -72,6 +75,20 @@ def _facts(window) -> dict:
     }
 
 
+def _check_recording(number: int, path: Path, runs: list[dict]) -> None:
+    """A lesson whose dials changed since its runs were recorded: say how to record again."""
+    from simulator.lessons import load_lesson
+    from simulator.scenario import Scenario
+
+    lesson = load_lesson(path)
+    sides = [lesson.file.a] + ([lesson.file.b] if lesson.file.b is not None else [])
+    if [Scenario.from_dict(run["scenario"]) for run in runs] != sides:
+        raise SystemExit(
+            f"lesson {number}'s recorded runs are not of its dials any more: "
+            f"python -m tests.app.recorded_runs record {number}"
+        )
+
+
 async def _settle(window, seconds: float) -> None:
     """Laid out and painted: the loop (Qt's, through qasync) handles what was posted, then
     every widget is painted at once."""
@@ -85,6 +102,7 @@ async def _walk(window, runner: RecordedRunner, numbers: list[int], out: Path, s
     facts: dict[str, dict] = {}
     for number in numbers:
         path, runs = load_runs(number)
+        _check_recording(number, path, runs)
         runner.runs = runs
         window.open_scenario_file(path)
         here: dict[str, dict] = {}

@@ -106,7 +106,7 @@ def test_every_lesson_step_in_presentation(walks, size):
     facts = walks[size]
     assert facts["screen"] == list(SIZES[size])
     assert sorted(int(n) for n in facts if n != "screen") == lesson_numbers()
-    lanes_seen = loops_seen = 0
+    lanes_seen = loops_seen = grouped_seen = 0
     for where, picture in _pictures(facts):
         labels = [label for t in picture["timelines"] for label in t["labels"]]
         labels += picture["legend"]
@@ -130,6 +130,13 @@ def test_every_lesson_step_in_presentation(walks, size):
                     f"{where}: {label['text']!r} outside its timeline"
                 )
             texts = [label["text"] for label in timeline["labels"]]
+            # Rows put together say so, on the row that draws them.
+            for row, (first, last) in enumerate(timeline["members"]):
+                if last > first:
+                    grouped_seen += 1
+                    named = [label["text"] for label in timeline["labels"] if label["row"] == row]
+                    assert not named or named[0].endswith(("alike", "overlaid")), (where, named)
+            assert timeline["all_rows"] >= timeline["rows"]
             if timeline["loop"]:
                 loops_seen += 1
                 # The loop's row in the thread view; in either view, its blocked strip.
@@ -138,3 +145,4 @@ def test_every_lesson_step_in_presentation(walks, size):
                 assert {"loop blocked", "blocked"} & set(texts), f"{where}: {texts}"
     # The walk saw lanes: every lesson's run and reveal, and lessons with a loop.
     assert lanes_seen >= 2 * len(lesson_numbers()) and loops_seen >= 20
+    assert grouped_seen  # 30 threads of lesson 9 on a projector: some rows are groups

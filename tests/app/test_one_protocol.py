@@ -90,7 +90,9 @@ def test_the_session_and_compare_run_a_close_call_again_and_give_one_verdict(
     asyncio.run(session.run())
 
     on_command_line = Measurer()
-    monkeypatch.setattr(commands, "_measure", lambda scenario, i, s: on_command_line(scenario))
+    monkeypatch.setattr(
+        commands, "_measure", lambda scenario, i, s, **kw: on_command_line(scenario)
+    )
     out = tmp_path / "compare.json"
     code = main(
         ["compare", "--a", "view=sync_io mode=wsgi", "--b", "view=async_io", "--json", str(out)]

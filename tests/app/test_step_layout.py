@@ -136,15 +136,21 @@ def test_the_reveal_strip_is_one_line_with_the_answer_and_how_the_guess_fared():
 # -- the window, offscreen --------------------------------------------------------------------
 
 
-def _presenting(qtbot, settings, monkeypatch, size=(1280, 720)):
-    """A window on fake runs in presentation mode, at ``size`` with the text of a screen that
-    size (the offscreen screen is 800×800)."""
+@pytest.fixture
+def presenting(qtbot, settings, monkeypatch):
+    """A window on fake runs in presentation mode at 1280×720, with the text of a screen that
+    size (the offscreen screen is 800×800); left again at the end, so the application's
+    font is the desk's for the tests after this one."""
+    from PySide6.QtGui import QFont
+
+    from app.qt_application import current_application
     from app.window import presentation
     from app.window.main_window import QtMainWindow
 
+    size = (1280, 720)
+    font = QFont(current_application().font())
     real = presentation.presentation_text_px
     monkeypatch.setattr(presentation, "presentation_text_px", lambda _height: real(size[1]))
-
     ran: list[Scenario] = []
     session = Session(runner=lambda scenario: FakeRun(scenario, ran, 0.01))
     window = QtMainWindow(settings=settings, session=session)
@@ -154,7 +160,10 @@ def _presenting(qtbot, settings, monkeypatch, size=(1280, 720)):
     window.showNormal()  # no window manager offscreen: the size is the test's
     window.resize(*size)
     qtbot.waitUntil(lambda: window.size().width() == size[0])
-    return window
+    yield window
+    if window.session.view.presentation:
+        window.presentation_action.trigger()
+    current_application().setFont(font)
 
 
 def _body_px(window) -> int:
@@ -177,10 +186,8 @@ def _settle(qtbot, qloop, window) -> None:
 
 
 @pytest.mark.slow
-def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(
-    qtbot, qloop, settings, monkeypatch
-):
-    window = _presenting(qtbot, settings, monkeypatch)
+def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(qtbot, qloop, presenting):
+    window = presenting
     panel, height = window.quiz.panel, window.height()
     body = _body_px(window)
     window.open_scenario_file(LESSONS / "12-missing-await.toml")
@@ -233,10 +240,8 @@ def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(
 
 
 @pytest.mark.slow
-def test_a_numeric_question_leaves_the_lanes_most_of_the_height_once_run(
-    qtbot, qloop, settings, monkeypatch
-):
-    window = _presenting(qtbot, settings, monkeypatch)
+def test_a_numeric_question_leaves_the_lanes_most_of_the_height_once_run(qtbot, qloop, presenting):
+    window = presenting
     window.open_scenario_file(LESSONS / "04-blocking-the-loop.toml")
     window.quiz.more_action.trigger()  # the class's guess
     window.quiz.next_action.trigger()

@@ -154,6 +154,52 @@ def localhost_mapped_elsewhere(tmp: Path) -> Outcome:
     return Outcome(0, "", notes=["localhost mapped elsewhere was trusted for its name"])
 
 
+#: ``python -m flip_resolver ARGS``: the command line under a resolver that maps
+#: ``lanes-flip.test`` to loopback the first time it is asked and elsewhere after.
+FLIP_RESOLVER = """
+import socket
+import sys
+
+real = socket.getaddrinfo
+asked = []
+
+
+def getaddrinfo(host, port, *args, **kwargs):
+    if host != "lanes-flip.test":
+        return real(host, port, *args, **kwargs)
+    asked.append(host)
+    address = "127.0.0.1" if len(asked) == 1 else "203.0.113.7"
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 0))]
+
+
+socket.getaddrinfo = getaddrinfo
+from app.launcher import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def url_name_that_moves_after_the_check(tmp: Path) -> Outcome:
+    """A scenario file's ``url`` on a name the resolver maps to loopback for the check
+    before the run and elsewhere after: the client connects only to an address it checked
+    itself, so every request is refused, saying where the name went; nothing is sent."""
+    (tmp / "flip_resolver.py").write_text(FLIP_RESOLVER)
+    (tmp / "s.toml").write_text('[scenario]\nurl = "http://lanes-flip.test:9/"\nrequests = 2\n')
+    args = ["run", "--scenario", "s.toml", "--json", "out.json"]
+    outcome = expect_code(run_cli(args, tmp, module="flip_resolver"), 0)
+    if outcome.code != 0:
+        return outcome
+    errors = {
+        request["error"] for request in json.loads((tmp / "out.json").read_text())["requests"]
+    }
+    said = "refused: lanes-flip.test resolves to 203.0.113.7, which is not this machine"
+    if len(errors) != 1 or not str(next(iter(errors))).startswith(said):
+        outcome.notes.append(
+            f"the requests were not refused at the call: {sorted(map(str, errors))}"
+        )
+    return outcome
+
+
 def scenario_url_resolving_nowhere(tmp: Path) -> Outcome:
     (tmp / "s.toml").write_text(
         '[scenario]\nview = "async_httpx"\nupstream_url = "http://lanes-nowhere.invalid:8001/"\n'
@@ -545,6 +591,11 @@ ROWS: list[Row] = [
         slow=True,
     ),
     Row(11, "localhost mapped elsewhere by a hosts file", localhost_mapped_elsewhere),
+    Row(
+        11,
+        "a file's url on a name that moves off the machine after the check",
+        url_name_that_moves_after_the_check,
+    ),
     Row(
         11, "a scenario's upstream on a name that resolves nowhere", scenario_url_resolving_nowhere
     ),

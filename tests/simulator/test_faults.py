@@ -17,6 +17,7 @@ import pytest
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.upstream import SlowUpstream
 from simulator.scenario import Scenario
+from simulator.server_extra import missing_server
 from tests.children import SIGNALLED
 
 
@@ -102,7 +103,10 @@ def test_ctrl_c_stops_the_command_line_and_keeps_what_was_measured(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(tmp_path):
+@pytest.mark.parametrize("mode", ["asgi", "uvicorn", "gunicorn"])
+def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(tmp_path, mode):
+    if missing_server(mode) is not None:
+        pytest.skip(f"the servers extra is not installed: {missing_server(mode)}")
     home, work = tmp_path / "home", tmp_path / "work"
     home.mkdir()
     work.mkdir()
@@ -112,15 +116,20 @@ def test_a_run_writes_nothing_outside_its_temp_folder_and_the_asked_for_output(t
         "XDG_CONFIG_HOME": str(home / ".config"),
         "TMPDIR": str(tmp_path / "tmp"),
     }
+    # Without a runtime folder, a server that keeps a control socket puts it in HOME.
+    env.pop("XDG_RUNTIME_DIR", None)
     (tmp_path / "tmp").mkdir()
+    view = "sync_orm" if mode != "uvicorn" else "async_io"
     result = subprocess.run(
         [
             sys.executable,
             "-m",
             "app.launcher",
             "run",
+            "--mode",
+            mode,
             "--view",
-            "sync_orm",
+            view,
             "--requests",
             "3",
             "--io-ms",

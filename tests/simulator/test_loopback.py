@@ -4,12 +4,14 @@ the upstream call left the machine)."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 import pytest
 
 from embedded_site.loopback import NotLoopback, is_loopback, pinned
 from simulator.errors import ScenarioError
+from simulator.hosting.http_client import ClientError, open_target
 from simulator.upstream_address import refuse_unless_allowed
 
 REAL_GETADDRINFO = socket.getaddrinfo
@@ -94,3 +96,26 @@ def test_a_run_whose_upstream_name_moves_off_the_machine_fails_those_calls(monke
     done = run(view="async_httpx", upstream_url="http://lanes-up.test:9/", requests=2, io_ms=5)
     errors = [lane.error or "" for lane in done.trace.lanes]
     assert errors and all("203.0.113.7" in error and "refused" in error for error in errors)
+
+
+def test_the_url_client_connects_only_to_an_address_its_one_resolution_found_loopback(
+    monkeypatch,
+):
+    # Loopback for the check before the run, elsewhere when the client resolves it: the
+    # client refuses, rather than trusting the earlier answer or connecting anywhere.
+    monkeypatch.setattr(
+        socket, "getaddrinfo", resolver({"lanes-site.test": [["127.0.0.1"], ["203.0.113.7"]]})
+    )
+    refuse_unless_allowed("http://lanes-site.test:9/", (), key="url")
+    with pytest.raises(ClientError, match="203.0.113.7, which is not this machine"):
+        asyncio.run(open_target("http://lanes-site.test:9/"))
+    monkeypatch.setattr(socket, "getaddrinfo", resolver({"lanes-site.test": [["::1"]]}))
+    target = asyncio.run(open_target("http://lanes-site.test:9/page"))
+    assert (target.address, target.family) == (("::1", 9), socket.AF_INET6)
+    assert ("Host", "lanes-site.test:9") in [
+        (name.decode().title(), value.decode()) for name, value in target.request.headers
+    ]
+    # A host the person named (--allow-host, a typed --url) is called wherever it resolves.
+    monkeypatch.setattr(socket, "getaddrinfo", resolver({"lanes-site.test": [["203.0.113.7"]]}))
+    target = asyncio.run(open_target("http://lanes-site.test:9/", any_host=True))
+    assert target.address == ("203.0.113.7", 9)
