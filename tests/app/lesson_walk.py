@@ -65,6 +65,8 @@ def _facts(window) -> dict:
                 "loop": rows.trace.loop_thread is not None and bool(rows.trace.lanes),
                 "by": timeline.by,
                 "labels": _labels(timeline, geo.labels if geo is not None else ()),
+                # What the painter wrote over the lanes: errors, the clean-up note.
+                "notes": _labels(timeline, geo.notes if geo is not None else ()),
             }
         )
     legend = window.legend
