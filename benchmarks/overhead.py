@@ -14,11 +14,16 @@ Run with ``python benchmarks/overhead.py`` (``make benchmarks``). It prints a ta
 each for ``async_io`` requests with 0 ms of I/O and CPU, sent all at once (makespan /
 1000, median of 3 bursts) and one at a time (each awaited; median of 30 blocks of 100,
 each block to the end of Django's work for its last request), after a warm-up, the paths
-taking turns. Then (d) the makespan of 1000 requests waiting 500 ms each, as a ratio to the
-ideal 500 ms. Then (e) the thread clocks' own cost (``embedded_site.waits.read_clock``:
-each mark, segment and loop step reads the thread's CPU clock, and the run queue when it
-stood still), counted: the readings a request of path (a) makes, times what one costs,
-against the request's time. Budget 5%. (``--clocks`` prints only this.)
+taking turns, each sample begun with no path's threads left over. Then a request alone:
+the median time to the answer of 300 requests of (a0), (a) and (c), each with nothing else
+running (one at a time, (c) overlaps Django's work after an answer with the next request,
+which a direct call cannot; alone it cannot either). Then (d) the makespan of 1000
+requests waiting 500 ms each, as a ratio to the ideal 500 ms. Then (e) the thread clocks'
+own cost (``embedded_site.waits.read_clock``: each mark, segment and loop step reads the
+thread's CPU clock, and the run queue when it stood still), counted: the readings a
+request of path (a) makes, times what one costs, against the request's time. Budget 5%.
+(``--clocks`` prints only this.) And (f) the other probes counted the same way:
+loop-monitor steps, marks and declared segments.
 
 Our budget: at most 50 % over Django alone, 25 % the goal, probes included. When over
 budget, the script profiles path (c) with cProfile on both threads (the caller's and the
@@ -37,6 +42,7 @@ import os
 import pstats
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -154,6 +160,10 @@ class DirectPath:
         """When the last request of a block was all done: ``one()`` awaits Django to the end."""
         return time.perf_counter_ns()
 
+    def answered_ns(self) -> int:
+        """When the last request's answer was sent (Django's work after it not included)."""
+        return self.last_answer_ns
+
 
 class BarePath(DirectPath):
     """Django alone: the same view on an ASGI application with no middleware of ours, no
@@ -249,6 +259,10 @@ class OurPath:
         if record.status != "ok":
             raise RuntimeError(f"our path failed: {record.error}")
 
+    def answered_ns(self) -> int:
+        """When the client had the last request's answer."""
+        return self.last.done_ns or 0
+
     async def settled_ns(self) -> int:
         """When the last request of a block was all done, Django's work after the answer
         (``response.close``, ``request_finished``) included, as the direct paths count it:
@@ -312,15 +326,29 @@ def _instrument_like_our_server(path: object) -> None:
         LoopMonitor().install(loop)
 
 
+async def _quiet(paths: list[Any], threads: int) -> None:
+    """Wait until no path has work left over: the site's tasks done, and the threads Django
+    started for the last requests (one per request and its joiner, under ASGI) gone, so
+    that no path is charged another's tail (at most 2 s)."""
+    for path in paths:
+        await path.idle()
+    deadline = time.monotonic() + 2.0
+    while threading.active_count() > threads and time.monotonic() < deadline:
+        await asyncio.sleep(0.001)
+
+
 async def measure_paths(
-    n: int, repeats: int, warmup: int, block: int
-) -> dict[tuple[str, Mode], list[float]]:
+    n: int, repeats: int, warmup: int, block: int, lone: int
+) -> tuple[dict[tuple[str, Mode], list[float]], dict[str, list[int]]]:
     """Seconds per request, samples by path and mode.
 
     Interleaved so that the machine's drift hits every path alike: all at once, a burst of
     ``n`` per path in turn, ``repeats`` times; one at a time, blocks of ``block`` requests
     per path in turn (``repeats * n`` requests per path in all), so that a neighbour's burst
     on a shared machine spoils a block of each path, not a whole path's figure.
+
+    Then ``lone`` requests of (a0), (a) and (c) in turn, each alone (every thread of the
+    last one gone first): nanoseconds to the answer, as the client got it.
     """
     paths = [BarePath(), DirectPath(), HttpxAsgiPath(), OurPath()]
     samples: dict[tuple[str, Mode], list[float]] = {}
@@ -330,6 +358,8 @@ async def measure_paths(
         for path in paths:
             for mode in MODES:
                 await _measure(path, mode, warmup)
+        await asyncio.sleep(0.2)
+        threads = threading.active_count()  # the loops' and pools' threads that stay
         rounds = {
             "all at once": (repeats, n),
             "one at a time": (repeats * max(1, n // block), block),
@@ -338,13 +368,23 @@ async def measure_paths(
             count, size = rounds[mode]
             for _ in range(count):
                 for path in paths:
+                    await _quiet(paths, threads)
                     _instrument_like_our_server(path)
                     sample = await _measure(path, mode, size)
                     samples.setdefault((path.name, mode), []).append(sample)
+        answers: dict[str, list[int]] = {}
+        for request_id in range(lone):
+            for path in (paths[0], paths[1], paths[3]):
+                await _quiet(paths, threads)
+                _instrument_like_our_server(path)
+                start = time.perf_counter_ns()
+                await path.one(request_id)
+                answers.setdefault(path.name, []).append(path.answered_ns() - start)
+                await path.settled_ns()
     finally:
         for path in paths:
             await path.__aexit__(None, None, None)
-    return samples
+    return samples, answers
 
 
 def makespan_ratio(n: int, io_ms: float) -> tuple[float, Any]:
@@ -538,6 +578,12 @@ def _top(stats: pstats.Stats, limit: int) -> str:
     return "\n".join(line.replace(root, "") for line in lines[start:] if line.strip())
 
 
+def _quartiles(values: list[float]) -> list[float]:
+    if len(values) < 2:
+        return [values[0]] * 3
+    return statistics.quantiles(values, n=4, method="inclusive")
+
+
 # -- output ------------------------------------------------------------------------------------
 
 
@@ -546,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--block", type=int, default=100, help="requests per sample, one at a time")
+    parser.add_argument("--lone", type=int, default=300, help="requests measured alone")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--io-ms", type=float, default=500.0, help="I/O wait for part (d)")
     parser.add_argument("--profile", action="store_true", help="profile (c) even within budget")
@@ -563,7 +610,9 @@ def main(argv: list[str] | None = None) -> int:
         f"of {n} (all at once) and of {blocks} blocks of {args.block} (one at a time), "
         "the paths taking turns"
     )
-    samples = asyncio.run(measure_paths(n, args.repeats, args.warmup, args.block))
+    samples, answers = asyncio.run(
+        measure_paths(n, args.repeats, args.warmup, args.block, args.lone)
+    )
     median = {key: statistics.median(values) * 1e3 for key, values in samples.items()}
 
     alone = {mode: median[(BarePath.name, mode)] for mode in MODES}
@@ -585,10 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("spread (quartiles, ms) of the samples:")
     for name in names:
-        quartiles = {
-            mode: statistics.quantiles(samples[(name, mode)], n=4, method="inclusive")
-            for mode in MODES
-        }
+        quartiles = {mode: _quartiles(samples[(name, mode)]) for mode in MODES}
         print(
             f"  {name:<{width}}  "
             + "   ".join(
@@ -596,6 +642,20 @@ def main(argv: list[str] | None = None) -> int:
                 for mode in MODES
             )
         )
+
+    lone = {name: statistics.median(values) / 1e3 for name, values in answers.items()}
+    base = lone[BarePath.name]
+    print()
+    print(
+        f"a request alone (nothing else running), to its answer, median of {args.lone}: "
+        + ", ".join(
+            f"{name.split(')')[0]}) {us:.0f} us"
+            + ("" if name == BarePath.name else f" ({(us / base - 1) * 100:+.0f}%)")
+            for name, us in lone.items()
+        )
+        + ". One at a time, (c) overlaps Django's work after each answer with the next "
+        "request; alone it cannot, and the client waits for the GIL while it runs."
+    )
 
     ratio, summary = makespan_ratio(n, args.io_ms)
     print()

@@ -21,7 +21,6 @@ keep a row of their own, and their labels.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, replace
@@ -29,6 +28,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from app.timeline.rows import TimelineRows
+from simulator.trace import Segment
 
 __all__ = ["ROW_FLOOR_PX", "SLICES", "TOLERANCES", "RowGroup", "fit_rows", "plan_groups"]
 
@@ -171,6 +171,20 @@ def fit_rows(rows: TimelineRows, max_rows: int) -> TimelineRows:
     return regroup(rows, groups)
 
 
+class GroupedRows(TimelineRows):
+    """Rows of groups (:func:`regroup`): each row draws its members' bars, and its segments
+    (what the pointer finds) are its members' in :attr:`base`, the rows it groups."""
+
+    base: TimelineRows
+
+    def _cut_lane(self, row: int) -> list[Segment]:
+        if row not in self._cut:
+            first, last = self.members[row]
+            members = (seg for m in range(first, last + 1) for seg in self.base.segments_of(m))
+            self._cut[row] = sorted(members, key=lambda seg: seg.start_ns)
+        return self._cut[row]
+
+
 def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
     """A copy of ``rows`` with one row per group; what each member drew, on its group's row."""
     to_group = np.zeros(len(rows), dtype=np.int32)
@@ -178,7 +192,9 @@ def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
         to_group[group.first : group.last + 1] = index
     where = to_group.tolist()
     spans = rows.spans
-    out = copy.copy(rows)
+    out = GroupedRows.__new__(GroupedRows)
+    out.__dict__.update(rows.__dict__)
+    out.base = rows
     out.labels = [group.label for group in groups]
     # The same bars on their groups' rows (no segment index: a row is no one lane).
     out._spans = replace(spans, row=to_group[spans.row], index=np.full(len(spans), -1, np.int32))
@@ -196,14 +212,9 @@ def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
         if where[r] not in seen_errors:  # one error written per row: the first
             seen_errors.add(where[r])
             out.error_texts.append((where[r], end, text))
-    segments = rows.row_segments
-    out._row_segments = [
-        sorted(
-            (seg for row in range(g.first, g.last + 1) for seg in segments[row]),
-            key=lambda seg: seg.start_ns,
-        )
-        for g in groups
-    ]
+    # Each group's segments are its members', gathered when first asked (the pointer):
+    # cutting 10,000 lanes up front would cost seconds.
+    out._row_segments = None
     out._cut = {}
     out.row_lanes = [rows.row_lanes[g.first] if g.size == 1 else None for g in groups]
     out.loop_row = where[rows.loop_row] if rows.loop_row is not None else None

@@ -37,6 +37,8 @@ __all__ = ["LanesImage", "rows_of_y"]
 
 #: How many levels coarser a first frame may be drawn from while the exact one is computed.
 COARSER = 4
+#: Below this many bars the exact level costs a few ms: drawn at once, never refined later.
+COARSE_FROM = 20_000
 
 
 def rows_of_y(
@@ -157,7 +159,7 @@ class LanesImage:
     def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:
         """``level``, or while it is not computed yet and a coarse frame is allowed, the
         finest coarser one that is (or, none being, one a few times coarser: cheap)."""
-        if not self.coarse_ok:
+        if not self.coarse_ok or len(tiles.spans) < COARSE_FROM:
             return level
         for up in range(0, COARSER + 1):
             candidate = Level(level.bin_exp + up, level.group)

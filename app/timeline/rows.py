@@ -420,12 +420,16 @@ class TimelineRows:
         self._grouped[key] = merged
         return merged
 
+    def segments_of(self, row: int) -> list[Segment]:
+        """Row ``row``'s segments as drawn (by request: that lane's alone, cut when asked)."""
+        rows = self._row_segments
+        return rows[row] if rows is not None else self._cut_lane(row)
+
     def segment_at(self, row: int, ns: int) -> Segment | None:
         """The segment drawn at ``ns`` in ``row``."""
         if not 0 <= row < len(self):
             return None
-        rows = self._row_segments
-        segs = rows[row] if rows is not None else self._cut_lane(row)
+        segs = self.segments_of(row)
         i = bisect.bisect_right([s.start_ns for s in segs], ns) - 1
         if i >= 0 and segs[i].end_ns >= ns:
             return segs[i]

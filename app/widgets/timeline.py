@@ -352,7 +352,7 @@ class QtTimeline(QWidget):
             first, last = rows.members[row]
             every = self._all_rows
             members = range(first, last + 1)
-            lane = next((every.row_lanes[m] for m in members if seg in every.row_segments[m]), None)
+            lane = next((every.row_lanes[m] for m in members if seg in every.segments_of(m)), None)
             head = f"{head} · request #{lane.request_id + 1}" if lane else head
         else:
             head = f"Request {head}"

@@ -29,7 +29,10 @@ from app.window.replay import explain_shown, follow_playhead, load_replay
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["Stage"]
+__all__ = ["RUNNING_TEXT", "Stage"]
+
+#: What a timeline says while its run has started but drawn no lane yet.
+RUNNING_TEXT = "Sending the requests…"
 
 
 def _empty() -> Trace:
@@ -175,8 +178,9 @@ class Stage:
     def _on_running_changed(self, running: bool) -> None:
         if running:
             self.replay.set_duration(0)
-        else:  # stopped before B ran: B waits for nothing any more
-            self.timeline_b.set_waiting(None)
+        else:  # stopped before B ran (or before any lane): nothing is awaited any more
+            for timeline in self.timelines.values():
+                timeline.set_waiting(None)
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self.show_header(scenario, "running…")
@@ -189,7 +193,9 @@ class Stage:
             self.timeline_b.set_waiting("B runs after A." if waits else None)
             state = "runs after A" if waits else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
-        self.timelines[side].set_waiting(None)  # it runs now
+        # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
+        # "Press Run (F5)".
+        self.timelines[side].set_waiting(RUNNING_TEXT)
         self.timelines[side].fit()
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:

@@ -61,9 +61,9 @@ def _shows(colour: QColor, theme, kind: str) -> bool:
 
 @pytest.mark.slow
 def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
-    # Each request long enough that a busy machine's frames (up to ~0.5 s apart at a load
-    # of 10 on 2 cores, seen with 150 ms requests) still show the first answer with half of
-    # the queue unanswered.
+    # 500 ms a request: the window spaces its frames by what a whole frame costs (the paint
+    # too), up to ~0.5 s apart at a load of 10 on 2 cores (150 ms requests were too short),
+    # so a frame still shows the first answer with half of the queue unanswered.
     window.dials.set_scenario(
         Scenario(view="sync_io", mode="wsgi", workers=1, requests=6, io_ms=500)
     )
@@ -311,7 +311,9 @@ def test_compare_mode_runs_a_then_b_on_one_time_axis_with_a_verdict(window, qloo
         lambda side, *_: legends.append(window.stage.legend.kinds) if side == "a" else None
     )
     qloop.run_until_complete(_run_both(window))
-    assert waiting == [("a", "B runs after A."), ("b", None)]
+    # B's turn: until its first lanes it says it is sending, then the lanes take over.
+    assert waiting == [("a", "B runs after A."), ("b", "Sending the requests…")]
+    assert window.timeline.waiting_text is window.timeline_b.waiting_text is None
     assert any(0 < len(kinds) < len(LEGEND_KINDS) for kinds in legends)
     a, b = window.session.runs["a"], window.session.runs["b"]
     assert a.scenario.view == "sync_io" and b.scenario.view == "async_io"

@@ -105,9 +105,10 @@ class AsgiServer(Server):
             event.set()
 
     def hold(self, seconds: float) -> None:
-        # The loop blocks in one callback (the GIL released), after the callbacks already
-        # due: every request waits for this loop between its thread hand-offs, so the site's
-        # threads soon have nothing to run either.
+        # Each task step first sleeps (the GIL released), from the next one on; an idle loop
+        # blocks in one callback. Every request waits for this loop between its thread
+        # hand-offs, so the site's threads soon have nothing to run either.
+        self._monitor.hold_s = seconds
         loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # closed meanwhile
