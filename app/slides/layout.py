@@ -9,7 +9,6 @@ can find any lane's pixels.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -217,19 +216,6 @@ def layout_slide(
         lanes_room = max(0.0, room - sum(fixed))
         need = [w - f for w, f in zip(wanted, fixed, strict=True)]
         heights = [f + lanes_room * n / sum(need) for f, n in zip(fixed, need, strict=True)]
-        for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
-            geometry = layout(
-                QRectF(left, 0, inner, heights[i]),
-                rows,
-                fonts.body,
-                run.trace.t0_ns,
-                run.trace.t0_ns + span,
-                label_px=label_px,
-            )
-            if geometry.group > 1:
-                # Rows share pixel rows, so the lanes take fewer pixels than they were given.
-                lanes_px = math.ceil(geometry.rows / geometry.group)
-                heights[i] = geometry.lanes_top + lanes_px + 1e-3  # 1e-3: no rounding down
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []

@@ -67,17 +67,12 @@ class TimelineGeometry:
         return int(self.t_from_ns + (x - self.lanes_left) * span / self.lanes_width)
 
     def row_top(self, row: int) -> float:
-        if self.group > 1:
-            return self.lanes_top + row // self.group
         return self.lanes_top + row * self.row_px
 
     def row_at(self, y: float) -> int | None:
         if y < self.lanes_top or self.rows == 0:
             return None
-        if self.group > 1:
-            row = int(y - self.lanes_top) * self.group
-        else:
-            row = int((y - self.lanes_top) / self.row_px)
+        row = int((y - self.lanes_top) / self.row_px)
         return row if row < self.rows else None
 
 
@@ -145,10 +140,9 @@ def layout(
     # A 4K projector's text is taller than MAX_ROW_PX: rows grow with it, up to 1.6 lines.
     tallest = max(MAX_ROW_PX, fm.height() * 1.6)
     row_px = min(tallest, lanes_height / n) if n else tallest
-    group = 1
-    if row_px < 1:
-        group = math.ceil(n / lanes_height)
-        row_px = 1 / group
+    # More rows than pixel rows: they share pixel rows, but still fill the height they
+    # were given (1,000 rows in 880 px are 0.88 px each, not 0.5 px in the top half).
+    group = math.ceil(n / lanes_height) if row_px < 1 else 1
     return TimelineGeometry(
         rect,
         gutter,

@@ -49,10 +49,9 @@ def rows_of_y(
     the bar with its tail over it). Bars and tails sit where the exact painter puts them: a
     gap between rows of 4 px or more, a tail a thin strip in the middle of its row."""
     y = np.arange(top, top + height, dtype=np.float64) + 0.5 - geo.lanes_top
-    if geo.group > 1:  # a pixel row holds geo.group rows: the band under its middle row
-        first = np.floor(y).astype(np.int64) * geo.group
-        middle = np.minimum(first + geo.group // 2, geo.rows - 1) // group
-        band = np.where((y >= 0) & (first < geo.rows), middle, bands)
+    if geo.group > 1:  # a pixel row holds several rows: the band of the row at its middle
+        middle = np.floor(y / geo.row_px).astype(np.int64)
+        band = np.where((y >= 0) & (middle < geo.rows), np.clip(middle, 0, None) // group, bands)
         return band, np.full(height, 0xFF, np.uint8)
     row_px = geo.row_px
     gap, bar, thin = bar_sizes(row_px, geo.group)
@@ -127,7 +126,7 @@ class LanesImage:
         centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
         xs = np.maximum(centres, 0).astype(np.int64)
         hidden = centres >= cutoff_ns if cutoff_ns is not None else np.zeros(width, np.bool_)
-        level = level_for(px_ns, geo.group if geo.group > 1 else 1 / geo.row_px)
+        level = level_for(px_ns, 1 / geo.row_px)
         level = self._level_to_draw(tiles, level, xs)
         bands = -(-geo.rows // level.group)
         codes = tiles.sample(level, xs, hidden)

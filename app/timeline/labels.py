@@ -40,7 +40,7 @@ def _scaled(font: QFont, scale: float) -> QFont:
 def label_font(font: QFont, geo: TimelineGeometry) -> QFont:
     """``font``, or the largest smaller one (down to :data:`SMALLEST` of it) whose line fits
     a row, where rows are thinner than a line."""
-    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
+    pixels_per_row = geo.row_px
     if pixels_per_row >= QFontMetricsF(font).height():
         return font
     scale = 1.0
@@ -106,7 +106,7 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
     right = left + geo.gutter - 8
     width = max(1.0, geo.gutter - 12)
     line = fm.height()
-    pixels_per_row = geo.row_px if geo.group == 1 else 1 / geo.group
+    pixels_per_row = geo.row_px
     every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
     if every > 1:  # only some labels fit: at round numbers
         every = _round_step(every)

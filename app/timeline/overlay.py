@@ -43,8 +43,8 @@ SEPARATE_CALLS = frozenset({"io_wait", "io_blocking", "sql"})
 
 def bar_sizes(row_px: float, group: int) -> tuple[float, float, float]:
     """The gap between rows, a bar's height and a tail's, for rows ``row_px`` tall."""
-    if group > 1:
-        return 0.0, 1.0, 1.0
+    if group > 1:  # a band of ``group`` rows, at least a pixel row tall
+        return 0.0, group * row_px, group * row_px
     gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
     bar = max(1.0, row_px - gap)
     return gap, bar, max(1.0, round(bar * 0.3))

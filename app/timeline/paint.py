@@ -196,7 +196,7 @@ def _paint_rows(
     # One pass per kind over precomputed (row, start, end) triples: building QRectFs is the
     # cost here, so segments entirely outside the range are skipped and the rest are
     # clipped by the painter, not by arithmetic per segment.
-    step = 1.0 if group > 1 else row_px
+    step = group * row_px if group > 1 else row_px
     passes = [(False, height, 0.0)] + ([(True, thin, (height - thin) / 2)] if tails else [])
     # Over an image of the bars, :func:`paint_over_bars` drew patterns and lines.
     for tail, h, inset in passes if fills else ():
@@ -255,7 +255,7 @@ def _paint_rows(
         fails = [
             QRectF(
                 left + (min(end, limit) - t_from) * scale - block,
-                top + (r // group if group > 1 else r * row_px + gap / 2),
+                top + ((r // group) * step if group > 1 else r * row_px + gap / 2),
                 block,
                 height,
             )

@@ -187,3 +187,21 @@ def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
     # and the rest, not settled yet (the one just answered and those still running).
     assert read == [6, 6, 1, 5, 1, 4, 1, 3, 1, 2, 1, 1, 1]
     assert len(live.finished()) == len(TimelineRows(full).spans)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_more_rows_than_pixel_rows_still_fill_the_lanes_height(qapp, exact):
+    """1,000 rows in a few hundred pixel rows share them, and the last rows are drawn at the
+    bottom of the lanes area, not halfway down (rows rounded to half a pixel each)."""
+    rows = TimelineRows(_trace(700), by="requests")
+    image = LanesImage()
+    image.coarse_ok = False
+    image.show(rows)
+    drawn, geo = _paint(rows, None if exact else image, height=560)
+    assert geo.group > 1
+    bottom = geo.lanes_top + geo.lanes_height
+    assert geo.row_top(len(rows)) == pytest.approx(bottom, abs=1)
+    x = round(geo.x_of(50 * MS))  # the middle of every lane's I/O wait
+    assert looks_like(drawn.pixelColor(x, round(bottom) - 2), Kind.IO_WAIT)
+    assert looks_like(drawn.pixelColor(x, round(geo.lanes_top) + 1), Kind.IO_WAIT)
+    assert geo.row_at(bottom - 1) >= len(rows) - 2
