@@ -296,4 +296,15 @@ class LaneErrorHandler(logging.Handler):
         if probe is None or probe.error is not None:
             return
         exc = record.exc_info[1]
-        probe.error = f"{type(exc).__name__}: {exc}"
+        probe.error = f"{type(exc).__name__}: {_said(exc)}"
+
+
+def _said(exc: BaseException) -> str:
+    """What ``exc`` says; some say nothing (httpx's ``ReadError()`` for a reset connection),
+    and then what their class's docstring says it means ("Failed to receive data from the
+    network."), so a failed lane never ends in a bare colon."""
+    said = str(exc)
+    if said:
+        return said
+    doc = (type(exc).__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else "(no message)"

@@ -23,11 +23,11 @@ SLOW = Scenario(view="sync_io", mode="wsgi", workers=1, requests=4, io_ms=100)
 FAST = Scenario(view="async_io", mode="asgi", requests=4, io_ms=100)
 
 
-def fake_session(seconds: float = 0.01, error: Exception | None = None):
+def fake_session(seconds: float = 0.01, error: Exception | None = None, frames: int = 0):
     """A session whose runner is :class:`FakeRun`, and the scenarios it was asked to run."""
     ran: list[Scenario] = []
     session = Session(
-        runner=lambda scenario: FakeRun(scenario, ran, seconds, error),
+        runner=lambda scenario: FakeRun(scenario, ran, seconds, error, frames),
         frame_ms=5,
         scenario_a=SLOW,
         scenario_b=FAST,
@@ -129,7 +129,9 @@ def test_an_unexpected_error_is_named_not_raised():
 
 
 def test_a_live_run_streams_snapshots_then_forgets_them():
-    session, _ = fake_session(seconds=0.1)
+    # The run lasts until the session took 3 snapshots (a fixed 0.1 s saw 1 on a busy
+    # machine); a session that streamed none would leave it waiting 30 s and fail.
+    session, _ = fake_session(seconds=0.1, frames=3)
     frames = record(session, "run_progressed")
     asyncio.run(session.run())
     assert len(frames) >= 3
