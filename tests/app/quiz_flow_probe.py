@@ -55,7 +55,13 @@ async def _walk(window, out: Path, prefix: str) -> list[dict]:
     press(Qt.Key.Key_2)  # the class's guess: the second choice
     await shot("1-question")
     press(Qt.Key.Key_PageDown)
-    await shot("2-running", 0.35)
+    # Shot as soon as the run has started (its 200 ms of sleeps are still ahead): a fixed
+    # wait found it over already, or not yet begun, as the machine's load went.
+    for _ in range(200):
+        if started:
+            break
+        await asyncio.sleep(0.025)
+    await shot("2-running", 0.05)
     await window.wait_idle()
     await shot("3-measured")
     press(Qt.Key.Key_PageDown)
