@@ -59,7 +59,7 @@ def test_the_upstream_dying_mid_run_fails_the_requests_waiting_on_it():
         assert issubclass(getattr(httpx, name), httpx.TransportError), lane.error
         assert message
         waits = [s for s in lane.segments if s.kind == "io_wait"]
-        assert waits  # it was waiting on the upstream
+        assert waits, [s.kind for s in lane.segments]  # it was waiting on the upstream
         # Nobody waited for answers that never came: failed before the upstream's delay was up
         # (long, so a busy machine's slow way to the kill cannot spend it: 800 ms could).
         assert lane.done_ns < waits[0].start_ns + UPSTREAM_MS * 1_000_000
