@@ -73,12 +73,12 @@ def _exit_without_teardown(code: int) -> None:
     main = threading.main_thread()
     if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return
+    atexit._run_exitfuncs()  # first: what an exit handler prints is flushed below
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError, AttributeError):  # closed or gone: nothing to keep
-            pass
-    atexit._run_exitfuncs()
+        except (OSError, ValueError, AttributeError):  # closed or gone, as Python's exit:
+            code = code or 120  # a flush that fails at exit makes the status 120
     os._exit(code)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QRectF
@@ -49,6 +49,9 @@ class TimelineGeometry:
     t_to_ns: int
     #: The labels as painted (set by the painter): rows' and the strip's.
     labels: tuple[PlacedLabel, ...] = ()
+    #: The texts the painter wrote over the lanes (errors, the clean-up note), as painted:
+    #: each placed clear of those before it, or left out (row ``None``: not a row's).
+    notes: list[PlacedLabel] = field(default_factory=list, compare=False)
 
     @property
     def lanes_left(self) -> float:

@@ -21,7 +21,7 @@ from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.error_label import fit_error
-from app.timeline.geometry import MAX_ROW_PX, RowsMemo, TimelineGeometry, layout
+from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, RowsMemo, TimelineGeometry, layout
 from app.timeline.labels import label_font, place_labels
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.overlay import (
@@ -115,10 +115,25 @@ def paint_timeline(
 def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme) -> None:
     """Every answer is in view, but not Django's clean-up after the last one (see
     :func:`~app.timeline.rows.picture_end_ns`): say how long it went on, at the right edge."""
-    text = f"Django's clean-up after the answers went on to {format_ms(trace.ms(trace.last_ns))} →"
+    to = format_ms(trace.ms(trace.last_ns))
     fm = QFontMetricsF(painter.font())
-    width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
-    plate = QRectF(geo.lanes_left + geo.lanes_width - width, geo.lanes_top, width, fm.height())
+    # The short wording where the long one does not fit (compare mode, a projector's font).
+    wordings = (f"Django's clean-up after the answers went on to {to} →", f"clean-up to {to} →")
+    text = next((t for t in wordings if fm.horizontalAdvance(t) + 10 <= geo.lanes_width), None)
+    if text is None:
+        return
+    width = fm.horizontalAdvance(text) + 10
+    right = geo.lanes_left + geo.lanes_width
+    # At the top right of the lanes, or lower down clear of the errors written there.
+    top = geo.lanes_top
+    while top + fm.height() <= geo.lanes_top + geo.lanes_height:
+        plate = QRectF(right - width, top, width, fm.height())
+        if not any(plate.intersects(note.rect) for note in geo.notes):
+            break
+        top += fm.height()
+    else:
+        return  # no room clear of the errors: they matter more
+    geo.notes.append(PlacedLabel(text, plate, None))
     painter.fillRect(plate, QColor(theme.background))
     painter.setPen(QColor(theme.muted))
     painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
@@ -365,6 +380,9 @@ def _paint_error_texts(
         if x + width > right:
             x = max(geo.lanes_left, right - width)
         plate = QRectF(x, y, width, max(height, fm.height()))
+        if any(plate.intersects(note.rect) for note in geo.notes):
+            continue  # over a neighbour's error: its red block and the hover still say it
+        geo.notes.append(PlacedLabel(text, plate, row))
         painter.fillRect(plate, QColor(theme.background))
         painter.setPen(QPen(theme.color("error"), 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)

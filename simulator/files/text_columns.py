@@ -26,8 +26,15 @@ _TEXT = StringDType()
 
 
 def float_texts(values: npt.NDArray[np.floating[Any]]) -> Texts:
-    """Each value's ``repr``, as ``json.dumps`` and ``csv`` write a float."""
+    """Each value's ``repr``, as ``json.dumps`` and ``csv`` write a float.
+
+    Times and durations are finite; should one not be, it is spelt as ``json.dumps`` spells
+    it (``NaN``, ``Infinity``), not numpy's ``nan``/``inf``, which no JSON reader takes."""
     texts: Texts = values.astype(_TEXT)
+    if not np.isfinite(values).all():
+        texts = np.where(np.isnan(values), "NaN", texts).astype(_TEXT)
+        texts = np.where(np.isposinf(values), "Infinity", texts).astype(_TEXT)
+        texts = np.where(np.isneginf(values), "-Infinity", texts).astype(_TEXT)
     return texts
 
 

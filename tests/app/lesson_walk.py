@@ -12,10 +12,10 @@ legend's. With ``--shots`` it also saves ``NN-step.png`` screenshots, the way to
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 
+from tests.app.probe_window import open_window, probe_and_close
 from tests.app.recorded_runs import RecordedRunner, lesson_numbers, load_runs
 
 STEPS = ("question", "run", "reveal")
@@ -65,6 +65,8 @@ def _facts(window) -> dict:
                 "loop": rows.trace.loop_thread is not None and bool(rows.trace.lanes),
                 "by": timeline.by,
                 "labels": _labels(timeline, geo.labels if geo is not None else ()),
+                # What the painter wrote over the lanes: errors, the clean-up note.
+                "notes": _labels(timeline, geo.notes if geo is not None else ()),
             }
         )
     legend = window.legend
@@ -126,36 +128,24 @@ async def _walk(window, runner: RecordedRunner, numbers: list[int], out: Path, s
     return facts
 
 
+async def _walk_all(
+    window, runner: RecordedRunner, numbers: list[int], out: Path, shots: bool
+) -> dict:
+    await _settle(window, 0.2)
+    facts = await _walk(window, runner, numbers, out, shots)
+    geometry = window.screen().geometry()
+    facts["screen"] = [geometry.width(), geometry.height()]
+    return facts
+
+
 def main(argv: list[str]) -> int:
-    import qasync
-    from PySide6.QtCore import QSettings
-
-    from app.main import create_application
-    from app.window.main_window import QtMainWindow
-
     shots = "--shots" in argv
     args = [a for a in argv if a != "--shots"]
     out = Path(args[0])
     numbers = [int(n) for n in args[1:]] or lesson_numbers()
-    out.mkdir(parents=True, exist_ok=True)
-    app = create_application([])
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
     runner = RecordedRunner([])
-    window = QtMainWindow(settings=settings, runner=runner)
-    window.show()
-    window.presentation_action.trigger()
-    with loop:
-        loop.run_until_complete(_settle(window, 0.2))
-        facts = loop.run_until_complete(_walk(window, runner, numbers, out, shots))
-        window.close()
-        loop.run_until_complete(window.session.wait())
-    geometry = window.screen().geometry()
-    facts["screen"] = [geometry.width(), geometry.height()]
-    (out / "facts.json").write_text(json.dumps(facts, indent=1))
-    return 0
+    _application, loop, window = open_window(out, runner=runner)
+    return probe_and_close(loop, window, _walk_all(window, runner, numbers, out, shots), out)
 
 
 if __name__ == "__main__":

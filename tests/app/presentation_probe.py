@@ -10,9 +10,10 @@ the way to take the screenshots a teacher would look at.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
+
+from tests.app.probe_window import open_window, probe_and_close
 
 
 def _rect(widget) -> list[int] | None:
@@ -58,31 +59,10 @@ async def _probe(window, lesson: str, out: Path, live_after: float) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    import qasync
-    from PySide6.QtCore import QSettings
-
-    from app.main import create_application
-    from app.window.main_window import QtMainWindow
-
     lesson, out = argv[0], Path(argv[1])
     live_after = float(argv[argv.index("--live-after") + 1]) if "--live-after" in argv else 0.5
-    out.mkdir(parents=True, exist_ok=True)
-    app = create_application([])
-    app.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    # The window's settings go beside its facts, in the caller's folder: nothing is left in
-    # the temp folder and the user's settings are never touched.
-    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
-    window = QtMainWindow(settings=settings)
-    window.show()
-    window.presentation_action.trigger()
-    with loop:
-        facts = loop.run_until_complete(_probe(window, lesson, out, live_after))
-        window.close()
-        loop.run_until_complete(window.session.wait())
-    (out / "facts.json").write_text(json.dumps(facts, indent=1))
-    return 0
+    _application, loop, window = open_window(out)
+    return probe_and_close(loop, window, _probe(window, lesson, out, live_after), out)
 
 
 if __name__ == "__main__":

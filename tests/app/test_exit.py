@@ -73,3 +73,25 @@ def _run_lesson_in_the_window(lesson, home) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def test_the_quick_exit_runs_the_exit_handlers_and_keeps_what_they_print(tmp_path):
+    """After a run, ``run`` skips the interpreter's teardown: its exit handlers still run
+    (the site's scratch folder is removed by one), and what they print reaches the pipe."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code = (
+        "import atexit, shutil, sys\n"
+        "from app import launcher\n"
+        f"atexit.register(shutil.rmtree, {str(scratch)!r})\n"
+        "atexit.register(print, 'said at exit')\n"
+        "print('said before')\n"
+        "launcher._exit_without_teardown(3)\n"
+        "print('never')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.split() == ["said", "before", "said", "at", "exit"]
+    assert not scratch.exists()

@@ -205,3 +205,38 @@ def test_more_rows_than_pixel_rows_still_fill_the_lanes_height(qapp, exact):
     assert looks_like(drawn.pixelColor(x, round(bottom) - 2), Kind.IO_WAIT)
     assert looks_like(drawn.pixelColor(x, round(geo.lanes_top) + 1), Kind.IO_WAIT)
     assert geo.row_at(bottom - 1) >= len(rows) - 2
+
+
+def _failing(n: int, tail_ms: int = 0) -> Trace:
+    """``n`` requests failing at the same moment with a long error, on rows too thin for a
+    line of text; with ``tail_ms``, Django's clean-up goes on that long after the answers."""
+    error = "ValueError: the view returned an unawaited coroutine instead of a response " * 2
+    lanes = []
+    for i in range(n):
+        segs = [Segment(Kind.IO_WAIT, 0, 100 * MS, LOOP)]
+        if tail_ms:
+            segs.append(Segment(Kind.FRAMEWORK, 100 * MS, (100 + tail_ms) * MS, LOOP))
+        lanes.append(Lane(i, "v", "error", 500, error, 0, 100 * MS, tuple(segs)))
+    return Trace(0, tuple(lanes), LOOP)
+
+
+@pytest.mark.parametrize("n, tail_ms", [(12, 0), (12, 5_000), (3, 5_000)])
+def test_texts_over_the_lanes_are_never_written_over_each_other(qapp, n, tail_ms):
+    """Errors on neighbouring thin rows, and the note on Django's clean-up, each placed
+    clear of the others or left out (where the errors leave it room, the note is there);
+    and never wider than the lanes."""
+    rows = TimelineRows(_failing(n, tail_ms), by="requests")
+    image = QImage(640, 200, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    geo = paint_timeline(
+        painter, QRectF(0, 0, 640, 200), rows, LIGHT, t_from_ns=0, t_to_ns=130 * MS
+    )
+    painter.end()
+    assert geo.notes, "no error written at all"
+    for i, a in enumerate(geo.notes):
+        assert a.rect.left() >= geo.lanes_left - 0.5
+        assert a.rect.right() <= geo.lanes_left + geo.lanes_width + 0.5
+        for b in geo.notes[i + 1 :]:
+            assert not a.rect.intersects(b.rect), (a.text, b.text)
+    if n == 3:
+        assert any("clean-up" in note.text for note in geo.notes)

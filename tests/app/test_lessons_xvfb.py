@@ -108,7 +108,7 @@ def test_every_lesson_step_in_presentation(walks, size):
     assert sorted(int(n) for n in facts if n != "screen") == lesson_numbers()
     lanes_seen = loops_seen = grouped_seen = 0
     for where, picture in _pictures(facts):
-        labels = [label for t in picture["timelines"] for label in t["labels"]]
+        labels = [label for t in picture["timelines"] for label in t["labels"] + t["notes"]]
         labels += picture["legend"]
         for i, a in enumerate(labels):
             assert a["text"].strip(), f"{where}: an empty label"

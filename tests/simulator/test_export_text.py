@@ -144,3 +144,8 @@ def test_an_empty_run_exports_no_segment():
     assert run_to_dict(run)["requests"] == []
     assert list(run_to_rows(run)) == []
     assert [e["ph"] for e in run_to_chrome_trace(run)["traceEvents"]] == ["M", "M"]
+
+
+def test_a_value_that_is_not_finite_is_spelt_as_json_spells_it():
+    values = np.array([1.5, float("nan"), float("inf"), -float("inf"), 0.01])
+    assert list(float_texts(values)) == [json.dumps(v) for v in values.tolist()]

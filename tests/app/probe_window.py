@@ -1,0 +1,45 @@
+"""The real window a probe drives (``python -m tests.app.<probe>`` under an X server): one
+way to open it, with its settings beside the probe's output (the user's are never touched,
+nothing is left in the temp folder), and one way to end it once the probe has its facts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+
+def open_window(out: Path, *, runner: Any = None) -> tuple[Any, Any, Any]:
+    """``(application, loop, window)``: the window shown in presentation mode on a qasync
+    loop, its settings in ``out/settings.ini``. Keep the application referenced."""
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from app.main import create_application
+    from app.window.main_window import QtMainWindow
+
+    out.mkdir(parents=True, exist_ok=True)
+    application = create_application([])
+    application.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(application)
+    asyncio.set_event_loop(loop)
+    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
+    extra = {} if runner is None else {"runner": runner}
+    window = QtMainWindow(settings=settings, **extra)
+    window.show()
+    window.presentation_action.trigger()
+    return application, loop, window
+
+
+def probe_and_close(
+    loop: Any, window: Any, probe: Coroutine[Any, Any, dict[str, Any]], out: Path
+) -> int:
+    """Run ``probe`` on the window, close it once its runs are over, write ``facts.json``."""
+    with loop:
+        facts = loop.run_until_complete(probe)
+        window.close()
+        loop.run_until_complete(window.session.wait())
+    (out / "facts.json").write_text(json.dumps(facts, indent=1))
+    return 0
