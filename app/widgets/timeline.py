@@ -54,11 +54,11 @@ class QtTimeline(QWidget):
         self.by = "requests"
         self.tails_shown = True
         self.waiting_text: str | None = None
-        self._trace_source: Trace = Trace(t0_ns=0, lanes=())
         self._last_ns = 0
         self._rows: TimelineRows | None = None
-        #: Every row of the trace, before :attr:`row_floor_px` groups them.
-        self._all_rows: TimelineRows | None = None
+        #: Every row of the trace it was handed, before :attr:`row_floor_px` groups them:
+        #: what it draws, laid out; the run itself is the session's.
+        self._all_rows = TimelineRows(Trace(t0_ns=0, lanes=()), by=self.by)
         #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
         self.row_floor_px = 0.0
         self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
@@ -81,11 +81,11 @@ class QtTimeline(QWidget):
     # -- model -----------------------------------------------------------------------------
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
-        self._trace_source = trace
         self._last_ns = picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        self._rows = self._all_rows = None
+        self._all_rows = TimelineRows(trace, by=self.by)
+        self._rows = None
         self._invalidate()
 
     def set_by(self, by: str) -> None:
@@ -94,7 +94,8 @@ class QtTimeline(QWidget):
             raise ValueError(f"by must be 'requests' or 'workers', not {by!r}")
         if by != self.by:
             self.by = by
-            self._rows = self._all_rows = None
+            self._all_rows = TimelineRows(self._all_rows.trace, by=by)
+            self._rows = None
             self._invalidate()
 
     def set_tails_shown(self, shown: bool) -> None:
@@ -125,8 +126,6 @@ class QtTimeline(QWidget):
         the row floor at this size (:func:`~app.timeline.grouping.fit_rows`)."""
         most = self._rows_that_fit()
         if self._rows is None or most != self._rows_fit:
-            if self._all_rows is None:
-                self._all_rows = TimelineRows(self._trace_source, by=self.by)
             rows = self._all_rows
             self._rows = fit_rows(rows, most) if most else rows
             self._rows_fit = most
@@ -143,9 +142,9 @@ class QtTimeline(QWidget):
     def _rows_that_fit(self) -> int:
         """How many rows of at least the floor (and tall enough to be named) fit; 0 without
         a floor."""
-        if self.row_floor_px <= 0 or not self._trace_source.lanes:
+        if self.row_floor_px <= 0 or not self._all_rows.trace.lanes:
             return 0
-        empty = TimelineRows(Trace(0, (), self._trace_source.loop_thread))
+        empty = TimelineRows(Trace(0, (), self._all_rows.trace.loop_thread))
         lanes = layout(QRectF(self.rect()), empty, self.font(), 0, 1).lanes_height
         return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
 
@@ -156,7 +155,7 @@ class QtTimeline(QWidget):
     # -- view range ------------------------------------------------------------------------
     def full_range(self) -> tuple[int, int]:
         """The whole run, a little padded; while live, up to now."""
-        t0 = self._trace_source.t0_ns
+        t0 = self._all_rows.trace.t0_ns
         end = max(self._last_ns, self._cutoff_ns or 0)
         span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
@@ -170,12 +169,12 @@ class QtTimeline(QWidget):
     def view_offsets(self) -> tuple[int, int]:
         """The view as times from this run's start."""
         t_from, t_to = self.view_range()
-        t0 = self._trace_source.t0_ns
+        t0 = self._all_rows.trace.t0_ns
         return t_from - t0, t_to - t0
 
     def set_view_offsets(self, offsets: tuple[int, int]) -> None:
         """Show the same times from the start as another timeline (no viewChanged echo)."""
-        t0 = self._trace_source.t0_ns
+        t0 = self._all_rows.trace.t0_ns
         self._user_range = (t0 + offsets[0], t0 + offsets[1])
         self._invalidate()
 
@@ -183,7 +182,7 @@ class QtTimeline(QWidget):
         return self._user_range or self.full_range()
 
     def set_view_range(self, t_from_ns: int, t_to_ns: int) -> None:
-        t0 = self._trace_source.t0_ns
+        t0 = self._all_rows.trace.t0_ns
         full_from, full_to = self.full_range()
         span = max(100_000, t_to_ns - t_from_ns)  # 0.1 ms at the closest
         t_from_ns = max(t0 - span // 10, t_from_ns)
@@ -347,7 +346,7 @@ class QtTimeline(QWidget):
             owner = next((ln for ln in self._trace.lanes if seg in ln.segments), None)
             head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
-        elif lane is None and rows.members and self._all_rows is not None:
+        elif lane is None and rows.members:
             # A row of alike requests (presentation's row floor): whose segment this is.
             first, last = rows.members[row]
             every = self._all_rows

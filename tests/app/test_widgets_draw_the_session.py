@@ -11,7 +11,6 @@ from PySide6.QtCore import QObject
 
 from app.session import Side
 from app.session.figures import Shown
-from app.widgets.timeline import QtTimeline
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import Summary
 from simulator.trace import Run, Trace
@@ -24,12 +23,10 @@ _RUN_STATE = (Trace, Run, Summary, Shown)
 
 def _run_state_held(root: QObject) -> list[str]:
     """``Class.attribute`` for every widget attribute (or item of a list, tuple or dict
-    attribute) holding a run's state, under ``root``. The timeline is helper wt-23p's
-    rewrite (issue 21's "QtTimeline keeps no copy"), not checked here yet."""
+    attribute) holding a run's state, under ``root``. A timeline holds the rows it draws
+    (laid out from the trace it was handed), never the run, its trace or its figures."""
     found = []
     for obj in (root, *root.findChildren(QObject)):
-        if isinstance(obj, QtTimeline):
-            continue
         for name, value in vars(obj).items():
             items = value.values() if isinstance(value, dict) else value
             values = items if isinstance(value, list | tuple | dict) else (value,)
