@@ -104,10 +104,10 @@ def refuse_unless_allowed(
     )
 
 
-def upstream_any_host(url: str) -> bool:
-    """Whether the site may call ``url``'s host wherever it resolves: only when it is not
-    this machine now, so the person running it must have allowed it (``--allow-host``,
-    checked before the run by :func:`refuse_unless_allowed`). A host that is loopback now is
-    checked again, and pinned, by the site at every call, so a resolver that changes its
-    mind mid-run cannot send a call off the machine."""
-    return not is_loopback(urlsplit(url).hostname or "")
+def upstream_any_host(url: str, allowed: Iterable[str] = ()) -> bool:
+    """Whether the site may call ``url``'s host wherever it resolves: only when the person
+    running it named that host (``--allow-host``: :func:`allowed_by_name`). Any other host
+    is checked, and pinned, by the site at every call, so a resolver that answered loopback
+    to :func:`refuse_unless_allowed` and changes its mind later (mid-run, or between that
+    check and this one) cannot send a call off the machine."""
+    return allowed_by_name(url, allowed)

@@ -67,12 +67,12 @@ def build_server(scenario: Scenario) -> Server:
 
 
 @contextlib.contextmanager
-def _upstream_for(scenario: Scenario) -> Iterator[None]:
+def _upstream_for(scenario: Scenario, allowed: tuple[str, ...]) -> Iterator[None]:
     """Point the site at an upstream: the scenario's, or a slow one started for this run."""
     if not view_info(scenario.view).uses_upstream:
         yield
     elif scenario.upstream_url is not None:
-        any_host = upstream_any_host(scenario.upstream_url)
+        any_host = upstream_any_host(scenario.upstream_url, allowed)
         with override_settings(
             LANES_UPSTREAM_URL=scenario.upstream_url, LANES_UPSTREAM_ANY_HOST=any_host
         ):
@@ -106,6 +106,7 @@ class LiveRun:
     ) -> None:
         scenario.check_runnable()  # the model takes a million requests; a real run does not
         self.scenario = scenario
+        self._allowed_hosts = allowed_hosts
         self._driver: Driver | None = None
         self._server: Server | None = None
         self._stop_requested = False
@@ -167,7 +168,7 @@ class LiveRun:
         if self.sockets is not None:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
-        with _upstream_for(self.scenario):
+        with _upstream_for(self.scenario, self._allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
             server.start()

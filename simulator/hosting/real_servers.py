@@ -86,11 +86,17 @@ class RealServer:
         server.stop()
     """
 
-    def __init__(self, scenario: Scenario, upstream_url: str | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        upstream_url: str | None = None,
+        allowed_hosts: tuple[str, ...] = (),
+    ) -> None:
         if scenario.mode not in ("uvicorn", "gunicorn"):
             raise ValueError(f"not a real server mode: {scenario.mode}")
         self.scenario = scenario
         self.upstream_url = upstream_url
+        self.allowed_hosts = allowed_hosts
         self.port = _free_port()
         self.worker_pids: set[int] = set()
         self._process: subprocess.Popen[bytes] | None = None
@@ -185,7 +191,8 @@ class RealServer:
         }
         if self.upstream_url is not None:
             env["LANES_UPSTREAM_URL"] = self.upstream_url
-            env["LANES_UPSTREAM_ANY_HOST"] = "1" if upstream_any_host(self.upstream_url) else ""
+            anywhere = upstream_any_host(self.upstream_url, self.allowed_hosts)
+            env["LANES_UPSTREAM_ANY_HOST"] = "1" if anywhere else ""
         watched, self._lifeline = os.pipe()
         python, _, module, *args = self.command()  # python -m module args...
         try:

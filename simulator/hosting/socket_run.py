@@ -93,7 +93,7 @@ class SocketLiveRun:
                 if scenario.url is not None:
                     url = scenario.url
                 else:
-                    server = RealServer(scenario, upstream_url)
+                    server = RealServer(scenario, upstream_url, self.allowed_hosts)
                     self._server = server
                     server.start()
                     self.worker_pids = tuple(sorted(await self._ready(server)))

@@ -12,7 +12,7 @@ import pytest
 from embedded_site.loopback import NotLoopback, is_loopback, pinned
 from simulator.errors import ScenarioError
 from simulator.hosting.http_client import ClientError, open_target
-from simulator.upstream_address import refuse_unless_allowed
+from simulator.upstream_address import refuse_unless_allowed, upstream_any_host
 
 REAL_GETADDRINFO = socket.getaddrinfo
 
@@ -119,3 +119,12 @@ def test_the_url_client_connects_only_to_an_address_its_one_resolution_found_loo
     monkeypatch.setattr(socket, "getaddrinfo", resolver({"lanes-site.test": [["203.0.113.7"]]}))
     target = asyncio.run(open_target("http://lanes-site.test:9/", any_host=True))
     assert target.address == ("203.0.113.7", 9)
+
+
+def test_the_site_calls_an_upstream_anywhere_only_when_the_person_named_its_host():
+    """Not because a second lookup found it elsewhere: a resolver that said loopback to the
+    check before the run and something else later would otherwise be trusted."""
+    assert not upstream_any_host("http://203.0.113.7:8000/slow/")
+    assert not upstream_any_host("http://localhost:8000/slow/")
+    assert upstream_any_host("http://Example.org/slow/", ("example.org",))
+    assert not upstream_any_host("http://example.net/slow/", ("example.org",))
