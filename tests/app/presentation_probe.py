@@ -13,7 +13,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from tests.app.probe_window import open_window, probe_and_close
+from tests.app.probe_window import lesson_probe_main
 
 
 def _rect(widget) -> list[int] | None:
@@ -59,10 +59,7 @@ async def _probe(window, lesson: str, out: Path, live_after: float) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    lesson, out = argv[0], Path(argv[1])
-    live_after = float(argv[argv.index("--live-after") + 1]) if "--live-after" in argv else 0.5
-    _application, loop, window = open_window(out)
-    return probe_and_close(loop, window, _probe(window, lesson, out, live_after), out)
+    return lesson_probe_main(argv, _probe, live_after=0.5)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +43,17 @@ def probe_and_close(
         loop.run_until_complete(window.session.wait())
     (out / "facts.json").write_text(json.dumps(facts, indent=1))
     return 0
+
+
+def lesson_probe_main(
+    argv: list[str],
+    probe: Callable[[Any, str, Path, float], Coroutine[Any, Any, dict[str, Any]]],
+    live_after: float,
+) -> int:
+    """``LESSON OUT [--live-after S]``: ``probe(window, lesson, out, live_after)`` on a
+    fresh window (``live_after`` by default), its facts in ``OUT/facts.json``."""
+    lesson, out = argv[0], Path(argv[1])
+    if "--live-after" in argv:
+        live_after = float(argv[argv.index("--live-after") + 1])
+    _application, loop, window = open_window(out)
+    return probe_and_close(loop, window, probe(window, lesson, out, live_after), out)

@@ -11,17 +11,16 @@ sizes at once in two X servers: ~30 s of wall time for 144 pictures. Needs Xvfb 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from app.timeline.grouping import ROW_FLOOR_PX
 from tests.app.recorded_runs import lesson_numbers
+from tests.app.xdesktop import XDesktop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,33 +31,11 @@ class _Desktop:
     """An X server of one size with openbox, and the lesson walk started in it."""
 
     def __init__(self, size: tuple[int, int], folder: Path) -> None:
-        read_fd, write_fd = os.pipe()
         self.folder = folder
-        self.server = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", f"{size[0]}x{size[1]}x24"]
-            + ["-nolisten", "tcp"],
-            pass_fds=(write_fd,),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(write_fd)
-        with os.fdopen(read_fd) as pipe:
-            display = f":{pipe.readline().strip()}"
-        env = {
-            **os.environ,
-            "DISPLAY": display,
-            "QT_QPA_PLATFORM": "xcb",
-            "XDG_CONFIG_HOME": str(folder / "config"),
-            "HOME": str(folder),
-            "PYTHONPATH": str(ROOT),
-        }
-        self.manager = subprocess.Popen(
-            ["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(0.5)  # the window manager takes the screen
+        self.desktop = XDesktop(size, folder)
         self.walk = subprocess.Popen(
             [sys.executable, "-m", "tests.app.lesson_walk", str(folder / "out")],
-            env=env,
+            env=self.desktop.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -69,10 +46,10 @@ class _Desktop:
         try:
             _, err = self.walk.communicate(timeout=240)
         finally:
-            for process in (self.walk, self.manager, self.server):
-                if process.poll() is None:
-                    process.terminate()
-                    process.wait(timeout=10)
+            if self.walk.poll() is None:
+                self.walk.terminate()
+                self.walk.wait(timeout=10)
+            self.desktop.close()
         assert self.walk.returncode == 0, err
         return json.loads((self.folder / "out" / "facts.json").read_text())
 

@@ -7,17 +7,16 @@ Needs Xvfb and openbox (``make test`` installs both); skipped cleanly without th
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QImage
 
 from .kind_pixels import looks_like
+from .xdesktop import XDesktop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,44 +35,11 @@ def desktop(request, tmp_path):
     if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
         pytest.skip("Xvfb and openbox are not installed (make test installs them)")
     width, height = request.param
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(
-        [
-            "Xvfb",
-            "-displayfd",
-            str(write_fd),
-            "-screen",
-            "0",
-            f"{width}x{height}x24",
-            "-nolisten",
-            "tcp",
-        ],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        display = f":{pipe.readline().strip()}"
-    env = {
-        **os.environ,
-        "DISPLAY": display,
-        "QT_QPA_PLATFORM": "xcb",
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "HOME": str(tmp_path),
-        "PYTHONPATH": str(ROOT),
-    }
-    manager = subprocess.Popen(
-        ["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    time.sleep(0.5)  # the window manager takes the screen
+    desktop = XDesktop((width, height), tmp_path)
     try:
-        yield env, (width, height)
+        yield desktop.env, (width, height)
     finally:
-        manager.terminate()
-        manager.wait(timeout=10)
-        server.terminate()
-        server.wait(timeout=10)
+        desktop.close()
 
 
 def _bands(image: QImage, kind: str, top: int, bottom: int, left: int, right: int) -> int:
