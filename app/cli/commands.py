@@ -71,8 +71,9 @@ def _measure(
     ``answered`` gets the run as it stands at the last answer if Django is still tidying up
     after its answers then (:mod:`.answered`)."""
     from simulator.hosting.engine import LiveRun
+    from simulator.hosting.run_options import RunOptions
 
-    live = LiveRun(scenario, headers=headers, allowed_hosts=allowed)
+    live = LiveRun(scenario, RunOptions(headers, allowed))
     abandoned = False
 
     async def measure() -> Run:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
 from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import fit_rows
+from app.timeline.grouping import GroupedRows, fit_rows
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
 from app.timeline.paint import (
@@ -69,7 +69,8 @@ class QtTimeline(QWidget):
         self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
-        self._picture: QPixmap | None = None
+        self._picture: QPixmap | None = None  # the last frame, while it is up to date
+        self._canvas: QPixmap | None = None  # what frames are drawn into
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
         self.lanes_image = LanesImage()
@@ -264,8 +265,12 @@ class QtTimeline(QWidget):
         )
         if self._picture is None or self._picture_key != key:
             ratio = self.devicePixelRatioF()
-            picture = QPixmap(self.size() * ratio)
-            picture.setDevicePixelRatio(ratio)
+            picture = self._canvas
+            if picture is None or picture.size() != self.size() * ratio:
+                # Drawn over whole each frame: a new one only for a new size (a frame's worth
+                # of pixels to allocate and free otherwise).
+                picture = self._canvas = QPixmap(self.size() * ratio)
+                picture.setDevicePixelRatio(ratio)
             inner = QPainter(picture)
             inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             image, theme, cutoff, tails = (
@@ -343,15 +348,16 @@ class QtTimeline(QWidget):
         head = rows.labels[row]
         lane = rows.row_lanes[row]
         if self.by == "workers":
-            owner = next((ln for ln in self._trace.lanes if seg in ln.segments), None)
+            # By identity: two requests' segments can be equal (same kind, times, thread).
+            owner = next(
+                (ln for ln in self._trace.lanes if any(s is seg for s in ln.segments)), None
+            )
             head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
-        elif lane is None and rows.members:
-            # A row of alike requests (presentation's row floor): whose segment this is.
-            first, last = rows.members[row]
-            every = self._all_rows
-            members = range(first, last + 1)
-            lane = next((every.row_lanes[m] for m in members if seg in every.segments_of(m)), None)
+        elif lane is None and isinstance(rows, GroupedRows):
+            # A row of alike requests (presentation's row floor): whose bar the pointer is on.
+            found = rows.member_at(row, ns)
+            lane = rows.base.row_lanes[found[0]] if found is not None else None
             head = f"{head} · request #{lane.request_id + 1}" if lane else head
         else:
             head = f"Request {head}"
