@@ -57,7 +57,9 @@ def build_lane(
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
     resume once the loop is free. That tail is ``queued`` too (it may start up to a hold
-    early: the loop cannot see when I/O completes while it is blocked).
+    early: the loop cannot see when I/O completes while it is blocked). A wait still open (a
+    live snapshot) is drawn as a wait up to ``done_ns``: the loop being busy now does not say
+    its I/O has finished (and so a lane in flight only grows with "now": ``growing``).
     """
     held = loop_held or IntervalSet()
     segments: list[Segment] = []
@@ -181,7 +183,7 @@ def build_lane(
             start_clock, end_clock = clocks[id(item)]
             fill(item.start_ns, item.thread, start_clock)
             ready = item.end_ns
-            if item.kind == "io_wait" and item.thread == loop_thread:
+            if item.kind == "io_wait" and item.thread == loop_thread and not item.open:
                 ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
             segments.append(
                 Segment(item.kind, item.start_ns, ready, item.thread, item.open, item.line)
