@@ -78,6 +78,11 @@ class IntervalSet:
             t = self.starts[i]
         return max(t, start)
 
+    def last_end_in(self, start: int, end: int) -> int:
+        """The latest end of an interval strictly inside ``(start, end)``; ``start`` if none."""
+        i = bisect.bisect_left(self.ends, end) - 1
+        return self.ends[i] if i >= 0 and self.ends[i] > start else start
+
     def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         """Cut ``[start, end)`` into pieces, each flagged True where it lies in the set."""
         pieces: list[tuple[int, int, bool]] = []
