@@ -79,6 +79,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
         from app.qt_compat import binding_problem
         from app.window.main_window import QtMainWindow
         from simulator.hosting.engine import LiveRun  # the real engine, for the session
+        from simulator.hosting.run_options import RunOptions
 
         problem = check.result()
     if problem is not None:
@@ -106,7 +107,9 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     asyncio.set_event_loop(loop)
     allowed = tuple(options.allow_host or ()) if options is not None else ()
     # The runs' client connects to a url's host only where the session's check allows it.
-    window = QtMainWindow(runner=functools.partial(LiveRun, allowed_hosts=allowed))
+    window = QtMainWindow(
+        runner=functools.partial(LiveRun, options=RunOptions(allowed_hosts=allowed))
+    )
     window.session.allowed_hosts = allowed
     closed = asyncio.Event()
     window.closed.connect(closed.set)

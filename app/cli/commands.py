@@ -67,8 +67,9 @@ def _measure(
     and quits at once (see :mod:`.signals`). ``headers`` go with every request to a ``url``;
     ``allowed`` are the hosts it may name wherever they resolve (:func:`_allowed_hosts`)."""
     from simulator.hosting.engine import LiveRun
+    from simulator.hosting.run_options import RunOptions
 
-    live = LiveRun(scenario, headers=headers, allowed_hosts=allowed)
+    live = LiveRun(scenario, RunOptions(headers, allowed))
     abandoned = False
 
     async def measure() -> Run:

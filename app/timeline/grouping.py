@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -171,11 +171,16 @@ def fit_rows(rows: TimelineRows, max_rows: int) -> TimelineRows:
     return regroup(rows, groups)
 
 
+@dataclass
 class GroupedRows(TimelineRows):
     """Rows of groups (:func:`regroup`): each row draws its members' bars, and its segments
     (what the pointer finds) are its members' in :attr:`base`, the rows it groups."""
 
-    base: TimelineRows
+    #: The full layout whose rows these group.
+    base: TimelineRows = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        """Nothing to lay out: :func:`regroup` hands over what the full layout computed."""
 
     def _cut_lane(self, row: int) -> list[Segment]:
         if row not in self._cut:
@@ -184,41 +189,63 @@ class GroupedRows(TimelineRows):
             self._cut[row] = sorted(members, key=lambda seg: seg.start_ns)
         return self._cut[row]
 
+    def member_at(self, row: int, ns: int) -> tuple[int, Segment] | None:
+        """The first member of group ``row`` with a segment drawn at ``ns`` (its row in
+        :attr:`base`), and that segment: whose bar the pointer is on, found by member rather
+        than by comparing segments (two requests can have equal ones)."""
+        if not 0 <= row < len(self):
+            return None
+        first, last = self.members[row]
+        for member in range(first, last + 1):
+            seg = self.base.segment_at(member, ns)
+            if seg is not None:
+                return member, seg
+        return None
+
+    def segment_at(self, row: int, ns: int) -> Segment | None:
+        """The segment drawn at ``ns`` in group ``row``: its first member's there. (Members'
+        segments overlap, so the latest to start before ``ns`` may have ended while an
+        earlier one is still drawn.)"""
+        found = self.member_at(row, ns)
+        return found[1] if found is not None else None
+
 
 def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
-    """A copy of ``rows`` with one row per group; what each member drew, on its group's row."""
+    """A copy of ``rows`` with one row per group; what each member drew, on its group's row.
+    The caches of what is drawn (per kind, each row's segments, the merged pixel rows)
+    start empty: they are made from the grouped spans when first asked."""
     to_group = np.zeros(len(rows), dtype=np.int32)
     for index, group in enumerate(groups):
         to_group[group.first : group.last + 1] = index
     where = to_group.tolist()
     spans = rows.spans
-    out = GroupedRows.__new__(GroupedRows)
-    out.__dict__.update(rows.__dict__)
-    out.base = rows
-    out.labels = [group.label for group in groups]
-    # The same bars on their groups' rows (no segment index: a row is no one lane).
-    out._spans = replace(spans, row=to_group[spans.row], index=np.full(len(spans), -1, np.int32))
-    out._per_kind = out._tail_per_kind = None  # from the spans, when asked
-    out.failed_rows = [(where[r], end) for r, end in rows.failed_rows]
-    out.answered = [(where[r], end) for r, end in rows.answered]
     single = {index for index, group in enumerate(groups) if group.size == 1}
-    # A request's number on a bar says whose it is: on a group's row there are many.
-    out.bar_texts = [
-        (where[r], s, e, k, t) for r, s, e, k, t in rows.bar_texts if where[r] in single
-    ]
     seen_errors: set[int] = set()
-    out.error_texts = []
+    error_texts = []
     for r, end, text in rows.error_texts:
         if where[r] not in seen_errors:  # one error written per row: the first
             seen_errors.add(where[r])
-            out.error_texts.append((where[r], end, text))
-    # Each group's segments are its members', gathered when first asked (the pointer):
-    # cutting 10,000 lanes up front would cost seconds.
-    out._row_segments = None
-    out._cut = {}
-    out.row_lanes = [rows.row_lanes[g.first] if g.size == 1 else None for g in groups]
-    out.loop_row = where[rows.loop_row] if rows.loop_row is not None else None
-    out.kept_rows = frozenset(where[row] for row in rows.kept_rows)
-    out.members = [(g.first, g.last) for g in groups]
-    out._grouped = {}
-    return out
+            error_texts.append((where[r], end, text))
+    return GroupedRows(
+        trace=rows.trace,
+        by=rows.by,
+        labels=[group.label for group in groups],
+        failed_rows=[(where[r], end) for r, end in rows.failed_rows],
+        answered=[(where[r], end) for r, end in rows.answered],
+        # A request's number on a bar says whose it is: on a group's row there are many.
+        bar_texts=[
+            (where[r], s, e, k, t) for r, s, e, k, t in rows.bar_texts if where[r] in single
+        ],
+        error_texts=error_texts,
+        _names=rows._names,
+        # The same bars on their groups' rows (no segment index: a row is no one lane).
+        _spans=replace(spans, row=to_group[spans.row], index=np.full(len(spans), -1, np.int32)),
+        # Each group's segments are its members', gathered when first asked (the pointer):
+        # cutting 10,000 lanes up front would cost seconds.
+        row_lanes=[rows.row_lanes[g.first] if g.size == 1 else None for g in groups],
+        django_only=rows.django_only,
+        loop_row=where[rows.loop_row] if rows.loop_row is not None else None,
+        kept_rows=frozenset(where[row] for row in rows.kept_rows),
+        members=[(g.first, g.last) for g in groups],
+        base=rows,
+    )

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
 from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import fit_rows
+from app.timeline.grouping import GroupedRows, fit_rows
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
 from app.timeline.paint import (
@@ -343,15 +343,16 @@ class QtTimeline(QWidget):
         head = rows.labels[row]
         lane = rows.row_lanes[row]
         if self.by == "workers":
-            owner = next((ln for ln in self._trace.lanes if seg in ln.segments), None)
+            # By identity: two requests' segments can be equal (same kind, times, thread).
+            owner = next(
+                (ln for ln in self._trace.lanes if any(s is seg for s in ln.segments)), None
+            )
             head = f"{head} · request #{owner.request_id + 1}" if owner else head
             lane = owner
-        elif lane is None and rows.members:
-            # A row of alike requests (presentation's row floor): whose segment this is.
-            first, last = rows.members[row]
-            every = self._all_rows
-            members = range(first, last + 1)
-            lane = next((every.row_lanes[m] for m in members if seg in every.segments_of(m)), None)
+        elif lane is None and isinstance(rows, GroupedRows):
+            # A row of alike requests (presentation's row floor): whose bar the pointer is on.
+            found = rows.member_at(row, ns)
+            lane = rows.base.row_lanes[found[0]] if found is not None else None
             head = f"{head} · request #{lane.request_id + 1}" if lane else head
         else:
             head = f"Request {head}"

@@ -21,6 +21,7 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver, RequestRecord
+from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
 from simulator.hosting.transport import SiteTransport
@@ -86,27 +87,14 @@ class LiveRun:
     """One run of a scenario, watchable while it happens: :meth:`snapshot` gives the trace
     so far (the window calls it for every frame), :meth:`stop` ends it early.
 
-    Parameters
-    ----------
-    scenario
-        The dials.
-    headers
-        Sent with every request to the scenario's ``url``.
-    allowed_hosts
-        Hosts the ``url`` may name wherever they resolve (``--allow-host``, a ``--url``
-        typed on the command line); any other is connected to only at an address checked,
-        as it is resolved, to be loopback.
+    ``options`` say how to reach the site beyond the dials (:class:`RunOptions`): the same
+    for a run over sockets, which this hands on to :class:`SocketLiveRun`.
     """
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        headers: tuple[tuple[str, str], ...] = (),
-        allowed_hosts: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, scenario: Scenario, options: RunOptions = PLAIN) -> None:
         scenario.check_runnable()  # the model takes a million requests; a real run does not
         self.scenario = scenario
-        self._allowed_hosts = allowed_hosts
+        self.options = options
         self._driver: Driver | None = None
         self._server: Server | None = None
         self._stop_requested = False
@@ -115,9 +103,7 @@ class LiveRun:
         # Lanes of requests the site is done with never change again: built once.
         self._finished_lanes: dict[int, Lane] = {}
         #: Real servers or someone's own site: driven over sockets, by its own runner.
-        self.sockets = (
-            SocketLiveRun(scenario, headers, allowed_hosts) if scenario.over_sockets else None
-        )
+        self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
 
     @property
     def stopping(self) -> bool:
@@ -168,7 +154,7 @@ class LiveRun:
         if self.sockets is not None:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
-        with _upstream_for(self.scenario, self._allowed_hosts):
+        with _upstream_for(self.scenario, self.options.allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
             server.start()

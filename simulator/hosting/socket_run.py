@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from simulator.catalog import view_info
 from simulator.hosting.real_servers import RealServer
+from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.socket_driver import SocketDriver
 from simulator.hosting.socket_lanes import socket_lane
 from simulator.hosting.upstream import SlowUpstream
@@ -48,17 +49,9 @@ def _upstream(scenario: Scenario) -> Iterator[str | None]:
 class SocketLiveRun:
     """One run over sockets, watchable while it happens (see the module docstring)."""
 
-    def __init__(
-        self,
-        scenario: Scenario,
-        headers: tuple[tuple[str, str], ...] = (),
-        allowed_hosts: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, scenario: Scenario, options: RunOptions = PLAIN) -> None:
         self.scenario = scenario
-        #: Sent with every request to a ``url`` (a cookie for a logged-in page).
-        self.headers = headers
-        #: Hosts a ``url`` may name wherever they resolve; any other must be loopback.
-        self.allowed_hosts = allowed_hosts
+        self.options = options
         self._driver: SocketDriver | None = None
         self._server: RealServer | None = None
         self._stop_requested = False
@@ -93,7 +86,7 @@ class SocketLiveRun:
                 if scenario.url is not None:
                     url = scenario.url
                 else:
-                    server = RealServer(scenario, upstream_url, self.allowed_hosts)
+                    server = RealServer(scenario, upstream_url, self.options.allowed_hosts)
                     self._server = server
                     server.start()
                     self.worker_pids = tuple(sorted(await self._ready(server)))
@@ -102,8 +95,8 @@ class SocketLiveRun:
                 self._driver = SocketDriver(
                     scenario,
                     url,
-                    self.headers if own else (),
-                    any_host=own and allowed_by_name(url, self.allowed_hosts),
+                    self.options.headers if own else (),
+                    any_host=own and allowed_by_name(url, self.options.allowed_hosts),
                 )
                 if self._stop_requested:
                     self._driver.stop()

@@ -3,11 +3,13 @@ recorded runs (tests/app/recorded) and a made-up staircase."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.timeline.geometry import layout
-from app.timeline.grouping import fit_rows, group_label, plan_groups
+from app.timeline.grouping import GroupedRows, RowGroup, fit_rows, group_label, plan_groups, regroup
 from app.timeline.labels import label_font, place_labels
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -132,3 +134,68 @@ def test_the_window_groups_rows_to_its_floor_and_hover_names_the_request(qtbot):
     assert text.startswith("requests 1–20 alike · request #1 · ")
     timeline.set_row_floor(0.0)
     assert len(timeline.rows) == 20
+
+
+def test_rows_grouped_one_each_say_all_that_the_full_layout_says():
+    # A field added to the layout and forgotten by regroup would be lost on a grouped row.
+    for lesson, side, by in ((9, 1, "workers"), (13, 0, "requests"), (19, 0, "workers")):
+        rows = _rows(lesson, side, by)
+        alone = regroup(rows, [RowGroup(r, r, rows.labels[r]) for r in range(len(rows))])
+        assert isinstance(alone, GroupedRows) and alone.base is rows
+        for f in fields(TimelineRows):
+            if not f.name.startswith("_") and f.name != "members":
+                assert getattr(alone, f.name) == getattr(rows, f.name), (lesson, f.name)
+        assert alone.members == [(r, r) for r in range(len(rows))]
+        for kind, items in rows.per_kind.items():
+            assert alone.per_kind[kind] == items, (lesson, kind)
+
+
+def _failed(lane: Lane, error: str) -> Lane:
+    return replace(lane, status="error", status_code=500, error=error)
+
+
+def test_the_pointer_on_a_group_finds_the_member_whose_bar_is_there():
+    ms = 1_000_000
+    long = _lane(0, 0, 100)  # #1 holds its worker 0–100 ms
+    short = _failed(_lane(1, 10, 10), "boom")  # #2 only 10–20 ms, and failed
+    rows = TimelineRows(Trace(0, (long, short)), by="requests")
+    grouped = regroup(rows, [RowGroup(0, 1, "requests 1–2 overlaid", alike=False)])
+    assert isinstance(grouped, GroupedRows)
+    # #2's bar started last but is over at 50 ms: #1's is still drawn there.
+    found = grouped.member_at(0, 50 * ms)
+    assert found is not None and found[0] == 0 and found[1] is long.segments[1]
+    assert grouped.segment_at(0, 50 * ms) is long.segments[1]
+    assert grouped.member_at(0, 150 * ms) is None and grouped.segment_at(0, 150 * ms) is None
+
+
+def test_hover_on_a_worker_names_the_request_whose_segment_it_is_not_an_equal_one(qtbot):
+    from PySide6.QtCore import QPoint
+
+    from app.widgets.timeline import QtTimeline
+
+    # Two requests awaiting on one server process's loop over the same nanoseconds: their
+    # segments are equal; the pointer finds the second's, so the tooltip names #2 (and its
+    # error), not #1 whose segment merely compares equal.
+    ms = 1_000_000
+    loop = "pid 7 · MainThread"
+
+    def lane(i: int) -> Lane:
+        run = Segment(Kind.CPU, 5 * i * ms, 5 * (i + 1) * ms, loop)  # each starts in turn
+        wait = Segment(Kind.IO_WAIT, 10 * ms, 90 * ms, loop)
+        return Lane(i, "async_io", "ok", 200, None, 0, 100 * ms, (run, wait))
+
+    first, second = lane(0), _failed(lane(1), "boom")
+    assert first.segments[1] == second.segments[1]
+    timeline = QtTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(900, 300)
+    timeline.set_by("workers")
+    timeline.set_trace(Trace(0, (first, second)))
+    rows = timeline.rows
+    row = rows.labels.index(rows.thread_name(loop))
+    seg = rows.segment_at(row, 50 * ms)
+    assert seg is second.segments[1]  # the later of two equal starts
+    timeline.grab()
+    geo = timeline._geometry
+    text = timeline.describe_at(QPoint(round(geo.x_of(50 * ms)), round(geo.row_top(row) + 2)))
+    assert text is not None and "request #2" in text and "failed: boom" in text, text

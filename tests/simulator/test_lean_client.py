@@ -89,6 +89,21 @@ def test_headers_go_with_every_request_and_connections_are_reused_two_at_a_time(
 
 
 @pytest.mark.slow
+def test_a_live_run_hands_its_options_to_the_run_over_sockets():
+    from simulator.hosting.engine import LiveRun
+    from simulator.hosting.run_options import RunOptions
+
+    with _server() as port:
+        live = LiveRun(
+            Scenario(url=f"http://127.0.0.1:{port}/own", requests=2),
+            RunOptions(headers=(("Cookie", "s=2"),), allowed_hosts=("127.0.0.1",)),
+        )
+        run = asyncio.run(live.run())
+    assert [lane.status for lane in run.trace.lanes] == ["ok", "ok"]
+    assert [(path, cookie) for path, cookie, _ in _Handler.seen] == [("/own", "s=2")] * 2
+
+
+@pytest.mark.slow
 def test_failures_are_named_as_a_person_reads_them():
     with _server() as port:
         missing = _drive(f"http://127.0.0.1:{port}/missing", requests=1).records[0]
