@@ -14,15 +14,16 @@ first, down to :data:`SMALLEST` of the timeline's.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from app.timeline.geometry import PlacedLabel, TimelineGeometry
+from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
-__all__ = ["SMALLEST", "label_font", "named_row_px", "place_labels"]
+__all__ = ["SMALLEST", "label_font", "labels_of", "named_row_px", "place_labels"]
 
 #: The smallest the labels' font gets to name thin rows, against the timeline's font.
 SMALLEST = 0.75
@@ -71,29 +72,62 @@ def _overlaps(a: QRectF, b: QRectF) -> bool:
     return inter.width() > 0.5 and inter.height() > 0.5
 
 
+class _Placed:
+    """The labels placed so far, kept sorted by top as well as in the order placed: a new
+    label is tried against its neighbours in height only (every label of one column is one
+    line tall), so placing a column of thousands costs a search each, not a scan."""
+
+    def __init__(self, line: float) -> None:
+        self.line = line
+        self.labels: list[PlacedLabel] = []
+        self._tops: list[float] = []  # sorted
+        self._order: list[int] = []  # for each of _tops, its label's place in ``labels``
+
+    def near(self, low: float, high: float) -> list[int]:
+        """Where in ``labels`` those with a top within a line of ``[low, high]`` are."""
+        first = bisect.bisect_left(self._tops, low - self.line - 1)
+        last = bisect.bisect_right(self._tops, high + self.line + 1)
+        return self._order[first:last]
+
+    def add(self, label: PlacedLabel) -> None:
+        at = bisect.bisect_right(self._tops, label.rect.top())
+        self._tops.insert(at, label.rect.top())
+        self._order.insert(at, len(self.labels))
+        self.labels.append(label)
+
+
 def _place(
     text: str,
     right: float,
     width: float,
     centre: float,
     span: tuple[float, float],
-    placed: list[PlacedLabel],
+    placed: _Placed,
     fm: QFontMetricsF,
     row: int | None,
 ) -> PlacedLabel | None:
     """``text`` right-aligned at ``right``, centred on ``centre`` or moved (its centre kept
-    within ``span``) to clear ``placed``; ``None`` if it cannot be."""
+    within ``span``) to clear ``placed``; ``None`` if it cannot be.
+
+    The tops tried are its own and just under or just over each label in the way, nearest
+    first (the first placed first among equals); only labels within a line of ``span`` can
+    offer a top there or be in the way, so only those are read."""
     text = fm.elidedText(text, Qt.TextElideMode.ElideLeft, width)
     advance = min(fm.horizontalAdvance(text), width)
     line = fm.height()
-    tops = [centre - line / 2]
-    for other in placed:  # just under or just over each label in the way
-        tops += [other.rect.bottom(), other.rect.top() - line]
-    for top in sorted(tops, key=lambda t: abs(t - (centre - line / 2))):
+    wanted = centre - line / 2
+    low, high = span[0] - line / 2, span[1] - line / 2  # the tops whose centre is in span
+    near = placed.near(low, high)
+    others = [placed.labels[i].rect for i in near]
+    tops = [(0.0, -1, wanted)]
+    for i, other in zip(near, others, strict=True):
+        for j, top in enumerate((other.bottom(), other.top() - line)):
+            tops.append((abs(top - wanted), 2 * i + j, top))
+    for _, _, top in sorted(tops):
         if not span[0] <= top + line / 2 <= span[1]:
             continue
         rect = QRectF(right - advance, top, advance, line)
-        if not any(_overlaps(rect, other.rect) for other in placed):
+        if not any(_overlaps(rect, other) for other in others):
             return PlacedLabel(text, rect, row)
     return None
 
@@ -110,7 +144,7 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
     every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
     if every > 1:  # only some labels fit: at round numbers
         every = _round_step(every)
-    placed: list[PlacedLabel] = []
+    placed = _Placed(line)
 
     def row_label(row: int) -> None:
         top = geo.row_top(row)
@@ -119,7 +153,7 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
         span = (top, top + max(height, 0.0)) if every == 1 else (top - line / 2, top + line / 2)
         label = _place(rows.labels[row], right, width, top + height / 2, span, placed, fm, row)
         if label is not None:
-            placed.append(label)
+            placed.add(label)
 
     if rows.loop_row is not None:
         row_label(rows.loop_row)
@@ -128,10 +162,34 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
         middle = geo.strip_top + geo.strip_height / 2
         strip = _place(text, right, width, middle, (middle - 2, middle + 2), placed, fm, None)
         if strip is not None:
-            placed.append(strip)
+            placed.add(strip)
     for row in sorted(rows.kept_rows - {rows.loop_row}):
         row_label(row)
     for row in range(0, len(rows), every):
         if row not in rows.kept_rows:
             row_label(row)
-    return placed
+    return placed.labels
+
+
+_PLACED: RowsMemo[tuple[tuple[object, ...], tuple[PlacedLabel, ...]]] = RowsMemo()
+
+
+def labels_of(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> tuple[PlacedLabel, ...]:
+    """:func:`place_labels` in :func:`label_font`'s font, kept for the last place of the
+    rows: where labels go does not depend on the time shown, so a zoom or a pan reuses
+    them (a resize or new rows places them again)."""
+    key = (
+        geo.rect.getRect(),
+        geo.gutter,
+        geo.strip_top,
+        geo.strip_height,
+        geo.lanes_top,
+        geo.row_px,
+        geo.rows,
+        font.key(),
+    )
+    known = _PLACED.get(rows)
+    if known is not None and known[0] == key:
+        return known[1]
+    placed = tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo))))
+    return _PLACED.put(rows, (key, placed))[1]

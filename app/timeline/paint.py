@@ -22,7 +22,7 @@ from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.error_label import fit_error
 from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, RowsMemo, TimelineGeometry, layout
-from app.timeline.labels import label_font, place_labels
+from app.timeline.labels import label_font, labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.overlay import (
     HATCH_PX,
@@ -83,7 +83,7 @@ def paint_timeline(
     painter.save()
     painter.setFont(font)
     geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px)
-    geo = replace(geo, labels=tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo)))))
+    geo = replace(geo, labels=labels_of(geo, rows, font))
     painter.fillRect(rect, QColor(theme.background))
     paint_axis(painter, geo, rows.trace, theme, font)
     _paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)

@@ -180,13 +180,17 @@ class Tiles:
     ) -> Codes:
         """Codes per band (and a last band of nothing) at the times ``xs_ns`` (a pixel's
         middle each) from ``level``; nothing where ``hidden`` (past "now")."""
-        first, last = _tile_span(level, xs_ns)
+        bins = xs_ns >> level.bin_exp
+        shown = bins[~hidden]
+        if not len(shown):
+            return np.zeros((-(-self.rows // level.group) + 1, len(xs_ns)), np.uint8)
+        first, last = int(shown.min()) // TILE, int(shown.max()) // TILE  # none past "now"
         tiles = [self.tile(level, j) for j in range(first, last + 1)]
         bands = -(-self.rows // level.group)  # a live run's rows grow; a tile's may be fewer
         strip = np.zeros((bands + 1, len(tiles) * TILE + 1), np.uint8)
         for i, tile in enumerate(tiles):
             strip[: len(tile), i * TILE : (i + 1) * TILE] = tile
-        columns = (xs_ns >> level.bin_exp) - first * TILE
+        columns = bins - first * TILE
         columns[hidden] = strip.shape[1] - 1
         return np.take(strip, columns, axis=1)
 

@@ -69,7 +69,8 @@ class QtTimeline(QWidget):
         self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
-        self._picture: QPixmap | None = None
+        self._picture: QPixmap | None = None  # the last frame, while it is up to date
+        self._canvas: QPixmap | None = None  # what frames are drawn into
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
         self.lanes_image = LanesImage()
@@ -264,8 +265,12 @@ class QtTimeline(QWidget):
         )
         if self._picture is None or self._picture_key != key:
             ratio = self.devicePixelRatioF()
-            picture = QPixmap(self.size() * ratio)
-            picture.setDevicePixelRatio(ratio)
+            picture = self._canvas
+            if picture is None or picture.size() != self.size() * ratio:
+                # Drawn over whole each frame: a new one only for a new size (a frame's worth
+                # of pixels to allocate and free otherwise).
+                picture = self._canvas = QPixmap(self.size() * ratio)
+                picture.setDevicePixelRatio(ratio)
             inner = QPainter(picture)
             inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             image, theme, cutoff, tails = (
