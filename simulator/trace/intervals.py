@@ -79,9 +79,10 @@ class IntervalSet:
         return max(t, start)
 
     def last_end_in(self, start: int, end: int) -> int:
-        """The latest end of an interval strictly inside ``(start, end)``; ``start`` if none."""
-        i = bisect.bisect_left(self.ends, end) - 1
-        return self.ends[i] if i >= 0 and self.ends[i] > start else start
+        """The latest end of an interval lying wholly inside ``(start, end)``; ``start`` if
+        none does."""
+        i = bisect.bisect_left(self.ends, end) - 1  # the last interval ending before ``end``
+        return self.ends[i] if i >= 0 and self.starts[i] > start else start
 
     def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         """Cut ``[start, end)`` into pieces, each flagged True where it lies in the set."""

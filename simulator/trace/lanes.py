@@ -58,9 +58,10 @@ def build_lane(
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
     resume once the loop is free. That tail is ``queued`` too (it may start up to a hold
     early: the loop cannot see when I/O completes while it is blocked), but never before the
-    request last ran on the loop inside the wait: its coroutine then suspended on the I/O
-    again, so the I/O was not over. (A loop kept busy by the others from before the wait
-    began to after it ended would otherwise turn the whole wait into ``queued``.)
+    request last ran on the loop inside the wait, woken by its I/O's progress: its coroutine
+    then suspended on the I/O again, so the I/O was not over. (A loop kept busy by the others
+    from before an upstream call began until after it ended turned the whole call into
+    ``queued``.)
     """
     held = loop_held or IntervalSet()
     segments: list[Segment] = []
@@ -186,8 +187,8 @@ def build_lane(
             ready = item.end_ns
             if item.kind == "io_wait" and item.thread == loop_thread:
                 assert own_steps is not None  # the wait is on the loop, so there is one
-                # Each time the request ran on the loop inside the wait (its I/O code: httpx
-                # connecting, a connection refused), it suspended again: its I/O was not over.
+                # Each time its I/O woke the request inside the wait (httpx connected, a
+                # connection refused), it ran, then suspended on it again: it was not over.
                 pending = own_steps.last_end_in(item.start_ns, item.end_ns)
                 ready = held.covered_tail(pending, item.end_ns, RESUME_SLACK_NS)
             segments.append(
