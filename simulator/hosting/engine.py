@@ -20,7 +20,8 @@ from django.test.utils import override_settings
 import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
-from simulator.hosting.driver import Driver, RequestRecord
+from simulator.hosting.driver import Driver
+from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -28,14 +29,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import (
-    IntervalSet,
-    Lane,
-    Run,
-    Trace,
-    build_lane,
-    loop_holding_intervals,
-)
+from simulator.trace import Run, Trace
 from simulator.trace.collector import paused_collection
 from simulator.upstream_address import upstream_any_host
 
@@ -100,8 +94,8 @@ class LiveRun:
         self._stop_requested = False
         self._warm_driver: Driver | None = None
         self._leftover: threading.Thread | None = None
-        # Lanes of requests the site is done with never change again: built once.
-        self._finished_lanes: dict[int, Lane] = {}
+        # The lanes so far, kept from one snapshot to the next.
+        self._live: LiveLanes | None = None
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
 
@@ -220,7 +214,13 @@ class LiveRun:
     ) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
         (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then; with
-        ``abandoned``, as cancelled then)."""
+        ``abandoned``, as cancelled then).
+
+        Each call costs what changed since the last one (:class:`~simulator.hosting.
+        live_lanes.LiveLanes`): a settled request's lane is built once and is the same object
+        in every later snapshot; a lane in flight that recorded nothing new grows to now.
+        Every lane is what building it from scratch from the same records would give; the
+        final trace (``final``) is checked to be, and built from scratch if it is not."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -229,15 +229,20 @@ class LiveRun:
         now_ns = now_ns or time.perf_counter_ns()
         records = list(driver.records)
         loop_thread = server.loop_thread
+        if self._live is None or self._live.loop_thread != loop_thread:
+            self._live = LiveLanes(loop_thread)
+        live = self._live
         with paused_collection():  # millions of small objects, none in a cycle
-            held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
-            lanes = self._lanes(records, now_ns, loop_thread, held, abandoned)
+            lanes = live.update(records, now_ns, abandoned=abandoned)
+            last = live.last_ns
+            if final and live.stale(records):
+                lanes = from_scratch(records, now_ns, loop_thread, abandoned)
+                last = max((lane.end_ns for lane in lanes), default=now_ns)
         # Only blocks within the run: before the first send or after the last segment, the
         # loop was warming up or tidying up, which no request waited for.
-        last = max((lane.end_ns for lane in lanes), default=now_ns)
         return Trace(
             t0_ns=driver.start_ns,
-            lanes=tuple(lanes),
+            lanes=lanes,
             loop_thread=loop_thread,
             loop_blocked=tuple(
                 (max(start, driver.start_ns), min(end, last))
@@ -246,35 +251,6 @@ class LiveRun:
             ),
             loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
         )
-
-    def _lanes(
-        self,
-        records: list[RequestRecord],
-        now_ns: int,
-        loop_thread: str | None,
-        held: IntervalSet,
-        abandoned: bool = False,
-    ) -> list[Lane]:
-        """Each record's lane: a settled one is built once and kept. With ``abandoned``,
-        one still in flight is cancelled at ``now_ns``."""
-        lanes: list[Lane] = []
-        for record in records:
-            lane = self._finished_lanes.get(id(record))
-            if lane is None:
-                in_flight = record.done_ns is None
-                lane = build_lane(
-                    record.probe,
-                    done_ns=_answered_ns(record, now_ns),
-                    status="cancelled" if abandoned and in_flight else record.status,
-                    status_code=record.status_code,
-                    error=record.error,
-                    loop_thread=loop_thread,
-                    loop_held=held,
-                )
-                if _settled(record):
-                    self._finished_lanes[id(record)] = lane
-            lanes.append(lane)
-        return lanes
 
 
 async def _close_off_loop(server: Server, patience: float | None) -> threading.Thread | None:
@@ -310,33 +286,6 @@ async def _close_off_loop(server: Server, patience: float | None) -> threading.T
 def _settle(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
-
-
-def _settled(record: RequestRecord) -> bool:
-    """Whether nothing more will be recorded for this request.
-
-    Its lane's derived segments depend on other requests' holds on the loop only while it
-    waits for the loop, and a request cannot finish while another holds the loop, so once
-    the site has finished it (or it never reached the site) its lane is final.
-    """
-    if record.done_ns is None:
-        return False
-    probe = record.probe
-    return probe.finished_ns is not None or probe.picked_ns is None
-
-
-def _answered_ns(record: RequestRecord, now_ns: int) -> int:
-    """When the request's answer was complete.
-
-    The site's own "last byte sent" when there is one: the client shares this process (and
-    its GIL) with the site, so its own clock can run late while views burn CPU, which a
-    client in another process would not see. Otherwise when the client gave up or failed.
-    """
-    if record.done_ns is None:
-        return now_ns
-    if record.status != "cancelled" and record.probe.responded_ns is not None:
-        return record.probe.responded_ns
-    return record.done_ns
 
 
 def _warm_up_driver(server: Server, scenario: Scenario) -> Driver:

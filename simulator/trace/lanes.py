@@ -61,7 +61,9 @@ def build_lane(
     request last ran on the loop inside the wait, woken by its I/O's progress: its coroutine
     then suspended on the I/O again, so the I/O was not over. (A loop kept busy by the others
     from before an upstream call began until after it ended turned the whole call into
-    ``queued``.)
+    ``queued``.) A wait still open (a live snapshot) is drawn as a wait up to ``done_ns``: the
+    loop being busy now does not say its I/O has finished (and so a lane in flight only grows
+    with "now": ``growing``).
     """
     held = loop_held or IntervalSet()
     segments: list[Segment] = []
@@ -185,7 +187,7 @@ def build_lane(
             start_clock, end_clock = clocks[id(item)]
             fill(item.start_ns, item.thread, start_clock)
             ready = item.end_ns
-            if item.kind == "io_wait" and item.thread == loop_thread:
+            if item.kind == "io_wait" and item.thread == loop_thread and not item.open:
                 assert own_steps is not None  # the wait is on the loop, so there is one
                 # Each time its I/O woke the request inside the wait (httpx connected, a
                 # connection refused), it ran, then suspended on it again: it was not over.

@@ -222,7 +222,7 @@ def test_a_sync_only_middleware_holds_a_thread_around_an_async_views_await():
     adapted = predict(Scenario(view="async_io", requests=1, io_ms=10, middleware="sync"), costs)
     assert [s.kind for s in plain.segments] == ["io_wait", "queued"]  # closing: a hand-off
     assert segments(adapted.lanes[0]) == [
-        ("queued", "thread-0", 0, 1),  # into the chain, on the request's thread
+        ("queued", "asgi-loop", 0, 1),  # into the chain: from the loop to the request's thread
         ("thread_hop", "thread-0", 1, 2),  # to the async view, on the loop
         # The chain's thread waits in async_to_sync meanwhile: the await holds it.
         ("io_blocking", "thread-0", 2, 12),
@@ -287,13 +287,15 @@ def test_framework_costs_show_as_framework_with_two_hand_offs_per_request_under_
     # to wake up, holding nothing, and read as queued, as the measured lanes draw them.
     assert kinds == [
         ("queued", "queue"),
+        ("framework", "asgi-loop"),  # the handler's first step
         ("queued", "asgi-loop"),  # the hand-off to request_started
         ("framework", "thread-0"),  # request_started, through sync_to_async
-        ("framework", "asgi-loop"),
+        ("framework", "asgi-loop"),  # the request built; its task: the middleware, the view
         ("io_wait", "asgi-loop"),
         ("framework", "asgi-loop"),
         ("queued", "asgi-loop"),  # the hand-off after the answer
         ("framework", "thread-0"),  # response.close() and request_finished
+        ("framework", "asgi-loop"),  # the handler's last step
     ]
     assert lane.end_ns > lane.done_ns
 

@@ -1,0 +1,224 @@
+"""A live run's lanes, frame after frame, at the cost of what changed since the last frame.
+
+The window asks :class:`~simulator.hosting.engine.LiveRun` for the trace so far many times a
+second. Building every lane in flight from its probe each time (and reading every probe for
+the loop's holds) costs a frame of 10,000 requests seconds. Here:
+
+- a lane whose request is settled (:func:`settled`, and its probe unchanged over a frame) is
+  built once and handed out as the same object ever after (the painter splits it once);
+- a lane in flight whose probe recorded nothing new is grown to "now"
+  (:mod:`simulator.trace.growing`) unless the loop's holds it read have changed;
+- the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
+
+Every lane is what :func:`~simulator.trace.lanes.build_lane` gives from the same records at
+the same "now": the final trace is the one a build from scratch gives (``tests/simulator/
+test_live_lanes.py`` checks both, frame by frame and on real runs).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simulator.hosting.driver import RequestRecord
+from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
+from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
+from simulator.trace.live_holds import LiveHolds
+
+__all__ = ["LiveLanes", "answered_ns", "from_scratch", "settled"]
+
+#: What a record and its probe hold: a lane built from them is built again only if it changes.
+State = tuple[object, ...]
+
+#: Before any time.
+_NEVER = -(2**62)
+
+
+@dataclass(slots=True)
+class _Kept:
+    state: State
+    lane: Lane
+    #: How far building the lane read the loop's holds: while they stay as they are up to
+    #: then, the lane stays as it is (one in flight, grown to now if ``grows``).
+    read_until: int
+    grows: bool
+
+
+class LiveLanes:
+    """The lanes of one live run's records (they only grow, in order), kept between frames."""
+
+    def __init__(self, loop_thread: str | None) -> None:
+        self.loop_thread = loop_thread
+        self._holds = LiveHolds(loop_thread)
+        self._lanes: list[Lane] = []
+        self._kept: list[_Kept | None] = []
+        self._active: list[int] = []  # the records not settled, by index
+        #: ``(read_until, index)`` of each settled lane, sorted.
+        self._settled: list[tuple[int, int]] = []
+        self._settled_last = _NEVER
+        #: Lanes built with ``build_lane`` at the last update (the rest were kept or grown).
+        self.built = 0
+        #: When the last segment of all ended (``now`` if none).
+        self.last_ns = 0
+
+    def update(
+        self, records: Sequence[RequestRecord], now_ns: int, *, abandoned: bool = False
+    ) -> tuple[Lane, ...]:
+        """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
+        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
+        known = len(self._lanes)
+        if len(records) > known:
+            self._active += range(known, len(records))
+            self._kept += [None] * (len(records) - known)
+            self._lanes += [None] * (len(records) - known)  # type: ignore[list-item]
+        holds = self._holds
+        held = ReadHolds(holds.update([records[i].probe for i in self._active], now_ns))
+        unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
+        self._unsettle(unchanged_until)
+        lanes, kept_list = self._lanes, self._kept
+        still: list[int] = []
+        last = self._settled_last
+        built = 0
+        for i in self._active:
+            record = records[i]
+            state = _state(record)
+            kept = kept_list[i]
+            if (
+                kept is not None
+                and kept.state == state
+                and kept.read_until < unchanged_until
+                and not abandoned
+            ):
+                if record.done_ns is not None:  # nothing in it depends on now
+                    if settled(record):
+                        self._settle(i, kept)  # the same lane two frames in a row: final
+                        continue
+                    last = max(last, kept.lane.end_ns)
+                    still.append(i)
+                    continue
+                if kept.grows and now_ns >= kept.lane.end_ns:
+                    kept.lane = lanes[i] = grown(kept.lane, now_ns)
+                    last = max(last, now_ns)
+                    still.append(i)
+                    continue
+            held.until = _NEVER
+            lane = _built(record, now_ns, self.loop_thread, held, abandoned)
+            built += 1
+            if kept is not None and record.done_ns is not None and lane == kept.lane:
+                lane = kept.lane  # the same object, for whoever keeps what it drew of it
+            lanes[i] = lane
+            if abandoned:
+                kept_list[i] = None  # nothing follows an abandon
+            else:
+                in_flight = record.done_ns is None
+                grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
+                kept_list[i] = _Kept(state, lane, held.until, grows)
+            last = max(last, lane.end_ns)
+            still.append(i)
+        self._active = still
+        self.built = built
+        self.last_ns = max(last, self._settled_last) if lanes else now_ns
+        return tuple(lanes)
+
+    def _settle(self, i: int, kept: _Kept) -> None:
+        bisect.insort(self._settled, (kept.read_until, i))
+        self._settled_last = max(self._settled_last, kept.lane.end_ns)
+
+    def _unsettle(self, unchanged_until: int) -> None:
+        """Settled lanes whose holds on the loop changed (a request's records arrived late):
+        built again, as those in flight are."""
+        at = bisect.bisect_left(self._settled, (unchanged_until, -1))
+        if at < len(self._settled):
+            self._active += [i for _, i in self._settled[at:]]
+            del self._settled[at:]
+            ends = [self._lanes[i].end_ns for _, i in self._settled]
+            self._settled_last = max(ends, default=_NEVER)
+
+    def stale(self, records: Sequence[RequestRecord]) -> bool:
+        """Whether a settled request's records changed after its lane was built (which
+        :func:`settled` says cannot happen): then only a build from scratch is right."""
+        active = set(self._active)
+        return any(
+            i not in active and kept is not None and kept.state != _state(records[i])
+            for i, kept in enumerate(self._kept[: len(records)])
+        )
+
+
+def from_scratch(
+    records: Sequence[RequestRecord],
+    now_ns: int,
+    loop_thread: str | None,
+    abandoned: bool = False,
+) -> tuple[Lane, ...]:
+    """Every record's lane built anew (what :class:`LiveLanes` gives, by its definition)."""
+    held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
+    return tuple(_built(r, now_ns, loop_thread, held, abandoned) for r in records)
+
+
+def _built(
+    record: RequestRecord,
+    now_ns: int,
+    loop_thread: str | None,
+    held: IntervalSet,
+    abandoned: bool,
+) -> Lane:
+    in_flight = record.done_ns is None
+    return build_lane(
+        record.probe,
+        done_ns=answered_ns(record, now_ns),
+        status="cancelled" if abandoned and in_flight else record.status,
+        status_code=record.status_code,
+        error=record.error,
+        loop_thread=loop_thread,
+        loop_held=held,
+    )
+
+
+def _state(record: RequestRecord) -> State:
+    """Everything of ``record`` and its probe a lane is built from (lists by their length:
+    records are only ever appended)."""
+    probe = record.probe
+    return (
+        record.done_ns,
+        record.status,
+        record.status_code,
+        record.error,
+        probe.picked_ns,
+        probe.picked_thread,
+        probe.responded_ns,
+        probe.finished_ns,
+        probe.error,
+        len(probe.segments),
+        len(probe.marks),
+        len(probe.loop_steps),
+        len(probe.db_events),
+        tuple(probe.open_segments),
+    )
+
+
+def settled(record: RequestRecord) -> bool:
+    """Whether nothing more will be recorded for this request.
+
+    Its lane's derived segments depend on other requests' holds on the loop only while it
+    waits for the loop, and a request cannot finish while another holds the loop, so once
+    the site has finished it (or it never reached the site) its lane is final.
+    """
+    if record.done_ns is None:
+        return False
+    probe = record.probe
+    return probe.finished_ns is not None or probe.picked_ns is None
+
+
+def answered_ns(record: RequestRecord, now_ns: int) -> int:
+    """When the request's answer was complete.
+
+    The site's own "last byte sent" when there is one: the client shares this process (and
+    its GIL) with the site, so its own clock can run late while views burn CPU, which a
+    client in another process would not see. Otherwise when the client gave up or failed.
+    """
+    if record.done_ns is None:
+        return now_ns
+    if record.status != "cancelled" and record.probe.responded_ns is not None:
+        return record.probe.responded_ns
+    return record.done_ns

@@ -1,0 +1,97 @@
+"""A lane in flight that only grows with "now": drawn again without being built again.
+
+Most requests in flight of a big run are in the middle of one wait (an ``await`` on the
+upstream, a ``sleep``, a worker's queue): between two frames their probe records nothing, and
+:func:`~simulator.trace.lanes.build_lane` would give the same lane with its last segment
+reaching the new "now". :func:`grows_from` says when that is so (with how far the building
+read the loop's holds, which :class:`ReadHolds` notes), :func:`grown` draws it.
+"""
+
+from __future__ import annotations
+
+from embedded_site.instrumentation import RequestProbe
+from simulator.trace.data import Lane, Segment
+from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+
+__all__ = ["HOLDS_READ_SLACK_NS", "ReadHolds", "grown", "grows_from"]
+
+#: How far past the last time a lane read the loop's holds a change to them can still move
+#: what it read (holds this close are joined into one).
+HOLDS_READ_SLACK_NS = max(RESUME_SLACK_NS, STEP_SLACK_NS)
+
+#: Before any time: a lane that never read the holds.
+_NEVER = -(2**62)
+
+
+class ReadHolds(IntervalSet):
+    """Holds on the loop (the same lists) that note how far building a lane read them."""
+
+    __slots__ = ("until",)
+
+    def __init__(self, held: IntervalSet) -> None:
+        super().__init__(held.starts, held.ends, held.steps, held._step_ends)
+        #: The latest end of a stretch asked about since this was last set.
+        self.until = _NEVER
+
+    def first_other(self, start: int, end: int, own: int) -> int:
+        # Once another's step is found, later ones are not read: nor is the rest.
+        found = super().first_other(start, end, own)
+        self.until = max(self.until, found)
+        return found
+
+    def covered_tail(self, start: int, end: int, slack: int) -> int:
+        self.until = max(self.until, end)
+        return super().covered_tail(start, end, slack)
+
+    def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
+        self.until = max(self.until, end)
+        return super().split(start, end)
+
+
+def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) -> bool:
+    """Whether ``lane`` (``build_lane`` of ``probe`` in flight at ``now_ns``, which read the
+    loop's holds up to ``read_until``) only grows with "now" while ``probe`` records nothing
+    more and the holds stay as they are up to ``read_until``.
+
+    So it is when the probe recorded nothing after ``now_ns`` (a record made while the
+    snapshot was taken would be new at the next one) and the building read no holds up to
+    now: ``build_lane`` then gives the same segments up to the last record, and after it one
+    segment to now whose kind does not depend on now, drawn out to the next now (then merged
+    with its neighbour as before). That is a request still waiting to be picked up, one in
+    the middle of an open segment (an ``await``, a sleep, a burn: an open wait is drawn as a
+    wait, see ``build_lane``), or one waiting for the loop or a thread between its records.
+    """
+    if probe.finished_ns is not None or not lane.segments or read_until >= now_ns:
+        return False
+    return lane.segments[-1].end_ns == now_ns and _last_record(probe) < now_ns
+
+
+def _last_record(probe: RequestProbe) -> int:
+    """The time of the probe's latest record (an open segment's start)."""
+    times = [probe.sent_ns, probe.picked_ns or 0]
+    times += [mark.ns for mark in list(probe.marks)]
+    times += [seg.end_ns for seg in list(probe.segments)]
+    times += [seg.start_ns for seg in list(probe.open_segments.values())]
+    times += [end for _, end in list(probe.loop_steps)]
+    return max(times)
+
+
+def grown(lane: Lane, now_ns: int) -> Lane:
+    """``lane`` (one :func:`grows_from` accepted) with its last segment reaching ``now_ns``."""
+    last = lane.segments[-1]
+    reaching = Segment(
+        last.kind, last.start_ns, now_ns, last.thread, last.open, last.line, last.name
+    )
+    return Lane(
+        lane.request_id,
+        lane.view,
+        lane.status,
+        lane.status_code,
+        lane.error,
+        lane.sent_ns,
+        now_ns,
+        (*lane.segments[:-1], reaching),
+        lane.threads_seen,
+        lane.db_events,
+        lane.notes,
+    )

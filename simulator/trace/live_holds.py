@@ -1,0 +1,130 @@
+"""When the event loop was held, kept up to date as a run goes on: each frame reads only the
+records that are new since the last one.
+
+:func:`~simulator.trace.intervals.loop_holding_intervals` reads every probe of the run; a live
+window asks for the holds every frame, and at 10,000 requests that read is most of a frame.
+:class:`LiveHolds` gives the same :class:`IntervalSet` (same intervals, same steps), merging
+only what arrived since: new holds and steps land near the end of the run so far, so only the
+tail of the merged intervals is merged again. It also says from when on the set may differ
+from the last frame's (:attr:`LiveHolds.changed_from`): a lane built from the set up to an
+earlier time needs no building again.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+from embedded_site.instrumentation import RequestProbe
+from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+from simulator.trace.kinds import HOLDS_THREAD
+
+__all__ = ["LiveHolds"]
+
+#: Before any time, for "everything may have changed".
+_EVER = -(2**62)
+
+
+class LiveHolds:
+    """The holds on the loop of a live run's probes, read incrementally.
+
+    Call :meth:`update` once per frame with the probes that may still record something (new
+    ones and those in flight); a probe left out is taken to have recorded nothing more.
+    """
+
+    def __init__(self, loop_thread: str | None) -> None:
+        self.loop_thread = loop_thread
+        #: What each probe has been read up to: its closed segments, its loop steps.
+        self._read: dict[int, tuple[int, int]] = {}
+        self._holds: list[tuple[int, int]] = []  # every closed hold so far, unmerged
+        self._closed = IntervalSet()  # merged closed holds and steps
+        self._open: list[tuple[int, int]] = []  # the last frame's holds still running
+        #: The set after the last :meth:`update`.
+        self.held = IntervalSet()
+        #: The earliest time at which :attr:`held` may differ from the frame before's.
+        self.changed_from = _EVER
+
+    @property
+    def slack(self) -> int:
+        return STEP_SLACK_NS if self._closed.steps else RESUME_SLACK_NS
+
+    def update(self, probes: Sequence[RequestProbe], now_ns: int) -> IntervalSet:
+        """Read what ``probes`` recorded since the last call; the holds up to ``now_ns``
+        (a hold still running, up to then), as ``loop_holding_intervals`` gives them."""
+        loop = self.loop_thread
+        if loop is None:
+            self.changed_from = 2**62  # no loop: nothing ever holds it
+            return self.held
+        holds: list[tuple[int, int]] = []
+        steps: list[tuple[int, int, int]] = []
+        running: list[tuple[int, int]] = []
+        read = self._read
+        for probe in probes:
+            key = id(probe)
+            seen_segments, seen_steps = read.get(key, (0, 0))
+            segments, own = probe.segments, probe.loop_steps
+            n_segments, n_steps = len(segments), len(own)
+            if n_segments != seen_segments:
+                holds += [
+                    (seg.start_ns, seg.end_ns)
+                    for seg in segments[seen_segments:n_segments]
+                    if seg.thread == loop and seg.kind in HOLDS_THREAD
+                ]
+            if n_steps != seen_steps:
+                steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
+            if n_segments != seen_segments or n_steps != seen_steps:
+                read[key] = (n_segments, n_steps)
+            if probe.open_segments:
+                running += [
+                    (seg.start_ns, max(now_ns, seg.start_ns))
+                    for seg in list(probe.open_segments.values())
+                    if seg.thread == loop and seg.kind in HOLDS_THREAD
+                ]
+        changed = [start for start, _ in holds + running + self._open]
+        changed += [start for start, _, _ in steps]
+        self.changed_from = min(changed, default=2**62)
+        if steps and not self._closed.steps:
+            self.changed_from = _EVER  # the first step: the slack changes, merged afresh
+            self._holds += holds
+            self._closed = IntervalSet()
+            self._add(self._holds, steps)
+        elif holds or steps:
+            self._holds += holds
+            self._add(holds, steps)
+        self._open = running
+        self.held = self._with(running) if running else self._closed
+        return self.held
+
+    def _add(self, holds: list[tuple[int, int]], steps: list[tuple[int, int, int]]) -> None:
+        """Merge new closed ``holds`` and ``steps`` into the closed set, its tail only."""
+        closed = self._closed
+        if steps:
+            steps.sort()
+            at = bisect.bisect_left(closed.steps, steps[0])
+            tail = sorted(closed.steps[at:] + steps) if at < len(closed.steps) else steps
+            closed.steps[at:] = tail
+            closed._step_ends[at:] = [end for _, end, _ in tail]
+        new = holds + [(start, end) for start, end, _ in steps]
+        self._closed = self._merged(closed, new)
+
+    def _with(self, running: list[tuple[int, int]]) -> IntervalSet:
+        """The closed set with the holds still running merged in (a copy: they change)."""
+        copy = IntervalSet(list(self._closed.starts), list(self._closed.ends))
+        merged = self._merged(copy, running)
+        merged.steps, merged._step_ends = self._closed.steps, self._closed._step_ends
+        return merged
+
+    def _merged(self, into: IntervalSet, new: list[tuple[int, int]]) -> IntervalSet:
+        """``into`` with ``new`` merged: the intervals ending more than the slack before the
+        first new start stay as they are; the rest are merged again with the new ones."""
+        if not new:
+            return into
+        slack = self.slack
+        first = min(start for start, _ in new)
+        at = bisect.bisect_left(into.ends, first - slack)
+        tail = IntervalSet.of(
+            list(zip(into.starts[at:], into.ends[at:], strict=True)) + new, slack=slack
+        )
+        into.starts[at:] = tail.starts
+        into.ends[at:] = tail.ends
+        return into

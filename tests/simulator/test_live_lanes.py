@@ -1,0 +1,173 @@
+"""A live snapshot costs what changed since the last one, and draws exactly what a build from
+scratch draws: frame by frame, and in the finished run's trace.
+
+The runs are real (the engine, Django, the loop monitor). Frame by frame, their records are
+replayed: each probe filled again in the order the site filled it (a segment open from its
+start, closed at its end; a loop step at its end), and at each frame the incremental lanes
+are compared with ``build_lane`` over the same records at the same "now".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+
+import pytest
+
+from embedded_site.instrumentation import DECLARED_KINDS, RawSegment, RequestProbe
+from simulator.hosting.driver import RequestRecord
+from simulator.hosting.engine import LiveRun
+from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.scenario import Scenario
+from simulator.trace import Trace
+
+#: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
+#: under WSGI, an async view blocking the loop, views that fail.
+SCENARIOS = {
+    "async_io": Scenario(view="async_io", requests=120, io_ms=150, arrival_ms=1),
+    "sync_io_asgi": Scenario(view="sync_io", requests=30, io_ms=60, arrival_ms=2),
+    "sync_io_wsgi": Scenario(view="sync_io", mode="wsgi", workers=4, requests=30, io_ms=60),
+    "async_blocking": Scenario(view="async_blocking", requests=8, io_ms=40, arrival_ms=5),
+    "missing_await_bug": Scenario(view="missing_await_bug", requests=20, arrival_ms=2),
+    "async_sync_orm_bug": Scenario(view="async_sync_orm_bug", requests=20, arrival_ms=2),
+}
+
+
+def _watched(scenario: Scenario) -> tuple[LiveRun, Trace, list[int]]:
+    """Run ``scenario`` with a live watcher's snapshots every few ms (as the window takes
+    them); the run, its final trace, and how many lanes each snapshot grew."""
+
+    async def watch() -> tuple[Trace, list[int]]:
+        task = asyncio.ensure_future(live.run())
+        grown: list[int] = []
+        while not task.done():
+            await asyncio.sleep(0.004)
+            if live.started:
+                trace = live.snapshot()
+                assert live._live is not None
+                grown.append(len(trace.lanes) - live._live.built)
+        return (await task).trace, grown
+
+    live = LiveRun(scenario)
+    trace, grown = asyncio.run(watch())
+    return live, trace, grown
+
+
+@pytest.fixture(scope="module", params=sorted(SCENARIOS))
+def watched(request: pytest.FixtureRequest) -> tuple[str, LiveRun, Trace, list[int]]:
+    return (request.param, *_watched(SCENARIOS[request.param]))
+
+
+@pytest.mark.slow
+def test_the_finished_trace_is_what_a_build_from_scratch_gives(watched):
+    name, live, trace, grown = watched
+    records = live._driver.records
+    assert len(trace.lanes) == SCENARIOS[name].requests
+    assert trace.lanes == from_scratch(records, time.perf_counter_ns(), trace.loop_thread)
+    # And the snapshots were incremental: lanes were kept or grown rather than built.
+    assert max(grown) > 0
+    if name.endswith("_bug"):
+        assert all(lane.status == "error" and lane.error for lane in trace.lanes)
+
+
+@pytest.mark.slow
+def test_every_frame_is_what_a_build_from_scratch_gives(watched):
+    name, live, trace, _ = watched
+    replay = _Replay(live._driver.records)
+    rng = random.Random(name)
+    start, end = replay.times[0], replay.times[-1] + 5_000_000
+    live_lanes = LiveLanes(trace.loop_thread)
+    settled: dict[int, object] = {}
+    now = start
+    kept_or_grown = 0
+    while now < end:
+        now += rng.randrange(1_000_000, 12_000_000)
+        # Sometimes records made while the snapshot is taken: later than its "now".
+        replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
+        lanes = live_lanes.update(replay.records, now)
+        assert lanes == from_scratch(replay.records, now, trace.loop_thread), now - start
+        kept_or_grown += len(lanes) - live_lanes.built
+        # A settled lane is handed out as the same object ever after (the painter's cache).
+        for i, lane in settled.items():
+            assert lanes[i] is lane
+        active = set(live_lanes._active)
+        settled.update((i, lane) for i, lane in enumerate(lanes) if i not in active)
+    assert kept_or_grown > 0
+    assert not live_lanes.stale(replay.records)
+    assert live_lanes.update(replay.records, now) == trace.lanes
+
+
+class _Replay:
+    """Fresh records that ``until(t)`` fills with what the originals recorded up to ``t``, in
+    the order the site recorded it."""
+
+    def __init__(self, originals: list[RequestRecord]) -> None:
+        self.records: list[RequestRecord] = []
+        events: list[tuple[int, Callable[[], None]]] = []
+        listed = 0
+        for original in originals:
+            listed = max(listed, original.probe.sent_ns)  # records are listed in sending order
+            events += self._recorded(original, listed)
+        order = sorted(range(len(events)), key=lambda n: (events[n][0], n))
+        self._events = [events[n] for n in order]
+        self.times = [t for t, _ in self._events]
+        self._next = 0
+
+    def until(self, t: int) -> None:
+        while self._next < len(self._events) and self._events[self._next][0] <= t:
+            self._events[self._next][1]()
+            self._next += 1
+
+    def _recorded(
+        self, original: RequestRecord, listed: int
+    ) -> list[tuple[int, Callable[[], None]]]:
+        p = original.probe
+        q = RequestProbe(p.request_id, p.view, p.sent_ns)
+        record = RequestRecord(q)
+        events: list[tuple[int, Callable[[], None]]] = [
+            (listed, lambda: self.records.append(record))
+        ]
+        if p.picked_ns is not None:
+            events.append((p.picked_ns, lambda: _pick(q, p)))
+        for seg in p.segments:
+            if seg.kind in DECLARED_KINDS and seg.start_clock is not None:
+                events.append((seg.start_ns, lambda s=seg: _open(q, s)))
+            events.append((seg.end_ns, lambda s=seg: _close(q, s)))
+        events += [(m.ns, lambda m=m: q.marks.append(m)) for m in p.marks]
+        events += [(e, lambda s=(s, e): q.loop_steps.append(s)) for s, e in p.loop_steps]
+        events += [(ns, lambda e=(ns, d): q.db_events.append(e)) for ns, d in p.db_events]
+        if p.responded_ns is not None:
+            events.append((p.responded_ns, lambda: setattr(q, "responded_ns", p.responded_ns)))
+        if p.finished_ns is not None:
+            events.append((p.finished_ns, lambda: _finish(q, p)))
+        if original.done_ns is not None:
+            events.append((original.done_ns, lambda: _done(record, original)))
+        return events
+
+
+def _pick(q: RequestProbe, p: RequestProbe) -> None:
+    q.picked_clock, q.picked_ns, q.picked_thread = p.picked_clock, p.picked_ns, p.picked_thread
+
+
+def _open(q: RequestProbe, seg: RawSegment) -> None:
+    q.open_segments[id(seg)] = RawSegment(
+        seg.kind, seg.start_ns, seg.start_ns, seg.thread, True, seg.line, seg.start_clock
+    )
+
+
+def _close(q: RequestProbe, seg: RawSegment) -> None:
+    q.segments.append(seg)
+    q.open_segments.pop(id(seg), None)
+
+
+def _finish(q: RequestProbe, p: RequestProbe) -> None:
+    q.error = p.error
+    q.finished_ns = p.finished_ns
+
+
+def _done(record: RequestRecord, original: RequestRecord) -> None:
+    record.status, record.status_code = original.status, original.status_code
+    record.error, record.done_ns = original.error, original.done_ns
+    record.probe.error = record.probe.error or original.probe.error
