@@ -14,6 +14,8 @@ _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 def printable(text: str) -> str:
     """``text`` with each run of control characters and whitespace made one space."""
+    if text.isascii() and text.isprintable():  # most text, and 10,000 threads' names: fast
+        return " ".join(text.split())
     return " ".join(
         "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text).split()
     )

@@ -10,6 +10,9 @@ are; a row is within tolerance at 15% (25% at 1,000 requests or more), or 0.5 ms
     python benchmarks/model.py --only 9 18 19  # those lessons' sides
     python benchmarks/model.py --scale-only    # the scenarios at scale only
     python benchmarks/model.py --match fan 300 # the rows whose name holds any of these
+    python benchmarks/model.py --against /work/bench/model_quiet_0840.txt
+                                               # predict only, against a saved table's
+                                               # measured figures (a quiet machine's)
 
 Each row ends with the load average (1 minute) when its runs ended and how many cores other
 programs used meanwhile; a row measured while they used more than half a core is BUSY.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -118,6 +122,24 @@ def _lesson_cases(only: list[int] | None) -> list[Case]:
     return cases
 
 
+#: A row of a saved table: its name, measured makespan, the figure's measured value, and
+#: the cores others used while it was measured.
+_ROW = re.compile(
+    r"^(.{32}) +([\d.]+) vs +[\d.]+ +\S+ +([\d.]+) vs +[\d.]+ .*others used ([\d.]+) cores"
+)
+
+
+def _saved(path: Path) -> dict[str, tuple[float, float, float]]:
+    """A saved table's measured (makespan, figure, others' cores) by row name: what this
+    script printed then."""
+    rows = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := _ROW.match(line):
+            name, *figures = match.groups()
+            rows[name.strip()] = (float(figures[0]), float(figures[1]), float(figures[2]))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="measured runs of each scenario")
@@ -126,7 +148,11 @@ def main() -> None:
     parser.add_argument("--no-scale", action="store_true", help="leave the scale scenarios out")
     parser.add_argument("--calibrated", action="store_true", help="this machine's calibration")
     parser.add_argument("--match", nargs="*", help="only rows whose name holds one of these")
+    parser.add_argument(
+        "--against", type=Path, help="measure nothing: a saved table's measured figures"
+    )
     args = parser.parse_args()
+    saved = _saved(args.against) if args.against else None
     costs = load_costs().costs if args.calibrated else Costs()
     cases = [] if args.scale_only else _lesson_cases(args.only)
     if not args.no_scale and not args.only:
@@ -138,20 +164,26 @@ def main() -> None:
     print(f"{'scenario':32} {'makespan ms: measured vs model':>31} {'figure':>18} ...  ok")
     within = gated = within_quiet = 0
     for case in cases:
-        if case.unmet is not None:
+        fig = FIGURE[case.figure]
+        if saved is not None:
+            if case.name not in saved:
+                print(f"{case.name:32} not in {args.against}")
+                continue
+            measured_make, measured_fig, others = saved[case.name]
+        elif case.unmet is not None:
             print(f"{case.name:32} skipped: {case.unmet}")
             continue
-        start = time.perf_counter()
-        busy0, ours0 = _cpu_jiffies()
-        runs = [run_scenario(case.scenario) for _ in range(args.repeat)]
-        busy1, ours1 = _cpu_jiffies()
-        took = time.perf_counter() - start
-        # Others' CPU meanwhile, in cores: above half a core, the machine was busy and a
-        # time measured then is not the one a quiet machine gives (the load gate).
-        others = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / took
-        fig = FIGURE[case.figure]
-        measured_make = statistics.median(r.summary.makespan_ms for r in runs)
-        measured_fig = statistics.median(fig.value(r.summary) for r in runs)
+        else:
+            start = time.perf_counter()
+            busy0, ours0 = _cpu_jiffies()
+            runs = [run_scenario(case.scenario) for _ in range(args.repeat)]
+            busy1, ours1 = _cpu_jiffies()
+            took = time.perf_counter() - start
+            # Others' CPU meanwhile, in cores: above half a core, the machine was busy and a
+            # time measured then is not the one a quiet machine gives (the load gate).
+            others = max(0.0, (busy1 - busy0) - (ours1 - ours0)) / took
+            measured_make = statistics.median(r.summary.makespan_ms for r in runs)
+            measured_fig = statistics.median(fig.value(r.summary) for r in runs)
         t0 = time.perf_counter()
         model = summarize(predict(case.scenario, costs))
         model_s = time.perf_counter() - t0
@@ -166,8 +198,9 @@ def main() -> None:
         print(
             f"{case.name:32} {measured_make:10.1f} vs {model.makespan_ms:9.1f} "
             f"{case.figure:>18} {measured_fig:7.2f} vs {model_fig:7.2f}  "
-            f"{'yes' if ok_make and ok_fig else 'NO '}  ({took:.1f} s measured, "
-            f"{model_s * 1000:.0f} ms predicted; load {os.getloadavg()[0]:.1f}, "
+            f"{'yes' if ok_make and ok_fig else 'NO '}  ("
+            + ("measured then" if saved is not None else f"{took:.1f} s measured")
+            + f", {model_s * 1000:.0f} ms predicted; load {os.getloadavg()[0]:.1f}, "
             f"others used {others:.1f} cores"
             f"{'' if quiet else ': BUSY'})",
             flush=True,

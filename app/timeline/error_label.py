@@ -11,7 +11,19 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 
-__all__ = ["fit_error"]
+from app.text_clean import printable
+from simulator.trace import Lane
+
+__all__ = ["error_text", "fit_error"]
+
+
+def error_text(lane: Lane) -> str:
+    """A failed request's error as it is written beside its lane."""
+    lines = (lane.error or "").strip().splitlines()
+    first = printable(lines[0]) if lines else f"HTTP {lane.status_code}"
+    # Whole: its point is often last ("an unawaited coroutine"); the painter fits it.
+    return f"#{lane.request_id + 1} failed: {first}"
+
 
 #: Where a label's head ends: "#3 failed: ValueError: " (the request, then the exception).
 _HEAD_COLONS = 2

@@ -20,6 +20,7 @@ What it keeps, so a frame costs what changed:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -90,10 +91,14 @@ class LanesImage:
             return
         self._rows = rows
         if live and rows.by == "requests":
-            self._flying = self._live.update(rows.trace)
-            if self._live.generation != self._live_generation or self._tiles is None:
-                self._live_generation = self._live.generation
-                self._tiles = Tiles(self._live.finished(), len(rows))
+            live_spans = self._live
+            self._flying = live_spans.update(rows.trace)
+            step = live_spans.generation - self._live_generation
+            self._live_generation = live_spans.generation
+            if self._tiles is not None and step == 1 and live_spans.added is not None:
+                self._tiles.extend(live_spans.added, len(rows))  # only what just settled
+            elif self._tiles is None or step:
+                self._tiles = Tiles(live_spans.finished(), len(rows))
             self._tiles.rows = len(rows)
             return
         self._live = LiveRequestSpans()
@@ -177,16 +182,25 @@ class LanesImage:
         px_ns: float,
         cutoff_ns: int | None,
     ) -> Codes:
-        """The lanes in flight summarised at this frame's pixels, drawn over the cache."""
+        """The lanes in flight summarised at this frame's pixels, drawn over the cache: only
+        the bands from the first lane in flight to the last are summarised."""
+        flying = self._flying
+        first = int(flying.row.min()) // level.group
+        last = min(bands - 1, int(flying.row.max()) // level.group)
+        if last < first:
+            return codes
+        shifted = replace(flying, row=flying.row - np.int32(first * level.group))
         common = dict(
             group=level.group,
-            bands=bands,
+            bands=last + 1 - first,
             t_from=int(centres[0] - px_ns / 2),
             bin_ns=px_ns,
             bins=len(centres),
             limit=cutoff_ns,
         )
-        flying = summarise(self._flying, tail=False, **common)  # type: ignore[arg-type]
-        flying |= summarise(self._flying, tail=True, **common) << 4  # type: ignore[arg-type]
-        codes[:bands] = np.where(flying > 0, flying, codes[:bands])
+        over = summarise(shifted, tail=False, **common)  # type: ignore[arg-type]
+        if shifted.tail.any():
+            over |= summarise(shifted, tail=True, **common) << 4  # type: ignore[arg-type]
+        below = codes[first : last + 1]
+        codes[first : last + 1] = np.where(over > 0, over, below)
         return codes

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
+from app.timeline.bar_texts import text_spans
 from app.timeline.error_label import fit_error
 from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, RowsMemo, TimelineGeometry, layout
 from app.timeline.labels import label_font, labels_of
@@ -332,9 +333,8 @@ def _paint_bar_texts(
         return  # rows too thin to write in
     pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
     written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
-    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(
-        rows, (np.array([t[1] for t in rows.bar_texts]), np.array([t[2] for t in rows.bar_texts]))
-    )
+    texts = rows.bar_texts
+    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
     # Only bars in view and 12 px wide or more may hold a text: thousands of numbered bars
     # are sifted by numpy, not one by one.
     wide = (starts < limit) & (ends > t_from)

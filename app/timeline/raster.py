@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -137,37 +137,80 @@ class Tiles:
     """The summaries of one set of spans, tile by tile and level by level, each computed once.
 
     A tile holds per band and bin one byte: the bars' code in the low four bits, the tails'
-    in the high four (:func:`colour_table` colours each pair). ``spans`` never change for
-    one :class:`Tiles` (a finished run, or a live run's finished lanes): whoever owns the
-    spans makes a new one when they do.
+    in the high four (:func:`colour_table` colours each pair). A finished run's spans never
+    change; a live run's settled lanes only ever add spans (:meth:`extend`): a cached tile
+    then recomputes only the bands of the rows that gained some, when next read, so the
+    settled picture costs what settled since the last frame, not the whole run again.
     """
 
     def __init__(self, spans: RowSpans, rows: int) -> None:
         self.spans = spans
         self.rows = rows
         self._tiles: OrderedDict[tuple[int, int, int], Codes] = OrderedDict()
+        #: The rows (first, last) of each batch of spans added by :meth:`extend`, in order.
+        self._added: list[tuple[int, int]] = []
+        self._holds: dict[tuple[int, int, int], int] = {}  # tile → how many batches it holds
         #: How many tiles were computed (not read from the cache): tests count them.
         self.computed = 0
+
+    def extend(self, spans: RowSpans, rows: int) -> None:
+        """Add ``spans`` (lanes just settled) and show ``rows`` rows from now on."""
+        self.rows = rows
+        if len(spans):
+            self.spans = RowSpans.concat([self.spans, spans])
+            self._added.append((int(spans.row.min()), int(spans.row.max())))
+
+    def _summary(self, spans: RowSpans, level: Level, index: int, bands: int) -> Codes:
+        common = dict(
+            group=level.group,
+            bands=bands,
+            t_from=index * TILE * (1 << level.bin_exp),
+            bin_ns=float(1 << level.bin_exp),
+            bins=TILE,
+        )
+        codes = summarise(spans, tail=False, **common)  # type: ignore[arg-type]
+        codes |= summarise(spans, tail=True, **common) << 4  # type: ignore[arg-type]
+        return codes
 
     def tile(self, level: Level, index: int) -> Codes:
         key = (level.bin_exp, level.group, index)
         codes = self._tiles.get(key)
         if codes is not None:
             self._tiles.move_to_end(key)
+            if self._holds[key] < len(self._added):
+                codes = self._tiles[key] = self._refreshed(level, index, codes)
+                self._holds[key] = len(self._added)
             return codes
-        common = dict(
-            group=level.group,
-            bands=-(-self.rows // level.group),
-            t_from=index * TILE * (1 << level.bin_exp),
-            bin_ns=float(1 << level.bin_exp),
-            bins=TILE,
-        )
-        codes = summarise(self.spans, tail=False, **common)  # type: ignore[arg-type]
-        codes |= summarise(self.spans, tail=True, **common) << 4  # type: ignore[arg-type]
+        codes = self._summary(self.spans, level, index, -(-self.rows // level.group))
         self.computed += 1
         self._tiles[key] = codes
+        self._holds[key] = len(self._added)
         if len(self._tiles) > MAX_TILES:
-            self._tiles.popitem(last=False)
+            del self._holds[self._tiles.popitem(last=False)[0]]
+        return codes
+
+    def _refreshed(self, level: Level, index: int, codes: Codes) -> Codes:
+        """``codes`` with the bands of rows that gained spans since computed again (and
+        bands for rows that came since)."""
+        group = level.group
+        bands = -(-self.rows // group)
+        if len(codes) < bands:
+            grown = np.zeros((bands, TILE), np.uint8)
+            grown[: len(codes)] = codes
+            codes = grown
+        key = (level.bin_exp, group, index)
+        changed = sorted((lo // group, hi // group) for lo, hi in self._added[self._holds[key] :])
+        merged: list[list[int]] = []
+        for lo, hi in changed:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        for lo, hi in merged:
+            first = lo * group
+            inside = np.flatnonzero((self.spans.row >= first) & (self.spans.row < (hi + 1) * group))
+            part = replace(self.spans.take(inside), row=self.spans.row[inside] - np.int32(first))
+            codes[lo : hi + 1] = self._summary(part, level, index, hi + 1 - lo)
         return codes
 
     def has(self, level: Level, xs_ns: npt.NDArray[np.int64]) -> bool:

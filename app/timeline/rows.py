@@ -7,10 +7,12 @@ timeline, the slide), since zooming and panning only change which part is drawn.
 from __future__ import annotations
 
 import bisect
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from app.text_clean import printable
+from app.timeline.bar_texts import BarText
+from app.timeline.by_worker import WorkerLayout, worker_threads
+from app.timeline.error_label import error_text
 from app.timeline.names import thread_label, thread_names
 from app.timeline.spans import (
     KindLists,
@@ -21,16 +23,7 @@ from app.timeline.spans import (
     shown_segments,
     spans_of_lists,
 )
-from simulator.trace import (
-    HOLDS_THREAD,
-    NOT_HELD_BY_VIEW,
-    QUEUE_THREAD,
-    Kind,
-    Lane,
-    Segment,
-    Trace,
-    split_server_thread,
-)
+from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
 
 __all__ = [
     "BY_CHOICES",
@@ -46,12 +39,6 @@ __all__ = [
 #: What ``--by`` and a scenario file's ``by`` key accept, and the layout each one means.
 BY_CHOICES: dict[str, str] = {"request": "requests", "worker": "workers"}
 
-#: The labels of the by-worker layout's two bands.
-QUEUE_BAND = "queue"
-AWAITING_BAND = "awaiting"
-#: The key of the by-worker layout's row for threads that ran only Django's own code.
-DJANGO_ONLY_ROW = "django-only"
-
 
 def by_value(by: str) -> str:
     """A layout name (``"requests"``/``"workers"``) from either spelling, or a ValueError."""
@@ -60,18 +47,6 @@ def by_value(by: str) -> str:
     if by in BY_CHOICES:
         return BY_CHOICES[by]
     raise ValueError(f"by must be 'worker' or 'request', not {by!r}")
-
-
-#: A request's holds of one thread closer than this share one number on the bar.
-_JOIN_NS = 2_000_000
-
-
-def _error_text(lane: Lane) -> str:
-    """A failed request's error as it is written beside its lane."""
-    lines = (lane.error or "").strip().splitlines()
-    first = printable(lines[0]) if lines else f"HTTP {lane.status_code}"
-    # Whole: its point is often last ("an unawaited coroutine"); the painter fits it.
-    return f"#{lane.request_id + 1} failed: {first}"
 
 
 #: Later kinds are drawn over earlier ones where aggregated rows overlap.
@@ -91,22 +66,6 @@ DRAW_ORDER = (
     "sql",
     "cpu",
 )
-
-
-def _count_bands(spans: list[tuple[int, int]], noun: str) -> list[tuple[int, int, int, str]]:
-    """Where ``spans`` overlap, as ``(start, end, count, "3 queued")`` steps of one count."""
-    events = sorted([(s, 1) for s, e in spans if e > s] + [(e, -1) for s, e in spans if e > s])
-    steps: list[tuple[int, int, int, str]] = []
-    level = 0
-    for i, (ns, delta) in enumerate(events):
-        level += delta
-        nxt = events[i + 1] if i + 1 < len(events) else None
-        if nxt is not None and nxt[0] > ns and level > 0:
-            if steps and steps[-1][2] == level and steps[-1][1] == ns:
-                steps[-1] = (steps[-1][0], nxt[0], level, steps[-1][3])
-            else:
-                steps.append((ns, nxt[0], level, f"{level} {noun}"))
-    return steps
 
 
 def works_after_answers(trace: Trace) -> bool:
@@ -137,46 +96,6 @@ def picture_end_ns(trace: Trace) -> int:
     return answered + span // 20
 
 
-def _answered_ns(lane: Lane) -> int:
-    """When ``lane``'s request got its answer (or was cancelled); a running one: not yet."""
-    return lane.done_ns if lane.status != "running" else lane.end_ns
-
-
-def _natural(text: str) -> list[str | int]:
-    """``"wsgi-worker-9"`` before ``"wsgi-worker-16"``: numbers compared as numbers."""
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
-
-
-def _thread_rows(trace: Trace) -> tuple[list[str], list[str]]:
-    """The threads of the by-worker layout: those with rows of their own, in order (a real
-    server's per process, WSGI workers by number, the rest by first use), and those no view
-    held (they ran only Django's own code, its signal receivers under ASGI, as "threads held
-    at once" counts): one row shows them all.
-    """
-    loop = trace.loop_thread
-    threads = [t for t in trace.threads() if t != loop]
-    held = {
-        seg.thread
-        for lane in trace.lanes
-        for seg in lane.segments
-        if seg.kind not in NOT_HELD_BY_VIEW
-    }  # as "threads held at once" counts them
-
-    def own_row(thread: str) -> bool:
-        return bool(
-            split_server_thread(thread) or thread.startswith("wsgi-worker-") or thread in held
-        )
-
-    def key(thread: str) -> tuple[list[str | int], list[str | int]]:
-        server = split_server_thread(thread)
-        if server is not None:
-            return _natural(server[0]), []
-        return [], _natural(thread) if thread.startswith("wsgi-worker-") else []
-
-    shown = sorted((t for t in threads if own_row(t)), key=key)  # stable: else first use
-    return shown, [t for t in threads if not own_row(t)]
-
-
 @dataclass
 class TimelineRows:
     """A trace laid out as rows: per request (``by="requests"``) or per thread (``"workers"``).
@@ -201,7 +120,7 @@ class TimelineRows:
     answered: list[tuple[int, int]] = field(default_factory=list)
     #: Words written on bars where they fit: ``(row, start_ns, end_ns, kind, text)``, the
     #: request's number on a worker's bar, "7 awaiting" on the bands.
-    bar_texts: list[tuple[int, int, int, str, str]] = field(default_factory=list)
+    bar_texts: Sequence[BarText] = field(default_factory=list)
     #: A failed request's error, beside its lane: ``(row, end_ns, text)``.
     error_texts: list[tuple[int, int, str]] = field(default_factory=list)
     _names: dict[str, str] | None = field(default=None, repr=False)
@@ -222,12 +141,11 @@ class TimelineRows:
     members: list[tuple[int, int]] = field(default_factory=list)
     _grouped: dict[tuple[int, bool], KindLists] = field(default_factory=dict, repr=False)
 
+    _workers: WorkerLayout | None = field(default=None, repr=False)
+
     def __post_init__(self) -> None:
         self.by = by_value(self.by)
         if self.by == "workers":
-            self._per_kind = {kind: [] for kind in DRAW_ORDER}
-            self._tail_per_kind = {kind: [] for kind in DRAW_ORDER}
-            self._row_segments = []
             self._by_worker()
         else:
             self._by_request()
@@ -236,10 +154,7 @@ class TimelineRows:
     def names(self) -> dict[str, str]:
         """Thread → what the rows call it (named when first asked: by request, on hover)."""
         if self._names is None:
-            loop = self.trace.loop_thread
-            shown, django_only = _thread_rows(self.trace)
-            threads = shown + django_only  # the rows' threads numbered first, in row order
-            self._names = thread_names([loop, *threads] if loop else threads, loop)
+            self._names = worker_threads(self.trace)[2]
         return self._names
 
     @property
@@ -249,7 +164,7 @@ class TimelineRows:
             self._spans = (
                 request_spans(self.trace)
                 if self.by == "requests"
-                else spans_of_lists(self.per_kind, self.tail_per_kind)
+                else spans_of_lists(self.per_kind, self.tail_per_kind)  # rows made of lists
             )
         return self._spans
 
@@ -273,10 +188,29 @@ class TimelineRows:
         return self._row_segments
 
     def _cut_lane(self, row: int) -> list[Segment]:
-        """By request: lane ``row``'s segments as drawn, cut once when first asked (hover)."""
+        """Row ``row``'s segments as drawn, gathered once when first asked (hover): by
+        request, its lane's cut at the answer; by worker, the band's or the lanes' there."""
         if row not in self._cut:
-            self._cut[row] = shown_segments(self.spans, self.trace.lanes[row], row)
+            workers = self._workers
+            self._cut[row] = (
+                workers.segments_of(self.trace, row)
+                if workers is not None
+                else shown_segments(self.spans, self.trace.lanes[row], row)
+            )
         return self._cut[row]
+
+    def _by_worker(self) -> None:
+        """The thread view (:mod:`app.timeline.by_worker`), from the trace's columns."""
+        workers = self._workers = WorkerLayout.of(self.trace)
+        self.labels = workers.labels
+        self.row_lanes = [None] * len(workers.labels)
+        self._spans = workers.spans
+        self.bar_texts = workers.bar_texts
+        self.failed_rows = workers.failed_rows
+        self.error_texts = workers.error_texts
+        self.django_only = workers.django_only
+        self.loop_row = workers.loop_row
+        self.kept_rows = workers.kept_rows
 
     def _by_request(self) -> None:
         lanes = self.trace.lanes  # every live frame of 10,000 lanes: no call per lane to spare
@@ -290,95 +224,7 @@ class TimelineRows:
                 self.answered.append((row, answered))
             elif lane.status == "error":
                 self.failed_rows.append((row, answered))
-                self.error_texts.append((row, answered, _error_text(lane)))
-
-    def _by_worker(self) -> None:
-        """A band of requests waiting in the queue, the event loop, a band of requests
-        awaiting on the loop, then one row per thread; bars carry the request's number."""
-        trace = self.trace
-        loop = trace.loop_thread
-        threads, django_only = _thread_rows(trace)
-        # Only requests still waiting: once answered, a request waiting for the loop to tidy
-        # it up is nobody's wait (its clean-up is drawn on the loop's row when it runs).
-        queued = [
-            (seg.start_ns, min(seg.end_ns, _answered_ns(lane)))
-            for lane in trace.lanes
-            for seg in lane.segments
-            if seg.kind == "queued"  # for a worker, or for the loop another request holds
-        ]
-        awaiting = [
-            (seg.start_ns, min(seg.end_ns, _answered_ns(lane)))
-            for lane in trace.lanes
-            for seg in lane.segments
-            if seg.kind == "io_wait" and seg.thread == loop
-        ]
-        order: list[tuple[str, str]] = [(QUEUE_BAND, "waiting")]
-        if loop is not None:
-            order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
-        order += [(t, self.names[t]) for t in threads]
-        if django_only:
-            n = len(django_only)
-            order.append((DJANGO_ONLY_ROW, f"{n} thread{'s' if n > 1 else ''}: Django only"))
-        index = {key: row for row, (key, _) in enumerate(order)}
-        for thread in django_only:  # one row for them all
-            index[thread] = index[DJANGO_ONLY_ROW]
-        self.django_only = tuple(django_only)
-        self.loop_row = index.get(loop) if loop is not None else None
-        self.kept_rows = frozenset(
-            index[key] for key in (QUEUE_BAND, loop, AWAITING_BAND, DJANGO_ONLY_ROW) if key in index
-        )
-        self.labels = [label for _, label in order]
-        self._row_segments = [[] for _ in order]
-        self.row_lanes = [None for _ in order]
-        for row, key, spans, kind, noun in (
-            (0, QUEUE_THREAD, queued, Kind.QUEUED, "queued"),
-            (index.get(AWAITING_BAND), loop, awaiting, Kind.IO_WAIT, "awaiting"),
-        ):
-            if row is None or key is None:
-                continue
-            for start, end, _, text in _count_bands(spans, noun):
-                self.per_kind[kind].append((row, start, end))
-                self.row_segments[row].append(Segment(kind, start, end, key))
-                self.bar_texts.append((row, start, end, kind, text))
-        for lane in trace.lanes:
-            held: dict[int, list[list[int]]] = {}
-            for seg in lane.segments:
-                if (
-                    seg.kind == "io_wait"
-                    and split_server_thread(seg.thread)
-                    and seg.thread in index
-                ):
-                    # A real server's process has a loop of its own, unwatched: its awaits
-                    # are drawn on its row (under what holds it), so a process with
-                    # requests waiting does not look idle.
-                    self.per_kind[seg.kind].append((index[seg.thread], seg.start_ns, seg.end_ns))
-                    self.row_segments[index[seg.thread]].append(seg)
-                    continue
-                # A plain site's view (the copied middleware: I/O and CPU as one span) is
-                # drawn on its process's row too, or a worker looks idle while it serves.
-                if (seg.kind in HOLDS_THREAD or seg.kind == Kind.VIEW) and seg.thread in index:
-                    row = index[seg.thread]
-                    self.per_kind[seg.kind].append((row, seg.start_ns, seg.end_ns))
-                    self.row_segments[row].append(seg)
-                    spans_here = held.setdefault(row, [])
-                    if spans_here and seg.start_ns - spans_here[-1][1] < _JOIN_NS:
-                        spans_here[-1][1] = max(spans_here[-1][1], seg.end_ns)
-                    else:
-                        spans_here.append([seg.start_ns, seg.end_ns])
-            for row, spans_of_lane in held.items():
-                if django_only and row == index[DJANGO_ONLY_ROW]:
-                    continue  # specks of Django's receivers: no room for numbers
-                self.bar_texts += [
-                    (row, s, e, Kind.FRAMEWORK, f"#{lane.request_id + 1}") for s, e in spans_of_lane
-                ]
-            if lane.status == "error":
-                last = next(
-                    (index[s.thread] for s in reversed(lane.segments) if s.thread in index), 0
-                )
-                self.failed_rows.append((last, lane.done_ns))
-                self.error_texts.append((last, lane.done_ns, _error_text(lane)))
-        for segs in self.row_segments:
-            segs.sort(key=lambda s: s.start_ns)
+                self.error_texts.append((row, answered, error_text(lane)))
 
     def thread_name(self, thread: str) -> str:
         """What the rows call ``thread``."""

@@ -58,6 +58,12 @@ class RowSpans:
     def __len__(self) -> int:
         return len(self.start)
 
+    def take(self, at: npt.NDArray[np.intp]) -> RowSpans:
+        """The bars at ``at``."""
+        return RowSpans(
+            self.row[at], self.kind[at], self.start[at], self.end[at], self.tail[at], self.index[at]
+        )
+
     @classmethod
     def empty(cls) -> RowSpans:
         return cls.concat([])
@@ -146,7 +152,8 @@ class LiveRequestSpans:
     (a request answered but still tidied up by Django is built anew each time), so a lane
     seen finished and unchanged in two snapshots in a row is split once and kept: a frame
     reads only the lanes in flight and those that settled since the last one.
-    ``generation`` grows whenever lanes are added to :meth:`finished`.
+    ``generation`` grows whenever lanes are added to :meth:`finished` (:attr:`added` says
+    which) or it starts afresh.
     """
 
     def __init__(self) -> None:
@@ -155,6 +162,15 @@ class LiveRequestSpans:
         self._seen: dict[int, Lane] = {}  # row → the lane of the last snapshot, not settled
         self._parts: list[RowSpans] = []
         self.generation = 0
+        #: What the last generation added to :meth:`finished`: spans of lanes just settled,
+        #: or ``None`` when it started afresh (a new run: what was finished is no longer).
+        self.added: RowSpans | None = None
+
+    def _start_afresh(self, t0_ns: int | None) -> None:
+        self._t0 = t0_ns
+        self._done, self._seen, self._parts = {}, {}, []
+        self.generation += 1
+        self.added = None
 
     def finished(self) -> RowSpans:
         """The settled lanes' spans."""
@@ -165,8 +181,7 @@ class LiveRequestSpans:
     def update(self, trace: Trace) -> RowSpans:
         """Split what is new in ``trace``; returns the spans of the lanes not settled."""
         if trace.t0_ns != self._t0:
-            self.__init__()  # type: ignore[misc]  # a new run: forget the last one's lanes
-            self._t0 = trace.t0_ns
+            self._start_afresh(trace.t0_ns)  # a new run: forget the last one's lanes
         done, seen = self._done, self._seen
         settled: list[int] = []
         moving: list[int] = []
@@ -175,7 +190,7 @@ class LiveRequestSpans:
             if kept is lane:
                 continue
             if kept is not None:  # not the engine's lanes as we know them: start afresh
-                self._t0 = None
+                self._start_afresh(None)
                 return self.update(trace)
             if lane.status != "running" and seen.get(row) is lane:
                 settled.append(row)
@@ -183,8 +198,10 @@ class LiveRequestSpans:
                 moving.append(row)
         lanes = trace.lanes
         if settled:
-            self._parts.append(_lanes_spans(settled, [lanes[row] for row in settled]))
+            added = _lanes_spans(settled, [lanes[row] for row in settled])
+            self._parts.append(added)
             done.update((row, lanes[row]) for row in settled)
+            self.added = added
             self.generation += 1
         self._seen = {row: lanes[row] for row in moving}
         return _lanes_spans(moving, [lanes[row] for row in moving]) if moving else RowSpans.empty()

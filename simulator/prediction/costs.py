@@ -1,7 +1,8 @@
 """What Django's own machinery costs per request: the prediction model's inputs.
 
 :class:`Costs` holds them, with defaults measured on this project's machine;
-:meth:`Costs.measure` measures them again, with the real engine, wherever it runs.
+:func:`~simulator.prediction.measuring.measure_costs` measures them again, with the real
+engine, wherever it runs.
 """
 
 from __future__ import annotations
@@ -17,25 +18,37 @@ class Costs:
     """What Django's own machinery costs per request, in milliseconds of wall time.
 
     The defaults were measured on this project's 2-core machine (AMD EPYC VM, Python 3.11,
-    Django 5.2, asgiref 3.13), shared with other programs, from the lanes as they are since
-    Django's time counts its running only and a hand-off to a thread reads ``queued``: the
-    phases (``send_ms`` … ``asgi_finished_ms``) are the medians of spaced ``async_io``
-    requests (three runs of 15 × 5 ms, 25 ms apart, at a load average of 2.5-3, read as
-    :func:`~simulator.prediction.measuring.measure_costs` reads them); ``django_stack_ms``
-    is lesson 18's B less A, the median of ten pairs of runs at a load average of 3-5 (0.8
-    to 2.1 ms more Python per request: 1.07). ``request_cpu_ms`` is what a burst of
-    ``async_io`` requests cost per request, one after another on the GIL: 300, 1,000 and
-    3,000 × 500 ms measured 1.07-1.18 s, 2.79-2.97 s and 6.63 s at a load average of 3-4
-    (1.9-2.5 ms each; a process that needs one core had about one to itself), of which
-    Django's running 1.5 ms; ``growth_per_1000`` stays as fitted on a quiet day (those
-    bursts show no clear growth). ``cpu_scale`` is 1, a quiet machine's (a busy one's
-    measure reads 2-5). Under load the model adds the contention (the loop, the GIL, the
-    workers) itself.
+    Django 5.2, asgiref 3.13), from the lanes as they are since Django's time counts its
+    running only and a hand-off to a thread reads ``queued``: the phases (``send_ms`` …
+    ``asgi_finished_ms``) are the medians of spaced ``async_io`` requests (three runs of
+    15 × 5 ms, 25 ms apart, read as :func:`~simulator.prediction.measuring.measure_costs`
+    reads them), but for ``asgi_view_in_ms`` and ``django_stack_ms``, which lesson 18 reads
+    directly on a quiet machine (load average 0.4-0.7): Django's time per request 1.30 ms
+    on its A side (a lone request's drawn Python, :meth:`drawn_ms`, of which the loop's
+    before the view is what the other phases leave), 2.89 ms on B.
+
+    The costs of requests among others were re-fitted on a quiet machine's
+    ``benchmarks/model.py`` table (December 2026, load average 0.4-0.7, three runs a row;
+    the model's rules as they are now), each from the rows that show it:
+
+    - ``request_cpu_ms`` and ``growth_per_1000``: 300, 1,000 and 3,000 ``async_io`` × 500 ms
+      measured 743, 1,511 and 4,583 ms (p50 663, 1,280 and 3,544 ms): 0.81, 1.01 and 1.36
+      ms a request, growing with the requests inside. Busy machines read 2-2.5 ms.
+    - ``thread_cpu_ms``: 300 ``sync_io`` × 200 ms and 1,000 × 500 ms under ASGI, 687 and
+      2,000 ms; ``middleware_thread_ms``: 200 ``async_io`` × 100 ms behind a sync-only
+      middleware, 389 ms, and lesson 09's B.
+    - ``http_call_ms``: lesson 07's and 14's async sides and 100 × 4 × 100 ms
+      ``async_fanout`` (447, 237 and 1,353 ms): 2.4 ms a call among others, where a lone
+      sync call's Python alone reads 1.3 ms.
+    - ``db_connect_ms``: lessons 08 and 19 (20 ``sync_orm`` × 100 ms under ASGI: 159 ms).
+
+    ``cpu_scale`` is 1, a quiet machine's (a busy one's measure reads 2-5). Under load the
+    model adds the contention (the loop, the GIL, the workers) itself.
 
     **Usage**::
 
         predict(scenario)                               # the defaults
-        predict(scenario, Costs.measure())              # measured here, now
+        predict(scenario, measure_costs())              # measured here, now
         predict(scenario, load_costs().costs)           # ``async-lanes calibrate``'s
         predict(scenario, Costs.zero())                 # the views alone, no Django
 
@@ -69,6 +82,12 @@ class Costs:
     http_call_ms
         The Python work of one call to the slow upstream (httpx and the in-process upstream),
         beyond its ``io_ms`` of waiting; it needs the GIL and the view's thread (or the loop).
+        Like the client's, it does not shrink in a burst (:meth:`burst_share` is Django's).
+    db_connect_ms
+        A view's first query opening its thread's database connection and Django closing
+        it at the request's end (``CONN_MAX_AGE = 0``): SQLite's connect, the functions and
+        settings Django gives each new connection. Python on the query's thread, drawn as
+        part of the query.
     http_client_ms
         The view's ``httpx`` client, built and closed once per request (its transport and
         connection pool): Python on the view's thread (or the loop), drawn as ``framework``
@@ -85,8 +104,12 @@ class Costs:
         unseen overhead (:meth:`overhead_ms`); below it, the drawn Python shrinks to it as
         requests crowd in (:meth:`burst_share`).
     thread_cpu_ms
-        What a sync view under ASGI costs beyond an async one: a thread started for it and
-        the hand-offs to it and back.
+        What a sync view under ASGI costs beyond an async one in a burst: a thread started
+        for it, the hand-offs to it and back, the thread woken from its blocking wait.
+    middleware_thread_ms
+        What an async view behind a sync-only middleware costs beyond one without, in a
+        burst: the chain's thread, blocked in ``async_to_sync`` while the view runs on the
+        loop (less than a sync view's: fitted 0.5 ms against 1.3).
     wsgi_request_cpu_ms
         Everything one WSGI request costs the process (client included).
     growth_per_1000
@@ -101,7 +124,7 @@ class Costs:
     send_ms: float = 0.16
     asgi_before_ms: float = 0.19
     asgi_started_ms: float = 0.10
-    asgi_view_in_ms: float = 0.62
+    asgi_view_in_ms: float = 0.49
     asgi_after_ms: float = 0.16
     asgi_finished_ms: float = 0.55
     hop_ms: float = 0.20
@@ -110,13 +133,15 @@ class Costs:
     wsgi_finished_ms: float = 0.17
     wsgi_async_hop_ms: float = 0.30
     error_ms: float = 0.98
-    http_call_ms: float = 1.30
+    http_call_ms: float = 2.40
     http_client_ms: float = 2.10
-    django_stack_ms: float = 1.10
-    request_cpu_ms: float = 2.00
-    thread_cpu_ms: float = 0.30
+    db_connect_ms: float = 2.00
+    django_stack_ms: float = 1.60
+    request_cpu_ms: float = 1.05
+    thread_cpu_ms: float = 1.30
+    middleware_thread_ms: float = 0.50
     wsgi_request_cpu_ms: float = 0.80
-    growth_per_1000: float = 0.08
+    growth_per_1000: float = 0.28
     cpu_scale: float = 1.00
 
     def __post_init__(self) -> None:
@@ -134,16 +159,6 @@ class Costs:
         """No framework cost at all: the views alone, for checking the model by hand."""
         return cls(**{f.name: 0.0 for f in fields(cls) if f.name != "cpu_scale"}, cpu_scale=1.0)
 
-    @classmethod
-    def measure(cls, *, samples: int = 7) -> Costs:
-        """Measure the costs here, with the real engine, in a few seconds
-        (:func:`simulator.prediction.measuring.measure_costs`). A figure it cannot read
-        keeps its default. It runs its own event loops (``asyncio.run``): call it where no
-        loop is running, e.g. on a worker thread."""
-        from simulator.prediction.measuring import measure_costs
-
-        return cls(**measure_costs(samples=samples))
-
     def drawn_ms(self, mode: str) -> float:
         """Django's Python the model draws for one request (``framework``, needing the GIL),
         as a lone request runs it."""
@@ -156,21 +171,23 @@ class Costs:
             )
         return self.wsgi_before_ms + self.wsgi_after_ms + self.wsgi_finished_ms
 
-    def overhead_ms(self, mode: str, is_async: bool) -> float:
+    def overhead_ms(self, mode: str, thread: str | None) -> float:
         """What one request costs the process beyond the steps the model draws: the
-        ``*_request_cpu_ms`` measured for its kind of request, less the drawn Python
-        (:meth:`drawn_ms`), never below 0."""
-        return max(0.0, self._burst_ms(mode, is_async) - self.drawn_ms(mode))
+        ``*_request_cpu_ms`` measured for its kind of request (``thread``: what a thread of
+        its own serves under ASGI, ``"view"`` or ``"middleware"``, else ``None``), less the
+        drawn Python (:meth:`drawn_ms`), never below 0."""
+        return max(0.0, self._burst_ms(mode, thread) - self.drawn_ms(mode))
 
-    def burst_share(self, mode: str, is_async: bool) -> float:
+    def burst_share(self, mode: str, thread: str | None) -> float:
         """What Django's Python costs a request in a burst, as a share of a lone one's: 1
         unless the burst's whole cost per request (``*_request_cpu_ms``) is below the drawn
         Python of a lone request (warm caches, one turn of the loop serving many), as
         happens when both are measured on this machine."""
         drawn = self.drawn_ms(mode)
-        return min(1.0, self._burst_ms(mode, is_async) / drawn) if drawn > 0 else 1.0
+        return min(1.0, self._burst_ms(mode, thread) / drawn) if drawn > 0 else 1.0
 
-    def _burst_ms(self, mode: str, is_async: bool) -> float:
+    def _burst_ms(self, mode: str, thread: str | None) -> float:
         if mode == "asgi":
-            return self.request_cpu_ms + (0.0 if is_async else self.thread_cpu_ms)
+            extra = {"view": self.thread_cpu_ms, "middleware": self.middleware_thread_ms}
+            return self.request_cpu_ms + extra.get(thread or "", 0.0)
         return self.wsgi_request_cpu_ms

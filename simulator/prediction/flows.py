@@ -44,7 +44,7 @@ class Flows(Site):
         await there holds that thread, so it is drawn as ``io_blocking`` on it."""
         s, view = self.scenario, self.view
         if self.uses_upstream:  # the view's httpx client, once for all its calls
-            yield from self.work(r, Kind.FRAMEWORK, place, self.costs.http_client_ms)
+            yield from self.work(r, Kind.FRAMEWORK, place, self.costs.http_client_ms, django=False)
         in_a_row = view.uses_fanout and view.io is IoStyle.BLOCKING  # else one gather
         calls = s.fanout if view.uses_fanout and not in_a_row else 1
         for _ in range(s.fanout if in_a_row else 1):
@@ -58,8 +58,10 @@ class Flows(Site):
                 if shared:
                     self.leave_loop()
                 yield from self.hand_off(r, Kind.THREAD_HOP, place)
-                self.connect(r)
-                yield from self.wait(r, Kind.IO_BLOCKING, sync_thread, s.io_ms)
+                start = self.env.now
+                yield from self.connect(r, sync_thread)
+                yield self.env.timeout(ns(s.io_ms * self.held(sync_thread, Kind.IO_BLOCKING)))
+                r.log(Kind.IO_BLOCKING, start, self.env.now, sync_thread)
                 yield from self.hand_off(r, Kind.THREAD_HOP, sync_thread)
                 if shared:
                     yield from self.take_loop(r, sync_thread)
@@ -68,11 +70,16 @@ class Flows(Site):
         else:
             yield from self.work(r, Kind.CPU, place, s.cpu_ms * self.costs.cpu_scale)
 
-    def connect(self, r: RequestLog) -> None:
+    def connect(self, r: RequestLog, thread: str) -> Steps:
         """The view's first query opens its thread's database connection; Django closes it
-        at ``request_finished`` (``CONN_MAX_AGE = 0``): the lane's end."""
+        at ``request_finished`` (``CONN_MAX_AGE = 0``): the lane's end. Opening and closing
+        it is Python on ``thread`` (``Costs.db_connect_ms``), drawn as part of the query's
+        wait, as the measurement draws it."""
         if self.view.uses_database and not r.db_events:
             r.db_events.append((self.env.now, 1))
+            yield from self.compute(
+                self.costs.db_connect_ms, kind=Kind.FRAMEWORK, thread=thread, django=False
+            )
 
     def wait_for_io(
         self, r: RequestLog, how: Kind, place: str, calls: int, held: str | None = None
@@ -83,21 +90,23 @@ class Flows(Site):
         for call in range(calls):
             if call and shared:  # each gathered call is a task: a step of its own
                 yield from self.next_step()
-            yield from self.compute(self.costs.http_call_ms, kind=Kind.FRAMEWORK, thread=place)
+            yield from self.compute(
+                self.costs.http_call_ms, kind=Kind.FRAMEWORK, thread=place, django=False
+            )
         if shared:
             self.leave_loop()
-        self.connect(r)
+        yield from self.connect(r, place)
         yield self.env.timeout(ns(self.scenario.io_ms * self.held(place, how)))
         if held is not None and how is Kind.IO_WAIT:
             # The thread blocked in async_to_sync stays held until the view runs on: its
             # wait for the loop too (a burst's threads are all held at once, as measured).
             if shared:
-                yield from self.take_loop(r, place, draw=False)
+                yield from self.take_loop(r, place, draw=False, due=True)
             r.log(Kind.IO_BLOCKING, start, self.env.now, held)
             return
         r.log(how, start, self.env.now, place)
         if shared:
-            yield from self.take_loop(r, place)
+            yield from self.take_loop(r, place, due=True)
 
     def compute_in_slices(self, r: RequestLog, place: str) -> Steps:
         """CPU in 2 ms slices with ``await asyncio.sleep(0)`` after each: back of the line."""
@@ -129,22 +138,39 @@ class Flows(Site):
     # --- one request, start to end -------------------------------------------------------
 
     def asgi_request(self, r: RequestLog) -> Steps:
+        """One request under ASGI. Its way in is three loop steps, as the lanes show:
+        Django's handler up to ``request_started`` (handed to the request's thread), the
+        request built and its task made, then that task (the middleware, the view up to its
+        first await): Django's Python before the view (``asgi_view_in_ms``) is shared among
+        them. Each step is an iteration of the loop apart from the last
+        (:mod:`~simulator.prediction.loop`): in a burst every request takes its first step,
+        then every one its second, so the views all begin in the last third of the way in.
+        After the answer, ``response.close()`` and ``request_finished`` run on the request's
+        thread, then the handler's last step on the loop (``asgi_finished_ms``, half each).
+        """
         c = self.costs
         django = self.scenario.middleware == "django"
+        share = c.asgi_view_in_ms / 3
         yield from self.take_loop(r, QUEUE, since=r.sent)
+        yield from self.work(r, Kind.FRAMEWORK, LOOP, share)
         self.leave_loop()
         # Hand-offs to a thread wait for it to wake up: they hold nothing, and the lanes
         # draw them as ``queued`` (Django's time is its running only).
         yield from self.hand_off(r, Kind.QUEUED, LOOP, c.asgi_before_ms)
         yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_started_ms)  # request_started
+        yield from self.take_loop(r, r.thread)
+        yield from self.work(r, Kind.FRAMEWORK, LOOP, share)
         if self.scenario.middleware == "sync":
             # The chain runs on the request's thread: one more hand-off to get there.
             chain = r.thread
-            yield from self.hand_off(r, Kind.QUEUED, r.thread)
+            self.leave_loop()
+            yield from self.hand_off(r, Kind.QUEUED, LOOP)
         else:
             chain = LOOP
-            yield from self.take_loop(r, r.thread)
-        yield from self.work(r, Kind.FRAMEWORK, chain, c.asgi_view_in_ms)
+            start = self.env.now
+            yield from self.next_step()  # the request's own task
+            r.log(Kind.QUEUED, start, self.env.now, LOOP)
+        yield from self.work(r, Kind.FRAMEWORK, chain, share)
         if django:
             yield from self.django_stack(r, chain, "in")
         if self.error:
@@ -173,9 +199,14 @@ class Flows(Site):
         yield from self.work(r, Kind.FRAMEWORK, LOOP, c.asgi_after_ms)
         r.done = self.env.now
         self.leave_loop()
-        # response.close() and request_finished, on the request's thread.
+        # response.close() and request_finished on the request's thread, then the
+        # handler's last step on the loop (none where Django costs nothing: Costs.zero()).
         yield from self.hand_off(r, Kind.QUEUED, LOOP)
-        yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms)
+        yield from self.work(r, Kind.FRAMEWORK, r.thread, c.asgi_finished_ms / 2)
+        if c.asgi_finished_ms > 0:
+            yield from self.take_loop(r, r.thread)
+            yield from self.work(r, Kind.FRAMEWORK, LOOP, c.asgi_finished_ms / 2)
+            self.leave_loop()
 
     def wsgi_request(self, r: RequestLog) -> Steps:
         c = self.costs
@@ -221,7 +252,7 @@ class Flows(Site):
         """One request: up to half the unseen overhead while it is sent (the client building
         it), the server's steps, the rest once answered (the client reading it, the thread
         pool's and asyncio's bookkeeping)."""
-        overhead = self.costs.overhead_ms(self.scenario.mode, self.is_async)
+        overhead = self.costs.overhead_ms(self.scenario.mode, self.threaded)
         # Within the send as measured alone: a lone request's latency is its drawn steps.
         before = min(overhead / 2, self.costs.send_ms)
         start = self.env.now

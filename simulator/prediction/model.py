@@ -8,12 +8,17 @@ and the painter take it as they are. It is always a prediction; ``async-lanes pr
 
 What it models (every time an integer of nanoseconds; nothing random):
 
-- **ASGI**: the one event loop, a resource of capacity 1. Django's own work before and after
-  the view runs on it, with two ``sync_to_async`` hand-offs per request (``request_started``,
-  then ``response.close()``) to the request's own thread. A coroutine that waits
-  (``asyncio.sleep``, an awaited HTTP call) gives the loop up; one that computes or calls
-  ``time.sleep`` keeps it. Coroutines ready to run take the loop first come, first served, as
-  asyncio runs the ready callbacks of one iteration in order: hence the staircase.
+- **ASGI**: the one event loop (:mod:`simulator.prediction.loop`), running one step at a
+  time in asyncio's iterations: the steps ready when an iteration begins, in order; steps
+  that become ready meanwhile go to the next iteration, and a sleep or an awaited call that
+  ends meanwhile goes after those. Django's own work before and after the view runs on it:
+  three steps on the way in (the handler, the request built after ``request_started``, the
+  request's task: middleware and view), with two ``sync_to_async`` hand-offs per request
+  (``request_started``, then ``response.close()``) to the request's own thread. In a burst
+  every request takes its first step before any its last, so the views begin, and the
+  answers come, bunched at the end. A coroutine that waits (``asyncio.sleep``, an awaited
+  HTTP call) gives the loop up; one that computes or calls ``time.sleep`` keeps it: hence
+  the staircase.
 - **Sync views under ASGI** run on the request's own thread (asgiref's
   ``ThreadSensitiveContext``: threads are unbounded), after a hand-off there and back.
 - **The GIL** (:mod:`simulator.prediction.gil`): Python work (Django's and the views' CPU)
@@ -37,13 +42,17 @@ What it models (every time an integer of nanoseconds; nothing random):
 - ``middleware="django"``: ``startproject``'s stack, sync middleware whose hooks run on the
   request's thread through a hand-off each way, in and out (``Costs.django_stack_ms``).
 - **Database connections**: a view that queries opens its thread's connection at its first
-  query, and Django closes it at the end of the request (``db_connections_peak``).
-- **What a request costs beyond the drawn steps** (the client, asyncio's and the thread
-  pool's bookkeeping) takes the GIL before and after it, growing with the requests inside
-  the server (``Costs.request_cpu_ms``, ``growth_per_1000``, up to the 10,000 a run can
+  query (Python on that thread: ``Costs.db_connect_ms``), and Django closes it at the end
+  of the request (``db_connections_peak``).
+- **What a request costs in a burst** (``Costs.request_cpu_ms``; more with a sync view's
+  thread, ``thread_cpu_ms``, or a sync-only middleware's, ``middleware_thread_ms``) grows
+  with the requests inside the server (``growth_per_1000``, up to the 10,000 a run can
   hold): hundreds of threads or a thousand coroutines run slower per request than a few.
-  Where a burst's requests cost less each than a lone request's drawn Python, that Python
-  shrinks to the burst's share as requests crowd in (``Costs.burst_share``).
+  Above the drawn steps, the rest (the client, asyncio's and the thread pool's
+  bookkeeping) takes the GIL before and after them; below them, as a quiet machine
+  measures an ``async_io`` burst, Django's drawn Python shrinks to the burst's share as
+  requests crowd in (``Costs.burst_share``; the view's httpx work and database
+  connection do not).
 - **Real servers** (:mod:`simulator.prediction.processes`): ``K`` processes, each this model
   with its own GIL, sharing the machine's cores.
 

@@ -21,8 +21,8 @@ blocked and ``framework_ms_per_request`` under ASGI agree within 5%. Where it fa
 under WSGI ``framework_ms_per_request``, as a worker's waits for the GIL come in pieces'
 sizes; and ``threads_held_peak`` of views that hold a thread per request under ASGI, whose
 pieces' threads are spread back into one per request (:func:`_threads_held_peak`) by a
-rule fitted at 2,000 and 5,000 (within 3%), 14% high at 10,000 (``sync_io``, 100 ms: 114
-against 100). Views that hold none (async) or the workers (WSGI) read exactly. The growth
+rule fitted at 2,000 and 5,000 (within 5%), 18% high at 10,000 (``sync_io``, 100 ms: 217
+against 184). Views that hold none (async) or the workers (WSGI) read exactly. The growth
 of per-request costs stops at 10,000 requests inside (:data:`~simulator.prediction.site.
 GROWTH_SEEN_UP_TO`), what a run can measure.
 """
@@ -148,8 +148,8 @@ def _threads_held_peak(trace: Trace, weight: float, cap: int) -> int:
 
 
 #: How much of a piece's time of each kind is its requests' own, one after another: all
-#: of the view's CPU; half its waits for the GIL (the other half, every piece's slices
+#: of the view's CPU; a quarter of its waits for the GIL (the rest, every piece's slices
 #: being ``weight`` times a request's, its requests would have waited side by side). The
-#: half is fitted to the request-by-request model at 2,000 and 5,000 requests
+#: quarter is fitted to the request-by-request model at 2,000 and 5,000 requests
 #: (``tests/simulator/test_model_scale.py``).
-_OWN = {Kind.CPU: 1.0, Kind.GIL_WAIT: 0.5}
+_OWN = {Kind.CPU: 1.0, Kind.GIL_WAIT: 0.25}

@@ -16,6 +16,7 @@ from simulator.prediction.costs import Costs
 from simulator.prediction.events import Environment, Event, Resource
 from simulator.prediction.gil import Gil
 from simulator.prediction.lane_log import RequestLog
+from simulator.prediction.loop import Loop
 from simulator.scenario import Scenario
 from simulator.trace import CLIENT_THREAD, LOOP_BLOCKED_MS, Kind
 from simulator.trace import LOOP_THREAD as LOOP
@@ -47,7 +48,7 @@ class Site:
         self.weight = weight
         self.env = Environment()
         self.gil = Gil(self.env, ns(GIL_SWITCH_MS * weight))
-        self.loop = Resource(self.env, [LOOP])
+        self.loop = Loop(self.env, LOOP)
         # Every worker there is, while there are pieces enough to keep them busy: a worker
         # serves its ``weight`` requests one after another, as a real one serves its share.
         workers = min(scenario.workers, max(1, round(scenario.requests / weight)))
@@ -58,7 +59,13 @@ class Site:
         self.workers = Resource(self.env, [f"wsgi-worker-{n + 1}" for n in range(workers)])
         self.view = view_info(scenario.view)
         self.is_async = self.view.is_async
-        self.burst_share = costs.burst_share(scenario.mode, self.is_async)
+        #: What a thread of each request's own serves under ASGI beyond Django's signals:
+        #: its sync view (``Costs.thread_cpu_ms``), else the chain behind a sync-only
+        #: middleware (``Costs.middleware_thread_ms``), else nothing.
+        self.threaded = (
+            "view" if not self.is_async else "middleware" if scenario.middleware == "sync" else None
+        )
+        self.burst_share = costs.burst_share(scenario.mode, self.threaded)
         self.error = self.view.expected_error
         self.uses_upstream = self.view.uses_upstream
         #: Requests inside the server (past the client, not yet ended): what per-request
@@ -97,18 +104,25 @@ class Site:
         yield from self.wait(r, kind, from_thread, self.costs.hop_ms if ms is None else ms)
 
     def compute(
-        self, ms: float, r: RequestLog | None = None, kind: Kind = Kind.CPU, thread: str = ""
+        self,
+        ms: float,
+        r: RequestLog | None = None,
+        kind: Kind = Kind.CPU,
+        thread: str = "",
+        django: bool = True,
     ) -> Steps:
         """Python running on ``thread`` (or the loop), which we hold: it needs the GIL
         (:class:`~simulator.prediction.gil.Gil`); all but a view's CPU takes :meth:`grown`
-        times longer with many requests inside. With ``r``, the pieces are drawn on
+        times longer with many requests inside, and Django's own (``django``; not the
+        view's httpx client and calls, nor its database connection) :meth:`warmed`'s share
+        of a lone request's in a burst. With ``r``, the pieces are drawn on
         ``thread``: ``kind`` while running, ``gil_wait`` while another thread held the GIL,
         as the measurement splits them (Django's time counts its running only). Django's
         wait to *begin* a step is ``queued``: the measurement first reads a thread's clocks
         once its code runs, so a thread woken for Django's receivers, or the loop's next
         step, waited for the GIL inside the queued gap before it (it holds no view)."""
         if kind is not Kind.CPU:  # Python's own bookkeeping, not the view's asked-for CPU
-            ms *= self.grown() * self.warmed()
+            ms *= self.grown() * (self.warmed() if django else 1.0)
         left, name = ns(ms * self.weight), thread or CLIENT_THREAD
         waiting = Kind.QUEUED if kind is Kind.FRAMEWORK else Kind.GIL_WAIT
         while left > 0:
@@ -126,9 +140,16 @@ class Site:
                 r.log(kind, got, self.env.now, thread)
             waiting = Kind.GIL_WAIT
 
-    def work(self, r: RequestLog, kind: Kind, thread: str, ms: float) -> Steps:
+    def work(
+        self,
+        r: RequestLog,
+        kind: Kind,
+        thread: str,
+        ms: float,
+        django: bool = True,
+    ) -> Steps:
         """:meth:`compute` on ``thread``, drawn as ``kind`` (and ``gil_wait``)."""
-        yield from self.compute(ms, r, kind, thread)
+        yield from self.compute(ms, r, kind, thread, django)
 
     def grown(self) -> float:
         """How much longer Django's and asyncio's own Python takes per request with this
@@ -152,12 +173,18 @@ class Site:
         yield from self.compute(ms, kind=Kind.FRAMEWORK)
 
     def take_loop(
-        self, r: RequestLog, waiting_on: str, since: int | None = None, draw: bool = True
+        self,
+        r: RequestLog,
+        waiting_on: str,
+        since: int | None = None,
+        draw: bool = True,
+        due: bool = False,
     ) -> Steps:
-        """Wait for the event loop; the wait is ``queued`` (unless the caller draws it).
-        Its step begins."""
+        """Wait for the event loop (``due``: woken by a timer or I/O, which asyncio runs
+        after the steps that became ready meanwhile: :mod:`~simulator.prediction.loop`);
+        the wait is ``queued`` (unless the caller draws it). Its step begins."""
         start = self.env.now if since is None else since
-        yield self.loop.request()
+        yield self.loop.request(due)
         if draw:
             r.log(Kind.QUEUED, start, self.env.now, waiting_on)
         self._step_start, self._step_waits = self.env.now, []

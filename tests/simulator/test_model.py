@@ -17,6 +17,7 @@ from simulator.catalog import IoStyle, lesson_views
 from simulator.metrics.summary import summarize
 from simulator.prediction import flows, model
 from simulator.prediction.events import Environment, Resource
+from simulator.prediction.measuring import measure_costs
 from simulator.prediction.model import IO_KINDS, Costs, predict
 from simulator.scenario import Scenario
 from simulator.trace import KINDS
@@ -222,7 +223,7 @@ def test_a_sync_only_middleware_holds_a_thread_around_an_async_views_await():
     adapted = predict(Scenario(view="async_io", requests=1, io_ms=10, middleware="sync"), costs)
     assert [s.kind for s in plain.segments] == ["io_wait", "queued"]  # closing: a hand-off
     assert segments(adapted.lanes[0]) == [
-        ("queued", "thread-0", 0, 1),  # into the chain, on the request's thread
+        ("queued", "asgi-loop", 0, 1),  # into the chain: from the loop to the request's thread
         ("thread_hop", "thread-0", 1, 2),  # to the async view, on the loop
         # The chain's thread waits in async_to_sync meanwhile: the await holds it.
         ("io_blocking", "thread-0", 2, 12),
@@ -287,13 +288,15 @@ def test_framework_costs_show_as_framework_with_two_hand_offs_per_request_under_
     # to wake up, holding nothing, and read as queued, as the measured lanes draw them.
     assert kinds == [
         ("queued", "queue"),
+        ("framework", "asgi-loop"),  # the handler's first step
         ("queued", "asgi-loop"),  # the hand-off to request_started
         ("framework", "thread-0"),  # request_started, through sync_to_async
-        ("framework", "asgi-loop"),
+        ("framework", "asgi-loop"),  # the request built; its task: the middleware, the view
         ("io_wait", "asgi-loop"),
         ("framework", "asgi-loop"),
         ("queued", "asgi-loop"),  # the hand-off after the answer
         ("framework", "thread-0"),  # response.close() and request_finished
+        ("framework", "asgi-loop"),  # the handler's last step
     ]
     assert lane.end_ns > lane.done_ns
 
@@ -347,7 +350,7 @@ def test_the_predicted_makespan_is_a_little_short_of_the_measured_one(run, dials
 
 @pytest.mark.slow
 def test_costs_measured_here_are_plausible():
-    costs = Costs.measure(samples=3)
+    costs = measure_costs(samples=3)
     assert 0.05 < costs.asgi_before_ms + costs.asgi_started_ms + costs.asgi_view_in_ms < 20
     assert 0.02 < costs.wsgi_before_ms + costs.wsgi_after_ms < 20
     assert 0.01 < costs.hop_ms < 20
