@@ -14,6 +14,9 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    (≤ 2 s quiet, ≤ 4 s busy: interpreter start, Django's boot and exit included), F's size
    (≤ 15 MB); of that, Django's own work after the last answer (from F's lanes) and the rest;
    and when the figures reached the terminal.
+3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
+   long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
+   so this is Django's own work after answering, which (2) waits for to save it measured.
 
 And the machine's load (``os.getloadavg``) before and after each: the figures are read on a
 shared machine.
@@ -161,13 +164,85 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     print(f"  load average after           {_load()}")
 
 
+def _threads(pid: int) -> int:
+    """How many threads process ``pid`` has (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _uvicorn(requests: int, io_ms: float) -> None:
+    """The same burst on a plain uvicorn serving the site, with ``hey`` as the client: how
+    long after ``hey``'s last answer Django's threads (one per request, asgiref's) are gone.
+    Nothing of ours runs in that process: this is Django's own work after answering."""
+    import shutil
+    import socket
+    import threading
+    import urllib.request
+
+    hey, uvicorn = shutil.which("hey"), Path(sys.executable).with_name("uvicorn")
+    if hey is None or not uvicorn.exists():
+        print("plain uvicorn + hey: skipped (needs hey and the servers extra)")
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "embedded_site.settings"}
+    server = subprocess.Popen(
+        [str(uvicorn), "embedded_site.asgi:application", "--port", str(port)]
+        + ["--log-level", "warning", "--backlog", str(2 * requests)],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/async_io/?io_ms={io_ms:g}&cpu_ms=0"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url.replace(f"io_ms={io_ms:g}", "io_ms=0"), timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        baseline = _threads(server.pid)
+        peak = [baseline]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _threads(server.pid))
+                time.sleep(0.01)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        start = time.perf_counter()
+        cmd = [hey, "-n", str(requests), "-c", str(requests), "-t", "120", url]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        answered = time.perf_counter()
+        while _threads(server.pid) > baseline and time.perf_counter() - answered < 120:
+            time.sleep(0.01)
+        gone = time.perf_counter()
+        done.set()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"plain uvicorn + hey, {requests} × {io_ms:g} ms async_io (no code of ours serving):")
+    print(f"  hey's wall time              {answered - start:8.2f} s")
+    print(
+        f"  Django's threads gone after  {gone - answered:8.2f} s   after hey's last answer "
+        f"({peak[0]:,} threads at peak)"
+    )
+    print(f"  load average after           {_load()}")
+
+
 def main() -> None:
     if len(sys.argv) == 5 and sys.argv[1] == "--child":
         _child(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
-    parser.add_argument("--only", choices=("big", "command"), help="one of the two measures")
+    parser.add_argument(
+        "--only", choices=("big", "command", "uvicorn"), help="one of the three measures"
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     print(f"load average before: {_load()}  ({os.cpu_count()} cores)")
@@ -176,6 +251,8 @@ def main() -> None:
             _big(10_000 // scale, 1000, Path(folder))
         if args.only in (None, "command"):
             _command(3000 // scale, 500, Path(folder))
+        if args.only in (None, "uvicorn"):
+            _uvicorn(3000 // scale, 500)
 
 
 if __name__ == "__main__":

@@ -214,6 +214,7 @@ class QtMainWindow(QMainWindow):
         buttons["export"] = placed.export_button
         self.enabled = EnabledActions(self.session, actions, buttons, self.dials_tabs, self.replay)
         self._column = placed.column
+        self.stage.share_height_in(placed.column)
         self.export_button, self.side_tabs, self.docks = (
             placed.export_button,
             placed.side_tabs,
