@@ -11,9 +11,9 @@ the window did with it) the count, median, 95th percentile and worst in ms; apar
 snapshot's share (and its thread's own CPU time in it: the rest is waiting for the GIL the
 site's threads hold, or for a core), the timeline's (layout and paint) and the figures';
 and the worst lag of a 10 ms tick of the window's loop over the whole run (what a click
-would wait). Screenshots of the screen go to ``--out``: ``live-<s>s.png`` at each of ``--live-at`` seconds after the start, and
-``done.png`` after the run. Target: no frame over 100 ms. The figures depend on the
-machine's load, printed beside them.
+would wait). Screenshots of the screen go to ``--out``: ``live-<s>s.png`` at each of
+``--live-at`` seconds after the start, and ``done.png`` after the run. Target: no frame
+over 100 ms. The figures depend on the machine's load, printed beside them.
 """
 
 from __future__ import annotations
