@@ -37,12 +37,13 @@ def _child(requests: int, paused: bool) -> None:
     import embedded_site
     from simulator.files import json_run
     from simulator.hosting import engine
-    from simulator.metrics import summary
     from simulator.scenario import Scenario
+    from simulator.trace import collector
 
-    if not paused:  # the same code with the pause taken out
-        for module in (engine, summary, json_run):
-            module.paused_collection = contextlib.nullcontext  # type: ignore[attr-defined]
+    if not paused:  # the same code with the pause taken out, wherever it is imported
+        for module in list(sys.modules.values()):
+            if getattr(module, "paused_collection", None) is collector.paused_collection:
+                module.paused_collection = contextlib.nullcontext  # type: ignore[union-attr]
     full: list[tuple[int, int]] = []  # (start, end) of each full collection, perf_counter ns
     started = [0]
 
