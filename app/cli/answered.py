@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from simulator.hosting.engine import LiveRun
     from simulator.trace import Run
 
-__all__ = ["GRACE_S", "AtLastAnswer", "at_last_answer", "tidied_text", "tidying_text"]
+__all__ = [
+    "GRACE_S",
+    "AtLastAnswer",
+    "at_last_answer",
+    "tidied_line",
+    "tidied_text",
+    "tidying_text",
+]
 
 #: How long after the last answer Django's tidying may take before the answers' figures are
 #: printed without waiting for it: a run of tens of requests prints its figures once.
@@ -67,8 +74,19 @@ def tidied_text(final: Run) -> str:
     """The server's figures, Django's tidying included, and how long that tidying took."""
     from app.cli.summary import format_summary
 
+    return f"{format_summary(final, 'server')}\n{tidied_line(final)}"
+
+
+def tidied_line(final: Run) -> str:
+    """How long Django's own work after the last answer took, or went on before it was cut
+    short (Ctrl+C once every request was answered)."""
     seconds = (final.trace.last_ns - final.trace.end_ns) / 1e9
+    if final.tidying_cut_short:
+        return (
+            f"  {'tidying':<13} Django's own work after the last answer was cut short after "
+            f"{seconds:.1f} s (measured up to then, in the lanes' faint tails)"
+        )
     return (
-        f"{format_summary(final, 'server')}\n  {'tidied':<13} Django's own work after the "
-        f"last answer took {seconds:.1f} s (in the figures above and the lanes' faint tails)"
+        f"  {'tidied':<13} Django's own work after the last answer took {seconds:.1f} s "
+        "(in the figures above and the lanes' faint tails)"
     )
