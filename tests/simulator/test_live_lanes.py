@@ -21,7 +21,7 @@ from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.scenario import Scenario
-from simulator.trace import Trace
+from simulator.trace import Trace, loop_holding_intervals
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view blocking the loop, views that fail.
@@ -88,6 +88,10 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
         lanes = live_lanes.update(replay.records, now)
         assert lanes == from_scratch(replay.records, now, trace.loop_thread), now - start
+        # The holds on the loop, read incrementally, are those read from every probe.
+        held = live_lanes._holds.held
+        whole = loop_holding_intervals([r.probe for r in replay.records], trace.loop_thread, now)
+        assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
         # A settled lane is handed out as the same object ever after (the painter's cache).
         for i, lane in settled.items():
