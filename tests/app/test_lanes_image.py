@@ -10,9 +10,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.theme import LIGHT
 from app.timeline.image_paint import LanesImage
+from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
-from app.timeline.spans import LiveRequestSpans
 from simulator.trace import Kind, Lane, Segment, Trace
 
 from .kind_pixels import looks_like
@@ -166,13 +166,13 @@ def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
     """Each frame reads only the lanes in flight and those just settled: a lane is kept once
     the engine hands the same finished lane in two snapshots in a row (one still tidied up
     by Django is rebuilt each time)."""
-    from app.timeline import spans as spans_module
+    from app.timeline import live_spans as spans_module
 
     read: list[int] = []
-    real = spans_module._lanes_spans
+    real = spans_module.lanes_spans
     monkeypatch.setattr(
         spans_module,
-        "_lanes_spans",
+        "lanes_spans",
         lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes),
     )
     full = _trace(6)
