@@ -10,6 +10,8 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from app.timeline.bar_texts import BarText
 from app.timeline.by_worker import WorkerLayout, worker_threads
 from app.timeline.error_label import error_text
@@ -24,6 +26,7 @@ from app.timeline.spans import (
     spans_of_lists,
 )
 from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
+from simulator.trace.columns import STATUS_CODE
 
 __all__ = [
     "BY_CHOICES",
@@ -213,18 +216,17 @@ class TimelineRows:
         self.kept_rows = workers.kept_rows
 
     def _by_request(self) -> None:
-        lanes = self.trace.lanes  # every live frame of 10,000 lanes: no call per lane to spare
+        trace = self.trace  # every live frame of 10,000 lanes: no call per lane to spare
+        lanes = trace.lanes
         self.labels = [f"#{lane.request_id + 1}" for lane in lanes]  # screens count from 1
         self.row_lanes = list(lanes)
-        for row, lane in enumerate(lanes):
-            if lane.status == "running" or lane.status == "cancelled":
-                continue
-            answered = answered_ns(lane)
-            if lane.status == "ok":
-                self.answered.append((row, answered))
-            elif lane.status == "error":
-                self.failed_rows.append((row, answered))
-                self.error_texts.append((row, answered, error_text(lane)))
+        status, done = trace.lane_columns.status, trace.lane_columns.done_ns
+        ok = np.flatnonzero(status == STATUS_CODE["ok"])
+        self.answered = list(zip(ok.tolist(), done[ok].tolist(), strict=True))
+        for row in np.flatnonzero(status == STATUS_CODE["error"]).tolist():
+            lane = lanes[row]
+            self.failed_rows.append((row, answered_ns(lane)))
+            self.error_texts.append((row, answered_ns(lane), error_text(lane)))
 
     def thread_name(self, thread: str) -> str:
         """What the rows call ``thread``."""
