@@ -11,12 +11,19 @@ settled ones, rather than every lane being split again.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
 from app.timeline.spans import RowSpans, lanes_spans
 from simulator.trace import Lane, Trace
+from simulator.trace.columns import KIND_CODE
 
 __all__ = ["LiveRequestSpans"]
+
+_KIND = attrgetter("kind")
+_START = attrgetter("start_ns")
+_END = attrgetter("end_ns")
 
 
 class LiveRequestSpans:
@@ -32,6 +39,7 @@ class LiveRequestSpans:
         self._done: dict[int, Lane] = {}  # row → the settled lane split into _finished
         self._seen: dict[int, Lane] = {}  # row → the lane of the last snapshot, not settled
         self._finished = RowSpans.empty()
+        self._moving = RowSpans.empty()  # the spans of the lanes in flight at the last update
         self.generation = 0
         self.changes: tuple[list[int], RowSpans] | None = None
 
@@ -44,6 +52,7 @@ class LiveRequestSpans:
         if trace.t0_ns != self._t0 or len(trace.lanes) < len(self._done):  # a new run
             self._t0 = trace.t0_ns
             self._done, self._seen, self._finished = {}, {}, RowSpans.empty()
+            self._moving = RowSpans.empty()
             self.generation += 1
             self.changes = None
         done, seen = self._done, self._seen
@@ -75,5 +84,59 @@ class LiveRequestSpans:
             done.update((row, lanes[row]) for row in settled)
             self.changes = (dropped, added)
             self.generation += 1
+        self._moving = self._in_flight(moving, lanes)
         self._seen = {row: lanes[row] for row in moving}
-        return lanes_spans(moving, [lanes[row] for row in moving]) if moving else RowSpans.empty()
+        return self._moving
+
+    def _in_flight(self, moving: list[int], lanes: tuple[Lane, ...]) -> RowSpans:
+        """The spans of the lanes at rows ``moving``. Most lanes in flight only grew since the
+        last frame (the engine hands the same segments, the last one reaching "now"): their
+        spans are the last frame's with the last one's end moved, and only the lanes built
+        anew are split again."""
+        seen, last = self._seen, self._moving
+        same: list[int] = []
+        grown: list[int] = []
+        fresh: list[int] = []
+        for row in moving:
+            lane, before = lanes[row], seen.get(row)
+            if before is lane:
+                same.append(row)
+            elif (
+                before is not None
+                and lane.status == "running"
+                and before.status == "running"
+                and len(segs := lane.segments) == len(old := before.segments) > 1
+                and segs[-2] is old[-2]
+                and segs[0] is old[0]
+            ):
+                grown.append(row)
+            else:
+                fresh.append(row)
+        mode = np.zeros(len(lanes) + 1, np.int8)  # per row: 0 split anew, 1 kept, 2 grown
+        mode[same] = 1
+        mode[grown] = 2
+        rows = np.minimum(last.row, len(lanes))
+        counts = np.zeros(len(lanes) + 1, np.int64)
+        counts[grown] = [len(lanes[row].segments) for row in grown]  # each one's last: n - 1
+        keep = (mode[rows] == 1) | ((mode[rows] == 2) & (last.index < counts[rows] - 1))
+        parts = [last.take(np.flatnonzero(keep))]
+        if grown:  # each one's last segment, as it reaches now (running: no answer, no tail)
+            ends = [lanes[row].segments[-1] for row in grown]
+            start = np.fromiter(map(_START, ends), np.int64, len(ends))
+            end = np.fromiter(map(_END, ends), np.int64, len(ends))
+            kind = np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, ends)), np.uint8, len(ends))
+            drawn = start < end
+            n = int(drawn.sum())
+            parts.append(
+                RowSpans(
+                    row=np.asarray(grown, np.int32)[drawn],
+                    kind=kind[drawn],
+                    start=start[drawn],
+                    end=end[drawn],
+                    tail=np.zeros(n, np.bool_),
+                    index=(counts[grown] - 1).astype(np.int32)[drawn],
+                )
+            )
+        if fresh:
+            parts.append(lanes_spans(fresh, [lanes[row] for row in fresh]))
+        return RowSpans.concat(parts)

@@ -10,8 +10,6 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from app.timeline.bar_texts import BarText
 from app.timeline.by_worker import WorkerLayout, worker_threads
 from app.timeline.error_label import error_text
@@ -26,7 +24,6 @@ from app.timeline.spans import (
     spans_of_lists,
 )
 from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
-from simulator.trace.columns import STATUS_CODE
 
 __all__ = [
     "BY_CHOICES",
@@ -216,17 +213,16 @@ class TimelineRows:
         self.kept_rows = workers.kept_rows
 
     def _by_request(self) -> None:
-        trace = self.trace  # every live frame of 10,000 lanes: no call per lane to spare
-        lanes = trace.lanes
+        lanes = self.trace.lanes  # every live frame of 10,000 lanes: no call per lane to spare
         self.labels = [f"#{lane.request_id + 1}" for lane in lanes]  # screens count from 1
         self.row_lanes = list(lanes)
-        status, done = trace.lane_columns.status, trace.lane_columns.done_ns
-        ok = np.flatnonzero(status == STATUS_CODE["ok"])
-        self.answered = list(zip(ok.tolist(), done[ok].tolist(), strict=True))
-        for row in np.flatnonzero(status == STATUS_CODE["error"]).tolist():
-            lane = lanes[row]
-            self.failed_rows.append((row, answered_ns(lane)))
-            self.error_texts.append((row, answered_ns(lane), error_text(lane)))
+        for row, lane in enumerate(lanes):
+            status = lane.status
+            if status == "ok":
+                self.answered.append((row, lane.done_ns))
+            elif status == "error":
+                self.failed_rows.append((row, answered_ns(lane)))
+                self.error_texts.append((row, answered_ns(lane), error_text(lane)))
 
     def thread_name(self, thread: str) -> str:
         """What the rows call ``thread``."""

@@ -163,9 +163,9 @@ def test_zoom_pan_and_resize_lay_out_no_finished_lane_again(qtbot, monkeypatch):
 
 
 def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
-    """Each frame reads only the lanes in flight and those just settled: a lane is kept once
-    the engine hands the same finished lane in two snapshots in a row (one still tidied up
-    by Django is rebuilt each time)."""
+    """Each frame reads only the lanes just settled and those in flight the engine built
+    anew: a lane is kept once the engine hands the same finished lane in two snapshots in a
+    row (one still tidied up by Django is rebuilt each time)."""
     from app.timeline import live_spans as spans_module
 
     read: list[int] = []
@@ -184,8 +184,8 @@ def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
     for done in [*range(7), 6]:  # one more request answered each frame; then none
         live.update(Trace(0, full.lanes[:done] + tuple(running[done:]), LOOP))
     # Six in flight; then each frame the lane answered a frame ago (settled, read once),
-    # and the rest, not settled yet (the one just answered and those still running).
-    assert read == [6, 6, 1, 5, 1, 4, 1, 3, 1, 2, 1, 1, 1]
+    # and the one just answered (built anew); those still running, unchanged, not again.
+    assert read == [6] + [1] * 12
     assert len(live.finished()) == len(TimelineRows(full).spans)
 
 

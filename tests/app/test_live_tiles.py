@@ -155,3 +155,40 @@ def test_a_live_frame_draws_the_lanes_in_flight_over_the_settled_ones_as_the_exa
         same = (drawn[lanes_area] == exact[lanes_area]).mean()
         assert same > 0.97, (done, same)
         assert len(np.unique(drawn[lanes_area])) > 2  # lanes drawn, not only background
+
+
+def test_a_lane_in_flight_that_only_grew_is_not_split_again(monkeypatch):
+    """The engine hands a lane in flight whose last segment only reaches a later "now" with
+    the same segments before it: its spans are the last frame's, the last one longer, and
+    the same as splitting it afresh gives."""
+    from app.timeline import live_spans
+
+    read: list[int] = []
+    real = live_spans.lanes_spans
+    monkeypatch.setattr(
+        live_spans, "lanes_spans", lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes)
+    )
+    first = Segment(Kind.QUEUED, 0, 5 * MS, LOOP)
+
+    def waiting(until_ms: int) -> Lane:
+        return Lane(
+            0,
+            "v",
+            "running",
+            None,
+            None,
+            0,
+            0,
+            (first, Segment(Kind.IO_WAIT, 5 * MS, until_ms * MS, LOOP)),
+        )
+
+    live = live_spans.LiveRequestSpans()
+    for until in (10, 20, 35):
+        flying = live.update(Trace(0, (waiting(until),), LOOP))
+    assert read == [1]  # split when first seen; then only grown
+    afresh = real([0], [waiting(35)])
+    for spans in (flying, afresh):  # the same bars: the queue's, then the wait up to now
+        order = np.argsort(spans.start)
+        assert spans.start[order].tolist() == [0, 5 * MS]
+        assert spans.end[order].tolist() == [5 * MS, 35 * MS]
+        assert spans.index[order].tolist() == [0, 1]
