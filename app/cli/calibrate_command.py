@@ -2,7 +2,7 @@
 
 Short real runs (a few seconds: spaced single requests for each phase, bursts for what a
 request costs in all and its growth with concurrency) through
-:meth:`simulator.prediction.costs.Costs.measure`; the result goes to the user's data folder
+:func:`simulator.prediction.measuring.measure_costs`; the result goes to the user's data folder
 (:mod:`simulator.prediction.calibration`), where ``predict``, the window and the lessons find
 it. A signal stops it with nothing written (the handler's "nothing measured" path).
 """
@@ -17,6 +17,7 @@ from dataclasses import asdict
 from simulator.machine import usable_cores
 from simulator.prediction.calibration import save_costs
 from simulator.prediction.costs import Costs
+from simulator.prediction.measuring import measure_costs
 
 from .outputs import say
 
@@ -35,7 +36,7 @@ def command_calibrate(args: argparse.Namespace) -> int:
             "measured now come out high; calibrate again when it is quiet."
         )
     start = time.perf_counter()
-    measured = Costs.measure()
+    measured = measure_costs()
     seconds = time.perf_counter() - start
     path = save_costs(measured, seconds)
     defaults = asdict(Costs())

@@ -22,6 +22,7 @@ from simulator.scenario import Scenario
 from simulator.server_extra import missing_server
 from simulator.upstream_address import refuse_unless_allowed, url_host
 
+from .answered import at_last_answer, tidied_text, tidying_text
 from .dial_strings import parse_dials
 from .exit_codes import CHECK_TOLERANCE, EXIT_OK, EXIT_PREDICTION_OFF
 from .outputs import (
@@ -61,11 +62,14 @@ def _measure(
     save_now: Callable[[Run], object],
     headers: tuple[tuple[str, str], ...] = (),
     allowed: tuple[str, ...] = (),
+    answered: Callable[[Run, int], object] | None = None,
 ) -> Run:
     """Run ``scenario`` for real (this boots Django). A signal stops it (what it measured is
     returned, marked stopped); a second one calls ``save_now`` with what was measured so far
     and quits at once (see :mod:`.signals`). ``headers`` go with every request to a ``url``;
-    ``allowed`` are the hosts it may name wherever they resolve (:func:`_allowed_hosts`)."""
+    ``allowed`` are the hosts it may name wherever they resolve (:func:`_allowed_hosts`).
+    ``answered`` gets the run as it stands at the last answer if Django is still tidying up
+    after its answers then (:mod:`.answered`)."""
     from simulator.hosting.engine import LiveRun
     from simulator.hosting.run_options import RunOptions
 
@@ -82,6 +86,9 @@ def _measure(
         # thousands of requests to unwind (LiveRun.abandon).
         stopped = asyncio.get_running_loop().create_future()
         running = asyncio.ensure_future(live.run())
+        if answered is not None:
+            early = asyncio.ensure_future(at_last_answer(live, running, answered))
+            running.add_done_callback(lambda _: early.cancel())
 
         def stop() -> None:
             if not live.started:  # booting or warming up: nothing in flight to wait for
@@ -191,10 +198,19 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
     if interrupts.received:
         return _stopped_before(interrupts)
     allowed = _allowed_hosts(args, scenario, named=(args.url,))
-    run = _measure(scenario, interrupts, write_all, headers, allowed)
+    at_answer: list[Run] = []
+
+    def answered(answers: Run, tidying: int) -> None:
+        at_answer.append(answers)
+        say(tidying_text(answers, tidying))
+
+    run = _measure(scenario, interrupts, write_all, headers, allowed, answered)
     with interrupts.holding():
         code = write_all(run)
-        say(format_summary(run))
+        if at_answer and not run.stopped:
+            say(tidied_text(run))
+        else:
+            say(format_summary(run))
     if run.stopped or interrupts.received:
         return interrupts.exit_code
     return code

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 from simulator.errors import LanesError, ScenarioError
 
-from .calibrate_command import command_calibrate
 from .commands import command_compare, command_predict, command_run, command_views
 from .dial_strings import parse_dials
 from .exit_codes import (
@@ -29,7 +28,6 @@ from .exit_codes import (
     EXIT_PREDICTION_OFF,
     EXIT_USAGE,
 )
-from .lesson_commands import command_lesson, command_lessons
 from .outputs import OutputProblem, error
 from .parser import OneLineParser, build_parser
 from .signals import Interrupts
@@ -79,11 +77,19 @@ def _command(argv: Sequence[str] | None, interrupts: Interrupts) -> int:
             return command_views()
         if args.command == "predict":
             return command_predict(args, interrupts)
+        # Imported for their own command only: the lessons' catalogue and the calibration
+        # are a tenth of a second of every other command's start.
         if args.command == "lessons":
+            from .lesson_commands import command_lessons
+
             return command_lessons(args)
         if args.command == "lesson":
+            from .lesson_commands import command_lesson
+
             return command_lesson(args, interrupts)
         if args.command == "calibrate":
+            from .calibrate_command import command_calibrate
+
             return command_calibrate(args)
         parser.print_help()
         return EXIT_USAGE

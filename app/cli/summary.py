@@ -3,7 +3,7 @@ measurement."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from simulator.trace import Run
@@ -13,9 +13,14 @@ __all__ = ["PREDICTION_HEADING", "check_lines", "format_summary"]
 PREDICTION_HEADING = "PREDICTION (model, not measured)"
 
 
-def format_summary(run: Run) -> str:
+def format_summary(run: Run, part: Literal["all", "answers", "server"] = "all") -> str:
     """A few lines a person reads at a glance (figures as :mod:`simulator.metrics.figures`
-    names and writes them everywhere)."""
+    names and writes them everywhere).
+
+    ``part`` "answers" gives the heading and the figures of the answers; "server" the
+    figures only the server's own account gives (its threads, loop and framework time, and
+    the note on who set the pace), which Django's tidying after its last answer can change
+    (:mod:`.answered`)."""
     from simulator.metrics.figures import EMPTY, FIGURE, LATENCY_KEYS, format_count, pace_note
 
     s = run.summary
@@ -30,32 +35,35 @@ def format_summary(run: Run) -> str:
         return line(FIGURE[key].name, text + then if text != EMPTY else text)
 
     latencies = "  ".join(f"{key} {FIGURE[key].text(s)}" for key in LATENCY_KEYS)
+    answers, server = "answers", "server"
     lines = [
-        run.scenario.label + ("  (stopped)" if run.stopped else ""),
-        figure("makespan_ms"),
-        figure("throughput_rps"),
-        line("latency", latencies),
-        line("in flight", f"{FIGURE['peak_in_flight'].text(s)} at peak"),
-        figure("threads_used"),
-        figure("loop_blocked_ms"),
-        figure("framework_ms_per_request", " per request"),
-        line(
-            "requests",
-            f"{format_count(s.ok)} ok, {format_count(s.failed)} failed, "
-            f"{format_count(s.cancelled)} cancelled",
+        (answers, run.scenario.label + ("  (stopped)" if run.stopped else "")),
+        (answers, figure("makespan_ms")),
+        (answers, figure("throughput_rps")),
+        (answers, line("latency", latencies)),
+        (answers, line("in flight", f"{FIGURE['peak_in_flight'].text(s)} at peak")),
+        (server, figure("threads_used")),
+        (server, figure("loop_blocked_ms")),
+        (server, figure("framework_ms_per_request", " per request")),
+        (
+            answers,
+            line(
+                "requests",
+                f"{format_count(s.ok)} ok, {format_count(s.failed)} failed, "
+                f"{format_count(s.cancelled)} cancelled",
+            ),
         ),
     ]
     if s.server_span_ms is not None and run.scenario.over_sockets:
-        lines.append(figure("server_span_ms", "  (its own Server-Timing)"))
+        lines.append((server, figure("server_span_ms", "  (its own Server-Timing)")))
     if s.client_cpu_ms is not None:
-        lines.append(figure("client_cpu_ms"))
+        lines.append((server, figure("client_cpu_ms")))
     note = pace_note(s)
     if note is not None:
-        lines.append(line("note", note))
+        lines.append((server, line("note", note)))
     errors = sorted({lane.error for lane in run.trace.lanes if lane.error})
-    for error in errors[:3]:
-        lines.append(line("error", error))
-    return "\n".join(lines)
+    lines += [(answers, line("error", error)) for error in errors[:3]]
+    return "\n".join(text for which, text in lines if part in ("all", which))
 
 
 def check_lines(predicted: Run, measured: Run) -> list[str]:

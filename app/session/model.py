@@ -8,8 +8,8 @@ methods, the metrics panel and the figure line through :class:`~app.session.figu
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
-import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from simulator.trace import Run, Trace
 from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
+from .live import FRAME_MS, stream_frames, wait_for_leftovers
 from .predictions import Predictions
 from .runner import RunHandle, Runner
 from .samples import every_run, final_medians, rerun_after
@@ -30,9 +31,6 @@ from .state import Kept, Lesson, Prediction, PredictionCheck, Side
 from .view import View
 
 __all__ = ["FRAME_MS", "Kept", "Session"]
-
-#: Snapshot period while a run is live.
-FRAME_MS = 33
 
 
 class Session:
@@ -354,8 +352,9 @@ class Session:
         if self._compare:  # the figures of a live run are the running side's
             self.show_side(side)
         self.events.run_started.emit(side, scenario)
-        await self._wait_for_leftovers()
-        frames = asyncio.ensure_future(self._stream(side, handle))
+        await wait_for_leftovers(self._leftover, self.events.notice.emit)
+        frame = functools.partial(self._frame, side)
+        frames = asyncio.ensure_future(stream_frames(handle, self._frame_s, frame))
         try:
             run = await handle.run()
         except LanesError as exc:
@@ -378,31 +377,9 @@ class Session:
         self._update_verdict()
         return run
 
-    async def _wait_for_leftovers(self) -> None:
-        """Views a stopped run abandoned may still hold threads (a ``time.sleep`` cannot be
-        interrupted): the next run waits for them, so they do not crowd its lanes, and says so."""
-        leftover = self._leftover
-        if leftover is None or not leftover.is_alive():
-            return
-        self.events.notice.emit("Waiting for views the stopped run left running to finish…")
-        while leftover.is_alive():
-            await asyncio.sleep(0.05)
-        self.events.notice.emit("")
-
-    async def _stream(self, side: Side, handle: RunHandle) -> None:
-        """Snapshots of the live run; a frame of thousands of lanes costs tens of ms and
-        competes with the site for the GIL, so the views get about a third of the time.
-        A frame is timed whole: the snapshot and what the listeners do with it (the window
-        lays its timeline out and paints it inside the signal, not on a later turn)."""
-        interval = self._frame_s
-        while True:
-            await asyncio.sleep(interval)
-            if not handle.started:
-                continue
-            now = time.perf_counter_ns()
-            self.live_trace = handle.snapshot(now)
-            self.events.run_progressed.emit(side, self.live_trace, now)
-            interval = max(self._frame_s, (time.perf_counter_ns() - now) / 1e9 * 3)
+    def _frame(self, side: Side, trace: Trace, now_ns: int) -> None:
+        self.live_trace = trace
+        self.events.run_progressed.emit(side, trace, now_ns)
 
     def _show_medians(self, side: Side, run: Run) -> Run:
         """After a close call's re-runs each side shows its median run: the verdict's number."""

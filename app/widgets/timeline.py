@@ -135,6 +135,12 @@ class QtTimeline(QWidget):
             self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
         return self._rows
 
+    @property
+    def row_count(self) -> int:
+        """How many rows the trace lays out into, before the row floor groups any: what a
+        parent sharing height between timelines goes by."""
+        return len(self._all_rows)
+
     def set_row_floor(self, px: float) -> None:
         """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
         if px != self.row_floor_px:

@@ -2,9 +2,10 @@
 
 The window draws a :class:`~app.session.Session`: its centre (:class:`~app.window.stage.Stage`)
 listens to the session's events, and the window adds what a desktop window has: actions and
-menus (``actions``), file dialogs (``files``), presentation mode (``presentation``),
-remembered settings (``settings``) and the quiz (``quiz``). Each part is handed the session and
-what it draws, never the window.
+menus (``actions``), which of them can be used now (``enabled``), the status bar's line
+(``status``), file dialogs (``files``), presentation mode (``presentation``), remembered
+settings (``settings``) and the quiz (``quiz``). Each part is handed the session and what it
+draws, never the window.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QWidget,
@@ -29,23 +29,23 @@ from app.session import Session, Side
 from app.session.classroom import Classroom
 from app.session.quiz import Quiz, QuizStep
 from app.session.runner import Runner
-from app.status_text import finished_text, running_text, started_text
 from app.theme import Theme, apply_theme
 from app.timeline.rows import by_value
 from app.widgets.dials import QtDials
 from app.widgets.timeline import QtTimeline
 from app.window.actions import build_actions, build_menus
+from app.window.enabled import EnabledActions
 from app.window.files import NOTHING_TO_EXPORT, WindowFiles, export_runs
 from app.window.layout import build_layout
 from app.window.presentation import CodeInCentre, PresentationMode
 from app.window.quiz import QtQuiz
 from app.window.settings import restore_window, save_window, saved_dark, saved_scenario
 from app.window.stage import Stage
+from app.window.status import StatusLine
 from app.window.steps import StepLayoutView
 from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
-from simulator.scenario import Scenario
-from simulator.trace import Run, Trace
+from simulator.trace import Run
 
 __all__ = ["QtMainWindow"]
 
@@ -133,13 +133,14 @@ class QtMainWindow(QMainWindow):
         self.dials_tabs = QTabWidget()
         self.dials_tabs.addTab(self.dials, "Run A")
         self.dials_tabs.addTab(self.dials_b, "Run B")
+        self.status = StatusLine(self, self.session, closing=lambda: self._close_when_stopped)
         self.files = WindowFiles(
             self,
             self.settings,
             self.session,
             open_file=self.open_scenario_file,
             export=self.export_to,
-            say=self._say,
+            say=self.status.say,
         )
         self.classroom = Classroom(self.session, LESSONS)
         self.quiz = QtQuiz(self, self.classroom, verdict=self.verdict)
@@ -159,8 +160,8 @@ class QtMainWindow(QMainWindow):
         self.session.view.set_dark(saved_dark(self.settings))
         self.apply_theme(self.presentation.theme)
         self.stage._on_scenario_changed(Side.A, self.session.scenario(Side.A))
-        self._update_enabled()
-        self.statusBar().showMessage("Set the dials, then press Run (F5).")
+        self.enabled.update()
+        self.status.say("Set the dials, then press Run (F5).")
 
     # -- construction ---------------------------------------------------------------------
     def _build(self) -> None:
@@ -209,7 +210,11 @@ class QtMainWindow(QMainWindow):
             results=[(self.metrics, "Metrics"), (self.code, "Code")],
         )
         self.run_button, self.stop_button = placed.run_button, placed.stop_button
+        buttons = {"run": placed.run_button, "stop": placed.stop_button}
+        buttons["export"] = placed.export_button
+        self.enabled = EnabledActions(self.session, actions, buttons, self.dials_tabs, self.replay)
         self._column = placed.column
+        self.stage.share_height_in(placed.column)
         self.export_button, self.side_tabs, self.docks = (
             placed.export_button,
             placed.side_tabs,
@@ -251,28 +256,18 @@ class QtMainWindow(QMainWindow):
         events = self.session.events
         events.compare.connect(self._on_compare_changed)
         events.running.connect(self._on_running_changed)
-        events.run_started.connect(self._on_run_started)
-        events.run_progressed.connect(self._on_run_progressed)
-        events.run_finished.connect(self._on_run_finished)
-        events.prediction.connect(self._on_prediction_changed)
         events.shown_side.connect(self._on_shown_side_changed)
-        events.error.connect(self._on_run_failed)
-        events.notice.connect(self._say)
         view = self.session.view.events
         for signal in (view.by, view.tails, view.dark, view.presentation):
             signal.connect(lambda _: self._on_view_changed())
         view.dark.connect(lambda _: self.apply_theme(self.presentation.theme))
         view.presentation.connect(self.presentation.set_on)
-        self.classroom.events.say.connect(self._say)
+        self.classroom.events.say.connect(self.status.say)
         self.classroom.events.by.connect(self.set_by)
         self.classroom.events.quiz.connect(self._on_quiz)
         self.dials_tabs.currentChanged.connect(
             lambda index: self.session.show_side(Side.B if index == 1 else Side.A)
         )
-        self.replay.playheadChanged.connect(lambda _: self._update_stop())
-
-    def _say(self, text: str) -> None:
-        self.statusBar().showMessage(text)
 
     def _on_quiz(self, quiz: Quiz | None) -> None:
         if quiz is not None and quiz.step is QuizStep.QUESTION and not self.session.shown_runs():
@@ -297,7 +292,7 @@ class QtMainWindow(QMainWindow):
 
     def stop_run(self) -> None:
         if self.session.running:
-            self.statusBar().showMessage("Stopping: requests still on a thread finish their view…")
+            self.status.say("Stopping: requests still on a thread finish their view…")
             self.session.stop()
         elif self.replay.playing:
             self.replay.stop()
@@ -318,7 +313,7 @@ class QtMainWindow(QMainWindow):
             self.set_by(loaded.by)
         self.stage.show_header(loaded.a)
         if self.classroom.quiz is None:
-            self._say(f"Loaded {Path(path).name}. Press Run (F5).")
+            self.status.say(f"Loaded {Path(path).name}. Press Run (F5).")
         return loaded
 
     def export_to(self, path: str | Path, kind: str) -> None:
@@ -350,61 +345,10 @@ class QtMainWindow(QMainWindow):
         self.stage.set_theme(theme)
 
     # -- drawing the session ----------------------------------------------------------------
-    def _update_enabled(self) -> None:
-        running, compare = self.session.running, self.session.compare
-        for action in (self.run_action, self.compare_action, self.predict_action):
-            action.setEnabled(not running)
-        self.run_a_action.setEnabled(not running and compare)
-        self.run_b_action.setEnabled(not running and compare)
-        self.run_button.setEnabled(not running)
-        self._update_stop()
-        self.stop_button.setEnabled(running)
-        self.dials_tabs.setEnabled(not running)
-        self.replay_action.setEnabled(not running and self.session.runs[Side.A] is not None)
-        self.export_action.setEnabled(not running and bool(self.session.shown_runs()))
-        self.export_button.setEnabled(self.export_action.isEnabled())
-
-    def _update_stop(self) -> None:
-        self.stop_action.setEnabled(self.session.running or self.replay.playing)
-
     def _on_running_changed(self, running: bool) -> None:
-        self._update_enabled()
         if not running and self._close_when_stopped:
             # The run's task ends once this returns; closeEvent can accept by then.
             QTimer.singleShot(0, self.close)
-
-    def _on_run_started(self, side: Side, scenario: Scenario) -> None:
-        self._say(started_text(scenario, side if self.session.compare else None))
-
-    def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        self._say(running_text(trace, side if self.session.compare else None))
-
-    def _on_run_finished(self, side: Side, run: Run) -> None:
-        self._update_enabled()
-        if self.session.queued or self._close_when_stopped:
-            return
-        check = self.session.check
-        predicted = check.predicted_ms if check else None
-        self._say(finished_text(run, predicted, check.calibrated if check else None))
-
-    def _on_run_failed(self, message: str) -> None:
-        self._say(message)
-        if not self._close_when_stopped:
-            # Window-modal but not blocking: no nested event loop inside the session's task.
-            box = QMessageBox(QMessageBox.Icon.Warning, "The run could not start", message)
-            box.setParent(self, box.windowFlags())
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
-
-    def _on_prediction_changed(self, prediction: object) -> None:
-        if prediction is None:
-            return
-        summary = self.session.prediction.summary if self.session.prediction else None
-        if summary is not None:
-            self._say(
-                f"The model predicts a makespan of {summary.makespan_ms:.0f} ms. "
-                "Press Run (F5) to measure it."
-            )
 
     def _on_shown_side_changed(self, side: Side) -> None:
         self.dials_tabs.setCurrentIndex(1 if side is Side.B else 0)
@@ -420,7 +364,6 @@ class QtMainWindow(QMainWindow):
         self.dials_tabs.setTabVisible(1, on)
         self.dials_tabs.tabBar().setVisible(on)
         self._label_metrics_tab()
-        self._update_enabled()
 
     # -- closing ------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -428,7 +371,7 @@ class QtMainWindow(QMainWindow):
         if self.session.running:
             self._close_when_stopped = True
             self.session.stop()
-            self.statusBar().showMessage("Stopping the run before closing…")
+            self.status.say("Stopping the run before closing…")
             event.ignore()
             return
         self.replay.pause()

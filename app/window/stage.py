@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtWidgets import QLabel, QTabBar
+from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
 from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
@@ -26,6 +26,7 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font
 from app.window.replay import explain_shown, follow_playhead, load_replay
+from app.window.stage_split import height_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -54,6 +55,9 @@ class Stage:
         self.timelines = {Side.A: self.timeline, Side.B: self.timeline_b}
         #: Each timeline's own label width, as it last said: compared, both get the wider.
         self._label_px = {Side.A: 0.0, Side.B: 0.0}
+        #: The column the window placed the timelines in, and their stretch factors there.
+        self._column: QVBoxLayout | None = None
+        self._shares = (1, 1)
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -110,11 +114,18 @@ class Stage:
         self.figures.events.shown.connect(self._on_figures_shown)
 
     # -- what the window calls --------------------------------------------------------------
+    def share_height_in(self, column: QVBoxLayout) -> None:
+        """The window placed the timelines in ``column``: compared, they share its height by
+        the rows each lays out (:func:`~app.window.stage_split.height_shares`)."""
+        self._column = column
+        self._share_height()
+
     def blank(self) -> None:
         """No lanes of the last lesson under a new question (its figures went with its runs:
         :class:`~app.session.figures.Figures` follows ``forget_runs``)."""
         for timeline in self.timelines.values():
             timeline.set_trace(_empty())
+        self._share_height()
         self.replay.set_duration(0)
         self.explain_shown()  # the legend of what is on screen: nothing yet
 
@@ -135,6 +146,7 @@ class Stage:
         self.show_header(run.scenario, state)
         self._show_side_title(side, run.scenario, state)
         self.timelines[side].set_trace(run.trace)
+        self._share_height()
         self._share_time_axis()
         load_replay(self.replay, self.session)
         self.explain_shown()
@@ -189,6 +201,7 @@ class Stage:
             # B's lanes from before would stand beside the new A as if they belonged to it.
             waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
             self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            self._share_height()
             # Its empty timeline says so too, not "Press Run (F5)".
             self.timeline_b.set_waiting("B runs after A." if waits else None)
             state = "runs after A" if waits else "previous run"
@@ -201,6 +214,7 @@ class Stage:
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
         timeline.set_trace(trace, live=True, now_ns=now_ns)
+        self._share_height()  # moves only as new rows appear, in steps
         # Painted now, not on a later turn: the session spaces frames by what one cost, and
         # that is the snapshot, the layout and the paint together.
         timeline.repaint()
@@ -281,6 +295,7 @@ class Stage:
         self.verdict.setVisible(on and bool(self.verdict.text()))
         self._share_time_axis()
         self._share_label_column()
+        self._share_height()
         self._show_idle_header()
 
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
@@ -292,6 +307,20 @@ class Stage:
         floor = max(spans + [live_span_ns]) if self.session.compare else 0
         for timeline in self.timelines.values():
             timeline.set_span_floor(floor)
+
+    def _share_height(self) -> None:
+        """Compared, each timeline's share of the height follows its rows; alone, A has it."""
+        if self._column is None:
+            return
+        shares = (
+            height_shares(self.timeline.row_count, self.timeline_b.row_count)
+            if self.session.compare
+            else (1, 1)
+        )
+        if shares != self._shares:
+            self._shares = shares
+            for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):
+                self._column.setStretchFactor(timeline, share)
 
     def _on_label_px(self, side: Side, px: float) -> None:
         self._label_px[side] = px
@@ -317,6 +346,7 @@ class Stage:
         self.by_tabs.blockSignals(False)
         for timeline in self.timelines.values():
             timeline.set_by(by)
+        self._share_height()
         self.explain_shown()  # the answer marks and tails are the by-request layout's
 
     def _on_presentation_changed(self, on: bool) -> None:

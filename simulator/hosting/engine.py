@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import threading
 import time
@@ -20,8 +21,8 @@ from django.test.utils import override_settings
 import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
-from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.driver import Driver, RequestRecord
+from simulator.hosting.live_lanes import LiveLanes, answered_ns, from_scratch
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -29,7 +30,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import Run, Trace
+from simulator.trace import Lane, Run, Trace
 from simulator.trace.collector import paused_collection
 from simulator.upstream_address import upstream_any_host
 
@@ -96,6 +97,7 @@ class LiveRun:
         self._leftover: threading.Thread | None = None
         # The lanes so far, kept from one snapshot to the next.
         self._live: LiveLanes | None = None
+        self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
 
@@ -163,6 +165,7 @@ class LiveRun:
                 if self._stop_requested:
                     self._driver.stop()
                 await self._driver.run()
+                self._all_answered.set()
             finally:
                 patience = STOP_PATIENCE_S if self._stop_requested else None
                 self._leftover = await _close_off_loop(server, patience)
@@ -174,6 +177,47 @@ class LiveRun:
                     gc.collect()
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
+
+    async def answered(self) -> None:
+        """Return once the client has every answer of an in-process run (or gave up on it).
+
+        :meth:`run` returns later: Django still has work of its own for each request after
+        answering it (closing the response, ``request_finished``, ending the thread asgiref
+        gave the request), seconds for thousands of requests. Over sockets this never
+        returns (the servers' own work is theirs): await it beside :meth:`run`."""
+        await self._all_answered.wait()
+
+    def answers(self) -> tuple[Run, int]:
+        """The run's answers as they stand, and how many answered requests Django is still
+        tidying up after: every lane its request's status and times, but no segments, and
+        the figures of the answers only (the server's read "not measured": they need its
+        lanes, which are not done while Django works on them).
+
+        Cheap on purpose: right after a burst's last answer thousands of Django's threads
+        want the GIL to tidy up, and building the lanes then takes ten times as long as
+        after (10 s at 10,000) and slows that tidying, which the trace measures."""
+        driver, server = self._driver, self._server
+        if driver is None or driver.start_ns is None or server is None:
+            raise RuntimeError("answers() is for an in-process run that has started")
+        now_ns = time.perf_counter_ns()
+        records = list(driver.records)
+        lanes = tuple(
+            Lane(
+                r.probe.request_id,
+                r.probe.view,
+                r.status,
+                r.status_code,
+                r.error or r.probe.error,
+                r.probe.sent_ns,
+                answered_ns(r, now_ns),
+                (),
+            )
+            for r in records
+        )
+        trace = Trace(t0_ns=driver.start_ns, lanes=lanes, loop_thread=server.loop_thread)
+        summary = dataclasses.replace(summarize(trace), server_threads_known=False)
+        tidying = sum(1 for r in records if r.done_ns is not None and _tidying(r))
+        return Run(self.scenario, trace, summary, stopped=self._stop_requested), tidying
 
     def partial_run(self) -> Run:
         """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
@@ -304,6 +348,12 @@ def _refuse_a_silent_upstream(warm: Driver) -> None:
     for record in warm.records:
         if record.error is not None and "no answer in" in record.error:
             raise UpstreamError(f"{record.error}; nothing was measured")
+
+
+def _tidying(record: RequestRecord) -> bool:
+    """Whether Django still works on this answered request (its handler has not returned)."""
+    probe = record.probe
+    return probe.picked_ns is not None and probe.finished_ns is None
 
 
 def run_scenario(scenario: Scenario) -> Run:

@@ -43,6 +43,8 @@ class _Kept:
     #: then, the lane stays as it is (one in flight, grown to now if ``grows``).
     read_until: int
     grows: bool
+    in_flight: bool
+    end: int  # the lane's end (now, in flight)
 
 
 class LiveLanes:
@@ -72,39 +74,51 @@ class LiveLanes:
             self._active += range(known, len(records))
             self._kept += [None] * (len(records) - known)
             self._lanes += [None] * (len(records) - known)  # type: ignore[list-item]
+        # What changed since the last frame; then the holds on the loop, read from it.
+        kept_list = self._kept
+        changed: list[int] = []
+        same: list[tuple[int, _Kept]] = []
+        states: dict[int, State] = {}
+        for i in self._active:
+            state = _state(records[i])
+            kept = kept_list[i]
+            if kept is None or kept.state != state or abandoned:
+                changed.append(i)
+                states[i] = state
+            else:
+                same.append((i, kept))
         holds = self._holds
-        held = ReadHolds(holds.update([records[i].probe for i in self._active], now_ns))
+        held = ReadHolds(holds.update([records[i].probe for i in changed], now_ns))
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
-        self._unsettle(unchanged_until)
-        lanes, kept_list = self._lanes, self._kept
+        for i in self._unsettled(unchanged_until):
+            changed.append(i)
+            states[i] = _state(records[i])
+        # Lanes whose records did not change and whose holds did not either, up to where
+        # they read them: kept (settled once answered and finished), or grown to now.
+        lanes = self._lanes
         still: list[int] = []
         last = self._settled_last
-        built = 0
-        for i in self._active:
+        for i, kept in same:
+            if kept.read_until >= unchanged_until:
+                changed.append(i)
+                states[i] = kept.state
+            elif kept.grows and now_ns >= kept.end:
+                kept.lane = lanes[i] = grown(kept.lane, now_ns)
+                kept.end = last = max(last, now_ns)
+                still.append(i)
+            elif kept.in_flight:
+                changed.append(i)  # in flight, reaching now: built again
+                states[i] = kept.state
+            elif settled(records[i]):
+                self._settle(i, kept)  # the same lane two frames in a row: final
+            else:
+                last = max(last, kept.end)  # answered, Django still at work on it
+                still.append(i)
+        for i in changed:
             record = records[i]
-            state = _state(record)
             kept = kept_list[i]
-            if (
-                kept is not None
-                and kept.state == state
-                and kept.read_until < unchanged_until
-                and not abandoned
-            ):
-                if record.done_ns is not None:  # nothing in it depends on now
-                    if settled(record):
-                        self._settle(i, kept)  # the same lane two frames in a row: final
-                        continue
-                    last = max(last, kept.lane.end_ns)
-                    still.append(i)
-                    continue
-                if kept.grows and now_ns >= kept.lane.end_ns:
-                    kept.lane = lanes[i] = grown(kept.lane, now_ns)
-                    last = max(last, now_ns)
-                    still.append(i)
-                    continue
             held.until = _NEVER
             lane = _built(record, now_ns, self.loop_thread, held, abandoned)
-            built += 1
             if kept is not None and record.done_ns is not None and lane == kept.lane:
                 lane = kept.lane  # the same object, for whoever keeps what it drew of it
             lanes[i] = lane
@@ -113,11 +127,11 @@ class LiveLanes:
             else:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
-                kept_list[i] = _Kept(state, lane, held.until, grows)
+                kept_list[i] = _Kept(states[i], lane, held.until, grows, in_flight, lane.end_ns)
             last = max(last, lane.end_ns)
             still.append(i)
         self._active = still
-        self.built = built
+        self.built = len(changed)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         return tuple(lanes)
 
@@ -125,15 +139,17 @@ class LiveLanes:
         bisect.insort(self._settled, (kept.read_until, i))
         self._settled_last = max(self._settled_last, kept.lane.end_ns)
 
-    def _unsettle(self, unchanged_until: int) -> None:
-        """Settled lanes whose holds on the loop changed (a request's records arrived late):
-        built again, as those in flight are."""
+    def _unsettled(self, unchanged_until: int) -> list[int]:
+        """Settled lanes whose holds on the loop changed where they read them (a request's
+        records arrived late): to be built again, as those in flight are."""
         at = bisect.bisect_left(self._settled, (unchanged_until, -1))
-        if at < len(self._settled):
-            self._active += [i for _, i in self._settled[at:]]
-            del self._settled[at:]
-            ends = [self._lanes[i].end_ns for _, i in self._settled]
-            self._settled_last = max(ends, default=_NEVER)
+        if at == len(self._settled):
+            return []
+        again = [i for _, i in self._settled[at:]]
+        del self._settled[at:]
+        ends = [self._lanes[i].end_ns for _, i in self._settled]
+        self._settled_last = max(ends, default=_NEVER)
+        return again
 
     def stale(self, records: Sequence[RequestRecord]) -> bool:
         """Whether a settled request's records changed after its lane was built (which

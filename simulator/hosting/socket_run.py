@@ -20,7 +20,7 @@ from simulator.hosting.socket_lanes import socket_lane
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import Run, Trace
+from simulator.trace import Lane, Run, Trace
 from simulator.upstream_address import allowed_by_name
 
 __all__ = ["SocketLiveRun", "request_url"]
@@ -57,6 +57,8 @@ class SocketLiveRun:
         self._stop_requested = False
         #: The real server's worker process ids, once every one has answered.
         self.worker_pids: tuple[int, ...] = ()
+        #: Each answered request's lane, by its record's place: built once.
+        self._answered: list[Lane | None] = []
 
     @property
     def stopping(self) -> bool:
@@ -130,15 +132,29 @@ class SocketLiveRun:
         return Run(self.scenario, trace, summarize(trace), stopped=True)
 
     def snapshot(self, now_ns: int | None = None, *, final: bool = False) -> Trace:
+        """The trace so far (see ``LiveRun.snapshot``): an answered request's lane is built
+        once and is the same object in every later snapshot; those in flight up to now."""
         driver = self._driver
         now_ns = now_ns or time.perf_counter_ns()
         if driver is None or driver.start_ns is None:
             return Trace(t0_ns=now_ns, lanes=())
         view = self.scenario.url or self.scenario.view
-        lanes = tuple(socket_lane(record, view, now_ns) for record in list(driver.records))
+        records = list(driver.records)
+        answered = self._answered
+        answered += [None] * (len(records) - len(answered))
+        lanes: list[Lane] = []
+        for i, record in enumerate(records):
+            lane = answered[i]
+            if lane is None:
+                # ``done_ns`` is the client's last word on a request: nothing changes after.
+                done = record.done_ns is not None
+                lane = socket_lane(record, view, now_ns)
+                if done:
+                    answered[i] = lane
+            lanes.append(lane)
         return Trace(
             t0_ns=driver.start_ns,
-            lanes=lanes,
+            lanes=tuple(lanes),
             worker_pids=self.worker_pids,
             client_cpu_ns=driver.client_cpu_ns,
         )

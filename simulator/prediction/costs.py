@@ -1,7 +1,8 @@
 """What Django's own machinery costs per request: the prediction model's inputs.
 
 :class:`Costs` holds them, with defaults measured on this project's machine;
-:meth:`Costs.measure` measures them again, with the real engine, wherever it runs.
+:func:`~simulator.prediction.measuring.measure_costs` measures them again, with the real
+engine, wherever it runs.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Costs:
       middleware, 389 ms, and lesson 09's B.
     - ``http_call_ms``: lesson 07's and 14's async sides and 100 × 4 × 100 ms
       ``async_fanout`` (447, 237 and 1,353 ms): 2.4 ms a call among others, where a lone
-      sync call's Python alone reads 1.3 ms (``Costs.measure()``).
+      sync call's Python alone reads 1.3 ms.
     - ``db_connect_ms``: lessons 08 and 19 (20 ``sync_orm`` × 100 ms under ASGI: 159 ms).
 
     ``cpu_scale`` is 1, a quiet machine's (a busy one's measure reads 2-5). Under load the
@@ -47,7 +48,7 @@ class Costs:
     **Usage**::
 
         predict(scenario)                               # the defaults
-        predict(scenario, Costs.measure())              # measured here, now
+        predict(scenario, measure_costs())              # measured here, now
         predict(scenario, load_costs().costs)           # ``async-lanes calibrate``'s
         predict(scenario, Costs.zero())                 # the views alone, no Django
 
@@ -108,7 +109,7 @@ class Costs:
     middleware_thread_ms
         What an async view behind a sync-only middleware costs beyond one without, in a
         burst: the chain's thread, blocked in ``async_to_sync`` while the view runs on the
-        loop (less than a sync view's: measured 0.4-0.6 ms against 1.1).
+        loop (less than a sync view's: fitted 0.5 ms against 1.3).
     wsgi_request_cpu_ms
         Everything one WSGI request costs the process (client included).
     growth_per_1000
@@ -136,11 +137,11 @@ class Costs:
     http_client_ms: float = 2.10
     db_connect_ms: float = 2.00
     django_stack_ms: float = 1.60
-    request_cpu_ms: float = 1.00
-    thread_cpu_ms: float = 1.10
+    request_cpu_ms: float = 1.05
+    thread_cpu_ms: float = 1.30
     middleware_thread_ms: float = 0.50
     wsgi_request_cpu_ms: float = 0.80
-    growth_per_1000: float = 0.25
+    growth_per_1000: float = 0.28
     cpu_scale: float = 1.00
 
     def __post_init__(self) -> None:
@@ -157,16 +158,6 @@ class Costs:
     def zero(cls) -> Costs:
         """No framework cost at all: the views alone, for checking the model by hand."""
         return cls(**{f.name: 0.0 for f in fields(cls) if f.name != "cpu_scale"}, cpu_scale=1.0)
-
-    @classmethod
-    def measure(cls, *, samples: int = 7) -> Costs:
-        """Measure the costs here, with the real engine, in a few seconds
-        (:func:`simulator.prediction.measuring.measure_costs`). A figure it cannot read
-        keeps its default. It runs its own event loops (``asyncio.run``): call it where no
-        loop is running, e.g. on a worker thread."""
-        from simulator.prediction.measuring import measure_costs
-
-        return cls(**measure_costs(samples=samples))
 
     def drawn_ms(self, mode: str) -> float:
         """Django's Python the model draws for one request (``framework``, needing the GIL),

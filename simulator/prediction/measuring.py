@@ -1,10 +1,10 @@
 """Measuring :class:`~simulator.prediction.costs.Costs` on this machine, with the real engine.
 
-:func:`measure_costs` is what ``async-lanes calibrate`` runs (and ``Costs.measure()``): short
-real runs, a few seconds in all. The phases of one request are read from the segments of
-spaced single requests (medians of ``samples``); what a request costs the process in all, and
-how that grows with concurrency, from the makespans of bursts, whose requests take their turns
-at the GIL one after another.
+:func:`measure_costs` is what ``async-lanes calibrate`` runs: short real runs, a few seconds
+in all. The phases of one request are read from the segments of spaced single requests
+(medians of ``samples``); what requests cost among others (in all, growing with
+concurrency, with a thread of their own, an upstream call, a database connection) from the
+makespans of bursts, by the model itself (:mod:`simulator.prediction.fitting`).
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
+from simulator.prediction.costs import Costs
+from simulator.prediction.fitting import BURSTS, fit_bursts
 from simulator.scenario import Scenario
 from simulator.trace import QUEUE_THREAD, Lane, Run, Segment, Trace
 
-__all__ = ["BURST_IO_MS", "BURSTS", "measure_costs"]
-
-#: The two bursts of async requests the growth with concurrency is read from, and their wait.
-BURSTS = (100, 600)
-BURST_IO_MS = 50.0
+__all__ = ["measure_costs"]
 
 
-def measure_costs(*, samples: int = 7) -> dict[str, float]:
-    """Every cost this machine's runs could show, by field name (a field it cannot read is
-    left out, to keep its default)."""
+def measure_costs(*, samples: int = 7) -> Costs:
+    """The costs measured here, with the real engine, in a few seconds; a figure it cannot
+    read keeps its default. It runs its own event loops (``asyncio.run``): call it where no
+    loop is running, e.g. on a worker thread."""
     if samples < 1:
         raise ValueError(f"samples must be at least 1, not {samples}")
     from simulator.hosting.engine import run_scenario
@@ -42,23 +41,24 @@ def measure_costs(*, samples: int = 7) -> dict[str, float]:
     _, sync = lanes(view="sync_io")
     _, wsgi_async = lanes(view="async_io", mode="wsgi")
     _, bug = lanes(view="async_sync_orm_bug", io_ms=0)
-    _, http = lanes(view="sync_httpx")
     found: dict[str, float | None] = {
         key: _median([p[key] for p in phases if key in p]) for key in _PHASES
     }
     found["hop_ms"] = _median(_durations(sync, "thread_hop"))
     found["wsgi_async_hop_ms"] = _median(_durations(wsgi_async, "thread_hop"))
-    cpu_ms, http_ms = _median(_computing(cpu)), _median(_durations(http, "io_blocking"))
-    sleep_ms = _median(_durations(sync, "io_blocking"))
+    cpu_ms = _median(_computing(cpu))
     found["cpu_scale"] = max(0.01, cpu_ms / 10) if cpu_ms else None
-    found["http_call_ms"] = max(0.0, http_ms - sleep_ms) if http_ms and sleep_ms else None
     error_span = _median([_span_at_done(lane) for lane in bug])
     view_in, after = found["asgi_view_in_ms"], found["asgi_after_ms"]
     if error_span is not None and view_in is not None and after is not None:
         found["error_ms"] = max(0.0, error_span - view_in - after)
     found.update(_stack(run_scenario, samples))
-    found.update(_bursts(run_scenario))
-    return {key: value for key, value in found.items() if value is not None}
+    read = {key: value for key, value in found.items() if value is not None}
+    # What requests cost among others: the model fitted to bursts measured here.
+    makespans = {
+        name: run_scenario(scenario).summary.makespan_ms for name, scenario in BURSTS.items()
+    }
+    return fit_bursts(makespans, Costs(**read))
 
 
 def _stack(run: Any, samples: int) -> dict[str, float | None]:
@@ -68,36 +68,6 @@ def _stack(run: Any, samples: int) -> dict[str, float | None]:
     stack: Run = run(spaced.replace(middleware="django"))
     extra = stack.summary.framework_ms_per_request - plain.summary.framework_ms_per_request
     return {"django_stack_ms": round(max(0.0, extra), 3)}
-
-
-def _per_request(run: Run, io_ms: float) -> float:
-    """A burst's makespan per request, less its one wait: each request's turn at the GIL."""
-    return max(0.0, (run.summary.makespan_ms - io_ms) / run.summary.requests)
-
-
-def _bursts(run: Any) -> dict[str, float | None]:
-    """What a request costs the process in all, and its growth with requests inside.
-
-    The model's overhead grows with the requests inside; over a burst of ``n`` they average
-    about ``n / 2``, so ``c(n) = b · (1 + g · n / 2000)``; two bursts give ``b`` and ``g``.
-    """
-    small, large = BURSTS
-    io = BURST_IO_MS
-    c1 = _per_request(run(Scenario(view="async_io", requests=small, io_ms=io)), io)
-    c2 = _per_request(run(Scenario(view="async_io", requests=large, io_ms=io)), io)
-    x1, x2 = small / 2000, large / 2000
-    growth = max(0.0, (c2 - c1) / (c1 * x2 - c2 * x1)) if c1 * x2 > c2 * x1 else 0.0
-    base = c1 / (1 + growth * x1)
-    sync = _per_request(run(Scenario(view="sync_io", requests=small, io_ms=io)), io)
-    wsgi = _per_request(
-        run(Scenario(view="sync_io", mode="wsgi", workers=4, requests=small, io_ms=0)), 0
-    )
-    return {
-        "request_cpu_ms": round(base, 3),
-        "growth_per_1000": round(growth, 3),
-        "thread_cpu_ms": round(max(0.0, sync - c1), 3),
-        "wsgi_request_cpu_ms": round(wsgi, 3),
-    }
 
 
 _PHASES = (

@@ -17,12 +17,15 @@ the loop blocked) are read as they are.
 
 Measured against the full event model (``tests/simulator/test_model_scale.py``,
 ``benchmarks/predict_scale.py``): from 2,000 to 10,000 requests makespan, p50, the loop
-blocked and ``framework_ms_per_request`` under ASGI agree within 5%. Where it falls short:
-under WSGI ``framework_ms_per_request``, as a worker's waits for the GIL come in pieces'
-sizes; and ``threads_held_peak`` of views that hold a thread per request under ASGI, whose
-pieces' threads are spread back into one per request (:func:`_threads_held_peak`) by a
-rule fitted at 2,000 and 5,000 (within 5%), 18% high at 10,000 (``sync_io``, 100 ms: 217
-against 184). Views that hold none (async) or the workers (WSGI) read exactly. The growth
+blocked and ``framework_ms_per_request`` under ASGI agree within 5%, and so do the threads
+held by views that hold one per request under ASGI (``sync_io`` at 100 and 500 ms, within
+3%; a sync-only middleware's, exactly), whose pieces' threads are spread back into one per
+request (:func:`_threads_held_peak`). Where it falls short: under WSGI
+``framework_ms_per_request``, as a worker's waits for the GIL come in pieces' sizes; and
+the threads held by sync views that mostly compute (5 ms of CPU, no wait: 41 against 9-21)
+or open a database connection (whose Python is drawn inside the query's wait: 72-165
+against 25-50), read high, as the GIL's turns come in pieces' sizes. Views that hold none
+(async) or the workers (WSGI) read exactly. The growth
 of per-request costs stops at 10,000 requests inside (:data:`~simulator.prediction.site.
 GROWTH_SEEN_UP_TO`), what a run can measure.
 """
@@ -110,46 +113,40 @@ def _framework_ms_per_request(trace: Trace, requests: int) -> float:
 
 
 def _threads_held_peak(trace: Trace, weight: float, cap: int) -> int:
-    """Threads held at once under ASGI, a thread per request, for pieces: a piece's thread
-    held from ``s`` to ``e`` stands for ``weight`` threads, one per request, each held
-    through the waits they all share and its own part of the piece's Python (``d``), one
-    request's after another's as the GIL lets them: the ``k``-th from ``s + k·d`` to
-    ``e - (weight-1-k)·d``. Counting the piece's whole span ``weight`` times held every one
-    of them through all the others' Python too."""
+    """Threads held at once under ASGI, a thread per request, for pieces: a piece stands
+    for ``weight`` requests one after another, whose views begin spread over the time until
+    the next piece's begins (the ``k``-th a ``k``-th of that gap in), each held for the
+    piece's span less the others' own Python in it (their CPU and their waits for the GIL,
+    one request's after another's). Counting the piece's whole span ``weight`` times held
+    every one of them from the first's start and through all the others' Python too."""
     n = max(1, round(weight))
     away = {trace.loop_thread, QUEUE_THREAD}
-    spans: list[tuple[int, int, float]] = []  # (start, end, the piece's Python in it)
+    spans: list[tuple[int, int, int]] = []  # (start, end, the piece's own Python in it)
     for lane in trace.lanes:
-        held = sorted(
-            (seg.thread, seg.start_ns, seg.end_ns, seg.duration_ns * _OWN.get(seg.kind, 0.0))
+        held = [
+            seg
             for seg in lane.segments
             if seg.kind not in NOT_HELD_BY_VIEW and seg.thread not in away
-        )
-        last = ""
-        for thread, start, end, own in held:
-            if spans and thread == last and start <= spans[-1][1]:
-                s0, e0, own0 = spans[-1]
-                spans[-1] = (s0, max(e0, end), own0 + own)
-            else:
-                spans.append((start, end, own))
-            last = thread
+        ]
+        if held:
+            own = sum(seg.duration_ns for seg in held if seg.kind in _OWN)
+            spans.append((min(s.start_ns for s in held), max(s.end_ns for s in held), own))
     if not spans:
         return 0
-    table = np.array(spans, np.float64)  # a row per span: start, end, Python
+    table = np.array(sorted(spans), np.float64)  # a row per piece: start, end, Python
+    starts = table[:, 0]
+    last_gap = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
+    gaps = np.diff(starts, append=starts[-1] + last_gap)
     k = np.arange(n, dtype=np.float64)
-    d = table[:, 2:3] / n
-    starts = (table[:, 0:1] + k * d).ravel()
-    ends = (table[:, 1:2] - (n - 1 - k) * d).ravel()
-    times = np.concatenate([starts, ends])
-    deltas = np.concatenate([np.ones(len(starts)), -np.ones(len(ends))])
+    held_for = (table[:, 1] - starts - (n - 1) * table[:, 2] / n)[:, None]
+    begin = starts[:, None] + k * (gaps / n)[:, None]
+    times = np.concatenate([begin.ravel(), (begin + held_for).ravel()])
+    deltas = np.concatenate([np.ones(begin.size), -np.ones(begin.size)])
     order = np.lexsort((deltas, times))  # an end before a start at the same instant
     peak = int(np.cumsum(deltas[order]).max(initial=0))
     return min(cap, round(peak * weight / n))
 
 
-#: How much of a piece's time of each kind is its requests' own, one after another: all
-#: of the view's CPU; a quarter of its waits for the GIL (the rest, every piece's slices
-#: being ``weight`` times a request's, its requests would have waited side by side). The
-#: quarter is fitted to the request-by-request model at 2,000 and 5,000 requests
-#: (``tests/simulator/test_model_scale.py``).
-_OWN = {Kind.CPU: 1.0, Kind.GIL_WAIT: 0.25}
+#: What of a piece's time is its requests' own, one after another: the view's CPU and its
+#: waits for the GIL (the pieces' Python runs in ``weight`` requests' slices).
+_OWN = frozenset({Kind.CPU, Kind.GIL_WAIT})

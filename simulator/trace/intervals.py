@@ -78,6 +78,12 @@ class IntervalSet:
             t = self.starts[i]
         return max(t, start)
 
+    def last_end_in(self, start: int, end: int) -> int:
+        """The latest end of an interval lying wholly inside ``(start, end)``; ``start`` if
+        none does."""
+        i = bisect.bisect_left(self.ends, end) - 1  # the last interval ending before ``end``
+        return self.ends[i] if i >= 0 and self.starts[i] > start else start
+
     def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         """Cut ``[start, end)`` into pieces, each flagged True where it lies in the set."""
         pieces: list[tuple[int, int, bool]] = []

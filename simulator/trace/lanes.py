@@ -57,9 +57,13 @@ def build_lane(
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
     resume once the loop is free. That tail is ``queued`` too (it may start up to a hold
-    early: the loop cannot see when I/O completes while it is blocked). A wait still open (a
-    live snapshot) is drawn as a wait up to ``done_ns``: the loop being busy now does not say
-    its I/O has finished (and so a lane in flight only grows with "now": ``growing``).
+    early: the loop cannot see when I/O completes while it is blocked), but never before the
+    request last ran on the loop inside the wait, woken by its I/O's progress: its coroutine
+    then suspended on the I/O again, so the I/O was not over. (A loop kept busy by the others
+    from before an upstream call began until after it ended turned the whole call into
+    ``queued``.) A wait still open (a live snapshot) is drawn as a wait up to ``done_ns``: the
+    loop being busy now does not say its I/O has finished (and so a lane in flight only grows
+    with "now": ``growing``).
     """
     held = loop_held or IntervalSet()
     segments: list[Segment] = []
@@ -184,7 +188,11 @@ def build_lane(
             fill(item.start_ns, item.thread, start_clock)
             ready = item.end_ns
             if item.kind == "io_wait" and item.thread == loop_thread and not item.open:
-                ready = held.covered_tail(item.start_ns, item.end_ns, RESUME_SLACK_NS)
+                assert own_steps is not None  # the wait is on the loop, so there is one
+                # Each time its I/O woke the request inside the wait (httpx connected, a
+                # connection refused), it ran, then suspended on it again: it was not over.
+                pending = own_steps.last_end_in(item.start_ns, item.end_ns)
+                ready = held.covered_tail(pending, item.end_ns, RESUME_SLACK_NS)
             segments.append(
                 Segment(item.kind, item.start_ns, ready, item.thread, item.open, item.line)
             )

@@ -28,8 +28,9 @@ _EVER = -(2**62)
 class LiveHolds:
     """The holds on the loop of a live run's probes, read incrementally.
 
-    Call :meth:`update` once per frame with the probes that may still record something (new
-    ones and those in flight); a probe left out is taken to have recorded nothing more.
+    Call :meth:`update` once per frame with the probes that recorded something since the
+    last frame (a probe left out is taken to have recorded nothing new); those holding the
+    loop in a segment still open are read again each frame without being passed.
     """
 
     def __init__(self, loop_thread: str | None) -> None:
@@ -39,6 +40,7 @@ class LiveHolds:
         self._holds: list[tuple[int, int]] = []  # every closed hold so far, unmerged
         self._closed = IntervalSet()  # merged closed holds and steps
         self._open: list[tuple[int, int]] = []  # the last frame's holds still running
+        self._holding: dict[int, RequestProbe] = {}  # the probes they are of, by id
         #: The set after the last :meth:`update`.
         self.held = IntervalSet()
         #: The earliest time at which :attr:`held` may differ from the frame before's.
@@ -58,9 +60,13 @@ class LiveHolds:
         holds: list[tuple[int, int]] = []
         steps: list[tuple[int, int, int]] = []
         running: list[tuple[int, int]] = []
-        read = self._read
-        for probe in probes:
+        seen: set[int] = set()
+        read, holding = self._read, self._holding
+        for probe in [*probes, *holding.values()] if holding else probes:
             key = id(probe)
+            if key in seen:
+                continue  # passed, and holding the loop
+            seen.add(key)
             seen_segments, seen_steps = read.get(key, (0, 0))
             segments, own = probe.segments, probe.loop_steps
             n_segments, n_steps = len(segments), len(own)
@@ -74,12 +80,16 @@ class LiveHolds:
                 steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
             if n_segments != seen_segments or n_steps != seen_steps:
                 read[key] = (n_segments, n_steps)
-            if probe.open_segments:
-                running += [
-                    (seg.start_ns, max(now_ns, seg.start_ns))
-                    for seg in list(probe.open_segments.values())
-                    if seg.thread == loop and seg.kind in HOLDS_THREAD
-                ]
+            own_running = [
+                (seg.start_ns, max(now_ns, seg.start_ns))
+                for seg in (list(probe.open_segments.values()) if probe.open_segments else ())
+                if seg.thread == loop and seg.kind in HOLDS_THREAD
+            ]
+            if own_running:
+                running += own_running
+                holding[key] = probe
+            elif key in holding:
+                del holding[key]
         changed = [start for start, _ in holds + running + self._open]
         changed += [start for start, _, _ in steps]
         self.changed_from = min(changed, default=2**62)

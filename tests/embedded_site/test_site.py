@@ -89,3 +89,27 @@ def test_measured_outside_a_probe_only_runs_its_body():
 def test_measured_refuses_a_kind_the_host_derives():
     with pytest.raises(ValueError, match="queued"), measured("queued"):
         pass
+
+
+def test_the_site_passes_djangos_system_checks(site):
+    """Booting skips them (a fifth of a second of every start): here they run."""
+    from django.core.management import call_command
+
+    call_command("check", fail_level="WARNING")
+
+
+def test_the_sites_own_connections_write_as_sqlite_does_by_default(site):
+    """Migrating wrote the scratch file without syncing (embedded_site._scratch_writes); a
+    connection the site opens afterwards, as a view's does, syncs and journals as ever."""
+    from django.db import connections
+
+    connection = connections["default"]
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        (synchronous,) = cursor.fetchone()
+        cursor.execute("PRAGMA journal_mode")
+        (journal,) = cursor.fetchone()
+    connection.close()
+    assert synchronous == 2  # FULL, SQLite's default
+    assert journal.lower() == "delete"

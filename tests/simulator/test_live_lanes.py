@@ -21,7 +21,7 @@ from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.scenario import Scenario
-from simulator.trace import Trace
+from simulator.trace import Trace, loop_holding_intervals
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view blocking the loop, views that fail.
@@ -88,6 +88,10 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
         lanes = live_lanes.update(replay.records, now)
         assert lanes == from_scratch(replay.records, now, trace.loop_thread), now - start
+        # The holds on the loop, read incrementally, are those read from every probe.
+        held = live_lanes._holds.held
+        whole = loop_holding_intervals([r.probe for r in replay.records], trace.loop_thread, now)
+        assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
         # A settled lane is handed out as the same object ever after (the painter's cache).
         for i, lane in settled.items():
@@ -171,3 +175,27 @@ def _done(record: RequestRecord, original: RequestRecord) -> None:
     record.status, record.status_code = original.status, original.status_code
     record.error, record.done_ns = original.error, original.done_ns
     record.probe.error = record.probe.error or original.probe.error
+
+
+def test_over_sockets_an_answered_lane_is_built_once_and_those_in_flight_reach_now():
+    from types import SimpleNamespace
+
+    from simulator.hosting.socket_driver import SocketRecord
+    from simulator.hosting.socket_lanes import socket_lane
+    from simulator.hosting.socket_run import SocketLiveRun
+
+    ms = 1_000_000
+    run = SocketLiveRun(Scenario(view="async_io", mode="uvicorn", requests=3))
+    records = [SocketRecord(n, n * ms, request_sent_ns=n * ms + ms // 2) for n in range(3)]
+    run._driver = SimpleNamespace(records=records, start_ns=0, client_cpu_ns=None)
+    first = run.snapshot(10 * ms)
+    records[1].first_byte_ns, records[1].status_code = 8 * ms, 200
+    records[1].status, records[1].done_ns = "ok", 9 * ms
+    second = run.snapshot(20 * ms)
+    third = run.snapshot(30 * ms)
+    assert third.lanes[1] is second.lanes[1]  # answered: the same lane ever after
+    assert [lane.done_ns for lane in third.lanes] == [30 * ms, 9 * ms, 30 * ms]
+    # Each what building the lanes from the records at that moment gives.
+    for trace, now in ((second, 20 * ms), (third, 30 * ms)):
+        assert trace.lanes == tuple(socket_lane(r, "async_io", now) for r in records)
+    assert first.lanes[1].done_ns == 10 * ms  # in flight then

@@ -17,6 +17,7 @@ from simulator.catalog import IoStyle, lesson_views
 from simulator.metrics.summary import summarize
 from simulator.prediction import flows, model
 from simulator.prediction.events import Environment, Resource
+from simulator.prediction.measuring import measure_costs
 from simulator.prediction.model import IO_KINDS, Costs, predict
 from simulator.scenario import Scenario
 from simulator.trace import KINDS
@@ -349,7 +350,7 @@ def test_the_predicted_makespan_is_a_little_short_of_the_measured_one(run, dials
 
 @pytest.mark.slow
 def test_costs_measured_here_are_plausible():
-    costs = Costs.measure(samples=3)
+    costs = measure_costs(samples=3)
     assert 0.05 < costs.asgi_before_ms + costs.asgi_started_ms + costs.asgi_view_in_ms < 20
     assert 0.02 < costs.wsgi_before_ms + costs.wsgi_after_ms < 20
     assert 0.01 < costs.hop_ms < 20

@@ -108,6 +108,27 @@ def test_an_io_wait_that_ended_only_when_the_loop_was_freed_ends_in_queued():
     ]
 
 
+def test_a_wait_on_an_upstream_stays_a_wait_while_the_others_keep_the_loop_busy():
+    # Two cores burnt elsewhere: the other requests' Django work, then their failures when the
+    # upstream died, kept the loop busy without a break from before this request's wait
+    # began (3) until after it ended (100). This one ran inside its wait too (40-42: httpx
+    # handling its connection), then suspended on the upstream again: its I/O was not over
+    # then, so at most what followed was waiting for the loop, never the whole wait.
+    p = probe(finished=101, segments=[("io_wait", 3, 100, L)])
+    p.loop_steps = [(1 * MS, 4 * MS), (40 * MS, 42 * MS), (99 * MS, 101 * MS)]
+    other = probe()
+    other.loop_steps = [(s * MS, e * MS) for s, e in [(0.5, 1), (4, 20), (20.5, 40), (42, 99)]]
+    held = loop_holding_intervals([p, other], L)
+    assert (held.starts, held.ends) == ([MS // 2], [101 * MS])  # one busy stretch
+    assert lane_of(p, done=101, loop_thread=L, loop_held=held) == [
+        ("queued", 0, 1, "queue"),
+        ("framework", 1, 3, L),
+        ("io_wait", 3, 42, L),
+        ("queued", 42, 100, L),
+        ("framework", 100, 101, L),
+    ]
+
+
 def test_the_loop_monitors_steps_tell_running_from_waiting_for_the_loop():
     # Ten requests' worth of Django work on the loop: this one ran 1-2 and 8-10; in between
     # the loop was idle (2-3), then ran others (3-8), and it waited its turn.

@@ -1,0 +1,74 @@
+"""The figures at the last answer, while Django tidies up after its answers.
+
+After answering a request, Django under ASGI still works on it: it closes the response,
+sends ``request_finished`` and ends the thread asgiref gave the request (``asgiref.sync.
+ThreadSensitiveContext``). One request at a time that is a millisecond; after a burst of
+thousands it is seconds, all after the last answer (10,000 threads ending at once on CPython
+3.11: ``docs/lessons.md``), and a real uvicorn does the same work after ``hey`` has printed
+its figures. So the command line does what such a client does: it prints the run's figures
+once every answer is in (each figure counts what happened up to then, Django's tidying so
+far included, and says so), and waits for the tidying to end only to save the run with it
+measured. A run whose tidying ends within :data:`GRACE_S` prints its figures once, as ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.hosting.engine import LiveRun
+    from simulator.trace import Run
+
+__all__ = ["GRACE_S", "AtLastAnswer", "at_last_answer", "tidied_text", "tidying_text"]
+
+#: How long after the last answer Django's tidying may take before the answers' figures are
+#: printed without waiting for it: a run of tens of requests prints its figures once.
+GRACE_S = 0.5
+
+#: The run's answers at the last answer (plus :data:`GRACE_S` at most), and how many answered
+#: requests Django was still tidying up after.
+AtLastAnswer = tuple["Run", int]
+
+
+async def at_last_answer(
+    live: LiveRun,
+    running: asyncio.Future[Run],
+    show: Callable[[Run, int], object],
+    grace_s: float = GRACE_S,
+) -> AtLastAnswer | None:
+    """Once ``live`` has every answer: if ``running`` has not ended within ``grace_s``, its
+    answers as they stand (:meth:`LiveRun.answers`) are handed to ``show`` and returned (else
+    ``None``: nothing shown)."""
+    await live.answered()
+    await asyncio.wait({running}, timeout=grace_s)
+    if running.done():
+        return None
+    answers, tidying = live.answers()
+    show(answers, tidying)
+    return answers, tidying
+
+
+def tidying_text(answers: Run, tidying: int) -> str:
+    """The answers' figures, and what the command still waits for."""
+    from app.cli.summary import format_summary
+    from simulator.metrics.figures import format_count
+
+    return (
+        f"{format_summary(answers, 'answers')}\n  {'tidying':<13} Django is still closing "
+        f"{format_count(tidying)} answered request{'s' if tidying != 1 else ''} (each "
+        "response, request_finished, the request's thread): the server's figures follow once "
+        "it has ended, with it measured"
+    )
+
+
+def tidied_text(final: Run) -> str:
+    """The server's figures, Django's tidying included, and how long that tidying took."""
+    from app.cli.summary import format_summary
+
+    seconds = (final.trace.last_ns - final.trace.end_ns) / 1e9
+    return (
+        f"{format_summary(final, 'server')}\n  {'tidied':<13} Django's own work after the "
+        f"last answer took {seconds:.1f} s (in the figures above and the lanes' faint tails)"
+    )

@@ -1,0 +1,94 @@
+"""The command line prints a run's figures at its last answer while Django tidies up after its
+answers, and saves the run once that tidying has ended, with it measured (app/cli/answered.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from app.cli.answered import at_last_answer
+
+
+class _Live:
+    """What :func:`at_last_answer` asks of a LiveRun: every answer is in at once."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def answered(self) -> None:
+        return None
+
+    def answers(self):
+        self.asked += 1
+        return "the run so far", 7
+
+
+def _wait(seconds: float, grace: float):
+    async def go():
+        running = asyncio.ensure_future(asyncio.sleep(seconds))
+        live, shown = _Live(), []
+        result = await at_last_answer(live, running, lambda *a: shown.append(a), grace)
+        await running
+        return result, shown, live.asked
+
+    return asyncio.run(go())
+
+
+def test_a_run_still_tidying_after_the_grace_is_shown_as_it_stands():
+    result, shown, asked = _wait(0.3, grace=0.01)
+    assert result == ("the run so far", 7) and shown == [("the run so far", 7)] and asked == 1
+
+
+def test_a_run_that_ends_within_the_grace_is_shown_once_at_its_end():
+    result, shown, asked = _wait(0.0, grace=5)
+    assert result is None and shown == [] and asked == 0
+
+
+@pytest.mark.slow
+def test_the_figures_come_at_the_last_answer_and_the_file_holds_the_tidying(tmp_path, capsys):
+    """A request_finished receiver that takes 1 s stands for Django's tidying after a burst:
+    the figures are printed before it ends, and the saved run measures it whole."""
+    import embedded_site
+
+    embedded_site.boot()
+    from django.core.signals import request_finished
+
+    from app.cli.main import main
+
+    printed_at: list[float] = []
+
+    def slow_receiver(**kwargs: object) -> None:
+        time.sleep(1.0)
+        printed_at.append(time.perf_counter())
+
+    request_finished.connect(slow_receiver, dispatch_uid="test_slow_tidying")
+    try:
+        out = tmp_path / "run.json"
+        argv = ["run", "--view", "async_io", "--requests", "2", "--io-ms", "0", "--cpu-ms", "0"]
+        assert main([*argv, "--json", str(out)]) == 0
+    finally:
+        request_finished.disconnect(dispatch_uid="test_slow_tidying")
+    text = capsys.readouterr().out
+    # The answers' figures, then what it waits for, then the server's figures with the tidying.
+    assert text.index("makespan") < text.index("tidying") < text.index("framework")
+    assert text.index("framework") < text.index("tidied")
+    assert "Django is still closing 2 answered requests" in text
+    took = float(text.split("after the last answer took ")[1].split(" s")[0])
+    assert took >= 0.9
+    data = json.loads(out.read_text(encoding="utf-8"))
+    last_ms = max(s["end_ms"] for r in data["requests"] for s in r["segments"])
+    assert last_ms - data["summary"]["makespan_ms"] >= 900  # the tidying, in the file
+
+
+@pytest.mark.slow
+def test_a_run_without_lasting_tidying_prints_its_figures_once(tmp_path, capsys):
+    from app.cli.main import main
+
+    argv = ["run", "--view", "async_io", "--requests", "2", "--io-ms", "0", "--cpu-ms", "0"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert text.count("makespan") == 1 and "framework" in text and "tidy" not in text
