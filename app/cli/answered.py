@@ -25,7 +25,7 @@ __all__ = ["GRACE_S", "AtLastAnswer", "at_last_answer", "tidied_text", "tidying_
 
 #: How long after the last answer Django's tidying may take before the answers' figures are
 #: printed without waiting for it: a run of tens of requests prints its figures once.
-GRACE_S = 0.5
+GRACE_S = 0.3
 
 #: The run's answers at the last answer (plus :data:`GRACE_S` at most), and how many answered
 #: requests Django was still tidying up after.
