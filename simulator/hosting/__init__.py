@@ -7,8 +7,9 @@ httpx's own command-line client is kept from loading. ``import httpx`` runs
 extras may be absent, and then ``httpx.main`` is a stub that says how to install them), and
 ``httpx/_main.py`` imports click, Pygments' lexers and rich at its top. A run needs none of
 them, but click comes with uvicorn (the servers extra) and rich with the development tools,
-so every process that runs a scenario paid for them: about 40 ms for click and the lexers,
-over 60 ms more with rich (``python -X importtime -c "import httpx"``). A ``None`` in
+so every process that runs a scenario paid for them: 20–40 ms for click and the lexers, and
+75–195 ms with rich as well (``python -X importtime -c "import httpx"``, median of 9, on a
+shared machine at load 6–12). A ``None`` in
 :data:`sys.modules` is the import system's documented way to say a module is not to be
 imported (the language reference, "The module cache": "if the value is None, then a
 ModuleNotFoundError is raised"), which httpx takes as an absent extra. ``setdefault``: a

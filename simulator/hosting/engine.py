@@ -97,6 +97,8 @@ class LiveRun:
         self._leftover: threading.Thread | None = None
         # The lanes so far, kept from one snapshot to the next.
         self._live: LiveLanes | None = None
+        # Whether a snapshot is updating them (a signal handler's call then builds afresh).
+        self._updating = False
         self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
@@ -220,7 +222,11 @@ class LiveRun:
         return Run(self.scenario, trace, summary, stopped=self._stop_requested), tidying
 
     def partial_run(self) -> Run:
-        """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
+        """What was measured so far, as a stopped run (for quitting at once, mid-run).
+
+        Safe in a signal handler on the loop's thread, even one that interrupted a
+        snapshot: the lanes kept between snapshots are then left alone (halfway through an
+        update they are neither the last frame's nor the next's) and built afresh."""
         if self.sockets is not None:
             return self.sockets.partial_run()
         trace = self.snapshot(final=True, abandoned=self._stop_requested)
@@ -277,11 +283,19 @@ class LiveRun:
             self._live = LiveLanes(loop_thread)
         live = self._live
         with paused_collection():  # millions of small objects, none in a cycle
-            lanes = live.update(records, now_ns, abandoned=abandoned)
-            last = live.last_ns
-            if final and live.stale(records):
+            if self._updating:  # a signal handler's, inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)
+            else:
+                self._updating = True
+                try:
+                    lanes = live.update(records, now_ns, abandoned=abandoned)
+                finally:
+                    self._updating = False
+                last = live.last_ns
+                if final and live.stale(records):
+                    lanes = from_scratch(records, now_ns, loop_thread, abandoned)
+                    last = max((lane.end_ns for lane in lanes), default=now_ns)
         # Only blocks within the run: before the first send or after the last segment, the
         # loop was warming up or tidying up, which no request waited for.
         return Trace(
