@@ -82,7 +82,8 @@ class QtTimeline(QWidget):
     # -- model -----------------------------------------------------------------------------
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
-        self._last_ns = picture_end_ns(trace)
+        # Live, the picture ends at "now" (later than every segment): no pass over the lanes.
+        self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
         self._all_rows = TimelineRows(trace, by=self.by)
