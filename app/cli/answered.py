@@ -1,14 +1,18 @@
-"""The figures at the last answer, while Django tidies up after its answers.
+"""The answers' figures at the last answer, while Django tidies up after its answers.
 
 After answering a request, Django under ASGI still works on it: it closes the response,
 sends ``request_finished`` and ends the thread asgiref gave the request (``asgiref.sync.
 ThreadSensitiveContext``). One request at a time that is a millisecond; after a burst of
-thousands it is seconds, all after the last answer (10,000 threads ending at once on CPython
-3.11: ``docs/lessons.md``), and a real uvicorn does the same work after ``hey`` has printed
-its figures. So the command line does what such a client does: it prints the run's figures
-once every answer is in (each figure counts what happened up to then, Django's tidying so
-far included, and says so), and waits for the tidying to end only to save the run with it
-measured. A run whose tidying ends within :data:`GRACE_S` prints its figures once, as ever.
+thousands it is seconds, all after the last answer (thousands of threads ending at once,
+slower the busier the machine), and a plain uvicorn does the same work after ``hey`` has
+printed its figures (``benchmarks/scale.py`` times both). So the command line does what such
+a client does: once every answer is in it prints the answers' figures (makespan, latency,
+throughput, requests: final then), says how many requests Django was still tidying up
+after, and prints the server's figures (threads, loop, framework time: they count that work)
+once it has ended, when the run is saved with it measured. Nothing is computed from the
+lanes meanwhile: building them amid thousands of Django's threads takes ten times as long
+and slows the very work the lanes measure. A run whose tidying ends within :data:`GRACE_S`
+prints its figures once, as ever.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ if TYPE_CHECKING:
     from simulator.hosting.engine import LiveRun
     from simulator.trace import Run
 
-__all__ = ["GRACE_S", "AtLastAnswer", "at_last_answer", "tidied_text", "tidying_text"]
+__all__ = [
+    "GRACE_S",
+    "AtLastAnswer",
+    "at_last_answer",
+    "tidied_line",
+    "tidied_text",
+    "tidying_text",
+]
 
 #: How long after the last answer Django's tidying may take before the answers' figures are
 #: printed without waiting for it: a run of tens of requests prints its figures once.
@@ -39,13 +50,16 @@ async def at_last_answer(
     grace_s: float = GRACE_S,
 ) -> AtLastAnswer | None:
     """Once ``live`` has every answer: if ``running`` has not ended within ``grace_s``, its
-    answers as they stand (:meth:`LiveRun.answers`) are handed to ``show`` and returned (else
-    ``None``: nothing shown)."""
+    answers (:meth:`LiveRun.answers`) are handed to ``show`` and returned (else ``None``:
+    nothing shown). They are read at once and shown after the grace: read amid thousands of
+    Django's threads tidying up, they can take a second at 10,000 requests."""
     await live.answered()
-    await asyncio.wait({running}, timeout=grace_s)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace_s
+    answers, tidying = live.answers()
+    await asyncio.wait({running}, timeout=max(0.0, deadline - loop.time()))
     if running.done():
         return None
-    answers, tidying = live.answers()
     show(answers, tidying)
     return answers, tidying
 
@@ -56,10 +70,10 @@ def tidying_text(answers: Run, tidying: int) -> str:
     from simulator.metrics.figures import format_count
 
     return (
-        f"{format_summary(answers, 'answers')}\n  {'tidying':<13} Django is still closing "
-        f"{format_count(tidying)} answered request{'s' if tidying != 1 else ''} (each "
-        "response, request_finished, the request's thread): the server's figures follow once "
-        "it has ended, with it measured"
+        f"{format_summary(answers, 'answers')}\n  {'tidying':<13} at the last answer, Django "
+        f"was still closing {format_count(tidying)} answered request"
+        f"{'s' if tidying != 1 else ''} (each response, request_finished, the request's "
+        "thread): the server's figures follow once it has ended, with it measured"
     )
 
 
@@ -67,8 +81,19 @@ def tidied_text(final: Run) -> str:
     """The server's figures, Django's tidying included, and how long that tidying took."""
     from app.cli.summary import format_summary
 
+    return f"{format_summary(final, 'server')}\n{tidied_line(final)}"
+
+
+def tidied_line(final: Run) -> str:
+    """How long Django's own work after the last answer took, or went on before it was cut
+    short (Ctrl+C once every request was answered)."""
     seconds = (final.trace.last_ns - final.trace.end_ns) / 1e9
+    if final.tidying_cut_short:
+        return (
+            f"  {'tidying':<13} Django's own work after the last answer was cut short after "
+            f"{seconds:.1f} s (measured up to then, in the lanes' faint tails)"
+        )
     return (
-        f"{format_summary(final, 'server')}\n  {'tidied':<13} Django's own work after the "
-        f"last answer took {seconds:.1f} s (in the figures above and the lanes' faint tails)"
+        f"  {'tidied':<13} Django's own work after the last answer took {seconds:.1f} s "
+        "(in the figures above and the lanes' faint tails)"
     )
