@@ -273,6 +273,8 @@ class TimelineRows:
         """The segment drawn at ``ns`` in ``row``."""
         if not 0 <= row < len(self):
             return None
+        if self._workers is not None and self._row_segments is None:
+            return self._workers.segment_at(self.trace, row, ns)
         segs = self.segments_of(row)
         i = bisect.bisect_right([s.start_ns for s in segs], ns) - 1
         if i >= 0 and segs[i].end_ns >= ns:
