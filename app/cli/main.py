@@ -4,7 +4,8 @@
 Every mistake a person can make on the command line gets one line on stderr and exit code 2;
 a run that cannot finish (upstream failure) or an output that cannot be written exits 1; a run
 stopped with Ctrl+C, SIGTERM or SIGHUP exits 128 + the signal (130 for Ctrl+C) after saving
-what it measured. A run whose requests failed is
+what it measured (once every request is answered, a signal only cuts Django's tidying after
+them short: the run is complete, saved, and exits 0). A run whose requests failed is
 still a run: its outputs are written and it exits 0.
 
 The parts: :mod:`.parser` (flags), :mod:`.dial_strings` (``--a "view=..."``),

@@ -6,6 +6,9 @@ moment, start-up and export included. Whatever was measured must still be writte
 - before the run (start-up, a prediction): nothing was measured; it says so and exits;
 - between runs or before the export: what is held is written, then the command exits;
 - during a run: the run is stopped (Stop returns within a second) and its outputs written;
+- once every request is answered, while Django tidies up after them: the run is complete,
+  not stopped; the tidying is cut short, saved as far as it went, and the command exits as
+  it would have (0): every answer it was asked to measure is in;
 - a second signal during a run: what was measured so far is written at once, atomically,
   and the process exits without waiting for anything;
 - during a write: the file being written is finished (and the others after it).
@@ -148,10 +151,16 @@ class Interrupts:
             remove_scratch_folder()
             os._exit(self.exit_code)
         if first:
-            _note(
-                f"{name}: stopping (requests still running are abandoned; "
-                "press Ctrl+C again to save what was measured and quit now)"
-            )
+            if getattr(live, "every_answered", False):
+                _note(
+                    f"{name}: every request is answered; cutting Django's tidying up after "
+                    "them short and saving the run as measured"
+                )
+            else:
+                _note(
+                    f"{name}: stopping (requests still running are abandoned; "
+                    "press Ctrl+C again to save what was measured and quit now)"
+                )
             # Nothing more is sent from this instant (the loop may be seconds into starting
             # a burst of thousands before it runs the stop below).
             live.stop_sending()

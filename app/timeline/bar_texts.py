@@ -17,7 +17,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BarText", "BarTexts", "text_spans"]
+__all__ = ["BarText", "BarTexts", "text_at", "text_spans"]
 
 #: ``(row, start_ns, end_ns, kind, text)``.
 BarText = tuple[int, int, int, str, str]
@@ -94,6 +94,14 @@ class BarTexts(Sequence[BarText]):
     def __repr__(self) -> str:
         return f"BarTexts({len(self)} texts)"
 
+    def first_at(self, row: int, ns: int) -> BarText | None:
+        """The first text on row ``row`` whose bar holds ``ns``: found by numpy (hover)."""
+        for part in self._parts:
+            hits = np.flatnonzero((part.row == row) & (part.start <= ns) & (ns <= part.end))
+            if len(hits):
+                return part.item(int(hits[0]))
+        return None
+
     def spans(self) -> tuple[Int64s, Int64s]:
         """Every text's bar: where it starts and ends."""
         if not self._parts:
@@ -112,3 +120,11 @@ def text_spans(texts: Sequence[BarText]) -> tuple[Int64s, Int64s]:
         np.array([t[1] for t in texts], np.int64),
         np.array([t[2] for t in texts], np.int64),
     )
+
+
+def text_at(texts: Sequence[BarText], row: int, ns: int) -> str | None:
+    """The first of ``texts`` on row ``row`` whose bar holds ``ns`` (what the pointer is on)."""
+    if isinstance(texts, BarTexts):
+        found = texts.first_at(row, ns)
+        return found[4] if found is not None else None
+    return next((t for r, s, e, _, t in texts if r == row and s <= ns <= e), None)

@@ -12,9 +12,9 @@ What it keeps, so a frame costs what changed:
   raster.Tiles` once; a zoom, pan or resize samples cached tiles (the pixels on screen);
   a level not yet computed is first drawn from a coarser one and refined on the next turn
   of the event loop (:attr:`needs_refine`);
-- a live run's finished lanes are split once each (:class:`~app.timeline.spans.
-  LiveRequestSpans`) and summarised into tiles once per batch of finished lanes; a frame
-  adds only the lanes in flight over them.
+- a live run's settled lanes are split once each (:class:`~app.timeline.live_spans.
+  LiveRequestSpans`) and the tiles take in the rows that settled (or went back in flight)
+  since the last frame; a frame adds only the lanes in flight over them.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from PySide6.QtGui import QImage, QPainter
 
 from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry
+from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
 from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for, summarise
 from app.timeline.rows import TimelineRows
-from app.timeline.spans import LiveRequestSpans, RowSpans
+from app.timeline.spans import RowSpans
 
 __all__ = ["LanesImage", "rows_of_y"]
 
@@ -95,8 +96,9 @@ class LanesImage:
             self._flying = live_spans.update(rows.trace)
             step = live_spans.generation - self._live_generation
             self._live_generation = live_spans.generation
-            if self._tiles is not None and step == 1 and live_spans.added is not None:
-                self._tiles.extend(live_spans.added, len(rows))  # only what just settled
+            changes = live_spans.changes
+            if self._tiles is not None and step == 1 and changes is not None:
+                self._tiles.change(*changes, len(rows))  # only what settled or unsettled
             elif self._tiles is None or step:
                 self._tiles = Tiles(live_spans.finished(), len(rows))
             self._tiles.rows = len(rows)
@@ -183,24 +185,29 @@ class LanesImage:
         cutoff_ns: int | None,
     ) -> Codes:
         """The lanes in flight summarised at this frame's pixels, drawn over the cache: only
-        the bands from the first lane in flight to the last are summarised."""
+        the bands from the first lane in flight to the last, and the pixels from the first
+        one's start to "now", are summarised."""
         flying = self._flying
         first = int(flying.row.min()) // level.group
         last = min(bands - 1, int(flying.row.max()) // level.group)
-        if last < first:
+        t_from = int(centres[0] - px_ns / 2)
+        left = max(0, int((int(flying.start.min()) - t_from) // px_ns) - 1)
+        end = int(flying.end.max()) if cutoff_ns is None else min(cutoff_ns, int(flying.end.max()))
+        right = min(len(centres), int((end - t_from) // px_ns) + 2)
+        if last < first or right <= left:
             return codes
         shifted = replace(flying, row=flying.row - np.int32(first * level.group))
         common = dict(
             group=level.group,
             bands=last + 1 - first,
-            t_from=int(centres[0] - px_ns / 2),
+            t_from=t_from + round(left * px_ns),
             bin_ns=px_ns,
-            bins=len(centres),
+            bins=right - left,
             limit=cutoff_ns,
         )
         over = summarise(shifted, tail=False, **common)  # type: ignore[arg-type]
         if shifted.tail.any():
             over |= summarise(shifted, tail=True, **common) << 4  # type: ignore[arg-type]
-        below = codes[first : last + 1]
-        codes[first : last + 1] = np.where(over > 0, over, below)
+        below = codes[first : last + 1, left:right]
+        codes[first : last + 1, left:right] = np.where(over > 0, over, below)
         return codes

@@ -191,5 +191,16 @@ def labels_of(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> tuple[P
     known = _PLACED.get(rows)
     if known is not None and known[0] == key:
         return known[1]
-    placed = tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo))))
+    # A live run lays out new rows each frame, mostly with the same labels as the last.
+    same = (key, rows.labels, rows.loop_row, rows.kept_rows)
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] == same:
+        placed = last[1]
+    else:
+        placed = tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo))))
+        _LAST[:] = [(same, placed)]
     return _PLACED.put(rows, (key, placed))[1]
+
+
+#: The last labels placed, and for what: rows of other objects but the same labels reuse it.
+_LAST: list[tuple[tuple[object, ...], tuple[PlacedLabel, ...]]] = []

@@ -172,7 +172,9 @@ def _paint_blocked_strip(
     # Live, the block in progress is drawn as it grows. Once every request has its answer,
     # a block while Django tidied up after the last one delayed no client: the figure leaves
     # it out, and so does the strip.
-    answered, _, finished = run_ends(rows)
+    # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
+    finished = all(lane.status != "running" for lane in trace.lanes)
+    answered = run_ends(rows)[0] if finished else 0
     for start, end in trace.loop_blocked_shown:
         if finished:
             end = min(end, answered)

@@ -38,6 +38,8 @@ TILE = 256
 MAX_TILES = 192
 
 Codes = npt.NDArray[np.uint8]  # 0: nothing there; else a kind's code + 1
+#: Changed bands this close are summarised again together (one summary, not many).
+_NEAR_BANDS = 16
 
 #: Where overlapping kinds tie, the one drawn last by the exact painter wins (its order).
 _RANK = np.zeros(len(KINDS), np.int64)
@@ -147,18 +149,31 @@ class Tiles:
         self.spans = spans
         self.rows = rows
         self._tiles: OrderedDict[tuple[int, int, int], Codes] = OrderedDict()
-        #: The rows (first, last) of each batch of spans added by :meth:`extend`, in order.
-        self._added: list[tuple[int, int]] = []
+        #: The runs of rows (first, last) whose spans each :meth:`change` changed, in order.
+        self._added: list[list[tuple[int, int]]] = []
         self._holds: dict[tuple[int, int, int], int] = {}  # tile → how many batches it holds
         #: How many tiles were computed (not read from the cache): tests count them.
         self.computed = 0
 
-    def extend(self, spans: RowSpans, rows: int) -> None:
-        """Add ``spans`` (lanes just settled) and show ``rows`` rows from now on."""
+    def change(self, dropped: list[int], added: RowSpans, rows: int) -> None:
+        """Take out the spans of rows ``dropped``, add ``added`` (a live run's lanes back in
+        flight, and lanes just settled), and show ``rows`` rows from now on."""
         self.rows = rows
-        if len(spans):
-            self.spans = RowSpans.concat([self.spans, spans])
-            self._added.append((int(spans.row.min()), int(spans.row.max())))
+        spans = self.spans
+        if dropped:
+            spans = spans.take(np.flatnonzero(~np.isin(spans.row, dropped)))
+        if len(added):
+            spans = RowSpans.concat([spans, added])
+        self.spans = spans
+        changed = np.unique(np.concatenate([np.asarray(dropped, np.int64), added.row]))
+        if len(changed):
+            # Runs of rows one after the other: a tile summarises each run's bands again.
+            breaks = np.flatnonzero(np.diff(changed) > 1)
+            firsts = np.concatenate([[0], breaks + 1])
+            lasts = np.concatenate([breaks, [len(changed) - 1]])
+            self._added.append(
+                list(zip(changed[firsts].tolist(), changed[lasts].tolist(), strict=True))
+            )
 
     def _summary(self, spans: RowSpans, level: Level, index: int, bands: int) -> Codes:
         common = dict(
@@ -190,7 +205,7 @@ class Tiles:
         return codes
 
     def _refreshed(self, level: Level, index: int, codes: Codes) -> Codes:
-        """``codes`` with the bands of rows that gained spans since computed again (and
+        """``codes`` with the bands of rows whose spans changed since computed again (and
         bands for rows that came since)."""
         group = level.group
         bands = -(-self.rows // group)
@@ -199,10 +214,11 @@ class Tiles:
             grown[: len(codes)] = codes
             codes = grown
         key = (level.bin_exp, group, index)
-        changed = sorted((lo // group, hi // group) for lo, hi in self._added[self._holds[key] :])
+        runs = [run for batch in self._added[self._holds[key] :] for run in batch]
+        changed = sorted((lo // group, hi // group) for lo, hi in runs)
         merged: list[list[int]] = []
         for lo, hi in changed:
-            if merged and lo <= merged[-1][1] + 1:
+            if merged and lo <= merged[-1][1] + _NEAR_BANDS:  # one summary for bands nearby
                 merged[-1][1] = max(merged[-1][1], hi)
             else:
                 merged.append([lo, hi])

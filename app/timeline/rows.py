@@ -217,14 +217,12 @@ class TimelineRows:
         self.labels = [f"#{lane.request_id + 1}" for lane in lanes]  # screens count from 1
         self.row_lanes = list(lanes)
         for row, lane in enumerate(lanes):
-            if lane.status == "running" or lane.status == "cancelled":
-                continue
-            answered = answered_ns(lane)
-            if lane.status == "ok":
-                self.answered.append((row, answered))
-            elif lane.status == "error":
-                self.failed_rows.append((row, answered))
-                self.error_texts.append((row, answered, error_text(lane)))
+            status = lane.status
+            if status == "ok":
+                self.answered.append((row, lane.done_ns))
+            elif status == "error":
+                self.failed_rows.append((row, answered_ns(lane)))
+                self.error_texts.append((row, answered_ns(lane), error_text(lane)))
 
     def thread_name(self, thread: str) -> str:
         """What the rows call ``thread``."""
@@ -275,6 +273,8 @@ class TimelineRows:
         """The segment drawn at ``ns`` in ``row``."""
         if not 0 <= row < len(self):
             return None
+        if self._workers is not None and self._row_segments is None:
+            return self._workers.segment_at(self.trace, row, ns)
         segs = self.segments_of(row)
         i = bisect.bisect_right([s.start_ns for s in segs], ns) - 1
         if i >= 0 and segs[i].end_ns >= ns:

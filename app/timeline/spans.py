@@ -7,8 +7,8 @@ thin after-answer tail. The pixel painter (:mod:`app.timeline.raster`) reads not
 
 The by-request layout's rule (a lane is drawn up to its answer; what held a thread or the loop
 after it is a tail) is :func:`request_spans`, written once: :class:`~app.timeline.rows.
-TimelineRows` takes its lists from it, and a live run's lanes are split lane by lane with it,
-each finished lane once (:class:`LiveRequestSpans`).
+TimelineRows` takes its lists from it, and a live run's lanes are split lane by lane with it
+(:func:`lanes_spans`), each settled lane once (:mod:`app.timeline.live_spans`).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from simulator.trace.columns import KIND_CODE
 
 __all__ = [
     "KindLists",
-    "LiveRequestSpans",
     "RowSpans",
     "answered_ns",
     "kind_lists",
+    "lanes_spans",
     "request_spans",
     "shown_segments",
     "spans_of_lists",
@@ -128,7 +128,7 @@ _START = attrgetter("start_ns")
 _END = attrgetter("end_ns")
 
 
-def _lanes_spans(rows: Sequence[int], lanes: Sequence[Lane]) -> RowSpans:
+def lanes_spans(rows: Sequence[int], lanes: Sequence[Lane]) -> RowSpans:
     """:func:`request_spans`' rule for some lanes (at ``rows``), read from their objects."""
     counts = np.fromiter((len(lane.segments) for lane in lanes), np.int64, len(lanes))
     segments = [seg for lane in lanes for seg in lane.segments]
@@ -143,68 +143,6 @@ def _lanes_spans(rows: Sequence[int], lanes: Sequence[Lane]) -> RowSpans:
         (np.arange(n, dtype=np.int64) - firsts).astype(np.int32),
         np.repeat(np.fromiter(map(answered_ns, lanes), np.int64, len(lanes)), counts),
     )
-
-
-class LiveRequestSpans:
-    """The by-request spans of a live run's snapshots, each finished lane split once.
-
-    The engine hands the same :class:`Lane` object for a settled request in every snapshot
-    (a request answered but still tidied up by Django is built anew each time), so a lane
-    seen finished and unchanged in two snapshots in a row is split once and kept: a frame
-    reads only the lanes in flight and those that settled since the last one.
-    ``generation`` grows whenever lanes are added to :meth:`finished` (:attr:`added` says
-    which) or it starts afresh.
-    """
-
-    def __init__(self) -> None:
-        self._t0: int | None = None
-        self._done: dict[int, Lane] = {}  # row → the settled lane split into _parts
-        self._seen: dict[int, Lane] = {}  # row → the lane of the last snapshot, not settled
-        self._parts: list[RowSpans] = []
-        self.generation = 0
-        #: What the last generation added to :meth:`finished`: spans of lanes just settled,
-        #: or ``None`` when it started afresh (a new run: what was finished is no longer).
-        self.added: RowSpans | None = None
-
-    def _start_afresh(self, t0_ns: int | None) -> None:
-        self._t0 = t0_ns
-        self._done, self._seen, self._parts = {}, {}, []
-        self.generation += 1
-        self.added = None
-
-    def finished(self) -> RowSpans:
-        """The settled lanes' spans."""
-        if len(self._parts) > 1:  # keep one array, not a frame's worth of pieces each
-            self._parts = [RowSpans.concat(self._parts)]
-        return self._parts[0] if self._parts else RowSpans.empty()
-
-    def update(self, trace: Trace) -> RowSpans:
-        """Split what is new in ``trace``; returns the spans of the lanes not settled."""
-        if trace.t0_ns != self._t0:
-            self._start_afresh(trace.t0_ns)  # a new run: forget the last one's lanes
-        done, seen = self._done, self._seen
-        settled: list[int] = []
-        moving: list[int] = []
-        for row, lane in enumerate(trace.lanes):
-            kept = done.get(row)
-            if kept is lane:
-                continue
-            if kept is not None:  # not the engine's lanes as we know them: start afresh
-                self._start_afresh(None)
-                return self.update(trace)
-            if lane.status != "running" and seen.get(row) is lane:
-                settled.append(row)
-            else:
-                moving.append(row)
-        lanes = trace.lanes
-        if settled:
-            added = _lanes_spans(settled, [lanes[row] for row in settled])
-            self._parts.append(added)
-            done.update((row, lanes[row]) for row in settled)
-            self.added = added
-            self.generation += 1
-        self._seen = {row: lanes[row] for row in moving}
-        return _lanes_spans(moving, [lanes[row] for row in moving]) if moving else RowSpans.empty()
 
 
 def spans_of_lists(

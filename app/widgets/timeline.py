@@ -7,6 +7,7 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEve
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
+from app.timeline.bar_texts import text_at
 from app.timeline.geometry import label_width, layout
 from app.timeline.grouping import GroupedRows, fit_rows
 from app.timeline.image_paint import LanesImage
@@ -82,7 +83,8 @@ class QtTimeline(QWidget):
     # -- model -----------------------------------------------------------------------------
     def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
         """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
-        self._last_ns = picture_end_ns(trace)
+        # Live, the picture ends at "now" (later than every segment): no pass over the lanes.
+        self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
         self._all_rows = TimelineRows(trace, by=self.by)
@@ -338,7 +340,7 @@ class QtTimeline(QWidget):
         if seg is None:
             return None
         if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, self._trace.loop_thread):
-            band = next((t for r, s, e, _, t in rows.bar_texts if r == row and s <= ns <= e), None)
+            band = text_at(rows.bar_texts, row, ns)
             if band is not None and seg.kind in ("queued", "io_wait"):  # a band, not a lane
                 where = "waiting for a worker" if seg.kind == "queued" else "awaiting on the loop"
                 return (

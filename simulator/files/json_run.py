@@ -61,6 +61,7 @@ def _head(run: Run) -> dict[str, Any]:
         "schema": SCHEMA_VERSION,
         "scenario": run.scenario.to_dict(),
         "stopped": run.stopped,
+        "tidying_cut_short": run.tidying_cut_short,
         "summary": {key: summary[key] for key in _SUMMARY_KEYS},
         "loop_thread": run.trace.loop_thread,
     }

@@ -21,8 +21,8 @@ from django.test.utils import override_settings
 import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
-from simulator.hosting.driver import Driver, RequestRecord
-from simulator.hosting.live_lanes import LiveLanes, answered_ns, from_scratch
+from simulator.hosting.driver import Driver
+from simulator.hosting.live_lanes import LiveLanes, answered_ns, from_scratch, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -97,6 +97,8 @@ class LiveRun:
         self._leftover: threading.Thread | None = None
         # The lanes so far, kept from one snapshot to the next.
         self._live: LiveLanes | None = None
+        # Whether a snapshot is updating them (a signal handler's call then builds afresh).
+        self._updating = False
         self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
@@ -119,6 +121,18 @@ class LiveRun:
         this process should :meth:`~threading.Thread.join` it first."""
         thread = self._leftover
         return thread if thread is not None and thread.is_alive() else None
+
+    @property
+    def every_answered(self) -> bool:
+        """Whether every request of an in-process run has its answer (ok or failed): what
+        is left is Django's own tidying up after them, which no client waits for."""
+        driver = self._driver
+        if driver is None or self.sockets is not None:
+            return False
+        records = list(driver.records)
+        return len(records) == self.scenario.requests and all(
+            r.done_ns is not None and r.status != "cancelled" for r in records
+        )
 
     def stop(self) -> None:
         """Stop sending, give up on requests in flight; :meth:`run` returns what was measured
@@ -216,11 +230,15 @@ class LiveRun:
         )
         trace = Trace(t0_ns=driver.start_ns, lanes=lanes, loop_thread=server.loop_thread)
         summary = dataclasses.replace(summarize(trace), server_threads_known=False)
-        tidying = sum(1 for r in records if r.done_ns is not None and _tidying(r))
-        return Run(self.scenario, trace, summary, stopped=self._stop_requested), tidying
+        still = sum(map(tidying, records))
+        return Run(self.scenario, trace, summary, stopped=self._stop_requested), still
 
     def partial_run(self) -> Run:
-        """What was measured so far, as a stopped run (for quitting at once, mid-run)."""
+        """What was measured so far, as a stopped run (for quitting at once, mid-run).
+
+        Safe in a signal handler on the loop's thread, even one that interrupted a
+        snapshot: the lanes kept between snapshots are then left alone (halfway through an
+        update they are neither the last frame's nor the next's) and built afresh."""
         if self.sockets is not None:
             return self.sockets.partial_run()
         trace = self.snapshot(final=True, abandoned=self._stop_requested)
@@ -237,7 +255,11 @@ class LiveRun:
         want the GIL at once. Here no task is cancelled and the server is not closed, so the
         caller's loop must not be run again: its tasks stay pending until the process ends.
         In-process runs only (over sockets, :meth:`stop` is already quick and the servers
-        must be killed)."""
+        must be killed).
+
+        A run abandoned once every request was answered is not stopped: only Django's
+        tidying up after its answers is cut short (``tidying_cut_short``), each lane it was
+        still tidying measured up to now."""
         if self.sockets is not None:
             raise RuntimeError("abandon() is for in-process runs; stop() a run over sockets")
         now_ns = time.perf_counter_ns()
@@ -250,8 +272,12 @@ class LiveRun:
                 for record in driver.records:
                     if record.done_ns is None:
                         record.probe.abandoned = True
+        answered = self.every_answered
+        cut = answered and self._driver is not None and any(map(tidying, self._driver.records))
         trace = self.snapshot(now_ns, final=True, abandoned=True)
-        return Run(self.scenario, trace, summarize(trace), stopped=True)
+        return Run(
+            self.scenario, trace, summarize(trace), stopped=not answered, tidying_cut_short=cut
+        )
 
     def snapshot(
         self, now_ns: int | None = None, *, final: bool = False, abandoned: bool = False
@@ -277,11 +303,19 @@ class LiveRun:
             self._live = LiveLanes(loop_thread)
         live = self._live
         with paused_collection():  # millions of small objects, none in a cycle
-            lanes = live.update(records, now_ns, abandoned=abandoned)
-            last = live.last_ns
-            if final and live.stale(records):
+            if self._updating:  # a signal handler's, inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)
+            else:
+                self._updating = True
+                try:
+                    lanes = live.update(records, now_ns, abandoned=abandoned)
+                finally:
+                    self._updating = False
+                last = live.last_ns
+                if final and live.stale(records):
+                    lanes = from_scratch(records, now_ns, loop_thread, abandoned)
+                    last = max((lane.end_ns for lane in lanes), default=now_ns)
         # Only blocks within the run: before the first send or after the last segment, the
         # loop was warming up or tidying up, which no request waited for.
         return Trace(
@@ -348,12 +382,6 @@ def _refuse_a_silent_upstream(warm: Driver) -> None:
     for record in warm.records:
         if record.error is not None and "no answer in" in record.error:
             raise UpstreamError(f"{record.error}; nothing was measured")
-
-
-def _tidying(record: RequestRecord) -> bool:
-    """Whether Django still works on this answered request (its handler has not returned)."""
-    probe = record.probe
-    return probe.picked_ns is not None and probe.finished_ns is None
 
 
 def run_scenario(scenario: Scenario) -> Run:

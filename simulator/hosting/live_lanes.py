@@ -18,6 +18,7 @@ test_live_lanes.py`` checks both, frame by frame and on real runs).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_interval
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
 from simulator.trace.live_holds import LiveHolds
 
-__all__ = ["LiveLanes", "answered_ns", "from_scratch", "settled"]
+__all__ = ["LiveLanes", "answered_ns", "from_scratch", "settled", "tidying"]
 
 #: What a record and its probe hold: a lane built from them is built again only if it changes.
 State = tuple[object, ...]
@@ -180,8 +181,12 @@ def _built(
     abandoned: bool,
 ) -> Lane:
     in_flight = record.done_ns is None
+    probe = record.probe
+    if abandoned and tidying(record):
+        # Answered, Django's tidying after it cut short now: measured up to here.
+        probe = dataclasses.replace(probe, finished_ns=now_ns)
     return build_lane(
-        record.probe,
+        probe,
         done_ns=answered_ns(record, now_ns),
         status="cancelled" if abandoned and in_flight else record.status,
         status_code=record.status_code,
@@ -224,6 +229,12 @@ def settled(record: RequestRecord) -> bool:
         return False
     probe = record.probe
     return probe.finished_ns is not None or probe.picked_ns is None
+
+
+def tidying(record: RequestRecord) -> bool:
+    """Whether the request is answered and Django still works on it (closing the response,
+    ``request_finished``, ending its thread): the one case an answered lane is not final."""
+    return record.done_ns is not None and not settled(record)
 
 
 def answered_ns(record: RequestRecord, now_ns: int) -> int:

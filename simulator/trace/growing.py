@@ -24,7 +24,12 @@ _NEVER = -(2**62)
 
 
 class ReadHolds(IntervalSet):
-    """Holds on the loop (the same lists) that note how far building a lane read them."""
+    """Holds on the loop (the same lists) that note how far building a lane read them.
+
+    ``build_lane`` reads the holds only through these three methods: one that read them
+    otherwise would go unnoticed, and a lane kept from an earlier frame could differ from
+    a build from scratch (``tests/simulator/test_live_lanes.py`` would say so).
+    """
 
     __slots__ = ("until",)
 

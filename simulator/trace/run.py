@@ -26,6 +26,9 @@ class Run:
     trace: Trace
     summary: Summary
     stopped: bool = False
+    #: Every request was answered, but Django's own tidying up after its answers was cut
+    #: short (Ctrl+C): the lanes it was tidying end there, measured as far as it went.
+    tidying_cut_short: bool = False
 
     def __repr__(self) -> str:
         # Short on purpose: asyncio formats the repr of a finished task's result (as

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.timeline.bar_texts import BarTexts, text_spans
+from app.timeline.bar_texts import BarTexts, text_at, text_spans
 from app.timeline.by_worker import JOIN_NS, count_bands
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -16,7 +16,7 @@ from simulator.trace import Kind, Lane, Segment, Trace
 MS = 1_000_000
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=25))
 def test_the_bands_count_the_spans_over_each_step(pairs):
     start = np.array([a for a, _ in pairs], np.int64)
@@ -74,3 +74,38 @@ def test_bar_texts_read_as_their_list():
     assert texts[2] == listed[2] and texts[-1] == listed[-1] and texts[1:] == listed[1:]
     assert [a.tolist() for a in text_spans(texts)] == [[1, 5, 2], [4, 9, 3]]
     assert not BarTexts() and BarTexts() == []
+
+
+def test_the_pointer_finds_on_each_row_the_segment_its_segments_hold():
+    """Hover: the thread view finds the segment under the pointer from its columns, as the
+    row's segments in time order say (the band's steps, a worker's holds, the loop's)."""
+    import bisect
+
+    from tests.app.recorded_runs import load_runs, run_from_data
+
+    _, runs = load_runs(9)
+    for data in runs:
+        trace = run_from_data(data, 0).trace
+        rows = TimelineRows(trace, by="workers")
+        end = trace.last_ns
+        for row in range(len(rows)):
+            segs = rows.segments_of(row)
+            starts = [s.start_ns for s in segs]
+            for ns in range(trace.t0_ns, end, max(1, (end - trace.t0_ns) // 97)):
+                i = bisect.bisect_right(starts, ns) - 1
+                expected = segs[i] if i >= 0 and segs[i].end_ns >= ns else None
+                assert rows.segment_at(row, ns) == expected
+
+
+def test_the_text_under_the_pointer_is_the_first_whose_bar_holds_it():
+    texts = BarTexts.of(
+        np.array([0, 0, 1]),
+        np.array([0, 5, 0]),
+        np.array([6, 9, 9]),
+        np.array([3, 1, 4]),
+        "q",
+        "{} q",
+    )
+    assert text_at(texts, 0, 5) == "3 q" and text_at(texts, 0, 7) == "1 q"
+    assert text_at(texts, 1, 9) == "4 q" and text_at(texts, 2, 1) is None
+    assert text_at(list(texts), 0, 5) == "3 q"

@@ -10,9 +10,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.theme import LIGHT
 from app.timeline.image_paint import LanesImage
+from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
-from app.timeline.spans import LiveRequestSpans
 from simulator.trace import Kind, Lane, Segment, Trace
 
 from .kind_pixels import looks_like
@@ -163,16 +163,16 @@ def test_zoom_pan_and_resize_lay_out_no_finished_lane_again(qtbot, monkeypatch):
 
 
 def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
-    """Each frame reads only the lanes in flight and those just settled: a lane is kept once
-    the engine hands the same finished lane in two snapshots in a row (one still tidied up
-    by Django is rebuilt each time)."""
-    from app.timeline import spans as spans_module
+    """Each frame reads only the lanes just settled and those in flight the engine built
+    anew: a lane is kept once the engine hands the same finished lane in two snapshots in a
+    row (one still tidied up by Django is rebuilt each time)."""
+    from app.timeline import live_spans as spans_module
 
     read: list[int] = []
-    real = spans_module._lanes_spans
+    real = spans_module.lanes_spans
     monkeypatch.setattr(
         spans_module,
-        "_lanes_spans",
+        "lanes_spans",
         lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes),
     )
     full = _trace(6)
@@ -184,8 +184,8 @@ def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
     for done in [*range(7), 6]:  # one more request answered each frame; then none
         live.update(Trace(0, full.lanes[:done] + tuple(running[done:]), LOOP))
     # Six in flight; then each frame the lane answered a frame ago (settled, read once),
-    # and the rest, not settled yet (the one just answered and those still running).
-    assert read == [6, 6, 1, 5, 1, 4, 1, 3, 1, 2, 1, 1, 1]
+    # and the one just answered (built anew); those still running, unchanged, not again.
+    assert read == [6] + [1] * 12
     assert len(live.finished()) == len(TimelineRows(full).spans)
 
 

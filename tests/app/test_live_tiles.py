@@ -4,10 +4,16 @@ every settled lane show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter
 
+from app.theme import LIGHT
 from app.timeline.image_paint import LanesImage
+from app.timeline.paint import paint_timeline
 from app.timeline.raster import Level, Tiles
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import RowSpans
@@ -44,7 +50,7 @@ def test_tiles_extended_with_settled_lanes_equal_tiles_computed_afresh(group):
         added = _spans(rng, new)
         parts.append(added)
         rows = max(rows, new[-1] + 1)
-        grown.extend(added, rows)
+        grown.change([], added, rows)
         afresh = Tiles(RowSpans.concat(parts), rows)
         for level in levels:
             for index in range(4):
@@ -82,3 +88,107 @@ def test_a_live_frame_summarises_only_what_settled_since_the_last(qapp):
     assert first is not None and first.computed == 1
     finished = Tiles(TimelineRows(Trace(0, tuple(lanes), LOOP)).spans, len(lanes))
     assert np.array_equal(first.tile(level, 0), finished.tile(level, 0))
+
+
+def test_a_settled_lane_built_again_goes_back_in_flight(qapp):
+    """Django tidies up after an answer and the engine builds a settled lane again: that
+    lane leaves the settled picture (drawn in flight again), the rest stay settled, and the
+    settled picture is what tiles computed afresh from the lanes settled now show."""
+    lanes = [_lane(i, done=True) for i in range(12)]
+    image = LanesImage()
+    for _ in range(2):
+        image.show(TimelineRows(Trace(0, tuple(lanes), LOOP)), live=True)
+    tiles = image.tiles
+    assert tiles is not None and len(tiles.spans) == 2 * len(lanes)
+    level = Level(20, 1)
+    tiles.tile(level, 0)
+    tidied = list(lanes)
+    segs = lanes[5].segments
+    tidied[5] = Lane(5, "v", "ok", 200, None, 0, segs[-1].end_ns, segs)  # built anew
+    image.show(TimelineRows(Trace(0, tuple(tidied), LOOP)), live=True)
+    assert image.tiles is tiles, "the settled picture was computed afresh"
+    assert sorted(set(tiles.spans.row.tolist())) == [r for r in range(12) if r != 5]
+    others = Trace(0, tuple(lane for i, lane in enumerate(lanes) if i != 5), LOOP)
+    spans = TimelineRows(others).spans
+    rows = spans.row + (spans.row >= 5)  # the same lanes at their rows
+    afresh = Tiles(replace(spans, row=rows.astype(np.int32)), len(lanes))
+    assert np.array_equal(tiles.tile(level, 0), afresh.tile(level, 0))
+
+
+def _frame(rows: TimelineRows, lanes: LanesImage | None, cutoff: int) -> QImage:
+    image = QImage(900, 300, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    paint = None if lanes is None else (lambda p, g: lanes.paint(p, g, LIGHT, cutoff, True))
+    paint_timeline(
+        painter,
+        QRectF(0, 0, 900, 300),
+        rows,
+        LIGHT,
+        t_from_ns=0,
+        t_to_ns=120 * MS,
+        cutoff_ns=cutoff,
+        lanes=paint,
+    )
+    painter.end()
+    return image
+
+
+def _pixels(image: QImage) -> np.ndarray:
+    return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+
+
+def test_a_live_frame_draws_the_lanes_in_flight_over_the_settled_ones_as_the_exact_painter(qapp):
+    """Frame after frame, lanes settle while others are in flight up to "now": each frame's
+    image (settled tiles, lanes in flight over them) shows what a rectangle per segment
+    shows, nothing after "now"."""
+    lanes = [_lane(i, done=True) for i in range(20)]
+    running = [_lane(i, done=False) for i in range(20)]
+    image = LanesImage()
+    image.coarse_ok = False
+    for done in (0, 4, 4, 9, 9, 20, 20):
+        trace = Trace(0, tuple(lanes[:done] + running[done:]), LOOP)
+        rows = TimelineRows(trace)
+        image.show(rows, live=True)
+        cutoff = (40 + 3 * done) * MS
+        drawn, exact = (_pixels(_frame(rows, paint, cutoff)) for paint in (image, None))
+        lanes_area = np.s_[40:290, 200:880]  # clear of the labels and the axis
+        same = (drawn[lanes_area] == exact[lanes_area]).mean()
+        assert same > 0.97, (done, same)
+        assert len(np.unique(drawn[lanes_area])) > 2  # lanes drawn, not only background
+
+
+def test_a_lane_in_flight_that_only_grew_is_not_split_again(monkeypatch):
+    """The engine hands a lane in flight whose last segment only reaches a later "now" with
+    the same segments before it: its spans are the last frame's, the last one longer, and
+    the same as splitting it afresh gives."""
+    from app.timeline import live_spans
+
+    read: list[int] = []
+    real = live_spans.lanes_spans
+    monkeypatch.setattr(
+        live_spans, "lanes_spans", lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes)
+    )
+    first = Segment(Kind.QUEUED, 0, 5 * MS, LOOP)
+
+    def waiting(until_ms: int) -> Lane:
+        return Lane(
+            0,
+            "v",
+            "running",
+            None,
+            None,
+            0,
+            0,
+            (first, Segment(Kind.IO_WAIT, 5 * MS, until_ms * MS, LOOP)),
+        )
+
+    live = live_spans.LiveRequestSpans()
+    for until in (10, 20, 35):
+        flying = live.update(Trace(0, (waiting(until),), LOOP))
+    assert read == [1]  # split when first seen; then only grown
+    afresh = real([0], [waiting(35)])
+    for spans in (flying, afresh):  # the same bars: the queue's, then the wait up to now
+        order = np.argsort(spans.start)
+        assert spans.start[order].tolist() == [0, 5 * MS]
+        assert spans.end[order].tolist() == [5 * MS, 35 * MS]
+        assert spans.index[order].tolist() == [0, 1]
