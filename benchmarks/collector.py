@@ -120,6 +120,9 @@ def main() -> None:
             f"{med['summary_full_ms']:7.0f}ms{med['json_ms']:7.0f}ms{med['json_full']:6.0f}"
             f"{med['json_full_ms']:7.0f}ms{med['all_full']:17.0f}{med['all_full_ms']:7.0f}ms"
         )
+    for way, runs in figures.items():
+        counts = ", ".join(f"{run['summary_full']:.0f}" for run in runs)
+        print(f"{way}: full collections to the summary, run by run: {counts}")
     print(f"load after:  {_load()}")
 
 

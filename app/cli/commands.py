@@ -22,7 +22,7 @@ from simulator.scenario import Scenario
 from simulator.server_extra import missing_server
 from simulator.upstream_address import refuse_unless_allowed, url_host
 
-from .answered import at_last_answer, tidied_line, tidied_text, tidying_text
+from .answered import early_answers, tidied_line, tidied_text, tidying_text
 from .dial_strings import parse_dials
 from .exit_codes import CHECK_TOLERANCE, EXIT_OK, EXIT_PREDICTION_OFF
 from .outputs import (
@@ -87,8 +87,7 @@ def _measure(
         stopped = asyncio.get_running_loop().create_future()
         running = asyncio.ensure_future(live.run())
         if answered is not None:
-            early = asyncio.ensure_future(at_last_answer(live, running, answered))
-            running.add_done_callback(lambda _: early.cancel())
+            early_answers(live, running, answered)
 
         def stop() -> None:
             if not live.started:  # booting or warming up: nothing in flight to wait for

@@ -19,8 +19,9 @@ def format_summary(run: Run, part: Literal["all", "answers", "server"] = "all") 
 
     ``part`` "answers" gives the heading and the figures of the answers; "server" the
     figures only the server's own account gives (its threads, loop and framework time, and
-    the note on who set the pace), which Django's tidying after its last answer can change
-    (:mod:`.answered`)."""
+    the note on who set the pace). Of these, threads used and framework time count Django's
+    tidying after its last answer; loop blocked and the server's span stop at the last
+    answer (:mod:`.answered`)."""
     from simulator.metrics.figures import EMPTY, FIGURE, LATENCY_KEYS, format_count, pace_note
 
     s = run.summary

@@ -22,7 +22,7 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, answered_ns, from_scratch, tidying
+from simulator.hosting.live_lanes import LiveLanes, from_scratch, head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.socket_run import SocketLiveRun
@@ -30,7 +30,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
-from simulator.trace import Lane, Run, Trace
+from simulator.trace import Run, Trace
 from simulator.trace.collector import paused_collection
 from simulator.upstream_address import upstream_any_host
 
@@ -215,19 +215,7 @@ class LiveRun:
             raise RuntimeError("answers() is for an in-process run that has started")
         now_ns = time.perf_counter_ns()
         records = list(driver.records)
-        lanes = tuple(
-            Lane(
-                r.probe.request_id,
-                r.probe.view,
-                r.status,
-                r.status_code,
-                r.error or r.probe.error,
-                r.probe.sent_ns,
-                answered_ns(r, now_ns),
-                (),
-            )
-            for r in records
-        )
+        lanes = tuple(head(r, now_ns) for r in records)
         trace = Trace(t0_ns=driver.start_ns, lanes=lanes, loop_thread=server.loop_thread)
         summary = dataclasses.replace(summarize(trace), server_threads_known=False)
         still = sum(map(tidying, records))

@@ -27,7 +27,7 @@ from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_interval
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
 from simulator.trace.live_holds import LiveHolds
 
-__all__ = ["LiveLanes", "answered_ns", "from_scratch", "settled", "tidying"]
+__all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
 
 #: What a record and its probe hold: a lane built from them is built again only if it changes.
 State = tuple[object, ...]
@@ -180,19 +180,36 @@ def _built(
     held: IntervalSet,
     abandoned: bool,
 ) -> Lane:
-    in_flight = record.done_ns is None
     probe = record.probe
     if abandoned and tidying(record):
         # Answered, Django's tidying after it cut short now: measured up to here.
         probe = dataclasses.replace(probe, finished_ns=now_ns)
+    top = head(record, now_ns, abandoned)
     return build_lane(
         probe,
-        done_ns=answered_ns(record, now_ns),
-        status="cancelled" if abandoned and in_flight else record.status,
-        status_code=record.status_code,
-        error=record.error,
+        done_ns=top.done_ns,
+        status=top.status,
+        status_code=top.status_code,
+        error=top.error,
         loop_thread=loop_thread,
         loop_held=held,
+    )
+
+
+def head(record: RequestRecord, now_ns: int, abandoned: bool = False) -> Lane:
+    """The request's lane without its segments: what the client saw (status, error, sent,
+    answered), as every lane built of it has them. The answers' figures need nothing more
+    (``LiveRun.answers``), and it is cheap while Django tidies up after thousands."""
+    probe = record.probe
+    return Lane(
+        probe.request_id,
+        probe.view,
+        "cancelled" if abandoned and record.done_ns is None else record.status,
+        record.status_code,
+        record.error or probe.error,
+        probe.sent_ns,
+        answered_ns(record, now_ns),
+        (),
     )
 
 

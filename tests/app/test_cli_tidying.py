@@ -10,7 +10,10 @@ import time
 
 import pytest
 
-from app.cli.answered import at_last_answer
+from app.cli.answered import at_last_answer, early_answers, tidying_text
+from simulator.metrics.summary import summarize
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
 
 
 class _Live:
@@ -48,8 +51,48 @@ def test_a_run_that_ends_within_the_grace_is_shown_once_at_its_end():
     assert result is None and shown == []
 
 
+def test_no_tidying_left_says_nothing_of_django_closing_requests():
+    """The wait after the grace can be the command's own work (closing the server, building
+    the lanes): then there is no "Django is still closing 0 answered requests"."""
+    trace = Trace(t0_ns=0, lanes=())
+    answers = Run(Scenario(), trace, summarize(trace))
+    assert "closing 3 answered requests" in tidying_text(answers, 3)
+    text = tidying_text(answers, 0)
+    assert "makespan" in text and "closing" not in text and "tidying" not in text
+
+
+def test_answers_that_cannot_be_shown_say_so_in_one_line(capsys, monkeypatch):
+    """Showing the answers fails (a closed stdout, say): one line, not asyncio's "Task
+    exception was never retrieved" and a traceback."""
+    from app.cli import answered
+
+    monkeypatch.setattr(answered, "GRACE_S", 0.01)
+    unhandled: list[dict] = []
+
+    def fails(*_: object) -> None:
+        raise OSError("stdout is closed")
+
+    async def go() -> None:
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: unhandled.append(ctx))
+        running = asyncio.ensure_future(asyncio.sleep(0.2))
+        early = early_answers(_Live(), running, fails)
+        await running
+        await asyncio.sleep(0)
+        del early
+        import gc
+
+        gc.collect()
+
+    asyncio.run(go())
+    err = capsys.readouterr().err
+    assert err == "async-lanes: could not print the answers' figures: stdout is closed\n"
+    assert unhandled == []
+
+
 @pytest.mark.slow
-def test_the_figures_come_at_the_last_answer_and_the_file_holds_the_tidying(tmp_path, capsys):
+def test_the_figures_come_at_the_last_answer_and_the_file_holds_the_tidying(
+    tmp_path, capsys, monkeypatch
+):
     """A request_finished receiver that takes 1 s stands for Django's tidying after a burst:
     the figures are printed before it ends, and the saved run measures it whole."""
     import embedded_site
@@ -65,6 +108,16 @@ def test_the_figures_come_at_the_last_answer_and_the_file_holds_the_tidying(tmp_
         time.sleep(1.0)
         printed_at.append(time.perf_counter())
 
+    import app.cli.commands as commands
+
+    early: list[Run] = []
+    printed = commands.tidying_text
+
+    def kept(answers: Run, tidying: int) -> str:
+        early.append(answers)
+        return printed(answers, tidying)
+
+    monkeypatch.setattr(commands, "tidying_text", kept)
     request_finished.connect(slow_receiver, dispatch_uid="test_slow_tidying")
     try:
         out = tmp_path / "run.json"
@@ -82,11 +135,23 @@ def test_the_figures_come_at_the_last_answer_and_the_file_holds_the_tidying(tmp_
     data = json.loads(out.read_text(encoding="utf-8"))
     last_ms = max(s["end_ms"] for r in data["requests"] for s in r["segments"])
     assert last_ms - data["summary"]["makespan_ms"] >= 900  # the tidying, in the file
+    # The answers printed early are the file's, figure for figure.
+    (answers,) = early
+    shown = answers.summary.to_dict()
+    keys = ["makespan_ms", "throughput_rps", "latency_ms", "peak_in_flight", "requests", "ok"]
+    keys += ["failed", "cancelled"]
+    assert {k: shown[k] for k in keys} == {k: data["summary"][k] for k in keys}
 
 
 @pytest.mark.slow
-def test_a_run_without_lasting_tidying_prints_its_figures_once(tmp_path, capsys):
+def test_a_run_without_lasting_tidying_prints_its_figures_once(tmp_path, capsys, monkeypatch):
+    """Two requests' tidying ends within any grace; a long one keeps a busy machine (the run
+    ending a while after its last answer: closing the server, building the lanes) from
+    printing the answers early."""
+    from app.cli import answered
     from app.cli.main import main
+
+    monkeypatch.setattr(answered, "GRACE_S", 60.0)
 
     argv = ["run", "--view", "async_io", "--requests", "2", "--io-ms", "0", "--cpu-ms", "0"]
     assert main(argv) == 0

@@ -72,3 +72,21 @@ def test_a_run_abandoned_before_every_answer_is_stopped():
     # One request of three never sent: stopped too, though both sent were answered.
     run = _live([_answered(0, t0, tidied=True), _answered(1, t0, tidied=True)], 3).abandon()
     assert run.stopped and not run.tidying_cut_short
+
+
+def test_the_answers_lanes_are_the_final_lanes_heads():
+    """The early answers (LiveRun.answers) and the saved run describe each request alike:
+    status, code, error, sent and answered, for ok, failed, tidying and unsent requests."""
+    from dataclasses import replace
+
+    t0 = time.perf_counter_ns() - 1000 * MS
+    failed = _answered(2, t0, tidied=True)
+    failed.status, failed.status_code, failed.probe.error = "error", 500, "ValueError: boom"
+    records = [_answered(0, t0, tidied=True), _answered(1, t0, tidied=False), failed]
+    live = _live(records, 3)
+    answers, still = live.answers()
+    assert still == 1
+    final = live.abandon()
+    bare = {"segments": (), "threads_seen": (), "db_events": (), "notes": ()}
+    assert answers.trace.lanes == tuple(replace(lane, **bare) for lane in final.trace.lanes)
+    assert answers.trace.lanes[2].error == "ValueError: boom"
