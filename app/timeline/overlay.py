@@ -82,9 +82,10 @@ def paint_over_bars(
         QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
     )
     painter.setPen(Qt.PenStyle.NoPen)
+    present = set(np.unique(kind).tolist())  # a mask per kind only for the kinds in view
     for name in DRAW_ORDER:
         hatch = theme.hatch(name)
-        if hatch is None:
+        if hatch is None or KIND_CODE[Kind(name)] not in present:
             continue
         for is_tail, height, inset in ((False, bar, 0.0), (True, thin, (bar - thin) / 2)):
             shown = (kind == KIND_CODE[Kind(name)]) & (tail == is_tail) & (width >= 1)

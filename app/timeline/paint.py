@@ -141,6 +141,7 @@ def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, them
 
 
 _ENDS: RowsMemo[tuple[int, int, bool]] = RowsMemo()
+_FINISHED: RowsMemo[bool] = RowsMemo()  # whether every request of the rows is over
 
 
 def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
@@ -173,7 +174,9 @@ def _paint_blocked_strip(
     # a block while Django tidied up after the last one delayed no client: the figure leaves
     # it out, and so does the strip.
     # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
-    finished = all(lane.status != "running" for lane in trace.lanes)
+    finished = _FINISHED.get(rows)
+    if finished is None:
+        finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
     answered = run_ends(rows)[0] if finished else 0
     for start, end in trace.loop_blocked_shown:
         if finished:
