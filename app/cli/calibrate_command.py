@@ -36,13 +36,19 @@ def command_calibrate(args: argparse.Namespace) -> int:
             "measured now come out high; calibrate again when it is quiet."
         )
     start = time.perf_counter()
-    measured = measure_costs()
+    at_bound: list[str] = []
+    measured = measure_costs(at_bound=at_bound)
     seconds = time.perf_counter() - start
     path = save_costs(measured, seconds)
     defaults = asdict(Costs())
     say(f"{'cost':22} {'this machine':>13} {'shipped':>9}")
     for name, value in asdict(measured).items():
         say(f"{name:22} {value:13.3f} {defaults[name]:9.3f}")
+    if at_bound:
+        say(
+            f"At the bound of its range (the model reaches no burst measured here within it; "
+            f"the bound is saved, not a measurement): {', '.join(at_bound)}"
+        )
     say(f"Measured in {seconds:.1f} s; saved to {path}")
     say("predict, the window and the lessons use these from now on.")
     return 0

@@ -56,10 +56,14 @@ _ORDER = (
 )
 
 
-def fit_bursts(makespans: dict[str, float], costs: Costs) -> Costs:
+def fit_bursts(
+    makespans: dict[str, float], costs: Costs, at_bound: list[str] | None = None
+) -> Costs:
     """``costs`` with each cost of :data:`BURSTS` that ``makespans`` (ms, by cost name)
     has a measured burst for set to the value at which the model's makespan of that burst
-    is the measured one (the nearest bound of its range where none is)."""
+    is the measured one (the nearest bound of its range where none is: its name is then
+    added to ``at_bound``, for the person calibrating to be told that cost is a bound, not
+    a measurement)."""
     for name in _ORDER:
         if name not in makespans:
             continue
@@ -73,4 +77,7 @@ def fit_bursts(makespans: dict[str, float], costs: Costs) -> Costs:
             else:
                 high = middle
         costs = replace(costs, **{name: round((low + high) / 2, 3)})
+        bounded = low == 0.0 or high == _HIGHEST[name]  # never moved from one end
+        if at_bound is not None and bounded and name not in at_bound:
+            at_bound.append(name)
     return costs

@@ -20,10 +20,12 @@ from simulator.trace import QUEUE_THREAD, Lane, Run, Segment, Trace
 __all__ = ["measure_costs"]
 
 
-def measure_costs(*, samples: int = 7) -> Costs:
+def measure_costs(*, samples: int = 7, at_bound: list[str] | None = None) -> Costs:
     """The costs measured here, with the real engine, in a few seconds; a figure it cannot
-    read keeps its default. It runs its own event loops (``asyncio.run``): call it where no
-    loop is running, e.g. on a worker thread."""
+    read keeps its default, a burst cost the model cannot fit within its range is its bound
+    (its name added to ``at_bound``: :func:`~simulator.prediction.fitting.fit_bursts`). It
+    runs its own event loops (``asyncio.run``): call it where no loop is running, e.g. on a
+    worker thread."""
     if samples < 1:
         raise ValueError(f"samples must be at least 1, not {samples}")
     from simulator.hosting.engine import run_scenario
@@ -58,7 +60,7 @@ def measure_costs(*, samples: int = 7) -> Costs:
     makespans = {
         name: run_scenario(scenario).summary.makespan_ms for name, scenario in BURSTS.items()
     }
-    return fit_bursts(makespans, Costs(**read))
+    return fit_bursts(makespans, Costs(**read), at_bound)
 
 
 def _stack(run: Any, samples: int) -> dict[str, float | None]:

@@ -138,7 +138,9 @@ def _threads_held_peak(trace: Trace, weight: float, cap: int) -> int:
     last_gap = float(np.median(np.diff(starts))) if len(starts) > 1 else 0.0
     gaps = np.diff(starts, append=starts[-1] + last_gap)
     k = np.arange(n, dtype=np.float64)
-    held_for = (table[:, 1] - starts - (n - 1) * table[:, 2] / n)[:, None]
+    # Never less than nothing: a piece whose own Python exceeds its span (overlapping
+    # segments) would otherwise end its requests before they begin and hide the others.
+    held_for = np.maximum(table[:, 1] - starts - (n - 1) * table[:, 2] / n, 0.0)[:, None]
     begin = starts[:, None] + k * (gaps / n)[:, None]
     times = np.concatenate([begin.ravel(), (begin + held_for).ravel()])
     deltas = np.concatenate([np.ones(begin.size), -np.ones(begin.size)])

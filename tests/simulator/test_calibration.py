@@ -69,13 +69,26 @@ def test_a_broken_cache_falls_back_to_the_defaults_saying_why(text):
 
 def test_calibrate_saves_what_it_measured_and_predict_says_it_is_calibrated(monkeypatch, capsys):
     measured = Costs(request_cpu_ms=1.25, hop_ms=0.2)
-    monkeypatch.setattr(calibrate_command, "measure_costs", lambda samples=7: measured)
+    monkeypatch.setattr(calibrate_command, "measure_costs", lambda **_: measured)
     assert cli.main(["calibrate"]) == 0
     out = capsys.readouterr().out
     assert "request_cpu_ms" in out and "1.250" in out and str(cache_path()) in out
     assert load_costs().costs == measured
+    assert "bound" not in out
     assert cli.main(["predict", "--view", "async_io", "--requests", "2", "--io-ms", "10"]) == 0
     assert "model costs   calibrated on this machine" in capsys.readouterr().out
+
+
+def test_calibrate_says_in_one_line_which_costs_are_a_bound_not_a_measurement(monkeypatch, capsys):
+    def measure(*, samples: int = 7, at_bound: list[str] | None = None) -> Costs:
+        assert at_bound is not None
+        at_bound += ["db_connect_ms", "http_call_ms"]
+        return Costs()
+
+    monkeypatch.setattr(calibrate_command, "measure_costs", measure)
+    assert cli.main(["calibrate"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "bound" in line]
+    assert len(lines) == 1 and lines[0].endswith(": db_connect_ms, http_call_ms")
 
 
 @pytest.mark.slow
@@ -117,5 +130,11 @@ def test_the_bursts_costs_are_fitted_so_the_model_gives_the_makespans_measured()
         assert makespan == pytest.approx(measured[name], rel=0.05), name
     for name in ("http_call_ms", "wsgi_request_cpu_ms"):
         assert getattr(fitted, name) == pytest.approx(getattr(machine, name), rel=0.15), name
-    # A burst slower than any cost in range explains is read as the highest, not as more.
-    assert fit_bursts({"db_connect_ms": 1e9}, Costs()).db_connect_ms <= 16
+    # A burst slower than any cost in range explains is read as the highest, not as more,
+    # and said to be a bound; a fit within range is not.
+    at_bound: list[str] = []
+    assert fit_bursts({"db_connect_ms": 1e9}, Costs(), at_bound).db_connect_ms <= 16
+    assert at_bound == ["db_connect_ms"]
+    within: list[str] = []
+    fit_bursts(measured, Costs(), within)
+    assert within == []

@@ -153,3 +153,20 @@ def test_the_engine_refuses_what_only_the_model_takes():
 
     with pytest.raises(ScenarioError, match="requests must be between 1 and 10000, not 20000"):
         LiveRun(Scenario(view="async_io", requests=20_000))
+
+
+def test_a_piece_whose_own_python_exceeds_its_span_holds_no_thread_rather_than_hiding_others():
+    """Threads held at scale: a piece's requests are held for its span less the others' own
+    Python; a piece whose segments overlap (own Python longer than its span) is held for no
+    time, not for less than none, which ended its requests before they began and took the
+    other piece's four threads held at once off the count."""
+    from simulator.prediction.scale import _threads_held_peak
+    from simulator.trace import Kind, Lane, Segment, Trace
+
+    ms = 1_000_000
+    held = Lane(0, "v", "ok", 200, None, 0, 40 * ms, (Segment(Kind.IO_BLOCKING, 0, 40 * ms, "T1"),))
+    overlapping = tuple(Segment(Kind.CPU, 50 * ms, 60 * ms, "T2") for _ in range(10))
+    odd = Lane(1, "v", "ok", 200, None, 50 * ms, 60 * ms, overlapping)
+    alone = _threads_held_peak(Trace(0, (held,), "asgi-loop"), 4.0, 100)
+    assert alone == 4
+    assert _threads_held_peak(Trace(0, (held, odd), "asgi-loop"), 4.0, 100) == alone
