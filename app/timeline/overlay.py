@@ -17,7 +17,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from app.theme import Theme
-from app.timeline.geometry import TimelineGeometry
+from app.timeline.geometry import RowsMemo, TimelineGeometry
 from app.timeline.legend import TAIL_OPACITY
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 from simulator.trace import Kind
@@ -65,13 +65,18 @@ def paint_over_bars(
     spans = rows.spans
     t_from = geo.t_from_ns
     limit = geo.t_to_ns if cutoff_ns is None else min(geo.t_to_ns, cutoff_ns)
-    seen = np.flatnonzero(
-        (spans.start < limit)
-        & (spans.end > t_from)
-        & (spans.row < geo.rows)
-        & (tails | ~spans.tail)
-    )
     scale = geo.lanes_width / max(1, geo.t_to_ns - t_from)
+    # In the thread view only bars at least a pixel wide get anything (a pattern, or a
+    # hairline from 4 px): its 200,000 bars are sifted by length first, the long ones few.
+    some = _at_least(rows, 0.5 / scale) if rows.by == "workers" else slice(None)
+    seen = np.flatnonzero(
+        (spans.start[some] < limit)
+        & (spans.end[some] > t_from)
+        & (spans.row[some] < geo.rows)
+        & (tails | ~spans.tail[some])
+    )
+    if isinstance(some, np.ndarray):
+        seen = some[seen]
     start = spans.start[seen]
     x0 = np.asarray(geo.lanes_left + (start - t_from) * scale, np.float64)
     width = np.asarray((np.minimum(spans.end[seen], limit) - start) * scale + 0.5, np.float64)
@@ -107,6 +112,20 @@ def paint_over_bars(
                 ]
             )
     painter.restore()
+
+
+_BY_LENGTH: RowsMemo[tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]] = RowsMemo()
+
+
+def _at_least(rows: TimelineRows, ns: float) -> npt.NDArray[np.intp]:
+    """The places of ``rows``' bars lasting ``ns`` or more, in their order."""
+    known = _BY_LENGTH.get(rows)
+    if known is None:
+        lengths = rows.spans.end - rows.spans.start
+        order = np.argsort(lengths, kind="stable")
+        known = _BY_LENGTH.put(rows, (order, lengths[order]))
+    order, lengths = known
+    return np.sort(order[np.searchsorted(lengths, ns, side="left") :])
 
 
 def _rects(
