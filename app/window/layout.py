@@ -12,9 +12,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -91,7 +93,25 @@ def build_layout(
         side_tabs.addTab(widget, title)
     side_dock = QDockWidget("Results", window)
     side_dock.setObjectName("resultsDock")
-    side_dock.setWidget(side_tabs)
+    side_dock.setWidget(_scrolling(side_tabs))
     side_dock.setFeatures(dials_dock.features())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
     return Placed(run, stop, export, side_tabs, (dials_dock, side_dock), centre_column)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area that scrolls only when the screen is too short for it.
+
+    The results' figures and plots ask for about 720 px of height: without this, on a
+    1280×720 screen the window was taller than the screen, and the legend and the replay
+    bar under the lanes fell off its bottom edge. The width stays the widget's own: only
+    its height scrolls.
+    """
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    scrollbar = area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(widget.minimumSizeHint().width() + scrollbar)
+    return area
