@@ -27,19 +27,21 @@ class Costs:
     on its A side (a lone request's drawn Python, :meth:`drawn_ms`, of which the loop's
     before the view is what the other phases leave), 2.89 ms on B.
 
-    The costs of requests among others were re-fitted on a quiet machine's
-    ``benchmarks/model.py`` table (December 2026, load average 0.4-0.7, three runs a row;
-    the model's rules as they are now), each from the rows that show it:
+    The costs of requests among others were fitted on two quiet machines' (load average
+    0.4-0.8) ``benchmarks/model.py`` tables of December 2026, three runs a row, the model's
+    rules as they are now. The same code measured up to 30% apart between the two (the
+    first, 08:40, slower on bursts of threads), so each cost sits between them, within
+    tolerance of both; each from the rows that show it (first table / second):
 
     - ``request_cpu_ms`` and ``growth_per_1000``: 300, 1,000 and 3,000 ``async_io`` × 500 ms
-      measured 743, 1,511 and 4,583 ms (p50 663, 1,280 and 3,544 ms): 0.81, 1.01 and 1.36
-      ms a request, growing with the requests inside. Busy machines read 2-2.5 ms.
-    - ``thread_cpu_ms``: 300 ``sync_io`` × 200 ms and 1,000 × 500 ms under ASGI, 687 and
-      2,000 ms; ``middleware_thread_ms``: 200 ``async_io`` × 100 ms behind a sync-only
-      middleware, 389 ms, and lesson 09's B.
+      measured 743/751, 1,511/1,370 and 4,583/4,130 ms: about 0.8, 0.9-1.0 and 1.2-1.4 ms a
+      request, growing with the requests inside. Busy machines read 2-2.5 ms.
+    - ``thread_cpu_ms``: 300 ``sync_io`` × 200 ms and 1,000 × 500 ms under ASGI, 687/566 and
+      2,000/1,544 ms; ``middleware_thread_ms``: 200 ``async_io`` × 100 ms behind a sync-only
+      middleware, 389/326 ms, and lesson 09's B.
     - ``http_call_ms``: lesson 07's and 14's async sides and 100 × 4 × 100 ms
-      ``async_fanout`` (447, 237 and 1,353 ms): 2.4 ms a call among others, where a lone
-      sync call's Python alone reads 1.3 ms.
+      ``async_fanout`` (447/437, 237/231 and 1,353/1,155 ms): 2.0 ms a call among others,
+      where a lone sync call's Python alone reads 1.3 ms.
     - ``db_connect_ms``: lessons 08 and 19 (20 ``sync_orm`` × 100 ms under ASGI: 159 ms).
 
     ``cpu_scale`` is 1, a quiet machine's (a busy one's measure reads 2-5). Under load the
@@ -109,7 +111,7 @@ class Costs:
     middleware_thread_ms
         What an async view behind a sync-only middleware costs beyond one without, in a
         burst: the chain's thread, blocked in ``async_to_sync`` while the view runs on the
-        loop (less than a sync view's: fitted 0.5 ms against 1.3).
+        loop (less than a sync view's: fitted 0.2 ms against 0.9).
     wsgi_request_cpu_ms
         Everything one WSGI request costs the process (client included).
     growth_per_1000
@@ -133,15 +135,15 @@ class Costs:
     wsgi_finished_ms: float = 0.17
     wsgi_async_hop_ms: float = 0.30
     error_ms: float = 0.98
-    http_call_ms: float = 2.40
+    http_call_ms: float = 2.00
     http_client_ms: float = 2.10
     db_connect_ms: float = 2.00
     django_stack_ms: float = 1.60
     request_cpu_ms: float = 1.05
-    thread_cpu_ms: float = 1.30
-    middleware_thread_ms: float = 0.50
+    thread_cpu_ms: float = 0.90
+    middleware_thread_ms: float = 0.20
     wsgi_request_cpu_ms: float = 0.80
-    growth_per_1000: float = 0.28
+    growth_per_1000: float = 0.22
     cpu_scale: float = 1.00
 
     def __post_init__(self) -> None:
