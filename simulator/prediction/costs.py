@@ -23,9 +23,10 @@ class Costs:
     ``asgi_finished_ms``) are the medians of spaced ``async_io`` requests (three runs of
     15 × 5 ms, 25 ms apart, read as :func:`~simulator.prediction.measuring.measure_costs`
     reads them), but for ``asgi_view_in_ms`` and ``django_stack_ms``, which lesson 18 reads
-    directly on a quiet machine (load average 0.4-0.7): Django's time per request 1.30 ms
-    on its A side (a lone request's drawn Python, :meth:`drawn_ms`, of which the loop's
-    before the view is what the other phases leave), 2.89 ms on B.
+    directly on a quiet machine (load average 0.4-0.8; three tables): Django's time per
+    request 1.30, 1.44 and 1.23 ms on its A side (a lone request's drawn Python,
+    :meth:`drawn_ms`, of which the loop's before the view is what the other phases leave),
+    2.89, 2.67 and 2.22 ms on B: the stack's 1.30 ms is the middle of B less A.
 
     The costs of requests among others were fitted on two quiet machines' (load average
     0.4-0.8) ``benchmarks/model.py`` tables of December 2026, three runs a row, the model's
@@ -138,7 +139,7 @@ class Costs:
     http_call_ms: float = 2.00
     http_client_ms: float = 2.10
     db_connect_ms: float = 2.00
-    django_stack_ms: float = 1.60
+    django_stack_ms: float = 1.30
     request_cpu_ms: float = 1.05
     thread_cpu_ms: float = 0.90
     middleware_thread_ms: float = 0.20
