@@ -64,6 +64,11 @@ def build_lane(
     ``queued``.) A wait still open (a live snapshot) is drawn as a wait up to ``done_ns``: the
     loop being busy now does not say its I/O has finished (and so a lane in flight only grows
     with "now": ``growing``).
+
+    A wait to run that the loop monitor placed at the end of a step (the clocks say how long,
+    not when) ends where a segment measured on another thread starts inside it: the step that
+    hands a sync view to a thread ends after the view began, and under load its wait could
+    cover the view's whole sleep.
     """
     held = loop_held or IntervalSet()
     segments: list[Segment] = []
@@ -106,6 +111,16 @@ def build_lane(
     body: list[Segment] = []
     clocks: dict[int, tuple[Clock | None, Clock | None]] = {}  # by id() of a body segment
     for seg in declared:
+        if body and _placed_wait_overlapped(body[-1], seg):
+            # The wait only says how long, not when: the segment measured on the other
+            # thread (the view's sleep, running while the loop waited to finish its step)
+            # says where the request was from its start.
+            cut = body.pop()
+            kept = Segment(cut.kind, cut.start_ns, seg.start_ns, cut.thread, cut.open, cut.line)
+            cut_clocks = clocks.pop(id(cut))
+            if kept.end_ns > kept.start_ns:
+                body.append(kept)
+                clocks[id(kept)] = (cut_clocks[0], None)
         start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
@@ -216,6 +231,18 @@ def build_lane(
         tuple(_merge_touching(segments)),
         _threads_seen(marks, body),
         tuple(probe.db_events),
+    )
+
+
+def _placed_wait_overlapped(before: Segment, seg: RawSegment) -> bool:
+    """Whether ``seg``, declared on another thread, starts inside ``before``, a wait to run
+    that was placed, not seen: the loop monitor puts a step's standing still at the step's
+    end (``loop_monitor._held_pieces``), and the step that handed the request to a thread
+    ends only after that thread began, so the wait can cover the view's whole sleep."""
+    return (
+        before.kind in (Kind.GIL_WAIT, Kind.CORE_WAIT)
+        and seg.thread != before.thread
+        and seg.start_ns < before.end_ns
     )
 
 
