@@ -238,7 +238,9 @@ def test_one_side_or_the_same_holds_unless_the_other_side_is_ahead():
         a_or_same, tuple(many(365, 350, 365)), tuple(many(342, 340, 347))
     ).expectation_held
     assert (
-        Comparison(a_or_same, tuple(many(365, 360, 366)), tuple(many(300, 302, 301))).expectation_held
+        Comparison(
+            a_or_same, tuple(many(365, 360, 366)), tuple(many(300, 302, 301))
+        ).expectation_held
         is False
     )
 
