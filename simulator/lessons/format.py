@@ -349,9 +349,9 @@ def _expect(
     expect = cast("Expect | None", expect)
     if within is None:
         return expect, CLOSE_WITHIN
-    if expect != "same":
+    if expect is None or not expect.endswith("same"):
         raise ScenarioError(
-            f'{path}: lesson.same_within goes with expect = "same" only',
+            f'{path}: lesson.same_within goes with expect = "same", "A or same" or "B or same"',
             key="lesson.same_within",
         )
     if not 0 < within <= 10:

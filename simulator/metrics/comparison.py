@@ -104,9 +104,12 @@ class Criterion:
     expect
         ``"A"`` or ``"B"``: the side the answer expects ahead (a lower figure; higher for
         :data:`HIGHER_IS_BETTER`); ``"same"``: no side ahead, within ``same_within``;
-        ``"A or same"``/``"B or same"``: the other side not ahead; ``None``: no expectation.
+        ``"A or same"``/``"B or same"``: the other side not ahead by more than
+        ``same_within`` (what "the same" means is one rule for both); ``None``: no
+        expectation.
     same_within
-        For ``"same"``: how far apart (:func:`apart`) still counts as the same.
+        For ``"same"`` and the ``"or same"`` ones: how far apart (:func:`apart`) still counts
+        as the same.
     """
 
     figure: str = "makespan_ms"
@@ -316,8 +319,9 @@ class Comparison:
         if not self.finished:
             return False
         judged = self.judgement()
+        same = judged.apart <= self.criterion.same_within
         if expect == "same":
-            return judged.apart <= self.criterion.same_within
-        if expect.endswith(" or same"):
-            return judged.winner in (None, expect[0])
+            return same
+        if expect.endswith(" or same"):  # that side ahead, or the two the same
+            return judged.winner in (None, expect[0]) or same
         return judged.winner == expect
