@@ -234,13 +234,18 @@ def build_lane(
     )
 
 
+_PLACED = (Kind.GIL_WAIT, Kind.CORE_WAIT)
+
+
 def _placed_wait_overlapped(before: Segment, seg: RawSegment) -> bool:
-    """Whether ``seg``, declared on another thread, starts inside ``before``, a wait to run
+    """Whether ``seg``, measured on another thread, starts inside ``before``, a wait to run
     that was placed, not seen: the loop monitor puts a step's standing still at the step's
     end (``loop_monitor._held_pieces``), and the step that handed the request to a thread
-    ends only after that thread began, so the wait can cover the view's whole sleep."""
+    ends only after that thread began, so the wait can cover the view's whole sleep. (Two
+    placed waits say nothing about which came first: the later is clipped, as before.)"""
     return (
-        before.kind in (Kind.GIL_WAIT, Kind.CORE_WAIT)
+        before.kind in _PLACED
+        and seg.kind not in _PLACED
         and seg.thread != before.thread
         and seg.start_ns < before.end_ns
     )
