@@ -107,13 +107,15 @@ class LiveLanes:
         lanes = self._lanes
         still: list[int] = []
         last = self._settled_last
+        grew = False
         for i, kept in same:
             if kept.read_until >= unchanged_until:
                 changed.append(i)
                 states[i] = kept.state
             elif kept.grows and now_ns >= kept.end:
                 kept.lane = lanes[i] = grown(kept.lane, now_ns)
-                kept.end = last = max(last, now_ns)
+                kept.end = now_ns
+                grew = True
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
@@ -123,6 +125,8 @@ class LiveLanes:
             else:
                 last = max(last, kept.end)  # answered, Django still at work on it
                 still.append(i)
+        if grew:
+            last = max(last, now_ns)
         resumed = 0
         for i in changed:
             record = records[i]
@@ -275,7 +279,7 @@ def _state(record: RequestRecord) -> State:
         len(probe.marks),
         len(probe.loop_steps),
         len(probe.db_events),
-        tuple(probe.open_segments),
+        len(probe.open_segments),  # one closed is one more segment
     )
 
 
