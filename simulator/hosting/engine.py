@@ -28,7 +28,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import paused_collection
+from simulator.trace.collector import measuring_ended, paused_collection
 from simulator.upstream_address import upstream_any_host
 
 if TYPE_CHECKING:
@@ -201,6 +201,7 @@ class LiveRun:
                 # collection walks every object of a 10,000-request run (a second or more).
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
+        measuring_ended()  # a command line's collector stays off from here (collector.py)
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
