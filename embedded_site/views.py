@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from .instrumentation import measured
 from .lesson_views import CPU_CHUNK_MS, STREAM_CHUNKS
 from .models import Article, SlowQuery
-from .work import TLS_CONTEXT, Dials, burn_cpu, fetch, fetch_async, page, upstream_url
+from .work import Dials, burn_cpu, fetch, fetch_async, page, tls_context, upstream_url
 
 
 def sync_io(request: HttpRequest) -> HttpResponse:
@@ -69,7 +69,7 @@ async def async_sync_to_async(request: HttpRequest) -> HttpResponse:
 def sync_httpx(request: HttpRequest) -> HttpResponse:
     """Sync view calling a slow HTTP service with httpx.Client."""
     dials = Dials.from_request(request)
-    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+    with httpx.Client(verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         with measured("io_blocking"):
             fetch(client, upstream_url(dials))
     burn_cpu(dials.cpu_ms)
@@ -80,7 +80,7 @@ async def async_httpx(request: HttpRequest) -> HttpResponse:
     """Async view awaiting a slow HTTP service with httpx.AsyncClient."""
     dials = Dials.from_request(request)
     async with httpx.AsyncClient(
-        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+        verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
             await fetch_async(client, upstream_url(dials))
@@ -91,7 +91,7 @@ async def async_httpx(request: HttpRequest) -> HttpResponse:
 def sync_fanout(request: HttpRequest) -> HttpResponse:
     """News page gathering `fanout` sources one after another (sync httpx)."""
     dials = Dials.from_request(request)
-    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+    with httpx.Client(verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         for source in range(dials.fanout):
             with measured("io_blocking"):
                 fetch(client, upstream_url(dials, source))
@@ -103,7 +103,7 @@ async def async_fanout(request: HttpRequest) -> HttpResponse:
     """News page gathering `fanout` sources at once with asyncio.gather."""
     dials = Dials.from_request(request)
     async with httpx.AsyncClient(
-        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+        verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
             await asyncio.gather(
