@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LIGHT, Theme
 from app.timeline.bar_texts import text_at
 from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import GroupedRows, fit_rows
+from app.timeline.grouping import GroupedRows, GroupPlan, fit_rows
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
 from app.timeline.paint import (
@@ -60,6 +60,7 @@ class QtTimeline(QWidget):
         #: Every row of the trace it was handed, before :attr:`row_floor_px` groups them:
         #: what it draws, laid out; the run itself is the session's.
         self._all_rows = TimelineRows(Trace(t0_ns=0, lanes=()), by=self.by)
+        self._plan = GroupPlan(self._all_rows)  # how they group, for any room
         #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
         self.row_floor_px = 0.0
         self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
@@ -92,6 +93,7 @@ class QtTimeline(QWidget):
             if live and self.by == "requests"
             else TimelineRows(trace, by=self.by)
         )
+        self._plan = GroupPlan(self._all_rows)
         self._rows = None
         self._invalidate()
 
@@ -102,6 +104,7 @@ class QtTimeline(QWidget):
         if by != self.by:
             self.by = by
             self._all_rows = TimelineRows(self._all_rows.trace, by=by)
+            self._plan = GroupPlan(self._all_rows)
             self._rows = None
             self._invalidate()
 
@@ -134,7 +137,7 @@ class QtTimeline(QWidget):
         most = self._rows_that_fit()
         if self._rows is None or most != self._rows_fit:
             rows = self._all_rows
-            self._rows = fit_rows(rows, most) if most else rows
+            self._rows = fit_rows(rows, most, self._plan) if most else rows
             self._rows_fit = most
             # A live run's lanes are split lane by lane; grouped rows are no lanes.
             self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
@@ -145,6 +148,12 @@ class QtTimeline(QWidget):
         """How many rows the trace lays out into, before the row floor groups any: what a
         parent sharing height between timelines goes by."""
         return len(self._all_rows)
+
+    def rows_needed(self) -> int:
+        """How many rows this timeline's content needs: with a row floor, alike rows count
+        as one (:meth:`~app.timeline.grouping.GroupPlan.needed`); without, every row is
+        drawn. What compared timelines share their height by."""
+        return self._plan.needed() if self.row_floor_px > 0 else len(self._all_rows)
 
     def set_row_floor(self, px: float) -> None:
         """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""

@@ -8,6 +8,9 @@ from PySide6.QtWidgets import QApplication
 from app.session import Side
 from app.session.state import Kept
 from app.window.stage_split import MIN_SHARE, height_shares
+from simulator.metrics.summary import summarize
+from simulator.scenario import Scenario
+from simulator.trace import Kind, Lane, Run, Segment, Trace
 from tests.app.recorded_runs import load_runs, run_from_data
 
 
@@ -45,3 +48,49 @@ def test_lesson_9_by_thread_gives_b_its_thirty_threads_the_room(window):
     window.set_compare(False)
     QApplication.processEvents()
     assert not b.isVisible() and a.height() > 300
+
+
+def _run(starts_ms: list[float]) -> Run:
+    """Requests of 20 ms of blocking I/O, each sent at its start."""
+    ms = 1_000_000
+    lanes = tuple(
+        Lane(
+            i,
+            "sync_io",
+            "ok",
+            200,
+            None,
+            round(s * ms),
+            round((s + 20) * ms),
+            (Segment(Kind.IO_BLOCKING, round(s * ms), round((s + 20) * ms), "w"),),
+        )
+        for i, s in enumerate(starts_ms)
+    )
+    trace = Trace(0, lanes)
+    return Run(Scenario(view="sync_io", requests=len(lanes)), trace, summarize(trace))
+
+
+@pytest.mark.slow
+def test_on_a_projector_the_side_whose_rows_differ_gets_the_room_and_fills_it(window):
+    # A: 30 requests that did one thing at one time (one alike row on a projector); B: 30 in
+    # turn. Both lay out 30 rows: split by those, B's staircase was packed into half the
+    # height while A's one row stood in an empty half.
+    run_a, run_b = _run([0.0] * 30), _run([20.0 * i for i in range(30)])
+    window.set_compare(True)
+    window.session.view.set_presentation(True)
+    window.resize(1400, 850)
+    window.session.restore(
+        Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
+    )
+    QApplication.processEvents()
+    a, b = window.timeline, window.timeline_b
+    assert a.row_count == b.row_count == 30
+    assert b.height() > 2.5 * a.height()  # 75:25 of the pair
+    for timeline in (a, b):
+        timeline.grab()  # painted: its geometry
+    geo_a, geo_b = a._geometry, b._geometry
+    assert a.rows.labels == ["requests 1–30 alike"]
+    # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
+    assert len(b.rows) > 10 and geo_b.row_px >= 12
+    assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
+    assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
