@@ -88,7 +88,11 @@ class QtTimeline(QWidget):
         self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        self._all_rows = TimelineRows(trace, by=self.by)
+        self._all_rows = (
+            self.lanes_image.live_rows(trace, now_ns)  # from the last frame's rows
+            if live and self.by == "requests"
+            else TimelineRows(trace, by=self.by)
+        )
         self._plan = GroupPlan(self._all_rows)
         self._rows = None
         self._invalidate()

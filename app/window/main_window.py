@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QMainWindow,
     QPushButton,
@@ -108,6 +109,8 @@ class QtMainWindow(QMainWindow):
             scenario_a=saved_scenario(self.settings, Side.A),
             scenario_b=saved_scenario(self.settings, Side.B),
         )
+        # A live frame is timed whole: the paints its widgets posted are delivered in it.
+        self.session.settle_frame = QApplication.sendPostedEvents
         self.setWindowTitle("Django Async Lanes")
         self._close_when_stopped = False
         self._closed = False
