@@ -95,19 +95,22 @@ def test_on_a_projector_the_side_whose_rows_differ_gets_the_room_and_fills_it(wi
     run_a, run_b = _run([0.0] * 30), _run([20.0 * i for i in range(30)])
     window.set_compare(True)
     window.session.view.set_presentation(True)
-    window.resize(1400, 850)
-    window.session.restore(
-        Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
-    )
-    QApplication.processEvents()
-    a, b = window.timeline, window.timeline_b
-    assert a.row_count == b.row_count == 30
-    assert b.height() > 2.5 * a.height()  # 75:25 of the pair
-    for timeline in (a, b):
-        timeline.grab()  # painted: its geometry
-    geo_a, geo_b = a._geometry, b._geometry
-    assert a.rows.labels == ["requests 1–30 alike"]
-    # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
-    assert len(b.rows) > 10 and geo_b.row_px >= 12
-    assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
-    assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
+    try:
+        window.resize(1400, 850)
+        window.session.restore(
+            Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
+        )
+        QApplication.processEvents()
+        a, b = window.timeline, window.timeline_b
+        assert a.row_count == b.row_count == 30
+        assert b.height() > 2.5 * a.height()  # 75:25 of the pair
+        for timeline in (a, b):
+            timeline.grab()  # painted: its geometry
+        geo_a, geo_b = a._geometry, b._geometry
+        assert a.rows.labels == ["requests 1–30 alike"]
+        # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
+        assert len(b.rows) > 10 and geo_b.row_px >= 12
+        assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
+        assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
+    finally:  # its font is the application's: no later test inherits it
+        window.session.view.set_presentation(False)
