@@ -50,7 +50,9 @@ def _child(requests: int, io_ms: float, out: str) -> None:
     from simulator.files import write_json
     from simulator.hosting.engine import LiveRun
     from simulator.scenario import Scenario
+    from simulator.trace.collector import off_after_measuring
 
+    off_after_measuring()  # as `async-lanes run` does (app.launcher): one run, then the exit
     embedded_site.boot()
     scenario = Scenario(view="async_io", mode="asgi", requests=requests, io_ms=io_ms, cpu_ms=0)
     live = LiveRun(scenario)
