@@ -51,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     interrupts = Interrupts()
     interrupts.install()
+    if argv is None and args[0] == "run":  # one run, then this process exits
+        from simulator.trace.collector import off_after_measuring
+
+        off_after_measuring()
     from app.cli.main import main as cli_main
 
     code = cli_main(args, interrupts)

@@ -175,6 +175,9 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     ``sleeps`` (seconds) says the body is a ``time.sleep`` of that long. The OS wakes a
     sleeper within about 0.1 ms, so time beyond it is the thread waiting to run again (for
     the GIL or a core: ``embedded_site.waits``), recorded as such; a sleep of 0 is no I/O.
+    ``awaits`` (seconds) says the body awaits ``asyncio.sleep`` of that long: 0 is no I/O
+    either, only a turn of the loop, which the lanes show as waiting for the loop (lesson
+    15's B under load: 564 ms of such a turn were drawn as awaiting I/O).
 
     Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
     body, so the views stay ordinary Django code.
@@ -183,18 +186,19 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     several microseconds more, and every measured wait pays it.
     """
 
-    __slots__ = ("_kind", "_line", "_probe", "_sleeps", "_start", "_token")
+    __slots__ = ("_awaits", "_kind", "_line", "_probe", "_sleeps", "_start", "_token")
 
-    def __init__(self, kind: str, sleeps: float | None = None) -> None:
+    def __init__(self, kind: str, sleeps: float | None = None, awaits: float | None = None) -> None:
         if kind not in DECLARED_KINDS:
             raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
         self._kind = kind
         self._sleeps = sleeps
+        self._awaits = awaits
         self._probe: RequestProbe | None = None
 
     def __enter__(self) -> None:
         probe = current_probe.get()
-        if probe is None:
+        if probe is None or self._awaits == 0:
             return
         self._probe = probe
         self._line = view_line()

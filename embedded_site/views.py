@@ -1,5 +1,9 @@
 """The lesson views. Each does its I/O first, then its CPU work, then answers.
 
+An async view with ``io_ms`` 0 still awaits ``asyncio.sleep(0)`` (one turn of the loop, as
+before) but declares no I/O: the turn is the request waiting for the loop, and under load it
+lasted half a second, drawn as "awaiting I/O" for a view that does none (lesson 15's B).
+
 What each one is (the first line of its docstring, how it waits) is declared, without Django,
 in ``lesson_views.py``.
 """
@@ -19,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from .instrumentation import measured
 from .lesson_views import CPU_CHUNK_MS, STREAM_CHUNKS
 from .models import Article, SlowQuery
-from .work import TLS_CONTEXT, Dials, burn_cpu, fetch, fetch_async, page, upstream_url
+from .work import Dials, burn_cpu, fetch, fetch_async, page, tls_context, upstream_url
 
 
 def sync_io(request: HttpRequest) -> HttpResponse:
@@ -34,7 +38,7 @@ def sync_io(request: HttpRequest) -> HttpResponse:
 async def async_io(request: HttpRequest) -> HttpResponse:
     """Async view awaiting asyncio.sleep: waits without holding a thread."""
     dials = Dials.from_request(request)
-    with measured("io_wait"):
+    with measured("io_wait", awaits=dials.io_s):
         await asyncio.sleep(dials.io_s)
     burn_cpu(dials.cpu_ms)
     return page("async_io", dials)
@@ -65,7 +69,7 @@ async def async_sync_to_async(request: HttpRequest) -> HttpResponse:
 def sync_httpx(request: HttpRequest) -> HttpResponse:
     """Sync view calling a slow HTTP service with httpx.Client."""
     dials = Dials.from_request(request)
-    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+    with httpx.Client(verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         with measured("io_blocking"):
             fetch(client, upstream_url(dials))
     burn_cpu(dials.cpu_ms)
@@ -76,7 +80,7 @@ async def async_httpx(request: HttpRequest) -> HttpResponse:
     """Async view awaiting a slow HTTP service with httpx.AsyncClient."""
     dials = Dials.from_request(request)
     async with httpx.AsyncClient(
-        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+        verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
             await fetch_async(client, upstream_url(dials))
@@ -87,7 +91,7 @@ async def async_httpx(request: HttpRequest) -> HttpResponse:
 def sync_fanout(request: HttpRequest) -> HttpResponse:
     """News page gathering `fanout` sources one after another (sync httpx)."""
     dials = Dials.from_request(request)
-    with httpx.Client(verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
+    with httpx.Client(verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT) as client:
         for source in range(dials.fanout):
             with measured("io_blocking"):
                 fetch(client, upstream_url(dials, source))
@@ -99,7 +103,7 @@ async def async_fanout(request: HttpRequest) -> HttpResponse:
     """News page gathering `fanout` sources at once with asyncio.gather."""
     dials = Dials.from_request(request)
     async with httpx.AsyncClient(
-        verify=TLS_CONTEXT, timeout=settings.LANES_UPSTREAM_TIMEOUT
+        verify=tls_context(), timeout=settings.LANES_UPSTREAM_TIMEOUT
     ) as client:
         with measured("io_wait"):
             await asyncio.gather(
@@ -152,7 +156,7 @@ async def missing_await_bug(request: HttpRequest) -> HttpResponse:
 async def async_cpu_chunked(request: HttpRequest) -> HttpResponse:
     """Async view doing its CPU work in 2 ms slices, yielding to the loop in between."""
     dials = Dials.from_request(request)
-    with measured("io_wait"):
+    with measured("io_wait", awaits=dials.io_s):
         await asyncio.sleep(dials.io_s)
     remaining = dials.cpu_ms
     while remaining > 0:

@@ -7,6 +7,7 @@ write, while the measuring stays in one place.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import time
 from dataclasses import dataclass
@@ -21,7 +22,6 @@ from .loopback import NotLoopback, pinned
 from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 
 __all__ = [
-    "TLS_CONTEXT",
     "Dials",
     "UpstreamRefused",
     "UpstreamTooLarge",
@@ -30,13 +30,21 @@ __all__ = [
     "fetch",
     "fetch_async",
     "page",
+    "tls_context",
     "upstream_url",
 ]
 
-#: Building an httpx client loads the CA bundle (~20 ms here) unless it is handed a context.
-#: The views make a client per request (an async client cannot outlive the loop that made it,
-#: and under WSGI every async view gets a fresh loop), so they all share this one.
-TLS_CONTEXT = ssl.create_default_context()
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The one TLS context of the views' httpx clients.
+
+    Building an httpx client loads the CA bundle (~20 ms here) unless it is handed a context.
+    The views make a client per request (an async client cannot outlive the loop that made
+    it, and under WSGI every async view gets a fresh loop), so they all share this one. Made
+    at the first upstream call (the warm-up request's, before anything is measured), not at
+    import: every run boots the site, and most lessons call no upstream."""
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True, slots=True)

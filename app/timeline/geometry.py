@@ -107,7 +107,18 @@ def label_width(rows: TimelineRows, font: QFont) -> float:
     known = _WIDTHS.get(rows)
     if known is not None and known[0] == font.key():
         return known[1]
-    return _WIDTHS.put(rows, (font.key(), _measure(rows, font)))[1]
+    last = _LAST_WIDTH[0] if _LAST_WIDTH else None
+    if last is not None and last[0] is rows.labels and last[1] == font.key():
+        width = last[2]  # a live run's next rows, with the same labels (the same list)
+    else:
+        width = _measure(rows, font)
+        _LAST_WIDTH[:] = [(rows.labels, font.key(), width)]
+    return _WIDTHS.put(rows, (font.key(), width))[1]
+
+
+#: The last labels measured (the list itself: a live run's rows hand the same one on while
+#: no row comes or changes), their font and width.
+_LAST_WIDTH: list[tuple[list[str], str, float]] = []
 
 
 def _measure(rows: TimelineRows, font: QFont) -> float:

@@ -13,7 +13,8 @@ to each other group (so a label is a range), and each is compared with its group
 so no drift along a staircase. A group's row draws every member's segments over each other:
 within the tolerance, that is what each member did. If even 8 % does not fit, neighbours are
 put together in even blocks, labelled "requests 9–16 overlaid" rather than "alike": the row
-then shows what the block did between them, not what each did.
+then shows what the block did between them, not what each did. When a coarser tolerance
+leaves fewer groups than there is room for, they are cut again to fill it (:class:`GroupPlan`).
 
 The event loop, the by-worker layout's bands and its "Django only" row (``kept_rows``) always
 keep a row of their own, and their labels.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -30,7 +32,15 @@ import numpy as np
 from app.timeline.rows import TimelineRows
 from simulator.trace import Segment
 
-__all__ = ["ROW_FLOOR_PX", "SLICES", "TOLERANCES", "RowGroup", "fit_rows", "plan_groups"]
+__all__ = [
+    "ROW_FLOOR_PX",
+    "SLICES",
+    "TOLERANCES",
+    "GroupPlan",
+    "RowGroup",
+    "fit_rows",
+    "plan_groups",
+]
 
 #: The thinnest a row is drawn in presentation mode (at 1280×720 and up).
 ROW_FLOOR_PX = 12.0
@@ -77,7 +87,13 @@ def _slices(rows: TimelineRows) -> np.ndarray:
     np.add.at(cover, (spans.row[keep][which], slice_, spans.kind[keep][which] + 1), share)
     held = cover.max(axis=2)
     kinds = cover.argmax(axis=2)
+    # A row of specks only (lesson 18: a 2 ms request in a 730 ms run) keeps its strongest
+    # slice, or thirty such rows 25 ms apart would all read as empty, and alike.
+    faint = np.flatnonzero((held.max(axis=1) < 0.3) & (held.max(axis=1) > 0))
+    strongest = held[faint].argmax(axis=1)
+    kept = kinds[faint, strongest]
     kinds[held < 0.3] = 0  # a speck in a slice is not what the slice shows
+    kinds[faint, strongest] = kept
     return kinds
 
 
@@ -129,43 +145,114 @@ def group_label(labels: list[str], alike: bool) -> str:
     return f"{first} … {last} {word}"
 
 
-def plan_groups(rows: TimelineRows, max_rows: int) -> list[RowGroup]:
-    """The rows to draw so that at most ``max_rows`` are drawn (when the kept rows allow):
-    each row of ``rows`` alone while they fit, else alike neighbours together."""
-    n = len(rows)
-    kept = sorted(rows.kept_rows)
-    if n <= max_rows:
-        return [RowGroup(row, row, rows.labels[row]) for row in range(n)]
-    free_runs = _runs_of([row for row in range(n) if row not in rows.kept_rows])
-    room = max(len(free_runs), max_rows - len(kept))
-    spans: list[tuple[int, int]] | None = None
-    alike = True
-    if n <= MOST_COMPARED:
-        codes = _slices(rows)
-        for tolerance in TOLERANCES:
-            spans = [s for run in free_runs for s in _alike(codes, run, tolerance)]
-            if len(spans) <= room:
-                break
-        else:
-            spans = None
-    if spans is None:
-        alike = False
-        total = sum(len(run) for run in free_runs)
-        spans = [
-            s for run in free_runs for s in _blocks(run, max(1, round(room * len(run) / total)))
+class GroupPlan:
+    """How one layout's rows group, for any room: worked out once per rows and reused, since
+    the window asks for several rooms (two compared timelines try splits of their height,
+    :mod:`app.window.stage_split`) and the painter for the one it has.
+
+    The first tolerance whose alike groups fit the room is used. When a coarser tolerance
+    joined rows a finer one kept apart (lesson 18: thirty 2 ms bars 25 ms apart are specks in
+    their slices, so "alike" at 2 %, one row for thirty), the groups are cut evenly again to
+    fill the room: the rows the class is given show the arrivals' staircase instead of one
+    comb of bars over an empty half-screen. What the content needs (:meth:`needed`) is
+    counted before that filling.
+    """
+
+    def __init__(self, rows: TimelineRows) -> None:
+        self.rows = rows
+        self._kept = sorted(rows.kept_rows)
+        self._free_runs = _runs_of([row for row in range(len(rows)) if row not in rows.kept_rows])
+        self._codes: np.ndarray | None = None
+        self._alike: dict[int, list[tuple[int, int]]] = {}
+
+    def _spans_at(self, index: int) -> list[tuple[int, int]]:
+        if index not in self._alike:
+            if self._codes is None:
+                self._codes = _slices(self.rows)
+            tolerance = TOLERANCES[index]
+            self._alike[index] = [
+                s for run in self._free_runs for s in _alike(self._codes, run, tolerance)
+            ]
+        return self._alike[index]
+
+    def _room(self, max_rows: int) -> int:
+        return max(len(self._free_runs), max_rows - len(self._kept))
+
+    def _alike_index(self, room: int) -> int | None:
+        """The first tolerance whose alike groups fit ``room`` (None: none does)."""
+        if len(self.rows) > MOST_COMPARED:
+            return None
+        for index in range(len(TOLERANCES)):
+            if len(self._spans_at(index)) <= room:
+                return index
+        return None
+
+    def needed(self, max_rows: int) -> int:
+        """How many rows the content needs within ``max_rows``: every row while they fit;
+        else the rows that differ at the finest tolerance (alike ones as one) and the kept
+        rows, whatever the room (past :data:`MOST_COMPARED` rows, every row)."""
+        if len(self.rows) <= max_rows or len(self.rows) > MOST_COMPARED:
+            return len(self.rows)
+        return len(self._spans_at(0)) + len(self._kept)
+
+    def _block_spans(self, room: int) -> list[tuple[int, int]]:
+        total = sum(len(run) for run in self._free_runs)
+        return [
+            s
+            for run in self._free_runs
+            for s in _blocks(run, max(1, round(room * len(run) / total)))
         ]
-    groups = [
-        RowGroup(a, b, group_label(rows.labels[a : b + 1], alike or a == b), alike or a == b)
-        for a, b in spans
-    ]
-    groups += [RowGroup(row, row, rows.labels[row]) for row in kept]
-    return sorted(groups, key=lambda group: group.first)
+
+    def groups(self, max_rows: int) -> list[RowGroup]:
+        """The rows to draw so that at most ``max_rows`` are drawn (when the kept rows
+        allow): each row alone while they fit, else alike neighbours together."""
+        rows = self.rows
+        if len(rows) <= max_rows:
+            return [RowGroup(row, row, rows.labels[row]) for row in range(len(rows))]
+        room = self._room(max_rows)
+        index = self._alike_index(room)
+        alike = index is not None
+        if index is None:
+            spans = self._block_spans(room)
+        elif index == 0:
+            spans = self._spans_at(0)
+        else:
+            spans = _fill(self._spans_at(index), self._spans_at(index - 1), room)
+        groups = [
+            RowGroup(a, b, group_label(rows.labels[a : b + 1], alike or a == b), alike or a == b)
+            for a, b in spans
+        ]
+        groups += [RowGroup(row, row, rows.labels[row]) for row in self._kept]
+        return sorted(groups, key=lambda group: group.first)
 
 
-def fit_rows(rows: TimelineRows, max_rows: int) -> TimelineRows:
-    """``rows`` drawn in at most ``max_rows`` rows (see :func:`plan_groups`): ``rows`` itself
-    when they fit, else a copy whose rows are the groups, each drawing all its members."""
-    groups = plan_groups(rows, max_rows)
+def _fill(
+    spans: list[tuple[int, int]], finer: list[tuple[int, int]], room: int
+) -> list[tuple[int, int]]:
+    """``spans`` cut into even blocks, up to ``room`` in all: each as far as the ``finer``
+    groups inside it allow (identical rows, one finer group, are never cut)."""
+    starts = [a for a, _ in finer]
+    apart = [bisect_right(starts, b) - bisect_left(starts, a) - 1 for a, b in spans]
+    extra, total = room - len(spans), sum(apart)
+    if extra <= 0 or total == 0:
+        return spans
+    filled: list[tuple[int, int]] = []
+    for (a, b), more in zip(spans, apart, strict=True):
+        pieces = 1 + min(more, extra * more // total)
+        filled += _blocks(list(range(a, b + 1)), pieces)
+    return filled
+
+
+def plan_groups(rows: TimelineRows, max_rows: int) -> list[RowGroup]:
+    """The rows to draw so that at most ``max_rows`` are drawn (:meth:`GroupPlan.groups`)."""
+    return GroupPlan(rows).groups(max_rows)
+
+
+def fit_rows(rows: TimelineRows, max_rows: int, plan: GroupPlan | None = None) -> TimelineRows:
+    """``rows`` drawn in at most ``max_rows`` rows (see :func:`plan_groups`; ``plan``: the
+    rows' plan already made): ``rows`` itself when they fit, else a copy whose rows are the
+    groups, each drawing all its members."""
+    groups = (plan if plan is not None and plan.rows is rows else GroupPlan(rows)).groups(max_rows)
     if len(groups) == len(rows):
         return rows
     return regroup(rows, groups)

@@ -12,15 +12,15 @@ What it keeps, so a frame costs what changed:
   raster.Tiles` once; a zoom, pan or resize samples cached tiles (the pixels on screen);
   a level not yet computed is first drawn from a coarser one and refined on the next turn
   of the event loop (:attr:`needs_refine`);
-- a live run's settled lanes are split once each (:class:`~app.timeline.live_spans.
-  LiveRequestSpans`) and the tiles take in the rows that settled (or went back in flight)
-  since the last frame; a frame adds only the lanes in flight over them.
+- a live run's lanes are split once each, as the engine builds them (:class:`~app.timeline.
+  live_spans.LiveRequestSpans`): a lane in flight's last bar is open and drawn up to "now",
+  so a lane that only grew changes nothing, and the tiles take in only the rows of lanes built
+  anew since the last frame.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -31,9 +31,9 @@ from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry
 from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
-from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for, summarise
+from app.timeline.raster import Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
-from app.timeline.spans import RowSpans
+from simulator.trace import Trace
 
 __all__ = ["LanesImage", "rows_of_y"]
 
@@ -72,8 +72,8 @@ class LanesImage:
         self._rows: TimelineRows | None = None
         self._tiles: Tiles | None = None
         self._live = LiveRequestSpans()
-        self._live_generation = -1
-        self._flying = RowSpans.empty()
+        self._tiles_live = False  # the tiles are of :attr:`_live`'s spans
+        self._now: int | None = None  # live: nothing is drawn after it (open bars end there)
         self._colours: tuple[str, list[int]] | None = None
         #: The last frame was drawn from a coarser level: paint again (exactly) soon.
         self.needs_refine = False
@@ -85,27 +85,36 @@ class LanesImage:
         """The cached summaries of the finished bars (tests count what they computed)."""
         return self._tiles
 
+    def live_rows(self, trace: Trace, now_ns: int | None) -> TimelineRows:
+        """A live snapshot ``trace`` (at ``now_ns``) laid out by request from what the last
+        frame kept (:class:`~app.timeline.live_spans.LiveRequestSpans`): hand it to
+        :meth:`show`."""
+        return self._live.rows(trace, now_ns)
+
     def show(self, rows: TimelineRows, *, live: bool = False) -> None:
-        """Paint ``rows`` from now on. Live, by request: only lanes finished since the last
-        frame are split and summarised; the rest are read from the caches."""
+        """Paint ``rows`` from now on. Live, by request: only the rows whose lanes changed
+        since the last frame are split and summarised again; the rest are read from the
+        caches."""
         if rows is self._rows:
             return
         self._rows = rows
         if live and rows.by == "requests":
             live_spans = self._live
-            self._flying = live_spans.update(rows.trace)
-            step = live_spans.generation - self._live_generation
-            self._live_generation = live_spans.generation
-            changes = live_spans.changes
-            if self._tiles is not None and step == 1 and changes is not None:
-                self._tiles.change(*changes, len(rows))  # only what settled or unsettled
-            elif self._tiles is None or step:
-                self._tiles = Tiles(live_spans.finished(), len(rows))
+            if rows.trace is not live_spans.trace:  # not laid out by :meth:`live_rows`
+                live_spans.update(rows.trace)
+            changes = live_spans.take_changes()
+            if self._tiles is None or changes is None or not self._tiles_live:
+                self._tiles = Tiles(live_spans.spans, len(rows))
+            else:
+                for dropped, added in changes:
+                    self._tiles.change(dropped, added, len(rows))
             self._tiles.rows = len(rows)
+            self._tiles_live = True
+            self._now = live_spans.now
             return
         self._live = LiveRequestSpans()
-        self._live_generation = -1
-        self._flying = RowSpans.empty()
+        self._tiles_live = False
+        self._now = None
         self._tiles = Tiles(rows.spans, len(rows))
 
     def paint(
@@ -132,13 +141,17 @@ class LanesImage:
         offsets = np.arange(width, dtype=np.float64) + (left + 0.5 - geo.lanes_left)
         centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
         xs = np.maximum(centres, 0).astype(np.int64)
-        hidden = centres >= cutoff_ns if cutoff_ns is not None else np.zeros(width, np.bool_)
         level = level_for(px_ns, 1 / geo.row_px)
         level = self._level_to_draw(tiles, level, xs)
         bands = -(-geo.rows // level.group)
+        limit = cutoff_ns if self._now is None else min(cutoff_ns or self._now, self._now)
+        hidden = np.zeros(width, np.bool_)
+        if limit is not None:
+            # Nothing from "now": no pixel whose middle, or whose bin's middle, is past it (a
+            # lane in flight's open bar goes on in the tiles; a finished one's ends there).
+            middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
+            hidden = (centres >= limit) | (middles >= limit)
         codes = tiles.sample(level, xs, hidden)
-        if len(self._flying):
-            codes = self._over_flying(codes, level, bands, centres, px_ns, cutoff_ns)
         band, bits = rows_of_y(geo, level.group, bands, top, height)
         if not tails:
             bits &= 0x0F
@@ -174,40 +187,3 @@ class LanesImage:
                 return candidate
         self.needs_refine = True
         return Level(level.bin_exp + COARSER // 2, level.group)
-
-    def _over_flying(
-        self,
-        codes: Codes,
-        level: Level,
-        bands: int,
-        centres: npt.NDArray[np.float64],
-        px_ns: float,
-        cutoff_ns: int | None,
-    ) -> Codes:
-        """The lanes in flight summarised at this frame's pixels, drawn over the cache: only
-        the bands from the first lane in flight to the last, and the pixels from the first
-        one's start to "now", are summarised."""
-        flying = self._flying
-        first = int(flying.row.min()) // level.group
-        last = min(bands - 1, int(flying.row.max()) // level.group)
-        t_from = int(centres[0] - px_ns / 2)
-        left = max(0, int((int(flying.start.min()) - t_from) // px_ns) - 1)
-        end = int(flying.end.max()) if cutoff_ns is None else min(cutoff_ns, int(flying.end.max()))
-        right = min(len(centres), int((end - t_from) // px_ns) + 2)
-        if last < first or right <= left:
-            return codes
-        shifted = replace(flying, row=flying.row - np.int32(first * level.group))
-        common = dict(
-            group=level.group,
-            bands=last + 1 - first,
-            t_from=t_from + round(left * px_ns),
-            bin_ns=px_ns,
-            bins=right - left,
-            limit=cutoff_ns,
-        )
-        over = summarise(shifted, tail=False, **common)  # type: ignore[arg-type]
-        if shifted.tail.any():
-            over |= summarise(shifted, tail=True, **common) << 4  # type: ignore[arg-type]
-        below = codes[first : last + 1, left:right]
-        codes[first : last + 1, left:right] = np.where(over > 0, over, below)
-        return codes

@@ -1,142 +1,236 @@
-"""A live run's lanes split into spans frame after frame, each settled lane once.
+"""A live run's rows, frame after frame, at the cost of the lanes that changed.
 
-The engine hands the same :class:`~simulator.trace.Lane` object for a request whose lane
-does not change (:class:`~simulator.hosting.live_lanes.LiveLanes`), so a lane seen finished
-and unchanged in two snapshots in a row is split once and kept with the settled ones: a frame
-reads only the lanes in flight and those that settled since the last one. Settled is not
-final: Django may go on tidying up after an answer (its receivers, a wait for the loop), and
-the engine then builds the lane again; that lane goes back in flight and its spans leave the
-settled ones, rather than every lane being split again.
+The engine hands the same :class:`~simulator.trace.Lane` object for a request whose lane does
+not change, and a lane in flight that only grew with "now" as a new lane with the same
+segments, the last one reaching the new now (:func:`simulator.trace.growing.grown`).
+:class:`LiveRequestSpans` keeps every row's spans between frames, and a lane in flight's last
+bar reaching now is kept *open* (:data:`OPEN`): the painter draws it up to "now" whatever
+now is, so a lane that only grew costs nothing, and one the same object nothing either. Only
+the lanes the engine built anew (and new ones) are split again, and only their rows change in
+the painter's cached tiles (:meth:`~app.timeline.raster.Tiles.change`). The same holds for the
+rows' other facts (labels, answers, errors, where the run ends): kept per row, changed where a
+lane changed, so a frame of 10,000 lanes in flight is a few array operations, not a call per
+lane.
 """
 
 from __future__ import annotations
 
-from operator import attrgetter
+from dataclasses import replace
 
 import numpy as np
+import numpy.typing as npt
 
-from app.timeline.spans import RowSpans, lanes_spans
+from app.timeline.error_label import error_text
+from app.timeline.rows import TimelineRows
+from app.timeline.spans import RowSpans, answered_ns, lanes_spans
 from simulator.trace import Lane, Trace
-from simulator.trace.columns import KIND_CODE
 
-__all__ = ["LiveRequestSpans"]
+__all__ = ["OPEN", "LiveRequestSpans"]
 
-_KIND = attrgetter("kind")
-_START = attrgetter("start_ns")
-_END = attrgetter("end_ns")
+#: The end of a bar still going on: a lane in flight's last, drawn up to "now".
+OPEN = 2**62
+
+#: A row's status, as kept per row.
+_STATUS = {"running": 0, "ok": 1, "error": 2, "cancelled": 3}
+_RUNNING, _OK, _ERROR = 0, 1, 2
+
+#: What a frame hands the painter's tiles: the rows whose spans left, and the spans added;
+#: ``None``: everything afresh (a new run).
+Changes = list[tuple[list[int], RowSpans]] | None
 
 
 class LiveRequestSpans:
-    """The by-request spans of one live run's snapshots (see the module's text).
-
-    ``generation`` grows whenever the settled spans change: :attr:`changes` then says how
-    (the rows whose spans left them, and the spans added), or is ``None`` when it started
-    afresh (a new run: nothing settled is kept).
-    """
+    """The by-request rows of one live run's snapshots (see the module's text)."""
 
     def __init__(self) -> None:
-        self._t0: int | None = None
-        self._done: dict[int, Lane] = {}  # row → the settled lane split into _finished
-        self._seen: dict[int, Lane] = {}  # row → the lane of the last snapshot, not settled
-        self._finished = RowSpans.empty()
-        self._moving = RowSpans.empty()  # the spans of the lanes in flight at the last update
-        self.generation = 0
-        self.changes: tuple[list[int], RowSpans] | None = None
+        self._reset(None)
 
-    def finished(self) -> RowSpans:
-        """The settled lanes' spans."""
-        return self._finished
+    def _reset(self, t0_ns: int | None) -> None:
+        self._t0 = t0_ns
+        self.trace: Trace | None = None
+        self._lanes: tuple[Lane, ...] = ()  # the last frame's: alive, so their ids are theirs
+        self._ids = np.zeros(0, np.int64)
+        #: Per row: its last bar is open (a lane in flight reaching the last frame's now).
+        self._open = np.zeros(0, np.bool_)
+        self._status = np.zeros(0, np.int8)
+        self._done = np.zeros(0, np.int64)
+        self._end = np.zeros(0, np.int64)
+        self._request = np.zeros(0, np.int64)
+        #: Every row's bars (open ones end at :data:`OPEN`), in no order.
+        self.spans = RowSpans.empty()
+        self.now: int | None = None
+        self._labels: list[str] = []
+        self._answered: list[tuple[int, int]] = []
+        self._errors: dict[int, tuple[int, str]] = {}
+        self._failed: tuple[list[tuple[int, int]], list[tuple[int, int, str]]] = ([], [])
+        self._changes: Changes = None
+        #: Lanes split at the last update (the rest were kept or only grew).
+        self.split = 0
 
-    def update(self, trace: Trace) -> RowSpans:
-        """Split what is new in ``trace``; returns the spans of the lanes not settled."""
-        if trace.t0_ns != self._t0 or len(trace.lanes) < len(self._done):  # a new run
-            self._t0 = trace.t0_ns
-            self._done, self._seen, self._finished = {}, {}, RowSpans.empty()
-            self._moving = RowSpans.empty()
-            self.generation += 1
-            self.changes = None
-        done, seen = self._done, self._seen
-        settled: list[int] = []
-        moving: list[int] = []
-        dropped: list[int] = []
-        for row, lane in enumerate(trace.lanes):
-            kept = done.get(row)
-            if kept is lane:
-                continue
-            if kept is not None:  # built again since it settled: in flight once more
-                del done[row]
-                dropped.append(row)
-            if lane.status != "running" and seen.get(row) is lane:
-                settled.append(row)
-            else:
-                moving.append(row)
+    def take_changes(self) -> Changes:
+        """What changed in :attr:`spans` since last asked (``None``: all of it)."""
+        changes, self._changes = self._changes, []
+        return changes
+
+    def rows(self, trace: Trace, now_ns: int | None) -> TimelineRows:
+        """``trace`` (a snapshot at ``now_ns``) laid out by request, as
+        :class:`~app.timeline.rows.TimelineRows` lays it out, from what the last frame kept."""
+        self.update(trace, now_ns)
+        spans, now = self.spans, self.now
+        running = int(np.count_nonzero(self._status == _RUNNING))
+        ends = (
+            (int(self._done.max()), int(self._end.max()), running == 0)
+            if len(self._done)
+            else (trace.t0_ns, trace.t0_ns, True)
+        )
+        return TimelineRows.laid_out(
+            trace,
+            labels=self._labels,
+            answered=self._answered,
+            failed_rows=self._failed[0],
+            error_texts=self._failed[1],
+            spans=lambda: _closed(spans, now),
+            ends=ends,
+        )
+
+    def update(self, trace: Trace, now_ns: int | None = None) -> None:
+        """Take in ``trace``, a snapshot at ``now_ns``: split what is new in it."""
         lanes = trace.lanes
-        if settled or dropped:
-            finished = self._finished
-            if dropped:
-                finished = finished.take(np.flatnonzero(~np.isin(finished.row, dropped)))
-            added = (
-                lanes_spans(settled, [lanes[row] for row in settled])
-                if settled
-                else RowSpans.empty()
-            )
-            self._finished = RowSpans.concat([finished, added])
-            done.update((row, lanes[row]) for row in settled)
-            self.changes = (dropped, added)
-            self.generation += 1
-        self._moving = self._in_flight(moving, lanes)
-        self._seen = {row: lanes[row] for row in moving}
-        return self._moving
+        n = len(lanes)
+        if trace.t0_ns != self._t0 or n < len(self._lanes):  # a new run
+            self._reset(trace.t0_ns)
+        known = len(self._lanes)
+        ids = np.fromiter(map(id, lanes), np.int64, n)
+        other = ids[:known] != self._ids
+        if now_ns != self.now:  # an open bar ends at its lane's end: the same lane, later
+            other |= self._open[:known]
+        grown, fresh = self._grown(np.flatnonzero(other).tolist(), lanes, now_ns)
+        fresh += range(known, n)
+        self._grow_to(n)
+        if grown and now_ns is not None:  # (only lanes reaching a now grow)
+            at = np.asarray(grown, np.int64)
+            self._done[at] = self._end[at] = now_ns
+        self.split = len(fresh)
+        if fresh:
+            self._take(fresh, lanes, now_ns, known)
+        self.trace, self._lanes, self._ids, self.now = trace, lanes, ids, now_ns
 
-    def _in_flight(self, moving: list[int], lanes: tuple[Lane, ...]) -> RowSpans:
-        """The spans of the lanes at rows ``moving``. Most lanes in flight only grew since the
-        last frame (the engine hands the same segments, the last one reaching "now"): their
-        spans are the last frame's with the last one's end moved, and only the lanes built
-        anew are split again."""
-        seen, last = self._seen, self._moving
-        same: list[int] = []
+    def _grown(
+        self, rows: list[int], lanes: tuple[Lane, ...], now_ns: int | None
+    ) -> tuple[list[int], list[int]]:
+        """Of ``rows`` (lanes not the last frame's objects): those that only grew with now
+        (drawn as they were: their last bar is open), and the rest."""
+        if now_ns is None or not rows:
+            return [], rows
+        was_open = self._open[rows]
+        fresh = [row for row, open_ in zip(rows, was_open.tolist(), strict=True) if not open_]
+        old_lanes = self._lanes
         grown: list[int] = []
-        fresh: list[int] = []
-        for row in moving:
-            lane, before = lanes[row], seen.get(row)
-            if before is lane:
-                same.append(row)
-            elif (
-                before is not None
-                and lane.status == "running"
-                and before.status == "running"
-                and len(segs := lane.segments) == len(old := before.segments) > 1
-                and segs[-2] is old[-2]
-                and segs[0] is old[0]
+        for row in np.asarray(rows)[was_open].tolist():
+            segs, before = lanes[row].segments, old_lanes[row].segments
+            # The engine's grown lane (an open one was in flight): the same segment objects
+            # (a lane built anew has new ones, at least from where it changed), and the last
+            # one, its kind and start unchanged, reaching now.
+            if (
+                len(segs) == len(before)
+                and lanes[row].status == "running"
+                and (last := segs[-1]).end_ns == now_ns
+                and last.start_ns == (first := before[-1]).start_ns
+                and last.kind == first.kind
+                and (len(segs) == 1 or (segs[-2] is before[-2] and segs[0] is before[0]))
             ):
                 grown.append(row)
             else:
                 fresh.append(row)
-        mode = np.zeros(len(lanes) + 1, np.int8)  # per row: 0 split anew, 1 kept, 2 grown
-        mode[same] = 1
-        mode[grown] = 2
-        rows = np.minimum(last.row, len(lanes))
-        counts = np.zeros(len(lanes) + 1, np.int64)
-        counts[grown] = [len(lanes[row].segments) for row in grown]  # each one's last: n - 1
-        keep = (mode[rows] == 1) | ((mode[rows] == 2) & (last.index < counts[rows] - 1))
-        parts = [last.take(np.flatnonzero(keep))]
-        if grown:  # each one's last segment, as it reaches now (running: no answer, no tail)
-            ends = [lanes[row].segments[-1] for row in grown]
-            start = np.fromiter(map(_START, ends), np.int64, len(ends))
-            end = np.fromiter(map(_END, ends), np.int64, len(ends))
-            kind = np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, ends)), np.uint8, len(ends))
-            drawn = start < end
-            n = int(drawn.sum())
-            parts.append(
-                RowSpans(
-                    row=np.asarray(grown, np.int32)[drawn],
-                    kind=kind[drawn],
-                    start=start[drawn],
-                    end=end[drawn],
-                    tail=np.zeros(n, np.bool_),
-                    index=(counts[grown] - 1).astype(np.int32)[drawn],
-                )
+        fresh.sort()
+        return grown, fresh
+
+    def _grow_to(self, n: int) -> None:
+        extra = n - len(self._ids)
+        if extra > 0:
+            self._open = np.concatenate([self._open, np.zeros(extra, np.bool_)])
+            self._status = np.concatenate([self._status, np.zeros(extra, np.int8)])
+            self._done = np.concatenate([self._done, np.zeros(extra, np.int64)])
+            self._end = np.concatenate([self._end, np.zeros(extra, np.int64)])
+            self._request = np.concatenate([self._request, np.full(extra, -1, np.int64)])
+
+    def _take(
+        self, fresh: list[int], lanes: tuple[Lane, ...], now_ns: int | None, known: int
+    ) -> None:
+        """Split the lanes at rows ``fresh`` (in row order) and note their rows' facts."""
+        taken = [lanes[row] for row in fresh]
+        added = lanes_spans(fresh, taken)
+        at = np.asarray(fresh, np.int64)
+        status = np.fromiter((_STATUS[lane.status] for lane in taken), np.int8, len(taken))
+        done = np.fromiter((lane.done_ns for lane in taken), np.int64, len(taken))
+        ends = np.fromiter((lane.end_ns for lane in taken), np.int64, len(taken))
+        requests = np.fromiter((lane.request_id for lane in taken), np.int64, len(taken))
+        heads = np.fromiter(
+            (lane.segments[-1].start_ns if lane.segments else OPEN for lane in taken),
+            np.int64,
+            len(taken),
+        )
+        counts = np.fromiter((len(lane.segments) for lane in taken), np.int64, len(taken))
+        # A lane in flight whose last segment reaches now: that bar is open.
+        opened = (status == _RUNNING) & (ends == now_ns) & (heads < ends)
+        if now_ns is not None and opened.any():
+            last = np.zeros(len(lanes), np.int64) - 1
+            last[at[opened]] = counts[opened] - 1
+            reach = last[added.row] == added.index
+            added = replace(added, end=np.where(reach, OPEN, added.end))
+        self._open[at] = opened if now_ns is not None else False
+        answers = (self._status[at] == _OK) | (status == _OK)
+        moved = bool((answers & ((self._status[at] != status) | (self._done[at] != done))).any())
+        self._status[at], self._done[at], self._end[at] = status, done, ends
+        self._note_labels(at, requests)
+        if moved:
+            ok = np.flatnonzero(self._status == _OK)
+            self._answered = list(zip(ok.tolist(), self._done[ok].tolist(), strict=True))
+        self._note_errors(fresh, taken, status)
+        dropped = [row for row in fresh if row < known]
+        spans = self.spans
+        if dropped:
+            spans = spans.take(np.flatnonzero(~np.isin(spans.row, dropped)))
+        self.spans = RowSpans.concat([spans, added])
+        if self._changes is not None:
+            self._changes.append((dropped, added))
+
+    def _note_labels(self, at: npt.NDArray[np.int64], requests: npt.NDArray[np.int64]) -> None:
+        """The rows' labels (``#7``): a new list where one changes (the last frame's rows
+        keep theirs)."""
+        changed = at[self._request[at] != requests]
+        if not len(changed):
+            return
+        self._request[at] = requests
+        labels = list(self._labels)
+        labels += [""] * (len(self._request) - len(labels))
+        for row in changed.tolist():
+            labels[row] = f"#{int(self._request[row]) + 1}"  # screens count from 1
+        self._labels = labels
+
+    def _note_errors(
+        self, fresh: list[int], taken: list[Lane], status: npt.NDArray[np.int8]
+    ) -> None:
+        """The failed rows and their errors: new lists where one changes."""
+        errors = self._errors
+        changed = False
+        for row, lane, code in zip(fresh, taken, status.tolist(), strict=True):
+            if code == _ERROR:
+                errors[row] = (answered_ns(lane), error_text(lane))
+                changed = True
+            elif errors.pop(row, None) is not None:
+                changed = True
+        if changed:
+            failed = sorted(errors.items())
+            self._failed = (
+                [(row, end) for row, (end, _) in failed],
+                [(row, end, text) for row, (end, text) in failed],
             )
-        if fresh:
-            parts.append(lanes_spans(fresh, [lanes[row] for row in fresh]))
-        return RowSpans.concat(parts)
+
+
+def _closed(spans: RowSpans, now: int | None) -> RowSpans:
+    """``spans`` with the open bars ending at ``now``: what the rows hold (the hover's
+    segment, the patterns over the image)."""
+    if now is None or not len(spans):
+        return spans
+    return replace(spans, end=np.minimum(spans.end, now))

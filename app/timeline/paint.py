@@ -147,7 +147,7 @@ _FINISHED: RowsMemo[bool] = RowsMemo()  # whether every request of the rows is o
 def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
     """The last answer, the last segment's end, and whether every request is over: each a
     pass over every lane, so asked once per rows, not per frame."""
-    ends = _ENDS.get(rows)
+    ends = rows.known_ends or _ENDS.get(rows)
     if ends is None:
         trace = rows.trace
         finished = all(lane.status != "running" for lane in trace.lanes)
@@ -174,7 +174,7 @@ def _paint_blocked_strip(
     # a block while Django tidied up after the last one delayed no client: the figure leaves
     # it out, and so does the strip.
     # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
-    finished = _FINISHED.get(rows)
+    finished = rows.known_ends[2] if rows.known_ends else _FINISHED.get(rows)
     if finished is None:
         finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
     answered = run_ends(rows)[0] if finished else 0

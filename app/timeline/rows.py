@@ -7,7 +7,7 @@ timeline, the slide), since zooming and panning only change which part is drawn.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.timeline.bar_texts import BarText
@@ -142,13 +142,43 @@ class TimelineRows:
     _grouped: dict[tuple[int, bool], KindLists] = field(default_factory=dict, repr=False)
 
     _workers: WorkerLayout | None = field(default=None, repr=False)
+    #: The last answer, the last segment's end, and whether every request is over, when
+    #: known without a pass over the lanes (a live run's rows, kept between frames).
+    known_ends: tuple[int, int, bool] | None = None
+    _spans_of: Callable[[], RowSpans] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.by = by_value(self.by)
         if self.by == "workers":
             self._by_worker()
-        else:
+        elif self._spans_of is None:  # else laid out already (:meth:`laid_out`)
             self._by_request()
+
+    @classmethod
+    def laid_out(
+        cls,
+        trace: Trace,
+        *,
+        labels: list[str],
+        answered: list[tuple[int, int]],
+        failed_rows: list[tuple[int, int]],
+        error_texts: list[tuple[int, int, str]],
+        spans: Callable[[], RowSpans],
+        ends: tuple[int, int, bool],
+    ) -> TimelineRows:
+        """The by-request rows of ``trace`` from facts kept per row elsewhere (a live run's,
+        :mod:`app.timeline.live_spans`): what ``TimelineRows(trace)`` gives, without a pass
+        over every lane. ``spans`` gives the bars when first asked."""
+        return cls(
+            trace,
+            labels=labels,
+            answered=answered,
+            failed_rows=failed_rows,
+            error_texts=error_texts,
+            row_lanes=list(trace.lanes),
+            known_ends=ends,
+            _spans_of=spans,
+        )
 
     @property
     def names(self) -> dict[str, str]:
@@ -161,11 +191,12 @@ class TimelineRows:
     def spans(self) -> RowSpans:
         """Every bar as numpy columns: what the window's image painter reads."""
         if self._spans is None:
-            self._spans = (
-                request_spans(self.trace)
-                if self.by == "requests"
-                else spans_of_lists(self.per_kind, self.tail_per_kind)  # rows made of lists
-            )
+            if self._spans_of is not None:
+                self._spans = self._spans_of()
+            elif self.by == "requests":
+                self._spans = request_spans(self.trace)
+            else:
+                self._spans = spans_of_lists(self.per_kind, self.tail_per_kind)  # of lists
         return self._spans
 
     @property

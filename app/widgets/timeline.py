@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LIGHT, Theme
 from app.timeline.bar_texts import text_at
 from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import GroupedRows, fit_rows
+from app.timeline.grouping import GroupedRows, GroupPlan, fit_rows
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
 from app.timeline.paint import (
@@ -60,6 +60,7 @@ class QtTimeline(QWidget):
         #: Every row of the trace it was handed, before :attr:`row_floor_px` groups them:
         #: what it draws, laid out; the run itself is the session's.
         self._all_rows = TimelineRows(Trace(t0_ns=0, lanes=()), by=self.by)
+        self._plan = GroupPlan(self._all_rows)  # how they group, for any room
         #: The thinnest a row may be drawn (presentation mode); 0: as thin as they come.
         self.row_floor_px = 0.0
         self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
@@ -87,7 +88,12 @@ class QtTimeline(QWidget):
         self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        self._all_rows = TimelineRows(trace, by=self.by)
+        self._all_rows = (
+            self.lanes_image.live_rows(trace, now_ns)  # from the last frame's rows
+            if live and self.by == "requests"
+            else TimelineRows(trace, by=self.by)
+        )
+        self._plan = GroupPlan(self._all_rows)
         self._rows = None
         self._invalidate()
 
@@ -98,6 +104,7 @@ class QtTimeline(QWidget):
         if by != self.by:
             self.by = by
             self._all_rows = TimelineRows(self._all_rows.trace, by=by)
+            self._plan = GroupPlan(self._all_rows)
             self._rows = None
             self._invalidate()
 
@@ -130,7 +137,7 @@ class QtTimeline(QWidget):
         most = self._rows_that_fit()
         if self._rows is None or most != self._rows_fit:
             rows = self._all_rows
-            self._rows = fit_rows(rows, most) if most else rows
+            self._rows = fit_rows(rows, most, self._plan) if most else rows
             self._rows_fit = most
             # A live run's lanes are split lane by lane; grouped rows are no lanes.
             self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
@@ -142,19 +149,28 @@ class QtTimeline(QWidget):
         parent sharing height between timelines goes by."""
         return len(self._all_rows)
 
+    def rows_needed(self, height: float) -> int:
+        """How many rows this timeline's content needs were it ``height`` px tall: every row
+        while they fit (or without a row floor), else alike rows as one
+        (:meth:`~app.timeline.grouping.GroupPlan.needed`). What compared timelines share
+        their height by."""
+        most = self._rows_that_fit(height)
+        return self._plan.needed(most) if most else len(self._all_rows)
+
     def set_row_floor(self, px: float) -> None:
         """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
         if px != self.row_floor_px:
             self.row_floor_px = px
             self._invalidate()
 
-    def _rows_that_fit(self) -> int:
-        """How many rows of at least the floor (and tall enough to be named) fit; 0 without
-        a floor."""
+    def _rows_that_fit(self, height: float | None = None) -> int:
+        """How many rows of at least the floor (and tall enough to be named) fit in this
+        timeline (were it ``height`` px tall); 0 without a floor."""
         if self.row_floor_px <= 0 or not self._all_rows.trace.lanes:
             return 0
         empty = TimelineRows(Trace(0, (), self._all_rows.trace.loop_thread))
-        lanes = layout(QRectF(self.rect()), empty, self.font(), 0, 1).lanes_height
+        rect = QRectF(0, 0, self.width(), self.height() if height is None else height)
+        lanes = layout(rect, empty, self.font(), 0, 1).lanes_height
         return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
 
     @property

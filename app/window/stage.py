@@ -26,7 +26,7 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font
 from app.window.replay import explain_shown, follow_playhead, load_replay
-from app.window.stage_split import height_shares
+from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -58,6 +58,11 @@ class Stage:
         #: The column the window placed the timelines in, and their stretch factors there.
         self._column: QVBoxLayout | None = None
         self._shares = (1, 1)
+        self._share_key: tuple | None = None  # what the split was last worked out from
+        #: A new height (the window, the step's parts) is split again, a turn later.
+        self._on_resize = OnResize(lambda: self._share_height(unless_same=True))
+        for timeline in self.timelines.values():
+            timeline.installEventFilter(self._on_resize)
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -116,7 +121,7 @@ class Stage:
     # -- what the window calls --------------------------------------------------------------
     def share_height_in(self, column: QVBoxLayout) -> None:
         """The window placed the timelines in ``column``: compared, they share its height by
-        the rows each lays out (:func:`~app.window.stage_split.height_shares`)."""
+        the rows each needs (:func:`~app.window.stage_split.settled_shares`)."""
         self._column = column
         self._share_height()
 
@@ -214,7 +219,7 @@ class Stage:
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
         timeline.set_trace(trace, live=True, now_ns=now_ns)
-        self._share_height()  # moves only as new rows appear, in steps
+        self._share_height(unless_same=True)  # moves only as new rows appear, in steps
         # Painted now, not on a later turn: the session spaces frames by what one cost, and
         # that is the snapshot, the layout and the paint together.
         timeline.repaint()
@@ -308,15 +313,19 @@ class Stage:
         for timeline in self.timelines.values():
             timeline.set_span_floor(floor)
 
-    def _share_height(self) -> None:
-        """Compared, each timeline's share of the height follows its rows; alone, A has it."""
+    def _share_height(self, *, unless_same: bool = False) -> None:
+        """Compared, each timeline's share of the height follows the rows it needs; alone,
+        A has it. ``unless_same``: not again for as many rows in as much height (a live
+        frame, a resize): alike rows are found as rows appear, not every frame."""
         if self._column is None:
             return
-        shares = (
-            height_shares(self.timeline.row_count, self.timeline_b.row_count)
-            if self.session.compare
-            else (1, 1)
-        )
+        a, b, compare = self.timeline, self.timeline_b, self.session.compare
+        height = a.height() + b.height()
+        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height)
+        if unless_same and key == self._share_key:
+            return
+        self._share_key = key
+        shares = settled_shares(a.rows_needed, b.rows_needed, height) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):
@@ -353,6 +362,7 @@ class Stage:
         """On a projector no row is thinner than the class can see: alike rows share one."""
         for timeline in self.timelines.values():
             timeline.set_row_floor(ROW_FLOOR_PX if on else 0.0)
+        self._share_height()  # with the floor, alike rows share one: other rows needed
 
     def _on_tails_changed(self, shown: bool) -> None:
         for timeline in self.timelines.values():

@@ -15,8 +15,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterator
-
-from django.test.utils import override_settings
+from typing import TYPE_CHECKING
 
 import embedded_site
 from simulator.catalog import view_info
@@ -25,14 +24,15 @@ from simulator.hosting.driver import Driver
 from simulator.hosting.live_lanes import LiveLanes, from_scratch, head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
-from simulator.hosting.socket_run import SocketLiveRun
 from simulator.hosting.transport import SiteTransport
-from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import paused_collection
+from simulator.trace.collector import measuring_ended, paused_collection
 from simulator.upstream_address import upstream_any_host
+
+if TYPE_CHECKING:
+    from simulator.hosting.socket_run import SocketLiveRun
 
 __all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 
@@ -64,10 +64,18 @@ def build_server(scenario: Scenario) -> Server:
 
 @contextlib.contextmanager
 def _upstream_for(scenario: Scenario, allowed: tuple[str, ...]) -> Iterator[None]:
-    """Point the site at an upstream: the scenario's, or a slow one started for this run."""
+    """Point the site at an upstream: the scenario's, or a slow one started for this run.
+
+    Django's test utilities and the upstream's HTTP server are imported only then: every run
+    starts a process that imports this module, and most lessons call no upstream."""
     if not view_info(scenario.view).uses_upstream:
         yield
-    elif scenario.upstream_url is not None:
+        return
+    from django.test.utils import override_settings
+
+    from simulator.hosting.upstream import SlowUpstream
+
+    if scenario.upstream_url is not None:
         any_host = upstream_any_host(scenario.upstream_url, allowed)
         with override_settings(
             LANES_UPSTREAM_URL=scenario.upstream_url, LANES_UPSTREAM_ANY_HOST=any_host
@@ -101,7 +109,11 @@ class LiveRun:
         self._updating = False
         self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
-        self.sockets = SocketLiveRun(scenario, options) if scenario.over_sockets else None
+        self.sockets: SocketLiveRun | None = None
+        if scenario.over_sockets:  # imported only then: real servers' and sockets' clients
+            from simulator.hosting.socket_run import SocketLiveRun
+
+            self.sockets = SocketLiveRun(scenario, options)
 
     @property
     def stopping(self) -> bool:
@@ -189,6 +201,7 @@ class LiveRun:
                 # collection walks every object of a 10,000-request run (a second or more).
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
+        measuring_ended()  # a command line's collector stays off from here (collector.py)
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 

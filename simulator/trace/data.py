@@ -161,6 +161,13 @@ class Trace:
             derived.lane_columns = LaneColumns.of(self.lanes)
         return derived.lane_columns
 
+    def adopt_columns(self, columns: SegmentColumns, lane_columns: LaneColumns) -> None:
+        """Take columns built elsewhere as this trace's own: a live run's, built from the
+        last snapshot's (:class:`~simulator.trace.live_columns.LiveColumns`), which are
+        exactly what :attr:`columns` and :attr:`lane_columns` would build."""
+        self._derived.columns = columns
+        self._derived.lane_columns = lane_columns
+
     @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:
         """The blocks to draw: the ended ones and, live, the one in progress."""
@@ -191,10 +198,11 @@ class Trace:
         cols = self.columns
         holding = cols.is_kind(*HOLDS_THREAD)
         if holding.any():
-            codes = cols.thread[holding]
-            first = np.full(len(cols.threads), np.iinfo(np.int64).max, np.int64)
-            np.minimum.at(first, codes, cols.start_ns[holding])
-            for code in np.unique(codes).tolist():
+            never = np.iinfo(np.int64).max
+            first = np.full(len(cols.threads), never, np.int64)
+            np.minimum.at(first, cols.thread[holding], cols.start_ns[holding])
+            # The threads among them (np.unique would import numpy.ma: 20 ms of a command).
+            for code in np.flatnonzero(first != never).tolist():
                 seen[cols.threads[code]] = int(first[code])
         for lane in self.lanes:
             for thread, ns in lane.threads_seen:

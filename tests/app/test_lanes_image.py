@@ -162,10 +162,9 @@ def test_zoom_pan_and_resize_lay_out_no_finished_lane_again(qtbot, monkeypatch):
     assert tiles.computed == computed
 
 
-def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
-    """Each frame reads only the lanes just settled and those in flight the engine built
-    anew: a lane is kept once the engine hands the same finished lane in two snapshots in a
-    row (one still tidied up by Django is rebuilt each time)."""
+def test_a_live_runs_lanes_are_split_once_each_as_the_engine_builds_them(monkeypatch):
+    """Each frame reads only the lanes the engine built anew since the last: a lane handed
+    again as the same object (settled, or in flight and unchanged) is not split again."""
     from app.timeline import live_spans as spans_module
 
     read: list[int] = []
@@ -183,10 +182,14 @@ def test_a_live_runs_settled_lanes_are_split_once(monkeypatch):
     live = LiveRequestSpans()
     for done in [*range(7), 6]:  # one more request answered each frame; then none
         live.update(Trace(0, full.lanes[:done] + tuple(running[done:]), LOOP))
-    # Six in flight; then each frame the lane answered a frame ago (settled, read once),
-    # and the one just answered (built anew); those still running, unchanged, not again.
-    assert read == [6] + [1] * 12
-    assert len(live.finished()) == len(TimelineRows(full).spans)
+    # Six in flight; then each frame the one just answered; then nothing.
+    assert read == [6] + [1] * 6
+    spans, whole = live.spans, TimelineRows(full).spans
+
+    def bars(of):
+        return sorted(zip(of.row.tolist(), of.start.tolist(), of.end.tolist(), strict=True))
+
+    assert bars(spans) == bars(whole)
 
 
 @pytest.mark.parametrize("exact", [True, False])

@@ -4,8 +4,6 @@ every settled lane show."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QRectF
@@ -90,29 +88,33 @@ def test_a_live_frame_summarises_only_what_settled_since_the_last(qapp):
     assert np.array_equal(first.tile(level, 0), finished.tile(level, 0))
 
 
-def test_a_settled_lane_built_again_goes_back_in_flight(qapp):
-    """Django tidies up after an answer and the engine builds a settled lane again: that
-    lane leaves the settled picture (drawn in flight again), the rest stay settled, and the
-    settled picture is what tiles computed afresh from the lanes settled now show."""
+def test_a_lane_built_again_changes_only_its_row_in_the_cached_tiles(qapp):
+    """Django tidies up after an answer and the engine builds a settled lane again: only
+    that row's bars change in the cached tiles (not computed afresh), and they are what tiles
+    computed afresh from the new trace show."""
     lanes = [_lane(i, done=True) for i in range(12)]
     image = LanesImage()
-    for _ in range(2):
-        image.show(TimelineRows(Trace(0, tuple(lanes), LOOP)), live=True)
+    image.show(TimelineRows(Trace(0, tuple(lanes), LOOP)), live=True)
     tiles = image.tiles
     assert tiles is not None and len(tiles.spans) == 2 * len(lanes)
     level = Level(20, 1)
     tiles.tile(level, 0)
     tidied = list(lanes)
     segs = lanes[5].segments
-    tidied[5] = Lane(5, "v", "ok", 200, None, 0, segs[-1].end_ns, segs)  # built anew
-    image.show(TimelineRows(Trace(0, tuple(tidied), LOOP)), live=True)
-    assert image.tiles is tiles, "the settled picture was computed afresh"
-    assert sorted(set(tiles.spans.row.tolist())) == [r for r in range(12) if r != 5]
-    others = Trace(0, tuple(lane for i, lane in enumerate(lanes) if i != 5), LOOP)
-    spans = TimelineRows(others).spans
-    rows = spans.row + (spans.row >= 5)  # the same lanes at their rows
-    afresh = Tiles(replace(spans, row=rows.astype(np.int32)), len(lanes))
+    end = segs[-1].end_ns
+    after = Segment(Kind.FRAMEWORK, end, end + 30 * MS, LOOP)  # Django's tidying, a tail
+    tidied[5] = Lane(5, "v", "ok", 200, None, 0, end, (*segs, after))  # built anew
+    trace = Trace(0, tuple(tidied), LOOP)
+    image.show(TimelineRows(trace), live=True)
+    assert image.tiles is tiles, "the picture was computed afresh"
+    assert tiles.computed == 1
+    assert sorted(tiles.spans.row.tolist()) == sorted(TimelineRows(trace).spans.row.tolist())
+    afresh = Tiles(TimelineRows(trace).spans, len(lanes))
     assert np.array_equal(tiles.tile(level, 0), afresh.tile(level, 0))
+    assert not np.array_equal(
+        afresh.tile(level, 0),
+        Tiles(TimelineRows(Trace(0, tuple(lanes), LOOP)).spans, 12).tile(level, 0),
+    )
 
 
 def _frame(rows: TimelineRows, lanes: LanesImage | None, cutoff: int) -> QImage:
@@ -159,9 +161,10 @@ def test_a_live_frame_draws_the_lanes_in_flight_over_the_settled_ones_as_the_exa
 
 def test_a_lane_in_flight_that_only_grew_is_not_split_again(monkeypatch):
     """The engine hands a lane in flight whose last segment only reaches a later "now" with
-    the same segments before it: its spans are the last frame's, the last one longer, and
-    the same as splitting it afresh gives."""
+    the same segments before it (``grown``): it is not split again (its last bar is open,
+    drawn up to now), and its bars are what splitting it afresh gives."""
     from app.timeline import live_spans
+    from simulator.trace.growing import grown
 
     read: list[int] = []
     real = live_spans.lanes_spans
@@ -169,25 +172,24 @@ def test_a_lane_in_flight_that_only_grew_is_not_split_again(monkeypatch):
         live_spans, "lanes_spans", lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes)
     )
     first = Segment(Kind.QUEUED, 0, 5 * MS, LOOP)
-
-    def waiting(until_ms: int) -> Lane:
-        return Lane(
-            0,
-            "v",
-            "running",
-            None,
-            None,
-            0,
-            0,
-            (first, Segment(Kind.IO_WAIT, 5 * MS, until_ms * MS, LOOP)),
-        )
-
+    lane = Lane(
+        0,
+        "v",
+        "running",
+        None,
+        None,
+        0,
+        10 * MS,
+        (first, Segment(Kind.IO_WAIT, 5 * MS, 10 * MS, LOOP, open=True)),
+    )
     live = live_spans.LiveRequestSpans()
     for until in (10, 20, 35):
-        flying = live.update(Trace(0, (waiting(until),), LOOP))
+        lane = lane if until == 10 else grown(lane, until * MS)
+        rows = live.rows(Trace(0, (lane,), LOOP), until * MS)
     assert read == [1]  # split when first seen; then only grown
-    afresh = real([0], [waiting(35)])
-    for spans in (flying, afresh):  # the same bars: the queue's, then the wait up to now
+    assert live.spans.end.max() == live_spans.OPEN  # drawn up to whatever now is
+    afresh = real([0], [lane])
+    for spans in (rows.spans, afresh):  # the same bars: the queue's, then the wait up to now
         order = np.argsort(spans.start)
         assert spans.start[order].tolist() == [0, 5 * MS]
         assert spans.end[order].tolist() == [5 * MS, 35 * MS]

@@ -9,7 +9,15 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
 from app.timeline.geometry import layout
-from app.timeline.grouping import GroupedRows, RowGroup, fit_rows, group_label, plan_groups, regroup
+from app.timeline.grouping import (
+    GroupedRows,
+    GroupPlan,
+    RowGroup,
+    fit_rows,
+    group_label,
+    plan_groups,
+    regroup,
+)
 from app.timeline.labels import label_font, place_labels
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -199,3 +207,28 @@ def test_hover_on_a_worker_names_the_request_whose_segment_it_is_not_an_equal_on
     geo = timeline._geometry
     text = timeline.describe_at(QPoint(round(geo.x_of(50 * ms)), round(geo.row_top(row) + 2)))
     assert text is not None and "request #2" in text and "failed: boom" in text, text
+
+
+def _short(i: int, start_ms: float) -> Lane:
+    """A request like lesson 18's: 2 ms of Django at ``start_ms``, answered."""
+    ms = 1_000_000
+    start, end = round(start_ms * ms), round((start_ms + 2) * ms)
+    return Lane(
+        i, "async_io", "ok", 200, None, start, end, (Segment(Kind.FRAMEWORK, start, end, "loop"),)
+    )
+
+
+def test_short_requests_in_turn_fill_the_room_as_a_staircase_not_one_comb():
+    # Thirty 2 ms requests 25 ms apart: each a speck in its slice of the run. They were
+    # "requests 1–30 alike", one row of thirty bars over an empty half-screen.
+    rows = TimelineRows(Trace(0, tuple(_short(i, 25 * i) for i in range(30))), by="requests")
+    plan = GroupPlan(rows)
+    assert plan.needed(10) == 30  # none did what another did when it did
+    groups = plan.groups(10)
+    assert len(groups) == 10
+    assert [(g.first, g.last) for g in groups] == [(3 * k, 3 * k + 2) for k in range(10)]
+    assert groups[0].label == "requests 1–3 alike"
+    # Requests that did the same at the same time stay one row however much room there is.
+    same = TimelineRows(Trace(0, tuple(_short(i, 0) for i in range(30))), by="requests")
+    assert GroupPlan(same).needed(10) == 1 and GroupPlan(same).needed(30) == 30
+    assert [g.label for g in plan_groups(same, 10)] == ["requests 1–30 alike"]

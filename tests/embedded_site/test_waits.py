@@ -167,3 +167,27 @@ def test_request_signals_under_asgi_leave_djangos_thread_for_the_request_out_of_
     for probe in probes.values():  # both marks are there, each with the thread's clocks
         assert [m.where for m in probe.marks] == ["signal", "signal"]
         assert all(m.clock is not None and m.clock.cpu_ns > 0 for m in probe.marks)
+
+
+@pytest.mark.parametrize("view", ["async_io", "async_cpu_chunked"])
+def test_an_async_view_with_no_io_declares_no_wait_for_io(site, view):
+    # Lesson 15's B (io_ms 0) under load: the view's one turn of the loop lasted 564 ms and
+    # was drawn as "awaiting I/O". It is the request waiting for the loop, not I/O.
+    import asyncio
+
+    from django.test import RequestFactory
+
+    from embedded_site import views
+
+    def declared(io_ms: int) -> list[str]:
+        probe = RequestProbe(request_id=0, view=view, sent_ns=0)
+        token = current_probe.set(probe)
+        try:
+            request = RequestFactory().get(f"/{view}/", {"io_ms": io_ms, "cpu_ms": 1})
+            asyncio.run(getattr(views, view)(request))
+        finally:
+            current_probe.reset(token)
+        return [s.kind for s in probe.segments] + [s.kind for s in probe.open_segments.values()]
+
+    assert "io_wait" not in declared(0)
+    assert "io_wait" in declared(2)  # a real await is still one

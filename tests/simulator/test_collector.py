@@ -1,14 +1,18 @@
 """The cycle collector's pause is the process's: blocks open in several threads at once
-keep it off until the last one ends, and it comes back as the first block found it."""
+keep it off until the last one ends, and it comes back as the first block found it. A
+command-line run's process leaves it off once the measuring is over, never before."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from simulator.trace import collector
 from simulator.trace.collector import paused_collection
 
 
@@ -84,3 +88,56 @@ def test_many_threads_in_and_out_never_see_it_on_inside_a_block():
         thread.join(30)
     assert len(seen_on) == 6 * 2000 and not any(seen_on)
     assert gc.isenabled()
+
+
+@pytest.fixture
+def _policy_undone() -> Iterator[None]:
+    yield
+    collector.off_after_measuring(False)
+    while collector._PAUSES.depth:  # the pause a measuring_ended() below never leaves
+        collector._PAUSES.leave()
+
+
+@pytest.mark.usefixtures("_policy_undone")
+def test_a_process_that_exits_after_its_run_leaves_the_collector_off_once_measured():
+    collector.off_after_measuring()
+    assert gc.isenabled()  # the run is measured with the collector as ever
+    collector.measuring_ended()
+    assert not gc.isenabled()
+    with paused_collection():  # the summary, the exports: their pauses end, it stays off
+        pass
+    assert not gc.isenabled()
+
+
+@pytest.mark.usefixtures("_policy_undone")
+def test_elsewhere_the_end_of_measuring_changes_nothing():
+    collector.measuring_ended()  # the window, a lesson's runs, the tests
+    assert gc.isenabled()
+
+
+_WIRING = """
+import gc, sys
+from simulator.hosting import driver
+seen = []
+run = driver.Driver.run
+async def watched(self):
+    seen.append(gc.isenabled())
+    return await run(self)
+driver.Driver.run = watched
+from app import launcher
+sys.argv = ["async-lanes", "run", "--view", "async_io", "--requests", "20", "--io-ms", "5"]
+import atexit
+atexit.register(lambda: print("measured with", seen, "after", gc.isenabled(), file=sys.stderr))
+sys.exit(launcher.main())
+"""
+
+
+@pytest.mark.slow
+def test_the_command_line_measures_with_the_collector_on_and_ends_with_it_off():
+    done = subprocess.run(
+        [sys.executable, "-c", _WIRING], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "20 ok" in done.stdout
+    # The warm-up request's driver and the run's: both with the collector on.
+    assert "measured with [True, True] after False" in done.stderr

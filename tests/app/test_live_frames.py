@@ -1,0 +1,124 @@
+"""A live frame of the timeline is drawn from what the last frames kept (the lanes that only
+grew with "now" are not laid out again), and it shows exactly what a from-scratch paint of
+the same snapshot shows: frame after frame, pixel for pixel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from app.widgets.timeline import QtTimeline
+from simulator.trace import Kind, Lane, Segment, Trace
+from simulator.trace.growing import grown
+
+MS = 1_000_000
+LOOP = "asgi-loop"
+
+
+def _phase(i: int, now: int) -> tuple[str, tuple[Segment, ...], str]:
+    """Request ``i`` at ``now`` (ms) as the engine draws it: waiting to be picked up, then
+    awaiting its upstream (one of three fails, one of five is Django's tidying after its
+    answer), then answered."""
+    sent, picked = 2 * i, 2 * i + 5 + i % 7
+    answer = picked + 40 + (i * 13) % 50
+    queued = Segment(Kind.QUEUED, sent * MS, min(now, picked) * MS, LOOP, open=now < picked)
+    if now < picked:
+        return "queued", (queued,), "running"
+    step = Segment(Kind.FRAMEWORK, picked * MS, (picked + 1) * MS, LOOP)
+    if now < answer:
+        wait = Segment(Kind.IO_WAIT, (picked + 1) * MS, now * MS, LOOP, open=True)
+        return "waiting", (queued, step, wait), "running"
+    wait = Segment(Kind.IO_WAIT, (picked + 1) * MS, answer * MS, LOOP)
+    last = Segment(Kind.CPU, answer * MS, (answer + 2) * MS, LOOP)
+    status = "error" if i % 3 == 0 else "ok"
+    if i % 5 == 0 and now >= answer + 2:  # Django's tidying after the answer: a tail
+        tidy = Segment(Kind.FRAMEWORK, (answer + 2) * MS, (answer + 20) * MS, LOOP)
+        return "tidied", (queued, step, wait, last, tidy), status
+    return "answered", (queued, step, wait, last), status
+
+
+def _snapshots(n: int, frames: range) -> list[tuple[Trace, int]]:
+    """Snapshots of ``n`` requests sent 2 ms apart, as the engine hands them: a lane that
+    did not change is the same object, one in flight that only grew is ``grown`` from the
+    last (the same segments, the last one reaching now), the rest are built anew."""
+    kept: dict[int, tuple[str, Lane]] = {}
+    out = []
+    for now in frames:
+        lanes = []
+        for i in range(min(n, now // 2 + 1)):
+            phase, segs, status = _phase(i, now)
+            before = kept.get(i)
+            if before is not None and before[0] == phase and status == "running":
+                lane = grown(before[1], now * MS)
+            elif before is not None and before[0] == phase:
+                lane = before[1]
+            else:
+                answered = segs[3].start_ns if len(segs) > 3 else now * MS
+                error = "ValueError: upstream went away" if status == "error" else None
+                code = None if status == "running" else (500 if error else 200)
+                lane = Lane(i, "v", status, code, error, 2 * i * MS, answered, segs)  # type: ignore[arg-type]
+            kept[i] = (phase, lane)
+            lanes.append(lane)
+        out.append((Trace(0, tuple(lanes), LOOP), now * MS))
+    return out
+
+
+def _pixels(widget: QtTimeline) -> np.ndarray:
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
+
+
+@pytest.mark.parametrize(
+    ("n", "size", "every"),
+    [(24, (640, 420), 13), pytest.param(300, (700, 260), 9, marks=pytest.mark.slow)],
+)
+def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint(
+    qtbot, n, size, every
+):
+    """Rows of 10 px and more (patterns, answer marks, errors), and rows sharing pixel rows."""
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(*size)
+    live.lanes_image.coarse_ok = False
+    frames = _snapshots(n, range(3, 2 * n + 130, every))
+    grew = 0
+    for k, (trace, now) in enumerate(frames):
+        live.set_trace(trace, live=True, now_ns=now)
+        drawn = _pixels(live)
+        grew += live.lanes_image._live.split < len(trace.lanes)
+        if k % 3 and k != len(frames) - 1:
+            continue
+        scratch = QtTimeline()
+        qtbot.addWidget(scratch)
+        scratch.resize(*size)
+        scratch.lanes_image.coarse_ok = False
+        scratch.set_trace(trace)  # not live: every lane laid out and split anew
+        scratch.set_cutoff(now)
+        scratch.set_view_range(*live.view_range())
+        exact = _pixels(scratch)
+        differ = np.argwhere(drawn != exact)
+        assert not len(differ), (k, now / MS, differ[:5].tolist())
+        assert len(np.unique(drawn)) > 6  # lanes of several kinds drawn, not a blank
+    assert grew >= len(frames) // 2  # most frames kept most lanes
+
+
+def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtbot):
+    """An open bar goes up to "now" only for a lane the engine grew to that now: the same
+    snapshot handed again at a later now ends its lanes where they ended."""
+    (first, now), (_, later) = _snapshots(12, range(20, 61, 40))
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(640, 300)
+    live.lanes_image.coarse_ok = False
+    live.set_trace(first, live=True, now_ns=now)
+    live.grab()
+    live.set_trace(first, live=True, now_ns=later)
+    scratch = QtTimeline()
+    qtbot.addWidget(scratch)
+    scratch.resize(640, 300)
+    scratch.lanes_image.coarse_ok = False
+    scratch.set_trace(first)
+    scratch.set_cutoff(later)
+    scratch.set_view_range(*live.view_range())
+    assert np.array_equal(_pixels(live), _pixels(scratch))
