@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPalette, QTransform
 from PySide6.QtWidgets import QApplication
 
-from simulator.trace import FAILED_LABEL, Kind, Trace
+from simulator.trace import FAILED_LABEL, KINDS, Kind, Trace
 from simulator.trace import KIND_LABELS as SEGMENT_LABELS
 
 __all__ = [
@@ -112,9 +113,14 @@ _DARK_KINDS: dict[str, str] = {
 
 def kinds_shown(traces: Sequence[Trace]) -> tuple[str, ...]:
     """The legend's kinds for ``traces``: those some lane shows, in legend order (all of
-    them when there is nothing to show yet)."""
-    seen: set[str] = {seg.kind for trace in traces for lane in trace.lanes for seg in lane.segments}
-    if any(lane.status == "error" for trace in traces for lane in trace.lanes):
+    them when there is nothing to show yet). Read from the traces' columns: a live frame of
+    10,000 lanes has them already (the figures'), and a loop over its segments took 30 ms."""
+    seen: set[str] = {
+        KINDS[code]
+        for trace in traces
+        for code in np.flatnonzero(np.bincount(trace.columns.kind, minlength=len(KINDS))).tolist()
+    }
+    if any(trace.lane_columns.is_status("error").any() for trace in traces):
         seen.add(FAILED)
     return tuple(kind for kind in LEGEND_KINDS if kind in seen) or LEGEND_KINDS
 

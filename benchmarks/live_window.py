@@ -101,6 +101,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
+    import pyqtgraph as pg
     import qasync
     from PySide6.QtCore import QSettings
 
@@ -114,6 +115,7 @@ def main(argv: list[str]) -> int:
     _timed_snapshots()
     _timed(Stage, "_on_run_progressed", "the timeline: layout and paint")
     _timed(Figures, "_on_run_progressed", "the figures (throttled)")
+    _timed(pg.GraphicsView, "paintEvent", "the plots' paint (a later turn)")
 
     app = create_application([])
     app.setQuitOnLastWindowClosed(False)

@@ -2,16 +2,19 @@
 line of figures show, and its summary, worked out once for both.
 
 Several things decide it, each in the session: a run starting (no figures yet), its live
-snapshots (a few times a second at most: the figures of thousands of lanes and the plots
-cost tens of ms), a run finishing, the side chosen in compare mode, the model's prediction,
-and the replay's playhead (the run as it stood then: the final figures would give the
-ending away). :class:`Figures` follows those events and says what to draw; the widgets bind
-to :attr:`Figures.events` and read :attr:`Figures.shown` when they draw (napari's
-``QtDims(dims)``), so no widget keeps a run or reads another's.
+snapshots (a few times a second at most, and less often while they cost more: the figures
+of thousands of lanes and the plots cost tens of ms; the trace's columns are carried from
+one snapshot to the next, :class:`~simulator.trace.live_columns.LiveColumns`, so a frame
+reads only the lanes that changed), a run finishing, the side chosen in compare mode, the
+model's prediction, and the replay's playhead (the run as it stood then: the final figures
+would give the ending away). :class:`Figures` follows those events and says what to draw;
+the widgets bind to :attr:`Figures.events` and read :attr:`Figures.shown` when they draw
+(napari's ``QtDims(dims)``), so no widget keeps a run or reads another's.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from psygnal import Signal, SignalGroup
@@ -19,14 +22,26 @@ from psygnal import Signal, SignalGroup
 from simulator.metrics.replay import trace_at
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace import Run, Trace
+from simulator.trace.live_columns import LiveColumns
 
 from .model import Session
 from .state import Prediction, Side
 
-__all__ = ["EVERY_FRAME_LANES", "LIVE_PERIOD_NS", "Figures", "FiguresEvents", "Shown"]
+__all__ = [
+    "EVERY_FRAME_LANES",
+    "LIVE_COST_SHARE",
+    "LIVE_PERIOD_NS",
+    "Figures",
+    "FiguresEvents",
+    "Shown",
+]
 
-#: How often the figures of a big live run, and every live run's plots, are refreshed.
+#: How often the figures of a big live run, and every live run's plots, are refreshed: at
+#: most this often (a class reads them a few times a second)...
 LIVE_PERIOD_NS = 250_000_000
+#: ... and at most this share of the time (what they cost, measured each time: on a busy
+#: machine they take longer, and the lanes and the site's threads come first).
+LIVE_COST_SHARE = 0.2
 #: Up to this many lanes, a live run's figures (not the plots) are refreshed every frame, so
 #: they keep up with the picture ("loop blocked" grows with the red strip).
 EVERY_FRAME_LANES = 100
@@ -76,6 +91,8 @@ class Figures:
         self.shown: Shown | None = None
         self._session = session
         self._live_shown_ns = 0
+        self._live_period_ns = LIVE_PERIOD_NS
+        self._live_columns = LiveColumns()
         if session is not None:
             self._follow(session)
 
@@ -125,13 +142,21 @@ class Figures:
 
     def _on_run_started(self, side: object, scenario: object) -> None:
         self._live_shown_ns = 0
+        self._live_period_ns = LIVE_PERIOD_NS
+        self._live_columns = LiveColumns()  # nothing of the last run's is kept
         self.show(None)
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        due = now_ns - self._live_shown_ns >= LIVE_PERIOD_NS
+        due = now_ns - self._live_shown_ns >= self._live_period_ns
         if due or len(trace.lanes) <= EVERY_FRAME_LANES:
-            self._live_shown_ns = now_ns if due else self._live_shown_ns
+            start = time.perf_counter_ns()
+            # Columns from the last snapshot's: the figures are those of this trace.
+            self._live_columns.fill(trace)
             self.show(trace, side=self._side(side), plots=due)
+            if due:  # what the figures and the plots cost, drawn: their share of the time
+                cost = time.perf_counter_ns() - start
+                self._live_shown_ns = now_ns
+                self._live_period_ns = max(LIVE_PERIOD_NS, round(cost / LIVE_COST_SHARE))
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         self._show_side_run()

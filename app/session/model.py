@@ -98,6 +98,9 @@ class Session:
         self.allowed_hosts: tuple[str, ...] = ()
         # The thread a stopped run left closing its server while abandoned views finish.
         self._leftover: threading.Thread | None = None
+        #: Run at the end of each live frame and timed with it: the window delivers the
+        #: paints its widgets asked for (:func:`~app.session.live.stream_frames`).
+        self.settle_frame: Callable[[], None] | None = None
         self._check: PredictionCheck | None = None
         self._lesson: Lesson | None = None
         #: Every run of each side since Run ran both (a close call runs each twice more).
@@ -354,7 +357,9 @@ class Session:
         self.events.run_started.emit(side, scenario)
         await wait_for_leftovers(self._leftover, self.events.notice.emit)
         frame = functools.partial(self._frame, side)
-        frames = asyncio.ensure_future(stream_frames(handle, self._frame_s, frame))
+        frames = asyncio.ensure_future(
+            stream_frames(handle, self._frame_s, frame, self.settle_frame)
+        )
         try:
             run = await handle.run()
         except LanesError as exc:

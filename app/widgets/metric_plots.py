@@ -295,10 +295,6 @@ class QtInFlightPlot(_QtPlot):
         item = self.getPlotItem()
         item.setLabel("bottom", "time since the first send", units="s")
         item.addItem(self._line)
-        # Thousands of steps: per pixel column keep the highest and lowest level (set once
-        # the line is in its view box, which these options ask about).
-        self._line.setDownsampling(auto=True, method="peak")
-        self._line.setClipToView(True)
 
     def steps(self) -> InFlight | None:
         """The steps shown, ``None`` when the trace has no time span."""
@@ -329,8 +325,10 @@ class QtInFlightPlot(_QtPlot):
             view.setRange(xRange=(0, 0.1), yRange=(0, 1), padding=0)
             return
         self._set_title(f"Requests in flight · peak {format_count(steps.peak)}")
-        xs, ys = steps.step_line()
-        self._line.setData([x / 1000 for x in xs], ys)
+        # Thousands of steps: per pixel column its lowest and highest level (pyqtgraph's own
+        # downsampling dropped the last steps, so a live line lagged the lanes).
+        xs, ys = steps.drawn_line(max(self.width(), 100))
+        self._line.setData(xs / 1000, ys)
         view.setRange(
             xRange=(0, steps.end_ms / 1000), yRange=(0, max(steps.peak, 1) * _HEADROOM), padding=0
         )

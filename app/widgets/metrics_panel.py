@@ -85,6 +85,9 @@ class QtMetrics(QWidget):
             value_label = QLabel(EMPTY, self)
             value_label.setObjectName(f"value_{key}")
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            # "10 000 (9 998 running)" wraps in a narrow dock rather than widening the panel
+            # past it (live, its right column was cut off).
+            value_label.setWordWrap(True)
             for label in (caption_label, value_label):
                 label.setToolTip(figure.tooltip)
             grid.addWidget(caption_label, row, col)

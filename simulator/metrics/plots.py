@@ -3,7 +3,8 @@
 As napari's ``HistogramModel`` computes bins for ``QtHistogramWidget``, this module computes
 the latency histogram and the requests-in-flight step line; the panel only draws them. Both
 are plain frozen dataclasses, so tests read them without a window, and a live run that
-redraws every few hundred milliseconds computes each once per partial trace.
+redraws a few times a second computes each once per partial trace, from the trace's lane
+columns (numpy: no Python loop over 10,000 lanes or their 20,000 steps).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from simulator.metrics.summary import in_flight_steps, percentile
+import numpy as np
+import numpy.typing as npt
+
+from simulator.metrics.summary import in_flight_arrays, percentile
 from simulator.trace.data import Trace
 
 __all__ = ["HISTOGRAM_BINS", "InFlight", "LatencyHistogram", "in_flight", "latency_histogram"]
@@ -56,36 +60,65 @@ class LatencyHistogram:
         return tuple(i * self.bin_ms for i in range(len(self.counts)))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class InFlight:
     """Requests in flight (sent, not yet answered) over a run, in ms from the first send.
 
     Attributes
     ----------
-    points
-        ``(ms, requests in flight from then on)`` at every send and answer, in time order.
+    ms, levels
+        At every send and answer, in time order: when (ms) and how many requests were in
+        flight from then on. Live, a request still running has no answer yet.
     end_ms
-        The makespan: where the plot's time axis ends.
+        The makespan (live: now): where the plot's time axis ends.
     peak, peak_ms
         The most requests in flight at once, and when that was first reached.
     """
 
-    points: tuple[tuple[float, int], ...]
+    ms: npt.NDArray[np.float64]
+    levels: npt.NDArray[np.int64]
     end_ms: float
     peak: int
     peak_ms: float
 
-    def step_line(self) -> tuple[list[float], list[float]]:
+    @property
+    def points(self) -> tuple[tuple[float, int], ...]:
+        """``(ms, requests in flight from then on)`` at every send and answer."""
+        return tuple(zip(self.ms.tolist(), self.levels.tolist(), strict=True))
+
+    def step_line(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """``(xs, ys)`` of the step line from ``(0, 0)`` to ``(end_ms, last level)``: each
         change is a vertical segment at its moment."""
-        xs, ys = [0.0], [0.0]
-        level = 0
-        for ms, new_level in self.points:
-            xs += [ms, ms]
-            ys += [float(level), float(new_level)]
-            level = new_level
-        xs.append(self.end_ms)
-        ys.append(float(level))
+        n = len(self.ms)
+        xs, ys = np.empty(2 * n + 2), np.empty(2 * n + 2)
+        xs[0], ys[0] = 0.0, 0.0
+        xs[1:-1:2] = xs[2:-1:2] = self.ms
+        ys[2:-1:2] = self.levels
+        ys[1:-1:2] = np.concatenate([[0], self.levels[:-1]])
+        xs[-1], ys[-1] = self.end_ms, self.levels[-1] if n else 0.0
+        return xs, ys
+
+    def drawn_line(self, columns: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """:meth:`step_line` for a plot ``columns`` pixels wide: per column of ``end_ms /
+        columns`` ms, one vertical stroke at its first step over the lowest and highest level
+        it held, ending at its last. It draws the same pixels as the exact line at a few
+        points a column (a burst of 10,000 steps costs no more than one), and, unlike a
+        downsampling that assumes evenly spaced points (pyqtgraph's), keeps the last steps:
+        a live line reaches "now" as the lanes do."""
+        if not len(self.ms):
+            return self.step_line()
+        width = max(self.end_ms, 1e-9) / max(columns, 1)
+        column = np.floor(self.ms / width).astype(np.int64)
+        first = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+        at = self.ms[first]
+        low = np.minimum.reduceat(self.levels, first)
+        high = np.maximum.reduceat(self.levels, first)
+        last = self.levels[np.r_[first[1:], len(self.levels)] - 1]
+        before = np.r_[0, last[:-1]]
+        xs = np.concatenate([[0.0], np.repeat(at, 4), [self.end_ms]])
+        ys = np.empty(4 * len(first) + 2)
+        ys[0], ys[-1] = 0.0, last[-1]
+        ys[1:-1] = np.stack([before, low, high, last], axis=1).ravel()
         return xs, ys
 
 
@@ -107,19 +140,20 @@ def latency_histogram(trace: Trace, bins: int = HISTOGRAM_BINS) -> LatencyHistog
     Only lanes whose status is ``"ok"`` or ``"error"`` count: running and cancelled requests
     have no latency. The axis starts at 0 so that runs stay comparable at a glance.
     """
-    latencies = sorted(
-        lane.latency_ns / 1e6 for lane in trace.lanes if lane.status in ("ok", "error")
-    )
-    if not latencies:
+    lanes = trace.lane_columns
+    finished = lanes.is_status("ok", "error")
+    latencies = np.sort((lanes.done_ns[finished] - lanes.sent_ns[finished]) / 1e6)
+    if not len(latencies):
         return None
-    longest = max(latencies[-1], 1e-3)
+    longest = max(float(latencies[-1]), 1e-3)
     quarter = _nice_step(longest) / 4
     hi = math.ceil(longest / quarter + 1e-9) * quarter  # a little past the slowest request
     width = hi / bins
-    counts = [0] * bins
-    for ms in latencies:
-        counts[min(int(ms / width), bins - 1)] += 1
-    return LatencyHistogram(tuple(counts), hi, percentile(latencies, 50), percentile(latencies, 95))
+    counts = np.bincount(np.minimum((latencies / width).astype(np.int64), bins - 1), None, bins)
+    ordered = latencies.tolist()
+    return LatencyHistogram(
+        tuple(counts.tolist()), hi, percentile(ordered, 50), percentile(ordered, 95)
+    )
 
 
 def in_flight(trace: Trace) -> InFlight | None:
@@ -127,9 +161,8 @@ def in_flight(trace: Trace) -> InFlight | None:
     end_ns = trace.end_ns
     if not trace.lanes or end_ns <= trace.t0_ns:
         return None
-    points = tuple(((ns - trace.t0_ns) / 1e6, level) for ns, level in in_flight_steps(trace))
-    peak_ms, peak = 0.0, 0
-    for ms, level in points:
-        if level > peak:
-            peak_ms, peak = ms, level
-    return InFlight(points, (end_ns - trace.t0_ns) / 1e6, peak, peak_ms)
+    times, levels = in_flight_arrays(trace)
+    ms = (times - trace.t0_ns) / 1e6
+    top = int(np.argmax(levels)) if len(levels) else 0
+    peak = max(0, int(levels[top])) if len(levels) else 0
+    return InFlight(ms, levels, (end_ns - trace.t0_ns) / 1e6, peak, float(ms[top]) if peak else 0.0)

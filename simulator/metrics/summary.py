@@ -18,6 +18,7 @@ __all__ = [
     "SERVER_THREAD_FIGURES",
     "Summary",
     "db_connections_peak",
+    "in_flight_arrays",
     "in_flight_steps",
     "percentile",
     "server_span_ns",
@@ -137,16 +138,18 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 def in_flight_steps(trace: Trace) -> list[tuple[int, int]]:
     """``(ns, requests in flight from then on)`` at every send and completion."""
-    times, levels = _in_flight(trace)
+    times, levels = in_flight_arrays(trace)
     return list(zip(times.tolist(), levels.tolist(), strict=True))
 
 
-def _in_flight(trace: Trace) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def in_flight_arrays(trace: Trace) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """:func:`in_flight_steps` as two arrays (times, levels), from the lanes' columns: a
-    completion and a send at the same instant make one step, the level after both."""
+    completion and a send at the same instant make one step, the level after both. Live, a
+    request still running is in flight up to now: it has no completion yet."""
     lanes = trace.lane_columns
-    times = np.concatenate([lanes.sent_ns, lanes.done_ns])
-    deltas = np.concatenate([np.ones(len(lanes), np.int64), -np.ones(len(lanes), np.int64)])
+    done = lanes.done_ns[~lanes.is_status("running")]
+    times = np.concatenate([lanes.sent_ns, done])
+    deltas = np.concatenate([np.ones(len(lanes), np.int64), -np.ones(len(done), np.int64)])
     order = np.lexsort((deltas, times))
     times, levels = times[order], np.cumsum(deltas[order])
     last = np.ones(len(times), np.bool_)  # the last event at each instant
@@ -229,7 +232,7 @@ def _summarize(trace: Trace) -> Summary:
             "p99": percentile(latencies, 99),
             "max": latencies[-1] if latencies else 0.0,
         },
-        peak_in_flight=max(0, int(_in_flight(trace)[1].max(initial=0))),
+        peak_in_flight=max(0, int(in_flight_arrays(trace)[1].max(initial=0))),
         threads_used=len(trace.threads()),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client.

@@ -161,6 +161,13 @@ class Trace:
             derived.lane_columns = LaneColumns.of(self.lanes)
         return derived.lane_columns
 
+    def adopt_columns(self, columns: SegmentColumns, lane_columns: LaneColumns) -> None:
+        """Take columns built elsewhere as this trace's own: a live run's, built from the
+        last snapshot's (:class:`~simulator.trace.live_columns.LiveColumns`), which are
+        exactly what :attr:`columns` and :attr:`lane_columns` would build."""
+        self._derived.columns = columns
+        self._derived.lane_columns = lane_columns
+
     @property
     def loop_blocked_shown(self) -> tuple[tuple[int, int], ...]:
         """The blocks to draw: the ended ones and, live, the one in progress."""

@@ -8,9 +8,10 @@ lesson) and check what the class would read there.
 from __future__ import annotations
 
 import asyncio
+import time
 
 from app.session import Side
-from app.session.figures import EVERY_FRAME_LANES, LIVE_PERIOD_NS, Figures
+from app.session.figures import EVERY_FRAME_LANES, LIVE_COST_SHARE, LIVE_PERIOD_NS, Figures
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 
@@ -119,6 +120,28 @@ def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_ev
         session.events.run_progressed.emit(Side.A, small, 10**13 + i * frame)
     # Every frame's figures, the plots only once a period.
     assert [plots for _, plots in log] == [True, False, False, False, False, True]
+
+
+def test_figures_that_cost_more_come_less_often_so_the_lanes_keep_their_share():
+    session, _ = fake_session()
+    figures = Figures(session)
+    big = predict(Scenario(view="async_io", requests=EVERY_FRAME_LANES + 50))
+    cost_s = 0.08  # the panel and plots drawing them, on a busy machine
+    figures.events.shown.connect(lambda plots: time.sleep(cost_s))
+    log = _shown_log(figures)
+    session.events.run_started.emit(Side.A, FAST)
+    log.clear()
+    frame = LIVE_PERIOD_NS // 5
+    at: list[int] = []
+    for i in range(25):  # 5 periods' frames
+        now = 10**12 + i * frame
+        session.events.run_progressed.emit(Side.A, big, now)
+        if log:
+            at.append(now)
+            log.clear()
+    # At most the set share of the time: each time they took ``cost_s`` at least.
+    gaps = [b - a for a, b in zip(at, at[1:], strict=False)]
+    assert len(at) >= 2 and min(gaps) >= cost_s * 1e9 / LIVE_COST_SHARE > LIVE_PERIOD_NS
 
 
 def test_the_side_is_named_only_while_comparing():

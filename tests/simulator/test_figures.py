@@ -178,3 +178,30 @@ def test_in_flight_steps_up_to_the_peak_and_back():
 def test_in_flight_needs_a_time_span():
     assert in_flight(Trace(0, ())) is None
     assert in_flight(make_trace((0, 0))) is None
+
+
+def test_a_request_still_running_stays_in_flight_up_to_now():
+    # Live: the second request has no answer yet; its lane reaches "now" (300 ms).
+    plot = in_flight(make_trace((0, 100), (10, 300, "running")))
+    assert plot.points == ((0, 1), (10, 2), (100, 1))
+    assert plot.end_ms == 300
+    xs, ys = plot.step_line()
+    assert (xs[-1], ys[-1]) == (300, 1)
+
+
+def test_the_drawn_line_holds_each_pixel_column_s_levels_and_reaches_the_end():
+    # A burst of 2,000 sends in the first 20 ms, answers spread later, the last far out:
+    # pyqtgraph's downsampling (evenly spaced points assumed) dropped such last steps.
+    spans = [(i / 100, 500 + i / 4) for i in range(2000)] + [(30, 2900)]
+    plot = in_flight(make_trace(*spans))
+    xs, ys = plot.drawn_line(300)
+    assert len(xs) < 4 * 300 + 2 < len(plot.step_line()[0])
+    assert (xs[-1], ys[-1]) == (plot.end_ms, 0) and max(ys) == plot.peak == 2001
+    exact_x, exact_y = plot.step_line()
+    width = plot.end_ms / 300
+    for column in range(300):
+        inside = (exact_x >= column * width) & (exact_x < (column + 1) * width)
+        drawn = (xs >= column * width) & (xs < (column + 1) * width)
+        if inside.any():  # the same lowest and highest level in every column with a step
+            assert ys[drawn].min() == exact_y[inside].min()
+            assert ys[drawn].max() == exact_y[inside].max()
