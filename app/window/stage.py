@@ -325,7 +325,7 @@ class Stage:
         if unless_same and key == self._share_key:
             return
         self._share_key = key
-        shares = settled_shares(a.rows_needed, b.rows_needed, height) if compare else (1, 1)
+        shares = settled_shares(a, b, height) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):
