@@ -154,8 +154,8 @@ class GroupPlan:
     joined rows a finer one kept apart (lesson 18: thirty 2 ms bars 25 ms apart are specks in
     their slices, so "alike" at 2 %, one row for thirty), the groups are cut evenly again to
     fill the room: the rows the class is given show the arrivals' staircase instead of one
-    comb of bars over an empty half-screen. What the content needs (:meth:`needed`) does not
-    depend on the room.
+    comb of bars over an empty half-screen. What the content needs (:meth:`needed`) is
+    counted before that filling.
     """
 
     def __init__(self, rows: TimelineRows) -> None:
@@ -187,11 +187,11 @@ class GroupPlan:
                 return index
         return None
 
-    def needed(self) -> int:
-        """How many rows the content needs: the rows that differ at the finest tolerance
-        (alike ones as one) and the kept rows, whatever the room. Past
-        :data:`MOST_COMPARED` rows, every row."""
-        if len(self.rows) > MOST_COMPARED:
+    def needed(self, max_rows: int) -> int:
+        """How many rows the content needs within ``max_rows``: every row while they fit;
+        else the rows that differ at the finest tolerance (alike ones as one) and the kept
+        rows, whatever the room (past :data:`MOST_COMPARED` rows, every row)."""
+        if len(self.rows) <= max_rows or len(self.rows) > MOST_COMPARED:
             return len(self.rows)
         return len(self._spans_at(0)) + len(self._kept)
 

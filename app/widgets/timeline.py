@@ -149,11 +149,13 @@ class QtTimeline(QWidget):
         parent sharing height between timelines goes by."""
         return len(self._all_rows)
 
-    def rows_needed(self) -> int:
-        """How many rows this timeline's content needs: with a row floor, alike rows count
-        as one (:meth:`~app.timeline.grouping.GroupPlan.needed`); without, every row is
-        drawn. What compared timelines share their height by."""
-        return self._plan.needed() if self.row_floor_px > 0 else len(self._all_rows)
+    def rows_needed(self, height: float) -> int:
+        """How many rows this timeline's content needs were it ``height`` px tall: every row
+        while they fit (or without a row floor), else alike rows as one
+        (:meth:`~app.timeline.grouping.GroupPlan.needed`). What compared timelines share
+        their height by."""
+        most = self._rows_that_fit(height)
+        return self._plan.needed(most) if most else len(self._all_rows)
 
     def set_row_floor(self, px: float) -> None:
         """Draw no row thinner than ``px``: past that, alike rows share one (presentation)."""
@@ -161,13 +163,14 @@ class QtTimeline(QWidget):
             self.row_floor_px = px
             self._invalidate()
 
-    def _rows_that_fit(self) -> int:
-        """How many rows of at least the floor (and tall enough to be named) fit; 0 without
-        a floor."""
+    def _rows_that_fit(self, height: float | None = None) -> int:
+        """How many rows of at least the floor (and tall enough to be named) fit in this
+        timeline (were it ``height`` px tall); 0 without a floor."""
         if self.row_floor_px <= 0 or not self._all_rows.trace.lanes:
             return 0
         empty = TimelineRows(Trace(0, (), self._all_rows.trace.loop_thread))
-        lanes = layout(QRectF(self.rect()), empty, self.font(), 0, 1).lanes_height
+        rect = QRectF(0, 0, self.width(), self.height() if height is None else height)
+        lanes = layout(rect, empty, self.font(), 0, 1).lanes_height
         return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
 
     @property

@@ -37,7 +37,7 @@ from app.widgets.timeline import QtTimeline
 from app.window.actions import build_actions, build_menus
 from app.window.enabled import EnabledActions
 from app.window.files import NOTHING_TO_EXPORT, WindowFiles, export_runs
-from app.window.layout import build_layout
+from app.window.layout import DeskDocks, build_layout
 from app.window.presentation import CodeInCentre, PresentationMode
 from app.window.quiz import QtQuiz
 from app.window.settings import restore_window, save_window, saved_dark, saved_scenario
@@ -223,6 +223,7 @@ class QtMainWindow(QMainWindow):
             placed.side_tabs,
             placed.docks,
         )
+        self.desk_docks = DeskDocks(self, *self.docks)  # tabs on a narrow screen
         self.presentation = PresentationMode(
             self,
             view=view,
@@ -247,6 +248,7 @@ class QtMainWindow(QMainWindow):
             view.set_code_shown(not view.code_shown)
         else:
             self.docks[1].show()
+            self.docks[1].raise_()  # its tab, when the docks share a side
             self.side_tabs.setCurrentWidget(self.code)
 
     @staticmethod
@@ -349,6 +351,8 @@ class QtMainWindow(QMainWindow):
 
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
+        if running:  # its figures grow beside its lanes
+            self.desk_docks.show_results()
         if not running and self._close_when_stopped:
             # The run's task ends once this returns; closeEvent can accept by then.
             QTimer.singleShot(0, self.close)

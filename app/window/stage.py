@@ -26,7 +26,7 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font
 from app.window.replay import explain_shown, follow_playhead, load_replay
-from app.window.stage_split import height_shares
+from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -59,6 +59,10 @@ class Stage:
         self._column: QVBoxLayout | None = None
         self._shares = (1, 1)
         self._share_key: tuple | None = None  # what the split was last worked out from
+        #: A new height (the window, the step's parts) is split again, a turn later.
+        self._on_resize = OnResize(lambda: self._share_height(unless_same=True))
+        for timeline in self.timelines.values():
+            timeline.installEventFilter(self._on_resize)
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
@@ -117,7 +121,7 @@ class Stage:
     # -- what the window calls --------------------------------------------------------------
     def share_height_in(self, column: QVBoxLayout) -> None:
         """The window placed the timelines in ``column``: compared, they share its height by
-        the rows each needs (:func:`~app.window.stage_split.height_shares`)."""
+        the rows each needs (:func:`~app.window.stage_split.settled_shares`)."""
         self._column = column
         self._share_height()
 
@@ -311,16 +315,17 @@ class Stage:
 
     def _share_height(self, *, unless_same: bool = False) -> None:
         """Compared, each timeline's share of the height follows the rows it needs; alone,
-        A has it. ``unless_same``: not again for as many rows (a live frame): alike rows
-        are found when rows appear, not every frame."""
+        A has it. ``unless_same``: not again for as many rows in as much height (a live
+        frame, a resize): alike rows are found as rows appear, not every frame."""
         if self._column is None:
             return
         a, b, compare = self.timeline, self.timeline_b, self.session.compare
-        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px)
+        height = a.height() + b.height()
+        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height)
         if unless_same and key == self._share_key:
             return
         self._share_key = key
-        shares = height_shares(a.rows_needed(), b.rows_needed()) if compare else (1, 1)
+        shares = settled_shares(a.rows_needed, b.rows_needed, height) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):

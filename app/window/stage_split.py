@@ -8,15 +8,21 @@ gets a share of the pair's height in proportion to its rows, but never less than
 times at its start rather than every frame.
 
 On a projector alike rows share one (the row floor), so the rows a side lays out are not
-the rows it needs: lesson 18's A and B lay out 30 requests each, but a side whose 30 did one
+the rows it draws: lesson 18's A and B lay out 30 requests each, but a side whose 30 did one
 thing needs one row. Split by the 30s, a side of many different rows was squeezed while the
-other's half stood empty. So the rows counted are those the content needs
-(:meth:`~app.widgets.timeline.QtTimeline.rows_needed`), alike rows as one.
+other's half stood empty. So the rows counted are those each side's content needs at the
+height it would get (every row while they fit, alike rows as one past that:
+:meth:`~app.widgets.timeline.QtTimeline.rows_needed`), and the split is one those counts
+give back (:func:`settled_shares`).
 """
 
 from __future__ import annotations
 
-__all__ = ["MIN_SHARE", "STEP_PERCENT", "height_shares"]
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+__all__ = ["MIN_SHARE", "STEP_PERCENT", "OnResize", "height_shares", "settled_shares"]
 
 #: The least share of the pair's height either timeline gets.
 MIN_SHARE = 0.25
@@ -33,3 +39,42 @@ def height_shares(rows_a: int, rows_b: int) -> tuple[int, int]:
     share = min(max(rows_a / (rows_a + rows_b), MIN_SHARE), 1 - MIN_SHARE)
     a = round(share * 100 / STEP_PERCENT) * STEP_PERCENT
     return a, 100 - a
+
+
+def settled_shares(
+    needs_a: Callable[[float], int], needs_b: Callable[[float], int], height: float
+) -> tuple[int, int]:
+    """The split of ``height`` px between A and B by the rows each needs at its share
+    (``needs_a(px)``: the rows A's content needs when A is ``px`` tall; more room, fewer
+    grouped). A split is settled when the rows needed at it give it back
+    (:func:`height_shares`); of the settled ones, the nearest to the split by the rows
+    needed in equal halves, so sides that fit there stay even. Without one (counts that
+    jump as groups form), the split that comes back closest."""
+    low = round(MIN_SHARE * 100)
+    candidates = range(low, 100 - low + 1, STEP_PERCENT)
+    start = height_shares(needs_a(height / 2), needs_b(height / 2))[0]
+
+    def back(a: int) -> int:
+        return height_shares(needs_a(height * a / 100), needs_b(height * (100 - a) / 100))[0]
+
+    returned = {a: back(a) for a in candidates}
+    a = min(candidates, key=lambda a: (abs(returned[a] - a), abs(a - start)))
+    return a, 100 - a
+
+
+class OnResize(QObject):
+    """Calls ``then`` a turn of the event loop after a watched widget was resized, once for
+    however many resizes came in between: the two timelines are resized one after the
+    other, and the height they share is whole only after both."""
+
+    def __init__(self, then: Callable[[], None]) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(then)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._timer.start()
+        return False

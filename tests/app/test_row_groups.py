@@ -223,12 +223,12 @@ def test_short_requests_in_turn_fill_the_room_as_a_staircase_not_one_comb():
     # "requests 1–30 alike", one row of thirty bars over an empty half-screen.
     rows = TimelineRows(Trace(0, tuple(_short(i, 25 * i) for i in range(30))), by="requests")
     plan = GroupPlan(rows)
-    assert plan.needed() == 30  # none did what another did when it did
+    assert plan.needed(10) == 30  # none did what another did when it did
     groups = plan.groups(10)
     assert len(groups) == 10
     assert [(g.first, g.last) for g in groups] == [(3 * k, 3 * k + 2) for k in range(10)]
     assert groups[0].label == "requests 1–3 alike"
     # Requests that did the same at the same time stay one row however much room there is.
     same = TimelineRows(Trace(0, tuple(_short(i, 0) for i in range(30))), by="requests")
-    assert GroupPlan(same).needed() == 1
+    assert GroupPlan(same).needed(10) == 1 and GroupPlan(same).needed(30) == 30
     assert [g.label for g in plan_groups(same, 10)] == ["requests 1–30 alike"]

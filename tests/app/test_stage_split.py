@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.session import Side
 from app.session.state import Kept
-from app.window.stage_split import MIN_SHARE, height_shares
+from app.window.stage_split import MIN_SHARE, height_shares, settled_shares
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Run, Segment, Trace
@@ -25,6 +25,23 @@ def test_shares_follow_the_rows_within_a_floor_and_in_steps():
             share_a, share_b = height_shares(a, b)
             assert share_a + share_b == 100 and share_a % 5 == 0
             assert (share_a >= share_b) if a >= b else (share_a <= share_b)  # more rows: no less
+
+
+def test_the_split_follows_the_rows_each_side_needs_at_the_height_it_gets():
+    # 30 requests that did one thing: one alike row, unless all 30 fit (600 px).
+    def one_thing(px: float) -> int:
+        return 30 if px >= 600 else 1
+
+    def staircase(px: float) -> int:  # 30 requests in turn: none alike
+        return 30
+
+    assert settled_shares(one_thing, staircase, 800) == (25, 75)
+    assert settled_shares(staircase, one_thing, 800) == (75, 25)
+    assert settled_shares(one_thing, one_thing, 800) == (50, 50)
+    # Sides whose rows fit in halves keep halves, though one would group in a quarter.
+    assert settled_shares(lambda px: 10, lambda px: 10 if px >= 300 else 3, 800) == (50, 50)
+    # Nothing run yet on one side: halves.
+    assert settled_shares(lambda px: 0, staircase, 800) == (50, 50)
 
 
 @pytest.mark.slow
@@ -78,19 +95,22 @@ def test_on_a_projector_the_side_whose_rows_differ_gets_the_room_and_fills_it(wi
     run_a, run_b = _run([0.0] * 30), _run([20.0 * i for i in range(30)])
     window.set_compare(True)
     window.session.view.set_presentation(True)
-    window.resize(1400, 850)
-    window.session.restore(
-        Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
-    )
-    QApplication.processEvents()
-    a, b = window.timeline, window.timeline_b
-    assert a.row_count == b.row_count == 30
-    assert b.height() > 2.5 * a.height()  # 75:25 of the pair
-    for timeline in (a, b):
-        timeline.grab()  # painted: its geometry
-    geo_a, geo_b = a._geometry, b._geometry
-    assert a.rows.labels == ["requests 1–30 alike"]
-    # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
-    assert len(b.rows) > 10 and geo_b.row_px >= 12
-    assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
-    assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
+    try:
+        window.resize(1400, 850)
+        window.session.restore(
+            Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
+        )
+        QApplication.processEvents()
+        a, b = window.timeline, window.timeline_b
+        assert a.row_count == b.row_count == 30
+        assert b.height() > 2.5 * a.height()  # 75:25 of the pair
+        for timeline in (a, b):
+            timeline.grab()  # painted: its geometry
+        geo_a, geo_b = a._geometry, b._geometry
+        assert a.rows.labels == ["requests 1–30 alike"]
+        # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
+        assert len(b.rows) > 10 and geo_b.row_px >= 12
+        assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
+        assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
+    finally:  # its font is the application's: no later test inherits it
+        window.session.view.set_presentation(False)
