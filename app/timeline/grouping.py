@@ -229,17 +229,32 @@ class GroupPlan:
 def _fill(
     spans: list[tuple[int, int]], finer: list[tuple[int, int]], room: int
 ) -> list[tuple[int, int]]:
-    """``spans`` cut into even blocks, up to ``room`` in all: each as far as the ``finer``
-    groups inside it allow (identical rows, one finer group, are never cut)."""
+    """``spans`` cut into even blocks, ``room`` in all where they allow: each as far as the
+    ``finer`` groups inside it allow (identical rows, one finer group, are never cut), the
+    cuts shared out by how far apart each span's rows are (largest remainders first), so
+    two compared sides of equal room draw as many rows, as tall."""
     starts = [a for a, _ in finer]
     apart = [bisect_right(starts, b) - bisect_left(starts, a) - 1 for a, b in spans]
-    extra, total = room - len(spans), sum(apart)
-    if extra <= 0 or total == 0:
+    extra, total = min(room - len(spans), sum(apart)), sum(apart)
+    if extra <= 0:
         return spans
+    wanted = [extra * more / total for more in apart]
+    cuts = [min(more, math.floor(w)) for more, w in zip(apart, wanted, strict=True)]
+    by_remainder = sorted(range(len(spans)), key=lambda k: cuts[k] - wanted[k])
+    left = extra - sum(cuts)
+    for k in by_remainder:
+        if left <= 0:
+            break
+        if cuts[k] < apart[k]:
+            cuts[k] += 1
+            left -= 1
     filled: list[tuple[int, int]] = []
-    for (a, b), more in zip(spans, apart, strict=True):
-        pieces = 1 + min(more, extra * more // total)
-        filled += _blocks(list(range(a, b + 1)), pieces)
+    for (a, b), cut in zip(spans, cuts, strict=True):
+        size, longer = divmod(b - a + 1, cut + 1)  # cut + 1 blocks, sizes apart by one
+        for n in range(cut + 1):
+            end = a + size + (n < longer)
+            filled.append((a, end - 1))
+            a = end
     return filled
 
 
