@@ -203,9 +203,11 @@ class GroupPlan:
             for s in _blocks(run, max(1, round(room * len(run) / total)))
         ]
 
-    def groups(self, max_rows: int) -> list[RowGroup]:
+    def groups(self, max_rows: int, fill: int | None = None) -> list[RowGroup]:
         """The rows to draw so that at most ``max_rows`` are drawn (when the kept rows
-        allow): each row alone while they fit, else alike neighbours together."""
+        allow): each row alone while they fit, else alike neighbours together; groups cut
+        again to fill the room fill at most ``fill`` rows (rows whose labels are full size,
+        not the smallest that fits)."""
         rows = self.rows
         if len(rows) <= max_rows:
             return [RowGroup(row, row, rows.labels[row]) for row in range(len(rows))]
@@ -217,7 +219,8 @@ class GroupPlan:
         elif index == 0:
             spans = self._spans_at(0)
         else:
-            spans = _fill(self._spans_at(index), self._spans_at(index - 1), room)
+            fill_room = room if fill is None else min(room, fill - len(self._kept))
+            spans = _fill(self._spans_at(index), self._spans_at(index - 1), fill_room)
         groups = [
             RowGroup(a, b, group_label(rows.labels[a : b + 1], alike or a == b), alike or a == b)
             for a, b in spans
@@ -263,11 +266,14 @@ def plan_groups(rows: TimelineRows, max_rows: int) -> list[RowGroup]:
     return GroupPlan(rows).groups(max_rows)
 
 
-def fit_rows(rows: TimelineRows, max_rows: int, plan: GroupPlan | None = None) -> TimelineRows:
+def fit_rows(
+    rows: TimelineRows, max_rows: int, plan: GroupPlan | None = None, fill: int | None = None
+) -> TimelineRows:
     """``rows`` drawn in at most ``max_rows`` rows (see :func:`plan_groups`; ``plan``: the
-    rows' plan already made): ``rows`` itself when they fit, else a copy whose rows are the
-    groups, each drawing all its members."""
-    groups = (plan if plan is not None and plan.rows is rows else GroupPlan(rows)).groups(max_rows)
+    rows' plan already made; ``fill``: :meth:`GroupPlan.groups`): ``rows`` itself when they
+    fit, else a copy whose rows are the groups, each drawing all its members."""
+    plan = plan if plan is not None and plan.rows is rows else GroupPlan(rows)
+    groups = plan.groups(max_rows, fill)
     if len(groups) == len(rows):
         return rows
     return regroup(rows, groups)
