@@ -194,7 +194,10 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
             f"      ours after tidying, ≥    {rest_s - start_s - exit_s:8.2f} s   "
             "(lanes built, figures, F written)"
         )
-        print(f"      exit                     {exit_s:8.2f} s   (F written to the process gone)")
+        print(
+            f"      exit                     {exit_s:8.2f} s   (from F's last byte written: its "
+            "fsync, the summary printed, the exit)"
+        )
     if printed_s is not None:
         print(f"  the figures printed at       {printed_s:8.2f} s   (of the wall time)")
     print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")
