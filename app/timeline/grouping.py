@@ -161,9 +161,17 @@ class GroupPlan:
     def __init__(self, rows: TimelineRows) -> None:
         self.rows = rows
         self._kept = sorted(rows.kept_rows)
-        self._free_runs = _runs_of([row for row in range(len(rows)) if row not in rows.kept_rows])
+        self._runs: list[list[int]] | None = None  # when first asked: a live frame never does
         self._codes: np.ndarray | None = None
         self._alike: dict[int, list[tuple[int, int]]] = {}
+
+    @property
+    def _free_runs(self) -> list[list[int]]:
+        """The rows not kept apart, in runs of neighbours."""
+        if self._runs is None:
+            kept = self.rows.kept_rows
+            self._runs = _runs_of([row for row in range(len(self.rows)) if row not in kept])
+        return self._runs
 
     def _spans_at(self, index: int) -> list[tuple[int, int]]:
         if index not in self._alike:

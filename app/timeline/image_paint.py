@@ -105,10 +105,9 @@ class LanesImage:
             changes = live_spans.take_changes()
             if self._tiles is None or changes is None or not self._tiles_live:
                 self._tiles = Tiles(live_spans.spans, len(rows))
-            else:
-                for dropped, added in changes:
-                    self._tiles.change(dropped, added, len(rows))
-            self._tiles.rows = len(rows)
+            elif changes or len(rows) != self._tiles.rows:
+                changed = np.concatenate(changes) if changes else np.zeros(0, np.int64)
+                self._tiles.replace(live_spans.spans, changed, len(rows))
             self._tiles_live = True
             self._now = live_spans.now
             return

@@ -34,9 +34,9 @@ OPEN = 2**62
 _STATUS = {"running": 0, "ok": 1, "error": 2, "cancelled": 3}
 _RUNNING, _OK, _ERROR = 0, 1, 2
 
-#: What a frame hands the painter's tiles: the rows whose spans left, and the spans added;
-#: ``None``: everything afresh (a new run).
-Changes = list[tuple[list[int], RowSpans]] | None
+#: What changed since the painter's tiles last asked: the rows whose bars changed, frame by
+#: frame; ``None``: everything (a new run).
+Changes = list[npt.NDArray[np.int64]] | None
 
 
 class LiveRequestSpans:
@@ -64,8 +64,10 @@ class LiveRequestSpans:
         self._errors: dict[int, tuple[int, str]] = {}
         self._failed: tuple[list[tuple[int, int]], list[tuple[int, int, str]]] = ([], [])
         self._changes: Changes = None
-        #: Lanes split at the last update (the rest were kept or only grew).
+        #: Lanes split at the last update (the rest were kept or only grew), and of their
+        #: segments, how many kept their bars (the same objects as the last frame's).
         self.split = 0
+        self.kept = 0
 
     def take_changes(self) -> Changes:
         """What changed in :attr:`spans` since last asked (``None``: all of it)."""
@@ -110,7 +112,7 @@ class LiveRequestSpans:
         if grown and now_ns is not None:  # (only lanes reaching a now grow)
             at = np.asarray(grown, np.int64)
             self._done[at] = self._end[at] = now_ns
-        self.split = len(fresh)
+        self.split, self.kept = len(fresh), 0
         if fresh:
             self._take(fresh, lanes, now_ns, known)
         self.trace, self._lanes, self._ids, self.now = trace, lanes, ids, now_ns
@@ -159,22 +161,17 @@ class LiveRequestSpans:
     ) -> None:
         """Split the lanes at rows ``fresh`` (in row order) and note their rows' facts."""
         taken = [lanes[row] for row in fresh]
-        added = lanes_spans(fresh, taken)
+        kept = self._kept_prefix(fresh, taken, known)
+        self.kept = sum(kept)
+        added = lanes_spans(fresh, taken, kept)
         at = np.asarray(fresh, np.int64)
-        status = np.fromiter((_STATUS[lane.status] for lane in taken), np.int8, len(taken))
-        done = np.fromiter((lane.done_ns for lane in taken), np.int64, len(taken))
-        ends = np.fromiter((lane.end_ns for lane in taken), np.int64, len(taken))
-        requests = np.fromiter((lane.request_id for lane in taken), np.int64, len(taken))
-        heads = np.fromiter(
-            (lane.segments[-1].start_ns if lane.segments else OPEN for lane in taken),
-            np.int64,
-            len(taken),
-        )
-        counts = np.fromiter((len(lane.segments) for lane in taken), np.int64, len(taken))
+        facts = np.fromiter(map(_facts, taken), _FACTS, len(taken))  # one pass, one call a lane
+        status, done, ends = facts["status"], facts["done"], facts["end"]
+        requests, heads, counts = facts["request"], facts["head"], facts["count"]
         # A lane in flight whose last segment reaches now: that bar is open.
         opened = (status == _RUNNING) & (ends == now_ns) & (heads < ends)
         if now_ns is not None and opened.any():
-            last = np.zeros(len(lanes), np.int64) - 1
+            last = np.full(len(lanes), -1, np.int64)
             last[at[opened]] = counts[opened] - 1
             reach = last[added.row] == added.index
             added = replace(added, end=np.where(reach, OPEN, added.end))
@@ -187,13 +184,40 @@ class LiveRequestSpans:
             ok = np.flatnonzero(self._status == _OK)
             self._answered = list(zip(ok.tolist(), self._done[ok].tolist(), strict=True))
         self._note_errors(fresh, taken, status)
-        dropped = [row for row in fresh if row < known]
         spans = self.spans
-        if dropped:
-            spans = spans.take(np.flatnonzero(~np.isin(spans.row, dropped)))
+        if known:
+            # A row's bars go from its first segment not kept on (all of a row not seen).
+            cut = np.full(len(lanes), OPEN, np.int64)
+            cut[at] = kept
+            spans = spans.take(np.flatnonzero(spans.index < cut[spans.row]))
         self.spans = RowSpans.concat([spans, added])
         if self._changes is not None:
-            self._changes.append((dropped, added))
+            self._changes.append(at)
+
+    def _kept_prefix(self, fresh: list[int], taken: list[Lane], known: int) -> list[int]:
+        """For each lane at rows ``fresh``: how many of its first segments are the last
+        frame's lane's, the same objects (the engine hands a lane built again from where its
+        records changed so), whose bars stand as they were: those of a lane in flight then
+        and now but its last (open, or cut at now), all of one answered as it was."""
+        old_lanes = self._lanes
+        out = []
+        for row, lane in zip(fresh, taken, strict=True):
+            if row >= known:
+                out.append(0)
+                continue
+            old = old_lanes[row]
+            segs, before = lane.segments, old.segments
+            if lane.status == old.status == "running":
+                most = min(len(before), len(segs)) - 1
+            elif lane.status == old.status and answered_ns(lane) == answered_ns(old):
+                most = min(len(before), len(segs))
+            else:
+                most = 0
+            same = 0
+            while same < most and segs[same] is before[same]:
+                same += 1
+            out.append(same)
+        return out
 
     def _note_labels(self, at: npt.NDArray[np.int64], requests: npt.NDArray[np.int64]) -> None:
         """The rows' labels (``#7``): a new list where one changes (the last frame's rows
@@ -213,6 +237,8 @@ class LiveRequestSpans:
     ) -> None:
         """The failed rows and their errors: new lists where one changes."""
         errors = self._errors
+        if not errors and not (status == _ERROR).any():
+            return  # (no row failed, then or now)
         changed = False
         for row, lane, code in zip(fresh, taken, status.tolist(), strict=True):
             if code == _ERROR:
@@ -228,9 +254,32 @@ class LiveRequestSpans:
             )
 
 
+#: What :func:`_facts` tells of a lane, as one numpy record.
+_FACTS = np.dtype(
+    [
+        ("status", np.int8),
+        ("done", np.int64),
+        ("end", np.int64),
+        ("request", np.int64),
+        ("head", np.int64),
+        ("count", np.int64),
+    ]
+)
+
+
+def _facts(lane: Lane) -> tuple[int, int, int, int, int, int]:
+    """A lane's status, answer, end, request, its last segment's start and how many it has."""
+    segs = lane.segments
+    if not segs:
+        return _STATUS[lane.status], lane.done_ns, lane.done_ns, lane.request_id, OPEN, 0
+    last = segs[-1]
+    end = last.end_ns
+    return _STATUS[lane.status], lane.done_ns, end, lane.request_id, last.start_ns, len(segs)
+
+
 def _closed(spans: RowSpans, now: int | None) -> RowSpans:
     """``spans`` with the open bars ending at ``now``: what the rows hold (the hover's
     segment, the patterns over the image)."""
     if now is None or not len(spans):
         return spans
-    return replace(spans, end=np.minimum(spans.end, now))
+    return replace(spans, end=np.where(spans.end == OPEN, now, spans.end))

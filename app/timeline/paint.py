@@ -178,6 +178,7 @@ def _paint_blocked_strip(
     if finished is None:
         finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
     answered = run_ends(rows)[0] if finished else 0
+    rects = []  # drawn in one call: a big run's loop is blocked hundreds of times
     for start, end in trace.loop_blocked_shown:
         if finished:
             end = min(end, answered)
@@ -187,7 +188,12 @@ def _paint_blocked_strip(
             continue
         x0 = geo.x_of(max(start, geo.t_from_ns))
         x1 = geo.x_of(min(end, geo.t_to_ns))
-        painter.fillRect(QRectF(x0, geo.strip_top, max(1.0, x1 - x0), geo.strip_height), colour)
+        rects.append(QRectF(x0, geo.strip_top, max(1.0, x1 - x0), geo.strip_height))
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRects(rects)
+    painter.restore()
 
 
 def _paint_rows(

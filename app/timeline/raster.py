@@ -154,18 +154,27 @@ class Tiles:
         self._holds: dict[tuple[int, int, int], int] = {}  # tile → how many batches it holds
         #: How many tiles were computed (not read from the cache): tests count them.
         self.computed = 0
+        #: The spans of bands ``(first, last)`` being summarised again, shared by the tiles.
+        self._parts: dict[tuple[int, int], RowSpans] = {}
 
     def change(self, dropped: list[int], added: RowSpans, rows: int) -> None:
         """Take out the spans of rows ``dropped``, add ``added`` (a live run's lanes back in
         flight, and lanes just settled), and show ``rows`` rows from now on."""
-        self.rows = rows
         spans = self.spans
         if dropped:
             spans = spans.take(np.flatnonzero(~np.isin(spans.row, dropped)))
         if len(added):
             spans = RowSpans.concat([spans, added])
+        changed = np.concatenate([np.asarray(dropped, np.int64), added.row])
+        self.replace(spans, changed, rows)
+
+    def replace(self, spans: RowSpans, changed: npt.NDArray[np.int64], rows: int) -> None:
+        """Show ``spans`` (``rows`` rows) from now on, in which only the bars of rows
+        ``changed`` differ from the last ones: cached tiles summarise those rows again."""
+        self.rows = rows
         self.spans = spans
-        changed = np.unique(np.concatenate([np.asarray(dropped, np.int64), added.row]))
+        self._parts.clear()
+        changed = np.unique(changed)
         if len(changed):
             # Runs of rows one after the other: a tile summarises each run's bands again.
             breaks = np.flatnonzero(np.diff(changed) > 1)
@@ -175,13 +184,16 @@ class Tiles:
                 list(zip(changed[firsts].tolist(), changed[lasts].tolist(), strict=True))
             )
 
-    def _summary(self, spans: RowSpans, level: Level, index: int, bands: int) -> Codes:
+    def _summary(
+        self, spans: RowSpans, level: Level, index: int, bands: int, tiles: int = 1
+    ) -> Codes:
+        """Tiles ``index`` to ``index + tiles - 1`` of ``spans`` side by side."""
         common = dict(
             group=level.group,
             bands=bands,
             t_from=index * TILE * (1 << level.bin_exp),
             bin_ns=float(1 << level.bin_exp),
-            bins=TILE,
+            bins=TILE * tiles,
         )
         codes = summarise(spans, tail=False, **common)  # type: ignore[arg-type]
         codes |= summarise(spans, tail=True, **common) << 4  # type: ignore[arg-type]
@@ -190,31 +202,58 @@ class Tiles:
     def tile(self, level: Level, index: int) -> Codes:
         key = (level.bin_exp, level.group, index)
         codes = self._tiles.get(key)
-        if codes is not None:
-            self._tiles.move_to_end(key)
-            if self._holds[key] < len(self._added):
-                codes = self._tiles[key] = self._refreshed(level, index, codes)
-                self._holds[key] = len(self._added)
-            return codes
-        codes = self._summary(self.spans, level, index, -(-self.rows // level.group))
-        self.computed += 1
-        self._tiles[key] = codes
-        self._holds[key] = len(self._added)
-        if len(self._tiles) > MAX_TILES:
-            del self._holds[self._tiles.popitem(last=False)[0]]
-        return codes
+        if codes is None:
+            self._compute(level, index, index)
+            codes = self._tiles[key]
+        elif self._holds[key] < len(self._added):
+            self._refresh(level, index, index)
+        self._tiles.move_to_end(key)
+        return self._tiles[key]
 
-    def _refreshed(self, level: Level, index: int, codes: Codes) -> Codes:
-        """``codes`` with the bands of rows whose spans changed since computed again (and
-        bands for rows that came since)."""
+    def _state(self, level: Level, index: int) -> int | None:
+        """How many batches of changes tile ``index`` holds (``None``: not computed)."""
+        return self._holds.get((level.bin_exp, level.group, index))
+
+    def _bring_up_to_date(self, level: Level, first: int, last: int) -> None:
+        """Tiles ``first`` to ``last`` computed, and those cached with changes since
+        summarised again, tiles in the same state together: a frame's few summaries cover
+        every tile on screen at once."""
+        j = first
+        while j <= last:
+            state = self._state(level, j)
+            k = j
+            while k < last and self._state(level, k + 1) == state:
+                k += 1
+            if state is None:
+                self._compute(level, j, k)
+            elif state < len(self._added):
+                self._refresh(level, j, k)
+            j = k + 1
+
+    def _compute(self, level: Level, first: int, last: int) -> None:
+        bands = -(-self.rows // level.group)
+        wide = self._summary(self.spans, level, first, bands, last + 1 - first)
+        for i in range(last + 1 - first):
+            key = (level.bin_exp, level.group, first + i)
+            self._tiles[key] = np.ascontiguousarray(wide[:, i * TILE : (i + 1) * TILE])
+            self._holds[key] = len(self._added)
+            self.computed += 1
+            if len(self._tiles) > MAX_TILES:
+                del self._holds[self._tiles.popitem(last=False)[0]]
+
+    def _refresh(self, level: Level, first: int, last: int) -> None:
+        """Tiles ``first`` to ``last`` (each holding the same changes) with the bands of
+        rows whose spans changed since summarised again (and bands for rows that came)."""
         group = level.group
         bands = -(-self.rows // group)
-        if len(codes) < bands:
-            grown = np.zeros((bands, TILE), np.uint8)
-            grown[: len(codes)] = codes
-            codes = grown
-        key = (level.bin_exp, group, index)
-        runs = [run for batch in self._added[self._holds[key] :] for run in batch]
+        keys = [(level.bin_exp, group, j) for j in range(first, last + 1)]
+        for key in keys:
+            codes = self._tiles[key]
+            if len(codes) < bands:
+                grown = np.zeros((bands, TILE), np.uint8)
+                grown[: len(codes)] = codes
+                self._tiles[key] = grown
+        runs = [run for batch in self._added[self._holds[keys[0]] :] for run in batch]
         changed = sorted((lo // group, hi // group) for lo, hi in runs)
         merged: list[list[int]] = []
         for lo, hi in changed:
@@ -223,11 +262,18 @@ class Tiles:
             else:
                 merged.append([lo, hi])
         for lo, hi in merged:
-            first = lo * group
-            inside = np.flatnonzero((self.spans.row >= first) & (self.spans.row < (hi + 1) * group))
-            part = replace(self.spans.take(inside), row=self.spans.row[inside] - np.int32(first))
-            codes[lo : hi + 1] = self._summary(part, level, index, hi + 1 - lo)
-        return codes
+            begin, end = lo * group, (hi + 1) * group
+            part = self._parts.get((begin, end))
+            if part is None:  # the same rows' spans for every level refreshed this frame
+                spans = self.spans
+                inside = np.flatnonzero((spans.row >= begin) & (spans.row < end))
+                part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
+                self._parts[(begin, end)] = part
+            wide = self._summary(part, level, first, hi + 1 - lo, len(keys))
+            for i, key in enumerate(keys):
+                self._tiles[key][lo : hi + 1] = wide[:, i * TILE : (i + 1) * TILE]
+        for key in keys:
+            self._holds[key] = len(self._added)
 
     def has(self, level: Level, xs_ns: npt.NDArray[np.int64]) -> bool:
         """Whether every tile under the times ``xs_ns`` is computed at ``level``."""
@@ -244,6 +290,7 @@ class Tiles:
         if not len(shown):
             return np.zeros((-(-self.rows // level.group) + 1, len(xs_ns)), np.uint8)
         first, last = int(shown.min()) // TILE, int(shown.max()) // TILE  # none past "now"
+        self._bring_up_to_date(level, first, last)
         tiles = [self.tile(level, j) for j in range(first, last + 1)]
         bands = -(-self.rows // level.group)  # a live run's rows grow; a tile's may be fewer
         strip = np.zeros((bands + 1, len(tiles) * TILE + 1), np.uint8)

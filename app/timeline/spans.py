@@ -128,13 +128,20 @@ _START = attrgetter("start_ns")
 _END = attrgetter("end_ns")
 
 
-def lanes_spans(rows: Sequence[int], lanes: Sequence[Lane]) -> RowSpans:
-    """:func:`request_spans`' rule for some lanes (at ``rows``), read from their objects."""
-    counts = np.fromiter((len(lane.segments) for lane in lanes), np.int64, len(lanes))
-    segments = [seg for lane in lanes for seg in lane.segments]
+def lanes_spans(
+    rows: Sequence[int], lanes: Sequence[Lane], first: Sequence[int] | None = None
+) -> RowSpans:
+    """:func:`request_spans`' rule for some lanes (at ``rows``), read from their objects;
+    with ``first``, only each lane's segments from its ``first``-th on."""
+    if first is None:
+        first = [0] * len(lanes)
+    counts = np.fromiter(
+        (len(lane.segments) - k for lane, k in zip(lanes, first, strict=True)), np.int64, len(lanes)
+    )
+    segments = [seg for lane, k in zip(lanes, first, strict=True) for seg in lane.segments[k:]]
     n = len(segments)
     row = np.repeat(np.asarray(rows, np.int32), counts)
-    firsts = np.repeat(np.cumsum(counts) - counts, counts)
+    firsts = np.repeat(np.cumsum(counts) - counts - np.asarray(first, np.int64), counts)
     return _split(
         row,
         np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, segments)), np.uint8, n),

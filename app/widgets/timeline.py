@@ -134,7 +134,7 @@ class QtTimeline(QWidget):
     def rows(self) -> TimelineRows:
         """The rows drawn: laid out once per trace given (and per ``by``), and grouped to
         the row floor at this size (:func:`~app.timeline.grouping.fit_rows`)."""
-        most = self._rows_that_fit()
+        most = self.rows_fitting()
         if self._rows is None or most != self._rows_fit:
             rows = self._all_rows
             self._rows = fit_rows(rows, most, self._plan) if most else rows
@@ -154,7 +154,7 @@ class QtTimeline(QWidget):
         while they fit (or without a row floor), else alike rows as one
         (:meth:`~app.timeline.grouping.GroupPlan.needed`). What compared timelines share
         their height by."""
-        most = self._rows_that_fit(height)
+        most = self.rows_fitting(height)
         return self._plan.needed(most) if most else len(self._all_rows)
 
     def set_row_floor(self, px: float) -> None:
@@ -163,7 +163,7 @@ class QtTimeline(QWidget):
             self.row_floor_px = px
             self._invalidate()
 
-    def _rows_that_fit(self, height: float | None = None) -> int:
+    def rows_fitting(self, height: float | None = None) -> int:
         """How many rows of at least the floor (and tall enough to be named) fit in this
         timeline (were it ``height`` px tall); 0 without a floor."""
         if self.row_floor_px <= 0 or not self._all_rows.trace.lanes:

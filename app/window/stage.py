@@ -215,6 +215,7 @@ class Stage:
         # "Press Run (F5)".
         self.timelines[side].set_waiting(RUNNING_TEXT)
         self.timelines[side].fit()
+        self._explain_live()  # nothing of it on screen yet: nothing of it in the key
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
@@ -237,7 +238,9 @@ class Stage:
         key of all of them took a third of a projector's lanes); it changes only when a new
         kind appears."""
         traces = self._traces_on_screen()
-        kinds = kinds_shown(traces)
+        # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
+        # of a projector, for the run's first seconds, then one).
+        kinds = kinds_shown(traces) if traces else ()
         answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
         )
@@ -325,7 +328,7 @@ class Stage:
         if unless_same and key == self._share_key:
             return
         self._share_key = key
-        shares = settled_shares(a.rows_needed, b.rows_needed, height) if compare else (1, 1)
+        shares = settled_shares(a, b, height) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):

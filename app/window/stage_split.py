@@ -18,11 +18,13 @@ give back (:func:`settled_shares`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-__all__ = ["MIN_SHARE", "STEP_PERCENT", "OnResize", "height_shares", "settled_shares"]
+__all__ = ["MIN_SHARE", "STEP_PERCENT", "OnResize", "Side", "height_shares", "settled_shares"]
 
 #: The least share of the pair's height either timeline gets.
 MIN_SHARE = 0.25
@@ -41,25 +43,44 @@ def height_shares(rows_a: int, rows_b: int) -> tuple[int, int]:
     return a, 100 - a
 
 
-def settled_shares(
-    needs_a: Callable[[float], int], needs_b: Callable[[float], int], height: float
-) -> tuple[int, int]:
-    """The split of ``height`` px between A and B by the rows each needs at its share
-    (``needs_a(px)``: the rows A's content needs when A is ``px`` tall; more room, fewer
-    grouped). A split is settled when the rows needed at it give it back
-    (:func:`height_shares`); of the settled ones, the nearest to the split by the rows
-    needed in equal halves, so sides that fit there stay even. Without one (counts that
-    jump as groups form), the split that comes back closest."""
+class Side(Protocol):
+    """What a timeline says of its rows for a height it might get (a
+    :class:`~app.widgets.timeline.QtTimeline`)."""
+
+    def rows_needed(self, height: float) -> int:
+        """The rows its content needs at ``height`` px (fewer where alike rows group)."""
+        ...
+
+    def rows_fitting(self, height: float) -> int:
+        """How many rows fit in ``height`` px at the row floor (0: no floor, no limit)."""
+        ...
+
+
+def settled_shares(a: Side, b: Side, height: float) -> tuple[int, int]:
+    """The split of ``height`` px between A and B by the rows each needs at its share.
+
+    More rows than fit in half the height count as that many: two sides that both have to
+    group their rows share evenly (their rows and labels as tall on both), and only a side
+    that needs fewer gives the other its room. A split is settled when the rows needed at
+    it give it back (:func:`height_shares`); of the settled ones, the nearest to the split
+    by the rows needed in equal halves, so sides whose rows fit there stay even. Without
+    one (counts that jump as groups form), the split that comes back closest."""
+    half = height / 2
+    caps = [side.rows_fitting(half) or math.inf for side in (a, b)]
+
+    def needs(share: int) -> tuple[int, int]:
+        px = (height * share / 100, height * (100 - share) / 100)
+        counts = [
+            min(side.rows_needed(h), cap) for side, h, cap in zip((a, b), px, caps, strict=True)
+        ]
+        return int(counts[0]), int(counts[1])
+
     low = round(MIN_SHARE * 100)
     candidates = range(low, 100 - low + 1, STEP_PERCENT)
-    start = height_shares(needs_a(height / 2), needs_b(height / 2))[0]
-
-    def back(a: int) -> int:
-        return height_shares(needs_a(height * a / 100), needs_b(height * (100 - a) / 100))[0]
-
-    returned = {a: back(a) for a in candidates}
-    a = min(candidates, key=lambda a: (abs(returned[a] - a), abs(a - start)))
-    return a, 100 - a
+    start = height_shares(*needs(50))[0]
+    returned = {share: height_shares(*needs(share))[0] for share in candidates}
+    share = min(candidates, key=lambda c: (abs(returned[c] - c), abs(c - start)))
+    return share, 100 - share
 
 
 class OnResize(QObject):

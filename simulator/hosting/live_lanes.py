@@ -8,6 +8,9 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
   built once and handed out as the same object ever after (the painter splits it once);
 - a lane in flight whose probe recorded nothing new is grown to "now"
   (:mod:`simulator.trace.growing`) unless the loop's holds it read have changed;
+- a lane in flight whose probe recorded something is walked again only from where that
+  (or the holds it read) changed (:func:`~simulator.trace.lanes.build_lane_again`): a
+  request records a dozen things on its way, each seen by some frame;
 - the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
 
 Every lane is what :func:`~simulator.trace.lanes.build_lane` gives from the same records at
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from simulator.hosting.driver import RequestRecord
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
+from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 
 __all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
@@ -46,6 +50,8 @@ class _Kept:
     grows: bool
     in_flight: bool
     end: int  # the lane's end (now, in flight)
+    #: What building it read, to build it again from where its records changed (in flight).
+    build: LaneBuild | None = None
 
 
 class LiveLanes:
@@ -60,8 +66,10 @@ class LiveLanes:
         #: ``(read_until, index)`` of each settled lane, sorted.
         self._settled: list[tuple[int, int]] = []
         self._settled_last = _NEVER
-        #: Lanes built with ``build_lane`` at the last update (the rest were kept or grown).
+        #: Lanes built with ``build_lane`` at the last update (the rest were kept or grown),
+        #: and how many of them were walked again only from where their records changed.
         self.built = 0
+        self.resumed = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
 
@@ -99,27 +107,39 @@ class LiveLanes:
         lanes = self._lanes
         still: list[int] = []
         last = self._settled_last
+        grew = False
         for i, kept in same:
             if kept.read_until >= unchanged_until:
                 changed.append(i)
                 states[i] = kept.state
             elif kept.grows and now_ns >= kept.end:
                 kept.lane = lanes[i] = grown(kept.lane, now_ns)
-                kept.end = last = max(last, now_ns)
+                kept.end = now_ns
+                grew = True
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
                 states[i] = kept.state
-            elif settled(records[i]):
+            elif _final(records[i]):
                 self._settle(i, kept)  # the same lane two frames in a row: final
             else:
                 last = max(last, kept.end)  # answered, Django still at work on it
                 still.append(i)
+        if grew:
+            last = max(last, now_ns)
+        resumed = 0
         for i in changed:
             record = records[i]
             kept = kept_list[i]
             held.until = _NEVER
-            lane = _built(record, now_ns, self.loop_thread, held, abandoned)
+            if abandoned:
+                lane, build = _built(record, now_ns, self.loop_thread, held, True), None
+            else:
+                before = kept.build if kept is not None else None
+                lane, build = _built_again(
+                    before, record, now_ns, self.loop_thread, held, unchanged_until
+                )
+                resumed += build is not None and build.walked_from > 0
             if kept is not None and record.done_ns is not None and lane == kept.lane:
                 lane = kept.lane  # the same object, for whoever keeps what it drew of it
             lanes[i] = lane
@@ -128,15 +148,18 @@ class LiveLanes:
             else:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
-                kept_list[i] = _Kept(states[i], lane, held.until, grows, in_flight, lane.end_ns)
+                kept_list[i] = _Kept(
+                    states[i], lane, held.until, grows, in_flight, lane.end_ns, build
+                )
             last = max(last, lane.end_ns)
             still.append(i)
         self._active = still
-        self.built = len(changed)
+        self.built, self.resumed = len(changed), resumed
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         return tuple(lanes)
 
     def _settle(self, i: int, kept: _Kept) -> None:
+        kept.build = None  # final: built again only if the holds it read change, afresh
         bisect.insort(self._settled, (kept.read_until, i))
         self._settled_last = max(self._settled_last, kept.lane.end_ns)
 
@@ -196,6 +219,31 @@ def _built(
     )
 
 
+def _built_again(
+    before: LaneBuild | None,
+    record: RequestRecord,
+    now_ns: int,
+    loop_thread: str | None,
+    held: ReadHolds,
+    unchanged_until: int,
+) -> tuple[Lane, LaneBuild | None]:
+    """:func:`_built` (not abandoned), walking the records again only from where they or
+    the holds they read changed since ``before`` (:func:`~simulator.trace.lanes.
+    build_lane_again`)."""
+    top = head(record, now_ns)
+    return build_lane_again(
+        before,
+        record.probe,
+        done_ns=top.done_ns,
+        status=top.status,
+        status_code=top.status_code,
+        error=top.error,
+        loop_thread=loop_thread,
+        loop_held=held,
+        unchanged_until=unchanged_until,
+    )
+
+
 def head(record: RequestRecord, now_ns: int, abandoned: bool = False) -> Lane:
     """The request's lane without its segments: what the client saw (status, error, sent,
     answered), as every lane built of it has them. The answers' figures need nothing more
@@ -231,7 +279,7 @@ def _state(record: RequestRecord) -> State:
         len(probe.marks),
         len(probe.loop_steps),
         len(probe.db_events),
-        tuple(probe.open_segments),
+        len(probe.open_segments),  # one closed is one more segment
     )
 
 
@@ -246,6 +294,13 @@ def settled(record: RequestRecord) -> bool:
         return False
     probe = record.probe
     return probe.finished_ns is not None or probe.picked_ns is None
+
+
+def _final(record: RequestRecord) -> bool:
+    """Whether the request is :func:`settled` for good: not given up on before the site
+    picked it up, which it may still do after a Stop (its view then never starts), and the
+    loop steps it records then hold the loop for the others' lanes."""
+    return settled(record) and (record.status != "cancelled" or record.probe.picked_ns is not None)
 
 
 def tidying(record: RequestRecord) -> bool:

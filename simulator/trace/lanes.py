@@ -2,28 +2,80 @@
 
 The probe holds raw facts (declared segments, marks where Django's machinery ran, the loop
 monitor's steps); a lane is gap-free and says at every instant what the request was doing.
+
+A live run builds the lane of a request in flight again each time its probe records
+something (a loop step, a mark). :func:`build_lane_again` then walks its records from the
+first one whose walk can have changed, not from the start: the build before left a
+checkpoint before each record, with how far the walk up to there read the lane's loop
+steps and the holds on the loop. What it gives is what :func:`build_lane` gives from the
+same records (``tests/simulator/test_live_lanes.py`` checks it frame by frame on real runs
+of every kind); only the work is less.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
+from typing import Any
 
-from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
-from embedded_site.waits import Clock, waits
+from embedded_site.instrumentation import RequestProbe
+from embedded_site.waits import Clock
 from simulator.trace.data import Lane, Segment, Status
+from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.lane_parts import (
+    Body,
+    Piece,
+    awaits_held,
+    framework,
+    held_by_worker,
+    held_during,
+    merge_touching,
+    placed_wait_overlapped,
+    threads_seen,
+)
 
-__all__ = ["build_lane"]
+__all__ = ["LaneBuild", "build_lane", "build_lane_again"]
+
+#: Before any time: nothing read yet.
+_NEVER = -(2**62)
+#: After any time: no limit.
+_EVER = 2**62
+
+#: A point where a gap may start or end: ``ns, thread, where, clock``.
+_Point = tuple[int, str, str, Clock | None]
+#: ``(ns, 0, point)`` or ``(ns, 1, body)``, walked in time order (points first at a tie).
+_Event = tuple[int, int, Any]
+#: The walk before an event: ``last_ns, last_thread, last_clock``, how many pieces it had
+#: made, how far it had read the holds on the loop and how far its own steps and the
+#: middleware's end (its horizon).
+_Checkpoint = tuple[int, str, Clock | None, int, int, int]
+
+_TIME_ORDER = itemgetter(0, 1)
+_BY_START = attrgetter("start_ns", "end_ns")
+_BY_NS = attrgetter("ns")
 
 
-@dataclass(frozen=True, slots=True)
-class _Point:
-    ns: int
-    thread: str
-    where: str = ""
-    clock: Clock | None = None
+@dataclass(slots=True)
+class LaneBuild:
+    """A lane in flight with what its walk read, for :func:`build_lane_again`."""
+
+    lane: Lane
+    probe: RequestProbe
+    #: What every step of the walk reads: where it starts, and the middleware's start.
+    start: tuple[object, ...]
+    #: How many loop steps of the probe it read, and where the middleware chain ends (the
+    #: answer while it has not).
+    n_steps: int
+    out_ns: int
+    events: list[_Event]
+    #: One before each event, and one after the last.
+    checkpoints: list[_Checkpoint]
+    pieces: list[Piece]
+    merged: list[Piece]
+    #: The event this build walked from (0: from the start).
+    walked_from: int = 0
 
 
 def build_lane(
@@ -71,7 +123,43 @@ def build_lane(
     cover the view's whole sleep.
     """
     held = loop_held or IntervalSet()
-    segments: list[Segment] = []
+    return _build(probe, done_ns, status, status_code, error, loop_thread, held, None, _NEVER)[0]
+
+
+def build_lane_again(
+    before: LaneBuild | None,
+    probe: RequestProbe,
+    *,
+    done_ns: int,
+    status: Status,
+    status_code: int | None,
+    error: str | None,
+    loop_thread: str | None,
+    loop_held: ReadHolds,
+    unchanged_until: int,
+) -> tuple[Lane, LaneBuild | None]:
+    """What :func:`build_lane` gives, walking again only from the first of ``before``'s
+    checkpoints (its build of the same ``probe``) whose walk up to there read nothing that
+    changed since: the same records, no new loop step before its horizon, the holds on the
+    loop as they were up to ``unchanged_until``, the middleware's end as it was. Also
+    what to pass as ``before`` next time (``None`` for a lane that is not walked)."""
+    return _build(
+        probe, done_ns, status, status_code, error, loop_thread, loop_held, before, unchanged_until
+    )
+
+
+def _build(
+    probe: RequestProbe,
+    done_ns: int,
+    status: Status,
+    status_code: int | None,
+    error: str | None,
+    loop_thread: str | None,
+    held: IntervalSet,
+    before: LaneBuild | None,
+    unchanged_until: int,
+) -> tuple[Lane, LaneBuild | None]:
+    reads = held if isinstance(held, ReadHolds) else None  # kept for a next build
     client_done_ns = done_ns
     if status != "cancelled" and probe.finished_ns is not None:
         done_ns = max(done_ns, probe.finished_ns)
@@ -80,7 +168,7 @@ def build_lane(
         # Never reached a worker (stopped while waiting, or refused).
         kind = Kind.CANCELLED if status == "cancelled" else Kind.QUEUED
         only = Segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), QUEUE_THREAD)
-        return Lane(
+        lane = Lane(
             probe.request_id,
             probe.view,
             status,
@@ -90,53 +178,60 @@ def build_lane(
             client_done_ns,
             (only,),
         )
-    if picked > probe.sent_ns:
-        segments.append(Segment(Kind.QUEUED, probe.sent_ns, picked, QUEUE_THREAD))
+        return lane, None
 
-    declared = sorted(probe.segments_until(done_ns), key=lambda s: (s.start_ns, s.end_ns))
-    marks = sorted(list(probe.marks), key=lambda m: m.ns)
+    declared = sorted(probe.segments_until(done_ns), key=_BY_START)
+    marks = sorted(list(probe.marks), key=_BY_NS)
     if loop_thread is None and probe.picked_thread is not None:
-        declared, marks = _held_by_worker(declared, marks, probe.picked_thread)
+        declared, marks = held_by_worker(declared, marks, probe.picked_thread)
     held_awaits = (
-        _awaits_held(declared, marks, loop_thread, done_ns) if loop_thread is not None else None
+        awaits_held(declared, marks, loop_thread, done_ns) if loop_thread is not None else None
     )
     mw_in = next((m.ns for m in marks if m.where == "middleware_in"), None)
     mw_out = next((m.ns for m in reversed(marks) if m.where == "middleware_out"), None)
     if mw_in is not None and mw_out is None:
         mw_out = done_ns  # still inside the chain (live) or cut short
+    out_ns = mw_out or done_ns
+    picked_thread = probe.picked_thread or "?"
 
-    # Points where a gap may start or end, with the thread seen there.
-    points: list[_Point] = [_Point(picked, probe.picked_thread or "?", "", probe.picked_clock)]
-    points += [_Point(m.ns, m.thread, m.where, m.clock) for m in marks if picked <= m.ns <= done_ns]
-    body: list[Segment] = []
-    clocks: dict[int, tuple[Clock | None, Clock | None]] = {}  # by id() of a body segment
-    for seg in declared:
-        if body and _placed_wait_overlapped(body[-1], seg):
-            # The wait only says how long, not when: the segment measured on the other
-            # thread (the view's sleep, running while the loop waited to finish its step)
-            # says where the request was from its start.
-            cut = body.pop()
-            kept = Segment(cut.kind, cut.start_ns, seg.start_ns, cut.thread, cut.open, cut.line)
-            cut_clocks = clocks.pop(id(cut))
-            if kept.end_ns > kept.start_ns:
-                body.append(kept)
-                clocks[id(kept)] = (cut_clocks[0], None)
-        start = max(seg.start_ns, picked, body[-1].end_ns if body else picked)
-        end = min(seg.end_ns, done_ns)
-        if end > start:
-            body.append(Segment(Kind(seg.kind), start, end, seg.thread, seg.open, seg.line))
-            clocks[id(body[-1])] = (
-                seg.start_clock if start == seg.start_ns else None,
-                seg.end_clock if end == seg.end_ns else None,
-            )
-    # Walk points and declared segments in time order, filling the gaps between them.
-    events: list[tuple[int, int, _Point | Segment]] = [(p.ns, 0, p) for p in points]
-    events += [(s.start_ns, 1, s) for s in body]
-    events.sort(key=lambda e: (e[0], e[1]))
-    last_ns, last_thread = picked, probe.picked_thread or "?"
-    last_clock = probe.picked_clock
+    # Points where a gap may start or end, with the thread seen there; declared segments.
+    events: list[_Event] = [(picked, 0, (picked, picked_thread, "", probe.picked_clock))]
+    events += [
+        (m.ns, 0, (m.ns, m.thread, m.where, m.clock)) for m in marks if picked <= m.ns <= done_ns
+    ]
+    body = _body(declared, picked, done_ns)
+    events += [(b[1], 1, b) for b in body]
+    events.sort(key=_TIME_ORDER)
+    steps = list(probe.loop_steps) if loop_thread is not None else []
+    own_steps = IntervalSet.of(steps)
+    measured_steps = bool(own_steps.starts)
+    start = (picked, picked_thread, probe.picked_clock, probe.sent_ns, loop_thread, mw_in)
 
-    own_steps = IntervalSet.of(list(probe.loop_steps)) if loop_thread is not None else None
+    # Where to walk from: the start, or a checkpoint of the build before.
+    at = 0
+    if before is not None and before.probe is probe and before.start == start:
+        at = _resumable(before, events, steps, out_ns, unchanged_until)
+    pieces: list[Piece]
+    checkpoints: list[_Checkpoint] | None = None
+    if at:
+        assert before is not None and reads is not None
+        checkpoints = before.checkpoints[:at]
+        last_ns, last_thread, last_clock, n_pieces, reads.until, horizon = before.checkpoints[at]
+        pieces = before.pieces[:n_pieces]
+    else:
+        if reads is not None:
+            checkpoints = []
+        last_ns, last_thread, last_clock, horizon = (
+            picked,
+            picked_thread,
+            probe.picked_clock,
+            _NEVER,
+        )
+        pieces = (
+            [(Kind.QUEUED, probe.sent_ns, picked, QUEUE_THREAD, False, None)]
+            if picked > probe.sent_ns
+            else []
+        )
 
     def fill(until: int, thread_there: str, clock_there: Clock | None = None) -> None:
         if until <= last_ns:
@@ -144,83 +239,83 @@ def build_lane(
         hop = (
             mw_in is not None
             and mw_in <= last_ns
-            and until <= (mw_out or done_ns)
+            and until <= out_ns
             and thread_there != last_thread
         )
         kind = Kind.THREAD_HOP if hop else Kind.FRAMEWORK
         if loop_thread is None or loop_thread not in (thread_there, last_thread):
             if kind == Kind.FRAMEWORK and thread_there == last_thread:
-                segments.extend(_framework(last_ns, until, last_thread, last_clock, clock_there))
+                pieces.extend(framework(last_ns, until, last_thread, last_clock, clock_there))
             else:
-                segments.append(Segment(kind, last_ns, until, last_thread))
+                pieces.append((kind, last_ns, until, last_thread, False, None))
             return
         # The loop is involved: while it ran this request's code, that is framework. Between
         # its own steps the request's coroutine was suspended, its state unchanged whatever
         # the loop did meanwhile: one wait, not a sliver per other request's step.
         waiting_thread = thread_there if thread_there != loop_thread else last_thread
-        assert own_steps is not None  # the loop is involved, so there is one
-        pieces = own_steps.split(last_ns, until)
-        measured_steps = bool(own_steps.starts)
-        if (
-            measured_steps
-            and not hop
-            and last_thread != loop_thread
-            and pieces
-            and not pieces[0][2]
-        ):
+        split = own_steps.split(last_ns, until)
+        if measured_steps and not hop and last_thread != loop_thread and split and not split[0][2]:
             # Back from a receiver's thread: until the loop first ran another request's code
             # (or this one's), that is Django on that thread finishing and handing back;
             # from then on, the request waited for the loop.
-            s, e, _ = pieces[0]
+            s, e, _ = split[0]
             ran_until = held.first_other(s, e, id(probe))
-            segments.append(Segment(Kind.FRAMEWORK, s, ran_until, last_thread))
-            pieces[0] = (ran_until, e, False)
-        for s, e, running in pieces:
+            pieces.append((Kind.FRAMEWORK, s, ran_until, last_thread, False, None))
+            split[0] = (ran_until, e, False)
+        for s, e, running in split:
             if running:
-                segments.append(Segment(Kind.FRAMEWORK, s, e, loop_thread))
+                pieces.append((Kind.FRAMEWORK, s, e, loop_thread, False, None))
             elif hop:
                 # A hand-off inside the middleware chain is the whole wait, getting the loop
                 # back included: without the hand-off there would be nothing to wait for.
-                segments.append(Segment(Kind.THREAD_HOP, s, e, waiting_thread))
+                pieces.append((Kind.THREAD_HOP, s, e, waiting_thread, False, None))
             elif measured_steps:
                 # Waiting for the loop (busy with others, or to wake up), or for a thread to
                 # run Django's receiver or ``response.close()``: waiting to run, queued.
-                segments.append(Segment(Kind.QUEUED, s, e, loop_thread))
+                pieces.append((Kind.QUEUED, s, e, loop_thread, False, None))
             else:
                 # No loop monitor: only the holds on the loop say when it was busy.
                 for s2, e2, busy in held.split(s, e):
-                    kind_there = Kind.QUEUED if busy else kind
-                    segments.append(
-                        Segment(kind_there, s2, e2, loop_thread if busy else last_thread)
-                    )
+                    if busy:
+                        pieces.append((Kind.QUEUED, s2, e2, loop_thread, False, None))
+                    else:
+                        pieces.append((kind, s2, e2, last_thread, False, None))
 
-    for ns, _, item in events:
-        if isinstance(item, _Point):
-            fill(ns, item.thread, item.clock)
-            last_ns, last_thread, last_clock = max(last_ns, ns), item.thread, item.clock
-        else:
-            start_clock, end_clock = clocks[id(item)]
-            fill(item.start_ns, item.thread, start_clock)
-            ready = item.end_ns
-            if item.kind == "io_wait" and item.thread == loop_thread and not item.open:
-                assert own_steps is not None  # the wait is on the loop, so there is one
-                # Each time its I/O woke the request inside the wait (httpx connected, a
-                # connection refused), it ran, then suspended on it again: it was not over.
-                pending = own_steps.last_end_in(item.start_ns, item.end_ns)
-                ready = held.covered_tail(pending, item.end_ns, RESUME_SLACK_NS)
-            segments.append(
-                Segment(item.kind, item.start_ns, ready, item.thread, item.open, item.line)
+    # Walk points and declared segments in time order, filling the gaps between them.
+    for k in range(at, len(events)):
+        if checkpoints is not None:
+            checkpoints.append(
+                (last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon)
             )
-            if ready < item.end_ns:
-                segments.append(Segment(Kind.QUEUED, ready, item.end_ns, item.thread))
-            last_ns, last_thread, last_clock = item.end_ns, item.thread, end_clock
+        ns, is_body, item = events[k]
+        if not is_body:
+            _, thread, _, clock = item
+            fill(ns, thread, clock)
+            horizon = max(horizon, ns)
+            last_ns, last_thread, last_clock = max(last_ns, ns), thread, clock
+            continue
+        kind, s, e, thread, is_open, line, start_clock, end_clock = item
+        fill(s, thread, start_clock)
+        ready = e
+        if kind == "io_wait" and thread == loop_thread and not is_open:
+            # Each time its I/O woke the request inside the wait (httpx connected, a
+            # connection refused), it ran, then suspended on it again: it was not over.
+            pending = own_steps.last_end_in(s, e)
+            ready = held.covered_tail(pending, e, RESUME_SLACK_NS)
+        pieces.append((kind, s, ready, thread, is_open, line))
+        if ready < e:
+            pieces.append((Kind.QUEUED, ready, e, thread, False, None))
+        horizon = max(horizon, e)
+        last_ns, last_thread, last_clock = e, thread, end_clock
+    if checkpoints is not None:
+        checkpoints.append((last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon))
     if status == "cancelled" and last_ns < done_ns:
-        segments.append(Segment(Kind.CANCELLED, last_ns, done_ns, last_thread))
+        pieces.append((Kind.CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    if held_awaits is not None:
-        segments = _held_during(segments, *held_awaits)
-    return Lane(
+    drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
+    merged = merge_touching(drawn)
+    lane = Lane(
         probe.request_id,
         probe.view,
         status,
@@ -228,141 +323,87 @@ def build_lane(
         error or probe.error,
         probe.sent_ns,
         client_done_ns,
-        tuple(_merge_touching(segments)),
-        _threads_seen(marks, body),
+        _segments(merged, before if before is not None and before.probe is probe else None),
+        threads_seen(marks, body),
         tuple(probe.db_events),
     )
+    if checkpoints is None:
+        return lane, None
+    build = LaneBuild(lane, probe, start, len(steps), out_ns, events, checkpoints, pieces, merged)
+    build.walked_from = at
+    return lane, build
 
 
-_PLACED = (Kind.GIL_WAIT, Kind.CORE_WAIT)
+def _until(reads: ReadHolds | None) -> int:
+    return reads.until if reads is not None else _NEVER
 
 
-def _placed_wait_overlapped(before: Segment, seg: RawSegment) -> bool:
-    """Whether ``seg``, measured on another thread, starts inside ``before``, a wait to run
-    that was placed, not seen: the loop monitor puts a step's standing still at the step's
-    end (``loop_monitor._held_pieces``), and the step that handed the request to a thread
-    ends only after that thread began, so the wait can cover the view's whole sleep. (Two
-    placed waits say nothing about which came first: the later is clipped, as before.)"""
-    return (
-        before.kind in _PLACED
-        and seg.kind not in _PLACED
-        and seg.thread != before.thread
-        and seg.start_ns < before.end_ns
-    )
-
-
-def _framework(
-    start: int, end: int, thread: str, a: Clock | None, b: Clock | None
-) -> list[Segment]:
-    """Django's time between two readings of one thread's clocks: the CPU it used, then
-    what it waited to run (the clocks say how long each, not when)."""
-    if a is None or b is None or a.wall_ns != start or b.wall_ns != end:
-        return [Segment(Kind.FRAMEWORK, start, end, thread)]
-    # Read later, here: the in-process site always ran beside its server's other threads.
-    pieces = waits(a, b, alone=False)
-    ran_until = pieces[0][1] if pieces else end
-    return [Segment(Kind.FRAMEWORK, start, ran_until, thread)] + [
-        Segment(Kind(kind), s, e, thread) for kind, s, e in pieces
-    ]
-
-
-def _awaits_held(
-    declared: list[RawSegment], marks: list[Mark], loop_thread: str, done_ns: int
-) -> tuple[str, list[tuple[int, int]]] | None:
-    """Under ASGI behind a sync-only middleware, an await holds the middleware's thread.
-
-    Django runs the middleware on a thread (``sync_to_async``), which calls the rest of the
-    chain with ``async_to_sync`` and blocks until the async view returns: while the view
-    awaits on the loop, that thread can serve nobody else. Returns that thread (the one the
-    middleware's marks were made on) and the view's awaits on the loop meanwhile; ``None``
-    without such a middleware.
-    """
-    entered = next((m for m in marks if m.where == "sync_middleware_in"), None)
-    if entered is None or entered.thread == loop_thread:
-        return None
-    left = next((m.ns for m in reversed(marks) if m.where == "sync_middleware_out"), done_ns)
-    return entered.thread, [
-        (seg.start_ns, seg.end_ns)
-        for seg in declared
-        if seg.kind == "io_wait"
-        and seg.thread == loop_thread
-        and entered.ns <= seg.start_ns
-        and seg.end_ns <= left
-    ]
-
-
-def _held_during(
-    segments: list[Segment], thread: str, awaits: list[tuple[int, int]]
-) -> list[Segment]:
-    """Each await in ``awaits``, from suspend to resume (its wait for the loop included), as
-    ``io_blocking`` on the held ``thread``, as an async view's await under WSGI is on its
-    worker (:func:`_held_by_worker`). The hand-offs around it stay as measured."""
-    if not awaits:
-        return segments
-    return [
-        Segment(Kind.IO_BLOCKING, seg.start_ns, seg.end_ns, thread, seg.open, seg.line)
-        if seg.kind in (Kind.IO_WAIT, Kind.QUEUED)
-        and any(s <= seg.start_ns and seg.end_ns <= e for s, e in awaits)
-        else seg
-        for seg in segments
-    ]
-
-
-def _threads_seen(marks: list[Mark], body: list[Segment]) -> tuple[tuple[str, int], ...]:
-    """Each thread a mark or a declared segment was seen on, with its first time."""
-    first: dict[str, int] = {}
-    for thread, ns in [(m.thread, m.ns) for m in marks] + [(s.thread, s.start_ns) for s in body]:
-        if ns < first.get(thread, ns + 1):
-            first[thread] = ns
-    return tuple(first.items())
-
-
-def _held_by_worker(
-    declared: list[RawSegment], marks: list[Mark], worker: str
-) -> tuple[list[RawSegment], list[Mark]]:
-    """Under WSGI, whatever a request does, its worker thread is held for it.
-
-    An async view there runs on a private event loop that ``async_to_sync`` starts on
-    another thread, while the worker waits for it: the worker can serve nobody else. So
-    the work is drawn on the worker, and an ``await`` that holds the worker is
-    ``io_blocking``. That is the lesson: an async view under WSGI still costs a worker.
-    """
-    moved = [
-        seg
-        if seg.thread == worker
-        else RawSegment(
-            "io_blocking" if seg.kind == "io_wait" else seg.kind,
-            seg.start_ns,
-            seg.end_ns,
-            worker,
-            seg.open,
-            seg.line,
-        )
-        for seg in declared
-    ]
-    return moved, [m if m.thread == worker else Mark(m.ns, worker, m.where) for m in marks]
-
-
-def _merge_touching(segments: Sequence[Segment]) -> list[Segment]:
-    """Join neighbours of the same kind on the same thread, and drop empty ones."""
-    merged: list[Segment] = []
-    for seg in segments:
-        if seg.end_ns <= seg.start_ns:
-            continue
-        if (
-            merged
-            and merged[-1].kind == seg.kind
-            and merged[-1].thread == seg.thread
-            and (merged[-1].end_ns == seg.start_ns)
-        ):
-            merged[-1] = Segment(
-                seg.kind,
-                merged[-1].start_ns,
-                seg.end_ns,
-                seg.thread,
-                seg.open,
-                merged[-1].line if merged[-1].line is not None else seg.line,
+def _body(declared: list[Any], picked: int, done_ns: int) -> list[Body]:
+    """The declared segments as drawn: each from where the one before ended, up to the end."""
+    body: list[Body] = []
+    for seg in declared:
+        if body and placed_wait_overlapped(body[-1], seg):
+            # The wait only says how long, not when: the segment measured on the other
+            # thread (the view's sleep, running while the loop waited to finish its step)
+            # says where the request was from its start.
+            kind, s, _, thread, is_open, line, start_clock, _ = body.pop()
+            if seg.start_ns > s:
+                body.append((kind, s, seg.start_ns, thread, is_open, line, start_clock, None))
+        start = max(seg.start_ns, picked, body[-1][2] if body else picked)
+        end = min(seg.end_ns, done_ns)
+        if end > start:
+            body.append(
+                (
+                    Kind(seg.kind),
+                    start,
+                    end,
+                    seg.thread,
+                    seg.open,
+                    seg.line,
+                    seg.start_clock if start == seg.start_ns else None,
+                    seg.end_clock if end == seg.end_ns else None,
+                )
             )
-        else:
-            merged.append(seg)
-    return merged
+    return body
+
+
+def _resumable(
+    before: LaneBuild,
+    events: list[_Event],
+    steps: list[tuple[int, int]],
+    out_ns: int,
+    unchanged_until: int,
+) -> int:
+    """The last of ``before``'s checkpoints whose walk up to there read what it reads now."""
+    new_steps = steps[before.n_steps :]
+    if new_steps and not before.n_steps:
+        return 0  # the first step: the loop's part of every gap is drawn otherwise
+    limit = min((s for s, _ in new_steps), default=_EVER)
+    old = before.events
+    at, n = 0, min(len(old), len(events))
+    while at < n and events[at] == old[at]:
+        at += 1
+    checkpoints = before.checkpoints
+    while at:
+        _, _, _, _, held_until, horizon = checkpoints[at]
+        if (
+            horizon < limit
+            and (held_until == _NEVER or held_until < unchanged_until)
+            and min(before.out_ns, horizon) == min(out_ns, horizon)
+        ):
+            return at
+        at -= 1
+    return 0
+
+
+def _segments(merged: list[Piece], before: LaneBuild | None) -> tuple[Segment, ...]:
+    """The lane's segments: those of the lane built before, the same objects, as far as they
+    are the same (the painter keeps what it drew of them), then new ones."""
+    same = 0
+    if before is not None:
+        old = before.merged
+        n = min(len(old), len(merged))
+        while same < n and merged[same] == old[same]:
+            same += 1
+    kept = before.lane.segments[:same] if before is not None else ()
+    return kept + tuple(Segment(*piece) for piece in merged[same:])

@@ -172,7 +172,7 @@ def test_a_live_runs_lanes_are_split_once_each_as_the_engine_builds_them(monkeyp
     monkeypatch.setattr(
         spans_module,
         "lanes_spans",
-        lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes),
+        lambda rows, lanes, *first: read.append(len(lanes)) or real(rows, lanes, *first),
     )
     full = _trace(6)
     running = [

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
+from app.timeline.rows import TimelineRows
+from app.timeline.spans import RowSpans
 from app.widgets.timeline import QtTimeline
 from simulator.trace import Kind, Lane, Segment, Trace
 from simulator.trace.growing import grown
@@ -23,7 +25,8 @@ def _phase(i: int, now: int) -> tuple[str, tuple[Segment, ...], str]:
     sent, picked = 2 * i, 2 * i + 5 + i % 7
     answer = picked + 40 + (i * 13) % 50
     queued = Segment(Kind.QUEUED, sent * MS, min(now, picked) * MS, LOOP, open=now < picked)
-    if now < picked:
+    if now <= picked + 1:  # (until Django's first step is over)
+        queued = Segment(Kind.QUEUED, sent * MS, now * MS, LOOP, open=True)
         return "queued", (queued,), "running"
     step = Segment(Kind.FRAMEWORK, picked * MS, (picked + 1) * MS, LOOP)
     if now < answer:
@@ -32,16 +35,18 @@ def _phase(i: int, now: int) -> tuple[str, tuple[Segment, ...], str]:
     wait = Segment(Kind.IO_WAIT, (picked + 1) * MS, answer * MS, LOOP)
     last = Segment(Kind.CPU, answer * MS, (answer + 2) * MS, LOOP)
     status = "error" if i % 3 == 0 else "ok"
-    if i % 5 == 0 and now >= answer + 2:  # Django's tidying after the answer: a tail
-        tidy = Segment(Kind.FRAMEWORK, (answer + 2) * MS, (answer + 20) * MS, LOOP)
-        return "tidied", (queued, step, wait, last, tidy), status
+    if i % 5 == 0 and now > answer + 2:  # Django's tidying after the answer: a tail
+        end = min(now, answer + 20)
+        tidy = Segment(Kind.FRAMEWORK, (answer + 2) * MS, end * MS, LOOP, open=end == now)
+        return f"tidied to {end}", (queued, step, wait, last, tidy), status
     return "answered", (queued, step, wait, last), status
 
 
 def _snapshots(n: int, frames: range) -> list[tuple[Trace, int]]:
     """Snapshots of ``n`` requests sent 2 ms apart, as the engine hands them: a lane that
     did not change is the same object, one in flight that only grew is ``grown`` from the
-    last (the same segments, the last one reaching now), the rest are built anew."""
+    last (the same segments, the last one reaching now), the rest are built anew (their
+    first segments as they were, the same objects)."""
     kept: dict[int, tuple[str, Lane]] = {}
     out = []
     for now in frames:
@@ -54,6 +59,12 @@ def _snapshots(n: int, frames: range) -> list[tuple[Trace, int]]:
             elif before is not None and before[0] == phase:
                 lane = before[1]
             else:
+                if before is not None:  # built again: its same first segments, the same objects
+                    same = 0
+                    old = before[1].segments
+                    while same < min(len(old), len(segs)) and old[same] == segs[same]:
+                        same += 1
+                    segs = old[:same] + segs[same:]
                 answered = segs[3].start_ns if len(segs) > 3 else now * MS
                 error = "ValueError: upstream went away" if status == "error" else None
                 code = None if status == "running" else (500 if error else 200)
@@ -62,6 +73,11 @@ def _snapshots(n: int, frames: range) -> list[tuple[Trace, int]]:
             lanes.append(lane)
         out.append((Trace(0, tuple(lanes), LOOP), now * MS))
     return out
+
+
+def _bars(spans: RowSpans) -> list[tuple[int, ...]]:
+    columns = (spans.row, spans.index, spans.kind, spans.start, spans.end, spans.tail)
+    return sorted(zip(*(c.tolist() for c in columns), strict=True))
 
 
 def _pixels(widget: QtTimeline) -> np.ndarray:
@@ -82,11 +98,13 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
     live.resize(*size)
     live.lanes_image.coarse_ok = False
     frames = _snapshots(n, range(3, 2 * n + 130, every))
-    grew = 0
+    grew = kept = 0
     for k, (trace, now) in enumerate(frames):
         live.set_trace(trace, live=True, now_ns=now)
         drawn = _pixels(live)
         grew += live.lanes_image._live.split < len(trace.lanes)
+        kept += live.lanes_image._live.kept
+        assert _bars(live.rows.spans) == _bars(TimelineRows(trace).spans), k
         if k % 3 and k != len(frames) - 1:
             continue
         scratch = QtTimeline()
@@ -101,6 +119,7 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
         assert not len(differ), (k, now / MS, differ[:5].tolist())
         assert len(np.unique(drawn)) > 6  # lanes of several kinds drawn, not a blank
     assert grew >= len(frames) // 2  # most frames kept most lanes
+    assert kept > 0  # and lanes built again kept their first bars
 
 
 def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtbot):

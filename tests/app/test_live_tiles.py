@@ -169,7 +169,9 @@ def test_a_lane_in_flight_that_only_grew_is_not_split_again(monkeypatch):
     read: list[int] = []
     real = live_spans.lanes_spans
     monkeypatch.setattr(
-        live_spans, "lanes_spans", lambda rows, lanes: read.append(len(lanes)) or real(rows, lanes)
+        live_spans,
+        "lanes_spans",
+        lambda rows, lanes, *first: read.append(len(lanes)) or real(rows, lanes, *first),
     )
     first = Segment(Kind.QUEUED, 0, 5 * MS, LOOP)
     lane = Lane(

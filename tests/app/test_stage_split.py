@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -27,21 +29,33 @@ def test_shares_follow_the_rows_within_a_floor_and_in_steps():
             assert (share_a >= share_b) if a >= b else (share_a <= share_b)  # more rows: no less
 
 
+@dataclass
+class _Side:
+    """A timeline's rows for a height: ``rows`` that differ, ``alike`` of them when
+    grouped, in rows of ``row_px`` at the floor."""
+
+    rows: int
+    alike: int
+    row_px: float = 20.0
+
+    def rows_fitting(self, height: float) -> int:
+        return int(height // self.row_px)
+
+    def rows_needed(self, height: float) -> int:
+        return self.rows if self.rows <= self.rows_fitting(height) else self.alike
+
+
 def test_the_split_follows_the_rows_each_side_needs_at_the_height_it_gets():
-    # 30 requests that did one thing: one alike row, unless all 30 fit (600 px).
-    def one_thing(px: float) -> int:
-        return 30 if px >= 600 else 1
-
-    def staircase(px: float) -> int:  # 30 requests in turn: none alike
-        return 30
-
+    one_thing, staircase = _Side(30, 1), _Side(30, 30)  # 30 requests alike; 30 in turn
     assert settled_shares(one_thing, staircase, 800) == (25, 75)
     assert settled_shares(staircase, one_thing, 800) == (75, 25)
     assert settled_shares(one_thing, one_thing, 800) == (50, 50)
+    # Both must group: even, whatever their counts (rows and labels as tall on both).
+    assert settled_shares(_Side(30, 30), _Side(30, 24), 800) == (50, 50)
     # Sides whose rows fit in halves keep halves, though one would group in a quarter.
-    assert settled_shares(lambda px: 10, lambda px: 10 if px >= 300 else 3, 800) == (50, 50)
+    assert settled_shares(_Side(10, 10), _Side(10, 3), 800) == (50, 50)
     # Nothing run yet on one side: halves.
-    assert settled_shares(lambda px: 0, staircase, 800) == (50, 50)
+    assert settled_shares(_Side(0, 0), staircase, 800) == (50, 50)
 
 
 @pytest.mark.slow

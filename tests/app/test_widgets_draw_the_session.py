@@ -122,3 +122,22 @@ def test_mid_run_no_widget_keeps_the_live_snapshot(qtbot, qloop, settings):
     qloop.run_until_complete(session.run())
     assert held and all(found == [] for found in held)
     assert shown[0] == f"{session.scenario(Side.A).requests}"  # the live frame was drawn
+
+
+@pytest.mark.slow
+def test_while_a_run_sends_its_first_requests_the_legend_explains_nothing_not_everything(
+    qtbot, qloop, settings
+):
+    # "Sending the requests…" over a key of all fourteen kinds (three lines of a projector,
+    # lesson 1's "SQL query" and "the site's Server-Timing" among them), until the first lanes.
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session()
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    keys: list[tuple[str, ...]] = []
+    session.events.run_started.connect(lambda *_: keys.append(window.legend.kinds))
+    qloop.run_until_complete(session.run())
+    assert keys == [()]
+    assert 0 < len(window.legend.kinds) < 6  # the finished run's kinds

@@ -10,40 +10,54 @@ are compared with ``build_lane`` over the same records at the same "now".
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 import time
 from collections.abc import Callable
 
 import pytest
 
-from embedded_site.instrumentation import DECLARED_KINDS, RawSegment, RequestProbe
+from embedded_site.instrumentation import DECLARED_KINDS, Mark, RawSegment, RequestProbe
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.scenario import Scenario
-from simulator.trace import Trace, loop_holding_intervals
+from simulator.trace import Kind, Lane, Segment, Trace, loop_holding_intervals
+from simulator.trace.growing import grown
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
-#: under WSGI, an async view blocking the loop, views that fail.
+#: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
+#: async view blocking the loop, sync views computing (waits to run: the GIL, a core), views
+#: that fail, and a run stopped half way (lanes cancelled).
 SCENARIOS = {
     "async_io": Scenario(view="async_io", requests=120, io_ms=150, arrival_ms=1),
     "sync_io_asgi": Scenario(view="sync_io", requests=30, io_ms=60, arrival_ms=2),
     "sync_io_wsgi": Scenario(view="sync_io", mode="wsgi", workers=4, requests=30, io_ms=60),
+    "sync_middleware": Scenario(view="async_io", middleware="sync", requests=30, io_ms=60),
     "async_blocking": Scenario(view="async_blocking", requests=8, io_ms=40, arrival_ms=5),
+    "sync_cpu": Scenario(view="sync_io", requests=16, io_ms=10, cpu_ms=20, arrival_ms=1),
     "missing_await_bug": Scenario(view="missing_await_bug", requests=20, arrival_ms=2),
     "async_sync_orm_bug": Scenario(view="async_sync_orm_bug", requests=20, arrival_ms=2),
+    "stopped": Scenario(view="async_io", requests=150, io_ms=300, arrival_ms=2),
 }
+#: Runs stopped (as the Stop button does) this long after their first request was sent.
+STOP_AFTER_S = {"stopped": 0.2}
 
 
-def _watched(scenario: Scenario) -> tuple[LiveRun, Trace, list[int]]:
+def _watched(name: str, scenario: Scenario) -> tuple[LiveRun, Trace, list[int]]:
     """Run ``scenario`` with a live watcher's snapshots every few ms (as the window takes
     them); the run, its final trace, and how many lanes each snapshot grew."""
 
     async def watch() -> tuple[Trace, list[int]]:
         task = asyncio.ensure_future(live.run())
         grown: list[int] = []
+        stop_at = None
         while not task.done():
             await asyncio.sleep(0.004)
+            if live.started and stop_at is None:
+                stop_at = time.monotonic() + STOP_AFTER_S.get(name, 1e9)
+            if stop_at is not None and time.monotonic() > stop_at and not live.stopping:
+                live.stop()
             if live.started:
                 trace = live.snapshot()
                 assert live._live is not None
@@ -57,19 +71,26 @@ def _watched(scenario: Scenario) -> tuple[LiveRun, Trace, list[int]]:
 
 @pytest.fixture(scope="module", params=sorted(SCENARIOS))
 def watched(request: pytest.FixtureRequest) -> tuple[str, LiveRun, Trace, list[int]]:
-    return (request.param, *_watched(SCENARIOS[request.param]))
+    return (request.param, *_watched(request.param, SCENARIOS[request.param]))
 
 
 @pytest.mark.slow
 def test_the_finished_trace_is_what_a_build_from_scratch_gives(watched):
     name, live, trace, grown = watched
     records = live._driver.records
-    assert len(trace.lanes) == SCENARIOS[name].requests
+    sent = len(trace.lanes)
+    assert (
+        sent < SCENARIOS[name].requests
+        if name in STOP_AFTER_S
+        else sent == SCENARIOS[name].requests
+    )
     assert trace.lanes == from_scratch(records, time.perf_counter_ns(), trace.loop_thread)
     # And the snapshots were incremental: lanes were kept or grown rather than built.
     assert max(grown) > 0
     if name.endswith("_bug"):
         assert all(lane.status == "error" and lane.error for lane in trace.lanes)
+    if name in STOP_AFTER_S:
+        assert {lane.status for lane in trace.lanes} >= {"cancelled"}
 
 
 @pytest.mark.slow
@@ -81,7 +102,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     live_lanes = LiveLanes(trace.loop_thread)
     settled: dict[int, object] = {}
     now = start
-    kept_or_grown = 0
+    kept_or_grown = resumed = 0
     while now < end:
         now += rng.randrange(1_000_000, 12_000_000)
         # Sometimes records made while the snapshot is taken: later than its "now".
@@ -93,14 +114,99 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         whole = loop_holding_intervals([r.probe for r in replay.records], trace.loop_thread, now)
         assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
+        resumed += live_lanes.resumed
         # A settled lane is handed out as the same object ever after (the painter's cache).
         for i, lane in settled.items():
             assert lanes[i] is lane
         active = set(live_lanes._active)
         settled.update((i, lane) for i, lane in enumerate(lanes) if i not in active)
     assert kept_or_grown > 0
+    # Lanes built again were walked again only from where their records changed.
+    assert resumed > 0
     assert not live_lanes.stale(replay.records)
     assert live_lanes.update(replay.records, now) == trace.lanes
+    # Stopped now: those in flight cancelled, as a build from scratch cancels them.
+    abandoned = live_lanes.update(replay.records, now, abandoned=True)
+    assert abandoned == from_scratch(replay.records, now, trace.loop_thread, abandoned=True)
+
+
+@pytest.mark.slow
+def test_a_lane_built_again_keeps_the_segments_that_did_not_change(watched):
+    """The painter keeps what it drew of a segment it has seen (by identity): a lane walked
+    again from where its records changed hands out its unchanged segments as they were."""
+    name, live, trace, _ = watched
+    replay = _Replay(live._driver.records)
+    live_lanes = LiveLanes(trace.loop_thread)
+    now, before, kept = replay.times[0], None, 0
+    while now < replay.times[-1]:
+        now += 3_000_000
+        replay.until(now)
+        lanes = live_lanes.update(replay.records, now)
+        for lane, old in zip(lanes, before or (), strict=False):
+            if old.status != "running":
+                continue  # settled, or built for good: built again (rarely) afresh
+            same = 0
+            while same < min(len(lane.segments), len(old.segments)) - 1:
+                if lane.segments[same] != old.segments[same]:
+                    break
+                same += 1
+            assert all(a is b for a, b in zip(lane.segments[:same], old.segments, strict=False))
+            kept += same
+        before = lanes
+    assert kept > 0
+
+
+def test_a_request_given_up_on_before_it_was_picked_up_still_holds_the_loop_after():
+    """After a Stop, the site may still pick up a request the client gave up on (its view
+    never starts): the loop steps it records then hold the loop for the others' lanes, so
+    its lane, the same all along, is not taken as final until the site has finished it."""
+    ms = 1_000_000
+    loop = "asgi-loop"
+    gone = RequestRecord(RequestProbe(1, "async_io", 0), "cancelled", done_ns=1 * ms)
+    waiting = RequestRecord(RequestProbe(2, "async_io", 0))
+    waiting.probe.picked_ns, waiting.probe.picked_thread = ms // 2, loop
+    waiting.probe.marks.append(Mark(2 * ms, "thread-1", "signal"))
+    records = [gone, waiting]
+    live_lanes = LiveLanes(loop)
+    for now in (3 * ms, 4 * ms):  # the given-up lane the same two frames in a row
+        live_lanes.update(records, now)
+    gone.probe.picked_ns, gone.probe.picked_thread = 5 * ms, loop
+    gone.probe.loop_steps.append((5 * ms, 5 * ms + ms // 5))
+    lanes = live_lanes.update(records, 6 * ms)
+    assert lanes == from_scratch(records, 6 * ms, loop)
+    # The waiting request waited for the loop while the given-up one held it.
+    assert any(
+        seg.kind == "queued" and seg.start_ns <= 5 * ms < seg.end_ns for seg in lanes[1].segments
+    )
+
+
+def test_a_grown_lane_is_the_lane_with_its_last_segment_reaching_now():
+    """``grown`` copies slot by slot (10,000 lanes a frame): every field as it was, but the
+    last segment's end and the answer, which reach now."""
+    first = Segment(Kind.QUEUED, 0, 5, "queue")
+    last = Segment(Kind.IO_WAIT, 5, 9, "asgi-loop", open=True, line=42, name="db")
+    lane = Lane(
+        7,
+        "async_io",
+        "running",
+        201,
+        "boom",
+        0,
+        9,
+        (first, last),
+        (("t", 1),),
+        ((3, 1),),
+        ("note",),
+    )
+    copy = grown(lane, 20)
+    assert copy == dataclasses.replace(
+        lane, done_ns=20, segments=(first, dataclasses.replace(last, end_ns=20))
+    )
+    assert copy.segments[0] is first and hash(copy.segments[1]) == hash(
+        dataclasses.replace(last, end_ns=20)
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        copy.done_ns = 1  # type: ignore[misc]
 
 
 class _Replay:

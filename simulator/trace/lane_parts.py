@@ -1,0 +1,160 @@
+"""The pieces :func:`~simulator.trace.lanes.build_lane` is made of that read no holds on the
+loop: Django's time between two clock readings, a worker or a middleware's thread held, the
+threads seen, and the last pass joining neighbours.
+
+A lane is built of plain tuples (:data:`Piece`, a segment's fields in :class:`Segment`'s
+order) and turned into :class:`Segment` objects once, at the end: a frozen dataclass costs
+several times a tuple to make, and a lane in flight is built again many times a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from embedded_site.instrumentation import Mark, RawSegment
+from embedded_site.waits import Clock, waits
+from simulator.trace.kinds import Kind
+
+__all__ = [
+    "Body",
+    "Piece",
+    "awaits_held",
+    "framework",
+    "held_by_worker",
+    "held_during",
+    "merge_touching",
+    "placed_wait_overlapped",
+    "threads_seen",
+]
+
+#: A segment's ``kind, start_ns, end_ns, thread, open, line`` (its ``name`` is ``None``).
+Piece = tuple[Kind, int, int, str, bool, int | None]
+#: A declared segment as drawn: a :data:`Piece`'s fields, then its clocks at start and end.
+Body = tuple[Kind, int, int, str, bool, int | None, Clock | None, Clock | None]
+
+_PLACED = (Kind.GIL_WAIT, Kind.CORE_WAIT)
+
+
+def placed_wait_overlapped(before: Body, seg: RawSegment) -> bool:
+    """Whether ``seg``, measured on another thread, starts inside ``before``, a wait to run
+    that was placed, not seen: the loop monitor puts a step's standing still at the step's
+    end (``loop_monitor._held_pieces``), and the step that handed the request to a thread
+    ends only after that thread began, so the wait can cover the view's whole sleep. (Two
+    placed waits say nothing about which came first: the later is clipped, as before.)"""
+    return (
+        before[0] in _PLACED
+        and seg.kind not in _PLACED
+        and seg.thread != before[3]
+        and seg.start_ns < before[2]
+    )
+
+
+def framework(start: int, end: int, thread: str, a: Clock | None, b: Clock | None) -> list[Piece]:
+    """Django's time between two readings of one thread's clocks: the CPU it used, then
+    what it waited to run (the clocks say how long each, not when)."""
+    if a is None or b is None or a.wall_ns != start or b.wall_ns != end:
+        whole: Piece = (Kind.FRAMEWORK, start, end, thread, False, None)
+        return [whole]
+    # Read later, here: the in-process site always ran beside its server's other threads.
+    pieces = waits(a, b, alone=False)
+    ran_until = pieces[0][1] if pieces else end
+    ran: Piece = (Kind.FRAMEWORK, start, ran_until, thread, False, None)
+    return [ran] + [(Kind(kind), s, e, thread, False, None) for kind, s, e in pieces]
+
+
+def awaits_held(
+    declared: list[RawSegment], marks: list[Mark], loop_thread: str, done_ns: int
+) -> tuple[str, list[tuple[int, int]]] | None:
+    """Under ASGI behind a sync-only middleware, an await holds the middleware's thread.
+
+    Django runs the middleware on a thread (``sync_to_async``), which calls the rest of the
+    chain with ``async_to_sync`` and blocks until the async view returns: while the view
+    awaits on the loop, that thread can serve nobody else. Returns that thread (the one the
+    middleware's marks were made on) and the view's awaits on the loop meanwhile; ``None``
+    without such a middleware.
+    """
+    entered = next((m for m in marks if m.where == "sync_middleware_in"), None)
+    if entered is None or entered.thread == loop_thread:
+        return None
+    left = next((m.ns for m in reversed(marks) if m.where == "sync_middleware_out"), done_ns)
+    return entered.thread, [
+        (seg.start_ns, seg.end_ns)
+        for seg in declared
+        if seg.kind == "io_wait"
+        and seg.thread == loop_thread
+        and entered.ns <= seg.start_ns
+        and seg.end_ns <= left
+    ]
+
+
+def held_during(pieces: list[Piece], thread: str, awaits: list[tuple[int, int]]) -> list[Piece]:
+    """Each await in ``awaits``, from suspend to resume (its wait for the loop included), as
+    ``io_blocking`` on the held ``thread``, as an async view's await under WSGI is on its
+    worker (:func:`held_by_worker`). The hand-offs around it stay as measured."""
+    if not awaits:
+        return pieces
+    return [
+        (Kind.IO_BLOCKING, start, end, thread, is_open, line)
+        if kind in (Kind.IO_WAIT, Kind.QUEUED) and any(s <= start and end <= e for s, e in awaits)
+        else (kind, start, end, on, is_open, line)
+        for kind, start, end, on, is_open, line in pieces
+    ]
+
+
+def threads_seen(marks: list[Mark], body: Sequence[Body]) -> tuple[tuple[str, int], ...]:
+    """Each thread a mark or a declared segment was seen on, with its first time."""
+    first: dict[str, int] = {}
+    seen = [(m.thread, m.ns) for m in marks] + [(b[3], b[1]) for b in body]
+    for thread, ns in seen:
+        if ns < first.get(thread, ns + 1):
+            first[thread] = ns
+    return tuple(first.items())
+
+
+def held_by_worker(
+    declared: list[RawSegment], marks: list[Mark], worker: str
+) -> tuple[list[RawSegment], list[Mark]]:
+    """Under WSGI, whatever a request does, its worker thread is held for it.
+
+    An async view there runs on a private event loop that ``async_to_sync`` starts on
+    another thread, while the worker waits for it: the worker can serve nobody else. So
+    the work is drawn on the worker, and an ``await`` that holds the worker is
+    ``io_blocking``. That is the lesson: an async view under WSGI still costs a worker.
+    """
+    moved = [
+        seg
+        if seg.thread == worker
+        else RawSegment(
+            "io_blocking" if seg.kind == "io_wait" else seg.kind,
+            seg.start_ns,
+            seg.end_ns,
+            worker,
+            seg.open,
+            seg.line,
+        )
+        for seg in declared
+    ]
+    return moved, [m if m.thread == worker else Mark(m.ns, worker, m.where) for m in marks]
+
+
+def merge_touching(pieces: Sequence[Piece]) -> list[Piece]:
+    """Join neighbours of the same kind on the same thread, and drop empty ones."""
+    merged: list[Piece] = []
+    for piece in pieces:
+        kind, start, end, thread, is_open, line = piece
+        if end <= start:
+            continue
+        if merged:
+            last = merged[-1]
+            if last[0] == kind and last[3] == thread and last[2] == start:
+                merged[-1] = (
+                    kind,
+                    last[1],
+                    end,
+                    thread,
+                    is_open,
+                    last[5] if last[5] is not None else line,
+                )
+                continue
+        merged.append(piece)
+    return merged
