@@ -232,15 +232,14 @@ def _built_again(
 ) -> tuple[Lane, LaneBuild | None]:
     """:func:`_built` (not abandoned), walking the records again only from where they or
     the holds they read changed since ``before`` (:func:`~simulator.trace.lanes.
-    build_lane_again`)."""
-    top = head(record, now_ns)
+    build_lane_again`). What :func:`head` would say, read directly (no lane made for it)."""
     return build_lane_again(
         before,
         record.probe,
-        done_ns=top.done_ns,
-        status=top.status,
-        status_code=top.status_code,
-        error=top.error,
+        done_ns=answered_ns(record, now_ns),
+        status=record.status,
+        status_code=record.status_code,
+        error=record.error or record.probe.error,
         loop_thread=loop_thread,
         loop_held=held,
         unchanged_until=unchanged_until,
