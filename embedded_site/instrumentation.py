@@ -13,6 +13,7 @@ entry and exit). Turning those facts into a lane of coloured segments is the hos
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -273,13 +274,22 @@ def on_request_signal(sender: object = None, **kwargs: object) -> None:
     (``benchmarks/overhead.py``). Under WSGI the worker threads live on, their marks are
     read against each other, and they read it.
     """
-    mark("signal", run_queue=not _asgi_handler(sender))
+    probe = current_probe.get()
+    if probe is not None:
+        probe.mark("signal", run_queue=not _asgi_handler(sender))
 
 
 def _asgi_handler(sender: object) -> bool:
+    return isinstance(sender, type) and issubclass(sender, _asgi_handler_class())
+
+
+@functools.cache
+def _asgi_handler_class() -> type:
+    """Django's ASGI handler, imported once: an import statement run per signal (``from``
+    a package's module goes through importlib's Python) cost each request ~7 us."""
     from django.core.handlers.asgi import ASGIHandler  # loaded: it is sending the signal
 
-    return isinstance(sender, type) and issubclass(sender, ASGIHandler)
+    return ASGIHandler
 
 
 class LaneErrorHandler(logging.Handler):
