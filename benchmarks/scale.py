@@ -13,9 +13,9 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    --json F`` as a user types it: the whole command's wall time minus ``summary.makespan_ms``
    (≤ 2 s quiet, ≤ 4 s busy: interpreter start, Django's boot and exit included), F's size
    (≤ 15 MB); of that, Django's own work after the last answer (from F's lanes) and the rest:
-   the start-up (to the first send, read from when the answers' figures were printed, which is
-   ``GRACE_S`` after the last answer), ours after Django's tidying (to F's modification time)
-   and the exit; and when the figures reached the terminal.
+   the start-up (to the first send, at most: read from when the answers' figures were printed,
+   ``GRACE_S`` after the last answer or later), ours after Django's tidying (to F's
+   modification time; so at least) and the exit; and when the figures reached the terminal.
 3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
    long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
    so this is Django's own work after answering, which (2) waits for to save it measured.
@@ -179,22 +179,25 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     rest_s = wall_s - makespan_s - tidying_s
     print(f"    the rest: start-up, ours, exit {rest_s:6.2f} s")
     if printed_s is not None:
-        # The answers' figures are printed GRACE_S after the last answer: so the first send
-        # was about then minus the makespan (give or take the loop's wake-up amid Django's
-        # threads). From the first send, the makespan, Django's tidying, then ours.
+        # The answers' figures are printed GRACE_S after the last answer, or later when the
+        # loop wakes late amid Django's threads: so the first send came at most then minus
+        # the makespan. From the first send, the makespan, Django's tidying, then ours.
         from app.cli.answered import GRACE_S
 
         start_s = printed_s - GRACE_S - makespan_s
         exit_s = wall_s - written_s
         print(
-            f"      start-up                 {start_s:8.2f} s   (interpreter, imports, Django's "
-            "boot, warm-up: to the first send, ≈ from when the figures were printed)"
+            f"      start-up, at most        {start_s:8.2f} s   (interpreter, imports, Django's "
+            "boot, warm-up: to the first send, from when the figures were printed)"
         )
         print(
-            f"      ours after the tidying   {rest_s - start_s - exit_s:8.2f} s   "
+            f"      ours after tidying, ≥    {rest_s - start_s - exit_s:8.2f} s   "
             "(lanes built, figures, F written)"
         )
-        print(f"      exit                     {exit_s:8.2f} s   (F written to the process gone)")
+        print(
+            f"      exit                     {exit_s:8.2f} s   (from F's last byte written: its "
+            "fsync, the summary printed, the exit)"
+        )
     if printed_s is not None:
         print(f"  the figures printed at       {printed_s:8.2f} s   (of the wall time)")
     print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")

@@ -85,9 +85,6 @@ class QtMetrics(QWidget):
             value_label = QLabel(EMPTY, self)
             value_label.setObjectName(f"value_{key}")
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            # "10 000 (9 998 running)" wraps in a narrow dock rather than widening the panel
-            # past it (live, its right column was cut off).
-            value_label.setWordWrap(True)
             for label in (caption_label, value_label):
                 label.setToolTip(figure.tooltip)
             grid.addWidget(caption_label, row, col)
@@ -116,6 +113,10 @@ class QtMetrics(QWidget):
         """The text shown for the figure ``key`` (a key of :data:`METRICS`)."""
         return self._values[key].text()
 
+    def caption_text(self, key: str) -> str:
+        """The caption shown above the figure ``key``."""
+        return self._captions[key].text()
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:
             self._update_fonts()
@@ -141,6 +142,7 @@ class QtMetrics(QWidget):
     def _update_values(self) -> None:
         shown = self._figures.shown  # read now: the panel keeps no run of its own
         s = shown.summary if shown is not None else None
+        captions = {figure.key: figure.caption for figure in METRICS}
         if shown is None or s is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
@@ -148,13 +150,13 @@ class QtMetrics(QWidget):
             if shown.trace.loop_thread is None:
                 texts["loop_blocked_ms"] = "no loop"
             running = s.requests - s.ok - s.failed - s.cancelled
-            if running:
-                texts["requests"] += f" ({format_count(running)} running)"
+            if running:  # in the caption: "10 000 (9 998 running)" in large type was cut off
+                captions["requests"] += f" ({format_count(running)} running)"
         for key, text in texts.items():
             self._values[key].setText(text)
         suffix = f" {PREDICTED}" if shown is not None and shown.predicted else ""
-        for figure in METRICS:
-            self._captions[figure.key].setText(figure.caption + suffix)
+        for key, caption in captions.items():
+            self._captions[key].setText(caption + suffix)
         # An empty palette inherits the theme; only a non-zero failed count turns red.
         palette = QPalette()
         if s is not None and s.failed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass
 
@@ -12,14 +13,14 @@ from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.burst import Burst
 from simulator.hosting.http_client import USER_AGENT
 from simulator.hosting.servers.base import SITE_HOST
-from simulator.hosting.transport import PROBE_EXTENSION
+from simulator.hosting.transport import PROBE_EXTENSION, read_stream
 from simulator.scenario import Scenario
 from simulator.trace.data import Status
 
 __all__ = ["Driver", "RequestRecord"]
 
-#: What the lean socket client sends too (``http_client``); httpx adds ``Host`` from the URL.
-_HEADERS = httpx.Headers({"User-Agent": USER_AGENT, "Accept": "*/*"})
+#: A GET has no body: every request shares this empty stream.
+_NO_BODY = httpx.ByteStream(b"")
 
 
 @dataclass(slots=True)
@@ -67,16 +68,23 @@ class Driver(Burst[RequestRecord]):
         without the client around it: a lane needs none of its cookie jar, redirects, auth
         or event hooks, and they cost each request about a fifth of Django's own time for
         it (``benchmarks/overhead.py``, one at a time). No shared cookie jar is also what a
-        thousand different visitors would have.
+        thousand different visitors would have. The answer's body is read whole as the
+        transport hands it over (:func:`read_stream`).
         """
         if self.stopped:
             return  # stopped before it left: never sent, cancelled with the rest
+        # Headers and body given whole (``stream=``), so httpx adds and checks none per request.
         request = httpx.Request(
-            "GET", url, headers=_HEADERS, extensions={PROBE_EXTENSION: record.probe}
+            "GET",
+            url,
+            headers=_headers(url.netloc),
+            stream=_NO_BODY,
+            extensions={PROBE_EXTENSION: record.probe},
         )
         try:
             response = await self._transport.handle_async_request(request)
-            await response.aread()
+            body = await read_stream(response.stream)
+            await response.aclose()
         except asyncio.CancelledError:
             record.status = "cancelled"
         except Exception as exc:  # the server itself failed; the run goes on
@@ -88,7 +96,15 @@ class Driver(Burst[RequestRecord]):
                 record.status = "ok"
             else:
                 record.status = "error"
-                record.error = (
-                    record.probe.error or f"HTTP {response.status_code}: {response.text[:200]}"
-                )
+                text = body.decode(response.encoding or "utf-8", "replace")
+                record.error = record.probe.error or f"HTTP {response.status_code}: {text[:200]}"
         record.done_ns = time.perf_counter_ns()
+
+
+@functools.lru_cache(maxsize=16)
+def _headers(netloc: bytes) -> httpx.Headers:
+    """A GET's headers as httpx would make them for a URL on ``netloc`` (``Host`` first),
+    and what the lean socket client sends too (``http_client``)."""
+    return httpx.Headers(
+        [(b"Host", netloc), (b"User-Agent", USER_AGENT.encode()), (b"Accept", b"*/*")]
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import functools
 import threading
 import time
@@ -11,9 +11,9 @@ import time
 import httpx
 
 from embedded_site.instrumentation import RequestProbe
-from simulator.hosting.servers.base import Server, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import Answer, Server, SiteRequest, SiteResponse
 
-__all__ = ["PROBE_EXTENSION", "SiteTransport"]
+__all__ = ["PROBE_EXTENSION", "SiteTransport", "read_stream"]
 
 #: The httpx request extension that carries a request's probe to the server.
 PROBE_EXTENSION = "lanes.probe"
@@ -22,7 +22,7 @@ PROBE_EXTENSION = "lanes.probe"
 class SiteTransport(httpx.AsyncBaseTransport):
     """Like ``httpx.ASGITransport``, but the app runs on the server's threads, not ours.
 
-    The caller's loop only hands the request over and awaits the server's future, so a view
+    The caller's loop only hands the request over and awaits the server's answer, so a view
     that blocks the site's loop never blocks the caller (the window). No connection pool:
     nothing caps how many requests are in flight.
     """
@@ -31,36 +31,35 @@ class SiteTransport(httpx.AsyncBaseTransport):
         self._server = server
         # Answers arrive on the server's threads; waking this loop costs a write to its
         # self-pipe, so a burst of answers wakes it once and is handed over together.
-        self._answers: list[
-            tuple[asyncio.Future[SiteResponse], concurrent.futures.Future[SiteResponse]]
-        ] = []
+        self._answers: list[tuple[asyncio.Future[SiteResponse], Answer]] = []
         self._answers_lock = threading.Lock()
 
     def _answered(
         self,
         waiter: asyncio.Future[SiteResponse],
         loop: asyncio.AbstractEventLoop,
-        future: concurrent.futures.Future[SiteResponse],
+        answer: Answer,
     ) -> None:
         """On the server's thread: queue the answer for this loop."""
         with self._answers_lock:
             wake = not self._answers
-            self._answers.append((waiter, future))
-        if wake and not loop.is_closed():
-            loop.call_soon_threadsafe(self._hand_over)
+            self._answers.append((waiter, answer))
+        if wake:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits for it
+                loop.call_soon_threadsafe(self._hand_over)
 
     def _hand_over(self) -> None:
         with self._answers_lock:
             answers, self._answers = self._answers, []
-        for waiter, future in answers:
+        for waiter, answer in answers:
             if waiter.done():
                 continue  # the client gave up meanwhile
-            if future.cancelled():
-                waiter.cancel()
-            elif (error := future.exception()) is not None:
-                waiter.set_exception(error)
+            if answer.response is not None:
+                waiter.set_result(answer.response)
+            elif answer.error is not None:
+                waiter.set_exception(answer.error)
             else:
-                waiter.set_result(future.result())
+                waiter.cancel()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         probe = request.extensions.get(PROBE_EXTENSION)
@@ -73,7 +72,7 @@ class SiteTransport(httpx.AsyncBaseTransport):
             path=request.url.path,
             query=request.url.query,
             headers=list(request.headers.raw),
-            body=await request.aread(),
+            body=await read_stream(request.stream),
             probe=probe,
         )
         loop = asyncio.get_running_loop()
@@ -82,12 +81,12 @@ class SiteTransport(httpx.AsyncBaseTransport):
         # thousand requests built one after another on one loop) is the client's, which
         # real clients, each on its own machine, would not add to the site's queue.
         probe.sent_ns = time.perf_counter_ns()
-        future = self._server.submit(site_request)
-        future.add_done_callback(functools.partial(self._answered, waiter, loop))
+        answer = self._server.submit(site_request)
+        answer.add_done_callback(functools.partial(self._answered, waiter, loop))
         try:
             response = await waiter
         except asyncio.CancelledError:
-            self._server.cancel(site_request, future)
+            self._server.cancel(site_request, answer)
             raise
         # As a network transport hands it over: the body as a stream, headers as sent (the
         # site's Content-Length among them); ``content=`` would have httpx encode and read it.
@@ -97,3 +96,19 @@ class SiteTransport(httpx.AsyncBaseTransport):
             stream=httpx.ByteStream(response.body),
             request=request,
         )
+
+
+async def read_stream(stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> bytes:
+    """A request's or an answer's body, read from its stream as httpx's ``ASGITransport``
+    reads a request's.
+
+    Not ``aread()``: a request's checks the stream's type against ``typing.AsyncIterable``
+    (a slow ``isinstance``), an answer's runs httpx's decoder chain, for a site that encodes
+    nothing; together a fifth of what the harness cost a request (``benchmarks/overhead.py``).
+    A body given whole (a GET's empty one, ``content=``, an answer from the site) is one
+    chunk, read without an async generator."""
+    if isinstance(stream, httpx.ByteStream):
+        return b"".join(stream)
+    if isinstance(stream, httpx.AsyncByteStream):
+        return b"".join([chunk async for chunk in stream])
+    raise TypeError("an async transport needs an async request stream")

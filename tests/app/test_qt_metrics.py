@@ -139,10 +139,27 @@ def test_an_all_failed_run_shows_its_failures_in_red(make_view, figures):
     )
 
 
+def test_a_live_run_s_running_count_does_not_widen_the_panel(qtbot, figures):
+    # 10,000 requests, one answered: "10 000 (9 999 running)" in the values' large type
+    # once pushed the panel's right column out of a 1280×720 window's dock.
+    running = make_trace((0, 50), *[(0, 300, "running")] * 9_999)
+    finished = make_trace(*[(0, 50)] * 10_000)
+    panel = QtMetrics(figures)
+    qtbot.addWidget(panel)
+    widths = []
+    for trace in (finished, running):
+        figures.show(trace)
+        panel.layout().activate()
+        widths.append(panel.minimumSizeHint().width())
+    assert widths[1] <= widths[0]
+    assert f"({format_count(9_999)} running)" in panel.caption_text("requests")
+
+
 def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
     trace = make_trace((0, 100), (0, 110), (0, 300, "running"), (0, 200, "cancelled"))
     metrics = make_view(QtMetrics, trace, size=(420, 800))
-    assert metrics.value_text("requests") == "4 (1 running)"
+    assert metrics.value_text("requests") == "4"
+    assert metrics.caption_text("requests") == "Requests (1 running)"
     assert metrics.value_text("cancelled") == "1"
     assert metrics.value_text("ok") == "2"
     assert metrics.histogram.bins().finished == 2

@@ -1,7 +1,7 @@
 """In-process servers that host the lesson site off the caller's thread.
 
-Both have the shape of :class:`~simulator.hosting.servers.base.Server`: ``submit`` a request, get a
-``concurrent.futures.Future`` of its response, ``cancel`` it, ``close`` the server.
+Both have the shape of :class:`~simulator.hosting.servers.base.Server`: ``submit`` a request, get
+the :class:`~simulator.hosting.servers.base.Answer` to come, ``cancel`` it, ``close`` the server.
 """
 
 from __future__ import annotations

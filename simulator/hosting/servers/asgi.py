@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import threading
 import time
@@ -11,7 +10,7 @@ from typing import Any
 
 from embedded_site.instrumentation import current_probe
 from simulator.hosting.loop_monitor import LoopMonitor
-from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import SITE_HOST, Answer, Server, SiteRequest, SiteResponse
 from simulator.trace.kinds import LOOP_THREAD
 
 __all__ = ["AsgiServer"]
@@ -37,7 +36,7 @@ class AsgiServer(Server):
         self._thread: threading.Thread | None = None
         self._disconnects: dict[int, asyncio.Event] = {}  # by id() of the request's probe
         self._tasks: set[asyncio.Task[None]] = set()
-        self._inbox: list[tuple[SiteRequest, concurrent.futures.Future[SiteResponse]]] = []
+        self._inbox: list[tuple[SiteRequest, Answer]] = []
         self._inbox_lock = threading.Lock()
 
     def start(self) -> None:
@@ -64,37 +63,37 @@ class AsgiServer(Server):
             loop.run_until_complete(loop.shutdown_default_executor())
             loop.close()
 
-    def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
+    def submit(self, request: SiteRequest) -> Answer:
         if self._loop is None:
             raise RuntimeError("start() the server before submitting requests")
-        future: concurrent.futures.Future[SiteResponse] = concurrent.futures.Future()
+        answer = Answer()
         # Waking the loop costs a write to its self-pipe: a burst of sends (all requests at
         # once) wakes it once, and the loop starts everything that arrived meanwhile.
         with self._inbox_lock:
             wake = not self._inbox
-            self._inbox.append((request, future))
+            self._inbox.append((request, answer))
         if wake:
             self._loop.call_soon_threadsafe(self._begin_arrived)
-        return future
+        return answer
 
     def _begin_arrived(self) -> None:
         with self._inbox_lock:
             arrived, self._inbox = self._inbox, []
         assert self._loop is not None  # we run on it
-        for request, future in arrived:
-            if not future.set_running_or_notify_cancel():
+        for request, answer in arrived:
+            if not answer.begin():
                 continue  # the client gave up before the loop got to it
             task = self._loop.create_task(
-                self._serve(request, future), name=f"lane-{request.probe.request_id}"
+                self._serve(request, answer), name=f"lane-{request.probe.request_id}"
             )
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
+    def cancel(self, request: SiteRequest, answer: Answer) -> None:
         # Not yet started: never start it. Started: a disconnect lets Django cancel the view
         # itself and clean up, as it does for a client that hung up.
         request.probe.abandoned = True  # a view not yet started never starts
-        if future.cancel():
+        if answer.cancel():
             return
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._disconnect, id(request.probe))
@@ -135,9 +134,7 @@ class AsgiServer(Server):
             self._thread.join()
         self._loop = None
 
-    async def _serve(
-        self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]
-    ) -> None:
+    async def _serve(self, request: SiteRequest, answer: Answer) -> None:
         probe = request.probe
         probe.picked_ns = time.perf_counter_ns()
         probe.picked_thread = self.loop_thread
@@ -163,12 +160,12 @@ class AsgiServer(Server):
                 response.headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
-                if not message.get("more_body", False) and not future.done():
+                if not message.get("more_body", False) and not answer.done():
                     # The client has its answer now, as from a real server's socket; what
                     # Django does after this (response.close, request_finished) is its own.
                     response.body = b"".join(chunks)
                     probe.responded_ns = time.perf_counter_ns()
-                    future.set_result(response)
+                    answer.set_result(response)
 
         scope = {
             "type": "http",
@@ -187,12 +184,12 @@ class AsgiServer(Server):
         try:
             await self._app(scope, receive, send)
         except BaseException as exc:
-            if not future.done():
-                future.set_exception(exc)
+            if not answer.done():
+                answer.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
         finally:
             probe.finished_ns = time.perf_counter_ns()
             del self._disconnects[id(probe)]
-            if not future.done():
-                future.set_exception(ConnectionAbortedError("the site sent no response"))
+            if not answer.done():
+                answer.set_exception(ConnectionAbortedError("the site sent no response"))

@@ -1,4 +1,4 @@
-"""What every in-process server offers: submit a request, get a future of its answer.
+"""What every in-process server offers: submit a request, get the :class:`Answer` to come.
 
 The request carries the probe that records it; the caller's thread only submits and waits,
 so a view that blocks never blocks the caller (the window).
@@ -6,14 +6,15 @@ so a view that blocks never blocks the caller (the window).
 
 from __future__ import annotations
 
-import concurrent.futures
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 
 from embedded_site.instrumentation import RequestProbe
 
-__all__ = ["Server", "SiteRequest", "SiteResponse", "SITE_HOST"]
+__all__ = ["Answer", "Server", "SiteRequest", "SiteResponse", "SITE_HOST"]
 
 #: The host name the site answers to (``settings.ALLOWED_HOSTS``).
 SITE_HOST = "site.local"
@@ -38,6 +39,86 @@ class SiteResponse:
     body: bytes = b""
 
 
+_PENDING, _RUNNING, _CANCELLED, _FINISHED = range(4)
+#: Guards every answer's move out of "pending" (begun by the server, or cancelled by the
+#: client, never both): held for a few bytecodes, so one lock for all of them.
+_STATES = threading.Lock()
+
+
+class Answer:
+    """A request's answer to come: begun and set once on the server's threads, handed to
+    the one callback the client added.
+
+    What ``concurrent.futures.Future`` did here, without its condition variable and
+    re-entrant lock: nobody blocks on an answer (the client's loop is called back), and that
+    bookkeeping cost each request ~10 us of the harness's share, spread over both threads
+    (``benchmarks/overhead.py``).
+    """
+
+    __slots__ = ("_on_done", "_state", "error", "response")
+
+    def __init__(self) -> None:
+        self._state = _PENDING
+        self._on_done: Callable[[Answer], None] | None = None
+        #: The site's response, or why there is none; set once the answer is done.
+        self.response: SiteResponse | None = None
+        self.error: BaseException | None = None
+
+    def add_done_callback(self, on_done: Callable[[Answer], None]) -> None:
+        """Call ``on_done(self)`` once the answer is done (now, if it is already), on
+        whichever thread finished it. One callback per answer."""
+        with _STATES:
+            if self._on_done is not None:
+                raise RuntimeError("an answer takes one callback")
+            if self._state < _CANCELLED:
+                self._on_done = on_done
+                return
+        on_done(self)
+
+    def begin(self) -> bool:
+        """The server starts on the request: ``False`` if the client cancelled it first."""
+        with _STATES:
+            if self._state != _PENDING:
+                return False
+            self._state = _RUNNING
+            return True
+
+    def cancel(self) -> bool:
+        """The client gives up: ``True`` if the server had not begun (it never will)."""
+        with _STATES:
+            if self._state != _PENDING:
+                return False
+            self._state = _CANCELLED
+        self._done()
+        return True
+
+    def cancelled(self) -> bool:
+        return self._state == _CANCELLED
+
+    def done(self) -> bool:
+        return self._state >= _CANCELLED
+
+    def set_result(self, response: SiteResponse) -> None:
+        self.response = response
+        self._finish()
+
+    def set_exception(self, error: BaseException) -> None:
+        self.error = error
+        self._finish()
+
+    def _finish(self) -> None:
+        with _STATES:
+            if self._state >= _CANCELLED:
+                raise RuntimeError("an answer is set once")
+            self._state = _FINISHED
+        self._done()
+
+    def _done(self) -> None:
+        on_done, self._on_done = self._on_done, None
+        if on_done is not None:
+            on_done(self)
+
+
 class Server(ABC):
     """Hosts the site on threads of its own; the caller's thread only submits and waits.
 
@@ -52,11 +133,11 @@ class Server(ABC):
         """Start the server's threads; returns when it can take requests."""
 
     @abstractmethod
-    def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
-        """Queue ``request``; the future completes with its response. Thread-safe."""
+    def submit(self, request: SiteRequest) -> Answer:
+        """Queue ``request``; its answer is set with the response. Thread-safe."""
 
     @abstractmethod
-    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
+    def cancel(self, request: SiteRequest, answer: Answer) -> None:
         """Give up on ``request``: drop it if queued, tell the app the client went away.
 
         Thread-safe. A request already running on a thread cannot be interrupted; it runs to

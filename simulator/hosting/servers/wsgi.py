@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import io
 import queue
 import sys
@@ -14,13 +13,13 @@ from typing import Any
 from embedded_site.instrumentation import current_probe
 from embedded_site.waits import read_clock
 from simulator.errors import LanesError
-from simulator.hosting.servers.base import SITE_HOST, Server, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import SITE_HOST, Answer, Server, SiteRequest, SiteResponse
 
 __all__ = ["WsgiServer"]
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-_Job = tuple[SiteRequest, "concurrent.futures.Future[SiteResponse]"]
+_Job = tuple[SiteRequest, Answer]
 
 
 class WsgiServer(Server):
@@ -55,16 +54,16 @@ class WsgiServer(Server):
                 ) from None
             self._threads.append(thread)
 
-    def submit(self, request: SiteRequest) -> concurrent.futures.Future[SiteResponse]:
-        future: concurrent.futures.Future[SiteResponse] = concurrent.futures.Future()
-        self._queue.put((request, future))
-        return future
+    def submit(self, request: SiteRequest) -> Answer:
+        answer = Answer()
+        self._queue.put((request, answer))
+        return answer
 
-    def cancel(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
+    def cancel(self, request: SiteRequest, answer: Answer) -> None:
         # A queued request is skipped by the worker that takes it; a running one keeps its
         # thread to the end (threads cannot be interrupted), which is the lesson.
         request.probe.abandoned = True
-        future.cancel()
+        answer.cancel()
 
     def close(self) -> None:
         for _ in self._threads:
@@ -75,16 +74,16 @@ class WsgiServer(Server):
 
     def _work(self) -> None:
         while (job := self._queue.get()) is not None:
-            request, future = job
-            if not future.set_running_or_notify_cancel():
+            request, answer = job
+            if not answer.begin():
                 continue  # given up while it waited in the queue
             try:
-                self._serve(request, future)
+                self._serve(request, answer)
             except BaseException as exc:  # the app itself failed: report, keep serving
-                if not future.done():
-                    future.set_exception(exc)
+                if not answer.done():
+                    answer.set_exception(exc)
 
-    def _serve(self, request: SiteRequest, future: concurrent.futures.Future[SiteResponse]) -> None:
+    def _serve(self, request: SiteRequest, answer: Answer) -> None:
         probe = request.probe
         probe.picked_clock = clock = read_clock()  # Django's time from here is on this thread
         probe.picked_ns = clock.wall_ns
@@ -105,7 +104,7 @@ class WsgiServer(Server):
                 response.body = b"".join(result)
                 # Written to the socket, as a real server would, before close().
                 probe.responded_ns = time.perf_counter_ns()
-                future.set_result(response)
+                answer.set_result(response)
             finally:
                 # Django sends request_finished from close(); a WSGI server must call it.
                 if hasattr(result, "close"):
