@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
 __all__ = ["finished_text", "running_text", "started_text"]
+
+_STATUS = attrgetter("status")
 
 
 def started_text(scenario: Scenario, side: str | None) -> str:
@@ -22,8 +26,10 @@ def started_text(scenario: Scenario, side: str | None) -> str:
 
 
 def running_text(trace: Trace, side: str | None) -> str:
-    """``Running A… 3 of 8 requests answered`` (the side only when comparing)."""
-    answered = sum(lane.status != "running" for lane in trace.lanes)
+    """``Running A… 3 of 8 requests answered`` (the side only when comparing). Counted with
+    C-level maps: every live frame of 10,000 lanes asks, and a Python step per lane is GIL
+    the site's threads are waiting for."""
+    answered = len(trace.lanes) - list(map(_STATUS, trace.lanes)).count("running")
     which = f" {side.upper()}" if side else ""
     return f"Running{which}… {answered} of {len(trace.lanes)} requests answered"
 

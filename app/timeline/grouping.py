@@ -211,9 +211,11 @@ class GroupPlan:
             for s in _blocks(run, max(1, round(room * len(run) / total)))
         ]
 
-    def groups(self, max_rows: int) -> list[RowGroup]:
+    def groups(self, max_rows: int, fill: int | None = None) -> list[RowGroup]:
         """The rows to draw so that at most ``max_rows`` are drawn (when the kept rows
-        allow): each row alone while they fit, else alike neighbours together."""
+        allow): each row alone while they fit, else alike neighbours together; groups cut
+        again to fill the room fill at most ``fill`` rows (rows whose labels are full size,
+        not the smallest that fits)."""
         rows = self.rows
         if len(rows) <= max_rows:
             return [RowGroup(row, row, rows.labels[row]) for row in range(len(rows))]
@@ -225,7 +227,8 @@ class GroupPlan:
         elif index == 0:
             spans = self._spans_at(0)
         else:
-            spans = _fill(self._spans_at(index), self._spans_at(index - 1), room)
+            fill_room = room if fill is None else min(room, fill - len(self._kept))
+            spans = _fill(self._spans_at(index), self._spans_at(index - 1), fill_room)
         groups = [
             RowGroup(a, b, group_label(rows.labels[a : b + 1], alike or a == b), alike or a == b)
             for a, b in spans
@@ -237,17 +240,32 @@ class GroupPlan:
 def _fill(
     spans: list[tuple[int, int]], finer: list[tuple[int, int]], room: int
 ) -> list[tuple[int, int]]:
-    """``spans`` cut into even blocks, up to ``room`` in all: each as far as the ``finer``
-    groups inside it allow (identical rows, one finer group, are never cut)."""
+    """``spans`` cut into even blocks, ``room`` in all where they allow: each as far as the
+    ``finer`` groups inside it allow (identical rows, one finer group, are never cut), the
+    cuts shared out by how far apart each span's rows are (largest remainders first), so
+    two compared sides of equal room draw as many rows, as tall."""
     starts = [a for a, _ in finer]
     apart = [bisect_right(starts, b) - bisect_left(starts, a) - 1 for a, b in spans]
-    extra, total = room - len(spans), sum(apart)
-    if extra <= 0 or total == 0:
+    extra, total = min(room - len(spans), sum(apart)), sum(apart)
+    if extra <= 0:
         return spans
+    wanted = [extra * more / total for more in apart]
+    cuts = [min(more, math.floor(w)) for more, w in zip(apart, wanted, strict=True)]
+    by_remainder = sorted(range(len(spans)), key=lambda k: cuts[k] - wanted[k])
+    left = extra - sum(cuts)
+    for k in by_remainder:
+        if left <= 0:
+            break
+        if cuts[k] < apart[k]:
+            cuts[k] += 1
+            left -= 1
     filled: list[tuple[int, int]] = []
-    for (a, b), more in zip(spans, apart, strict=True):
-        pieces = 1 + min(more, extra * more // total)
-        filled += _blocks(list(range(a, b + 1)), pieces)
+    for (a, b), cut in zip(spans, cuts, strict=True):
+        size, longer = divmod(b - a + 1, cut + 1)  # cut + 1 blocks, sizes apart by one
+        for n in range(cut + 1):
+            end = a + size + (n < longer)
+            filled.append((a, end - 1))
+            a = end
     return filled
 
 
@@ -256,11 +274,14 @@ def plan_groups(rows: TimelineRows, max_rows: int) -> list[RowGroup]:
     return GroupPlan(rows).groups(max_rows)
 
 
-def fit_rows(rows: TimelineRows, max_rows: int, plan: GroupPlan | None = None) -> TimelineRows:
+def fit_rows(
+    rows: TimelineRows, max_rows: int, plan: GroupPlan | None = None, fill: int | None = None
+) -> TimelineRows:
     """``rows`` drawn in at most ``max_rows`` rows (see :func:`plan_groups`; ``plan``: the
-    rows' plan already made): ``rows`` itself when they fit, else a copy whose rows are the
-    groups, each drawing all its members."""
-    groups = (plan if plan is not None and plan.rows is rows else GroupPlan(rows)).groups(max_rows)
+    rows' plan already made; ``fill``: :meth:`GroupPlan.groups`): ``rows`` itself when they
+    fit, else a copy whose rows are the groups, each drawing all its members."""
+    plan = plan if plan is not None and plan.rows is rows else GroupPlan(rows)
+    groups = plan.groups(max_rows, fill)
     if len(groups) == len(rows):
         return rows
     return regroup(rows, groups)

@@ -137,7 +137,8 @@ class QtTimeline(QWidget):
         most = self.rows_fitting()
         if self._rows is None or most != self._rows_fit:
             rows = self._all_rows
-            self._rows = fit_rows(rows, most, self._plan) if most else rows
+            fill = self.rows_fitting(whole_line=True)  # groups cut again: labels full size
+            self._rows = fit_rows(rows, most, self._plan, fill) if most else rows
             self._rows_fit = most
             # A live run's lanes are split lane by lane; grouped rows are no lanes.
             self.lanes_image.show(self._rows, live=self._live and self._rows is rows)
@@ -163,15 +164,17 @@ class QtTimeline(QWidget):
             self.row_floor_px = px
             self._invalidate()
 
-    def rows_fitting(self, height: float | None = None) -> int:
-        """How many rows of at least the floor (and tall enough to be named) fit in this
-        timeline (were it ``height`` px tall); 0 without a floor."""
+    def rows_fitting(self, height: float | None = None, *, whole_line: bool = False) -> int:
+        """How many rows of at least the floor (and tall enough to be named; ``whole_line``:
+        in the font's full size) fit (were it ``height`` px tall); 0 without a floor."""
         if self.row_floor_px <= 0 or not self._all_rows.trace.lanes:
             return 0
         empty = TimelineRows(Trace(0, (), self._all_rows.trace.loop_thread))
         rect = QRectF(0, 0, self.width(), self.height() if height is None else height)
         lanes = layout(rect, empty, self.font(), 0, 1).lanes_height
-        return max(1, int(lanes // named_row_px(self.font(), self.row_floor_px)))
+        row = named_row_px(self.font(), self.row_floor_px)
+        row = max(row, self.fontMetrics().height()) if whole_line else row
+        return max(1, int(lanes // row))
 
     @property
     def _trace(self) -> Trace:

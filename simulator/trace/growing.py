@@ -10,8 +10,9 @@ read the loop's holds, which :class:`ReadHolds` notes), :func:`grown` draws it.
 from __future__ import annotations
 
 from embedded_site.instrumentation import RequestProbe
-from simulator.trace.data import Lane, Segment
+from simulator.trace.data import Lane
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
+from simulator.trace.made import reaching
 
 __all__ = ["HOLDS_READ_SLACK_NS", "ReadHolds", "grown", "grows_from"]
 
@@ -82,66 +83,6 @@ def _last_record(probe: RequestProbe) -> int:
 
 
 def grown(lane: Lane, now_ns: int) -> Lane:
-    """``lane`` (one :func:`grows_from` accepted) with its last segment reaching ``now_ns``.
-
-    Every lane in flight of a big run is grown each frame (10,000 a frame): the copies are
-    made slot by slot, as equal to ``dataclasses.replace`` of each as can be (the tests
-    say), but at half what the frozen dataclasses' ``__init__`` costs (``object.
-    __setattr__`` per field)."""
-    last = lane.segments[-1]
-    reaching = _new(Segment)
-    _seg_kind(reaching, last.kind)
-    _seg_start(reaching, last.start_ns)
-    _seg_end(reaching, now_ns)
-    _seg_thread(reaching, last.thread)
-    _seg_open(reaching, last.open)
-    _seg_line(reaching, last.line)
-    _seg_name(reaching, last.name)
-    copy = _new(Lane)
-    _lane_id(copy, lane.request_id)
-    _lane_view(copy, lane.view)
-    _lane_status(copy, lane.status)
-    _lane_code(copy, lane.status_code)
-    _lane_error(copy, lane.error)
-    _lane_sent(copy, lane.sent_ns)
-    _lane_done(copy, now_ns)
-    _lane_segments(copy, (*lane.segments[:-1], reaching))
-    _lane_threads(copy, lane.threads_seen)
-    _lane_db(copy, lane.db_events)
-    _lane_notes(copy, lane.notes)
-    return copy
-
-
-_new = object.__new__
-# The slots' own setters, in the dataclasses' field order (checked here: a field added to
-# either must be copied above too).
-assert Segment.__slots__ == ("kind", "start_ns", "end_ns", "thread", "open", "line", "name")
-_seg_kind, _seg_start, _seg_end, _seg_thread, _seg_open, _seg_line, _seg_name = (
-    getattr(Segment, name).__set__ for name in Segment.__slots__
-)
-assert Lane.__slots__ == (
-    "request_id",
-    "view",
-    "status",
-    "status_code",
-    "error",
-    "sent_ns",
-    "done_ns",
-    "segments",
-    "threads_seen",
-    "db_events",
-    "notes",
-)
-(
-    _lane_id,
-    _lane_view,
-    _lane_status,
-    _lane_code,
-    _lane_error,
-    _lane_sent,
-    _lane_done,
-    _lane_segments,
-    _lane_threads,
-    _lane_db,
-    _lane_notes,
-) = (getattr(Lane, name).__set__ for name in Lane.__slots__)
+    """``lane`` (one :func:`grows_from` accepted) with its last segment reaching ``now_ns``
+    (10,000 lanes a frame: made slot by slot, :mod:`simulator.trace.made`)."""
+    return reaching(lane, now_ns)

@@ -13,17 +13,22 @@ from collections.abc import Sequence
 
 from embedded_site.instrumentation import Mark, RawSegment
 from embedded_site.waits import Clock, waits
+from simulator.trace.intervals import IntervalSet
 from simulator.trace.kinds import Kind
 
 __all__ = [
     "Body",
     "Piece",
     "awaits_held",
+    "drawn_body",
     "framework",
     "held_by_worker",
     "held_during",
+    "MergeState",
+    "merge_from",
     "merge_touching",
     "placed_wait_overlapped",
+    "steps_joined",
     "threads_seen",
 ]
 
@@ -47,6 +52,58 @@ def placed_wait_overlapped(before: Body, seg: RawSegment) -> bool:
         and seg.thread != before[3]
         and seg.start_ns < before[2]
     )
+
+
+def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Body]:
+    """The declared segments as drawn: each from where the one before ended, up to the end."""
+    body: list[Body] = []
+    for seg in declared:
+        if body and placed_wait_overlapped(body[-1], seg):
+            # The wait only says how long, not when: the segment measured on the other
+            # thread (the view's sleep, running while the loop waited to finish its step)
+            # says where the request was from its start.
+            kind, s, _, thread, is_open, line, start_clock, _ = body.pop()
+            if seg.start_ns > s:
+                body.append((kind, s, seg.start_ns, thread, is_open, line, start_clock, None))
+        start = max(seg.start_ns, picked, body[-1][2] if body else picked)
+        end = min(seg.end_ns, done_ns)
+        if end > start:
+            body.append(
+                (
+                    Kind(seg.kind),
+                    start,
+                    end,
+                    seg.thread,
+                    seg.open,
+                    seg.line,
+                    seg.start_clock if start == seg.start_ns else None,
+                    seg.end_clock if end == seg.end_ns else None,
+                )
+            )
+    return body
+
+
+def steps_joined(
+    steps: list[tuple[int, int]], known: int, joined_known: IntervalSet | None
+) -> IntervalSet:
+    """``IntervalSet.of(steps)``, given ``joined_known``, that of the first ``known`` of
+    them: the steps since joined on when they all start after the last of those (where
+    sorting them all would put them)."""
+    if joined_known is None or len(steps) < known:  # (never fewer: they only grow)
+        return IntervalSet.of(steps)
+    if len(steps) == known:
+        return joined_known
+    old, new = steps[:known], sorted(steps[known:])
+    if old and new[0][0] <= max(start for start, _ in old):
+        return IntervalSet.of(steps)
+    joined = IntervalSet(list(joined_known.starts), list(joined_known.ends))
+    for start, end in new:
+        if joined.ends and start <= joined.ends[-1]:
+            joined.ends[-1] = max(joined.ends[-1], end)
+        else:
+            joined.starts.append(start)
+            joined.ends.append(end)
+    return joined
 
 
 def framework(start: int, end: int, thread: str, a: Clock | None, b: Clock | None) -> list[Piece]:
@@ -140,21 +197,40 @@ def held_by_worker(
 def merge_touching(pieces: Sequence[Piece]) -> list[Piece]:
     """Join neighbours of the same kind on the same thread, and drop empty ones."""
     merged: list[Piece] = []
-    for piece in pieces:
-        kind, start, end, thread, is_open, line = piece
-        if end <= start:
+    merge_from(merged, pieces, 0, ())
+    return merged
+
+
+#: How far a merge had come: how many pieces ``merged`` then held, and its last (``None``
+#: when empty). The ones before the last stay as they are; the last may grow.
+MergeState = tuple[int, Piece | None]
+
+
+def merge_from(
+    merged: list[Piece], pieces: Sequence[Piece], start: int, stops: Sequence[int]
+) -> list[MergeState]:
+    """Fold ``pieces[start:]`` into ``merged`` (what :func:`merge_touching` made of
+    ``pieces[:start]``), as it does; returns the state after each count of pieces in
+    ``stops`` (ascending, from ``start`` on), to go on from there another time."""
+    states: list[MergeState] = []
+    stop_at = iter(stops)
+    stop = next(stop_at, -1)
+    for i in range(start, len(pieces)):
+        while stop == i:
+            states.append((len(merged), merged[-1] if merged else None))
+            stop = next(stop_at, -1)
+        piece = pieces[i]
+        kind, begin, end, thread, is_open, line = piece
+        if end <= begin:
             continue
         if merged:
             last = merged[-1]
-            if last[0] == kind and last[3] == thread and last[2] == start:
-                merged[-1] = (
-                    kind,
-                    last[1],
-                    end,
-                    thread,
-                    is_open,
-                    last[5] if last[5] is not None else line,
-                )
+            if last[0] == kind and last[3] == thread and last[2] == begin:
+                line = last[5] if last[5] is not None else line
+                merged[-1] = (kind, last[1], end, thread, is_open, line)
                 continue
         merged.append(piece)
-    return merged
+    while stop != -1:
+        states.append((len(merged), merged[-1] if merged else None))
+        stop = next(stop_at, -1)
+    return states

@@ -25,16 +25,19 @@ from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
 from simulator.trace.lane_parts import (
-    Body,
+    MergeState,
     Piece,
     awaits_held,
+    drawn_body,
     framework,
     held_by_worker,
     held_during,
+    merge_from,
     merge_touching,
-    placed_wait_overlapped,
+    steps_joined,
     threads_seen,
 )
+from simulator.trace.made import make_lane, make_segment
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
@@ -76,6 +79,10 @@ class LaneBuild:
     merged: list[Piece]
     #: The event this build walked from (0: from the start).
     walked_from: int = 0
+    #: How far joining the pieces had come at each checkpoint (``None``: not kept).
+    merge_states: list[MergeState] | None = None
+    #: The lane's own loop steps, merged.
+    own_steps: IntervalSet | None = None
 
 
 def build_lane(
@@ -199,11 +206,16 @@ def _build(
     events += [
         (m.ns, 0, (m.ns, m.thread, m.where, m.clock)) for m in marks if picked <= m.ns <= done_ns
     ]
-    body = _body(declared, picked, done_ns)
+    body = drawn_body(declared, picked, done_ns)
     events += [(b[1], 1, b) for b in body]
     events.sort(key=_TIME_ORDER)
     steps = list(probe.loop_steps) if loop_thread is not None else []
-    own_steps = IntervalSet.of(steps)
+    same = before is not None and before.probe is probe
+    own_steps = (
+        steps_joined(steps, before.n_steps, before.own_steps)
+        if same and before is not None
+        else IntervalSet.of(steps)
+    )
     measured_steps = bool(own_steps.starts)
     start = (picked, picked_thread, probe.picked_clock, probe.sent_ns, loop_thread, mw_in)
 
@@ -313,9 +325,8 @@ def _build(
         pieces.append((Kind.CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
-    merged = merge_touching(drawn)
-    lane = Lane(
+    merged, merge_states = _merged(pieces, held_awaits, at, checkpoints, before)
+    lane = make_lane(
         probe.request_id,
         probe.view,
         status,
@@ -330,41 +341,38 @@ def _build(
     if checkpoints is None:
         return lane, None
     build = LaneBuild(lane, probe, start, len(steps), out_ns, events, checkpoints, pieces, merged)
-    build.walked_from = at
+    build.walked_from, build.merge_states, build.own_steps = at, merge_states, own_steps
     return lane, build
+
+
+def _merged(
+    pieces: list[Piece],
+    held_awaits: tuple[str, list[tuple[int, int]]] | None,
+    at: int,
+    checkpoints: list[_Checkpoint] | None,
+    before: LaneBuild | None,
+) -> tuple[list[Piece], list[MergeState] | None]:
+    """The pieces, neighbours joined (a held thread's awaits drawn on it first), and how far
+    the joining had come at each checkpoint: walked again from checkpoint ``at``, the
+    joining goes on from there too."""
+    if held_awaits is not None or checkpoints is None:
+        drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
+        return merge_touching(drawn), None
+    merged: list[Piece] = []
+    kept: list[MergeState] = []
+    start = 0
+    if at and before is not None and before.merge_states is not None:
+        kept = before.merge_states[:at]
+        count, last = before.merge_states[at]
+        merged = before.merged[: count - 1] + [last] if last is not None else []
+        start = checkpoints[at][3]
+    else:
+        at = 0
+    return merged, kept + merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
 
 
 def _until(reads: ReadHolds | None) -> int:
     return reads.until if reads is not None else _NEVER
-
-
-def _body(declared: list[Any], picked: int, done_ns: int) -> list[Body]:
-    """The declared segments as drawn: each from where the one before ended, up to the end."""
-    body: list[Body] = []
-    for seg in declared:
-        if body and placed_wait_overlapped(body[-1], seg):
-            # The wait only says how long, not when: the segment measured on the other
-            # thread (the view's sleep, running while the loop waited to finish its step)
-            # says where the request was from its start.
-            kind, s, _, thread, is_open, line, start_clock, _ = body.pop()
-            if seg.start_ns > s:
-                body.append((kind, s, seg.start_ns, thread, is_open, line, start_clock, None))
-        start = max(seg.start_ns, picked, body[-1][2] if body else picked)
-        end = min(seg.end_ns, done_ns)
-        if end > start:
-            body.append(
-                (
-                    Kind(seg.kind),
-                    start,
-                    end,
-                    seg.thread,
-                    seg.open,
-                    seg.line,
-                    seg.start_clock if start == seg.start_ns else None,
-                    seg.end_clock if end == seg.end_ns else None,
-                )
-            )
-    return body
 
 
 def _resumable(
@@ -382,6 +390,7 @@ def _resumable(
     old = before.events
     at, n = 0, min(len(old), len(events))
     while at < n and events[at] == old[at]:
+        events[at] = old[at]  # kept: the new copy is freed now, not walked by the collector
         at += 1
     checkpoints = before.checkpoints
     while at:
@@ -406,4 +415,4 @@ def _segments(merged: list[Piece], before: LaneBuild | None) -> tuple[Segment, .
         while same < n and merged[same] == old[same]:
             same += 1
     kept = before.lane.segments[:same] if before is not None else ()
-    return kept + tuple(Segment(*piece) for piece in merged[same:])
+    return kept + tuple(make_segment(*piece) for piece in merged[same:])

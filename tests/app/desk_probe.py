@@ -3,7 +3,7 @@ runs, and what is where: ``python -m tests.app.desk_probe OUT_DIR [N]`` under an
 with a window manager writes ``OUT_DIR/desk.png`` and ``OUT_DIR/facts.json`` (the screen,
 the window, the lanes, the two docks, the legend and the replay bar, in screen coordinates).
 Lesson ``N`` (9 by default) is one of ``tests/app/recorded``: no run, the same picture every
-time. The way to look at the desk at 1280×720, and what its test reads.
+time. The way to look at the desk at 1280×720, and what ``test_desk_xvfb.py`` reads.
 """
 
 from __future__ import annotations

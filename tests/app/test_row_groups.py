@@ -228,6 +228,10 @@ def test_short_requests_in_turn_fill_the_room_as_a_staircase_not_one_comb():
     assert len(groups) == 10
     assert [(g.first, g.last) for g in groups] == [(3 * k, 3 * k + 2) for k in range(10)]
     assert groups[0].label == "requests 1–3 alike"
+    # All the room, in blocks apart by one row at most (A and B of lesson 18: as many rows).
+    for room in (7, 13, 29):
+        sizes = [g.size for g in plan.groups(room)]
+        assert len(sizes) == room and max(sizes) - min(sizes) <= 1, (room, sizes)
     # Requests that did the same at the same time stay one row however much room there is.
     same = TimelineRows(Trace(0, tuple(_short(i, 0) for i in range(30))), by="requests")
     assert GroupPlan(same).needed(10) == 1 and GroupPlan(same).needed(30) == 30

@@ -124,6 +124,8 @@ def test_on_a_projector_the_side_whose_rows_differ_gets_the_room_and_fills_it(wi
         assert a.rows.labels == ["requests 1–30 alike"]
         # B's rows are as thick as the floor allows and fill its lanes: no half-empty side.
         assert len(b.rows) > 10 and geo_b.row_px >= 12
+        # Cut into no more rows than keep the labels full size (not the smallest that fits).
+        assert geo_b.row_px >= b.fontMetrics().height()
         assert len(b.rows) * geo_b.row_px >= 0.9 * geo_b.lanes_height
         assert len(b.rows) * geo_b.row_px > 2 * geo_a.lanes_height
     finally:  # its font is the application's: no later test inherits it

@@ -24,6 +24,7 @@ from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Segment, Trace, loop_holding_intervals
 from simulator.trace.growing import grown
+from simulator.trace.made import make_lane, make_segment
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
@@ -207,6 +208,11 @@ def test_a_grown_lane_is_the_lane_with_its_last_segment_reaching_now():
     )
     with pytest.raises(dataclasses.FrozenInstanceError):
         copy.done_ns = 1  # type: ignore[misc]
+    # And what the builder makes slot by slot is what the classes make.
+    assert make_segment(*dataclasses.astuple(last)) == last
+    assert hash(make_segment(*dataclasses.astuple(last))) == hash(last)
+    fields = [getattr(lane, f.name) for f in dataclasses.fields(Lane)]
+    assert make_lane(*fields) == lane and hash(make_lane(*fields)) == hash(lane)
 
 
 class _Replay:

@@ -1,0 +1,129 @@
+"""Lanes and segments made slot by slot: what a live run makes thousands of a frame.
+
+:class:`~simulator.trace.data.Lane` and :class:`~simulator.trace.data.Segment` are frozen
+dataclasses, whose generated ``__init__`` sets each field through ``object.__setattr__``: a
+segment costs several times a tuple to make. A live snapshot of 10,000 requests in flight
+grows every lane to the new "now" (a lane and a segment each) and makes the new segments of
+the lanes whose records changed, every frame. Here each slot is set with its own setter, at
+half the cost; what is made is equal to (and hashes as) what the classes' ``__init__`` makes,
+and stays frozen (``tests/simulator/test_live_lanes.py``).
+"""
+
+from __future__ import annotations
+
+from simulator.trace.data import Lane, Segment, Status
+from simulator.trace.kinds import Kind
+
+__all__ = ["make_lane", "make_segment", "reaching"]
+
+_new = object.__new__
+
+# The slots' own setters, in the dataclasses' field order (checked: a field added to either
+# must be set below too).
+assert Segment.__slots__ == ("kind", "start_ns", "end_ns", "thread", "open", "line", "name")
+_kind, _start, _end, _thread, _open, _line, _name = (
+    getattr(Segment, name).__set__ for name in Segment.__slots__
+)
+assert Lane.__slots__ == (
+    "request_id",
+    "view",
+    "status",
+    "status_code",
+    "error",
+    "sent_ns",
+    "done_ns",
+    "segments",
+    "threads_seen",
+    "db_events",
+    "notes",
+)
+(
+    _request_id,
+    _view,
+    _status,
+    _status_code,
+    _error,
+    _sent,
+    _done,
+    _segments,
+    _threads_seen,
+    _db_events,
+    _notes,
+) = (getattr(Lane, name).__set__ for name in Lane.__slots__)
+
+
+def make_segment(
+    kind: Kind,
+    start_ns: int,
+    end_ns: int,
+    thread: str,
+    open: bool = False,  # noqa: A002 (the field's name)
+    line: int | None = None,
+    name: str | None = None,
+) -> Segment:
+    """``Segment(kind, start_ns, end_ns, thread, open, line, name)``."""
+    made = _new(Segment)
+    _kind(made, kind)
+    _start(made, start_ns)
+    _end(made, end_ns)
+    _thread(made, thread)
+    _open(made, open)
+    _line(made, line)
+    _name(made, name)
+    return made
+
+
+def make_lane(
+    request_id: int,
+    view: str,
+    status: Status,
+    status_code: int | None,
+    error: str | None,
+    sent_ns: int,
+    done_ns: int,
+    segments: tuple[Segment, ...],
+    threads_seen: tuple[tuple[str, int], ...] = (),
+    db_events: tuple[tuple[int, int], ...] = (),
+    notes: tuple[str, ...] = (),
+) -> Lane:
+    """``Lane(request_id, view, status, ..., notes)``."""
+    made = _new(Lane)
+    _request_id(made, request_id)
+    _view(made, view)
+    _status(made, status)
+    _status_code(made, status_code)
+    _error(made, error)
+    _sent(made, sent_ns)
+    _done(made, done_ns)
+    _segments(made, segments)
+    _threads_seen(made, threads_seen)
+    _db_events(made, db_events)
+    _notes(made, notes)
+    return made
+
+
+def reaching(lane: Lane, now_ns: int) -> Lane:
+    """``lane`` with its last segment and its answer moved to ``now_ns`` (in one function:
+    every lane in flight of a big run is grown so each frame)."""
+    last = lane.segments[-1]
+    to_now = _new(Segment)
+    _kind(to_now, last.kind)
+    _start(to_now, last.start_ns)
+    _end(to_now, now_ns)
+    _thread(to_now, last.thread)
+    _open(to_now, last.open)
+    _line(to_now, last.line)
+    _name(to_now, last.name)
+    made = _new(Lane)
+    _request_id(made, lane.request_id)
+    _view(made, lane.view)
+    _status(made, lane.status)
+    _status_code(made, lane.status_code)
+    _error(made, lane.error)
+    _sent(made, lane.sent_ns)
+    _done(made, now_ns)
+    _segments(made, (*lane.segments[:-1], to_now))
+    _threads_seen(made, lane.threads_seen)
+    _db_events(made, lane.db_events)
+    _notes(made, lane.notes)
+    return made
