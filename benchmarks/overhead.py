@@ -23,7 +23,10 @@ own cost (``embedded_site.waits.read_clock``: each mark, segment and loop step r
 thread's CPU clock, and the run queue when it stood still), counted: the readings a
 request of path (a) makes, times what one costs, against the request's time. Budget 5%.
 (``--clocks`` prints only this.) And (f) the other probes counted the same way:
-loop-monitor steps, marks and declared segments.
+loop-monitor steps, marks and declared segments. And (g) the harness's own Python per
+request, the client's and the server's each alone on one thread (``benchmarks/harness_cpu.py``):
+what of the harness's share does not move with the machine's load, unlike its thread
+hand-offs.
 
 Our budget: at most 50 % over Django alone, 25 % the goal, probes included. When over
 budget, the script profiles path (c) with cProfile on both threads (the caller's and the
@@ -58,6 +61,7 @@ embedded_site.boot()
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
+from benchmarks.harness_cpu import harness_cpu_us  # noqa: E402
 from embedded_site.asgi import application_with  # noqa: E402
 from embedded_site.instrumentation import RequestProbe, current_probe, measured  # noqa: E402
 from embedded_site.waits import Clock, _Schedstat, read_clock  # noqa: E402
@@ -542,6 +546,20 @@ def _print_clocks_cost(n: int, repeats: int) -> None:
     )
 
 
+def _print_harness_cpu(alone_ms: float) -> None:
+    client_us, server_us = harness_cpu_us()
+    both = client_us + server_us
+    print(
+        f"(g) the harness's own Python per request, each side alone on one thread "
+        f"(thread CPU, benchmarks/harness_cpu.py): the client {client_us:.0f} us "
+        f"(Driver.send + SiteTransport), the server {server_us:.0f} us (AsgiServer and its "
+        f"loop monitor), {both:.0f} us together, {both / (alone_ms * 1e3) * 100:.1f}% of (a0) "
+        "one at a time; beyond it the harness's share holds the two thread hand-offs of each "
+        "request (each loop wakes the other's, the GIL passes between them), which move with "
+        "the machine's load"
+    )
+
+
 # -- profiling ---------------------------------------------------------------------------------
 
 
@@ -666,6 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     _print_clocks_cost(n, args.repeats)
+    _print_harness_cpu(median[(BarePath.name, "one at a time")])
 
     print()
     worst = max(over[OurPath.name].values())

@@ -13,6 +13,7 @@ entry and exit). Turning those facts into a lane of coloured segments is the hos
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
-from .waits import Clock, read_clock, waits
+from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 
 __all__ = [
     "DECLARED_KINDS",
@@ -175,9 +176,14 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     ``sleeps`` (seconds) says the body is a ``time.sleep`` of that long. The OS wakes a
     sleeper within about 0.1 ms, so time beyond it is the thread waiting to run again (for
     the GIL or a core: ``embedded_site.waits``), recorded as such; a sleep of 0 is no I/O.
-    ``awaits`` (seconds) says the body awaits ``asyncio.sleep`` of that long: 0 is no I/O
-    either, only a turn of the loop, which the lanes show as waiting for the loop (lesson
-    15's B under load: 564 ms of such a turn were drawn as awaiting I/O).
+    ``awaits`` (seconds) says the body awaits ``asyncio.sleep`` (or a timeout) of that long:
+    0 is no I/O either, only a turn of the loop, which the lanes show as waiting for the loop
+    (lesson 15's B under load: 564 ms of such a turn were drawn as awaiting I/O). Otherwise
+    the wait was over when asyncio's timer was due: a resume later than that (by
+    ``WAIT_MIN_NS`` or more) is the coroutine, ready, waiting for the loop to run it, and the
+    segment ends at the deadline so the lanes draw the rest as waiting for the loop. (On a
+    busy machine, or beside a window's frames, a 1 s ``asyncio.sleep`` under 10,000 requests
+    was drawn as 3-11 s of awaiting I/O.)
 
     Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
     body, so the views stay ordinary Django code.
@@ -210,6 +216,11 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
         if probe is None:
             return
         end = read_clock()
+        if self._awaits:
+            due_ns = self._start.wall_ns + round(self._awaits * 1e9)
+            if end.wall_ns - due_ns >= WAIT_MIN_NS:
+                probe.close_segment(self._token, due_ns, None)
+                return
         if self._sleeps is None:
             probe.close_segment(self._token, end.wall_ns, end)
         else:
@@ -273,13 +284,22 @@ def on_request_signal(sender: object = None, **kwargs: object) -> None:
     (``benchmarks/overhead.py``). Under WSGI the worker threads live on, their marks are
     read against each other, and they read it.
     """
-    mark("signal", run_queue=not _asgi_handler(sender))
+    probe = current_probe.get()
+    if probe is not None:
+        probe.mark("signal", run_queue=not _asgi_handler(sender))
 
 
 def _asgi_handler(sender: object) -> bool:
+    return isinstance(sender, type) and issubclass(sender, _asgi_handler_class())
+
+
+@functools.cache
+def _asgi_handler_class() -> type:
+    """Django's ASGI handler, imported once: an import statement run per signal (``from``
+    a package's module goes through importlib's Python) cost each request ~7 us."""
     from django.core.handlers.asgi import ASGIHandler  # loaded: it is sending the signal
 
-    return isinstance(sender, type) and issubclass(sender, ASGIHandler)
+    return ASGIHandler
 
 
 class LaneErrorHandler(logging.Handler):

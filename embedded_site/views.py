@@ -2,7 +2,9 @@
 
 An async view with ``io_ms`` 0 still awaits ``asyncio.sleep(0)`` (one turn of the loop, as
 before) but declares no I/O: the turn is the request waiting for the loop, and under load it
-lasted half a second, drawn as "awaiting I/O" for a view that does none (lesson 15's B).
+lasted half a second, drawn as "awaiting I/O" for a view that does none (lesson 15's B). Every
+timed await says how long it is (``awaits``): once its timer was due, the rest is the request
+waiting for the loop, not I/O.
 
 What each one is (the first line of its docstring, how it waits) is declared, without Django,
 in ``lesson_views.py``.
@@ -142,7 +144,7 @@ async def async_sync_orm_bug(request: HttpRequest) -> HttpResponse:
 
 
 async def render_front_page(dials: Dials) -> HttpResponse:
-    with measured("io_wait"):
+    with measured("io_wait", awaits=dials.io_s):
         await asyncio.sleep(dials.io_s)
     return page("missing_await_bug", dials)
 
@@ -185,7 +187,7 @@ async def async_stream(request: HttpRequest) -> StreamingHttpResponse:
 
     async def chunks() -> AsyncIterator[str]:
         for n in range(STREAM_CHUNKS):
-            with measured("io_wait"):
+            with measured("io_wait", awaits=dials.io_s / STREAM_CHUNKS):
                 await asyncio.sleep(dials.io_s / STREAM_CHUNKS)
             yield f"chunk {n}\n"
 
@@ -196,7 +198,7 @@ async def long_poll(request: HttpRequest) -> HttpResponse:
     """Long polling: an async view holding the request open until news comes or io_ms pass."""
     dials = Dials.from_request(request)
     news = asyncio.Event()  # nobody publishes in the lesson: every poll runs to its timeout
-    with measured("io_wait"):
+    with measured("io_wait", awaits=dials.io_s):
         try:
             await asyncio.wait_for(news.wait(), timeout=dials.io_s)
         except TimeoutError:

@@ -20,6 +20,7 @@ from simulator.files.atomic import write_text_atomically
 from simulator.request_headers import request_headers
 from simulator.scenario import Scenario
 from simulator.server_extra import missing_server
+from simulator.trace.collector import kept_until_exit
 from simulator.upstream_address import refuse_unless_allowed, url_host
 
 from .answered import early_answers, tidied_line, tidied_text, tidying_text
@@ -108,6 +109,7 @@ def _measure(
     finally:
         if not abandoned:  # abandoned: its tasks stay pending until the process exits
             runner.close()
+        kept_until_exit(live, runner)  # the probes and records: not freed one by one
 
 
 def measure_with(interrupts: Interrupts) -> Callable[[Scenario], Run]:
@@ -204,6 +206,7 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
         say(tidying_text(answers, tidying))
 
     run = _measure(scenario, interrupts, write_all, headers, allowed, answered)
+    kept_until_exit(run)  # its lanes: not freed one by one when this returns
     with interrupts.holding():
         code = write_all(run)
         if at_answer and not run.stopped:

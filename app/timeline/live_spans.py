@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from app.timeline.error_label import error_text
 from app.timeline.rows import TimelineRows
-from app.timeline.spans import RowSpans, answered_ns, lanes_spans
+from app.timeline.spans import RowSpans, answered_ns, columns_spans, lanes_spans
 from simulator.trace import Lane, Trace
 
 __all__ = ["OPEN", "LiveRequestSpans"]
@@ -114,7 +114,7 @@ class LiveRequestSpans:
             self._done[at] = self._end[at] = now_ns
         self.split, self.kept = len(fresh), 0
         if fresh:
-            self._take(fresh, lanes, now_ns, known)
+            self._take(fresh, trace, now_ns, known)
         self.trace, self._lanes, self._ids, self.now = trace, lanes, ids, now_ns
 
     def _grown(
@@ -156,18 +156,23 @@ class LiveRequestSpans:
             self._end = np.concatenate([self._end, np.zeros(extra, np.int64)])
             self._request = np.concatenate([self._request, np.full(extra, -1, np.int64)])
 
-    def _take(
-        self, fresh: list[int], lanes: tuple[Lane, ...], now_ns: int | None, known: int
-    ) -> None:
+    def _take(self, fresh: list[int], trace: Trace, now_ns: int | None, known: int) -> None:
         """Split the lanes at rows ``fresh`` (in row order) and note their rows' facts."""
+        lanes = trace.lanes
         taken = [lanes[row] for row in fresh]
         kept = self._kept_prefix(fresh, taken, known)
         self.kept = sum(kept)
-        added = lanes_spans(fresh, taken, kept)
         at = np.asarray(fresh, np.int64)
         facts = np.fromiter(map(_facts, taken), _FACTS, len(taken))  # one pass, one call a lane
         status, done, ends = facts["status"], facts["done"], facts["end"]
         requests, heads, counts = facts["request"], facts["head"], facts["count"]
+        columns = trace.built_columns
+        if columns is not None and len(columns.offsets) == len(lanes) + 1:
+            # The figures read this snapshot's segments already: no object is read again.
+            answered = np.where((status == _OK) | (status == _ERROR), done, ends)
+            added = columns_spans(columns, fresh, kept, answered)
+        else:
+            added = lanes_spans(fresh, taken, kept)
         # A lane in flight whose last segment reaches now: that bar is open.
         opened = (status == _RUNNING) & (ends == now_ns) & (heads < ends)
         if now_ns is not None and opened.any():

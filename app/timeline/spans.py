@@ -21,12 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.trace import HOLDS_THREAD, Kind, Lane, Segment, Trace
-from simulator.trace.columns import KIND_CODE
+from simulator.trace.columns import KIND_CODE, SegmentColumns
 
 __all__ = [
     "KindLists",
     "RowSpans",
     "answered_ns",
+    "columns_spans",
     "kind_lists",
     "lanes_spans",
     "request_spans",
@@ -149,6 +150,30 @@ def lanes_spans(
         np.fromiter(map(_END, segments), np.int64, n),
         (np.arange(n, dtype=np.int64) - firsts).astype(np.int32),
         np.repeat(np.fromiter(map(answered_ns, lanes), np.int64, len(lanes)), counts),
+    )
+
+
+def columns_spans(
+    columns: SegmentColumns,
+    rows: Sequence[int],
+    first: Sequence[int],
+    answered: Int64s,
+) -> RowSpans:
+    """What :func:`lanes_spans` gives for lanes ``rows`` of a trace (row ``i``: lane ``i``)
+    from segment ``first`` on, read from the trace's columns (built already, by another
+    reader): no segment object is read. ``answered``: each lane's :func:`answered_ns`."""
+    at = np.asarray(rows, np.int64)
+    begin = columns.offsets[at] + np.asarray(first, np.int64)
+    counts = columns.offsets[at + 1] - begin
+    firsts = np.repeat(np.cumsum(counts) - counts, counts)
+    taken = np.arange(int(counts.sum()), dtype=np.int64) - firsts + np.repeat(begin, counts)
+    return _split(
+        np.repeat(at.astype(np.int32), counts),
+        columns.kind[taken],
+        columns.start_ns[taken],
+        columns.end_ns[taken],
+        (taken - np.repeat(columns.offsets[at], counts)).astype(np.int32),
+        np.repeat(answered, counts),
     )
 
 

@@ -120,8 +120,11 @@ class LiveLanes:
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
                 states[i] = kept.state
-            elif _final(records[i]):
-                self._settle(i, kept)  # the same lane two frames in a row: final
+            elif _final(kept.state):
+                # The same lane two frames in a row: final. Judged by the records this frame
+                # compared, not read again: the site may finish the request meanwhile, after
+                # its lane was built (its last loop steps not yet read for the holds).
+                self._settle(i, kept)
             else:
                 last = max(last, kept.end)  # answered, Django still at work on it
                 still.append(i)
@@ -289,17 +292,23 @@ def settled(record: RequestRecord) -> bool:
     waits for the loop, and a request cannot finish while another holds the loop, so once
     the site has finished it (or it never reached the site) its lane is final.
     """
-    if record.done_ns is None:
-        return False
     probe = record.probe
-    return probe.finished_ns is not None or probe.picked_ns is None
+    return _settled(record.done_ns, probe.picked_ns, probe.finished_ns)
 
 
-def _final(record: RequestRecord) -> bool:
-    """Whether the request is :func:`settled` for good: not given up on before the site
-    picked it up, which it may still do after a Stop (its view then never starts), and the
-    loop steps it records then hold the loop for the others' lanes."""
-    return settled(record) and (record.status != "cancelled" or record.probe.picked_ns is not None)
+def _settled(done_ns: int | None, picked_ns: int | None, finished_ns: int | None) -> bool:
+    return done_ns is not None and (finished_ns is not None or picked_ns is None)
+
+
+def _final(state: State) -> bool:
+    """Whether the request whose records were ``state`` (:func:`_state`) is :func:`settled`
+    for good: not given up on before the site picked it up, which it may still do after a
+    Stop (its view then never starts), and the loop steps it records then hold the loop for
+    the others' lanes."""
+    done_ns, status, _, _, picked_ns, _, _, finished_ns = state[:8]
+    return _settled(done_ns, picked_ns, finished_ns) and (  # type: ignore[arg-type]
+        status != "cancelled" or picked_ns is not None
+    )
 
 
 def tidying(record: RequestRecord) -> bool:

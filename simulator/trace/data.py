@@ -161,6 +161,12 @@ class Trace:
             derived.lane_columns = LaneColumns.of(self.lanes)
         return derived.lane_columns
 
+    @property
+    def built_columns(self) -> SegmentColumns | None:
+        """:attr:`columns` if built (or adopted) already, else ``None``: for a reader that
+        has a cheaper way than building them (a live frame's painter)."""
+        return self._derived.columns
+
     def adopt_columns(self, columns: SegmentColumns, lane_columns: LaneColumns) -> None:
         """Take columns built elsewhere as this trace's own: a live run's, built from the
         last snapshot's (:class:`~simulator.trace.live_columns.LiveColumns`), which are

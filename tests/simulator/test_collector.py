@@ -8,6 +8,7 @@ import gc
 import subprocess
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -96,6 +97,7 @@ def _policy_undone() -> Iterator[None]:
     collector.off_after_measuring(False)
     while collector._PAUSES.depth:  # the pause a measuring_ended() below never leaves
         collector._PAUSES.leave()
+    collector._KEPT.clear()
 
 
 @pytest.mark.usefixtures("_policy_undone")
@@ -113,6 +115,29 @@ def test_a_process_that_exits_after_its_run_leaves_the_collector_off_once_measur
 def test_elsewhere_the_end_of_measuring_changes_nothing():
     collector.measuring_ended()  # the window, a lesson's runs, the tests
     assert gc.isenabled()
+
+
+class _RunObjects:
+    """Stands for a run's probes and lanes: whether they were freed is what is asked."""
+
+
+@pytest.mark.usefixtures("_policy_undone")
+def test_a_process_that_exits_after_its_run_keeps_the_run_until_then():
+    collector.off_after_measuring()
+    held = _RunObjects()
+    seen = weakref.ref(held)
+    collector.kept_until_exit(held)
+    del held
+    assert seen() is not None  # freed by the exit, not object by object before it
+
+
+@pytest.mark.usefixtures("_policy_undone")
+def test_elsewhere_nothing_is_kept():
+    held = _RunObjects()
+    seen = weakref.ref(held)
+    collector.kept_until_exit(held)  # the window runs many runs: each freed after use
+    del held
+    assert seen() is None
 
 
 _WIRING = """

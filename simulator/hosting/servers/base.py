@@ -99,17 +99,16 @@ class Answer:
         return self._state >= _CANCELLED
 
     def set_result(self, response: SiteResponse) -> None:
-        self.response = response
-        self._finish()
+        self._finish(response, None)
 
     def set_exception(self, error: BaseException) -> None:
-        self.error = error
-        self._finish()
+        self._finish(None, error)
 
-    def _finish(self) -> None:
+    def _finish(self, response: SiteResponse | None, error: BaseException | None) -> None:
         with _STATES:
             if self._state >= _CANCELLED:
-                raise RuntimeError("an answer is set once")
+                raise RuntimeError("an answer is set once")  # and stays as it was
+            self.response, self.error = response, error
             self._state = _FINISHED
         self._done()
 

@@ -1,0 +1,49 @@
+"""A live snapshot is taken while the site's threads go on recording: whatever they record
+during it, every later frame is still what a build from scratch gives."""
+
+from __future__ import annotations
+
+from embedded_site.instrumentation import RawSegment, RequestProbe
+from simulator.hosting.driver import RequestRecord
+from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.trace import loop_holding_intervals
+
+MS = 1_000_000
+LOOP = "asgi-loop"
+
+
+def test_a_request_finished_during_a_snapshot_is_not_settled_with_its_lane_before():
+    """Django's tidying ends (its last loop step, ``finished_ns``) while a frame is being
+    taken, after the frame read the request's records as unchanged: its lane, built while
+    Django was still tidying, must not be kept as final, or every later frame drew the
+    request ending at its answer (and the loop free during its last step)."""
+    record = RequestRecord(RequestProbe(1, "async_io", 0))
+    probe = record.probe
+    probe.picked_ns, probe.picked_thread = MS, LOOP
+    probe.loop_steps.append((MS, 2 * MS))
+    probe.segments.append(RawSegment("io_wait", 2 * MS, 5 * MS, LOOP))
+    probe.loop_steps.append((5 * MS, 6 * MS))
+    probe.responded_ns = 6 * MS
+    record.status, record.status_code, record.done_ns = "ok", 200, 6 * MS
+    live = LiveLanes(LOOP)
+    live.update([record], 7 * MS)  # answered, Django still tidying: built
+
+    read_holds = live._holds.update
+
+    def site_finishes_meanwhile(probes, now_ns):  # on the site's thread, mid-snapshot
+        held = read_holds(probes, now_ns)
+        if probe.finished_ns is None:
+            probe.loop_steps.append((8 * MS, 9 * MS))
+            probe.finished_ns = 9 * MS
+        return held
+
+    live._holds.update = site_finishes_meanwhile  # type: ignore[method-assign]
+    live.update([record], 10 * MS)
+    for now in (11 * MS, 12 * MS):
+        lanes = live.update([record], now)
+        assert lanes == from_scratch([record], now, LOOP)
+        assert lanes[0].segments[-1].end_ns == 9 * MS  # Django's tidying, to its end
+    # And its last step holds the loop for the others' lanes, as read from every probe.
+    held, whole = live._holds.held, loop_holding_intervals([probe], LOOP, 12 * MS)
+    assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
+    assert held.ends[-1] == 9 * MS
