@@ -25,11 +25,13 @@ from types import FrameType
 from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 
 __all__ = [
+    "AWAIT_SLACK_NS",
     "DECLARED_KINDS",
     "LaneErrorHandler",
     "Mark",
     "RawSegment",
     "RequestProbe",
+    "past_due",
     "current_probe",
     "measured",
     "view_line",
@@ -59,6 +61,22 @@ class RawSegment:
     #: tells Django's work around it from the waits to run (``embedded_site.waits``).
     start_clock: Clock | None = None
     end_clock: Clock | None = None
+    #: An open timed await's deadline (``measured(awaits=...)``): from then on the coroutine
+    #: was ready, and a host looking later sees it ended there (:func:`past_due`).
+    due_ns: int | None = None
+
+
+#: How late an idle loop may resume a timed await: ``selectors`` rounds epoll's timeout up
+#: to a whole millisecond; and a sliver under ``WAIT_MIN_NS`` says nothing. Later than this,
+#: the loop was busy (or starved of the GIL) when the timer was due.
+AWAIT_SLACK_NS = 1_000_000 + WAIT_MIN_NS
+
+
+def past_due(due_ns: int | None, at_ns: int) -> bool:
+    """Whether a timed await due at ``due_ns``, still not resumed at ``at_ns``, was over at
+    its deadline: late by ``AWAIT_SLACK_NS`` or more, the rest is waiting for the loop.
+    (Late by less, the sliver stays in the await, as a sleep's does.)"""
+    return due_ns is not None and at_ns - due_ns >= AWAIT_SLACK_NS
 
 
 @dataclass(slots=True)
@@ -133,11 +151,17 @@ class RequestProbe:
         self.segments.append(segment)
 
     def open_segment(
-        self, kind: str, start_ns: int, line: int | None = None, clock: Clock | None = None
+        self,
+        kind: str,
+        start_ns: int,
+        line: int | None = None,
+        clock: Clock | None = None,
+        due_ns: int | None = None,
     ) -> int:
-        """Note that a segment of ``kind`` started on the calling thread; returns its token."""
+        """Note that a segment of ``kind`` started on the calling thread; returns its token.
+        ``due_ns``: a timed await's deadline (:func:`past_due`)."""
         thread = threading.current_thread().name
-        segment = RawSegment(kind, start_ns, start_ns, thread, True, line, clock)
+        segment = RawSegment(kind, start_ns, start_ns, thread, True, line, clock, None, due_ns)
         token = id(segment)
         self.open_segments[token] = segment
         return token
@@ -155,15 +179,31 @@ class RequestProbe:
         del self.open_segments[token]
 
     def segments_until(self, now_ns: int) -> list[RawSegment]:
-        """Every declared segment, the open ones drawn up to ``now_ns``."""
+        """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
+        its deadline as the one its close will record, ended there (:func:`past_due`)."""
         closed = list(self.segments)
-        running = [
-            RawSegment(
-                s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line, s.start_clock
-            )
+        return closed + [_so_far(s, now_ns) for s in list(self.open_segments.values())]
+
+    def due_by(self, now_ns: int) -> int | None:
+        """When, after ``now_ns``, the next open timed await will be past its deadline
+        (:func:`past_due`) if not resumed by then: a lane in flight drawn up to ``now_ns``
+        only grows with later "now"s until then."""
+        dues = [
+            s.due_ns + AWAIT_SLACK_NS
             for s in list(self.open_segments.values())
+            if s.due_ns is not None and not past_due(s.due_ns, now_ns)
         ]
-        return closed + running
+        return min(dues, default=None)
+
+
+def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
+    """The open segment ``s`` as a host looking at ``now_ns`` draws it."""
+    due = s.due_ns
+    if due is not None and past_due(due, now_ns):
+        return RawSegment(s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock)
+    return RawSegment(
+        s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line, s.start_clock
+    )
 
 
 #: The probe of the request being served in this context, set by the host.
@@ -180,7 +220,7 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     0 is no I/O either, only a turn of the loop, which the lanes show as waiting for the loop
     (lesson 15's B under load: 564 ms of such a turn were drawn as awaiting I/O). Otherwise
     the wait was over when asyncio's timer was due: a resume later than that (by
-    ``WAIT_MIN_NS`` or more) is the coroutine, ready, waiting for the loop to run it, and the
+    ``AWAIT_SLACK_NS`` or more) is the coroutine, ready, waiting for the loop to run it, and the
     segment ends at the deadline so the lanes draw the rest as waiting for the loop. (On a
     busy machine, or beside a window's frames, a 1 s ``asyncio.sleep`` under 10,000 requests
     was drawn as 3-11 s of awaiting I/O.)
@@ -209,18 +249,18 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
         self._probe = probe
         self._line = view_line()
         self._start = start = read_clock()
-        self._token = probe.open_segment(self._kind, start.wall_ns, self._line, start)
+        due = start.wall_ns + round(self._awaits * 1e9) if self._awaits else None
+        self._token = probe.open_segment(self._kind, start.wall_ns, self._line, start, due)
 
     def __exit__(self, *exc_info: object) -> None:
         probe = self._probe
         if probe is None:
             return
         end = read_clock()
-        if self._awaits:
-            due_ns = self._start.wall_ns + round(self._awaits * 1e9)
-            if end.wall_ns - due_ns >= WAIT_MIN_NS:
-                probe.close_segment(self._token, due_ns, None)
-                return
+        due_ns = probe.open_segments[self._token].due_ns
+        if due_ns is not None and past_due(due_ns, end.wall_ns):
+            probe.close_segment(self._token, due_ns, None)
+            return
         if self._sleeps is None:
             probe.close_segment(self._token, end.wall_ns, end)
         else:

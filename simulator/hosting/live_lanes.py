@@ -36,8 +36,9 @@ __all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidyi
 #: What a record and its probe hold: a lane built from them is built again only if it changes.
 State = tuple[object, ...]
 
-#: Before any time.
+#: Before any time, and after it.
 _NEVER = -(2**62)
+_EVER = 2**62
 
 
 @dataclass(slots=True)
@@ -52,6 +53,9 @@ class _Kept:
     end: int  # the lane's end (now, in flight)
     #: What building it read, to build it again from where its records changed (in flight).
     build: LaneBuild | None = None
+    #: Grown (``grows``) only to a "now" before this: then an open timed await is past its
+    #: deadline, and the lane ends it there (``RequestProbe.due_by``).
+    grows_until: int = _EVER
 
 
 class LiveLanes:
@@ -112,7 +116,7 @@ class LiveLanes:
             if kept.read_until >= unchanged_until:
                 changed.append(i)
                 states[i] = kept.state
-            elif kept.grows and now_ns >= kept.end:
+            elif kept.grows and kept.end <= now_ns < kept.grows_until:
                 kept.lane = lanes[i] = grown(kept.lane, now_ns)
                 kept.end = now_ns
                 grew = True
@@ -151,8 +155,16 @@ class LiveLanes:
             else:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
+                due_by = record.probe.due_by(now_ns) if grows else None
                 kept_list[i] = _Kept(
-                    states[i], lane, held.until, grows, in_flight, lane.end_ns, build
+                    states[i],
+                    lane,
+                    held.until,
+                    grows,
+                    in_flight,
+                    lane.end_ns,
+                    build,
+                    _EVER if due_by is None else due_by,
                 )
             last = max(last, lane.end_ns)
             still.append(i)

@@ -66,6 +66,8 @@ def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) ->
     with its neighbour as before). That is a request still waiting to be picked up, one in
     the middle of an open segment (an ``await``, a sleep, a burn: an open wait is drawn as a
     wait, see ``build_lane``), or one waiting for the loop or a thread between its records.
+    A timed await stops growing at its deadline (``RequestProbe.due_by``: the live lanes
+    build it again then, ended there and waiting for the loop after).
     """
     if probe.finished_ns is not None or not lane.segments or read_until >= now_ns:
         return False

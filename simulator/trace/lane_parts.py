@@ -145,9 +145,11 @@ def awaits_held(
 
 
 def held_during(pieces: list[Piece], thread: str, awaits: list[tuple[int, int]]) -> list[Piece]:
-    """Each await in ``awaits``, from suspend to resume (its wait for the loop included), as
-    ``io_blocking`` on the held ``thread``, as an async view's await under WSGI is on its
-    worker (:func:`held_by_worker`). The hand-offs around it stay as measured."""
+    """Each await in ``awaits``, from suspend to its end (its wait for the loop inside it
+    included), as ``io_blocking`` on the held ``thread``, as an async view's await under WSGI
+    is on its worker (:func:`held_by_worker`). The hand-offs around it stay as measured: a
+    timed await ends at its deadline, and the wait for the loop after it is a hand-off on
+    the held thread, as every wait for the loop inside the middleware chain is."""
     if not awaits:
         return pieces
     return [

@@ -122,7 +122,9 @@ def build_lane(
     from before an upstream call began until after it ended turned the whole call into
     ``queued``.) A wait still open (a live snapshot) is drawn as a wait up to ``done_ns``: the
     loop being busy now does not say its I/O has finished (and so a lane in flight only grows
-    with "now": ``growing``).
+    with "now": ``growing``), except a timed await past its deadline, which the probe hands
+    over ended there (``RequestProbe.segments_until``): its timer was due, the rest is
+    waiting for the loop, as its close will record.
 
     A wait to run that the loop monitor placed at the end of a step (the clocks say how long,
     not when) ends where a segment measured on another thread starts inside it: the step that
