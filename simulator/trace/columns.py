@@ -25,6 +25,15 @@ __all__ = [
     "STATUS_CODE",
     "LaneColumns",
     "SegmentColumns",
+    "DONE_OF",
+    "END_OF",
+    "KIND_OF",
+    "NAME_OF",
+    "OPEN_OF",
+    "SENT_OF",
+    "START_OF",
+    "STATUS_OF",
+    "THREAD_OF",
     "kind_code",
     "union_spans",
 ]
@@ -35,15 +44,16 @@ KIND_CODE: dict[Kind, int] = {kind: code for code, kind in enumerate(KINDS)}
 Int64s = npt.NDArray[np.int64]
 Int32s = npt.NDArray[np.int32]
 
-_KIND = attrgetter("kind")
-_START = attrgetter("start_ns")
-_END = attrgetter("end_ns")
-_THREAD = attrgetter("thread")
-_OPEN = attrgetter("open")
-_NAME = attrgetter("name")
-_SENT = attrgetter("sent_ns")
-_DONE = attrgetter("done_ns")
-_STATUS = attrgetter("status")
+#: What the columns read of a segment and of a lane, one getter each (``live_columns`` too).
+KIND_OF = attrgetter("kind")
+START_OF = attrgetter("start_ns")
+END_OF = attrgetter("end_ns")
+THREAD_OF = attrgetter("thread")
+OPEN_OF = attrgetter("open")
+NAME_OF = attrgetter("name")
+SENT_OF = attrgetter("sent_ns")
+DONE_OF = attrgetter("done_ns")
+STATUS_OF = attrgetter("status")
 
 
 class _Segment(Protocol):
@@ -123,17 +133,17 @@ class SegmentColumns:
         segments = [seg for lane in lanes for seg in lane.segments]
         n = len(segments)
         codes = KIND_CODE
-        thread_names = list(map(_THREAD, segments))
+        thread_names = list(map(THREAD_OF, segments))
         threads = {name: code for code, name in enumerate(dict.fromkeys(thread_names))}
-        names = list(map(_NAME, segments))
+        names = list(map(NAME_OF, segments))
         named = n - names.count(None)  # few or none: looked for only when there are some
         return cls(
             lane=np.repeat(np.arange(len(lanes), dtype=np.int32), counts),
-            kind=np.fromiter(map(codes.__getitem__, map(_KIND, segments)), np.uint8, n),
-            start_ns=np.fromiter(map(_START, segments), np.int64, n),
-            end_ns=np.fromiter(map(_END, segments), np.int64, n),
+            kind=np.fromiter(map(codes.__getitem__, map(KIND_OF, segments)), np.uint8, n),
+            start_ns=np.fromiter(map(START_OF, segments), np.int64, n),
+            end_ns=np.fromiter(map(END_OF, segments), np.int64, n),
             thread=np.fromiter(map(threads.__getitem__, thread_names), np.int32, n),
-            open=np.fromiter(map(_OPEN, segments), np.bool_, n),
+            open=np.fromiter(map(OPEN_OF, segments), np.bool_, n),
             threads=tuple(threads),
             offsets=offsets,
             names={row: name for row, name in enumerate(names) if name is not None}
@@ -181,10 +191,10 @@ class LaneColumns:
         events = [event for lane in lanes for event in lane.db_events]
         db = np.array(events, np.int64).reshape(-1, 2)
         return cls(
-            sent_ns=np.fromiter(map(_SENT, lanes), np.int64, n),
-            done_ns=np.fromiter(map(_DONE, lanes), np.int64, n),
-            end_ns=np.fromiter(map(_END, lanes), np.int64, n),
-            status=np.fromiter(map(STATUS_CODE.__getitem__, map(_STATUS, lanes)), np.uint8, n),
+            sent_ns=np.fromiter(map(SENT_OF, lanes), np.int64, n),
+            done_ns=np.fromiter(map(DONE_OF, lanes), np.int64, n),
+            end_ns=np.fromiter(map(END_OF, lanes), np.int64, n),
+            status=np.fromiter(map(STATUS_CODE.__getitem__, map(STATUS_OF, lanes)), np.uint8, n),
             db_ns=db[:, 0].copy(),
             db_delta=db[:, 1].copy(),
         )

@@ -20,27 +20,31 @@ figures computed from them are the figures of that trace.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import attrgetter, is_
+from operator import is_
 
 import numpy as np
 import numpy.typing as npt
 
-from simulator.trace.columns import KIND_CODE, STATUS_CODE, LaneColumns, SegmentColumns
+from simulator.trace.columns import (
+    DONE_OF,
+    END_OF,
+    KIND_CODE,
+    KIND_OF,
+    NAME_OF,
+    OPEN_OF,
+    SENT_OF,
+    START_OF,
+    STATUS_CODE,
+    STATUS_OF,
+    THREAD_OF,
+    LaneColumns,
+    SegmentColumns,
+)
 from simulator.trace.data import Lane, Segment, Trace
 
 __all__ = ["LiveColumns"]
 
 Int64s = npt.NDArray[np.int64]
-
-_KIND = attrgetter("kind")
-_START = attrgetter("start_ns")
-_END = attrgetter("end_ns")
-_THREAD = attrgetter("thread")
-_OPEN = attrgetter("open")
-_NAME = attrgetter("name")
-_SENT = attrgetter("sent_ns")
-_DONE = attrgetter("done_ns")
-_STATUS = attrgetter("status")
 
 
 class LiveColumns:
@@ -132,17 +136,17 @@ class LiveColumns:
         old_offsets = self._offsets
         source = old_offsets[lane[kept]] + position[kept]
         codes = self._thread_code
-        for name in map(_THREAD, fresh):
+        for name in map(THREAD_OF, fresh):
             if name not in codes:
                 codes[name] = len(self._thread_names)
                 self._thread_names.append(name)
         k = len(fresh)
         new_rows = {
-            "kind": np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, fresh)), np.uint8, k),
-            "start_ns": np.fromiter(map(_START, fresh), np.int64, k),
-            "end_ns": np.fromiter(map(_END, fresh), np.int64, k),
-            "thread": np.fromiter(map(codes.__getitem__, map(_THREAD, fresh)), np.int32, k),
-            "open": np.fromiter(map(_OPEN, fresh), np.bool_, k),
+            "kind": np.fromiter(map(KIND_CODE.__getitem__, map(KIND_OF, fresh)), np.uint8, k),
+            "start_ns": np.fromiter(map(START_OF, fresh), np.int64, k),
+            "end_ns": np.fromiter(map(END_OF, fresh), np.int64, k),
+            "thread": np.fromiter(map(codes.__getitem__, map(THREAD_OF, fresh)), np.int32, k),
+            "open": np.fromiter(map(OPEN_OF, fresh), np.bool_, k),
         }
         rows: dict[str, npt.NDArray[np.generic]] = {}
         for key, old in self._rows.items():
@@ -185,7 +189,7 @@ class LiveColumns:
         """The named segments (a site's ``Server-Timing`` metrics: few or none), by lane and
         place: those kept, and the fresh ones."""
         names = {key: name for key, name in self._names.items() if key[1] < keep[key[0]]}
-        if any(map(_NAME, fresh)):
+        if any(map(NAME_OF, fresh)):
             fresh_rows = np.flatnonzero(~kept)
             for row, segment in zip(fresh_rows.tolist(), fresh, strict=True):
                 if segment.name is not None:
@@ -212,9 +216,9 @@ class LiveColumns:
         status = np.empty(n, np.uint8)
         if old is not None:
             sent[:m], done[:m], status[:m] = old.sent_ns, old.done_ns, old.status
-        sent[at] = np.fromiter(map(_SENT, picked), np.int64, k)
-        done[at] = np.fromiter(map(_DONE, picked), np.int64, k)
-        status[at] = np.fromiter(map(STATUS_CODE.__getitem__, map(_STATUS, picked)), np.uint8, k)
+        sent[at] = np.fromiter(map(SENT_OF, picked), np.int64, k)
+        done[at] = np.fromiter(map(DONE_OF, picked), np.int64, k)
+        status[at] = np.fromiter(map(STATUS_CODE.__getitem__, map(STATUS_OF, picked)), np.uint8, k)
         offsets = segments.offsets
         has_rows = offsets[1:] > offsets[:-1]
         end = done.copy()
