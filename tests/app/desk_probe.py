@@ -9,10 +9,10 @@ time. The way to look at the desk at 1280×720, and what ``test_desk_xvfb.py`` r
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from pathlib import Path
 
+from tests.app.probe_window import open_window, probe_and_close
 from tests.app.recorded_runs import load_runs, run_from_data
 
 
@@ -55,27 +55,10 @@ async def _probe(window, number: int, out: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    import qasync
-    from PySide6.QtCore import QSettings
-
-    from app.main import create_application
-    from app.window.main_window import QtMainWindow
-
     out = Path(argv[0])
     number = int(argv[1]) if len(argv) > 1 else 9
-    out.mkdir(parents=True, exist_ok=True)
-    application = create_application([])
-    application.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(application)
-    asyncio.set_event_loop(loop)
-    settings = QSettings(str(out / "settings.ini"), QSettings.Format.IniFormat)
-    window = QtMainWindow(settings=settings)  # its first start: maximised
-    window.show()
-    with loop:
-        facts = loop.run_until_complete(_probe(window, number, out))
-        window.close()
-    (out / "facts.json").write_text(json.dumps(facts, indent=1))
-    return 0
+    _application, loop, window = open_window(out, presentation=False)
+    return probe_and_close(loop, window, _probe(window, number, out), out)
 
 
 if __name__ == "__main__":

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 
-def open_window(out: Path, *, runner: Any = None) -> tuple[Any, Any, Any]:
-    """``(application, loop, window)``: the window shown in presentation mode on a qasync
-    loop, its settings in ``out/settings.ini``. Keep the application referenced."""
+def open_window(
+    out: Path, *, runner: Any = None, presentation: bool = True
+) -> tuple[Any, Any, Any]:
+    """``(application, loop, window)``: the window shown (in presentation mode unless
+    ``presentation`` is false: the desk, at its first start maximised) on a qasync loop, its
+    settings in ``out/settings.ini``. Keep the application referenced."""
     import qasync
     from PySide6.QtCore import QSettings
 
@@ -29,7 +32,8 @@ def open_window(out: Path, *, runner: Any = None) -> tuple[Any, Any, Any]:
     extra = {} if runner is None else {"runner": runner}
     window = QtMainWindow(settings=settings, **extra)
     window.show()
-    window.presentation_action.trigger()
+    if presentation:
+        window.presentation_action.trigger()
     return application, loop, window
 
 
