@@ -131,8 +131,17 @@ def build_lane(
     hands a sync view to a thread ends after the view began, and under load its wait could
     cover the view's whole sleep.
     """
-    held = loop_held or IntervalSet()
-    return _build(probe, done_ns, status, status_code, error, loop_thread, held, None, _NEVER)[0]
+    return build_lane_again(
+        None,
+        probe,
+        done_ns=done_ns,
+        status=status,
+        status_code=status_code,
+        error=error,
+        loop_thread=loop_thread,
+        loop_held=loop_held or IntervalSet(),
+        unchanged_until=_NEVER,
+    )[0]
 
 
 def build_lane_again(
@@ -144,30 +153,16 @@ def build_lane_again(
     status_code: int | None,
     error: str | None,
     loop_thread: str | None,
-    loop_held: ReadHolds,
+    loop_held: IntervalSet,
     unchanged_until: int,
 ) -> tuple[Lane, LaneBuild | None]:
     """What :func:`build_lane` gives, walking again only from the first of ``before``'s
     checkpoints (its build of the same ``probe``) whose walk up to there read nothing that
     changed since: the same records, no new loop step before its horizon, the holds on the
     loop as they were up to ``unchanged_until``, the middleware's end as it was. Also
-    what to pass as ``before`` next time (``None`` for a lane that is not walked)."""
-    return _build(
-        probe, done_ns, status, status_code, error, loop_thread, loop_held, before, unchanged_until
-    )
-
-
-def _build(
-    probe: RequestProbe,
-    done_ns: int,
-    status: Status,
-    status_code: int | None,
-    error: str | None,
-    loop_thread: str | None,
-    held: IntervalSet,
-    before: LaneBuild | None,
-    unchanged_until: int,
-) -> tuple[Lane, LaneBuild | None]:
+    what to pass as ``before`` next time (``None`` for a lane that is not walked). Only
+    holds that note how far they were read (:class:`ReadHolds`) leave checkpoints."""
+    held = loop_held
     reads = held if isinstance(held, ReadHolds) else None  # kept for a next build
     client_done_ns = done_ns
     if status != "cancelled" and probe.finished_ns is not None:
