@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
+from simulator.trace.columns import STATUS_OF
 
 __all__ = ["finished_text", "running_text", "started_text"]
-
-_STATUS = attrgetter("status")
 
 
 def started_text(scenario: Scenario, side: str | None) -> str:
@@ -29,7 +26,7 @@ def running_text(trace: Trace, side: str | None) -> str:
     """``Running A… 3 of 8 requests answered`` (the side only when comparing). Counted with
     C-level maps: every live frame of 10,000 lanes asks, and a Python step per lane is GIL
     the site's threads are waiting for."""
-    answered = len(trace.lanes) - list(map(_STATUS, trace.lanes)).count("running")
+    answered = len(trace.lanes) - list(map(STATUS_OF, trace.lanes)).count("running")
     which = f" {side.upper()}" if side else ""
     return f"Running{which}… {answered} of {len(trace.lanes)} requests answered"
 

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from simulator.trace import HOLDS_THREAD, Kind, Lane, Segment, Trace
-from simulator.trace.columns import KIND_CODE, SegmentColumns
+from simulator.trace.columns import END_OF, KIND_CODE, KIND_OF, START_OF, SegmentColumns
 
 __all__ = [
     "KindLists",
@@ -124,11 +123,6 @@ def request_spans(trace: Trace) -> RowSpans:
     return _split(lane, cols.kind, cols.start_ns, cols.end_ns, index, answered[lane])
 
 
-_KIND = attrgetter("kind")
-_START = attrgetter("start_ns")
-_END = attrgetter("end_ns")
-
-
 def lanes_spans(
     rows: Sequence[int], lanes: Sequence[Lane], first: Sequence[int] | None = None
 ) -> RowSpans:
@@ -145,9 +139,9 @@ def lanes_spans(
     firsts = np.repeat(np.cumsum(counts) - counts - np.asarray(first, np.int64), counts)
     return _split(
         row,
-        np.fromiter(map(KIND_CODE.__getitem__, map(_KIND, segments)), np.uint8, n),
-        np.fromiter(map(_START, segments), np.int64, n),
-        np.fromiter(map(_END, segments), np.int64, n),
+        np.fromiter(map(KIND_CODE.__getitem__, map(KIND_OF, segments)), np.uint8, n),
+        np.fromiter(map(START_OF, segments), np.int64, n),
+        np.fromiter(map(END_OF, segments), np.int64, n),
         (np.arange(n, dtype=np.int64) - firsts).astype(np.int32),
         np.repeat(np.fromiter(map(answered_ns, lanes), np.int64, len(lanes)), counts),
     )
