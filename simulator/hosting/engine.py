@@ -28,7 +28,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import measuring_ended, paused_collection
+from simulator.trace.collector import measuring_ended, paused_collection, settle
 from simulator.upstream_address import upstream_any_host
 
 if TYPE_CHECKING:
@@ -176,6 +176,7 @@ class LiveRun:
         if self.sockets is not None:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
+        settle()  # what this process holds is not walked by the run's collections
         with _upstream_for(self.scenario, self.options.allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
@@ -386,5 +387,8 @@ def _refuse_a_silent_upstream(warm: Driver) -> None:
 
 
 def run_scenario(scenario: Scenario) -> Run:
-    """Run ``scenario`` on a fresh event loop of its own and return the finished run."""
-    return asyncio.run(LiveRun(scenario).run())
+    """Run ``scenario`` on a fresh event loop of its own and return the finished run (its
+    objects settled for the collector, :func:`~simulator.trace.collector.settle`)."""
+    run = asyncio.run(LiveRun(scenario).run())
+    settle()
+    return run
