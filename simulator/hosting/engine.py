@@ -301,11 +301,15 @@ class LiveRun:
         now_ns = now_ns or time.perf_counter_ns()
         records = list(driver.records)
         loop_thread = server.loop_thread
-        if self._live is None or self._live.loop_thread != loop_thread:
+        # The final trace of a run nobody watched (the command line's): built from scratch,
+        # which is what the live lanes give by definition, without the bookkeeping they
+        # keep for a next frame (a tenth of the build) that none will ask for.
+        afresh = self._updating or (final and self._live is None)
+        if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
             self._live = LiveLanes(loop_thread)
         live = self._live
         with paused_collection():  # millions of small objects, none in a cycle
-            if self._updating:  # a signal handler's, inside an update: leave it alone
+            if afresh or live is None:  # a signal handler's inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)
             else:
