@@ -20,6 +20,7 @@ from simulator.metrics.verdict import comparison_verdict
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
+from simulator.trace.collector import settle
 from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
@@ -346,6 +347,7 @@ class Session:
             self._running_side = None
             self._handle = None
             self.live_trace = None
+            settle()  # the runs kept are not walked by the collector again (collector.py)
             self.events.running.emit(False)
 
     async def _run_side(self, side: Side) -> Run | None:

@@ -28,7 +28,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import measuring_ended, paused_collection
+from simulator.trace.collector import measuring_ended, paused_collection, settle
 from simulator.upstream_address import upstream_any_host
 
 if TYPE_CHECKING:
@@ -179,6 +179,7 @@ class LiveRun:
         if self.sockets is not None:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
+        settle()  # what this process holds is not walked by the run's collections
         with _upstream_for(self.scenario, self.options.allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
@@ -308,12 +309,17 @@ class LiveRun:
         now_ns = now_ns or time.perf_counter_ns()
         records = list(driver.records)
         loop_thread = server.loop_thread
-        # Millions of small objects, none in a cycle: no collection. One snapshot at a time.
+        # The final trace of a run nobody watched (the command line's): built from scratch,
+        # which is what the live lanes give by definition, without the bookkeeping they
+        # keep for a next frame (a tenth of the build) that none will ask for. Millions of
+        # small objects, none in a cycle: no collection. One snapshot at a time (the
+        # window takes its frames on a worker thread).
         with self._snapshot_lock, paused_collection():
-            if self._live is None or self._live.loop_thread != loop_thread:
+            afresh = self._updating or (final and self._live is None)
+            if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
                 self._live = LiveLanes(loop_thread)
             live = self._live
-            if self._updating:  # a signal handler's, inside an update: leave it alone
+            if afresh or live is None:  # a signal handler's inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)
             else:
@@ -395,5 +401,8 @@ def _refuse_a_silent_upstream(warm: Driver) -> None:
 
 
 def run_scenario(scenario: Scenario) -> Run:
-    """Run ``scenario`` on a fresh event loop of its own and return the finished run."""
-    return asyncio.run(LiveRun(scenario).run())
+    """Run ``scenario`` on a fresh event loop of its own and return the finished run (its
+    objects settled for the collector, :func:`~simulator.trace.collector.settle`)."""
+    run = asyncio.run(LiveRun(scenario).run())
+    settle()
+    return run
