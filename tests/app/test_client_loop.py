@@ -14,7 +14,6 @@ from simulator.trace import Run, Trace
 
 from .fake_runs import FakeRun
 
-
 #: How long the run's client holds its loop at once.
 BUSY_S = 0.6
 

@@ -78,8 +78,9 @@ def test_at_the_last_answer_the_answers_figures_show_and_no_snapshot_is_taken_wh
     session.events.notice.connect(lambda text: log.append(("notice", text)))
     drawn_after_answer: list[int] = []
     session.events.run_progressed.connect(
-        lambda side, trace, now: any(e[0] == "answered" for e in log)
-        and drawn_after_answer.append(now)
+        lambda side, trace, now: (
+            any(e[0] == "answered" for e in log) and drawn_after_answer.append(now)
+        )
     )
 
     async def go() -> tuple[object, int]:
