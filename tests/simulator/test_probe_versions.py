@@ -6,13 +6,18 @@ rest of the run (a finished request drawn in flight, a wait drawn where Django w
 
 The real runs here (ASGI with the loop monitor, WSGI, the database, failing views, a sleep of
 0, a view blocking the loop) use probes and client records that note each write and each
-version set: at the end, no probe holds a write that no version set followed, and every kind
-of record was written (one these runs do not make would go unchecked).
+version set, per thread: a function that wrote may write several things before it sets the
+version, but a write by another function on that thread before then means the first forgot
+(a later writer's version set would hide that until then: a lane drawn stale meanwhile). At
+the end, no probe holds a write that no version set followed, and every kind of record was
+written (one these runs do not make would go unchecked).
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 from typing import Any
 
 import pytest
@@ -69,13 +74,15 @@ class _Open(dict):  # type: ignore[type-arg]
 
 
 class _WatchedProbe(RequestProbe):
-    """A probe that knows which write (if any) no version set has followed yet."""
+    """A probe that knows, per thread, which write no version set has followed yet (and
+    the function that made it), and which writes were followed by another's first."""
 
-    __slots__ = ("unseen", "written")
+    __slots__ = ("forgotten", "unseen", "written")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.unseen: str | None = None
+        self.unseen: dict[int, tuple[str, Any]] = {}
         self.written: set[str] = set()
+        self.forgotten: list[str] = []
         super().__init__(*args, **kwargs)
         for name in _LISTS:
             log = _Log(getattr(self, name))
@@ -84,17 +91,24 @@ class _WatchedProbe(RequestProbe):
         opened = _Open(self.open_segments)
         opened.owner = self
         self.open_segments = opened
-        self.unseen, self.written = None, set()
+        self.unseen.clear()
+        self.written.clear()
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)
         if name == "version":
-            super().__setattr__("unseen", None)
+            self.unseen.pop(threading.get_ident(), None)
         elif name in _FIELDS:
             self.wrote(name)
 
     def wrote(self, name: str) -> None:
-        super().__setattr__("unseen", name)
+        """``name`` written by the function two frames up (through a list or a setter)."""
+        writer = sys._getframe(2).f_code
+        thread = threading.get_ident()
+        before = self.unseen.get(thread)
+        if before is not None and before[1] is not writer:
+            self.forgotten.append(f"{before[0]} by {before[1].co_name}()")
+        self.unseen[thread] = name, writer
         self.written.add(name)
 
 
@@ -105,7 +119,7 @@ class _WatchedRecord(RequestRecord):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.probe.unseen = None  # (made with it)
+        self.probe.unseen.clear()  # (made with it)
         self.probe.written.difference_update(f"record.{name}" for name in _RECORD_FIELDS)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -141,7 +155,9 @@ def test_every_writer_of_a_probe_moves_its_version_on_after_writing(monkeypatch)
         for record in _records(scenario):
             probe = record.probe
             assert isinstance(probe, _WatchedProbe)
-            assert probe.unseen is None, f"{scenario.view}: {probe.unseen} written, no version set"
+            assert not probe.forgotten, f"{scenario.view}: no version set after {probe.forgotten}"
+            left = [name for name, _ in probe.unseen.values()]
+            assert not left, f"{scenario.view}: no version set after {left}"
             written |= probe.written
     expected = {*_FIELDS, *_LISTS, "open_segments"} | {f"record.{f}" for f in _RECORD_FIELDS}
     assert written >= expected, expected - written
