@@ -4,6 +4,8 @@ The window asks :class:`~simulator.hosting.engine.LiveRun` for the trace so far 
 second. Building every lane in flight from its probe each time (and reading every probe for
 the loop's holds) costs a frame of 10,000 requests seconds. Here:
 
+- what recorded something since the last frame is told by its probe's ``version`` alone
+  (:meth:`~embedded_site.instrumentation.RequestProbe.touch`): one attribute per lane;
 - a lane whose request is settled (:func:`settled`, and its probe unchanged over a frame) is
   built once and handed out as the same object ever after (the painter splits it once);
 - a lane in flight whose probe recorded nothing new is grown to "now"
