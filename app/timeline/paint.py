@@ -20,7 +20,8 @@ from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, TimelineGeometry, layout
-from app.timeline.labels import label_font, labels_of
+from app.timeline.label_column import paint_labels
+from app.timeline.labels import labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.marks import (
     paint_answers,
@@ -267,10 +268,4 @@ def _paint_labels(
         )
         return
     # Laid out so that none is drawn over another (the strip's label is one of them).
-    labels = geo.labels
-    painter.setFont(label_font(font, geo))
-    for label in labels:
-        painter.setPen(QColor(theme.muted if label.row is None else theme.foreground))
-        painter.drawText(
-            label.rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label.text
-        )
+    paint_labels(painter, geo, theme, font)
