@@ -4,7 +4,6 @@ transport, and plainly (``exchange``) for the driver."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import time
@@ -46,8 +45,10 @@ class SiteTransport(httpx.AsyncBaseTransport):
             wake = not self._answers
             self._answers.append((waiter, answer))
         if wake:
-            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits for it
+            try:
                 loop.call_soon_threadsafe(self._hand_over)
+            except RuntimeError:  # the loop closed: nobody waits for it
+                pass
 
     def _hand_over(self) -> None:
         with self._answers_lock:
