@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from simulator.files.atomic import write_chunks_atomically
-from simulator.files.text_columns import concat, float_texts, lookup, pick
+from simulator.files.text_columns import concat, lookup, pick, rounded_texts
 from simulator.metrics.summary import in_flight_steps
 from simulator.trace import KINDS, Run
 from simulator.trace.collector import paused_collection
@@ -113,9 +113,9 @@ def _event_texts(run: Run, pid: int, name: str | None) -> Iterator[str]:
             lookup(kinds, cols.kind[rows]),
             lookup(shared, lanes),
             '"ts":',
-            float_texts(start_us[rows]),
+            rounded_texts(start_us[rows], 3),
             ',"dur":',
-            float_texts(np.round(np.maximum(0.0, end_us[rows] - start_us[rows]), 3)),
+            rounded_texts(np.maximum(0.0, end_us[rows] - start_us[rows]), 3),
             ',"args":{"thread":',
             lookup(threads, cols.thread[rows]),
             pick(cols.thread[rows] == loop, ',"on_loop":true', ',"on_loop":false'),

@@ -12,10 +12,8 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
 from simulator.files.atomic import write_chunks_atomically
-from simulator.files.text_columns import concat, float_texts, lookup, pick
+from simulator.files.text_columns import concat, lookup, pick, rounded_texts
 from simulator.trace import KINDS, Run
 from simulator.trace.collector import paused_collection
 
@@ -89,11 +87,11 @@ def _csv_chunks(run: Run) -> Iterator[str]:
             concat(
                 lookup(requests, cols.lane[rows]),
                 lookup(kinds, cols.kind[rows]),
-                float_texts(np.round((start - t0) / 1e6, 4)),
+                rounded_texts((start - t0) / 1e6, 4),
                 ",",
-                float_texts(np.round((end - t0) / 1e6, 4)),
+                rounded_texts((end - t0) / 1e6, 4),
                 ",",
-                float_texts(np.round((end - start) / 1e6, 4)),
+                rounded_texts((end - start) / 1e6, 4),
                 ",",
                 lookup(threads, cols.thread[rows]),
                 pick(cols.thread[rows] == loop, "true" + _LINE_END, "false" + _LINE_END),

@@ -9,17 +9,19 @@ recorded per request.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from simulator.files.atomic import write_chunks_atomically
 from simulator.files.folding import fold_short_steps
-from simulator.files.text_columns import concat, float_texts, lookup, pick
-from simulator.trace import KINDS, Run
+from simulator.files.text_columns import concat, lookup, rounded_texts
+from simulator.trace import KINDS, Lane, Run
 from simulator.trace.collector import paused_collection
 
 __all__ = ["SCHEMA_VERSION", "dumps", "run_to_dict", "write_json"]
@@ -91,9 +93,14 @@ def _requests(run: Run) -> Iterator[str]:
     cols = trace.columns
     folded = fold_short_steps(cols, trace.loop_thread)
     rows = folded.rows
-    kinds = [dumps(str(kind)) for kind in KINDS]
-    threads = [dumps(name) for name in cols.threads]
+    # A row's text around its two times: what comes before the start (its kind) and after
+    # the end (its thread, and whether that is the loop), one text per kind and per thread.
+    kinds = [f'{{"kind":{dumps(str(kind))},"start_ms":' for kind in KINDS]
     loop = cols.thread_code(trace.loop_thread)
+    threads = [
+        f',"thread":{dumps(name)},"on_loop":{"true" if code == loop else "false"}}}'
+        for code, name in enumerate(cols.threads)
+    ]
     heads = _request_heads(run, np.round(folded.folded_ns / 1e6, 2).tolist())
     offsets = folded.offsets.tolist()
     for first in range(0, len(heads), _LANES_AT_ONCE):
@@ -101,17 +108,12 @@ def _requests(run: Run) -> Iterator[str]:
         # A batch of lanes' rows converted at once: memory stays a batch's, not the run's.
         batch = slice(offsets[first], offsets[last])
         here = rows[batch]
-        thread = cols.thread[here]
         segments = concat(
-            '{"kind":',
             lookup(kinds, cols.kind[here]),
-            ',"start_ms":',
-            float_texts(np.round((cols.start_ns[here] - t0) / 1e6, 2)),
+            rounded_texts((cols.start_ns[here] - t0) / 1e6, 2),
             ',"end_ms":',
-            float_texts(np.round((folded.end_ns[batch] - t0) / 1e6, 2)),
-            ',"thread":',
-            lookup(threads, thread),
-            pick(thread == loop, ',"on_loop":true}', ',"on_loop":false}'),
+            rounded_texts((folded.end_ns[batch] - t0) / 1e6, 2),
+            lookup(threads, cols.thread[here]),
         ).tolist()
         if cols.names:  # a site's own Server-Timing metric says which it is; no other has
             for j, row in enumerate(here.tolist()):
@@ -124,23 +126,41 @@ def _requests(run: Run) -> Iterator[str]:
 
 
 def _request_heads(run: Run, folded_ms: list[float]) -> list[str]:
-    """Each request's own fields, up to its segments' opening bracket."""
-    t0 = run.trace.t0_ns
-    texts: dict[str | None, str] = {None: "null"}  # views, statuses, errors: few distinct
+    """Each request's own fields, up to its segments' opening bracket. What lanes share (view,
+    status, error: few distinct) is formatted once; the times a column at a time, each as
+    :func:`_ms` rounds it."""
+    trace = run.trace
+    t0 = trace.t0_ns
+    shared: dict[tuple[object, ...], str] = {}
 
-    def text(value: str | None) -> str:
-        known = texts.get(value)
-        if known is None:
-            known = texts[value] = dumps(value)
-        return known
+    def fields(lane: Lane) -> str:
+        key = (lane.view, lane.status, lane.status_code, lane.error)
+        text = shared.get(key)
+        if text is None:
+            text = shared[key] = (
+                f'"view":{dumps(lane.view)},"status":{dumps(lane.status)},'
+                f'"status_code":{dumps(lane.status_code)},"error":{dumps(lane.error)},'
+            )
+        return text
 
+    cols = trace.lane_columns
     return [
-        f'{{"id":{lane.request_id},"view":{text(lane.view)},"status":{text(lane.status)},'
-        f'"status_code":{"null" if lane.status_code is None else lane.status_code},'
-        f'"error":{text(lane.error)},"sent_ms":{_ms(lane.sent_ns, t0)!r},'
-        f'"done_ms":{_ms(lane.done_ns, t0)!r},"folded_framework_ms":{folded!r},"segments":['
-        for lane, folded in zip(run.trace.lanes, folded_ms, strict=True)
+        f'{{"id":{lane.request_id},{fields(lane)}"sent_ms":{sent},"done_ms":{done},'
+        f'"folded_framework_ms":{folded!r},"segments":['
+        for lane, sent, done, folded in zip(
+            trace.lanes,
+            _ms_texts(cols.sent_ns, t0),
+            _ms_texts(cols.done_ns, t0),
+            folded_ms,
+            strict=True,
+        )
     ]
+
+
+def _ms_texts(ns: npt.NDArray[np.int64], t0_ns: int) -> list[str]:
+    """Each of ``ns`` as :func:`_ms` gives it, as JSON writes it (Python's ``round`` and
+    ``repr``, mapped in C over the column's values)."""
+    return list(map(repr, map(round, ((ns - t0_ns) / 1e6).tolist(), itertools.repeat(2))))
 
 
 #: Lanes whose segments are formatted together (a few megabytes of text at most).

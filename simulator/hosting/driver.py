@@ -95,6 +95,7 @@ class Driver(Burst[RequestRecord]):
                 text = _text(response)
                 record.error = record.probe.error or f"HTTP {status}: {text[:200]}"
         record.done_ns = time.perf_counter_ns()
+        record.probe.touch()  # what the client saw is the lane's too
 
 
 @functools.lru_cache(maxsize=16)

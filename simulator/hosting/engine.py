@@ -28,7 +28,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import measuring_ended, paused_collection
+from simulator.trace.collector import measuring_ended, paused_collection, settle
 from simulator.upstream_address import upstream_any_host
 
 if TYPE_CHECKING:
@@ -107,6 +107,9 @@ class LiveRun:
         self._live: LiveLanes | None = None
         # Whether a snapshot is updating them (a signal handler's call then builds afresh).
         self._updating = False
+        # Held while a snapshot reads or updates them: the window takes its frames on a
+        # worker thread, and the final trace may be built while one is under way.
+        self._snapshot_lock = threading.RLock()
         self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets: SocketLiveRun | None = None
@@ -176,6 +179,7 @@ class LiveRun:
         if self.sockets is not None:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
+        settle()  # what this process holds is not walked by the run's collections
         with _upstream_for(self.scenario, self.options.allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
@@ -202,6 +206,11 @@ class LiveRun:
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
         measuring_ended()  # a command line's collector stays off from here (collector.py)
+        # On a worker thread: a second or more at 10,000 requests, which the window's loop
+        # (the caller's) spends drawing and answering clicks meanwhile.
+        return await asyncio.to_thread(self._final_run)
+
+    def _final_run(self) -> Run:
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
@@ -300,11 +309,17 @@ class LiveRun:
         now_ns = now_ns or time.perf_counter_ns()
         records = list(driver.records)
         loop_thread = server.loop_thread
-        if self._live is None or self._live.loop_thread != loop_thread:
-            self._live = LiveLanes(loop_thread)
-        live = self._live
-        with paused_collection():  # millions of small objects, none in a cycle
-            if self._updating:  # a signal handler's, inside an update: leave it alone
+        # The final trace of a run nobody watched (the command line's): built from scratch,
+        # which is what the live lanes give by definition, without the bookkeeping they
+        # keep for a next frame (a tenth of the build) that none will ask for. Millions of
+        # small objects, none in a cycle: no collection. One snapshot at a time (the
+        # window takes its frames on a worker thread).
+        with self._snapshot_lock, paused_collection():
+            afresh = self._updating or (final and self._live is None)
+            if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
+                self._live = LiveLanes(loop_thread)
+            live = self._live
+            if afresh or live is None:  # a signal handler's inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)
             else:
@@ -386,5 +401,8 @@ def _refuse_a_silent_upstream(warm: Driver) -> None:
 
 
 def run_scenario(scenario: Scenario) -> Run:
-    """Run ``scenario`` on a fresh event loop of its own and return the finished run."""
-    return asyncio.run(LiveRun(scenario).run())
+    """Run ``scenario`` on a fresh event loop of its own and return the finished run (its
+    objects settled for the collector, :func:`~simulator.trace.collector.settle`)."""
+    run = asyncio.run(LiveRun(scenario).run())
+    settle()
+    return run

@@ -21,6 +21,7 @@ from simulator.hosting.upstream import SlowUpstream
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Trace
+from simulator.trace.collector import settle
 from simulator.upstream_address import allowed_by_name
 
 __all__ = ["SocketLiveRun", "request_url"]
@@ -82,6 +83,7 @@ class SocketLiveRun:
 
     async def run(self) -> Run:
         scenario = self.scenario
+        settle()  # what this process holds is not walked by the run's collections
         with _upstream(scenario) as upstream_url:
             server = None
             try:

@@ -97,6 +97,7 @@ class SiteTransport(httpx.AsyncBaseTransport):
         # thousand requests built one after another on one loop) is the client's, which
         # real clients, each on its own machine, would not add to the site's queue.
         request.probe.sent_ns = time.perf_counter_ns()
+        request.probe.touch()
         answer = self._server.submit(request)
         answer.add_done_callback(functools.partial(self._answered, waiter, loop))
         try:

@@ -24,6 +24,31 @@ only to exit a moment later. While the run is measured the collector is as it al
 Such a process also keeps what its run was measured with until it ends
 (:func:`kept_until_exit`): the exit frees nothing one by one, and neither should a function
 returning just before it.
+
+**Settled objects are frozen** (:func:`settle`: ``gc.collect()``, then ``gc.freeze()``),
+before a run starts its server and after a run is over (``run_scenario``, the window's
+session when its runs end). A full collection walks every object the collector tracks, and a
+process of ours holds far more than a Django server does: counted with ``gc.get_objects()``,
+a process that has only booted the site tracks about 48,000 objects; ours adds our engine
+(12,000), in the window Qt and the app (53,000 more before a window is shown), and every
+finished run it keeps: 280,000 for 10,000 requests (its lanes, segments, figures). The window
+keeps the last run while the next one runs live, so each full collection inside a live frame
+walked it again (0.2-0.7 s each, ``benchmarks/gc_frames.py``), and the site's own full
+collections, which the lessons measure, walked it too. Frozen, none of them walks it: what a
+run's full collections walk is what that run made (the site's requests, the client, the trace
+so far), as in a fresh process, and every run of a process (a lesson's A and B, the window's
+tenth) is measured alike. Django's boot objects are frozen too, which a server's full
+collections would walk (about 20 ms of CPU each): the nearest we can get, since freezing is
+all or nothing, and nearer a server than walking the whole of our process.
+
+Freezing keeps nothing alive: a frozen object is freed by reference counting when the last
+reference to it goes. Only garbage in a reference cycle needs the collector, so the
+collection before each freeze takes what is garbage then, and what is frozen must not become
+cyclic garbage later. A finished run forms no cycle (a trace is frozen dataclasses of tuples:
+``tests/simulator/test_collector.py`` drops a frozen run and sees its objects freed); a
+``LiveRun``'s server does (Django's middleware chain), which is why a run is settled before
+its server is built and after its ``LiveRun`` is dropped, never while one is alive.
+``benchmarks/soak.py`` checks memory stays flat over 100 runs in one process.
 """
 
 from __future__ import annotations
@@ -33,7 +58,13 @@ import gc
 import threading
 from collections.abc import Iterator
 
-__all__ = ["kept_until_exit", "measuring_ended", "off_after_measuring", "paused_collection"]
+__all__ = [
+    "kept_until_exit",
+    "measuring_ended",
+    "off_after_measuring",
+    "paused_collection",
+    "settle",
+]
 
 
 class _Pauses:
@@ -45,6 +76,8 @@ class _Pauses:
         self.depth = 0
         self.was_enabled = False
         self.off_after_measuring = False
+        #: A process that said :func:`off_after_measuring` and whose measuring has ended.
+        self.exiting = False
 
     def enter(self) -> None:
         with self.lock:
@@ -89,6 +122,7 @@ def measuring_ended() -> None:
     paused from here to the exit (a pause never left). Elsewhere (the window, a lesson's
     several runs, the tests) nothing changes."""
     if _PAUSES.off_after_measuring:
+        _PAUSES.exiting = True
         _PAUSES.enter()
 
 
@@ -99,3 +133,16 @@ def kept_until_exit(*objects: object) -> None:
     a tenth of a second of CPU or more just before the exit. Elsewhere, nothing is held."""
     if _PAUSES.off_after_measuring:
         _KEPT.extend(objects)
+
+
+def settle() -> None:
+    """Everything alive now is settled for the collector: what is garbage is collected (one
+    full collection, which walks only what was made since the last settle), the rest frozen
+    (``gc.freeze()``): never walked by a collection again, still freed by reference counting
+    when dropped. Call it between runs, with no ``LiveRun`` alive but the one about to start
+    its server (module docstring). In a process that exits once its run is measured, after
+    that nothing is done: the collector stays off to the exit."""
+    if _PAUSES.exiting:
+        return
+    gc.collect()
+    gc.freeze()

@@ -1,6 +1,8 @@
 """The cycle collector's pause is the process's: blocks open in several threads at once
 keep it off until the last one ends, and it comes back as the first block found it. A
-command-line run's process leaves it off once the measuring is over, never before."""
+command-line run's process leaves it off once the measuring is over, never before. What is
+settled between runs is frozen: a full collection walks it no more, and it is freed when
+dropped."""
 
 from __future__ import annotations
 
@@ -95,6 +97,7 @@ def test_many_threads_in_and_out_never_see_it_on_inside_a_block():
 def _policy_undone() -> Iterator[None]:
     yield
     collector.off_after_measuring(False)
+    collector._PAUSES.exiting = False
     while collector._PAUSES.depth:  # the pause a measuring_ended() below never leaves
         collector._PAUSES.leave()
     collector._KEPT.clear()
@@ -166,3 +169,55 @@ def test_the_command_line_measures_with_the_collector_on_and_ends_with_it_off():
     assert "20 ok" in done.stdout
     # The warm-up request's driver and the run's: both with the collector on.
     assert "measured with [True, True] after False" in done.stderr
+
+
+class _Cyclic:
+    """Garbage only the collector frees: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _walked(objects: list[object]) -> int:
+    """How many of ``objects`` a full collection walks (``gc.get_objects()`` lists every
+    object in the collector's generations; frozen ones are in none)."""
+    ids = {id(o) for o in objects}
+    return sum(id(o) in ids for o in gc.get_objects())
+
+
+def test_settling_collects_cyclic_garbage_first_and_freezes_what_lives():
+    garbage = _Cyclic()
+    gone = weakref.ref(garbage)
+    del garbage
+    alive = [[n] for n in range(100)]
+    collector.settle()
+    assert gone() is None  # collected, not frozen for ever
+    assert _walked(alive) == 0
+    frozen = gc.get_freeze_count()
+    del alive
+    assert gc.get_freeze_count() <= frozen - 100  # freed when dropped, frozen or not
+
+
+@pytest.mark.usefixtures("_policy_undone")
+def test_a_process_exiting_after_its_run_settles_nothing_once_measured():
+    collector.off_after_measuring()
+    collector.measuring_ended()
+    young = [[n] for n in range(10)]
+    collector.settle()  # the exit is near: no collection, nothing frozen
+    assert _walked(young) == 10
+
+
+@pytest.mark.slow
+def test_a_finished_run_is_not_walked_by_full_collections_and_is_freed_when_dropped():
+    from simulator.hosting.engine import run_scenario
+    from simulator.scenario import Scenario
+
+    run = run_scenario(Scenario(view="async_sync_orm_bug", mode="wsgi", requests=4))
+    ours: list[object] = [run, run.trace, run.summary, *run.trace.lanes]
+    ours += [segment for lane in run.trace.lanes for segment in lane.segments]
+    assert _walked(ours) == 0  # the window's next live frames do not walk the last run
+    frozen = gc.get_freeze_count()
+    count = len(ours)
+    del run, ours
+    # No cycle keeps them: a frozen cycle would be kept for ever.
+    assert gc.get_freeze_count() <= frozen - count

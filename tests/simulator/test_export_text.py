@@ -8,10 +8,13 @@ import csv
 import json
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.files import run_to_chrome_trace, run_to_dict, write_csv
 from simulator.files.csv_run import CSV_COLUMNS, run_to_rows
-from simulator.files.text_columns import float_texts
+from simulator.files.text_columns import float_texts, rounded_texts
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Segment, Trace
@@ -149,3 +152,27 @@ def test_an_empty_run_exports_no_segment():
 def test_a_value_that_is_not_finite_is_spelt_as_json_spells_it():
     values = np.array([1.5, float("nan"), float("inf"), -float("inf"), 0.01])
     assert list(float_texts(values)) == [json.dumps(v) for v in values.tolist()]
+
+
+@pytest.mark.slow
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(allow_nan=True, allow_infinity=True),
+            st.floats(min_value=-1e7, max_value=1e9),  # milliseconds of a run, and past it
+            st.integers(-(10**9), 10**12).map(lambda ns: ns / 1e6),  # whole nanoseconds
+        ),
+        max_size=40,
+    ),
+    st.integers(0, 6),
+)
+def test_a_rounded_column_reads_as_each_rounded_floats_own_text(values, places):
+    """Times formatted from integers read exactly as the rounded floats' own text: ties,
+    -0.0, trailing zeros, huge and non-finite values, more places than integers can give."""
+    column = np.array(values, np.float64)
+    rounded = np.round(column, places)
+    assert rounded_texts(column, places).tolist() == float_texts(rounded).tolist()
+    finite = [v for v in rounded.tolist() if np.isfinite(v)]
+    texts = rounded_texts(np.array(finite, np.float64), places).tolist()
+    assert texts == [repr(v) for v in finite]
