@@ -14,6 +14,7 @@ entry and exit). Turning those facts into a lane of coloured segments is the hos
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import sys
 import threading
@@ -105,6 +106,9 @@ class RequestProbe:
     its clean-up), and the client sets ``sent_ns``.
 
     Appends come from several threads; ``list.append`` is atomic, so no lock is needed.
+    Whoever records anything here (or in the client's record of the request) calls
+    :meth:`touch` after it: a live picture of 10,000 requests tells the few that recorded
+    something since its last frame by :attr:`version` alone.
     """
 
     request_id: int
@@ -129,12 +133,21 @@ class RequestProbe:
     #: ``(ns, +1)`` when a database connection opened for this request, ``(ns, -1)`` when it
     #: closed (see ``embedded_site.db.base``): one connection per thread, so they add up.
     db_events: list[tuple[int, int]] = field(default_factory=list)
+    #: Set anew by :meth:`touch` after each record, to a number never set before (on any
+    #: probe): a reader that read it, then the records, and finds it the same later has
+    #: read every record made since (one made meanwhile sets it after itself).
+    version: int = 0
+
+    def touch(self) -> None:
+        """Note that something was recorded (call it after the record is in place)."""
+        self.version = next(_VERSIONS)
 
     def mark(self, where: str, *, run_queue: bool = True) -> None:
         """Note that Django's machinery ran here, now, with this thread's clocks
         (``run_queue``: as :func:`~embedded_site.waits.read_clock` takes it)."""
         clock = read_clock(run_queue)
         self.marks.append(Mark(clock.wall_ns, threading.current_thread().name, where, clock))
+        self.version = next(_VERSIONS)
 
     def add_segment(
         self,
@@ -149,6 +162,7 @@ class RequestProbe:
         thread = threading.current_thread().name
         segment = RawSegment(kind, start_ns, end_ns, thread, line=line, end_clock=end_clock)
         self.segments.append(segment)
+        self.version = next(_VERSIONS)
 
     def open_segment(
         self,
@@ -164,6 +178,7 @@ class RequestProbe:
         segment = RawSegment(kind, start_ns, start_ns, thread, True, line, clock, None, due_ns)
         token = id(segment)
         self.open_segments[token] = segment
+        self.version = next(_VERSIONS)
         return token
 
     def close_segment(self, token: int, end_ns: int, clock: Clock | None = None) -> None:
@@ -177,6 +192,7 @@ class RequestProbe:
             RawSegment(s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock)
         )
         del self.open_segments[token]
+        self.version = next(_VERSIONS)
 
     def segments_until(self, now_ns: int) -> list[RawSegment]:
         """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
@@ -194,6 +210,10 @@ class RequestProbe:
             if s.due_ns is not None and not past_due(s.due_ns, now_ns)
         ]
         return min(dues, default=None)
+
+
+#: :attr:`RequestProbe.version`'s numbers (``next`` of it is atomic: one thread's at a time).
+_VERSIONS = itertools.count(1)
 
 
 def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
@@ -277,6 +297,7 @@ def _close_sleep(
         probe.close_segment(token, pieces[0][1] if pieces else end.wall_ns, end)
     else:
         del probe.open_segments[token]  # time.sleep(0): no I/O at all
+        probe.touch()
     for n, (kind, s, e) in enumerate(pieces, 1):
         probe.add_segment(kind, s, e, line, end if n == len(pieces) else None)
 
@@ -361,6 +382,7 @@ class LaneErrorHandler(logging.Handler):
             return
         exc = record.exc_info[1]
         probe.error = f"{type(exc).__name__}: {_said(exc)}"
+        probe.touch()
 
 
 def _said(exc: BaseException) -> str:

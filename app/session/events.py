@@ -23,6 +23,9 @@ class SessionEvents(SignalGroup):
     running(bool)                   a run (or a queue of A then B) started or ended
     run_started(Side, Scenario)     one side began
     run_progressed(Side, Trace, int)  a snapshot of the live run and "now" (perf_counter ns)
+    run_answered(Side, Run, int)    every request of the live run has its answer: the
+                                    answers' figures (no segments), and how many answered
+                                    requests Django is still tidying up after
     run_finished(Side, Run)         one side finished or was stopped
     verdict(str | None)             the A/B verdict, or none (a side is missing)
     prediction(Prediction | None)   the model's prediction was asked for (or dropped by a run)
@@ -38,6 +41,7 @@ class SessionEvents(SignalGroup):
     running = Signal(bool)
     run_started = Signal(Side, Scenario)
     run_progressed = Signal(Side, Trace, int)
+    run_answered = Signal(Side, Run, int)
     run_finished = Signal(Side, Run)
     verdict = Signal(object)
     prediction = Signal(object)

@@ -93,6 +93,9 @@ class Figures:
         self._live_shown_ns = 0
         self._live_period_ns = LIVE_PERIOD_NS
         self._live_columns = LiveColumns()
+        # The summary worked out with a live snapshot on the frame's worker thread, what
+        # that took of its CPU, and the snapshot it is of.
+        self._prepared: tuple[Trace, Summary, int] | None = None
         if session is not None:
             self._follow(session)
 
@@ -121,6 +124,8 @@ class Figures:
         events = session.events
         events.run_started.connect(self._on_run_started)
         events.run_progressed.connect(self._on_run_progressed)
+        events.run_answered.connect(self._on_run_answered)
+        session.prepare_frame.append(self._prepare)
         events.run_finished.connect(self._on_run_finished)
         events.shown_side.connect(self._on_shown_side)
         events.compare.connect(self._on_compare)
@@ -146,17 +151,41 @@ class Figures:
         self._live_columns = LiveColumns()  # nothing of the last run's is kept
         self.show(None)
 
+    def _due(self, trace: Trace, now_ns: int) -> tuple[bool, bool]:
+        """Whether a live snapshot's figures are due, and its plots."""
+        plots = now_ns - self._live_shown_ns >= self._live_period_ns
+        return plots or len(trace.lanes) <= EVERY_FRAME_LANES, plots
+
+    def _prepare(self, trace: Trace, now_ns: int) -> None:
+        """On the frame's worker thread, before the window draws ``trace``: its columns,
+        from the last snapshot's (the timeline reads them too), and its figures if due."""
+        self._prepared = None
+        self._live_columns.fill(trace)
+        if self._due(trace, now_ns)[0]:
+            cpu = time.thread_time_ns()
+            self._prepared = (trace, summarize(trace), time.thread_time_ns() - cpu)
+
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        due = now_ns - self._live_shown_ns >= self._live_period_ns
-        if due or len(trace.lanes) <= EVERY_FRAME_LANES:
-            start = time.perf_counter_ns()
-            # Columns from the last snapshot's: the figures are those of this trace.
+        due, plots = self._due(trace, now_ns)
+        if not due:
+            return
+        start = time.perf_counter_ns()
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] is trace:
+            summary, cost = prepared[1], prepared[2]
+        else:  # a frame not prepared (the session's own stream prepares every one)
             self._live_columns.fill(trace)
-            self.show(trace, side=self._side(side), plots=due)
-            if due:  # what the figures and the plots cost, drawn: their share of the time
-                cost = time.perf_counter_ns() - start
-                self._live_shown_ns = now_ns
-                self._live_period_ns = max(LIVE_PERIOD_NS, round(cost / LIVE_COST_SHARE))
+            summary, cost = summarize(trace), 0
+        self.show(trace, summary, side=self._side(side), plots=plots)
+        if plots:  # what the figures and the plots cost, drawn: their share of the time
+            cost += time.perf_counter_ns() - start
+            self._live_shown_ns = now_ns
+            self._live_period_ns = max(LIVE_PERIOD_NS, round(cost / LIVE_COST_SHARE))
+
+    def _on_run_answered(self, side: Side, answers: Run, tidying: int) -> None:
+        """Every request answered: the answers' figures, final, while Django tidies up (the
+        server's read "not measured" until the run's end brings them)."""
+        self._show_run(side, answers)
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         self._show_side_run()

@@ -1,25 +1,46 @@
 """A live run's frames and what a stopped run left behind: the pace of the snapshots.
 
-A snapshot of thousands of lanes costs tens of milliseconds and competes with the site for
-the GIL (the engine runs in this process), so the frames are spaced by what the last one
-cost, whole: the snapshot, what the window does with it (the timeline's layout and paint,
-the figures when due) and the work it left for the next turn (``settle``: the window has
-Qt deliver the paints and layouts its widgets asked for). The views get three quarters of
-the time; a frame comes at most every :data:`FRAME_MS`.
+A snapshot of thousands of lanes costs tens to hundreds of milliseconds and competes with
+the site for the GIL (the engine runs in this process). So it is taken on a worker thread,
+with whatever else the frame can work out from it without Qt (``prepare``: the figures'
+columns and summary), and the window's thread only draws the result: a click waits for a
+drawing, never for a snapshot. The frames are spaced by what the last one cost, whole
+(:class:`Pace`): the CPU the worker spent, and the window's time drawing it (the timeline's
+layout and paint, the figures when due, and ``settle``: Qt delivering the paints and layouts
+its widgets asked for). The site's views get three quarters of the time; a frame comes at
+most every :data:`FRAME_MS`.
+
+Once every request of an in-process run is answered, Django still tidies up after each for
+seconds (:mod:`app.cli.answered` says why): one last frame shows the lanes as answered, and
+none follows while Django tidies, whose threads would make each snapshot ten times dearer
+and be slowed by it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from simulator.trace import Trace
+from simulator.metrics.figures import format_count
+from simulator.trace import Run, Trace
 
-from .runner import RunHandle
+from .runner import Answering, RunHandle
 
-__all__ = ["FRAME_MS", "VIEWS_SHARE_RATIO", "stream_frames", "wait_for_leftovers"]
+__all__ = [
+    "FRAME_MS",
+    "VIEWS_SHARE_RATIO",
+    "LiveFrames",
+    "Pace",
+    "Prepare",
+    "answers_once_answered",
+    "stream_frames",
+    "tidying_notice",
+    "wait_for_leftovers",
+]
 
 #: Snapshot period while a run is live, at the shortest.
 FRAME_MS = 33
@@ -27,27 +48,149 @@ FRAME_MS = 33
 #: quarters of the time.
 VIEWS_SHARE_RATIO = 3.0
 
+#: Work done with each snapshot on the worker thread, before the window draws it (no Qt).
+Prepare = Callable[[Trace, int], None]
+
+
+@dataclass
+class Pace:
+    """When the next frame is due: ``frame_s`` at the shortest, else :data:`VIEWS_SHARE_RATIO`
+    times what the last frame cost, whole (:meth:`after`)."""
+
+    frame_s: float
+
+    def after(self, made_cpu_s: float, drawn_s: float) -> float:
+        """The wait before the next frame, after one whose snapshot (and the work prepared
+        with it) took ``made_cpu_s`` of its thread's CPU, and whose drawing held the window's
+        thread ``drawn_s``. The snapshot's wall time is not its cost: most of it, amid
+        thousands of the site's threads, is waiting for the GIL while they run."""
+        return max(self.frame_s, (made_cpu_s + drawn_s) * VIEWS_SHARE_RATIO)
+
+
+def _made(handle: RunHandle, now_ns: int, prepare: Sequence[Prepare]) -> tuple[Trace, float]:
+    """On the worker thread: the snapshot at ``now_ns``, prepared, and the CPU they took."""
+    cpu = time.thread_time()
+    trace = handle.snapshot(now_ns)
+    for each in prepare:
+        each(trace, now_ns)
+    return trace, time.thread_time() - cpu
+
+
+async def _off_the_loop(work: Callable[[], tuple[Trace, float]]) -> tuple[Trace, float]:
+    """``work()`` on a worker thread. Cancelled, it still waits for the worker to finish (a
+    thread cannot be stopped): no snapshot of this run outlives its stream of frames."""
+    done = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        await asyncio.gather(done, return_exceptions=True)
+        raise
+
 
 async def stream_frames(
     handle: RunHandle,
     frame_s: float,
     frame: Callable[[Trace, int], None],
     settle: Callable[[], None] | None = None,
+    *,
+    prepare: Sequence[Prepare] = (),
+    answered: asyncio.Future[None] | None = None,
 ) -> None:
-    """Call ``frame(snapshot, now_ns)`` for the live run of ``handle`` until cancelled. A
-    frame is timed whole, and the next waits three times as long as it took: from the snapshot's
-    start through what ``frame`` does with it (the window lays its timeline out and paints it
-    inside the call) to ``settle``'s end (the window's widgets' paints, posted for later)."""
-    interval = frame_s
+    """Call ``frame(snapshot, now_ns)`` on the loop for the live run of ``handle`` until
+    cancelled, or until the frame taken after ``answered`` is done (the last answer). Each
+    snapshot is taken, and ``prepare`` run on it, on a worker thread; ``frame`` then draws it
+    (the window lays its timeline out and paints it inside the call), and ``settle`` runs
+    the paints the window's widgets posted for later. The next frame waits as :class:`Pace`
+    says, the loop free meanwhile."""
+    pace = Pace(frame_s)
+    last = answered
+    wait = frame_s
     while True:
-        await asyncio.sleep(interval)
+        if last is not None:
+            await asyncio.wait({last}, timeout=wait)
+        else:
+            await asyncio.sleep(wait)
         if not handle.started:
+            wait = frame_s
             continue
+        final = last is not None and last.done()
         now = time.perf_counter_ns()
-        frame(handle.snapshot(now), now)
+        trace, made_cpu_s = await _off_the_loop(functools.partial(_made, handle, now, prepare))
+        start = time.perf_counter()
+        frame(trace, now)
         if settle is not None:
             settle()
-        interval = max(frame_s, (time.perf_counter_ns() - now) / 1e9 * VIEWS_SHARE_RATIO)
+        if final:
+            return
+        wait = pace.after(made_cpu_s, time.perf_counter() - start)
+
+
+async def answers_once_answered(
+    handle: Answering,
+    answered: asyncio.Future[None],
+    frames: asyncio.Future[None],
+    show: Callable[[Run, int], None],
+) -> None:
+    """Once every request is answered and the frame showing it is drawn: the answers'
+    figures (:meth:`~simulator.hosting.engine.LiveRun.answers`, read on a worker thread amid
+    Django's tidying) handed to ``show`` with how many answered requests Django is still
+    tidying up after; nothing for a stopped run. Cancel it when the run ends."""
+    await answered
+    await asyncio.wait({frames})
+    if handle.stopping:
+        return
+    answers, tidying = await asyncio.to_thread(handle.answers)
+    show(answers, tidying)
+
+
+class LiveFrames:
+    """A live run's frames (:func:`stream_frames`) and, for a run that says when every
+    request is answered (:class:`~app.session.runner.Answering`), the answers' figures then
+    (:func:`answers_once_answered`), handed to ``show_answers``. Started at once;
+    :meth:`close` when the run has ended."""
+
+    def __init__(
+        self,
+        handle: RunHandle,
+        frame_s: float,
+        frame: Callable[[Trace, int], None],
+        settle: Callable[[], None] | None,
+        prepare: Sequence[Prepare],
+        show_answers: Callable[[Run, int], None],
+    ) -> None:
+        answering = handle if isinstance(handle, Answering) else None
+        self._answered = asyncio.ensure_future(answering.answered()) if answering else None
+        self._frames = asyncio.ensure_future(
+            stream_frames(handle, frame_s, frame, settle, prepare=prepare, answered=self._answered)
+        )
+        self._answers = None
+        if answering is not None and self._answered is not None:
+            self._answers = asyncio.ensure_future(
+                answers_once_answered(answering, self._answered, self._frames, show_answers)
+            )
+
+    @property
+    def answers_shown(self) -> bool:
+        """Whether the answers' figures were handed over before the run ended."""
+        shown = self._answers
+        return shown is not None and shown.done() and not shown.cancelled()
+
+    async def close(self) -> None:
+        """No frame more (one under way is drawn or dropped first), no answers."""
+        tasks = [t for t in (self._frames, self._answered, self._answers) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def tidying_notice(tidying: int) -> str:
+    """What the window says while Django tidies up after ``tidying`` answered requests."""
+    plural = "s" if tidying != 1 else ""
+    return (
+        f"Every request answered: the figures are the answers'. Django is still closing "
+        f"{format_count(tidying)} answered request{plural} (response, request_finished, "
+        "thread); the server's figures follow once it has."
+    )
 
 
 async def wait_for_leftovers(leftover: threading.Thread | None, say: Callable[[str], None]) -> None:

@@ -24,7 +24,7 @@ from simulator.trace.collector import settle
 from simulator.upstream_address import refuse_unless_allowed
 
 from .events import SessionEvents
-from .live import FRAME_MS, stream_frames, wait_for_leftovers
+from .live import FRAME_MS, LiveFrames, Prepare, tidying_notice, wait_for_leftovers
 from .predictions import Predictions
 from .runner import RunHandle, Runner
 from .samples import every_run, final_medians, rerun_after
@@ -102,6 +102,9 @@ class Session:
         #: Run at the end of each live frame and timed with it: the window delivers the
         #: paints its widgets asked for (:func:`~app.session.live.stream_frames`).
         self.settle_frame: Callable[[], None] | None = None
+        #: Run with each live snapshot on the worker thread that took it, before the window
+        #: draws it (no Qt): the figures' columns and summary (:mod:`app.session.figures`).
+        self.prepare_frame: list[Prepare] = []
         self._check: PredictionCheck | None = None
         self._lesson: Lesson | None = None
         #: Every run of each side since Run ran both (a close call runs each twice more).
@@ -358,9 +361,13 @@ class Session:
             self.show_side(side)
         self.events.run_started.emit(side, scenario)
         await wait_for_leftovers(self._leftover, self.events.notice.emit)
-        frame = functools.partial(self._frame, side)
-        frames = asyncio.ensure_future(
-            stream_frames(handle, self._frame_s, frame, self.settle_frame)
+        frames = LiveFrames(
+            handle,
+            self._frame_s,
+            functools.partial(self._frame, side),
+            self.settle_frame,
+            self.prepare_frame,
+            functools.partial(self._answers, side),
         )
         try:
             run = await handle.run()
@@ -371,9 +378,11 @@ class Session:
             self.events.error.emit(f"The run failed: {type(exc).__name__}: {exc}")
             return None
         finally:
-            frames.cancel()
-            await asyncio.gather(frames, return_exceptions=True)
+            answers_shown = frames.answers_shown
+            await frames.close()
             self._leftover = getattr(handle, "leftover", None)
+            if answers_shown:
+                self.events.notice.emit("")  # the tidying it told of is over
         if self._sampling:
             self.samples[side].append(run)
             run = self._show_medians(side, run)
@@ -387,6 +396,11 @@ class Session:
     def _frame(self, side: Side, trace: Trace, now_ns: int) -> None:
         self.live_trace = trace
         self.events.run_progressed.emit(side, trace, now_ns)
+
+    def _answers(self, side: Side, answers: Run, tidying: int) -> None:
+        self.events.run_answered.emit(side, answers, tidying)
+        if tidying:
+            self.events.notice.emit(tidying_notice(tidying))
 
     def _show_medians(self, side: Side, run: Run) -> Run:
         """After a close call's re-runs each side shows its median run: the verdict's number."""

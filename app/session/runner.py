@@ -8,12 +8,12 @@ threads. A test passes a fake that returns made-up runs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["RunHandle", "Runner"]
+__all__ = ["Answering", "RunHandle", "Runner"]
 
 
 class RunHandle(Protocol):
@@ -34,6 +34,27 @@ class RunHandle(Protocol):
 
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`); raises ``LanesError`` when it cannot."""
+        ...
+
+
+@runtime_checkable
+class Answering(Protocol):
+    """A run whose client can tell when every request has its answer, before the site has
+    tidied up after them (:class:`~simulator.hosting.engine.LiveRun` in process): the
+    window then shows the answers' figures, as the command line prints them."""
+
+    @property
+    def stopping(self) -> bool:
+        """Whether the run was stopped (its answers are then no run's figures)."""
+        ...
+
+    async def answered(self) -> None:
+        """Return once every request has its answer (never, for a run over sockets)."""
+        ...
+
+    def answers(self) -> tuple[Run, int]:
+        """The run's answers as they stand, and how many answered requests the site is
+        still tidying up after."""
         ...
 
 

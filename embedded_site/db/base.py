@@ -25,6 +25,7 @@ def _note(delta: int) -> None:
     probe = current_probe.get()
     if probe is not None:
         probe.db_events.append((time.perf_counter_ns(), delta))
+        probe.touch()
 
 
 class DatabaseWrapper(SQLiteDatabaseWrapper):

@@ -99,6 +99,7 @@ class Driver(Burst[RequestRecord]):
                 text = body.decode(response.encoding or "utf-8", "replace")
                 record.error = record.probe.error or f"HTTP {response.status_code}: {text[:200]}"
         record.done_ns = time.perf_counter_ns()
+        record.probe.touch()  # what the client saw is the lane's too
 
 
 @functools.lru_cache(maxsize=16)

@@ -107,6 +107,9 @@ class LiveRun:
         self._live: LiveLanes | None = None
         # Whether a snapshot is updating them (a signal handler's call then builds afresh).
         self._updating = False
+        # Held while a snapshot reads or updates them: the window takes its frames on a
+        # worker thread, and the final trace may be built while one is under way.
+        self._snapshot_lock = threading.RLock()
         self._all_answered = asyncio.Event()
         #: Real servers or someone's own site: driven over sockets, by its own runner.
         self.sockets: SocketLiveRun | None = None
@@ -203,6 +206,11 @@ class LiveRun:
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
         measuring_ended()  # a command line's collector stays off from here (collector.py)
+        # On a worker thread: a second or more at 10,000 requests, which the window's loop
+        # (the caller's) spends drawing and answering clicks meanwhile.
+        return await asyncio.to_thread(self._final_run)
+
+    def _final_run(self) -> Run:
         trace = self.snapshot(final=True)
         return Run(self.scenario, trace, summarize(trace), stopped=self._stop_requested)
 
@@ -303,12 +311,14 @@ class LiveRun:
         loop_thread = server.loop_thread
         # The final trace of a run nobody watched (the command line's): built from scratch,
         # which is what the live lanes give by definition, without the bookkeeping they
-        # keep for a next frame (a tenth of the build) that none will ask for.
-        afresh = self._updating or (final and self._live is None)
-        if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
-            self._live = LiveLanes(loop_thread)
-        live = self._live
-        with paused_collection():  # millions of small objects, none in a cycle
+        # keep for a next frame (a tenth of the build) that none will ask for. Millions of
+        # small objects, none in a cycle: no collection. One snapshot at a time (the
+        # window takes its frames on a worker thread).
+        with self._snapshot_lock, paused_collection():
+            afresh = self._updating or (final and self._live is None)
+            if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
+                self._live = LiveLanes(loop_thread)
+            live = self._live
             if afresh or live is None:  # a signal handler's inside an update: leave it alone
                 lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                 last = max((lane.end_ns for lane in lanes), default=now_ns)

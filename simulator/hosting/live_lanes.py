@@ -4,6 +4,8 @@ The window asks :class:`~simulator.hosting.engine.LiveRun` for the trace so far 
 second. Building every lane in flight from its probe each time (and reading every probe for
 the loop's holds) costs a frame of 10,000 requests seconds. Here:
 
+- what recorded something since the last frame is told by its probe's ``version`` alone
+  (:meth:`~embedded_site.instrumentation.RequestProbe.touch`): one attribute per lane;
 - a lane whose request is settled (:func:`settled`, and its probe unchanged over a frame) is
   built once and handed out as the same object ever after (the painter splits it once);
 - a lane in flight whose probe recorded nothing new is grown to "now"
@@ -33,8 +35,8 @@ from simulator.trace.live_holds import LiveHolds
 
 __all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
 
-#: What a record and its probe hold: a lane built from them is built again only if it changes.
-State = tuple[object, ...]
+#: What of a record and its probe says whether its lane is final (:func:`_final`).
+State = tuple[int | None, str, int | None, int | None]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -43,6 +45,10 @@ _EVER = 2**62
 
 @dataclass(slots=True)
 class _Kept:
+    #: The probe's :attr:`~embedded_site.instrumentation.RequestProbe.version` read before
+    #: its lane was built: the same later, nothing was recorded since (it is built again
+    #: only if that changes).
+    version: int
     state: State
     lane: Lane
     #: How far building the lane read the loop's holds: while they stay as they are up to
@@ -91,13 +97,14 @@ class LiveLanes:
         kept_list = self._kept
         changed: list[int] = []
         same: list[tuple[int, _Kept]] = []
-        states: dict[int, State] = {}
+        states: dict[int, tuple[int, State]] = {}
         for i in self._active:
-            state = _state(records[i])
+            record = records[i]
+            version = record.probe.version  # read first: a record made after it changes it
             kept = kept_list[i]
-            if kept is None or kept.state != state or abandoned:
+            if kept is None or kept.version != version or abandoned:
                 changed.append(i)
-                states[i] = state
+                states[i] = version, _state(record)
             else:
                 same.append((i, kept))
         holds = self._holds
@@ -105,7 +112,7 @@ class LiveLanes:
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
         for i in self._unsettled(unchanged_until):
             changed.append(i)
-            states[i] = _state(records[i])
+            states[i] = records[i].probe.version, _state(records[i])
         # Lanes whose records did not change and whose holds did not either, up to where
         # they read them: kept (settled once answered and finished), or grown to now.
         lanes = self._lanes
@@ -115,7 +122,7 @@ class LiveLanes:
         for i, kept in same:
             if kept.read_until >= unchanged_until:
                 changed.append(i)
-                states[i] = kept.state
+                states[i] = kept.version, kept.state
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
                 kept.lane = lanes[i] = grown(kept.lane, now_ns)
                 kept.end = now_ns
@@ -123,7 +130,7 @@ class LiveLanes:
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
-                states[i] = kept.state
+                states[i] = kept.version, kept.state
             elif _final(kept.state):
                 # The same lane two frames in a row: final. Judged by the records this frame
                 # compared, not read again: the site may finish the request meanwhile, after
@@ -157,7 +164,7 @@ class LiveLanes:
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
                 due_by = record.probe.due_by(now_ns) if grows else None
                 kept_list[i] = _Kept(
-                    states[i],
+                    *states[i],
                     lane,
                     held.until,
                     grows,
@@ -195,7 +202,7 @@ class LiveLanes:
         :func:`settled` says cannot happen): then only a build from scratch is right."""
         active = set(self._active)
         return any(
-            i not in active and kept is not None and kept.state != _state(records[i])
+            i not in active and kept is not None and kept.version != records[i].probe.version
             for i, kept in enumerate(self._kept[: len(records)])
         )
 
@@ -276,25 +283,9 @@ def head(record: RequestRecord, now_ns: int, abandoned: bool = False) -> Lane:
 
 
 def _state(record: RequestRecord) -> State:
-    """Everything of ``record`` and its probe a lane is built from (lists by their length:
-    records are only ever appended)."""
+    """What of ``record`` and its probe :func:`_final` judges by (read with its version)."""
     probe = record.probe
-    return (
-        record.done_ns,
-        record.status,
-        record.status_code,
-        record.error,
-        probe.picked_ns,
-        probe.picked_thread,
-        probe.responded_ns,
-        probe.finished_ns,
-        probe.error,
-        len(probe.segments),
-        len(probe.marks),
-        len(probe.loop_steps),
-        len(probe.db_events),
-        len(probe.open_segments),  # one closed is one more segment
-    )
+    return record.done_ns, record.status, probe.picked_ns, probe.finished_ns
 
 
 def settled(record: RequestRecord) -> bool:
@@ -317,8 +308,8 @@ def _final(state: State) -> bool:
     for good: not given up on before the site picked it up, which it may still do after a
     Stop (its view then never starts), and the loop steps it records then hold the loop for
     the others' lanes."""
-    done_ns, status, _, _, picked_ns, _, _, finished_ns = state[:8]
-    return _settled(done_ns, picked_ns, finished_ns) and (  # type: ignore[arg-type]
+    done_ns, status, picked_ns, finished_ns = state
+    return _settled(done_ns, picked_ns, finished_ns) and (
         status != "cancelled" or picked_ns is not None
     )
 

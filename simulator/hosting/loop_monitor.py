@@ -149,6 +149,7 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
             probe = self._probe = current_probe.get()
         if probe is not None:
             probe.loop_steps.append((start, end))
+            probe.touch()
         if end - start < WAIT_MIN_NS:
             return  # most steps: too short to have stood still, no more clocks to read
         end_clock = read_clock()

@@ -81,6 +81,7 @@ class SiteTransport(httpx.AsyncBaseTransport):
         # thousand requests built one after another on one loop) is the client's, which
         # real clients, each on its own machine, would not add to the site's queue.
         probe.sent_ns = time.perf_counter_ns()
+        probe.touch()
         answer = self._server.submit(site_request)
         answer.add_done_callback(functools.partial(self._answered, waiter, loop))
         try:

@@ -1,28 +1,53 @@
-"""A live run's frames are spaced by what the last one cost, whole: the snapshot, what the
-window did with it, and the paints it left for the next turn (``settle``)."""
+"""A live run's frames: the snapshot off the window's thread, the pace by what a frame cost
+whole (the snapshot's CPU and the window's drawing), and one last frame at the last answer."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
-from app.session.live import VIEWS_SHARE_RATIO, stream_frames
+import pytest
+
+from app.session.live import VIEWS_SHARE_RATIO, Pace, stream_frames
 from simulator.trace import Trace
 
-SNAPSHOT_S, FRAME_S, SETTLE_S = 0.02, 0.004, 0.006
+SNAPSHOT_CPU_S, FRAME_S, SETTLE_S = 0.02, 0.004, 0.006
+
+
+def _burn(seconds: float) -> None:
+    """Spend ``seconds`` of this thread's CPU (a snapshot's cost is its CPU, not its wait)."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
 
 
 class _Handle:
-    """A run whose snapshot takes :data:`SNAPSHOT_S` (as a big run's does)."""
+    """A run whose snapshot costs :data:`SNAPSHOT_CPU_S` of CPU, noting the thread it ran on."""
 
     started = True
 
+    def __init__(self, cpu_s: float = SNAPSHOT_CPU_S) -> None:
+        self.cpu_s = cpu_s
+        self.threads: list[int] = []
+        self.taking = 0  # snapshots under way
+
     def snapshot(self, now_ns: int | None = None) -> Trace:
-        time.sleep(SNAPSHOT_S)
-        return Trace(0, ())
+        self.taking += 1
+        self.threads.append(threading.get_ident())
+        _burn(self.cpu_s)
+        self.taking -= 1
+        return Trace(now_ns or 0, ())
 
 
-def test_the_next_frame_waits_for_the_whole_of_the_last_one_s_cost():
+def test_the_pace_is_three_times_the_whole_cost_and_never_faster_than_a_frame():
+    pace = Pace(0.033)
+    assert pace.after(0.0, 0.0) == 0.033
+    assert pace.after(0.1, 0.05) == pytest.approx(0.15 * VIEWS_SHARE_RATIO)
+    assert pace.after(0.1, 0.05) > pace.after(0.1, 0.0) > pace.after(0.0, 0.0)
+
+
+def test_the_next_frame_waits_for_the_snapshot_s_cpu_and_the_whole_drawing():
     starts: list[float] = []
 
     def frame(trace: Trace, now_ns: int) -> None:
@@ -40,6 +65,71 @@ def test_the_next_frame_waits_for_the_whole_of_the_last_one_s_cost():
     asyncio.run(watch())
     # From one frame's start to the next: the frame itself, then the views' share of it.
     # Had the snapshot or the paints left for later not been counted, it would be shorter.
-    whole = SNAPSHOT_S + FRAME_S + SETTLE_S
+    whole = SNAPSHOT_CPU_S + FRAME_S + SETTLE_S
     gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
     assert min(gaps) >= whole * (1 + VIEWS_SHARE_RATIO)
+
+
+def test_the_snapshot_and_its_preparation_run_off_the_loop_s_thread_before_the_frame():
+    handle = _Handle(cpu_s=0.0)
+    seen: list[tuple[str, int, Trace]] = []
+
+    def prepare(trace: Trace, now_ns: int) -> None:
+        seen.append(("prepared", threading.get_ident(), trace))
+
+    def frame(trace: Trace, now_ns: int) -> None:
+        seen.append(("drawn", threading.get_ident(), trace))
+
+    async def watch() -> int:
+        task = asyncio.ensure_future(stream_frames(handle, 0.001, frame, prepare=[prepare]))
+        while sum(what == "drawn" for what, *_ in seen) < 2:
+            await asyncio.sleep(0.002)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(watch())
+    assert loop_thread not in handle.threads
+    prepared = [(ident, trace) for what, ident, trace in seen if what == "prepared"]
+    drawn = [(ident, trace) for what, ident, trace in seen if what == "drawn"]
+    assert all(ident == loop_thread for ident, _ in drawn)
+    assert all(ident != loop_thread for ident, _ in prepared)
+    # Each drawn snapshot was prepared first, the same object.
+    order = [(what, id(trace)) for what, _, trace in seen]
+    for _, trace in drawn:
+        assert order.index(("prepared", id(trace))) < order.index(("drawn", id(trace)))
+
+
+def test_after_the_last_answer_one_frame_more_then_none():
+    handle = _Handle(cpu_s=0.0)
+    frames: list[int] = []
+
+    async def watch() -> tuple[int, int, bool]:
+        answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.ensure_future(
+            stream_frames(handle, 0.001, lambda t, now: frames.append(now), answered=answered)
+        )
+        while len(frames) < 3:
+            await asyncio.sleep(0.002)
+        answered.set_result(None)
+        at_answer = time.perf_counter_ns()
+        await asyncio.wait_for(task, 10)  # it ends by itself
+        return at_answer, len(frames), task.done()
+
+    at_answer, count, ended = asyncio.run(watch())
+    assert ended
+    assert [now for now in frames if now >= at_answer] == frames[-1:]  # one, at the answer
+
+
+def test_a_cancelled_stream_waits_for_the_snapshot_under_way():
+    handle = _Handle(cpu_s=0.05)
+
+    async def watch() -> int:
+        task = asyncio.ensure_future(stream_frames(handle, 0.001, lambda t, now: None))
+        while not handle.taking:
+            await asyncio.sleep(0.001)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return handle.taking
+
+    assert asyncio.run(watch()) == 0  # no snapshot of the run outlives its frames

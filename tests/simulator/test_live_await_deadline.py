@@ -21,6 +21,7 @@ def _awaiting(due_in_ms: int) -> tuple[RequestRecord, int]:
     probe.loop_steps.append((MS, 2 * MS))
     token = probe.open_segment("io_wait", 2 * MS, due_ns=(2 + due_in_ms) * MS)
     probe.open_segments[token].thread = LOOP
+    probe.touch()
     return record, token
 
 
@@ -60,6 +61,7 @@ def test_the_deadline_seen_live_is_the_one_the_close_records():
     probe = record.probe
     probe.close_segment(token, 12 * MS)  # what measured() records for a resume at 30 ms
     probe.loop_steps.append((30 * MS, 31 * MS))
+    probe.touch()
     after = live.update([record], 32 * MS)[0]
     assert after == from_scratch([record], 32 * MS, LOOP)[0]
     assert _kinds(after)[: len(before.segments)] == _kinds(before)

@@ -177,6 +177,7 @@ def test_a_request_given_up_on_before_it_was_picked_up_still_holds_the_loop_afte
         live_lanes.update(records, now)
     gone.probe.picked_ns, gone.probe.picked_thread = 5 * ms, loop
     gone.probe.loop_steps.append((5 * ms, 5 * ms + ms // 5))
+    gone.probe.touch()
     lanes = live_lanes.update(records, 6 * ms)
     assert lanes == from_scratch(records, 6 * ms, loop)
     # The waiting request waited for the loop while the given-up one held it.
@@ -240,6 +241,16 @@ class _Replay:
             self._events[self._next][1]()
             self._next += 1
 
+    @staticmethod
+    def _touching(q: RequestProbe, do: Callable[[], None]) -> Callable[[], None]:
+        """``do``, then the probe's version moved on, as every writer of a probe does."""
+
+        def done() -> None:
+            do()
+            q.touch()
+
+        return done
+
     def _recorded(
         self, original: RequestRecord, listed: int
     ) -> list[tuple[int, Callable[[], None]]]:
@@ -264,7 +275,7 @@ class _Replay:
             events.append((p.finished_ns, lambda: _finish(q, p)))
         if original.done_ns is not None:
             events.append((original.done_ns, lambda: _done(record, original)))
-        return events
+        return [(t, self._touching(q, do)) for t, do in events]
 
 
 def _pick(q: RequestProbe, p: RequestProbe) -> None:

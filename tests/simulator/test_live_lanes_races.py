@@ -25,6 +25,7 @@ def test_a_request_finished_during_a_snapshot_is_not_settled_with_its_lane_befor
     probe.loop_steps.append((5 * MS, 6 * MS))
     probe.responded_ns = 6 * MS
     record.status, record.status_code, record.done_ns = "ok", 200, 6 * MS
+    probe.touch()
     live = LiveLanes(LOOP)
     live.update([record], 7 * MS)  # answered, Django still tidying: built
 
@@ -35,6 +36,7 @@ def test_a_request_finished_during_a_snapshot_is_not_settled_with_its_lane_befor
         if probe.finished_ns is None:
             probe.loop_steps.append((8 * MS, 9 * MS))
             probe.finished_ns = 9 * MS
+            probe.touch()
         return held
 
     live._holds.update = site_finishes_meanwhile  # type: ignore[method-assign]

@@ -43,7 +43,7 @@ def _story(rng: random.Random, rid: int, sent: int, loop: str | None) -> list[Re
     if rng.random() < 0.1:  # never picked up: given up on, or still waiting
         if rng.random() < 0.5:
             out.append((t + 20 * MS, lambda: _done(record, "cancelled", t + 20 * MS)))
-        return out
+        return [(when, _touching(probe, do)) for when, do in out]
     picked_thread = loop if loop and rng.random() < 0.8 else rng.choice(["w1", "w2"])
 
     def pick(t: int = t) -> None:
@@ -101,7 +101,17 @@ def _story(rng: random.Random, rid: int, sent: int, loop: str | None) -> list[Re
         finished = answered + rng.randrange(5 * MS)
         last = max(when for when, _ in out)  # Django finishes after all the rest
         out.append((max(finished, last), lambda: setattr(probe, "finished_ns", finished)))
-    return out
+    return [(when, _touching(probe, do)) for when, do in out]
+
+
+def _touching(probe: RequestProbe, do: Callable[[], None]) -> Callable[[], None]:
+    """``do``, then the probe's version moved on, as every writer of a probe does."""
+
+    def done() -> None:
+        do()
+        probe.touch()
+
+    return done
 
 
 _RECORDS: list[RequestRecord] = []

@@ -18,8 +18,8 @@ LOOP = "asgi-loop"
 
 
 class _Probe(RequestProbe):
-    """A probe that calls ``interrupt`` the second time its loop steps are read (the first
-    is the snapshot noting what changed, the second its read of the loop's holds)."""
+    """A probe that calls ``interrupt`` the first time its loop steps are read: the
+    snapshot's read of the loop's holds (what changed it tells by the probe's version)."""
 
     interrupt = None
     reads = 0
@@ -27,7 +27,7 @@ class _Probe(RequestProbe):
     def __getattribute__(self, name: str) -> object:
         if name == "loop_steps" and object.__getattribute__(self, "interrupt") is not None:
             self.reads += 1
-            if self.reads == 2:
+            if self.reads == 1:
                 object.__getattribute__(self, "interrupt")()
         return object.__getattribute__(self, name)
 

@@ -138,6 +138,7 @@ class AsgiServer(Server):
         probe = request.probe
         probe.picked_ns = time.perf_counter_ns()
         probe.picked_thread = self.loop_thread
+        probe.touch()
         # Tasks Django starts from here copy this context, so the whole request sees the probe.
         current_probe.set(probe)
         disconnected = asyncio.Event()
@@ -165,6 +166,7 @@ class AsgiServer(Server):
                     # Django does after this (response.close, request_finished) is its own.
                     response.body = b"".join(chunks)
                     probe.responded_ns = time.perf_counter_ns()
+                    probe.touch()
                     answer.set_result(response)
 
         scope = {
@@ -190,6 +192,7 @@ class AsgiServer(Server):
                 raise
         finally:
             probe.finished_ns = time.perf_counter_ns()
+            probe.touch()
             del self._disconnects[id(probe)]
             if not answer.done():
                 answer.set_exception(ConnectionAbortedError("the site sent no response"))

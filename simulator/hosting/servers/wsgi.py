@@ -88,6 +88,7 @@ class WsgiServer(Server):
         probe.picked_clock = clock = read_clock()  # Django's time from here is on this thread
         probe.picked_ns = clock.wall_ns
         probe.picked_thread = threading.current_thread().name
+        probe.touch()
         token = current_probe.set(probe)
         response = SiteResponse(status=500)
 
@@ -104,6 +105,7 @@ class WsgiServer(Server):
                 response.body = b"".join(result)
                 # Written to the socket, as a real server would, before close().
                 probe.responded_ns = time.perf_counter_ns()
+                probe.touch()
                 answer.set_result(response)
             finally:
                 # Django sends request_finished from close(); a WSGI server must call it.
@@ -111,6 +113,7 @@ class WsgiServer(Server):
                     result.close()
         finally:
             probe.finished_ns = time.perf_counter_ns()
+            probe.touch()
             current_probe.reset(token)
 
     @staticmethod
