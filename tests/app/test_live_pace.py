@@ -12,7 +12,7 @@ import pytest
 from app.session.live import VIEWS_SHARE_RATIO, Pace, stream_frames
 from simulator.trace import Trace
 
-SNAPSHOT_CPU_S, FRAME_S, SETTLE_S = 0.02, 0.004, 0.006
+SNAPSHOT_CPU_S, FRAME_S, SETTLE_S = 0.01, 0.004, 0.006
 
 
 def _burn(seconds: float) -> None:
