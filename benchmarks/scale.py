@@ -16,7 +16,9 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    the start-up (to the first send, at most: read from when the answers' figures were printed,
    ``GRACE_S`` after the last answer or later), ours after Django's tidying (to F's
    modification time; so at least) and the exit; and when the figures reached the terminal;
-   and the command's CPU time (every thread's), which a busy machine stretches much less.
+   and the command's CPU time (every thread's), which a busy machine stretches much less; and
+   the start-up alone: the same command for one request that waits for nothing (whole), and
+   ours after tidying taken as the rest minus that and the exit.
 3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
    long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
    so this is Django's own work after answering, which (2) waits for to save it measured.
@@ -223,6 +225,17 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
             f"      exit                     {exit_s:8.2f} s   (from F's last byte written: its "
             "fsync, the summary printed, the exit)"
         )
+        # The start-up on its own: the same command for one request that waits for nothing
+        # (its run, file and exit take milliseconds), right after.
+        alone_s = _one_request(folder)
+        print(
+            f"      start-up, one request    {alone_s:8.2f} s   (the same command with "
+            "--requests 1 --io-ms 0, whole, median of 3: start-up, then ms)"
+        )
+        print(
+            f"      ours after tidying, then {rest_s - alone_s - exit_s:8.2f} s   (the rest "
+            "minus that start-up and the exit)"
+        )
     if printed_s is not None:
         print(f"  the figures printed at       {printed_s:8.2f} s   (of the wall time)")
     print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")
@@ -231,6 +244,23 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     cpu_s = usage.ru_utime + usage.ru_stime
     print(f"  CPU time of the command      {cpu_s:8.2f} s   (user + system, every thread)")
     print(f"  load average after           {_load()}")
+
+
+def _one_request(folder: Path) -> float:
+    """The wall time of ``async-lanes run`` for one request of ``async_io`` that waits for
+    nothing, with ``--json`` (the median of three): the command's start-up and exit, and
+    milliseconds between."""
+    cmd = [
+        str(Path(sys.executable).with_name("async-lanes")),
+        *("run", "--view", "async_io", "--mode", "asgi", "--requests", "1"),
+        *("--io-ms", "0", "--cpu-ms", "0", "--json", str(folder / "one.json")),
+    ]
+    walls = []
+    for _ in range(3):  # the median of three: one is easily caught by another process
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    return sorted(walls)[1]
 
 
 def _threads(pid: int) -> int:
