@@ -33,6 +33,7 @@ from simulator.trace import Run, Trace
 from .runner import Answering, RunHandle
 
 __all__ = [
+    "ANSWERS_GRACE_S",
     "FRAME_MS",
     "VIEWS_SHARE_RATIO",
     "LiveFrames",
@@ -49,6 +50,10 @@ FRAME_MS = 33
 #: After a frame, the next waits this many times what it cost: the site's views get three
 #: quarters of the time.
 VIEWS_SHARE_RATIO = 3.0
+
+#: How long after the last answer Django's tidying may take before the answers' figures are
+#: shown without waiting for it: as the command line's ``app.cli.answered.GRACE_S``.
+ANSWERS_GRACE_S = 0.3
 
 #: Work done with each snapshot on the worker thread, before the window draws it (no Qt).
 Prepare = Callable[[Trace, int], None]
@@ -138,12 +143,16 @@ async def answers_once_answered(
     frames: asyncio.Future[None],
     show: Callable[[Run, int], None],
 ) -> None:
-    """Once every request is answered and the frames have ended: the answers'
-    figures (:meth:`~simulator.hosting.engine.LiveRun.answers`, read on a worker thread amid
-    Django's tidying) handed to ``show`` with how many answered requests Django is still
-    tidying up after; nothing for a stopped run. Cancel it when the run ends."""
+    """Once every request is answered, the frames have ended and :data:`ANSWERS_GRACE_S`
+    has passed: the answers' figures (:meth:`~simulator.hosting.engine.LiveRun.answers`,
+    read on a worker thread amid Django's tidying) handed to ``show`` with how many
+    answered requests Django is still tidying up after; nothing for a stopped run. Cancel
+    it when the run ends."""
     await answered
     await asyncio.wait({frames})
+    # A run whose tidying ends within the grace shows its figures once, the whole run's
+    # (the session cancels this as the run ends): no answers' figures flashing by first.
+    await asyncio.sleep(ANSWERS_GRACE_S)
     if handle.stopping:
         return
     answers, tidying = await asyncio.to_thread(handle.answers)

@@ -9,6 +9,7 @@ import dataclasses
 
 from app.session import Session, Side
 from app.session.figures import Figures
+from app.session.live import ANSWERS_GRACE_S
 from simulator.metrics.summary import summarize
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
@@ -48,6 +49,10 @@ class _TidyingRun:
 
     async def answered(self) -> None:
         await self._answered.wait()
+
+    @property
+    def answered_now(self) -> bool:
+        return self._answered.is_set()
 
     def answers(self) -> tuple[Run, int]:
         return self.answers_run, 4
@@ -125,3 +130,25 @@ def test_a_stopped_run_shows_no_answers_figures():
     asyncio.run(go())
     assert log == []
     assert session.runs[Side.A] is handles[0].final
+
+
+def test_a_run_whose_tidying_ends_within_the_grace_shows_its_figures_once():
+    handles: list[_TidyingRun] = []
+    session = _session(handles)
+    figures = Figures(session)
+    shown: list[object] = []
+    figures.events.shown.connect(lambda plots: shown.append(figures.shown))
+    answered: list[tuple] = []
+    session.events.run_answered.connect(lambda *args: answered.append(args))
+
+    async def go() -> None:
+        session.start()
+        while not handles or not handles[0].answered_now:
+            await asyncio.sleep(0.002)
+        await asyncio.sleep(ANSWERS_GRACE_S / 3)
+        handles[0].tidied.set()  # tidied within the grace
+        await session.wait()
+
+    asyncio.run(go())
+    assert answered == []
+    assert shown and shown[-1].trace is handles[0].final.trace  # type: ignore[union-attr]
