@@ -18,8 +18,8 @@ from collections.abc import Callable
 import pytest
 
 from embedded_site.instrumentation import DECLARED_KINDS, Mark, RawSegment, RequestProbe
-from simulator.hosting.driver import RequestRecord
 from simulator.hosting import live_lanes
+from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.scenario import Scenario
