@@ -36,9 +36,10 @@ from dataclasses import dataclass
 
 from simulator.hosting.driver import RequestRecord
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
-from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
+from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
+from simulator.trace.made import reaching
 
 __all__ = ["AT_LEAST", "LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
 
@@ -73,6 +74,9 @@ class _Kept:
     #: Grown (``grows``) only to a "now" before this: then an open timed await is past its
     #: deadline, and the lane ends it there (``RequestProbe.due_by``).
     grows_until: int = _EVER
+    #: :func:`_final` of ``state`` (the request settled for good once its lane is the same
+    #: two frames in a row).
+    final: bool = False
 
 
 class LiveLanes:
@@ -151,14 +155,14 @@ class LiveLanes:
                 changed.append(i)
                 states[i] = kept.version, kept.state
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
-                kept.lane = lanes[i] = grown(kept.lane, now_ns)
+                kept.lane = lanes[i] = reaching(kept.lane, now_ns)  # (``grown``)
                 kept.end = now_ns
                 grew = True
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
                 states[i] = kept.version, kept.state
-            elif _final(kept.state):
+            elif kept.final:
                 # The same lane two frames in a row: final. Judged by the records this frame
                 # compared, not read again: the site may finish the request meanwhile, after
                 # its lane was built (its last loop steps not yet read for the holds).
@@ -173,12 +177,17 @@ class LiveLanes:
             changed = [*owed, *(i for i in changed if i not in owed)]
         limited = budget_s is not None and not abandoned and len(changed) > AT_LEAST
         deadline = time.thread_time() + budget_s if limited and budget_s is not None else 0.0
-        self._owed, built = {}, 0
+        self._owed, built, spent = {}, 0, False
         for i in changed:
             record = records[i]
             kept = kept_list[i]
             from_ns = min(owed.get(i, _EVER), unchanged_until) if owed else unchanged_until
-            if limited and kept is not None and built >= AT_LEAST and time.thread_time() > deadline:
+            if (
+                limited
+                and kept is not None
+                and built >= AT_LEAST
+                and (spent or (spent := time.thread_time() > deadline))
+            ):
                 self._owed[i] = from_ns  # as it was, up to when it was built; next frame
                 last = max(last, kept.end)
                 still.append(i)
@@ -200,8 +209,10 @@ class LiveLanes:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
                 due_by = record.probe.due_by(now_ns) if grows else None
+                version, state = states[i]
                 kept_list[i] = _Kept(
-                    *states[i],
+                    version,
+                    state,
                     lane,
                     held.until,
                     grows,
@@ -209,6 +220,7 @@ class LiveLanes:
                     lane.end_ns,
                     build,
                     _EVER if due_by is None else due_by,
+                    _final(state),
                 )
             last = max(last, lane.end_ns)
             still.append(i)
