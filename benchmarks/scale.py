@@ -16,7 +16,9 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    the start-up (to the first send, at most: read from when the answers' figures were printed,
    ``GRACE_S`` after the last answer or later), ours after Django's tidying (to F's
    modification time; so at least) and the exit; and when the figures reached the terminal;
-   and the command's CPU time (every thread's), which a busy machine stretches much less.
+   and the command's CPU time (every thread's), which a busy machine stretches much less; and
+   the start-up alone: the same command for one request that waits for nothing (whole), and
+   ours after tidying taken as the rest minus that and the exit.
 3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
    long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
    so this is Django's own work after answering, which (2) waits for to save it measured.
@@ -62,9 +64,15 @@ def _child(requests: int, io_ms: float, out: str) -> None:
     scenario = Scenario(view="async_io", mode="asgi", requests=requests, io_ms=io_ms, cpu_ms=0)
     live = LiveRun(scenario)
     shown_ns: list[int] = []
+    answered_cpu: list[float] = []  # this thread's CPU clock at the last answer
+
+    async def last_answer() -> None:
+        await live.answered()
+        answered_cpu.append(time.thread_time())
 
     async def measure() -> Run:
         running = asyncio.ensure_future(live.run())
+        asyncio.ensure_future(last_answer())
         # As the command line does: the answers' figures once every answer is in, if
         # Django is still tidying up after them by then.
         early = asyncio.ensure_future(
@@ -76,15 +84,18 @@ def _child(requests: int, io_ms: float, out: str) -> None:
 
     run = asyncio.run(measure())  # the Run holds the summary
     summarised_ns = time.perf_counter_ns()
+    summarised_cpu = time.thread_time()
     written = time.perf_counter()
     write_json(run, out)
     json_s = time.perf_counter() - written
+    json_cpu_s = time.thread_time() - summarised_cpu
     # The figures alone, computed again from the same lanes (afresh: a trace's columns are
     # built on first use): the rest of "its end to the summary" is building the lanes.
     again = dataclasses.replace(run.trace)
-    figured = time.perf_counter()
+    figured, figured_cpu = time.perf_counter(), time.thread_time()
     summarize(again)
     figures_s = time.perf_counter() - figured
+    figures_cpu_s = time.thread_time() - figured_cpu
     print(
         json.dumps(
             {
@@ -98,6 +109,12 @@ def _child(requests: int, io_ms: float, out: str) -> None:
                 "after_tails_s": (summarised_ns - run.trace.last_ns) / 1e9,
                 "json_s": json_s,
                 "figures_s": figures_s,
+                # What a busy machine stretches less: this (the main) thread's CPU from the
+                # last answer to the summary (the answers' figures, then lanes and figures:
+                # the loop idles while Django tidies), the JSON's and the figures' alone.
+                "ours_cpu_s": summarised_cpu - answered_cpu[0] if answered_cpu else None,
+                "json_cpu_s": json_cpu_s,
+                "figures_cpu_s": figures_cpu_s,
                 "segments": sum(len(lane.segments) for lane in run.trace.lanes),
             }
         )
@@ -138,8 +155,15 @@ def _big(requests: int, io_ms: float, folder: Path) -> None:
     lanes_s = rest_s - figures_s
     print(f"      lanes built              {lanes_s:8.2f} s   (the rest: every lane, loop closed)")
     print(f"      figures                  {figures_s:8.2f} s   (summarize, timed again on them)")
+    if figures["ours_cpu_s"] is not None:
+        print(
+            f"  our CPU, last answer to summary {figures['ours_cpu_s']:5.2f} s   (the main "
+            f"thread's: answers' figures, lanes, figures; of it the figures "
+            f"{figures['figures_cpu_s']:.2f} s)"
+        )
     print(f"  peak memory                  {peak_mb:8.0f} MB  (target ≤ 1,000 MB)")
     print(f"  JSON written in              {figures['json_s']:8.2f} s")
+    print(f"    its CPU                    {figures['json_cpu_s']:8.2f} s")
     print(f"  JSON size                    {size_mb:8.1f} MB  (target ≤ 50 MB)")
     print(f"  load average after           {_load()}")
 
@@ -201,6 +225,17 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
             f"      exit                     {exit_s:8.2f} s   (from F's last byte written: its "
             "fsync, the summary printed, the exit)"
         )
+        # The start-up on its own: the same command for one request that waits for nothing
+        # (its run, file and exit take milliseconds), right after.
+        alone_s = _one_request(folder)
+        print(
+            f"      start-up, one request    {alone_s:8.2f} s   (the same command with "
+            "--requests 1 --io-ms 0, whole, median of 3: start-up, then ms)"
+        )
+        print(
+            f"      ours after tidying, then {rest_s - alone_s - exit_s:8.2f} s   (the rest "
+            "minus that start-up and the exit)"
+        )
     if printed_s is not None:
         print(f"  the figures printed at       {printed_s:8.2f} s   (of the wall time)")
     print(f"  F's size                     {out.stat().st_size / 1e6:8.1f} MB  (target ≤ 15 MB)")
@@ -209,6 +244,23 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     cpu_s = usage.ru_utime + usage.ru_stime
     print(f"  CPU time of the command      {cpu_s:8.2f} s   (user + system, every thread)")
     print(f"  load average after           {_load()}")
+
+
+def _one_request(folder: Path) -> float:
+    """The wall time of ``async-lanes run`` for one request of ``async_io`` that waits for
+    nothing, with ``--json`` (the median of three): the command's start-up and exit, and
+    milliseconds between."""
+    cmd = [
+        str(Path(sys.executable).with_name("async-lanes")),
+        *("run", "--view", "async_io", "--mode", "asgi", "--requests", "1"),
+        *("--io-ms", "0", "--cpu-ms", "0", "--json", str(folder / "one.json")),
+    ]
+    walls = []
+    for _ in range(3):  # the median of three: one is easily caught by another process
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - start)
+    return sorted(walls)[1]
 
 
 def _threads(pid: int) -> int:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.asgi import get_asgi_application
 from django.core.handlers.asgi import ASGIHandler
-from django.test.utils import override_settings
 
-from . import boot
+from . import boot, middleware_stack
 
 boot()
 
@@ -19,5 +17,5 @@ def application_with(middleware: str = "async") -> ASGIHandler:
 
     Django reads ``MIDDLEWARE`` once, when the handler is built, so each stack gets its own.
     """
-    with override_settings(MIDDLEWARE=settings.LANES_MIDDLEWARE_STACKS[middleware]):
+    with middleware_stack(middleware):
         return get_asgi_application()

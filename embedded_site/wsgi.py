@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.wsgi import get_wsgi_application
-from django.test.utils import override_settings
 
-from . import boot
+from . import boot, middleware_stack
 
 boot()
 
@@ -17,5 +15,5 @@ application = get_wsgi_application()
 def application_with(middleware: str = "async") -> WSGIHandler:
     """A fresh WSGI application whose middleware stack is
     ``LANES_MIDDLEWARE_STACKS[middleware]``."""
-    with override_settings(MIDDLEWARE=settings.LANES_MIDDLEWARE_STACKS[middleware]):
+    with middleware_stack(middleware):
         return get_wsgi_application()

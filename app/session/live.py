@@ -11,9 +11,11 @@ its widgets asked for). The site's views get three quarters of the time; a frame
 most every :data:`FRAME_MS`.
 
 Once every request of an in-process run is answered, Django still tidies up after each for
-seconds (:mod:`app.cli.answered` says why): one last frame shows the lanes as answered, and
-none follows while Django tidies, whose threads would make each snapshot ten times dearer
-and be slowed by it.
+seconds (:mod:`app.cli.answered` says why): no frame is taken while it does. Its threads
+would make each snapshot ten times dearer and be slowed by it, and the window's thread,
+drawing, would wait behind thousands of them for the GIL at every switch (a frame of 40 ms
+of CPU took 5 s of wall time then). The answers' figures show instead, and the finished
+run once it has ended.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import asyncio
 import functools
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from simulator.metrics.figures import format_count
@@ -97,7 +99,7 @@ async def stream_frames(
     answered: asyncio.Future[None] | None = None,
 ) -> None:
     """Call ``frame(snapshot, now_ns)`` on the loop for the live run of ``handle`` until
-    cancelled, or until the frame taken after ``answered`` is done (the last answer). Each
+    cancelled, or until ``answered`` is done (the last answer: no frame after it). Each
     snapshot is taken, and ``prepare`` run on it, on a worker thread; ``frame`` then draws it
     (the window lays its timeline out and paints it inside the call), and ``settle`` runs
     the paints the window's widgets posted for later. The next frame waits as :class:`Pace`
@@ -110,18 +112,19 @@ async def stream_frames(
             await asyncio.wait({last}, timeout=wait)
         else:
             await asyncio.sleep(wait)
+        if last is not None and last.done():
+            return
         if not handle.started:
             wait = frame_s
             continue
-        final = last is not None and last.done()
         now = time.perf_counter_ns()
         trace, made_cpu_s = await _off_the_loop(functools.partial(_made, handle, now, prepare))
+        if last is not None and last.done():
+            return  # taken before the last answer, it would be drawn amid Django's tidying
         start = time.perf_counter()
         frame(trace, now)
         if settle is not None:
             settle()
-        if final:
-            return
         wait = pace.after(made_cpu_s, time.perf_counter() - start)
 
 
@@ -131,7 +134,7 @@ async def answers_once_answered(
     frames: asyncio.Future[None],
     show: Callable[[Run, int], None],
 ) -> None:
-    """Once every request is answered and the frame showing it is drawn: the answers'
+    """Once every request is answered and the frames have ended: the answers'
     figures (:meth:`~simulator.hosting.engine.LiveRun.answers`, read on a worker thread amid
     Django's tidying) handed to ``show`` with how many answered requests Django is still
     tidying up after; nothing for a stopped run. Cancel it when the run ends."""
@@ -145,21 +148,23 @@ async def answers_once_answered(
 
 class LiveFrames:
     """A live run's frames (:func:`stream_frames`) and, for a run that says when every
-    request is answered (:class:`~app.session.runner.Answering`), the answers' figures then
-    (:func:`answers_once_answered`), handed to ``show_answers``. Started at once;
+    request is answered (:class:`~app.session.runner.Answering`; ``answered`` awaits that
+    where the run goes), the answers' figures then (:func:`answers_once_answered`), handed
+    to ``show_answers``. Started at once;
     :meth:`close` when the run has ended."""
 
     def __init__(
         self,
         handle: RunHandle,
+        answered: Callable[[], Awaitable[None]] | None,
         frame_s: float,
         frame: Callable[[Trace, int], None],
         settle: Callable[[], None] | None,
         prepare: Sequence[Prepare],
         show_answers: Callable[[Run, int], None],
     ) -> None:
-        answering = handle if isinstance(handle, Answering) else None
-        self._answered = asyncio.ensure_future(answering.answered()) if answering else None
+        answering = handle if isinstance(handle, Answering) and answered else None
+        self._answered = asyncio.ensure_future(answered()) if answered and answering else None
         self._frames = asyncio.ensure_future(
             stream_frames(handle, frame_s, frame, settle, prepare=prepare, answered=self._answered)
         )

@@ -19,6 +19,10 @@ __all__ = ["Answering", "RunHandle", "Runner"]
 class RunHandle(Protocol):
     """One run in progress; :class:`~simulator.hosting.engine.LiveRun` has this shape."""
 
+    #: (Optional, ``False`` if absent.) Whether :meth:`run` may go on an asyncio loop of a
+    #: thread of its own, :meth:`stop` and ``answered()`` then called on that loop: the
+    #: window's loop is then left to draw (:mod:`app.session.client_loop`).
+
     @property
     def started(self) -> bool:
         """Whether requests are being sent (before that, :meth:`snapshot` has nothing)."""

@@ -15,15 +15,26 @@ lane.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from operator import attrgetter, itemgetter
 
 import numpy as np
 import numpy.typing as npt
 
 from app.timeline.error_label import error_text
+from app.timeline.live_diff import alike_prefix, only_grew
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import RowSpans, answered_ns, columns_spans, lanes_spans
 from simulator.trace import Lane, Trace
+from simulator.trace.columns import (
+    DONE_OF,
+    END_OF,
+    START_OF,
+    STATUS_CODE,
+    STATUS_OF,
+    SegmentColumns,
+)
 
 __all__ = ["OPEN", "LiveRequestSpans"]
 
@@ -37,6 +48,7 @@ _RUNNING, _OK, _ERROR = 0, 1, 2
 #: What changed since the painter's tiles last asked: the rows whose bars changed, frame by
 #: frame; ``None``: everything (a new run).
 Changes = list[npt.NDArray[np.int64]] | None
+Int64s = npt.NDArray[np.int64]
 
 
 class LiveRequestSpans:
@@ -68,6 +80,8 @@ class LiveRequestSpans:
         #: segments, how many kept their bars (the same objects as the last frame's).
         self.split = 0
         self.kept = 0
+        #: Whether the last update told what changed from the two snapshots' columns.
+        self.by_columns = False
 
     def take_changes(self) -> Changes:
         """What changed in :attr:`spans` since last asked (``None``: all of it)."""
@@ -106,7 +120,16 @@ class LiveRequestSpans:
         other = ids[:known] != self._ids
         if now_ns != self.now:  # an open bar ends at its lane's end: the same lane, later
             other |= self._open[:known]
-        grown, fresh = self._grown(np.flatnonzero(other).tolist(), lanes, now_ns)
+        # Told apart with numpy, segment by segment, where this snapshot's columns and the
+        # last one's are built (the window builds them every frame): else lane by lane.
+        columns = trace.built_columns
+        before = self.trace.built_columns if self.trace is not None else None
+        if columns is None or len(columns.offsets) != n + 1:
+            before = None
+        elif before is not None and len(before.offsets) != known + 1:
+            before = None
+        self.by_columns = before is not None
+        grown, fresh = self._grown(np.flatnonzero(other).tolist(), trace, now_ns, before)
         fresh += range(known, n)
         self._grow_to(n)
         if grown and now_ns is not None:  # (only lanes reaching a now grow)
@@ -114,32 +137,46 @@ class LiveRequestSpans:
             self._done[at] = self._end[at] = now_ns
         self.split, self.kept = len(fresh), 0
         if fresh:
-            self._take(fresh, trace, now_ns, known)
+            self._take(fresh, trace, now_ns, known, before)
         self.trace, self._lanes, self._ids, self.now = trace, lanes, ids, now_ns
 
     def _grown(
-        self, rows: list[int], lanes: tuple[Lane, ...], now_ns: int | None
+        self,
+        rows: list[int],
+        trace: Trace,
+        now_ns: int | None,
+        before: SegmentColumns | None,
     ) -> tuple[list[int], list[int]]:
         """Of ``rows`` (lanes not the last frame's objects): those that only grew with now
-        (drawn as they were: their last bar is open), and the rest."""
+        (drawn as they were: their last bar is open), and the rest. With ``before`` (the
+        last frame's columns), read from the columns."""
         if now_ns is None or not rows:
             return [], rows
+        lanes = trace.lanes
+        if before is not None and trace.built_columns is not None:
+            at = np.asarray(rows, np.int64)
+            was_open = self._open[at]
+            candidates = at[was_open]
+            status = trace.lane_columns.status
+            grew = only_grew(trace.built_columns, before, status, candidates, now_ns)
+            rest = np.sort(np.concatenate([at[~was_open], candidates[~grew]]))
+            return candidates[grew].tolist(), rest.tolist()
         was_open = self._open[rows]
         fresh = [row for row, open_ in zip(rows, was_open.tolist(), strict=True) if not open_]
         old_lanes = self._lanes
         grown: list[int] = []
         for row in np.asarray(rows)[was_open].tolist():
-            segs, before = lanes[row].segments, old_lanes[row].segments
+            segs, was = lanes[row].segments, old_lanes[row].segments
             # The engine's grown lane (an open one was in flight): the same segment objects
             # (a lane built anew has new ones, at least from where it changed), and the last
             # one, its kind and start unchanged, reaching now.
             if (
-                len(segs) == len(before)
+                len(segs) == len(was)
                 and lanes[row].status == "running"
                 and (last := segs[-1]).end_ns == now_ns
-                and last.start_ns == (first := before[-1]).start_ns
+                and last.start_ns == (first := was[-1]).start_ns
                 and last.kind == first.kind
-                and (len(segs) == 1 or (segs[-2] is before[-2] and segs[0] is before[0]))
+                and (len(segs) == 1 or (segs[-2] is was[-2] and segs[0] is was[0]))
             ):
                 grown.append(row)
             else:
@@ -156,23 +193,37 @@ class LiveRequestSpans:
             self._end = np.concatenate([self._end, np.zeros(extra, np.int64)])
             self._request = np.concatenate([self._request, np.full(extra, -1, np.int64)])
 
-    def _take(self, fresh: list[int], trace: Trace, now_ns: int | None, known: int) -> None:
-        """Split the lanes at rows ``fresh`` (in row order) and note their rows' facts."""
+    def _take(
+        self,
+        fresh: list[int],
+        trace: Trace,
+        now_ns: int | None,
+        known: int,
+        before: SegmentColumns | None,
+    ) -> None:
+        """Split the lanes at rows ``fresh`` (in row order) and note their rows' facts; with
+        ``before`` (the last frame's columns), from this snapshot's columns alone."""
         lanes = trace.lanes
-        taken = [lanes[row] for row in fresh]
-        kept = self._kept_prefix(fresh, taken, known)
-        self.kept = sum(kept)
         at = np.asarray(fresh, np.int64)
-        facts = np.fromiter(map(_facts, taken), _FACTS, len(taken))  # one pass, one call a lane
-        status, done, ends = facts["status"], facts["done"], facts["end"]
-        requests, heads, counts = facts["request"], facts["head"], facts["count"]
         columns = trace.built_columns
         if columns is not None and len(columns.offsets) == len(lanes) + 1:
             # The figures read this snapshot's segments already: no object is read again.
+            status, done, ends, heads, counts = _column_facts(trace, columns, at)
+            requests = np.fromiter(
+                map(_REQUEST_OF, map(lanes.__getitem__, fresh)), np.int64, len(fresh)
+            )
+            if before is not None:
+                kept = self._kept_alike(at, columns, before, known, status, done, ends)
+            else:
+                kept = np.asarray(self._kept_prefix(fresh, lanes, known), np.int64)
             answered = np.where((status == _OK) | (status == _ERROR), done, ends)
-            added = columns_spans(columns, fresh, kept, answered)
+            added = columns_spans(columns, fresh, kept.tolist(), answered)
         else:
-            added = lanes_spans(fresh, taken, kept)
+            taken = [lanes[row] for row in fresh]
+            kept = np.asarray(self._kept_prefix(fresh, lanes, known), np.int64)
+            status, done, ends, requests, heads, counts = _facts(taken)
+            added = lanes_spans(fresh, taken, kept.tolist())
+        self.kept = int(kept.sum())
         # A lane in flight whose last segment reaches now: that bar is open.
         opened = (status == _RUNNING) & (ends == now_ns) & (heads < ends)
         if now_ns is not None and opened.any():
@@ -188,7 +239,7 @@ class LiveRequestSpans:
         if moved:
             ok = np.flatnonzero(self._status == _OK)
             self._answered = list(zip(ok.tolist(), self._done[ok].tolist(), strict=True))
-        self._note_errors(fresh, taken, status)
+        self._note_errors(fresh, lanes, status)
         spans = self.spans
         if known:
             # A row's bars go from its first segment not kept on (all of a row not seen).
@@ -199,18 +250,50 @@ class LiveRequestSpans:
         if self._changes is not None:
             self._changes.append(at)
 
-    def _kept_prefix(self, fresh: list[int], taken: list[Lane], known: int) -> list[int]:
+    def _kept_alike(
+        self,
+        at: Int64s,
+        columns: SegmentColumns,
+        before: SegmentColumns,
+        known: int,
+        status: npt.NDArray[np.int8],
+        done: Int64s,
+        ends: Int64s,
+    ) -> Int64s:
+        """:meth:`_kept_prefix` read from the columns: of each lane at rows ``at`` (its
+        ``status``, answer ``done`` and ``ends`` as now), how many first segments are alike
+        in this snapshot and the last (``before``), kind, start and end: their bars stand."""
+        kept = np.zeros(len(at), np.int64)
+        inside = np.flatnonzero(at < known)
+        if not len(inside):
+            return kept
+        rows, now = at[inside], status[inside]
+        was = self._status[rows]
+        answered = np.where((now == _OK) | (now == _ERROR), done[inside], ends[inside])
+        answered_was = np.where((was == _OK) | (was == _ERROR), self._done[rows], self._end[rows])
+        least = np.minimum(
+            columns.offsets[rows + 1] - columns.offsets[rows],
+            before.offsets[rows + 1] - before.offsets[rows],
+        )
+        # In flight then and now: all but the last (open, or cut at now); answered as it
+        # was: all; else none.
+        as_was = np.where((was == now) & (answered == answered_was), least, 0)
+        most = np.where((was == _RUNNING) & (now == _RUNNING), least - 1, as_was)
+        kept[inside] = alike_prefix(columns, before, rows, most)
+        return kept
+
+    def _kept_prefix(self, fresh: list[int], lanes: Sequence[Lane], known: int) -> list[int]:
         """For each lane at rows ``fresh``: how many of its first segments are the last
         frame's lane's, the same objects (the engine hands a lane built again from where its
         records changed so), whose bars stand as they were: those of a lane in flight then
         and now but its last (open, or cut at now), all of one answered as it was."""
         old_lanes = self._lanes
         out = []
-        for row, lane in zip(fresh, taken, strict=True):
+        for row in fresh:
             if row >= known:
                 out.append(0)
                 continue
-            old = old_lanes[row]
+            lane, old = lanes[row], old_lanes[row]
             segs, before = lane.segments, old.segments
             if lane.status == old.status == "running":
                 most = min(len(before), len(segs)) - 1
@@ -238,15 +321,16 @@ class LiveRequestSpans:
         self._labels = labels
 
     def _note_errors(
-        self, fresh: list[int], taken: list[Lane], status: npt.NDArray[np.int8]
+        self, fresh: list[int], lanes: Sequence[Lane], status: npt.NDArray[np.int8]
     ) -> None:
         """The failed rows and their errors: new lists where one changes."""
         errors = self._errors
         if not errors and not (status == _ERROR).any():
             return  # (no row failed, then or now)
         changed = False
-        for row, lane, code in zip(fresh, taken, status.tolist(), strict=True):
+        for row, code in zip(fresh, status.tolist(), strict=True):
             if code == _ERROR:
+                lane = lanes[row]
                 errors[row] = (answered_ns(lane), error_text(lane))
                 changed = True
             elif errors.pop(row, None) is not None:
@@ -259,27 +343,49 @@ class LiveRequestSpans:
             )
 
 
-#: What :func:`_facts` tells of a lane, as one numpy record.
-_FACTS = np.dtype(
-    [
-        ("status", np.int8),
-        ("done", np.int64),
-        ("end", np.int64),
-        ("request", np.int64),
-        ("head", np.int64),
-        ("count", np.int64),
-    ]
-)
+#: A lane's segments (read for thousands of lanes a frame through ``map``, not a loop).
+_SEGMENTS_OF = attrgetter("segments")
+_LAST = itemgetter(-1)
+_REQUEST_OF = attrgetter("request_id")
 
 
-def _facts(lane: Lane) -> tuple[int, int, int, int, int, int]:
-    """A lane's status, answer, end, request, its last segment's start and how many it has."""
-    segs = lane.segments
-    if not segs:
-        return _STATUS[lane.status], lane.done_ns, lane.done_ns, lane.request_id, OPEN, 0
-    last = segs[-1]
-    end = last.end_ns
-    return _STATUS[lane.status], lane.done_ns, end, lane.request_id, last.start_ns, len(segs)
+def _facts(lanes: list[Lane]) -> tuple[npt.NDArray[np.signedinteger], ...]:
+    """Each lane's status, answer, end, request, its last segment's start (none:
+    :data:`OPEN`) and how many segments it has, read column by column."""
+    k = len(lanes)
+    segs = list(map(_SEGMENTS_OF, lanes))
+    count = np.fromiter(map(len, segs), np.int64, k)
+    done = np.fromiter(map(DONE_OF, lanes), np.int64, k)
+    end, head = done.copy(), np.full(k, OPEN, np.int64)
+    some = np.flatnonzero(count)
+    if len(some):
+        last = list(map(_LAST, segs if len(some) == k else [segs[i] for i in some.tolist()]))
+        end[some] = np.fromiter(map(END_OF, last), np.int64, len(some))
+        head[some] = np.fromiter(map(START_OF, last), np.int64, len(some))
+    status = np.fromiter(map(_STATUS.__getitem__, map(STATUS_OF, lanes)), np.int8, k)
+    request = np.fromiter(map(_REQUEST_OF, lanes), np.int64, k)
+    return status, done, end, request, head, count
+
+
+#: A lane's status as kept per row (:data:`_STATUS`), from its code in the columns.
+_FROM_CODE = np.zeros(max(STATUS_CODE.values()) + 1, np.int8)
+for _name, _code in STATUS_CODE.items():
+    _FROM_CODE[_code] = _STATUS[_name]
+
+
+def _column_facts(
+    trace: Trace, columns: SegmentColumns, at: Int64s
+) -> tuple[npt.NDArray[np.int8], Int64s, Int64s, Int64s, Int64s]:
+    """What :func:`_facts` tells of the lanes at ``at`` but their requests, read from
+    ``trace``'s columns (``columns``, its segments')."""
+    lane_columns = trace.lane_columns
+    first, after = columns.offsets[at], columns.offsets[at + 1]
+    counts = after - first
+    heads = np.full(len(at), OPEN, np.int64)
+    some = counts > 0
+    heads[some] = columns.start_ns[after[some] - 1]
+    status = _FROM_CODE[lane_columns.status[at]]
+    return status, lane_columns.done_ns[at], lane_columns.end_ns[at], heads, counts
 
 
 def _closed(spans: RowSpans, now: int | None) -> RowSpans:

@@ -13,18 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
-from app.timeline.bar_texts import text_spans
-from app.timeline.error_label import fit_error
-from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, RowsMemo, TimelineGeometry, layout
-from app.timeline.labels import label_font, labels_of
+from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, TimelineGeometry, layout
+from app.timeline.label_column import paint_labels
+from app.timeline.labels import labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
+from app.timeline.marks import (
+    paint_answers,
+    paint_bar_texts,
+    paint_blocked_strip,
+    paint_error_texts,
+    run_ends,
+)
 from app.timeline.overlay import (
     HATCH_PX,
     LINE_PX,
@@ -87,7 +92,7 @@ def paint_timeline(
     geo = replace(geo, labels=labels_of(geo, rows, font))
     painter.fillRect(rect, QColor(theme.background))
     paint_axis(painter, geo, rows.trace, theme, font)
-    _paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
+    paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
     if lanes is not None:
         lanes(painter, geo)
         paint_over_bars(painter, geo, rows, theme, cutoff_ns, tails)
@@ -138,62 +143,6 @@ def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, them
     painter.fillRect(plate, QColor(theme.background))
     painter.setPen(QColor(theme.muted))
     painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
-
-
-_ENDS: RowsMemo[tuple[int, int, bool]] = RowsMemo()
-_FINISHED: RowsMemo[bool] = RowsMemo()  # whether every request of the rows is over
-
-
-def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
-    """The last answer, the last segment's end, and whether every request is over: each a
-    pass over every lane, so asked once per rows, not per frame."""
-    ends = rows.known_ends or _ENDS.get(rows)
-    if ends is None:
-        trace = rows.trace
-        finished = all(lane.status != "running" for lane in trace.lanes)
-        ends = _ENDS.put(rows, (trace.end_ns, trace.last_ns, finished))
-    return ends
-
-
-def _paint_blocked_strip(
-    painter: QPainter,
-    geo: TimelineGeometry,
-    rows: TimelineRows,
-    theme: Theme,
-    cutoff_ns: int | None,
-) -> None:
-    if not geo.strip_height:
-        return
-    trace = rows.trace
-    painter.fillRect(
-        QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),
-        QColor(theme.grid),
-    )
-    colour = QColor(theme.blocked)
-    # Live, the block in progress is drawn as it grows. Once every request has its answer,
-    # a block while Django tidied up after the last one delayed no client: the figure leaves
-    # it out, and so does the strip.
-    # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
-    finished = rows.known_ends[2] if rows.known_ends else _FINISHED.get(rows)
-    if finished is None:
-        finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
-    answered = run_ends(rows)[0] if finished else 0
-    rects = []  # drawn in one call: a big run's loop is blocked hundreds of times
-    for start, end in trace.loop_blocked_shown:
-        if finished:
-            end = min(end, answered)
-        if cutoff_ns is not None:
-            end = min(end, cutoff_ns)
-        if end <= geo.t_from_ns or start >= geo.t_to_ns or end <= start:
-            continue
-        x0 = geo.x_of(max(start, geo.t_from_ns))
-        x1 = geo.x_of(min(end, geo.t_to_ns))
-        rects.append(QRectF(x0, geo.strip_top, max(1.0, x1 - x0), geo.strip_height))
-    painter.save()
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawRects(rects)
-    painter.restore()
 
 
 def _paint_rows(
@@ -272,9 +221,9 @@ def _paint_rows(
         painter.drawLines(separators)
         painter.setPen(Qt.PenStyle.NoPen)
     if group == 1 and rows.answered:
-        _paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
+        paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     if group == 1:
-        _paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
+        paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     # Failed requests: an error block closes the lane, big enough to see.
     if rows.failed_rows:
         painter.setBrush(theme.color("error"))
@@ -292,119 +241,8 @@ def _paint_rows(
         if fails:
             painter.drawRects(fails)
     if group == 1 and rows.error_texts:
-        _paint_error_texts(painter, geo, rows, theme, limit, height)
+        paint_error_texts(painter, geo, rows, theme, limit, height)
     painter.restore()
-
-
-def _paint_answers(
-    painter: QPainter,
-    rows: TimelineRows,
-    theme: Theme,
-    t_from: int,
-    limit: int,
-    left: float,
-    scale: float,
-    top: float,
-    row_px: float,
-    height: float,
-) -> None:
-    """A bar at the end of each answered lane, in the text colour: the moment the client
-    got its answer, so answers coming in one by one read as a staircase."""
-    width = max(2.0, min(4.0, height / 6))
-    painter.setBrush(QColor(theme.foreground))
-    painter.drawRects(
-        [
-            QRectF(left + (end - t_from) * scale - width, top + r * row_px, width, row_px)
-            for r, end in rows.answered
-            if t_from < end <= limit
-        ]
-    )
-
-
-_BAR_TEXT_SPANS: RowsMemo[tuple[np.ndarray, np.ndarray]] = RowsMemo()
-
-
-def _paint_bar_texts(
-    painter: QPainter,
-    rows: TimelineRows,
-    theme: Theme,
-    t_from: int,
-    limit: int,
-    left: float,
-    scale: float,
-    top: float,
-    row_px: float,
-    height: float,
-) -> None:
-    """The request's number on a worker's bar, "7 awaiting" on a band: where it fits."""
-    if not rows.bar_texts:
-        return
-    fm = QFontMetricsF(painter.font())
-    if height < fm.height() * 0.75:
-        return  # rows too thin to write in
-    pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
-    written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
-    texts = rows.bar_texts
-    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
-    # Only bars in view and 12 px wide or more may hold a text: thousands of numbered bars
-    # are sifted by numpy, not one by one.
-    wide = (starts < limit) & (ends > t_from)
-    wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= 12
-    for i in np.flatnonzero(wide).tolist():
-        row, s, e, kind, text = rows.bar_texts[i]
-        x0 = left + (max(s, t_from) - t_from) * scale
-        x1 = left + (min(e, limit) - t_from) * scale
-        advance = fm.horizontalAdvance(text)
-        if x1 - x0 < advance + 6:
-            continue
-        # Two requests' bars may overlap on one thread (the loop): "#1" is not written
-        # over "#2"; the second is left out.
-        mid = (x0 + x1) / 2
-        here = (mid - advance / 2 - 2, mid + advance / 2 + 2)
-        if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
-            continue
-        written.setdefault(row, []).append(here)
-        painter.setPen(pens.get(kind, QColor(theme.foreground)))
-        y = top + row * row_px + (row_px - height) / 2
-        painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
-    painter.setPen(Qt.PenStyle.NoPen)
-
-
-def _paint_error_texts(
-    painter: QPainter,
-    geo: TimelineGeometry,
-    rows: TimelineRows,
-    theme: Theme,
-    limit: int,
-    height: float,
-) -> None:
-    """A failed request's error, written just after its lane ends (on a plate, so it reads
-    over whatever is drawn there), or inside the lane's right end where there is no room."""
-    fm = QFontMetricsF(painter.font())
-    right = geo.lanes_left + geo.lanes_width
-    for row, end, text in rows.error_texts:
-        if end > limit or end < geo.t_from_ns:
-            continue
-        y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
-        width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
-        x = geo.x_of(end) + 2
-        if x + width > right:
-            x = max(geo.lanes_left, right - width)
-        plate = QRectF(x, y, width, max(height, fm.height()))
-        if any(plate.intersects(note.rect) for note in geo.notes):
-            continue  # over a neighbour's error: its red block and the hover still say it
-        geo.notes.append(PlacedLabel(text, plate, row))
-        painter.fillRect(plate, QColor(theme.background))
-        painter.setPen(QPen(theme.color("error"), 1.5))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(plate)
-        painter.setPen(QColor(theme.foreground))
-        painter.drawText(
-            plate.adjusted(5, 0, -5, 0),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            fit_error(fm, text, width - 10),
-        )
-    painter.setPen(Qt.PenStyle.NoPen)
 
 
 #: What a timeline without lanes says, unless told otherwise.
@@ -430,10 +268,4 @@ def _paint_labels(
         )
         return
     # Laid out so that none is drawn over another (the strip's label is one of them).
-    labels = geo.labels
-    painter.setFont(label_font(font, geo))
-    for label in labels:
-        painter.setPen(QColor(theme.muted if label.row is None else theme.foreground))
-        painter.drawText(
-            label.rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label.text
-        )
+    paint_labels(painter, geo, theme, font)

@@ -291,14 +291,18 @@ class Tiles:
             return np.zeros((-(-self.rows // level.group) + 1, len(xs_ns)), np.uint8)
         first, last = int(shown.min()) // TILE, int(shown.max()) // TILE  # none past "now"
         self._bring_up_to_date(level, first, last)
-        tiles = [self.tile(level, j) for j in range(first, last + 1)]
         bands = -(-self.rows // level.group)  # a live run's rows grow; a tile's may be fewer
-        strip = np.zeros((bands + 1, len(tiles) * TILE + 1), np.uint8)
-        for i, tile in enumerate(tiles):
-            strip[: len(tile), i * TILE : (i + 1) * TILE] = tile
-        columns = bins - first * TILE
-        columns[hidden] = strip.shape[1] - 1
-        return np.take(strip, columns, axis=1)
+        codes = np.zeros((bands + 1, len(xs_ns)), np.uint8)
+        # The pixels' bins only grow from left to right: each tile's pixels are one stretch,
+        # gathered from the tile itself (no strip of all the tiles copied first).
+        edges = np.searchsorted(bins, np.arange(first, last + 2, dtype=np.int64) * TILE).tolist()
+        for j, a, b in zip(range(first, last + 1), edges[:-1], edges[1:], strict=True):
+            if a < b:
+                tile = self.tile(level, j)
+                codes[: len(tile), a:b] = np.take(tile, bins[a:b] - j * TILE, axis=1)
+        if hidden.any():
+            codes[:, hidden] = 0
+        return codes
 
 
 def _tile_span(level: Level, xs_ns: npt.NDArray[np.int64]) -> tuple[int, int]:

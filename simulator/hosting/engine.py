@@ -100,6 +100,10 @@ class LiveRun:
     for a run over sockets, which this hands on to :class:`SocketLiveRun`.
     """
 
+    #: :meth:`run` touches no loop but the one it runs on: a window runs it on a loop of
+    #: its own thread, and its own loop only draws (``app/session/client_loop.py``).
+    off_loop = True
+
     def __init__(self, scenario: Scenario, options: RunOptions = PLAIN) -> None:
         scenario.check_runnable()  # the model takes a million requests; a real run does not
         self.scenario = scenario

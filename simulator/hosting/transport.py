@@ -1,9 +1,9 @@
-"""The httpx transport that carries the client's requests into an in-process server."""
+"""The transport that carries the client's requests into an in-process server: as an httpx
+transport, and plainly (``exchange``) for the driver."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import time
@@ -45,8 +45,10 @@ class SiteTransport(httpx.AsyncBaseTransport):
             wake = not self._answers
             self._answers.append((waiter, answer))
         if wake:
-            with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits for it
+            try:
                 loop.call_soon_threadsafe(self._hand_over)
+            except RuntimeError:  # the loop closed: nobody waits for it
+                pass
 
     def _hand_over(self) -> None:
         with self._answers_lock:
@@ -75,20 +77,7 @@ class SiteTransport(httpx.AsyncBaseTransport):
             body=await read_stream(request.stream),
             probe=probe,
         )
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[SiteResponse] = loop.create_future()
-        # Sent now, as it leaves for the server: the time the client took to get here (a
-        # thousand requests built one after another on one loop) is the client's, which
-        # real clients, each on its own machine, would not add to the site's queue.
-        probe.sent_ns = time.perf_counter_ns()
-        probe.touch()
-        answer = self._server.submit(site_request)
-        answer.add_done_callback(functools.partial(self._answered, waiter, loop))
-        try:
-            response = await waiter
-        except asyncio.CancelledError:
-            self._server.cancel(site_request, answer)
-            raise
+        response = await self.exchange(site_request)
         # As a network transport hands it over: the body as a stream, headers as sent (the
         # site's Content-Length among them); ``content=`` would have httpx encode and read it.
         return httpx.Response(
@@ -98,16 +87,32 @@ class SiteTransport(httpx.AsyncBaseTransport):
             request=request,
         )
 
+    async def exchange(self, request: SiteRequest) -> SiteResponse:
+        """Hand ``request`` to the server and await its answer on this loop: what
+        :meth:`handle_async_request` does without httpx's models around it (the driver's
+        way: ``simulator.hosting.driver``). Cancelled, it cancels the request on the server."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[SiteResponse] = loop.create_future()
+        # Sent now, as it leaves for the server: the time the client took to get here (a
+        # thousand requests built one after another on one loop) is the client's, which
+        # real clients, each on its own machine, would not add to the site's queue.
+        request.probe.sent_ns = time.perf_counter_ns()
+        request.probe.touch()
+        answer = self._server.submit(request)
+        answer.add_done_callback(functools.partial(self._answered, waiter, loop))
+        try:
+            return await waiter
+        except asyncio.CancelledError:
+            self._server.cancel(request, answer)
+            raise
+
 
 async def read_stream(stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> bytes:
-    """A request's or an answer's body, read from its stream as httpx's ``ASGITransport``
-    reads a request's.
+    """A request's body, read from its stream as httpx's ``ASGITransport`` reads it.
 
-    Not ``aread()``: a request's checks the stream's type against ``typing.AsyncIterable``
-    (a slow ``isinstance``), an answer's runs httpx's decoder chain, for a site that encodes
-    nothing; together a fifth of what the harness cost a request (``benchmarks/overhead.py``).
-    A body given whole (a GET's empty one, ``content=``, an answer from the site) is one
-    chunk, read without an async generator."""
+    Not ``aread()``: it checks the stream's type against ``typing.AsyncIterable`` (a slow
+    ``isinstance``). A body given whole (``content=``) is one chunk, read without an async
+    generator."""
     if isinstance(stream, httpx.ByteStream):
         return b"".join(stream)
     if isinstance(stream, httpx.AsyncByteStream):

@@ -4,6 +4,8 @@ the same snapshot shows: frame after frame, pixel for pixel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PySide6.QtGui import QImage
@@ -98,11 +100,12 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
     live.resize(*size)
     live.lanes_image.coarse_ok = False
     frames = _snapshots(n, range(3, 2 * n + 130, every))
-    grew = kept = 0
+    grew = kept = by_columns = 0
     for k, (trace, now) in enumerate(frames):
-        if k % 2:  # the figures read this snapshot's columns first: the painter takes them
+        if k % 3:  # the figures read this snapshot's columns first: the painter takes them
             assert trace.columns is trace.built_columns
         live.set_trace(trace, live=True, now_ns=now)
+        by_columns += live.lanes_image._live.by_columns  # this one's and the last one's
         drawn = _pixels(live)
         grew += live.lanes_image._live.split < len(trace.lanes)
         kept += live.lanes_image._live.kept
@@ -122,6 +125,7 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
         assert len(np.unique(drawn)) > 6  # lanes of several kinds drawn, not a blank
     assert grew >= len(frames) // 2  # most frames kept most lanes
     assert kept > 0  # and lanes built again kept their first bars
+    assert by_columns >= len(frames) // 4  # told apart lane by lane, and from the columns
 
 
 def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtbot):
@@ -143,3 +147,50 @@ def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtb
     scratch.set_cutoff(later)
     scratch.set_view_range(*live.view_range())
     assert np.array_equal(_pixels(live), _pixels(scratch))
+
+
+def _alike(lane: Lane, segments: tuple[Segment, ...]) -> Lane:
+    """``lane`` built anew with ``segments``: new objects, whatever their values."""
+    return Lane(
+        lane.request_id, lane.view, lane.status, lane.status_code, lane.error,
+        lane.sent_ns, lane.done_ns, tuple(replace(seg) for seg in segments),
+    )  # fmt: skip
+
+
+def test_lanes_built_anew_are_told_from_lanes_that_grew_by_every_segment(qtbot):
+    """From the snapshots' columns, a lane in flight built anew counts as grown only if all
+    its segments but the last are alike and the last reaches the new now: one handed again
+    alike at a later now ends where it ends, one whose first wait ended later is drawn so."""
+    (first, now), (_, later) = _snapshots(12, range(20, 33, 12))
+    assert first.columns is first.built_columns
+    lanes = []
+    for lane in first.lanes:
+        segs = lane.segments
+        if lane.status == "running" and len(segs) == 3:  # queued, a step, a wait to now
+            queued, step, wait = segs
+            moved = replace(queued, end_ns=queued.end_ns + 3 * MS)
+            step = replace(step, start_ns=step.start_ns + 3 * MS, end_ns=step.end_ns + 3 * MS)
+            segs = (moved, step, replace(wait, end_ns=later))
+        lanes.append(_alike(lane, segs))
+    for again in (
+        Trace(0, tuple(map(_alike, first.lanes, (ln.segments for ln in first.lanes))), LOOP),
+        Trace(0, tuple(lanes), LOOP),
+    ):
+        live = QtTimeline()
+        qtbot.addWidget(live)
+        live.resize(640, 300)
+        live.lanes_image.coarse_ok = False
+        live.set_trace(first, live=True, now_ns=now)
+        live.grab()
+        assert again.columns is again.built_columns
+        live.set_trace(again, live=True, now_ns=later)
+        assert live.lanes_image._live.by_columns
+        assert _bars(live.rows.spans) == _bars(TimelineRows(again).spans)
+        scratch = QtTimeline()
+        qtbot.addWidget(scratch)
+        scratch.resize(640, 300)
+        scratch.lanes_image.coarse_ok = False
+        scratch.set_trace(again)
+        scratch.set_cutoff(later)
+        scratch.set_view_range(*live.view_range())
+        assert np.array_equal(_pixels(live), _pixels(scratch))

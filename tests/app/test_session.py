@@ -8,6 +8,7 @@ message of a failed run, the exact dials.
 from __future__ import annotations
 
 import asyncio
+import gc
 from dataclasses import replace
 
 import pytest
@@ -137,6 +138,19 @@ def test_a_live_run_streams_snapshots_then_forgets_them():
     assert len(frames) >= 3
     assert all(side is Side.A and len(trace.lanes) == 4 for _, side, trace, _ in frames)
     assert session.live_trace is None
+
+
+def test_the_runs_a_session_keeps_are_not_walked_by_the_collector_once_its_runs_end():
+    # The window keeps its last runs on screen while the next one runs live: the full
+    # collections inside its live frames must not walk them again (collector.settle).
+    session, _ = fake_session()
+    session.set_compare(True)
+    asyncio.run(session.run())
+    kept = [run for run in session.runs.values() if run is not None]
+    assert len(kept) == 2
+    objects = [part for run in kept for part in (run, run.trace, *run.trace.lanes)]
+    ids = {id(part) for part in objects}
+    assert not any(id(o) in ids for o in gc.get_objects())  # frozen: in no generation
 
 
 def test_exact_dial_values_survive_a_lesson_load(tmp_path):

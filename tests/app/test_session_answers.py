@@ -76,6 +76,12 @@ def test_at_the_last_answer_the_answers_figures_show_and_no_snapshot_is_taken_wh
     session.events.run_answered.connect(lambda *args: log.append(("answered", *args)))
     session.events.run_finished.connect(lambda *args: log.append(("finished", *args)))
     session.events.notice.connect(lambda text: log.append(("notice", text)))
+    drawn_after_answer: list[int] = []
+    session.events.run_progressed.connect(
+        lambda side, trace, now: (
+            any(e[0] == "answered" for e in log) and drawn_after_answer.append(now)
+        )
+    )
 
     async def go() -> tuple[object, int]:
         session.start()
@@ -90,7 +96,8 @@ def test_at_the_last_answer_the_answers_figures_show_and_no_snapshot_is_taken_wh
 
     shown_while_tidying, taken_while_tidying = asyncio.run(go())
     handle = handles[0]
-    assert taken_while_tidying <= 1  # the one frame that shows every lane answered
+    assert taken_while_tidying <= 1  # one under way at the last answer, not drawn
+    assert drawn_after_answer == []
     assert [entry[0] for entry in log] == ["answered", "notice", "notice", "finished"]
     assert log[0][1:] == (Side.A, handle.answers_run, 4)
     assert "4 answered requests" in log[1][1]

@@ -17,6 +17,9 @@ __all__ = ["AsgiServer"]
 
 ASGIApp = Any  # (scope, receive, send) -> Awaitable[None]
 
+#: Every scope's ``asgi`` key: one dict for all (an application reads it, never writes it).
+_ASGI = {"version": "3.0", "spec_version": "2.3"}
+
 
 class AsgiServer(Server):
     """Runs an ASGI application on its own event loop, in a thread named ``LOOP_THREAD``.
@@ -86,8 +89,7 @@ class AsgiServer(Server):
             task = self._loop.create_task(
                 self._serve(request, answer), name=f"lane-{request.probe.request_id}"
             )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._tasks.add(task)  # until its last step (_serve's end), no done callback
 
     def cancel(self, request: SiteRequest, answer: Answer) -> None:
         # Not yet started: never start it. Started: a disconnect lets Django cancel the view
@@ -171,7 +173,7 @@ class AsgiServer(Server):
 
         scope = {
             "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "asgi": _ASGI,
             "http_version": "1.1",
             "method": request.method,
             "scheme": "http",
@@ -194,5 +196,8 @@ class AsgiServer(Server):
             probe.finished_ns = time.perf_counter_ns()
             probe.touch()
             del self._disconnects[id(probe)]
+            # Here, not in a done callback: that would cost each request a turn of the loop.
+            # Nothing runs between this last step and the task's end.
+            self._tasks.discard(asyncio.current_task())
             if not answer.done():
                 answer.set_exception(ConnectionAbortedError("the site sent no response"))

@@ -1,0 +1,231 @@
+"""What the painter writes on and beside the rows: the loop-blocked strip, the answer
+marks, the numbers on bars and the errors beside failed lanes; and where a run ends.
+
+A live frame of 1,000 requests draws hundreds of answer marks and loop blocks at a scale
+that changes every frame: they are placed with numpy and drawn with one call each, not
+with a Python step per mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+
+from app.theme import Theme
+from app.timeline.bar_texts import text_spans
+from app.timeline.error_label import fit_error
+from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
+from app.timeline.rows import DRAW_ORDER, TimelineRows
+
+__all__ = [
+    "paint_answers",
+    "paint_bar_texts",
+    "paint_blocked_strip",
+    "paint_error_texts",
+    "run_ends",
+]
+
+Int64s = npt.NDArray[np.int64]
+
+
+_ENDS: RowsMemo[tuple[int, int, bool]] = RowsMemo()
+_FINISHED: RowsMemo[bool] = RowsMemo()  # whether every request of the rows is over
+
+
+def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
+    """The last answer, the last segment's end, and whether every request is over: each a
+    pass over every lane, so asked once per rows, not per frame."""
+    ends = rows.known_ends or _ENDS.get(rows)
+    if ends is None:
+        trace = rows.trace
+        finished = all(lane.status != "running" for lane in trace.lanes)
+        ends = _ENDS.put(rows, (trace.end_ns, trace.last_ns, finished))
+    return ends
+
+
+def paint_blocked_strip(
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    cutoff_ns: int | None,
+) -> None:
+    """The loop-blocked strip over the lanes: a red block where the event loop was blocked
+    (a big run's loop is blocked hundreds of times: placed with numpy, drawn in one call)."""
+    if not geo.strip_height:
+        return
+    trace = rows.trace
+    painter.fillRect(
+        QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),
+        QColor(theme.grid),
+    )
+    colour = QColor(theme.blocked)
+    # Live, the block in progress is drawn as it grows. Once every request has its answer,
+    # a block while Django tidied up after the last one delayed no client: the figure leaves
+    # it out, and so does the strip.
+    # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
+    finished = rows.known_ends[2] if rows.known_ends else _FINISHED.get(rows)
+    if finished is None:
+        finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
+    start, end = _BLOCKED(trace.loop_blocked_shown)
+    if finished:
+        end = np.minimum(end, run_ends(rows)[0])
+    if cutoff_ns is not None:
+        end = np.minimum(end, cutoff_ns)
+    t_from, t_to = geo.t_from_ns, geo.t_to_ns
+    shown = (end > t_from) & (start < t_to) & (end > start)
+    span = max(1, t_to - t_from)  # as :meth:`~app.timeline.geometry.TimelineGeometry.x_of`
+    x0 = geo.lanes_left + (np.maximum(start[shown], t_from) - t_from) * geo.lanes_width / span
+    x1 = geo.lanes_left + (np.minimum(end[shown], t_to) - t_from) * geo.lanes_width / span
+    painter.save()
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    widths = np.maximum(1.0, x1 - x0)
+    painter.drawRects(_rects(x0, geo.strip_top, widths, geo.strip_height))
+    painter.restore()
+
+
+def paint_answers(
+    painter: QPainter,
+    rows: TimelineRows,
+    theme: Theme,
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    height: float,
+) -> None:
+    """A bar at the end of each answered lane, in the text colour: the moment the client
+    got its answer, so answers coming in one by one read as a staircase. Placed with numpy
+    (a live frame of 1,000 answers has no time for a Python step per answer)."""
+    answered_rows, ends = _ANSWERED(rows.answered)
+    shown = (ends > t_from) & (ends <= limit)
+    width = max(2.0, min(4.0, height / 6))
+    painter.setBrush(QColor(theme.foreground))
+    xs = left + (ends[shown] - t_from) * scale - width
+    ys = top + answered_rows[shown] * row_px
+    painter.drawRects(_rects(xs, ys, width, row_px))
+
+
+def _rects(
+    x: npt.NDArray[Any], y: npt.NDArray[Any] | float, w: npt.NDArray[Any] | float, h: float
+) -> list[QRectF]:
+    """Rectangles at ``x``, ``y``, ``w`` wide, ``h`` tall (each a column, or one for all)."""
+    return list(map(QRectF, x.tolist(), _each(y), _each(w), repeat(h)))
+
+
+def _each(value: npt.NDArray[Any] | float) -> Iterable[float]:
+    return value.tolist() if isinstance(value, np.ndarray) else repeat(value)
+
+
+class _Columns:
+    """Pairs (``(row, ns)``, ``(start, end)``) as two columns, the last ones kept: a live
+    run hands the same list on while none changes."""
+
+    def __init__(self) -> None:
+        self._last: tuple[Sequence[tuple[int, int]], tuple[Int64s, Int64s]] | None = None
+
+    def __call__(self, pairs: Sequence[tuple[int, int]]) -> tuple[Int64s, Int64s]:
+        if self._last is not None and self._last[0] is pairs:
+            return self._last[1]
+        both = np.array(pairs, np.int64).reshape(-1, 2)
+        columns = (both[:, 0].copy(), both[:, 1].copy())
+        self._last = (pairs, columns)  # kept alive: its id is its own
+        return columns
+
+
+_ANSWERED, _BLOCKED = _Columns(), _Columns()
+
+
+_BAR_TEXT_SPANS: RowsMemo[tuple[np.ndarray, np.ndarray]] = RowsMemo()
+
+
+def paint_bar_texts(
+    painter: QPainter,
+    rows: TimelineRows,
+    theme: Theme,
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    height: float,
+) -> None:
+    """The request's number on a worker's bar, "7 awaiting" on a band: where it fits."""
+    if not rows.bar_texts:
+        return
+    fm = QFontMetricsF(painter.font())
+    if height < fm.height() * 0.75:
+        return  # rows too thin to write in
+    pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
+    written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
+    texts = rows.bar_texts
+    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
+    # Only bars in view and 12 px wide or more may hold a text: thousands of numbered bars
+    # are sifted by numpy, not one by one.
+    wide = (starts < limit) & (ends > t_from)
+    wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= 12
+    for i in np.flatnonzero(wide).tolist():
+        row, s, e, kind, text = rows.bar_texts[i]
+        x0 = left + (max(s, t_from) - t_from) * scale
+        x1 = left + (min(e, limit) - t_from) * scale
+        advance = fm.horizontalAdvance(text)
+        if x1 - x0 < advance + 6:
+            continue
+        # Two requests' bars may overlap on one thread (the loop): "#1" is not written
+        # over "#2"; the second is left out.
+        mid = (x0 + x1) / 2
+        here = (mid - advance / 2 - 2, mid + advance / 2 + 2)
+        if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
+            continue
+        written.setdefault(row, []).append(here)
+        painter.setPen(pens.get(kind, QColor(theme.foreground)))
+        y = top + row * row_px + (row_px - height) / 2
+        painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
+    painter.setPen(Qt.PenStyle.NoPen)
+
+
+def paint_error_texts(
+    painter: QPainter,
+    geo: TimelineGeometry,
+    rows: TimelineRows,
+    theme: Theme,
+    limit: int,
+    height: float,
+) -> None:
+    """A failed request's error, written just after its lane ends (on a plate, so it reads
+    over whatever is drawn there), or inside the lane's right end where there is no room."""
+    fm = QFontMetricsF(painter.font())
+    right = geo.lanes_left + geo.lanes_width
+    for row, end, text in rows.error_texts:
+        if end > limit or end < geo.t_from_ns:
+            continue
+        y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
+        width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
+        x = geo.x_of(end) + 2
+        if x + width > right:
+            x = max(geo.lanes_left, right - width)
+        plate = QRectF(x, y, width, max(height, fm.height()))
+        if any(plate.intersects(note.rect) for note in geo.notes):
+            continue  # over a neighbour's error: its red block and the hover still say it
+        geo.notes.append(PlacedLabel(text, plate, row))
+        painter.fillRect(plate, QColor(theme.background))
+        painter.setPen(QPen(theme.color("error"), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(plate)
+        painter.setPen(QColor(theme.foreground))
+        painter.drawText(
+            plate.adjusted(5, 0, -5, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            fit_error(fm, text, width - 10),
+        )
+    painter.setPen(Qt.PenStyle.NoPen)
