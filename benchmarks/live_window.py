@@ -153,7 +153,7 @@ def main(argv: list[str]) -> int:
 
     _timed_snapshots()
     _timed(Stage, "_on_run_progressed", "the timeline: layout and paint", cpu=True)
-    _timed(Session, "_frame", "the window's thread: the frame drawn")
+    _timed(Session, "_frame", "the window's thread: the frame drawn", cpu=True)
     _timed(Figures, "_on_run_progressed", "the figures (throttled)", cpu=True)
     _timed(Figures, "_prepare", "the figures prepared (the snapshot's thread)", cpu=True)
     _timed(pg.GraphicsView, "paintEvent", "the plots' paint (a later turn)")

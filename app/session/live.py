@@ -101,9 +101,10 @@ async def stream_frames(
     """Call ``frame(snapshot, now_ns)`` on the loop for the live run of ``handle`` until
     cancelled, or until ``answered`` is done (the last answer: no frame after it). Each
     snapshot is taken, and ``prepare`` run on it, on a worker thread; ``frame`` then draws it
-    (the window lays its timeline out and paints it inside the call), and ``settle`` runs
-    the paints the window's widgets posted for later. The next frame waits as :class:`Pace`
-    says, the loop free meanwhile."""
+    (the window lays its timeline out and paints it inside the call), and after a turn of
+    the loop ``settle`` runs the paints the window's widgets posted for later (what Qt drew
+    in that turn is timed with the frame). The next frame waits as :class:`Pace` says, the
+    loop free meanwhile."""
     pace = Pace(frame_s)
     last = answered
     wait = frame_s
@@ -123,6 +124,9 @@ async def stream_frames(
             return  # taken before the last answer, it would be drawn amid Django's tidying
         start = time.perf_counter()
         frame(trace, now)
+        # A turn of the loop between the lanes and the paints the widgets posted: a click
+        # waits for one of them, not both.
+        await asyncio.sleep(0)
         if settle is not None:
             settle()
         wait = pace.after(made_cpu_s, time.perf_counter() - start)

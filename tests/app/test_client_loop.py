@@ -8,6 +8,8 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 from app.session.client_loop import OffLoopRun
 from simulator.metrics.summary import summarize
 from simulator.trace import Run, Trace
@@ -24,8 +26,9 @@ class _BusyRun:
     off_loop = True
     started = True
 
-    def __init__(self, error: Exception | None = None) -> None:
+    def __init__(self, error: Exception | None = None, busy_s: float = BUSY_S) -> None:
         self.error = error
+        self.busy_s = busy_s
         self.loop_thread: int | None = None
         self.stopped_on: int | None = None  # the thread stop() was called on, as LiveRun's
         self._answered: asyncio.Event | None = None
@@ -51,7 +54,7 @@ class _BusyRun:
         self.loop_thread = threading.get_ident()
         self._answered = asyncio.Event()
         if self.stopped_on is None:
-            time.sleep(BUSY_S)  # its loop held, as by a burst of answers
+            time.sleep(self.busy_s)  # its loop held, as by a burst of answers
         self._answered.set()
         while self.stopped_on is None:
             await asyncio.sleep(0.005)
@@ -84,6 +87,7 @@ def _drive(handle: _BusyRun) -> tuple[float, int, object]:
     return asyncio.run(go())
 
 
+@pytest.mark.slow
 def test_the_client_runs_on_its_own_thread_and_the_caller_s_loop_stays_free():
     handle = _BusyRun()
     worst_lag, caller, outcome = _drive(handle)
@@ -96,7 +100,7 @@ def test_the_client_runs_on_its_own_thread_and_the_caller_s_loop_stays_free():
 
 
 def test_what_the_run_raises_is_raised_to_the_caller():
-    outcome = _drive(_BusyRun(error=ValueError("no site")))[2]
+    outcome = _drive(_BusyRun(error=ValueError("no site"), busy_s=0.0))[2]
     assert isinstance(outcome, ValueError) and str(outcome) == "no site"
 
 

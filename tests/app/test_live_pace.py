@@ -12,7 +12,7 @@ import pytest
 from app.session.live import VIEWS_SHARE_RATIO, Pace, stream_frames
 from simulator.trace import Trace
 
-SNAPSHOT_CPU_S, FRAME_S, SETTLE_S = 0.02, 0.004, 0.006
+SNAPSHOT_CPU_S, FRAME_S, SETTLE_S = 0.01, 0.004, 0.006
 
 
 def _burn(seconds: float) -> None:
@@ -152,3 +152,23 @@ def test_a_cancelled_stream_waits_for_the_snapshot_under_way():
         return handle.taking
 
     assert asyncio.run(watch()) == 0  # no snapshot of the run outlives its frames
+
+
+def test_the_loop_gets_a_turn_between_the_lanes_and_the_posted_paints():
+    order: list[str] = []
+
+    def frame(trace: Trace, now_ns: int) -> None:
+        order.append("lanes")
+        asyncio.get_running_loop().call_soon(order.append, "a click")
+
+    async def watch() -> None:
+        task = asyncio.ensure_future(
+            stream_frames(_Handle(cpu_s=0.0), 0.001, frame, settle=lambda: order.append("paints"))
+        )
+        while "paints" not in order:
+            await asyncio.sleep(0.002)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(watch())
+    assert order[:3] == ["lanes", "a click", "paints"]
