@@ -34,7 +34,7 @@ from simulator.upstream_address import upstream_any_host
 if TYPE_CHECKING:
     from simulator.hosting.socket_run import SocketLiveRun
 
-__all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
+__all__ = ["FRAME_BUILD_S", "STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 
 #: After Stop, how long closing the server may wait for views still running before they are
 #: left to finish on their own (Stop must return within a second).
@@ -49,6 +49,12 @@ ABANDONED_HOLD_S = 5.0
 warnings.filterwarnings(
     "ignore", message=r"coroutine 'render_front_page' was never awaited", category=RuntimeWarning
 )
+
+
+#: How much of its thread's CPU a live frame's snapshot spends building lanes (``LiveLanes``):
+#: a frame where thousands of requests recorded something comes in time, its other lanes
+#: as the frame before drew them, caught up at the next frames.
+FRAME_BUILD_S = 0.02
 
 
 def build_server(scenario: Scenario) -> Server:
@@ -303,8 +309,10 @@ class LiveRun:
         Each call costs what changed since the last one (:class:`~simulator.hosting.
         live_lanes.LiveLanes`): a settled request's lane is built once and is the same object
         in every later snapshot; a lane in flight that recorded nothing new grows to now.
-        Every lane is what building it from scratch from the same records would give; the
-        final trace (``final``) is checked to be, and built from scratch if it is not."""
+        Every lane is what building it from scratch from the same records would give (a
+        live frame's at its ``now_ns``, or, past :data:`FRAME_BUILD_S` of building, at the
+        frame's before, built at the next); the final trace (``final``) is checked to be,
+        and built from scratch if it is not."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -329,7 +337,8 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    lanes = live.update(records, now_ns, abandoned=abandoned)
+                    budget = None if final or abandoned else FRAME_BUILD_S
+                    lanes = live.update(records, now_ns, abandoned=abandoned, budget_s=budget)
                 finally:
                     self._updating = False
                 last = live.last_ns

@@ -13,7 +13,13 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
 - a lane in flight whose probe recorded something is walked again only from where that
   (or the holds it read) changed (:func:`~simulator.trace.lanes.build_lane_again`): a
   request records a dozen things on its way, each seen by some frame;
-- the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
+- the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`);
+- a frame given a budget (``budget_s`` of its thread's CPU) builds lanes until it is spent
+  (:data:`AT_LEAST` of them in any case), those owed a build since an earlier frame first:
+  the rest are handed out as they were last built (drawn up to then, never beyond: nobody
+  measured what came after) and built first at the next frame. When thousands of requests
+  record something at once (a 10,000-request run's arrivals, its awaits ending together),
+  the frame still comes in time, and the lanes catch up over the next frames.
 
 Every lane is what :func:`~simulator.trace.lanes.build_lane` gives from the same records at
 the same "now": the final trace is the one a build from scratch gives (``tests/simulator/
@@ -24,16 +30,22 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simulator.hosting.driver import RequestRecord
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
-from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grown, grows_from
+from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
+from simulator.trace.made import reaching
 
-__all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
+__all__ = ["AT_LEAST", "LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
+
+#: Lanes a frame with a budget builds however little is left of it (new ones apart): the
+#: lanes owed a build always get built, a few frames later at worst.
+AT_LEAST = 64
 
 #: What of a record and its probe says whether its lane is final (:func:`_final`).
 State = tuple[int | None, str, int | None, int | None]
@@ -62,6 +74,9 @@ class _Kept:
     #: Grown (``grows``) only to a "now" before this: then an open timed await is past its
     #: deadline, and the lane ends it there (``RequestProbe.due_by``).
     grows_until: int = _EVER
+    #: :func:`_final` of ``state`` (the request settled for good once its lane is the same
+    #: two frames in a row).
+    final: bool = False
 
 
 class LiveLanes:
@@ -82,12 +97,24 @@ class LiveLanes:
         self.resumed = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
+        #: Lanes owed a build that a frame's budget left as they were (oldest first), with
+        #: the earliest time the holds on the loop may have changed from since they were
+        #: built; and how many there are after the last update.
+        self._owed: dict[int, int] = {}
+        self.owed = 0
 
     def update(
-        self, records: Sequence[RequestRecord], now_ns: int, *, abandoned: bool = False
+        self,
+        records: Sequence[RequestRecord],
+        now_ns: int,
+        *,
+        abandoned: bool = False,
+        budget_s: float | None = None,
     ) -> tuple[Lane, ...]:
         """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
-        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
+        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon). With
+        ``budget_s``, lanes are built for about that much of this thread's CPU time (see the
+        module's text): the others owed a build are as the last frame handed them out."""
         known = len(self._lanes)
         if len(records) > known:
             self._active += range(known, len(records))
@@ -95,6 +122,7 @@ class LiveLanes:
             self._lanes += [None] * (len(records) - known)  # type: ignore[list-item]
         # What changed since the last frame; then the holds on the loop, read from it.
         kept_list = self._kept
+        owed = self._owed
         changed: list[int] = []
         same: list[tuple[int, _Kept]] = []
         states: dict[int, tuple[int, State]] = {}
@@ -120,18 +148,21 @@ class LiveLanes:
         last = self._settled_last
         grew = False
         for i, kept in same:
-            if kept.read_until >= unchanged_until:
+            if owed and i in owed:
+                changed.append(i)  # left as it was by an earlier frame's budget
+                states[i] = kept.version, kept.state
+            elif kept.read_until >= unchanged_until:
                 changed.append(i)
                 states[i] = kept.version, kept.state
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
-                kept.lane = lanes[i] = grown(kept.lane, now_ns)
+                kept.lane = lanes[i] = reaching(kept.lane, now_ns)  # (``grown``)
                 kept.end = now_ns
                 grew = True
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
                 states[i] = kept.version, kept.state
-            elif _final(kept.state):
+            elif kept.final:
                 # The same lane two frames in a row: final. Judged by the records this frame
                 # compared, not read again: the site may finish the request meanwhile, after
                 # its lane was built (its last loop steps not yet read for the holds).
@@ -142,17 +173,32 @@ class LiveLanes:
         if grew:
             last = max(last, now_ns)
         resumed = 0
+        if owed:  # the oldest owed first
+            changed = [*owed, *(i for i in changed if i not in owed)]
+        limited = budget_s is not None and not abandoned and len(changed) > AT_LEAST
+        deadline = time.thread_time() + budget_s if limited and budget_s is not None else 0.0
+        self._owed, built, spent = {}, 0, False
         for i in changed:
             record = records[i]
             kept = kept_list[i]
+            from_ns = min(owed.get(i, _EVER), unchanged_until) if owed else unchanged_until
+            if (
+                limited
+                and kept is not None
+                and built >= AT_LEAST
+                and (spent or (spent := time.thread_time() > deadline))
+            ):
+                self._owed[i] = from_ns  # as it was, up to when it was built; next frame
+                last = max(last, kept.end)
+                still.append(i)
+                continue
+            built += 1
             held.until = _NEVER
             if abandoned:
                 lane, build = _built(record, now_ns, self.loop_thread, held, True), None
             else:
                 before = kept.build if kept is not None else None
-                lane, build = _built_again(
-                    before, record, now_ns, self.loop_thread, held, unchanged_until
-                )
+                lane, build = _built_again(before, record, now_ns, self.loop_thread, held, from_ns)
                 resumed += build is not None and build.walked_from > 0
             if kept is not None and record.done_ns is not None and lane == kept.lane:
                 lane = kept.lane  # the same object, for whoever keeps what it drew of it
@@ -163,8 +209,10 @@ class LiveLanes:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
                 due_by = record.probe.due_by(now_ns) if grows else None
+                version, state = states[i]
                 kept_list[i] = _Kept(
-                    *states[i],
+                    version,
+                    state,
                     lane,
                     held.until,
                     grows,
@@ -172,11 +220,12 @@ class LiveLanes:
                     lane.end_ns,
                     build,
                     _EVER if due_by is None else due_by,
+                    _final(state),
                 )
             last = max(last, lane.end_ns)
             still.append(i)
         self._active = still
-        self.built, self.resumed = len(changed), resumed
+        self.built, self.resumed, self.owed = built, resumed, len(self._owed)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         return tuple(lanes)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import pytest
 
 from embedded_site.instrumentation import DECLARED_KINDS, Mark, RawSegment, RequestProbe
+from simulator.hosting import live_lanes
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
@@ -133,6 +134,39 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     # Stopped now: those in flight cancelled, as a build from scratch cancels them.
     abandoned = live_lanes.update(replay.records, now, abandoned=True)
     assert abandoned == from_scratch(replay.records, now, trace.loop_thread, abandoned=True)
+
+
+@pytest.mark.slow
+def test_a_frame_out_of_budget_hands_out_lanes_as_last_built_and_catches_up(watched, monkeypatch):
+    """A frame with no CPU left builds only a few lanes (here 4): every other lane owed a
+    build is the very lane of the frame before (drawn up to when it was built, never grown
+    with a colour nobody measured), and is built first at the next frames; every lane built
+    is what a build from scratch gives."""
+    monkeypatch.setattr(live_lanes, "AT_LEAST", 4)
+    name, live, trace, _ = watched
+    replay = _Replay(live._driver.records)
+    rng = random.Random(name)
+    live_lanes_ = LiveLanes(trace.loop_thread)
+    now, before, owed_most, built = replay.times[0], (), 0, 0
+    end = replay.times[-1]
+    while now < end or live_lanes_.owed:
+        assert now < end + 1_000_000_000, "lanes owed a build for a second after the end"
+        now += rng.randrange(1_000_000, 12_000_000)
+        replay.until(now)
+        lanes = live_lanes_.update(replay.records, now, budget_s=0.0)
+        fresh = from_scratch(replay.records, now, trace.loop_thread)
+        for i, lane in enumerate(lanes):
+            if i in live_lanes_._owed:
+                assert lane is before[i], (i, now)  # as the last frame handed it out
+            else:
+                assert lane == fresh[i], (i, now)
+        owed_most = max(owed_most, live_lanes_.owed)
+        built = max(built, live_lanes_.built)
+        before = lanes
+    assert owed_most > 0  # the budget left lanes owed
+    assert live_lanes_.update(replay.records, now, budget_s=0.0) == fresh  # caught up
+    # New lanes are always built (there is nothing to hand out for them yet).
+    assert built >= 4
 
 
 @pytest.mark.slow

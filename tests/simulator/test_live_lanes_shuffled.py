@@ -17,6 +17,7 @@ import pytest
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
+from simulator.hosting import live_lanes
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 
@@ -133,8 +134,14 @@ def _done(record: RequestRecord, status: str, at: int) -> None:
     record.status_code = {"ok": 200, "error": 500}.get(status)
 
 
-@pytest.mark.parametrize("seed", range(24))
-def test_records_landing_late_and_during_a_frame_change_no_frame(seed):
+@pytest.mark.parametrize(
+    ("seed", "budget"),
+    [(seed, None) for seed in range(24)] + [(seed, 0.0) for seed in range(24, 36)],
+)
+def test_records_landing_late_and_during_a_frame_change_no_frame(seed, budget, monkeypatch):
+    """(With no budget left, a frame builds only two lanes besides new ones: the others
+    owed a build are the frame before's, and are built first at the next frames.)"""
+    monkeypatch.setattr(live_lanes, "AT_LEAST", 2)
     rng = random.Random(seed)
     loop = LOOP if rng.random() < 0.85 else None
     _RECORDS.clear()
@@ -158,8 +165,10 @@ def test_records_landing_late_and_during_a_frame_change_no_frame(seed):
     live = LiveLanes(loop)
     read_holds = live._holds.update
     now, end = 0, stories[-1][0] + 10 * MS
-    resumed = 0
-    while now < end:
+    resumed = owed = 0
+    before: tuple[object, ...] = ()
+    while now < end or live.owed:
+        assert now < end + 1000 * MS, "lanes owed a build for a second after the end"
         now += rng.randrange(MS // 2, 6 * MS)
         record_until(now + rng.choice([0, 0, 50_000, 2 * MS]))
         meanwhile = [False]
@@ -172,11 +181,16 @@ def test_records_landing_late_and_during_a_frame_change_no_frame(seed):
                 return held
 
             live._holds.update = holds_read_meanwhile  # type: ignore[method-assign]
-        lanes = live.update(_RECORDS, now)
+        lanes = live.update(_RECORDS, now, budget_s=budget)
         live._holds.update = read_holds  # type: ignore[method-assign]
         resumed += live.resumed
+        owed += live.owed
         if not meanwhile[0]:  # (a frame taken while records land is of no one moment)
-            assert lanes == from_scratch(_RECORDS, now, loop), now
+            fresh = from_scratch(_RECORDS, now, loop)
+            for i, lane in enumerate(lanes):
+                assert lane is before[i] if i in live._owed else lane == fresh[i], (i, now)
+        before = lanes
+    assert owed > 0 or budget is None
     cancelled = live.update(_RECORDS, now, abandoned=True)
     assert cancelled == from_scratch(_RECORDS, now, loop, abandoned=True)
     assert resumed > 0 or len(stories) < 30
