@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from app.session import Session
 from app.session.figures import Figures
 from app.widgets.metric_plots import QtInFlightPlot, QtLatencyHistogram
@@ -21,6 +23,7 @@ class _NothingAnsweredLive(_TidyingRun):
         return Trace(self.final.trace.t0_ns, ())
 
 
+@pytest.mark.slow  # the answers come after the session's grace (0.3 s)
 def test_while_django_tidies_the_plots_draw_the_answers(qtbot):
     handles: list[_TidyingRun] = []
 
