@@ -184,10 +184,11 @@ class Figures:
 
     def _on_run_answered(self, side: Side, answers: Run, tidying: int) -> None:
         """Every request answered: the answers' figures, final, while Django tidies up (the
-        server's read "not measured" until the run's end brings them). Not the plots: drawn
-        amid Django's thousands of threads, each slice of their paint waited for the GIL
-        behind them (a second at 10,000 requests); the run's end draws them."""
-        self.show(answers.trace, answers.summary, side=self._side(side), plots=False)
+        server's read "not measured" until the run's end brings them), the plots too: left
+        as the last live frame drew them, they contradicted the figures beside them for the
+        seconds Django tidies ("no finished requests yet" beside "Succeeded 3 000"). Their
+        paint amid Django's threads waits for the GIL (a second at 10,000 requests), once."""
+        self._show_run(side, answers)
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         self._show_side_run()

@@ -19,7 +19,9 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
   the rest are handed out as they were last built (drawn up to then, never beyond: nobody
   measured what came after) and built first at the next frame. When thousands of requests
   record something at once (a 10,000-request run's arrivals, its awaits ending together),
-  the frame still comes in time, and the lanes catch up over the next frames.
+  the frame still comes in time, and the lanes catch up over the next frames; a lane owed
+  for :data:`MAX_OWED_NS` is built whatever the budget (a 10,000-request run's ramp, a
+  frame a second, otherwise left thousands of lanes drawn seconds short of now).
 
 Every lane is what :func:`~simulator.trace.lanes.build_lane` gives from the same records at
 the same "now": the final trace is the one a build from scratch gives (``tests/simulator/
@@ -41,11 +43,23 @@ from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = ["AT_LEAST", "LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
+__all__ = [
+    "AT_LEAST",
+    "MAX_OWED_NS",
+    "LiveLanes",
+    "answered_ns",
+    "from_scratch",
+    "head",
+    "settled",
+    "tidying",
+]
 
 #: Lanes a frame with a budget builds however little is left of it (new ones apart): the
 #: lanes owed a build always get built, a few frames later at worst.
 AT_LEAST = 64
+#: How long (of the frames' "now") a lane may stay owed a build: then it is built at the
+#: next frame whatever its budget, so no lane lags now by more than this and a frame.
+MAX_OWED_NS = 300_000_000
 
 #: What of a record and its probe says whether its lane is final (:func:`_final`).
 State = tuple[int | None, str, int | None, int | None]
@@ -100,7 +114,8 @@ class LiveLanes:
         #: Lanes owed a build that a frame's budget left as they were (oldest first), with
         #: the earliest time the holds on the loop may have changed from since they were
         #: built; and how many there are after the last update.
-        self._owed: dict[int, int] = {}
+        #: (and the "now" of the frame that first left it so).
+        self._owed: dict[int, tuple[int, int]] = {}
         self.owed = 0
 
     def update(
@@ -181,14 +196,16 @@ class LiveLanes:
         for i in changed:
             record = records[i]
             kept = kept_list[i]
-            from_ns = min(owed.get(i, _EVER), unchanged_until) if owed else unchanged_until
+            from_ns, since = owed.get(i, (_EVER, now_ns)) if owed else (_EVER, now_ns)
+            from_ns = min(from_ns, unchanged_until)
             if (
                 limited
                 and kept is not None
                 and built >= AT_LEAST
+                and now_ns - since < MAX_OWED_NS
                 and (spent or (spent := time.thread_time() > deadline))
             ):
-                self._owed[i] = from_ns  # as it was, up to when it was built; next frame
+                self._owed[i] = from_ns, since  # as it was, up to when it was built
                 last = max(last, kept.end)
                 still.append(i)
                 continue

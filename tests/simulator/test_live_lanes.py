@@ -140,9 +140,11 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
 def test_a_frame_out_of_budget_hands_out_lanes_as_last_built_and_catches_up(watched, monkeypatch):
     """A frame with no CPU left builds only a few lanes (here 4): every other lane owed a
     build is the very lane of the frame before (drawn up to when it was built, never grown
-    with a colour nobody measured), and is built first at the next frames; every lane built
-    is what a build from scratch gives."""
+    with a colour nobody measured), and is built first at the next frames, at the latest
+    once owed for ``MAX_OWED_NS`` (here 20 ms); every lane built is what a build from
+    scratch gives."""
     monkeypatch.setattr(live_lanes, "AT_LEAST", 4)
+    monkeypatch.setattr(live_lanes, "MAX_OWED_NS", 20_000_000)
     name, live, trace, _ = watched
     replay = _Replay(live._driver.records)
     rng = random.Random(name)
@@ -158,6 +160,8 @@ def test_a_frame_out_of_budget_hands_out_lanes_as_last_built_and_catches_up(watc
         for i, lane in enumerate(lanes):
             if i in live_lanes_._owed:
                 assert lane is before[i], (i, now)  # as the last frame handed it out
+                # Never more than the longest owing and a frame (12 ms here) short of now.
+                assert lane.status != "running" or lane.end_ns > now - 32_000_000
             else:
                 assert lane == fresh[i], (i, now)
         owed_most = max(owed_most, live_lanes_.owed)
