@@ -337,12 +337,7 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    # The budget keeps the loop of the thread taking the frame free; a
-                    # worker thread's frame (the window's) holds no loop and builds every
-                    # lane: lanes owed a build drew requests in flight ending seconds
-                    # before now, at 10,000 requests for most of the run.
-                    on_main = threading.current_thread() is threading.main_thread()
-                    budget = FRAME_BUILD_S if on_main and not (final or abandoned) else None
+                    budget = None if final or abandoned else FRAME_BUILD_S
                     lanes = live.update(records, now_ns, abandoned=abandoned, budget_s=budget)
                 finally:
                     self._updating = False
