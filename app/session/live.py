@@ -5,10 +5,10 @@ the site for the GIL (the engine runs in this process). So it is taken on a work
 with whatever else the frame can work out from it without Qt (``prepare``: the figures'
 columns and summary), and the window's thread only draws the result: a click waits for a
 drawing, never for a snapshot. The frames are spaced by what the last one cost, whole
-(:class:`Pace`): the CPU the worker spent, and the window's time drawing it (the timeline's
-layout and paint, the figures when due, and ``settle``: Qt delivering the paints and layouts
-its widgets asked for). The site's views get three quarters of the time; a frame comes at
-most every :data:`FRAME_MS`.
+(:class:`Pace`): the CPU the worker spent, and the CPU the window's thread spent drawing it
+(the timeline's layout and paint, the figures when due, and ``settle``: Qt delivering the
+paints and layouts its widgets asked for). The site's views get three quarters of the
+time; a frame comes at most every :data:`FRAME_MS`.
 
 Once every request of an in-process run is answered, Django still tidies up after each for
 seconds (:mod:`app.cli.answered` says why): no frame is taken while it does. Its threads
@@ -66,12 +66,14 @@ class Pace:
 
     frame_s: float
 
-    def after(self, made_cpu_s: float, drawn_s: float) -> float:
+    def after(self, made_cpu_s: float, drawn_cpu_s: float) -> float:
         """The wait before the next frame, after one whose snapshot (and the work prepared
-        with it) took ``made_cpu_s`` of its thread's CPU, and whose drawing held the window's
-        thread ``drawn_s``. The snapshot's wall time is not its cost: most of it, amid
-        thousands of the site's threads, is waiting for the GIL while they run."""
-        return max(self.frame_s, (made_cpu_s + drawn_s) * VIEWS_SHARE_RATIO)
+        with it) took ``made_cpu_s`` of its thread's CPU, and whose drawing took
+        ``drawn_cpu_s`` of the window's thread's. Wall times are not the frame's cost: amid
+        thousands of the site's threads most of them is waiting for the GIL while those
+        run, or for a full collection in one of them (a frame drawn in 30 ms of CPU took a
+        second of wall time then, and spaced the next frames 4 s apart)."""
+        return max(self.frame_s, (made_cpu_s + drawn_cpu_s) * VIEWS_SHARE_RATIO)
 
 
 def _made(handle: RunHandle, now_ns: int, prepare: Sequence[Prepare]) -> tuple[Trace, float]:
@@ -127,14 +129,14 @@ async def stream_frames(
         trace, made_cpu_s = await _off_the_loop(functools.partial(_made, handle, now, prepare))
         if last is not None and last.done():
             return  # taken before the last answer, it would be drawn amid Django's tidying
-        start = time.perf_counter()
+        start = time.thread_time()
         frame(trace, now)
         # A turn of the loop between the lanes and the paints the widgets posted: a click
         # waits for one of them, not both.
         await asyncio.sleep(0)
         if settle is not None:
             settle()
-        wait = pace.after(made_cpu_s, time.perf_counter() - start)
+        wait = pace.after(made_cpu_s, time.thread_time() - start)
 
 
 async def answers_once_answered(

@@ -47,16 +47,16 @@ def test_the_pace_is_three_times_the_whole_cost_and_never_faster_than_a_frame():
     assert pace.after(0.1, 0.05) > pace.after(0.1, 0.0) > pace.after(0.0, 0.0)
 
 
-def test_the_next_frame_waits_for_the_snapshot_s_cpu_and_the_whole_drawing():
+def test_the_next_frame_waits_for_the_snapshot_s_cpu_and_the_whole_drawing_s_cpu():
     starts: list[float] = []
 
     def frame(trace: Trace, now_ns: int) -> None:
         starts.append(now_ns / 1e9)
-        time.sleep(FRAME_S)  # the timeline laid out and painted
+        _burn(FRAME_S)  # the timeline laid out and painted
 
     async def watch() -> None:
         task = asyncio.ensure_future(
-            stream_frames(_Handle(), 0.001, frame, settle=lambda: time.sleep(SETTLE_S))
+            stream_frames(_Handle(), 0.001, frame, settle=lambda: _burn(SETTLE_S))
         )
         while len(starts) < 3:
             await asyncio.sleep(0.005)
