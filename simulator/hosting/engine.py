@@ -337,7 +337,12 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    budget = None if final or abandoned else FRAME_BUILD_S
+                    # The budget keeps the loop of the thread taking the frame free; a
+                    # worker thread's frame (the window's) holds no loop and builds every
+                    # lane: the lanes owed a build drew blocks of requests in flight
+                    # ending a frame short of now, at 10,000 requests all run long.
+                    on_main = threading.current_thread() is threading.main_thread()
+                    budget = FRAME_BUILD_S if on_main and not (final or abandoned) else None
                     lanes = live.update(records, now_ns, abandoned=abandoned, budget_s=budget)
                 finally:
                     self._updating = False
