@@ -341,7 +341,9 @@ class LiveRun:
                     # worker thread's frame (the window's) holds no loop and builds every
                     # lane: the lanes owed a build drew blocks of requests in flight
                     # ending a frame short of now, at 10,000 requests all run long.
-                    on_main = threading.current_thread() is threading.main_thread()
+                    # (get_ident: current_thread() would leave a foreign worker, a Qt
+                    # thread, a _DummyThread in threading.enumerate() for good.)
+                    on_main = threading.get_ident() == threading.main_thread().ident
                     budget = FRAME_BUILD_S if on_main and not (final or abandoned) else None
                     lanes = live.update(records, now_ns, abandoned=abandoned, budget_s=budget)
                 finally:
