@@ -41,6 +41,8 @@ __all__ = [
     "Prepare",
     "answers_once_answered",
     "stream_frames",
+    "LANES_AFTER_TIDYING",
+    "answered_state",
     "tidying_notice",
     "wait_for_leftovers",
 ]
@@ -210,6 +212,22 @@ def tidying_notice(tidying: int) -> str:
         f"Every request answered: the figures are the answers'. Django is still closing "
         f"{format_count(tidying)} answered request{plural} (response, request_finished, "
         "thread); the server's figures follow once it has."
+    )
+
+
+#: What is drawn once Django has tidied up after its answers: every lane, whole.
+LANES_AFTER_TIDYING = "The lanes are drawn whole once Django has tidied up."
+
+
+def answered_state(drawn_ns: int | None) -> str:
+    """A run's state while Django tidies up after its answers, for its header: the lanes on
+    screen are the last live frame's (at ``drawn_ns`` from the run's start; ``None``: none was
+    drawn), older than the answers' figures beside them, and the header says so."""
+    if drawn_ns is None:
+        return "every request answered; " + LANES_AFTER_TIDYING[0].lower() + LANES_AFTER_TIDYING[1:]
+    return (
+        f"every request answered; the lanes as at {drawn_ns / 1e9:.1f} s,"
+        " drawn whole once Django has tidied up"
     )
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
 from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
+from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme, kinds_shown
 from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.rows import picture_end_ns
@@ -83,6 +84,8 @@ class Stage:
         self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
         self.header_question: str | None = None
         self._header_of: tuple[Scenario, str] | None = None
+        #: Each side's last live frame: its "now", from the run's start.
+        self._drawn_at_ns: dict[Side, int] = {}
         self._connect()
         self._on_compare_changed(session.compare)  # no empty B under a single run
 
@@ -94,6 +97,7 @@ class Stage:
         events.running.connect(self._on_running_changed)
         events.run_started.connect(self._on_run_started)
         events.run_progressed.connect(self._on_run_progressed)
+        events.run_answered.connect(self._on_run_answered)
         events.run_finished.connect(self.show_run)
         events.verdict.connect(self._on_verdict_changed)
         events.prediction.connect(self._on_prediction_changed)
@@ -200,6 +204,7 @@ class Stage:
                 timeline.set_waiting(None)
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
+        self._drawn_at_ns.pop(side, None)
         self.show_header(scenario, "running…")
         self._show_side_title(side, scenario, "running…")
         if self.session.compare and side is Side.A:
@@ -219,6 +224,7 @@ class Stage:
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
+        self._drawn_at_ns[side] = now_ns - trace.t0_ns
         timeline.set_trace(trace, live=True, now_ns=now_ns)
         self._share_height(unless_same=True)  # moves only as new rows appear, in steps
         # Painted now, not on a later turn: the session spaces frames by what one cost, and
@@ -226,6 +232,17 @@ class Stage:
         timeline.repaint()
         if self.session.compare:  # one axis while B runs too, and one label column
             self._share_time_axis(live_span_ns=now_ns - trace.t0_ns)
+
+    def _on_run_answered(self, side: Side, answers: Run, tidying: int) -> None:
+        """Every request is answered and Django tidies up: no frame is drawn until it has
+        (``app.session.live``), so the lanes on screen are the last frame's, seconds older
+        than the answers' figures beside them. The header says so, not "running…"."""
+        drawn_ns = self._drawn_at_ns.get(side)
+        state = answered_state(drawn_ns)
+        self.show_header(answers.scenario, state)
+        self._show_side_title(side, answers.scenario, state)
+        if drawn_ns is None:
+            self.timelines[side].set_waiting("Every request answered. " + LANES_AFTER_TIDYING)
 
     def _on_figures_shown(self, plots: bool) -> None:
         """While a run goes, the legend keeps the figures' pace (a few times a second for
