@@ -35,14 +35,14 @@ from .runner import Answering, RunHandle
 __all__ = [
     "ANSWERS_GRACE_S",
     "FRAME_MS",
+    "LANES_AFTER_TIDYING",
     "VIEWS_SHARE_RATIO",
     "LiveFrames",
     "Pace",
     "Prepare",
     "answers_once_answered",
-    "stream_frames",
-    "LANES_AFTER_TIDYING",
     "answered_state",
+    "stream_frames",
     "tidying_notice",
     "wait_for_leftovers",
 ]
