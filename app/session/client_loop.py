@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import threading
 
+from simulator.hosting.loops import close_loop
 from simulator.trace import Run
 
 from .runner import Answering, RunHandle
@@ -64,14 +65,9 @@ class OffLoopRun:
                 caller.call_soon_threadsafe(hand_over, result, None)
             finally:
                 with contextlib.suppress(Exception):  # as asyncio.run ends its loop
-                    pending = asyncio.all_tasks(loop)
-                    for task in pending:
-                        task.cancel()
-                    loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-                    loop.run_until_complete(loop.shutdown_asyncgens())
-                    loop.run_until_complete(loop.shutdown_default_executor())
+                    close_loop(loop)
                 asyncio.set_event_loop(None)
-                loop.close()
+                loop.close()  # closed already, unless ending it failed
 
         threading.Thread(target=main, name="async-lanes client", daemon=True).start()
         return await outcome

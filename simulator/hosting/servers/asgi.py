@@ -10,6 +10,7 @@ from typing import Any
 
 from embedded_site.instrumentation import current_probe
 from simulator.hosting.loop_monitor import LoopMonitor
+from simulator.hosting.loops import close_loop
 from simulator.hosting.servers.base import SITE_HOST, Answer, Server, SiteRequest, SiteResponse
 from simulator.trace.kinds import LOOP_THREAD
 
@@ -58,13 +59,7 @@ class AsgiServer(Server):
         try:
             loop.run_forever()
         finally:
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-            loop.close()
+            close_loop(loop)
 
     def submit(self, request: SiteRequest) -> Answer:
         if self._loop is None:
