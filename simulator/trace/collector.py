@@ -16,6 +16,21 @@ while a thread summarises or exports another run. So the pauses are counted unde
 the first to enter turns the collector off, the last to leave puts it back as the first
 found it, whichever threads they run on.
 
+**No pause while a run is measured** (:func:`measuring`, around the life of an in-process
+run's server): the collector is then the site's too, and it runs as it would in a server
+alone. A pause then (a live frame's snapshot and figures, taken on a worker thread while
+the site serves, or the answers' figures while Django tidies up) turned the site's
+collector off with ours for the whole of it: 0.3-5 s of wall time a frame at 10,000
+requests, the site's own collections put off meanwhile. Nor does a pause save the walk, it
+piles it up: every object made meanwhile, the site's and the snapshot's, is young when it
+ends, and the first allocation after it walks them all in one young collection, then again
+in the next middle one. ``benchmarks/live_window.py`` (10,000 requests, December 2026, load
+4) saw a collection of generation 0 of 700 ms (CPU 493) right after a snapshot, and one of
+generation 1 of 695 ms, each holding the GIL, so the window's loop stood still that long;
+headless, the worst of either was 234-278 ms of CPU with the pauses, 59-83 ms without.
+Inside :func:`measuring` a :func:`paused_collection` block leaves the collector as it is:
+young collections come every 700 allocations, as they would, a few ms each.
+
 A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) also
 leaves the collector off once the measuring has ended (:func:`off_after_measuring`): the lanes
 it builds then (a few hundred thousand objects) are young, and the first allocation after a
@@ -77,6 +92,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "kept_until_exit",
+    "measuring",
     "measuring_ended",
     "off_after_measuring",
     "paused_collection",
@@ -95,13 +111,19 @@ class _Pauses:
         self.off_after_measuring = False
         #: A process that said :func:`off_after_measuring` and whose measuring has ended.
         self.exiting = False
+        #: How many in-process runs are being measured (:func:`measuring`): no pause then.
+        self.measuring = 0
 
-    def enter(self) -> None:
+    def enter(self) -> bool:
+        """Pause the collector, unless a run is measured; returns whether it paused."""
         with self.lock:
+            if self.measuring and not self.exiting:
+                return False
             if self.depth == 0:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
             self.depth += 1
+            return True
 
     def leave(self) -> None:
         with self.lock:
@@ -119,12 +141,28 @@ _KEPT: list[object] = []
 @contextlib.contextmanager
 def paused_collection() -> Iterator[None]:
     """The cycle collector off inside the block, back as it was after the last open block
-    ends (nested, or open at once in several threads)."""
-    _PAUSES.enter()
+    ends (nested, or open at once in several threads); left as it is if the block opens
+    while a run is measured (:func:`measuring`)."""
+    paused = _PAUSES.enter()
     try:
         yield
     finally:
-        _PAUSES.leave()
+        if paused:
+            _PAUSES.leave()
+
+
+@contextlib.contextmanager
+def measuring() -> Iterator[None]:
+    """An in-process run is measured inside the block (its server's whole life): the
+    collector is the site's, and no :func:`paused_collection` opened meanwhile, on any
+    thread, turns it off (module docstring). One opened before goes on to its end."""
+    with _PAUSES.lock:
+        _PAUSES.measuring += 1
+    try:
+        yield
+    finally:
+        with _PAUSES.lock:
+            _PAUSES.measuring -= 1
 
 
 def off_after_measuring(off: bool = True) -> None:
