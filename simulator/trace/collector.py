@@ -29,7 +29,13 @@ in the next middle one. ``benchmarks/live_window.py`` (10,000 requests, December
 generation 1 of 695 ms, each holding the GIL, so the window's loop stood still that long;
 headless, the worst of either was 234-278 ms of CPU with the pauses, 59-83 ms without.
 Inside :func:`measuring` a :func:`paused_collection` block leaves the collector as it is:
-young collections come every 700 allocations, as they would, a few ms each.
+young collections come every 700 allocations, as they would, a few ms each. What it costs
+is said as it is: a run watched live then has more full collections, since what is alive
+when a young collection comes is promoted, the snapshot's half-built lanes and the site's
+requests of the moment alike, where a pause let many of them die unwalked first. Headless,
+10,000 requests with a snapshot a second (``benchmarks/gc_census.py``, load 7): 18-19 full
+collections up to the last answer, 4.3-5.3 s of CPU in all, against 14-15 and 3.2-3.6 s with
+the pauses; with no snapshot at all, as the command line runs, 15 and 2.6-2.9 s.
 
 A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) also
 leaves the collector off once the measuring has ended (:func:`off_after_measuring`): the lanes
@@ -78,7 +84,12 @@ of CPU in all against 5.1 s. With thousands of requests in flight they walk the 
 requests, the client's and the probes' records (about 120 objects a request), up to a second
 each: that still stalls the window's live frames of a 10,000-request run, and no policy here
 can take it away without changing what the site is measured doing (turning full collections
-off while a run is measured would). Measured against the lessons (December 2026, a shared
+off while a run is measured would). Counted by owner 5 s into 10,000 requests watched live
+(``benchmarks/gc_census.py``, 1.36 million objects walked): the site's own (Django, asgiref,
+asyncio's tasks and contexts for its requests) 50%, the live snapshot's lanes and their
+bookkeeping 18%, our client 15%, our server (a real server holds its own) 10%, the probes'
+records 4%, the loop monitor's wrappers 1.5%. The site's half alone makes a full collection
+of hundreds of ms. Measured against the lessons (December 2026, a shared
 machine): every lesson passed ``lesson N --check`` twice in a row, and the figures they print
 agree with the old code's, run in the same minutes, within their own run-to-run spread.
 """
