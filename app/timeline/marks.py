@@ -15,15 +15,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.error_label import fit_error
-from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
+from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry, touching
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 
 __all__ = [
+    "error_plate",
     "paint_answers",
     "paint_bar_texts",
     "paint_blocked_strip",
@@ -102,17 +103,23 @@ def paint_answers(
     top: float,
     row_px: float,
     height: float,
+    region: QRegion | None = None,
 ) -> None:
     """A bar at the end of each answered lane, in the text colour: the moment the client
     got its answer, so answers coming in one by one read as a staircase. Placed with numpy
-    (a live frame of 1,000 answers has no time for a Python step per answer)."""
+    (a live frame of 1,000 answers has no time for a Python step per answer); only those
+    reaching into ``region`` (a live frame's changes) are drawn."""
     answered_rows, ends = _ANSWERED(rows.answered)
     shown = (ends > t_from) & (ends <= limit)
     width = max(2.0, min(4.0, height / 6))
-    painter.setBrush(QColor(theme.foreground))
     xs = left + (ends[shown] - t_from) * scale - width
     ys = top + answered_rows[shown] * row_px
-    painter.drawRects(_rects(xs, ys, width, row_px))
+    if region is not None:
+        near = touching(region, xs, ys, width, row_px)
+        xs, ys = xs[near], ys[near]
+    if len(xs):
+        painter.setBrush(QColor(theme.foreground))
+        painter.drawRects(_rects(xs, ys, width, row_px))
 
 
 def _rects(
@@ -194,6 +201,20 @@ def paint_bar_texts(
     painter.setPen(Qt.PenStyle.NoPen)
 
 
+def error_plate(
+    geo: TimelineGeometry, fm: QFontMetricsF, row: int, end: int, text: str, height: float
+) -> QRectF:
+    """Where a failed request's error goes (row ``row``, its lane ending at ``end``; bars
+    ``height`` tall), were nothing in the way (:func:`paint_error_texts`)."""
+    right = geo.lanes_left + geo.lanes_width
+    y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
+    width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
+    x = geo.x_of(end) + 2
+    if x + width > right:
+        x = max(geo.lanes_left, right - width)
+    return QRectF(x, y, width, max(height, fm.height()))
+
+
 def paint_error_texts(
     painter: QPainter,
     geo: TimelineGeometry,
@@ -205,16 +226,11 @@ def paint_error_texts(
     """A failed request's error, written just after its lane ends (on a plate, so it reads
     over whatever is drawn there), or inside the lane's right end where there is no room."""
     fm = QFontMetricsF(painter.font())
-    right = geo.lanes_left + geo.lanes_width
     for row, end, text in rows.error_texts:
         if end > limit or end < geo.t_from_ns:
             continue
-        y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
-        width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
-        x = geo.x_of(end) + 2
-        if x + width > right:
-            x = max(geo.lanes_left, right - width)
-        plate = QRectF(x, y, width, max(height, fm.height()))
+        plate = error_plate(geo, fm, row, end, text, height)
+        width = plate.width()
         if any(plate.intersects(note.rect) for note in geo.notes):
             continue  # over a neighbour's error: its red block and the hover still say it
         geo.notes.append(PlacedLabel(text, plate, row))
