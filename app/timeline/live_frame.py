@@ -10,8 +10,8 @@ then differs from the last one only
 - in the rows of lanes built anew since (a new step, an answer, a failure) and of new lanes;
 - in the loop-blocked strip (a block can be recorded after it ended: the strip is redrawn);
 - in the label column, where rows got labels;
-- where errors are written (a plate is wider and may be taller than its row, and a new one
-  can push another out): where any was or may go, when they changed.
+- where errors are written (a plate may be taller than its row, may sit right of "now",
+  and a new one can move another): where any was or may go, when those in view changed.
 
 :func:`changed_region` returns that region (or ``None``: paint everything), and the painter
 paints the frame as always, clipped to it: every pixel in it is the one a frame painted from
@@ -30,7 +30,6 @@ from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QFont, QFontMetricsF, QRegion
 
 from app.timeline.geometry import TimelineGeometry
-from app.timeline.marks import error_plate
 from app.timeline.overlay import bar_sizes
 from app.timeline.rows import TimelineRows
 
@@ -157,21 +156,31 @@ def _row_bands(
 def _error_rects(
     last: Drawn, geo: TimelineGeometry, rows: TimelineRows, limit: int, font: QFont
 ) -> list[QRect]:
-    """Where errors were written and where they may be, if any changed or came into view
-    with "now" (placing one can leave out another: all of them then)."""
-    errors = rows.error_texts
-    came = any(last.limit < end <= limit for _, end, _ in errors)
-    if not came and (errors is last.errors or errors == last.errors):
+    """Where errors were written and where they may go, if the errors in view changed
+    (:func:`~app.timeline.notes.place_errors`: beside a failed lane where its row has room,
+    on either side of its bars, else under the last lane; placing one can move another):
+    every plate the last frame wrote, the rows of the errors in view, a plate's height
+    around each, and below the last row."""
+    if geo.group > 1:  # rows sharing pixel rows: no error is written
         return []
-    fm = QFontMetricsF(font)
+    errors = rows.error_texts
+    shown = [e for e in errors if geo.t_from_ns <= e[1] <= limit]
+    before = [e for e in last.errors if geo.t_from_ns <= e[1] <= last.limit]
+    under = any(note.row is None for note in last.geo.notes)  # (row, if none: under lanes)
+    if shown == before and not (under and len(rows) != last.geo.rows):
+        return []
+    out = [_around(note.rect) for note in last.geo.notes]
+    if not shown:
+        return out
     _, height, _ = bar_sizes(geo.row_px, geo.group)
-    plates = [note.rect for note in last.geo.notes]
-    plates += [
-        error_plate(geo, fm, row, end, text, height)
-        for row, end, text in errors
-        if geo.t_from_ns <= end <= limit
-    ]
-    return [_around(plate) for plate in plates]
+    tall = max(height, QFontMetricsF(font).height())
+    left, right = geo.lanes_left, geo.lanes_left + geo.lanes_width
+    for row in sorted({row for row, _, _ in shown}):
+        middle = geo.row_top(row) + geo.row_px / 2
+        out.append(_around(QRectF(left, middle - tall / 2, right - left, tall)))
+    below = geo.row_top(min(len(rows), last.geo.rows))
+    out.append(_around(QRectF(left, below, right - left, geo.lanes_top + geo.lanes_height - below)))
+    return out
 
 
 def _around(rect: QRectF) -> QRect:

@@ -19,12 +19,11 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
-from app.timeline.error_label import fit_error
-from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry, touching
+from app.timeline.geometry import RowsMemo, TimelineGeometry, touching
+from app.timeline.notes import place_errors
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 
 __all__ = [
-    "error_plate",
     "paint_answers",
     "paint_bar_texts",
     "paint_blocked_strip",
@@ -201,20 +200,6 @@ def paint_bar_texts(
     painter.setPen(Qt.PenStyle.NoPen)
 
 
-def error_plate(
-    geo: TimelineGeometry, fm: QFontMetricsF, row: int, end: int, text: str, height: float
-) -> QRectF:
-    """Where a failed request's error goes (row ``row``, its lane ending at ``end``; bars
-    ``height`` tall), were nothing in the way (:func:`paint_error_texts`)."""
-    right = geo.lanes_left + geo.lanes_width
-    y = geo.row_top(row) + (geo.row_px - max(height, fm.height())) / 2
-    width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
-    x = geo.x_of(end) + 2
-    if x + width > right:
-        x = max(geo.lanes_left, right - width)
-    return QRectF(x, y, width, max(height, fm.height()))
-
-
 def paint_error_texts(
     painter: QPainter,
     geo: TimelineGeometry,
@@ -223,25 +208,19 @@ def paint_error_texts(
     limit: int,
     height: float,
 ) -> None:
-    """A failed request's error, written just after its lane ends (on a plate, so it reads
-    over whatever is drawn there), or inside the lane's right end where there is no room."""
+    """Failed requests' errors on plates (so they read over grid lines and faint tails),
+    where :func:`~app.timeline.notes.place_errors` puts them: clear of every bar."""
     fm = QFontMetricsF(painter.font())
-    for row, end, text in rows.error_texts:
-        if end > limit or end < geo.t_from_ns:
-            continue
-        plate = error_plate(geo, fm, row, end, text, height)
-        width = plate.width()
-        if any(plate.intersects(note.rect) for note in geo.notes):
-            continue  # over a neighbour's error: its red block and the hover still say it
-        geo.notes.append(PlacedLabel(text, plate, row))
-        painter.fillRect(plate, QColor(theme.background))
+    for note in place_errors(fm, geo, rows, limit, height):
+        geo.notes.append(note)
+        painter.fillRect(note.rect, QColor(theme.background))
         painter.setPen(QPen(theme.color("error"), 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(plate)
+        painter.drawRect(note.rect)
         painter.setPen(QColor(theme.foreground))
         painter.drawText(
-            plate.adjusted(5, 0, -5, 0),
+            note.rect.adjusted(5, 0, -5, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-            fit_error(fm, text, width - 10),
+            note.text,
         )
     painter.setPen(Qt.PenStyle.NoPen)

@@ -30,6 +30,7 @@ from app.timeline.marks import (
     paint_error_texts,
     run_ends,
 )
+from app.timeline.notes import clear_of_bars
 from app.timeline.overlay import (
     HATCH_PX,
     LINE_PX,
@@ -39,7 +40,6 @@ from app.timeline.overlay import (
     paint_over_bars,
 )
 from app.timeline.rows import DRAW_ORDER, TimelineRows, thread_label
-from simulator.trace import Trace
 
 __all__ = [
     "DRAW_ORDER",
@@ -124,7 +124,7 @@ def paint_timeline(
     if cutoff_ns is None and t_from_ns <= trace.t0_ns:
         answered, last, _ = run_ends(rows)
         if answered <= t_to_ns < last:
-            _paint_cut_note(painter, geo, trace, theme)
+            _paint_cut_note(painter, geo, rows, theme)
     if cutoff_ns is not None and t_from_ns <= cutoff_ns <= t_to_ns:
         x = geo.x_of(cutoff_ns)
         painter.setPen(QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine))
@@ -138,9 +138,12 @@ def _reaches(region: QRegion | None, rect: QRectF) -> bool:
     return region is None or region.intersects(rect.toAlignedRect().adjusted(-2, -2, 2, 2))
 
 
-def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme) -> None:
+def _paint_cut_note(
+    painter: QPainter, geo: TimelineGeometry, rows: TimelineRows, theme: Theme
+) -> None:
     """Every answer is in view, but not Django's clean-up after the last one (see
     :func:`~app.timeline.rows.picture_end_ns`): say how long it went on, at the right edge."""
+    trace = rows.trace
     to = format_ms(trace.ms(trace.last_ns))
     fm = QFontMetricsF(painter.font())
     # The short wording where the long one does not fit (compare mode, a projector's font).
@@ -150,11 +153,11 @@ def _paint_cut_note(painter: QPainter, geo: TimelineGeometry, trace: Trace, them
         return
     width = fm.horizontalAdvance(text) + 10
     right = geo.lanes_left + geo.lanes_width
-    # At the top right of the lanes, or lower down clear of the errors written there.
+    # At the top right of the lanes, or lower down clear of the bars and errors there.
     top = geo.lanes_top
     while top + fm.height() <= geo.lanes_top + geo.lanes_height:
         plate = QRectF(right - width, top, width, fm.height())
-        if not any(plate.intersects(note.rect) for note in geo.notes):
+        if clear_of_bars(plate, geo, rows, geo.t_to_ns):
             break
         top += fm.height()
     else:

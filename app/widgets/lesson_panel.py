@@ -65,14 +65,26 @@ class QtElidedLabel(QLabel):
         bold.setBold(True)
         head = self._lead + _SEPARATOR if self._lead else ""
         lead_px = QFontMetrics(bold).horizontalAdvance(head)
-        rest = self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideRight, room - lead_px
+        rest = _at_a_word(
+            self._full,
+            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room - lead_px),
         )
         lead = f"<b>{html.escape(self._lead)}</b>{html.escape(_SEPARATOR)}" if self._lead else ""
         self.setText(f"<span style='white-space: pre'>{lead}{html.escape(rest)}</span>")
 
 
 _SEPARATOR = "  ·  "
+
+
+def _at_a_word(full: str, elided: str) -> str:
+    """``elided`` (``full`` cut with "…") cut back to its last whole word: "About the
+    same…", not "About the same: bo…" (half a word the class reads as a word)."""
+    if elided == full or not elided.endswith("…"):
+        return elided
+    kept = elided[:-1]
+    if kept and full[len(kept)] not in " ,;:·":
+        kept = kept[: kept.rindex(" ")] if " " in kept else ""
+    return kept.rstrip(" ,;:·") + "…"
 
 
 class QtLessonPanel(QFrame):

@@ -34,7 +34,7 @@ from simulator.upstream_address import upstream_any_host
 if TYPE_CHECKING:
     from simulator.hosting.socket_run import SocketLiveRun
 
-__all__ = ["FRAME_BUILD_S", "STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
+__all__ = ["STOP_PATIENCE_S", "LiveRun", "build_server", "run_scenario"]
 
 #: After Stop, how long closing the server may wait for views still running before they are
 #: left to finish on their own (Stop must return within a second).
@@ -49,12 +49,6 @@ ABANDONED_HOLD_S = 5.0
 warnings.filterwarnings(
     "ignore", message=r"coroutine 'render_front_page' was never awaited", category=RuntimeWarning
 )
-
-
-#: How much of its thread's CPU a live frame's snapshot spends building lanes (``LiveLanes``):
-#: a frame where thousands of requests recorded something comes in time, its other lanes
-#: as the frame before drew them, caught up at the next frames.
-FRAME_BUILD_S = 0.02
 
 
 def build_server(scenario: Scenario) -> Server:
@@ -309,10 +303,9 @@ class LiveRun:
         Each call costs what changed since the last one (:class:`~simulator.hosting.
         live_lanes.LiveLanes`): a settled request's lane is built once and is the same object
         in every later snapshot; a lane in flight that recorded nothing new grows to now.
-        Every lane is what building it from scratch from the same records would give (a
-        live frame's at its ``now_ns``, or, past :data:`FRAME_BUILD_S` of building, at the
-        frame's before, built at the next); the final trace (``final``) is checked to be,
-        and built from scratch if it is not."""
+        Every lane is what building it from scratch from the same records at ``now_ns``
+        would give; the final trace (``final``) is checked to be, and built from scratch if
+        it is not."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -337,15 +330,7 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    # The budget keeps the loop of the thread taking the frame free; a
-                    # worker thread's frame (the window's) holds no loop and builds every
-                    # lane: the lanes owed a build drew blocks of requests in flight
-                    # ending a frame short of now, at 10,000 requests all run long.
-                    # (get_ident: current_thread() would leave a foreign worker, a Qt
-                    # thread, a _DummyThread in threading.enumerate() for good.)
-                    on_main = threading.get_ident() == threading.main_thread().ident
-                    budget = FRAME_BUILD_S if on_main and not (final or abandoned) else None
-                    lanes = live.update(records, now_ns, abandoned=abandoned, budget_s=budget)
+                    lanes = live.update(records, now_ns, abandoned=abandoned)
                 finally:
                     self._updating = False
                 last = live.last_ns

@@ -13,15 +13,14 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
 - a lane in flight whose probe recorded something is walked again only from where that
   (or the holds it read) changed (:func:`~simulator.trace.lanes.build_lane_again`): a
   request records a dozen things on its way, each seen by some frame;
-- the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`);
-- a frame given a budget (``budget_s`` of its thread's CPU) builds lanes until it is spent
-  (:data:`AT_LEAST` of them in any case), those owed a build since an earlier frame first:
-  the rest are handed out as they were last built (drawn up to then, never beyond: nobody
-  measured what came after) and built first at the next frame. When thousands of requests
-  record something at once (a 10,000-request run's arrivals, its awaits ending together),
-  the frame still comes in time, and the lanes catch up over the next frames; a lane owed
-  for :data:`MAX_OWED_NS` is built whatever the budget (a 10,000-request run's ramp, a
-  frame a second, otherwise left thousands of lanes drawn seconds short of now).
+- an answered request that Django is still tidying up after records loop steps after its
+  lane's end, which leave its lane as it is (:func:`_only_steps_after`): kept, not built;
+- the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
+
+Every frame builds every lane that changed: no frame hands out a lane drawn short of its
+"now" (an earlier frame budget did, and drew blocks of a 10,000-request run's lanes ending up
+to a second short of now; the window takes its frames on a worker thread, whose CPU the
+pacing of frames accounts for, ``app/session/live.py``).
 
 Every lane is what :func:`~simulator.trace.lanes.build_lane` gives from the same records at
 the same "now": the final trace is the one a build from scratch gives (``tests/simulator/
@@ -32,10 +31,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.driver import RequestRecord
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from
@@ -44,8 +43,6 @@ from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
 __all__ = [
-    "AT_LEAST",
-    "MAX_OWED_NS",
     "LiveLanes",
     "answered_ns",
     "from_scratch",
@@ -54,15 +51,13 @@ __all__ = [
     "tidying",
 ]
 
-#: Lanes a frame with a budget builds however little is left of it (new ones apart): the
-#: lanes owed a build always get built, a few frames later at worst.
-AT_LEAST = 64
-#: How long (of the frames' "now") a lane may stay owed a build: then it is built at the
-#: next frame whatever its budget, so no lane lags now by more than this and a frame.
-MAX_OWED_NS = 300_000_000
-
 #: What of a record and its probe says whether its lane is final (:func:`_final`).
 State = tuple[int | None, str, int | None, int | None]
+
+#: How many of each of its records a request's probe holds (declared segments, marks, open
+#: segments, database events, loop steps), then what of its record and probe a lane is built
+#: of besides (:func:`_shape`).
+Shape = tuple[object, ...]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -91,6 +86,10 @@ class _Kept:
     #: :func:`_final` of ``state`` (the request settled for good once its lane is the same
     #: two frames in a row).
     final: bool = False
+    #: An answered request's :func:`_shape` read with ``version``: while Django tidies up
+    #: after it, its records change by loop steps after its lane's end, which leave its lane
+    #: as it is (:func:`_only_steps_after`).
+    shape: Shape | None = None
 
 
 class LiveLanes:
@@ -109,14 +108,10 @@ class LiveLanes:
         #: and how many of them were walked again only from where their records changed.
         self.built = 0
         self.resumed = 0
+        #: Lanes kept at the last update though their records changed (:func:`_only_steps_after`).
+        self.stepped = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
-        #: Lanes owed a build that a frame's budget left as they were (oldest first), with
-        #: the earliest time the holds on the loop may have changed from since they were
-        #: built; and how many there are after the last update.
-        #: (and the "now" of the frame that first left it so).
-        self._owed: dict[int, tuple[int, int]] = {}
-        self.owed = 0
 
     def update(
         self,
@@ -124,12 +119,9 @@ class LiveLanes:
         now_ns: int,
         *,
         abandoned: bool = False,
-        budget_s: float | None = None,
     ) -> tuple[Lane, ...]:
         """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
-        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon). With
-        ``budget_s``, lanes are built for about that much of this thread's CPU time (see the
-        module's text): the others owed a build are as the last frame handed them out."""
+        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
         known = len(self._lanes)
         if len(records) > known:
             self._active += range(known, len(records))
@@ -137,25 +129,35 @@ class LiveLanes:
             self._lanes += [None] * (len(records) - known)  # type: ignore[list-item]
         # What changed since the last frame; then the holds on the loop, read from it.
         kept_list = self._kept
-        owed = self._owed
         changed: list[int] = []
         same: list[tuple[int, _Kept]] = []
-        states: dict[int, tuple[int, State]] = {}
+        states: dict[int, tuple[int, State, Shape | None]] = {}
+        stepped: list[RequestProbe] = []  # (their lanes the same: only steps after them)
         for i in self._active:
             record = records[i]
             version = record.probe.version  # read first: a record made after it changes it
             kept = kept_list[i]
-            if kept is None or kept.version != version or abandoned:
-                changed.append(i)
-                states[i] = version, _state(record)
-            else:
+            if kept is not None and kept.version == version and not abandoned:
                 same.append((i, kept))
+            elif kept is not None and kept.shape is not None and not abandoned:
+                shaped = _shape(record)
+                if _only_steps_after(record.probe, kept.shape, shaped, kept.end):
+                    kept.version, kept.shape = version, shaped
+                    stepped.append(record.probe)
+                    same.append((i, kept))
+                else:
+                    changed.append(i)
+                    states[i] = version, _state(record), shaped
+            else:
+                changed.append(i)
+                states[i] = version, _state(record), _answered_shape(record)
         holds = self._holds
-        held = ReadHolds(holds.update([records[i].probe for i in changed], now_ns))
+        probes = [records[i].probe for i in changed]
+        held = ReadHolds(holds.update(probes + stepped if stepped else probes, now_ns))
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
         for i in self._unsettled(unchanged_until):
             changed.append(i)
-            states[i] = records[i].probe.version, _state(records[i])
+            states[i] = records[i].probe.version, _state(records[i]), _answered_shape(records[i])
         # Lanes whose records did not change and whose holds did not either, up to where
         # they read them: kept (settled once answered and finished), or grown to now.
         lanes = self._lanes
@@ -163,12 +165,9 @@ class LiveLanes:
         last = self._settled_last
         grew = False
         for i, kept in same:
-            if owed and i in owed:
-                changed.append(i)  # left as it was by an earlier frame's budget
-                states[i] = kept.version, kept.state
-            elif kept.read_until >= unchanged_until:
+            if kept.read_until >= unchanged_until:
                 changed.append(i)
-                states[i] = kept.version, kept.state
+                states[i] = kept.version, kept.state, kept.shape
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
                 kept.lane = lanes[i] = reaching(kept.lane, now_ns)  # (``grown``)
                 kept.end = now_ns
@@ -176,7 +175,7 @@ class LiveLanes:
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
-                states[i] = kept.version, kept.state
+                states[i] = kept.version, kept.state, kept.shape
             elif kept.final:
                 # The same lane two frames in a row: final. Judged by the records this frame
                 # compared, not read again: the site may finish the request meanwhile, after
@@ -188,34 +187,17 @@ class LiveLanes:
         if grew:
             last = max(last, now_ns)
         resumed = 0
-        if owed:  # the oldest owed first
-            changed = [*owed, *(i for i in changed if i not in owed)]
-        limited = budget_s is not None and not abandoned and len(changed) > AT_LEAST
-        deadline = time.thread_time() + budget_s if limited and budget_s is not None else 0.0
-        self._owed, built, spent = {}, 0, False
         for i in changed:
             record = records[i]
             kept = kept_list[i]
-            from_ns, since = owed.get(i, (_EVER, now_ns)) if owed else (_EVER, now_ns)
-            from_ns = min(from_ns, unchanged_until)
-            if (
-                limited
-                and kept is not None
-                and built >= AT_LEAST
-                and now_ns - since < MAX_OWED_NS
-                and (spent or (spent := time.thread_time() > deadline))
-            ):
-                self._owed[i] = from_ns, since  # as it was, up to when it was built
-                last = max(last, kept.end)
-                still.append(i)
-                continue
-            built += 1
             held.until = _NEVER
             if abandoned:
                 lane, build = _built(record, now_ns, self.loop_thread, held, True), None
             else:
                 before = kept.build if kept is not None else None
-                lane, build = _built_again(before, record, now_ns, self.loop_thread, held, from_ns)
+                lane, build = _built_again(
+                    before, record, now_ns, self.loop_thread, held, unchanged_until
+                )
                 resumed += build is not None and build.walked_from > 0
             if kept is not None and record.done_ns is not None and lane == kept.lane:
                 lane = kept.lane  # the same object, for whoever keeps what it drew of it
@@ -226,7 +208,7 @@ class LiveLanes:
                 in_flight = record.done_ns is None
                 grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
                 due_by = record.probe.due_by(now_ns) if grows else None
-                version, state = states[i]
+                version, state, shape = states[i]
                 kept_list[i] = _Kept(
                     version,
                     state,
@@ -238,11 +220,12 @@ class LiveLanes:
                     build,
                     _EVER if due_by is None else due_by,
                     _final(state),
+                    shape,
                 )
             last = max(last, lane.end_ns)
             still.append(i)
         self._active = still
-        self.built, self.resumed, self.owed = built, resumed, len(self._owed)
+        self.built, self.resumed, self.stepped = len(changed), resumed, len(stepped)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         return tuple(lanes)
 
@@ -345,6 +328,52 @@ def head(record: RequestRecord, now_ns: int, abandoned: bool = False) -> Lane:
         probe.sent_ns,
         answered_ns(record, now_ns),
         (),
+    )
+
+
+def _shape(record: RequestRecord) -> Shape:
+    """How many records of each kind ``record``'s probe holds, and the rest its lane is built
+    of (:data:`Shape`): read with its version, before its lane is built."""
+    probe = record.probe
+    return (
+        len(probe.segments),
+        len(probe.marks),
+        len(probe.open_segments),
+        len(probe.db_events),
+        len(probe.loop_steps),
+        record.status,
+        record.status_code,
+        record.error,
+        record.done_ns,
+        probe.error,
+        probe.sent_ns,
+        probe.picked_ns,
+        probe.picked_thread,
+        probe.picked_clock,
+        probe.responded_ns,
+        probe.finished_ns,
+    )
+
+
+def _answered_shape(record: RequestRecord) -> Shape | None:
+    """:func:`_shape` of an answered request (none in flight: its lane reaches now)."""
+    return _shape(record) if record.done_ns is not None else None
+
+
+def _only_steps_after(probe: RequestProbe, before: Shape, now: Shape, end: int) -> bool:
+    """Whether an answered request's probe, of :func:`_shape` ``before`` when its lane
+    (ending at ``end``) was built and ``now`` now, recorded only loop steps starting at or
+    after ``end`` since: Django tidying up after the answer, the loop running its last
+    callbacks. Such steps change nothing of the lane, which ends at the answer: a lane's
+    own steps are joined only where they touch, so none reaches back before ``end``, and
+    the first step (which decides how a lane reads the loop) came before."""
+    steps_before, steps_now = before[4], now[4]
+    assert isinstance(steps_before, int) and isinstance(steps_now, int)
+    return (
+        0 < steps_before < steps_now
+        and before[:4] == now[:4]
+        and before[5:] == now[5:]
+        and all(start >= end for start, _ in probe.loop_steps[steps_before:steps_now])
     )
 
 

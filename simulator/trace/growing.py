@@ -9,6 +9,8 @@ read the loop's holds, which :class:`ReadHolds` notes), :func:`grown` draws it.
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
+
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
@@ -77,11 +79,15 @@ def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) ->
 def _last_record(probe: RequestProbe) -> int:
     """The time of the probe's latest record (an open segment's start)."""
     times = [probe.sent_ns, probe.picked_ns or 0]
-    times += [mark.ns for mark in list(probe.marks)]
-    times += [seg.end_ns for seg in list(probe.segments)]
-    times += [seg.start_ns for seg in list(probe.open_segments.values())]
-    times += [end for _, end in list(probe.loop_steps)]
+    times += map(_NS, list(probe.marks))
+    times += map(_END, list(probe.segments))
+    times += map(_START, list(probe.open_segments.values()))
+    times += map(_SECOND, list(probe.loop_steps))
     return max(times)
+
+
+_NS, _START, _END = attrgetter("ns"), attrgetter("start_ns"), attrgetter("end_ns")
+_SECOND = itemgetter(1)
 
 
 def grown(lane: Lane, now_ns: int) -> Lane:

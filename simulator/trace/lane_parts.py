@@ -87,15 +87,15 @@ def steps_joined(
     steps: list[tuple[int, int]], known: int, joined_known: IntervalSet | None
 ) -> IntervalSet:
     """``IntervalSet.of(steps)``, given ``joined_known``, that of the first ``known`` of
-    them: the steps since joined on when they all start after the last of those (where
-    sorting them all would put them)."""
+    them: the steps since joined on when they all start after the end of those (where
+    sorting them all would put them, joining none of them)."""
     if joined_known is None or len(steps) < known:  # (never fewer: they only grow)
         return IntervalSet.of(steps)
     if len(steps) == known:
         return joined_known
-    old, new = steps[:known], sorted(steps[known:])
-    if old and new[0][0] <= max(start for start, _ in old):
-        return IntervalSet.of(steps)
+    new = sorted(steps[known:])
+    if joined_known.ends and new[0][0] <= joined_known.ends[-1]:
+        return IntervalSet.of(steps)  # (where it may reach back into the steps joined)
     joined = IntervalSet(list(joined_known.starts), list(joined_known.ends))
     for start, end in new:
         if joined.ends and start <= joined.ends[-1]:

@@ -322,7 +322,7 @@ def build_lane_again(
         pieces.append((Kind.CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    merged, merge_states = _merged(pieces, held_awaits, at, checkpoints, before)
+    merged, merge_states, alike = _merged(pieces, held_awaits, at, checkpoints, before)
     lane = make_lane(
         probe.request_id,
         probe.view,
@@ -331,7 +331,7 @@ def build_lane_again(
         error or probe.error,
         probe.sent_ns,
         client_done_ns,
-        _segments(merged, before if before is not None and before.probe is probe else None),
+        _segments(merged, before if before is not None and before.probe is probe else None, alike),
         threads_seen(marks, body),
         tuple(probe.db_events),
     )
@@ -348,24 +348,25 @@ def _merged(
     at: int,
     checkpoints: list[_Checkpoint] | None,
     before: LaneBuild | None,
-) -> tuple[list[Piece], list[MergeState] | None]:
-    """The pieces, neighbours joined (a held thread's awaits drawn on it first), and how far
-    the joining had come at each checkpoint: walked again from checkpoint ``at``, the
-    joining goes on from there too."""
+) -> tuple[list[Piece], list[MergeState] | None, int]:
+    """The pieces, neighbours joined (a held thread's awaits drawn on it first), how far
+    the joining had come at each checkpoint, and how many of the first joined are those of
+    ``before``: walked again from checkpoint ``at``, the joining goes on from there too."""
     if held_awaits is not None or checkpoints is None:
         drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
-        return merge_touching(drawn), None
+        return merge_touching(drawn), None, 0
     merged: list[Piece] = []
     kept: list[MergeState] = []
-    start = 0
+    start = alike = 0
     if at and before is not None and before.merge_states is not None:
         kept = before.merge_states[:at]
         count, last = before.merge_states[at]
         merged = before.merged[: count - 1] + [last] if last is not None else []
-        start = checkpoints[at][3]
+        start, alike = checkpoints[at][3], max(count - 1, 0)
     else:
         at = 0
-    return merged, kept + merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
+    states = merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
+    return merged, kept + states, alike
 
 
 def _until(reads: ReadHolds | None) -> int:
@@ -402,10 +403,11 @@ def _resumable(
     return 0
 
 
-def _segments(merged: list[Piece], before: LaneBuild | None) -> tuple[Segment, ...]:
+def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tuple[Segment, ...]:
     """The lane's segments: those of the lane built before, the same objects, as far as they
-    are the same (the painter keeps what it drew of them), then new ones."""
-    same = 0
+    are the same (the painter keeps what it drew of them; the first ``alike`` are, being
+    the very pieces ``before`` joined), then new ones."""
+    same = alike
     if before is not None:
         old = before.merged
         n = min(len(old), len(merged))

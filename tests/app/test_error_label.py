@@ -42,3 +42,13 @@ def test_the_lanes_carry_the_whole_first_line_of_the_error(run):
     trace = run(view="missing_await_bug", mode="asgi", requests=1).trace
     rows = TimelineRows(trace)
     assert [text for _, _, text in rows.error_texts] == [LESSON_12]
+
+
+def test_a_cut_error_goes_on_from_a_whole_word(qapp):
+    """Not "…d. You may need…" (the end of "instead"), but "…You may need…"."""
+    fm = QFontMetricsF(QFont())
+    for share in (0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8):
+        label = fit_error(fm, LESSON_12, share * fm.horizontalAdvance(LESSON_12))
+        end = label.split("…", 1)[1]
+        assert LESSON_12.endswith(end)
+        assert LESSON_12[-len(end) - 1] == " ", (share, label)

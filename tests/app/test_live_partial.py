@@ -88,7 +88,7 @@ def _run(qtbot, n: int, size, every: int, expected: int) -> tuple[int, list[floa
 @pytest.mark.parametrize(
     ("n", "size", "every", "expected"),
     [
-        (12, (640, 420), 9, 12),  # rows of 30 px: patterns, answer marks, errors, tails
+        (16, (640, 420), 9, 16),  # rows of 22 px: patterns, answer marks, errors, tails
         pytest.param(24, (640, 420), 5, 0, marks=pytest.mark.slow),  # rows counted in steps
         pytest.param(300, (700, 260), 9, 300, marks=pytest.mark.slow),  # rows share pixels
     ],
@@ -131,7 +131,7 @@ def test_painting_less_than_what_changed_is_caught(qtbot, monkeypatch, broken):
     else:
         monkeypatch.setattr(live_frame, "MARK_PX", 0)
     with pytest.raises(AssertionError, match="differ from scratch"):
-        _run(qtbot, 12, (640, 420), 9, 12)
+        _run(qtbot, 16, (640, 420), 9, 16)
 
 
 def test_the_live_view_keeps_its_span_until_now_reaches_its_edge_then_steps_to_a_round_one():

@@ -1,6 +1,6 @@
 """A live frame taken on a worker thread (the window's) builds every lane: no request in
-flight is drawn ending a frame short of "now" (the build budget keeps a loop's thread free, and a
-worker holds none). On the main thread the budget stands (``FRAME_BUILD_S``)."""
+flight is drawn ending a frame short of "now" (a frame budget once handed out lanes as an
+earlier frame built them, and drew blocks of them ending up to a second short of now)."""
 
 from __future__ import annotations
 

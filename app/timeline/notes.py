@@ -1,0 +1,110 @@
+"""Where the texts written over the lanes go (a failed request's error, the note on Django's
+clean-up): on room no bar takes, and clear of each other.
+
+A plate moved to fit hid what it was about: lesson 12's four short lanes vanished under
+their own error boxes, the thread view's first error covered the loop's later requests, and
+the clean-up note sat on lesson 11's lanes. One rule for both: a note goes where no bar of
+work is drawn (a faint tail may be written over: no one waits for it), else lower down, else
+not at all (the lane's red block and the hover still tell it).
+
+An error goes beside its lane (:func:`~app.timeline.error_label.error_room`); where its row
+has no room, the errors left over are written under the last lane, one line per message
+("#1, #2, #3 and #4 failed: SynchronousOnlyOperation: …"), as far as the lanes' room goes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFontMetricsF
+
+from app.timeline.error_label import error_room, fit_error
+from app.timeline.geometry import PlacedLabel, TimelineGeometry
+from app.timeline.rows import TimelineRows
+
+__all__ = ["clear_of_bars", "place_errors"]
+
+#: How many requests a line under the lanes names before "and N more".
+_NAMED = 3
+
+
+def _bars_x(
+    geo: TimelineGeometry, rows: TimelineRows, wanted: set[int], limit: int
+) -> dict[int, list[tuple[float, float]]]:
+    """The work bars (not the faint tails) of rows ``wanted``, as drawn: ``(x0, x1)``."""
+    bars: dict[int, list[tuple[float, float]]] = {row: [] for row in wanted}
+    for items in rows.per_kind.values():
+        for row, s, e in items:
+            if row in bars and s < limit and e > geo.t_from_ns:
+                bars[row].append((geo.x_of(max(s, geo.t_from_ns)), geo.x_of(min(e, limit))))
+    return bars
+
+
+def clear_of_bars(plate: QRectF, geo: TimelineGeometry, rows: TimelineRows, limit: int) -> bool:
+    """Whether ``plate`` covers no bar of work (nor a note placed before it)."""
+    if any(plate.intersects(note.rect) for note in geo.notes):
+        return False
+    first = max(0, int((plate.top() - geo.lanes_top) // max(geo.row_px, 1e-9)))
+    last = min(len(rows) - 1, int((plate.bottom() - geo.lanes_top) // max(geo.row_px, 1e-9)))
+    if last < first:
+        return True
+    if geo.group > 1:  # rows thinner than a pixel: every one under it may hold a bar
+        return False
+    bars = _bars_x(geo, rows, set(range(first, last + 1)), limit)
+    return not any(
+        x0 < plate.right() and plate.left() < x1 for row in bars.values() for x0, x1 in row
+    )
+
+
+def _who(heads: list[str]) -> str:
+    """Who failed: "#1", "#1 and #2", "#1, #2, #3 and #4", "#1, #2, #3 and 9 more" (a
+    request more is named, not "and 1 more")."""
+    if len(heads) <= _NAMED + 1:
+        return heads[0] if len(heads) == 1 else f"{', '.join(heads[:-1])} and {heads[-1]}"
+    return f"{', '.join(heads[:_NAMED])} and {len(heads) - _NAMED} more"
+
+
+def _under_lanes(
+    fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows, left_out: list[str], h: float
+) -> list[PlacedLabel]:
+    """The errors with no room beside their lanes, one line per message under the last lane."""
+    messages: dict[str, list[str]] = {}
+    for text in left_out:
+        head, _, message = text.partition(" failed: ")
+        messages.setdefault(message, []).append(head)
+    placed: list[PlacedLabel] = []
+    y = geo.row_top(len(rows)) + 4
+    for message, heads in messages.items():
+        if y + h > geo.lanes_top + geo.lanes_height:
+            break
+        text = f"{_who(heads)} failed: {message}"
+        width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
+        placed.append(
+            PlacedLabel(fit_error(fm, text, width - 10), QRectF(geo.lanes_left, y, width, h), None)
+        )
+        y += h + 4
+    return placed
+
+
+def place_errors(
+    fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows, limit: int, height: float
+) -> list[PlacedLabel]:
+    """Each failed request's error as it is written (its text fitted), clear of the bars,
+    of the notes already placed and of each other; those with no room beside their lanes
+    under the last lane."""
+    h = max(height, fm.height())
+    shown = [e for e in rows.error_texts if geo.t_from_ns <= e[1] <= limit]
+    bars = _bars_x(geo, rows, {row for row, _, _ in shown}, limit)
+    right = geo.lanes_left + geo.lanes_width
+    placed: list[PlacedLabel] = []
+    left_out: list[str] = []
+    for row, end, text in shown:
+        room = error_room(fm, bars[row], geo.lanes_left, right, geo.x_of(end))
+        if room is not None:
+            width = min(fm.horizontalAdvance(text) + 10, room[1] - room[0])
+            plate = QRectF(room[0], geo.row_top(row) + (geo.row_px - h) / 2, width, h)
+            taken = [*geo.notes, *placed]
+            if not any(plate.intersects(note.rect) for note in taken):
+                placed.append(PlacedLabel(fit_error(fm, text, width - 10), plate, row))
+                continue
+        left_out.append(text)
+    return placed + _under_lanes(fm, geo, rows, left_out, h)
