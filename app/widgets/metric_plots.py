@@ -61,6 +61,9 @@ class _QtPlot(pg.PlotWidget):
         item.setMouseEnabled(x=False, y=False)
         item.getViewBox().disableAutoRange()
         item.showGrid(y=True, alpha=1.0)
+        # The grid under the data: drawn by the axis over the view (pyqtgraph's z 0.5), its
+        # lines struck through the p50/p95 labels and the bars.
+        item.getAxis("left").setZValue(-1)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setToolTip(tooltip)
         self._title = ""
