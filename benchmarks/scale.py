@@ -7,7 +7,9 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    ≤ 2 s: the answers' figures, while Django still tidies up, ``app/cli/answered.py``); from
    the last answer to the whole summary, split into Django's own work after its answers
    (``request_finished``, closing each response and ending asgiref's thread per request:
-   the lanes' tails, measured like the rest) and what follows it (lanes built, figures); the
+   the lanes' tails, measured like the rest; of it, how long the site's loop waits in
+   ``Thread.start`` for the thread asgiref starts per request to join that request's own:
+   README, "After a burst") and what follows it (lanes built, figures); the
    process's peak memory (≤ 1 GB); the time to write F and its size (≤ 50 MB).
 2. ``async-lanes run --view async_io --mode asgi --requests 3000 --io-ms 500 --cpu-ms 0
    --json F`` as a user types it: the whole command's wall time minus ``summary.makespan_ms``
@@ -18,7 +20,11 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    modification time; so at least) and the exit; and when the figures reached the terminal;
    and the command's CPU time (every thread's), which a busy machine stretches much less; and
    the start-up alone: the same command for one request that waits for nothing (whole), and
-   ours after tidying taken as the rest minus that and the exit.
+   ours after tidying taken as the rest minus that and the exit. Where the environment keeps
+   Python from writing its bytecode cache (``PYTHONDONTWRITEBYTECODE``, as this machine's
+   shells do), our modules the command imports are compiled into it first, as an installed
+   package has them (pip compiles it) and a checkout's first start writes it: without it,
+   every start compiles them again (the figure printed says how much that costs).
 3. For comparison, that burst on a plain uvicorn serving the site, ``hey`` the client: how
    long after ``hey``'s last answer Django's threads are gone. No code of ours serves there,
    so this is Django's own work after answering, which (2) waits for to save it measured.
@@ -65,10 +71,24 @@ def _child(requests: int, io_ms: float, out: str) -> None:
     live = LiveRun(scenario)
     shown_ns: list[int] = []
     answered_cpu: list[float] = []  # this thread's CPU clock at the last answer
+    starts = _ThreadStarts()
+    # The final trace is built and summarised on a worker thread (LiveRun.run): its CPU too.
+    final_cpu: list[float] = []
+    final_run = live._final_run
+
+    def timed_final_run() -> Run:
+        cpu = time.thread_time()
+        try:
+            return final_run()
+        finally:
+            final_cpu.append(time.thread_time() - cpu)
+
+    live._final_run = timed_final_run  # type: ignore[method-assign]
 
     async def last_answer() -> None:
         await live.answered()
         answered_cpu.append(time.thread_time())
+        starts.counting = True
 
     async def measure() -> Run:
         running = asyncio.ensure_future(live.run())
@@ -84,6 +104,7 @@ def _child(requests: int, io_ms: float, out: str) -> None:
 
     run = asyncio.run(measure())  # the Run holds the summary
     summarised_ns = time.perf_counter_ns()
+    starts.counting = False
     summarised_cpu = time.thread_time()
     written = time.perf_counter()
     write_json(run, out)
@@ -110,15 +131,56 @@ def _child(requests: int, io_ms: float, out: str) -> None:
                 "json_s": json_s,
                 "figures_s": figures_s,
                 # What a busy machine stretches less: this (the main) thread's CPU from the
-                # last answer to the summary (the answers' figures, then lanes and figures:
-                # the loop idles while Django tidies), the JSON's and the figures' alone.
-                "ours_cpu_s": summarised_cpu - answered_cpu[0] if answered_cpu else None,
+                # last answer to the summary (the answers' figures: the loop idles while
+                # Django tidies) and the final trace's worker's (lanes and figures), the
+                # JSON's and the figures' alone.
+                "ours_cpu_s": summarised_cpu - answered_cpu[0] + sum(final_cpu)
+                if answered_cpu
+                else None,
                 "json_cpu_s": json_cpu_s,
                 "figures_cpu_s": figures_cpu_s,
                 "segments": sum(len(lane.segments) for lane in run.trace.lanes),
+                # Django's tidying: the site's loop waiting in Thread.start for the thread
+                # asgiref starts per request to end that request's own thread.
+                "loop_starts": starts.count,
+                "loop_starts_s": starts.wall_s,
+                "loop_starts_cpu_s": starts.cpu_s,
             }
         )
     )
+
+
+class _ThreadStarts:
+    """How long the site's event loop spends in ``threading.Thread.start`` once every answer
+    is in (the benchmark's own wrapper, a microsecond a call, in this child only).
+
+    What Django does after answering a request under ASGI ends in asgiref's
+    ``ThreadSensitiveContext.__aexit__``: the request's own thread (the one-thread executor
+    its sync work ran on) is joined by one more thread, started there, on the loop; ``start``
+    returns once that new thread runs, so the loop waits for each, one request after
+    another, as long as the machine takes to schedule a new thread amid thousands."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from simulator.trace.kinds import LOOP_THREAD
+
+        self.counting = False
+        self.count = 0
+        self.wall_s = self.cpu_s = 0.0
+        start = threading.Thread.start
+
+        def timed(thread: threading.Thread) -> None:
+            if not self.counting or threading.current_thread().name != LOOP_THREAD:
+                start(thread)
+                return
+            wall, cpu = time.perf_counter(), time.thread_time()
+            start(thread)
+            self.count += 1
+            self.wall_s += time.perf_counter() - wall
+            self.cpu_s += time.thread_time() - cpu
+
+        threading.Thread.start = timed  # type: ignore[method-assign,assignment]
 
 
 def _load() -> str:
@@ -149,7 +211,12 @@ def _big(requests: int, io_ms: float, folder: Path) -> None:
         f"figures, as the command line prints them while Django tidies up){answers}"
     )
     print(f"  last answer to whole summary {summary_s:8.2f} s   (the server's figures), of which")
-    print(f"    Django's own after-answer work {tails_s:6.2f} s   (the lanes' tails)")
+    print(f"    Django's own after-answer work {tails_s:6.2f} s   (the lanes' tails), of which")
+    print(
+        f"      the loop in Thread.start {figures['loop_starts_s']:8.2f} s   (CPU "
+        f"{figures['loop_starts_cpu_s']:.2f} s; {figures['loop_starts']:,} threads asgiref "
+        "started, one a request, each to join that request's own thread)"
+    )
     print(f"    its end to the summary     {rest_s:8.2f} s   (lanes built, figures)")
     figures_s = figures["figures_s"]
     lanes_s = rest_s - figures_s
@@ -158,7 +225,8 @@ def _big(requests: int, io_ms: float, folder: Path) -> None:
     if figures["ours_cpu_s"] is not None:
         print(
             f"  our CPU, last answer to summary {figures['ours_cpu_s']:5.2f} s   (the main "
-            f"thread's: answers' figures, lanes, figures; of it the figures "
+            f"thread's and the final trace's worker's: answers' figures, lanes, figures; of "
+            "it the figures "
             f"{figures['figures_cpu_s']:.2f} s)"
         )
     print(f"  peak memory                  {peak_mb:8.0f} MB  (target ≤ 1,000 MB)")
@@ -168,8 +236,46 @@ def _big(requests: int, io_ms: float, folder: Path) -> None:
     print(f"  load average after           {_load()}")
 
 
+def _project_bytecode(folder: Path) -> tuple[int, float] | None:
+    """Our modules that ``async-lanes run`` imports, compiled into Python's bytecode cache
+    (their ``__pycache__`` folders, which git ignores), when this environment keeps Python
+    from writing it (``PYTHONDONTWRITEBYTECODE``, which this machine's shells set): without
+    it every start compiles each of them again, which no user's start does (pip compiles an
+    installed package; a checkout's Python writes its cache at the first start). Returns how
+    many modules and what compiling them costs each start without the cache (CPU, the best
+    of three); ``None`` when Python writes its cache here anyway."""
+    import py_compile
+
+    if not sys.flags.dont_write_bytecode:
+        return None
+    listed = folder / "modules.json"
+    code = (
+        "import json, sys\n"
+        "from app.launcher import main\n"
+        f"main(['run', '--requests', '1', '--io-ms', '0', '--json', {str(folder / 'm.json')!r}])\n"
+        f"open({str(listed)!r}, 'w').write(json.dumps([getattr(m, '__file__', None) or ''"
+        " for m in list(sys.modules.values())]))\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, stdout=subprocess.DEVNULL)
+    ours = tuple(f"{ROOT / package}{os.sep}" for package in ("app", "simulator", "embedded_site"))
+    files = sorted(
+        {f for f in json.loads(listed.read_text()) if f.startswith(ours) and f.endswith(".py")}
+    )
+    sources = [(f, Path(f).read_bytes()) for f in files]
+    best = float("inf")
+    for _ in range(3):
+        cpu = time.process_time()
+        for name, source in sources:
+            compile(source, name, "exec", dont_inherit=True)
+        best = min(best, time.process_time() - cpu)
+    for name, _ in sources:
+        py_compile.compile(name, doraise=True)
+    return len(files), best
+
+
 def _command(requests: int, io_ms: float, folder: Path) -> None:
     out = folder / "cli.json"
+    compiled = _project_bytecode(folder)
     cmd = [
         str(Path(sys.executable).with_name("async-lanes")),
         *("run", "--view", "async_io", "--mode", "asgi"),
@@ -195,6 +301,16 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     # When Django finished its last request's own work after answering (in the lanes).
     last_s = max(seg["end_ms"] for req in data["requests"] for seg in req["segments"]) / 1000
     print(f"async-lanes run --requests {requests} --io-ms {io_ms:g} --json F (whole command):")
+    if compiled is not None:
+        count, compile_s = compiled
+        print(
+            f"  (our {count} modules it imports were compiled to Python's bytecode cache first,"
+            " as an installed package has them:"
+        )
+        print(
+            f"   PYTHONDONTWRITEBYTECODE is set here, and without the cache each start compiles"
+            f" them again, + {compile_s:.2f} s of CPU)"
+        )
     print(f"  wall time                    {wall_s:8.2f} s")
     print(f"  makespan                     {makespan_s:8.2f} s")
     print(

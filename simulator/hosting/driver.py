@@ -11,8 +11,7 @@ import httpx
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.burst import Burst
-from simulator.hosting.http_client import USER_AGENT
-from simulator.hosting.servers.base import SITE_HOST, SiteRequest, SiteResponse
+from simulator.hosting.servers.base import SITE_HOST, USER_AGENT, SiteRequest, SiteResponse
 from simulator.hosting.transport import SiteTransport
 from simulator.scenario import Scenario
 from simulator.trace.data import Status

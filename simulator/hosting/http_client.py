@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import h11
 
 from embedded_site.loopback import NotLoopback, loopback_addresses
+from simulator.hosting.servers.base import USER_AGENT
 
 __all__ = [
     "CONNECT_TIMEOUT_S",
@@ -43,8 +44,6 @@ MAX_BODY_BYTES = 50_000_000
 _CHUNK = 65536
 #: How many bytes of an answer that is not HTTP its lane quotes.
 _QUOTED = 80
-#: The ``User-Agent`` our clients send (this one and the in-process ``driver``).
-USER_AGENT = "async-lanes"
 _CLOSED_EARLY = "the server closed the connection before the answer ended"
 
 

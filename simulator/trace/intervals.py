@@ -9,13 +9,17 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
+import numpy.typing as npt
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import HOLDS_THREAD
 
 __all__ = ["RESUME_SLACK_NS", "STEP_SLACK_NS", "IntervalSet", "loop_holding_intervals"]
+
+Int64s = npt.NDArray[np.int64]
 
 
 @dataclass(slots=True)
@@ -45,22 +49,30 @@ class IntervalSet:
         intervals = list(intervals)
         if len(intervals) > _SORT_IN_NUMPY:
             return cls._of_many(intervals, slack)
-        merged = cls()
+        # (Every lane's own steps are merged so: plain lists, the set made once at the end.)
+        starts: list[int] = []
+        ends: list[int] = []
         for start, end in sorted(intervals):
-            if merged.ends and start <= merged.ends[-1] + slack:
-                merged.ends[-1] = max(merged.ends[-1], end)
+            if ends and start <= ends[-1] + slack:
+                if end > ends[-1]:
+                    ends[-1] = end
             else:
-                merged.starts.append(start)
-                merged.ends.append(end)
-        return merged
+                starts.append(start)
+                ends.append(end)
+        return cls(starts, ends)
 
     @classmethod
     def _of_many(cls, intervals: list[tuple[int, int]], slack: int) -> IntervalSet:
-        """:meth:`of` for many intervals (the whole run's holds on the loop), with numpy: a
-        new interval starts where a start is past every end so far, and the slack."""
-        pairs = np.array(intervals, np.int64)
-        order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-        start, end = pairs[order, 0], pairs[order, 1]
+        """:meth:`of` for many intervals (the whole run's holds on the loop), with numpy."""
+        flat = np.fromiter(chain.from_iterable(intervals), np.int64, 2 * len(intervals))
+        return cls._of_arrays(flat[0::2], flat[1::2], slack)
+
+    @classmethod
+    def _of_arrays(cls, start: Int64s, end: Int64s, slack: int) -> IntervalSet:
+        """:meth:`of` for intervals given as arrays of starts and ends: a new interval starts
+        where a start is past every end so far, and the slack."""
+        order = np.lexsort((end, start))
+        start, end = start[order], end[order]
         new = np.ones(len(start), np.bool_)
         new[1:] = start[1:] > np.maximum.accumulate(end)[:-1] + slack
         first = np.flatnonzero(new)
@@ -86,11 +98,19 @@ class IntervalSet:
 
     def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         """Cut ``[start, end)`` into pieces, each flagged True where it lies in the set."""
+        # Asked a few times for every lane (its own steps): no max()/min() calls, lists local.
         pieces: list[tuple[int, int, bool]] = []
-        i = max(0, bisect.bisect_right(self.ends, start))
+        starts, ends = self.starts, self.ends
+        n = len(starts)
+        i = bisect.bisect_right(ends, start)
         cursor = start
-        while cursor < end and i < len(self.starts) and self.starts[i] < end:
-            s, e = max(self.starts[i], cursor), min(self.ends[i], end)
+        while cursor < end and i < n and starts[i] < end:
+            s = starts[i]
+            if s < cursor:
+                s = cursor
+            e = ends[i]
+            if e > end:
+                e = end
             if s > cursor:
                 pieces.append((cursor, s, False))
             if e > s:
@@ -122,15 +142,28 @@ def loop_holding_intervals(
         for seg in (list(probe.segments) if now_ns is None else probe.segments_until(now_ns))
         if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
     ]
-    own = [(start, end, id(probe)) for probe in probes for start, end in list(probe.loop_steps)]
-    if own:
-        # Sorted by start, end, then owner, as tuples sort (numpy: a hundred thousand steps).
-        table = np.array(own, np.int64)
-        table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
-        starts, ends = table[:, 0].tolist(), table[:, 1].tolist()
+    steps = [list(probe.loop_steps) for probe in probes]
+    counts = list(map(len, steps))
+    n = sum(counts)
+    if n:
+        # Sorted by start, end, then owner, as tuples sort (numpy: a hundred thousand steps,
+        # read into arrays without a tuple each).
+        flat = np.fromiter(chain.from_iterable(chain.from_iterable(steps)), np.int64, 2 * n)
+        owner = np.repeat(np.fromiter(map(id, probes), np.int64, len(probes)), counts)
+        order = np.lexsort((owner, flat[1::2], flat[0::2]))
+        start, end, owner = flat[0::2][order], flat[1::2][order], owner[order]
+        starts, ends = start.tolist(), end.tolist()
         # Bridge the loop's bookkeeping between two requests' code.
-        busy = IntervalSet.of(holds + list(zip(starts, ends, strict=True)), slack=STEP_SLACK_NS)
-        busy.steps = list(zip(starts, ends, table[:, 2].tolist(), strict=True))
+        if len(holds) + n > _SORT_IN_NUMPY:
+            held = np.fromiter(chain.from_iterable(holds), np.int64, 2 * len(holds))
+            busy = IntervalSet._of_arrays(
+                np.concatenate((held[0::2], start)),
+                np.concatenate((held[1::2], end)),
+                STEP_SLACK_NS,
+            )
+        else:
+            busy = IntervalSet.of(holds + list(zip(starts, ends, strict=True)), STEP_SLACK_NS)
+        busy.steps = list(zip(starts, ends, owner.tolist(), strict=True))
         busy._step_ends = ends
         return busy
     return IntervalSet.of(holds, slack=RESUME_SLACK_NS)

@@ -14,10 +14,14 @@ from types import TracebackType
 
 from embedded_site.instrumentation import RequestProbe
 
-__all__ = ["Answer", "Server", "SiteRequest", "SiteResponse", "SITE_HOST"]
+__all__ = ["SITE_HOST", "USER_AGENT", "Answer", "Server", "SiteRequest", "SiteResponse"]
 
 #: The host name the site answers to (``settings.ALLOWED_HOSTS``).
 SITE_HOST = "site.local"
+
+#: The ``User-Agent`` our clients send (the in-process ``driver`` and the socket client,
+#: ``http_client``). Here, not in ``http_client``: an in-process run imports no h11.
+USER_AGENT = "async-lanes"
 
 
 @dataclass(slots=True)
