@@ -108,15 +108,22 @@ def steps_joined(
 
 def framework(start: int, end: int, thread: str, a: Clock | None, b: Clock | None) -> list[Piece]:
     """Django's time between two readings of one thread's clocks: the CPU it used, then
-    what it waited to run (the clocks say how long each, not when)."""
-    if a is None or b is None or a.wall_ns != start or b.wall_ns != end:
+    what it waited to run (the clocks say how long each, not when).
+
+    A first reading made before ``start`` (the stretch since went to the loop, which ran
+    on meanwhile) still times the wait: placed at the end, it is the stretch's end. Drawn
+    whole as framework instead, lesson 9's sync-middleware threads, waiting 20–140 ms for
+    the GIL beside siblings drawn waiting, read as Django running all that time."""
+    if a is None or b is None or a.wall_ns > start or b.wall_ns != end:
         whole: Piece = (Kind.FRAMEWORK, start, end, thread, False, None)
         return [whole]
     # Read later, here: the in-process site always ran beside its server's other threads.
-    pieces = waits(a, b, alone=False)
+    pieces = [(kind, max(s, start), e) for kind, s, e in waits(a, b, alone=False) if e > start]
     ran_until = pieces[0][1] if pieces else end
-    ran: Piece = (Kind.FRAMEWORK, start, ran_until, thread, False, None)
-    return [ran] + [(Kind(kind), s, e, thread, False, None) for kind, s, e in pieces]
+    ran: list[Piece] = [(Kind.FRAMEWORK, start, ran_until, thread, False, None)]
+    return [p for p in ran if p[2] > p[1]] + [
+        (Kind(kind), s, e, thread, False, None) for kind, s, e in pieces
+    ]
 
 
 def awaits_held(

@@ -385,11 +385,7 @@ def _resumable(
     if new_steps and not before.n_steps:
         return 0  # the first step: the loop's part of every gap is drawn otherwise
     limit = min((s for s, _ in new_steps), default=_EVER)
-    old = before.events
-    at, n = 0, min(len(old), len(events))
-    while at < n and events[at] == old[at]:
-        events[at] = old[at]  # kept: the new copy is freed now, not walked by the collector
-        at += 1
+    at = _alike_events(events, before.events)
     checkpoints = before.checkpoints
     while at:
         _, _, _, _, held_until, horizon = checkpoints[at]
@@ -401,6 +397,24 @@ def _resumable(
             return at
         at -= 1
     return 0
+
+
+def _alike_events(events: list[_Event], old: list[_Event]) -> int:
+    """How many first events of ``events`` are those of ``old``, which replace them (the new
+    copies are freed now, not walked by the collector). Told by comparing whole prefixes
+    (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
+    n = min(len(old), len(events))
+    alike, differ = 0, n + 1
+    if events[:n] == old[:n]:
+        alike = n
+    while differ - alike > 1:
+        mid = (alike + differ) // 2
+        if events[:mid] == old[:mid]:
+            alike = mid
+        else:
+            differ = mid
+    events[:alike] = old[:alike]
+    return alike
 
 
 def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tuple[Segment, ...]:

@@ -156,7 +156,7 @@ def reaching(lane: Lane, now_ns: int) -> Lane:
     _error(made, lane.error)
     _sent(made, lane.sent_ns)
     _done(made, now_ns)
-    _segments(made, (*lane.segments[:-1], to_now))
+    _segments(made, lane.segments[:-1] + (to_now,))
     _threads_seen(made, lane.threads_seen)
     _db_events(made, lane.db_events)
     _notes(made, lane.notes)
