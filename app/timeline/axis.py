@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QLineF, QPointF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry
 from simulator.trace import Trace
 
-__all__ = ["format_ms", "nice_ticks", "paint_axis"]
+__all__ = ["LIVE_STEPS", "format_ms", "live_span_ns", "nice_ticks", "paint_axis"]
 
 
 def format_ms(ms: float) -> str:
@@ -42,27 +42,61 @@ def nice_ticks(span_ms: float, max_ticks: int) -> float:
     return 10 * power
 
 
+#: The spans a live view takes, × 10^k ns: round, so its ticks are too, 1.5–2× apart (each
+#: step redraws every bar: a few a run, not one a frame; "now" lands at half to two thirds).
+LIVE_STEPS = (1.0, 2.0, 3.0, 5.0)
+#: Live, "now" stays this far from the right edge: past it, the view takes its next step.
+LIVE_MARGIN = 1.03
+#: A new step leaves room for now to grow into: at least this many times the time so far.
+LIVE_ROOM = 1.25
+
+
+def live_span_ns(elapsed_ns: int, shown_ns: int = 0) -> int:
+    """The span a live view shows, ``elapsed_ns`` into its run, having shown ``shown_ns``.
+
+    While live the view extends in steps, as live recorders' do: it keeps ``shown_ns``
+    while now is short of its edge (every instant keeps its x, so a frame only adds pixels:
+    the bars grow to now), and when now reaches it, takes the next round span
+    (:data:`LIVE_STEPS`) with room for :data:`LIVE_ROOM` times the time so far. A view
+    rescaled every frame moved every bar every frame, and nothing drawn could be kept."""
+    if shown_ns and elapsed_ns * LIVE_MARGIN <= shown_ns:
+        return shown_ns
+    want = max(elapsed_ns * LIVE_ROOM, 10_000_000.0, shown_ns + 1.0)  # never under 10 ms
+    power = 10 ** math.floor(math.log10(want))
+    for step in (*LIVE_STEPS, 10.0):
+        if step * power >= want:
+            return int(round(step * power))
+    return int(round(10 * power))  # (not reached: 10 × power > want)
+
+
 def paint_axis(
-    painter: QPainter, geo: TimelineGeometry, trace: Trace, theme: Theme, font: QFont
+    painter: QPainter,
+    geo: TimelineGeometry,
+    trace: Trace,
+    theme: Theme,
+    font: QFont,
+    words: bool = True,
 ) -> None:
-    """Grid lines and time labels (ms from the first send) along the top of the lanes."""
+    """Grid lines and time labels (ms from the first send) along the top of the lanes; the
+    lines in one call, and (``words=False``: a frame redrawn below them) no labels."""
     fm = QFontMetricsF(font)
     span_ms = (geo.t_to_ns - geo.t_from_ns) / 1e6
     max_ticks = max(2, int(geo.lanes_width / (fm.horizontalAdvance("00000 ms") * 1.4)))
     step = nice_ticks(span_ms, max_ticks)
     first_ms = (geo.t_from_ns - trace.t0_ns) / 1e6
     tick = math.ceil(first_ms / step) * step
-    grid_pen = QPen(QColor(theme.grid), 1)
-    text_colour = QColor(theme.foreground)
-    baseline = geo.axis_top + fm.ascent() + 2
+    ticks: list[tuple[float, float]] = []
     while tick <= first_ms + span_ms + 1e-9:
-        x = geo.x_of(trace.t0_ns + int(tick * 1e6))
-        painter.setPen(grid_pen)
-        painter.drawLine(
-            QPointF(x, geo.axis_top + geo.axis_height - 4), QPointF(x, geo.rect.bottom())
-        )
+        ticks.append((tick, geo.x_of(trace.t0_ns + int(tick * 1e6))))
+        tick += step
+    top, bottom = geo.axis_top + geo.axis_height - 4, geo.rect.bottom()
+    painter.setPen(QPen(QColor(theme.grid), 1))
+    painter.drawLines([QLineF(x, top, x, bottom) for _, x in ticks])
+    if not words:
+        return
+    painter.setPen(QColor(theme.foreground))
+    baseline = geo.axis_top + fm.ascent() + 2
+    for tick, x in ticks:  # (each word clear of the next tick's line: drawn after them all)
         label = format_ms(round(tick, 6))
         width = fm.horizontalAdvance(label)
-        painter.setPen(text_colour)
         painter.drawText(QPointF(min(x - width / 2, geo.rect.right() - width), baseline), label)
-        tick += step

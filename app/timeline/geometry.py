@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QFont, QFontMetricsF
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QRect, QRectF
+from PySide6.QtGui import QFont, QFontMetricsF, QRegion
 
 from app.timeline.rows import TimelineRows
 
-__all__ = ["MAX_ROW_PX", "PlacedLabel", "RowsMemo", "TimelineGeometry", "label_width", "layout"]
+__all__ = [
+    "MAX_ROW_PX",
+    "PlacedLabel",
+    "RowsMemo",
+    "TimelineGeometry",
+    "label_width",
+    "layout",
+    "live_rows_room",
+    "region_rects",
+    "touching",
+]
 
 T = TypeVar("T")
 
@@ -79,6 +92,33 @@ class TimelineGeometry:
         return row if row < self.rows else None
 
 
+def region_rects(region: QRegion) -> list[QRect]:
+    """The rectangles ``region`` is made of (none overlapping)."""
+    return list(cast(Iterable[QRect], region))
+
+
+def touching(
+    region: QRegion | None,
+    x: npt.NDArray[Any],
+    y: npt.NDArray[Any] | float,
+    w: npt.NDArray[Any] | float,
+    h: float,
+) -> npt.NDArray[np.bool_]:
+    """Which of the rectangles (``x``, ``y``, ``w``, ``h``: a column each, or one for all)
+    reach into ``region`` (``None``: everywhere), a pixel's margin around: the few a frame
+    painted again within a region draws of thousands."""
+    if region is None:
+        return np.ones(len(x), np.bool_)
+    boxes = np.array([r.getRect() for r in region_rects(region)], np.float64).reshape(-1, 4)
+    x0, y0 = np.asarray(x, np.float64)[:, None], np.asarray(y, np.float64)
+    y0 = y0[:, None] if y0.ndim else y0
+    w0 = np.asarray(w, np.float64)
+    w0 = w0[:, None] if w0.ndim else w0
+    left, top, width, height = boxes.T
+    across = (x0 - 1 < left + width) & (x0 + w0 + 1 > left)
+    return np.asarray((across & (y0 - 1 < top + height) & (y0 + h + 1 > top)).any(1), np.bool_)
+
+
 class RowsMemo(Generic[T]):
     """A value kept per :class:`TimelineRows` object for as long as it lives (the rows are
     a mutable dataclass, so not a dictionary key): what a frame would otherwise recompute
@@ -130,6 +170,25 @@ def _measure(rows: TimelineRows, font: QFont) -> float:
     return max(longest, fm.horizontalAdvance("loop blocked")) + 16
 
 
+#: A live run's row count without a known total steps up by these, × 10^k rows.
+_ROOM_STEPS = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0)
+
+
+def live_rows_room(rows: int, expected: int, room: int) -> int:
+    """How many rows a live run's lanes are laid out for (:func:`layout`'s ``room``), having
+    ``rows`` now and been laid out for ``room``: all ``expected`` (the requests the run
+    sends) if known, else ``room`` while the rows fit in it, and past it a round count a
+    quarter more than there are. Rows laid out for their number so far were thinner every
+    frame as requests came: every bar moved, and nothing drawn could be kept."""
+    if expected:
+        return max(rows, expected)
+    if rows <= room:
+        return room
+    want = rows * 1.25
+    power = 10 ** math.floor(math.log10(want))
+    return math.ceil(next(step * power for step in _ROOM_STEPS if step * power >= want))
+
+
 def layout(
     rect: QRectF,
     rows: TimelineRows,
@@ -138,10 +197,13 @@ def layout(
     t_to_ns: int,
     *,
     label_px: float = 0.0,
+    room: int = 0,
 ) -> TimelineGeometry:
     """Where the axis, the loop-blocked strip, the labels and the rows of ``rows`` go in
     ``rect``: rows as tall as :data:`MAX_ROW_PX` at most, sharing pixel rows if they must.
-    ``label_px`` widens the label column to at least that (a compared timeline's width)."""
+    ``label_px`` widens the label column to at least that (a compared timeline's width).
+    ``room``: lay the rows out as if there were that many (a live run's rows to come: the
+    rows there are keep their place as more come, under them)."""
     fm = QFontMetricsF(font)
     gutter = min(max(label_width(rows, font), label_px), rect.width() * 0.3)
     axis_height = fm.height() * 1.5
@@ -150,7 +212,7 @@ def layout(
     strip_top = axis_top + axis_height + 2
     lanes_top = strip_top + strip_height + (6 if strip_height else 2)
     lanes_height = max(1.0, rect.bottom() - lanes_top)
-    n = len(rows)
+    n = max(len(rows), room)
     # A 4K projector's text is taller than MAX_ROW_PX: rows grow with it, up to 1.6 lines.
     tallest = max(MAX_ROW_PX, fm.height() * 1.6)
     row_px = min(tallest, lanes_height / n) if n else tallest
@@ -166,7 +228,7 @@ def layout(
         strip_height,
         lanes_top,
         lanes_height,
-        n,
+        len(rows),
         row_px,
         group,
         t_from_ns,

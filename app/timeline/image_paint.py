@@ -24,14 +24,14 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QImage, QPainter, QRegion
 
 from app.theme import Theme
-from app.timeline.geometry import TimelineGeometry
+from app.timeline.geometry import TimelineGeometry, region_rects
 from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
-from app.timeline.raster import Level, Tiles, colour_table, level_for
+from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
 from simulator.trace import Trace
 
@@ -39,6 +39,12 @@ __all__ = ["LanesImage", "rows_of_y"]
 
 #: How many levels coarser a first frame may be drawn from while the exact one is computed.
 COARSER = 4
+Int64s = npt.NDArray[np.int64]
+_NO_ROWS: Int64s = np.zeros(0, np.int64)
+_PREMULTIPLIED = QImage.Format.Format_ARGB32_Premultiplied  # what Qt blends fastest
+#: From this many pixels, an image is coloured by Qt (faster), below it with numpy (fewer
+#: calls into Qt, each a chance for the site's threads to take the GIL).
+_QT_CONVERTS = 100_000
 #: Below this many bars the exact level costs a few ms: drawn at once, never refined later.
 COARSE_FROM = 20_000
 
@@ -74,11 +80,15 @@ class LanesImage:
         self._live = LiveRequestSpans()
         self._tiles_live = False  # the tiles are of :attr:`_live`'s spans
         self._now: int | None = None  # live: nothing is drawn after it (open bars end there)
-        self._colours: tuple[str, list[int]] | None = None
+        self._colours: tuple[str, npt.NDArray[np.uint32]] | None = None
+        self._table: tuple[str, list[int]] | None = None
         #: The last frame was drawn from a coarser level: paint again (exactly) soon.
         self.needs_refine = False
         #: Whether the next frame may be drawn from a coarser level than it needs.
         self.coarse_ok = True
+        #: The rows whose bars changed since :meth:`take_changed` was last asked, and from
+        #: when (``None``: not known, all of them).
+        self._changed: list[tuple[Int64s, Int64s]] | None = None
 
     @property
     def tiles(self) -> Tiles | None:
@@ -90,6 +100,18 @@ class LanesImage:
         frame kept (:class:`~app.timeline.live_spans.LiveRequestSpans`): hand it to
         :meth:`show`."""
         return self._live.rows(trace, now_ns)
+
+    def take_changed(self) -> tuple[Int64s, Int64s] | None:
+        """The rows whose bars changed since last asked, and from when on each (``None``:
+        not known, all of them): a live frame paints those again from there
+        (:mod:`app.timeline.live_frame`)."""
+        changed, self._changed = self._changed, []
+        if changed is None:
+            return None
+        return (
+            np.concatenate([c[0] for c in changed] or [_NO_ROWS]),
+            np.concatenate([c[1] for c in changed] or [_NO_ROWS]),
+        )
 
     def show(self, rows: TimelineRows, *, live: bool = False) -> None:
         """Paint ``rows`` from now on. Live, by request: only the rows whose lanes changed
@@ -105,12 +127,16 @@ class LanesImage:
             changes = live_spans.take_changes()
             if self._tiles is None or changes is None or not self._tiles_live:
                 self._tiles = Tiles(live_spans.spans, len(rows))
+                self._changed = None
             elif changes or len(rows) != self._tiles.rows:
-                changed = np.concatenate(changes) if changes else np.zeros(0, np.int64)
+                changed = np.concatenate([c[0] for c in changes] or [_NO_ROWS])
                 self._tiles.replace(live_spans.spans, changed, len(rows))
+                if self._changed is not None:
+                    self._changed += changes
             self._tiles_live = True
             self._now = live_spans.now
             return
+        self._changed = None
         self._live = LiveRequestSpans()
         self._tiles_live = False
         self._now = None
@@ -123,55 +149,100 @@ class LanesImage:
         theme: Theme,
         cutoff_ns: int | None,
         tails: bool,
+        region: QRegion | None = None,
     ) -> None:
-        """Fill ``geo``'s lanes area with the bars' image (one ``drawImage``)."""
+        """Fill ``geo``'s lanes area with the bars' image (one ``drawImage``), or only where
+        it reaches into ``region`` (a live frame's changes: one per rectangle of it)."""
         tiles = self._tiles
         self.needs_refine = False
         if tiles is None or geo.rows == 0:
             return
         left = math.floor(geo.lanes_left)
-        # Lines of an indexed image start on 4 bytes: a few more columns (clipped) than to pad.
-        width = -(-(math.ceil(geo.lanes_left + geo.lanes_width) + 1 - left) // 4) * 4
+        width = math.ceil(geo.lanes_left + geo.lanes_width) + 1 - left
+        padded = width + 3  # (each part's image padded to whole 4 bytes a line)
         top = math.floor(geo.lanes_top + 0.5)
         height = math.ceil(geo.lanes_top + geo.lanes_height) - top
         if width <= 0 or height <= 0:
             return
         px_ns = (geo.t_to_ns - geo.t_from_ns) / geo.lanes_width
-        offsets = np.arange(width, dtype=np.float64) + (left + 0.5 - geo.lanes_left)
+        offsets = np.arange(padded, dtype=np.float64) + (left + 0.5 - geo.lanes_left)
         centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
         xs = np.maximum(centres, 0).astype(np.int64)
         level = level_for(px_ns, 1 / geo.row_px)
         level = self._level_to_draw(tiles, level, xs)
-        bands = -(-geo.rows // level.group)
         limit = cutoff_ns if self._now is None else min(cutoff_ns or self._now, self._now)
-        hidden = np.zeros(width, np.bool_)
+        hidden = np.zeros(padded, np.bool_)
         if limit is not None:
             # Nothing from "now": no pixel whose middle, or whose bin's middle, is past it (a
             # lane in flight's open bar goes on in the tiles; a finished one's ends there).
             middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
             hidden = (centres >= limit) | (middles >= limit)
-        codes = tiles.sample(level, xs, hidden)
-        band, bits = rows_of_y(geo, level.group, bands, top, height)
-        if not tails:
-            bits &= 0x0F
-        pixels = np.take(codes, band, axis=0)
-        if (bits != 0xFF).any():
-            pixels &= bits[:, None]
-        image = QImage(pixels.data, width, height, width, QImage.Format.Format_Indexed8)
-        image.setColorTable(self._colours_of(theme))
+        whole = QRect(left, top, width, height)
+        parts = [whole] if region is None else region_rects(region.intersected(whole))
+        colours = self._colours_of(theme)
         painter.save()
         painter.setClipRect(
-            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
+            Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
         )
-        # Converted first: Qt blends premultiplied pixels twice as fast as indexed ones.
-        painter.drawImage(
-            QPointF(left, top), image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
-        )
+        for part in parts:
+            x0, y0 = part.x() - left, part.y()
+            # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
+            w, h = -(-part.width() // 4) * 4, part.height()
+            cols = slice(x0, x0 + w)
+            codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
+            codes &= 0xFF if tails else 0x0F
+            if w * h >= _QT_CONVERTS:  # Qt converts big images faster than numpy looks up
+                image = QImage(codes.data, w, h, w, QImage.Format.Format_Indexed8)
+                image.setColorTable(self._table_of(theme))
+                image = image.convertToFormat(_PREMULTIPLIED)
+            else:  # small ones in fewer calls into Qt, to the same colours
+                argb = colours.take(codes)
+                image = QImage(argb.data, w, h, 4 * w, _PREMULTIPLIED)
+            painter.drawImage(QPointF(part.x(), y0), image)
         painter.restore()
 
-    def _colours_of(self, theme: Theme) -> list[int]:
+    @staticmethod
+    def _pixels(
+        geo: TimelineGeometry,
+        tiles: Tiles,
+        level: Level,
+        xs: npt.NDArray[np.int64],
+        hidden: npt.NDArray[np.bool_],
+        top: int,
+        height: int,
+        region: QRegion | None,
+    ) -> Codes:
+        """The codes of the pixels at the times ``xs`` (none where ``hidden``), of the pixel
+        rows from ``top`` (``height`` of them): only the bands they show are sampled, from
+        the cached tiles, or within a live frame's ``region``, summarised afresh."""
+        bands = -(-geo.rows // level.group)
+        band, bits = rows_of_y(geo, level.group, bands, top, height)
+        shown = band[band < bands]
+        lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+        sample = tiles.sample if region is None else tiles.sample_afresh
+        codes = sample(level, xs, hidden, (lo, hi))  # and a last band of nothing
+        pixels = np.take(codes, np.where(band < bands, band - lo, hi - lo), axis=0)
+        if (bits != 0xFF).any():
+            pixels &= bits[:, None]
+        return pixels
+
+    def _table_of(self, theme: Theme) -> list[int]:
+        """Each code's colour (:func:`~app.timeline.raster.colour_table`)."""
+        if self._table is None or self._table[0] != repr(theme):
+            self._table = (repr(theme), colour_table(theme))
+        return self._table[1]
+
+    def _colours_of(self, theme: Theme) -> npt.NDArray[np.uint32]:
+        """Each code's colour as Qt premultiplies it: what converting an indexed image
+        gives, looked up with numpy."""
         if self._colours is None or self._colours[0] != repr(theme):
-            self._colours = (repr(theme), colour_table(theme))
+            codes = np.arange(256, dtype=np.uint8)  # (alive while the image reads it)
+            indexed = QImage(codes.data, 256, 1, 256, QImage.Format.Format_Indexed8)
+            indexed.setColorTable(self._table_of(theme))
+            converted = indexed.convertToFormat(_PREMULTIPLIED)
+            table = np.frombuffer(converted.constBits(), np.uint32, 256).copy()
+            self._colours = (repr(theme), table)
         return self._colours[1]
 
     def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:

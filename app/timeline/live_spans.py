@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.timeline.error_label import error_text
-from app.timeline.live_diff import alike_prefix, only_grew
+from app.timeline.live_diff import alike_prefix, changed_from, only_grew
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import RowSpans, answered_ns, columns_spans, lanes_spans
 from simulator.trace import Lane, Trace
@@ -46,8 +46,9 @@ _STATUS = {"running": 0, "ok": 1, "error": 2, "cancelled": 3}
 _RUNNING, _OK, _ERROR = 0, 1, 2
 
 #: What changed since the painter's tiles last asked: the rows whose bars changed, frame by
-#: frame; ``None``: everything (a new run).
-Changes = list[npt.NDArray[np.int64]] | None
+#: frame, and from when on each (:func:`~app.timeline.live_diff.changed_from`); ``None``:
+#: everything (a new run).
+Changes = list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]] | None
 Int64s = npt.NDArray[np.int64]
 
 
@@ -234,21 +235,27 @@ class LiveRequestSpans:
         self._open[at] = opened if now_ns is not None else False
         answers = (self._status[at] == _OK) | (status == _OK)
         moved = bool((answers & ((self._status[at] != status) | (self._done[at] != done))).any())
+        marks = _marked(self._status[at], self._done[at]), _marked(status, done)
         self._status[at], self._done[at], self._end[at] = status, done, ends
         self._note_labels(at, requests)
         if moved:
             ok = np.flatnonzero(self._status == _OK)
             self._answered = list(zip(ok.tolist(), self._done[ok].tolist(), strict=True))
         self._note_errors(fresh, lanes, status)
-        spans = self.spans
+        spans, dropped = self.spans, RowSpans.empty()
         if known:
             # A row's bars go from its first segment not kept on (all of a row not seen).
             cut = np.full(len(lanes), OPEN, np.int64)
             cut[at] = kept
-            spans = spans.take(np.flatnonzero(spans.index < cut[spans.row]))
+            stays = spans.index < cut[spans.row]
+            spans, dropped = spans.take(np.flatnonzero(stays)), spans.take(np.flatnonzero(~stays))
         self.spans = RowSpans.concat([spans, added])
         if self._changes is not None:
-            self._changes.append(at)
+            since = changed_from(dropped, added, at, len(lanes), self.now)
+            # An answer mark or a failed lane's block that came or moved: from there too.
+            moved_mark = marks[0] != marks[1]
+            since[moved_mark] = np.minimum(since, np.minimum(*marks))[moved_mark]
+            self._changes.append((at, since))
 
     def _kept_alike(
         self,
@@ -386,6 +393,11 @@ def _column_facts(
     heads[some] = columns.start_ns[after[some] - 1]
     status = _FROM_CODE[lane_columns.status[at]]
     return status, lane_columns.done_ns[at], lane_columns.end_ns[at], heads, counts
+
+
+def _marked(status: npt.NDArray[np.int8], done: Int64s) -> Int64s:
+    """Where a lane's answer mark or failed block is drawn (none: :data:`OPEN`)."""
+    return np.where((status == _OK) | (status == _ERROR), done, OPEN)
 
 
 def _closed(spans: RowSpans, now: int | None) -> RowSpans:

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
-from app.timeline.geometry import RowsMemo, TimelineGeometry
+from app.timeline.geometry import RowsMemo, TimelineGeometry, touching
 from app.timeline.notes import place_errors
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 
@@ -102,17 +102,23 @@ def paint_answers(
     top: float,
     row_px: float,
     height: float,
+    region: QRegion | None = None,
 ) -> None:
     """A bar at the end of each answered lane, in the text colour: the moment the client
     got its answer, so answers coming in one by one read as a staircase. Placed with numpy
-    (a live frame of 1,000 answers has no time for a Python step per answer)."""
+    (a live frame of 1,000 answers has no time for a Python step per answer); only those
+    reaching into ``region`` (a live frame's changes) are drawn."""
     answered_rows, ends = _ANSWERED(rows.answered)
     shown = (ends > t_from) & (ends <= limit)
     width = max(2.0, min(4.0, height / 6))
-    painter.setBrush(QColor(theme.foreground))
     xs = left + (ends[shown] - t_from) * scale - width
     ys = top + answered_rows[shown] * row_px
-    painter.drawRects(_rects(xs, ys, width, row_px))
+    if region is not None:
+        near = touching(region, xs, ys, width, row_px)
+        xs, ys = xs[near], ys[near]
+    if len(xs):
+        painter.setBrush(QColor(theme.foreground))
+        painter.drawRects(_rects(xs, ys, width, row_px))
 
 
 def _rects(

@@ -84,7 +84,8 @@ def paint_over_bars(
     kind, tail = spans.kind[seen], spans.tail[seen]
     painter.save()
     painter.setClipRect(
-        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
+        Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
     )
     painter.setPen(Qt.PenStyle.NoPen)
     present = set(np.unique(kind).tolist())  # a mask per kind only for the kinds in view

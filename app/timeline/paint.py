@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.apart import rows_apart
@@ -69,7 +69,9 @@ def paint_timeline(
     tails: bool = True,
     label_px: float = 0.0,
     empty_text: str | None = None,
-    lanes: Callable[[QPainter, TimelineGeometry], None] | None = None,
+    lanes: Callable[[QPainter, TimelineGeometry, QRegion | None], None] | None = None,
+    rows_room: int = 0,
+    clip: Callable[[TimelineGeometry], QRegion | None] | None = None,
 ) -> TimelineGeometry:
     """Paint axis, loop-blocked strip, row labels and lanes; returns the geometry used.
 
@@ -83,28 +85,41 @@ def paint_timeline(
     ``empty_text``: what a timeline without lanes says (by default, how to start a run).
     ``lanes``: fills the bars instead of a rectangle per segment (the window's per-pixel
     image, :class:`~app.timeline.image_paint.LanesImage`); what is drawn over the bars
-    (patterns, marks, numbers, errors) is painted here either way.
+    (patterns, marks, numbers, errors) is painted here either way. ``rows_room``: the rows
+    are laid out for at least that many (a live run's rows to come). ``clip``: given the
+    geometry, the region to paint (a live frame's changes, :mod:`app.timeline.live_frame`;
+    the rest of the device holds the last frame) or ``None``: all of it. Only what reaches
+    into the region is drawn, and clipped to it, so each pixel in it is the one painting all
+    of it gives.
     """
     font = font or painter.font()
     painter.save()
     painter.setFont(font)
-    geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px)
+    geo = layout(rect, rows, font, t_from_ns, t_to_ns, label_px=label_px, room=rows_room)
     geo = replace(geo, labels=labels_of(geo, rows, font))
+    region = clip(geo) if clip is not None else None
+    if region is not None:
+        painter.setClipRegion(region)
     painter.fillRect(rect, QColor(theme.background))
-    paint_axis(painter, geo, rows.trace, theme, font)
-    paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
+    line = QFontMetricsF(font).height()  # the axis's words: one line, a little down
+    words = QRectF(rect.left(), geo.axis_top, rect.width(), max(geo.axis_height - 4, line + 4))
+    paint_axis(painter, geo, rows.trace, theme, font, _reaches(region, words))
+    strip = QRectF(rect.left(), geo.strip_top, rect.width(), geo.strip_height)
+    if _reaches(region, strip):
+        paint_blocked_strip(painter, geo, rows, theme, cutoff_ns)
     if lanes is not None:
-        lanes(painter, geo)
+        lanes(painter, geo, region)
         paint_over_bars(painter, geo, rows, theme, cutoff_ns, tails)
     if before_lane is None:
-        _paint_rows(painter, geo, rows, theme, cutoff_ns, tails, fills=lanes is None)
+        _paint_rows(painter, geo, rows, theme, cutoff_ns, tails, lanes is None, region)
     else:
         for row, one in enumerate(rows_apart(rows)):
             painter.save()
             before_lane(row)
             _paint_rows(painter, geo, one, theme, cutoff_ns, tails)
             painter.restore()
-    _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
+    if region is None or any(_reaches(region, label.rect) for label in geo.labels):
+        _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
     trace = rows.trace
     if cutoff_ns is None and t_from_ns <= trace.t0_ns:
         answered, last, _ = run_ends(rows)
@@ -116,6 +131,11 @@ def paint_timeline(
         painter.drawLine(QPointF(x, geo.strip_top), QPointF(x, rect.bottom()))
     painter.restore()
     return geo
+
+
+def _reaches(region: QRegion | None, rect: QRectF) -> bool:
+    """Whether anything drawn in ``rect`` shows in ``region`` (``None``: everywhere)."""
+    return region is None or region.intersects(rect.toAlignedRect().adjusted(-2, -2, 2, 2))
 
 
 def _paint_cut_note(
@@ -156,11 +176,14 @@ def _paint_rows(
     cutoff_ns: int | None,
     tails: bool = True,
     fills: bool = True,
+    region: QRegion | None = None,
 ) -> None:
-    """The bars (unless ``fills`` is off: an image drew them) and what goes over them."""
+    """The bars (unless ``fills`` is off: an image drew them) and what goes over them (the
+    answer marks only where they reach into ``region``)."""
     painter.save()
     painter.setClipRect(
-        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height)
+        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
+        Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
     )
     painter.setPen(Qt.PenStyle.NoPen)
     separators: list[QLineF] = []
@@ -224,7 +247,7 @@ def _paint_rows(
         painter.drawLines(separators)
         painter.setPen(Qt.PenStyle.NoPen)
     if group == 1 and rows.answered:
-        paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
+        paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height, region)
     if group == 1:
         paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     # Failed requests: an error block closes the lane, big enough to see.

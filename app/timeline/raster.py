@@ -281,25 +281,68 @@ class Tiles:
         return all((level.bin_exp, level.group, j) in self._tiles for j in range(first, last + 1))
 
     def sample(
-        self, level: Level, xs_ns: npt.NDArray[np.int64], hidden: npt.NDArray[np.bool_]
+        self,
+        level: Level,
+        xs_ns: npt.NDArray[np.int64],
+        hidden: npt.NDArray[np.bool_],
+        bands: tuple[int, int] | None = None,
     ) -> Codes:
         """Codes per band (and a last band of nothing) at the times ``xs_ns`` (a pixel's
-        middle each) from ``level``; nothing where ``hidden`` (past "now")."""
+        middle each) from ``level``; nothing where ``hidden`` (past "now"). ``bands``: only
+        those, from the first up to (not with) the last (a live frame's changed rows)."""
+        lo, hi = bands if bands is not None else (0, -(-self.rows // level.group))
         bins = xs_ns >> level.bin_exp
         shown = bins[~hidden]
-        if not len(shown):
-            return np.zeros((-(-self.rows // level.group) + 1, len(xs_ns)), np.uint8)
+        codes = np.zeros((hi - lo + 1, len(xs_ns)), np.uint8)
+        if not len(shown) or hi <= lo:
+            return codes
         first, last = int(shown.min()) // TILE, int(shown.max()) // TILE  # none past "now"
         self._bring_up_to_date(level, first, last)
-        bands = -(-self.rows // level.group)  # a live run's rows grow; a tile's may be fewer
-        codes = np.zeros((bands + 1, len(xs_ns)), np.uint8)
         # The pixels' bins only grow from left to right: each tile's pixels are one stretch,
-        # gathered from the tile itself (no strip of all the tiles copied first).
+        # gathered from the tile itself (no strip of all the tiles copied first). A live
+        # run's rows grow: a tile's bands may be fewer.
         edges = np.searchsorted(bins, np.arange(first, last + 2, dtype=np.int64) * TILE).tolist()
         for j, a, b in zip(range(first, last + 1), edges[:-1], edges[1:], strict=True):
             if a < b:
-                tile = self.tile(level, j)
+                tile = self.tile(level, j)[lo:hi]
                 codes[: len(tile), a:b] = np.take(tile, bins[a:b] - j * TILE, axis=1)
+        if hidden.any():
+            codes[:, hidden] = 0
+        return codes
+
+    def sample_afresh(
+        self,
+        level: Level,
+        xs_ns: npt.NDArray[np.int64],
+        hidden: npt.NDArray[np.bool_],
+        bands: tuple[int, int],
+    ) -> Codes:
+        """What :meth:`sample` gives, summarised afresh from the spans of those bands and
+        only over the bins under ``xs_ns``, no tile read or brought up to date: a live
+        frame's few changed pixels cost what they are (the tiles take in its changes when
+        next read whole). The same summary (:func:`summarise`) over other bounds: a bin's
+        code is its own middle's, wherever the summary starts."""
+        lo, hi = bands
+        bins = xs_ns >> level.bin_exp
+        shown = bins[~hidden]
+        codes = np.zeros((hi - lo + 1, len(xs_ns)), np.uint8)
+        if not len(shown) or hi <= lo:
+            return codes
+        first, last = int(shown.min()), int(shown.max())
+        begin, end = lo * level.group, hi * level.group
+        spans = self.spans
+        inside = np.flatnonzero((spans.row >= begin) & (spans.row < end))
+        part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
+        common = dict(
+            group=level.group,
+            bands=hi - lo,
+            t_from=first << level.bin_exp,
+            bin_ns=float(1 << level.bin_exp),
+            bins=last + 1 - first,
+        )
+        wide = summarise(part, tail=False, **common)  # type: ignore[arg-type]
+        wide |= summarise(part, tail=True, **common) << 4  # type: ignore[arg-type]
+        codes[: hi - lo] = np.take(wide, np.clip(bins - first, 0, last - first), axis=1)
         if hidden.any():
             codes[:, hidden] = 0
         return codes

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QRegion, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
-from app.timeline.bar_texts import text_at
-from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import GroupedRows, GroupPlan, fit_rows
+from app.timeline.axis import live_span_ns
+from app.timeline.canvas import Canvas
+from app.timeline.geometry import label_width, layout, live_rows_room
+from app.timeline.grouping import GroupPlan, fit_rows
+from app.timeline.hover import hover_text
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
-from app.timeline.paint import (
-    TimelineGeometry,
-    TimelineRows,
-    format_ms,
-    paint_timeline,
-)
+from app.timeline.paint import TimelineGeometry, TimelineRows
 from app.timeline.rows import picture_end_ns
 from app.widgets.legend import QtLegend
-from simulator.trace import KIND_LABELS, QUEUE_THREAD, Trace
+from simulator.trace import Trace
 
 __all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
@@ -66,13 +63,16 @@ class QtTimeline(QWidget):
         self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
         self._cutoff_ns: int | None = None
         self._live = False
+        self._live_span_ns = 0  # live: the span shown, in steps (:func:`live_span_ns`)
+        self._room = 0  # live by request: how many rows the lanes are laid out for
+        self._expected = 0  # the requests the live run sends (0: not known)
         self._user_range: tuple[int, int] | None = None
         self._span_floor_ns = 0
         self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
         self._picture: QPixmap | None = None  # the last frame, while it is up to date
-        self._canvas: QPixmap | None = None  # what frames are drawn into
+        self._canvas = Canvas()  # what frames are drawn into, kept between them
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
         self.lanes_image = LanesImage()
@@ -82,12 +82,38 @@ class QtTimeline(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     # -- model -----------------------------------------------------------------------------
-    def set_trace(self, trace: Trace, *, live: bool = False, now_ns: int | None = None) -> None:
-        """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view."""
+    def set_trace(
+        self,
+        trace: Trace,
+        *,
+        live: bool = False,
+        now_ns: int | None = None,
+        expected_rows: int = 0,
+    ) -> None:
+        """Draw ``trace``; ``live`` runs draw up to ``now_ns`` and keep the whole run in view.
+
+        Live, the view's end extends in steps (:func:`~app.timeline.axis.live_span_ns`) and,
+        by request, the rows are laid out for ``expected_rows`` (the requests the run sends)
+        or for a count that steps up as rows come: between steps every instant and every
+        row keep their place, so a frame redraws only what changed (:mod:`app.timeline.
+        live_frame`). A finished run given ``expected_rows`` is laid out so too (a frame
+        painted from scratch as a live one was)."""
+        new_run = trace.t0_ns != self._all_rows.trace.t0_ns or not self._live
         # Live, the picture ends at "now" (later than every segment): no pass over the lanes.
         self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
+        if live and now_ns is not None:
+            shown = 0 if new_run else self._live_span_ns
+            self._live_span_ns = live_span_ns(now_ns - trace.t0_ns, shown)
+        else:
+            self._live_span_ns = 0
+        if not live:
+            self._expected = 0  # (asked again by the next run)
+        expected_rows = expected_rows or self._expected
+        room = 0 if new_run or not live else self._room
+        by_request = self.by == "requests" and (live or expected_rows > 0)
+        self._room = live_rows_room(len(trace.lanes), expected_rows, room) if by_request else 0
         self._all_rows = (
             self.lanes_image.live_rows(trace, now_ns)  # from the last frame's rows
             if live and self.by == "requests"
@@ -96,6 +122,11 @@ class QtTimeline(QWidget):
         self._plan = GroupPlan(self._all_rows)
         self._rows = None
         self._invalidate()
+
+    def expect_rows(self, requests: int) -> None:
+        """The run about to be drawn live sends ``requests``: its rows are laid out for all
+        of them from its first frame (:meth:`set_trace`'s ``expected_rows``)."""
+        self._expected = requests
 
     def set_by(self, by: str) -> None:
         """``"requests"`` (a lane per request) or ``"workers"`` (a lane per thread / loop)."""
@@ -145,6 +176,11 @@ class QtTimeline(QWidget):
         return self._rows
 
     @property
+    def rows_room(self) -> int:
+        """How many rows the lanes are laid out for (0: as many as there are)."""
+        return self._room
+
+    @property
     def row_count(self) -> int:
         """How many rows the trace lays out into, before the row floor groups any: what a
         parent sharing height between timelines goes by."""
@@ -182,8 +218,11 @@ class QtTimeline(QWidget):
 
     # -- view range ------------------------------------------------------------------------
     def full_range(self) -> tuple[int, int]:
-        """The whole run, a little padded; while live, up to now."""
+        """The whole run, a little padded; while live, up to the live step now is in (in
+        compare mode, the shared axis: a floor that steps by 5%)."""
         t0 = self._all_rows.trace.t0_ns
+        if self._live_span_ns and not self._span_floor_ns:
+            return t0, t0 + self._live_span_ns
         end = max(self._last_ns, self._cutoff_ns or 0)
         span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
@@ -276,56 +315,52 @@ class QtTimeline(QWidget):
         t_from, t_to = self.view_range()
         rows = self.rows
         self.own_label_px()  # tells the parent when the column's width changes
-        key = (
+        room = self._room if rows is self._all_rows and rows.by == "requests" else 0
+        # What the picture depends on but the rows and "now": a live frame with the same
+        # paints over the last one only where they changed.
+        same = (
             self.size().toTuple(),
             t_from,
             t_to,
-            self._cutoff_ns,
             self.by,
             self.tails_shown,
             self.waiting_text,
             self._label_floor,
             self.theme.name,
             self.font().toString(),
-            id(rows),
             self.devicePixelRatioF(),
+            room,
         )
+        key = (same, self._cutoff_ns, id(rows))
         if self._picture is None or self._picture_key != key:
-            ratio = self.devicePixelRatioF()
-            picture = self._canvas
-            if picture is None or picture.size() != self.size() * ratio:
-                # Drawn over whole each frame: a new one only for a new size (a frame's worth
-                # of pixels to allocate and free otherwise).
-                picture = self._canvas = QPixmap(self.size() * ratio)
-                picture.setDevicePixelRatio(ratio)
-            inner = QPainter(picture)
-            inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-            image, theme, cutoff, tails = (
-                self.lanes_image,
-                self.theme,
-                self._cutoff_ns,
-                self.tails_shown,
-            )
-            self._geometry = paint_timeline(
-                inner,
-                QRectF(self.rect()),
+            image = self.lanes_image
+            self._picture, self._geometry = self._canvas.paint(
+                self.size(),
+                self.devicePixelRatioF(),
                 rows,
-                theme,
+                self.theme,
+                image,
+                same=same,
+                live=self._live,
                 t_from_ns=t_from,
                 t_to_ns=t_to,
-                cutoff_ns=cutoff,
+                cutoff_ns=self._cutoff_ns,
                 font=self.font(),
-                tails=tails,
+                tails=self.tails_shown,
                 label_px=self._label_floor,
+                rows_room=room,
                 empty_text=self.waiting_text,
-                lanes=lambda p, geo: image.paint(p, geo, theme, cutoff, tails),
             )
-            inner.end()
-            self._picture, self._picture_key = picture, key
+            self._picture_key = key
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
                 QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
         painter.drawPixmap(0, 0, self._picture)
+
+    @property
+    def painted(self) -> QRegion | None:
+        """Where the last frame was painted over the one before (``None``: everywhere)."""
+        return self._canvas.painted
 
     def _refine(self) -> None:
         self.lanes_image.coarse_ok = False
@@ -334,76 +369,11 @@ class QtTimeline(QWidget):
     # -- hover -----------------------------------------------------------------------------
     def describe_at(self, pos: QPoint) -> str | None:
         """The hover text for the point ``pos`` (widget coordinates), or None."""
-        self.hovered: tuple[str | None, int | None] = (None, None)
         geo = self._geometry
-        if geo is None or pos.x() < geo.lanes_left:
+        if geo is None:
+            self.hovered: tuple[str | None, int | None] = (None, None)
             return None
-        if geo.strip_height and geo.strip_top <= pos.y() <= geo.strip_top + geo.strip_height:
-            ns = geo.ns_at(pos.x())
-            for start, end in self._trace.loop_blocked_shown:
-                if start <= ns <= end:
-                    return (
-                        f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"
-                        f"from {format_ms(self._trace.ms(start))}: "
-                        "no other request on the loop could run"
-                    )
-            return None
-        row = geo.row_at(pos.y())
-        if row is None:
-            return None
-        ns = geo.ns_at(pos.x())
-        if self._cutoff_ns is not None and ns > self._cutoff_ns:
-            return None
-        rows = self.rows
-        seg = rows.segment_at(row, ns)
-        if seg is None:
-            return None
-        if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, self._trace.loop_thread):
-            band = text_at(rows.bar_texts, row, ns)
-            if band is not None and seg.kind in ("queued", "io_wait"):  # a band, not a lane
-                where = "waiting for a worker" if seg.kind == "queued" else "awaiting on the loop"
-                return (
-                    f"{band} ({where}) from {format_ms(self._trace.ms(seg.start_ns))}"
-                    f" for {format_ms(seg.duration_ns / 1e6)}"
-                )
-        thread = rows.thread_name(seg.thread)
-        where = (
-            ""
-            if seg.thread == QUEUE_THREAD
-            else f"\nthread: {thread}" + (f" ({seg.thread})" if thread != seg.thread else "")
-        )
-        head = rows.labels[row]
-        lane = rows.row_lanes[row]
-        if self.by == "workers":
-            # By identity: two requests' segments can be equal (same kind, times, thread).
-            owner = next(
-                (ln for ln in self._trace.lanes if any(s is seg for s in ln.segments)), None
-            )
-            head = f"{head} · request #{owner.request_id + 1}" if owner else head
-            lane = owner
-        elif lane is None and isinstance(rows, GroupedRows):
-            # A row of alike requests (presentation's row floor): whose bar the pointer is on.
-            found = rows.member_at(row, ns)
-            lane = rows.base.row_lanes[found[0]] if found is not None else None
-            head = f"{head} · request #{lane.request_id + 1}" if lane else head
-        else:
-            head = f"Request {head}"
-        text = (
-            f"{head} · {KIND_LABELS.get(seg.kind, seg.kind)}\n"
-            f"start {format_ms(self._trace.ms(seg.start_ns))}"
-            f" · lasts {format_ms(seg.duration_ns / 1e6)}"
-            f"{where}"
-        )
-        if seg.name is not None:
-            text += f"\n{seg.name}: durations from the site's header; order and overlap not known"
-        if lane is not None and lane.notes:
-            text += "\nin the header without a duration: " + ", ".join(lane.notes)
-        if lane is not None:
-            self.hovered = (lane.view, seg.line)
-        if lane is not None and lane.error:
-            text += f"\nfailed: {lane.error}"
-        elif lane is not None and lane.status == "cancelled":
-            text += "\ncancelled by Stop"
+        text, self.hovered = hover_text(geo, self.rows, self.by, self._cutoff_ns, pos.x(), pos.y())
         return text
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

@@ -219,6 +219,7 @@ class Stage:
         # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
         # "Press Run (F5)".
         self.timelines[side].set_waiting(RUNNING_TEXT)
+        self.timelines[side].expect_rows(scenario.requests)  # rows laid out for all at once
         self.timelines[side].fit()
         self._explain_live()  # nothing of it on screen yet: nothing of it in the key
 

@@ -13,8 +13,9 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
 - a lane in flight whose probe recorded something is walked again only from where that
   (or the holds it read) changed (:func:`~simulator.trace.lanes.build_lane_again`): a
   request records a dozen things on its way, each seen by some frame;
-- an answered request that Django is still tidying up after records loop steps after its
-  lane's end, which leave its lane as it is (:func:`_only_steps_after`): kept, not built;
+- an answered request that Django is still tidying up after records loop steps and marks
+  after its lane's end, which leave its lane as it is (:func:`_only_tidying_after`): kept,
+  not built;
 - the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
 
 Every frame builds every lane that changed: no frame hands out a lane drawn short of its
@@ -87,8 +88,8 @@ class _Kept:
     #: two frames in a row).
     final: bool = False
     #: An answered request's :func:`_shape` read with ``version``: while Django tidies up
-    #: after it, its records change by loop steps after its lane's end, which leave its lane
-    #: as it is (:func:`_only_steps_after`).
+    #: after it, its records change after its lane's end, which leaves its lane as it is
+    #: (:func:`_only_tidying_after`).
     shape: Shape | None = None
 
 
@@ -108,8 +109,9 @@ class LiveLanes:
         #: and how many of them were walked again only from where their records changed.
         self.built = 0
         self.resumed = 0
-        #: Lanes kept at the last update though their records changed (:func:`_only_steps_after`).
-        self.stepped = 0
+        #: Lanes kept at the last update though their records changed (Django tidying up after
+        #: their answers: :func:`_only_tidying_after`).
+        self.tidied = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
 
@@ -132,7 +134,8 @@ class LiveLanes:
         changed: list[int] = []
         same: list[tuple[int, _Kept]] = []
         states: dict[int, tuple[int, State, Shape | None]] = {}
-        stepped: list[RequestProbe] = []  # (their lanes the same: only steps after them)
+        tidied: list[RequestProbe] = []  # (their lanes the same: see _only_tidying_after)
+        marks_on = self.loop_thread is not None  # (else drawn on the worker, held_by_worker)
         for i in self._active:
             record = records[i]
             version = record.probe.version  # read first: a record made after it changes it
@@ -141,9 +144,9 @@ class LiveLanes:
                 same.append((i, kept))
             elif kept is not None and kept.shape is not None and not abandoned:
                 shaped = _shape(record)
-                if _only_steps_after(record.probe, kept.shape, shaped, kept.end):
+                if _only_tidying_after(record.probe, kept.shape, shaped, kept.lane, marks_on):
                     kept.version, kept.shape = version, shaped
-                    stepped.append(record.probe)
+                    tidied.append(record.probe)
                     same.append((i, kept))
                 else:
                     changed.append(i)
@@ -153,7 +156,7 @@ class LiveLanes:
                 states[i] = version, _state(record), _answered_shape(record)
         holds = self._holds
         probes = [records[i].probe for i in changed]
-        held = ReadHolds(holds.update(probes + stepped if stepped else probes, now_ns))
+        held = ReadHolds(holds.update(probes + tidied if tidied else probes, now_ns))
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
         for i in self._unsettled(unchanged_until):
             changed.append(i)
@@ -225,7 +228,7 @@ class LiveLanes:
             last = max(last, lane.end_ns)
             still.append(i)
         self._active = still
-        self.built, self.resumed, self.stepped = len(changed), resumed, len(stepped)
+        self.built, self.resumed, self.tidied = len(changed), resumed, len(tidied)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         return tuple(lanes)
 
@@ -360,20 +363,35 @@ def _answered_shape(record: RequestRecord) -> Shape | None:
     return _shape(record) if record.done_ns is not None else None
 
 
-def _only_steps_after(probe: RequestProbe, before: Shape, now: Shape, end: int) -> bool:
-    """Whether an answered request's probe, of :func:`_shape` ``before`` when its lane
-    (ending at ``end``) was built and ``now`` now, recorded only loop steps starting at or
-    after ``end`` since: Django tidying up after the answer, the loop running its last
-    callbacks. Such steps change nothing of the lane, which ends at the answer: a lane's
-    own steps are joined only where they touch, so none reaches back before ``end``, and
-    the first step (which decides how a lane reads the loop) came before."""
-    steps_before, steps_now = before[4], now[4]
+def _only_tidying_after(
+    probe: RequestProbe, before: Shape, now: Shape, lane: Lane, marks_as_recorded: bool
+) -> bool:
+    """Whether an answered request's probe, of :func:`_shape` ``before`` when ``lane`` was
+    built and ``now`` now, recorded since only what Django's tidying up after the answer
+    records after the lane's end: loop steps starting there or later (the loop running its
+    last callbacks), and (``marks_as_recorded``: drawn on the threads they were made on)
+    ``request_finished`` receivers' marks after it on threads the lane has seen. None of
+    it changes the lane, which ends at the answer: a lane's own steps are joined only where
+    they touch, so none reaches back before its end, and the first step (which decides how
+    a lane reads the loop) came before; a receiver's mark is a point the walk stops at only
+    up to the end, and a thread seen earlier keeps its first time."""
+    steps_before, steps_now, marks_before, marks_now = before[4], now[4], before[1], now[1]
     assert isinstance(steps_before, int) and isinstance(steps_now, int)
-    return (
-        0 < steps_before < steps_now
-        and before[:4] == now[:4]
-        and before[5:] == now[5:]
+    assert isinstance(marks_before, int) and isinstance(marks_now, int)
+    if before[0] != now[0] or before[2:4] != now[2:4] or before[5:] != now[5:]:
+        return False
+    end = lane.end_ns
+    if steps_now != steps_before and not (
+        steps_before > 0
         and all(start >= end for start, _ in probe.loop_steps[steps_before:steps_now])
+    ):
+        return False
+    if marks_now == marks_before:
+        return True
+    seen = dict(lane.threads_seen)
+    return marks_as_recorded and all(
+        mark.where == "signal" and mark.ns > end and mark.thread in seen
+        for mark in probe.marks[marks_before:marks_now]
     )
 
 

@@ -37,7 +37,7 @@ from simulator.trace.lane_parts import (
     steps_joined,
     threads_seen,
 )
-from simulator.trace.made import make_lane, make_segment
+from simulator.trace.made import make_lane, make_segments
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
@@ -385,11 +385,7 @@ def _resumable(
     if new_steps and not before.n_steps:
         return 0  # the first step: the loop's part of every gap is drawn otherwise
     limit = min((s for s, _ in new_steps), default=_EVER)
-    old = before.events
-    at, n = 0, min(len(old), len(events))
-    while at < n and events[at] == old[at]:
-        events[at] = old[at]  # kept: the new copy is freed now, not walked by the collector
-        at += 1
+    at = _alike_events(events, before.events)
     checkpoints = before.checkpoints
     while at:
         _, _, _, _, held_until, horizon = checkpoints[at]
@@ -403,6 +399,24 @@ def _resumable(
     return 0
 
 
+def _alike_events(events: list[_Event], old: list[_Event]) -> int:
+    """How many first events of ``events`` are those of ``old``, which replace them (the new
+    copies are freed now, not walked by the collector). Told by comparing whole prefixes
+    (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
+    n = min(len(old), len(events))
+    alike, differ = 0, n + 1
+    if events[:n] == old[:n]:
+        alike = n
+    while differ - alike > 1:
+        mid = (alike + differ) // 2
+        if events[:mid] == old[:mid]:
+            alike = mid
+        else:
+            differ = mid
+    events[:alike] = old[:alike]
+    return alike
+
+
 def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tuple[Segment, ...]:
     """The lane's segments: those of the lane built before, the same objects, as far as they
     are the same (the painter keeps what it drew of them; the first ``alike`` are, being
@@ -414,4 +428,4 @@ def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tupl
         while same < n and merged[same] == old[same]:
             same += 1
     kept = before.lane.segments[:same] if before is not None else ()
-    return kept + tuple(make_segment(*piece) for piece in merged[same:])
+    return kept + make_segments(merged[same:])

@@ -44,7 +44,7 @@ def _paint(rows: TimelineRows, lanes: LanesImage | None, width=900, height=360, 
         LIGHT,
         t_from_ns=0,
         t_to_ns=t_to,
-        lanes=None if lanes is None else (lambda p, g: lanes.paint(p, g, LIGHT, None, True)),
+        lanes=None if lanes is None else (lambda p, g, r: lanes.paint(p, g, LIGHT, None, True, r)),
     )
     painter.end()
     return image, geo

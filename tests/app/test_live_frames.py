@@ -116,7 +116,8 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
         qtbot.addWidget(scratch)
         scratch.resize(*size)
         scratch.lanes_image.coarse_ok = False
-        scratch.set_trace(trace)  # not live: every lane laid out and split anew
+        # Not live: every lane laid out and split anew (for as many rows as the live one).
+        scratch.set_trace(trace, expected_rows=live.rows_room)
         scratch.set_cutoff(now)
         scratch.set_view_range(*live.view_range())
         exact = _pixels(scratch)
@@ -143,7 +144,7 @@ def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtb
     qtbot.addWidget(scratch)
     scratch.resize(640, 300)
     scratch.lanes_image.coarse_ok = False
-    scratch.set_trace(first)
+    scratch.set_trace(first, expected_rows=live.rows_room)
     scratch.set_cutoff(later)
     scratch.set_view_range(*live.view_range())
     assert np.array_equal(_pixels(live), _pixels(scratch))
@@ -190,7 +191,7 @@ def test_lanes_built_anew_are_told_from_lanes_that_grew_by_every_segment(qtbot):
         qtbot.addWidget(scratch)
         scratch.resize(640, 300)
         scratch.lanes_image.coarse_ok = False
-        scratch.set_trace(again)
+        scratch.set_trace(again, expected_rows=live.rows_room)
         scratch.set_cutoff(later)
         scratch.set_view_range(*live.view_range())
         assert np.array_equal(_pixels(live), _pixels(scratch))

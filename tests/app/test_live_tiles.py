@@ -120,7 +120,7 @@ def test_a_lane_built_again_changes_only_its_row_in_the_cached_tiles(qapp):
 def _frame(rows: TimelineRows, lanes: LanesImage | None, cutoff: int) -> QImage:
     image = QImage(900, 300, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
-    paint = None if lanes is None else (lambda p, g: lanes.paint(p, g, LIGHT, cutoff, True))
+    paint = None if lanes is None else (lambda p, g, r: lanes.paint(p, g, LIGHT, cutoff, True, r))
     paint_timeline(
         painter,
         QRectF(0, 0, 900, 300),

@@ -108,7 +108,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     live_lanes = LiveLanes(trace.loop_thread)
     settled: dict[int, object] = {}
     now = start
-    kept_or_grown = resumed = stepped = 0
+    kept_or_grown = resumed = tidied = 0
     while now < end:
         now += rng.randrange(1_000_000, 12_000_000)
         # Sometimes records made while the snapshot is taken: later than its "now".
@@ -121,7 +121,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
         resumed += live_lanes.resumed
-        stepped += live_lanes.stepped
+        tidied += live_lanes.tidied
         # A settled lane is handed out as the same object ever after (the painter's cache).
         for i, lane in settled.items():
             assert lanes[i] is lane
@@ -131,7 +131,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     # Lanes built again were walked again only from where their records changed.
     assert resumed > 0
     # Lanes Django tidied up after were kept while only its loop steps after them came.
-    assert stepped > 0 or name not in TIDIED_ON_THE_LOOP
+    assert tidied > 0 or name not in TIDIED_ON_THE_LOOP
     assert not live_lanes.stale(replay.records)
     if name not in STOP_AFTER_S:  # (a stopped run's trace is taken while Django tidies up)
         assert live_lanes.update(replay.records, now) == trace.lanes

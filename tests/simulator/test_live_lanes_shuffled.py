@@ -103,6 +103,11 @@ def _story(rng: random.Random, rid: int, sent: int, loop: str | None) -> list[Re
             t = answered - rng.choice([0, 0, 0, MS // 2])  # (rarely a step reaching back)
             for _ in range(rng.randrange(1, 4)):
                 t += rng.randrange(MS)
+                if rng.random() < 0.3:  # a request_finished receiver, on some thread
+                    ns = rng.choice([t, answered, answered - MS // 4])
+                    where = rng.choice(["signal", "signal", "middleware_out"])
+                    mark = Mark(ns, rng.choice(threads + ["t3"]), where, clock(ns))
+                    out.append((late(ns), lambda m=mark: probe.marks.append(m)))
                 step = (t, t + rng.randrange(1, MS // 4))
                 out.append((late(step[1]), lambda s=step: probe.loop_steps.append(s)))
                 t = step[1]
@@ -178,7 +183,7 @@ def _frames(seed: int) -> int:
     live = LiveLanes(loop)
     read_holds = live._holds.update
     now, end = 0, stories[-1][0] + 10 * MS
-    resumed = stepped = 0
+    resumed = tidied = 0
     while now < end:
         now += rng.randrange(MS // 2, 6 * MS)
         record_until(now + rng.choice([0, 0, 50_000, 2 * MS]))
@@ -195,7 +200,7 @@ def _frames(seed: int) -> int:
         lanes = live.update(_RECORDS, now)
         live._holds.update = read_holds  # type: ignore[method-assign]
         resumed += live.resumed
-        stepped += live.stepped
+        tidied += live.tidied
         if not meanwhile[0]:  # (a frame taken while records land is of no one moment)
             fresh = from_scratch(_RECORDS, now, loop)
             for i, lane in enumerate(lanes):
@@ -203,4 +208,4 @@ def _frames(seed: int) -> int:
     cancelled = live.update(_RECORDS, now, abandoned=True)
     assert cancelled == from_scratch(_RECORDS, now, loop, abandoned=True)
     assert resumed > 0 or len(stories) < 30
-    return stepped
+    return tidied

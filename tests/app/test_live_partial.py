@@ -1,0 +1,151 @@
+"""While a run is live, the view's end steps and the rows keep their places, so a frame is
+painted over the last one only where it changed; and what it shows is, pixel for pixel, a
+frame painted from scratch: frame after frame, with rows of patterns, answer marks, errors
+and tails, and with rows sharing pixel rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import app.timeline.live_diff as live_diff
+import app.timeline.live_frame as live_frame
+from app.timeline.axis import LIVE_STEPS, live_span_ns
+from app.widgets.timeline import QtTimeline
+from simulator.trace import Lane, Trace
+
+from .test_live_frames import MS, _pixels, _snapshots
+
+
+def _rewritten(n: int, frames: range) -> list[tuple[Trace, int]]:
+    """:func:`_snapshots`, but as the engine hands lanes whose past it learnt more of (the
+    loop's holds): every few frames some lanes in flight are built anew with their first
+    wait ending a little earlier and Django's step drawn earlier, then as before again."""
+    out = []
+    for k, (trace, now) in enumerate(_snapshots(n, frames)):
+        lanes = list(trace.lanes)
+        for i, lane in enumerate(lanes):
+            segs = lane.segments
+            if (i + k) % 4 or lane.status != "running" or len(segs) != 3:
+                continue
+            queued, step, wait = segs
+            moved = (
+                replace(queued, end_ns=queued.end_ns - MS),
+                replace(step, start_ns=step.start_ns - MS, end_ns=step.end_ns - MS),
+                replace(wait, start_ns=wait.start_ns - MS),
+            )
+            lanes[i] = Lane(
+                lane.request_id, lane.view, lane.status, lane.status_code, lane.error,
+                lane.sent_ns, lane.done_ns, moved,
+            )  # fmt: skip
+        out.append((Trace(0, tuple(lanes), trace.loop_thread), now))
+    return out
+
+
+def _scratch(qtbot, live: QtTimeline, trace, now: int, size) -> np.ndarray:
+    """The frame ``live`` shows, painted by a new widget from the snapshot alone (not live:
+    every lane laid out and split anew), at the same view and rows."""
+    scratch = QtTimeline()
+    qtbot.addWidget(scratch)
+    scratch.resize(*size)
+    scratch.lanes_image.coarse_ok = False
+    scratch.set_trace(trace, expected_rows=live.rows_room)
+    scratch.set_cutoff(now)
+    scratch.set_view_range(*live.view_range())
+    return _pixels(scratch)
+
+
+def _run(qtbot, n: int, size, every: int, expected: int) -> tuple[int, list[float], int]:
+    """Frames of ``n`` requests every ``every`` ms (lanes whose past changes among them),
+    each checked against a from-scratch paint: how many were painted over the last, the
+    share of the picture each painted, and how many the view stepped at."""
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(*size)
+    live.lanes_image.coarse_ok = False
+    partial, shares, steps = 0, [], 0
+    span = None
+    for k, (trace, now) in enumerate(_rewritten(n, range(3, 2 * n + 130, every))):
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=expected)
+        drawn = _pixels(live)
+        t_from, t_to = live.view_range()
+        steps += span is not None and t_to - t_from != span
+        span = t_to - t_from
+        if live.painted is not None:
+            partial += 1
+            area = sum(r.width() * r.height() for r in live.painted)
+            shares.append(area / (size[0] * size[1]))
+        exact = _scratch(qtbot, live, trace, now, size)
+        differ = np.argwhere(drawn != exact)
+        where = differ[:5].tolist()
+        assert not len(differ), f"frame {k} at {now / MS} ms: pixels {where} differ from scratch"
+        assert len(np.unique(drawn)) > 6  # lanes of several kinds drawn, not a blank
+    return partial, shares, steps
+
+
+@pytest.mark.parametrize(
+    ("n", "size", "every", "expected"),
+    [
+        (16, (640, 420), 9, 16),  # rows of 22 px: patterns, answer marks, errors, tails
+        pytest.param(24, (640, 420), 5, 0, marks=pytest.mark.slow),  # rows counted in steps
+        pytest.param(300, (700, 260), 9, 300, marks=pytest.mark.slow),  # rows share pixels
+    ],
+)
+def test_a_live_frame_painted_over_the_last_is_a_from_scratch_paint(
+    qtbot, n, size, every, expected
+):
+    partial, shares, steps = _run(qtbot, n, size, every, expected)
+    frames = len(range(3, 2 * n + 130, every))
+    # Most frames are painted over the last (a few whole: the view's steps), and those
+    # paint a small part of the picture.
+    assert partial >= frames // 2, (partial, frames, steps)
+    assert steps <= frames - partial
+    assert float(np.median(shares)) < 0.35, shares
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "rows",  # the rows of lanes built anew left out
+        "since",  # a lane built anew painted only from where the last frame's now was
+        "errors",  # the errors' plates left out
+        "marks",  # what "now" uncovered, without the marks drawn left of their moment
+    ],
+)
+def test_painting_less_than_what_changed_is_caught(qtbot, monkeypatch, broken):
+    """The comparison above sees a frame painted over too little, each way it could be."""
+    if broken == "rows":
+        monkeypatch.setattr(live_frame, "_row_bands", lambda *args: [])
+    elif broken == "since":
+        late = live_diff.changed_from
+        monkeypatch.setattr(
+            "app.timeline.live_spans.changed_from",
+            lambda dropped, added, rows, lanes, drawn_to: np.maximum(
+                late(dropped, added, rows, lanes, drawn_to), drawn_to or 0
+            ),
+        )
+    elif broken == "errors":
+        monkeypatch.setattr(live_frame, "_error_rects", lambda *args: [])
+    else:
+        monkeypatch.setattr(live_frame, "MARK_PX", 0)
+    with pytest.raises(AssertionError, match="differ from scratch"):
+        _run(qtbot, 16, (640, 420), 9, 16)
+
+
+def test_the_live_view_keeps_its_span_until_now_reaches_its_edge_then_steps_to_a_round_one():
+    spans = []
+    shown = 0
+    for elapsed_ms in range(5, 4000, 7):
+        shown = live_span_ns(elapsed_ms * MS, shown)
+        spans.append(shown)
+        assert elapsed_ms * MS * 1.03 <= shown  # "now" never at the edge
+    steps = sorted(set(spans))
+    for span in steps:  # round spans only: 10, 20, 30, 50 ms, 100 ms...
+        digits = span / 10 ** int(np.floor(np.log10(span)))
+        assert any(np.isclose(digits, step) for step in LIVE_STEPS), span
+    # A step every 1.5–2×, not a rescale every frame: a dozen over 5 ms to 4 s.
+    assert len(steps) <= 12
+    assert all(1.4 <= b / a <= 2.6 for a, b in zip(steps, steps[1:], strict=False))
+    assert steps == sorted(steps)  # it never shrinks while live
