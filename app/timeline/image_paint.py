@@ -35,7 +35,7 @@ from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
 from simulator.trace import Trace
 
-__all__ = ["LanesImage", "rows_of_y"]
+__all__ = ["LanesImage", "Pixels", "blend_over", "round_half_up", "rows_of_y"]
 
 #: How many levels coarser a first frame may be drawn from while the exact one is computed.
 COARSER = 4
@@ -45,8 +45,38 @@ _PREMULTIPLIED = QImage.Format.Format_ARGB32_Premultiplied  # what Qt blends fas
 #: From this many pixels, an image is coloured by Qt (faster), below it with numpy (fewer
 #: calls into Qt, each a chance for the site's threads to take the GIL).
 _QT_CONVERTS = 100_000
+#: Below this many pixels, bars are written into the window's picture with numpy; from it,
+#: drawn by Qt (faster over a big area: a frame painted whole).
+_QT_BLENDS = 200_000
 #: Below this many bars the exact level costs a few ms: drawn at once, never refined later.
 COARSE_FROM = 20_000
+
+
+#: A picture's pixels, premultiplied ARGB, a row of the array per line of the picture.
+Pixels = npt.NDArray[np.uint32]
+
+
+def round_half_up(v: float) -> int:
+    """The pixel edge Qt puts a clip's edge ``v`` on (a pixel is in if its middle is)."""
+    return math.floor(v + 0.5)
+
+
+def blend_over(dst: Pixels, src: Pixels) -> None:
+    """``src`` drawn over ``dst`` (premultiplied ARGB), in place, with Qt's arithmetic for
+    it (its ``BYTE_MUL``: ``dst × (255 - alpha)``, each byte rounded as Qt rounds)."""
+    alpha = src >> 24
+    opaque = alpha == 255
+    np.copyto(dst, src, where=opaque)
+    some = ~opaque & (alpha > 0)  # (faint tails; nothing drawn leaves the pixel as it is)
+    if not some.any():
+        return
+    under = dst[some].astype(np.uint64)
+    keep = (255 - alpha[some]).astype(np.uint64)
+    low = (under & 0xFF00FF) * keep
+    low = ((low + ((low >> 8) & 0xFF00FF) + 0x800080) >> 8) & 0xFF00FF
+    high = ((under >> 8) & 0xFF00FF) * keep
+    high = (high + ((high >> 8) & 0xFF00FF) + 0x800080) & 0xFF00FF00
+    dst[some] = src[some] + (low | high).astype(np.uint32)
 
 
 def rows_of_y(
@@ -150,9 +180,12 @@ class LanesImage:
         cutoff_ns: int | None,
         tails: bool,
         region: QRegion | None = None,
+        target: Pixels | None = None,
     ) -> None:
         """Fill ``geo``'s lanes area with the bars' image (one ``drawImage``), or only where
-        it reaches into ``region`` (a live frame's changes: one per rectangle of it)."""
+        it reaches into ``region`` (a live frame's changes: one per rectangle of it). With
+        ``target`` (the pixels of the picture ``painter`` paints, one to one), the image is
+        blended into them with numpy as Qt blends it (:func:`blend_over`): no call into Qt."""
         tiles = self._tiles
         self.needs_refine = False
         if tiles is None or geo.rows == 0:
@@ -178,18 +211,32 @@ class LanesImage:
             middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
             hidden = (centres >= limit) | (middles >= limit)
         whole = QRect(left, top, width, height)
-        parts = [whole] if region is None else region_rects(region.intersected(whole))
         colours = self._colours_of(theme)
-        painter.save()
-        painter.setClipRect(
-            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
-            Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
-        )
+        if target is not None:  # clipped as Qt clips to the lanes (pixels by their middle)
+            x0, y0 = round_half_up(geo.lanes_left), round_half_up(geo.lanes_top)
+            x1 = round_half_up(geo.lanes_left + geo.lanes_width + 1)
+            y1 = round_half_up(geo.lanes_top + geo.lanes_height)
+            whole &= QRect(x0, y0, x1 - x0, y1 - y0)
+        parts = [whole] if region is None else region_rects(region.intersected(whole))
+        clipped = False
         for part in parts:
-            x0, y0 = part.x() - left, part.y()
+            x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
+            if target is not None and w * h < _QT_BLENDS:  # a few pixels: no call into Qt
+                cols = slice(x0 - left, x0 - left + w)
+                codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
+                codes &= 0xFF if tails else 0x0F
+                blend_over(target[y0 : y0 + h, x0 : x0 + w], colours.take(codes))
+                continue
+            if not clipped:
+                painter.save()
+                painter.setClipRect(
+                    QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
+                    Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
+                )
+                clipped = True
             # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
-            w, h = -(-part.width() // 4) * 4, part.height()
-            cols = slice(x0, x0 + w)
+            w = -(-w // 4) * 4
+            cols = slice(x0 - left, x0 - left + w)
             codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
             codes &= 0xFF if tails else 0x0F
             if w * h >= _QT_CONVERTS:  # Qt converts big images faster than numpy looks up
@@ -199,8 +246,9 @@ class LanesImage:
             else:  # small ones in fewer calls into Qt, to the same colours
                 argb = colours.take(codes)
                 image = QImage(argb.data, w, h, 4 * w, _PREMULTIPLIED)
-            painter.drawImage(QPointF(part.x(), y0), image)
-        painter.restore()
+            painter.drawImage(QPointF(x0, y0), image)
+        if clipped:
+            painter.restore()
 
     @staticmethod
     def _pixels(
