@@ -218,12 +218,12 @@ class LanesImage:
             y1 = round_half_up(geo.lanes_top + geo.lanes_height)
             whole &= QRect(x0, y0, x1 - x0, y1 - y0)
         parts = [whole] if region is None else region_rects(region.intersected(whole))
+        sampler = _Sampler(geo, tiles, level, xs, hidden, left, None if region is None else parts)
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
             if target is not None and w * h < _QT_BLENDS:  # a few pixels: no call into Qt
-                cols = slice(x0 - left, x0 - left + w)
-                codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
+                codes = sampler.pixels(x0, w, y0, h)
                 codes &= 0xFF if tails else 0x0F
                 blend_over(target[y0 : y0 + h, x0 : x0 + w], colours.take(codes))
                 continue
@@ -236,8 +236,7 @@ class LanesImage:
                 clipped = True
             # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
             w = -(-w // 4) * 4
-            cols = slice(x0 - left, x0 - left + w)
-            codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
+            codes = sampler.pixels(x0, w, y0, h)
             codes &= 0xFF if tails else 0x0F
             if w * h >= _QT_CONVERTS:  # Qt converts big images faster than numpy looks up
                 image = QImage(codes.data, w, h, w, QImage.Format.Format_Indexed8)
@@ -249,31 +248,6 @@ class LanesImage:
             painter.drawImage(QPointF(x0, y0), image)
         if clipped:
             painter.restore()
-
-    @staticmethod
-    def _pixels(
-        geo: TimelineGeometry,
-        tiles: Tiles,
-        level: Level,
-        xs: npt.NDArray[np.int64],
-        hidden: npt.NDArray[np.bool_],
-        top: int,
-        height: int,
-        region: QRegion | None,
-    ) -> Codes:
-        """The codes of the pixels at the times ``xs`` (none where ``hidden``), of the pixel
-        rows from ``top`` (``height`` of them): only the bands they show are sampled, from
-        the cached tiles, or within a live frame's ``region``, summarised afresh."""
-        bands = -(-geo.rows // level.group)
-        band, bits = rows_of_y(geo, level.group, bands, top, height)
-        shown = band[band < bands]
-        lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
-        sample = tiles.sample if region is None else tiles.sample_afresh
-        codes = sample(level, xs, hidden, (lo, hi))  # and a last band of nothing
-        pixels = np.take(codes, np.where(band < bands, band - lo, hi - lo), axis=0)
-        if (bits != 0xFF).any():
-            pixels &= bits[:, None]
-        return pixels
 
     def _table_of(self, theme: Theme) -> list[int]:
         """Each code's colour (:func:`~app.timeline.raster.colour_table`)."""
@@ -305,3 +279,55 @@ class LanesImage:
                 return candidate
         self.needs_refine = True
         return Level(level.bin_exp + COARSER // 2, level.group)
+
+
+class _Sampler:
+    """The codes of a frame's pixels: from the cached tiles; or for a live frame's ``parts``
+    (the rectangles it paints), summarised afresh once over the box around them all (no
+    tile read or brought up to date: the tiles take the changes in when next read whole)."""
+
+    def __init__(
+        self,
+        geo: TimelineGeometry,
+        tiles: Tiles,
+        level: Level,
+        xs: npt.NDArray[np.int64],
+        hidden: npt.NDArray[np.bool_],
+        left: int,
+        parts: list[QRect] | None,
+    ) -> None:
+        self.geo, self.tiles, self.level, self.xs, self.hidden = geo, tiles, level, xs, hidden
+        self.left = left
+        self.bands = -(-geo.rows // level.group)
+        self.box: tuple[int, int, int, Codes] | None = None  # x, first band, bands, codes
+        if parts:
+            x0 = min(part.x() for part in parts)
+            x1 = min(len(xs) + left, max(part.x() + part.width() for part in parts) + 3)
+            y0 = min(part.y() for part in parts)
+            y1 = max(part.y() + part.height() for part in parts)
+            lo, hi = self._bands(y0, y1 - y0)
+            cols = slice(x0 - left, x1 - left)
+            self.box = (x0, lo, hi, tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi)))
+
+    def _bands(self, top: int, height: int) -> tuple[int, int]:
+        band, _ = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        shown = band[band < self.bands]
+        return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+
+    def pixels(self, x: int, width: int, top: int, height: int) -> Codes:
+        """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
+        ``top`` (``height`` of them): only the bands they show are sampled."""
+        band, bits = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        if self.box is not None:
+            x0, lo, hi, codes = self.box
+            codes = codes[:, x - x0 : x - x0 + width]
+        else:
+            shown = band[band < self.bands]
+            lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+            cols = slice(x - self.left, x - self.left + width)
+            codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
+        # (and a last band of nothing: what shows where no row does)
+        pixels = np.take(codes, np.where(band < self.bands, band - lo, hi - lo), axis=0)
+        if (bits != 0xFF).any():
+            pixels &= bits[:, None]
+        return pixels
