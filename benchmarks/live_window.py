@@ -18,6 +18,12 @@ Screenshots of the screen go to ``--out``: ``live-<s>s.png`` at each of ``--live
 seconds after the start, and ``done.png`` after the run. Target: no frame over 100 ms, no
 tick of the loop late by more than 100 ms. The figures depend on the machine's load,
 printed beside them.
+
+Then every tick of the loop late by more than 100 ms, with what held it (``--late N``: the
+N worst): the collector's runs that overlapped it (``gc.callbacks``: generation, thread,
+wall and CPU time; a collection holds the GIL, so no other thread runs meanwhile), and
+the parts of our frames that did (the snapshot on its worker, the window's thread drawing,
+the plots' paint); what neither covers is the GIL held by the site's threads, or the machine.
 """
 
 from __future__ import annotations
@@ -28,11 +34,31 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 #: Time spent in each part of the live frames (ms per frame): filled by :func:`_timed`.
 PARTS: dict[str, list[float]] = {}
+#: When each part ran: ``(part, start_ns, end_ns)`` (perf_counter), for the late ticks.
+SPANS: list[tuple[str, int, int]] = []
+#: Every collection: ``(generation, start_ns, end_ns, cpu_ms, thread)``.
+COLLECTIONS: list[tuple[int, int, int, float, str]] = []
+_COLLECTING: dict[int, tuple[int, int]] = {}  # thread → its collection's start (wall, cpu)
+
+
+def _note_collection(phase: str, info: dict[str, int]) -> None:
+    """A ``gc.callbacks`` hook: every collection's span, its thread and its CPU."""
+    me = threading.get_ident()
+    if phase == "start":
+        _COLLECTING[me] = (time.perf_counter_ns(), time.thread_time_ns())
+        return
+    wall, cpu = _COLLECTING.pop(me, (0, 0))
+    if wall:
+        name = threading.current_thread().name
+        end = time.perf_counter_ns()
+        cpu_ms = (time.thread_time_ns() - cpu) / 1e6
+        COLLECTIONS.append((info["generation"], wall, end, cpu_ms, name))
 
 
 def _timed_snapshots() -> None:
@@ -49,9 +75,9 @@ def _timed_snapshots() -> None:
         try:
             return original(self, now_ns)
         finally:
-            PARTS.setdefault("the snapshot of the probes", []).append(
-                (time.perf_counter() - start) * 1000
-            )
+            end = time.perf_counter()
+            SPANS.append(("the snapshot (worker)", int(start * 1e9), int(end * 1e9)))
+            PARTS.setdefault("the snapshot of the probes", []).append((end - start) * 1000)
             PARTS.setdefault("   its own CPU time", []).append((time.thread_time() - cpu) * 1000)
 
     LiveRun.snapshot = timed
@@ -70,7 +96,9 @@ def _timed(cls: type, name: str, part: str, cpu: bool = False) -> None:
         try:
             return original(self, *args)
         finally:
-            PARTS.setdefault(part, []).append((time.perf_counter() - start) * 1000)
+            end = time.perf_counter()
+            SPANS.append((part, int(start * 1e9), int(end * 1e9)))
+            PARTS.setdefault(part, []).append((end - start) * 1000)
             if cpu:
                 label = "the figures'" if part.startswith("the figures (") else part + ":"
                 PARTS.setdefault(f"   {label} own CPU time", []).append(
@@ -88,11 +116,17 @@ STAGES = (
 )
 
 
+#: Ticks of the window's loop late by more than 100 ms: ``(stage, start_ns, end_ns)``.
+LATE: list[tuple[str, int, int]] = []
+LATE_MS = 100.0
+
+
 async def _watch(
     window, out: Path, live_at: list[float]
 ) -> tuple[list[float], float, dict[str, float], float]:
     """The live frames (ms each), the worst tick lag (ms), the worst in each of
-    :data:`STAGES`, and how long the lanes grew live (s: first frame to the last answer)."""
+    :data:`STAGES`, and how long the lanes grew live (s: first frame to the last answer);
+    the late ticks go to :data:`LATE`."""
     from app.session import Side
 
     frames: list[float] = []
@@ -115,7 +149,10 @@ async def _watch(
     async def tick(stage: str) -> None:
         before = time.perf_counter()
         await asyncio.sleep(0.01)
-        stage_lag[stage] = max(stage_lag[stage], time.perf_counter() - before - 0.01)
+        after = time.perf_counter()
+        stage_lag[stage] = max(stage_lag[stage], after - before - 0.01)
+        if (after - before - 0.01) * 1000 > LATE_MS:
+            LATE.append((stage, int(before * 1e9), int(after * 1e9)))
 
     while window.session.running or not frames:
         await tick(STAGES[1] if answered_at[0] else STAGES[0])
@@ -137,6 +174,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--io-ms", type=float, default=1000)
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--live-at", default="5")
+    parser.add_argument("--late", type=int, default=12, help="late ticks listed, worst first")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -158,6 +196,9 @@ def main(argv: list[str]) -> int:
     _timed(Figures, "_prepare", "the figures prepared (the snapshot's thread)", cpu=True)
     _timed(pg.GraphicsView, "paintEvent", "the plots' paint (a later turn)")
 
+    import gc
+
+    gc.callbacks.append(_note_collection)
     app = create_application([])
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
@@ -177,6 +218,7 @@ def main(argv: list[str]) -> int:
             window.close()
             loop.run_until_complete(window.session.wait())
     load = os.getloadavg()
+    gc.callbacks.remove(_note_collection)
     print(f"{args.requests} requests, window {window.width()}×{window.height()}")
     print(
         f"live frames: {len(frames)}, median {statistics.median(frames):.1f} ms,"
@@ -194,7 +236,85 @@ def main(argv: list[str]) -> int:
         f"frames while the lanes grew (first frame to the last answer, {grew:.1f} s):"
         f" one every {grew * 1000 / max(len(frames) - 1, 1):.0f} ms"
     )
+    _print_late(args.late)
     return 0
+
+
+def _overlap(start: int, end: int, spans: list[tuple[int, int]]) -> float:
+    """How many ms of ``[start, end]`` the ``spans`` cover (their union)."""
+    covered, cursor = 0, start
+    for s, e in sorted(spans):
+        s, e = max(s, cursor), min(e, end)
+        if e > s:
+            covered += e - s
+            cursor = e
+    return covered / 1e6
+
+
+def _print_late(worst: int) -> None:
+    """The ticks late by more than :data:`LATE_MS`, and what held each (module docstring)."""
+    full = [c for c in COLLECTIONS if c[0] == 2]
+    print(
+        f"ticks late by over {LATE_MS:.0f} ms: {len(LATE)}; full collections in the run:"
+        f" {len(full)}, wall {sum((c[2] - c[1]) / 1e6 for c in full):.0f} ms"
+        f" (CPU {sum(c[3] for c in full):.0f}), median"
+        f" {statistics.median([(c[2] - c[1]) / 1e6 for c in full]) if full else 0:.0f} ms;"
+        f" by thread: {', '.join(sorted({c[4] for c in full}))}"
+    )
+    for generation in (0, 1, 2):
+        these = [c for c in COLLECTIONS if c[0] == generation]
+        if these:
+            walls = [(c[2] - c[1]) / 1e6 for c in these]
+            cpus = [c[3] for c in these]
+            print(
+                f"  generation {generation}: {len(these)} collections, worst {max(walls):.0f} ms"
+                f" (CPU {max(cpus):.0f}), CPU in all {sum(cpus):.0f} ms; over 50 ms of CPU:"
+                f" {sum(cpu > 50 for cpu in cpus)}"
+            )
+    totals = dict.fromkeys(("collections", "the window's drawing", "the worker's", "rest"), 0.0)
+    rows = []
+    for stage, start, end in LATE:
+        lag = (end - start) / 1e6 - 10
+        gcs = [c for c in COLLECTIONS if c[1] < end and c[2] > start]
+        held = [(c[1], c[2]) for c in gcs]
+        by_gc = _overlap(start, end, held)
+        ours = [(part, s, e) for part, s, e in SPANS if s < end and e > start]
+        # The window's thread drawing holds its loop itself; the worker only competes with
+        # it for the GIL, as the site's threads do.
+        drawing = [(s, e) for part, s, e in ours if not _on_worker(part)]
+        by_drawing = _overlap(start, end, held + drawing) - by_gc
+        worker = [(s, e) for part, s, e in ours if _on_worker(part)]
+        by_worker = _overlap(start, end, held + drawing + worker) - by_gc - by_drawing
+        rest = max(0.0, lag + 10 - by_gc - by_drawing - by_worker)
+        for key, ms in zip(totals, (by_gc, by_drawing, by_worker, rest), strict=True):
+            totals[key] += ms
+        rows.append((lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker)))
+    if LATE:
+        print(
+            "  of their time: "
+            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in totals.items())
+            + " (each part outside the ones before it; the worker's: its snapshot and"
+            " figures, competing for the GIL; the rest: the site's threads, the machine)"
+        )
+    t0 = min((s for _, s, _ in SPANS), default=0)
+    for lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker) in sorted(
+        rows, key=lambda row: row[0], reverse=True
+    )[:worst]:
+        print(f"  late {lag:6.0f} ms at {(start - t0) / 1e9:5.1f} s ({stage[:22]}):")
+        for gen, s, e, cpu, thread in gcs:
+            if gen == 2 or (e - s) > 5e6:
+                ms = (e - s) / 1e6
+                print(f"      collection gen {gen} on {thread}: {ms:.0f} ms (CPU {cpu:.0f})")
+        for part, s, e in ours:
+            print(f"      {part}: {(e - s) / 1e6:.0f} ms")
+        print(
+            f"      covered: collections {by_gc:.0f} ms, the window's drawing {by_drawing:.0f},"
+            f" the worker's {by_worker:.0f}"
+        )
+
+
+def _on_worker(part: str) -> bool:
+    return part.startswith(("the snapshot", "the figures prepared"))
 
 
 if __name__ == "__main__":

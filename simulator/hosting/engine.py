@@ -28,7 +28,7 @@ from simulator.hosting.transport import SiteTransport
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import measuring_ended, paused_collection, settle
+from simulator.trace.collector import measuring, measuring_ended, paused_collection, settle
 from simulator.upstream_address import upstream_any_host
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class LiveRun:
             return await self.sockets.run()
         await asyncio.to_thread(embedded_site.boot)
         settle()  # what this process holds is not walked by the run's collections
-        with _upstream_for(self.scenario, self.options.allowed_hosts):
+        with measuring(), _upstream_for(self.scenario, self.options.allowed_hosts):
             server = build_server(self.scenario)
             threads_before = set(threading.enumerate())
             server.start()

@@ -16,6 +16,27 @@ while a thread summarises or exports another run. So the pauses are counted unde
 the first to enter turns the collector off, the last to leave puts it back as the first
 found it, whichever threads they run on.
 
+**No pause while a run is measured** (:func:`measuring`, around the life of an in-process
+run's server): the collector is then the site's too, and it runs as it would in a server
+alone. A pause then (a live frame's snapshot and figures, taken on a worker thread while
+the site serves, or the answers' figures while Django tidies up) turned the site's
+collector off with ours for the whole of it: 0.3-5 s of wall time a frame at 10,000
+requests, the site's own collections put off meanwhile. Nor does a pause save the walk, it
+piles it up: every object made meanwhile, the site's and the snapshot's, is young when it
+ends, and the first allocation after it walks them all in one young collection, then again
+in the next middle one. ``benchmarks/live_window.py`` (10,000 requests, December 2026, load
+4) saw a collection of generation 0 of 700 ms (CPU 493) right after a snapshot, and one of
+generation 1 of 695 ms, each holding the GIL, so the window's loop stood still that long;
+headless, the worst of either was 234-278 ms of CPU with the pauses, 59-83 ms without.
+Inside :func:`measuring` a :func:`paused_collection` block leaves the collector as it is:
+young collections come every 700 allocations, as they would, a few ms each. What it costs
+is said as it is: a run watched live then has more full collections, since what is alive
+when a young collection comes is promoted, the snapshot's half-built lanes and the site's
+requests of the moment alike, where a pause let many of them die unwalked first. Headless,
+10,000 requests with a snapshot a second (``benchmarks/gc_census.py``, load 7): 18-19 full
+collections up to the last answer, 4.3-5.3 s of CPU in all, against 14-15 and 3.2-3.6 s with
+the pauses; with no snapshot at all, as the command line runs, 15 and 2.6-2.9 s.
+
 A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) also
 leaves the collector off once the measuring has ended (:func:`off_after_measuring`): the lanes
 it builds then (a few hundred thousand objects) are young, and the first allocation after a
@@ -63,7 +84,12 @@ of CPU in all against 5.1 s. With thousands of requests in flight they walk the 
 requests, the client's and the probes' records (about 120 objects a request), up to a second
 each: that still stalls the window's live frames of a 10,000-request run, and no policy here
 can take it away without changing what the site is measured doing (turning full collections
-off while a run is measured would). Measured against the lessons (December 2026, a shared
+off while a run is measured would). Counted by owner 5 s into 10,000 requests watched live
+(``benchmarks/gc_census.py``, 1.36 million objects walked): the site's own (Django, asgiref,
+asyncio's tasks and contexts for its requests) 50%, the live snapshot's lanes and their
+bookkeeping 18%, our client 15%, our server (a real server holds its own) 10%, the probes'
+records 4%, the loop monitor's wrappers 1.5%. The site's half alone makes a full collection
+of hundreds of ms. Measured against the lessons (December 2026, a shared
 machine): every lesson passed ``lesson N --check`` twice in a row, and the figures they print
 agree with the old code's, run in the same minutes, within their own run-to-run spread.
 """
@@ -77,6 +103,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "kept_until_exit",
+    "measuring",
     "measuring_ended",
     "off_after_measuring",
     "paused_collection",
@@ -95,13 +122,19 @@ class _Pauses:
         self.off_after_measuring = False
         #: A process that said :func:`off_after_measuring` and whose measuring has ended.
         self.exiting = False
+        #: How many in-process runs are being measured (:func:`measuring`): no pause then.
+        self.measuring = 0
 
-    def enter(self) -> None:
+    def enter(self) -> bool:
+        """Pause the collector, unless a run is measured; returns whether it paused."""
         with self.lock:
+            if self.measuring and not self.exiting:
+                return False
             if self.depth == 0:
                 self.was_enabled = gc.isenabled()
                 gc.disable()
             self.depth += 1
+            return True
 
     def leave(self) -> None:
         with self.lock:
@@ -119,12 +152,28 @@ _KEPT: list[object] = []
 @contextlib.contextmanager
 def paused_collection() -> Iterator[None]:
     """The cycle collector off inside the block, back as it was after the last open block
-    ends (nested, or open at once in several threads)."""
-    _PAUSES.enter()
+    ends (nested, or open at once in several threads); left as it is if the block opens
+    while a run is measured (:func:`measuring`)."""
+    paused = _PAUSES.enter()
     try:
         yield
     finally:
-        _PAUSES.leave()
+        if paused:
+            _PAUSES.leave()
+
+
+@contextlib.contextmanager
+def measuring() -> Iterator[None]:
+    """An in-process run is measured inside the block (its server's whole life): the
+    collector is the site's, and no :func:`paused_collection` opened meanwhile, on any
+    thread, turns it off (module docstring). One opened before goes on to its end."""
+    with _PAUSES.lock:
+        _PAUSES.measuring += 1
+    try:
+        yield
+    finally:
+        with _PAUSES.lock:
+            _PAUSES.measuring -= 1
 
 
 def off_after_measuring(off: bool = True) -> None:

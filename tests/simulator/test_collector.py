@@ -221,3 +221,54 @@ def test_a_finished_run_is_not_walked_by_full_collections_and_is_freed_when_drop
     del run, ours
     # No cycle keeps them: a frozen cycle would be kept for ever.
     assert gc.get_freeze_count() <= frozen - count
+
+
+def test_no_pause_while_a_run_is_measured():
+    with collector.measuring():
+        with paused_collection():  # a live frame's snapshot, amid the site's requests
+            assert gc.isenabled()  # the site's collector runs as it would alone
+    with paused_collection():  # the run is over: its final trace is built paused
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_a_pause_opened_before_a_run_is_measured_goes_on_to_its_end():
+    with paused_collection():  # another run's export, on a thread
+        with collector.measuring():
+            with paused_collection():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+@pytest.mark.slow
+def test_a_live_snapshot_leaves_the_sites_collector_on_and_the_final_trace_pauses_it():
+    """A real run: its live frame (taken on a worker thread, as the window takes them) is
+    built with the collector on; its final trace, built once the run is over, paused."""
+    import asyncio
+
+    from simulator.hosting import live_lanes
+    from simulator.hosting.engine import LiveRun
+    from simulator.scenario import Scenario
+
+    on_while_built: list[bool] = []  # each time the lanes were built, in order
+    update = live_lanes.LiveLanes.update
+
+    def watched(self, *args, **kwargs):
+        on_while_built.append(gc.isenabled())
+        return update(self, *args, **kwargs)
+
+    async def run() -> int:
+        live = LiveRun(Scenario(view="async_io", requests=30, io_ms=60))
+        task = asyncio.ensure_future(live.run())
+        while not live.started:
+            await asyncio.sleep(0.005)
+        await asyncio.to_thread(live.snapshot)
+        return len((await task).trace.lanes)
+
+    live_lanes.LiveLanes.update = watched  # type: ignore[method-assign]
+    try:
+        assert asyncio.run(run()) == 30
+    finally:
+        live_lanes.LiveLanes.update = update  # type: ignore[method-assign]
+    assert on_while_built == [True, False]
