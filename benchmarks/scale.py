@@ -9,7 +9,8 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    (``request_finished``, closing each response and ending asgiref's thread per request:
    the lanes' tails, measured like the rest; of it, how long the site's loop waits in
    ``Thread.start`` for the thread asgiref starts per request to join that request's own:
-   README, "After a burst") and what follows it (lanes built, figures); the
+   README, the paragraph on ``run`` "After a burst of thousands of requests") and what
+   follows it (lanes built, figures); the
    process's peak memory (≤ 1 GB); the time to write F and its size (≤ 50 MB).
 2. ``async-lanes run --view async_io --mode asgi --requests 3000 --io-ms 500 --cpu-ms 0
    --json F`` as a user types it: the whole command's wall time minus ``summary.makespan_ms``
@@ -268,8 +269,12 @@ def _project_bytecode(folder: Path) -> tuple[int, float] | None:
         for name, source in sources:
             compile(source, name, "exec", dont_inherit=True)
         best = min(best, time.process_time() - cpu)
-    for name, _ in sources:
-        py_compile.compile(name, doraise=True)
+    try:
+        for name, _ in sources:
+            py_compile.compile(name, doraise=True)
+    except (OSError, py_compile.PyCompileError) as exc:  # a read-only checkout: as it is
+        print(f"(our bytecode could not be cached, so each start compiles it: {exc})")
+        return None
     return len(files), best
 
 

@@ -1,34 +1,41 @@
 """The picture a timeline widget shows, kept from frame to frame.
 
-A frame is painted into the same pixmap as the last (a new one only for a new size). While a
+A frame is painted into the same image as the last (a new one only for a new size). While a
 run is live and the view keeps its step (:func:`~app.timeline.axis.live_span_ns`) and its
 rows their places, a frame paints only where it differs from the last
-(:func:`~app.timeline.live_frame.changed_region`): the rest of the pixmap already holds it.
-Anything else (a zoom, a resize, a new step, a coarse frame refined) paints it whole.
+(:func:`~app.timeline.live_frame.changed_region`): the rest of the image already holds it.
+Anything else (a zoom, a resize, a new step, a coarse frame refined) paints it whole. The
+bars' pixels are written into the image's own memory with numpy (:meth:`~app.timeline.
+image_paint.LanesImage.paint`'s ``target``): no image made and handed to Qt per frame.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+import numpy as np
 from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QFont, QPainter, QPixmap, QRegion
+from PySide6.QtGui import QFont, QImage, QPainter, QRegion
 
 from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry
-from app.timeline.image_paint import LanesImage
+from app.timeline.image_paint import LanesImage, Pixels
 from app.timeline.live_frame import Drawn, changed_region
 from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
 
 __all__ = ["Canvas"]
 
+#: Opaque pixels: the picture is copied to the screen, not blended (its background is drawn).
+_OPAQUE = QImage.Format.Format_RGB32
+
 
 class Canvas:
     """One widget's picture and what it shows (see the module's text)."""
 
     def __init__(self) -> None:
-        self._pixmap: QPixmap | None = None
+        self._image: QImage | None = None
+        self._pixels: Pixels | None = None  # the image's own memory (a device pixel each)
         self._drawn: Drawn | None = None  # what it shows, while live (for the next frame)
         #: Where the last frame was painted over the one before (``None``: everywhere).
         self.painted: QRegion | None = None
@@ -51,18 +58,22 @@ class Canvas:
         label_px: float,
         rows_room: int,
         empty_text: str | None,
-    ) -> tuple[QPixmap, TimelineGeometry]:
+    ) -> tuple[QImage, TimelineGeometry]:
         """Paint the frame of ``rows`` (:func:`~app.timeline.paint.paint_timeline`'s
         arguments) at ``size`` (device pixel ``ratio``): over the last one where it changed,
         if ``live`` and all it depends on but the rows and now (``same``) is as it was; the
         picture and its geometry."""
-        picture = self._pixmap
+        picture = self._image
         if picture is None or picture.size() != size * ratio:
             # Drawn over each frame: a new one only for a new size (a frame's worth of pixels
             # to allocate and free otherwise).
-            picture = self._pixmap = QPixmap(size * ratio)
+            picture = self._image = QImage(size * ratio, _OPAQUE)
             picture.setDevicePixelRatio(ratio)
+            lines = picture.bytesPerLine() // 4
+            self._pixels = np.frombuffer(picture.bits(), np.uint32).reshape(-1, lines)
             self._drawn = None
+        # One to one: the bars written into the pixels (else, at another ratio, drawn).
+        pixels = self._pixels if ratio == 1 else None
         changed = image.take_changed()
         drawn, self.painted = self._drawn, None
         partly = live and rows_room > 0 and changed is not None and drawn is not None
@@ -86,7 +97,7 @@ class Canvas:
             label_px=label_px,
             rows_room=rows_room,
             empty_text=empty_text,
-            lanes=lambda p, g, region: image.paint(p, g, theme, cutoff_ns, tails, region),
+            lanes=lambda p, g, region: image.paint(p, g, theme, cutoff_ns, tails, region, pixels),
             clip=clip if partly else None,
         )
         inner.end()

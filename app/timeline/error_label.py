@@ -23,7 +23,7 @@ from PySide6.QtGui import QFontMetricsF
 from app.text_clean import printable
 from simulator.trace import Lane
 
-__all__ = ["error_room", "error_text", "fit_error"]
+__all__ = ["error_room", "error_text", "fit_error", "keeps_its_head"]
 
 
 def error_text(lane: Lane) -> str:
@@ -41,6 +41,22 @@ _HEAD_COLONS = (2, 1)
 _END_CHARS = 12
 
 
+def _head(text: str, colons: int) -> str:
+    """``text`` up to and with its ``colons``-th ": " (as many as it has)."""
+    cut = 0
+    for _ in range(colons):
+        found = text.find(": ", cut)
+        if found < 0:
+            break
+        cut = found + 2
+    return text[:cut]
+
+
+def keeps_its_head(text: str, fitted: str) -> bool:
+    """Whether ``fitted`` (:func:`fit_error`'s) still names the request and its exception."""
+    return fitted.startswith(_head(text, _HEAD_COLONS[0]))
+
+
 def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:
     """``text`` as it fits in ``width`` pixels: whole, or its head and as much of its end as
     fits, with "…" in between (a shorter head where the longer leaves too little of the end;
@@ -48,13 +64,8 @@ def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:
     if fm.horizontalAdvance(text) <= width:
         return text
     for colons in _HEAD_COLONS:
-        cut = 0
-        for _ in range(colons):
-            found = text.find(": ", cut)
-            if found < 0:
-                break
-            cut = found + 2
-        head, rest = text[:cut], text[cut:]
+        head = _head(text, colons)
+        rest = text[len(head) :]
         room = width - fm.horizontalAdvance(head)
         if head and room >= fm.horizontalAdvance("…" + rest[-_END_CHARS:]):
             return head + _from_a_word(rest, fm.elidedText(rest, Qt.TextElideMode.ElideLeft, room))

@@ -6,6 +6,7 @@ import math
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
@@ -66,11 +67,11 @@ class TimelineGeometry:
     #: each placed clear of those before it, or left out (row ``None``: not a row's).
     notes: list[PlacedLabel] = field(default_factory=list, compare=False)
 
-    @property
-    def lanes_left(self) -> float:
+    @cached_property
+    def lanes_left(self) -> float:  # (cached: a frame asks hundreds of times)
         return self.rect.left() + self.gutter
 
-    @property
+    @cached_property
     def lanes_width(self) -> float:
         return max(1.0, self.rect.right() - self.lanes_left - 8)
 

@@ -35,7 +35,7 @@ from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
 from simulator.trace import Trace
 
-__all__ = ["LanesImage", "rows_of_y"]
+__all__ = ["LanesImage", "Pixels", "blend_over", "round_half_up", "rows_of_y"]
 
 #: How many levels coarser a first frame may be drawn from while the exact one is computed.
 COARSER = 4
@@ -45,8 +45,38 @@ _PREMULTIPLIED = QImage.Format.Format_ARGB32_Premultiplied  # what Qt blends fas
 #: From this many pixels, an image is coloured by Qt (faster), below it with numpy (fewer
 #: calls into Qt, each a chance for the site's threads to take the GIL).
 _QT_CONVERTS = 100_000
+#: Below this many pixels, bars are written into the window's picture with numpy; from it,
+#: drawn by Qt (faster over a big area: a frame painted whole).
+_QT_BLENDS = 200_000
 #: Below this many bars the exact level costs a few ms: drawn at once, never refined later.
 COARSE_FROM = 20_000
+
+
+#: A picture's pixels, premultiplied ARGB, a row of the array per line of the picture.
+Pixels = npt.NDArray[np.uint32]
+
+
+def round_half_up(v: float) -> int:
+    """The pixel edge Qt puts a clip's edge ``v`` on (a pixel is in if its middle is)."""
+    return math.floor(v + 0.5)
+
+
+def blend_over(dst: Pixels, src: Pixels) -> None:
+    """``src`` drawn over ``dst`` (premultiplied ARGB), in place, with Qt's arithmetic for
+    it (its ``BYTE_MUL``: ``dst × (255 - alpha)``, each byte rounded as Qt rounds)."""
+    alpha = src >> 24
+    opaque = alpha == 255
+    np.copyto(dst, src, where=opaque)
+    some = ~opaque & (alpha > 0)  # (faint tails; nothing drawn leaves the pixel as it is)
+    if not some.any():
+        return
+    under = dst[some].astype(np.uint64)
+    keep = (255 - alpha[some]).astype(np.uint64)
+    low = (under & 0xFF00FF) * keep
+    low = ((low + ((low >> 8) & 0xFF00FF) + 0x800080) >> 8) & 0xFF00FF
+    high = ((under >> 8) & 0xFF00FF) * keep
+    high = (high + ((high >> 8) & 0xFF00FF) + 0x800080) & 0xFF00FF00
+    dst[some] = src[some] + (low | high).astype(np.uint32)
 
 
 def rows_of_y(
@@ -150,9 +180,12 @@ class LanesImage:
         cutoff_ns: int | None,
         tails: bool,
         region: QRegion | None = None,
+        target: Pixels | None = None,
     ) -> None:
         """Fill ``geo``'s lanes area with the bars' image (one ``drawImage``), or only where
-        it reaches into ``region`` (a live frame's changes: one per rectangle of it)."""
+        it reaches into ``region`` (a live frame's changes: one per rectangle of it). With
+        ``target`` (the pixels of the picture ``painter`` paints, one to one), the image is
+        blended into them with numpy as Qt blends it (:func:`blend_over`): no call into Qt."""
         tiles = self._tiles
         self.needs_refine = False
         if tiles is None or geo.rows == 0:
@@ -178,19 +211,32 @@ class LanesImage:
             middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
             hidden = (centres >= limit) | (middles >= limit)
         whole = QRect(left, top, width, height)
-        parts = [whole] if region is None else region_rects(region.intersected(whole))
         colours = self._colours_of(theme)
-        painter.save()
-        painter.setClipRect(
-            QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
-            Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
-        )
+        if target is not None:  # clipped as Qt clips to the lanes (pixels by their middle)
+            x0, y0 = round_half_up(geo.lanes_left), round_half_up(geo.lanes_top)
+            x1 = round_half_up(geo.lanes_left + geo.lanes_width + 1)
+            y1 = round_half_up(geo.lanes_top + geo.lanes_height)
+            whole &= QRect(x0, y0, x1 - x0, y1 - y0)
+        parts = [whole] if region is None else region_rects(region.intersected(whole))
+        sampler = _Sampler(geo, tiles, level, xs, hidden, left, None if region is None else parts)
+        clipped = False
         for part in parts:
-            x0, y0 = part.x() - left, part.y()
+            x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
+            if target is not None and w * h < _QT_BLENDS:  # a few pixels: no call into Qt
+                codes = sampler.pixels(x0, w, y0, h)
+                codes &= 0xFF if tails else 0x0F
+                blend_over(target[y0 : y0 + h, x0 : x0 + w], colours.take(codes))
+                continue
+            if not clipped:
+                painter.save()
+                painter.setClipRect(
+                    QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
+                    Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
+                )
+                clipped = True
             # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
-            w, h = -(-part.width() // 4) * 4, part.height()
-            cols = slice(x0, x0 + w)
-            codes = self._pixels(geo, tiles, level, xs[cols], hidden[cols], y0, h, region)
+            w = -(-w // 4) * 4
+            codes = sampler.pixels(x0, w, y0, h)
             codes &= 0xFF if tails else 0x0F
             if w * h >= _QT_CONVERTS:  # Qt converts big images faster than numpy looks up
                 image = QImage(codes.data, w, h, w, QImage.Format.Format_Indexed8)
@@ -199,33 +245,9 @@ class LanesImage:
             else:  # small ones in fewer calls into Qt, to the same colours
                 argb = colours.take(codes)
                 image = QImage(argb.data, w, h, 4 * w, _PREMULTIPLIED)
-            painter.drawImage(QPointF(part.x(), y0), image)
-        painter.restore()
-
-    @staticmethod
-    def _pixels(
-        geo: TimelineGeometry,
-        tiles: Tiles,
-        level: Level,
-        xs: npt.NDArray[np.int64],
-        hidden: npt.NDArray[np.bool_],
-        top: int,
-        height: int,
-        region: QRegion | None,
-    ) -> Codes:
-        """The codes of the pixels at the times ``xs`` (none where ``hidden``), of the pixel
-        rows from ``top`` (``height`` of them): only the bands they show are sampled, from
-        the cached tiles, or within a live frame's ``region``, summarised afresh."""
-        bands = -(-geo.rows // level.group)
-        band, bits = rows_of_y(geo, level.group, bands, top, height)
-        shown = band[band < bands]
-        lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
-        sample = tiles.sample if region is None else tiles.sample_afresh
-        codes = sample(level, xs, hidden, (lo, hi))  # and a last band of nothing
-        pixels = np.take(codes, np.where(band < bands, band - lo, hi - lo), axis=0)
-        if (bits != 0xFF).any():
-            pixels &= bits[:, None]
-        return pixels
+            painter.drawImage(QPointF(x0, y0), image)
+        if clipped:
+            painter.restore()
 
     def _table_of(self, theme: Theme) -> list[int]:
         """Each code's colour (:func:`~app.timeline.raster.colour_table`)."""
@@ -257,3 +279,55 @@ class LanesImage:
                 return candidate
         self.needs_refine = True
         return Level(level.bin_exp + COARSER // 2, level.group)
+
+
+class _Sampler:
+    """The codes of a frame's pixels: from the cached tiles; or for a live frame's ``parts``
+    (the rectangles it paints), summarised afresh once over the box around them all (no
+    tile read or brought up to date: the tiles take the changes in when next read whole)."""
+
+    def __init__(
+        self,
+        geo: TimelineGeometry,
+        tiles: Tiles,
+        level: Level,
+        xs: npt.NDArray[np.int64],
+        hidden: npt.NDArray[np.bool_],
+        left: int,
+        parts: list[QRect] | None,
+    ) -> None:
+        self.geo, self.tiles, self.level, self.xs, self.hidden = geo, tiles, level, xs, hidden
+        self.left = left
+        self.bands = -(-geo.rows // level.group)
+        self.box: tuple[int, int, int, Codes] | None = None  # x, first band, bands, codes
+        if parts:
+            x0 = min(part.x() for part in parts)
+            x1 = min(len(xs) + left, max(part.x() + part.width() for part in parts) + 3)
+            y0 = min(part.y() for part in parts)
+            y1 = max(part.y() + part.height() for part in parts)
+            lo, hi = self._bands(y0, y1 - y0)
+            cols = slice(x0 - left, x1 - left)
+            self.box = (x0, lo, hi, tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi)))
+
+    def _bands(self, top: int, height: int) -> tuple[int, int]:
+        band, _ = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        shown = band[band < self.bands]
+        return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+
+    def pixels(self, x: int, width: int, top: int, height: int) -> Codes:
+        """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
+        ``top`` (``height`` of them): only the bands they show are sampled."""
+        band, bits = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        if self.box is not None:
+            x0, lo, hi, codes = self.box
+            codes = codes[:, x - x0 : x - x0 + width]
+        else:
+            shown = band[band < self.bands]
+            lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+            cols = slice(x - self.left, x - self.left + width)
+            codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
+        # (and a last band of nothing: what shows where no row does)
+        pixels = np.take(codes, np.where(band < self.bands, band - lo, hi - lo), axis=0)
+        if (bits != 0xFF).any():
+            pixels &= bits[:, None]
+        return pixels

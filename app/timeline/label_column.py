@@ -14,7 +14,7 @@ import math
 from collections import OrderedDict
 
 from PySide6.QtCore import QPoint, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPixmap
 
 from app.theme import Theme
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
@@ -69,9 +69,10 @@ def _column(
 ) -> tuple[int, int, int, int] | None:
     """Where the labels' own picture goes (whole pixels, left of the lanes and below the
     axis's words: nothing else is drawn there), or ``None`` to draw them as words: not a
-    raster picture, or labels reaching where other things are drawn."""
+    raster picture (a pixmap or an image: the window's), or labels reaching where other
+    things are drawn."""
     labels = geo.labels
-    if not labels or not isinstance(painter.device(), QPixmap):
+    if not labels or not isinstance(painter.device(), (QPixmap, QImage)):
         return None
     left = math.floor(geo.rect.left())
     right = math.floor(geo.lanes_left) - 3  # the grid and the "now" line start at the lanes

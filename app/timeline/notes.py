@@ -8,8 +8,9 @@ work is drawn (a faint tail may be written over: no one waits for it), else lowe
 not at all (the lane's red block and the hover still tell it).
 
 An error goes beside its lane (:func:`~app.timeline.error_label.error_room`); where its row
-has no room, the errors left over are written under the last lane, one line per message
-("#1, #2, #3 and #4 failed: SynchronousOnlyOperation: …"), as far as the lanes' room goes.
+has no room, or too little to name the request and its exception, the errors left over are
+written under the last lane, one line per message ("#1, #2, #3 and #4 failed:
+SynchronousOnlyOperation: …"), as far as the lanes' room goes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF
 
-from app.timeline.error_label import error_room, fit_error
+from app.timeline.error_label import error_room, fit_error, keeps_its_head
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
@@ -95,6 +96,9 @@ def place_errors(
     shown = [e for e in rows.error_texts if geo.t_from_ns <= e[1] <= limit]
     bars = _bars_x(geo, rows, {row for row, _, _ in shown}, limit)
     right = geo.lanes_left + geo.lanes_width
+    # Room under the last lane: an error cut to less than its request and exception goes
+    # there whole instead (lesson 11's "#1 failed: …sync_to_async." lost the very name).
+    under = geo.row_top(len(rows)) + 4 + h <= geo.lanes_top + geo.lanes_height
     placed: list[PlacedLabel] = []
     left_out: list[str] = []
     for row, end, text in shown:
@@ -102,9 +106,11 @@ def place_errors(
         if room is not None:
             width = min(fm.horizontalAdvance(text) + 10, room[1] - room[0])
             plate = QRectF(room[0], geo.row_top(row) + (geo.row_px - h) / 2, width, h)
+            fitted = fit_error(fm, text, width - 10)
             taken = [*geo.notes, *placed]
-            if not any(plate.intersects(note.rect) for note in taken):
-                placed.append(PlacedLabel(fit_error(fm, text, width - 10), plate, row))
+            clear = not any(plate.intersects(note.rect) for note in taken)
+            if clear and (keeps_its_head(text, fitted) or not under):
+                placed.append(PlacedLabel(fitted, plate, row))
                 continue
         left_out.append(text)
     return placed + _under_lanes(fm, geo, rows, left_out, h)

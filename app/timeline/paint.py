@@ -10,6 +10,7 @@ under the time axis of :mod:`app.timeline.axis`. The colour key is
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -118,7 +119,10 @@ def paint_timeline(
             before_lane(row)
             _paint_rows(painter, geo, one, theme, cutoff_ns, tails)
             painter.restore()
-    if region is None or any(_reaches(region, label.rect) for label in geo.labels):
+    # The labels' column: they end 8 px left of the lanes, their picture 3 px.
+    labels_right = math.floor(geo.lanes_left) - 3
+    column = QRectF(rect.left(), rect.top(), labels_right - rect.left(), rect.height())
+    if _reaches(region, column):
         _paint_labels(painter, geo, rows, theme, font, empty_text or EMPTY_TEXT)
     trace = rows.trace
     if cutoff_ns is None and t_from_ns <= trace.t0_ns:

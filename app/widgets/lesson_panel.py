@@ -10,6 +10,7 @@ reveal shows (:meth:`QtLessonPanel.set_layout`).
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QResizeEvent
@@ -22,8 +23,10 @@ from app.session.view import StepLayout
 __all__ = ["QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
 
 #: The question step's sizes on a projector, over the body text's: the question itself, its
-#: choices, and the explanation and guess line (32, 26 and 20 px at 720p).
-QUESTION_SCALE = {"question": 2.0, "choices": 1.6, "text": 1.25}
+#: choices, and the explanation and guess line (45, 38 and 28 px at 720p). The question has
+#: the screen to itself: at 32/26/20 px the longest lesson's (18) used half of it, and the
+#: back row reads the choices it votes on.
+QUESTION_SCALE = {"question": 2.8, "choices": 2.4, "text": 1.75}
 #: The question kept as a line while the lanes grow, and the reveal's strip.
 LINE_SCALE = 1.25
 
@@ -63,14 +66,32 @@ class QtElidedLabel(QLabel):
         room = self.contentsRect().width()
         bold = QFont(self.font())
         bold.setBold(True)
-        head = self._lead + _SEPARATOR if self._lead else ""
-        lead_px = QFontMetrics(bold).horizontalAdvance(head)
-        rest = _at_a_word(
-            self._full,
-            self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, room - lead_px),
-        )
-        lead = f"<b>{html.escape(self._lead)}</b>{html.escape(_SEPARATOR)}" if self._lead else ""
-        self.setText(f"<span style='white-space: pre'>{lead}{html.escape(rest)}</span>")
+        # The verdict's ranges ("A 201 ms (201–203 ms)") go before the answer does: at 720p
+        # lesson 17's verdict took the whole line and its answer read "…".
+        for lead in (self._lead, _without_ranges(self._lead)):
+            head = lead + _SEPARATOR if lead else ""
+            lead_px = QFontMetrics(bold).horizontalAdvance(head)
+            rest = _at_a_word(
+                self._full,
+                self.fontMetrics().elidedText(
+                    self._full, Qt.TextElideMode.ElideRight, room - lead_px
+                ),
+            )
+            if len(rest) > min(len(self._full), _ANSWER_LEAST):
+                break
+        shown = f"<b>{html.escape(lead)}</b>{html.escape(_SEPARATOR)}" if lead else ""
+        self.setText(f"<span style='white-space: pre'>{shown}{html.escape(rest)}</span>")
+
+
+#: Of the answer, at least this many characters (or all of it) before the verdict gives up
+#: its ranges.
+_ANSWER_LEAST = 20
+
+
+def _without_ranges(verdict: str) -> str:
+    """The verdict without its runs' ranges: "A 201 ms (201–203 ms)" → "A 201 ms" (a
+    bracket with no range, "(A 3.25 s, B 638 ms)", is what was measured: it stays)."""
+    return re.sub(r" \([^()]*–[^()]*\)", "", verdict)
 
 
 _SEPARATOR = "  ·  "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QRegion, QWheelEvent
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QRegion, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
@@ -71,7 +71,7 @@ class QtTimeline(QWidget):
         self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
         self._geometry: TimelineGeometry | None = None
-        self._picture: QPixmap | None = None  # the last frame, while it is up to date
+        self._picture: QImage | None = None  # the last frame, while it is up to date
         self._canvas = Canvas()  # what frames are drawn into, kept between them
         self._picture_key: tuple | None = None
         self._drag_from: tuple[int, int, int] | None = None
@@ -355,7 +355,7 @@ class QtTimeline(QWidget):
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
                 QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
-        painter.drawPixmap(0, 0, self._picture)
+        painter.drawImage(0, 0, self._picture)
 
     @property
     def painted(self) -> QRegion | None:

@@ -37,7 +37,7 @@ from simulator.trace.lane_parts import (
     steps_joined,
     threads_seen,
 )
-from simulator.trace.made import make_lane, make_segment
+from simulator.trace.made import make_lane, make_segments
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
@@ -428,4 +428,4 @@ def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tupl
         while same < n and merged[same] == old[same]:
             same += 1
     kept = before.lane.segments[:same] if before is not None else ()
-    return kept + tuple(make_segment(*piece) for piece in merged[same:])
+    return kept + make_segments(merged[same:])

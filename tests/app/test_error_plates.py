@@ -143,3 +143,18 @@ def test_the_line_under_the_lanes_names_who_failed(qapp):
     assert _who(["#1", "#2"]) == "#1 and #2"
     assert _who(["#1", "#2", "#3", "#4"]) == "#1, #2, #3 and #4"
     assert _who([f"#{i}" for i in range(1, 13)]) == "#1, #2, #3 and 9 more"
+
+
+def test_an_error_cut_to_less_than_its_exception_goes_whole_under_the_lanes(qapp):
+    """Lesson 11 at 720p: "#1 failed: …sync_to_async." beside #1 lost the very name the
+    lesson is about; with room under the lanes, it is written there, named."""
+    error = (
+        "SynchronousOnlyOperation: You cannot call this from an async context - use a thread"
+        " or sync_to_async."
+    )
+    segs = (Segment(Kind.FRAMEWORK, 0, 6 * MS, LOOP),)
+    rows = TimelineRows(Trace(0, (Lane(0, "v", "error", 500, error, 0, 6 * MS, segs),), LOOP))
+    image, geo = _paint(rows)
+    (note,) = geo.notes
+    assert note.row is None and note.rect.top() >= geo.row_top(1)
+    assert note.text.startswith("#1 failed: SynchronousOnlyOperation: ")

@@ -149,3 +149,35 @@ def test_the_live_view_keeps_its_span_until_now_reaches_its_edge_then_steps_to_a
     assert len(steps) <= 12
     assert all(1.4 <= b / a <= 2.6 for a, b in zip(steps, steps[1:], strict=False))
     assert steps == sorted(steps)  # it never shrinks while live
+
+
+@pytest.mark.slow
+def test_a_zoom_while_live_stays_put_frame_after_frame_and_fit_goes_back_to_the_live_view(
+    qtbot,
+):
+    """The teacher zooms into the first requests while the run goes on: the view stays
+    where it was put (frames still exact, painted over the last), and a fit (double-click)
+    shows the live view again, ending past "now"."""
+    size = (640, 420)
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(*size)
+    live.lanes_image.coarse_ok = False
+    frames = _rewritten(16, range(3, 150, 9))
+    zoomed = None
+    partial = 0
+    for k, (trace, now) in enumerate(frames):
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=16)
+        if k == 4:
+            live.zoom(3.0, size[0] / 3)
+            zoomed = live.view_range()
+        drawn = _pixels(live)
+        if zoomed is not None:
+            assert live.view_range() == zoomed
+            partial += live.painted is not None
+        exact = _scratch(qtbot, live, trace, now, size)
+        assert np.array_equal(drawn, exact), k
+    assert partial >= (len(frames) - 5) // 2
+    live.fit()
+    t_from, t_to = live.view_range()
+    assert t_from == 0 and t_to >= frames[-1][1] * 1.03

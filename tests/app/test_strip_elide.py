@@ -6,9 +6,9 @@ from __future__ import annotations
 import html
 import re
 
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 
-from app.widgets.lesson_panel import QtElidedLabel
+from app.widgets.lesson_panel import QtElidedLabel, _without_ranges
 
 VERDICT = "Verdict: about the same makespan: A 229 ms, B 213 ms, within 8%; 3 runs each"
 ANSWER = "Answer: About the same: both overlap the 10 waits (a little over 0.2 s)"
@@ -43,3 +43,28 @@ def test_a_cut_strip_ends_on_a_whole_word(qtbot):
             assert words[-1] not in " ,;:", (width, shown)
         assert label.fontMetrics().horizontalAdvance(shown) <= width
     assert cut > 10  # the widths above cut it
+
+
+def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
+    """Lesson 17 at 1280×720: the verdict with its runs' ranges took the whole line and the
+    answer read "…"; without the ranges the answer fits, the measured figures stay."""
+    verdict = (
+        "Verdict: about the same p50: A 201 ms (201–203 ms), B 217 ms (211–227 ms), within 8%;"
+        " 3 runs each"
+    )
+    label = QtElidedLabel()
+    qtbot.addWidget(label)
+    font = QFont()
+    font.setPixelSize(20)  # the strip's at 720p: 16 px × 1.25
+    label.setFont(font)
+    label.set_full_text("Answer: About the same", verdict)
+    label.show()
+    bold = QFont(font)
+    bold.setBold(True)
+    whole = QFontMetrics(bold).horizontalAdvance(verdict + "  ·  ")
+    label.resize(round(whole + 40), 30)  # the verdict fits, the answer would not
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain.endswith("Answer: About the same"), plain
+    assert "A 201 ms, B 217 ms, within 8%" in plain
+    measured = "Verdict: B finished 5.1× sooner (A 3.25 s, B 638 ms)"
+    assert _without_ranges(measured) == measured  # what was measured is no range: it stays
