@@ -69,7 +69,13 @@ _BY_NS = attrgetter("ns")
 
 @dataclass(slots=True)
 class LaneBuild:
-    """A lane in flight with what its walk read, for :func:`build_lane_again`."""
+    """A lane in flight with what its walk read, for :func:`build_lane_again`.
+
+    Kept in tuples of numbers and strings only (no list, no enum member, no ``NamedTuple``):
+    the collector untracks such a tuple, and a 10,000-request run keeps one build per request
+    in flight, each of which every full collection (holding the GIL) would walk otherwise
+    (``tests/simulator/test_lane_build_untracked.py``).
+    """
 
     lane: Lane
     probe: RequestProbe
@@ -79,17 +85,17 @@ class LaneBuild:
     #: answer while it has not).
     n_steps: int
     out_ns: int
-    events: list[_Event]
+    events: tuple[_Event, ...]
     #: One before each event, and one after the last.
-    checkpoints: list[_Checkpoint]
-    pieces: list[Piece]
-    merged: list[Piece]
+    checkpoints: tuple[_Checkpoint, ...]
+    pieces: tuple[Piece, ...]
+    merged: tuple[Piece, ...]
     #: The event this build walked from (0: from the start).
     walked_from: int = 0
     #: How far joining the pieces had come at each checkpoint (``None``: not kept).
-    merge_states: list[MergeState] | None = None
-    #: The lane's own loop steps, merged.
-    own_steps: IntervalSet | None = None
+    merge_states: tuple[MergeState, ...] | None = None
+    #: The lane's own loop steps, merged: their starts and ends.
+    own_steps: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
 
 def build_lane(
@@ -219,7 +225,7 @@ def build_lane_again(
     steps = list(probe.loop_steps) if loop_thread is not None else []
     same = before is not None and before.probe is probe
     own_steps = (
-        steps_joined(steps, before.n_steps, before.own_steps)
+        steps_joined(steps, before.n_steps, _interval_set(before.own_steps))
         if same and before is not None
         else IntervalSet.of(steps)
     )
@@ -234,9 +240,9 @@ def build_lane_again(
     checkpoints: list[_Checkpoint] | None = None
     if at:
         assert before is not None and reads is not None
-        checkpoints = before.checkpoints[:at]
+        checkpoints = list(before.checkpoints[:at])
         last_ns, last_thread, last_clock, n_pieces, reads.until, horizon = before.checkpoints[at]
-        pieces = before.pieces[:n_pieces]
+        pieces = list(before.pieces[:n_pieces])
     else:
         if reads is not None:
             checkpoints = []
@@ -342,9 +348,26 @@ def build_lane_again(
     )
     if checkpoints is None:
         return lane, None
-    build = LaneBuild(lane, probe, start, len(steps), out_ns, events, checkpoints, pieces, merged)
-    build.walked_from, build.merge_states, build.own_steps = at, merge_states, own_steps
+    build = LaneBuild(
+        lane,
+        probe,
+        start,
+        len(steps),
+        out_ns,
+        tuple(events),
+        tuple(checkpoints),
+        tuple(pieces),
+        tuple(merged),
+        at,
+        None if merge_states is None else tuple(merge_states),
+        (tuple(own_steps.starts), tuple(own_steps.ends)),
+    )
     return lane, build
+
+
+def _interval_set(joined: tuple[tuple[int, ...], tuple[int, ...]] | None) -> IntervalSet | None:
+    """The set of a build's own steps (a new one: joining more onto it changes its lists)."""
+    return None if joined is None else IntervalSet(list(joined[0]), list(joined[1]))
 
 
 def _merged(
@@ -361,17 +384,17 @@ def _merged(
         drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
         return merge_touching(drawn), None, 0
     merged: list[Piece] = []
-    kept: list[MergeState] = []
+    kept: tuple[MergeState, ...] = ()
     start = alike = 0
     if at and before is not None and before.merge_states is not None:
         kept = before.merge_states[:at]
         count, last = before.merge_states[at]
-        merged = before.merged[: count - 1] + [last] if last is not None else []
+        merged = [*before.merged[: count - 1], last] if last is not None else []
         start, alike = checkpoints[at][3], max(count - 1, 0)
     else:
         at = 0
     states = merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
-    return merged, kept + states, alike
+    return merged, [*kept, *states], alike
 
 
 def _until(reads: ReadHolds | None) -> int:
@@ -404,10 +427,11 @@ def _resumable(
     return 0
 
 
-def _alike_events(events: list[_Event], old: list[_Event]) -> int:
+def _alike_events(events: list[_Event], kept: tuple[_Event, ...]) -> int:
     """How many first events of ``events`` are those of ``old``, which replace them (the new
     copies are freed now, not walked by the collector). Told by comparing whole prefixes
     (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
+    old = list(kept)
     n = min(len(old), len(events))
     alike, differ = 0, n + 1
     if events[:n] == old[:n]:
