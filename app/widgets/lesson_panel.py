@@ -23,8 +23,10 @@ from app.session.view import StepLayout
 __all__ = ["QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
 
 #: The question step's sizes on a projector, over the body text's: the question itself, its
-#: choices, and the explanation and guess line (32, 26 and 20 px at 720p).
-QUESTION_SCALE = {"question": 2.0, "choices": 1.6, "text": 1.25}
+#: choices, and the explanation and guess line (45, 38 and 28 px at 720p). The question has
+#: the screen to itself: at 32/26/20 px the longest lesson's (18) used half of it, and the
+#: back row reads the choices it votes on.
+QUESTION_SCALE = {"question": 2.8, "choices": 2.4, "text": 1.75}
 #: The question kept as a line while the lanes grow, and the reveal's strip.
 LINE_SCALE = 1.25
 

@@ -74,6 +74,23 @@ def _facts(window) -> dict:
         "timelines": timelines,
         "legend": _labels(legend, legend.placed()) if legend.isVisible() else [],
         "legend_rect": _rect(legend),
+        "panel": _panel(window),
+    }
+
+
+def _panel(window) -> dict:
+    """The lesson panel's parts as shown (``None``: hidden) and their text's pixel size."""
+    from PySide6.QtGui import QFontInfo
+
+    from app.qt_application import current_application
+
+    panel = window.quiz.panel
+    parts = ("question", "explanation", "choices", "guess")
+    return {
+        "rect": _rect(panel),
+        "body_px": QFontInfo(current_application().font()).pixelSize(),
+        **{name: _rect(getattr(panel, name)) for name in parts},
+        **{f"{name}_px": QFontInfo(getattr(panel, name).font()).pixelSize() for name in parts},
     }
 
 

@@ -120,6 +120,27 @@ def test_every_lesson_step_in_presentation(walks, size):
                 if timeline["by"] == "workers":
                     assert "event loop" in texts, f"{where}: the event loop unnamed: {texts}"
                 assert {"loop blocked", "blocked"} & set(texts), f"{where}: {texts}"
+    for lesson, steps in facts.items():
+        if lesson == "screen":
+            continue
+        _question_reads_from_the_back_row(f"lesson {lesson}", steps["question"]["panel"], facts)
     # The walk saw lanes: every lesson's run and reveal, and lessons with a loop.
     assert lanes_seen >= 2 * len(lesson_numbers()) and loops_seen >= 20
     assert grouped_seen  # 30 threads of lesson 9 on a projector: some rows are groups
+
+
+def _question_reads_from_the_back_row(where: str, panel: dict, facts: dict) -> None:
+    """The question step has the screen to itself: its choices at least 2.2 times the body
+    text (they were 1.6 times, with half the screen empty below them), and every part
+    whole on the screen."""
+    body = panel["body_px"]
+    assert panel["question_px"] >= 2.6 * body and panel["explanation_px"] >= 1.6 * body, where
+    if panel["choices"] is not None:
+        assert panel["choices_px"] >= 2.2 * body, (where, panel["choices_px"], body)
+    height = facts["screen"][1]
+    x, y, w, h = panel["rect"]
+    assert y + h <= height, (where, panel["rect"])
+    for name in ("question", "explanation", "choices", "guess"):
+        part = panel[name]
+        if part is not None:
+            assert y <= part[1] and part[1] + part[3] <= y + h, (where, name, part, panel["rect"])
