@@ -181,3 +181,41 @@ def test_a_zoom_while_live_stays_put_frame_after_frame_and_fit_goes_back_to_the_
     live.fit()
     t_from, t_to = live.view_range()
     assert t_from == 0 and t_to >= frames[-1][1] * 1.03
+
+
+class _Recorded(QtTimeline):
+    """A timeline noting the region of each paint event (what the window sends the screen)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[int] = []
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.regions.append(sum(r.width() * r.height() for r in event.region()))
+        super().paintEvent(event)
+
+
+def test_a_live_frame_repaints_on_screen_only_where_it_changed(qtbot):
+    """As the stage asks after each frame (``repaint()``): the paint event covers what the
+    frame changed, not the whole timeline, and what is on screen is the frame."""
+    size = (640, 420)
+    live = _Recorded()
+    qtbot.addWidget(live)
+    live.resize(*size)
+    live.lanes_image.coarse_ok = False
+    live.show()
+    qtbot.waitExposed(live)
+    qtbot.waitUntil(lambda: bool(live.regions))  # its first paint on screen
+    frames = _rewritten(16, range(3, 150, 9))
+    shares = []
+    for trace, now in frames:
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=16)
+        live.regions.clear()
+        live.repaint()
+        assert len(live.regions) == (live.painted is None or not live.painted.isEmpty())
+        if live.painted is not None and live.regions:
+            shares.append(live.regions[0] / (size[0] * size[1]))
+    assert len(shares) >= len(frames) // 2
+    assert float(np.median(shares)) < 0.35, shares
+    exact = _scratch(qtbot, live, *frames[-1], size)
+    assert np.array_equal(_pixels(live), exact)
