@@ -7,10 +7,10 @@ the clean-up note sat on lesson 11's lanes. One rule for both: a note goes where
 work is drawn (a faint tail may be written over: no one waits for it), else lower down, else
 not at all (the lane's red block and the hover still tell it).
 
-An error goes beside its lane (:func:`~app.timeline.error_label.error_room`); where its row
-has no room, or too little to name the request and its exception, the errors left over are
-written under the last lane, one line per message ("#1, #2, #3 and #4 failed:
-SynchronousOnlyOperation: …"), as far as the lanes' room goes.
+An error goes beside its lane (:func:`~app.timeline.error_label.error_room`) where it fits
+whole; the others are written under the last lane, one line per message ("#1, #2, #3 and #4
+failed: SynchronousOnlyOperation: …"), the lanes' width to themselves, as far as the lanes'
+room goes; where there is none, cut to fit beside their lanes.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF
 
-from app.timeline.error_label import error_room, fit_error, keeps_its_head
+from app.timeline.error_label import error_room, fit_error
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
@@ -113,8 +113,9 @@ def place_errors(
     shown = [e for e in rows.error_texts if geo.t_from_ns <= e[1] <= limit]
     bars = _bars_x(geo, rows, {row for row, _, _ in shown}, limit)
     right = geo.lanes_left + geo.lanes_width
-    # Room under the last lane: an error cut to less than its request and exception goes
-    # there whole instead (lesson 11's "#1 failed: …sync_to_async." lost the very name).
+    # Room under the last lane: an error that does not fit whole beside its lane goes there,
+    # the width of the lanes to itself (lesson 11's "#1 failed: …sync_to_async." lost the
+    # very name, lesson 12's "…into your view." the unawaited coroutine).
     under = geo.row_top(len(rows)) + 4 + h <= geo.lanes_top + geo.lanes_height
     placed: list[PlacedLabel] = []
     left_out: list[str] = []
@@ -126,7 +127,7 @@ def place_errors(
             fitted = fit_error(fm, text, width - 10)
             taken = [*geo.notes, *placed]
             clear = not any(plate.intersects(note.rect) for note in taken)
-            if clear and (keeps_its_head(text, fitted) or not under):
+            if clear and (fitted == text or not under):
                 placed.append(PlacedLabel(fitted, plate, row))
                 continue
         left_out.append(text)
