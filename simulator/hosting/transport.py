@@ -4,7 +4,6 @@ transport, and plainly (``exchange``) for the driver."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import threading
 import time
 
@@ -33,20 +32,24 @@ class SiteTransport(httpx.AsyncBaseTransport):
         # self-pipe, so a burst of answers wakes it once and is handed over together.
         self._answers: list[tuple[asyncio.Future[SiteResponse], Answer]] = []
         self._answers_lock = threading.Lock()
+        #: Who awaits each answer (by the same lock), and the one callback every answer
+        #: calls: not a callback per request bound to its waiter (a ``partial``, its
+        #: arguments and a bound method: three objects a request in flight that every full
+        #: collection walks, ``benchmarks/gc_census.py``).
+        self._waiting: dict[Answer, asyncio.Future[SiteResponse]] = {}
+        self._on_answer = self._answered
 
-    def _answered(
-        self,
-        waiter: asyncio.Future[SiteResponse],
-        loop: asyncio.AbstractEventLoop,
-        answer: Answer,
-    ) -> None:
-        """On the server's thread: queue the answer for this loop."""
+    def _answered(self, answer: Answer) -> None:
+        """On the server's thread: queue the answer for its waiter's loop."""
         with self._answers_lock:
+            waiter = self._waiting.pop(answer, None)
+            if waiter is None:
+                return  # the client gave up: nobody waits for it
             wake = not self._answers
             self._answers.append((waiter, answer))
         if wake:
             try:
-                loop.call_soon_threadsafe(self._hand_over)
+                waiter.get_loop().call_soon_threadsafe(self._hand_over)
             except RuntimeError:  # the loop closed: nobody waits for it
                 pass
 
@@ -91,18 +94,21 @@ class SiteTransport(httpx.AsyncBaseTransport):
         """Hand ``request`` to the server and await its answer on this loop: what
         :meth:`handle_async_request` does without httpx's models around it (the driver's
         way: ``simulator.hosting.driver``). Cancelled, it cancels the request on the server."""
-        loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[SiteResponse] = loop.create_future()
+        waiter: asyncio.Future[SiteResponse] = asyncio.get_running_loop().create_future()
         # Sent now, as it leaves for the server: the time the client took to get here (a
         # thousand requests built one after another on one loop) is the client's, which
         # real clients, each on its own machine, would not add to the site's queue.
         request.probe.sent_ns = time.perf_counter_ns()
         request.probe.touch()
         answer = self._server.submit(request)
-        answer.add_done_callback(functools.partial(self._answered, waiter, loop))
+        with self._answers_lock:
+            self._waiting[answer] = waiter
+        answer.add_done_callback(self._on_answer)
         try:
             return await waiter
         except asyncio.CancelledError:
+            with self._answers_lock:
+                self._waiting.pop(answer, None)
             self._server.cancel(request, answer)
             raise
 
