@@ -214,9 +214,8 @@ class _Exchange:
             # The client has its answer now, as from a real server's socket; what Django
             # does after this (response.close, request_finished) is its own.
             body = b"".join([*self.chunks, chunk] if self.chunks else (chunk,))
-            headers = self.headers if self.headers is not None else []
-            response = SiteResponse(self.status, headers, body)
             probe = self.request.probe
             probe.responded_ns = time.perf_counter_ns()
             probe.touch()
-            answer.set_result(response)
+            headers = self.headers if self.headers is not None else []
+            answer.set_result(SiteResponse(self.status, headers, body))
