@@ -13,6 +13,7 @@ import pytest
 import app.timeline.live_diff as live_diff
 import app.timeline.live_frame as live_frame
 from app.timeline.axis import LIVE_STEPS, live_span_ns
+from app.timeline.geometry import live_rows_room
 from app.widgets.timeline import QtTimeline
 from simulator.trace import Lane, Trace
 
@@ -219,3 +220,15 @@ def test_a_live_frame_repaints_on_screen_only_where_it_changed(qtbot):
     assert float(np.median(shares)) < 0.35, shares
     exact = _scratch(qtbot, live, *frames[-1], size)
     assert np.array_equal(_pixels(live), exact)
+
+
+def test_rows_of_a_live_run_keep_their_place_as_rows_come():
+    """Laid out for the requests the run sends, or without that count for a round number
+    a quarter more than there are, which only steps up when rows outgrow it."""
+    assert live_rows_room(10, 1000, 0) == 1000
+    rooms, room = [], 0
+    for rows in range(1, 3000, 17):
+        room = live_rows_room(rows, 0, room)
+        assert rows < room <= max(2.6 * rows, 2)
+        rooms.append(room)
+    assert rooms == sorted(rooms) and len(set(rooms)) <= 16  # a few steps, not a row each
