@@ -14,88 +14,47 @@ of every kind); only the work is less.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.lane_build import (
+    NEVER,
+    Checkpoint,
+    Event,
+    LaneBuild,
+    merged_again,
+    read_until,
+    resumable,
+    segments_again,
+    steps_set,
+)
 from simulator.trace.lane_parts import (
     CANCELLED,
     FRAMEWORK,
     IO_WAIT,
     QUEUED,
     THREAD_HOP,
-    MergeState,
     Piece,
     PlainClock,
     awaits_held,
     drawn_body,
     framework,
     held_by_worker,
-    held_during,
-    merge_from,
-    merge_touching,
     plain_clock,
     steps_joined,
     threads_seen,
 )
-from simulator.trace.made import make_lane, make_segments
+from simulator.trace.made import make_lane
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
-
-#: Before any time: nothing read yet.
-_NEVER = -(2**62)
-#: After any time: no limit.
-_EVER = 2**62
-
-#: A point where a gap may start or end: ``ns, thread, where, clock``. What a build keeps
-#: for the next is of plain tuples, numbers and strings only (``lane_parts``: untracked).
-_Point = tuple[int, str, str, PlainClock | None]
-#: ``(ns, 0, point)`` or ``(ns, 1, body)``, walked in time order (points first at a tie).
-_Event = tuple[int, int, Any]
-#: The walk before an event: ``last_ns, last_thread, last_clock``, how many pieces it had
-#: made, how far it had read the holds on the loop and how far its own steps and the
-#: middleware's end (its horizon).
-_Checkpoint = tuple[int, str, PlainClock | None, int, int, int]
 
 _TIME_ORDER = itemgetter(0, 1)
 _BY_START = attrgetter("start_ns", "end_ns")
 _BY_NS = attrgetter("ns")
-
-
-@dataclass(slots=True)
-class LaneBuild:
-    """A lane in flight with what its walk read, for :func:`build_lane_again`.
-
-    Kept in tuples of numbers and strings only (no list, no enum member, no ``NamedTuple``):
-    the collector untracks such a tuple, and a 10,000-request run keeps one build per request
-    in flight, each of which every full collection (holding the GIL) would walk otherwise
-    (``tests/simulator/test_lane_build_untracked.py``).
-    """
-
-    lane: Lane
-    probe: RequestProbe
-    #: What every step of the walk reads: where it starts, and the middleware's start.
-    start: tuple[object, ...]
-    #: How many loop steps of the probe it read, and where the middleware chain ends (the
-    #: answer while it has not).
-    n_steps: int
-    out_ns: int
-    events: tuple[_Event, ...]
-    #: One before each event, and one after the last.
-    checkpoints: tuple[_Checkpoint, ...]
-    pieces: tuple[Piece, ...]
-    merged: tuple[Piece, ...]
-    #: The event this build walked from (0: from the start).
-    walked_from: int = 0
-    #: How far joining the pieces had come at each checkpoint (``None``: not kept).
-    merge_states: tuple[MergeState, ...] | None = None
-    #: The lane's own loop steps, merged: their starts and ends.
-    own_steps: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
 
 def build_lane(
@@ -153,7 +112,7 @@ def build_lane(
         error=error,
         loop_thread=loop_thread,
         loop_held=loop_held or IntervalSet(),
-        unchanged_until=_NEVER,
+        unchanged_until=NEVER,
     )[0]
 
 
@@ -213,7 +172,7 @@ def build_lane_again(
 
     # Points where a gap may start or end, with the thread seen there; declared segments.
     picked_clock = plain_clock(probe.picked_clock)
-    events: list[_Event] = [(picked, 0, (picked, picked_thread, "", picked_clock))]
+    events: list[Event] = [(picked, 0, (picked, picked_thread, "", picked_clock))]
     events += [
         (m.ns, 0, (m.ns, m.thread, m.where, plain_clock(m.clock)))
         for m in marks
@@ -225,7 +184,7 @@ def build_lane_again(
     steps = list(probe.loop_steps) if loop_thread is not None else []
     same = before is not None and before.probe is probe
     own_steps = (
-        steps_joined(steps, before.n_steps, _interval_set(before.own_steps))
+        steps_joined(steps, before.n_steps, steps_set(before.own_steps))
         if same and before is not None
         else IntervalSet.of(steps)
     )
@@ -235,9 +194,9 @@ def build_lane_again(
     # Where to walk from: the start, or a checkpoint of the build before.
     at = 0
     if before is not None and before.probe is probe and before.start == start:
-        at = _resumable(before, events, steps, out_ns, unchanged_until)
+        at = resumable(before, events, steps, out_ns, unchanged_until)
     pieces: list[Piece]
-    checkpoints: list[_Checkpoint] | None = None
+    checkpoints: list[Checkpoint] | None = None
     if at:
         assert before is not None and reads is not None
         checkpoints = list(before.checkpoints[:at])
@@ -246,7 +205,7 @@ def build_lane_again(
     else:
         if reads is not None:
             checkpoints = []
-        last_ns, last_thread, last_clock, horizon = picked, picked_thread, picked_clock, _NEVER
+        last_ns, last_thread, last_clock, horizon = picked, picked_thread, picked_clock, NEVER
         pieces = (
             [(QUEUED, probe.sent_ns, picked, QUEUE_THREAD, False, None)]
             if picked > probe.sent_ns
@@ -305,7 +264,7 @@ def build_lane_again(
     for k in range(at, len(events)):
         if checkpoints is not None:
             checkpoints.append(
-                (last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon)
+                (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
             )
         ns, is_body, item = events[k]
         if not is_body:
@@ -328,12 +287,14 @@ def build_lane_again(
         horizon = max(horizon, e)
         last_ns, last_thread, last_clock = e, thread, end_clock
     if checkpoints is not None:
-        checkpoints.append((last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon))
+        checkpoints.append(
+            (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
+        )
     if status == "cancelled" and last_ns < done_ns:
         pieces.append((CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    merged, merge_states, alike = _merged(pieces, held_awaits, at, checkpoints, before)
+    merged, merge_states, alike = merged_again(pieces, held_awaits, at, checkpoints, before)
     lane = make_lane(
         probe.request_id,
         probe.view,
@@ -342,7 +303,9 @@ def build_lane_again(
         error or probe.error,
         probe.sent_ns,
         client_done_ns,
-        _segments(merged, before if before is not None and before.probe is probe else None, alike),
+        segments_again(
+            merged, before if before is not None and before.probe is probe else None, alike
+        ),
         threads_seen(marks, body),
         tuple(probe.db_events),
     )
@@ -363,98 +326,3 @@ def build_lane_again(
         (tuple(own_steps.starts), tuple(own_steps.ends)),
     )
     return lane, build
-
-
-def _interval_set(joined: tuple[tuple[int, ...], tuple[int, ...]] | None) -> IntervalSet | None:
-    """The set of a build's own steps (a new one: joining more onto it changes its lists)."""
-    return None if joined is None else IntervalSet(list(joined[0]), list(joined[1]))
-
-
-def _merged(
-    pieces: list[Piece],
-    held_awaits: tuple[str, list[tuple[int, int]]] | None,
-    at: int,
-    checkpoints: list[_Checkpoint] | None,
-    before: LaneBuild | None,
-) -> tuple[list[Piece], list[MergeState] | None, int]:
-    """The pieces, neighbours joined (a held thread's awaits drawn on it first), how far
-    the joining had come at each checkpoint, and how many of the first joined are those of
-    ``before``: walked again from checkpoint ``at``, the joining goes on from there too."""
-    if held_awaits is not None or checkpoints is None:
-        drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
-        return merge_touching(drawn), None, 0
-    merged: list[Piece] = []
-    kept: tuple[MergeState, ...] = ()
-    start = alike = 0
-    if at and before is not None and before.merge_states is not None:
-        kept = before.merge_states[:at]
-        count, last = before.merge_states[at]
-        merged = [*before.merged[: count - 1], last] if last is not None else []
-        start, alike = checkpoints[at][3], max(count - 1, 0)
-    else:
-        at = 0
-    states = merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
-    return merged, [*kept, *states], alike
-
-
-def _until(reads: ReadHolds | None) -> int:
-    return reads.until if reads is not None else _NEVER
-
-
-def _resumable(
-    before: LaneBuild,
-    events: list[_Event],
-    steps: list[tuple[int, int]],
-    out_ns: int,
-    unchanged_until: int,
-) -> int:
-    """The last of ``before``'s checkpoints whose walk up to there read what it reads now."""
-    new_steps = steps[before.n_steps :]
-    if new_steps and not before.n_steps:
-        return 0  # the first step: the loop's part of every gap is drawn otherwise
-    limit = min((s for s, _ in new_steps), default=_EVER)
-    at = _alike_events(events, before.events)
-    checkpoints = before.checkpoints
-    while at:
-        _, _, _, _, held_until, horizon = checkpoints[at]
-        if (
-            horizon < limit
-            and (held_until == _NEVER or held_until < unchanged_until)
-            and min(before.out_ns, horizon) == min(out_ns, horizon)
-        ):
-            return at
-        at -= 1
-    return 0
-
-
-def _alike_events(events: list[_Event], kept: tuple[_Event, ...]) -> int:
-    """How many first events of ``events`` are those of ``old``, which replace them (the new
-    copies are freed now, not walked by the collector). Told by comparing whole prefixes
-    (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
-    old = list(kept)
-    n = min(len(old), len(events))
-    alike, differ = 0, n + 1
-    if events[:n] == old[:n]:
-        alike = n
-    while differ - alike > 1:
-        mid = (alike + differ) // 2
-        if events[:mid] == old[:mid]:
-            alike = mid
-        else:
-            differ = mid
-    events[:alike] = old[:alike]
-    return alike
-
-
-def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tuple[Segment, ...]:
-    """The lane's segments: those of the lane built before, the same objects, as far as they
-    are the same (the painter keeps what it drew of them; the first ``alike`` are, being
-    the very pieces ``before`` joined), then new ones."""
-    same = alike
-    if before is not None:
-        old = before.merged
-        n = min(len(old), len(merged))
-        while same < n and merged[same] == old[same]:
-            same += 1
-    kept = before.lane.segments[:same] if before is not None else ()
-    return kept + make_segments(merged[same:])
