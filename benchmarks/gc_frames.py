@@ -113,18 +113,9 @@ def main() -> None:
         action="store_true",
         help="no full collection falls due while the live run goes (an experiment: threshold2)",
     )
-    parser.add_argument(
-        "--no-pause",
-        action="store_true",
-        help="the live snapshot without its pause of the collector (an experiment)",
-    )
+    # (No --no-pause any more: a live snapshot never pauses the collector while its run is
+    # measured, simulator/trace/collector.py.)
     args = parser.parse_args()
-    if args.no_pause:
-        import contextlib
-
-        from simulator.hosting import engine
-
-        engine.paused_collection = contextlib.nullcontext  # type: ignore[assignment]
     app = QApplication.instance() or QApplication([])
     print(f"load {load()}; {tracked()}", flush=True)
     gc.callbacks.append(_note)

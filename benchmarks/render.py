@@ -6,7 +6,11 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   them), and the refinement the next turn of the event loop paints; after a zoom, pan or
   resize (the frame right after it); from the widget's cached picture (hover); by worker;
 - 1,000 lanes during live growth: the live snapshot of the probes, and the widget's frame
-  (layout and paint), and the worst snapshot + frame.
+  (layout and paint), and the worst snapshot + frame; apart, the frames painted over the
+  last one where they changed (the view's end extends in steps, the rows are laid out for
+  the requests the run sends) and the rest (a new step: painted whole), and the snapshot's
+  columns, which the window builds on its worker before the timeline draws (so here too,
+  outside the paint).
 Target: 16 ms a frame (60 fps); a new run's first frame 200 ms; no live frame over 100 ms.
 After the figures of a zoom and of a live paint, "cpu median" is the same frames' CPU time
 (the painting thread's): on a busy machine the wall time also counts the waits for a core.

@@ -23,7 +23,7 @@ from PySide6.QtGui import QFontMetricsF
 from app.text_clean import printable
 from simulator.trace import Lane
 
-__all__ = ["error_room", "error_text", "fit_error", "keeps_its_head"]
+__all__ = ["error_room", "error_text", "fit_error"]
 
 
 def error_text(lane: Lane) -> str:
@@ -50,11 +50,6 @@ def _head(text: str, colons: int) -> str:
             break
         cut = found + 2
     return text[:cut]
-
-
-def keeps_its_head(text: str, fitted: str) -> bool:
-    """Whether ``fitted`` (:func:`fit_error`'s) still names the request and its exception."""
-    return fitted.startswith(_head(text, _HEAD_COLONS[0]))
 
 
 def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:

@@ -35,6 +35,10 @@ T = TypeVar("T")
 
 #: The tallest a row gets: a handful of requests do not fill the screen with colour.
 MAX_ROW_PX = 44.0
+#: ... in lines of the text: 44 px is 2.3 lines of 720p's 16 px text, and a row is as tall
+#: a share of the screen at 1080p and 4K (at 1.6 lines, 1080p's rows were a third thinner
+#: on the same projector than 720p's).
+MAX_ROW_LINES = MAX_ROW_PX / 19.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,8 +255,8 @@ def layout(
     lanes_top = strip_top + strip_height + (6 if strip_height else 2)
     lanes_height = max(1.0, rect.bottom() - lanes_top)
     n = max(len(rows), room)
-    # A 4K projector's text is taller than MAX_ROW_PX: rows grow with it, up to 1.6 lines.
-    tallest = max(MAX_ROW_PX, fm.height() * 1.6)
+    # Presentation's text grows with the screen: rows grow with it, as many lines tall.
+    tallest = max(MAX_ROW_PX, fm.height() * MAX_ROW_LINES)
     row_px = min(tallest, lanes_height / n) if n else tallest
     # More rows than pixel rows: they share pixel rows, but still fill the height they
     # were given (1,000 rows in 880 px are 0.88 px each, not 0.5 px in the top half).

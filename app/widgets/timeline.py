@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QRegion, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
-from app.timeline.axis import live_span_ns
 from app.timeline.canvas import Canvas
-from app.timeline.geometry import label_width, layout, live_rows_room
+from app.timeline.geometry import label_width, layout
 from app.timeline.grouping import GroupPlan, fit_rows
 from app.timeline.hover import hover_text
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
+from app.timeline.live_view import LiveView
 from app.timeline.paint import TimelineGeometry, TimelineRows
 from app.timeline.rows import picture_end_ns
 from app.widgets.legend import QtLegend
@@ -63,9 +65,7 @@ class QtTimeline(QWidget):
         self._rows_fit = 0  # how many rows ``_rows`` was fitted into (0: not fitted)
         self._cutoff_ns: int | None = None
         self._live = False
-        self._live_span_ns = 0  # live: the span shown, in steps (:func:`live_span_ns`)
-        self._room = 0  # live by request: how many rows the lanes are laid out for
-        self._expected = 0  # the requests the live run sends (0: not known)
+        self._view = LiveView()  # live: where the view ends, how many rows it lays out
         self._user_range: tuple[int, int] | None = None
         self._span_floor_ns = 0
         self._label_floor = 0.0
@@ -103,17 +103,12 @@ class QtTimeline(QWidget):
         self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
         self._cutoff_ns = now_ns if live else None
-        if live and now_ns is not None:
-            shown = 0 if new_run else self._live_span_ns
-            self._live_span_ns = live_span_ns(now_ns - trace.t0_ns, shown)
-        else:
-            self._live_span_ns = 0
-        if not live:
-            self._expected = 0  # (asked again by the next run)
-        expected_rows = expected_rows or self._expected
-        room = 0 if new_run or not live else self._room
-        by_request = self.by == "requests" and (live or expected_rows > 0)
-        self._room = live_rows_room(len(trace.lanes), expected_rows, room) if by_request else 0
+        elapsed = now_ns - trace.t0_ns if live and now_ns is not None else None
+        by_request = self.by == "requests"
+        lanes = len(trace.lanes)
+        self._view.take(
+            lanes, elapsed, new_run=new_run, by_request=by_request, expected_rows=expected_rows
+        )
         self._all_rows = (
             self.lanes_image.live_rows(trace, now_ns)  # from the last frame's rows
             if live and self.by == "requests"
@@ -121,12 +116,18 @@ class QtTimeline(QWidget):
         )
         self._plan = GroupPlan(self._all_rows)
         self._rows = None
-        self._invalidate()
+        if not live:
+            self._invalidate()
+            return
+        # Not the whole widget marked for painting: :meth:`repaint` paints what changed (at
+        # once, as the stage asks; else on the next turn).
+        self._picture = None
+        QTimer.singleShot(0, self, self._show_frame)
 
     def expect_rows(self, requests: int) -> None:
         """The run about to be drawn live sends ``requests``: its rows are laid out for all
         of them from its first frame (:meth:`set_trace`'s ``expected_rows``)."""
-        self._expected = requests
+        self._view.expect(requests)
 
     def set_by(self, by: str) -> None:
         """``"requests"`` (a lane per request) or ``"workers"`` (a lane per thread / loop)."""
@@ -178,7 +179,7 @@ class QtTimeline(QWidget):
     @property
     def rows_room(self) -> int:
         """How many rows the lanes are laid out for (0: as many as there are)."""
-        return self._room
+        return self._view.room
 
     @property
     def row_count(self) -> int:
@@ -221,8 +222,8 @@ class QtTimeline(QWidget):
         """The whole run, a little padded; while live, up to the live step now is in (in
         compare mode, the shared axis: a floor that steps by 5%)."""
         t0 = self._all_rows.trace.t0_ns
-        if self._live_span_ns and not self._span_floor_ns:
-            return t0, t0 + self._live_span_ns
+        if self._view.span_ns and not self._span_floor_ns:
+            return t0, t0 + self._view.span_ns
         end = max(self._last_ns, self._cutoff_ns or 0)
         span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
         return t0, t0 + int(span * 1.03)
@@ -314,10 +315,35 @@ class QtTimeline(QWidget):
             painter.end()  # (a painter left open by a failed paint takes Qt down with it)
 
     def draw(self, painter: QPainter) -> None:
+        self._prepare()
+        assert self._picture is not None
+        painter.drawImage(0, 0, self._picture)
+
+    def repaint(self, *args: Any) -> None:
+        """As :meth:`QWidget.repaint`; asked with nothing (the stage, right after a live
+        frame), only where the frame changed the picture: the window copies and sends the
+        screen that, not the whole timeline."""
+        if args or not self.isVisible():
+            super().repaint(*args)
+            return
+        region = self._prepare()
+        if region is None:
+            super().repaint()
+        elif not region.isEmpty():
+            super().repaint(region)
+
+    def _show_frame(self) -> None:
+        """A live frame nobody painted at once (a turn of the event loop later)."""
+        if self._picture is None:
+            self.repaint()
+
+    def _prepare(self) -> QRegion | None:
+        """Paint the picture if it is out of date: where it changed (empty: it was up to
+        date), or ``None``: everywhere."""
         t_from, t_to = self.view_range()
         rows = self.rows
         self.own_label_px()  # tells the parent when the column's width changes
-        room = self._room if rows is self._all_rows and rows.by == "requests" else 0
+        room = self._view.room if rows is self._all_rows and rows.by == "requests" else 0
         # What the picture depends on but the rows and "now": a live frame with the same
         # paints over the last one only where they changed.
         same = (
@@ -357,7 +383,8 @@ class QtTimeline(QWidget):
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
                 QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
-        painter.drawImage(0, 0, self._picture)
+            return self._canvas.painted
+        return QRegion()
 
     @property
     def painted(self) -> QRegion | None:

@@ -5,6 +5,13 @@ threads seen, and the last pass joining neighbours.
 A lane is built of plain tuples (:data:`Piece`, a segment's fields in :class:`Segment`'s
 order) and turned into :class:`Segment` objects once, at the end: a frozen dataclass costs
 several times a tuple to make, and a lane in flight is built again many times a run.
+
+A piece names its kind by the kind's value (a plain ``str``, equal to the :class:`Kind`) and
+its clocks as plain tuples (:func:`plain_clock`): a tuple of only numbers and strings is one
+the garbage collector stops walking, one holding an enum member or a ``NamedTuple`` is walked
+by every full collection, and a live run keeps a dozen of them per request in flight for its
+next build (``LaneBuild``: at 10,000 requests, more than a tenth of what a collection walked,
+holding the GIL while the window could not draw).
 """
 
 from __future__ import annotations
@@ -32,12 +39,24 @@ __all__ = [
     "threads_seen",
 ]
 
-#: A segment's ``kind, start_ns, end_ns, thread, open, line`` (its ``name`` is ``None``).
-Piece = tuple[Kind, int, int, str, bool, int | None]
+#: A segment's ``kind, start_ns, end_ns, thread, open, line`` (its ``name`` is ``None``), its
+#: kind by its value (``made.make_segments`` turns it into the :class:`Kind`).
+Piece = tuple[str, int, int, str, bool, int | None]
+#: One thread's clocks (``Clock``'s fields) in a plain tuple, which the collector untracks.
+PlainClock = tuple[int, int, int | None]
 #: A declared segment as drawn: a :data:`Piece`'s fields, then its clocks at start and end.
-Body = tuple[Kind, int, int, str, bool, int | None, Clock | None, Clock | None]
+Body = tuple[str, int, int, str, bool, int | None, PlainClock | None, PlainClock | None]
 
-_PLACED = (Kind.GIL_WAIT, Kind.CORE_WAIT)
+#: The kinds a piece is made of, by value (what each is, ``kinds.Kind``).
+QUEUED, FRAMEWORK, THREAD_HOP = Kind.QUEUED.value, Kind.FRAMEWORK.value, Kind.THREAD_HOP.value
+IO_WAIT, IO_BLOCKING, CANCELLED = Kind.IO_WAIT.value, Kind.IO_BLOCKING.value, Kind.CANCELLED.value
+_KNOWN = {kind.value for kind in Kind}
+_PLACED = (Kind.GIL_WAIT.value, Kind.CORE_WAIT.value)
+
+
+def plain_clock(clock: Clock | None) -> PlainClock | None:
+    """``clock``'s fields in a plain tuple (compares equal to it)."""
+    return None if clock is None else (clock[0], clock[1], clock[2])
 
 
 def placed_wait_overlapped(before: Body, seg: RawSegment) -> bool:
@@ -70,17 +89,24 @@ def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Bo
         if end > start:
             body.append(
                 (
-                    Kind(seg.kind),
+                    _kind_value(seg.kind),
                     start,
                     end,
                     seg.thread,
                     seg.open,
                     seg.line,
-                    seg.start_clock if start == seg.start_ns else None,
-                    seg.end_clock if end == seg.end_ns else None,
+                    plain_clock(seg.start_clock) if start == seg.start_ns else None,
+                    plain_clock(seg.end_clock) if end == seg.end_ns else None,
                 )
             )
     return body
+
+
+def _kind_value(kind: str) -> str:
+    """A declared segment's kind (a value of :class:`Kind`: anything else is refused)."""
+    if kind not in _KNOWN:
+        raise ValueError(f"{kind!r} is not a valid Kind")
+    return str(kind)
 
 
 def steps_joined(
@@ -106,7 +132,9 @@ def steps_joined(
     return joined
 
 
-def framework(start: int, end: int, thread: str, a: Clock | None, b: Clock | None) -> list[Piece]:
+def framework(
+    start: int, end: int, thread: str, a: PlainClock | None, b: PlainClock | None
+) -> list[Piece]:
     """Django's time between two readings of one thread's clocks: the CPU it used, then
     what it waited to run (the clocks say how long each, not when).
 
@@ -114,15 +142,16 @@ def framework(start: int, end: int, thread: str, a: Clock | None, b: Clock | Non
     on meanwhile) still times the wait: placed at the end, it is the stretch's end. Drawn
     whole as framework instead, lesson 9's sync-middleware threads, waiting 20–140 ms for
     the GIL beside siblings drawn waiting, read as Django running all that time."""
-    if a is None or b is None or a.wall_ns > start or b.wall_ns != end:
-        whole: Piece = (Kind.FRAMEWORK, start, end, thread, False, None)
+    if a is None or b is None or a[0] > start or b[0] != end:
+        whole: Piece = (FRAMEWORK, start, end, thread, False, None)
         return [whole]
     # Read later, here: the in-process site always ran beside its server's other threads.
-    pieces = [(kind, max(s, start), e) for kind, s, e in waits(a, b, alone=False) if e > start]
+    measured = waits(Clock(*a), Clock(*b), alone=False)
+    pieces = [(kind, max(s, start), e) for kind, s, e in measured if e > start]
     ran_until = pieces[0][1] if pieces else end
-    ran: list[Piece] = [(Kind.FRAMEWORK, start, ran_until, thread, False, None)]
+    ran: list[Piece] = [(FRAMEWORK, start, ran_until, thread, False, None)]
     return [p for p in ran if p[2] > p[1]] + [
-        (Kind(kind), s, e, thread, False, None) for kind, s, e in pieces
+        (_kind_value(kind), s, e, thread, False, None) for kind, s, e in pieces
     ]
 
 
@@ -160,8 +189,8 @@ def held_during(pieces: list[Piece], thread: str, awaits: list[tuple[int, int]])
     if not awaits:
         return pieces
     return [
-        (Kind.IO_BLOCKING, start, end, thread, is_open, line)
-        if kind in (Kind.IO_WAIT, Kind.QUEUED) and any(s <= start and end <= e for s, e in awaits)
+        (IO_BLOCKING, start, end, thread, is_open, line)
+        if kind in (IO_WAIT, QUEUED) and any(s <= start and end <= e for s, e in awaits)
         else (kind, start, end, on, is_open, line)
         for kind, start, end, on, is_open, line in pieces
     ]

@@ -14,75 +14,47 @@ of every kind); only the work is less.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import attrgetter, itemgetter
-from typing import Any
 
 from embedded_site.instrumentation import RequestProbe
-from embedded_site.waits import Clock
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.lane_build import (
+    NEVER,
+    Checkpoint,
+    Event,
+    LaneBuild,
+    merged_again,
+    read_until,
+    resumable,
+    segments_again,
+    steps_set,
+)
 from simulator.trace.lane_parts import (
-    MergeState,
+    CANCELLED,
+    FRAMEWORK,
+    IO_WAIT,
+    QUEUED,
+    THREAD_HOP,
     Piece,
+    PlainClock,
     awaits_held,
     drawn_body,
     framework,
     held_by_worker,
-    held_during,
-    merge_from,
-    merge_touching,
+    plain_clock,
     steps_joined,
     threads_seen,
 )
-from simulator.trace.made import make_lane, make_segments
+from simulator.trace.made import make_lane
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
-
-#: Before any time: nothing read yet.
-_NEVER = -(2**62)
-#: After any time: no limit.
-_EVER = 2**62
-
-#: A point where a gap may start or end: ``ns, thread, where, clock``.
-_Point = tuple[int, str, str, Clock | None]
-#: ``(ns, 0, point)`` or ``(ns, 1, body)``, walked in time order (points first at a tie).
-_Event = tuple[int, int, Any]
-#: The walk before an event: ``last_ns, last_thread, last_clock``, how many pieces it had
-#: made, how far it had read the holds on the loop and how far its own steps and the
-#: middleware's end (its horizon).
-_Checkpoint = tuple[int, str, Clock | None, int, int, int]
 
 _TIME_ORDER = itemgetter(0, 1)
 _BY_START = attrgetter("start_ns", "end_ns")
 _BY_NS = attrgetter("ns")
-
-
-@dataclass(slots=True)
-class LaneBuild:
-    """A lane in flight with what its walk read, for :func:`build_lane_again`."""
-
-    lane: Lane
-    probe: RequestProbe
-    #: What every step of the walk reads: where it starts, and the middleware's start.
-    start: tuple[object, ...]
-    #: How many loop steps of the probe it read, and where the middleware chain ends (the
-    #: answer while it has not).
-    n_steps: int
-    out_ns: int
-    events: list[_Event]
-    #: One before each event, and one after the last.
-    checkpoints: list[_Checkpoint]
-    pieces: list[Piece]
-    merged: list[Piece]
-    #: The event this build walked from (0: from the start).
-    walked_from: int = 0
-    #: How far joining the pieces had come at each checkpoint (``None``: not kept).
-    merge_states: list[MergeState] | None = None
-    #: The lane's own loop steps, merged.
-    own_steps: IntervalSet | None = None
 
 
 def build_lane(
@@ -140,7 +112,7 @@ def build_lane(
         error=error,
         loop_thread=loop_thread,
         loop_held=loop_held or IntervalSet(),
-        unchanged_until=_NEVER,
+        unchanged_until=NEVER,
     )[0]
 
 
@@ -199,9 +171,12 @@ def build_lane_again(
     picked_thread = probe.picked_thread or "?"
 
     # Points where a gap may start or end, with the thread seen there; declared segments.
-    events: list[_Event] = [(picked, 0, (picked, picked_thread, "", probe.picked_clock))]
+    picked_clock = plain_clock(probe.picked_clock)
+    events: list[Event] = [(picked, 0, (picked, picked_thread, "", picked_clock))]
     events += [
-        (m.ns, 0, (m.ns, m.thread, m.where, m.clock)) for m in marks if picked <= m.ns <= done_ns
+        (m.ns, 0, (m.ns, m.thread, m.where, plain_clock(m.clock)))
+        for m in marks
+        if picked <= m.ns <= done_ns
     ]
     body = drawn_body(declared, picked, done_ns)
     events += [(b[1], 1, b) for b in body]
@@ -209,40 +184,35 @@ def build_lane_again(
     steps = list(probe.loop_steps) if loop_thread is not None else []
     same = before is not None and before.probe is probe
     own_steps = (
-        steps_joined(steps, before.n_steps, before.own_steps)
+        steps_joined(steps, before.n_steps, steps_set(before.own_steps))
         if same and before is not None
         else IntervalSet.of(steps)
     )
     measured_steps = bool(own_steps.starts)
-    start = (picked, picked_thread, probe.picked_clock, probe.sent_ns, loop_thread, mw_in)
+    start = (picked, picked_thread, picked_clock, probe.sent_ns, loop_thread, mw_in)
 
     # Where to walk from: the start, or a checkpoint of the build before.
     at = 0
     if before is not None and before.probe is probe and before.start == start:
-        at = _resumable(before, events, steps, out_ns, unchanged_until)
+        at = resumable(before, events, steps, out_ns, unchanged_until)
     pieces: list[Piece]
-    checkpoints: list[_Checkpoint] | None = None
+    checkpoints: list[Checkpoint] | None = None
     if at:
         assert before is not None and reads is not None
-        checkpoints = before.checkpoints[:at]
+        checkpoints = list(before.checkpoints[:at])
         last_ns, last_thread, last_clock, n_pieces, reads.until, horizon = before.checkpoints[at]
-        pieces = before.pieces[:n_pieces]
+        pieces = list(before.pieces[:n_pieces])
     else:
         if reads is not None:
             checkpoints = []
-        last_ns, last_thread, last_clock, horizon = (
-            picked,
-            picked_thread,
-            probe.picked_clock,
-            _NEVER,
-        )
+        last_ns, last_thread, last_clock, horizon = picked, picked_thread, picked_clock, NEVER
         pieces = (
-            [(Kind.QUEUED, probe.sent_ns, picked, QUEUE_THREAD, False, None)]
+            [(QUEUED, probe.sent_ns, picked, QUEUE_THREAD, False, None)]
             if picked > probe.sent_ns
             else []
         )
 
-    def fill(until: int, thread_there: str, clock_there: Clock | None = None) -> None:
+    def fill(until: int, thread_there: str, clock_there: PlainClock | None = None) -> None:
         if until <= last_ns:
             return
         hop = (
@@ -251,9 +221,9 @@ def build_lane_again(
             and until <= out_ns
             and thread_there != last_thread
         )
-        kind = Kind.THREAD_HOP if hop else Kind.FRAMEWORK
+        kind = THREAD_HOP if hop else FRAMEWORK
         if loop_thread is None or loop_thread not in (thread_there, last_thread):
-            if kind == Kind.FRAMEWORK and thread_there == last_thread:
+            if kind == FRAMEWORK and thread_there == last_thread:
                 pieces.extend(framework(last_ns, until, last_thread, last_clock, clock_there))
             else:
                 pieces.append((kind, last_ns, until, last_thread, False, None))
@@ -269,24 +239,24 @@ def build_lane_again(
             # from then on, the request waited for the loop.
             s, e, _ = split[0]
             ran_until = held.first_other(s, e, id(probe))
-            pieces.append((Kind.FRAMEWORK, s, ran_until, last_thread, False, None))
+            pieces.append((FRAMEWORK, s, ran_until, last_thread, False, None))
             split[0] = (ran_until, e, False)
         for s, e, running in split:
             if running:
-                pieces.append((Kind.FRAMEWORK, s, e, loop_thread, False, None))
+                pieces.append((FRAMEWORK, s, e, loop_thread, False, None))
             elif hop:
                 # A hand-off inside the middleware chain is the whole wait, getting the loop
                 # back included: without the hand-off there would be nothing to wait for.
-                pieces.append((Kind.THREAD_HOP, s, e, waiting_thread, False, None))
+                pieces.append((THREAD_HOP, s, e, waiting_thread, False, None))
             elif measured_steps:
                 # Waiting for the loop (busy with others, or to wake up), or for a thread to
                 # run Django's receiver or ``response.close()``: waiting to run, queued.
-                pieces.append((Kind.QUEUED, s, e, loop_thread, False, None))
+                pieces.append((QUEUED, s, e, loop_thread, False, None))
             else:
                 # No loop monitor: only the holds on the loop say when it was busy.
                 for s2, e2, busy in held.split(s, e):
                     if busy:
-                        pieces.append((Kind.QUEUED, s2, e2, loop_thread, False, None))
+                        pieces.append((QUEUED, s2, e2, loop_thread, False, None))
                     else:
                         pieces.append((kind, s2, e2, last_thread, False, None))
 
@@ -294,7 +264,7 @@ def build_lane_again(
     for k in range(at, len(events)):
         if checkpoints is not None:
             checkpoints.append(
-                (last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon)
+                (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
             )
         ns, is_body, item = events[k]
         if not is_body:
@@ -306,23 +276,25 @@ def build_lane_again(
         kind, s, e, thread, is_open, line, start_clock, end_clock = item
         fill(s, thread, start_clock)
         ready = e
-        if kind == "io_wait" and thread == loop_thread and not is_open:
+        if kind == IO_WAIT and thread == loop_thread and not is_open:
             # Each time its I/O woke the request inside the wait (httpx connected, a
             # connection refused), it ran, then suspended on it again: it was not over.
             pending = own_steps.last_end_in(s, e)
             ready = held.covered_tail(pending, e, RESUME_SLACK_NS)
         pieces.append((kind, s, ready, thread, is_open, line))
         if ready < e:
-            pieces.append((Kind.QUEUED, ready, e, thread, False, None))
+            pieces.append((QUEUED, ready, e, thread, False, None))
         horizon = max(horizon, e)
         last_ns, last_thread, last_clock = e, thread, end_clock
     if checkpoints is not None:
-        checkpoints.append((last_ns, last_thread, last_clock, len(pieces), _until(reads), horizon))
+        checkpoints.append(
+            (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
+        )
     if status == "cancelled" and last_ns < done_ns:
-        pieces.append((Kind.CANCELLED, last_ns, done_ns, last_thread, False, None))
+        pieces.append((CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    merged, merge_states, alike = _merged(pieces, held_awaits, at, checkpoints, before)
+    merged, merge_states, alike = merged_again(pieces, held_awaits, at, checkpoints, before)
     lane = make_lane(
         probe.request_id,
         probe.view,
@@ -331,101 +303,26 @@ def build_lane_again(
         error or probe.error,
         probe.sent_ns,
         client_done_ns,
-        _segments(merged, before if before is not None and before.probe is probe else None, alike),
+        segments_again(
+            merged, before if before is not None and before.probe is probe else None, alike
+        ),
         threads_seen(marks, body),
         tuple(probe.db_events),
     )
     if checkpoints is None:
         return lane, None
-    build = LaneBuild(lane, probe, start, len(steps), out_ns, events, checkpoints, pieces, merged)
-    build.walked_from, build.merge_states, build.own_steps = at, merge_states, own_steps
+    build = LaneBuild(
+        lane,
+        probe,
+        start,
+        len(steps),
+        out_ns,
+        tuple(events),
+        tuple(checkpoints),
+        tuple(pieces),
+        tuple(merged),
+        at,
+        None if merge_states is None else tuple(merge_states),
+        (tuple(own_steps.starts), tuple(own_steps.ends)),
+    )
     return lane, build
-
-
-def _merged(
-    pieces: list[Piece],
-    held_awaits: tuple[str, list[tuple[int, int]]] | None,
-    at: int,
-    checkpoints: list[_Checkpoint] | None,
-    before: LaneBuild | None,
-) -> tuple[list[Piece], list[MergeState] | None, int]:
-    """The pieces, neighbours joined (a held thread's awaits drawn on it first), how far
-    the joining had come at each checkpoint, and how many of the first joined are those of
-    ``before``: walked again from checkpoint ``at``, the joining goes on from there too."""
-    if held_awaits is not None or checkpoints is None:
-        drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
-        return merge_touching(drawn), None, 0
-    merged: list[Piece] = []
-    kept: list[MergeState] = []
-    start = alike = 0
-    if at and before is not None and before.merge_states is not None:
-        kept = before.merge_states[:at]
-        count, last = before.merge_states[at]
-        merged = before.merged[: count - 1] + [last] if last is not None else []
-        start, alike = checkpoints[at][3], max(count - 1, 0)
-    else:
-        at = 0
-    states = merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
-    return merged, kept + states, alike
-
-
-def _until(reads: ReadHolds | None) -> int:
-    return reads.until if reads is not None else _NEVER
-
-
-def _resumable(
-    before: LaneBuild,
-    events: list[_Event],
-    steps: list[tuple[int, int]],
-    out_ns: int,
-    unchanged_until: int,
-) -> int:
-    """The last of ``before``'s checkpoints whose walk up to there read what it reads now."""
-    new_steps = steps[before.n_steps :]
-    if new_steps and not before.n_steps:
-        return 0  # the first step: the loop's part of every gap is drawn otherwise
-    limit = min((s for s, _ in new_steps), default=_EVER)
-    at = _alike_events(events, before.events)
-    checkpoints = before.checkpoints
-    while at:
-        _, _, _, _, held_until, horizon = checkpoints[at]
-        if (
-            horizon < limit
-            and (held_until == _NEVER or held_until < unchanged_until)
-            and min(before.out_ns, horizon) == min(out_ns, horizon)
-        ):
-            return at
-        at -= 1
-    return 0
-
-
-def _alike_events(events: list[_Event], old: list[_Event]) -> int:
-    """How many first events of ``events`` are those of ``old``, which replace them (the new
-    copies are freed now, not walked by the collector). Told by comparing whole prefixes
-    (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
-    n = min(len(old), len(events))
-    alike, differ = 0, n + 1
-    if events[:n] == old[:n]:
-        alike = n
-    while differ - alike > 1:
-        mid = (alike + differ) // 2
-        if events[:mid] == old[:mid]:
-            alike = mid
-        else:
-            differ = mid
-    events[:alike] = old[:alike]
-    return alike
-
-
-def _segments(merged: list[Piece], before: LaneBuild | None, alike: int) -> tuple[Segment, ...]:
-    """The lane's segments: those of the lane built before, the same objects, as far as they
-    are the same (the painter keeps what it drew of them; the first ``alike`` are, being
-    the very pieces ``before`` joined), then new ones."""
-    same = alike
-    if before is not None:
-        old = before.merged
-        n = min(len(old), len(merged))
-        while same < n and merged[same] == old[same]:
-            same += 1
-    kept = before.lane.segments[:same] if before is not None else ()
-    return kept + make_segments(merged[same:])

@@ -20,9 +20,13 @@ __all__ = ["make_lane", "make_segment", "make_segments", "reaching"]
 
 _new = object.__new__
 
-#: A segment's ``kind, start_ns, end_ns, thread, open, line`` (its ``name`` is ``None``):
-#: ``lane_parts.Piece``, which imports this module's neighbours, not this one.
-Piece = tuple[Kind, int, int, str, bool, int | None]
+#: A segment's ``kind, start_ns, end_ns, thread, open, line`` (its ``name`` is ``None``), its
+#: kind by its value: ``lane_parts.Piece``, which imports this module's neighbours, not this
+#: one.
+Piece = tuple[str, int, int, str, bool, int | None]
+
+#: Each kind by its value (a :class:`Kind` is its own value too).
+_KIND_OF: dict[str, Kind] = {kind.value: kind for kind in Kind}
 
 # The slots' own setters, in the dataclasses' field order (checked: a field added to either
 # must be set below too).
@@ -84,6 +88,7 @@ def make_segments(pieces: Iterable[Piece]) -> tuple[Segment, ...]:
     final trace makes every one of its segments anew (65,000 at 3,000 requests)."""
     made: list[Segment] = []
     append = made.append
+    kind_of = _KIND_OF
     new, kind_, start_, end_, thread_, open_, line_, name_ = (
         _new,
         _kind,
@@ -96,7 +101,7 @@ def make_segments(pieces: Iterable[Piece]) -> tuple[Segment, ...]:
     )
     for kind, start_ns, end_ns, thread, is_open, line in pieces:
         segment = new(Segment)
-        kind_(segment, kind)
+        kind_(segment, kind_of[kind])
         start_(segment, start_ns)
         end_(segment, end_ns)
         thread_(segment, thread)

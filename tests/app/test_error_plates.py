@@ -62,8 +62,10 @@ def test_the_bars_an_error_labels_still_show_under_it(qapp, by):
     image, geo = _paint(rows)
     assert geo.notes, "no error written at all"
     assert all(" failed: ValueError: " in note.text for note in geo.notes)
-    if by == "requests":  # each lane has room after it: every error is written
-        assert [note.row for note in geo.notes] == [0, 1, 2, 3]
+    if by == "requests":  # too long to fit whole beside a lane: once, under them, named
+        assert [note.row for note in geo.notes] == [None]
+        assert geo.notes[0].text.startswith("#1, #2, #3 and #4 failed: ValueError: ")
+        assert geo.notes[0].text.endswith("into your view.")
     for row, x, y in _bar_middles(rows, geo):
         # What the class sees where each request ran on the loop: its bar, not a white box.
         assert looks_like(image.pixelColor(round(x), round(y)), Kind.FRAMEWORK), (by, row, x)
@@ -158,3 +160,14 @@ def test_an_error_cut_to_less_than_its_exception_goes_whole_under_the_lanes(qapp
     (note,) = geo.notes
     assert note.row is None and note.rect.top() >= geo.row_top(1)
     assert note.text.startswith("#1 failed: SynchronousOnlyOperation: ")
+
+
+def test_an_error_that_fits_beside_its_lane_is_written_there(qapp):
+    segs = (Segment(Kind.FRAMEWORK, 0, 2 * MS, LOOP),)
+    lanes = tuple(Lane(i, "v", "error", 500, "HTTP 500", 0, 2 * MS, segs) for i in range(2))
+    image, geo = _paint(TimelineRows(Trace(0, lanes, LOOP)))
+    assert [(note.row, note.text) for note in geo.notes] == [
+        (0, "#1 failed: HTTP 500"),
+        (1, "#2 failed: HTTP 500"),
+    ]
+    assert all(note.rect.left() > geo.x_of(2 * MS) for note in geo.notes)

@@ -13,6 +13,7 @@ import pytest
 import app.timeline.live_diff as live_diff
 import app.timeline.live_frame as live_frame
 from app.timeline.axis import LIVE_STEPS, live_span_ns
+from app.timeline.geometry import live_rows_room
 from app.widgets.timeline import QtTimeline
 from simulator.trace import Lane, Trace
 
@@ -181,3 +182,53 @@ def test_a_zoom_while_live_stays_put_frame_after_frame_and_fit_goes_back_to_the_
     live.fit()
     t_from, t_to = live.view_range()
     assert t_from == 0 and t_to >= frames[-1][1] * 1.03
+
+
+class _Recorded(QtTimeline):
+    """A timeline noting the region of each paint event (what the window sends the screen)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[int] = []
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.regions.append(sum(r.width() * r.height() for r in event.region()))
+        super().paintEvent(event)
+
+
+def test_a_live_frame_repaints_on_screen_only_where_it_changed(qtbot):
+    """As the stage asks after each frame (``repaint()``): the paint event covers what the
+    frame changed, not the whole timeline, and what is on screen is the frame."""
+    size = (640, 420)
+    live = _Recorded()
+    qtbot.addWidget(live)
+    live.resize(*size)
+    live.lanes_image.coarse_ok = False
+    live.show()
+    qtbot.waitExposed(live)
+    qtbot.waitUntil(lambda: bool(live.regions))  # its first paint on screen
+    frames = _rewritten(16, range(3, 150, 9))
+    shares = []
+    for trace, now in frames:
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=16)
+        live.regions.clear()
+        live.repaint()
+        assert len(live.regions) == (live.painted is None or not live.painted.isEmpty())
+        if live.painted is not None and live.regions:
+            shares.append(live.regions[0] / (size[0] * size[1]))
+    assert len(shares) >= len(frames) // 2
+    assert float(np.median(shares)) < 0.35, shares
+    exact = _scratch(qtbot, live, *frames[-1], size)
+    assert np.array_equal(_pixels(live), exact)
+
+
+def test_rows_of_a_live_run_keep_their_place_as_rows_come():
+    """Laid out for the requests the run sends, or without that count for a round number
+    a quarter more than there are, which only steps up when rows outgrow it."""
+    assert live_rows_room(10, 1000, 0) == 1000
+    rooms, room = [], 0
+    for rows in range(1, 3000, 17):
+        room = live_rows_room(rows, 0, room)
+        assert rows < room <= max(2.6 * rows, 2)
+        rooms.append(room)
+    assert rooms == sorted(rooms) and len(set(rooms)) <= 16  # a few steps, not a row each
