@@ -82,28 +82,31 @@ class Canvas:
             self.painted = changed_region(drawn, same, geo, rows, cutoff_ns, changed, font)
             return self.painted
 
+        self._drawn = None  # (none while painting: a frame that failed half way is no base)
         inner = QPainter(picture)
         inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        geo = paint_timeline(
-            inner,
-            QRectF(0, 0, size.width(), size.height()),
-            rows,
-            theme,
-            t_from_ns=t_from_ns,
-            t_to_ns=t_to_ns,
-            cutoff_ns=cutoff_ns,
-            font=font,
-            tails=tails,
-            label_px=label_px,
-            rows_room=rows_room,
-            empty_text=empty_text,
-            lanes=lambda p, g, region: image.paint(p, g, theme, cutoff_ns, tails, region, pixels),
-            clip=clip if partly else None,
-        )
-        inner.end()
+        try:
+            geo = paint_timeline(
+                inner,
+                QRectF(0, 0, size.width(), size.height()),
+                rows,
+                theme,
+                t_from_ns=t_from_ns,
+                t_to_ns=t_to_ns,
+                cutoff_ns=cutoff_ns,
+                font=font,
+                tails=tails,
+                label_px=label_px,
+                rows_room=rows_room,
+                empty_text=empty_text,
+                lanes=lambda p, g, part: image.paint(p, g, theme, cutoff_ns, tails, part, pixels),
+                clip=clip if partly else None,
+            )
+        finally:
+            inner.end()  # (ended whatever happens: a painter left open takes Qt down)
         # What the picture now shows, for the next live frame to tell its changes by (a
-        # coarse one is painted whole again on the next turn).
-        self._drawn = None
-        if live and cutoff_ns is not None and not image.needs_refine:
+        # coarse one is painted whole again on the next turn; so is one after a frame of no
+        # lanes, whose text, "running…", is written across the lanes, right of "now" too).
+        if live and cutoff_ns is not None and not image.needs_refine and rows.trace.lanes:
             self._drawn = Drawn(same, geo, cutoff_ns, rows.error_texts)
         return picture, geo

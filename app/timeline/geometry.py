@@ -22,9 +22,12 @@ __all__ = [
     "RowsMemo",
     "TimelineGeometry",
     "label_width",
+    "lanes_clip",
     "layout",
     "live_rows_room",
+    "pixel_rects",
     "region_rects",
+    "round_half_up",
     "touching",
 ]
 
@@ -95,6 +98,40 @@ class TimelineGeometry:
             return None
         row = int((y - self.lanes_top) / self.row_px)
         return row if row < self.rows else None
+
+
+def round_half_up(v: float) -> int:
+    """The pixel edge Qt puts a clip's edge ``v`` on (a pixel is in if its middle is)."""
+    return math.floor(v + 0.5)
+
+
+def lanes_clip(geo: TimelineGeometry) -> QRect:
+    """The lanes' area (a pixel to the right included: a bar ending at the view's end) in
+    whole pixels, as Qt clips to it alone: what bars and what goes over them are clipped to.
+    Whole: a rectangle with fractional edges clips alone by the pixels' middles, but
+    intersected with a live frame's region (:mod:`app.timeline.live_frame`) is widened to
+    whole pixels, a column more than a frame painted whole (a bar's pattern drawn into the
+    column right of the lanes while the view ended before "now")."""
+    x0, y0 = round_half_up(geo.lanes_left), round_half_up(geo.lanes_top)
+    x1 = round_half_up(geo.lanes_left + geo.lanes_width + 1)
+    y1 = round_half_up(geo.lanes_top + geo.lanes_height)
+    return QRect(x0, y0, x1 - x0, y1 - y0)
+
+
+def pixel_rects(
+    x: npt.NDArray[Any], y: npt.NDArray[Any] | float, w: npt.NDArray[Any] | float, h: float
+) -> list[QRect]:
+    """Rectangles at ``x``, ``y``, ``w`` wide, ``h`` tall (each a column, or one for all),
+    on whole pixels (each edge as :func:`round_half_up` puts it): what a live frame paints
+    over the last is then what a frame painted whole has. Qt fills a rectangle of fractional
+    edges to pixels that depend on the clip it is drawn in (a pattern ending at x.5 took
+    the pixel under a live frame's region, not under the lanes' clip alone)."""
+    x0 = np.floor(np.asarray(x, np.float64) + 0.5).astype(np.int64)
+    x1 = np.floor(np.asarray(x, np.float64) + w + 0.5).astype(np.int64)
+    y0 = np.floor(np.asarray(y, np.float64) + 0.5).astype(np.int64)
+    y1 = np.floor(np.asarray(y, np.float64) + h + 0.5).astype(np.int64)
+    x0, x1, y0, y1 = np.broadcast_arrays(x0, x1, y0, y1)
+    return list(map(QRect, x0.tolist(), y0.tolist(), (x1 - x0).tolist(), (y1 - y0).tolist()))
 
 
 def region_rects(region: QRegion) -> list[QRect]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -244,8 +244,11 @@ def _fill(
     ``finer`` groups inside it allow (identical rows, one finer group, are never cut), the
     cuts shared out by how far apart each span's rows are (largest remainders first), so
     two compared sides of equal room draw as many rows, as tall."""
+    # Where a finer group starts inside a span (after its first row): each span's rows are
+    # compared with its own first, not the finer groups' (the spans need not be made of
+    # whole finer groups: one may lie inside a finer group, with nowhere to be cut).
     starts = [a for a, _ in finer]
-    apart = [bisect_right(starts, b) - bisect_left(starts, a) - 1 for a, b in spans]
+    apart = [bisect_right(starts, b) - bisect_right(starts, a) for a, b in spans]
     extra, total = min(room - len(spans), sum(apart)), sum(apart)
     if extra <= 0:
         return spans

@@ -24,18 +24,18 @@ import math
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion
 
 from app.theme import Theme
-from app.timeline.geometry import TimelineGeometry, region_rects
+from app.timeline.geometry import TimelineGeometry, lanes_clip, region_rects
 from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
 from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
 from simulator.trace import Trace
 
-__all__ = ["LanesImage", "Pixels", "blend_over", "round_half_up", "rows_of_y"]
+__all__ = ["LanesImage", "Pixels", "blend_over", "rows_of_y"]
 
 #: How many levels coarser a first frame may be drawn from while the exact one is computed.
 COARSER = 4
@@ -54,11 +54,6 @@ COARSE_FROM = 20_000
 
 #: A picture's pixels, premultiplied ARGB, a row of the array per line of the picture.
 Pixels = npt.NDArray[np.uint32]
-
-
-def round_half_up(v: float) -> int:
-    """The pixel edge Qt puts a clip's edge ``v`` on (a pixel is in if its middle is)."""
-    return math.floor(v + 0.5)
 
 
 def blend_over(dst: Pixels, src: Pixels) -> None:
@@ -212,11 +207,9 @@ class LanesImage:
             hidden = (centres >= limit) | (middles >= limit)
         whole = QRect(left, top, width, height)
         colours = self._colours_of(theme)
-        if target is not None:  # clipped as Qt clips to the lanes (pixels by their middle)
-            x0, y0 = round_half_up(geo.lanes_left), round_half_up(geo.lanes_top)
-            x1 = round_half_up(geo.lanes_left + geo.lanes_width + 1)
-            y1 = round_half_up(geo.lanes_top + geo.lanes_height)
-            whole &= QRect(x0, y0, x1 - x0, y1 - y0)
+        clip = lanes_clip(geo)
+        if target is not None:  # clipped as Qt clips to the lanes
+            whole &= clip
         parts = [whole] if region is None else region_rects(region.intersected(whole))
         sampler = _Sampler(geo, tiles, level, xs, hidden, left, None if region is None else parts)
         clipped = False
@@ -229,10 +222,7 @@ class LanesImage:
                 continue
             if not clipped:
                 painter.save()
-                painter.setClipRect(
-                    QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
-                    Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
-                )
+                painter.setClipRect(clip, Qt.ClipOperation.IntersectClip)  # (in a region)
                 clipped = True
             # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
             w = -(-w // 4) * 4

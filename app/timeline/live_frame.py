@@ -109,7 +109,7 @@ def changed_region(
     if geo.strip_height and right > left:
         top = math.floor(geo.strip_top) - 1
         parts.append(QRect(left, top, right - left, math.ceil(geo.strip_height) + 3))
-    for x, a, b in _row_bands(geo, *changed, last.limit):
+    for x, a, b in _row_bands(geo, *_with_band_mates(geo, last.geo, *changed), last.limit):
         x0 = max(left, math.floor(geo.x_of(x)) - MARK_PX)
         if x0 < right:
             parts.append(QRect(x0, a, right - x0, b - a))
@@ -123,6 +123,22 @@ def changed_region(
     for part in parts:
         region = region.united(part)
     return region
+
+
+def _with_band_mates(
+    geo: TimelineGeometry, drawn: TimelineGeometry, rows: Int64s, since: Int64s
+) -> tuple[Int64s, Int64s]:
+    """``rows`` changed from ``since``, and the rows new since ``drawn`` whose pixel rows
+    show rows drawn before, from the view's start. Rows sharing pixel rows: a pixel row
+    shows the band (a power of two of rows, :func:`~app.timeline.raster.level_for`; fewer
+    than ``geo.group``) of the row at its middle once that row is there, none before: the
+    first new rows bring their band mates' bars, from their first, into pixel rows that
+    showed nothing (a run of 1,200 requests zoomed in left a line white under them)."""
+    if geo.group <= 1 or geo.rows <= drawn.rows:
+        return rows, since
+    new = np.arange(drawn.rows, min(geo.rows, drawn.rows + geo.group), dtype=np.int64)
+    start = np.full(len(new), geo.t_from_ns, np.int64)
+    return np.concatenate([rows, new]), np.concatenate([since, start])
 
 
 def _row_bands(

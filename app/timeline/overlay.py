@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-from PySide6.QtCore import QLineF, QRectF, Qt
+from PySide6.QtCore import QLineF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from app.theme import Theme
-from app.timeline.geometry import RowsMemo, TimelineGeometry
+from app.timeline.geometry import RowsMemo, TimelineGeometry, lanes_clip, pixel_rects
 from app.timeline.legend import TAIL_OPACITY
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 from simulator.trace import Kind
@@ -83,10 +83,7 @@ def paint_over_bars(
     y = geo.lanes_top + gap / 2 + spans.row[seen] * geo.row_px
     kind, tail = spans.kind[seen], spans.tail[seen]
     painter.save()
-    painter.setClipRect(
-        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
-        Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
-    )
+    painter.setClipRect(lanes_clip(geo), Qt.ClipOperation.IntersectClip)  # (in a region)
     painter.setPen(Qt.PenStyle.NoPen)
     present = set(np.unique(kind).tolist())  # a mask per kind only for the kinds in view
     for name in DRAW_ORDER:
@@ -99,7 +96,7 @@ def paint_over_bars(
                 continue
             painter.setOpacity(TAIL_OPACITY if is_tail else 1.0)
             painter.setBrush(hatch)
-            painter.drawRects(_rects(x0[shown], y[shown] + inset, width[shown], height))
+            painter.drawRects(pixel_rects(x0[shown], y[shown] + inset, width[shown], height))
     painter.setOpacity(1.0)
     if bar >= LINE_PX:
         lines = _hairlines(rows.by, spans.row[seen], start, x0, width, kind, tail, scale)
@@ -127,12 +124,6 @@ def _at_least(rows: TimelineRows, ns: float) -> npt.NDArray[np.intp]:
         known = _BY_LENGTH.put(rows, (order, lengths[order]))
     order, lengths = known
     return np.sort(order[np.searchsorted(lengths, ns, side="left") :])
-
-
-def _rects(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], w: npt.NDArray[np.float64], h: float
-) -> list[QRectF]:
-    return [QRectF(a, b, c, h) for a, b, c in zip(x.tolist(), y.tolist(), w.tolist(), strict=True)]
 
 
 def _hairlines(

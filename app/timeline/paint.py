@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
-from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, TimelineGeometry, layout
+from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, TimelineGeometry, lanes_clip, layout
 from app.timeline.label_column import paint_labels
 from app.timeline.labels import labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
@@ -185,10 +185,7 @@ def _paint_rows(
     """The bars (unless ``fills`` is off: an image drew them) and what goes over them (the
     answer marks only where they reach into ``region``)."""
     painter.save()
-    painter.setClipRect(
-        QRectF(geo.lanes_left, geo.lanes_top, geo.lanes_width + 1, geo.lanes_height),
-        Qt.ClipOperation.IntersectClip,  # (within a live frame's region)
-    )
+    painter.setClipRect(lanes_clip(geo), Qt.ClipOperation.IntersectClip)  # (in a region)
     painter.setPen(Qt.PenStyle.NoPen)
     separators: list[QLineF] = []
     t_from, t_to = geo.t_from_ns, geo.t_to_ns

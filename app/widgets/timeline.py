@@ -309,8 +309,10 @@ class QtTimeline(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        self.draw(painter)
-        painter.end()
+        try:
+            self.draw(painter)
+        finally:
+            painter.end()  # (a painter left open by a failed paint takes Qt down with it)
 
     def draw(self, painter: QPainter) -> None:
         self._prepare()

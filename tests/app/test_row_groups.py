@@ -236,3 +236,23 @@ def test_short_requests_in_turn_fill_the_room_as_a_staircase_not_one_comb():
     same = TimelineRows(Trace(0, tuple(_short(i, 0) for i in range(30))), by="requests")
     assert GroupPlan(same).needed(10) == 1 and GroupPlan(same).needed(30) == 30
     assert [g.label for g in plan_groups(same, 10)] == ["requests 1–30 alike"]
+
+
+def test_a_staircase_cut_again_to_fill_the_room_draws_every_request_in_a_group():
+    """Sixteen 20 ms waits sent 0.5 ms apart beside a 100 ms request, in eight rows: the
+    coarser tolerance's groups are not whole groups of the finer one (each compared with
+    its own first row), and the last one lies inside a finer group, with nowhere to cut
+    it. It stays whole (it made the window's paint fail: a division by zero)."""
+    ms = 1_000_000
+
+    def one(i: int, kind: Kind, start: int, end: int) -> Lane:
+        return Lane(i, "v", "ok", 200, None, start, end, (Segment(kind, start, end, "loop"),))
+
+    lanes = [one(i, Kind.IO_WAIT, i * ms // 2, i * ms // 2 + 20 * ms) for i in range(16)]
+    lanes.append(one(16, Kind.CPU, 0, 100 * ms))
+    rows = TimelineRows(Trace(0, tuple(lanes), "loop"))
+    for most in range(2, len(rows)):
+        groups = GroupPlan(rows).groups(most)
+        assert len(groups) <= most, most
+        covered = [row for group in groups for row in range(group.first, group.last + 1)]
+        assert covered == list(range(len(rows))), most
