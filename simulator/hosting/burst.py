@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import time
 from collections.abc import Callable, Coroutine
 from typing import Generic, TypeVar
@@ -40,6 +41,11 @@ class Burst(Generic[R]):
         self._stopping = False
         # Set by stop(): a client waiting seconds to send its next request wakes at once.
         self._stop_event = asyncio.Event()
+        # Every task's done callback, and the context it runs in (it reads no context
+        # variable): one of each for the run, not a bound method and a copy of the context
+        # per request, which every full collection walks while thousands are in flight.
+        self._ended_callback = self._request_ended
+        self._callback_context = contextvars.Context()
 
     @property
     def stopped(self) -> bool:
@@ -94,9 +100,24 @@ class Burst(Generic[R]):
             self.records.append(record)
             self._in_flight += 1
             task = asyncio.create_task(send(record))
-            task.add_done_callback(self._request_ended)
+            task.add_done_callback(self._ended_callback, context=self._callback_context)
             self._tasks.append(task)
         return self._tasks
+
+    async def _all_ended(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Return once every task sent has ended: ``gather(*tasks, return_exceptions=True)``,
+        told by the count in flight instead of a callback per task (a context copy and a
+        tuple each, which every full collection walks while thousands are in flight).
+        Cancelled, it cancels them all and returns once they have ended, as ``gather``."""
+        try:
+            while self._in_flight:
+                self._slot_free.clear()
+                await self._slot_free.wait()
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
     def _request_ended(self, task: asyncio.Task[None]) -> None:
         """Free the request's slot for the next one held back."""

@@ -58,7 +58,7 @@ class Driver(Burst[RequestRecord]):
             return RequestRecord(RequestProbe(request_id, scenario.view, sent_ns=sent_ns))
 
         tasks = await self._send_burst(record_for, lambda r: self.send(r, url))
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._all_ended(tasks)
 
     async def send(self, record: RequestRecord, url: httpx.URL) -> None:
         """Send one GET of ``url`` carrying ``record``'s probe; record how it ended.
