@@ -43,17 +43,10 @@ from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = [
-    "LiveLanes",
-    "answered_ns",
-    "from_scratch",
-    "head",
-    "settled",
-    "tidying",
-]
+__all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
 
 #: What of a record and its probe says whether its lane is final (:func:`_final`).
-State = tuple[int | None, str, int | None, int | None]
+State = tuple[int | None, str, int | None, int | None, int | None]
 
 #: How many of each of its records a request's probe holds (declared segments, marks, open
 #: segments, database events, loop steps), then what of its record and probe a lane is built
@@ -397,8 +390,9 @@ def _only_tidying_after(
 
 def _state(record: RequestRecord) -> State:
     """What of ``record`` and its probe :func:`_final` judges by (read with its version)."""
-    probe = record.probe
-    return record.done_ns, record.status, probe.picked_ns, probe.finished_ns
+    probe, steps = record.probe, record.probe.loop_steps
+    last_step_ns = steps[-1][1] if steps else None
+    return record.done_ns, record.status, probe.picked_ns, probe.finished_ns, last_step_ns
 
 
 def settled(record: RequestRecord) -> bool:
@@ -420,10 +414,15 @@ def _final(state: State) -> bool:
     """Whether the request whose records were ``state`` (:func:`_state`) is :func:`settled`
     for good: not given up on before the site picked it up, which it may still do after a
     Stop (its view then never starts), and the loop steps it records then hold the loop for
-    the others' lanes."""
-    done_ns, status, picked_ns, finished_ns = state
-    return _settled(done_ns, picked_ns, finished_ns) and (
-        status != "cancelled" or picked_ns is not None
+    the others' lanes; and on the loop, the step it finished in recorded (the server stamps
+    ``finished_ns`` inside its task's last step, which the loop monitor records when it
+    ends: a frame taken meanwhile, twice, settled the lane without it, and the holds too)."""
+    done_ns, status, picked_ns, finished_ns, last_step_ns = state
+    stepped = last_step_ns is None or finished_ns is None or last_step_ns >= finished_ns
+    return (
+        _settled(done_ns, picked_ns, finished_ns)
+        and stepped
+        and (status != "cancelled" or picked_ns is not None)
     )
 
 

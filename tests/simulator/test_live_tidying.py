@@ -60,3 +60,23 @@ def test_records_after_an_answered_lane_s_end_keep_it_and_others_build_it_again(
     lane = live.update([record], 20 * MS)[0]
     assert lane == from_scratch([record], 20 * MS, LOOP)[0]
     assert lane.segments[-1].end_ns == 13 * MS
+
+
+def test_a_lane_finished_before_its_last_loop_step_is_recorded_takes_that_step_in():
+    """The ASGI server stamps a request finished inside its task's last step on the loop,
+    which the loop monitor records only when the step ends: frames taken in between (two or
+    more while the loop's thread waits for the GIL) see it finished without that step. Its
+    lane is not final until the step is recorded; then it has it, as a build from scratch."""
+    record = _answered()
+    probe = record.probe
+    live = LiveLanes(LOOP)
+    live.update([record], 7 * MS)
+    probe.finished_ns = 12 * MS  # in the step 11.5-12.5 ms, not recorded yet
+    probe.touch()
+    for now in (12 * MS + MS // 10, 12 * MS + MS // 5, 12 * MS + MS // 4):
+        assert live.update([record], now) == from_scratch([record], now, LOOP)
+    probe.loop_steps.append((11 * MS + MS // 2, 12 * MS + MS // 2))  # the step ends
+    probe.touch()
+    lane = live.update([record], 13 * MS)[0]
+    assert lane == from_scratch([record], 13 * MS, LOOP)[0]
+    assert any(s.kind == "framework" and s.start_ns == 11 * MS + MS // 2 for s in lane.segments)
