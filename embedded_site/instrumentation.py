@@ -62,8 +62,9 @@ class RawSegment:
     #: tells Django's work around it from the waits to run (``embedded_site.waits``).
     start_clock: Clock | None = None
     end_clock: Clock | None = None
-    #: An open timed await's deadline (``measured(awaits=...)``): from then on the coroutine
-    #: was ready, and a host looking later sees it ended there (:func:`past_due`).
+    #: A timed await's deadline (``measured(awaits=...)``): from then on the coroutine was
+    #: ready, and a host looking later sees it ended there (:func:`past_due`); kept once it
+    #: closed, since before it the timer was not due, however busy the loop was.
     due_ns: int | None = None
 
 
@@ -189,7 +190,9 @@ class RequestProbe:
         """
         s = self.open_segments[token]
         self.segments.append(
-            RawSegment(s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock)
+            RawSegment(
+                s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock, s.due_ns
+            )
         )
         del self.open_segments[token]
         self.version = next(_VERSIONS)
@@ -220,7 +223,9 @@ def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
     """The open segment ``s`` as a host looking at ``now_ns`` draws it."""
     due = s.due_ns
     if due is not None and past_due(due, now_ns):
-        return RawSegment(s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock)
+        return RawSegment(
+            s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
+        )
     return RawSegment(
         s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line, s.start_clock
     )

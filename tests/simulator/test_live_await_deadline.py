@@ -65,3 +65,28 @@ def test_the_deadline_seen_live_is_the_one_the_close_records():
     after = live.update([record], 32 * MS)[0]
     assert after == from_scratch([record], 32 * MS, LOOP)[0]
     assert _kinds(after)[: len(before.segments)] == _kinds(before)
+
+
+def test_a_timed_await_is_awaiting_io_up_to_its_deadline_however_busy_the_loop_was():
+    """Another request holds the loop from 5 ms to past the timer's deadline at 12 ms: the
+    sleep was still a sleep until 12 ms (its timer could not fire sooner), then the ready
+    coroutine waited for the loop. (Read as "ready since the loop got busy", a 3,000-request
+    burst drew a quarter of its lanes' 500 ms sleeps wholly as waiting for the loop.)"""
+    record, token = _awaiting(10)  # due at 12 ms
+    other = RequestRecord(RequestProbe(2, "async_io", 0))
+    other.probe.picked_ns, other.probe.picked_thread = 3 * MS, LOOP
+    other.probe.loop_steps.append((5 * MS, 12 * MS + AWAIT_SLACK_NS // 2))
+    other.probe.touch()
+    resumed = 12 * MS + AWAIT_SLACK_NS // 2 + 100_000  # within the slack: closed there
+    record.probe.close_segment(token, resumed)
+    record.probe.loop_steps.append((resumed, resumed + MS))
+    record.probe.touch()
+    now = resumed + 2 * MS
+    live = LiveLanes(LOOP)
+    lane = live.update([record, other], now)[0]
+    assert lane == from_scratch([record, other], now, LOOP)[0]
+    kinds = _kinds(lane)
+    wait = next(k for k in kinds if k[0] == Kind.IO_WAIT)
+    assert wait[1:] == (2 * MS // 1000, 12 * MS // 1000)  # the sleep, up to its deadline
+    after = kinds[kinds.index(wait) + 1]
+    assert after[0] == Kind.QUEUED and after[1] == 12 * MS // 1000  # then ready, waiting

@@ -41,8 +41,6 @@ SCENARIOS = {
     "async_sync_orm_bug": Scenario(view="async_sync_orm_bug", requests=20, arrival_ms=2),
     "stopped": Scenario(view="async_io", requests=150, io_ms=300, arrival_ms=2),
 }
-#: Runs whose requests Django tidies up after on the loop (its steps after each answer).
-TIDIED_ON_THE_LOOP = {"async_io", "sync_middleware", "stopped"}
 #: Runs stopped (as the Stop button does) this long after their first request was sent.
 STOP_AFTER_S = {"stopped": 0.2}
 
@@ -108,7 +106,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     live_lanes = LiveLanes(trace.loop_thread)
     settled: dict[int, object] = {}
     now = start
-    kept_or_grown = resumed = tidied = 0
+    kept_or_grown = resumed = 0
     while now < end:
         now += rng.randrange(1_000_000, 12_000_000)
         # Sometimes records made while the snapshot is taken: later than its "now".
@@ -121,7 +119,6 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
         resumed += live_lanes.resumed
-        tidied += live_lanes.tidied
         # A settled lane is handed out as the same object ever after (the painter's cache).
         for i, lane in settled.items():
             assert lanes[i] is lane
@@ -130,8 +127,9 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     assert kept_or_grown > 0
     # Lanes built again were walked again only from where their records changed.
     assert resumed > 0
-    # Lanes Django tidied up after were kept while only its loop steps after them came.
-    assert tidied > 0 or name not in TIDIED_ON_THE_LOOP
+    # (Whether a lane Django tidies up after is kept depends on a frame falling between
+    # its answer and the tidying's steps, which a real run of 30 does not promise: about
+    # one run in six had none. test_live_tidying.py and the shuffled stories prove it.)
     assert not live_lanes.stale(replay.records)
     if name not in STOP_AFTER_S:  # (a stopped run's trace is taken while Django tidies up)
         assert live_lanes.update(replay.records, now) == trace.lanes
