@@ -87,6 +87,26 @@ def _pixels(widget: QtTimeline) -> np.ndarray:
     return np.frombuffer(image.constBits(), np.uint32).reshape(image.height(), -1).copy()
 
 
+def _scratch(qtbot, live: QtTimeline, trace: Trace, now: int) -> np.ndarray:
+    """What ``live`` shows, painted by a new widget given the snapshot alone (not live:
+    every lane laid out and split anew), at the same size, settings, view and rows."""
+    scratch = QtTimeline()
+    qtbot.addWidget(scratch)
+    scratch.resize(live.size())
+    scratch.lanes_image.coarse_ok = False
+    scratch.set_theme(live.theme)
+    scratch.set_tails_shown(live.tails_shown)
+    scratch.set_row_floor(live.row_floor_px)
+    scratch.set_label_floor(live._label_floor)
+    scratch.set_span_floor(live._span_floor_ns)
+    scratch.set_by(live.by)
+    scratch.set_waiting(live.waiting_text)
+    scratch.set_trace(trace, expected_rows=live.rows_room)
+    scratch.set_cutoff(now)
+    scratch.set_view_range(*live.view_range())
+    return _pixels(scratch)
+
+
 @pytest.mark.parametrize(
     ("n", "size", "every"),
     [(24, (640, 420), 13), pytest.param(300, (700, 260), 9, marks=pytest.mark.slow)],
@@ -112,15 +132,7 @@ def test_a_live_frame_after_many_updates_is_pixel_for_pixel_a_from_scratch_paint
         assert _bars(live.rows.spans) == _bars(TimelineRows(trace).spans), k
         if k % 3 and k != len(frames) - 1:
             continue
-        scratch = QtTimeline()
-        qtbot.addWidget(scratch)
-        scratch.resize(*size)
-        scratch.lanes_image.coarse_ok = False
-        # Not live: every lane laid out and split anew (for as many rows as the live one).
-        scratch.set_trace(trace, expected_rows=live.rows_room)
-        scratch.set_cutoff(now)
-        scratch.set_view_range(*live.view_range())
-        exact = _pixels(scratch)
+        exact = _scratch(qtbot, live, trace, now)
         differ = np.argwhere(drawn != exact)
         assert not len(differ), (k, now / MS, differ[:5].tolist())
         assert len(np.unique(drawn)) > 6  # lanes of several kinds drawn, not a blank
@@ -140,14 +152,7 @@ def test_the_same_snapshot_at_a_later_now_draws_its_lanes_to_their_ends_only(qtb
     live.set_trace(first, live=True, now_ns=now)
     live.grab()
     live.set_trace(first, live=True, now_ns=later)
-    scratch = QtTimeline()
-    qtbot.addWidget(scratch)
-    scratch.resize(640, 300)
-    scratch.lanes_image.coarse_ok = False
-    scratch.set_trace(first, expected_rows=live.rows_room)
-    scratch.set_cutoff(later)
-    scratch.set_view_range(*live.view_range())
-    assert np.array_equal(_pixels(live), _pixels(scratch))
+    assert np.array_equal(_pixels(live), _scratch(qtbot, live, first, later))
 
 
 def _alike(lane: Lane, segments: tuple[Segment, ...]) -> Lane:
@@ -187,11 +192,4 @@ def test_lanes_built_anew_are_told_from_lanes_that_grew_by_every_segment(qtbot):
         live.set_trace(again, live=True, now_ns=later)
         assert live.lanes_image._live.by_columns
         assert _bars(live.rows.spans) == _bars(TimelineRows(again).spans)
-        scratch = QtTimeline()
-        qtbot.addWidget(scratch)
-        scratch.resize(640, 300)
-        scratch.lanes_image.coarse_ok = False
-        scratch.set_trace(again, expected_rows=live.rows_room)
-        scratch.set_cutoff(later)
-        scratch.set_view_range(*live.view_range())
-        assert np.array_equal(_pixels(live), _pixels(scratch))
+        assert np.array_equal(_pixels(live), _scratch(qtbot, live, again, later))

@@ -17,7 +17,7 @@ from app.timeline.geometry import live_rows_room
 from app.widgets.timeline import QtTimeline
 from simulator.trace import Lane, Trace
 
-from .test_live_frames import MS, _pixels, _snapshots
+from .test_live_frames import MS, _pixels, _scratch, _snapshots
 
 
 def _rewritten(n: int, frames: range) -> list[tuple[Trace, int]]:
@@ -45,19 +45,6 @@ def _rewritten(n: int, frames: range) -> list[tuple[Trace, int]]:
     return out
 
 
-def _scratch(qtbot, live: QtTimeline, trace, now: int, size) -> np.ndarray:
-    """The frame ``live`` shows, painted by a new widget from the snapshot alone (not live:
-    every lane laid out and split anew), at the same view and rows."""
-    scratch = QtTimeline()
-    qtbot.addWidget(scratch)
-    scratch.resize(*size)
-    scratch.lanes_image.coarse_ok = False
-    scratch.set_trace(trace, expected_rows=live.rows_room)
-    scratch.set_cutoff(now)
-    scratch.set_view_range(*live.view_range())
-    return _pixels(scratch)
-
-
 def _run(qtbot, n: int, size, every: int, expected: int) -> tuple[int, list[float], int]:
     """Frames of ``n`` requests every ``every`` ms (lanes whose past changes among them),
     each checked against a from-scratch paint: how many were painted over the last, the
@@ -78,7 +65,7 @@ def _run(qtbot, n: int, size, every: int, expected: int) -> tuple[int, list[floa
             partial += 1
             area = sum(r.width() * r.height() for r in live.painted)
             shares.append(area / (size[0] * size[1]))
-        exact = _scratch(qtbot, live, trace, now, size)
+        exact = _scratch(qtbot, live, trace, now)
         differ = np.argwhere(drawn != exact)
         where = differ[:5].tolist()
         assert not len(differ), f"frame {k} at {now / MS} ms: pixels {where} differ from scratch"
@@ -176,7 +163,7 @@ def test_a_zoom_while_live_stays_put_frame_after_frame_and_fit_goes_back_to_the_
         if zoomed is not None:
             assert live.view_range() == zoomed
             partial += live.painted is not None
-        exact = _scratch(qtbot, live, trace, now, size)
+        exact = _scratch(qtbot, live, trace, now)
         assert np.array_equal(drawn, exact), k
     assert partial >= (len(frames) - 5) // 2
     live.fit()
@@ -218,7 +205,7 @@ def test_a_live_frame_repaints_on_screen_only_where_it_changed(qtbot):
             shares.append(live.regions[0] / (size[0] * size[1]))
     assert len(shares) >= len(frames) // 2
     assert float(np.median(shares)) < 0.35, shares
-    exact = _scratch(qtbot, live, *frames[-1], size)
+    exact = _scratch(qtbot, live, *frames[-1])
     assert np.array_equal(_pixels(live), exact)
 
 

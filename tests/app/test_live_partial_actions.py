@@ -20,7 +20,7 @@ from simulator.metrics.replay import trace_at
 from simulator.trace import Lane, Trace
 from tests.app.recorded_runs import load_runs, run_from_data
 
-from .test_live_frames import _pixels
+from .test_live_frames import _pixels, _scratch
 
 MS = 1_000_000
 SIZES = [(640, 420), (900, 300), (500, 640), (1200, 700)]
@@ -95,25 +95,6 @@ def _act(live: QtTimeline, rnd: random.Random, end_ns: int) -> None:
         live.set_span_floor(rnd.choice([0, int(end_ns * 1.2)]))
     else:
         live.set_label_floor(rnd.choice([0.0, 120.0]))
-
-
-def _scratch(qtbot, live: QtTimeline, trace: Trace, now: int) -> np.ndarray:
-    """What ``live`` shows, painted by a new widget given the snapshot alone (not live)."""
-    scratch = QtTimeline()
-    qtbot.addWidget(scratch)
-    scratch.resize(live.size())
-    scratch.lanes_image.coarse_ok = False
-    scratch.set_theme(live.theme)
-    scratch.set_tails_shown(live.tails_shown)
-    scratch.set_row_floor(live.row_floor_px)
-    scratch.set_label_floor(live._label_floor)
-    scratch.set_span_floor(live._span_floor_ns)
-    scratch.set_by(live.by)
-    scratch.set_waiting(live.waiting_text)
-    scratch.set_trace(trace, expected_rows=live.rows_room)
-    scratch.set_cutoff(now)
-    scratch.set_view_range(*live.view_range())
-    return _pixels(scratch)
 
 
 @pytest.mark.slow
