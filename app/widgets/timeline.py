@@ -175,8 +175,12 @@ class QtTimeline(TimelineView):
 
     @property
     def rows_room(self) -> int:
-        """How many rows the lanes are laid out for (0: as many as there are)."""
-        return self._view.room
+        """How many rows the lanes are laid out for (0: as many as there are): live, the
+        requests the run sends, but no more than fit at the row floor (presentation), so a
+        live row is never thinner than a finished run's; past that many rows, alike ones
+        share a row (:attr:`rows`), live as finished."""
+        most = self.rows_fitting()
+        return min(self._view.room, most) if most else self._view.room
 
     @property
     def row_count(self) -> int:
@@ -278,7 +282,7 @@ class QtTimeline(TimelineView):
         t_from, t_to = self.view_range()
         rows = self.rows
         self.own_label_px()  # tells the parent when the column's width changes
-        room = self._view.room if rows is self._all_rows and rows.by == "requests" else 0
+        room = self.rows_room if rows is self._all_rows and rows.by == "requests" else 0
         # What the picture depends on but the rows and "now": a live frame with the same
         # paints over the last one only where they changed.
         same = (
