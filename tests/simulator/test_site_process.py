@@ -71,8 +71,8 @@ def test_a_run_is_measured_in_the_site_s_process_and_watched_from_this_one():
         assert len(run.trace.lanes) == 200 and run.summary.ok == 200
         assert run.trace.loop_thread == "asgi-loop"
         # Frames grew (later ends; a lane drawn up to one frame's "now" may end earlier in
-        # the next, once the site's record of its end arrives), and lanes a later frame kept are the same
-        # objects (what the painter counts on).
+        # the next, once the site's record of its end arrives), and lanes a later frame kept
+        # are the same objects (what the painter counts on).
         assert len(frames) >= 3
         ends = [max((lane.end_ns for lane in f.lanes), default=0) for f in frames]
         assert ends[-1] > ends[0]
