@@ -59,7 +59,9 @@ class RawSegment:
     #: await or a sleep, the ``burn_cpu(...)`` call), so the code panel can point at it.
     line: int | None = None
     #: The thread's clocks where the segment began and ended, if read: the lane builder
-    #: tells Django's work around it from the waits to run (``embedded_site.waits``).
+    #: tells Django's work around it from the waits to run (``embedded_site.waits``). An
+    #: end read later, with nothing but waiting between: after a sleep, or at the resume of
+    #: a timed await ended at its deadline.
     start_clock: Clock | None = None
     end_clock: Clock | None = None
     #: A timed await's deadline (``measured(awaits=...)``): from then on the coroutine was
@@ -246,7 +248,9 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     (lesson 15's B under load: 564 ms of such a turn were drawn as awaiting I/O). Otherwise
     the wait was over when asyncio's timer was due: a resume later than that (by
     ``AWAIT_SLACK_NS`` or more) is the coroutine, ready, waiting for the loop to run it, and the
-    segment ends at the deadline so the lanes draw the rest as waiting for the loop. (On a
+    segment ends at the deadline so the lanes draw the rest as waiting for the loop (off the
+    loop the host watches, such as asgiref's private loop under WSGI, as its thread waiting
+    to run, told by the clocks read at the resume). (On a
     busy machine, or beside a window's frames, a 1 s ``asyncio.sleep`` under 10,000 requests
     was drawn as 3-11 s of awaiting I/O.)
 
@@ -284,7 +288,9 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
         end = read_clock()
         due_ns = probe.open_segments[self._token].due_ns
         if due_ns is not None and past_due(due_ns, end.wall_ns):
-            probe.close_segment(self._token, due_ns, None)
+            # Ended at its deadline; the clocks read at the resume say how the thread
+            # waited to run since (``lane_parts.resumed_late``).
+            probe.close_segment(self._token, due_ns, end)
             return
         if self._sleeps is None:
             probe.close_segment(self._token, end.wall_ns, end)

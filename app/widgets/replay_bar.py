@@ -15,13 +15,15 @@ from simulator.metrics.replay import next_event
 #: of a full-width timeline, and less than a class can see).
 VISIBLE_SHARE = 0.01
 
-__all__ = ["OVER_SECONDS", "QtReplayBar", "SPEEDS"]
+__all__ = ["LIVE_TEXT", "OVER_SECONDS", "QtReplayBar", "SPEEDS"]
 
 #: Speeds to choose from: 0.02× makes a 200 ms run last 10 s.
 SPEEDS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 #: "Play over N seconds": whatever the run's length, the replay lasts this long.
 OVER_SECONDS = (5, 10, 20, 30, 60)
 _SCRUB_STEPS = 1000
+#: What the bar says while a run goes: there is nothing to replay until it has ended.
+LIVE_TEXT = "Replay once the run has ended"
 
 
 class QtReplayBar(QWidget):
@@ -29,6 +31,12 @@ class QtReplayBar(QWidget):
 
     Emits ``playheadChanged(ms)`` with the time shown (ms from the first send), or
     ``playheadChanged(-1)`` when the replay is over and the whole run should show.
+
+    With nothing to replay it is greyed out with its scrubber empty, and while a run goes
+    (:meth:`wait_for_run`) it says the replay comes once the run has ended: a full scrubber
+    and "0 ms / 0 ms" read as a finished run's replay. It stays in its place all the while
+    (hidden, it would give its height to the lanes mid-run and take it back at the end,
+    and every live row would move twice).
     """
 
     playheadChanged = Signal(float)
@@ -117,12 +125,23 @@ class QtReplayBar(QWidget):
         self._emit()
 
     def set_duration(self, duration_ms: float) -> None:
-        """A new run to replay (0: nothing to replay)."""
+        """A new run to replay, shown whole (0: nothing to replay)."""
+        self._load(duration_ms, "")
+
+    def wait_for_run(self) -> None:
+        """A run goes: nothing to replay until it has ended, and the bar says so."""
+        self._load(0.0, LIVE_TEXT)
+
+    def _load(self, duration_ms: float, none_text: str) -> None:
+        """Replay ``duration_ms`` of run; with none, an empty scrubber and ``none_text``."""
         self.stop()
         self.duration_ms = duration_ms
         self.setEnabled(duration_ms > 0)
-        self.scrubber.setValue(_SCRUB_STEPS)
-        self._show_clock(duration_ms)
+        self.scrubber.setValue(_SCRUB_STEPS if duration_ms > 0 else 0)
+        if duration_ms > 0:
+            self._show_clock(duration_ms)
+        else:
+            self.clock.setText(none_text)
 
     def toggle(self) -> None:
         if self.playing:

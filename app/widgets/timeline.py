@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QRegion, QWheelEvent
+from PySide6.QtGui import QImage, QMouseEvent, QPainter, QPaintEvent, QRegion
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LIGHT, Theme
@@ -16,22 +16,23 @@ from app.timeline.hover import hover_text
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
 from app.timeline.live_view import LiveView
-from app.timeline.paint import TimelineGeometry, TimelineRows
+from app.timeline.paint import TimelineRows
 from app.timeline.rows import picture_end_ns
 from app.widgets.legend import QtLegend
+from app.widgets.timeline_view import TimelineView
 from simulator.trace import Trace
 
 __all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
 
-class QtTimeline(QWidget):
+class QtTimeline(TimelineView):
     """Draws a :class:`~simulator.trace.Trace` as lanes.
 
     Its parent feeds it with :meth:`set_trace` (again and again while a run is live): the
     widget keeps the rows it lays out of it (what it draws and hovers), never the run as
     state of its own, and reads no other widget. ``by`` chooses one lane per request or one
-    per worker (thread or event loop). Ctrl+wheel zooms around the pointer, wheel or drag
-    pans, :meth:`fit` shows the whole run.
+    per worker (thread or event loop). The range of time shown, and how the mouse moves it,
+    is its :class:`~app.widgets.timeline_view.TimelineView` side.
 
     A frame costs what changed: the bars are one image of per-pixel summaries
     (:class:`~app.timeline.image_paint.LanesImage`) cached by time level, so a zoom, pan or
@@ -40,7 +41,6 @@ class QtTimeline(QWidget):
     a coarser level is refined on the next turn of the event loop.
     """
 
-    viewChanged = Signal()
     #: The mouse is over a segment of view ``str`` at line ``int`` of views.py (or over
     #: nothing with a line: ``None, None``); the code panel highlights that line.
     segmentHovered = Signal(object, object)
@@ -66,15 +66,12 @@ class QtTimeline(QWidget):
         self._cutoff_ns: int | None = None
         self._live = False
         self._view = LiveView()  # live: where the view ends, how many rows it lays out
-        self._user_range: tuple[int, int] | None = None
-        self._span_floor_ns = 0
         self._label_floor = 0.0
         self._own_label: tuple[TimelineRows, str, float] | None = None
-        self._geometry: TimelineGeometry | None = None
+        self._geometry = None
         self._picture: QImage | None = None  # the last frame, while it is up to date
         self._canvas = Canvas()  # what frames are drawn into, kept between them
         self._picture_key: tuple | None = None
-        self._drag_from: tuple[int, int, int] | None = None
         self.lanes_image = LanesImage()
         self.setMouseTracking(True)
         self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
@@ -178,8 +175,12 @@ class QtTimeline(QWidget):
 
     @property
     def rows_room(self) -> int:
-        """How many rows the lanes are laid out for (0: as many as there are)."""
-        return self._view.room
+        """How many rows the lanes are laid out for (0: as many as there are): live, the
+        requests the run sends, but no more than fit at the row floor (presentation), so a
+        live row is never thinner than a finished run's; past that many rows, alike ones
+        share a row (:attr:`rows`), live as finished."""
+        most = self.rows_fitting()
+        return min(self._view.room, most) if most else self._view.room
 
     @property
     def row_count(self) -> int:
@@ -216,68 +217,6 @@ class QtTimeline(QWidget):
     @property
     def _trace(self) -> Trace:
         return self.rows.trace
-
-    # -- view range ------------------------------------------------------------------------
-    def full_range(self) -> tuple[int, int]:
-        """The whole run, a little padded; while live, up to the live step now is in (in
-        compare mode, the shared axis: a floor that steps by 5%)."""
-        t0 = self._all_rows.trace.t0_ns
-        if self._view.span_ns and not self._span_floor_ns:
-            return t0, t0 + self._view.span_ns
-        end = max(self._last_ns, self._cutoff_ns or 0)
-        span = max(end - t0, self._span_floor_ns, 10_000_000)  # never narrower than 10 ms
-        return t0, t0 + int(span * 1.03)
-
-    def set_span_floor(self, span_ns: int) -> None:
-        """Show at least ``span_ns`` from the start when fitted (a shared axis in compare)."""
-        if span_ns != self._span_floor_ns:
-            self._span_floor_ns = span_ns
-            self._invalidate()
-
-    def view_offsets(self) -> tuple[int, int]:
-        """The view as times from this run's start."""
-        t_from, t_to = self.view_range()
-        t0 = self._all_rows.trace.t0_ns
-        return t_from - t0, t_to - t0
-
-    def set_view_offsets(self, offsets: tuple[int, int]) -> None:
-        """Show the same times from the start as another timeline (no viewChanged echo)."""
-        t0 = self._all_rows.trace.t0_ns
-        self._user_range = (t0 + offsets[0], t0 + offsets[1])
-        self._invalidate()
-
-    def view_range(self) -> tuple[int, int]:
-        return self._user_range or self.full_range()
-
-    def set_view_range(self, t_from_ns: int, t_to_ns: int) -> None:
-        t0 = self._all_rows.trace.t0_ns
-        full_from, full_to = self.full_range()
-        span = max(100_000, t_to_ns - t_from_ns)  # 0.1 ms at the closest
-        t_from_ns = max(t0 - span // 10, t_from_ns)
-        self._user_range = (t_from_ns, t_from_ns + span)
-        self._invalidate()
-        self.viewChanged.emit()
-
-    def fit(self) -> None:
-        """Show the whole run."""
-        self._user_range = None
-        self._invalidate()
-
-    def zoom(self, factor: float, around_x: float | None = None) -> None:
-        """Zoom in (factor > 1) or out, keeping the time under ``around_x`` in place."""
-        t_from, t_to = self.view_range()
-        geo = self._geometry
-        anchor = geo.ns_at(around_x) if geo and around_x is not None else (t_from + t_to) // 2
-        new_span = (t_to - t_from) / factor
-        ratio = (anchor - t_from) / max(1, t_to - t_from)
-        start = int(anchor - ratio * new_span)
-        self.set_view_range(start, int(start + new_span))
-
-    def pan(self, fraction: float) -> None:
-        """Move the view by ``fraction`` of its width (positive: later)."""
-        t_from, t_to = self.view_range()
-        shift = int((t_to - t_from) * fraction)
-        self.set_view_range(t_from + shift, t_to + shift)
 
     # -- painting --------------------------------------------------------------------------
     def _invalidate(self) -> None:
@@ -343,7 +282,7 @@ class QtTimeline(QWidget):
         t_from, t_to = self.view_range()
         rows = self.rows
         self.own_label_px()  # tells the parent when the column's width changes
-        room = self._view.room if rows is self._all_rows and rows.by == "requests" else 0
+        room = self.rows_room if rows is self._all_rows and rows.by == "requests" else 0
         # What the picture depends on but the rows and "now": a live frame with the same
         # paints over the last one only where they changed.
         same = (
@@ -405,41 +344,10 @@ class QtTimeline(QWidget):
         text, self.hovered = hover_text(geo, self.rows, self.by, self._cutoff_ns, pos.x(), pos.y())
         return text
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position().toPoint()
-        if self._drag_from is not None:
-            x0, t_from, t_to = self._drag_from
-            geo = self._geometry
-            if geo is not None:
-                shift = int((pos.x() - x0) * (t_to - t_from) / geo.lanes_width)
-                self.set_view_range(t_from - shift, t_to - shift)
-            return
-        text = self.describe_at(pos)
+    def _hover(self, event: QMouseEvent) -> None:
+        text = self.describe_at(event.position().toPoint())
         self.segmentHovered.emit(*self.hovered)
         if text:
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
         else:
             QToolTip.hideText()
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            t_from, t_to = self.view_range()
-            self._drag_from = (event.position().toPoint().x(), t_from, t_to)
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        self._drag_from = None
-        self.unsetCursor()
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.fit()
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = event.angleDelta().y() / 120 or event.angleDelta().x() / 120
-        if not steps:
-            return
-        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.zoom(1.25**steps, event.position().x())
-        else:
-            self.pan(-0.1 * steps)
-        event.accept()

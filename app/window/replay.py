@@ -42,7 +42,12 @@ def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
 
 
 def load_replay(replay: QtReplayBar, session: Session) -> None:
-    """Give the replay bar the runs on screen: their length and where their events are."""
+    """Give the replay bar the runs on screen: their length and where their events are;
+    while a run goes (B's after A's finished, or a close call's re-runs), none: the bar
+    says the replay comes once the run has ended."""
+    if session.running:
+        replay.wait_for_run()
+        return
     runs = session.shown_runs()
     replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs) if runs else 0.0)
     replay.set_events(event_times([r.trace for r in runs]))

@@ -197,9 +197,8 @@ class Stage:
 
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
-        if running:
-            self.replay.set_duration(0)
-        else:  # stopped before B ran (or before any lane): nothing is awaited any more
+        load_replay(self.replay, self.session)  # none while it runs, the runs' once ended
+        if not running:  # stopped before B ran (or before any lane): nothing is awaited any more
             for timeline in self.timelines.values():
                 timeline.set_waiting(None)
 

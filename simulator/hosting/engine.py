@@ -21,7 +21,8 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, from_scratch, head, tidying
+from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.record_state import head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
 from simulator.hosting.transport import SiteTransport

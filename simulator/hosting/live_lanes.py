@@ -6,16 +6,17 @@ the loop's holds) costs a frame of 10,000 requests seconds. Here:
 
 - what recorded something since the last frame is told by its probe's ``version`` alone
   (:meth:`~embedded_site.instrumentation.RequestProbe.touch`): one attribute per lane;
-- a lane whose request is settled (:func:`settled`, and its probe unchanged over a frame) is
-  built once and handed out as the same object ever after (the painter splits it once);
+- a lane whose request is settled (:func:`~simulator.hosting.record_state.settled`, and its
+  probe unchanged over a frame) is built once and handed out as the same object ever after
+  (the painter splits it once);
 - a lane in flight whose probe recorded nothing new is grown to "now"
   (:mod:`simulator.trace.growing`) unless the loop's holds it read have changed;
 - a lane in flight whose probe recorded something is walked again only from where that
   (or the holds it read) changed (:func:`~simulator.trace.lanes.build_lane_again`): a
   request records a dozen things on its way, each seen by some frame;
 - an answered request that Django is still tidying up after records loop steps and marks
-  after its lane's end, which leave its lane as it is (:func:`_only_tidying_after`): kept,
-  not built;
+  after its lane's end, which leave its lane as it is (:func:`~simulator.hosting.record_state.
+  only_tidying_after`): kept, not built;
 - the holds on the loop are read incrementally (:class:`~simulator.trace.live_holds.LiveHolds`).
 
 Every frame builds every lane that changed: no frame hands out a lane drawn short of its
@@ -37,21 +38,25 @@ from dataclasses import dataclass
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.hosting.driver import RequestRecord
+from simulator.hosting.record_state import (
+    Shape,
+    State,
+    answered_ns,
+    answered_shape,
+    final,
+    head,
+    only_tidying_after,
+    shape_of,
+    state_of,
+    tidying,
+)
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = ["LiveLanes", "answered_ns", "from_scratch", "head", "settled", "tidying"]
-
-#: What of a record and its probe says whether its lane is final (:func:`_final`).
-State = tuple[int | None, str, int | None, int | None, int | None]
-
-#: How many of each of its records a request's probe holds (declared segments, marks, open
-#: segments, database events, loop steps), then what of its record and probe a lane is built
-#: of besides (:func:`_shape`).
-Shape = tuple[object, ...]
+__all__ = ["LiveLanes", "from_scratch"]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -77,12 +82,12 @@ class _Kept:
     #: Grown (``grows``) only to a "now" before this: then an open timed await is past its
     #: deadline, and the lane ends it there (``RequestProbe.due_by``).
     grows_until: int = _EVER
-    #: :func:`_final` of ``state`` (the request settled for good once its lane is the same
+    #: :func:`final` of ``state`` (the request settled for good once its lane is the same
     #: two frames in a row).
     final: bool = False
-    #: An answered request's :func:`_shape` read with ``version``: while Django tidies up
+    #: An answered request's :func:`shape_of` read with ``version``: while Django tidies up
     #: after it, its records change after its lane's end, which leaves its lane as it is
-    #: (:func:`_only_tidying_after`).
+    #: (:func:`only_tidying_after`).
     shape: Shape | None = None
 
 
@@ -103,7 +108,7 @@ class LiveLanes:
         self.built = 0
         self.resumed = 0
         #: Lanes kept at the last update though their records changed (Django tidying up after
-        #: their answers: :func:`_only_tidying_after`).
+        #: their answers: :func:`only_tidying_after`).
         self.tidied = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
@@ -127,7 +132,7 @@ class LiveLanes:
         changed: list[int] = []
         same: list[tuple[int, _Kept]] = []
         states: dict[int, tuple[int, State, Shape | None]] = {}
-        tidied: list[RequestProbe] = []  # (their lanes the same: see _only_tidying_after)
+        tidied: list[RequestProbe] = []  # (their lanes the same: see only_tidying_after)
         marks_on = self.loop_thread is not None  # (else drawn on the worker, held_by_worker)
         for i in self._active:
             record = records[i]
@@ -136,24 +141,24 @@ class LiveLanes:
             if kept is not None and kept.version == version and not abandoned:
                 same.append((i, kept))
             elif kept is not None and kept.shape is not None and not abandoned:
-                shaped = _shape(record)
-                if _only_tidying_after(record.probe, kept.shape, shaped, kept.lane, marks_on):
+                shaped = shape_of(record)
+                if only_tidying_after(record.probe, kept.shape, shaped, kept.lane, marks_on):
                     kept.version, kept.shape = version, shaped
                     tidied.append(record.probe)
                     same.append((i, kept))
                 else:
                     changed.append(i)
-                    states[i] = version, _state(record), shaped
+                    states[i] = version, state_of(record), shaped
             else:
                 changed.append(i)
-                states[i] = version, _state(record), _answered_shape(record)
+                states[i] = version, state_of(record), answered_shape(record)
         holds = self._holds
         probes = [records[i].probe for i in changed]
         held = ReadHolds(holds.update(probes + tidied if tidied else probes, now_ns))
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
         for i in self._unsettled(unchanged_until):
             changed.append(i)
-            states[i] = records[i].probe.version, _state(records[i]), _answered_shape(records[i])
+            states[i] = records[i].probe.version, state_of(records[i]), answered_shape(records[i])
         # Lanes whose records did not change and whose holds did not either, up to where
         # they read them: kept (settled once answered and finished), or grown to now.
         lanes = self._lanes
@@ -215,7 +220,7 @@ class LiveLanes:
                     lane.end_ns,
                     build,
                     _EVER if due_by is None else due_by,
-                    _final(state),
+                    final(state),
                     shape,
                 )
             last = max(last, lane.end_ns)
@@ -244,7 +249,8 @@ class LiveLanes:
 
     def stale(self, records: Sequence[RequestRecord]) -> bool:
         """Whether a settled request's records changed after its lane was built (which
-        :func:`settled` says cannot happen): then only a build from scratch is right."""
+        :func:`~simulator.hosting.record_state.settled` says cannot happen): then only a
+        build from scratch is right."""
         active = set(self._active)
         return any(
             i not in active and kept is not None and kept.version != records[i].probe.version
@@ -308,139 +314,3 @@ def _built_again(
         loop_held=held,
         unchanged_until=unchanged_until,
     )
-
-
-def head(record: RequestRecord, now_ns: int, abandoned: bool = False) -> Lane:
-    """The request's lane without its segments: what the client saw (status, error, sent,
-    answered), as every lane built of it has them. The answers' figures need nothing more
-    (``LiveRun.answers``), and it is cheap while Django tidies up after thousands."""
-    probe = record.probe
-    return Lane(
-        probe.request_id,
-        probe.view,
-        "cancelled" if abandoned and record.done_ns is None else record.status,
-        record.status_code,
-        record.error or probe.error,
-        probe.sent_ns,
-        answered_ns(record, now_ns),
-        (),
-    )
-
-
-def _shape(record: RequestRecord) -> Shape:
-    """How many records of each kind ``record``'s probe holds, and the rest its lane is built
-    of (:data:`Shape`): read with its version, before its lane is built."""
-    probe = record.probe
-    return (
-        len(probe.segments),
-        len(probe.marks),
-        len(probe.open_segments),
-        len(probe.db_events),
-        len(probe.loop_steps),
-        record.status,
-        record.status_code,
-        record.error,
-        record.done_ns,
-        probe.error,
-        probe.sent_ns,
-        probe.picked_ns,
-        probe.picked_thread,
-        probe.picked_clock,
-        probe.responded_ns,
-        probe.finished_ns,
-    )
-
-
-def _answered_shape(record: RequestRecord) -> Shape | None:
-    """:func:`_shape` of an answered request (none in flight: its lane reaches now)."""
-    return _shape(record) if record.done_ns is not None else None
-
-
-def _only_tidying_after(
-    probe: RequestProbe, before: Shape, now: Shape, lane: Lane, marks_as_recorded: bool
-) -> bool:
-    """Whether an answered request's probe, of :func:`_shape` ``before`` when ``lane`` was
-    built and ``now`` now, recorded since only what Django's tidying up after the answer
-    records after the lane's end: loop steps starting there or later (the loop running its
-    last callbacks), and (``marks_as_recorded``: drawn on the threads they were made on)
-    ``request_finished`` receivers' marks after it on threads the lane has seen. None of
-    it changes the lane, which ends at the answer: a lane's own steps are joined only where
-    they touch, so none reaches back before its end, and the first step (which decides how
-    a lane reads the loop) came before; a receiver's mark is a point the walk stops at only
-    up to the end, and a thread seen earlier keeps its first time."""
-    steps_before, steps_now, marks_before, marks_now = before[4], now[4], before[1], now[1]
-    assert isinstance(steps_before, int) and isinstance(steps_now, int)
-    assert isinstance(marks_before, int) and isinstance(marks_now, int)
-    if before[0] != now[0] or before[2:4] != now[2:4] or before[5:] != now[5:]:
-        return False
-    end = lane.end_ns
-    if steps_now != steps_before and not (
-        steps_before > 0
-        and all(start >= end for start, _ in probe.loop_steps[steps_before:steps_now])
-    ):
-        return False
-    if marks_now == marks_before:
-        return True
-    seen = dict(lane.threads_seen)
-    return marks_as_recorded and all(
-        mark.where == "signal" and mark.ns > end and mark.thread in seen
-        for mark in probe.marks[marks_before:marks_now]
-    )
-
-
-def _state(record: RequestRecord) -> State:
-    """What of ``record`` and its probe :func:`_final` judges by (read with its version)."""
-    probe, steps = record.probe, record.probe.loop_steps
-    last_step_ns = steps[-1][1] if steps else None
-    return record.done_ns, record.status, probe.picked_ns, probe.finished_ns, last_step_ns
-
-
-def settled(record: RequestRecord) -> bool:
-    """Whether nothing more will be recorded for this request.
-
-    Its lane's derived segments depend on other requests' holds on the loop only while it
-    waits for the loop, and a request cannot finish while another holds the loop, so once
-    the site has finished it (or it never reached the site) its lane is final.
-    """
-    probe = record.probe
-    return _settled(record.done_ns, probe.picked_ns, probe.finished_ns)
-
-
-def _settled(done_ns: int | None, picked_ns: int | None, finished_ns: int | None) -> bool:
-    return done_ns is not None and (finished_ns is not None or picked_ns is None)
-
-
-def _final(state: State) -> bool:
-    """Whether the request whose records were ``state`` (:func:`_state`) is :func:`settled`
-    for good: not given up on before the site picked it up, which it may still do after a
-    Stop (its view then never starts), and the loop steps it records then hold the loop for
-    the others' lanes; and on the loop, the step it finished in recorded (the server stamps
-    ``finished_ns`` inside its task's last step, which the loop monitor records when it
-    ends: a frame taken meanwhile, twice, settled the lane without it, and the holds too)."""
-    done_ns, status, picked_ns, finished_ns, last_step_ns = state
-    stepped = last_step_ns is None or finished_ns is None or last_step_ns >= finished_ns
-    return (
-        _settled(done_ns, picked_ns, finished_ns)
-        and stepped
-        and (status != "cancelled" or picked_ns is not None)
-    )
-
-
-def tidying(record: RequestRecord) -> bool:
-    """Whether the request is answered and Django still works on it (closing the response,
-    ``request_finished``, ending its thread): the one case an answered lane is not final."""
-    return record.done_ns is not None and not settled(record)
-
-
-def answered_ns(record: RequestRecord, now_ns: int) -> int:
-    """When the request's answer was complete.
-
-    The site's own "last byte sent" when there is one: the client shares this process (and
-    its GIL) with the site, so its own clock can run late while views burn CPU, which a
-    client in another process would not see. Otherwise when the client gave up or failed.
-    """
-    if record.done_ns is None:
-        return now_ns
-    if record.status != "cancelled" and record.probe.responded_ns is not None:
-        return record.probe.responded_ns
-    return record.done_ns

@@ -35,6 +35,7 @@ __all__ = [
     "merge_from",
     "merge_touching",
     "placed_wait_overlapped",
+    "resumed_late",
     "steps_joined",
     "threads_seen",
 ]
@@ -71,6 +72,34 @@ def placed_wait_overlapped(before: Body, seg: RawSegment) -> bool:
         and seg.thread != before[3]
         and seg.start_ns < before[2]
     )
+
+
+def resumed_late(declared: list[RawSegment], loop_thread: str | None) -> list[RawSegment]:
+    """``declared``, each timed await closed at its deadline followed by how its thread
+    waited to run from then until it resumed (``gil_wait``, ``core_wait``: the rule of
+    ``embedded_site.waits``, as after a sleep), from the clocks read as it began and at the
+    resume (its ``end_clock``, read after its end with nothing but waiting in between).
+
+    Off the loop the monitor watches only: an async view under WSGI awaits on a private
+    loop of its own thread, which did nothing else, so its lateness was that thread waiting
+    to run. Drawn as Django framework, lesson 21's polls under load ended in bars of up to
+    ~100 ms of "Django" that was waiting. On the watched loop the lateness is the loop
+    running others or waiting to, which its steps tell (``build_lane``)."""
+    late: list[RawSegment] = []
+    for seg in declared:
+        a, b, due = seg.start_clock, seg.end_clock, seg.due_ns
+        if due != seg.end_ns or a is None or b is None or b.wall_ns <= due:
+            continue
+        if seg.thread == loop_thread:
+            continue
+        pieces = waits(a, b, due - a.wall_ns, alone=False)  # (idle in its loop until due)
+        late += [
+            RawSegment(kind, s, e, seg.thread, False, seg.line, None, b if e == b.wall_ns else None)
+            for kind, s, e in pieces
+        ]
+    if not late:
+        return declared
+    return sorted(declared + late, key=lambda seg: (seg.start_ns, seg.end_ns))
 
 
 def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Body]:

@@ -45,6 +45,7 @@ from simulator.trace.lane_parts import (
     framework,
     held_by_worker,
     plain_clock,
+    resumed_late,
     steps_joined,
     threads_seen,
 )
@@ -156,7 +157,7 @@ def build_lane_again(
         )
         return lane, None
 
-    declared = sorted(probe.segments_until(done_ns), key=_BY_START)
+    declared = resumed_late(sorted(probe.segments_until(done_ns), key=_BY_START), loop_thread)
     # Timed awaits that ended, by their end: when each timer was due.
     dues = {seg.end_ns: seg.due_ns for seg in declared if seg.due_ns is not None}
     marks = sorted(list(probe.marks), key=_BY_NS)

@@ -193,3 +193,33 @@ def test_lanes_built_anew_are_told_from_lanes_that_grew_by_every_segment(qtbot):
         assert live.lanes_image._live.by_columns
         assert _bars(live.rows.spans) == _bars(TimelineRows(again).spans)
         assert np.array_equal(_pixels(live), _scratch(qtbot, live, again, later))
+
+
+@pytest.mark.slow
+def test_live_rows_of_a_spaced_run_are_no_thinner_than_the_presentation_floor(qtbot):
+    """Rows laid out for every request a spaced run will send (60 here) were thinner than
+    presentation's floor while few had come (a finished run's rows never are): the room is
+    capped to the rows the floor fits, and past that alike rows share one, as finished. The
+    frames are painted over the last while the rows keep their place, pixel for pixel."""
+    n, floor = 60, 14.0
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(640, 420)
+    live.lanes_image.coarse_ok = False
+    live.set_row_floor(floor)
+    live.set_waiting("running…")
+    live.expect_rows(n)
+    partial = grouped = 0
+    frames = _snapshots(n, range(3, 2 * n + 60, 5))
+    for k, (trace, now) in enumerate(frames):
+        live.set_trace(trace, live=True, now_ns=now)
+        drawn = _pixels(live)
+        fits = live.rows_fitting()
+        assert 10 < fits < n  # more requests to come than rows fit
+        assert live._geometry is not None and live._geometry.row_px >= floor, now / MS
+        partial += live.painted is not None
+        grouped += len(live.rows) < len(trace.lanes)
+        assert len(live.rows) <= fits
+        if live.painted is not None or k % 4 == 1 or k == len(frames) - 1:
+            assert np.array_equal(drawn, _scratch(qtbot, live, trace, now)), now / MS
+    assert partial >= 3 and grouped >= 3  # painted over the last, then grouped

@@ -4,7 +4,16 @@ on the coroutine was ready and waiting for the loop (on a busy machine a 1 s sle
 
 from __future__ import annotations
 
-from embedded_site.instrumentation import AWAIT_SLACK_NS, RequestProbe
+import time
+
+from embedded_site.instrumentation import (
+    AWAIT_SLACK_NS,
+    Mark,
+    RequestProbe,
+    current_probe,
+    measured,
+)
+from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.trace import Kind
@@ -90,3 +99,65 @@ def test_a_timed_await_is_awaiting_io_up_to_its_deadline_however_busy_the_loop_w
     assert wait[1:] == (2 * MS // 1000, 12 * MS // 1000)  # the sleep, up to its deadline
     after = kinds[kinds.index(wait) + 1]
     assert after[0] == Kind.QUEUED and after[1] == 12 * MS // 1000  # then ready, waiting
+
+
+WORKER, VIEW_THREAD = "wsgi-worker-1", "ThreadPoolExecutor-1_0"
+
+
+def _polled_under_wsgi() -> tuple[RequestRecord, int]:
+    """Lesson 21's A: an async view's 300 ms poll on a WSGI worker, the view on a private
+    loop of another thread (asgiref's), the await begun at 2 ms, due at 302 ms."""
+    record = RequestRecord(RequestProbe(1, "long_poll", 0))
+    probe = record.probe
+    probe.picked_ns, probe.picked_thread = MS, WORKER
+    probe.picked_clock = Clock(MS, MS // 2, 0)
+    probe.marks.append(Mark(MS + MS // 10, WORKER, "middleware_in", Clock(MS + MS // 10, MS, 0)))
+    start = Clock(2 * MS, MS // 10, 0)
+    token = probe.open_segment("io_wait", 2 * MS, clock=start, due_ns=302 * MS)
+    probe.open_segments[token].thread = VIEW_THREAD
+    probe.touch()
+    return record, token
+
+
+def test_under_wsgi_a_poll_resumed_late_waited_to_run_rather_than_ran_django():
+    """Resumed 100 ms after its deadline, its thread having used 0.1 ms of CPU and spent
+    60 ms on a run queue: from the deadline it waited to run, 60 ms for a core and the rest
+    for the GIL, then Django answered within a millisecond. Drawn before as one 101 ms
+    "Django framework" bar on the worker (lesson 21 under load)."""
+    record, token = _polled_under_wsgi()
+    probe = record.probe
+    live = LiveLanes(None)
+    frames = [100 * MS, 302 * MS, 350 * MS]  # before the deadline, at it, past it (open)
+    for now in frames:
+        assert live.update([record], now) == from_scratch([record], now, None), now
+    resumed = Clock(402 * MS, 2 * MS // 10, 60 * MS)
+    probe.close_segment(token, 302 * MS, resumed)  # what measured() records at the resume
+    probe.marks.append(Mark(403 * MS, WORKER, "middleware_out", Clock(403 * MS, 2 * MS, 0)))
+    probe.responded_ns, probe.finished_ns = 403 * MS + MS // 2, 404 * MS
+    record.status, record.status_code, record.done_ns = "ok", 200, 404 * MS
+    probe.touch()
+    for now in (405 * MS, 410 * MS):
+        assert live.update([record], now) == from_scratch([record], now, None), now
+    lane = live.update([record], 410 * MS)[0]
+    after = [s for s in lane.segments if s.start_ns >= 302 * MS]
+    assert {s.thread for s in after} == {WORKER}  # the worker is what the poll held
+    took = {kind: sum(s.end_ns - s.start_ns for s in after if s.kind == kind) for kind in Kind}
+    assert took[Kind.CORE_WAIT] == 60 * MS
+    assert took[Kind.GIL_WAIT] == 100 * MS - MS // 10 - 60 * MS  # the rest, less its CPU
+    assert took[Kind.FRAMEWORK] == MS // 10 + 2 * MS  # its CPU in the wait; Django answering
+    assert after[-1].kind == Kind.FRAMEWORK and after[-1].start_ns == 402 * MS
+
+
+def test_a_timed_await_resumed_late_records_the_clocks_read_at_the_resume():
+    """The close at the deadline keeps the reading made at the resume (after the deadline,
+    with nothing but waiting between): the builder tells the waiting to run from it."""
+    probe = RequestProbe(1, "long_poll", 0)
+    context = current_probe.set(probe)
+    try:
+        with measured("io_wait", awaits=0.001):
+            time.sleep(0.01)  # (a resume 9 ms past the deadline, as a busy thread's)
+    finally:
+        current_probe.reset(context)
+    (seg,) = probe.segments
+    assert seg.due_ns is not None and seg.end_ns == seg.due_ns
+    assert seg.end_clock is not None and seg.end_clock.wall_ns >= seg.due_ns + 8 * MS

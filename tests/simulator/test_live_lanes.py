@@ -28,8 +28,9 @@ from simulator.trace.made import make_lane, make_segment
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
-#: async view blocking the loop, sync views computing (waits to run: the GIL, a core), views
-#: that fail, and a run stopped half way (lanes cancelled).
+#: async view blocking the loop, an async view under WSGI (a timed await on a private loop's
+#: thread), sync views computing (waits to run: the GIL, a core), views that fail, and a run
+#: stopped half way (lanes cancelled).
 SCENARIOS = {
     "async_io": Scenario(view="async_io", requests=120, io_ms=150, arrival_ms=1),
     "sync_io_asgi": Scenario(view="sync_io", requests=30, io_ms=60, arrival_ms=2),
@@ -40,6 +41,7 @@ SCENARIOS = {
     "missing_await_bug": Scenario(view="missing_await_bug", requests=20, arrival_ms=2),
     "async_sync_orm_bug": Scenario(view="async_sync_orm_bug", requests=20, arrival_ms=2),
     "stopped": Scenario(view="async_io", requests=150, io_ms=300, arrival_ms=2),
+    "async_wsgi": Scenario(view="long_poll", mode="wsgi", workers=2, requests=8, io_ms=60),
 }
 #: Runs stopped (as the Stop button does) this long after their first request was sent.
 STOP_AFTER_S = {"stopped": 0.2}
@@ -268,7 +270,10 @@ class _Replay:
         for seg in p.segments:
             if seg.kind in DECLARED_KINDS and seg.start_clock is not None:
                 events.append((seg.start_ns, lambda s=seg: _open(q, s)))
-            events.append((seg.end_ns, lambda s=seg: _close(q, s)))
+            # Closed once its end clock was read: a timed await resumed late ends at its
+            # deadline, and is closed at the resume (drawn ended there meanwhile).
+            closed = seg.end_ns if seg.end_clock is None else max(seg.end_ns, seg.end_clock[0])
+            events.append((closed, lambda s=seg: _close(q, s)))
         events += [(m.ns, lambda m=m: q.marks.append(m)) for m in p.marks]
         events += [(e, lambda s=(s, e): q.loop_steps.append(s)) for s, e in p.loop_steps]
         events += [(ns, lambda e=(ns, d): q.db_events.append(e)) for ns, d in p.db_events]
@@ -287,7 +292,15 @@ def _pick(q: RequestProbe, p: RequestProbe) -> None:
 
 def _open(q: RequestProbe, seg: RawSegment) -> None:
     q.open_segments[id(seg)] = RawSegment(
-        seg.kind, seg.start_ns, seg.start_ns, seg.thread, True, seg.line, seg.start_clock
+        seg.kind,
+        seg.start_ns,
+        seg.start_ns,
+        seg.thread,
+        True,
+        seg.line,
+        seg.start_clock,
+        None,
+        seg.due_ns,
     )
 
 
