@@ -78,9 +78,7 @@ def _timed_snapshots() -> None:
             SPANS.append(("the snapshot (worker)", int(start * 1e9), int(end * 1e9)))
             PARTS.setdefault("the snapshot of the probes", []).append((end - start) * 1000)
             PARTS.setdefault("   its own CPU time", []).append((time.thread_time() - cpu) * 1000)
-            PARTS.setdefault("   in the site's process, CPU", []).append(
-                self.snapshot_cpu_s * 1000
-            )
+            PARTS.setdefault("   in the site's process, CPU", []).append(self.snapshot_cpu_s * 1000)
 
     ProcessRun.snapshot = timed
 
