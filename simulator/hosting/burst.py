@@ -46,6 +46,9 @@ class Burst(Generic[R]):
         # per request, which every full collection walks while thousands are in flight.
         self._ended_callback = self._request_ended
         self._callback_context = contextvars.Context()
+        #: What a request's send raised first: a bug (a send records in its record every
+        #: failure it expects), raised once every request has ended (:meth:`_raise_failure`).
+        self._failure: BaseException | None = None
 
     @property
     def stopped(self) -> bool:
@@ -108,7 +111,8 @@ class Burst(Generic[R]):
         """Return once every task sent has ended: ``gather(*tasks, return_exceptions=True)``,
         told by the count in flight instead of a callback per task (a context copy and a
         tuple each, which every full collection walks while thousands are in flight).
-        Cancelled, it cancels them all and returns once they have ended, as ``gather``."""
+        Cancelled, it cancels them all and returns once they have ended, as ``gather``.
+        A send that raised fails the run then (:meth:`_raise_failure`)."""
         try:
             while self._in_flight:
                 self._slot_free.clear()
@@ -118,8 +122,20 @@ class Burst(Generic[R]):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        """Raise what a request's send raised, if one did: the run fails with that bug's own
+        traceback, where it would otherwise end as if complete, its lane still "running",
+        and asyncio log "Task exception was never retrieved" at exit."""
+        if self._failure is not None:
+            raise self._failure
 
     def _request_ended(self, task: asyncio.Task[None]) -> None:
-        """Free the request's slot for the next one held back."""
+        """Free the request's slot for the next one held back; keep what its send raised
+        (read here, it is retrieved: asyncio logs no "never retrieved" for it)."""
         self._in_flight -= 1
         self._slot_free.set()
+        if not task.cancelled() and (error := task.exception()) is not None:
+            if self._failure is None:
+                self._failure = error

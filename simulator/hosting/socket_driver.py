@@ -146,6 +146,7 @@ class SocketDriver(Burst[SocketRecord]):
                 if pending:
                     super().stop()
                     await asyncio.gather(*pending, return_exceptions=True)
+                self._raise_failure()
         finally:
             if isinstance(target, Target):
                 target.close()
