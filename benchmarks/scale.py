@@ -55,6 +55,19 @@ sys.path.insert(0, str(ROOT))
 
 def _child(requests: int, io_ms: float, out: str) -> None:
     """In a fresh process: run, time the figures from the last answer, write the JSON."""
+    import gc
+
+    from app.launcher import _one_blas_thread
+
+    # As `async-lanes run` starts (app.launcher): one BLAS thread, the collector off from
+    # before the imports to the run's start, and off again from the run's end to the exit.
+    _one_blas_thread()
+    collecting = gc.isenabled()
+    gc.disable()
+    from simulator.trace.collector import off_after_measuring
+
+    off_after_measuring(was_enabled=collecting)
+
     import asyncio
     import dataclasses
 
@@ -64,9 +77,7 @@ def _child(requests: int, io_ms: float, out: str) -> None:
     from simulator.hosting.engine import LiveRun
     from simulator.metrics.summary import summarize
     from simulator.scenario import Scenario
-    from simulator.trace.collector import off_after_measuring
 
-    off_after_measuring()  # as `async-lanes run` does (app.launcher): one run, then the exit
     embedded_site.boot()
     scenario = Scenario(view="async_io", mode="asgi", requests=requests, io_ms=io_ms, cpu_ms=0)
     live = LiveRun(scenario)
@@ -348,10 +359,11 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
         )
         # The start-up on its own: the same command for one request that waits for nothing
         # (its run, file and exit take milliseconds), right after.
-        alone_s = _one_request(folder)
+        alone_s, alone_cpu_s = _one_request(folder)
         print(
             f"      start-up, one request    {alone_s:8.2f} s   (the same command with "
-            "--requests 1 --io-ms 0, whole, median of 3: start-up, then ms)"
+            f"--requests 1 --io-ms 0, whole, median of 3: start-up, then ms; CPU "
+            f"{alone_cpu_s:.2f} s)"
         )
         print(
             f"      ours after tidying, then {rest_s - alone_s - exit_s:8.2f} s   (the rest "
@@ -367,21 +379,27 @@ def _command(requests: int, io_ms: float, folder: Path) -> None:
     print(f"  load average after           {_load()}")
 
 
-def _one_request(folder: Path) -> float:
+def _one_request(folder: Path) -> tuple[float, float]:
     """The wall time of ``async-lanes run`` for one request of ``async_io`` that waits for
     nothing, with ``--json`` (the median of three): the command's start-up and exit, and
-    milliseconds between."""
+    milliseconds between; and its CPU time (user + system, every thread; the median of
+    three), which a busy machine stretches much less."""
     cmd = [
         str(Path(sys.executable).with_name("async-lanes")),
         *("run", "--view", "async_io", "--mode", "asgi", "--requests", "1"),
         *("--io-ms", "0", "--cpu-ms", "0", "--json", str(folder / "one.json")),
     ]
-    walls = []
+    walls, cpus = [], []
     for _ in range(3):  # the median of three: one is easily caught by another process
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
-    return sorted(walls)[1]
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"the one-request command failed ({proc.returncode})")
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return sorted(walls)[1], sorted(cpus)[1]
 
 
 def _threads(pid: int) -> int:

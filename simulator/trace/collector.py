@@ -37,7 +37,12 @@ requests of the moment alike, where a pause let many of them die unwalked first.
 collections up to the last answer, 4.3-5.3 s of CPU in all, against 14-15 and 3.2-3.6 s with
 the pauses; with no snapshot at all, as the command line runs, 15 and 2.6-2.9 s.
 
-A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) also
+A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) keeps
+the collector off from its start to its run's (:func:`off_after_measuring`, then the first
+:func:`settle`): the imports and Django's boot make about 100,000 objects, and the collections
+they set off (two full ones among them, the settle's own included) were 70-110 ms of a start of
+0.4-0.5 s on a shared machine; what they would find is about a thousand objects in cycles,
+kept to the exit instead, as everything the run leaves is. It also
 leaves the collector off once the measuring has ended (:func:`off_after_measuring`): the lanes
 it builds then (a few hundred thousand objects) are young, and the first allocation after a
 pause would walk them all in one collection (0.1 s after 3,000 requests) that frees nothing,
@@ -120,18 +125,23 @@ class _Pauses:
         self.depth = 0
         self.was_enabled = False
         self.off_after_measuring = False
+        #: The pause :func:`off_after_measuring` opened for the process's start, which the
+        #: first :func:`settle` leaves.
+        self.starting = False
         #: A process that said :func:`off_after_measuring` and whose measuring has ended.
         self.exiting = False
         #: How many in-process runs are being measured (:func:`measuring`): no pause then.
         self.measuring = 0
 
-    def enter(self) -> bool:
-        """Pause the collector, unless a run is measured; returns whether it paused."""
+    def enter(self, was_enabled: bool | None = None) -> bool:
+        """Pause the collector, unless a run is measured; returns whether it paused. The
+        first pause puts it back as it is now when it ends, or on if ``was_enabled``
+        says it was on before its caller turned it off."""
         with self.lock:
             if self.measuring and not self.exiting:
                 return False
             if self.depth == 0:
-                self.was_enabled = gc.isenabled()
+                self.was_enabled = gc.isenabled() or bool(was_enabled)
                 gc.disable()
             self.depth += 1
             return True
@@ -176,10 +186,18 @@ def measuring() -> Iterator[None]:
             _PAUSES.measuring -= 1
 
 
-def off_after_measuring(off: bool = True) -> None:
-    """Say that this process exits once its run is measured and saved: from
-    :func:`measuring_ended` on, the collector stays off (``False`` says it no more)."""
+def off_after_measuring(off: bool = True, *, was_enabled: bool | None = None) -> None:
+    """Say that this process exits once its run is measured and saved: the collector is off
+    from now to the run's first :func:`settle`, and from :func:`measuring_ended` on
+    (``False`` says it no more, and ends the first pause). Importing this module imports
+    numpy and the trace's classes, whose collections the launcher spares too: it turns the
+    collector off first and says here that it ``was_enabled`` before."""
     _PAUSES.off_after_measuring = off
+    if off and not _PAUSES.starting:
+        _PAUSES.starting = _PAUSES.enter(was_enabled)
+    elif not off and _PAUSES.starting:
+        _PAUSES.starting = False
+        _PAUSES.leave()
 
 
 def measuring_ended() -> None:
@@ -206,9 +224,16 @@ def settle() -> None:
     full collection, which walks only what was made since the last settle), the rest frozen
     (``gc.freeze()``): never walked by a collection again, still freed by reference counting
     when dropped. Call it between runs, with no ``LiveRun`` alive but the one about to start
-    its server (module docstring). In a process that exits once its run is measured, after
-    that nothing is done: the collector stays off to the exit."""
+    its server (module docstring). In a process that exits once its run is measured, the
+    first settle collects nothing (its start made garbage of a thousand objects, kept to
+    the exit: a full collection walking all 100,000 costs 40 ms) and ends the collector's
+    pause since the start; after the measuring, nothing is done: it stays off to the exit."""
     if _PAUSES.exiting:
+        return
+    if _PAUSES.starting:
+        gc.freeze()
+        _PAUSES.starting = False
+        _PAUSES.leave()
         return
     gc.collect()
     gc.freeze()
