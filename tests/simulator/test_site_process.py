@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +138,30 @@ def test_closing_leaves_no_process_and_no_scratch_folder():
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert not any(folder.exists() for folder in folders)
+
+
+def test_a_stopped_run_s_lingering_views_are_known_as_it_ends():
+    """The session reads ``leftover`` as the run ends, to wait for the views the stopped run
+    left sleeping and say so: the site's process tells of them before the run's end."""
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="sync_io", requests=10, io_ms=3000))
+
+        async def stopped() -> tuple[Run, Any]:
+            task = asyncio.ensure_future(handle.run())
+            while not handle.started:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)
+            handle.stop()
+            run = await task
+            return run, handle.leftover  # as the session reads it
+
+        run, leftover = asyncio.run(stopped())
+        assert run.stopped
+        assert leftover is not None and leftover.is_alive()
+        deadline = time.monotonic() + 30
+        while leftover.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not leftover.is_alive() and handle.leftover is None
+    finally:
+        site.close()

@@ -157,8 +157,10 @@ class _Site:
         try:
             run = loop.run_until_complete(self._measured(run_id, live))
         except BaseException as error:  # noqa: BLE001 (told to the window, which says it)
+            self._tell_leftover(run_id, live)
             self.send("failed", run_id, error_text(error))
         else:
+            self._tell_leftover(run_id, live)
             self._done(run_id, run)
         finally:
             with contextlib.suppress(Exception):  # as asyncio.run ends its loop
@@ -166,11 +168,15 @@ class _Site:
             asyncio.set_event_loop(None)
             loop.close()
             self._loop = None
-        self._leftover = live.leftover
-        self.send("leftover", run_id, self._leftover is not None)
         if self._leftover is not None:
             self._leftover.join()
             self.send("leftover_ended", run_id)
+
+    def _tell_leftover(self, run_id: int, live: LiveRun) -> None:
+        """Whether views the run abandoned still hold threads, told before the run's end:
+        the window reads it as the run ends (its next run waits for them, and says so)."""
+        self._leftover = live.leftover
+        self.send("leftover", run_id, self._leftover is not None)
 
     def _done(self, run_id: int, run: Run) -> None:
         with self._frame_lock:
