@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import queue
 import signal
+import socket
 import sys
 import threading
 import time
@@ -66,6 +67,7 @@ class _Site:
         self._runner: threading.Thread | None = None
         self._leftover: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._exit_code = 0  # the window is gone: nothing went wrong here
 
     def send(self, *message: Any) -> None:
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
@@ -210,7 +212,17 @@ class _Site:
         if runner is not None and runner.is_alive():
             self._stop()
             runner.join(STOP_PATIENCE_S + 2.0)
-        exit_now(0)
+        exit_now(self._exit_code)
+
+    def terminate(self) -> None:
+        """SIGTERM: end as when the window is gone (its reading ends), with SIGTERM's exit
+        status. Safe in a signal handler, and to repeat."""
+        self._exit_code = 128 + signal.SIGTERM
+        with (
+            contextlib.suppress(OSError, ValueError),  # closed already: we are ending
+            socket.fromfd(self._connection.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as ours,
+        ):
+            ours.shutdown(socket.SHUT_RD)
 
 
 def error_text(error: BaseException) -> tuple[bool, str]:
@@ -226,10 +238,14 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     for number in (signal.SIGINT, signal.SIGHUP):  # the window's to handle: it stops us
         signal.signal(number, signal.SIG_IGN)
-    connection = Connection(int(args[0]))
+    site = _Site(Connection(int(args[0])))
+    # SIGTERM (``kill``, a session's end, a whole process group's) ends this process as the
+    # window's end does, its exit handlers run: by default it would end on the spot, its
+    # scratch folder left behind.
+    signal.signal(signal.SIGTERM, lambda number, frame: site.terminate())
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
-    _Site(connection).serve()
+    site.serve()
 
 
 if __name__ == "__main__":

@@ -203,6 +203,9 @@ class SiteProcess:
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
                 how = f" (killed by {signal.Signals(-code).name})"
+        elif code is not None and code > 128:  # ended on a signal, its exit handlers run
+            with contextlib.suppress(ValueError):
+                how = f" (ended by {signal.Signals(code - 128).name})"
         elif code is not None:
             how = f" (exit code {code})"
         return f"The site's process ended before the run did{how}; nothing more was measured."
