@@ -7,7 +7,6 @@ command line of :mod:`app.cli.main`, which imports Qt only to draw a picture ask
 
 from __future__ import annotations
 
-import atexit
 import gc
 import os
 import sys
@@ -15,6 +14,7 @@ import threading
 from collections.abc import Sequence
 
 from app.cli.gui_options import parse_gui_args
+from simulator.process_exit import exit_now
 
 __all__ = ["main"]
 
@@ -86,22 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _exit_without_teardown(code: int) -> None:
     """End the program now that everything is written, skipping the interpreter's teardown.
 
-    After a big run, Python's own finalization frees every segment, lane and probe one by
-    one and collects them once more: a few hundred milliseconds of a 3,000-request command's
-    wait, for nothing a person would notice. The exit handlers still run (the site's scratch
-    folder removed, a real server's processes stopped, logs flushed), streams are flushed,
-    and only when no thread of ours is still working (a view that outlived a stop): Python's
-    ordinary exit waits for such a thread, and so does this one, by returning."""
+    Python's own finalization would cost a 3,000-request command a few hundred milliseconds
+    for nothing a person would notice (:func:`~simulator.process_exit.exit_now`), but only
+    when no thread of ours is still working (a view that outlived a stop): Python's ordinary
+    exit waits for such a thread, and so does this one, by returning."""
     main = threading.main_thread()
     if any(t is not main and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return
-    atexit._run_exitfuncs()  # first: what an exit handler prints is flushed below
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):  # closed or gone, as Python's exit:
-            code = code or 120  # a flush that fails at exit makes the status 120
-    os._exit(code)
+    exit_now(code)
 
 
 if __name__ == "__main__":

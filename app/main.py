@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import sys
 from typing import TYPE_CHECKING
 
@@ -78,8 +77,8 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
 
         from app.qt_compat import binding_problem
         from app.window.main_window import QtMainWindow
-        from simulator.hosting.engine import LiveRun  # the real engine, for the session
         from simulator.hosting.run_options import RunOptions
+        from simulator.hosting.site_process import SiteProcess  # the real engine, apart
 
         problem = check.result()
     if problem is not None:
@@ -107,9 +106,11 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
     asyncio.set_event_loop(loop)
     allowed = tuple(options.allow_host or ()) if options is not None else ()
     # The runs' client connects to a url's host only where the session's check allows it.
-    window = QtMainWindow(
-        runner=functools.partial(LiveRun, options=RunOptions(allowed_hosts=allowed))
-    )
+    # The site runs in a process of its own, started now: Django has booted by the first
+    # click, and the window's drawing shares no GIL or collector with what it measures.
+    site = SiteProcess(RunOptions(allowed_hosts=allowed))
+    site.start()
+    window = QtMainWindow(runner=site)
     window.session.allowed_hosts = allowed
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -121,6 +122,7 @@ def run_app(argv: list[str] | None = None, *, options: GuiOptions | None = None)
             status = loop.run_until_complete(_follow(window, options))
         loop.run_until_complete(closed.wait())
         loop.run_until_complete(window.session.wait())
+    site.close()
     asyncio.set_event_loop(None)
     return 128 + received[0] if received else status
 

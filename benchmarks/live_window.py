@@ -62,15 +62,14 @@ def _note_collection(phase: str, info: dict[str, int]) -> None:
 
 
 def _timed_snapshots() -> None:
-    """Time each live snapshot of the engine into :data:`PARTS`: its wall time, and the CPU
-    its thread spent (the rest it waited for the GIL, held by the site's threads, or a core)."""
-    from simulator.hosting.engine import LiveRun
+    """Time each live snapshot into :data:`PARTS`: its wall time as the window's worker waits
+    for it, the CPU that thread spent (receiving and applying the frame), and the CPU the
+    site's process spent taking it (the site runs in a process of its own: ``SiteProcess``)."""
+    from simulator.hosting.site_process import ProcessRun
 
-    original = LiveRun.snapshot
+    original = ProcessRun.snapshot
 
-    def timed(self, now_ns=None, **kwargs):
-        if kwargs:  # the final trace, not a frame
-            return original(self, now_ns, **kwargs)
+    def timed(self, now_ns=None):
         start, cpu = time.perf_counter(), time.thread_time()
         try:
             return original(self, now_ns)
@@ -79,8 +78,9 @@ def _timed_snapshots() -> None:
             SPANS.append(("the snapshot (worker)", int(start * 1e9), int(end * 1e9)))
             PARTS.setdefault("the snapshot of the probes", []).append((end - start) * 1000)
             PARTS.setdefault("   its own CPU time", []).append((time.thread_time() - cpu) * 1000)
+            PARTS.setdefault("   in the site's process, CPU", []).append(self.snapshot_cpu_s * 1000)
 
-    LiveRun.snapshot = timed
+    ProcessRun.snapshot = timed
 
 
 def _timed(cls: type, name: str, part: str, cpu: bool = False) -> None:

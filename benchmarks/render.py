@@ -5,8 +5,11 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   pixel, nothing cached: a new widget; the run's columns are built as its summary built
   them), and the refinement the next turn of the event loop paints; after a zoom, pan or
   resize (the frame right after it); from the widget's cached picture (hover); by worker;
-- 1,000 lanes during live growth: the live snapshot of the probes, and the widget's frame
-  (layout and paint), and the worst snapshot + frame; apart, the frames painted over the
+- 1,000 lanes during live growth, the site in a process of its own as the window runs it
+  (``SiteProcess``): the live snapshot of the probes (from asking to having the trace: the
+  site's process takes it, this one applies what changed), and the widget's frame (layout
+  and paint), and the worst snapshot + frame; apart, the CPU the site's process spent on
+  each snapshot; apart, the frames painted over the
   last one where they changed (the view's end extends in steps, the rows are laid out for
   the requests the run sends) and the rest (a new step: painted whole), and the snapshot's
   columns, which the window builds on its worker before the timeline draws (so here too,
@@ -29,7 +32,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.timeline.rows import TimelineRows  # noqa: E402
 from app.widgets.timeline import QtTimeline  # noqa: E402
-from simulator.hosting.engine import LiveRun, run_scenario  # noqa: E402
+from simulator.hosting.engine import run_scenario  # noqa: E402
+from simulator.hosting.site_process import SiteProcess  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 from simulator.trace import Trace  # noqa: E402
 from simulator.trace.columns import SegmentColumns  # noqa: E402
@@ -164,6 +168,8 @@ def main() -> None:
 #: Per live frame: the figures' columns of its snapshot, in ms (the window builds them on its
 #: worker thread, from the last snapshot's, before the timeline draws it: so here too).
 COLUMNS: list[float] = []
+#: Per live frame: the CPU time the site's process spent taking its snapshot, in ms.
+SITE_CPU: list[float] = []
 #: Per live frame: whether the widget painted only what changed since the last one.
 PARTIAL: list[bool] = []
 
@@ -179,7 +185,7 @@ def live_frames() -> tuple[list[float], list[float]]:
 
     async def watch() -> None:
         scenario = Scenario(view="async_io", requests=REQUESTS_LIVE, io_ms=300, arrival_ms=0.5)
-        live = LiveRun(scenario)
+        live = site(scenario)
         task = asyncio.ensure_future(live.run())
         while not task.done():
             await asyncio.sleep(0.033)
@@ -189,6 +195,7 @@ def live_frames() -> tuple[list[float], list[float]]:
             now = time.perf_counter_ns()
             trace = live.snapshot(now)
             snapshots.append((time.perf_counter() - start) * 1000)
+            SITE_CPU.append(live.snapshot_cpu_s * 1000)
             start = time.perf_counter()
             columns.fill(trace)
             COLUMNS.append((time.perf_counter() - start) * 1000)
@@ -200,7 +207,12 @@ def live_frames() -> tuple[list[float], list[float]]:
             PARTIAL.append(live_widget.painted is not None)
         await task
 
-    asyncio.run(watch())
+    site = SiteProcess()
+    site.start()
+    try:
+        asyncio.run(watch())
+    finally:
+        site.close()
     return snapshots, paints
 
 
@@ -216,6 +228,8 @@ def print_live(snapshots: list[float], paints: list[float], paints_cpu: list[flo
         f"  {len(part)} frames; the rest drawn whole (a new step of the axis): median"
         f" {stat(whole):.1f}, worst {max(whole, default=0):.1f}"
     )
+    label = "   the snapshot's CPU in the site's process"
+    print(f"{label:58} {stat(SITE_CPU):10.1f}")
     label = "   the snapshot's columns (the window: on its worker)"
     print(f"{label:58} {stat(COLUMNS):10.1f}")
     print(f"(target: 16 ms a frame; {len(paints)} live frames measured)")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from dataclasses import dataclass
 from simulator.metrics.figures import format_count
 from simulator.trace import Run, Trace
 
-from .runner import Answering, RunHandle
+from .runner import Answering, Leftover, RunHandle
 
 __all__ = [
     "ANSWERS_GRACE_S",
@@ -85,12 +84,14 @@ class Pace:
 
 
 def _made(handle: RunHandle, now_ns: int, prepare: Sequence[Prepare]) -> tuple[Trace, float]:
-    """On the worker thread: the snapshot at ``now_ns``, prepared, and the CPU they took."""
+    """On the worker thread: the snapshot at ``now_ns``, prepared, and the CPU they took,
+    the site's process's included where the snapshot was taken there (``snapshot_cpu_s``)."""
     cpu = time.thread_time()
     trace = handle.snapshot(now_ns)
     for each in prepare:
         each(trace, now_ns)
-    return trace, time.thread_time() - cpu
+    elsewhere = float(getattr(handle, "snapshot_cpu_s", 0.0))
+    return trace, time.thread_time() - cpu + elsewhere
 
 
 async def _off_the_loop(work: Callable[[], tuple[Trace, float]]) -> tuple[Trace, float]:
@@ -238,7 +239,7 @@ def answered_state(drawn_ns: int | None) -> str:
     )
 
 
-async def wait_for_leftovers(leftover: threading.Thread | None, say: Callable[[str], None]) -> None:
+async def wait_for_leftovers(leftover: Leftover | None, say: Callable[[str], None]) -> None:
     """Views a stopped run abandoned may still hold threads (a ``time.sleep`` cannot be
     interrupted): the next run waits for them, so they do not crowd its lanes, and says so."""
     if leftover is None or not leftover.is_alive():

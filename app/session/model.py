@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from .client_loop import OffLoopRun
 from .events import SessionEvents
 from .live import FRAME_MS, LiveFrames, Prepare, tidying_notice, wait_for_leftovers
 from .predictions import Predictions
-from .runner import Runner
+from .runner import Leftover, Runner
 from .samples import every_run, final_medians, rerun_after
 from .state import Kept, Lesson, Prediction, PredictionCheck, Side
 from .view import View
@@ -48,9 +47,10 @@ class Session:
     Parameters
     ----------
     runner
-        Makes the handle of one run: the app hands in the real engine's
-        :class:`~simulator.hosting.engine.LiveRun` (:mod:`app.main`), a test a fake, so this
-        package imports no Django.
+        Makes the handle of one run: the app hands in the real engine in a process of its
+        own, :class:`~simulator.hosting.site_process.SiteProcess` (:mod:`app.main`; or
+        :class:`~simulator.hosting.engine.LiveRun`, the site in this process), a test a
+        fake, so this package imports no Django.
     predictor
         The model's trace for a scenario (default :func:`~simulator.prediction.model.predict`).
     frame_ms
@@ -99,7 +99,7 @@ class Session:
         #: Hosts a loaded file's upstream URL may call besides this machine (``--allow-host``).
         self.allowed_hosts: tuple[str, ...] = ()
         # The thread a stopped run left closing its server while abandoned views finish.
-        self._leftover: threading.Thread | None = None
+        self._leftover: Leftover | None = None
         #: Run at the end of each live frame and timed with it: the window delivers the
         #: paints its widgets asked for (:func:`~app.session.live.stream_frames`).
         self.settle_frame: Callable[[], None] | None = None

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["Answering", "RunHandle", "Runner"]
+__all__ = ["Answering", "Leftover", "RunHandle", "Runner"]
 
 
 class RunHandle(Protocol):
@@ -39,6 +39,13 @@ class RunHandle(Protocol):
     async def run(self) -> Run:
         """Run to the end (or to :meth:`stop`); raises ``LanesError`` when it cannot."""
         ...
+
+
+class Leftover(Protocol):
+    """Views a stopped run abandoned that still hold threads (a ``time.sleep`` cannot be
+    interrupted): a thread in this process, or the site's process saying so."""
+
+    def is_alive(self) -> bool: ...
 
 
 @runtime_checkable

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -48,6 +49,9 @@ from simulator.errors import LanesError
 from simulator.files.scenario_file import ScenarioFile
 from simulator.trace import Run
 
+if TYPE_CHECKING:
+    from simulator.hosting.site_process import SiteProcess
+
 __all__ = ["QtMainWindow"]
 
 
@@ -62,7 +66,8 @@ class QtMainWindow(QMainWindow):
     session
         The model to draw; by default a new one, with the dials last used.
     runner
-        What a new session runs scenarios with (default: the real engine's ``LiveRun``).
+        What a new session runs scenarios with (default: the real engine in a process of its
+        own, :class:`~simulator.hosting.site_process.SiteProcess`, ended with the window).
     """
 
     closed = Signal()
@@ -104,11 +109,17 @@ class QtMainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        self.session = session or Session(
-            runner=runner or _live_runner(),
-            scenario_a=saved_scenario(self.settings, Side.A),
-            scenario_b=saved_scenario(self.settings, Side.B),
-        )
+        # A site's process this window made itself (no runner handed in): ended with it.
+        self._own_site: SiteProcess | None = None
+        if session is None:
+            if runner is None:
+                runner = self._own_site = _live_runner()
+            session = Session(
+                runner=runner,
+                scenario_a=saved_scenario(self.settings, Side.A),
+                scenario_b=saved_scenario(self.settings, Side.B),
+            )
+        self.session = session
         # A live frame is timed whole: the paints its widgets posted are delivered in it.
         self.session.settle_frame = QApplication.sendPostedEvents
         self.setWindowTitle("Django Async Lanes")
@@ -385,14 +396,17 @@ class QtMainWindow(QMainWindow):
         dark, desk = self.session.view.dark, self.presentation.desk
         save_window(self, self.settings, self.session, dark=dark, desk=desk)
         event.accept()
+        if self._own_site is not None:
+            self._own_site.close()
         if not self._closed:
             self._closed = True
             self.closed.emit()
 
 
-def _live_runner() -> Runner:
-    """The real engine, imported only when a window makes its own session (the session's
-    package stays free of Django: :mod:`app.main` and tests hand theirs in)."""
-    from simulator.hosting.engine import LiveRun
+def _live_runner() -> SiteProcess:
+    """The real engine in a process of its own, started at the first run; imported only when
+    a window makes its own session (the session's package stays free of Django:
+    :mod:`app.main` and tests hand theirs in)."""
+    from simulator.hosting.site_process import SiteProcess
 
-    return LiveRun
+    return SiteProcess()

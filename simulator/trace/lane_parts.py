@@ -45,8 +45,9 @@ __all__ = [
 Piece = tuple[str, int, int, str, bool, int | None]
 #: One thread's clocks (``Clock``'s fields) in a plain tuple, which the collector untracks.
 PlainClock = tuple[int, int, int | None]
-#: A declared segment as drawn: a :data:`Piece`'s fields, then its clocks at start and end.
-Body = tuple[str, int, int, str, bool, int | None, PlainClock | None, PlainClock | None]
+#: A declared segment as drawn: a :data:`Piece`'s fields, then its clocks at start and end,
+#: then a timed await's deadline (``RawSegment.due_ns``, where it is drawn to its own end).
+Body = tuple[str, int, int, str, bool, int | None, PlainClock | None, PlainClock | None, int | None]
 
 #: The kinds a piece is made of, by value (what each is, ``kinds.Kind``).
 QUEUED, FRAMEWORK, THREAD_HOP = Kind.QUEUED.value, Kind.FRAMEWORK.value, Kind.THREAD_HOP.value
@@ -110,9 +111,10 @@ def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Bo
             # The wait only says how long, not when: the segment measured on the other
             # thread (the view's sleep, running while the loop waited to finish its step)
             # says where the request was from its start.
-            kind, s, _, thread, is_open, line, start_clock, _ = body.pop()
+            kind, s, _, thread, is_open, line, start_clock, _, _ = body.pop()
             if seg.start_ns > s:
-                body.append((kind, s, seg.start_ns, thread, is_open, line, start_clock, None))
+                cut = (kind, s, seg.start_ns, thread, is_open, line, start_clock, None, None)
+                body.append(cut)
         start = max(seg.start_ns, picked, body[-1][2] if body else picked)
         end = min(seg.end_ns, done_ns)
         if end > start:
@@ -126,6 +128,7 @@ def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Bo
                     seg.line,
                     plain_clock(seg.start_clock) if start == seg.start_ns else None,
                     plain_clock(seg.end_clock) if end == seg.end_ns else None,
+                    seg.due_ns if end == seg.end_ns else None,
                 )
             )
     return body

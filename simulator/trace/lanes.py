@@ -158,8 +158,6 @@ def build_lane_again(
         return lane, None
 
     declared = resumed_late(sorted(probe.segments_until(done_ns), key=_BY_START), loop_thread)
-    # Timed awaits that ended, by their end: when each timer was due.
-    dues = {seg.end_ns: seg.due_ns for seg in declared if seg.due_ns is not None}
     marks = sorted(list(probe.marks), key=_BY_NS)
     if loop_thread is None and probe.picked_thread is not None:
         declared, marks = held_by_worker(declared, marks, probe.picked_thread)
@@ -276,7 +274,7 @@ def build_lane_again(
             horizon = max(horizon, ns)
             last_ns, last_thread, last_clock = max(last_ns, ns), thread, clock
             continue
-        kind, s, e, thread, is_open, line, start_clock, end_clock = item
+        kind, s, e, thread, is_open, line, start_clock, end_clock, due = item
         fill(s, thread, start_clock)
         ready = e
         if kind == IO_WAIT and thread == loop_thread and not is_open:
@@ -284,7 +282,6 @@ def build_lane_again(
             # connection refused), it ran, then suspended on it again: it was not over.
             pending = own_steps.last_end_in(s, e)
             ready = held.covered_tail(pending, e, RESUME_SLACK_NS)
-            due = dues.get(e)
             if due is not None and ready < due:
                 # A timer is not due before its deadline, however busy the loop was (a burst
                 # of 3,000 drew a quarter of its lanes' 500 ms sleeps wholly as queued).

@@ -1,0 +1,230 @@
+"""The site's process: runs the window's scenarios with the real engine, one at a time.
+
+Started by :class:`~simulator.hosting.site_process.parent.SiteProcess` as
+``python -m simulator.hosting.site_process.child FD``, ``FD`` a socket to the window's
+process. Messages are tuples (:mod:`multiprocessing.connection` frames them); the window asks
+(``run``, ``snapshot``, ``answers``, ``stop``), this process answers and tells (``started``,
+``answered``, ``done``, ``failed``, ``leftover``). Each message names its run, so a late one
+of an ended run is ignored.
+
+Everything a run measures happens here, as it would in the window's process before: the
+site's loop and threads, the client's own loop (:class:`~simulator.hosting.engine.LiveRun`),
+the snapshots (taken on a thread of their own, one at a time, as the window's worker took
+them). What the window's process no longer shares with the site: the GIL and the cycle
+collector. Its drawing no longer shows in the lanes as waits to run, and the site's full
+collections (hundreds of milliseconds at 10,000 requests in flight) no longer stop the window.
+
+The window's process holds the other end of the socket: when it is gone, for any reason
+(SIGKILL included), a read here ends, a run still going is stopped, and this process exits,
+its exit handlers run (the site's scratch folder removed, a real server stopped).
+Ctrl+C and a closed terminal reach the window, which stops the run: here they are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+import embedded_site
+from simulator.errors import LanesError
+from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
+from simulator.hosting.loops import close_loop
+from simulator.hosting.run_options import RunOptions
+from simulator.hosting.site_process.wire import LaneSender
+from simulator.process_exit import exit_now
+from simulator.scenario import Scenario
+from simulator.trace import Run
+
+__all__ = ["main"]
+
+#: How often the run's loop looks whether requests are being sent yet (only until they are).
+STARTED_POLL_S = 0.005
+
+
+class _Site:
+    """This process's side of the socket: one run at a time, its snapshots on a worker."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._send_lock = threading.Lock()
+        # Held from a frame's encoding to its sending: the window applies frames in the order
+        # they were encoded (wire.py).
+        self._frame_lock = threading.Lock()
+        self._run_id = -1
+        self._live: LiveRun | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sender = LaneSender()
+        self._stop_asked = False
+        self._runner: threading.Thread | None = None
+        self._leftover: threading.Thread | None = None
+        self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+
+    def send(self, *message: Any) -> None:
+        with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
+            self._connection.send(message)
+
+    def serve(self) -> None:
+        """Answer the window until it is gone."""
+        worker = threading.Thread(target=self._serve_work, name="site-snapshots", daemon=True)
+        worker.start()
+        while True:
+            try:
+                message = self._connection.recv()
+            except (EOFError, OSError):
+                break
+            self._take(message)
+        self._work.put(None)
+        self._end()
+
+    def _take(self, message: tuple[Any, ...]) -> None:
+        kind, run_id, *rest = message
+        if kind == "run":
+            scenario, options = rest
+            self._run_id = run_id
+            self._stop_asked = False
+            self._runner = threading.Thread(
+                target=self._run, args=(run_id, scenario, options), name="site-run", daemon=True
+            )
+            self._runner.start()
+        elif run_id != self._run_id:
+            if kind in ("snapshot", "answers"):
+                self.send("reply", rest[0], None)  # an ended run's: nothing to give
+        elif kind == "stop":
+            self._stop()
+        elif kind == "snapshot":
+            asked, now_ns = rest
+            self._work.put(lambda: self._snapshot(asked, now_ns))
+        elif kind == "answers":
+            self._work.put(lambda: self._answers(rest[0]))
+
+    def _serve_work(self) -> None:
+        while (work := self._work.get()) is not None:
+            work()
+
+    def _snapshot(self, asked: int, now_ns: int) -> None:
+        live = self._live
+        if live is None or not live.started:
+            self.send("reply", asked, None)
+            return
+        cpu = time.thread_time()
+        trace = live.snapshot(now_ns)
+        with self._frame_lock:
+            frame = self._sender.frame(trace)
+            self.send("reply", asked, (frame, time.thread_time() - cpu))
+
+    def _answers(self, asked: int) -> None:
+        live = self._live
+        try:
+            assert live is not None
+            run, tidying = live.answers()
+        except Exception as error:  # noqa: BLE001 (told to the window, which says it)
+            self.send("reply", asked, ("error", *error_text(error)))
+            return
+        frame = LaneSender().frame(run.trace)  # a trace of its own, not the frames' mirror
+        self.send("reply", asked, ("ok", frame, run.summary, run.stopped, tidying))
+
+    def _stop(self) -> None:
+        self._stop_asked = True
+        live, loop = self._live, self._loop
+        if live is not None and loop is not None:
+            with contextlib.suppress(RuntimeError):  # the run's loop closed: nothing to stop
+                loop.call_soon_threadsafe(live.stop)
+
+    def _run(self, run_id: int, scenario: Scenario, options: RunOptions) -> None:
+        leftover = self._leftover
+        if leftover is not None and leftover.is_alive():
+            leftover.join()  # the window said so while it waited (its ``leftover``)
+        loop = asyncio.new_event_loop()
+        try:
+            live = LiveRun(scenario, options)
+        except Exception as error:  # noqa: BLE001 (told to the window, which says it)
+            self.send("failed", run_id, error_text(error))
+            loop.close()
+            return
+        self._sender = LaneSender()
+        self._live, self._loop = live, loop
+        if self._stop_asked:
+            live.stop()
+        asyncio.set_event_loop(loop)
+        try:
+            run = loop.run_until_complete(self._measured(run_id, live))
+        except BaseException as error:  # noqa: BLE001 (told to the window, which says it)
+            self.send("failed", run_id, error_text(error))
+        else:
+            self._done(run_id, run)
+        finally:
+            with contextlib.suppress(Exception):  # as asyncio.run ends its loop
+                close_loop(loop)
+            asyncio.set_event_loop(None)
+            loop.close()
+            self._loop = None
+        self._leftover = live.leftover
+        self.send("leftover", run_id, self._leftover is not None)
+        if self._leftover is not None:
+            self._leftover.join()
+            self.send("leftover_ended", run_id)
+
+    def _done(self, run_id: int, run: Run) -> None:
+        with self._frame_lock:
+            frame = self._sender.frame(run.trace)
+            self.send("done", run_id, frame, run.summary, run.stopped, run.tidying_cut_short)
+
+    async def _measured(self, run_id: int, live: LiveRun) -> Run:
+        """``live`` run to its end, the window told when requests are being sent and when
+        every one has its answer."""
+        running = asyncio.ensure_future(live.run())
+        watching = asyncio.ensure_future(self._watch(run_id, live, running))
+        try:
+            return await running
+        finally:
+            watching.cancel()
+            await asyncio.gather(watching, return_exceptions=True)
+
+    async def _watch(self, run_id: int, live: LiveRun, running: asyncio.Future[Run]) -> None:
+        while not live.started and not running.done():
+            await asyncio.sleep(STARTED_POLL_S)
+        if not live.started:
+            return
+        self.send("started", run_id)
+        if live.sockets is None:  # over sockets the servers' own work is theirs: never told
+            await live.answered()
+            self.send("answered", run_id)
+
+    def _end(self) -> None:
+        """The window is gone: stop a run still going, give it its patience, exit."""
+        runner = self._runner
+        if runner is not None and runner.is_alive():
+            self._stop()
+            runner.join(STOP_PATIENCE_S + 2.0)
+        exit_now(0)
+
+
+def error_text(error: BaseException) -> tuple[bool, str]:
+    """What the window says of a run that failed here: whether it is one of ours (its
+    message is the whole story), and the message."""
+    if isinstance(error, LanesError):
+        return (True, str(error))
+    return (False, f"{type(error).__name__}: {error}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve the window on the socket whose descriptor is the one argument."""
+    args = sys.argv[1:] if argv is None else argv
+    for number in (signal.SIGINT, signal.SIGHUP):  # the window's to handle: it stops us
+        signal.signal(number, signal.SIG_IGN)
+    connection = Connection(int(args[0]))
+    with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
+        embedded_site.boot()  # now, so the first run does not wait for it
+    _Site(connection).serve()
+
+
+if __name__ == "__main__":
+    main()

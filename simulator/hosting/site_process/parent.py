@@ -1,0 +1,363 @@
+"""The window's side of the site's process: a runner whose runs are measured elsewhere.
+
+In one process, the window and the site it measures shared one GIL and one cycle collector:
+a frame's drawing showed in the lanes as waits to run (the window's thread held the GIL the
+views wanted), and the site's full collections, hundreds of milliseconds each at 10,000
+requests in flight, stopped the window as long. :class:`SiteProcess` runs every scenario in
+one process of its own (:mod:`~simulator.hosting.site_process.child`), started once and kept
+for the window's life, so Django boots once, as it did in the window's process. Each run's
+handle, :class:`ProcessRun`, has the shape the session asks of a run
+(:class:`~app.session.runner.RunHandle` and ``Answering``): what the session did with the
+engine in its own process it does with this one.
+
+A thread reads everything the site's process says, in order, and applies each frame to the
+run's :class:`~simulator.hosting.site_process.wire.LaneMirror` as it comes: the lanes in the
+window's process are the same objects from frame to frame wherever the site's are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import itertools
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from simulator.errors import LanesError
+from simulator.hosting.run_options import PLAIN, RunOptions
+from simulator.hosting.site_process.wire import Frame, LaneMirror
+from simulator.metrics.summary import Summary
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+from simulator.trace.collector import paused_collection
+
+__all__ = ["ProcessRun", "SiteProcess"]
+
+#: How long closing waits for the site's process to stop a run and exit before killing it.
+CLOSE_PATIENCE_S = 5.0
+
+
+@dataclass
+class _Asked:
+    """A question to the site's process, waiting for its reply."""
+
+    run: ProcessRun
+    kind: str
+    done: threading.Event = field(default_factory=threading.Event)
+    reply: Any = None
+
+
+class SiteProcess:
+    """The site's process for one window: called with a scenario, it makes that run's
+    handle (a ``Runner``). Started by :meth:`start` (the window does at once, so Django has
+    booted by the first click) or by the first run; ended by :meth:`close`, or when this
+    process ends."""
+
+    def __init__(self, options: RunOptions = PLAIN) -> None:
+        self.options = options
+        self._lock = threading.Lock()
+        self._send_lock = threading.Lock()
+        self._child: subprocess.Popen[bytes] | None = None
+        self._socket: socket.socket | None = None
+        self._connection: Connection | None = None
+        self._asked: dict[int, _Asked] = {}
+        self._runs: dict[int, ProcessRun] = {}
+        self._ids = itertools.count()
+        self._closed = False
+
+    def __call__(self, scenario: Scenario) -> ProcessRun:
+        return ProcessRun(self, scenario)
+
+    @property
+    def pid(self) -> int | None:
+        """The site's process's id while it runs."""
+        child = self._child
+        return child.pid if child is not None and child.poll() is None else None
+
+    def start(self) -> None:
+        """Start the site's process if it is not running (again, if it ended)."""
+        with self._lock:
+            if self._closed:
+                raise LanesError("The site's process was closed with its window.")
+            if self._child is not None and self._child.poll() is None:
+                return
+            ours, theirs = socket.socketpair()
+            try:
+                self._child = subprocess.Popen(
+                    [sys.executable, "-m", "simulator.hosting.site_process.child"]
+                    + [str(theirs.fileno())],
+                    stdin=subprocess.DEVNULL,
+                    pass_fds=(theirs.fileno(),),
+                )
+            except OSError as error:
+                ours.close()
+                raise LanesError(f"Could not start the site's process: {error}") from None
+            finally:
+                theirs.close()
+            self._socket = ours  # kept to shut down: that wakes the reader, and tells the site
+            self._connection = connection = Connection(os.dup(ours.fileno()))
+            threading.Thread(
+                target=self._read, args=(connection,), name="site-process reader", daemon=True
+            ).start()
+            atexit.register(self.close)
+
+    def close(self) -> None:
+        """End the site's process: a run still going is stopped there, the process exits
+        (its exit handlers run); killed if it has not within :data:`CLOSE_PATIENCE_S`."""
+        with self._lock:
+            self._closed = True
+            child, ours = self._child, self._socket
+            self._child = self._connection = self._socket = None
+        atexit.unregister(self.close)
+        if ours is not None:
+            with contextlib.suppress(OSError):  # wakes the reader, and the site sees the end
+                ours.shutdown(socket.SHUT_RDWR)
+            ours.close()
+        if child is not None:
+            try:
+                child.wait(CLOSE_PATIENCE_S)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def send(self, *message: Any) -> bool:
+        """Tell the site's process ``message``; ``False`` if it is gone."""
+        connection = self._connection
+        if connection is None:
+            return False
+        with self._send_lock:
+            try:
+                connection.send(message)
+            except (OSError, ValueError):
+                return False
+        return True
+
+    def begin(self, run: ProcessRun) -> int:
+        """Send ``run``'s scenario to be run; returns the run's number."""
+        self.start()
+        run_id = next(self._ids)
+        self._runs = {run_id: run}  # events of an earlier run are of no one's interest now
+        if not self.send("run", run_id, run.scenario, self.options):
+            raise LanesError(self._gone_text())
+        return run_id
+
+    def ask(self, run: ProcessRun, kind: str, *args: Any) -> Any:
+        """Ask the site's process about ``run`` and wait for the reply (``None`` if the
+        process is gone, or the run has none to give)."""
+        asked = _Asked(run, kind)
+        number = next(self._ids)
+        self._asked[number] = asked
+        if not self.send(kind, run.run_id, number, *args):
+            self._asked.pop(number, None)
+            return None
+        asked.done.wait()
+        return asked.reply
+
+    def _read(self, connection: Connection) -> None:
+        while True:
+            try:
+                data = connection.recv_bytes()
+            except (EOFError, OSError):
+                break
+            # A frame of 10,000 lanes unpickled and applied makes ~100,000 objects at once:
+            # no collection walks the window's process in the middle of it (a full one took
+            # 0.4 s of the window's loop there).
+            with paused_collection():
+                self._take(pickle.loads(data))
+        connection.close()
+        for asked in list(self._asked.values()):
+            asked.done.set()
+        self._asked.clear()
+        for run in list(self._runs.values()):
+            run.ended_with(error=LanesError(self._gone_text()))
+
+    def _take(self, message: tuple[Any, ...]) -> None:
+        kind, number, *rest = message
+        if kind == "reply":
+            asked = self._asked.pop(number, None)
+            if asked is not None:
+                asked.reply = asked.run.replied(asked.kind, rest[0])
+                asked.done.set()
+            return
+        run = self._runs.get(number)
+        if run is not None:
+            run.told(kind, rest)
+
+    def _gone_text(self) -> str:
+        child = self._child
+        code = None
+        if child is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                code = child.wait(1.0)  # its end is seen a moment before its exit code
+        how = ""
+        if code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                how = f" (killed by {signal.Signals(-code).name})"
+        elif code is not None:
+            how = f" (exit code {code})"
+        return f"The site's process ended before the run did{how}; nothing more was measured."
+
+
+class ProcessRun:
+    """One run in the site's process, with the handle's shape the session asks for."""
+
+    #: The run awaits only a reply: it goes on the caller's loop.
+    off_loop = False
+
+    def __init__(self, site: SiteProcess, scenario: Scenario) -> None:
+        scenario.check_runnable()  # as the engine does: one line, before anything starts
+        self.scenario = scenario
+        self.run_id = -1
+        self._site = site
+        self._mirror = LaneMirror()
+        self._last: Trace | None = None
+        self._started = False
+        self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._done: asyncio.Future[Run] | None = None
+        self._answered: asyncio.Future[None] | None = None
+        self._leftover = _Leftover()
+        #: The CPU time the site's process spent on the last snapshot (and its frame): the
+        #: site's time, which the window's pace of frames counts (``app.session.live``).
+        self.snapshot_cpu_s = 0.0
+
+    @property
+    def started(self) -> bool:
+        return self._started
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
+    def leftover(self) -> _Leftover | None:
+        """After a stopped run, views it abandoned that still hold threads there (a
+        ``time.sleep`` cannot be interrupted): the next run waits for them."""
+        return self._leftover if self._leftover.is_alive() else None
+
+    async def run(self) -> Run:
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._done = loop.create_future()
+        self._answered_future()
+        self.run_id = self._site.begin(self)
+        if self._stopping:
+            self._site.send("stop", self.run_id)
+        try:
+            return await asyncio.shield(self._done)
+        except asyncio.CancelledError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self.run_id >= 0:
+            self._site.send("stop", self.run_id)
+
+    async def answered(self) -> None:
+        """Once every request has its answer (never, over sockets: as the engine)."""
+        await self._answered_future()
+
+    def answers(self) -> tuple[Run, int]:
+        reply = self._site.ask(self, "answers")
+        if reply is None:
+            raise LanesError("The run's answers are gone with the site's process.")
+        if isinstance(reply, LanesError):
+            raise reply
+        return reply  # type: ignore[no-any-return]
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        """The trace as the site's process saw it at ``now_ns`` (the same clock in every
+        process of this machine: ``perf_counter_ns``)."""
+        trace = self._site.ask(self, "snapshot", now_ns) if self.run_id >= 0 else None
+        if trace is None:
+            return self._last or Trace(t0_ns=now_ns or 0, lanes=())
+        return trace  # type: ignore[no-any-return]
+
+    # What the reader thread hands over (``SiteProcess._take``).
+
+    def replied(self, kind: str, reply: Any) -> Any:
+        """A reply, made what :meth:`ask` returns; a frame is applied here, whoever asked
+        (on the reader's thread, the collector paused)."""
+        if kind == "snapshot":
+            if reply is None:
+                return None
+            frame, self.snapshot_cpu_s = reply
+            self._last = self._mirror.apply(frame)
+            return self._last
+        if reply is None:
+            return None
+        if reply[0] == "error":  # raised by the asker, not on the reader's thread
+            _, ours, text = reply
+            return LanesError(text if ours else f"The run's answers failed: {text}")
+        _, frame, summary, stopped, tidying = reply
+        trace = LaneMirror().apply(frame)
+        return Run(self.scenario, trace, summary, stopped=stopped), tidying
+
+    def told(self, kind: str, rest: list[Any]) -> None:
+        """Something the site's process said of this run unasked."""
+        if kind == "started":
+            self._started = True
+        elif kind == "answered":
+            self._post(lambda: _settle(self._answered_future(), None))
+        elif kind == "done":
+            frame, summary, stopped, cut = rest
+            self._finished(frame, summary, stopped, cut)
+        elif kind == "failed":
+            ours, text = rest[0]
+            self.ended_with(error=LanesError(text if ours else f"The run failed: {text}"))
+        elif kind == "leftover":
+            self._leftover.alive = bool(rest[0])
+        elif kind == "leftover_ended":
+            self._leftover.alive = False
+
+    def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
+        trace = self._mirror.apply(frame)
+        run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
+        self._post(lambda: _settle(self._done, run))
+
+    def ended_with(self, *, error: BaseException) -> None:
+        """The run cannot end as measured (the site's process is gone, or said it failed)."""
+        self._leftover.alive = False
+
+        def fail() -> None:
+            if self._done is not None and not self._done.done():
+                self._done.set_exception(error)
+
+        self._post(fail)
+
+    def _answered_future(self) -> asyncio.Future[None]:
+        if self._answered is None:
+            self._answered = asyncio.get_running_loop().create_future()
+        return self._answered
+
+    def _post(self, work: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):  # the caller's loop has closed
+                loop.call_soon_threadsafe(work)
+
+
+@dataclass
+class _Leftover:
+    """Whether views a stopped run abandoned still hold threads in the site's process."""
+
+    alive: bool = False
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+
+def _settle(future: asyncio.Future[Any] | None, result: Any) -> None:
+    if future is not None and not future.done():
+        future.set_result(result)

@@ -1,0 +1,139 @@
+"""The window's site in a process of its own: a run there is watched frame by frame and
+ends with its measured run, as in the window's process; Stop stops it; the site's process
+dying mid-run is one clear error; closing leaves no process and no scratch folder behind."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from embedded_site.scratch import PREFIX
+from simulator.errors import LanesError
+from simulator.hosting.site_process import ProcessRun, SiteProcess
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+pytestmark = pytest.mark.slow
+
+
+async def watched(handle: ProcessRun, stop_after_s: float | None = None) -> tuple[Run, list[Trace]]:
+    """``handle`` run to its end, a snapshot taken every 20 ms on a worker thread (as the
+    window takes them); stopped after ``stop_after_s`` of frames, if given."""
+    frames: list[Trace] = []
+    task = asyncio.ensure_future(handle.run())
+    first: float | None = None
+    while not task.done():
+        await asyncio.sleep(0.02)
+        if not handle.started:
+            continue
+        frames.append(await asyncio.to_thread(handle.snapshot, time.perf_counter_ns()))
+        first = first or time.monotonic()
+        if stop_after_s is not None and time.monotonic() - first > stop_after_s:
+            handle.stop()
+            stop_after_s = None
+    return await task, frames
+
+
+def site_threads() -> set[str]:
+    """Threads of this process that only a site running here would have."""
+    return {t.name for t in threading.enumerate() if t.name in ("asgi-loop", "django-boot")}
+
+
+def test_a_run_is_measured_in_the_site_s_process_and_watched_from_this_one():
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="async_io", requests=200, io_ms=150, arrival_ms=1))
+
+        async def go() -> tuple[Run, list[Trace], bool, set[str]]:
+            answered = asyncio.ensure_future(handle.answered())
+            seen: set[str] = set()
+
+            async def look() -> None:
+                while True:
+                    seen.update(site_threads())
+                    await asyncio.sleep(0.01)
+
+            looking = asyncio.ensure_future(look())
+            run, frames = await watched(handle)
+            looking.cancel()
+            return run, frames, answered.done(), seen
+
+        run, frames, answered, seen = asyncio.run(go())
+        assert seen == set()  # Django's loop never ran in this process
+        assert answered and not run.stopped
+        assert len(run.trace.lanes) == 200 and run.summary.ok == 200
+        assert run.trace.loop_thread == "asgi-loop"
+        # Frames grew (later ends; a lane drawn up to one frame's "now" may end earlier in
+        # the next, once the site's record of its end arrives), and lanes a later frame kept
+        # are the same objects (what the painter counts on).
+        assert len(frames) >= 3
+        ends = [max((lane.end_ns for lane in f.lanes), default=0) for f in frames]
+        assert ends[-1] > ends[0]
+        assert any(
+            a is b
+            for x, y in zip(frames, frames[1:], strict=False)
+            for a, b in zip(x.lanes, y.lanes, strict=False)
+        )
+        # The figures of the answers, then the last frame and the run, agree on the count.
+        answers, tidying = handle.answers()
+        assert len(answers.trace.lanes) == 200 and tidying == 0
+    finally:
+        site.close()
+
+
+def test_stop_ends_a_run_in_the_site_s_process_with_what_was_measured():
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="async_io", requests=300, io_ms=5000, arrival_ms=2))
+        start = time.monotonic()
+        run, frames = asyncio.run(watched(handle, stop_after_s=0.3))
+        assert time.monotonic() - start < 15
+        assert run.stopped and frames
+        statuses = {lane.status for lane in run.trace.lanes}
+        assert "cancelled" in statuses
+    finally:
+        site.close()
+
+
+def test_the_site_s_process_dying_mid_run_is_one_clear_error_and_a_next_run_works():
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="async_io", requests=100, io_ms=5000))
+
+        async def kill_mid_run() -> None:
+            task = asyncio.ensure_future(handle.run())
+            while not handle.started:
+                await asyncio.sleep(0.01)
+            assert site.pid is not None
+            os.kill(site.pid, signal.SIGKILL)
+            await task
+
+        with pytest.raises(
+            LanesError, match=r"site's process ended before the run did \(killed by SIGKILL\)"
+        ):
+            asyncio.run(kill_mid_run())
+        run, _ = asyncio.run(watched(site(Scenario(view="async_io", requests=5, io_ms=10))))
+        assert run.summary.ok == 5
+    finally:
+        site.close()
+
+
+def test_closing_leaves_no_process_and_no_scratch_folder():
+    site = SiteProcess()
+    run, _ = asyncio.run(watched(site(Scenario(view="sync_orm", requests=4))))
+    assert run.summary.ok == 4
+    pid = site.pid
+    assert pid is not None
+    folders = list(Path(tempfile.gettempdir()).glob(f"{PREFIX}{pid}-*"))
+    assert folders  # its SQLite database
+    site.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not any(folder.exists() for folder in folders)
