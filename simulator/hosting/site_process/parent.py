@@ -93,8 +93,10 @@ class SiteProcess:
                 return
             ours, theirs = socket.socketpair()
             try:
+                # ``-P``: the current folder is not put first on the path (a person's own
+                # ``simulator`` or ``embedded_site`` there is not ours).
                 self._child = subprocess.Popen(
-                    [sys.executable, "-m", "simulator.hosting.site_process.child"]
+                    [sys.executable, "-P", "-m", "simulator.hosting.site_process.child"]
                     + [str(theirs.fileno())],
                     stdin=subprocess.DEVNULL,
                     pass_fds=(theirs.fileno(),),
