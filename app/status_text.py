@@ -22,13 +22,16 @@ def started_text(scenario: Scenario, side: str | None) -> str:
     return f"Running{which}…"
 
 
-def running_text(trace: Trace, side: str | None) -> str:
-    """``Running A… 3 of 8 requests answered`` (the side only when comparing). Counted with
-    C-level maps: every live frame of 10,000 lanes asks, and a Python step per lane is GIL
-    the site's threads are waiting for."""
+def running_text(trace: Trace, side: str | None, requests: int = 0) -> str:
+    """``Running A… 3 of 8 requests answered`` (the side only when comparing): of the
+    ``requests`` the run will send, not only of the lanes so far. A spaced run's frame holds
+    the requests sent yet: lesson 18 read "24 of 24 requests answered" with 6 still to come.
+    Counted with C-level maps: every live frame of 10,000 lanes asks, and a Python step per
+    lane is GIL the site's threads are waiting for."""
     answered = len(trace.lanes) - list(map(STATUS_OF, trace.lanes)).count("running")
     which = f" {side.upper()}" if side else ""
-    return f"Running{which}… {answered} of {len(trace.lanes)} requests answered"
+    total = max(requests, len(trace.lanes))
+    return f"Running{which}… {answered} of {total} requests answered"
 
 
 def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None = None) -> str:

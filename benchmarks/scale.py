@@ -20,7 +20,8 @@ Run with ``python benchmarks/scale.py`` (``--quick`` for a tenth of the sizes). 
    ``GRACE_S`` after the last answer or later), ours after Django's tidying (to F's
    modification time; so at least) and the exit; and when the figures reached the terminal;
    and the command's CPU time (every thread's), which a busy machine stretches much less; and
-   the start-up alone: the same command for one request that waits for nothing (whole), and
+   the start-up alone: the same command for one request that waits for nothing (whole: its wall
+   time and its CPU, which a busy machine stretches much less), and
    ours after tidying taken as the rest minus that and the exit. Where the environment keeps
    Python from writing its bytecode cache (``PYTHONDONTWRITEBYTECODE``, as this machine's
    shells do), our modules the command imports are compiled into it first, as an installed

@@ -9,9 +9,11 @@ stretch of time was. A class should read the view without that scaffolding: this
 
 from __future__ import annotations
 
-import inspect
+import ast
+import importlib.util
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from simulator.catalog import view_info
 
@@ -58,12 +60,25 @@ def developer_source(source: str, first_line: int) -> ViewCode:
 
 
 def view_code(name: str) -> ViewCode:
-    """The view ``name`` as a developer writes it (boots Django, which views.py needs)."""
+    """The view ``name`` as a developer writes it."""
     view_info(name)  # KeyError naming the known views
-    import embedded_site
-
-    embedded_site.boot()
-    from embedded_site.urls import VIEW_FUNCTIONS
-
-    lines, first = inspect.getsourcelines(VIEW_FUNCTIONS[name])
+    lines, first = view_lines(name)
     return developer_source("".join(lines), first)
+
+
+def view_lines(name: str) -> tuple[list[str], int]:
+    """The lines of the view function ``name`` in ``embedded_site/views.py`` and the number
+    of its first, as :func:`inspect.getsourcelines` gives them for
+    ``embedded_site.urls.VIEW_FUNCTIONS[name]`` (``tests/simulator/test_view_code.py``
+    checks every view), read from the file without importing it: ``views.py`` imports
+    Django's models, and importing it boots Django, which the window's process would do for
+    nothing else (the site runs in a process of its own). ``KeyError`` if there is none."""
+    spec = importlib.util.find_spec("embedded_site.views")  # imports the package, not views
+    assert spec is not None and spec.origin is not None
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            assert node.end_lineno is not None
+            return source.splitlines(keepends=True)[first - 1 : node.end_lineno], first
+    raise KeyError(name)

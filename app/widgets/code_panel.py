@@ -1,8 +1,9 @@
 """The code panel: the source of the lesson view being run, taken from the real function.
 
-The text comes from :func:`simulator.view_code.view_code` (``inspect.getsource`` of the view in
-``embedded_site``, the ``with measured(...)`` scaffolding taken out), so what the class reads
-is what the server runs, as a Django developer writes it. A hovered or replayed segment
+The text comes from :func:`simulator.view_code.view_code` (the view's lines in
+``embedded_site/views.py``, exactly what ``inspect`` gives for the function the site serves,
+read without booting Django; the ``with measured(...)`` scaffolding taken out), so what the
+class reads is what the server runs, as a Django developer writes it. A hovered or replayed segment
 highlights the line it belongs to (:meth:`QtCode.highlight_file_line`). Pygments
 highlights it into inline-styled HTML for a read-only ``QTextBrowser``.
 """

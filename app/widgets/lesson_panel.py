@@ -66,9 +66,12 @@ class QtElidedLabel(QLabel):
         room = self.contentsRect().width()
         bold = QFont(self.font())
         bold.setBold(True)
-        # The verdict's ranges ("A 201 ms (201–203 ms)") go before the answer does: at 720p
-        # lesson 17's verdict took the whole line and its answer read "…".
-        for lead in (self._lead, _without_ranges(self._lead)):
+        # The verdict's details go, its ranges ("A 201 ms (201–203 ms)") and then its run
+        # count ("; 3 runs each"), before the answer is cut: at 720p lesson 17's verdict took
+        # the whole line and its answer read "…", and lesson 15's read "No: about the…",
+        # without the word that is the answer. What was measured (A's, B's) always stays.
+        leads = (self._lead, _without_ranges(self._lead), _without_runs(self._lead))
+        for lead in leads:
             head = lead + _SEPARATOR if lead else ""
             lead_px = QFontMetrics(bold).horizontalAdvance(head)
             rest = _at_a_word(
@@ -77,21 +80,23 @@ class QtElidedLabel(QLabel):
                     self._full, Qt.TextElideMode.ElideRight, room - lead_px
                 ),
             )
-            if len(rest) > min(len(self._full), _ANSWER_LEAST):
+            if rest == self._full:
                 break
         shown = f"<b>{html.escape(lead)}</b>{html.escape(_SEPARATOR)}" if lead else ""
         self.setText(f"<span style='white-space: pre'>{shown}{html.escape(rest)}</span>")
-
-
-#: Of the answer, at least this many characters (or all of it) before the verdict gives up
-#: its ranges.
-_ANSWER_LEAST = 20
 
 
 def _without_ranges(verdict: str) -> str:
     """The verdict without its runs' ranges: "A 201 ms (201–203 ms)" → "A 201 ms" (a
     bracket with no range, "(A 3.25 s, B 638 ms)", is what was measured: it stays)."""
     return re.sub(r" \([^()]*–[^()]*\)", "", verdict)
+
+
+def _without_runs(verdict: str) -> str:
+    """:func:`_without_ranges`, and without how many runs each side had: "…, within 8%;
+    3 runs each" → "…, within 8%"; "(A 478 ms, B 446 ms; 3 runs each)" → "(A 478 ms, B 446
+    ms)"."""
+    return re.sub(r"; \d+ runs each", "", _without_ranges(verdict))
 
 
 _SEPARATOR = "  ·  "

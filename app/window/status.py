@@ -28,6 +28,7 @@ class StatusLine:
 
     def __init__(self, window: QMainWindow, session: Session, closing: Callable[[], bool]) -> None:
         self._window, self.session, self._closing = window, session, closing
+        self._requests: dict[Side, int] = {}  # how many each side's run will send
         events = session.events
         events.run_started.connect(self._on_run_started)
         events.run_progressed.connect(self._on_run_progressed)
@@ -44,10 +45,11 @@ class StatusLine:
         return side if self.session.compare else None
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
+        self._requests[side] = scenario.requests
         self.say(started_text(scenario, self._side(side)))
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        self.say(running_text(trace, self._side(side)))
+        self.say(running_text(trace, self._side(side), self._requests.get(side, 0)))
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         if self.session.queued or self._closing():

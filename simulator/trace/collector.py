@@ -40,9 +40,13 @@ the pauses; with no snapshot at all, as the command line runs, 15 and 2.6-2.9 s.
 A command-line process whose run is its last (``async-lanes run``, :mod:`app.launcher`) keeps
 the collector off from its start to its run's (:func:`off_after_measuring`, then the first
 :func:`settle`): the imports and Django's boot make about 100,000 objects, and the collections
-they set off (two full ones among them, the settle's own included) were 70-110 ms of a start of
-0.4-0.5 s on a shared machine; what they would find is about a thousand objects in cycles,
-kept to the exit instead, as everything the run leaves is. It also
+they set off before the settle's own (about 130 young, 12 middle and one full) were 30-60 ms
+of a start of 0.4-0.5 s on a shared machine, for about a thousand objects of garbage, which the
+settle's collection finds all the same. That one full collection stays, though freezing alone
+would keep the run's collections off the start's objects: it also sets CPython's count of
+long-lived objects, a quarter of which must reach the oldest generation before the next full
+collection, so without it the run's own full collections come sooner (one more in a 3,000-
+request run, measured), and what the site is measured doing would change. It also
 leaves the collector off once the measuring has ended (:func:`off_after_measuring`): the lanes
 it builds then (a few hundred thousand objects) are young, and the first allocation after a
 pause would walk them all in one collection (0.1 s after 3,000 requests) that frees nothing,
@@ -225,15 +229,13 @@ def settle() -> None:
     (``gc.freeze()``): never walked by a collection again, still freed by reference counting
     when dropped. Call it between runs, with no ``LiveRun`` alive but the one about to start
     its server (module docstring). In a process that exits once its run is measured, the
-    first settle collects nothing (its start made garbage of a thousand objects, kept to
-    the exit: a full collection walking all 100,000 costs 40 ms) and ends the collector's
-    pause since the start; after the measuring, nothing is done: it stays off to the exit."""
+    first settle also ends the collector's pause since the start (its full collection is
+    the start's only one: module docstring); after the measuring, nothing is done: it stays
+    off to the exit."""
     if _PAUSES.exiting:
-        return
-    if _PAUSES.starting:
-        gc.freeze()
-        _PAUSES.starting = False
-        _PAUSES.leave()
         return
     gc.collect()
     gc.freeze()
+    if _PAUSES.starting:
+        _PAUSES.starting = False
+        _PAUSES.leave()

@@ -17,6 +17,7 @@ holding the GIL while the window could not draw).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from embedded_site.instrumentation import Mark, RawSegment
 from embedded_site.waits import Clock, waits
@@ -54,6 +55,7 @@ QUEUED, FRAMEWORK, THREAD_HOP = Kind.QUEUED.value, Kind.FRAMEWORK.value, Kind.TH
 IO_WAIT, IO_BLOCKING, CANCELLED = Kind.IO_WAIT.value, Kind.IO_BLOCKING.value, Kind.CANCELLED.value
 _KNOWN = {kind.value for kind in Kind}
 _PLACED = (Kind.GIL_WAIT.value, Kind.CORE_WAIT.value)
+_BY_START = attrgetter("start_ns", "end_ns")
 
 
 def plain_clock(clock: Clock | None) -> PlainClock | None:
@@ -90,7 +92,7 @@ def resumed_late(declared: list[RawSegment], loop_thread: str | None) -> list[Ra
     for seg in declared:
         a, b, due = seg.start_clock, seg.end_clock, seg.due_ns
         if due != seg.end_ns or a is None or b is None or b.wall_ns <= due:
-            continue
+            continue  # (not a timed await resumed late: most segments)
         if seg.thread == loop_thread:
             continue
         pieces = waits(a, b, due - a.wall_ns, alone=False)  # (idle in its loop until due)
@@ -100,7 +102,7 @@ def resumed_late(declared: list[RawSegment], loop_thread: str | None) -> list[Ra
         ]
     if not late:
         return declared
-    return sorted(declared + late, key=lambda seg: (seg.start_ns, seg.end_ns))
+    return sorted(declared + late, key=_BY_START)
 
 
 def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Body]:

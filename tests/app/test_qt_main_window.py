@@ -61,6 +61,28 @@ def _shows(colour: QColor, theme, kind: str) -> bool:
 
 
 @pytest.mark.slow
+def test_a_spaced_run_counts_its_answers_of_every_request_it_will_send(window, qloop):
+    # One request every 400 ms: a live frame holds the lanes sent so far, and the status bar
+    # said "1 of 1 requests answered" with 3 still to come (lesson 18: "24 of 24" of 30).
+    window.dials.set_scenario(Scenario(view="async_io", requests=4, io_ms=0, arrival_ms=400))
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    seen_lanes: list[int] = []
+    window.session.events.run_progressed.connect(
+        lambda side, trace, now: seen_lanes.append(len(trace.lanes))
+    )
+
+    async def scenario():
+        window.run_action.trigger()
+        await window.session.wait()
+
+    qloop.run_until_complete(scenario())
+    counts = [m for m in said if re.fullmatch(r"Running… \d+ of \d+ requests answered", m)]
+    assert any(n < 4 for n in seen_lanes), seen_lanes  # a frame before the last was sent
+    assert counts and all(m.endswith(" of 4 requests answered") for m in counts), counts
+
+
+@pytest.mark.slow
 def test_lanes_grow_during_a_run_and_match_the_trace(window, qloop):
     # 500 ms a request: the window spaces its frames by what a whole frame costs (the paint
     # too), up to ~0.5 s apart at a load of 10 on 2 cores (150 ms requests were too short),

@@ -30,6 +30,13 @@ def test_running_counts_the_answers_and_finished_names_the_model_only_if_asked()
     assert "The model predicted 100 ms (calibrated here)." in finished_text(run, 100.0, True)
 
 
+def test_running_counts_of_every_request_the_run_will_send_not_the_lanes_so_far():
+    # A spaced run's live frame holds only the requests sent yet: 3 of lesson 18's 30.
+    trace = predict(Scenario(view="async_io", requests=3, io_ms=0))
+    assert running_text(trace, None, 30) == "Running… 3 of 30 requests answered"
+    assert running_text(trace, "b", 3) == "Running B… 3 of 3 requests answered"
+
+
 def _nothing_answered() -> Run:
     """A run stopped before any of its 3 requests was answered (a site that said nothing of
     its threads, so the framework's share is not known either)."""

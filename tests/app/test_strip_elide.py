@@ -68,3 +68,30 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
     assert "A 201 ms, B 217 ms, within 8%" in plain
     measured = "Verdict: B finished 5.1× sooner (A 3.25 s, B 638 ms)"
     assert _without_ranges(measured) == measured  # what was measured is no range: it stays
+
+
+def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtbot):
+    """Lesson 15 at 1280×720: "Verdict: no measurable difference in makespan (A 478 ms, B 446
+    ms; 3 runs each)  ·  Answer: No: about the…", without the word that is the answer. The
+    run count goes first; what was measured stays."""
+    verdict = "Verdict: no measurable difference in makespan (A 478 ms, B 446 ms; 3 runs each)"
+    answer = "Answer: No: about the same, or even later"
+    label = QtElidedLabel()
+    qtbot.addWidget(label)
+    font = QFont()
+    font.setPixelSize(20)  # the strip's at 720p: 16 px × 1.25
+    label.setFont(font)
+    label.set_full_text(answer, verdict)
+    label.show()
+    bold = QFont(font)
+    bold.setBold(True)
+    shorter = "Verdict: no measurable difference in makespan (A 478 ms, B 446 ms)  ·  "
+    room = QFontMetrics(bold).horizontalAdvance(shorter) + QFontMetrics(font).horizontalAdvance(
+        "Answer: No: about the same, or…"
+    )
+    label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict only
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert "Answer: No: about the same" in plain, plain
+    assert "(A 478 ms, B 446 ms)" in plain, plain
+    label.resize(4000, 30)  # room for all: nothing is given up
+    assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == f"{verdict}  ·  {answer}"

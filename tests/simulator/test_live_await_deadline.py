@@ -161,3 +161,19 @@ def test_a_timed_await_resumed_late_records_the_clocks_read_at_the_resume():
     (seg,) = probe.segments
     assert seg.due_ns is not None and seg.end_ns == seg.due_ns
     assert seg.end_clock is not None and seg.end_clock.wall_ns >= seg.due_ns + 8 * MS
+
+
+def test_on_the_watched_loop_a_late_resume_is_waiting_for_the_loop_whatever_the_clocks():
+    """On the loop the monitor watches, the loop's steps tell what the lateness was (the
+    loop running others, or waiting to run, on their lanes): the clocks read at the resume
+    add no wait to run of this request's own."""
+    record, token = _awaiting(10)  # due at 12 ms
+    probe = record.probe
+    probe.open_segments[token].start_clock = Clock(2 * MS, 0, 0)
+    probe.close_segment(token, 12 * MS, Clock(30 * MS, 0, 10 * MS))  # 10 ms on a run queue
+    probe.loop_steps.append((30 * MS, 31 * MS))
+    probe.touch()
+    lane = from_scratch([record], 32 * MS, LOOP)[0]
+    after = [(s.kind, s.start_ns, s.end_ns) for s in lane.segments if s.start_ns >= 12 * MS]
+    assert after[0] == (Kind.QUEUED, 12 * MS, 30 * MS)
+    assert not {Kind.GIL_WAIT, Kind.CORE_WAIT} & {kind for kind, _, _ in after}

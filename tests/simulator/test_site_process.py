@@ -197,3 +197,18 @@ def test_sigterm_ends_the_site_s_process_through_its_exit_handlers():
         assert run.summary.ok == 5
     finally:
         site.close()
+
+
+def test_a_folder_of_the_person_s_own_named_like_ours_is_not_imported(tmp_path, monkeypatch):
+    """Started from a folder holding a ``simulator`` package of someone's own, the site's
+    process still runs ours (the current folder is not first on its path)."""
+    own = tmp_path / "simulator"
+    own.mkdir()
+    (own / "__init__.py").write_text('raise SystemExit("not ours")\n')
+    monkeypatch.chdir(tmp_path)
+    site = SiteProcess()
+    try:
+        run, _ = asyncio.run(watched(site(Scenario(view="async_io", requests=3, io_ms=10))))
+        assert run.summary.ok == 3
+    finally:
+        site.close()

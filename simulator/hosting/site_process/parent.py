@@ -93,8 +93,10 @@ class SiteProcess:
                 return
             ours, theirs = socket.socketpair()
             try:
+                # ``-P``: the current folder is not put first on the path (a person's own
+                # ``simulator`` or ``embedded_site`` there is not ours).
                 self._child = subprocess.Popen(
-                    [sys.executable, "-m", "simulator.hosting.site_process.child"]
+                    [sys.executable, "-P", "-m", "simulator.hosting.site_process.child"]
                     + [str(theirs.fileno())],
                     stdin=subprocess.DEVNULL,
                     pass_fds=(theirs.fileno(),),
@@ -203,9 +205,6 @@ class SiteProcess:
         if code is not None and code < 0:
             with contextlib.suppress(ValueError):
                 how = f" (killed by {signal.Signals(-code).name})"
-        elif code is not None and code > 128:  # ended on a signal, its exit handlers run
-            with contextlib.suppress(ValueError):
-                how = f" (ended by {signal.Signals(code - 128).name})"
         elif code is not None:
             how = f" (exit code {code})"
         return f"The site's process ended before the run did{how}; nothing more was measured."
