@@ -11,6 +11,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,6 +138,65 @@ def test_closing_leaves_no_process_and_no_scratch_folder():
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert not any(folder.exists() for folder in folders)
+
+
+def test_a_stopped_run_s_lingering_views_are_known_as_it_ends():
+    """The session reads ``leftover`` as the run ends, to wait for the views the stopped run
+    left sleeping and say so: the site's process tells of them before the run's end."""
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="sync_io", requests=10, io_ms=3000))
+
+        async def stopped() -> tuple[Run, Any]:
+            task = asyncio.ensure_future(handle.run())
+            while not handle.started:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)
+            handle.stop()
+            run = await task
+            return run, handle.leftover  # as the session reads it
+
+        run, leftover = asyncio.run(stopped())
+        assert run.stopped
+        assert leftover is not None and leftover.is_alive()
+        deadline = time.monotonic() + 30
+        while leftover.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not leftover.is_alive() and handle.leftover is None
+    finally:
+        site.close()
+
+
+def test_sigterm_ends_the_site_s_process_through_its_exit_handlers():
+    """SIGTERM to the site's process (``kill``, a session's end, a whole process group's) ends
+    it as the window's end does: the run stopped with what was measured, its scratch folder
+    removed; the next run starts the site's process again."""
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="sync_orm", requests=60, io_ms=3000))
+        pid: list[int] = []
+
+        async def terminate_mid_run() -> Run:
+            task = asyncio.ensure_future(handle.run())
+            while not handle.started:
+                await asyncio.sleep(0.01)
+            assert site.pid is not None
+            pid.append(site.pid)
+            os.kill(site.pid, signal.SIGTERM)
+            return await task
+
+        run = asyncio.run(terminate_mid_run())
+        assert run.stopped and run.trace.lanes
+        deadline = time.monotonic() + 10
+        while site.pid is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid[0], 0)
+        assert not list(Path(tempfile.gettempdir()).glob(f"{PREFIX}{pid[0]}-*"))
+        run, _ = asyncio.run(watched(site(Scenario(view="async_io", requests=5, io_ms=10))))
+        assert run.summary.ok == 5
+    finally:
+        site.close()
 
 
 def test_a_folder_of_the_person_s_own_named_like_ours_is_not_imported(tmp_path, monkeypatch):

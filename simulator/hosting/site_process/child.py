@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import queue
 import signal
+import socket
 import sys
 import threading
 import time
@@ -66,6 +67,7 @@ class _Site:
         self._runner: threading.Thread | None = None
         self._leftover: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._exit_code = 0  # the window is gone: nothing went wrong here
 
     def send(self, *message: Any) -> None:
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
@@ -157,8 +159,10 @@ class _Site:
         try:
             run = loop.run_until_complete(self._measured(run_id, live))
         except BaseException as error:  # noqa: BLE001 (told to the window, which says it)
+            self._tell_leftover(run_id, live)
             self.send("failed", run_id, error_text(error))
         else:
+            self._tell_leftover(run_id, live)
             self._done(run_id, run)
         finally:
             with contextlib.suppress(Exception):  # as asyncio.run ends its loop
@@ -166,11 +170,15 @@ class _Site:
             asyncio.set_event_loop(None)
             loop.close()
             self._loop = None
-        self._leftover = live.leftover
-        self.send("leftover", run_id, self._leftover is not None)
         if self._leftover is not None:
             self._leftover.join()
             self.send("leftover_ended", run_id)
+
+    def _tell_leftover(self, run_id: int, live: LiveRun) -> None:
+        """Whether views the run abandoned still hold threads, told before the run's end:
+        the window reads it as the run ends (its next run waits for them, and says so)."""
+        self._leftover = live.leftover
+        self.send("leftover", run_id, self._leftover is not None)
 
     def _done(self, run_id: int, run: Run) -> None:
         with self._frame_lock:
@@ -204,7 +212,17 @@ class _Site:
         if runner is not None and runner.is_alive():
             self._stop()
             runner.join(STOP_PATIENCE_S + 2.0)
-        exit_now(0)
+        exit_now(self._exit_code)
+
+    def terminate(self) -> None:
+        """SIGTERM: end as when the window is gone (its reading ends), with SIGTERM's exit
+        status. Safe in a signal handler, and to repeat."""
+        self._exit_code = 128 + signal.SIGTERM
+        with (
+            contextlib.suppress(OSError, ValueError),  # closed already: we are ending
+            socket.fromfd(self._connection.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as ours,
+        ):
+            ours.shutdown(socket.SHUT_RD)
 
 
 def error_text(error: BaseException) -> tuple[bool, str]:
@@ -220,10 +238,14 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     for number in (signal.SIGINT, signal.SIGHUP):  # the window's to handle: it stops us
         signal.signal(number, signal.SIG_IGN)
-    connection = Connection(int(args[0]))
+    site = _Site(Connection(int(args[0])))
+    # SIGTERM (``kill``, a session's end, a whole process group's) ends this process as the
+    # window's end does, its exit handlers run: by default it would end on the spot, its
+    # scratch folder left behind.
+    signal.signal(signal.SIGTERM, lambda number, frame: site.terminate())
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
-    _Site(connection).serve()
+    site.serve()
 
 
 if __name__ == "__main__":
