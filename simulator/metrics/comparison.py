@@ -325,3 +325,15 @@ class Comparison:
         if expect.endswith(" or same"):  # that side ahead, or the two the same
             return judged.winner in (None, expect[0]) or same
         return judged.winner == expect
+
+    @property
+    def held_as_same(self) -> bool:
+        """Whether an answer's "or the same" is what the runs showed: the other side ahead,
+        but within ``same_within`` (lesson 15 on a quiet machine: B's one loop thread 11%
+        sooner than A's eight threads in every run). Its verdict then says "about the same",
+        as the answer does, never the other side's winning words."""
+        expect = self.criterion.expect
+        if expect is None or not expect.endswith(" or same") or not self.finished:
+            return False
+        judged = self.judgement()
+        return judged.winner not in (None, expect[0]) and judged.apart <= self.criterion.same_within

@@ -9,7 +9,9 @@ median, with the range when a side ran several times.
 
 A lesson whose answer is "about the same" gets a verdict without a winner's words (lower,
 higher, sooner, later, faster, slower): "about the same makespan: A 605 ms, B 614 ms, within
-2%" or, when a run does not show it, "not the same on this run: ...".
+2%" or, when a run does not show it, "not the same on this run: ...". So does one whose
+answer is "A ahead, or the same" when B came out ahead by no more than the lesson's
+``same_within``: the runs showed "the same", and the verdict must not contradict the answer.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def comparison_verdict(comparison: Comparison) -> str:
             parts.append("Neither A nor B finished any request")
         else:
             parts.append(f"{'A' if idle_a else 'B'} finished no requests; nothing to compare")
-    elif comparison.criterion.expect == "same":
+    elif comparison.criterion.expect == "same" or comparison.held_as_same:
         parts.append(_same(comparison))
     else:
         main = comparison.judgement()
