@@ -212,3 +212,28 @@ def test_a_folder_of_the_person_s_own_named_like_ours_is_not_imported(tmp_path, 
         assert run.summary.ok == 3
     finally:
         site.close()
+
+
+def test_stop_reaches_a_run_started_as_the_last_one_ended():
+    """Compare mode's B, a lesson's re-run, Run after Stop: the next run starts while the site's
+    process still closes the last one's loop, and Stop must reach it all the same."""
+    site = SiteProcess()
+    try:
+
+        async def stopped_twice() -> list[tuple[Run, float]]:
+            ended = []
+            for warming_up in (True, False):
+                handle = site(Scenario(view="async_io", requests=300, io_ms=5000))
+                task = asyncio.ensure_future(handle.run())
+                while not handle.started and not warming_up:
+                    await asyncio.sleep(0.005)
+                await asyncio.sleep(0.2)
+                handle.stop()
+                start = time.monotonic()
+                ended.append((await task, time.monotonic() - start))
+            return ended
+
+        for run, took_s in asyncio.run(stopped_twice()):
+            assert run.stopped and took_s < 3.0  # the run's io is 5 s
+    finally:
+        site.close()

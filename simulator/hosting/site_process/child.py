@@ -65,7 +65,6 @@ class _Site:
         self._sender = LaneSender()
         self._stop_asked = False
         self._runner: threading.Thread | None = None
-        self._leftover: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._exit_code = 0  # the window is gone: nothing went wrong here
 
@@ -92,9 +91,11 @@ class _Site:
             scenario, options = rest
             self._run_id = run_id
             self._stop_asked = False
+            last = self._runner
             self._runner = threading.Thread(
-                target=self._run, args=(run_id, scenario, options), name="site-run", daemon=True
+                target=self._run, args=(run_id, scenario, options, last), name="site-run"
             )
+            self._runner.daemon = True
             self._runner.start()
         elif run_id != self._run_id:
             if kind in ("snapshot", "answers"):
@@ -140,10 +141,14 @@ class _Site:
             with contextlib.suppress(RuntimeError):  # the run's loop closed: nothing to stop
                 loop.call_soon_threadsafe(live.stop)
 
-    def _run(self, run_id: int, scenario: Scenario, options: RunOptions) -> None:
-        leftover = self._leftover
-        if leftover is not None and leftover.is_alive():
-            leftover.join()  # the window said so while it waited (its ``leftover``)
+    def _run(
+        self, run_id: int, scenario: Scenario, options: RunOptions, last: threading.Thread | None
+    ) -> None:
+        # One run at a time: the window starts this one as soon as the last told its end, when
+        # its thread still closes its loop and waits for views it left running (as the window
+        # said while it waited, its ``leftover``).
+        if last is not None:
+            last.join()
         loop = asyncio.new_event_loop()
         try:
             live = LiveRun(scenario, options)
@@ -156,13 +161,14 @@ class _Site:
         if self._stop_asked:
             live.stop()
         asyncio.set_event_loop(loop)
+        leftover: threading.Thread | None = None
         try:
             run = loop.run_until_complete(self._measured(run_id, live))
         except BaseException as error:  # noqa: BLE001 (told to the window, which says it)
-            self._tell_leftover(run_id, live)
+            leftover = self._tell_leftover(run_id, live)
             self.send("failed", run_id, error_text(error))
         else:
-            self._tell_leftover(run_id, live)
+            leftover = self._tell_leftover(run_id, live)
             self._done(run_id, run)
         finally:
             with contextlib.suppress(Exception):  # as asyncio.run ends its loop
@@ -170,15 +176,17 @@ class _Site:
             asyncio.set_event_loop(None)
             loop.close()
             self._loop = None
-        if self._leftover is not None:
-            self._leftover.join()
+        if leftover is not None:
+            leftover.join()
             self.send("leftover_ended", run_id)
 
-    def _tell_leftover(self, run_id: int, live: LiveRun) -> None:
-        """Whether views the run abandoned still hold threads, told before the run's end:
-        the window reads it as the run ends (its next run waits for them, and says so)."""
-        self._leftover = live.leftover
-        self.send("leftover", run_id, self._leftover is not None)
+    def _tell_leftover(self, run_id: int, live: LiveRun) -> threading.Thread | None:
+        """The thread closing the run's server while views it abandoned finish, if any: told
+        before the run's end, which the window reads as the run ends (its next run waits for
+        them, and says so)."""
+        leftover = live.leftover
+        self.send("leftover", run_id, leftover is not None)
+        return leftover
 
     def _done(self, run_id: int, run: Run) -> None:
         with self._frame_lock:
