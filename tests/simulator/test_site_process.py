@@ -17,6 +17,7 @@ import pytest
 
 from embedded_site.scratch import PREFIX
 from simulator.errors import LanesError
+from simulator.hosting.engine import STOP_PATIENCE_S
 from simulator.hosting.site_process import ProcessRun, SiteProcess
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -237,3 +238,29 @@ def test_stop_reaches_a_run_started_as_the_last_one_ended():
             assert run.stopped and took_s < 3.0  # the run's io is 5 s
     finally:
         site.close()
+
+
+def test_closing_after_a_stopped_run_does_not_wait_for_the_views_it_left_sleeping():
+    """The window's end after a Stop: the views the stopped run left sleeping in the site's
+    process end with it, at once, not after the patience a run still going is given."""
+    site = SiteProcess()
+    handle = site(Scenario(view="sync_io", requests=10, io_ms=10_000))
+
+    async def stopped() -> Run:
+        task = asyncio.ensure_future(handle.run())
+        while not handle.started:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.3)
+        handle.stop()
+        return await task
+
+    assert asyncio.run(stopped()).stopped
+    assert handle.leftover is not None  # a view still sleeps there
+    pid = site.pid
+    assert pid is not None
+    start = time.monotonic()
+    site.close()
+    took_s = time.monotonic() - start
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert took_s < 0.6 * (STOP_PATIENCE_S + 2.0)  # the patience a run still going gets

@@ -219,11 +219,14 @@ class _Site:
             self.send("answered", run_id)
 
     def _end(self) -> None:
-        """The window is gone: stop a run still going, give it its patience, exit."""
+        """The window is gone: stop a run still going, give it its patience (until its loop
+        has closed: views a stopped run abandoned are not waited for), exit."""
         runner = self._runner
         if runner is not None and runner.is_alive():
             self._stop()
-            runner.join(STOP_PATIENCE_S + 2.0)
+            deadline = time.monotonic() + STOP_PATIENCE_S + 2.0
+            while self._loop is not None and runner.is_alive() and time.monotonic() < deadline:
+                runner.join(0.02)
         exit_now(self._exit_code)
 
     def terminate(self) -> None:
