@@ -1,7 +1,8 @@
 """A live run's frames and what a stopped run left behind: the pace of the snapshots.
 
-A snapshot of thousands of lanes costs tens to hundreds of milliseconds and competes with
-the site for the GIL (the engine runs in this process). So it is taken on a worker thread,
+A snapshot of thousands of lanes costs tens to hundreds of milliseconds: the site's process
+takes it (``SiteProcess``, counting its CPU: ``snapshot_cpu_s``), or this one, competing with
+the site for the GIL (``LiveRun`` in process). So it is asked for on a worker thread,
 with whatever else the frame can work out from it without Qt (``prepare``: the figures'
 columns and summary), and the window's thread only draws the result: a click waits for a
 drawing, never for a snapshot. The frames are spaced by what the last one cost, whole

@@ -1,8 +1,10 @@
 """How a session runs a scenario: an injected runner, so the session needs no Django in tests.
 
-The default is :class:`~simulator.hosting.engine.LiveRun`, whose client runs on the current
-asyncio loop (in the app, Qt's loop through qasync) while the site runs on the engine's own
-threads. A test passes a fake that returns made-up runs.
+The app hands in :class:`~simulator.hosting.site_process.SiteProcess`: each run is measured
+by the real engine in the site's own process, its handle here awaiting the outcome and
+reading its frames. :class:`~simulator.hosting.engine.LiveRun` is a runner too (the site in
+this process, its client on a loop of its own thread: ``client_loop``). A test passes a fake
+that returns made-up runs.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ import dataclasses
 import pickle
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.site_process.wire import LaneMirror, LaneSender
@@ -117,3 +119,111 @@ def test_every_snapshot_of_a_real_run_arrives_as_taken_with_the_site_s_reuse_kep
 
     asyncio.run(watch())
     assert frames and any(0 < kept < count for kept, count in frames)
+
+
+_KINDS = list(Kind)
+
+
+@st.composite
+def _segment(draw: st.DrawFn) -> Segment:
+    start = draw(st.integers(0, 1_000))
+    return Segment(
+        draw(st.sampled_from(_KINDS)),
+        start,
+        start + draw(st.integers(0, 50)),
+        draw(st.sampled_from(["asgi-loop", "thread 1"])),
+        draw(st.booleans()),
+        draw(st.none() | st.integers(1, 99)),
+        draw(st.none() | st.just("db")),
+    )
+
+
+@st.composite
+def _lane(draw: st.DrawFn, segments: tuple[Segment, ...] | None = None) -> Lane:
+    if segments is None:
+        segments = tuple(draw(st.lists(_segment(), max_size=4)))
+    return Lane(
+        draw(st.integers(0, 9)),
+        draw(st.sampled_from(["sync_io", "async_io"])),
+        draw(st.sampled_from(["ok", "running", "cancelled"])),
+        draw(st.none() | st.just(200)),
+        draw(st.none() | st.just("boom")),
+        0,
+        draw(st.integers(0, 99)),
+        segments,
+        draw(st.sampled_from([(), (("thread 1", 3),)])),
+        draw(st.sampled_from([(), ((1, 2),)])),
+        draw(st.sampled_from([(), ("a note",)])),
+    )
+
+
+@st.composite
+def _next_lanes(draw: st.DrawFn, lanes: tuple[Lane, ...]) -> tuple[Lane, ...]:
+    """The site's next frame: each lane kept, grown, built again on a shared prefix of its
+    segments, or new; some taken from elsewhere; lanes added or dropped; or none at all."""
+    how = draw(st.sampled_from(["each", "fewer", "none", "shuffled"]))
+    if how == "none":
+        return ()
+    if how == "fewer":
+        return lanes[: draw(st.integers(0, len(lanes)))]
+    if how == "shuffled":
+        return tuple(draw(st.permutations(lanes)))
+    made: list[Lane] = []
+    for lane in lanes:
+        change = draw(st.sampled_from(["keep", "grow", "prefix", "new", "elsewhere"]))
+        if change == "keep":
+            made.append(lane)
+        elif change == "grow" and lane.segments:
+            made.append(draw(_lane(lane.segments[:-1] + (draw(_segment()),))))
+        elif change == "prefix":
+            kept = lane.segments[: draw(st.integers(0, len(lane.segments)))]
+            made.append(draw(_lane(kept + tuple(draw(st.lists(_segment(), max_size=3))))))
+        elif change == "elsewhere":
+            made.append(draw(st.sampled_from(lanes)))
+        else:
+            made.append(draw(_lane()))
+    return tuple(made) + tuple(draw(st.lists(_lane(), max_size=3)))
+
+
+@st.composite
+def _frames(draw: st.DrawFn) -> list[Trace]:
+    traces: list[Trace] = []
+    lanes: tuple[Lane, ...] = ()
+    for _ in range(draw(st.integers(1, 6))):
+        lanes = draw(_next_lanes(lanes))
+        traces.append(
+            Trace(
+                draw(st.integers(0, 3)),
+                lanes,
+                draw(st.sampled_from([None, "asgi-loop"])),
+                draw(st.sampled_from([(), ((1, 2),)])),
+                draw(st.sampled_from([None, (3, 4)])),
+                draw(st.sampled_from([(), (11, 12)])),
+                draw(st.sampled_from([None, 5])),
+            )
+        )
+    return traces
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_frames())
+def test_any_run_of_frames_arrives_as_sent_reusing_objects_only_where_the_site_did(
+    traces: list[Trace],
+) -> None:
+    sender, mirror = LaneSender(), LaneMirror()
+    last: Trace | None = None
+    shown: Trace | None = None
+    for trace in traces:
+        got = sent(sender, mirror, trace)
+        assert got == trace
+        assert (got.worker_pids, got.client_cpu_ns) == (trace.worker_pids, trace.client_cpu_ns)
+        if last is not None and shown is not None:
+            for i, (lane, was) in enumerate(zip(trace.lanes, last.lanes, strict=False)):
+                assert (got.lanes[i] is shown.lanes[i]) == (lane is was)
+                for j, (mirrored, before) in enumerate(
+                    zip(got.lanes[i].segments, shown.lanes[i].segments, strict=False)
+                ):
+                    if mirrored is before:  # reused here only where the site reused it
+                        assert lane.segments[j] is was.segments[j]
+        last, shown = trace, got

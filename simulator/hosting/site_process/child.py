@@ -118,7 +118,11 @@ class _Site:
             self.send("reply", asked, None)
             return
         cpu = time.thread_time()
-        trace = live.snapshot(now_ns)
+        try:
+            trace = live.snapshot(now_ns)
+        except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
+            self.send("reply", asked, ("error", *error_text(error)))
+            return
         with self._frame_lock:
             frame = self._sender.frame(trace)
             self.send("reply", asked, (frame, time.thread_time() - cpu))

@@ -284,6 +284,8 @@ class ProcessRun:
         trace = self._site.ask(self, "snapshot", now_ns) if self.run_id >= 0 else None
         if trace is None:
             return self._last or Trace(t0_ns=now_ns or 0, lanes=())
+        if isinstance(trace, LanesError):
+            raise trace
         return trace  # type: ignore[no-any-return]
 
     # What the reader thread hands over (``SiteProcess._take``).
@@ -291,17 +293,15 @@ class ProcessRun:
     def replied(self, kind: str, reply: Any) -> Any:
         """A reply, made what :meth:`ask` returns; a frame is applied here, whoever asked
         (on the reader's thread, the collector paused)."""
-        if kind == "snapshot":
-            if reply is None:
-                return None
-            frame, self.snapshot_cpu_s = reply
-            self._last = self._mirror.apply(frame)
-            return self._last
         if reply is None:
             return None
         if reply[0] == "error":  # raised by the asker, not on the reader's thread
             _, ours, text = reply
-            return LanesError(text if ours else f"The run's answers failed: {text}")
+            return LanesError(text if ours else f"The run's {kind} failed: {text}")
+        if kind == "snapshot":
+            frame, self.snapshot_cpu_s = reply
+            self._last = self._mirror.apply(frame)
+            return self._last
         _, frame, summary, stopped, tidying = reply
         trace = LaneMirror().apply(frame)
         return Run(self.scenario, trace, summary, stopped=stopped), tidying

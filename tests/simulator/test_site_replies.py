@@ -1,0 +1,43 @@
+"""A question the window asks the site's process always gets its answer: a snapshot that
+fails there is told, and raised where it was asked (as in the window's own process: its
+frames stop, the run goes on), never left unanswered, which would hold the window's frame
+thread, and then its closing, for ever."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from simulator.errors import LanesError
+from simulator.hosting.site_process import ProcessRun, SiteProcess
+from simulator.hosting.site_process.child import _Site
+from simulator.scenario import Scenario
+from simulator.trace import Trace
+
+
+class _Broken:
+    """A run whose snapshot fails (a bug in building its lanes, say)."""
+
+    started = True
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        raise RuntimeError("lanes out of order")
+
+
+def test_a_snapshot_that_fails_in_the_site_s_process_is_answered_and_raised_where_asked(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    window, theirs = multiprocessing.Pipe()
+    site = _Site(theirs)
+    monkeypatch.setattr(site, "_live", _Broken())
+    site._snapshot(7, 0)
+    assert window.poll(5)
+    kind, asked, reply = window.recv()
+    assert (kind, asked) == ("reply", 7)
+
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=3))
+    run.run_id = 0
+    monkeypatch.setattr(run._site, "ask", lambda handle, what, *args: run.replied(what, reply))
+    with pytest.raises(LanesError, match=r"snapshot failed: RuntimeError: lanes out of order"):
+        run.snapshot(0)
