@@ -61,12 +61,16 @@ class Shown:
         The side it is of, named in compare mode (``None``: one run on screen).
     predicted
         The model's, not a measurement: every caption says so.
+    live
+        A run still going, or replayed up to its playhead: its makespan, throughput and
+        latencies are the answers' so far, and their captions say so (``Figure.so_far``).
     """
 
     trace: Trace
     summary: Summary
     side: Side | None = None
     predicted: bool = False
+    live: bool = False
 
 
 class FiguresEvents(SignalGroup):
@@ -107,16 +111,18 @@ class Figures:
         side: Side | None = None,
         predicted: bool = False,
         plots: bool = True,
+        live: bool = False,
     ) -> None:
         """Show ``trace``'s figures (``summary`` is worked out if not given; ``None``: no
-        figures). ``plots=False``: only the figures are due, the plots draw what they drew."""
+        figures). ``plots=False``: only the figures are due, the plots draw what they drew.
+        ``live``: the run is still going."""
         if trace is None:
             if self.shown is None:
                 return
             self.shown = None
         else:
             summary = summary if summary is not None else summarize(trace)
-            self.shown = Shown(trace, summary, side, predicted)
+            self.shown = Shown(trace, summary, side, predicted, live)
         self.events.shown.emit(plots)
 
     # -- following the session -----------------------------------------------------------------
@@ -176,7 +182,7 @@ class Figures:
         else:  # a frame not prepared (the session's own stream prepares every one)
             self._live_columns.fill(trace)
             summary, cost = summarize(trace), 0
-        self.show(trace, summary, side=self._side(side), plots=plots)
+        self.show(trace, summary, side=self._side(side), plots=plots, live=True)
         if plots:  # what the figures and the plots cost, drawn: their share of the time
             cost += time.perf_counter_ns() - start
             self._live_shown_ns = now_ns
@@ -230,4 +236,5 @@ class Figures:
         if ms < 0:
             self._show_run(side, run)
         else:
-            self.show(trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6)), side=self._side(side))
+            cut = trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6))
+            self.show(cut, side=self._side(side), live=True)  # as it stood: "so far"

@@ -60,7 +60,10 @@ class QtFigureStrip(QLabel):
             return
         summary = shown.summary
         self.keys = lesson_figures(summary, shown.trace)
-        parts = [f"{FIGURE[key].name} <b>{FIGURE[key].text(summary)}</b>" for key in self.keys]
+        parts = [
+            f"{FIGURE[key].name}{FIGURE[key].so_far(shown.live)} <b>{FIGURE[key].text(summary)}</b>"
+            for key in self.keys
+        ]
         head = f"<b>{shown.side.upper()}</b>: " if shown.side is not None else ""
         if shown.predicted:
             head += "<b>Predicted</b> (model, not measured): "

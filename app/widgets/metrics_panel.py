@@ -147,6 +147,8 @@ class QtMetrics(QWidget):
             texts = dict.fromkeys(self._values, EMPTY)
         else:
             texts = {figure.key: figure.text(s) for figure in METRICS}
+            for figure in METRICS:
+                captions[figure.key] += figure.so_far(shown.live)
             if shown.trace.loop_thread is None:
                 texts["loop_blocked_ms"] = "no loop"
             running = s.requests - s.ok - s.failed - s.cancelled

@@ -121,6 +121,12 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
+    def so_far(self, live: bool) -> str:
+        """What follows the figure's name while its run is still going (``live``): its
+        makespan, throughput and latencies are only those of the answers so far, and a class
+        would read "makespan 455 ms" with 3 of 8 answered as the run's."""
+        return " so far" if live and self.needs_an_answer else ""
+
     @property
     def needs_an_answer(self) -> bool:
         """Whether the figure means nothing before the first answer (latencies, makespan and

@@ -59,6 +59,14 @@ def _sides(judged: Judgement) -> str:
     return f"A {judged.a.text}, B {judged.b.text}"
 
 
+def _alike(name: str, judged: Judgement, tail: str) -> str:
+    """``about the same makespan: A 605 ms, B 614 ms, within 2%``; for figures that are equal,
+    ``the same threads held: A 8, B 8`` (lesson 8 read "..., within 0%", like a slip)."""
+    if judged.apart == 0:
+        return f"the same {name}: {_sides(judged)}{tail}"
+    return f"about the same {name}: {_sides(judged)}, within {_percent(judged.apart)}{tail}"
+
+
 def _runs(judged: Judgement) -> str:
     n_a, n_b = len(judged.a.values), len(judged.b.values)
     return f"{n_a} runs each" if n_a == n_b else f"{n_a} and {n_b} runs"
@@ -84,7 +92,7 @@ def _main(judged: Judgement) -> str:
         )
     if judged.apart < MIN_WIN:
         tail = f"; {_runs(judged)}" if judged.several else ""
-        return f"about the same {key.name}: {_sides(judged)}, within {_percent(judged.apart)}{tail}"
+        return _alike(key.name, judged, tail)
     return f"no measurable difference in {key.name} ({_sides(judged)}; {_runs(judged)})"
 
 
@@ -107,7 +115,7 @@ def _same(comparison: Comparison) -> str:
     name = FIGURE[judged.figure].name
     tail = f"; {_runs(judged)}" if judged.several else ""
     if judged.apart <= comparison.criterion.same_within:
-        return f"about the same {name}: {_sides(judged)}, within {_percent(judged.apart)}{tail}"
+        return _alike(name, judged, tail)
     distance = "one is zero" if math.isinf(judged.apart) else f"{_percent(judged.apart)} apart"
     return f"not the same on this run: {name} {_sides(judged)}, {distance}{tail}"
 

@@ -445,3 +445,25 @@ def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
         for bar in bars:
             assert not label.intersects(bar), (label, bar)
     assert not labels[0].intersects(labels[1])
+
+
+def test_a_live_run_s_makespan_and_latencies_say_so_far(qtbot, figures):
+    """Three of eight answered: "Makespan 455 ms" read as the run's; live, the figures that
+    only the answers make say "so far" (panel and presentation's line), and lose it at the
+    end; counts (threads, requests) are what they are at any moment."""
+    from app.widgets.figure_strip import QtFigureStrip
+
+    trace = make_trace((0, 100), (0, 200), (0, 455), *[(0, 500, "running")] * 5)
+    panel, strip = QtMetrics(figures), QtFigureStrip(figures)
+    qtbot.addWidget(panel)
+    qtbot.addWidget(strip)
+    figures.show(trace, live=True)
+    assert panel.caption_text("makespan_ms") == "Makespan so far"
+    assert panel.caption_text("p95") == "Latency p95 so far"
+    assert panel.caption_text("throughput_rps") == "Throughput so far"
+    assert panel.caption_text("threads_held_peak") == "Threads held at once"
+    assert "makespan so far <b>455 ms</b>" in strip.text()
+    assert "p95 so far" in strip.text() and "threads held so far" not in strip.text()
+    figures.show(trace)  # the same figures, the run over (a stopped run's)
+    assert panel.caption_text("makespan_ms") == "Makespan"
+    assert "so far" not in strip.text()

@@ -198,8 +198,8 @@ def test_a_close_call_runs_each_side_twice_more_and_names_no_winner():
     assert [len(session.samples[side]) for side in Side] == [3, 3]
     assert any("each runs 2 more times" in n[1] for n in notices)
     assert session.verdict is not None
-    # Identical runs: no winner, no race words.
-    assert session.verdict.startswith("about the same makespan")
+    # Identical runs: no winner, no race words, and no "within 0%".
+    assert session.verdict.startswith("the same makespan: A 403 ms, B 403 ms")
     assert "3 runs each" in session.verdict
 
 

@@ -99,9 +99,9 @@ def test_the_replay_shows_the_run_as_it_stood_at_the_playhead_then_all_of_it():
     first_answer_ms = min(lane.done_ns for lane in run.trace.lanes) / 1e6 - run.trace.t0_ns / 1e6
     session.view.set_replay_ms(first_answer_ms + 1)  # one answer of three so far
     assert figures.shown.summary.ok == 1 and run.summary.ok == 3
-    assert figures.shown.trace is not run.trace
+    assert figures.shown.trace is not run.trace and figures.shown.live  # "makespan so far"
     session.view.set_replay_ms(-1)  # the replay ended: the whole run
-    assert figures.shown.summary is run.summary
+    assert figures.shown.summary is run.summary and not figures.shown.live
 
 
 def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_every_frame():
@@ -115,6 +115,7 @@ def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_ev
     for i in range(11):  # 0 ... 2 periods, a frame every fifth of one
         session.events.run_progressed.emit(Side.A, big, 10**12 + i * frame)
     assert log == [(len(big.lanes), True)] * 3  # at 0, 1 and 2 periods only
+    assert figures.shown is not None and figures.shown.live  # its makespan is "so far"
     log.clear()
     for i in range(6):
         session.events.run_progressed.emit(Side.A, small, 10**13 + i * frame)

@@ -273,3 +273,17 @@ def test_the_other_side_ahead_within_the_same_reads_about_the_same_not_its_win()
     assert verdict_from_summaries(many(455, 450, 460), many(300, 302, 301), a_or_same).startswith(
         "B finished"
     )
+
+
+def test_equal_figures_read_the_same_not_within_0_percent():
+    """Lesson 8 in the window: "about the same threads held: A 8, B 8, within 0%; 3 runs
+    each", which reads like a slip."""
+    from simulator.metrics.verdict import verdict_from_summaries
+
+    eight = [summary(170, threads=8), summary(172, threads=8), summary(168, threads=8)]
+    same = Criterion("threads_held_peak", "same")
+    assert verdict_from_summaries(eight, eight, same) == (
+        "the same threads held: A 8, B 8; 3 runs each"
+    )
+    plain = verdict_from_summaries(many(605), many(614), Criterion("makespan_ms", "same"))
+    assert plain == "about the same makespan: A 605 ms, B 614 ms, within 2%"
