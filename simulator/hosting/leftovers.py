@@ -17,8 +17,17 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["PIDS_FILE", "alive", "record_pids", "start_time", "sweep_stale_servers"]
+__all__ = [
+    "FOLDER_PREFIX",
+    "PIDS_FILE",
+    "alive",
+    "record_pids",
+    "start_time",
+    "sweep_stale_servers",
+]
 
+#: The folder of every server's TMPDIR: ``async-lanes-server-<pid>-<random>``.
+FOLDER_PREFIX = "async-lanes-server-"
 #: The file in a server's folder naming its processes.
 PIDS_FILE = "pids"
 

@@ -38,8 +38,8 @@ from simulator.scenario import Scenario
 from simulator.server_extra import INSTALL_HINT, missing_server
 from simulator.upstream_address import upstream_any_host
 
+from .leftovers import FOLDER_PREFIX, record_pids, sweep_stale_servers
 from .leftovers import alive as _alive
-from .leftovers import record_pids, sweep_stale_servers
 
 __all__ = [
     "INSTALL_HINT",
@@ -55,8 +55,6 @@ READY_TIMEOUT_S = 40.0
 TERM_PATIENCE_S = 0.5
 #: How many times a server that lost its port (taken before it bound) starts on another.
 PORT_RETRIES = 3
-#: The folder of every server's TMPDIR: ``async-lanes-server-<pid>-<random>``.
-FOLDER_PREFIX = "async-lanes-server-"
 #: The server's main process: watches our pipe, then runs the server (see its docstring).
 GUARD = Path(__file__).with_name("server_guard.py")
 #: The project's root: the servers import ``embedded_site`` from here.

@@ -20,6 +20,7 @@ from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S
 from simulator.hosting.site_process import ProcessRun, SiteProcess
 from simulator.scenario import Scenario
+from simulator.server_extra import missing_server
 from simulator.trace import Run, Trace
 
 pytestmark = pytest.mark.slow
@@ -264,3 +265,30 @@ def test_closing_after_a_stopped_run_does_not_wait_for_the_views_it_left_sleepin
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert took_s < 0.6 * (STOP_PATIENCE_S + 2.0)  # the patience a run still going gets
+
+
+@pytest.mark.skipif(missing_server("uvicorn") is not None, reason="uvicorn is not installed")
+def test_the_site_s_process_killed_mid_run_leaves_no_folder_behind():
+    """SIGKILL gives the site's process no chance to remove its scratch database or its real
+    servers' folders: the window sweeps them as it says the run is lost, not at some later
+    start (a window closed next would have left them)."""
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="async_io", mode="uvicorn", requests=20, io_ms=5000))
+        pid: list[int] = []
+
+        async def kill_mid_run() -> None:
+            task = asyncio.ensure_future(handle.run())
+            while not handle.started:
+                await asyncio.sleep(0.01)
+            assert site.pid is not None
+            pid.append(site.pid)
+            os.kill(site.pid, signal.SIGKILL)
+            await task
+
+        with pytest.raises(LanesError, match=r"killed by SIGKILL"):
+            asyncio.run(kill_mid_run())
+        left = list(Path(tempfile.gettempdir()).glob(f"async-lanes-*-{pid[0]}-*"))
+        assert left == []
+    finally:
+        site.close()

@@ -27,13 +27,17 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+from embedded_site.scratch import sweep_stale_folders
 from simulator.errors import LanesError
+from simulator.hosting.leftovers import FOLDER_PREFIX, sweep_stale_servers
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.site_process.wire import Frame, LaneMirror
 from simulator.metrics.summary import Summary
@@ -109,7 +113,10 @@ class SiteProcess:
             self._socket = ours  # kept to shut down: that wakes the reader, and tells the site
             self._connection = connection = Connection(os.dup(ours.fileno()))
             threading.Thread(
-                target=self._read, args=(connection,), name="site-process reader", daemon=True
+                target=self._read,
+                args=(connection, self._child),
+                name="site-process reader",
+                daemon=True,
             ).start()
             atexit.register(self.close)
 
@@ -131,6 +138,7 @@ class SiteProcess:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+                _sweep_after(child)
 
     def send(self, *message: Any) -> bool:
         """Tell the site's process ``message``; ``False`` if it is gone."""
@@ -150,7 +158,7 @@ class SiteProcess:
         run_id = next(self._ids)
         self._runs = {run_id: run}  # events of an earlier run are of no one's interest now
         if not self.send("run", run_id, run.scenario, self.options):
-            raise LanesError(self._gone_text())
+            raise LanesError(_gone_text(self._child))
         return run_id
 
     def ask(self, run: ProcessRun, kind: str, *args: Any) -> Any:
@@ -165,7 +173,7 @@ class SiteProcess:
         asked.done.wait()
         return asked.reply
 
-    def _read(self, connection: Connection) -> None:
+    def _read(self, connection: Connection, child: subprocess.Popen[bytes]) -> None:
         while True:
             try:
                 data = connection.recv_bytes()
@@ -180,8 +188,10 @@ class SiteProcess:
         for asked in list(self._asked.values()):
             asked.done.set()
         self._asked.clear()
+        text = _gone_text(child)
+        _sweep_after(child)
         for run in list(self._runs.values()):
-            run.ended_with(error=LanesError(self._gone_text()))
+            run.ended_with(error=LanesError(text))
 
     def _take(self, message: tuple[Any, ...]) -> None:
         kind, number, *rest = message
@@ -195,19 +205,29 @@ class SiteProcess:
         if run is not None:
             run.told(kind, rest)
 
-    def _gone_text(self) -> str:
-        child = self._child
-        code = None
-        if child is not None:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                code = child.wait(1.0)  # its end is seen a moment before its exit code
-        how = ""
-        if code is not None and code < 0:
-            with contextlib.suppress(ValueError):
-                how = f" (killed by {signal.Signals(-code).name})"
-        elif code is not None:
-            how = f" (exit code {code})"
-        return f"The site's process ended before the run did{how}; nothing more was measured."
+
+def _gone_text(child: subprocess.Popen[bytes] | None) -> str:
+    """What the window says of a run whose site's process (``child``) has ended."""
+    code = None
+    if child is not None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            code = child.wait(1.0)  # its end is seen a moment before its exit code
+    how = ""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            how = f" (killed by {signal.Signals(-code).name})"
+    elif code is not None:
+        how = f" (exit code {code})"
+    return f"The site's process ended before the run did{how}; nothing more was measured."
+
+
+def _sweep_after(child: subprocess.Popen[bytes]) -> None:
+    """A site's process killed (SIGKILL) could not remove its folders (its scratch database,
+    its real servers' TMPDIRs): swept now, not at a later start, which may never come."""
+    if child.returncode is not None and child.returncode < 0:
+        parent = Path(tempfile.gettempdir())
+        sweep_stale_folders(parent)
+        sweep_stale_servers(parent, FOLDER_PREFIX)
 
 
 class ProcessRun:
