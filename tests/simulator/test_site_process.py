@@ -292,3 +292,27 @@ def test_the_site_s_process_killed_mid_run_leaves_no_folder_behind():
         assert left == []
     finally:
         site.close()
+
+
+def test_a_message_the_window_cannot_take_ends_the_run_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A bug reading what the site's process says (a frame that cannot be applied, say) ends
+    the run with one clear line and the site's process with it: the reader thread died with
+    a traceback and the window waited for the run, and to close, for ever."""
+
+    def broken(self: ProcessRun, kind: str, rest: list[object]) -> None:
+        raise RuntimeError("a frame out of order")
+
+    monkeypatch.setattr(ProcessRun, "told", broken)
+    site = SiteProcess()
+    try:
+        handle = site(Scenario(view="async_io", requests=5, io_ms=10))
+        with pytest.raises(LanesError, match=r"could not follow .*a frame out of order"):
+            asyncio.run(asyncio.wait_for(handle.run(), 30))
+        deadline = time.monotonic() + 10
+        while site.pid is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert site.pid is None
+    finally:
+        site.close()

@@ -174,21 +174,29 @@ class SiteProcess:
         return asked.reply
 
     def _read(self, connection: Connection, child: subprocess.Popen[bytes]) -> None:
+        failure = None
         while True:
             try:
                 data = connection.recv_bytes()
             except (EOFError, OSError):
                 break
-            # A frame of 10,000 lanes unpickled and applied makes ~100,000 objects at once:
-            # no collection walks the window's process in the middle of it (a full one took
-            # 0.4 s of the window's loop there).
-            with paused_collection():
-                self._take(pickle.loads(data))
+            try:
+                # A frame of 10,000 lanes unpickled and applied makes ~100,000 objects at
+                # once: no collection walks the window's process in the middle of it (a full
+                # one took 0.4 s of the window's loop there).
+                with paused_collection():
+                    self._take(pickle.loads(data))
+            except Exception as error:  # noqa: BLE001 (a bug: said, never waited on for ever)
+                failure = f"{type(error).__name__}: {error}"
+                child.kill()  # what it says next would go unread: it ends, its run with it
+                break
         connection.close()
         for asked in list(self._asked.values()):
             asked.done.set()
         self._asked.clear()
         text = _gone_text(child)
+        if failure is not None:
+            text = f"The window could not follow the site's process ({failure}); the run ended."
         _sweep_after(child)
         for run in list(self._runs.values()):
             run.ended_with(error=LanesError(text))
