@@ -376,7 +376,10 @@ class Session:
             run = await client.run()
         except LanesError as exc:
             self.events.error.emit(str(exc))
-            return None
+            kept = getattr(exc, "measured", None)  # a run cut short from outside keeps it
+            if not isinstance(kept, Run):
+                return None
+            run = kept
         except Exception as exc:  # never a traceback in a teacher's face; say what happened
             self.events.error.emit(f"The run failed: {type(exc).__name__}: {exc}")
             return None

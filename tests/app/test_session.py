@@ -15,6 +15,7 @@ import pytest
 
 from app.session import Session, Side
 from simulator.errors import LanesError, ScenarioError
+from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
@@ -119,6 +120,27 @@ def test_an_error_from_the_runner_becomes_a_message_and_running_ends():
     assert log == [("running", True), ("error", "the upstream did not answer"), ("running", False)]
     assert not session.running
     assert session.runs == {Side.A: None, Side.B: None}  # B never ran after A failed
+
+
+def test_a_run_cut_short_from_outside_keeps_what_it_measured_as_a_stopped_run():
+    """The site's process killed mid-run: the error is said, and the last frame it sent is
+    kept as a stopped run (drawn, its figures shown), not thrown away."""
+    from simulator.hosting.site_process import RunLost
+    from simulator.prediction.model import predict
+
+    trace = predict(SLOW)
+    measured = Run(SLOW, trace, summarize(trace), stopped=True)
+    session, _ = fake_session(
+        error=RunLost("The site's process ended before the run did", measured)
+    )
+    session.set_compare(True)
+    log = record(session, "error", "run_finished")
+    asyncio.run(session.run())
+    assert log == [
+        ("error", "The site's process ended before the run did"),
+        ("run_finished", Side.A, measured),
+    ]
+    assert session.runs == {Side.A: measured, Side.B: None}  # stopped: B is not run after it
 
 
 def test_an_unexpected_error_is_named_not_raised():

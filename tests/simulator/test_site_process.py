@@ -114,14 +114,19 @@ def test_the_site_s_process_dying_mid_run_is_one_clear_error_and_a_next_run_work
             task = asyncio.ensure_future(handle.run())
             while not handle.started:
                 await asyncio.sleep(0.01)
+            await asyncio.to_thread(handle.snapshot, time.perf_counter_ns())  # one frame
             assert site.pid is not None
             os.kill(site.pid, signal.SIGKILL)
             await task
 
         with pytest.raises(
             LanesError, match=r"site's process ended before the run did \(killed by SIGKILL\)"
-        ):
+        ) as lost:
             asyncio.run(kill_mid_run())
+        # What the window had measured is kept, as a stopped run (never lost).
+        assert "what was measured up to then is kept" in str(lost.value)
+        kept = lost.value.measured
+        assert kept is not None and kept.stopped and len(kept.trace.lanes) == 100
         run, _ = asyncio.run(watched(site(Scenario(view="async_io", requests=5, io_ms=10))))
         assert run.summary.ok == 5
     finally:

@@ -40,12 +40,12 @@ from simulator.errors import LanesError
 from simulator.hosting.leftovers import FOLDER_PREFIX, sweep_stale_servers
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.site_process.wire import Frame, LaneMirror
-from simulator.metrics.summary import Summary
+from simulator.metrics.summary import Summary, summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 from simulator.trace.collector import paused_collection
 
-__all__ = ["ProcessRun", "SiteProcess"]
+__all__ = ["ProcessRun", "RunLost", "SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
@@ -199,7 +199,7 @@ class SiteProcess:
             text = f"The window could not follow the site's process ({failure}); the run ended."
         _sweep_after(child)
         for run in list(self._runs.values()):
-            run.ended_with(error=LanesError(text))
+            run.lost(text)
 
     def _take(self, message: tuple[Any, ...]) -> None:
         kind, number, *rest = message
@@ -227,6 +227,16 @@ def _gone_text(child: subprocess.Popen[bytes] | None) -> str:
     elif code is not None:
         how = f" (exit code {code})"
     return f"The site's process ended before the run did{how}; nothing more was measured."
+
+
+class RunLost(LanesError):
+    """A run cut short from outside (its site's process gone): ``measured`` is what the
+    window had of it then, its last frame as a stopped run, kept as any stopped run is
+    (``None`` if no frame came): a measured result is never lost."""
+
+    def __init__(self, message: str, measured: Run | None) -> None:
+        super().__init__(message)
+        self.measured = measured
 
 
 def _sweep_after(child: subprocess.Popen[bytes]) -> None:
@@ -355,6 +365,16 @@ class ProcessRun:
         trace = self._mirror.apply(frame)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))
+
+    def lost(self, text: str) -> None:
+        """The site's process is gone mid-run: the run ends with ``text`` and its last frame,
+        measured up to then, as a stopped run (:class:`RunLost`)."""
+        last = self._last
+        kept = None
+        if last is not None and last.lanes:
+            kept = Run(self.scenario, last, summarize(last), stopped=True)
+            text = text.replace("nothing more was measured", "what was measured up to then is kept")
+        self.ended_with(error=RunLost(text, kept))
 
     def ended_with(self, *, error: BaseException) -> None:
         """The run cannot end as measured (the site's process is gone, or said it failed)."""
