@@ -44,6 +44,22 @@ async def watched(handle: ProcessRun, stop_after_s: float | None = None) -> tupl
     return await task, frames
 
 
+async def signalled_mid_run(
+    site: SiteProcess, handle: ProcessRun, signum: int, pids: list[int] | None = None
+) -> Run:
+    """``handle`` run until its requests are being sent and one frame was taken, then its
+    site's process sent ``signum`` (its pid noted in ``pids``): what the run ended with."""
+    task = asyncio.ensure_future(handle.run())
+    while not handle.started:
+        await asyncio.sleep(0.01)
+    await asyncio.to_thread(handle.snapshot, time.perf_counter_ns())
+    assert site.pid is not None
+    if pids is not None:
+        pids.append(site.pid)
+    os.kill(site.pid, signum)
+    return await task
+
+
 def site_threads() -> set[str]:
     """Threads of this process that only a site running here would have."""
     return {t.name for t in threading.enumerate() if t.name in ("asgi-loop", "django-boot")}
@@ -109,20 +125,10 @@ def test_the_site_s_process_dying_mid_run_is_one_clear_error_and_a_next_run_work
     site = SiteProcess()
     try:
         handle = site(Scenario(view="async_io", requests=100, io_ms=5000))
-
-        async def kill_mid_run() -> None:
-            task = asyncio.ensure_future(handle.run())
-            while not handle.started:
-                await asyncio.sleep(0.01)
-            await asyncio.to_thread(handle.snapshot, time.perf_counter_ns())  # one frame
-            assert site.pid is not None
-            os.kill(site.pid, signal.SIGKILL)
-            await task
-
         with pytest.raises(
             LanesError, match=r"site's process ended before the run did \(killed by SIGKILL\)"
         ) as lost:
-            asyncio.run(kill_mid_run())
+            asyncio.run(signalled_mid_run(site, handle, signal.SIGKILL))
         # What the window had measured is kept, as a stopped run (never lost).
         assert "what was measured up to then is kept" in str(lost.value)
         kept = lost.value.measured
@@ -182,17 +188,7 @@ def test_sigterm_ends_the_site_s_process_through_its_exit_handlers():
     try:
         handle = site(Scenario(view="sync_orm", requests=60, io_ms=3000))
         pid: list[int] = []
-
-        async def terminate_mid_run() -> Run:
-            task = asyncio.ensure_future(handle.run())
-            while not handle.started:
-                await asyncio.sleep(0.01)
-            assert site.pid is not None
-            pid.append(site.pid)
-            os.kill(site.pid, signal.SIGTERM)
-            return await task
-
-        run = asyncio.run(terminate_mid_run())
+        run = asyncio.run(signalled_mid_run(site, handle, signal.SIGTERM, pid))
         assert run.stopped and run.trace.lanes
         deadline = time.monotonic() + 10
         while site.pid is not None and time.monotonic() < deadline:
@@ -281,18 +277,8 @@ def test_the_site_s_process_killed_mid_run_leaves_no_folder_behind():
     try:
         handle = site(Scenario(view="async_io", mode="uvicorn", requests=20, io_ms=5000))
         pid: list[int] = []
-
-        async def kill_mid_run() -> None:
-            task = asyncio.ensure_future(handle.run())
-            while not handle.started:
-                await asyncio.sleep(0.01)
-            assert site.pid is not None
-            pid.append(site.pid)
-            os.kill(site.pid, signal.SIGKILL)
-            await task
-
         with pytest.raises(LanesError, match=r"killed by SIGKILL"):
-            asyncio.run(kill_mid_run())
+            asyncio.run(signalled_mid_run(site, handle, signal.SIGKILL, pid))
         left = list(Path(tempfile.gettempdir()).glob(f"async-lanes-*-{pid[0]}-*"))
         assert left == []
     finally:
