@@ -25,8 +25,14 @@ from .test_live_columns import assert_same_columns
 MS = 1_000_000
 
 
+#: How many lanes each frame :func:`sent` sent as only grown (their place and new "now").
+GROWN: list[int] = []
+
+
 def sent(sender: LaneSender, mirror: LaneMirror, trace: Trace) -> Trace:
-    return mirror.apply(pickle.loads(pickle.dumps(sender.frame(trace))))
+    frame = sender.frame(trace)
+    GROWN.append(len(frame.grown))
+    return mirror.apply(pickle.loads(pickle.dumps(frame)))
 
 
 def seg(kind: Kind, start: int, end: int, thread: str = "asgi-loop", **kw) -> Segment:
@@ -78,8 +84,10 @@ def test_frames_send_only_what_changed_and_the_mirror_keeps_its_objects():
     )
     second = Trace(0, (done, grown, new), "asgi-loop", loop_blocking_now=(5 * MS, 6 * MS))
     frame = sender.frame(second)
-    assert [change[0] for change in frame.changes] == [1, 2]  # the kept lane is not sent
-    assert frame.changes[0][2] == 1  # the grown lane's first segment is not sent again
+    # The kept lane is not sent; the one that only grew is its place and its new now; the
+    # new one whole.
+    assert [change[0] for change in frame.changes] == [2]
+    assert frame.grown == [(1, 6 * MS)]
     again = mirror.apply(pickle.loads(pickle.dumps(frame)))
     assert again == second
     assert again.lanes[0] is got.lanes[0]
@@ -94,6 +102,7 @@ def test_every_snapshot_of_a_real_run_arrives_as_taken_with_the_site_s_reuse_kep
     the live columns carried over the mirrored frames are those built from scratch."""
     run = LiveRun(Scenario(view="async_io", requests=300, io_ms=60, arrival_ms=0.5))
     sender, mirror, columns = LaneSender(), LaneMirror(), LiveColumns()
+    GROWN.clear()
     frames: list[tuple[int, int]] = []
 
     async def watch() -> None:
@@ -119,6 +128,7 @@ def test_every_snapshot_of_a_real_run_arrives_as_taken_with_the_site_s_reuse_kep
 
     asyncio.run(watch())
     assert frames and any(0 < kept < count for kept, count in frames)
+    assert any(GROWN)  # lanes that only grew went as their place and their new now
 
 
 _KINDS = list(Kind)

@@ -5,8 +5,9 @@ changed since the last one: a settled lane is the same object frame after frame,
 flight that only grew keeps every segment but its last, and a lane built again keeps its
 unchanged segments as the same objects. Across a process boundary object identity is lost,
 so :class:`LaneSender` (in the site's process) sends, per frame, only the lanes that are not
-the object it sent last time at the same place, and for each how many of its first segments
-are the very segments sent before, and the rest as plain tuples (pickled in C). On the
+the object it sent last time at the same place: one that only grew to the new "now" as its
+place and that now, any other with how many of its first segments are the very segments
+sent before, and the rest as plain tuples (pickled in C). On the
 window's side :class:`LaneMirror` applies that to the lanes it holds, reusing its own
 objects for everything the site reused: the window's painter and figures, which work per
 changed lane by identity (``app/timeline/live_spans.py``, ``simulator/trace/live_columns.py``),
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from simulator.trace.data import Lane, Segment, Status, Trace
 from simulator.trace.kinds import Kind
-from simulator.trace.made import make_lane, make_segment
+from simulator.trace.made import make_lane, make_segment, reaching
 
 __all__ = ["Frame", "LaneMirror", "LaneSender"]
 
@@ -60,6 +61,10 @@ class Frame:
     t0_ns: int
     count: int
     changes: list[Change]
+    #: The lanes that only grew to a new "now" (``made.reaching``: their answer and their
+    #: last segment's end moved there, nothing else): their place and that now. Most lanes of
+    #: a big run in flight, each sent as two numbers, and made again by the same function.
+    grown: list[tuple[int, int]]
     loop_thread: str | None
     loop_blocked: tuple[tuple[int, int], ...]
     loop_blocking_now: tuple[int, int] | None
@@ -79,6 +84,33 @@ def _facts(lane: Lane) -> LaneFacts:
         lane.threads_seen,
         lane.db_events,
         lane.notes,
+    )
+
+
+def _only_grew(lane: Lane, old: Lane, kept: int) -> bool:
+    """Whether ``lane`` is what :func:`~simulator.trace.made.reaching` makes of ``old`` at
+    ``lane.done_ns`` (``kept``: how many of their first segments are the same objects)."""
+    segments, olds = lane.segments, old.segments
+    if kept != len(segments) - 1 or len(olds) != len(segments):
+        return False
+    last, was = segments[-1], olds[-1]
+    return (
+        lane.done_ns == last.end_ns
+        and last.kind is was.kind
+        and last.start_ns == was.start_ns
+        and last.thread == was.thread
+        and last.open == was.open
+        and last.line == was.line
+        and last.name == was.name
+        and lane.request_id == old.request_id
+        and lane.view == old.view
+        and lane.status == old.status
+        and lane.status_code == old.status_code
+        and lane.error == old.error
+        and lane.sent_ns == old.sent_ns
+        and lane.threads_seen == old.threads_seen
+        and lane.db_events == old.db_events
+        and lane.notes == old.notes
     )
 
 
@@ -103,12 +135,16 @@ class LaneSender:
         sent = self._sent
         known = len(sent)
         changes: list[Change] = []
+        grown: list[tuple[int, int]] = []
         for i, lane in enumerate(trace.lanes):
             old = sent[i] if i < known else None
             if lane is old:
                 continue
             segments = lane.segments
             kept = 0 if old is None else _same_prefix(segments, old.segments)
+            if old is not None and kept and _only_grew(lane, old, kept):
+                grown.append((i, lane.done_ns))
+                continue
             rest: list[SegmentTuple] = [
                 (s.kind.value, s.start_ns, s.end_ns, s.thread, s.open, s.line, s.name)
                 for s in segments[kept:]
@@ -119,6 +155,7 @@ class LaneSender:
             t0_ns=trace.t0_ns,
             count=len(trace.lanes),
             changes=changes,
+            grown=grown,
             loop_thread=trace.loop_thread,
             loop_blocked=trace.loop_blocked,
             loop_blocking_now=trace.loop_blocking_now,
@@ -152,6 +189,8 @@ class LaneMirror:
                 lanes[i] = lane
             else:  # lanes come in order of their place: a new one is the next place
                 lanes.append(lane)
+        for i, now_ns in frame.grown:  # each had a lane here before: none is new
+            lanes[i] = reaching(lanes[i], now_ns)
         return Trace(
             t0_ns=frame.t0_ns,
             lanes=tuple(lanes),
