@@ -279,7 +279,9 @@ class Stage:
         self.show_header(self.session.scenario(Side.A), "could not run")
 
     def _on_verdict_changed(self, text: str | None) -> None:
-        self.verdict.setText(text or "")
+        # A line of its own here, where elsewhere it follows "Verdict: ": it starts with a
+        # capital ("About the same makespan…", not "about the same makespan…").
+        self.verdict.setText(text[:1].upper() + text[1:] if text else "")
         self.verdict.setVisible(self.session.compare and bool(text))  # no empty line
 
     def _on_prediction_changed(self, prediction: Prediction | None) -> None:
