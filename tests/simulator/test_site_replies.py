@@ -41,3 +41,20 @@ def test_a_snapshot_that_fails_in_the_site_s_process_is_answered_and_raised_wher
     monkeypatch.setattr(run._site, "ask", lambda handle, what, *args: run.replied(what, reply))
     with pytest.raises(LanesError, match=r"snapshot failed: RuntimeError: lanes out of order"):
         run.snapshot(0)
+
+
+def test_a_reply_that_never_comes_does_not_hold_the_window(monkeypatch: pytest.MonkeyPatch):
+    """A site's process that takes a question and never answers it (a bug there): the frame
+    draws what it had after the patience, rather than holding the window's frame thread."""
+    import time
+
+    from simulator.hosting.site_process import parent
+
+    monkeypatch.setattr(parent, "ASK_PATIENCE_S", 0.2)
+    site = SiteProcess()
+    monkeypatch.setattr(site, "send", lambda *message: True)  # taken, never answered
+    run = ProcessRun(site, Scenario(view="async_io", requests=3))
+    run.run_id = 0
+    start = time.monotonic()
+    assert run.snapshot(5) == Trace(t0_ns=5, lanes=())
+    assert time.monotonic() - start < 5

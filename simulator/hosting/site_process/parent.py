@@ -49,6 +49,9 @@ __all__ = ["ProcessRun", "RunLost", "SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
+#: How long a question waits for its reply: a snapshot of 10,000 lanes amid a busy site
+#: takes seconds, one that never comes (a bug there) must not hang the window.
+ASK_PATIENCE_S = 60.0
 
 
 @dataclass
@@ -163,14 +166,17 @@ class SiteProcess:
 
     def ask(self, run: ProcessRun, kind: str, *args: Any) -> Any:
         """Ask the site's process about ``run`` and wait for the reply (``None`` if the
-        process is gone, or the run has none to give)."""
+        process is gone, the run has none to give, or none came within
+        :data:`ASK_PATIENCE_S`: a frame then draws what it had, and a reply that comes
+        later is still applied by the reader, so the mirror stays in step)."""
         asked = _Asked(run, kind)
         number = next(self._ids)
         self._asked[number] = asked
         if not self.send(kind, run.run_id, number, *args):
             self._asked.pop(number, None)
             return None
-        asked.done.wait()
+        if not asked.done.wait(ASK_PATIENCE_S):
+            return None
         return asked.reply
 
     def _read(self, connection: Connection, child: subprocess.Popen[bytes]) -> None:
