@@ -81,6 +81,7 @@ class SiteProcess:
         self._runs: dict[int, ProcessRun] = {}
         self._ids = itertools.count()
         self._closed = False
+        self._reader: threading.Thread | None = None
 
     def __call__(self, scenario: Scenario) -> ProcessRun:
         return ProcessRun(self, scenario)
@@ -115,12 +116,13 @@ class SiteProcess:
                 theirs.close()
             self._socket = ours  # kept to shut down: that wakes the reader, and tells the site
             self._connection = connection = Connection(os.dup(ours.fileno()))
-            threading.Thread(
+            self._reader = threading.Thread(
                 target=self._read,
                 args=(connection, self._child),
                 name="site-process reader",
                 daemon=True,
-            ).start()
+            )
+            self._reader.start()
             atexit.register(self.close)
 
     def close(self) -> None:
@@ -128,13 +130,18 @@ class SiteProcess:
         (its exit handlers run); killed if it has not within :data:`CLOSE_PATIENCE_S`."""
         with self._lock:
             self._closed = True
-            child, ours = self._child, self._socket
-            self._child = self._connection = self._socket = None
+            child, ours, reader = self._child, self._socket, self._reader
+            self._child = self._connection = self._socket = self._reader = None
+            self._runs = {}  # the window is closing: no run of its is left to tell anything
         atexit.unregister(self.close)
         if ours is not None:
             with contextlib.suppress(OSError):  # wakes the reader, and the site sees the end
                 ours.shutdown(socket.SHUT_RDWR)
             ours.close()
+        if reader is not None:
+            # Its end done before the window's process goes on to its own (Qt's teardown):
+            # a thread still running Python then crashed the process (a segfault, once).
+            reader.join(CLOSE_PATIENCE_S)
         if child is not None:
             try:
                 child.wait(CLOSE_PATIENCE_S)
@@ -273,6 +280,9 @@ class ProcessRun:
         self._done: asyncio.Future[Run] | None = None
         self._answered: asyncio.Future[None] | None = None
         self._leftover = _Leftover()
+        #: Whether the site's process told this run's end (or it ended otherwise): once it
+        #: has, that process's end tells it nothing more.
+        self.ended = False
         #: The CPU time the site's process spent on the last snapshot (and its frame): the
         #: site's time, which the window's pace of frames counts (``app.session.live``).
         self.snapshot_cpu_s = 0.0
@@ -368,13 +378,18 @@ class ProcessRun:
             self._leftover.alive = False
 
     def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
+        self.ended = True
         trace = self._mirror.apply(frame)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))
 
     def lost(self, text: str) -> None:
         """The site's process is gone mid-run: the run ends with ``text`` and its last frame,
-        measured up to then, as a stopped run (:class:`RunLost`)."""
+        measured up to then, as a stopped run (:class:`RunLost`). Nothing for a run that has
+        ended already."""
+        if self.ended:
+            self._leftover.alive = False
+            return
         last = self._last
         kept = None
         if last is not None and last.lanes:
@@ -384,6 +399,7 @@ class ProcessRun:
 
     def ended_with(self, *, error: BaseException) -> None:
         """The run cannot end as measured (the site's process is gone, or said it failed)."""
+        self.ended = True
         self._leftover.alive = False
 
         def fail() -> None:
