@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import threading
 
-from simulator.hosting.loops import close_loop
+from simulator.hosting.loops import end_thread_loop
 from simulator.trace import Run
 
 from .runner import Answering, RunHandle
@@ -64,10 +64,7 @@ class OffLoopRun:
             else:
                 caller.call_soon_threadsafe(hand_over, result, None)
             finally:
-                with contextlib.suppress(Exception):  # as asyncio.run ends its loop
-                    close_loop(loop)
-                asyncio.set_event_loop(None)
-                loop.close()  # closed already, unless ending it failed
+                end_thread_loop(loop)
 
         threading.Thread(target=main, name="async-lanes client", daemon=True).start()
         return await outcome

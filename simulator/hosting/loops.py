@@ -11,8 +11,9 @@ does it for both.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
-__all__ = ["close_loop"]
+__all__ = ["close_loop", "end_thread_loop"]
 
 
 def close_loop(loop: asyncio.AbstractEventLoop) -> None:
@@ -27,3 +28,13 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.run_until_complete(loop.shutdown_default_executor())
     finally:
         loop.close()
+
+
+def end_thread_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """End the loop a thread of ours ran a run on, on that thread: :func:`close_loop`, a
+    failure there swallowed (the run's outcome is told already), and the thread's current
+    loop unset. The window's run loop (``client_loop``) and the site's process's run loop
+    (``site_process/child.py``) end so."""
+    with contextlib.suppress(Exception):  # as asyncio.run ends its loop
+        close_loop(loop)  # closes it, whatever else fails
+    asyncio.set_event_loop(None)

@@ -37,7 +37,7 @@ from typing import Any
 import embedded_site
 from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
-from simulator.hosting.loops import close_loop
+from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
 from simulator.hosting.site_process.wire import LaneSender
 from simulator.process_exit import exit_now
@@ -175,10 +175,7 @@ class _Site:
             leftover = self._tell_leftover(run_id, live)
             self._done(run_id, run)
         finally:
-            with contextlib.suppress(Exception):  # as asyncio.run ends its loop
-                close_loop(loop)
-            asyncio.set_event_loop(None)
-            loop.close()
+            end_thread_loop(loop)
             self._loop = None
         if leftover is not None:
             leftover.join()
