@@ -102,7 +102,7 @@ def _sweep(
     """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell; or
     with ``on_top`` (a band of one row: bars overlapping on one thread), the kind the exact
     painter draws last."""
-    present = np.unique(kind)
+    present = np.flatnonzero(np.bincount(kind, minlength=len(KINDS)))  # (not a sort)
     present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
     slot = np.zeros(len(KINDS), np.int64)
     slot[present] = np.arange(len(present))
@@ -331,7 +331,16 @@ class Tiles:
         first, last = int(shown.min()), int(shown.max())
         begin, end = lo * level.group, hi * level.group
         spans = self.spans
-        inside = np.flatnonzero((spans.row >= begin) & (spans.row < end))
+        # Only the bars of those bands that reach into those bins (what the summary would
+        # select of them anyway): a live frame's few new pixels read few bars.
+        inside = np.flatnonzero(
+            (spans.start < (last + 1) << level.bin_exp)
+            & (spans.end > first << level.bin_exp)
+            & (spans.row >= begin)
+            & (spans.row < end)
+        )
+        if not len(inside):
+            return codes
         part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
         common = dict(
             group=level.group,
