@@ -205,7 +205,13 @@ class LanesImage:
             # lane in flight's open bar goes on in the tiles; a finished one's ends there).
             middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
             hidden = (centres >= limit) | (middles >= limit)
-        whole = QRect(left, top, width, height)
+        # Nothing is drawn from the first pixel hidden on (the pixels' middles and their
+        # bins' grow from left to right): a frame's image ends there (live, right after a
+        # new step of the view, a third of its width and more).
+        shown = int(np.argmax(hidden)) if hidden[:width].any() else width
+        if shown <= 0:
+            return
+        whole = QRect(left, top, shown, height)
         colours = self._colours_of(theme)
         clip = lanes_clip(geo)
         if target is not None:  # clipped as Qt clips to the lanes

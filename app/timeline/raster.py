@@ -306,8 +306,7 @@ class Tiles:
             if a < b:
                 tile = self.tile(level, j)[lo:hi]
                 codes[: len(tile), a:b] = np.take(tile, bins[a:b] - j * TILE, axis=1)
-        if hidden.any():
-            codes[:, hidden] = 0
+        _hide(codes, hidden)
         return codes
 
     def sample_afresh(
@@ -352,9 +351,19 @@ class Tiles:
         wide = summarise(part, tail=False, **common)  # type: ignore[arg-type]
         wide |= summarise(part, tail=True, **common) << 4  # type: ignore[arg-type]
         codes[: hi - lo] = np.take(wide, np.clip(bins - first, 0, last - first), axis=1)
-        if hidden.any():
-            codes[:, hidden] = 0
+        _hide(codes, hidden)
         return codes
+
+
+def _hide(codes: Codes, hidden: npt.NDArray[np.bool_]) -> None:
+    """Nothing in the columns ``hidden`` (past "now": the last columns, as a rule)."""
+    if not hidden.any():
+        return
+    first = int(np.argmax(hidden))
+    if hidden[first:].all():
+        codes[:, first:] = 0  # (a slice: no mask over every pixel)
+    else:
+        codes[:, hidden] = 0
 
 
 def _tile_span(level: Level, xs_ns: npt.NDArray[np.int64]) -> tuple[int, int]:
