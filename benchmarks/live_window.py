@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 #: Time spent in each part of the live frames (ms per frame): filled by :func:`_timed`.
@@ -59,6 +60,33 @@ def _note_collection(phase: str, info: dict[str, int]) -> None:
         end = time.perf_counter_ns()
         cpu_ms = (time.thread_time_ns() - cpu) / 1e6
         COLLECTIONS.append((info["generation"], wall, end, cpu_ms, name))
+
+
+#: With ``--where``: ``(perf_counter_ns, where)`` of the window's thread every 2 ms, where
+#: is its innermost frame in our code (app/, simulator/) and the innermost of all.
+SAMPLES: list[tuple[int, str]] = []
+
+
+def _sample_main_thread(stop: threading.Event) -> None:
+    """Note where the window's thread is every 2 ms (``sys._current_frames``): what held a
+    late tick that neither a collection nor a timed part of our frame covers."""
+    main = threading.main_thread().ident
+    root = str(Path(__file__).resolve().parent.parent)
+    while not stop.wait(0.002):
+        frame = sys._current_frames().get(main)
+        innermost, ours = None, None
+        while frame is not None:
+            code = frame.f_code
+            innermost = innermost or f"{Path(code.co_filename).name}:{code.co_name}"
+            if (
+                ours is None
+                and code.co_filename.startswith(root)
+                and ".venv" not in code.co_filename
+            ):
+                path = Path(code.co_filename).relative_to(root)
+                ours = f"{path}:{code.co_name}"
+            frame = frame.f_back
+        SAMPLES.append((time.perf_counter_ns(), f"{ours} ({innermost})"))
 
 
 def _timed_snapshots() -> None:
@@ -175,6 +203,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=Path("."))
     parser.add_argument("--live-at", default="5")
     parser.add_argument("--late", type=int, default=12, help="late ticks listed, worst first")
+    parser.add_argument(
+        "--where", action="store_true", help="sample the window's thread: where late ticks went"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -199,6 +230,9 @@ def main(argv: list[str]) -> int:
     import gc
 
     gc.callbacks.append(_note_collection)
+    sampling = threading.Event()
+    if args.where:
+        threading.Thread(target=_sample_main_thread, args=(sampling,), daemon=True).start()
     app = create_application([])
     app.setQuitOnLastWindowClosed(False)
     loop = qasync.QEventLoop(app)
@@ -218,6 +252,7 @@ def main(argv: list[str]) -> int:
             window.close()
             loop.run_until_complete(window.session.wait())
     load = os.getloadavg()
+    sampling.set()
     gc.callbacks.remove(_note_collection)
     print(f"{args.requests} requests, window {window.width()}×{window.height()}")
     print(
@@ -294,7 +329,8 @@ def _print_late(worst: int) -> None:
             "  of their time: "
             + ", ".join(f"{name} {ms:.0f} ms" for name, ms in totals.items())
             + " (each part outside the ones before it; the worker's: its snapshot and"
-            " figures, competing for the GIL; the rest: the site's threads, the machine)"
+            " figures, competing for the GIL; the rest: the window's thread at other work"
+            " (--where says where), or the machine)"
         )
     t0 = min((s for _, s, _ in SPANS), default=0)
     for lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker) in sorted(
@@ -311,6 +347,9 @@ def _print_late(worst: int) -> None:
             f"      covered: collections {by_gc:.0f} ms, the window's drawing {by_drawing:.0f},"
             f" the worker's {by_worker:.0f}"
         )
+        where = Counter(w for t, w in SAMPLES if start <= t <= start + (lag + 10) * 1e6)
+        for place, count in where.most_common(6):
+            print(f"      the window's thread in {place}: {count} samples (~{count * 2} ms)")
 
 
 def _on_worker(part: str) -> bool:

@@ -14,8 +14,8 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   the requests the run sends) and the rest (a new step: painted whole), and the snapshot's
   columns, which the window builds on its worker before the timeline draws (so here too,
   outside the paint).
-With ``--live``, only the live part (its lines as they are).
 Target: 16 ms a frame (60 fps); a new run's first frame 200 ms; no live frame over 100 ms.
+``--live``: only the live frames (their lines as above), without the 10,000-lane run.
 After the figures of a zoom and of a live paint, "cpu median" is the same frames' CPU time
 (the painting thread's): on a busy machine the wall time also counts the waits for a core.
 """
@@ -109,13 +109,11 @@ def after_moves(widget: QtTimeline) -> tuple[list[float], list[float], list[floa
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    if "--live" in sys.argv[1:]:  # the live part alone (its lines as below)
-        CPU.clear()
+    if "--live" in sys.argv[1:]:
         snapshots, paints = live_frames()
-        paints_cpu = list(CPU)
         print()
         print(f"{'frame':58} {'median ms':>10}")
-        print_live(snapshots, paints, paints_cpu)
+        print_live(snapshots, paints, list(CPU))
         return
     print("Building a run of 10,000 async_io requests × 1000 ms (real engine)...", flush=True)
     big = run_scenario(Scenario(view="async_io", requests=10_000, io_ms=1000))
@@ -243,6 +241,7 @@ def print_live(snapshots: list[float], paints: list[float], paints_cpu: list[flo
     label = "   the snapshot's columns (the window: on its worker)"
     print(f"{label:58} {stat(COLUMNS):10.1f}")
     print(f"(target: 16 ms a frame; {len(paints)} live frames measured)")
+    print("(load average: {:.2f} {:.2f} {:.2f}, 2 cores)".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,8 @@ class SessionEvents(SignalGroup):
     run_finished(Side, Run)         one side finished or was stopped
     verdict(str | None)             the A/B verdict, or none (a side is missing)
     prediction(Prediction | None)   the model's prediction was asked for (or dropped by a run)
+    checked(PredictionCheck)        the model's check of the last run came after its end
+                                    (worked out off the loop: a big run)
     shown_side(Side)                which side's figures the panels show
     error(str)                      a run could not happen; the text is for a person
     notice(str)                     a passing state for the status bar ("" ends it): the
@@ -45,6 +47,7 @@ class SessionEvents(SignalGroup):
     run_finished = Signal(Side, Run)
     verdict = Signal(object)
     prediction = Signal(object)
+    checked = Signal(object)
     shown_side = Signal(Side)
     error = Signal(str)
     notice = Signal(str)

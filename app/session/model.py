@@ -324,10 +324,10 @@ class Session:
     def predict(self, side: Side | str = Side.A) -> Prediction | None:
         """Ask the model about a side's dials without running them (not while running).
 
-        Up to :data:`~app.session.predictions.PREDICT_WITH_RUN_LIMIT` requests it takes
-        milliseconds and is returned at once. Beyond, it can take most of a minute: with a
-        loop running (the window's) it is worked out on a thread of its own, the loop stays
-        free, and ``events.prediction`` brings it (``None`` is returned now)."""
+        Up to :data:`~app.session.predictions.AT_ONCE_LIMIT` requests it takes tens of ms
+        and is returned at once. Beyond, it can take most of a minute: with a loop running
+        (the window's) it is worked out on a thread of its own, the loop stays free, and
+        ``events.prediction`` brings it (``None`` is returned now)."""
         if self._running:
             return None
         return self._predictions.ask(self._scenarios[Side(side)])
@@ -348,7 +348,7 @@ class Session:
             self._running_side = None
             self._handle = None
             self.live_trace = None
-            settle()  # the runs kept are not walked by the collector again (collector.py)
+            settle(full=False)  # the runs kept are not walked again (collector.py)
             self.events.running.emit(False)
 
     async def _run_side(self, side: Side) -> Run | None:
@@ -394,7 +394,7 @@ class Session:
             run = self._show_medians(side, run)
         self.runs[side] = run
         self._last_side = side
-        self._check = self._predictions.check(run)
+        self._check = self._predictions.check(run, lambda check: self._checked(run, check))
         # Drawn with the collector paused: the final trace's objects, just made, would have
         # the widgets' first allocations walk every object of the run (seconds at 10,000
         # requests); the queue's end settles them once (collector.py).
@@ -402,6 +402,12 @@ class Session:
             self.events.run_finished.emit(side, run)
         self._update_verdict()
         return run
+
+    def _checked(self, run: Run, check: PredictionCheck) -> None:
+        """The model's check of a big ``run``, worked out off the loop (if still the last)."""
+        if self._last_side is not None and self.runs.get(self._last_side) is run:
+            self._check = check
+            self.events.checked.emit(check)
 
     def _frame(self, side: Side, trace: Trace, now_ns: int) -> None:
         self.live_trace = trace

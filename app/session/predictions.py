@@ -19,10 +19,14 @@ from .events import SessionEvents
 from .off_loop import loop_running, off_loop
 from .state import Prediction, PredictionCheck
 
-__all__ = ["PREDICT_WITH_RUN_LIMIT", "Predictions"]
+__all__ = ["AT_ONCE_LIMIT", "PREDICT_WITH_RUN_LIMIT", "Predictions"]
 
-#: Runs up to this size get the model's prediction beside the measurement (a few ms).
+#: Runs up to this size get the model's prediction beside the measurement.
 PREDICT_WITH_RUN_LIMIT = 2000
+#: Up to this many requests the model is worked out on the window's loop (tens of ms);
+#: beyond, with a loop running, on a thread of its own: 1,000 requests take 0.3–0.4 s, which
+#: froze the window as each run ended.
+AT_ONCE_LIMIT = 100
 
 
 class Predictions:
@@ -51,12 +55,13 @@ class Predictions:
         self._stale = stale
         self.shown: Prediction | None = None
         self._task: asyncio.Future[None] | None = None
+        self._checking: asyncio.Future[None] | None = None
 
     def ask(self, scenario: Scenario) -> Prediction | None:
         """Show the model's prediction for ``scenario``: at once up to
-        :data:`PREDICT_WITH_RUN_LIMIT` requests; beyond, with a loop running, on a thread
-        of its own (``events.prediction`` brings it; ``None`` is returned now)."""
-        if scenario.requests > PREDICT_WITH_RUN_LIMIT and loop_running():
+        :data:`AT_ONCE_LIMIT` requests; beyond, with a loop running, on a thread of its own
+        (``events.prediction`` brings it; ``None`` is returned now)."""
+        if scenario.requests > AT_ONCE_LIMIT and loop_running():
             self._task = asyncio.ensure_future(self._off_loop(scenario))
             return None
         self._show(scenario, self._predictor(scenario))
@@ -66,13 +71,32 @@ class Predictions:
         """No prediction on screen (a run or a new lesson replaces it)."""
         self._set(None)
 
-    def check(self, run: Run) -> PredictionCheck | None:
+    def check(self, run: Run, later: Callable[[PredictionCheck], None]) -> PredictionCheck | None:
         """The model's makespan beside ``run``'s (``None`` if stopped, too big, or of a url:
-        the model knows only the lesson site)."""
+        the model knows only the lesson site). Up to :data:`AT_ONCE_LIMIT` requests (or with
+        no loop running) returned at once; beyond, worked out on a thread of its own and
+        handed to ``later`` (``None`` is returned now)."""
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
             return None
-        predicted = summarize(self._predictor(run.scenario)).makespan_ms
-        return PredictionCheck(predicted, run.summary.makespan_ms, load_costs().calibrated)
+        if run.scenario.requests > AT_ONCE_LIMIT and loop_running():
+            self._checking = asyncio.ensure_future(self._check_off_loop(run, later))
+            return None
+        return self._checked(run, self._predicted_makespan(run.scenario))
+
+    def _predicted_makespan(self, scenario: Scenario) -> float:
+        return summarize(self._predictor(scenario)).makespan_ms
+
+    @staticmethod
+    def _checked(run: Run, predicted_ms: float) -> PredictionCheck:
+        return PredictionCheck(predicted_ms, run.summary.makespan_ms, load_costs().calibrated)
+
+    async def _check_off_loop(self, run: Run, later: Callable[[PredictionCheck], None]) -> None:
+        try:
+            predicted = await off_loop(self._predicted_makespan, run.scenario, name="predict")
+        except Exception as exc:
+            self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
+            return
+        later(self._checked(run, predicted))
 
     def _show(self, scenario: Scenario, trace: Trace) -> None:
         self._set(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))

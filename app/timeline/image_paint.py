@@ -205,7 +205,13 @@ class LanesImage:
             # lane in flight's open bar goes on in the tiles; a finished one's ends there).
             middles = (xs >> level.bin_exp << level.bin_exp) + (1 << level.bin_exp >> 1)
             hidden = (centres >= limit) | (middles >= limit)
-        whole = QRect(left, top, width, height)
+        # Nothing is drawn from the first pixel hidden on (the pixels' middles and their
+        # bins' grow from left to right): a frame's image ends there (live, right after a
+        # new step of the view, a third of its width and more).
+        shown = int(np.argmax(hidden)) if hidden[:width].any() else width
+        if shown <= 0:
+            return
+        whole = QRect(left, top, shown, height)
         colours = self._colours_of(theme)
         clip = lanes_clip(geo)
         if target is not None:  # clipped as Qt clips to the lanes
@@ -273,8 +279,11 @@ class LanesImage:
 
 class _Sampler:
     """The codes of a frame's pixels: from the cached tiles; or for a live frame's ``parts``
-    (the rectangles it paints), summarised afresh once over the box around them all (no
-    tile read or brought up to date: the tiles take the changes in when next read whole)."""
+    (the rectangles it paints), summarised afresh over boxes around them (no tile read or
+    brought up to date: the tiles take the changes in when next read whole). Parts near
+    each other share a box (one summary, not many); a box around parts far apart would
+    summarise the many pixels between them (the narrow strip "now" uncovered and a band of
+    rows changed far to its left: a box around both was most of the picture)."""
 
     def __init__(
         self,
@@ -289,15 +298,14 @@ class _Sampler:
         self.geo, self.tiles, self.level, self.xs, self.hidden = geo, tiles, level, xs, hidden
         self.left = left
         self.bands = -(-geo.rows // level.group)
-        self.box: tuple[int, int, int, Codes] | None = None  # x, first band, bands, codes
-        if parts:
-            x0 = min(part.x() for part in parts)
-            x1 = min(len(xs) + left, max(part.x() + part.width() for part in parts) + 3)
-            y0 = min(part.y() for part in parts)
-            y1 = max(part.y() + part.height() for part in parts)
-            lo, hi = self._bands(y0, y1 - y0)
-            cols = slice(x0 - left, x1 - left)
-            self.box = (x0, lo, hi, tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi)))
+        #: Per box: its pixels (a rectangle: a part's image, a few columns wider, fits in
+        #: it), its first band, one past its last, and their codes.
+        self.boxes: list[tuple[QRect, int, int, Codes]] = []
+        for box in _boxes(parts or [], len(xs) + left):
+            lo, hi = self._bands(box.y(), box.height())
+            cols = slice(box.x() - left, box.x() + box.width() - left)
+            codes = tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi))
+            self.boxes.append((box, lo, hi, codes))
 
     def _bands(self, top: int, height: int) -> tuple[int, int]:
         band, _ = rows_of_y(self.geo, self.level.group, self.bands, top, height)
@@ -308,9 +316,11 @@ class _Sampler:
         """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
         ``top`` (``height`` of them): only the bands they show are sampled."""
         band, bits = rows_of_y(self.geo, self.level.group, self.bands, top, height)
-        if self.box is not None:
-            x0, lo, hi, codes = self.box
-            codes = codes[:, x - x0 : x - x0 + width]
+        inside = QRect(x, top, width, height)
+        box = next((box for box in self.boxes if box[0].contains(inside)), None)
+        if box is not None:
+            rect, lo, hi, codes = box
+            codes = codes[:, x - rect.x() : x - rect.x() + width]
         else:
             shown = band[band < self.bands]
             lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
@@ -321,3 +331,29 @@ class _Sampler:
         if (bits != 0xFF).any():
             pixels &= bits[:, None]
         return pixels
+
+
+#: A box's pixels summarised cost about as much as this many more pixels' call overhead:
+#: parts are boxed together while that costs less than boxing them apart.
+_BOX_PX = 20_000
+
+
+def _boxes(parts: list[QRect], right: int) -> list[QRect]:
+    """Boxes around ``parts`` (in the region's order: top to bottom, left to right), each
+    three columns wider (an image's lines padded to 4 bytes; not past ``right``), the parts
+    next in order together while one box costs less than two (:data:`_BOX_PX`)."""
+    boxes: list[tuple[QRect, int]] = []  # a box, and the pixels of its parts
+    for part in parts:
+        area = part.width() * part.height()
+        if boxes:
+            box, inside = boxes[-1]
+            joined = box.united(part)
+            if joined.width() * joined.height() <= inside + area + _BOX_PX:
+                boxes[-1] = (joined, inside + area)
+                continue
+        boxes.append((part, area))
+    out = []
+    for box, _ in boxes:
+        wide = QRect(box.x(), box.y(), min(right, box.right() + 1 + 3) - box.x(), box.height())
+        out.append(wide)
+    return out

@@ -102,7 +102,7 @@ def _sweep(
     """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell; or
     with ``on_top`` (a band of one row: bars overlapping on one thread), the kind the exact
     painter draws last."""
-    present = np.unique(kind)
+    present = np.flatnonzero(np.bincount(kind, minlength=len(KINDS)))  # (not a sort)
     present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
     slot = np.zeros(len(KINDS), np.int64)
     slot[present] = np.arange(len(present))
@@ -306,8 +306,7 @@ class Tiles:
             if a < b:
                 tile = self.tile(level, j)[lo:hi]
                 codes[: len(tile), a:b] = np.take(tile, bins[a:b] - j * TILE, axis=1)
-        if hidden.any():
-            codes[:, hidden] = 0
+        _hide(codes, hidden)
         return codes
 
     def sample_afresh(
@@ -331,7 +330,16 @@ class Tiles:
         first, last = int(shown.min()), int(shown.max())
         begin, end = lo * level.group, hi * level.group
         spans = self.spans
-        inside = np.flatnonzero((spans.row >= begin) & (spans.row < end))
+        # Only the bars of those bands that reach into those bins (what the summary would
+        # select of them anyway): a live frame's few new pixels read few bars.
+        inside = np.flatnonzero(
+            (spans.start < (last + 1) << level.bin_exp)
+            & (spans.end > first << level.bin_exp)
+            & (spans.row >= begin)
+            & (spans.row < end)
+        )
+        if not len(inside):
+            return codes
         part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
         common = dict(
             group=level.group,
@@ -343,9 +351,19 @@ class Tiles:
         wide = summarise(part, tail=False, **common)  # type: ignore[arg-type]
         wide |= summarise(part, tail=True, **common) << 4  # type: ignore[arg-type]
         codes[: hi - lo] = np.take(wide, np.clip(bins - first, 0, last - first), axis=1)
-        if hidden.any():
-            codes[:, hidden] = 0
+        _hide(codes, hidden)
         return codes
+
+
+def _hide(codes: Codes, hidden: npt.NDArray[np.bool_]) -> None:
+    """Nothing in the columns ``hidden`` (past "now": the last columns, as a rule)."""
+    if not hidden.any():
+        return
+    first = int(np.argmax(hidden))
+    if hidden[first:].all():
+        codes[:, first:] = 0  # (a slice: no mask over every pixel)
+    else:
+        codes[:, hidden] = 0
 
 
 def _tile_span(level: Level, xs_ns: npt.NDArray[np.int64]) -> tuple[int, int]:

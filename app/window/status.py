@@ -29,11 +29,13 @@ class StatusLine:
     def __init__(self, window: QMainWindow, session: Session, closing: Callable[[], bool]) -> None:
         self._window, self.session, self._closing = window, session, closing
         self._requests: dict[Side, int] = {}  # how many each side's run will send
+        self._finished: Run | None = None  # the run that finished last
         events = session.events
         events.run_started.connect(self._on_run_started)
         events.run_progressed.connect(self._on_run_progressed)
         events.run_finished.connect(self._on_run_finished)
         events.prediction.connect(self._on_prediction_changed)
+        events.checked.connect(self._on_checked)
         events.error.connect(self._on_run_failed)
         events.notice.connect(self.say)
 
@@ -52,11 +54,21 @@ class StatusLine:
         self.say(running_text(trace, self._side(side), self._requests.get(side, 0)))
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
-        if self.session.queued or self._closing():
+        self._finished = run
+        self._say_finished()
+
+    def _say_finished(self) -> None:
+        """The last run's end, with the model's check once there is one."""
+        run = self._finished
+        if run is None or self.session.queued or self._closing():
             return
         check = self.session.check
         predicted = check.predicted_ms if check else None
         self.say(finished_text(run, predicted, check.calibrated if check else None))
+
+    def _on_checked(self, _check: object) -> None:
+        if not self.session.running:  # (a next run's lines go on meanwhile)
+            self._say_finished()
 
     def _on_run_failed(self, message: str) -> None:
         self.say(message)

@@ -187,14 +187,22 @@ def _held_pieces(
     )
     free_start, free_end = _longest_free(start.wall_ns, end.wall_ns, touching)
     pieces: list[tuple[int, int]] = []
+    unplaced = 0
     for kind, s, e in waits(start, rest, slept + waited_ns):
         shift = end.wall_ns - free_end
+        unplaced += e - s
         s, e = max(free_start, s - shift), e - shift
         if e > s:
+            unplaced -= e - s
             pieces.append((s, e))
             if probe is not None:
                 probe.add_segment(kind, s, e)
     holds = _minus(start.wall_ns, end.wall_ns, pieces + [(s.start_ns, s.end_ns) for s in waited])
+    # Standing still with no free stretch to draw it in (a step inside a declared await: the
+    # request's I/O woke it, and under load it waited for a core before running) held the
+    # loop no more: not drawn, but not counted as blocking either (the end of the step's
+    # holds gives way to it, as the pieces would have).
+    holds = _cut_from_end(holds, unplaced)
     if sum(e - s for s, e in holds) < threshold_ns:
         return []
     return holds
@@ -208,6 +216,17 @@ def _longest_free(start: int, end: int, inside: list[RawSegment]) -> tuple[int, 
             best = (cursor, seg.start_ns)
         cursor = max(cursor, seg.end_ns)
     return (cursor, end) if end - cursor > best[1] - best[0] else best
+
+
+def _cut_from_end(pieces: list[tuple[int, int]], ns: int) -> list[tuple[int, int]]:
+    """``pieces`` (in time order) less their last ``ns`` nanoseconds."""
+    kept = list(pieces)
+    while kept and ns > 0:
+        s, e = kept.pop()
+        if e - s > ns:
+            kept.append((s, e - ns))
+        ns -= e - s
+    return kept
 
 
 def _minus(start: int, end: int, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:

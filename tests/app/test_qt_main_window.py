@@ -425,6 +425,19 @@ def test_the_model_prediction_is_labelled_and_checked_against_the_run(window, ql
     assert 400 <= _ms_after("The model predicted", window) < 500
 
 
+def test_a_big_run_s_model_check_joins_the_status_line_after_its_end(qtbot, qloop, settings):
+    window, _ = _window_on_fakes(qtbot, settings)
+    window.dials.set_scenario(Scenario(view="async_io", requests=400, io_ms=100))
+    checked: list[object] = []
+    window.session.events.checked.connect(checked.append)
+    qloop.run_until_complete(window.session.run())
+    # The model of 400 requests is worked out off the window's loop: the end is said first.
+    assert window.statusBar().currentMessage().startswith("Done")
+    assert "The model predicted" not in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: bool(checked), timeout=30_000)
+    assert 100 <= _ms_after("The model predicted", window) < 1000
+
+
 def test_the_dials_keep_exact_values_from_a_lesson_and_run_them(qtbot, qloop, settings, tmp_path):
     from app.session import Session
     from app.window.main_window import QtMainWindow

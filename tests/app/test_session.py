@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from dataclasses import replace
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from app.session import Session, Side
 from simulator.errors import LanesError, ScenarioError
 from simulator.metrics.summary import summarize
+from simulator.prediction.model import predict
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
@@ -273,3 +275,50 @@ class FiguredRun(FakeRun):
     async def run(self) -> Run:
         run = await super().run()
         return replace(run, summary=replace(run.summary, makespan_ms=self._makespan_ms))
+
+
+class SmallLanesRun(FakeRun):
+    """A fake run of a big scenario whose lanes are a few (made at once, not by the model)."""
+
+    LANES = predict(FAST)
+
+    def snapshot(self, now_ns: int | None = None):
+        return self.LANES
+
+    async def run(self) -> Run:
+        self.started = True
+        await asyncio.sleep(0.01)
+        return Run(self.scenario, self.LANES, summarize(self.LANES))
+
+
+@pytest.mark.slow
+def test_the_model_s_check_of_a_big_run_comes_after_its_end_and_leaves_the_loop_free():
+    big = replace(FAST, requests=1000)  # the model of 1,000 requests takes ~0.3 s
+    started = time.perf_counter()
+    predicted = summarize(predict(big)).makespan_ms
+    alone_s = time.perf_counter() - started
+    session = Session(runner=lambda s: SmallLanesRun(s, [], 0.0), frame_ms=5, scenario_a=big)
+    checks = record(session, "checked")
+    lags: list[float] = []
+
+    async def run_then_wait_for_the_check() -> None:
+        async def tick() -> None:
+            while True:
+                before = time.perf_counter()
+                await asyncio.sleep(0.005)
+                lags.append(time.perf_counter() - before - 0.005)
+
+        ticking = asyncio.ensure_future(tick())
+        await session.run()
+        assert session.check is None  # not yet: the model works on a thread of its own
+        for _ in range(3000):
+            if checks:
+                break
+            await asyncio.sleep(0.01)
+        ticking.cancel()
+
+    asyncio.run(run_then_wait_for_the_check())
+    assert checks and session.check is checks[0][1]
+    assert session.check.predicted_ms == pytest.approx(predicted)
+    # Worked out on the loop, it held the loop as long as it took alone.
+    assert max(lags) < alone_s / 3

@@ -89,6 +89,9 @@ def test_a_run_is_measured_in_the_site_s_process_and_watched_from_this_one():
         assert answered and not run.stopped
         assert len(run.trace.lanes) == 200 and run.summary.ok == 200
         assert run.trace.loop_thread == "asgi-loop"
+        # Its columns came built (by the thread that read it): the window's thread draws the
+        # finished run without building them (130 ms at 10,000 requests).
+        assert run.trace.built_columns is not None
         # Frames grew (later ends; a lane drawn up to one frame's "now" may end earlier in
         # the next, once the site's record of its end arrives), and lanes a later frame kept
         # are the same objects (what the painter counts on).
@@ -312,4 +315,40 @@ def test_a_message_the_window_cannot_take_ends_the_run_in_one_line(
             time.sleep(0.05)
         assert site.pid is None
     finally:
+        site.close()
+
+
+def test_a_run_begun_as_an_idle_site_s_process_dies_is_not_told_that_one_s_end(monkeypatch):
+    """Run pressed just as the idle site's process died: the run goes on a new process, and
+    the old one's end (read a moment later) is not said of it."""
+    from simulator.hosting.site_process import parent
+
+    entered, go_on = threading.Event(), threading.Event()
+    sweep = parent._sweep_after
+
+    def held_sweep(child: Any) -> None:  # the old end's reading held until the run has begun
+        entered.set()
+        go_on.wait(30)
+        sweep(child)
+
+    monkeypatch.setattr(parent, "_sweep_after", held_sweep)
+    site = SiteProcess()
+    try:
+        site.start()
+        assert site.pid is not None
+        os.kill(site.pid, signal.SIGKILL)
+        assert entered.wait(30)
+
+        async def run_begun_then_old_end_read() -> Run:
+            handle = site(Scenario(view="async_io", requests=5, io_ms=200))
+            task = asyncio.ensure_future(handle.run())
+            while handle.run_id < 0 and not task.done():
+                await asyncio.sleep(0.01)
+            go_on.set()
+            return await task
+
+        run = asyncio.run(run_begun_then_old_end_read())
+        assert run.summary.ok == 5 and not run.stopped
+    finally:
+        go_on.set()
         site.close()

@@ -284,6 +284,28 @@ def test_a_loop_step_that_waited_for_the_gil_did_not_block_the_loop(monkeypatch)
     assert [s.kind for s in p.segments] == ["io_blocking", "gil_wait"]
 
 
+def test_a_loop_step_inside_an_await_that_waited_for_a_core_did_not_block_the_loop(monkeypatch):
+    # Lesson 14's B beside six burned cores: httpx's steps inside the view's declared
+    # io_wait (its I/O woke it) ran under 1 ms each, then stood 5-300 ms on a run queue. With
+    # the whole step under the await there was no free stretch to put that wait in, and the
+    # whole step was counted as blocking: "loop blocked 221 ms" over an empty event loop row.
+    from embedded_site.waits import Clock
+    from simulator.hosting.loop_monitor import _held_pieces
+
+    threshold = 5 * MS
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    thread = threading.current_thread().name
+    p = probe()
+    p.segments = [RawSegment("io_wait", 0, 200 * MS, thread)]
+    start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 1 * MS, 39 * MS)
+    assert _held_pieces(p, start, end, threshold) == []
+    # 10 ms of it run: that held the loop, the 30 ms on the run queue did not.
+    start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 10 * MS, 30 * MS)
+    pieces = _held_pieces(p, start, end, threshold)
+    assert sum(e - s for s, e in pieces) == 10 * MS
+    assert [s.kind for s in p.segments] == ["io_wait"]  # the await is drawn as it was
+
+
 def test_live_a_step_that_is_waiting_to_run_is_not_shown_blocking_the_loop():
     import asyncio
     import time

@@ -99,6 +99,8 @@ class SiteProcess:
                 raise LanesError("The site's process was closed with its window.")
             if self._child is not None and self._child.poll() is None:
                 return
+            if self._socket is not None:
+                self._socket.close()  # an earlier site's process's, which has ended
             ours, theirs = socket.socketpair()
             try:
                 # ``-P``: the current folder is not put first on the path (a person's own
@@ -204,14 +206,18 @@ class SiteProcess:
                 child.kill()  # what it says next would go unread: it ends, its run with it
                 break
         connection.close()
-        for asked in list(self._asked.values()):
-            asked.done.set()
-        self._asked.clear()
         text = _gone_text(child)
         if failure is not None:
             text = f"The window could not follow the site's process ({failure}); the run ended."
         _sweep_after(child)
-        for run in list(self._runs.values()):
+        with self._lock:  # a run begun on a new process as this one died is not told
+            if self._child is not child and self._child is not None:
+                return
+            runs, asked = list(self._runs.values()), list(self._asked.values())
+            self._asked.clear()
+        for question in asked:
+            question.done.set()
+        for run in runs:
             run.lost(text)
 
     def _take(self, message: tuple[Any, ...]) -> None:
@@ -380,6 +386,7 @@ class ProcessRun:
     def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
         self.ended = True
         trace = self._mirror.apply(frame)
+        trace.columns, trace.lane_columns  # noqa: B018 (built on this thread, not the window's)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))
 
