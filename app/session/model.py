@@ -348,7 +348,7 @@ class Session:
             self._running_side = None
             self._handle = None
             self.live_trace = None
-            settle()  # the runs kept are not walked by the collector again (collector.py)
+            settle(full=False)  # the runs kept are not walked again (collector.py)
             self.events.running.emit(False)
 
     async def _run_side(self, side: Side) -> Run | None:

@@ -3,6 +3,8 @@ stand-in for the metrics panel, which would take a third of a projector's width.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.session.figures import Figures
@@ -17,14 +19,17 @@ __all__ = ["QtFigureStrip", "lesson_figures"]
 BEFORE_A_RUN = ("makespan_ms", "p95", "threads_held_peak")
 
 
-def lesson_figures(summary: Summary, trace: Trace) -> tuple[str, ...]:
-    """The keys of the figures a class needs for this run: how long it took, how many
-    threads it held at once, whether the event loop was blocked (only where there is one),
-    and failures (only if some request failed)."""
-    keys = list(BEFORE_A_RUN)
-    if trace.loop_thread is not None:
+def lesson_figures(summary: Summary, trace: Trace, figure: str | None = None) -> tuple[str, ...]:
+    """The keys of the figures a class needs for this run: the one the lesson asks about
+    (``figure``) first, then how long it took, how many threads it held at once, whether the
+    event loop was blocked (only where there is one), and failures (only if some request
+    failed). Lesson 6 and 17 ask for the p50, 18 for Django's time per request, 19 for the
+    database connections: none of them was on the line the class reads."""
+    keys = [figure] if figure else []
+    keys += [key for key in BEFORE_A_RUN if key not in keys]
+    if trace.loop_thread is not None and "loop_blocked_ms" not in keys:
         keys.append("loop_blocked_ms")
-    if summary.failed:
+    if summary.failed and "failed" not in keys:
         keys.append("failed")
     return tuple(keys)
 
@@ -35,8 +40,16 @@ class QtFigureStrip(QLabel):
     It follows the session's :class:`~app.session.figures.Figures`, as the metrics panel
     does, and keeps no run: both read the one trace on screen when they draw."""
 
-    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        figures: Figures,
+        parent: QWidget | None = None,
+        *,
+        lesson_figure: Callable[[], str | None] = lambda: None,
+    ) -> None:
         super().__init__(parent)
+        #: The figure the lesson on screen is about (its verdict's), read at each update.
+        self._lesson_figure = lesson_figure
         self.setObjectName("figureStrip")
         self.setWordWrap(True)
         self._figures = figures
@@ -53,13 +66,15 @@ class QtFigureStrip(QLabel):
         back. Before a run the names stand with dashes, so the class knows what to watch
         for (a bare dash under the title reads as a glitch)."""
         shown = self._figures.shown
+        figure = self._lesson_figure()
         if shown is None:
             self.keys = ()
-            names = (FIGURE[key].name for key in BEFORE_A_RUN)
+            before = [figure] if figure else []
+            names = (FIGURE[key].name for key in before + [k for k in BEFORE_A_RUN if k != figure])
             self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         summary = shown.summary
-        self.keys = lesson_figures(summary, shown.trace)
+        self.keys = lesson_figures(summary, shown.trace, figure)
         parts = [
             f"{FIGURE[key].name}{FIGURE[key].so_far(shown.live)} <b>{FIGURE[key].text(summary)}</b>"
             for key in self.keys

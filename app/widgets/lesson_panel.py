@@ -110,7 +110,19 @@ def _at_a_word(full: str, elided: str) -> str:
     kept = elided[:-1]
     if kept and full[len(kept)] not in " ,;:·":
         kept = kept[: kept.rindex(" ")] if " " in kept else ""
-    return kept.rstrip(" ,;:·") + "…"
+    kept = kept.rstrip(" ,;:·")
+    # Back to the end of a clause, where the text has one past its leading label ("Answer:"):
+    # "About the same…", not "About the same: both overlap the…", an answer's gist and
+    # the first words of its reason, cut mid-sentence.
+    lead = kept.find(": ") + 2 if ": " in kept else 0
+    clause = max(kept.rfind(mark, lead) for mark in _CLAUSE_ENDS)
+    if clause > lead:
+        kept = kept[:clause]
+    return kept + "…"
+
+
+#: Where a clause ends: an answer's gist before its reason, a figure before its range.
+_CLAUSE_ENDS = (": ", " (", "; ", ", ", " — ")
 
 
 class QtLessonPanel(QFrame):

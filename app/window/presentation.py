@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QFont, QFontInfo
+from PySide6.QtGui import QFont, QFontInfo, QFontMetricsF
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -23,9 +23,16 @@ from PySide6.QtWidgets import (
 from app.qt_application import current_application
 from app.session.view import View
 from app.theme import DARK, LIGHT, Theme
+from app.timeline.grouping import ROW_FLOOR_PX
 from app.widgets.code_panel import QtCode
 
-__all__ = ["CodeInCentre", "PresentationMode", "heading_font", "presentation_text_px"]
+__all__ = [
+    "CodeInCentre",
+    "PresentationMode",
+    "heading_font",
+    "presentation_row_px",
+    "presentation_text_px",
+]
 
 #: The screen's height over the text's pixel size in presentation mode: 16 px at 720p,
 #: 24 px at 1080p, 48 px at 2160p (a back row reads 24 px on a 1080p projector).
@@ -36,6 +43,15 @@ MIN_TEXT_PX = 16
 def presentation_text_px(screen_height: int) -> int:
     """The application font's pixel size in presentation mode on a screen this tall."""
     return max(MIN_TEXT_PX, round(screen_height / SCREEN_LINES))
+
+
+def presentation_row_px(base: QFont, screen_height: int) -> float:
+    """The thinnest a lane's row is drawn in presentation mode: one line of the text a back
+    row reads (:func:`presentation_text_px`), so every row's label is written that large.
+    At the old 12 px floor lesson 9's thirty threads at 1280×720 were named in 11 px."""
+    font = QFont(base)
+    font.setPixelSize(presentation_text_px(screen_height))
+    return max(ROW_FLOOR_PX, QFontMetricsF(font).height())
 
 
 def heading_font(base: QFont, point_size: float | None = None) -> QFont:

@@ -18,14 +18,13 @@ from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
 from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme, kinds_shown
-from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
-from app.window.presentation import heading_font
+from app.window.presentation import heading_font, presentation_row_px
 from app.window.replay import explain_shown, follow_playhead, load_replay
 from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
@@ -70,7 +69,9 @@ class Stage:
         self.verdict.setFont(self.header.font())
         self.verdict.setWordWrap(True)
         self.legend = QtLegend()
-        self.figure_strip = QtFigureStrip(self.figures)
+        self.figure_strip = QtFigureStrip(
+            self.figures, lesson_figure=lambda: session.criterion.figure
+        )
         self.figure_strip.hide()  # presentation mode's stand-in for the metrics panel
         self.replay = QtReplayBar()
         self.metrics = QtMetrics(self.figures)
@@ -381,9 +382,12 @@ class Stage:
         self.explain_shown()  # the answer marks and tails are the by-request layout's
 
     def _on_presentation_changed(self, on: bool) -> None:
-        """On a projector no row is thinner than the class can see: alike rows share one."""
+        """On a projector no row is thinner than a line the class reads: alike rows share
+        one. (Called before the screen's font is set: the floor is the line it will be.)"""
+        screen = self.timeline.screen()
+        floor = presentation_row_px(self.timeline.font(), screen.geometry().height())
         for timeline in self.timelines.values():
-            timeline.set_row_floor(ROW_FLOOR_PX if on else 0.0)
+            timeline.set_row_floor(floor if on else 0.0)
         self._share_height()  # with the floor, alike rows share one: other rows needed
 
     def _on_tails_changed(self, shown: bool) -> None:

@@ -223,7 +223,7 @@ def kept_until_exit(*objects: object) -> None:
         _KEPT.extend(objects)
 
 
-def settle() -> None:
+def settle(*, full: bool = True) -> None:
     """Everything alive now is settled for the collector: what is garbage is collected (one
     full collection, which walks only what was made since the last settle), the rest frozen
     (``gc.freeze()``): never walked by a collection again, still freed by reference counting
@@ -231,10 +231,15 @@ def settle() -> None:
     its server (module docstring). In a process that exits once its run is measured, the
     first settle also ends the collector's pause since the start (its full collection is
     the start's only one: module docstring); after the measuring, nothing is done: it stays
-    off to the exit."""
+    off to the exit.
+
+    ``full=False`` collects only the young generations first: in the window's process, whose
+    site runs in a process of its own, no collection there is measured, and the full one found
+    no garbage at a run's end (0 objects, 61 ms at 1,000 requests, 135-165 ms at 10,000), only
+    held the window's loop that long as the finished run was drawn."""
     if _PAUSES.exiting:
         return
-    gc.collect()
+    gc.collect(2 if full else 1)
     gc.freeze()
     if _PAUSES.starting:
         _PAUSES.starting = False

@@ -410,6 +410,18 @@ def test_the_figure_line_names_what_to_watch_before_a_run(qapp, figures):
     assert strip.text() == "makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
 
 
+def test_the_figure_line_leads_with_the_figure_the_lesson_asks_about(qapp, figures):
+    # Lesson 6 asks which side has the lower p50: its line read makespan, p95, threads held
+    # and loop blocked, and no p50.
+    from app.widgets.figure_strip import QtFigureStrip
+
+    strip = QtFigureStrip(figures, lesson_figure=lambda: "p50")
+    assert strip.text() == "p50 <b>—</b> · makespan <b>—</b> · p95 <b>—</b> · threads held <b>—</b>"
+    figures.show(make_trace((0, 100), (0, 300)))
+    assert strip.text().startswith("p50 <b>")
+    assert strip.text().count("p50") == 1 and "makespan <b>300 ms</b>" in strip.text()
+
+
 @pytest.mark.parametrize("px", [13, 16, 24])
 @pytest.mark.parametrize(
     "spans",

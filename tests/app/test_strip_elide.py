@@ -95,3 +95,21 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     assert "(A 478 ms, B 446 ms)" in plain, plain
     label.resize(4000, 30)  # room for all: nothing is given up
     assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == f"{verdict}  ·  {answer}"
+
+
+def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
+    """Lesson 24 at 1280×720 read "Answer: About the same: both overlap the…": the answer,
+    then half a reason. Cut, it ends where a clause does: "Answer: About the same…"."""
+    label = QtElidedLabel()
+    qtbot.addWidget(label)
+    font = QFont()
+    font.setPixelSize(20)
+    label.setFont(font)
+    label.set_full_text(ANSWER)
+    label.show()
+    metrics = label.fontMetrics()
+    label.resize(metrics.horizontalAdvance("Answer: About the same: both overlap the 10…") + 8, 30)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain == "Answer: About the same…", plain
+    label.resize(metrics.horizontalAdvance(ANSWER) + 40, 30)
+    assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == ANSWER

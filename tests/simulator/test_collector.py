@@ -311,3 +311,27 @@ def test_a_live_snapshot_leaves_the_sites_collector_on_and_the_final_trace_pause
     finally:
         live_lanes.LiveLanes.update = update  # type: ignore[method-assign]
     assert on_while_built == [True, False]
+
+
+def test_a_window_s_settle_collects_young_garbage_freezes_the_rest_and_walks_no_old_objects():
+    # The window's process measures nothing (its site runs elsewhere): no full collection,
+    # which walked every object of a 10,000-request run (135-165 ms) and found no garbage.
+    generations: list[int] = []
+
+    def noted(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            generations.append(info["generation"])
+
+    garbage, alive = _Cyclic(), _Cyclic()
+    gone = weakref.ref(garbage)
+    del garbage
+    gc.callbacks.append(noted)
+    try:
+        collector.settle(full=False)
+    finally:
+        gc.callbacks.remove(noted)
+        frozen = not any(o is alive for o in gc.get_objects())
+        gc.unfreeze()
+    assert gone() is None  # made since the last collection: young, collected
+    assert frozen
+    assert generations and max(generations) < 2

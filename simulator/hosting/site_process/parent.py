@@ -386,6 +386,7 @@ class ProcessRun:
     def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
         self.ended = True
         trace = self._mirror.apply(frame)
+        trace.columns, trace.lane_columns  # noqa: B018 (built on this thread, not the window's)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))
 
