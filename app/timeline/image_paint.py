@@ -11,7 +11,8 @@ What it keeps, so a frame costs what changed:
 - a finished run's bars are split into spans and summarised into :class:`~app.timeline.
   raster.Tiles` once; a zoom, pan or resize samples cached tiles (the pixels on screen);
   a level not yet computed is first drawn from a coarser one and refined on the next turn
-  of the event loop (:attr:`needs_refine`);
+  of the event loop (:attr:`needs_refine`; a live run's frames are drawn at their level at
+  once);
 - a live run's lanes are split once each, as the engine builds them (:class:`~app.timeline.
   live_spans.LiveRequestSpans`): a lane in flight's last bar is open and drawn up to "now",
   so a lane that only grew changes nothing, and the tiles take in only the rows of lanes built
@@ -197,8 +198,8 @@ class LanesImage:
         centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
         xs = np.maximum(centres, 0).astype(np.int64)
         level = level_for(px_ns, 1 / geo.row_px)
-        level = self._level_to_draw(tiles, level, xs)
         limit = cutoff_ns if self._now is None else min(cutoff_ns or self._now, self._now)
+        level = self._level_to_draw(tiles, level, xs if limit is None else xs[centres < limit])
         hidden = np.zeros(padded, np.bool_)
         if limit is not None:
             # Nothing from "now": no pixel whose middle, or whose bin's middle, is past it (a
@@ -266,9 +267,16 @@ class LanesImage:
         return self._colours[1]
 
     def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:
-        """``level``, or while it is not computed yet and a coarse frame is allowed, the
-        finest coarser one that is (or, none being, one a few times coarser: cheap)."""
-        if not self.coarse_ok or len(tiles.spans) < COARSE_FROM:
+        """``level``, or while it is not computed yet at the times ``xs`` (the pixels shown:
+        none past now or the playhead, which no frame computes) and a coarse frame is
+        allowed, the finest coarser one that is (or, none being, one a few times coarser:
+        cheap). A live run's frame is drawn at its level at once: one painted over the last
+        is summarised afresh where it changed (no tile read), one painted whole costs about
+        as much at a coarser level (the bars, not the bins, are the cost), and a coarse one
+        was painted whole again, then refined, frame after frame."""
+        if not self.coarse_ok or len(tiles.spans) < COARSE_FROM or self._now is not None:
+            return level
+        if not len(xs):
             return level
         for up in range(0, COARSER + 1):
             candidate = Level(level.bin_exp + up, level.group)
