@@ -21,7 +21,9 @@ class _Broken:
 
     started = True
 
-    def snapshot(self, now_ns: int | None = None) -> Trace:
+    def snapshot(
+        self, now_ns: int | None = None, *, grown: list[tuple[int, int]] | None = None
+    ) -> Trace:
         raise RuntimeError("lanes out of order")
 
 

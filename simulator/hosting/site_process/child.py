@@ -9,8 +9,8 @@ of an ended run is ignored.
 
 Everything a run measures happens here, as it would in the window's process before: the
 site's loop and threads, the client's own loop (:class:`~simulator.hosting.engine.LiveRun`),
-the snapshots (taken on a thread of their own, one at a time, as the window's worker took
-them). What the window's process no longer shares with the site: the GIL and the cycle
+the snapshots (taken one at a time, as the window asks for them, on the thread that reads
+its questions). What the window's process no longer shares with the site: the GIL and the cycle
 collector. Its drawing no longer shows in the lanes as waits to run, and the site's full
 collections (hundreds of milliseconds at 10,000 requests in flight) no longer stop the window.
 
@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import queue
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import embedded_site
@@ -46,12 +49,16 @@ from simulator.trace import Run
 
 __all__ = ["main"]
 
+#: A message's length as ``multiprocessing.connection`` frames it, and the longest it frames so.
+_LENGTH = struct.Struct("!i")
+_LONGEST = 0x7FFFFFFF
+
 #: How often the run's loop looks whether requests are being sent yet (only until they are).
 STARTED_POLL_S = 0.005
 
 
 class _Site:
-    """This process's side of the socket: one run at a time, its snapshots on a worker."""
+    """This process's side of the socket: one run at a time, its answers' figures on a worker."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -72,9 +79,25 @@ class _Site:
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
             self._connection.send(message)
 
+    def send_whole(self, *message: Any) -> None:
+        """:meth:`send`, in one write however long: ``Connection.send`` writes a message of
+        more than 16 kB as its length, then the rest, and between the two writes this thread
+        waited for the GIL again (up to the 5 ms the site's busy loop holds it), the window
+        waiting for the rest. Framed as ``Connection.recv_bytes`` reads it (its length as a
+        4-byte big-endian signed number, then the bytes)."""
+        data = ForkingPickler.dumps(message)
+        if len(data) > _LONGEST:
+            self.send(*message)
+            return
+        whole = memoryview(_LENGTH.pack(len(data)) + data)
+        fd = self._connection.fileno()
+        with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
+            while whole:
+                whole = whole[os.write(fd, whole) :]
+
     def serve(self) -> None:
         """Answer the window until it is gone."""
-        worker = threading.Thread(target=self._serve_work, name="site-snapshots", daemon=True)
+        worker = threading.Thread(target=self._serve_work, name="site-answers", daemon=True)
         worker.start()
         while True:
             try:
@@ -103,8 +126,11 @@ class _Site:
         elif kind == "stop":
             self._stop()
         elif kind == "snapshot":
+            # Taken here, on the thread that read the question: handed to another thread, it
+            # waited once more for the GIL, which the site's busy loop holds 5 ms at a time.
+            # (The window asks for one frame at a time; a Stop read after it waits for it.)
             asked, now_ns = rest
-            self._work.put(lambda: self._snapshot(asked, now_ns))
+            self._snapshot(asked, now_ns)
         elif kind == "answers":
             self._work.put(lambda: self._answers(rest[0]))
 
@@ -118,14 +144,15 @@ class _Site:
             self.send("reply", asked, None)
             return
         cpu = time.thread_time()
+        grown: list[tuple[int, int]] = []  # lanes that only grew: sent as their place and now
         try:
-            trace = live.snapshot(now_ns)
+            trace = live.snapshot(now_ns, grown=grown)
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
             return
         with self._frame_lock:
-            frame = self._sender.frame(trace)
-            self.send("reply", asked, (frame, time.thread_time() - cpu))
+            frame = self._sender.frame(trace, grown)
+            self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
 
     def _answers(self, asked: int) -> None:
         live = self._live
