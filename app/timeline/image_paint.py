@@ -105,8 +105,8 @@ class LanesImage:
         self._live = LiveRequestSpans()
         self._tiles_live = False  # the tiles are of :attr:`_live`'s spans
         self._now: int | None = None  # live: nothing is drawn after it (open bars end there)
-        self._colours: tuple[str, npt.NDArray[np.uint32]] | None = None
-        self._table: tuple[str, list[int]] | None = None
+        self._colours: tuple[Theme, npt.NDArray[np.uint32]] | None = None
+        self._table: tuple[Theme, list[int]] | None = None
         #: The last frame was drawn from a coarser level: paint again (exactly) soon.
         self.needs_refine = False
         #: Whether the next frame may be drawn from a coarser level than it needs.
@@ -217,7 +217,9 @@ class LanesImage:
         if target is not None:  # clipped as Qt clips to the lanes
             whole &= clip
         parts = [whole] if region is None else region_rects(region.intersected(whole))
-        sampler = _Sampler(geo, tiles, level, xs, hidden, left, None if region is None else parts)
+        sampler = _Sampler(
+            geo, tiles, level, xs, hidden, (left, top, height), None if region is None else parts
+        )
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
@@ -247,20 +249,20 @@ class LanesImage:
 
     def _table_of(self, theme: Theme) -> list[int]:
         """Each code's colour (:func:`~app.timeline.raster.colour_table`)."""
-        if self._table is None or self._table[0] != repr(theme):
-            self._table = (repr(theme), colour_table(theme))
+        if self._table is None or self._table[0] is not theme:  # (a frozen theme: kept)
+            self._table = (theme, colour_table(theme))
         return self._table[1]
 
     def _colours_of(self, theme: Theme) -> npt.NDArray[np.uint32]:
         """Each code's colour as Qt premultiplies it: what converting an indexed image
         gives, looked up with numpy."""
-        if self._colours is None or self._colours[0] != repr(theme):
+        if self._colours is None or self._colours[0] is not theme:
             codes = np.arange(256, dtype=np.uint8)  # (alive while the image reads it)
             indexed = QImage(codes.data, 256, 1, 256, QImage.Format.Format_Indexed8)
             indexed.setColorTable(self._table_of(theme))
             converted = indexed.convertToFormat(_PREMULTIPLIED)
             table = np.frombuffer(converted.constBits(), np.uint32, 256).copy()
-            self._colours = (repr(theme), table)
+            self._colours = (theme, table)
         return self._colours[1]
 
     def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:
@@ -292,12 +294,16 @@ class _Sampler:
         level: Level,
         xs: npt.NDArray[np.int64],
         hidden: npt.NDArray[np.bool_],
-        left: int,
+        area: tuple[int, int, int],
         parts: list[QRect] | None,
     ) -> None:
         self.geo, self.tiles, self.level, self.xs, self.hidden = geo, tiles, level, xs, hidden
+        left, self.top, height = area  # the lanes' pixels: the first column, row, and rows
         self.left = left
         self.bands = -(-geo.rows // level.group)
+        # Each pixel row's band and bits, worked out once a frame for all (each part's
+        # rows are a slice of them).
+        self._rows_of_y = rows_of_y(geo, level.group, self.bands, self.top, height)
         #: Per box: its pixels (a rectangle: a part's image, a few columns wider, fits in
         #: it), its first band, one past its last, and their codes.
         self.boxes: list[tuple[QRect, int, int, Codes]] = []
@@ -307,15 +313,23 @@ class _Sampler:
             codes = tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi))
             self.boxes.append((box, lo, hi, codes))
 
+    def _rows(self, top: int, height: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+        """:func:`rows_of_y` of the pixel rows from ``top`` (``height`` of them)."""
+        band, bits = self._rows_of_y
+        at = top - self.top
+        if at < 0 or at + height > len(band):  # (not in the lanes: worked out for them)
+            return rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        return band[at : at + height], bits[at : at + height]
+
     def _bands(self, top: int, height: int) -> tuple[int, int]:
-        band, _ = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        band, _ = self._rows(top, height)
         shown = band[band < self.bands]
         return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
 
     def pixels(self, x: int, width: int, top: int, height: int) -> Codes:
         """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
         ``top`` (``height`` of them): only the bands they show are sampled."""
-        band, bits = rows_of_y(self.geo, self.level.group, self.bands, top, height)
+        band, bits = self._rows(top, height)
         inside = QRect(x, top, width, height)
         box = next((box for box in self.boxes if box[0].contains(inside)), None)
         if box is not None:

@@ -92,6 +92,20 @@ def summarise(
     return out.reshape(bands, bins + 1)[:, :bins]
 
 
+def _bars_and_tails(
+    spans: RowSpans, *, group: int, bands: int, t_from: int, bin_ns: float, bins: int
+) -> Codes:
+    """A tile's bytes (:class:`Tiles`): :func:`summarise` of the bars in the low four bits,
+    of the tails in the high four (none summarised where no tail reaches into the bins: a
+    summary of nothing is a frame's worth of zeros shifted and merged)."""
+    common = dict(group=group, bands=bands, t_from=t_from, bin_ns=bin_ns, bins=bins)
+    codes = summarise(spans, tail=False, **common)  # type: ignore[arg-type]
+    t_to = t_from + bin_ns * bins
+    if (spans.tail & (spans.start < t_to) & (spans.end > t_from)).any():
+        codes |= summarise(spans, tail=True, **common) << 4  # type: ignore[arg-type]
+    return codes
+
+
 def _sweep(
     out: Codes,
     begin: npt.NDArray[np.int64],
@@ -188,16 +202,14 @@ class Tiles:
         self, spans: RowSpans, level: Level, index: int, bands: int, tiles: int = 1
     ) -> Codes:
         """Tiles ``index`` to ``index + tiles - 1`` of ``spans`` side by side."""
-        common = dict(
+        return _bars_and_tails(
+            spans,
             group=level.group,
             bands=bands,
             t_from=index * TILE * (1 << level.bin_exp),
             bin_ns=float(1 << level.bin_exp),
             bins=TILE * tiles,
         )
-        codes = summarise(spans, tail=False, **common)  # type: ignore[arg-type]
-        codes |= summarise(spans, tail=True, **common) << 4  # type: ignore[arg-type]
-        return codes
 
     def tile(self, level: Level, index: int) -> Codes:
         key = (level.bin_exp, level.group, index)
@@ -341,15 +353,14 @@ class Tiles:
         if not len(inside):
             return codes
         part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
-        common = dict(
+        wide = _bars_and_tails(
+            part,
             group=level.group,
             bands=hi - lo,
             t_from=first << level.bin_exp,
             bin_ns=float(1 << level.bin_exp),
             bins=last + 1 - first,
         )
-        wide = summarise(part, tail=False, **common)  # type: ignore[arg-type]
-        wide |= summarise(part, tail=True, **common) << 4  # type: ignore[arg-type]
         codes[: hi - lo] = np.take(wide, np.clip(bins - first, 0, last - first), axis=1)
         _hide(codes, hidden)
         return codes

@@ -39,7 +39,8 @@ Int64s = npt.NDArray[np.int64]
 KindLists = dict[str, list[tuple[int, int, int]]]
 
 #: The codes of the kinds that hold a thread or the loop (the only ones a tail keeps).
-_HOLDS = np.array(sorted(KIND_CODE[kind] for kind in HOLDS_THREAD), np.uint8)
+_HOLDS = np.zeros(256, np.bool_)  # (by code: a look-up, not a search, per segment)
+_HOLDS[[KIND_CODE[kind] for kind in HOLDS_THREAD]] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +102,7 @@ def _split(
     """The rule: each segment up to its lane's answer (``answered`` per segment), and after
     it, if it held a thread or the loop, a tail."""
     main = start < answered
-    tail = (end > answered) & np.isin(kind, _HOLDS)
+    tail = (end > answered) & _HOLDS[kind]
     return RowSpans(
         row=np.concatenate([row[main], row[tail]]),
         kind=np.concatenate([kind[main], kind[tail]]),
