@@ -28,6 +28,7 @@ from app.widgets.code_panel import QtCode
 
 __all__ = [
     "CodeInCentre",
+    "ROW_TEXT_SCALE",
     "PresentationMode",
     "heading_font",
     "presentation_row_px",
@@ -45,12 +46,18 @@ def presentation_text_px(screen_height: int) -> int:
     return max(MIN_TEXT_PX, round(screen_height / SCREEN_LINES))
 
 
+#: The smallest a row's label is in presentation mode, against the text a back row reads.
+ROW_TEXT_SCALE = 0.85
+
+
 def presentation_row_px(base: QFont, screen_height: int) -> float:
-    """The thinnest a lane's row is drawn in presentation mode: one line of the text a back
-    row reads (:func:`presentation_text_px`), so every row's label is written that large.
-    At the old 12 px floor lesson 9's thirty threads at 1280×720 were named in 11 px."""
+    """The thinnest a lane's row is drawn in presentation mode: one line of
+    :data:`ROW_TEXT_SCALE` of the text a back row reads (:func:`presentation_text_px`), so
+    no row's label is written smaller. At the old 12 px floor lesson 9's thirty threads at
+    1280×720 were named in 11 px; at a whole line of text, lesson 8's eight threads a side
+    no longer fitted, and its count of threads, the answer, was drawn as "threads 1–3 alike"."""
     font = QFont(base)
-    font.setPixelSize(presentation_text_px(screen_height))
+    font.setPixelSize(round(presentation_text_px(screen_height) * ROW_TEXT_SCALE))
     return max(ROW_FLOOR_PX, QFontMetricsF(font).height())
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Segment
 from simulator.trace.growing import ReadHolds
-from simulator.trace.intervals import IntervalSet
 from simulator.trace.lane_parts import (
     MergeState,
     Piece,
@@ -40,7 +39,6 @@ __all__ = [
     "read_until",
     "resumable",
     "segments_again",
-    "steps_set",
 ]
 
 #: Before any time: nothing read yet.
@@ -89,11 +87,6 @@ class LaneBuild:
     merge_states: tuple[MergeState, ...] | None = None
     #: The lane's own loop steps, merged: their starts and ends.
     own_steps: tuple[tuple[int, ...], tuple[int, ...]] | None = None
-
-
-def steps_set(joined: tuple[tuple[int, ...], tuple[int, ...]] | None) -> IntervalSet | None:
-    """The set of a build's own steps (a new one: joining more onto it changes its lists)."""
-    return None if joined is None else IntervalSet(list(joined[0]), list(joined[1]))
 
 
 def merged_again(

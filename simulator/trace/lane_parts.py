@@ -144,26 +144,30 @@ def _kind_value(kind: str) -> str:
 
 
 def steps_joined(
-    steps: list[tuple[int, int]], known: int, joined_known: IntervalSet | None
+    steps: list[tuple[int, int]],
+    known: int,
+    joined_known: tuple[Sequence[int], Sequence[int]] | None,
 ) -> IntervalSet:
-    """``IntervalSet.of(steps)``, given ``joined_known``, that of the first ``known`` of
-    them: the steps since joined on when they all start after the end of those (where
-    sorting them all would put them, joining none of them)."""
+    """``IntervalSet.of(steps)``, given ``joined_known``, the starts and ends of that of the
+    first ``known`` of them: the steps since joined on when they all start after the end of
+    those (where sorting them all would put them, joining none of them). A new set (its
+    lists are copies)."""
     if joined_known is None or len(steps) < known:  # (never fewer: they only grow)
         return IntervalSet.of(steps)
+    starts, ends = list(joined_known[0]), list(joined_known[1])
     if len(steps) == known:
-        return joined_known
+        return IntervalSet(starts, ends)
     new = sorted(steps[known:])
-    if joined_known.ends and new[0][0] <= joined_known.ends[-1]:
+    if ends and new[0][0] <= ends[-1]:
         return IntervalSet.of(steps)  # (where it may reach back into the steps joined)
-    joined = IntervalSet(list(joined_known.starts), list(joined_known.ends))
     for start, end in new:
-        if joined.ends and start <= joined.ends[-1]:
-            joined.ends[-1] = max(joined.ends[-1], end)
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
         else:
-            joined.starts.append(start)
-            joined.ends.append(end)
-    return joined
+            starts.append(start)
+            ends.append(end)
+    return IntervalSet(starts, ends)
 
 
 def framework(

@@ -30,7 +30,6 @@ from simulator.trace.lane_build import (
     read_until,
     resumable,
     segments_again,
-    steps_set,
 )
 from simulator.trace.lane_parts import (
     CANCELLED,
@@ -185,7 +184,7 @@ def build_lane_again(
     steps = list(probe.loop_steps) if loop_thread is not None else []
     same = before is not None and before.probe is probe
     own_steps = (
-        steps_joined(steps, before.n_steps, steps_set(before.own_steps))
+        steps_joined(steps, before.n_steps, before.own_steps)
         if same and before is not None
         else IntervalSet.of(steps)
     )

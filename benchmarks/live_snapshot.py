@@ -1,0 +1,163 @@
+"""The CPU a live frame's snapshot costs the site's process, on the same records every time.
+
+render.py's "1,000 lanes live" snapshot is measured as the window takes it: from asking to
+having it, through the site's process, whose GIL the site's busy loop holds 5 ms at a time
+and whose full collections land where they land. Those figures move with the machine's
+load and with how the run went (how many frames fell in its busiest half second). This
+one does not: it runs render.py's live scenario once in this process (1,000 ``async_io``
+requests × 300 ms, arriving every 0.5 ms, a frame every 33 ms, each taken as the site's
+process takes it), keeps what every probe had recorded at each frame, then replays those
+frames through :class:`~simulator.hosting.live_lanes.LiveLanes` and the wire's
+:class:`~simulator.hosting.site_process.wire.LaneSender`, the collector off, and prints per
+frame the thread's CPU time (median, mean, 95th percentile, worst: the least of
+``--repeat`` replays), the lanes built, and how many frames, sent through pickle and applied
+by a :class:`~simulator.hosting.site_process.wire.LaneMirror`, differ from a build from
+scratch (0, or the code is wrong).
+
+``--save FILE`` keeps the captured frames and ``--load FILE`` replays them instead of
+running the site, so two versions of the code can be timed on the same records in the same
+minutes (``PYTHONPATH=<other tree> .venv/bin/python benchmarks/live_snapshot.py --load F``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import inspect
+import os
+import pickle
+import statistics
+import threading
+import time
+from typing import Any
+
+from embedded_site.instrumentation import RequestProbe
+from simulator.hosting.driver import RequestRecord
+from simulator.hosting.engine import LiveRun
+from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.site_process.wire import LaneMirror, LaneSender
+from simulator.scenario import Scenario
+from simulator.trace import Trace
+
+SCENARIO = Scenario(view="async_io", requests=1000, io_ms=300, arrival_ms=0.5)
+FRAME_S = 0.033
+
+
+def capture() -> tuple[list[Any], list[Any]]:
+    """Run the scenario with a frame every 33 ms: what each probe held at each frame."""
+    frames: list[Any] = []
+    live = LiveRun(SCENARIO)
+
+    def take(stop: threading.Event) -> None:
+        while not stop.is_set():
+            time.sleep(FRAME_S)
+            if not live.started:
+                continue
+            now = time.perf_counter_ns()
+            assert live._driver is not None and live._server is not None
+            state = []
+            for r in list(live._driver.records):
+                p = r.probe
+                state.append(
+                    (p.version, p.sent_ns, p.picked_ns, p.picked_thread, p.picked_clock,
+                     p.responded_ns, p.finished_ns, len(p.segments), len(p.marks),
+                     dict(p.open_segments), len(p.db_events), len(p.loop_steps), p.error,
+                     r.status, r.status_code, r.error, r.done_ns)
+                )  # fmt: skip
+            frames.append((now, live._server.loop_thread, state))
+            live.snapshot(now)  # as the site's process takes it: the same load on the site
+
+    async def run() -> None:
+        stop = threading.Event()
+        taker = threading.Thread(target=take, args=(stop,))
+        taker.start()
+        try:
+            await live.run()
+        finally:
+            stop.set()
+            taker.join()
+
+    asyncio.run(run())
+    assert live._driver is not None
+    records = [
+        (p.request_id, p.view, list(p.segments), list(p.marks), list(p.db_events),
+         list(p.loop_steps))
+        for p in (r.probe for r in live._driver.records)
+    ]  # fmt: skip
+    return frames, records
+
+
+def replay(frames: list[Any], records: list[Any], check: bool) -> tuple[list[float], int, int]:
+    """Each frame's CPU for update + frame, the lanes built, the frames that were wrong."""
+    lazy = "grown" in inspect.signature(LiveLanes.update).parameters  # (older code: not)
+    probes: list[RequestRecord] = []
+    lanes_of = LiveLanes(frames[0][1])
+    sender, mirror = LaneSender(), LaneMirror()
+    cpus: list[float] = []
+    built = wrong = 0
+    for now, loop_thread, state in frames:
+        for i, st in enumerate(state):
+            rid, view, segments, marks, db_events, steps = records[i]
+            if i == len(probes):
+                probes.append(RequestRecord(RequestProbe(rid, view, st[1])))
+            record = probes[i]
+            p = record.probe
+            (version, p.sent_ns, p.picked_ns, p.picked_thread, p.picked_clock, p.responded_ns,
+             p.finished_ns, n_seg, n_marks, p.open_segments, n_db, n_steps, p.error,
+             record.status, record.status_code, record.error, record.done_ns) = st  # fmt: skip
+            if p.version != version:
+                p.segments, p.marks = segments[:n_seg], marks[:n_marks]
+                p.db_events, p.loop_steps = db_events[:n_db], steps[:n_steps]
+                p.open_segments, p.version = dict(p.open_segments), version
+        now_records = probes[: len(state)]
+        gc.disable()
+        cpu = time.thread_time()
+        if lazy:
+            grown: list[tuple[int, int]] = []
+            lanes = lanes_of.update(now_records, now, grown=grown)
+            frame = sender.frame(Trace(t0_ns=0, lanes=lanes), grown)
+        else:
+            lanes = lanes_of.update(now_records, now)
+            frame = sender.frame(Trace(t0_ns=0, lanes=lanes))
+        cpus.append((time.thread_time() - cpu) * 1000)
+        gc.enable()
+        built += lanes_of.built
+        if check:
+            got = mirror.apply(pickle.loads(pickle.dumps(frame))).lanes
+            wrong += got != from_scratch(now_records, now, loop_thread)
+    return cpus, built, wrong
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--save", help="keep the captured frames in this file")
+    parser.add_argument("--load", help="replay the frames kept in this file")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if args.load:
+        with open(args.load, "rb") as file:
+            frames, records = pickle.load(file)
+    else:
+        print(f"Capturing: {SCENARIO.requests} async_io × {SCENARIO.io_ms:.0f} ms, arriving"
+              f" every {SCENARIO.arrival_ms} ms, a frame every {FRAME_S * 1000:.0f} ms...",
+              flush=True)  # fmt: skip
+        frames, records = capture()
+        if args.save:
+            with open(args.save, "wb") as file:
+                pickle.dump((frames, records), file)
+    runs = [replay(frames, records, check=k == 0) for k in range(args.repeat)]
+    cpus = [min(run[0][k] for run in runs) for k in range(len(frames))]
+    p95 = statistics.quantiles(cpus, n=20)[-1]
+    print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
+    print(f"{'frames':44} {len(frames):8d}")
+    print(f"{'snapshot + frame CPU, median ms':44} {statistics.median(cpus):8.2f}")
+    print(f"{'   mean':44} {statistics.mean(cpus):8.2f}")
+    print(f"{'   95th percentile':44} {p95:8.2f}")
+    print(f"{'   worst':44} {max(cpus):8.2f}")
+    print(f"{'lanes built, a frame':44} {runs[0][1] / len(frames):8.1f}")
+    print(f"{'frames unlike a build from scratch':44} {runs[0][2]:8d}")
+
+
+if __name__ == "__main__":
+    main()
