@@ -16,7 +16,9 @@ What it keeps, so a frame costs what changed:
 - a live run's lanes are split once each, as the engine builds them (:class:`~app.timeline.
   live_spans.LiveRequestSpans`): a lane in flight's last bar is open and drawn up to "now",
   so a lane that only grew changes nothing, and the tiles take in only the rows of lanes built
-  anew since the last frame.
+  anew since the last frame; a live frame (with its "now") is summarised afresh from the
+  bars that reach into what it paints, over the last frame where it changed, or whole at a
+  new step of the view (a new level: tiles computed for it would serve that frame alone).
 """
 
 from __future__ import annotations
@@ -218,9 +220,10 @@ class LanesImage:
         if target is not None:  # clipped as Qt clips to the lanes
             whole &= clip
         parts = [whole] if region is None else region_rects(region.intersected(whole))
-        sampler = _Sampler(
-            geo, tiles, level, xs, hidden, (left, top, height), None if region is None else parts
-        )
+        # A live frame's pixels are summarised afresh, painted whole or not: no tile is
+        # computed for a view that changes frame after frame (a new step: a new level).
+        afresh = parts if region is not None or self._now is not None else None
+        sampler = _Sampler(geo, tiles, level, xs, hidden, (left, top, height), afresh)
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
@@ -289,8 +292,8 @@ class LanesImage:
 
 class _Sampler:
     """The codes of a frame's pixels: from the cached tiles; or for a live frame's ``parts``
-    (the rectangles it paints), summarised afresh over boxes around them (no tile read or
-    brought up to date: the tiles take the changes in when next read whole). Parts near
+    (the rectangles it paints: those a live frame changed, or all of one), summarised
+    afresh over boxes around them (no tile read or brought up to date). Parts near
     each other share a box (one summary, not many); a box around parts far apart would
     summarise the many pixels between them (the narrow strip "now" uncovered and a band of
     rows changed far to its left: a box around both was most of the picture)."""
