@@ -157,8 +157,11 @@ class LanesImage:
                 self._tiles = Tiles(live_spans.spans, len(rows))
                 self._changed = None
             elif changes or len(rows) != self._tiles.rows:
-                changed = np.concatenate([c[0] for c in changes] or [_NO_ROWS])
-                self._tiles.replace(live_spans.spans, changed, len(rows))
+                if live_spans.now is None:
+                    changed = np.concatenate([c[0] for c in changes] or [_NO_ROWS])
+                    self._tiles.replace(live_spans.spans, changed, len(rows))
+                else:  # (its frames are summarised afresh: no tile is read, none kept)
+                    self._tiles = Tiles(live_spans.spans, len(rows))
                 if self._changed is not None:
                     self._changed += changes
             self._tiles_live = True
