@@ -11,11 +11,14 @@ What it keeps, so a frame costs what changed:
 - a finished run's bars are split into spans and summarised into :class:`~app.timeline.
   raster.Tiles` once; a zoom, pan or resize samples cached tiles (the pixels on screen);
   a level not yet computed is first drawn from a coarser one and refined on the next turn
-  of the event loop (:attr:`needs_refine`);
+  of the event loop (:attr:`needs_refine`; a live run's frames are drawn at their level at
+  once);
 - a live run's lanes are split once each, as the engine builds them (:class:`~app.timeline.
   live_spans.LiveRequestSpans`): a lane in flight's last bar is open and drawn up to "now",
   so a lane that only grew changes nothing, and the tiles take in only the rows of lanes built
-  anew since the last frame.
+  anew since the last frame; a live frame (with its "now") is summarised afresh from the
+  bars that reach into what it paints, over the last frame where it changed, or whole at a
+  new step of the view (a new level: tiles computed for it would serve that frame alone).
 """
 
 from __future__ import annotations
@@ -154,8 +157,11 @@ class LanesImage:
                 self._tiles = Tiles(live_spans.spans, len(rows))
                 self._changed = None
             elif changes or len(rows) != self._tiles.rows:
-                changed = np.concatenate([c[0] for c in changes] or [_NO_ROWS])
-                self._tiles.replace(live_spans.spans, changed, len(rows))
+                if live_spans.now is None:
+                    changed = np.concatenate([c[0] for c in changes] or [_NO_ROWS])
+                    self._tiles.replace(live_spans.spans, changed, len(rows))
+                else:  # (its frames are summarised afresh: no tile is read, none kept)
+                    self._tiles = Tiles(live_spans.spans, len(rows))
                 if self._changed is not None:
                     self._changed += changes
             self._tiles_live = True
@@ -197,8 +203,8 @@ class LanesImage:
         centres: npt.NDArray[np.float64] = geo.t_from_ns + offsets * px_ns
         xs = np.maximum(centres, 0).astype(np.int64)
         level = level_for(px_ns, 1 / geo.row_px)
-        level = self._level_to_draw(tiles, level, xs)
         limit = cutoff_ns if self._now is None else min(cutoff_ns or self._now, self._now)
+        level = self._level_to_draw(tiles, level, xs if limit is None else xs[centres < limit])
         hidden = np.zeros(padded, np.bool_)
         if limit is not None:
             # Nothing from "now": no pixel whose middle, or whose bin's middle, is past it (a
@@ -217,9 +223,10 @@ class LanesImage:
         if target is not None:  # clipped as Qt clips to the lanes
             whole &= clip
         parts = [whole] if region is None else region_rects(region.intersected(whole))
-        sampler = _Sampler(
-            geo, tiles, level, xs, hidden, (left, top, height), None if region is None else parts
-        )
+        # A live frame's pixels are summarised afresh, painted whole or not: no tile is
+        # computed for a view that changes frame after frame (a new step: a new level).
+        afresh = parts if region is not None or self._now is not None else None
+        sampler = _Sampler(geo, tiles, level, xs, hidden, (left, top, height), afresh)
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
@@ -266,9 +273,16 @@ class LanesImage:
         return self._colours[1]
 
     def _level_to_draw(self, tiles: Tiles, level: Level, xs: npt.NDArray[np.int64]) -> Level:
-        """``level``, or while it is not computed yet and a coarse frame is allowed, the
-        finest coarser one that is (or, none being, one a few times coarser: cheap)."""
-        if not self.coarse_ok or len(tiles.spans) < COARSE_FROM:
+        """``level``, or while it is not computed yet at the times ``xs`` (the pixels shown:
+        none past now or the playhead, which no frame computes) and a coarse frame is
+        allowed, the finest coarser one that is (or, none being, one a few times coarser:
+        cheap). A live run's frame is drawn at its level at once: one painted over the last
+        is summarised afresh where it changed (no tile read), one painted whole costs about
+        as much at a coarser level (the bars, not the bins, are the cost), and a coarse one
+        was painted whole again, then refined, frame after frame."""
+        if not self.coarse_ok or len(tiles.spans) < COARSE_FROM or self._now is not None:
+            return level
+        if not len(xs):
             return level
         for up in range(0, COARSER + 1):
             candidate = Level(level.bin_exp + up, level.group)
@@ -281,8 +295,8 @@ class LanesImage:
 
 class _Sampler:
     """The codes of a frame's pixels: from the cached tiles; or for a live frame's ``parts``
-    (the rectangles it paints), summarised afresh over boxes around them (no tile read or
-    brought up to date: the tiles take the changes in when next read whole). Parts near
+    (the rectangles it paints: those a live frame changed, or all of one), summarised
+    afresh over boxes around them (no tile read or brought up to date). Parts near
     each other share a box (one summary, not many); a box around parts far apart would
     summarise the many pixels between them (the narrow strip "now" uncovered and a band of
     rows changed far to its left: a box around both was most of the picture)."""

@@ -7,8 +7,8 @@ snapshots most of it is the same: the engine hands out a settled lane as the sam
 a lane in flight that recorded nothing new differs only in its last segment, which reaches the
 new "now" (:mod:`simulator.trace.growing`). :class:`LiveColumns` keeps the last snapshot's
 columns and, per lane, copies the rows it shares with the lane it had at the same place (all
-of them for the same object; all but the last when only the last segment differs) and reads
-only the rest from the objects.
+of them for the same object; all but the last when only the last segment differs; those of a
+lane built again that are the same objects) and reads only the rest from the objects.
 
 The columns it gives are exactly :meth:`SegmentColumns.of <simulator.trace.columns.
 SegmentColumns.of>` and :meth:`LaneColumns.of <simulator.trace.columns.LaneColumns.of>` of the
@@ -94,7 +94,10 @@ class LiveColumns:
                     keep[i] = count - 1
                     fresh.append(segments[-1])
                     continue
-            fresh += segments
+            shared = _shared(segments, old[i].segments) if i < m else 0
+            # Built again from where its records changed: its first segments the same.
+            keep[i] = shared
+            fresh += segments[shared:]
         self.read = len(changed)
         if len(fresh) * 2 > len(fresh) + int(keep.sum()):  # mostly new: read it all at once
             columns = self._from_scratch(lanes)
@@ -243,6 +246,14 @@ class LiveColumns:
         columns = LaneColumns(sent, done, end, status, db_ns, db_delta)
         self._lane_columns, self._db_offsets = columns, db_offsets
         return columns
+
+
+def _shared(new: tuple[Segment, ...], old: tuple[Segment, ...]) -> int:
+    """How many first segments of ``new`` are those of ``old``, the same objects."""
+    for k, (a, b) in enumerate(zip(new, old, strict=False)):  # (either may be longer)
+        if a is not b:
+            return k
+    return min(len(new), len(old))
 
 
 def _no_rows() -> dict[str, npt.NDArray[np.generic]]:

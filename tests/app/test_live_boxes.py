@@ -2,7 +2,8 @@
 region: parts far apart in boxes of their own (a box around the narrow strip "now" uncovered
 and a band of rows changed far to its left was most of the picture), parts near each other
 in one; every part is summarised from its box, never by bringing the cached tiles up to
-date, and the frame is still a from-scratch paint."""
+date, and the frame is still a from-scratch paint. A live frame is drawn at its level at
+once, however many its bars (a finished run's first frame may be coarse, then refined)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,42 @@ def test_nothing_is_sampled_past_now_whether_cached_or_afresh():
             assert codes[:, hidden].max() == 0
             assert (codes[:, ~hidden] == shown[:, ~hidden]).all()
             assert shown[:, hidden].max() > 0  # (something there to hide)
+
+
+def test_a_big_live_run_is_drawn_at_its_level_at_once_and_over_the_last_frame(qtbot, monkeypatch):
+    """A live run past the size a finished run's first frame is drawn coarse at (its bars
+    many) is still drawn exactly, each frame over the last where it changed: a coarse frame
+    is painted whole again, and refined, frame after frame (a frame's worth twice, each)."""
+    monkeypatch.setattr(image_paint, "COARSE_FROM", 10)  # (every frame's bars are more)
+    live = QtTimeline()
+    qtbot.addWidget(live)
+    live.resize(900, 420)  # (coarse frames allowed, as in the window)
+    partial = 0
+    for trace, now in _rewritten(20, range(3, 110, 8)):
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=20)
+        drawn = _pixels(live)
+        assert not live.lanes_image.needs_refine, f"a coarse frame at {now}"
+        partial += live.painted is not None
+        assert not np.argwhere(drawn != _scratch(qtbot, live, trace, now)).size
+    assert partial > 6
+
+
+def test_a_replay_refined_at_its_level_stays_exact_as_the_playhead_moves(qtbot, monkeypatch):
+    """Past the playhead no tile is computed: whether a level is there is asked of the
+    pixels shown only (asked of every pixel, each frame of a replay was coarse, then
+    refined)."""
+    monkeypatch.setattr(image_paint, "COARSE_FROM", 10)
+    trace, now = _rewritten(20, range(200, 201))[0]
+    widget = QtTimeline()
+    qtbot.addWidget(widget)
+    widget.resize(900, 420)
+    widget.set_trace(trace)
+    widget.set_cutoff(trace.t0_ns + (now - trace.t0_ns) // 2)
+    widget.grab()
+    assert widget.lanes_image.needs_refine  # (its first frame coarse)
+    widget._refine()  # what the window's next turn does
+    widget.grab()
+    assert not widget.lanes_image.needs_refine
+    widget.set_cutoff(trace.t0_ns + (now - trace.t0_ns) // 2 - 1000)  # a little earlier
+    widget.grab()
+    assert not widget.lanes_image.needs_refine
