@@ -88,6 +88,8 @@ def load_costs() -> Calibration:
         known = {f.name for f in fields(Costs)}
         costs = Costs(**{k: v for k, v in data["costs"].items() if k in known})
         was, when = data["versions"], str(data["measured_at"])
+        if not isinstance(was, dict):
+            raise TypeError(f"versions is a {type(was).__name__}, not a table")
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         return Calibration(Costs(), False, f"calibration {path} broken ({exc}): defaults used")
     now = versions()

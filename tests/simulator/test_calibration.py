@@ -57,7 +57,12 @@ def test_a_calibration_from_other_versions_is_stale():
 
 @pytest.mark.parametrize(
     "text",
-    ["{not json", '{"costs": {"hop_ms": -1}, "versions": {}, "measured_at": "x"}', "[]"],
+    [
+        "{not json",
+        '{"costs": {"hop_ms": -1}, "versions": {}, "measured_at": "x"}',
+        "[]",
+        '{"costs": {}, "versions": ["django"], "measured_at": "x"}',  # (its versions a list)
+    ],
 )
 def test_a_broken_cache_falls_back_to_the_defaults_saying_why(text):
     cache_path().parent.mkdir(parents=True)
