@@ -90,16 +90,22 @@ def test_a_frame_reads_only_the_lanes_that_changed_and_gives_the_columns_from_sc
 @st.composite
 def frames(draw) -> list[tuple[Lane, ...]]:
     """Snapshots of one run: each keeps some lanes (the same objects), grows some to a new
-    "now", builds some again (new objects, maybe other segments), and adds some."""
+    "now", builds some again (new objects, maybe other segments; or, as the engine walks a
+    lane again from where its records changed, its first segments the same objects and the
+    rest new), and adds some."""
     now = 100 * MS
     current = [draw(any_lane(i)) for i in range(draw(st.integers(0, 8)))]
     shots = [tuple(current)]
     for _ in range(draw(st.integers(1, 5))):
         now += draw(st.integers(1, 8)) * MS
         for i, old in enumerate(current):
-            change = draw(st.sampled_from(("keep", "keep", "grow", "build")))
+            change = draw(st.sampled_from(("keep", "keep", "grow", "build", "again")))
             if change == "grow" and old.segments:
                 current[i] = grown(old, max(now, old.segments[-1].end_ns))
+            elif change == "again":
+                kept = old.segments[: draw(st.integers(0, len(old.segments)))]
+                rest = draw(any_lane(i)).segments
+                current[i] = dataclasses.replace(old, segments=kept + rest)
             elif change == "build":
                 current[i] = draw(any_lane(i))
         current += [draw(any_lane(len(current) + j)) for j in range(draw(st.integers(0, 4)))]
