@@ -166,7 +166,8 @@ def paint_bar_texts(
     row_px: float,
     height: float,
 ) -> None:
-    """The request's number on a worker's bar, "7 awaiting" on a band: where it fits."""
+    """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
+    band's count alone where its words do not)."""
     if not rows.bar_texts:
         return
     fm = QFontMetricsF(painter.font())
@@ -186,7 +187,11 @@ def paint_bar_texts(
         x1 = left + (min(e, limit) - t_from) * scale
         advance = fm.horizontalAdvance(text)
         if x1 - x0 < advance + 6:
-            continue
+            # "7 queued" too wide: the count alone, which the band's row label names.
+            text = text.split(" ", 1)[0]
+            advance = fm.horizontalAdvance(text)
+            if x1 - x0 < advance + 6:
+                continue
         # Two requests' bars may overlap on one thread (the loop): "#1" is not written
         # over "#2"; the second is left out.
         mid = (x0 + x1) / 2

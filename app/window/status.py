@@ -30,6 +30,7 @@ class StatusLine:
         self._window, self.session, self._closing = window, session, closing
         self._requests: dict[Side, int] = {}  # how many each side's run will send
         self._finished: Run | None = None  # the run that finished last
+        self._said = ""  # what the line said of it
         events = session.events
         events.run_started.connect(self._on_run_started)
         events.run_progressed.connect(self._on_run_progressed)
@@ -62,12 +63,17 @@ class StatusLine:
         run = self._finished
         if run is None or self.session.queued or self._closing():
             return
-        check = self.session.check
+        # The model's check is of the run that finished last: beside another (a lesson
+        # returned to draws each side's run again, B's last) it said another run's figure.
+        check = self.session.check if run is self.session.last_run else None
         predicted = check.predicted_ms if check else None
-        self.say(finished_text(run, predicted, check.calibrated if check else None))
+        self._said = finished_text(run, predicted, check.calibrated if check else None)
+        self.say(self._said)
 
     def _on_checked(self, _check: object) -> None:
-        if not self.session.running:  # (a next run's lines go on meanwhile)
+        """A big run's check, come after its end: joins the line that says that end, not
+        what the line said since (a prediction asked, a file saved, a next run's lines)."""
+        if self._window.statusBar().currentMessage() == self._said:
             self._say_finished()
 
     def _on_run_failed(self, message: str) -> None:

@@ -6,6 +6,7 @@ thread, and then its closing, for ever."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 
 import pytest
 
@@ -60,3 +61,34 @@ def test_a_reply_that_never_comes_does_not_hold_the_window(monkeypatch: pytest.M
     start = time.monotonic()
     assert run.snapshot(5) == Trace(t0_ns=5, lanes=())
     assert time.monotonic() - start < 5
+
+
+def test_a_stop_is_read_while_a_snapshot_is_being_taken(monkeypatch: pytest.MonkeyPatch):
+    """Snapshots are taken on a worker: one on the thread that reads the window's questions
+    would hold a Stop (and the window's end) behind it, seconds at 10,000 lanes."""
+    _, theirs = multiprocessing.Pipe()
+    site = _Site(theirs)
+    site._run_id = 3
+    taking, release = threading.Event(), threading.Event()
+    stopped: list[bool] = []
+
+    def slow_snapshot(asked: int, now_ns: int) -> None:
+        taking.set()
+        release.wait(5)
+
+    monkeypatch.setattr(site, "_snapshot", slow_snapshot)
+    monkeypatch.setattr(site, "_stop", lambda: stopped.append(True))
+    worker = threading.Thread(target=site._serve_work, daemon=True)
+    worker.start()
+    reader = threading.Thread(
+        target=lambda: (site._take(("snapshot", 3, 1, 0)), site._take(("stop", 3))), daemon=True
+    )
+    reader.start()
+    try:
+        assert taking.wait(5)
+        reader.join(1)
+        assert stopped == [True] and not reader.is_alive()
+    finally:
+        release.set()
+        site._work.put(None)
+        worker.join(5)

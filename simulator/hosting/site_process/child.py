@@ -9,8 +9,8 @@ of an ended run is ignored.
 
 Everything a run measures happens here, as it would in the window's process before: the
 site's loop and threads, the client's own loop (:class:`~simulator.hosting.engine.LiveRun`),
-the snapshots (taken one at a time, as the window asks for them, on the thread that reads
-its questions). What the window's process no longer shares with the site: the GIL and the cycle
+the snapshots (taken on a thread of their own, one at a time, as the window's worker took
+them). What the window's process no longer shares with the site: the GIL and the cycle
 collector. Its drawing no longer shows in the lanes as waits to run, and the site's full
 collections (hundreds of milliseconds at 10,000 requests in flight) no longer stop the window.
 
@@ -58,7 +58,7 @@ STARTED_POLL_S = 0.005
 
 
 class _Site:
-    """This process's side of the socket: one run at a time, its answers' figures on a worker."""
+    """This process's side of the socket: one run at a time, its snapshots on a worker."""
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
@@ -97,7 +97,7 @@ class _Site:
 
     def serve(self) -> None:
         """Answer the window until it is gone."""
-        worker = threading.Thread(target=self._serve_work, name="site-answers", daemon=True)
+        worker = threading.Thread(target=self._serve_work, name="site-snapshots", daemon=True)
         worker.start()
         while True:
             try:
@@ -126,11 +126,11 @@ class _Site:
         elif kind == "stop":
             self._stop()
         elif kind == "snapshot":
-            # Taken here, on the thread that read the question: handed to another thread, it
-            # waited once more for the GIL, which the site's busy loop holds 5 ms at a time.
-            # (The window asks for one frame at a time; a Stop read after it waits for it.)
+            # On the worker, though waking it costs one more wait for the GIL (the site's busy
+            # loop holds it 5 ms at a time): taken here, a Stop or the window's end would be
+            # read only after it, seconds at 10,000 lanes.
             asked, now_ns = rest
-            self._snapshot(asked, now_ns)
+            self._work.put(lambda: self._snapshot(asked, now_ns))
         elif kind == "answers":
             self._work.put(lambda: self._answers(rest[0]))
 
