@@ -82,7 +82,7 @@ class Session:
         #: mode, the replay's position): the widgets follow its events.
         self.view = View()
         self._runner = runner
-        self._predictions = Predictions(predictor, self.events, stale=lambda: self._running)
+        self._predictions = Predictions(predictor, self.events)
         self._frame_s = frame_ms / 1000
         self._scenarios = {Side.A: scenario_a or Scenario(), Side.B: scenario_b or Scenario()}
         self._compare = False

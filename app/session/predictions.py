@@ -39,21 +39,16 @@ class Predictions:
     events
         The session's signals: ``prediction`` when the shown one changes, ``error`` when
         the model fails off the loop.
-    stale
-        Whether a prediction worked out off the loop came too late to be shown (a run
-        started meanwhile).
     """
 
-    def __init__(
-        self,
-        predictor: Callable[[Scenario], Trace],
-        events: SessionEvents,
-        stale: Callable[[], bool],
-    ) -> None:
+    def __init__(self, predictor: Callable[[Scenario], Trace], events: SessionEvents) -> None:
         self._predictor = predictor
         self._events = events
-        self._stale = stale
         self.shown: Prediction | None = None
+        #: How many times the model was asked or its answer dropped: one worked out off the
+        #: loop is shown only if neither happened since it was asked (a newer question, a
+        #: new lesson, a run, each replaced it).
+        self._asked = 0
         self._task: asyncio.Future[None] | None = None
         self._checking: asyncio.Future[None] | None = None
 
@@ -61,14 +56,17 @@ class Predictions:
         """Show the model's prediction for ``scenario``: at once up to
         :data:`AT_ONCE_LIMIT` requests; beyond, with a loop running, on a thread of its own
         (``events.prediction`` brings it; ``None`` is returned now)."""
+        self._asked += 1
         if scenario.requests > AT_ONCE_LIMIT and loop_running():
-            self._task = asyncio.ensure_future(self._off_loop(scenario))
+            self._task = asyncio.ensure_future(self._off_loop(scenario, self._asked))
             return None
         self._show(scenario, self._predictor(scenario))
         return self.shown
 
     def drop(self) -> None:
-        """No prediction on screen (a run or a new lesson replaces it)."""
+        """No prediction on screen (a run or a new lesson replaces it), nor any asked
+        before."""
+        self._asked += 1
         self._set(None)
 
     def check(self, run: Run, later: Callable[[PredictionCheck], None]) -> PredictionCheck | None:
@@ -101,13 +99,14 @@ class Predictions:
     def _show(self, scenario: Scenario, trace: Trace) -> None:
         self._set(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
 
-    async def _off_loop(self, scenario: Scenario) -> None:
+    async def _off_loop(self, scenario: Scenario, asked: int) -> None:
         try:
             trace = await off_loop(self._predictor, scenario, name="predict")
         except Exception as exc:
-            self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
+            if asked == self._asked:
+                self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
             return
-        if not self._stale():
+        if asked == self._asked:  # nothing replaced it meanwhile
             self._show(scenario, trace)
 
     def _set(self, prediction: Prediction | None) -> None:
