@@ -28,12 +28,10 @@ class HeldModel:
 
     def __init__(self) -> None:
         self.go = threading.Event()
-        self.done = threading.Event()
 
     def __call__(self, scenario: Scenario) -> Trace:
         if scenario.requests == BIG.requests:
             self.go.wait(30)
-            self.done.set()
         return predict(FAST)
 
 
@@ -55,13 +53,13 @@ def test_a_prediction_asked_again_is_not_replaced_by_the_one_asked_before():
 
     async def asked_twice() -> None:
         assert session.predict() is None  # 2,000 requests: worked out off the loop, held
+        first = session._predictions._task
         session.set_scenario(Side.A, SMALLER)  # the teacher turns the dial, asks again
         session.predict()
         await _until(lambda: session.prediction is not None)
         assert session.prediction.scenario == SMALLER
         model.go.set()  # the first question's answer comes now
-        await _until(model.done.is_set)
-        await asyncio.sleep(0.2)  # (its hand-over to the loop)
+        await first  # (and is handed over to the loop)
 
     asyncio.run(asked_twice())
     assert session.prediction is not None and session.prediction.scenario == SMALLER
@@ -73,11 +71,11 @@ def test_a_prediction_that_comes_after_a_new_lesson_is_not_shown_under_it():
 
     async def lesson_changed() -> None:
         assert session.predict() is None
+        asked = session._predictions._task
         session.set_scenario(Side.A, FAST)  # the new lesson's dials
         session.forget_runs()  # (what opening a lesson does)
         model.go.set()
-        await _until(model.done.is_set)
-        await asyncio.sleep(0.2)
+        await asked
 
     asyncio.run(lesson_changed())
     assert session.prediction is None
@@ -90,10 +88,10 @@ def test_a_prediction_that_comes_after_a_run_ended_is_not_shown_over_it():
 
     async def ran_meanwhile() -> None:
         assert session.predict() is None
+        asked = session._predictions._task
         await session.run()  # a short run, ended before the model's answer
         model.go.set()
-        await _until(model.done.is_set)
-        await asyncio.sleep(0.2)
+        await asked
 
     asyncio.run(ran_meanwhile())
     assert session.runs[Side.A] is not None
