@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
@@ -13,11 +16,11 @@ from app.window.presentation import ROW_TEXT_SCALE
 from tests.app.recorded_runs import load_runs, run_from_data
 
 
-@pytest.mark.slow
-def test_lesson_9_on_a_projector_names_every_row_in_the_class_s_text(window):
-    # Lesson 9's B (30 threads behind one sync middleware) at 1280×720 drew rows of 12-14 px
-    # (the old 12 px floor) named in 10-11 px: too small for the back of a class of 40.
-    _, runs = load_runs(9)
+@contextlib.contextmanager
+def _lesson_on_a_projector(window, number: int) -> Iterator[None]:
+    """Lesson ``number``'s recorded A and B, compared by worker, in presentation mode at
+    1280×720, drawn; presentation ended after."""
+    _, runs = load_runs(number)
     run_a, run_b = (run_from_data(data, 0) for data in runs)
     window.set_compare(True)
     window.set_by("workers")
@@ -29,6 +32,16 @@ def test_lesson_9_on_a_projector_names_every_row_in_the_class_s_text(window):
             Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
         )
         QApplication.processEvents()
+        yield
+    finally:  # its font is the application's: no later test inherits it
+        window.session.view.set_presentation(False)
+
+
+@pytest.mark.slow
+def test_lesson_9_on_a_projector_names_every_row_in_the_class_s_text(window):
+    # Lesson 9's B (30 threads behind one sync middleware) at 1280×720 drew rows of 12-14 px
+    # (the old 12 px floor) named in 10-11 px: too small for the back of a class of 40.
+    with _lesson_on_a_projector(window, 9):
         b = window.timeline_b
         b.grab()  # painted: its geometry and labels
         geo, font = b._geometry, b.font()
@@ -41,31 +54,16 @@ def test_lesson_9_on_a_projector_names_every_row_in_the_class_s_text(window):
         texts = [label.text for label in geo.labels]
         assert "event loop" in texts
         assert any(t.endswith(("alike", "overlaid")) for t in texts), texts
-    finally:  # its font is the application's: no later test inherits it
-        window.session.view.set_presentation(False)
 
 
 @pytest.mark.slow
 def test_lesson_8_on_a_projector_draws_every_thread_a_query_held(window):
     # The answer is a count of threads (8 on each side): at rows of a whole line of text,
     # 1280×720 had room for 10 of A's and B's 11 rows, and drew "threads 1–3 alike".
-    _, runs = load_runs(8)
-    run_a, run_b = (run_from_data(data, 0) for data in runs)
-    window.set_compare(True)
-    window.set_by("workers")
-    window.session.view.set_presentation(True)
-    try:
-        window.showNormal()
-        window.resize(1280, 720)
-        window.session.restore(
-            Kept({Side.A: run_a, Side.B: run_b}, {Side.A: [], Side.B: []}, Side.B, None)
-        )
-        QApplication.processEvents()
+    with _lesson_on_a_projector(window, 8):
         for timeline in (window.timeline, window.timeline_b):
             timeline.grab()
             labels = [label.text for label in timeline._geometry.labels]
             assert [t for t in labels if t.startswith("thread")] == [
                 f"thread {i}" for i in range(1, 9)
             ], labels
-    finally:
-        window.session.view.set_presentation(False)
