@@ -6,6 +6,7 @@ says since."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -47,14 +48,21 @@ def test_a_lesson_returned_to_never_says_a_run_beside_another_run_s_check(qtbot,
     assert predicted is None or predicted == answered, window.statusBar().currentMessage()
 
 
+def _big_run_ended(qtbot, qloop, settings) -> tuple[Any, list[object]]:
+    """A window whose fake run of 400 requests has ended, its model check worked out off the
+    loop: the window, and the checks told (none yet)."""
+    window, _ = _window_on_fakes(qtbot, settings)
+    checked: list[object] = []
+    window.session.events.checked.connect(checked.append)
+    window.session.set_scenario(Side.A, Scenario(view="async_io", requests=400, io_ms=100))
+    qloop.run_until_complete(window.session.run())
+    return window, checked
+
+
 @pytest.mark.slow
 def test_a_big_run_s_late_check_does_not_cover_what_the_line_said_since(qtbot, qloop, settings):
-    window, _ = _window_on_fakes(qtbot, settings)
+    window, checked = _big_run_ended(qtbot, qloop, settings)
     session = window.session
-    checked: list[object] = []
-    session.events.checked.connect(checked.append)
-    session.set_scenario(Side.A, Scenario(view="async_io", requests=400, io_ms=100))
-    qloop.run_until_complete(session.run())
     assert window.statusBar().currentMessage().startswith("Done")  # its check not yet come
     # The teacher asks the model about a few requests before the big run's check comes.
     session.set_scenario(Side.A, A)
@@ -66,12 +74,7 @@ def test_a_big_run_s_late_check_does_not_cover_what_the_line_said_since(qtbot, q
 
 
 def test_a_big_run_s_late_check_joins_its_end_on_the_line(qtbot, qloop, settings):
-    window, _ = _window_on_fakes(qtbot, settings)
-    session = window.session
-    checked: list[object] = []
-    session.events.checked.connect(checked.append)
-    session.set_scenario(Side.A, Scenario(view="async_io", requests=400, io_ms=100))
-    qloop.run_until_complete(session.run())
+    window, checked = _big_run_ended(qtbot, qloop, settings)
     qtbot.waitUntil(lambda: bool(checked), timeout=30_000)
     answered, predicted = _figures(window.statusBar().currentMessage())
     assert predicted == answered
