@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
@@ -95,11 +95,18 @@ class _Site:
             while whole:
                 whole = whole[os.write(fd, whole) :]
 
-    def serve(self) -> None:
-        """Answer the window until it is gone."""
+    def serve(self, woken: int | None = None) -> None:
+        """Answer the window until it is gone. ``woken``: the read end of the signals'
+        wake-up pipe (``signal.set_wakeup_fd``), waited on beside the window's socket."""
         worker = threading.Thread(target=self._serve_work, name="site-snapshots", daemon=True)
         worker.start()
         while True:
+            if woken is not None and woken in wait([self._connection, woken]):
+                # A signal came, maybe to another of this process's threads, which leaves
+                # this one's read asleep: its handler (SIGTERM's) has run on the way here.
+                with contextlib.suppress(BlockingIOError):
+                    os.read(woken, 512)
+                continue
             try:
                 message = self._connection.recv()
             except (EOFError, OSError):
@@ -282,9 +289,16 @@ def main(argv: list[str] | None = None) -> None:
     # window's end does, its exit handlers run: by default it would end on the spot, its
     # scratch folder left behind.
     signal.signal(signal.SIGTERM, lambda number, frame: site.terminate())
+    # The kernel hands a signal to any thread; Python runs its handler on this one, which may
+    # be asleep in a read: woken by this pipe, or a SIGTERM mid-run went unheeded until the
+    # window next asked something (a run not stopped, once in a few on a busy machine).
+    woken, wake = os.pipe()
+    os.set_blocking(woken, False)
+    os.set_blocking(wake, False)
+    signal.set_wakeup_fd(wake, warn_on_full_buffer=False)
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
-    site.serve()
+    site.serve(woken)
 
 
 if __name__ == "__main__":
