@@ -41,6 +41,7 @@ from simulator.trace.columns import (
     SegmentColumns,
 )
 from simulator.trace.data import Lane, Segment, Trace
+from simulator.trace.made import same_prefix
 
 __all__ = ["LiveColumns"]
 
@@ -94,7 +95,7 @@ class LiveColumns:
                     keep[i] = count - 1
                     fresh.append(segments[-1])
                     continue
-            shared = _shared(segments, old[i].segments) if i < m else 0
+            shared = same_prefix(segments, old[i].segments) if i < m else 0
             # Built again from where its records changed: its first segments the same.
             keep[i] = shared
             fresh += segments[shared:]
@@ -246,14 +247,6 @@ class LiveColumns:
         columns = LaneColumns(sent, done, end, status, db_ns, db_delta)
         self._lane_columns, self._db_offsets = columns, db_offsets
         return columns
-
-
-def _shared(new: tuple[Segment, ...], old: tuple[Segment, ...]) -> int:
-    """How many first segments of ``new`` are those of ``old``, the same objects."""
-    for k, (a, b) in enumerate(zip(new, old, strict=False)):  # (either may be longer)
-        if a is not b:
-            return k
-    return min(len(new), len(old))
 
 
 def _no_rows() -> dict[str, npt.NDArray[np.generic]]:

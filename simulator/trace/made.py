@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.kinds import Kind
 
-__all__ = ["make_lane", "make_segment", "make_segments", "reaching"]
+__all__ = ["make_lane", "make_segment", "make_segments", "reaching", "same_prefix"]
 
 _new = object.__new__
 
@@ -166,3 +166,15 @@ def reaching(lane: Lane, now_ns: int) -> Lane:
     _db_events(made, lane.db_events)
     _notes(made, lane.notes)
     return made
+
+
+def same_prefix(new: tuple[Segment, ...], old: tuple[Segment, ...]) -> int:
+    """How many first segments of ``new`` are those of ``old``, the very objects: what a
+    lane built again (or grown, :func:`reaching`) kept of the one before, which whoever
+    keeps what it drew of that one need not read again (the wire, the live columns)."""
+    kept = 0
+    for a, b in zip(new, old, strict=False):  # (either may be longer)
+        if a is not b:
+            break
+        kept += 1
+    return kept

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from simulator.trace.data import Lane, Segment, Status, Trace
+from simulator.trace.data import Lane, Status, Trace
 from simulator.trace.kinds import Kind
-from simulator.trace.made import make_lane, make_segment, reaching
+from simulator.trace.made import make_lane, make_segment, reaching, same_prefix
 
 __all__ = ["Frame", "LaneMirror", "LaneSender"]
 
@@ -114,15 +114,6 @@ def _only_grew(lane: Lane, old: Lane, kept: int) -> bool:
     )
 
 
-def _same_prefix(new: tuple[Segment, ...], old: tuple[Segment, ...]) -> int:
-    kept = 0
-    for a, b in zip(new, old, strict=False):
-        if a is not b:
-            break
-        kept += 1
-    return kept
-
-
 class LaneSender:
     """The site's side: each trace as a :class:`Frame` against the last one sent."""
 
@@ -151,7 +142,7 @@ class LaneSender:
             if i in growing:  # not the lane sent here (none should be): grown here, sent so
                 lane = reaching(lane, growing.pop(i))
             segments = lane.segments
-            kept = 0 if old is None else _same_prefix(segments, old.segments)
+            kept = 0 if old is None else same_prefix(segments, old.segments)
             if old is not None and grown_to.pop(i, None) is not None:
                 kept = min(kept, len(old.segments) - 1)  # (the window's last one grew)
             if old is not None and kept and _only_grew(lane, old, kept):
