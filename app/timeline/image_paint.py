@@ -336,7 +336,10 @@ class _Sampler:
         return band[at : at + height], bits[at : at + height]
 
     def _bands(self, top: int, height: int) -> tuple[int, int]:
-        band, _ = self._rows(top, height)
+        return self._band_range(self._rows(top, height)[0])
+
+    def _band_range(self, band: npt.NDArray[np.int64]) -> tuple[int, int]:
+        """The first band the pixel rows ``band`` show, and one past the last."""
         shown = band[band < self.bands]
         return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
 
@@ -350,8 +353,7 @@ class _Sampler:
             rect, lo, hi, codes = box
             codes = codes[:, x - rect.x() : x - rect.x() + width]
         else:
-            shown = band[band < self.bands]
-            lo, hi = (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
+            lo, hi = self._band_range(band)
             cols = slice(x - self.left, x - self.left + width)
             codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
         # (and a last band of nothing: what shows where no row does)
