@@ -25,13 +25,19 @@ def lesson_figures(summary: Summary, trace: Trace, figure: str | None = None) ->
     event loop was blocked (only where there is one), and failures (only if some request
     failed). Lesson 6 and 17 ask for the p50, 18 for Django's time per request, 19 for the
     database connections: none of them was on the line the class reads."""
-    keys = [figure] if figure else []
-    keys += [key for key in BEFORE_A_RUN if key not in keys]
+    keys = _leading(figure)
     if trace.loop_thread is not None and "loop_blocked_ms" not in keys:
         keys.append("loop_blocked_ms")
     if summary.failed and "failed" not in keys:
         keys.append("failed")
     return tuple(keys)
+
+
+def _leading(figure: str | None) -> list[str]:
+    """The figures every run's line starts with: the lesson's own (``figure``) first, then
+    :data:`BEFORE_A_RUN` (the names shown before a run)."""
+    keys = [figure] if figure else []
+    return keys + [key for key in BEFORE_A_RUN if key not in keys]
 
 
 class QtFigureStrip(QLabel):
@@ -69,8 +75,7 @@ class QtFigureStrip(QLabel):
         figure = self._lesson_figure()
         if shown is None:
             self.keys = ()
-            before = [figure] if figure else []
-            names = (FIGURE[key].name for key in before + [k for k in BEFORE_A_RUN if k != figure])
+            names = (FIGURE[key].name for key in _leading(figure))
             self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         summary = shown.summary
