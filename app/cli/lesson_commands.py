@@ -179,6 +179,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
             by=args.by or lesson.file.by or "request",
             subtitle=subtitle,
             verdict_text=verdict_line,
+            figure=lesson.figure,
         )
 
     def write_json(path: Path) -> None:

@@ -16,6 +16,7 @@ quantiles are keyed by their name in ``Summary.latency_ms`` (``"p50"``, ..., ``"
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
@@ -32,6 +33,7 @@ __all__ = [
     "format_count",
     "format_ms",
     "format_rate",
+    "lesson_first",
     "pace_note",
 ]
 
@@ -295,6 +297,18 @@ def pace_note(summary: Summary) -> str | None:
         f"the client set the pace: the server's own span was {format_ms(summary.server_span_ms)}"
         f" of the {format_ms(summary.makespan_ms)} makespan"
     )
+
+
+def lesson_first(figure: str | None, keys: Iterable[str]) -> tuple[str, ...]:
+    """``keys`` in the order a class reads them with a lesson on: the figure the lesson asks
+    about (``figure``, if any) first, then the others as they were, without it again. One
+    rule for the window's figure line and a slide's: lesson 6 asks for the p50, 19 for the
+    database connections, and a line that opened on the makespan hid the lesson's own number
+    at its far end, or left it out."""
+    keys = tuple(keys)
+    if not figure:
+        return keys
+    return (figure, *(key for key in keys if key != figure))
 
 
 #: The figures by key (read-only).
