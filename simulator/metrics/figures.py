@@ -125,16 +125,16 @@ class Figure:
 
     def so_far(self, live: bool) -> str:
         """What follows the figure's name while its run is still going (``live``): its
-        makespan, throughput and latencies are only those of the answers so far, and a class
-        would read "makespan 455 ms" with 3 of 8 answered as the run's."""
+        makespan, throughput, latencies and loop blocked are only those up to the last answer
+        so far, and a class would read "makespan 455 ms" with 3 of 8 answered as the run's."""
         return " so far" if live and self.needs_an_answer else ""
 
     @property
     def needs_an_answer(self) -> bool:
-        """Whether the figure means nothing before the first answer (latencies, makespan and
-        throughput of a live run, or of one where none finished): it reads as a dash then,
-        not as 0 or "so far"."""
-        return self.is_latency or self.key in ("makespan_ms", "throughput_rps")
+        """Whether the figure means nothing before the first answer (latencies, makespan,
+        throughput and the loop blocked within the makespan, of a live run or of one where
+        none finished): it reads as a dash then, not as 0 or "so far"."""
+        return self.is_latency or self.key in ("makespan_ms", "throughput_rps", "loop_blocked_ms")
 
     def value(self, summary: Summary) -> float:
         """The figure's value in ``summary`` (ms, req/s or a count); NaN where it was not
