@@ -21,7 +21,7 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
 from simulator.hosting.record_state import head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
@@ -346,18 +346,31 @@ class LiveRun:
                         grown.clear()  # every lane made afresh
                     lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                     last = max((lane.end_ns for lane in lanes), default=now_ns)
-        # Only blocks within the run: before the first send or after the last segment, the
-        # loop was warming up or tidying up, which no request waited for.
         return Trace(
             t0_ns=driver.start_ns,
             lanes=lanes,
             loop_thread=loop_thread,
-            loop_blocked=tuple(
-                (max(start, driver.start_ns), min(end, last))
-                for start, end in server.loop_blocked()
-                if end > driver.start_ns and start < last
-            ),
+            loop_blocked=blocks_within(server.loop_blocked(), driver.start_ns, last),
             loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
+        )
+
+    def records_now(self, now_ns: int) -> LiveRecords | None:
+        """What a snapshot at ``now_ns`` is built of, for a window that builds the lanes in
+        its own process (``site_process/record_wire.py``): the records so far (their probes
+        still recording), with the server's blocks of the loop. ``None`` for a run over
+        sockets, whose lanes are the client's and the site's headers (:meth:`snapshot`)."""
+        if self.sockets is not None:
+            return None
+        driver, server = self._driver, self._server
+        if driver is None or driver.start_ns is None or server is None:
+            return LiveRecords(now_ns, now_ns, [], None, [], None)
+        return LiveRecords(
+            now_ns,
+            driver.start_ns,
+            list(driver.records),
+            server.loop_thread,
+            server.loop_blocked(),
+            server.loop_blocking_now(now_ns),
         )
 
 

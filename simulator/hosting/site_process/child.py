@@ -42,7 +42,8 @@ from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
-from simulator.hosting.site_process.wire import LaneSender
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
+from simulator.hosting.site_process.wire import Frame, LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
@@ -70,6 +71,7 @@ class _Site:
         self._live: LiveRun | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
+        self._records = RecordSender()
         self._stop_asked = False
         self._runner: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -153,12 +155,19 @@ class _Site:
         cpu = time.thread_time()
         grown: list[tuple[int, int]] = []  # lanes that only grew: sent as their place and now
         try:
-            trace = live.snapshot(now_ns, grown=grown)
+            # An in-process run's probes: what they recorded since the last frame, the lanes
+            # built in the window's process (record_wire.py). A run over sockets: its lanes.
+            records = live.records_now(now_ns or time.perf_counter_ns())
+            trace = live.snapshot(now_ns, grown=grown) if records is None else None
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
             return
         with self._frame_lock:
-            frame = self._sender.frame(trace, grown)
+            if records is not None:
+                frame: Frame | RecordFrame = self._records.frame(records)
+            else:
+                assert trace is not None
+                frame = self._sender.frame(trace, grown)
             self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
 
     def _answers(self, asked: int) -> None:
@@ -194,7 +203,7 @@ class _Site:
             self.send("failed", run_id, error_text(error))
             loop.close()
             return
-        self._sender = LaneSender()
+        self._sender, self._records = LaneSender(), RecordSender()
         self._live, self._loop = live, loop
         if self._stop_asked:
             live.stop()
