@@ -183,6 +183,15 @@ class LiveRun:
         Over sockets, the site runs in other processes: nothing is booted here."""
         if self.sockets is not None:
             return await self.sockets.run()
+        await self.measure()
+        # On a worker thread: a second or more at 10,000 requests, which the window's loop
+        # (the caller's) spends drawing and answering clicks meanwhile.
+        return await asyncio.to_thread(self._final_run)
+
+    async def measure(self) -> None:
+        """:meth:`run` in process, but its final trace: the records are complete on return
+        (:meth:`records_now`), for a window that builds the lanes in its own process from
+        those it had of the last frame (``site_process/record_wire.py``)."""
         await asyncio.to_thread(embedded_site.boot)
         settle()  # what this process holds is not walked by the run's collections
         with measuring(), _upstream_for(self.scenario, self.options.allowed_hosts):
@@ -211,9 +220,6 @@ class LiveRun:
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
         measuring_ended()  # a command line's collector stays off from here (collector.py)
-        # On a worker thread: a second or more at 10,000 requests, which the window's loop
-        # (the caller's) spends drawing and answering clicks meanwhile.
-        return await asyncio.to_thread(self._final_run)
 
     def _final_run(self) -> Run:
         trace = self.snapshot(final=True)
@@ -354,11 +360,12 @@ class LiveRun:
             loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
         )
 
-    def records_now(self, now_ns: int) -> LiveRecords | None:
-        """What a snapshot at ``now_ns`` is built of, for a window that builds the lanes in
-        its own process (``site_process/record_wire.py``): the records so far (their probes
-        still recording), with the server's blocks of the loop. ``None`` for a run over
-        sockets, whose lanes are the client's and the site's headers (:meth:`snapshot`)."""
+    def records_now(self, now_ns: int, final: bool = False) -> LiveRecords | None:
+        """What a snapshot at ``now_ns`` is built of (``final``: the final trace, after
+        :meth:`measure`), for a window that builds the lanes in its own process
+        (``site_process/record_wire.py``): the records so far (their probes still recording),
+        with the server's blocks of the loop. ``None`` for a run over sockets, whose lanes are
+        the client's and the site's headers (:meth:`snapshot`)."""
         if self.sockets is not None:
             return None
         driver, server = self._driver, self._server
@@ -370,7 +377,7 @@ class LiveRun:
             list(driver.records),
             server.loop_thread,
             server.loop_blocked(),
-            server.loop_blocking_now(now_ns),
+            None if final else server.loop_blocking_now(now_ns),
         )
 
 

@@ -5,6 +5,7 @@ process building none (``site_process/record_wire.py``)."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import pickle
 
@@ -19,7 +20,9 @@ from simulator.hosting.live_lanes import LiveRecords, from_scratch
 from simulator.hosting.site_process import ProcessRun, SiteProcess
 from simulator.hosting.site_process.child import _Site
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror, RecordSender
+from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
+from simulator.trace import Run
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -198,3 +201,75 @@ def test_a_lane_the_window_fails_to_build_is_one_error_where_asked_and_the_next_
     _answered(records[0], 310)
     frame = sender.frame(LiveRecords(400 * MS, 0, list(records), LOOP, [], None))
     assert run.snapshot(400 * MS).lanes == from_scratch(records, 400 * MS, LOOP)
+
+
+class _Measured(_InProcess):
+    """An in-process run measured to its end (``LiveRun.measure``), stopped or not."""
+
+    stopping = False
+
+    def records_now(self, now_ns: int, final: bool = False) -> LiveRecords:
+        blocking = None if final else (1 * MS, 2 * MS)
+        return LiveRecords(now_ns, 0, list(self.records), LOOP, [(1 * MS, 2 * MS)], blocking)
+
+
+def _ended(run: ProcessRun, message: tuple[object, ...]) -> Run:
+    """What ``run`` ends with once told ``message`` (the site's ``done``)."""
+    loop = asyncio.new_event_loop()
+    try:
+        run._loop, run._done = loop, loop.create_future()
+        kind, _, *rest = message
+        run.told(str(kind), rest)
+        return loop.run_until_complete(asyncio.wait_for(run._done, 5))
+    finally:
+        loop.close()
+
+
+def test_an_in_process_run_s_final_trace_is_made_in_the_window_from_the_records(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The site's process tells the end of a measured run as what its probes recorded since
+    the last frame: the window makes the final trace (a build from scratch of the site's
+    records, the block in progress gone) and its figures, the site's process neither."""
+    records = [_probe(0, 0), _probe(1, 2)]
+    _picked(records[0], 1)
+    window, theirs = multiprocessing.Pipe()
+    site = _Site(theirs)
+    measured = _Measured(records)
+    monkeypatch.setattr(site, "_live", measured)
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=2))
+    run.run_id = 0
+    site._snapshot(0, 20 * MS)
+    assert window.poll(5)
+    run.replied("snapshot", window.recv()[2])
+    _picked(records[1], 30)
+    _answered(records[0], 310)
+    _answered(records[1], 340)
+    site._done(0, measured, None)  # type: ignore[arg-type]
+    assert window.poll(5)
+    message = window.recv()
+    assert message[0] == "done" and isinstance(message[2], RecordFrame)
+    finished = _ended(run, message)
+    now = message[2].now_ns
+    assert finished.trace.lanes == from_scratch(records, now, LOOP)
+    assert finished.trace.loop_blocking_now is None and finished.trace.loop_blocked
+    assert finished.summary == summarize(finished.trace) and finished.summary.ok == 2
+    assert not finished.stopped
+
+
+def test_a_final_trace_the_window_fails_to_make_ends_the_run_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    _answered(records[0], 310)
+    sender = RecordSender()
+    frame = sender.frame(_Measured(records).records_now(400 * MS, final=True))
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=1))
+
+    def update(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("lanes out of order")
+
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", update)
+    with pytest.raises(LanesError, match=r"^The run's final trace failed: RuntimeError: lanes"):
+        _ended(run, ("done", 0, frame, None, False, False))

@@ -216,7 +216,7 @@ class _Site:
             self.send("failed", run_id, error_text(error))
         else:
             leftover = self._tell_leftover(run_id, live)
-            self._done(run_id, run)
+            self._done(run_id, live, run)
         finally:
             end_thread_loop(loop)
             self._loop = None
@@ -232,15 +232,26 @@ class _Site:
         self.send("leftover", run_id, leftover is not None)
         return leftover
 
-    def _done(self, run_id: int, run: Run) -> None:
+    def _done(self, run_id: int, live: LiveRun, run: Run | None) -> None:
+        """The run's end told: an in-process run's (``run`` ``None``) as what its probes
+        recorded since the last frame, its final trace and figures made in the window's
+        process from its copies (it had the rest already: ``record_wire.py``); a run over
+        sockets' as its trace and figures."""
         with self._frame_lock:
-            frame = self._sender.frame(run.trace)
-            self.send("done", run_id, frame, run.summary, run.stopped, run.tidying_cut_short)
+            if run is None:
+                records = live.records_now(time.perf_counter_ns(), final=True)
+                assert records is not None
+                frame = self._records.frame(records)
+                self.send("done", run_id, frame, None, live.stopping, False)
+                return
+            lanes = self._sender.frame(run.trace)
+            self.send("done", run_id, lanes, run.summary, run.stopped, run.tidying_cut_short)
 
-    async def _measured(self, run_id: int, live: LiveRun) -> Run:
+    async def _measured(self, run_id: int, live: LiveRun) -> Run | None:
         """``live`` run to its end, the window told when requests are being sent and when
-        every one has its answer."""
-        running = asyncio.ensure_future(live.run())
+        every one has its answer. In process, only measured (``LiveRun.measure``): its final
+        trace is built in the window's process, from the records."""
+        running = asyncio.ensure_future(live.run() if live.sockets is not None else live.measure())
         watching = asyncio.ensure_future(self._watch(run_id, live, running))
         try:
             return await running
@@ -248,7 +259,7 @@ class _Site:
             watching.cancel()
             await asyncio.gather(watching, return_exceptions=True)
 
-    async def _watch(self, run_id: int, live: LiveRun, running: asyncio.Future[Run]) -> None:
+    async def _watch(self, run_id: int, live: LiveRun, running: asyncio.Future[Run | None]) -> None:
         while not live.started and not running.done():
             await asyncio.sleep(STARTED_POLL_S)
         if not live.started:

@@ -356,9 +356,23 @@ class ProcessRun:
         elif kind == "leftover_ended":
             self._leftover.alive = False
 
-    def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
+    def _finished(
+        self, frame: Frame | RecordFrame, summary: Summary | None, stopped: bool, cut: bool
+    ) -> None:
         self.ended = True
-        trace = self._mirror.apply(frame)
+        if isinstance(frame, RecordFrame):  # in process: the final trace is made here
+            self._records.take(frame)
+            try:
+                trace = self._records.trace(final=True)
+                assert trace is not None
+                summary = summarize(trace)
+            except Exception as error:  # noqa: BLE001 (a bug: the run's end, in one line)
+                text = f"The run's final trace failed: {type(error).__name__}: {error}"
+                self.ended_with(error=LanesError(text))
+                return
+        else:
+            trace = self._mirror.apply(frame)
+        assert summary is not None
         trace.columns, trace.lane_columns  # noqa: B018 (built on this thread, not the window's)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))

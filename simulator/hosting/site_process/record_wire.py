@@ -15,8 +15,10 @@ A probe's ``version`` is read before its records, as ``LiveLanes`` reads it: a r
 meanwhile may be sent with the older version, and the newer version sends what follows it
 next time. So the mirror's probes hold, at each frame, records the site's probes held, and
 each lane is what :func:`~simulator.trace.lanes.build_lane` gives from them at the frame's
-"now" (``tests/simulator/test_record_wire.py``; a run's final trace is still built in the
-site's process, from all its records, and sent as lanes: ``wire.py``).
+"now" (``tests/simulator/test_record_wire.py``), the run's final trace too: the site's
+process sends what its probes recorded since the last frame once the run is measured, and
+the window makes the final trace and its figures from its copies, which it had but for that.
+A run over sockets' frames and final trace go as lanes (``wire.py``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
-from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
 from simulator.trace.data import Status, Trace
 from simulator.trace.lane_parts import PlainClock, plain_clock
 
@@ -232,10 +234,14 @@ class RecordMirror:
                 probe.version = version
             self._frame = frame
 
-    def trace(self) -> Trace | None:
+    def trace(self, final: bool = False) -> Trace | None:
         """The trace of the last frame taken, at its "now" (``None`` before the first): each
         lane built from the probes here as :class:`LiveLanes` builds it, at the cost of what
-        changed since the last one built. A failure leaves the lanes to be built afresh."""
+        changed since the last one built. A failure leaves the lanes to be built afresh.
+
+        ``final``: the run's final trace (the last frame taken after it was measured),
+        checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
+        settled request's records changed after its lane was built."""
         with self._lock:
             frame = self._frame
             if frame is None:
@@ -243,15 +249,20 @@ class RecordMirror:
             live = self._lanes
             if live is None or live.loop_thread != frame.loop_thread:
                 live = self._lanes = LiveLanes(frame.loop_thread)
+            records = self._records[: frame.count]
             try:
-                lanes = live.update(self._records[: frame.count], frame.now_ns)
+                lanes = live.update(records, frame.now_ns)
             except BaseException:
                 self._lanes = None  # halfway through: neither this frame's nor the last's
                 raise
+            last = live.last_ns
+            if final and live.stale(records):
+                lanes = from_scratch(records, frame.now_ns, frame.loop_thread)
+                last = max((lane.end_ns for lane in lanes), default=frame.now_ns)
             return Trace(
                 t0_ns=frame.t0_ns,
                 lanes=lanes,
                 loop_thread=frame.loop_thread,
-                loop_blocked=blocks_within(frame.loop_blocked, frame.t0_ns, live.last_ns),
+                loop_blocked=blocks_within(frame.loop_blocked, frame.t0_ns, last),
                 loop_blocking_now=frame.loop_blocking_now,
             )
