@@ -241,7 +241,11 @@ class RecordMirror:
 
         ``final``: the run's final trace (the last frame taken after it was measured),
         checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
-        settled request's records changed after its lane was built."""
+        settled request's records changed after its lane was built.
+
+        The collector is left on (the engine's snapshot pauses it, but not while the site is
+        measured): paused here, the young collection after it walked everything a frame of
+        10,000 lanes made at once, hundreds of ms of the window's GIL."""
         with self._lock:
             frame = self._frame
             if frame is None:
