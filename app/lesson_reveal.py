@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.session.guess import NEAR_SHARE, judge_number
 from app.session.model_figures import ModelFigures
 from app.session.quiz import Quiz, QuizStep
-from simulator.lessons import LessonRun, judge_lesson
+from simulator.lessons import LessonRun, judge_lesson, wants_cores_checked
 from simulator.metrics.figures import FIGURE
 from simulator.trace import Run
 
@@ -40,6 +40,9 @@ class PanelText:
     #: The reveal in one line of plain text: the answer and how the class's guess fared
     #: (the lanes keep the height; B or "." opens :attr:`reveal`).
     strip: str = ""
+    #: The runs are measured and did not show the lesson's point on a lesson that needs free
+    #: cores: whether they are free is worth measuring (then ``panel_text(cores_shared=)``).
+    check_cores: bool = False
 
 
 def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
@@ -91,13 +94,16 @@ def panel_text(
     model: ModelFigures | None = None,
     *,
     expanded: bool = False,
+    cores_shared: float | None = None,
 ) -> PanelText:
     """The panel's text for ``quiz`` at its step; ``runs`` are the lesson's finished runs,
     every run of each side (a close call runs each side three times); ``model`` the session's
     model figures (worked out once; a fresh one if not given); ``expanded``: the reveal's
-    whole text is out (the status bar says what B does)."""
+    whole text is out (the status bar says what B does); ``cores_shared``: what measuring
+    the cores after these runs found, when :attr:`PanelText.check_cores` asked for it
+    (:func:`~simulator.lessons.with_cores_checked`'s rule)."""
     lesson = quiz.lesson
-    judged = judge_lesson(lesson, runs)
+    judged = judge_lesson(lesson, runs, cores_shared=cores_shared)
     # Once the class has guessed, the guess line says it all: the lanes get the room.
     asking = quiz.step is QuizStep.QUESTION
     choices = tuple(
@@ -158,6 +164,8 @@ def panel_text(
                 f"Claims on this run: {held} of {len(judged.results)} held"
                 + (f" (not: {failed})" if failed else "")
             )
+            if judged.cores_line is not None:
+                lines.append(judged.cores_line)
         reveal = "<br>".join(lines)
     return PanelText(
         question=lesson.question,
@@ -168,4 +176,7 @@ def panel_text(
         reveal=reveal,
         verdict=verdict,
         strip=strip,
+        check_cores=quiz.step in (QuizStep.MEASURED, QuizStep.REVEAL)
+        and cores_shared is None
+        and wants_cores_checked(judged),
     )

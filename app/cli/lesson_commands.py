@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simulator.files.atomic import write_text_atomically
-from simulator.lessons import NOT_SHOWN, Lesson, find_lesson, lesson_entries
+from simulator.lessons import Lesson, find_lesson, lesson_entries
 from simulator.upstream_address import refuse_unless_allowed
 
 from .exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
@@ -144,9 +144,11 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     _wrapped("  Question: ", lesson.question)
     for letter, choice in zip("abcdefgh", lesson.choices, strict=False):
         say(f"    ({letter}) {choice}")
-    from simulator.lessons import run_lesson
+    from simulator.lessons import run_lesson, with_cores_checked
 
     result = run_lesson(lesson, measure_with(interrupts), notice=say)
+    if not interrupts.received:  # not shown on a busy machine: were the cores free?
+        result = with_cores_checked(result)
     for side, runs in result.runs.items():
         for n, run in enumerate(runs, 1):
             again = f" (run {n} of {len(runs)})" if len(runs) > 1 else ""
@@ -159,7 +161,9 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         say(f"Verdict: {result.verdict}")
     say(_model_line(result))
     if not result.showed:
-        say(f"{NOT_SHOWN.upper()}.")
+        say(f"{result.line.upper()}.")
+        if result.cores_line is not None:
+            say(f"  {result.cores_line}")
     _wrapped("  Answer: ", lesson.answer)
     _wrapped("  Why: ", lesson.why)
     _wrapped("  Look at: ", lesson.look_at)
@@ -179,6 +183,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
             by=args.by or lesson.file.by or "request",
             subtitle=subtitle,
             verdict_text=verdict_line,
+            figure=lesson.figure,
         )
 
     def write_json(path: Path) -> None:

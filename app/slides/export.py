@@ -66,6 +66,7 @@ def export_picture(
     by: str = "requests",
     subtitle: str | None = None,
     verdict_text: str | None = None,
+    figure: str | None = None,
 ) -> None:
     """Write one run, or runs A and B, as a slide: ``.png``, ``.svg`` or ``.pdf`` by suffix.
 
@@ -88,6 +89,9 @@ def export_picture(
         thread view (the queue, the event loop and what awaits on it, a lane per thread).
     subtitle, verdict_text
         A lesson's own lines: its question and answer, its noise-aware verdict.
+    figure
+        The figure a lesson asks about: it leads each run's line of figures, as on the
+        window's figure line.
 
     Raises
     ------
@@ -114,6 +118,7 @@ def export_picture(
         by=by,
         subtitle=_printable(subtitle),
         verdict_text=_printable(verdict_text),
+        figure=figure,
     )
     if suffix == ".png":
         data = _png(slide, theme, scale)

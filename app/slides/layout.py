@@ -146,9 +146,11 @@ def layout_slide(
     by: str = "requests",
     subtitle: str | None = None,
     verdict_text: str | None = None,
+    figure: str | None = None,
 ) -> SlideLayout:
     """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
-    lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`)."""
+    lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`);
+    a lesson's ``figure`` leads each line of figures."""
     runs = checked_runs(runs)
     ensure_gui_application()
     width, height = size
@@ -156,7 +158,9 @@ def layout_slide(
         raise LanesError(f"a picture must be at least 100×60 pixels, not {width}×{height}")
     k = min(width / BASE_W, height / BASE_H)
     fonts = _fonts(k)
-    text = slide_text(runs, title=title, subtitle=subtitle, verdict_text=verdict_text)
+    text = slide_text(
+        runs, title=title, subtitle=subtitle, verdict_text=verdict_text, figure=figure
+    )
     left, right = 44 * k, width - 44 * k
     inner = right - left
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
-from simulator.metrics.figures import FIGURE
+from simulator.metrics.figures import FIGURE, lesson_first
+from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
 from simulator.trace import HOLDS_THREAD, Kind, Run
 from simulator.trace.kinds import split_server_thread
@@ -61,37 +62,55 @@ def _no_loop(run: Run) -> str:
     return "no event loop (WSGI)"
 
 
-def metrics_line(run: Run) -> str:
-    """The key figures of ``run`` on one line, e.g. ``makespan 1.61 s · p95 1.54 s · ...``.
+#: The figures a slide's line gives every run, in order (threads stand for the threads used
+#: and, in brackets, how many were held at once).
+SLIDE_FIGURES = (
+    "makespan_ms",
+    "p95",
+    "throughput_rps",
+    "peak_in_flight",
+    "threads_used",
+    "loop_blocked_ms",
+    "framework_ms_per_request",
+)
+
+
+def metrics_line(run: Run, figure: str | None = None) -> str:
+    """The key figures of ``run`` on one line, e.g. ``makespan 1.61 s · p95 1.54 s · ...``;
+    with a lesson's ``figure``, that figure first (``p50 317 ms · makespan 545 ms · ...``),
+    by the window's figure line's rule (:func:`~simulator.metrics.figures.lesson_first`).
 
     Names, values and units come from :data:`~simulator.metrics.figures.FIGURE`; the slide
     only picks which figures fit on a line (and calls threads just "threads", for room).
     """
     s = run.summary
+    keys = lesson_first(figure, SLIDE_FIGURES)
 
     def named(key: str, name: str | None = None) -> str:
         return f"{name or FIGURE[key].name} {FIGURE[key].text(s)}"
 
-    parts = [
-        named("makespan_ms"),
-        named("p95"),
-        FIGURE["throughput_rps"].text(s),
-        named("peak_in_flight"),
-    ]
-    if s.server_threads_known:
-        parts += [
-            f"{named('threads_used', 'threads')} "
-            f"({FIGURE['threads_held_peak'].text(s)} held at once)",
-            named("loop_blocked_ms") if run.trace.loop_thread else _no_loop(run),
-            f"{named('framework_ms_per_request')}/req",
-        ]
-    else:  # a site that said nothing of its threads: not measured, never a made-up 0
-        parts.append("threads and framework — (no per-thread data)")
-    parts += [
-        f"{FIGURE[key].text(s)} {FIGURE[key].name}"
-        for key in ("failed", "cancelled")
-        if FIGURE[key].value(s)
-    ]
+    def part(key: str) -> str | None:
+        if key == "throughput_rps":
+            return FIGURE[key].text(s)
+        if key in ("failed", "cancelled"):
+            return f"{FIGURE[key].text(s)} {FIGURE[key].name}"
+        if key in SERVER_THREAD_FIGURES and not s.server_threads_known:
+            # A site that said nothing of its threads: said once, never a made-up 0.
+            return "threads and framework — (no per-thread data)" if key == "threads_used" else None
+        if key == "threads_used":
+            if "threads_held_peak" in keys:  # the lesson's own figure leads the line
+                return named(key, "threads")
+            held = FIGURE["threads_held_peak"].text(s)
+            return f"{named(key, 'threads')} ({held} held at once)"
+        if key == "loop_blocked_ms" and not run.trace.loop_thread:
+            return _no_loop(run)
+        if key == "framework_ms_per_request":
+            return f"{named(key)}/req"
+        return named(key)
+
+    # Failures only if some request failed (or the lesson asks for them: it leads then).
+    keys += tuple(k for k in ("failed", "cancelled") if k not in keys and FIGURE[k].value(s))
+    parts = [text for key in keys if (text := part(key)) is not None]
     if s.client_paced and s.server_span_ms is not None:
         parts.append(f"client set the pace (server {FIGURE['server_span_ms'].text(s)})")
     if run.stopped:
@@ -109,12 +128,14 @@ def slide_text(
     title: str | None = None,
     subtitle: str | None = None,
     verdict_text: str | None = None,
+    figure: str | None = None,
 ) -> SlideText:
     """The slide's text for one run, or for runs A and B.
 
-    A lesson's slide gives its own ``subtitle`` (the question and the answer) and
-    ``verdict_text`` (the noise-aware verdict on the figure it is about)."""
-    text = _slide_text(runs, title=title)
+    A lesson's slide gives its own ``subtitle`` (the question and the answer),
+    ``verdict_text`` (the noise-aware verdict on the figure it is about) and that ``figure``,
+    which leads each run's line of figures."""
+    text = _slide_text(runs, title=title, figure=figure)
     if subtitle is not None:
         text = replace(text, subtitle=subtitle)
     if verdict_text is not None:
@@ -122,7 +143,9 @@ def slide_text(
     return text
 
 
-def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
+def _slide_text(
+    runs: Sequence[Run], *, title: str | None = None, figure: str | None = None
+) -> SlideText:
     runs = checked_runs(runs)
     if len(runs) == 1:
         (run,) = runs
@@ -136,7 +159,7 @@ def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
                 if run.scenario.url is not None
                 else lesson_views()[run.scenario.view].description
             )
-        return SlideText(title, subtitle, (), (metrics_line(run),), None, _note(runs))
+        return SlideText(title, subtitle, (), (metrics_line(run, figure),), None, _note(runs))
     a, b = runs
     parts_a, parts_b = _label(a).split(" · "), _label(b).split(" · ")
     shared = [p for p in parts_a if p in parts_b]
@@ -152,7 +175,10 @@ def _slide_text(runs: Sequence[Run], *, title: str | None = None) -> SlideText:
         title,
         subtitle,
         tuple(f"{letter}: {_label(run)}" for letter, run in zip(LETTERS, runs, strict=False)),
-        tuple(f"{letter}: {metrics_line(run)}" for letter, run in zip(LETTERS, runs, strict=False)),
+        tuple(
+            f"{letter}: {metrics_line(run, figure)}"
+            for letter, run in zip(LETTERS, runs, strict=False)
+        ),
         verdict(a, b),
         _note(runs),
     )

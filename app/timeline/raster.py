@@ -74,20 +74,24 @@ def summarise(
     """
     t_to = t_from + bin_ns * bins
     end_at = t_to if limit is None else min(t_to, limit)
+    if end_at == math.floor(end_at):  # (whole ns: the bars' ends stay integers)
+        end_at = math.floor(end_at)
     start, end = spans.start, spans.end
-    sel = (spans.tail == tail) & (start < end_at) & (end > t_from)
+    sel = np.flatnonzero((spans.tail == tail) & (start < end_at) & (end > t_from))
     out = np.zeros(bands * (bins + 1), np.uint8)
-    if sel.any():
-        c0 = np.clip(np.ceil((start[sel] - t_from) / bin_ns - 0.5), 0, bins).astype(np.int64)
-        c1 = np.clip(
-            np.ceil((np.minimum(end[sel], end_at) - t_from) / bin_ns - 0.5), 0, bins
-        ).astype(np.int64)
-        wide = c1 > c0
-        if wide.any():
-            kind = spans.kind[sel][wide]
+    if len(sel):
+        c0 = _first_middle(start[sel], t_from, bin_ns, bins)
+        c1 = _first_middle(np.minimum(end[sel], end_at), t_from, bin_ns, bins)
+        wide = np.flatnonzero(c1 > c0)
+        if len(wide):
+            sel = sel[wide]
+            kind = spans.kind[sel]
             if tail and group > 1:
                 kind = np.full(len(kind), _FRAMEWORK, np.uint8)
-            line = (spans.row[sel][wide] // group).astype(np.int64) * (bins + 1)
+            line = spans.row[sel].astype(np.int64)
+            if group > 1:
+                line //= group
+            line *= bins + 1
             _sweep(out, line + c0[wide], line + c1[wide], kind, on_top=group == 1)
     return out.reshape(bands, bins + 1)[:, :bins]
 
@@ -106,6 +110,29 @@ def _bars_and_tails(
     return codes
 
 
+def _first_middle(
+    ns: npt.NDArray[np.int64], t_from: int, bin_ns: float, bins: int
+) -> npt.NDArray[np.int64]:
+    """The first bin whose middle is at or after each of ``ns`` (bins of ``bin_ns`` from
+    ``t_from``, clipped to ``0..bins``): ``ceil((ns - t_from) / bin_ns - 0.5)``. Bins of a
+    power of two ns (the pyramid's, every frame's) from a whole bin: integer arithmetic, the
+    same numbers without a pass of floats over every bar."""
+    width = int(bin_ns)
+    whole = ns.dtype.kind == "i" and int(t_from) == t_from
+    if whole and width == bin_ns and width & (width - 1) == 0:
+        exp = width.bit_length() - 1
+        first = ns - int(t_from)
+        if exp:  # (ceil(d / 2^e - 1/2) of an integer d is (d + 2^(e-1) - 1) >> e)
+            first += (width >> 1) - 1
+            first >>= exp
+        return np.clip(first, 0, bins, out=first)
+    return np.clip(np.ceil((ns - t_from) / bin_ns - 0.5), 0, bins).astype(np.int64)
+
+
+#: Bits of a change's key (:func:`_sweep`) below its cell: its kind's slot and whether it stops.
+_SLOT_BITS = 5
+
+
 def _sweep(
     out: Codes,
     begin: npt.NDArray[np.int64],
@@ -115,22 +142,43 @@ def _sweep(
 ) -> None:
     """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell; or
     with ``on_top`` (a band of one row: bars overlapping on one thread), the kind the exact
-    painter draws last."""
+    painter draws last.
+
+    Each bar is two changes, one where it begins and one where it stops, packed into one
+    integer each (the cell, then the kind's slot, then whether it stops) and sorted as
+    values (no ``argsort`` and inverse of :func:`numpy.unique`): counted along them per
+    kind, each cell takes the counts after its last change."""
     present = np.flatnonzero(np.bincount(kind, minlength=len(KINDS)))  # (not a sort)
     present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
     slot = np.zeros(len(KINDS), np.int64)
     slot[present] = np.arange(len(present))
-    k = len(present)
-    cells, where = np.unique(np.concatenate([begin, stop]), return_inverse=True)
-    slots = np.concatenate([slot[kind], slot[kind]])
-    step = np.concatenate([np.ones(len(begin)), -np.ones(len(stop))])
-    counts = np.cumsum(
-        np.bincount(where * k + slots, step, minlength=len(cells) * k).reshape(-1, k), axis=0
+    # (the smaller integers sort faster)
+    small = len(out) < 1 << (31 - _SLOT_BITS) and len(begin) < 1 << 15
+    key_type, count_type = (np.int32, np.int16) if small else (np.int64, np.int32)
+    tag: npt.NDArray[np.signedinteger] = (slot[kind] << 1).astype(key_type)
+    starts: npt.NDArray[np.signedinteger] = begin.astype(key_type)
+    stops: npt.NDArray[np.signedinteger] = stop.astype(key_type)
+    keys = np.concatenate(
+        [
+            (starts << _SLOT_BITS) | tag,
+            (stops << _SLOT_BITS) | (tag | 1),
+        ]
     )
-    best = (counts > 0.5).argmax(axis=1) if on_top else counts.argmax(axis=1)
-    code = np.where(counts[np.arange(len(cells)), best] > 0.5, present[best] + 1, 0)
+    keys.sort()
+    changes = len(keys)
+    counts = np.zeros((len(present), changes), count_type)
+    counts[(keys >> 1) & 15, np.arange(changes)] = 1 - 2 * (keys & 1)
+    np.cumsum(counts, axis=1, out=counts)
+    cells = keys >> _SLOT_BITS
+    last = np.flatnonzero(cells[1:] != cells[:-1])  # each cell's last change
+    last = np.append(last, changes - 1)
+    at = counts[:, last]
+    best = (at > 0).argmax(axis=0) if on_top else at.argmax(axis=0)
+    shown = np.take_along_axis(at, best[None], 0)[0] > 0
+    code = np.where(shown, present[best] + 1, 0).astype(np.uint8)
+    where = cells[last].astype(np.int64)
     # Each cell takes the code of the last change at or before it (bands end at zero).
-    out[cells[0] :] = np.repeat(code.astype(np.uint8), np.diff(cells, append=len(out)))
+    out[where[0] :] = np.repeat(code, np.diff(where, append=len(out)))
 
 
 @dataclass(frozen=True)

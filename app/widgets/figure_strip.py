@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.session.figures import Figures
-from simulator.metrics.figures import EMPTY, FIGURE
+from simulator.metrics.figures import EMPTY, FIGURE, lesson_first
 from simulator.metrics.summary import Summary
 from simulator.trace import Trace
 
@@ -25,19 +25,12 @@ def lesson_figures(summary: Summary, trace: Trace, figure: str | None = None) ->
     event loop was blocked (only where there is one), and failures (only if some request
     failed). Lesson 6 and 17 ask for the p50, 18 for Django's time per request, 19 for the
     database connections: none of them was on the line the class reads."""
-    keys = _leading(figure)
+    keys = list(lesson_first(figure, BEFORE_A_RUN))
     if trace.loop_thread is not None and "loop_blocked_ms" not in keys:
         keys.append("loop_blocked_ms")
     if summary.failed and "failed" not in keys:
         keys.append("failed")
     return tuple(keys)
-
-
-def _leading(figure: str | None) -> list[str]:
-    """The figures every run's line starts with: the lesson's own (``figure``) first, then
-    :data:`BEFORE_A_RUN` (the names shown before a run)."""
-    keys = [figure] if figure else []
-    return keys + [key for key in BEFORE_A_RUN if key not in keys]
 
 
 class QtFigureStrip(QLabel):
@@ -75,7 +68,7 @@ class QtFigureStrip(QLabel):
         figure = self._lesson_figure()
         if shown is None:
             self.keys = ()
-            names = (FIGURE[key].name for key in _leading(figure))
+            names = (FIGURE[key].name for key in lesson_first(figure, BEFORE_A_RUN))
             self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         summary = shown.summary

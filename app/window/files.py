@@ -56,16 +56,25 @@ def export_runs(
     theme: Theme,
     by: str = "requests",
     verdict: str | None = None,
+    figure: str | None = None,
 ) -> None:
     """Write ``kind`` (a key of :data:`EXPORT_KINDS`) to ``path``: pictures and the Chrome
     trace hold every run on screen, JSON and CSV the ``shown`` one; pictures lay the lanes
-    out ``by`` request or worker, as the screen does, with the ``verdict`` on screen."""
+    out ``by`` request or worker, as the screen does, with the ``verdict`` on screen and the
+    lesson's ``figure`` leading each line of figures, as the window's figure line does."""
     suffix, scale = EXPORT_KINDS[kind]
     if suffix in (".png", ".svg", ".pdf"):
         from app.slides.export import export_picture
 
         export_picture(
-            path, runs, title=title, scale=scale, theme=theme, by=by, verdict_text=verdict
+            path,
+            runs,
+            title=title,
+            scale=scale,
+            theme=theme,
+            by=by,
+            verdict_text=verdict,
+            figure=figure,
         )
     elif kind == "trace":
         write_chrome_trace(runs, path)

@@ -339,7 +339,10 @@ class QtMainWindow(QMainWindow):
             raise LanesError(NOTHING_TO_EXPORT)
         title, verdict = self.session.lesson_title, self.session.verdict
         theme, by = self.presentation.theme, self.session.view.by
-        export_runs(path, kind, runs, shown, title=title, theme=theme, by=by, verdict=verdict)
+        figure = self.session.criterion.figure  # the figure line's lead, on the slide too
+        export_runs(
+            path, kind, runs, shown, title=title, theme=theme, by=by, verdict=verdict, figure=figure
+        )
 
     def set_tails_shown(self, shown: bool) -> None:
         """Draw (or hide) the thin after-answer tails; the legend says what they are."""

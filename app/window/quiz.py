@@ -9,7 +9,10 @@ this binds its keys and its panel to it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import threading
+from collections.abc import Callable, Mapping, Sequence
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
@@ -47,13 +50,78 @@ grow, and shows the view's code under the lanes with <b>C</b>. One page per less
 teacher: <i>docs/teaching.md</i>.</p>"""
 
 
+#: A lesson's runs, by the identity of each run of each side.
+_RunsKey = tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def _key(runs: Mapping[str, Sequence[Run]]) -> _RunsKey:
+    return tuple((side, tuple(map(id, side_runs))) for side, side_runs in runs.items())
+
+
+class CoresCheck(QObject):
+    """Whether the cores a lesson needs were free, measured once per set of runs that did not
+    show the lesson (``with_cores_checked``'s rule, as ``lesson N --check``): about a second
+    of burning CPU, so on a thread, never the window's; the answer comes back on the
+    window's thread and ``done`` draws again."""
+
+    _measured = Signal(object, object)  # the runs' key, the speedup (None: free)
+
+    def __init__(self, done: Callable[[], None], measure: Callable[[Lesson], float | None]) -> None:
+        super().__init__()
+        self._done, self._measure = done, measure
+        #: Per set of runs: the runs (kept, so their ids stay theirs) and what was measured.
+        self._found: dict[_RunsKey, tuple[Mapping[str, Sequence[Run]], float | None]] = {}
+        self._asked: set[_RunsKey] = set()
+        self._measured.connect(self._on_measured)  # queued: emitted on the thread
+
+    def found(self, runs: Mapping[str, Sequence[Run]]) -> float | None:
+        entry = self._found.get(_key(runs))
+        return None if entry is None else entry[1]
+
+    def ask(self, lesson: Lesson, runs: Mapping[str, Sequence[Run]]) -> None:
+        key = _key(runs)
+        if key in self._asked:
+            return
+        self._asked.add(key)
+
+        def work() -> None:
+            try:
+                shared = self._measure(lesson)
+            except Exception:  # no fork, no processes left: say nothing rather than guess
+                shared = None
+            self._measured.emit(key, (runs, shared))
+
+        threading.Thread(target=work, name="cores check", daemon=True).start()
+
+    def _on_measured(
+        self, key: _RunsKey, found: tuple[Mapping[str, Sequence[Run]], float | None]
+    ) -> None:
+        while len(self._found) >= 8:  # the last few lessons' runs are all a class goes back to
+            oldest = next(iter(self._found))
+            self._found.pop(oldest)
+            self._asked.discard(oldest)  # its runs may be gone, and their ids someone else's
+        self._found[key] = found
+        if found[1] is not None:
+            self._done()
+
+
 class QtQuiz:
     """The window's quiz: its panel and its keys, bound to a classroom (napari's
     ``QtDims(dims)``): it draws the classroom's quiz and keeps none of its own."""
 
-    def __init__(self, parent: QWidget, classroom: Classroom, *, verdict: QLabel) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        classroom: Classroom,
+        *,
+        verdict: QLabel,
+        measure_cores: Callable[[Lesson], float | None] = lambda lesson: (
+            lesson.needs.cores_shared()
+        ),
+    ) -> None:
         self.parent, self.classroom, self.session = parent, classroom, classroom.session
         self._verdict = verdict
+        self.cores = CoresCheck(lambda: self._show(self.classroom.quiz), measure_cores)
         self.panel = QtLessonPanel()
         self.panel.guessed.connect(classroom.guess)
         self.next_action = self._action("Next step", "PgDown", classroom.forward)
@@ -117,7 +185,10 @@ class QtQuiz:
         self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)
         expanded = self.session.view.reveal_expanded
-        text = panel_text(quiz, runs, self.classroom.model, expanded=expanded)
+        shared = self.cores.found(runs)
+        text = panel_text(quiz, runs, self.classroom.model, expanded=expanded, cores_shared=shared)
+        if text.check_cores:  # not shown on a lesson that needs free cores: were they?
+            self.cores.ask(quiz.lesson, runs)
         # The slider only while the class may still change its guess.
         numeric = not quiz.lesson.choices and quiz.step is QuizStep.QUESTION
         # How large each part is, and which show at this step: the window's step layout.

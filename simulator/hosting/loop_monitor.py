@@ -154,12 +154,34 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
             return  # most steps: too short to have stood still, no more clocks to read
         end_clock = read_clock()
         if (end - start) - (end_clock.cpu_ns - start_clock.cpu_ns) >= WAIT_MIN_NS:
-            monitor.blocked += _held_pieces(probe, start_clock, end_clock, monitor.threshold_ns)
+            held = _held_pieces(probe, start_clock, end_clock, monitor.threshold_ns)
         elif end - start >= monitor.threshold_ns:
-            monitor.blocked.append((start, end))
+            held = [(start, end)]
+        else:
+            return
+        monitor.blocked += held
+        if probe is not None and held:
+            _ran_inside_await(probe, held)
 
     def __repr__(self) -> str:
         return repr(self._coro)
+
+
+def _ran_inside_await(probe: RequestProbe, held: list[tuple[int, int]]) -> None:
+    """A step that held the loop inside the request's own declared await (its I/O woke it,
+    then its code ran 5 ms or more: a large answer parsed, a handshake) ran this request's
+    code: its holds are declared ``cpu`` on the loop, so the lane shows what held the loop,
+    not "awaiting I/O" under the red "loop blocked" strip (the lane builder cuts the await
+    around them)."""
+    thread = threading.current_thread().name
+    awaits = [
+        (seg.start_ns, seg.end_ns)
+        for seg in probe.segments_until(held[-1][1])
+        if seg.kind == Kind.IO_WAIT and seg.thread == thread
+    ]
+    for s, e in held:
+        if any(a < s and e <= b for a, b in awaits):
+            probe.add_segment(Kind.CPU, s, e)
 
 
 def _held_pieces(

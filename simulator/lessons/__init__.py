@@ -4,9 +4,18 @@ measurement shows (the format: ``docs/lessons.md``)."""
 from simulator.lessons.catalog import LessonEntry, find_lesson, lesson_entries
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Claim, Lesson, Needs, load_lesson
-from simulator.lessons.runner import NOT_SHOWN, LessonRun, judge_lesson, run_lesson
+from simulator.lessons.runner import (
+    NOT_FREE,
+    NOT_SHOWN,
+    LessonRun,
+    judge_lesson,
+    run_lesson,
+    wants_cores_checked,
+    with_cores_checked,
+)
 
 __all__ = [
+    "NOT_FREE",
     "NOT_SHOWN",
     "Claim",
     "ClaimResult",
@@ -20,4 +29,6 @@ __all__ = [
     "lesson_entries",
     "load_lesson",
     "run_lesson",
+    "wants_cores_checked",
+    "with_cores_checked",
 ]

@@ -77,17 +77,30 @@ class Needs:
         return None
 
     def unmet_now(self) -> str | None:
-        """:meth:`unmet`, then whether ``cores`` cores are free right now (about a second of
-        burning CPU in ``cores`` processes, so only when a lesson needs more than one)."""
-        if (reason := self.unmet()) is not None or self.cores < 2:
+        """:meth:`unmet`, then whether ``cores`` cores are free right now
+        (:meth:`cores_shared`)."""
+        if (reason := self.unmet()) is not None:
             return reason
-        speedup = parallel_speedup(self.cores)
-        if speedup is not None and speedup < FREE_ENOUGH * self.cores:
+        if (speedup := self.cores_shared()) is not None:
             return (
                 f"needs {self.cores} free cores: {self.cores} processes got only "
                 f"{speedup:.2f}× the work of one done (another program, a CPU quota or "
                 "hyper-threads share them)"
             )
+        return None
+
+    def cores_shared(self) -> float | None:
+        """Whether the ``cores`` cores the lesson needs are *not* free right now: how many
+        times the work of one ``cores`` processes got done at once, when that is under
+        :data:`~simulator.machine.FREE_ENOUGH` × ``cores``; ``None`` when they are free, when
+        the lesson needs one core, or where it cannot be measured. About a second of burning
+        CPU in ``cores`` processes. The one rule ``lesson N --check`` (before it runs) and
+        the window's reveal (after a run that did not show the lesson) judge the cores by."""
+        if self.cores < 2:
+            return None
+        speedup = parallel_speedup(self.cores)
+        if speedup is not None and speedup < FREE_ENOUGH * self.cores:
+            return speedup
         return None
 
 

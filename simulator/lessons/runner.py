@@ -12,7 +12,7 @@ expects), and its claims checked on the medians of every run. The measuring is a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Lesson
@@ -22,12 +22,23 @@ from simulator.metrics.verdict import comparison_verdict
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
-__all__ = ["NOT_SHOWN", "LessonRun", "judge_lesson", "run_lesson"]
+__all__ = [
+    "NOT_FREE",
+    "NOT_SHOWN",
+    "LessonRun",
+    "judge_lesson",
+    "run_lesson",
+    "wants_cores_checked",
+    "with_cores_checked",
+]
 
 #: What the reveal, the slide and ``lesson N`` say in large type when a run did not show
 #: the lesson's point (a claim failed, or the figure did not come out as the answer
 #: expects): never a verdict that contradicts the answer.
 NOT_SHOWN = "This run did not show it: run it again"
+#: What they say instead when the lesson needs free cores and this machine had none to give
+#: (:meth:`~simulator.lessons.format.Needs.cores_shared`): running it again would not help.
+NOT_FREE = "This run could not show it: no {n} free cores on this machine"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +48,10 @@ class LessonRun:
     lesson: Lesson
     runs: dict[str, list[Run]]
     results: tuple[ClaimResult, ...]
+    #: Measured after runs that did not show the lesson's point, on a lesson that needs free
+    #: cores, when they were not free (:func:`with_cores_checked`): how many times the work
+    #: of one its cores got done at once. ``None``: not measured, or the cores were free.
+    cores_shared: float | None = None
 
     @property
     def stopped(self) -> bool:
@@ -74,6 +89,18 @@ class LessonRun:
         came out as the answer expects."""
         return self.held and self.expectation_held is not False
 
+    @property
+    def cores_line(self) -> str | None:
+        """What measuring the cores found, when they were not free (the reveal's details,
+        ``lesson N``): the line itself stays short enough to leave the answer beside it."""
+        if self.cores_shared is None:
+            return None
+        n = self.lesson.needs.cores
+        return (
+            f"Measured after the run: {n} processes got only {self.cores_shared:.2f}× the work "
+            "of one done (another program, a CPU quota or hyper-threads share the cores)"
+        )
+
     def figure_text(self, side: str) -> str:
         """The lesson's figure on ``side``: one run's value, or the median and range."""
         runs = self.runs.get(side, [])
@@ -85,6 +112,8 @@ class LessonRun:
         ``lesson N`` prints: the verdict, or what one scenario measured, or
         :data:`NOT_SHOWN`."""
         if not self.showed:
+            if self.cores_shared is not None:
+                return NOT_FREE.format(n=self.lesson.needs.cores)
             return NOT_SHOWN
         verdict = self.verdict
         if verdict is not None:
@@ -100,11 +129,40 @@ class LessonRun:
         return [median_run(figure, runs) for runs in self.runs.values() if runs]
 
 
-def judge_lesson(lesson: Lesson, runs: Mapping[str, Sequence[Run]]) -> LessonRun:
-    """Judge runs of ``lesson`` (``{"A": [...], "B": [...]}``, every run of each side)."""
+def judge_lesson(
+    lesson: Lesson, runs: Mapping[str, Sequence[Run]], *, cores_shared: float | None = None
+) -> LessonRun:
+    """Judge runs of ``lesson`` (``{"A": [...], "B": [...]}``, every run of each side);
+    ``cores_shared``: what :func:`with_cores_checked` measured for these runs, if it did."""
     kept = {side: list(side_runs) for side, side_runs in runs.items() if side_runs}
     results = tuple(check_claim(claim, kept) for claim in lesson.claims)
-    return LessonRun(lesson, kept, results)
+    return LessonRun(lesson, kept, results, cores_shared)
+
+
+def wants_cores_checked(judged: LessonRun) -> bool:
+    """Whether the cores are worth measuring after ``judged``'s runs: they did not show the
+    lesson's point (stopped runs show nothing either way), and the lesson needs free cores
+    (lesson 23: a busy machine, not the lesson, keeps two processes from computing at once)."""
+    return (
+        bool(judged.runs)
+        and not judged.showed
+        and not judged.stopped
+        and (judged.lesson.needs.cores > 1)
+    )
+
+
+def with_cores_checked(
+    judged: LessonRun, measure: Callable[[Lesson], float | None] | None = None
+) -> LessonRun:
+    """``judged``, with whether the cores its lesson needs are free now when it
+    :func:`wants_cores_checked` (``measure``: by default
+    :meth:`~simulator.lessons.format.Needs.cores_shared`, the very measure ``lesson N
+    --check`` takes first). A class that saw "run it again" on a busy machine ran it again,
+    and again, for nothing: the line now says the machine stood in the way."""
+    if not wants_cores_checked(judged):
+        return judged
+    shared = (measure or (lambda lesson: lesson.needs.cores_shared()))(judged.lesson)
+    return replace(judged, cores_shared=shared)
 
 
 def run_lesson(

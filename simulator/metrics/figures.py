@@ -16,6 +16,7 @@ quantiles are keyed by their name in ``Summary.latency_ms`` (``"p50"``, ..., ``"
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
@@ -32,6 +33,7 @@ __all__ = [
     "format_count",
     "format_ms",
     "format_rate",
+    "lesson_first",
     "pace_note",
 ]
 
@@ -123,16 +125,16 @@ class Figure:
 
     def so_far(self, live: bool) -> str:
         """What follows the figure's name while its run is still going (``live``): its
-        makespan, throughput and latencies are only those of the answers so far, and a class
-        would read "makespan 455 ms" with 3 of 8 answered as the run's."""
+        makespan, throughput, latencies and loop blocked are only those up to the last answer
+        so far, and a class would read "makespan 455 ms" with 3 of 8 answered as the run's."""
         return " so far" if live and self.needs_an_answer else ""
 
     @property
     def needs_an_answer(self) -> bool:
-        """Whether the figure means nothing before the first answer (latencies, makespan and
-        throughput of a live run, or of one where none finished): it reads as a dash then,
-        not as 0 or "so far"."""
-        return self.is_latency or self.key in ("makespan_ms", "throughput_rps")
+        """Whether the figure means nothing before the first answer (latencies, makespan,
+        throughput and the loop blocked within the makespan, of a live run or of one where
+        none finished): it reads as a dash then, not as 0 or "so far"."""
+        return self.is_latency or self.key in ("makespan_ms", "throughput_rps", "loop_blocked_ms")
 
     def value(self, summary: Summary) -> float:
         """The figure's value in ``summary`` (ms, req/s or a count); NaN where it was not
@@ -295,6 +297,18 @@ def pace_note(summary: Summary) -> str | None:
         f"the client set the pace: the server's own span was {format_ms(summary.server_span_ms)}"
         f" of the {format_ms(summary.makespan_ms)} makespan"
     )
+
+
+def lesson_first(figure: str | None, keys: Iterable[str]) -> tuple[str, ...]:
+    """``keys`` in the order a class reads them with a lesson on: the figure the lesson asks
+    about (``figure``, if any) first, then the others as they were, without it again. One
+    rule for the window's figure line and a slide's: lesson 6 asks for the p50, 19 for the
+    database connections, and a line that opened on the makespan hid the lesson's own number
+    at its far end, or left it out."""
+    keys = tuple(keys)
+    if not figure:
+        return keys
+    return (figure, *(key for key in keys if key != figure))
 
 
 #: The figures by key (read-only).

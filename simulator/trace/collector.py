@@ -112,6 +112,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "kept_until_exit",
+    "made_unwalked",
     "measuring",
     "measuring_ended",
     "off_after_measuring",
@@ -171,6 +172,30 @@ def paused_collection() -> Iterator[None]:
     paused = _PAUSES.enter()
     try:
         yield
+    finally:
+        if paused:
+            _PAUSES.leave()
+
+
+@contextlib.contextmanager
+def made_unwalked() -> Iterator[None]:
+    """:func:`paused_collection`, and what is alive at the block's end frozen
+    (``gc.freeze()``): the window's reader of the site's frames makes ~100,000 objects at
+    once (a frame of 10,000 lanes unpickled and applied), none in a reference cycle. Paused
+    alone, they were all young when the pause ended, and the first allocation after it, on
+    whichever thread (the window's, as a rule, drawing), walked them in one young
+    collection, then again in the next middle one: 38-72 ms each in the window's loop at
+    10,000 lanes (``benchmarks/live_window.py``, December 2026), one of them the most of a
+    118 ms frame. Frozen, no collection walks them; each is freed by reference counting when
+    the next frame replaces it, as before. What it costs: garbage in a reference cycle that
+    was alive at the block's end (anything of the process's, young or old) is never
+    collected; the window's :func:`settle` freezes everything at every run's end anyway.
+    Left as it is, like the pause, while a run is measured in this process."""
+    paused = _PAUSES.enter()
+    try:
+        yield
+        if paused:
+            gc.freeze()
     finally:
         if paused:
             _PAUSES.leave()

@@ -53,6 +53,7 @@ Body = tuple[str, int, int, str, bool, int | None, PlainClock | None, PlainClock
 #: The kinds a piece is made of, by value (what each is, ``kinds.Kind``).
 QUEUED, FRAMEWORK, THREAD_HOP = Kind.QUEUED.value, Kind.FRAMEWORK.value, Kind.THREAD_HOP.value
 IO_WAIT, IO_BLOCKING, CANCELLED = Kind.IO_WAIT.value, Kind.IO_BLOCKING.value, Kind.CANCELLED.value
+CPU = Kind.CPU.value
 _KNOWN = {kind.value for kind in Kind}
 _PLACED = (Kind.GIL_WAIT.value, Kind.CORE_WAIT.value)
 _BY_START = attrgetter("start_ns", "end_ns")
@@ -109,6 +110,17 @@ def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Bo
     """The declared segments as drawn: each from where the one before ended, up to the end."""
     body: list[Body] = []
     for seg in declared:
+        if body and ran_inside_await(body[-1], seg) and picked <= seg.start_ns < done_ns:
+            # The loop monitor's ``cpu`` for a step that held the loop inside the request's
+            # own await (its I/O woke it, then its code ran 5 ms or more): the await is cut
+            # around it, not drawn over it as "awaiting I/O" under a red "loop blocked".
+            kind, s, e, thread, is_open, line, start_clock, end_clock, due = body.pop()
+            ran = (CPU, seg.start_ns, min(seg.end_ns, e), thread, False, seg.line)
+            body.append((kind, s, seg.start_ns, thread, False, line, start_clock, None, None))
+            body.append((*ran, None, None, None))
+            if e > ran[2]:
+                body.append((kind, ran[2], e, thread, is_open, line, None, end_clock, due))
+            continue
         if body and placed_wait_overlapped(body[-1], seg):
             # The wait only says how long, not when: the segment measured on the other
             # thread (the view's sleep, running while the loop waited to finish its step)
@@ -134,6 +146,17 @@ def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Bo
                 )
             )
     return body
+
+
+def ran_inside_await(before: Body, seg: RawSegment) -> bool:
+    """Whether ``seg`` is the loop monitor's ``cpu`` inside the await drawn last (``before``):
+    the same thread, starting after it did and before it ended."""
+    return (
+        seg.kind == CPU
+        and before[0] == IO_WAIT
+        and before[3] == seg.thread
+        and before[1] < seg.start_ns < before[2]
+    )
 
 
 def _kind_value(kind: str) -> str:

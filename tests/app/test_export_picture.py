@@ -25,6 +25,7 @@ from app.theme import LIGHT
 from app.timeline.paint import TimelineRows, paint_timeline
 from simulator.errors import LanesError
 from simulator.hosting.engine import run_scenario
+from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import Summary, summarize
 from simulator.metrics.verdict import verdict
 from simulator.scenario import Scenario
@@ -262,6 +263,29 @@ def test_the_figures_line_reads_at_a_glance():
     for rps, shown in ((2.0, "2.00 req/s"), (99.97, "100 req/s"), (1234.5, "1234 req/s")):
         faster = Run(run.scenario, run.trace, dataclasses.replace(summary, throughput_rps=rps))
         assert shown in metrics_line(faster)
+
+
+def test_a_lesson_s_slide_leads_each_line_with_the_figure_it_asks_about(sync_run, async_run):
+    # Lesson 6's slide opened each line on the makespan and gave no p50 at all, the figure
+    # its question asks about (the window's figure line led with it already).
+    p50 = FIGURE["p50"]
+    text = slide_text([sync_run, async_run], figure="p50")
+    assert text.metrics == (
+        f"A: p50 {p50.text(sync_run.summary)} · {metrics_line(sync_run)}",
+        f"B: p50 {p50.text(async_run.summary)} · {metrics_line(async_run)}",
+    )
+    held = FIGURE["threads_held_peak"].text(sync_run.summary)
+    line = metrics_line(sync_run, "threads_held_peak")  # lessons 2, 3, 8, 9, 13
+    assert line.startswith(f"threads held {held} · makespan ")
+    assert "held at once" not in line  # said once, first
+    assert metrics_line(sync_run, "db_connections_peak").startswith("DB connections ")
+    framework = metrics_line(async_run, "framework_ms_per_request")  # lesson 18
+    assert framework.startswith("framework ") and framework.count("framework") == 1
+    assert metrics_line(sync_run, "failed").startswith("0 failed · makespan ")  # lessons 11, 12
+    assert metrics_line(sync_run, "makespan_ms") == metrics_line(sync_run)
+    # The slide the command line writes for a lesson gets the lesson's figure.
+    slide = layout_slide([sync_run, async_run], figure="p50")
+    assert slide.text.metrics == text.metrics
 
 
 def _hand_run(tail_ms: float) -> Run:

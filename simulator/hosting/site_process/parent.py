@@ -40,7 +40,7 @@ from simulator.hosting.site_process.wire import Frame, LaneMirror
 from simulator.metrics.summary import Summary, summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.collector import paused_collection
+from simulator.trace.collector import made_unwalked
 
 __all__ = ["ProcessRun", "RunLost", "SiteProcess"]
 
@@ -195,8 +195,9 @@ class SiteProcess:
             try:
                 # A frame of 10,000 lanes unpickled and applied makes ~100,000 objects at
                 # once: no collection walks the window's process in the middle of it (a full
-                # one took 0.4 s of the window's loop there).
-                with paused_collection():
+                # one took 0.4 s of the window's loop there), nor them after it (a young one
+                # of them all took up to 72 ms of the window's loop: collector.py).
+                with made_unwalked():
                     self._take(pickle.loads(data))
             except Exception as error:  # noqa: BLE001 (a bug: said, never waited on for ever)
                 failure = f"{type(error).__name__}: {error}"

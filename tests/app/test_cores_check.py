@@ -1,0 +1,120 @@
+"""Lesson 23 needs two free cores. ``lesson 23 --check`` measures them first and skips on a
+busy machine; the window ran it anyway and said "This run did not show it: run it again", so
+a class ran it again, and again, for nothing. Now a run that did not show a lesson needing
+free cores measures them as ``--check`` does (``Needs.cores_shared``), and the window, the
+command line and the slide say it was the machine."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.session import Session, Side
+from app.session.classroom import Classroom
+from app.session.quiz import QuizStep
+from simulator.lessons import NOT_SHOWN, judge_lesson, load_lesson, with_cores_checked
+from simulator.metrics.summary import Summary
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
+
+LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
+CORES = "23-processes-vs-threads-for-cpu.toml"
+#: What the class reads when the other core was taken, and in the reveal's details what was
+#: measured (two processes did 1.04× one's work).
+BUSY = "This run could not show it: no 2 free cores on this machine"
+MEASURED = "Measured after the run: 2 processes got only 1.04× the work of one done"
+
+
+def _run(scenario: Scenario, makespan: float) -> Run:
+    latency = dict.fromkeys(("p50", "p95", "p99", "max"), makespan)
+    summary = Summary(10, 10, 0, 0, makespan, 0.0, latency, 10, 2, 0.0, 0.0)
+    return Run(scenario, Trace(t0_ns=0, lanes=()), summary)
+
+
+def _busy_runs() -> dict[str, list[Run]]:
+    """Lesson 23 beside a burner: A's two processes no faster than B's two threads."""
+    lesson = load_lesson(LESSONS / CORES)
+    assert lesson.file.b is not None
+    return {"A": [_run(lesson.file.a, 505.0)], "B": [_run(lesson.file.b, 510.0)]}
+
+
+def test_a_run_that_did_not_show_a_lesson_needing_free_cores_says_the_machine_had_none():
+    lesson = load_lesson(LESSONS / CORES)
+    asked: list[str] = []
+
+    def measure(lesson_asked):
+        asked.append(lesson_asked.title)
+        return 1.04
+
+    judged = with_cores_checked(judge_lesson(lesson, _busy_runs()), measure)
+    assert asked == [lesson.title] and judged.line == BUSY
+    assert judged.cores_line is not None and judged.cores_line.startswith(MEASURED)
+    # The cores were free after all: the lesson's own "run it again".
+    assert with_cores_checked(judge_lesson(lesson, _busy_runs()), lambda _: None).line == (
+        NOT_SHOWN
+    )
+    # Shown, or a lesson that needs one core: nothing is measured.
+    a, b = _busy_runs()["A"][0].scenario, _busy_runs()["B"][0].scenario
+    shown = {"A": [_run(a, 260.0)], "B": [_run(b, 510.0)]}
+    assert with_cores_checked(judge_lesson(lesson, shown), measure).line.startswith("Verdict: ")
+    one_core = load_lesson(LESSONS / "16-async-under-wsgi.toml")
+    with_cores_checked(judge_lesson(one_core, {"A": [_run(a, 600)], "B": [_run(b, 900)]}), measure)
+    assert asked == [lesson.title]
+
+
+class _Handle:
+    started = True
+
+    def __init__(self, run: Run) -> None:
+        self._run = run
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        return Trace(t0_ns=0, lanes=())
+
+    def stop(self) -> None:
+        pass
+
+    async def run(self) -> Run:
+        return self._run
+
+
+def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop, tmp_path):
+    from app.window.quiz import QtQuiz
+
+    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
+    busy = _busy_runs()
+    makespans = {"sync": [505.0, 498.0, 502.0], "gthread": [510.0, 512.0, 507.0]}
+
+    def runner(scenario: Scenario) -> _Handle:
+        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
+
+    assert {r.scenario.worker_class for runs in busy.values() for r in runs} == set(makespans)
+    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    classroom = Classroom(session, tmp_path)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    verdict = QLabel()
+    measured: list[str] = []
+
+    def measure(lesson):
+        measured.append(lesson.title)
+        return 1.04
+
+    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=measure)
+    classroom.open(tmp_path / CORES)
+    classroom.forward()  # run
+    qloop.run_until_complete(session.wait())
+    assert classroom.quiz is not None and classroom.quiz.step is QuizStep.MEASURED
+    assert session.every_run(Side.B)
+    qtbot.waitUntil(lambda: bool(measured), timeout=5000)  # asked once measured
+    classroom.forward()  # reveal
+    qtbot.waitUntil(lambda: verdict.text() == BUSY, timeout=5000)
+    assert verdict.isVisibleTo(parent)
+    assert MEASURED in quiz.panel.reveal.text()  # B (the whole reveal) says what was measured
+    classroom.back()
+    classroom.forward()  # back and forth: the same runs are not measured again
+    assert verdict.text() == BUSY and measured == [classroom.quiz.lesson.title]
+    assert quiz.panel is not None
+    asyncio.set_event_loop(qloop)
