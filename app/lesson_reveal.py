@@ -164,6 +164,8 @@ def panel_text(
                 f"Claims on this run: {held} of {len(judged.results)} held"
                 + (f" (not: {failed})" if failed else "")
             )
+            if judged.cores_line is not None:
+                lines.append(judged.cores_line)
         reveal = "<br>".join(lines)
     return PanelText(
         question=lesson.question,

@@ -162,6 +162,8 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     say(_model_line(result))
     if not result.showed:
         say(f"{result.line.upper()}.")
+        if result.cores_line is not None:
+            say(f"  {result.cores_line}")
     _wrapped("  Answer: ", lesson.answer)
     _wrapped("  Why: ", lesson.why)
     _wrapped("  Look at: ", lesson.look_at)

@@ -38,7 +38,7 @@ __all__ = [
 NOT_SHOWN = "This run did not show it: run it again"
 #: What they say instead when the lesson needs free cores and this machine had none to give
 #: (:meth:`~simulator.lessons.format.Needs.cores_shared`): running it again would not help.
-NOT_FREE = "This run could not show it: this machine has no {n} free cores now"
+NOT_FREE = "This run could not show it: no {n} free cores on this machine"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +89,18 @@ class LessonRun:
         came out as the answer expects."""
         return self.held and self.expectation_held is not False
 
+    @property
+    def cores_line(self) -> str | None:
+        """What measuring the cores found, when they were not free (the reveal's details,
+        ``lesson N``): the line itself stays short enough to leave the answer beside it."""
+        if self.cores_shared is None:
+            return None
+        n = self.lesson.needs.cores
+        return (
+            f"Measured after the run: {n} processes got only {self.cores_shared:.2f}× the work "
+            "of one done (another program, a CPU quota or hyper-threads share the cores)"
+        )
+
     def figure_text(self, side: str) -> str:
         """The lesson's figure on ``side``: one run's value, or the median and range."""
         runs = self.runs.get(side, [])
@@ -101,11 +113,7 @@ class LessonRun:
         :data:`NOT_SHOWN`."""
         if not self.showed:
             if self.cores_shared is not None:
-                n = self.lesson.needs.cores
-                return (
-                    NOT_FREE.format(n=n)
-                    + f" ({n} processes got only {self.cores_shared:.2f}× the work of one done)"
-                )
+                return NOT_FREE.format(n=self.lesson.needs.cores)
             return NOT_SHOWN
         verdict = self.verdict
         if verdict is not None:

@@ -21,11 +21,10 @@ from simulator.trace import Run, Trace
 
 LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 CORES = "23-processes-vs-threads-for-cpu.toml"
-#: What the class reads when the other core was taken (two processes did 1.04× one's work).
-BUSY = (
-    "This run could not show it: this machine has no 2 free cores now "
-    "(2 processes got only 1.04× the work of one done)"
-)
+#: What the class reads when the other core was taken, and in the reveal's details what was
+#: measured (two processes did 1.04× one's work).
+BUSY = "This run could not show it: no 2 free cores on this machine"
+MEASURED = "Measured after the run: 2 processes got only 1.04× the work of one done"
 
 
 def _run(scenario: Scenario, makespan: float) -> Run:
@@ -51,6 +50,7 @@ def test_a_run_that_did_not_show_a_lesson_needing_free_cores_says_the_machine_ha
 
     judged = with_cores_checked(judge_lesson(lesson, _busy_runs()), measure)
     assert asked == [lesson.title] and judged.line == BUSY
+    assert judged.cores_line is not None and judged.cores_line.startswith(MEASURED)
     # The cores were free after all: the lesson's own "run it again".
     assert with_cores_checked(judge_lesson(lesson, _busy_runs()), lambda _: None).line == (
         NOT_SHOWN
@@ -112,6 +112,7 @@ def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop
     classroom.forward()  # reveal
     qtbot.waitUntil(lambda: verdict.text() == BUSY, timeout=5000)
     assert verdict.isVisibleTo(parent)
+    assert MEASURED in quiz.panel.reveal.text()  # B (the whole reveal) says what was measured
     classroom.back()
     classroom.forward()  # back and forth: the same runs are not measured again
     assert verdict.text() == BUSY and measured == [classroom.quiz.lesson.title]
