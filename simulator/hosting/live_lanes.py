@@ -56,7 +56,7 @@ from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = ["LiveLanes", "from_scratch"]
+__all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch"]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -89,6 +89,19 @@ class _Kept:
     #: after it, its records change after its lane's end, which leaves its lane as it is
     #: (:func:`only_tidying_after`).
     shape: Shape | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveRecords:
+    """What a live run's trace at ``now_ns`` is built of (``LiveRun.records_now``): its
+    requests' records (their probes still recording), and the server's blocks of the loop."""
+
+    now_ns: int
+    t0_ns: int
+    records: list[RequestRecord]
+    loop_thread: str | None
+    loop_blocked: list[tuple[int, int]]
+    loop_blocking_now: tuple[int, int] | None
 
 
 class LiveLanes:
@@ -267,6 +280,19 @@ class LiveLanes:
             i not in active and kept is not None and kept.version != records[i].probe.version
             for i, kept in enumerate(self._kept[: len(records)])
         )
+
+
+def blocks_within(
+    blocked: Sequence[tuple[int, int]], t0_ns: int, last_ns: int
+) -> tuple[tuple[int, int], ...]:
+    """The server's blocks of the loop within the run, clipped to it: before the first send
+    (``t0_ns``) or after the last segment's end (``last_ns``, :attr:`LiveLanes.last_ns`),
+    the loop was warming up or tidying up, which no request waited for."""
+    return tuple(
+        (max(start, t0_ns), min(end, last_ns))
+        for start, end in blocked
+        if end > t0_ns and start < last_ns
+    )
 
 
 def from_scratch(
