@@ -1,4 +1,5 @@
-"""The CPU a live frame's snapshot costs the site's process, on the same records every time.
+"""The CPU a live frame's snapshot costs, in the site's process and in the window's, on the
+same records every time.
 
 render.py's "1,000 lanes live" snapshot is measured as the window takes it: from asking to
 having it, through the site's process, whose GIL the site's busy loop holds 5 ms at a time
@@ -7,12 +8,16 @@ load and with how the run went (how many frames fell in its busiest half second)
 one does not: it runs render.py's live scenario once in this process (1,000 ``async_io``
 requests × 300 ms, arriving every 0.5 ms, a frame every 33 ms, each taken as the site's
 process takes it), keeps what every probe had recorded at each frame, then replays those
-frames through :class:`~simulator.hosting.live_lanes.LiveLanes` and the wire's
-:class:`~simulator.hosting.site_process.wire.LaneSender`, the collector off, and prints per
-frame the thread's CPU time (median, mean, 95th percentile, worst: the least of
-``--repeat`` replays), the lanes built, and how many frames, sent through pickle and applied
-by a :class:`~simulator.hosting.site_process.wire.LaneMirror`, differ from a build from
-scratch (0, or the code is wrong).
+frames as the two processes take them, the collector off, and prints per frame each side's
+CPU time (median, mean, 95th percentile, worst: the least of ``--repeat`` replays), the
+lanes built, and how many frames differ from a build from scratch (0, or the code is wrong).
+Since the site's process sends what its probes recorded (``site_process/record_wire.py``):
+the site's side is :class:`~simulator.hosting.site_process.record_wire.RecordSender`'s
+frame, pickled; the window's, the frame unpickled, taken by a
+:class:`~simulator.hosting.site_process.record_wire.RecordMirror` and its lanes built. On
+older code (``--load`` on another tree): the site's side is
+:class:`~simulator.hosting.live_lanes.LiveLanes` and the wire's ``LaneSender``, the window's
+a ``LaneMirror`` applying the frame.
 
 ``--save FILE`` keeps the captured frames and ``--load FILE`` replays them instead of
 running the site, so two versions of the code can be timed on the same records in the same

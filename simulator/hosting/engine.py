@@ -306,7 +306,6 @@ class LiveRun:
         *,
         final: bool = False,
         abandoned: bool = False,
-        grown: list[tuple[int, int]] | None = None,
     ) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
         (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then; with
@@ -317,8 +316,7 @@ class LiveRun:
         in every later snapshot; a lane in flight that recorded nothing new grows to now.
         Every lane is what building it from scratch from the same records at ``now_ns``
         would give; the final trace (``final``) is checked to be, and built from scratch if
-        it is not. ``grown``: :meth:`LiveLanes.update`'s (lanes that only grew, left for the
-        caller to grow)."""
+        it is not."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -343,13 +341,11 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    lanes = live.update(records, now_ns, abandoned=abandoned, grown=grown)
+                    lanes = live.update(records, now_ns, abandoned=abandoned)
                 finally:
                     self._updating = False
                 last = live.last_ns
                 if final and live.stale(records):
-                    if grown is not None:
-                        grown.clear()  # every lane made afresh
                     lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                     last = max((lane.end_ns for lane in lanes), default=now_ns)
         return Trace(

@@ -132,17 +132,9 @@ class LiveLanes:
         now_ns: int,
         *,
         abandoned: bool = False,
-        grown: list[tuple[int, int]] | None = None,
     ) -> tuple[Lane, ...]:
         """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
-        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon).
-
-        With ``grown``, a lane that only grows to now is not made: it is left as this gave it
-        last (or as it was built), and ``(place, now_ns)`` appended to ``grown``: whoever
-        keeps what was given grows it with :func:`~simulator.trace.made.reaching` (which
-        grows an earlier lane to any later now in one step). The site's process's wire sends
-        such a lane as its place and now (``site_process/wire.py``): making each here was a
-        fifth of a frame's CPU at 1,000 requests, and of the GIL it took from the site."""
+        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
         known = len(self._lanes)
         if len(records) > known:
             self._active += range(known, len(records))
@@ -191,10 +183,7 @@ class LiveLanes:
                 changed.append(i)
                 states[i] = kept.version, kept.state, kept.shape
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
-                if grown is None:
-                    kept.lane = lanes[i] = reaching(kept.lane, now_ns)  # (``grown``)
-                else:
-                    grown.append((i, now_ns))
+                kept.lane = lanes[i] = reaching(kept.lane, now_ns)
                 kept.end = now_ns
                 grew = True
                 still.append(i)

@@ -26,7 +26,7 @@ from simulator.hosting.site_process.record_wire import RecordMirror, RecordSende
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Segment, Trace, loop_holding_intervals
 from simulator.trace.growing import grown
-from simulator.trace.made import make_lane, make_segment, reaching
+from simulator.trace.made import make_lane, make_segment
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
@@ -147,37 +147,6 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     # Stopped now: those in flight cancelled, as a build from scratch cancels them.
     abandoned = live_lanes.update(copies, now, abandoned=True)
     assert abandoned == from_scratch(replay.records, now, trace.loop_thread, abandoned=True)
-
-
-@pytest.mark.slow
-def test_lanes_left_for_the_wire_to_grow_are_what_a_build_from_scratch_gives(watched):
-    """``update(grown=...)`` (the site's process's frames): a lane that only grew is left as
-    handed out before, its place and now told, and grown by whoever keeps the lanes (the
-    window's mirror, with ``reaching``): so grown, every frame is what a build from scratch
-    gives, frames made so or whole in any order."""
-    name, live, trace, _ = watched
-    replay = _Replay(live._driver.records)
-    rng = random.Random(name + " left to grow")
-    start, end = replay.times[0], replay.times[-1] + 5_000_000
-    live_lanes = LiveLanes(trace.loop_thread)
-    handed: tuple[Lane, ...] = ()
-    kept: list[Lane] = []  # what the keeper holds
-    now = start
-    left = 0
-    while now < end:
-        now += rng.randrange(1_000_000, 12_000_000)
-        replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
-        grown: list[tuple[int, int]] | None = [] if rng.random() < 0.8 else None
-        lanes = live_lanes.update(replay.records, now, grown=grown)
-        held = list(lanes)
-        for i, to in grown or ():
-            assert lanes[i] is handed[i] and to == now
-            held[i] = reaching(kept[i], to)
-        left += len(grown or ())
-        assert tuple(held) == from_scratch(replay.records, now, trace.loop_thread), now - start
-        handed, kept = lanes, held
-    # (A view failing at once has no lane in flight that only grows from frame to frame.)
-    assert left > 0 or name.endswith("_bug")
 
 
 @pytest.mark.slow

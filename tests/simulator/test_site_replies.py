@@ -31,9 +31,7 @@ class _Broken:
     def records_now(self, now_ns: int) -> None:
         raise RuntimeError("lanes out of order")
 
-    def snapshot(
-        self, now_ns: int | None = None, *, grown: list[tuple[int, int]] | None = None
-    ) -> Trace:
+    def snapshot(self, now_ns: int | None = None) -> Trace:
         raise RuntimeError("lanes out of order")
 
 

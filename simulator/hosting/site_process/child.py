@@ -153,12 +153,11 @@ class _Site:
             self.send("reply", asked, None)
             return
         cpu = time.thread_time()
-        grown: list[tuple[int, int]] = []  # lanes that only grew: sent as their place and now
         try:
             # An in-process run's probes: what they recorded since the last frame, the lanes
             # built in the window's process (record_wire.py). A run over sockets: its lanes.
             records = live.records_now(now_ns or time.perf_counter_ns())
-            trace = live.snapshot(now_ns, grown=grown) if records is None else None
+            trace = live.snapshot(now_ns) if records is None else None
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
             return
@@ -167,7 +166,7 @@ class _Site:
                 frame: Frame | RecordFrame = self._records.frame(records)
             else:
                 assert trace is not None
-                frame = self._sender.frame(trace, grown)
+                frame = self._sender.frame(trace)
             self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
 
     def _answers(self, asked: int) -> None:
