@@ -216,12 +216,15 @@ def main(argv: list[str]) -> int:
     from app.main import create_application
     from app.session import Session, Side
     from app.session.figures import Figures
+    from app.widgets.timeline import QtTimeline
     from app.window.main_window import QtMainWindow
     from app.window.stage import Stage
     from simulator.scenario import Scenario
 
     _timed_snapshots()
     _timed(Stage, "_on_run_progressed", "the timeline: layout and paint", cpu=True)
+    # (a big run's frame is painted a turn after its layout: QtTimeline.repaint)
+    _timed(QtTimeline, "_show_frame", "the timeline: its paint a turn later", cpu=True)
     _timed(Session, "_frame", "the window's thread: the frame drawn", cpu=True)
     _timed(Figures, "_on_run_progressed", "the figures (throttled)", cpu=True)
     _timed(Figures, "_prepare", "the figures prepared (the snapshot's thread)", cpu=True)

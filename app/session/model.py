@@ -106,7 +106,6 @@ class Session:
         #: Run with each live snapshot on the worker thread that took it, before the window
         #: draws it (no Qt): the figures' columns and summary (:mod:`app.session.figures`).
         self.prepare_frame: list[Prepare] = []
-        self._check: PredictionCheck | None = None
         self._lesson: Lesson | None = None
         #: Every run of each side since Run ran both (a close call runs each twice more).
         self.samples: dict[Side, list[Run]] = {Side.A: [], Side.B: []}
@@ -180,7 +179,7 @@ class Session:
             return
         self.runs = {Side.A: None, Side.B: None}
         self.samples = {Side.A: [], Side.B: []}
-        self._last_side, self._check = None, None
+        self._last_side = None
         self._predictions.drop()  # the model's answer is an answer too
         self._update_verdict()
         for side in Side:  # views redraw each side as not run yet
@@ -189,7 +188,7 @@ class Session:
     def keep(self) -> Kept:
         """The runs on both sides as they are now, for :meth:`restore`."""
         samples = {side: list(runs) for side, runs in self.samples.items()}
-        return Kept(dict(self.runs), samples, self._last_side, self._check)
+        return Kept(dict(self.runs), samples, self._last_side, self.check)
 
     def restore(self, kept: Kept) -> None:
         """Put back runs kept earlier (not while running): each side is shown as it
@@ -199,7 +198,9 @@ class Session:
         self.forget_runs()
         self.runs = dict(kept.runs)
         self.samples = {side: list(runs) for side, runs in kept.samples.items()}
-        self._last_side, self._check = kept.last_side, kept.check
+        self._last_side = kept.last_side
+        if kept.check is not None and (run := self.last_run) is not None:
+            self._predictions.keep(run, kept.check)
         for side, run in self.runs.items():
             if run is not None:
                 self.events.run_finished.emit(side, run)
@@ -267,8 +268,9 @@ class Session:
 
     @property
     def check(self) -> PredictionCheck | None:
-        """The model against the run that finished last (``None`` if stopped or too big)."""
-        return self._check
+        """The model against the run that finished last (``None`` if stopped, too big, or
+        not come yet: beyond 100 requests it is worked out off the loop)."""
+        return self._predictions.check_of(self.last_run)
 
     # -- running ----------------------------------------------------------------------------
     @property
@@ -321,6 +323,11 @@ class Session:
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
 
+    def close(self) -> None:
+        """The window closes: the model's answers still worked out on threads are dropped,
+        never handed to a loop whose Qt is being torn down."""
+        self._predictions.close()
+
     def predict(self, side: Side | str = Side.A) -> Prediction | None:
         """Ask the model about a side's dials without running them (not while running).
 
@@ -357,7 +364,6 @@ class Session:
         self._handle = client = OffLoopRun(handle)  # its client runs on a loop of its own
         self._running_side = side
         self.runs[side] = None
-        self._check = None
         self._update_verdict()
         if self._compare:  # the figures of a live run are the running side's
             self.show_side(side)
@@ -394,7 +400,7 @@ class Session:
             run = self._show_medians(side, run)
         self.runs[side] = run
         self._last_side = side
-        self._check = self._predictions.check(run, lambda check: self._checked(run, check))
+        self._predictions.check(run, lambda check: self._checked(run, check))
         # Drawn with the collector paused: the final trace's objects, just made, would have
         # the widgets' first allocations walk every object of the run (seconds at 10,000
         # requests); the queue's end settles them once (collector.py).
@@ -404,9 +410,9 @@ class Session:
         return run
 
     def _checked(self, run: Run, check: PredictionCheck) -> None:
-        """The model's check of a big ``run``, worked out off the loop (if still the last)."""
-        if self._last_side is not None and self.runs.get(self._last_side) is run:
-            self._check = check
+        """The model's check of a big ``run``, worked out off the loop: told if that run is
+        still the last (else kept with it, for when its lesson is shown again)."""
+        if run is self.last_run:
             self.events.checked.emit(check)
 
     def _frame(self, side: Side, trace: Trace, now_ns: int) -> None:

@@ -1,5 +1,6 @@
-"""Slow work (a prediction of thousands of requests) on a thread, awaited on the loop, so the
-window's loop stays free while it is worked out."""
+"""Slow work (the model's answer for thousands of requests) on a thread, awaited on the loop,
+so the window's loop stays free while it is worked out; one thread at a time of each kind,
+and nothing handed to the loop once the window has closed."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-__all__ = ["loop_running", "off_loop"]
+__all__ = ["OneThread", "loop_running"]
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -23,30 +25,95 @@ def loop_running() -> bool:
     return True
 
 
-def _settle(future: asyncio.Future[T], result: tuple[T] | None, error: Exception | None) -> None:
-    if future.done():
-        return
-    if error is not None:
-        future.set_exception(error)
-    elif result is not None:
-        future.set_result(result[0])
+@dataclass(eq=False)
+class _Job(Generic[A, T]):
+    arg: A
+    loop: asyncio.AbstractEventLoop
+    #: Its answer as ``(result,)``; ``None`` if it was superseded or the window closed.
+    done: asyncio.Future[tuple[T] | None]
 
 
-async def off_loop(work: Callable[[A], T], arg: A, *, name: str) -> T:
-    """``work(arg)`` on a daemon thread: never joined, so closing the window mid-way does not
-    wait for it. Its exception is raised here."""
-    loop = asyncio.get_running_loop()
-    done: asyncio.Future[T] = loop.create_future()
+class OneThread(Generic[A, T]):
+    """``work(arg)`` on a daemon thread, one at a time: never joined, so closing the window
+    mid-way does not wait for it.
 
-    def run() -> None:
-        try:
-            result = work(arg)
-        except Exception as exc:
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(_settle, done, None, exc)
-        else:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_settle, done, (result,), None)
+    Only the newest question matters (a prediction is shown only if nothing was asked after
+    it), so one asked while a thread works waits, and a newer one supersedes it: repeated
+    Predict presses each started a thread, whose answers were all dropped but the last, and
+    which all used the window's GIL meanwhile. The one running cannot be stopped (no Python
+    thread can be): its answer is handed over, then the one waiting starts.
 
-    threading.Thread(target=run, name=name, daemon=True).start()
-    return await done
+    After :meth:`close` (the window closing) a thread that ends hands nothing to the loop:
+    a thread of ours posting to a loop whose Qt is torn down is the kind of end that once
+    crashed the window's process (the site's reader thread, ``site_process/parent.py``).
+    """
+
+    def __init__(self, work: Callable[[A], T], *, name: str) -> None:
+        self._work, self._name = work, name
+        #: Held by a thread from its check of :attr:`_closed` until its answer is posted, and
+        #: by :meth:`close`: once that returns, no thread is posting or will post.
+        self._lock = threading.Lock()
+        self._closed = False
+        self._running: _Job[A, T] | None = None
+        self._waiting: _Job[A, T] | None = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether a thread of ours is working (or its answer is on its way to the loop)."""
+        return self._running is not None
+
+    async def run(self, arg: A) -> T | None:
+        """``work(arg)``'s result, worked out on the thread once the one before has ended;
+        ``None`` if a newer question superseded it while it waited, or the window closed.
+        Its exception is raised here."""
+        if self._closed:
+            return None
+        loop = asyncio.get_running_loop()
+        job: _Job[A, T] = _Job(arg, loop, loop.create_future())
+        if self._waiting is not None:
+            self._waiting.done.set_result(None)  # superseded
+        self._waiting = job
+        if self._running is not None and self._running.loop.is_closed():
+            self._running = None  # its loop ended before it did (``asyncio.run``): not ours
+        if self._running is None:
+            self._next()
+        answer = await job.done
+        return answer[0] if answer is not None else None
+
+    def close(self) -> None:
+        """Hand nothing more to the loop (the window closes): each question asked ends now
+        with ``None``, and a thread that ends later posts nothing."""
+        with self._lock:
+            self._closed = True
+        for job in (self._running, self._waiting):
+            if job is not None and not job.done.done():
+                job.done.set_result(None)
+        self._running = self._waiting = None
+
+    def _next(self) -> None:
+        job, self._waiting, self._running = self._waiting, None, self._waiting
+        if job is None:
+            return
+
+        def work() -> None:
+            try:
+                answer: tuple[tuple[T] | None, Exception | None] = ((self._work(job.arg),), None)
+            except Exception as exc:
+                answer = (None, exc)
+            with self._lock:
+                if self._closed:
+                    return
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                    job.loop.call_soon_threadsafe(self._answered, job, *answer)
+
+        threading.Thread(target=work, name=self._name, daemon=True).start()
+
+    def _answered(self, job: _Job[A, T], result: tuple[T] | None, error: Exception | None) -> None:
+        if self._running is not job:  # closed meanwhile
+            return
+        if not job.done.done():
+            if error is not None:
+                job.done.set_exception(error)
+            else:
+                job.done.set_result(result)
+        self._next()

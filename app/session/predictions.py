@@ -8,6 +8,7 @@ what was measured, and asking it for thousands of requests must not freeze the w
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable
 
 from simulator.metrics.summary import summarize
@@ -16,7 +17,7 @@ from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
 from .events import SessionEvents
-from .off_loop import loop_running, off_loop
+from .off_loop import OneThread, loop_running
 from .state import Prediction, PredictionCheck
 
 __all__ = ["AT_ONCE_LIMIT", "PREDICT_WITH_RUN_LIMIT", "Predictions"]
@@ -30,7 +31,7 @@ AT_ONCE_LIMIT = 100
 
 
 class Predictions:
-    """The prediction on screen (``shown``) and the model's check of a finished run.
+    """The prediction on screen (``shown``) and the model's check of each finished run.
 
     Parameters
     ----------
@@ -50,7 +51,14 @@ class Predictions:
         #: new lesson, a run, each replaced it).
         self._asked = 0
         self._task: asyncio.Future[None] | None = None
-        self._checking: asyncio.Future[None] | None = None
+        #: One thread at a time for Predict, one for the checks: a newer question
+        #: supersedes the one waiting (off_loop.py).
+        self._answers = OneThread(predictor, name="predict")
+        self._checks = OneThread(self._predicted_makespan, name="model check")
+        #: Each run's check, kept with the run while it lives (by identity: a run is not
+        #: hashed), so a check that came while another lesson was shown is there again
+        #: with its run.
+        self._of_run: dict[int, tuple[weakref.ref[Run], PredictionCheck]] = {}
 
     def ask(self, scenario: Scenario) -> Prediction | None:
         """Show the model's prediction for ``scenario``: at once up to
@@ -69,17 +77,34 @@ class Predictions:
         self._asked += 1
         self._set(None)
 
-    def check(self, run: Run, later: Callable[[PredictionCheck], None]) -> PredictionCheck | None:
-        """The model's makespan beside ``run``'s (``None`` if stopped, too big, or of a url:
-        the model knows only the lesson site). Up to :data:`AT_ONCE_LIMIT` requests (or with
-        no loop running) returned at once; beyond, worked out on a thread of its own and
-        handed to ``later`` (``None`` is returned now)."""
+    def close(self) -> None:
+        """The window closes: nothing asked is shown, and no thread of the model's hands
+        anything to the loop any more (one may still be working: it is not waited for)."""
+        self._asked += 1
+        self._answers.close()
+        self._checks.close()
+
+    def check(self, run: Run, later: Callable[[PredictionCheck], None]) -> None:
+        """Work out the model's makespan beside ``run``'s, kept with it (:meth:`check_of`;
+        none if stopped, too big, or of a url: the model knows only the lesson site). Up to
+        :data:`AT_ONCE_LIMIT` requests (or with no loop running) at once; beyond, on a
+        thread of its own, and ``later`` is told it when it comes."""
         if run.stopped or run.scenario.requests > PREDICT_WITH_RUN_LIMIT or run.scenario.url:
-            return None
+            return
         if run.scenario.requests > AT_ONCE_LIMIT and loop_running():
-            self._checking = asyncio.ensure_future(self._check_off_loop(run, later))
-            return None
-        return self._checked(run, self._predicted_makespan(run.scenario))
+            asyncio.ensure_future(self._check_off_loop(run, later))
+            return
+        self.keep(run, self._checked(run, self._predicted_makespan(run.scenario)))
+
+    def check_of(self, run: Run | None) -> PredictionCheck | None:
+        """The model's check of ``run`` (``None``: none, or not yet come)."""
+        entry = self._of_run.get(id(run)) if run is not None else None
+        return entry[1] if entry is not None and entry[0]() is run else None
+
+    def keep(self, run: Run, check: PredictionCheck) -> None:
+        """Keep ``check`` with ``run`` (for as long as the run lives)."""
+        self._of_run = {key: kept for key, kept in self._of_run.items() if kept[0]() is not None}
+        self._of_run[id(run)] = (weakref.ref(run), check)
 
     def _predicted_makespan(self, scenario: Scenario) -> float:
         return summarize(self._predictor(scenario)).makespan_ms
@@ -90,23 +115,25 @@ class Predictions:
 
     async def _check_off_loop(self, run: Run, later: Callable[[PredictionCheck], None]) -> None:
         try:
-            predicted = await off_loop(self._predicted_makespan, run.scenario, name="predict")
+            predicted = await self._checks.run(run.scenario)
         except Exception as exc:
             self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
             return
-        later(self._checked(run, predicted))
+        if predicted is not None:  # (None: a newer run's check superseded it, or closed)
+            self.keep(run, check := self._checked(run, predicted))
+            later(check)
 
     def _show(self, scenario: Scenario, trace: Trace) -> None:
         self._set(Prediction(scenario=scenario, trace=trace, summary=summarize(trace)))
 
     async def _off_loop(self, scenario: Scenario, asked: int) -> None:
         try:
-            trace = await off_loop(self._predictor, scenario, name="predict")
+            trace = await self._answers.run(scenario)
         except Exception as exc:
             if asked == self._asked:
                 self._events.error.emit(f"The prediction failed: {type(exc).__name__}: {exc}")
             return
-        if asked == self._asked:  # nothing replaced it meanwhile
+        if trace is not None and asked == self._asked:  # nothing replaced it meanwhile
             self._show(scenario, trace)
 
     def _set(self, prediction: Prediction | None) -> None:

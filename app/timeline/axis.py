@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF
+from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
-from app.timeline.geometry import TimelineGeometry
+from app.timeline.geometry import TimelineGeometry, in_clip
 from simulator.trace import Trace
 
 __all__ = ["LIVE_STEPS", "format_ms", "live_span_ns", "nice_ticks", "paint_axis"]
@@ -90,8 +90,15 @@ def paint_axis(
         ticks.append((tick, geo.x_of(trace.t0_ns + int(tick * 1e6))))
         tick += step
     top, bottom = geo.axis_top + geo.axis_height - 4, geo.rect.bottom()
+    # Only the lines' parts in the painter's clip, and a few pixels more (their ends drawn
+    # as they were): Qt clips a long line to a region of many parts pixel by pixel.
+    seen = in_clip(painter, QRectF(geo.rect.left() - 2, top, geo.rect.width() + 4, bottom - top))
+    low, high = max(top, seen.top() - 2), min(bottom, seen.bottom() + 2)
     painter.setPen(QPen(QColor(theme.grid), 1))
-    painter.drawLines([QLineF(x, top, x, bottom) for _, x in ticks])
+    if high > low:
+        painter.drawLines(
+            [QLineF(x, low, x, high) for _, x in ticks if seen.left() - 1 <= x <= seen.right() + 1]
+        )
     if not words:
         return
     painter.setPen(QColor(theme.foreground))

@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QRect, QRectF
-from PySide6.QtGui import QFont, QFontMetricsF, QRegion
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QRegion
 
 from app.timeline.rows import TimelineRows
 
@@ -132,6 +132,16 @@ def pixel_rects(
     y1 = np.floor(np.asarray(y, np.float64) + h + 0.5).astype(np.int64)
     x0, x1, y0, y1 = np.broadcast_arrays(x0, x1, y0, y1)
     return list(map(QRect, x0.tolist(), y0.tolist(), (x1 - x0).tolist(), (y1 - y0).tolist()))
+
+
+def in_clip(painter: QPainter, rect: QRectF) -> QRectF:
+    """The part of ``rect`` inside ``painter``'s clip's bounds (all of it without a clip):
+    what to fill or draw over, the clip doing the rest. Qt fills a big rectangle clipped to
+    a region of many parts (a live frame's changes) in about 1 ms, its part in the clip's
+    bounds in a few hundredths, to the same pixels."""
+    if not painter.hasClipping():
+        return rect
+    return rect.intersected(painter.clipBoundingRect())
 
 
 def region_rects(region: QRegion) -> list[QRect]:

@@ -129,6 +129,11 @@ class LanesImage:
         :meth:`show`."""
         return self._live.rows(trace, now_ns)
 
+    @property
+    def live_bars(self) -> int:
+        """How many bars the live run's rows hold (0: not live)."""
+        return len(self._live.spans)
+
     def take_changed(self) -> tuple[Int64s, Int64s] | None:
         """The rows whose bars changed since last asked, and from when on each (``None``:
         not known, all of them): a live frame paints those again from there

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
-from app.timeline.geometry import RowsMemo, TimelineGeometry, touching
+from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
 from app.timeline.notes import place_errors
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 
@@ -61,10 +61,8 @@ def paint_blocked_strip(
     if not geo.strip_height:
         return
     trace = rows.trace
-    painter.fillRect(
-        QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height),
-        QColor(theme.grid),
-    )
+    strip = QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height)
+    painter.fillRect(in_clip(painter, strip), QColor(theme.grid))
     colour = QColor(theme.blocked)
     # Live, the block in progress is drawn as it grows. Once every request has its answer,
     # a block while Django tidied up after the last one delayed no client: the figure leaves

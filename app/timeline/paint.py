@@ -20,7 +20,14 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 from app.theme import Theme
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
-from app.timeline.geometry import MAX_ROW_PX, PlacedLabel, TimelineGeometry, lanes_clip, layout
+from app.timeline.geometry import (
+    MAX_ROW_PX,
+    PlacedLabel,
+    TimelineGeometry,
+    in_clip,
+    lanes_clip,
+    layout,
+)
 from app.timeline.label_column import paint_labels
 from app.timeline.labels import labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
@@ -101,7 +108,7 @@ def paint_timeline(
     region = clip(geo) if clip is not None else None
     if region is not None:
         painter.setClipRegion(region)
-    painter.fillRect(rect, QColor(theme.background))
+    painter.fillRect(in_clip(painter, rect), QColor(theme.background))
     line = QFontMetricsF(font).height()  # the axis's words: one line, a little down
     words = QRectF(rect.left(), geo.axis_top, rect.width(), max(geo.axis_height - 4, line + 4))
     paint_axis(painter, geo, rows.trace, theme, font, _reaches(region, words))

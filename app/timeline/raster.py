@@ -389,18 +389,20 @@ class Tiles:
             return codes
         first, last = int(shown.min()), int(shown.max())
         begin, end = lo * level.group, hi * level.group
-        spans = self.spans
-        # Only the bars of those bands that reach into those bins (what the summary would
-        # select of them anyway): a live frame's few new pixels read few bars.
-        inside = np.flatnonzero(
-            (spans.start < (last + 1) << level.bin_exp)
-            & (spans.end > first << level.bin_exp)
-            & (spans.row >= begin)
-            & (spans.row < end)
-        )
-        if not len(inside):
-            return codes
-        part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
+        part = spans = self.spans
+        if begin > 0 or end < self.rows:
+            # Only the bars of those bands that reach into those bins (what the summary
+            # would select of them anyway): a live frame's few new pixels read few bars.
+            # (Every band, a frame painted whole: the summary's own choice of them, no copy.)
+            inside = np.flatnonzero(
+                (spans.start < (last + 1) << level.bin_exp)
+                & (spans.end > first << level.bin_exp)
+                & (spans.row >= begin)
+                & (spans.row < end)
+            )
+            if not len(inside):
+                return codes
+            part = replace(spans.take(inside), row=spans.row[inside] - np.int32(begin))
         wide = _bars_and_tails(
             part,
             group=level.group,

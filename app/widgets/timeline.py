@@ -24,6 +24,10 @@ from simulator.trace import Trace
 
 __all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
+#: From this many bars a live frame is painted a turn of the event loop after its layout,
+#: not in the same turn (:meth:`QtTimeline.repaint`): each costs tens of ms at 10,000 lanes.
+PAINT_LATER_FROM = 40_000
+
 
 class QtTimeline(TimelineView):
     """Draws a :class:`~simulator.trace.Trace` as lanes.
@@ -72,6 +76,8 @@ class QtTimeline(TimelineView):
         self._picture: QImage | None = None  # the last frame, while it is up to date
         self._canvas = Canvas()  # what frames are drawn into, kept between them
         self._picture_key: tuple | None = None
+        #: This live frame's paint waits for the next turn of the event loop (a big run's).
+        self._paint_later = False
         self.lanes_image = LanesImage()
         self.setMouseTracking(True)
         self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
@@ -117,8 +123,9 @@ class QtTimeline(TimelineView):
             self._invalidate()
             return
         # Not the whole widget marked for painting: :meth:`repaint` paints what changed (at
-        # once, as the stage asks; else on the next turn).
+        # once, as the stage asks, unless the run is big; else on the next turn).
         self._picture = None
+        self._paint_later = self.lanes_image.live_bars >= PAINT_LATER_FROM
         QTimer.singleShot(0, self, self._show_frame)
 
     def expect_rows(self, requests: int) -> None:
@@ -261,10 +268,20 @@ class QtTimeline(TimelineView):
     def repaint(self, *args: Any) -> None:
         """As :meth:`QWidget.repaint`; asked with nothing (the stage, right after a live
         frame), only where the frame changed the picture: the window copies and sends the
-        screen that, not the whole timeline."""
+        screen that, not the whole timeline. A big run's live frame (:data:`PAINT_LATER_FROM`
+        bars) is painted on the next turn of the event loop instead, by the call
+        :meth:`set_trace` posted: its layout (~20 ms at 10,000 lanes) and its paint (~25 ms,
+        painted whole at each new step of the view) are then two turns, with the window's
+        other events between them, not one twice as long (the session's frame still times
+        both: it runs the posted paints after a turn, ``Session.settle_frame``)."""
         if args or not self.isVisible():
             super().repaint(*args)
             return
+        if self._picture is None and self._paint_later:
+            return
+        self._paint_now()
+
+    def _paint_now(self) -> None:
         region = self._prepare()
         if region is None:
             super().repaint()
@@ -274,7 +291,10 @@ class QtTimeline(TimelineView):
     def _show_frame(self) -> None:
         """A live frame nobody painted at once (a turn of the event loop later)."""
         if self._picture is None:
-            self.repaint()
+            if self.isVisible():
+                self._paint_now()
+            else:
+                super().repaint()
 
     def _prepare(self) -> QRegion | None:
         """Paint the picture if it is out of date: where it changed (empty: it was up to

@@ -399,6 +399,7 @@ class QtMainWindow(QMainWindow):
         dark, desk = self.session.view.dark, self.presentation.desk
         save_window(self, self.settings, self.session, dark=dark, desk=desk)
         event.accept()
+        self.session.close()  # the model's threads hand nothing more to this loop
         if self._own_site is not None:
             self._own_site.close()
         if not self._closed:

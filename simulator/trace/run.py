@@ -18,9 +18,12 @@ if TYPE_CHECKING:  # the figures are computed from a trace: metrics imports this
 __all__ = ["Run"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Run:
-    """A finished (or stopped) run: its dials, its trace and its figures."""
+    """A finished (or stopped) run: its dials, its trace and its figures.
+
+    Weakly referable: the window keeps the model's check of a run for as long as the run
+    lives, and no longer (``app.session.predictions``)."""
 
     scenario: Scenario
     trace: Trace

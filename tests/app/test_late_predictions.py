@@ -55,11 +55,11 @@ def test_a_prediction_asked_again_is_not_replaced_by_the_one_asked_before():
         assert session.predict() is None  # 2,000 requests: worked out off the loop, held
         first = session._predictions._task
         session.set_scenario(Side.A, SMALLER)  # the teacher turns the dial, asks again
-        session.predict()
-        await _until(lambda: session.prediction is not None)
-        assert session.prediction.scenario == SMALLER
+        session.predict()  # (worked out once the first question's thread has ended)
         model.go.set()  # the first question's answer comes now
         await first  # (and is handed over to the loop)
+        assert session.prediction is None
+        await _until(lambda: session.prediction is not None)
 
     asyncio.run(asked_twice())
     assert session.prediction is not None and session.prediction.scenario == SMALLER

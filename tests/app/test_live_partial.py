@@ -219,3 +219,40 @@ def test_rows_of_a_live_run_keep_their_place_as_rows_come():
         assert rows < room <= max(2.6 * rows, 2)
         rooms.append(room)
     assert rooms == sorted(rooms) and len(set(rooms)) <= 16  # a few steps, not a row each
+
+
+def test_a_big_run_s_live_frame_is_painted_a_turn_after_its_layout_and_is_the_frame(
+    qtbot, monkeypatch
+):
+    """A frame of a big run (here: from 40 bars) is laid out when the stage hands it and
+    painted on the next turn of the event loop, not inside the stage's ``repaint()``: at
+    10,000 lanes each half costs tens of ms, and one turn of both held the window that much
+    longer. A small run's frame is painted at once. Either way the screen shows the frame."""
+    from PySide6.QtWidgets import QApplication
+
+    import app.widgets.timeline as timeline_widget
+
+    monkeypatch.setattr(timeline_widget, "PAINT_LATER_FROM", 40, raising=False)
+    live = _Recorded()
+    qtbot.addWidget(live)
+    live.resize(640, 420)
+    live.lanes_image.coarse_ok = False
+    live.show()
+    qtbot.waitExposed(live)
+    qtbot.waitUntil(lambda: bool(live.regions))
+    frames = _rewritten(16, range(3, 150, 9))
+    later = at_once = 0
+    for trace, now in frames:
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=16)
+        live.regions.clear()
+        live.repaint()  # as the stage asks, in the frame's turn
+        big = len(live.lanes_image._live.spans) >= 40
+        assert bool(live.regions) == (not big), (now, big)  # nothing painted yet if big
+        QApplication.sendPostedEvents()  # the next turn (``Session.settle_frame``)
+        assert live._picture is not None  # painted by then, big or not
+        assert live.regions or (live.painted is not None and live.painted.isEmpty())
+        later += big
+        at_once += not big
+    assert later >= 3 and at_once >= 3
+    exact = _scratch(qtbot, live, *frames[-1])
+    assert np.array_equal(_pixels(live), exact)

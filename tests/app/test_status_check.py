@@ -6,13 +6,17 @@ says since."""
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
 
-from app.session import Side
+from app.session import Session, Side
+from simulator.prediction.model import predict
 from simulator.scenario import Scenario
+from simulator.trace import Trace
 
+from .fake_runs import FakeRun
 from .test_qt_main_window import _window_on_fakes
 
 #: Four and two waits of 100 ms on one worker: 400 ms and 200 ms, as the model says (the
@@ -78,3 +82,48 @@ def test_a_big_run_s_late_check_joins_its_end_on_the_line(qtbot, qloop, settings
     qtbot.waitUntil(lambda: bool(checked), timeout=30_000)
     answered, predicted = _figures(window.statusBar().currentMessage())
     assert predicted == answered
+
+
+class _HeldCheck:
+    """The model, held for :data:`BIG` until :attr:`go` is set (its check worked out slowly,
+    on its thread); :attr:`asked` is set once that thread is in it."""
+
+    def __init__(self) -> None:
+        self.asked, self.go = threading.Event(), threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __call__(self, scenario: Scenario) -> Trace:
+        if scenario == BIG:
+            self.thread = threading.current_thread()
+            self.asked.set()
+            self.go.wait(30)
+        return predict(scenario)
+
+
+BIG = Scenario(view="async_io", requests=400, io_ms=100)
+
+
+@pytest.mark.slow
+def test_a_check_that_comes_while_another_lesson_is_shown_joins_its_run_s_line_on_return(
+    qtbot, qloop, settings
+):
+    from app.window.main_window import QtMainWindow
+
+    model = _HeldCheck()
+    session = Session(runner=lambda s: FakeRun(s, [], 0.01), predictor=model, scenario_a=BIG)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    qloop.run_until_complete(session.run())  # 400 requests: its check on a thread
+    kept = session.keep()  # the teacher goes on to the next lesson at once
+    session.set_scenario(Side.A, A)
+    session.forget_runs()
+    qtbot.waitUntil(model.asked.is_set, timeout=30_000)
+    model.go.set()  # the check comes while the next lesson is shown
+    assert model.thread is not None
+    model.thread.join(30)
+    qtbot.wait(100)  # (and is handed to the loop)
+    session.set_scenario(Side.A, BIG)  # back to the lesson: its run is drawn again
+    session.restore(kept)
+    answered, predicted = _figures(window.statusBar().currentMessage())
+    assert predicted == answered, window.statusBar().currentMessage()
