@@ -1,4 +1,5 @@
-"""The CPU a live frame's snapshot costs the site's process, on the same records every time.
+"""The CPU a live frame's snapshot costs, in the site's process and in the window's, on the
+same records every time.
 
 render.py's "1,000 lanes live" snapshot is measured as the window takes it: from asking to
 having it, through the site's process, whose GIL the site's busy loop holds 5 ms at a time
@@ -7,12 +8,16 @@ load and with how the run went (how many frames fell in its busiest half second)
 one does not: it runs render.py's live scenario once in this process (1,000 ``async_io``
 requests × 300 ms, arriving every 0.5 ms, a frame every 33 ms, each taken as the site's
 process takes it), keeps what every probe had recorded at each frame, then replays those
-frames through :class:`~simulator.hosting.live_lanes.LiveLanes` and the wire's
-:class:`~simulator.hosting.site_process.wire.LaneSender`, the collector off, and prints per
-frame the thread's CPU time (median, mean, 95th percentile, worst: the least of
-``--repeat`` replays), the lanes built, and how many frames, sent through pickle and applied
-by a :class:`~simulator.hosting.site_process.wire.LaneMirror`, differ from a build from
-scratch (0, or the code is wrong).
+frames as the two processes take them, the collector off, and prints per frame each side's
+CPU time (median, mean, 95th percentile, worst: the least of ``--repeat`` replays), the
+lanes built, and how many frames differ from a build from scratch (0, or the code is wrong).
+Since the site's process sends what its probes recorded (``site_process/record_wire.py``):
+the site's side is :class:`~simulator.hosting.site_process.record_wire.RecordSender`'s
+frame, pickled; the window's, the frame unpickled, taken by a
+:class:`~simulator.hosting.site_process.record_wire.RecordMirror` and its lanes built. On
+older code (``--load`` on another tree): the site's side is
+:class:`~simulator.hosting.live_lanes.LiveLanes` and the wire's ``LaneSender``, the window's
+a ``LaneMirror`` applying the frame.
 
 ``--save FILE`` keeps the captured frames and ``--load FILE`` replays them instead of
 running the site, so two versions of the code can be timed on the same records in the same
@@ -37,6 +42,12 @@ from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.hosting.site_process.wire import LaneMirror, LaneSender
+
+try:  # the site sends its probes' records, the window builds the lanes (older code: not)
+    from simulator.hosting.live_lanes import LiveRecords
+    from simulator.hosting.site_process.record_wire import RecordMirror, RecordSender
+except ImportError:
+    LiveRecords = RecordSender = RecordMirror = None  # type: ignore[assignment,misc]
 from simulator.scenario import Scenario
 from simulator.trace import Trace
 
@@ -88,13 +99,21 @@ def capture() -> tuple[list[Any], list[Any]]:
     return frames, records
 
 
-def replay(frames: list[Any], records: list[Any], check: bool) -> tuple[list[float], int, int]:
-    """Each frame's CPU for update + frame, the lanes built, the frames that were wrong."""
+def replay(
+    frames: list[Any], records: list[Any], check: bool
+) -> tuple[list[float], int, int, list[float]]:
+    """Each frame's CPU in the site's process (its snapshot and frame, pickled), the lanes
+    built, the frames that were wrong, and each frame's CPU in the window's (unpickled,
+    applied, and where the site sends its probes' records, the lanes built)."""
     lazy = "grown" in inspect.signature(LiveLanes.update).parameters  # (older code: not)
     probes: list[RequestRecord] = []
     lanes_of = LiveLanes(frames[0][1])
     sender, mirror = LaneSender(), LaneMirror()
+    by_records = RecordSender is not None and LiveRecords is not None  # (older code: not)
+    if by_records:
+        records_sent, records_got = RecordSender(), RecordMirror()
     cpus: list[float] = []
+    windows: list[float] = []
     built = wrong = 0
     for now, loop_thread, state in frames:
         for i, st in enumerate(state):
@@ -113,20 +132,31 @@ def replay(frames: list[Any], records: list[Any], check: bool) -> tuple[list[flo
         now_records = probes[: len(state)]
         gc.disable()
         cpu = time.thread_time()
-        if lazy:
+        if by_records:
+            live = LiveRecords(now, 0, now_records, loop_thread, [], None)
+            data = pickle.dumps(records_sent.frame(live))
+        elif lazy:
             grown: list[tuple[int, int]] = []
             lanes = lanes_of.update(now_records, now, grown=grown)
-            frame = sender.frame(Trace(t0_ns=0, lanes=lanes), grown)
+            data = pickle.dumps(sender.frame(Trace(t0_ns=0, lanes=lanes), grown))
         else:
             lanes = lanes_of.update(now_records, now)
-            frame = sender.frame(Trace(t0_ns=0, lanes=lanes))
+            data = pickle.dumps(sender.frame(Trace(t0_ns=0, lanes=lanes)))
         cpus.append((time.thread_time() - cpu) * 1000)
+        cpu = time.thread_time()
+        if by_records:
+            records_got.take(pickle.loads(data))
+            trace = records_got.trace()
+            assert trace is not None and records_got._lanes is not None
+            built += records_got._lanes.built
+        else:
+            trace = mirror.apply(pickle.loads(data))
+            built += lanes_of.built
+        windows.append((time.thread_time() - cpu) * 1000)
         gc.enable()
-        built += lanes_of.built
         if check:
-            got = mirror.apply(pickle.loads(pickle.dumps(frame))).lanes
-            wrong += got != from_scratch(now_records, now, loop_thread)
-    return cpus, built, wrong
+            wrong += trace.lanes != from_scratch(now_records, now, loop_thread)
+    return cpus, built, wrong, windows
 
 
 def main() -> None:
@@ -148,15 +178,22 @@ def main() -> None:
                 pickle.dump((frames, records), file)
     runs = [replay(frames, records, check=k == 0) for k in range(args.repeat)]
     cpus = [min(run[0][k] for run in runs) for k in range(len(frames))]
-    p95 = statistics.quantiles(cpus, n=20)[-1]
+    windows = [min(run[3][k] for run in runs) for k in range(len(frames))]
+    both = [a + b for a, b in zip(cpus, windows, strict=True)]
     print(f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
     print(f"{'frames':44} {len(frames):8d}")
-    print(f"{'snapshot + frame CPU, median ms':44} {statistics.median(cpus):8.2f}")
-    print(f"{'   mean':44} {statistics.mean(cpus):8.2f}")
-    print(f"{'   95th percentile':44} {p95:8.2f}")
-    print(f"{'   worst':44} {max(cpus):8.2f}")
-    print(f"{'lanes built, a frame':44} {runs[0][1] / len(frames):8.1f}")
-    print(f"{'frames unlike a build from scratch':44} {runs[0][2]:8d}")
+    for label, figures in (
+        ("the site's process: snapshot + frame CPU", cpus),
+        ("the window's: frame applied (lanes built) CPU", windows),
+        ("both", both),
+    ):
+        p95 = statistics.quantiles(figures, n=20)[-1]
+        print(f"{label + ', median ms':52} {statistics.median(figures):8.2f}")
+        print(f"{'   mean':52} {statistics.mean(figures):8.2f}")
+        print(f"{'   95th percentile':52} {p95:8.2f}")
+        print(f"{'   worst':52} {max(figures):8.2f}")
+    print(f"{'lanes built, a frame':52} {runs[0][1] / len(frames):8.1f}")
+    print(f"{'frames unlike a build from scratch':52} {runs[0][2]:8d}")
 
 
 if __name__ == "__main__":

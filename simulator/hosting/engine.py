@@ -21,7 +21,7 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
 from simulator.hosting.record_state import head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
@@ -183,6 +183,15 @@ class LiveRun:
         Over sockets, the site runs in other processes: nothing is booted here."""
         if self.sockets is not None:
             return await self.sockets.run()
+        await self.measure()
+        # On a worker thread: a second or more at 10,000 requests, which the window's loop
+        # (the caller's) spends drawing and answering clicks meanwhile.
+        return await asyncio.to_thread(self._final_run)
+
+    async def measure(self) -> None:
+        """:meth:`run` in process, but its final trace: the records are complete on return
+        (:meth:`records_now`), for a window that builds the lanes in its own process from
+        those it had of the last frame (``site_process/record_wire.py``)."""
         await asyncio.to_thread(embedded_site.boot)
         settle()  # what this process holds is not walked by the run's collections
         with measuring(), _upstream_for(self.scenario, self.options.allowed_hosts):
@@ -211,9 +220,6 @@ class LiveRun:
                 if any(t.is_alive() for t in set(threading.enumerate()) - threads_before):
                     gc.collect()
         measuring_ended()  # a command line's collector stays off from here (collector.py)
-        # On a worker thread: a second or more at 10,000 requests, which the window's loop
-        # (the caller's) spends drawing and answering clicks meanwhile.
-        return await asyncio.to_thread(self._final_run)
 
     def _final_run(self) -> Run:
         trace = self.snapshot(final=True)
@@ -300,7 +306,6 @@ class LiveRun:
         *,
         final: bool = False,
         abandoned: bool = False,
-        grown: list[tuple[int, int]] | None = None,
     ) -> Trace:
         """The trace so far: finished lanes as measured, lanes in flight up to ``now_ns``
         (a wait, CPU or a blocked loop in progress is drawn as what it is, up to then; with
@@ -311,8 +316,7 @@ class LiveRun:
         in every later snapshot; a lane in flight that recorded nothing new grows to now.
         Every lane is what building it from scratch from the same records at ``now_ns``
         would give; the final trace (``final``) is checked to be, and built from scratch if
-        it is not. ``grown``: :meth:`LiveLanes.update`'s (lanes that only grew, left for the
-        caller to grow)."""
+        it is not."""
         if self.sockets is not None:
             return self.sockets.snapshot(now_ns, final=final)
         driver, server = self._driver, self._server
@@ -337,27 +341,39 @@ class LiveRun:
             else:
                 self._updating = True
                 try:
-                    lanes = live.update(records, now_ns, abandoned=abandoned, grown=grown)
+                    lanes = live.update(records, now_ns, abandoned=abandoned)
                 finally:
                     self._updating = False
                 last = live.last_ns
                 if final and live.stale(records):
-                    if grown is not None:
-                        grown.clear()  # every lane made afresh
                     lanes = from_scratch(records, now_ns, loop_thread, abandoned)
                     last = max((lane.end_ns for lane in lanes), default=now_ns)
-        # Only blocks within the run: before the first send or after the last segment, the
-        # loop was warming up or tidying up, which no request waited for.
         return Trace(
             t0_ns=driver.start_ns,
             lanes=lanes,
             loop_thread=loop_thread,
-            loop_blocked=tuple(
-                (max(start, driver.start_ns), min(end, last))
-                for start, end in server.loop_blocked()
-                if end > driver.start_ns and start < last
-            ),
+            loop_blocked=blocks_within(server.loop_blocked(), driver.start_ns, last),
             loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
+        )
+
+    def records_now(self, now_ns: int, final: bool = False) -> LiveRecords | None:
+        """What a snapshot at ``now_ns`` is built of (``final``: the final trace, after
+        :meth:`measure`), for a window that builds the lanes in its own process
+        (``site_process/record_wire.py``): the records so far (their probes still recording),
+        with the server's blocks of the loop. ``None`` for a run over sockets, whose lanes are
+        the client's and the site's headers (:meth:`snapshot`)."""
+        if self.sockets is not None:
+            return None
+        driver, server = self._driver, self._server
+        if driver is None or driver.start_ns is None or server is None:
+            return LiveRecords(now_ns, now_ns, [], None, [], None)
+        return LiveRecords(
+            now_ns,
+            driver.start_ns,
+            list(driver.records),
+            server.loop_thread,
+            server.loop_blocked(),
+            None if final else server.loop_blocking_now(now_ns),
         )
 
 

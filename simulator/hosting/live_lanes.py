@@ -56,7 +56,7 @@ from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = ["LiveLanes", "from_scratch"]
+__all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch"]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -91,6 +91,19 @@ class _Kept:
     shape: Shape | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LiveRecords:
+    """What a live run's trace at ``now_ns`` is built of (``LiveRun.records_now``): its
+    requests' records (their probes still recording), and the server's blocks of the loop."""
+
+    now_ns: int
+    t0_ns: int
+    records: list[RequestRecord]
+    loop_thread: str | None
+    loop_blocked: list[tuple[int, int]]
+    loop_blocking_now: tuple[int, int] | None
+
+
 class LiveLanes:
     """The lanes of one live run's records (they only grow, in order), kept between frames."""
 
@@ -119,17 +132,9 @@ class LiveLanes:
         now_ns: int,
         *,
         abandoned: bool = False,
-        grown: list[tuple[int, int]] | None = None,
     ) -> tuple[Lane, ...]:
         """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
-        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon).
-
-        With ``grown``, a lane that only grows to now is not made: it is left as this gave it
-        last (or as it was built), and ``(place, now_ns)`` appended to ``grown``: whoever
-        keeps what was given grows it with :func:`~simulator.trace.made.reaching` (which
-        grows an earlier lane to any later now in one step). The site's process's wire sends
-        such a lane as its place and now (``site_process/wire.py``): making each here was a
-        fifth of a frame's CPU at 1,000 requests, and of the GIL it took from the site."""
+        cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
         known = len(self._lanes)
         if len(records) > known:
             self._active += range(known, len(records))
@@ -178,10 +183,7 @@ class LiveLanes:
                 changed.append(i)
                 states[i] = kept.version, kept.state, kept.shape
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
-                if grown is None:
-                    kept.lane = lanes[i] = reaching(kept.lane, now_ns)  # (``grown``)
-                else:
-                    grown.append((i, now_ns))
+                kept.lane = lanes[i] = reaching(kept.lane, now_ns)
                 kept.end = now_ns
                 grew = True
                 still.append(i)
@@ -267,6 +269,19 @@ class LiveLanes:
             i not in active and kept is not None and kept.version != records[i].probe.version
             for i, kept in enumerate(self._kept[: len(records)])
         )
+
+
+def blocks_within(
+    blocked: Sequence[tuple[int, int]], t0_ns: int, last_ns: int
+) -> tuple[tuple[int, int], ...]:
+    """The server's blocks of the loop within the run, clipped to it: before the first send
+    (``t0_ns``) or after the last segment's end (``last_ns``, :attr:`LiveLanes.last_ns`),
+    the loop was warming up or tidying up, which no request waited for."""
+    return tuple(
+        (max(start, t0_ns), min(end, last_ns))
+        for start, end in blocked
+        if end > t0_ns and start < last_ns
+    )
 
 
 def from_scratch(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import pickle
 import random
 import time
 from collections.abc import Callable
@@ -20,11 +21,12 @@ import pytest
 from embedded_site.instrumentation import DECLARED_KINDS, Mark, RawSegment, RequestProbe
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
-from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, from_scratch
+from simulator.hosting.site_process.record_wire import RecordMirror, RecordSender
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Segment, Trace, loop_holding_intervals
 from simulator.trace.growing import grown
-from simulator.trace.made import make_lane, make_segment, reaching
+from simulator.trace.made import make_lane, make_segment
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
 #: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
@@ -105,7 +107,9 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     replay = _Replay(live._driver.records)
     rng = random.Random(name)
     start, end = replay.times[0], replay.times[-1] + 5_000_000
-    live_lanes = LiveLanes(trace.loop_thread)
+    # As the window has them (``site_process/record_wire.py``): what the probes recorded
+    # since the last frame, sent through pickle, the lanes built from the copies there.
+    sender, mirror = RecordSender(), RecordMirror()
     settled: dict[int, object] = {}
     now = start
     kept_or_grown = resumed = 0
@@ -113,11 +117,15 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         now += rng.randrange(1_000_000, 12_000_000)
         # Sometimes records made while the snapshot is taken: later than its "now".
         replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
-        lanes = live_lanes.update(replay.records, now)
+        sent = sender.frame(LiveRecords(now, 0, list(replay.records), trace.loop_thread, [], None))
+        mirror.take(pickle.loads(pickle.dumps(sent)))
+        taken = mirror.trace()
+        assert taken is not None and mirror._lanes is not None
+        lanes, live_lanes = taken.lanes, mirror._lanes
         assert lanes == from_scratch(replay.records, now, trace.loop_thread), now - start
         # The holds on the loop, read incrementally, are those read from every probe.
         held = live_lanes._holds.held
-        whole = loop_holding_intervals([r.probe for r in replay.records], trace.loop_thread, now)
+        whole = loop_holding_intervals([r.probe for r in mirror._records], trace.loop_thread, now)
         assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
         kept_or_grown += len(lanes) - live_lanes.built
         resumed += live_lanes.resumed
@@ -132,43 +140,13 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     # (Whether a lane Django tidies up after is kept depends on a frame falling between
     # its answer and the tidying's steps, which a real run of 30 does not promise: about
     # one run in six had none. test_live_tidying.py and the shuffled stories prove it.)
-    assert not live_lanes.stale(replay.records)
+    copies = mirror._records
+    assert not live_lanes.stale(copies)
     if name not in STOP_AFTER_S:  # (a stopped run's trace is taken while Django tidies up)
-        assert live_lanes.update(replay.records, now) == trace.lanes
+        assert live_lanes.update(copies, now) == trace.lanes
     # Stopped now: those in flight cancelled, as a build from scratch cancels them.
-    abandoned = live_lanes.update(replay.records, now, abandoned=True)
+    abandoned = live_lanes.update(copies, now, abandoned=True)
     assert abandoned == from_scratch(replay.records, now, trace.loop_thread, abandoned=True)
-
-
-@pytest.mark.slow
-def test_lanes_left_for_the_wire_to_grow_are_what_a_build_from_scratch_gives(watched):
-    """``update(grown=...)`` (the site's process's frames): a lane that only grew is left as
-    handed out before, its place and now told, and grown by whoever keeps the lanes (the
-    window's mirror, with ``reaching``): so grown, every frame is what a build from scratch
-    gives, frames made so or whole in any order."""
-    name, live, trace, _ = watched
-    replay = _Replay(live._driver.records)
-    rng = random.Random(name + " left to grow")
-    start, end = replay.times[0], replay.times[-1] + 5_000_000
-    live_lanes = LiveLanes(trace.loop_thread)
-    handed: tuple[Lane, ...] = ()
-    kept: list[Lane] = []  # what the keeper holds
-    now = start
-    left = 0
-    while now < end:
-        now += rng.randrange(1_000_000, 12_000_000)
-        replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
-        grown: list[tuple[int, int]] | None = [] if rng.random() < 0.8 else None
-        lanes = live_lanes.update(replay.records, now, grown=grown)
-        held = list(lanes)
-        for i, to in grown or ():
-            assert lanes[i] is handed[i] and to == now
-            held[i] = reaching(kept[i], to)
-        left += len(grown or ())
-        assert tuple(held) == from_scratch(replay.records, now, trace.loop_thread), now - start
-        handed, kept = lanes, held
-    # (A view failing at once has no lane in flight that only grows from frame to frame.)
-    assert left > 0 or name.endswith("_bug")
 
 
 @pytest.mark.slow

@@ -327,14 +327,14 @@ def test_a_run_begun_as_an_idle_site_s_process_dies_is_not_told_that_one_s_end(m
     from simulator.hosting.site_process import parent
 
     entered, go_on = threading.Event(), threading.Event()
-    sweep = parent._sweep_after
+    sweep = parent.sweep_after
 
     def held_sweep(child: Any) -> None:  # the old end's reading held until the run has begun
         entered.set()
         go_on.wait(30)
         sweep(child)
 
-    monkeypatch.setattr(parent, "_sweep_after", held_sweep)
+    monkeypatch.setattr(parent, "sweep_after", held_sweep)
     site = SiteProcess()
     try:
         site.start()

@@ -23,13 +23,15 @@ from simulator.trace import Trace
 
 
 class _Broken:
-    """A run whose snapshot fails (a bug in building its lanes, say)."""
+    """A run whose snapshot fails in the site's process (a bug in reading its records, or
+    over sockets in building its lanes, say)."""
 
     started = True
 
-    def snapshot(
-        self, now_ns: int | None = None, *, grown: list[tuple[int, int]] | None = None
-    ) -> Trace:
+    def records_now(self, now_ns: int) -> None:
+        raise RuntimeError("lanes out of order")
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
         raise RuntimeError("lanes out of order")
 
 

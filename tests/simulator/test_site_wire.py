@@ -19,7 +19,6 @@ from simulator.scenario import Scenario
 from simulator.trace import Lane, Segment, Trace
 from simulator.trace.kinds import Kind
 from simulator.trace.live_columns import LiveColumns
-from simulator.trace.made import reaching
 
 from .test_live_columns import assert_same_columns
 
@@ -30,10 +29,8 @@ MS = 1_000_000
 GROWN: list[int] = []
 
 
-def sent(
-    sender: LaneSender, mirror: LaneMirror, trace: Trace, grown: list[tuple[int, int]] | None = None
-) -> Trace:
-    frame = sender.frame(trace, grown or ())
+def sent(sender: LaneSender, mirror: LaneMirror, trace: Trace) -> Trace:
+    frame = sender.frame(trace)
     GROWN.append(len(frame.grown))
     return mirror.apply(pickle.loads(pickle.dumps(frame)))
 
@@ -112,29 +109,17 @@ def test_every_snapshot_of_a_real_run_arrives_as_taken_with_the_site_s_reuse_kep
         task = asyncio.ensure_future(run.run())
         last: Trace | None = None
         shown: Trace | None = None
-        left_before: set[int] = set()
         while not task.done():
             await asyncio.sleep(0.005)
             if not run.started:
                 continue
-            # Every other frame as the site's process takes them: lanes that only grew left
-            # as handed before, grown by the window's mirror.
-            grown: list[tuple[int, int]] | None = [] if len(GROWN) % 2 else None
-            trace = run.snapshot(grown=grown)
-            got = sent(sender, mirror, trace, grown)
-            left = {i for i, _ in grown or ()}
-            lanes = list(trace.lanes)
-            for i, now in grown or ():
-                lanes[i] = reaching(lanes[i], now)
-            assert got == dataclasses.replace(trace, lanes=tuple(lanes))
+            trace = run.snapshot()
+            got = sent(sender, mirror, trace)
+            assert got == trace
             if last is not None and shown is not None and len(last.lanes) == len(trace.lanes):
                 same = [a is b for a, b in zip(trace.lanes, last.lanes, strict=True)]
-                mirrored = [a is b for a, b in zip(got.lanes, shown.lanes, strict=True)]
-                assert [s for i, s in enumerate(same) if i not in left | left_before] == [
-                    s for i, s in enumerate(mirrored) if i not in left | left_before
-                ]
+                assert same == [a is b for a, b in zip(got.lanes, shown.lanes, strict=True)]
                 frames.append((sum(same), len(same)))
-            left_before = left
             columns.fill(got)
             assert_same_columns(got)
             last, shown = trace, got
@@ -210,41 +195,22 @@ def _next_lanes(draw: st.DrawFn, lanes: tuple[Lane, ...]) -> tuple[Lane, ...]:
     return tuple(made) + tuple(draw(st.lists(_lane(), max_size=3)))
 
 
-#: A frame as the site's process hands it to the wire: the trace with the lanes that only
-#: grew left as handed before, those lanes' places and nows, and the trace it stands for.
-Handed = tuple[Trace, list[tuple[int, int]], Trace]
-
-
 @st.composite
-def _frames(draw: st.DrawFn) -> list[Handed]:
-    """Frames as :func:`_next_lanes` makes them, some of whose lanes (also ones left so the
-    frame before) only grew and are left as handed before (``LiveLanes.update``'s
-    ``grown``)."""
-    traces: list[Handed] = []
-    handed: tuple[Lane, ...] = ()
+def _frames(draw: st.DrawFn) -> list[Trace]:
+    traces: list[Trace] = []
+    lanes: tuple[Lane, ...] = ()
     for _ in range(draw(st.integers(1, 6))):
-        # (From the lanes as handed: a lane left to grow may be kept, or its segments reused.)
-        lanes = draw(_next_lanes(handed))
-        grown: list[tuple[int, int]] = []
-        now_handed = list(lanes)
-        for i in range(min(len(lanes), len(handed))):
-            before = handed[i]
-            if before.segments and draw(st.booleans()):
-                now = max(before.done_ns, before.segments[-1].end_ns) + draw(st.integers(0, 9))
-                grown.append((i, now))
-                now_handed[i] = before
-                lanes = lanes[:i] + (reaching(before, now),) + lanes[i + 1 :]
-        handed = tuple(now_handed)
-        fields = (
-            draw(st.integers(0, 3)),
-            draw(st.sampled_from([None, "asgi-loop"])),
-            draw(st.sampled_from([(), ((1, 2),)])),
-            draw(st.sampled_from([None, (3, 4)])),
-            draw(st.sampled_from([(), (11, 12)])),
-            draw(st.sampled_from([None, 5])),
-        )
+        lanes = draw(_next_lanes(lanes))
         traces.append(
-            (Trace(fields[0], handed, *fields[1:]), grown, Trace(fields[0], lanes, *fields[1:]))
+            Trace(
+                draw(st.integers(0, 3)),
+                lanes,
+                draw(st.sampled_from([None, "asgi-loop"])),
+                draw(st.sampled_from([(), ((1, 2),)])),
+                draw(st.sampled_from([None, (3, 4)])),
+                draw(st.sampled_from([(), (11, 12)])),
+                draw(st.sampled_from([None, 5])),
+            )
         )
     return traces
 
@@ -253,22 +219,18 @@ def _frames(draw: st.DrawFn) -> list[Handed]:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_frames())
 def test_any_run_of_frames_arrives_as_sent_reusing_objects_only_where_the_site_did(
-    traces: list[Handed],
+    traces: list[Trace],
 ) -> None:
     sender, mirror = LaneSender(), LaneMirror()
     last: Trace | None = None
     shown: Trace | None = None
-    grown_before: set[int] = set()
-    for handed, grown, trace in traces:
-        got = sent(sender, mirror, handed, grown)
+    for trace in traces:
+        got = sent(sender, mirror, trace)
         assert got == trace
         assert (got.worker_pids, got.client_cpu_ns) == (trace.worker_pids, trace.client_cpu_ns)
-        lazy = grown_before | {i for i, _ in grown}  # (the window's lane there was grown)
-        grown_before = {i for i, _ in grown}
         if last is not None and shown is not None:
             for i, (lane, was) in enumerate(zip(trace.lanes, last.lanes, strict=False)):
-                if i not in lazy:
-                    assert (got.lanes[i] is shown.lanes[i]) == (lane is was)
+                assert (got.lanes[i] is shown.lanes[i]) == (lane is was)
                 for j, (mirrored, before) in enumerate(
                     zip(got.lanes[i].segments, shown.lanes[i].segments, strict=False)
                 ):

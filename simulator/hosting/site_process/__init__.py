@@ -2,6 +2,7 @@
 handle (:class:`ProcessRun`), the site's side (``child``) and what goes between them
 (``wire``: a live trace at the cost of what changed)."""
 
-from simulator.hosting.site_process.parent import ProcessRun, RunLost, SiteProcess
+from simulator.hosting.site_process.gone import RunLost
+from simulator.hosting.site_process.parent import ProcessRun, SiteProcess
 
 __all__ = ["ProcessRun", "RunLost", "SiteProcess"]

@@ -42,7 +42,8 @@ from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
-from simulator.hosting.site_process.wire import LaneSender
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
+from simulator.hosting.site_process.wire import Frame, LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
@@ -70,6 +71,7 @@ class _Site:
         self._live: LiveRun | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
+        self._records = RecordSender()
         self._stop_asked = False
         self._runner: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -151,14 +153,20 @@ class _Site:
             self.send("reply", asked, None)
             return
         cpu = time.thread_time()
-        grown: list[tuple[int, int]] = []  # lanes that only grew: sent as their place and now
         try:
-            trace = live.snapshot(now_ns, grown=grown)
+            # An in-process run's probes: what they recorded since the last frame, the lanes
+            # built in the window's process (record_wire.py). A run over sockets: its lanes.
+            records = live.records_now(now_ns or time.perf_counter_ns())
+            trace = live.snapshot(now_ns) if records is None else None
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
             return
         with self._frame_lock:
-            frame = self._sender.frame(trace, grown)
+            if records is not None:
+                frame: Frame | RecordFrame = self._records.frame(records)
+            else:
+                assert trace is not None
+                frame = self._sender.frame(trace)
             self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
 
     def _answers(self, asked: int) -> None:
@@ -194,7 +202,7 @@ class _Site:
             self.send("failed", run_id, error_text(error))
             loop.close()
             return
-        self._sender = LaneSender()
+        self._sender, self._records = LaneSender(), RecordSender()
         self._live, self._loop = live, loop
         if self._stop_asked:
             live.stop()
@@ -207,7 +215,7 @@ class _Site:
             self.send("failed", run_id, error_text(error))
         else:
             leftover = self._tell_leftover(run_id, live)
-            self._done(run_id, run)
+            self._done(run_id, live, run)
         finally:
             end_thread_loop(loop)
             self._loop = None
@@ -223,15 +231,26 @@ class _Site:
         self.send("leftover", run_id, leftover is not None)
         return leftover
 
-    def _done(self, run_id: int, run: Run) -> None:
+    def _done(self, run_id: int, live: LiveRun, run: Run | None) -> None:
+        """The run's end told: an in-process run's (``run`` ``None``) as what its probes
+        recorded since the last frame, its final trace and figures made in the window's
+        process from its copies (it had the rest already: ``record_wire.py``); a run over
+        sockets' as its trace and figures."""
         with self._frame_lock:
-            frame = self._sender.frame(run.trace)
-            self.send("done", run_id, frame, run.summary, run.stopped, run.tidying_cut_short)
+            if run is None:
+                records = live.records_now(time.perf_counter_ns(), final=True)
+                assert records is not None
+                frame = self._records.frame(records)
+                self.send("done", run_id, frame, None, live.stopping, False)
+                return
+            lanes = self._sender.frame(run.trace)
+            self.send("done", run_id, lanes, run.summary, run.stopped, run.tidying_cut_short)
 
-    async def _measured(self, run_id: int, live: LiveRun) -> Run:
+    async def _measured(self, run_id: int, live: LiveRun) -> Run | None:
         """``live`` run to its end, the window told when requests are being sent and when
-        every one has its answer."""
-        running = asyncio.ensure_future(live.run())
+        every one has its answer. In process, only measured (``LiveRun.measure``): its final
+        trace is built in the window's process, from the records."""
+        running = asyncio.ensure_future(live.run() if live.sockets is not None else live.measure())
         watching = asyncio.ensure_future(self._watch(run_id, live, running))
         try:
             return await running
@@ -239,7 +258,7 @@ class _Site:
             watching.cancel()
             await asyncio.gather(watching, return_exceptions=True)
 
-    async def _watch(self, run_id: int, live: LiveRun, running: asyncio.Future[Run]) -> None:
+    async def _watch(self, run_id: int, live: LiveRun, running: asyncio.Future[Run | None]) -> None:
         while not live.started and not running.done():
             await asyncio.sleep(STARTED_POLL_S)
         if not live.started:

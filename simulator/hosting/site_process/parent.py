@@ -23,22 +23,19 @@ import contextlib
 import itertools
 import os
 import pickle
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
-from embedded_site.scratch import sweep_stale_folders
 from simulator.errors import LanesError
-from simulator.hosting.leftovers import FOLDER_PREFIX, sweep_stale_servers
 from simulator.hosting.run_options import PLAIN, RunOptions
+from simulator.hosting.site_process.gone import RunLost, gone_text, sweep_after
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror
 from simulator.hosting.site_process.wire import Frame, LaneMirror
 from simulator.metrics.summary import Summary, summarize
 from simulator.scenario import Scenario
@@ -150,7 +147,7 @@ class SiteProcess:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-                _sweep_after(child)
+                sweep_after(child)
 
     def send(self, *message: Any) -> bool:
         """Tell the site's process ``message``; ``False`` if it is gone."""
@@ -170,7 +167,7 @@ class SiteProcess:
         run_id = next(self._ids)
         self._runs = {run_id: run}  # events of an earlier run are of no one's interest now
         if not self.send("run", run_id, run.scenario, self.options):
-            raise LanesError(_gone_text(self._child))
+            raise LanesError(gone_text(self._child))
         return run_id
 
     def ask(self, run: ProcessRun, kind: str, *args: Any) -> Any:
@@ -207,10 +204,10 @@ class SiteProcess:
                 child.kill()  # what it says next would go unread: it ends, its run with it
                 break
         connection.close()
-        text = _gone_text(child)
+        text = gone_text(child)
         if failure is not None:
             text = f"The window could not follow the site's process ({failure}); the run ended."
-        _sweep_after(child)
+        sweep_after(child)
         with self._lock:  # a run begun on a new process as this one died is not told
             if self._child is not child and self._child is not None:
                 return
@@ -234,40 +231,6 @@ class SiteProcess:
             run.told(kind, rest)
 
 
-def _gone_text(child: subprocess.Popen[bytes] | None) -> str:
-    """What the window says of a run whose site's process (``child``) has ended."""
-    code = None
-    if child is not None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            code = child.wait(1.0)  # its end is seen a moment before its exit code
-    how = ""
-    if code is not None and code < 0:
-        with contextlib.suppress(ValueError):
-            how = f" (killed by {signal.Signals(-code).name})"
-    elif code is not None:
-        how = f" (exit code {code})"
-    return f"The site's process ended before the run did{how}; nothing more was measured."
-
-
-class RunLost(LanesError):
-    """A run cut short from outside (its site's process gone): ``measured`` is what the
-    window had of it then, its last frame as a stopped run, kept as any stopped run is
-    (``None`` if no frame came): a measured result is never lost."""
-
-    def __init__(self, message: str, measured: Run | None) -> None:
-        super().__init__(message)
-        self.measured = measured
-
-
-def _sweep_after(child: subprocess.Popen[bytes]) -> None:
-    """A site's process killed (SIGKILL) could not remove its folders (its scratch database,
-    its real servers' TMPDIRs): swept now, not at a later start, which may never come."""
-    if child.returncode is not None and child.returncode < 0:
-        parent = Path(tempfile.gettempdir())
-        sweep_stale_folders(parent)
-        sweep_stale_servers(parent, FOLDER_PREFIX)
-
-
 class ProcessRun:
     """One run in the site's process, with the handle's shape the session asks for."""
 
@@ -280,6 +243,7 @@ class ProcessRun:
         self.run_id = -1
         self._site = site
         self._mirror = LaneMirror()
+        self._records = RecordMirror()
         self._last: Trace | None = None
         self._started = False
         self._stopping = False
@@ -347,6 +311,12 @@ class ProcessRun:
             return self._last or Trace(t0_ns=now_ns or 0, lanes=())
         if isinstance(trace, LanesError):
             raise trace
+        if trace is self._records:  # the probes' records taken: their lanes built here
+            try:
+                trace = self._last = self._records.trace()
+            except Exception as error:  # noqa: BLE001 (a bug: said where asked, as the site's)
+                text = f"The run's snapshot failed: {type(error).__name__}: {error}"
+                raise LanesError(text) from error
         return trace  # type: ignore[no-any-return]
 
     # What the reader thread hands over (``SiteProcess._take``).
@@ -361,6 +331,9 @@ class ProcessRun:
             return LanesError(text if ours else f"The run's {kind} failed: {text}")
         if kind == "snapshot":
             frame, self.snapshot_cpu_s = reply
+            if isinstance(frame, RecordFrame):
+                self._records.take(frame)  # built by the asker (its CPU, the pace's)
+                return self._records
             self._last = self._mirror.apply(frame)
             return self._last
         _, frame, summary, stopped, tidying = reply
@@ -384,9 +357,23 @@ class ProcessRun:
         elif kind == "leftover_ended":
             self._leftover.alive = False
 
-    def _finished(self, frame: Frame, summary: Summary, stopped: bool, cut: bool) -> None:
+    def _finished(
+        self, frame: Frame | RecordFrame, summary: Summary | None, stopped: bool, cut: bool
+    ) -> None:
         self.ended = True
-        trace = self._mirror.apply(frame)
+        if isinstance(frame, RecordFrame):  # in process: the final trace is made here
+            self._records.take(frame)
+            try:
+                trace = self._records.trace(final=True)
+                assert trace is not None
+                summary = summarize(trace)
+            except Exception as error:  # noqa: BLE001 (a bug: the run's end, in one line)
+                text = f"The run's final trace failed: {type(error).__name__}: {error}"
+                self.ended_with(error=LanesError(text))
+                return
+        else:
+            trace = self._mirror.apply(frame)
+        assert summary is not None
         trace.columns, trace.lane_columns  # noqa: B018 (built on this thread, not the window's)
         run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
         self._post(lambda: _settle(self._done, run))

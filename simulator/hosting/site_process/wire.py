@@ -119,49 +119,34 @@ class LaneSender:
 
     def __init__(self) -> None:
         self._sent: Sequence[Lane] = ()
-        #: The lanes sent as grown to a now without being made so here (``frame``'s
-        #: ``grown``): the window's lane there is :func:`reaching` of the one sent, to then.
-        self._grown_to: dict[int, int] = {}
 
-    def frame(self, trace: Trace, grown: Sequence[tuple[int, int]] = ()) -> Frame:
+    def frame(self, trace: Trace) -> Frame:
         """``trace`` as the lanes that changed since the last frame, each from the first
-        segment not sent before at its place. ``grown``: lanes left in ``trace`` as sent
-        before that only grew (:meth:`~simulator.hosting.live_lanes.LiveLanes.update`'s),
-        their place and the now they reach: sent so, and grown so on the window's side."""
+        segment not sent before at its place."""
         sent = self._sent
         known = len(sent)
-        grown_to = self._grown_to
-        growing = dict(grown)
         changes: list[Change] = []
-        moved: list[tuple[int, int]] = []
-        lanes = trace.lanes
-        for i, lane in enumerate(lanes):
+        grown: list[tuple[int, int]] = []
+        for i, lane in enumerate(trace.lanes):
             old = sent[i] if i < known else None
-            if lane is old and (i in growing or i not in grown_to):
+            if lane is old:
                 continue
-            if i in growing:  # not the lane sent here (none should be): grown here, sent so
-                lane = reaching(lane, growing.pop(i))
             segments = lane.segments
             kept = 0 if old is None else same_prefix(segments, old.segments)
-            if old is not None and grown_to.pop(i, None) is not None:
-                kept = min(kept, len(old.segments) - 1)  # (the window's last one grew)
             if old is not None and kept and _only_grew(lane, old, kept):
-                moved.append((i, lane.done_ns))
+                grown.append((i, lane.done_ns))
                 continue
             rest: list[SegmentTuple] = [
                 (s.kind.value, s.start_ns, s.end_ns, s.thread, s.open, s.line, s.name)
                 for s in segments[kept:]
             ]
             changes.append((i, _facts(lane), kept, rest))
-        self._sent = lanes
-        grown_to.update(growing)
-        if len(lanes) < known:
-            self._grown_to = {i: n for i, n in grown_to.items() if i < len(lanes)}
+        self._sent = trace.lanes
         return Frame(
             t0_ns=trace.t0_ns,
             count=len(trace.lanes),
             changes=changes,
-            grown=moved + list(growing.items()),
+            grown=grown,
             loop_thread=trace.loop_thread,
             loop_blocked=trace.loop_blocked,
             loop_blocking_now=trace.loop_blocking_now,

@@ -1,0 +1,276 @@
+"""A live run's probes sent from the site's process to the window's, only what they recorded
+since the last frame; the window builds the lanes.
+
+Building the lanes of an in-process run's snapshot in the site's process cost ~45 µs of CPU
+per lane that changed, hundreds a frame at 1,000 requests, on a thread that waited for the
+GIL behind the site's loop and Django's threads (the switch interval, 5 ms, each time it
+gave it up), and that took the GIL from the very site it measured. Here the site's side
+(:class:`RecordSender`) reads each probe's ``version`` and sends, for those that recorded
+something since, only the records it has not sent (its lists only grow) and the fields that
+can change; the window's side (:class:`RecordMirror`) appends them to probes of its own and
+builds the lanes from those with :class:`~simulator.hosting.live_lanes.LiveLanes`, as the
+site's process did from its own probes, in a process whose GIL nothing else wants then.
+
+A probe's ``version`` is read before its records, as ``LiveLanes`` reads it: a record made
+meanwhile may be sent with the older version, and the newer version sends what follows it
+next time. So the mirror's probes hold, at each frame, records the site's probes held, and
+each lane is what :func:`~simulator.trace.lanes.build_lane` gives from them at the frame's
+"now" (``tests/simulator/test_record_wire.py``), the run's final trace too: the site's
+process sends what its probes recorded since the last frame once the run is measured, and
+the window makes the final trace and its figures from its copies, which it had but for that.
+A run over sockets' frames and final trace go as lanes (``wire.py``).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from embedded_site.waits import Clock
+from simulator.hosting.driver import RequestRecord
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
+from simulator.trace.collector import made_unwalked
+from simulator.trace.data import Status, Trace
+from simulator.trace.lane_parts import PlainClock, plain_clock
+
+__all__ = ["ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
+
+#: A thread's clocks as sent (:class:`~embedded_site.waits.Clock`'s fields).
+ClockTuple = PlainClock
+#: A declared segment as sent: :class:`~embedded_site.instrumentation.RawSegment`'s fields
+#: in order, its clocks as tuples.
+SegmentTuple = tuple[
+    str, int, int, str, bool, int | None, ClockTuple | None, ClockTuple | None, int | None
+]
+#: A mark as sent: :class:`~embedded_site.instrumentation.Mark`'s fields in order.
+MarkTuple = tuple[int, str, str, ClockTuple | None]
+#: What of a probe and its request's record is set rather than appended, in this order:
+#: ``sent_ns, picked_ns, picked_thread, picked_clock, responded_ns, finished_ns, error``
+#: (the probe's), ``status, status_code, error, done_ns`` (the record's).
+Fields = tuple[
+    int,
+    int | None,
+    str | None,
+    ClockTuple | None,
+    int | None,
+    int | None,
+    str | None,
+    Status,
+    int | None,
+    str | None,
+    int | None,
+]
+#: One probe that recorded something: its place, its version read before its records, its
+#: fields, what its segments, marks, database events and loop steps gained, and its open
+#: segments (all of them: a few at most, and they change).
+ProbeChange = tuple[
+    int,
+    int,
+    Fields,
+    list[SegmentTuple],
+    list[MarkTuple],
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[SegmentTuple],
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFrame:
+    """What the probes recorded since the last frame, and the trace's own fields at
+    ``now_ns`` (all plain data)."""
+
+    now_ns: int
+    t0_ns: int
+    loop_thread: str | None
+    #: The requests sent so far, and the names and views of those new since the last frame.
+    count: int
+    new: list[tuple[int, str]]
+    changes: list[ProbeChange]
+    #: The server's blocks of the loop so far (a few: each one is long), and the one under way.
+    loop_blocked: list[tuple[int, int]]
+    loop_blocking_now: tuple[int, int] | None
+
+
+def _segment(s: RawSegment) -> SegmentTuple:
+    return (
+        s.kind,
+        s.start_ns,
+        s.end_ns,
+        s.thread,
+        s.open,
+        s.line,
+        plain_clock(s.start_clock),
+        plain_clock(s.end_clock),
+        s.due_ns,
+    )
+
+
+class RecordSender:
+    """The site's side: each frame, the records of every probe that recorded something since
+    the last frame, from the first not sent."""
+
+    def __init__(self) -> None:
+        #: Per request sent: the version read, and how many segments, marks, database
+        #: events and loop steps of its probe were sent.
+        self._sent: list[tuple[int, int, int, int, int]] = []
+
+    def frame(self, live: LiveRecords) -> RecordFrame:
+        """``live`` as what its probes recorded since the last frame."""
+        records = live.records
+        sent = self._sent
+        known = len(sent)
+        new = [(r.probe.request_id, r.probe.view) for r in records[known:]]
+        sent += [(-1, 0, 0, 0, 0)] * len(new)
+        changes: list[ProbeChange] = []
+        for i, record in enumerate(records):
+            probe = record.probe
+            version = probe.version  # read first: a record made after it changes it
+            was, n_segments, n_marks, n_db, n_steps = sent[i]
+            if version == was:
+                continue
+            segments = probe.segments[n_segments:]
+            marks = probe.marks[n_marks:]
+            db_events = probe.db_events[n_db:]
+            steps = probe.loop_steps[n_steps:]
+            running = list(dict(probe.open_segments).values())
+            fields: Fields = (
+                probe.sent_ns,
+                probe.picked_ns,
+                probe.picked_thread,
+                plain_clock(probe.picked_clock),
+                probe.responded_ns,
+                probe.finished_ns,
+                probe.error,
+                record.status,
+                record.status_code,
+                record.error,
+                record.done_ns,
+            )
+            changes.append(
+                (
+                    i,
+                    version,
+                    fields,
+                    [_segment(s) for s in segments],
+                    [(m.ns, m.thread, m.where, plain_clock(m.clock)) for m in marks],
+                    db_events,
+                    steps,
+                    [_segment(s) for s in running],
+                )
+            )
+            sent[i] = (
+                version,
+                n_segments + len(segments),
+                n_marks + len(marks),
+                n_db + len(db_events),
+                n_steps + len(steps),
+            )
+        return RecordFrame(
+            live.now_ns,
+            live.t0_ns,
+            live.loop_thread,
+            len(records),
+            new,
+            changes,
+            live.loop_blocked,
+            live.loop_blocking_now,
+        )
+
+
+def _clock(c: ClockTuple | None) -> Clock | None:
+    return None if c is None else Clock(*c)
+
+
+def _raw(s: SegmentTuple) -> RawSegment:
+    kind, start, end, thread, is_open, line, a, b, due = s
+    return RawSegment(kind, start, end, thread, is_open, line, _clock(a), _clock(b), due)
+
+
+class RecordMirror:
+    """The window's side: probes of its own holding what the site's held at the last frame
+    applied (:meth:`take`, on the thread that reads the site's process, every frame in
+    order), and the lanes built from them (:meth:`trace`, by whoever asked for the frame)."""
+
+    def __init__(self) -> None:
+        self._records: list[RequestRecord] = []
+        self._lanes: LiveLanes | None = None
+        self._frame: RecordFrame | None = None
+        #: Held while the probes are appended to or read.
+        self._lock = threading.Lock()
+
+    def take(self, frame: RecordFrame) -> None:
+        """Append what ``frame`` says the probes recorded since the frame before."""
+        with self._lock:
+            records = self._records
+            for request_id, view in frame.new:
+                records.append(RequestRecord(RequestProbe(request_id, view, 0)))
+            for i, version, fields, segments, marks, db_events, steps, running in frame.changes:
+                record = records[i]
+                probe = record.probe
+                (
+                    probe.sent_ns,
+                    probe.picked_ns,
+                    probe.picked_thread,
+                    picked_clock,
+                    probe.responded_ns,
+                    probe.finished_ns,
+                    probe.error,
+                    record.status,
+                    record.status_code,
+                    record.error,
+                    record.done_ns,
+                ) = fields
+                probe.picked_clock = _clock(picked_clock)
+                if segments:
+                    probe.segments += map(_raw, segments)
+                if marks:
+                    probe.marks += [Mark(n, t, w, _clock(c)) for n, t, w, c in marks]
+                if db_events:
+                    probe.db_events += db_events
+                if steps:
+                    probe.loop_steps += steps
+                probe.open_segments = {k: _raw(s) for k, s in enumerate(running)}
+                probe.version = version
+            self._frame = frame
+
+    def trace(self, final: bool = False) -> Trace | None:
+        """The trace of the last frame taken, at its "now" (``None`` before the first): each
+        lane built from the probes here as :class:`LiveLanes` builds it, at the cost of what
+        changed since the last one built. A failure leaves the lanes to be built afresh.
+
+        ``final``: the run's final trace (the last frame taken after it was measured),
+        checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
+        settled request's records changed after its lane was built.
+
+        What the build made is left unwalked by the collector (``collector.made_unwalked``,
+        as the frames the reader applies): the window's process keeps the lanes, their
+        builds and the records' copies from frame to frame, ~20 objects a request, none in a
+        cycle. Paused alone, the young collection after a frame of 10,000 lanes walked all it
+        made at once; left on, the full collections came again and again as they aged (16 in
+        a 10,000-request run in the window, up to 0.6 s each)."""
+        with self._lock, made_unwalked():
+            frame = self._frame
+            if frame is None:
+                return None
+            live = self._lanes
+            if live is None or live.loop_thread != frame.loop_thread:
+                live = self._lanes = LiveLanes(frame.loop_thread)
+            records = self._records[: frame.count]
+            try:
+                lanes = live.update(records, frame.now_ns)
+            except BaseException:
+                self._lanes = None  # halfway through: neither this frame's nor the last's
+                raise
+            last = live.last_ns
+            if final and live.stale(records):
+                lanes = from_scratch(records, frame.now_ns, frame.loop_thread)
+                last = max((lane.end_ns for lane in lanes), default=frame.now_ns)
+            return Trace(
+                t0_ns=frame.t0_ns,
+                lanes=lanes,
+                loop_thread=frame.loop_thread,
+                loop_blocked=blocks_within(frame.loop_blocked, frame.t0_ns, last),
+                loop_blocking_now=frame.loop_blocking_now,
+            )

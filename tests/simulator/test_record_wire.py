@@ -1,0 +1,275 @@
+"""An in-process run's live frames go from the site's process as what its probes recorded
+since the last frame, and the window builds the lanes: each the lane a build from scratch
+of the site's records gives at the frame's "now", each record sent once, and the site's
+process building none (``site_process/record_wire.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import pickle
+
+import pytest
+
+from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from embedded_site.waits import Clock
+from simulator.errors import LanesError
+from simulator.hosting import live_lanes
+from simulator.hosting.driver import RequestRecord
+from simulator.hosting.live_lanes import LiveRecords, from_scratch
+from simulator.hosting.site_process import ProcessRun, SiteProcess
+from simulator.hosting.site_process.child import _Site
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror, RecordSender
+from simulator.metrics.summary import summarize
+from simulator.scenario import Scenario
+from simulator.trace import Run
+
+MS = 1_000_000
+LOOP = "asgi-loop"
+
+
+def _probe(request_id: int, sent_ms: int) -> RequestRecord:
+    return RequestRecord(RequestProbe(request_id, "async_io", sent_ms * MS))
+
+
+def _picked(record: RequestRecord, at_ms: int) -> None:
+    """Picked up on the loop, through the middleware, into a 300 ms await (still open)."""
+    probe = record.probe
+    at = at_ms * MS
+    probe.picked_ns, probe.picked_thread = at, LOOP
+    probe.marks.append(Mark(at + MS, "thread 1", "signal"))
+    probe.marks.append(Mark(at + 2 * MS, LOOP, "middleware_in", Clock(at + 2 * MS, 5, None)))
+    probe.loop_steps.append((at, at + 3 * MS))
+    start = Clock(at + 3 * MS, 7, 11)
+    probe.open_segments[1] = RawSegment(
+        "io_wait", at + 3 * MS, at + 3 * MS, LOOP, True, 40, start, None, at + 303 * MS
+    )
+    probe.db_events.append((at + MS, 1))
+    probe.touch()
+
+
+def _answered(record: RequestRecord, at_ms: int) -> None:
+    """The await ended, the answer sent, Django done with it."""
+    probe = record.probe
+    at = at_ms * MS
+    seg = probe.open_segments.pop(1)
+    probe.segments.append(
+        RawSegment("io_wait", seg.start_ns, at, LOOP, False, 40, seg.start_clock, Clock(at, 9, 12))
+    )
+    probe.loop_steps.append((at, at + MS))
+    probe.marks.append(Mark(at + MS, LOOP, "middleware_out", Clock(at + MS, 10, None)))
+    probe.responded_ns = probe.finished_ns = at + MS
+    record.status, record.status_code, record.done_ns = "ok", 200, at + 2 * MS
+    probe.touch()
+
+
+def _sent(sender: RecordSender, mirror: RecordMirror, records: list[RequestRecord], now_ms: int):
+    live = LiveRecords(now_ms * MS, 0, list(records), LOOP, [(1 * MS, 5 * MS)], None)
+    frame = sender.frame(live)
+    mirror.take(pickle.loads(pickle.dumps(frame)))
+    trace = mirror.trace()
+    assert trace is not None
+    return frame, trace
+
+
+def _same_records(mine: RequestRecord, theirs: RequestRecord) -> bool:
+    a, b = mine.probe, theirs.probe
+    return (
+        (a.request_id, a.view, a.sent_ns, a.picked_ns, a.picked_thread, a.picked_clock)
+        == (b.request_id, b.view, b.sent_ns, b.picked_ns, b.picked_thread, b.picked_clock)
+        and (a.responded_ns, a.finished_ns, a.error) == (b.responded_ns, b.finished_ns, b.error)
+        and (a.segments, a.marks, a.loop_steps, a.db_events)
+        == (b.segments, b.marks, b.loop_steps, b.db_events)
+        and list(a.open_segments.values()) == list(b.open_segments.values())
+        and (mine.status, mine.status_code, mine.error, mine.done_ns)
+        == (theirs.status, theirs.status_code, theirs.error, theirs.done_ns)
+    )
+
+
+def test_the_window_builds_from_the_records_sent_the_lanes_the_site_s_records_give():
+    records = [_probe(0, 0), _probe(1, 2)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    frame, trace = _sent(sender, mirror, records, 20)
+    assert [i for i, *_ in frame.changes] == [0, 1] and frame.new == [
+        (0, "async_io"),
+        (1, "async_io"),
+    ]
+    assert trace.lanes == from_scratch(records, 20 * MS, LOOP)
+    assert trace.loop_blocked == ((1 * MS, 5 * MS),) and trace.loop_thread == LOOP
+    assert all(map(_same_records, mirror._records, records))
+
+    # Nothing recorded since: nothing sent, and the lanes grew to the new now.
+    frame, trace = _sent(sender, mirror, records, 40)
+    assert frame.changes == [] and frame.new == []
+    assert trace.lanes == from_scratch(records, 40 * MS, LOOP)
+
+    # One picked up, one answered, one new: each sends only what it recorded since.
+    _picked(records[1], 45)
+    _answered(records[0], 310)
+    records.append(_probe(2, 320))
+    frame, trace = _sent(sender, mirror, records, 330)
+    changes = {i: change for i, _, _, *change in frame.changes}
+    segments, marks, db_events, steps, running = changes[0]
+    assert (len(segments), len(marks), len(db_events), len(steps), running) == (1, 1, 0, 1, [])
+    assert len(changes[1][1]) == 2 and frame.new == [(2, "async_io")]
+    assert trace.lanes == from_scratch(records, 330 * MS, LOOP)
+    assert all(map(_same_records, mirror._records, records))
+
+
+def test_a_record_made_after_its_version_was_read_is_sent_and_its_version_after():
+    """The site reads a probe's version before its records (as the live lanes do): a record
+    made between the two goes with the older version, and the newer one follows it next
+    frame with nothing sent twice."""
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    _sent(sender, mirror, records, 10)
+    probe = records[0].probe
+    probe.loop_steps.append((12 * MS, 13 * MS))  # recorded, not yet touched
+    frame, _ = _sent(sender, mirror, records, 14)
+    assert frame.changes == []  # its version is the one sent: nothing new, as far as it says
+    probe.touch()
+    frame, trace = _sent(sender, mirror, records, 16)
+    (change,) = frame.changes
+    assert change[1] == probe.version and change[6] == [(12 * MS, 13 * MS)]
+    assert mirror._records[0].probe.loop_steps == probe.loop_steps
+    assert trace.lanes == from_scratch(records, 16 * MS, LOOP)
+
+
+class _InProcess:
+    """An in-process run whose records are read; building its lanes here is a failure."""
+
+    started = True
+
+    def __init__(self, records: list[RequestRecord]) -> None:
+        self.records = records
+
+    def records_now(self, now_ns: int) -> LiveRecords:
+        return LiveRecords(now_ns, 0, list(self.records), LOOP, [], None)
+
+    def snapshot(self, *args: object, **kwargs: object) -> object:
+        raise AssertionError("the site's process built the lanes")
+
+
+def test_the_site_s_process_sends_an_in_process_run_s_records_and_builds_no_lane(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    records = [_probe(0, 0), _probe(1, 2)]
+    _picked(records[0], 1)
+    window, theirs = multiprocessing.Pipe()
+    site = _Site(theirs)
+    monkeypatch.setattr(site, "_live", _InProcess(records))
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=2))
+    run.run_id = 0
+    for asked, now_ms in enumerate((20, 400)):
+        if now_ms == 400:
+            _answered(records[0], 310)
+        site._snapshot(asked, now_ms * MS)
+        assert window.poll(5)
+        kind, number, reply = window.recv()
+        assert (kind, number) == ("reply", asked) and isinstance(reply[0], RecordFrame)
+        monkeypatch.setattr(
+            run._site, "ask", lambda handle, what, *args, r=reply: run.replied(what, r)
+        )
+        assert run.snapshot(now_ms * MS).lanes == from_scratch(records, now_ms * MS, LOOP)
+
+
+def test_a_lane_the_window_fails_to_build_is_one_error_where_asked_and_the_next_frame_is_right(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    _sent(sender, mirror, records, 10)
+    failing = live_lanes.LiveLanes.update
+
+    def update(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("lanes out of order")
+
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=1))
+    run.run_id = 0
+    run._records = mirror
+    frame = sender.frame(LiveRecords(20 * MS, 0, list(records), LOOP, [], None))
+    monkeypatch.setattr(
+        run._site, "ask", lambda handle, what, *args: run.replied(what, (frame, 0.0))
+    )
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", update)
+    with pytest.raises(LanesError, match=r"snapshot failed: RuntimeError: lanes out of order"):
+        run.snapshot(20 * MS)
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", failing)
+    _answered(records[0], 310)
+    frame = sender.frame(LiveRecords(400 * MS, 0, list(records), LOOP, [], None))
+    assert run.snapshot(400 * MS).lanes == from_scratch(records, 400 * MS, LOOP)
+
+
+class _Measured(_InProcess):
+    """An in-process run measured to its end (``LiveRun.measure``), stopped or not."""
+
+    stopping = False
+
+    def records_now(self, now_ns: int, final: bool = False) -> LiveRecords:
+        blocking = None if final else (1 * MS, 2 * MS)
+        return LiveRecords(now_ns, 0, list(self.records), LOOP, [(1 * MS, 2 * MS)], blocking)
+
+
+def _ended(run: ProcessRun, message: tuple[object, ...]) -> Run:
+    """What ``run`` ends with once told ``message`` (the site's ``done``)."""
+    loop = asyncio.new_event_loop()
+    try:
+        run._loop, run._done = loop, loop.create_future()
+        kind, _, *rest = message
+        run.told(str(kind), rest)
+        return loop.run_until_complete(asyncio.wait_for(run._done, 5))
+    finally:
+        loop.close()
+
+
+def test_an_in_process_run_s_final_trace_is_made_in_the_window_from_the_records(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The site's process tells the end of a measured run as what its probes recorded since
+    the last frame: the window makes the final trace (a build from scratch of the site's
+    records, the block in progress gone) and its figures, the site's process neither."""
+    records = [_probe(0, 0), _probe(1, 2)]
+    _picked(records[0], 1)
+    window, theirs = multiprocessing.Pipe()
+    site = _Site(theirs)
+    measured = _Measured(records)
+    monkeypatch.setattr(site, "_live", measured)
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=2))
+    run.run_id = 0
+    site._snapshot(0, 20 * MS)
+    assert window.poll(5)
+    run.replied("snapshot", window.recv()[2])
+    _picked(records[1], 30)
+    _answered(records[0], 310)
+    _answered(records[1], 340)
+    site._done(0, measured, None)  # type: ignore[arg-type]
+    assert window.poll(5)
+    message = window.recv()
+    assert message[0] == "done" and isinstance(message[2], RecordFrame)
+    finished = _ended(run, message)
+    now = message[2].now_ns
+    assert finished.trace.lanes == from_scratch(records, now, LOOP)
+    assert finished.trace.loop_blocking_now is None and finished.trace.loop_blocked
+    assert finished.summary == summarize(finished.trace) and finished.summary.ok == 2
+    assert not finished.stopped
+
+
+def test_a_final_trace_the_window_fails_to_make_ends_the_run_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    _answered(records[0], 310)
+    sender = RecordSender()
+    frame = sender.frame(_Measured(records).records_now(400 * MS, final=True))
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=1))
+
+    def update(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("lanes out of order")
+
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", update)
+    with pytest.raises(LanesError, match=r"^The run's final trace failed: RuntimeError: lanes"):
+        _ended(run, ("done", 0, frame, None, False, False))
