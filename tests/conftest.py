@@ -87,6 +87,16 @@ def run():
     return run_with
 
 
+@pytest.fixture(scope="session")
+def measured_costs():
+    """One real calibration of this machine, what ``async-lanes calibrate`` measures
+    (:func:`~simulator.prediction.measuring.measure_costs`: ~20 short real runs and the fit
+    of its bursts), for every test that reads one: each made its own, 10-30 s apiece."""
+    from simulator.prediction.measuring import measure_costs
+
+    return measure_costs()
+
+
 #: A test not marked slow that takes longer than this is named at the end of the run, so the
 #: fast suite stays fast: three times the marker's half second (pyproject.toml), so a busy
 #: machine does not cry wolf, and a note, never a failure (a busy machine is slow, not wrong).

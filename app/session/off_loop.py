@@ -73,6 +73,8 @@ class OneThread(Generic[A, T]):
         if self._waiting is not None:
             self._waiting.done.set_result(None)  # superseded
         self._waiting = job
+        if self._running is not None and self._running.loop.is_closed():
+            self._running = None  # its loop ended before it did (``asyncio.run``): not ours
         if self._running is None:
             self._next()
         answer = await job.done

@@ -8,6 +8,8 @@ import asyncio
 import threading
 from dataclasses import replace
 
+import pytest
+
 from app.session import Session, Side
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
@@ -65,6 +67,7 @@ def test_repeated_predict_presses_work_out_the_first_and_the_newest_only():
     assert session.prediction is not None and session.prediction.scenario.requests == 400
 
 
+@pytest.mark.slow
 def test_a_prediction_whose_thread_ends_after_the_window_closed_is_handed_nothing(
     qtbot, qloop, settings, monkeypatch
 ):
@@ -98,3 +101,23 @@ def test_a_prediction_whose_thread_ends_after_the_window_closed_is_handed_nothin
     qloop.run_until_complete(closed_while_worked_out())
     assert posted == []  # nothing handed to a loop whose Qt may be gone
     assert shown == [] and session.prediction is None
+
+
+def test_a_question_asked_on_a_new_loop_is_not_held_behind_a_thread_of_a_loop_that_ended():
+    model = HeldModel()
+    session = Session(runner=lambda s: FakeRun(s, [], 0.01), predictor=model, scenario_a=BIG)
+
+    async def ask_and_leave() -> None:
+        session.predict()
+        await _until(lambda: model.asked == [2000])
+
+    asyncio.run(ask_and_leave())  # its loop ends while the model still works on it
+    session.set_scenario(Side.A, replace(FAST, requests=200))
+
+    async def ask_again() -> None:
+        session.predict()
+        await _until(lambda: session.prediction is not None, timeout=10)
+
+    asyncio.run(ask_again())
+    model.go.set()
+    assert session.prediction is not None and session.prediction.scenario.requests == 200

@@ -103,6 +103,7 @@ class _HeldCheck:
 BIG = Scenario(view="async_io", requests=400, io_ms=100)
 
 
+@pytest.mark.slow
 def test_a_check_that_comes_while_another_lesson_is_shown_joins_its_run_s_line_on_return(
     qtbot, qloop, settings
 ):

@@ -18,7 +18,7 @@ from simulator.catalog import IoStyle, lesson_views
 from simulator.metrics.summary import summarize
 from simulator.prediction import flows, model
 from simulator.prediction.events import Environment, Resource
-from simulator.prediction.measuring import computing_ns, measure_costs
+from simulator.prediction.measuring import computing_ns
 from simulator.prediction.model import IO_KINDS, Costs, predict
 from simulator.scenario import Scenario
 from simulator.trace import KINDS, Lane, Segment
@@ -376,8 +376,8 @@ def test_a_view_s_cpu_work_is_read_from_its_cpu_alone_not_django_s_waits_for_a_c
 
 
 @pytest.mark.slow
-def test_costs_measured_here_are_plausible():
-    costs = measure_costs(samples=3)
+def test_costs_measured_here_are_plausible(measured_costs):
+    costs = measured_costs
     assert 0.05 < costs.asgi_before_ms + costs.asgi_started_ms + costs.asgi_view_in_ms < 20
     assert 0.02 < costs.wsgi_before_ms + costs.wsgi_after_ms < 20
     assert 0.01 < costs.hop_ms < 20
