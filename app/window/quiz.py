@@ -62,13 +62,19 @@ class CoresCheck(QObject):
     """Whether the cores a lesson needs were free, measured once per set of runs that did not
     show the lesson (``with_cores_checked``'s rule, as ``lesson N --check``): about a second
     of burning CPU, so on a thread, never the window's; the answer comes back on the
-    window's thread and ``done`` draws again."""
+    window's thread and ``done`` draws again. Once closed (:meth:`close`, the window closing),
+    a thread that ends hands nothing over: a thread of ours posting to a Qt being torn down is
+    the kind of end that once crashed the window's process (``site_process/parent.py``)."""
 
     _measured = Signal(object, object)  # the runs' key, the speedup (None: free)
 
     def __init__(self, done: Callable[[], None], measure: Callable[[Lesson], float | None]) -> None:
         super().__init__()
         self._done, self._measure = done, measure
+        #: Held by a thread from its check of :attr:`_closed` until its answer is posted, and
+        #: by :meth:`close`: once that returns, no thread is posting or will post.
+        self._lock = threading.Lock()
+        self._closed = False
         #: Per set of runs: the runs (kept, so their ids stay theirs) and what was measured.
         self._found: dict[_RunsKey, tuple[Mapping[str, Sequence[Run]], float | None]] = {}
         self._asked: set[_RunsKey] = set()
@@ -89,9 +95,17 @@ class CoresCheck(QObject):
                 shared = self._measure(lesson)
             except Exception:  # no fork, no processes left: say nothing rather than guess
                 shared = None
-            self._measured.emit(key, (runs, shared))
+            with self._lock:
+                if not self._closed:
+                    self._measured.emit(key, (runs, shared))
 
         threading.Thread(target=work, name="cores check", daemon=True).start()
+
+    def close(self) -> None:
+        """The window closes: a check still burning hands nothing over when it ends (its
+        burners end on their own, a fraction of a second later)."""
+        with self._lock:
+            self._closed = True
 
     def _on_measured(
         self, key: _RunsKey, found: tuple[Mapping[str, Sequence[Run]], float | None]

@@ -7,8 +7,11 @@ command line and the slide say it was the machine."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.session import Session, Side
@@ -117,4 +120,47 @@ def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop
     classroom.forward()  # back and forth: the same runs are not measured again
     assert verdict.text() == BUSY and measured == [classroom.quiz.lesson.title]
     assert quiz.panel is not None
+    asyncio.set_event_loop(qloop)
+
+
+@pytest.mark.slow  # a window
+def test_a_check_of_the_cores_that_ends_after_the_window_closed_hands_nothing_over(
+    qtbot, qloop, settings, tmp_path
+):
+    """The check burns about a second on a thread of its own; the user may quit meanwhile.
+    Its answer, posted then, went to a Qt being torn down (the kind of end that once crashed
+    the window's process): once the window has closed, nothing is handed over."""
+    from app.window.main_window import QtMainWindow
+
+    makespans = {"sync": [505.0], "gthread": [510.0]}
+
+    def runner(scenario: Scenario) -> _Handle:
+        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
+
+    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    go, asked = threading.Event(), threading.Event()
+
+    def held(lesson):  # the burners still at work when the window closes
+        asked.set()
+        go.wait(10)
+        return 1.04
+
+    window.quiz.cores._measure = held
+    posted: list[str] = []
+    window.quiz.cores._measured.connect(
+        lambda *_: posted.append(threading.current_thread().name),
+        Qt.ConnectionType.DirectConnection,  # noted on the thread that posts it
+    )
+    window.classroom.open(LESSONS / CORES)
+    window.classroom.forward()  # run: A and B no different, the check is asked
+    qloop.run_until_complete(session.wait())
+    assert asked.wait(5)
+    (thread,) = (t for t in threading.enumerate() if t.name == "cores check")
+    window.close()
+    go.set()
+    thread.join(10)
+    qtbot.wait(50)
+    assert posted == []
     asyncio.set_event_loop(qloop)
