@@ -34,15 +34,15 @@ from typing import Any
 
 from simulator.errors import LanesError
 from simulator.hosting.run_options import PLAIN, RunOptions
-from simulator.hosting.site_process.gone import RunLost, gone_text, sweep_after
+from simulator.hosting.site_process.gone import gone_text, lost_run, sweep_after
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror
 from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneMirror
-from simulator.metrics.summary import Summary, summarize
+from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 from simulator.trace.collector import made_unwalked
 
-__all__ = ["ProcessRun", "RunLost", "SiteProcess"]
+__all__ = ["ProcessRun", "SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
@@ -404,12 +404,7 @@ class ProcessRun:
         if self.ended:
             self._leftover.alive = False
             return
-        last = self._last
-        kept = None
-        if last is not None and last.lanes:
-            kept = Run(self.scenario, last, summarize(last), stopped=True)
-            text = text.replace("nothing more was measured", "what was measured up to then is kept")
-        self.ended_with(error=RunLost(text, kept))
+        self.ended_with(error=lost_run(self.scenario, self._last, text))
 
     def ended_with(self, *, error: BaseException) -> None:
         """The run cannot end as measured (the site's process is gone, or said it failed)."""
