@@ -33,7 +33,7 @@ def usable_cores() -> int:
 def parallel_speedup(n: int = 2) -> float | None:
     """How many times the work ``n`` processes burn at once gets done faster than in one:
     about ``n`` when ``n`` cores are free, about 1 when another program holds all but one.
-    ``None`` where it cannot be measured (no ``fork``, as on Windows).
+    ``None`` where it cannot be measured (no ``fork``, as on Windows; a burner that failed).
 
     The first round warms the machine up (frequency scaling, page cache) and is not read.
     """
@@ -43,26 +43,31 @@ def parallel_speedup(n: int = 2) -> float | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     ctx = multiprocessing.get_context("fork")
-    one = many = 0.0
-    for _ in range(2):
-        one = _wall(ctx, 1)
-        many = _wall(ctx, n)
-    return n * one / many
+    speedup = None
+    for _ in range(2):  # the first round warms up; the second is read
+        one, many = _wall(ctx, 1), _wall(ctx, n)
+        if one is None or many is None:
+            return None
+        speedup = n * one / many
+    return speedup
 
 
-def _wall(ctx: multiprocessing.context.BaseContext, n: int) -> float:
+def _wall(ctx: multiprocessing.context.BaseContext, n: int) -> float | None:
     """Seconds until ``n`` burners started together have all finished (a stuck one ends at
-    :data:`_JOIN_TIMEOUT_S`, which reads as a busy machine, never as a hang)."""
+    :data:`_JOIN_TIMEOUT_S`, which reads as a busy machine, never as a hang); ``None`` if
+    one ended without burning (it failed: it ended at once, which reads as nothing)."""
     procs = [ctx.Process(target=_burn, args=(BURN_S,)) for _ in range(n)]  # type: ignore[attr-defined]
     started = time.perf_counter()
     for proc in procs:
         proc.start()
     for proc in procs:
         proc.join(max(0.0, _JOIN_TIMEOUT_S - (time.perf_counter() - started)))
-    for proc in procs:
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
+    stuck = [proc for proc in procs if proc.is_alive()]
+    for proc in stuck:
+        proc.kill()
+        proc.join()
+    if any(proc.exitcode != 0 for proc in procs if proc not in stuck):
+        return None
     return time.perf_counter() - started
 
 

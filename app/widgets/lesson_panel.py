@@ -82,6 +82,27 @@ class QtElidedLabel(QLabel):
             )
             if rest == self._full:
                 break
+        if lead and rest in ("", "…"):
+            # Even the shortest verdict left the answer no word (a long line, a narrow
+            # strip): lesson 23's "could not show it" with its speed-up ran past the edge,
+            # cut mid-word by the label, and "Answer: A" was gone. The verdict gives way at a
+            # word, down to what leaves the answer's gist ("Answer: A…").
+            gist = _gist(self._full)
+            room_for_lead = room - self.fontMetrics().horizontalAdvance(gist)
+            lead_px = QFontMetrics(bold).horizontalAdvance(_SEPARATOR)
+            lead = _at_a_word(
+                lead,
+                QFontMetrics(bold).elidedText(
+                    lead, Qt.TextElideMode.ElideRight, room_for_lead - lead_px
+                ),
+            )
+            lead_px += QFontMetrics(bold).horizontalAdvance(lead)
+            rest = _at_a_word(
+                self._full,
+                self.fontMetrics().elidedText(
+                    self._full, Qt.TextElideMode.ElideRight, room - lead_px
+                ),
+            )
         shown = f"<b>{html.escape(lead)}</b>{html.escape(_SEPARATOR)}" if lead else ""
         self.setText(f"<span style='white-space: pre'>{shown}{html.escape(rest)}</span>")
 
@@ -119,6 +140,14 @@ def _at_a_word(full: str, elided: str) -> str:
     if clause > lead:
         kept = kept[:clause]
     return kept + "…"
+
+
+def _gist(full: str) -> str:
+    """``full`` up to the end of its first clause past its leading label, cut with "…":
+    "Answer: A: 2 worker processes" → "Answer: A…" (the least of an answer a class needs)."""
+    lead = full.find(": ") + 2 if ": " in full else 0
+    ends = [i for mark in _CLAUSE_ENDS if (i := full.find(mark, lead)) > lead]
+    return full[: min(ends)] + "…" if ends else full
 
 
 #: Where a clause ends: an answer's gist before its reason, a figure before its range.

@@ -400,6 +400,7 @@ class QtMainWindow(QMainWindow):
         save_window(self, self.settings, self.session, dark=dark, desk=desk)
         event.accept()
         self.session.close()  # the model's threads hand nothing more to this loop
+        self.quiz.cores.close()  # nor does a check of the cores still burning
         if self._own_site is not None:
             self._own_site.close()
         if not self._closed:

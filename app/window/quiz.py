@@ -62,13 +62,31 @@ class CoresCheck(QObject):
     """Whether the cores a lesson needs were free, measured once per set of runs that did not
     show the lesson (``with_cores_checked``'s rule, as ``lesson N --check``): about a second
     of burning CPU, so on a thread, never the window's; the answer comes back on the
-    window's thread and ``done`` draws again."""
+    window's thread and ``done`` draws again. Once closed (:meth:`close`, the window closing),
+    a thread that ends hands nothing over: a thread of ours posting to a Qt being torn down is
+    the kind of end that once crashed the window's process (``site_process/parent.py``).
 
-    _measured = Signal(object, object)  # the runs' key, the speedup (None: free)
+    The cores are measured alone: one check at a time, and none kept that a run of ours
+    began during. "Run it again" is on screen while they are measured: a run started then
+    (:meth:`running`) burned CPU beside the burners, and "no 2 free cores" was our own run,
+    not the machine. Such a measure is dropped, and taken again when next asked (that run
+    still shares the cores with the burners for what is left of the check, under a second)."""
+
+    #: The runs' key, and the runs with the speedup (None: free); ``None``: dropped.
+    _measured = Signal(object, object)
 
     def __init__(self, done: Callable[[], None], measure: Callable[[Lesson], float | None]) -> None:
         super().__init__()
         self._done, self._measure = done, measure
+        #: Held by a thread from its check of :attr:`_closed` until its answer is posted, and
+        #: by :meth:`close`: once that returns, no thread is posting or will post.
+        self._lock = threading.Lock()
+        self._closed = False
+        #: Held by a thread while it measures: two checks at once would each see the other.
+        self._measuring = threading.Lock()
+        #: How many runs of ours have begun (counted on the window's thread, read by the
+        #: threads: a measure asked before one began and ended after is dropped).
+        self._begun = 0
         #: Per set of runs: the runs (kept, so their ids stay theirs) and what was measured.
         self._found: dict[_RunsKey, tuple[Mapping[str, Sequence[Run]], float | None]] = {}
         self._asked: set[_RunsKey] = set()
@@ -83,19 +101,37 @@ class CoresCheck(QObject):
         if key in self._asked:
             return
         self._asked.add(key)
+        begun = self._begun
 
         def work() -> None:
-            try:
-                shared = self._measure(lesson)
-            except Exception:  # no fork, no processes left: say nothing rather than guess
-                shared = None
-            self._measured.emit(key, (runs, shared))
+            with self._measuring:
+                try:
+                    shared = self._measure(lesson)
+                except Exception:  # no fork, no processes left: say nothing rather than guess
+                    shared = None
+            alone = begun == self._begun
+            with self._lock:
+                if not self._closed:
+                    self._measured.emit(key, (runs, shared) if alone else None)
 
         threading.Thread(target=work, name="cores check", daemon=True).start()
 
+    def running(self, going: bool) -> None:
+        """A run of ours began (``going``) or ended: a measure it overlapped is dropped."""
+        self._begun += going
+
+    def close(self) -> None:
+        """The window closes: a check still burning hands nothing over when it ends (its
+        burners end on their own, a fraction of a second later)."""
+        with self._lock:
+            self._closed = True
+
     def _on_measured(
-        self, key: _RunsKey, found: tuple[Mapping[str, Sequence[Run]], float | None]
+        self, key: _RunsKey, found: tuple[Mapping[str, Sequence[Run]], float | None] | None
     ) -> None:
+        if found is None:  # taken beside a run of ours: asked again when shown again
+            self._asked.discard(key)
+            return
         while len(self._found) >= 8:  # the last few lessons' runs are all a class goes back to
             oldest = next(iter(self._found))
             self._found.pop(oldest)
@@ -142,6 +178,7 @@ class QtQuiz:
         parent.addAction(self.guide_action)
         classroom.events.quiz.connect(self._show)
         self.session.events.running.connect(lambda _: self._update_actions())
+        self.session.events.running.connect(self.cores.running)
         self._show(classroom.quiz)
 
     def _action(self, text: str, key: str, slot: object) -> QAction:

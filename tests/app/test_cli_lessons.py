@@ -124,3 +124,21 @@ def test_a_lessons_json_carries_its_figure_and_the_models_number_for_each_side()
     assert data["figure"] == "db_connections_peak"
     assert data["predicted"] == {"a": 20, "b": 4}  # a thread per request; 4 workers
     assert data["calibrated"] is False  # the tests' data folder holds no calibration
+
+
+def test_a_lesson_needing_free_cores_says_the_machine_had_none(capsys, monkeypatch, tmp_path):
+    # Lesson 23 on a busy machine printed "THIS RUN DID NOT SHOW IT: RUN IT AGAIN" when the
+    # other core was taken: now it measures the cores as --check does, and says so.
+    from simulator.lessons.format import Needs
+
+    lesson = FAILING.replace(
+        'follow_up = "Nothing."', 'follow_up = "Nothing."\nneeds = {cores = 2}'
+    )
+    (tmp_path / "01-needs-cores.toml").write_text(lesson, encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    monkeypatch.setattr(Needs, "unmet", lambda self: None)  # whatever cores this machine has
+    monkeypatch.setattr(Needs, "cores_shared", lambda self: 1.04)
+    assert main(["lesson", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "THIS RUN COULD NOT SHOW IT: NO 2 FREE CORES ON THIS MACHINE." in out
+    assert "Measured after the run: 2 processes got only 1.04× the work of one done" in out

@@ -7,13 +7,17 @@ command line and the slide say it was the machine."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
+import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.session import Session, Side
 from app.session.classroom import Classroom
 from app.session.quiz import QuizStep
+from app.window.quiz import QtQuiz
 from simulator.lessons import NOT_SHOWN, judge_lesson, load_lesson, with_cores_checked
 from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
@@ -117,4 +121,89 @@ def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop
     classroom.forward()  # back and forth: the same runs are not measured again
     assert verdict.text() == BUSY and measured == [classroom.quiz.lesson.title]
     assert quiz.panel is not None
+    asyncio.set_event_loop(qloop)
+
+
+@pytest.mark.slow  # a window
+def test_a_check_of_the_cores_that_ends_after_the_window_closed_hands_nothing_over(
+    qtbot, qloop, settings, tmp_path
+):
+    """The check burns about a second on a thread of its own; the user may quit meanwhile.
+    Its answer, posted then, went to a Qt being torn down (the kind of end that once crashed
+    the window's process): once the window has closed, nothing is handed over."""
+    from app.window.main_window import QtMainWindow
+
+    makespans = {"sync": [505.0], "gthread": [510.0]}
+
+    def runner(scenario: Scenario) -> _Handle:
+        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
+
+    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    go, asked = threading.Event(), threading.Event()
+
+    def held(lesson):  # the burners still at work when the window closes
+        asked.set()
+        go.wait(10)
+        return 1.04
+
+    window.quiz.cores._measure = held
+    posted: list[str] = []
+    window.quiz.cores._measured.connect(
+        lambda *_: posted.append(threading.current_thread().name),
+        Qt.ConnectionType.DirectConnection,  # noted on the thread that posts it
+    )
+    window.classroom.open(LESSONS / CORES)
+    window.classroom.forward()  # run: A and B no different, the check is asked
+    qloop.run_until_complete(session.wait())
+    assert asked.wait(5)
+    (thread,) = (t for t in threading.enumerate() if t.name == "cores check")
+    window.close()
+    go.set()
+    thread.join(10)
+    qtbot.wait(50)
+    assert posted == []
+    asyncio.set_event_loop(qloop)
+
+
+def test_a_check_of_the_cores_during_which_a_run_went_on_says_nothing(qtbot, qloop, tmp_path):
+    """The reveal says "run it again" while the cores are measured (about a second): a run
+    started then burns CPU beside the burners, and what they found ("no 2 free cores") was
+    our own run, not the machine. Such a measure is dropped, and taken again when asked."""
+    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
+    makespans = {"sync": [505.0, 498.0, 502.0] * 2, "gthread": [510.0, 512.0, 507.0] * 2}
+
+    def runner(scenario: Scenario) -> _Handle:
+        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
+
+    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    classroom = Classroom(session, tmp_path)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    verdict = QLabel()
+    go, asked = threading.Event(), []
+
+    def measure(lesson):
+        asked.append(lesson.title)
+        go.wait(10)  # the burners at work
+        return 1.04
+
+    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=measure)
+    classroom.open(tmp_path / CORES)
+    classroom.forward()  # run: A and B no different, the check is asked
+    qloop.run_until_complete(session.wait())
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
+    first = quiz._runs(classroom.quiz.lesson)
+    assert session.start()  # the class runs it again while the cores are measured
+    qloop.run_until_complete(session.wait())
+    assert not makespans["sync"] and not makespans["gthread"]  # ran again, re-runs and all
+    (thread,) = (t for t in threading.enumerate() if t.name == "cores check")
+    go.set()
+    thread.join(10)
+    qtbot.wait(50)  # its answer has come back
+    assert quiz.cores.found(first) is None  # taken beside our own run: it says nothing
+    classroom.forward()  # reveal: the runs on screen are measured, alone
+    qtbot.waitUntil(lambda: verdict.text() == BUSY, timeout=5000)
+    assert len(asked) == 2
     asyncio.set_event_loop(qloop)

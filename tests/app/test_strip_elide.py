@@ -113,3 +113,33 @@ def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
     assert plain == "Answer: About the same…", plain
     label.resize(metrics.horizontalAdvance(ANSWER) + 40, 30)
     assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == ANSWER
+
+
+def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gist(qtbot):
+    """Lesson 23's "could not show it" line with its speed-up ran past the strip's edge at
+    1080p, cut mid-word ("…of one d"), and "Answer: A: 2 worker processes" was gone."""
+    verdict = (
+        "This run could not show it: this machine has no 2 free cores now "
+        "(2 processes got only 1.10× the work of one done)"
+    )
+    answer = "Answer: A: 2 worker processes"
+    label = QtElidedLabel()
+    qtbot.addWidget(label)
+    font = QFont()
+    font.setPixelSize(20)
+    label.setFont(font)
+    label.set_full_text(answer, verdict)
+    label.show()
+    bold = QFont(font)
+    bold.setBold(True)
+    label.resize(QFontMetrics(bold).horizontalAdvance(verdict) - 20, 30)  # not even the verdict
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    shown_lead, shown_answer = plain.split("  ·  ", 1)
+    assert shown_answer.startswith("Answer: A"), plain
+    assert shown_lead.endswith("…") and verdict.startswith(shown_lead[:-1]), plain
+    assert verdict[len(shown_lead) - 1] in " ,;:(", plain  # the verdict cut at a word
+    assert (
+        QFontMetrics(bold).horizontalAdvance(shown_lead + "  ·  ")
+        + QFontMetrics(font).horizontalAdvance(shown_answer)
+        <= label.contentsRect().width()
+    )

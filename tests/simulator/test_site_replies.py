@@ -18,6 +18,7 @@ import pytest
 from simulator.errors import LanesError
 from simulator.hosting.site_process import ProcessRun, SiteProcess
 from simulator.hosting.site_process.child import _Site
+from simulator.hosting.site_process.wire import SNAPSHOT_ASK
 from simulator.scenario import Scenario
 from simulator.trace import Trace
 
@@ -71,34 +72,39 @@ def test_a_reply_that_never_comes_does_not_hold_the_window(monkeypatch: pytest.M
 
 
 def test_a_stop_is_read_while_a_snapshot_is_being_taken(monkeypatch: pytest.MonkeyPatch):
-    """Snapshots are taken on a worker: one on the thread that reads the window's questions
-    would hold a Stop (and the window's end) behind it, seconds at 10,000 lanes."""
+    """Snapshots are asked on a socket of their own and taken by the thread that reads it: on
+    the thread that reads the window's questions, one would hold a Stop (and the window's
+    end) behind it, seconds at 10,000 lanes when the site built the lanes."""
     _, theirs = multiprocessing.Pipe()
-    site = _Site(theirs)
+    asks, their_asks = socket.socketpair()
+    site = _Site(theirs, their_asks.fileno())
     site._run_id = 3
     taking, release = threading.Event(), threading.Event()
     stopped: list[bool] = []
+    taken: list[tuple[int, int | None]] = []
 
-    def slow_snapshot(asked: int, now_ns: int) -> None:
+    def slow_snapshot(asked: int, now_ns: int | None) -> None:
+        taken.append((asked, now_ns))
         taking.set()
         release.wait(5)
 
     monkeypatch.setattr(site, "_snapshot", slow_snapshot)
     monkeypatch.setattr(site, "_stop", lambda: stopped.append(True))
-    worker = threading.Thread(target=site._serve_work, daemon=True)
-    worker.start()
-    reader = threading.Thread(
-        target=lambda: (site._take(("snapshot", 3, 1, 0)), site._take(("stop", 3))), daemon=True
-    )
-    reader.start()
+    snapshots = threading.Thread(target=site._serve_asks, args=(their_asks.fileno(),))
+    snapshots.start()
     try:
+        asks.sendall(SNAPSHOT_ASK.pack(3, 1, 0) + SNAPSHOT_ASK.pack(3, 2, 7)[:5])
         assert taking.wait(5)
-        reader.join(1)
-        assert stopped == [True] and not reader.is_alive()
+        site._take(("stop", 3))  # read by the window's reader meanwhile
+        assert stopped == [True]
+        asks.sendall(SNAPSHOT_ASK.pack(3, 2, 7)[5:])  # a question split across two reads
+        release.set()
     finally:
         release.set()
-        site._work.put(None)
-        worker.join(5)
+        asks.close()
+        snapshots.join(5)
+        their_asks.close()
+    assert taken == [(1, None), (2, 7)] and not snapshots.is_alive()
 
 
 def test_a_sigterm_taken_by_another_thread_still_ends_the_site_s_serving(monkeypatch):

@@ -1,9 +1,10 @@
 """The site's process: runs the window's scenarios with the real engine, one at a time.
 
 Started by :class:`~simulator.hosting.site_process.parent.SiteProcess` as
-``python -m simulator.hosting.site_process.child FD``, ``FD`` a socket to the window's
-process. Messages are tuples (:mod:`multiprocessing.connection` frames them); the window asks
-(``run``, ``snapshot``, ``answers``, ``stop``), this process answers and tells (``started``,
+``python -m simulator.hosting.site_process.child FD ASKS``, ``FD`` a socket to the window's
+process, ``ASKS`` one the window asks snapshots on (``wire.SNAPSHOT_ASK``). Messages are tuples
+(:mod:`multiprocessing.connection` frames them); the window asks (``run``, ``answers``,
+``stop``), this process answers and tells (``started``,
 ``answered``, ``done``, ``failed``, ``leftover``). Each message names its run, so a late one
 of an ended run is ignored.
 
@@ -43,7 +44,7 @@ from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
-from simulator.hosting.site_process.wire import Frame, LaneSender
+from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
@@ -61,8 +62,10 @@ STARTED_POLL_S = 0.005
 class _Site:
     """This process's side of the socket: one run at a time, its snapshots on a worker."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, asks: int | None = None) -> None:
         self._connection = connection
+        #: The socket the window asks snapshots on (:data:`~.wire.SNAPSHOT_ASK`).
+        self._asks = asks
         self._send_lock = threading.Lock()
         # Held from a frame's encoding to its sending: the window applies frames in the order
         # they were encoded (wire.py).
@@ -100,8 +103,13 @@ class _Site:
     def serve(self, woken: int | None = None) -> None:
         """Answer the window until it is gone. ``woken``: the read end of the signals'
         wake-up pipe (``signal.set_wakeup_fd``), waited on beside the window's socket."""
-        worker = threading.Thread(target=self._serve_work, name="site-snapshots", daemon=True)
+        worker = threading.Thread(target=self._serve_work, name="site-answers", daemon=True)
         worker.start()
+        if self._asks is not None:
+            snapshots = threading.Thread(
+                target=self._serve_asks, args=(self._asks,), name="site-snapshots", daemon=True
+            )
+            snapshots.start()
         while True:
             if woken is not None and woken in wait([self._connection, woken]):
                 # A signal came, maybe to another of this process's threads, which leaves
@@ -130,16 +138,10 @@ class _Site:
             self._runner.daemon = True
             self._runner.start()
         elif run_id != self._run_id:
-            if kind in ("snapshot", "answers"):
+            if kind == "answers":
                 self.send("reply", rest[0], None)  # an ended run's: nothing to give
         elif kind == "stop":
             self._stop()
-        elif kind == "snapshot":
-            # On the worker, though waking it costs one more wait for the GIL (the site's busy
-            # loop holds it 5 ms at a time): taken here, a Stop or the window's end would be
-            # read only after it, seconds at 10,000 lanes.
-            asked, now_ns = rest
-            self._work.put(lambda: self._snapshot(asked, now_ns))
         elif kind == "answers":
             self._work.put(lambda: self._answers(rest[0]))
 
@@ -147,7 +149,31 @@ class _Site:
         while (work := self._work.get()) is not None:
             work()
 
-    def _snapshot(self, asked: int, now_ns: int) -> None:
+    def _serve_asks(self, fd: int) -> None:
+        """Take the snapshots the window asks on their own socket, one at a time, until it
+        is gone. Not on the thread that reads the window's other questions: a Stop or the
+        window's end would be read only after a snapshot (seconds at 10,000 lanes, when the
+        site built the lanes); nor handed to a worker by it: reading each question there and
+        waking the worker cost several waits for the GIL the site's busy loop holds, each up
+        to 5 ms, where one read here costs one."""
+        pending = b""
+        while True:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                return
+            if not data:
+                return  # the window is gone (the main thread sees it too, and ends us)
+            pending += data
+            while len(pending) >= SNAPSHOT_ASK.size:
+                run_id, asked, now_ns = SNAPSHOT_ASK.unpack_from(pending)
+                pending = pending[SNAPSHOT_ASK.size :]
+                if run_id != self._run_id:
+                    self.send("reply", asked, None)  # an ended run's: nothing to give
+                else:
+                    self._snapshot(asked, now_ns or None)
+
+    def _snapshot(self, asked: int, now_ns: int | None) -> None:
         live = self._live
         if live is None or not live.started:
             self.send("reply", asked, None)
@@ -299,11 +325,12 @@ def error_text(error: BaseException) -> tuple[bool, str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve the window on the socket whose descriptor is the one argument."""
+    """Serve the window on the socket whose descriptor is the first argument, snapshots
+    asked on the second's."""
     args = sys.argv[1:] if argv is None else argv
     for number in (signal.SIGINT, signal.SIGHUP):  # the window's to handle: it stops us
         signal.signal(number, signal.SIG_IGN)
-    site = _Site(Connection(int(args[0])))
+    site = _Site(Connection(int(args[0])), int(args[1]) if len(args) > 1 else None)
     # SIGTERM (``kill``, a session's end, a whole process group's) ends this process as the
     # window's end does, its exit handlers run: by default it would end on the spot, its
     # scratch folder left behind.

@@ -15,9 +15,11 @@ from pathlib import Path
 from embedded_site.scratch import sweep_stale_folders
 from simulator.errors import LanesError
 from simulator.hosting.leftovers import FOLDER_PREFIX, sweep_stale_servers
-from simulator.trace import Run
+from simulator.metrics.summary import summarize
+from simulator.scenario import Scenario
+from simulator.trace import Run, Trace
 
-__all__ = ["RunLost", "gone_text", "sweep_after"]
+__all__ = ["RunLost", "gone_text", "lost_run", "sweep_after"]
 
 
 def gone_text(child: subprocess.Popen[bytes] | None) -> str:
@@ -43,6 +45,16 @@ class RunLost(LanesError):
     def __init__(self, message: str, measured: Run | None) -> None:
         super().__init__(message)
         self.measured = measured
+
+
+def lost_run(scenario: Scenario, last: Trace | None, text: str) -> RunLost:
+    """What a run whose site's process is gone mid-run ends with: ``text``, and ``last``, the
+    window's last frame of it (measured up to then), as a stopped run, if any came."""
+    kept = None
+    if last is not None and last.lanes:
+        kept = Run(scenario, last, summarize(last), stopped=True)
+        text = text.replace("nothing more was measured", "what was measured up to then is kept")
+    return RunLost(text, kept)
 
 
 def sweep_after(child: subprocess.Popen[bytes]) -> None:

@@ -34,15 +34,15 @@ from typing import Any
 
 from simulator.errors import LanesError
 from simulator.hosting.run_options import PLAIN, RunOptions
-from simulator.hosting.site_process.gone import RunLost, gone_text, sweep_after
+from simulator.hosting.site_process.gone import gone_text, lost_run, sweep_after
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror
-from simulator.hosting.site_process.wire import Frame, LaneMirror
-from simulator.metrics.summary import Summary, summarize
+from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneMirror
+from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 from simulator.trace.collector import made_unwalked
 
-__all__ = ["ProcessRun", "RunLost", "SiteProcess"]
+__all__ = ["ProcessRun", "SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
@@ -73,6 +73,7 @@ class SiteProcess:
         self._send_lock = threading.Lock()
         self._child: subprocess.Popen[bytes] | None = None
         self._socket: socket.socket | None = None
+        self._asks: socket.socket | None = None  # snapshots are asked on (wire.SNAPSHOT_ASK)
         self._connection: Connection | None = None
         self._asked: dict[int, _Asked] = {}
         self._runs: dict[int, ProcessRun] = {}
@@ -98,21 +99,28 @@ class SiteProcess:
                 return
             if self._socket is not None:
                 self._socket.close()  # an earlier site's process's, which has ended
+            if self._asks is not None:
+                self._asks.close()
             ours, theirs = socket.socketpair()
+            asks, their_asks = socket.socketpair()
+            fds = (theirs.fileno(), their_asks.fileno())
             try:
                 # ``-P``: the current folder is not put first on the path (a person's own
                 # ``simulator`` or ``embedded_site`` there is not ours).
                 self._child = subprocess.Popen(
                     [sys.executable, "-P", "-m", "simulator.hosting.site_process.child"]
-                    + [str(theirs.fileno())],
+                    + [str(fd) for fd in fds],
                     stdin=subprocess.DEVNULL,
-                    pass_fds=(theirs.fileno(),),
+                    pass_fds=fds,
                 )
             except OSError as error:
                 ours.close()
+                asks.close()
                 raise LanesError(f"Could not start the site's process: {error}") from None
             finally:
                 theirs.close()
+                their_asks.close()
+            self._asks = asks
             self._socket = ours  # kept to shut down: that wakes the reader, and tells the site
             self._connection = connection = Connection(os.dup(ours.fileno()))
             self._reader = threading.Thread(
@@ -129,14 +137,16 @@ class SiteProcess:
         (its exit handlers run); killed if it has not within :data:`CLOSE_PATIENCE_S`."""
         with self._lock:
             self._closed = True
-            child, ours, reader = self._child, self._socket, self._reader
-            self._child = self._connection = self._socket = self._reader = None
+            child, ours, reader, asks = self._child, self._socket, self._reader, self._asks
+            self._child = self._connection = self._socket = self._reader = self._asks = None
             self._runs = {}  # the window is closing: no run of its is left to tell anything
         atexit.unregister(self.close)
         if ours is not None:
             with contextlib.suppress(OSError):  # wakes the reader, and the site sees the end
                 ours.shutdown(socket.SHUT_RDWR)
             ours.close()
+        if asks is not None:
+            asks.close()
         if reader is not None:
             # Its end done before the window's process goes on to its own (Qt's teardown):
             # a thread still running Python then crashed the process (a segfault, once).
@@ -178,12 +188,25 @@ class SiteProcess:
         asked = _Asked(run, kind)
         number = next(self._ids)
         self._asked[number] = asked
-        if not self.send(kind, run.run_id, number, *args):
+        if not (
+            self._ask_snapshot(run.run_id, number, args[0])
+            if kind == "snapshot"
+            else self.send(kind, run.run_id, number, *args)
+        ):
             self._asked.pop(number, None)
             return None
         if not asked.done.wait(ASK_PATIENCE_S):
             return None
         return asked.reply
+
+    def _ask_snapshot(self, run_id: int, number: int, now_ns: int | None) -> bool:
+        """Ask for a snapshot on the socket the site's process takes them from."""
+        with self._send_lock:
+            try:
+                self._asks.sendall(SNAPSHOT_ASK.pack(run_id, number, now_ns or 0))  # type: ignore[union-attr]
+            except (OSError, AttributeError):  # the process is gone (or never started)
+                return False
+        return True
 
     def _read(self, connection: Connection, child: subprocess.Popen[bytes]) -> None:
         failure = None
@@ -362,15 +385,11 @@ class ProcessRun:
     ) -> None:
         self.ended = True
         if isinstance(frame, RecordFrame):  # in process: the final trace is made here
-            self._records.take(frame)
             try:
-                trace = self._records.trace(final=True)
-                assert trace is not None
-                summary = summarize(trace)
+                trace, summary = self._records.finished(frame)
             except Exception as error:  # noqa: BLE001 (a bug: the run's end, in one line)
                 text = f"The run's final trace failed: {type(error).__name__}: {error}"
-                self.ended_with(error=LanesError(text))
-                return
+                return self.ended_with(error=LanesError(text))
         else:
             trace = self._mirror.apply(frame)
         assert summary is not None
@@ -385,12 +404,7 @@ class ProcessRun:
         if self.ended:
             self._leftover.alive = False
             return
-        last = self._last
-        kept = None
-        if last is not None and last.lanes:
-            kept = Run(self.scenario, last, summarize(last), stopped=True)
-            text = text.replace("nothing more was measured", "what was measured up to then is kept")
-        self.ended_with(error=RunLost(text, kept))
+        self.ended_with(error=lost_run(self.scenario, self._last, text))
 
     def ended_with(self, *, error: BaseException) -> None:
         """The run cannot end as measured (the site's process is gone, or said it failed)."""

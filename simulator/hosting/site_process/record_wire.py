@@ -30,6 +30,7 @@ from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
+from simulator.metrics.summary import Summary, summarize
 from simulator.trace.collector import made_unwalked
 from simulator.trace.data import Status, Trace
 from simulator.trace.lane_parts import PlainClock, plain_clock
@@ -234,6 +235,14 @@ class RecordMirror:
                 probe.open_segments = {k: _raw(s) for k, s in enumerate(running)}
                 probe.version = version
             self._frame = frame
+
+    def finished(self, frame: RecordFrame) -> tuple[Trace, Summary]:
+        """The run's final trace and its figures, ``frame`` the last its site's process sent
+        (once the run was measured)."""
+        self.take(frame)
+        trace = self.trace(final=True)
+        assert trace is not None
+        return trace, summarize(trace)
 
     def trace(self, final: bool = False) -> Trace | None:
         """The trace of the last frame taken, at its "now" (``None`` before the first): each
