@@ -7,9 +7,10 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   resize (the frame right after it); from the widget's cached picture (hover); by worker;
 - 1,000 lanes during live growth, the site in a process of its own as the window runs it
   (``SiteProcess``): the live snapshot of the probes (from asking to having the trace: the
-  site's process takes it, this one applies what changed), and the widget's frame (layout
-  and paint), and the worst snapshot + frame; apart, the CPU the site's process spent on
-  each snapshot; apart, the frames painted over the
+  site's process sends its probes' new records, this one builds the lanes), and the
+  widget's frame (layout and paint), and the worst snapshot + frame; apart, the CPU the
+  site's process spent on each snapshot, and this one's (the lanes built); the three worst
+  frames, in their parts; apart, the frames painted over the
   last one where they changed (the view's end extends in steps, the rows are laid out for
   the requests the run sends) and the rest (a new step: painted whole), and the snapshot's
   columns, which the window builds on its worker before the timeline draws (so here too,
@@ -180,6 +181,9 @@ COLUMNS: list[float] = []
 SITE_CPU: list[float] = []
 #: Per live frame: whether the widget painted only what changed since the last one.
 PARTIAL: list[bool] = []
+#: Per live frame: the CPU time the window's process spent on the snapshot on the asking
+#: thread, in ms: since the site sends its probes' records, the lanes are built there.
+BUILD_CPU: list[float] = []
 
 
 def live_frames() -> tuple[list[float], list[float]]:
@@ -199,10 +203,11 @@ def live_frames() -> tuple[list[float], list[float]]:
             await asyncio.sleep(0.033)
             if not live.started:
                 continue
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.thread_time()
             now = time.perf_counter_ns()
             trace = live.snapshot(now)
             snapshots.append((time.perf_counter() - start) * 1000)
+            BUILD_CPU.append((time.thread_time() - cpu) * 1000)
             SITE_CPU.append(live.snapshot_cpu_s * 1000)
             start = time.perf_counter()
             columns.fill(trace)
@@ -238,8 +243,20 @@ def print_live(snapshots: list[float], paints: list[float], paints_cpu: list[flo
     )
     label = "   the snapshot's CPU in the site's process"
     print(f"{label:58} {stat(SITE_CPU):10.1f}")
+    label = "   the snapshot's CPU in the window (its lanes built)"
+    print(f"{label:58} {stat(BUILD_CPU):10.1f}")
     label = "   the snapshot's columns (the window: on its worker)"
     print(f"{label:58} {stat(COLUMNS):10.1f}")
+    frames = sorted(
+        zip(snapshots, paints, SITE_CPU, BUILD_CPU, strict=True),
+        key=lambda f: f[0] + f[1],
+        reverse=True,
+    )
+    for snap, paint, site_cpu, build_cpu in frames[:3]:
+        print(
+            f"   a worst frame: {snap + paint:.1f} ms = snapshot {snap:.1f} (CPU: the site's"
+            f" {site_cpu:.1f}, the window's build {build_cpu:.1f}) + paint {paint:.1f}"
+        )
     print(f"(target: 16 ms a frame; {len(paints)} live frames measured)")
     print("(load average: {:.2f} {:.2f} {:.2f}, 2 cores)".format(*os.getloadavg()))
 
