@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QImage
 
 from app.theme import LIGHT, Theme
 
-__all__ = ["kind_mask", "looks_like"]
+__all__ = ["kind_mask", "looks_like", "rgb_array"]
 
 #: Each kind's colours per theme (a theme is not hashable: by identity, the theme kept): a
 #: screenshot's scan asks for them hundreds of thousands of times.
@@ -45,15 +45,21 @@ def looks_like(pixel: QColor, kind: str, slack: int = 30, theme: Theme = LIGHT) 
     )
 
 
-def kind_mask(image: QImage, kind: str, slack: int = 30, theme: Theme = LIGHT) -> np.ndarray:
-    """For every pixel of ``image`` (rows, columns), whether it :func:`looks_like` ``kind``:
-    the same rule over a whole screenshot at once."""
+def rgb_array(image: QImage) -> np.ndarray:
+    """``image``'s pixels as (rows, columns, red green blue), signed: each pixel's
+    ``pixelColor`` for a whole screenshot at once, to compare colours without overflow."""
     rgb32 = image.convertToFormat(QImage.Format.Format_RGB32)
     width, height = rgb32.width(), rgb32.height()
     rows = np.frombuffer(rgb32.constBits(), np.uint8).reshape(height, rgb32.bytesPerLine())
     bgra = rows[:, : width * 4].reshape(height, width, 4).astype(np.int16)
-    rgb = bgra[:, :, 2::-1]  # Format_RGB32 is 0xffRRGGBB: B, G, R, 255 in memory
-    mask = np.zeros((height, width), bool)
+    return bgra[:, :, 2::-1]  # Format_RGB32 is 0xffRRGGBB: B, G, R, 255 in memory
+
+
+def kind_mask(image: QImage, kind: str, slack: int = 30, theme: Theme = LIGHT) -> np.ndarray:
+    """For every pixel of ``image`` (rows, columns), whether it :func:`looks_like` ``kind``:
+    the same rule over a whole screenshot at once."""
+    rgb = rgb_array(image)
+    mask = np.zeros(rgb.shape[:2], bool)
     for colour in _colours(kind, theme):
         mask |= (np.abs(rgb - np.array(colour, np.int16)) <= slack).all(axis=2)
     return mask

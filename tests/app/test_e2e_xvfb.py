@@ -13,12 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
 from app.theme import LIGHT
 
-from .kind_pixels import looks_like
+from .kind_pixels import looks_like, rgb_array
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,20 +51,17 @@ def _looks_like(colour: QColor, kind: str, slack: int = 40) -> bool:
     return looks_like(colour, kind, slack=slack - 1)
 
 
-def _blue(colour: QColor) -> bool:
-    """The io_blocking fill (its pattern's pale lines look like the widgets' own frames, so
-    they are left out: the fill between them is most of the bar)."""
-    base = QColor(LIGHT.kinds["io_blocking"]).getRgb()[:3]
-    return all(abs(a - b) < 40 for a, b in zip(colour.getRgb()[:3], base, strict=True))
+def _blue(image: QImage) -> np.ndarray:
+    """Which pixels (rows, columns) are the io_blocking fill (its pattern's pale lines look
+    like the widgets' own frames, so they are left out: the fill between them is most of
+    the bar)."""
+    base = np.array(QColor(LIGHT.kinds["io_blocking"]).getRgb()[:3], np.int16)
+    return (np.abs(rgb_array(image) - base) < 40).all(axis=2)
 
 
-def _bands(image: QImage, x_from: int, x_to: int) -> list[tuple[int, int]]:
+def _bands(blue: np.ndarray, x_from: int, x_to: int) -> list[tuple[int, int]]:
     """Vertical ranges of rows that hold a run of blocking-blue pixels."""
-    rows = [
-        y
-        for y in range(image.height())
-        if sum(_blue(image.pixelColor(x, y)) for x in range(x_from, x_to, 3)) > 8
-    ]
+    rows = [int(y) for y in (blue[:, x_from:x_to:3].sum(axis=1) > 8).nonzero()[0]]
     bands: list[tuple[int, int]] = []
     for y in rows:
         if bands and y - bands[-1][1] <= 1:  # lanes are a row or two apart
@@ -116,13 +114,14 @@ def test_a_lesson_run_in_a_real_window_shows_each_lane_where_the_run_says(x_disp
     assert len(lanes) == 8
 
     # One band of blocking-blue per request, top to bottom, in request order.
-    bands = _bands(image, 0, image.width())
+    blue = _blue(image)
+    bands = _bands(blue, 0, image.width())
     assert len(bands) == 8, bands
 
     def blue_span(band: tuple[int, int]) -> tuple[int, int]:
         y = (band[0] + band[1]) // 2
-        xs = [x for x in range(image.width()) if _blue(image.pixelColor(x, y))]
-        return xs[0], xs[-1]
+        xs = blue[y].nonzero()[0]
+        return int(xs[0]), int(xs[-1])
 
     spans = [blue_span(band) for band in bands]
     blocking = [next(s for s in lane["segments"] if s["kind"] == "io_blocking") for lane in lanes]
