@@ -177,9 +177,14 @@ class QtQuiz:
         self.guide_action.triggered.connect(self.show_guide)
         parent.addAction(self.guide_action)
         classroom.events.quiz.connect(self._show)
-        self.session.events.running.connect(lambda _: self._update_actions())
+        self.session.events.running.connect(self._on_running)
         self.session.events.running.connect(self.cores.running)
         self._show(classroom.quiz)
+
+    def _on_running(self, running: bool) -> None:
+        self._update_actions()
+        if not running:  # F5 at the reveal ("run it again"): the runs now on screen judged
+            self._show(self.classroom.quiz)
 
     def _action(self, text: str, key: str, slot: object) -> QAction:
         action = QAction(text, self.parent)

@@ -198,12 +198,42 @@ def test_a_check_of_the_cores_during_which_a_run_went_on_says_nothing(qtbot, qlo
     assert session.start()  # the class runs it again while the cores are measured
     qloop.run_until_complete(session.wait())
     assert not makespans["sync"] and not makespans["gthread"]  # ran again, re-runs and all
-    (thread,) = (t for t in threading.enumerate() if t.name == "cores check")
     go.set()
-    thread.join(10)
-    qtbot.wait(50)  # its answer has come back
+    for thread in [t for t in threading.enumerate() if t.name == "cores check"]:
+        thread.join(10)  # the first's, then the new runs' own (asked as the run ended)
+    qtbot.wait(50)  # their answers have come back
     assert quiz.cores.found(first) is None  # taken beside our own run: it says nothing
     classroom.forward()  # reveal: the runs on screen are measured, alone
     qtbot.waitUntil(lambda: verdict.text() == BUSY, timeout=5000)
     assert len(asked) == 2
+    asyncio.set_event_loop(qloop)
+
+
+def test_the_reveal_judges_the_runs_f5_made_at_it(qtbot, qloop, tmp_path):
+    """The reveal says "This run did not show it: run it again", and docs/teaching.md says
+    how: F5 at the reveal. The reveal then kept judging the runs before it (the same line,
+    the same claims) over the new runs' lanes: now it judges those on screen."""
+    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
+    makespans = {"sync": [505.0, 498.0, 502.0, 260.0], "gthread": [510.0, 512.0, 507.0, 510.0]}
+
+    def runner(scenario: Scenario) -> _Handle:
+        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
+
+    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    classroom = Classroom(session, tmp_path)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    verdict = QLabel()
+    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=lambda lesson: None)  # free
+    classroom.open(tmp_path / CORES)
+    classroom.forward()  # run: A and B no different
+    qloop.run_until_complete(session.wait())
+    classroom.forward()  # reveal
+    assert verdict.text() == NOT_SHOWN
+    assert session.start()  # F5: A's two processes now twice as fast as B's threads
+    qloop.run_until_complete(session.wait())
+    assert not makespans["sync"] and not makespans["gthread"]
+    assert classroom.quiz is not None and classroom.quiz.step is QuizStep.REVEAL
+    assert verdict.text().startswith("Verdict: "), verdict.text()
+    assert quiz.panel is not None
     asyncio.set_event_loop(qloop)
