@@ -5,42 +5,16 @@ drew the model's lanes of dials no longer set (or of the last lesson) under the 
 from __future__ import annotations
 
 import asyncio
-import threading
 from dataclasses import replace
 
 import pytest
 
 from app.session import Session, Side
-from simulator.prediction.model import predict
-from simulator.scenario import Scenario
-from simulator.trace import Trace
 
 from .fake_runs import FakeRun
+from .held_model import BIG, FAST, HeldModel, until
 
-FAST = Scenario(view="async_io", mode="asgi", requests=4, io_ms=100)
-BIG = replace(FAST, requests=2000)
 SMALLER = replace(FAST, requests=200)
-
-
-class HeldModel:
-    """The model, held for ``BIG`` until :attr:`go` is set (its thread worked out slowly);
-    its lanes are a few requests' (cheap)."""
-
-    def __init__(self) -> None:
-        self.go = threading.Event()
-
-    def __call__(self, scenario: Scenario) -> Trace:
-        if scenario.requests == BIG.requests:
-            self.go.wait(30)
-        return predict(FAST)
-
-
-async def _until(predicate, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never came")
 
 
 def _session(model: HeldModel) -> Session:
@@ -59,7 +33,7 @@ def test_a_prediction_asked_again_is_not_replaced_by_the_one_asked_before():
         model.go.set()  # the first question's answer comes now
         await first  # (and is handed over to the loop)
         assert session.prediction is None
-        await _until(lambda: session.prediction is not None)
+        await until(lambda: session.prediction is not None)
 
     asyncio.run(asked_twice())
     assert session.prediction is not None and session.prediction.scenario == SMALLER

@@ -11,39 +11,9 @@ from dataclasses import replace
 import pytest
 
 from app.session import Session, Side
-from simulator.prediction.model import predict
-from simulator.scenario import Scenario
-from simulator.trace import Trace
 
 from .fake_runs import FakeRun
-
-FAST = Scenario(view="async_io", mode="asgi", requests=4, io_ms=100)
-BIG = replace(FAST, requests=2000)
-
-
-class HeldModel:
-    """The model, held for ``BIG`` until :attr:`go` is set; it notes every scenario it is
-    asked to work out (on whichever thread), and its lanes are a few requests' (cheap)."""
-
-    def __init__(self) -> None:
-        self.go = threading.Event()
-        self.asked: list[int] = []
-        self.thread: threading.Thread | None = None  # the one that works out ``BIG``
-
-    def __call__(self, scenario: Scenario) -> Trace:
-        self.asked.append(scenario.requests)
-        if scenario.requests == BIG.requests:
-            self.thread = threading.current_thread()
-            self.go.wait(30)
-        return predict(FAST)
-
-
-async def _until(predicate, timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.01)):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never came")
+from .held_model import BIG, FAST, HeldModel, until
 
 
 def test_repeated_predict_presses_work_out_the_first_and_the_newest_only():
@@ -52,14 +22,14 @@ def test_repeated_predict_presses_work_out_the_first_and_the_newest_only():
 
     async def pressed_four_times() -> None:
         assert session.predict() is None  # 2,000 requests: on a thread, held
-        await _until(lambda: model.asked == [2000])
+        await until(lambda: model.asked == [2000])
         for requests in (200, 300, 400):  # the teacher turns the dial and presses again
             session.set_scenario(Side.A, replace(FAST, requests=requests))
             assert session.predict() is None
         await asyncio.sleep(0.2)  # (each press used to start a thread at once)
         assert model.asked == [2000]  # the others wait for the one working
         model.go.set()
-        await _until(lambda: session.prediction is not None)
+        await until(lambda: session.prediction is not None)
 
     asyncio.run(pressed_four_times())
     # 200 and 300 were superseded before any thread took them; 2,000's answer was not shown.
@@ -91,7 +61,7 @@ def test_a_prediction_whose_thread_ends_after_the_window_closed_is_handed_nothin
 
     async def closed_while_worked_out() -> None:
         window.predict_action.trigger()  # 2,000 requests: on a thread of the model's
-        await _until(lambda: model.asked == [2000])
+        await until(lambda: model.asked == [2000])
         window.close()  # the user quits; the thread ends later, as Qt tears down
         model.go.set()
         assert model.thread is not None
@@ -109,14 +79,14 @@ def test_a_question_asked_on_a_new_loop_is_not_held_behind_a_thread_of_a_loop_th
 
     async def ask_and_leave() -> None:
         session.predict()
-        await _until(lambda: model.asked == [2000])
+        await until(lambda: model.asked == [2000])
 
     asyncio.run(ask_and_leave())  # its loop ends while the model still works on it
     session.set_scenario(Side.A, replace(FAST, requests=200))
 
     async def ask_again() -> None:
         session.predict()
-        await _until(lambda: session.prediction is not None, timeout=10)
+        await until(lambda: session.prediction is not None, timeout=10)
 
     asyncio.run(ask_again())
     model.go.set()
