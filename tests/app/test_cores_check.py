@@ -84,29 +84,40 @@ class _Handle:
         return self._run
 
 
-def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop, tmp_path):
-    from app.window.quiz import QtQuiz
-
-    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
-    busy = _busy_runs()
-    makespans = {"sync": [505.0, 498.0, 502.0], "gthread": [510.0, 512.0, 507.0]}
+def _session(makespans: dict[str, list[float]]) -> Session:
+    """A session whose runs of lesson 23 take the next of ``makespans`` (by worker class)."""
 
     def runner(scenario: Scenario) -> _Handle:
         return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
 
-    assert {r.scenario.worker_class for runs in busy.values() for r in runs} == set(makespans)
-    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    return Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+
+
+def _quiz(qtbot, tmp_path: Path, session: Session, measure):
+    """Lesson 23's quiz panel over ``session`` (a copy of the lesson in ``tmp_path``),
+    ``measure`` the cores' check: its classroom, the panel, the large-type verdict line it
+    writes to, and their parent widget."""
+    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
     classroom = Classroom(session, tmp_path)
     parent = QWidget()
     qtbot.addWidget(parent)
     verdict = QLabel()
+    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=measure)
+    return classroom, quiz, verdict, parent
+
+
+def test_the_window_s_reveal_says_the_machine_had_no_two_free_cores(qtbot, qloop, tmp_path):
+    busy = _busy_runs()
+    makespans = {"sync": [505.0, 498.0, 502.0], "gthread": [510.0, 512.0, 507.0]}
+    assert {r.scenario.worker_class for runs in busy.values() for r in runs} == set(makespans)
+    session = _session(makespans)
     measured: list[str] = []
 
     def measure(lesson):
         measured.append(lesson.title)
         return 1.04
 
-    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=measure)
+    classroom, quiz, verdict, parent = _quiz(qtbot, tmp_path, session, measure)
     classroom.open(tmp_path / CORES)
     classroom.forward()  # run
     qloop.run_until_complete(session.wait())
@@ -134,11 +145,7 @@ def test_a_check_of_the_cores_that_ends_after_the_window_closed_hands_nothing_ov
     from app.window.main_window import QtMainWindow
 
     makespans = {"sync": [505.0], "gthread": [510.0]}
-
-    def runner(scenario: Scenario) -> _Handle:
-        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
-
-    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
+    session = _session(makespans)
     window = QtMainWindow(settings=settings, session=session)
     qtbot.addWidget(window)
     go, asked = threading.Event(), threading.Event()
@@ -171,17 +178,9 @@ def test_a_check_of_the_cores_during_which_a_run_went_on_says_nothing(qtbot, qlo
     """The reveal says "run it again" while the cores are measured (about a second): a run
     started then burns CPU beside the burners, and what they found ("no 2 free cores") was
     our own run, not the machine. Such a measure is dropped, and taken again when asked."""
-    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
     makespans = {"sync": [505.0, 498.0, 502.0] * 2, "gthread": [510.0, 512.0, 507.0] * 2}
 
-    def runner(scenario: Scenario) -> _Handle:
-        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
-
-    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
-    classroom = Classroom(session, tmp_path)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    verdict = QLabel()
+    session = _session(makespans)
     go, asked = threading.Event(), []
 
     def measure(lesson):
@@ -189,7 +188,7 @@ def test_a_check_of_the_cores_during_which_a_run_went_on_says_nothing(qtbot, qlo
         go.wait(10)  # the burners at work
         return 1.04
 
-    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=measure)
+    classroom, quiz, verdict, parent = _quiz(qtbot, tmp_path, session, measure)
     classroom.open(tmp_path / CORES)
     classroom.forward()  # run: A and B no different, the check is asked
     qloop.run_until_complete(session.wait())
@@ -213,18 +212,9 @@ def test_the_reveal_judges_the_runs_f5_made_at_it(qtbot, qloop, tmp_path):
     """The reveal says "This run did not show it: run it again", and docs/teaching.md says
     how: F5 at the reveal. The reveal then kept judging the runs before it (the same line,
     the same claims) over the new runs' lanes: now it judges those on screen."""
-    (tmp_path / CORES).write_bytes((LESSONS / CORES).read_bytes())
     makespans = {"sync": [505.0, 498.0, 502.0, 260.0], "gthread": [510.0, 512.0, 507.0, 510.0]}
-
-    def runner(scenario: Scenario) -> _Handle:
-        return _Handle(_run(scenario, makespans[scenario.worker_class].pop(0)))
-
-    session = Session(runner=runner, predictor=lambda scenario: Trace(t0_ns=0, lanes=()))
-    classroom = Classroom(session, tmp_path)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    verdict = QLabel()
-    quiz = QtQuiz(parent, classroom, verdict=verdict, measure_cores=lambda lesson: None)  # free
+    session = _session(makespans)
+    classroom, quiz, verdict, parent = _quiz(qtbot, tmp_path, session, lambda lesson: None)  # free
     classroom.open(tmp_path / CORES)
     classroom.forward()  # run: A and B no different
     qloop.run_until_complete(session.wait())
