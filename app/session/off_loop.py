@@ -70,8 +70,8 @@ class OneThread(Generic[A, T]):
             return None
         loop = asyncio.get_running_loop()
         job: _Job[A, T] = _Job(arg, loop, loop.create_future())
-        if self._waiting is not None:
-            self._waiting.done.set_result(None)  # superseded
+        if self._waiting is not None and not self._waiting.done.done():
+            self._waiting.done.set_result(None)  # superseded (unless its asker is gone)
         self._waiting = job
         if self._running is not None and self._running.loop.is_closed():
             self._running = None  # its loop ended before it did (``asyncio.run``): not ours
@@ -91,7 +91,10 @@ class OneThread(Generic[A, T]):
         self._running = self._waiting = None
 
     def _next(self) -> None:
-        job, self._waiting, self._running = self._waiting, None, self._waiting
+        job, self._waiting = self._waiting, None
+        if job is not None and job.done.done():
+            job = None  # its asker was cancelled while it waited: nothing to work out
+        self._running = job
         if job is None:
             return
 
