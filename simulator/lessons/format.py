@@ -82,12 +82,16 @@ class Needs:
         if (reason := self.unmet()) is not None:
             return reason
         if (speedup := self.cores_shared()) is not None:
-            return (
-                f"needs {self.cores} free cores: {self.cores} processes got only "
-                f"{speedup:.2f}× the work of one done (another program, a CPU quota or "
-                "hyper-threads share them)"
-            )
+            return f"needs {self.cores} free cores: {self.cores_found(speedup)}"
         return None
+
+    def cores_found(self, speedup: float) -> str:
+        """What :meth:`cores_shared` found, said: ``unmet_now``'s reason, and what the reveal
+        and ``lesson N`` add after a run that did not show the lesson."""
+        return (
+            f"{self.cores} processes got only {speedup:.2f}× the work of one done (another "
+            "program, a CPU quota or hyper-threads share them)"
+        )
 
     def cores_shared(self) -> float | None:
         """Whether the ``cores`` cores the lesson needs are *not* free right now: how many

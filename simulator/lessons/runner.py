@@ -95,11 +95,7 @@ class LessonRun:
         ``lesson N``): the line itself stays short enough to leave the answer beside it."""
         if self.cores_shared is None:
             return None
-        n = self.lesson.needs.cores
-        return (
-            f"Measured after the run: {n} processes got only {self.cores_shared:.2f}× the work "
-            "of one done (another program, a CPU quota or hyper-threads share the cores)"
-        )
+        return f"Measured after the run: {self.lesson.needs.cores_found(self.cores_shared)}"
 
     def figure_text(self, side: str) -> str:
         """The lesson's figure on ``side``: one run's value, or the median and range."""
