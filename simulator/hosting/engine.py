@@ -21,7 +21,12 @@ import embedded_site
 from simulator.catalog import view_info
 from simulator.errors import UpstreamError
 from simulator.hosting.driver import Driver
-from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
+from simulator.hosting.live_lanes import (
+    LiveLanes,
+    LiveRecords,
+    blocks_within,
+    from_scratch_ending,
+)
 from simulator.hosting.record_state import head, tidying
 from simulator.hosting.run_options import PLAIN, RunOptions
 from simulator.hosting.servers import AsgiServer, Server, WsgiServer
@@ -336,18 +341,13 @@ class LiveRun:
                 self._live = LiveLanes(loop_thread)
             live = self._live
             if afresh or live is None:  # a signal handler's inside an update: leave it alone
-                lanes = from_scratch(records, now_ns, loop_thread, abandoned)
-                last = max((lane.end_ns for lane in lanes), default=now_ns)
+                lanes, last = from_scratch_ending(records, now_ns, loop_thread, abandoned)
             else:
                 self._updating = True
                 try:
-                    lanes = live.update(records, now_ns, abandoned=abandoned)
+                    lanes, last = live.at(records, now_ns, final=final, abandoned=abandoned)
                 finally:
                     self._updating = False
-                last = live.last_ns
-                if final and live.stale(records):
-                    lanes = from_scratch(records, now_ns, loop_thread, abandoned)
-                    last = max((lane.end_ns for lane in lanes), default=now_ns)
         return Trace(
             t0_ns=driver.start_ns,
             lanes=lanes,

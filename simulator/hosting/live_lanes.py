@@ -56,7 +56,7 @@ from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
-__all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch"]
+__all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch", "from_scratch_ending"]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -260,6 +260,22 @@ class LiveLanes:
         self._settled_last = max(ends, default=_NEVER)
         return again
 
+    def at(
+        self,
+        records: Sequence[RequestRecord],
+        now_ns: int,
+        *,
+        final: bool = False,
+        abandoned: bool = False,
+    ) -> tuple[tuple[Lane, ...], int]:
+        """:meth:`update`'s lanes and when the last of them ends (:attr:`last_ns`); the final
+        trace's (``final``) checked first: built from scratch if :meth:`stale`. The engine's
+        snapshot and the window's build from mirrored records each take their lanes so."""
+        lanes = self.update(records, now_ns, abandoned=abandoned)
+        if final and self.stale(records):
+            return from_scratch_ending(records, now_ns, self.loop_thread, abandoned)
+        return lanes, self.last_ns
+
     def stale(self, records: Sequence[RequestRecord]) -> bool:
         """Whether a settled request's records changed after its lane was built (which
         :func:`~simulator.hosting.record_state.settled` says cannot happen): then only a
@@ -293,6 +309,17 @@ def from_scratch(
     """Every record's lane built anew (what :class:`LiveLanes` gives, by its definition)."""
     held = loop_holding_intervals((r.probe for r in records), loop_thread, now_ns)
     return tuple(_built(r, now_ns, loop_thread, held, abandoned) for r in records)
+
+
+def from_scratch_ending(
+    records: Sequence[RequestRecord],
+    now_ns: int,
+    loop_thread: str | None,
+    abandoned: bool = False,
+) -> tuple[tuple[Lane, ...], int]:
+    """:func:`from_scratch`, and when the last lane ends (``now_ns`` if none)."""
+    lanes = from_scratch(records, now_ns, loop_thread, abandoned)
+    return lanes, max((lane.end_ns for lane in lanes), default=now_ns)
 
 
 def _built(

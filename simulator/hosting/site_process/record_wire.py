@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
-from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within, from_scratch
+from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace.collector import made_unwalked
 from simulator.trace.data import Status, Trace
@@ -268,14 +268,10 @@ class RecordMirror:
                 live = self._lanes = LiveLanes(frame.loop_thread)
             records = self._records[: frame.count]
             try:
-                lanes = live.update(records, frame.now_ns)
+                lanes, last = live.at(records, frame.now_ns, final=final)
             except BaseException:
                 self._lanes = None  # halfway through: neither this frame's nor the last's
                 raise
-            last = live.last_ns
-            if final and live.stale(records):
-                lanes = from_scratch(records, frame.now_ns, frame.loop_thread)
-                last = max((lane.end_ns for lane in lanes), default=frame.now_ns)
             return Trace(
                 t0_ns=frame.t0_ns,
                 lanes=lanes,
