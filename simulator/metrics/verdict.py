@@ -144,9 +144,9 @@ def _notes(a: Sequence[Summary], b: Sequence[Summary]) -> list[str]:
 
 def comparison_verdict(comparison: Comparison) -> str:
     """The one-line verdict on a comparison, e.g. ``B finished 7.9× sooner (A 1.60 s, B
-    202 ms); p95 6.2× lower``, ``runs overlapped, no winner in p50 (A 210 ms
-    (205–230 ms), B ...; 3 runs each)`` or, for a lesson expecting the same, ``about the same makespan: A
-    605 ms, B 614 ms, within 2%``."""
+    202 ms); p95 6.2× lower``, ``runs overlapped, no winner in p50 (A 210 ms (205–230 ms),
+    B ...; 3 runs each)`` or, for a lesson expecting the same, ``about the same makespan:
+    A 605 ms, B 614 ms, within 2%``."""
     a, b = comparison.a, comparison.b
     parts: list[str] = []
     if not comparison.finished:
