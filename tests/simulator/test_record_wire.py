@@ -273,3 +273,20 @@ def test_a_final_trace_the_window_fails_to_make_ends_the_run_in_one_line(
     monkeypatch.setattr(live_lanes.LiveLanes, "update", update)
     with pytest.raises(LanesError, match=r"^The run's final trace failed: RuntimeError: lanes"):
         _ended(run, ("done", 0, frame, None, False, False))
+
+
+def test_at_a_now_later_than_its_records_a_frame_is_what_they_give_at_that_now():
+    """Records asked ahead are read a few ms before the frame's now (``ahead.py``): each lane
+    is what a build from scratch of those records gives at the frame's now, and the block of
+    the loop under way when they were read reaches that now too."""
+    records = [_probe(0, 0), _probe(1, 2)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    read = LiveRecords(20 * MS, 0, list(records), LOOP, [(1 * MS, 5 * MS)], (12 * MS, 20 * MS))
+    mirror.take(pickle.loads(pickle.dumps(sender.frame(read))))
+    assert mirror.taken_ns == 20 * MS
+    trace = mirror.trace(35 * MS)
+    assert trace is not None
+    assert trace.lanes == from_scratch(records, 35 * MS, LOOP)
+    assert trace.loop_blocking_now == (12 * MS, 35 * MS)
+    assert trace.lanes[0].segments[-1].end_ns == 35 * MS

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import queue
+import select
 import signal
 import socket
 import struct
@@ -155,19 +157,37 @@ class _Site:
         window's end would be read only after a snapshot (seconds at 10,000 lanes, when the
         site built the lanes); nor handed to a worker by it: reading each question there and
         waking the worker cost several waits for the GIL the site's busy loop holds, each up
-        to 5 ms, where one read here costs one."""
-        pending = b""
+        to 5 ms, where one wake-up here costs one (:class:`_Asks`).
+
+        A snapshot asked ahead (``ahead.py``) is taken at the time it names, or at once if
+        the window hurries it; hurried after it was taken, it is not taken again."""
+        asks = _Asks(fd)
+        ahead: tuple[int, int] | None = None  # asked ahead: its number, when to take it
+        answered = -1  # the last question answered
         while True:
+            due_ns = None if ahead is None else ahead[1] - time.perf_counter_ns()
+            if ahead is not None and due_ns is not None and due_ns <= 0:
+                answered, ahead = ahead[0], None
+                self._snapshot(answered, None)
+                continue
             try:
-                data = os.read(fd, 4096)
+                questions = asks.read(due_ns)
             except OSError:
                 return
-            if not data:
+            if questions is None:
+                continue  # the time of the snapshot asked ahead
+            if not questions:
                 return  # the window is gone (the main thread sees it too, and ends us)
-            pending += data
-            while len(pending) >= SNAPSHOT_ASK.size:
-                run_id, asked, now_ns = SNAPSHOT_ASK.unpack_from(pending)
-                pending = pending[SNAPSHOT_ASK.size :]
+            for run_id, asked, now_ns, at_ns in questions:
+                if asked <= answered:
+                    continue  # hurried on its way: taken already
+                if ahead is not None and ahead[0] != asked:
+                    self.send("reply", ahead[0], None)  # replaced: nobody waits for it
+                    ahead = None
+                if run_id == self._run_id and at_ns:
+                    ahead = (asked, at_ns)
+                    continue
+                answered, ahead = asked, None
                 if run_id != self._run_id:
                     self.send("reply", asked, None)  # an ended run's: nothing to give
                 else:
@@ -314,6 +334,47 @@ class _Site:
             socket.fromfd(self._connection.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as ours,
         ):
             ours.shutdown(socket.SHUT_RD)
+
+
+class _Asks:
+    """The window's questions on the socket snapshots are asked on, read as they come or
+    until a time: a thread that wakes from a blocking call waits for the GIL the site's
+    busy loop holds (up to the switch interval, 5 ms), so each wake-up here costs one such
+    wait, whether a question came or the time did. So it waits in ``poll`` (whose timeout
+    is exact to the millisecond; the socket's own, ``SO_RCVTIMEO``, came 6-8 ms late here),
+    then reads what came without letting go of the GIL (``read`` through ``ctypes.PyDLL``,
+    which keeps it, on a socket ``poll`` found readable: it returns at once), where
+    ``os.read`` would let go of the GIL and wait for it again."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._poll = select.poll()
+        self._poll.register(fd, select.POLLIN)
+        self._buffer = ctypes.create_string_buffer(4096)
+        self._pending = b""
+
+    def read(self, within_ns: int | None) -> list[tuple[int, int, int, int]] | None:
+        """The questions that came (:data:`~.wire.SNAPSHOT_ASK`'s fields; none if the
+        socket closed), or ``None`` if none came within ``within_ns`` (``None``: no limit).
+        Raises ``OSError`` if the socket fails."""
+        if not self._poll.poll(None if within_ns is None else within_ns / 1e6):
+            return None
+        count = _read(self._fd, self._buffer, len(self._buffer))
+        if count < 0:
+            raise OSError(ctypes.get_errno(), "the window's questions could not be read")
+        if count == 0:
+            return []
+        pending = self._pending + self._buffer.raw[:count]
+        whole = len(pending) - len(pending) % SNAPSHOT_ASK.size
+        self._pending = pending[whole:]
+        questions = list(SNAPSHOT_ASK.iter_unpack(pending[:whole]))
+        return questions or self.read(0)  # a question split across reads: the rest comes
+
+
+#: ``read(2)``, called with the GIL held (``PyDLL``): only on a descriptor with data to read.
+_read = ctypes.PyDLL(None, use_errno=True).read
+_read.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t)
+_read.restype = ctypes.c_ssize_t
 
 
 def error_text(error: BaseException) -> tuple[bool, str]:
