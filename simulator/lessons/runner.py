@@ -11,11 +11,12 @@ expects), and its claims checked on the medians of every run. The measuring is a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from simulator.lessons.claims import ClaimResult, check_claim
 from simulator.lessons.format import Lesson
+from simulator.machine import FREE_ENOUGH
 from simulator.metrics.comparison import Comparison, measure_pair, median_run, spread
 from simulator.metrics.figures import FIGURE
 from simulator.metrics.verdict import comparison_verdict
@@ -30,6 +31,7 @@ __all__ = [
     "run_lesson",
     "wants_cores_checked",
     "with_cores_checked",
+    "core_wait_share",
 ]
 
 #: What the reveal, the slide and ``lesson N`` say in large type when a run did not show
@@ -37,7 +39,8 @@ __all__ = [
 #: expects): never a verdict that contradicts the answer.
 NOT_SHOWN = "This run did not show it: run it again"
 #: What they say instead when the lesson needs free cores and this machine had none to give
-#: (:meth:`~simulator.lessons.format.Needs.cores_shared`): running it again would not help.
+#: (its runs waited for a core, :attr:`LessonRun.cores_waited`, or measuring the cores after
+#: them, :meth:`~simulator.lessons.format.Needs.cores_shared`): running it again would not help.
 NOT_FREE = "This run could not show it: no {n} free cores on this machine"
 
 
@@ -90,9 +93,27 @@ class LessonRun:
         return self.held and self.expectation_held is not False
 
     @property
+    def cores_waited(self) -> float | None:
+        """On a lesson that needs free cores, the share of its runs' CPU work spent waiting
+        for a core (:func:`core_wait_share`), when the runs themselves show the cores were
+        not free: over what :data:`~simulator.machine.FREE_ENOUGH` allows the burners (1.7
+        cores' work of 2 done is 15% waited). ``None`` otherwise. Lesson 23 on a busy
+        machine drew its processes' bars mostly "waiting for a CPU core" under "run it
+        again": the burners, a second later, had found the cores free."""
+        if self.lesson.needs.cores < 2 or self.stopped:
+            return None
+        share = core_wait_share(run for runs in self.runs.values() for run in runs)
+        return share if share is not None and share > 1 - FREE_ENOUGH else None
+
+    @property
     def cores_line(self) -> str | None:
-        """What measuring the cores found, when they were not free (the reveal's details,
-        ``lesson N``): the line itself stays short enough to leave the answer beside it."""
+        """What showed the cores were not free, said (the reveal's details, ``lesson N``):
+        the runs' own waits for a core, else what measuring the cores after them found."""
+        if (waited := self.cores_waited) is not None:
+            return (
+                f"Measured in the run: its threads waited for a CPU core {waited:.0%} of the "
+                "time they had work (another program held the cores)"
+            )
         if self.cores_shared is None:
             return None
         return f"Measured after the run: {self.lesson.needs.cores_found(self.cores_shared)}"
@@ -108,7 +129,7 @@ class LessonRun:
         ``lesson N`` prints: the verdict, or what one scenario measured, or
         :data:`NOT_SHOWN`."""
         if not self.showed:
-            if self.cores_shared is not None:
+            if self.cores_shared is not None or self.cores_waited is not None:
                 return NOT_FREE.format(n=self.lesson.needs.cores)
             return NOT_SHOWN
         verdict = self.verdict
@@ -135,15 +156,33 @@ def judge_lesson(
     return LessonRun(lesson, kept, results, cores_shared)
 
 
+def core_wait_share(runs: Iterable[Run]) -> float | None:
+    """Of the time the threads of ``runs`` had CPU work (computing, or ready and waiting for
+    a core: ``cpu`` and ``core_wait``; a wait for the GIL asks for no core), the share they
+    waited for a core; ``None`` when they computed nothing. The run's own measure of
+    whether its cores were free, taken while it ran."""
+    cpu = waited = 0
+    for run in runs:
+        for lane in run.trace.lanes:
+            for segment in lane.segments:
+                if segment.kind == "cpu":
+                    cpu += segment.end_ns - segment.start_ns
+                elif segment.kind == "core_wait":
+                    waited += segment.end_ns - segment.start_ns
+    return waited / (cpu + waited) if cpu + waited else None
+
+
 def wants_cores_checked(judged: LessonRun) -> bool:
     """Whether the cores are worth measuring after ``judged``'s runs: they did not show the
-    lesson's point (stopped runs show nothing either way), and the lesson needs free cores
-    (lesson 23: a busy machine, not the lesson, keeps two processes from computing at once)."""
+    lesson's point (stopped runs show nothing either way), the lesson needs free cores
+    (lesson 23: a busy machine, not the lesson, keeps two processes from computing at once),
+    and the runs' own waits for a core did not already say so (:attr:`LessonRun.cores_waited`)."""
     return (
         bool(judged.runs)
         and not judged.showed
         and not judged.stopped
         and (judged.lesson.needs.cores > 1)
+        and judged.cores_waited is None
     )
 
 

@@ -78,12 +78,17 @@ def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) ->
 
 def _last_record(probe: RequestProbe) -> int:
     """The time of the probe's latest record (an open segment's start)."""
-    times = [probe.sent_ns, probe.picked_ns or 0]
-    times += map(_NS, list(probe.marks))
-    times += map(_END, list(probe.segments))
-    times += map(_START, list(probe.open_segments.values()))
-    times += map(_SECOND, list(probe.loop_steps))
-    return max(times)
+    last = max(probe.sent_ns, probe.picked_ns or 0)
+    # (Lists only grow: read as they are; a dict may change size while read: copied.)
+    if probe.marks:
+        last = max(last, max(map(_NS, probe.marks)))
+    if probe.segments:
+        last = max(last, max(map(_END, probe.segments)))
+    if probe.open_segments:
+        last = max(last, max(map(_START, list(probe.open_segments.values())), default=last))
+    if probe.loop_steps:
+        last = max(last, max(map(_SECOND, probe.loop_steps)))
+    return last
 
 
 _NS, _START, _END = attrgetter("ns"), attrgetter("start_ns"), attrgetter("end_ns")

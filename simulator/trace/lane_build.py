@@ -131,7 +131,7 @@ def resumable(
     new_steps = steps[before.n_steps :]
     if new_steps and not before.n_steps:
         return 0  # the first step: the loop's part of every gap is drawn otherwise
-    limit = min((s for s, _ in new_steps), default=EVER)
+    limit = min(new_steps)[0] if new_steps else EVER  # (the earliest start)
     at = alike_events(events, before.events)
     checkpoints = before.checkpoints
     while at:
@@ -147,21 +147,14 @@ def resumable(
 
 
 def alike_events(events: list[Event], kept: tuple[Event, ...]) -> int:
-    """How many first events of ``events`` are those of ``old``, which replace them (the new
-    copies are freed now, not walked by the collector). Told by comparing whole prefixes
-    (in C; a prefix alike has every shorter one alike): most builds add events at the end."""
-    old = list(kept)
-    n = min(len(old), len(events))
-    alike, differ = 0, n + 1
-    if events[:n] == old[:n]:
-        alike = n
-    while differ - alike > 1:
-        mid = (alike + differ) // 2
-        if events[:mid] == old[:mid]:
-            alike = mid
-        else:
-            differ = mid
-    events[:alike] = old[:alike]
+    """How many first events of ``events`` are those of ``kept``, which replace them (the new
+    copies are freed now, not walked by the collector). A lane in flight has a few events,
+    most builds add to them at the end: compared one by one, from the first."""
+    n = min(len(kept), len(events))
+    alike = 0
+    while alike < n and events[alike] == kept[alike]:
+        alike += 1
+    events[:alike] = kept[:alike]
     return alike
 
 

@@ -260,9 +260,13 @@ def held_during(pieces: list[Piece], thread: str, awaits: list[tuple[int, int]])
 def threads_seen(marks: list[Mark], body: Sequence[Body]) -> tuple[tuple[str, int], ...]:
     """Each thread a mark or a declared segment was seen on, with its first time."""
     first: dict[str, int] = {}
-    seen = [(m.thread, m.ns) for m in marks] + [(b[3], b[1]) for b in body]
-    for thread, ns in seen:
-        if ns < first.get(thread, ns + 1):
+    for m in marks:
+        thread, ns = m.thread, m.ns
+        if thread not in first or ns < first[thread]:
+            first[thread] = ns
+    for b in body:
+        thread, ns = b[3], b[1]
+        if thread not in first or ns < first[thread]:
             first[thread] = ns
     return tuple(first.items())
 

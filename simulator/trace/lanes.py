@@ -156,15 +156,29 @@ def build_lane_again(
         )
         return lane, None
 
-    declared = resumed_late(sorted(probe.segments_until(done_ns), key=_BY_START), loop_thread)
-    marks = sorted(list(probe.marks), key=_BY_NS)
+    # (A lane in flight is built again several times a second, a few records long: each
+    # step here is one pass over them, no generator, no function call per record.)
+    segments = probe.segments_until(done_ns) if probe.open_segments else probe.segments
+    declared = resumed_late(sorted(segments, key=_BY_START), loop_thread)
+    marks = sorted(probe.marks, key=_BY_NS)
     if loop_thread is None and probe.picked_thread is not None:
         declared, marks = held_by_worker(declared, marks, probe.picked_thread)
+    mw_in = mw_out = None
+    held_in = False  # a sync-only middleware's thread held (``awaits_held``)
+    for m in marks:
+        where = m.where
+        if where == "middleware_in":
+            if mw_in is None:
+                mw_in = m.ns
+        elif where == "middleware_out":
+            mw_out = m.ns
+        elif where == "sync_middleware_in":
+            held_in = True
     held_awaits = (
-        awaits_held(declared, marks, loop_thread, done_ns) if loop_thread is not None else None
+        awaits_held(declared, marks, loop_thread, done_ns)
+        if held_in and loop_thread is not None
+        else None
     )
-    mw_in = next((m.ns for m in marks if m.where == "middleware_in"), None)
-    mw_out = next((m.ns for m in reversed(marks) if m.where == "middleware_out"), None)
     if mw_in is not None and mw_out is None:
         mw_out = done_ns  # still inside the chain (live) or cut short
     out_ns = mw_out or done_ns
@@ -173,15 +187,18 @@ def build_lane_again(
     # Points where a gap may start or end, with the thread seen there; declared segments.
     picked_clock = plain_clock(probe.picked_clock)
     events: list[Event] = [(picked, 0, (picked, picked_thread, "", picked_clock))]
-    events += [
-        (m.ns, 0, (m.ns, m.thread, m.where, plain_clock(m.clock)))
-        for m in marks
-        if picked <= m.ns <= done_ns
-    ]
+    for m in marks:
+        ns = m.ns
+        if picked <= ns <= done_ns:
+            c = m.clock
+            events.append(
+                (ns, 0, (ns, m.thread, m.where, None if c is None else (c[0], c[1], c[2])))
+            )
     body = drawn_body(declared, picked, done_ns)
-    events += [(b[1], 1, b) for b in body]
-    events.sort(key=_TIME_ORDER)
-    steps = list(probe.loop_steps) if loop_thread is not None else []
+    if body:  # (the points alone are in order: marks sorted, none before ``picked``)
+        events += [(b[1], 1, b) for b in body]
+        events.sort(key=_TIME_ORDER)
+    steps = probe.loop_steps[:] if loop_thread is not None else []
     same = before is not None and before.probe is probe
     own_steps = (
         steps_joined(steps, before.n_steps, before.own_steps)

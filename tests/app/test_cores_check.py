@@ -21,7 +21,7 @@ from app.window.quiz import QtQuiz
 from simulator.lessons import NOT_SHOWN, judge_lesson, load_lesson, with_cores_checked
 from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
-from simulator.trace import Run, Trace
+from simulator.trace import Lane, Run, Segment, Trace
 
 LESSONS = Path(__file__).resolve().parents[2] / "assets" / "lessons"
 CORES = "23-processes-vs-threads-for-cpu.toml"
@@ -65,6 +65,49 @@ def test_a_run_that_did_not_show_a_lesson_needing_free_cores_says_the_machine_ha
     assert with_cores_checked(judge_lesson(lesson, shown), measure).line.startswith("Verdict: ")
     one_core = load_lesson(LESSONS / "16-async-under-wsgi.toml")
     with_cores_checked(judge_lesson(one_core, {"A": [_run(a, 600)], "B": [_run(b, 900)]}), measure)
+    assert asked == [lesson.title]
+
+
+def _computing(scenario: Scenario, makespan: float, waited_ms: float) -> Run:
+    """A run of lesson 23 whose 10 requests each computed 50 ms and waited ``waited_ms`` for
+    a core (drawn "waiting for a CPU core"), as the gunicorn workers' Server-Timing says."""
+    ms = 1_000_000
+    lanes = []
+    for i in range(10):
+        start = i * 100 * ms
+        cpu_end = start + 50 * ms
+        wait_end = cpu_end + round(waited_ms * ms)
+        segments = (
+            Segment("cpu", start, cpu_end, "process 1"),
+            Segment("core_wait", cpu_end, wait_end, "process 1"),
+        )
+        lanes.append(Lane(i, "sync_io", "ok", 200, None, start, wait_end, segments))
+    run = _run(scenario, makespan)
+    return Run(scenario, Trace(t0_ns=0, lanes=tuple(lanes)), run.summary)
+
+
+def test_runs_that_waited_for_a_core_say_the_machine_had_none_without_measuring_again():
+    """Lesson 23 on a busy machine (load 4–6 on 2 cores): A's bars mostly "waiting for a CPU
+    core" (85% of their CPU work), under "This run did not show it: run it again": the
+    cores measured a second later, by the burners, were free. The runs' own waits say it."""
+    lesson = load_lesson(LESSONS / CORES)
+    assert lesson.file.b is not None
+    a, b = lesson.file.a, lesson.file.b
+    asked: list[str] = []
+
+    def measure(lesson_asked):
+        asked.append(lesson_asked.title)
+        return None  # the burners, later, found the cores free
+
+    busy = {"A": [_computing(a, 2158, 290)], "B": [_computing(b, 2117, 180)]}
+    judged = with_cores_checked(judge_lesson(lesson, busy), measure)
+    assert judged.line == BUSY and asked == []
+    assert judged.cores_line is not None
+    assert judged.cores_line.startswith("Measured in the run: its threads waited for a CPU core")
+    assert "82%" in judged.cores_line  # (290 + 180) / (290 + 180 + 2 × 50 ms)
+    # A run that did not show it with its cores free (waits of 5%): the burners are asked.
+    quiet = {"A": [_computing(a, 505, 2.5)], "B": [_computing(b, 510, 2.5)]}
+    assert with_cores_checked(judge_lesson(lesson, quiet), measure).line == NOT_SHOWN
     assert asked == [lesson.title]
 
 

@@ -9,6 +9,8 @@ import re
 from PySide6.QtGui import QFont, QFontMetrics
 
 from app.widgets.lesson_panel import QtElidedLabel, _without_ranges
+from simulator.metrics.verdict import verdict_from_summaries
+from tests.simulator.test_comparison import many
 
 VERDICT = "Verdict: about the same makespan: A 229 ms, B 213 ms, within 8%; 3 runs each"
 ANSWER = "Answer: About the same: both overlap the 10 waits (a little over 0.2 s)"
@@ -74,7 +76,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     """Lesson 15 at 1280×720: "Verdict: no measurable difference in makespan (A 478 ms, B 446
     ms; 3 runs each)  ·  Answer: No: about the…", without the word that is the answer. The
     run count goes first; what was measured stays."""
-    verdict = "Verdict: no measurable difference in makespan (A 478 ms, B 446 ms; 3 runs each)"
+    verdict = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms; 3 runs each)"
     answer = "Answer: No: about the same, or even later"
     label = QtElidedLabel()
     qtbot.addWidget(label)
@@ -85,7 +87,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     label.show()
     bold = QFont(font)
     bold.setBold(True)
-    shorter = "Verdict: no measurable difference in makespan (A 478 ms, B 446 ms)  ·  "
+    shorter = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms)  ·  "
     room = QFontMetrics(bold).horizontalAdvance(shorter) + QFontMetrics(font).horizontalAdvance(
         "Answer: No: about the same, or…"
     )
@@ -143,3 +145,25 @@ def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gi
         + QFontMetrics(font).horizontalAdvance(shown_answer)
         <= label.contentsRect().width()
     )
+
+
+def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
+    """Lesson 15 at 1920×1080 on a busy machine read "Verdict: no measurable difference in
+    makespan (A 497 ms, B 1.41 s)  ·  Answer: No: about the same, or even later": the strip
+    dropped the ranges that made "no difference" true, and the medians, 2.8× apart, said
+    the opposite. What the class reads says the runs overlapped."""
+    a, b = many(376, 497, 1460), many(517, 1410, 1550)
+    verdict = f"Verdict: {verdict_from_summaries(a, b)}"
+    answer = "Answer: No: about the same, or even later"
+    label = QtElidedLabel()
+    qtbot.addWidget(label)
+    font = QFont()
+    font.setPixelSize(30)  # the strip's at 1080p: 24 px × 1.25
+    label.setFont(font)
+    label.set_full_text(answer, verdict)
+    label.show()
+    label.resize(1900, 40)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert "(376–1,460 ms)" not in plain and "–" not in plain.split("  ·  ")[0], plain
+    assert "runs overlapped, no winner in makespan (A 497 ms, B 1.41 s)" in plain, plain
+    assert plain.endswith(answer), plain
