@@ -19,7 +19,7 @@ import pytest
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import from_scratch
 from simulator.hosting.site_process import ProcessRun, SiteProcess, parent
-from simulator.hosting.site_process.ahead import STALE_NS
+from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS, STALE_NS, Ahead, Asked
 from simulator.hosting.site_process.child import _Site
 from simulator.hosting.site_process.wire import SNAPSHOT_ASK
 from simulator.scenario import Scenario
@@ -170,3 +170,29 @@ def test_the_site_takes_a_snapshot_asked_ahead_at_its_time_or_at_once_when_hurri
         serving.join(5)
         their_asks.close()
     assert not serving.is_alive()
+
+
+def test_records_are_asked_for_the_slowest_push_but_one_of_the_last_before_the_frame():
+    """Each push slower than the lead makes its frame wait, and each ms of lead more makes
+    the records older: the slowest but one of the last pushes, from the time it was to be
+    taken (or was hurried) to its arrival. Nothing known yet: the longest. A push replaced
+    before its time (answered with nothing) says nothing of how long one takes."""
+    ahead = Ahead()
+    assert ahead.lead_ns == LONGEST_LEAD_NS
+
+    def pushed(reply: object, latency_ms: int) -> None:
+        asked = Asked(lambda reply: reply, at_ns=100 * MS)
+        asked.answer(reply)
+        asked.arrived_ns = (100 + latency_ms) * MS
+        ahead.asked.append(asked)
+
+    pushed("records", 9)
+    pushed(None, 0)
+    assert ahead.lead_ns == 10 * MS  # 9 ms, and 1 more
+    for latency_ms in (2, 3, 2, 3):
+        pushed("records", latency_ms)
+    assert ahead.lead_ns == 4 * MS
+    for _ in range(8):
+        pushed("records", 40)
+    assert ahead.lead_ns == LONGEST_LEAD_NS  # (then a frame hurries what is late)
+    assert ahead.asked == [] and ahead.on_its_way is None

@@ -77,7 +77,7 @@ class Ahead:
         its frame wait), within :data:`SHORTEST_LEAD_NS` and :data:`LONGEST_LEAD_NS`."""
         for asked in [a for a in self.asked if a.done.is_set()]:
             self.asked.remove(asked)
-            if asked.arrived_ns:
+            if asked.arrived_ns and asked.reply is not None:  # (not one replaced, say)
                 self._latencies.append(max(0, asked.arrived_ns - asked.at_ns))
         del self.asked[:-KEPT]  # never answered (the site's process gone): forgotten
         if not self._latencies:

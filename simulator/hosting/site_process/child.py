@@ -25,19 +25,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import os
 import queue
-import select
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import embedded_site
@@ -45,17 +41,15 @@ from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
-from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
-from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneSender
+from simulator.hosting.site_process.asks import Asks, collector_held, framed
+from simulator.hosting.site_process.record_wire import RecordSender
+from simulator.hosting.site_process.wire import LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
 __all__ = ["main"]
 
-#: A message's length as ``multiprocessing.connection`` frames it, and the longest it frames so.
-_LENGTH = struct.Struct("!i")
-_LONGEST = 0x7FFFFFFF
 
 #: How often the run's loop looks whether requests are being sent yet (only until they are).
 STARTED_POLL_S = 0.005
@@ -86,17 +80,12 @@ class _Site:
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
             self._connection.send(message)
 
-    def send_whole(self, *message: Any) -> None:
-        """:meth:`send`, in one write however long: ``Connection.send`` writes a message of
-        more than 16 kB as its length, then the rest, and between the two writes this thread
-        waited for the GIL again (up to the 5 ms the site's busy loop holds it), the window
-        waiting for the rest. Framed as ``Connection.recv_bytes`` reads it (its length as a
-        4-byte big-endian signed number, then the bytes)."""
-        data = ForkingPickler.dumps(message)
-        if len(data) > _LONGEST:
-            self.send(*message)
-            return
-        whole = memoryview(_LENGTH.pack(len(data)) + data)
+    def send_whole(self, data: bytes) -> None:
+        """Send a message :func:`framed`, in one write however long: ``Connection.send``
+        writes a message of more than 16 kB as its length, then the rest, and between the
+        two writes this thread waited for the GIL again (up to the 5 ms the site's busy loop
+        holds it), the window waiting for the rest."""
+        whole = memoryview(data)
         fd = self._connection.fileno()
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
             while whole:
@@ -157,11 +146,11 @@ class _Site:
         window's end would be read only after a snapshot (seconds at 10,000 lanes, when the
         site built the lanes); nor handed to a worker by it: reading each question there and
         waking the worker cost several waits for the GIL the site's busy loop holds, each up
-        to 5 ms, where one wake-up here costs one (:class:`_Asks`).
+        to 5 ms, where one wake-up here costs one (:class:`~.asks.Asks`).
 
         A snapshot asked ahead (``ahead.py``) is taken at the time it names, or at once if
         the window hurries it; hurried after it was taken, it is not taken again."""
-        asks = _Asks(fd)
+        asks = Asks(fd)
         ahead: tuple[int, int] | None = None  # asked ahead: its number, when to take it
         answered = -1  # the last question answered
         while True:
@@ -201,19 +190,32 @@ class _Site:
         cpu = time.thread_time()
         try:
             # An in-process run's probes: what they recorded since the last frame, the lanes
-            # built in the window's process (record_wire.py). A run over sockets: its lanes.
-            records = live.records_now(now_ns or time.perf_counter_ns())
-            trace = live.snapshot(now_ns) if records is None else None
+            # built in the window's process (record_wire.py). A run over sockets: its lanes,
+            # built here first.
+            with self._frame_lock:
+                with collector_held():
+                    data = self._records_framed(live, asked, now_ns, cpu)
+                if data is not None:
+                    self.send_whole(data)
+                    return
+            trace = live.snapshot(now_ns)
+            with self._frame_lock:
+                cpu_s = time.thread_time() - cpu
+                self.send_whole(framed(("reply", asked, (self._sender.frame(trace), cpu_s))))
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
-            return
-        with self._frame_lock:
-            if records is not None:
-                frame: Frame | RecordFrame = self._records.frame(records)
-            else:
-                assert trace is not None
-                frame = self._sender.frame(trace)
-            self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
+
+    def _records_framed(
+        self, live: LiveRun, asked: int, now_ns: int | None, cpu: float
+    ) -> bytes | None:
+        """The reply to ``asked``: what an in-process run's probes recorded since the last
+        frame, framed (``None`` for a run over sockets). What it makes but the bytes is
+        garbage once it returns."""
+        records = live.records_now(now_ns or time.perf_counter_ns())
+        if records is None:
+            return None
+        frame = self._records.frame(records)
+        return framed(("reply", asked, (frame, time.thread_time() - cpu)))
 
     def _answers(self, asked: int) -> None:
         live = self._live
@@ -334,47 +336,6 @@ class _Site:
             socket.fromfd(self._connection.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as ours,
         ):
             ours.shutdown(socket.SHUT_RD)
-
-
-class _Asks:
-    """The window's questions on the socket snapshots are asked on, read as they come or
-    until a time: a thread that wakes from a blocking call waits for the GIL the site's
-    busy loop holds (up to the switch interval, 5 ms), so each wake-up here costs one such
-    wait, whether a question came or the time did. So it waits in ``poll`` (whose timeout
-    is exact to the millisecond; the socket's own, ``SO_RCVTIMEO``, came 6-8 ms late here),
-    then reads what came without letting go of the GIL (``read`` through ``ctypes.PyDLL``,
-    which keeps it, on a socket ``poll`` found readable: it returns at once), where
-    ``os.read`` would let go of the GIL and wait for it again."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._poll = select.poll()
-        self._poll.register(fd, select.POLLIN)
-        self._buffer = ctypes.create_string_buffer(4096)
-        self._pending = b""
-
-    def read(self, within_ns: int | None) -> list[tuple[int, int, int, int]] | None:
-        """The questions that came (:data:`~.wire.SNAPSHOT_ASK`'s fields; none if the
-        socket closed), or ``None`` if none came within ``within_ns`` (``None``: no limit).
-        Raises ``OSError`` if the socket fails."""
-        if not self._poll.poll(None if within_ns is None else within_ns / 1e6):
-            return None
-        count = _read(self._fd, self._buffer, len(self._buffer))
-        if count < 0:
-            raise OSError(ctypes.get_errno(), "the window's questions could not be read")
-        if count == 0:
-            return []
-        pending = self._pending + self._buffer.raw[:count]
-        whole = len(pending) - len(pending) % SNAPSHOT_ASK.size
-        self._pending = pending[whole:]
-        questions = list(SNAPSHOT_ASK.iter_unpack(pending[:whole]))
-        return questions or self.read(0)  # a question split across reads: the rest comes
-
-
-#: ``read(2)``, called with the GIL held (``PyDLL``): only on a descriptor with data to read.
-_read = ctypes.PyDLL(None, use_errno=True).read
-_read.argtypes = (ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t)
-_read.restype = ctypes.c_ssize_t
 
 
 def error_text(error: BaseException) -> tuple[bool, str]:

@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -196,8 +197,10 @@ class SiteProcess:
 
     def hurry(self, run: ProcessRun, asked: Asked) -> Any:
         """The snapshot asked ahead as ``asked``, wanted now: its reply, as :meth:`ask`'s."""
-        if not asked.done.is_set() and not self._ask_snapshot(run.run_id, asked.number, 0, 0):
-            return None
+        if not asked.done.is_set():
+            asked.at_ns = min(asked.at_ns, time.perf_counter_ns())  # to be taken now
+            if not self._ask_snapshot(run.run_id, asked.number, 0, 0):
+                return None
         return _reply(asked)
 
     def _ask_snapshot(self, run_id: int, number: int, now_ns: int, at_ns: int) -> bool:
