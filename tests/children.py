@@ -1,8 +1,9 @@
 """What a test sets in a child it will signal (the house rule: the test, not its parent,
-decides the child's signal handling)."""
+decides the child's signal handling), and when it may signal it."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -22,3 +23,14 @@ def default_signals() -> None:
 
 #: For ``subprocess.Popen(..., **SIGNALLED)``.
 SIGNALLED: dict[str, object] = {} if sys.platform == "win32" else {"preexec_fn": default_signals}
+
+
+def threads_at_least(pid: int, count: int) -> bool | None:
+    """Whether process ``pid`` runs ``count`` threads or more (``None``: the system does not
+    say, no ``/proc``). A run of sync views under ASGI holds a thread per request in flight
+    (asgiref's): the moment a test can signal with every request in flight, where a fixed
+    wait had to allow for the slowest start-up (and on a busy one found fewer in flight)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/task")) >= count
+    except FileNotFoundError:
+        return None if not os.path.isdir("/proc/self/task") else False

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from simulator.server_extra import missing_server
+from tests.children import threads_at_least
 from tests.simulator.fresh_site import PY, ROOT, cli, make_site, served
 
 pytestmark = [
@@ -36,7 +37,25 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _interrupted(args: list[str], out: Path, after_s: float = 5.0) -> tuple[float, int, str]:
+def _wait_for(child: subprocess.Popen[str], threads: int | None, after_s: float) -> None:
+    """Until ``child`` runs ``threads`` threads (a minute at most), or ``after_s`` where no
+    count is asked or the system does not say."""
+    started = time.monotonic()
+    while threads is not None and child.poll() is None and time.monotonic() - started < 60:
+        found = threads_at_least(child.pid, threads)
+        if found:
+            return
+        if found is None:
+            break
+        time.sleep(0.02)
+    time.sleep(max(0.0, after_s - (time.monotonic() - started)))
+
+
+def _interrupted(
+    args: list[str], out: Path, after_s: float = 5.0, threads: int | None = None
+) -> tuple[float, int, str]:
+    """Ctrl+C ``after_s`` into the command, or once it runs ``threads`` threads (where the
+    system says; else ``after_s``): how long it took to exit, its code and its stderr."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     child = subprocess.Popen(
         [PY, "-m", "app.launcher", "run", *args, "--json", str(out)],
@@ -48,7 +67,7 @@ def _interrupted(args: list[str], out: Path, after_s: float = 5.0) -> tuple[floa
         preexec_fn=_default_sigint,
     )
     try:
-        time.sleep(after_s)
+        _wait_for(child, threads, after_s)
         pressed = time.monotonic()
         child.send_signal(signal.SIGINT)
         _, err = child.communicate(timeout=30)
@@ -79,13 +98,16 @@ def test_ctrl_c_five_seconds_into_three_thousand_requests_exits_at_once_with_the
     dials = ["--requests", "3000", "--io-ms", "100"]
     if mode.startswith("asgi-"):
         # In-process: thousands of the site's threads in this very process, all wanting the
-        # GIL while the run is written (a sync view holds one thread per request). Each
-        # request waits 10 s, so the Ctrl+C lands with every request in flight however fast
-        # the machine (on a quiet one, 3,000 × 100 ms were all answered within 5 s, and a
-        # Ctrl+C then only cuts Django's tidying short: a complete run, exit 0).
+        # GIL while the run is written (asgiref gives each request a thread, a sync view's
+        # sleeps in it). Each request waits 10 s, and the Ctrl+C lands once the command runs
+        # a thread per request (beside its main thread and the site's loop): with every
+        # request in flight, however fast or busy the machine (on a quiet one, 3,000 × 100 ms
+        # were all answered within 5 s, and a Ctrl+C then only cuts Django's tidying short:
+        # a complete run, exit 0; a busy one had 2,000 in flight after 5 s).
         view = mode.removeprefix("asgi-")
         in_flight = ["--requests", "3000", "--io-ms", "10000"]
-        took, code, err = _interrupted(["--mode", "asgi", "--view", view, *in_flight], out)
+        args = ["--mode", "asgi", "--view", view, *in_flight]
+        took, code, err = _interrupted(args, out, threads=3002)
     elif mode == "url":
         site = make_site(tmp_path / "site")
         with served(site, "uvicorn") as port:
