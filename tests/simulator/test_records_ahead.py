@@ -257,3 +257,32 @@ def test_records_are_asked_for_the_slowest_push_but_one_of_the_last_before_the_f
         pushed("records", 40)
     assert ahead.lead_ns == LONGEST_LEAD_NS  # (then a frame hurries what is late)
     assert ahead.asked == [] and ahead.on_its_way is None
+
+
+def test_a_reply_the_window_cannot_apply_leaves_no_frame_waiting(monkeypatch: pytest.MonkeyPatch):
+    """A frame the reader fails to apply ends the run ("The window could not follow the
+    site's process"): the frame that hurried it, or asked, gets nothing at once, where it
+    waited the whole of ``ASK_PATIENCE_S`` (60 s: the stream of frames, and the session's
+    end after it, waited as long)."""
+    monkeypatch.setattr(parent, "ASK_PATIENCE_S", 3.0)
+    process = SiteProcess()
+    asks, theirs = socket.socketpair()
+    process._asks = asks
+    run = ProcessRun(process, Scenario(view="async_io", requests=2))
+    run.run_id = 0
+
+    def replied(kind: str, reply: object) -> object:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(run, "replied", replied)
+    try:
+        asked = process.ask_ahead(run, time.perf_counter_ns())
+        assert asked is not None
+        with pytest.raises(IndexError):  # the reader's end (``SiteProcess._read``)
+            process._take(("reply", asked.number, ("a frame", 0.0)))
+        start = time.monotonic()
+        assert process.hurry(run, asked) is None
+        assert time.monotonic() - start < parent.ASK_PATIENCE_S / 2
+    finally:
+        asks.close()
+        theirs.close()
