@@ -7,7 +7,8 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   resize (the frame right after it); from the widget's cached picture (hover); by worker;
 - 1,000 lanes during live growth, the site in a process of its own as the window runs it
   (``SiteProcess``): the live snapshot of the probes (from asking to having the trace: the
-  site's process sends its probes' new records, this one builds the lanes), and the
+  site's process sends its probes' new records, ahead of the frame as the window's pace
+  asks, this one builds the lanes; apart, how old those records were at the frame's now), and the
   widget's frame (layout and paint), and the worst snapshot + frame; apart, the CPU the
   site's process spent on each snapshot, and this one's (the lanes built); the three worst
   frames, in their parts; apart, the frames painted over the
@@ -179,6 +180,9 @@ def main() -> None:
 COLUMNS: list[float] = []
 #: Per live frame: the CPU time the site's process spent taking its snapshot, in ms.
 SITE_CPU: list[float] = []
+#: Per live frame: how long before its now the site's process read the records it was built
+#: of, in ms (they are sent ahead of the frame: ``site_process/ahead.py``).
+AGE: list[float] = []
 #: Per live frame: whether the widget painted only what changed since the last one.
 PARTIAL: list[bool] = []
 #: Per live frame: the CPU time the window's process spent on the snapshot on the asking
@@ -200,6 +204,7 @@ def live_frames() -> tuple[list[float], list[float]]:
         live = site(scenario)
         task = asyncio.ensure_future(live.run())
         while not task.done():
+            live.frame_at(time.perf_counter_ns() + 33_000_000)  # as the window's pace says
             await asyncio.sleep(0.033)
             if not live.started:
                 continue
@@ -209,6 +214,7 @@ def live_frames() -> tuple[list[float], list[float]]:
             snapshots.append((time.perf_counter() - start) * 1000)
             BUILD_CPU.append((time.thread_time() - cpu) * 1000)
             SITE_CPU.append(live.snapshot_cpu_s * 1000)
+            AGE.append((now - live.records_taken_ns) / 1e6)
             start = time.perf_counter()
             columns.fill(trace)
             COLUMNS.append((time.perf_counter() - start) * 1000)
@@ -243,6 +249,8 @@ def print_live(snapshots: list[float], paints: list[float], paints_cpu: list[flo
     )
     label = "   the snapshot's CPU in the site's process"
     print(f"{label:58} {stat(SITE_CPU):10.1f}")
+    label = "   the records' age at the frame's now (sent ahead)"
+    print(f"{label:58} {stat(AGE):10.1f}  worst {max(AGE, default=0):.1f}")
     label = "   the snapshot's CPU in the window (its lanes built)"
     print(f"{label:58} {stat(BUILD_CPU):10.1f}")
     label = "   the snapshot's columns (the window: on its worker)"

@@ -148,6 +148,9 @@ async def stream_frames(
             settle()
         took_s = (time.perf_counter_ns() - now) / 1e9
         wait = pace.after(made_cpu_s, time.thread_time() - start, took_s)
+        ahead = getattr(handle, "frame_at", None)  # the site's process: records sent ahead
+        if ahead is not None:
+            ahead(time.perf_counter_ns() + int(wait * 1e9))
 
 
 async def answers_once_answered(

@@ -159,7 +159,12 @@ def layout_slide(
     k = min(width / BASE_W, height / BASE_H)
     fonts = _fonts(k)
     text = slide_text(
-        runs, title=title, subtitle=subtitle, verdict_text=verdict_text, figure=figure
+        runs,
+        title=title,
+        subtitle=subtitle,
+        verdict_text=verdict_text,
+        figure=figure,
+        tails=by_value(by) == "requests",
     )
     left, right = 44 * k, width - 44 * k
     inner = right - left

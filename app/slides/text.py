@@ -129,13 +129,18 @@ def slide_text(
     subtitle: str | None = None,
     verdict_text: str | None = None,
     figure: str | None = None,
+    tails: bool = True,
 ) -> SlideText:
     """The slide's text for one run, or for runs A and B.
 
     A lesson's slide gives its own ``subtitle`` (the question and the answer),
     ``verdict_text`` (the noise-aware verdict on the figure it is about) and that ``figure``,
-    which leads each run's line of figures."""
+    which leads each run's line of figures. ``tails``: the lanes draw Django's work after an
+    answer as thin faint bars (by request); the thread view draws a thread's work whole, and
+    its slide has no note about thin bars it does not show."""
     text = _slide_text(runs, title=title, figure=figure)
+    if not tails and text.note == TAIL_NOTE:
+        text = replace(text, note=None)
     if subtitle is not None:
         text = replace(text, subtitle=subtitle)
     if verdict_text is not None:

@@ -306,6 +306,19 @@ def test_thin_bars_are_explained_when_some_can_be_seen():
     assert slide_text([_hand_run(tail_ms=0), _hand_run(tail_ms=5)]).note == TAIL_NOTE
 
 
+def test_a_thread_view_slide_says_nothing_of_thin_bars_it_does_not_draw():
+    """Lesson 6's slide (by worker) read "Thin faint bars: Django's clean-up for a request
+    after its answer was sent" under lanes that draw a thread's work whole: no bar on it was
+    thin or faint. The note is for the lanes by request, which draw them so."""
+    run = _hand_run(tail_ms=5)
+    by_request = layout_slide([run], by="request")
+    assert by_request.text.note == TAIL_NOTE
+    assert by_request.timelines[0].rows.spans.tail.any()  # drawn thin and faint
+    by_worker = layout_slide([run], by="worker")
+    assert by_worker.text.note is None
+    assert not by_worker.timelines[0].rows.spans.tail.any()
+
+
 # --- SVG and PDF -----------------------------------------------------------------------------
 
 

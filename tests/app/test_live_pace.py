@@ -186,3 +186,39 @@ def test_the_loop_gets_a_turn_between_the_lanes_and_the_posted_paints():
 
     asyncio.run(watch())
     assert order[:3] == ["lanes", "a click", "paints"]
+
+
+class _Ahead(_Handle):
+    """A run of the site's process, told when the next frame is due (its records are sent
+    ahead of it: ``site_process/ahead.py``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.told: list[int] = []
+        self.taken: list[int] = []
+
+    def frame_at(self, at_ns: int) -> None:
+        self.told.append(at_ns)
+
+    def snapshot(self, now_ns: int | None = None) -> Trace:
+        self.taken.append(now_ns or 0)
+        return super().snapshot(now_ns)
+
+
+def test_a_run_that_sends_its_records_ahead_is_told_when_each_next_frame_is_due():
+    """Told too early, the records would be older than they need be at the frame; too late,
+    the frame would wait for them."""
+    handle = _Ahead()
+
+    async def watch() -> None:
+        task = asyncio.ensure_future(stream_frames(handle, 0.001, lambda t, now: None))
+        while len(handle.taken) < 4:
+            await asyncio.sleep(0.002)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(watch())
+    taken = handle.taken
+    for told, before, now in zip(handle.told, taken, taken[1:], strict=False):
+        assert told - 1_000_000 <= now <= told + (now - before) / 2  # (a hair early: the clock)
+    assert len(handle.told) >= 3

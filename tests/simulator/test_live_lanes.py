@@ -115,11 +115,13 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     kept_or_grown = resumed = 0
     while now < end:
         now += rng.randrange(1_000_000, 12_000_000)
-        # Sometimes records made while the snapshot is taken: later than its "now".
-        replay.until(now + rng.choice([0, 0, 50_000, 2_000_000]))
-        sent = sender.frame(LiveRecords(now, 0, list(replay.records), trace.loop_thread, [], None))
+        # Sometimes records made while the snapshot is taken: later than its "now"; or, sent
+        # ahead of the frame (``site_process/ahead.py``), read some ms before it.
+        read = now + rng.choice([0, 0, 50_000, 2_000_000, -3_000_000, -9_000_000])
+        replay.until(read)
+        sent = sender.frame(LiveRecords(read, 0, list(replay.records), trace.loop_thread, [], None))
         mirror.take(pickle.loads(pickle.dumps(sent)))
-        taken = mirror.trace()
+        taken = mirror.trace(now)
         assert taken is not None and mirror._lanes is not None
         lanes, live_lanes = taken.lanes, mirror._lanes
         assert lanes == from_scratch(replay.records, now, trace.loop_thread), now - start
@@ -137,6 +139,12 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
     assert kept_or_grown > 0
     # Lanes built again were walked again only from where their records changed.
     assert resumed > 0
+    # The last frame, with every record (as the run's end sends them).
+    replay.until(end)
+    sent = sender.frame(LiveRecords(now, 0, list(replay.records), trace.loop_thread, [], None))
+    mirror.take(pickle.loads(pickle.dumps(sent)))
+    last = mirror.trace(now)
+    assert last is not None and last.lanes == from_scratch(replay.records, now, trace.loop_thread)
     # (Whether a lane Django tidies up after is kept depends on a frame falling between
     # its answer and the tidying's steps, which a real run of 30 does not promise: about
     # one run in six had none. test_live_tidying.py and the shuffled stories prove it.)

@@ -93,11 +93,11 @@ def test_a_stop_is_read_while_a_snapshot_is_being_taken(monkeypatch: pytest.Monk
     snapshots = threading.Thread(target=site._serve_asks, args=(their_asks.fileno(),))
     snapshots.start()
     try:
-        asks.sendall(SNAPSHOT_ASK.pack(3, 1, 0) + SNAPSHOT_ASK.pack(3, 2, 7)[:5])
+        asks.sendall(SNAPSHOT_ASK.pack(3, 1, 0, 0) + SNAPSHOT_ASK.pack(3, 2, 7, 0)[:5])
         assert taking.wait(5)
         site._take(("stop", 3))  # read by the window's reader meanwhile
         assert stopped == [True]
-        asks.sendall(SNAPSHOT_ASK.pack(3, 2, 7)[5:])  # a question split across two reads
+        asks.sendall(SNAPSHOT_ASK.pack(3, 2, 7, 0)[5:])  # a question split across two reads
         release.set()
     finally:
         release.set()

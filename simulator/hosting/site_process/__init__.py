@@ -3,6 +3,7 @@ handle (:class:`ProcessRun`), the site's side (``child``) and what goes between 
 (``wire``: a live trace at the cost of what changed)."""
 
 from simulator.hosting.site_process.gone import RunLost
-from simulator.hosting.site_process.parent import ProcessRun, SiteProcess
+from simulator.hosting.site_process.parent import SiteProcess
+from simulator.hosting.site_process.process_run import ProcessRun
 
 __all__ = ["ProcessRun", "RunLost", "SiteProcess"]

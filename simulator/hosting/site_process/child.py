@@ -29,13 +29,11 @@ import os
 import queue
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 import embedded_site
@@ -43,17 +41,15 @@ from simulator.errors import LanesError
 from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
-from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
-from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneSender
+from simulator.hosting.site_process.asks import Asks, collector_held, framed
+from simulator.hosting.site_process.record_wire import RecordSender
+from simulator.hosting.site_process.wire import LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
 
 __all__ = ["main"]
 
-#: A message's length as ``multiprocessing.connection`` frames it, and the longest it frames so.
-_LENGTH = struct.Struct("!i")
-_LONGEST = 0x7FFFFFFF
 
 #: How often the run's loop looks whether requests are being sent yet (only until they are).
 STARTED_POLL_S = 0.005
@@ -84,17 +80,12 @@ class _Site:
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
             self._connection.send(message)
 
-    def send_whole(self, *message: Any) -> None:
-        """:meth:`send`, in one write however long: ``Connection.send`` writes a message of
-        more than 16 kB as its length, then the rest, and between the two writes this thread
-        waited for the GIL again (up to the 5 ms the site's busy loop holds it), the window
-        waiting for the rest. Framed as ``Connection.recv_bytes`` reads it (its length as a
-        4-byte big-endian signed number, then the bytes)."""
-        data = ForkingPickler.dumps(message)
-        if len(data) > _LONGEST:
-            self.send(*message)
-            return
-        whole = memoryview(_LENGTH.pack(len(data)) + data)
+    def send_whole(self, data: bytes) -> None:
+        """Send a message :func:`framed`, in one write however long: ``Connection.send``
+        writes a message of more than 16 kB as its length, then the rest, and between the
+        two writes this thread waited for the GIL again (up to the 5 ms the site's busy loop
+        holds it), the window waiting for the rest."""
+        whole = memoryview(data)
         fd = self._connection.fileno()
         with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
             while whole:
@@ -155,19 +146,37 @@ class _Site:
         window's end would be read only after a snapshot (seconds at 10,000 lanes, when the
         site built the lanes); nor handed to a worker by it: reading each question there and
         waking the worker cost several waits for the GIL the site's busy loop holds, each up
-        to 5 ms, where one read here costs one."""
-        pending = b""
+        to 5 ms, where one wake-up here costs one (:class:`~.asks.Asks`).
+
+        A snapshot asked ahead (``ahead.py``) is taken at the time it names, or at once if
+        the window hurries it; hurried after it was taken, it is not taken again."""
+        asks = Asks(fd)
+        ahead: tuple[int, int] | None = None  # asked ahead: its number, when to take it
+        answered = -1  # the last question answered
         while True:
+            due_ns = None if ahead is None else ahead[1] - time.perf_counter_ns()
+            if ahead is not None and due_ns is not None and due_ns <= 0:
+                answered, ahead = ahead[0], None
+                self._snapshot(answered, None)
+                continue
             try:
-                data = os.read(fd, 4096)
+                questions = asks.read(due_ns)
             except OSError:
                 return
-            if not data:
+            if questions is None:
+                continue  # the time of the snapshot asked ahead
+            if not questions:
                 return  # the window is gone (the main thread sees it too, and ends us)
-            pending += data
-            while len(pending) >= SNAPSHOT_ASK.size:
-                run_id, asked, now_ns = SNAPSHOT_ASK.unpack_from(pending)
-                pending = pending[SNAPSHOT_ASK.size :]
+            for run_id, asked, now_ns, at_ns in questions:
+                if asked <= answered:
+                    continue  # hurried on its way: taken already
+                if ahead is not None and ahead[0] != asked:
+                    self.send("reply", ahead[0], None)  # replaced: nobody waits for it
+                    ahead = None
+                if run_id == self._run_id and at_ns:
+                    ahead = (asked, at_ns)
+                    continue
+                answered, ahead = asked, None
                 if run_id != self._run_id:
                     self.send("reply", asked, None)  # an ended run's: nothing to give
                 else:
@@ -181,19 +190,32 @@ class _Site:
         cpu = time.thread_time()
         try:
             # An in-process run's probes: what they recorded since the last frame, the lanes
-            # built in the window's process (record_wire.py). A run over sockets: its lanes.
-            records = live.records_now(now_ns or time.perf_counter_ns())
-            trace = live.snapshot(now_ns) if records is None else None
+            # built in the window's process (record_wire.py). A run over sockets: its lanes,
+            # built here first.
+            with self._frame_lock:
+                with collector_held():
+                    data = self._records_framed(live, asked, now_ns, cpu)
+                if data is not None:
+                    self.send_whole(data)
+                    return
+            trace = live.snapshot(now_ns)
+            with self._frame_lock:
+                cpu_s = time.thread_time() - cpu
+                self.send_whole(framed(("reply", asked, (self._sender.frame(trace), cpu_s))))
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
-            return
-        with self._frame_lock:
-            if records is not None:
-                frame: Frame | RecordFrame = self._records.frame(records)
-            else:
-                assert trace is not None
-                frame = self._sender.frame(trace)
-            self.send_whole("reply", asked, (frame, time.thread_time() - cpu))
+
+    def _records_framed(
+        self, live: LiveRun, asked: int, now_ns: int | None, cpu: float
+    ) -> bytes | None:
+        """The reply to ``asked``: what an in-process run's probes recorded since the last
+        frame, framed (``None`` for a run over sockets). What it makes but the bytes is
+        garbage once it returns."""
+        records = live.records_now(now_ns or time.perf_counter_ns())
+        if records is None:
+            return None
+        frame = self._records.frame(records)
+        return framed(("reply", asked, (frame, time.thread_time() - cpu)))
 
     def _answers(self, asked: int) -> None:
         live = self._live

@@ -6,20 +6,19 @@ views wanted), and the site's full collections, hundreds of milliseconds each at
 requests in flight, stopped the window as long. :class:`SiteProcess` runs every scenario in
 one process of its own (:mod:`~simulator.hosting.site_process.child`), started once and kept
 for the window's life, so Django boots once, as it did in the window's process. Each run's
-handle, :class:`ProcessRun`, has the shape the session asks of a run
-(:class:`~app.session.runner.RunHandle` and ``Answering``): what the session did with the
-engine in its own process it does with this one.
+handle is a :class:`~simulator.hosting.site_process.process_run.ProcessRun`.
 
-A thread reads everything the site's process says, in order, and applies each frame to the
-run's :class:`~simulator.hosting.site_process.wire.LaneMirror` as it comes: the lanes in the
-window's process are the same objects from frame to frame wherever the site's are.
+A thread reads everything the site's process says, in order, and hands each run what is
+said of it (:mod:`~simulator.hosting.site_process.process_run`), its frames applied as they
+come: the lanes in the window's process are the same objects from frame to frame wherever
+the site's are.
 """
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import contextlib
+import functools
 import itertools
 import os
 import pickle
@@ -27,38 +26,26 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 from simulator.errors import LanesError
 from simulator.hosting.run_options import PLAIN, RunOptions
-from simulator.hosting.site_process.gone import gone_text, lost_run, sweep_after
-from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror
-from simulator.hosting.site_process.wire import SNAPSHOT_ASK, Frame, LaneMirror
-from simulator.metrics.summary import Summary
+from simulator.hosting.site_process.ahead import Asked
+from simulator.hosting.site_process.gone import gone_text, sweep_after
+from simulator.hosting.site_process.process_run import ProcessRun
+from simulator.hosting.site_process.wire import SNAPSHOT_ASK
 from simulator.scenario import Scenario
-from simulator.trace import Run, Trace
 from simulator.trace.collector import made_unwalked
 
-__all__ = ["ProcessRun", "SiteProcess"]
+__all__ = ["SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
 #: How long a question waits for its reply: a snapshot of 10,000 lanes amid a busy site
 #: takes seconds, one that never comes (a bug there) must not hang the window.
 ASK_PATIENCE_S = 60.0
-
-
-@dataclass
-class _Asked:
-    """A question to the site's process, waiting for its reply."""
-
-    run: ProcessRun
-    kind: str
-    done: threading.Event = field(default_factory=threading.Event)
-    reply: Any = None
 
 
 class SiteProcess:
@@ -75,7 +62,7 @@ class SiteProcess:
         self._socket: socket.socket | None = None
         self._asks: socket.socket | None = None  # snapshots are asked on (wire.SNAPSHOT_ASK)
         self._connection: Connection | None = None
-        self._asked: dict[int, _Asked] = {}
+        self._asked: dict[int, Asked] = {}
         self._runs: dict[int, ProcessRun] = {}
         self._ids = itertools.count()
         self._closed = False
@@ -185,25 +172,42 @@ class SiteProcess:
         process is gone, the run has none to give, or none came within
         :data:`ASK_PATIENCE_S`: a frame then draws what it had, and a reply that comes
         later is still applied by the reader, so the mirror stays in step)."""
-        asked = _Asked(run, kind)
-        number = next(self._ids)
+        asked = Asked(functools.partial(run.replied, kind))
+        asked.number = number = next(self._ids)
         self._asked[number] = asked
         if not (
-            self._ask_snapshot(run.run_id, number, args[0])
+            self._ask_snapshot(run.run_id, number, args[0] or 0, 0)
             if kind == "snapshot"
             else self.send(kind, run.run_id, number, *args)
         ):
             self._asked.pop(number, None)
             return None
-        if not asked.done.wait(ASK_PATIENCE_S):
-            return None
-        return asked.reply
+        return _reply(asked)
 
-    def _ask_snapshot(self, run_id: int, number: int, now_ns: int | None) -> bool:
+    def ask_ahead(self, run: ProcessRun, at_ns: int) -> Asked | None:
+        """Ask for a snapshot of ``run`` to be taken at ``at_ns`` (``ahead.py``), without
+        waiting: the reader applies it as it comes. ``None`` if the process is gone."""
+        asked = Asked(functools.partial(run.replied, "snapshot"), at_ns=at_ns)
+        asked.number = number = next(self._ids)
+        self._asked[number] = asked
+        if not self._ask_snapshot(run.run_id, number, 0, at_ns):
+            self._asked.pop(number, None)
+            return None
+        return asked
+
+    def hurry(self, run: ProcessRun, asked: Asked) -> Any:
+        """The snapshot asked ahead as ``asked``, wanted now: its reply, as :meth:`ask`'s."""
+        if not asked.done.is_set():
+            asked.at_ns = min(asked.at_ns, time.perf_counter_ns())  # to be taken now
+            if not self._ask_snapshot(run.run_id, asked.number, 0, 0):
+                return None
+        return _reply(asked)
+
+    def _ask_snapshot(self, run_id: int, number: int, now_ns: int, at_ns: int) -> bool:
         """Ask for a snapshot on the socket the site's process takes them from."""
         with self._send_lock:
             try:
-                self._asks.sendall(SNAPSHOT_ASK.pack(run_id, number, now_ns or 0))  # type: ignore[union-attr]
+                self._asks.sendall(SNAPSHOT_ASK.pack(run_id, number, now_ns, at_ns))  # type: ignore[union-attr]
             except (OSError, AttributeError):  # the process is gone (or never started)
                 return False
         return True
@@ -246,199 +250,13 @@ class SiteProcess:
         if kind == "reply":
             asked = self._asked.pop(number, None)
             if asked is not None:
-                asked.reply = asked.run.replied(asked.kind, rest[0])
-                asked.done.set()
+                asked.answer(rest[0])
             return
         run = self._runs.get(number)
         if run is not None:
             run.told(kind, rest)
 
 
-class ProcessRun:
-    """One run in the site's process, with the handle's shape the session asks for."""
-
-    #: The run awaits only a reply: it goes on the caller's loop.
-    off_loop = False
-
-    def __init__(self, site: SiteProcess, scenario: Scenario) -> None:
-        scenario.check_runnable()  # as the engine does: one line, before anything starts
-        self.scenario = scenario
-        self.run_id = -1
-        self._site = site
-        self._mirror = LaneMirror()
-        self._records = RecordMirror()
-        self._last: Trace | None = None
-        self._started = False
-        self._stopping = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._done: asyncio.Future[Run] | None = None
-        self._answered: asyncio.Future[None] | None = None
-        self._leftover = _Leftover()
-        #: Whether the site's process told this run's end (or it ended otherwise): once it
-        #: has, that process's end tells it nothing more.
-        self.ended = False
-        #: The CPU time the site's process spent on the last snapshot (and its frame): the
-        #: site's time, which the window's pace of frames counts (``app.session.live``).
-        self.snapshot_cpu_s = 0.0
-
-    @property
-    def started(self) -> bool:
-        return self._started
-
-    @property
-    def stopping(self) -> bool:
-        return self._stopping
-
-    @property
-    def leftover(self) -> _Leftover | None:
-        """After a stopped run, views it abandoned that still hold threads there (a
-        ``time.sleep`` cannot be interrupted): the next run waits for them."""
-        return self._leftover if self._leftover.is_alive() else None
-
-    async def run(self) -> Run:
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        self._done = loop.create_future()
-        self._answered_future()
-        self.run_id = self._site.begin(self)
-        if self._stopping:
-            self._site.send("stop", self.run_id)
-        try:
-            return await asyncio.shield(self._done)
-        except asyncio.CancelledError:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        self._stopping = True
-        if self.run_id >= 0:
-            self._site.send("stop", self.run_id)
-
-    async def answered(self) -> None:
-        """Once every request has its answer (never, over sockets: as the engine)."""
-        await self._answered_future()
-
-    def answers(self) -> tuple[Run, int]:
-        reply = self._site.ask(self, "answers")
-        if reply is None:
-            raise LanesError("The run's answers are gone with the site's process.")
-        if isinstance(reply, LanesError):
-            raise reply
-        return reply  # type: ignore[no-any-return]
-
-    def snapshot(self, now_ns: int | None = None) -> Trace:
-        """The trace as the site's process saw it at ``now_ns`` (the same clock in every
-        process of this machine: ``perf_counter_ns``)."""
-        trace = self._site.ask(self, "snapshot", now_ns) if self.run_id >= 0 else None
-        if trace is None:
-            return self._last or Trace(t0_ns=now_ns or 0, lanes=())
-        if isinstance(trace, LanesError):
-            raise trace
-        if trace is self._records:  # the probes' records taken: their lanes built here
-            try:
-                trace = self._last = self._records.trace()
-            except Exception as error:  # noqa: BLE001 (a bug: said where asked, as the site's)
-                text = f"The run's snapshot failed: {type(error).__name__}: {error}"
-                raise LanesError(text) from error
-        return trace  # type: ignore[no-any-return]
-
-    # What the reader thread hands over (``SiteProcess._take``).
-
-    def replied(self, kind: str, reply: Any) -> Any:
-        """A reply, made what :meth:`ask` returns; a frame is applied here, whoever asked
-        (on the reader's thread, the collector paused)."""
-        if reply is None:
-            return None
-        if reply[0] == "error":  # raised by the asker, not on the reader's thread
-            _, ours, text = reply
-            return LanesError(text if ours else f"The run's {kind} failed: {text}")
-        if kind == "snapshot":
-            frame, self.snapshot_cpu_s = reply
-            if isinstance(frame, RecordFrame):
-                self._records.take(frame)  # built by the asker (its CPU, the pace's)
-                return self._records
-            self._last = self._mirror.apply(frame)
-            return self._last
-        _, frame, summary, stopped, tidying = reply
-        trace = LaneMirror().apply(frame)
-        return Run(self.scenario, trace, summary, stopped=stopped), tidying
-
-    def told(self, kind: str, rest: list[Any]) -> None:
-        """Something the site's process said of this run unasked."""
-        if kind == "started":
-            self._started = True
-        elif kind == "answered":
-            self._post(lambda: _settle(self._answered_future(), None))
-        elif kind == "done":
-            frame, summary, stopped, cut = rest
-            self._finished(frame, summary, stopped, cut)
-        elif kind == "failed":
-            ours, text = rest[0]
-            self.ended_with(error=LanesError(text if ours else f"The run failed: {text}"))
-        elif kind == "leftover":
-            self._leftover.alive = bool(rest[0])
-        elif kind == "leftover_ended":
-            self._leftover.alive = False
-
-    def _finished(
-        self, frame: Frame | RecordFrame, summary: Summary | None, stopped: bool, cut: bool
-    ) -> None:
-        self.ended = True
-        if isinstance(frame, RecordFrame):  # in process: the final trace is made here
-            try:
-                trace, summary = self._records.finished(frame)
-            except Exception as error:  # noqa: BLE001 (a bug: the run's end, in one line)
-                text = f"The run's final trace failed: {type(error).__name__}: {error}"
-                return self.ended_with(error=LanesError(text))
-        else:
-            trace = self._mirror.apply(frame)
-        assert summary is not None
-        trace.columns, trace.lane_columns  # noqa: B018 (built on this thread, not the window's)
-        run = Run(self.scenario, trace, summary, stopped=stopped, tidying_cut_short=cut)
-        self._post(lambda: _settle(self._done, run))
-
-    def lost(self, text: str) -> None:
-        """The site's process is gone mid-run: the run ends with ``text`` and its last frame,
-        measured up to then, as a stopped run (:class:`RunLost`). Nothing for a run that has
-        ended already."""
-        if self.ended:
-            self._leftover.alive = False
-            return
-        self.ended_with(error=lost_run(self.scenario, self._last, text))
-
-    def ended_with(self, *, error: BaseException) -> None:
-        """The run cannot end as measured (the site's process is gone, or said it failed)."""
-        self.ended = True
-        self._leftover.alive = False
-
-        def fail() -> None:
-            if self._done is not None and not self._done.done():
-                self._done.set_exception(error)
-
-        self._post(fail)
-
-    def _answered_future(self) -> asyncio.Future[None]:
-        if self._answered is None:
-            self._answered = asyncio.get_running_loop().create_future()
-        return self._answered
-
-    def _post(self, work: Callable[[], None]) -> None:
-        loop = self._loop
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):  # the caller's loop has closed
-                loop.call_soon_threadsafe(work)
-
-
-@dataclass
-class _Leftover:
-    """Whether views a stopped run abandoned still hold threads in the site's process."""
-
-    alive: bool = False
-
-    def is_alive(self) -> bool:
-        return self.alive
-
-
-def _settle(future: asyncio.Future[Any] | None, result: Any) -> None:
-    if future is not None and not future.done():
-        future.set_result(result)
+def _reply(asked: Asked) -> Any:
+    """``asked``'s reply, once it came (``None`` if none came within :data:`ASK_PATIENCE_S`)."""
+    return asked.reply if asked.done.wait(ASK_PATIENCE_S) else None

@@ -35,7 +35,10 @@ from simulator.trace.collector import made_unwalked
 from simulator.trace.data import Status, Trace
 from simulator.trace.lane_parts import PlainClock, plain_clock
 
-__all__ = ["ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
+__all__ = ["NEVER", "ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
+
+#: Before any time: when a mirror that took no frame took its records.
+NEVER = -(2**62)
 
 #: A thread's clocks as sent (:class:`~embedded_site.waits.Clock`'s fields).
 ClockTuple = PlainClock
@@ -244,10 +247,24 @@ class RecordMirror:
         assert trace is not None
         return trace, summarize(trace)
 
-    def trace(self, final: bool = False) -> Trace | None:
-        """The trace of the last frame taken, at its "now" (``None`` before the first): each
-        lane built from the probes here as :class:`LiveLanes` builds it, at the cost of what
-        changed since the last one built. A failure leaves the lanes to be built afresh.
+    @property
+    def taken_ns(self) -> int:
+        """When the site's process read the records of the last frame taken (its "now")."""
+        frame = self._frame
+        return NEVER if frame is None else frame.now_ns
+
+    def trace(self, now_ns: int | None = None, final: bool = False) -> Trace | None:
+        """The trace of the records of the last frame taken, at ``now_ns`` (by default, the
+        frame's "now"; ``None`` before the first frame): each lane built from the probes
+        here as :class:`LiveLanes` builds it, at the cost of what changed since the last
+        one built. A failure leaves the lanes to be built afresh.
+
+        At a now later than the frame's (records asked ahead: ``ahead.py``), each lane is
+        what the records as they stood then give at that now: a lane whose probe recorded
+        something after the records were read is drawn as if it had not (what it was doing
+        then reaching now, as a lane whose probe recorded nothing is grown to now), and so is
+        the block of the loop under way then; what was recorded after is drawn by the next
+        frame, and a request sent after is not there yet.
 
         ``final``: the run's final trace (the last frame taken after it was measured),
         checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
@@ -263,19 +280,23 @@ class RecordMirror:
             frame = self._frame
             if frame is None:
                 return None
+            now = frame.now_ns if now_ns is None else now_ns
             live = self._lanes
             if live is None or live.loop_thread != frame.loop_thread:
                 live = self._lanes = LiveLanes(frame.loop_thread)
             records = self._records[: frame.count]
             try:
-                lanes, last = live.at(records, frame.now_ns, final=final)
+                lanes, last = live.at(records, now, final=final)
             except BaseException:
                 self._lanes = None  # halfway through: neither this frame's nor the last's
                 raise
+            blocking = frame.loop_blocking_now
+            if blocking is not None and now != frame.now_ns:  # as it stood, at this now
+                blocking = (blocking[0], now) if blocking[0] < now else None
             return Trace(
                 t0_ns=frame.t0_ns,
                 lanes=lanes,
                 loop_thread=frame.loop_thread,
                 loop_blocked=blocks_within(frame.loop_blocked, frame.t0_ns, last),
-                loop_blocking_now=frame.loop_blocking_now,
+                loop_blocking_now=blocking,
             )

@@ -31,11 +31,13 @@ from simulator.trace.made import make_lane, make_segment, reaching, same_prefix
 __all__ = ["SNAPSHOT_ASK", "Frame", "LaneMirror", "LaneSender"]
 
 #: A snapshot asked of the site's process, on a socket of its own (its run, the question's
-#: number, the "now" it is asked at, 0 for the site's own): read there by the thread that
-#: takes the snapshot, in one read, which costs it one wait for the GIL the site's busy loop
-#: holds; the thread that reads the window's other questions took several (each read of a
-#: message, and the worker's wake-up after it).
-SNAPSHOT_ASK = struct.Struct("!qqq")
+#: number, the "now" it is asked at, 0 for the site's own, and when to take it, 0 for at
+#: once: a snapshot asked ahead of the window's next frame, ``ahead.py``; asked again with 0,
+#: the same question is hurried): read there by the thread that takes the snapshot, in one
+#: read, which costs it one wait for the GIL the site's busy loop holds; the thread that
+#: reads the window's other questions took several (each read of a message, and the
+#: worker's wake-up after it).
+SNAPSHOT_ASK = struct.Struct("!qqqq")
 
 #: A segment as sent: ``kind`` (its value), ``start_ns``, ``end_ns``, ``thread``, ``open``,
 #: ``line``, ``name``: the fields of :class:`~simulator.trace.data.Segment` in order.
