@@ -221,7 +221,9 @@ class WorkerLayout:
         # drawn on its process's row too, or a worker looks idle while it serves.
         placed = row >= 0
         awaits = placed & (cols.kind == KIND_CODE[Kind.IO_WAIT]) & server[cols.thread]
-        holds = placed & np.isin(cols.kind, _codes(*HOLDS_THREAD, Kind.VIEW))
+        # A hand-off is drawn on the thread it hands to: the thread is the request's from then
+        # on (it counts as held), waiting to run it; left off, the request was drawn nowhere.
+        holds = placed & np.isin(cols.kind, _codes(*HOLDS_THREAD, Kind.VIEW, Kind.THREAD_HOP))
         drawn = np.flatnonzero(awaits | holds)
         spans = RowSpans.concat(
             [

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from embedded_site.instrumentation import RequestProbe
@@ -51,12 +51,15 @@ from simulator.hosting.record_state import (
     tidying,
 )
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
-from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from
+from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from, read_near
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
 
 __all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch", "from_scratch_ending"]
+
+#: Whether a lane that read the holds over these windows may read them otherwise now.
+_Near = Callable[[tuple[int, ...]], bool]
 
 #: Before any time, and after it.
 _NEVER = -(2**62)
@@ -89,6 +92,10 @@ class _Kept:
     #: after it, its records change after its lane's end, which leaves its lane as it is
     #: (:func:`only_tidying_after`).
     shape: Shape | None = None
+    #: The stretches of the holds its building read (:attr:`ReadHolds.windows`, a plain
+    #: tuple): holds that changed after ``read_until`` but away from all of them leave it
+    #: as it is (:func:`read_near`).
+    windows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +176,8 @@ class LiveLanes:
         probes = [records[i].probe for i in changed]
         held = ReadHolds(holds.update(probes + tidied if tidied else probes, now_ns))
         unchanged_until = holds.changed_from - HOLDS_READ_SLACK_NS
-        for i in self._unsettled(unchanged_until):
+        near = _near(holds.changed)
+        for i in self._unsettled(unchanged_until, near):
             changed.append(i)
             states[i] = records[i].probe.version, state_of(records[i]), answered_shape(records[i])
         # Lanes whose records did not change and whose holds did not either, up to where
@@ -179,7 +187,7 @@ class LiveLanes:
         last = self._settled_last
         grew = False
         for i, kept in same:
-            if kept.read_until >= unchanged_until:
+            if kept.read_until >= unchanged_until and near(kept.windows):
                 changed.append(i)
                 states[i] = kept.version, kept.state, kept.shape
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
@@ -204,7 +212,7 @@ class LiveLanes:
         for i in changed:
             record = records[i]
             kept = kept_list[i]
-            held.until = _NEVER
+            held.until, held.windows = _NEVER, []
             if abandoned:
                 lane, build = _built(record, now_ns, self.loop_thread, held, True), None
             else:
@@ -235,6 +243,7 @@ class LiveLanes:
                     _EVER if due_by is None else due_by,
                     final(state),
                     shape,
+                    tuple(held.windows),
                 )
             last = max(last, lane.end_ns)
             still.append(i)
@@ -248,14 +257,24 @@ class LiveLanes:
         bisect.insort(self._settled, (kept.read_until, i))
         self._settled_last = max(self._settled_last, kept.lane.end_ns)
 
-    def _unsettled(self, unchanged_until: int) -> list[int]:
+    def _unsettled(self, unchanged_until: int, near: _Near) -> list[int]:
         """Settled lanes whose holds on the loop changed where they read them (a request's
         records arrived late): to be built again, as those in flight are."""
         at = bisect.bisect_left(self._settled, (unchanged_until, -1))
         if at == len(self._settled):
             return []
-        again = [i for _, i in self._settled[at:]]
-        del self._settled[at:]
+        kept = self._kept
+        again: list[int] = []
+        stay: list[tuple[int, int]] = []
+        for read_until, i in self._settled[at:]:
+            kept_i = kept[i]
+            if kept_i is None or near(kept_i.windows):
+                again.append(i)
+            else:
+                stay.append((read_until, i))
+        if not again:
+            return []
+        self._settled[at:] = stay
         ends = [self._lanes[i].end_ns for _, i in self._settled]
         self._settled_last = max(ends, default=_NEVER)
         return again
@@ -285,6 +304,19 @@ class LiveLanes:
             i not in active and kept is not None and kept.version != records[i].probe.version
             for i, kept in enumerate(self._kept[: len(records)])
         )
+
+
+def _near(changed: tuple[list[int], list[int]] | None) -> _Near:
+    """Whether a lane that read the holds over these windows may read them otherwise now
+    that they changed over ``changed`` (``None``: anywhere)."""
+    if changed is None:
+        return _anywhere
+    starts, ends = changed
+    return lambda windows: read_near(windows, starts, ends)
+
+
+def _anywhere(windows: tuple[int, ...]) -> bool:
+    return True
 
 
 def blocks_within(

@@ -9,6 +9,8 @@ read the loop's holds, which :class:`ReadHolds` notes), :func:`grown` draws it.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
 from operator import attrgetter, itemgetter
 
 from embedded_site.instrumentation import RequestProbe
@@ -16,44 +18,73 @@ from simulator.trace.data import Lane
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
 from simulator.trace.made import reaching
 
-__all__ = ["HOLDS_READ_SLACK_NS", "ReadHolds", "grown", "grows_from"]
+__all__ = ["HOLDS_READ_SLACK_NS", "READ_MARGIN_NS", "ReadHolds", "grown", "grows_from", "read_near"]
 
 #: How far past the last time a lane read the loop's holds a change to them can still move
 #: what it read (holds this close are joined into one).
 HOLDS_READ_SLACK_NS = max(RESUME_SLACK_NS, STEP_SLACK_NS)
+#: How far from a stretch of the holds a lane read a change to them can move what it read:
+#: the holds' joining slack (a change joins a neighbour that close) and a read's own (it
+#: looks that far before a stretch for a hold that joins it).
+READ_MARGIN_NS = 2 * HOLDS_READ_SLACK_NS
 
 #: Before any time: a lane that never read the holds.
 _NEVER = -(2**62)
 
 
 class ReadHolds(IntervalSet):
-    """Holds on the loop (the same lists) that note how far building a lane read them.
+    """Holds on the loop (the same lists) that note how far building a lane read them, and
+    which stretches of them it read.
 
     ``build_lane`` reads the holds only through these three methods: one that read them
     otherwise would go unnoticed, and a lane kept from an earlier frame could differ from
     a build from scratch (``tests/simulator/test_live_lanes.py`` would say so).
     """
 
-    __slots__ = ("until",)
+    __slots__ = ("until", "windows")
 
     def __init__(self, held: IntervalSet) -> None:
         super().__init__(held.starts, held.ends, held.steps, held._step_ends)
         #: The latest end of a stretch asked about since this was last set.
         self.until = _NEVER
+        #: The stretches asked about since this was last set, each as its start and end: a
+        #: change to the holds away from all of them (:func:`read_near`) leaves what was
+        #: read as it was.
+        self.windows: list[int] = []
 
     def first_other(self, start: int, end: int, own: int) -> int:
         # Once another's step is found, later ones are not read: nor is the rest.
         found = super().first_other(start, end, own)
         self.until = max(self.until, found)
+        self.windows += (start, found)
         return found
 
     def covered_tail(self, start: int, end: int, slack: int) -> int:
         self.until = max(self.until, end)
-        return super().covered_tail(start, end, slack)
+        found = super().covered_tail(start, end, slack)
+        self.windows += (found, end)  # (and up to ``slack`` before: see ``read_near``)
+        return found
 
     def split(self, start: int, end: int) -> list[tuple[int, int, bool]]:
         self.until = max(self.until, end)
+        self.windows += (start, end)
         return super().split(start, end)
+
+
+def read_near(windows: Sequence[int], starts: Sequence[int], ends: Sequence[int]) -> bool:
+    """Whether a lane that read the holds over ``windows`` (:attr:`ReadHolds.windows`) may
+    read them otherwise once they changed over the sorted, disjoint stretches ``starts``,
+    ``ends``: one of those lies within :data:`READ_MARGIN_NS` of a window. (A change moves
+    the merged holds only up to their joining slack away from it, and a read of a stretch
+    looks up to its own slack before it, for a hold close enough to join it.)"""
+    margin = READ_MARGIN_NS
+    n = len(starts)
+    for k in range(0, len(windows), 2):
+        lo, hi = windows[k] - margin, windows[k + 1] + margin
+        i = bisect.bisect_left(ends, lo)
+        if i < n and starts[i] <= hi:
+            return True
+    return False
 
 
 def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) -> bool:

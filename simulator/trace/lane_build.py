@@ -37,6 +37,7 @@ __all__ = [
     "alike_events",
     "merged_again",
     "read_until",
+    "windows_read",
     "resumable",
     "segments_again",
 ]
@@ -53,8 +54,9 @@ Point = tuple[int, str, str, PlainClock | None]
 Event = tuple[int, int, Any]
 #: The walk before an event: ``last_ns, last_thread, last_clock``, how many pieces it had
 #: made, how far it had read the holds on the loop and how far its own steps and the
-#: middleware's end (its horizon).
-Checkpoint = tuple[int, str, PlainClock | None, int, int, int]
+#: middleware's end (its horizon), and how many of its windows on the holds it had noted
+#: (:attr:`ReadHolds.windows`: the stretches it read).
+Checkpoint = tuple[int, str, PlainClock | None, int, int, int, int]
 
 
 @dataclass(slots=True)
@@ -87,6 +89,8 @@ class LaneBuild:
     merge_states: tuple[MergeState, ...] | None = None
     #: The lane's own loop steps, merged: their starts and ends.
     own_steps: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+    #: The stretches of the holds on the loop its walk read (:attr:`ReadHolds.windows`).
+    windows: tuple[int, ...] = ()
 
 
 def merged_again(
@@ -120,6 +124,10 @@ def read_until(reads: ReadHolds | None) -> int:
     return reads.until if reads is not None else NEVER
 
 
+def windows_read(reads: ReadHolds | None) -> int:
+    return len(reads.windows) if reads is not None else 0
+
+
 def resumable(
     before: LaneBuild,
     events: list[Event],
@@ -135,7 +143,7 @@ def resumable(
     at = alike_events(events, before.events)
     checkpoints = before.checkpoints
     while at:
-        _, _, _, _, held_until, horizon = checkpoints[at]
+        _, _, _, _, held_until, horizon, _ = checkpoints[at]
         if (
             horizon < limit
             and (held_until == NEVER or held_until < unchanged_until)

@@ -30,6 +30,7 @@ from simulator.trace.lane_build import (
     read_until,
     resumable,
     segments_again,
+    windows_read,
 )
 from simulator.trace.lane_parts import (
     CANCELLED,
@@ -217,7 +218,10 @@ def build_lane_again(
     if at:
         assert before is not None and reads is not None
         checkpoints = list(before.checkpoints[:at])
-        last_ns, last_thread, last_clock, n_pieces, reads.until, horizon = before.checkpoints[at]
+        last_ns, last_thread, last_clock, n_pieces, reads.until, horizon, n_windows = (
+            before.checkpoints[at]
+        )
+        reads.windows = list(before.windows[:n_windows])  # (what the walk up to there read)
         pieces = list(before.pieces[:n_pieces])
     else:
         if reads is not None:
@@ -281,7 +285,15 @@ def build_lane_again(
     for k in range(at, len(events)):
         if checkpoints is not None:
             checkpoints.append(
-                (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
+                (
+                    last_ns,
+                    last_thread,
+                    last_clock,
+                    len(pieces),
+                    read_until(reads),
+                    horizon,
+                    windows_read(reads),
+                )
             )
         ns, is_body, item = events[k]
         if not is_body:
@@ -309,7 +321,15 @@ def build_lane_again(
         last_ns, last_thread, last_clock = e, thread, end_clock
     if checkpoints is not None:
         checkpoints.append(
-            (last_ns, last_thread, last_clock, len(pieces), read_until(reads), horizon)
+            (
+                last_ns,
+                last_thread,
+                last_clock,
+                len(pieces),
+                read_until(reads),
+                horizon,
+                windows_read(reads),
+            )
         )
     if status == "cancelled" and last_ns < done_ns:
         pieces.append((CANCELLED, last_ns, done_ns, last_thread, False, None))
@@ -345,5 +365,6 @@ def build_lane_again(
         at,
         None if merge_states is None else tuple(merge_states),
         (tuple(own_steps.starts), tuple(own_steps.ends)),
+        tuple(reads.windows) if reads is not None else (),
     )
     return lane, build

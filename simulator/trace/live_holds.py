@@ -45,6 +45,9 @@ class LiveHolds:
         self.held = IntervalSet()
         #: The earliest time at which :attr:`held` may differ from the frame before's.
         self.changed_from = _EVER
+        #: Where it may differ: the stretches of the holds and steps new, running or ended
+        #: since, sorted and joined (their starts, their ends); ``None``: anywhere.
+        self.changed: tuple[list[int], list[int]] | None = None
 
     @property
     def slack(self) -> int:
@@ -56,6 +59,7 @@ class LiveHolds:
         loop = self.loop_thread
         if loop is None:
             self.changed_from = 2**62  # no loop: nothing ever holds it
+            self.changed = ([], [])
             return self.held
         holds: list[tuple[int, int]] = []
         steps: list[tuple[int, int, int]] = []
@@ -90,11 +94,13 @@ class LiveHolds:
                 holding[key] = probe
             elif key in holding:
                 del holding[key]
-        changed = [start for start, _ in holds + running + self._open]
-        changed += [start for start, _, _ in steps]
-        self.changed_from = min(changed, default=2**62)
+        stretches = holds + running + self._open
+        stretches += [(start, end) for start, end, _ in steps]
+        self.changed_from = min((start for start, _ in stretches), default=2**62)
+        self.changed = _joined(stretches)
         if steps and not self._closed.steps:
             self.changed_from = _EVER  # the first step: the slack changes, merged afresh
+            self.changed = None
             self._holds += holds
             self._closed = IntervalSet()
             self._add(self._holds, steps)
@@ -138,3 +144,17 @@ class LiveHolds:
         into.starts[at:] = tail.starts
         into.ends[at:] = tail.ends
         return into
+
+
+def _joined(stretches: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """``stretches`` sorted, those that overlap joined: their starts and their ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(stretches):
+        if ends and start <= ends[-1]:
+            if end > ends[-1]:
+                ends[-1] = end
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends

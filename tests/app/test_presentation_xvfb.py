@@ -53,51 +53,77 @@ def _bands(image: QImage, kind: str, top: int, bottom: int, left: int, right: in
     return bands
 
 
-def test_presentation_fits_the_screen_and_shows_the_legend_and_every_lane(desktop, tmp_path):
-    env, (width, height) = desktop
+class _Shown:
+    """At one screen size, in an X server of its own: the command a teacher types, then (once
+    it has quit) the probe's window in presentation mode, each a process started here."""
+
+    def __init__(self, size: tuple[int, int], folder: Path) -> None:
+        self.size, self.folder = size, folder
+        self.desktop = XDesktop(size, folder)
+        lesson = folder / "lesson.toml"
+        lesson.write_text(LESSON_TEXT)
+        self.steps = [
+            (  # The command a teacher types.
+                [
+                    *(sys.executable, "-m", "app.launcher", "gui", "--lesson", str(lesson)),
+                    *("--run", "--presentation", "--screenshot", str(folder / "out.png")),
+                    "--quit",
+                ],
+                folder,
+            ),
+            (  # Where everything is, from the same window in presentation mode.
+                [
+                    *(sys.executable, "-m", "tests.app.presentation_probe", str(lesson)),
+                    *(str(folder / "probe"), "--live-after", "0.6"),
+                ],
+                ROOT,
+            ),
+        ]
+        self.errors: list[str] = []
+        self.process = self._next()
+
+    def _next(self) -> subprocess.Popen[str] | None:
+        if not self.steps:
+            return None
+        args, cwd = self.steps.pop(0)
+        return subprocess.Popen(
+            args, env=self.desktop.env, cwd=cwd, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def finish(self) -> list[str]:
+        """Each step's failure (its stderr), in order; the X server ended either way."""
+        try:
+            while self.process is not None:
+                _, err = self.process.communicate(timeout=120)
+                if self.process.returncode != 0:
+                    self.errors.append(err)
+                    break
+                self.process = self._next()
+        finally:
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+                self.process.wait(timeout=10)
+            self.desktop.close()
+        return self.errors
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory):
+    """Both sizes shown at once, each in its own X server (what the test reads is pictures
+    and geometry, never a time; one after the other took ~9 s a size on a busy machine)."""
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        pytest.skip("Xvfb and openbox are not installed (make test installs them)")
+    sizes = {"720p": (1280, 720), "1080p": (1920, 1080)}
+    at = {name: _Shown(size, tmp_path_factory.mktemp(name)) for name, size in sizes.items()}
+    return {name: (one.finish(), one.size, one.folder) for name, one in at.items()}
+
+
+@pytest.mark.parametrize("size", ["720p", "1080p"])
+def test_presentation_fits_the_screen_and_shows_the_legend_and_every_lane(shown, size):
+    errors, (width, height), tmp_path = shown[size]
+    assert not errors, errors[0]
     shot = tmp_path / "out.png"
-    lesson = tmp_path / "lesson.toml"
-    lesson.write_text(LESSON_TEXT)
-    # The command a teacher types.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app.launcher",
-            "gui",
-            "--lesson",
-            str(lesson),
-            "--run",
-            "--presentation",
-            "--screenshot",
-            str(shot),
-            "--quit",
-        ],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    # Where everything is, from the same window in presentation mode.
-    probe = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.app.presentation_probe",
-            str(lesson),
-            str(tmp_path / "probe"),
-            "--live-after",
-            "0.6",
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert probe.returncode == 0, probe.stderr
     facts = json.loads((tmp_path / "probe/facts.json").read_text())
     assert facts["screen"] == [0, 0, width, height]
     fx, fy, fw, fh = facts["frame"]

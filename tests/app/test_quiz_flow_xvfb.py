@@ -9,6 +9,7 @@ Needs Xvfb and openbox (``make test`` installs both); skipped cleanly without th
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from .test_presentation_xvfb import desktop  # noqa: F401 - the fixture, at 720p below
+from .xdesktop import XDesktop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -32,24 +33,44 @@ def _differing(a, b) -> float:
     return float((_pixels(a) != _pixels(b)).any(axis=2).mean())
 
 
-@pytest.mark.parametrize("desktop", [(1280, 720)], indirect=True, ids=["720p"])
-@pytest.mark.parametrize("mode", [[], ["--presentation"]], ids=["desk", "presentation"])
-def test_page_up_brings_the_last_lesson_back_as_it_was_and_nothing_runs_twice(
-    desktop,  # noqa: F811 - the imported fixture
-    tmp_path,
-    mode,
-):
-    env, _ = desktop
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.app.quiz_flow_probe", str(tmp_path), *mode],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr
-    prefix = "present-" if mode else "desk-"
+MODES = {"desk": [], "presentation": ["--presentation"]}
+
+
+@pytest.fixture(scope="module")
+def walked(tmp_path_factory):
+    """Both modes walked at once, each in an X server of its own at 720p (one after the other
+    took ~10 s a mode on a busy machine): per mode, the probe's stderr if it failed, else
+    ``None``, and its folder."""
+    if shutil.which("Xvfb") is None or shutil.which("openbox") is None:
+        pytest.skip("Xvfb and openbox are not installed (make test installs them)")
+    started = {}
+    for name, mode in MODES.items():
+        folder = tmp_path_factory.mktemp(name)
+        desktop = XDesktop((1280, 720), folder)
+        probe = subprocess.Popen(
+            [sys.executable, "-m", "tests.app.quiz_flow_probe", str(folder), *mode],
+            env=desktop.env, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        started[name] = (desktop, probe, folder)
+    walks = {}
+    for name, (desktop, probe, folder) in started.items():
+        try:
+            _, err = probe.communicate(timeout=180)
+        finally:
+            if probe.poll() is None:
+                probe.kill()
+                probe.wait(timeout=10)
+            desktop.close()
+        walks[name] = (err if probe.returncode != 0 else None, folder)
+    return walks
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_page_up_brings_the_last_lesson_back_as_it_was_and_nothing_runs_twice(walked, mode):
+    failed, tmp_path = walked[mode]
+    assert failed is None, failed
+    prefix = "present-" if MODES[mode] else "desk-"
     steps = {
         s["shot"].removeprefix(prefix)[0]: s
         for s in json.loads((tmp_path / f"{prefix}steps.json").read_text())

@@ -219,3 +219,36 @@ def test_compared_timelines_share_one_label_column_so_one_instant_sits_at_one_x(
     single = layout_slide(runs[1:], by="workers")
     lefts = [block.geometry.lanes_left for block in slide.timelines]
     assert lefts[0] == lefts[1] > single.timelines[0].geometry.lanes_left + 20
+
+
+def test_a_thread_handed_a_request_is_drawn_from_the_hand_off_on():
+    """Lesson 15's thread view (8 sync views under ASGI, a busy machine): each thread's row
+    began 20–50 ms after its request left the queue band, the request drawn nowhere
+    meanwhile, though the legend listed "thread hand-off": the hand-off (waiting for the
+    thread to run it: the GIL, a core) was left off the thread's row. It is drawn there, in
+    its own colour, and the thread's bar runs on from it."""
+    from simulator.trace.columns import KIND_CODE
+
+    trace = Trace(
+        0,
+        (
+            _lane(
+                0,
+                (Kind.QUEUED, 0, 10 * MS, "queue"),
+                (Kind.FRAMEWORK, 10 * MS, 12 * MS, "loop"),
+                (Kind.THREAD_HOP, 12 * MS, 40 * MS, "exec-1"),
+                (Kind.IO_BLOCKING, 40 * MS, 100 * MS, "exec-1"),
+            ),
+        ),
+        loop_thread="loop",
+    )
+    rows = TimelineRows(trace, by="worker")
+    row = rows.labels.index("thread 1")
+    spans = rows.spans
+    on_row = spans.row == row
+    starts, ends = spans.start[on_row].tolist(), spans.end[on_row].tolist()
+    drawn = sorted(zip(starts, ends, spans.kind[on_row].tolist(), strict=True))
+    assert drawn == [
+        (12 * MS, 40 * MS, KIND_CODE[Kind.THREAD_HOP]),
+        (40 * MS, 100 * MS, KIND_CODE[Kind.IO_BLOCKING]),
+    ]
