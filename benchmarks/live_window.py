@@ -23,7 +23,18 @@ Then every tick of the loop late by more than 100 ms, with what held it (``--lat
 N worst): the collector's runs that overlapped it (``gc.callbacks``: generation, thread,
 wall and CPU time; a collection holds the GIL, so no other thread runs meanwhile), and
 the parts of our frames that did (the snapshot on its worker, the window's thread drawing,
-the plots' paint); what neither covers is the GIL held by the site's threads, or the machine.
+the plots' paint, the reader unpickling a message: one C call holding the GIL).
+
+A part overlapping a late tick is not its cause: the kernel says what each thread of this
+process did in it (``/proc``'s schedstat: CPU, and time runnable but waiting for a core).
+The window's thread's lag is its CPU, its wait for a core (the machine's load: 75-85% of
+the late ticks' time at load 5-11 on this 2-core machine), and its sleep beyond the 10 ms:
+the GIL held by another thread of this process (a worker holding it is preempted as often
+as any thread, and the window's thread waits as long as it waits for a core), Qt's own
+threads (``Thread (pooled)``: image work the window's thread waits for), or X. So each
+stage also prints its worst lag less the window's thread's wait for a core (what this
+process made of it, whatever else the machine ran), a tick's lag and sleep percentiles, and
+what the other threads did in the ticks the window's thread slept over 20 ms beyond its 10.
 """
 
 from __future__ import annotations
@@ -177,6 +188,11 @@ WINDOW = "the window's thread"
 #: thread in it. The lag less the wait for a core is what this process made of it, whatever
 #: else the machine ran: its own CPU, and its sleep (the GIL another thread held; the X server).
 OWN: dict[str, list[tuple[float, float, float]]] = {}
+#: Ticks in which the window's thread slept this much longer than the 10 ms it asked for
+#: (waiting for the GIL, or for Qt's own threads, or X), and :data:`ASLEEP_BY`: what each
+#: kind of thread of this process did in them, ``{name: (cpu_ms, runqueue_ms, ticks)}``.
+ASLEEP_MS = 20.0
+ASLEEP_BY: dict[str, tuple[float, float, int]] = {}
 
 
 def _threads_now() -> dict[int, tuple[int, int]]:
@@ -254,6 +270,11 @@ async def _watch(
         if lag_ms > LATE_MS:
             LATE.append((stage, int(before * 1e9), int(after * 1e9)))
             LATE_THREADS.append(_by_thread(threads, now))
+        if lag_ms - (cpu + wait) / 1e6 > ASLEEP_MS:
+            for name, (cpu_ms, wait_ms) in _by_thread(threads, now).items():
+                kind = name.rstrip("0123456789 ")
+                was = ASLEEP_BY.get(kind, (0.0, 0.0, 0))
+                ASLEEP_BY[kind] = (was[0] + cpu_ms, was[1] + wait_ms, was[2] + 1)
 
     while window.session.running or not frames:
         await tick(STAGES[1] if answered_at[0] else STAGES[0])
@@ -348,9 +369,25 @@ def main(argv: list[str]) -> int:
         print(
             f"  {stage}: {worst:.1f} ms; less the window's thread's wait for a core (the"
             f" machine's load), at worst {own[0] - own[2]:.1f} ms (on a core {own[1]:.0f},"
-            f" asleep {own[0] + 10 - own[1] - own[2]:.0f}); ticks late by over"
+            f" asleep {own[0] - own[1] - own[2]:.0f}); ticks late by over"
             f" {LATE_MS:.0f} ms so: {sum(t[0] - t[2] > LATE_MS for t in ticks)} of {len(ticks)}"
         )
+        lags_ms = sorted(t[0] for t in ticks)
+        asleep = sorted(t[0] - t[1] - t[2] for t in ticks)
+        print(
+            f"    a tick's lag: median {statistics.median(lags_ms):.1f} ms, 99th percentile"
+            f" {lags_ms[len(lags_ms) * 99 // 100]:.1f}; the window's thread asleep in it beyond"
+            f" the 10 ms (the GIL another thread held, X): 99th percentile"
+            f" {asleep[len(asleep) * 99 // 100]:.1f} ms, over {ASLEEP_MS:.0f} ms in"
+            f" {sum(a > ASLEEP_MS for a in asleep)} ticks"
+        )
+    print(
+        f"ticks the window's thread slept over {ASLEEP_MS:.0f} ms beyond the 10 ms: what the"
+        " other threads of its process did in them (CPU; waiting for a core), in all:"
+    )
+    for name, (cpu, wait, n) in sorted(ASLEEP_BY.items(), key=lambda kv: -kv[1][0] - kv[1][1]):
+        if name != WINDOW:
+            print(f"  {name}: in {n} ticks, CPU {cpu:.0f} ms, waiting for a core {wait:.0f} ms")
     print(
         f"frames while the lanes grew (first frame to the last answer, {grew:.1f} s):"
         f" one every {grew * 1000 / max(len(frames) - 1, 1):.0f} ms"
@@ -410,7 +447,7 @@ def _print_late(worst: int) -> None:
             totals[key] += ms
         rows.append((lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker), threads))
         cpu, wait = threads.get(WINDOW, (0.0, 0.0))
-        for key, ms in zip(mine, (cpu, wait, lag + 10 - cpu - wait), strict=True):
+        for key, ms in zip(mine, (cpu, wait, lag - cpu - wait), strict=True):
             mine[key] += ms
     if LATE:
         print(
@@ -443,7 +480,7 @@ def _print_late(worst: int) -> None:
         for name, (cpu, wait) in sorted(threads.items(), key=lambda kv: -kv[1][0]):
             asleep = ""
             if name == WINDOW:
-                asleep = f", asleep (the GIL, or the X server) {lag + 10 - cpu - wait:.0f} ms"
+                asleep = f", asleep beyond 10 ms (the GIL, Qt, X) {lag - cpu - wait:.0f} ms"
             print(f"      {name}: CPU {cpu:.0f} ms, waiting for a core {wait:.0f} ms{asleep}")
         where = Counter(w for t, w in SAMPLES if start <= t <= start + (lag + 10) * 1e6)
         for place, count in where.most_common(6):
