@@ -101,10 +101,32 @@ def capture() -> tuple[list[Any], list[Any]]:
 
 def replay(
     frames: list[Any], records: list[Any], check: bool
-) -> tuple[list[float], int, int, list[float]]:
+) -> tuple[list[float], int, int, list[float], list[float], list[int]]:
     """Each frame's CPU in the site's process (its snapshot and frame, pickled), the lanes
-    built, the frames that were wrong, and each frame's CPU in the window's (unpickled,
-    applied, and where the site sends its probes' records, the lanes built)."""
+    built, the frames that were wrong, each frame's CPU in the window's (unpickled,
+    applied, and where the site sends its probes' records, the lanes built), and of it
+    :meth:`LiveLanes.update`'s alone (the lanes' bookkeeping and builds) with the lanes it
+    built."""
+    updates: list[float] = []
+    original = LiveLanes.update
+
+    def timed(self: LiveLanes, *args: Any, **kwargs: Any) -> Any:
+        start = time.thread_time()
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            updates.append((time.thread_time() - start) * 1000)
+
+    LiveLanes.update = timed  # type: ignore[method-assign]
+    try:
+        return _replay(frames, records, check, updates)
+    finally:
+        LiveLanes.update = original  # type: ignore[method-assign]
+
+
+def _replay(
+    frames: list[Any], records: list[Any], check: bool, updates: list[float]
+) -> tuple[list[float], int, int, list[float], list[float], list[int]]:
     lazy = "grown" in inspect.signature(LiveLanes.update).parameters  # (older code: not)
     probes: list[RequestRecord] = []
     lanes_of = LiveLanes(frames[0][1])
@@ -115,6 +137,8 @@ def replay(
     cpus: list[float] = []
     windows: list[float] = []
     built = wrong = 0
+    update_cpu: list[float] = []
+    built_each: list[int] = []
     for now, loop_thread, state in frames:
         for i, st in enumerate(state):
             rid, view, segments, marks, db_events, steps = records[i]
@@ -130,6 +154,7 @@ def replay(
                 p.db_events, p.loop_steps = db_events[:n_db], steps[:n_steps]
                 p.open_segments, p.version = dict(p.open_segments), version
         now_records = probes[: len(state)]
+        updates.clear()
         gc.disable()
         cpu = time.thread_time()
         if by_records:
@@ -148,15 +173,17 @@ def replay(
             records_got.take(pickle.loads(data))
             trace = records_got.trace()
             assert trace is not None and records_got._lanes is not None
-            built += records_got._lanes.built
+            built_each.append(records_got._lanes.built)
         else:
             trace = mirror.apply(pickle.loads(data))
-            built += lanes_of.built
+            built_each.append(lanes_of.built)
         windows.append((time.thread_time() - cpu) * 1000)
+        built += built_each[-1]
+        update_cpu.append(sum(updates))
         gc.enable()
         if check:
             wrong += trace.lanes != from_scratch(now_records, now, loop_thread)
-    return cpus, built, wrong, windows
+    return cpus, built, wrong, windows, update_cpu, built_each
 
 
 def main() -> None:
@@ -192,7 +219,19 @@ def main() -> None:
         print(f"{'   mean':52} {statistics.mean(figures):8.2f}")
         print(f"{'   95th percentile':52} {p95:8.2f}")
         print(f"{'   worst':52} {max(figures):8.2f}")
+    updates = [min(run[4][k] for run in runs) for k in range(len(frames))]
+    built_each = runs[0][5]
+    p95 = statistics.quantiles(updates, n=20)[-1]
+    print(f"{'the lanes (LiveLanes.update) CPU, median ms':52} {statistics.median(updates):8.2f}")
+    print(f"{'   95th percentile':52} {p95:8.2f}")
+    print(f"{'   worst':52} {max(updates):8.2f}")
     print(f"{'lanes built, a frame':52} {runs[0][1] / len(frames):8.1f}")
+    print(f"{'   worst':52} {max(built_each):8d}")
+    # (What a lane built costs, bookkeeping included, where most of a frame's CPU is builds.)
+    busy = [k for k in range(len(frames)) if built_each[k] >= 100]
+    if busy:
+        per = sum(updates[k] for k in busy) * 1000 / sum(built_each[k] for k in busy)
+        print(f"{'µs per lane built (frames building 100 or more)':52} {per:8.1f}")
     print(f"{'frames unlike a build from scratch':52} {runs[0][2]:8d}")
 
 

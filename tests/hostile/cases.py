@@ -12,9 +12,12 @@ import json
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.children import threads_at_least
 
 from .harness import (
     SIGHUP,
@@ -44,8 +47,24 @@ class Row:
     slow: bool = False
 
 
-def _exists(path: Path) -> Callable[[], bool]:
-    return lambda: path.exists()
+def _exists(path: Path) -> Callable[[int], bool]:
+    return lambda pid: path.exists()
+
+
+def _in_flight(requests: int, fallback_s: float = 2.5) -> Callable[[int], bool]:
+    """Every request of a sync view's run under ASGI in flight: a thread each, beside the
+    main thread and the site's loop (a start-up and its warm-up never hold that many); where
+    the system does not say, ``fallback_s`` after it was first asked."""
+    asked: list[float] = []
+
+    def ready(pid: int) -> bool:
+        found = threads_at_least(pid, requests + 2)
+        if found is not None:
+            return found
+        asked.append(time.monotonic())
+        return asked[-1] - asked[0] >= fallback_s
+
+    return ready
 
 
 # --- 1 signals outside the run -----------------------------------------------------------
@@ -54,7 +73,7 @@ def _exists(path: Path) -> Callable[[], bool]:
 def signal_during_run(sig: int, code: int) -> Callable[[Path], Outcome]:
     def check(tmp: Path) -> Outcome:
         args = ["run", "--view", "sync_io", "--requests", "6", "--io-ms", "8000", *OUTS]
-        outcome = run_cli(args, tmp, signals=[(2.5, sig)])
+        outcome = run_cli(args, tmp, signals=[(_in_flight(6), sig)])
         return expect_outputs(expect_code(outcome, code), tmp, OUT_NAMES)
 
     return check
@@ -114,7 +133,9 @@ def stale_scratch_swept(tmp: Path) -> Outcome:
 # --- 2 Stop within a second ----------------------------------------------------------------
 
 
-def stop_while(args: list[str], after: float = 2.5) -> Callable[[Path], Outcome]:
+def stop_while(
+    args: list[str], after: float | Callable[[int], bool] = 2.5
+) -> Callable[[Path], Outcome]:
     def check(tmp: Path) -> Outcome:
         outcome = run_cli(["run", *args, *OUTS], tmp, signals=[(after, SIGINT)])
         return expect_outputs(expect_code(outcome, 130), tmp, OUT_NAMES)
@@ -324,7 +345,6 @@ def wsgi_thread_limit(tmp: Path) -> Outcome:
 def prediction_off_the_loop(tmp: Path) -> Outcome:
     """A prediction that takes a second leaves the loop free; it arrives afterwards."""
     import asyncio
-    import time
 
     from app.session import Session
     from simulator.hosting.engine import LiveRun
@@ -434,7 +454,7 @@ ROWS: list[Row] = [
     Row(
         2,
         "Stop with views in time.sleep (ASGI threads)",
-        stop_while(["--view", "sync_io", "--requests", "4", "--io-ms", "9000"]),
+        stop_while(["--view", "sync_io", "--requests", "4", "--io-ms", "9000"], _in_flight(4)),
         slow=True,
     ),
     Row(3, "--json over the --scenario input", output_over_input),

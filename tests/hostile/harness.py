@@ -116,20 +116,21 @@ def run_cli(
     cwd: Path,
     *,
     environ: dict[str, str] | None = None,
-    signals: Sequence[tuple[float | Callable[[], bool], int]] = (),
+    signals: Sequence[tuple[float | Callable[[int], bool], int]] = (),
     stop_bound: float | None = STOP_BOUND_S,
     module: str = "app.launcher",
 ) -> Outcome:
     """Run ``async-lanes args``; ``signals`` are ``(when, signal)``: ``when`` is seconds
-    after the previous one, or a condition polled until true. Judges tracebacks, hangs,
-    aborts, slow stops and leftover scratch folders; the caller judges outputs and codes.
+    after the previous one, or a condition on the child's pid polled until true. Judges
+    tracebacks, hangs, aborts, slow stops and leftover scratch folders; the caller judges
+    outputs and codes.
     ``stop_bound=None``: the signal lands in an export, which finishes its files first."""
     proc = launch(args, cwd, environ, module)
     first_signal: float | None = None
     for when, sig in signals:
         if callable(when):
             deadline = time.monotonic() + HANG_S
-            while not when() and proc.poll() is None and time.monotonic() < deadline:
+            while not when(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
         else:
             time.sleep(when)

@@ -172,6 +172,38 @@ def test_the_site_takes_a_snapshot_asked_ahead_at_its_time_or_at_once_when_hurri
     assert not serving.is_alive()
 
 
+def test_a_snapshot_asked_ahead_for_a_run_that_ended_is_not_taken_of_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Lesson 6 (and 8, 13, 18, 19, 21) in the window: "The window could not follow the
+    site's process (IndexError: list index out of range); the run ended" at B's run. A
+    snapshot asked ahead for A, due once B had begun, was taken of B's records and given
+    to A: B's copies lacked them for good. It is answered with nothing; B's are B's."""
+    window, theirs = multiprocessing.Pipe()
+    asks, their_asks = socket.socketpair()
+    site = _Site(theirs, their_asks.fileno())
+    site._run_id = 3
+    taken: list[int] = []
+    monkeypatch.setattr(site, "_snapshot", lambda asked, now_ns: taken.append(asked))
+    serving = threading.Thread(target=site._serve_asks, args=(their_asks.fileno(),))
+    serving.start()
+    try:
+        asks.sendall(SNAPSHOT_ASK.pack(3, 1, 0, time.perf_counter_ns() + 100 * MS))
+        time.sleep(0.02)  # read, to be taken in 100 ms
+        site._run_id = 4  # A ended; B began
+        assert window.poll(5) and window.recv() == ("reply", 1, None)
+        asks.sendall(SNAPSHOT_ASK.pack(4, 2, 0, time.perf_counter_ns()))  # B's, due now
+        deadline = time.monotonic() + 5
+        while not taken and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert taken == [2]
+    finally:
+        asks.close()
+        serving.join(5)
+        their_asks.close()
+    assert not serving.is_alive()
+
+
 def test_records_are_asked_for_the_slowest_push_but_one_of_the_last_before_the_frame():
     """Each push slower than the lead makes its frame wait, and each ms of lead more makes
     the records older: the slowest but one of the last pushes, from the time it was to be

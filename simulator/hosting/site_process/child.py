@@ -149,15 +149,23 @@ class _Site:
         to 5 ms, where one wake-up here costs one (:class:`~.asks.Asks`).
 
         A snapshot asked ahead (``ahead.py``) is taken at the time it names, or at once if
-        the window hurries it; hurried after it was taken, it is not taken again."""
+        the window hurries it; hurried after it was taken, it is not taken again. Due after
+        its run ended and the next began, it is answered with nothing: taken, it would be
+        the next run's records given to the run that asked, and the next run's copies would
+        lack them for good (lessons 6, 8, 13, 18, 19, 21 ended "IndexError: list index out
+        of range" at B's run, or at the next run's end)."""
         asks = Asks(fd)
-        ahead: tuple[int, int] | None = None  # asked ahead: its number, when to take it
+        # Asked ahead: its number, when to take it, and the run it was asked for.
+        ahead: tuple[int, int, int] | None = None
         answered = -1  # the last question answered
         while True:
             due_ns = None if ahead is None else ahead[1] - time.perf_counter_ns()
             if ahead is not None and due_ns is not None and due_ns <= 0:
-                answered, ahead = ahead[0], None
-                self._snapshot(answered, None)
+                (answered, _, run_id), ahead = ahead, None
+                if run_id == self._run_id:
+                    self._snapshot(answered, None)
+                else:
+                    self.send("reply", answered, None)  # an ended run's: nothing to give
                 continue
             try:
                 questions = asks.read(due_ns)
@@ -174,7 +182,7 @@ class _Site:
                     self.send("reply", ahead[0], None)  # replaced: nobody waits for it
                     ahead = None
                 if run_id == self._run_id and at_ns:
-                    ahead = (asked, at_ns)
+                    ahead = (asked, at_ns, run_id)
                     continue
                 answered, ahead = asked, None
                 if run_id != self._run_id:
@@ -250,8 +258,9 @@ class _Site:
             self.send("failed", run_id, error_text(error))
             loop.close()
             return
-        self._sender, self._records = LaneSender(), RecordSender()
-        self._live, self._loop = live, loop
+        with self._frame_lock:  # a snapshot frames one run's records with that run's sender
+            self._sender, self._records = LaneSender(), RecordSender()
+            self._live, self._loop = live, loop
         if self._stop_asked:
             live.stop()
         asyncio.set_event_loop(loop)
