@@ -23,7 +23,18 @@ Then every tick of the loop late by more than 100 ms, with what held it (``--lat
 N worst): the collector's runs that overlapped it (``gc.callbacks``: generation, thread,
 wall and CPU time; a collection holds the GIL, so no other thread runs meanwhile), and
 the parts of our frames that did (the snapshot on its worker, the window's thread drawing,
-the plots' paint); what neither covers is the GIL held by the site's threads, or the machine.
+the plots' paint, the reader unpickling a message: one C call holding the GIL).
+
+A part overlapping a late tick is not its cause: the kernel says what each thread of this
+process did in it (``/proc``'s schedstat: CPU, and time runnable but waiting for a core).
+The window's thread's lag is its CPU, its wait for a core (the machine's load: 75-85% of
+the late ticks' time at load 5-11 on this 2-core machine), and its sleep beyond the 10 ms:
+the GIL held by another thread of this process (a worker holding it is preempted as often
+as any thread, and the window's thread waits as long as it waits for a core), Qt's own
+threads (``Thread (pooled)``: image work the window's thread waits for), or X. So each
+stage also prints its worst lag less the window's thread's wait for a core (what this
+process made of it, whatever else the machine ran), a tick's lag and sleep percentiles, and
+what the other threads did in the ticks the window's thread slept over 20 ms beyond its 10.
 """
 
 from __future__ import annotations
@@ -111,6 +122,28 @@ def _timed_snapshots() -> None:
     ProcessRun.snapshot = timed
 
 
+def _timed_unpickling() -> None:
+    """Time each message the site's process's reader unpickles (one C call holding the
+    GIL throughout) into :data:`SPANS`, with its size."""
+    import pickle
+    import types
+
+    from simulator.hosting.site_process import parent
+
+    def loads(data, *args, **kwargs):
+        start = time.perf_counter_ns()
+        try:
+            return pickle.loads(data, *args, **kwargs)
+        finally:
+            end = time.perf_counter_ns()
+            SPANS.append((f"the reader unpickling {len(data) / 1e6:.1f} MB", start, end))
+            PARTS.setdefault("the reader unpickling a message (holding the GIL)", []).append(
+                (end - start) / 1e6
+            )
+
+    parent.pickle = types.SimpleNamespace(loads=loads, dumps=pickle.dumps)
+
+
 def _timed(cls: type, name: str, part: str, cpu: bool = False) -> None:
     """Time ``cls.name`` (a slot of the live frame) into :data:`PARTS` (before the window
     connects it); with ``cpu``, its thread's own CPU time in it too (the rest it waited for
@@ -147,6 +180,54 @@ STAGES = (
 #: Ticks of the window's loop late by more than 100 ms: ``(stage, start_ns, end_ns)``.
 LATE: list[tuple[str, int, int]] = []
 LATE_MS = 100.0
+#: Per late tick (as :data:`LATE`), each thread of this process's CPU and wait for a core in
+#: it (ms; by the kernel's schedstat): ``{thread: (cpu_ms, runqueue_ms)}``.
+LATE_THREADS: list[dict[str, tuple[float, float]]] = []
+WINDOW = "the window's thread"
+#: Every tick of each stage: ``(lag_ms, cpu_ms, waiting_for_a_core_ms)`` of the window's
+#: thread in it. The lag less the wait for a core is what this process made of it, whatever
+#: else the machine ran: its own CPU, and its sleep (the GIL another thread held; the X server).
+OWN: dict[str, list[tuple[float, float, float]]] = {}
+#: Ticks in which the window's thread slept this much longer than the 10 ms it asked for
+#: (waiting for the GIL, or for Qt's own threads, or X), and :data:`ASLEEP_BY`: what each
+#: kind of thread of this process did in them, ``{name: (cpu_ms, runqueue_ms, ticks)}``.
+ASLEEP_MS = 20.0
+ASLEEP_BY: dict[str, tuple[float, float, int]] = {}
+
+
+def _threads_now() -> dict[int, tuple[int, int]]:
+    """Each thread of this process: ``(cpu_ns, runqueue_ns)`` so far (``/proc``'s schedstat).
+    A thread's wall time is its CPU, its wait for a core, and its sleep: for the window's
+    thread in a late tick, the sleep is the GIL waited for (its loop would wake for the tick)."""
+    times = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            cpu, wait, _ = (task / "schedstat").read_text().split()
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+        times[int(task.name)] = (int(cpu), int(wait))
+    return times
+
+
+def _comm(tid: int) -> str:
+    """A thread Python did not start, by the name it gave the kernel (Qt names its own)."""
+    try:
+        return (Path("/proc/self/task") / str(tid) / "comm").read_text().strip() + f" {tid}"
+    except OSError:
+        return f"thread {tid}"
+
+
+def _by_thread(before: dict[int, tuple[int, int]], after: dict[int, tuple[int, int]]):
+    """What each thread did between two :func:`_threads_now`, by its Python name."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    names[threading.main_thread().native_id] = WINDOW
+    spent = {}
+    for tid, (cpu, wait) in after.items():
+        was = before.get(tid, (0, 0))
+        if cpu - was[0] > 1e6 or wait - was[1] > 1e6 or names.get(tid) == WINDOW:
+            name = names.get(tid) or _comm(tid)
+            spent[name] = ((cpu - was[0]) / 1e6, (wait - was[1]) / 1e6)
+    return spent
 
 
 async def _watch(
@@ -175,12 +256,25 @@ async def _watch(
     shots = sorted(live_at)
 
     async def tick(stage: str) -> None:
+        threads = _threads_now()
         before = time.perf_counter()
         await asyncio.sleep(0.01)
         after = time.perf_counter()
-        stage_lag[stage] = max(stage_lag[stage], after - before - 0.01)
-        if (after - before - 0.01) * 1000 > LATE_MS:
+        lag_ms = (after - before - 0.01) * 1000
+        stage_lag[stage] = max(stage_lag[stage], lag_ms / 1000)
+        now = _threads_now()
+        mine = threading.main_thread().native_id
+        (cpu0, wait0), (cpu1, wait1) = threads.get(mine, (0, 0)), now.get(mine, (0, 0))
+        cpu, wait = cpu1 - cpu0, wait1 - wait0
+        OWN.setdefault(stage, []).append((lag_ms, cpu / 1e6, wait / 1e6))
+        if lag_ms > LATE_MS:
             LATE.append((stage, int(before * 1e9), int(after * 1e9)))
+            LATE_THREADS.append(_by_thread(threads, now))
+        if lag_ms - (cpu + wait) / 1e6 > ASLEEP_MS:
+            for name, (cpu_ms, wait_ms) in _by_thread(threads, now).items():
+                kind = name.rstrip("0123456789 ")
+                was = ASLEEP_BY.get(kind, (0.0, 0.0, 0))
+                ASLEEP_BY[kind] = (was[0] + cpu_ms, was[1] + wait_ms, was[2] + 1)
 
     while window.session.running or not frames:
         await tick(STAGES[1] if answered_at[0] else STAGES[0])
@@ -222,6 +316,7 @@ def main(argv: list[str]) -> int:
     from simulator.scenario import Scenario
 
     _timed_snapshots()
+    _timed_unpickling()
     _timed(Stage, "_on_run_progressed", "the timeline: layout and paint", cpu=True)
     # (a big run's frame is painted a turn after its layout: QtTimeline.repaint)
     _timed(QtTimeline, "_show_frame", "the timeline: its paint a turn later", cpu=True)
@@ -269,7 +364,30 @@ def main(argv: list[str]) -> int:
         )
     print(f"worst lag of a 10 ms tick of the window's loop, the end included: {lag:.1f} ms")
     for stage, worst in lags.items():
-        print(f"  {stage}: {worst:.1f} ms")
+        ticks = OWN.get(stage, [(0.0, 0.0, 0.0)])
+        own = max(ticks, key=lambda t: t[0] - t[2])
+        print(
+            f"  {stage}: {worst:.1f} ms; less the window's thread's wait for a core (the"
+            f" machine's load), at worst {own[0] - own[2]:.1f} ms (on a core {own[1]:.0f},"
+            f" asleep {own[0] - own[1] - own[2]:.0f}); ticks late by over"
+            f" {LATE_MS:.0f} ms so: {sum(t[0] - t[2] > LATE_MS for t in ticks)} of {len(ticks)}"
+        )
+        lags_ms = sorted(t[0] for t in ticks)
+        asleep = sorted(t[0] - t[1] - t[2] for t in ticks)
+        print(
+            f"    a tick's lag: median {statistics.median(lags_ms):.1f} ms, 99th percentile"
+            f" {lags_ms[len(lags_ms) * 99 // 100]:.1f}; the window's thread asleep in it beyond"
+            f" the 10 ms (the GIL another thread held, X): 99th percentile"
+            f" {asleep[len(asleep) * 99 // 100]:.1f} ms, over {ASLEEP_MS:.0f} ms in"
+            f" {sum(a > ASLEEP_MS for a in asleep)} ticks"
+        )
+    print(
+        f"ticks the window's thread slept over {ASLEEP_MS:.0f} ms beyond the 10 ms: what the"
+        " other threads of its process did in them (CPU; waiting for a core), in all:"
+    )
+    for name, (cpu, wait, n) in sorted(ASLEEP_BY.items(), key=lambda kv: -kv[1][0] - kv[1][1]):
+        if name != WINDOW:
+            print(f"  {name}: in {n} ticks, CPU {cpu:.0f} ms, waiting for a core {wait:.0f} ms")
     print(
         f"frames while the lanes grew (first frame to the last answer, {grew:.1f} s):"
         f" one every {grew * 1000 / max(len(frames) - 1, 1):.0f} ms"
@@ -311,7 +429,8 @@ def _print_late(worst: int) -> None:
             )
     totals = dict.fromkeys(("collections", "the window's drawing", "the worker's", "rest"), 0.0)
     rows = []
-    for stage, start, end in LATE:
+    mine = dict.fromkeys(("on a core", "waiting for a core", "asleep (the GIL, or X)"), 0.0)
+    for (stage, start, end), threads in zip(LATE, LATE_THREADS, strict=True):
         lag = (end - start) / 1e6 - 10
         gcs = [c for c in COLLECTIONS if c[1] < end and c[2] > start]
         held = [(c[1], c[2]) for c in gcs]
@@ -326,7 +445,10 @@ def _print_late(worst: int) -> None:
         rest = max(0.0, lag + 10 - by_gc - by_drawing - by_worker)
         for key, ms in zip(totals, (by_gc, by_drawing, by_worker, rest), strict=True):
             totals[key] += ms
-        rows.append((lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker)))
+        rows.append((lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker), threads))
+        cpu, wait = threads.get(WINDOW, (0.0, 0.0))
+        for key, ms in zip(mine, (cpu, wait, lag - cpu - wait), strict=True):
+            mine[key] += ms
     if LATE:
         print(
             "  of their time: "
@@ -335,8 +457,13 @@ def _print_late(worst: int) -> None:
             " figures, competing for the GIL; the rest: the window's thread at other work"
             " (--where says where), or the machine)"
         )
+        print(
+            "  the window's thread in them: "
+            + ", ".join(f"{name} {ms:.0f} ms" for name, ms in mine.items())
+            + " (the kernel's schedstat: waiting for a core is the machine's load)"
+        )
     t0 = min((s for _, s, _ in SPANS), default=0)
-    for lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker) in sorted(
+    for lag, start, stage, gcs, ours, (by_gc, by_drawing, by_worker), threads in sorted(
         rows, key=lambda row: row[0], reverse=True
     )[:worst]:
         print(f"  late {lag:6.0f} ms at {(start - t0) / 1e9:5.1f} s ({stage[:22]}):")
@@ -350,13 +477,18 @@ def _print_late(worst: int) -> None:
             f"      covered: collections {by_gc:.0f} ms, the window's drawing {by_drawing:.0f},"
             f" the worker's {by_worker:.0f}"
         )
+        for name, (cpu, wait) in sorted(threads.items(), key=lambda kv: -kv[1][0]):
+            asleep = ""
+            if name == WINDOW:
+                asleep = f", asleep beyond 10 ms (the GIL, Qt, X) {lag - cpu - wait:.0f} ms"
+            print(f"      {name}: CPU {cpu:.0f} ms, waiting for a core {wait:.0f} ms{asleep}")
         where = Counter(w for t, w in SAMPLES if start <= t <= start + (lag + 10) * 1e6)
         for place, count in where.most_common(6):
             print(f"      the window's thread in {place}: {count} samples (~{count * 2} ms)")
 
 
 def _on_worker(part: str) -> bool:
-    return part.startswith(("the snapshot", "the figures prepared"))
+    return part.startswith(("the snapshot", "the figures prepared", "the reader"))
 
 
 if __name__ == "__main__":
