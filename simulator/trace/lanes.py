@@ -281,20 +281,22 @@ def build_lane_again(
                     else:
                         pieces.append((kind, s2, e2, last_thread, False, None))
 
+    def checkpoint() -> Checkpoint:
+        """Where the walk stands: kept before each event and after the last."""
+        return (
+            last_ns,
+            last_thread,
+            last_clock,
+            len(pieces),
+            read_until(reads),
+            horizon,
+            windows_read(reads),
+        )
+
     # Walk points and declared segments in time order, filling the gaps between them.
     for k in range(at, len(events)):
         if checkpoints is not None:
-            checkpoints.append(
-                (
-                    last_ns,
-                    last_thread,
-                    last_clock,
-                    len(pieces),
-                    read_until(reads),
-                    horizon,
-                    windows_read(reads),
-                )
-            )
+            checkpoints.append(checkpoint())
         ns, is_body, item = events[k]
         if not is_body:
             _, thread, _, clock = item
@@ -320,17 +322,7 @@ def build_lane_again(
         horizon = max(horizon, e)
         last_ns, last_thread, last_clock = e, thread, end_clock
     if checkpoints is not None:
-        checkpoints.append(
-            (
-                last_ns,
-                last_thread,
-                last_clock,
-                len(pieces),
-                read_until(reads),
-                horizon,
-                windows_read(reads),
-            )
-        )
+        checkpoints.append(checkpoint())
     if status == "cancelled" and last_ns < done_ns:
         pieces.append((CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
