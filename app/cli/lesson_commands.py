@@ -6,7 +6,9 @@ measured figures, the noise-aware verdict on the figure the lesson is about, the
 each claim with the figures it was judged on. With ``--check`` it exits 0 only if every claim
 held, 1 if one did not. A lesson whose needs this machine cannot meet (a server not
 installed, too few cores; with ``--check``, too few cores free) is skipped, saying why: exit 0,
-or 1 when outputs were asked for and nothing was written.
+or 1 when outputs were asked for and nothing was written. So is a check whose runs did not show
+the lesson because its cores were not free while they ran (``LessonRun.cores_line``: a busy
+machine found after the check before the run): its outputs written, exit 0.
 """
 
 from __future__ import annotations
@@ -193,6 +195,11 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         code = write_outputs(
             outputs, {"json": write_json, **{name: picture for name in PICTURE_FLAGS}}
         )
+    if args.check and not result.showed and result.cores_line is not None:
+        # Not shown because the cores were not free (the runs' own waits for a core, or the
+        # burners after them): what the check before the run skips for, found during it.
+        say("CHECK: skipped: the cores were not free during the run (above); not judged")
+        return code
     if args.check and not result.held:
         failed = sum(not r.held for r in result.results)
         say(f"CHECK: {failed} of {len(result.results)} claims did not hold")

@@ -157,15 +157,17 @@ def judge_lesson(
 
 
 def core_wait_share(runs: Iterable[Run]) -> float | None:
-    """Of the time the threads of ``runs`` had CPU work (computing, or ready and waiting for
-    a core: ``cpu`` and ``core_wait``; a wait for the GIL asks for no core), the share they
-    waited for a core; ``None`` when they computed nothing. The run's own measure of
-    whether its cores were free, taken while it ran."""
+    """Of the time the threads of ``runs`` had CPU work (computing, Django's or the view's,
+    or ready and waiting for a core: ``framework``, ``cpu`` and ``core_wait``; a wait for the
+    GIL asks for no core), the share they waited for a core; ``None`` when they computed
+    nothing. The run's own measure of whether its cores were free, taken while it ran.
+    (Django's own CPU counts: a run of views that only sleep read 100% from a core wait of
+    a fraction of a millisecond, its framework CPU left out.)"""
     cpu = waited = 0
     for run in runs:
         for lane in run.trace.lanes:
             for segment in lane.segments:
-                if segment.kind == "cpu":
+                if segment.kind in ("cpu", "framework"):
                     cpu += segment.end_ns - segment.start_ns
                 elif segment.kind == "core_wait":
                     waited += segment.end_ns - segment.start_ns

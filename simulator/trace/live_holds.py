@@ -97,7 +97,8 @@ class LiveHolds:
         stretches = holds + running + self._open
         stretches += [(start, end) for start, end, _ in steps]
         self.changed_from = min((start for start, _ in stretches), default=2**62)
-        self.changed = _joined(stretches)
+        joined = IntervalSet.of(stretches)  # sorted, those that overlap joined
+        self.changed = (joined.starts, joined.ends)
         if steps and not self._closed.steps:
             self.changed_from = _EVER  # the first step: the slack changes, merged afresh
             self.changed = None
@@ -144,17 +145,3 @@ class LiveHolds:
         into.starts[at:] = tail.starts
         into.ends[at:] = tail.ends
         return into
-
-
-def _joined(stretches: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """``stretches`` sorted, those that overlap joined: their starts and their ends."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for start, end in sorted(stretches):
-        if ends and start <= ends[-1]:
-            if end > ends[-1]:
-                ends[-1] = end
-        else:
-            starts.append(start)
-            ends.append(end)
-    return starts, ends

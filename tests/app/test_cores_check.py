@@ -19,6 +19,7 @@ from app.session.classroom import Classroom
 from app.session.quiz import QuizStep
 from app.window.quiz import QtQuiz
 from simulator.lessons import NOT_SHOWN, judge_lesson, load_lesson, with_cores_checked
+from simulator.lessons.runner import core_wait_share
 from simulator.metrics.summary import Summary
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Segment, Trace
@@ -109,6 +110,22 @@ def test_runs_that_waited_for_a_core_say_the_machine_had_none_without_measuring_
     quiet = {"A": [_computing(a, 505, 2.5)], "B": [_computing(b, 510, 2.5)]}
     assert with_cores_checked(judge_lesson(lesson, quiet), measure).line == NOT_SHOWN
     assert asked == [lesson.title]
+
+
+def test_django_s_own_cpu_counts_as_work_beside_a_wait_for_a_core():
+    """Views that only sleep compute nothing of their own; Django's framework CPU around
+    them is work too. A core wait of 0.5 ms beside 10 ms of it is 5%, not 100%."""
+    ms = 1_000_000
+    lesson = load_lesson(LESSONS / CORES)
+    segments = (
+        Segment("framework", 0, 10 * ms, "process 1"),
+        Segment("core_wait", 10 * ms, 10 * ms + ms // 2, "process 1"),
+        Segment("io_blocking", 10 * ms + ms // 2, 60 * ms, "process 1"),
+    )
+    lane = Lane(0, "sync_io", "ok", 200, None, 0, 60 * ms, segments)
+    run = Run(lesson.file.a, Trace(t0_ns=0, lanes=(lane,)), _run(lesson.file.a, 60).summary)
+    assert core_wait_share([run]) == pytest.approx(0.5 / 10.5)
+    assert judge_lesson(lesson, {"A": [run], "B": [run]}).cores_waited is None
 
 
 class _Handle:

@@ -162,12 +162,13 @@ def test_the_site_s_process_sends_an_in_process_run_s_records_and_builds_no_lane
     window, theirs = multiprocessing.Pipe()
     site = _Site(theirs)
     monkeypatch.setattr(site, "_live", _InProcess(records))
+    site._live_run = 0
     run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=2))
     run.run_id = 0
     for asked, now_ms in enumerate((20, 400)):
         if now_ms == 400:
             _answered(records[0], 310)
-        site._snapshot(asked, now_ms * MS)
+        site._snapshot(asked, now_ms * MS, 0)
         assert window.poll(5)
         kind, number, reply = window.recv()
         assert (kind, number) == ("reply", asked) and isinstance(reply[0], RecordFrame)
@@ -239,9 +240,10 @@ def test_an_in_process_run_s_final_trace_is_made_in_the_window_from_the_records(
     site = _Site(theirs)
     measured = _Measured(records)
     monkeypatch.setattr(site, "_live", measured)
+    site._live_run = 0
     run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=2))
     run.run_id = 0
-    site._snapshot(0, 20 * MS)
+    site._snapshot(0, 20 * MS, 0)
     assert window.poll(5)
     run.replied("snapshot", window.recv()[2])
     _picked(records[1], 30)
@@ -305,7 +307,7 @@ def test_a_snapshot_s_records_are_read_and_framed_without_walking_the_site_s_hea
         _picked(record, record.probe.sent_ns // MS + 1)
     window, theirs = multiprocessing.Pipe()
     site = _Site(theirs)
-    site._live = _InProcess(records)
+    site._live, site._live_run = _InProcess(records), 0
     me = threading.get_ident()
     collections: list[int] = []
 
@@ -317,7 +319,7 @@ def test_a_snapshot_s_records_are_read_and_framed_without_walking_the_site_s_hea
     gc.callbacks.append(noted)
     gc.set_threshold(1, 1000, 1000)
     try:
-        site._snapshot(0, 20 * MS)
+        site._snapshot(0, 20 * MS, 0)
     finally:
         gc.set_threshold(*thresholds)
         gc.callbacks.remove(noted)

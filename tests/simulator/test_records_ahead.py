@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 
 import pytest
 
@@ -51,7 +52,7 @@ def _wired(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Wired]:
     window, theirs = multiprocessing.Pipe()
     asks, their_asks = socket.socketpair()
     site = _Site(theirs, their_asks.fileno())
-    site._run_id = 0
+    site._run_id = site._live_run = 0
     monkeypatch.setattr(site, "_live", _InProcess(records))
     process = SiteProcess()
     process._asks = asks
@@ -141,7 +142,7 @@ def test_the_site_takes_a_snapshot_asked_ahead_at_its_time_or_at_once_when_hurri
     taken: list[tuple[int, int]] = []
     took = threading.Semaphore(0)
 
-    def snapshot(asked: int, now_ns: int | None) -> None:
+    def snapshot(asked: int, now_ns: int | None, run_id: int) -> None:
         taken.append((asked, time.perf_counter_ns()))
         took.release()
 
@@ -172,9 +173,14 @@ def test_the_site_takes_a_snapshot_asked_ahead_at_its_time_or_at_once_when_hurri
     assert not serving.is_alive()
 
 
-def test_a_snapshot_asked_ahead_for_a_run_that_ended_is_not_taken_of_the_next(
-    monkeypatch: pytest.MonkeyPatch,
-):
+def _replies(window: Connection) -> Iterator[tuple[int, object]]:
+    while window.poll(5):
+        kind, number, reply = window.recv()
+        assert kind == "reply"
+        yield number, reply
+
+
+def test_a_snapshot_asked_ahead_for_a_run_that_ended_is_not_taken_of_the_next():
     """Lesson 6 (and 8, 13, 18, 19, 21) in the window: "The window could not follow the
     site's process (IndexError: list index out of range); the run ended" at B's run. A
     snapshot asked ahead for A, due once B had begun, was taken of B's records and given
@@ -182,21 +188,44 @@ def test_a_snapshot_asked_ahead_for_a_run_that_ended_is_not_taken_of_the_next(
     window, theirs = multiprocessing.Pipe()
     asks, their_asks = socket.socketpair()
     site = _Site(theirs, their_asks.fileno())
-    site._run_id = 3
-    taken: list[int] = []
-    monkeypatch.setattr(site, "_snapshot", lambda asked, now_ns: taken.append(asked))
+    site._run_id = site._live_run = 3
+    site._live = _InProcess([_probe(0, 0)])  # type: ignore[assignment]
     serving = threading.Thread(target=site._serve_asks, args=(their_asks.fileno(),))
     serving.start()
     try:
         asks.sendall(SNAPSHOT_ASK.pack(3, 1, 0, time.perf_counter_ns() + 100 * MS))
         time.sleep(0.02)  # read, to be taken in 100 ms
-        site._run_id = 4  # A ended; B began
-        assert window.poll(5) and window.recv() == ("reply", 1, None)
+        with site._frame_lock:  # A ended; B began (as ``_Site._run`` installs it)
+            site._run_id = site._live_run = 4
+            site._live = _InProcess([_probe(0, 0), _probe(1, 1)])  # type: ignore[assignment]
+        assert next(_replies(window)) == (1, None)
         asks.sendall(SNAPSHOT_ASK.pack(4, 2, 0, time.perf_counter_ns()))  # B's, due now
-        deadline = time.monotonic() + 5
-        while not taken and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert taken == [2]
+        number, reply = next(_replies(window))
+        assert number == 2 and isinstance(reply, tuple) and reply[0].count == 2
+    finally:
+        asks.close()
+        serving.join(5)
+        their_asks.close()
+    assert not serving.is_alive()
+
+
+def test_a_snapshot_asked_for_a_run_whose_run_has_not_begun_there_is_not_the_last_run_s():
+    """The window asked for B (``_run_id``) while A's run, its probes and its sender, were
+    still installed (B's thread waits for A's to end): A's records answered B's question,
+    framed by A's sender, which then counted them sent (and A's question, checked against
+    ``_run_id`` before B was asked and taken after B's were installed, got B's). A run's
+    question is answered only from its own run; until then, with nothing."""
+    window, theirs = multiprocessing.Pipe()
+    asks, their_asks = socket.socketpair()
+    site = _Site(theirs, their_asks.fileno())
+    site._live_run = 3
+    site._live = _InProcess([_probe(0, 0)])  # type: ignore[assignment]
+    site._run_id = 4  # B asked; A's thread not yet ended
+    serving = threading.Thread(target=site._serve_asks, args=(their_asks.fileno(),))
+    serving.start()
+    try:
+        asks.sendall(SNAPSHOT_ASK.pack(4, 1, 0, 0))
+        assert next(_replies(window)) == (1, None)
     finally:
         asks.close()
         serving.join(5)
@@ -228,3 +257,32 @@ def test_records_are_asked_for_the_slowest_push_but_one_of_the_last_before_the_f
         pushed("records", 40)
     assert ahead.lead_ns == LONGEST_LEAD_NS  # (then a frame hurries what is late)
     assert ahead.asked == [] and ahead.on_its_way is None
+
+
+def test_a_reply_the_window_cannot_apply_leaves_no_frame_waiting(monkeypatch: pytest.MonkeyPatch):
+    """A frame the reader fails to apply ends the run ("The window could not follow the
+    site's process"): the frame that hurried it, or asked, gets nothing at once, where it
+    waited the whole of ``ASK_PATIENCE_S`` (60 s: the stream of frames, and the session's
+    end after it, waited as long)."""
+    monkeypatch.setattr(parent, "ASK_PATIENCE_S", 3.0)
+    process = SiteProcess()
+    asks, theirs = socket.socketpair()
+    process._asks = asks
+    run = ProcessRun(process, Scenario(view="async_io", requests=2))
+    run.run_id = 0
+
+    def replied(kind: str, reply: object) -> object:
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(run, "replied", replied)
+    try:
+        asked = process.ask_ahead(run, time.perf_counter_ns())
+        assert asked is not None
+        with pytest.raises(IndexError):  # the reader's end (``SiteProcess._read``)
+            process._take(("reply", asked.number, ("a frame", 0.0)))
+        start = time.monotonic()
+        assert process.hurry(run, asked) is None
+        assert time.monotonic() - start < parent.ASK_PATIENCE_S / 2
+    finally:
+        asks.close()
+        theirs.close()

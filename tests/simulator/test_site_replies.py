@@ -42,7 +42,8 @@ def test_a_snapshot_that_fails_in_the_site_s_process_is_answered_and_raised_wher
     window, theirs = multiprocessing.Pipe()
     site = _Site(theirs)
     monkeypatch.setattr(site, "_live", _Broken())
-    site._snapshot(7, 0)
+    site._live_run = 0
+    site._snapshot(7, 0, 0)
     assert window.poll(5)
     kind, asked, reply = window.recv()
     assert (kind, asked) == ("reply", 7)
@@ -83,7 +84,7 @@ def test_a_stop_is_read_while_a_snapshot_is_being_taken(monkeypatch: pytest.Monk
     stopped: list[bool] = []
     taken: list[tuple[int, int | None]] = []
 
-    def slow_snapshot(asked: int, now_ns: int | None) -> None:
+    def slow_snapshot(asked: int, now_ns: int | None, run_id: int) -> None:
         taken.append((asked, now_ns))
         taking.set()
         release.wait(5)

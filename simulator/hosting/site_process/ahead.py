@@ -55,10 +55,14 @@ class Asked:
     at_ns: int = 0
 
     def answer(self, reply: Any) -> None:
-        """The reply came (on the reader's thread)."""
-        self.reply = self.replied(reply)
-        self.arrived_ns = time.perf_counter_ns()
-        self.done.set()
+        """The reply came (on the reader's thread). One that cannot be applied ends the
+        reader, and the run: the asker gets nothing at once rather than waiting out its
+        patience (``parent.ASK_PATIENCE_S``, 60 s) for a reply that was taken already."""
+        try:
+            self.reply = self.replied(reply)
+        finally:
+            self.arrived_ns = time.perf_counter_ns()
+            self.done.set()
 
 
 class Ahead:

@@ -39,15 +39,18 @@ def framed(message: tuple[Any, ...]) -> bytes:
 
 @contextlib.contextmanager
 def collector_held() -> Iterator[None]:
-    """The cycle collector off inside the block, which holds the GIL throughout (nothing
-    in it lets go of it: no other thread runs meanwhile) and leaves nothing behind but
-    bytes and a few counts: the snapshot's records read and framed. Its allocations
-    counted towards the site's next collection, and when one fell due the snapshot's thread
-    made it, the site's heap walked there: a full one of 44 ms of CPU (59 ms of wall time)
-    in one snapshot of 1,000 lanes, middle ones of 9-23 ms, each one a frame waiting for its
+    """The cycle collector off inside the block, which leaves nothing behind but bytes and
+    a few counts: the snapshot's records read and framed. Its allocations counted towards
+    the site's next collection, and when one fell due the snapshot's thread made it, the
+    site's heap walked there: a full one of 44 ms of CPU (59 ms of wall time) in one
+    snapshot of 1,000 lanes, middle ones of 9-23 ms, each one a frame waiting for its
     records (``ahead.py``). Off, and what it made freed by reference counting before it is
     back on, the count is where the site's own allocations left it: its collections come
-    when they bring them, as in a server alone (``trace/collector.py``). Left off if it was."""
+    when they bring them, as in a server alone (``trace/collector.py``). Nothing in the
+    block lets go of the GIL of its own accord, but one that runs past the switch interval
+    (5 ms: thousands of lanes that changed) is made to, and the site's threads then run a
+    while with the collector off too: their allocations are counted, and collected once it
+    is back on. Left off if it was."""
     on = gc.isenabled()
     gc.disable()
     try:

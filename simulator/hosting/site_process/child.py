@@ -68,6 +68,10 @@ class _Site:
         self._frame_lock = threading.Lock()
         self._run_id = -1
         self._live: LiveRun | None = None
+        #: The run whose ``_live`` it is (set with it, under the frame lock): ``_run_id`` is
+        #: the last run asked for, whose live is installed only once the last run's thread
+        #: has ended.
+        self._live_run = -1
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
         self._records = RecordSender()
@@ -162,10 +166,7 @@ class _Site:
             due_ns = None if ahead is None else ahead[1] - time.perf_counter_ns()
             if ahead is not None and due_ns is not None and due_ns <= 0:
                 (answered, _, run_id), ahead = ahead, None
-                if run_id == self._run_id:
-                    self._snapshot(answered, None)
-                else:
-                    self.send("reply", answered, None)  # an ended run's: nothing to give
+                self._snapshot(answered, None, run_id)
                 continue
             try:
                 questions = asks.read(due_ns)
@@ -185,22 +186,23 @@ class _Site:
                     ahead = (asked, at_ns, run_id)
                     continue
                 answered, ahead = asked, None
-                if run_id != self._run_id:
-                    self.send("reply", asked, None)  # an ended run's: nothing to give
-                else:
-                    self._snapshot(asked, now_ns or None)
+                self._snapshot(asked, now_ns or None, run_id)
 
-    def _snapshot(self, asked: int, now_ns: int | None) -> None:
-        live = self._live
-        if live is None or not live.started:
-            self.send("reply", asked, None)
-            return
+    def _snapshot(self, asked: int, now_ns: int | None, run_id: int) -> None:
+        """Answer ``asked``, a snapshot of run ``run_id``: with nothing unless that run is
+        the one measured (an ended run's, or one whose run has not begun here: taken, it
+        would be another run's records framed by, and counted in, that run's sender).
+        Checked under the frame lock, with which the next run's sender is installed."""
         cpu = time.thread_time()
         try:
             # An in-process run's probes: what they recorded since the last frame, the lanes
             # built in the window's process (record_wire.py). A run over sockets: its lanes,
             # built here first.
             with self._frame_lock:
+                live = self._measured_live(run_id)
+                if live is None:
+                    self.send("reply", asked, None)
+                    return
                 with collector_held():
                     data = self._records_framed(live, asked, now_ns, cpu)
                 if data is not None:
@@ -208,10 +210,19 @@ class _Site:
                     return
             trace = live.snapshot(now_ns)
             with self._frame_lock:
+                if self._measured_live(run_id) is not live:
+                    self.send("reply", asked, None)  # the next run's began meanwhile
+                    return
                 cpu_s = time.thread_time() - cpu
                 self.send_whole(framed(("reply", asked, (self._sender.frame(trace), cpu_s))))
         except Exception as error:  # noqa: BLE001 (raised by the asker: unanswered, it waits on)
             self.send("reply", asked, ("error", *error_text(error)))
+
+    def _measured_live(self, run_id: int) -> LiveRun | None:
+        """Run ``run_id``'s live run, if it is the one installed and has started sending."""
+        live = self._live
+        ok = live is not None and live.started and self._live_run == run_id
+        return live if ok else None
 
     def _records_framed(
         self, live: LiveRun, asked: int, now_ns: int | None, cpu: float
@@ -260,7 +271,7 @@ class _Site:
             return
         with self._frame_lock:  # a snapshot frames one run's records with that run's sender
             self._sender, self._records = LaneSender(), RecordSender()
-            self._live, self._loop = live, loop
+            self._live, self._loop, self._live_run = live, loop, run_id
         if self._stop_asked:
             live.stop()
         asyncio.set_event_loop(loop)
