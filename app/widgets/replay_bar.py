@@ -4,6 +4,7 @@ stretched over a number of seconds, or stepped from one event to the next, for n
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
@@ -73,7 +74,7 @@ class QtReplayBar(QWidget):
         self.next_button.setToolTip(
             "Step to the next visible change (events closer than 1% of the run are one)"
         )
-        self.events_ms: list[float] = []
+        self._events: list[float] | Callable[[], list[float]] = []
         self.clock = QLabel("")
         self.clock.setMinimumWidth(self.clock.fontMetrics().horizontalAdvance("0000 ms / 0000 ms"))
         layout = QHBoxLayout(self)
@@ -104,9 +105,19 @@ class QtReplayBar(QWidget):
             return chosen
         return self.duration_ms / (-chosen * 1000) if self.duration_ms > 0 else 1.0
 
-    def set_events(self, events_ms: list[float]) -> None:
-        """The moments "step" stops at (sorted, ms from the first send)."""
-        self.events_ms = events_ms
+    def set_events(self, events_ms: list[float] | Callable[[], list[float]]) -> None:
+        """The moments "step" stops at (sorted, ms from the first send), or how to find
+        them: worked out at the first step, not as the run comes on screen (16-18 ms of a
+        10,000-request run's first turn on screen, for a button few press).
+        """
+        self._events = events_ms
+
+    @property
+    def events_ms(self) -> list[float]:
+        """The moments "step" stops at (worked out on first use)."""
+        if callable(self._events):
+            self._events = self._events()
+        return self._events
 
     def step(self, *, forward: bool) -> None:
         """Pause, and show the run at the next (or previous) event."""

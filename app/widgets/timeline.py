@@ -78,6 +78,8 @@ class QtTimeline(TimelineView):
         self._picture_key: tuple | None = None
         #: This live frame's paint waits for the next turn of the event loop (a big run's).
         self._paint_later = False
+        #: A big run's end handed, its picture not drawn yet: the last live frame shows.
+        self._ending = False
         self.lanes_image = LanesImage()
         self.setMouseTracking(True)
         self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
@@ -102,6 +104,9 @@ class QtTimeline(TimelineView):
         live_frame`). A finished run given ``expected_rows`` is laid out so too (a frame
         painted from scratch as a live one was)."""
         new_run = trace.t0_ns != self._all_rows.trace.t0_ns or not self._live
+        # A big live run's end: its finished picture is drawn over the next turns of the
+        # event loop (:meth:`_lay_out_finished`), the last live frame on screen until then.
+        ending = not live and not new_run and self.lanes_image.live_bars >= PAINT_LATER_FROM
         # Live, the picture ends at "now" (later than every segment): no pass over the lanes.
         self._last_ns = 0 if live and now_ns is not None else picture_end_ns(trace)
         self._live = live
@@ -120,8 +125,14 @@ class QtTimeline(TimelineView):
         self._plan = GroupPlan(self._all_rows)
         self._rows = None
         if not live:
+            if ending and self.isVisible() and self._picture is not None:
+                self._ending = True
+                QTimer.singleShot(0, self, self._lay_out_finished)
+                return
+            self._ending = False
             self._invalidate()
             return
+        self._ending = False
         # Not the whole widget marked for painting: :meth:`repaint` paints what changed (at
         # once, as the stage asks, unless the run is big; else on the next turn).
         self._picture = None
@@ -227,8 +238,29 @@ class QtTimeline(TimelineView):
 
     # -- painting --------------------------------------------------------------------------
     def _invalidate(self) -> None:
+        if self._ending:  # drawn whole once laid out (:meth:`_lay_out_finished`)
+            return
         self._picture = None
         self.update()
+
+    def _lay_out_finished(self) -> None:
+        """A big run's end, a turn after the run handed it: its bars split into spans and
+        its labels measured (~10-20 ms at 10,000 lanes); its picture is painted on the
+        next turn (the timeline's raster, ~25 ms), and refined on the one after. Each turn
+        of the window's loop holds a click that long, not the sum (with the figures',
+        plots' and legend's share of the run's end: 90-150 ms in one turn at 1920×1080)."""
+        if not self._ending:
+            return
+        self.own_label_px()  # (the rows, split: ``rows`` hands them to the image painter)
+        QTimer.singleShot(0, self, self._paint_finished)
+
+    def _paint_finished(self) -> None:
+        if not self._ending:
+            return
+        self._ending = False
+        self._invalidate()
+        if self.isVisible():
+            self._paint_now()
 
     def own_label_px(self) -> float:
         """How wide this timeline's own labels want their column (measured once per rows
@@ -261,6 +293,9 @@ class QtTimeline(TimelineView):
             painter.end()  # (a painter left open by a failed paint takes Qt down with it)
 
     def draw(self, painter: QPainter) -> None:
+        if self._ending and self._picture is not None:  # the last live frame, a turn more
+            painter.drawImage(0, 0, self._picture)
+            return
         self._prepare()
         assert self._picture is not None
         painter.drawImage(0, 0, self._picture)

@@ -50,7 +50,8 @@ def load_replay(replay: QtReplayBar, session: Session) -> None:
         return
     runs = session.shown_runs()
     replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs) if runs else 0.0)
-    replay.set_events(event_times([r.trace for r in runs]))
+    traces = [r.trace for r in runs]
+    replay.set_events(lambda: event_times(traces))  # at the first step: not on screen
 
 
 def follow_playhead(

@@ -256,3 +256,48 @@ def test_a_big_run_s_live_frame_is_painted_a_turn_after_its_layout_and_is_the_fr
     assert later >= 3 and at_once >= 3
     exact = _scratch(qtbot, live, *frames[-1])
     assert np.array_equal(_pixels(live), exact)
+
+
+def _ended(qtbot, monkeypatch, later_from: int) -> tuple[_Recorded, list[np.ndarray], bool]:
+    """A live run of 16 requests, then its finished trace handed as the stage hands it: the
+    timeline's pixels the turn it is handed and after each of the next three turns, and
+    whether its bars were split in the turn it was handed."""
+    from PySide6.QtWidgets import QApplication
+
+    import app.widgets.timeline as timeline_widget
+
+    monkeypatch.setattr(timeline_widget, "PAINT_LATER_FROM", later_from, raising=False)
+    live = _Recorded()
+    qtbot.addWidget(live)
+    live.resize(640, 420)
+    live.show()
+    qtbot.waitExposed(live)
+    for trace, now in _rewritten(16, range(3, 150, 9)):
+        live.set_trace(trace, live=True, now_ns=now, expected_rows=16)
+        live.repaint()
+        QApplication.sendPostedEvents()
+    finished = _snapshots(16, range(200, 201))[0][0]  # every request answered
+    assert all(lane.status != "running" for lane in finished.lanes)
+    tiles = live.lanes_image.tiles
+    live.set_trace(finished)
+    shown = [_pixels(live)]
+    split_at_once = live.lanes_image.tiles is not tiles
+    for _ in range(3):
+        QApplication.sendPostedEvents()  # the next turn of the event loop
+        shown.append(_pixels(live))
+    return live, shown, split_at_once
+
+
+def test_a_big_run_s_end_is_drawn_over_turns_and_settles_to_the_same_picture(qtbot, monkeypatch):
+    """A big run's end (here: from 40 bars) is not drawn in the turn the run hands it: at
+    10,000 lanes that turn held the window 90-150 ms with the figures, the legend and the
+    timeline's split and raster together. The last live frame shows a turn or two more
+    (its bars are split the next turn, painted the one after), then the finished picture,
+    pixel for pixel the one drawn at once for a smaller run."""
+    _, later, split_at_once = _ended(qtbot, monkeypatch, 40)
+    assert not split_at_once
+    assert np.array_equal(later[0], later[1])  # the turn after: split, not yet painted
+    assert not np.array_equal(later[0], later[-1])  # then painted: the finished run
+    _, at_once, split = _ended(qtbot, monkeypatch, 10**9)
+    assert split and np.array_equal(at_once[0], at_once[-1])
+    assert np.array_equal(later[-1], at_once[-1])

@@ -41,3 +41,35 @@ def test_step_shows_the_next_and_the_previous_event(qtbot):
     bar.step(forward=True)
     bar.step(forward=False)
     assert shown == [0.0, 50.0, 0.0]
+
+
+def test_a_finished_run_s_events_are_found_at_the_first_step_not_as_it_comes_on_screen(
+    qtbot, monkeypatch
+):
+    """Where "step" stops is worked out when the teacher first steps (16-18 ms of a
+    10,000-request run's first turn on screen, for a button few press), and it stops at
+    the run's events as before."""
+    from types import SimpleNamespace
+
+    import app.window.replay as replay
+    from simulator.metrics.replay import event_times
+    from tests.simulator.test_replay_trace import TRACE
+
+    asked: list[int] = []
+
+    def counted(traces):
+        asked.append(1)
+        return event_times(traces)
+
+    monkeypatch.setattr(replay, "event_times", counted)
+    bar = QtReplayBar()
+    qtbot.addWidget(bar)
+    session = SimpleNamespace(running=False, shown_runs=lambda: [SimpleNamespace(trace=TRACE)])
+    replay.load_replay(bar, session)
+    assert not asked  # the run on screen, its events not looked for yet
+    shown = []
+    bar.playheadChanged.connect(shown.append)
+    bar.step(forward=True)
+    bar.step(forward=True)
+    assert len(asked) == 1 and bar.events_ms == event_times([TRACE])
+    assert shown == event_times([TRACE])[:2]
