@@ -326,3 +326,76 @@ def test_a_snapshot_s_records_are_read_and_framed_without_walking_the_site_s_hea
     assert gc.isenabled()
     assert window.poll(5) and isinstance(window.recv()[2][0], RecordFrame)
     assert len(collections) < 10, len(collections)
+
+
+def test_the_lanes_are_built_as_the_records_arrive_and_the_frame_after_only_grows_them(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A frame's records are built into lanes on the thread that reads them, as they arrive
+    (a few ms before the frame that draws them: ``ahead.py``); that frame builds at its own
+    now from the same records, growing the lanes in flight, not building them again: what
+    it waits for is no longer the lanes its records changed. Each lane is still what a
+    build from scratch gives at the frame's now, and the pace counts the CPU built ahead."""
+    records = [_probe(i, i) for i in range(3)]
+    for i, record in enumerate(records):
+        _picked(record, 1 + i)  # each into its 300 ms await
+    built: list[int] = []
+    update = live_lanes.LiveLanes.update
+
+    def counted(self: live_lanes.LiveLanes, *args: object, **kwargs: object) -> object:
+        lanes = update(self, *args, **kwargs)  # type: ignore[arg-type]
+        built.append(self.built)
+        return lanes
+
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", counted)
+    run = ProcessRun(SiteProcess(), Scenario(view="async_io", requests=3))
+    run.run_id = 0
+    frame = RecordSender().frame(LiveRecords(20 * MS, 0, list(records), LOOP, [], None))
+    run.replied("snapshot", (pickle.loads(pickle.dumps(frame)), 0.001))
+    assert built == [3]  # as they arrived
+    trace = run.snapshot(30 * MS)  # the frame: its records arrived, 10 ms old
+    assert built == [3, 0]  # grown to its now, none built again
+    assert trace.lanes == from_scratch(records, 30 * MS, LOOP)
+    assert run.snapshot_cpu_s == pytest.approx(0.001 + run.built_ahead_cpu_s)
+
+
+def test_lanes_every_frame_builds_again_are_no_longer_built_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """On a saturated loop (10,000 requests) the lanes waiting for it are built at every now:
+    built ahead, they were built twice a frame, and frames came half as often. Once a frame
+    builds again more lanes than were built ahead for it, the run builds ahead no more."""
+    records = [_probe(i, 0) for i in range(120)]
+    for record in records:
+        _picked(record, 1)
+    sender, mirror = RecordSender(), RecordMirror()
+
+    def arrived(now_ms: int) -> None:
+        live = LiveRecords(now_ms * MS, 0, list(records), LOOP, [], None)
+        mirror.take(pickle.loads(pickle.dumps(sender.frame(live))))
+
+    arrived(20)
+    mirror.build_ahead()
+    mirror.trace(30 * MS)  # these lanes grow: building ahead pays
+    update = live_lanes.LiveLanes.update
+    calls: list[int] = []
+
+    def every_lane_again(self: live_lanes.LiveLanes, *args: object, **kwargs: object) -> object:
+        lanes = update(self, *args, **kwargs)  # type: ignore[arg-type]
+        calls.append(1)
+        if args[1] != mirror.taken_ns:  # the frame's, after the build ahead at the records'
+            self.built = len(records)  # as on a saturated loop: every lane built again
+        return lanes
+
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", every_lane_again)
+    for record in records[:110]:  # enough for a frame to judge by (JUDGED_FROM)
+        _answered(record, 40)
+    arrived(50)
+    assert mirror.build_ahead() >= 0 and len(calls) == 1  # built ahead
+    trace = mirror.trace(60 * MS)
+    assert trace is not None and len(calls) == 2
+    _answered(records[110], 70)
+    arrived(80)
+    assert mirror.build_ahead() == 0.0 and len(calls) == 2  # no more
+    trace = mirror.trace(90 * MS)
+    assert trace is not None and trace.lanes == from_scratch(records, 90 * MS, LOOP)

@@ -11,9 +11,11 @@ for the next frame's records ahead, to be taken at a time (``at_ns``) one push's
 between frames: a frame early finds the records not there yet and waits, one late finds
 them older). The site's thread takes them then (``child._Site._serve_asks``: the timeout of
 its read wakes it), or at once if the window hurries it; the window's reader applies them as
-they arrive. A frame then builds the lanes at its own now from what has arrived, with no
-round trip: records read a few ms before that now, each lane as its records stood then and
-built at now (``record_wire.RecordMirror.trace``). It waits for the site only when the
+they arrive, and builds their lanes then (``RecordMirror.build_ahead``; the lead counts
+that build, so it is mostly done before the frame is due). A frame then builds the lanes at
+its own now from what has arrived, with no round trip and only the lanes in flight to grow:
+records read a few ms before that now, each lane as its records stood then and built at now
+(``record_wire.RecordMirror.trace``). It waits for the site only when the
 records asked ahead are not there yet (hurried: at most one push), or are older than
 :data:`STALE_NS` (asked again at once, as before: a frame much later than the last ones).
 """

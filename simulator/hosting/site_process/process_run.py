@@ -62,11 +62,16 @@ class ProcessRun:
         #: Whether the site's process told this run's end (or it ended otherwise): once it
         #: has, that process's end tells it nothing more.
         self.ended = False
-        #: The CPU time the site's process spent on the records the last snapshot took (on
-        #: those that arrived since the one before: some frames take none): the site's time,
-        #: which the window's pace of frames counts (``app.session.live``).
+        #: The CPU time spent on the last snapshot other than by the thread that took it (on
+        #: the replies that arrived since the one before: some frames take none): the site's
+        #: process reading the records, and this one building their lanes as they arrived
+        #: (``built_ahead_cpu_s``), which the window's pace of frames counts
+        #: (``app.session.live``).
         self.snapshot_cpu_s = 0.0
+        #: Of it, the lanes built as the records arrived (``RecordMirror.build_ahead``).
+        self.built_ahead_cpu_s = 0.0
         self._site_cpu_s = 0.0  # of the replies since the last snapshot
+        self._ahead_cpu_s = 0.0
         self._ahead = Ahead()
 
     @property
@@ -120,7 +125,8 @@ class ProcessRun:
         that have arrived (asked ahead, when frames come at a pace: ``ahead.py``), as the
         records stood when the site's process read them, at ``now_ns``."""
         reply = self._taken(now_ns) if self.run_id >= 0 else None
-        self.snapshot_cpu_s, self._site_cpu_s = self._site_cpu_s, 0.0
+        self.built_ahead_cpu_s, self._ahead_cpu_s = self._ahead_cpu_s, 0.0
+        self.snapshot_cpu_s, self._site_cpu_s = self._site_cpu_s + self.built_ahead_cpu_s, 0.0
         if reply is None:
             return self._last or Trace(t0_ns=now_ns or 0, lanes=())
         if isinstance(reply, LanesError):
@@ -177,7 +183,8 @@ class ProcessRun:
             frame, cpu_s = reply
             self._site_cpu_s += cpu_s
             if isinstance(frame, RecordFrame):
-                self._records.take(frame)  # built by the asker (its CPU, the pace's)
+                self._records.take(frame)
+                self._ahead_cpu_s += self._records.build_ahead()  # (the pace counts it)
                 return self._records
             self._last = self._mirror.apply(frame)
             return self._last
