@@ -14,10 +14,11 @@ thread's (the frame drawn: the timeline's layout and paint, the figures'), the f
 work on the snapshot's thread; the worst lag of a 10 ms tick of the window's loop over the
 whole run (what a click would wait), and apart up to the last answer, from it to the run's
 end, and while the finished run is drawn; and how often frames came while the lanes grew.
-Screenshots of the screen go to ``--out``: ``live-<s>s.png`` at each of ``--live-at``
-seconds after the start, and ``done.png`` after the run. Target: no frame over 100 ms, no
-tick of the loop late by more than 100 ms. The figures depend on the machine's load,
-printed beside them.
+Screenshots of the screen go to ``--out`` (none without it: they went to the folder it
+was run from, and from a checkout into a commit): ``live-<s>s.png`` at each of
+``--live-at`` seconds after the start, and ``done.png`` after the run. Target: no frame
+over 100 ms, no tick of the loop late by more than 100 ms. The figures depend on the
+machine's load, printed beside them.
 
 Then every tick of the loop late by more than 100 ms, with what held it (``--late N``: the
 N worst): the collector's runs that overlapped it (``gc.callbacks``: generation, thread,
@@ -231,7 +232,7 @@ def _by_thread(before: dict[int, tuple[int, int]], after: dict[int, tuple[int, i
 
 
 async def _watch(
-    window, out: Path, live_at: list[float]
+    window, out: Path | None, live_at: list[float]
 ) -> tuple[list[float], float, dict[str, float], float]:
     """The live frames (ms each), the worst tick lag (ms), the worst in each of
     :data:`STAGES`, and how long the lanes grew live (s: first frame to the last answer);
@@ -279,12 +280,15 @@ async def _watch(
     while window.session.running or not frames:
         await tick(STAGES[1] if answered_at[0] else STAGES[0])
         if shots and time.perf_counter() - start >= shots[0]:
-            window.screen().grabWindow(0).save(str(out / f"live-{shots.pop(0):g}s.png"))
+            shot = shots.pop(0)
+            if out is not None:
+                window.screen().grabWindow(0).save(str(out / f"live-{shot:g}s.png"))
     await window.wait_idle()
     ended = time.perf_counter()
     while time.perf_counter() - ended < 1.0:  # the finished run drawn and refined
         await tick(STAGES[2])
-    window.screen().grabWindow(0).save(str(out / "done.png"))
+    if out is not None:
+        window.screen().grabWindow(0).save(str(out / "done.png"))
     grew = (answered_at[0] or ended) - first_frame[0]
     lags = {stage: lag * 1000 for stage, lag in stage_lag.items()}
     return frames, max(lags.values()), lags, grew
@@ -294,14 +298,15 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--io-ms", type=float, default=1000)
-    parser.add_argument("--out", type=Path, default=Path("."))
+    parser.add_argument("--out", type=Path, default=None)  # none: no screenshots
     parser.add_argument("--live-at", default="5")
     parser.add_argument("--late", type=int, default=12, help="late ticks listed, worst first")
     parser.add_argument(
         "--where", action="store_true", help="sample the window's thread: where late ticks went"
     )
     args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
 
     import pyqtgraph as pg
     import qasync
