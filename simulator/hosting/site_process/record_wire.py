@@ -266,8 +266,7 @@ class RecordMirror:
             return 0.0
         cpu = time.thread_time()
         with contextlib.suppress(Exception):  # (said by the asker's build: see above)
-            self.trace()
-            self._built_ahead = self._lanes.built if self._lanes is not None else 0
+            self.trace(ahead=True)
         return time.thread_time() - cpu
 
     def finished(self, frame: RecordFrame) -> tuple[Trace, Summary]:
@@ -284,7 +283,9 @@ class RecordMirror:
         frame = self._frame
         return NEVER if frame is None else frame.now_ns
 
-    def trace(self, now_ns: int | None = None, final: bool = False) -> Trace | None:
+    def trace(
+        self, now_ns: int | None = None, final: bool = False, *, ahead: bool = False
+    ) -> Trace | None:
         """The trace of the records of the last frame taken, at ``now_ns`` (by default, the
         frame's "now"; ``None`` before the first frame): each lane built from the probes
         here as :class:`LiveLanes` builds it, at the cost of what changed since the last
@@ -299,7 +300,8 @@ class RecordMirror:
 
         ``final``: the run's final trace (the last frame taken after it was measured),
         checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
-        settled request's records changed after its lane was built.
+        settled request's records changed after its lane was built. ``ahead``: built as
+        the records arrived (:meth:`build_ahead`), which the frame after judges.
 
         What the build made is left unwalked by the collector (``collector.made_unwalked``,
         as the frames the reader applies): the window's process keeps the lanes, their
@@ -321,7 +323,9 @@ class RecordMirror:
             except BaseException:
                 self._lanes = None  # halfway through: neither this frame's nor the last's
                 raise
-            if now != frame.now_ns and self._built_ahead:  # a frame after a build ahead
+            if ahead:  # (:meth:`build_ahead`'s: judged by the frame after it)
+                self._built_ahead = live.built
+            elif now != frame.now_ns and self._built_ahead:  # a frame after a build ahead
                 if self._built_ahead >= JUDGED_FROM and live.built > self._built_ahead:
                     self._ahead_pays = False
                 self._built_ahead = 0
