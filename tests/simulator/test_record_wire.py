@@ -19,7 +19,7 @@ from simulator.errors import LanesError
 from simulator.hosting import live_lanes
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveRecords, from_scratch
-from simulator.hosting.site_process import ProcessRun, SiteProcess
+from simulator.hosting.site_process import ProcessRun, SiteProcess, record_wire
 from simulator.hosting.site_process.child import _Site
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror, RecordSender
 from simulator.metrics.summary import summarize
@@ -359,43 +359,40 @@ def test_the_lanes_are_built_as_the_records_arrive_and_the_frame_after_only_grow
     assert run.snapshot_cpu_s == pytest.approx(0.001 + run.built_ahead_cpu_s)
 
 
-def test_lanes_every_frame_builds_again_are_no_longer_built_ahead(
+def test_lanes_whose_build_outlasts_a_push_s_lead_are_built_by_their_frame(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """On a saturated loop (10,000 requests) the lanes waiting for it are built at every now:
-    built ahead, they were built twice a frame, and frames came half as often. Once a frame
-    builds again more lanes than were built ahead for it, the run builds ahead no more."""
-    records = [_probe(i, 0) for i in range(120)]
+    """A build longer than a push is given before its frame (``LONGEST_LEAD_NS``: 10,000
+    requests on a saturated loop, hundreds of ms) is not made ahead: the frame would wait
+    for it anyway, then build the lanes waiting for the loop again (frames came half as
+    often). The frame builds them then, and a short build of its own lets the next be built
+    ahead again. Every frame's lanes are what a build from scratch gives at its now."""
+    records = [_probe(i, 0) for i in range(3)]
     for record in records:
         _picked(record, 1)
     sender, mirror = RecordSender(), RecordMirror()
-
-    def arrived(now_ms: int) -> None:
-        live = LiveRecords(now_ms * MS, 0, list(records), LOOP, [], None)
-        mirror.take(pickle.loads(pickle.dumps(sender.frame(live))))
-
-    arrived(20)
-    mirror.build_ahead()
-    mirror.trace(30 * MS)  # these lanes grow: building ahead pays
-    update = live_lanes.LiveLanes.update
     calls: list[int] = []
+    update = live_lanes.LiveLanes.update
 
-    def every_lane_again(self: live_lanes.LiveLanes, *args: object, **kwargs: object) -> object:
-        lanes = update(self, *args, **kwargs)  # type: ignore[arg-type]
+    def counted(self: live_lanes.LiveLanes, *args: object, **kwargs: object) -> object:
         calls.append(1)
-        if args[1] != mirror.taken_ns:  # the frame's, after the build ahead at the records'
-            self.built = len(records)  # as on a saturated loop: every lane built again
-        return lanes
+        return update(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(live_lanes.LiveLanes, "update", every_lane_again)
-    for record in records[:110]:  # enough for a frame to judge by (JUDGED_FROM)
-        _answered(record, 40)
-    arrived(50)
-    assert mirror.build_ahead() >= 0 and len(calls) == 1  # built ahead
-    trace = mirror.trace(60 * MS)
-    assert trace is not None and len(calls) == 2
-    _answered(records[110], 70)
-    arrived(80)
-    assert mirror.build_ahead() == 0.0 and len(calls) == 2  # no more
-    trace = mirror.trace(90 * MS)
-    assert trace is not None and trace.lanes == from_scratch(records, 90 * MS, LOOP)
+    monkeypatch.setattr(live_lanes.LiveLanes, "update", counted)
+
+    def frame(records_ms: int, now_ms: int, built_ahead: bool) -> None:
+        live = LiveRecords(records_ms * MS, 0, list(records), LOOP, [], None)
+        mirror.take(pickle.loads(pickle.dumps(sender.frame(live))))
+        before = len(calls)
+        mirror.build_ahead()
+        assert len(calls) == before + built_ahead
+        trace = mirror.trace(now_ms * MS)
+        assert trace is not None and trace.lanes == from_scratch(records, now_ms * MS, LOOP)
+
+    frame(20, 30, built_ahead=True)
+    monkeypatch.setattr(record_wire, "LONGEST_LEAD_NS", -1)  # every build outlasts it
+    _answered(records[0], 40)
+    frame(50, 60, built_ahead=False)
+    monkeypatch.setattr(record_wire, "LONGEST_LEAD_NS", 10**12)
+    _answered(records[1], 70)
+    frame(80, 90, built_ahead=True)

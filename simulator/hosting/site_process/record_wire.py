@@ -32,6 +32,7 @@ from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within
+from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace.collector import made_unwalked
 from simulator.trace.data import Status, Trace
@@ -39,9 +40,6 @@ from simulator.trace.lane_parts import PlainClock, plain_clock
 
 __all__ = ["NEVER", "ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
 
-#: The fewest lanes a build ahead built for the frame after it to judge whether it pays
-#: (``RecordMirror.build_ahead``): fewer cost a few ms at most either way.
-JUDGED_FROM = 100
 #: Before any time: when a mirror that took no frame took its records.
 NEVER = -(2**62)
 
@@ -210,8 +208,10 @@ class RecordMirror:
         self._lock = threading.Lock()
         #: Whether building the lanes as the records arrive readies the frames (``build_ahead``),
         #: and how many lanes the last such build built (0: the frame since judged it).
-        self._ahead_pays = True
-        self._built_ahead = 0
+        #: The CPU the last whole build of the lanes took (a build ahead, or a frame's with
+        #: none before it), and whether one was built ahead since the last frame.
+        self._build_ns = 0
+        self._ahead_built = False
 
     def take(self, frame: RecordFrame) -> None:
         """Append what ``frame`` says the probes recorded since the frame before."""
@@ -257,12 +257,13 @@ class RecordMirror:
         (~10 ms of its 16 at 1,000 requests). A failure here leaves the lanes to be built
         afresh by the frame's own :meth:`trace`, which says what failed where it was asked.
 
-        Not once a frame after it built again more lanes than it built ahead (of
-        :data:`JUDGED_FROM` lanes or more): then building ahead doubles the work instead of
-        readying it. So it is on a saturated loop, where requests waiting for it read its
-        holds up to now and are built at every now (10,000 requests: frames came half as
-        often)."""
-        if not self._ahead_pays:
+        Not when the last whole build took longer than a push is given before its frame
+        (:data:`~.ahead.LONGEST_LEAD_NS`): the frame would wait for it anyway, and then
+        build the lanes waiting for the loop again at its own now (10,000 requests on a
+        saturated loop, hundreds of ms a build: frames came half as often). The frame
+        builds them itself then, and its build says whether the next may be built ahead.
+        """
+        if self._build_ns > LONGEST_LEAD_NS:
             return 0.0
         cpu = time.thread_time()
         with contextlib.suppress(Exception):  # (said by the asker's build: see above)
@@ -301,7 +302,7 @@ class RecordMirror:
         ``final``: the run's final trace (the last frame taken after it was measured),
         checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
         settled request's records changed after its lane was built. ``ahead``: built as
-        the records arrived (:meth:`build_ahead`), which the frame after judges.
+        the records arrived (:meth:`build_ahead`).
 
         What the build made is left unwalked by the collector (``collector.made_unwalked``,
         as the frames the reader applies): the window's process keeps the lanes, their
@@ -318,17 +319,15 @@ class RecordMirror:
             if live is None or live.loop_thread != frame.loop_thread:
                 live = self._lanes = LiveLanes(frame.loop_thread)
             records = self._records[: frame.count]
+            cpu = time.thread_time_ns()
             try:
                 lanes, last = live.at(records, now, final=final)
             except BaseException:
                 self._lanes = None  # halfway through: neither this frame's nor the last's
                 raise
-            if ahead:  # (:meth:`build_ahead`'s: judged by the frame after it)
-                self._built_ahead = live.built
-            elif now != frame.now_ns and self._built_ahead:  # a frame after a build ahead
-                if self._built_ahead >= JUDGED_FROM and live.built > self._built_ahead:
-                    self._ahead_pays = False
-                self._built_ahead = 0
+            if ahead or not self._ahead_built:  # a whole build (:meth:`build_ahead`)
+                self._build_ns = time.thread_time_ns() - cpu
+            self._ahead_built = ahead
             blocking = frame.loop_blocking_now
             if blocking is not None and now != frame.now_ns:  # as it stood, at this now
                 blocking = (blocking[0], now) if blocking[0] < now else None
