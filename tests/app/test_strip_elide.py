@@ -22,14 +22,21 @@ def _shown(label: QtElidedLabel) -> str:
     return plain.split("  ·  ", 1)[1]
 
 
-def test_a_cut_strip_ends_on_a_whole_word(qtbot):
+def _strip(qtbot, pixel_size: int, *texts: str) -> tuple[QtElidedLabel, QFont]:
+    """The reveal's one-line strip at a text size (at 720p 16 px × 1.25, at 1080p 24 × 1.25),
+    shown with the answer (and the verdict), and its font."""
     label = QtElidedLabel()
     qtbot.addWidget(label)
     font = QFont()
-    font.setPixelSize(16)
+    font.setPixelSize(pixel_size)
     label.setFont(font)
-    label.set_full_text(ANSWER, VERDICT)
+    label.set_full_text(*texts)
     label.show()
+    return label, font
+
+
+def test_a_cut_strip_ends_on_a_whole_word(qtbot):
+    label, _ = _strip(qtbot, 16, ANSWER, VERDICT)
     cut = 0
     for width in range(700, 1400, 7):
         label.resize(width, 30)
@@ -54,13 +61,7 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
         "Verdict: about the same p50: A 201 ms (201–203 ms), B 217 ms (211–227 ms), within 8%;"
         " 3 runs each"
     )
-    label = QtElidedLabel()
-    qtbot.addWidget(label)
-    font = QFont()
-    font.setPixelSize(20)  # the strip's at 720p: 16 px × 1.25
-    label.setFont(font)
-    label.set_full_text("Answer: About the same", verdict)
-    label.show()
+    label, font = _strip(qtbot, 20, "Answer: About the same", verdict)
     bold = QFont(font)
     bold.setBold(True)
     whole = QFontMetrics(bold).horizontalAdvance(verdict + "  ·  ")
@@ -78,13 +79,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     run count goes first; what was measured stays."""
     verdict = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms; 3 runs each)"
     answer = "Answer: No: about the same, or even later"
-    label = QtElidedLabel()
-    qtbot.addWidget(label)
-    font = QFont()
-    font.setPixelSize(20)  # the strip's at 720p: 16 px × 1.25
-    label.setFont(font)
-    label.set_full_text(answer, verdict)
-    label.show()
+    label, font = _strip(qtbot, 20, answer, verdict)
     bold = QFont(font)
     bold.setBold(True)
     shorter = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms)  ·  "
@@ -102,13 +97,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
 def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
     """Lesson 24 at 1280×720 read "Answer: About the same: both overlap the…": the answer,
     then half a reason. Cut, it ends where a clause does: "Answer: About the same…"."""
-    label = QtElidedLabel()
-    qtbot.addWidget(label)
-    font = QFont()
-    font.setPixelSize(20)
-    label.setFont(font)
-    label.set_full_text(ANSWER)
-    label.show()
+    label, _ = _strip(qtbot, 20, ANSWER)
     metrics = label.fontMetrics()
     label.resize(metrics.horizontalAdvance("Answer: About the same: both overlap the 10…") + 8, 30)
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
@@ -125,13 +114,7 @@ def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gi
         "(2 processes got only 1.10× the work of one done)"
     )
     answer = "Answer: A: 2 worker processes"
-    label = QtElidedLabel()
-    qtbot.addWidget(label)
-    font = QFont()
-    font.setPixelSize(20)
-    label.setFont(font)
-    label.set_full_text(answer, verdict)
-    label.show()
+    label, font = _strip(qtbot, 20, answer, verdict)
     bold = QFont(font)
     bold.setBold(True)
     label.resize(QFontMetrics(bold).horizontalAdvance(verdict) - 20, 30)  # not even the verdict
@@ -155,13 +138,7 @@ def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
     a, b = many(376, 497, 1460), many(517, 1410, 1550)
     verdict = f"Verdict: {verdict_from_summaries(a, b)}"
     answer = "Answer: No: about the same, or even later"
-    label = QtElidedLabel()
-    qtbot.addWidget(label)
-    font = QFont()
-    font.setPixelSize(30)  # the strip's at 1080p: 24 px × 1.25
-    label.setFont(font)
-    label.set_full_text(answer, verdict)
-    label.show()
+    label, _ = _strip(qtbot, 30, answer, verdict)
     label.resize(1900, 40)
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
     assert "(376–1,460 ms)" not in plain and "–" not in plain.split("  ·  ")[0], plain
