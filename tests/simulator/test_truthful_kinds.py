@@ -53,18 +53,36 @@ def _sums(request: dict[str, Any]) -> Counter[str]:
     return sums
 
 
+def _computing_span(request: dict[str, Any]) -> Counter[str]:
+    """The kinds of a request's segments from its first CPU to its last: while it computes,
+    what is not CPU is waiting to run."""
+    segments = request["segments"]
+    cpu = [i for i, seg in enumerate(segments) if seg["kind"] == "cpu"]
+    return _sums({"segments": segments[cpu[0] : cpu[-1] + 1]}) if cpu else Counter()
+
+
 def _assert_computing_threads_wait_to_run(run: dict[str, Any]) -> None:
+    """Each request computes about its CPU and never sleeps nor awaits; from its first CPU
+    to its last, the rest is waiting to run (not I/O, not Django's code); and the threads
+    shared the GIL: together they waited at least half their CPU (all at once, each waits
+    for the others' turns, several times its own CPU). Judged together, not request by
+    request: one request the server handed to its thread late may compute mostly alone
+    (a WSGI run of 4 on a quiet machine: 30 ms of CPU beside 10.8 ms of waiting)."""
     cpu_ms = run["scenario"]["cpu_ms"]
     per_request = [_sums(r) for r in run["requests"]]
     assert len(per_request) == run["scenario"]["requests"]
     waiting = sum(s["gil_wait"] + s["core_wait"] for s in per_request)
     cores_free = sum(s["core_wait"] for s in per_request) < 0.1 * waiting
-    for sums in per_request:
+    for request, sums in zip(run["requests"], per_request, strict=True):
         assert sums["io_blocking"] + sums["io_wait"] <= 2, sums  # it never sleeps nor awaits
         assert 0.9 * cpu_ms <= sums["cpu"] <= 1.5 * cpu_ms, sums
-        assert sums["gil_wait"] + sums["core_wait"] >= 0.5 * cpu_ms, sums
-        if cores_free:
-            assert sums["gil_wait"] >= 0.5 * cpu_ms, sums
+        span = _computing_span(request)
+        other = sum(span.values()) - span["cpu"] - span["gil_wait"] - span["core_wait"]
+        assert other <= 0.1 * cpu_ms, span  # a computing thread's pauses: waiting to run
+    computed = sum(s["cpu"] for s in per_request)
+    assert waiting >= 0.5 * computed, per_request
+    if cores_free:
+        assert sum(s["gil_wait"] for s in per_request) >= 0.5 * computed, per_request
 
 
 def test_lesson_15_a_computes_its_40_ms_and_waits_for_the_gil_the_rest(tmp_path):
