@@ -36,12 +36,10 @@ from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace.collector import made_unwalked
 from simulator.trace.data import Status, Trace
+from simulator.trace.lane_build import NEVER  # (when a mirror that took no frame took them)
 from simulator.trace.lane_parts import PlainClock, plain_clock
 
 __all__ = ["NEVER", "ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
-
-#: Before any time: when a mirror that took no frame took its records.
-NEVER = -(2**62)
 
 #: A thread's clocks as sent (:class:`~embedded_site.waits.Clock`'s fields).
 ClockTuple = PlainClock
@@ -206,8 +204,6 @@ class RecordMirror:
         self._frame: RecordFrame | None = None
         #: Held while the probes are appended to or read.
         self._lock = threading.Lock()
-        #: Whether building the lanes as the records arrive readies the frames (``build_ahead``),
-        #: and how many lanes the last such build built (0: the frame since judged it).
         #: The CPU the last whole build of the lanes took (a build ahead, or a frame's with
         #: none before it), and whether one was built ahead since the last frame.
         self._build_ns = 0
