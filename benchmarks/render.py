@@ -16,7 +16,10 @@ Prints, as medians over repeated frames (the figure in ms first after each label
   the requests the run sends) and the rest (a new step: painted whole), and the snapshot's
   columns, which the window builds on its worker before the timeline draws (so here too,
   outside the paint), and the lanes built as the records arrived, on the thread that reads
-  the site's process, before the frame asked (outside the snapshot: its CPU printed).
+  the site's process, before the frame asked (outside the snapshot: its CPU printed); the
+  site's own full collections, during which its records cannot be read (its GIL held), and
+  how much of them fell in each worst frame's wait (from when its records were due at the
+  earliest to the snapshot's end).
 Target: 16 ms a frame (60 fps); a new run's first frame 200 ms; no live frame over 100 ms.
 ``--live``: only the live frames (their lines as above), without the 10,000-lane run.
 After the figures of a zoom and of a live paint, "cpu median" is the same frames' CPU time
@@ -39,6 +42,7 @@ from app.timeline.rows import TimelineRows  # noqa: E402
 from app.widgets.timeline import QtTimeline  # noqa: E402
 from simulator.hosting.engine import run_scenario  # noqa: E402
 from simulator.hosting.site_process import SiteProcess  # noqa: E402
+from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS  # noqa: E402
 from simulator.scenario import Scenario  # noqa: E402
 from simulator.trace import Trace  # noqa: E402
 from simulator.trace.columns import SegmentColumns  # noqa: E402
@@ -193,6 +197,12 @@ BUILD_CPU: list[float] = []
 #: as they arrived, on the thread that reads the site's process, before the frame asked
 #: (``RecordMirror.build_ahead``): outside the snapshot's time, as the columns are.
 AHEAD_CPU: list[float] = []
+#: Per live frame: from its push's earliest due time (its now less the longest lead a push
+#: is given) to the snapshot's end, in ``perf_counter_ns``: the stretch in which the site's
+#: own collections held the records up.
+WAITED: list[tuple[int, int]] = []
+#: The site's process's own collections during the live run (``ProcessRun.site_collections``).
+SITE_GC: list[tuple[int, int, int]] = []
 
 
 def live_frames() -> tuple[list[float], list[float]]:
@@ -217,6 +227,7 @@ def live_frames() -> tuple[list[float], list[float]]:
             now = time.perf_counter_ns()
             trace = live.snapshot(now)
             snapshots.append((time.perf_counter() - start) * 1000)
+            WAITED.append((now - LONGEST_LEAD_NS, time.perf_counter_ns()))
             BUILD_CPU.append((time.thread_time() - cpu) * 1000)
             SITE_CPU.append((live.snapshot_cpu_s - live.built_ahead_cpu_s) * 1000)
             AHEAD_CPU.append(live.built_ahead_cpu_s * 1000)
@@ -231,6 +242,7 @@ def live_frames() -> tuple[list[float], list[float]]:
             CPU.append((time.thread_time() - cpu) * 1000)
             PARTIAL.append(live_widget.painted is not None)
         await task
+        SITE_GC.extend(live.site_collections)
 
     site = SiteProcess()
     site.start()
@@ -263,15 +275,23 @@ def print_live(snapshots: list[float], paints: list[float], paints_cpu: list[flo
     print(f"{label:58} {stat(AHEAD_CPU):10.1f}  worst {max(AHEAD_CPU, default=0):.1f}")
     label = "   the snapshot's columns (the window: on its worker)"
     print(f"{label:58} {stat(COLUMNS):10.1f}")
+    full = [(end - start) / 1e6 for start, end, generation in SITE_GC if generation == 2]
+    label = "   the site's own full collections (its GIL held), longest"
+    print(
+        f"{label:58} {max(full, default=0):10.1f}  {len(full)} in the run; of the young"
+        f" generations, {sum(1 for *_, g in SITE_GC if g < 2)} of 1 ms or more"
+    )
     frames = sorted(
-        zip(snapshots, paints, SITE_CPU, BUILD_CPU, strict=True),
+        zip(snapshots, paints, SITE_CPU, BUILD_CPU, WAITED, strict=True),
         key=lambda f: f[0] + f[1],
         reverse=True,
     )
-    for snap, paint, site_cpu, build_cpu in frames[:3]:
+    for snap, paint, site_cpu, build_cpu, (since, until) in frames[:3]:
+        held = sum(max(0, min(end, until) - max(start, since)) for start, end, _ in SITE_GC)
         print(
             f"   a worst frame: {snap + paint:.1f} ms = snapshot {snap:.1f} (CPU: the site's"
-            f" {site_cpu:.1f}, the window's build {build_cpu:.1f}) + paint {paint:.1f}"
+            f" {site_cpu:.1f}, the window's build {build_cpu:.1f}; the site's collections"
+            f" meanwhile {held / 1e6:.1f}) + paint {paint:.1f}"
         )
     print(f"(target: 16 ms a frame; {len(paints)} live frames measured)")
     print("(load average: {:.2f} {:.2f} {:.2f}, 2 cores)".format(*os.getloadavg()))

@@ -108,9 +108,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
 from collections.abc import Iterator
 
 __all__ = [
+    "Collections",
     "kept_until_exit",
     "made_unwalked",
     "measuring",
@@ -269,3 +271,40 @@ def settle(*, full: bool = True) -> None:
     if _PAUSES.starting:
         _PAUSES.starting = False
         _PAUSES.leave()
+
+
+class Collections:
+    """The collector's own pauses in this process as they happen (``gc.callbacks``): when
+    each began and ended (``perf_counter_ns``) and its generation, those of at least
+    ``shortest_ns``. A collection holds the GIL throughout: in the site's process, none of
+    its threads runs meanwhile, nor can the records of a live run be read there. The site's
+    process keeps them and sends them with its live frames, so that a frame of the window's
+    that waited for the site's records can say whether the site's own collection held them
+    up (``benchmarks/render.py``: the 1,000-lane frames over 100 ms were those, 40-78 ms
+    full collections of the site's loop). One callback per collection, two clock reads: the
+    site is not measured doing anything else for it."""
+
+    def __init__(self, shortest_ns: int = 1_000_000) -> None:
+        self.shortest_ns = shortest_ns
+        self._began = 0
+        self._pauses: list[tuple[int, int, int]] = []
+
+    def install(self) -> None:
+        """Record this process's collections from now on."""
+        gc.callbacks.append(self._called)
+
+    def uninstall(self) -> None:
+        with contextlib.suppress(ValueError):
+            gc.callbacks.remove(self._called)
+
+    def _called(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter_ns()
+        if phase == "start":
+            self._began = now
+        elif now - self._began >= self.shortest_ns:
+            self._pauses.append((self._began, now, info["generation"]))
+
+    def taken(self) -> list[tuple[int, int, int]]:
+        """The pauses recorded since the last call: ``(start_ns, end_ns, generation)``."""
+        pauses, self._pauses = self._pauses, []
+        return pauses

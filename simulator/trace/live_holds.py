@@ -94,8 +94,7 @@ class LiveHolds:
                 holding[key] = probe
             elif key in holding:
                 del holding[key]
-        stretches = holds + running + self._open
-        stretches += [(start, end) for start, end, _ in steps]
+        stretches = holds + self._moved(running) + [(start, end) for start, end, _ in steps]
         self.changed_from = min((start for start, _ in stretches), default=2**62)
         joined = IntervalSet.of(stretches)  # sorted, those that overlap joined
         self.changed = (joined.starts, joined.ends)
@@ -111,6 +110,20 @@ class LiveHolds:
         self._open = running
         self.held = self._with(running) if running else self._closed
         return self.held
+
+    def _moved(self, running: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Where the holds running now and at the last update differ from the last's: a
+        hold still running from the same start only past where it reached then (a live
+        frame's lanes grown to a later now from the same records: no lane that read the
+        holds before then is built again for it); one that ended or began, all of it."""
+        before = dict(self._open)
+        moved = [
+            (min(reached, end), max(reached, end))
+            for start, end in running
+            for reached in (before.get(start, start),)
+        ]
+        still = {start for start, _ in running}
+        return moved + [(start, end) for start, end in self._open if start not in still]
 
     def _add(self, holds: list[tuple[int, int]], steps: list[tuple[int, int, int]]) -> None:
         """Merge new closed ``holds`` and ``steps`` into the closed set, its tail only."""

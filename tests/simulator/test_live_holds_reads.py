@@ -47,3 +47,25 @@ def test_a_late_hold_rebuilds_the_lanes_that_read_the_holds_near_it_and_only_the
     assert lanes.built == 2  # (the late request's own lane, and the first's)
     assert second[1].segments[:-1] == first[1].segments[:-1]
     assert all(a is b for a, b in zip(second[1].segments[:-1], first[1].segments, strict=False))
+
+
+def test_a_hold_still_running_changes_the_holds_only_past_where_it_reached():
+    """The same records at a later now (a live frame grown from records asked ahead): the
+    loop still held by the same sleep changed only past the last frame's now, so a lane that
+    read the holds just before that sleep began is grown, not built again (issue 23: 800 of
+    1,000 lanes were built again every frame, 25 ms of the window's CPU)."""
+    # Its await ended just before the sleep began: its building read the holds there.
+    early = _awaiting(1, (1 * MS, 1 * MS + MS // 10), (3 * MS, 9 * MS + MS // 2))
+    blocker = RequestRecord(RequestProbe(2, "async_blocking", 0))
+    probe = blocker.probe
+    probe.picked_ns, probe.picked_thread = 10 * MS, LOOP
+    probe.open_segments[0] = RawSegment("io_blocking", 10 * MS, 10 * MS, LOOP, True)
+    probe.touch()
+    records = [early, blocker]
+    lanes = LiveLanes(LOOP)
+    first = lanes.update(records, 30 * MS)
+    assert first == from_scratch(records, 30 * MS, LOOP)
+    second = lanes.update(records, 60 * MS)
+    assert second == from_scratch(records, 60 * MS, LOOP)
+    assert second[0].segments[-1].end_ns == 60 * MS  # (the await, reaching the new now)
+    assert lanes.built == 0  # both grown to the new now

@@ -10,6 +10,7 @@ import gc
 import multiprocessing
 import pickle
 import threading
+import time
 
 import pytest
 
@@ -25,6 +26,7 @@ from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Run
+from simulator.trace.collector import Collections
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -396,3 +398,28 @@ def test_lanes_whose_build_outlasts_a_push_s_lead_are_built_by_their_frame(
     monkeypatch.setattr(record_wire, "LONGEST_LEAD_NS", 10**12)
     _answered(records[1], 70)
     frame(80, 90, built_ahead=True)
+
+
+def test_the_site_s_own_collections_reach_the_window_with_its_frames_once_each():
+    """A collection in the site's process holds its GIL: no record can be read meanwhile,
+    so a frame of the window's waits for it. The frames carry them, for ``render.py`` to set
+    beside the frames that waited (issue 23: each 1,000-lane frame over 100 ms had waited
+    40-78 ms for the site's own full collection)."""
+    collections, too_short = Collections(shortest_ns=0), Collections(shortest_ns=10**12)
+    collections.install()
+    too_short.install()
+    try:
+        sender, mirror = RecordSender(collections), RecordMirror()
+        records = [_probe(0, 0)]
+        _sent(sender, mirror, records, 10)
+        before = time.perf_counter_ns()
+        gc.collect()
+        after = time.perf_counter_ns()
+        _sent(sender, mirror, records, 20)
+        _sent(sender, mirror, records, 30)
+    finally:
+        collections.uninstall()
+        too_short.uninstall()
+    full = [(s, e) for s, e, generation in mirror.site_collections if generation == 2]
+    assert len([1 for s, e in full if before <= s <= e <= after]) == 1
+    assert too_short.taken() == []

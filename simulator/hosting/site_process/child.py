@@ -47,6 +47,7 @@ from simulator.hosting.site_process.wire import LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
 from simulator.trace import Run
+from simulator.trace.collector import Collections
 
 __all__ = ["main"]
 
@@ -74,7 +75,10 @@ class _Site:
         self._live_run = -1
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
-        self._records = RecordSender()
+        #: This process's collections (recorded once ``main`` installs it), sent with an
+        #: in-process run's frames.
+        self.collections = Collections()
+        self._records = RecordSender(self.collections)
         self._stop_asked = False
         self._runner: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -270,7 +274,8 @@ class _Site:
             loop.close()
             return
         with self._frame_lock:  # a snapshot frames one run's records with that run's sender
-            self._sender, self._records = LaneSender(), RecordSender()
+            self.collections.taken()  # (the last run's, and the boot's: not this run's)
+            self._sender, self._records = LaneSender(), RecordSender(self.collections)
             self._live, self._loop, self._live_run = live, loop, run_id
         if self._stop_asked:
             live.stop()
@@ -386,6 +391,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.set_wakeup_fd(wake, warn_on_full_buffer=False)
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
+    site.collections.install()  # (tests that make a _Site record none)
     site.serve(woken)
 
 

@@ -145,6 +145,13 @@ class ProcessRun:
         built of (``benchmarks/render.py`` prints their age at the frame's now)."""
         return self._records.taken_ns
 
+    @property
+    def site_collections(self) -> list[tuple[int, int, int]]:
+        """The site's process's own collections of 1 ms or more during an in-process run, as
+        its frames told them so far: ``(start_ns, end_ns, generation)``, none of its threads
+        running meanwhile (``benchmarks/render.py`` sets them beside the frames that waited)."""
+        return self._records.site_collections
+
     def frame_at(self, at_ns: int) -> None:
         """The window's next frame will be taken at about ``at_ns``: an in-process run's
         records are asked to be taken for it a push's latency before (``ahead.py``)."""

@@ -34,7 +34,7 @@ from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within
 from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS
 from simulator.metrics.summary import Summary, summarize
-from simulator.trace.collector import made_unwalked
+from simulator.trace.collector import Collections, made_unwalked
 from simulator.trace.data import Status, Trace
 from simulator.trace.lane_build import NEVER  # (when a mirror that took no frame took them)
 from simulator.trace.lane_parts import PlainClock, plain_clock
@@ -96,6 +96,8 @@ class RecordFrame:
     #: The server's blocks of the loop so far (a few: each one is long), and the one under way.
     loop_blocked: list[tuple[int, int]]
     loop_blocking_now: tuple[int, int] | None
+    #: The site's process's own collections since the last frame (``collector.Collections``).
+    collections: tuple[tuple[int, int, int], ...] = ()
 
 
 def _segment(s: RawSegment) -> SegmentTuple:
@@ -116,10 +118,12 @@ class RecordSender:
     """The site's side: each frame, the records of every probe that recorded something since
     the last frame, from the first not sent."""
 
-    def __init__(self) -> None:
+    def __init__(self, collections: Collections | None = None) -> None:
         #: Per request sent: the version read, and how many segments, marks, database
         #: events and loop steps of its probe were sent.
         self._sent: list[tuple[int, int, int, int, int]] = []
+        #: The site's process's collections, sent with each frame (none if ``None``).
+        self._collections = collections
 
     def frame(self, live: LiveRecords) -> RecordFrame:
         """``live`` as what its probes recorded since the last frame."""
@@ -181,6 +185,7 @@ class RecordSender:
             changes,
             live.loop_blocked,
             live.loop_blocking_now,
+            tuple(self._collections.taken()) if self._collections is not None else (),
         )
 
 
@@ -208,6 +213,8 @@ class RecordMirror:
         #: none before it), and whether one was built ahead since the last frame.
         self._build_ns = 0
         self._ahead_built = False
+        #: The site's process's own collections during the run, as its frames told them.
+        self.site_collections: list[tuple[int, int, int]] = []
 
     def take(self, frame: RecordFrame) -> None:
         """Append what ``frame`` says the probes recorded since the frame before."""
@@ -243,6 +250,7 @@ class RecordMirror:
                 probe.open_segments = {k: _raw(s) for k, s in enumerate(running)}
                 probe.version = version
             self._frame = frame
+            self.site_collections += frame.collections
 
     def build_ahead(self) -> float:
         """Build the lanes of the frame just taken at its own now, as it arrives (on the
