@@ -57,12 +57,15 @@ class Needs:
     """What a lesson needs of the machine; an unmet need skips the lesson, saying why.
 
     ``cores`` is declared in the file (``needs = {cores = 2}``) and means cores *free* for the
-    run: :meth:`unmet_now` measures that before ``lesson N --check`` and in CI. ``servers``
+    run: :meth:`unmet_now` measures that before ``lesson N --check`` and in CI (two or more),
+    and a run that waited for a core too long to show the lesson says so instead of "run it
+    again" (one or more: ``LessonRun.cores_waited``). Undeclared, 0: the lesson is judged
+    however busy the machine. ``servers``
     is not declared: it is read from the lesson's own modes (a ``gunicorn`` side needs
     gunicorn), so the file cannot say one thing and run another.
     """
 
-    cores: int = 1
+    cores: int = 0
     servers: tuple[str, ...] = ()
 
     def unmet(self) -> str | None:
@@ -324,7 +327,7 @@ def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
         choices=tuple(" ".join(c.split()) for c in choices),
         myth=myth or None,
         needs=Needs(
-            cores=int(cores) if cores is not None else 1,
+            cores=int(cores) if cores is not None else 0,
             servers=tuple(
                 sorted({s.mode for s in (file.a, file.b) if s is not None and s.in_processes})
             ),

@@ -174,3 +174,26 @@ def test_a_check_whose_runs_found_the_cores_busy_is_skipped_not_failed(
     speedups = iter([2.0, None])  # free before and after: the claim's failure stands
     assert main(["lesson", "1", "--check"]) == 1
     assert "CHECK: 1 of 1 claims did not hold" in capsys.readouterr().out
+
+
+def test_a_check_of_a_lesson_needing_a_free_core_whose_runs_waited_for_one_is_skipped(
+    capsys, monkeypatch, tmp_path
+):
+    """Lesson 15 failed its check at load ~5 with its runs mostly waiting for a core: the
+    machine, not the lesson, decided. A lesson that needs one free core is now judged as
+    lesson 23 is when its runs waited for one (over 15% of their work): skipped, saying
+    so. With its core free, its failure stands."""
+    from simulator.lessons import runner
+
+    text = FAILING.replace('follow_up = "Nothing."', 'follow_up = "Nothing."\nneeds = {cores = 1}')
+    (tmp_path / "01-needs-a-core.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs: 0.67)
+    assert main(["lesson", "1", "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "THIS RUN COULD NOT SHOW IT: NO FREE CORE ON THIS MACHINE." in out
+    assert "waited for a CPU core 67% of the time they had work" in out
+    assert "CHECK: skipped: the cores were not free during the run" in out
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs: 0.05)
+    assert main(["lesson", "1", "--check"]) == 1
+    assert "CHECK: 1 of 1 claims did not hold" in capsys.readouterr().out
