@@ -9,6 +9,18 @@ one thread cannot wait for its own GIL: there, all of it is waiting for a core.)
 
 This is the one place that rule lives: ``burn_cpu``, ``measured()``, the probe's marks and the
 loop monitor read a :class:`Clock` here and hand two of them to :func:`waits`.
+
+A thread also stands still, neither running nor on a run queue nor waiting for the GIL, in
+``Thread.start``: it waits there until the new thread has been given a core and begun.
+Django under ASGI starts a thread per request from the loop (asgiref's executor for the
+request's sync code, and one more to join it), and on a busy machine each new thread waits
+for a core: the loop stood still 1-7 ms per start while the site's other threads ran almost
+nothing (lesson 18 beside two busy cores: 42-51 ms of the loop's "GIL waits" a run, in which
+its other threads used 2-4 ms of CPU, the new threads 1-6 ms each on a run queue). Once
+:func:`note_thread_starts` has wrapped ``Thread.start``, the time the caller stood still
+while the new thread sat on a run queue counts as the caller's own run-queue time: a wait
+for a core. (What is left of the start, the new thread holding the GIL as it runs its first
+work, is waiting for the GIL.)
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ import threading
 import time
 from typing import NamedTuple
 
-__all__ = ["WAIT_MIN_NS", "Clock", "read_clock", "waits"]
+__all__ = ["WAIT_MIN_NS", "Clock", "note_thread_starts", "read_clock", "waits"]
 
 #: A stretch of waiting shorter than this is not drawn (it stays in the work around it): the
 #: clocks themselves cost microseconds, and a sliver under half a millisecond says nothing.
@@ -67,6 +79,10 @@ class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.last: Clock | None = None
         self.schedstat: _Schedstat | None = None
+        #: The thread's own time on a run queue at its last reading.
+        self.own_queue_ns: int | None = None
+        #: Time it stood still in ``Thread.start`` while the new thread waited for a core.
+        self.start_queue_ns = 0
 
 
 _state = _ThreadState()
@@ -80,26 +96,66 @@ def read_clock(run_queue: bool = True) -> Clock:
     The run queue is read (a ``pread``, microseconds) only when the thread stood still for
     ``WAIT_MIN_NS`` or more since its last reading: otherwise it cannot have waited that long
     on a run queue, and the last value is carried (a reading per mark would cost every
-    request). A thread's first reading opens nothing: Django starts a thread per request for
-    sync code under ASGI, and its time on a run queue since it started is this request's, so
-    it counts from 0. ``run_queue=False`` carries the last value even after standing still
-    (the loop monitor's step starts: the loop stood still while it had nothing to do).
+    request). Added to it: the time it stood still starting threads that waited for a core
+    (:func:`note_thread_starts`). A thread's first reading opens nothing: Django starts a
+    thread per request for sync code under ASGI, and its time on a run queue since it started
+    is this request's, so it counts from 0. ``run_queue=False`` carries the last value even
+    after standing still (the loop monitor's step starts: the loop stood still while it had
+    nothing to do).
     """
     wall, cpu = _wall(), _cpu()
     state = _state
     last = state.last
     if last is None:
-        run_queue_ns = 0 if _HAS_SCHEDSTAT else None
+        own = 0 if _HAS_SCHEDSTAT else None
     elif not run_queue or (wall - last[0]) - (cpu - last[1]) < WAIT_MIN_NS:
-        run_queue_ns = last[2]
+        own = state.own_queue_ns
     else:
         if state.schedstat is None:
             state.schedstat = _Schedstat()
-        run_queue_ns = state.schedstat.run_queue_ns()
+        own = state.schedstat.run_queue_ns()
+    state.own_queue_ns = own
+    run_queue_ns = None if own is None else own + state.start_queue_ns
     # tuple.__new__: a third of a NamedTuple's own constructor, on a path every step takes.
     clock: Clock = _new(Clock, (wall, cpu, run_queue_ns))
     state.last = clock
     return clock
+
+
+def note_thread_starts() -> None:
+    """Have ``threading.Thread.start`` count, for its caller, the time it stood still while
+    the new thread waited on a run queue (see the module's note). Once per process; a start
+    that stood still under ``WAIT_MIN_NS`` reads nothing more (most of them, on a quiet
+    machine)."""
+    global _starts_noted
+    if _starts_noted or not _HAS_SCHEDSTAT:
+        return
+    _starts_noted = True
+    original = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        wall, cpu = _wall(), _cpu()
+        try:
+            original(thread)
+        finally:
+            still = (_wall() - wall) - (_cpu() - cpu)
+            if still >= WAIT_MIN_NS and thread.native_id is not None:
+                queued = _run_queue_of(thread.native_id)
+                _state.start_queue_ns += min(still, queued)
+
+    threading.Thread.start = start  # type: ignore[method-assign, assignment]
+
+
+_starts_noted = False
+
+
+def _run_queue_of(native_id: int) -> int:
+    """Another thread of this process's time on a run queue so far (0 if it has ended)."""
+    try:
+        with open(f"/proc/self/task/{native_id}/schedstat", "rb") as f:
+            return int(f.read().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def waits(

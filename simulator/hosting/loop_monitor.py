@@ -26,7 +26,7 @@ from collections.abc import Coroutine, Generator
 from typing import Any
 
 from embedded_site.instrumentation import RawSegment, RequestProbe, current_probe
-from embedded_site.waits import WAIT_MIN_NS, Clock, read_clock, waits
+from embedded_site.waits import WAIT_MIN_NS, Clock, note_thread_starts, read_clock, waits
 from simulator.trace.kinds import LOOP_BLOCKED_MS, Kind
 
 __all__ = ["LoopMonitor"]
@@ -76,7 +76,10 @@ class LoopMonitor:
         return (start.wall_ns, now_ns)
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Time ``loop``'s tasks; called on the loop's own thread."""
+        """Time ``loop``'s tasks; called on the loop's own thread. Thread starts are noted
+        from then on: Django starts a thread per request from the loop, and the loop's wait
+        for one to get a core is a wait for a core (``embedded_site.waits``)."""
+        note_thread_starts()
         loop.set_task_factory(self._make_task)
         self._loop_thread = threading.current_thread().name
         try:
