@@ -403,7 +403,7 @@ def test_lanes_whose_build_outlasts_a_push_s_lead_are_built_by_their_frame(
 def test_the_site_s_own_collections_reach_the_window_with_its_frames_once_each():
     """A collection in the site's process holds its GIL: no record can be read meanwhile,
     so a frame of the window's waits for it. The frames carry them, for ``render.py`` to set
-    beside the frames that waited (issue 23: each 1,000-lane frame over 100 ms had waited
+    beside the frames that waited (issue 23: most 1,000-lane frames over 100 ms had waited
     40-78 ms for the site's own full collection)."""
     collections, too_short = Collections(shortest_ns=0), Collections(shortest_ns=10**12)
     collections.install()

@@ -16,8 +16,11 @@ that build, so it is mostly done before the frame is due). A frame then builds t
 its own now from what has arrived, with no round trip and only the lanes in flight to grow:
 records read a few ms before that now, each lane as its records stood then and built at now
 (``record_wire.RecordMirror.trace``). It waits for the site only when the
-records asked ahead are not there yet (hurried: at most one push), or are older than
-:data:`STALE_NS` (asked again at once, as before: a frame much later than the last ones).
+records asked ahead are not there yet (hurried: at most one push, or until what arrives
+meanwhile will do), or the site's Python may have run longer than :data:`STALE_NS` since
+they were read (asked again at once, as before: a frame much later than the last ones). A
+full collection of the site's stops all its Python, and is told as it begins with the
+records then (``collecting.py``): its length does not count.
 """
 
 from __future__ import annotations
@@ -29,10 +32,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["STALE_NS", "Ahead", "Asked"]
+__all__ = ["ENOUGH", "STALE_NS", "Ahead", "Asked", "fresh"]
 
-#: The oldest records a frame builds from: older, it asks again at once and waits.
+#: The longest the site's Python may have run since a frame's records were read (their
+#: age, less the site's full collections meanwhile: ``RecordMirror.unseen_ns``): longer, the
+#: frame asks again at once and waits.
 STALE_NS = 25_000_000
+#: What a hurried snapshot's wait gives once the records that arrived meanwhile will do.
+ENOUGH = object()
 #: The longest a push is given before the frame it is asked for (its latency's bound: a
 #: longer one is hurried by the frame instead).
 LONGEST_LEAD_NS = 15_000_000
@@ -98,8 +105,8 @@ class Ahead:
         last = self.asked[-1] if self.asked else None
         return last if last is not None and not last.done.is_set() else None
 
-    @staticmethod
-    def fresh(records_ns: int, now_ns: int) -> bool:
-        """Whether records taken at ``records_ns`` are recent enough for a frame at
-        ``now_ns``."""
-        return now_ns - records_ns <= STALE_NS
+
+def fresh(unseen_ns: int) -> bool:
+    """Whether records are recent enough for a frame, the site's Python having run for
+    ``unseen_ns`` since they were read (``RecordMirror.unseen_ns``)."""
+    return unseen_ns <= STALE_NS

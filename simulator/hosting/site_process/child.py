@@ -42,7 +42,8 @@ from simulator.hosting.engine import STOP_PATIENCE_S, LiveRun
 from simulator.hosting.loops import end_thread_loop
 from simulator.hosting.run_options import RunOptions
 from simulator.hosting.site_process.asks import Asks, collector_held, framed
-from simulator.hosting.site_process.record_wire import RecordSender
+from simulator.hosting.site_process.collecting import CollectionTeller
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordSender
 from simulator.hosting.site_process.wire import LaneSender
 from simulator.process_exit import exit_now
 from simulator.scenario import Scenario
@@ -79,6 +80,10 @@ class _Site:
         #: in-process run's frames.
         self.collections = Collections()
         self._records = RecordSender(self.collections)
+        #: Tells the window of the full collections (installed by ``main`` too).
+        self.teller = CollectionTeller(
+            self._frame_now, self._write_whole, self._frame_lock, self._send_lock
+        )
         self._stop_asked = False
         self._runner: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -93,9 +98,14 @@ class _Site:
         writes a message of more than 16 kB as its length, then the rest, and between the
         two writes this thread waited for the GIL again (up to the 5 ms the site's busy loop
         holds it), the window waiting for the rest."""
+        with self._send_lock:
+            self._write_whole(data)
+
+    def _write_whole(self, data: bytes) -> None:
+        """:meth:`send_whole`'s write, the send lock held by the caller."""
         whole = memoryview(data)
         fd = self._connection.fileno()
-        with self._send_lock, contextlib.suppress(OSError):  # the window is gone: we end soon
+        with contextlib.suppress(OSError):  # the window is gone: we end soon
             while whole:
                 whole = whole[os.write(fd, whole) :]
 
@@ -227,6 +237,14 @@ class _Site:
         live = self._live
         ok = live is not None and live.started and self._live_run == run_id
         return live if ok else None
+
+    def _frame_now(self, now_ns: int) -> tuple[int, RecordFrame] | None:
+        """The run measured in process and what its probes recorded since the last frame,
+        at ``now_ns`` (the frame lock held by the caller): ``collecting.py``'s."""
+        run_id = self._live_run
+        live = self._measured_live(run_id)
+        records = live.records_now(now_ns) if live is not None else None
+        return None if records is None else (run_id, self._records.frame(records))
 
     def _records_framed(
         self, live: LiveRun, asked: int, now_ns: int | None, cpu: float
@@ -391,7 +409,8 @@ def main(argv: list[str] | None = None) -> None:
     signal.set_wakeup_fd(wake, warn_on_full_buffer=False)
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
-    site.collections.install()  # (tests that make a _Site record none)
+    site.collections.install()  # (tests that make a _Site record none, nor tell)
+    site.teller.install()
     site.serve(woken)
 
 

@@ -27,12 +27,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 from simulator.errors import LanesError
 from simulator.hosting.run_options import PLAIN, RunOptions
-from simulator.hosting.site_process.ahead import Asked
+from simulator.hosting.site_process.ahead import ENOUGH, Asked
 from simulator.hosting.site_process.gone import gone_text, sweep_after
 from simulator.hosting.site_process.process_run import ProcessRun
 from simulator.hosting.site_process.wire import SNAPSHOT_ASK
@@ -43,6 +44,9 @@ __all__ = ["SiteProcess"]
 
 #: How long closing waits for the site's process to stop a run and exit before killing it.
 CLOSE_PATIENCE_S = 5.0
+#: How often a frame waiting for the records it hurried looks whether those that have
+#: arrived meanwhile will do.
+ENOUGH_EVERY_S = 0.002
 #: How long a question waits for its reply: a snapshot of 10,000 lanes amid a busy site
 #: takes seconds, one that never comes (a bug there) must not hang the window.
 ASK_PATIENCE_S = 60.0
@@ -195,13 +199,15 @@ class SiteProcess:
             return None
         return asked
 
-    def hurry(self, run: ProcessRun, asked: Asked) -> Any:
-        """The snapshot asked ahead as ``asked``, wanted now: its reply, as :meth:`ask`'s."""
+    def hurry(self, run: ProcessRun, asked: Asked, enough: Callable[[], bool] | None = None) -> Any:
+        """The snapshot asked ahead as ``asked``, wanted now: its reply, as :meth:`ask`'s;
+        or :data:`~.ahead.ENOUGH` as soon as ``enough()`` says what has arrived meanwhile
+        will do (a full collection of the site's told as it began: ``collecting.py``)."""
         if not asked.done.is_set():
             asked.at_ns = min(asked.at_ns, time.perf_counter_ns())  # to be taken now
             if not self._ask_snapshot(run.run_id, asked.number, 0, 0):
                 return None
-        return _reply(asked)
+        return _reply(asked, enough)
 
     def _ask_snapshot(self, run_id: int, number: int, now_ns: int, at_ns: int) -> bool:
         """Ask for a snapshot on the socket the site's process takes them from."""
@@ -257,6 +263,15 @@ class SiteProcess:
             run.told(kind, rest)
 
 
-def _reply(asked: Asked) -> Any:
-    """``asked``'s reply, once it came (``None`` if none came within :data:`ASK_PATIENCE_S`)."""
-    return asked.reply if asked.done.wait(ASK_PATIENCE_S) else None
+def _reply(asked: Asked, enough: Callable[[], bool] | None = None) -> Any:
+    """``asked``'s reply, once it came (``None`` if none came within :data:`ASK_PATIENCE_S`);
+    :data:`~.ahead.ENOUGH` once ``enough()`` says so, asked every :data:`ENOUGH_EVERY_S`."""
+    if enough is None:
+        return asked.reply if asked.done.wait(ASK_PATIENCE_S) else None
+    deadline = time.monotonic() + ASK_PATIENCE_S
+    while not asked.done.wait(ENOUGH_EVERY_S):
+        if enough():
+            return ENOUGH
+        if time.monotonic() > deadline:
+            return None
+    return asked.reply

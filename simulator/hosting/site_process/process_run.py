@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from simulator.errors import LanesError
-from simulator.hosting.site_process.ahead import Ahead, Asked
+from simulator.hosting.site_process.ahead import ENOUGH, Ahead, Asked, fresh
 from simulator.hosting.site_process.gone import lost_run
 from simulator.hosting.site_process.record_wire import NEVER, RecordFrame, RecordMirror
 from simulator.hosting.site_process.wire import Frame, LaneMirror
@@ -36,7 +36,9 @@ class Site(Protocol):
     def send(self, *message: Any) -> bool: ...
     def ask(self, run: ProcessRun, kind: str, *args: Any) -> Any: ...
     def ask_ahead(self, run: ProcessRun, at_ns: int) -> Asked | None: ...
-    def hurry(self, run: ProcessRun, asked: Asked) -> Any: ...
+    def hurry(
+        self, run: ProcessRun, asked: Asked, enough: Callable[[], bool] | None = None
+    ) -> Any: ...
 
 
 class ProcessRun:
@@ -164,15 +166,20 @@ class ProcessRun:
 
     def _taken(self, now_ns: int | None) -> Any:
         """The reply a snapshot at ``now_ns`` is made of: the records that have arrived if
-        recent (:data:`~.ahead.STALE_NS`), else those asked ahead once hurried if they are
-        on their way (and recent), else asked now."""
+        recent (the site's Python having run at most :data:`~.ahead.STALE_NS` since they
+        were read: ``RecordMirror.unseen_ns``), else those asked ahead once hurried if they
+        are on their way (and recent), or those that arrived meanwhile if they will do (a
+        full collection of the site's told as it began: ``collecting.py``), else asked now."""
         if now_ns is not None:
-            if self._ahead.fresh(self._records.taken_ns, now_ns):
+            if fresh(self._records.unseen_ns(now_ns)):
                 return self._records
             on_its_way = self._ahead.on_its_way
             if on_its_way is not None:
-                reply = self._site.hurry(self, on_its_way)
-                if reply is not self._records or self._ahead.fresh(reply.taken_ns, now_ns):
+                records = self._records
+                reply = self._site.hurry(self, on_its_way, lambda: fresh(records.unseen_ns(now_ns)))
+                if reply is ENOUGH:
+                    return records
+                if reply is not records or fresh(records.unseen_ns(now_ns)):
                     return reply
         return self._site.ask(self, "snapshot", now_ns)
 
@@ -211,6 +218,11 @@ class ProcessRun:
         elif kind == "failed":
             ours, text = rest[0]
             self.ended_with(error=LanesError(text if ours else f"The run failed: {text}"))
+        elif kind == "collecting":  # a full collection of the site's began: read then
+            self._records.take(rest[0], collecting=True)
+            self._ahead_cpu_s += self._records.build_ahead()
+        elif kind == "collected":
+            self._records.collected(*rest)
         elif kind == "leftover":
             self._leftover.alive = bool(rest[0])
         elif kind == "leftover_ended":

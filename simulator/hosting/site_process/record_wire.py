@@ -215,10 +215,17 @@ class RecordMirror:
         self._ahead_built = False
         #: The site's process's own collections during the run, as its frames told them.
         self.site_collections: list[tuple[int, int, int]] = []
+        #: The full collection of the site's under way since the last frame taken was read
+        #: (when it began), and how long those that ended since lasted.
+        self._collecting: int | None = None
+        self._collected_ns = 0
 
-    def take(self, frame: RecordFrame) -> None:
-        """Append what ``frame`` says the probes recorded since the frame before."""
+    def take(self, frame: RecordFrame, collecting: bool = False) -> None:
+        """Append what ``frame`` says the probes recorded since the frame before;
+        ``collecting``: read as a full collection of the site's began (``collecting.py``)."""
         with self._lock:
+            self._collecting = frame.now_ns if collecting else None
+            self._collected_ns = 0
             records = self._records
             for request_id, view in frame.new:
                 records.append(RequestRecord(RequestProbe(request_id, view, 0)))
@@ -281,6 +288,28 @@ class RecordMirror:
         trace = self.trace(final=True)
         assert trace is not None
         return trace, summarize(trace)
+
+    def collected(self, began_ns: int, ended_ns: int) -> None:
+        """The site's full collection told as it began (:meth:`take` ``collecting``) ended."""
+        with self._lock:
+            if self._collecting == began_ns:
+                self._collected_ns += ended_ns - began_ns
+                self._collecting = None
+
+    def unseen_ns(self, now_ns: int) -> int:
+        """How long the site's Python may have run, recording, between the read of the last
+        frame taken and ``now_ns``: the time between, less the site's full collections
+        meanwhile (none of its Python runs in one: ``collecting.py``). A frame at ``now_ns``
+        draws each lane as its records stood then for that long (``ahead.STALE_NS`` at the
+        most)."""
+        frame = self._frame
+        if frame is None:
+            return 2**62
+        unseen = now_ns - frame.now_ns - self._collected_ns
+        collecting = self._collecting
+        if collecting is not None:
+            unseen -= max(0, now_ns - collecting)
+        return unseen
 
     @property
     def taken_ns(self) -> int:

@@ -1,0 +1,126 @@
+"""The site's full collections told to the window as they begin and end (``collecting.py``):
+none of the site's Python runs in one, so a frame then is built from the records read as it
+began and waits for nothing (issue 23: most 1,000-lane frames over 100 ms had waited 40-78
+ms for one, its GIL held, no record readable)."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import pickle
+import threading
+import time
+
+import pytest
+
+from simulator.hosting.live_lanes import LiveRecords, from_scratch
+from simulator.hosting.site_process.ahead import STALE_NS
+from simulator.hosting.site_process.collecting import CollectionTeller
+from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror, RecordSender
+
+from .test_record_wire import LOOP, MS, _answered, _probe
+from .test_records_ahead import _wired
+
+
+def _frame_at(now_ns: int) -> RecordFrame:
+    records = [_probe(0, 0)]
+    return RecordSender().frame(LiveRecords(now_ns, 0, records, LOOP, [], None))
+
+
+def _told(written: list[bytes]) -> list[tuple[object, ...]]:
+    return [pickle.loads(data[4:]) for data in written]
+
+
+def test_a_full_collection_is_told_as_it_begins_with_the_records_then_and_as_it_ends():
+    written: list[bytes] = []
+    frame_lock, send_lock = threading.Lock(), threading.Lock()
+    frames: list[int] = []
+
+    def frame_now(now_ns: int) -> tuple[int, RecordFrame]:
+        frames.append(now_ns)
+        return 7, _frame_at(now_ns)
+
+    teller = CollectionTeller(frame_now, written.append, frame_lock, send_lock)
+    teller.install()
+    try:
+        gc.collect(1)  # a young one: told nothing
+        assert written == []
+        before = time.perf_counter_ns()
+        gc.collect()
+        after = time.perf_counter_ns()
+        with frame_lock:  # a frame under way when it fell due: nothing told
+            gc.collect()
+    finally:
+        teller.uninstall()
+    (kind, run_id, frame, began), (ended_kind, ended_run, began_again, ended) = _told(written)
+    assert (kind, run_id, ended_kind, ended_run) == ("collecting", 7, "collected", 7)
+    assert isinstance(frame, RecordFrame) and frame.now_ns == began == began_again == frames[0]
+    assert before <= began <= ended <= after
+    assert len(frames) == 1
+
+
+def test_no_run_measured_in_process_tells_nothing():
+    written: list[bytes] = []
+    teller = CollectionTeller(
+        lambda now_ns: None, written.append, threading.Lock(), threading.Lock()
+    )
+    teller.install()
+    try:
+        gc.collect()
+    finally:
+        teller.uninstall()
+    assert written == []
+
+
+def test_records_read_as_a_collection_began_are_as_recent_as_it_is_long():
+    """How long the site's Python may have run since the records were read: their age, less
+    the collection told meanwhile."""
+    mirror = RecordMirror()
+    assert mirror.unseen_ns(0) > 10**15  # nothing read yet
+    mirror.take(_frame_at(100 * MS))
+    assert mirror.unseen_ns(110 * MS) == 10 * MS
+    mirror.take(_frame_at(120 * MS), collecting=True)
+    assert mirror.unseen_ns(170 * MS) == 0  # still collecting
+    mirror.collected(119 * MS, 150 * MS)  # not the one told: left
+    assert mirror.unseen_ns(170 * MS) == 0
+    mirror.collected(120 * MS, 150 * MS)
+    assert mirror.unseen_ns(170 * MS) == 20 * MS
+    mirror.take(_frame_at(175 * MS))  # records read after it: their own age
+    assert mirror.unseen_ns(180 * MS) == 5 * MS
+
+
+def test_a_frame_waiting_for_the_records_it_hurried_takes_those_read_as_a_collection_began(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The site's thread cannot take the records (its full collection holds the GIL): the
+    frame that hurried them is built, as soon as the collection is told, from the records
+    read as it began (an answer recorded just before drawn), at its own now. Before, it
+    waited for the collection and then for the records (here: its patience, 2 s)."""
+    with _wired(monkeypatch) as wired:
+        run, records = wired.run, wired.records
+        run._site._runs[0] = run  # type: ignore[attr-defined] (told what the site tells of it)
+        run.snapshot(time.perf_counter_ns())
+        wired.pushed()
+        held = threading.Event()
+        monkeypatch.setattr(wired.site, "_snapshot", lambda *args: held.wait(10))
+        try:
+            _answered(records[0], 310)  # recorded after the last records were read
+            run.frame_at(time.perf_counter_ns())  # the next ones: the site's thread is held
+            now = run._records.taken_ns + 3 * STALE_NS  # their records long stale
+            began = now - MS
+            taken: list[object] = []
+            frame = threading.Thread(target=lambda: taken.append(run.snapshot(now)))
+            start = time.monotonic()
+            frame.start()
+            time.sleep(0.05)  # the frame waits for the records it hurried
+            assert frame.is_alive()
+            as_read = copy.deepcopy(records)
+            wired.site.teller._begun(began)  # (as gc's callback calls it)
+            frame.join(1)
+            waited = time.monotonic() - start
+        finally:
+            held.set()
+        assert not frame.is_alive() and waited < 1
+        (trace,) = taken
+        assert trace.lanes == from_scratch(as_read, now, LOOP)  # type: ignore[attr-defined]
+        assert trace.lanes[0].status == "ok"  # type: ignore[attr-defined]
