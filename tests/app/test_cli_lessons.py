@@ -140,7 +140,7 @@ def test_a_lesson_needing_free_cores_says_the_machine_had_none(capsys, monkeypat
     monkeypatch.setattr(Needs, "unmet", lambda self: None)  # whatever cores this machine has
     monkeypatch.setattr(Needs, "cores_shared", lambda self: 1.04)
     # The run's own waits for a core say nothing here (on a busy machine they would, first).
-    monkeypatch.setattr(runner, "core_wait_share", lambda runs: 0.0)
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs, cores=1: 0.0)
     assert main(["lesson", "1"]) == 0
     out = capsys.readouterr().out
     assert "THIS RUN COULD NOT SHOW IT: NO 2 FREE CORES ON THIS MACHINE." in out
@@ -162,7 +162,7 @@ def test_a_check_whose_runs_found_the_cores_busy_is_skipped_not_failed(
     (tmp_path / "01-needs-cores.toml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
     monkeypatch.setattr(lesson_format, "usable_cores", lambda: 2)
-    monkeypatch.setattr(runner, "core_wait_share", lambda runs: None)  # the burners decide
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs, cores=1: None)  # the burners decide
     speedups = iter([2.0, 1.1])  # free before the run, busy after it
     monkeypatch.setattr(lesson_format, "parallel_speedup", lambda n: next(speedups))
     png = tmp_path / "s.png"
@@ -188,12 +188,12 @@ def test_a_check_of_a_lesson_needing_a_free_core_whose_runs_waited_for_one_is_sk
     text = FAILING.replace('follow_up = "Nothing."', 'follow_up = "Nothing."\nneeds = {cores = 1}')
     (tmp_path / "01-needs-a-core.toml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(lesson_commands, "_folder", lambda: tmp_path)
-    monkeypatch.setattr(runner, "core_wait_share", lambda runs: 0.67)
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs, cores=1: 0.67)
     assert main(["lesson", "1", "--check"]) == 0
     out = capsys.readouterr().out
     assert "THIS RUN COULD NOT SHOW IT: NO FREE CORE ON THIS MACHINE." in out
     assert "waited for a CPU core 67% of the time they had work" in out
     assert "CHECK: skipped: the cores were not free during the run" in out
-    monkeypatch.setattr(runner, "core_wait_share", lambda runs: 0.05)
+    monkeypatch.setattr(runner, "core_wait_share", lambda runs, cores=1: 0.05)
     assert main(["lesson", "1", "--check"]) == 1
     assert "CHECK: 1 of 1 claims did not hold" in capsys.readouterr().out

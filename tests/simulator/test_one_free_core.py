@@ -21,10 +21,11 @@ MS = 1_000_000
 
 
 def _computing(scenario: Scenario, makespan: float, waited_ms: float) -> Run:
-    """8 requests that each computed 40 ms and waited ``waited_ms`` for a core."""
+    """8 requests computed one after another, each 40 ms, then waited ``waited_ms`` for a
+    core before the next one ran."""
     lanes = []
     for i in range(8):
-        start = i * 40 * MS
+        start = round(i * (40 + waited_ms) * MS)
         cpu_end = start + 40 * MS
         wait_end = cpu_end + round(waited_ms * MS)
         segments = (
@@ -58,3 +59,36 @@ def test_lesson_15_with_its_core_free_that_shows_async_ahead_still_fails():
     judged = judge_lesson(load_lesson(LESSON), _runs(waited_ms=2))  # 5%
     assert not judged.held and judged.cores_waited is None
     assert judged.line == NOT_SHOWN and judged.cores_line is None
+
+
+def _taking_turns(scenario: Scenario, makespan: float) -> Run:
+    """8 threads computing 40 ms each in turn, each ready 20 ms before its turn and waiting
+    for a core meanwhile, while the one before it ran: beside one busy core, each waited a
+    third of its own work, yet some thread always ran."""
+    lanes = []
+    for i in range(8):
+        start = i * 40 * MS
+        segments = (
+            Segment("core_wait", max(0, start - 20 * MS), start, f"thread {i}"),
+            Segment("cpu", start, start + 40 * MS, f"thread {i}"),
+        )
+        lanes.append(Lane(i, "sync_io", "ok", 200, None, 0, start + 40 * MS, segments))
+    latency = dict.fromkeys(("p50", "p95", "p99", "max"), makespan)
+    summary = Summary(8, 8, 0, 0, makespan, 0.0, latency, 8, 8, 0.0, 0.0)
+    return Run(scenario, Trace(t0_ns=0, lanes=tuple(lanes)), summary)
+
+
+def test_threads_waiting_for_a_core_while_another_ran_had_their_core():
+    """Beside one burner A's threads waited for a core 33-42% of their own work, summed
+    thread by thread (over the 15% that says the machine had none), while the site stood
+    still for want of a core 1-13% of the time: a lesson 15 whose async side came out 2×
+    ahead there (B computing half as much) was skipped, not failed."""
+    lesson = load_lesson(LESSON)
+    assert lesson.file.b is not None
+    runs = {
+        "A": [_taking_turns(lesson.file.a, 330.0)],
+        "B": [_computing(lesson.file.b, 165.0, waited_ms=0.1)],
+    }
+    judged = judge_lesson(lesson, runs)
+    assert not judged.held and judged.cores_waited is None
+    assert judged.line == NOT_SHOWN
