@@ -211,14 +211,15 @@ class _Site:
         try:
             # An in-process run's probes: what they recorded since the last frame, the lanes
             # built in the window's process (record_wire.py). A run over sockets: its lanes,
-            # built here first.
-            with self._frame_lock:
+            # built here first. The collector back on only once the frame lock is free: the
+            # collection the framing's allocations bring begins then, where one begun with
+            # the lock held (as the reply was written) could not be told (collecting.py).
+            with collector_held(), self._frame_lock:
                 live = self._measured_live(run_id)
                 if live is None:
                     self.send("reply", asked, None)
                     return
-                with collector_held():
-                    data = self._records_framed(live, asked, now_ns, cpu)
+                data = self._records_framed(live, asked, now_ns, cpu)
                 if data is not None:
                     self.send_whole(data)
                     return
