@@ -74,6 +74,9 @@ class _Site:
         #: the last run asked for, whose live is installed only once the last run's thread
         #: has ended.
         self._live_run = -1
+        #: The last run whose every answer the window was told: it draws no frame after it
+        #: (``app/session/live.py``), so none of its collections is told (``collecting.py``).
+        self._answered_run = -1
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
         #: This process's collections (recorded once ``main`` installs it), sent with an
@@ -241,9 +244,10 @@ class _Site:
 
     def _frame_now(self, now_ns: int) -> tuple[int, RecordFrame] | None:
         """The run measured in process and what its probes recorded since the last frame,
-        at ``now_ns`` (the frame lock held by the caller): ``collecting.py``'s."""
+        at ``now_ns`` (the frame lock held by the caller): ``collecting.py``'s. ``None`` once
+        the window was told every answer: it draws no frame after that."""
         run_id = self._live_run
-        live = self._measured_live(run_id)
+        live = self._measured_live(run_id) if run_id != self._answered_run else None
         records = live.records_now(now_ns) if live is not None else None
         return None if records is None else (run_id, self._records.frame(records))
 
@@ -358,6 +362,7 @@ class _Site:
         self.send("started", run_id)
         if live.sockets is None:  # over sockets the servers' own work is theirs: never told
             await live.answered()
+            self._answered_run = run_id
             self.send("answered", run_id)
 
     def _end(self) -> None:

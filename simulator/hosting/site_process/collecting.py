@@ -19,7 +19,9 @@ full one comes a few times. What it costs the site: one read of its records, as 
 asked for the next frame costs (about 1 ms at 1,000 requests), on the thread the collection
 stopped anyway. Told only if nothing else holds the frame or the send lock then (another
 thread halfway through a frame, or this one through a message, when the collection fell
-due): a frame then waits for the collection as before.
+due): a frame then waits for the collection as before. Nor once the window was told the
+run's last answer: it draws no frame after it, and the read would only lengthen the
+collections of Django's tidying (6-9 ms each at 5,000 requests).
 """
 
 from __future__ import annotations
