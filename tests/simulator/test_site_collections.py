@@ -55,10 +55,12 @@ def test_a_full_collection_is_told_as_it_begins_with_the_records_then_and_as_it_
             gc.collect()
     finally:
         teller.uninstall()
-    (kind, run_id, frame, began), (ended_kind, ended_run, began_again, ended) = _told(written)
+    (kind, run_id, frame, began), (ended_kind, ended_run, began_again, walked, ended) = _told(
+        written
+    )
     assert (kind, run_id, ended_kind, ended_run) == ("collecting", 7, "collected", 7)
     assert isinstance(frame, RecordFrame) and frame.now_ns == began == began_again == frames[0]
-    assert before <= began <= ended <= after
+    assert before <= began <= walked <= ended <= after
     assert len(frames) == 1
 
 
@@ -84,10 +86,10 @@ def test_records_read_as_a_collection_began_are_as_recent_as_it_is_long():
     assert mirror.unseen_ns(110 * MS) == 10 * MS
     mirror.take(_frame_at(120 * MS), collecting=True)
     assert mirror.unseen_ns(170 * MS) == 0  # still collecting
-    mirror.collected(119 * MS, 150 * MS)  # not the one told: left
+    mirror.collected(119 * MS, 121 * MS, 150 * MS)  # not the one told: left
     assert mirror.unseen_ns(170 * MS) == 0
-    mirror.collected(120 * MS, 150 * MS)
-    assert mirror.unseen_ns(170 * MS) == 20 * MS
+    mirror.collected(120 * MS, 121 * MS, 150 * MS)  # (its records written in 1 ms)
+    assert mirror.unseen_ns(170 * MS) == 21 * MS
     mirror.take(_frame_at(175 * MS))  # records read after it: their own age
     assert mirror.unseen_ns(180 * MS) == 5 * MS
 

@@ -8,7 +8,9 @@ wanted the site's records waited out the collection, then the build of what arri
 it (``benchmarks/render.py``: most 1,000-lane frames over 100 ms had waited 40-78 ms in
 one). Here the collection's own thread, in the collector's callback (``gc.callbacks``, the
 GIL held, before it walks anything), reads the in-process run's records and sends them to
-the window as ``collecting``, and once it has walked, says ``collected``. The window knows
+the window as ``collecting``, and once it has walked, says ``collected`` (with when the
+records were written: the write lets go of the GIL, and the site's threads may run a
+moment before the collection walks). The window knows
 then that nothing was recorded from the start of the collection to its end
 (``record_wire.RecordMirror.unseen_ns``): a frame then is built from those records at its
 own now, as recent as records read at that now would be, and waits for nothing.
@@ -57,8 +59,10 @@ class CollectionTeller:
         self._write = write
         self._frame_lock = frame_lock
         self._send_lock = send_lock
-        #: The run told of the collection under way, and when it began.
-        self._told: tuple[int, int] | None = None
+        #: The run told of the collection under way, when it began (its records read), and
+        #: when the records were written (the site's threads may run while they are: the
+        #: collection walks from then on).
+        self._told: tuple[int, int, int] | None = None
 
     def install(self) -> None:
         gc.callbacks.append(self._called)
@@ -94,7 +98,7 @@ class CollectionTeller:
                     return
                 run_id, frame = made
                 self._write(framed(("collecting", run_id, frame, now_ns)))
-                self._told = run_id, now_ns
+                self._told = run_id, now_ns, time.perf_counter_ns()
             finally:
                 self._send_lock.release()
         finally:
@@ -104,9 +108,9 @@ class CollectionTeller:
         told, self._told = self._told, None
         if told is None:
             return
-        run_id, began_ns = told
+        run_id, began_ns, written_ns = told
         # Free, or taken since by a thread that was waiting for it and now waits for the
         # GIL this one holds (this one released it at the start, and no Python has run
         # here since): waited for, it is released at once.
         with self._send_lock:
-            self._write(framed(("collected", run_id, began_ns, now_ns)))
+            self._write(framed(("collected", run_id, began_ns, written_ns, now_ns)))

@@ -289,12 +289,15 @@ class RecordMirror:
         assert trace is not None
         return trace, summarize(trace)
 
-    def collected(self, began_ns: int, ended_ns: int) -> None:
-        """The site's full collection told as it began (:meth:`take` ``collecting``) ended."""
+    def collected(self, began_ns: int, walked_ns: int, ended_ns: int) -> None:
+        """The site's full collection told as it began (:meth:`take` ``collecting``) ended;
+        it stopped the site's Python from ``walked_ns`` (once the records were written) to
+        ``ended_ns``. (Under way no more, then its length: read in between, the records
+        look older, never more recent, than they are.)"""
         with self._lock:
             if self._collecting == began_ns:
-                self._collected_ns += ended_ns - began_ns
                 self._collecting = None
+                self._collected_ns += ended_ns - walked_ns
 
     def unseen_ns(self, now_ns: int) -> int:
         """How long the site's Python may have run, recording, between the read of the last
