@@ -113,9 +113,10 @@ class LiveHolds:
 
     def _moved(self, running: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Where the holds running now and at the last update differ from the last's: a
-        hold still running from the same start only past where it reached then (a live
-        frame's lanes grown to a later now from the same records: no lane that read the
-        holds before then is built again for it); one that ended or began, all of it."""
+        hold still running from the same start only between where it reached then and
+        where it reaches now (a live frame's lanes grown to a later now from the same
+        records: no lane that read the holds before then is built again for it; at an
+        earlier now, the stretch it no longer reaches); one that ended or began, all of it."""
         before = dict(self._open)
         moved = [
             (min(reached, end), max(reached, end))

@@ -10,10 +10,10 @@ one). Here the collection's own thread, in the collector's callback (``gc.callba
 GIL held, before it walks anything), reads the in-process run's records and sends them to
 the window as ``collecting``, and once it has walked, says ``collected`` (with when the
 records were written: the write lets go of the GIL, and the site's threads may run a
-moment before the collection walks). The window knows
-then that nothing was recorded from the start of the collection to its end
-(``record_wire.RecordMirror.unseen_ns``): a frame then is built from those records at its
-own now, as recent as records read at that now would be, and waits for nothing.
+moment before the collection walks). The window knows then that nothing was recorded from
+that write to the collection's end (``record_wire.RecordMirror.unseen_ns``): a frame then is
+built from those records at its own now, as recent as records read at that now would be,
+and waits for nothing.
 
 Only full collections (the oldest generation): the young ones last a few ms, less than a
 frame's records may lag anyway (``ahead.STALE_NS``), and come hundreds of times a run; a
