@@ -60,9 +60,9 @@ class Needs:
     run: :meth:`unmet_now` measures that before ``lesson N --check`` and in CI (two or more),
     and a run that waited for a core too long to show the lesson says so instead of "run it
     again" (one or more: ``LessonRun.cores_waited``). Undeclared, 0: the lesson is judged
-    however busy the machine. ``servers``
-    is not declared: it is read from the lesson's own modes (a ``gunicorn`` side needs
-    gunicorn), so the file cannot say one thing and run another.
+    however busy the machine. ``servers`` is not declared: it is read from the lesson's own
+    modes (a ``gunicorn`` side needs gunicorn), so the file cannot say one thing and run
+    another.
     """
 
     cores: int = 0
