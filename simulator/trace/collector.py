@@ -280,9 +280,10 @@ class Collections:
     its threads runs meanwhile, nor can the records of a live run be read there. The site's
     process keeps them and sends them with its live frames, so that a frame of the window's
     that waited for the site's records can say whether the site's own collection held them
-    up (``benchmarks/render.py``: the 1,000-lane frames over 100 ms were those, 40-78 ms
-    full collections of the site's loop). One callback per collection, two clock reads: the
-    site is not measured doing anything else for it."""
+    up (``benchmarks/render.py``; what that found, and how the window is told of a full one
+    as it begins: ``hosting/site_process/collecting.py``). Two calls per collection, as it
+    starts and stops, one clock read each: the site is not measured doing anything else for
+    it."""
 
     def __init__(self, shortest_ns: int = 1_000_000) -> None:
         self.shortest_ns = shortest_ns
@@ -294,6 +295,7 @@ class Collections:
         gc.callbacks.append(self._called)
 
     def uninstall(self) -> None:
+        """Record no more of them (those recorded stay to be :meth:`taken`)."""
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._called)
 
