@@ -166,10 +166,9 @@ class ProcessRun:
 
     def _taken(self, now_ns: int | None) -> Any:
         """The reply a snapshot at ``now_ns`` is made of: the records that have arrived if
-        recent (the site's Python having run at most :data:`~.ahead.STALE_NS` since they
-        were read: ``RecordMirror.unseen_ns``), else those asked ahead once hurried if they
-        are on their way (and recent), or those that arrived meanwhile if they will do (a
-        full collection of the site's told as it began: ``collecting.py``), else asked now."""
+        recent (:func:`~.ahead.fresh`), else those asked ahead once hurried if they are on
+        their way (and recent), or those that arrived meanwhile if they will do (a full
+        collection of the site's told as it began: ``collecting.py``), else asked now."""
         if now_ns is not None:
             if fresh(self._records.unseen_ns(now_ns)):
                 return self._records
