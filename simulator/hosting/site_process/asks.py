@@ -50,11 +50,9 @@ def collector_held() -> Iterator[None]:
     block lets go of the GIL of its own accord, but one that runs past the switch interval
     (5 ms: thousands of lanes that changed) is made to, and the site's threads then run a
     while with the collector off too: their allocations are counted, and collected once it
-    is back on. Left off if it was. The snapshot's thread holds it off until the frame lock
-    is free again, through the reply's write, which lets go of the GIL (the site's threads
-    run with it off meanwhile too; ``child._Site._snapshot``): the collection the framing
-    brings begins once the lock is free, where the window can be told of it
-    (``collecting.py``; back on inside the lock, it began as the reply was written)."""
+    is back on. Left off if it was. The snapshot's thread holds it off through the reply's
+    write, which lets go of the GIL (the site's threads run with it off meanwhile too), until
+    the frame lock is free again: why, at ``child._Site._snapshot``."""
     on = gc.isenabled()
     gc.disable()
     try:
