@@ -41,7 +41,7 @@ _SCHEDSTAT = "/proc/thread-self/schedstat"
 
 class Clock(NamedTuple):
     """One thread's clocks at one instant: wall, its own CPU time, its time on a run queue
-    (``None`` where the system does not say), and on it the time it stood still in
+    (``None`` where the system does not say) plus the time it stood still in
     ``Thread.start`` while the new thread sat on one (:func:`note_thread_starts`)."""
 
     wall_ns: int
