@@ -96,15 +96,16 @@ class LessonRun:
 
     @property
     def cores_waited(self) -> float | None:
-        """On a lesson that needs free cores, the share of its runs' CPU work spent waiting
-        for a core (:func:`core_wait_share`), when the runs themselves show the cores were
-        not free: over what :data:`~simulator.machine.FREE_ENOUGH` allows the burners (1.7
-        cores' work of 2 done is 15% waited). ``None`` otherwise. Lesson 23 on a busy
-        machine drew its processes' bars mostly "waiting for a CPU core" under "run it
-        again": the burners, a second later, had found the cores free. Lesson 15 (one free
-        core: 8 threads against one loop, computing) beside programs that wake often (4 of
-        them, 67% waited): its runs' makespans spread 451 ms-1.46 s a side, and B came out
-        32% ahead once: the machine, not async, decided."""
+        """On a lesson that needs free cores, the share of the time its runs had CPU work in
+        which they waited for want of a core (:func:`core_wait_share`, by the clock), when
+        the runs themselves show the cores were not free: over what
+        :data:`~simulator.machine.FREE_ENOUGH` allows the burners (1.7 cores' work of 2 done
+        is 15% waited). ``None`` otherwise. Lesson 23 on a busy machine drew its processes'
+        bars mostly "waiting for a CPU core" under "run it again": the burners, a second
+        later, had found the cores free. Lesson 15 (one free core: 8 threads against one
+        loop, computing) beside programs that wake often (4 of them, 67% waited, summed
+        thread by thread as it was then read): its runs' makespans spread 451 ms-1.46 s a
+        side, and B came out 32% ahead once: the machine, not async, decided."""
         if self.lesson.needs.cores < 1 or self.stopped:
             return None
         runs = (run for runs in self.runs.values() for run in runs)

@@ -1,10 +1,11 @@
 """Lesson 15 (8 threads against one loop, computing) needs one free core.
 
 Its check failed at load ~5 ("B more than 30% ahead of A") and passed beside two burners.
-Beside four programs that wake often, its runs waited for a core 67% of their CPU work, its
-makespans spread 451 ms-1.46 s a side, and B came out 32% ahead once: the OS, not async,
-decided who computed. Runs that waited so say the machine had no free core (the check skips,
-as lesson 23's does); runs with their core free that show B ahead still fail.
+Beside four programs that wake often, its runs waited for a core 67% of their CPU work
+(summed thread by thread, as then read), its makespans spread 451 ms-1.46 s a side, and B
+came out 32% ahead once: the OS, not async, decided who computed. Runs that waited so say
+the machine had no free core (the check skips, as lesson 23's does); runs with their core
+free that show B ahead still fail.
 """
 
 from __future__ import annotations
