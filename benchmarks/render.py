@@ -199,7 +199,7 @@ BUILD_CPU: list[float] = []
 AHEAD_CPU: list[float] = []
 #: Per live frame: from its push's earliest due time (its now less the longest lead a push
 #: is given) to the snapshot's end, in ``perf_counter_ns``: the stretch in which the site's
-#: own collections held the records up.
+#: own collections could have held the records up.
 WAITED: list[tuple[int, int]] = []
 #: The site's process's own collections during the live run (``ProcessRun.site_collections``).
 SITE_GC: list[tuple[int, int, int]] = []

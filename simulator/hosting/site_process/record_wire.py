@@ -302,9 +302,9 @@ class RecordMirror:
     def unseen_ns(self, now_ns: int) -> int:
         """How long the site's Python may have run, recording, between the read of the last
         frame taken and ``now_ns``: the time between, less the site's full collections
-        meanwhile (none of its Python runs in one: ``collecting.py``). A frame at ``now_ns``
-        draws each lane as its records stood then for that long (``ahead.STALE_NS`` at the
-        most)."""
+        meanwhile (none of its Python runs in one: ``collecting.py``): what a frame at
+        ``now_ns`` built from these records may miss of what the site recorded (at most
+        ``ahead.STALE_NS``: ``ahead.fresh``)."""
         frame = self._frame
         if frame is None:
             return 2**62
