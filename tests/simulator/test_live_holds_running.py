@@ -1,13 +1,14 @@
 """Live lanes beside holds on the loop still running, frame after frame, are what
 ``build_lane`` gives from scratch from the same records at the same now.
 
-``LiveHolds`` says a hold still running from the same start changed only past where it
-reached at the last frame (a frame grown to a later now from records sent ahead builds no
-lane that read the holds before then). Here, made-up stories hold the loop several at once,
-some from the same start, and end them every way a probe records: closed (seen beside the
-open one for a frame, as ``close_segment`` leaves it), or gone without a closed segment
-(``time.sleep(0)``); frames come at later, equal and earlier nows, their records up to a time
-near the frame's now (sent ahead, or read after it).
+``LiveHolds`` says a hold still running from the same start changed only between where it
+reached at the last frame and where it reaches now (a frame grown to a later now from records
+sent ahead builds no lane that read the holds before then). Here, made-up stories hold the
+loop several at once, some from the same start, and end them every way a probe records:
+closed (seen beside the open one for a frame, as ``close_segment`` leaves it), or gone
+without a closed segment (as ``measured()`` leaves a ``time.sleep(0)``); frames come at
+later, equal and earlier nows, their records up to a time near the frame's now (sent ahead,
+or read after it).
 """
 
 from __future__ import annotations
