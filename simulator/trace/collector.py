@@ -109,7 +109,7 @@ import contextlib
 import gc
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 __all__ = [
     "Collections",
@@ -285,8 +285,13 @@ class Collections:
     starts and stops, one clock read each: the site is not measured doing anything else for
     it."""
 
-    def __init__(self, shortest_ns: int = 1_000_000) -> None:
+    def __init__(
+        self, shortest_ns: int = 1_000_000, full: Callable[[str, int], None] | None = None
+    ) -> None:
         self.shortest_ns = shortest_ns
+        #: Told of each full collection as it starts and stops: ``full(phase, now_ns)``
+        #: (the site's process tells the window: ``collecting.CollectionTeller.seen``).
+        self.full = full
         self._began = 0
         self._pauses: list[tuple[int, int, int]] = []
 
@@ -305,6 +310,8 @@ class Collections:
             self._began = now
         elif now - self._began >= self.shortest_ns:
             self._pauses.append((self._began, now, info["generation"]))
+        if self.full is not None and info["generation"] == 2:
+            self.full(phase, now)
 
     def taken(self) -> list[tuple[int, int, int]]:
         """The pauses recorded since the last call: ``(start_ns, end_ns, generation)``."""

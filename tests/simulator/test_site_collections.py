@@ -20,6 +20,7 @@ from simulator.hosting.site_process.ahead import STALE_NS
 from simulator.hosting.site_process.child import _Site
 from simulator.hosting.site_process.collecting import CollectionTeller
 from simulator.hosting.site_process.record_wire import RecordFrame, RecordMirror, RecordSender
+from simulator.trace.collector import Collections
 
 from .test_record_wire import LOOP, MS, _answered, _InProcess, _probe
 from .test_records_ahead import _wired
@@ -44,7 +45,8 @@ def test_a_full_collection_is_told_as_it_begins_with_the_records_then_and_as_it_
         return 7, _frame_at(now_ns)
 
     teller = CollectionTeller(frame_now, written.append, frame_lock, send_lock)
-    teller.install()
+    collections = Collections(full=teller.seen)
+    collections.install()
     try:
         gc.collect(1)  # a young one: told nothing
         assert written == []
@@ -54,7 +56,7 @@ def test_a_full_collection_is_told_as_it_begins_with_the_records_then_and_as_it_
         with frame_lock:  # a frame under way when it fell due: nothing told
             gc.collect()
     finally:
-        teller.uninstall()
+        collections.uninstall()
     (kind, run_id, frame, began), (ended_kind, ended_run, began_again, walked, ended) = _told(
         written
     )
@@ -69,11 +71,12 @@ def test_no_run_measured_in_process_tells_nothing():
     teller = CollectionTeller(
         lambda now_ns: None, written.append, threading.Lock(), threading.Lock()
     )
-    teller.install()
+    collections = Collections(full=teller.seen)
+    collections.install()
     try:
         gc.collect()
     finally:
-        teller.uninstall()
+        collections.uninstall()
     assert written == []
 
 
@@ -188,10 +191,10 @@ def test_no_collection_is_told_once_the_window_was_told_every_answer():
 
     asyncio.run(watched())
     told = [window.recv(), window.recv()]
-    site.teller.install()
+    site.collections.install()
     try:
         gc.collect()
     finally:
-        site.teller.uninstall()
+        site.collections.uninstall()
     assert [kind for kind, *_ in told] == ["started", "answered"]
     assert not window.poll(0.1)

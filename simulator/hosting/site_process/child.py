@@ -79,14 +79,14 @@ class _Site:
         self._answered_run = -1
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sender = LaneSender()
-        #: This process's collections (recorded once ``main`` installs it), sent with an
-        #: in-process run's frames.
-        self.collections = Collections()
-        self._records = RecordSender(self.collections)
-        #: Tells the window of the full collections (installed by ``main`` too).
+        #: Tells the window of the full collections, as ``collections`` sees them.
         self.teller = CollectionTeller(
             self._frame_now, self._write_whole, self._frame_lock, self._send_lock
         )
+        #: This process's collections (recorded once ``main`` installs it), sent with an
+        #: in-process run's frames.
+        self.collections = Collections(full=self.teller.seen)
+        self._records = RecordSender(self.collections)
         self._stop_asked = False
         self._runner: threading.Thread | None = None
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
@@ -416,7 +416,6 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.suppress(Exception):  # a run boots again, and says what went wrong
         embedded_site.boot()  # now, so the first run does not wait for it
     site.collections.install()  # (tests that make a _Site record none, nor tell)
-    site.teller.install()
     site.serve(woken)
 
 

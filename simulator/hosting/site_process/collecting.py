@@ -3,17 +3,17 @@ they stood when one began.
 
 A full collection of the site's process holds its GIL throughout: 17-78 ms at 1,000 requests
 in flight, up to a second at 10,000. None of the site's Python runs meanwhile, so no probe
-records anything, and no record can be read either: a live frame of the window's that
-wanted the site's records waited out the collection, then the build of what arrived after
-it (``benchmarks/render.py``: most 1,000-lane frames over 100 ms had waited 40-78 ms in
-one). Here the collection's own thread, in the collector's callback (``gc.callbacks``, the
-GIL held, before it walks anything), reads the in-process run's records and sends them to
-the window as ``collecting``, and once it has walked, says ``collected`` (with when the
-records were written: the write lets go of the GIL, and the site's threads may run a
-moment before the collection walks). The window knows then that nothing was recorded from
-that write to the collection's end (``record_wire.RecordMirror.unseen_ns``): a frame then is
-built from those records at its own now, as recent as records read at that now would be,
-and waits for nothing.
+records anything, and no record can be read either: a live frame of the window's that wanted
+the site's records waited out the collection, then the build of what arrived after it
+(``benchmarks/render.py``: most 1,000-lane frames over 100 ms had waited 40-78 ms in one).
+Here the collection's own thread, in the collector's callback (``gc.callbacks``, through
+``collector.Collections``; the GIL held, before it walks anything), reads the in-process
+run's records and sends them to the window as ``collecting``, and once it has walked, says
+``collected`` (with when the records were written: the write lets go of the GIL, and the
+site's threads may run a moment before the collection walks). The window knows then that
+nothing was recorded from that write to the collection's end
+(``record_wire.RecordMirror.unseen_ns``): a frame then is built from those records at its
+own now, as recent as records read at that now would be, and waits for nothing.
 
 Only full collections (the oldest generation): the young ones last a few ms, less than a
 frame's records may lag anyway (``ahead.STALE_NS``), and come hundreds of times a run; a
@@ -28,11 +28,9 @@ collections of Django's tidying (6-9 ms each at 5,000 requests).
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from simulator.hosting.site_process.asks import framed
 from simulator.hosting.site_process.record_wire import RecordFrame
@@ -64,22 +62,15 @@ class CollectionTeller:
         #: collection walks from then on).
         self._told: tuple[int, int, int] | None = None
 
-    def install(self) -> None:
-        gc.callbacks.append(self._called)
-
-    def uninstall(self) -> None:
-        if self._called in gc.callbacks:
-            gc.callbacks.remove(self._called)
-
-    def _called(self, phase: str, info: dict[str, Any]) -> None:
-        if info.get("generation") != 2:
-            return
-        now = time.perf_counter_ns()
+    def seen(self, phase: str, now_ns: int) -> None:
+        """A full collection starts or stops (``phase``, as ``gc.callbacks`` say it) at
+        ``now_ns``: called by the process's :class:`~simulator.trace.collector.Collections`,
+        the one callback that times its collections."""
         try:
             if phase == "start":
-                self._begun(now)
+                self._begun(now_ns)
             else:
-                self._ended(now)
+                self._ended(now_ns)
         except Exception:  # noqa: BLE001, S110 (never the site's collection's failure)
             self._told = None
 
