@@ -38,7 +38,7 @@ from app.timeline.marks import (
     paint_error_texts,
     run_ends,
 )
-from app.timeline.notes import clear_of_bars
+from app.timeline.notes import clear_top
 from app.timeline.overlay import (
     HATCH_PX,
     LINE_PX,
@@ -165,14 +165,10 @@ def _paint_cut_note(
     width = fm.horizontalAdvance(text) + 10
     right = geo.lanes_left + geo.lanes_width
     # At the top right of the lanes, or lower down clear of the bars and errors there.
-    top = geo.lanes_top
-    while top + fm.height() <= geo.lanes_top + geo.lanes_height:
-        plate = QRectF(right - width, top, width, fm.height())
-        if clear_of_bars(plate, geo, rows, geo.t_to_ns):
-            break
-        top += fm.height()
-    else:
-        return  # no room clear of the errors: they matter more
+    top = clear_top(right - width, right, fm.height(), geo, rows, geo.t_to_ns)
+    if top is None:
+        return  # no room clear of the bars and errors: they matter more
+    plate = QRectF(right - width, top, width, fm.height())
     geo.notes.append(PlacedLabel(text, plate, None))
     painter.fillRect(plate, QColor(theme.background))
     painter.setPen(QColor(theme.muted))
