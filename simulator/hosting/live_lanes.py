@@ -133,7 +133,7 @@ class LiveLanes:
         self.tidied = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
-        #: Which lanes of the last update only grew from the one's before (``None``: not
+        #: Which lanes of the last update only grew from the update before (``None``: not
         #: said), for whoever kept what it read of those (``Trace.note_grown``).
         self.grown_from: GrownFrom | None = None
         self._handed: tuple[Lane, ...] | None = None  # what the last update gave
