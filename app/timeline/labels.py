@@ -147,11 +147,14 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
     placed = _Placed(line)
 
     def row_label(row: int) -> None:
-        top = geo.row_top(row)
-        height = pixels_per_row if every == 1 else 0.0
-        # A row's label may move within its row, not into another's.
-        span = (top, top + max(height, 0.0)) if every == 1 else (top - line / 2, top + line / 2)
-        label = _place(rows.labels[row], right, width, top + height / 2, span, placed, fm, row)
+        middle = geo.row_top(row) + pixels_per_row / 2
+        # A row's label may move within its row, not into another's. Centred on the row's top
+        # where only some rows are named, a 12 px row's "event loop" sat level with the queue
+        # band above it under a 14 px line (lesson 9's slide: each label a row too high).
+        # Rows thinner than half a line let it move half a line, to clear its neighbours'.
+        reach = pixels_per_row / 2 if pixels_per_row >= line / 2 else line / 2
+        span = (middle - reach, middle + reach)
+        label = _place(rows.labels[row], right, width, middle, span, placed, fm, row)
         if label is not None:
             placed.add(label)
 

@@ -120,6 +120,28 @@ def test_labels_of_thin_rows_never_overlap_and_the_event_loop_is_always_named(qa
         assert abs(loop.rect.center().y() - (geo.row_top(1) + geo.row_px / 2)) <= geo.row_px
 
 
+def test_each_label_sits_level_with_its_own_row_when_rows_are_thinner_than_a_line(qapp):
+    """Lesson 9's slide: rows of 12 px under labels of 14 px. Each label was centred on its
+    row's top, so "event loop" sat level with the queue band, "awaiting on the loop" with
+    the loop's pink bars and "30 threads: Django only" with the blue await; a class reads a
+    label as the row beside it."""
+    rows = _rows(9, 1, "workers")  # 33 rows
+    font = QFont()
+    font.setPixelSize(16)
+    for height in (440, 500, 600):  # rows from half a line to a line and more
+        geo = layout(QRectF(0, 0, 1200, height), rows, font, 0, 1)
+        fm = QFontMetricsF(label_font(font, geo))
+        assert geo.row_px >= fm.height() / 2
+        placed = place_labels(geo, rows, fm)
+        assert "event loop" in [label.text for label in placed]
+        for label in placed:
+            if label.row is None:
+                continue
+            middle = geo.row_top(label.row) + geo.row_px / 2
+            off = abs(label.rect.center().y() - middle)
+            assert off < geo.row_px / 2 - 0.5, (height, label.text, off, geo.row_px)
+
+
 def test_the_window_groups_rows_to_its_floor_and_hover_names_the_request(qtbot):
     from PySide6.QtCore import QPoint
 
