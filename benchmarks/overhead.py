@@ -26,7 +26,12 @@ request of path (a) makes, times what one costs, against the request's time. Bud
 loop-monitor steps, marks and declared segments. And (g) the harness's own Python per
 request, the client's and the server's each alone on one thread (``benchmarks/harness_cpu.py``):
 what of the harness's share does not move with the machine's load, unlike its thread
-hand-offs.
+hand-offs. And (h) those hand-offs: one at a time again, (a0), (c) and (c) with an app that
+answers at once (the hand-off alone: each request's two wake-ups across threads and the
+harness's Python, nothing of Django's), taking turns on every core and with every thread of
+the process on one core (``os.sched_setaffinity``; the core changes each round). On one
+core no wake-up has to reach another core: what of (c) - (a0) is gone there is what passing
+a request and its answer between cores costs, not our code. (``--cores`` prints only this.)
 
 Our budget: at most 50 % over Django alone, 25 % the goal, probes included. When over
 budget, the script profiles path (c) with cProfile on both threads (the caller's and the
@@ -61,7 +66,7 @@ embedded_site.boot()
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-from benchmarks.harness_cpu import harness_cpu_us  # noqa: E402
+from benchmarks.harness_cpu import answer_at_once, harness_cpu_us  # noqa: E402
 from embedded_site.asgi import application_with  # noqa: E402
 from embedded_site.instrumentation import RequestProbe, current_probe, measured  # noqa: E402
 from embedded_site.waits import Clock, _Schedstat, read_clock  # noqa: E402
@@ -295,6 +300,17 @@ class OurPath:
             await asyncio.sleep(0.005)
 
 
+class HandoffPath(OurPath):
+    """Path (c) with an app that answers at once: a request's time is the client's and the
+    server's Python and the two wake-ups between their loops, nothing of Django's."""
+
+    name = "(h) the hand-off alone"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.server = AsgiServer(answer_at_once)
+
+
 def _scenario(n: int) -> Scenario:
     return Scenario(view=VIEW, mode="asgi", requests=n, io_ms=0, cpu_ms=0)
 
@@ -389,6 +405,72 @@ async def measure_paths(
         for path in paths:
             await path.__aexit__(None, None, None)
     return samples, answers
+
+
+# -- (h) the hand-offs, on every core and on one ---------------------------------------------
+
+Cores = str  # "every core" | "one core"
+
+
+def _pin_threads(cpus: set[int]) -> None:
+    """Let every thread of this process run only on ``cpus``; a thread started later takes
+    its starter's (Django's are started by the site's loop thread)."""
+    for task in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            os.sched_setaffinity(int(task), cpus)
+
+
+async def measure_by_cores(
+    rounds: int, block: int, warmup: int
+) -> dict[tuple[Cores, str], list[float]] | None:
+    """Seconds per request one at a time, by cores and path: (a0), (c) and the hand-off
+    alone, blocks of ``block`` in turn on every core, then with every thread on one (a
+    different one each round, so a neighbour busy on one core slows both sides alike).
+    ``None`` where threads cannot be kept to a core (not Linux, or one CPU)."""
+    every = os.sched_getaffinity(0) if hasattr(os, "sched_setaffinity") else set()
+    if len(every) < 2 or not os.path.isdir("/proc/self/task"):
+        return None
+    paths = [BarePath(), OurPath(), HandoffPath()]
+    samples: dict[tuple[Cores, str], list[float]] = {}
+    for path in paths:
+        await path.__aenter__()
+    try:
+        for path in paths:
+            await _measure(path, "one at a time", warmup)
+        threads = threading.active_count()
+        for turn in range(rounds):
+            for cores in ("every core", "one core"):
+                _pin_threads(every if cores == "every core" else {sorted(every)[turn % len(every)]})
+                for path in paths:
+                    await _quiet(paths, threads)
+                    _instrument_like_our_server(path)
+                    sample = await _measure(path, "one at a time", block)
+                    samples.setdefault((cores, path.name), []).append(sample)
+    finally:
+        _pin_threads(every)
+        for path in paths:
+            await path.__aexit__(None, None, None)
+    return samples
+
+
+def _print_by_cores(samples: dict[tuple[Cores, str], list[float]] | None, rounds: int) -> None:
+    if samples is None:
+        print("(h) not measured: this system cannot keep the process's threads to one core")
+        return
+    cells = []
+    for cores in ("every core", "one core"):
+        us = {name: statistics.median(samples[(cores, name)]) * 1e6 for _, name in samples}
+        alone, ours = us[BarePath.name], us[OurPath.name]
+        cells.append(
+            f"{cores}: (a0) {alone:.0f} us, (c) {ours:.0f} us ({(ours / alone - 1) * 100:+.1f}%), "
+            f"the hand-off alone {us[HandoffPath.name]:.0f} us"
+        )
+    print(
+        f"(h) one at a time, medians of {rounds} blocks each, the paths and the cores taking "
+        f"turns: {'; '.join(cells)}. The hand-off alone is (c) with an app that answers at "
+        "once: the harness's Python and a request's two wake-ups between the loops' threads; "
+        "on one core, no wake-up has to reach another core"
+    )
 
 
 def makespan_ratio(n: int, io_ms: float) -> tuple[float, Any]:
@@ -558,7 +640,7 @@ def _print_harness_cpu(alone_ms: float) -> None:
         f"loop monitor), {both:.0f} us together, {both / (alone_ms * 1e3) * 100:.1f}% of (a0) "
         "one at a time; beyond it the harness's share holds the two thread hand-offs of each "
         "request (each loop wakes the other's, the GIL passes between them), which move with "
-        "the machine's load"
+        "the machine's load (measured in (h))"
     )
 
 
@@ -614,13 +696,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block", type=int, default=100, help="requests per sample, one at a time")
     parser.add_argument("--lone", type=int, default=300, help="requests measured alone")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument(
+        "--core-rounds", type=int, default=10, help="rounds of (h), every core against one"
+    )
     parser.add_argument("--io-ms", type=float, default=500.0, help="I/O wait for part (d)")
     parser.add_argument("--profile", action="store_true", help="profile (c) even within budget")
     parser.add_argument("--clocks", action="store_true", help="only (e), the thread clocks")
+    parser.add_argument("--cores", action="store_true", help="only (h), every core against one")
     args = parser.parse_args(argv)
     n = args.requests
     if args.clocks:
         _print_clocks_cost(n, args.repeats)
+        return 0
+    if args.cores:
+        by_cores = asyncio.run(measure_by_cores(args.core_rounds, args.block, args.warmup))
+        _print_by_cores(by_cores, args.core_rounds)
         return 0
 
     blocks = args.repeats * max(1, n // args.block)
@@ -687,6 +777,8 @@ def main(argv: list[str] | None = None) -> int:
 
     _print_clocks_cost(n, args.repeats)
     _print_harness_cpu(median[(BarePath.name, "one at a time")])
+    by_cores = asyncio.run(measure_by_cores(args.core_rounds, args.block, args.warmup))
+    _print_by_cores(by_cores, args.core_rounds)
 
     print()
     worst = max(over[OurPath.name].values())

@@ -38,7 +38,7 @@ from app.timeline.marks import (
     paint_error_texts,
     run_ends,
 )
-from app.timeline.notes import clear_of_bars
+from app.timeline.notes import clear_top
 from app.timeline.overlay import (
     HATCH_PX,
     LINE_PX,
@@ -157,22 +157,22 @@ def _paint_cut_note(
     trace = rows.trace
     to = format_ms(trace.ms(trace.last_ns))
     fm = QFontMetricsF(painter.font())
-    # The short wording where the long one does not fit (compare mode, a projector's font).
+    # The short wording where the long one does not fit the lanes, or finds no room clear of
+    # the bars (a projector's font over lesson 9's busy rows: the replay's clock ran on to
+    # 187 ms past a 143 ms axis and nothing said why).
     wordings = (f"Django's clean-up after the answers went on to {to} →", f"clean-up to {to} →")
-    text = next((t for t in wordings if fm.horizontalAdvance(t) + 10 <= geo.lanes_width), None)
-    if text is None:
-        return
-    width = fm.horizontalAdvance(text) + 10
     right = geo.lanes_left + geo.lanes_width
-    # At the top right of the lanes, or lower down clear of the bars and errors there.
-    top = geo.lanes_top
-    while top + fm.height() <= geo.lanes_top + geo.lanes_height:
-        plate = QRectF(right - width, top, width, fm.height())
-        if clear_of_bars(plate, geo, rows, geo.t_to_ns):
+    for text in wordings:
+        width = fm.horizontalAdvance(text) + 10
+        if width > geo.lanes_width:
+            continue
+        # At the top right of the lanes, or lower down clear of the bars and errors there.
+        top = clear_top(right - width, right, fm.height(), geo, rows, geo.t_to_ns)
+        if top is not None:
             break
-        top += fm.height()
     else:
-        return  # no room clear of the errors: they matter more
+        return  # no room clear of the bars and errors: they matter more
+    plate = QRectF(right - width, top, width, fm.height())
     geo.notes.append(PlacedLabel(text, plate, None))
     painter.fillRect(plate, QColor(theme.background))
     painter.setPen(QColor(theme.muted))

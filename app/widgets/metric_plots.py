@@ -242,27 +242,34 @@ class QtLatencyHistogram(_QtPlot):
         view = item.getViewBox()
         height = max(view.sceneBoundingRect().height(), 1.0)
         # p50 left of its line, p95 right of it; near the right edge p95 turns left too,
-        # one row lower, so neither is cut off nor covers the other.
-        p95_left = bins.p95_ms > bins.hi_ms * 0.7
-        placed = (
-            (self._markers[0], "p50", bins.p50_ms, True, False),
-            (self._markers[1], "p95", bins.p95_ms, p95_left, p95_left),
-        )
-        for marker, name, ms, left, _ in placed:
+        # one row lower, so neither is cut off nor covers the other. A p50 too near the left
+        # edge for its label (many fast answers, a few slow: "p50 2.73 ms" read "3 ms") turns
+        # right, and p95 drops a row if it would run into it.
+        placed = ((self._markers[0], "p50", bins.p50_ms), (self._markers[1], "p95", bins.p95_ms))
+        for marker, name, ms in placed:
             marker.setVisible(True)  # first: a hidden label does not take new text
             marker.setPos(ms / 1000)
             marker.label.format = f"{name} {format_ms(ms)}"
+            marker.label.valueChanged()
+        box = view.sceneBoundingRect()
+        x50, x95 = (box.width() * ms / bins.hi_ms for _, _, ms in placed)
+        w50 = self._markers[0].label.textItem.boundingRect().width() * 1.05 + 2
+        p50_left = x50 >= w50
+        p95_left = bins.p95_ms > bins.hi_ms * 0.7
+        lower = p95_left or (not p50_left and x95 < x50 + w50)
+        for (marker, *_), left in zip(placed, (p50_left, p95_left), strict=True):
             marker.label.anchors = [(1.05, 0.5)] * 2 if left else [(-0.05, 0.5)] * 2
             marker.label.valueChanged()
-        row = max(marker.label.textItem.boundingRect().height() for marker in self._markers)
-        rows = 2 if p95_left else 1
+        # A label's drawn rectangle is a pixel or two taller than its text: rows keep apart.
+        row = max(marker.label.textItem.boundingRect().height() for marker in self._markers) + 2
+        rows = 2 if lower else 1
         # The bars' share of the height: what the label rows (and a gap) leave them.
         bars_share = max(0.3, 1 - (rows * row + 3) / height)
         view.setRange(
             xRange=(0, bins.hi_ms / 1000), yRange=(0, max(bins.counts) / bars_share), padding=0
         )
-        for marker, *_, lower in placed:
-            marker.label.orthoPos = 1 - row * (1.5 if lower else 0.5) / height
+        for (marker, *_), down in zip(placed, (False, lower), strict=True):
+            marker.label.orthoPos = 1 - row * (1.5 if down else 0.5) / height
             marker.label.valueChanged()
 
     def marker_label_rects(self) -> list[QRectF]:

@@ -340,21 +340,25 @@ class LiveRun:
             if not afresh and (self._live is None or self._live.loop_thread != loop_thread):
                 self._live = LiveLanes(loop_thread)
             live = self._live
+            grown = None
             if afresh or live is None:  # a signal handler's inside an update: leave it alone
                 lanes, last = from_scratch_ending(records, now_ns, loop_thread, abandoned)
             else:
                 self._updating = True
                 try:
                     lanes, last = live.at(records, now_ns, final=final, abandoned=abandoned)
+                    grown = live.grown_from
                 finally:
                     self._updating = False
-        return Trace(
+        trace = Trace(
             t0_ns=driver.start_ns,
             lanes=lanes,
             loop_thread=loop_thread,
             loop_blocked=blocks_within(server.loop_blocked(), driver.start_ns, last),
             loop_blocking_now=None if final else server.loop_blocking_now(now_ns),
         )
+        trace.note_grown(grown)
+        return trace
 
     def records_now(self, now_ns: int, final: bool = False) -> LiveRecords | None:
         """What a snapshot at ``now_ns`` is built of (``final``: the final trace, after

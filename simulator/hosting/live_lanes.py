@@ -51,6 +51,7 @@ from simulator.hosting.record_state import (
     tidying,
 )
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
+from simulator.trace.data import GrownFrom
 from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from, read_near
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
@@ -132,6 +133,10 @@ class LiveLanes:
         self.tidied = 0
         #: When the last segment of all ended (``now`` if none).
         self.last_ns = 0
+        #: Which lanes of the last update only grew from the update before (``None``: not
+        #: said), for whoever kept what it read of those (``Trace.note_grown``).
+        self.grown_from: GrownFrom | None = None
+        self._handed: tuple[Lane, ...] | None = None  # what the last update gave
 
     def update(
         self,
@@ -185,7 +190,7 @@ class LiveLanes:
         lanes = self._lanes
         still: list[int] = []
         last = self._settled_last
-        grew = False
+        grown: list[int] = []
         for i, kept in same:
             if kept.read_until >= unchanged_until and near(kept.windows):
                 changed.append(i)
@@ -193,7 +198,7 @@ class LiveLanes:
             elif kept.grows and kept.end <= now_ns < kept.grows_until:
                 kept.lane = lanes[i] = reaching(kept.lane, now_ns)
                 kept.end = now_ns
-                grew = True
+                grown.append(i)
                 still.append(i)
             elif kept.in_flight:
                 changed.append(i)  # in flight, reaching now: built again
@@ -206,7 +211,7 @@ class LiveLanes:
             else:
                 last = max(last, kept.end)  # answered, Django still at work on it
                 still.append(i)
-        if grew:
+        if grown:
             last = max(last, now_ns)
         resumed = 0
         for i in changed:
@@ -250,7 +255,12 @@ class LiveLanes:
         self._active = still
         self.built, self.resumed, self.tidied = len(changed), resumed, len(tidied)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
-        return tuple(lanes)
+        handed, earlier = tuple(lanes), self._handed
+        self._handed = None if abandoned else handed
+        self.grown_from = (
+            None if earlier is None or abandoned else GrownFrom(earlier, tuple(grown), now_ns)
+        )
+        return handed
 
     def _settle(self, i: int, kept: _Kept) -> None:
         kept.build = None  # final: built again only if the holds it read change, afresh
@@ -292,6 +302,7 @@ class LiveLanes:
         snapshot and the window's build from mirrored records each take their lanes so."""
         lanes = self.update(records, now_ns, abandoned=abandoned)
         if final and self.stale(records):
+            self.grown_from = self._handed = None
             return from_scratch_ending(records, now_ns, self.loop_thread, abandoned)
         return lanes, self.last_ns
 

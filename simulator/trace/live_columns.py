@@ -79,12 +79,21 @@ class LiveColumns:
         n, m = len(lanes), len(old)
         same = np.zeros(n, np.bool_)
         same[:m] = np.fromiter(map(is_, lanes, old), np.bool_, m)
-        changed = np.flatnonzero(~same).tolist()
+        # Lanes their maker says only grew from those of the last trace filled: their rows
+        # are the old ones, the last reaching the new now (none read from its objects).
+        grown = np.zeros(n, np.bool_)
+        said = trace.grown_from
+        if said is not None and said.lanes is old and said.indices:
+            grown[np.asarray(said.indices, np.int64)] = True
+            grown &= ~same
+        now = said.now_ns if said is not None else 0
+        changed = np.flatnonzero(~(same | grown)).tolist()
         # Per lane its rows, and how many of its first rows are the old lane's rows at the
-        # same place (all of them for the same object).
+        # same place (all of them for the same object, all but the last for one grown).
         counts = np.empty(n, np.int64)
         counts[:m] = self._offsets[1 : m + 1] - self._offsets[:m]
         keep = np.where(same, counts, 0)
+        keep[grown] = counts[grown] - 1
         fresh: list[Segment] = []
         for i in changed:
             segments = lanes[i].segments
@@ -100,11 +109,12 @@ class LiveColumns:
             keep[i] = shared
             fresh += segments[shared:]
         self.read = len(changed)
-        if len(fresh) * 2 > len(fresh) + int(keep.sum()):  # mostly new: read it all at once
+        unread = int(keep.sum()) + int(np.count_nonzero(grown))
+        if len(fresh) > unread:  # mostly new: read it all at once
             columns = self._from_scratch(lanes)
         else:
-            columns = self._segments(lanes, counts, keep, fresh)
-        trace.adopt_columns(columns, self._lanes_columns(lanes, same, changed, columns))
+            columns = self._segments(lanes, counts, keep, fresh, grown, now)
+        trace.adopt_columns(columns, self._lanes_columns(lanes, same, grown, changed, columns, now))
         self._lanes = lanes
 
     def _from_scratch(self, lanes: Sequence[Lane]) -> SegmentColumns:
@@ -128,7 +138,13 @@ class LiveColumns:
         return columns
 
     def _segments(
-        self, lanes: Sequence[Lane], counts: Int64s, keep: Int64s, fresh: list[Segment]
+        self,
+        lanes: Sequence[Lane],
+        counts: Int64s,
+        keep: Int64s,
+        fresh: list[Segment],
+        grown: npt.NDArray[np.bool_],
+        now: int,
     ) -> SegmentColumns:
         n = len(lanes)
         offsets = np.zeros(n + 1, np.int64)
@@ -139,6 +155,10 @@ class LiveColumns:
         kept = position < keep[lane]
         old_offsets = self._offsets
         source = old_offsets[lane[kept]] + position[kept]
+        # The last row of each lane grown (its only row not kept): the old last row, to now.
+        reached = ~kept & grown[lane]
+        reached_source = old_offsets[lane[reached] + 1] - 1
+        read = ~kept & ~reached  # the rows read from ``fresh``, in order
         codes = self._thread_code
         for name in map(THREAD_OF, fresh):
             if name not in codes:
@@ -156,10 +176,11 @@ class LiveColumns:
         for key, old in self._rows.items():
             column = np.empty(total, old.dtype)
             column[kept] = old[source]
-            column[~kept] = new_rows[key]
+            column[reached] = now if key == "end_ns" else old[reached_source]
+            column[read] = new_rows[key]
             rows[key] = column
         self._rows, self._offsets = rows, offsets
-        names = self._named(lanes, keep, fresh, kept, lane, position)
+        names = self._named(keep, grown, fresh, read, lane, position)
         # Threads numbered in order of first sight in these rows, as ``SegmentColumns.of``
         # numbers them.
         thread = rows["thread"].astype(np.int32, copy=False)
@@ -183,18 +204,20 @@ class LiveColumns:
 
     def _named(
         self,
-        lanes: Sequence[Lane],
         keep: Int64s,
+        grown: npt.NDArray[np.bool_],
         fresh: list[Segment],
-        kept: npt.NDArray[np.bool_],
+        read: npt.NDArray[np.bool_],
         lane: npt.NDArray[np.int32],
         position: Int64s,
     ) -> dict[tuple[int, int], str]:
         """The named segments (a site's ``Server-Timing`` metrics: few or none), by lane and
-        place: those kept, and the fresh ones."""
-        names = {key: name for key, name in self._names.items() if key[1] < keep[key[0]]}
+        place: those kept (every one of a lane grown), and the fresh ones (rows ``read``)."""
+        names = {
+            key: name for key, name in self._names.items() if key[1] < keep[key[0]] or grown[key[0]]
+        }
         if any(map(NAME_OF, fresh)):
-            fresh_rows = np.flatnonzero(~kept)
+            fresh_rows = np.flatnonzero(read)
             for row, segment in zip(fresh_rows.tolist(), fresh, strict=True):
                 if segment.name is not None:
                     names[(int(lane[row]), int(position[row]))] = segment.name
@@ -205,11 +228,14 @@ class LiveColumns:
         self,
         lanes: Sequence[Lane],
         same: npt.NDArray[np.bool_],
+        grown: npt.NDArray[np.bool_],
         changed: list[int],
         segments: SegmentColumns,
+        now: int,
     ) -> LaneColumns:
-        """The lanes' own columns: the old rows of the same objects, the rest read anew (a
-        lane's end from its last row: ``Lane.end_ns``, without the objects)."""
+        """The lanes' own columns: the old rows of the same objects, and of those grown but
+        for their answer (now), the rest read anew (a lane's end from its last row:
+        ``Lane.end_ns``, without the objects)."""
         old = self._lane_columns
         n, m = len(lanes), len(old) if old is not None else 0
         picked = [lanes[i] for i in changed]
@@ -223,6 +249,7 @@ class LiveColumns:
         sent[at] = np.fromiter(map(SENT_OF, picked), np.int64, k)
         done[at] = np.fromiter(map(DONE_OF, picked), np.int64, k)
         status[at] = np.fromiter(map(STATUS_CODE.__getitem__, map(STATUS_OF, picked)), np.uint8, k)
+        done[grown] = now
         offsets = segments.offsets
         has_rows = offsets[1:] > offsets[:-1]
         end = done.copy()
@@ -234,7 +261,7 @@ class LiveColumns:
         db_offsets = np.zeros(n + 1, np.int64)
         np.cumsum(db_counts, out=db_offsets[1:])
         owner = np.repeat(np.arange(n, dtype=np.int64), db_counts)
-        kept = same[owner]
+        kept = (same | grown)[owner]
         source = self._db_offsets[owner[kept]] + (
             np.arange(len(owner), dtype=np.int64)[kept] - db_offsets[owner[kept]]
         )

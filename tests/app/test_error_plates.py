@@ -171,3 +171,42 @@ def test_an_error_that_fits_beside_its_lane_is_written_there(qapp):
         (1, "#2 failed: HTTP 500"),
     ]
     assert all(note.rect.left() > geo.x_of(2 * MS) for note in geo.notes)
+
+
+def test_the_note_on_django_s_clean_up_is_written_over_many_lanes_where_only_tails_are(qapp):
+    """10,000 requests share each pixel row: the note still goes where, row by row, no bar
+    of work is (here over the first lanes' faint tails), never over the others' bars."""
+
+    def lane(i: int, answered_ms: int) -> Lane:
+        cpu = Segment(Kind.CPU, 0, answered_ms * MS, LOOP)
+        tidy = Segment(Kind.FRAMEWORK, answered_ms * MS, 19 * MS, LOOP)
+        return Lane(i, "v", "ok", 200, None, 0, answered_ms * MS, (cpu, tidy))
+
+    lanes = tuple(lane(i, 4 if i < 1000 else 10) for i in range(2000))
+    rows = TimelineRows(Trace(0, lanes, LOOP), by="requests")
+    image, geo = _paint(rows)
+    assert geo.group > 1
+    (note,) = [note for note in geo.notes if "clean-up" in note.text]
+    assert note.rect.bottom() <= geo.row_top(1000) + 0.5
+    x = round(geo.x_of(9 * MS))
+    assert looks_like(image.pixelColor(x, round(geo.row_top(1500))), Kind.CPU)
+
+
+def test_the_clean_up_note_takes_its_short_wording_where_only_that_finds_room(qapp):
+    """Lesson 9 in presentation mode: every row has work near the right edge but the first,
+    free for its last 3 ms only; the long note had no room and nothing was written, the
+    replay's clock running past the axis unexplained. The short one goes there."""
+
+    def lane(i: int, answered_ms: int) -> Lane:
+        cpu = Segment(Kind.CPU, 0, answered_ms * MS, LOOP)
+        tidy = Segment(Kind.FRAMEWORK, answered_ms * MS, 19 * MS, LOOP)
+        return Lane(i, "v", "ok", 200, None, 0, answered_ms * MS, (cpu, tidy))
+
+    lanes = tuple(lane(i, 7 if i == 0 else 10) for i in range(12))
+    rows = TimelineRows(Trace(0, lanes, LOOP), by="requests")
+    image, geo = _paint(rows)
+    (note,) = [note for note in geo.notes if "clean-up" in note.text]
+    assert note.text == "clean-up to 19 ms →"
+    assert note.rect.bottom() <= geo.row_top(1) + 0.5 and note.rect.left() >= geo.x_of(7 * MS)
+    x = round(geo.x_of(9 * MS))
+    assert looks_like(image.pixelColor(x, round(geo.row_top(1) + geo.row_px / 2)), Kind.CPU)

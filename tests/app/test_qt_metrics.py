@@ -429,8 +429,10 @@ def test_the_figure_line_leads_with_the_figure_the_lesson_asks_about(qapp, figur
         [(0, 200 * i + 20) for i in range(1, 9)],  # lesson 4's staircase: p95 at the right edge
         [(0, 100)] * 20 + [(0, 190)],  # one tall bar under both lines
         [(0, ms) for ms in range(10, 210, 10)],
+        # lesson 18: most answers at ~3 ms, a few to 22: p50 near the left edge
+        [(0, 2.7)] * 17 + [(0, 2.0)] * 4 + [(0, ms) for ms in (4, 4, 5, 6, 6, 7, 9.4, 9.5, 22)],
     ],
-    ids=["staircase", "tall", "even"],
+    ids=["staircase", "tall", "even", "fast"],
 )
 def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
     histogram = make_view(QtLatencyHistogram, make_trace(*spans), size=(360, 220))
@@ -452,8 +454,12 @@ def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
     ]
     labels = histogram.marker_label_rects()
     assert len(labels) == 2 and all(label.height() >= px for label in labels)
+    box = histogram.mapFromScene(histogram.getPlotItem().getViewBox().sceneBoundingRect())
+    plot = box.boundingRect().toRectF()
     for label in labels:
         assert label.top() >= 0, "a label above the plot"
+        # The plot clips what is outside it: "p50 2.73 ms" read "3 ms".
+        assert plot.left() <= label.left() and label.right() <= plot.right(), (label, plot)
         for bar in bars:
             assert not label.intersects(bar), (label, bar)
     assert not labels[0].intersects(labels[1])

@@ -18,6 +18,7 @@ from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Segment, Trace
 from simulator.trace.columns import LaneColumns, SegmentColumns
+from simulator.trace.data import GrownFrom
 from simulator.trace.live_columns import LiveColumns
 
 from .test_summary_columns import lanes as any_lane
@@ -88,20 +89,24 @@ def test_a_frame_reads_only_the_lanes_that_changed_and_gives_the_columns_from_sc
 
 
 @st.composite
-def frames(draw) -> list[tuple[Lane, ...]]:
+def frames(draw) -> list[Trace]:
     """Snapshots of one run: each keeps some lanes (the same objects), grows some to a new
     "now", builds some again (new objects, maybe other segments; or, as the engine walks a
     lane again from where its records changed, its first segments the same objects and the
-    rest new), and adds some."""
+    rest new), and adds some. Some snapshots say which lanes grew to their now
+    (``Trace.note_grown``, as the live lanes do), some do not."""
     now = 100 * MS
     current = [draw(any_lane(i)) for i in range(draw(st.integers(0, 8)))]
-    shots = [tuple(current)]
+    shots = [Trace(0, tuple(current), "asgi-loop")]
     for _ in range(draw(st.integers(1, 5))):
         now += draw(st.integers(1, 8)) * MS
+        before, to_now = shots[-1].lanes, []
         for i, old in enumerate(current):
             change = draw(st.sampled_from(("keep", "keep", "grow", "build", "again")))
             if change == "grow" and old.segments:
                 current[i] = grown(old, max(now, old.segments[-1].end_ns))
+                if current[i].end_ns == now:
+                    to_now.append(i)
             elif change == "again":
                 kept = old.segments[: draw(st.integers(0, len(old.segments)))]
                 rest = draw(any_lane(i)).segments
@@ -109,7 +114,9 @@ def frames(draw) -> list[tuple[Lane, ...]]:
             elif change == "build":
                 current[i] = draw(any_lane(i))
         current += [draw(any_lane(len(current) + j)) for j in range(draw(st.integers(0, 4)))]
-        shots.append(tuple(current))
+        shots.append(Trace(0, tuple(current), "asgi-loop"))
+        if draw(st.booleans()):
+            shots[-1].note_grown(GrownFrom(before, tuple(to_now), now))
     return shots
 
 
@@ -118,22 +125,25 @@ def frames(draw) -> list[tuple[Lane, ...]]:
 @given(frames())
 def test_columns_carried_from_frame_to_frame_are_the_columns_from_scratch(shots):
     live = LiveColumns()
-    for lanes in shots:
-        trace = Trace(0, lanes, "asgi-loop")
+    for trace in shots:
         live.fill(trace)
         assert_same_columns(trace)
-        assert summarize(trace) == summarize(Trace(0, lanes, "asgi-loop"))
+        assert summarize(trace) == summarize(Trace(0, trace.lanes, "asgi-loop"))
 
 
 @pytest.mark.slow
 def test_a_real_run_s_live_figures_are_the_figures_of_each_snapshot():
     """Watched as the window watches it: every snapshot's figures from the carried columns
-    equal ``summarize`` of the same lanes afresh, and the columns did carry over."""
+    equal ``summarize`` of the same lanes afresh, and the columns did carry over: the lanes
+    that only grew to the frame's now (as the live lanes say) were not read again."""
     run = LiveRun(Scenario(view="async_io", requests=300, io_ms=60, arrival_ms=0.5))
     live = LiveColumns()
     read: list[tuple[int, int]] = []
+    unread_grown: list[int] = []  # lanes other objects than the frame before's, not read
+    before: tuple[Lane, ...] = ()
 
     async def watch() -> None:
+        nonlocal before
         task = asyncio.ensure_future(run.run())
         while not task.done():
             await asyncio.sleep(0.005)
@@ -143,8 +153,12 @@ def test_a_real_run_s_live_figures_are_the_figures_of_each_snapshot():
                 assert_same_columns(trace)
                 assert summarize(trace) == summarize(dataclasses.replace(trace))
                 read.append((live.read, len(trace.lanes)))
+                others = sum(a is not b for a, b in zip(trace.lanes, before, strict=False))
+                unread_grown.append(others + len(trace.lanes) - len(before) - live.read)
+                before = trace.lanes
         await task
 
     asyncio.run(watch())
     assert len(read) > 3
     assert any(count < lanes for count, lanes in read)  # some frames read fewer than all
+    assert max(unread_grown) > 10  # lanes grown to now: their rows not read again

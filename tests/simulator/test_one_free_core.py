@@ -93,3 +93,17 @@ def test_threads_waiting_for_a_core_while_another_ran_had_their_core():
     judged = judge_lesson(lesson, runs)
     assert not judged.held and judged.cores_waited is None
     assert judged.line == NOT_SHOWN
+
+
+def test_lesson_5_whose_loop_waited_for_a_core_says_so_beside_its_staircase():
+    """Lesson 5's why says each answer comes 50 ms after the one before; on a busy machine
+    they came 60-200 ms apart, the bars mostly "waiting for a CPU core", and nothing in the
+    reveal said the machine was busy. Its staircase still shows (its claim holds), and the
+    details now say how long the loop waited for a core."""
+    lesson = load_lesson(LESSON.with_name("05-cpu-staircase.toml"))
+    run = _computing(lesson.file.a, 1260.0, waited_ms=60)  # 60% of the work
+    judged = judge_lesson(lesson, {"A": [run]})
+    assert judged.held and judged.showed
+    assert judged.cores_line is not None and "waited for a CPU core 60%" in judged.cores_line
+    quiet = judge_lesson(lesson, {"A": [_computing(lesson.file.a, 500.0, waited_ms=2)]})
+    assert quiet.showed and quiet.cores_line is None

@@ -367,10 +367,12 @@ class RecordMirror:
             blocking = frame.loop_blocking_now
             if blocking is not None and now != frame.now_ns:  # as it stood, at this now
                 blocking = (blocking[0], now) if blocking[0] < now else None
-            return Trace(
+            trace = Trace(
                 t0_ns=frame.t0_ns,
                 lanes=lanes,
                 loop_thread=frame.loop_thread,
                 loop_blocked=blocks_within(frame.loop_blocked, frame.t0_ns, last),
                 loop_blocking_now=blocking,
             )
+            trace.note_grown(live.grown_from)
+            return trace
