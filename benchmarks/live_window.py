@@ -14,6 +14,9 @@ thread's (the frame drawn: the timeline's layout and paint, the figures'), the f
 work on the snapshot's thread; the worst lag of a 10 ms tick of the window's loop over the
 whole run (what a click would wait), and apart up to the last answer, from it to the run's
 end, and while the finished run is drawn; and how often frames came while the lanes grew.
+Beside the frames over 100 ms and the rest, how many lanes their snapshots built: a lane is
+built again when its records changed, and a burst of them (10,000 sleeps ending together,
+each lane's coroutine run again by the loop) changes every lane at once.
 Screenshots of the screen go to ``--out`` (none without it: they went to the folder it
 was run from, and from a checkout into a commit): ``live-<s>s.png`` at each of
 ``--live-at`` seconds after the start, and ``done.png`` after the run. Target: no frame
@@ -55,6 +58,11 @@ from pathlib import Path
 PARTS: dict[str, list[float]] = {}
 #: When each part ran: ``(part, start_ns, end_ns)`` (perf_counter), for the late ticks.
 SPANS: list[tuple[str, int, int]] = []
+#: Per live frame: its ms and how many lanes its snapshot built (-1: not known).
+FRAME_BUILT: list[tuple[float, int]] = []
+#: Per live snapshot, by its now (``perf_counter_ns``): how many lanes it built (those whose
+#: records changed since the last build; the rest kept or grown to now).
+BUILT: dict[int, int] = {}
 #: Every collection: ``(generation, start_ns, end_ns, cpu_ms, thread)``.
 COLLECTIONS: list[tuple[int, int, int, float, str]] = []
 _COLLECTING: dict[int, tuple[int, int]] = {}  # thread → its collection's start (wall, cpu)
@@ -115,6 +123,9 @@ def _timed_snapshots() -> None:
             return original(self, now_ns)
         finally:
             end = time.perf_counter()
+            lanes = getattr(getattr(self, "_records", None), "_lanes", None)
+            if lanes is not None and now_ns is not None:
+                BUILT[now_ns] = lanes.built
             SPANS.append(("the snapshot (worker)", int(start * 1e9), int(end * 1e9)))
             PARTS.setdefault("the snapshot of the probes", []).append((end - start) * 1000)
             PARTS.setdefault("   its own CPU time", []).append((time.thread_time() - cpu) * 1000)
@@ -244,6 +255,7 @@ async def _watch(
 
     def framed(side, trace, now_ns) -> None:
         frames.append((time.perf_counter_ns() - now_ns) / 1e6)
+        FRAME_BUILT.append((frames[-1], BUILT.get(now_ns, -1)))
         first_frame[0] = first_frame[0] or time.perf_counter()
 
     # Connected after the window's own slots: the frame ends when they have all run.
@@ -366,6 +378,15 @@ def main(argv: list[str]) -> int:
     for part, times in PARTS.items():
         print(
             f"  of which {part}: median {statistics.median(times):.1f} ms, worst {max(times):.1f}"
+        )
+    slow = sorted(built for ms, built in FRAME_BUILT if ms > LATE_MS)
+    quick = sorted(built for ms, built in FRAME_BUILT if ms <= LATE_MS)
+    if slow and quick:
+        print(
+            f"  frames over {LATE_MS:.0f} ms: {len(slow)}, their snapshots building"
+            f" {slow[0]}-{slow[-1]} lanes (median {statistics.median(slow):.0f}: the lanes whose"
+            f" records changed since the frame before); the other {len(quick)} built"
+            f" {quick[0]}-{quick[-1]} (median {statistics.median(quick):.0f})"
         )
     print(f"worst lag of a 10 ms tick of the window's loop, the end included: {lag:.1f} ms")
     for stage, worst in lags.items():

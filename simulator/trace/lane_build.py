@@ -16,7 +16,6 @@ from typing import Any
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Segment
-from simulator.trace.growing import ReadHolds
 from simulator.trace.lane_parts import (
     MergeState,
     Piece,
@@ -34,10 +33,10 @@ __all__ = [
     "Event",
     "LaneBuild",
     "Point",
+    "Records",
+    "Start",
     "alike_events",
     "merged_again",
-    "read_until",
-    "windows_read",
     "resumable",
     "segments_again",
 ]
@@ -57,6 +56,17 @@ Event = tuple[int, int, Any]
 #: middleware's end (its horizon), and how many of its windows on the holds it had noted
 #: (:attr:`ReadHolds.windows`: the stretches it read).
 Checkpoint = tuple[int, str, PlainClock | None, int, int, int, int]
+#: Where every step of the walk starts, as :data:`Point` says it, with when the request was
+#: sent, the loop's thread and the middleware's start: ``picked_ns, picked_thread, clock,
+#: sent_ns, loop_thread, middleware_in``.
+Start = tuple[int, str, PlainClock | None, int, str | None, int | None]
+#: What a build's events were made of (``lane_events``): how many segments and marks of its
+#: probe it read, the latest time any of them reached, where the middleware chain began and
+#: ended (``None``: not seen), and the threads they were seen on (``threads_seen``). Kept
+#: only where the events read nothing of the build's "now" (all records before it, none
+#: open, no middleware's thread held), for the next build to reuse them if the records
+#: are the same.
+Records = tuple[int, int, int, int | None, int | None, tuple[tuple[str, int], ...]]
 
 
 @dataclass(slots=True)
@@ -73,7 +83,7 @@ class LaneBuild:
     lane: Lane
     probe: RequestProbe
     #: What every step of the walk reads: where it starts, and the middleware's start.
-    start: tuple[object, ...]
+    start: Start
     #: How many loop steps of the probe it read, and where the middleware chain ends (the
     #: answer while it has not).
     n_steps: int
@@ -81,6 +91,9 @@ class LaneBuild:
     events: tuple[Event, ...]
     #: One before each event, and one after the last.
     checkpoints: tuple[Checkpoint, ...]
+    #: The pieces walked, where they were joined from the first (``merge_states`` is
+    #: ``None``: a held thread's awaits drawn on them first); else none (the joining goes
+    #: on from where it stood at a checkpoint, with the pieces walked since).
     pieces: tuple[Piece, ...]
     merged: tuple[Piece, ...]
     #: The event this build walked from (0: from the start).
@@ -91,56 +104,56 @@ class LaneBuild:
     own_steps: tuple[tuple[int, ...], tuple[int, ...]] | None = None
     #: The stretches of the holds on the loop its walk read (:attr:`ReadHolds.windows`).
     windows: tuple[int, ...] = ()
+    #: What its events were made of, for the next build to reuse them if its records are
+    #: the same (``None``: they read this build's "now").
+    records: Records | None = None
 
 
 def merged_again(
     pieces: list[Piece],
+    base: int,
     held_awaits: tuple[str, list[tuple[int, int]]] | None,
     at: int,
     checkpoints: list[Checkpoint] | None,
     before: LaneBuild | None,
-) -> tuple[list[Piece], list[MergeState] | None, int]:
-    """The pieces, neighbours joined (a held thread's awaits drawn on it first), how far
-    the joining had come at each checkpoint, and how many of the first joined are those of
-    ``before``: walked again from checkpoint ``at``, the joining goes on from there too."""
+) -> tuple[list[Piece], tuple[MergeState, ...] | None, int]:
+    """The pieces (``pieces``: those from the ``base``-th on), neighbours joined (a held
+    thread's awaits drawn on it first), how far the joining had come at each checkpoint,
+    and how many of the first joined are those of ``before``: walked again from checkpoint
+    ``at`` (``checkpoints``: those from there on), the joining goes on from there too."""
     if held_awaits is not None or checkpoints is None:
+        assert not base  # (a walk resumed where the joining stood has its pieces since)
         drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
         return merge_touching(drawn), None, 0
-    merged: list[Piece] = []
-    kept: tuple[MergeState, ...] = ()
-    start = alike = 0
+    stops = [c[3] - base for c in checkpoints]
     if at and before is not None and before.merge_states is not None:
         kept = before.merge_states[:at]
         count, last = before.merge_states[at]
-        merged = [*before.merged[: count - 1], last] if last is not None else []
-        start, alike = checkpoints[at][3], max(count - 1, 0)
-    else:
-        at = 0
-    states = merge_from(merged, pieces, start, [c[3] for c in checkpoints[at:]])
-    return merged, [*kept, *states], alike
-
-
-def read_until(reads: ReadHolds | None) -> int:
-    return reads.until if reads is not None else NEVER
-
-
-def windows_read(reads: ReadHolds | None) -> int:
-    return len(reads.windows) if reads is not None else 0
+        merged = list(before.merged[:count])
+        if last is not None:
+            merged[-1] = last
+        states = merge_from(merged, pieces, checkpoints[0][3] - base, stops)
+        return merged, kept + tuple(states), max(count - 1, 0)
+    if at and before is not None:  # (joined from the start: its checkpoints' too)
+        stops = [c[3] for c in before.checkpoints[:at]] + stops
+    merged = []
+    return merged, tuple(merge_from(merged, pieces, 0, stops)), 0
 
 
 def resumable(
     before: LaneBuild,
-    events: list[Event],
-    steps: list[tuple[int, int]],
+    events: list[Event] | tuple[Event, ...],
+    new_steps: list[tuple[int, int]],
     out_ns: int,
     unchanged_until: int,
 ) -> int:
-    """The last of ``before``'s checkpoints whose walk up to there read what it reads now."""
-    new_steps = steps[before.n_steps :]
+    """The last of ``before``'s checkpoints whose walk up to there read what it reads now:
+    the same first events (``events``, a tuple: ``before``'s own), the loop steps since
+    ``new_steps`` (sorted)."""
     if new_steps and not before.n_steps:
         return 0  # the first step: the loop's part of every gap is drawn otherwise
-    limit = min(new_steps)[0] if new_steps else EVER  # (the earliest start)
-    at = alike_events(events, before.events)
+    limit = new_steps[0][0] if new_steps else EVER  # (the earliest start)
+    at = len(events) if isinstance(events, tuple) else alike_events(events, before.events)
     checkpoints = before.checkpoints
     while at:
         _, _, _, _, held_until, horizon, _ = checkpoints[at]

@@ -167,22 +167,23 @@ def _kind_value(kind: str) -> str:
 
 
 def steps_joined(
-    steps: list[tuple[int, int]],
+    steps: Sequence[tuple[int, int]],
+    n: int,
+    new: list[tuple[int, int]],
     known: int,
     joined_known: tuple[Sequence[int], Sequence[int]] | None,
 ) -> IntervalSet:
-    """``IntervalSet.of(steps)``, given ``joined_known``, the starts and ends of that of the
-    first ``known`` of them: the steps since joined on when they all start after the end of
-    those (where sorting them all would put them, joining none of them). A new set (its
-    lists are copies)."""
-    if joined_known is None or len(steps) < known:  # (never fewer: they only grow)
-        return IntervalSet.of(steps)
+    """``IntervalSet.of(steps[:n])``, given ``joined_known``, the starts and ends of that of
+    the first ``known`` of them, and ``new``, those since, sorted: joined on when they all
+    start after the end of those (where sorting them all would put them, joining none of
+    them). A new set (its lists are copies)."""
+    if joined_known is None or n < known:  # (never fewer: they only grow)
+        return IntervalSet.of(steps[:n])
     starts, ends = list(joined_known[0]), list(joined_known[1])
-    if len(steps) == known:
+    if not new:
         return IntervalSet(starts, ends)
-    new = sorted(steps[known:])
     if ends and new[0][0] <= ends[-1]:
-        return IntervalSet.of(steps)  # (where it may reach back into the steps joined)
+        return IntervalSet.of(steps[:n])  # (where it may reach back into the steps joined)
     for start, end in new:
         if ends and start <= ends[-1]:
             if end > ends[-1]:

@@ -14,8 +14,6 @@ of every kind); only the work is less.
 
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
-
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.growing import ReadHolds
@@ -24,14 +22,12 @@ from simulator.trace.kinds import QUEUE_THREAD, Kind
 from simulator.trace.lane_build import (
     NEVER,
     Checkpoint,
-    Event,
     LaneBuild,
     merged_again,
-    read_until,
     resumable,
     segments_again,
-    windows_read,
 )
+from simulator.trace.lane_events import events_kept, events_of
 from simulator.trace.lane_parts import (
     CANCELLED,
     FRAMEWORK,
@@ -40,22 +36,13 @@ from simulator.trace.lane_parts import (
     THREAD_HOP,
     Piece,
     PlainClock,
-    awaits_held,
-    drawn_body,
     framework,
-    held_by_worker,
     plain_clock,
-    resumed_late,
     steps_joined,
-    threads_seen,
 )
 from simulator.trace.made import make_lane
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
-
-_TIME_ORDER = itemgetter(0, 1)
-_BY_START = attrgetter("start_ns", "end_ns")
-_BY_NS = attrgetter("ns")
 
 
 def build_lane(
@@ -159,70 +146,53 @@ def build_lane_again(
 
     # (A lane in flight is built again several times a second, a few records long: each
     # step here is one pass over them, no generator, no function call per record.)
-    segments = probe.segments_until(done_ns) if probe.open_segments else probe.segments
-    declared = resumed_late(sorted(segments, key=_BY_START), loop_thread)
-    marks = sorted(probe.marks, key=_BY_NS)
-    if loop_thread is None and probe.picked_thread is not None:
-        declared, marks = held_by_worker(declared, marks, probe.picked_thread)
-    mw_in = mw_out = None
-    held_in = False  # a sync-only middleware's thread held (``awaits_held``)
-    for m in marks:
-        where = m.where
-        if where == "middleware_in":
-            if mw_in is None:
-                mw_in = m.ns
-        elif where == "middleware_out":
-            mw_out = m.ns
-        elif where == "sync_middleware_in":
-            held_in = True
-    held_awaits = (
-        awaits_held(declared, marks, loop_thread, done_ns)
-        if held_in and loop_thread is not None
+    same = before is not None and before.probe is probe
+    picked_thread = probe.picked_thread or "?"
+    picked_clock = plain_clock(probe.picked_clock)
+    head = (picked, picked_thread, picked_clock, probe.sent_ns, loop_thread)
+    made = (
+        events_kept(before.records, before.events, probe, done_ns)
+        if same and before is not None and before.records is not None and before.start[:5] == head
         else None
     )
+    if made is None:  # (the first build, or records that changed or read its "now")
+        made = events_of(probe, head, done_ns, loop_thread)
+    events, mw_in, mw_out, held_awaits, threads, records = made
+    start = (*head, mw_in)
+    db_events = tuple(probe.db_events)
     if mw_in is not None and mw_out is None:
         mw_out = done_ns  # still inside the chain (live) or cut short
     out_ns = mw_out or done_ns
-    picked_thread = probe.picked_thread or "?"
-
-    # Points where a gap may start or end, with the thread seen there; declared segments.
-    picked_clock = plain_clock(probe.picked_clock)
-    events: list[Event] = [(picked, 0, (picked, picked_thread, "", picked_clock))]
-    for m in marks:
-        ns = m.ns
-        if picked <= ns <= done_ns:
-            c = m.clock
-            events.append(
-                (ns, 0, (ns, m.thread, m.where, None if c is None else (c[0], c[1], c[2])))
-            )
-    body = drawn_body(declared, picked, done_ns)
-    if body:  # (the points alone are in order: marks sorted, none before ``picked``)
-        events += [(b[1], 1, b) for b in body]
-        events.sort(key=_TIME_ORDER)
-    steps = probe.loop_steps[:] if loop_thread is not None else []
-    same = before is not None and before.probe is probe
+    steps = probe.loop_steps if loop_thread is not None else []
+    n_steps = len(steps)
+    new_steps = sorted(steps[before.n_steps : n_steps]) if same and before is not None else []
     own_steps = (
-        steps_joined(steps, before.n_steps, before.own_steps)
+        steps_joined(steps, n_steps, new_steps, before.n_steps, before.own_steps)
         if same and before is not None
-        else IntervalSet.of(steps)
+        else IntervalSet.of(steps[:n_steps])
     )
     measured_steps = bool(own_steps.starts)
-    start = (picked, picked_thread, picked_clock, probe.sent_ns, loop_thread, mw_in)
 
     # Where to walk from: the start, or a checkpoint of the build before.
     at = 0
-    if before is not None and before.probe is probe and before.start == start:
-        at = resumable(before, events, steps, out_ns, unchanged_until)
-    pieces: list[Piece]
+    if same and before is not None and before.start == start:
+        at = resumable(before, events, new_steps, out_ns, unchanged_until)
+        if held_awaits is not None and before.merge_states is not None:
+            at = 0  # (a middleware's thread held since: its pieces are redrawn from the first)
+    pieces: list[Piece]  # (those from the ``base``-th on)
+    base = 0
     checkpoints: list[Checkpoint] | None = None
     if at:
         assert before is not None and reads is not None
-        checkpoints = list(before.checkpoints[:at])
+        checkpoints = []  # (those from ``at`` on: the first ``at`` are ``before``'s)
         last_ns, last_thread, last_clock, n_pieces, reads.until, horizon, n_windows = (
             before.checkpoints[at]
         )
         reads.windows = list(before.windows[:n_windows])  # (what the walk up to there read)
-        pieces = list(before.pieces[:n_pieces])
+        if before.merge_states is None:  # (its pieces joined from the first: all kept)
+            pieces = list(before.pieces[:n_pieces])
+        else:  # (joined on from where the joining stood there: the new ones only)
+            pieces, base = [], n_pieces
     else:
         if reads is not None:
             checkpoints = []
@@ -281,22 +251,14 @@ def build_lane_again(
                     else:
                         pieces.append((kind, s2, e2, last_thread, False, None))
 
-    def checkpoint() -> Checkpoint:
-        """Where the walk stands: kept before each event and after the last."""
-        return (
-            last_ns,
-            last_thread,
-            last_clock,
-            len(pieces),
-            read_until(reads),
-            horizon,
-            windows_read(reads),
-        )
-
-    # Walk points and declared segments in time order, filling the gaps between them.
+    # Walk points and declared segments in time order, filling the gaps between them;
+    # where the walk stands kept before each (and after the last: :data:`Checkpoint`).
     for k in range(at, len(events)):
-        if checkpoints is not None:
-            checkpoints.append(checkpoint())
+        if checkpoints is not None and reads is not None:
+            checkpoints.append(
+                (last_ns, last_thread, last_clock, base + len(pieces), reads.until, horizon,
+                 len(reads.windows))
+            )  # fmt: skip
         ns, is_body, item = events[k]
         if not is_body:
             _, thread, _, clock = item
@@ -321,13 +283,16 @@ def build_lane_again(
             pieces.append((QUEUED, ready, e, thread, False, None))
         horizon = max(horizon, e)
         last_ns, last_thread, last_clock = e, thread, end_clock
-    if checkpoints is not None:
-        checkpoints.append(checkpoint())
+    if checkpoints is not None and reads is not None:
+        checkpoints.append(
+            (last_ns, last_thread, last_clock, base + len(pieces), reads.until, horizon,
+             len(reads.windows))
+        )  # fmt: skip
     if status == "cancelled" and last_ns < done_ns:
         pieces.append((CANCELLED, last_ns, done_ns, last_thread, False, None))
     else:
         fill(done_ns, probe.picked_thread or last_thread)
-    merged, merge_states, alike = merged_again(pieces, held_awaits, at, checkpoints, before)
+    merged, merge_states, alike = merged_again(pieces, base, held_awaits, at, checkpoints, before)
     lane = make_lane(
         probe.request_id,
         probe.view,
@@ -336,11 +301,9 @@ def build_lane_again(
         error or probe.error,
         probe.sent_ns,
         client_done_ns,
-        segments_again(
-            merged, before if before is not None and before.probe is probe else None, alike
-        ),
-        threads_seen(marks, body),
-        tuple(probe.db_events),
+        segments_again(merged, before if same else None, alike),
+        threads,
+        db_events,
     )
     if checkpoints is None:
         return lane, None
@@ -348,15 +311,16 @@ def build_lane_again(
         lane,
         probe,
         start,
-        len(steps),
+        n_steps,
         out_ns,
-        tuple(events),
-        tuple(checkpoints),
-        tuple(pieces),
+        events if isinstance(events, tuple) else tuple(events),
+        before.checkpoints[:at] + tuple(checkpoints) if at and before else tuple(checkpoints),
+        tuple(pieces) if merge_states is None else (),
         tuple(merged),
         at,
-        None if merge_states is None else tuple(merge_states),
+        merge_states,
         (tuple(own_steps.starts), tuple(own_steps.ends)),
         tuple(reads.windows) if reads is not None else (),
+        records,
     )
     return lane, build

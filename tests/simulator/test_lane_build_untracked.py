@@ -89,5 +89,5 @@ def test_a_build_kept_for_the_next_frame_holds_nothing_a_collection_walks():
     for _ in range(5):
         gc.collect()
     for build in (first, again):
-        assert len(build.pieces) >= 5 and len(build.checkpoints) >= 5
+        assert len(build.merged) >= 5 and len(build.checkpoints) >= 5
         assert _walked(build) == []
