@@ -93,6 +93,10 @@ class Figures:
     def __init__(self, session: Session | None = None) -> None:
         self.events = FiguresEvents()
         self.shown: Shown | None = None
+        #: With no figures shown, the side whose run has started and has none yet (compare
+        #: mode; ``None`` otherwise): while B's site starts, A's lanes stay on screen and
+        #: the dashes are B's, which the figure line says.
+        self.starting: Side | None = None
         self._session = session
         self._live_shown_ns = 0
         self._live_period_ns = LIVE_PERIOD_NS
@@ -112,15 +116,18 @@ class Figures:
         predicted: bool = False,
         plots: bool = True,
         live: bool = False,
+        starting: Side | None = None,
     ) -> None:
         """Show ``trace``'s figures (``summary`` is worked out if not given; ``None``: no
         figures). ``plots=False``: only the figures are due, the plots draw what they drew.
-        ``live``: the run is still going."""
+        ``live``: the run is still going. ``starting``: with no trace, the side whose run
+        has started (:attr:`starting`)."""
         if trace is None:
-            if self.shown is None:
+            if self.shown is None and self.starting == starting:
                 return
-            self.shown = None
+            self.shown, self.starting = None, starting
         else:
+            self.starting = None
             summary = summary if summary is not None else summarize(trace)
             self.shown = Shown(trace, summary, side, predicted, live)
         self.events.shown.emit(plots)
@@ -155,7 +162,7 @@ class Figures:
         self._live_shown_ns = 0
         self._live_period_ns = LIVE_PERIOD_NS
         self._live_columns = LiveColumns()  # nothing of the last run's is kept
-        self.show(None)
+        self.show(None, starting=self._side(side) if isinstance(side, Side) else None)
 
     def _due(self, trace: Trace, now_ns: int) -> tuple[bool, bool]:
         """Whether a live snapshot's figures are due, and its plots."""

@@ -69,7 +69,10 @@ class QtFigureStrip(QLabel):
         if shown is None:
             self.keys = ()
             names = (FIGURE[key].name for key in lesson_first(figure, BEFORE_A_RUN))
-            self.setText(" · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
+            # B's dashes while its site starts, A's lanes still on screen: say whose.
+            side = self._figures.starting
+            head = f"<b>{side.upper()}</b>: " if side is not None else ""
+            self.setText(head + " · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
             return
         summary = shown.summary
         self.keys = lesson_figures(summary, shown.trace, figure)

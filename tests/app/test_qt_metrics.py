@@ -465,6 +465,20 @@ def test_histogram_labels_never_cover_a_bar(make_view, spans, px):
     assert not labels[0].intersects(labels[1])
 
 
+def test_the_figure_line_names_the_side_whose_dashes_it_shows(qtbot, figures):
+    from app.session import Side
+    from app.widgets.figure_strip import QtFigureStrip
+
+    strip = QtFigureStrip(figures)
+    qtbot.addWidget(strip)
+    assert strip.text().startswith("makespan <b>")
+    figures.show(None, starting=Side.B)
+    assert strip.text().startswith("<b>B</b>: makespan <b>")
+    figures.show(make_trace((0, 100)))
+    figures.show(None)
+    assert strip.text().startswith("makespan <b>")
+
+
 def test_a_live_run_s_makespan_and_latencies_say_so_far(qtbot, figures):
     """Three of eight answered: "Makespan 455 ms" read as the run's; live, the figures that
     only the answers make say "so far" (panel and presentation's line), and lose it at the

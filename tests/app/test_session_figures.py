@@ -68,6 +68,24 @@ def test_a_new_run_starts_with_no_figures_not_the_last_run_s():
     assert figures.shown is not first and figures.shown.trace is session.runs[Side.A].trace
 
 
+def test_while_b_starts_in_compare_mode_the_figures_are_none_and_say_they_wait_for_b():
+    """A's lanes stay on screen while B's site starts: the dashes are B's, and the figure
+    line said only "makespan — · p95 — · threads held —" under A's finished lanes."""
+    session, _ = fake_session()
+    figures = Figures(session)
+    session.set_compare(True)
+    at_start: list[tuple[object, object]] = []
+    session.events.run_started.connect(
+        lambda *_: at_start.append((figures.shown, figures.starting))
+    )
+    asyncio.run(session.run())
+    assert at_start == [(None, Side.A), (None, Side.B)]
+    assert figures.starting is None and figures.shown.side is Side.B
+    session.set_compare(False)
+    asyncio.run(session.run())
+    assert at_start[-1] == (None, None)  # one run: no side to name
+
+
 def test_a_prediction_is_shown_as_the_model_s_and_a_new_lesson_drops_it():
     session, _ = fake_session()
     figures = Figures(session)
