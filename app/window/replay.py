@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from app.session import Session, Side
 from app.theme import kinds_shown
-from app.timeline.rows import works_after_answers
+from app.timeline.rows import picture_end_ns, works_after_answers
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
@@ -42,14 +42,19 @@ def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:
 
 
 def load_replay(replay: QtReplayBar, session: Session) -> None:
-    """Give the replay bar the runs on screen: their length and where their events are;
+    """Give the replay bar the runs on screen: their length as drawn and where their events are;
     while a run goes (B's after A's finished, or a close call's re-runs), none: the bar
     says the replay comes once the run has ended."""
     if session.running:
         replay.wait_for_run()
         return
     runs = session.shown_runs()
-    replay.set_duration(max(r.trace.ms(r.trace.last_ns) for r in runs) if runs else 0.0)
+    # As far as the picture goes: where Django's clean-up after the last answer would
+    # stretch it, it ends a little past that answer (``picture_end_ns``), and so does the
+    # replay, whose clock ran on to the clean-up's end past an axis that had stopped (a
+    # 2,000-request run's: 9.5 s on a 7.5 s axis, no room on it for a note saying why).
+    ends = [r.trace.ms(picture_end_ns(r.trace)) for r in runs]
+    replay.set_duration(max(ends) if ends else 0.0)
     traces = [r.trace for r in runs]
     replay.set_events(lambda: event_times(traces))  # at the first step: not on screen
 

@@ -3,6 +3,8 @@ follow."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.widgets.dials import QtDial, ladder
 from app.widgets.replay_bar import QtReplayBar
 
@@ -73,3 +75,25 @@ def test_a_finished_run_s_events_are_found_at_the_first_step_not_as_it_comes_on_
     bar.step(forward=True)
     assert len(asked) == 1 and bar.events_ms == event_times([TRACE])
     assert shown == event_times([TRACE])[:2]
+
+
+def test_the_replay_ends_where_the_picture_does_not_at_the_end_of_django_s_clean_up(qtbot):
+    """A run whose clean-up after its last answer would stretch the picture by more than a
+    quarter is drawn to a little past that answer: the replay's clock stops there too,
+    rather than running on past the axis."""
+    from types import SimpleNamespace
+
+    import app.window.replay as replay
+    from app.timeline.paint import format_ms
+    from simulator.trace import Kind, Lane, Segment, Trace
+
+    ms = 1_000_000
+    cpu = Segment(Kind.CPU, 0, 10 * ms, "loop")
+    tidy = Segment(Kind.FRAMEWORK, 10 * ms, 19 * ms, "loop")
+    trace = Trace(0, (Lane(0, "v", "ok", 200, None, 0, 10 * ms, (cpu, tidy)),), "loop")
+    bar = QtReplayBar()
+    qtbot.addWidget(bar)
+    session = SimpleNamespace(running=False, shown_runs=lambda: [SimpleNamespace(trace=trace)])
+    replay.load_replay(bar, session)
+    assert bar.duration_ms == pytest.approx(10.5)  # the answer at 10 ms, then 5% of the run
+    assert bar.clock.text() == f"{format_ms(10.5)} / {format_ms(10.5)}"
