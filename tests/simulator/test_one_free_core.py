@@ -107,3 +107,21 @@ def test_lesson_5_whose_loop_waited_for_a_core_says_so_beside_its_staircase():
     assert judged.cores_line is not None and "waited for a CPU core 60%" in judged.cores_line
     quiet = judge_lesson(lesson, {"A": [_computing(lesson.file.a, 500.0, waited_ms=2)]})
     assert quiet.showed and quiet.cores_line is None
+
+
+def test_lesson_6_whose_loop_waited_for_a_core_says_so_beside_its_answers():
+    """Lesson 6's why has the first answer leave after 50 ms: on a busy machine the loop's
+    waits for a core spread the answers, and the details now say how long it waited."""
+    lesson = load_lesson(LESSON.with_name("06-chunked-cpu.toml"))
+    assert lesson.file.b is not None
+
+    def runs(waited_ms: float) -> dict[str, list[Run]]:
+        return {
+            "A": [_computing(lesson.file.a, 500.0, waited_ms)],
+            "B": [_computing(lesson.file.b, 700.0, waited_ms)],  # slicing: p50 1.4x later
+        }
+
+    judged = judge_lesson(lesson, runs(waited_ms=60))  # 60% of the work
+    assert judged.cores_line is not None and "waited for a CPU core 60%" in judged.cores_line
+    quiet = judge_lesson(lesson, runs(waited_ms=2))
+    assert quiet.held and quiet.showed and quiet.cores_line is None
