@@ -136,7 +136,7 @@ class LiveLanes:
         #: Which lanes of the last update only grew from the update before (``None``: not
         #: said), for whoever kept what it read of those (``Trace.note_grown``).
         self.grown_from: GrownFrom | None = None
-        self._handed: tuple[Lane, ...] | None = None  # what the last update gave
+        self._handed: tuple[Lane, ...] | None = None  # what the last update gave, if it ended
 
     def update(
         self,
@@ -147,6 +147,9 @@ class LiveLanes:
     ) -> tuple[Lane, ...]:
         """Every record's lane at ``now_ns``. With ``abandoned``, those still in flight are
         cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
+        # What the last update handed out, forgotten until this one is done: one that fails
+        # halfway may have built lanes again, which the next must not say only grew from it.
+        earlier, self._handed, self.grown_from = self._handed, None, None
         known = len(self._lanes)
         if len(records) > known:
             self._active += range(known, len(records))
@@ -255,7 +258,7 @@ class LiveLanes:
         self._active = still
         self.built, self.resumed, self.tidied = len(changed), resumed, len(tidied)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
-        handed, earlier = tuple(lanes), self._handed
+        handed = tuple(lanes)
         self._handed = None if abandoned else handed
         self.grown_from = (
             None if earlier is None or abandoned else GrownFrom(earlier, tuple(grown), now_ns)

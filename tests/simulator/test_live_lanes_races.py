@@ -3,10 +3,16 @@ during it, every later frame is still what a build from scratch gives."""
 
 from __future__ import annotations
 
+import pytest
+
 from embedded_site.instrumentation import RawSegment, RequestProbe
+from simulator.hosting import live_lanes
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
-from simulator.trace import loop_holding_intervals
+from simulator.trace import Trace, loop_holding_intervals
+from simulator.trace.live_columns import LiveColumns
+
+from .test_live_columns import assert_same_columns
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -49,3 +55,48 @@ def test_a_request_finished_during_a_snapshot_is_not_settled_with_its_lane_befor
     held, whole = live._holds.held, loop_holding_intervals([probe], LOOP, 12 * MS)
     assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
     assert held.ends[-1] == 9 * MS
+
+
+def test_a_frame_after_one_that_failed_halfway_says_no_lane_grew_from_a_lane_it_rebuilt():
+    """An update that fails halfway (its caller gets no lanes) rebuilt some lanes already:
+    the next one may grow them, and must not say they grew from the lanes handed out
+    before the failure (``LiveLanes.grown_from``), or the live columns, which copy those
+    lanes' rows without reading them, gave a figure of a lane that is not on screen."""
+    first = RequestRecord(RequestProbe(1, "async_io", 0))
+    probe = first.probe
+    probe.picked_ns, probe.picked_thread = MS, LOOP
+    probe.loop_steps.append((MS, 2 * MS))
+    waiting = RawSegment("io_wait", 2 * MS, 2 * MS, LOOP, True)
+    probe.open_segments[1] = waiting
+    probe.touch()
+    records = [first]
+    live, columns = LiveLanes(LOOP), LiveColumns()
+    shown = Trace(0, live.update(records, 3 * MS), LOOP)
+    columns.fill(shown)  # a frame on screen
+
+    # The await ends and another begins (the lane built again), then a new request's build
+    # fails: the update hands out nothing.
+    del probe.open_segments[1]
+    probe.segments.append(RawSegment("io_wait", 2 * MS, 4 * MS, LOOP))
+    probe.loop_steps.append((4 * MS, 5 * MS))
+    probe.open_segments[2] = RawSegment("io_wait", 5 * MS, 5 * MS, LOOP, True)
+    probe.touch()
+    records.append(RequestRecord(RequestProbe(2, "async_io", 5 * MS)))
+    build = live_lanes._built_again
+
+    def fails_for_the_second(before, record, *args):
+        if record is records[1]:
+            raise MemoryError
+        return build(before, record, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live_lanes, "_built_again", fails_for_the_second)
+        with pytest.raises(MemoryError):
+            live.update(records, 6 * MS)
+
+    trace = Trace(0, live.update(records, 7 * MS), LOOP)
+    trace.note_grown(live.grown_from)
+    assert trace.lanes == from_scratch(records, 7 * MS, LOOP)
+    columns.fill(trace)
+    assert trace.columns is not None
+    assert_same_columns(trace)
