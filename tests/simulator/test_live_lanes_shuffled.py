@@ -19,6 +19,8 @@ from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.trace import Lane
+from simulator.trace.made import reaching
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -184,6 +186,7 @@ def _frames(seed: int) -> int:
     read_holds = live._holds.update
     now, end = 0, stories[-1][0] + 10 * MS
     resumed = tidied = 0
+    handed: tuple[Lane, ...] | None = None
     while now < end:
         now += rng.randrange(MS // 2, 6 * MS)
         record_until(now + rng.choice([0, 0, 50_000, 2 * MS]))
@@ -201,6 +204,14 @@ def _frames(seed: int) -> int:
         live._holds.update = read_holds  # type: ignore[method-assign]
         resumed += live.resumed
         tidied += live.tidied
+        said = live.grown_from  # (what the live columns copy without reading the lanes)
+        if handed is None:
+            assert said is None  # (the first frame: none before it)
+        else:
+            assert said is not None and said.lanes is handed and said.now_ns == now
+            for i in said.indices:
+                assert lanes[i] == reaching(handed[i], now), (i, now)
+        handed = lanes
         if not meanwhile[0]:  # (a frame taken while records land is of no one moment)
             fresh = from_scratch(_RECORDS, now, loop)
             for i, lane in enumerate(lanes):
