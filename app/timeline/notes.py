@@ -68,10 +68,10 @@ def clear_top(
     at: the bars of all of them at once, found with numpy (a clean-up note on 10,000 lanes
     was never written, every grouped row taken for taken, though only faint tails were
     there)."""
+    if geo.lanes_width <= 0:
+        return None
     spans, t_from = rows.spans, geo.t_from_ns
-    per_px = max(1, geo.t_to_ns - t_from) / max(geo.lanes_width, 1e-9)
-    t_left = t_from + int((left - geo.lanes_left) * per_px)
-    t_right = t_from + int((right - geo.lanes_left) * per_px) + 1
+    t_left, t_right = geo.ns_at(left), geo.ns_at(right) + 1
     under = ~spans.tail & (spans.start < min(limit, t_right)) & (spans.end > max(t_from, t_left))
     busy = np.unique(spans.row[under])  # the rows with a bar under the plate's width
     top, bottom = geo.lanes_top, geo.lanes_top + geo.lanes_height
