@@ -7,8 +7,10 @@ snapshots most of it is the same: the engine hands out a settled lane as the sam
 a lane in flight that recorded nothing new differs only in its last segment, which reaches the
 new "now" (:mod:`simulator.trace.growing`). :class:`LiveColumns` keeps the last snapshot's
 columns and, per lane, copies the rows it shares with the lane it had at the same place (all
-of them for the same object; all but the last when only the last segment differs; those of a
-lane built again that are the same objects) and reads only the rest from the objects.
+of them for the same object; all but the last when only the last segment differs, without
+reading the lane at all where the snapshot says it only grew from that one,
+:attr:`Trace.grown_from <simulator.trace.data.Trace.grown_from>`; those of a lane built again
+that are the same objects) and reads only the rest from the objects.
 
 The columns it gives are exactly :meth:`SegmentColumns.of <simulator.trace.columns.
 SegmentColumns.of>` and :meth:`LaneColumns.of <simulator.trace.columns.LaneColumns.of>` of the
