@@ -31,7 +31,8 @@ class QtReplayBar(QWidget):
     """Play/pause, a scrubber over the run's duration, and a speed choice.
 
     Emits ``playheadChanged(ms)`` with the time shown (ms from the first send), or
-    ``playheadChanged(-1)`` when the replay is over and the whole run should show.
+    ``playheadChanged(-1)`` when the replay is over or at its end and the whole run should
+    show.
 
     With nothing to replay it is greyed out with its scrubber empty, and while a run goes
     (:meth:`wait_for_run`) it says the replay comes once the run has ended: a full scrubber
@@ -178,8 +179,7 @@ class QtReplayBar(QWidget):
         """End the replay and show the whole run."""
         self.pause()
         self.playhead_ms = self.duration_ms
-        self.scrubber.setValue(_SCRUB_STEPS)
-        self.playheadChanged.emit(-1.0)
+        self._emit()
 
     def _on_tick(self) -> None:
         now = time.perf_counter()
@@ -200,7 +200,11 @@ class QtReplayBar(QWidget):
         self.scrubber.setValue(round(self.playhead_ms / max(self.duration_ms, 1e-9) * _SCRUB_STEPS))
         self.scrubber.blockSignals(False)
         self._show_clock(self.playhead_ms)
-        self.playheadChanged.emit(self.playhead_ms)
+        # At its end, the whole run (as :meth:`stop` shows it): the picture may end before
+        # Django's clean-up after the last answer (``picture_end_ns``), which the run at
+        # that moment would leave out of its figures.
+        at_end = self.playhead_ms >= self.duration_ms
+        self.playheadChanged.emit(-1.0 if at_end else self.playhead_ms)
 
     def _show_clock(self, at_ms: float) -> None:
         self.clock.setText(f"{format_ms(at_ms)} / {format_ms(self.duration_ms)}")

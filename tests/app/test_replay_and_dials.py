@@ -97,3 +97,50 @@ def test_the_replay_ends_where_the_picture_does_not_at_the_end_of_django_s_clean
     replay.load_replay(bar, session)
     assert bar.duration_ms == pytest.approx(10.5)  # the answer at 10 ms, then 5% of the run
     assert bar.clock.text() == f"{format_ms(10.5)} / {format_ms(10.5)}"
+
+
+def test_the_replay_s_end_shows_the_whole_run_where_its_clean_up_runs_past_the_picture(qtbot):
+    """Scrubbed or stepped to its end, the replay shows the run as it ended (playhead < 0:
+    the whole run), as it does when it plays to its end: cut at the picture's end instead,
+    the figures left out Django's clean-up after the last answer (here Django's framework
+    time per request read 0 ms, the run's 7.5) and said "so far"."""
+    from types import SimpleNamespace
+
+    import app.window.replay as replay
+    from simulator.trace import Kind, Lane, Segment, Trace
+
+    ms = 1_000_000
+    lanes = tuple(
+        Lane(
+            i,
+            "v",
+            "ok",
+            200,
+            None,
+            i * ms,
+            (i + 10) * ms,
+            (
+                Segment(Kind.CPU, i * ms, (i + 10) * ms, "loop"),
+                Segment(Kind.FRAMEWORK, (i + 10) * ms, 40 * ms, "loop"),
+            ),
+        )
+        for i in range(4)
+    )
+    trace = Trace(0, lanes, "loop")
+    bar = QtReplayBar()
+    qtbot.addWidget(bar)
+    session = SimpleNamespace(running=False, shown_runs=lambda: [SimpleNamespace(trace=trace)])
+    replay.load_replay(bar, session)
+    assert bar.duration_ms < trace.ms(trace.last_ns)  # the picture ends before the clean-up
+    shown: list[float] = []
+    bar.playheadChanged.connect(shown.append)
+    bar.scrubber.setValue(bar.scrubber.maximum() // 2)
+    bar._on_scrubbed(bar.scrubber.maximum() // 2)
+    assert shown[-1] == pytest.approx(bar.duration_ms / 2)
+    bar.scrubber.setValue(bar.scrubber.maximum())
+    bar._on_scrubbed(bar.scrubber.maximum())
+    assert shown[-1] < 0
+    bar.step(forward=False)
+    while bar.playhead_ms < bar.duration_ms:
+        bar.step(forward=True)
+    assert shown[-1] < 0
