@@ -158,8 +158,8 @@ def _paint_cut_note(
     to = format_ms(trace.ms(trace.last_ns))
     fm = QFontMetricsF(painter.font())
     # The short wording where the long one does not fit the lanes, or finds no room clear of
-    # the bars (a projector's font over lesson 9's busy rows: the replay's clock ran on to
-    # 187 ms past a 143 ms axis and nothing said why).
+    # the bars (a projector's font over lesson 9's busy rows: the picture ended at 143 ms,
+    # the clean-up went on to 187 ms, and nothing said so).
     wordings = (f"Django's clean-up after the answers went on to {to} →", f"clean-up to {to} →")
     right = geo.lanes_left + geo.lanes_width
     for text in wordings:
