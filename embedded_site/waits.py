@@ -50,14 +50,15 @@ class Clock(NamedTuple):
 
 
 class _Schedstat:
-    """An open ``schedstat`` of one thread (a file opened through ``thread-self`` stays that
-    thread's), closed when the thread's state goes with the thread."""
+    """An open ``schedstat`` of one thread (by default this one's: a file opened through
+    ``thread-self`` stays that thread's), closed when the thread's state goes with the thread,
+    or when it is dropped (another thread's, read once)."""
 
     __slots__ = ("fd",)
 
-    def __init__(self) -> None:
+    def __init__(self, path: str = _SCHEDSTAT) -> None:
         try:
-            self.fd = os.open(_SCHEDSTAT, os.O_RDONLY)
+            self.fd = os.open(path, os.O_RDONLY)
         except OSError:
             self.fd = -1
 
@@ -152,11 +153,7 @@ _starts_noted = False
 
 def _run_queue_of(native_id: int) -> int:
     """Another thread of this process's time on a run queue so far (0 if it has ended)."""
-    try:
-        with open(f"/proc/self/task/{native_id}/schedstat", "rb") as f:
-            return int(f.read().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
+    return _Schedstat(f"/proc/self/task/{native_id}/schedstat").run_queue_ns() or 0
 
 
 def waits(
