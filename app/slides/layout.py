@@ -19,6 +19,7 @@ from app.headless import ensure_gui_application
 from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme, kinds_shown
 from app.timeline.geometry import label_width
+from app.timeline.labels import named_row_px
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
@@ -137,6 +138,28 @@ def _legend_height(
     return height
 
 
+def _lanes_shares(
+    room: float, need: list[float], all_rows: list[TimelineRows], named: float
+) -> list[float]:
+    """How tall each timeline's lanes are when all of them do not fit at full rows: in
+    proportion to their rows, but a timeline of a few rows gets rows tall enough to be named
+    (``named``) where that takes at most its half of the room. Lesson 9's A (four rows: the
+    queue, the loop, the await band, Django's threads) got the 12 px rows of B's 33 threads,
+    and its labels could not all be written in a readable size; B gives up a few pixels."""
+    shares = [room * n / sum(need) for n in need]
+    floor = [len(rows) * named for rows in all_rows]
+    raised = [
+        i
+        for i, (share, low) in enumerate(zip(shares, floor, strict=True))
+        if share < low <= room / len(shares)
+    ]
+    if not raised or len(raised) == len(shares):
+        return shares
+    left = room - sum(floor[i] for i in raised)
+    rest = sum(n for i, n in enumerate(need) if i not in raised)
+    return [floor[i] if i in raised else left * n / rest for i, n in enumerate(need)]
+
+
 def layout_slide(
     runs: Sequence[Run],
     *,
@@ -224,7 +247,8 @@ def layout_slide(
     else:
         lanes_room = max(0.0, room - sum(fixed))
         need = [w - f for w, f in zip(wanted, fixed, strict=True)]
-        heights = [f + lanes_room * n / sum(need) for f, n in zip(fixed, need, strict=True)]
+        shares = _lanes_shares(lanes_room, need, all_rows, named_row_px(fonts.body, 0.0))
+        heights = [f + share for f, share in zip(fixed, shares, strict=True)]
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []

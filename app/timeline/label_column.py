@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPixma
 from app.theme import Theme
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
 from app.timeline.labels import label_font
+from app.timeline.rows import TimelineRows
 
 __all__ = ["paint_labels"]
 
@@ -27,10 +28,12 @@ _KEPT = 4
 _COLUMNS: OrderedDict[tuple[object, ...], tuple[tuple[PlacedLabel, ...], QPixmap]] = OrderedDict()
 
 
-def paint_labels(painter: QPainter, geo: TimelineGeometry, theme: Theme, font: QFont) -> None:
+def paint_labels(
+    painter: QPainter, geo: TimelineGeometry, rows: TimelineRows, theme: Theme, font: QFont
+) -> None:
     """``geo``'s labels (the rows' and the strip's), none over another."""
     labels = geo.labels
-    small = label_font(font, geo)
+    small = label_font(font, geo, rows)
     painter.setFont(small)  # (and what is written after them, as before)
     where = _column(painter, geo, font)
     if where is None:

@@ -8,8 +8,10 @@ laid out once, in order of need: the event loop's row, the strip, the rows that 
 single request or thread (the bands, "Django only"), then the others in row order (when
 rows are thinner than a line, every few rows, at round numbers). Each goes at its row's
 middle, or moved up or down as far as its row allows to clear those already placed; a label
-that still overlaps one is left out. Rows a little thinner than a line get a smaller font
-first, down to :data:`SMALLEST` of the timeline's.
+that still overlaps one is left out. Rows thinner than a line get a smaller font (down to
+:data:`SMALLEST` of the timeline's) only where that names more (:func:`_choose_font`): at
+0.75 of it, lesson 9's thirty threads at 1280×720 (and on its slide) were named in 9–10 px,
+every other row, as many names as a larger font gives, in text the back row cannot read.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
-__all__ = ["SMALLEST", "label_font", "labels_of", "named_row_px", "place_labels"]
+__all__ = ["SMALLEST", "label_font", "labelled", "labels_of", "named_row_px", "place_labels"]
 
-#: The smallest the labels' font gets to name thin rows, against the timeline's font.
-SMALLEST = 0.75
+#: The smallest the labels' font gets to name thin rows, against the timeline's font: what
+#: presentation mode asks of a row's label against the text a back row reads (its
+#: ``ROW_TEXT_SCALE``).
+SMALLEST = 0.85
+#: Smaller still only to name the event loop's row or the loop-blocked strip, where rows are
+#: so thin that nothing else is named (a timeline a few lines tall).
+LAST_RESORT = 0.75
 
 
 def _scaled(font: QFont, scale: float) -> QFont:
@@ -38,19 +45,47 @@ def _scaled(font: QFont, scale: float) -> QFont:
     return smaller
 
 
-def label_font(font: QFont, geo: TimelineGeometry) -> QFont:
-    """``font``, or the largest smaller one (down to :data:`SMALLEST` of it) whose line fits
-    a row, where rows are thinner than a line."""
+def label_font(font: QFont, geo: TimelineGeometry, rows: TimelineRows) -> QFont:
+    """The font ``rows``' labels are placed and drawn in (:func:`labelled`'s, kept)."""
+    return labelled(geo, rows, font)[0]
+
+
+def _choose_font(font: QFont, geo: TimelineGeometry, rows: TimelineRows) -> QFont:
+    """``font``, or where rows are thinner than its line the largest smaller one (down to
+    :data:`SMALLEST` of it) that names more: first the event loop's row and the strip, then
+    the other rows that stand for no single request or thread (the bands beside the loop,
+    "Django only"), then every row rather than every other. A smaller font that names no
+    more than a larger one is not taken: it only makes the names harder to read; one under
+    :data:`SMALLEST` (to :data:`LAST_RESORT`) only where it names the loop or the strip."""
     pixels_per_row = geo.row_px
     if pixels_per_row >= QFontMetricsF(font).height():
         return font
+    first = {rows.loop_row} - {None}
+    kept = len(rows.kept_rows - first)
+
+    def need(fm: QFontMetricsF) -> tuple[int, int, int]:
+        """(the loop and the strip unnamed, the other kept rows unnamed, every how many)."""
+        placed = place_labels(geo, rows, fm, kept_only=True)
+        named_first = sum(1 for label in placed if label.row is None or label.row in first)
+        unnamed_first = len(first) + (1 if geo.strip_height else 0) - named_first
+        unnamed_kept = kept - (len(placed) - named_first)
+        return unnamed_first, unnamed_kept, _every(fm.height(), pixels_per_row)
+
+    best, best_need = font, need(QFontMetricsF(font))
     scale = 1.0
-    while scale > SMALLEST:
-        scale = max(SMALLEST, scale - 0.05)
+    while best_need != (0, 0, 1) and scale > LAST_RESORT:
+        scale = max(LAST_RESORT, scale - 0.05)
         smaller = _scaled(font, scale)
-        if QFontMetricsF(smaller).height() <= pixels_per_row:
-            break
-    return smaller
+        wanted = need(QFontMetricsF(smaller))
+        if wanted < best_need and (scale >= SMALLEST - 1e-9 or wanted[0] < best_need[0]):
+            best, best_need = smaller, wanted
+    return best
+
+
+def _every(line: float, pixels_per_row: float) -> int:
+    """Name every how many rows, for labels one ``line`` tall: 1, or a round number."""
+    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
+    return _round_step(every) if every > 1 else 1
 
 
 def named_row_px(font: QFont, floor: float) -> float:
@@ -132,8 +167,11 @@ def _place(
     return None
 
 
-def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -> list[PlacedLabel]:
-    """The labels of ``rows`` and the strip, in ``fm``'s font (see :func:`label_font`)."""
+def place_labels(
+    geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF, *, kept_only: bool = False
+) -> list[PlacedLabel]:
+    """The labels of ``rows`` and the strip, in ``fm``'s font (see :func:`label_font`);
+    ``kept_only``: only those placed first (the event loop's, the strip's, the kept rows')."""
     if not rows.trace.lanes:
         return []
     left = geo.rect.left()
@@ -141,9 +179,7 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
     width = max(1.0, geo.gutter - 12)
     line = fm.height()
     pixels_per_row = geo.row_px
-    every = max(1, math.ceil(line / max(pixels_per_row, 1e-9) - 1e-6))
-    if every > 1:  # only some labels fit: at round numbers
-        every = _round_step(every)
+    every = _every(line, pixels_per_row)  # where only some labels fit: at round numbers
     placed = _Placed(line)
 
     def row_label(row: int) -> None:
@@ -152,7 +188,7 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
         # where only some rows are named, a 12 px row's "event loop" sat level with the queue
         # band above it under a 14 px line (lesson 9's slide: each label a row too high).
         # Rows thinner than half a line let it move half a line, to clear its neighbours'.
-        reach = pixels_per_row / 2 if pixels_per_row >= line / 2 else line / 2
+        reach = pixels_per_row / 2 - 0.5 if pixels_per_row >= line / 2 else line / 2
         span = (middle - reach, middle + reach)
         label = _place(rows.labels[row], right, width, middle, span, placed, fm, row)
         if label is not None:
@@ -168,19 +204,27 @@ def place_labels(geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF) -
             placed.add(strip)
     for row in sorted(rows.kept_rows - {rows.loop_row}):
         row_label(row)
+    if kept_only:
+        return placed.labels
     for row in range(0, len(rows), every):
         if row not in rows.kept_rows:
             row_label(row)
     return placed.labels
 
 
-_PLACED: RowsMemo[tuple[tuple[object, ...], tuple[PlacedLabel, ...]]] = RowsMemo()
+_Labelled = tuple[QFont, tuple[PlacedLabel, ...]]
+_PLACED: RowsMemo[tuple[tuple[object, ...], _Labelled]] = RowsMemo()
 
 
 def labels_of(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> tuple[PlacedLabel, ...]:
-    """:func:`place_labels` in :func:`label_font`'s font, kept for the last place of the
-    rows: where labels go does not depend on the time shown, so a zoom or a pan reuses
-    them (a resize or new rows places them again)."""
+    """Where ``rows``' labels and the strip's go (:func:`labelled`)."""
+    return labelled(geo, rows, font)[1]
+
+
+def labelled(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> _Labelled:
+    """The labels' font (:func:`_choose_font`) and :func:`place_labels` in it, kept for the
+    last place of the rows: where labels go does not depend on the time shown, so a zoom or
+    a pan reuses them (a resize or new rows places them again)."""
     key = (
         geo.rect.getRect(),
         geo.gutter,
@@ -198,12 +242,13 @@ def labels_of(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> tuple[P
     same = (key, rows.labels, rows.loop_row, rows.kept_rows)
     last = _LAST[0] if _LAST else None
     if last is not None and last[0] == same:
-        placed = last[1]
+        done = last[1]
     else:
-        placed = tuple(place_labels(geo, rows, QFontMetricsF(label_font(font, geo))))
-        _LAST[:] = [(same, placed)]
-    return _PLACED.put(rows, (key, placed))[1]
+        small = _choose_font(font, geo, rows)
+        done = (small, tuple(place_labels(geo, rows, QFontMetricsF(small))))
+        _LAST[:] = [(same, done)]
+    return _PLACED.put(rows, (key, done))[1]
 
 
 #: The last labels placed, and for what: rows of other objects but the same labels reuse it.
-_LAST: list[tuple[tuple[object, ...], tuple[PlacedLabel, ...]]] = []
+_LAST: list[tuple[tuple[object, ...], _Labelled]] = []

@@ -302,4 +302,4 @@ def _paint_labels(
         )
         return
     # Laid out so that none is drawn over another (the strip's label is one of them).
-    paint_labels(painter, geo, theme, font)
+    paint_labels(painter, geo, rows, theme, font)

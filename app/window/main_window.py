@@ -397,7 +397,8 @@ class QtMainWindow(QMainWindow):
             return
         self.replay.pause()
         dark, desk = self.session.view.dark, self.presentation.desk
-        save_window(self, self.settings, self.session, dark=dark, desk=desk)
+        maximized = self.presentation.was_maximized if desk is not None else self.isMaximized()
+        save_window(self, self.settings, self.session, dark=dark, desk=desk, maximized=maximized)
         event.accept()
         self.session.close()  # the model's threads hand nothing more to this loop
         self.quiz.cores.close()  # nor does a check of the cores still burning

@@ -102,7 +102,9 @@ class PresentationMode:
         self._apply_theme = apply_theme
         self.normal_font = QFont(current_application().font())
         self._docks_were_visible = [True for _ in docks]
-        self._was_maximized = False
+        #: Whether the window was maximised before presentation mode (kept for the next
+        #: start with the desk's geometry: ``settings.save_window``).
+        self.was_maximized = False
         #: The window's geometry and docks as they were before presentation mode: what is
         #: saved for the next start, so the desk finds its dials after a lesson.
         self.normal_geometry: QByteArray | None = None
@@ -142,7 +144,7 @@ class PresentationMode:
             if not w.isFullScreen():
                 self.normal_geometry, self.normal_state = w.saveGeometry(), w.saveState()
             self._docks_were_visible = [dock.isVisible() for dock in self._docks]
-            self._was_maximized = w.isMaximized()
+            self.was_maximized = w.isMaximized()
             for dock in self._docks:
                 dock.hide()
             # Ctrl+1 / Ctrl+2, F5, Ctrl+R, F11... still work (the actions are the window's own):
@@ -163,7 +165,7 @@ class PresentationMode:
                 widget.show()
             w.menuBar().show()
             self._apply_theme(self.theme)
-            if self._was_maximized:
+            if self.was_maximized:
                 w.showMaximized()
             else:
                 w.showNormal()

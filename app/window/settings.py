@@ -41,6 +41,10 @@ def restore_window(window: QMainWindow, settings: QSettings, session: Session) -
     geometry = settings.value("window/geometry")
     if isinstance(geometry, QByteArray):
         window.restoreGeometry(geometry)
+        if _flag(settings, "window/maximized"):
+            # Qt drops a maximised state whose normal size does not fit this screen (left
+            # maximised at 1920×1080, the next start at 1280×720 opened at 1182×603).
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     else:  # the first start: the whole screen, as a teacher wants it
         window.resize(1500, 900)
         window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
@@ -57,12 +61,14 @@ def save_window(
     *,
     dark: bool,
     desk: tuple[QByteArray, QByteArray] | None = None,
+    maximized: bool = False,
 ) -> None:
-    """Geometry, docks, dials, compare and theme; ``desk`` is the geometry and dock state
-    from before presentation mode (for the class, not for the next start: the desk's layout
-    is what is kept)."""
+    """Geometry (``maximized`` or not), docks, dials, compare and theme; ``desk`` is the
+    geometry and dock state from before presentation mode (for the class, not for the next
+    start: the desk's layout is what is kept)."""
     geometry, state = desk if desk is not None else (window.saveGeometry(), window.saveState())
     settings.setValue("window/geometry", geometry)
+    settings.setValue("window/maximized", maximized)
     settings.setValue("window/state", state)
     for side, key in _SCENARIO_KEYS.items():
         settings.setValue(key, json.dumps(session.scenario(side).to_dict()))

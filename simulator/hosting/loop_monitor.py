@@ -13,8 +13,13 @@ points that actually suspend. A step is the unit the loop cannot interrupt, so:
 It reads the loop thread's clocks at each step's start and end (``embedded_site.waits``). A
 step in which the loop stood still without declaring why (a ``time.sleep``, a burn's own
 recorded waits) waited to run, for the GIL or a core: that wait goes on the request's lane
-as such, and it does not count as blocking the loop. Its code did not hold the loop; another
-thread, or the machine, did.
+as such. Whether the step blocked the loop is decided without it: a step of 1 ms of code
+that waited 40 ms for the GIL did not, its code did not hold the loop (another thread, or
+the machine, did). A step whose code held the loop past the threshold blocked it from its
+start to its end, its waits to run included: no other request could run until it ended
+(a busy machine's lesson 5 drew its strip dashed, the gaps reading "loop free" while each
+computing step stood waiting for a core), as the live strip draws a step while it lasts
+(:meth:`LoopMonitor.blocking_now`).
 """
 
 from __future__ import annotations
@@ -162,9 +167,10 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
             held = [(start, end)]
         else:
             return
-        monitor.blocked += held
-        if probe is not None and held:
-            _ran_inside_await(probe, held)
+        if held:
+            monitor.blocked.append((start, end))  # the whole step: no one else ran meanwhile
+            if probe is not None:
+                _ran_inside_await(probe, held)
 
     def __repr__(self) -> str:
         return repr(self._coro)
@@ -191,7 +197,8 @@ def _held_pieces(
     probe: RequestProbe | None, start: Clock, end: Clock, threshold_ns: int
 ) -> list[tuple[int, int]]:
     """A step in which the loop stood still: note on the request what it waited to run,
-    and return the stretches the step held the loop (none if it held it under the threshold).
+    and return the stretches the step's code held the loop (none if under the threshold:
+    then the step did not block the loop; else it did, waits and all).
 
     The step's declared segments say part of it (a sleep holds the loop; a burn's waits do
     not); the rest of the standing still is waiting to run, put in the step's longest stretch
@@ -225,8 +232,8 @@ def _held_pieces(
     holds = _minus(start.wall_ns, end.wall_ns, pieces + [(s.start_ns, s.end_ns) for s in waited])
     # Standing still with no free stretch to draw it in (a step inside a declared await: the
     # request's I/O woke it, and under load it waited for a core before running) held the
-    # loop no more: not drawn, but not counted as blocking either (the end of the step's
-    # holds gives way to it, as the pieces would have).
+    # loop no more: not drawn, and not counted toward the threshold either (the end of the
+    # step's holds gives way to it, as the pieces would have).
     holds = _cut_from_end(holds, unplaced)
     if sum(e - s for s, e in holds) < threshold_ns:
         return []

@@ -233,7 +233,7 @@ def _summarize(trace: Trace) -> Summary:
             "max": latencies[-1] if latencies else 0.0,
         },
         peak_in_flight=max(0, int(in_flight_arrays(trace)[1].max(initial=0))),
-        threads_used=len(trace.threads()),
+        threads_used=trace.thread_count(),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
         # lane tails) delayed no client. Live, within the makespan so far: up to the last
         # answer, the block in progress as far as it had gone then. Counted up to now, it

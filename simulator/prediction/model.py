@@ -27,8 +27,9 @@ What it models (every time an integer of nanoseconds; nothing random):
   and computing threads take 5 ms turns. Plain waiting (``time.sleep``, ``asyncio.sleep``,
   I/O, a hand-off) needs no GIL.
 - **The loop blocked**: as the real loop monitor counts it, a step (one coroutine's stretch
-  between awaits) that held the loop 5 ms or more, its waits for the GIL left out; a burst
-  of short steps one after another blocks nothing.
+  between awaits) that held the loop 5 ms or more, its waits for the GIL left out, blocks it
+  from its start to its end, those waits included; a burst of short steps one after
+  another blocks nothing.
 - **WSGI**: ``workers`` threads fed first come, first served. An async view runs on an event
   loop of its own (``async_to_sync``) while its worker waits for it.
 - ``sync_fanout`` waits ``fanout`` times in a row; ``async_fanout`` once, for the gather.

@@ -200,15 +200,10 @@ class Site:
         """The step ends. As the real loop monitor does (``simulator.hosting.loop_monitor``),
         a step that held the loop :data:`LOOP_BLOCKED_MS` or more (``weight`` requests'
         worth: a piece's step is ``weight`` steps), its waits for the GIL left out, blocked
-        it: a burst of short steps one after another blocks nothing."""
+        it from its start to its end, those waits included (no other request ran until it
+        ended): a burst of short steps one after another blocks nothing."""
         now = self.env.now
         held = now - self._step_start - sum(e - s for s, e in self._step_waits)
         if held >= ns(LOOP_BLOCKED_MS * self.weight):
-            cursor = self._step_start
-            for s, e in self._step_waits:
-                if s > cursor:
-                    self.blocked.append((cursor, s))
-                cursor = e
-            if now > cursor:
-                self.blocked.append((cursor, now))
+            self.blocked.append((self._step_start, now))
         self.loop.release(LOOP)

@@ -556,6 +556,34 @@ def test_the_first_start_opens_maximised(qtbot, qloop, settings):
     assert window.windowState() & Qt.WindowState.WindowMaximized
 
 
+def test_a_window_closed_maximised_opens_maximised_whatever_its_geometry_says(
+    qtbot, qloop, settings
+):
+    # Left maximised at 1920×1080, the next start at 1280×720 (Xvfb, openbox) opened at
+    # 1182×603: there Qt drops a maximised state whose normal size does not fit the screen,
+    # and the geometry it then saved said "not maximised". The offscreen screen keeps it, so
+    # the geometry a smaller screen leaves is written here as such: a window's, not maximised.
+    from app.window.main_window import QtMainWindow
+
+    first = QtMainWindow(settings=settings)
+    qtbot.addWidget(first)
+    first.showMaximized()
+    first.close()
+    unmaximised = QtMainWindow(settings=settings)
+    qtbot.addWidget(unmaximised)
+    unmaximised.showNormal()
+    settings.setValue("window/geometry", unmaximised.saveGeometry())
+    second = QtMainWindow(settings=settings)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.windowState() & Qt.WindowState.WindowMaximized
+    second.showNormal()  # one closed as it was left, not maximised, stays so
+    second.close()
+    third = QtMainWindow(settings=settings)
+    qtbot.addWidget(third)
+    assert not third.windowState() & Qt.WindowState.WindowMaximized
+
+
 def test_export_draws_the_view_on_screen(window, qloop, tmp_path):
     import xml.etree.ElementTree as ET
 

@@ -49,7 +49,7 @@ def test_lesson_9_on_a_projector_names_every_row_in_the_class_s_text(window):
         assert QFontInfo(font).pixelSize() == body_px >= 16  # presentation's text
         smallest = round(body_px * ROW_TEXT_SCALE)  # 14 px at 720p: it was 12 (0.75)
         assert smallest >= 14
-        assert QFontInfo(label_font(font, geo)).pixelSize() >= smallest
+        assert QFontInfo(label_font(font, geo, b.rows)).pixelSize() >= smallest
         # Thirty threads do not fit in rows that tall: alike ones share a row, and say so.
         texts = [label.text for label in geo.labels]
         assert "event loop" in texts

@@ -108,7 +108,7 @@ def test_labels_of_thin_rows_never_overlap_and_the_event_loop_is_always_named(qa
     font.setPixelSize(16)
     for height in (90, 160, 300, 700):
         geo = layout(QRectF(0, 0, 1200, height), rows, font, 0, 1)
-        placed = place_labels(geo, rows, QFontMetricsF(label_font(font, geo)))
+        placed = place_labels(geo, rows, QFontMetricsF(label_font(font, geo, rows)))
         texts = [label.text for label in placed]
         assert "event loop" in texts and "loop blocked" in texts, (height, texts)
         for i, a in enumerate(placed):
@@ -130,7 +130,7 @@ def test_each_label_sits_level_with_its_own_row_when_rows_are_thinner_than_a_lin
     font.setPixelSize(16)
     for height in (440, 500, 600):  # rows from half a line to a line and more
         geo = layout(QRectF(0, 0, 1200, height), rows, font, 0, 1)
-        fm = QFontMetricsF(label_font(font, geo))
+        fm = QFontMetricsF(label_font(font, geo, rows))
         assert geo.row_px >= fm.height() / 2
         placed = place_labels(geo, rows, fm)
         assert "event loop" in [label.text for label in placed]

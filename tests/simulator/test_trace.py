@@ -330,6 +330,49 @@ def test_live_a_step_that_is_waiting_to_run_is_not_shown_blocking_the_loop():
         loop.close()
 
 
+def test_a_step_whose_code_held_the_loop_blocked_it_from_start_to_end_waits_and_all():
+    # Lesson 5 on a busy machine: each async view's 50 ms computing step stood waiting to run
+    # between its slices, and the strip was dashed, its gaps reading "loop free" while no
+    # other request could run. Here another thread holds the GIL half the time.
+    import asyncio
+    import sys
+    import time
+
+    from embedded_site.instrumentation import current_probe
+    from simulator.hosting.loop_monitor import LoopMonitor
+
+    p = RequestProbe(0, "v", sent_ns=0)
+    stop = threading.Event()
+
+    def hog() -> None:
+        while not stop.is_set():
+            pass
+
+    async def compute() -> None:
+        current_probe.set(p)
+        until = time.thread_time() + 0.03
+        while time.thread_time() < until:
+            pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.002)
+    hogging = threading.Thread(target=hog, daemon=True)
+    hogging.start()
+    monitor = LoopMonitor()
+    loop = asyncio.new_event_loop()
+    try:
+        monitor.install(loop)  # on this thread, as the server installs it on the loop's
+        loop.run_until_complete(loop.create_task(compute()))
+    finally:
+        stop.set()
+        hogging.join()
+        sys.setswitchinterval(interval)
+        loop.close()
+    ((start, end),) = p.loop_steps
+    assert any(s.kind in ("gil_wait", "core_wait") for s in p.segments)  # it waited to run
+    assert monitor.blocked == [(start, end)]
+
+
 def test_a_wait_placed_at_the_end_of_a_loop_step_gives_way_to_the_views_sleep():
     # From a run of 2000 sync views under ASGI beside a burned core (shortened): the loop's
     # step that handed the view to T stood still 21 ms waiting to run, and the loop monitor
