@@ -209,6 +209,8 @@ class RequestProbe:
         """When, after ``now_ns``, the next open timed await will be past its deadline
         (:func:`past_due`) if not resumed by then: a lane in flight drawn up to ``now_ns``
         only grows with later "now"s until then."""
+        if not self.open_segments:
+            return None  # (most lanes in flight of a big run, every frame)
         dues = [
             s.due_ns + AWAIT_SLACK_NS
             for s in list(self.open_segments.values())

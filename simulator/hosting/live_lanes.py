@@ -226,46 +226,65 @@ class LiveLanes:
         if grown:
             last = max(last, now_ns)
         resumed = 0
-        for i in changed:
+        for i in changed if abandoned else ():
+            kept, lane = kept_list[i], _built(records[i], now_ns, self.loop_thread, held, True)
+            if kept is not None and records[i].done_ns is not None and lane == kept.lane:
+                lane = kept.lane
+            lanes[i] = lane
+            kept_list[i] = None  # nothing follows an abandon
+            last = max(last, lane.end_ns)
+            still.append(i)
+        loop_thread = self.loop_thread
+        # (10,000 a frame after a burst: one pass, no call it can spare.)
+        for i in () if abandoned else changed:
             record = records[i]
+            probe = record.probe
             kept = kept_list[i]
             held.until, held.windows = _NEVER, []
-            if abandoned:
-                lane, build = _built(record, now_ns, self.loop_thread, held, True), None
-            else:
-                before = kept.build if kept is not None else None
-                lane, build = _built_again(
-                    before, record, now_ns, self.loop_thread, held, unchanged_until
-                )
-                resumed += build is not None and build.walked_from > 0
-            if kept is not None and record.done_ns is not None and lane == kept.lane:
+            # What :func:`head` would say, read directly (no lane made for it).
+            lane, build = build_lane_again(
+                None if kept is None else kept.build,
+                probe,
+                done_ns=answered_ns(record, now_ns),
+                status=record.status,
+                status_code=record.status_code,
+                error=record.error or probe.error,
+                loop_thread=loop_thread,
+                loop_held=held,
+                unchanged_until=unchanged_until,
+            )
+            if build is not None and build.walked_from > 0:
+                resumed += 1
+            seen = NOTHING_SEEN if kept is None else kept.seen
+            grows, grows_until = False, _EVER
+            in_flight = record.done_ns is None
+            if in_flight:
+                grows, seen = grows_from(probe, lane, now_ns, held.until, seen)
+                due_by = probe.due_by(now_ns) if grows else None
+                if due_by is not None:
+                    grows_until = due_by
+            elif kept is not None and _same_lane(lane, kept.lane):
                 lane = kept.lane  # the same object, for whoever keeps what it drew of it
             lanes[i] = lane
-            if abandoned:
-                kept_list[i] = None  # nothing follows an abandon
-            else:
-                in_flight = record.done_ns is None
-                grows, seen = False, NOTHING_SEEN if kept is None else kept.seen
-                if in_flight:
-                    grows, seen = grows_from(record.probe, lane, now_ns, held.until, seen)
-                due_by = record.probe.due_by(now_ns) if grows else None
-                version, state, shape = states[i]
-                kept_list[i] = _Kept(
-                    version,
-                    state,
-                    lane,
-                    held.until,
-                    grows,
-                    in_flight,
-                    lane.end_ns,
-                    build,
-                    _EVER if due_by is None else due_by,
-                    final(state),
-                    shape,
-                    tuple(held.windows),
-                    seen,
-                )
-            last = max(last, lane.end_ns)
+            end = lane.end_ns
+            version, state, shape = states[i]
+            kept_list[i] = _Kept(
+                version,
+                state,
+                lane,
+                held.until,
+                grows,
+                in_flight,
+                end,
+                build,
+                grows_until,
+                final(state),
+                shape,
+                tuple(held.windows),
+                seen,
+            )
+            if end > last:
+                last = end
             still.append(i)
         self._active = still
         self.built, self.resumed, self.tidied = len(changed), resumed, len(tidied)
@@ -330,6 +349,15 @@ class LiveLanes:
             i not in active and kept is not None and kept.version != records[i].probe.version
             for i, kept in enumerate(self._kept[: len(records)])
         )
+
+
+def _same_lane(lane: Lane, before: Lane) -> bool:
+    """``lane == before``, told quickly where they differ (most answered lanes built again
+    do: by a segment or where the last ends)."""
+    segments, old = lane.segments, before.segments
+    if len(segments) != len(old) or (segments and segments[-1] != old[-1]):
+        return False
+    return lane == before
 
 
 def _near(changed: tuple[list[int], list[int]] | None) -> _Near:
@@ -400,28 +428,4 @@ def _built(
         error=top.error,
         loop_thread=loop_thread,
         loop_held=held,
-    )
-
-
-def _built_again(
-    before: LaneBuild | None,
-    record: RequestRecord,
-    now_ns: int,
-    loop_thread: str | None,
-    held: ReadHolds,
-    unchanged_until: int,
-) -> tuple[Lane, LaneBuild | None]:
-    """:func:`_built` (not abandoned), walking the records again only from where they or
-    the holds they read changed since ``before`` (:func:`~simulator.trace.lanes.
-    build_lane_again`). What :func:`head` would say, read directly (no lane made for it)."""
-    return build_lane_again(
-        before,
-        record.probe,
-        done_ns=answered_ns(record, now_ns),
-        status=record.status,
-        status_code=record.status_code,
-        error=record.error or record.probe.error,
-        loop_thread=loop_thread,
-        loop_held=held,
-        unchanged_until=unchanged_until,
     )

@@ -125,15 +125,20 @@ def merged_again(
         assert not base  # (a walk resumed where the joining stood has its pieces since)
         drawn = held_during(pieces, *held_awaits) if held_awaits is not None else pieces
         return merge_touching(drawn), None, 0
-    stops = [c[3] - base for c in checkpoints]
     if at and before is not None and before.merge_states is not None:
-        kept = before.merge_states[:at]
         count, last = before.merge_states[at]
         merged = list(before.merged[:count])
         if last is not None:
             merged[-1] = last
+        if len(checkpoints) == 1 and at == len(before.merge_states) - 1:
+            # Walked on from after the last event (most builds of a lane in flight): the
+            # joining stood at the one checkpoint where it stood before; only the tail since.
+            merge_from(merged, pieces, 0, ())
+            return merged, before.merge_states, max(count - 1, 0)
+        stops = [c[3] - base for c in checkpoints]
         states = merge_from(merged, pieces, checkpoints[0][3] - base, stops)
-        return merged, kept + tuple(states), max(count - 1, 0)
+        return merged, before.merge_states[:at] + tuple(states), max(count - 1, 0)
+    stops = [c[3] - base for c in checkpoints]
     if at and before is not None:  # (joined from the start: its checkpoints' too)
         stops = [c[3] for c in before.checkpoints[:at]] + stops
     merged = []

@@ -317,12 +317,14 @@ def merge_from(
     ``pieces[:start]``), as it does; returns the state after each count of pieces in
     ``stops`` (ascending, from ``start`` on), to go on from there another time."""
     states: list[MergeState] = []
-    stop_at = iter(stops)
-    stop = next(stop_at, -1)
+    n_stops, k = len(stops), 0
+    stop = stops[0] if n_stops else -1
+    append = merged.append
     for i in range(start, len(pieces)):
         while stop == i:
             states.append((len(merged), merged[-1] if merged else None))
-            stop = next(stop_at, -1)
+            k += 1
+            stop = stops[k] if k < n_stops else -1
         piece = pieces[i]
         kind, begin, end, thread, is_open, line = piece
         if end <= begin:
@@ -333,8 +335,9 @@ def merge_from(
                 line = last[5] if last[5] is not None else line
                 merged[-1] = (kind, last[1], end, thread, is_open, line)
                 continue
-        merged.append(piece)
+        append(piece)
     while stop != -1:
         states.append((len(merged), merged[-1] if merged else None))
-        stop = next(stop_at, -1)
+        k += 1
+        stop = stops[k] if k < n_stops else -1
     return states

@@ -314,13 +314,30 @@ def build_lane_again(
         n_steps,
         out_ns,
         events if isinstance(events, tuple) else tuple(events),
-        before.checkpoints[:at] + tuple(checkpoints) if at and before else tuple(checkpoints),
+        _checkpoints_now(before, at, checkpoints),
         tuple(pieces) if merge_states is None else (),
         tuple(merged),
         at,
         merge_states,
-        (tuple(own_steps.starts), tuple(own_steps.ends)),
+        (
+            before.own_steps
+            if same and before is not None and before.n_steps == n_steps
+            else (tuple(own_steps.starts), tuple(own_steps.ends))
+        ),
         tuple(reads.windows) if reads is not None else (),
         records,
     )
     return lane, build
+
+
+def _checkpoints_now(
+    before: LaneBuild | None, at: int, walked: list[Checkpoint]
+) -> tuple[Checkpoint, ...]:
+    """The checkpoints of a build walked from ``before``'s ``at``-th (``walked``: those from
+    there on): ``before``'s own where it walked no event (the one from there on is the very
+    checkpoint it resumed from)."""
+    if not at or before is None:
+        return tuple(walked)
+    if len(walked) == 1 and at == len(before.checkpoints) - 1:
+        return before.checkpoints
+    return before.checkpoints[:at] + tuple(walked)

@@ -82,15 +82,15 @@ def test_a_frame_after_one_that_failed_halfway_says_no_lane_grew_from_a_lane_it_
     probe.open_segments[2] = RawSegment("io_wait", 5 * MS, 5 * MS, LOOP, True)
     probe.touch()
     records.append(RequestRecord(RequestProbe(2, "async_io", 5 * MS)))
-    build = live_lanes._built_again
+    build = live_lanes.build_lane_again
 
-    def fails_for_the_second(before, record, *args):
-        if record is records[1]:
+    def fails_for_the_second(before, probe, **kwargs):
+        if probe is records[1].probe:
             raise MemoryError
-        return build(before, record, *args)
+        return build(before, probe, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(live_lanes, "_built_again", fails_for_the_second)
+        patch.setattr(live_lanes, "build_lane_again", fails_for_the_second)
         with pytest.raises(MemoryError):
             live.update(records, 6 * MS)
 
