@@ -52,7 +52,14 @@ from simulator.hosting.record_state import (
 )
 from simulator.trace import IntervalSet, Lane, build_lane, loop_holding_intervals
 from simulator.trace.data import GrownFrom
-from simulator.trace.growing import HOLDS_READ_SLACK_NS, ReadHolds, grows_from, read_near
+from simulator.trace.growing import (
+    HOLDS_READ_SLACK_NS,
+    NOTHING_SEEN,
+    ReadHolds,
+    Seen,
+    grows_from,
+    read_near,
+)
 from simulator.trace.lanes import LaneBuild, build_lane_again
 from simulator.trace.live_holds import LiveHolds
 from simulator.trace.made import reaching
@@ -97,6 +104,8 @@ class _Kept:
     #: tuple): holds that changed after ``read_until`` but away from all of them leave it
     #: as it is (:func:`read_near`).
     windows: tuple[int, ...] = ()
+    #: What :func:`grows_from` read of its records (it reads on from there).
+    seen: Seen = NOTHING_SEEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +245,9 @@ class LiveLanes:
                 kept_list[i] = None  # nothing follows an abandon
             else:
                 in_flight = record.done_ns is None
-                grows = in_flight and grows_from(record.probe, lane, now_ns, held.until)
+                grows, seen = False, NOTHING_SEEN if kept is None else kept.seen
+                if in_flight:
+                    grows, seen = grows_from(record.probe, lane, now_ns, held.until, seen)
                 due_by = record.probe.due_by(now_ns) if grows else None
                 version, state, shape = states[i]
                 kept_list[i] = _Kept(
@@ -252,6 +263,7 @@ class LiveLanes:
                     final(state),
                     shape,
                     tuple(held.windows),
+                    seen,
                 )
             last = max(last, lane.end_ns)
             still.append(i)

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from operator import attrgetter, itemgetter
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane
 from simulator.trace.intervals import RESUME_SLACK_NS, STEP_SLACK_NS, IntervalSet
 from simulator.trace.made import reaching
 
-__all__ = ["HOLDS_READ_SLACK_NS", "READ_MARGIN_NS", "ReadHolds", "grown", "grows_from", "read_near"]
+__all__ = [
+    "HOLDS_READ_SLACK_NS",
+    "NOTHING_SEEN",
+    "READ_MARGIN_NS",
+    "ReadHolds",
+    "Seen",
+    "grown",
+    "grows_from",
+    "read_near",
+]
 
 #: How far past the last time a lane read the loop's holds a change to them can still move
 #: what it read (holds this close are joined into one).
@@ -30,6 +38,12 @@ READ_MARGIN_NS = 2 * HOLDS_READ_SLACK_NS
 
 #: Before any time: a lane that never read the holds.
 _NEVER = -(2**62)
+
+#: How many of a probe's marks, declared segments and loop steps were read, and the latest
+#: time any of those reached (:func:`grows_from` reads on from there).
+Seen = tuple[int, int, int, int]
+#: None read yet.
+NOTHING_SEEN: Seen = (0, 0, 0, _NEVER)
 
 
 class ReadHolds(IntervalSet):
@@ -87,7 +101,9 @@ def read_near(windows: Sequence[int], starts: Sequence[int], ends: Sequence[int]
     return False
 
 
-def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) -> bool:
+def grows_from(
+    probe: RequestProbe, lane: Lane, now_ns: int, read_until: int, seen: Seen = NOTHING_SEEN
+) -> tuple[bool, Seen]:
     """Whether ``lane`` (``build_lane`` of ``probe`` in flight at ``now_ns``, which read the
     loop's holds up to ``read_until``) only grows with "now" while ``probe`` records nothing
     more and the holds stay as they are up to ``read_until``.
@@ -101,29 +117,41 @@ def grows_from(probe: RequestProbe, lane: Lane, now_ns: int, read_until: int) ->
     wait, see ``build_lane``), or one waiting for the loop or a thread between its records.
     A timed await stops growing at its deadline (``RequestProbe.due_by``: the live lanes
     build it again then, ended there and waiting for the loop after).
+
+    Also what was read of its records (:data:`Seen`), to read on from there next time
+    (``seen``: what an earlier call gave).
     """
     if probe.finished_ns is not None or not lane.segments or read_until >= now_ns:
-        return False
-    return lane.segments[-1].end_ns == now_ns and _last_record(probe) < now_ns
+        return False, seen
+    if lane.segments[-1].end_ns != now_ns:
+        return False, seen
+    last, seen = _last_record(probe, seen)
+    return last < now_ns, seen
 
 
-def _last_record(probe: RequestProbe) -> int:
-    """The time of the probe's latest record (an open segment's start)."""
-    last = max(probe.sent_ns, probe.picked_ns or 0)
-    # (Lists only grow: read as they are; a dict may change size while read: copied.)
-    if probe.marks:
-        last = max(last, max(map(_NS, probe.marks)))
-    if probe.segments:
-        last = max(last, max(map(_END, probe.segments)))
-    if probe.open_segments:
-        last = max(last, max(map(_START, list(probe.open_segments.values())), default=last))
-    if probe.loop_steps:
-        last = max(last, max(map(_SECOND, probe.loop_steps)))
-    return last
-
-
-_NS, _START, _END = attrgetter("ns"), attrgetter("start_ns"), attrgetter("end_ns")
-_SECOND = itemgetter(1)
+def _last_record(probe: RequestProbe, seen: Seen) -> tuple[int, Seen]:
+    """The time of the probe's latest record (an open segment's start), read on from
+    ``seen`` (its lists only grow: what was read stays as it was), and what was read."""
+    # (A lane in flight's records, read at every build of it: only those new since.)
+    n_marks, n_segments, n_steps, last = seen
+    marks, segments, steps = probe.marks, probe.segments, probe.loop_steps
+    to_marks, to_segments, to_steps = len(marks), len(segments), len(steps)
+    for mark in marks[n_marks:to_marks]:
+        if mark.ns > last:
+            last = mark.ns
+    for seg in segments[n_segments:to_segments]:
+        if seg.end_ns > last:
+            last = seg.end_ns
+    for _, end in steps[n_steps:to_steps]:
+        if end > last:
+            last = end
+    seen = (to_marks, to_segments, to_steps, last)
+    last = max(last, probe.sent_ns, probe.picked_ns or 0)
+    if probe.open_segments:  # (a dict may change size while read: copied)
+        for seg in list(probe.open_segments.values()):
+            if seg.start_ns > last:
+                last = seg.start_ns
+    return last, seen
 
 
 def grown(lane: Lane, now_ns: int) -> Lane:

@@ -145,22 +145,30 @@ def resumable(
     events: list[Event] | tuple[Event, ...],
     new_steps: list[tuple[int, int]],
     out_ns: int,
+    mw_in: int | None,
     unchanged_until: int,
 ) -> int:
     """The last of ``before``'s checkpoints whose walk up to there read what it reads now:
     the same first events (``events``, a tuple: ``before``'s own), the loop steps since
-    ``new_steps`` (sorted)."""
+    ``new_steps`` (sorted), the middleware's end (``out_ns``) and start (``mw_in``) alike
+    up to its horizon (a walk up to there reads them only as to whether they lie before
+    where it stands: the middleware's first mark, seen only now after a wait, leaves the
+    walk up to that wait as it was)."""
     if new_steps and not before.n_steps:
         return 0  # the first step: the loop's part of every gap is drawn otherwise
     limit = new_steps[0][0] if new_steps else EVER  # (the earliest start)
     at = len(events) if isinstance(events, tuple) else alike_events(events, before.events)
     checkpoints = before.checkpoints
+    mw_before = before.start[5]
+    in_before = EVER if mw_before is None else mw_before
+    in_now = EVER if mw_in is None else mw_in
     while at:
         _, _, _, _, held_until, horizon, _ = checkpoints[at]
         if (
             horizon < limit
             and (held_until == NEVER or held_until < unchanged_until)
             and min(before.out_ns, horizon) == min(out_ns, horizon)
+            and (in_before == in_now or (in_before > horizon and in_now > horizon))
         ):
             return at
         at -= 1

@@ -175,8 +175,8 @@ def build_lane_again(
 
     # Where to walk from: the start, or a checkpoint of the build before.
     at = 0
-    if same and before is not None and before.start == start:
-        at = resumable(before, events, new_steps, out_ns, unchanged_until)
+    if same and before is not None and before.start[:5] == head:
+        at = resumable(before, events, new_steps, out_ns, mw_in, unchanged_until)
         if held_awaits is not None and before.merge_states is not None:
             at = 0  # (a middleware's thread held since: its pieces are redrawn from the first)
     pieces: list[Piece]  # (those from the ``base``-th on)

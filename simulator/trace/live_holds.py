@@ -23,6 +23,8 @@ __all__ = ["LiveHolds"]
 
 #: Before any time, for "everything may have changed".
 _EVER = -(2**62)
+#: What is read of a probe never read: no segment, no step.
+_NONE_READ = (0, 0)
 
 
 class LiveHolds:
@@ -64,37 +66,43 @@ class LiveHolds:
         holds: list[tuple[int, int]] = []
         steps: list[tuple[int, int, int]] = []
         running: list[tuple[int, int]] = []
-        seen: set[int] = set()
         read, holding = self._read, self._holding
-        for probe in [*probes, *holding.values()] if holding else probes:
+        everyone: Sequence[RequestProbe] = probes  # (each once: 10,000 a frame after a burst)
+        if holding:
+            passed = set(map(id, probes))
+            everyone = [*probes, *(p for k, p in list(holding.items()) if k not in passed)]
+        for probe in everyone:
             key = id(probe)
-            if key in seen:
-                continue  # passed, and holding the loop
-            seen.add(key)
-            seen_segments, seen_steps = read.get(key, (0, 0))
+            seen_segments, seen_steps = read.get(key, _NONE_READ)
             segments, own = probe.segments, probe.loop_steps
             n_segments, n_steps = len(segments), len(own)
             if n_segments != seen_segments:
-                holds += [
-                    (seg.start_ns, seg.end_ns)
-                    for seg in segments[seen_segments:n_segments]
+                for seg in segments[seen_segments:n_segments]:
+                    if seg.thread == loop and seg.kind in HOLDS_THREAD:
+                        holds.append((seg.start_ns, seg.end_ns))
+                read[key] = (n_segments, n_steps)
+            if n_steps != seen_steps:
+                if n_steps == seen_steps + 1:  # (one step since: most often)
+                    start, end = own[seen_steps]
+                    steps.append((start, end, key))
+                else:
+                    steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
+                read[key] = (n_segments, n_steps)
+            if probe.open_segments:
+                own_running = [
+                    (seg.start_ns, max(now_ns, seg.start_ns))
+                    for seg in list(probe.open_segments.values())
                     if seg.thread == loop and seg.kind in HOLDS_THREAD
                 ]
-            if n_steps != seen_steps:
-                steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
-            if n_segments != seen_segments or n_steps != seen_steps:
-                read[key] = (n_segments, n_steps)
-            own_running = [
-                (seg.start_ns, max(now_ns, seg.start_ns))
-                for seg in (list(probe.open_segments.values()) if probe.open_segments else ())
-                if seg.thread == loop and seg.kind in HOLDS_THREAD
-            ]
-            if own_running:
-                running += own_running
-                holding[key] = probe
-            elif key in holding:
+                if own_running:
+                    running += own_running
+                    holding[key] = probe
+                    continue
+            if key in holding:
                 del holding[key]
-        stretches = holds + self._moved(running) + [(start, end) for start, end, _ in steps]
+        steps.sort()
+        pairs = [(start, end) for start, end, _ in steps]
+        stretches = holds + self._moved(running) + pairs
         self.changed_from = min((start for start, _ in stretches), default=2**62)
         joined = IntervalSet.of(stretches)  # sorted, those that overlap joined
         self.changed = (joined.starts, joined.ends)
@@ -103,10 +111,10 @@ class LiveHolds:
             self.changed = None
             self._holds += holds
             self._closed = IntervalSet()
-            self._add(self._holds, steps)
+            self._add(self._holds, steps, pairs)
         elif holds or steps:
             self._holds += holds
-            self._add(holds, steps)
+            self._add(holds, steps, pairs)
         self._open = running
         self.held = self._with(running) if running else self._closed
         return self.held
@@ -126,17 +134,21 @@ class LiveHolds:
         still = {start for start, _ in running}
         return moved + [(start, end) for start, end in self._open if start not in still]
 
-    def _add(self, holds: list[tuple[int, int]], steps: list[tuple[int, int, int]]) -> None:
-        """Merge new closed ``holds`` and ``steps`` into the closed set, its tail only."""
+    def _add(
+        self,
+        holds: list[tuple[int, int]],
+        steps: list[tuple[int, int, int]],
+        pairs: list[tuple[int, int]],
+    ) -> None:
+        """Merge new closed ``holds`` and ``steps`` (sorted; ``pairs``: their starts and
+        ends) into the closed set, its tail only."""
         closed = self._closed
         if steps:
-            steps.sort()
             at = bisect.bisect_left(closed.steps, steps[0])
             tail = sorted(closed.steps[at:] + steps) if at < len(closed.steps) else steps
             closed.steps[at:] = tail
             closed._step_ends[at:] = [end for _, end, _ in tail]
-        new = holds + [(start, end) for start, end, _ in steps]
-        self._closed = self._merged(closed, new)
+        self._closed = self._merged(closed, holds + pairs)
 
     def _with(self, running: list[tuple[int, int]]) -> IntervalSet:
         """The closed set with the holds still running merged in (a copy: they change)."""
