@@ -83,6 +83,14 @@ def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_
     texts = [FIGURE[lesson.figure].text(run.summary) for run in (a, b)]
     assert [bars[side].bar.text for side in Side] == texts
     assert all(bars[side].isVisible() for side in Side)
+    # A lesson's B ends (run_finished) before the session stops running: the bars come then.
+    session = window.session
+    session._running = True
+    session.events.run_finished.emit(Side.B, b)
+    assert not any(bars[side].isVisible() for side in Side)
+    session._running = False
+    session.events.running.emit(False)
+    assert all(bars[side].isVisible() for side in Side)
     window.session.set_criterion(load_lesson(load_runs(9)[0]).criterion)  # another figure
     window.stage.show_run(Side.B, b)
     assert not any(bars[side].isVisible() for side in Side)
