@@ -57,7 +57,7 @@ def paint_slide(
             room = block.heading_rect.width()
             if block.bar is not None:  # the lesson's figure, at the heading's right
                 paint_figure_bar(painter, block.heading_rect, block.bar, theme, slide.fonts.body)
-                room -= bar_block_width(slide.fonts.body, block.bar.caption) + 16
+                room -= bar_block_width(slide.fonts.body, block.bar) + 16
             painter.setFont(slide.fonts.heading)
             painter.setPen(fg)
             shown = QFontMetricsF(slide.fonts.heading).elidedText(

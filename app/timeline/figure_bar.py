@@ -30,19 +30,19 @@ __all__ = ["FigureBar", "bar_block_width", "figure_bars", "paint_figure_bar"]
 
 #: How long the longer side's bar is, in lines of the text beside it.
 LONGEST_LINES = 12
-#: The widest value the bars' column of values makes room for.
-VALUE_ROOM = "000 ms"
 
 
 @dataclass(frozen=True, slots=True)
 class FigureBar:
     """One side's bar: the kind whose colour it is drawn in, the figure's caption and value
-    as written, and its length against the longer side's (1.0: the longer)."""
+    as written, its length against the longer side's (1.0: the longer), and the widest of
+    the sides' values (the room each side leaves for one, so both bars start at one x)."""
 
     kind: str
     caption: str
     text: str
     fraction: float
+    widest: str
 
 
 def figure_bars(sides: Sequence[Sequence[Summary]], figure: str | None) -> tuple[FigureBar, ...]:
@@ -62,28 +62,29 @@ def figure_bars(sides: Sequence[Sequence[Summary]], figure: str | None) -> tuple
     longest = max(values)
     if longest <= 0:
         return ()
+    widest = max(texts, key=len)
     return tuple(
-        FigureBar(known.kind, known.caption, text, value / longest)
+        FigureBar(known.kind, known.caption, text, value / longest, widest)
         for value, text in zip(values, texts, strict=True)
     )
 
 
-def _parts(font: QFont, caption: str) -> tuple[float, float, float, float]:
+def _parts(font: QFont, bar: FigureBar) -> tuple[float, float, float, float]:
     """The caption's width, the gap, the longest bar's length and the values' room."""
     fm = QFontMetricsF(font)
     line = fm.height()
     return (
-        fm.horizontalAdvance(caption),
+        fm.horizontalAdvance(bar.caption),
         line * 0.5,
         line * LONGEST_LINES,
-        fm.horizontalAdvance(VALUE_ROOM),
+        max(fm.horizontalAdvance(bar.widest), fm.horizontalAdvance(bar.text)),
     )
 
 
-def bar_block_width(font: QFont, caption: str) -> float:
+def bar_block_width(font: QFont, bar: FigureBar) -> float:
     """How wide a side's caption, bar and value are together (the same on both sides, so
     their bars start at one x and compare by length)."""
-    caption_px, gap, longest, value = _parts(font, caption)
+    caption_px, gap, longest, value = _parts(font, bar)
     return caption_px + gap + longest + gap + value
 
 
@@ -93,8 +94,8 @@ def paint_figure_bar(
     """``bar`` at the right of ``rect`` (one line of ``font``): "Framework / request", the
     bar in its kind's colour and pattern, and the value just after its end."""
     fm = QFontMetricsF(font)
-    caption_px, gap, longest, _ = _parts(font, bar.caption)
-    left = rect.right() - bar_block_width(font, bar.caption)
+    caption_px, gap, longest, _ = _parts(font, bar)
+    left = rect.right() - bar_block_width(font, bar)
     baseline = rect.top() + (rect.height() - fm.height()) / 2 + fm.ascent()
     painter.save()
     painter.setFont(font)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
@@ -43,9 +45,10 @@ class QtFigureBar(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        caption = self.bar.caption if self.bar is not None else ""
         line = self.fontMetrics().height()
-        return QSize(int(bar_block_width(self.font(), caption)) + 8, line)
+        if self.bar is None:
+            return QSize(0, line)
+        return QSize(math.ceil(bar_block_width(self.font(), self.bar)) + 8, line)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.bar is None:

@@ -40,6 +40,8 @@ def test_a_figure_of_one_kind_of_the_lanes_is_a_bar_per_side_and_others_are_not(
     thrice = figure_bars([[a.summary] * 2 + [b.summary], [b.summary] * 3], lesson.figure)
     assert thrice[0].text.startswith(figure.text(a.summary) + " (")
     assert thrice[0].fraction == pytest.approx(ratio)
+    # Each side leaves room for the wider value ("1.55 (1.55–2.33) ms"), so both fit whole.
+    assert thrice[1].widest == thrice[0].text
 
 
 def _framework_columns(image: QImage, rect: QRectF) -> int:
