@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, 
 from app.headless import ensure_gui_application
 from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme, kinds_shown
+from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
 from app.timeline.labels import named_row_px
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
@@ -95,6 +96,8 @@ class TimelineBlock:
     rect: QRectF
     geometry: TimelineGeometry
     end_label_rect: QRectF
+    #: The lesson's figure of this run as a bar at the right of its heading, or ``None``.
+    bar: FigureBar | None = None
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,7 @@ def layout_slide(
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []
+    bars = figure_bars([[run.summary] for run in runs], figure) if text.headings else ()
     for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
         heading = text.headings[i] if text.headings else None
         heading_rect = None
@@ -264,7 +268,16 @@ def layout_slide(
         )
         end_label_rect = QRectF(left, rect.bottom() + 2 * k, inner, line(fonts.body))
         blocks.append(
-            TimelineBlock(run, rows, heading, heading_rect, rect, geometry, end_label_rect)
+            TimelineBlock(
+                run,
+                rows,
+                heading,
+                heading_rect,
+                rect,
+                geometry,
+                end_label_rect,
+                bars[i] if bars else None,
+            )
         )
         y = rect.bottom() + end_label_h + (gap if i + 1 < len(runs) else 0)
     y += 8 * k

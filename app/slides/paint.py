@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.slides.layout import WRAP, SlideLayout, TimelineBlock
 from app.slides.text import LETTERS
 from app.theme import LIGHT, Theme
+from app.timeline.figure_bar import bar_block_width, paint_figure_bar
 from app.timeline.paint import draw_legend, paint_timeline
 from simulator.metrics.figures import EMPTY, FIGURE
 
@@ -53,10 +54,14 @@ def paint_slide(
         _draw_line(painter, slide.subtitle_rect, slide.fonts.subtitle, muted, text.subtitle)
     for index, block in enumerate(slide.timelines):
         if block.heading_rect is not None and block.heading:
+            room = block.heading_rect.width()
+            if block.bar is not None:  # the lesson's figure, at the heading's right
+                paint_figure_bar(painter, block.heading_rect, block.bar, theme, slide.fonts.body)
+                room -= bar_block_width(slide.fonts.body, block.bar) + 16
             painter.setFont(slide.fonts.heading)
             painter.setPen(fg)
             shown = QFontMetricsF(slide.fonts.heading).elidedText(
-                block.heading, Qt.TextElideMode.ElideRight, block.heading_rect.width()
+                block.heading, Qt.TextElideMode.ElideRight, max(1.0, room)
             )
             painter.drawText(block.heading_rect, Qt.AlignmentFlag.AlignLeft, shown)
         t0 = block.run.trace.t0_ns

@@ -18,8 +18,10 @@ from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
 from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme, kinds_shown
+from app.timeline.figure_bar import figure_bars
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
+from app.widgets.figure_bar import QtFigureBar
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
 from app.widgets.replay_bar import QtReplayBar
@@ -64,6 +66,10 @@ class Stage:
         for timeline in self.timelines.values():
             timeline.installEventFilter(self._on_resize)
         self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
+        #: The lesson's figure for each side as a bar at the right of its title (lesson 18).
+        self.figure_bars = {
+            side: QtFigureBar.beside(title) for side, title in self.side_titles.items()
+        }
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setFont(self.header.font())
@@ -138,6 +144,7 @@ class Stage:
         self._share_height()
         self.replay.set_duration(0)
         self.explain_shown()  # the legend of what is on screen: nothing yet
+        self._show_figure_bars()
 
     def explain_shown(self) -> None:
         view = self.session.view
@@ -147,6 +154,8 @@ class Stage:
         for timeline in self.timelines.values():
             timeline.set_theme(theme)
         self.legend.set_theme(theme)
+        for bar in self.figure_bars.values():
+            bar.set_theme(theme)
         self.code.set_dark(theme.dark)
         self.metrics.update()
 
@@ -160,6 +169,16 @@ class Stage:
         self._share_time_axis()
         load_replay(self.replay, self.session)
         self.explain_shown()
+        self._show_figure_bars()
+
+    def _show_figure_bars(self) -> None:
+        """Both sides' bars of the lesson's figure (:func:`~app.timeline.figure_bar.
+        figure_bars`) once both have a finished run; none while one runs."""
+        s = self.session
+        sides = [[run.summary for run in s.every_run(side)] for side in self.figure_bars]
+        bars = figure_bars(sides, s.criterion.figure) if s.compare and not s.running else ()
+        for widget, bar in zip(self.figure_bars.values(), bars or (None, None), strict=True):
+            widget.set_bar(bar)
 
     def show_header(self, scenario: Scenario, state: str = "") -> None:
         """The lesson's title (while its dials are unchanged), the dials, and the state. While
@@ -199,6 +218,7 @@ class Stage:
     # -- drawing the session ----------------------------------------------------------------
     def _on_running_changed(self, running: bool) -> None:
         load_replay(self.replay, self.session)  # none while it runs, the runs' once ended
+        self._show_figure_bars()  # (a run ends before the session stops running)
         if not running:  # stopped before B ran (or before any lane): nothing is awaited any more
             for timeline in self.timelines.values():
                 timeline.set_waiting(None)
@@ -219,6 +239,7 @@ class Stage:
         # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
         # "Press Run (F5)".
         self.timelines[side].set_waiting(RUNNING_TEXT)
+        self._show_figure_bars()
         self.timelines[side].expect_rows(scenario.requests)  # rows laid out for all at once
         self.timelines[side].fit()
         self._explain_live()  # nothing of it on screen yet: nothing of it in the key
@@ -312,6 +333,7 @@ class Stage:
 
     def _on_lesson_changed(self, lesson: Lesson | None) -> None:
         self._show_idle_header()
+        self._show_figure_bars()
 
     def _on_shown_side_changed(self, side: Side) -> None:
         self.code.set_view(self.session.scenario(side).view)
@@ -325,6 +347,7 @@ class Stage:
         self._share_label_column()
         self._share_height()
         self._show_idle_header()
+        self._show_figure_bars()
 
     def _share_time_axis(self, live_span_ns: int = 0) -> None:
         """In compare mode both timelines span the longer run, so the faster ends sooner;

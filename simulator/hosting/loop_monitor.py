@@ -160,17 +160,16 @@ class _TimedCoroutine(Coroutine[Any, Any, Any]):
             probe.touch()
         if end - start < WAIT_MIN_NS:
             return  # most steps: too short to have stood still, no more clocks to read
-        end_clock = read_clock()
+        end_clock = read_clock()._replace(wall_ns=end)  # (the step's end, as recorded)
         if (end - start) - (end_clock.cpu_ns - start_clock.cpu_ns) >= WAIT_MIN_NS:
-            held = _held_pieces(probe, start_clock, end_clock, monitor.threshold_ns)
+            held, blocked = _held_pieces(probe, start_clock, end_clock, monitor.threshold_ns)
         elif end - start >= monitor.threshold_ns:
-            held = [(start, end)]
+            held = blocked = [(start, end)]
         else:
             return
-        if held:
-            monitor.blocked.append((start, end))  # the whole step: no one else ran meanwhile
-            if probe is not None:
-                _ran_inside_await(probe, held)
+        monitor.blocked += blocked  # (no one else ran meanwhile: its waits included)
+        if probe is not None and held:
+            _ran_inside_await(probe, held)
 
     def __repr__(self) -> str:
         return repr(self._coro)
@@ -195,10 +194,11 @@ def _ran_inside_await(probe: RequestProbe, held: list[tuple[int, int]]) -> None:
 
 def _held_pieces(
     probe: RequestProbe | None, start: Clock, end: Clock, threshold_ns: int
-) -> list[tuple[int, int]]:
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """A step in which the loop stood still: note on the request what it waited to run,
-    and return the stretches the step's code held the loop (none if under the threshold:
-    then the step did not block the loop; else it did, waits and all).
+    and return the stretches the step's code held the loop, and the stretch it blocked the
+    loop: none if its code held it under the threshold; else the whole step, its waits
+    included, less those with no free stretch to be drawn in (as the holds give way to them).
 
     The step's declared segments say part of it (a sleep holds the loop; a burn's waits do
     not); the rest of the standing still is waiting to run, put in the step's longest stretch
@@ -236,8 +236,8 @@ def _held_pieces(
     # step's holds gives way to it, as the pieces would have).
     holds = _cut_from_end(holds, unplaced)
     if sum(e - s for s, e in holds) < threshold_ns:
-        return []
-    return holds
+        return [], []
+    return holds, _cut_from_end([(start.wall_ns, end.wall_ns)], unplaced)
 
 
 def _longest_free(start: int, end: int, inside: list[RawSegment]) -> tuple[int, int]:

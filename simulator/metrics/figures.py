@@ -110,6 +110,10 @@ class Figure:
         One sentence saying what is measured.
     unit
         How its value is written.
+    kind
+        The kind of the lanes whose time per request it is (``"framework"``), or ``None``:
+        a picture of its own draws it for each side in that kind's colour, where the lanes'
+        bars of it are too thin to compare (lesson 18's 2–3 px on a 730 ms axis).
     """
 
     key: str
@@ -117,6 +121,7 @@ class Figure:
     name: str
     tooltip: str
     unit: Unit
+    kind: str | None = None
 
     @property
     def is_latency(self) -> bool:
@@ -246,6 +251,7 @@ FIGURES: tuple[Figure, ...] = (
         "Time the loop and threads spent running Django's own machinery (handler, middleware, "
         "signal receivers, hand-offs) per request, outside the view's own code.",
         Unit.MS,
+        kind="framework",
     ),
     Figure(
         "server_span_ms",

@@ -270,17 +270,19 @@ def test_a_loop_step_that_waited_for_the_gil_did_not_block_the_loop(monkeypatch)
     # hold it. The wait goes on the request's lane, on the loop thread.
     p = probe()
     start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 1 * MS, 0)
-    assert _held_pieces(p, start, end, threshold) == []
+    assert _held_pieces(p, start, end, threshold) == ([], [])
     thread = threading.current_thread().name
     assert [(s.kind, s.start_ns, s.end_ns, s.thread) for s in p.segments] == [
         ("gil_wait", 11 * MS, 50 * MS, thread)
     ]
-    # A declared time.sleep of 30 ms in the step holds the loop (async_blocking): blocked,
-    # less the 9 ms it waited to run.
+    # A declared time.sleep of 30 ms in the step holds the loop (async_blocking): held, less
+    # the 9 ms it waited to run; blocked from the step's start to its end, that wait
+    # included (no other request ran until the step ended).
     p = probe()
     p.segments = [RawSegment("io_blocking", 11 * MS, 41 * MS, thread)]
-    pieces = _held_pieces(p, start, end, threshold)
+    pieces, blocked = _held_pieces(p, start, end, threshold)
     assert sum(e - s for s, e in pieces) == 31 * MS
+    assert blocked == [(10 * MS, 50 * MS)]
     assert [s.kind for s in p.segments] == ["io_blocking", "gil_wait"]
 
 
@@ -298,11 +300,14 @@ def test_a_loop_step_inside_an_await_that_waited_for_a_core_did_not_block_the_lo
     p = probe()
     p.segments = [RawSegment("io_wait", 0, 200 * MS, thread)]
     start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 1 * MS, 39 * MS)
-    assert _held_pieces(p, start, end, threshold) == []
-    # 10 ms of it run: that held the loop, the 30 ms on the run queue did not.
+    assert _held_pieces(p, start, end, threshold) == ([], [])
+    # 10 ms of it run: that held the loop, the 30 ms on the run queue did not. Not drawn on
+    # the lane (the await covers the step), that wait does not count as blocking either:
+    # the strip stays over the ``cpu`` its holds are declared as.
     start, end = Clock(10 * MS, 0, 0), Clock(50 * MS, 10 * MS, 30 * MS)
-    pieces = _held_pieces(p, start, end, threshold)
+    pieces, blocked = _held_pieces(p, start, end, threshold)
     assert sum(e - s for s, e in pieces) == 10 * MS
+    assert blocked == pieces
     assert [s.kind for s in p.segments] == ["io_wait"]  # the await is drawn as it was
 
 

@@ -1,0 +1,96 @@
+"""Lesson 18's answer (Django's own time per request) drawn beside the lanes: a bar per side
+in the framework colour, as long as the measured figure, on the slide and in the window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QApplication
+
+from app.session import Side
+from app.session.state import Kept
+from app.slides.layout import layout_slide
+from app.slides.paint import paint_slide
+from app.theme import LIGHT
+from app.timeline.figure_bar import figure_bars
+from simulator.lessons import load_lesson
+from simulator.metrics.figures import FIGURE
+from tests.app.recorded_runs import load_runs, run_from_data
+
+
+def _lesson(number: int):
+    path, runs = load_runs(number)
+    return load_lesson(path), [run_from_data(data, 0) for data in runs]
+
+
+def test_a_figure_of_one_kind_of_the_lanes_is_a_bar_per_side_and_others_are_not():
+    lesson, (a, b) = _lesson(18)
+    bars = figure_bars([[a.summary], [b.summary]], lesson.figure)
+    figure = FIGURE[lesson.figure]
+    assert [bar.text for bar in bars] == [figure.text(a.summary), figure.text(b.summary)]
+    assert {bar.kind for bar in bars} == {"framework"}
+    ratio = figure.value(a.summary) / figure.value(b.summary)
+    assert ratio < 0.9  # the answer: A's is lower
+    assert bars[1].fraction == 1.0 and bars[0].fraction == pytest.approx(ratio)
+    nine, (a9, b9) = _lesson(9)  # threads held: no colour stands for it, no bar
+    assert figure_bars([[a9.summary], [b9.summary]], nine.figure) == ()
+    assert figure_bars([[a.summary]], lesson.figure) == ()  # one side: nothing to compare
+    # Measured three times a side: the median, and the range, as the verdict writes them.
+    thrice = figure_bars([[a.summary] * 2 + [b.summary], [b.summary] * 3], lesson.figure)
+    assert thrice[0].text.startswith(figure.text(a.summary) + " (")
+    assert thrice[0].fraction == pytest.approx(ratio)
+    # Each side leaves room for the wider value ("1.55 (1.55–2.33) ms"), so both fit whole.
+    assert thrice[1].widest == thrice[0].text
+
+
+def _framework_columns(image: QImage, rect: QRectF) -> int:
+    """How many columns of ``rect`` hold a pixel of the framework colour (its fill)."""
+    colour = LIGHT.color("framework").rgb()
+    columns = set()
+    for x in range(int(rect.left()), int(rect.right())):
+        for y in range(int(rect.top()), int(rect.bottom())):
+            if image.pixel(x, y) == colour:
+                columns.add(x)
+                break
+    return len(columns)
+
+
+def test_lesson_18_s_slide_draws_each_side_s_framework_time_as_a_bar(qapp):
+    # Its answer was in the verdict's words only: the framework bars on the lanes are 2-3 px
+    # on a 730 ms axis. Each heading now carries a bar as long as the side's measured figure.
+    lesson, runs = _lesson(18)
+    slide = layout_slide(runs, size=(1600, 900), by="workers", figure=lesson.figure)
+    image = QImage(1600, 900, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    widths = [_framework_columns(image, block.heading_rect) for block in slide.timelines]
+    figure = FIGURE[lesson.figure]
+    a, b = (figure.value(run.summary) for run in runs)
+    assert widths[1] > 100, widths
+    assert widths[0] / widths[1] == pytest.approx(a / b, abs=0.03), (widths, a / b)
+
+
+@pytest.mark.slow
+def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_runs(window):
+    lesson, (a, b) = _lesson(18)
+    window.set_compare(True)
+    window.session.set_criterion(lesson.criterion)
+    window.session.restore(Kept({Side.A: a, Side.B: b}, {Side.A: [], Side.B: []}, Side.B, None))
+    QApplication.processEvents()
+    bars = window.stage.figure_bars
+    texts = [FIGURE[lesson.figure].text(run.summary) for run in (a, b)]
+    assert [bars[side].bar.text for side in Side] == texts
+    assert all(bars[side].isVisible() for side in Side)
+    # A lesson's B ends (run_finished) before the session stops running: the bars come then.
+    session = window.session
+    session._running = True
+    session.events.run_finished.emit(Side.B, b)
+    assert not any(bars[side].isVisible() for side in Side)
+    session._running = False
+    session.events.running.emit(False)
+    assert all(bars[side].isVisible() for side in Side)
+    window.session.set_criterion(load_lesson(load_runs(9)[0]).criterion)  # another figure
+    window.stage.show_run(Side.B, b)
+    assert not any(bars[side].isVisible() for side in Side)
