@@ -305,6 +305,7 @@ class Stage:
         # capital ("About the same makespan…", not "about the same makespan…").
         self.verdict.setText(text[:1].upper() + text[1:] if text else "")
         self.verdict.setVisible(self.session.compare and bool(text))  # no empty line
+        self._show_figure_bars()  # (a new criterion, a scenario file's: the verdict's figure)
 
     def _on_prediction_changed(self, prediction: Prediction | None) -> None:
         if prediction is None:

@@ -91,6 +91,13 @@ def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_
     session._running = False
     session.events.running.emit(False)
     assert all(bars[side].isVisible() for side in Side)
+    # A scenario file without a lesson opened over them (its runs kept): the verdict judges
+    # the makespan, and no bar is left of the lesson's figure; the lesson's figure again,
+    # its bars again.
+    window.session.set_criterion(None)
+    assert not any(bars[side].isVisible() for side in Side)
+    window.session.set_criterion(lesson.criterion)
+    assert all(bars[side].isVisible() for side in Side)
     window.session.set_criterion(load_lesson(load_runs(9)[0]).criterion)  # another figure
     window.stage.show_run(Side.B, b)
     assert not any(bars[side].isVisible() for side in Side)
