@@ -1,12 +1,13 @@
-"""A side's figure bar at the right of its title (see :mod:`app.timeline.figure_bar`)."""
+"""A side's figure bar at the right of its title (see :mod:`app.timeline.figure_bar`;
+:class:`~app.widgets.side_title.QtSideTitle` places it)."""
 
 from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import FigureBar, bar_block_width, paint_figure_bar
@@ -23,16 +24,6 @@ class QtFigureBar(QWidget):
         self.bar: FigureBar | None = None
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.hide()
-
-    @classmethod
-    def beside(cls, title: QLabel) -> QtFigureBar:
-        """A bar at the right of ``title``'s line, shown and hidden with it."""
-        bar = cls(title)
-        layout = QHBoxLayout(title)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addStretch(1)
-        layout.addWidget(bar, 0, Qt.AlignmentFlag.AlignVCenter)
-        return bar
 
     def set_bar(self, bar: FigureBar | None) -> None:
         self.bar = bar

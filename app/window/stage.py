@@ -21,10 +21,10 @@ from app.theme import Theme, kinds_shown
 from app.timeline.figure_bar import figure_bars
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
-from app.widgets.figure_bar import QtFigureBar
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
 from app.widgets.replay_bar import QtReplayBar
+from app.widgets.side_title import QtSideTitle
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font, presentation_row_px
 from app.window.replay import explain_shown, follow_playhead, load_replay
@@ -65,11 +65,9 @@ class Stage:
         self._on_resize = OnResize(lambda: self._share_height(unless_same=True))
         for timeline in self.timelines.values():
             timeline.installEventFilter(self._on_resize)
-        self.side_titles = {Side.A: QLabel(), Side.B: QLabel()}
+        self.side_titles = {Side.A: QtSideTitle(), Side.B: QtSideTitle()}
         #: The lesson's figure for each side as a bar at the right of its title (lesson 18).
-        self.figure_bars = {
-            side: QtFigureBar.beside(title) for side, title in self.side_titles.items()
-        }
+        self.figure_bars = {side: title.figure_bar for side, title in self.side_titles.items()}
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.verdict.setFont(self.header.font())
@@ -177,8 +175,8 @@ class Stage:
         s = self.session
         sides = [[run.summary for run in s.every_run(side)] for side in self.figure_bars]
         bars = figure_bars(sides, s.criterion.figure) if s.compare and not s.running else ()
-        for widget, bar in zip(self.figure_bars.values(), bars or (None, None), strict=True):
-            widget.set_bar(bar)
+        for title, bar in zip(self.side_titles.values(), bars or (None, None), strict=True):
+            title.set_bar(bar)
 
     def show_header(self, scenario: Scenario, state: str = "") -> None:
         """The lesson's title (while its dials are unchanged), the dials, and the state. While
@@ -315,8 +313,8 @@ class Stage:
         self.replay.set_duration(0)
 
     def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
-        self.side_titles[side].setText(
-            f"<b>{side.upper()}</b>: {scenario.label}" + (f" — {state}" if state else "")
+        self.side_titles[side].set_title(
+            side.upper(), scenario.label + (f" — {state}" if state else "")
         )
 
     def _show_idle_header(self) -> None:

@@ -101,3 +101,28 @@ def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_
     window.session.set_criterion(load_lesson(load_runs(9)[0]).criterion)  # another figure
     window.stage.show_run(Side.B, b)
     assert not any(bars[side].isVisible() for side in Side)
+
+
+@pytest.mark.slow
+def test_a_side_s_title_is_never_written_under_its_figure_bar(window):
+    # At 1024×768 beside the dials, lesson 18's "Framework / request" was written over
+    # "· every 25 ms · Django's default middleware": the title's words end before the bar
+    # now, elided, and the whole title is its tooltip.
+    from PySide6.QtGui import QTextDocument
+
+    lesson, (a, b) = _lesson(18)
+    window.resize(1024, 768)
+    window.set_compare(True)
+    window.session.set_criterion(lesson.criterion)
+    window.session.restore(Kept({Side.A: a, Side.B: b}, {Side.A: [], Side.B: []}, Side.B, None))
+    for _ in range(3):
+        QApplication.processEvents()
+    for side in Side:
+        title, bar = window.stage.side_titles[side], window.stage.figure_bars[side]
+        assert bar.isVisible()
+        written = QTextDocument()
+        written.setDefaultFont(title.font())
+        written.setHtml(title.text())
+        assert written.idealWidth() <= bar.x(), (side, title.text(), bar.x())
+        assert written.toPlainText().startswith(f"{side.upper()}: ")
+    assert window.stage.side_titles[Side.B].toolTip() == f"B: {b.scenario.label}"
