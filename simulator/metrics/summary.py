@@ -36,7 +36,10 @@ class Summary:
     the threads spent in it, overlaps counted once, divided by the requests. Only the time
     Django's code ran: where a thread's CPU clock says it stood still, the lane says
     ``gil_wait``/``core_wait`` instead (``simulator.trace.lanes``). ``loop_blocked_ms`` sums
-    the loop monitor's blocked stretches, which leave out the loop's own waits to run.
+    the loop monitor's blocked stretches: a step whose own code held the loop 5 ms or more
+    (its waits to run do not count toward that), from its start to its end, those waits
+    included (no other request ran meanwhile) but for any its lane had no free stretch to
+    be drawn in (``simulator.hosting.loop_monitor``).
     """
 
     requests: int
