@@ -475,3 +475,22 @@ def test_predict_says_what_its_exit_codes_mean():
     assert "2 for a bad flag or dial" in said
     assert "3 when the predicted makespan is off the measured one by more than 35%" in said
     assert "130 when Ctrl+C stopped the real run" in said
+
+
+def test_a_computing_step_blocks_the_loop_from_its_start_to_its_end_its_gil_waits_included():
+    # Lesson 5's A (8 async views, each computing 50 ms on the loop after its await): each
+    # computing step waited 0.23 ms for the GIL a few ms in, and the model drew its strip in
+    # two pieces, the gap reading "loop free" while no other request could run, as the real
+    # monitor no longer does. One stretch per step, the loop's GIL waits under it.
+    scenario = Scenario(view="async_io", requests=8, io_ms=100, cpu_ms=50)
+    trace = predict(scenario, Costs())  # (the shipped costs, not this machine's calibration)
+    assert len(trace.loop_blocked) == scenario.requests
+    waits = [
+        seg
+        for lane in trace.lanes
+        for seg in lane.segments
+        if seg.thread == trace.loop_thread and seg.kind.value == "gil_wait"
+    ]
+    assert waits  # (what the strip used to leave out)
+    for seg in waits:
+        assert any(s <= seg.start_ns and seg.end_ns <= e for s, e in trace.loop_blocked)
