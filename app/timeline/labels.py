@@ -28,8 +28,8 @@ from app.timeline.rows import TimelineRows
 __all__ = ["SMALLEST", "label_font", "labelled", "labels_of", "named_row_px", "place_labels"]
 
 #: The smallest the labels' font gets to name thin rows, against the timeline's font: what
-#: presentation mode asks of a row's label against the text a back row reads (its
-#: ``ROW_TEXT_SCALE``).
+#: presentation mode asks of a row's label against the text a back row reads too (its
+#: ``ROW_TEXT_SCALE`` and row floor are this, through :func:`named_row_px`).
 SMALLEST = 0.85
 #: Smaller still only to name the event loop's row or the loop-blocked strip, where rows are
 #: so thin that nothing else is named (a timeline a few lines tall).

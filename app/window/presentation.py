@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QFont, QFontInfo, QFontMetricsF
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -24,6 +24,7 @@ from app.qt_application import current_application
 from app.session.view import View
 from app.theme import DARK, LIGHT, Theme
 from app.timeline.grouping import ROW_FLOOR_PX
+from app.timeline.labels import SMALLEST, named_row_px
 from app.widgets.code_panel import QtCode
 
 __all__ = [
@@ -46,19 +47,21 @@ def presentation_text_px(screen_height: int) -> int:
     return max(MIN_TEXT_PX, round(screen_height / SCREEN_LINES))
 
 
-#: The smallest a row's label is in presentation mode, against the text a back row reads.
-ROW_TEXT_SCALE = 0.85
+#: The smallest a row's label is in presentation mode, against the text a back row reads:
+#: the smallest the labels' font gets anywhere (one number, the label column's).
+ROW_TEXT_SCALE = SMALLEST
 
 
 def presentation_row_px(base: QFont, screen_height: int) -> float:
     """The thinnest a lane's row is drawn in presentation mode: one line of
     :data:`ROW_TEXT_SCALE` of the text a back row reads (:func:`presentation_text_px`), so
-    no row's label is written smaller. At the old 12 px floor lesson 9's thirty threads at
-    1280×720 were named in 11 px; at a whole line of text, lesson 8's eight threads a side
-    no longer fitted, and its count of threads, the answer, was drawn as "threads 1–3 alike"."""
+    no row's label is written smaller (:func:`~app.timeline.labels.named_row_px`, the one
+    rule). At the old 12 px floor lesson 9's thirty threads at 1280×720 were named in 11 px;
+    at a whole line of text, lesson 8's eight threads a side no longer fitted, and its count
+    of threads, the answer, was drawn as "threads 1–3 alike"."""
     font = QFont(base)
-    font.setPixelSize(round(presentation_text_px(screen_height) * ROW_TEXT_SCALE))
-    return max(ROW_FLOOR_PX, QFontMetricsF(font).height())
+    font.setPixelSize(presentation_text_px(screen_height))
+    return named_row_px(font, ROW_FLOOR_PX)
 
 
 def heading_font(base: QFont, point_size: float | None = None) -> QFont:

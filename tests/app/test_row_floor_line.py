@@ -67,3 +67,17 @@ def test_lesson_8_on_a_projector_draws_every_thread_a_query_held(window):
             assert [t for t in labels if t.startswith("thread")] == [
                 f"thread {i}" for i in range(1, 9)
             ], labels
+
+
+def test_presentation_s_row_floor_is_the_label_column_s_smallest_font(qapp, monkeypatch):
+    # One number for "the smallest a row's label is written": presentation mode's floor
+    # follows the label column's (it was a second 0.85 of its own, and a second rule).
+    from PySide6.QtGui import QFont
+
+    from app.timeline import labels
+    from app.window.presentation import presentation_row_px
+
+    base = QFont()
+    before = presentation_row_px(base, 1080)
+    monkeypatch.setattr(labels, "SMALLEST", 1.0)
+    assert presentation_row_px(base, 1080) > before
