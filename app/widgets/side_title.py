@@ -2,7 +2,9 @@
 
 The bar (:class:`~app.widgets.figure_bar.QtFigureBar`) sits over the title's line, so the
 title's words are elided ("…") where they would run under it: at 1024 px wide lesson 18's
-"Framework / request" was written over "every 25 ms". The whole title is its tooltip then.
+"Framework / request" was written over "every 25 ms". They are elided in the middle: a
+title's start says the view and server, its end what B changed ("Django's default
+middleware") and the run's state, which the class compares. The whole title is its tooltip.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ class QtSideTitle(QLabel):
         if self.figure_bar.bar is not None:
             room -= self.figure_bar.sizeHint().width() + _GAP
         words = QFontMetricsF(self.font()).elidedText(
-            self._words, Qt.TextElideMode.ElideRight, max(0.0, room)
+            self._words, Qt.TextElideMode.ElideMiddle, max(0.0, room)
         )
         shown = f"<b>{html.escape(self._letter)}</b>: {html.escape(words)}"
         if shown != self.text():

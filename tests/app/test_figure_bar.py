@@ -125,4 +125,6 @@ def test_a_side_s_title_is_never_written_under_its_figure_bar(window):
         written.setHtml(title.text())
         assert written.idealWidth() <= bar.x(), (side, title.text(), bar.x())
         assert written.toPlainText().startswith(f"{side.upper()}: ")
+        if side == Side.B:  # what B changed, at its title's end, is kept: cut in the middle
+            assert written.toPlainText().endswith("middleware"), written.toPlainText()
     assert window.stage.side_titles[Side.B].toolTip() == f"B: {b.scenario.label}"
