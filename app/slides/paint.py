@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.slides.layout import WRAP, SlideLayout, TimelineBlock
 from app.slides.text import LETTERS
 from app.theme import LIGHT, Theme
-from app.timeline.figure_bar import bar_block_width, paint_figure_bar
+from app.timeline.figure_bar import TITLE_ELIDE, bar_block_width, paint_figure_bar
 from app.timeline.paint import draw_legend, paint_timeline
 from simulator.metrics.figures import EMPTY, FIGURE
 
@@ -61,7 +61,7 @@ def paint_slide(
             painter.setFont(slide.fonts.heading)
             painter.setPen(fg)
             shown = QFontMetricsF(slide.fonts.heading).elidedText(
-                block.heading, Qt.TextElideMode.ElideRight, max(1.0, room)
+                block.heading, TITLE_ELIDE, max(1.0, room)
             )
             painter.drawText(block.heading_rect, Qt.AlignmentFlag.AlignLeft, shown)
         t0 = block.run.trace.t0_ns

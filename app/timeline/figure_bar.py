@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from app.theme import Theme
@@ -26,10 +26,14 @@ from simulator.metrics.comparison import spread
 from simulator.metrics.figures import EMPTY, FIGURE
 from simulator.metrics.summary import Summary
 
-__all__ = ["FigureBar", "bar_block_width", "figure_bars", "paint_figure_bar"]
+__all__ = ["TITLE_ELIDE", "FigureBar", "bar_block_width", "figure_bars", "paint_figure_bar"]
 
 #: How long the longer side's bar is, in lines of the text beside it.
 LONGEST_LINES = 12
+#: How a side's title is cut where the bar leaves it no room, in the window and on a slide:
+#: in the middle, since its start says the view and server and its end what B changed
+#: ("Django's default middleware", cut away at its end at 1024 px) and the run's state.
+TITLE_ELIDE = Qt.TextElideMode.ElideMiddle
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 The bar (:class:`~app.widgets.figure_bar.QtFigureBar`) sits over the title's line, so the
 title's words are elided ("…") where they would run under it: at 1024 px wide lesson 18's
-"Framework / request" was written over "every 25 ms". They are elided in the middle: a
-title's start says the view and server, its end what B changed ("Django's default
-middleware") and the run's state, which the class compares. The whole title is its tooltip.
+"Framework / request" was written over "every 25 ms". They are cut as a slide's heading is
+(:data:`~app.timeline.figure_bar.TITLE_ELIDE`: in the middle). The whole title is its
+tooltip.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from app.timeline.figure_bar import FigureBar
+from app.timeline.figure_bar import TITLE_ELIDE, FigureBar
 from app.widgets.figure_bar import QtFigureBar
 
 __all__ = ["QtSideTitle"]
@@ -65,9 +65,7 @@ class QtSideTitle(QLabel):
         room -= QFontMetricsF(self.font()).horizontalAdvance(": ")
         if self.figure_bar.bar is not None:
             room -= self.figure_bar.sizeHint().width() + _GAP
-        words = QFontMetricsF(self.font()).elidedText(
-            self._words, Qt.TextElideMode.ElideMiddle, max(0.0, room)
-        )
+        words = QFontMetricsF(self.font()).elidedText(self._words, TITLE_ELIDE, max(0.0, room))
         shown = f"<b>{html.escape(self._letter)}</b>: {html.escape(words)}"
         if shown != self.text():
             self.setText(shown)
