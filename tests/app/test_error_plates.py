@@ -15,6 +15,7 @@ from app.timeline.rows import TimelineRows
 from embedded_site.lesson_views import LESSON_VIEWS
 from simulator.trace import Kind, Lane, Segment, Trace
 
+from .answered_lanes import answered
 from .kind_pixels import looks_like
 
 MS = 1_000_000
@@ -101,15 +102,12 @@ def test_the_note_on_django_s_clean_up_is_not_written_over_the_lanes(qapp):
     """Lesson 11: the lanes run to the right edge and Django tidies up long after; the note
     saying so goes lower down, where no bar is, not over the last lanes' ends."""
     lanes = tuple(
-        Lane(
+        answered(
             i,
-            "v",
-            "ok",
-            200,
-            None,
             0,
             10 * MS,
-            (Segment(Kind.CPU, 0, 10 * MS, LOOP), Segment(Kind.FRAMEWORK, 10 * MS, 19 * MS, LOOP)),
+            Segment(Kind.CPU, 0, 10 * MS, LOOP),
+            Segment(Kind.FRAMEWORK, 10 * MS, 19 * MS, LOOP),
         )
         for i in range(4)
     )

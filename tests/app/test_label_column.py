@@ -12,7 +12,9 @@ import app.timeline.label_column as label_column
 from app.theme import DARK, LIGHT
 from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
-from simulator.trace import Kind, Lane, Segment, Trace
+from simulator.trace import Kind, Segment, Trace
+
+from .answered_lanes import answered
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -20,16 +22,7 @@ LOOP = "asgi-loop"
 
 def _rows(n: int) -> TimelineRows:
     lanes = tuple(
-        Lane(
-            i,
-            "v",
-            "ok",
-            200,
-            None,
-            i * MS,
-            (30 + i) * MS,
-            (Segment(Kind.IO_WAIT, i * MS, (30 + i) * MS, LOOP),),
-        )
+        answered(i, i * MS, (30 + i) * MS, Segment(Kind.IO_WAIT, i * MS, (30 + i) * MS, LOOP))
         for i in range(n)
     )
     return TimelineRows(Trace(0, lanes, LOOP, loop_blocked=((2 * MS, 5 * MS),)))

@@ -15,6 +15,7 @@ from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
 
+from .answered_lanes import answered
 from .kind_pixels import looks_like
 
 MS = 1_000_000
@@ -98,15 +99,8 @@ def test_a_pixel_of_many_lanes_shows_the_kind_holding_most_of_it(qapp):
     """120 lanes on 30 pixel rows: four lanes a pixel. Three of each four compute while one
     waits for I/O: the pixel is CPU's colour, whichever the exact painter drew last."""
     lanes = tuple(
-        Lane(
-            i,
-            "v",
-            "ok",
-            200,
-            None,
-            0,
-            100 * MS,
-            (Segment(Kind.IO_WAIT if i % 4 == 0 else Kind.CPU, 0, 100 * MS, LOOP),),
+        answered(
+            i, 0, 100 * MS, Segment(Kind.IO_WAIT if i % 4 == 0 else Kind.CPU, 0, 100 * MS, LOOP)
         )
         for i in range(120)
     )

@@ -8,6 +8,8 @@ import pytest
 from app.widgets.dials import QtDial, ladder
 from app.widgets.replay_bar import QtReplayBar
 
+from .answered_lanes import answered
+
 
 def test_the_requests_slider_stops_at_steps_a_class_can_follow(qtbot):
     dial = QtDial(1, 10_000, log=True)
@@ -85,12 +87,12 @@ def test_the_replay_ends_where_the_picture_does_not_at_the_end_of_django_s_clean
 
     import app.window.replay as replay
     from app.timeline.paint import format_ms
-    from simulator.trace import Kind, Lane, Segment, Trace
+    from simulator.trace import Kind, Segment, Trace
 
     ms = 1_000_000
     cpu = Segment(Kind.CPU, 0, 10 * ms, "loop")
     tidy = Segment(Kind.FRAMEWORK, 10 * ms, 19 * ms, "loop")
-    trace = Trace(0, (Lane(0, "v", "ok", 200, None, 0, 10 * ms, (cpu, tidy)),), "loop")
+    trace = Trace(0, (answered(0, 0, 10 * ms, cpu, tidy),), "loop")
     bar = QtReplayBar()
     qtbot.addWidget(bar)
     session = SimpleNamespace(running=False, shown_runs=lambda: [SimpleNamespace(trace=trace)])
@@ -107,22 +109,16 @@ def test_the_replay_s_end_shows_the_whole_run_where_its_clean_up_runs_past_the_p
     from types import SimpleNamespace
 
     import app.window.replay as replay
-    from simulator.trace import Kind, Lane, Segment, Trace
+    from simulator.trace import Kind, Segment, Trace
 
     ms = 1_000_000
     lanes = tuple(
-        Lane(
+        answered(
             i,
-            "v",
-            "ok",
-            200,
-            None,
             i * ms,
             (i + 10) * ms,
-            (
-                Segment(Kind.CPU, i * ms, (i + 10) * ms, "loop"),
-                Segment(Kind.FRAMEWORK, (i + 10) * ms, 40 * ms, "loop"),
-            ),
+            Segment(Kind.CPU, i * ms, (i + 10) * ms, "loop"),
+            Segment(Kind.FRAMEWORK, (i + 10) * ms, 40 * ms, "loop"),
         )
         for i in range(4)
     )
