@@ -228,7 +228,7 @@ class LiveLanes:
         resumed = 0
         for i in changed if abandoned else ():
             kept, lane = kept_list[i], _built(records[i], now_ns, self.loop_thread, held, True)
-            if kept is not None and records[i].done_ns is not None and lane == kept.lane:
+            if kept is not None and records[i].done_ns is not None and _same_lane(lane, kept.lane):
                 lane = kept.lane
             lanes[i] = lane
             kept_list[i] = None  # nothing follows an abandon
