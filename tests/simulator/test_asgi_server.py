@@ -50,3 +50,30 @@ def test_close_waits_for_the_work_after_each_answer_and_the_server_serves_on_mea
         assert probe.finished_ns is not None, "close() returned before a request's work ended"
         assert probe.responded_ns is not None
         assert probe.finished_ns - probe.responded_ns >= TAIL_S * 1e9 * 0.9
+
+
+def test_a_receive_after_the_answer_is_a_disconnect_as_asgi_and_uvicorn_have_it():
+    """An application waiting for its client to go once it has answered (Django's
+    ``listen_for_disconnect`` does) is told at once: the ASGI spec's ``http.disconnect`` for
+    a ``receive`` after the response. Before, Django had to cancel its listener itself."""
+    told: list[dict[str, Any]] = []
+
+    async def answers_then_listens(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        told.append(await receive())
+
+    server = AsgiServer(answers_then_listens)
+    server.start()
+    request = _request(0)
+    answer = server.submit(request)
+    try:
+        deadline = time.monotonic() + 2.0
+        while request.probe.finished_ns is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert answer.response is not None and answer.response.status == 200
+        assert told == [{"type": "http.disconnect"}], "the application still waits after its answer"
+    finally:
+        server.cancel(request, answer)  # (a listener left waiting would hold close() forever)
+        server.close()

@@ -219,3 +219,9 @@ class _Exchange:
             probe.touch()
             headers = self.headers if self.headers is not None else []
             answer.set_result(SiteResponse(self.status, headers, body))
+            # As the ASGI spec has it (and uvicorn does), a ``receive`` after the response
+            # is ``http.disconnect``: Django's ``listen_for_disconnect`` ends by itself, where
+            # Django cancelled it and awaited the cancel, two more turns of the site's loop
+            # before its clean-up began, which the client waited out for the GIL
+            # (``benchmarks/overhead.py``, one at a time).
+            self.disconnected.set()
