@@ -304,8 +304,9 @@ class Comparison:
 
     @property
     def finished(self) -> bool:
-        """Whether both sides finished some request (else there is nothing to judge)."""
-        return all(any(s.ok + s.failed for s in side) for side in (self.a, self.b))
+        """Whether the server answered some request on both sides (else there is nothing to
+        judge: a side whose requests were all refused has no makespan)."""
+        return all(any(s.answered for s in side) for side in (self.a, self.b))
 
     def judgement(self, figure: str | None = None) -> Judgement:
         return judge(figure or self.criterion.figure, self.a, self.b)
