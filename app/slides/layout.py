@@ -173,11 +173,17 @@ def layout_slide(
     subtitle: str | None = None,
     verdict_text: str | None = None,
     figure: str | None = None,
+    every_run: Sequence[Sequence[Run]] | None = None,
 ) -> SlideLayout:
     """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
     lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`);
-    a lesson's ``figure`` leads each line of figures."""
+    a lesson's ``figure`` leads each line of figures. ``every_run``: each side's runs (the
+    one drawn among them) where a side was measured several times, so its figure bar writes
+    the median and the range, as the verdict and the window do; by default each side's one."""
     runs = checked_runs(runs)
+    sides = [list(side) for side in every_run] if every_run is not None else [[r] for r in runs]
+    if len(sides) != len(runs) or not all(sides):
+        raise LanesError(f"{len(runs)} runs drawn, but the runs of {len(sides)} sides given")
     ensure_gui_application()
     width, height = size
     if width < 100 or height < 60:
@@ -255,7 +261,8 @@ def layout_slide(
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []
-    bars = figure_bars([[run.summary] for run in runs], figure) if text.headings else ()
+    summaries = [[run.summary for run in side] for side in sides]
+    bars = figure_bars(summaries, figure) if text.headings else ()
     for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
         heading = text.headings[i] if text.headings else None
         heading_rect = None
