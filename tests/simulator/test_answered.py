@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.metrics.comparison import Comparison, Criterion
+from simulator.metrics.comparison import Comparison, Criterion, rerun_reason
 from simulator.metrics.figures import EMPTY, FIGURE, LATENCY_KEYS
 from simulator.metrics.plots import latency_histogram
 from simulator.metrics.summary import summarize
@@ -70,6 +70,8 @@ def test_with_every_request_refused_no_figure_of_answers_reads_a_number():
     assert verdict_from_summaries(s, answered) == (
         "A got no answer; nothing to compare; A sent 20 requests, B 1; A: 20 of 20 requests failed"
     )
+    # Nor are two such sides "within 15% on makespan", to be run twice more each.
+    assert rerun_reason("makespan_ms", [s], [s]) is None
 
 
 def test_a_request_whose_answer_s_head_came_is_answered_one_still_running_is_not():
