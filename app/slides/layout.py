@@ -17,10 +17,11 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, 
 
 from app.headless import ensure_gui_application
 from app.slides.text import SlideText, checked_runs, slide_text
-from app.theme import LIGHT, Theme, kinds_shown
+from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
 from app.timeline.labels import named_row_px
+from app.timeline.legend import legend_kinds
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
@@ -126,9 +127,9 @@ class SlideLayout:
     verdict_rect: QRectF | None
 
 
-def _kinds_shown(runs: Sequence[Run]) -> tuple[str, ...]:
-    """The legend's kinds: those some lane shows, in legend order."""
-    return kinds_shown([run.trace for run in runs])
+def _kinds_shown(runs: Sequence[Run], by: str) -> tuple[str, ...]:
+    """The legend's kinds: those some lane or row draws, in legend order."""
+    return legend_kinds([run.trace for run in runs], by)
 
 
 def _legend_height(
@@ -217,7 +218,7 @@ def layout_slide(
         y = subtitle_rect.bottom()
     y += 16 * k
 
-    kinds = _kinds_shown(runs)
+    kinds = _kinds_shown(runs, by)
     answers = by_value(by) == "requests" and any(
         lane.status == "ok" for run in runs for lane in run.trace.lanes
     )
