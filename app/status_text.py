@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.columns import STATUS_OF
 
 __all__ = ["finished_text", "running_text", "started_text"]
 
@@ -26,9 +27,11 @@ def running_text(trace: Trace, side: str | None, requests: int = 0) -> str:
     """``Running A… 3 of 8 requests answered`` (the side only when comparing): of the
     ``requests`` the run will send, not only of the lanes so far. A spaced run's frame holds
     the requests sent yet: lesson 18 read "24 of 24 requests answered" with 6 still to come.
-    Counted with C-level maps: every live frame of 10,000 lanes asks, and a Python step per
-    lane is GIL the site's threads are waiting for."""
-    answered = len(trace.lanes) - list(map(STATUS_OF, trace.lanes)).count("running")
+    Only the server's answers count (``LaneColumns.answered``: a request refused or timed out
+    is no answer; "20 of 20 requests answered" was said of a port where nothing listens).
+    Read from the lanes' columns, which every live frame has (the figures' own, carried
+    from frame to frame), not by a Python step per lane: GIL the site's threads wait for."""
+    answered = int(np.count_nonzero(trace.lane_columns.answered))
     which = f" {side.upper()}" if side else ""
     total = max(requests, len(trace.lanes))
     return f"Running{which}… {answered} of {total} requests answered"

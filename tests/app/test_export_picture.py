@@ -247,6 +247,7 @@ def test_the_figures_line_reads_at_a_glance():
         ok=6,
         failed=2,
         cancelled=0,
+        answered=8,
         makespan_ms=1612.0,
         throughput_rps=4.963,
         latency_ms={"p50": 800.0, "p95": 1544.0, "p99": 1600.0, "max": 1611.0},

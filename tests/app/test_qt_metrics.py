@@ -111,7 +111,7 @@ def test_a_real_run_shows_its_own_figures(make_view, figures, run):
     assert metrics.value_text("failed") == "0"
     assert metrics.value_text("peak_in_flight") == str(result.summary.peak_in_flight)
     assert metrics.value_text("loop_blocked_ms") != "no loop"  # ASGI has an event loop
-    assert metrics.histogram.bins().finished == 5
+    assert metrics.histogram.bins().answered == 5
 
 
 def test_a_given_summary_is_shown_rather_than_recomputed(make_view, figures):
@@ -162,7 +162,7 @@ def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
     assert metrics.caption_text("requests") == "Requests (1 running)"
     assert metrics.value_text("cancelled") == "1"
     assert metrics.value_text("ok") == "2"
-    assert metrics.histogram.bins().finished == 2
+    assert metrics.histogram.bins().answered == 2
     assert metrics.histogram.bins().hi_ms < 200  # the running lane's 300 ms is no latency
 
 
@@ -234,7 +234,7 @@ def test_ten_thousand_lanes_draw_what_they_hold(make_view, figures):
     histogram = metrics.histogram
     image = histogram.grab().toImage()
     color = highlight_of(histogram)
-    assert histogram.bins().finished == 10_000
+    assert histogram.bins().answered == 10_000
     assert bar_near(image, histogram.x_for(23), color)
     assert not any(  # no request was faster than 20 ms
         highlight_rows(image, x, color)

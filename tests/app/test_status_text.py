@@ -37,6 +37,20 @@ def test_running_counts_of_every_request_the_run_will_send_not_the_lanes_so_far(
     assert running_text(trace, "b", 3) == "Running B… 3 of 3 requests answered"
 
 
+def test_running_counts_no_refused_request_as_answered():
+    from simulator.trace import Lane, Segment, Trace
+
+    ms = 1_000_000
+    refused = tuple(
+        Lane(i, "/", "error", None, "refused", 0, 2 * ms, (Segment("client", 0, 2 * ms, "c"),))
+        for i in range(3)
+    )
+    server_error = Lane(3, "/", "error", 500, "HTTP 500", 0, 9 * ms, ())
+    assert running_text(Trace(0, refused), None, 20) == "Running… 0 of 20 requests answered"
+    both = Trace(0, (*refused, server_error))
+    assert running_text(both, None, 20) == "Running… 1 of 20 requests answered"
+
+
 def _nothing_answered() -> Run:
     """A run stopped before any of its 3 requests was answered (a site that said nothing of
     its threads, so the framework's share is not known either)."""
