@@ -80,6 +80,7 @@ def paint_slide(
             font=slide.fonts.body,
             before_lane=marker,
             label_px=slide.label_px,
+            rows_room=block.rows_room,
         )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(
@@ -95,7 +96,8 @@ def paint_slide(
 
 
 def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, theme: Theme) -> None:
-    """A dashed line where the last answer came back, labelled under the lanes."""
+    """A dashed line where the last answer came back, labelled under the lanes (the line
+    stops at the last lane where the errors are written under it, not through them)."""
     geo = block.geometry
     trace = block.run.trace
     if not trace.lanes:
@@ -106,7 +108,8 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
     painter.save()
     pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
     painter.setPen(pen)
-    painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, label_rect.top()))
+    end = geo.row_top(len(block.rows)) if block.rows_room else label_rect.top()
+    painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, end))
     makespan = FIGURE["makespan_ms"].text(block.run.summary)  # a dash: none finished
     label = f"last answer {makespan}" if makespan != EMPTY else "no answer"
     fm = QFontMetricsF(font)
