@@ -68,11 +68,15 @@ def test_finished_counts_a_500_as_answered_with_an_error_and_a_refusal_apart():
         return finished_text(Run(Scenario(view="async_io"), trace, summarize(trace)), None)
 
     all_500 = [lane(i, "error", 500, 90 + i) for i in range(20)]
-    assert finished(*all_500) == "Done: 20 answered in 109 ms, 20 with an error.  Replay: Ctrl+R."
+    assert (
+        finished(*all_500)
+        == "Done: 20 answered in 109 ms, 20 failed with an error status.  Replay: Ctrl+R."
+    )
     mixed = (lane(0, "ok", 200, 50), lane(1, "ok", 200, 60), lane(2, "error", 500, 70))
     refused = (lane(3, "error", None, 2), lane(4, "error", None, 3))
     assert finished(*mixed, *refused) == (
-        "Done: 3 answered in 70.0 ms, 1 with an error, 2 failed with no answer.  Replay: Ctrl+R."
+        "Done: 3 answered in 70.0 ms, 1 failed with an error status, 2 failed with no answer."
+        "  Replay: Ctrl+R."
     )
     assert finished(*refused) == "Done: none answered, 2 failed with no answer.  Replay: Ctrl+R."
 
