@@ -19,6 +19,7 @@ from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import TITLE_ELIDE, bar_block_width, paint_figure_bar
 from app.timeline.paint import draw_legend, paint_timeline
 from simulator.metrics.figures import EMPTY, FIGURE
+from simulator.metrics.summary import last_answer_ns
 
 __all__ = ["LANE_TAG", "paint_slide"]
 
@@ -101,7 +102,8 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
     trace = block.run.trace
     if not trace.lanes:
         return
-    x = geo.x_of(trace.end_ns)
+    last = last_answer_ns(trace)  # where the makespan ends; with none, the lanes' end
+    x = geo.x_of(trace.end_ns if last is None else last)
     label_rect = block.end_label_rect
     painter.save()
     pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
