@@ -38,12 +38,21 @@ def running_text(trace: Trace, side: str | None, requests: int = 0) -> str:
 
 
 def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None = None) -> str:
-    """``Done: 8 answered in 1.21 s, 1 failed.  The model predicted 1.20 s.  Replay: Ctrl+R.``
+    """``Done: 8 answered in 1.21 s, 1 failed with an error status.  The model predicted
+    1.20 s.  Replay: Ctrl+R.``
 
-    With ``calibrated`` known, the model says whether it used this machine's costs."""
+    "Answered" is the metrics panel's figure (``Summary.answered``: a 500 is an answer, with
+    an error status); a request that got no answer (refused, reset, timed out) is counted
+    apart. The count of ``ok`` alone read "0 answered in 92 ms, 20 failed" beside "Answered
+    20" for 20 answers of HTTP 500. With ``calibrated`` known, the model says whether it
+    used this machine's costs."""
     s = run.summary
     done = "Stopped" if run.stopped else "Done"
-    failed = f", {format_count(s.failed)} failed" if s.failed else ""
+    errors = s.answered - s.ok  # answered with an error status
+    unanswered = s.failed - errors  # failed with no answer at all
+    failed = f", {format_count(errors)} failed with an error status" if errors else ""
+    if unanswered:
+        failed += f", {format_count(unanswered)} failed with no answer"
     cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
     costs = {None: "", True: " (calibrated here)", False: " (not calibrated)"}[calibrated]
     model = (
@@ -53,6 +62,8 @@ def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None 
     )
     makespan = FIGURE["makespan_ms"].text(s)  # a dash when no request finished
     answered = (
-        f"{format_count(s.ok)} answered in {makespan}" if makespan != EMPTY else "none answered"
+        f"{format_count(s.answered)} answered in {makespan}"
+        if makespan != EMPTY
+        else "none answered"
     )
     return f"{done}: {answered}{failed}{cancelled}.{model}  Replay: Ctrl+R."

@@ -207,7 +207,12 @@ class QtLatencyHistogram(_QtPlot):
         self._bins = bins = latency_histogram(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if bins is None:
-            self._set_title("Latency: no answered requests yet")
+            shown = self._figures.shown
+            over = shown is not None and not shown.live and bool(shown.trace.lanes)
+            # A run over with none answered (a --url where nothing listens): no "yet".
+            self._set_title(
+                "Latency: no request was answered" if over else "Latency: no answered requests yet"
+            )
             self._bars.setVisible(False)
             for marker in self._markers:
                 marker.setVisible(False)

@@ -20,6 +20,7 @@ __all__ = [
     "db_connections_peak",
     "in_flight_arrays",
     "in_flight_steps",
+    "last_answer_ns",
     "percentile",
     "server_span_ns",
     "summarize",
@@ -207,6 +208,16 @@ def db_connections_peak(trace: Trace) -> int:
     return max(0, int(np.cumsum(lanes.db_delta[order]).max(initial=0)))
 
 
+def last_answer_ns(trace: Trace) -> int | None:
+    """When the server's last answer came (``LaneColumns.answered``: a 500 too), where the
+    makespan ends; ``None`` before the first, or with none. A request refused or timed out
+    after it (:attr:`Trace.end_ns <simulator.trace.data.Trace.end_ns>` is its end) is no
+    answer: a slide's "last answer" line stood there beside a makespan that ended sooner."""
+    lanes = trace.lane_columns
+    done = lanes.done_ns[lanes.answered]
+    return int(done.max()) if len(done) else None
+
+
 def summarize(trace: Trace) -> Summary:
     """The run's figures, from the trace's columns (no Python loop over its segments or
     lanes: a 10,000-request run is summarised in a fraction of a second)."""
@@ -223,11 +234,11 @@ def _summarize(trace: Trace) -> Summary:
     latencies = np.sort((lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6).tolist()
     # Live, a request still running has no answer yet: the makespan so far ends at the
     # last answer received (0 before the first, or with none: shown as a dash).
-    answered_ns = lanes.done_ns[answered]
-    end_ns = int(answered_ns.max()) if len(answered_ns) else trace.t0_ns
+    last = last_answer_ns(trace)
+    end_ns = trace.t0_ns if last is None else last
     makespan_ms = (end_ns - trace.t0_ns) / 1e6
     framework_ns = _busy_ns(trace, "framework")
-    answered_count = len(answered_ns)
+    answered_count = len(latencies)
     return Summary(
         requests=count,
         ok=int(np.count_nonzero(lanes.is_status("ok"))),

@@ -139,6 +139,20 @@ def test_an_all_failed_run_shows_its_failures_in_red(make_view, figures):
     )
 
 
+def test_a_run_none_of_whose_requests_was_answered_shows_no_answer_rate(make_view, figures):
+    # Refused at connect (a --url where nothing listens): failed, with no HTTP status.
+    refused = [
+        dataclasses.replace(make_lane(i, 0, 1.7 + i / 10, "error"), status_code=None)
+        for i in range(20)
+    ]
+    metrics = make_view(QtMetrics, Trace(0, tuple(refused)), size=(420, 800))
+    for key in ("makespan_ms", "throughput_rps", "p50", "p95", "p99", "max"):
+        assert metrics.value_text(key) == "—", key
+    assert (metrics.value_text("answered"), metrics.value_text("failed")) == ("0", "20")
+    assert metrics.histogram.bins() is None
+    assert metrics.histogram._title == "Latency: no request was answered"
+
+
 def test_a_live_run_s_running_count_does_not_widen_the_panel(qtbot, figures):
     # 10,000 requests, one answered: "10 000 (9 999 running)" in the values' large type
     # once pushed the panel's right column out of a 1280×720 window's dock.
