@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
-from simulator.trace.columns import STATUS_OF
 
 __all__ = ["finished_text", "running_text", "started_text"]
 
@@ -26,21 +27,32 @@ def running_text(trace: Trace, side: str | None, requests: int = 0) -> str:
     """``Running A… 3 of 8 requests answered`` (the side only when comparing): of the
     ``requests`` the run will send, not only of the lanes so far. A spaced run's frame holds
     the requests sent yet: lesson 18 read "24 of 24 requests answered" with 6 still to come.
-    Counted with C-level maps: every live frame of 10,000 lanes asks, and a Python step per
-    lane is GIL the site's threads are waiting for."""
-    answered = len(trace.lanes) - list(map(STATUS_OF, trace.lanes)).count("running")
+    Only the server's answers count (``LaneColumns.answered``: a request refused or timed out
+    is no answer; "20 of 20 requests answered" was said of a port where nothing listens).
+    Read from the lanes' columns, which every live frame has (the figures' own, carried
+    from frame to frame), not by a Python step per lane: GIL the site's threads wait for."""
+    answered = int(np.count_nonzero(trace.lane_columns.answered))
     which = f" {side.upper()}" if side else ""
     total = max(requests, len(trace.lanes))
     return f"Running{which}… {answered} of {total} requests answered"
 
 
 def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None = None) -> str:
-    """``Done: 8 answered in 1.21 s, 1 failed.  The model predicted 1.20 s.  Replay: Ctrl+R.``
+    """``Done: 8 answered in 1.21 s, 1 failed with an error status.  The model predicted
+    1.20 s.  Replay: Ctrl+R.``
 
-    With ``calibrated`` known, the model says whether it used this machine's costs."""
+    "Answered" is the metrics panel's figure (``Summary.answered``: a 500 is an answer, with
+    an error status); a request that got no answer (refused, reset, timed out) is counted
+    apart. The count of ``ok`` alone read "0 answered in 92 ms, 20 failed" beside "Answered
+    20" for 20 answers of HTTP 500. With ``calibrated`` known, the model says whether it
+    used this machine's costs."""
     s = run.summary
     done = "Stopped" if run.stopped else "Done"
-    failed = f", {format_count(s.failed)} failed" if s.failed else ""
+    errors = s.answered - s.ok  # answered with an error status
+    unanswered = s.failed - errors  # failed with no answer at all
+    failed = f", {format_count(errors)} failed with an error status" if errors else ""
+    if unanswered:
+        failed += f", {format_count(unanswered)} failed with no answer"
     cancelled = f", {format_count(s.cancelled)} cancelled" if s.cancelled else ""
     costs = {None: "", True: " (calibrated here)", False: " (not calibrated)"}[calibrated]
     model = (
@@ -50,6 +62,8 @@ def finished_text(run: Run, predicted_ms: float | None, calibrated: bool | None 
     )
     makespan = FIGURE["makespan_ms"].text(s)  # a dash when no request finished
     answered = (
-        f"{format_count(s.ok)} answered in {makespan}" if makespan != EMPTY else "none answered"
+        f"{format_count(s.answered)} answered in {makespan}"
+        if makespan != EMPTY
+        else "none answered"
     )
     return f"{done}: {answered}{failed}{cancelled}.{model}  Replay: Ctrl+R."

@@ -88,8 +88,10 @@ class Mark:
     """A moment Django's own machinery was seen working for the request.
 
     ``where`` says what was seen: ``"middleware_in"``/``"middleware_out"`` (the timing
-    middleware, outermost), ``"sync_middleware_in"``/``"sync_middleware_out"``, or
-    ``"signal"`` (a ``request_started``/``request_finished`` receiver).
+    middleware, outermost), ``"sync_middleware_in"``/``"sync_middleware_out"``,
+    ``"hook_in"``/``"hook_out"`` (a hook of ``startproject``'s middleware, on its thread:
+    ``embedded_site.startproject``), or ``"signal"`` (a ``request_started``/
+    ``request_finished`` receiver).
     """
 
     ns: int

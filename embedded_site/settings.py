@@ -48,17 +48,19 @@ _TIMING = ["embedded_site.middleware.lane_timing_middleware"]
 LANES_MIDDLEWARE_STACKS = {
     "async": _TIMING,
     "sync": [*_TIMING, "embedded_site.middleware.SyncOnlyMiddleware"],
-    # startproject's stack: seven MiddlewareMixin classes, each run through sync_to_async
-    # under ASGI, so every async view pays their hand-offs.
+    # startproject's stack: its seven MiddlewareMixin classes (Security, Session, Common,
+    # Csrf, Authentication, Messages, Clickjacking), each Django's own with its hooks marked
+    # (embedded_site.startproject): under ASGI each hook runs through sync_to_async, so
+    # every async view pays their hand-offs, and the marks let the lanes draw them.
     "django": [
         *_TIMING,
-        "django.middleware.security.SecurityMiddleware",
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "django.middleware.common.CommonMiddleware",
-        "django.middleware.csrf.CsrfViewMiddleware",
-        "django.contrib.auth.middleware.AuthenticationMiddleware",
-        "django.contrib.messages.middleware.MessageMiddleware",
-        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "embedded_site.startproject.MarkedSecurityMiddleware",
+        "embedded_site.startproject.MarkedSessionMiddleware",
+        "embedded_site.startproject.MarkedCommonMiddleware",
+        "embedded_site.startproject.MarkedCsrfViewMiddleware",
+        "embedded_site.startproject.MarkedAuthenticationMiddleware",
+        "embedded_site.startproject.MarkedMessageMiddleware",
+        "embedded_site.startproject.MarkedXFrameOptionsMiddleware",
     ],
 }
 # Served standalone, LANES_MIDDLEWARE chooses the stack (the engine sets it for --middleware).

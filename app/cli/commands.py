@@ -25,7 +25,7 @@ from simulator.upstream_address import refuse_unless_allowed, url_host
 
 from .answered import early_answers, tidied_line, tidied_text, tidying_text
 from .dial_strings import parse_dials
-from .exit_codes import CHECK_TOLERANCE, EXIT_OK, EXIT_PREDICTION_OFF
+from .exit_codes import CHECK_TOLERANCE, EXIT_FAILED, EXIT_OK, EXIT_PREDICTION_OFF
 from .outputs import (
     PICTURE_FLAGS,
     check_outputs,
@@ -36,7 +36,7 @@ from .outputs import (
 )
 from .parser import DIAL_KEYS
 from .signals import Interrupts
-from .summary import PREDICTION_HEADING, check_lines, format_summary
+from .summary import PREDICTION_HEADING, check_lines, format_summary, no_answer_line
 
 if TYPE_CHECKING:
     from simulator.files.scenario_file import ScenarioFile
@@ -217,6 +217,9 @@ def command_run(args: argparse.Namespace, interrupts: Interrupts) -> int:
                 say(tidied_line(run))
     if run.stopped or (interrupts.received and not run.tidying_cut_short):
         return interrupts.exit_code
+    if (line := no_answer_line(run)) is not None:
+        print(line, file=sys.stderr)
+        return EXIT_FAILED
     return code
 
 
@@ -400,7 +403,12 @@ def command_compare(args: argparse.Namespace, interrupts: Interrupts) -> int:
         say()
         say(f"Verdict: {line}")
         code = write_all(runs_a, runs_b, line)
-    return interrupts.exit_code if interrupts.received else code
+        unanswered = [text for run in runs_a + runs_b if (text := no_answer_line(run))]
+        for text in dict.fromkeys(unanswered):
+            print(text, file=sys.stderr)
+    if interrupts.received:
+        return interrupts.exit_code
+    return EXIT_FAILED if unanswered else code
 
 
 def command_views() -> int:

@@ -11,9 +11,12 @@ __all__ = [
     "EXIT_USAGE",
 ]
 
-#: Done; a run whose requests failed is still a run, and exits 0.
+#: Done; a run whose requests failed is still a run, and exits 0 if the server answered
+#: any of them (a 500 is an answer).
 EXIT_OK = 0
-#: A run could not finish (the upstream failed) or an output could not be written.
+#: A run could not finish (the site or the upstream failed), the server answered none of a
+#: run's requests (each refused, reset or timed out: one line on stderr says so, and what
+#: was measured is still written), or an output could not be written.
 EXIT_FAILED = 1
 #: A mistake on the command line or in a scenario file: one line on stderr.
 EXIT_USAGE = 2

@@ -186,6 +186,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
             subtitle=subtitle,
             verdict_text=verdict_line,
             figure=lesson.figure,
+            every_run=list(result.runs.values()),
         )
 
     def write_json(path: Path) -> None:

@@ -6,7 +6,9 @@ a run that cannot finish (upstream failure) or an output that cannot be written 
 stopped with Ctrl+C, SIGTERM or SIGHUP exits 128 + the signal (130 for Ctrl+C) after saving
 what it measured (once every request is answered, a signal only cuts Django's tidying after
 them short: the run is complete, saved, and exits 0). A run whose requests failed is
-still a run: its outputs are written and it exits 0.
+still a run: its outputs are written and it exits 0, if the server answered any of them (a
+500 is an answer); if it answered none (each refused, reset or timed out), the outputs are
+written, one line on stderr says so, and it exits 1.
 
 The parts: :mod:`.parser` (flags), :mod:`.dial_strings` (``--a "view=..."``),
 :mod:`.commands` (what each command does), :mod:`.outputs` (files and messages),

@@ -17,7 +17,13 @@ from simulator.errors import ScenarioError
 from simulator.scenario import Scenario
 from simulator.server_extra import INSTALL_HINT, missing_server
 
-from .exit_codes import CHECK_TOLERANCE, EXIT_INTERRUPTED, EXIT_PREDICTION_OFF, EXIT_USAGE
+from .exit_codes import (
+    CHECK_TOLERANCE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_PREDICTION_OFF,
+    EXIT_USAGE,
+)
 
 __all__ = ["DIAL_KEYS", "OneLineParser", "build_parser"]
 
@@ -30,6 +36,15 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+#: The exit codes of ``run`` (and ``compare``), for their help.
+_RUN_EXIT_CODES = (
+    f"Exit codes: 0, also when some requests failed, if the server answered any (a 500 is an "
+    f"answer); {EXIT_FAILED} when it answered none of the requests (each refused, reset or "
+    f"timed out: the outputs are still written) or an output could not be written; "
+    f"{EXIT_USAGE} for a bad flag or dial; {EXIT_INTERRUPTED} when Ctrl+C stopped it."
+)
 
 
 def _dial_type(dial: Dial, model: bool) -> Callable[[str], Any]:
@@ -158,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run a scenario and print its figures",
         description="Run a scenario and print its figures. Dials not given take their value "
         "from --scenario FILE, else the defaults shown.",
+        epilog=_RUN_EXIT_CODES,
     )
     _add_scenario_dials(run)
     _add_allow_host(run)
@@ -176,6 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run A, then B, and print both figures and the verdict. DIALS is a string "
         'like "view=sync_io mode=wsgi workers=1 requests=10 io_ms=500" (Scenario field '
         "names, - or _); dials not given come from --scenario FILE, else the defaults.",
+        epilog=_RUN_EXIT_CODES.replace("the requests", "a run's requests"),
     )
     compare.add_argument("--a", metavar="DIALS", help="the dials of run A")
     compare.add_argument("--b", metavar="DIALS", help="the dials of run B")

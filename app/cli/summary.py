@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from simulator.trace import Run
 
-__all__ = ["PREDICTION_HEADING", "check_lines", "format_summary"]
+__all__ = ["PREDICTION_HEADING", "check_lines", "format_summary", "no_answer_line"]
 
 PREDICTION_HEADING = "PREDICTION (model, not measured)"
 
@@ -98,3 +98,21 @@ def check_lines(predicted: Run, measured: Run) -> list[str]:
             ratio = f"{pv / mv:8.2f}" if mv else ("       -" if not pv else "     inf")
         lines.append(f"  {name + (' ' + unit if unit else ''):14}{cells[0]}{cells[1]}{ratio}")
     return lines
+
+
+def no_answer_line(run: Run) -> str | None:
+    """The line for stderr when the server answered none of ``run``'s requests (each one
+    refused, reset, timed out...; ``Summary.answered`` is 0), else ``None``: nothing was
+    measured of the server, the figures of answers are dashes, and the command exits
+    :data:`~.exit_codes.EXIT_FAILED` (what was measured still written). A stopped run is
+    not one: Ctrl+C before the first answer says so by its own exit code."""
+    s = run.summary
+    if run.stopped or not s.requests or s.answered:
+        return None
+    where = run.scenario.url or run.scenario.label
+    errors = sorted({lane.error for lane in run.trace.lanes if lane.error})
+    why = f": {errors[0]}" if errors else ""
+    if len(errors) > 1:
+        why += f" (and {len(errors) - 1} other error{'s' if len(errors) > 2 else ''})"
+    plural = "s" if s.requests != 1 else ""
+    return f"async-lanes: none of the {s.requests} request{plural} to {where} got an answer{why}"

@@ -199,7 +199,7 @@ class Figures:
         """Every request answered: the answers' figures, final, while Django tidies up (the
         server's read "not measured" until the run's end brings them), the plots too: left
         as the last live frame drew them, they contradicted the figures beside them for the
-        seconds Django tidies ("no finished requests yet" beside "Succeeded 3 000"). Their
+        seconds Django tidies ("no answered requests yet" beside "Succeeded 3 000"). Their
         paint amid Django's threads waits for the GIL (a second at 10,000 requests), once."""
         self._show_run(side, answers)
 

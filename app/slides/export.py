@@ -67,6 +67,7 @@ def export_picture(
     subtitle: str | None = None,
     verdict_text: str | None = None,
     figure: str | None = None,
+    every_run: Sequence[Sequence[Run]] | None = None,
 ) -> None:
     """Write one run, or runs A and B, as a slide: ``.png``, ``.svg`` or ``.pdf`` by suffix.
 
@@ -92,6 +93,10 @@ def export_picture(
     figure
         The figure a lesson asks about: it leads each run's line of figures, as on the
         window's figure line.
+    every_run
+        Each side's every run, where a side was measured several times (``runs`` holds the
+        one drawn of each): the lesson's figure bar writes the median and the range, as the
+        verdict does.
 
     Raises
     ------
@@ -119,6 +124,7 @@ def export_picture(
         subtitle=_printable(subtitle),
         verdict_text=_printable(verdict_text),
         figure=figure,
+        every_run=every_run,
     )
     if suffix == ".png":
         data = _png(slide, theme, scale)

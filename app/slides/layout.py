@@ -17,10 +17,12 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, 
 
 from app.headless import ensure_gui_application
 from app.slides.text import SlideText, checked_runs, slide_text
-from app.theme import LIGHT, Theme, kinds_shown
+from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
 from app.timeline.labels import named_row_px
+from app.timeline.legend import legend_kinds
+from app.timeline.notes import errors_fit_under, errors_under_height
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
@@ -98,6 +100,9 @@ class TimelineBlock:
     end_label_rect: QRectF
     #: The lesson's figure of this run as a bar at the right of its heading, or ``None``.
     bar: FigureBar | None = None
+    #: The rows are laid out for this many (``paint_timeline``'s ``rows_room``): more than
+    #: there are where the failed requests' errors are written under the last lane.
+    rows_room: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,9 +131,9 @@ class SlideLayout:
     verdict_rect: QRectF | None
 
 
-def _kinds_shown(runs: Sequence[Run]) -> tuple[str, ...]:
-    """The legend's kinds: those some lane shows, in legend order."""
-    return kinds_shown([run.trace for run in runs])
+def _kinds_shown(runs: Sequence[Run], by: str) -> tuple[str, ...]:
+    """The legend's kinds: those some lane or row draws, in legend order."""
+    return legend_kinds([run.trace for run in runs], by)
 
 
 def _legend_height(
@@ -163,6 +168,23 @@ def _lanes_shares(
     return [floor[i] if i in raised else left * n / rest for i, n in enumerate(need)]
 
 
+def _room_for_errors(
+    rect: QRectF, rows: TimelineRows, font: QFont, span: tuple[int, int], label_px: float
+) -> tuple[TimelineGeometry, int]:
+    """The timeline's geometry in ``rect``, its rows laid out for as many more as leave its
+    failed requests' errors room under the last lane (:func:`~app.timeline.notes.
+    errors_fit_under`), and that many; its rows alone where even a few more leave none."""
+    fm = QFontMetricsF(font)
+    geometry = layout(rect, rows, font, *span, label_px=label_px)
+    if not rows.error_texts or errors_fit_under(fm, geometry, rows):
+        return geometry, 0
+    for room in range(len(rows) + 1, 2 * len(rows) + 9):
+        wider = layout(rect, rows, font, *span, label_px=label_px, room=room)
+        if errors_fit_under(fm, wider, rows):
+            return wider, room
+    return geometry, 0
+
+
 def layout_slide(
     runs: Sequence[Run],
     *,
@@ -173,11 +195,17 @@ def layout_slide(
     subtitle: str | None = None,
     verdict_text: str | None = None,
     figure: str | None = None,
+    every_run: Sequence[Sequence[Run]] | None = None,
 ) -> SlideLayout:
     """Decide where the title, timelines, legend, figures and verdict go; ``by`` lays the
     lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`);
-    a lesson's ``figure`` leads each line of figures."""
+    a lesson's ``figure`` leads each line of figures. ``every_run``: each side's runs (the
+    one drawn among them) where a side was measured several times, so its figure bar writes
+    the median and the range, as the verdict and the window do; by default each side's one."""
     runs = checked_runs(runs)
+    sides = [list(side) for side in every_run] if every_run is not None else [[r] for r in runs]
+    if len(sides) != len(runs) or not all(sides):
+        raise LanesError(f"{len(runs)} runs drawn, but the runs of {len(sides)} sides given")
     ensure_gui_application()
     width, height = size
     if width < 100 or height < 60:
@@ -211,7 +239,7 @@ def layout_slide(
         y = subtitle_rect.bottom()
     y += 16 * k
 
-    kinds = _kinds_shown(runs)
+    kinds = _kinds_shown(runs, by)
     answers = by_value(by) == "requests" and any(
         lane.status == "ok" for run in runs for lane in run.trace.lanes
     )
@@ -243,7 +271,11 @@ def layout_slide(
         )
         fixed.append(probe.lanes_top)
     row_px = MAX_ROW_PX * min(k, 1.0)
-    wanted = [f + max(1, len(rows)) * row_px for f, rows in zip(fixed, all_rows, strict=True)]
+    body = QFontMetricsF(fonts.body)
+    wanted = [
+        f + max(1, len(rows)) * row_px + errors_under_height(body, rows, row_px)
+        for f, rows in zip(fixed, all_rows, strict=True)
+    ]
     room = bottom - y - footer_h - len(runs) * (heading_h + end_label_h) - gap * (len(runs) - 1)
     if sum(wanted) <= room:
         heights = wanted
@@ -255,7 +287,8 @@ def layout_slide(
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []
-    bars = figure_bars([[run.summary] for run in runs], figure) if text.headings else ()
+    summaries = [[run.summary for run in side] for side in sides]
+    bars = figure_bars(summaries, figure) if text.headings else ()
     for i, (run, rows) in enumerate(zip(runs, all_rows, strict=True)):
         heading = text.headings[i] if text.headings else None
         heading_rect = None
@@ -263,8 +296,8 @@ def layout_slide(
             heading_rect = QRectF(left, y, inner, line(fonts.heading))
             y += heading_h
         rect = QRectF(left, y, inner, heights[i])
-        geometry = layout(
-            rect, rows, fonts.body, run.trace.t0_ns, run.trace.t0_ns + span, label_px=label_px
+        geometry, rows_room = _room_for_errors(
+            rect, rows, fonts.body, (run.trace.t0_ns, run.trace.t0_ns + span), label_px
         )
         end_label_rect = QRectF(left, rect.bottom() + 2 * k, inner, line(fonts.body))
         blocks.append(
@@ -277,6 +310,7 @@ def layout_slide(
                 geometry,
                 end_label_rect,
                 bars[i] if bars else None,
+                rows_room,
             )
         )
         y = rect.bottom() + end_label_h + (gap if i + 1 < len(runs) else 0)

@@ -19,6 +19,7 @@ from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import TITLE_ELIDE, bar_block_width, paint_figure_bar
 from app.timeline.paint import draw_legend, paint_timeline
 from simulator.metrics.figures import EMPTY, FIGURE
+from simulator.metrics.summary import last_answer_ns
 
 __all__ = ["LANE_TAG", "paint_slide"]
 
@@ -79,6 +80,7 @@ def paint_slide(
             font=slide.fonts.body,
             before_lane=marker,
             label_px=slide.label_px,
+            rows_room=block.rows_room,
         )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(
@@ -94,17 +96,20 @@ def paint_slide(
 
 
 def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, theme: Theme) -> None:
-    """A dashed line where the last answer came back, labelled under the lanes."""
+    """A dashed line where the last answer came back, labelled under the lanes (the line
+    stops at the last lane where the errors are written under it, not through them)."""
     geo = block.geometry
     trace = block.run.trace
     if not trace.lanes:
         return
-    x = geo.x_of(trace.end_ns)
+    last = last_answer_ns(trace)  # where the makespan ends; with none, the lanes' end
+    x = geo.x_of(trace.end_ns if last is None else last)
     label_rect = block.end_label_rect
     painter.save()
     pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
     painter.setPen(pen)
-    painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, label_rect.top()))
+    end = geo.row_top(len(block.rows)) if block.rows_room else label_rect.top()
+    painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, end))
     makespan = FIGURE["makespan_ms"].text(block.run.summary)  # a dash: none finished
     label = f"last answer {makespan}" if makespan != EMPTY else "no answer"
     fm = QFontMetricsF(font)

@@ -11,7 +11,7 @@ from app.theme import Theme
 from app.timeline.geometry import TimelineGeometry, in_clip
 from simulator.trace import Trace
 
-__all__ = ["LIVE_STEPS", "format_ms", "live_span_ns", "nice_ticks", "paint_axis"]
+__all__ = ["LIVE_STEPS", "format_ms", "live_span_ns", "nice_ticks", "paint_axis", "tick_label"]
 
 
 def format_ms(ms: float) -> str:
@@ -28,6 +28,21 @@ def format_ms(ms: float) -> str:
     if abs(ms) >= 10:
         return f"{ms:.0f} ms"
     return f"{ms:.2g} ms"
+
+
+def tick_label(ms: float, step_ms: float) -> str:
+    """A tick's label, with as many decimals as ticks ``step_ms`` apart need to differ:
+    zoomed below a millisecond, :func:`format_ms` wrote "252 ms" under three ticks
+    0.2 ms apart. Whole values stay short ("1 s", "200 ms"), as :func:`format_ms` writes
+    them."""
+    if ms == 0:
+        return "0"
+    unit, value, step = ("s", ms / 1000, step_ms / 1000) if abs(ms) >= 1000 else ("ms", ms, step_ms)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} {unit}"
 
 
 def nice_ticks(span_ms: float, max_ticks: int) -> float:
@@ -104,6 +119,6 @@ def paint_axis(
     painter.setPen(QColor(theme.foreground))
     baseline = geo.axis_top + fm.ascent() + 2
     for tick, x in ticks:  # (each word clear of the next tick's line: drawn after them all)
-        label = format_ms(round(tick, 6))
+        label = tick_label(round(tick, 6), step)
         width = fm.horizontalAdvance(label)
         painter.drawText(QPointF(min(x - width / 2, geo.rect.right() - width), baseline), label)

@@ -33,7 +33,15 @@ from simulator.trace import (
 )
 from simulator.trace.columns import KIND_CODE, STATUS_CODE
 
-__all__ = ["AWAITING_BAND", "DJANGO_ONLY_ROW", "QUEUE_BAND", "WorkerLayout", "worker_threads"]
+__all__ = [
+    "AWAITING_BAND",
+    "DJANGO_ONLY_ROW",
+    "QUEUE_BAND",
+    "ROW_KINDS",
+    "WorkerLayout",
+    "drawn_kinds",
+    "worker_threads",
+]
 
 #: The labels of the by-worker layout's two bands.
 QUEUE_BAND = "queue"
@@ -42,6 +50,11 @@ AWAITING_BAND = "awaiting"
 DJANGO_ONLY_ROW = "django-only"
 #: A request's holds of one thread closer than this share one number on the bar.
 JOIN_NS = 2_000_000
+#: What a thread's row draws of a request: what holds the thread, a plain site's view (over
+#: sockets: its I/O and CPU as one span) and a hand-off (on the thread it hands to). Besides
+#: these, the bands draw the queue and the loop's awaits, and a real server's process row its
+#: awaits; a client's own time is on no thread of the server and is drawn nowhere.
+ROW_KINDS = (*HOLDS_THREAD, Kind.VIEW, Kind.THREAD_HOP)
 
 Int64s = npt.NDArray[np.int64]
 
@@ -91,6 +104,27 @@ def worker_threads(trace: Trace) -> tuple[list[str], list[str], dict[str, str]]:
     shown, django_only = _thread_rows(trace)
     threads = shown + django_only  # the rows' threads numbered first, in row order
     return shown, django_only, thread_names([loop, *threads] if loop else threads, loop)
+
+
+def _servers(trace: Trace) -> npt.NDArray[np.bool_]:
+    """Per thread of the columns (and one past them, for no thread): whether it is a real
+    server's, whose awaits are drawn on its process's row."""
+    names = trace.columns.threads
+    return np.array([bool(split_server_thread(name)) for name in names] + [False])
+
+
+def drawn_kinds(trace: Trace) -> frozenset[str]:
+    """The kinds of segment the thread view of ``trace`` draws (:meth:`WorkerLayout.of`'s
+    rule), what its key may name: lesson 23's named "client and network" over two processes'
+    rows, which draw no client's time."""
+    cols = trace.columns
+    present = np.bincount(cols.kind, minlength=len(KIND_CODE)) > 0
+    kinds = {kind for kind in (Kind.QUEUED, *ROW_KINDS) if present[KIND_CODE[kind]]}
+    if present[KIND_CODE[Kind.IO_WAIT]]:  # on the loop's band, or a real server's row
+        on = cols.thread[cols.kind == KIND_CODE[Kind.IO_WAIT]]
+        if (on == cols.thread_code(trace.loop_thread)).any() or _servers(trace)[on].any():
+            kinds.add(Kind.IO_WAIT)
+    return frozenset(kinds)
 
 
 def count_bands(start: Int64s, end: Int64s) -> tuple[Int64s, Int64s, Int64s]:
@@ -188,7 +222,7 @@ class WorkerLayout:
             index[thread] = index[DJANGO_ONLY_ROW]
         cols = trace.columns
         row_of = np.array([index.get(name, -1) for name in cols.threads] + [-1], np.int64)
-        server = np.array([bool(split_server_thread(name)) for name in cols.threads] + [False])
+        server = _servers(trace)
         row = row_of[cols.thread]
         # Only requests still waiting: once answered, a request waiting for the loop to
         # tidy it up is nobody's wait (its clean-up is drawn on the loop's row when it runs).
@@ -223,7 +257,7 @@ class WorkerLayout:
         awaits = placed & (cols.kind == KIND_CODE[Kind.IO_WAIT]) & server[cols.thread]
         # A hand-off is drawn on the thread it hands to: the thread is the request's from then
         # on (it counts as held), waiting to run it; left off, the request was drawn nowhere.
-        holds = placed & np.isin(cols.kind, _codes(*HOLDS_THREAD, Kind.VIEW, Kind.THREAD_HOP))
+        holds = placed & np.isin(cols.kind, _codes(*ROW_KINDS))
         drawn = np.flatnonzero(awaits | holds)
         spans = RowSpans.concat(
             [

@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
-from app.theme import KIND_LABELS, LEGEND_KINDS, Theme
+from app.theme import FAILED, KIND_LABELS, LEGEND_KINDS, Theme, kinds_shown
+from app.timeline.by_worker import drawn_kinds
 from app.timeline.geometry import PlacedLabel
+from app.timeline.rows import by_value
+from simulator.trace import Trace
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
 TAIL_OPACITY = 0.45
@@ -18,6 +21,7 @@ __all__ = [
     "MAX_FULL_LINES",
     "TAIL_LABEL",
     "draw_legend",
+    "legend_kinds",
     "legend_layout",
     "short_label",
 ]
@@ -34,6 +38,18 @@ ANSWER_LABEL = "answer received"
 MAX_FULL_LINES = 2
 #: The short forms of the two marks, for the same reason.
 SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "thin, faint: Django's clean-up after the answer"}
+
+
+def legend_kinds(traces: Sequence[Trace], by: str) -> tuple[str, ...]:
+    """The kinds the key names for ``traces`` laid out ``by`` request or thread: those some
+    lane shows (:func:`~app.theme.kinds_shown`), less, in the thread view, those it draws on
+    no row (:func:`~app.timeline.by_worker.drawn_kinds`): lesson 23's key named "client and
+    network" over two processes' rows, which draw no client's time."""
+    kinds = kinds_shown(traces)
+    if by_value(by) != "workers" or not any(len(trace.columns.kind) for trace in traces):
+        return kinds  # (nothing to show yet: the whole key)
+    drawn = set().union(*map(drawn_kinds, traces)) | {FAILED}
+    return tuple(kind for kind in kinds if kind in drawn)
 
 
 def short_label(label: str) -> str:

@@ -24,7 +24,7 @@ from app.timeline.error_label import error_room, fit_error
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
-__all__ = ["clear_top", "place_errors"]
+__all__ = ["clear_top", "errors_fit_under", "errors_under_height", "place_errors"]
 
 #: How many requests a line under the lanes names before "and N more".
 _NAMED = 3
@@ -97,14 +97,35 @@ def _who(heads: list[str]) -> str:
     return f"{', '.join(heads[:_NAMED])} and {len(heads) - _NAMED} more"
 
 
+def _messages(texts: list[str]) -> dict[str, list[str]]:
+    """Errors by message, each with who failed so ("#1 failed: X" → {"X": ["#1"]})."""
+    messages: dict[str, list[str]] = {}
+    for text in texts:
+        head, _, message = text.partition(" failed: ")
+        messages.setdefault(message, []).append(head)
+    return messages
+
+
+def errors_under_height(fm: QFontMetricsF, rows: TimelineRows, row_px: float) -> float:
+    """How tall every failed request's error is written under the last lane of rows
+    ``row_px`` tall: one line per message, a bar's height at most each (what a slide makes
+    room for: lesson 12's lanes filled their slide's rect, and none of its errors, the answer,
+    was written; lesson 11's lost "SynchronousOnlyOperation", cut to fit beside its lanes)."""
+    lines = len(_messages([text for _, _, text in rows.error_texts]))
+    return 4 + lines * (max(row_px, fm.height()) + 4) if lines else 0.0
+
+
+def errors_fit_under(fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows) -> bool:
+    """Whether :func:`errors_under_height` fits under the last lane of ``geo``."""
+    under = errors_under_height(fm, rows, geo.row_px)
+    return geo.row_top(len(rows)) + under <= geo.lanes_top + geo.lanes_height
+
+
 def _under_lanes(
     fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows, left_out: list[str], h: float
 ) -> list[PlacedLabel]:
     """The errors with no room beside their lanes, one line per message under the last lane."""
-    messages: dict[str, list[str]] = {}
-    for text in left_out:
-        head, _, message = text.partition(" failed: ")
-        messages.setdefault(message, []).append(head)
+    messages = _messages(left_out)
     placed: list[PlacedLabel] = []
     y = geo.row_top(len(rows)) + 4
     for message, heads in messages.items():

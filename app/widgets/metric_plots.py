@@ -152,10 +152,11 @@ class _QtPlot(pg.PlotWidget):
 
 
 class QtLatencyHistogram(_QtPlot):
-    """How long finished requests took: ~20 bars from 0 ms, with p50 and p95 marked.
+    """How long answered requests took: ~20 bars from 0 ms, with p50 and p95 marked.
 
-    Only finished requests (``"ok"`` or ``"error"``) count: running and cancelled ones have
-    no latency yet. The x axis starts at 0 so runs stay comparable at a glance.
+    Only the server's answers count (a 500 too: ``LaneColumns.answered``): running,
+    cancelled, refused and timed-out requests have no latency. The x axis starts at 0 so
+    runs stay comparable at a glance.
 
     Parameters
     ----------
@@ -172,7 +173,7 @@ class QtLatencyHistogram(_QtPlot):
         ]
         super().__init__(
             figures,
-            "How many finished requests took each latency (time from sending to answer). "
+            "How many answered requests took each latency (time from sending to answer). "
             "Dashed lines: p50 (half were faster) and p95.",
             parent,
         )
@@ -206,14 +207,19 @@ class QtLatencyHistogram(_QtPlot):
         self._bins = bins = latency_histogram(trace) if trace is not None else None
         view = self.getPlotItem().getViewBox()
         if bins is None:
-            self._set_title("Latency: no finished requests yet")
+            shown = self._figures.shown
+            over = shown is not None and not shown.live and bool(shown.trace.lanes)
+            # A run over with none answered (a --url where nothing listens): no "yet".
+            self._set_title(
+                "Latency: no request was answered" if over else "Latency: no answered requests yet"
+            )
             self._bars.setVisible(False)
             for marker in self._markers:
                 marker.setVisible(False)
             view.setRange(xRange=(0, 0.1), yRange=(0, 1), padding=0)
             return
-        plural = "s" if bins.finished != 1 else ""
-        self._set_title(f"Latency of {format_count(bins.finished)} finished request{plural}")
+        plural = "s" if bins.answered != 1 else ""
+        self._set_title(f"Latency of {format_count(bins.answered)} answered request{plural}")
         width = bins.bin_ms / 1000
         self._bars.setOpts(
             x0=[left / 1000 + width * (1 - _BAR_FILL) / 2 for left in bins.lefts_ms],

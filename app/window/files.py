@@ -6,7 +6,7 @@ The window's session holds what is written: its dials (Save) and the runs on scr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -57,11 +57,13 @@ def export_runs(
     by: str = "requests",
     verdict: str | None = None,
     figure: str | None = None,
+    every_run: Sequence[Sequence[Run]] | None = None,
 ) -> None:
     """Write ``kind`` (a key of :data:`EXPORT_KINDS`) to ``path``: pictures and the Chrome
     trace hold every run on screen, JSON and CSV the ``shown`` one; pictures lay the lanes
     out ``by`` request or worker, as the screen does, with the ``verdict`` on screen and the
-    lesson's ``figure`` leading each line of figures, as the window's figure line does."""
+    lesson's ``figure`` leading each line of figures, as the window's figure line does, and
+    its bars' median and range from ``every_run`` of each side, as the window's bars."""
     suffix, scale = EXPORT_KINDS[kind]
     if suffix in (".png", ".svg", ".pdf"):
         from app.slides.export import export_picture
@@ -75,6 +77,7 @@ def export_runs(
             by=by,
             verdict_text=verdict,
             figure=figure,
+            every_run=every_run,
         )
     elif kind == "trace":
         write_chrome_trace(runs, path)

@@ -340,8 +340,19 @@ class QtMainWindow(QMainWindow):
         title, verdict = self.session.lesson_title, self.session.verdict
         theme, by = self.presentation.theme, self.session.view.by
         figure = self.session.criterion.figure  # the figure line's lead, on the slide too
+        # Each side's every run (a close call's re-runs): the slide's bars write their range.
+        every = [self.session.every_run(side) for side in self.session.sides]
         export_runs(
-            path, kind, runs, shown, title=title, theme=theme, by=by, verdict=verdict, figure=figure
+            path,
+            kind,
+            runs,
+            shown,
+            title=title,
+            theme=theme,
+            by=by,
+            verdict=verdict,
+            figure=figure,
+            every_run=[side for side in every if side],
         )
 
     def set_tails_shown(self, shown: bool) -> None:

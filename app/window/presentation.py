@@ -105,9 +105,11 @@ class PresentationMode:
         self._apply_theme = apply_theme
         self.normal_font = QFont(current_application().font())
         self._docks_were_visible = [True for _ in docks]
-        #: Whether the window was maximised before presentation mode (kept for the next
-        #: start with the desk's geometry: ``settings.save_window``).
+        #: Whether the window was maximised, or full screen, before presentation mode: it
+        #: goes back so, and the next start opens so (``settings.save_window``; the desk's
+        #: geometry says full screen itself).
         self.was_maximized = False
+        self.was_full_screen = False
         #: The window's geometry and docks as they were before presentation mode: what is
         #: saved for the next start, so the desk finds its dials after a lesson.
         self.normal_geometry: QByteArray | None = None
@@ -144,10 +146,12 @@ class PresentationMode:
         for label in self._headings:
             label.setFont(heading_font(font))
         if on:
-            if not w.isFullScreen():
-                self.normal_geometry, self.normal_state = w.saveGeometry(), w.saveState()
+            # Put full screen by the window manager first (not maximised), the desk is kept
+            # too: else the next start had presentation's layout, its dials hidden.
+            self.normal_geometry, self.normal_state = w.saveGeometry(), w.saveState()
             self._docks_were_visible = [dock.isVisible() for dock in self._docks]
             self.was_maximized = w.isMaximized()
+            self.was_full_screen = w.isFullScreen()
             for dock in self._docks:
                 dock.hide()
             # Ctrl+1 / Ctrl+2, F5, Ctrl+R, F11... still work (the actions are the window's own):
@@ -168,7 +172,9 @@ class PresentationMode:
                 widget.show()
             w.menuBar().show()
             self._apply_theme(self.theme)
-            if self.was_maximized:
+            if self.was_full_screen:
+                w.showFullScreen()
+            elif self.was_maximized:
                 w.showMaximized()
             else:
                 w.showNormal()

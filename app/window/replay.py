@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from app.session import Session, Side
-from app.theme import kinds_shown
+from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns, works_after_answers
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
@@ -29,7 +29,8 @@ def explain_shown(
     traces = [run.trace for run in session.shown_runs()]
     tails = by_request and tails_shown and any(map(works_after_answers, traces))
     answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
-    legend.set_kinds(kinds_shown(traces), tails=tails, answers=answers)
+    by = "requests" if by_request else "workers"
+    legend.set_kinds(legend_kinds(traces, by), tails=tails, answers=answers)
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 from app.session import Lesson, Prediction, Session, Side
 from app.session.figures import Figures
 from app.session.live import LANES_AFTER_TIDYING, answered_state
-from app.theme import Theme, kinds_shown
+from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
+from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
@@ -277,7 +278,7 @@ class Stage:
         traces = self._traces_on_screen()
         # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
         # of a projector, for the run's first seconds, then one).
-        kinds = kinds_shown(traces) if traces else ()
+        kinds = legend_kinds(traces, self.session.view.by) if traces else ()
         answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
         )

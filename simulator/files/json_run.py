@@ -43,6 +43,7 @@ _SUMMARY_KEYS = (
     "ok",
     "failed",
     "cancelled",
+    "answered",
     "server_span_ms",
     "client_cpu_ms",
 )

@@ -28,6 +28,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Coroutine, Generator
+from dataclasses import dataclass
 from typing import Any
 
 from embedded_site.instrumentation import RawSegment, RequestProbe, current_probe
@@ -62,23 +63,26 @@ class LoopMonitor:
         """The step holding the loop at ``now_ns`` if it has held it past the threshold:
         a live picture shows the loop blocked while it is, not once the step ends. Held means
         running (the loop thread's CPU clock) or in a declared blocking wait; a step that
-        has mostly waited to run (for the GIL, a core) is not blocking it."""
+        has mostly waited to run (for the GIL, a core) is not blocking it. Its stretch is
+        what the step's end will record if it ended now (:func:`_step_between`, one rule for
+        both): inside the request's own await, less its waits to run, which have no free
+        stretch of the lane to be drawn in (drawn up to now, the strip shrank at the end)."""
         start, probe = self.step_started, self.step_probe
         if start is None or now_ns - start.wall_ns < self.threshold_ns:
             return None
+        end = now_ns
         if self._loop_cpu_clock is not None:
             try:
-                held = time.clock_gettime_ns(self._loop_cpu_clock) - start.cpu_ns
+                cpu = time.clock_gettime_ns(self._loop_cpu_clock)
             except OSError:  # the step ended and the thread with it: nothing is blocking
                 return None
-            for seg in probe.segments_until(now_ns) if probe is not None else []:
-                if seg.kind == Kind.IO_BLOCKING and seg.thread == self._loop_thread:
-                    held += max(0, seg.end_ns - max(seg.start_ns, start.wall_ns))
-            if held < self.threshold_ns:
+            step = _step_between(probe, self._loop_thread, start, Clock(now_ns, cpu, None))
+            if step.held_ns < self.threshold_ns:
                 return None
+            end -= step.unplaced_ns
         if self.step_started is not start:
             return None  # that step has ended meanwhile
-        return (start.wall_ns, now_ns)
+        return (start.wall_ns, end)
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
         """Time ``loop``'s tasks; called on the loop's own thread. Thread starts are noted
@@ -203,7 +207,75 @@ def _held_pieces(
     The step's declared segments say part of it (a sleep holds the loop; a burn's waits do
     not); the rest of the standing still is waiting to run, put in the step's longest stretch
     with nothing declared (the clocks say how long, not when)."""
-    thread = threading.current_thread().name
+    step = _step_between(probe, threading.current_thread().name, start, end)
+    cored_ns = sum(s.end_ns - s.start_ns for s in step.waited if s.kind == Kind.CORE_WAIT)
+    rest = end._replace(
+        run_queue_ns=None if end.run_queue_ns is None else end.run_queue_ns - cored_ns
+    )
+    free_start, free_end = step.free
+    pieces: list[tuple[int, int]] = []
+    for kind, s, e in waits(start, rest, step.slept_ns + step.waited_ns):
+        shift = end.wall_ns - free_end
+        s, e = max(free_start, s - shift), e - shift
+        if e > s:
+            pieces.append((s, e))
+            if probe is not None:
+                probe.add_segment(kind, s, e)
+    holds = _minus(
+        start.wall_ns, end.wall_ns, pieces + [(s.start_ns, s.end_ns) for s in step.waited]
+    )
+    # Standing still with no free stretch to draw it in (a step inside a declared await: the
+    # request's I/O woke it, and under load it waited for a core before running) held the
+    # loop no more: not drawn, and not counted toward the threshold either (the end of the
+    # step's holds gives way to it, as the pieces would have).
+    holds = _cut_from_end(holds, step.unplaced_ns)
+    if sum(e - s for s, e in holds) < threshold_ns:
+        return [], []
+    return holds, _cut_from_end([(start.wall_ns, end.wall_ns)], step.unplaced_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """What a loop step's clocks and declared segments say of it from its start to an end:
+    its own (``blocking_now``'s "now", or its end). One rule for the live strip and the
+    finished one.
+
+    Attributes
+    ----------
+    held_ns
+        What its code held the loop: run (the CPU clock) or a declared blocking wait (a
+        ``time.sleep``); the threshold is judged on it.
+    slept_ns
+        Its declared blocking waits.
+    waited
+        Its declared waits to run (a burn's own).
+    wait_ns
+        The rest of its standing still: waiting to run, undeclared, placed by the clocks.
+    free
+        Its longest stretch with nothing declared on the loop, where that wait is drawn.
+    """
+
+    held_ns: int
+    slept_ns: int
+    waited: list[RawSegment]
+    wait_ns: int
+    free: tuple[int, int]
+
+    @property
+    def waited_ns(self) -> int:
+        return sum(s.end_ns - s.start_ns for s in self.waited)
+
+    @property
+    def unplaced_ns(self) -> int:
+        """The wait to run with no free stretch to be drawn in (all of it inside the
+        request's own await): not drawn on the lane, and not "loop blocked" either."""
+        if self.wait_ns < WAIT_MIN_NS:  # (:func:`waits` places none)
+            return 0
+        return max(0, self.wait_ns - (self.free[1] - self.free[0]))
+
+
+def _step_between(probe: RequestProbe | None, thread: str, start: Clock, end: Clock) -> _Step:
+    """The step that began at ``start`` on the loop's ``thread``, as it stood at ``end``."""
     touching = [
         seg
         for seg in (probe.segments_until(end.wall_ns) if probe is not None else [])
@@ -212,32 +284,10 @@ def _held_pieces(
     inside = [s for s in touching if start.wall_ns <= s.start_ns and s.end_ns <= end.wall_ns]
     waited = [s for s in inside if s.kind in (Kind.GIL_WAIT, Kind.CORE_WAIT)]
     slept = sum(s.end_ns - s.start_ns for s in inside if s.kind == Kind.IO_BLOCKING)
-    waited_ns = sum(s.end_ns - s.start_ns for s in waited)
-    cored_ns = sum(s.end_ns - s.start_ns for s in waited if s.kind == Kind.CORE_WAIT)
-    rest = end._replace(
-        run_queue_ns=None if end.run_queue_ns is None else end.run_queue_ns - cored_ns
-    )
-    free_start, free_end = _longest_free(start.wall_ns, end.wall_ns, touching)
-    pieces: list[tuple[int, int]] = []
-    unplaced = 0
-    for kind, s, e in waits(start, rest, slept + waited_ns):
-        shift = end.wall_ns - free_end
-        unplaced += e - s
-        s, e = max(free_start, s - shift), e - shift
-        if e > s:
-            unplaced -= e - s
-            pieces.append((s, e))
-            if probe is not None:
-                probe.add_segment(kind, s, e)
-    holds = _minus(start.wall_ns, end.wall_ns, pieces + [(s.start_ns, s.end_ns) for s in waited])
-    # Standing still with no free stretch to draw it in (a step inside a declared await: the
-    # request's I/O woke it, and under load it waited for a core before running) held the
-    # loop no more: not drawn, and not counted toward the threshold either (the end of the
-    # step's holds gives way to it, as the pieces would have).
-    holds = _cut_from_end(holds, unplaced)
-    if sum(e - s for s, e in holds) < threshold_ns:
-        return [], []
-    return holds, _cut_from_end([(start.wall_ns, end.wall_ns)], unplaced)
+    ran = end.cpu_ns - start.cpu_ns
+    stood = (end.wall_ns - start.wall_ns) - ran - slept - sum(s.end_ns - s.start_ns for s in waited)
+    free = _longest_free(start.wall_ns, end.wall_ns, touching)
+    return _Step(ran + slept, slept, waited, stood, free)
 
 
 def _longest_free(start: int, end: int, inside: list[RawSegment]) -> tuple[int, int]:

@@ -248,6 +248,8 @@ def rerun_reason(
         criterion = Criterion(criterion)
     key = FIGURE[criterion.figure]
     again = f"each runs {EXTRA_RUNS} more times"
+    if not Comparison(criterion, (a[0],), (b[0],)).finished:
+        return None  # a side got no answer (a dead --url): no figure to call close or far
     if is_close(key.value(a[0]), key.value(b[0])):
         return f"A and B within {CLOSE_WITHIN:.0%} on {key.name}: {again}"
     if Comparison(criterion, (a[0],), (b[0],)).expectation_held is False:
@@ -304,8 +306,9 @@ class Comparison:
 
     @property
     def finished(self) -> bool:
-        """Whether both sides finished some request (else there is nothing to judge)."""
-        return all(any(s.ok + s.failed for s in side) for side in (self.a, self.b))
+        """Whether the server answered some request on both sides (else there is nothing to
+        judge: a side whose requests were all refused has no makespan)."""
+        return all(any(s.answered for s in side) for side in (self.a, self.b))
 
     def judgement(self, figure: str | None = None) -> Judgement:
         return judge(figure or self.criterion.figure, self.a, self.b)

@@ -153,9 +153,10 @@ class Figure:
 
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``; a dash where
-        it needs an answer and no request has finished (the summary's 0 is no latency). One
+        it needs an answer and the server answered no request (the summary's 0 is no latency,
+        and a request refused or timed out is no answer: ``Summary.answered``). One
         rule for the command line, the slides, the metrics panel and the status bar."""
-        if self.needs_an_answer and not summary.ok + summary.failed:
+        if self.needs_an_answer and not summary.answered:
             return EMPTY
         if self.key == "framework_ms_per_request" and not summary.requests:
             return EMPTY  # per request, of none sent (stopped before the first)
@@ -175,35 +176,35 @@ FIGURES: tuple[Figure, ...] = (
         "throughput_rps",
         "Throughput",
         "throughput",
-        "Finished requests per second over the whole makespan.",
+        "Answered requests (any status, a 500 too) per second over the whole makespan.",
         Unit.RATE,
     ),
     Figure(
         "p50",
         "Latency p50",
         "p50",
-        "Half of the finished requests got their answer within this time.",
+        "Half of the answered requests got their answer within this time.",
         Unit.MS,
     ),
     Figure(
         "p95",
         "Latency p95",
         "p95",
-        "95 % of the finished requests got their answer within this time.",
+        "95 % of the answered requests got their answer within this time.",
         Unit.MS,
     ),
     Figure(
         "p99",
         "Latency p99",
         "p99",
-        "99 % of the finished requests got their answer within this time.",
+        "99 % of the answered requests got their answer within this time.",
         Unit.MS,
     ),
     Figure(
         "max",
         "Latency max",
         "max",
-        "The slowest finished request's time from sending to answer.",
+        "The slowest answered request's time from sending to answer.",
         Unit.MS,
     ),
     Figure(
@@ -269,19 +270,12 @@ FIGURES: tuple[Figure, ...] = (
         "where the client shares the site's loop).",
         Unit.MS,
     ),
-    Figure("ok", "Succeeded", "ok", "Requests that got a successful (2xx) answer.", Unit.COUNT),
     Figure(
-        "failed",
-        "Failed",
-        "failed",
-        "Requests that ended in an error: an exception or a 4xx/5xx answer.",
-        Unit.COUNT,
-    ),
-    Figure(
-        "cancelled",
-        "Cancelled",
-        "cancelled",
-        "Requests stopped before they finished, because the run was stopped.",
+        "answered",
+        "Answered",
+        "answered",
+        "Requests the server answered, with any status (a 500 too): the only ones the "
+        "makespan, throughput and latencies count. One refused, reset or timed out got none.",
         Unit.COUNT,
     ),
     Figure(
@@ -289,6 +283,22 @@ FIGURES: tuple[Figure, ...] = (
         "Requests",
         "requests",
         "Requests sent so far in this run, and how many still await an answer.",
+        Unit.COUNT,
+    ),
+    Figure("ok", "Succeeded", "ok", "Requests that got a successful (2xx) answer.", Unit.COUNT),
+    Figure(
+        "failed",
+        "Failed",
+        "failed",
+        "Requests that ended in an error: an exception, a 4xx/5xx answer, or no answer at all "
+        "(refused, reset, timed out).",
+        Unit.COUNT,
+    ),
+    Figure(
+        "cancelled",
+        "Cancelled",
+        "cancelled",
+        "Requests stopped before they finished, because the run was stopped.",
         Unit.COUNT,
     ),
 )

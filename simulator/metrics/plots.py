@@ -26,7 +26,7 @@ HISTOGRAM_BINS = 20
 
 @dataclass(frozen=True, slots=True)
 class LatencyHistogram:
-    """How many finished requests took each latency, over ``[0, hi_ms)`` in equal bins.
+    """How many answered requests took each latency, over ``[0, hi_ms)`` in equal bins.
 
     Attributes
     ----------
@@ -50,8 +50,8 @@ class LatencyHistogram:
         return self.hi_ms / len(self.counts)
 
     @property
-    def finished(self) -> int:
-        """Requests counted: those that got an answer (or an error)."""
+    def answered(self) -> int:
+        """Requests counted: those the server answered (any status, a 500 too)."""
         return sum(self.counts)
 
     @property
@@ -135,14 +135,15 @@ def _nice_step(span: float, max_intervals: int = 4) -> float:
 
 
 def latency_histogram(trace: Trace, bins: int = HISTOGRAM_BINS) -> LatencyHistogram | None:
-    """The histogram of finished requests' latencies; ``None`` when none has finished.
+    """The histogram of answered requests' latencies; ``None`` when none was answered.
 
-    Only lanes whose status is ``"ok"`` or ``"error"`` count: running and cancelled requests
-    have no latency. The axis starts at 0 so that runs stay comparable at a glance.
+    Only the answers count (``LaneColumns.answered``, a 500 among them): running, cancelled
+    and refused or timed-out requests have no latency. The axis starts at 0 so that runs
+    stay comparable at a glance.
     """
     lanes = trace.lane_columns
-    finished = lanes.is_status("ok", "error")
-    latencies = np.sort((lanes.done_ns[finished] - lanes.sent_ns[finished]) / 1e6)
+    answered = lanes.answered
+    latencies = np.sort((lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6)
     if not len(latencies):
         return None
     longest = max(float(latencies[-1]), 1e-3)

@@ -20,6 +20,7 @@ __all__ = [
     "db_connections_peak",
     "in_flight_arrays",
     "in_flight_steps",
+    "last_answer_ns",
     "percentile",
     "server_span_ns",
     "summarize",
@@ -46,6 +47,10 @@ class Summary:
     ok: int
     failed: int
     cancelled: int
+    #: The requests the server answered, with any HTTP status (a 500 too): those the
+    #: makespan, throughput and latencies count. A failure without an answer (refused,
+    #: reset, timed out) is among ``failed`` only (``LaneColumns.answered``).
+    answered: int
     makespan_ms: float
     throughput_rps: float
     latency_ms: dict[str, float]
@@ -203,6 +208,16 @@ def db_connections_peak(trace: Trace) -> int:
     return max(0, int(np.cumsum(lanes.db_delta[order]).max(initial=0)))
 
 
+def last_answer_ns(trace: Trace) -> int | None:
+    """When the server's last answer came (``LaneColumns.answered``: a 500 too), where the
+    makespan ends; ``None`` before the first, or with none. A request refused or timed out
+    after it (:attr:`Trace.end_ns <simulator.trace.data.Trace.end_ns>` is its end) is no
+    answer: a slide's "last answer" line stood there beside a makespan that ended sooner."""
+    lanes = trace.lane_columns
+    done = lanes.done_ns[lanes.answered]
+    return int(done.max()) if len(done) else None
+
+
 def summarize(trace: Trace) -> Summary:
     """The run's figures, from the trace's columns (no Python loop over its segments or
     lanes: a 10,000-request run is summarised in a fraction of a second)."""
@@ -213,22 +228,25 @@ def summarize(trace: Trace) -> Summary:
 def _summarize(trace: Trace) -> Summary:
     lanes = trace.lane_columns
     count = len(lanes)
-    finished = lanes.is_status("ok", "error")
-    latencies = np.sort((lanes.done_ns[finished] - lanes.sent_ns[finished]) / 1e6).tolist()
+    # Only answers count (a 500 among them): a request refused, reset or timed out has no
+    # latency, and no throughput or makespan of answers ends with it (LaneColumns.answered).
+    answered = lanes.answered
+    latencies = np.sort((lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6).tolist()
     # Live, a request still running has no answer yet: the makespan so far ends at the
-    # last answer received (0 before the first: shown as a dash).
-    answered = lanes.done_ns[~lanes.is_status("running")]
-    end_ns = int(answered.max()) if len(answered) else trace.t0_ns
+    # last answer received (0 before the first, or with none: shown as a dash).
+    last = last_answer_ns(trace)
+    end_ns = trace.t0_ns if last is None else last
     makespan_ms = (end_ns - trace.t0_ns) / 1e6
     framework_ns = _busy_ns(trace, "framework")
-    finished_count = int(np.count_nonzero(finished))
+    answered_count = len(latencies)
     return Summary(
         requests=count,
         ok=int(np.count_nonzero(lanes.is_status("ok"))),
         failed=int(np.count_nonzero(lanes.is_status("error"))),
         cancelled=int(np.count_nonzero(lanes.is_status("cancelled"))),
+        answered=answered_count,
         makespan_ms=makespan_ms,
-        throughput_rps=finished_count / (makespan_ms / 1000) if makespan_ms > 0 else 0.0,
+        throughput_rps=answered_count / (makespan_ms / 1000) if makespan_ms > 0 else 0.0,
         latency_ms={
             "p50": percentile(latencies, 50),
             "p95": percentile(latencies, 95),

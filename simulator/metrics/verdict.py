@@ -150,12 +150,12 @@ def comparison_verdict(comparison: Comparison) -> str:
     a, b = comparison.a, comparison.b
     parts: list[str] = []
     if not comparison.finished:
-        idle_a = not any(s.ok + s.failed for s in a)
-        idle_b = not any(s.ok + s.failed for s in b)
+        idle_a = not any(s.answered for s in a)
+        idle_b = not any(s.answered for s in b)
         if idle_a and idle_b:
-            parts.append("Neither A nor B finished any request")
+            parts.append("Neither A nor B got any answer")
         else:
-            parts.append(f"{'A' if idle_a else 'B'} finished no requests; nothing to compare")
+            parts.append(f"{'A' if idle_a else 'B'} got no answer; nothing to compare")
     elif comparison.criterion.expect == "same" or comparison.held_as_same:
         parts.append(_same(comparison))
     else:

@@ -99,7 +99,8 @@ class Costs:
     django_stack_ms
         The Python ``startproject``'s seven middleware add to Django's time per request
         (``middleware="django"``); under ASGI each of their thirteen hooks is also a
-        ``hop_ms`` hand-off to the request's thread and one back.
+        ``hop_ms`` hand-off to the request's thread and one back, drawn as ``thread_hop``
+        as the lanes draw them (their Python on that thread is ``framework``).
     request_cpu_ms
         Everything one async request costs the process under ASGI in a burst, the client's
         part included: a burst of them takes about this much each, one after another, since

@@ -120,20 +120,23 @@ class Flows(Site):
 
     def django_stack(self, r: RequestLog, chain: str, way: str) -> Steps:
         """``startproject``'s middleware on the way ``in`` or ``out``: each hook a round
-        trip to the request's thread (a ``hop_ms`` hand-off each way, which holds nothing and
-        the lanes draw as ``queued``) to run its share of ``Costs.django_stack_ms`` (the
-        Python the stack adds per request) there. The hooks of one way are played as one
-        trip of all their hand-offs and Python: the same times, fewer events."""
+        trip to the request's thread (a ``hop_ms`` hand-off each way) to run its share of
+        ``Costs.django_stack_ms`` (the Python the stack adds per request) there. The lanes
+        draw the hand-offs inside the middleware chain as ``thread_hop`` on that thread,
+        getting the loop back included (``trace.lanes``). The hooks of one way are played
+        as one trip of all their hand-offs and Python: the same times, fewer events."""
         hooks = DJANGO_STACK_HOOKS[way]
         share = self.costs.django_stack_ms * hooks / sum(DJANGO_STACK_HOOKS.values())
         if chain != LOOP:  # already on the request's thread: no hand-offs
             yield from self.work(r, Kind.FRAMEWORK, chain, share)
             return
         self.leave_loop()
-        yield from self.hand_off(r, Kind.QUEUED, LOOP, hooks * self.costs.hop_ms)
+        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hop_ms)
         yield from self.work(r, Kind.FRAMEWORK, r.thread, share)
-        yield from self.hand_off(r, Kind.QUEUED, r.thread, hooks * self.costs.hop_ms)
-        yield from self.take_loop(r, r.thread)
+        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hop_ms)
+        back = self.env.now
+        yield from self.take_loop(r, r.thread, draw=False)
+        r.log(Kind.THREAD_HOP, back, self.env.now, r.thread)
 
     # --- one request, start to end -------------------------------------------------------
 

@@ -41,7 +41,8 @@ What it models (every time an integer of nanoseconds; nothing random):
   that thread is blocked in ``async_to_sync`` while the async view awaits, so the await
   holds it (``io_blocking`` on it: 30 such requests hold 30 threads).
 - ``middleware="django"``: ``startproject``'s stack, sync middleware whose hooks run on the
-  request's thread through a hand-off each way, in and out (``Costs.django_stack_ms``).
+  request's thread through a hand-off each way, in and out (``thread_hop``, as the lanes
+  draw them; ``Costs.django_stack_ms``).
 - **Database connections**: a view that queries opens its thread's connection at its first
   query (Python on that thread: ``Costs.db_connect_ms``), and Django closes it at the end
   of the request (``db_connections_peak``).

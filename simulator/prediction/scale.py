@@ -73,7 +73,7 @@ def predict_summary(
     # One worker per request at most: under WSGI the workers are the threads there are.
     threads = scenario.workers if scenario.mode == "wsgi" else total
     failed, cancelled = more(figures.failed), more(figures.cancelled)
-    answered = total - cancelled
+    answered = total - cancelled  # the model's failures are 500s: answers
     seconds = figures.makespan_ms / 1000
     return replace(
         figures,
@@ -81,6 +81,7 @@ def predict_summary(
         ok=total - failed - cancelled,
         failed=failed,
         cancelled=cancelled,
+        answered=answered,
         throughput_rps=answered / seconds if seconds > 0 else 0.0,
         peak_in_flight=more(figures.peak_in_flight),
         threads_used=more(figures.threads_used, threads + (scenario.mode == "asgi")),  # loop

@@ -210,7 +210,9 @@ class Trace:
 
     @property
     def end_ns(self) -> int:
-        """When the last client got its answer (the makespan ends here)."""
+        """When the last request ended at the client, answered or not (a refusal, a time-out:
+        its lane is drawn up to here); the makespan ends at the last answer
+        (``simulator.metrics.summary.last_answer_ns``)."""
         done = self.lane_columns.done_ns
         return int(done.max()) if len(done) else self.t0_ns
 

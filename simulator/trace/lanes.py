@@ -22,6 +22,7 @@ from simulator.trace.kinds import QUEUE_THREAD, Kind
 from simulator.trace.lane_build import (
     NEVER,
     Checkpoint,
+    Event,
     LaneBuild,
     merged_again,
     resumable,
@@ -44,6 +45,9 @@ from simulator.trace.made import make_lane
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
+#: A middleware's hook ended on its thread (``embedded_site.startproject``'s marks).
+HOOK_OUT = "hook_out"
+
 
 def build_lane(
     probe: RequestProbe,
@@ -62,7 +66,10 @@ def build_lane(
 
     - before the server picked the request up: ``queued``;
     - inside the middleware chain, where the work moves to another thread: ``thread_hop``
-      (getting the loop back included);
+      (getting the loop back included), and so after a middleware's hook ended on the
+      request's thread (a ``hook_out`` mark: it hands back to the loop), up to the next
+      point, on that thread too (the next hook): the loop ran this request's code between
+      (``framework``), the rest is the hand-offs, not that thread working;
     - anywhere else: ``framework`` (Django's handler, middleware, its own thread hand-offs),
       except that between two readings of one thread's clocks (marks, declared segments),
       only the CPU the thread used is framework: the rest it waited to run (``gil_wait``,
@@ -180,6 +187,9 @@ def build_lane_again(
         if held_awaits is not None and before.merge_states is not None:
             at = 0  # (a middleware's thread held since: its pieces are redrawn from the first)
     pieces: list[Piece]  # (those from the ``base``-th on)
+    # Whether the point walked last is a hook's end on a thread the loop handed it to: from
+    # there the work went back to the loop (read from the events: a checkpoint's are alike).
+    handed = at > 0 and _handed_back(events[at - 1], loop_thread)
     base = 0
     checkpoints: list[Checkpoint] | None = None
     if at:
@@ -210,10 +220,10 @@ def build_lane_again(
             mw_in is not None
             and mw_in <= last_ns
             and until <= out_ns
-            and thread_there != last_thread
+            and (thread_there != last_thread or handed)
         )
         kind = THREAD_HOP if hop else FRAMEWORK
-        if loop_thread is None or loop_thread not in (thread_there, last_thread):
+        if loop_thread is None or (loop_thread not in (thread_there, last_thread) and not handed):
             if kind == FRAMEWORK and thread_there == last_thread:
                 pieces.extend(framework(last_ns, until, last_thread, last_clock, clock_there))
             else:
@@ -265,6 +275,7 @@ def build_lane_again(
             fill(ns, thread, clock)
             horizon = max(horizon, ns)
             last_ns, last_thread, last_clock = max(last_ns, ns), thread, clock
+            handed = _handed_back(events[k], loop_thread)
             continue
         kind, s, e, thread, is_open, line, start_clock, end_clock, due = item
         fill(s, thread, start_clock)
@@ -283,6 +294,7 @@ def build_lane_again(
             pieces.append((QUEUED, ready, e, thread, False, None))
         horizon = max(horizon, e)
         last_ns, last_thread, last_clock = e, thread, end_clock
+        handed = False
     if checkpoints is not None and reads is not None:
         checkpoints.append(
             (last_ns, last_thread, last_clock, base + len(pieces), reads.until, horizon,
@@ -328,6 +340,15 @@ def build_lane_again(
         records,
     )
     return lane, build
+
+
+def _handed_back(event: Event, loop_thread: str | None) -> bool:
+    """Whether ``event`` is a middleware's hook ending on a thread the watched loop handed
+    it to (``embedded_site.startproject``): the thread hands back there."""
+    _, is_body, item = event
+    return (
+        not is_body and loop_thread is not None and item[2] == HOOK_OUT and item[1] != loop_thread
+    )
 
 
 def _checkpoints_now(

@@ -41,6 +41,7 @@ from simulator.trace.columns import (
     THREAD_OF,
     LaneColumns,
     SegmentColumns,
+    answered_mask,
 )
 from simulator.trace.data import Lane, Segment, Trace
 from simulator.trace.made import same_prefix
@@ -245,12 +246,17 @@ class LiveColumns:
         k = len(picked)
 
         sent, done = np.empty(n, np.int64), np.empty(n, np.int64)
-        status = np.empty(n, np.uint8)
+        status, answered = np.empty(n, np.uint8), np.empty(n, np.bool_)
         if old is not None:
             sent[:m], done[:m], status[:m] = old.sent_ns, old.done_ns, old.status
+            answered[:m] = old.answered
         sent[at] = np.fromiter(map(SENT_OF, picked), np.int64, k)
         done[at] = np.fromiter(map(DONE_OF, picked), np.int64, k)
-        status[at] = np.fromiter(map(STATUS_CODE.__getitem__, map(STATUS_OF, picked)), np.uint8, k)
+        picked_status = np.fromiter(
+            map(STATUS_CODE.__getitem__, map(STATUS_OF, picked)), np.uint8, k
+        )
+        status[at] = picked_status
+        answered[at] = answered_mask(picked, picked_status)
         done[grown] = now
         offsets = segments.offsets
         has_rows = offsets[1:] > offsets[:-1]
@@ -273,7 +279,7 @@ class LiveColumns:
         if old is not None:
             db_ns[kept], db_delta[kept] = old.db_ns[source], old.db_delta[source]
         db_ns[~kept], db_delta[~kept] = fresh[:, 0], fresh[:, 1]
-        columns = LaneColumns(sent, done, end, status, db_ns, db_delta)
+        columns = LaneColumns(sent, done, end, status, db_ns, db_delta, answered)
         self._lane_columns, self._db_offsets = columns, db_offsets
         return columns
 

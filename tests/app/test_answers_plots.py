@@ -42,7 +42,7 @@ def test_while_django_tidies_the_plots_draw_the_answers(qtbot):
         session.start()
         while not handles or not handles[0].answered_now:
             await asyncio.sleep(0.005)
-        assert latency._title == "Latency: no finished requests yet"  # as the frames left it
+        assert latency._title == "Latency: no answered requests yet"  # as the frames left it
         while figures.shown is None or figures.shown.trace is not handles[0].answers_run.trace:
             await asyncio.sleep(0.005)
         seen.append((latency._title, in_flight._title))
@@ -54,5 +54,5 @@ def test_while_django_tidies_the_plots_draw_the_answers(qtbot):
     finished = sum(lane.status in ("ok", "error") for lane in answers.lanes)
     assert finished == SCENARIO.requests
     assert seen == [
-        (f"Latency of {finished} finished requests", f"Requests in flight · peak {finished}")
+        (f"Latency of {finished} answered requests", f"Requests in flight · peak {finished}")
     ]

@@ -34,7 +34,7 @@ MEASURED = "Measured after the run: 2 processes got only 1.04× the work of one 
 
 def _run(scenario: Scenario, makespan: float) -> Run:
     latency = dict.fromkeys(("p50", "p95", "p99", "max"), makespan)
-    summary = Summary(10, 10, 0, 0, makespan, 0.0, latency, 10, 2, 0.0, 0.0)
+    summary = Summary(10, 10, 0, 0, 10, makespan, 0.0, latency, 10, 2, 0.0, 0.0)
     return Run(scenario, Trace(t0_ns=0, lanes=()), summary)
 
 

@@ -247,6 +247,7 @@ def test_the_figures_line_reads_at_a_glance():
         ok=6,
         failed=2,
         cancelled=0,
+        answered=8,
         makespan_ms=1612.0,
         throughput_rps=4.963,
         latency_ms={"p50": 800.0, "p95": 1544.0, "p99": 1600.0, "max": 1611.0},
@@ -409,3 +410,34 @@ def test_a_sites_error_with_control_characters_is_written_beside_its_lane_in_an_
         "".join(t.itertext()) for t in ET.parse(tmp_path / "e.svg").getroot().iter(f"{SVG}text")
     ]
     assert "#1 failed: Boom [31m end" in texts
+
+
+def test_the_last_answer_line_stands_at_the_last_answer_not_a_later_time_out(qapp, tmp_path):
+    ms = 1_000_000
+
+    def lane(i: int, code: int | None, done_ms: int) -> Lane:
+        client = Segment("client", 0, done_ms * ms, "client")
+        status = "ok" if code == 200 else "error"
+        return Lane(i, "/", status, code, None if code == 200 else "x", 0, done_ms * ms, (client,))
+
+    # Answered by 150 ms (a 500 last); one request timed out at 3 s with no answer.
+    trace = Trace(t0_ns=0, lanes=(lane(0, 200, 100), lane(1, 500, 150), lane(2, None, 3000)))
+    run = Run(Scenario(view="sync_io"), trace, summarize(trace))
+    path = tmp_path / "slide.png"
+    export_picture(path, [run], scale=1)
+    image = QImage(str(path))
+    block = layout_slide([run]).timelines[0]
+    geo, label = block.geometry, block.end_label_rect
+    ink = QColor(LIGHT.foreground)
+    columns = [
+        x
+        for x in range(int(geo.lanes_left) - 2, int(geo.lanes_left + geo.lanes_width) + 2)
+        if any(
+            _near(image.pixelColor(x, y), ink, 60)
+            for y in range(int(label.top()), int(label.bottom()))
+        )
+    ]
+    # "last answer 150 ms" near the axis' start (x of 150 ms of 3 s, clamped to the lanes),
+    # not at the right edge where the time-out ended.
+    assert columns and columns[0] <= geo.x_of(150 * ms) + 2
+    assert columns[-1] < geo.lanes_left + geo.lanes_width / 2

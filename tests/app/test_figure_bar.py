@@ -72,6 +72,28 @@ def test_lesson_18_s_slide_draws_each_side_s_framework_time_as_a_bar(qapp):
     assert widths[0] / widths[1] == pytest.approx(a / b, abs=0.03), (widths, a / b)
 
 
+def test_a_slide_of_sides_measured_several_times_writes_each_bar_s_median_and_range(qapp):
+    # The slide drew each side's median run and gave its bar that run's figure alone, where
+    # the window's bar and the verdict write "1.55 (1.55–2.33) ms": the slide, the same.
+    lesson, (a, b) = _lesson(18)
+    every = [[a, a, b], [b, b, b]]
+    slide = layout_slide(
+        [a, b], size=(1600, 900), by="workers", figure=lesson.figure, every_run=every
+    )
+    window_bars = figure_bars([[run.summary for run in side] for side in every], lesson.figure)
+    drawn = [block.bar for block in slide.timelines]
+    assert [bar.text for bar in drawn if bar] == [bar.text for bar in window_bars]
+    assert "–" in drawn[0].text and "–" not in drawn[1].text  # A's three differ, B's do not
+    image = QImage(1600, 900, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    widths = [_framework_columns(image, block.heading_rect) for block in slide.timelines]
+    figure = FIGURE[lesson.figure]
+    ratio = figure.value(a.summary) / figure.value(b.summary)  # the medians' ratio
+    assert widths[0] / widths[1] == pytest.approx(ratio, abs=0.03), (widths, ratio)
+
+
 @pytest.mark.slow
 def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_runs(window):
     lesson, (a, b) = _lesson(18)
@@ -101,6 +123,28 @@ def test_the_window_shows_the_bars_beside_the_titles_of_a_lesson_s_two_finished_
     window.session.set_criterion(load_lesson(load_runs(9)[0]).criterion)  # another figure
     window.stage.show_run(Side.B, b)
     assert not any(bars[side].isVisible() for side in Side)
+
+
+@pytest.mark.slow
+def test_the_window_s_export_writes_the_bars_as_the_window_does(window, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    # A close call's re-runs: the window's bars write each side's median and range; the
+    # slide it exports (Ctrl+E) wrote the median alone.
+    lesson, (a, b) = _lesson(18)
+    _, (a2, _) = _lesson(18)
+    _, (_, b2) = _lesson(18)  # A measured once as B's figure: three different values
+    window.set_compare(True)
+    window.session.set_criterion(lesson.criterion)
+    samples = {Side.A: [a, a2, b2], Side.B: [b]}
+    window.session.restore(Kept({Side.A: a, Side.B: b}, samples, Side.B, None))
+    QApplication.processEvents()
+    written = window.stage.figure_bars[Side.A].bar.text
+    assert "–" in written
+    window.export_to(tmp_path / "slide.svg", "svg")
+    svg = ET.parse(tmp_path / "slide.svg").getroot()
+    texts = [(node.text or "").strip() for node in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert written in texts  # the bar's own words (the verdict's line has them too)
 
 
 @pytest.mark.slow

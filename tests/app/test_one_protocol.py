@@ -35,7 +35,7 @@ RACE_WORDS = re.compile(r"lower|higher|sooner|later|faster|slower", re.IGNORECAS
 
 def _summary(makespan: float) -> Summary:
     latency = {"p50": makespan, "p95": makespan, "p99": makespan, "max": makespan}
-    return Summary(8, 8, 0, 0, makespan, 0.0, latency, 8, 1, 0.0, 0.0)
+    return Summary(8, 8, 0, 0, 8, makespan, 0.0, latency, 8, 1, 0.0, 0.0)
 
 
 class Measurer:

@@ -111,7 +111,7 @@ def test_a_real_run_shows_its_own_figures(make_view, figures, run):
     assert metrics.value_text("failed") == "0"
     assert metrics.value_text("peak_in_flight") == str(result.summary.peak_in_flight)
     assert metrics.value_text("loop_blocked_ms") != "no loop"  # ASGI has an event loop
-    assert metrics.histogram.bins().finished == 5
+    assert metrics.histogram.bins().answered == 5
 
 
 def test_a_given_summary_is_shown_rather_than_recomputed(make_view, figures):
@@ -139,6 +139,20 @@ def test_an_all_failed_run_shows_its_failures_in_red(make_view, figures):
     )
 
 
+def test_a_run_none_of_whose_requests_was_answered_shows_no_answer_rate(make_view, figures):
+    # Refused at connect (a --url where nothing listens): failed, with no HTTP status.
+    refused = [
+        dataclasses.replace(make_lane(i, 0, 1.7 + i / 10, "error"), status_code=None)
+        for i in range(20)
+    ]
+    metrics = make_view(QtMetrics, Trace(0, tuple(refused)), size=(420, 800))
+    for key in ("makespan_ms", "throughput_rps", "p50", "p95", "p99", "max"):
+        assert metrics.value_text(key) == "—", key
+    assert (metrics.value_text("answered"), metrics.value_text("failed")) == ("0", "20")
+    assert metrics.histogram.bins() is None
+    assert metrics.histogram._title == "Latency: no request was answered"
+
+
 def test_a_live_run_s_running_count_does_not_widen_the_panel(qtbot, figures):
     # 10,000 requests, one answered: "10 000 (9 999 running)" in the values' large type
     # once pushed the panel's right column out of a 1280×720 window's dock.
@@ -162,7 +176,7 @@ def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
     assert metrics.caption_text("requests") == "Requests (1 running)"
     assert metrics.value_text("cancelled") == "1"
     assert metrics.value_text("ok") == "2"
-    assert metrics.histogram.bins().finished == 2
+    assert metrics.histogram.bins().answered == 2
     assert metrics.histogram.bins().hi_ms < 200  # the running lane's 300 ms is no latency
 
 
@@ -234,7 +248,7 @@ def test_ten_thousand_lanes_draw_what_they_hold(make_view, figures):
     histogram = metrics.histogram
     image = histogram.grab().toImage()
     color = highlight_of(histogram)
-    assert histogram.bins().finished == 10_000
+    assert histogram.bins().answered == 10_000
     assert bar_near(image, histogram.x_for(23), color)
     assert not any(  # no request was faster than 20 ms
         highlight_rows(image, x, color)

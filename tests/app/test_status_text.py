@@ -37,6 +37,50 @@ def test_running_counts_of_every_request_the_run_will_send_not_the_lanes_so_far(
     assert running_text(trace, "b", 3) == "Running B… 3 of 3 requests answered"
 
 
+def test_running_counts_no_refused_request_as_answered():
+    from simulator.trace import Lane, Segment, Trace
+
+    ms = 1_000_000
+    refused = tuple(
+        Lane(i, "/", "error", None, "refused", 0, 2 * ms, (Segment("client", 0, 2 * ms, "c"),))
+        for i in range(3)
+    )
+    server_error = Lane(3, "/", "error", 500, "HTTP 500", 0, 9 * ms, ())
+    assert running_text(Trace(0, refused), None, 20) == "Running… 0 of 20 requests answered"
+    both = Trace(0, (*refused, server_error))
+    assert running_text(both, None, 20) == "Running… 1 of 20 requests answered"
+
+
+def test_finished_counts_a_500_as_answered_with_an_error_and_a_refusal_apart():
+    # "Answered" reads as the metrics panel's figure: 20 answers of HTTP 500 read "0 answered
+    # in 92 ms, 20 failed" beside "Answered 20".
+    from simulator.trace import Lane, Segment, Trace
+
+    ms = 1_000_000
+
+    def lane(i: int, status: str, code: int | None, end_ms: int) -> Lane:
+        error = None if status == "ok" else ("refused" if code is None else f"HTTP {code}")
+        segment = Segment("client", 0, end_ms * ms, "c")
+        return Lane(i, "/", status, code, error, 0, end_ms * ms, (segment,))  # type: ignore[arg-type]
+
+    def finished(*lanes: Lane) -> str:
+        trace = Trace(0, lanes)
+        return finished_text(Run(Scenario(view="async_io"), trace, summarize(trace)), None)
+
+    all_500 = [lane(i, "error", 500, 90 + i) for i in range(20)]
+    assert (
+        finished(*all_500)
+        == "Done: 20 answered in 109 ms, 20 failed with an error status.  Replay: Ctrl+R."
+    )
+    mixed = (lane(0, "ok", 200, 50), lane(1, "ok", 200, 60), lane(2, "error", 500, 70))
+    refused = (lane(3, "error", None, 2), lane(4, "error", None, 3))
+    assert finished(*mixed, *refused) == (
+        "Done: 3 answered in 70.0 ms, 1 failed with an error status, 2 failed with no answer."
+        "  Replay: Ctrl+R."
+    )
+    assert finished(*refused) == "Done: none answered, 2 failed with no answer.  Replay: Ctrl+R."
+
+
 def _nothing_answered() -> Run:
     """A run stopped before any of its 3 requests was answered (a site that said nothing of
     its threads, so the framework's share is not known either)."""

@@ -185,13 +185,16 @@ sys.exit(main(sys.argv[1:]))
 def url_name_that_moves_after_the_check(tmp: Path) -> Outcome:
     """A scenario file's ``url`` on a name the resolver maps to loopback for the check
     before the run and elsewhere after: the client connects only to an address it checked
-    itself, so every request is refused, saying where the name went; nothing is sent."""
+    itself, so every request is refused, saying where the name went; nothing is sent. No
+    request got an answer: exit 1, one line on stderr, the run file written all the same."""
     (tmp / "flip_resolver.py").write_text(FLIP_RESOLVER)
     (tmp / "s.toml").write_text('[scenario]\nurl = "http://lanes-flip.test:9/"\nrequests = 2\n')
     args = ["run", "--scenario", "s.toml", "--json", "out.json"]
-    outcome = expect_code(run_cli(args, tmp, module="flip_resolver"), 0)
-    if outcome.code != 0:
+    outcome = expect_code(run_cli(args, tmp, module="flip_resolver"), 1)
+    if outcome.code != 1:
         return outcome
+    if outcome.stderr.count("\n") != 1 or "none of the 2 requests" not in outcome.stderr:
+        outcome.notes.append(f"expected one line saying no answer came: {outcome.stderr!r}")
     errors = {
         request["error"] for request in json.loads((tmp / "out.json").read_text())["requests"]
     }

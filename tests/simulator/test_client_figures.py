@@ -12,8 +12,9 @@ from simulator.trace import QUEUE_THREAD, Kind, Lane, Segment, Trace
 
 def _summary(makespan_ms: float, server_span_ms: float | None) -> Summary:
     return Summary(
-        requests=10, ok=10, failed=0, cancelled=0, makespan_ms=makespan_ms, throughput_rps=5.0,
-        latency_ms={"p50": 1.0, "p95": 1.0, "p99": 1.0, "max": 1.0}, peak_in_flight=10,
+        requests=10, ok=10, failed=0, cancelled=0, answered=10, makespan_ms=makespan_ms,
+        throughput_rps=5.0, latency_ms={"p50": 1.0, "p95": 1.0, "p99": 1.0, "max": 1.0},
+        peak_in_flight=10,
         threads_used=1, loop_blocked_ms=0.0, framework_ms_per_request=0.1,
         server_span_ms=server_span_ms,
     )  # fmt: skip

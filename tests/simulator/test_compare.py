@@ -15,6 +15,7 @@ def summary(makespan, p95, *, requests=10, failed=0, cancelled=0) -> Summary:
         ok=ok,
         failed=failed,
         cancelled=cancelled,
+        answered=ok + failed,
         makespan_ms=makespan,
         throughput_rps=0.0,
         latency_ms={"p50": p95, "p95": p95, "p99": p95, "max": p95},
@@ -79,13 +80,13 @@ CASES = [
         "a-finished-nothing",
         summary(0, 0, cancelled=10),
         summary(200, 200),
-        "A finished no requests; nothing to compare; A: 10 of 10 requests cancelled",
+        "A got no answer; nothing to compare; A: 10 of 10 requests cancelled",
     ),
     (
         "nothing-at-all",
         summary(0, 0, requests=0),
         summary(0, 0, requests=0),
-        "Neither A nor B finished any request",
+        "Neither A nor B got any answer",
     ),
     (
         "zero-time",

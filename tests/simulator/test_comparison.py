@@ -37,6 +37,7 @@ def summary(makespan: float, p50: float | None = None, threads: int = 0) -> Summ
         ok=8,
         failed=0,
         cancelled=0,
+        answered=8,
         makespan_ms=makespan,
         throughput_rps=0.0,
         latency_ms={"p50": p50, "p95": p50, "p99": p50, "max": p50},

@@ -83,6 +83,7 @@ SUMMARY = Summary(
     ok=6,
     failed=2,
     cancelled=0,
+    answered=8,
     makespan_ms=1612.0,
     throughput_rps=4.963,
     latency_ms={"p50": 800.0, "p95": 1544.0, "p99": 1600.0, "max": 1611.0},
@@ -113,6 +114,7 @@ def test_every_figure_reads_a_summary_field_in_its_unit():
         "failed": "2",
         "cancelled": "0",
         "requests": "8",
+        "answered": "8",
         "server_span_ms": "—",  # not measured: a dash, never a made-up 0
         "client_cpu_ms": "—",
     }
@@ -142,7 +144,7 @@ def test_a_figure_follows_its_summary():
 def test_histogram_bins_hold_the_finished_latencies():
     trace = make_trace(*[(0, 100)] * 5, (0, 100.5), (0, 300, "running"), (0, 50, "cancelled"))
     histogram = latency_histogram(trace)
-    assert histogram.finished == 6
+    assert histogram.answered == 6
     assert len(histogram.counts) == 20
     assert histogram.hi_ms == pytest.approx(112.5)  # past the slowest, on a round number
     (full,) = [i for i, count in enumerate(histogram.counts) if count]
@@ -162,7 +164,7 @@ def test_no_finished_request_has_no_histogram():
     assert latency_histogram(Trace(0, ())) is None
     assert latency_histogram(make_trace((0, 40, "running"))) is None
     zero = latency_histogram(make_trace((0, 0)))
-    assert zero.finished == 1 and zero.counts[0] == 1
+    assert zero.answered == 1 and zero.counts[0] == 1
 
 
 def test_in_flight_steps_up_to_the_peak_and_back():

@@ -46,3 +46,22 @@ def test_async_views_under_wsgi_still_hold_a_worker_each(run):
     assert len(waits) == 4
     assert {s.thread for s in waits} == {"wsgi-worker-1", "wsgi-worker-2"}
     assert result.summary.threads_used == 2
+
+
+def test_startprojects_stack_under_asgi_is_drawn_as_hand_offs_and_python_on_the_thread(run):
+    # Lesson 18's B: each of the stack's thirteen hooks runs on the request's thread
+    # (sync_to_async), handed to it and back. Requests spaced out: the loop idles between.
+    result = run(view="async_io", mode="asgi", requests=3, io_ms=0, arrival_ms=25,
+                 middleware="django")  # fmt: skip
+    loop = result.trace.loop_thread
+    for lane in result.trace.lanes:
+        hops = [k for k, s in enumerate(lane.segments) if s.kind == "thread_hop"]
+        assert len(hops) >= 13, lane.segments
+        chain = lane.segments[hops[0] : hops[-1] + 1]
+        on_thread = [s for s in chain if s.kind == "framework" and s.thread != loop]
+        # The hooks' Python, drawn where it ran (it was not drawn at all).
+        assert len(on_thread) >= 13
+        assert {s.thread for s in chain if s.kind == "thread_hop"} == {on_thread[0].thread}
+        # No wait inside the chain reads as waiting for the loop: the hand-offs are what
+        # it waited for, getting the loop back included.
+        assert not [s for s in chain if s.kind == "queued"]

@@ -67,7 +67,18 @@ def test_a_lesson_file_is_still_a_scenario_file(tmp_path):
 
 def _summary(makespan: float) -> Summary:
     return Summary(
-        8, 8, 0, 0, makespan, 0.0, dict.fromkeys(("p50", "p95", "p99", "max"), 1.0), 8, 1, 0.0, 0.0
+        8,
+        8,
+        0,
+        0,
+        8,
+        makespan,
+        0.0,
+        dict.fromkeys(("p50", "p95", "p99", "max"), 1.0),
+        8,
+        1,
+        0.0,
+        0.0,
     )
 
 

@@ -29,7 +29,8 @@ from simulator.trace.growing import grown
 from simulator.trace.made import make_lane, make_segment
 
 #: Real runs: a view awaiting on the loop, a sync view under ASGI (its thread hand-offs) and
-#: under WSGI, an async view behind a sync-only middleware (the await holds its thread), an
+#: under WSGI, an async view behind a sync-only middleware (the await holds its thread) and
+#: behind startproject's stack (each hook handed to the request's thread and back), an
 #: async view blocking the loop, an async view under WSGI (a timed await on a private loop's
 #: thread), sync views computing (waits to run: the GIL, a core), views that fail, and a run
 #: stopped half way (lanes cancelled).
@@ -38,6 +39,7 @@ SCENARIOS = {
     "sync_io_asgi": Scenario(view="sync_io", requests=30, io_ms=60, arrival_ms=2),
     "sync_io_wsgi": Scenario(view="sync_io", mode="wsgi", workers=4, requests=30, io_ms=60),
     "sync_middleware": Scenario(view="async_io", middleware="sync", requests=30, io_ms=60),
+    "django_stack": Scenario(view="async_io", middleware="django", requests=30, io_ms=10),
     "async_blocking": Scenario(view="async_blocking", requests=8, io_ms=40, arrival_ms=5),
     "sync_cpu": Scenario(view="sync_io", requests=16, io_ms=10, cpu_ms=20, arrival_ms=1),
     "missing_await_bug": Scenario(view="missing_await_bug", requests=20, arrival_ms=2),

@@ -11,7 +11,7 @@ from simulator.prediction.agreement import agrees, modelled_figure
 from simulator.prediction.costs import Costs
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
-from simulator.trace import Kind
+from simulator.trace import LOOP_THREAD, Kind
 
 MS = 1_000_000
 
@@ -43,6 +43,19 @@ def test_the_startproject_stack_costs_django_time_on_every_request():
     assert wsgi_b.framework_ms_per_request - wsgi_a.framework_ms_per_request == pytest.approx(
         costs.django_stack_ms, rel=0.05
     )
+
+
+def test_the_startproject_stack_s_hand_offs_are_predicted_as_the_lanes_draw_them():
+    # Lesson 18's B: thirteen hooks, each a hand-off to the request's thread and one back
+    # (the loop got back included), drawn as thread hand-offs on that thread, as the lanes
+    # draw them; the loop idles between requests, so nothing else is waited for.
+    costs = Costs()
+    scenario = Scenario(view="async_io", requests=3, io_ms=0, arrival_ms=25, middleware="django")
+    for lane in predict(scenario, costs).lanes:
+        hops = [s for s in lane.segments if s.kind == Kind.THREAD_HOP]
+        assert sum(s.end_ns - s.start_ns for s in hops) >= 2 * 13 * costs.hop_ms * MS
+        python = {s.thread for s in lane.segments if s.kind == Kind.FRAMEWORK}
+        assert {s.thread for s in hops} <= python - {LOOP_THREAD}
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ def _computing(scenario: Scenario, makespan: float, waited_ms: float) -> Run:
         )
         lanes.append(Lane(i, "async_io", "ok", 200, None, start, wait_end, segments))
     latency = dict.fromkeys(("p50", "p95", "p99", "max"), makespan)
-    summary = Summary(8, 8, 0, 0, makespan, 0.0, latency, 8, 1, 0.0, 0.0)
+    summary = Summary(8, 8, 0, 0, 8, makespan, 0.0, latency, 8, 1, 0.0, 0.0)
     return Run(scenario, Trace(t0_ns=0, lanes=tuple(lanes)), summary)
 
 
@@ -75,7 +75,7 @@ def _taking_turns(scenario: Scenario, makespan: float) -> Run:
         )
         lanes.append(Lane(i, "sync_io", "ok", 200, None, 0, start + 40 * MS, segments))
     latency = dict.fromkeys(("p50", "p95", "p99", "max"), makespan)
-    summary = Summary(8, 8, 0, 0, makespan, 0.0, latency, 8, 8, 0.0, 0.0)
+    summary = Summary(8, 8, 0, 0, 8, makespan, 0.0, latency, 8, 8, 0.0, 0.0)
     return Run(scenario, Trace(t0_ns=0, lanes=tuple(lanes)), summary)
 
 

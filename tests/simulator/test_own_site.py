@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import embedded_site
+from app.cli.exit_codes import EXIT_FAILED
 from embedded_site.server_timing import parse_server_timing, server_timing_header
 from simulator import server_extra
 from simulator.hosting.socket_driver import SocketRecord
@@ -84,15 +85,47 @@ def test_a_lane_puts_the_servers_segments_on_the_clients_clock_with_sql_over_the
 def test_url_to_a_server_that_is_down_fails_each_request_clearly_and_completes(tmp_path):
     out = tmp_path / "run.json"
     port = _free_port()  # nothing listens there
-    done = _cli("run", "--url", f"http://127.0.0.1:{port}/", "--requests", "3", "--json", str(out))
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr
+    url = f"http://127.0.0.1:{port}/"
+    done = _cli("run", "--url", url, "--requests", "3", "--json", str(out))
+    # Nothing answered: the run failed, in one line on stderr; what it measured is written.
+    assert done.returncode == EXIT_FAILED, done.stderr
+    assert done.stderr == (
+        f"async-lanes: none of the 3 requests to {url} got an answer: "
+        "refused: nothing listens there (connection refused)\n"
+    )
     data = json.loads(out.read_text())
     assert data["summary"]["failed"] == 3
+    assert data["summary"]["answered"] == 0
     for request in data["requests"]:
         assert request["status"] == "error"
+        assert request["status_code"] is None
         assert request["error"] == "refused: nothing listens there (connection refused)"
     assert "refused" in done.stdout
+    # No figure of answers reads a number: "throughput 10460 req/s" of 20 refused requests.
+    lines = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()[1:]}
+    assert lines["throughput"] == lines["makespan"] == ["—"]
+    assert lines["latency"] == ["p50", "—", "p95", "—", "p99", "—", "max", "—"]
+
+
+def test_compare_of_sites_that_are_down_runs_each_once_and_fails(capsys, tmp_path):
+    from app.cli.main import main
+
+    url = f"http://127.0.0.1:{_free_port()}/"
+    out = tmp_path / "pair.json"
+    a, b = f"url={url} requests=2", f"url={url}b requests=2"
+    assert main(["compare", "--a", a, "--b", b, "--json", str(out)]) == EXIT_FAILED
+    said = capsys.readouterr()
+    # No "within 15% on makespan: each runs 2 more times" of two makespans never measured.
+    assert "more times" not in said.out
+    assert "Verdict: Neither A nor B got any answer;" in said.out
+    assert said.err.splitlines() == [
+        f"async-lanes: none of the 2 requests to {where} got an answer: "
+        "refused: nothing listens there (connection refused)"
+        for where in (url, f"{url}b")
+    ]
+    data = json.loads(out.read_text())
+    assert [len(data["runs"][side]) for side in "ab"] == [1, 1]
+    assert data["a"]["summary"]["answered"] == data["b"]["summary"]["answered"] == 0
 
 
 def test_url_from_a_file_to_another_machine_is_refused_unless_allowed(tmp_path):

@@ -298,6 +298,20 @@ def test_at_a_now_later_than_its_records_a_frame_is_what_they_give_at_that_now()
     assert trace.lanes[0].segments[-1].end_ns == 35 * MS
 
 
+def test_a_block_of_the_loop_short_of_its_records_now_stays_as_short_at_a_later_now():
+    """A step inside the request's own await blocks the loop up to its now less its waits to
+    run (``LoopMonitor.blocking_now``): at a later now it grows as long, still that short
+    (grown to the frame's now, it drew what the step's end then took back)."""
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    read = LiveRecords(20 * MS, 0, list(records), LOOP, [], (12 * MS, 17 * MS))
+    mirror.take(pickle.loads(pickle.dumps(sender.frame(read))))
+    trace = mirror.trace(35 * MS)
+    assert trace is not None
+    assert trace.loop_blocking_now == (12 * MS, 32 * MS)
+
+
 def test_a_snapshot_s_records_are_read_and_framed_without_walking_the_site_s_heap():
     """The snapshot's thread's allocations no longer bring the site's collections onto it
     (a full one was 44 ms of CPU in one snapshot of 1,000 lanes, its frame waiting): with a

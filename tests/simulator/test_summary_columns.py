@@ -58,10 +58,13 @@ def _peak(events: list[tuple[int, int]]) -> int:
 def summary_by_objects(trace: Trace) -> Summary:
     """Every figure of :func:`summarize`, restated one lane and one segment at a time."""
     lanes = trace.lanes
-    finished = [lane for lane in lanes if lane.status in ("ok", "error")]
+    # Answered: ended with an HTTP status (a 500 too), not refused or timed out.
+    finished = [
+        lane for lane in lanes if lane.status in ("ok", "error") and lane.status_code is not None
+    ]
     latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
     end_ns = max((lane.done_ns for lane in lanes), default=trace.t0_ns)
-    answered = [lane.done_ns for lane in lanes if lane.status != "running"]
+    answered = [lane.done_ns for lane in finished]
     makespan_ms = (max(answered) - trace.t0_ns) / 1e6 if answered else 0.0
     # The loop's blocks count within the makespan (so far: up to the last answer).
     answered_end_ns = max(answered, default=trace.t0_ns)
@@ -95,6 +98,7 @@ def summary_by_objects(trace: Trace) -> Summary:
         ok=sum(lane.status == "ok" for lane in lanes),
         failed=sum(lane.status == "error" for lane in lanes),
         cancelled=sum(lane.status == "cancelled" for lane in lanes),
+        answered=len(finished),
         makespan_ms=makespan_ms,
         throughput_rps=len(finished) / (makespan_ms / 1000) if makespan_ms > 0 else 0.0,
         latency_ms={
@@ -164,7 +168,7 @@ def lanes(draw, request_id: int) -> Lane:
         request_id,
         "async_io",
         draw(st.sampled_from(("ok", "error", "cancelled", "running"))),
-        200,
+        draw(st.sampled_from((200, 500, None))),  # None: refused, timed out (no answer)
         None,
         sent,
         done,

@@ -335,6 +335,40 @@ def test_live_a_step_that_is_waiting_to_run_is_not_shown_blocking_the_loop():
         loop.close()
 
 
+def test_live_a_step_inside_its_own_await_is_blocking_as_its_end_will_say(monkeypatch):
+    # A step inside the request's own await (its I/O woke it) that ran 10 ms of its 40: its
+    # 30 ms waiting to run have no free stretch of the lane to be drawn in, and its end
+    # records the strip without them. Live, the strip reached now, then shrank at the end.
+    import asyncio
+    import time
+
+    from embedded_site.waits import Clock
+    from simulator.hosting.loop_monitor import LoopMonitor, _held_pieces
+
+    monkeypatch.setattr(threading, "active_count", lambda: 3)
+    thread = threading.current_thread().name
+    monitor = LoopMonitor()
+    loop = asyncio.new_event_loop()
+    try:
+        monitor.install(loop)  # on this thread, as the server installs it on the loop's
+        now = time.perf_counter_ns()
+        started = Clock(now - 40 * MS, time.thread_time_ns() - 10 * MS, 0)
+        live_probe = probe()
+        live_probe.open_segment("io_wait", now - 100 * MS)  # the view's await, open
+        monitor.step_started, monitor.step_probe = started, live_probe
+        live = monitor.blocking_now(now)
+        ended = probe()  # the same, as it will end
+        ended.segments = [RawSegment("io_wait", now - 100 * MS, now + 100 * MS, thread)]
+        ran_end = Clock(now, time.thread_time_ns(), 0)
+        _, finished = _held_pieces(ended, started, ran_end, monitor.threshold_ns)
+    finally:
+        loop.close()
+    assert live is not None and len(finished) == 1
+    assert live[0] == finished[0][0] == now - 40 * MS
+    assert abs(live[1] - finished[0][1]) < MS  # (the CPU clock read a little apart)
+    assert abs(live[1] - (now - 30 * MS)) < MS  # the 10 ms it ran, not up to now
+
+
 def test_a_step_whose_code_held_the_loop_blocked_it_from_start_to_end_waits_and_all():
     # Lesson 5 on a busy machine: each async view's 50 ms computing step stood waiting to run
     # between its slices, and the strip was dashed, its gaps reading "loop free" while no

@@ -366,7 +366,10 @@ class RecordMirror:
             self._ahead_built = ahead
             blocking = frame.loop_blocking_now
             if blocking is not None and now != frame.now_ns:  # as it stood, at this now
-                blocking = (blocking[0], now) if blocking[0] < now else None
+                # (grown as long as the frame's now is later: a step inside the request's own
+                # await ends short of its now by its waits to run, and still does then)
+                end = blocking[1] + now - frame.now_ns
+                blocking = (blocking[0], end) if blocking[0] < end else None
             trace = Trace(
                 t0_ns=frame.t0_ns,
                 lanes=lanes,
