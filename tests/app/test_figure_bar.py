@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.session import Side
 from app.session.state import Kept
-from app.slides.layout import layout_slide
+from app.slides.layout import SlideLayout, layout_slide
 from app.slides.paint import paint_slide
 from app.theme import LIGHT
 from app.timeline.figure_bar import figure_bars
@@ -56,16 +56,22 @@ def _framework_columns(image: QImage, rect: QRectF) -> int:
     return len(columns)
 
 
+def _bar_widths(slide: SlideLayout) -> list[int]:
+    """The framework bar beside each timeline's heading on ``slide`` painted at 1600×900,
+    measured in pixel columns."""
+    image = QImage(1600, 900, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    return [_framework_columns(image, block.heading_rect) for block in slide.timelines]
+
+
 def test_lesson_18_s_slide_draws_each_side_s_framework_time_as_a_bar(qapp):
     # Its answer was in the verdict's words only: the framework bars on the lanes are 2-3 px
     # on a 730 ms axis. Each heading now carries a bar as long as the side's measured figure.
     lesson, runs = _lesson(18)
     slide = layout_slide(runs, size=(1600, 900), by="workers", figure=lesson.figure)
-    image = QImage(1600, 900, QImage.Format.Format_RGB32)
-    painter = QPainter(image)
-    paint_slide(painter, slide)
-    painter.end()
-    widths = [_framework_columns(image, block.heading_rect) for block in slide.timelines]
+    widths = _bar_widths(slide)
     figure = FIGURE[lesson.figure]
     a, b = (figure.value(run.summary) for run in runs)
     assert widths[1] > 100, widths
@@ -84,11 +90,7 @@ def test_a_slide_of_sides_measured_several_times_writes_each_bar_s_median_and_ra
     drawn = [block.bar for block in slide.timelines]
     assert [bar.text for bar in drawn if bar] == [bar.text for bar in window_bars]
     assert "–" in drawn[0].text and "–" not in drawn[1].text  # A's three differ, B's do not
-    image = QImage(1600, 900, QImage.Format.Format_RGB32)
-    painter = QPainter(image)
-    paint_slide(painter, slide)
-    painter.end()
-    widths = [_framework_columns(image, block.heading_rect) for block in slide.timelines]
+    widths = _bar_widths(slide)
     figure = FIGURE[lesson.figure]
     ratio = figure.value(a.summary) / figure.value(b.summary)  # the medians' ratio
     assert widths[0] / widths[1] == pytest.approx(ratio, abs=0.03), (widths, ratio)
