@@ -120,7 +120,7 @@ class Flows(Site):
 
     def django_stack(self, r: RequestLog, chain: str, way: str) -> Steps:
         """``startproject``'s middleware on the way ``in`` or ``out``: each hook a round
-        trip to the request's thread (a ``hop_ms`` hand-off each way) to run its share of
+        trip to the request's thread (a ``hook_hop_ms`` hand-off each way) to run its share of
         ``Costs.django_stack_ms`` (the Python the stack adds per request) there. The lanes
         draw the hand-offs inside the middleware chain as ``thread_hop`` on that thread,
         getting the loop back included (``trace.lanes``). The hooks of one way are played
@@ -131,9 +131,9 @@ class Flows(Site):
             yield from self.work(r, Kind.FRAMEWORK, chain, share)
             return
         self.leave_loop()
-        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hop_ms)
+        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hook_hop_ms)
         yield from self.work(r, Kind.FRAMEWORK, r.thread, share)
-        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hop_ms)
+        yield from self.hand_off(r, Kind.THREAD_HOP, r.thread, hooks * self.costs.hook_hop_ms)
         back = self.env.now
         yield from self.take_loop(r, r.thread, draw=False)
         r.log(Kind.THREAD_HOP, back, self.env.now, r.thread)

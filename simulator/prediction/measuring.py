@@ -14,6 +14,7 @@ from typing import Any
 
 from simulator.prediction.costs import Costs
 from simulator.prediction.fitting import BURSTS, fit_bursts
+from simulator.prediction.flows import DJANGO_STACK_HOOKS
 from simulator.scenario import Scenario
 from simulator.trace import QUEUE_THREAD, Lane, Run, Segment, Trace
 
@@ -69,7 +70,14 @@ def _stack(run: Any, samples: int) -> dict[str, float | None]:
     plain: Run = run(spaced)
     stack: Run = run(spaced.replace(middleware="django"))
     extra = stack.summary.framework_ms_per_request - plain.summary.framework_ms_per_request
-    return {"django_stack_ms": round(max(0.0, extra), 3)}
+    # Each hook a hand-off there and one back: a lane's hand-offs over twice the hooks.
+    hand_offs = 2 * sum(DJANGO_STACK_HOOKS.values())
+    per_lane = [
+        sum(_durations((lane,), "thread_hop")) / hand_offs
+        for lane in stack.trace.lanes
+        if lane.status == "ok"
+    ]
+    return {"django_stack_ms": round(max(0.0, extra), 3), "hook_hop_ms": _median(per_lane)}
 
 
 _PHASES = (

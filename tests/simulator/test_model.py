@@ -381,6 +381,7 @@ def test_costs_measured_here_are_plausible(measured_costs):
     assert 0.05 < costs.asgi_before_ms + costs.asgi_started_ms + costs.asgi_view_in_ms < 20
     assert 0.02 < costs.wsgi_before_ms + costs.wsgi_after_ms < 20
     assert 0.01 < costs.hop_ms < 20
+    assert 0.005 < costs.hook_hop_ms < 20  # startproject's hooks' hand-offs, read too
     # Wall time per ms of a view's CPU: never under 1 (a thread cannot burn CPU faster than
     # the clock), a few times that where other processes hold the cores (5.3 was seen here
     # beside two test suites on 2 cores).
