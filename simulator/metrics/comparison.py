@@ -248,11 +248,12 @@ def rerun_reason(
         criterion = Criterion(criterion)
     key = FIGURE[criterion.figure]
     again = f"each runs {EXTRA_RUNS} more times"
-    if not Comparison(criterion, (a[0],), (b[0],)).finished:
+    first = Comparison(criterion, (a[0],), (b[0],))
+    if not first.finished:
         return None  # a side got no answer (a dead --url): no figure to call close or far
     if is_close(key.value(a[0]), key.value(b[0])):
         return f"A and B within {CLOSE_WITHIN:.0%} on {key.name}: {again}"
-    if Comparison(criterion, (a[0],), (b[0],)).expectation_held is False:
+    if first.expectation_held is False:
         return f"One run each did not show what the lesson expects: {again}"
     return None
 
