@@ -22,7 +22,6 @@ import numpy.typing as npt
 from simulator.trace.kinds import KINDS, Kind
 
 __all__ = [
-    "ANSWERED_STATUSES",
     "KIND_CODE",
     "STATUS_CODE",
     "LaneColumns",
@@ -102,10 +101,9 @@ class _LaneFields(_Lane, Protocol):
 #: Each status's code in :attr:`LaneColumns.status`.
 STATUS_CODE: dict[str, int] = {"ok": 0, "error": 1, "cancelled": 2, "running": 3}
 
-#: The statuses of a request that has ended, answered or not ("error": a non-2xx answer, or
-#: a failure with no answer at all).
-ANSWERED_STATUSES = ("ok", "error")
-_ENDED_CODES = [STATUS_CODE[status] for status in ANSWERED_STATUSES]
+#: The codes of a request that has ended, answered or not ("error": a non-2xx answer, or a
+#: failure with no answer at all).
+_ENDED_CODES = [STATUS_CODE["ok"], STATUS_CODE["error"]]
 
 
 def answered_mask(lanes: Sequence[_LaneFields], status: npt.NDArray[np.uint8]) -> Bools:
