@@ -131,11 +131,6 @@ class SlideLayout:
     verdict_rect: QRectF | None
 
 
-def _kinds_shown(runs: Sequence[Run], by: str) -> tuple[str, ...]:
-    """The legend's kinds: those some lane or row draws, in legend order."""
-    return legend_kinds([run.trace for run in runs], by)
-
-
 def _legend_height(
     width: float, theme: Theme, font: QFont, kinds: Sequence[str], answers: bool
 ) -> float:
@@ -239,7 +234,7 @@ def layout_slide(
         y = subtitle_rect.bottom()
     y += 16 * k
 
-    kinds = _kinds_shown(runs, by)
+    kinds = legend_kinds([run.trace for run in runs], by)  # the window's key, alike
     answers = by_value(by) == "requests" and any(
         lane.status == "ok" for run in runs for lane in run.trace.lanes
     )
