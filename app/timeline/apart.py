@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from dataclasses import replace
 
 from app.timeline.rows import DRAW_ORDER, TimelineRows
 from simulator.trace import Trace
@@ -41,4 +42,12 @@ def rows_apart(rows: TimelineRows) -> Iterator[TimelineRows]:
         one.bar_texts = texts[row]
         one.error_texts = errors[row]
         one._grouped = {}  # the copy's own cache: the shared one holds every row
+        workers = rows._workers
+        if workers is not None:
+            # The thread view: its row's hairlines, and the run's segments under its texts.
+            holds = workers.holds
+            mine = holds[0] == row
+            one._workers = replace(workers, holds=(holds[0][mine], holds[1][mine], holds[2][mine]))
+            one._row_segments = [[] for _ in range(len(rows))]
+            one._row_segments[row] = rows.segments_of(row)
         yield one

@@ -36,6 +36,7 @@ from simulator.trace.columns import KIND_CODE, STATUS_CODE
 __all__ = [
     "AWAITING_BAND",
     "DJANGO_ONLY_ROW",
+    "Holds",
     "QUEUE_BAND",
     "ROW_KINDS",
     "WorkerLayout",
@@ -57,6 +58,8 @@ JOIN_NS = 2_000_000
 ROW_KINDS = (*HOLDS_THREAD, Kind.VIEW, Kind.THREAD_HOP)
 
 Int64s = npt.NDArray[np.int64]
+#: A row's holds: ``(row, start, end)`` of each (:func:`_holds`).
+Holds = tuple[Int64s, Int64s, Int64s]
 
 
 def _natural(text: str) -> list[str | int]:
@@ -200,6 +203,8 @@ class WorkerLayout:
     #: For each lane segment drawn: its row, and its place in the trace's columns.
     drawn_row: Int64s
     drawn_at: Int64s
+    #: Each row's holds (:func:`_holds`): ``(row, start, end)``, by row, then in time.
+    holds: Holds
     #: Per row asked by the pointer: its segments' starts, ends and places, in time order.
     _index: dict[int, tuple[Int64s, Int64s, Int64s]] = field(default_factory=dict, repr=False)
 
@@ -265,6 +270,7 @@ class WorkerLayout:
                 _spans(row[drawn], cols.kind[drawn], cols.start_ns[drawn], cols.end_ns[drawn]),
             ]
         )
+        lane_of = cols.lane[drawn].astype(np.int64)
         numbered = np.flatnonzero(holds)
         if django_only:  # specks of Django's receivers: no room for numbers
             numbered = numbered[row[numbered] != index[DJANGO_ONLY_ROW]]
@@ -297,6 +303,7 @@ class WorkerLayout:
             band_steps=band_steps,
             drawn_row=row[drawn],
             drawn_at=drawn.astype(np.int64),
+            holds=_holds(spans, np.concatenate([-1 - np.arange(len(spans) - len(drawn)), lane_of])),
         )
 
     def segment_at(self, trace: Trace, row: int, ns: int) -> Segment | None:
@@ -354,6 +361,21 @@ class WorkerLayout:
         ]
         segs.sort(key=lambda s: s.start_ns)
         return segs
+
+
+def _holds(spans: RowSpans, owner: Int64s) -> Holds:
+    """A row's bars of one ``owner`` (a request's lane; each band's step its own) one after
+    the other in time, as one hold: ``(row, start, end)`` of each, by row, then in time. A
+    worker's hairline goes where its next request starts
+    (:func:`~app.timeline.overlay.request_boundaries`), not between one stream's chunks."""
+    row, start = spans.row.astype(np.int64), spans.start
+    order = np.lexsort((start, row))
+    row, owner, start, end = row[order], owner[order], start[order], spans.end[order]
+    new = np.ones(len(row), np.bool_)
+    new[1:] = (row[1:] != row[:-1]) | (owner[1:] != owner[:-1])
+    firsts = np.flatnonzero(new)
+    ends = np.maximum.reduceat(end, firsts) if len(firsts) else end[:0]
+    return row[firsts], start[firsts], ends
 
 
 def _spans(row: Int64s, kind: npt.NDArray[np.uint8], start: Int64s, end: Int64s) -> RowSpans:

@@ -21,7 +21,7 @@ from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
 from app.timeline.notes import place_errors
-from app.timeline.rows import DRAW_ORDER, TimelineRows
+from app.timeline.rows import TimelineRows
 
 __all__ = [
     "paint_answers",
@@ -165,13 +165,13 @@ def paint_bar_texts(
     height: float,
 ) -> None:
     """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
-    band's count alone where its words do not)."""
+    band's count alone where its words do not), on a plate of the bar's own colour without
+    its pattern (:func:`_plate`)."""
     if not rows.bar_texts:
         return
     fm = QFontMetricsF(painter.font())
     if height < fm.height() * 0.75:
         return  # rows too thin to write in
-    pens = {kind: QColor(theme.text_on(kind)) for kind in DRAW_ORDER}
     written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
     texts = rows.bar_texts
     starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
@@ -197,10 +197,50 @@ def paint_bar_texts(
         if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
             continue
         written.setdefault(row, []).append(here)
-        painter.setPen(pens.get(kind, QColor(theme.foreground)))
         y = top + row * row_px + (row_px - height) / 2
+        _plate(
+            painter, theme, _kind_under(rows, row, here, t_from, left, scale, kind), here, y, height
+        )
         painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
+
+
+#: Where along a text's plate the bar under it is asked for its kind.
+_SAMPLES = np.linspace(0.1, 0.9, 5)
+
+
+def _kind_under(
+    rows: TimelineRows,
+    row: int,
+    across: tuple[float, float],
+    t_from: int,
+    left: float,
+    scale: float,
+    kind: str,
+) -> str:
+    """The kind most of the bar under a text ``across`` shows: a few points along it, so
+    Django's sliver between two chunks of a stream under the text's middle does not colour
+    its plate (``kind``, the text's own, where no bar is there)."""
+    found: list[str] = []
+    for x in (across[0] + _SAMPLES * (across[1] - across[0])).tolist():
+        under = rows.segment_at(row, round(t_from + (x - left) / scale))
+        if under is not None:
+            found.append(str(under.kind))
+    return max(found, key=found.count) if found else kind
+
+
+def _plate(
+    painter: QPainter, theme: Theme, kind: str, across: tuple[float, float], y: float, height: float
+) -> None:
+    """A plate of ``kind``'s plain colour under a text ``across`` its bar, and the pen of the
+    text on it (:meth:`~app.theme.Theme.text_on`: black or white by contrast): a pattern's
+    lines are drawn in that same ink, and under white numbers on a cross-hatched red bar
+    they took the strokes apart at a desk's 11 px. One rule for every kind."""
+    fm = QFontMetricsF(painter.font())
+    tall = min(height, fm.height())
+    plate = QRectF(across[0], y + (height - tall) / 2, across[1] - across[0], tall)
+    painter.fillRect(plate, theme.color(kind))
+    painter.setPen(QColor(theme.text_on(kind)))
 
 
 def paint_error_texts(

@@ -17,6 +17,7 @@ from PySide6.QtCore import QLineF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from app.theme import Theme
+from app.timeline.by_worker import Holds
 from app.timeline.geometry import RowsMemo, TimelineGeometry, lanes_clip, pixel_rects
 from app.timeline.legend import TAIL_OPACITY
 from app.timeline.rows import DRAW_ORDER, TimelineRows
@@ -30,6 +31,7 @@ __all__ = [
     "bar_sizes",
     "call_boundaries",
     "paint_over_bars",
+    "request_boundaries",
 ]
 
 #: Patterns only on bars at least this tall: on thinner ones they are noise.
@@ -98,10 +100,18 @@ def paint_over_bars(
             painter.setBrush(hatch)
             painter.drawRects(pixel_rects(x0[shown], y[shown] + inset, width[shown], height))
     painter.setOpacity(1.0)
-    if bar >= LINE_PX:
-        lines = _hairlines(rows.by, spans.row[seen], start, x0, width, kind, tail, scale)
+    if bar >= LINE_PX and rows.holds is not None:  # the thread view
+        top = geo.lanes_top + gap / 2
+        painter.setPen(QPen(QColor(theme.background), 1))
+        painter.drawLines(
+            request_boundaries(
+                rows.holds, t_from, limit, geo.lanes_left, scale, top, geo.row_px, bar
+            )
+        )
+    elif bar >= LINE_PX:
+        lines = _hairlines(spans.row[seen], start, x0, width, kind, tail)
         if len(lines):
-            painter.setPen(QPen(QColor(theme.background), 2 if rows.by == "requests" else 1))
+            painter.setPen(QPen(QColor(theme.background), 2))
             ys = y[lines]
             painter.drawLines(
                 [
@@ -126,21 +136,42 @@ def _at_least(rows: TimelineRows, ns: float) -> npt.NDArray[np.intp]:
     return np.sort(order[np.searchsorted(lengths, ns, side="left") :])
 
 
+def request_boundaries(
+    holds: Holds,
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    bar: float,
+) -> list[QLineF]:
+    """The thread view's hairlines, the window's and the exports' alike: one where a
+    worker's next request starts right after the last (less than 3 px after the hold
+    before it on its row ended), on holds 4 px wide or more. Between the bars of one
+    request none: lesson 20's streams, a 50 ms chunk after another, were split by lines
+    that read as requests' boundaries. A band's steps are holds of their own (its count
+    changes there)."""
+    row, start, end = holds
+    after = np.zeros(len(row), np.bool_)
+    after[1:] = (row[1:] == row[:-1]) & ((start[1:] - end[:-1]) * scale < 3)
+    wide = (np.minimum(end, limit) - start) * scale >= 4
+    at = np.flatnonzero(after & wide & (start > t_from) & (start < limit))
+    xs = (left + (start[at] - t_from) * scale).tolist()
+    ys = (top + row[at] * row_px).tolist()
+    return [QLineF(x, y, x, y + bar) for x, y in zip(xs, ys, strict=True)]
+
+
 def _hairlines(
-    by: str,
     row: npt.NDArray[np.int32],
     start: npt.NDArray[np.int64],
     x0: npt.NDArray[np.float64],
     width: npt.NDArray[np.float64],
     kind: npt.NDArray[np.uint8],
     tail: npt.NDArray[np.bool_],
-    scale: float,
 ) -> npt.NDArray[np.intp]:
-    """Which bars start with a hairline: in the thread view each bar 4 px wide or more (one
-    worker serves request after request); by request, a call that follows another of its
+    """Which bars start with a hairline by request: a call that follows another of its
     kind on its row by less than 3 px."""
-    if by == "workers":
-        return np.flatnonzero(~tail & (width >= 4))
     calls = np.flatnonzero(
         ~tail & np.isin(kind, [KIND_CODE[Kind(name)] for name in SEPARATE_CALLS])
     )

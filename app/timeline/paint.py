@@ -46,6 +46,7 @@ from app.timeline.overlay import (
     bar_sizes,
     call_boundaries,
     paint_over_bars,
+    request_boundaries,
 )
 from app.timeline.rows import DRAW_ORDER, TimelineRows, thread_label
 
@@ -243,12 +244,13 @@ def _paint_rows(
             if hatch is not None and h >= HATCH_PX:
                 painter.setBrush(hatch)
                 painter.drawRects(rects)
-            if rows.by == "workers" and group == 1 and h >= LINE_PX:
-                # One worker serves request after request: a hairline at each start keeps
-                # back-to-back requests apart.
-                separators += [QLineF(r.topLeft(), r.bottomLeft()) for r in rects if r.width() >= 4]
-            elif not tail and group == 1 and h >= LINE_PX and kind in SEPARATE_CALLS:
-                separators += call_boundaries(items, t_from, limit, left, scale, y0, step, h)
+            if rows.by == "requests" and not tail and group == 1 and h >= LINE_PX:
+                if kind in SEPARATE_CALLS:
+                    separators += call_boundaries(items, t_from, limit, left, scale, y0, step, h)
+    if fills and rows.holds is not None and group == 1 and height >= LINE_PX:
+        # One worker serves request after request: a hairline where the next one starts.
+        y0 = top + gap / 2
+        separators += request_boundaries(rows.holds, t_from, limit, left, scale, y0, step, height)
     painter.setOpacity(1.0)
     if separators:
         painter.setPen(QPen(QColor(theme.background), 2 if rows.by == "requests" else 1))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.timeline.bar_texts import BarText
-from app.timeline.by_worker import WorkerLayout, worker_threads
+from app.timeline.by_worker import Holds, WorkerLayout, worker_threads
 from app.timeline.error_label import error_text
 from app.timeline.names import thread_label, thread_names
 from app.timeline.spans import (
@@ -254,6 +254,13 @@ class TimelineRows:
             elif status == "error":
                 self.failed_rows.append((row, answered_ns(lane)))
                 self.error_texts.append((row, answered_ns(lane), error_text(lane)))
+
+    @property
+    def holds(self) -> Holds | None:
+        """The thread view's holds, ``(row, start, end)``: a request's bars one after the
+        other on a row, each band's step (:attr:`~app.timeline.by_worker.WorkerLayout.
+        holds`); ``None`` by request."""
+        return self._workers.holds if self._workers is not None else None
 
     def thread_name(self, thread: str) -> str:
         """What the rows call ``thread``."""

@@ -185,8 +185,10 @@ class SegmentColumns:
             return -1
 
     def is_kind(self, *kinds: str) -> npt.NDArray[np.bool_]:
-        """A mask of the rows whose kind is one of ``kinds``."""
-        return np.isin(self.kind, [kind_code(kind) for kind in kinds])
+        """A mask of the rows whose kind is one of ``kinds`` (a table of the codes looked up
+        row by row: a live summary of 200,000 rows asks a dozen times, and ``np.isin``
+        compared every row with every code, 0.3 ms a time)."""
+        return _code_table([kind_code(kind) for kind in kinds])[self.kind]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,14 @@ class LaneColumns:
 
     def is_status(self, *statuses: str) -> npt.NDArray[np.bool_]:
         """A mask of the lanes whose status is one of ``statuses``."""
-        return np.isin(self.status, [STATUS_CODE[status] for status in statuses])
+        return _code_table([STATUS_CODE[status] for status in statuses])[self.status]
+
+
+def _code_table(codes: list[int]) -> Bools:
+    """Per code of a ``uint8`` column, whether it is one of ``codes``."""
+    table = np.zeros(256, np.bool_)
+    table[codes] = True
+    return table
 
 
 def union_spans(group: Int32s, start: Int64s, end: Int64s) -> tuple[Int32s, Int64s, Int64s]:

@@ -9,10 +9,14 @@ from app.timeline.marks import paint_bar_texts
 
 
 class _Rows:
-    """What the painter reads of a ``TimelineRows``: the words on its bars."""
+    """What the painter reads of a ``TimelineRows``: the words on its bars, and what is
+    drawn under them (here, each text's own kind: nothing else)."""
 
     def __init__(self, texts: list[tuple[int, int, int, str, str]]) -> None:
         self.bar_texts = texts
+
+    def segment_at(self, row: int, ns: int) -> None:
+        return None
 
 
 def _inked_columns(text: str, band_px: int, font: QFont) -> int:

@@ -1,0 +1,100 @@
+"""The request numbers written on a worker's bars read on every kind's colour at a desk's
+11 px: their strokes sit on the bar's plain colour (no pattern lines between them), in black
+or white, whichever stands 4.5:1 against it. White "#1" on cross-hatched red was faint."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+from app.theme import LIGHT, contrast_ratio
+from app.timeline.image_paint import LanesImage
+from app.timeline.overlay import bar_sizes
+from app.timeline.paint import paint_timeline
+from app.timeline.rows import TimelineRows
+from simulator.trace import Kind, Lane, Segment, Trace
+
+from .kind_pixels import rgb_array
+
+MS = 1_000_000
+WORKER = "wsgi-worker-1"
+#: What a worker's bar may be under its number.
+ON_WORKERS = (
+    Kind.IO_BLOCKING,
+    Kind.CPU,
+    Kind.GIL_WAIT,
+    Kind.CORE_WAIT,
+    Kind.SQL,
+    Kind.FRAMEWORK,
+    Kind.VIEW,
+    Kind.THREAD_HOP,
+)
+
+
+def _trace(kind: Kind) -> Trace:
+    """One request on one worker: a moment of Django, then ``kind`` for 100 ms."""
+    segs = (
+        Segment(Kind.FRAMEWORK, 0, MS // 2, WORKER),
+        Segment(kind, MS // 2, 100 * MS, WORKER),
+    )
+    return Trace(0, (Lane(0, "v", "ok", 200, None, 0, 100 * MS, segs),), None)
+
+
+def _font() -> QFont:
+    font = QFont()
+    font.setPixelSize(11)  # the desk's size at 1280×720 and 1920×1080
+    return font
+
+
+@pytest.mark.parametrize("kind", ON_WORKERS)
+def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
+    rows = TimelineRows(_trace(kind), by="worker")
+    row = rows.labels.index("worker 1")
+    lanes = LanesImage()
+    lanes.coarse_ok = False
+    lanes.show(rows)
+    image = QImage(900, 200, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    geo = paint_timeline(
+        painter,
+        QRectF(0, 0, 900, 200),
+        rows,
+        LIGHT,
+        t_from_ns=0,
+        t_to_ns=110 * MS,
+        font=_font(),
+        lanes=lambda p, g, r: lanes.paint(p, g, LIGHT, None, True, r),
+    )
+    painter.end()
+    _, height, _ = bar_sizes(geo.row_px, geo.group)
+    assert height >= 8  # tall enough to write in (and to draw patterns on)
+    # Where the painter writes "#1": centred on the bar. Its glyphs alone, painted apart.
+    y = geo.row_top(row) + (geo.row_px - height) / 2
+    box = QRectF(geo.x_of(0), y, geo.x_of(100 * MS) - geo.x_of(0), height)
+    glyphs = QImage(image.size(), QImage.Format.Format_ARGB32)
+    glyphs.fill(QColor("black"))
+    painter = QPainter(glyphs)
+    painter.setFont(_font())
+    painter.setPen(QColor("white"))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, "#1")
+    painter.end()
+    ink = rgb_array(glyphs)[:, :, 0]
+    inked = np.argwhere(ink > 0)
+    assert len(inked), "no number written"
+    (top, left), (bottom, right) = inked.min(axis=0), inked.max(axis=0)
+    near = np.zeros_like(ink, bool)  # a glyph's pixels and those next to them
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            near |= np.roll(np.roll(ink > 0, dy, 0), dx, 1)
+    pixels = rgb_array(image)
+    fill = np.array(LIGHT.color(kind).getRgb()[:3])
+    area = (slice(top - 2, bottom + 3), slice(left - 2, right + 3))  # the strokes, and around
+    between = ~near[area]
+    plain = (np.abs(pixels[area] - fill) <= 12).all(axis=2)
+    assert plain[between].mean() > 0.97, f"{kind}: pattern lines among the strokes"
+    strokes = pixels[area][ink[area] == 255]
+    assert len(strokes)
+    colour = "#{:02X}{:02X}{:02X}".format(*np.median(strokes, axis=0).astype(int))
+    assert contrast_ratio(colour, LIGHT.kinds[kind]) >= 4.5, (kind, colour)
