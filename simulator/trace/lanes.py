@@ -19,6 +19,7 @@ from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
+from simulator.trace.lane_await import await_entered
 from simulator.trace.lane_build import (
     NEVER,
     Checkpoint,
@@ -134,6 +135,11 @@ def build_lane_again(
         quick = steps_after_wait(
             before, probe, done_ns, status, status_code, error, loop_thread, reads, unchanged_until
         )
+        if quick is None:  # (those entering their await: most lanes of two frames)
+            quick = await_entered(
+                before, probe, done_ns, status, status_code, error, loop_thread, reads,
+                unchanged_until,
+            )  # fmt: skip
         if quick is not None:
             return quick
     client_done_ns = done_ns
