@@ -235,17 +235,19 @@ class LiveLanes:
             last = max(last, lane.end_ns)
             still.append(i)
         loop_thread = self.loop_thread
-        # (10,000 a frame after a burst: one pass, no call it can spare.)
+        # (10,000 a frame after a burst: one pass, no call it can spare, each lane's
+        # bookkeeping kept in its own object, set again.)
         for i in () if abandoned else changed:
             record = records[i]
             probe = record.probe
             kept = kept_list[i]
             held.until, held.windows = _NEVER, []
+            done = record.done_ns
             # What :func:`head` would say, read directly (no lane made for it).
             lane, build = build_lane_again(
                 None if kept is None else kept.build,
                 probe,
-                done_ns=answered_ns(record, now_ns),
+                done_ns=now_ns if done is None else answered_ns(record, now_ns),
                 status=record.status,
                 status_code=record.status_code,
                 error=record.error or probe.error,
@@ -257,8 +259,7 @@ class LiveLanes:
                 resumed += 1
             seen = NOTHING_SEEN if kept is None else kept.seen
             grows, grows_until = False, _EVER
-            in_flight = record.done_ns is None
-            if in_flight:
+            if done is None:
                 grows, seen = grows_from(probe, lane, now_ns, held.until, seen)
                 due_by = probe.due_by(now_ns) if grows else None
                 if due_by is not None:
@@ -268,21 +269,37 @@ class LiveLanes:
             lanes[i] = lane
             end = lane.end_ns
             version, state, shape = states[i]
-            kept_list[i] = _Kept(
-                version,
-                state,
-                lane,
-                held.until,
-                grows,
-                in_flight,
-                end,
-                build,
-                grows_until,
-                final(state),
-                shape,
-                tuple(held.windows),
-                seen,
-            )
+            windows = held.windows
+            if kept is None:
+                kept_list[i] = _Kept(
+                    version,
+                    state,
+                    lane,
+                    held.until,
+                    grows,
+                    done is None,
+                    end,
+                    build,
+                    grows_until,
+                    final(state),
+                    shape,
+                    tuple(windows) if windows else (),
+                    seen,
+                )
+            else:
+                kept.version = version
+                kept.state = state
+                kept.lane = lane
+                kept.read_until = held.until
+                kept.grows = grows
+                kept.in_flight = done is None
+                kept.end = end
+                kept.build = build
+                kept.grows_until = grows_until
+                kept.final = final(state)
+                kept.shape = shape
+                kept.windows = tuple(windows) if windows else ()
+                kept.seen = seen
             if end > last:
                 last = end
             still.append(i)

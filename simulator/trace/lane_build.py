@@ -36,10 +36,14 @@ __all__ = [
     "Records",
     "Start",
     "alike_events",
+    "handed_back",
     "merged_again",
     "resumable",
     "segments_again",
 ]
+
+#: A middleware's hook ended on its thread (``embedded_site.startproject``'s marks).
+HOOK_OUT = "hook_out"
 
 #: Before any time: nothing read yet.
 NEVER = -(2**62)
@@ -178,6 +182,15 @@ def resumable(
             return at
         at -= 1
     return 0
+
+
+def handed_back(event: Event, loop_thread: str | None) -> bool:
+    """Whether ``event`` is a middleware's hook ending on a thread the watched loop handed
+    it to (``embedded_site.startproject``): the thread hands back there."""
+    _, is_body, item = event
+    return (
+        not is_body and loop_thread is not None and item[2] == HOOK_OUT and item[1] != loop_thread
+    )
 
 
 def alike_events(events: list[Event], kept: tuple[Event, ...]) -> int:

@@ -22,8 +22,8 @@ from simulator.trace.kinds import QUEUE_THREAD, Kind
 from simulator.trace.lane_build import (
     NEVER,
     Checkpoint,
-    Event,
     LaneBuild,
+    handed_back,
     merged_again,
     resumable,
     segments_again,
@@ -41,12 +41,10 @@ from simulator.trace.lane_parts import (
     plain_clock,
     steps_joined,
 )
+from simulator.trace.lane_tail import steps_after_wait
 from simulator.trace.made import make_lane
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
-
-#: A middleware's hook ended on its thread (``embedded_site.startproject``'s marks).
-HOOK_OUT = "hook_out"
 
 
 def build_lane(
@@ -131,6 +129,13 @@ def build_lane_again(
     holds that note how far they were read (:class:`ReadHolds`) leave checkpoints."""
     held = loop_held
     reads = held if isinstance(held, ReadHolds) else None  # kept for a next build
+    if before is not None and reads is not None and loop_thread is not None:
+        # (Most builds of a big run's lanes waiting for the loop: one step more, no more.)
+        quick = steps_after_wait(
+            before, probe, done_ns, status, status_code, error, loop_thread, reads, unchanged_until
+        )
+        if quick is not None:
+            return quick
     client_done_ns = done_ns
     if status != "cancelled" and probe.finished_ns is not None:
         done_ns = max(done_ns, probe.finished_ns)
@@ -189,7 +194,7 @@ def build_lane_again(
     pieces: list[Piece]  # (those from the ``base``-th on)
     # Whether the point walked last is a hook's end on a thread the loop handed it to: from
     # there the work went back to the loop (read from the events: a checkpoint's are alike).
-    handed = at > 0 and _handed_back(events[at - 1], loop_thread)
+    handed = at > 0 and handed_back(events[at - 1], loop_thread)
     base = 0
     checkpoints: list[Checkpoint] | None = None
     if at:
@@ -275,7 +280,7 @@ def build_lane_again(
             fill(ns, thread, clock)
             horizon = max(horizon, ns)
             last_ns, last_thread, last_clock = max(last_ns, ns), thread, clock
-            handed = _handed_back(events[k], loop_thread)
+            handed = handed_back(events[k], loop_thread)
             continue
         kind, s, e, thread, is_open, line, start_clock, end_clock, due = item
         fill(s, thread, start_clock)
@@ -340,15 +345,6 @@ def build_lane_again(
         records,
     )
     return lane, build
-
-
-def _handed_back(event: Event, loop_thread: str | None) -> bool:
-    """Whether ``event`` is a middleware's hook ending on a thread the watched loop handed
-    it to (``embedded_site.startproject``): the thread hands back there."""
-    _, is_body, item = event
-    return (
-        not is_body and loop_thread is not None and item[2] == HOOK_OUT and item[1] != loop_thread
-    )
 
 
 def _checkpoints_now(
