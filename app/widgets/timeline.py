@@ -87,6 +87,7 @@ class QtTimeline(TimelineView):
         self._ending = False
         self.lanes_image = LanesImage()
         #: The kinds its picture's pixels show, as last told (``None``: no picture yet).
+        #: (While a run goes, not read: the key names what its lanes hold so far.)
         self.drawn_kinds: frozenset[str] | None = None
         self._kinds_asked = False  # a read of them is due (:data:`KINDS_READ_MS`)
         self.setMouseTracking(True)
@@ -112,7 +113,7 @@ class QtTimeline(TimelineView):
         live_frame`). A finished run given ``expected_rows`` is laid out so too (a frame
         painted from scratch as a live one was)."""
         new_run = trace.t0_ns != self._all_rows.trace.t0_ns or not self._live
-        if new_run:  # (a live run's frames, and its end, show what the last frame showed)
+        if new_run or live:  # not known until its finished picture is painted
             self.drawn_kinds = None
         # A big live run's end: its finished picture is drawn over the next turns of the
         # event loop (:meth:`_lay_out_finished`), the last live frame on screen until then.
@@ -386,8 +387,8 @@ class QtTimeline(TimelineView):
                 empty_text=self.waiting_text,
             )
             self._picture_key = key
-            if not self._kinds_asked:  # read after the paint, a few times a second at most
-                self._kinds_asked = True
+            if not self._kinds_asked and not self._live:  # read after the paint, once a
+                self._kinds_asked = True  # zoom's frames are painted; not while a run goes
                 QTimer.singleShot(KINDS_READ_MS, self, self._read_drawn_kinds)
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn

@@ -287,7 +287,7 @@ class Stage:
         traces = self._traces_on_screen()
         # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
         # of a projector, for the run's first seconds, then one).
-        painted = painted_kinds(self.timelines.values())
+        painted = painted_kinds(self.timelines.values())  # (none while its lanes grow)
         kinds = legend_kinds(traces, self.session.view.by, painted) if traces else ()
         answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
