@@ -31,6 +31,7 @@ from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QImage, QPainter, QRegion
 
 from app.theme import Theme
+from app.timeline.drawn import DrawnKinds, uncover, under_marks
 from app.timeline.geometry import TimelineGeometry, lanes_clip, region_rects
 from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
@@ -117,6 +118,18 @@ class LanesImage:
         #: The rows whose bars changed since :meth:`take_changed` was last asked, and from
         #: when (``None``: not known, all of them).
         self._changed: list[tuple[Int64s, Int64s]] | None = None
+        self._drawn = DrawnKinds()  # what the last picture's pixels show
+
+    @property
+    def drawn_kinds(self) -> frozenset[str]:
+        """The kinds some pixel of the picture shows, bars or faint tails, as :meth:`paint`
+        drew them (a kind holding no pixel's most is drawn nowhere): what the window's key
+        names (:func:`~app.timeline.legend.legend_kinds`). A live frame painted over the last
+        adds what it drew where it changed; a picture painted whole starts afresh. Read
+        from the codes the painter kept when asked, not while it paints (a 10,000-lane
+        frame's 1.4 million pixels cost ~1.5 ms more to read: the window asks a few times a
+        second at most, ``QtTimeline``)."""
+        return self._drawn.kinds()
 
     @property
     def tiles(self) -> Tiles | None:
@@ -194,6 +207,8 @@ class LanesImage:
         blended into them with numpy as Qt blends it (:func:`blend_over`): no call into Qt."""
         tiles = self._tiles
         self.needs_refine = False
+        if region is None:
+            self._drawn.clear()
         if tiles is None or geo.rows == 0:
             return
         left = math.floor(geo.lanes_left)
@@ -231,13 +246,14 @@ class LanesImage:
         # A live frame's pixels are summarised afresh, painted whole or not: no tile is
         # computed for a view that changes frame after frame (a new step: a new level).
         afresh = parts if region is not None or self._now is not None else None
-        sampler = _Sampler(geo, tiles, level, xs, hidden, (left, top, height), afresh)
+        sampler = _Sampler(geo, tiles, level, xs, hidden, (left, top, height), afresh, tails)
+        if geo.group == 1 and self._rows is not None:
+            sampler.covered = under_marks(self._rows, geo, cutoff_ns)
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
             if target is not None and w * h < _QT_BLENDS:  # a few pixels: no call into Qt
                 codes = sampler.pixels(x0, w, y0, h)
-                codes &= 0xFF if tails else 0x0F
                 blend_over(target[y0 : y0 + h, x0 : x0 + w], colours.take(codes))
                 continue
             if not clipped:
@@ -247,7 +263,6 @@ class LanesImage:
             # Lines of an indexed image start on 4 bytes: a few more columns (clipped).
             w = -(-w // 4) * 4
             codes = sampler.pixels(x0, w, y0, h)
-            codes &= 0xFF if tails else 0x0F
             if w * h >= _QT_CONVERTS:  # Qt converts big images faster than numpy looks up
                 image = QImage(codes.data, w, h, w, QImage.Format.Format_Indexed8)
                 image.setColorTable(self._table_of(theme))
@@ -258,6 +273,7 @@ class LanesImage:
             painter.drawImage(QPointF(x0, y0), image)
         if clipped:
             painter.restore()
+        self._drawn.extend(sampler.drawn)
 
     def _table_of(self, theme: Theme) -> list[int]:
         """Each code's colour (:func:`~app.timeline.raster.colour_table`)."""
@@ -318,8 +334,15 @@ class _Sampler:
         hidden: npt.NDArray[np.bool_],
         area: tuple[int, int, int],
         parts: list[QRect] | None,
+        tails: bool = True,
     ) -> None:
         self.geo, self.tiles, self.level, self.xs, self.hidden = geo, tiles, level, xs, hidden
+        self.shown = 0xFF if tails else 0x0F  # the bits of a byte drawn: tails' too, or not
+        #: What the pixels handed out show, kept to be read when asked.
+        self.drawn: list[tuple[Codes, Int64s, npt.NDArray[np.uint8]]] = []
+        #: The pixels marks are drawn over (:func:`~app.timeline.drawn.under_marks`): no
+        #: bar's.
+        self.covered: tuple[Int64s, Int64s, Int64s] | None = None
         left, self.top, height = area  # the lanes' pixels: the first column, row, and rows
         self.left = left
         self.bands = -(-geo.rows // level.group)
@@ -353,8 +376,10 @@ class _Sampler:
 
     def pixels(self, x: int, width: int, top: int, height: int) -> Codes:
         """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
-        ``top`` (``height`` of them): only the bands they show are sampled."""
+        ``top`` (``height`` of them), each as drawn (its tail's bits only where shown): only
+        the bands they show are sampled. What they show is kept in :attr:`drawn`."""
         band, bits = self._rows(top, height)
+        bits = np.bitwise_and(bits, np.uint8(self.shown))
         inside = QRect(x, top, width, height)
         box = next((box for box in self.boxes if box[0].contains(inside)), None)
         if box is not None:
@@ -364,10 +389,14 @@ class _Sampler:
             lo, hi = self._band_range(band)
             cols = slice(x - self.left, x - self.left + width)
             codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
+        if self.covered is not None:
+            codes = uncover(codes, self.covered, lo, hi, x, width)
         # (and a last band of nothing: what shows where no row does)
-        pixels = np.take(codes, np.where(band < self.bands, band - lo, hi - lo), axis=0)
+        at = np.where(band < self.bands, band - lo, hi - lo)
+        pixels = np.take(codes, at, axis=0)
         if (bits != 0xFF).any():
             pixels &= bits[:, None]
+        self.drawn.append((codes, at, bits))
         return pixels
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -40,14 +40,24 @@ MAX_FULL_LINES = 2
 SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "thin, faint: Django's clean-up after the answer"}
 
 
-def legend_kinds(traces: Sequence[Trace], by: str) -> tuple[str, ...]:
+def legend_kinds(
+    traces: Sequence[Trace], by: str, painted: Collection[str] | None = None
+) -> tuple[str, ...]:
     """The kinds the key names for ``traces`` laid out ``by`` request or thread: those some
     lane shows (:func:`~app.theme.kinds_shown`), less, in the thread view, those it draws on
     no row (:func:`~app.timeline.by_worker.drawn_kinds`): lesson 23's key named "client and
-    network" over two processes' rows, which draw no client's time."""
+    network" over two processes' rows, which draw no client's time. With ``painted`` (the
+    kinds the window's picture shows, :attr:`~app.timeline.image_paint.LanesImage.
+    drawn_kinds`), only those: a pixel shows the kind holding most of it, and lessons 1 and
+    10 named "Django framework" at fit, whose slivers were under every pixel. (A failed
+    request's mark is drawn over the picture, always.)"""
     kinds = kinds_shown(traces)
-    if by_value(by) != "workers" or not any(len(trace.columns.kind) for trace in traces):
+    if not any(len(trace.columns.kind) for trace in traces):
         return kinds  # (nothing to show yet: the whole key)
+    if painted is not None:
+        kinds = tuple(kind for kind in kinds if kind in painted or kind == FAILED)
+    if by_value(by) != "workers":
+        return kinds
     drawn = set().union(*map(drawn_kinds, traces)) | {FAILED}
     return tuple(kind for kind in kinds if kind in drawn)
 

@@ -24,6 +24,8 @@ from app.timeline.notes import place_errors
 from app.timeline.rows import TimelineRows
 
 __all__ = [
+    "answer_marks",
+    "failed_marks",
     "paint_answers",
     "paint_bar_texts",
     "paint_blocked_strip",
@@ -106,17 +108,44 @@ def paint_answers(
     got its answer, so answers coming in one by one read as a staircase. Placed with numpy
     (a live frame of 1,000 answers has no time for a Python step per answer); only those
     reaching into ``region`` (a live frame's changes) are drawn."""
-    answered_rows, ends = _ANSWERED(rows.answered)
-    shown = (ends > t_from) & (ends <= limit)
-    width = max(2.0, min(4.0, height / 6))
-    xs = left + (ends[shown] - t_from) * scale - width
-    ys = top + answered_rows[shown] * row_px
+    marked, xs, width = answer_marks(rows, t_from, limit, left, scale, height)
+    ys = top + marked * row_px
     if region is not None:
         near = touching(region, xs, ys, width, row_px)
         xs, ys = xs[near], ys[near]
     if len(xs):
         painter.setBrush(QColor(theme.foreground))
         painter.drawRects(_rects(xs, ys, width, row_px))
+
+
+def answer_marks(
+    rows: TimelineRows, t_from: int, limit: int, left: float, scale: float, height: float
+) -> tuple[Int64s, npt.NDArray[np.float64], float]:
+    """Where :func:`paint_answers` draws: the rows of the marks in view, each mark's left
+    x, and their width (a row tall, over the lane's last pixels)."""
+    answered_rows, ends = _ANSWERED(rows.answered)
+    shown = (ends > t_from) & (ends <= limit)
+    width = max(2.0, min(4.0, height / 6))
+    xs = left + (ends[shown] - t_from) * scale - width
+    return answered_rows[shown], np.asarray(xs, np.float64), width
+
+
+def failed_marks(
+    rows: TimelineRows,
+    t_from: int,
+    limit: int,
+    cutoff_ns: int | None,
+    left: float,
+    scale: float,
+    height: float,
+) -> tuple[Int64s, npt.NDArray[np.float64], float]:
+    """Where a failed request's block closes its lane, big enough to see: the rows of the
+    blocks in view, each block's left x, and their width (a bar tall)."""
+    failed, ends = _FAILED(rows.failed_rows)
+    shown = (ends > t_from) if cutoff_ns is None else (ends > t_from) & (ends <= cutoff_ns)
+    block = max(4.0, min(height, 14.0))
+    xs = left + (np.minimum(ends[shown], limit) - t_from) * scale - block
+    return failed[shown], np.asarray(xs, np.float64), block
 
 
 def _rects(
@@ -146,7 +175,7 @@ class _Columns:
         return columns
 
 
-_ANSWERED, _BLOCKED = _Columns(), _Columns()
+_ANSWERED, _BLOCKED, _FAILED = _Columns(), _Columns(), _Columns()
 
 
 _BAR_TEXT_SPANS: RowsMemo[tuple[np.ndarray, np.ndarray]] = RowsMemo()

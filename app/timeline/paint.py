@@ -32,6 +32,7 @@ from app.timeline.label_column import paint_labels
 from app.timeline.labels import labels_of
 from app.timeline.legend import TAIL_OPACITY, draw_legend
 from app.timeline.marks import (
+    failed_marks,
     paint_answers,
     paint_bar_texts,
     paint_blocked_strip,
@@ -263,17 +264,9 @@ def _paint_rows(
     # Failed requests: an error block closes the lane, big enough to see.
     if rows.failed_rows:
         painter.setBrush(theme.color("error"))
-        block = max(4.0, min(height, 14.0))
-        fails = [
-            QRectF(
-                left + (min(end, limit) - t_from) * scale - block,
-                top + ((r // group) * step if group > 1 else r * row_px + gap / 2),
-                block,
-                height,
-            )
-            for r, end in rows.failed_rows
-            if t_from < end and (cutoff_ns is None or end <= cutoff_ns)
-        ]
+        failed, xs, block = failed_marks(rows, t_from, limit, cutoff_ns, left, scale, height)
+        ys = top + (failed // group * step if group > 1 else failed * row_px + gap / 2)
+        fails = [QRectF(x, y, block, height) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)]
         if fails:
             painter.drawRects(fails)
     if group == 1 and rows.error_texts:

@@ -27,6 +27,9 @@ __all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 #: From this many bars a live frame is painted a turn of the event loop after its layout,
 #: not in the same turn (:meth:`QtTimeline.repaint`): each costs tens of ms at 10,000 lanes.
 PAINT_LATER_FROM = 40_000
+#: The kinds a picture shows (the key's) are read this long after a paint, once for all the
+#: frames painted meanwhile: a zoom's or a live run's frames are not read one by one.
+KINDS_READ_MS = 100
 
 
 class QtTimeline(TimelineView):
@@ -51,6 +54,8 @@ class QtTimeline(TimelineView):
     #: How wide this timeline's own labels want their column (new rows or font): the parent
     #: gives compared timelines the wider of the two (:meth:`set_label_floor`).
     labelWidthChanged = Signal(float)
+    #: The kinds its picture's pixels show changed (a zoom, a new run): the key follows.
+    drawnKindsChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
@@ -81,6 +86,10 @@ class QtTimeline(TimelineView):
         #: A big run's end handed, its picture not drawn yet: the last live frame shows.
         self._ending = False
         self.lanes_image = LanesImage()
+        #: The kinds its picture's pixels show, as last told (``None``: no picture yet).
+        #: (While a run goes, not read: the key names what its lanes hold so far.)
+        self.drawn_kinds: frozenset[str] | None = None
+        self._kinds_asked = False  # a read of them is due (:data:`KINDS_READ_MS`)
         self.setMouseTracking(True)
         self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -104,6 +113,8 @@ class QtTimeline(TimelineView):
         live_frame`). A finished run given ``expected_rows`` is laid out so too (a frame
         painted from scratch as a live one was)."""
         new_run = trace.t0_ns != self._all_rows.trace.t0_ns or not self._live
+        if new_run or live:  # not known until its finished picture is painted
+            self.drawn_kinds = None
         # A big live run's end: its finished picture is drawn over the next turns of the
         # event loop (:meth:`_lay_out_finished`), the last live frame on screen until then.
         ending = not live and not new_run and self.lanes_image.live_bars >= PAINT_LATER_FROM
@@ -150,6 +161,7 @@ class QtTimeline(TimelineView):
             raise ValueError(f"by must be 'requests' or 'workers', not {by!r}")
         if by != self.by:
             self.by = by
+            self.drawn_kinds = None  # another picture: not known until painted
             self._all_rows = TimelineRows(self._all_rows.trace, by=by)
             self._plan = GroupPlan(self._all_rows)
             self._rows = None
@@ -159,6 +171,7 @@ class QtTimeline(TimelineView):
         """Draw the thin bars of Django's work after a request's answer, or not."""
         if shown != self.tails_shown:
             self.tails_shown = shown
+            self.drawn_kinds = None
             self._invalidate()
 
     def set_waiting(self, text: str | None) -> None:
@@ -374,6 +387,9 @@ class QtTimeline(TimelineView):
                 empty_text=self.waiting_text,
             )
             self._picture_key = key
+            if not self._kinds_asked and not self._live:  # read after the paint, once a
+                self._kinds_asked = True  # zoom's frames are painted; not while a run goes
+                QTimer.singleShot(KINDS_READ_MS, self, self._read_drawn_kinds)
             image.coarse_ok = True
             if image.needs_refine:  # drawn from a coarser level: the exact one next turn
                 QTimer.singleShot(0, self, self._refine)  # not after the widget is gone
@@ -384,6 +400,14 @@ class QtTimeline(TimelineView):
     def painted(self) -> QRegion | None:
         """Where the last frame was painted over the one before (``None``: everywhere)."""
         return self._canvas.painted
+
+    def _read_drawn_kinds(self) -> None:
+        """Tell the key what the picture's pixels show now, if that changed."""
+        self._kinds_asked = False
+        kinds = self.lanes_image.drawn_kinds
+        if kinds != self.drawn_kinds:
+            self.drawn_kinds = kinds
+            self.drawnKindsChanged.emit()
 
     def _refine(self) -> None:
         self.lanes_image.coarse_ok = False

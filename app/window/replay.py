@@ -6,7 +6,7 @@ playhead themselves (:class:`~app.session.figures.Figures`: the run as it stood 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from app.session import Session, Side
 from app.timeline.legend import legend_kinds
@@ -17,20 +17,34 @@ from app.widgets.timeline import QtLegend, QtTimeline
 from simulator.metrics.replay import event_times
 from simulator.trace import Trace
 
-__all__ = ["explain_shown", "follow_playhead", "load_replay"]
+__all__ = ["explain_shown", "follow_playhead", "load_replay", "painted_kinds"]
 
 
 def explain_shown(
-    legend: QtLegend, session: Session, tails_shown: bool, by_request: bool = True
+    legend: QtLegend,
+    session: Session,
+    tails_shown: bool,
+    by_request: bool = True,
+    painted: Collection[str] | None = None,
 ) -> None:
-    """The legend explains the kinds on screen, the mark where a lane got its answer (one
-    lane per request), and the thin after-answer bars if some are drawn (a key of
-    everything would take three lines of a projector)."""
+    """The legend explains the kinds on screen (``painted``: those the lanes' pixels show,
+    :func:`painted_kinds`), the mark where a lane got its answer (one lane per request), and
+    the thin after-answer bars if some are drawn (a key of everything would take three lines
+    of a projector)."""
     traces = [run.trace for run in session.shown_runs()]
     tails = by_request and tails_shown and any(map(works_after_answers, traces))
     answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
     by = "requests" if by_request else "workers"
-    legend.set_kinds(legend_kinds(traces, by), tails=tails, answers=answers)
+    legend.set_kinds(legend_kinds(traces, by, painted), tails=tails, answers=answers)
+
+
+def painted_kinds(timelines: Iterable[QtTimeline]) -> frozenset[str] | None:
+    """The kinds the pixels of the timelines on screen show (``None``: one has no picture
+    yet, so the key is not cut to what it shows)."""
+    shown = [timeline.drawn_kinds for timeline in timelines if timeline.isVisible()]
+    if not shown or any(kinds is None for kinds in shown):
+        return None
+    return frozenset().union(*(kinds for kinds in shown if kinds is not None))
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:

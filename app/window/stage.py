@@ -28,7 +28,7 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.side_title import QtSideTitle
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font, presentation_row_px
-from app.window.replay import explain_shown, follow_playhead, load_replay
+from app.window.replay import explain_shown, follow_playhead, load_replay, painted_kinds
 from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -115,6 +115,7 @@ class Stage:
             timeline.segmentHovered.connect(self.code.highlight_file_line)
         for side, timeline in self.timelines.items():
             timeline.labelWidthChanged.connect(lambda px, side=side: self._on_label_px(side, px))
+            timeline.drawnKindsChanged.connect(self._explain)  # a zoom, a new picture
         self.timeline.viewChanged.connect(lambda: self._sync_view(Side.A))
         self.timeline_b.viewChanged.connect(lambda: self._sync_view(Side.B))
         view = self.session.view
@@ -147,7 +148,15 @@ class Stage:
 
     def explain_shown(self) -> None:
         view = self.session.view
-        explain_shown(self.legend, self.session, view.tails, view.by == "requests")
+        painted = painted_kinds(self.timelines.values())
+        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted)
+
+    def _explain(self) -> None:
+        """The key of what the lanes show now (their pixels changed kinds: a zoom)."""
+        if self.session.running:
+            self._explain_live()
+        else:
+            self.explain_shown()
 
     def set_theme(self, theme: Theme) -> None:
         for timeline in self.timelines.values():
@@ -278,7 +287,8 @@ class Stage:
         traces = self._traces_on_screen()
         # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
         # of a projector, for the run's first seconds, then one).
-        kinds = legend_kinds(traces, self.session.view.by) if traces else ()
+        painted = painted_kinds(self.timelines.values())  # (none while its lanes grow)
+        kinds = legend_kinds(traces, self.session.view.by, painted) if traces else ()
         answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
         )

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from app.slides.layout import layout_slide
 from app.slides.paint import paint_slide
-from app.theme import FAILED, LIGHT
+from app.theme import FAILED, LIGHT, kinds_shown
 from app.timeline.legend import legend_kinds
 from app.timeline.rows import TimelineRows
 from simulator.trace import KINDS
@@ -66,3 +66,72 @@ def test_the_window_s_key_follows_the_layout_on_screen(window):
     window.set_by("request")
     QApplication.processEvents()
     assert "client" in window.stage.legend.kinds
+
+
+def _lanes_show(timeline) -> set[str]:
+    """The kinds of its run whose colours (fill, pattern over it, or faint: a tail)
+    ``timeline``'s lanes show on screen, three pixels one over another at least (a bar's
+    sliver; not a text's edge)."""
+    from app.timeline.legend import TAIL_OPACITY
+
+    from .kind_pixels import kind_mask, rgb_array
+
+    def tall(mask: np.ndarray) -> bool:
+        return bool((mask[:-2] & mask[1:-1] & mask[2:]).any())
+
+    geo = timeline._geometry
+    image = (
+        timeline.grab()
+        .toImage()
+        .copy(
+            round(geo.lanes_left) + 1,
+            round(geo.lanes_top) + 1,
+            round(geo.lanes_width) - 2,
+            round(geo.lanes_height) - 2,
+        )
+    )
+    pixels = rgb_array(image)
+    background = np.array(QColor(LIGHT.background).getRgb()[:3])
+
+    def faint(kind: str) -> np.ndarray:  # a tail: the kind's colour, faint
+        colour = np.array(LIGHT.color(kind).getRgb()[:3])
+        over = np.rint(background * (1 - TAIL_OPACITY) + colour * TAIL_OPACITY)
+        return (np.abs(pixels - over) <= 4).all(axis=2)
+
+    kinds = kinds_shown([timeline.rows.trace])
+    return {kind for kind in kinds if tall(kind_mask(image, kind, slack=4) | faint(kind))}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("by", ["request", "worker"])
+def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, qtbot, by):
+    # Lessons 1 and 10 named "Django framework" at fit, though its slivers held no pixel.
+    from app.session import Side
+    from app.session.state import Kept
+    from app.widgets.timeline import KINDS_READ_MS
+
+    run = run_from_data(load_runs(1)[1][0], 0)
+    window.session.restore(
+        Kept({Side.A: run, Side.B: None}, {Side.A: [], Side.B: []}, Side.A, None)
+    )
+    window.set_by(by)
+    timeline = window.stage.timeline
+    legend = window.stage.legend
+
+    def settled() -> None:
+        for _ in range(2):  # the paint, then the key told of what it drew
+            timeline.repaint()
+            qtbot.wait(2 * KINDS_READ_MS)
+
+    settled()
+    named = set(legend.kinds) - {FAILED}
+    assert "framework" not in named
+    assert named == _lanes_show(timeline)
+    # Zoomed in on one request's start, Django's work holds pixels: the key names it.
+    lane = run.trace.lanes[-1]
+    first = next(s for s in lane.segments if s.kind == "framework")
+    timeline.set_view_range(first.start_ns - 100_000, first.end_ns + 100_000)
+    settled()
+    named = set(legend.kinds) - {FAILED}
+    assert "framework" in named
+    assert named == _lanes_show(timeline)

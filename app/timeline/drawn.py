@@ -1,0 +1,109 @@
+"""What the window's image of the bars shows: which kinds its pixels hold, and where marks
+drawn over it leave it nothing to show.
+
+A pixel of the image shows the kind holding most of it (:mod:`app.timeline.raster`), so a
+kind of slivers only is drawn nowhere; nor is one only under the marks that close lanes
+(an answer's, a failed request's block). The key names what the pixels show, read from the
+codes the painter drew (:attr:`~app.timeline.image_paint.LanesImage.drawn_kinds`), not
+worked out again from the segments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from app.timeline.geometry import TimelineGeometry
+from app.timeline.marks import answer_marks, failed_marks
+from app.timeline.overlay import bar_sizes
+from app.timeline.raster import Codes
+from app.timeline.rows import TimelineRows
+from simulator.trace import KINDS
+
+__all__ = ["DrawnKinds", "uncover", "under_marks"]
+
+Int64s = npt.NDArray[np.int64]
+#: A tile's byte as bits of kinds: the bars' code (low four bits) as bit ``code``, the
+#: tails' (high four) as bit ``16 + code`` (bits 0 and 16: nothing there).
+_KIND_BITS = np.array([(1 << (b & 15)) | (1 << 16 << (b >> 4)) for b in range(256)], np.uint32)
+
+
+#: Parts kept unread past this many (a live run's frames painted over the last): read.
+_KEEP = 64
+
+
+class DrawnKinds:
+    """The kinds a picture's pixels show, from the codes its parts were drawn from: per
+    part, its bands' codes, each pixel row's band in them, and the bits of the byte it
+    shows (tails' too, or not). Kept as drawn, read when asked (:meth:`kinds`)."""
+
+    def __init__(self) -> None:
+        self._bits = 0  # the kinds read so far (:data:`_KIND_BITS`)
+        self._parts: list[tuple[Codes, Int64s, npt.NDArray[np.uint8]]] = []
+
+    def clear(self) -> None:
+        """A picture painted whole: nothing of the last one shows."""
+        self._bits, self._parts = 0, []
+
+    def extend(self, parts: list[tuple[Codes, Int64s, npt.NDArray[np.uint8]]]) -> None:
+        self._parts += parts
+        if len(self._parts) > _KEEP:
+            self._read()
+
+    def kinds(self) -> frozenset[str]:
+        """The kinds some pixel shows, bars or faint tails (a tail shows its kind's colour)."""
+        self._read()
+        bits = self._bits | self._bits >> 16
+        return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)
+
+    def _read(self) -> None:
+        for codes, at, bits in self._parts:
+            # Once per run of pixel rows alike (a band, its bits): a few runs a row, not
+            # every pixel row (a band's rows show the same codes).
+            alike = np.ones(len(at), np.bool_)
+            alike[1:] = (at[1:] != at[:-1]) | (bits[1:] != bits[:-1])
+            runs = np.flatnonzero(alike)
+            seen = np.take(_KIND_BITS, codes[at[runs]] & bits[runs, None])
+            self._bits |= int(np.bitwise_or.reduce(seen, axis=None)) if seen.size else 0
+        self._parts = []
+
+
+def under_marks(
+    rows: TimelineRows, geo: TimelineGeometry, cutoff_ns: int | None
+) -> tuple[Int64s, Int64s, Int64s]:
+    """The pixels the marks that close lanes are drawn over, on rows a pixel or more tall
+    (an answer's, :func:`~app.timeline.marks.answer_marks`; a failed request's block,
+    :func:`~app.timeline.marks.failed_marks`), each over its row's whole bar: its band, its
+    first pixel column, and one past its last. The image draws no bar there (the mark
+    covers it): a kind only under them is drawn nowhere, and the key does not name it."""
+    t_from, t_to = geo.t_from_ns, geo.t_to_ns
+    limit = t_to if cutoff_ns is None else min(t_to, cutoff_ns)
+    scale = geo.lanes_width / max(1, t_to - t_from)
+    _, bar, _ = bar_sizes(geo.row_px, geo.group)
+    marks = [
+        answer_marks(rows, t_from, limit, geo.lanes_left, scale, bar) if rows.answered else None,
+        failed_marks(rows, t_from, limit, cutoff_ns, geo.lanes_left, scale, bar),
+    ]
+    band = np.concatenate([m[0] for m in marks if m is not None])
+    x0 = np.concatenate([m[1] for m in marks if m is not None])
+    x1 = np.concatenate([m[1] + m[2] for m in marks if m is not None])
+    # (a pixel is filled where its middle is: Qt's rule for rectangles drawn without
+    # antialiasing, as the marks are)
+    return band, np.ceil(x0 - 0.5).astype(np.int64), np.ceil(x1 - 0.5).astype(np.int64)
+
+
+def uncover(
+    codes: Codes, covered: tuple[Int64s, Int64s, Int64s], lo: int, hi: int, x: int, width: int
+) -> Codes:
+    """``codes`` (bands ``lo`` to ``hi``, pixel columns from ``x``) with nothing where
+    marks are drawn over them (``covered``, :func:`under_marks`)."""
+    band, first, last = covered
+    first, last = np.maximum(first, x) - x, np.minimum(last, x + width) - x
+    inside = np.flatnonzero((band >= lo) & (band < hi) & (last > first))
+    if not len(inside):
+        return codes
+    codes = codes.copy()  # (a box's codes are read by every part in it)
+    counts = last[inside] - first[inside]
+    starts = np.repeat(first[inside] - np.cumsum(counts) + counts, counts)
+    codes[np.repeat(band[inside] - lo, counts), starts + np.arange(int(counts.sum()))] = 0
+    return codes
