@@ -35,6 +35,7 @@ from simulator.trace.lane_build import (
     Checkpoint,
     Event,
     LaneBuild,
+    builds_on,
     merged_again,
     segments_again,
 )
@@ -72,13 +73,7 @@ def await_entered(
     still open, and no declared segment before it; and ``reads`` as that leaves them.
     ``None`` where this does not provably give it (the general walk then does)."""
     records, merge_states = before.records, before.merge_states
-    if (
-        records is None
-        or merge_states is None
-        or before.probe is not probe
-        or status == "cancelled"
-        or probe.finished_ns is not None
-    ):
+    if not builds_on(before, probe, status) or records is None or merge_states is None:
         return None
     n_segments, n_marks, reach, mw_in, mw_out, threads = records
     marks = probe.marks

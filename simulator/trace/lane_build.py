@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from embedded_site.instrumentation import RequestProbe
-from simulator.trace.data import Lane, Segment
+from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.lane_parts import (
     MergeState,
     Piece,
@@ -36,6 +36,7 @@ __all__ = [
     "Records",
     "Start",
     "alike_events",
+    "builds_on",
     "handed_back",
     "merged_again",
     "resumable",
@@ -182,6 +183,19 @@ def resumable(
             return at
         at -= 1
     return 0
+
+
+def builds_on(before: LaneBuild, probe: RequestProbe, status: Status) -> bool:
+    """Whether a quick build may start from ``before`` (``lane_tail``, ``lane_await``): a
+    build of this very probe that kept what it read of the records and how it joined its
+    pieces, for a request in flight (not cancelled, not finished)."""
+    return (
+        before.records is not None
+        and before.merge_states is not None
+        and before.probe is probe
+        and status != "cancelled"
+        and probe.finished_ns is None
+    )
 
 
 def handed_back(event: Event, loop_thread: str | None) -> bool:

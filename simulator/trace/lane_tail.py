@@ -33,7 +33,8 @@ import bisect
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
-from simulator.trace.lane_build import NEVER, LaneBuild, handed_back
+from simulator.trace.lane_build import NEVER, LaneBuild, builds_on, handed_back
+from simulator.trace.lane_events import events_kept
 from simulator.trace.lane_parts import FRAMEWORK, QUEUED, THREAD_HOP, Piece
 from simulator.trace.made import make_lane, make_segments
 
@@ -56,27 +57,16 @@ def steps_after_wait(
     ``before`` while it waited for the loop, and ``reads`` as that leaves them; ``None``
     where this does not provably give it (the general walk then does)."""
     records, merge_states = before.records, before.merge_states
-    if (
-        records is None
-        or merge_states is None
-        or before.probe is not probe
-        or status == "cancelled"
-        or probe.finished_ns is not None
-    ):
+    if not builds_on(before, probe, status) or records is None or merge_states is None:
         return None
     steps = probe.loop_steps
     n_steps, known = len(steps), before.n_steps
     if n_steps <= known or not known:
         return None
     # The same records but for the steps (what ``events_kept`` reuses the events on).
-    n_segments, n_marks, reach, mw_in, mw_out, threads = records
-    if (
-        reach >= done_ns
-        or probe.open_segments
-        or len(probe.segments) != n_segments
-        or len(probe.marks) != n_marks
-    ):
+    if events_kept(records, before.events, probe, done_ns) is None:
         return None
+    _, _, _, mw_in, mw_out, threads = records
     start = before.start
     picked = probe.picked_ns
     if (
