@@ -36,6 +36,7 @@ from simulator.trace.lane_build import (
     Event,
     LaneBuild,
     builds_on,
+    head_of,
     merged_again,
     segments_again,
 )
@@ -101,14 +102,7 @@ def await_entered(
     ):
         return None
     start = before.start
-    if (
-        start[0] != picked
-        or start[1] != (probe.picked_thread or "?")
-        or start[2] != probe.picked_clock
-        or start[3] != probe.sent_ns
-        or start[4] != loop_thread
-        or start[5] is not None
-    ):
+    if start[:5] != head_of(probe, picked, loop_thread) or start[5] is not None:
         return None
     events, checkpoints = before.events, before.checkpoints
     at = len(events)

@@ -23,6 +23,7 @@ from simulator.trace.lane_parts import (
     held_during,
     merge_from,
     merge_touching,
+    plain_clock,
 )
 from simulator.trace.made import make_segments
 
@@ -38,6 +39,7 @@ __all__ = [
     "alike_events",
     "builds_on",
     "handed_back",
+    "head_of",
     "merged_again",
     "resumable",
     "segments_again",
@@ -65,6 +67,9 @@ Checkpoint = tuple[int, str, PlainClock | None, int, int, int, int]
 #: sent, the loop's thread and the middleware's start: ``picked_ns, picked_thread, clock,
 #: sent_ns, loop_thread, middleware_in``.
 Start = tuple[int, str, PlainClock | None, int, str | None, int | None]
+#: Its first five: when and on which thread (and its clocks) the server picked the request
+#: up, when it was sent, and the loop watched (:func:`head_of`).
+Head = tuple[int, str, PlainClock | None, int, str | None]
 #: What a build's events were made of (``lane_events``): how many segments and marks of its
 #: probe it read, the latest time any of them reached, where the middleware chain began and
 #: ended (``None``: not seen), and the threads they were seen on (``threads_seen``). Kept
@@ -195,6 +200,18 @@ def builds_on(before: LaneBuild, probe: RequestProbe, status: Status) -> bool:
         and before.probe is probe
         and status != "cancelled"
         and probe.finished_ns is None
+    )
+
+
+def head_of(probe: RequestProbe, picked: int, loop_thread: str | None) -> Head:
+    """Where the walk of ``probe``'s lane starts (picked up at ``picked``): a build whose
+    :data:`Start` begins alike walked the same start, and may be built on."""
+    return (
+        picked,
+        probe.picked_thread or "?",
+        plain_clock(probe.picked_clock),
+        probe.sent_ns,
+        loop_thread,
     )
 
 

@@ -33,7 +33,7 @@ import bisect
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
-from simulator.trace.lane_build import NEVER, LaneBuild, builds_on, handed_back
+from simulator.trace.lane_build import NEVER, LaneBuild, builds_on, handed_back, head_of
 from simulator.trace.lane_events import events_kept
 from simulator.trace.lane_parts import FRAMEWORK, QUEUED, THREAD_HOP, Piece
 from simulator.trace.made import make_lane, make_segments
@@ -69,15 +69,7 @@ def steps_after_wait(
     _, _, _, mw_in, mw_out, threads = records
     start = before.start
     picked = probe.picked_ns
-    if (
-        picked is None
-        or picked >= done_ns
-        or start[0] != picked
-        or start[1] != (probe.picked_thread or "?")
-        or start[2] != probe.picked_clock
-        or start[3] != probe.sent_ns
-        or start[4] != loop_thread
-    ):
+    if picked is None or picked >= done_ns or start[:5] != head_of(probe, picked, loop_thread):
         return None
     events, checkpoints = before.events, before.checkpoints
     at = len(events)

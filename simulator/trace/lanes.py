@@ -25,6 +25,7 @@ from simulator.trace.lane_build import (
     Checkpoint,
     LaneBuild,
     handed_back,
+    head_of,
     merged_again,
     resumable,
     segments_again,
@@ -39,7 +40,6 @@ from simulator.trace.lane_parts import (
     Piece,
     PlainClock,
     framework,
-    plain_clock,
     steps_joined,
 )
 from simulator.trace.lane_tail import steps_after_wait
@@ -165,9 +165,8 @@ def build_lane_again(
     # (A lane in flight is built again several times a second, a few records long: each
     # step here is one pass over them, no generator, no function call per record.)
     same = before is not None and before.probe is probe
-    picked_thread = probe.picked_thread or "?"
-    picked_clock = plain_clock(probe.picked_clock)
-    head = (picked, picked_thread, picked_clock, probe.sent_ns, loop_thread)
+    head = head_of(probe, picked, loop_thread)
+    _, picked_thread, picked_clock, _, _ = head
     made = (
         events_kept(before.records, before.events, probe, done_ns)
         if same and before is not None and before.records is not None and before.start[:5] == head
