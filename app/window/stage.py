@@ -287,8 +287,9 @@ class Stage:
         traces = self._traces_on_screen()
         # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
         # of a projector, for the run's first seconds, then one).
-        painted = painted_kinds(self.timelines.values())  # (none while its lanes grow)
-        kinds = legend_kinds(traces, self.session.view.by, painted) if traces else ()
+        # (Not cut to what a picture's pixels showed: the last one read was another
+        # picture, the window's empty one or the last run's, and named none of these.)
+        kinds = legend_kinds(traces, self.session.view.by) if traces else ()
         answers = self.session.view.by == "requests" and any(
             lane.status == "ok" for trace in traces for lane in trace.lanes
         )

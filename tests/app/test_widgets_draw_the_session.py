@@ -141,3 +141,25 @@ def test_while_a_run_sends_its_first_requests_the_legend_explains_nothing_not_ev
     qloop.run_until_complete(session.run())
     assert keys == [()]
     assert 0 < len(window.legend.kinds) < 6  # the finished run's kinds
+
+
+def test_a_run_s_first_live_frames_have_a_key_after_a_picture_whose_kinds_were_read(
+    qtbot, qloop, settings
+):
+    # The key of a picture on screen names the kinds its pixels show, read after its paint;
+    # a run's live frames are other pictures: their key names what their lanes hold so far.
+    # The first frame's took the last picture's kinds (none, a window's empty one) and
+    # named nothing: lesson 1's first frames stood with no key under them.
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session(seconds=0.3, frames=5)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.timeline.drawn_kinds is not None)  # the empty one, read
+    keys: list[tuple[str, ...]] = []
+    session.events.run_progressed.connect(
+        lambda _side, trace, _now: keys.append(window.legend.kinds) if trace.lanes else None
+    )
+    qloop.run_until_complete(session.run())
+    assert keys and all(keys)
