@@ -270,36 +270,21 @@ class LiveLanes:
             end = lane.end_ns
             version, state, shape = states[i]
             windows = held.windows
-            if kept is None:
-                kept_list[i] = _Kept(
-                    version,
-                    state,
-                    lane,
-                    held.until,
-                    grows,
-                    done is None,
-                    end,
-                    build,
-                    grows_until,
-                    final(state),
-                    shape,
-                    tuple(windows) if windows else (),
-                    seen,
-                )
-            else:
-                kept.version = version
-                kept.state = state
-                kept.lane = lane
-                kept.read_until = held.until
-                kept.grows = grows
-                kept.in_flight = done is None
-                kept.end = end
-                kept.build = build
-                kept.grows_until = grows_until
-                kept.final = final(state)
-                kept.shape = shape
-                kept.windows = tuple(windows) if windows else ()
-                kept.seen = seen
+            if kept is None:  # (its first build: every field set below, as for the rest)
+                kept = kept_list[i] = _Kept(version, state, lane, held.until, grows, True, end)
+            kept.version = version
+            kept.state = state
+            kept.lane = lane
+            kept.read_until = held.until
+            kept.grows = grows
+            kept.in_flight = done is None
+            kept.end = end
+            kept.build = build
+            kept.grows_until = grows_until
+            kept.final = final(state)
+            kept.shape = shape
+            kept.windows = tuple(windows) if windows else ()
+            kept.seen = seen
             if end > last:
                 last = end
             still.append(i)
