@@ -20,6 +20,7 @@ from app.timeline.geometry import TimelineGeometry, lanes_clip
 from app.timeline.image_paint import rows_of_y
 from app.timeline.raster import Codes
 from app.timeline.rows import DRAW_ORDER, TimelineRows
+from simulator.trace import Kind
 from simulator.trace.columns import KIND_CODE
 
 __all__ = ["painted_kinds", "rect_codes"]
@@ -47,15 +48,10 @@ def rect_codes(rows: TimelineRows, geo: TimelineGeometry, tails: bool = True) ->
             if not items:
                 continue
             band, start, end = np.array(items, np.int64).reshape(-1, 3).T
-            x0 = geo.lanes_left + (start - t_from) * scale
+            x0 = geo.lanes_left + (start - t_from) * np.float64(scale)
             first, last = filled(x0, x0 + (end - start) * scale + 0.5)  # (the painter's 0.5)
-            _fill(
-                layer,
-                band,
-                np.maximum(first, x) - x,
-                np.minimum(last, x + width) - x,
-                KIND_CODE[kind] + 1,
-            )  # type: ignore[index]
+            first, last = np.maximum(first, x) - x, np.minimum(last, x + width) - x
+            _fill(layer, band, first, last, KIND_CODE[Kind(kind)] + 1)
         codes |= layer << 4 if tail else layer
     return codes
 
