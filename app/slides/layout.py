@@ -24,6 +24,7 @@ from app.timeline.labels import named_row_px
 from app.timeline.legend import legend_kinds
 from app.timeline.notes import errors_fit_under, errors_under_height
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
+from app.timeline.painted import painted_kinds
 from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
 from simulator.trace import Run
@@ -180,6 +181,11 @@ def _room_for_errors(
     return geometry, 0
 
 
+#: Layouts tried at most for a key that names what the lanes' pixels show (a key of fewer
+#: kinds may take fewer lines, and the rows the room it leaves: two, nearly always).
+_LAYOUTS = 4
+
+
 def layout_slide(
     runs: Sequence[Run],
     *,
@@ -196,8 +202,52 @@ def layout_slide(
     lanes out per request or per worker (see :class:`~app.timeline.rows.TimelineRows`);
     a lesson's ``figure`` leads each line of figures. ``every_run``: each side's runs (the
     one drawn among them) where a side was measured several times, so its figure bar writes
-    the median and the range, as the verdict and the window do; by default each side's one."""
+    the median and the range, as the verdict and the window do; by default each side's one.
+
+    The key names the kinds the lanes' pixels show as laid out (:func:`~app.timeline.
+    painted.painted_kinds`, the window's rule): lesson 21's key named "waiting for the GIL"
+    for a 0.56 ms sliver the next bar was painted over. It is laid out again with that key
+    (its lines give the rows their room) until the two agree."""
     runs = checked_runs(runs)
+    traces = [run.trace for run in runs]
+    all_rows = [TimelineRows(run.trace, by=by) for run in runs]
+    kinds = legend_kinds(traces, by)  # what the lanes hold: the first layout's key
+    for _ in range(_LAYOUTS):
+        slide = _layout(
+            runs,
+            all_rows,
+            kinds,
+            title=title,
+            size=size,
+            theme=theme,
+            by=by,
+            subtitle=subtitle,
+            verdict_text=verdict_text,
+            figure=figure,
+            every_run=every_run,
+        )
+        painted = frozenset().union(*(painted_kinds(b.rows, b.geometry) for b in slide.timelines))
+        kinds = legend_kinds(traces, by, painted)
+        if kinds == slide.kinds:
+            break
+    return slide
+
+
+def _layout(
+    runs: Sequence[Run],
+    all_rows: list[TimelineRows],
+    kinds: tuple[str, ...],
+    *,
+    title: str | None,
+    size: tuple[int, int],
+    theme: Theme,
+    by: str,
+    subtitle: str | None,
+    verdict_text: str | None,
+    figure: str | None,
+    every_run: Sequence[Sequence[Run]] | None,
+) -> SlideLayout:
+    """:func:`layout_slide` with the key's ``kinds`` and the runs' rows given."""
     sides = [list(side) for side in every_run] if every_run is not None else [[r] for r in runs]
     if len(sides) != len(runs) or not all(sides):
         raise LanesError(f"{len(runs)} runs drawn, but the runs of {len(sides)} sides given")
@@ -234,7 +284,6 @@ def layout_slide(
         y = subtitle_rect.bottom()
     y += 16 * k
 
-    kinds = legend_kinds([run.trace for run in runs], by)  # the window's key, alike
     answers = by_value(by) == "requests" and any(
         lane.status == "ok" for run in runs for lane in run.trace.lanes
     )
@@ -249,7 +298,6 @@ def layout_slide(
     # The timelines share what is left: each wants full-height rows, and gets less if it must.
     span = max(max(picture_end_ns(run.trace) - run.trace.t0_ns for run in runs), 10_000_000)
     span = int(span * 1.03)
-    all_rows = [TimelineRows(run.trace, by=by) for run in runs]
     label_px = max(label_width(rows, fonts.body) for rows in all_rows)
     heading_h = line(fonts.heading) + 4 * k if text.headings else 0.0
     end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes

@@ -20,7 +20,7 @@ from app.timeline.raster import Codes
 from app.timeline.rows import TimelineRows
 from simulator.trace import KINDS
 
-__all__ = ["DrawnKinds", "uncover", "under_marks"]
+__all__ = ["DrawnKinds", "filled", "uncover", "under_marks"]
 
 Int64s = npt.NDArray[np.int64]
 #: A tile's byte as bits of kinds: the bars' code (low four bits) as bit ``code``, the
@@ -87,9 +87,14 @@ def under_marks(
     band = np.concatenate([m[0] for m in marks if m is not None])
     x0 = np.concatenate([m[1] for m in marks if m is not None])
     x1 = np.concatenate([m[1] + m[2] for m in marks if m is not None])
-    # (a pixel is filled where its middle is: Qt's rule for rectangles drawn without
-    # antialiasing, as the marks are)
-    return band, np.ceil(x0 - 0.5).astype(np.int64), np.ceil(x1 - 0.5).astype(np.int64)
+    return (band, *filled(x0, x1))
+
+
+def filled(x0: npt.NDArray[np.float64], x1: npt.NDArray[np.float64]) -> tuple[Int64s, Int64s]:
+    """The pixel columns rectangles from ``x0`` to ``x1`` fill, drawn without antialiasing
+    (the marks, the exact painter's bars): the first, and one past the last. A pixel is
+    filled where its middle is: Qt's rule."""
+    return np.ceil(x0 - 0.5).astype(np.int64), np.ceil(x1 - 0.5).astype(np.int64)
 
 
 def uncover(
