@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
-from simulator.metrics.figures import FIGURE, lesson_first
+from simulator.metrics.figures import FIGURE, lesson_first, loop_not_watched
 from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
 from simulator.trace import HOLDS_THREAD, Kind, Run
@@ -52,14 +52,6 @@ class SlideText:
     metrics: tuple[str, ...]
     verdict: str | None
     note: str | None = None
-
-
-def _no_loop(run: Run) -> str:
-    """Why a run has no loop figure: WSGI has no loop; over sockets, the loops are in other
-    processes, where no monitor watches them."""
-    if run.scenario.over_sockets:
-        return "loops not watched (other processes)"
-    return "no event loop (WSGI)"
 
 
 #: The figures a slide's line gives every run, in order (threads stand for the threads used
@@ -103,7 +95,7 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
             held = FIGURE["threads_held_peak"].text(s)
             return f"{named(key, 'threads')} ({held} held at once)"
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
-            return _no_loop(run)
+            return loop_not_watched(run.scenario)
         if key == "framework_ms_per_request":
             return f"{named(key)}/req"
         return named(key)

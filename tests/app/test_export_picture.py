@@ -264,6 +264,11 @@ def test_the_figures_line_reads_at_a_glance():
     for rps, shown in ((2.0, "2.00 req/s"), (99.97, "100 req/s"), (1234.5, "1234 req/s")):
         faster = Run(run.scenario, run.trace, dataclasses.replace(summary, throughput_rps=rps))
         assert shown in metrics_line(faster)
+    # gunicorn's workers run Django's WSGI handler, with no loop; uvicorn's run it on a loop
+    # no monitor of ours watches (lesson 23's slide said "loops not watched" for gunicorn).
+    for mode, loop in (("gunicorn", "no event loop (WSGI)"), ("uvicorn", "loops not watched")):
+        served = Run(Scenario(view="sync_io", mode=mode), run.trace, summary)
+        assert f" · {loop}" in metrics_line(served), mode
 
 
 def test_a_lesson_s_slide_leads_each_line_with_the_figure_it_asks_about(sync_run, async_run):
