@@ -54,8 +54,8 @@ class SlideText:
     note: str | None = None
 
 
-#: The figures a slide's line gives every run, in order (threads stand for the threads used
-#: and, in brackets, how many were held at once).
+#: The figures a slide's line gives every run, in order (the threads used and, in brackets,
+#: how many were held at once).
 SLIDE_FIGURES = (
     "makespan_ms",
     "p95",
@@ -73,7 +73,7 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
     by the window's figure line's rule (:func:`~simulator.metrics.figures.lesson_first`).
 
     Names, values and units come from :data:`~simulator.metrics.figures.FIGURE`; the slide
-    only picks which figures fit on a line (and calls threads just "threads", for room).
+    only picks which figures fit on a line.
     """
     s = run.summary
     keys = lesson_first(figure, SLIDE_FIGURES)
@@ -90,10 +90,12 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
             # A site that said nothing of its threads: said once, never a made-up 0.
             return "threads and framework — (no per-thread data)" if key == "threads_used" else None
         if key == "threads_used":
+            # "threads used", its own name: "threads 31" beside "threads held 0" (lesson 9's
+            # A) read as 31 threads held.
             if "threads_held_peak" in keys:  # the lesson's own figure leads the line
-                return named(key, "threads")
+                return named(key)
             held = FIGURE["threads_held_peak"].text(s)
-            return f"{named(key, 'threads')} ({held} held at once)"
+            return f"{named(key)} ({held} held at once)"
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
             return loop_not_watched(run.scenario)
         if key == "framework_ms_per_request":
