@@ -97,7 +97,7 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
             held = FIGURE["threads_held_peak"].text(s)
             return f"{named(key)} ({held} held at once)"
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
-            return loop_not_watched(run.scenario)
+            return loop_not_watched(run.scenario).line
         if key == "framework_ms_per_request":
             return f"{named(key)}/req"
         return named(key)

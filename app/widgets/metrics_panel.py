@@ -156,6 +156,7 @@ class QtMetrics(QWidget):
         shown = self._figures.shown  # read now: the panel keeps no run of its own
         s = shown.summary if shown is not None else None
         captions = {figure.key: figure.caption for figure in METRICS}
+        tips = {figure.key: figure.tooltip for figure in METRICS}
         if shown is None or s is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
@@ -163,13 +164,19 @@ class QtMetrics(QWidget):
             for figure in METRICS:
                 captions[figure.key] += figure.so_far(shown.live)
             if shown.trace.loop_thread is None:
-                texts["loop_blocked_ms"] = loop_not_watched(self._scenario_of(shown))
+                # In a value cell's room (the whole line, wider, pushed the panel's two
+                # columns past the dock's edge at 1080p); the tooltip says the whole of it.
+                unwatched = loop_not_watched(self._scenario_of(shown))
+                texts["loop_blocked_ms"] = unwatched.value
+                tips["loop_blocked_ms"] = f"{unwatched.line}. {tips['loop_blocked_ms']}"
             running = s.requests - s.ok - s.failed - s.cancelled
             if running:  # in the caption: "10 000 (9 998 running)" in large type was cut off
                 captions["requests"] += f" ({format_count(running)} running)"
         for key, text in texts.items():
             self._values[key].setText(text)
         suffix = f" {PREDICTED}" if shown is not None and shown.predicted else ""
+        for key, tip in tips.items():
+            self._values[key].setToolTip(tip)
         for key, caption in captions.items():
             self._captions[key].setText(caption + suffix)
         # An empty palette inherits the theme; only a non-zero failed count turns red.
