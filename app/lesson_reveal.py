@@ -35,7 +35,7 @@ class PanelText:
     guess: str
     status: str
     reveal: str
-    #: The reveal's verdict line, in large type (``None`` before the reveal or a run).
+    #: The lesson's verdict line, in large type, once measured (``None`` before a run).
     verdict: str | None = None
     #: The reveal in one line of plain text: the answer and how the class's guess fared
     #: (the lanes keep the height; B or "." opens :attr:`reveal`).
@@ -138,7 +138,11 @@ def panel_text(
     }[quiz.step]
     strip = ""
     reveal = ""
-    verdict = None
+    # Once measured, the large-type line is the lesson's one verdict (``LessonRun.line``),
+    # before the reveal too: lesson 23 on a busy machine read "runs overlapped, no winner"
+    # over its finished lanes and then "could not show it: no 2 free cores" over the same.
+    measured = quiz.step in (QuizStep.MEASURED, QuizStep.REVEAL)
+    verdict = judged.line if measured and judged.runs else None
     if quiz.step is QuizStep.REVEAL:
         lines = []
         right = quiz.guessed_right
@@ -147,7 +151,6 @@ def panel_text(
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         strip = f"Answer: {lesson.answer}{mark}{said}"
         if judged.runs:
-            verdict = judged.line
             lines.append(_figure_line(judged, model or ModelFigures()))
             if not lesson.choices:
                 number, short = _number_line(quiz, judged)

@@ -159,13 +159,15 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
         say("Stopped: the lesson's claims were not checked.")
         return interrupts.exit_code if interrupts.received else EXIT_INTERRUPTED
     say()
-    if result.verdict is not None:
-        say(f"Verdict: {result.verdict}")
-    say(_model_line(result))
+    # The lesson's one verdict line, as the window and the slide say it: a run that did not
+    # show the lesson's point says so alone, not beside a verdict that reads otherwise.
     if not result.showed:
         say(f"{result.line.upper()}.")
         if result.cores_line is not None:
             say(f"  {result.cores_line}")
+    elif result.verdict is not None:
+        say(result.line)
+    say(_model_line(result))
     _wrapped("  Answer: ", lesson.answer)
     _wrapped("  Why: ", lesson.why)
     _wrapped("  Look at: ", lesson.look_at)

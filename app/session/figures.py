@@ -93,6 +93,10 @@ class Figures:
     def __init__(self, session: Session | None = None) -> None:
         self.events = FiguresEvents()
         self.shown: Shown | None = None
+        #: In compare mode, the other side's finished run beside :attr:`shown` (``None``:
+        #: not run yet, running, or one run on screen): presentation mode's line of figures
+        #: gives each panel its own, so the one line never sits, named B's, over A's lanes.
+        self.other: Shown | None = None
         #: With no figures shown, the side whose run has started and has none yet (compare
         #: mode; ``None`` otherwise): while B's site starts, A's lanes stay on screen and
         #: the dashes are B's, which the figure line says.
@@ -122,15 +126,35 @@ class Figures:
         figures). ``plots=False``: only the figures are due, the plots draw what they drew.
         ``live``: the run is still going. ``starting``: with no trace, the side whose run
         has started (:attr:`starting`)."""
+        other = self._other_of(starting if trace is None else side)
         if trace is None:
-            if self.shown is None and self.starting == starting:
+            kept = self.other
+            same = kept is other or (kept and other and kept.trace is other.trace)
+            if self.shown is None and self.starting == starting and same:
                 return
             self.shown, self.starting = None, starting
         else:
             self.starting = None
             summary = summary if summary is not None else summarize(trace)
             self.shown = Shown(trace, summary, side, predicted, live)
+        self.other = other
         self.events.shown.emit(plots)
+
+    def _other_of(self, side: Side | None) -> Shown | None:
+        """The figures of the side other than ``side`` (``None``: one run on screen) as its
+        panel shows it: its finished run, or as it stood at the replay's playhead; none if
+        it has not run, is running or waits to run again (its panel empty meanwhile)."""
+        s = self._session
+        if side is None or s is None:
+            return None
+        run = s.runs[side.other]
+        if run is None or s.running_side == side.other or side.other in s.queued:
+            return None
+        ms = s.view.replay_ms
+        if ms < 0 or s.running:
+            return Shown(run.trace, run.summary, side.other)
+        cut = trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6))
+        return Shown(cut, summarize(cut), side.other, live=True)
 
     # -- following the session -----------------------------------------------------------------
     def _follow(self, session: Session) -> None:

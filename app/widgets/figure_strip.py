@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.session.figures import Figures
+from app.session.figures import Figures, Shown
+from app.session.state import Side
 from simulator.metrics.figures import EMPTY, FIGURE, lesson_first
 from simulator.metrics.summary import Summary
 from simulator.trace import Trace
@@ -61,9 +62,10 @@ class QtFigureStrip(QLabel):
 
     def _update_text(self) -> None:
         """Write the lesson's figures of what is shown; in a comparison the side they are of
-        ("A", "B") goes first; the model's say so first, in words a class reads from the
-        back. Before a run the names stand with dashes, so the class knows what to watch
-        for (a bare dash under the title reads as a glitch)."""
+        ("A", "B") goes first, and the other side's finished run has a line of its own (A's
+        above B's, as their panels are); the model's say so first, in words a class reads
+        from the back. Before a run the names stand with dashes, so the class knows what to
+        watch for (a bare dash under the title reads as a glitch)."""
         shown = self._figures.shown
         figure = self._lesson_figure()
         if shown is None:
@@ -72,15 +74,27 @@ class QtFigureStrip(QLabel):
             # B's dashes while its site starts, A's lanes still on screen: say whose.
             side = self._figures.starting
             head = f"<b>{side.upper()}</b>: " if side is not None else ""
-            self.setText(head + " · ".join(f"{name} <b>{EMPTY}</b>" for name in names))
-            return
-        summary = shown.summary
-        self.keys = lesson_figures(summary, shown.trace, figure)
-        parts = [
-            f"{FIGURE[key].name}{FIGURE[key].so_far(shown.live)} <b>{FIGURE[key].text(summary)}</b>"
-            for key in self.keys
-        ]
-        head = f"<b>{shown.side.upper()}</b>: " if shown.side is not None else ""
-        if shown.predicted:
-            head += "<b>Predicted</b> (model, not measured): "
-        self.setText(head + " · ".join(parts))
+            line = head + " · ".join(f"{name} <b>{EMPTY}</b>" for name in names)
+        else:
+            side = shown.side
+            self.keys = lesson_figures(shown.summary, shown.trace, figure)
+            line = _line(shown, self.keys)
+        lines = [line]
+        other = self._figures.other
+        if other is not None:
+            keys = lesson_figures(other.summary, other.trace, figure)
+            lines.insert(0 if side == Side.B else 1, _line(other, keys))
+        self.setText("<br>".join(lines))
+
+
+def _line(shown: Shown, keys: tuple[str, ...]) -> str:
+    """``B: makespan 1.61 s · p95 1.54 s`` for ``shown``'s figures of ``keys``."""
+    summary = shown.summary
+    parts = [
+        f"{FIGURE[key].name}{FIGURE[key].so_far(shown.live)} <b>{FIGURE[key].text(summary)}</b>"
+        for key in keys
+    ]
+    head = f"<b>{shown.side.upper()}</b>: " if shown.side is not None else ""
+    if shown.predicted:
+        head += "<b>Predicted</b> (model, not measured): "
+    return head + " · ".join(parts)

@@ -337,7 +337,8 @@ class QtMainWindow(QMainWindow):
         runs, shown = self.session.shown_runs(), self.session.shown_run()
         if not runs or shown is None:
             raise LanesError(NOTHING_TO_EXPORT)
-        title, verdict = self.session.lesson_title, self.session.verdict
+        # A lesson's measured runs: the line the window shows, whether they showed its point.
+        title, verdict = self.session.lesson_title, self.quiz.line or self.session.verdict
         theme, by = self.presentation.theme, self.session.view.by
         figure = self.session.criterion.figure  # the figure line's lead, on the slide too
         # Each side's every run (a close call's re-runs): the slide's bars write their range.

@@ -157,6 +157,9 @@ class QtQuiz:
     ) -> None:
         self.parent, self.classroom, self.session = parent, classroom, classroom.session
         self._verdict = verdict
+        #: The lesson's verdict line on screen once its runs are measured (``None``: the
+        #: session's own verdict, if any): what the window's slide says too.
+        self.line: str | None = None
         self.cores = CoresCheck(lambda: self._show(self.classroom.quiz), measure_cores)
         self.panel = QtLessonPanel()
         self.panel.guessed.connect(classroom.guess)
@@ -179,11 +182,18 @@ class QtQuiz:
         classroom.events.quiz.connect(self._show)
         self.session.events.running.connect(self._on_running)
         self.session.events.running.connect(self.cores.running)
+        # After the stage's own handler: the lesson's line stays over the session's verdict
+        # (while runs go, the session's; their end draws the quiz again).
+        self.session.events.verdict.connect(self._on_verdict)
         self._show(classroom.quiz)
 
     def _on_running(self, running: bool) -> None:
         self._update_actions()
         if not running:  # F5 at the reveal ("run it again"): the runs now on screen judged
+            self._show(self.classroom.quiz)
+
+    def _on_verdict(self, _text: object) -> None:
+        if not self.session.running:
             self._show(self.classroom.quiz)
 
     def _action(self, text: str, key: str, slot: object) -> QAction:
@@ -222,6 +232,7 @@ class QtQuiz:
     def _show(self, quiz: Quiz | None) -> None:
         self._update_actions()
         if quiz is None:
+            self.line = None
             self.panel.hide()
             return
         self.panel.set_scale(quiz.scale)
@@ -235,8 +246,9 @@ class QtQuiz:
         numeric = not quiz.lesson.choices and quiz.step is QuizStep.QUESTION
         # How large each part is, and which show at this step: the window's step layout.
         self.panel.show_text(text, numeric=numeric, number=quiz.number)
-        # The reveal's verdict line in large type (or "this run did not show it"); before
-        # the reveal, the session's verdict as usual.
+        # The lesson's verdict line in large type once measured (or "this run did not show
+        # it"); before, the session's verdict as usual.
+        self.line = text.verdict
         line = text.verdict if text.verdict is not None else self.session.verdict
         self._verdict.setText(line or "")
         self._verdict.setVisible(bool(line) and (self.session.compare or text.verdict is not None))

@@ -95,8 +95,10 @@ def _main(judged: Judgement) -> str:
         return _alike(key.name, judged, tail)
     # Medians apart, runs overlapping: said so in words that hold without the ranges (the
     # reveal's strip drops them first). "No measurable difference in makespan (A 497 ms,
-    # B 1.41 s)" read as a contradiction at lesson 15's reveal on a busy machine.
-    return f"runs overlapped, no winner in {key.name} ({_sides(judged)}; {_runs(judged)})"
+    # B 1.41 s)" read as a contradiction at lesson 15's reveal on a busy machine, and "runs
+    # overlapped, no winner" meant nothing to a class: whose runs, overlapping how?
+    runs = _runs(judged)
+    return f"no winner in {key.name}: ranges overlap ({_sides(judged)}; {runs})"
 
 
 def _also_p95(comparison: Comparison, main: Judgement) -> str | None:
@@ -144,9 +146,9 @@ def _notes(a: Sequence[Summary], b: Sequence[Summary]) -> list[str]:
 
 def comparison_verdict(comparison: Comparison) -> str:
     """The one-line verdict on a comparison, e.g. ``B finished 7.9× sooner (A 1.60 s, B
-    202 ms); p95 6.2× lower``, ``runs overlapped, no winner in p50 (A 210 ms (205–230 ms),
-    B ...; 3 runs each)`` or, for a lesson expecting the same, ``about the same makespan:
-    A 605 ms, B 614 ms, within 2%``."""
+    202 ms); p95 6.2× lower``, ``no winner in p50: ranges overlap (A 210 ms
+    (205–230 ms), B ...; 3 runs each)`` or, for a lesson expecting the same, ``about the
+    same makespan: A 605 ms, B 614 ms, within 2%``."""
     a, b = comparison.a, comparison.b
     parts: list[str] = []
     if not comparison.finished:

@@ -15,7 +15,7 @@ of every kind); only the work is less.
 from __future__ import annotations
 
 from embedded_site.instrumentation import RequestProbe
-from simulator.trace.data import Lane, Segment, Status
+from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
 from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.kinds import QUEUE_THREAD, Kind
@@ -43,7 +43,7 @@ from simulator.trace.lane_parts import (
     steps_joined,
 )
 from simulator.trace.lane_tail import steps_after_wait
-from simulator.trace.made import make_lane
+from simulator.trace.made import make_lane, make_segment
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
@@ -148,9 +148,10 @@ def build_lane_again(
     picked = probe.picked_ns
     if picked is None or picked >= done_ns:
         # Never reached a worker (stopped while waiting, or refused).
+        # (Made slot by slot: 10,000 such lanes in a big run's first frames.)
         kind = Kind.CANCELLED if status == "cancelled" else Kind.QUEUED
-        only = Segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), QUEUE_THREAD)
-        lane = Lane(
+        only = make_segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), QUEUE_THREAD)
+        lane = make_lane(
             probe.request_id,
             probe.view,
             status,

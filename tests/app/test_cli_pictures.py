@@ -306,10 +306,10 @@ def test_compare_of_two_identical_scenarios_runs_each_three_times_and_names_no_w
     assert [len(data["runs"][side]) for side in "ab"] == [3, 3]
     assert "each runs 2 more times" in result.stdout
     # Identical dials: a winner only if every run of one beat every run of the other, by
-    # 5% or more; "about the same" (within 5%; "the same" if equal) or "runs overlapped, no
-    # winner" otherwise.
+    # 5% or more; "about the same" (within 5%; "the same" if equal) or "no winner: …
+    # ranges overlap" otherwise.
     verdict = data["verdict"]
-    assert verdict.startswith(("runs overlapped, no winner", "about the same", "the same")) or (
+    assert verdict.startswith(("no winner", "about the same", "the same")) or (
         "in every run" in verdict
     ), verdict
     assert "3 runs each" in verdict

@@ -289,3 +289,47 @@ def test_the_reveal_judges_the_runs_f5_made_at_it(qtbot, qloop, tmp_path):
     assert verdict.text().startswith("Verdict: "), verdict.text()
     assert quiz.panel is not None
     asyncio.set_event_loop(qloop)
+
+
+def test_the_finished_lanes_and_the_reveal_give_one_verdict(qtbot, qloop, tmp_path):
+    """Lesson 23 on a busy machine read "runs overlapped, no winner in makespan (A 606 ms
+    …)" over its finished lanes, then "This run could not show it: no 2 free cores" over
+    the same lanes at the reveal: two verdicts on one run. Once measured the window says the
+    lesson's one line, before the reveal as at it."""
+    makespans = {"sync": [505.0, 498.0, 502.0], "gthread": [510.0, 512.0, 507.0]}
+    session = _session(makespans)
+    classroom, quiz, verdict, parent = _quiz(qtbot, tmp_path, session, lambda lesson: 1.04)
+    classroom.open(tmp_path / CORES)
+    classroom.forward()  # run
+    qloop.run_until_complete(session.wait())
+    assert classroom.quiz is not None and classroom.quiz.step is QuizStep.MEASURED
+    qtbot.waitUntil(lambda: verdict.text() == BUSY, timeout=5000)  # not yet revealed
+    assert verdict.isVisibleTo(parent) and quiz.line == BUSY
+    classroom.forward()  # reveal
+    assert verdict.text() == BUSY
+    asyncio.set_event_loop(qloop)
+
+
+def test_lesson_n_says_only_that_the_run_could_not_show_it(capsys, monkeypatch):
+    """``lesson 23`` printed "Verdict: runs overlapped, no winner …" and under it "THIS RUN
+    COULD NOT SHOW IT: NO 2 FREE CORES ON THIS MACHINE.": the window's line, alone now."""
+    import simulator.lessons as lessons
+    from app.cli.main import main
+
+    monkeypatch.setattr(
+        lessons,
+        "run_lesson",
+        lambda lesson, *a, **k: judge_lesson(
+            lesson,
+            {
+                "A": [_run(lesson.file.a, m) for m in (505.0, 620.0, 480.0)],
+                "B": [_run(lesson.file.b, m) for m in (510.0, 512.0, 507.0)],
+            },
+        ),
+    )
+    monkeypatch.setattr(type(load_lesson(LESSONS / CORES).needs), "cores_shared", lambda s: 1.04)
+    monkeypatch.setattr(type(load_lesson(LESSONS / CORES).needs), "unmet", lambda s: None)
+    main(["lesson", "23"])
+    out = capsys.readouterr().out
+    assert f"{BUSY.upper()}." in out
+    assert "Verdict:" not in out and "no winner" not in out

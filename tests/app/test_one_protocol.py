@@ -5,7 +5,7 @@ reveal of a lesson never contradicts its answer.
 Every caller here measures the same made-up runs (no Django): A and B come out 5% apart
 the first time (a close call), then 236/251 and 214/240 ms, which overlap. A one-run
 verdict would have said "too close to call"; the protocol's verdict over 3 runs each says
-"runs overlapped, no winner" (medians 214 and 240 ms).
+"no winner: ranges overlap" (medians 214 and 240 ms).
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def test_the_session_and_compare_run_a_close_call_again_and_give_one_verdict(
     alternating = ["sync_io", "async_io"] * 3
     assert in_window.order == on_command_line.order == alternating
     assert session.verdict == data["verdict"]
-    assert data["verdict"].startswith("runs overlapped, no winner in makespan")
-    assert "A 214 ms (200–236 ms), B 240 ms (210–251 ms); 3 runs each" in data["verdict"]
+    assert data["verdict"].startswith("no winner in makespan: ranges overlap")
+    assert "(A 214 ms (200–236 ms), B 240 ms (210–251 ms); 3 runs each)" in data["verdict"]
     assert f"Verdict: {data['verdict']}" in capsys.readouterr().out
     assert [len(data["runs"][side]) for side in "ab"] == [3, 3]
 
@@ -193,7 +193,7 @@ def test_gui_json_writes_the_verdict_on_screen(qtbot, qloop, settings, tmp_path)
     assert _write_json(window, str(out)) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     on_screen = window.verdict.text()
-    assert on_screen.startswith("Runs overlapped, no winner in makespan")  # a line: a capital
+    assert on_screen.startswith("No winner in makespan")  # a line: a capital
     # The verdict over 3 runs each, not the first run's (the file's follows "verdict":).
     assert data["verdict"] == on_screen[0].lower() + on_screen[1:]
     assert [len(data["runs"][side]) for side in "ab"] == [3, 3]

@@ -718,9 +718,9 @@ def test_after_a_close_call_the_metrics_panel_shows_the_verdicts_median(qtbot, q
     assert len(ran) == 6
     assert "A 200 ms (100–300 ms), B 260 ms (240–280 ms)" in window.verdict.text()
     # A line of its own under the lanes: it starts with a capital, as a sentence does.
-    assert window.verdict.text().startswith("Runs overlapped, no winner")
+    assert window.verdict.text().startswith("No winner in makespan: ranges overlap")
     assert window.session.verdict is not None
-    assert window.session.verdict.startswith("runs overlapped, no winner")  # after "Verdict: "
+    assert window.session.verdict.startswith("no winner in makespan")  # after "Verdict: "
     # The panel shows B after the run, A when A's tab is chosen: each the verdict's median.
     assert window.stage.figures.shown.summary.makespan_ms == 260.0
     assert window.metrics.value_text("makespan_ms").startswith("260")

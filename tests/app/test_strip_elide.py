@@ -134,7 +134,7 @@ def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
     """Lesson 15 at 1920×1080 on a busy machine read "Verdict: no measurable difference in
     makespan (A 497 ms, B 1.41 s)  ·  Answer: No: about the same, or even later": the strip
     dropped the ranges that made "no difference" true, and the medians, 2.8× apart, said
-    the opposite. What the class reads says the runs overlapped."""
+    the opposite. What the class reads says the runs' ranges overlapped."""
     a, b = many(376, 497, 1460), many(517, 1410, 1550)
     verdict = f"Verdict: {verdict_from_summaries(a, b)}"
     answer = "Answer: No: about the same, or even later"
@@ -142,5 +142,5 @@ def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
     label.resize(1900, 40)
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
     assert "(376–1,460 ms)" not in plain and "–" not in plain.split("  ·  ")[0], plain
-    assert "runs overlapped, no winner in makespan (A 497 ms, B 1.41 s)" in plain, plain
+    assert "no winner in makespan: ranges overlap (A 497 ms, B 1.41 s)" in plain, plain
     assert plain.endswith(answer), plain

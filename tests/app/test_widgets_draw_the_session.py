@@ -57,19 +57,28 @@ def _makespan(run: Run) -> str:
     return FIGURE["makespan_ms"].text(run.summary)
 
 
+def _strip_lines(window) -> list[tuple[str, str]]:
+    """Presentation mode's lines of figures, top to bottom: (side, makespan) of each."""
+    found = []
+    for line in window.figure_strip.text().split("<br>"):
+        side, rest = line.split("</b>: ", 1)
+        found.append((side.removeprefix("<b>"), rest.split("makespan ", 1)[1].split("</b>")[0][3:]))
+    return found
+
+
 def test_the_panel_its_plots_and_the_line_follow_the_session_s_shown_run(compare_window):
     window = compare_window
     session = window.session
     a, b = session.runs[Side.A], session.runs[Side.B]
     assert _makespan(a) != _makespan(b)  # sync_io under WSGI ×1 against async_io
-    # B ran last: its figures, named as B's in presentation mode's line.
+    # B ran last: its figures; presentation mode's lines give each side its own.
     assert window.metrics.value_text("makespan_ms") == _makespan(b)
-    assert window.figure_strip.text().startswith(f"<b>B</b>: makespan <b>{_makespan(b)}</b>")
+    assert _strip_lines(window) == [("A", _makespan(a)), ("B", _makespan(b))]
     peak_b = window.metrics.in_flight.steps().peak
     # The session shows A (the dials tab, a clicker, a test: whoever asks it).
     session.show_side(Side.A)
     assert window.metrics.value_text("makespan_ms") == _makespan(a)
-    assert window.figure_strip.text().startswith(f"<b>A</b>: makespan <b>{_makespan(a)}</b>")
+    assert _strip_lines(window) == [("A", _makespan(a)), ("B", _makespan(b))]
     bins = window.metrics.histogram.bins()
     assert bins.answered == a.summary.answered
     assert bins.p95_ms == pytest.approx(a.summary.latency_ms["p95"], rel=0.01)
@@ -78,6 +87,25 @@ def test_the_panel_its_plots_and_the_line_follow_the_session_s_shown_run(compare
         window.metrics.in_flight.steps().peak,
         peak_b,
     )
+
+
+def test_while_b_runs_a_s_line_of_figures_is_a_s_and_sits_above_b_s(qtbot, qloop, settings):
+    # One line under the verdict, named B's, sat over A's panel: while B ran it read
+    # "B: makespan — · p95 —" above A's finished lanes, and A's figures were nowhere.
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session(seconds=0.2, frames=3)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    seen: list[list[tuple[str, str]]] = []
+    session.events.run_progressed.connect(
+        lambda side, *_: seen.append(_strip_lines(window)) if side == Side.B else None
+    )
+    qloop.run_until_complete(session.run())
+    a = _makespan(session.runs[Side.A])
+    assert seen and all(lines[0] == ("A", a) and lines[1][0] == "B" for lines in seen)
 
 
 def test_the_replay_cuts_the_figures_at_the_playhead_from_the_session(compare_window):
@@ -91,8 +119,14 @@ def test_the_replay_cuts_the_figures_at_the_playhead_from_the_session(compare_wi
     assert 0 < answered < a.summary.ok
     assert window.metrics.value_text("ok") == str(answered)
     assert window.metrics.histogram.bins().answered == answered
+    # B's line too is as B stood then, not B's final figures.
+    b = session.runs[Side.B]
+    b_answered = sum(lane.done_ns - b.trace.t0_ns <= (first_ms + 1) * 1e6 for lane in b.trace.lanes)
+    assert b_answered < b.summary.ok
+    assert _strip_lines(window)[1] != ("B", _makespan(b))
     session.view.set_replay_ms(-1)
     assert window.metrics.value_text("ok") == str(a.summary.ok)
+    assert _strip_lines(window) == [("A", _makespan(a)), ("B", _makespan(b))]
 
 
 def test_no_widget_keeps_a_run_or_its_figures(compare_window):

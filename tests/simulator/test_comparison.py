@@ -108,7 +108,7 @@ def test_overlapping_runs_say_so_in_words_that_hold_without_the_ranges():
     a, b = many(200, 230, 210), many(205, 250, 240)
     line = verdict_from_summaries(a, b)
     assert line == (
-        "runs overlapped, no winner in makespan (A 210 ms (200–230 ms), "
+        "no winner in makespan: ranges overlap (A 210 ms (200–230 ms), "
         "B 240 ms (205–250 ms); 3 runs each)"
     )
 
