@@ -131,8 +131,9 @@ class Figure:
 
     def so_far(self, live: bool) -> str:
         """What follows the figure's name while its run is still going (``live``): its
-        makespan, throughput, latencies and loop blocked are only those up to the last answer
-        so far, and a class would read "makespan 455 ms" with 3 of 8 answered as the run's."""
+        makespan, throughput and loop blocked are those of the run up to now, its latencies
+        those of the answers so far, and a class would read "makespan 455 ms" with 3 of 8
+        answered as the run's."""
         return " so far" if live and self.needs_an_answer else ""
 
     @property

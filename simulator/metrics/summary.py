@@ -245,10 +245,16 @@ def _summarize(trace: Trace) -> Summary:
     # latency, and no throughput or makespan of answers ends with it (LaneColumns.answered).
     answered = lanes.answered
     latencies = np.sort((lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6).tolist()
-    # Live, a request still running has no answer yet: the makespan so far ends at the
-    # last answer received (0 before the first, or with none: shown as a dash).
+    # Live (requests still running, each lane reaching the snapshot's "now"), the run so
+    # far lasted up to now: the makespan so far ends there, as the lanes and the red strip
+    # do. Ended at the last answer, it read "makespan so far 207 ms · loop blocked so far
+    # 201 ms" beside lanes and a blocked loop reaching 355 ms (lesson 4), the figures a
+    # step behind the picture. Finished, it ends at the last answer (0 with none: a dash).
     last = last_answer_ns(trace)
-    end_ns = trace.t0_ns if last is None else last
+    if lanes.is_status("running").any():
+        end_ns = trace.end_ns
+    else:
+        end_ns = trace.t0_ns if last is None else last
     makespan_ms = (end_ns - trace.t0_ns) / 1e6
     framework_ns = _busy_ns(trace, "framework")
     # What follows the answers is the whole less what came before them: the two add up.
@@ -271,10 +277,8 @@ def _summarize(trace: Trace) -> Summary:
         peak_in_flight=max(0, int(in_flight_arrays(trace)[1].max(initial=0))),
         threads_used=trace.thread_count(),
         # Within the makespan: blocks while Django tidied up after the last answer (thin
-        # lane tails) delayed no client. Live, within the makespan so far: up to the last
-        # answer, the block in progress as far as it had gone then. Counted up to now, it
-        # read "loop blocked 932 ms" beside "makespan so far 820 ms" (lesson 4), as if the
-        # loop had been blocked longer than the run.
+        # lane tails) delayed no client. Live, within the makespan so far: up to now, the
+        # block in progress too, never more than the makespan beside it.
         loop_blocked_ms=sum(
             max(0, min(end, end_ns) - start) for start, end in trace.loop_blocked_shown
         )

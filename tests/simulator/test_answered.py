@@ -80,4 +80,5 @@ def test_a_request_whose_answer_s_head_came_is_answered_one_still_running_is_not
     # Live: the head is in, the body still coming; no answer yet.
     running = _lane(1, "running", 200, 60)
     s = summarize(Trace(t0_ns=0, lanes=(cut, running)))
-    assert s.answered == 1 and s.makespan_ms == pytest.approx(40)
+    # (Live, the makespan so far is the run's up to now, where the running lane reaches.)
+    assert s.answered == 1 and s.makespan_ms == pytest.approx(60)
