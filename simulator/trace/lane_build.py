@@ -12,6 +12,7 @@ are about reuse, not about what a lane says.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import eq
 from typing import Any
 
 from embedded_site.instrumentation import RequestProbe
@@ -25,7 +26,7 @@ from simulator.trace.lane_parts import (
     merge_touching,
     plain_clock,
 )
-from simulator.trace.made import make_segments
+from simulator.trace.made import leading_true, make_segments
 
 __all__ = [
     "EVER",
@@ -228,10 +229,7 @@ def alike_events(events: list[Event], kept: tuple[Event, ...]) -> int:
     """How many first events of ``events`` are those of ``kept``, which replace them (the new
     copies are freed now, not walked by the collector). A lane in flight has a few events,
     most builds add to them at the end: compared one by one, from the first."""
-    n = min(len(kept), len(events))
-    alike = 0
-    while alike < n and events[alike] == kept[alike]:
-        alike += 1
+    alike = leading_true(list(map(eq, events, kept)))
     events[:alike] = kept[:alike]
     return alike
 
@@ -244,9 +242,6 @@ def segments_again(
     the very pieces ``before`` joined), then new ones."""
     same = alike
     if before is not None:
-        old = before.merged
-        n = min(len(old), len(merged))
-        while same < n and merged[same] == old[same]:
-            same += 1
+        same += leading_true(list(map(eq, merged[alike:], before.merged[alike:])))
     kept = before.lane.segments[:same] if before is not None else ()
     return kept + make_segments(merged[same:])

@@ -15,11 +15,19 @@ frozen (``tests/simulator/test_made_segments.py``, ``tests/simulator/test_live_l
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import is_
 
 from simulator.trace.data import Lane, Segment, Status
 from simulator.trace.kinds import Kind
 
-__all__ = ["make_lane", "make_segment", "make_segments", "reaching", "same_prefix"]
+__all__ = [
+    "leading_true",
+    "make_lane",
+    "make_segment",
+    "make_segments",
+    "reaching",
+    "same_prefix",
+]
 
 _new = object.__new__
 
@@ -191,9 +199,14 @@ def same_prefix(new: tuple[Segment, ...], old: tuple[Segment, ...]) -> int:
     """How many first segments of ``new`` are those of ``old``, the very objects: what a
     lane built again (or grown, :func:`reaching`) kept of the one before, which whoever
     keeps what it drew of that one need not read again (the wire, the live columns)."""
-    kept = 0
-    for a, b in zip(new, old, strict=False):  # (either may be longer)
-        if a is not b:
-            break
-        kept += 1
-    return kept
+    return leading_true(list(map(is_, new, old)))  # (either may be longer: the shorter)
+
+
+def leading_true(flags: list[bool]) -> int:
+    """How many first of ``flags`` are true: with ``map`` over two sequences, how long a
+    prefix they share, compared in C (a Python loop cost 1.5 µs a lane of 13 segments, and
+    a burst builds 10,000 lanes again)."""
+    try:
+        return flags.index(False)
+    except ValueError:
+        return len(flags)

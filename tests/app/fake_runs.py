@@ -34,18 +34,25 @@ class FakeRun:
         self._frames = frames
         self._snapshots = 0
         self._framed = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None  # (its run's, once started)
         log.append(scenario)
 
     def snapshot(self, now_ns: int | None = None) -> Trace:
         self._snapshots += 1
         if self._snapshots >= self._frames:
-            self._framed.set()
+            # The session takes frames on a worker thread: the event is set on its loop's
+            # (set from the worker, qasync's loop could spin on its timers for ever).
+            if self._loop is None:
+                self._framed.set()
+            else:
+                self._loop.call_soon_threadsafe(self._framed.set)
         return predict(self.scenario)
 
     def stop(self) -> None:
         self._stopped.set()
 
     async def run(self) -> Run:
+        self._loop = asyncio.get_running_loop()
         self.started = True
         if self._error is not None:
             raise self._error

@@ -39,6 +39,8 @@ def assert_same_columns(trace: Trace) -> None:
                 assert a.dtype == b.dtype and np.array_equal(a, b), field.name
             else:
                 assert a == b, field.name
+    # (And the threads its lanes name, counted along with the columns.)
+    assert trace.thread_count() == dataclasses.replace(trace).thread_count()
 
 
 def grown(lane: Lane, now_ns: int) -> Lane:
