@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
-from simulator.metrics.figures import FIGURE, after_answer_note, lesson_first
+from simulator.metrics.figures import FIGURE, after_answer_note, lesson_first, loop_not_watched
 from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
 from simulator.trace import HOLDS_THREAD, Kind, Run
@@ -54,16 +54,8 @@ class SlideText:
     note: str | None = None
 
 
-def _no_loop(run: Run) -> str:
-    """Why a run has no loop figure: WSGI has no loop; over sockets, the loops are in other
-    processes, where no monitor watches them."""
-    if run.scenario.over_sockets:
-        return "loops not watched (other processes)"
-    return "no event loop (WSGI)"
-
-
-#: The figures a slide's line gives every run, in order (threads stand for the threads used
-#: and, in brackets, how many were held at once).
+#: The figures a slide's line gives every run, in order (the threads used and, in brackets,
+#: how many were held at once).
 SLIDE_FIGURES = (
     "makespan_ms",
     "p95",
@@ -81,7 +73,7 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
     by the window's figure line's rule (:func:`~simulator.metrics.figures.lesson_first`).
 
     Names, values and units come from :data:`~simulator.metrics.figures.FIGURE`; the slide
-    only picks which figures fit on a line (and calls threads just "threads", for room).
+    only picks which figures fit on a line.
     """
     s = run.summary
     keys = lesson_first(figure, SLIDE_FIGURES)
@@ -98,12 +90,14 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
             # A site that said nothing of its threads: said once, never a made-up 0.
             return "threads and framework — (no per-thread data)" if key == "threads_used" else None
         if key == "threads_used":
+            # "threads used", its own name: "threads 31" beside "threads held 0" (lesson 9's
+            # A) read as 31 threads held.
             if "threads_held_peak" in keys:  # the lesson's own figure leads the line
-                return named(key, "threads")
+                return named(key)
             held = FIGURE["threads_held_peak"].text(s)
-            return f"{named(key, 'threads')} ({held} held at once)"
+            return f"{named(key)} ({held} held at once)"
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
-            return _no_loop(run)
+            return loop_not_watched(run.scenario).line
         if key == "framework_ms_per_request":
             note = after_answer_note(s)
             return f"{named(key)}/req" + (f" ({note})" if note else "")

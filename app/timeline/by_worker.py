@@ -36,6 +36,7 @@ from simulator.trace.columns import KIND_CODE, STATUS_CODE
 __all__ = [
     "AWAITING_BAND",
     "DJANGO_ONLY_ROW",
+    "django_only_label",
     "Holds",
     "QUEUE_BAND",
     "ROW_KINDS",
@@ -49,6 +50,16 @@ QUEUE_BAND = "queue"
 AWAITING_BAND = "awaiting"
 #: The key of the by-worker layout's row for threads that ran only Django's own code.
 DJANGO_ONLY_ROW = "django-only"
+
+
+def django_only_label(n: int) -> str:
+    """The name of the row of ``n`` threads no view held: each ran Django's own sync code
+    for a moment (its request_started/request_finished receivers, closing the connection,
+    handed over by sync_to_async). "8 threads: Django only" beside "threads held 0" (lessons
+    3 and 13) read as 8 threads held: what they did leads, their count follows."""
+    return f"brief Django work ({n} thread{'s' if n > 1 else ''})"
+
+
 #: A request's holds of one thread closer than this share one number on the bar.
 JOIN_NS = 2_000_000
 #: What a thread's row draws of a request: what holds the thread, a plain site's view (over
@@ -221,7 +232,7 @@ class WorkerLayout:
         order += [(t, names[t]) for t in threads]
         if django_only:
             n = len(django_only)
-            order.append((DJANGO_ONLY_ROW, f"{n} thread{'s' if n > 1 else ''}: Django only"))
+            order.append((DJANGO_ONLY_ROW, django_only_label(n)))
         index = {key: row for row, (key, _) in enumerate(order)}
         for thread in django_only:  # one row for them all
             index[thread] = index[DJANGO_ONLY_ROW]

@@ -1,9 +1,10 @@
 """A failed request's error, fitted to the room beside its lane without losing its point.
 
-Python's and Django's messages put the point last: "The view … didn't return an
-HttpResponse object. It returned an unawaited coroutine instead." Cut at the right, lesson
-12's label read "It returned an unawaite…", the very words the lesson is about. So the head
-(which request, which exception) stays, the end stays, and the middle gives way.
+The start leads: which request, which exception, and the message's first words, cut at the
+end from a whole word ("#1 failed: ValueError: The view … didn't return an HttpResponse
+object…"). Cut in the middle to keep its end, lesson 12's read "ValueError: …object. It
+returned an unawaited coroutine instead…", a sentence begun in the middle; the hover tells
+the whole message.
 
 Where it goes: in room no bar takes. Moved left to fit the lanes, the plate covered the very
 lanes it labelled (lesson 12's four short lanes vanished under four boxes), and in the thread
@@ -34,53 +35,24 @@ def error_text(lane: Lane) -> str:
     return f"#{lane.request_id + 1} failed: {first}"
 
 
-#: Where a label's head ends: "#3 failed: ValueError: " (the request, then the exception),
-#: or where there is less room, "#3 failed: ".
-_HEAD_COLONS = (2, 1)
-#: The least of the message's end written after the head.
-_END_CHARS = 12
-
-
-def _head(text: str, colons: int) -> str:
-    """``text`` up to and with its ``colons``-th ": " (as many as it has)."""
-    cut = 0
-    for _ in range(colons):
-        found = text.find(": ", cut)
-        if found < 0:
-            break
-        cut = found + 2
-    return text[:cut]
+#: The least of the message written after "#3 failed: ".
+_LEAST_CHARS = 12
 
 
 def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:
-    """``text`` as it fits in ``width`` pixels: whole, or its head and as much of its end as
-    fits, with "…" in between (a shorter head where the longer leaves too little of the end;
-    only the text's own end when even that does not fit)."""
+    """``text`` as it fits in ``width`` pixels: whole, or its start up to a whole word, cut
+    with "…" (a word cut in half reads as another word)."""
     if fm.horizontalAdvance(text) <= width:
         return text
-    for colons in _HEAD_COLONS:
-        head = _head(text, colons)
-        rest = text[len(head) :]
-        room = width - fm.horizontalAdvance(head)
-        if head and room >= fm.horizontalAdvance("…" + rest[-_END_CHARS:]):
-            return head + _from_a_word(rest, fm.elidedText(rest, Qt.TextElideMode.ElideLeft, room))
-    return fm.elidedText(text, Qt.TextElideMode.ElideLeft, width)
-
-
-def _from_a_word(rest: str, elided: str) -> str:
-    """``elided`` ("…d. You may need…", the end of ``rest``) from its first whole word:
-    "…You may need…"."""
-    kept = elided.removeprefix("…")
-    if kept == rest or not kept:
-        return elided
-    cut = len(rest) - len(kept)
-    if rest[cut - 1] != " " and " " in kept[:-1]:
-        kept = kept[kept.index(" ") + 1 :]
-    return "…" + kept
+    elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    kept = elided.removesuffix("…")
+    if kept and not kept.endswith(" ") and text[len(kept)] != " " and " " in kept:
+        kept = kept[: kept.rindex(" ")]
+    return kept.rstrip(" ,;:") + "…"
 
 
 #: The least an error is written in: the request's number, "failed" and a few words.
-NARROWEST = "#00 failed: …" + "x" * _END_CHARS
+NARROWEST = "#00 failed: " + "x" * _LEAST_CHARS + "…"
 
 
 def error_room(

@@ -131,7 +131,11 @@ def _at_a_word(full: str, elided: str) -> str:
     kept = elided[:-1]
     if kept and full[len(kept)] not in " ,;:·":
         kept = kept[: kept.rindex(" ")] if " " in kept else ""
-    kept = kept.rstrip(" ,;:·")
+    kept = kept.rstrip(" ,;:·—")
+    if full[len(kept) :].lstrip(" ").startswith(tuple(m.strip() for m in _CLAUSE_ENDS)):
+        # Cut where a clause ends: "A, the one that computes in one go…" before its "  — not
+        # the guess (…)" is the whole answer, not "A…".
+        return kept + "…"
     # Back to the end of a clause, where the text has one past its leading label ("Answer:"):
     # "About the same…", not "About the same: both overlap the…", an answer's gist and
     # the first words of its reason, cut mid-sentence.

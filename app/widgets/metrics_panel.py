@@ -13,11 +13,13 @@ It keeps no run: it redraws when ``figures.events.shown`` fires, reading ``figur
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from app.session.figures import Figures
+from app.session.figures import Figures, Shown
 from app.widgets.metric_plots import QtInFlightPlot, QtLatencyHistogram
 from simulator.metrics.figures import (
     EMPTY,
@@ -26,7 +28,9 @@ from simulator.metrics.figures import (
     format_count,
     format_ms,
     format_rate,
+    loop_not_watched,
 )
+from simulator.scenario import Scenario
 
 __all__ = [
     "METRICS",
@@ -68,9 +72,18 @@ class QtMetrics(QWidget):
     #: How much larger than the panel's font the values are.
     VALUE_SCALE = 1.6
 
-    def __init__(self, figures: Figures, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        figures: Figures,
+        parent: QWidget | None = None,
+        *,
+        scenario_of: Callable[[Shown], Scenario | None] = lambda shown: None,
+    ) -> None:
         super().__init__(parent)
         self._figures = figures
+        #: The dials of the run whose figures are shown: what its loop figure says without a
+        #: loop watched (WSGI has none; uvicorn's are in other processes).
+        self._scenario_of = scenario_of
         self._values: dict[str, QLabel] = {}
         self._captions: dict[str, QLabel] = {}
 
@@ -143,6 +156,7 @@ class QtMetrics(QWidget):
         shown = self._figures.shown  # read now: the panel keeps no run of its own
         s = shown.summary if shown is not None else None
         captions = {figure.key: figure.caption for figure in METRICS}
+        tips = {figure.key: figure.tooltip for figure in METRICS}
         if shown is None or s is None:
             texts = dict.fromkeys(self._values, EMPTY)
         else:
@@ -150,13 +164,19 @@ class QtMetrics(QWidget):
             for figure in METRICS:
                 captions[figure.key] += figure.so_far(shown.live)
             if shown.trace.loop_thread is None:
-                texts["loop_blocked_ms"] = "no loop"
+                # In a value cell's room (the whole line, wider, pushed the panel's two
+                # columns past the dock's edge at 1080p); the tooltip says the whole of it.
+                unwatched = loop_not_watched(self._scenario_of(shown))
+                texts["loop_blocked_ms"] = unwatched.value
+                tips["loop_blocked_ms"] = f"{unwatched.line}. {tips['loop_blocked_ms']}"
             running = s.requests - s.ok - s.failed - s.cancelled
             if running:  # in the caption: "10 000 (9 998 running)" in large type was cut off
                 captions["requests"] += f" ({format_count(running)} running)"
         for key, text in texts.items():
             self._values[key].setText(text)
         suffix = f" {PREDICTED}" if shown is not None and shown.predicted else ""
+        for key, tip in tips.items():
+            self._values[key].setToolTip(tip)
         for key, caption in captions.items():
             self._captions[key].setText(caption + suffix)
         # An empty palette inherits the theme; only a non-zero failed count turns red.

@@ -15,7 +15,7 @@ import math
 from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
 from app.session import Lesson, Prediction, Session, Side
-from app.session.figures import Figures
+from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
@@ -79,7 +79,7 @@ class Stage:
         )
         self.figure_strip.hide()  # presentation mode's stand-in for the metrics panel
         self.replay = QtReplayBar()
-        self.metrics = QtMetrics(self.figures)
+        self.metrics = QtMetrics(self.figures, scenario_of=self._scenario_of)
         self.code = QtCode()
         self.by_tabs = QTabBar()
         self.by_tabs.addTab("One lane per request")
@@ -306,6 +306,15 @@ class Stage:
             if side is not s.running_side and side not in s.queued and run is not None:
                 traces.append(run.trace)
         return traces
+
+    def _scenario_of(self, shown: Shown) -> Scenario:
+        """The dials of the run whose figures are shown: its own once it has ended, the
+        side's dials while it runs (or before it)."""
+        side = shown.side or Side.A
+        run = self.session.runs[side]
+        if run is not None and side is not self.session.running_side:
+            return run.scenario
+        return self.session.scenario(side)
 
     def _on_run_failed(self, message: str) -> None:
         self.show_header(self.session.scenario(Side.A), "could not run")

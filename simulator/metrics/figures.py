@@ -20,8 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from simulator.metrics.summary import SERVER_THREAD_FIGURES, Summary
+
+if TYPE_CHECKING:
+    from simulator.scenario import Scenario
 
 __all__ = [
     "EMPTY",
@@ -35,6 +39,8 @@ __all__ = [
     "format_ms",
     "format_rate",
     "lesson_first",
+    "NoLoopWatched",
+    "loop_not_watched",
     "pace_note",
 ]
 
@@ -342,6 +348,29 @@ def pace_note(summary: Summary) -> str | None:
         f"the client set the pace: the server's own span was {format_ms(summary.server_span_ms)}"
         f" of the {format_ms(summary.makespan_ms)} makespan"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NoLoopWatched:
+    """What the event loop's figure says for a run with no loop watched, in the two places
+    it is written: :attr:`value` under the panel's caption "Event loop blocked" (a value
+    cell's room), :attr:`line` in a line of figures (a slide's)."""
+
+    value: str
+    line: str
+
+
+def loop_not_watched(scenario: Scenario | None) -> NoLoopWatched:
+    """What the event loop's figure says for a run with no loop watched (one rule for the
+    window's figures and a slide's line): WSGI (the in-process server, gunicorn) has no loop;
+    ASGI over sockets (uvicorn, someone's own site) runs Django on an event loop in another
+    process, where no monitor of ours watches it. "No loop" there was untrue: each uvicorn
+    worker runs its requests on one loop. (``None``: the run's dials are not known.)"""
+    if scenario is None:
+        return NoLoopWatched("not watched", "no loop watched")
+    if scenario.mode in ("wsgi", "gunicorn"):
+        return NoLoopWatched("no loop", "no event loop (WSGI)")
+    return NoLoopWatched("not watched", "loops not watched (other processes)")
 
 
 def lesson_first(figure: str | None, keys: Iterable[str]) -> tuple[str, ...]:

@@ -259,11 +259,16 @@ def test_the_figures_line_reads_at_a_glance():
     run = Run(Scenario(view="sync_io", mode="wsgi"), Trace(t0_ns=0, lanes=()), summary)
     assert metrics_line(run) == (
         "makespan 1.61 s · p95 1.54 s · 4.96 req/s · peak in flight 8 · "
-        "threads 1 (0 held at once) · no event loop (WSGI) · framework 0.85 ms/req · 2 failed"
+        "threads used 1 (0 held at once) · no event loop (WSGI) · framework 0.85 ms/req · 2 failed"
     )
     for rps, shown in ((2.0, "2.00 req/s"), (99.97, "100 req/s"), (1234.5, "1234 req/s")):
         faster = Run(run.scenario, run.trace, dataclasses.replace(summary, throughput_rps=rps))
         assert shown in metrics_line(faster)
+    # gunicorn's workers run Django's WSGI handler, with no loop; uvicorn's run it on a loop
+    # no monitor of ours watches (lesson 23's slide said "loops not watched" for gunicorn).
+    for mode, loop in (("gunicorn", "no event loop (WSGI)"), ("uvicorn", "loops not watched")):
+        served = Run(Scenario(view="sync_io", mode=mode), run.trace, summary)
+        assert f" · {loop}" in metrics_line(served), mode
 
 
 def test_a_lesson_s_slide_leads_each_line_with_the_figure_it_asks_about(sync_run, async_run):
@@ -279,6 +284,9 @@ def test_a_lesson_s_slide_leads_each_line_with_the_figure_it_asks_about(sync_run
     line = metrics_line(sync_run, "threads_held_peak")  # lessons 2, 3, 8, 9, 13
     assert line.startswith(f"threads held {held} · makespan ")
     assert "held at once" not in line  # said once, first
+    # Lesson 9's A read "threads held 0 · … · threads 31": the threads used, named so.
+    used = FIGURE["threads_used"].text(sync_run.summary)
+    assert f" · threads used {used} · " in line and f" · threads {used} · " not in line
     assert metrics_line(sync_run, "db_connections_peak").startswith("DB connections ")
     framework = metrics_line(async_run, "framework_ms_per_request")  # lesson 18
     assert framework.startswith("framework ") and framework.count("framework") == 1

@@ -186,7 +186,25 @@ def test_loop_blocked_time_and_its_absence_under_wsgi(make_view, figures):
     assert metrics.value_text("loop_blocked_ms") == "12.0 ms"
 
     figures.show(make_trace((0, 100)))
+    assert metrics.value_text("loop_blocked_ms") == "not watched"  # dials not known
+
+
+def test_a_run_with_no_loop_watched_says_why_as_its_slide_does(make_view, figures):
+    """Lesson 24's B (uvicorn) read "Event loop blocked: no loop" although uvicorn runs
+    Django on one event loop in its worker; its slide said "loops not watched (other
+    processes)". The window now says what the slide says, and WSGI that it has no loop."""
+    from simulator.scenario import Scenario
+
+    dials = {"shown": Scenario(mode="uvicorn")}
+    metrics = QtMetrics(figures, scenario_of=lambda shown: dials["shown"])
+    make_view(lambda _: metrics, make_trace((0, 100)), size=(420, 800))
+    value = metrics.findChild(QLabel, "value_loop_blocked_ms")
+    assert metrics.value_text("loop_blocked_ms") == "not watched"  # in a value cell's room
+    assert value.toolTip().startswith("loops not watched (other processes). ")
+    dials["shown"] = Scenario(mode="gunicorn")
+    figures.show(make_trace((0, 90)))
     assert metrics.value_text("loop_blocked_ms") == "no loop"
+    assert value.toolTip().startswith("no event loop (WSGI). ")
 
 
 def test_every_figure_explains_itself_in_a_tooltip(make_view):

@@ -144,3 +144,43 @@ def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
     assert "(376–1,460 ms)" not in plain and "–" not in plain.split("  ·  ")[0], plain
     assert "no winner in makespan: ranges overlap (A 497 ms, B 1.41 s)" in plain, plain
     assert plain.endswith(answer), plain
+
+
+def _lesson(number: int):
+    from app.assets import LESSONS
+    from simulator.lessons import load_lesson
+
+    return load_lesson(next(LESSONS.glob(f"{number:02d}-*.toml")))
+
+
+def test_lesson_24_s_answer_is_whole_beside_its_verdict_at_720p_and_1080p(qtbot):
+    """Lesson 24's reveal read "Answer: About the same…" at 1280×720 (presentation, 20 px on
+    1250 px) and "…both overlap the 10 waits…" at 1920×1080 (15 px on 1112 px): its answer
+    is now the line the class needs, its reason in the reveal's "why"."""
+    verdict = "Verdict: about the same makespan: A 234 ms, B 232 ms, within 1%"
+    answer = f"Answer: {_lesson(24).answer}"
+    for pixels, width in ((20, 1250), (15, 1112), (30, 1900)):
+        label, _ = _strip(qtbot, pixels, answer, verdict)
+        label.resize(width, 2 * pixels)
+        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        assert plain == f"{verdict}  ·  {answer}", (pixels, plain)
+
+
+def test_a_wrong_guess_s_words_are_cut_before_the_answer(qtbot):
+    """Lesson 6 with the class's wrong guess: "Answer: A, the one that computes in one go
+    — not the guess (the class said: B, …)" read "Answer: A…" where the answer fitted whole:
+    the cut went back past the end of the answer to its first comma."""
+    lesson = _lesson(6)
+    verdict = "Verdict: A: p50 1.7× lower (A 322 ms, B 553 ms)"
+    answer = f"Answer: {lesson.answer}"
+    strip = f"{answer}  — not the guess (the class said: {lesson.choices[0]})"
+    label, font = _strip(qtbot, 20, strip, verdict)
+    bold = QFont(font)
+    bold.setBold(True)
+    lead = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ")
+    fits = QFontMetrics(font).horizontalAdvance(f"{answer}…")
+    more = QFontMetrics(font).horizontalAdvance(f"{answer}  — not the guess…")
+    for room in range(lead + fits + 2, lead + more, 2):  # the answer fits, the guess does not
+        label.resize(room, 40)
+        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        assert f"  ·  {answer}" in plain and plain.endswith("…"), (room, plain)
