@@ -22,9 +22,17 @@ def format_summary(run: Run, part: Literal["all", "answers", "server"] = "all") 
     the note on who set the pace). Of these, threads used and framework time count Django's
     tidying after its last answer; loop blocked and the server's span stop at the last
     answer (:mod:`.answered`)."""
-    from simulator.metrics.figures import EMPTY, FIGURE, LATENCY_KEYS, format_count, pace_note
+    from simulator.metrics.figures import (
+        EMPTY,
+        FIGURE,
+        LATENCY_KEYS,
+        after_answer_note,
+        format_count,
+        pace_note,
+    )
 
     s = run.summary
+    after_answer = f" ({note})" if (note := after_answer_note(s)) else ""
 
     def line(name: str, text: str) -> str:
         return f"  {name:<13} {text}"
@@ -45,7 +53,7 @@ def format_summary(run: Run, part: Literal["all", "answers", "server"] = "all") 
         (answers, line("in flight", f"{FIGURE['peak_in_flight'].text(s)} at peak")),
         (server, figure("threads_used")),
         (server, figure("loop_blocked_ms")),
-        (server, figure("framework_ms_per_request", " per request")),
+        (server, figure("framework_ms_per_request", " per request" + after_answer)),
         (
             answers,
             line(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
-from simulator.metrics.figures import FIGURE, lesson_first, loop_not_watched
+from simulator.metrics.figures import FIGURE, after_answer_note, lesson_first, loop_not_watched
 from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
 from simulator.trace import HOLDS_THREAD, Kind, Run
@@ -99,7 +99,8 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
             return loop_not_watched(run.scenario).line
         if key == "framework_ms_per_request":
-            return f"{named(key)}/req"
+            note = after_answer_note(s)
+            return f"{named(key)}/req" + (f" ({note})" if note else "")
         return named(key)
 
     # Failures only if some request failed (or the lesson asks for them: it leads then).

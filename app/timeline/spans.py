@@ -20,7 +20,14 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.trace import HOLDS_THREAD, Kind, Lane, Segment, Trace
-from simulator.trace.columns import END_OF, KIND_CODE, KIND_OF, START_OF, SegmentColumns
+from simulator.trace.columns import (
+    END_OF,
+    KIND_CODE,
+    KIND_OF,
+    START_OF,
+    SegmentColumns,
+    answered_ns,
+)
 
 __all__ = [
     "KindLists",
@@ -84,11 +91,6 @@ class RowSpans:
                 for name, kind in zip(fields, types, strict=True)
             )
         )
-
-
-def answered_ns(lane: Lane) -> int:
-    """Where the by-request layout ends a lane: its answer (ok or failed), else its end."""
-    return lane.done_ns if lane.status in ("ok", "error") else lane.end_ns
 
 
 def _split(

@@ -46,6 +46,7 @@ _SUMMARY_KEYS = (
     "answered",
     "server_span_ms",
     "client_cpu_ms",
+    "framework_after_answer_ms_per_request",
 )
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "EMPTY",
     "FIGURE",
     "FIGURES",
+    "after_answer_note",
     "LATENCY_KEYS",
     "Figure",
     "Unit",
@@ -165,10 +166,13 @@ class Figure:
         rule for the command line, the slides, the metrics panel and the status bar."""
         if self.needs_an_answer and not summary.answered:
             return EMPTY
-        if self.key == "framework_ms_per_request" and not summary.requests:
+        if self.key in _PER_REQUEST and not summary.requests:
             return EMPTY  # per request, of none sent (stopped before the first)
         return self.unit.format(self.value(summary))
 
+
+#: The figures per request: of none sent (stopped before the first), none.
+_PER_REQUEST = ("framework_ms_per_request", "framework_after_answer_ms_per_request")
 
 #: Every figure, in the order a reader meets them (the metrics panel shows them two a row).
 FIGURES: tuple[Figure, ...] = (
@@ -245,21 +249,32 @@ FIGURES: tuple[Figure, ...] = (
         Unit.COUNT,
     ),
     Figure(
+        "framework_ms_per_request",
+        "Framework / request",
+        "framework",
+        "Time the loop and threads spent running Django's own machinery (handler, middleware, "
+        "signal receivers, hand-offs) per request, outside the view's own code: before its "
+        "answer and after it (the next figure: its clean-up, which no client waits for).",
+        Unit.MS,
+        kind="framework",
+    ),
+    Figure(
+        "framework_after_answer_ms_per_request",
+        "Of it after the answer",
+        "after the answer",
+        "Of Framework / request, the part after each request's answer was sent: Django "
+        "closing the response, sending request_finished and ending the request's thread (the "
+        "lanes' thin faint tails). No client waits for it, and it grows with the load: after "
+        "thousands of answers at once, thousands of threads end together.",
+        Unit.MS,
+    ),
+    Figure(
         "loop_blocked_ms",
         "Event loop blocked",
         "loop blocked",
         "Total time one piece of code held the event loop for 5 ms or more at a stretch, "
         "so no other request on it could run.",
         Unit.MS,
-    ),
-    Figure(
-        "framework_ms_per_request",
-        "Framework / request",
-        "framework",
-        "Time the loop and threads spent running Django's own machinery (handler, middleware, "
-        "signal receivers, hand-offs) per request, outside the view's own code.",
-        Unit.MS,
-        kind="framework",
     ),
     Figure(
         "server_span_ms",
@@ -278,18 +293,18 @@ FIGURES: tuple[Figure, ...] = (
         Unit.MS,
     ),
     Figure(
+        "requests",
+        "Requests",
+        "requests",
+        "Requests sent so far in this run, and how many still await an answer.",
+        Unit.COUNT,
+    ),
+    Figure(
         "answered",
         "Answered",
         "answered",
         "Requests the server answered, with any status (a 500 too): the only ones the "
         "makespan, throughput and latencies count. One refused, reset or timed out got none.",
-        Unit.COUNT,
-    ),
-    Figure(
-        "requests",
-        "Requests",
-        "requests",
-        "Requests sent so far in this run, and how many still await an answer.",
         Unit.COUNT,
     ),
     Figure("ok", "Succeeded", "ok", "Requests that got a successful (2xx) answer.", Unit.COUNT),
@@ -309,6 +324,19 @@ FIGURES: tuple[Figure, ...] = (
         Unit.COUNT,
     ),
 )
+
+
+def after_answer_note(summary: Summary) -> str | None:
+    """``"4.50 ms of it after the answer"``: what of Django's time per request came after
+    each answer (:attr:`Summary.framework_after_answer_ms_per_request`, no client waited
+    for it), said beside the framework figure wherever a line gives it (the command line, a
+    slide; the window's panel shows it as a figure beside); ``None`` where there was none or
+    it was not measured. One rule, read everywhere."""
+    figure = FIGURE["framework_after_answer_ms_per_request"]
+    value = figure.value(summary)
+    if not value > 0 or figure.text(summary) == EMPTY:
+        return None
+    return f"{figure.text(summary)} of it after the answer"
 
 
 def pace_note(summary: Summary) -> str | None:

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from simulator.trace.kinds import KINDS, Kind
 
 __all__ = [
+    "ANSWERED_STATUSES",
     "KIND_CODE",
     "STATUS_CODE",
     "LaneColumns",
@@ -36,6 +37,7 @@ __all__ = [
     "STATUS_OF",
     "THREAD_OF",
     "answered_mask",
+    "answered_ns",
     "kind_code",
     "union_spans",
 ]
@@ -234,6 +236,22 @@ class LaneColumns:
     def is_status(self, *statuses: str) -> npt.NDArray[np.bool_]:
         """A mask of the lanes whose status is one of ``statuses``."""
         return _code_table([STATUS_CODE[status] for status in statuses])[self.status]
+
+    def answer_ns(self) -> Int64s:
+        """Where each lane's answer came (:data:`ANSWERED_STATUSES`), else its end: what
+        Django does for a request after it no client waits for (the picture's faint tail,
+        its work after the answer in the figures; a lane at a time, :func:`answered_ns`)."""
+        return np.where(self.is_status(*ANSWERED_STATUSES), self.done_ns, self.end_ns)
+
+
+#: The statuses of a lane that ended in an answer, ok or failed, at its ``done_ns``.
+ANSWERED_STATUSES = ("ok", "error")
+
+
+def answered_ns(lane: _LaneFields) -> int:
+    """Where ``lane``'s answer came (ok or failed), else its end: :meth:`LaneColumns.
+    answer_ns` of one lane (a live lane's, built alone)."""
+    return lane.done_ns if lane.status in ANSWERED_STATUSES else lane.end_ns
 
 
 def _code_table(codes: list[int]) -> Bools:

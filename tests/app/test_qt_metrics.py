@@ -531,3 +531,29 @@ def test_a_live_run_s_makespan_and_latencies_say_so_far(qtbot, figures):
     figures.show(trace)  # the same figures, the run over (a stopped run's)
     assert panel.caption_text("makespan_ms") == "Makespan"
     assert "so far" not in strip.text()
+
+
+def test_django_s_clean_up_after_the_answers_is_said_apart_and_alike_in_panel_and_cli(make_view):
+    # 10,000 requests read "Framework / request" 3.1-12.7 ms run to run: Django's clean-up
+    # after each answer (its thread ending amid thousands), which no client waits for.
+    from app.cli.summary import format_summary
+    from simulator.scenario import Scenario
+    from simulator.trace import Run
+
+    def lane(i: int) -> Lane:
+        t = i * 10 * MS  # each on a thread of its own: 1 ms of Django's before the answer
+        segments = (
+            Segment("framework", t, t + MS, f"t-{i}"),
+            Segment("io_wait", t + MS, t + 5 * MS, "asgi-loop"),
+            Segment("framework", t + 5 * MS, t + 8 * MS, f"t-{i}"),  # 3 ms after it
+        )
+        return Lane(i, "async_io", "ok", 200, None, t, t + 5 * MS, segments)
+
+    trace = Trace(0, tuple(lane(i) for i in range(4)), loop_thread="asgi-loop")
+    metrics = make_view(QtMetrics, trace, size=(420, 900))
+    assert metrics.value_text("framework_ms_per_request") == "4.00 ms"
+    assert metrics.caption_text("framework_after_answer_ms_per_request") == "Of it after the answer"
+    assert metrics.value_text("framework_after_answer_ms_per_request") == "3.00 ms"
+    run = Run(Scenario(view="async_io", requests=4), trace, summarize(trace))
+    line = next(x for x in format_summary(run).splitlines() if "framework" in x)
+    assert line.split() == "framework 4.00 ms per request (3.00 ms of it after the answer)".split()

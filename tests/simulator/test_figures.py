@@ -110,6 +110,7 @@ def test_every_figure_reads_a_summary_field_in_its_unit():
         "threads_held_peak": "0",
         "loop_blocked_ms": "0 ms",
         "framework_ms_per_request": "0.85 ms",
+        "framework_after_answer_ms_per_request": "—",  # not measured
         "ok": "6",
         "failed": "2",
         "cancelled": "0",

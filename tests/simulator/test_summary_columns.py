@@ -70,6 +70,14 @@ def summary_by_objects(trace: Trace) -> Summary:
     answered_end_ns = max(answered, default=trace.t0_ns)
     framework = _by_thread(trace, lambda s: s.kind == Kind.FRAMEWORK and not s.open)
     framework_ns = sum(e - s for spans in framework.values() for s, e in spans)
+    # Up to each request's answer (ok or failed), else its end; after it, the rest.
+    before: dict[str, list[tuple[int, int]]] = {}
+    for lane in lanes:
+        answer = lane.done_ns if lane.status in ("ok", "error") else lane.end_ns
+        for seg in lane.segments:
+            if seg.kind == Kind.FRAMEWORK and not seg.open and seg.start_ns < answer:
+                before.setdefault(seg.thread, []).append((seg.start_ns, min(seg.end_ns, answer)))
+    before_ns = sum(e - s for spans in map(_union, before.values()) for s, e in spans)
     held = _by_thread(
         trace,
         lambda s: s.kind not in NOT_HELD_BY_VIEW and s.thread not in (trace.loop_thread, "queue"),
@@ -118,6 +126,9 @@ def summary_by_objects(trace: Trace) -> Summary:
         )
         / 1e6,
         framework_ms_per_request=framework_ns / 1e6 / len(lanes) if lanes else 0.0,
+        framework_after_answer_ms_per_request=(
+            (framework_ns - before_ns) / 1e6 / len(lanes) if lanes else 0.0
+        ),
         threads_held_peak=_peak(
             [(s, 1) for spans in held.values() for s, _ in spans]
             + [(e, -1) for spans in held.values() for _, e in spans]
