@@ -122,7 +122,7 @@ def test_the_replay_shows_the_run_as_it_stood_at_the_playhead_then_all_of_it():
     assert figures.shown.summary is run.summary and not figures.shown.live
 
 
-def test_a_big_live_run_s_figures_come_a_few_times_a_second_and_a_small_one_s_and_plots_every_frame():
+def test_a_big_live_run_s_figures_come_a_few_times_a_second_a_small_one_s_every_frame():
     session, _ = fake_session()
     figures = Figures(session)
     big = predict(Scenario(view="async_io", requests=EVERY_FRAME_LANES + 50))
