@@ -65,9 +65,11 @@ def summary_by_objects(trace: Trace) -> Summary:
     latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
     end_ns = max((lane.done_ns for lane in lanes), default=trace.t0_ns)
     answered = [lane.done_ns for lane in finished]
-    makespan_ms = (max(answered) - trace.t0_ns) / 1e6 if answered else 0.0
-    # The loop's blocks count within the makespan (so far: up to the last answer).
-    answered_end_ns = max(answered, default=trace.t0_ns)
+    # Live (a request still running), the run so far lasted up to now, where its lanes reach;
+    # finished, up to the last answer. The loop's blocks count within that makespan.
+    running = any(lane.status == "running" for lane in lanes)
+    answered_end_ns = end_ns if running else max(answered, default=trace.t0_ns)
+    makespan_ms = (answered_end_ns - trace.t0_ns) / 1e6
     framework = _by_thread(trace, lambda s: s.kind == Kind.FRAMEWORK and not s.open)
     framework_ns = sum(e - s for spans in framework.values() for s, e in spans)
     # Up to each request's answer (ok or failed), else its end; after it, the rest.
@@ -201,8 +203,8 @@ def traces(draw) -> Trace:
     )
 
 
-#: Live, one request still running past a block of the loop that began just before it was
-#: sent: the blocks count up to the last answer (none yet), not up to the running one's now.
+#: Live, one request still running past a block of the loop that began just before its now:
+#: the blocks count up to that now (the makespan so far), not to the block's recorded end.
 _BLOCK_BEFORE_ANY_ANSWER = Trace(
     t0_ns=0,
     lanes=(Lane(0, "async_io", "running", 200, None, 0, 2 * _MS + 1, ()),),
