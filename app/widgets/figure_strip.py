@@ -3,8 +3,11 @@ stand-in for the metrics panel, which would take a third of a projector's width.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QFont, QFontMetricsF, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.session.figures import Figures, Shown
@@ -60,31 +63,64 @@ class QtFigureStrip(QLabel):
     def _on_shown(self, plots: bool) -> None:
         self._update_text()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._figures.other is not None:  # both sides' figures, fitted to one line
+            self._update_text()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and self._figures.other is not None:
+            self._update_text()
+
     def _update_text(self) -> None:
         """Write the lesson's figures of what is shown; in a comparison the side they are of
-        ("A", "B") goes first, and the other side's finished run has a line of its own (A's
-        above B's, as their panels are); the model's say so first, in words a class reads
+        ("A", "B") goes first, and the other side's finished run's follow on the same line
+        (A's first, as their panels are); the model's say so first, in words a class reads
         from the back. Before a run the names stand with dashes, so the class knows what to
         watch for (a bare dash under the title reads as a glitch)."""
         shown = self._figures.shown
         figure = self._lesson_figure()
+        this: Callable[[int], str]
         if shown is None:
             self.keys = ()
             names = (FIGURE[key].name for key in lesson_first(figure, BEFORE_A_RUN))
             # B's dashes while its site starts, A's lanes still on screen: say whose.
             side = self._figures.starting
             head = f"<b>{side.upper()}</b>: " if side is not None else ""
-            line = head + " · ".join(f"{name} <b>{EMPTY}</b>" for name in names)
+            dashes = head + " · ".join(f"{name} <b>{EMPTY}</b>" for name in names)
+            this = lambda n: dashes  # noqa: E731 (as the other side's: one call for both)
         else:
             side = shown.side
-            self.keys = lesson_figures(shown.summary, shown.trace, figure)
-            line = _line(shown, self.keys)
-        lines = [line]
+            self.keys = keys = lesson_figures(shown.summary, shown.trace, figure)
+            this = lambda n: _line(shown, keys[:n])  # noqa: E731
         other = self._figures.other
-        if other is not None:
-            keys = lesson_figures(other.summary, other.trace, figure)
-            lines.insert(0 if side == Side.B else 1, _line(other, keys))
-        self.setText("<br>".join(lines))
+        if other is None:
+            self.setText(this(len(self.keys)))
+            return
+        other_keys = lesson_figures(other.summary, other.trace, figure)
+        that = lambda n: _line(other, other_keys[:n])  # noqa: E731
+        both = (that, this) if side == Side.B else (this, that)
+        self.setText(self._fitted(both, max(len(self.keys), len(other_keys))))
+
+    def _fitted(self, sides: tuple[Callable[[int], str], ...], most: int) -> str:
+        """Both sides' lines (each of its first ``n`` figures) on one line, A's then B's,
+        with as many of the figures a class reads first (the lesson's, then the makespan...)
+        as fit the strip's width: a second line took a row of lanes' height from a
+        projector's 720 lines."""
+        bold = QFont(self.font())
+        bold.setBold(True)  # (wider than the words: what fits in it fits)
+        room = self.contentsRect().width()
+        for n in range(max(most, 1), 0, -1):
+            text = _GAP.join(line(n) for line in sides)
+            plain = re.sub("<[^>]*>", "", text).replace("&nbsp;", " ")
+            if QFontMetricsF(bold).horizontalAdvance(plain) <= room:
+                break
+        return text
+
+
+#: Between the two sides' figures on the strip's one line.
+_GAP = "&nbsp;&nbsp;&nbsp;&nbsp;"
 
 
 def _line(shown: Shown, keys: tuple[str, ...]) -> str:

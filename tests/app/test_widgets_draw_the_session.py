@@ -58,9 +58,9 @@ def _makespan(run: Run) -> str:
 
 
 def _strip_lines(window) -> list[tuple[str, str]]:
-    """Presentation mode's lines of figures, top to bottom: (side, makespan) of each."""
+    """Presentation mode's figures of each side, left to right: (side, makespan) of each."""
     found = []
-    for line in window.figure_strip.text().split("<br>"):
+    for line in window.figure_strip.text().split("&nbsp;&nbsp;&nbsp;&nbsp;"):
         side, rest = line.split("</b>: ", 1)
         found.append((side.removeprefix("<b>"), rest.split("makespan ", 1)[1].split("</b>")[0][3:]))
     return found
@@ -89,7 +89,7 @@ def test_the_panel_its_plots_and_the_line_follow_the_session_s_shown_run(compare
     )
 
 
-def test_while_b_runs_a_s_line_of_figures_is_a_s_and_sits_above_b_s(qtbot, qloop, settings):
+def test_while_b_runs_a_s_figures_are_a_s_and_come_before_b_s(qtbot, qloop, settings):
     # One line under the verdict, named B's, sat over A's panel: while B ran it read
     # "B: makespan — · p95 —" above A's finished lanes, and A's figures were nowhere.
     from app.window.main_window import QtMainWindow
@@ -106,6 +106,24 @@ def test_while_b_runs_a_s_line_of_figures_is_a_s_and_sits_above_b_s(qtbot, qloop
     qloop.run_until_complete(session.run())
     a = _makespan(session.runs[Side.A])
     assert seen and all(lines[0] == ("A", a) and lines[1][0] == "B" for lines in seen)
+
+
+def test_both_sides_figures_share_one_line_with_the_first_figures_of_each_that_fit(
+    compare_window, qtbot
+):
+    # A line a side took a row of lanes' height from a projector's 720 lines.
+    from app.widgets.figure_strip import QtFigureStrip
+
+    strip = QtFigureStrip(compare_window.stage.figures)
+    qtbot.addWidget(strip)
+    strip.show()
+    strip.resize(4000, 40)
+    wide = strip.text()
+    assert "<br>" not in wide and wide.count("threads held") == 2
+    strip.resize(500, 40)
+    narrow = strip.text()
+    assert "<br>" not in narrow and narrow.count("makespan") == 2
+    assert len(narrow) < len(wide) and "threads held" not in narrow
 
 
 def test_the_replay_cuts_the_figures_at_the_playhead_from_the_session(compare_window):
