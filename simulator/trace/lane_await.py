@@ -38,6 +38,7 @@ from simulator.trace.lane_build import (
     builds_on,
     head_of,
     merged_again,
+    probe_lane,
     segments_again,
 )
 from simulator.trace.lane_parts import (
@@ -49,7 +50,6 @@ from simulator.trace.lane_parts import (
     plain_clock,
     steps_joined,
 )
-from simulator.trace.made import make_lane
 
 __all__ = ["await_entered"]
 
@@ -175,13 +175,11 @@ def await_entered(
         for s, e, running in own.split(end_wait, done_ns):
             pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
     merged, states, alike = merged_again(pieces, base, None, at, walked, before)
-    lane = make_lane(
-        probe.request_id,
-        probe.view,
+    lane = probe_lane(
+        probe,
         status,
         status_code,
-        error or probe.error,
-        probe.sent_ns,
+        error,
         done_ns,
         segments_again(merged, before, alike),
         tuple(seen.items()),

@@ -26,7 +26,7 @@ from simulator.trace.lane_parts import (
     merge_touching,
     plain_clock,
 )
-from simulator.trace.made import leading_true, make_segments
+from simulator.trace.made import leading_true, make_lane, make_segments
 
 __all__ = [
     "EVER",
@@ -42,6 +42,7 @@ __all__ = [
     "handed_back",
     "head_of",
     "merged_again",
+    "probe_lane",
     "resumable",
     "segments_again",
 ]
@@ -245,3 +246,30 @@ def segments_again(
         same += leading_true(list(map(eq, merged[alike:], before.merged[alike:])))
     kept = before.lane.segments[:same] if before is not None else ()
     return kept + make_segments(merged[same:])
+
+
+def probe_lane(
+    probe: RequestProbe,
+    status: Status,
+    status_code: int | None,
+    error: str | None,
+    done_ns: int,
+    segments: tuple[Segment, ...],
+    threads_seen: tuple[tuple[str, int], ...] = (),
+    db_events: tuple[tuple[int, int], ...] = (),
+) -> Lane:
+    """The lane of ``probe``'s request as a build made it: its name, view and send from the
+    probe, its error the one given or else the probe's own. One rule for the general walk
+    and every quick build, which each hand it their segments."""
+    return make_lane(
+        probe.request_id,
+        probe.view,
+        status,
+        status_code,
+        error or probe.error,
+        probe.sent_ns,
+        done_ns,
+        segments,
+        threads_seen,
+        db_events,
+    )

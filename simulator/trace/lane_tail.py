@@ -33,10 +33,17 @@ import bisect
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
-from simulator.trace.lane_build import NEVER, LaneBuild, builds_on, handed_back, head_of
+from simulator.trace.lane_build import (
+    NEVER,
+    LaneBuild,
+    builds_on,
+    handed_back,
+    head_of,
+    probe_lane,
+)
 from simulator.trace.lane_events import events_kept
 from simulator.trace.lane_parts import FRAMEWORK, QUEUED, THREAD_HOP, Piece
-from simulator.trace.made import make_lane, make_segments
+from simulator.trace.made import make_segments
 
 __all__ = ["steps_after_wait"]
 
@@ -143,13 +150,11 @@ def steps_after_wait(
         made = segments + make_segments(added[1:])
     else:
         made = segments[:kept] + make_segments(added)
-    lane = make_lane(
-        probe.request_id,
-        probe.view,
+    lane = probe_lane(
+        probe,
         status,
         status_code,
-        error or probe.error,
-        probe.sent_ns,
+        error,
         done_ns,
         made,
         threads,

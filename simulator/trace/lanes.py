@@ -27,6 +27,7 @@ from simulator.trace.lane_build import (
     handed_back,
     head_of,
     merged_again,
+    probe_lane,
     resumable,
     segments_again,
 )
@@ -43,7 +44,7 @@ from simulator.trace.lane_parts import (
     steps_joined,
 )
 from simulator.trace.lane_tail import steps_after_wait
-from simulator.trace.made import make_lane, make_segment
+from simulator.trace.made import make_segment
 
 __all__ = ["LaneBuild", "build_lane", "build_lane_again"]
 
@@ -151,13 +152,11 @@ def build_lane_again(
         # (Made slot by slot: 10,000 such lanes in a big run's first frames.)
         kind = Kind.CANCELLED if status == "cancelled" else Kind.QUEUED
         only = make_segment(kind, probe.sent_ns, max(done_ns, probe.sent_ns), QUEUE_THREAD)
-        lane = make_lane(
-            probe.request_id,
-            probe.view,
+        lane = probe_lane(
+            probe,
             status,
             status_code,
-            error or probe.error,
-            probe.sent_ns,
+            error,
             client_done_ns,
             (only,),
         )
@@ -316,13 +315,11 @@ def build_lane_again(
     else:
         fill(done_ns, probe.picked_thread or last_thread)
     merged, merge_states, alike = merged_again(pieces, base, held_awaits, at, checkpoints, before)
-    lane = make_lane(
-        probe.request_id,
-        probe.view,
+    lane = probe_lane(
+        probe,
         status,
         status_code,
-        error or probe.error,
-        probe.sent_ns,
+        error,
         client_done_ns,
         segments_again(merged, before if same else None, alike),
         threads,
