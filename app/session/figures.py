@@ -142,13 +142,13 @@ class Figures:
 
     def _other_of(self, side: Side | None) -> Shown | None:
         """The figures of the side other than ``side`` (``None``: one run on screen) as its
-        panel shows it: its finished run, or as it stood at the replay's playhead; none if
-        it has not run, is running or waits to run again (its panel empty meanwhile)."""
+        panel shows it (:meth:`~app.session.model.Session.on_screen`): its finished run, or as
+        it stood at the replay's playhead; none if it has not run, runs, or waits to run."""
         s = self._session
         if side is None or s is None:
             return None
-        run = s.runs[side.other]
-        if run is None or s.running_side == side.other or side.other in s.queued:
+        run = s.on_screen(side.other)
+        if run is None:
             return None
         ms = s.view.replay_ms
         if ms < 0 or s.running:

@@ -286,6 +286,14 @@ class Session:
         """Sides waiting for the running one to finish (B, while A runs in compare mode)."""
         return tuple(self._queue)
 
+    def waits(self, side: Side) -> bool:
+        """B queued while A runs: its panel is empty ("B runs after A."); A's keeps its run."""
+        return side is Side.B and self._running_side is Side.A and side in self._queue
+
+    def on_screen(self, side: Side) -> Run | None:
+        """The run on ``side``'s panel (``None``: not run, running, or it :meth:`waits`)."""
+        return None if self.waits(side) else self.runs[side]
+
     def start(self, sides: Iterable[Side | str] | None = None) -> bool:
         """Run side A, or in compare mode A then B (or the ``sides`` given, in order).
 

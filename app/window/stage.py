@@ -237,8 +237,8 @@ class Stage:
         self._show_side_title(side, scenario, "running…")
         if self.session.compare and side is Side.A:
             # B's lanes from before would stand beside the new A as if they belonged to it.
-            waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
-            self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            waits, run_b = self.session.waits(Side.B), self.session.on_screen(Side.B)
+            self.timeline_b.set_trace(_empty() if run_b is None else run_b.trace)
             self._share_height()
             # Its empty timeline says so too, not "Press Run (F5)".
             self.timeline_b.set_waiting("B runs after A." if waits else None)
@@ -298,12 +298,11 @@ class Stage:
 
     def _traces_on_screen(self) -> list[Trace]:
         """While a run goes: its snapshot, and in compare mode the other side's finished run
-        unless that side waits to run (read from the session, not off the timelines)."""
+        unless that side waits to run (``Session.on_screen``, not read off the timelines)."""
         s = self.session
         traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
         for side in s.sides:
-            run = s.runs[side]
-            if side is not s.running_side and side not in s.queued and run is not None:
+            if side is not s.running_side and (run := s.on_screen(side)) is not None:
                 traces.append(run.trace)
         return traces
 

@@ -86,6 +86,28 @@ def test_while_b_starts_in_compare_mode_the_figures_are_none_and_say_they_wait_f
     assert at_start[-1] == (None, None)  # one run: no side to name
 
 
+def test_in_a_close_call_b_starts_beside_a_s_run_on_screen_and_a_again_beside_none():
+    """Lesson 24's re-runs: as B's second run started, A (queued for its third) had its
+    finished lanes on screen and no figures on the line. B waits with its panel empty."""
+    session, ran = fake_session()
+    session.set_scenario(Side.B, session.scenario(Side.A))  # the same dials: a close call
+    figures = Figures(session)
+    session.set_compare(True)
+    at_start: list[tuple[Side, object]] = []
+    session.events.run_started.connect(
+        lambda side, _: at_start.append((side, figures.other and figures.other.trace))
+    )
+    asyncio.run(session.run())
+    assert len(ran) == 6
+    a_runs = [run.trace for run in session.samples[Side.A]]
+    assert at_start == [(Side.A, None), (Side.B, a_runs[0])] + [
+        (Side.A, None),
+        (Side.B, a_runs[1]),
+        (Side.A, None),
+        (Side.B, a_runs[2]),
+    ]
+
+
 def test_a_prediction_is_shown_as_the_model_s_and_a_new_lesson_drops_it():
     session, _ = fake_session()
     figures = Figures(session)
