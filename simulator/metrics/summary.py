@@ -201,11 +201,14 @@ def threads_held_peak(trace: Trace) -> int:
     on a thread per request even for async views, for about 2 ms, so counting them would
     read 7 or 8 for 8 async views, which is Django's machinery, not the views' cost. Nor
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
-    on its process's main thread, where, as on the in-process loop, they hold nothing.
+    on its process's main thread, where, as on the in-process loop, they hold nothing. Nor
+    does the client's row: a real server's request not answered yet is one span "at the
+    server" there, which no server thread is known to hold (live, lesson 23's two
+    single-thread processes read "threads held 3" while a request was in flight).
     """
     cols = trace.columns
     idle = NOT_HELD_BY_VIEW
-    away = [cols.thread_code(trace.loop_thread), cols.thread_code(QUEUE_THREAD)]
+    away = [cols.thread_code(name) for name in (trace.loop_thread, QUEUE_THREAD, CLIENT_THREAD)]
     rows = ~cols.is_kind(*idle) & ~np.isin(cols.thread, away)
     # A thread counts once while any of its spans lasts.
     _, start, end = union_spans(cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows])
