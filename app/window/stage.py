@@ -15,6 +15,7 @@ import math
 from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
 from app.session import Lesson, Prediction, Session, Side
+from app.session.close_call import on_screen, side_state
 from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme
@@ -228,21 +229,24 @@ class Stage:
         load_replay(self.replay, self.session)  # none while it runs, the runs' once ended
         self._show_figure_bars()  # (a run ends before the session stops running)
         if not running:  # stopped before B ran (or before any lane): nothing is awaited any more
-            for timeline in self.timelines.values():
+            for side, timeline in self.timelines.items():
                 timeline.set_waiting(None)
+                if self.session.sampling and (run := self.session.runs[side]) is not None:
+                    self._show_side_title(side, run.scenario, "stopped" if run.stopped else "")
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self._drawn_at_ns.pop(side, None)
         self.show_header(scenario, "running…")
         self._show_side_title(side, scenario, "running…")
         if self.session.compare and side is Side.A:
-            # B's lanes from before would stand beside the new A as if they belonged to it.
-            waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
-            self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            # B's lanes of a last comparison would stand beside the new A as if they belonged
+            # to it; a close call's earlier B stays, its title saying which run it is.
+            waits, run_b = Side.B in self.session.queued, on_screen(self.session, Side.B)
+            self.timeline_b.set_trace(_empty() if run_b is None else run_b.trace)
             self._share_height()
             # Its empty timeline says so too, not "Press Run (F5)".
-            self.timeline_b.set_waiting("B runs after A." if waits else None)
-            state = "runs after A" if waits else "previous run"
+            self.timeline_b.set_waiting("B runs after A." if waits and run_b is None else None)
+            state = ("" if run_b is not None else "runs after A") if waits else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
         # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
         # "Press Run (F5)".
@@ -301,10 +305,7 @@ class Stage:
         unless that side waits to run (read from the session, not off the timelines)."""
         s = self.session
         traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
-        for side in s.sides:
-            run = s.runs[side]
-            if side is not s.running_side and side not in s.queued and run is not None:
-                traces.append(run.trace)
+        traces += [run.trace for side in s.sides if (run := on_screen(s, side)) is not None]
         return traces
 
     def _scenario_of(self, shown: Shown) -> Scenario:
@@ -334,6 +335,7 @@ class Stage:
         self.replay.set_duration(0)
 
     def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
+        state = side_state(self.session, side, state)  # which run of a close call's, too
         self.side_titles[side].set_title(
             side.upper(), scenario.label + (f" — {state}" if state else "")
         )
