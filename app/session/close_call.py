@@ -7,8 +7,9 @@ turns. Played live with no word, A's lanes started again from 0, the status line
 took it for a run that broke and restarted, and at the reveal saw A's median run (162 ms)
 where it had watched another (194 ms) live. This module is the one place that says it: the
 status line's lead while a re-run goes (:func:`status_lead`), each side's title
-(:func:`side_state`: "run 2 of 3, the median"), and which finished run a waiting side's panel
-keeps on screen (:func:`on_screen`). The window only draws what these return.
+(:func:`side_state`: "run 2 of 3, the median"), and which run a side's panel shows meanwhile
+(:func:`on_screen`, for its lanes, the key and the figure line alike). The window only draws
+what these return.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from simulator.trace import Run
 from .model import Session
 from .state import Side
 
-__all__ = ["WHY", "RunNumber", "on_screen", "run_number", "side_state", "status_lead"]
+__all__ = ["WHY", "RunNumber", "on_screen", "run_number", "side_state", "status_lead", "waits"]
 
 #: Why a side runs again, in a class's words.
 WHY = "to tell a winner from noise"
@@ -97,13 +98,15 @@ def status_lead(session: Session, side: Side, text: str) -> str:
     return f"Run {number.number} of {number.of} of A and B, {WHY}. {text}"
 
 
-def on_screen(session: Session, side: Side) -> Run | None:
-    """The finished run ``side``'s panel shows while a run goes: none while the side runs,
-    nor while it waits to run after the other unless its run is one of this close call's
-    (kept, its title saying so, not blanked as if it had never run)."""
+def waits(session: Session, side: Side) -> bool:
+    """Whether ``side`` is queued with no run of this comparison yet (B while A first runs):
+    its panel is then empty ("B runs after A."), a last comparison's lanes not beside the
+    new A. Queued to run again, a side keeps its last run on screen, never blanked, its title
+    saying which run it is (lesson 16: B's picture went blank as A ran again)."""
     run = session.runs[side]
-    if run is None or side is session.running_side:
-        return None
-    if side in session.queued and not any(kept is run for kept in session.samples[side]):
-        return None  # the last comparison's run, before this one's first: not beside it
-    return run
+    return side in session.queued and not any(kept is run for kept in session.samples[side])
+
+
+def on_screen(session: Session, side: Side) -> Run | None:
+    """The run on ``side``'s panel (``None``: not run, running, or it :func:`waits`)."""
+    return None if waits(session, side) else session.runs[side]

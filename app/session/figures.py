@@ -143,9 +143,8 @@ class Figures:
 
     def _other_of(self, side: Side | None) -> Shown | None:
         """The figures of the side other than ``side`` (``None``: one run on screen) as its
-        panel shows it: its finished run, or as it stood at the replay's playhead; none if
-        it has not run, is running or waits to run after the other (its panel empty
-        meanwhile; a close call's earlier run stays: :func:`~app.session.close_call.on_screen`)."""
+        panel shows it (:func:`~app.session.close_call.on_screen`): its finished run, or as
+        it stood at the replay's playhead; none if it has not run, runs, or waits to run."""
         s = self._session
         if side is None or s is None:
             return None

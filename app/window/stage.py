@@ -14,8 +14,7 @@ import math
 
 from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
-from app.session import Lesson, Prediction, Session, Side
-from app.session.close_call import on_screen, side_state
+from app.session import Lesson, Prediction, Session, Side, close_call
 from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.theme import Theme
@@ -241,12 +240,14 @@ class Stage:
         if self.session.compare and side is Side.A:
             # B's lanes of a last comparison would stand beside the new A as if they belonged
             # to it; a close call's earlier B stays, its title saying which run it is.
-            waits, run_b = Side.B in self.session.queued, on_screen(self.session, Side.B)
+            waits = close_call.waits(self.session, Side.B)
+            run_b = close_call.on_screen(self.session, Side.B)
             self.timeline_b.set_trace(_empty() if run_b is None else run_b.trace)
             self._share_height()
             # Its empty timeline says so too, not "Press Run (F5)".
-            self.timeline_b.set_waiting("B runs after A." if waits and run_b is None else None)
-            state = ("" if run_b is not None else "runs after A") if waits else "previous run"
+            self.timeline_b.set_waiting("B runs after A." if waits else None)
+            again = Side.B in self.session.queued  # (its title says "runs again after A")
+            state = "runs after A" if waits else "" if again else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
         # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
         # "Press Run (F5)".
@@ -302,10 +303,12 @@ class Stage:
 
     def _traces_on_screen(self) -> list[Trace]:
         """While a run goes: its snapshot, and in compare mode the other side's finished run
-        unless that side waits to run (read from the session, not off the timelines)."""
+        unless that side waits to run (``close_call.on_screen``, not read off the timelines)."""
         s = self.session
         traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
-        traces += [run.trace for side in s.sides if (run := on_screen(s, side)) is not None]
+        for side in s.sides:
+            if side is not s.running_side and (run := close_call.on_screen(s, side)) is not None:
+                traces.append(run.trace)
         return traces
 
     def _scenario_of(self, shown: Shown) -> Scenario:
@@ -335,7 +338,7 @@ class Stage:
         self.replay.set_duration(0)
 
     def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
-        state = side_state(self.session, side, state)  # which run of a close call's, too
+        state = close_call.side_state(self.session, side, state)  # which run, in a close call
         self.side_titles[side].set_title(
             side.upper(), scenario.label + (f" — {state}" if state else "")
         )

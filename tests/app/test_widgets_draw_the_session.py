@@ -108,6 +108,37 @@ def test_while_b_runs_a_s_figures_are_a_s_and_come_before_b_s(qtbot, qloop, sett
     assert seen and all(lines[0] == ("A", a) and lines[1][0] == "B" for lines in seen)
 
 
+@pytest.mark.slow
+def test_in_a_close_call_s_re_runs_a_s_figures_stay_beside_b_s_while_b_starts(
+    qtbot, qloop, settings
+):
+    # Lesson 24 (A 206 ms in-process, B 213 ms on uvicorn: a close call, run 3 times each):
+    # as B's second run started, the line read only "B: makespan — · p95 — · threads held —"
+    # while A's just finished lanes stood on screen, and the key dropped their kinds.
+    from app.window.main_window import QtMainWindow
+
+    session, ran = fake_session()
+    session.set_scenario(Side.B, session.scenario(Side.A))  # the same dials: a close call
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    seen: list[tuple[Side, str, bool, bool]] = []
+
+    def look(side: Side, *_: object) -> None:
+        a = session.runs[Side.A]
+        first = window.figure_strip.text().split("&nbsp;")[0]
+        kinds = bool(window.legend.kinds)  # A's lanes' kinds in the key (B has no lane yet)
+        seen.append((side, first, bool(a) and f"makespan <b>{_makespan(a)}</b>" in first, kinds))
+
+    session.events.run_started.connect(look)
+    qloop.run_until_complete(session.run())
+    assert len(ran) == 6
+    b_starts = [(first, a_shown, kinds) for side, first, a_shown, kinds in seen if side == Side.B]
+    assert [first.startswith("<b>A</b>: makespan") for first, _, _ in b_starts] == [True] * 3
+    assert all(a_shown and kinds for _, a_shown, kinds in b_starts)
+
+
 def test_both_sides_figures_share_one_line_with_the_first_figures_of_each_that_fit(
     compare_window, qtbot
 ):
