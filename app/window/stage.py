@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 from app.session import Lesson, Prediction, Session, Side, close_call
 from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
+from app.status_text import SENDING_TEXT, panel_text
 from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
 from app.timeline.legend import legend_kinds
@@ -33,10 +34,7 @@ from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["RUNNING_TEXT", "Stage"]
-
-#: What a timeline says while its run has started but drawn no lane yet.
-RUNNING_TEXT = "Sending the requests…"
+__all__ = ["Stage"]
 
 
 def _empty() -> Trace:
@@ -249,9 +247,9 @@ class Stage:
             again = Side.B in self.session.queued  # (its title says "runs again after A")
             state = "runs after A" if waits else "" if again else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
-        # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
-        # "Press Run (F5)".
-        self.timelines[side].set_waiting(RUNNING_TEXT)
+        # It runs now: until its first lanes (seconds for 10,000 requests), it says so, as
+        # the status line does (its servers starting, then sending), not "Press Run (F5)".
+        self.timelines[side].set_waiting(panel_text(scenario, sending=False))
         self._show_figure_bars()
         self.timelines[side].expect_rows(scenario.requests)  # rows laid out for all at once
         self.timelines[side].fit()
@@ -259,6 +257,7 @@ class Stage:
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
+        timeline.set_waiting(SENDING_TEXT)  # a frame comes once the requests are being sent
         self._drawn_at_ns[side] = now_ns - trace.t0_ns
         timeline.set_trace(trace, live=True, now_ns=now_ns)
         self._share_height(unless_same=True)  # moves only as new rows appear, in steps

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.status_text import finished_text, running_text, started_text
+from app.status_text import finished_text, panel_text, running_text, started_text
 from simulator.metrics.summary import summarize
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
@@ -16,6 +16,16 @@ def test_a_real_server_says_it_is_starting_and_names_the_side_when_comparing():
         "process has answered a warm-up request…"
     )
     assert started_text(Scenario(), None) == "Running…"
+
+
+def test_a_running_side_s_empty_panel_names_the_phase_the_status_line_names():
+    # B's panel read "Sending the requests…" while uvicorn still started (lessons 23, 24).
+    uvicorn = Scenario(view="async_io", mode="uvicorn", workers=1)
+    starting = panel_text(uvicorn, sending=False)
+    assert starting.startswith("Starting uvicorn 1 process on 127.0.0.1; the run begins once")
+    assert started_text(uvicorn, "b") == "Starting B: " + starting.removeprefix("Starting ")
+    assert panel_text(uvicorn, sending=True) == panel_text(Scenario(), False)
+    assert panel_text(Scenario(), False) == "Sending the requests…"
 
 
 def test_running_counts_the_answers_and_finished_names_the_model_only_if_asked():
