@@ -12,8 +12,8 @@ from simulator.trace import Run
 def test_a_real_server_says_it_is_starting_and_names_the_side_when_comparing():
     gunicorn = Scenario(view="sync_io", mode="gunicorn", workers=2)
     assert started_text(gunicorn, "b") == (
-        "Starting B: gunicorn sync 2 processes on 127.0.0.1; the run begins once every worker "
-        "process has answered a warm-up request…"
+        "Starting B: gunicorn sync 2 processes on 127.0.0.1; each worker process answers a "
+        "warm-up request first…"
     )
     assert started_text(Scenario(), None) == "Running…"
 
@@ -21,9 +21,9 @@ def test_a_real_server_says_it_is_starting_and_names_the_side_when_comparing():
 def test_a_running_side_s_empty_panel_names_the_phase_the_status_line_names():
     # B's panel read "Sending the requests…" while uvicorn still started (lessons 23, 24).
     uvicorn = Scenario(view="async_io", mode="uvicorn", workers=1)
-    starting = panel_text(uvicorn, sending=False)
-    assert starting.startswith("Starting uvicorn 1 process on 127.0.0.1; the run begins once")
-    assert started_text(uvicorn, "b") == "Starting B: " + starting.removeprefix("Starting ")
+    why = "each worker process answers a warm-up request first…"
+    assert panel_text(uvicorn, sending=False) == f"Starting uvicorn 1 process: {why}"
+    assert started_text(uvicorn, "b") == f"Starting B: uvicorn 1 process on 127.0.0.1; {why}"
     assert panel_text(uvicorn, sending=True) == panel_text(Scenario(), False)
     assert panel_text(Scenario(), False) == "Sending the requests…"
 

@@ -166,9 +166,9 @@ def test_while_b_s_real_server_starts_its_panel_says_the_phase_the_status_line_s
     session.events.run_progressed.connect(look)
     qloop.run_until_complete(session.run())
     (starting_panel, starting_status), *frames = said
-    phase = "uvicorn 1 process on 127.0.0.1; the run begins once every worker process has"
-    assert starting_status.startswith(f"Starting B: {phase}")
-    assert starting_panel is not None and starting_panel.startswith(f"Starting {phase}")
+    why = "each worker process answers a warm-up request first…"
+    assert starting_status == f"Starting B: uvicorn 1 process on 127.0.0.1; {why}"
+    assert starting_panel == f"Starting uvicorn 1 process: {why}"
     assert frames and all(
         panel == "Sending the requests…" and status.startswith("Running B… ")
         for panel, status in frames
