@@ -24,6 +24,7 @@ from simulator.metrics.summary import Summary, summarize
 from simulator.trace import Run, Trace
 from simulator.trace.live_columns import LiveColumns
 
+from .close_call import on_screen
 from .model import Session
 from .state import Prediction, Side
 
@@ -142,12 +143,12 @@ class Figures:
 
     def _other_of(self, side: Side | None) -> Shown | None:
         """The figures of the side other than ``side`` (``None``: one run on screen) as its
-        panel shows it (:meth:`~app.session.model.Session.on_screen`): its finished run, or as
+        panel shows it (:func:`~app.session.close_call.on_screen`): its finished run, or as
         it stood at the replay's playhead; none if it has not run, runs, or waits to run."""
         s = self._session
         if side is None or s is None:
             return None
-        run = s.on_screen(side.other)
+        run = on_screen(s, side.other)
         if run is None:
             return None
         ms = s.view.replay_ms
