@@ -100,7 +100,12 @@ def summary_by_objects(trace: Trace) -> Summary:
     before_ns = sum(e - s for spans in map(_union, before.values()) for s, e in spans)
     held = _by_thread(
         trace,
-        lambda s: s.kind not in NOT_HELD_BY_VIEW and s.thread not in (trace.loop_thread, "queue"),
+        # (Nor the client's row: a real server's request not answered yet is one span
+        # "at the server" there, on no server thread known to hold it.)
+        lambda s: (
+            s.kind not in NOT_HELD_BY_VIEW
+            and s.thread not in (trace.loop_thread, QUEUE_THREAD, CLIENT_THREAD)
+        ),
     )
     seen: dict[str, int] = {}
     for lane in lanes:
