@@ -179,17 +179,23 @@ def in_flight_arrays(trace: Trace) -> tuple[npt.NDArray[np.int64], npt.NDArray[n
     return times[last], levels[last]
 
 
-def _busy_ns(trace: Trace, kind: str, before_answer: bool = False) -> int:
-    """How long threads (the loop among them) spent in ``kind``, overlaps on a thread once;
-    ``before_answer``: only up to each one's request's answer (``LaneColumns.answer_ns``)."""
+def _framework_ns(trace: Trace) -> tuple[int, int]:
+    """How long threads (the loop among them) spent in Django's own code, overlaps on a
+    thread once: in all, and only up to each one's request's answer
+    (``LaneColumns.answer_ns``). One sort of the spans for both (a tenth of a live frame's
+    summary at 10,000 requests sorted them twice)."""
     cols = trace.columns
-    rows = cols.is_kind(kind) & ~cols.open  # live: counted once it has ended
-    start, end = cols.start_ns[rows], cols.end_ns[rows]
-    if before_answer:
-        end = np.minimum(end, trace.lane_columns.answer_ns()[cols.lane[rows]])
-    kept = end > start
-    _, start, end = union_spans(cols.thread[rows][kept], start[kept], end[kept])
-    return int((end - start).sum())
+    rows = cols.is_kind(Kind.FRAMEWORK) & ~cols.open  # live: counted once it has ended
+    group, start, end = cols.thread[rows], cols.start_ns[rows], cols.end_ns[rows]
+    answer = trace.lane_columns.answer_ns()[cols.lane[rows]]
+    order = np.lexsort((start, group))
+    group, start, end, answer = group[order], start[order], end[order], answer[order]
+    spent = []
+    for ends in (end, np.minimum(end, answer)):
+        kept = ends > start
+        _, first, last = union_spans(group[kept], start[kept], ends[kept], ordered=True)
+        spent.append(int((last - first).sum()))
+    return spent[0], spent[1]
 
 
 def threads_held_peak(trace: Trace) -> int:
@@ -266,9 +272,9 @@ def _summarize(trace: Trace) -> Summary:
         end_ns = trace.t0_ns if last is None else last
     latencies, at_least = latencies_of(trace)
     makespan_ms = (end_ns - trace.t0_ns) / 1e6
-    framework_ns = _busy_ns(trace, "framework")
+    framework_ns, before_answer_ns = _framework_ns(trace)
     # What follows the answers is the whole less what came before them: the two add up.
-    after_answer_ns = framework_ns - _busy_ns(trace, "framework", before_answer=True)
+    after_answer_ns = framework_ns - before_answer_ns
     answered_count = int(np.count_nonzero(answered))
     return Summary(
         requests=count,

@@ -261,9 +261,12 @@ def _code_table(codes: list[int]) -> Bools:
     return table
 
 
-def union_spans(group: Int32s, start: Int64s, end: Int64s) -> tuple[Int32s, Int64s, Int64s]:
+def union_spans(
+    group: Int32s, start: Int64s, end: Int64s, *, ordered: bool = False
+) -> tuple[Int32s, Int64s, Int64s]:
     """Per ``group`` (a thread), its spans merged where they overlap or touch: the
-    ``(group, start, end)`` of each merged span, sorted by group then start.
+    ``(group, start, end)`` of each merged span, sorted by group then start (``ordered``:
+    the spans given so sorted already).
 
     Spans of one thread are joined before counting, so a thread held by two requests at
     once counts once: the figures of "how long was the loop in Django's code" need that.
@@ -271,8 +274,11 @@ def union_spans(group: Int32s, start: Int64s, end: Int64s) -> tuple[Int32s, Int6
     if len(start) == 0:
         empty = np.zeros(0, np.int64)
         return np.zeros(0, np.int32), empty, empty
-    order = np.lexsort((start, group))
-    g, s, e = group[order], start[order], end[order]
+    if ordered:
+        g, s, e = group, start, end
+    else:
+        order = np.lexsort((start, group))
+        g, s, e = group[order], start[order], end[order]
     new = np.ones(len(s), np.bool_)
     if len(s) > 1:
         # A new span starts where the group changes or the start is past every end so far
