@@ -8,7 +8,22 @@ from simulator.metrics.figures import EMPTY, FIGURE, format_count, format_ms
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["finished_text", "running_text", "started_text"]
+__all__ = [
+    "SENDING_TEXT",
+    "WARM_UP",
+    "finished_text",
+    "panel_text",
+    "running_text",
+    "started_text",
+]
+
+#: A running side's empty panel once its requests are being sent, until their first lanes
+#: (the status line says "Running B… 0 of 10 requests answered" then).
+SENDING_TEXT = "Sending the requests…"
+
+
+#: Why a real server's run has no lanes yet, said by the status line and the panel alike.
+WARM_UP = "each worker process answers a warm-up request first…"
 
 
 def started_text(scenario: Scenario, side: str | None) -> str:
@@ -16,11 +31,18 @@ def started_text(scenario: Scenario, side: str | None) -> str:
     servers take a second to start, and an empty timeline must not look like a hung one."""
     which = f" {side.upper()}" if side else ""
     if scenario.in_processes:
-        return (
-            f"Starting{which}: {scenario.server_label} on 127.0.0.1; the run begins once every "
-            "worker process has answered a warm-up request…"
-        )
+        return f"Starting{which}: {scenario.server_label} on 127.0.0.1; {WARM_UP}"
     return f"Running{which}…"
+
+
+def panel_text(scenario: Scenario, sending: bool) -> str:
+    """What the running side's empty panel says: the phase the status line names (its
+    servers starting, or the requests being sent once ``sending``), short enough for a
+    projector's panel. B's read "Sending the requests…" under "Starting B: … warm-up
+    request…" for the second uvicorn took to start (lessons 23, 24)."""
+    if scenario.in_processes and not sending:
+        return f"Starting {scenario.server_label}: {WARM_UP}"
+    return SENDING_TEXT
 
 
 def running_text(trace: Trace, side: str | None, requests: int = 0) -> str:

@@ -3,7 +3,8 @@
 Removed at exit by ``atexit`` (every exit path Python runs: a normal end, an exception,
 ``sys.exit``, the command line's signal handling); a process killed outright (SIGKILL, a
 power cut) cannot, so each folder carries its process id and the next start sweeps the
-folders whose process is gone.
+folders whose process is gone. The test suite names its own temporary homes the same way
+and sweeps them by the same rule (``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -36,23 +37,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def sweep_stale_folders(parent: Path | None = None) -> list[Path]:
-    """Remove the scratch folders of processes that are gone; returns what was removed."""
+def sweep_stale_folders(parent: Path | None = None, prefix: str = PREFIX) -> list[Path]:
+    """Remove the folders named ``<prefix><pid>-<random>`` (the scratch folders unless told)
+    whose process is gone; returns what was removed. A folder whose name carries no pid
+    (``mkdtemp``'s random part alone, as before pids were recorded) is left: whose it is
+    cannot be told."""
     parent = Path(parent or tempfile.gettempdir())
     removed = []
     with contextlib.suppress(OSError):
-        for folder in parent.glob(PREFIX + "*"):
-            pid_text = folder.name[len(PREFIX) :].split("-", 1)[0]
-            if not pid_text.isdigit() or _alive(int(pid_text)) or not folder.is_dir():
+        for folder in parent.glob(prefix + "*"):
+            pid_text, dash, _ = folder.name[len(prefix) :].partition("-")
+            if not (dash and pid_text.isascii() and pid_text.isdigit()) or not folder.is_dir():
+                continue
+            if _alive(int(pid_text)):
                 continue
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def make_scratch_folder() -> Path:
-    """A fresh folder for this process, removed at exit; stale ones are swept first."""
-    sweep_stale_folders()
-    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+def make_scratch_folder(prefix: str = PREFIX) -> Path:
+    """A fresh folder for this process, named ``<prefix><pid>-<random>`` and removed at exit;
+    stale ones of that prefix are swept first."""
+    sweep_stale_folders(prefix=prefix)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder

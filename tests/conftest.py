@@ -4,11 +4,11 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from embedded_site.scratch import make_scratch_folder
 from simulator.hosting.engine import run_scenario
 from simulator.scenario import Scenario
 from simulator.trace import Run
@@ -27,6 +27,9 @@ HOME_VARIABLES = {
 
 #: The whole run's home folder, made at start and removed at the end.
 _SUITE_HOME = pytest.StashKey[Path]()
+#: Its name's start; the folder is ``<prefix><pid>-<random>`` in the temp folder, so a run
+#: killed outright (SIGKILL, a CI timeout) leaves one the next run sweeps.
+SUITE_HOME_PREFIX = "async-lanes-tests-home-"
 
 
 def _homes_in(root: Path) -> dict[str, str]:
@@ -45,8 +48,10 @@ def pytest_configure(config: pytest.Config) -> None:
     """Before any test imports Qt: the whole run's settings, data and caches live in a
     folder of its own (Qt reads the XDG folders once, at its first QSettings), and a suite
     started by ``nohup`` or a script's ``&`` (SIGINT and SIGHUP ignored, inherited by every
-    child) still hands its children the default handling the signal tests rely on."""
-    root = Path(tempfile.mkdtemp(prefix="async-lanes-tests-home-"))
+    child) still hands its children the default handling the signal tests rely on. The homes
+    of earlier runs killed outright, whose process is gone, are swept first (never a running
+    one's: two runs may share the temp folder)."""
+    root = make_scratch_folder(SUITE_HOME_PREFIX)
     config.stash[_SUITE_HOME] = root
     os.environ.update(_homes_in(root))
     if sys.platform != "win32":

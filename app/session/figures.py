@@ -24,6 +24,7 @@ from simulator.metrics.summary import Summary, summarize
 from simulator.trace import Run, Trace
 from simulator.trace.live_columns import LiveColumns
 
+from .close_call import on_screen
 from .model import Session
 from .state import Prediction, Side
 
@@ -142,13 +143,13 @@ class Figures:
 
     def _other_of(self, side: Side | None) -> Shown | None:
         """The figures of the side other than ``side`` (``None``: one run on screen) as its
-        panel shows it: its finished run, or as it stood at the replay's playhead; none if
-        it has not run, is running or waits to run again (its panel empty meanwhile)."""
+        panel shows it (:func:`~app.session.close_call.on_screen`): its finished run, or as
+        it stood at the replay's playhead; none if it has not run, runs, or waits to run."""
         s = self._session
         if side is None or s is None:
             return None
-        run = s.runs[side.other]
-        if run is None or s.running_side == side.other or side.other in s.queued:
+        run = on_screen(s, side.other)
+        if run is None:
             return None
         ms = s.view.replay_ms
         if ms < 0 or s.running:

@@ -109,7 +109,8 @@ class Session:
         self._lesson: Lesson | None = None
         #: Every run of each side since Run ran both (a close call runs each twice more).
         self.samples: dict[Side, list[Run]] = {Side.A: [], Side.B: []}
-        self._sampling = False
+        #: Whether the runs going (or gone) are a comparison's, A then B, kept in :attr:`samples`.
+        self.sampling = False
         self.criterion = Criterion()
 
     # -- what is set ------------------------------------------------------------------------
@@ -279,6 +280,7 @@ class Session:
 
     @property
     def running_side(self) -> Side | None:
+        """The side whose run is going now (``None`` between two sides' runs too)."""
         return self._running_side
 
     @property
@@ -298,8 +300,8 @@ class Session:
         if not order or (Side.B in order and not self._compare):
             return False
         self._queue = order
-        self._sampling = order == [Side.A, Side.B]
-        if self._sampling:
+        self.sampling = order == [Side.A, Side.B]
+        if self.sampling:
             self.samples = {Side.A: [], Side.B: []}
         self._running = True
         self._predictions.drop()
@@ -343,7 +345,7 @@ class Session:
         try:
             while self._queue:
                 run = await self._run_side(self._queue.pop(0))
-                why = rerun_after(self.samples, self.criterion) if self._sampling else None
+                why = rerun_after(self.samples, self.criterion) if self.sampling else None
                 if run is None or run.stopped:
                     self._queue.clear()
                 elif not self._queue and why:
@@ -392,10 +394,11 @@ class Session:
         finally:
             answers_shown = frames.answers_shown
             await frames.close()
+            self._running_side = None  # its run has ended: its end is not shown as running
             self._leftover = getattr(handle, "leftover", None)
             if answers_shown:
                 self.events.notice.emit("")  # the tidying it told of is over
-        if self._sampling:
+        if self.sampling:
             self.samples[side].append(run)
             run = self._show_medians(side, run)
         self.runs[side] = run

@@ -20,6 +20,7 @@ from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme
 from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
+from app.timeline.grouping import fit_rows
 from app.timeline.labels import named_row_px
 from app.timeline.legend import legend_kinds
 from app.timeline.notes import errors_fit_under, errors_under_height
@@ -162,6 +163,14 @@ def _lanes_shares(
     left = room - sum(floor[i] for i in raised)
     rest = sum(n for i, n in enumerate(need) if i not in raised)
     return [floor[i] if i in raised else left * n / rest for i, n in enumerate(need)]
+
+
+def _named_rows(rows: TimelineRows, lanes_h: float, named: float) -> TimelineRows:
+    """``rows`` as drawn in ``lanes_h`` pixels: all of them where each gets ``named``
+    pixels (a line of the smallest label), else alike neighbours sharing rows
+    (:func:`~app.timeline.grouping.fit_rows`, the window's rule in presentation mode)."""
+    room = max(1, int(lanes_h // named))
+    return rows if len(rows) <= room else fit_rows(rows, room)
 
 
 def _room_for_errors(
@@ -327,6 +336,14 @@ def _layout(
         need = [w - f for w, f in zip(wanted, fixed, strict=True)]
         shares = _lanes_shares(lanes_room, need, all_rows, named_row_px(fonts.body, 0.0))
         heights = [f + share for f, share in zip(fixed, shares, strict=True)]
+    # Rows too thin to be named share one with their alike neighbours, as presentation
+    # mode's do (lesson 9's 30 threads were named "thread 2, thread 4, …", each label
+    # between two rows, its queue band unnamed), and the labels' column fits their names.
+    named = named_row_px(fonts.body, 0.0)
+    all_rows = [
+        _named_rows(rows, h - f, named) for rows, h, f in zip(all_rows, heights, fixed, strict=True)
+    ]
+    label_px = max(label_width(rows, fonts.body) for rows in all_rows)
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)
     blocks = []

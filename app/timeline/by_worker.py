@@ -36,7 +36,7 @@ from simulator.trace.columns import KIND_CODE, STATUS_CODE
 __all__ = [
     "AWAITING_BAND",
     "DJANGO_ONLY_ROW",
-    "django_only_label",
+    "DJANGO_ONLY_LABEL",
     "Holds",
     "QUEUE_BAND",
     "ROW_KINDS",
@@ -52,12 +52,13 @@ AWAITING_BAND = "awaiting"
 DJANGO_ONLY_ROW = "django-only"
 
 
-def django_only_label(n: int) -> str:
-    """The name of the row of ``n`` threads no view held: each ran Django's own sync code
-    for a moment (its request_started/request_finished receivers, closing the connection,
-    handed over by sync_to_async). "8 threads: Django only" beside "threads held 0" (lessons
-    3 and 13) read as 8 threads held: what they did leads, their count follows."""
-    return f"brief Django work ({n} thread{'s' if n > 1 else ''})"
+#: The name of the row of the threads no view held: each ran Django's own sync code for a
+#: moment (its request_started/request_finished receivers, closing the connection, handed over
+#: by sync_to_async). No count in it: "8 threads: Django only", then "brief Django work (8
+#: threads)", beside "threads held 0" and lesson 13's answer "8 and 0" read as 8 threads held
+#: (a teacher's walk, twice); how many threads Django used is the panel's "threads used", and
+#: the hover names each thread.
+DJANGO_ONLY_LABEL = "Django's own brief work"
 
 
 #: A request's holds of one thread closer than this share one number on the bar.
@@ -231,8 +232,7 @@ class WorkerLayout:
             order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
         order += [(t, names[t]) for t in threads]
         if django_only:
-            n = len(django_only)
-            order.append((DJANGO_ONLY_ROW, django_only_label(n)))
+            order.append((DJANGO_ONLY_ROW, DJANGO_ONLY_LABEL))
         index = {key: row for row, (key, _) in enumerate(order)}
         for thread in django_only:  # one row for them all
             index[thread] = index[DJANGO_ONLY_ROW]

@@ -1,10 +1,13 @@
 """A failed request's error, fitted to the room beside its lane without losing its point.
 
-The start leads: which request, which exception, and the message's first words, cut at the
-end from a whole word ("#1 failed: ValueError: The view … didn't return an HttpResponse
-object…"). Cut in the middle to keep its end, lesson 12's read "ValueError: …object. It
-returned an unawaited coroutine instead…", a sentence begun in the middle; the hover tells
-the whole message.
+The start leads: which request, which exception, and the message's first words; then, where
+the whole does not fit, " … " and the message's end, each part on whole words ("#1 failed:
+ValueError: The view … coroutine instead. You may need to add an 'await' into your view.").
+Django's messages often make their point last: cut at the end, lesson 12's stopped at "It
+returned…", before the "coroutine" its answer names (a teacher's walk at 1280×720); cut only
+in the middle, it read "ValueError: …object. It returned…", which named no request. Where
+even that does not fit, the start alone, cut at a whole word; the hover tells the whole
+message.
 
 Where it goes: in room no bar takes. Moved left to fit the lanes, the plate covered the very
 lanes it labelled (lesson 12's four short lanes vanished under four boxes), and in the thread
@@ -39,16 +42,52 @@ def error_text(lane: Lane) -> str:
 _LEAST_CHARS = 12
 
 
+#: Where an error is cut in the middle (spaces around it, so each part reads as words).
+_MIDDLE = " … "
+#: The share of the width the start keeps when an error is cut in the middle.
+_START_SHARE = 0.4
+
+
 def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:
-    """``text`` as it fits in ``width`` pixels: whole, or its start up to a whole word, cut
-    with "…" (a word cut in half reads as another word)."""
+    """``text`` as it fits in ``width`` pixels: whole, or its start and its end on whole
+    words with " … " between (a word cut in half reads as another word), or where its end
+    does not fit beside a start that names the request and the exception ("#3 failed:
+    ValueError:"), its start alone, cut with "…"."""
     if fm.horizontalAdvance(text) <= width:
         return text
+    # The start names the request and the exception ("#1 failed: ValueError:"), at least.
+    named = text.find(":", text.find(":") + 1) + 1 or len(text)
+    start = _start(fm, text, max(_START_SHARE * width, fm.horizontalAdvance(text[:named])))
+    if len(start) + 1 >= named:
+        end = _end(fm, text[len(start) :], width - fm.horizontalAdvance(start + _MIDDLE))
+        if end:
+            return start + _MIDDLE + end
+    return _start(fm, text, width - fm.horizontalAdvance("…")) + "…"
+
+
+def _start(fm: QFontMetricsF, text: str, width: float) -> str:
+    """The most of ``text``'s first words that fits in ``width``, ending on a whole word."""
     elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
     kept = elided.removesuffix("…")
+    if kept == text:
+        return text
     if kept and not kept.endswith(" ") and text[len(kept)] != " " and " " in kept:
         kept = kept[: kept.rindex(" ")]
-    return kept.rstrip(" ,;:") + "…"
+    return kept.rstrip(" ,;:")
+
+
+def _end(fm: QFontMetricsF, text: str, width: float) -> str:
+    """The most of ``text``'s last words that fits in ``width``, starting on a whole word
+    (none if not even its last word fits)."""
+    if width <= 0:
+        return ""
+    elided = fm.elidedText(text, Qt.TextElideMode.ElideLeft, width)
+    kept = elided.removeprefix("…")
+    if kept == text:
+        return text.lstrip()
+    if kept and not kept.startswith(" ") and text[-len(kept) - 1] != " ":
+        kept = kept[kept.index(" ") :] if " " in kept else ""
+    return kept.lstrip()
 
 
 #: The least an error is written in: the request's number, "failed" and a few words.

@@ -14,9 +14,10 @@ import math
 
 from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
-from app.session import Lesson, Prediction, Session, Side
+from app.session import Lesson, Prediction, Session, Side, close_call
 from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
+from app.status_text import SENDING_TEXT, panel_text
 from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
 from app.timeline.legend import legend_kinds
@@ -33,10 +34,7 @@ from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
-__all__ = ["RUNNING_TEXT", "Stage"]
-
-#: What a timeline says while its run has started but drawn no lane yet.
-RUNNING_TEXT = "Sending the requests…"
+__all__ = ["Stage"]
 
 
 def _empty() -> Trace:
@@ -228,25 +226,32 @@ class Stage:
         load_replay(self.replay, self.session)  # none while it runs, the runs' once ended
         self._show_figure_bars()  # (a run ends before the session stops running)
         if not running:  # stopped before B ran (or before any lane): nothing is awaited any more
-            for timeline in self.timelines.values():
+            for side, timeline in self.timelines.items():
                 timeline.set_waiting(None)
+                if self.session.sampling and (run := self.session.runs[side]) is not None:
+                    self._show_side_title(side, run.scenario, "stopped" if run.stopped else "")
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self._drawn_at_ns.pop(side, None)
         self.show_header(scenario, "running…")
         self._show_side_title(side, scenario, "running…")
         if self.session.compare and side is Side.A:
-            # B's lanes from before would stand beside the new A as if they belonged to it.
-            waits, run_b = Side.B in self.session.queued, self.session.runs[Side.B]
-            self.timeline_b.set_trace(_empty() if waits or run_b is None else run_b.trace)
+            # B's lanes of a last comparison would stand beside the new A as if they belonged
+            # to it; a close call's earlier B stays, its title saying which run it is.
+            waits = close_call.waits(self.session, Side.B)
+            run_b = close_call.on_screen(self.session, Side.B)
+            self.timeline_b.set_trace(_empty() if run_b is None else run_b.trace)
             self._share_height()
             # Its empty timeline says so too, not "Press Run (F5)".
             self.timeline_b.set_waiting("B runs after A." if waits else None)
-            state = "runs after A" if waits else "previous run"
+            again = Side.B in self.session.queued  # (its title says "runs again after A")
+            state = "runs after A" if waits else "" if again else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
-        # It runs now: until its first lanes (seconds for 10,000 requests), it says so, not
-        # "Press Run (F5)".
-        self.timelines[side].set_waiting(RUNNING_TEXT)
+        if (number := close_call.run_number(self.session, side)) and number.going:
+            self.timelines[side].set_trace(_empty())  # its last run's lanes are not this one's
+        # It runs now: until its first lanes (seconds for 10,000 requests), it says so, as
+        # the status line does (its servers starting, then sending), not "Press Run (F5)".
+        self.timelines[side].set_waiting(panel_text(scenario, sending=False))
         self._show_figure_bars()
         self.timelines[side].expect_rows(scenario.requests)  # rows laid out for all at once
         self.timelines[side].fit()
@@ -254,6 +259,7 @@ class Stage:
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
         timeline = self.timelines[side]
+        timeline.set_waiting(SENDING_TEXT)  # a frame comes once the requests are being sent
         self._drawn_at_ns[side] = now_ns - trace.t0_ns
         timeline.set_trace(trace, live=True, now_ns=now_ns)
         self._share_height(unless_same=True)  # moves only as new rows appear, in steps
@@ -298,12 +304,11 @@ class Stage:
 
     def _traces_on_screen(self) -> list[Trace]:
         """While a run goes: its snapshot, and in compare mode the other side's finished run
-        unless that side waits to run (read from the session, not off the timelines)."""
+        unless that side waits to run (``close_call.on_screen``, not read off the timelines)."""
         s = self.session
         traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
         for side in s.sides:
-            run = s.runs[side]
-            if side is not s.running_side and side not in s.queued and run is not None:
+            if side is not s.running_side and (run := close_call.on_screen(s, side)) is not None:
                 traces.append(run.trace)
         return traces
 
@@ -334,6 +339,7 @@ class Stage:
         self.replay.set_duration(0)
 
     def _show_side_title(self, side: Side, scenario: Scenario, state: str = "") -> None:
+        state = close_call.side_state(self.session, side, state)  # which run, in a close call
         self.side_titles[side].set_title(
             side.upper(), scenario.label + (f" — {state}" if state else "")
         )

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from app.session import Prediction, Session, Side
+from app.session.close_call import status_lead
 from app.status_text import finished_text, running_text, started_text
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
@@ -49,10 +50,11 @@ class StatusLine:
 
     def _on_run_started(self, side: Side, scenario: Scenario) -> None:
         self._requests[side] = scenario.requests
-        self.say(started_text(scenario, self._side(side)))
+        self.say(status_lead(self.session, side, started_text(scenario, self._side(side))))
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        self.say(running_text(trace, self._side(side), self._requests.get(side, 0)))
+        text = running_text(trace, self._side(side), self._requests.get(side, 0))
+        self.say(status_lead(self.session, side, text))  # a close call's re-run says so
 
     def _on_run_finished(self, side: Side, run: Run) -> None:
         self._finished = run

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from json.encoder import encode_basestring_ascii
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -146,17 +149,47 @@ def _request_heads(run: Run, folded_ms: list[float]) -> list[str]:
         return text
 
     cols = trace.lane_columns
+    seen = _threads_seen_texts(trace.lanes, t0)
     return [
         f'{{"id":{lane.request_id},{fields(lane)}"sent_ms":{sent},"done_ms":{done},'
-        f'"folded_framework_ms":{folded!r},"segments":['
-        for lane, sent, done, folded in zip(
+        f'"folded_framework_ms":{folded!r},"threads_seen":{{{threads}}},"segments":['
+        for lane, sent, done, folded, threads in zip(
             trace.lanes,
             _ms_texts(cols.sent_ns, t0),
             _ms_texts(cols.done_ns, t0),
             folded_ms,
+            seen,
             strict=True,
         )
     ]
+
+
+def _threads_seen_texts(lanes: Sequence[Lane], t0_ns: int) -> list[str]:
+    """Each lane's ``threads_seen`` as the inside of its JSON object: each thread's name and
+    when it was first seen working for the request. Formatted a column at a time over every
+    lane's, as the segments are: an f-string per entry made the whole file's text 20-25%
+    slower to make than before the field, this way 15% (2,000 async requests, two threads
+    seen each)."""
+    pairs = list(chain.from_iterable(map(_THREADS_SEEN, lanes)))
+    codes: dict[str, int] = {}
+    for thread, _ in pairs:
+        codes.setdefault(thread, len(codes))
+    # A name's text as json.dumps writes it, by the C function it calls.
+    names = [encode_basestring_ascii(thread) for thread in codes]
+    ns = np.fromiter(map(itemgetter(1), pairs), np.int64, len(pairs))
+    entries = concat(
+        lookup(names, np.fromiter((codes[t] for t, _ in pairs), np.int64, len(pairs))),
+        ":",
+        rounded_texts((ns - t0_ns) / 1e6, 2),
+    ).tolist()
+    texts, at = [], 0
+    for count in map(len, map(_THREADS_SEEN, lanes)):
+        texts.append(",".join(entries[at : at + count]))
+        at += count
+    return texts
+
+
+_THREADS_SEEN = attrgetter("threads_seen")
 
 
 def _ms_texts(ns: npt.NDArray[np.int64], t0_ns: int) -> list[str]:

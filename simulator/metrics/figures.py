@@ -162,13 +162,16 @@ class Figure:
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``; a dash where
         it needs an answer and the server answered no request (the summary's 0 is no latency,
-        and a request refused or timed out is no answer: ``Summary.answered``). One
-        rule for the command line, the slides, the metrics panel and the status bar."""
+        and a request refused or timed out is no answer: ``Summary.answered``); "≥ 320 ms"
+        where it is only a floor (a live quantile that requests still waiting will raise:
+        ``Summary.latency_at_least``). One rule for the command line, the slides, the
+        metrics panel and the status bar."""
         if self.needs_an_answer and not summary.answered:
             return EMPTY
         if self.key in _PER_REQUEST and not summary.requests:
             return EMPTY  # per request, of none sent (stopped before the first)
-        return self.unit.format(self.value(summary))
+        text = self.unit.format(self.value(summary))
+        return f"≥ {text}" if self.key in summary.latency_at_least else text
 
 
 #: The figures per request: of none sent (stopped before the first), none.

@@ -20,6 +20,11 @@ __all__ = ["event_times", "next_event", "trace_at"]
 
 
 def _lane_at(lane: Lane, ns: int) -> Lane:
+    # What the lane says it saw is cut at ``ns`` too: the threads that worked for it (Django's
+    # receivers, on no segment) and its database connections, else "threads used" and "DB
+    # connections" read the whole run's from the replay's start.
+    seen = tuple(thread for thread in lane.threads_seen if thread[1] < ns)
+    db_events = tuple(event for event in lane.db_events if event[0] < ns)
     segments: list[Segment] = []
     for seg in lane.segments:
         if seg.start_ns >= ns:
@@ -29,9 +34,16 @@ def _lane_at(lane: Lane, ns: int) -> Lane:
             break
         segments.append(seg)
     if lane.done_ns <= ns:
-        return replace(lane, segments=tuple(segments))
+        return replace(lane, segments=tuple(segments), threads_seen=seen, db_events=db_events)
     return replace(
-        lane, status="running", status_code=None, error=None, done_ns=ns, segments=tuple(segments)
+        lane,
+        status="running",
+        status_code=None,
+        error=None,
+        done_ns=ns,
+        segments=tuple(segments),
+        threads_seen=seen,
+        db_events=db_events,
     )
 
 

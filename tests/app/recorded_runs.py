@@ -56,6 +56,9 @@ def run_from_data(data: dict, t0_ns: int) -> Run:
                 sent_ns=_ns(request["sent_ms"]),
                 done_ns=_ns(request["done_ms"]),
                 segments=segments,
+                threads_seen=tuple(
+                    (thread, _ns(ms)) for thread, ms in request.get("threads_seen", {}).items()
+                ),
             )
         )
     trace = Trace(

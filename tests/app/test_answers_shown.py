@@ -130,7 +130,7 @@ def test_threads_that_only_ran_djangos_receivers_share_one_row():
         "waiting",
         "event loop",
         "awaiting on the loop",
-        "brief Django work (8 threads)",  # not "8 threads: …" beside "threads held 0"
+        "Django's own brief work",  # no count beside "threads held 0"
     ]
     assert len(rows.django_only) == 8
 
@@ -143,7 +143,7 @@ def test_a_thread_holding_a_views_work_keeps_its_own_row():
         _lane(2, 100, (Kind.FRAMEWORK, 0, 2, "Thread-7"), (Kind.THREAD_HOP, 2, 100, "Thread-7")),
     )
     rows = TimelineRows(Trace(0, lanes, LOOP), by="workers")
-    assert rows.labels[3:] == ["thread 1", "thread 2", "brief Django work (1 thread)"]
+    assert rows.labels[3:] == ["thread 1", "thread 2", "Django's own brief work"]
 
 
 def test_worker_rows_are_in_number_order():

@@ -123,7 +123,7 @@ def test_labels_of_thin_rows_never_overlap_and_the_event_loop_is_always_named(qa
 def test_each_label_sits_level_with_its_own_row_when_rows_are_thinner_than_a_line(qapp):
     """Lesson 9's slide: rows of 12 px under labels of 14 px. Each label was centred on its
     row's top, so "event loop" sat level with the queue band, "awaiting on the loop" with
-    the loop's pink bars and "brief Django work (30 threads)" with the blue await; a class reads a
+    the loop's pink bars and "Django's own brief work" with the blue await; a class reads a
     label as the row beside it."""
     rows = _rows(9, 1, "workers")  # 33 rows
     font = QFont()

@@ -86,6 +86,31 @@ def test_while_b_starts_in_compare_mode_the_figures_are_none_and_say_they_wait_f
     assert at_start[-1] == (None, None)  # one run: no side to name
 
 
+def test_in_a_close_call_each_side_runs_again_beside_the_other_s_last_run():
+    """Lesson 24's re-runs: as B's second run started, A (queued for its third) had its
+    finished lanes on screen and no figures on the line. B waits with its panel empty only
+    before its first run; as A runs again, B's last run stays (lesson 16: blanked under "B
+    runs after A.", the class took the re-run for a run that broke and restarted)."""
+    session, ran = fake_session()
+    session.set_scenario(Side.B, session.scenario(Side.A))  # the same dials: a close call
+    figures = Figures(session)
+    session.set_compare(True)
+    at_start: list[tuple[Side, object]] = []
+    session.events.run_started.connect(
+        lambda side, _: at_start.append((side, figures.other and figures.other.trace))
+    )
+    asyncio.run(session.run())
+    assert len(ran) == 6
+    a_runs = [run.trace for run in session.samples[Side.A]]
+    b_runs = [run.trace for run in session.samples[Side.B]]
+    assert at_start == [(Side.A, None), (Side.B, a_runs[0])] + [
+        (Side.A, b_runs[0]),
+        (Side.B, a_runs[1]),
+        (Side.A, b_runs[1]),
+        (Side.B, a_runs[2]),
+    ]
+
+
 def test_a_prediction_is_shown_as_the_model_s_and_a_new_lesson_drops_it():
     session, _ = fake_session()
     figures = Figures(session)

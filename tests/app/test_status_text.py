@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.status_text import finished_text, running_text, started_text
+from app.status_text import finished_text, panel_text, running_text, started_text
 from simulator.metrics.summary import summarize
 from simulator.prediction.model import predict
 from simulator.scenario import Scenario
@@ -12,10 +12,20 @@ from simulator.trace import Run
 def test_a_real_server_says_it_is_starting_and_names_the_side_when_comparing():
     gunicorn = Scenario(view="sync_io", mode="gunicorn", workers=2)
     assert started_text(gunicorn, "b") == (
-        "Starting B: gunicorn sync 2 processes on 127.0.0.1; the run begins once every worker "
-        "process has answered a warm-up request…"
+        "Starting B: gunicorn sync 2 processes on 127.0.0.1; each worker process answers a "
+        "warm-up request first…"
     )
     assert started_text(Scenario(), None) == "Running…"
+
+
+def test_a_running_side_s_empty_panel_names_the_phase_the_status_line_names():
+    # B's panel read "Sending the requests…" while uvicorn still started (lessons 23, 24).
+    uvicorn = Scenario(view="async_io", mode="uvicorn", workers=1)
+    why = "each worker process answers a warm-up request first…"
+    assert panel_text(uvicorn, sending=False) == f"Starting uvicorn 1 process: {why}"
+    assert started_text(uvicorn, "b") == f"Starting B: uvicorn 1 process on 127.0.0.1; {why}"
+    assert panel_text(uvicorn, sending=True) == panel_text(Scenario(), False)
+    assert panel_text(Scenario(), False) == "Sending the requests…"
 
 
 def test_running_counts_the_answers_and_finished_names_the_model_only_if_asked():

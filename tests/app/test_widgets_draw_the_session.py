@@ -108,6 +108,73 @@ def test_while_b_runs_a_s_figures_are_a_s_and_come_before_b_s(qtbot, qloop, sett
     assert seen and all(lines[0] == ("A", a) and lines[1][0] == "B" for lines in seen)
 
 
+@pytest.mark.slow
+def test_in_a_close_call_s_re_runs_a_s_figures_stay_beside_b_s_while_b_starts(
+    qtbot, qloop, settings
+):
+    # Lesson 24 (A 206 ms in-process, B 213 ms on uvicorn: a close call, run 3 times each):
+    # as B's second run started, the line read only "B: makespan — · p95 — · threads held —"
+    # while A's just finished lanes stood on screen, and the key dropped their kinds.
+    from app.window.main_window import QtMainWindow
+
+    session, ran = fake_session()
+    session.set_scenario(Side.B, session.scenario(Side.A))  # the same dials: a close call
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    seen: list[tuple[Side, str, bool, bool]] = []
+
+    def look(side: Side, *_: object) -> None:
+        a = session.runs[Side.A]
+        first = window.figure_strip.text().split("&nbsp;")[0]
+        kinds = bool(window.legend.kinds)  # A's lanes' kinds in the key (B has no lane yet)
+        seen.append((side, first, bool(a) and f"makespan <b>{_makespan(a)}</b>" in first, kinds))
+
+    session.events.run_started.connect(look)
+    qloop.run_until_complete(session.run())
+    assert len(ran) == 6
+    b_starts = [(first, a_shown, kinds) for side, first, a_shown, kinds in seen if side == Side.B]
+    assert [first.startswith("<b>A</b>: makespan") for first, _, _ in b_starts] == [True] * 3
+    assert all(a_shown and kinds for _, a_shown, kinds in b_starts)
+
+
+@pytest.mark.slow
+def test_while_b_s_real_server_starts_its_panel_says_the_phase_the_status_line_says(
+    qtbot, qloop, settings
+):
+    # Lessons 23 and 24: B's panel read "Sending the requests…" above the status line's
+    # "Starting B: uvicorn 1 process on 127.0.0.1; the run begins once every worker process
+    # has answered a warm-up request…", for the second the server took to start.
+    from app.window.main_window import QtMainWindow
+    from simulator.scenario import Scenario
+
+    session, _ = fake_session(frames=2)
+    uvicorn = Scenario(view="async_io", mode="uvicorn", workers=1, requests=4, io_ms=100)
+    session.set_scenario(Side.B, uvicorn)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    said: list[tuple[str | None, str]] = []
+
+    def look(side: Side, *_: object) -> None:
+        if side == Side.B:
+            said.append((window.timeline_b.waiting_text, window.statusBar().currentMessage()))
+
+    session.events.run_started.connect(look)
+    session.events.run_progressed.connect(look)
+    qloop.run_until_complete(session.run())
+    (starting_panel, starting_status), *frames = said
+    why = "each worker process answers a warm-up request first…"
+    assert starting_status == f"Starting B: uvicorn 1 process on 127.0.0.1; {why}"
+    assert starting_panel == f"Starting uvicorn 1 process: {why}"
+    assert frames and all(
+        panel == "Sending the requests…" and status.startswith("Running B… ")
+        for panel, status in frames
+    )
+
+
 def test_both_sides_figures_share_one_line_with_the_first_figures_of_each_that_fit(
     compare_window, qtbot
 ):

@@ -7,11 +7,9 @@ the others applies *and* it did what it promised (its exit code, one line for a 
 
 from __future__ import annotations
 
-import atexit
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from embedded_site.scratch import make_scratch_folder
 from tests.children import SIGNALLED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,9 +55,10 @@ class Outcome:
 
 
 #: The children's settings, data and caches (the window's rows save settings): never the
-#: user's, whether the rows run under pytest or from ``tally.py``.
-_HOMES = Path(tempfile.mkdtemp(prefix="async-lanes-hostile-home-"))
-atexit.register(shutil.rmtree, _HOMES, ignore_errors=True)
+#: user's, whether the rows run under pytest or from ``tally.py``. Named with our pid, removed
+#: at exit; those of runs killed outright, whose process is gone, are swept first.
+HOMES_PREFIX = "async-lanes-hostile-home-"
+_HOMES = make_scratch_folder(HOMES_PREFIX)
 
 
 def env(**changes: str | None) -> dict[str, str]:

@@ -30,9 +30,12 @@ def test_halfway_the_figures_count_only_what_had_ended():
     running = mid.lanes[1].segments[-1]
     assert (running.kind, running.end_ns, running.open) == (Kind.IO_BLOCKING, 150 * MS, True)
     summary = summarize(mid)
-    # One answer so far, after 100 ms: its latency; requests still running have none yet.
+    # One answer so far, after 100 ms; the requests still running count as their waits so
+    # far (150 and 100 ms), floors of their latencies: "max ≥ 150 ms", "p50 ≥ 100 ms".
     # The run so far lasted to the playhead, where its lanes reach: its makespan so far.
-    assert (summary.ok, summary.latency_ms["max"], summary.makespan_ms) == (1, 100.0, 150.0)
+    assert (summary.ok, summary.latency_ms["max"], summary.makespan_ms) == (1, 150.0, 150.0)
+    assert summary.latency_ms["p50"] == 100.0
+    assert set(summary.latency_at_least) == {"p50", "p95", "p99", "max"}
     assert summarize(TRACE).ok == 3
 
 
@@ -63,3 +66,31 @@ def test_a_step_moves_to_the_next_visible_change_not_to_an_event_a_tenth_of_a_ms
     assert next_event(times, 0.0, forward=False, min_gap_ms=gap) is None
     # Without a gap, every event is a step, as before.
     assert next_event(times, 0.0, forward=True) == 0.1
+
+
+def test_threads_used_and_connections_count_only_what_was_seen_by_the_playhead():
+    """Two requests on the loop, each opening a database connection mid-run and ending with
+    Django's receivers on a thread of its own (named in the lane's ``threads_seen``, on none
+    of its segments): 100 ms into the replay it read the whole run's "threads used 3" and "DB
+    connections 2"."""
+    loop = "loop"
+
+    def lane(i: int, receivers: str, opened_ms: int) -> Lane:
+        segments = (
+            Segment(Kind.QUEUED, 0, 10 * MS, "queue"),
+            Segment(Kind.FRAMEWORK, 10 * MS, 20 * MS, loop),
+            Segment(Kind.IO_WAIT, 20 * MS, 300 * MS, loop),
+            Segment(Kind.FRAMEWORK, 300 * MS, 302 * MS, loop),
+        )
+        return Lane(
+            i, "v", "ok", 200, None, 0, 302 * MS, segments,
+            threads_seen=((loop, 10 * MS), (receivers, 301 * MS)),
+            db_events=((opened_ms * MS, 1), (290 * MS, -1)),
+        )  # fmt: skip
+
+    trace = Trace(
+        0, (lane(0, "ThreadPoolExecutor-0_0", 50), lane(1, "ThreadPoolExecutor-1_0", 150)), loop
+    )
+    whole, early = summarize(trace), summarize(trace_at(trace, 100 * MS))
+    assert (whole.threads_used, whole.db_connections_peak) == (3, 2)
+    assert (early.threads_used, early.db_connections_peak) == (1, 1)

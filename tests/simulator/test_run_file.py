@@ -13,9 +13,11 @@ import pytest
 
 from simulator.files import write_chrome_trace, write_csv, write_json
 from simulator.files.folding import FOLD_BELOW_NS
+from simulator.files.json_run import run_to_dict
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Lane, Run, Segment, Trace
+from tests.app.recorded_runs import run_from_data
 
 T0 = 7_000_000_000
 US = 1_000
@@ -183,3 +185,14 @@ def test_a_big_runs_repr_is_one_short_line():
     (Python 3.11): a repr of every segment cost a 10,000-request run seconds and gigabytes."""
     run = _run([_waiting_lane(i, steps=40) for i in range(50)])
     assert len(repr(run)) < 200 and "50 lanes" in repr(run)
+
+
+def test_a_trace_read_back_from_its_file_counts_the_threads_its_summary_does(run):
+    """100 async views under ASGI: Django runs each request's signal receivers on a thread of
+    its own for a moment, most of them while the lane shows the request waiting for the loop,
+    so the thread holds none of its segments (37-93 of the 101 threads in the runs I measured). Read
+    back from the file without the threads seen, the trace counted only the others."""
+    measured = run(view="async_io", mode="asgi", requests=100, io_ms=50)
+    back = run_from_data(run_to_dict(measured), T0)
+    assert summarize(back.trace).threads_used == measured.summary.threads_used == 101
+    assert sorted(back.trace.threads()) == sorted(measured.trace.threads())

@@ -71,3 +71,25 @@ def test_without_timings_the_wait_is_one_span_at_the_server_even_live():
     running = SocketRecord(0, 0, request_sent_ns=1 * ms)
     live = socket_lane(running, "/", 50 * ms).segments
     assert [s.kind for s in live] == [Kind.CLIENT, Kind.AT_SERVER]  # not "queued"
+
+
+def test_a_request_in_flight_at_a_real_server_holds_no_thread_of_its_own():
+    # Lesson 23 live: two single-thread gunicorn processes, and "threads held 3" while a
+    # request not answered yet waited "at the server" on the client's row.
+    from embedded_site.server_timing import ServerSegment, ServerTiming
+    from simulator.metrics.summary import summarize
+    from simulator.trace import Trace
+
+    ms = 1_000_000
+
+    def answered(i: int, pid: int) -> SocketRecord:
+        cpu = ServerSegment("cpu", 0.0, 100.0, "MainThread")
+        timing = ServerTiming(pid, "MainThread", 2 * ms, 100.0, (cpu,))
+        return SocketRecord(
+            i, 0, request_sent_ns=1 * ms, first_byte_ns=103 * ms, done_ns=104 * ms,
+            status="ok", status_code=200, timing=timing,
+        )  # fmt: skip
+
+    records = [answered(1, 15711), answered(2, 15723), SocketRecord(3, 0, request_sent_ns=1 * ms)]
+    live = Trace(t0_ns=0, lanes=tuple(socket_lane(r, "/", 150 * ms) for r in records))
+    assert summarize(live).threads_held_peak == 2
