@@ -247,6 +247,8 @@ class Stage:
             again = Side.B in self.session.queued  # (its title says "runs again after A")
             state = "runs after A" if waits else "" if again else "previous run"
             self._show_side_title(Side.B, self.session.scenario(Side.B), state)
+        if (number := close_call.run_number(self.session, side)) and number.going:
+            self.timelines[side].set_trace(_empty())  # its last run's lanes are not this one's
         # It runs now: until its first lanes (seconds for 10,000 requests), it says so, as
         # the status line does (its servers starting, then sending), not "Press Run (F5)".
         self.timelines[side].set_waiting(panel_text(scenario, sending=False))

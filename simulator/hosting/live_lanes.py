@@ -158,6 +158,7 @@ class LiveLanes:
         cancelled at ``now_ns`` (and kept no more: nothing follows an abandon)."""
         # What the last update handed out, forgotten until this one is done: one that fails
         # halfway may have built lanes again, which the next must not say only grew from it.
+        chain = self.grown_from  # (how ``earlier`` came about: the link before this one)
         earlier, self._handed, self.grown_from = self._handed, None, None
         known = len(self._lanes)
         if len(records) > known:
@@ -294,7 +295,9 @@ class LiveLanes:
         handed = tuple(lanes)
         self._handed = None if abandoned else handed
         self.grown_from = (
-            None if earlier is None or abandoned else GrownFrom(earlier, tuple(grown), now_ns)
+            None
+            if earlier is None or abandoned
+            else GrownFrom(earlier, tuple(grown), now_ns, None if chain is None else chain.back(2))
         )
         return handed
 

@@ -21,6 +21,7 @@ figures computed from them are the figures of that trace.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
@@ -45,12 +46,20 @@ from simulator.trace.columns import (
     SegmentColumns,
     answered_mask,
 )
-from simulator.trace.data import THREAD_NAME_OF, THREADS_SEEN_OF, Lane, Segment, Trace
+from simulator.trace.data import (
+    THREAD_NAME_OF,
+    THREADS_SEEN_OF,
+    GrownFrom,
+    Lane,
+    Segment,
+    Trace,
+)
 from simulator.trace.made import same_prefix
 
 __all__ = ["LiveColumns"]
 
 Int64s = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 
 
 class LiveColumns:
@@ -90,11 +99,9 @@ class LiveColumns:
         same[:m] = np.fromiter(map(is_, lanes, old), np.bool_, m)
         # Lanes their maker says only grew from those of the last trace filled: their rows
         # are the old ones, the last reaching the new now (none read from its objects).
-        grown = np.zeros(n, np.bool_)
         said = trace.grown_from
-        if said is not None and said.lanes is old and said.indices:
-            grown[np.asarray(said.indices, np.int64)] = True
-            grown &= ~same
+        grown = _grown_since(said, old, lanes)
+        grown &= ~same
         now = said.now_ns if said is not None else 0
         changed = np.flatnonzero(~(same | grown)).tolist()
         # Per lane its rows, and how many of its first rows are the old lane's rows at the
@@ -327,6 +334,34 @@ class LiveColumns:
         columns = LaneColumns(sent, done, end, status, db_ns, db_delta, answered)
         self._lane_columns, self._db_offsets = columns, db_offsets
         return columns
+
+
+def _grown_since(said: GrownFrom | None, old: tuple[Lane, ...], lanes: tuple[Lane, ...]) -> Bools:
+    """Which of ``lanes`` only grew from ``old`` (the last trace filled), their last segment
+    reaching ``said.now_ns``: grown at the last update (``said``), and at each update
+    between ``old`` and it (``said.before``: builds no frame drew) grown or kept as the very
+    object. None, where ``said`` does not lead back to ``old``."""
+    grown = np.zeros(len(lanes), np.bool_)
+    links: list[GrownFrom] = []
+    link = said
+    while link is not None and link.lanes is not old:
+        links.append(link)
+        link = link.before
+    if said is None or link is None or not said.indices:
+        return grown
+    links.append(link)
+    grown[np.asarray(said.indices, np.int64)] = True
+    # From the last update back: each link's lanes came from the lanes of the one before.
+    for after, back in itertools.pairwise(links):
+        later, earlier = after.lanes, back.lanes
+        ok = np.zeros(len(later), np.bool_)
+        if back.indices:
+            ok[np.asarray(back.indices, np.int64)] = True
+        m = min(len(later), len(earlier))
+        ok[:m] |= np.fromiter(map(is_, later[:m], earlier[:m]), np.bool_, m)
+        grown[: len(ok)] &= ok
+        grown[len(ok) :] = False
+    return grown
 
 
 def _no_rows() -> dict[str, npt.NDArray[np.generic]]:

@@ -50,6 +50,7 @@ class Seen:
     title_b: str
     b_waiting: str | None
     b_lanes: int
+    a_lanes: int
 
 
 def _watch(qapp) -> tuple[Session, Stage, list[Seen], list[tuple[int, Seen]]]:
@@ -76,6 +77,7 @@ def _watch(qapp) -> tuple[Session, Stage, list[Seen], list[tuple[int, Seen]]]:
             titles[Side.B].full_text(),
             stage.timeline_b.waiting_text,
             len(stage.timeline_b.rows.trace.lanes),
+            len(stage.timeline.rows.trace.lanes),
         )
 
     # Connected after the stage's and the status line's own: what they made of the event.
@@ -99,6 +101,7 @@ def test_a_re_run_says_which_run_it_is_and_keeps_the_other_side_s_picture(qapp):
     lead = "Run 2 of 3 of A and B, to tell a winner from noise. Running A…"
     assert again_a.status.startswith(lead), again_a.status
     assert again_a.title_a.endswith("— run 2 of 3, to tell a winner from noise: running…")
+    assert again_a.a_lanes == 0  # not A's first run's lanes under "run 2 of 3: running…"
     # B's finished picture stays, saying which run it is and that B runs again.
     assert again_a.b_waiting != "B runs after A."
     assert again_a.b_lanes == SLOW.requests

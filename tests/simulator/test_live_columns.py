@@ -90,13 +90,35 @@ def test_a_frame_reads_only_the_lanes_that_changed_and_gives_the_columns_from_sc
     assert_same_columns(other)
 
 
+def test_a_frame_does_not_read_the_lanes_that_only_grew_since_the_frame_before_it():
+    """The window builds the lanes as the site's records arrive, between its frames: a
+    frame's lanes grew from a build no frame drew, and every lane that grew was read again
+    (3,500-10,000 a frame at 10,000 requests, 22-32 ms)."""
+    live = LiveColumns()
+    waiting = [
+        lane(i, seg("queued", 0, 2, "queue"), seg("io_wait", 2, 4, "loop")) for i in range(5)
+    ]
+    first = Trace(0, tuple(waiting), "loop")
+    live.fill(first)
+    ahead = Trace(0, tuple(grown(w, 5 * MS) for w in waiting), "loop")  # built, not drawn
+    ahead.note_grown(GrownFrom(first.lanes, tuple(range(5)), 5 * MS))
+    # The next frame: four grew again, one was built anew.
+    again = lane(4, seg("queued", 0, 2, "queue"), seg("io_wait", 2, 6, "loop"), status="ok")
+    frame = Trace(0, (*(grown(w, 6 * MS) for w in ahead.lanes[:4]), again), "loop")
+    frame.note_grown(GrownFrom(ahead.lanes, (0, 1, 2, 3), 6 * MS, ahead.grown_from))
+    live.fill(frame)
+    assert live.read == 1  # the lane built anew; the four that only grew, not
+    assert_same_columns(frame)
+
+
 @st.composite
 def frames(draw) -> list[Trace]:
     """Snapshots of one run: each keeps some lanes (the same objects), grows some to a new
     "now", builds some again (new objects, maybe other segments; or, as the engine walks a
     lane again from where its records changed, its first segments the same objects and the
     rest new), and adds some. Some snapshots say which lanes grew to their now
-    (``Trace.note_grown``, as the live lanes do), some do not."""
+    (``Trace.note_grown``, as the live lanes do), linked to what the snapshot before said
+    (``GrownFrom.before``: the window fills some of them only), some do not."""
     now = 100 * MS
     current = [draw(any_lane(i)) for i in range(draw(st.integers(0, 8)))]
     shots = [Trace(0, tuple(current), "asgi-loop")]
@@ -118,16 +140,19 @@ def frames(draw) -> list[Trace]:
         current += [draw(any_lane(len(current) + j)) for j in range(draw(st.integers(0, 4)))]
         shots.append(Trace(0, tuple(current), "asgi-loop"))
         if draw(st.booleans()):
-            shots[-1].note_grown(GrownFrom(before, tuple(to_now), now))
+            link = shots[-2].grown_from
+            shots[-1].note_grown(GrownFrom(before, tuple(to_now), now, link and link.back(2)))
     return shots
 
 
 @pytest.mark.slow
 @settings(max_examples=80, deadline=None)
-@given(frames())
-def test_columns_carried_from_frame_to_frame_are_the_columns_from_scratch(shots):
+@given(frames(), st.lists(st.booleans(), min_size=6, max_size=6))
+def test_columns_carried_from_frame_to_frame_are_the_columns_from_scratch(shots, skipped):
     live = LiveColumns()
-    for trace in shots:
+    for trace, skip in zip(shots, skipped, strict=False):
+        if skip and trace is not shots[-1]:
+            continue  # (built, never drawn: the next one's grown_from links past it)
         live.fill(trace)
         assert_same_columns(trace)
         assert summarize(trace) == summarize(Trace(0, trace.lanes, "asgi-loop"))
