@@ -54,7 +54,7 @@ def lane_timing_middleware(get_response: GetResponse) -> GetResponse:
                 response: HttpResponse = await get_response(request)
                 return _leave(response, probe, token)
             finally:
-                mark("middleware_out")
+                probe.mark("middleware_out")
                 _reset(token)
 
         return async_middleware
@@ -67,7 +67,7 @@ def lane_timing_middleware(get_response: GetResponse) -> GetResponse:
             response: HttpResponse = get_response(request)
             return _leave(response, probe, token)
         finally:
-            mark("middleware_out")
+            probe.mark("middleware_out")
             _reset(token)
 
     return middleware
@@ -86,7 +86,7 @@ def _enter(request: HttpRequest) -> tuple[RequestProbe, _Token]:
         token = current_probe.set(probe)
     # Kept on the request too, for code that runs in another context (error logging).
     setattr(request, "lane_probe", probe)  # noqa: B010 (HttpRequest declares no such field)
-    mark("middleware_in")
+    probe.mark("middleware_in")  # (the probe in hand: the context's, no second lookup)
     return probe, token
 
 

@@ -140,10 +140,13 @@ def note_thread_starts() -> None:
         try:
             original(thread)
         finally:
-            still = (_wall() - wall) - (_cpu() - cpu)
-            if still >= WAIT_MIN_NS and thread.native_id is not None:
-                queued = _run_queue_of(thread.native_id)
-                _state.start_queue_ns += min(still, queued)
+            # It stood still at most as long as the start took: the CPU clock (a system
+            # call) is read again only for a start that took ``WAIT_MIN_NS`` or more.
+            took = _wall() - wall
+            if took >= WAIT_MIN_NS and thread.native_id is not None:
+                still = took - (_cpu() - cpu)
+                if still >= WAIT_MIN_NS:
+                    _state.start_queue_ns += min(still, _run_queue_of(thread.native_id))
 
     threading.Thread.start = start  # type: ignore[method-assign, assignment]
 

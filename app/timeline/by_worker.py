@@ -1,6 +1,8 @@
 """The thread view's layout (one row per worker): a band of requests waiting in the queue,
-the event loop, a band of requests awaiting on the loop, then one row per thread, with each
-request's number on its bars; read from the trace's numpy columns.
+a real server's requests not answered yet (at the server: queued or running, not known
+which until the answer's Server-Timing comes), the event loop, a band of requests awaiting
+on the loop, then one row per thread, with each request's number on its bars; read from
+the trace's numpy columns.
 
 A 10,000-request run has hundreds of thousands of segments: asked one object at a time, with
 a list per row and a Python loop over every event of the bands, this layout took seconds
@@ -23,6 +25,7 @@ from app.timeline.error_label import error_text
 from app.timeline.names import thread_names
 from app.timeline.spans import RowSpans
 from simulator.trace import (
+    CLIENT_THREAD,
     HOLDS_THREAD,
     NOT_HELD_BY_VIEW,
     QUEUE_THREAD,
@@ -34,6 +37,7 @@ from simulator.trace import (
 from simulator.trace.columns import KIND_CODE, STATUS_CODE
 
 __all__ = [
+    "AT_SERVER_BAND",
     "AWAITING_BAND",
     "DJANGO_ONLY_ROW",
     "DJANGO_ONLY_LABEL",
@@ -45,9 +49,13 @@ __all__ = [
     "worker_threads",
 ]
 
-#: The labels of the by-worker layout's two bands.
+#: The labels of the by-worker layout's bands.
 QUEUE_BAND = "queue"
 AWAITING_BAND = "awaiting"
+#: A real server's requests sent and not answered yet: where they are, queued or on which
+#: worker, comes with the answer. Left off, a live frame's waiting band read "2 queued" where
+#: the finished run showed 8, six of them not answered yet (lesson 23).
+AT_SERVER_BAND = "at server"
 #: The key of the by-worker layout's row for threads that ran only Django's own code.
 DJANGO_ONLY_ROW = "django-only"
 
@@ -134,7 +142,8 @@ def drawn_kinds(trace: Trace) -> frozenset[str]:
     rows, which draw no client's time."""
     cols = trace.columns
     present = np.bincount(cols.kind, minlength=len(KIND_CODE)) > 0
-    kinds = {kind for kind in (Kind.QUEUED, *ROW_KINDS) if present[KIND_CODE[kind]]}
+    bands = (Kind.QUEUED, Kind.AT_SERVER)
+    kinds = {kind for kind in (*bands, *ROW_KINDS) if present[KIND_CODE[kind]]}
     if present[KIND_CODE[Kind.IO_WAIT]]:  # on the loop's band, or a real server's row
         on = cols.thread[cols.kind == KIND_CODE[Kind.IO_WAIT]]
         if (on == cols.thread_code(trace.loop_thread)).any() or _servers(trace)[on].any():
@@ -227,7 +236,11 @@ class WorkerLayout:
         # The rows' names (the threads of the "Django only" row are numbered after them,
         # and named when the pointer asks: thousands under ASGI).
         names = thread_names([loop, *threads] if loop else threads, loop)
+        cols = trace.columns
+        at_server = cols.kind == KIND_CODE[Kind.AT_SERVER]
         order: list[tuple[str, str]] = [(QUEUE_BAND, "waiting")]
+        if at_server.any():
+            order.append((AT_SERVER_BAND, "at the server"))
         if loop is not None:
             order += [(loop, "event loop"), (AWAITING_BAND, "awaiting on the loop")]
         order += [(t, names[t]) for t in threads]
@@ -236,7 +249,6 @@ class WorkerLayout:
         index = {key: row for row, (key, _) in enumerate(order)}
         for thread in django_only:  # one row for them all
             index[thread] = index[DJANGO_ONLY_ROW]
-        cols = trace.columns
         row_of = np.array([index.get(name, -1) for name in cols.threads] + [-1], np.int64)
         server = _servers(trace)
         row = row_of[cols.thread]
@@ -248,6 +260,7 @@ class WorkerLayout:
         bar_texts = BarTexts()
         for band_row, key, which, kind, noun in (
             (0, QUEUE_THREAD, cols.kind == KIND_CODE[Kind.QUEUED], Kind.QUEUED, "queued"),
+            (index.get(AT_SERVER_BAND), CLIENT_THREAD, at_server, Kind.AT_SERVER, "at the server"),
             (
                 index.get(AWAITING_BAND),
                 loop,
@@ -308,7 +321,7 @@ class WorkerLayout:
             loop_row=index.get(loop) if loop is not None else None,
             kept_rows=frozenset(
                 index[key]
-                for key in (QUEUE_BAND, loop, AWAITING_BAND, DJANGO_ONLY_ROW)
+                for key in (QUEUE_BAND, AT_SERVER_BAND, loop, AWAITING_BAND, DJANGO_ONLY_ROW)
                 if key in index
             ),
             band_steps=band_steps,

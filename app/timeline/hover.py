@@ -7,7 +7,14 @@ from app.timeline.bar_texts import text_at
 from app.timeline.geometry import TimelineGeometry
 from app.timeline.grouping import GroupedRows
 from app.timeline.rows import TimelineRows
-from simulator.trace import KIND_LABELS, QUEUE_THREAD
+from simulator.trace import CLIENT_THREAD, KIND_LABELS, QUEUE_THREAD
+
+#: What a band's count is of, by its kind: "3 queued (waiting for a worker)".
+_BANDS = {
+    "queued": "waiting for a worker",
+    "server": "queued or running: known at the answer",
+    "io_wait": "awaiting on the loop",
+}
 
 __all__ = ["Hovered", "hover_text"]
 
@@ -48,10 +55,14 @@ def hover_text(
     seg = rows.segment_at(row, ns)
     if seg is None:
         return None, nothing
-    if rows.row_lanes[row] is None and seg.thread in (QUEUE_THREAD, trace.loop_thread):
+    if rows.row_lanes[row] is None and seg.thread in (
+        QUEUE_THREAD,
+        CLIENT_THREAD,
+        trace.loop_thread,
+    ):
         band = text_at(rows.bar_texts, row, ns)
-        if band is not None and seg.kind in ("queued", "io_wait"):  # a band, not a lane
-            where = "waiting for a worker" if seg.kind == "queued" else "awaiting on the loop"
+        if band is not None and seg.kind in _BANDS:  # a band, not a lane
+            where = _BANDS[seg.kind]
             return (
                 f"{band} ({where}) from {format_ms(trace.ms(seg.start_ns))}"
                 f" for {format_ms(seg.duration_ns / 1e6)}"

@@ -24,3 +24,30 @@ def test_a_plain_sites_views_are_drawn_on_its_process_row():
     assert process_rows
     drawn = {seg.kind for row in process_rows for seg in rows.row_segments[row]}
     assert Kind.VIEW in drawn
+
+
+def test_a_live_frame_counts_the_requests_not_answered_yet_at_the_server_not_as_none():
+    # Lesson 23 live: two gunicorn processes, 8 of 10 requests queued at first; the waiting
+    # band read "2 queued" (the answered ones' queue) with six requests in flight drawn
+    # nowhere, then "8 queued" once their answers brought where they had been.
+    from embedded_site.server_timing import ServerSegment, ServerTiming
+
+    ms = 1_000_000
+
+    def answered(i: int, pid: int, start_ms: int) -> SocketRecord:
+        cpu = ServerSegment("cpu", 0.0, 40.0, "MainThread")
+        timing = ServerTiming(pid, "MainThread", start_ms * ms, 40.0, (cpu,))
+        end = (start_ms + 41) * ms
+        return SocketRecord(
+            i, 0, request_sent_ns=1 * ms, first_byte_ns=end, done_ns=end + ms,
+            status="ok", status_code=200, timing=timing,
+        )  # fmt: skip
+
+    records = [answered(0, 11, 2), answered(1, 12, 2), answered(2, 12, 43)]
+    records += [SocketRecord(i, 0, request_sent_ns=1 * ms) for i in range(3, 9)]
+    live = Trace(t0_ns=0, lanes=tuple(socket_lane(r, "/", 150 * ms) for r in records))
+    rows = TimelineRows(live, "workers")
+    texts = [(rows.labels[row], s // ms, e // ms, text) for row, s, e, _, text in rows.bar_texts]
+    assert ("waiting", 2, 43, "1 queued") in texts  # the one answered after its wait
+    assert ("at the server", 1, 150, "6 at the server") in texts  # queued or running: unknown
+    assert sum(label.startswith("process ") for label in rows.labels) == 2
