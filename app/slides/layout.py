@@ -273,6 +273,7 @@ def _layout(
         verdict_text=verdict_text,
         figure=figure,
         tails=by_value(by) == "requests",
+        every_run=every_run,
     )
     left, right = 44 * k, width - 44 * k
     inner = right - left

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from app.session.close_call import RunNumber
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
+from simulator.metrics.comparison import median_run
 from simulator.metrics.figures import FIGURE, after_answer_note, lesson_first, loop_not_watched
 from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
@@ -125,6 +127,7 @@ def slide_text(
     verdict_text: str | None = None,
     figure: str | None = None,
     tails: bool = True,
+    every_run: Sequence[Sequence[Run]] | None = None,
 ) -> SlideText:
     """The slide's text for one run, or for runs A and B.
 
@@ -132,8 +135,13 @@ def slide_text(
     ``verdict_text`` (the noise-aware verdict on the figure it is about) and that ``figure``,
     which leads each run's line of figures. ``tails``: the lanes draw Django's work after an
     answer as thin faint bars (by request); the thread view draws a thread's work whole, and
-    its slide has no note about thin bars it does not show."""
+    its slide has no note about thin bars it does not show. ``every_run``: each side's
+    runs, where a close call ran them several times: the heading of a side drawn from
+    several says which one it is ("run 2 of 3, the median"), as the window's title does
+    (lesson 8's reveal showed a 162 ms run to a class that had watched one of 194 ms)."""
     text = _slide_text(runs, title=title, figure=figure)
+    if every_run is not None and text.headings:
+        text = replace(text, headings=_run_numbers(text.headings, runs, every_run, figure))
     if not tails and text.note == TAIL_NOTE:
         text = replace(text, note=None)
     if subtitle is not None:
@@ -182,6 +190,23 @@ def _slide_text(
         verdict(a, b),
         _note(runs),
     )
+
+
+def _run_numbers(
+    headings: tuple[str, ...],
+    runs: Sequence[Run],
+    every_run: Sequence[Sequence[Run]],
+    figure: str | None,
+) -> tuple[str, ...]:
+    """Each heading of a side drawn from several runs, with which of them it is."""
+    said = []
+    for heading, run, side in zip(headings, runs, every_run, strict=False):
+        number = next((i + 1 for i, r in enumerate(side) if r is run), None)
+        if number is not None and len(side) > 1:
+            median = figure is not None and median_run(figure, side) is run
+            heading = f"{heading} — {RunNumber(number, len(side), median=median).words}"
+        said.append(heading)
+    return (*said, *headings[len(said) :])
 
 
 #: Under the key when some lane has a thin bar (see ``TimelineRows.tail_per_kind``).

@@ -90,6 +90,9 @@ def test_a_slide_of_sides_measured_several_times_writes_each_bar_s_median_and_ra
     drawn = [block.bar for block in slide.timelines]
     assert [bar.text for bar in drawn if bar] == [bar.text for bar in window_bars]
     assert "–" in drawn[0].text and "–" not in drawn[1].text  # A's three differ, B's do not
+    # Each heading says which of its side's runs it draws (A's median is its first).
+    assert slide.text.headings[0].endswith(" — run 1 of 3, the median"), slide.text.headings
+    assert slide.text.headings[1].endswith(" — run 1 of 3, the median"), slide.text.headings
     widths = _bar_widths(slide)
     figure = FIGURE[lesson.figure]
     ratio = figure.value(a.summary) / figure.value(b.summary)  # the medians' ratio
