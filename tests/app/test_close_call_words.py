@@ -53,16 +53,22 @@ class Seen:
     a_lanes: int
 
 
-def _watch(qapp) -> tuple[Session, Stage, list[Seen], list[tuple[int, Seen]]]:
-    figures = iter(MAKESPANS)
-    ran: list[Scenario] = []
+def _comparing(makespans: list[float], ran: list[Scenario], frame_ms: int) -> Session:
+    """A session comparing A and B, both :data:`SLOW`, whose runs measure ``makespans`` in
+    turn (each run's scenario noted in ``ran``)."""
+    figures = iter(makespans)
     session = Session(
         runner=lambda scenario: _Figured(scenario, ran, next(figures)),
-        frame_ms=1,
+        frame_ms=frame_ms,
         scenario_a=SLOW,
         scenario_b=SLOW,
     )
     session.set_compare(True)
+    return session
+
+
+def _watch(qapp) -> tuple[Session, Stage, list[Seen], list[tuple[int, Seen]]]:
+    session = _comparing(list(MAKESPANS), [], frame_ms=1)
     window = QMainWindow()
     stage = Stage(session)
     status = StatusLine(window, session, closing=lambda: False)  # (kept: its slots are weak)
@@ -124,15 +130,8 @@ def test_a_re_run_says_which_run_it_is_and_keeps_the_other_side_s_picture(qapp):
 
 
 def test_sides_run_once_each_say_nothing_of_runs(qapp):
-    far = iter([300.0, 100.0])
     ran: list[Scenario] = []
-    session = Session(
-        runner=lambda scenario: _Figured(scenario, ran, next(far)),
-        frame_ms=5,
-        scenario_a=SLOW,
-        scenario_b=SLOW,
-    )
-    session.set_compare(True)
+    session = _comparing([300.0, 100.0], ran, frame_ms=5)
     stage = Stage(session)
     asyncio.run(session.run())
     assert len(ran) == 2
