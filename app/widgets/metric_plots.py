@@ -257,9 +257,6 @@ class QtLatencyHistogram(_QtPlot):
             marker.setPos(ms / 1000)
             marker.label.format = f"{name} {format_ms(ms)}"
             marker.label.valueChanged()
-            # Live, a quantile that requests still waiting will raise is not marked on
-            # the answers' bars (the panel writes it "≥ 900 ms").
-            marker.setVisible(name not in bins.floors)
         box = view.sceneBoundingRect()
         x50, x95 = (box.width() * ms / bins.hi_ms for _, _, ms in placed)
         w50 = self._markers[0].label.textItem.boundingRect().width() * 1.05 + 2

@@ -135,12 +135,19 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
-    def so_far(self, live: bool) -> str:
+    def so_far(self, live: bool, answered: int = 0) -> str:
         """What follows the figure's name while its run is still going (``live``): its
-        makespan, throughput and loop blocked are those of the run up to now, its latencies
-        those of the answers so far, and a class would read "makespan 455 ms" with 3 of 8
-        answered as the run's."""
-        return " so far" if live and self.needs_an_answer else ""
+        makespan, throughput and loop blocked are those of the run up to now ("so far"),
+        and its latencies those of the ``answered`` requests answered so far ("p50 of 5
+        answered"). A class would read "makespan 455 ms" with 3 of 8 answered as the run's,
+        and "p50 so far 195 ms" with 5 of 10 answered by 325 ms as lesson 6's p50, which
+        its question defines as the time half the requests are answered by (a teacher's
+        walk). A floor counting the requests still waiting was tried: answers the frame's
+        records had not yet seen broke it (a live "≥ 323 ms" ended 321 ms), and of requests
+        not yet sent it can say nothing."""
+        if not (live and self.needs_an_answer):
+            return ""
+        return f" of {format_count(answered)} answered" if self.is_latency else " so far"
 
     @property
     def needs_an_answer(self) -> bool:
@@ -162,16 +169,13 @@ class Figure:
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``; a dash where
         it needs an answer and the server answered no request (the summary's 0 is no latency,
-        and a request refused or timed out is no answer: ``Summary.answered``); "≥ 320 ms"
-        where it is only a floor (a live quantile that requests still waiting will raise:
-        ``Summary.latency_at_least``). One rule for the command line, the slides, the
-        metrics panel and the status bar."""
+        and a request refused or timed out is no answer: ``Summary.answered``). One
+        rule for the command line, the slides, the metrics panel and the status bar."""
         if self.needs_an_answer and not summary.answered:
             return EMPTY
         if self.key in _PER_REQUEST and not summary.requests:
             return EMPTY  # per request, of none sent (stopped before the first)
-        text = self.unit.format(self.value(summary))
-        return f"≥ {text}" if self.key in summary.latency_at_least else text
+        return self.unit.format(self.value(summary))
 
 
 #: The figures per request: of none sent (stopped before the first), none.

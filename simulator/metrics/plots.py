@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from simulator.metrics.summary import in_flight_arrays, latencies_of, percentile
+from simulator.metrics.summary import in_flight_arrays, percentile
 from simulator.trace.data import Trace
 
 __all__ = ["HISTOGRAM_BINS", "InFlight", "LatencyHistogram", "in_flight", "latency_histogram"]
@@ -36,19 +36,13 @@ class LatencyHistogram:
     hi_ms
         Where the axis ends: a little past the slowest request, on a round number.
     p50_ms, p95_ms
-        The quantiles the plot marks, the run's (the summary's: live, of the requests sent
-        so far, those still waiting counted as their wait so far).
-    floors
-        Of ``"p50"`` and ``"p95"``, those that are only floors (live: requests still
-        waiting will raise them), which the plot does not mark: its bars are the answers
-        alone, and "p50 818 ms" over them read beside the panel's "p50 so far ≥ 900 ms".
+        The quantiles the plot marks.
     """
 
     counts: tuple[int, ...]
     hi_ms: float
     p50_ms: float
     p95_ms: float
-    floors: tuple[str, ...] = ()
 
     @property
     def bin_ms(self) -> float:
@@ -157,13 +151,9 @@ def latency_histogram(trace: Trace, bins: int = HISTOGRAM_BINS) -> LatencyHistog
     hi = math.ceil(longest / quarter + 1e-9) * quarter  # a little past the slowest request
     width = hi / bins
     counts = np.bincount(np.minimum((latencies / width).astype(np.int64), bins - 1), None, bins)
-    ordered, at_least = latencies_of(trace)
+    ordered = latencies.tolist()
     return LatencyHistogram(
-        tuple(counts.tolist()),
-        hi,
-        percentile(ordered, 50),
-        percentile(ordered, 95),
-        tuple(key for key in ("p50", "p95") if key in at_least),
+        tuple(counts.tolist()), hi, percentile(ordered, 50), percentile(ordered, 95)
     )
 
 

@@ -21,8 +21,6 @@ __all__ = [
     "in_flight_arrays",
     "in_flight_steps",
     "last_answer_ns",
-    "latencies_of",
-    "latencies_so_far",
     "percentile",
     "server_span_ns",
     "summarize",
@@ -85,10 +83,6 @@ class Summary:
     #: middleware's header). Without it (a ``--url`` site without timings, or with only its
     #: own durations), the thread figures are not measured: they read "—" and ``null``.
     server_threads_known: bool = True
-    #: The keys of ``latency_ms`` that are only a floor (live: requests still waiting):
-    #: each quantile is of the requests sent so far, one still waiting counted as its wait
-    #: so far, which can only grow (:func:`latencies_so_far`); written "≥ 320 ms".
-    latency_at_least: tuple[str, ...] = ()
 
     @property
     def client_paced(self) -> bool:
@@ -259,23 +253,22 @@ def _summarize(trace: Trace) -> Summary:
     # Only answers count (a 500 among them): a request refused, reset or timed out has no
     # latency, and no throughput or makespan of answers ends with it (LaneColumns.answered).
     answered = lanes.answered
+    latencies = np.sort((lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6).tolist()
     # Live (requests still running, each lane reaching the snapshot's "now"), the run so
     # far lasted up to now: the makespan so far ends there, as the lanes and the red strip
     # do. Ended at the last answer, it read "makespan so far 207 ms · loop blocked so far
     # 201 ms" beside lanes and a blocked loop reaching 355 ms (lesson 4), the figures a
     # step behind the picture. Finished, it ends at the last answer (0 with none: a dash).
     last = last_answer_ns(trace)
-    running = lanes.is_status("running")
-    if running.any():
+    if lanes.is_status("running").any():
         end_ns = trace.end_ns
     else:
         end_ns = trace.t0_ns if last is None else last
-    latencies, at_least = latencies_of(trace)
     makespan_ms = (end_ns - trace.t0_ns) / 1e6
     framework_ns, before_answer_ns = _framework_ns(trace)
     # What follows the answers is the whole less what came before them: the two add up.
     after_answer_ns = framework_ns - before_answer_ns
-    answered_count = int(np.count_nonzero(answered))
+    answered_count = len(latencies)
     return Summary(
         requests=count,
         ok=int(np.count_nonzero(lanes.is_status("ok"))),
@@ -306,45 +299,4 @@ def _summarize(trace: Trace) -> Summary:
         server_span_ms=None if (span := server_span_ns(trace)) is None else span / 1e6,
         client_cpu_ms=None if trace.client_cpu_ns is None else trace.client_cpu_ns / 1e6,
         server_threads_known=not count or bool(_on_server_threads(trace).any()),
-        latency_at_least=at_least,
     )
-
-
-def latencies_of(trace: Trace) -> tuple[list[float], tuple[str, ...]]:
-    """The trace's latencies (ms) that its quantiles are read from, sorted, and the keys
-    of those quantiles that are only floors: :func:`latencies_so_far` of its answers and,
-    live, of each request still running's wait up to now (where its lane reaches)."""
-    lanes = trace.lane_columns
-    answered, running = lanes.answered, lanes.is_status("running")
-    return latencies_so_far(
-        (lanes.done_ns[answered] - lanes.sent_ns[answered]) / 1e6,
-        (trace.end_ns - lanes.sent_ns[running]) / 1e6,
-    )
-
-
-def latencies_so_far(
-    answers_ms: npt.NDArray[np.float64], waits_ms: npt.NDArray[np.float64]
-) -> tuple[list[float], tuple[str, ...]]:
-    """The latencies the quantiles are read from, sorted, and the quantiles that are only a
-    floor. Finished (no ``waits_ms``), the answers' latencies. Live, those and each request
-    still waiting as its wait so far: the quantiles of the answered alone read "p50 so far
-    195 ms" with 5 of 10 answered by 325 ms (lesson 6, whose question defines the p50 as
-    the time by which half the requests are answered). A wait can only grow, and so can an
-    order statistic with it: a quantile is a floor of the one the requests sent so far will
-    have, and it is theirs already where every value it reads (those up to its position)
-    is an answer's (answers sorted first among equals: a wait as long stays as long)."""
-    values = np.concatenate([answers_ms, waits_ms])
-    order = np.lexsort((np.arange(len(values)) >= len(answers_ms), values))
-    latencies = values[order].tolist()
-    if not len(waits_ms):
-        return latencies, ()
-    # How many of the smallest values are answers, one after the other from the first.
-    waiting = order >= len(answers_ms)
-    settled = int(np.argmax(waiting)) if waiting.any() else len(values)
-    at_least = []
-    for key, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100)):
-        position = (len(values) - 1) * q / 100
-        reads_up_to = int(position) if position == int(position) else int(position) + 1
-        if reads_up_to >= settled:
-            at_least.append(key)
-    return latencies, tuple(at_least)

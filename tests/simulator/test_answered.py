@@ -82,25 +82,3 @@ def test_a_request_whose_answer_s_head_came_is_answered_one_still_running_is_not
     s = summarize(Trace(t0_ns=0, lanes=(cut, running)))
     # (Live, the makespan so far is the run's up to now, where the running lane reaches.)
     assert s.answered == 1 and s.makespan_ms == pytest.approx(60)
-
-
-def test_a_live_p50_counts_the_requests_still_waiting_as_their_wait_so_far():
-    """Lesson 6 live: 5 of 10 requests answered by 250 ms, the rest still computing at
-    320 ms. The p50 of the five answered alone read "p50 so far 150 ms", where the question
-    defines the p50 as the time by which half the requests are answered: at least 285 ms
-    (the 5th answer and the 6th, at least 320 ms, averaged)."""
-    answers = [_lane(i, "ok", 200, 50 * (i + 1)) for i in range(5)]
-    waiting = [_lane(5 + i, "running", 200, 320) for i in range(5)]
-    live = summarize(Trace(t0_ns=0, lanes=(*answers, *waiting)))
-    assert live.latency_ms["p50"] == pytest.approx(285)
-    assert FIGURE["p50"].text(live) == "≥ 285 ms"
-    assert FIGURE["max"].text(live) == "≥ 320 ms"
-    # Once 6 are answered, by 300 ms, the p50 is settled whatever the rest will take.
-    six = [_lane(i, "ok", 200, 50 * (i + 1)) for i in range(6)]
-    rest = [_lane(6 + i, "running", 200, 320) for i in range(4)]
-    settled = summarize(Trace(t0_ns=0, lanes=(*six, *rest)))
-    assert FIGURE["p50"].text(settled) == "275 ms"
-    assert FIGURE["p95"].text(settled).startswith("≥ ")
-    # Finished, every latency is an answer's.
-    done = summarize(Trace(t0_ns=0, lanes=tuple(answers)))
-    assert done.latency_at_least == () and FIGURE["p50"].text(done) == "150 ms"

@@ -122,7 +122,6 @@ def test_every_figure_reads_a_summary_field_in_its_unit():
     non_latency = {f.name for f in Summary.__dataclass_fields__.values()} - {
         "latency_ms",
         "server_threads_known",
-        "latency_at_least",  # (how the latencies are written: "≥ 320 ms")
     }
     assert non_latency <= set(texts)
 
@@ -160,18 +159,6 @@ def test_histogram_quantiles_are_the_summary_ones():
     summary = summarize(trace)
     assert (histogram.p50_ms, histogram.p95_ms) == pytest.approx((105, 190.5))
     assert histogram.p95_ms == pytest.approx(summary.latency_ms["p95"])
-
-
-def test_a_live_histogram_marks_only_the_quantiles_the_waiting_requests_cannot_raise():
-    """Its bars are the answers; its p50 and p95 the run's, as the panel writes them: a
-    floor ("p50 so far ≥ 320 ms") is not marked over the answers' bars."""
-    answers = [(0, 50 * (i + 1)) for i in range(6)]
-    live = make_trace(*answers, *[(0, 320, "running")] * 4)
-    histogram, summary = latency_histogram(live), summarize(live)
-    assert histogram.answered == 6
-    assert histogram.p50_ms == pytest.approx(summary.latency_ms["p50"]) == pytest.approx(275)
-    assert histogram.floors == ("p95",) and summary.latency_at_least == ("p95", "p99", "max")
-    assert latency_histogram(make_trace(*answers)).floors == ()
 
 
 def test_no_finished_request_has_no_histogram():

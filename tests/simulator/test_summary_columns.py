@@ -6,7 +6,6 @@ recorded run."""
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import pytest
 from hypothesis import example, given, settings
@@ -63,6 +62,7 @@ def summary_by_objects(trace: Trace) -> Summary:
     finished = [
         lane for lane in lanes if lane.status in ("ok", "error") and lane.status_code is not None
     ]
+    latencies = sorted(lane.latency_ns / 1e6 for lane in finished)
     end_ns = max((lane.done_ns for lane in lanes), default=trace.t0_ns)
     answered = [lane.done_ns for lane in finished]
     # Live (a request still running), the run so far lasted up to now, where its lanes reach;
@@ -70,24 +70,6 @@ def summary_by_objects(trace: Trace) -> Summary:
     running = any(lane.status == "running" for lane in lanes)
     answered_end_ns = end_ns if running else max(answered, default=trace.t0_ns)
     makespan_ms = (answered_end_ns - trace.t0_ns) / 1e6
-    # Live, a request still waiting counts as its wait so far (a floor): answers first
-    # among equals; a quantile reading only answers is settled, else "≥".
-    values = sorted(
-        [(lane.latency_ns / 1e6, False) for lane in finished]
-        + [
-            ((answered_end_ns - lane.sent_ns) / 1e6, True)
-            for lane in lanes
-            if lane.status == "running"
-        ]
-    )
-    latencies = [value for value, _ in values]
-    settled = next((i for i, (_, waits) in enumerate(values) if waits), len(values))
-    at_least = []
-    for key, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100)):
-        position = (len(values) - 1) * q / 100
-        reads = math.ceil(position)
-        if running and reads >= settled:
-            at_least.append(key)
     framework = _by_thread(trace, lambda s: s.kind == Kind.FRAMEWORK and not s.open)
     framework_ns = sum(e - s for spans in framework.values() for s, e in spans)
     # Up to each request's answer (ok or failed), else its end; after it, the rest.
@@ -167,7 +149,6 @@ def summary_by_objects(trace: Trace) -> Summary:
             for lane in lanes
             for seg in lane.segments
         ),
-        latency_at_least=tuple(at_least),
     )
 
 
