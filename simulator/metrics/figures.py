@@ -135,19 +135,23 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
-    def so_far(self, live: bool, answered: int = 0) -> str:
+    def so_far(self, live: bool, answered: int | None = None) -> str:
         """What follows the figure's name while its run is still going (``live``): its
         makespan, throughput and loop blocked are those of the run up to now ("so far"),
         and its latencies those of the ``answered`` requests answered so far ("p50 of 5
-        answered"). A class would read "makespan 455 ms" with 3 of 8 answered as the run's,
-        and "p50 so far 195 ms" with 5 of 10 answered by 325 ms as lesson 6's p50, which
-        its question defines as the time half the requests are answered by (a teacher's
-        walk). A floor counting the requests still waiting was tried: answers the frame's
-        records had not yet seen broke it (a live "≥ 323 ms" ended 321 ms), and of requests
-        not yet sent it can say nothing."""
+        answered"; without the count, " (answered)": the metrics panel's caption, whose
+        "Latency max of 5 219 answered" was cut at 1080p, beside its "Answered"). A class
+        would read "makespan 455 ms" with 3 of 8 answered as the run's, and "p50 so far
+        195 ms" with 5 of 10 answered by 325 ms as lesson 6's p50, which its question
+        defines as the time half the requests are answered by (a teacher's walk). A floor
+        counting the requests still waiting was tried: answers the frame's records had not
+        yet seen broke it (a live "≥ 323 ms" ended 321 ms), and of requests not yet sent
+        it can say nothing."""
         if not (live and self.needs_an_answer):
             return ""
-        return f" of {format_count(answered)} answered" if self.is_latency else " so far"
+        if not self.is_latency:
+            return " so far"
+        return " (answered)" if answered is None else f" of {format_count(answered)} answered"
 
     @property
     def needs_an_answer(self) -> bool:
