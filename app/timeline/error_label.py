@@ -27,7 +27,7 @@ from PySide6.QtGui import QFontMetricsF
 from app.text_clean import printable
 from simulator.trace import Lane
 
-__all__ = ["error_room", "error_text", "fit_error"]
+__all__ = ["error_room", "error_text", "fit_error", "two_lines"]
 
 
 def error_text(lane: Lane) -> str:
@@ -63,6 +63,21 @@ def fit_error(fm: QFontMetricsF, text: str, width: float) -> str:
         if end:
             return start + _MIDDLE + end
     return _start(fm, text, width - fm.horizontalAdvance("…")) + "…"
+
+
+def two_lines(fm: QFontMetricsF, text: str, width: float) -> str:
+    """``text`` in two lines of ``width`` pixels, broken at a word ("\\n" between): the
+    first as many of its words as fit, the second the rest, cut with "…" at a word if it
+    must be. Lesson 12's error under its lanes, cut in the middle to one line, dropped
+    "didn't return an HttpResponse object", the part its answer's "where a response should
+    be" echoes, with a screen of empty room under it (a teacher's walk)."""
+    first = _start(fm, text, width)
+    rest = text[len(first) :].lstrip()
+    if not first or not rest:
+        return fit_error(fm, text, width)
+    if fm.horizontalAdvance(rest) > width:
+        rest = _start(fm, rest, width - fm.horizontalAdvance("…")) + "…"
+    return f"{first}\n{rest}"
 
 
 def _start(fm: QFontMetricsF, text: str, width: float) -> str:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetricsF
 
-from app.timeline.error_label import error_room, fit_error
+from app.timeline.error_label import error_room, fit_error, two_lines
 from app.timeline.geometry import PlacedLabel, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
@@ -124,19 +124,25 @@ def errors_fit_under(fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRow
 def _under_lanes(
     fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows, left_out: list[str], h: float
 ) -> list[PlacedLabel]:
-    """The errors with no room beside their lanes, one line per message under the last lane."""
+    """The errors with no room beside their lanes, one line per message under the last lane;
+    a message too long for its line takes two where the room under the lanes holds them and
+    a line for each message after it (:func:`~app.timeline.error_label.two_lines`)."""
     messages = _messages(left_out)
     placed: list[PlacedLabel] = []
     y = geo.row_top(len(rows)) + 4
-    for message, heads in messages.items():
-        if y + h > geo.lanes_top + geo.lanes_height:
+    bottom = geo.lanes_top + geo.lanes_height
+    for k, (message, heads) in enumerate(messages.items()):
+        if y + h > bottom:
             break
         text = f"{_who(heads)} failed: {message}"
         width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
-        placed.append(
-            PlacedLabel(fit_error(fm, text, width - 10), QRectF(geo.lanes_left, y, width, h), None)
-        )
-        y += h + 4
+        after = (len(messages) - k - 1) * (h + 4)  # a line for each message after it
+        if fm.horizontalAdvance(text) > width - 10 and y + 2 * h + after <= bottom:
+            shown, tall = two_lines(fm, text, width - 10), 2 * h
+        else:
+            shown, tall = fit_error(fm, text, width - 10), h
+        placed.append(PlacedLabel(shown, QRectF(geo.lanes_left, y, width, tall), None))
+        y += tall + 4
     return placed
 
 

@@ -208,3 +208,29 @@ def test_the_clean_up_note_takes_its_short_wording_where_only_that_finds_room(qa
     assert note.rect.bottom() <= geo.row_top(1) + 0.5 and note.rect.left() >= geo.x_of(7 * MS)
     x = round(geo.x_of(9 * MS))
     assert looks_like(image.pixelColor(x, round(geo.row_top(1) + geo.row_px / 2)), Kind.CPU)
+
+
+def test_an_error_too_long_for_its_line_under_the_lanes_takes_two_where_there_is_room(qapp):
+    """Lesson 12 at 1280×720, its error under its four lanes cut in the middle to one line,
+    read "ValueError: The view … an unawaited coroutine instead", without "didn't return an
+    HttpResponse object", the part its answer echoes, over a screen of empty room."""
+    rows = TimelineRows(_lesson_12_like())
+    _, geo = _paint(rows, width=900)
+    (note,) = geo.notes
+    first, second = note.text.split("\n")
+    assert first.startswith("#1, #2, #3 and #4 failed: ValueError: The view"), note.text
+    assert "didn't return an HttpResponse object" in note.text, note.text
+    assert "unawaited coroutine" in note.text, note.text
+    fm = QFontMetricsF(_font())
+    assert max(fm.horizontalAdvance(first), fm.horizontalAdvance(second)) <= note.rect.width()
+    assert note.rect.height() >= 2 * fm.height()
+    # With room for one line only under the lanes, one line, cut as before.
+    _, low = _paint(rows, width=900, height=290)
+    (one,) = low.notes
+    assert one.row is None and "\n" not in one.text and one.text.endswith("…"), one.text
+
+
+def _font() -> QFont:
+    font = QFont()
+    font.setPixelSize(16)
+    return font
