@@ -189,26 +189,25 @@ class Figures:
         self._live_columns = LiveColumns()  # nothing of the last run's is kept
         self.show(None, starting=self._side(side) if isinstance(side, Side) else None)
 
-    def _due(self, trace: Trace, now_ns: int) -> tuple[bool, bool]:
-        """Whether a live snapshot's figures are due, and its plots: a small run's both at
-        every frame (its figures beside plots of an older frame read "Answered 7, p50 so far
-        877 ms" over "Latency of 6 answered requests, p50 777 ms", lesson 4)."""
+    def _due(self, trace: Trace, now_ns: int) -> bool:
+        """Whether a live snapshot's figures are due, and with them its plots: a small
+        run's at every frame. (Figures without their plots read "Answered 7, p50 so far
+        877 ms" over "Latency of 6 answered requests, p50 777 ms", lesson 4: the two are
+        due together.)"""
         due = now_ns - self._live_shown_ns >= self._live_period_ns
-        due = due or len(trace.lanes) <= EVERY_FRAME_LANES
-        return due, due
+        return due or len(trace.lanes) <= EVERY_FRAME_LANES
 
     def _prepare(self, trace: Trace, now_ns: int) -> None:
         """On the frame's worker thread, before the window draws ``trace``: its columns,
         from the last snapshot's (the timeline reads them too), and its figures if due."""
         self._prepared = None
         self._live_columns.fill(trace)
-        if self._due(trace, now_ns)[0]:
+        if self._due(trace, now_ns):
             cpu = time.thread_time_ns()
             self._prepared = (trace, summarize(trace), time.thread_time_ns() - cpu)
 
     def _on_run_progressed(self, side: Side, trace: Trace, now_ns: int) -> None:
-        due, plots = self._due(trace, now_ns)
-        if not due:
+        if not self._due(trace, now_ns):
             return
         start = time.perf_counter_ns()
         prepared, self._prepared = self._prepared, None
@@ -217,11 +216,11 @@ class Figures:
         else:  # a frame not prepared (the session's own stream prepares every one)
             self._live_columns.fill(trace)
             summary, cost = summarize(trace), 0
-        self.show(trace, summary, side=self._side(side), plots=plots, live=True)
-        if plots:  # what the figures and the plots cost, drawn: their share of the time
-            cost += time.perf_counter_ns() - start
-            self._live_shown_ns = now_ns
-            self._live_period_ns = max(LIVE_PERIOD_NS, round(cost / LIVE_COST_SHARE))
+        self.show(trace, summary, side=self._side(side), plots=True, live=True)
+        # What the figures and the plots cost, drawn: their share of the time.
+        cost += time.perf_counter_ns() - start
+        self._live_shown_ns = now_ns
+        self._live_period_ns = max(LIVE_PERIOD_NS, round(cost / LIVE_COST_SHARE))
 
     def _on_run_answered(self, side: Side, answers: Run, tidying: int) -> None:
         """Every request answered: the answers' figures, final, while Django tidies up (the
