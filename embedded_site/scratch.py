@@ -17,16 +17,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["PREFIX", "make_scratch_folder", "sweep_stale_folders"]
+__all__ = ["PREFIX", "alive", "make_scratch_folder", "sweep_stale_folders"]
 
 #: Scratch folders are named ``async-lanes-db-<pid>-<random>``.
 PREFIX = "async-lanes-db-"
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":  # no signal 0 there; leave the folder rather than guess
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` is running: the one rule for the scratch folders' sweep, the
+    test homes' and the real servers' leftovers (``simulator/hosting/leftovers.py``). One we
+    may not signal exists, so counts; a child that exited is a zombie until reaped: not
+    running. Where there is no signal 0 (Windows), every process counts as running: a folder
+    is left rather than swept on a guess."""
+    if pid == os.getpid() or sys.platform == "win32":
         return True
     try:
         os.kill(pid, 0)
@@ -34,6 +37,9 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:  # someone else's process, alive
         return True
+    with contextlib.suppress(OSError, IndexError):
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
     return True
 
 
@@ -49,7 +55,7 @@ def sweep_stale_folders(parent: Path | None = None, prefix: str = PREFIX) -> lis
             pid_text, dash, _ = folder.name[len(prefix) :].partition("-")
             if not (dash and pid_text.isascii() and pid_text.isdigit()) or not folder.is_dir():
                 continue
-            if _alive(int(pid_text)):
+            if alive(int(pid_text)):
                 continue
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,25 @@ def test_a_killed_runs_home_is_swept_and_a_running_ones_kept(tmp_path: Path) -> 
     other = _folder(tmp_path, f"someone-else-{dead}-x")
     assert sweep_stale_folders(tmp_path, SUITE_HOME_PREFIX) == [stale]
     assert sorted(tmp_path.iterdir()) == sorted([running, unnamed, other])
+
+
+def test_a_folder_whose_process_ended_unreaped_is_swept(tmp_path: Path) -> None:
+    """A process that has exited is a zombie until its parent reaps it: its pid still
+    answers signal 0, yet nothing of it runs, and its folder goes (as a real server's
+    leftovers do: one rule, ``embedded_site.scratch.alive``)."""
+    child = subprocess.Popen([sys.executable, "-I", "-S", "-c", ""])
+    try:
+        stat = Path(f"/proc/{child.pid}/stat")
+        for _ in range(500):  # (it ends within a second; not reaped: no wait, no poll)
+            if stat.read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("the child never ended")
+        stale = _folder(tmp_path, f"{SUITE_HOME_PREFIX}{child.pid}-z0mb1e")
+        assert sweep_stale_folders(tmp_path, SUITE_HOME_PREFIX) == [stale]
+    finally:
+        child.wait()
 
 
 @pytest.mark.slow

@@ -32,7 +32,7 @@ def format_summary(run: Run, part: Literal["all", "answers", "server"] = "all") 
     )
 
     s = run.summary
-    after_answer = f" ({note})" if (note := after_answer_note(s)) else ""
+    after_answer = after_answer_note(s)
 
     def line(name: str, text: str) -> str:
         return f"  {name:<13} {text}"

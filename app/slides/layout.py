@@ -312,7 +312,7 @@ def _layout(
     heading_h = line(fonts.heading) + 4 * k if text.headings else 0.0
     end_label_h = line(fonts.body) + 4 * k  # "last answer 5.02 s", under the lanes
     gap = 16 * k
-    fixed = []
+    fixed, widths = [], []
     for run, rows in zip(runs, all_rows, strict=True):
         probe = layout(
             QRectF(left, 0, inner, 10_000),
@@ -323,11 +323,12 @@ def _layout(
             label_px=label_px,
         )
         fixed.append(probe.lanes_top)
+        widths.append(probe.lanes_width)
     row_px = MAX_ROW_PX * min(k, 1.0)
     body = QFontMetricsF(fonts.body)
     wanted = [
-        f + max(1, len(rows)) * row_px + errors_under_height(body, rows, row_px)
-        for f, rows in zip(fixed, all_rows, strict=True)
+        f + max(1, len(rows)) * row_px + errors_under_height(body, rows, row_px, width)
+        for f, rows, width in zip(fixed, all_rows, widths, strict=True)
     ]
     room = bottom - y - footer_h - len(runs) * (heading_h + end_label_h) - gap * (len(runs) - 1)
     if sum(wanted) <= room:

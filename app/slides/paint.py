@@ -108,7 +108,13 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
     painter.save()
     pen = QPen(QColor(theme.foreground), 1.5, Qt.PenStyle.DashLine)
     painter.setPen(pen)
-    end = geo.row_top(len(block.rows)) if block.rows_room else label_rect.top()
+    # (At the last lane where errors may be written under it: through lesson 12's, it struck
+    # "yo|ur view".)
+    end = (
+        geo.row_top(len(block.rows))
+        if block.rows_room or block.rows.error_texts
+        else (label_rect.top())
+    )
     painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, end))
     makespan = FIGURE["makespan_ms"].text(block.run.summary)  # a dash: none finished
     label = f"last answer {makespan}" if makespan != EMPTY else "no answer"

@@ -101,8 +101,7 @@ def metrics_line(run: Run, figure: str | None = None) -> str:
         if key == "loop_blocked_ms" and not run.trace.loop_thread:
             return loop_not_watched(run.scenario).line
         if key == "framework_ms_per_request":
-            note = after_answer_note(s)
-            return f"{named(key)}/req" + (f" ({note})" if note else "")
+            return f"{named(key)}/req{after_answer_note(s)}"
         return named(key)
 
     # Failures only if some request failed (or the lesson asks for them: it leads then).

@@ -106,19 +106,32 @@ def _messages(texts: list[str]) -> dict[str, list[str]]:
     return messages
 
 
-def errors_under_height(fm: QFontMetricsF, rows: TimelineRows, row_px: float) -> float:
+def errors_under_height(
+    fm: QFontMetricsF, rows: TimelineRows, row_px: float, width: float | None = None
+) -> float:
     """How tall every failed request's error is written under the last lane of rows
-    ``row_px`` tall: one line per message, a bar's height at most each (what a slide makes
-    room for: lesson 12's lanes filled their slide's rect, and none of its errors, the answer,
-    was written; lesson 11's lost "SynchronousOnlyOperation", cut to fit beside its lanes)."""
-    lines = len(_messages([text for _, _, text in rows.error_texts]))
+    ``row_px`` tall: one line per message, a bar's height at most each, two for one wider
+    than lanes ``width`` wide, as :func:`_under_lanes` writes it (what a slide makes room
+    for: lesson 12's lanes filled their slide's rect, and none of its errors, the answer,
+    was written; lesson 11's lost "SynchronousOnlyOperation", cut to fit beside its lanes;
+    lesson 12's, given one line, dropped "didn't return" over half a slide of empty room)."""
+    messages = _messages([text for _, _, text in rows.error_texts])
+    lines = sum(
+        2 if width is not None and fm.horizontalAdvance(_line(message, heads)) > width - 10 else 1
+        for message, heads in messages.items()
+    )
     return 4 + lines * (max(row_px, fm.height()) + 4) if lines else 0.0
 
 
 def errors_fit_under(fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRows) -> bool:
     """Whether :func:`errors_under_height` fits under the last lane of ``geo``."""
-    under = errors_under_height(fm, rows, geo.row_px)
+    under = errors_under_height(fm, rows, geo.row_px, geo.lanes_width)
     return geo.row_top(len(rows)) + under <= geo.lanes_top + geo.lanes_height
+
+
+def _line(message: str, heads: list[str]) -> str:
+    """A message's line under the lanes: "#1, #2 and #3 failed: …"."""
+    return f"{_who(heads)} failed: {message}"
 
 
 def _under_lanes(
@@ -134,7 +147,7 @@ def _under_lanes(
     for k, (message, heads) in enumerate(messages.items()):
         if y + h > bottom:
             break
-        text = f"{_who(heads)} failed: {message}"
+        text = _line(message, heads)
         width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
         after = (len(messages) - k - 1) * (h + 4)  # a line for each message after it
         if fm.horizontalAdvance(text) > width - 10 and y + 2 * h + after <= bottom:

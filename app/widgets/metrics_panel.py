@@ -169,9 +169,12 @@ class QtMetrics(QWidget):
                 unwatched = loop_not_watched(self._scenario_of(shown))
                 texts["loop_blocked_ms"] = unwatched.value
                 tips["loop_blocked_ms"] = f"{unwatched.line}. {tips['loop_blocked_ms']}"
-            running = s.requests - s.ok - s.failed - s.cancelled
-            if running:  # in the caption: "10 000 (9 998 running)" in large type was cut off
-                captions["requests"] += f" ({format_count(running)} running)"
+            # Sent, not answered yet: queued or running, the lanes say which ("7 running"
+            # beside "6 queued" and one busy worker read as seven at work). In the caption:
+            # "10 000 (9 998 …)" in the values' large type was cut off.
+            in_flight = s.requests - s.ok - s.failed - s.cancelled
+            if in_flight:
+                captions["requests"] += f" ({format_count(in_flight)} in flight)"
         for key, text in texts.items():
             self._values[key].setText(text)
         suffix = f" {PREDICTED}" if shown is not None and shown.predicted else ""

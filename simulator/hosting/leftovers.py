@@ -17,6 +17,8 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
+from embedded_site.scratch import alive
+
 __all__ = [
     "FOLDER_PREFIX",
     "PIDS_FILE",
@@ -49,21 +51,6 @@ def record_pids(folder: Path, pids: Iterable[int]) -> None:
     lines = [f"{pid} {start}" for pid in pids if (start := start_time(pid)) is not None]
     with contextlib.suppress(OSError):
         (folder / PIDS_FILE).write_text("\n".join(lines) + "\n")
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` is running (one we may not signal counts: it exists). A child
-    that exited is a zombie until reaped: not running."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError, IndexError):
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        return state != "Z"
-    return True
 
 
 def _owner_alive(pid: int) -> bool:

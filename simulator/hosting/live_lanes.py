@@ -69,6 +69,8 @@ __all__ = ["LiveLanes", "LiveRecords", "blocks_within", "from_scratch", "from_sc
 #: Whether a lane that read the holds over these windows may read them otherwise now.
 _Near = Callable[[tuple[int, ...]], bool]
 
+LET_GO = 500  # how many settled lanes' builds a frame frees, ~4.5 ms
+
 #: Before any time, and after it.
 _NEVER = -(2**62)
 _EVER = 2**62
@@ -130,8 +132,9 @@ class LiveLanes:
         self._lanes: list[Lane] = []
         self._kept: list[_Kept | None] = []
         self._active: list[int] = []  # the records not settled, by index
-        #: ``(read_until, index)`` of each settled lane, sorted.
-        self._settled: list[tuple[int, int]] = []
+        self._settled: list[tuple[int, int]] = []  # (read_until, index): sorted if the flag says
+        self._settled_sorted = True
+        self._letting_go: list[LaneBuild] = []  # settled lanes' builds, freed a few a frame
         self._settled_last = _NEVER
         #: Lanes built with ``build_lane`` at the last update (the rest were kept or grown),
         #: and how many of them were walked again only from where their records changed.
@@ -290,6 +293,7 @@ class LiveLanes:
                 last = end
             still.append(i)
         self._active = still
+        del self._letting_go[:LET_GO]  # (~9 µs a build)
         self.built, self.resumed, self.tidied = len(changed), resumed, len(tidied)
         self.last_ns = max(last, self._settled_last) if lanes else now_ns
         handed = tuple(lanes)
@@ -302,13 +306,21 @@ class LiveLanes:
         return handed
 
     def _settle(self, i: int, kept: _Kept) -> None:
-        kept.build = None  # final: built again only if the holds it read change, afresh
-        bisect.insort(self._settled, (kept.read_until, i))
+        # Final: built again afresh if the holds it read change. Its build freed a few a frame
+        # and the list sorted once: 7,542 settling in one frame cost it 66 + 10 ms.
+        if kept.build is not None:
+            self._letting_go.append(kept.build)
+            kept.build = None
+        self._settled.append((kept.read_until, i))
+        self._settled_sorted = False
         self._settled_last = max(self._settled_last, kept.lane.end_ns)
 
     def _unsettled(self, unchanged_until: int, near: _Near) -> list[int]:
         """Settled lanes whose holds on the loop changed where they read them (a request's
         records arrived late): to be built again, as those in flight are."""
+        if not self._settled_sorted:
+            self._settled.sort()
+            self._settled_sorted = True
         at = bisect.bisect_left(self._settled, (unchanged_until, -1))
         if at == len(self._settled):
             return []

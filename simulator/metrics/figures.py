@@ -337,17 +337,17 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 
-def after_answer_note(summary: Summary) -> str | None:
-    """``"4.50 ms of it after the answer"``: what of Django's time per request came after
+def after_answer_note(summary: Summary) -> str:
+    """`` (4.50 ms of it after the answer)``: what of Django's time per request came after
     each answer (:attr:`Summary.framework_after_answer_ms_per_request`, no client waited
-    for it), said beside the framework figure wherever a line gives it (the command line, a
-    slide; the window's panel shows it as a figure beside); ``None`` where there was none or
-    it was not measured. One rule, read everywhere."""
+    for it), said in brackets after the framework figure wherever a line gives it (the
+    command line, a slide; the window's panel shows it as a figure beside); ``""`` where
+    there was none or it was not measured. One rule, and one wording, read everywhere."""
     figure = FIGURE["framework_after_answer_ms_per_request"]
     value = figure.value(summary)
     if not value > 0 or figure.text(summary) == EMPTY:
-        return None
-    return f"{figure.text(summary)} of it after the answer"
+        return ""
+    return f" ({figure.text(summary)} of it after the answer)"
 
 
 def pace_note(summary: Summary) -> str | None:

@@ -69,6 +69,27 @@ def test_a_run_that_did_not_show_a_lesson_needing_free_cores_says_the_machine_ha
     assert asked == [lesson.title]
 
 
+def test_the_answer_s_side_ahead_by_less_than_free_cores_give_is_a_verdict_not_a_failure():
+    """Lesson 23 at 1080p read "This run could not show it: no 2 free cores" over A's lanes
+    ending at 408 ms and B's at 561: A won, as the answer says, by 1.37×, short of the 1.4×
+    its claim gives free cores. The class reads that verdict, and why it is short."""
+    lesson = load_lesson(LESSONS / CORES)
+    a, b = _busy_runs()["A"][0].scenario, _busy_runs()["B"][0].scenario
+    judged = with_cores_checked(
+        judge_lesson(lesson, {"A": [_run(a, 408.0)], "B": [_run(b, 561.0)]}), lambda _: 1.04
+    )
+    assert not judged.showed and judged.cores_line is not None
+    assert judged.line == (
+        "Verdict: A finished 1.4× sooner (A 408 ms, B 561 ms), less than 2 free cores give:"
+        " they were not free"
+    ), judged.line
+    # No winner, or the other side's: the machine's line, as before.
+    assert judged.line != BUSY
+    for makespans in ((505.0, 510.0), (560.0, 408.0)):
+        runs = {"A": [_run(a, makespans[0])], "B": [_run(b, makespans[1])]}
+        assert with_cores_checked(judge_lesson(lesson, runs), lambda _: 1.04).line == BUSY
+
+
 def _computing(scenario: Scenario, makespan: float, waited_ms: float) -> Run:
     """A run of lesson 23 whose 10 requests each computed 50 ms and waited ``waited_ms`` for
     a core (drawn "waiting for a CPU core"), as the gunicorn workers' Server-Timing says."""

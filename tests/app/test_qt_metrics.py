@@ -154,7 +154,7 @@ def test_a_run_none_of_whose_requests_was_answered_shows_no_answer_rate(make_vie
 
 
 def test_a_live_run_s_running_count_does_not_widen_the_panel(qtbot, figures):
-    # 10,000 requests, one answered: "10 000 (9 999 running)" in the values' large type
+    # 10,000 requests, one answered: "10 000 (9 999 in flight)" in the values' large type
     # once pushed the panel's right column out of a 1280×720 window's dock.
     running = make_trace((0, 50), *[(0, 300, "running")] * 9_999)
     finished = make_trace(*[(0, 50)] * 10_000)
@@ -166,14 +166,16 @@ def test_a_live_run_s_running_count_does_not_widen_the_panel(qtbot, figures):
         panel.layout().activate()
         widths.append(panel.minimumSizeHint().width())
     assert widths[1] <= widths[0]
-    assert f"({format_count(9_999)} running)" in panel.caption_text("requests")
+    assert f"({format_count(9_999)} in flight)" in panel.caption_text("requests")
 
 
-def test_live_runs_count_running_and_cancelled_requests_apart(make_view):
+def test_live_runs_count_requests_in_flight_and_cancelled_apart(make_view):
+    """Those not answered yet are "in flight", queued or running: "7 running" read as seven
+    at work beside the lanes' "6 queued" and one busy worker (lesson 1 at 1080p)."""
     trace = make_trace((0, 100), (0, 110), (0, 300, "running"), (0, 200, "cancelled"))
     metrics = make_view(QtMetrics, trace, size=(420, 800))
     assert metrics.value_text("requests") == "4"
-    assert metrics.caption_text("requests") == "Requests (1 running)"
+    assert metrics.caption_text("requests") == "Requests (1 in flight)"
     assert metrics.value_text("cancelled") == "1"
     assert metrics.value_text("ok") == "2"
     assert metrics.histogram.bins().answered == 2

@@ -56,3 +56,33 @@ def test_a_lesson_s_slide_names_the_error_its_answer_is_about(qapp, tmp_path, nu
     texts = [node.text or "" for node in svg.iter("{http://www.w3.org/2000/svg}text")]
     failed = [text for text in texts if " failed: " in text]
     assert failed and all(words in text for text in failed), failed
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1280, 720)])
+def test_lesson_12_s_slide_writes_django_s_whole_message_where_it_has_the_room(
+    qapp, monkeypatch, size
+):
+    """Given one line, lesson 12's slide cut its error in the middle, "The view … an
+    HttpResponse object.", dropping the "didn't return" its answer echoes, over half a slide
+    of empty room; the window took two lines there already."""
+    from app.timeline import marks
+
+    written = []
+    place = marks.place_errors
+
+    def spy(*args):
+        notes = place(*args)
+        written.extend(note.text for note in notes)
+        return notes
+
+    monkeypatch.setattr(marks, "place_errors", spy)
+    slide = layout_slide(
+        _run(12), size=size, by="request", subtitle=load_lesson(load_runs(12)[0]).answer
+    )
+    image = QImage(*size, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    assert written and all("\n" in text and "…" not in text for text in written), written
+    assert "didn't return an HttpResponse object" in written[0]
+    assert written[0].endswith("You may need to add an 'await' into your view."), written

@@ -77,7 +77,7 @@ def test_a_lane_puts_the_servers_segments_on_the_clients_clock_with_sql_over_the
         (Kind.SQL, 20_000_000, 30_000_000, pid),
         (Kind.VIEW, 30_000_000, 45_000_000, pid),
         (Kind.FRAMEWORK, 45_000_000, 50_000_000, pid),
-        (Kind.CLIENT, 51_000_000, 52_000_000, "client"),
+        (Kind.CLIENT, 50_000_000, 52_000_000, "client"),  # written, carried, read: no gap
     ]
 
 
