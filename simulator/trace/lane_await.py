@@ -175,6 +175,7 @@ def await_entered(
         for s, e, running in own.split(end_wait, done_ns):
             pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
     merged, states, alike = merged_again(pieces, base, None, at, walked, before)
+    threads_now = tuple(seen.items())
     lane = probe_lane(
         probe,
         status,
@@ -182,7 +183,7 @@ def await_entered(
         error,
         done_ns,
         segments_again(merged, before, alike),
-        tuple(seen.items()),
+        threads_now,
         tuple(probe.db_events),
     )
     build = LaneBuild(
@@ -200,5 +201,6 @@ def await_entered(
         before.own_steps if n_steps == known else (tuple(own.starts), tuple(own.ends)),
         tuple(reads.windows),
         None,
+        (0, n_marks + 1, 1, done_ns, t_mark, None, threads_now),
     )
     return lane, build

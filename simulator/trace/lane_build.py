@@ -32,6 +32,7 @@ __all__ = [
     "EVER",
     "NEVER",
     "Checkpoint",
+    "Drawn",
     "Event",
     "LaneBuild",
     "Point",
@@ -79,6 +80,13 @@ Head = tuple[int, str, PlainClock | None, int, str | None]
 #: open, no middleware's thread held), for the next build to reuse them if the records
 #: are the same.
 Records = tuple[int, int, int, int | None, int | None, tuple[tuple[str, int], ...]]
+#: What a build's events were drawn from, kept whether or not they read its "now" (on a
+#: watched loop, no middleware's thread held): how many closed segments and marks of its
+#: probe it read, how many segments were open (drawn up to "now"), the "now" it drew up
+#: to, where the middleware chain began and ended, and the threads seen. A next build
+#: whose records only grew after all it drew makes its events from them
+#: (``lane_events.events_grown``).
+Drawn = tuple[int, int, int, int, int | None, int | None, tuple[tuple[str, int], ...]]
 
 
 @dataclass(slots=True)
@@ -119,6 +127,9 @@ class LaneBuild:
     #: What its events were made of, for the next build to reuse them if its records are
     #: the same (``None``: they read this build's "now").
     records: Records | None = None
+    #: What its events were drawn from, for the next build to grow them (``None``: not
+    #: kept).
+    drawn: Drawn | None = None
 
 
 def merged_again(

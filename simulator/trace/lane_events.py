@@ -15,17 +15,19 @@ from __future__ import annotations
 from operator import attrgetter, itemgetter
 
 from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
-from simulator.trace.lane_build import NEVER, Event, Records
+from simulator.trace.lane_build import NEVER, Drawn, Event, Records
 from simulator.trace.lane_parts import (
+    IO_WAIT,
     PlainClock,
     awaits_held,
     drawn_body,
     held_by_worker,
+    plain_clock,
     resumed_late,
     threads_seen,
 )
 
-__all__ = ["Head", "Made", "events_kept", "events_of"]
+__all__ = ["Head", "Made", "events_grown", "events_kept", "events_of"]
 
 _TIME_ORDER = itemgetter(0, 1)
 _BY_START = attrgetter("start_ns", "end_ns")
@@ -35,8 +37,9 @@ _BY_NS = attrgetter("ns")
 #: loop_thread`` (``LaneBuild.start`` but the middleware's start).
 Head = tuple[int, str, PlainClock | None, int, str | None]
 #: The events in time order; where the middleware chain began and ended (``None``: not
-#: seen); a sync-only middleware's thread held (``awaits_held``); the threads seen; and
-#: what a next build needs to reuse them (``None``: they read its "now").
+#: seen); a sync-only middleware's thread held (``awaits_held``); the threads seen; what
+#: a next build needs to reuse them (``None``: they read its "now"); and what they were
+#: drawn from, for a next build to grow them (``None``: not kept).
 Made = tuple[
     list[Event] | tuple[Event, ...],
     int | None,
@@ -44,6 +47,7 @@ Made = tuple[
     tuple[str, list[tuple[int, int]]] | None,
     tuple[tuple[str, int], ...],
     Records | None,
+    Drawn | None,
 ]
 
 
@@ -86,7 +90,13 @@ def events_of(probe: RequestProbe, head: Head, done_ns: int, loop_thread: str | 
     records = None
     if reach < done_ns and not opened and held_awaits is None:
         records = (n_segments, n_marks, reach, mw_in, mw_out, threads)
-    return events, mw_in, mw_out, held_awaits, threads, records
+    drawn = None
+    if loop_thread is not None and held_awaits is None:
+        # (Those open: as many as were drawn beyond the closed ones counted; one closed
+        # meanwhile counts as open, which only ever refuses a growth.)
+        n_open = len(segments) - n_segments if opened else 0
+        drawn = (n_segments, n_marks, n_open, done_ns, mw_in, mw_out, threads)
+    return events, mw_in, mw_out, held_awaits, threads, records, drawn
 
 
 def events_kept(
@@ -103,7 +113,119 @@ def events_kept(
         or len(probe.marks) != n_marks
     ):
         return None
-    return events, mw_in, mw_out, None, threads, records
+    drawn = (n_segments, n_marks, 0, done_ns, mw_in, mw_out, threads)
+    return events, mw_in, mw_out, None, threads, records, drawn
+
+
+def events_grown(
+    drawn: Drawn, events: tuple[Event, ...], probe: RequestProbe, done_ns: int, loop_thread: str
+) -> Made | None:
+    """:func:`events_of` ``probe``'s records up to ``done_ns`` on the watched loop, given
+    those of the same start drawn up to an earlier "now" (``events``, made from what
+    ``drawn`` says), where its records only grew after all those drew: ``None`` elsewhere.
+
+    So it is (a request answered after its await, or finished after Django tidied up) when
+    no segment is open now and either
+    - none was then, none closed since, and every segment ended before that "now": each is
+      drawn as it was (none reaches it to be cut there); or
+    - one was, an await on the loop, drawn last from where it began, and it is the one
+      segment closed since: every other began and ended before it began, so is drawn as it
+      was, and it is drawn closed from there (what :func:`~simulator.trace.lane_parts.
+      drawn_body` reads before it is the same);
+    - no other segment resumed late off the loop (``resumed_late`` adds nothing), and every
+      mark recorded since lies after all drawn before, as do the marks drawn now that were
+      not then (after that "now", or after the await's start, which came last): the points
+      new since come after every event kept, in the order :func:`events_of` sorts them.
+    A sync-only middleware's mark refuses it (its thread's awaits are drawn otherwise)."""
+    n0, m0, open0, done0, _, _, threads = drawn
+    if done_ns < done0 or probe.open_segments:
+        return None
+    segments = probe.segments
+    n_segments = len(segments)
+    made: list[Event]
+    if n_segments == n0 and not open0:
+        limit, made, ends = done0, list(events), NEVER
+    elif n_segments == n0 + 1 and open0 == 1:
+        closed = segments[n0]
+        _, is_body, was = events[-1]
+        start = closed.start_ns
+        if (
+            closed.kind != IO_WAIT
+            or closed.thread != loop_thread
+            or closed.open
+            or not is_body
+            or was[0] != IO_WAIT
+            or was[1] != start
+            or was[3] != loop_thread
+        ):
+            return None
+        ends = closed.end_ns
+        end = min(ends, done_ns)
+        if end <= start:
+            return None
+        whole = end == ends
+        body = (
+            IO_WAIT,
+            start,
+            end,
+            loop_thread,
+            False,
+            closed.line,
+            plain_clock(closed.start_clock),
+            plain_clock(closed.end_clock) if whole else None,
+            closed.due_ns if whole else None,
+        )
+        limit, made = start, [*events[:-1], (start, 1, body)]
+    else:
+        return None
+    # Every other segment drawn as it was: before the limit, none resumed late off the loop.
+    for seg in segments[:n0]:
+        end_ns = seg.end_ns
+        if end_ns > ends:
+            ends = end_ns
+        if ((end_ns >= limit) if not open0 else (end_ns > limit or seg.start_ns >= limit)) or (
+            seg.thread != loop_thread
+            and seg.due_ns == end_ns
+            and seg.start_clock is not None
+            and seg.end_clock is not None
+            and seg.end_clock.wall_ns > end_ns
+        ):
+            return None
+    n_marks = len(probe.marks)
+    marks = probe.marks[:n_marks]
+    same_marks = n_marks == m0 and not open0  # (then all but the points as they were)
+    if same_marks:
+        mw_in, mw_out = drawn[4], drawn[5]  # (and no middleware's thread held, as then)
+    else:
+        for m in marks[m0:]:
+            if m.ns <= limit:
+                return None
+        marks.sort(key=_BY_NS)
+        mw_in, mw_out, held_in = _middleware(marks)
+        if held_in:
+            return None
+    reach = NEVER
+    points: list[Mark] = []
+    for m in marks:
+        ns = m.ns
+        if ns > reach:
+            reach = ns
+        if limit < ns <= done_ns:
+            points.append(m)
+    if same_marks and len(points) > 1:
+        points.sort(key=_BY_NS)  # (as :func:`events_of` orders them, ties as recorded)
+    for m in points:
+        ns, c = m.ns, m.clock
+        made.append((ns, 0, (ns, m.thread, m.where, None if c is None else (c[0], c[1], c[2]))))
+    if not same_marks:
+        threads = threads_seen(marks, [item for _, is_body, item in made if is_body])
+    if ends > reach:
+        reach = ends
+    records = None
+    if reach < done_ns:
+        records = (n_segments, n_marks, reach, mw_in, mw_out, threads)
+    drawn_now = (n_segments, n_marks, 0, done_ns, mw_in, mw_out, threads)
+    return made, mw_in, mw_out, None, threads, records, drawn_now
 
 
 def _reach(declared: list[RawSegment], marks: list[Mark]) -> int:

@@ -179,5 +179,6 @@ def steps_after_wait(
         (tuple(starts) + new_starts, tuple(ends) + new_ends),
         windows,
         records,
+        (records[0], records[1], 0, done_ns, mw_in, mw_out, threads),
     )
     return lane, build

@@ -31,7 +31,7 @@ from simulator.trace.lane_build import (
     resumable,
     segments_again,
 )
-from simulator.trace.lane_events import events_kept, events_of
+from simulator.trace.lane_events import events_grown, events_kept, events_of
 from simulator.trace.lane_parts import (
     CANCELLED,
     FRAMEWORK,
@@ -172,9 +172,13 @@ def build_lane_again(
         if same and before is not None and before.records is not None and before.start[:5] == head
         else None
     )
+    if made is None and same and before is not None and before.drawn is not None:
+        if loop_thread is not None and before.start[:5] == head:
+            # (Records that only grew after all the last build drew: an answer, a finish.)
+            made = events_grown(before.drawn, before.events, probe, done_ns, loop_thread)
     if made is None:  # (the first build, or records that changed or read its "now")
         made = events_of(probe, head, done_ns, loop_thread)
-    events, mw_in, mw_out, held_awaits, threads, records = made
+    events, mw_in, mw_out, held_awaits, threads, records, drawn = made
     start = (*head, mw_in)
     db_events = tuple(probe.db_events)
     if mw_in is not None and mw_out is None:
@@ -346,6 +350,7 @@ def build_lane_again(
         ),
         tuple(reads.windows) if reads is not None else (),
         records,
+        drawn,
     )
     return lane, build
 
