@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QRegion
+from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
@@ -198,9 +198,17 @@ def paint_bar_texts(
     its pattern (:func:`_plate`)."""
     if not rows.bar_texts:
         return
-    fm = QFontMetricsF(painter.font())
+    font = painter.font()
+    fm = QFontMetricsF(font)
     if height < fm.height() * 0.75:
         return  # rows too thin to write in
+    if fm.height() > height:
+        # Written a little smaller, inside its bar: slide 19's "16 queued" in 16 px rows lost
+        # its descenders under the next row's plates (a teacher's walk).
+        inside = QFont(font)
+        inside.setPixelSize(max(1, int(QFontInfo(font).pixelSize() * height / fm.height())))
+        painter.setFont(inside)
+        fm = QFontMetricsF(inside)
     written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
     texts = rows.bar_texts
     starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
@@ -232,6 +240,7 @@ def paint_bar_texts(
         )
         painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
+    painter.setFont(font)
 
 
 #: Where along a text's plate the bar under it is asked for its kind.
