@@ -147,8 +147,8 @@ class Figure:
         counting the requests still waiting was tried: answers the frame's records had not
         yet seen broke it (a live "≥ 323 ms" ended 321 ms), and of requests not yet sent
         it can say nothing."""
-        if not (live and self.needs_an_answer):
-            return ""
+        if not (live and self.needs_an_answer) or answered == 0:
+            return ""  # (none answered: a dash alone, not "p95 of 0 answered —")
         if not self.is_latency:
             return " so far"
         return " (answered)" if answered is None else f" of {format_count(answered)} answered"

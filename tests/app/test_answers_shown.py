@@ -191,6 +191,11 @@ def test_live_figures_count_only_what_has_ended():
     assert FIGURE["loop_blocked_ms"].text(summary) == "601 ms"  # never more than the makespan
     assert FIGURE["throughput_rps"].text(summary) == FIGURE["throughput_rps"].unit.format(1 / 0.601)
     assert FIGURE["loop_blocked_ms"].so_far(live=True) == " so far"
+    # Before the first answer every such figure is a dash alone: a class read "makespan so
+    # far — · p95 of 0 answered —" at the start of every live run (a teacher's walk).
+    assert FIGURE["p95"].so_far(live=True, answered=0) == ""
+    assert FIGURE["makespan_ms"].so_far(live=True, answered=0) == ""
+    assert FIGURE["p95"].so_far(live=True, answered=5) == " of 5 answered"
 
 
 def test_a_long_clean_up_after_the_last_answer_does_not_stretch_the_picture(qapp):
