@@ -240,9 +240,18 @@ def handed_back(event: Event, loop_thread: str | None) -> bool:
 def alike_events(events: list[Event], kept: tuple[Event, ...]) -> int:
     """How many first events of ``events`` are those of ``kept``, which replace them (the new
     copies are freed now, not walked by the collector). A lane in flight has a few events,
-    most builds add to them at the end: compared one by one, from the first."""
+    most builds add to them at the end: compared one by one, from the first.
+
+    Also the next one, a declared segment, where it differs from the one kept only in the
+    clocks read at its end (an await drawn past its deadline, now closed: 10,000 of a
+    frame's lanes answered): the walk draws it alike, and only goes on from its end with
+    those clocks; it stays the new one (``lanes.build_lane_again``)."""
     alike = leading_true(list(map(eq, events, kept)))
     events[:alike] = kept[:alike]
+    if alike < len(events) and alike < len(kept):
+        new, old = events[alike], kept[alike]
+        if new[1] and old[1] and new[2][:7] == old[2][:7] and new[2][8] == old[2][8]:
+            return alike + 1
     return alike
 
 

@@ -213,6 +213,8 @@ def build_lane_again(
             before.checkpoints[at]
         )
         reads.windows = list(before.windows[:n_windows])  # (what the walk up to there read)
+        if events[at - 1] is not before.events[at - 1]:
+            last_clock = events[at - 1][2][7]  # (alike but for its end's clocks: those now)
         if before.merge_states is None:  # (its pieces joined from the first: all kept)
             pieces = list(before.pieces[:n_pieces])
         else:  # (joined on from where the joining stood there: the new ones only)
@@ -360,9 +362,14 @@ def _checkpoints_now(
 ) -> tuple[Checkpoint, ...]:
     """The checkpoints of a build walked from ``before``'s ``at``-th (``walked``: those from
     there on): ``before``'s own where it walked no event (the one from there on is the very
-    checkpoint it resumed from)."""
+    checkpoint it resumed from, unless the event before it is alike but for its end's
+    clocks: ``lane_build.alike_events``)."""
     if not at or before is None:
         return tuple(walked)
-    if len(walked) == 1 and at == len(before.checkpoints) - 1:
+    if (
+        len(walked) == 1
+        and at == len(before.checkpoints) - 1
+        and walked[0] == before.checkpoints[at]
+    ):
         return before.checkpoints
     return before.checkpoints[:at] + tuple(walked)

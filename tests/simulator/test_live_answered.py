@@ -1,11 +1,12 @@
 """A live lane answered after its await, or finished after Django tidied up, is built from
 the events drawn the frame before, grown by what was recorded since (10,000 such lanes a
-frame at a big run's end): the same events as made from every record, and the same lanes
-as built from scratch."""
+frame at a big run's end), and walked on from the end of an await drawn past its deadline:
+the same events as made from every record, and the same lanes as built from scratch."""
 
 from __future__ import annotations
 
 from embedded_site.instrumentation import Mark, RequestProbe
+from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.trace.lane_build import head_of
@@ -32,7 +33,7 @@ def _awaiting() -> tuple[RequestRecord, int]:
 def _answer(record: RequestRecord, token: int) -> None:
     """Resumed at 30 ms, answered at 30.7 ms; a receiver's mark at 33 ms after it."""
     probe = record.probe
-    probe.close_segment(token, 12 * MS)
+    probe.close_segment(token, 12 * MS, Clock(30 * MS, 4 * MS, None))  # (read at the resume)
     probe.loop_steps.append((30 * MS, 31 * MS))
     probe.marks.append(Mark(30 * MS + MS // 2, LOOP, "middleware_out"))
     probe.marks.append(Mark(33 * MS, RECEIVER, "signal"))
@@ -68,6 +69,20 @@ def test_an_answer_after_the_await_grows_the_events_drawn_with_it_open():
     assert grown is not None
     assert (list(grown[0]), *grown[1:]) == (list(made[0]), *made[1:])
     assert live.update([record], 35 * MS) == from_scratch([record], 35 * MS, LOOP)
+
+
+def test_an_answer_after_an_await_drawn_past_its_deadline_is_walked_on_from_its_end():
+    """Drawn ended at its deadline, the await closed there is drawn alike: only the clocks
+    read as it resumed are new, which the walk reads only from its end on."""
+    record, token = _awaiting()
+    live = LiveLanes(LOOP)
+    live.update([record], 20 * MS)
+    before = live._kept[0].build if live._kept[0] is not None else None
+    assert before is not None
+    _answer(record, token)
+    assert live.update([record], 35 * MS) == from_scratch([record], 35 * MS, LOOP)
+    after = live._kept[0].build if live._kept[0] is not None else None
+    assert after is not None and after.walked_from == len(before.events)
 
 
 def test_a_finish_after_tidying_up_grows_the_events_drawn_up_to_the_answer():

@@ -121,6 +121,28 @@ def test_the_window_builds_from_the_records_sent_the_lanes_the_site_s_records_gi
     assert all(map(_same_records, mirror._records, records))
 
 
+def test_an_await_sent_open_again_as_it_was_is_not_copied_again_in_the_window():
+    """10,000 requests awaiting their upstream each record a loop step a frame: the await
+    each frame sends along, open as it was, is the window's copy already."""
+    records = [_probe(0, 0)]
+    _picked(records[0], 1)
+    sender, mirror = RecordSender(), RecordMirror()
+    _sent(sender, mirror, records, 20)
+    copy = mirror._records[0].probe.open_segments[0]
+    records[0].probe.loop_steps.append((25 * MS, 26 * MS))
+    records[0].probe.touch()
+    frame, trace = _sent(sender, mirror, records, 30)
+    assert [i for i, *_ in frame.changes] == [0]
+    assert mirror._records[0].probe.open_segments[0] is copy
+    assert trace.lanes == from_scratch(records, 30 * MS, LOOP)
+    assert all(map(_same_records, mirror._records, records))
+    _answered(records[0], 310)  # (closed: the copy goes)
+    frame, trace = _sent(sender, mirror, records, 330)
+    assert mirror._records[0].probe.open_segments == {}
+    assert trace.lanes == from_scratch(records, 330 * MS, LOOP)
+    assert all(map(_same_records, mirror._records, records))
+
+
 def test_a_record_made_after_its_version_was_read_is_sent_and_its_version_after():
     """The site reads a probe's version before its records (as the live lanes do): a record
     made between the two goes with the older version, and the newer one follows it next

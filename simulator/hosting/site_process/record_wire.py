@@ -189,13 +189,20 @@ class RecordSender:
         )
 
 
+#: ``Clock(*c)`` for a clock sent as its three fields, without the call of the named
+#: tuple's ``__new__`` (half the cost: a frame after a burst brings ~50,000 clocks).
+_as_clock = tuple.__new__
+
+
 def _clock(c: ClockTuple | None) -> Clock | None:
-    return None if c is None else Clock(*c)
+    return None if c is None else _as_clock(Clock, c)
 
 
 def _raw(s: SegmentTuple) -> RawSegment:
     kind, start, end, thread, is_open, line, a, b, due = s
-    return RawSegment(kind, start, end, thread, is_open, line, _clock(a), _clock(b), due)
+    start_clock = None if a is None else _as_clock(Clock, a)
+    end_clock = None if b is None else _as_clock(Clock, b)
+    return RawSegment(kind, start, end, thread, is_open, line, start_clock, end_clock, due)
 
 
 class RecordMirror:
@@ -205,6 +212,9 @@ class RecordMirror:
 
     def __init__(self) -> None:
         self._records: list[RequestRecord] = []
+        #: Each record's open segments as the last frame that changed it sent them (the
+        #: probe's are made again only where they differ: 10,000 awaits open a frame).
+        self._running: list[list[SegmentTuple]] = []
         self._lanes: LiveLanes | None = None
         self._frame: RecordFrame | None = None
         #: Held while the probes are appended to or read.
@@ -226,9 +236,10 @@ class RecordMirror:
         with self._lock:
             self._collecting = frame.now_ns if collecting else None
             self._collected_ns = 0
-            records = self._records
+            records, sent_running = self._records, self._running
             for request_id, view in frame.new:
                 records.append(RequestRecord(RequestProbe(request_id, view, 0)))
+                sent_running.append([])
             for i, version, fields, segments, marks, db_events, steps, running in frame.changes:
                 record = records[i]
                 probe = record.probe
@@ -245,16 +256,22 @@ class RecordMirror:
                     record.error,
                     record.done_ns,
                 ) = fields
-                probe.picked_clock = _clock(picked_clock)
+                if picked_clock != probe.picked_clock:  # (a Clock equals its plain tuple)
+                    probe.picked_clock = _clock(picked_clock)
                 if segments:
                     probe.segments += map(_raw, segments)
                 if marks:
-                    probe.marks += [Mark(n, t, w, _clock(c)) for n, t, w, c in marks]
+                    probe.marks += [
+                        Mark(n, t, w, None if c is None else _as_clock(Clock, c))
+                        for n, t, w, c in marks
+                    ]
                 if db_events:
                     probe.db_events += db_events
                 if steps:
                     probe.loop_steps += steps
-                probe.open_segments = {k: _raw(s) for k, s in enumerate(running)}
+                if running != sent_running[i]:
+                    probe.open_segments = {k: _raw(s) for k, s in enumerate(running)}
+                    sent_running[i] = running
                 probe.version = version
             self._frame = frame
             self.site_collections += frame.collections
