@@ -24,6 +24,13 @@ from simulator.trace import Trace
 
 __all__ = ["QtLegend", "QtTimeline"]  # the legend lives in app.widgets.legend
 
+#: The lanes' least height: two of them fit a 720p projector with room to spare.
+MIN_HEIGHT = 120
+#: ... and while the reveal's whole text is out, which takes the height it needs first:
+#: lesson 23's two sides at 120 each left its last line, what was measured of the cores,
+#: cut off under them at 1280×720 (a teacher's walk).
+MIN_HEIGHT_UNDER_TEXT = 60
+
 #: From this many bars a live frame is painted a turn of the event loop after its layout,
 #: not in the same turn (:meth:`QtTimeline.repaint`): each costs tens of ms at 10,000 lanes.
 PAINT_LATER_FROM = 40_000
@@ -91,7 +98,7 @@ class QtTimeline(TimelineView):
         self.drawn_kinds: frozenset[str] | None = None
         self._kinds_asked = False  # a read of them is due (:data:`KINDS_READ_MS`)
         self.setMouseTracking(True)
-        self.setMinimumSize(320, 120)  # two of them fit a 720p projector with room to spare
+        self.setMinimumSize(320, MIN_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 

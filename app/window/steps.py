@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from app.session.classroom import Classroom
 from app.session.view import StepLayout, step_layout
 from app.widgets.lesson_panel import QtLessonPanel
+from app.widgets.timeline import MIN_HEIGHT, MIN_HEIGHT_UNDER_TEXT
 from app.window.presentation import CodeInCentre
 from app.window.stage import Stage
 
@@ -66,8 +67,12 @@ class StepLayoutView:
             dials_line=layout.dials_line,
             question=question,
         )
-        # With the lanes away the question has the screen; otherwise the lanes take the height.
+        # With the lanes away the question has the screen; otherwise the lanes take the height
+        # (but what the reveal's whole text leaves them).
         self._column.setStretchFactor(self._panel, 0 if layout.lanes else 1)
+        least = MIN_HEIGHT_UNDER_TEXT if layout.reveal == "full" else MIN_HEIGHT
+        for timeline in self._stage.timelines.values():
+            timeline.setMinimumHeight(least)
         self._code.set_shown(layout.code)
         if layout.reveal == "strip":  # the verdict leads the strip's one line
             self._verdict.hide()

@@ -281,3 +281,40 @@ def test_every_views_code_fits_its_widest_line_under_the_lanes(qtbot, width, bod
         smallest = min(smallest, code.browser.font().pixelSize())
     # Large enough for the back row even for the widest view (98 characters).
     assert smallest >= round(body_px * FIT_RANGE[0])
+
+
+@pytest.mark.slow
+def test_the_whole_reveal_and_two_sides_lanes_fit_a_720p_screen(
+    qtbot, qloop, presenting, monkeypatch
+):
+    """Lesson 23 at 1280×720, full screen: the details ended at "Claims on this run: 1 of 2
+    held", the line after it, what was measured of the cores, cut off: the least the lanes of
+    both sides took (120 px each) and the whole text came to more than the screen."""
+    from simulator.lessons.runner import LessonRun
+
+    waited = (
+        "Measured in the run: its threads waited for a CPU core 57% of the time they had work"
+        " (another program held the cores)"
+    )
+    monkeypatch.setattr(LessonRun, "cores_line", property(lambda self: waited))
+    window = presenting
+    panel = window.quiz.panel
+    window.open_scenario_file(LESSONS / "23-processes-vs-threads-for-cpu.toml")
+    window.quiz.next_action.trigger()  # run
+    qloop.run_until_complete(window.wait_idle())
+    _settle(qtbot, qloop, window)
+    window.quiz.next_action.trigger()  # reveal
+    window.quiz.expand_action.trigger()  # B: the whole reveal
+    _settle(qtbot, qloop, window)
+    assert panel.reveal.isVisible() and panel.reveal.text().endswith(waited)
+    column = window._column
+    least = column.spacing() * (column.count() - 1) + window.statusBar().sizeHint().height()
+    for i in range(column.count()):
+        widget = column.itemAt(i).widget()
+        if widget is None or not widget.isVisible():
+            continue
+        if widget is panel:  # its whole text, at its width
+            least += panel.heightForWidth(panel.width())
+        else:
+            least += max(widget.minimumHeight(), widget.minimumSizeHint().height())
+    assert least <= 720, least
