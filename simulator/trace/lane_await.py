@@ -20,15 +20,19 @@ no new step starts before it. From there the walk fills two gaps on the loop wit
 own steps measured, neither a hand-off (the chain begins at the mark, after the first gap's
 start; the second is on the loop both ends), then draws the await up to now, which reads no
 holds while it is open; the rest (joining the pieces, the segments kept, the lane) is done
-by the walk's own functions.
+by the walk's own functions, except that where the last build's walk from that checkpoint
+drew the first gap alike up to where the loop next ran the request (``_wait_cut``), its
+pieces joined are taken as they were, the wait cut there.
 """
 
 from __future__ import annotations
 
+import bisect
+
 from embedded_site.instrumentation import RequestProbe, past_due
 from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
-from simulator.trace.intervals import RESUME_SLACK_NS
+from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
 from simulator.trace.lane_build import (
     EVER,
     NEVER,
@@ -47,9 +51,11 @@ from simulator.trace.lane_parts import (
     QUEUED,
     Piece,
     PlainClock,
+    merge_from,
     plain_clock,
     steps_joined,
 )
+from simulator.trace.made import make_segments
 
 __all__ = ["await_entered"]
 
@@ -143,17 +149,24 @@ def await_entered(
     reads.windows = list(before.windows[:n_windows])
     walked: list[Checkpoint] = [checkpoints[at]]
     pieces: list[Piece] = []
-    split = own.split(last_ns, t_mark)
-    if last_thread != loop_thread and split and not split[0][2]:
-        # Back from a receiver's thread: Django there until the loop first ran another's.
-        s, e, _ = split[0]
-        ran_until = reads.first_other(s, e, id(probe))
-        pieces.append((FRAMEWORK, s, ran_until, last_thread, False, None))
-        split[0] = (ran_until, e, False)
-    for s, e, running in split:
-        pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
+    cut = _wait_cut(before, at, last_ns, last_thread, loop_thread, min(limit, t_mark), own)
+    skipped = 0  # (the pieces walked before the cut, which the last build joined)
+    if cut is not None:
+        merged_cut, skipped, from_ns = cut
+        for s, e, running in own.split(from_ns, t_mark):
+            pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
+    else:
+        split = own.split(last_ns, t_mark)
+        if last_thread != loop_thread and split and not split[0][2]:
+            # Back from a receiver's thread: Django there until the loop first ran another's.
+            s, e, _ = split[0]
+            ran_until = reads.first_other(s, e, id(probe))
+            pieces.append((FRAMEWORK, s, ran_until, last_thread, False, None))
+            split[0] = (ran_until, e, False)
+        for s, e, running in split:
+            pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
     walked.append(
-        (t_mark, loop_thread, mark_clock, base + len(pieces), reads.until, t_mark,
+        (t_mark, loop_thread, mark_clock, base + skipped + len(pieces), reads.until, t_mark,
          len(reads.windows))
     )  # fmt: skip
     for s, e, running in own.split(t_mark, s_wait) if s_wait > t_mark else ():
@@ -168,13 +181,25 @@ def await_entered(
             ready = end_wait
         pieces.append((IO_WAIT, s_wait, ready, loop_thread, False, line))
     walked.append(
-        (end_wait, loop_thread, None, base + len(pieces), reads.until, end_wait,
+        (end_wait, loop_thread, None, base + skipped + len(pieces), reads.until, end_wait,
          len(reads.windows))
     )  # fmt: skip
     if late:  # (the wait for the loop after it, as ``fill`` draws it on the loop)
         for s, e, running in own.split(end_wait, done_ns):
             pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
-    merged, states, alike = merged_again(pieces, base, None, at, walked, before)
+    if cut is None:
+        merged, states, alike = merged_again(pieces, base, None, at, walked, before)
+        segments = segments_again(merged, before, alike)
+    else:
+        # Joined on from the cut, where the last build's joining stood but for its last
+        # piece (cut there); at each checkpoint since, as ``merged_again`` notes it.
+        merged = merged_cut
+        stops = [c[3] - base - skipped for c in walked[1:]]
+        states = (*merge_states[: at + 1], *merge_from(merged, pieces, 0, stops))
+        same = len(before.merged) - 1  # (all but the last joined piece: the same pieces)
+        if merged[same] == before.merged[same]:
+            same += 1
+        segments = before.lane.segments[:same] + make_segments(merged[same:])
     threads_now = tuple(seen.items())
     lane = probe_lane(
         probe,
@@ -182,7 +207,7 @@ def await_entered(
         status_code,
         error,
         done_ns,
-        segments_again(merged, before, alike),
+        segments,
         threads_now,
         tuple(probe.db_events),
     )
@@ -204,3 +229,53 @@ def await_entered(
         (0, n_marks + 1, 1, done_ns, t_mark, None, threads_now),
     )
     return lane, build
+
+
+def _wait_cut(
+    before: LaneBuild,
+    at: int,
+    last_ns: int,
+    last_thread: str,
+    loop_thread: str,
+    cut_ns: int,
+    own: IntervalSet,
+) -> tuple[list[Piece], int, int] | None:
+    """Where the walk from ``before``'s last checkpoint (``at``) may take the pieces the
+    last build joined, up to ``cut_ns`` (the first new step's start, or the mark's):
+    those joined, the last cut there, how many pieces the walk drew up to there, and where
+    it goes on from. ``None`` elsewhere (the walk draws them all again: ~8 pieces a lane
+    entering its await, 10,000 lanes a frame).
+
+    So it is where the last build's walk went on from there as the walk now does: on the
+    loop, by the lane's own steps (``own`` now, the same up to the cut), reading no holds
+    (from the loop, or back from a receiver's thread inside a step of its own), ending
+    waiting for the loop after its last own step, which came before the cut: the pieces
+    drawn up to the cut are the same, the wait reaching the cut now."""
+    states, merged = before.merge_states, before.merged
+    if states is None or not merged or before.own_steps is None:
+        return None
+    count, last = states[at]
+    kind, start, then, thread, is_open, line = merged[-1]
+    ends = before.own_steps[1]
+    drawn = len(merged) - count + (1 if count and merged[count - 1] != last else 0)
+    waited_from = max(start, last_ns)  # (where the wait was drawn from, unjoined)
+    if (
+        kind != QUEUED
+        or thread != loop_thread
+        or is_open
+        or then <= last_ns
+        or drawn < 1
+        or not ends
+        or ends[-1] > waited_from
+        or cut_ns <= waited_from
+    ):
+        return None
+    if last_thread != loop_thread:
+        # (The walk reads the holds from a receiver's thread unless inside a step of its own.)
+        i = bisect.bisect_right(own.ends, last_ns)
+        if len(before.windows) != before.checkpoints[at][6] or i == len(own.ends):
+            return None
+        if own.starts[i] > last_ns:
+            return None
+    cut: Piece = (QUEUED, start, cut_ns, loop_thread, False, line)
+    return [*merged[:-1], cut], drawn, cut_ns
