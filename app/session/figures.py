@@ -65,6 +65,9 @@ class Shown:
     live
         A run still going, or replayed up to its playhead: its makespan, throughput and
         latencies are the answers' so far, and their captions say so (``Figure.so_far``).
+    requests
+        How many requests the run sends (``None``: not said): once all are answered its
+        figures are final, Django still tidying up or not (:attr:`counting`).
     """
 
     trace: Trace
@@ -72,6 +75,15 @@ class Shown:
     side: Side | None = None
     predicted: bool = False
     live: bool = False
+    requests: int | None = None
+
+    @property
+    def counting(self) -> bool:
+        """Whether its figures still count answers to come: live, and not every request of
+        the run answered ("makespan so far 249 ms · p95 of 10 answered" beside "10 of 10
+        requests answered" read as figures still moving; a teacher's walk)."""
+        done = self.requests is not None and self.summary.answered >= self.requests
+        return self.live and not done
 
 
 class FiguresEvents(SignalGroup):
@@ -122,6 +134,7 @@ class Figures:
         plots: bool = True,
         live: bool = False,
         starting: Side | None = None,
+        requests: int | None = None,
     ) -> None:
         """Show ``trace``'s figures (``summary`` is worked out if not given; ``None``: no
         figures). ``plots=False``: only the figures are due, the plots draw what they drew.
@@ -137,7 +150,7 @@ class Figures:
         else:
             self.starting = None
             summary = summary if summary is not None else summarize(trace)
-            self.shown = Shown(trace, summary, side, predicted, live)
+            self.shown = Shown(trace, summary, side, predicted, live, requests)
         self.other = other
         self.events.shown.emit(plots)
 
@@ -155,7 +168,7 @@ class Figures:
         if ms < 0 or s.running:
             return Shown(run.trace, run.summary, side.other)
         cut = trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6))
-        return Shown(cut, summarize(cut), side.other, live=True)
+        return Shown(cut, summarize(cut), side.other, live=True, requests=run.scenario.requests)
 
     # -- following the session -----------------------------------------------------------------
     def _follow(self, session: Session) -> None:
@@ -216,7 +229,8 @@ class Figures:
         else:  # a frame not prepared (the session's own stream prepares every one)
             self._live_columns.fill(trace)
             summary, cost = summarize(trace), 0
-        self.show(trace, summary, side=self._side(side), plots=True, live=True)
+        requests = self._s.scenario(side).requests
+        self.show(trace, summary, side=self._side(side), plots=True, live=True, requests=requests)
         # What the figures and the plots cost, drawn: their share of the time.
         cost += time.perf_counter_ns() - start
         self._live_shown_ns = now_ns
@@ -271,4 +285,5 @@ class Figures:
             self._show_run(side, run)
         else:
             cut = trace_at(run.trace, run.trace.t0_ns + int(ms * 1e6))
-            self.show(cut, side=self._side(side), live=True)  # as it stood: "so far"
+            requests = run.scenario.requests  # (as it stood: "so far", all answered or not)
+            self.show(cut, side=self._side(side), live=True, requests=requests)

@@ -127,7 +127,7 @@ def _line(shown: Shown, keys: tuple[str, ...]) -> str:
     """``B: makespan 1.61 s · p95 1.54 s`` for ``shown``'s figures of ``keys``."""
     summary = shown.summary
     parts = [
-        f"{FIGURE[key].name}{FIGURE[key].so_far(shown.live, summary.answered)}"
+        f"{FIGURE[key].name}{FIGURE[key].so_far(shown.counting, summary.answered)}"
         f" <b>{FIGURE[key].text(summary)}</b>"
         for key in keys
     ]

@@ -162,7 +162,7 @@ class QtMetrics(QWidget):
         else:
             texts = {figure.key: figure.text(s) for figure in METRICS}
             for figure in METRICS:
-                captions[figure.key] += figure.so_far(shown.live)  # (the count: "Answered")
+                captions[figure.key] += figure.so_far(shown.counting)  # (count: "Answered")
             if shown.trace.loop_thread is None:
                 # In a value cell's room (the whole line, wider, pushed the panel's two
                 # columns past the dock's edge at 1080p); the tooltip says the whole of it.

@@ -534,6 +534,15 @@ def test_a_live_run_s_makespan_and_latencies_say_so_far(qtbot, figures):
     figures.show(trace)  # the same figures, the run over (a stopped run's)
     assert panel.caption_text("makespan_ms") == "Makespan"
     assert "so far" not in strip.text()
+    # Every request the run sends answered, Django still tidying up: the figures are final
+    # ("makespan so far · p95 of 10 answered" beside "10 of 10 requests answered" read as
+    # still moving), though the run goes on; with more to send, still "so far".
+    answered = make_trace((0, 100), (0, 200), (0, 455))
+    figures.show(answered, live=True, requests=3)
+    assert panel.caption_text("makespan_ms") == "Makespan"
+    assert "so far" not in strip.text() and " answered" not in strip.text(), strip.text()
+    figures.show(answered, live=True, requests=8)
+    assert panel.caption_text("makespan_ms") == "Makespan so far"
 
 
 def test_django_s_clean_up_after_the_answers_is_said_apart_and_alike_in_panel_and_cli(make_view):
