@@ -21,8 +21,8 @@ def _run(number: int):
     return [run_from_data(data, 0) for data in load_runs(number)[1]]
 
 
-@pytest.mark.parametrize("size", [(1600, 900), (1280, 720)])
-def test_the_errors_of_lesson_12_s_slide_are_written_under_its_lanes(qapp, size):
+def _slide_12(size: tuple[int, int]):
+    """Lesson 12's slide by request at ``size``, and its picture."""
     slide = layout_slide(
         _run(12), size=size, by="request", subtitle=load_lesson(load_runs(12)[0]).answer
     )
@@ -30,6 +30,12 @@ def test_the_errors_of_lesson_12_s_slide_are_written_under_its_lanes(qapp, size)
     painter = QPainter(image)
     paint_slide(painter, slide)
     painter.end()
+    return slide, image
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1280, 720)])
+def test_the_errors_of_lesson_12_s_slide_are_written_under_its_lanes(qapp, size):
+    slide, image = _slide_12(size)
     block = slide.timelines[0]
     geo = block.geometry
     # The plate's border, in the error colour, across the lanes under the last one.
@@ -76,13 +82,7 @@ def test_lesson_12_s_slide_writes_django_s_whole_message_where_it_has_the_room(
         return notes
 
     monkeypatch.setattr(marks, "place_errors", spy)
-    slide = layout_slide(
-        _run(12), size=size, by="request", subtitle=load_lesson(load_runs(12)[0]).answer
-    )
-    image = QImage(*size, QImage.Format.Format_RGB32)
-    painter = QPainter(image)
-    paint_slide(painter, slide)
-    painter.end()
+    _slide_12(size)
     assert written and all("\n" in text and "…" not in text for text in written), written
     assert "didn't return an HttpResponse object" in written[0]
     assert written[0].endswith("You may need to add an 'await' into your view."), written
