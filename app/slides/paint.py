@@ -110,11 +110,9 @@ def _paint_end_marker(painter: QPainter, block: TimelineBlock, font: QFont, them
     painter.setPen(pen)
     # (At the last lane where errors may be written under it: through lesson 12's, it struck
     # "yo|ur view".)
-    end = (
-        geo.row_top(len(block.rows))
-        if block.rows_room or block.rows.error_texts
-        else (label_rect.top())
-    )
+    end = label_rect.top()
+    if block.rows_room or block.rows.error_texts:
+        end = geo.row_top(len(block.rows))
     painter.drawLine(QPointF(x, geo.lanes_top), QPointF(x, end))
     makespan = FIGURE["makespan_ms"].text(block.run.summary)  # a dash: none finished
     label = f"last answer {makespan}" if makespan != EMPTY else "no answer"
