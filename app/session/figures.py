@@ -21,6 +21,7 @@ from psygnal import Signal, SignalGroup
 
 from simulator.metrics.replay import trace_at
 from simulator.metrics.summary import Summary, summarize
+from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 from simulator.trace.live_columns import LiveColumns
 
@@ -117,6 +118,7 @@ class Figures:
         self._session = session
         self._live_shown_ns = 0
         self._live_period_ns = LIVE_PERIOD_NS
+        self._live_requests: int | None = None  # how many the live run sends
         self._live_columns = LiveColumns()
         # The summary worked out with a live snapshot on the frame's worker thread, what
         # that took of its CPU, and the snapshot it is of.
@@ -197,6 +199,8 @@ class Figures:
         self.show(run.trace, run.summary, side=self._side(side))
 
     def _on_run_started(self, side: object, scenario: object) -> None:
+        # How many requests the run sends: as it started, whatever the dials say meanwhile.
+        self._live_requests = scenario.requests if isinstance(scenario, Scenario) else None
         self._live_shown_ns = 0
         self._live_period_ns = LIVE_PERIOD_NS
         self._live_columns = LiveColumns()  # nothing of the last run's is kept
@@ -229,7 +233,7 @@ class Figures:
         else:  # a frame not prepared (the session's own stream prepares every one)
             self._live_columns.fill(trace)
             summary, cost = summarize(trace), 0
-        requests = self._s.scenario(side).requests
+        requests = self._live_requests
         self.show(trace, summary, side=self._side(side), plots=True, live=True, requests=requests)
         # What the figures and the plots cost, drawn: their share of the time.
         cost += time.perf_counter_ns() - start
