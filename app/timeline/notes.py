@@ -117,7 +117,7 @@ def errors_under_height(
     lesson 12's, given one line, dropped "didn't return" over half a slide of empty room)."""
     messages = _messages([text for _, _, text in rows.error_texts])
     lines = sum(
-        2 if width is not None and fm.horizontalAdvance(_line(message, heads)) > width - 10 else 1
+        2 if width is not None and _too_wide(fm, _line(message, heads), width) else 1
         for message, heads in messages.items()
     )
     return 4 + lines * (max(row_px, fm.height()) + 4) if lines else 0.0
@@ -132,6 +132,12 @@ def errors_fit_under(fm: QFontMetricsF, geo: TimelineGeometry, rows: TimelineRow
 def _line(message: str, heads: list[str]) -> str:
     """A message's line under the lanes: "#1, #2 and #3 failed: …"."""
     return f"{_who(heads)} failed: {message}"
+
+
+def _too_wide(fm: QFontMetricsF, text: str, lanes_width: float) -> bool:
+    """Whether ``text`` under lanes ``lanes_width`` wide needs a second line (its plate's
+    10 px of margin taken off): the one rule of the room made for it and of its writing."""
+    return fm.horizontalAdvance(text) > lanes_width - 10
 
 
 def _under_lanes(
@@ -150,7 +156,7 @@ def _under_lanes(
         text = _line(message, heads)
         width = min(fm.horizontalAdvance(text) + 10, geo.lanes_width)
         after = (len(messages) - k - 1) * (h + 4)  # a line for each message after it
-        if fm.horizontalAdvance(text) > width - 10 and y + 2 * h + after <= bottom:
+        if _too_wide(fm, text, geo.lanes_width) and y + 2 * h + after <= bottom:
             shown, tall = two_lines(fm, text, width - 10), 2 * h
         else:
             shown, tall = fit_error(fm, text, width - 10), h
