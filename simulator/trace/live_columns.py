@@ -21,10 +21,9 @@ figures computed from them are the figures of that trace.
 
 from __future__ import annotations
 
-import itertools
 from collections import Counter
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, pairwise
 from operator import is_
 
 import numpy as np
@@ -352,7 +351,7 @@ def _grown_since(said: GrownFrom | None, old: tuple[Lane, ...], lanes: tuple[Lan
     links.append(link)
     grown[np.asarray(said.indices, np.int64)] = True
     # From the last update back: each link's lanes came from the lanes of the one before.
-    for after, back in itertools.pairwise(links):
+    for after, back in pairwise(links):
         later, earlier = after.lanes, back.lanes
         ok = np.zeros(len(later), np.bool_)
         if back.indices:
