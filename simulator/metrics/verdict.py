@@ -28,7 +28,7 @@ from simulator.metrics.comparison import (
     Criterion,
     Judgement,
 )
-from simulator.metrics.figures import FIGURE
+from simulator.metrics.figures import FIGURE, Unit
 from simulator.metrics.summary import Summary
 
 if TYPE_CHECKING:
@@ -80,6 +80,12 @@ def _main(judged: Judgement) -> str:
         better = "higher" if judged.figure in HIGHER_IS_BETTER else "lower"
         if judged.figure == "makespan_ms":
             head = f"{judged.winner} finished {how}sooner"
+        elif key.unit is Unit.COUNT and better == "lower":
+            # A count a side has fewer of, said as a count: lesson 19's "B: DB connections
+            # 5.0× lower" crowned B beside its 3.3× longer makespan, and "B: threads held
+            # lower" read as a slip.
+            counted = "failed requests" if judged.figure == "failed" else key.name
+            head = f"{judged.winner}: {how}fewer {counted}"
         else:
             head = f"{judged.winner}: {key.name} {how}{better}"
         if judged.several:

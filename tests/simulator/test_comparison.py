@@ -30,7 +30,9 @@ from simulator.trace import Run, Trace
 RACE_WORDS = re.compile(r"lower|higher|sooner|later|faster|slower", re.IGNORECASE)
 
 
-def summary(makespan: float, p50: float | None = None, threads: int = 0) -> Summary:
+def summary(
+    makespan: float, p50: float | None = None, threads: int = 0, db_connections: int = 0
+) -> Summary:
     p50 = makespan if p50 is None else p50
     return Summary(
         requests=8,
@@ -46,6 +48,7 @@ def summary(makespan: float, p50: float | None = None, threads: int = 0) -> Summ
         loop_blocked_ms=0.0,
         framework_ms_per_request=0.0,
         threads_held_peak=threads,
+        db_connections_peak=db_connections,
     )
 
 
@@ -123,7 +126,7 @@ def test_other_figures_and_zero():
     line = comparison_verdict(
         Comparison(Criterion("threads_held_peak"), (summary(200, threads=8),), (summary(200),))
     )
-    assert line == "B: threads held lower (A 8, B 0)"
+    assert line == "B: fewer threads held (A 8, B 0)"
     line = comparison_verdict(
         Comparison(Criterion("p50"), (summary(900, 400),), (summary(900, 100),))
     )
@@ -291,3 +294,15 @@ def test_equal_figures_read_the_same_not_within_0_percent():
     )
     plain = verdict_from_summaries(many(605), many(614), Criterion("makespan_ms", "same"))
     assert plain == "about the same makespan: A 605 ms, B 614 ms, within 2%"
+
+
+def test_a_count_one_side_has_less_of_is_said_as_fewer_not_as_a_win():
+    # Lesson 19: "B: DB connections 5.0× lower" read as B winning beside its slower run.
+    line = comparison_verdict(
+        Comparison(
+            Criterion("db_connections_peak"),
+            (summary(157, db_connections=20),),
+            (summary(525, db_connections=4),),
+        )
+    )
+    assert line == "B: 5.0× fewer DB connections (A 20, B 4)"
