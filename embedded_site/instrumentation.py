@@ -32,6 +32,7 @@ __all__ = [
     "Mark",
     "RawSegment",
     "RequestProbe",
+    "is_sleep",
     "past_due",
     "current_probe",
     "measured",
@@ -66,7 +67,8 @@ class RawSegment:
     end_clock: Clock | None = None
     #: A timed await's deadline (``measured(awaits=...)``): from then on the coroutine was
     #: ready, and a host looking later sees it ended there (:func:`past_due`); kept once it
-    #: closed, since before it the timer was not due, however busy the loop was.
+    #: closed, since before it the timer was not due, however busy the loop was. On an open
+    #: sleep (:func:`is_sleep`), where the sleep ends: not kept once it closed.
     due_ns: int | None = None
 
 
@@ -186,16 +188,20 @@ class RequestProbe:
         self.version = next(_VERSIONS)
         return token
 
-    def close_segment(self, token: int, end_ns: int, clock: Clock | None = None) -> None:
-        """Record the open segment ``token`` as ended at ``end_ns``.
+    def close_segment(
+        self, token: int, end_ns: int, clock: Clock | None = None, *, due: bool = True
+    ) -> None:
+        """Record the open segment ``token`` as ended at ``end_ns`` (without its deadline if
+        not ``due``: a sleep's, which only says how its open segment is drawn).
 
         The closed segment is appended before the open one is dropped, so a reader on
         another thread sees it at least once (overlaps are clipped when lanes are built).
         """
         s = self.open_segments[token]
+        due_ns = s.due_ns if due else None
         self.segments.append(
             RawSegment(
-                s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock, s.due_ns
+                s.kind, s.start_ns, end_ns, s.thread, False, s.line, s.start_clock, clock, due_ns
             )
         )
         del self.open_segments[token]
@@ -225,15 +231,30 @@ class RequestProbe:
 _VERSIONS = itertools.count(1)
 
 
+def is_sleep(s: RawSegment) -> bool:
+    """Whether ``s`` is a ``time.sleep`` (``measured(sleeps=...)``): blocking I/O whose
+    deadline is where the sleep ends, not where an await's timer was due."""
+    return s.kind == "io_blocking" and s.due_ns is not None
+
+
 def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
-    """The open segment ``s`` as a host looking at ``now_ns`` draws it."""
+    """The open segment ``s`` as a host looking at ``now_ns`` draws it (a sleep still open
+    past its end: whole, to ``now_ns``; ``lane_parts.sleeps_over`` says how it is drawn)."""
     due = s.due_ns
-    if due is not None and past_due(due, now_ns):
+    if due is not None and past_due(due, now_ns) and not is_sleep(s):
         return RawSegment(
             s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
         )
     return RawSegment(
-        s.kind, s.start_ns, max(now_ns, s.start_ns), s.thread, True, s.line, s.start_clock
+        s.kind,
+        s.start_ns,
+        max(now_ns, s.start_ns),
+        s.thread,
+        True,
+        s.line,
+        s.start_clock,
+        None,
+        due if is_sleep(s) else None,
     )
 
 
@@ -270,6 +291,8 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     def __init__(self, kind: str, sleeps: float | None = None, awaits: float | None = None) -> None:
         if kind not in DECLARED_KINDS:
             raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
+        if sleeps is not None and kind != "io_blocking":
+            raise ValueError(f"a sleep is io_blocking, not {kind!r}")  # (see is_sleep)
         self._kind = kind
         self._sleeps = sleeps
         self._awaits = awaits
@@ -283,6 +306,10 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
         self._line = view_line()
         self._start = start = read_clock()
         due = start.wall_ns + round(self._awaits * 1e9) if self._awaits else None
+        if self._sleeps is not None:
+            # A sleep's end, for a host looking while it is open: past it, the thread is
+            # waiting to run again (``lane_parts.sleeps_over``), not sleeping.
+            due = start.wall_ns + round(max(0.0, self._sleeps) * 1e9)
         self._token = probe.open_segment(self._kind, start.wall_ns, self._line, start, due)
 
     def __exit__(self, *exc_info: object) -> None:
@@ -290,17 +317,17 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
         if probe is None:
             return
         end = read_clock()
+        if self._sleeps is not None:
+            slept_ns = round(max(0.0, self._sleeps) * 1e9)
+            _close_sleep(probe, self._token, self._start, end, slept_ns, self._line)
+            return
         due_ns = probe.open_segments[self._token].due_ns
         if due_ns is not None and past_due(due_ns, end.wall_ns):
             # Ended at its deadline; the clocks read at the resume say how the thread
             # waited to run since (``lane_parts.resumed_late``).
             probe.close_segment(self._token, due_ns, end)
             return
-        if self._sleeps is None:
-            probe.close_segment(self._token, end.wall_ns, end)
-        else:
-            slept_ns = round(max(0.0, self._sleeps) * 1e9)
-            _close_sleep(probe, self._token, self._start, end, slept_ns, self._line)
+        probe.close_segment(self._token, end.wall_ns, end)
 
 
 def _close_sleep(
@@ -309,7 +336,7 @@ def _close_sleep(
     """Close a sleep's segment at its end, less the wait to run again after it."""
     pieces = waits(start, end, slept_ns)
     if slept_ns > 0:
-        probe.close_segment(token, pieces[0][1] if pieces else end.wall_ns, end)
+        probe.close_segment(token, pieces[0][1] if pieces else end.wall_ns, end, due=False)
     else:
         del probe.open_segments[token]  # time.sleep(0): no I/O at all
         probe.touch()

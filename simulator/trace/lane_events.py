@@ -24,6 +24,7 @@ from simulator.trace.lane_parts import (
     held_by_worker,
     plain_clock,
     resumed_late,
+    sleeps_over,
     threads_seen,
 )
 
@@ -60,7 +61,7 @@ def events_of(probe: RequestProbe, head: Head, done_ns: int, loop_thread: str | 
     # the next build reads the records again (they only grow, by appending).
     n_segments, n_marks = len(probe.segments), len(probe.marks)
     opened = bool(probe.open_segments)  # (read once: one may open or go meanwhile)
-    segments = probe.segments_until(done_ns) if opened else probe.segments
+    segments = sleeps_over(probe.segments_until(done_ns)) if opened else probe.segments
     declared = resumed_late(sorted(segments, key=_BY_START), loop_thread)
     marks = sorted(probe.marks, key=_BY_NS)
     if loop_thread is None and probe.picked_thread is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import attrgetter
 
-from embedded_site.instrumentation import Mark, RawSegment
+from embedded_site.instrumentation import Mark, RawSegment, is_sleep, past_due
 from embedded_site.waits import Clock, waits
 from simulator.trace.intervals import IntervalSet
 from simulator.trace.kinds import Kind
@@ -37,6 +37,7 @@ __all__ = [
     "merge_touching",
     "placed_wait_overlapped",
     "resumed_late",
+    "sleeps_over",
     "steps_joined",
     "threads_seen",
 ]
@@ -104,6 +105,29 @@ def resumed_late(declared: list[RawSegment], loop_thread: str | None) -> list[Ra
     if not late:
         return declared
     return sorted(declared + late, key=_BY_START)
+
+
+def sleeps_over(segments: list[RawSegment]) -> list[RawSegment]:
+    """``segments`` (a live host's, the open ones drawn to its "now"), each ``time.sleep``
+    still open past its end (:func:`~embedded_site.instrumentation.past_due`) drawn as
+    blocking I/O up to there, then as waiting for the GIL, open: the sleep is over and its
+    thread waits to run again. Its close replaces both with what the clocks measured (the
+    GIL or a core, ``embedded_site.waits``); until then the GIL is what a thread that slept
+    beside others mostly waits for. Drawn as blocking I/O to "now", lesson 15's sleep(0)
+    read as 30 ms of I/O mid-run, then as waiting for the GIL once finished."""
+    if not any(s.open and is_sleep(s) for s in segments):
+        return segments
+    drawn: list[RawSegment] = []
+    for s in segments:
+        due = s.due_ns
+        if not (s.open and is_sleep(s) and due is not None and past_due(due, s.end_ns)):
+            drawn.append(s)
+            continue
+        kind, start, thread, line = s.kind, s.start_ns, s.thread, s.line
+        if due > start:
+            drawn.append(RawSegment(kind, start, due, thread, False, line, s.start_clock))
+        drawn.append(RawSegment(Kind.GIL_WAIT.value, due, s.end_ns, thread, True, line))
+    return drawn
 
 
 def drawn_body(declared: list[RawSegment], picked: int, done_ns: int) -> list[Body]:
