@@ -50,6 +50,10 @@ SHORT_OF_FREE = (
     "less than {n} free cores give: they were not free",
     "less than a free core gives: it was not free",
 )
+#: After a verdict that showed the lesson's point on such a machine: its figures are a busy
+#: machine's, not the lesson's "why" (lesson 23's "about half as long" over A 1.7× sooner
+#: with 22% of the work waiting for a core, said only in the details).
+BUSY_CORES = "on a busy machine ({waited:.0%} of the work waited for a core)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +158,11 @@ class LessonRun:
                 return NOT_FREE.format(cores="free core" if n == 1 else f"{n} free cores")
             return NOT_SHOWN
         verdict = self.verdict
+        waited = self.cores_waited
+        busy = "" if waited is None else ", " + BUSY_CORES.format(waited=waited)
         if verdict is not None:
-            return f"Verdict: {verdict}"
-        return f"Measured: {FIGURE[self.lesson.figure].name} {self.figure_text('A')}"
+            return f"Verdict: {verdict}{busy}"
+        return f"Measured: {FIGURE[self.lesson.figure].name} {self.figure_text('A')}{busy}"
 
     @property
     def shown(self) -> list[Run]:

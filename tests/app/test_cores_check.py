@@ -135,6 +135,24 @@ def test_runs_that_waited_for_a_core_say_the_machine_had_none_without_measuring_
     assert asked == [lesson.title]
 
 
+def test_a_verdict_that_showed_the_point_on_busy_cores_says_the_machine_was_busy():
+    """Lesson 23 at 22% of its work waiting for a core read "Verdict: A finished 1.7× sooner"
+    under a "why" of "about half as long": only the details said the cores were busy."""
+    lesson = load_lesson(LESSONS / CORES)
+    a, b = _busy_runs()["A"][0].scenario, _busy_runs()["B"][0].scenario
+    busy = {"A": [_computing(a, 500, 30)], "B": [_computing(b, 1000, 30)]}
+    judged = with_cores_checked(judge_lesson(lesson, busy), lambda _: None)
+    assert judged.showed and judged.cores_waited is not None
+    assert judged.line.startswith("Verdict: A finished 2.0× sooner (A 500 ms, B 1.00 s), ")
+    assert judged.line.endswith(
+        f"on a busy machine ({judged.cores_waited:.0%} of the work waited for a core)"
+    )
+    quiet = {"A": [_computing(a, 500, 0.2)], "B": [_computing(b, 1000, 0.2)]}
+    assert with_cores_checked(judge_lesson(lesson, quiet), lambda _: None).line == (
+        "Verdict: A finished 2.0× sooner (A 500 ms, B 1.00 s)"
+    )
+
+
 def test_django_s_own_cpu_counts_as_work_beside_a_wait_for_a_core():
     """Views that only sleep compute nothing of their own; Django's framework CPU around
     them is work too. A core wait of 0.5 ms beside 10 ms of it is 5%, not 100%."""
