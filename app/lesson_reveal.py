@@ -149,7 +149,10 @@ def panel_text(
         mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
         said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
-        strip = f"Answer: {lesson.answer}{mark}{said}"
+        # The one line says first whether the class was right: at 720p a long answer is
+        # cut, and lessons 15, 16 and 24 lost "— the class was right" with it.
+        first = "" if right is None else "The class was right. " if right else "Not the guess. "
+        strip = f"{first}Answer: {lesson.answer}{said}"
         if judged.runs:
             lines.append(_figure_line(judged, model or ModelFigures()))
             if not lesson.choices:

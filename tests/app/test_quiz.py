@@ -61,7 +61,7 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
 
     _key(window, Qt.Key.Key_PageDown)  # reveal: one line, the lanes keep the height
     assert panel.strip.isVisible() and not panel.reveal.isVisible()
-    assert "Answer: 0  — not the guess" in panel.strip.full_text()
+    assert "  ·  Not the guess. Answer: 0" in panel.strip.full_text()
     _key(window, Qt.Key.Key_B)  # the whole reveal
     reveal = panel.reveal.text()
     assert panel.reveal.isVisible() and "<b>Answer:</b> 0" in reveal
@@ -81,7 +81,7 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     _key(window, Qt.Key.Key_PageUp)  # back to the previous lesson: its reveal, as it was left
     assert classroom.path.name.startswith("03-")
     assert quiz.quiz.step is QuizStep.REVEAL and quiz.quiz.choice == 2
-    assert panel.strip.isVisible() and "not the guess" in panel.strip.full_text()
+    assert panel.strip.isVisible() and "Not the guess. " in panel.strip.full_text()
     assert window.session.runs["a"] is measured and not window.session.running
     assert len(window.timeline.rows.trace.lanes) == measured.scenario.requests  # its lanes, again
 

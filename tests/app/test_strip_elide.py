@@ -184,3 +184,20 @@ def test_a_wrong_guess_s_words_are_cut_before_the_answer(qtbot):
         label.resize(room, 40)
         plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
         assert f"  ·  {answer}" in plain and plain.endswith("…"), (room, plain)
+
+
+def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
+    """At 720p lessons 15, 16 and 24 cut their answers, and "— the class was right" or
+    "— not the guess" after them went too: the one line now says it first."""
+    from app.lesson_reveal import panel_text
+    from app.session.quiz import Quiz
+
+    lesson = _lesson(15)
+    quiz = Quiz(lesson).guess_choice(0).forward()[0].measured().forward()[0]  # "Yes: async…"
+    strip = panel_text(quiz, {}).strip
+    verdict = "Verdict: about the same makespan: A 382 ms, B 380 ms, within 1%"
+    label, _ = _strip(qtbot, 20, strip, verdict)
+    label.resize(1250, 40)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain.startswith(f"{verdict}  ·  Not the guess. Answer: No"), plain
+    assert plain.endswith("…")  # (cut: the class's guess does not fit)
