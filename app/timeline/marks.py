@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -216,17 +217,19 @@ def paint_bar_texts(
     # are sifted by numpy, not one by one.
     wide = (starts < limit) & (ends > t_from)
     wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= 12
+    fitting: list[_Fitting] = []
     for i in np.flatnonzero(wide).tolist():
-        row, s, e, kind, text = rows.bar_texts[i]
+        row, s, e, kind, text = texts[i]
         x0 = left + (max(s, t_from) - t_from) * scale
         x1 = left + (min(e, limit) - t_from) * scale
-        advance = fm.horizontalAdvance(text)
-        if x1 - x0 < advance + 6:
+        if x1 - x0 < fm.horizontalAdvance(text) + 6:
             # "7 queued" too wide: the count alone, which the band's row label names.
             text = text.split(" ", 1)[0]
-            advance = fm.horizontalAdvance(text)
-            if x1 - x0 < advance + 6:
+            if x1 - x0 < fm.horizontalAdvance(text) + 6:
                 continue
+        fitting.append((row, x0, x1, kind, text))
+    for row, x0, x1, kind, text in _widest_of_each_run(fitting):
+        advance = fm.horizontalAdvance(text)
         # Two requests' bars may overlap on one thread (the loop): "#1" is not written
         # over "#2"; the second is left out.
         mid = (x0 + x1) / 2
@@ -241,6 +244,32 @@ def paint_bar_texts(
         painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setFont(font)
+
+
+#: A bar's text that fits on it: ``(row, x0, x1, kind, text)``, its bar's ends in pixels.
+_Fitting = tuple[int, float, float, str, str]
+
+
+def _widest_of_each_run(texts: list[_Fitting]) -> list[_Fitting]:
+    """Of texts in a row that say the same number one after another (nothing else written
+    between them), the widest bar's alone: lesson 9's waiting band read "29 29 29 29 29 29 29
+    queued 29", its count 29 between slivers of 28 and 30 too thin to write on."""
+    kept: list[_Fitting] = []
+    for text in sorted(texts, key=_ROW_AND_START):
+        if kept and kept[-1][0] == text[0] and _number(kept[-1]) == _number(text):
+            if text[2] - text[1] > kept[-1][2] - kept[-1][1]:
+                kept[-1] = text
+            continue
+        kept.append(text)
+    return kept
+
+
+_ROW_AND_START = itemgetter(0, 1)
+
+
+def _number(text: _Fitting) -> tuple[str, str]:
+    """A text's kind and number: "29 queued" and "29" on one band say the same."""
+    return text[3], text[4].split(" ", 1)[0]
 
 
 #: Where along a text's plate the bar under it is asked for its kind.
