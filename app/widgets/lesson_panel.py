@@ -82,7 +82,7 @@ class QtElidedLabel(QLabel):
             )
             if rest == self._full:
                 break
-        if lead and rest in ("", "…"):
+        if lead and len(rest) < len(_gist(self._full)):
             # Even the shortest verdict left the answer no word (a long line, a narrow
             # strip): lesson 23's "could not show it" with its speed-up ran past the edge,
             # cut mid-word by the label, and "Answer: A" was gone. The verdict gives way at a
@@ -139,17 +139,30 @@ def _at_a_word(full: str, elided: str) -> str:
     # Back to the end of a clause, where the text has one past its leading label ("Answer:"):
     # "About the same…", not "About the same: both overlap the…", an answer's gist and
     # the first words of its reason, cut mid-sentence.
-    lead = kept.find(": ") + 2 if ": " in kept else 0
+    lead = _after_label(kept)
     clause = max(kept.rfind(mark, lead) for mark in _CLAUSE_ENDS)
     if clause > lead:
         kept = kept[:clause]
     return kept + "…"
 
 
+def _after_label(text: str) -> int:
+    """Where the text after its leading label starts: after "Answer: " (which "Not the
+    guess. " may come before), else after the first ": ", else 0."""
+    at = text.find(_ANSWER)
+    if at >= 0:
+        return at + len(_ANSWER)
+    return text.find(": ") + 2 if ": " in text else 0
+
+
+_ANSWER = "Answer: "
+
+
 def _gist(full: str) -> str:
     """``full`` up to the end of its first clause past its leading label, cut with "…":
-    "Answer: A: 2 worker processes" → "Answer: A…" (the least of an answer a class needs)."""
-    lead = full.find(": ") + 2 if ": " in full else 0
+    "Answer: A: 2 worker processes" → "Answer: A…", "Not the guess. Answer: A…" (the least of
+    an answer a class needs)."""
+    lead = _after_label(full)
     ends = [i for mark in _CLAUSE_ENDS if (i := full.find(mark, lead)) > lead]
     return full[: min(ends)] + "…" if ends else full
 

@@ -201,3 +201,24 @@ def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
     assert plain.startswith(f"{verdict}  ·  Not the guess. Answer: No"), plain
     assert plain.endswith("…")  # (cut: the class's guess does not fit)
+
+
+def test_a_long_verdict_gives_way_to_the_guess_and_the_answer_s_gist(qtbot):
+    """With "Not the guess. " first, lesson 23's long verdict left "…  ·  Not…": the verdict
+    gives way at a word until the answer's gist shows after it."""
+    from app.lesson_reveal import panel_text
+    from app.session.quiz import Quiz
+
+    lesson = _lesson(23)
+    quiz = Quiz(lesson).guess_choice(1).forward()[0].measured().forward()[0]
+    strip = panel_text(quiz, {}).strip
+    assert strip.startswith("Not the guess. Answer: A")
+    verdict = (
+        "Verdict: A finished 1.4× sooner (A 408 ms, B 561 ms), less than 2 free cores give:"
+        " they were not free"
+    )
+    for pixels, width in ((20, 1250), (15, 1112), (20, 900)):
+        label, _ = _strip(qtbot, pixels, strip, verdict)
+        label.resize(width, 2 * pixels)
+        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        assert "  ·  Not the guess. Answer: A" in plain, (pixels, width, plain)
