@@ -25,10 +25,8 @@ import numpy.typing as npt
 
 from app.theme import Theme
 from app.timeline.legend import TAIL_OPACITY
+from app.timeline.rows import DRAW_ORDER
 from app.timeline.spans import RowSpans
-from app.timeline.sweep import first_middle as _first_middle
-from app.timeline.sweep import specks as _specks
-from app.timeline.sweep import sweep as _sweep
 from simulator.trace import KINDS
 from simulator.trace.columns import KIND_CODE
 
@@ -43,6 +41,10 @@ Codes = npt.NDArray[np.uint8]  # 0: nothing there; else a kind's code + 1
 #: Changed bands this close are summarised again together (one summary, not many).
 _NEAR_BANDS = 16
 
+#: Where overlapping kinds tie, the one drawn last by the exact painter wins (its order).
+_RANK = np.zeros(len(KINDS), np.int64)
+for _rank, _kind in enumerate(DRAW_ORDER):
+    _RANK[KIND_CODE[_kind]] = _rank  # type: ignore[index]
 _FRAMEWORK = KIND_CODE["framework"]  # type: ignore[index]
 
 
@@ -80,20 +82,17 @@ def summarise(
     if len(sel):
         c0 = _first_middle(start[sel], t_from, bin_ns, bins)
         c1 = _first_middle(np.minimum(end[sel], end_at), t_from, bin_ns, bins)
-        wide = c1 > c0
-        kind = spans.kind[sel]
-        if tail and group > 1:
-            kind = np.full(len(kind), _FRAMEWORK, np.uint8)
-        line = spans.row[sel].astype(np.int64)
-        if group > 1:
-            line //= group
-        line *= bins + 1
-        if wide.any():
-            _sweep(out, (line + c0)[wide], (line + c1)[wide], kind[wide], on_top=group == 1)
-        if not wide.all():
-            narrow = ~wide
-            ends = end[sel][narrow] if limit is None else np.minimum(end[sel][narrow], limit)
-            _specks(out, line[narrow], start[sel][narrow], ends, kind[narrow], t_from, bin_ns, bins)
+        wide = np.flatnonzero(c1 > c0)
+        if len(wide):
+            sel = sel[wide]
+            kind = spans.kind[sel]
+            if tail and group > 1:
+                kind = np.full(len(kind), _FRAMEWORK, np.uint8)
+            line = spans.row[sel].astype(np.int64)
+            if group > 1:
+                line //= group
+            line *= bins + 1
+            _sweep(out, line + c0[wide], line + c1[wide], kind, on_top=group == 1)
     return out.reshape(bands, bins + 1)[:, :bins]
 
 
@@ -109,6 +108,77 @@ def _bars_and_tails(
     if (spans.tail & (spans.start < t_to) & (spans.end > t_from)).any():
         codes |= summarise(spans, tail=True, **common) << 4  # type: ignore[arg-type]
     return codes
+
+
+def _first_middle(
+    ns: npt.NDArray[np.int64], t_from: int, bin_ns: float, bins: int
+) -> npt.NDArray[np.int64]:
+    """The first bin whose middle is at or after each of ``ns`` (bins of ``bin_ns`` from
+    ``t_from``, clipped to ``0..bins``): ``ceil((ns - t_from) / bin_ns - 0.5)``. Bins of a
+    power of two ns (the pyramid's, every frame's) from a whole bin: integer arithmetic, the
+    same numbers without a pass of floats over every bar."""
+    width = int(bin_ns)
+    whole = ns.dtype.kind == "i" and int(t_from) == t_from
+    if whole and width == bin_ns and width & (width - 1) == 0:
+        exp = width.bit_length() - 1
+        first = ns - int(t_from)
+        if exp:  # (ceil(d / 2^e - 1/2) of an integer d is (d + 2^(e-1) - 1) >> e)
+            first += (width >> 1) - 1
+            first >>= exp
+        return np.clip(first, 0, bins, out=first)
+    return np.clip(np.ceil((ns - t_from) / bin_ns - 0.5), 0, bins).astype(np.int64)
+
+
+#: Bits of a change's key (:func:`_sweep`) below its cell: its kind's slot and whether it stops.
+_SLOT_BITS = 5
+
+
+def _sweep(
+    out: Codes,
+    begin: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+    kind: Codes,
+    on_top: bool,
+) -> None:
+    """Write into ``out`` (bands laid end to end) the kind most bars cover at each cell; or
+    with ``on_top`` (a band of one row: bars overlapping on one thread), the kind the exact
+    painter draws last.
+
+    Each bar is two changes, one where it begins and one where it stops, packed into one
+    integer each (the cell, then the kind's slot, then whether it stops) and sorted as
+    values (no ``argsort`` and inverse of :func:`numpy.unique`): counted along them per
+    kind, each cell takes the counts after its last change."""
+    present = np.flatnonzero(np.bincount(kind, minlength=len(KINDS)))  # (not a sort)
+    present = present[np.argsort(-_RANK[present], kind="stable")]  # ties: drawn last wins
+    slot = np.zeros(len(KINDS), np.int64)
+    slot[present] = np.arange(len(present))
+    # (the smaller integers sort faster)
+    small = len(out) < 1 << (31 - _SLOT_BITS) and len(begin) < 1 << 15
+    key_type, count_type = (np.int32, np.int16) if small else (np.int64, np.int32)
+    tag: npt.NDArray[np.signedinteger] = (slot[kind] << 1).astype(key_type)
+    starts: npt.NDArray[np.signedinteger] = begin.astype(key_type)
+    stops: npt.NDArray[np.signedinteger] = stop.astype(key_type)
+    keys = np.concatenate(
+        [
+            (starts << _SLOT_BITS) | tag,
+            (stops << _SLOT_BITS) | (tag | 1),
+        ]
+    )
+    keys.sort()
+    changes = len(keys)
+    counts = np.zeros((len(present), changes), count_type)
+    counts[(keys >> 1) & 15, np.arange(changes)] = 1 - 2 * (keys & 1)
+    np.cumsum(counts, axis=1, out=counts)
+    cells = keys >> _SLOT_BITS
+    last = np.flatnonzero(cells[1:] != cells[:-1])  # each cell's last change
+    last = np.append(last, changes - 1)
+    at = counts[:, last]
+    best = (at > 0).argmax(axis=0) if on_top else at.argmax(axis=0)
+    shown = np.take_along_axis(at, best[None], 0)[0] > 0
+    code = np.where(shown, present[best] + 1, 0).astype(np.uint8)
+    where = cells[last].astype(np.int64)
+    # Each cell takes the code of the last change at or before it (bands end at zero).
+    out[where[0] :] = np.repeat(code, np.diff(where, append=len(out)))
 
 
 @dataclass(frozen=True)

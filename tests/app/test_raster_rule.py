@@ -1,20 +1,16 @@
 """The per-pixel summary's rule, read one cell at a time: :func:`~app.timeline.raster.
 summarise` (a sweep over packed, sorted changes, in whole-number bins) gives per band and
 bin the kind most of the band's rows show at the bin's middle, the kind drawn last where
-they tie or where bars overlap on a row of its own; where none shows, a bar too short to
-cover any bin's middle whose own middle is in the bin (a speck); else nothing."""
+they tie or where bars overlap on a row of its own, nothing where none shows."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.timeline.raster import summarise
+from app.timeline.raster import _RANK, summarise
 from app.timeline.spans import RowSpans
-from app.timeline.sweep import RANK as _RANK
 from simulator.trace.columns import KIND_CODE
 
 #: A few kinds, ranked as the exact painter draws them.
@@ -30,40 +26,20 @@ bar = st.tuples(
 
 
 def _by_hand(bars, *, tail, group, bands, t_from, bin_ns, bins, limit):
-    """Each cell on its own: the rows of its band at its bin's middle, their kinds counted;
-    where none, a bar that covers no bin's middle (on the whole grid, up to "now") and whose
-    own middle is in its bin (a speck), the one drawn last."""
+    """Each cell on its own: the rows of its band at its bin's middle, their kinds counted."""
     out = np.zeros((bands, bins), np.uint8)
-    end_at = t_from + bin_ns * bins if limit is None else min(t_from + bin_ns * bins, limit)
-    middles = [t_from + (b + 0.5) * bin_ns for b in range(bins)]
-    specks: dict[tuple[int, int], list[int]] = {}
-    for row, kind, start, end, is_tail in bars:
-        if is_tail != tail or not (start < end_at and end > t_from):
-            continue
-        end = end if limit is None else min(end, limit)  # (drawn up to "now")
-        # A bin's middle anywhere, on this grid, inside the bar: no speck.
-        first = math.ceil((start - t_from) / bin_ns - 0.5)
-        if t_from + (first + 0.5) * bin_ns < end:
-            continue
-        if tail and group > 1:
-            kind = KIND_CODE["framework"]
-        b = math.floor(((start + end) / 2 - t_from) / bin_ns)
-        if 0 <= b < bins:
-            specks.setdefault((row // group, b), []).append(kind)
     for band in range(bands):
         for b in range(bins):
-            middle = middles[b]
+            middle = t_from + (b + 0.5) * bin_ns
+            if limit is not None and middle >= limit:
+                continue
             counts: dict[int, int] = {}
             for row, kind, start, end, is_tail in bars:
-                if limit is not None and middle >= limit:
-                    break
                 if is_tail == tail and row // group == band and start <= middle < end:
                     if tail and group > 1:
                         kind = KIND_CODE["framework"]
                     counts[kind] = counts.get(kind, 0) + 1
             if not counts:
-                if (band, b) in specks:
-                    out[band, b] = max(specks[band, b], key=lambda k: _RANK[k]) + 1
                 continue
             if group == 1:  # overlapping on one row: the one drawn last
                 pick = max(counts, key=lambda k: _RANK[k])
@@ -83,7 +59,7 @@ def _by_hand(bars, *, tail, group, bands, t_from, bin_ns, bins, limit):
     st.one_of(st.none(), st.integers(0, 300)),
     st.booleans(),
 )
-def test_each_cell_shows_the_kind_most_rows_show_at_its_middle_or_a_speck(
+def test_each_cell_shows_the_kind_most_rows_show_at_its_middle(
     bars, group, exp, bins, first, limit, tail
 ):
     bin_ns = 1 << exp
