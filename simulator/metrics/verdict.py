@@ -28,13 +28,23 @@ from simulator.metrics.comparison import (
     Criterion,
     Judgement,
 )
-from simulator.metrics.figures import FIGURE, Unit
+from simulator.metrics.figures import FIGURE
 from simulator.metrics.summary import Summary
 
 if TYPE_CHECKING:
     from simulator.trace import Run
 
 __all__ = ["comparison_verdict", "verdict", "verdict_from_summaries"]
+
+
+#: Figures that count things a side may have fewer of, and the things as a verdict says
+#: them ("B: 5.0× fewer DB connections"); the rest are "lower" or "higher".
+_COUNTED = {
+    "threads_held_peak": "threads held",
+    "threads_used": "threads used",
+    "db_connections_peak": "DB connections",
+    "failed": "failed requests",
+}
 
 
 def _times(ratio: float) -> str:
@@ -80,12 +90,12 @@ def _main(judged: Judgement) -> str:
         better = "higher" if judged.figure in HIGHER_IS_BETTER else "lower"
         if judged.figure == "makespan_ms":
             head = f"{judged.winner} finished {how}sooner"
-        elif key.unit is Unit.COUNT and better == "lower":
+        elif judged.figure in _COUNTED:
             # A count a side has fewer of, said as a count: lesson 19's "B: DB connections
             # 5.0× lower" crowned B beside its 3.3× longer makespan, and "B: threads held
-            # lower" read as a slip.
-            counted = "failed requests" if judged.figure == "failed" else key.name
-            head = f"{judged.winner}: {how}fewer {counted}"
+            # lower" read as a slip. ("9% fewer", not "by 9% fewer".)
+            many = how.removeprefix("by ")
+            head = f"{judged.winner}: {many}fewer {_COUNTED[judged.figure]}"
         else:
             head = f"{judged.winner}: {key.name} {how}{better}"
         if judged.several:

@@ -4,6 +4,7 @@ never reads like a race."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -306,3 +307,23 @@ def test_a_count_one_side_has_less_of_is_said_as_fewer_not_as_a_win():
         )
     )
     assert line == "B: 5.0× fewer DB connections (A 20, B 4)"
+
+
+def test_a_count_s_verdict_reads_as_words_and_answered_is_more_the_better():
+    def runs(**fields):
+        return tuple(dataclasses.replace(summary(200), **fields) for _ in range(3))
+
+    line = comparison_verdict(
+        Comparison(
+            Criterion("threads_held_peak"), runs(threads_held_peak=26), runs(threads_held_peak=24)
+        )
+    )
+    assert line.startswith("B: 9% fewer threads held in every run"), line
+    line = comparison_verdict(
+        Comparison(Criterion("peak_in_flight"), (summary(200),), runs(peak_in_flight=4)[:1])
+    )
+    assert line == "B: peak in flight 2.0× lower (A 8, B 4)"
+    line = comparison_verdict(
+        Comparison(Criterion("answered"), (summary(200),), runs(answered=4)[:1])
+    )
+    assert line == "A: answered 2.0× higher (A 8, B 4)"
