@@ -228,7 +228,8 @@ def paint_bar_texts(
             if x1 - x0 < fm.horizontalAdvance(text) + 6:
                 continue
         fitting.append((row, x0, x1, kind, text))
-    for row, x0, x1, kind, text in _widest_of_each_run(fitting):
+    near = fm.horizontalAdvance("00 queued")  # (two counts this close read as one)
+    for row, x0, x1, kind, text in _widest_of_each_run(fitting, near):
         advance = fm.horizontalAdvance(text)
         # Two requests' bars may overlap on one thread (the loop): "#1" is not written
         # over "#2"; the second is left out.
@@ -250,17 +251,26 @@ def paint_bar_texts(
 _Fitting = tuple[int, float, float, str, str]
 
 
-def _widest_of_each_run(texts: list[_Fitting]) -> list[_Fitting]:
+def _widest_of_each_run(texts: list[_Fitting], near: float) -> list[_Fitting]:
     """Of texts in a row that say the same number one after another (nothing else written
-    between them), the widest bar's alone: lesson 9's waiting band read "29 29 29 29 29 29 29
-    queued 29", its count 29 between slivers of 28 and 30 too thin to write on."""
+    between them, their bars less than ``near`` pixels apart), the widest bar's alone:
+    lesson 9's waiting band read "29 29 29 29 29 29 29 queued 29", its count 29 between
+    slivers of 28 and 30 too thin to write on. (Far apart, each keeps its own: a second
+    wave of 29 queued is counted again.)"""
     kept: list[_Fitting] = []
+    before: _Fitting | None = None  # (the text before, kept or not)
     for text in sorted(texts, key=_ROW_AND_START):
-        if kept and kept[-1][0] == text[0] and _number(kept[-1]) == _number(text):
+        if (
+            before is not None
+            and before[0] == text[0]
+            and _number(before) == _number(text)
+            and text[1] - before[2] < near
+        ):
             if text[2] - text[1] > kept[-1][2] - kept[-1][1]:
                 kept[-1] = text
-            continue
-        kept.append(text)
+        else:
+            kept.append(text)
+        before = text
     return kept
 
 

@@ -14,12 +14,12 @@ from tests.app.recorded_runs import load_runs, run_from_data
 class _Recording(QPainter):
     """A painter that keeps the bar texts it writes, in order, with where."""
 
-    written: list[tuple[str, float, float]] = []
+    written: list[tuple[str, float, float, float]] = []
 
     def drawText(self, *args):  # noqa: N802 (Qt's name)
         if len(args) == 3 and args[1] == Qt.AlignmentFlag.AlignCenter:
             rect, _, text = args
-            self.written.append((text, rect.center().y(), rect.left()))
+            self.written.append((text, rect.center().y(), rect.left(), rect.right()))
         return super().drawText(*args)
 
 
@@ -32,11 +32,27 @@ def test_a_band_s_count_is_not_written_again_beside_the_same_count():
         painter = _Recording(image)
         paint_slide(painter, slide)
         painter.end()
-        rows: dict[float, list[tuple[float, str]]] = {}
-        for text, y, x in _Recording.written:
-            rows.setdefault(round(y), []).append((x, text.split(" ", 1)[0]))
+        rows: dict[float, list[tuple[float, float, str]]] = {}
+        for text, y, x0, x1 in _Recording.written:
+            rows.setdefault(round(y), []).append((x0, x1, text.split(" ", 1)[0]))
         assert rows, number
         for y, texts in rows.items():
-            said = [text for _, text in sorted(texts)]
-            repeats = [a for a, b in zip(said, said[1:], strict=False) if a == b]
+            said = sorted(texts)
+            # The same count again on the bar next to it (closer than a text's width).
+            repeats = [
+                (a, b)
+                for a, b in zip(said, said[1:], strict=False)
+                if a[2] == b[2] and b[0] - a[1] < 60
+            ]
             assert not repeats, (number, y, said)
+
+
+def test_the_same_count_far_apart_is_written_each_time():
+    from app.timeline.marks import _widest_of_each_run
+
+    # A second wave of 29 queued, 500 px after the first: counted again.
+    waves = [(3, 0.0, 200.0, "queued", "29 queued"), (3, 700.0, 880.0, "queued", "29")]
+    assert _widest_of_each_run(waves, 60) == waves
+    # A run of 29s between slivers: the widest alone, however long the run.
+    run = [(3, x, x + w, "queued", "29") for x, w in ((0, 30), (32, 90), (124, 20), (146, 20))]
+    assert _widest_of_each_run(run, 60) == [run[1]]
