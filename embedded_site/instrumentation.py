@@ -33,6 +33,7 @@ __all__ = [
     "RawSegment",
     "RequestProbe",
     "is_sleep",
+    "over",
     "past_due",
     "current_probe",
     "measured",
@@ -76,6 +77,16 @@ class RawSegment:
 #: to a whole millisecond; and a sliver under ``WAIT_MIN_NS`` says nothing. Later than this,
 #: the loop was busy (or starved of the GIL) when the timer was due.
 AWAIT_SLACK_NS = 1_000_000 + WAIT_MIN_NS
+
+
+def over(s: RawSegment, at_ns: int) -> bool:
+    """Whether the open segment ``s`` was over by ``at_ns``: a timed await past its deadline
+    (:func:`past_due`), or a sleep past its end by a wait worth drawing (``WAIT_MIN_NS``: the
+    OS wakes a sleeper within about 0.1 ms, and its close draws waits from that long on)."""
+    due = s.due_ns
+    if due is None:
+        return False
+    return at_ns - due >= (WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS)
 
 
 def past_due(due_ns: int | None, at_ns: int) -> bool:
@@ -180,7 +191,8 @@ class RequestProbe:
         due_ns: int | None = None,
     ) -> int:
         """Note that a segment of ``kind`` started on the calling thread; returns its token.
-        ``due_ns``: a timed await's deadline (:func:`past_due`)."""
+        ``due_ns``: a timed await's deadline (:func:`past_due`), or where a sleep ends
+        (:func:`is_sleep`)."""
         thread = threading.current_thread().name
         segment = RawSegment(kind, start_ns, start_ns, thread, True, line, clock, None, due_ns)
         token = id(segment)
@@ -209,20 +221,21 @@ class RequestProbe:
 
     def segments_until(self, now_ns: int) -> list[RawSegment]:
         """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
-        its deadline as the one its close will record, ended there (:func:`past_due`)."""
+        its deadline as the one its close will record, ended there (:func:`past_due`); a
+        sleep whole, with where it ends (``lane_parts.sleeps_over`` draws the rest)."""
         closed = list(self.segments)
         return closed + [_so_far(s, now_ns) for s in list(self.open_segments.values())]
 
     def due_by(self, now_ns: int) -> int | None:
-        """When, after ``now_ns``, the next open timed await will be past its deadline
-        (:func:`past_due`) if not resumed by then: a lane in flight drawn up to ``now_ns``
-        only grows with later "now"s until then."""
+        """When, after ``now_ns``, the next open timed await will be past its deadline, or
+        the next open sleep past its end (:func:`over`), if not over by then: a lane in
+        flight drawn up to ``now_ns`` only grows with later "now"s until then."""
         if not self.open_segments:
             return None  # (most lanes in flight of a big run, every frame)
         dues = [
-            s.due_ns + AWAIT_SLACK_NS
+            s.due_ns + (WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS)
             for s in list(self.open_segments.values())
-            if s.due_ns is not None and not past_due(s.due_ns, now_ns)
+            if s.due_ns is not None and not over(s, now_ns)
         ]
         return min(dues, default=None)
 
@@ -241,7 +254,7 @@ def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
     """The open segment ``s`` as a host looking at ``now_ns`` draws it (a sleep still open
     past its end: whole, to ``now_ns``; ``lane_parts.sleeps_over`` says how it is drawn)."""
     due = s.due_ns
-    if due is not None and past_due(due, now_ns) and not is_sleep(s):
+    if due is not None and not is_sleep(s) and over(s, now_ns):
         return RawSegment(
             s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
         )
@@ -293,6 +306,8 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
             raise ValueError(f"kind must be one of {DECLARED_KINDS}, not {kind!r}")
         if sleeps is not None and kind != "io_blocking":
             raise ValueError(f"a sleep is io_blocking, not {kind!r}")  # (see is_sleep)
+        if awaits is not None and kind != "io_wait":
+            raise ValueError(f"a timed await is io_wait, not {kind!r}")  # (see is_sleep)
         self._kind = kind
         self._sleeps = sleeps
         self._awaits = awaits

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import attrgetter
 
-from embedded_site.instrumentation import Mark, RawSegment, is_sleep, past_due
+from embedded_site.instrumentation import Mark, RawSegment, is_sleep, over
 from embedded_site.waits import Clock, waits
 from simulator.trace.intervals import IntervalSet
 from simulator.trace.kinds import Kind
@@ -109,7 +109,7 @@ def resumed_late(declared: list[RawSegment], loop_thread: str | None) -> list[Ra
 
 def sleeps_over(segments: list[RawSegment]) -> list[RawSegment]:
     """``segments`` (a live host's, the open ones drawn to its "now"), each ``time.sleep``
-    still open past its end (:func:`~embedded_site.instrumentation.past_due`) drawn as
+    still open past its end (:func:`~embedded_site.instrumentation.over`) drawn as
     blocking I/O up to there, then as waiting for the GIL, open: the sleep is over and its
     thread waits to run again. Its close replaces both with what the clocks measured (the
     GIL or a core, ``embedded_site.waits``); until then the GIL is what a thread that slept
@@ -120,7 +120,7 @@ def sleeps_over(segments: list[RawSegment]) -> list[RawSegment]:
     drawn: list[RawSegment] = []
     for s in segments:
         due = s.due_ns
-        if not (s.open and is_sleep(s) and due is not None and past_due(due, s.end_ns)):
+        if not (s.open and is_sleep(s) and due is not None and over(s, s.end_ns)):
             drawn.append(s)
             continue
         kind, start, thread, line = s.kind, s.start_ns, s.thread, s.line

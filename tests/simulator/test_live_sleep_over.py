@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import time
 
-from embedded_site.instrumentation import AWAIT_SLACK_NS, RequestProbe, current_probe, measured
+import pytest
+
+from embedded_site.instrumentation import RequestProbe, current_probe, measured
+from embedded_site.waits import WAIT_MIN_NS
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
 from simulator.trace import Kind
@@ -34,10 +37,10 @@ def _kinds(lane) -> list[tuple[str, int, int]]:
 def test_a_sleep_past_its_end_is_drawn_as_waiting_to_run_after_it():
     record = _sleeping(10)  # over at 12 ms
     live = LiveLanes(None)
-    for now in (5 * MS, 12 * MS, 12 * MS + AWAIT_SLACK_NS - 1, 12 * MS + AWAIT_SLACK_NS, 30 * MS):
+    for now in (5 * MS, 12 * MS, 12 * MS + WAIT_MIN_NS - 1, 12 * MS + WAIT_MIN_NS, 30 * MS):
         lanes = live.update([record], now)
         assert lanes == from_scratch([record], now, None), now
-        if now < 12 * MS + AWAIT_SLACK_NS:  # (woken within the slack: still the sleep)
+        if now < 12 * MS + WAIT_MIN_NS:  # (a wait too short to draw: still the sleep)
             assert _kinds(lanes[0])[-1] == ("io_blocking", 2, now // MS)
     assert _kinds(lanes[0])[-2:] == [("io_blocking", 2, 12), ("gil_wait", 12, 30)]
 
@@ -63,3 +66,10 @@ def test_a_sleep_open_has_its_end_and_closed_keeps_none():
         current_probe.reset(token)
     assert not probe.open_segments
     assert [s.due_ns for s in probe.segments if s.kind == "io_blocking"] == [None]
+
+
+def test_a_deadline_says_a_sleep_or_an_await_by_its_kind():
+    with pytest.raises(ValueError, match="timed await is io_wait"):
+        measured("io_blocking", awaits=0.1)
+    with pytest.raises(ValueError, match="sleep is io_blocking"):
+        measured("io_wait", sleeps=0.1)
