@@ -53,7 +53,7 @@ SHORT_OF_FREE = (
 #: After a verdict that showed the lesson's point on such a machine: its figures are a busy
 #: machine's, not the lesson's "why" (lesson 23's "about half as long" over A 1.7× sooner
 #: with 22% of the work waiting for a core, said only in the details).
-BUSY_CORES = "on a busy machine ({waited:.0%} of the work waited for a core)"
+BUSY_CORES = "on a busy machine (waiting for a core {waited:.0%} of the time it had work)"
 
 
 @dataclass(frozen=True, slots=True)
