@@ -258,16 +258,9 @@ def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
         return RawSegment(
             s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
         )
+    end, sleeps_until = max(now_ns, s.start_ns), due if is_sleep(s) else None
     return RawSegment(
-        s.kind,
-        s.start_ns,
-        max(now_ns, s.start_ns),
-        s.thread,
-        True,
-        s.line,
-        s.start_clock,
-        None,
-        due if is_sleep(s) else None,
+        s.kind, s.start_ns, end, s.thread, True, s.line, s.start_clock, None, sleeps_until
     )
 
 
