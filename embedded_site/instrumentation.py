@@ -83,10 +83,11 @@ def over(s: RawSegment, at_ns: int) -> bool:
     """Whether the open segment ``s`` was over by ``at_ns``: a timed await past its deadline
     (:func:`past_due`), or a sleep past its end by a wait worth drawing (``WAIT_MIN_NS``: the
     OS wakes a sleeper within about 0.1 ms, and its close draws waits from that long on)."""
-    due = s.due_ns
-    if due is None:
-        return False
-    return at_ns - due >= (WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS)
+    return s.due_ns is not None and at_ns - s.due_ns >= _slack(s)
+
+
+def _slack(s: RawSegment) -> int:
+    return WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS
 
 
 def past_due(due_ns: int | None, at_ns: int) -> bool:
@@ -233,7 +234,7 @@ class RequestProbe:
         if not self.open_segments:
             return None  # (most lanes in flight of a big run, every frame)
         dues = [
-            s.due_ns + (WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS)
+            s.due_ns + _slack(s)
             for s in list(self.open_segments.values())
             if s.due_ns is not None and not over(s, now_ns)
         ]
