@@ -59,8 +59,9 @@ def _figure_line(judged: LessonRun, figures: ModelFigures) -> str:
             value = figures.figure(figure, runs[0].scenario)
             model = f" (model: {key.unit.format(value)})"
         parts.append(f"{label}measured {judged.figure_text(side)}{model}")
-    costs = "calibrated here" if calibration.calibrated else "not calibrated"
-    return f"{key.caption}: " + " · ".join(parts) + f" · model {costs}"
+    # ("model not calibrated" was jargon to a class: whose costs the prediction used.)
+    costs = "this machine's" if calibration.calibrated else "default, not this machine's"
+    return f"{key.caption}: " + " · ".join(parts) + f" · model: {costs} costs"
 
 
 def _number_line(quiz: Quiz, judged: LessonRun) -> tuple[str, str]:

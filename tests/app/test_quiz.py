@@ -67,6 +67,7 @@ def test_a_class_session_by_page_down_and_page_up_only(window, qloop):
     assert panel.reveal.isVisible() and "<b>Answer:</b> 0" in reveal
     assert "not the guess" in reveal  # the class said 8
     assert "Threads held at once: measured 0 (model: 0)" in reveal
+    assert "model: default, not this machine's costs" in reveal  # (no calibration here)
     assert window.by_tabs.currentIndex() == 1  # the lesson's thread view, opened by the reveal
 
     _key(window, Qt.Key.Key_PageUp)  # hide the answer again
