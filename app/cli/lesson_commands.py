@@ -162,11 +162,7 @@ def command_lesson(args: argparse.Namespace, interrupts: Interrupts) -> int:
     # The lesson's one verdict line, as the window and the slide say it: a run that did not
     # show the lesson's point says so alone, not beside a verdict that reads otherwise.
     if not result.showed:  # (a verdict, short of what the lesson claims, is said as it is)
-        say(
-            result.line
-            if result.verdict and result.line.startswith("Verdict")
-            else f"{result.line.upper()}."
-        )
+        say(result.line if result.short_of_free else f"{result.line.upper()}.")
         if result.cores_line is not None:
             say(f"  {result.cores_line}")
     elif result.verdict is not None:
