@@ -60,6 +60,8 @@ PARTS: dict[str, list[float]] = {}
 SPANS: list[tuple[str, int, int]] = []
 #: Per live frame: its ms and how many lanes its snapshot built (-1: not known).
 FRAME_BUILT: list[tuple[float, int]] = []
+#: Per live frame: its now (``perf_counter_ns``), for the gaps between frames.
+FRAME_AT: list[int] = []
 #: Per live snapshot, by its now (``perf_counter_ns``): how many lanes it built (those whose
 #: records changed since the last build; the rest kept or grown to now).
 BUILT: dict[int, int] = {}
@@ -256,6 +258,7 @@ async def _watch(
     def framed(side, trace, now_ns) -> None:
         frames.append((time.perf_counter_ns() - now_ns) / 1e6)
         FRAME_BUILT.append((frames[-1], BUILT.get(now_ns, -1)))
+        FRAME_AT.append(now_ns)
         first_frame[0] = first_frame[0] or time.perf_counter()
 
     # Connected after the window's own slots: the frame ends when they have all run.
@@ -312,6 +315,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--io-ms", type=float, default=1000)
     parser.add_argument("--out", type=Path, default=None)  # none: no screenshots
     parser.add_argument("--live-at", default="5")
+    parser.add_argument("--frames", action="store_true", help="each live frame on its line")
     parser.add_argument("--late", type=int, default=12, help="late ticks listed, worst first")
     parser.add_argument(
         "--where", action="store_true", help="sample the window's thread: where late ticks went"
@@ -388,6 +392,13 @@ def main(argv: list[str]) -> int:
             f" records changed since the frame before); the other {len(quick)} built"
             f" {quick[0]}-{quick[-1]} (median {statistics.median(quick):.0f})"
         )
+    if args.frames and FRAME_AT:
+        # A frame's cost grows with the lanes that changed since the one before, so with the
+        # gap between them: the pace (``app.session.live``) sets the gap from the cost.
+        print("  each frame: at s, gap ms from the one before, ms, lanes built")
+        for k, (at, (ms, built)) in enumerate(zip(FRAME_AT, FRAME_BUILT, strict=True)):
+            gap = (at - FRAME_AT[k - 1]) / 1e6 if k else 0.0
+            print(f"    {(at - FRAME_AT[0]) / 1e9:6.2f} {gap:7.0f} {ms:7.1f} {built:6d}")
     print(f"worst lag of a 10 ms tick of the window's loop, the end included: {lag:.1f} ms")
     for stage, worst in lags.items():
         ticks = OWN.get(stage, [(0.0, 0.0, 0.0)])

@@ -125,9 +125,8 @@ class RequestProbe:
     its clean-up), and the client sets ``sent_ns``.
 
     Appends come from several threads; ``list.append`` is atomic, so no lock is needed.
-    Whoever records anything here (or in the client's record of the request) calls
-    :meth:`touch` after it: a live picture of 10,000 requests tells the few that recorded
-    something since its last frame by :attr:`version` alone.
+    Whoever records anything here (or in the client's record) calls :meth:`touch` after it:
+    a live picture tells the few that recorded since its last frame by :attr:`version`.
     """
 
     request_id: int
@@ -207,9 +206,7 @@ class RequestProbe:
         """Record the open segment ``token`` as ended at ``end_ns`` (without its deadline if
         not ``due``: a sleep's, which only says how its open segment is drawn).
 
-        The closed segment is appended before the open one is dropped, so a reader on
-        another thread sees it at least once (overlaps are clipped when lanes are built).
-        """
+        Appended before the open one is dropped: :meth:`closed_and_open` reads it once."""
         s = self.open_segments[token]
         due_ns = s.due_ns if due else None
         self.segments.append(
@@ -224,8 +221,20 @@ class RequestProbe:
         """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
         its deadline as the one its close will record, ended there (:func:`past_due`); a
         sleep whole, with where it ends (``lane_parts.sleeps_over`` draws the rest)."""
+        closed, running = self.closed_and_open()
+        return closed + [_so_far(s, now_ns) for s in running]
+
+    def closed_and_open(self) -> tuple[list[RawSegment], list[RawSegment]]:
+        """The closed segments and the open ones as of one moment, read while the site
+        records: the open first (:meth:`close_segment` appends, then drops), less those
+        among the closed read after (closed meanwhile: drawn once, never missed)."""
+        n = len(self.segments)
+        running = list(self.open_segments.values())
         closed = list(self.segments)
-        return closed + [_so_far(s, now_ns) for s in list(self.open_segments.values())]
+        if running and len(closed) > n:
+            ended = {(s.start_ns, s.thread) for s in closed[n:]}
+            running = [s for s in running if (s.start_ns, s.thread) not in ended]
+        return closed, running
 
     def due_by(self, now_ns: int) -> int | None:
         """When, after ``now_ns``, the next open timed await will be past its deadline, or
@@ -276,15 +285,12 @@ class measured:  # a context manager used as a function: ``with measured("io_wai
     sleeper within about 0.1 ms, so time beyond it is the thread waiting to run again (for
     the GIL or a core: ``embedded_site.waits``), recorded as such; a sleep of 0 is no I/O.
     ``awaits`` (seconds) says the body awaits ``asyncio.sleep`` (or a timeout) of that long:
-    0 is no I/O either, only a turn of the loop, which the lanes show as waiting for the loop
-    (lesson 15's B under load: 564 ms of such a turn were drawn as awaiting I/O). Otherwise
-    the wait was over when asyncio's timer was due: a resume later than that (by
-    ``AWAIT_SLACK_NS`` or more) is the coroutine, ready, waiting for the loop to run it, and the
-    segment ends at the deadline so the lanes draw the rest as waiting for the loop (off the
-    loop the host watches, such as asgiref's private loop under WSGI, as its thread waiting
-    to run, told by the clocks read at the resume). (On a
-    busy machine, or beside a window's frames, a 1 s ``asyncio.sleep`` under 10,000 requests
-    was drawn as 3-11 s of awaiting I/O.)
+    0 is no I/O either, only a turn of the loop, drawn as waiting for the loop (lesson 15's B
+    under load: 564 ms of it were drawn as awaiting I/O). Otherwise the wait was over when
+    asyncio's timer was due: a resume later (by ``AWAIT_SLACK_NS`` or more) is the coroutine
+    waiting for the loop, and the segment ends at the deadline (off the watched loop, such as
+    asgiref's under WSGI, its thread waiting to run, told by the clocks read at the resume).
+    (A 1 s ``asyncio.sleep`` under 10,000 requests was drawn as 3-11 s of awaiting I/O.)
 
     Outside a probed request (a plain ``runserver``, Django's test client) it only runs the
     body, so the views stay ordinary Django code.
@@ -387,14 +393,12 @@ def on_request_signal(sender: object = None, **kwargs: object) -> None:
     those threads, and the hand-offs to them, part of the trace.
 
     There the thread is Django's own for this one request (``ThreadSensitiveContext``), and
-    a mark reads no run queue: between the two signals it stood still because it had nothing
-    to do (the loop ran the view), and in the lane each signal sits next to a point on the
-    loop, so no wait is ever read between a signal and another reading of that thread. The
-    reading would open the thread's ``/proc`` schedstat (``embedded_site.waits``), and a
-    thread with an entry there takes about 0.6 ms longer to end, which Django's handler
-    awaits before it returns: a third of Django's own time for a request, one at a time
-    (``benchmarks/overhead.py``). Under WSGI the worker threads live on, their marks are
-    read against each other, and they read it.
+    a mark reads no run queue: between the two signals it stood still (the loop ran the
+    view), and each signal sits next to a point on the loop, so no wait is read between a
+    signal and another reading of that thread. The reading opens the thread's ``/proc``
+    schedstat (``embedded_site.waits``), and such a thread takes ~0.6 ms longer to end, which
+    Django's handler awaits: a third of Django's own time for a request, one at a time
+    (``benchmarks/overhead.py``). Under WSGI the worker threads live on and read it.
     """
     probe = current_probe.get()
     if probe is not None:
@@ -437,9 +441,8 @@ class LaneErrorHandler(logging.Handler):
 
 
 def _said(exc: BaseException) -> str:
-    """What ``exc`` says; some say nothing (httpx's ``ReadError()`` for a reset connection),
-    and then what their class's docstring says it means ("Failed to receive data from the
-    network."), so a failed lane never ends in a bare colon."""
+    """What ``exc`` says, or else its class's docstring's first line (httpx's ``ReadError()``
+    says nothing): a failed lane never ends in a bare colon."""
     said = str(exc)
     if said:
         return said

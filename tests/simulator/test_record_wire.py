@@ -459,3 +459,59 @@ def test_the_site_s_own_collections_reach_the_window_with_its_frames_once_each()
     full = [(s, e) for s, e, generation in mirror.site_collections if generation == 2]
     assert len([1 for s, e in full if before <= s <= e <= after]) == 1
     assert too_short.taken() == []
+
+
+class _ClosesWhileRead(list):  # type: ignore[type-arg]
+    """A probe's closed segments, whose await the site closes (its closed segment appended,
+    then the open one dropped) right after a reader's first look at them: between its reads
+    of the closed and the open segments, if it reads the closed first."""
+
+    def __init__(self, probe: RequestProbe) -> None:
+        super().__init__(probe.segments)
+        self.probe, self.armed = probe, True
+
+    def _then_closed(self, read):  # type: ignore[no-untyped-def]
+        if self.armed:
+            self.armed = False
+            seg = self.probe.open_segments[1]
+            self.append(RawSegment("io_wait", seg.start_ns, 40 * MS, LOOP, False, 40))
+            del self.probe.open_segments[1]
+            self.probe.touch()
+        return read
+
+    def __len__(self) -> int:
+        return self._then_closed(super().__len__())  # type: ignore[no-any-return]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._then_closed(list(super().__iter__())))
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        return self._then_closed(super().__getitem__(key))
+
+
+def test_an_await_closed_while_its_records_are_read_is_read_once_or_twice_never_missed():
+    """The site closes an await (its closed segment appended, then the open one dropped)
+    between a reader's copy of the closed segments and of the open ones: a frame that read
+    the closed first had neither, and drew the request framework where it awaited."""
+    record = _probe(1, 0)
+    _picked(record, 1)
+    probe = record.probe
+    probe.segments = _ClosesWhileRead(probe)
+    drawn = probe.segments_until(50 * MS)
+    assert [(s.kind, s.start_ns, s.end_ns, s.open) for s in drawn] == [
+        ("io_wait", 4 * MS, 40 * MS, False)  # closed while read: read once, as closed
+    ]
+
+    record = _probe(1, 0)
+    _picked(record, 1)
+    probe = record.probe
+    probe.segments = _ClosesWhileRead(probe)
+    sender, mirror = RecordSender(), RecordMirror()
+    mirror.take(
+        pickle.loads(pickle.dumps(sender.frame(LiveRecords(50 * MS, 0, [record], LOOP, [], None))))
+    )
+    trace = mirror.trace()
+    assert trace is not None
+    drawn_lane = [(seg.kind, seg.start_ns, seg.end_ns) for seg in trace.lanes[0].segments]
+    assert ("io_wait", 4 * MS, 40 * MS) in drawn_lane, drawn_lane  # its close: once
+    assert from_scratch([record], 50 * MS, LOOP)[0] == trace.lanes[0]

@@ -139,11 +139,11 @@ class RecordSender:
             was, n_segments, n_marks, n_db, n_steps = sent[i]
             if version == was:
                 continue
-            segments = probe.segments[n_segments:]
+            closed, running = probe.closed_and_open()  # (one closed meanwhile: once)
+            segments = closed[n_segments:]
             marks = probe.marks[n_marks:]
             db_events = probe.db_events[n_db:]
             steps = probe.loop_steps[n_steps:]
-            running = list(dict(probe.open_segments).values())
             fields: Fields = (
                 probe.sent_ns,
                 probe.picked_ns,
