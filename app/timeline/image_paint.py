@@ -37,6 +37,7 @@ from app.timeline.live_spans import LiveRequestSpans
 from app.timeline.overlay import bar_sizes
 from app.timeline.raster import Codes, Level, Tiles, colour_table, level_for
 from app.timeline.rows import TimelineRows
+from app.timeline.specks import Specks, narrow_bars, with_specks
 from simulator.trace import Trace
 
 __all__ = ["LanesImage", "Pixels", "blend_over", "rows_of_y"]
@@ -249,6 +250,17 @@ class LanesImage:
         sampler = _Sampler(geo, tiles, level, xs, hidden, (left, top, height), afresh, tails)
         if geo.group == 1 and self._rows is not None:
             sampler.covered = under_marks(self._rows, geo, cutoff_ns)
+        if level.group == 1:  # rows of their own: a bar too short to show, a speck
+            shown_rows = sampler.band_range(sampler.rows_of(top, height)[0])
+            sampler.specks = narrow_bars(
+                tiles.spans,
+                rows=shown_rows,
+                t_from=geo.t_from_ns,
+                px_ns=px_ns,
+                offset=geo.lanes_left - left,
+                hidden=hidden,
+                limit=limit,
+            )
         clipped = False
         for part in parts:
             x0, y0, w, h = part.x(), part.y(), part.width(), part.height()
@@ -343,6 +355,9 @@ class _Sampler:
         #: The pixels marks are drawn over (:func:`~app.timeline.drawn.under_marks`): no
         #: bar's.
         self.covered: tuple[Int64s, Int64s, Int64s] | None = None
+        #: Bars too short to show, each where its pixel shows none (:mod:`~app.timeline.
+        #: specks`).
+        self.specks: Specks | None = None
         left, self.top, height = area  # the lanes' pixels: the first column, row, and rows
         self.left = left
         self.bands = -(-geo.rows // level.group)
@@ -358,7 +373,7 @@ class _Sampler:
             codes = tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi))
             self.boxes.append((box, lo, hi, codes))
 
-    def _rows(self, top: int, height: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    def rows_of(self, top: int, height: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
         """:func:`rows_of_y` of the pixel rows from ``top`` (``height`` of them)."""
         band, bits = self._rows_of_y
         at = top - self.top
@@ -367,9 +382,9 @@ class _Sampler:
         return band[at : at + height], bits[at : at + height]
 
     def _bands(self, top: int, height: int) -> tuple[int, int]:
-        return self._band_range(self._rows(top, height)[0])
+        return self.band_range(self.rows_of(top, height)[0])
 
-    def _band_range(self, band: npt.NDArray[np.int64]) -> tuple[int, int]:
+    def band_range(self, band: npt.NDArray[np.int64]) -> tuple[int, int]:
         """The first band the pixel rows ``band`` show, and one past the last."""
         shown = band[band < self.bands]
         return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
@@ -378,7 +393,7 @@ class _Sampler:
         """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
         ``top`` (``height`` of them), each as drawn (its tail's bits only where shown): only
         the bands they show are sampled. What they show is kept in :attr:`drawn`."""
-        band, bits = self._rows(top, height)
+        band, bits = self.rows_of(top, height)
         bits = np.bitwise_and(bits, np.uint8(self.shown))
         inside = QRect(x, top, width, height)
         box = next((box for box in self.boxes if box[0].contains(inside)), None)
@@ -386,9 +401,11 @@ class _Sampler:
             rect, lo, hi, codes = box
             codes = codes[:, x - rect.x() : x - rect.x() + width]
         else:
-            lo, hi = self._band_range(band)
+            lo, hi = self.band_range(band)
             cols = slice(x - self.left, x - self.left + width)
             codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
+        if self.specks is not None:
+            codes = with_specks(codes, self.specks, (lo, hi), x - self.left)
         if self.covered is not None:
             codes = uncover(codes, self.covered, lo, hi, x, width)
         # (and a last band of nothing: what shows where no row does)

@@ -1,0 +1,93 @@
+"""A bar too short to cover any pixel's middle still shows, in the pixel holding its own
+middle, where no other bar is drawn: lesson 18's thread view at fit had blank rows "thread
+10", "thread 14" (a request's hooks and hand-offs in slivers under a pixel each on a 730 ms
+axis), which read as threads that did nothing (a teacher's walk)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from app.theme import LIGHT
+from app.timeline.image_paint import LanesImage
+from app.timeline.paint import paint_timeline
+from app.timeline.rows import TimelineRows
+from simulator.trace import Kind, Segment, Trace
+
+from .answered_lanes import answered
+from .kind_pixels import looks_like
+
+MS = 1_000_000
+LOOP = "asgi-loop"
+
+
+def _slivers(lane: int, at_ns: int, kind: str = Kind.THREAD_HOP) -> list[Segment]:
+    """Three bars of 0.2 ms, 0.1 ms apart, from ``at_ns``: each under a third of a pixel."""
+    return [
+        Segment(kind, at_ns + k * 300_000, at_ns + k * 300_000 + 200_000, f"t{lane}")
+        for k in range(3)
+    ]
+
+
+def _paint(trace: Trace, cutoff_ns: int | None = None) -> tuple[QImage, object]:
+    rows = TimelineRows(trace, by="requests")
+    lanes = LanesImage()
+    lanes.coarse_ok = False  # the exact level, as the frame after the first draws it
+    lanes.show(rows)
+    image = QImage(1000, 700, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    geo = paint_timeline(
+        painter,
+        QRectF(0, 0, 1000, 700),
+        rows,
+        LIGHT,
+        t_from_ns=0,
+        t_to_ns=730 * MS,
+        cutoff_ns=cutoff_ns,
+        lanes=lambda p, g, r: lanes.paint(p, g, LIGHT, cutoff_ns, True, r),
+    )
+    painter.end()
+    return image, geo
+
+
+def _row_pixels(image: QImage, geo, row: int) -> list[QColor]:  # type: ignore[no-untyped-def]
+    y = round(geo.row_top(row) + geo.row_px / 2)
+    left, right = round(geo.lanes_left) + 1, round(geo.lanes_left + geo.lanes_width) - 1
+    return [image.pixelColor(x, y) for x in range(left, right)]
+
+
+def test_a_row_of_slivers_under_a_pixel_each_is_not_blank(qapp):
+    # 30 lanes, one every 24 ms, each only three hand-offs of 0.2 ms (a pixel: ~0.8 ms).
+    trace = Trace(
+        0, tuple(answered(i, 0, 730 * MS, *_slivers(i, (i * 24 + 1) * MS)) for i in range(30)), LOOP
+    )
+    image, geo = _paint(trace)
+    blank = [
+        row
+        for row in range(30)
+        if not any(looks_like(p, Kind.THREAD_HOP) for p in _row_pixels(image, geo, row))
+    ]
+    assert not blank, blank
+
+
+def test_a_sliver_never_covers_another_bar_nor_shows_past_now(qapp):
+    # A sliver between two long bars of other kinds: their pixels, every one (the pixel
+    # holding it shows the one holding most of it). And a sliver still going on at "now"
+    # (a replay's cutoff): nothing drawn for it yet.
+    before = Segment(Kind.IO_WAIT, 100 * MS, 200 * MS + 50_000, "t0")
+    sliver = Segment(Kind.THREAD_HOP, 200 * MS + 50_000, 200 * MS + 250_000, "t0")
+    after = Segment(Kind.CPU, 200 * MS + 250_000, 300 * MS, "t0")
+    at_now = Segment(Kind.THREAD_HOP, 400 * MS - 100_000, 400 * MS + 100_000, "t1")
+    trace = Trace(
+        0,
+        (answered(0, 0, 730 * MS, before, sliver, after), answered(1, 0, 730 * MS, at_now)),
+        LOOP,
+    )
+    image, geo = _paint(trace, cutoff_ns=400 * MS)
+    pixels = _row_pixels(image, geo, 0)
+    assert not any(looks_like(p, Kind.THREAD_HOP) for p in pixels)
+    assert sum(looks_like(p, Kind.IO_WAIT) or looks_like(p, Kind.CPU) for p in pixels) > 200
+    assert not any(looks_like(p, Kind.THREAD_HOP) for p in _row_pixels(image, geo, 1))
+    # Once ended (the whole run): the sliver at "now" shows.
+    image, geo = _paint(trace)
+    assert any(looks_like(p, Kind.THREAD_HOP) for p in _row_pixels(image, geo, 1))
