@@ -224,15 +224,15 @@ class RequestProbe:
         closed, running = self.closed_and_open()
         return closed + [_so_far(s, now_ns) for s in running]
 
-    def closed_and_open(self) -> tuple[list[RawSegment], list[RawSegment]]:
-        """The closed segments and the open ones as of one moment, read while the site
-        records: the open first (:meth:`close_segment` appends, then drops), less those
-        among the closed read after (closed meanwhile: drawn once, never missed)."""
+    def closed_and_open(self, since: int = 0) -> tuple[list[RawSegment], list[RawSegment]]:
+        """The closed segments (from the ``since``-th) and the open ones as of one moment,
+        read while the site records: the open first (:meth:`close_segment` appends, then
+        drops), less those among the closed read after (closed meanwhile: read once)."""
         n = len(self.segments)
-        running = list(self.open_segments.values())
-        closed = list(self.segments)
-        if running and len(closed) > n:
-            ended = {(s.start_ns, s.thread) for s in closed[n:]}
+        running = list(self.open_segments.values()) if self.open_segments else []
+        closed = self.segments[since:]
+        if running and since + len(closed) > n:
+            ended = {(s.start_ns, s.thread) for s in closed[n - since :]}
             running = [s for s in running if (s.start_ns, s.thread) not in ended]
         return closed, running
 

@@ -74,10 +74,12 @@ class LiveHolds:
         for probe in everyone:
             key = id(probe)
             seen_segments, seen_steps = read.get(key, _NONE_READ)
-            segments, own = probe.segments, probe.loop_steps
-            n_segments, n_steps = len(segments), len(own)
-            if n_segments != seen_segments:
-                for seg in segments[seen_segments:n_segments]:
+            # (the open ones read first: a hold closed meanwhile is read once, closed)
+            new, opened = probe.closed_and_open(seen_segments)
+            own = probe.loop_steps
+            n_segments, n_steps = seen_segments + len(new), len(own)
+            if new:
+                for seg in new:
                     if seg.thread == loop and seg.kind in HOLDS_THREAD:
                         holds.append((seg.start_ns, seg.end_ns))
                 read[key] = (n_segments, n_steps)
@@ -88,10 +90,10 @@ class LiveHolds:
                 else:
                     steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
                 read[key] = (n_segments, n_steps)
-            if probe.open_segments:
+            if opened:
                 own_running = [
                     (seg.start_ns, max(now_ns, seg.start_ns))
-                    for seg in list(probe.open_segments.values())
+                    for seg in opened
                     if seg.thread == loop and seg.kind in HOLDS_THREAD
                 ]
                 if own_running:

@@ -21,6 +21,10 @@ import pytest
 from embedded_site.instrumentation import RawSegment, RequestProbe
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, from_scratch
+from simulator.trace import loop_holding_intervals
+from simulator.trace.live_holds import LiveHolds
+
+from .test_record_wire import ClosesWhileRead
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -111,3 +115,19 @@ def test_frames_beside_running_holds_are_what_a_build_from_scratch_gives(seed):
         for _ in range(rng.randrange(1, 5)):  # the same records at later nows
             now += rng.choice([0, rng.randrange(3 * MS), rng.randrange(20 * MS)])
             assert live.update(records, now) == from_scratch(records, now, LOOP), now
+
+
+def test_a_hold_closed_while_the_holds_read_its_probe_is_read_once_as_closed():
+    """The site closes a view's hold on the loop (``time.sleep`` on it) between the frame's
+    reads of the probe's closed and open segments: a frame that read the closed first had
+    neither, and drew the loop free for the others' lanes where it was held."""
+    probe = RequestProbe(1, "blocking_async", 0)
+    probe.picked_ns, probe.picked_thread = MS, LOOP
+    probe.open_segments[1] = RawSegment("io_blocking", 2 * MS, 2 * MS, LOOP, True)
+    probe.touch()
+    holds = LiveHolds(LOOP)
+    probe.segments = ClosesWhileRead(probe)
+    held = holds.update([probe], 50 * MS)
+    assert list(zip(held.starts, held.ends, strict=True)) == [(2 * MS, 40 * MS)]
+    whole = loop_holding_intervals([probe], LOOP, 50 * MS)
+    assert (held.starts, held.ends) == (whole.starts, whole.ends)

@@ -461,10 +461,10 @@ def test_the_site_s_own_collections_reach_the_window_with_its_frames_once_each()
     assert too_short.taken() == []
 
 
-class _ClosesWhileRead(list):  # type: ignore[type-arg]
-    """A probe's closed segments, whose await the site closes (its closed segment appended,
-    then the open one dropped) right after a reader's first look at them: between its reads
-    of the closed and the open segments, if it reads the closed first."""
+class ClosesWhileRead(list):  # type: ignore[type-arg]
+    """A probe's closed segments, whose open segment 1 the site closes at 40 ms (its closed
+    segment appended, then the open one dropped) right after a reader's first look at them:
+    between its reads of the closed and the open segments, if it reads the closed first."""
 
     def __init__(self, probe: RequestProbe) -> None:
         super().__init__(probe.segments)
@@ -474,7 +474,7 @@ class _ClosesWhileRead(list):  # type: ignore[type-arg]
         if self.armed:
             self.armed = False
             seg = self.probe.open_segments[1]
-            self.append(RawSegment("io_wait", seg.start_ns, 40 * MS, LOOP, False, 40))
+            self.append(RawSegment(seg.kind, seg.start_ns, 40 * MS, seg.thread, False, seg.line))
             del self.probe.open_segments[1]
             self.probe.touch()
         return read
@@ -496,7 +496,7 @@ def test_an_await_closed_while_its_records_are_read_is_read_once_or_twice_never_
     record = _probe(1, 0)
     _picked(record, 1)
     probe = record.probe
-    probe.segments = _ClosesWhileRead(probe)
+    probe.segments = ClosesWhileRead(probe)
     drawn = probe.segments_until(50 * MS)
     assert [(s.kind, s.start_ns, s.end_ns, s.open) for s in drawn] == [
         ("io_wait", 4 * MS, 40 * MS, False)  # closed while read: read once, as closed
@@ -505,7 +505,7 @@ def test_an_await_closed_while_its_records_are_read_is_read_once_or_twice_never_
     record = _probe(1, 0)
     _picked(record, 1)
     probe = record.probe
-    probe.segments = _ClosesWhileRead(probe)
+    probe.segments = ClosesWhileRead(probe)
     sender, mirror = RecordSender(), RecordMirror()
     mirror.take(
         pickle.loads(pickle.dumps(sender.frame(LiveRecords(50 * MS, 0, [record], LOOP, [], None))))

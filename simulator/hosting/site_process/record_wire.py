@@ -139,8 +139,7 @@ class RecordSender:
             was, n_segments, n_marks, n_db, n_steps = sent[i]
             if version == was:
                 continue
-            closed, running = probe.closed_and_open()  # (one closed meanwhile: once)
-            segments = closed[n_segments:]
+            segments, running = probe.closed_and_open(n_segments)  # (closed meanwhile: once)
             marks = probe.marks[n_marks:]
             db_events = probe.db_events[n_db:]
             steps = probe.loop_steps[n_steps:]
