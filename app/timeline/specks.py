@@ -6,8 +6,9 @@ rows "thread 10", "thread 14" for threads whose hand-offs were slivers of a frac
 pixel each, which read as threads that did nothing (a teacher's walk). Here, on rows of their
 own (a band of one row), each such bar that had ended by the frame's "now" (a lane in
 flight's open bar grows: it shows once it covers a middle) shows in the pixel holding its
-own middle, if that pixel shows no bar: never over another kind, so a pixel that shows
-anything still shows what holds it. Where several want one pixel, the longest has it.
+own middle, if that pixel shows nothing (no bar, no faint tail): never over another kind,
+so a pixel that shows anything still shows what holds it. Where several want one pixel,
+the longest has it.
 
 Worked on the screen's pixels, after they are sampled: a pixel reads one of the one or two
 bins under it, and a speck put in a bin was lost in the other (a first version, taken back).
@@ -28,8 +29,6 @@ Int64s = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.uint8]
 #: Per speck: its row, its pixel column (from the frame's first), its code (kind + 1).
 Specks = tuple[Int64s, Int64s, Codes]
-
-_BAR_BITS = np.uint8(0x0F)  # a code's bar (the high four bits: a faint tail)
 
 
 def narrow_bars(
@@ -78,14 +77,14 @@ def narrow_bars(
 
 def with_specks(codes: Codes, specks: Specks, bands: tuple[int, int], x: int) -> Codes:
     """``codes`` (rows ``bands``: first, one past the last; pixel columns from ``x``) with
-    each of ``specks`` inside them where its pixel shows no bar (a copy if any)."""
+    each of ``specks`` inside them where its pixel shows nothing (a copy if any)."""
     row, col, code = specks
     lo, hi = bands
     inside = np.flatnonzero((row >= lo) & (row < hi) & (col >= x) & (col < x + codes.shape[1]))
     if not len(inside):
         return codes
     r, c = row[inside] - lo, col[inside] - x
-    empty = (codes[r, c] & _BAR_BITS) == 0
+    empty = codes[r, c] == 0  # (a faint tail's pixel too shows something: kept)
     if not empty.any():
         return codes
     codes = codes.copy()  # (a box's codes are read by every part in it)

@@ -73,7 +73,9 @@ KIND_LABELS: dict[Kind, str] = {
     ),
     Kind.CORE_WAIT: "waiting for a CPU core (every core was busy)",
     Kind.IO_WAIT: "awaiting I/O (holds nothing)",
-    Kind.IO_BLOCKING: "blocking I/O (holds a thread / the loop)",
+    # (Not "blocking I/O": a thread Django holds in ``async_to_sync`` while the view awaits
+    # on the loop (lessons 9, 16, 21) is blocked, doing no I/O of its own: a teacher's walk.)
+    Kind.IO_BLOCKING: "blocked, waiting (holds a thread / the loop until its I/O or await ends)",
     Kind.THREAD_HOP: (
         "thread hand-off (while other threads compute, it includes waiting to run: the GIL, a core)"
     ),

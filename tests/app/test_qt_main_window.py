@@ -159,7 +159,7 @@ def test_hover_names_the_request_the_kind_and_the_thread(window, qloop):
         int(geo.x_of((seg.start_ns + seg.end_ns) // 2)), int(geo.row_top(1) + geo.row_px / 2)
     )
     text = window.timeline.describe_at(point)
-    assert text.startswith("Request #2 · blocking I/O")
+    assert text.startswith("Request #2 · blocked, waiting")
     assert "thread: worker 1 (wsgi-worker-1)" in text
     assert f"lasts {round(seg.duration_ns / 1e6)} ms" in text
 
