@@ -124,10 +124,14 @@ def panel_text(
             else f"Class guess: press 1–{len(lesson.choices)} " + "to record it"
         )
     else:
+        # Before a guess, the slider's ends said: its notches alone gave the class no number
+        # to guess by (a teacher's walk, lessons 4 and 22).
+        unit, scale = FIGURE[lesson.figure].unit, quiz.scale
+        ends = f"{unit.format(scale[0])} to {unit.format(scale[-1])}"
         guess_line = (
             f"Class guess: {guess} (+/− to change)"
             if guess
-            else "Class guess: no guess yet (+ / −)"
+            else f"Class guess: no guess yet (+ / −: from {ends})"
         )
     said = f" · class guess: {guess}" if guess else ""
     status = {

@@ -43,6 +43,7 @@ def _presses(quiz: Quiz, sign: int, target: float) -> int:
 def test_lesson_04_starts_at_no_guess_and_the_first_press_is_far_from_the_answer():
     quiz = Quiz(load_lesson(LESSONS / "04-blocking-the-loop.toml"))
     assert quiz.number is None and "no guess yet" in panel_text(quiz, {}).guess
+    assert panel_text(quiz, {}).guess.endswith("(+ / −: from 0 ms to 3.00 s)")  # the range
     measured_ms = 1600.0  # 8 × time.sleep(0.2), the lesson's answer
     for sign in (+1, -1):
         first = quiz.nudged(sign).number
