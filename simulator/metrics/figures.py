@@ -238,9 +238,13 @@ FIGURES: tuple[Figure, ...] = (
     ),
     Figure(
         "threads_used",
-        "Threads used",
+        # (Beside "Threads held at once 0", "Threads used 9" read as a contradiction: under
+        # ASGI Django's signals take a thread per request for an instant. A teacher's walk.)
+        "Threads used, even briefly",
         "threads used",
-        "Distinct OS threads (and the event loop) that did work for some request.",
+        "Distinct OS threads (and the event loop) that did work for some request, even for an "
+        "instant (under ASGI Django's signals run on a thread per request: many used, none "
+        "held).",
         Unit.COUNT,
     ),
     Figure(
