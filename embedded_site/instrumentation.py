@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import logging
 import sys
 import threading
 from contextvars import ContextVar
@@ -28,7 +27,6 @@ from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 __all__ = [
     "AWAIT_SLACK_NS",
     "DECLARED_KINDS",
-    "LaneErrorHandler",
     "Mark",
     "RawSegment",
     "RequestProbe",
@@ -206,7 +204,7 @@ class RequestProbe:
         """Record the open segment ``token`` as ended at ``end_ns`` (without its deadline if
         not ``due``: a sleep's, which only says how its open segment is drawn).
 
-        Appended before the open one is dropped: :meth:`closed_and_open` reads it once."""
+        Appended before the open one is dropped (:meth:`closed_and_open` reads it once)."""
         s = self.open_segments[token]
         due_ns = s.due_ns if due else None
         self.segments.append(
@@ -226,13 +224,15 @@ class RequestProbe:
 
     def closed_and_open(self, since: int = 0) -> tuple[list[RawSegment], list[RawSegment]]:
         """The closed segments (from the ``since``-th) and the open ones as of one moment,
-        read while the site records: the open first (:meth:`close_segment` appends, then
-        drops), less those among the closed read after (closed meanwhile: read once)."""
-        n = len(self.segments)
+        read while the site records: the open first, less those whose closed one is among
+        the last appended (:meth:`close_segment` appends it, then drops the open one: a
+        reader between the two, or before both, reads it once, closed)."""
         running = list(self.open_segments.values()) if self.open_segments else []
         closed = self.segments[since:]
-        if running and since + len(closed) > n:
-            ended = {(s.start_ns, s.thread) for s in closed[n - since :]}
+        if running:
+            end = since + len(closed)
+            recent = self.segments[max(0, end - len(running) - 3) : end]  # (none since)
+            ended = {(s.start_ns, s.thread) for s in recent}
             running = [s for s in running if (s.start_ns, s.thread) not in ended]
         return closed, running
 
@@ -416,35 +416,3 @@ def _asgi_handler_class() -> type:
     from django.core.handlers.asgi import ASGIHandler  # loaded: it is sending the signal
 
     return ASGIHandler
-
-
-class LaneErrorHandler(logging.Handler):
-    """Keeps the error behind a 500 with the request's trace.
-
-    Django logs every unhandled view error to ``django.request`` with the exception attached;
-    this handler is wired there in ``settings.LOGGING``. The probe is found through the
-    context variable, or, where Django logged from another context, through ``record.request``.
-    """
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info is None or record.exc_info[1] is None:
-            return
-        probe = current_probe.get()
-        request = getattr(record, "request", None)
-        if probe is None and request is not None:
-            probe = getattr(request, "lane_probe", None)
-        if probe is None or probe.error is not None:
-            return
-        exc = record.exc_info[1]
-        probe.error = f"{type(exc).__name__}: {_said(exc)}"
-        probe.touch()
-
-
-def _said(exc: BaseException) -> str:
-    """What ``exc`` says, or else its class's docstring's first line (httpx's ``ReadError()``
-    says nothing): a failed lane never ends in a bare colon."""
-    said = str(exc)
-    if said:
-        return said
-    doc = (type(exc).__doc__ or "").strip()
-    return doc.splitlines()[0] if doc else "(no message)"

@@ -115,7 +115,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {
         # Errors a view raises belong in the trace, not on the console.
-        "lane_errors": {"class": "embedded_site.instrumentation.LaneErrorHandler"},
+        "lane_errors": {"class": "embedded_site.lane_errors.LaneErrorHandler"},
     },
     "loggers": {
         "django.request": {"handlers": ["lane_errors"], "level": "ERROR", "propagate": False},

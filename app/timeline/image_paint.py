@@ -260,6 +260,7 @@ class LanesImage:
                 offset=geo.lanes_left - left,
                 hidden=hidden,
                 limit=limit,
+                finished=self._now is None,
             )
         clipped = False
         for part in parts:

@@ -12,11 +12,15 @@ the longest has it.
 
 Worked on the screen's pixels, after they are sampled: a pixel reads one of the one or two
 bins under it, and a speck put in a bin was lost in the other (a first version, taken back).
-The bars are picked once a frame (:func:`narrow_bars`, a few array operations over the bars
-of the rows on screen), each part painted takes its own (:func:`with_specks`).
+The bars are picked once a frame (:func:`narrow_bars`: a few array operations over the bars,
+no sort: in a big run's thread view nearly every bar is a sliver); each part painted takes
+those on its pixels that show nothing, the highest rank a pixel (:func:`with_specks`).
 """
 
 from __future__ import annotations
+
+import math
+from collections import OrderedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -27,8 +31,47 @@ __all__ = ["Specks", "narrow_bars", "with_specks"]
 
 Int64s = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.uint8]
-#: Per speck: its row, its pixel column (from the frame's first), its code (kind + 1).
-Specks = tuple[Int64s, Int64s, Codes]
+#: Per speck: its row, its pixel column (from the frame's first), and its rank: its bar's
+#: length in 2^-20ths of a pixel, then its kind's code (kind + 1) in the low four bits (the
+#: longest has a pixel several want, whatever order the bars come in; a tie, the higher code).
+Specks = tuple[Int64s, Int64s, npt.NDArray[np.uint32]]
+
+
+#: Finished runs' bars that may be specks at one level of zoom, sorted by their middles
+#: (:func:`_by_middle`), by their spans' identity: the last few asked for (both sides of a
+#: comparison, a zoom back and forth), kept: a zoom or pan reads the stretch in view.
+_KEPT: OrderedDict[tuple[int, int], tuple[RowSpans, tuple[Int64s, ...]]] = OrderedDict()
+_KEEP = 4
+
+#: Specks are picked where at most this many slivers are in view (every lesson's run; a big
+#: run zoomed in): a 10,000-request run's thread view at fit has a hundred thousand on the
+#: loop's row, whose pixels show its awaits anyway, and picking them cost 8 ms a frame of a
+#: 16 ms budget for a zoom (``benchmarks/render.py``, by worker). A live frame's are picked
+#: from every bar, in no order: up to this many bars in all.
+SPECKS_UP_TO = 20_000
+
+
+def _by_middle(spans: RowSpans, exp: int, keep: bool) -> tuple[Int64s, ...]:
+    """Of ``spans``, the bars (not tails) shorter than ``2 ** (exp + 1)`` ns (a pixel of the
+    zoom level ``exp``, at most): twice their middles, their rows, starts, ends and kinds
+    (arrays). With ``keep``, sorted by their middles and kept for the next frame at the same
+    level (a finished run's: its bars never change); else in no order (a live frame's)."""
+    key = (id(spans), exp)
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] is spans:
+        _KEPT.move_to_end(key)
+        return kept[1]
+    start, end = spans.start, spans.end
+    sel = np.flatnonzero((end - start < 2 << exp) & ~spans.tail)
+    if keep:
+        sel = sel[np.argsort(start[sel] + end[sel], kind="stable")]
+    made = (start[sel] + end[sel], spans.row[sel].astype(np.int64), start[sel], end[sel],
+            spans.kind[sel].astype(np.int64))  # fmt: skip
+    if keep:
+        _KEPT[key] = (spans, made)
+        while len(_KEPT) > _KEEP:
+            _KEPT.popitem(last=False)
+    return made
 
 
 def narrow_bars(
@@ -40,54 +83,61 @@ def narrow_bars(
     offset: float,
     hidden: npt.NDArray[np.bool_],
     limit: int | None,
+    finished: bool = False,
 ) -> Specks | None:
     """The bars (not tails) on rows ``rows`` (first, one past the last) narrower than a
     pixel of ``px_ns`` and ended by ``limit`` ("now"), with the pixel column holding each's
-    middle (``(ns - t_from) / px_ns + offset``), none where ``hidden`` (past "now"); one a
-    pixel, the longest. ``None`` if none."""
-    start, end = spans.start, spans.end
+    middle (``(ns - t_from) / px_ns + offset``), none where ``hidden`` (past "now").
+    ``None`` if none, or too many to pick (:data:`SPECKS_UP_TO`). Those of a ``finished``
+    run's bars are picked from the stretch in view of what :func:`_by_middle` kept (a zoom
+    costs the bars it shows, not all of them)."""
     lo, hi = rows
     t_to = t_from + px_ns * len(hidden)
-    wanted = (
-        (end - start < px_ns)
-        & (end > t_from)
-        & (start < t_to)
-        & (spans.row >= lo)
-        & (spans.row < hi)
-        & ~spans.tail
-    )
+    if finished:
+        mid2, row, start, end, kind = _by_middle(spans, math.frexp(px_ns)[1] - 1, True)
+        a, b = np.searchsorted(mid2, [2 * t_from, 2 * t_to])
+        if b - a > SPECKS_UP_TO:
+            return None
+        mid2, row, start, end, kind = (v[a:b] for v in (mid2, row, start, end, kind))
+    elif len(spans) > SPECKS_UP_TO:
+        return None
+    else:
+        mid2, row, start, end, kind = _by_middle(spans, math.frexp(px_ns)[1] - 1, False)
+    wanted = (end - start < px_ns) & (row >= lo) & (row < hi)
     if limit is not None:
         wanted &= end < limit
     sel = np.flatnonzero(wanted)
     if not len(sel):
         return None
-    col = np.floor(((start[sel] + end[sel]) / 2 - t_from) / px_ns + offset).astype(np.int64)
+    col = np.floor((mid2[sel] / 2 - t_from) / px_ns + offset).astype(np.int64)
     inside = (col >= 0) & (col < len(hidden))
     inside[inside] = ~hidden[col[inside]]
     sel, col = sel[inside], col[inside]
     if not len(sel):
         return None
-    # Longest last, then the last of each pixel kept: one speck a pixel, the longest's.
-    order = np.argsort(end[sel] - start[sel], kind="stable")[::-1]
-    sel, col = sel[order], col[order]
-    row = spans.row[sel].astype(np.int64)
-    _, first = np.unique(row * len(hidden) + col, return_index=True)
-    return row[first], col[first], (spans.kind[sel[first]] + 1).astype(np.uint8)
+    length = ((end[sel] - start[sel]) * float(1 << 20) / px_ns).astype(np.uint32)
+    rank = np.bitwise_or(length << np.uint32(4), (kind[sel] + 1).astype(np.uint32))
+    return row[sel], col, rank
 
 
 def with_specks(codes: Codes, specks: Specks, bands: tuple[int, int], x: int) -> Codes:
     """``codes`` (rows ``bands``: first, one past the last; pixel columns from ``x``) with
-    each of ``specks`` inside them where its pixel shows nothing (a copy if any)."""
-    row, col, code = specks
+    each of ``specks`` inside them where its pixel shows nothing, the longest where several
+    want one (a copy if any). Per pixel, the highest rank: no sort of the specks (a big
+    run's thread view has a hundred thousand, most on pixels showing nothing)."""
+    row, col, rank = specks
     lo, hi = bands
-    inside = np.flatnonzero((row >= lo) & (row < hi) & (col >= x) & (col < x + codes.shape[1]))
+    width = codes.shape[1]
+    inside = np.flatnonzero((row >= lo) & (row < hi) & (col >= x) & (col < x + width))
     if not len(inside):
         return codes
     r, c = row[inside] - lo, col[inside] - x
     empty = codes[r, c] == 0  # (a faint tail's pixel too shows something: kept)
     if not empty.any():
         return codes
-    codes = codes.copy()  # (a box's codes are read by every part in it)
-    r, c = r[empty], c[empty]
-    codes[r, c] |= code[inside][empty]
+    best = np.zeros(codes.size, np.uint32)
+    np.maximum.at(best, r[empty] * width + c[empty], rank[inside[empty]])
+    hit = np.flatnonzero(best)
+    codes = codes.copy()  # (a box's codes are read by every part in it; contiguous)
+    codes.reshape(-1)[hit] = (best[hit] & 15).astype(np.uint8)
     return codes

@@ -5,6 +5,7 @@ axis), which read as threads that did nothing (a teacher's walk)."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 
@@ -12,7 +13,10 @@ from app.theme import LIGHT
 from app.timeline.image_paint import LanesImage
 from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
+from app.timeline.spans import RowSpans
+from app.timeline.specks import narrow_bars
 from simulator.trace import Kind, Segment, Trace
+from simulator.trace.columns import KIND_CODE
 
 from .answered_lanes import answered
 from .kind_pixels import looks_like
@@ -87,7 +91,29 @@ def test_a_sliver_never_covers_another_bar_nor_shows_past_now(qapp):
     pixels = _row_pixels(image, geo, 0)
     assert not any(looks_like(p, Kind.THREAD_HOP) for p in pixels)
     assert sum(looks_like(p, Kind.IO_WAIT) or looks_like(p, Kind.CPU) for p in pixels) > 200
+    y = round(geo.row_top(0) + geo.row_px / 2)
+    held = image.pixelColor(int(geo.x_of(200 * MS + 150_000)), y)  # the sliver's own pixel
+    assert looks_like(held, Kind.IO_WAIT) or looks_like(held, Kind.CPU)
     assert not any(looks_like(p, Kind.THREAD_HOP) for p in _row_pixels(image, geo, 1))
     # Once ended (the whole run): the sliver at "now" shows.
     image, geo = _paint(trace)
     assert any(looks_like(p, Kind.THREAD_HOP) for p in _row_pixels(image, geo, 1))
+
+
+def test_a_sliver_still_going_on_at_now_is_no_speck_even_where_its_middle_is_shown():
+    # Ended after "now", its middle before it: its bar grows, it shows once it covers a
+    # middle (a live frame's open bar, a replay's cutoff).
+    spans = RowSpans(
+        row=np.zeros(2, np.int32),
+        kind=np.full(2, KIND_CODE["thread_hop"], np.uint8),
+        start=np.array([100 * MS, 390 * MS], np.int64),
+        end=np.array([100 * MS + 200_000, 400 * MS + 100_000], np.int64),
+        tail=np.zeros(2, np.bool_),
+        index=np.arange(2, dtype=np.int32),
+    )
+    hidden = np.zeros(1000, np.bool_)
+    picked = narrow_bars(
+        spans, rows=(0, 1), t_from=0, px_ns=20 * MS, offset=0.0, hidden=hidden, limit=400 * MS
+    )
+    assert picked is not None
+    assert picked[1].tolist() == [5]  # the one ended by "now" alone (its middle's pixel)
