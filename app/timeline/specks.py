@@ -12,9 +12,10 @@ the longest has it.
 
 Worked on the screen's pixels, after they are sampled: a pixel reads one of the one or two
 bins under it, and a speck put in a bin was lost in the other (a first version, taken back).
-The bars are picked once a frame (:func:`narrow_bars`: a few array operations over the bars,
-no sort: in a big run's thread view nearly every bar is a sliver); each part painted takes
-those on its pixels that show nothing, the highest rank a pixel (:func:`with_specks`).
+The bars are picked once a frame (:func:`narrow_bars`: a finished run's slivers sorted by
+their middles once a zoom level, then the stretch in view read; none where too many are in
+view to pick in a frame's time); each part painted takes those on its pixels that show
+nothing, the highest rank a pixel, with no sort (:func:`with_specks`).
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def _by_middle(spans: RowSpans, exp: int, keep: bool) -> tuple[Int64s, ...]:
     return made
 
 
+def _level(px_ns: float) -> int:
+    """The zoom level of pixels ``px_ns`` wide: ``2 ** level <= px_ns < 2 ** (level + 1)``."""
+    return max(0, math.frexp(px_ns)[1] - 1)
+
+
 def narrow_bars(
     spans: RowSpans,
     *,
@@ -94,7 +100,7 @@ def narrow_bars(
     lo, hi = rows
     t_to = t_from + px_ns * len(hidden)
     if finished:
-        mid2, row, start, end, kind = _by_middle(spans, math.frexp(px_ns)[1] - 1, True)
+        mid2, row, start, end, kind = _by_middle(spans, _level(px_ns), True)
         a, b = np.searchsorted(mid2, [2 * t_from, 2 * t_to])
         if b - a > SPECKS_UP_TO:
             return None
@@ -102,7 +108,7 @@ def narrow_bars(
     elif len(spans) > SPECKS_UP_TO:
         return None
     else:
-        mid2, row, start, end, kind = _by_middle(spans, math.frexp(px_ns)[1] - 1, False)
+        mid2, row, start, end, kind = _by_middle(spans, _level(px_ns), False)
     wanted = (end - start < px_ns) & (row >= lo) & (row < hi)
     if limit is not None:
         wanted &= end < limit
