@@ -35,7 +35,15 @@ def _trace(n: int = 6) -> Trace:
     return Trace(0, tuple(lanes), LOOP)
 
 
-def _paint(rows: TimelineRows, lanes: LanesImage | None, width=900, height=360, t_to=130 * MS):
+def paint(
+    rows: TimelineRows,
+    lanes: LanesImage | None,
+    width=900,
+    height=360,
+    t_to=130 * MS,
+    cutoff_ns: int | None = None,
+):
+    """``rows`` painted (by ``lanes``' image, or the exact painter), and their geometry."""
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     geo = paint_timeline(
@@ -45,7 +53,10 @@ def _paint(rows: TimelineRows, lanes: LanesImage | None, width=900, height=360, 
         LIGHT,
         t_from_ns=0,
         t_to_ns=t_to,
-        lanes=None if lanes is None else (lambda p, g, r: lanes.paint(p, g, LIGHT, None, True, r)),
+        cutoff_ns=cutoff_ns,
+        lanes=None
+        if lanes is None
+        else (lambda p, g, r: lanes.paint(p, g, LIGHT, cutoff_ns, True, r)),
     )
     painter.end()
     return image, geo
@@ -59,11 +70,11 @@ def _close(a: QColor, b: QColor, slack: int = 3) -> bool:
 @pytest.mark.parametrize("height", [360, 90])  # rows of 44 px (patterns), and of 10 px
 def test_the_image_painter_draws_the_pixels_of_the_exact_one(qapp, height):
     rows = TimelineRows(_trace(), by="requests")
-    exact, geo = _paint(rows, None, height=height)
+    exact, geo = paint(rows, None, height=height)
     image = LanesImage()
     image.coarse_ok = False  # the exact level, as the frame after the first draws it
     image.show(rows)
-    drawn, same_geo = _paint(rows, image, height=height)
+    drawn, same_geo = paint(rows, image, height=height)
     assert same_geo == geo
     for row in range(len(rows)):
         y = round(geo.row_top(row) + geo.row_px / 2)
@@ -83,11 +94,11 @@ def test_the_thread_view_image_draws_the_pixels_of_the_exact_one(qapp):
     """The thread view: the queue band, the loop's row and its awaiting band, numbers on the
     bars and hairlines between requests, over the image as over the rectangles."""
     rows = TimelineRows(_trace(), by="workers")
-    exact, geo = _paint(rows, None)
+    exact, geo = paint(rows, None)
     image = LanesImage()
     image.coarse_ok = False
     image.show(rows)
-    drawn, _ = _paint(rows, image)
+    drawn, _ = paint(rows, image)
     xs = range(round(geo.lanes_left) + 1, round(geo.lanes_left + geo.lanes_width) - 1)
     ys = range(round(geo.lanes_top) + 1, round(geo.lanes_top + len(rows) * geo.row_px) - 1)
     agree = sum(_close(exact.pixelColor(x, y), drawn.pixelColor(x, y)) for x in xs for y in ys)
@@ -108,7 +119,7 @@ def test_a_pixel_of_many_lanes_shows_the_kind_holding_most_of_it(qapp):
     image = LanesImage()
     image.coarse_ok = False
     image.show(rows)
-    drawn, geo = _paint(rows, image, height=round(30 + 40), t_to=110 * MS)
+    drawn, geo = paint(rows, image, height=round(30 + 40), t_to=110 * MS)
     assert geo.group > 1
     x = round(geo.x_of(50 * MS))
     ys = range(round(geo.lanes_top) + 1, round(geo.lanes_top) + 120 // geo.group - 1)
@@ -194,7 +205,7 @@ def test_more_rows_than_pixel_rows_still_fill_the_lanes_height(qapp, exact):
     image = LanesImage()
     image.coarse_ok = False
     image.show(rows)
-    drawn, geo = _paint(rows, None if exact else image, height=560)
+    drawn, geo = paint(rows, None if exact else image, height=560)
     assert geo.group > 1
     bottom = geo.lanes_top + geo.lanes_height
     assert geo.row_top(len(rows)) == pytest.approx(bottom, abs=1)

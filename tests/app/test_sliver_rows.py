@@ -6,12 +6,9 @@ axis), which read as threads that did nothing (a teacher's walk)."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage
 
-from app.theme import LIGHT
 from app.timeline.image_paint import LanesImage
-from app.timeline.paint import paint_timeline
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import RowSpans
 from app.timeline.specks import narrow_bars
@@ -20,6 +17,7 @@ from simulator.trace.columns import KIND_CODE
 
 from .answered_lanes import answered
 from .kind_pixels import looks_like
+from .test_lanes_image import paint
 
 MS = 1_000_000
 LOOP = "asgi-loop"
@@ -34,24 +32,11 @@ def _slivers(lane: int, at_ns: int, kind: str = Kind.THREAD_HOP) -> list[Segment
 
 
 def _paint(trace: Trace, cutoff_ns: int | None = None) -> tuple[QImage, object]:
-    rows = TimelineRows(trace, by="requests")
     lanes = LanesImage()
     lanes.coarse_ok = False  # the exact level, as the frame after the first draws it
+    rows = TimelineRows(trace, by="requests")
     lanes.show(rows)
-    image = QImage(1000, 700, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    geo = paint_timeline(
-        painter,
-        QRectF(0, 0, 1000, 700),
-        rows,
-        LIGHT,
-        t_from_ns=0,
-        t_to_ns=730 * MS,
-        cutoff_ns=cutoff_ns,
-        lanes=lambda p, g, r: lanes.paint(p, g, LIGHT, cutoff_ns, True, r),
-    )
-    painter.end()
-    return image, geo
+    return paint(rows, lanes, 1000, 700, 730 * MS, cutoff_ns)
 
 
 def _row_pixels(image: QImage, geo, row: int) -> list[QColor]:  # type: ignore[no-untyped-def]
