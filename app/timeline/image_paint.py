@@ -251,10 +251,9 @@ class LanesImage:
         if geo.group == 1 and self._rows is not None:
             sampler.covered = under_marks(self._rows, geo, cutoff_ns)
         if level.group == 1:  # rows of their own: a bar too short to show, a speck
-            shown_rows = sampler.band_range(sampler.rows_of(top, height)[0])
             sampler.specks = narrow_bars(
                 tiles.spans,
-                rows=shown_rows,
+                rows=sampler.bands_shown(top, height),
                 t_from=geo.t_from_ns,
                 px_ns=px_ns,
                 offset=geo.lanes_left - left,
@@ -356,7 +355,7 @@ class _Sampler:
         #: The pixels marks are drawn over (:func:`~app.timeline.drawn.under_marks`): no
         #: bar's.
         self.covered: tuple[Int64s, Int64s, Int64s] | None = None
-        #: Bars too short to show, each where its pixel shows none (:mod:`~app.timeline.
+        #: Bars too short to show, each where its pixel shows nothing (:mod:`~app.timeline.
         #: specks`).
         self.specks: Specks | None = None
         left, self.top, height = area  # the lanes' pixels: the first column, row, and rows
@@ -369,12 +368,12 @@ class _Sampler:
         #: it), its first band, one past its last, and their codes.
         self.boxes: list[tuple[QRect, int, int, Codes]] = []
         for box in _boxes(parts or [], len(xs) + left):
-            lo, hi = self._bands(box.y(), box.height())
+            lo, hi = self.bands_shown(box.y(), box.height())
             cols = slice(box.x() - left, box.x() + box.width() - left)
             codes = tiles.sample_afresh(level, xs[cols], hidden[cols], (lo, hi))
             self.boxes.append((box, lo, hi, codes))
 
-    def rows_of(self, top: int, height: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+    def _rows(self, top: int, height: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
         """:func:`rows_of_y` of the pixel rows from ``top`` (``height`` of them)."""
         band, bits = self._rows_of_y
         at = top - self.top
@@ -382,10 +381,12 @@ class _Sampler:
             return rows_of_y(self.geo, self.level.group, self.bands, top, height)
         return band[at : at + height], bits[at : at + height]
 
-    def _bands(self, top: int, height: int) -> tuple[int, int]:
-        return self.band_range(self.rows_of(top, height)[0])
+    def bands_shown(self, top: int, height: int) -> tuple[int, int]:
+        """The first band the pixel rows from ``top`` (``height`` of them) show, and one past
+        the last."""
+        return self._band_range(self._rows(top, height)[0])
 
-    def band_range(self, band: npt.NDArray[np.int64]) -> tuple[int, int]:
+    def _band_range(self, band: npt.NDArray[np.int64]) -> tuple[int, int]:
         """The first band the pixel rows ``band`` show, and one past the last."""
         shown = band[band < self.bands]
         return (int(shown.min()), int(shown.max()) + 1) if len(shown) else (0, 0)
@@ -394,7 +395,7 @@ class _Sampler:
         """The codes of the pixels from ``x`` (``width`` of them) on the pixel rows from
         ``top`` (``height`` of them), each as drawn (its tail's bits only where shown): only
         the bands they show are sampled. What they show is kept in :attr:`drawn`."""
-        band, bits = self.rows_of(top, height)
+        band, bits = self._rows(top, height)
         bits = np.bitwise_and(bits, np.uint8(self.shown))
         inside = QRect(x, top, width, height)
         box = next((box for box in self.boxes if box[0].contains(inside)), None)
@@ -402,7 +403,7 @@ class _Sampler:
             rect, lo, hi, codes = box
             codes = codes[:, x - rect.x() : x - rect.x() + width]
         else:
-            lo, hi = self.band_range(band)
+            lo, hi = self._band_range(band)
             cols = slice(x - self.left, x - self.left + width)
             codes = self.tiles.sample(self.level, self.xs[cols], self.hidden[cols], (lo, hi))
         if self.specks is not None:
