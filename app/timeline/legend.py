@@ -11,6 +11,7 @@ from app.theme import FAILED, KIND_LABELS, LEGEND_KINDS, Theme, kinds_shown
 from app.timeline.by_worker import drawn_kinds
 from app.timeline.geometry import PlacedLabel
 from app.timeline.rows import by_value
+from app.timeline.spans import TAIL_KIND, request_kinds
 from simulator.trace import Trace
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
@@ -49,15 +50,17 @@ def legend_kinds(
     network" over two processes' rows, which draw no client's time. With ``painted`` (the
     kinds the window's picture shows, :attr:`~app.timeline.image_paint.LanesImage.
     drawn_kinds`), only those: a pixel shows the kind holding most of it, and lessons 1 and
-    10 named "Django framework" at fit, whose slivers were under every pixel. (A failed
-    request's mark is drawn over the picture, always.)"""
+    10 named "Django framework" at fit, whose slivers were under every pixel. By request, a
+    kind only some tails hold is named by the tails' one entry (:data:`~app.timeline.spans.
+    TAIL_KIND`). (A failed request's mark is drawn over the picture, always.)"""
     kinds = kinds_shown(traces)
     if not any(len(trace.columns.kind) for trace in traces):
         return kinds  # (nothing to show yet: the whole key)
     if painted is not None:
         kinds = tuple(kind for kind in kinds if kind in painted or kind == FAILED)
     if by_value(by) != "workers":
-        return kinds
+        drawn = set().union(*map(request_kinds, traces)) | {FAILED}  # (a tail: one colour)
+        return tuple(kind for kind in kinds if kind in drawn)
     drawn = set().union(*map(drawn_kinds, traces)) | {FAILED}
     return tuple(kind for kind in kinds if kind in drawn)
 
@@ -152,7 +155,7 @@ def draw_legend(
             painter.setOpacity(TAIL_OPACITY)
             painter.fillRect(
                 QRectF(x, y + (fm.height() - thin) / 2, swatch * 1.6, thin),
-                theme.color("framework"),
+                theme.color(TAIL_KIND),
             )
             painter.setOpacity(1.0)
         else:

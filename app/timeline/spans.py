@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from simulator.trace import HOLDS_THREAD, Kind, Lane, Segment, Trace
+from simulator.trace import HOLDS_THREAD, KINDS, Kind, Lane, Segment, Trace
 from simulator.trace.columns import (
     END_OF,
     KIND_CODE,
@@ -30,12 +30,14 @@ from simulator.trace.columns import (
 )
 
 __all__ = [
+    "TAIL_KIND",
     "KindLists",
     "RowSpans",
     "answered_ns",
     "columns_spans",
     "kind_lists",
     "lanes_spans",
+    "request_kinds",
     "request_spans",
     "shown_segments",
     "spans_of_lists",
@@ -48,6 +50,13 @@ KindLists = dict[str, list[tuple[int, int, int]]]
 #: The codes of the kinds that hold a thread or the loop (the only ones a tail keeps).
 _HOLDS = np.zeros(256, np.bool_)  # (by code: a look-up, not a search, per segment)
 _HOLDS[[KIND_CODE[kind] for kind in HOLDS_THREAD]] = True
+
+#: The one colour every tail is drawn in, as the key's "thin, faint: Django's clean-up"
+#: swatch: a tail's own kinds drawn faint (its Python, its waits for the GIL or a core) match
+#: that swatch for one kind only, and some match another kind's full colour (lesson 24's
+#: faint GIL waits read as "client and network" on the side with no client). The pointer
+#: still names the segment's own kind (:func:`shown_segments` reads the lane).
+TAIL_KIND = Kind.FRAMEWORK
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,24 @@ class RowSpans:
         )
 
 
+def _parts(
+    kind: npt.NDArray[np.uint8], start: Int64s, end: Int64s, answered: Int64s
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Which segments are drawn before their lane's answer, and which after it as a tail."""
+    return start < answered, (end > answered) & _HOLDS[kind]
+
+
+def request_kinds(trace: Trace) -> set[str]:
+    """The kinds :func:`request_spans` draws for ``trace``, read from its columns (no spans
+    built: a live frame's key asks): each segment's own before its lane's answer, and
+    :data:`TAIL_KIND` if some lane has a tail."""
+    cols = trace.columns
+    answered = trace.lane_columns.answer_ns()[cols.lane]
+    main, tail = _parts(cols.kind, cols.start_ns, cols.end_ns, answered)
+    codes = np.flatnonzero(np.bincount(cols.kind[main], minlength=len(KINDS))).tolist()
+    return {KINDS[code] for code in codes} | ({TAIL_KIND} if tail.any() else set())
+
+
 def _split(
     row: npt.NDArray[np.int32],
     kind: npt.NDArray[np.uint8],
@@ -102,16 +129,16 @@ def _split(
     answered: Int64s,
 ) -> RowSpans:
     """The rule: each segment up to its lane's answer (``answered`` per segment), and after
-    it, if it held a thread or the loop, a tail."""
-    main = start < answered
-    tail = (end > answered) & _HOLDS[kind]
+    it, if it held a thread or the loop, a tail (of :data:`TAIL_KIND`)."""
+    main, tail = _parts(kind, start, end, answered)
+    tails = int(tail.sum())
     return RowSpans(
         row=np.concatenate([row[main], row[tail]]),
-        kind=np.concatenate([kind[main], kind[tail]]),
+        kind=np.concatenate([kind[main], np.full(tails, KIND_CODE[TAIL_KIND], np.uint8)]),
         start=np.concatenate([start[main], np.maximum(start[tail], answered[tail])]),
         end=np.concatenate([np.minimum(end[main], answered[main]), end[tail]]),
         tail=np.concatenate(
-            [np.zeros(int(main.sum()), np.bool_), np.ones(int(tail.sum()), np.bool_)]
+            [np.zeros(int(main.sum()), np.bool_), np.ones(tails, np.bool_)]
         ),
         index=np.concatenate([index[main], index[tail]]),
     )

@@ -119,6 +119,24 @@ def test_a_slide_s_key_names_the_kinds_its_pixels_show(qapp, number, by):
     assert len(shown) >= 3  # (queued, framework, and what the lesson is about)
 
 
+def test_django_s_clean_up_is_drawn_in_the_key_s_one_faint_colour(qapp):
+    # Lesson 24's in-process lanes waited for the GIL after their answers: drawn faint in
+    # that kind's own green, a class read it as "client and network" on the side with no
+    # client, and the key named a GIL wait no lane waited for.
+    runs = [run_from_data(data, 0) for data in load_runs(24)[1]]
+    cols = runs[0].trace.columns
+    after = cols.end_ns > runs[0].trace.lane_columns.answer_ns()[cols.lane]
+    assert (after & (cols.kind == KINDS.index("gil_wait"))).any()  # (else this shows nothing)
+    slide = layout_slide(runs, size=(1600, 900), by="requests")
+    image = QImage(1600, 900, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    shown = set().union(*(_pixels_show(image, b.geometry, KINDS) for b in slide.timelines))
+    assert "gil_wait" not in shown and "gil_wait" not in slide.kinds
+    assert {"io_wait", "client", "framework"} <= shown
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("by", ["request", "worker"])
 def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, qtbot, by):
