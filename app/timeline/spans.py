@@ -137,9 +137,7 @@ def _split(
         kind=np.concatenate([kind[main], np.full(tails, KIND_CODE[TAIL_KIND], np.uint8)]),
         start=np.concatenate([start[main], np.maximum(start[tail], answered[tail])]),
         end=np.concatenate([np.minimum(end[main], answered[main]), end[tail]]),
-        tail=np.concatenate(
-            [np.zeros(int(main.sum()), np.bool_), np.ones(tails, np.bool_)]
-        ),
+        tail=np.concatenate([np.zeros(int(main.sum()), np.bool_), np.ones(tails, np.bool_)]),
         index=np.concatenate([index[main], index[tail]]),
     )
 
