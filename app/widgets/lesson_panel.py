@@ -20,7 +20,7 @@ from app.lesson_reveal import PanelText
 from app.qt_application import current_application
 from app.session.view import StepLayout
 
-__all__ = ["QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
+__all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel", "scaled_font"]
 
 #: The question step's sizes on a projector, over the body text's: the question itself, its
 #: choices, and the explanation and guess line (45, 38 and 28 px at 720p). The question has
@@ -31,7 +31,8 @@ QUESTION_SCALE = {"question": 2.8, "choices": 2.4, "text": 1.75}
 LINE_SCALE = 1.25
 
 
-def _scaled(base: QFont, factor: float, *, bold: bool = False) -> QFont:
+def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
+    """``base`` at ``factor`` times its pixel size."""
     font = QFont(base)
     font.setPixelSize(max(1, round(QFontInfo(base).pixelSize() * factor)))
     font.setBold(bold)
@@ -69,7 +70,8 @@ class QtElidedLabel(QLabel):
         # The verdict's details go, its ranges ("A 201 ms (201–203 ms)") and then its run
         # count ("; 3 runs each"), before the answer is cut: at 720p lesson 17's verdict took
         # the whole line and its answer read "…", and lesson 15's read "No: about the…",
-        # without the word that is the answer. What was measured (A's, B's) always stays.
+        # without the word that is the answer. What was measured (A's, B's) stays, unless
+        # dropping it keeps the answer whole (below).
         leads = (self._lead, _without_ranges(self._lead), _without_runs(self._lead))
         for lead in leads:
             head = lead + _SEPARATOR if lead else ""
@@ -82,6 +84,20 @@ class QtElidedLabel(QLabel):
             )
             if rest == self._full:
                 break
+        else:
+            # Last, what each side measured, where that alone keeps the answer whole (up to
+            # a bracket: the class's wrong guess, an aside): the figures' line under the strip
+            # writes them too (presentation mode; the results panel else), and lesson 18's
+            # read "Answer: More…" at 720p, the reason the class voted on cut.
+            shorter = _without_measured(lead)
+            room_left = room - QFontMetrics(bold).horizontalAdvance(
+                shorter + _SEPARATOR if shorter else ""
+            )
+            whole = _up_to_bracket(self._full)
+            for shown in (self._full, whole + "…"):
+                if self.fontMetrics().horizontalAdvance(shown) <= room_left:
+                    lead, rest = shorter, shown
+                    break
         if lead and len(rest) < len(_gist(self._full)):
             # Even the shortest verdict left the answer no word (a long line, a narrow
             # strip): lesson 23's "could not show it" with its speed-up ran past the edge,
@@ -120,6 +136,12 @@ def _without_runs(verdict: str) -> str:
     return re.sub(r"; \d+ runs each", "", _without_ranges(verdict))
 
 
+def _without_measured(verdict: str) -> str:
+    """:func:`_without_runs`, and without what each side measured: "A: framework 1.8× lower
+    (A 1.62 ms, B 2.87 ms)" → "A: framework 1.8× lower"."""
+    return re.sub(r" \(A [^()]*, B [^()]*\)", "", _without_runs(verdict))
+
+
 _SEPARATOR = "  ·  "
 
 
@@ -144,6 +166,14 @@ def _at_a_word(full: str, elided: str) -> str:
     if clause > lead:
         kept = kept[:clause]
     return kept + "…"
+
+
+def _up_to_bracket(full: str) -> str:
+    """``full`` up to its first bracket past its leading label: "Answer: More: all seven
+    cost thread hand-offs (the class said: …)" → "Answer: More: all seven cost thread
+    hand-offs"."""
+    at = full.find(" (", _after_label(full))
+    return full[:at] if at > 0 else full
 
 
 def _after_label(text: str) -> int:
@@ -229,16 +259,16 @@ class QtLessonPanel(QFrame):
         base = current_application().font()
         size = layout.question
         if size == "large":
-            self.question.setFont(_scaled(base, QUESTION_SCALE["question"], bold=True))
-            self.choices.setFont(_scaled(base, QUESTION_SCALE["choices"]))
+            self.question.setFont(scaled_font(base, QUESTION_SCALE["question"], bold=True))
+            self.choices.setFont(scaled_font(base, QUESTION_SCALE["choices"]))
             for label in (self.explanation, self.guess):
-                label.setFont(_scaled(base, QUESTION_SCALE["text"]))
+                label.setFont(scaled_font(base, QUESTION_SCALE["text"]))
         else:
             scale = LINE_SCALE if size == "line" else 1.0
-            self.question.setFont(_scaled(base, scale, bold=True))
+            self.question.setFont(scaled_font(base, scale, bold=True))
             for label in (self.choices, self.explanation, self.guess):
                 label.setFont(QFont(base))
-        self.strip.setFont(_scaled(base, LINE_SCALE))
+        self.strip.setFont(scaled_font(base, LINE_SCALE))
         self._show_parts()
 
     def set_scale(self, scale: tuple[float, ...]) -> None:

@@ -76,7 +76,7 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
 def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtbot):
     """Lesson 15 at 1280×720: "Verdict: no measurable difference in makespan (A 478 ms, B 446
     ms; 3 runs each)  ·  Answer: No: about the…", without the word that is the answer. The
-    run count goes first; what was measured stays."""
+    run count goes first, then what each side measured if that keeps the answer whole."""
     verdict = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms; 3 runs each)"
     answer = "Answer: No: about the same, or even later"
     label, font = _strip(qtbot, 20, answer, verdict)
@@ -86,12 +86,36 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     room = QFontMetrics(bold).horizontalAdvance(shorter) + QFontMetrics(font).horizontalAdvance(
         "Answer: No: about the same, or…"
     )
-    label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict only
+    label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
-    assert "Answer: No: about the same" in plain, plain
-    assert "(A 478 ms, B 446 ms)" in plain, plain
+    # ...and the whole answer beside it without what each side measured (the figures' line
+    # writes those): the answer is whole, the verdict's words stay.
+    assert plain == f"Verdict: runs overlapped, no winner in makespan  ·  {answer}", plain
     label.resize(4000, 30)  # room for all: nothing is given up
     assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == f"{verdict}  ·  {answer}"
+
+
+def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtbot):
+    """Lesson 18 at 1280×720 read "Verdict: A: framework 1.8× lower (A 1.62 ms, B 2.87 ms)
+    ·  Not the guess. Answer: More…": the reason the class voted on cut, beside figures the
+    line under the strip writes too. Where dropping them alone keeps the answer whole (the
+    class's guess after it may go), they go; where it does not, they stay."""
+    verdict = "Verdict: A: framework 1.8× lower (A 1.62 ms, B 2.87 ms)"
+    answer = "Not the guess. Answer: More: all seven cost thread hand-offs"
+    said = " (the class said: The same: Django's own middleware is async)"
+    label, font = _strip(qtbot, 20, answer + said, verdict)
+    bold = QFont(font)
+    bold.setBold(True)
+    short = "Verdict: A: framework 1.8× lower  ·  "
+    whole = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
+        answer + "…"
+    )
+    label.resize(round(whole + 8), 30)  # the answer whole, the class's guess cut
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain == f"Verdict: A: framework 1.8× lower  ·  {answer}…", plain
+    label.resize(round(whole - 40), 30)  # not even so: the figures stay, the answer's gist
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert "(A 1.62 ms, B 2.87 ms)" in plain and "Answer: More" in plain, plain
 
 
 def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
