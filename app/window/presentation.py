@@ -26,6 +26,7 @@ from app.theme import DARK, LIGHT, Theme
 from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.labels import SMALLEST, named_row_px
 from app.widgets.code_panel import QtCode
+from app.widgets.lesson_panel import LINE_SCALE, scaled_font
 
 __all__ = [
     "CodeInCentre",
@@ -145,6 +146,10 @@ class PresentationMode:
         app.setFont(font)
         for label in self._headings:
             label.setFont(heading_font(font))
+        # The figures' line as large as the reveal's strip: the numbers a lesson asks the
+        # class to read (threads held, failed, loop blocked) were the smallest text on a
+        # 720p projector, 16 px under a 20 px verdict. Fewer of them fit: the lesson's first.
+        self._strip.setFont(scaled_font(font, LINE_SCALE) if on else font)
         if on:
             # Put full screen by the window manager first (not maximised), the desk is kept
             # too: else the next start had presentation's layout, its dials hidden.

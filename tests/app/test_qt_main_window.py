@@ -403,6 +403,9 @@ def test_presentation_mode_sizes_text_for_the_screen_and_keeps_the_light_theme(w
     assert not window.docks[0].isVisible()  # the dials step aside for the lanes
     assert not window.docks[1].isVisible()  # and the panel, for a line of figures
     assert window.figure_strip.isVisible()
+    # The figures a lesson asks the class to read, as large as the reveal's strip (they were
+    # the smallest text on a 720p projector: 16 px under a 20 px verdict).
+    assert window.figure_strip.font().pixelSize() == round(expected_px * 1.25)
     window.presentation_action.trigger()
     qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()
