@@ -138,8 +138,10 @@ def _without_runs(verdict: str) -> str:
 
 def _without_measured(verdict: str) -> str:
     """:func:`_without_runs`, and without what each side measured: "A: framework 1.8× lower
-    (A 1.62 ms, B 2.87 ms)" → "A: framework 1.8× lower"."""
-    return re.sub(r" \(A [^()]*, B [^()]*\)", "", _without_runs(verdict))
+    (A 1.62 ms, B 2.87 ms)" → "A: framework 1.8× lower"; "about the same p50: A 201 ms,
+    B 202 ms, within 1%" → "about the same p50: within 1%"."""
+    shorter = re.sub(r" \(A [^()]*, B [^()]*\)", "", _without_runs(verdict))
+    return re.sub(r"(?<=: )A [^,()]+, B [^,()]+, ", "", shorter)
 
 
 _SEPARATOR = "  ·  "

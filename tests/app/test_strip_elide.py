@@ -118,6 +118,27 @@ def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtb
     assert "(A 1.62 ms, B 2.87 ms)" in plain and "Answer: More" in plain, plain
 
 
+def test_a_close_call_s_verdict_keeps_its_words_and_gives_up_its_figures_to_the_answer(qtbot):
+    """Lesson 24 at 1280×720 read "Verdict: about the same makespan: A 213 ms, B 216 ms…  ·
+    The class was right. Answer: About the same…": the verdict cut mid-list, the answer
+    without its "just over 0.2 s"."""
+    verdict = (
+        "Verdict: about the same makespan: A 213 ms (208–227 ms), B 216 ms (212–221 ms),"
+        " within 2%; 3 runs each"
+    )
+    answer = "The class was right. Answer: About the same: just over 0.2 s"
+    label, font = _strip(qtbot, 20, answer, verdict)
+    bold = QFont(font)
+    bold.setBold(True)
+    short = "Verdict: about the same makespan: within 2%  ·  "
+    room = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
+        answer
+    )
+    label.resize(round(room + 8), 30)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain == f"{short}{answer}", plain
+
+
 def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
     """Lesson 24 at 1280×720 read "Answer: About the same: both overlap the…": the answer,
     then half a reason. Cut, it ends where a clause does: "Answer: About the same…"."""
