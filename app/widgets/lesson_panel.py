@@ -94,7 +94,7 @@ class QtElidedLabel(QLabel):
                 shorter + _SEPARATOR if shorter else ""
             )
             whole = _up_to_bracket(self._full)
-            for shown in (self._full, whole + "…"):
+            for shown in (self._full, whole + "…") if shorter != lead else ():
                 if self.fontMetrics().horizontalAdvance(shown) <= room_left:
                     lead, rest = shorter, shown
                     break
