@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.session.close_call import RunNumber
+from app.timeline.spans import longest_tail_ns
 from simulator.catalog import lesson_views
 from simulator.errors import LanesError
 from simulator.metrics.comparison import median_run
 from simulator.metrics.figures import FIGURE, after_answer_note, lesson_first, loop_not_watched
 from simulator.metrics.summary import SERVER_THREAD_FIGURES
 from simulator.metrics.verdict import verdict
-from simulator.trace import HOLDS_THREAD, Kind, Run
+from simulator.trace import Kind, Run
 from simulator.trace.kinds import split_server_thread
 
 __all__ = ["LETTERS", "TAIL_NOTE", "SlideText", "checked_runs", "metrics_line", "slide_text"]
@@ -248,14 +249,7 @@ def _note(runs: Sequence[Run]) -> str | None:
     if any(run.trace.lanes and not run.summary.server_threads_known for run in runs):
         return NO_THREADS_NOTE
     span = max((run.trace.last_ns - run.trace.t0_ns for run in runs), default=0)
-    visible = any(
-        (seg.end_ns - max(seg.start_ns, lane.done_ns)) * 700 >= span
-        for run in runs
-        for lane in run.trace.lanes
-        if lane.status in ("ok", "error")
-        for seg in lane.segments
-        if seg.end_ns > lane.done_ns and seg.kind in HOLDS_THREAD
-    )
+    visible = any(longest_tail_ns(run.trace) * 700 >= span for run in runs)
     return TAIL_NOTE if span > 0 and visible else None
 
 

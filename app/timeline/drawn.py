@@ -51,7 +51,8 @@ class DrawnKinds:
             self._read()
 
     def kinds(self) -> frozenset[str]:
-        """The kinds some pixel shows, bars or faint tails (a tail shows its kind's colour)."""
+        """The kinds some pixel shows, bars or faint tails (a tail shows its colour, one
+        kind's: :data:`~app.timeline.spans.TAIL_KIND`)."""
         self._read()
         bits = self._bits | self._bits >> 16
         return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)

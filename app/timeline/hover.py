@@ -7,6 +7,7 @@ from app.timeline.bar_texts import text_at
 from app.timeline.geometry import TimelineGeometry
 from app.timeline.grouping import GroupedRows
 from app.timeline.rows import TimelineRows
+from app.timeline.spans import answered_ns
 from simulator.trace import CLIENT_THREAD, KIND_LABELS, QUEUE_THREAD
 
 #: What a band's count is of, by its kind: "3 queued (waiting for a worker)".
@@ -93,6 +94,9 @@ def hover_text(
         f" · lasts {format_ms(seg.duration_ns / 1e6)}"
         f"{where}"
     )
+    if by != "workers" and lane is not None and seg.start_ns >= answered_ns(lane):
+        # Drawn in the clean-up's one colour (``spans.TAIL_KIND``), named as what it was.
+        text += "\nafter the answer: Django's clean-up (drawn thin and faint; no one waits)"
     if seg.name is not None:
         text += f"\n{seg.name}: durations from the site's header; order and overlap not known"
     if lane is not None and lane.notes:

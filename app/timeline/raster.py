@@ -45,7 +45,6 @@ _NEAR_BANDS = 16
 _RANK = np.zeros(len(KINDS), np.int64)
 for _rank, _kind in enumerate(DRAW_ORDER):
     _RANK[KIND_CODE[_kind]] = _rank  # type: ignore[index]
-_FRAMEWORK = KIND_CODE["framework"]  # type: ignore[index]
 
 
 def summarise(
@@ -64,8 +63,7 @@ def summarise(
     or of the bars; where none shows anything, 0. On a band of one row, bars that
     overlap (several requests on one thread) show the kind drawn last, as the exact
     painter does. Nothing after ``limit`` (live, replay).
-    Several rows to a band draw their tails as Django's work (framework), as
-    :meth:`~app.timeline.rows.TimelineRows.grouped` does.
+    Tails are of one kind (:data:`~app.timeline.spans.TAIL_KIND`), whatever the rows.
 
     A sweep, not a grid of counts per kind: each bar adds one to its kind's count where it
     starts covering bin middles and takes it back where it stops, the changes are summed
@@ -86,8 +84,6 @@ def summarise(
         if len(wide):
             sel = sel[wide]
             kind = spans.kind[sel]
-            if tail and group > 1:
-                kind = np.full(len(kind), _FRAMEWORK, np.uint8)
             line = spans.row[sel].astype(np.int64)
             if group > 1:
                 line //= group

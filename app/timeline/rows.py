@@ -23,7 +23,7 @@ from app.timeline.spans import (
     shown_segments,
     spans_of_lists,
 )
-from simulator.trace import HOLDS_THREAD, Lane, Segment, Trace
+from simulator.trace import Lane, Segment, Trace
 
 __all__ = [
     "BY_CHOICES",
@@ -33,7 +33,6 @@ __all__ = [
     "picture_end_ns",
     "thread_label",
     "thread_names",
-    "works_after_answers",
 ]
 
 #: What ``--by`` and a scenario file's ``by`` key accept, and the layout each one means.
@@ -68,17 +67,6 @@ DRAW_ORDER = (
 )
 
 
-def works_after_answers(trace: Trace) -> bool:
-    """Whether Django held a thread or the loop for some request after its answer: the
-    by-request layout draws that as a thin faint tail (and a legend must say what it is)."""
-    return any(
-        seg.end_ns > lane.done_ns and seg.kind in HOLDS_THREAD
-        for lane in trace.lanes
-        if lane.status in ("ok", "error")
-        for seg in reversed(lane.segments)
-    )
-
-
 #: Django's clean-up after the last answer is shown whole in a fitted picture while it adds
 #: at most this share of the run to it.
 TIDY_SHARE = 0.25
@@ -103,10 +91,11 @@ class TimelineRows:
     ``per_kind[kind]`` holds ``(row, start_ns, end_ns)`` for every segment drawn in that
     kind's colour; the by-worker layout keeps only segments that hold their thread.
     ``tail_per_kind`` holds what Django did for a request after its answer was sent
-    (``response.close()``, its ``request_finished`` receivers): drawn thin and faint, because
-    the client no longer waits for it. Only work that held a thread or the loop is kept
-    there: a request waiting for the loop to tidy it up is no client's wait, and drawn as a
-    grey bar it read as every request ending with the last. ``answered`` says where each
+    (``response.close()``, its ``request_finished`` receivers): drawn thin and faint, in one
+    colour whatever the work (:data:`~app.timeline.spans.TAIL_KIND`'s list), because the
+    client no longer waits for it. Only work that held a thread or the loop is kept there: a
+    request waiting for the loop to tidy it up is no client's wait, and drawn as a grey bar
+    it read as every request ending with the last. ``answered`` says where each
     request got its answer (the painter marks it), so a lane visibly ends there.
     """
 
@@ -284,11 +273,6 @@ class TimelineRows:
         # Gaps narrower than ~1/8000 of the run vanish: below a pixel even on a 4K screen
         # when the whole run is shown (zooming in shows fewer lanes per pixel anyway).
         slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000)
-        if tail:
-            # Several lanes to a pixel row: what follows the answers is one thing there,
-            # Django still at work for those requests (its clean-up, and its waits for the
-            # loop to do it), drawn as framework rather than as thousands of specks.
-            source = {"framework": [item for items in source.values() for item in items]}
         merged: dict[str, list[tuple[int, int, int]]] = {}
         for kind, items in source.items():
             out: list[tuple[int, int, int]] = []

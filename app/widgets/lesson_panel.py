@@ -94,7 +94,8 @@ class QtElidedLabel(QLabel):
                 shorter + _SEPARATOR if shorter else ""
             )
             whole = _up_to_bracket(self._full)
-            for shown in (self._full, whole + "…") if shorter != lead else ():
+            given_up = shorter != lead and not rest.startswith(whole)  # (else: whole already)
+            for shown in (self._full, whole + "…") if given_up else ():
                 if self.fontMetrics().horizontalAdvance(shown) <= room_left:
                     lead, rest = shorter, shown
                     break
@@ -141,7 +142,7 @@ def _without_measured(verdict: str) -> str:
     (A 1.62 ms, B 2.87 ms)" → "A: framework 1.8× lower"; "about the same p50: A 201 ms,
     B 202 ms, within 1%" → "about the same p50: within 1%"."""
     shorter = re.sub(r" \(A [^()]*, B [^()]*\)", "", _without_runs(verdict))
-    return re.sub(r"(?<=: )A [^,()]+, B [^,()]+, ", "", shorter)
+    return re.sub(r"(?<=: )A [^,();]+, B [^,();]+, (?=within )", "", shorter)
 
 
 _SEPARATOR = "  ·  "

@@ -10,7 +10,8 @@ from collections.abc import Collection, Iterable, Mapping
 
 from app.session import Session, Side
 from app.timeline.legend import legend_kinds
-from app.timeline.rows import picture_end_ns, works_after_answers
+from app.timeline.rows import picture_end_ns
+from app.timeline.spans import longest_tail_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
@@ -32,7 +33,7 @@ def explain_shown(
     the thin after-answer bars if some are drawn (a key of everything would take three lines
     of a projector)."""
     traces = [run.trace for run in session.shown_runs()]
-    tails = by_request and tails_shown and any(map(works_after_answers, traces))
+    tails = by_request and tails_shown and any(map(longest_tail_ns, traces))
     answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
     by = "requests" if by_request else "workers"
     legend.set_kinds(legend_kinds(traces, by, painted), tails=tails, answers=answers)

@@ -21,11 +21,11 @@ lane's end in the "failed" colour).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import attrgetter, itemgetter
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 Status = Literal["ok", "error", "cancelled", "running"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +148,11 @@ class _Derived:
     """What a trace computes once from its lanes and keeps (it never changes), and what its
     maker said of how it came about (``grown_from``)."""
 
-    __slots__ = ("columns", "grown_from", "lane_columns", "threads_named")
+    __slots__ = ("by_readers", "columns", "grown_from", "lane_columns", "threads_named")
 
     def __init__(self) -> None:
+        #: What readers worked out from the trace once (:meth:`Trace.kept`), by their key.
+        self.by_readers: dict[str, object] = {}
         self.columns: SegmentColumns | None = None
         self.lane_columns: LaneColumns | None = None
         self.grown_from: GrownFrom | None = None
@@ -207,6 +210,15 @@ class Trace:
         if derived.lane_columns is None:
             derived.lane_columns = LaneColumns.of(self.lanes)
         return derived.lane_columns
+
+    def kept(self, key: str, make: Callable[[Trace], _T]) -> _T:
+        """``make(self)``, worked out once and kept with the trace under ``key`` (it never
+        changes): a reader's own summary of it, such as the kinds the window's by-request
+        picture draws, which its key asks of a 10,000-lane trace several times a second."""
+        kept = self._derived.by_readers
+        if key not in kept:
+            kept[key] = make(self)
+        return kept[key]  # type: ignore[return-value]
 
     @property
     def built_columns(self) -> SegmentColumns | None:

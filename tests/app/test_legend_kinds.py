@@ -137,6 +137,43 @@ def test_django_s_clean_up_is_drawn_in_the_key_s_one_faint_colour(qapp):
     assert {"io_wait", "client", "framework"} <= shown
 
 
+def test_the_pointer_on_a_tail_names_its_own_kind_and_that_it_came_after_the_answer(qtbot):
+    # Drawn in the clean-up's one colour, a tail's piece of waiting for the GIL is named as
+    # what it was, and as after the answer (a pink bar named "waiting for the GIL" alone
+    # brought back the mismatch the key lost).
+    from PySide6.QtCore import QPoint
+
+    from app.timeline.spans import TAIL_KIND
+    from app.widgets.timeline import QtTimeline
+    from simulator.trace.columns import KIND_CODE
+
+    trace = run_from_data(load_runs(24)[1][0], 0).trace
+    timeline = QtTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(1600, 400)
+    timeline.set_trace(trace)
+    timeline.grab()
+    geo, rows = timeline._geometry, timeline.rows
+    spans = rows.spans
+    found = []
+    for i in np.flatnonzero(spans.tail).tolist():
+        row, middle = int(spans.row[i]), (int(spans.start[i]) + int(spans.end[i])) // 2
+        seg = rows.segment_at(row, middle)
+        on_screen = geo.x_of(middle) < geo.lanes_left + geo.lanes_width - 2
+        if seg is not None and seg.kind == "gil_wait" and on_screen:
+            found.append((row, middle, int(spans.kind[i])))
+    assert found  # (lesson 24's A: Django's clean-up waited for the GIL)
+    row, middle, drawn = found[0]
+    assert drawn == KIND_CODE[TAIL_KIND]
+    y = geo.row_top(row) + geo.row_px / 2
+    text = timeline.describe_at(QPoint(round(geo.x_of(middle)), round(y)))
+    assert "waiting for the GIL" in text and "after the answer: Django's clean-up" in text
+    text = timeline.describe_at(
+        QPoint(round(geo.x_of(trace.lanes[row].done_ns - 100_000)), round(y))
+    )
+    assert "after the answer" not in text
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("by", ["request", "worker"])
 def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, qtbot, by):

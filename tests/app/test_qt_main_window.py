@@ -405,7 +405,9 @@ def test_presentation_mode_sizes_text_for_the_screen_and_keeps_the_light_theme(w
     assert window.figure_strip.isVisible()
     # The figures a lesson asks the class to read, as large as the reveal's strip (they were
     # the smallest text on a 720p projector: 16 px under a 20 px verdict).
-    assert window.figure_strip.font().pixelSize() == round(expected_px * 1.25)
+    from app.widgets.lesson_panel import LINE_SCALE
+
+    assert window.figure_strip.font().pixelSize() == round(expected_px * LINE_SCALE) > expected_px
     window.presentation_action.trigger()
     qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()

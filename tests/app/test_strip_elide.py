@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtGui import QFont, QFontMetrics
 
-from app.widgets.lesson_panel import QtElidedLabel, _without_ranges
+from app.widgets.lesson_panel import QtElidedLabel, _without_measured, _without_ranges
 from simulator.metrics.verdict import verdict_from_summaries
 from tests.simulator.test_comparison import many
 
@@ -74,25 +74,70 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
 
 
 def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtbot):
-    """Lesson 15 at 1280×720: "Verdict: no measurable difference in makespan (A 478 ms, B 446
-    ms; 3 runs each)  ·  Answer: No: about the…", without the word that is the answer. The
-    run count goes first, then what each side measured if that keeps the answer whole."""
-    verdict = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms; 3 runs each)"
-    answer = "Answer: No: about the same, or even later"
+    """Lesson 15 at 1280×720: "Verdict: no winner in makespan: ranges overlap (A 478 ms, B
+    446 ms; 3 runs each)  ·  Answer: No: about the…", without the word that is the answer.
+    The run count goes first; what each side measured stays while giving it up would not
+    make the answer whole."""
+    verdict = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms; 3 runs each)"
+    answer = f"Not the guess. Answer: {_lesson(15).answer}"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold = QFont(font)
+    bold, plain_font = QFont(font), QFontMetrics(font)
     bold.setBold(True)
-    shorter = "Verdict: runs overlapped, no winner in makespan (A 478 ms, B 446 ms)  ·  "
-    room = QFontMetrics(bold).horizontalAdvance(shorter) + QFontMetrics(font).horizontalAdvance(
-        "Answer: No: about the same, or…"
+    shorter = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms)  ·  "
+    room = QFontMetrics(bold).horizontalAdvance(shorter) + plain_font.horizontalAdvance(
+        "Not the guess. Answer: No…"
     )
+    bare = "Verdict: no winner in makespan: ranges overlap  ·  "
+    assert (
+        QFontMetrics(bold).horizontalAdvance(bare) + plain_font.horizontalAdvance(answer) > room + 4
+    )  # (without the figures, the whole answer would not fit either)
     label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict
     plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
-    # ...and the whole answer beside it without what each side measured (the figures' line
-    # writes those): the answer is whole, the verdict's words stay.
-    assert plain == f"Verdict: runs overlapped, no winner in makespan  ·  {answer}", plain
+    assert plain == f"{shorter}Not the guess. Answer: No…", plain
     label.resize(4000, 30)  # room for all: nothing is given up
     assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == f"{verdict}  ·  {answer}"
+
+
+def test_what_each_side_measured_stays_beside_an_answer_already_whole(qtbot):
+    """Lesson 9: the answer fits whole beside the verdict, the class's wrong guess after it
+    does not: the figures stay, the guess's words are cut (giving them up showed the guess)."""
+    verdict = "Verdict: A: fewer threads held (A 0, B 30)"
+    answer = f"Not the guess. Answer: {_lesson(9).answer}"
+    said = f" (the class said: {_lesson(9).choices[0]})"
+    label, font = _strip(qtbot, 20, answer + said, verdict)
+    bold = QFont(font)
+    bold.setBold(True)
+    room = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ") + QFontMetrics(
+        font
+    ).horizontalAdvance(answer + "…")
+    label.resize(round(room + 4), 30)
+    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    assert plain.startswith(f"{verdict}  ·  {answer}"), plain
+
+
+def test_only_what_each_side_measured_is_given_up():
+    # A verdict with unequal request counts: "A sent 8 requests, B 10" is no pair of figures
+    # to give up (a first pattern ran over "; " and left "Verdict: on a busy machine").
+    for verdict, shorter in (
+        (
+            "Verdict: A: framework 1.8× lower (A 1.62 ms, B 2.87 ms)",
+            "Verdict: A: framework 1.8× lower",
+        ),
+        (
+            "Verdict: about the same p50: A 201 ms, B 202 ms, within 1%",
+            "Verdict: about the same p50: within 1%",
+        ),
+        ("Verdict: the same threads held: A 8, B 8", "Verdict: the same threads held: A 8, B 8"),
+        (
+            "Verdict: A finished 2.0× sooner (A 1.00 s, B 2.00 s); A sent 8 requests, B 10",
+            "Verdict: A finished 2.0× sooner; A sent 8 requests, B 10",
+        ),
+        (
+            "Verdict: about the same makespan: A 1 s; A sent 8 requests, B 10, within 2%",
+            "Verdict: about the same makespan: A 1 s; A sent 8 requests, B 10, within 2%",
+        ),
+    ):
+        assert _without_measured(verdict) == shorter, verdict
 
 
 def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtbot):

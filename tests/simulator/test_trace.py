@@ -438,3 +438,22 @@ def test_a_wait_placed_at_the_end_of_a_loop_step_gives_way_to_the_views_sleep():
         ("thread_hop", 27, 40, T),
         ("framework", 40, 41, L),
     ]
+
+
+def test_what_a_reader_keeps_with_a_trace_is_worked_out_once_and_not_copied():
+    import dataclasses
+    import pickle
+
+    from simulator.trace import Trace
+
+    trace = Trace(0, ())
+    calls: list[Trace] = []
+
+    def make(t: Trace) -> int:
+        calls.append(t)
+        return len(calls)
+
+    assert trace.kept("k", make) == 1 and trace.kept("k", make) == 1  # once
+    assert trace.kept("other", make) == 2  # each key its own
+    for again in (dataclasses.replace(trace), pickle.loads(pickle.dumps(trace))):
+        assert again.kept("k", make) > 2  # a copy works it out afresh
