@@ -26,9 +26,10 @@ from app.theme import DARK, LIGHT, Theme
 from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.labels import SMALLEST, named_row_px
 from app.widgets.code_panel import QtCode
-from app.widgets.lesson_panel import LINE_SCALE, scaled_font
+from app.widgets.lesson_panel import scaled_font
 
 __all__ = [
+    "FIGURES_SCALE",
     "CodeInCentre",
     "ROW_TEXT_SCALE",
     "PresentationMode",
@@ -41,6 +42,11 @@ __all__ = [
 #: 24 px at 1080p, 48 px at 2160p (a back row reads 24 px on a 1080p projector).
 SCREEN_LINES = 45
 MIN_TEXT_PX = 16
+#: The figures' line over the body text: the numbers a lesson asks the class to read
+#: (threads held, failed, loop blocked) were the smallest text on a 720p projector, 16 px
+#: under a 20 px verdict. As large as the reveal's strip (1.25) it took the lanes under 65%
+#: of a 720p screen; at 18 px they keep it. Fewer figures fit on the line: the lesson's first.
+FIGURES_SCALE = 1.125
 
 
 def presentation_text_px(screen_height: int) -> int:
@@ -146,10 +152,7 @@ class PresentationMode:
         app.setFont(font)
         for label in self._headings:
             label.setFont(heading_font(font))
-        # The figures' line as large as the reveal's strip: the numbers a lesson asks the
-        # class to read (threads held, failed, loop blocked) were the smallest text on a
-        # 720p projector, 16 px under a 20 px verdict. Fewer of them fit: the lesson's first.
-        self._strip.setFont(scaled_font(font, LINE_SCALE) if on else font)
+        self._strip.setFont(scaled_font(font, FIGURES_SCALE) if on else font)
         if on:
             # Put full screen by the window manager first (not maximised), the desk is kept
             # too: else the next start had presentation's layout, its dials hidden.

@@ -403,11 +403,12 @@ def test_presentation_mode_sizes_text_for_the_screen_and_keeps_the_light_theme(w
     assert not window.docks[0].isVisible()  # the dials step aside for the lanes
     assert not window.docks[1].isVisible()  # and the panel, for a line of figures
     assert window.figure_strip.isVisible()
-    # The figures a lesson asks the class to read, as large as the reveal's strip (they were
-    # the smallest text on a 720p projector: 16 px under a 20 px verdict).
-    from app.widgets.lesson_panel import LINE_SCALE
+    # The figures a lesson asks the class to read, larger than the body text (they were the
+    # smallest text on a 720p projector: 16 px under a 20 px verdict).
+    from app.window.presentation import FIGURES_SCALE
 
-    assert window.figure_strip.font().pixelSize() == round(expected_px * LINE_SCALE) > expected_px
+    assert window.figure_strip.font().pixelSize() == round(expected_px * FIGURES_SCALE)
+    assert window.figure_strip.font().pixelSize() > expected_px
     window.presentation_action.trigger()
     qtbot.waitUntil(lambda: window.timeline.font().pointSizeF() == size)
     assert not window.isFullScreen()
