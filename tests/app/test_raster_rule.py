@@ -35,9 +35,9 @@ def _by_hand(bars, *, tail, group, bands, t_from, bin_ns, bins, limit):
                 continue
             counts: dict[int, int] = {}
             for row, kind, start, end, is_tail in bars:
+                # (a tail's kind as its span gives it: the by-request spans give one,
+                # spans.TAIL_KIND, whatever the rows; the summary does not fold it again)
                 if is_tail == tail and row // group == band and start <= middle < end:
-                    if tail and group > 1:
-                        kind = KIND_CODE["framework"]
                     counts[kind] = counts.get(kind, 0) + 1
             if not counts:
                 continue
