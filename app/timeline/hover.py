@@ -94,7 +94,7 @@ def hover_text(
         f" · lasts {format_ms(seg.duration_ns / 1e6)}"
         f"{where}"
     )
-    if by != "workers" and lane is not None and seg.start_ns >= answered_ns(lane):
+    if by != "workers" and lane is not None and seg.start_ns >= answered_ns(lane) < lane.end_ns:
         # Drawn in the clean-up's one colour (``spans.TAIL_KIND``), named as what it was.
         text += "\nafter the answer: Django's clean-up (drawn thin and faint; no one waits)"
     if seg.name is not None:
