@@ -16,10 +16,20 @@ VERDICT = "Verdict: about the same makespan: A 229 ms, B 213 ms, within 8%; 3 ru
 ANSWER = "Answer: About the same: both overlap the 10 waits (a little over 0.2 s)"
 
 
+def _plain(label: QtElidedLabel) -> str:
+    """The strip's line as on screen, as plain text."""
+    return html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+
+
 def _shown(label: QtElidedLabel) -> str:
     """The strip's words after its bold lead, as on screen."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
-    return plain.split("  ·  ", 1)[1]
+    return _plain(label).split("  ·  ", 1)[1]
+
+
+def _bold(font: QFont) -> QFont:
+    bold = QFont(font)
+    bold.setBold(True)
+    return bold
 
 
 def _strip(qtbot, pixel_size: int, *texts: str) -> tuple[QtElidedLabel, QFont]:
@@ -62,11 +72,10 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
         " 3 runs each"
     )
     label, font = _strip(qtbot, 20, "Answer: About the same", verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     whole = QFontMetrics(bold).horizontalAdvance(verdict + "  ·  ")
     label.resize(round(whole + 40), 30)  # the verdict fits, the answer would not
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain.endswith("Answer: About the same"), plain
     assert "A 201 ms, B 217 ms, within 8%" in plain
     measured = "Verdict: B finished 5.1× sooner (A 3.25 s, B 638 ms)"
@@ -81,8 +90,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     verdict = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms; 3 runs each)"
     answer = f"Not the guess. Answer: {_lesson(15).answer}"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold, plain_font = QFont(font), QFontMetrics(font)
-    bold.setBold(True)
+    bold, plain_font = _bold(font), QFontMetrics(font)
     shorter = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms)  ·  "
     room = QFontMetrics(bold).horizontalAdvance(shorter) + plain_font.horizontalAdvance(
         "Not the guess. Answer: No…"
@@ -92,10 +100,10 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
         QFontMetrics(bold).horizontalAdvance(bare) + plain_font.horizontalAdvance(answer) > room + 4
     )  # (without the figures, the whole answer would not fit either)
     label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain == f"{shorter}Not the guess. Answer: No…", plain
     label.resize(4000, 30)  # room for all: nothing is given up
-    assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == f"{verdict}  ·  {answer}"
+    assert _plain(label) == f"{verdict}  ·  {answer}"
 
 
 def test_what_each_side_measured_stays_beside_an_answer_already_whole(qtbot):
@@ -105,13 +113,12 @@ def test_what_each_side_measured_stays_beside_an_answer_already_whole(qtbot):
     answer = f"Not the guess. Answer: {_lesson(9).answer}"
     said = f" (the class said: {_lesson(9).choices[0]})"
     label, font = _strip(qtbot, 20, answer + said, verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     room = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ") + QFontMetrics(
         font
     ).horizontalAdvance(answer + "…")
     label.resize(round(room + 4), 30)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain.startswith(f"{verdict}  ·  {answer}"), plain
 
 
@@ -149,17 +156,16 @@ def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtb
     answer = "Not the guess. Answer: More: all seven cost thread hand-offs"
     said = " (the class said: The same: Django's own middleware is async)"
     label, font = _strip(qtbot, 20, answer + said, verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     short = "Verdict: A: framework 1.8× lower  ·  "
     whole = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
         answer + "…"
     )
     label.resize(round(whole + 8), 30)  # the answer whole, the class's guess cut
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain == f"Verdict: A: framework 1.8× lower  ·  {answer}…", plain
     label.resize(round(whole - 40), 30)  # not even so: the figures stay, the answer's gist
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert "(A 1.62 ms, B 2.87 ms)" in plain and "Answer: More" in plain, plain
 
 
@@ -173,14 +179,13 @@ def test_a_close_call_s_verdict_keeps_its_words_and_gives_up_its_figures_to_the_
     )
     answer = "The class was right. Answer: About the same: just over 0.2 s"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     short = "Verdict: about the same makespan: within 2%  ·  "
     room = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
         answer
     )
     label.resize(round(room + 8), 30)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain == f"{short}{answer}", plain
 
 
@@ -190,10 +195,10 @@ def test_a_cut_answer_keeps_its_gist_not_the_first_words_of_its_reason(qtbot):
     label, _ = _strip(qtbot, 20, ANSWER)
     metrics = label.fontMetrics()
     label.resize(metrics.horizontalAdvance("Answer: About the same: both overlap the 10…") + 8, 30)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain == "Answer: About the same…", plain
     label.resize(metrics.horizontalAdvance(ANSWER) + 40, 30)
-    assert html.unescape(re.sub(r"<[^>]+>", "", label.text())) == ANSWER
+    assert _plain(label) == ANSWER
 
 
 def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gist(qtbot):
@@ -205,10 +210,9 @@ def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gi
     )
     answer = "Answer: A: 2 worker processes"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     label.resize(QFontMetrics(bold).horizontalAdvance(verdict) - 20, 30)  # not even the verdict
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     shown_lead, shown_answer = plain.split("  ·  ", 1)
     assert shown_answer.startswith("Answer: A"), plain
     assert shown_lead.endswith("…") and verdict.startswith(shown_lead[:-1]), plain
@@ -230,7 +234,7 @@ def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
     answer = "Answer: No: about the same, or even later"
     label, _ = _strip(qtbot, 30, answer, verdict)
     label.resize(1900, 40)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert "(376–1,460 ms)" not in plain and "–" not in plain.split("  ·  ")[0], plain
     assert "no winner in makespan: ranges overlap (A 497 ms, B 1.41 s)" in plain, plain
     assert plain.endswith(answer), plain
@@ -252,7 +256,7 @@ def test_lesson_24_s_answer_is_whole_beside_its_verdict_at_720p_and_1080p(qtbot)
     for pixels, width in ((20, 1250), (15, 1112), (30, 1900)):
         label, _ = _strip(qtbot, pixels, answer, verdict)
         label.resize(width, 2 * pixels)
-        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        plain = _plain(label)
         assert plain == f"{verdict}  ·  {answer}", (pixels, plain)
 
 
@@ -265,14 +269,13 @@ def test_a_wrong_guess_s_words_are_cut_before_the_answer(qtbot):
     answer = f"Answer: {lesson.answer}"
     strip = f"{answer}  — not the guess (the class said: {lesson.choices[0]})"
     label, font = _strip(qtbot, 20, strip, verdict)
-    bold = QFont(font)
-    bold.setBold(True)
+    bold = _bold(font)
     lead = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ")
     fits = QFontMetrics(font).horizontalAdvance(f"{answer}…")
     more = QFontMetrics(font).horizontalAdvance(f"{answer}  — not the guess…")
     for room in range(lead + fits + 2, lead + more, 2):  # the answer fits, the guess does not
         label.resize(room, 40)
-        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        plain = _plain(label)
         assert f"  ·  {answer}" in plain and plain.endswith("…"), (room, plain)
 
 
@@ -288,7 +291,7 @@ def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
     verdict = "Verdict: about the same makespan: A 382 ms, B 380 ms, within 1%"
     label, _ = _strip(qtbot, 20, strip, verdict)
     label.resize(1250, 40)
-    plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+    plain = _plain(label)
     assert plain.startswith(f"{verdict}  ·  Not the guess. Answer: No"), plain
     assert plain.endswith("…")  # (cut: the class's guess does not fit)
 
@@ -310,5 +313,5 @@ def test_a_long_verdict_gives_way_to_the_guess_and_the_answer_s_gist(qtbot):
     for pixels, width in ((20, 1250), (15, 1112), (20, 900)):
         label, _ = _strip(qtbot, pixels, strip, verdict)
         label.resize(width, 2 * pixels)
-        plain = html.unescape(re.sub(r"<[^>]+>", "", label.text()))
+        plain = _plain(label)
         assert "  ·  Not the guess. Answer: A" in plain, (pixels, width, plain)
