@@ -22,6 +22,7 @@ from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
 from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns
+from app.timeline.spans import longest_tail_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
@@ -289,18 +290,18 @@ class Stage:
     def _explain_live(self) -> None:
         """While a run goes, the legend explains what is on screen so far, not every kind (a
         key of all of them took a third of a projector's lanes); it changes only when a new
-        kind appears."""
+        kind appears. No lane yet ("Sending the requests…"): no key, not one of every kind.
+        (Not cut to what a picture's pixels showed: the last one read was another picture,
+        the window's empty one or the last run's, and named none of these.)"""
         traces = self._traces_on_screen()
-        # No lane yet ("Sending the requests…"): no key, not one of every kind (three lines
-        # of a projector, for the run's first seconds, then one).
-        # (Not cut to what a picture's pixels showed: the last one read was another
-        # picture, the window's empty one or the last run's, and named none of these.)
-        kinds = legend_kinds(traces, self.session.view.by) if traces else ()
-        answers = self.session.view.by == "requests" and any(
-            lane.status == "ok" for trace in traces for lane in trace.lanes
-        )
-        if (kinds, answers) != (self.legend.kinds, self.legend.answers_shown):
-            self.legend.set_kinds(kinds, tails=False, answers=answers)
+        view, legend = self.session.view, self.legend
+        kinds = legend_kinds(traces, view.by) if traces else ()
+        by_request = view.by == "requests"
+        answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+        # The thin faint bars once some are drawn (the other side's finished run's too).
+        tails = by_request and view.tails and any(map(longest_tail_ns, traces))
+        if (kinds, answers, tails) != (legend.kinds, legend.answers_shown, legend.tails_shown):
+            legend.set_kinds(kinds, tails=tails, answers=answers)
 
     def _traces_on_screen(self) -> list[Trace]:
         """While a run goes: its snapshot, and in compare mode the other side's finished run

@@ -282,3 +282,23 @@ def test_a_run_s_first_live_frames_have_a_key_after_a_picture_whose_kinds_were_r
     )
     qloop.run_until_complete(session.run())
     assert keys and all(keys)
+
+
+def test_while_b_runs_the_key_explains_a_s_thin_faint_bars(qtbot, qloop, settings):
+    # A's finished lanes end in Django's clean-up, drawn thin and faint, while B's live
+    # frames come: the key named their colour only once B had finished (teacher41, lesson 24).
+    from app.timeline.spans import longest_tail_ns
+    from app.window.main_window import QtMainWindow
+
+    session, _ = fake_session(seconds=0.3, frames=3)
+    window = QtMainWindow(settings=settings, session=session)
+    qtbot.addWidget(window)
+    window.show()
+    window.compare_action.trigger()
+    seen: list[bool] = []
+    session.events.run_progressed.connect(
+        lambda side, trace, _now: seen.append(window.legend.tails_shown) if side == Side.B else None
+    )
+    qloop.run_until_complete(session.run())
+    assert longest_tail_ns(session.runs[Side.A].trace) > 0  # (else this shows nothing)
+    assert seen and all(seen)
