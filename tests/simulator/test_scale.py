@@ -25,7 +25,8 @@ def test_ten_thousand_async_requests_of_a_second_complete_in_time_linear_in_thei
     # Django's own work per request on one loop is what stretches this, not the waits: ten
     # times the requests take about ten times the time beyond the one-second wait (9 on a
     # busy 2-core machine: 5.1 s, then 45.6 s). Work growing with the square of the requests
-    # would make it 100; waits that did not overlap, 10,000 s.
+    # would make it 100; waits that did not overlap, 10,000 s. Up to 50: a CI run had the
+    # machine busier for the big run than for the small one (0.77 s, then 24.6 s: 32).
     beyond_small = small.summary.makespan_ms - 1000
     beyond = result.summary.makespan_ms - 1000
-    assert 3 * beyond_small < beyond < 30 * beyond_small, (beyond, beyond_small)
+    assert 3 * beyond_small < beyond < 50 * beyond_small, (beyond, beyond_small)
