@@ -35,17 +35,25 @@ def _run_state_held(root: QObject) -> list[str]:
     return found
 
 
-@pytest.fixture
-def compare_window(qtbot, qloop, settings):
-    """The window over a fake session, in compare mode, after A and B have run."""
+def _comparing(qtbot, settings, session, size: tuple[int, int] | None = None):
+    """The window over ``session``, shown, in compare mode, before any run."""
     from app.window.main_window import QtMainWindow
 
-    session, _ = fake_session()
     window = QtMainWindow(settings=settings, session=session)
-    window.resize(1280, 720)
+    if size is not None:
+        window.resize(*size)
     qtbot.addWidget(window)
     window.show()
     window.compare_action.trigger()
+    return window
+
+
+@pytest.fixture
+def compare_window(qtbot, qloop, settings):
+    """The window over a fake session, in compare mode, after A and B have run."""
+
+    session, _ = fake_session()
+    window = _comparing(qtbot, settings, session, size=(1280, 720))
     qloop.run_until_complete(session.run())
     yield window
     if session.running:
@@ -92,13 +100,9 @@ def test_the_panel_its_plots_and_the_line_follow_the_session_s_shown_run(compare
 def test_while_b_runs_a_s_figures_are_a_s_and_come_before_b_s(qtbot, qloop, settings):
     # One line under the verdict, named B's, sat over A's panel: while B ran it read
     # "B: makespan — · p95 —" above A's finished lanes, and A's figures were nowhere.
-    from app.window.main_window import QtMainWindow
 
     session, _ = fake_session(seconds=0.2, frames=3)
-    window = QtMainWindow(settings=settings, session=session)
-    qtbot.addWidget(window)
-    window.show()
-    window.compare_action.trigger()
+    window = _comparing(qtbot, settings, session)
     seen: list[list[tuple[str, str]]] = []
     session.events.run_progressed.connect(
         lambda side, *_: seen.append(_strip_lines(window)) if side == Side.B else None
@@ -115,14 +119,10 @@ def test_in_a_close_call_s_re_runs_a_s_figures_stay_beside_b_s_while_b_starts(
     # Lesson 24 (A 206 ms in-process, B 213 ms on uvicorn: a close call, run 3 times each):
     # as B's second run started, the line read only "B: makespan — · p95 — · threads held —"
     # while A's just finished lanes stood on screen, and the key dropped their kinds.
-    from app.window.main_window import QtMainWindow
 
     session, ran = fake_session()
     session.set_scenario(Side.B, session.scenario(Side.A))  # the same dials: a close call
-    window = QtMainWindow(settings=settings, session=session)
-    qtbot.addWidget(window)
-    window.show()
-    window.compare_action.trigger()
+    window = _comparing(qtbot, settings, session)
     seen: list[tuple[Side, str, bool, bool]] = []
 
     def look(side: Side, *_: object) -> None:
@@ -146,16 +146,12 @@ def test_while_b_s_real_server_starts_its_panel_says_the_phase_the_status_line_s
     # Lessons 23 and 24: B's panel read "Sending the requests…" above the status line's
     # "Starting B: uvicorn 1 process on 127.0.0.1; the run begins once every worker process
     # has answered a warm-up request…", for the second the server took to start.
-    from app.window.main_window import QtMainWindow
     from simulator.scenario import Scenario
 
     session, _ = fake_session(frames=2)
     uvicorn = Scenario(view="async_io", mode="uvicorn", workers=1, requests=4, io_ms=100)
     session.set_scenario(Side.B, uvicorn)
-    window = QtMainWindow(settings=settings, session=session)
-    qtbot.addWidget(window)
-    window.show()
-    window.compare_action.trigger()
+    window = _comparing(qtbot, settings, session)
     said: list[tuple[str | None, str]] = []
 
     def look(side: Side, *_: object) -> None:
@@ -288,13 +284,9 @@ def test_while_b_runs_the_key_explains_a_s_thin_faint_bars(qtbot, qloop, setting
     # A's finished lanes end in Django's clean-up, drawn thin and faint, while B's live
     # frames come: the key named their colour only once B had finished (teacher41, lesson 24).
     from app.timeline.spans import longest_tail_ns
-    from app.window.main_window import QtMainWindow
 
     session, _ = fake_session(seconds=0.3, frames=3)
-    window = QtMainWindow(settings=settings, session=session)
-    qtbot.addWidget(window)
-    window.show()
-    window.compare_action.trigger()
+    window = _comparing(qtbot, settings, session)
     seen: list[bool] = []
     session.events.run_progressed.connect(
         lambda side, trace, _now: seen.append(window.legend.tails_shown) if side == Side.B else None
