@@ -26,10 +26,11 @@ def _shown(label: QtElidedLabel) -> str:
     return _plain(label).split("  ·  ", 1)[1]
 
 
-def _bold(font: QFont) -> QFont:
+def _px(font: QFont, lead: str, rest: str = "") -> int:
+    """How wide the strip draws ``lead`` in bold (its verdict) then ``rest`` in ``font``."""
     bold = QFont(font)
     bold.setBold(True)
-    return bold
+    return QFontMetrics(bold).horizontalAdvance(lead) + QFontMetrics(font).horizontalAdvance(rest)
 
 
 def _strip(qtbot, pixel_size: int, *texts: str) -> tuple[QtElidedLabel, QFont]:
@@ -72,8 +73,7 @@ def test_the_verdict_gives_up_its_ranges_before_the_answer_is_gone(qtbot):
         " 3 runs each"
     )
     label, font = _strip(qtbot, 20, "Answer: About the same", verdict)
-    bold = _bold(font)
-    whole = QFontMetrics(bold).horizontalAdvance(verdict + "  ·  ")
+    whole = _px(font, verdict + "  ·  ")
     label.resize(round(whole + 40), 30)  # the verdict fits, the answer would not
     plain = _plain(label)
     assert plain.endswith("Answer: About the same"), plain
@@ -90,15 +90,10 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     verdict = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms; 3 runs each)"
     answer = f"Not the guess. Answer: {_lesson(15).answer}"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold, plain_font = _bold(font), QFontMetrics(font)
     shorter = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms)  ·  "
-    room = QFontMetrics(bold).horizontalAdvance(shorter) + plain_font.horizontalAdvance(
-        "Not the guess. Answer: No…"
-    )
+    room = _px(font, shorter, "Not the guess. Answer: No…")
     bare = "Verdict: no winner in makespan: ranges overlap  ·  "
-    assert (
-        QFontMetrics(bold).horizontalAdvance(bare) + plain_font.horizontalAdvance(answer) > room + 4
-    )  # (without the figures, the whole answer would not fit either)
+    assert _px(font, bare, answer) > room + 4  # (without the figures, no whole answer either)
     label.resize(round(room + 4), 30)  # the answer's gist fits beside the shorter verdict
     plain = _plain(label)
     assert plain == f"{shorter}Not the guess. Answer: No…", plain
@@ -113,10 +108,7 @@ def test_what_each_side_measured_stays_beside_an_answer_already_whole(qtbot):
     answer = f"Not the guess. Answer: {_lesson(9).answer}"
     said = f" (the class said: {_lesson(9).choices[0]})"
     label, font = _strip(qtbot, 20, answer + said, verdict)
-    bold = _bold(font)
-    room = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ") + QFontMetrics(
-        font
-    ).horizontalAdvance(answer + "…")
+    room = _px(font, f"{verdict}  ·  ", answer + "…")
     label.resize(round(room + 4), 30)
     plain = _plain(label)
     assert plain.startswith(f"{verdict}  ·  {answer}"), plain
@@ -156,11 +148,8 @@ def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtb
     answer = "Not the guess. Answer: More: all seven cost thread hand-offs"
     said = " (the class said: The same: Django's own middleware is async)"
     label, font = _strip(qtbot, 20, answer + said, verdict)
-    bold = _bold(font)
     short = "Verdict: A: framework 1.8× lower  ·  "
-    whole = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
-        answer + "…"
-    )
+    whole = _px(font, short, answer + "…")
     label.resize(round(whole + 8), 30)  # the answer whole, the class's guess cut
     plain = _plain(label)
     assert plain == f"Verdict: A: framework 1.8× lower  ·  {answer}…", plain
@@ -179,11 +168,8 @@ def test_a_close_call_s_verdict_keeps_its_words_and_gives_up_its_figures_to_the_
     )
     answer = "The class was right. Answer: About the same: just over 0.2 s"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold = _bold(font)
     short = "Verdict: about the same makespan: within 2%  ·  "
-    room = QFontMetrics(bold).horizontalAdvance(short) + QFontMetrics(font).horizontalAdvance(
-        answer
-    )
+    room = _px(font, short, answer)
     label.resize(round(room + 8), 30)
     plain = _plain(label)
     assert plain == f"{short}{answer}", plain
@@ -210,18 +196,13 @@ def test_a_verdict_too_long_for_the_strip_gives_way_at_a_word_to_the_answer_s_gi
     )
     answer = "Answer: A: 2 worker processes"
     label, font = _strip(qtbot, 20, answer, verdict)
-    bold = _bold(font)
-    label.resize(QFontMetrics(bold).horizontalAdvance(verdict) - 20, 30)  # not even the verdict
+    label.resize(_px(font, verdict) - 20, 30)  # not even the verdict
     plain = _plain(label)
     shown_lead, shown_answer = plain.split("  ·  ", 1)
     assert shown_answer.startswith("Answer: A"), plain
     assert shown_lead.endswith("…") and verdict.startswith(shown_lead[:-1]), plain
     assert verdict[len(shown_lead) - 1] in " ,;:(", plain  # the verdict cut at a word
-    assert (
-        QFontMetrics(bold).horizontalAdvance(shown_lead + "  ·  ")
-        + QFontMetrics(font).horizontalAdvance(shown_answer)
-        <= label.contentsRect().width()
-    )
+    assert _px(font, shown_lead + "  ·  ", shown_answer) <= label.contentsRect().width()
 
 
 def test_overlapping_runs_stay_said_when_the_strip_drops_their_ranges(qtbot):
@@ -269,10 +250,9 @@ def test_a_wrong_guess_s_words_are_cut_before_the_answer(qtbot):
     answer = f"Answer: {lesson.answer}"
     strip = f"{answer}  — not the guess (the class said: {lesson.choices[0]})"
     label, font = _strip(qtbot, 20, strip, verdict)
-    bold = _bold(font)
-    lead = QFontMetrics(bold).horizontalAdvance(f"{verdict}  ·  ")
-    fits = QFontMetrics(font).horizontalAdvance(f"{answer}…")
-    more = QFontMetrics(font).horizontalAdvance(f"{answer}  — not the guess…")
+    lead = _px(font, f"{verdict}  ·  ")
+    fits = _px(font, "", f"{answer}…")
+    more = _px(font, "", f"{answer}  — not the guess…")
     for room in range(lead + fits + 2, lead + more, 2):  # the answer fits, the guess does not
         label.resize(room, 40)
         plain = _plain(label)
