@@ -166,7 +166,7 @@ def _split(
 def request_spans(trace: Trace) -> RowSpans:
     """The by-request layout of ``trace`` (row ``i``: lane ``i``), from its columns."""
     cols = trace.columns
-    answered = np.fromiter(map(answered_ns, trace.lanes), np.int64, len(trace.lanes))
+    answered = trace.lane_columns.answer_ns()  # (each lane's answered_ns, as _drawn reads it)
     lane = cols.lane
     index = (np.arange(len(cols), dtype=np.int64) - cols.offsets[lane]).astype(np.int32)
     return _split(lane, cols.kind, cols.start_ns, cols.end_ns, index, answered[lane])
