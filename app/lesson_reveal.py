@@ -17,7 +17,11 @@ from simulator.lessons import LessonRun, judge_lesson, wants_cores_checked
 from simulator.metrics.figures import FIGURE
 from simulator.trace import Run
 
-__all__ = ["PanelText", "panel_text"]
+__all__ = ["CLASS_SAID", "PanelText", "panel_text"]
+
+#: Where the reveal's answer says what the class guessed, when it guessed wrong (the strip
+#: drops it, not the answer, when the line is short: ``widgets.lesson_panel``).
+CLASS_SAID = " (the class said: "
 
 _LETTERS = "abcdefghi"
 
@@ -152,7 +156,7 @@ def panel_text(
         lines = []
         right = quiz.guessed_right
         mark = "" if right is None else "  — the class was right" if right else "  — not the guess"
-        said = f" (the class said: {guess})" if guess and lesson.choices and not right else ""
+        said = f"{CLASS_SAID}{guess})" if guess and lesson.choices and not right else ""
         lines.append(f"<b>Answer:</b> {lesson.answer}{mark}{said}")
         # The one line says first whether the class was right: at 720p a long answer is
         # cut, and lessons 15, 16 and 24 lost "— the class was right" with it.

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout
 
-from app.lesson_reveal import PanelText
+from app.lesson_reveal import CLASS_SAID, PanelText
 from app.qt_application import current_application
 from app.session.view import StepLayout
 
@@ -85,20 +85,25 @@ class QtElidedLabel(QLabel):
             if rest == self._full:
                 break
         else:
-            # Last, what each side measured, where that alone keeps the answer whole (up to
-            # a bracket: the class's wrong guess, an aside): the figures' line under the strip
-            # writes them too (presentation mode; the results panel else), and lesson 18's
-            # read "Answer: More…" at 720p, the reason the class voted on cut.
+            # Last, what each side measured, where that shows more of the answer (the
+            # class's wrong guess after it is no reason): the figures' line
+            # under the strip writes them too (presentation mode; the results panel else).
+            # Lesson 18's read "Answer: More…" at 720p, the reason the class voted on cut;
+            # lesson 15's "Answer: No…" beside "(A 401 ms, B 363 ms)", B's lead kept where
+            # the answer's "about as late" was cut.
             shorter = _without_measured(lead)
-            room_left = room - QFontMetrics(bold).horizontalAdvance(
-                shorter + _SEPARATOR if shorter else ""
-            )
-            whole = _up_to_bracket(self._full)
-            given_up = shorter != lead and not rest.startswith(whole)  # (else: whole already)
-            for shown in (self._full, whole + "…") if given_up else ():
-                if self.fontMetrics().horizontalAdvance(shown) <= room_left:
-                    lead, rest = shorter, shown
-                    break
+            if shorter != lead:
+                room_left = room - QFontMetrics(bold).horizontalAdvance(
+                    shorter + _SEPARATOR if shorter else ""
+                )
+                more = _at_a_word(
+                    self._full,
+                    self.fontMetrics().elidedText(
+                        self._full, Qt.TextElideMode.ElideRight, room_left
+                    ),
+                )
+                if _answer_shown(self._full, more) > _answer_shown(self._full, rest):
+                    lead, rest = shorter, more
         if lead and len(rest) < len(_gist(self._full)):
             # Even the shortest verdict left the answer no word (a long line, a narrow
             # strip): lesson 23's "could not show it" with its speed-up ran past the edge,
@@ -120,6 +125,7 @@ class QtElidedLabel(QLabel):
                     self._full, Qt.TextElideMode.ElideRight, room - lead_px
                 ),
             )
+        rest = _aside_dropped(self._full, rest)
         shown = f"<b>{html.escape(lead)}</b>{html.escape(_SEPARATOR)}" if lead else ""
         self.setText(f"<span style='white-space: pre'>{shown}{html.escape(rest)}</span>")
 
@@ -171,12 +177,29 @@ def _at_a_word(full: str, elided: str) -> str:
     return kept + "…"
 
 
-def _up_to_bracket(full: str) -> str:
-    """``full`` up to its first bracket past its leading label: "Answer: More: all seven
-    cost thread hand-offs (the class said: …)" → "Answer: More: all seven cost thread
-    hand-offs"."""
-    at = full.find(" (", _after_label(full))
-    return full[:at] if at > 0 else full
+def _answer_of(full: str) -> str:
+    """``full`` up to the class's wrong guess: "Not the guess. Answer: More: all seven cost
+    thread hand-offs (the class said: …)" → "Not the guess. Answer: More: all seven cost
+    thread hand-offs"."""
+    at = full.find(CLASS_SAID)
+    return full[:at] if at >= 0 else full
+
+
+def _answer_shown(full: str, shown: str) -> int:
+    """How much of ``full``'s answer ``shown`` (``full`` cut with "…") shows: the class's
+    wrong guess after it counts for nothing."""
+    return min(len(shown.removesuffix("…")), len(_answer_of(full)))
+
+
+def _aside_dropped(full: str, shown: str) -> str:
+    """``shown`` (``full`` cut with "…") without what it kept of the class's wrong guess
+    after the whole answer, and without the "…": "Not the guess. Answer: No, about the same
+    (the class said…" → "Not the guess. Answer: No, about the same". A "…" after a whole
+    answer read as one cut (teacher41: lessons 2, 9, 11, 12, 16 and 18), and "Not the
+    guess." says the rest."""
+    answer = _answer_of(full)
+    whole = shown != full and len(shown.removesuffix("…")) >= len(answer)
+    return answer if whole else shown
 
 
 def _after_label(text: str) -> int:

@@ -152,7 +152,7 @@ def test_what_each_side_measured_gives_way_where_that_keeps_the_answer_whole(qtb
     whole = _px(font, short, answer + "…")
     label.resize(round(whole + 8), 30)  # the answer whole, the class's guess cut
     plain = _plain(label)
-    assert plain == f"Verdict: A: framework 1.8× lower  ·  {answer}…", plain
+    assert plain == f"Verdict: A: framework 1.8× lower  ·  {answer}", plain
     label.resize(round(whole - 40), 30)  # not even so: the figures stay, the answer's gist
     plain = _plain(label)
     assert "(A 1.62 ms, B 2.87 ms)" in plain and "Answer: More" in plain, plain
@@ -256,7 +256,9 @@ def test_a_wrong_guess_s_words_are_cut_before_the_answer(qtbot):
     for room in range(lead + fits + 2, lead + more, 2):  # the answer fits, the guess does not
         label.resize(room, 40)
         plain = _plain(label)
-        assert f"  ·  {answer}" in plain and plain.endswith("…"), (room, plain)
+        guess = "  — not the guess"  # (after it, the class's guess: dropped whole, no "…")
+        assert f"  ·  {answer}" in plain, (room, plain)
+        assert plain.endswith(("…", f"{answer}{guess}")), (room, plain)
 
 
 def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
@@ -272,8 +274,52 @@ def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
     label, _ = _strip(qtbot, 20, strip, verdict)
     label.resize(1250, 40)
     plain = _plain(label)
-    assert plain.startswith(f"{verdict}  ·  Not the guess. Answer: No"), plain
+    assert "  ·  Not the guess. Answer: No" in plain, plain
     assert plain.endswith("…")  # (cut: the class's guess does not fit)
+
+
+def test_lesson_15_s_verdict_gives_up_its_figures_for_more_of_the_answer(qtbot):
+    """Lesson 15 at 1280×720 read "Verdict: no winner in makespan: ranges overlap (A 401 ms,
+    B 363 ms)  ·  Not the guess. Answer: No…" (teacher41): B's lead kept, the answer's
+    "about as late" cut. Where giving up the figures shows more of the answer, they go (the
+    figures' line under the strip writes them)."""
+    from app.lesson_reveal import panel_text
+    from app.session.quiz import Quiz
+
+    quiz = Quiz(_lesson(15)).guess_choice(0).forward()[0].measured().forward()[0]
+    strip = panel_text(quiz, {}).strip
+    verdict = "Verdict: no winner in makespan: ranges overlap (A 401 ms, B 363 ms)"
+    label, _ = _strip(qtbot, 20, strip, verdict)
+    label.resize(1250, 40)
+    plain = _plain(label)
+    assert plain.startswith(
+        "Verdict: no winner in makespan: ranges overlap  ·  Not the guess. Answer: No: the"
+        " last answer comes about as late"
+    ), plain
+    assert "401" not in plain
+
+
+def test_a_whole_answer_ends_without_a_cut_mark_where_the_class_s_guess_is_dropped(qtbot):
+    """Lessons 2, 9, 11, 12, 16 and 18 read "Answer: No, about the same…" at 720p
+    (teacher41): the answer whole, the class's wrong guess after it cut, and the "…" read as
+    a cut answer. The guess goes whole ("Not the guess." says it), without the mark."""
+    from app.lesson_reveal import panel_text
+    from app.session.quiz import Quiz
+
+    quiz = Quiz(_lesson(16)).guess_choice(0).forward()[0].measured().forward()[0]
+    strip = panel_text(quiz, {}).strip
+    assert "(the class said: Yes, about 4× sooner)" in strip
+    verdict = "Verdict: about the same makespan: within 3%"
+    label, font = _strip(qtbot, 20, strip, verdict)
+    answer = "Not the guess. Answer: No, about the same"
+    shown = 0
+    for extra in range(30, 200, 10):  # the answer whole (and a "…"), the guess not
+        label.resize(_px(font, f"{verdict}  ·  ", answer) + extra, 40)
+        plain = _plain(label)
+        if plain != f"{verdict}  ·  {strip}":
+            assert plain == f"{verdict}  ·  {answer}", (extra, plain)
+            shown += 1
+    assert shown > 5
 
 
 def test_a_long_verdict_gives_way_to_the_guess_and_the_answer_s_gist(qtbot):
