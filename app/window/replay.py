@@ -1,4 +1,5 @@
-"""What a finished run sets going in the window: the replay, and the legend's key to it.
+"""What a finished run sets going in the window: the replay, and the legend's key to it
+(and the key while a run goes).
 
 A replay moves the lanes and the code panel's line; the figures and plots follow the
 playhead themselves (:class:`~app.session.figures.Figures`: the run as it stood then).
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
-from app.session import Session, Side
+from app.session import Session, Side, close_call
 from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns
 from app.timeline.spans import longest_tail_ns
@@ -18,7 +19,7 @@ from app.widgets.timeline import QtLegend, QtTimeline
 from simulator.metrics.replay import event_times
 from simulator.trace import Trace
 
-__all__ = ["explain_shown", "follow_playhead", "load_replay", "painted_kinds"]
+__all__ = ["explain_live", "explain_shown", "follow_playhead", "load_replay", "painted_kinds"]
 
 
 def explain_shown(
@@ -33,10 +34,44 @@ def explain_shown(
     the thin after-answer bars if some are drawn (a key of everything would take three lines
     of a projector)."""
     traces = [run.trace for run in session.shown_runs()]
-    tails = by_request and tails_shown and any(map(longest_tail_ns, traces))
-    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    tails, answers = _marks(traces, by_request, tails_shown)
     by = "requests" if by_request else "workers"
     legend.set_kinds(legend_kinds(traces, by, painted), tails=tails, answers=answers)
+
+
+def explain_live(legend: QtLegend, session: Session) -> None:
+    """While a run goes, the legend explains what is on screen so far, not every kind (a
+    key of all of them took a third of a projector's lanes); it changes only when a new
+    kind appears. No lane yet ("Sending the requests…"): no key, not one of every kind.
+    (Not cut to what a picture's pixels showed: the last one read was another picture,
+    the window's empty one or the last run's, and named none of these.)"""
+    traces = _traces_on_screen(session)
+    view = session.view
+    kinds = legend_kinds(traces, view.by) if traces else ()
+    # The thin faint bars once some are drawn (the other side's finished run's too).
+    tails, answers = _marks(traces, view.by == "requests", view.tails)
+    if (kinds, answers, tails) != (legend.kinds, legend.answers_shown, legend.tails_shown):
+        legend.set_kinds(kinds, tails=tails, answers=answers)
+
+
+def _marks(traces: list[Trace], by_request: bool, tails_shown: bool) -> tuple[bool, bool]:
+    """Whether the key names the thin after-answer bars (some are drawn) and the answer's
+    mark (some lane has one): one lane per request only."""
+    tails = by_request and tails_shown and any(map(longest_tail_ns, traces))
+    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    return tails, answers
+
+
+def _traces_on_screen(session: Session) -> list[Trace]:
+    """While a run goes: its snapshot, and in compare mode the other side's finished run
+    unless that side waits to run (``close_call.on_screen``, not read off the timelines)."""
+    live = session.live_trace
+    traces = [live] if live is not None and live.lanes else []
+    for side in session.sides:
+        run = close_call.on_screen(session, side) if side is not session.running_side else None
+        if run is not None:
+            traces.append(run.trace)
+    return traces
 
 
 def painted_kinds(timelines: Iterable[QtTimeline]) -> frozenset[str] | None:

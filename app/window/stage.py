@@ -20,9 +20,7 @@ from app.session.live import LANES_AFTER_TIDYING, answered_state
 from app.status_text import SENDING_TEXT, panel_text
 from app.theme import Theme
 from app.timeline.figure_bar import figure_bars
-from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns
-from app.timeline.spans import longest_tail_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.figure_strip import QtFigureStrip
 from app.widgets.metrics_panel import QtMetrics
@@ -30,8 +28,14 @@ from app.widgets.replay_bar import QtReplayBar
 from app.widgets.side_title import QtSideTitle
 from app.widgets.timeline import QtLegend, QtTimeline
 from app.window.presentation import heading_font, presentation_row_px
-from app.window.replay import explain_shown, follow_playhead, load_replay, painted_kinds
-from app.window.stage_split import OnResize, settled_shares
+from app.window.replay import (
+    explain_live,
+    explain_shown,
+    follow_playhead,
+    load_replay,
+    painted_kinds,
+)
+from app.window.stage_split import MIN_SHARE, MIN_SHARE_UNDER_TEXT, OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -87,6 +91,7 @@ class Stage:
         #: What the step's layout shows (:meth:`set_step_parts`): the lanes and their
         #: figures, and the header's line of dials under a lesson's title.
         self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
+        self.under_text = False  # the reveal's whole text over the lanes: rows unfloored
         self.header_question: str | None = None
         self._header_of: tuple[Scenario, str] | None = None
         #: Each side's last live frame: its "now", from the run's start.
@@ -203,12 +208,22 @@ class Stage:
         self.header.setText(text)
 
     def set_step_parts(
-        self, *, lanes: bool, figures: bool, dials_line: bool, question: str | None = None
+        self,
+        *,
+        lanes: bool,
+        figures: bool,
+        dials_line: bool,
+        question: str | None = None,
+        under_text: bool = False,
     ) -> None:
         """Show the lanes (with side titles, legend and replay bar) and presentation mode's
-        line of figures, or give their room to the question; the header's dials line, and
-        the ``question`` in the header in the title's place (``None``: the title)."""
+        line of figures, or give their room to the question; the header's dials line, the
+        ``question`` in the header in the title's place (``None``: the title), and whether
+        the lanes are under the reveal's whole text (:meth:`_on_presentation_changed`)."""
         self.lanes_shown, self.figures_shown = lanes, figures
+        if under_text != self.under_text:
+            self.under_text = under_text
+            self._on_presentation_changed(self.session.view.presentation)
         compare = self.session.compare
         self.timeline.setVisible(lanes)
         self.timeline_b.setVisible(lanes and compare)
@@ -288,30 +303,7 @@ class Stage:
             self._explain_live()
 
     def _explain_live(self) -> None:
-        """While a run goes, the legend explains what is on screen so far, not every kind (a
-        key of all of them took a third of a projector's lanes); it changes only when a new
-        kind appears. No lane yet ("Sending the requests…"): no key, not one of every kind.
-        (Not cut to what a picture's pixels showed: the last one read was another picture,
-        the window's empty one or the last run's, and named none of these.)"""
-        traces = self._traces_on_screen()
-        view, legend = self.session.view, self.legend
-        kinds = legend_kinds(traces, view.by) if traces else ()
-        by_request = view.by == "requests"
-        answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
-        # The thin faint bars once some are drawn (the other side's finished run's too).
-        tails = by_request and view.tails and any(map(longest_tail_ns, traces))
-        if (kinds, answers, tails) != (legend.kinds, legend.answers_shown, legend.tails_shown):
-            legend.set_kinds(kinds, tails=tails, answers=answers)
-
-    def _traces_on_screen(self) -> list[Trace]:
-        """While a run goes: its snapshot, and in compare mode the other side's finished run
-        unless that side waits to run (``close_call.on_screen``, not read off the timelines)."""
-        s = self.session
-        traces = [s.live_trace] if s.live_trace is not None and s.live_trace.lanes else []
-        for side in s.sides:
-            if side is not s.running_side and (run := close_call.on_screen(s, side)) is not None:
-                traces.append(run.trace)
-        return traces
+        explain_live(self.legend, self.session)
 
     def _scenario_of(self, shown: Shown) -> Scenario:
         """The dials of the run whose figures are shown: its own once it has ended, the
@@ -394,11 +386,12 @@ class Stage:
             return
         a, b, compare = self.timeline, self.timeline_b, self.session.compare
         height = a.height() + b.height()
-        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height)
+        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height, self.under_text)
         if unless_same and key == self._share_key:
             return
         self._share_key = key
-        shares = settled_shares(a, b, height) if compare else (1, 1)
+        least = MIN_SHARE_UNDER_TEXT if self.under_text else MIN_SHARE
+        shares = settled_shares(a, b, height, least) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):
@@ -433,11 +426,13 @@ class Stage:
 
     def _on_presentation_changed(self, on: bool) -> None:
         """On a projector no row is thinner than a line the class reads: alike rows share
-        one. (Called before the screen's font is set: the floor is the line it will be.)"""
+        one. (Called before the screen's font is set: the floor is the line it will be.)
+        Under the reveal's whole text, none: the class reads the text, and the look-at's
+        "a thread per request" was drawn as "threads 1–30 overlaid" (teacher41)."""
         screen = self.timeline.screen()
         floor = presentation_row_px(self.timeline.font(), screen.geometry().height())
         for timeline in self.timelines.values():
-            timeline.set_row_floor(floor if on else 0.0)
+            timeline.set_row_floor(floor if on and not self.under_text else 0.0)
         self._share_height()  # with the floor, alike rows share one: other rows needed
 
     def _on_tails_changed(self, shown: bool) -> None:
