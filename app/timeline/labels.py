@@ -22,6 +22,7 @@ import math
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
+from app.fonts import scaled_font
 from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
@@ -34,15 +35,6 @@ SMALLEST = 0.85
 #: Smaller still only to name the event loop's row or the loop-blocked strip, where rows are
 #: so thin that nothing else is named (a timeline a few lines tall).
 LAST_RESORT = 0.75
-
-
-def _scaled(font: QFont, scale: float) -> QFont:
-    smaller = QFont(font)
-    if smaller.pointSizeF() > 0:
-        smaller.setPointSizeF(smaller.pointSizeF() * scale)
-    else:
-        smaller.setPixelSize(max(8, round(smaller.pixelSize() * scale)))
-    return smaller
 
 
 def label_font(font: QFont, geo: TimelineGeometry, rows: TimelineRows) -> QFont:
@@ -75,7 +67,7 @@ def _choose_font(font: QFont, geo: TimelineGeometry, rows: TimelineRows) -> QFon
     scale = 1.0
     while best_need != (0, 0, 1) and scale > LAST_RESORT:
         scale = max(LAST_RESORT, scale - 0.05)
-        smaller = _scaled(font, scale)
+        smaller = scaled_font(font, scale, least_px=8)
         wanted = need(QFontMetricsF(smaller))
         if wanted < best_need and (scale >= SMALLEST - 1e-9 or wanted[0] < best_need[0]):
             best, best_need = smaller, wanted
@@ -91,7 +83,7 @@ def _every(line: float, pixels_per_row: float) -> int:
 def named_row_px(font: QFont, floor: float) -> float:
     """The thinnest a row can be and still be named: ``floor``, or the smallest label's
     line (:data:`SMALLEST` of ``font``'s), whichever is taller."""
-    return max(floor, QFontMetricsF(_scaled(font, SMALLEST)).height())
+    return max(floor, QFontMetricsF(scaled_font(font, SMALLEST, least_px=8)).height())
 
 
 def _round_step(step: int) -> int:

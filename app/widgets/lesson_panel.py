@@ -13,14 +13,15 @@ import html
 import re
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QFontInfo, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout
 
+from app.fonts import scaled_font
 from app.lesson_reveal import CLASS_SAID, PanelText
 from app.qt_application import current_application
 from app.session.view import StepLayout
 
-__all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel", "scaled_font"]
+__all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
 
 #: The question step's sizes on a projector, over the body text's: the question itself, its
 #: choices, and the explanation and guess line (45, 38 and 28 px at 720p). The question has
@@ -29,14 +30,6 @@ __all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel", "sc
 QUESTION_SCALE = {"question": 2.8, "choices": 2.4, "text": 1.75}
 #: The question kept as a line while the lanes grow, and the reveal's strip.
 LINE_SCALE = 1.25
-
-
-def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
-    """``base`` at ``factor`` times its pixel size."""
-    font = QFont(base)
-    font.setPixelSize(max(1, round(QFontInfo(base).pixelSize() * factor)))
-    font.setBold(bold)
-    return font
 
 
 class QtElidedLabel(QLabel):

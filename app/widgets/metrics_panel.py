@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from app.fonts import scaled_font
 from app.session.figures import Figures, Shown
 from app.widgets.metric_plots import QtInFlightPlot, QtLatencyHistogram
 from simulator.metrics.figures import (
@@ -137,13 +138,7 @@ class QtMetrics(QWidget):
 
     def _update_fonts(self) -> None:
         """Values follow the panel's font (presentation mode enlarges it), larger and bold."""
-        font = QFont(self.font())
-        size = font.pointSizeF()
-        if size > 0:
-            font.setPointSizeF(size * self.VALUE_SCALE)
-        else:
-            font.setPixelSize(round(font.pixelSize() * self.VALUE_SCALE))
-        font.setBold(True)
+        font = scaled_font(self.font(), self.VALUE_SCALE, bold=True)
         for label in self._values.values():
             label.setFont(font)
         layout = self.layout()

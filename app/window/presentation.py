@@ -20,20 +20,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.fonts import heading_font, scaled_font
 from app.qt_application import current_application
 from app.session.view import View
 from app.theme import DARK, LIGHT, Theme
 from app.timeline.grouping import ROW_FLOOR_PX
 from app.timeline.labels import SMALLEST, named_row_px
 from app.widgets.code_panel import QtCode
-from app.widgets.lesson_panel import scaled_font
 
 __all__ = [
     "FIGURES_SCALE",
     "CodeInCentre",
     "ROW_TEXT_SCALE",
     "PresentationMode",
-    "heading_font",
     "presentation_row_px",
     "presentation_text_px",
 ]
@@ -69,17 +68,6 @@ def presentation_row_px(base: QFont, screen_height: int) -> float:
     font = QFont(base)
     font.setPixelSize(presentation_text_px(screen_height))
     return named_row_px(font, ROW_FLOOR_PX)
-
-
-def heading_font(base: QFont, point_size: float | None = None) -> QFont:
-    """The bold, larger font of the header and the verdict."""
-    font = QFont(base)
-    if point_size is None and font.pointSizeF() <= 0:  # a pixel-sized font
-        font.setPixelSize(round(font.pixelSize() * 1.25))
-    else:
-        font.setPointSizeF((point_size or font.pointSizeF()) * 1.25)
-    font.setBold(True)
-    return font
 
 
 class PresentationMode:

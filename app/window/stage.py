@@ -14,6 +14,7 @@ import math
 
 from PySide6.QtWidgets import QLabel, QTabBar, QVBoxLayout
 
+from app.fonts import heading_font
 from app.session import Lesson, Prediction, Session, Side, close_call
 from app.session.figures import Figures, Shown
 from app.session.live import LANES_AFTER_TIDYING, answered_state
@@ -27,7 +28,7 @@ from app.widgets.metrics_panel import QtMetrics
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.side_title import QtSideTitle
 from app.widgets.timeline import QtLegend, QtTimeline
-from app.window.presentation import heading_font, presentation_row_px
+from app.window.presentation import presentation_row_px
 from app.window.replay import (
     explain_live,
     explain_shown,
