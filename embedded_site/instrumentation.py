@@ -81,18 +81,19 @@ def over(s: RawSegment, at_ns: int) -> bool:
     """Whether the open segment ``s`` was over by ``at_ns``: a timed await past its deadline
     (:func:`past_due`), or a sleep past its end by a wait worth drawing (``WAIT_MIN_NS``: the
     OS wakes a sleeper within about 0.1 ms, and its close draws waits from that long on)."""
-    return s.due_ns is not None and at_ns - s.due_ns >= _slack(s)
+    return past_due(s.due_ns, at_ns, _slack(s))
 
 
 def _slack(s: RawSegment) -> int:
     return WAIT_MIN_NS if is_sleep(s) else AWAIT_SLACK_NS
 
 
-def past_due(due_ns: int | None, at_ns: int) -> bool:
+def past_due(due_ns: int | None, at_ns: int, slack_ns: int = AWAIT_SLACK_NS) -> bool:
     """Whether a timed await due at ``due_ns``, still not resumed at ``at_ns``, was over at
-    its deadline: late by ``AWAIT_SLACK_NS`` or more, the rest is waiting for the loop.
-    (Late by less, the sliver stays in the await, as a sleep's does.)"""
-    return due_ns is not None and at_ns - due_ns >= AWAIT_SLACK_NS
+    its deadline: late by ``slack_ns`` (``AWAIT_SLACK_NS``; a sleep's, :func:`over`) or more,
+    the rest is waiting for the loop. (Late by less, the sliver stays in the await, as a
+    sleep's does.) The one statement of an await's slack."""
+    return due_ns is not None and at_ns - due_ns >= slack_ns
 
 
 @dataclass(slots=True)
