@@ -76,11 +76,8 @@ KIND_LABELS: dict[Kind, str] = {
     # (Not "blocking I/O": a thread Django holds in ``async_to_sync`` while the view awaits
     # on the loop (lessons 9, 16, 21) is blocked, doing no I/O of its own: a teacher's walk.)
     Kind.IO_BLOCKING: "blocked, waiting (holds a thread / the loop until its I/O or await ends)",
-    # (Its short form says the waits too: lesson 15's 50-120 ms olive bars, mostly waits for
-    # the GIL, read on a projector as "hand-offs are slow" under a key of "thread hand-off".)
     Kind.THREAD_HOP: (
-        "thread hand-off, waits included (while other threads compute: waiting to run for the"
-        " GIL, a core)"
+        "thread hand-off (while other threads compute, it includes waiting to run: the GIL, a core)"
     ),
     Kind.CLIENT: "client and network (connect, send, receive)",
     Kind.AT_SERVER: "at the server: queued or running, one span (no timings; known at the answer)",
