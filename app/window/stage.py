@@ -36,7 +36,7 @@ from app.window.replay import (
     load_replay,
     painted_kinds,
 )
-from app.window.stage_split import MIN_SHARE, MIN_SHARE_UNDER_TEXT, OnResize, settled_shares
+from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
 from simulator.trace import Run, Trace
 
@@ -92,7 +92,6 @@ class Stage:
         #: What the step's layout shows (:meth:`set_step_parts`): the lanes and their
         #: figures, and the header's line of dials under a lesson's title.
         self.lanes_shown, self.figures_shown, self.dials_line = True, False, True
-        self.under_text = False  # the reveal's whole text over the lanes: rows unfloored
         self.header_question: str | None = None
         self._header_of: tuple[Scenario, str] | None = None
         #: Each side's last live frame: its "now", from the run's start.
@@ -209,22 +208,12 @@ class Stage:
         self.header.setText(text)
 
     def set_step_parts(
-        self,
-        *,
-        lanes: bool,
-        figures: bool,
-        dials_line: bool,
-        question: str | None = None,
-        under_text: bool = False,
+        self, *, lanes: bool, figures: bool, dials_line: bool, question: str | None = None
     ) -> None:
         """Show the lanes (with side titles, legend and replay bar) and presentation mode's
-        line of figures, or give their room to the question; the header's dials line, the
-        ``question`` in the header in the title's place (``None``: the title), and whether
-        the lanes are under the reveal's whole text (:meth:`_on_presentation_changed`)."""
+        line of figures, or give their room to the question; the header's dials line, and
+        the ``question`` in the header in the title's place (``None``: the title)."""
         self.lanes_shown, self.figures_shown = lanes, figures
-        if under_text != self.under_text:
-            self.under_text = under_text
-            self._on_presentation_changed(self.session.view.presentation)
         compare = self.session.compare
         self.timeline.setVisible(lanes)
         self.timeline_b.setVisible(lanes and compare)
@@ -387,12 +376,11 @@ class Stage:
             return
         a, b, compare = self.timeline, self.timeline_b, self.session.compare
         height = a.height() + b.height()
-        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height, self.under_text)
+        key = (compare, a.row_count, b.row_count, a.by, a.row_floor_px, height)
         if unless_same and key == self._share_key:
             return
         self._share_key = key
-        least = MIN_SHARE_UNDER_TEXT if self.under_text else MIN_SHARE
-        shares = settled_shares(a, b, height, least) if compare else (1, 1)
+        shares = settled_shares(a, b, height) if compare else (1, 1)
         if shares != self._shares:
             self._shares = shares
             for timeline, share in zip((self.timeline, self.timeline_b), shares, strict=True):
@@ -427,13 +415,11 @@ class Stage:
 
     def _on_presentation_changed(self, on: bool) -> None:
         """On a projector no row is thinner than a line the class reads: alike rows share
-        one. (Called before the screen's font is set: the floor is the line it will be.)
-        Under the reveal's whole text, none: the class reads the text, and the look-at's
-        "a thread per request" was drawn as "threads 1–30 overlaid" (teacher41)."""
+        one. (Called before the screen's font is set: the floor is the line it will be.)"""
         screen = self.timeline.screen()
         floor = presentation_row_px(self.timeline.font(), screen.geometry().height())
         for timeline in self.timelines.values():
-            timeline.set_row_floor(floor if on and not self.under_text else 0.0)
+            timeline.set_row_floor(floor if on else 0.0)
         self._share_height()  # with the floor, alike rows share one: other rows needed
 
     def _on_tails_changed(self, shown: bool) -> None:

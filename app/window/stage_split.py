@@ -24,33 +24,21 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-__all__ = [
-    "MIN_SHARE",
-    "MIN_SHARE_UNDER_TEXT",
-    "STEP_PERCENT",
-    "OnResize",
-    "Side",
-    "height_shares",
-    "settled_shares",
-]
+__all__ = ["MIN_SHARE", "STEP_PERCENT", "OnResize", "Side", "height_shares", "settled_shares"]
 
 #: The least share of the pair's height either timeline gets.
 MIN_SHARE = 0.25
-#: The same under the reveal's whole text, where no row floor groups rows (``Stage``): by
-#: rows alone, lesson 15's B (five rows, its staircase the look-at names) got 10 px rows
-#: beside A's thirteen, too thin for its "#3"s and its row names.
-MIN_SHARE_UNDER_TEXT = 0.4
 #: The split moves in steps of this many percent of the pair's height.
 STEP_PERCENT = 5
 
 
-def height_shares(rows_a: int, rows_b: int, least: float = MIN_SHARE) -> tuple[int, int]:
+def height_shares(rows_a: int, rows_b: int) -> tuple[int, int]:
     """Stretch factors for timelines A and B (percent of their height, summing to 100):
-    in proportion to ``rows_a`` and ``rows_b``, at least ``least`` each; even while either
-    side has no rows yet (it has not run, or waits to)."""
+    in proportion to ``rows_a`` and ``rows_b``, at least :data:`MIN_SHARE` each; even
+    while either side has no rows yet (it has not run, or waits to)."""
     if rows_a <= 0 or rows_b <= 0:
         return 50, 50
-    share = min(max(rows_a / (rows_a + rows_b), least), 1 - least)
+    share = min(max(rows_a / (rows_a + rows_b), MIN_SHARE), 1 - MIN_SHARE)
     a = round(share * 100 / STEP_PERCENT) * STEP_PERCENT
     return a, 100 - a
 
@@ -68,9 +56,8 @@ class Side(Protocol):
         ...
 
 
-def settled_shares(a: Side, b: Side, height: float, least: float = MIN_SHARE) -> tuple[int, int]:
-    """The split of ``height`` px between A and B by the rows each needs at its share
-    (``least``: the least share of either, :func:`height_shares`).
+def settled_shares(a: Side, b: Side, height: float) -> tuple[int, int]:
+    """The split of ``height`` px between A and B by the rows each needs at its share.
 
     More rows than fit in half the height count as that many: two sides that both have to
     group their rows share evenly (their rows and labels as tall on both), and only a side
@@ -88,10 +75,10 @@ def settled_shares(a: Side, b: Side, height: float, least: float = MIN_SHARE) ->
         ]
         return int(counts[0]), int(counts[1])
 
-    low = round(least * 100)
+    low = round(MIN_SHARE * 100)
     candidates = range(low, 100 - low + 1, STEP_PERCENT)
-    start = height_shares(*needs(50), least)[0]
-    returned = {share: height_shares(*needs(share), least)[0] for share in candidates}
+    start = height_shares(*needs(50))[0]
+    returned = {share: height_shares(*needs(share))[0] for share in candidates}
     share = min(candidates, key=lambda c: (abs(returned[c] - c), abs(c - start)))
     return share, 100 - share
 

@@ -66,7 +66,6 @@ class StepLayoutView:
             figures=presentation,
             dials_line=layout.dials_line,
             question=question,
-            under_text=layout.reveal == "full",
         )
         # With the lanes away the question has the screen; otherwise the lanes take the height
         # (but what the reveal's whole text leaves them).

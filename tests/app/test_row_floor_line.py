@@ -81,26 +81,3 @@ def test_presentation_s_row_floor_is_the_label_column_s_smallest_font(qapp, monk
     before = presentation_row_px(base, 1080)
     monkeypatch.setattr(labels, "SMALLEST", 1.0)
     assert presentation_row_px(base, 1080) > before
-
-
-@pytest.mark.slow
-def test_under_the_reveal_s_whole_text_lesson_9_draws_a_thread_per_request(window):
-    """Lesson 9's look-at, read in the reveal's whole text, names "a thread per request" on
-    B: with the row floor there, B's thirty threads were drawn as "threads 1–15 overlaid"
-    and "threads 16–30 overlaid" (teacher41). Under the text no floor groups them; back at
-    the one-line reveal, the floor is back."""
-    with _lesson_on_a_projector(window, 9):
-        b, stage = window.timeline_b, window.stage
-
-        def thread_rows() -> list[str]:
-            b.grab()
-            return [label for label in b.rows.labels if label.startswith("thread")]
-
-        assert any(label.endswith(("alike", "overlaid")) for label in thread_rows())
-        parts = {"lanes": True, "figures": True, "dials_line": False}
-        stage.set_step_parts(**parts, under_text=True)
-        QApplication.processEvents()
-        assert thread_rows() == [f"thread {i}" for i in range(1, 31)]
-        stage.set_step_parts(**parts, under_text=False)
-        QApplication.processEvents()
-        assert any(label.endswith(("alike", "overlaid")) for label in thread_rows())

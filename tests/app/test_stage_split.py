@@ -9,12 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.session import Side
 from app.session.state import Kept
-from app.window.stage_split import (
-    MIN_SHARE,
-    MIN_SHARE_UNDER_TEXT,
-    height_shares,
-    settled_shares,
-)
+from app.window.stage_split import MIN_SHARE, height_shares, settled_shares
 from simulator.metrics.summary import summarize
 from simulator.scenario import Scenario
 from simulator.trace import Kind, Lane, Run, Segment, Trace
@@ -27,8 +22,6 @@ def test_shares_follow_the_rows_within_a_floor_and_in_steps():
     assert height_shares(4, 33) == (25, 75)  # lesson 9 by thread: A's floor
     assert height_shares(1, 10_000) == (round(MIN_SHARE * 100), 100 - round(MIN_SHARE * 100))
     assert height_shares(0, 30) == (50, 50)  # B waits to run: no rows to go by yet
-    # Under the reveal's whole text (no row floor), lesson 15's B keeps room for its staircase.
-    assert height_shares(13, 5, MIN_SHARE_UNDER_TEXT) == (60, 40)
     for a in range(1, 60):
         for b in range(1, 60):
             share_a, share_b = height_shares(a, b)
