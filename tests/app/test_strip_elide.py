@@ -88,7 +88,7 @@ def test_the_verdict_gives_up_its_run_count_before_the_answer_loses_its_word(qtb
     The run count goes first; what each side measured stays while giving it up would not
     make the answer whole."""
     verdict = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms; 3 runs each)"
-    answer = f"Not the guess. Answer: {_lesson(15).answer}"
+    answer = "Not the guess. Answer: No: the last answer comes about as late, or later"
     label, font = _strip(qtbot, 20, answer, verdict)
     shorter = "Verdict: no winner in makespan: ranges overlap (A 478 ms, B 446 ms)  ·  "
     room = _px(font, shorter, "Not the guess. Answer: No…")
@@ -274,14 +274,14 @@ def test_whether_the_class_was_right_stays_when_the_answer_is_cut(qtbot):
     label, _ = _strip(qtbot, 20, strip, verdict)
     label.resize(1250, 40)
     plain = _plain(label)
-    assert "  ·  Not the guess. Answer: No" in plain, plain
-    assert plain.endswith("…")  # (cut: the class's guess does not fit)
+    # Whole (its verdict's figures given up for it), the class's guess dropped without "…".
+    assert plain.endswith(f"  ·  Not the guess. Answer: {lesson.answer}"), plain
 
 
 def test_lesson_15_s_verdict_gives_up_its_figures_for_more_of_the_answer(qtbot):
     """Lesson 15 at 1280×720 read "Verdict: no winner in makespan: ranges overlap (A 401 ms,
     B 363 ms)  ·  Not the guess. Answer: No…" (teacher41): B's lead kept, the answer's
-    "about as late" cut. Where giving up the figures shows more of the answer, they go (the
+    "about as late, or later" cut. Where giving up the figures shows more of the answer, they go (the
     figures' line under the strip writes them)."""
     from app.lesson_reveal import panel_text
     from app.session.quiz import Quiz
@@ -293,8 +293,8 @@ def test_lesson_15_s_verdict_gives_up_its_figures_for_more_of_the_answer(qtbot):
     label.resize(1250, 40)
     plain = _plain(label)
     assert plain.startswith(
-        "Verdict: no winner in makespan: ranges overlap  ·  Not the guess. Answer: No: the"
-        " last answer comes about as late"
+        "Verdict: no winner in makespan: ranges overlap  ·  Not the guess. Answer: No: it"
+        " finishes about as late"
     ), plain
     assert "401" not in plain
 
