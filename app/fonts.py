@@ -1,10 +1,11 @@
-"""A font larger or smaller than another: the one rule for every scaled font of the window,
-the slides and the lanes' labels.
+"""A font larger or smaller than another: the one rule for every scaled font of the window
+and the lanes' labels (a slide sizes its fonts in pixels from its own height).
 
 A font keeps its own unit: a point size is scaled as points (the desk, where Qt converts by
 the screen's resolution), a pixel size as pixels (presentation mode sets the application's
 text in pixels from the screen's height), rounded to a whole pixel and never below
-``least_px``. Three helpers did this before, one converting every font to pixels first.
+``least_px``. Four copies did this before (the lesson panel, the lanes' labels, the
+header and the metrics panel), one converting every font to pixels first.
 """
 
 from __future__ import annotations

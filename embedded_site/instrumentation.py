@@ -89,10 +89,10 @@ def _slack(s: RawSegment) -> int:
 
 
 def past_due(due_ns: int | None, at_ns: int, slack_ns: int = AWAIT_SLACK_NS) -> bool:
-    """Whether a timed await due at ``due_ns``, still not resumed at ``at_ns``, was over at
-    its deadline: late by ``slack_ns`` (``AWAIT_SLACK_NS``; a sleep's, :func:`over`) or more,
-    the rest is waiting for the loop. (Late by less, the sliver stays in the await, as a
-    sleep's does.) The one statement of an await's slack."""
+    """Whether a timed await (or a sleep: :func:`over` hands its slack) due at ``due_ns``,
+    still not resumed at ``at_ns``, was over at its deadline: late by ``slack_ns``
+    (``AWAIT_SLACK_NS``) or more, the rest is waiting for the loop. (Late by less, the
+    sliver stays in the await.) The one comparison of a deadline with its slack."""
     return due_ns is not None and at_ns - due_ns >= slack_ns
 
 

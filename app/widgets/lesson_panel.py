@@ -35,7 +35,8 @@ LINE_SCALE = 1.25
 class QtElidedLabel(QLabel):
     """One line: a bold lead (the verdict) and plain text cut with "…" at the right when the
     line is too narrow (the whole of it in the tooltip): the reveal's strip never takes a
-    second line, and the verdict's words are the last to go."""
+    second line, and the verdict's words are the last to go. The class's wrong guess after
+    a whole answer goes whole, without "…"."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -61,10 +62,10 @@ class QtElidedLabel(QLabel):
         bold = QFont(self.font())
         bold.setBold(True)
         # The verdict's details go, its ranges ("A 201 ms (201–203 ms)") and then its run
-        # count ("; 3 runs each"), before the answer is cut: at 720p lesson 17's verdict took
-        # the whole line and its answer read "…", and lesson 15's read "No: about the…",
-        # without the word that is the answer. What was measured (A's, B's) stays, unless
-        # dropping it keeps the answer whole (below).
+        # count ("; 3 runs each"), before the answer is cut (the class's wrong guess after a
+        # whole answer is no reason: it goes, :func:`_aside_dropped`): at 720p lesson 17's
+        # verdict took the whole line and its answer read "…", and lesson 15's read "No:
+        # about the…", without the word that is the answer.
         leads = (self._lead, _without_ranges(self._lead), _without_runs(self._lead))
         for lead in leads:
             head = lead + _SEPARATOR if lead else ""
@@ -75,11 +76,11 @@ class QtElidedLabel(QLabel):
                     self._full, Qt.TextElideMode.ElideRight, room - lead_px
                 ),
             )
-            if rest == self._full:
+            if _whole(self._full, rest):
                 break
         else:
-            # Last, what each side measured, where that shows more of the answer (the
-            # class's wrong guess after it is no reason): the figures' line
+            # Last, what each side measured, where that shows more of the answer, at least
+            # its gist (else the verdict gives way at a word, below): the figures' line
             # under the strip writes them too (presentation mode; the results panel else).
             # Lesson 18's read "Answer: More…" at 720p, the reason the class voted on cut;
             # lesson 15's "Answer: No…" beside "(A 401 ms, B 363 ms)", B's lead kept where
@@ -95,7 +96,8 @@ class QtElidedLabel(QLabel):
                         self._full, Qt.TextElideMode.ElideRight, room_left
                     ),
                 )
-                if _answer_shown(self._full, more) > _answer_shown(self._full, rest):
+                gained = _answer_shown(self._full, more) > _answer_shown(self._full, rest)
+                if gained and len(more) >= len(_gist(self._full)):
                     lead, rest = shorter, more
         if lead and len(rest) < len(_gist(self._full)):
             # Even the shortest verdict left the answer no word (a long line, a narrow
@@ -190,9 +192,12 @@ def _aside_dropped(full: str, shown: str) -> str:
     (the class said…" → "Not the guess. Answer: No, about the same". A "…" after a whole
     answer read as one cut (teacher41: lessons 2, 9, 11, 12, 16 and 18), and "Not the
     guess." says the rest."""
-    answer = _answer_of(full)
-    whole = shown != full and len(shown.removesuffix("…")) >= len(answer)
-    return answer if whole else shown
+    return _answer_of(full) if shown != full and _whole(full, shown) else shown
+
+
+def _whole(full: str, shown: str) -> bool:
+    """Whether ``shown`` (``full``, cut with "…" or not) shows all of its answer."""
+    return _answer_shown(full, shown) >= len(_answer_of(full))
 
 
 def _after_label(text: str) -> int:
