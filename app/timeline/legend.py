@@ -58,10 +58,9 @@ def legend_kinds(
         return kinds  # (nothing to show yet: the whole key)
     if painted is not None:
         kinds = tuple(kind for kind in kinds if kind in painted or kind == FAILED)
-    if by_value(by) != "workers":
-        drawn = set().union(*map(request_kinds, traces)) | {FAILED}  # (a tail: one colour)
-        return tuple(kind for kind in kinds if kind in drawn)
-    drawn = set().union(*map(drawn_kinds, traces)) | {FAILED}
+    # By request, a tail is drawn in one colour; by worker, a thread's work whole.
+    drawn_by = drawn_kinds if by_value(by) == "workers" else request_kinds
+    drawn = set().union(*map(drawn_by, traces)) | {FAILED}
     return tuple(kind for kind in kinds if kind in drawn)
 
 
