@@ -27,12 +27,10 @@ pieces joined are taken as they were, the wait cut there.
 
 from __future__ import annotations
 
-import bisect
-
 from embedded_site.instrumentation import RequestProbe, past_due
 from simulator.trace.data import Lane, Status
 from simulator.trace.growing import ReadHolds
-from simulator.trace.intervals import RESUME_SLACK_NS, IntervalSet
+from simulator.trace.intervals import RESUME_SLACK_NS
 from simulator.trace.lane_build import (
     EVER,
     NEVER,
@@ -114,7 +112,7 @@ def await_entered(
     at = len(events)
     if len(checkpoints) != at + 1 or len(merge_states) != at + 1:
         return None
-    last_ns, last_thread, _, base, held_until, horizon, n_windows = checkpoints[at]
+    last_ns, _, _, base, held_until, horizon, n_windows = checkpoints[at]
     # Where the walk resumes (``resumable``): after the last event.
     steps = probe.loop_steps
     n_steps, known = len(steps), before.n_steps
@@ -149,21 +147,14 @@ def await_entered(
     reads.windows = list(before.windows[:n_windows])
     walked: list[Checkpoint] = [checkpoints[at]]
     pieces: list[Piece] = []
-    cut = _wait_cut(before, at, last_ns, last_thread, loop_thread, min(limit, t_mark), own)
+    cut = _wait_cut(before, at, last_ns, loop_thread, min(limit, t_mark))
     skipped = 0  # (the pieces walked before the cut, which the last build joined)
     if cut is not None:
         merged_cut, skipped, from_ns = cut
         for s, e, running in own.split(from_ns, t_mark):
             pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
     else:
-        split = own.split(last_ns, t_mark)
-        if last_thread != loop_thread and split and not split[0][2]:
-            # Back from a receiver's thread: Django there until the loop first ran another's.
-            s, e, _ = split[0]
-            ran_until = reads.first_other(s, e, id(probe))
-            pieces.append((FRAMEWORK, s, ran_until, last_thread, False, None))
-            split[0] = (ran_until, e, False)
-        for s, e, running in split:
+        for s, e, running in own.split(last_ns, t_mark):
             pieces.append((FRAMEWORK if running else QUEUED, s, e, loop_thread, False, None))
     walked.append(
         (t_mark, loop_thread, mark_clock, base + skipped + len(pieces), reads.until, t_mark,
@@ -235,10 +226,8 @@ def _wait_cut(
     before: LaneBuild,
     at: int,
     last_ns: int,
-    last_thread: str,
     loop_thread: str,
     cut_ns: int,
-    own: IntervalSet,
 ) -> tuple[list[Piece], int, int] | None:
     """Where the walk from ``before``'s last checkpoint (``at``) may take the pieces the
     last build joined, up to ``cut_ns`` (the first new step's start, or the mark's):
@@ -247,8 +236,8 @@ def _wait_cut(
     entering its await, 10,000 lanes a frame).
 
     So it is where the last build's walk went on from there as the walk now does: on the
-    loop, by the lane's own steps (``own`` now, the same up to the cut), reading no holds
-    (from the loop, or back from a receiver's thread inside a step of its own), ending
+    loop, by the lane's own steps (the same up to the cut), reading no holds (from the loop,
+    or back from a receiver's thread: ``lane_receivers``), ending
     waiting for the loop after its last own step, which came before the cut: the pieces
     drawn up to the cut are the same, the wait reaching the cut now."""
     states, merged = before.merge_states, before.merged
@@ -270,12 +259,5 @@ def _wait_cut(
         or cut_ns <= waited_from
     ):
         return None
-    if last_thread != loop_thread:
-        # (The walk reads the holds from a receiver's thread unless inside a step of its own.)
-        i = bisect.bisect_right(own.ends, last_ns)
-        if len(before.windows) != before.checkpoints[at][6] or i == len(own.ends):
-            return None
-        if own.starts[i] > last_ns:
-            return None
     cut: Piece = (QUEUED, start, cut_ns, loop_thread, False, line)
     return [*merged[:-1], cut], drawn, cut_ns

@@ -17,8 +17,8 @@ walk's horizon, and the holds it read up to there are unchanged (:func:`~simulat
 lane_build.resumable`). From there it draws one gap up to now (``fill``): on the loop, with
 the lane's own steps measured and no hand-off inside the middleware chain (``hop``), each
 stretch of the lane's own steps is framework on the loop and each stretch between is queued
-on the loop, reading no holds, unless the gap starts off the loop outside a step of its own
-(then it reads the holds: not taken here). The last build drew the same gap up to its own
+on the loop, reading no holds (back from a receiver's thread too: ``lane_receivers``).
+The last build drew the same gap up to its own
 now: its own steps there all end before that now (so it ended queued, the last piece it
 joined), and the new ones start after every earlier one ended and after where the walk
 stands, each after the one before ended: so the new gap is the old one with its queued end
@@ -27,8 +27,6 @@ none of which joins its neighbour (other kinds, or a stretch between).
 """
 
 from __future__ import annotations
-
-import bisect
 
 from embedded_site.instrumentation import RequestProbe
 from simulator.trace.data import Lane, Status
@@ -120,12 +118,6 @@ def steps_after_wait(
     hop_then = mw_in is not None and mw_in <= last_ns and then <= before.out_ns and swapped
     if hop != hop_then or was >= then or last_ns >= then or before.lane.done_ns != then:
         return None
-    if last_thread != loop_thread and not hop:
-        # Back from a receiver's thread, the gap's first stretch reads the holds unless it
-        # starts inside a step of the lane's own (then the same in both builds).
-        i = bisect.bisect_right(ends, last_ns)
-        if i == len(ends) or starts[i] > last_ns:
-            return None
     if hop:
         waiting, on = THREAD_HOP, (thread_there if thread_there != loop_thread else last_thread)
     else:

@@ -43,6 +43,7 @@ from simulator.trace.lane_parts import (
     framework,
     steps_joined,
 )
+from simulator.trace.lane_receivers import SIGNAL, receivers_ran
 from simulator.trace.lane_tail import steps_after_wait
 from simulator.trace.made import make_segment
 
@@ -78,7 +79,8 @@ def build_lane(
       loop ran this request's code it is ``framework``; between two such steps its coroutine
       was suspended, its state unchanged, waiting for the loop (whether the loop ran others
       or idled) or for a thread to run Django's receivers: one ``queued`` piece, not a sliver
-      per other request's step (a thousand requests in flight would cut it a thousand times).
+      per other request's step (a thousand requests in flight would cut it a thousand times),
+      but for the receivers' own CPU before their mark (``lane_receivers``);
 
     An ``io_wait`` on the loop that ended only when a run of other requests' holds on the
     loop ended was over sooner: its I/O finished during those holds, and a coroutine can only
@@ -249,16 +251,7 @@ def build_lane_again(
         # its own steps the request's coroutine was suspended, its state unchanged whatever
         # the loop did meanwhile: one wait, not a sliver per other request's step.
         waiting_thread = thread_there if thread_there != loop_thread else last_thread
-        split = own_steps.split(last_ns, until)
-        if measured_steps and not hop and last_thread != loop_thread and split and not split[0][2]:
-            # Back from a receiver's thread: until the loop first ran another request's code
-            # (or this one's), that is Django on that thread finishing and handing back;
-            # from then on, the request waited for the loop.
-            s, e, _ = split[0]
-            ran_until = held.first_other(s, e, id(probe))
-            pieces.append((FRAMEWORK, s, ran_until, last_thread, False, None))
-            split[0] = (ran_until, e, False)
-        for s, e, running in split:
+        for s, e, running in own_steps.split(last_ns, until):
             if running:
                 pieces.append((FRAMEWORK, s, e, loop_thread, False, None))
             elif hop:
@@ -267,7 +260,8 @@ def build_lane_again(
                 pieces.append((THREAD_HOP, s, e, waiting_thread, False, None))
             elif measured_steps:
                 # Waiting for the loop (busy with others, or to wake up), or for a thread to
-                # run Django's receiver or ``response.close()``: waiting to run, queued.
+                # run Django's receiver or ``response.close()``: waiting to run, queued
+                # (but the receivers' CPU: ``lane_receivers``).
                 pieces.append((QUEUED, s, e, loop_thread, False, None))
             else:
                 # No loop monitor: only the holds on the loop say when it was busy.
@@ -287,8 +281,11 @@ def build_lane_again(
             )  # fmt: skip
         ns, is_body, item = events[k]
         if not is_body:
-            _, thread, _, clock = item
+            _, thread, where, clock = item
+            drawn_from = len(pieces)
             fill(ns, thread, clock)
+            if where == SIGNAL and measured_steps and loop_thread is not None:
+                receivers_ran(pieces, drawn_from, events, k, clock, loop_thread)
             horizon = max(horizon, ns)
             last_ns, last_thread, last_clock = max(last_ns, ns), thread, clock
             handed = handed_back(events[k], loop_thread)
