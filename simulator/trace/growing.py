@@ -58,20 +58,13 @@ class ReadHolds(IntervalSet):
     __slots__ = ("until", "windows")
 
     def __init__(self, held: IntervalSet) -> None:
-        super().__init__(held.starts, held.ends, held.steps, held._step_ends)
+        super().__init__(held.starts, held.ends, held.stepped)
         #: The latest end of a stretch asked about since this was last set.
         self.until = _NEVER
         #: The stretches asked about since this was last set, each as its start and end: a
         #: change to the holds away from all of them (:func:`read_near`) leaves what was
         #: read as it was.
         self.windows: list[int] = []
-
-    def first_other(self, start: int, end: int, own: int) -> int:
-        # Once another's step is found, later ones are not read: nor is the rest.
-        found = super().first_other(start, end, own)
-        self.until = max(self.until, found)
-        self.windows += (start, found)
-        return found
 
     def covered_tail(self, start: int, end: int, slack: int) -> int:
         self.until = max(self.until, end)

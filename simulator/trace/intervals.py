@@ -28,20 +28,8 @@ class IntervalSet:
 
     starts: list[int] = field(default_factory=list)
     ends: list[int] = field(default_factory=list)
-    #: The loop monitor's raw steps (disjoint: the loop runs one at a time) and whose they
-    #: were, to tell when the loop first ran someone else's code.
-    steps: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, owner)
-    _step_ends: list[int] = field(default_factory=list)
-
-    def first_other(self, start: int, end: int, own: int) -> int:
-        """The first time in ``[start, end)`` the loop ran a step that was not ``own``'s
-        (``end`` if none, or if the steps are unknown)."""
-        i = bisect.bisect_right(self._step_ends, start)  # steps[:i] ended by ``start``
-        while i < len(self.steps) and self.steps[i][0] < end:
-            if self.steps[i][2] != own:
-                return max(self.steps[i][0], start)
-            i += 1
-        return end
+    #: Whether the loop monitor's steps are among them (joined closer: ``STEP_SLACK_NS``).
+    stepped: bool = False
 
     @classmethod
     def of(cls, intervals: Iterable[tuple[int, int]], slack: int = 0) -> IntervalSet:
@@ -143,28 +131,21 @@ def loop_holding_intervals(
         if seg.thread == loop_thread and seg.kind in HOLDS_THREAD
     ]
     steps = [list(probe.loop_steps) for probe in probes]
-    counts = list(map(len, steps))
-    n = sum(counts)
+    n = sum(map(len, steps))
     if n:
-        # Sorted by start, end, then owner, as tuples sort (numpy: a hundred thousand steps,
-        # read into arrays without a tuple each).
-        flat = np.fromiter(chain.from_iterable(chain.from_iterable(steps)), np.int64, 2 * n)
-        owner = np.repeat(np.fromiter(map(id, probes), np.int64, len(probes)), counts)
-        order = np.lexsort((owner, flat[1::2], flat[0::2]))
-        start, end, owner = flat[0::2][order], flat[1::2][order], owner[order]
-        starts, ends = start.tolist(), end.tolist()
-        # Bridge the loop's bookkeeping between two requests' code.
+        # Bridge the loop's bookkeeping between two requests' code (numpy: a hundred
+        # thousand steps, read into arrays without a tuple each).
         if len(holds) + n > _SORT_IN_NUMPY:
+            flat = np.fromiter(chain.from_iterable(chain.from_iterable(steps)), np.int64, 2 * n)
             held = np.fromiter(chain.from_iterable(holds), np.int64, 2 * len(holds))
             busy = IntervalSet._of_arrays(
-                np.concatenate((held[0::2], start)),
-                np.concatenate((held[1::2], end)),
+                np.concatenate((held[0::2], flat[0::2])),
+                np.concatenate((held[1::2], flat[1::2])),
                 STEP_SLACK_NS,
             )
         else:
-            busy = IntervalSet.of(holds + list(zip(starts, ends, strict=True)), STEP_SLACK_NS)
-        busy.steps = list(zip(starts, ends, owner.tolist(), strict=True))
-        busy._step_ends = ends
+            busy = IntervalSet.of(holds + list(chain.from_iterable(steps)), STEP_SLACK_NS)
+        busy.stepped = True
         return busy
     return IntervalSet.of(holds, slack=RESUME_SLACK_NS)
 

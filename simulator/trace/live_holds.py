@@ -3,7 +3,7 @@ records that are new since the last one.
 
 :func:`~simulator.trace.intervals.loop_holding_intervals` reads every probe of the run; a live
 window asks for the holds every frame, and at 10,000 requests that read is most of a frame.
-:class:`LiveHolds` gives the same :class:`IntervalSet` (same intervals, same steps), merging
+:class:`LiveHolds` gives the same :class:`IntervalSet` (same intervals), merging
 only what arrived since: new holds and steps land near the end of the run so far, so only the
 tail of the merged intervals is merged again. It also says from when on the set may differ
 from the last frame's (:attr:`LiveHolds.changed_from`): a lane built from the set up to an
@@ -53,7 +53,7 @@ class LiveHolds:
 
     @property
     def slack(self) -> int:
-        return STEP_SLACK_NS if self._closed.steps else RESUME_SLACK_NS
+        return STEP_SLACK_NS if self._closed.stepped else RESUME_SLACK_NS
 
     def update(self, probes: Sequence[RequestProbe], now_ns: int) -> IntervalSet:
         """Read what ``probes`` recorded since the last call; the holds up to ``now_ns``
@@ -64,7 +64,7 @@ class LiveHolds:
             self.changed = ([], [])
             return self.held
         holds: list[tuple[int, int]] = []
-        steps: list[tuple[int, int, int]] = []
+        steps: list[tuple[int, int]] = []
         running: list[tuple[int, int]] = []
         read, holding = self._read, self._holding
         everyone: Sequence[RequestProbe] = probes  # (each once: 10,000 a frame after a burst)
@@ -85,10 +85,9 @@ class LiveHolds:
                 read[key] = (n_segments, n_steps)
             if n_steps != seen_steps:
                 if n_steps == seen_steps + 1:  # (one step since: most often)
-                    start, end = own[seen_steps]
-                    steps.append((start, end, key))
+                    steps.append(own[seen_steps])
                 else:
-                    steps += [(start, end, key) for start, end in own[seen_steps:n_steps]]
+                    steps += own[seen_steps:n_steps]
                 read[key] = (n_segments, n_steps)
             if opened:
                 own_running = [
@@ -103,20 +102,19 @@ class LiveHolds:
             if key in holding:
                 del holding[key]
         steps.sort()
-        pairs = [(start, end) for start, end, _ in steps]
-        stretches = holds + self._moved(running) + pairs
+        stretches = holds + self._moved(running) + steps
         self.changed_from = min((start for start, _ in stretches), default=2**62)
         joined = IntervalSet.of(stretches)  # sorted, those that overlap joined
         self.changed = (joined.starts, joined.ends)
-        if steps and not self._closed.steps:
+        if steps and not self._closed.stepped:
             self.changed_from = _EVER  # the first step: the slack changes, merged afresh
             self.changed = None
             self._holds += holds
-            self._closed = IntervalSet()
-            self._add(self._holds, steps, pairs)
+            self._closed = IntervalSet(stepped=True)
+            self._closed = self._merged(self._closed, self._holds + steps)
         elif holds or steps:
             self._holds += holds
-            self._add(holds, steps, pairs)
+            self._closed = self._merged(self._closed, holds + steps)
         self._open = running
         self.held = self._with(running) if running else self._closed
         return self.held
@@ -136,28 +134,11 @@ class LiveHolds:
         still = {start for start, _ in running}
         return moved + [(start, end) for start, end in self._open if start not in still]
 
-    def _add(
-        self,
-        holds: list[tuple[int, int]],
-        steps: list[tuple[int, int, int]],
-        pairs: list[tuple[int, int]],
-    ) -> None:
-        """Merge new closed ``holds`` and ``steps`` (sorted; ``pairs``: their starts and
-        ends) into the closed set, its tail only."""
-        closed = self._closed
-        if steps:
-            at = bisect.bisect_left(closed.steps, steps[0])
-            tail = sorted(closed.steps[at:] + steps) if at < len(closed.steps) else steps
-            closed.steps[at:] = tail
-            closed._step_ends[at:] = [end for _, end, _ in tail]
-        self._closed = self._merged(closed, holds + pairs)
-
     def _with(self, running: list[tuple[int, int]]) -> IntervalSet:
         """The closed set with the holds still running merged in (a copy: they change)."""
-        copy = IntervalSet(list(self._closed.starts), list(self._closed.ends))
-        merged = self._merged(copy, running)
-        merged.steps, merged._step_ends = self._closed.steps, self._closed._step_ends
-        return merged
+        closed = self._closed
+        copy = IntervalSet(list(closed.starts), list(closed.ends), closed.stepped)
+        return self._merged(copy, running)
 
     def _merged(self, into: IntervalSet, new: list[tuple[int, int]]) -> IntervalSet:
         """``into`` with ``new`` merged: the intervals ending more than the slack before the

@@ -130,7 +130,7 @@ def test_every_frame_is_what_a_build_from_scratch_gives(watched):
         # The holds on the loop, read incrementally, are those read from every probe.
         held = live_lanes._holds.held
         whole = loop_holding_intervals([r.probe for r in mirror._records], trace.loop_thread, now)
-        assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
+        assert (held.starts, held.ends, held.stepped) == (whole.starts, whole.ends, whole.stepped)
         kept_or_grown += len(lanes) - live_lanes.built
         resumed += live_lanes.resumed
         # A settled lane is handed out as the same object ever after (the painter's cache).

@@ -53,7 +53,7 @@ def test_a_request_finished_during_a_snapshot_is_not_settled_with_its_lane_befor
         assert lanes[0].segments[-1].end_ns == 9 * MS  # Django's tidying, to its end
     # And its last step holds the loop for the others' lanes, as read from every probe.
     held, whole = live._holds.held, loop_holding_intervals([probe], LOOP, 12 * MS)
-    assert (held.starts, held.ends, held.steps) == (whole.starts, whole.ends, whole.steps)
+    assert (held.starts, held.ends, held.stepped) == (whole.starts, whole.ends, whole.stepped)
     assert held.ends[-1] == 9 * MS
 
 

@@ -1,6 +1,6 @@
 """The holds on the loop of a whole run, read into arrays without a tuple a step (a final
 trace of thousands of requests reads a hundred thousand steps), are what reading them as
-tuples, sorting and merging them gives: the same intervals, steps, owners and types."""
+tuples, sorting and merging them gives: the same intervals and types."""
 
 from __future__ import annotations
 
@@ -32,12 +32,11 @@ def _by_tuples(probes: list[RequestProbe]) -> IntervalSet:
         for seg in probe.segments
         if seg.thread == L and seg.kind in HOLDS_THREAD
     ]
-    own = sorted((s, e, id(probe)) for probe in probes for s, e in probe.loop_steps)
+    own = sorted((s, e) for probe in probes for s, e in probe.loop_steps)
     if not own:
         return IntervalSet.of(holds, slack=RESUME_SLACK_NS)
-    busy = IntervalSet.of(holds + [(s, e) for s, e, _ in own], slack=STEP_SLACK_NS)
-    busy.steps = own
-    busy._step_ends = [e for _, e, _ in own]
+    busy = IntervalSet.of(holds + own, slack=STEP_SLACK_NS)
+    busy.stepped = True
     return busy
 
 
@@ -82,8 +81,5 @@ def test_many_holds_are_those_read_as_tuples(seed):
 
 def _check(probes: list[RequestProbe]) -> None:
     got, want = loop_holding_intervals(probes, L), _by_tuples(probes)
-    assert (got.starts, got.ends) == (want.starts, want.ends)
-    assert got.steps == want.steps
-    assert got._step_ends == want._step_ends
-    everything = got.starts + got.ends + got._step_ends + [n for step in got.steps for n in step]
-    assert all(type(n) is int for n in everything)  # bisect, repr and the JSON as before
+    assert (got.starts, got.ends, got.stepped) == (want.starts, want.ends, want.stepped)
+    assert all(type(n) is int for n in got.starts + got.ends)  # bisect, repr and the JSON as before
