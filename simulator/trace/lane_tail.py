@@ -17,13 +17,13 @@ walk's horizon, and the holds it read up to there are unchanged (:func:`~simulat
 lane_build.resumable`). From there it draws one gap up to now (``fill``): on the loop, with
 the lane's own steps measured and no hand-off inside the middleware chain (``hop``), each
 stretch of the lane's own steps is framework on the loop and each stretch between is queued
-on the loop, reading no holds (back from a receiver's thread too: ``lane_receivers``).
-The last build drew the same gap up to its own
-now: its own steps there all end before that now (so it ended queued, the last piece it
-joined), and the new ones start after every earlier one ended and after where the walk
-stands, each after the one before ended: so the new gap is the old one with its queued end
-cut at the first new step, then each new step as framework and the wait after it as queued,
-none of which joins its neighbour (other kinds, or a stretch between).
+on the loop, reading no holds (back from a receiver's thread too: ``lane_receivers``). The
+last build drew the same gap up to its own now: its own steps there all end before that now
+(so it ended queued, the last piece it joined), and the new ones start after every earlier
+one ended and after where the walk stands, each after the one before ended: so the new gap
+is the old one with its queued end cut at the first new step, then each new step as
+framework and the wait after it as queued, none of which joins its neighbour (other kinds,
+or a stretch between).
 """
 
 from __future__ import annotations

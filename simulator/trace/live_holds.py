@@ -110,7 +110,7 @@ class LiveHolds:
             self.changed_from = _EVER  # the first step: the slack changes, merged afresh
             self.changed = None
             self._holds += holds
-            self._closed = IntervalSet(stepped=True)
+            self._closed = IntervalSet(stepped=True)  # (the slack of steps, for the merge)
             self._closed = self._merged(self._closed, self._holds + steps)
         elif holds or steps:
             self._holds += holds
