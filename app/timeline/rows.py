@@ -118,7 +118,7 @@ class TimelineRows:
     _cut: dict[int, list[Segment]] = field(default_factory=dict, repr=False)
     row_lanes: list[Lane | None] = field(default_factory=list)
     #: The threads of the by-worker layout's one "Django only" row: they ran nothing but
-    #: Django's own code (its signal receivers, about 2 ms a request), held by no view.
+    #: Django's own code (its signal receivers, a moment a request), held by no view.
     django_only: tuple[str, ...] = ()
     #: The event loop's row (the by-worker layout of an ASGI run): its label is always drawn.
     loop_row: int | None = None

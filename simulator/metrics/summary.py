@@ -198,7 +198,7 @@ def threads_held_peak(trace: Trace) -> int:
     ``threads_used`` counts every thread that touched a request, however briefly, so it
     reads alike for sync and async views; this figure says how many the views *held at
     once*. Django's own ``framework`` time is left out: under ASGI its signal receivers run
-    on a thread per request even for async views, for about 2 ms, so counting them would
+    on a thread per request even for async views, for a moment, so counting them would
     read 7 or 8 for 8 async views, which is Django's machinery, not the views' cost. Nor
     do the client's time (outside the server) and awaits count: a real uvicorn's awaits are
     on its process's main thread, where, as on the in-process loop, they hold nothing. Nor

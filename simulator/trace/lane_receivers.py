@@ -12,8 +12,10 @@ loop's wake-up are left, with no clock read at their end: waiting to run, ``queu
 
 The CPU is the thread's clock at the mark less its clock at the lane's last reading on that
 thread before it (another mark, a view's segment measured there): the thread worked for
-this request alone in between. With no earlier reading in the lane (``request_started``,
-the thread's first work) the CPU is not known and nothing is carved.
+this request alone in between. With no earlier reading in the lane (``request_started``)
+it is the thread's whole clock: asgiref started that thread for this request's context,
+so its CPU since its start (the start itself, then the receivers) is this request's
+hand-off to it.
 
 Drawn otherwise, the stretch misled: lesson 15's eight computing threads each showed a
 framework bar of 16-58 ms after the answer, all waiting for the GIL while seven siblings
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from simulator.trace.lane_build import Event
+from simulator.trace.lane_build import EVER, Event
 from simulator.trace.lane_parts import FRAMEWORK, QUEUED, Piece, PlainClock
 
 __all__ = ["SIGNAL", "receivers_ran"]
@@ -51,22 +53,22 @@ def receivers_ran(
     if kind != QUEUED or on != loop_thread or end != ns:
         return
     before = _last_cpu(events, k, thread)
-    if before is None or clock[1] <= before:
+    if clock[1] <= before:
         return
     ran_from = max(start, end - (clock[1] - before))
     waited: list[Piece] = [(QUEUED, start, ran_from, on, False, line)] if ran_from > start else []
     pieces[-1:] = [*waited, (FRAMEWORK, ran_from, end, thread, False, None)]
 
 
-def _last_cpu(events: Sequence[Event], k: int, thread: str) -> int | None:
-    """The CPU clock of ``thread`` at the lane's last reading on it before ``events[k]``
-    (``None``: none, or one with no clock)."""
+def _last_cpu(events: Sequence[Event], k: int, thread: str) -> int:
+    """The CPU clock of ``thread`` at the lane's last reading on it before ``events[k]``: 0
+    with none (the thread began for this request), ``EVER`` with one that read no clock."""
     for j in range(k - 1, -1, -1):
         _, is_body, item = events[j]
         if not is_body:
             if item[1] == thread:
-                return None if item[3] is None else item[3][1]
+                return EVER if item[3] is None else item[3][1]
         elif item[3] == thread:
             clock = item[7] if not item[4] else item[6]  # (its end's, or its start's if open)
-            return None if clock is None else clock[1]
-    return None
+            return EVER if clock is None else clock[1]
+    return 0

@@ -57,12 +57,16 @@ def test_the_receivers_cpu_is_framework_on_their_thread_and_the_rest_waits_on_th
     ]
 
 
-def test_no_framework_is_drawn_where_the_thread_used_no_cpu_or_its_cpu_is_unknown():
-    kinds = [(kind, thread) for kind, _, _, thread in _segments(_probe(0.0))]
-    assert ("framework", THREAD) not in kinds
-    # request_started's receivers: the thread's first reading, so its CPU before is unknown.
-    first = [s for s in _segments(_probe(0.3)) if s[2] <= 1.6]
-    assert all(thread != THREAD for _, _, _, thread in first)
+def test_request_started_s_receivers_are_the_thread_s_cpu_since_it_began():
+    """The thread's first reading: asgiref started it for this request, so all its CPU
+    (its start, then the receivers) is the hand-off's; the rest was waiting to run."""
+    first = [s for s in _segments(_probe(0.3)) if s[2] <= 1.5]
+    assert first[-2:] == [("queued", 1, 1.3, LOOP), ("framework", 1.3, 1.5, THREAD)]
+
+
+def test_no_framework_is_drawn_where_the_thread_used_no_cpu():
+    finished = [s for s in _segments(_probe(0.0)) if s[1] >= 21]
+    assert [kind for kind, *_ in finished] == ["queued", "framework"]
 
 
 def test_more_cpu_than_the_wait_fills_the_wait_and_no_more():
