@@ -13,9 +13,9 @@ loop's wake-up are left, with no clock read at their end: waiting to run, ``queu
 The CPU is the thread's clock at the mark less its clock at the lane's last reading on that
 thread before it (another mark, a view's segment measured there): the thread worked for
 this request alone in between. With no earlier reading in the lane (``request_started``)
-it is the thread's whole clock: asgiref started that thread for this request's context,
-so its CPU since its start (the start itself, then the receivers) is this request's
-hand-off to it.
+it is the thread's whole clock: asgiref started that thread for this request's context
+(100 async views use 101 threads: ``tests/simulator/test_run_file.py``), so its CPU since
+its start (the start itself, then the receivers) is this request's hand-off to it.
 
 Drawn otherwise, the stretch misled: lesson 15's eight computing threads each showed a
 framework bar of 16-58 ms after the answer, all waiting for the GIL while seven siblings
