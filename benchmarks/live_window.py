@@ -14,8 +14,9 @@ thread's (the frame drawn: the timeline's layout and paint, the figures'), the f
 work on the snapshot's thread; the worst lag of a 10 ms tick of the window's loop over the
 whole run (what a click would wait), and apart up to the last answer, from it to the run's
 end, and while the finished run is drawn; and how often frames came while the lanes grew.
-The run's measured makespan comes first: what the window's frames cost the site shows
-there (frames paced to take more of the machine made a 10,000-request run 13% slower).
+The run's measured makespan comes after the window's size: what the window's frames cost
+the site shows there (frames paced to take more of the machine made a 10,000-request run
+13% slower).
 Beside the frames over 100 ms and the rest, how many lanes their snapshots built: a lane is
 built again when its records changed, and a burst of them (10,000 sleeps ending together,
 each lane's coroutine run again by the loop) changes every lane at once.

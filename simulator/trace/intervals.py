@@ -1,4 +1,4 @@
-"""Sorted, merged time intervals: when the event loop was held, and by whom.
+"""Sorted, merged time intervals: when the event loop was held.
 
 Lane building asks "was the loop busy with someone else over this stretch?" thousands of
 times per run, so the intervals are kept sorted and searched with :mod:`bisect`.

@@ -6,6 +6,8 @@ run on the loop. (Lesson 15's eight computing threads each showed a framework ba
 
 from __future__ import annotations
 
+import dataclasses
+
 from embedded_site.instrumentation import Mark, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
@@ -57,11 +59,18 @@ def test_the_receivers_cpu_is_framework_on_their_thread_and_the_rest_waits_on_th
     ]
 
 
-def test_request_started_s_receivers_are_the_thread_s_cpu_since_it_began():
-    """The thread's first reading: asgiref started it for this request, so all its CPU
-    (its start, then the receivers) is the hand-off's; the rest was waiting to run."""
+def test_nothing_is_carved_where_the_thread_s_cpu_is_not_known_to_be_the_receivers():
+    # request_started's mark: the thread's first reading (its clock counts from its start).
     first = [s for s in _segments(_probe(0.3)) if s[2] <= 1.5]
-    assert first[-2:] == [("queued", 1, 1.3, LOOP), ("framework", 1.3, 1.5, THREAD)]
+    assert all(thread != THREAD for *_, thread in first)
+    # After a sync view's last segment on the thread, the clock also counts the view's end
+    # and its hand-back to the loop, which came before the answer.
+    probe = _probe(0.3)
+    probe.segments[0] = dataclasses.replace(
+        probe.segments[0], thread=THREAD, end_clock=Clock(20 * MS, 250_000, None)
+    )
+    after = [s for s in _segments(probe) if s[1] >= 21]
+    assert ("framework", THREAD) not in [(kind, thread) for kind, _, _, thread in after]
 
 
 def test_no_framework_is_drawn_where_the_thread_used_no_cpu():
@@ -74,9 +83,36 @@ def test_more_cpu_than_the_wait_fills_the_wait_and_no_more():
     assert after_answer[0] == ("framework", 21, 60, THREAD)
 
 
-def test_a_live_lane_reaching_past_the_marks_is_the_one_built_from_scratch():
-    record = RequestRecord(_probe(0.3))
-    record.status, record.status_code, record.done_ns = "ok", 200, 21 * MS
+def test_a_live_lane_is_at_every_record_the_one_built_from_scratch():
+    """The records arrive one by one, a frame after each and one between: the carve is
+    walked again from the last build's checkpoints (``build_lane_again``)."""
+    whole = _probe(0.3)
+    record = RequestRecord(RequestProbe(1, "async_io", 0))
+    probe = record.probe
+    probe.picked_ns, probe.picked_thread = whole.picked_ns, LOOP
+    arrivals = sorted(
+        [(e, "step", (s, e)) for s, e in whole.loop_steps]
+        + [(m.ns, "mark", m) for m in whole.marks]
+        + [(whole.segments[0].end_ns, "segment", whole.segments[0])],
+        key=lambda x: x[0],
+    )
     live = LiveLanes(LOOP)
-    for now in (70 * MS, 85 * MS):
-        assert live.update([record], now) == from_scratch([record], now, LOOP)
+    for at, what, item in arrivals:
+        if what == "step":
+            probe.loop_steps.append(item)
+        elif what == "mark":
+            probe.marks.append(item)
+        else:
+            probe.segments.append(item)
+        if at >= 20_700_000:
+            record.status, record.status_code, record.done_ns = "ok", 200, 21 * MS
+        probe.touch()
+        for now in (at + 1, at + 500_000):
+            assert live.update([record], now) == from_scratch([record], now, LOOP)
+    probe.finished_ns = whole.finished_ns
+    probe.touch()
+    assert live.update([record], 90 * MS) == from_scratch([record], 90 * MS, LOOP)
+    assert any(
+        s.kind == "framework" and s.thread == THREAD
+        for s in live.update([record], 91 * MS)[0].segments
+    )

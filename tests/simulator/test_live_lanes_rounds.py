@@ -28,7 +28,8 @@ RECEIVER = "ThreadPoolExecutor-0_0"
 def _rounds(rng: random.Random, n: int) -> list[tuple[int, int, object]]:
     """``(when, request, what)`` for ``n`` requests the loop steps in turn: picked, a few
     rounds of steps (one with a receiver's mark on a thread), then the chain's first mark
-    and a timed await begun inside a step, the await's end, the answer and the tidying."""
+    and a timed await begun inside a step, the await's end, the answer, the receivers'
+    mark after it and the tidying."""
     out: list[tuple[int, int, object]] = []
     step = 40_000  # a step's length; the loop runs the requests one after another
     t = MS
@@ -40,7 +41,8 @@ def _rounds(rng: random.Random, n: int) -> list[tuple[int, int, object]]:
             s = t + rng.randrange(step)
             e = s + rng.randrange(1_000, step)
             if k == 0 and rng.random() < 0.5:  # a receiver's mark on its thread
-                out.append((e, r, ("mark", Mark((s + e) // 2, RECEIVER, "signal"))))
+                at = (s + e) // 2
+                out.append((e, r, ("mark", Mark(at, RECEIVER, "signal", Clock(at, 90_000, None)))))
             out.append((e, r, ("step", (s, e))))
             t = e + rng.randrange(step)
     dues: list[int] = []
@@ -64,6 +66,9 @@ def _rounds(rng: random.Random, n: int) -> list[tuple[int, int, object]]:
         out.append((e, r, ("mark", Mark(s + 10_000, LOOP, "middleware_out", Clock(s, 2, 0)))))
         out.append((e, r, ("step", (s, e))))
         out.append((e, r, ("answer", e - 1_000)))
+        # request_finished's receivers on the thread (their CPU carved: lane_receivers)
+        at, cpu = e + MS // 2, 90_000 + rng.randrange(1, 800_000)
+        out.append((at, r, ("mark", Mark(at, RECEIVER, "signal", Clock(at, cpu, None)))))
         out.append((e + 2 * MS, r, ("step", (e + MS, e + MS + 10_000))))
         out.append((e + 2 * MS, r, ("finish", e + MS + 5_000)))
     return sorted(out, key=lambda x: (x[0], x[1]))
