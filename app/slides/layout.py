@@ -272,7 +272,6 @@ def _layout(
         subtitle=subtitle,
         verdict_text=verdict_text,
         figure=figure,
-        tails=by_value(by) == "requests",
         every_run=every_run,
     )
     left, right = 44 * k, width - 44 * k

@@ -126,24 +126,19 @@ def slide_text(
     subtitle: str | None = None,
     verdict_text: str | None = None,
     figure: str | None = None,
-    tails: bool = True,
     every_run: Sequence[Sequence[Run]] | None = None,
 ) -> SlideText:
     """The slide's text for one run, or for runs A and B.
 
     A lesson's slide gives its own ``subtitle`` (the question and the answer),
     ``verdict_text`` (the noise-aware verdict on the figure it is about) and that ``figure``,
-    which leads each run's line of figures. ``tails``: the lanes draw Django's work after an
-    answer as thin faint bars (by request); the thread view draws a thread's work whole, and
-    its slide has no note about thin bars it does not show. ``every_run``: each side's
-    runs, where a close call ran them several times: the heading of a side drawn from
-    several says which one it is ("run 2 of 3, the median"), as the window's title does
-    (lesson 8's reveal showed a 162 ms run to a class that had watched one of 194 ms)."""
+    which leads each run's line of figures. ``every_run``: each side's runs, where a close
+    call ran them several times: the heading of a side drawn from several says which one it
+    is ("run 2 of 3, the median"), as the window's title does (lesson 8's reveal showed a
+    162 ms run to a class that had watched one of 194 ms)."""
     text = _slide_text(runs, title=title, figure=figure)
     if every_run is not None and text.headings:
         text = replace(text, headings=_run_numbers(text.headings, runs, every_run, figure))
-    if not tails and text.note == TAIL_NOTE:
-        text = replace(text, note=None)
     if subtitle is not None:
         text = replace(text, subtitle=subtitle)
     if verdict_text is not None:

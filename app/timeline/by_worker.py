@@ -15,7 +15,7 @@ the pointer finds) are gathered when first asked, one row at a time.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ import numpy.typing as npt
 from app.timeline.bar_texts import BarTexts
 from app.timeline.error_label import error_text
 from app.timeline.names import thread_names
-from app.timeline.spans import RowSpans
+from app.timeline.spans import TAIL_KIND, RowSpans, drawn_parts, split_at_answers
 from simulator.trace import (
     CLIENT_THREAD,
     HOLDS_THREAD,
@@ -139,15 +139,20 @@ def _servers(trace: Trace) -> npt.NDArray[np.bool_]:
 def drawn_kinds(trace: Trace) -> frozenset[str]:
     """The kinds of segment the thread view of ``trace`` draws (:meth:`WorkerLayout.of`'s
     rule), what its key may name: lesson 23's named "client and network" over two processes'
-    rows, which draw no client's time."""
+    rows, which draw no client's time. After an answer, as one lane per request draws it:
+    each kind before, :data:`~app.timeline.spans.TAIL_KIND` for the tails."""
     cols = trace.columns
-    present = np.bincount(cols.kind, minlength=len(KIND_CODE)) > 0
+    answer = trace.lane_columns.answer_ns()[cols.lane]
+    before, tail = drawn_parts(cols.kind, cols.start_ns, cols.end_ns, answer)
+    present = np.bincount(cols.kind[before], minlength=len(KIND_CODE)) > 0
     bands = (Kind.QUEUED, Kind.AT_SERVER)
     kinds = {kind for kind in (*bands, *ROW_KINDS) if present[KIND_CODE[kind]]}
     if present[KIND_CODE[Kind.IO_WAIT]]:  # on the loop's band, or a real server's row
-        on = cols.thread[cols.kind == KIND_CODE[Kind.IO_WAIT]]
+        on = cols.thread[before & (cols.kind == KIND_CODE[Kind.IO_WAIT])]
         if (on == cols.thread_code(trace.loop_thread)).any() or _servers(trace)[on].any():
             kinds.add(Kind.IO_WAIT)
+    if tail.any():  # (drawn on a row: a thread's or the loop's)
+        kinds.add(TAIL_KIND)
     return frozenset(kinds)
 
 
@@ -253,7 +258,8 @@ class WorkerLayout:
         server = _servers(trace)
         row = row_of[cols.thread]
         # Only requests still waiting: once answered, a request waiting for the loop to
-        # tidy it up is nobody's wait (its clean-up is drawn on the loop's row when it runs).
+        # tidy it up is nobody's wait (its clean-up is drawn on the loop's row when it
+        # runs, thin and faint).
         answered = _answered(trace)[cols.lane]
         band_spans: list[RowSpans] = []
         band_steps: dict[int, tuple[str, str, Int64s, Int64s]] = {}
@@ -288,18 +294,31 @@ class WorkerLayout:
         # on (it counts as held), waiting to run it; left off, the request was drawn nowhere.
         holds = placed & np.isin(cols.kind, _codes(*ROW_KINDS))
         drawn = np.flatnonzero(awaits | holds)
-        spans = RowSpans.concat(
-            [
-                *band_spans,
-                _spans(row[drawn], cols.kind[drawn], cols.start_ns[drawn], cols.end_ns[drawn]),
-            ]
+        # After its request's answer, a thread's (or the loop's) work for it is Django's
+        # clean-up, which no client waits for: drawn thin and faint in the key's one colour
+        # and numbered nowhere, as one lane per request draws it (``spans.drawn_parts``).
+        # Drawn whole, lesson 15's loop row read "#2" on 30 ms of waiting for the GIL long
+        # after #2's answer: "#2 still being served" (a teacher's walk).
+        answer = trace.lane_columns.answer_ns()[cols.lane]
+        split = split_at_answers(
+            row[drawn].astype(np.int32),
+            cols.kind[drawn],
+            cols.start_ns[drawn],
+            cols.end_ns[drawn],
+            np.arange(len(drawn), dtype=np.int32),
+            answer[drawn],
         )
-        lane_of = cols.lane[drawn].astype(np.int64)
-        numbered = np.flatnonzero(holds)
+        lane_of = cols.lane[drawn].astype(np.int64)[split.index]
+        split = replace(split, index=np.full(len(split), -1, np.int32))
+        spans = RowSpans.concat([*band_spans, split])
+        numbered = np.flatnonzero(holds & (cols.start_ns < answer))
         if django_only:  # specks of Django's receivers: no room for numbers
             numbered = numbered[row[numbered] != index[DJANGO_ONLY_ROW]]
         lane, on, start, end = _joined(
-            cols.lane[numbered], row[numbered], cols.start_ns[numbered], cols.end_ns[numbered]
+            cols.lane[numbered],
+            row[numbered],
+            cols.start_ns[numbered],
+            np.minimum(cols.end_ns[numbered], answer[numbered]),
         )
         ids = np.fromiter((ln.request_id for ln in trace.lanes), np.int64, len(trace.lanes))
         bar_texts += BarTexts.of(on, start, end, ids[lane] + 1, Kind.FRAMEWORK, "#{}")
@@ -327,7 +346,7 @@ class WorkerLayout:
             band_steps=band_steps,
             drawn_row=row[drawn],
             drawn_at=drawn.astype(np.int64),
-            holds=_holds(spans, np.concatenate([-1 - np.arange(len(spans) - len(drawn)), lane_of])),
+            holds=_holds(spans, np.concatenate([-1 - np.arange(len(spans) - len(split)), lane_of])),
         )
 
     def segment_at(self, trace: Trace, row: int, ns: int) -> Segment | None:

@@ -94,8 +94,9 @@ def hover_text(
         f" · lasts {format_ms(seg.duration_ns / 1e6)}"
         f"{where}"
     )
-    if by != "workers" and lane is not None and seg.start_ns >= answered_ns(lane) < lane.end_ns:
-        # Drawn in the clean-up's one colour (``spans.TAIL_KIND``), named as what it was.
+    if lane is not None and answered_ns(lane) < min(ns, lane.end_ns):
+        # Drawn in the clean-up's one colour (``spans.TAIL_KIND``), named as what it was
+        # (the thread view finds the segment whole, one lane per request its tail).
         text += "\nafter the answer: Django's clean-up (drawn thin and faint; no one waits)"
     if seg.name is not None:
         text += f"\n{seg.name}: durations from the site's header; order and overlap not known"

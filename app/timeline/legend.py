@@ -37,8 +37,11 @@ ANSWER_LABEL = "answer received"
 #: Past this many lines the legend names each kind in its short form (the words before the
 #: parenthesis; the hover keeps the whole label), so the lanes keep the screen at 720p.
 MAX_FULL_LINES = 2
-#: The short forms of the two marks, for the same reason.
-SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "thin, faint: Django's clean-up after the answer"}
+#: The short forms of the two marks, for the same reason: the thin faint swatch says how
+#: the bars look, its words when (both layouts draw them since 2026-12-07, and an eighth
+#: entry's 47 characters took lessons 9's and 15's details at 720p a second line: 15's
+#: staircase lost its counts, 9's thirty threads their second row).
+SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "after answer"}
 
 
 def legend_kinds(
@@ -58,7 +61,7 @@ def legend_kinds(
         return kinds  # (nothing to show yet: the whole key)
     if painted is not None:
         kinds = tuple(kind for kind in kinds if kind in painted or kind == FAILED)
-    # By request, a tail is drawn in one colour; by worker, a thread's work whole.
+    # A tail is drawn in one colour (either layout: ``spans.drawn_parts``).
     drawn_by = drawn_kinds if by_value(by) == "workers" else request_kinds
     drawn = set().union(*map(drawn_by, traces)) | {FAILED}
     return tuple(kind for kind in kinds if kind in drawn)

@@ -35,6 +35,7 @@ __all__ = [
     "RowSpans",
     "answered_ns",
     "columns_spans",
+    "drawn_parts",
     "longest_tail_ns",
     "kind_lists",
     "lanes_spans",
@@ -42,6 +43,7 @@ __all__ = [
     "request_spans",
     "shown_segments",
     "spans_of_lists",
+    "split_at_answers",
 ]
 
 Int64s = npt.NDArray[np.int64]
@@ -103,10 +105,11 @@ class RowSpans:
         )
 
 
-def _parts(
+def drawn_parts(
     kind: npt.NDArray[np.uint8], start: Int64s, end: Int64s, answered: Int64s
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """Which segments are drawn before their lane's answer, and which after it as a tail."""
+    """Which segments are drawn before their lane's answer (``answered`` per segment), and
+    which after it as a tail: the rule of both layouts."""
     return start < answered, (end > answered) & _HOLDS[kind]
 
 
@@ -132,7 +135,7 @@ def _drawn(trace: Trace) -> tuple[frozenset[str], int]:
     times a second (16 ms for 1.5 million segments)."""
     cols = trace.columns
     answered = trace.lane_columns.answer_ns()[cols.lane]
-    main, tail = _parts(cols.kind, cols.start_ns, cols.end_ns, answered)
+    main, tail = drawn_parts(cols.kind, cols.start_ns, cols.end_ns, answered)
     codes = np.flatnonzero(np.bincount(cols.kind[main], minlength=len(KINDS))).tolist()
     kinds = {KINDS[code] for code in codes}
     if not tail.any():
@@ -141,7 +144,7 @@ def _drawn(trace: Trace) -> tuple[frozenset[str], int]:
     return frozenset(kinds | {TAIL_KIND}), int(lengths.max())
 
 
-def _split(
+def split_at_answers(
     row: npt.NDArray[np.int32],
     kind: npt.NDArray[np.uint8],
     start: Int64s,
@@ -151,7 +154,7 @@ def _split(
 ) -> RowSpans:
     """The rule: each segment up to its lane's answer (``answered`` per segment), and after
     it, if it held a thread or the loop, a tail (of :data:`TAIL_KIND`)."""
-    main, tail = _parts(kind, start, end, answered)
+    main, tail = drawn_parts(kind, start, end, answered)
     tails = int(tail.sum())
     return RowSpans(
         row=np.concatenate([row[main], row[tail]]),
@@ -169,7 +172,7 @@ def request_spans(trace: Trace) -> RowSpans:
     answered = trace.lane_columns.answer_ns()  # (each lane's answered_ns, as _drawn reads it)
     lane = cols.lane
     index = (np.arange(len(cols), dtype=np.int64) - cols.offsets[lane]).astype(np.int32)
-    return _split(lane, cols.kind, cols.start_ns, cols.end_ns, index, answered[lane])
+    return split_at_answers(lane, cols.kind, cols.start_ns, cols.end_ns, index, answered[lane])
 
 
 def lanes_spans(
@@ -186,7 +189,7 @@ def lanes_spans(
     n = len(segments)
     row = np.repeat(np.asarray(rows, np.int32), counts)
     firsts = np.repeat(np.cumsum(counts) - counts - np.asarray(first, np.int64), counts)
-    return _split(
+    return split_at_answers(
         row,
         np.fromiter(map(KIND_CODE.__getitem__, map(KIND_OF, segments)), np.uint8, n),
         np.fromiter(map(START_OF, segments), np.int64, n),
@@ -210,7 +213,7 @@ def columns_spans(
     counts = columns.offsets[at + 1] - begin
     firsts = np.repeat(np.cumsum(counts) - counts, counts)
     taken = np.arange(int(counts.sum()), dtype=np.int64) - firsts + np.repeat(begin, counts)
-    return _split(
+    return split_at_answers(
         np.repeat(at.astype(np.int32), counts),
         columns.kind[taken],
         columns.start_ns[taken],

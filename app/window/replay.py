@@ -55,9 +55,9 @@ def explain_live(legend: QtLegend, session: Session) -> None:
 
 
 def _marks(traces: list[Trace], by_request: bool, tails_shown: bool) -> tuple[bool, bool]:
-    """Whether the key names the thin after-answer bars (some are drawn) and the answer's
-    mark (some lane has one): one lane per request only."""
-    tails = by_request and tails_shown and any(map(longest_tail_ns, traces))
+    """Whether the key names the thin after-answer bars (some are drawn, in either layout)
+    and the answer's mark (some lane has one: one lane per request only)."""
+    tails = tails_shown and any(map(longest_tail_ns, traces))
     answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
     return tails, answers
 

@@ -315,17 +315,16 @@ def test_thin_bars_are_explained_when_some_can_be_seen():
     assert slide_text([_hand_run(tail_ms=0), _hand_run(tail_ms=5)]).note == TAIL_NOTE
 
 
-def test_a_thread_view_slide_says_nothing_of_thin_bars_it_does_not_draw():
-    """Lesson 6's slide (by worker) read "Thin faint bars: Django's clean-up for a request
-    after its answer was sent" under lanes that draw a thread's work whole: no bar on it was
-    thin or faint. The note is for the lanes by request, which draw them so."""
+def test_both_layouts_draw_django_s_clean_up_thin_and_faint_and_their_slides_say_so():
+    """Lesson 6's slide (by worker) once read "Thin faint bars: …" under lanes that drew a
+    thread's work whole; and lesson 15's thread view drew "#2" on the loop's clean-up after
+    #2's answer, read as "#2 still being served". Both layouts draw the work after an answer
+    thin and faint now, and each slide's note says what those bars are."""
     run = _hand_run(tail_ms=5)
-    by_request = layout_slide([run], by="request")
-    assert by_request.text.note == TAIL_NOTE
-    assert by_request.timelines[0].rows.spans.tail.any()  # drawn thin and faint
-    by_worker = layout_slide([run], by="worker")
-    assert by_worker.text.note is None
-    assert not by_worker.timelines[0].rows.spans.tail.any()
+    for by in ("request", "worker"):
+        slide = layout_slide([run], by=by)
+        assert slide.text.note == TAIL_NOTE
+        assert slide.timelines[0].rows.spans.tail.any()  # drawn thin and faint
 
 
 # --- SVG and PDF -----------------------------------------------------------------------------

@@ -252,3 +252,70 @@ def test_a_thread_handed_a_request_is_drawn_from_the_hand_off_on():
         (12 * MS, 40 * MS, KIND_CODE[Kind.THREAD_HOP]),
         (40 * MS, 100 * MS, KIND_CODE[Kind.IO_BLOCKING]),
     ]
+
+
+def test_django_s_clean_up_after_an_answer_is_a_thin_faint_tail_with_no_number():
+    # Lesson 15's loop row read "#2" on 30 ms of waiting for the GIL long after #2's
+    # answer: "#2 still being served". After its answer, a request's work on a thread or
+    # the loop is drawn as one lane per request draws it: a tail, numbered nowhere.
+    from app.timeline.spans import TAIL_KIND
+    from simulator.trace.columns import KIND_CODE
+
+    answered = Lane(
+        0,
+        "v",
+        "ok",
+        200,
+        None,
+        0,
+        10 * MS,
+        (
+            Segment(Kind.QUEUED, 0, 1 * MS, "queue"),
+            Segment(Kind.CPU, 1 * MS, 10 * MS, "t1"),
+            Segment(Kind.GIL_WAIT, 10 * MS, 40 * MS, "asgi-loop"),  # Django's clean-up
+        ),
+    )
+    rows = TimelineRows(Trace(0, (answered,), loop_thread="asgi-loop"), by="workers")
+    spans, loop = rows.spans, rows.labels.index("event loop")
+    on_loop = spans.row == loop
+    assert on_loop.any() and spans.tail[on_loop].all()
+    assert set(spans.kind[on_loop].tolist()) == {KIND_CODE[TAIL_KIND]}
+    assert not spans.tail[spans.row == rows.labels.index("thread 1")].any()
+    assert [text for row, *_, text in rows.bar_texts if row == loop] == []
+    assert [text for *_, text in rows.bar_texts if text.startswith("#")] == ["#1"]  # thread 1
+
+
+def test_the_pointer_on_a_thread_view_s_tail_says_it_came_after_the_answer(qtbot):
+    from PySide6.QtCore import QPoint
+
+    from app.widgets.timeline import QtTimeline
+
+    answered = Lane(
+        0,
+        "v",
+        "ok",
+        200,
+        None,
+        0,
+        10 * MS,
+        (
+            Segment(Kind.QUEUED, 0, 1 * MS, "queue"),
+            Segment(Kind.CPU, 1 * MS, 10 * MS, "t1"),
+            Segment(Kind.GIL_WAIT, 10 * MS, 40 * MS, "asgi-loop"),  # after the answer
+        ),
+    )
+    timeline = QtTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(1200, 300)
+    timeline.set_by("workers")
+    timeline.set_trace(Trace(0, (answered,), loop_thread="asgi-loop"))
+    timeline.grab()
+    geo, rows = timeline._geometry, timeline.rows
+
+    def said(row: str, ns: int) -> str:
+        y = geo.row_top(rows.labels.index(row)) + geo.row_px / 2
+        return timeline.describe_at(QPoint(round(geo.x_of(ns)), round(y))) or ""
+
+    assert "CPU" in said("thread 1", 5 * MS) and "after the answer" not in said("thread 1", 5 * MS)
+    assert "waiting for the GIL" in said("event loop", 30 * MS)
+    assert "after the answer" in said("event loop", 30 * MS)
