@@ -254,6 +254,30 @@ def test_a_thread_handed_a_request_is_drawn_from_the_hand_off_on():
     ]
 
 
+#: One request answered at 10 ms, after 9 ms of CPU on thread 1; the loop then waited 30 ms
+#: for the GIL to tidy up after it (Django's clean-up).
+CLEANED_UP = Trace(
+    0,
+    (
+        Lane(
+            0,
+            "v",
+            "ok",
+            200,
+            None,
+            0,
+            10 * MS,
+            (
+                Segment(Kind.QUEUED, 0, 1 * MS, "queue"),
+                Segment(Kind.CPU, 1 * MS, 10 * MS, "t1"),
+                Segment(Kind.GIL_WAIT, 10 * MS, 40 * MS, "asgi-loop"),
+            ),
+        ),
+    ),
+    loop_thread="asgi-loop",
+)
+
+
 def test_django_s_clean_up_after_an_answer_is_a_thin_faint_tail_with_no_number():
     # Lesson 15's loop row read "#2" on 30 ms of waiting for the GIL long after #2's
     # answer: "#2 still being served". After its answer, a request's work on a thread or
@@ -261,21 +285,7 @@ def test_django_s_clean_up_after_an_answer_is_a_thin_faint_tail_with_no_number()
     from app.timeline.spans import TAIL_KIND
     from simulator.trace.columns import KIND_CODE
 
-    answered = Lane(
-        0,
-        "v",
-        "ok",
-        200,
-        None,
-        0,
-        10 * MS,
-        (
-            Segment(Kind.QUEUED, 0, 1 * MS, "queue"),
-            Segment(Kind.CPU, 1 * MS, 10 * MS, "t1"),
-            Segment(Kind.GIL_WAIT, 10 * MS, 40 * MS, "asgi-loop"),  # Django's clean-up
-        ),
-    )
-    rows = TimelineRows(Trace(0, (answered,), loop_thread="asgi-loop"), by="workers")
+    rows = TimelineRows(CLEANED_UP, by="workers")
     spans, loop = rows.spans, rows.labels.index("event loop")
     on_loop = spans.row == loop
     assert on_loop.any() and spans.tail[on_loop].all()
@@ -290,25 +300,11 @@ def test_the_pointer_on_a_thread_view_s_tail_says_it_came_after_the_answer(qtbot
 
     from app.widgets.timeline import QtTimeline
 
-    answered = Lane(
-        0,
-        "v",
-        "ok",
-        200,
-        None,
-        0,
-        10 * MS,
-        (
-            Segment(Kind.QUEUED, 0, 1 * MS, "queue"),
-            Segment(Kind.CPU, 1 * MS, 10 * MS, "t1"),
-            Segment(Kind.GIL_WAIT, 10 * MS, 40 * MS, "asgi-loop"),  # after the answer
-        ),
-    )
     timeline = QtTimeline()
     qtbot.addWidget(timeline)
     timeline.resize(1200, 300)
     timeline.set_by("workers")
-    timeline.set_trace(Trace(0, (answered,), loop_thread="asgi-loop"))
+    timeline.set_trace(CLEANED_UP)
     timeline.grab()
     geo, rows = timeline._geometry, timeline.rows
 
