@@ -315,3 +315,32 @@ def test_the_pointer_on_a_thread_view_s_tail_says_it_came_after_the_answer(qtbot
     assert "CPU" in said("thread 1", 5 * MS) and "after the answer" not in said("thread 1", 5 * MS)
     assert "waiting for the GIL" in said("event loop", 30 * MS)
     assert "after the answer" in said("event loop", 30 * MS)
+
+
+def test_overlapping_clean_ups_on_one_row_are_as_faint_as_one(qapp, tmp_path):
+    """Slide 9's grouped thread rows drew several threads' clean-up after their answers one
+    over another, their faintness adding up to solid "Django framework" (teacher43b)."""
+    from simulator.metrics.summary import summarize
+    from simulator.trace import Run
+
+    def lane(i: int, answered_ms: int, tidied_ms: int | None) -> Lane:
+        segments = (Segment(Kind.CPU, 0, answered_ms * MS, f"t{i}"),)
+        if tidied_ms is not None:  # the loop waits for the GIL to tidy up after the answer
+            segments += (Segment(Kind.GIL_WAIT, tidied_ms * MS, 100 * MS, "asgi-loop"),)
+        return Lane(i, "v", "ok", 200, None, 0, answered_ms * MS, segments)
+
+    # Two clean-ups on the loop, from 60 and 75 ms; the last answer at 110 ms.
+    lanes = (lane(0, 60, 60), lane(1, 70, 75), lane(2, 110, None))
+    trace = Trace(0, lanes, loop_thread="asgi-loop")
+    measured = Run(Scenario(view="async_io", requests=3), trace, summarize(trace))
+    path = tmp_path / "tails.png"
+    export_picture(path, [measured], by="worker")
+    image = QImage(str(path))
+    block = layout_slide([measured], by="workers").timelines[0]
+    geo = block.geometry
+    assert geo.t_to_ns >= 100 * MS  # (the clean-ups are on the slide)
+    y = round(geo.row_top(block.rows.labels.index("event loop")) + geo.row_px / 2)
+    alone = image.pixelColor(round(geo.x_of(67 * MS)), y).getRgb()
+    both = image.pixelColor(round(geo.x_of(85 * MS)), y).getRgb()
+    assert alone == both
+    assert alone[:3] != QColor(LIGHT.background).getRgb()[:3]  # (drawn: a faint tail)
