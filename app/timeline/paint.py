@@ -181,20 +181,6 @@ def _paint_cut_note(
     painter.drawText(plate, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def _one_layer(items: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Faint bars ``(row, start, end)`` of one colour joined where they overlap or touch:
-    painted one over another, their opacity added up (slide 9's grouped thread rows drew
-    several threads' clean-up after their answers as solid "Django framework")."""
-    joined: list[tuple[int, int, int]] = []
-    for row, start, end in sorted(items):
-        if joined and joined[-1][0] == row and start <= joined[-1][2]:
-            if end > joined[-1][2]:
-                joined[-1] = (row, joined[-1][1], end)
-        else:
-            joined.append((row, start, end))
-    return joined
-
-
 def _paint_rows(
     painter: QPainter,
     geo: TimelineGeometry,
@@ -234,8 +220,6 @@ def _paint_rows(
             items = per_kind.get(kind)
             if not items:
                 continue
-            if tail:
-                items = _one_layer(items)
             if cutoff_ns is None:
                 rects = [
                     QRectF(left + (s - t_from) * scale, y0 + r * step, (e - s) * scale + 0.5, h)

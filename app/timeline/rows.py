@@ -261,18 +261,23 @@ class TimelineRows:
     def grouped(self, group: int, tail: bool = False) -> dict[str, list[tuple[int, int, int]]]:
         """Segments with ``group`` rows sharing one pixel row: ``(pixel_row, start, end)``,
         overlapping ones of a kind merged. Computed once per group size and kept, since it
-        does not depend on the time range shown: zooming and panning reuse it.
+        does not depend on the time range shown: zooming and panning reuse it. The faint
+        tails of one row are merged at every group size: painted one over another, their
+        faintness added up (slide 9's alike thread rows drew several threads' clean-up as
+        solid "Django framework").
         """
         source = self.tail_per_kind if tail else self.per_kind
-        if group <= 1:
+        if group <= 1 and not tail:
             return source
-        key = (group, tail)
+        key = (max(group, 1), tail)
         cached = self._grouped.get(key)
         if cached is not None:
             return cached
         # Gaps narrower than ~1/8000 of the run vanish: below a pixel even on a 4K screen
-        # when the whole run is shown (zooming in shows fewer lanes per pixel anyway).
-        slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000)
+        # when the whole run is shown (zooming in shows fewer lanes per pixel anyway). A
+        # row of its own keeps its gaps: only its overlaps are merged.
+        slack = max(1, (self.trace.last_ns - self.trace.t0_ns) // 8000) if group > 1 else 0
+        group = max(group, 1)
         merged: dict[str, list[tuple[int, int, int]]] = {}
         for kind, items in source.items():
             out: list[tuple[int, int, int]] = []
