@@ -44,16 +44,22 @@ def _ignore(signum: int, frame: object) -> None:
     in every program the tests start (``exec`` keeps only *ignored* dispositions)."""
 
 
+@pytest.hookimpl(tryfirst=True)  # (before pytest's own reads ``basetemp``)
 def pytest_configure(config: pytest.Config) -> None:
     """Before any test imports Qt: the whole run's settings, data and caches live in a
     folder of its own (Qt reads the XDG folders once, at its first QSettings), and a suite
     started by ``nohup`` or a script's ``&`` (SIGINT and SIGHUP ignored, inherited by every
     child) still hands its children the default handling the signal tests rely on. The homes
     of earlier runs killed outright, whose process is gone, are swept first (never a running
-    one's: two runs may share the temp folder)."""
+    one's: two runs may share the temp folder). The tests' own temporary folders
+    (``tmp_path``) go there too, unless ``--basetemp`` says where: pytest keeps its last
+    three runs' in ``pytest-of-<user>`` in the temp folder, ~1,800 folders each, which a
+    ``make test`` left behind."""
     root = make_scratch_folder(SUITE_HOME_PREFIX)
     config.stash[_SUITE_HOME] = root
     os.environ.update(_homes_in(root))
+    if config.option.basetemp is None:
+        config.option.basetemp = str(root / "pytest")
     if sys.platform != "win32":
         for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM, signal.SIGQUIT):
             if signal.getsignal(sig) == signal.SIG_IGN:

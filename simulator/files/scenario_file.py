@@ -89,8 +89,9 @@ class ScenarioFile:
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        name = shown_path(path)
         raise ScenarioError(
-            f"{path}: a scenario file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
+            f"{name}: a scenario file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
         )
     return suffix
 
@@ -162,43 +163,45 @@ def _beyond_limits(exc: BaseException) -> str:
 def _scenario(path: Path, table: str, data: Any, model: bool = False) -> Scenario:
     """The Scenario in table ``table``; every error names the file and ``table.key``. With
     ``model``, the dials take the prediction model's ranges (``predict``), not a run's."""
+    name = shown_path(path)
     if not isinstance(data, dict):
         raise ScenarioError(
-            f"{path}: {table} must be a table [{table}] of dials, not {shown(data)}"
+            f"{name}: {table} must be a table [{table}] of dials, not {shown(data)}"
         )
     try:
         values = {key: parse_dial(key, value, model=model) for key, value in data.items()}
         return Scenario(**values)
     except ScenarioError as exc:
         located = exc.within(table)
-        raise ScenarioError(f"{path}: {located}", key=located.key) from None
+        raise ScenarioError(f"{name}: {located}", key=located.key) from None
 
 
 def file_from_data(path: Path, data: dict[str, Any], *, model: bool = False) -> ScenarioFile:
+    name = shown_path(path)  # (every message quotes the file alike: its end, one line)
     unknown = [key for key in data if key not in _TOP_LEVEL + _LESSON_TABLES]
     if unknown:
         raise ScenarioError(
-            f"{path}: unknown table or key {unknown[0]!r}; a scenario file holds an optional "
+            f"{name}: unknown table or key {unknown[0]!r}; a scenario file holds an optional "
             "title and either [scenario] or [a] and [b]"
         )
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise ScenarioError(f"{path}: title must be text in quotes, not {shown(title)}")
+        raise ScenarioError(f"{name}: title must be text in quotes, not {shown(title)}")
     by = data.get("by")
     if by is not None and by not in BY_CHOICES:
-        raise ScenarioError(f'{path}: by must be "worker" or "request", not {shown(by)}', key="by")
+        raise ScenarioError(f'{name}: by must be "worker" or "request", not {shown(by)}', key="by")
     if "scenario" in data:
-        both = [name for name in ("a", "b") if name in data]
+        both = [table for table in ("a", "b") if table in data]
         if both:
             raise ScenarioError(
-                f"{path}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
+                f"{name}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
                 "or [a] and [b] for a comparison"
             )
         return ScenarioFile(title, _scenario(path, "scenario", data["scenario"], model), None, by)
     if "a" not in data:
         what = "has [b] but no [a]" if "b" in data else "has neither [scenario] nor [a]"
         raise ScenarioError(
-            f"{path}: {what}; use [scenario] for one run, or [a] and [b] for a comparison"
+            f"{name}: {what}; use [scenario] for one run, or [a] and [b] for a comparison"
         )
     a = _scenario(path, "a", data["a"], model)
     b = _scenario(path, "b", data["b"], model) if "b" in data else None
@@ -253,4 +256,4 @@ def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
         write_text_atomically(path, text)
     except (OSError, UnicodeEncodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError(f"{path}: cannot write the file: {reason}") from exc
+        raise ScenarioError(f"{shown_path(path)}: cannot write the file: {reason}") from exc

@@ -16,6 +16,7 @@ from app.cli.dial_strings import parse_dials
 from app.cli.main import main as cli_main
 from simulator.dials import DIALS, parse_dial
 from simulator.errors import ScenarioError
+from simulator.files.reading import shown_path
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.scenario import Scenario
 
@@ -59,8 +60,8 @@ def _load(path: Path) -> None:
     try:
         file = load_scenario_file(path)
     except ScenarioError as exc:
-        message = str(exc)
-        assert "\n" not in message and message.startswith(str(path))
+        message = str(exc)  # (a long path quoted by its end, as every message quotes one)
+        assert "\n" not in message and message.startswith(shown_path(path) + ": ")
     else:
         _valid(file)
 

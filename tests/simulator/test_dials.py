@@ -9,6 +9,7 @@ import pytest
 
 from simulator.dials import DIALS, LIMITS, DialKind, parse_dial
 from simulator.errors import ScenarioError
+from simulator.files.reading import shown_path
 from simulator.files.scenario_file import load_scenario_file
 from simulator.scenario import Scenario
 from simulator.trace import HOLDS_THREAD, KIND_LABELS, KINDS, Kind
@@ -82,7 +83,7 @@ def test_scenario_python_files_and_the_command_line_refuse_alike(tmp_path):
     assert (
         str(in_python.value) == str(as_text.value) == "io_ms must be between 0 and 10000, not 20000"
     )
-    assert str(in_file.value) == f"{path}: scenario.{in_python.value}"
+    assert str(in_file.value) == f"{shown_path(path)}: scenario.{in_python.value}"
     assert in_file.value.key == "scenario.io_ms"
 
 

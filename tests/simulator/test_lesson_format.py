@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator.errors import ScenarioError
+from simulator.files.reading import shown_path
 from simulator.files.scenario_file import load_scenario_file
 from simulator.lessons import check_claim, find_lesson, lesson_entries, load_lesson
 from simulator.metrics.summary import Summary
@@ -194,7 +195,7 @@ def test_a_broken_lesson_says_which_file_and_what(tmp_path, text, words):
     with pytest.raises(ScenarioError) as caught:
         load_lesson(path)
     message = str(caught.value)
-    assert str(path) in message and words in message and "\n" not in message
+    assert message.startswith(shown_path(path) + ": ") and words in message and "\n" not in message
 
 
 def test_expect_is_read_as_data_with_its_tolerance(tmp_path):

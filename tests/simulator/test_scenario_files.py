@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.errors import ScenarioError
+from simulator.files.reading import shown_path
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
 from simulator.scenario import Scenario
 
@@ -165,7 +166,7 @@ def test_each_broken_file_says_what_is_wrong_and_where(tmp_path, name, content, 
     with pytest.raises(ScenarioError) as caught:
         load_scenario_file(path)
     message = str(caught.value)
-    assert message.startswith(str(path) + ": ")
+    assert message.startswith(shown_path(path) + ": ")  # (a long path: its end)
     for fragment in fragments:
         assert fragment in message
 
@@ -181,7 +182,7 @@ def test_broken_files_get_different_messages(tmp_path):
             path.write_text(content, encoding="utf-8")
         with pytest.raises(ScenarioError) as caught:
             load_scenario_file(path)
-        messages.add(str(caught.value).removeprefix(str(path)))
+        messages.add(str(caught.value).removeprefix(shown_path(path)))
     assert len(messages) == len(BROKEN)
 
 
