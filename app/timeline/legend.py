@@ -20,7 +20,9 @@ TAIL_OPACITY = 0.45
 __all__ = [
     "ANSWER_LABEL",
     "MAX_FULL_LINES",
+    "SLIDE_NAME_LINES",
     "TAIL_LABEL",
+    "WINDOW_NAME_LINES",
     "draw_legend",
     "legend_kinds",
     "legend_layout",
@@ -37,6 +39,11 @@ ANSWER_LABEL = "answer received"
 #: Past this many lines the legend names each kind in its short form (the words before the
 #: parenthesis; the hover keeps the whole label), so the lanes keep the screen at 720p.
 MAX_FULL_LINES = 2
+#: How many more lines than the short forms the whole names may take: a slide's key (no
+#: hover there) one; the window's none, since a line of the key is a row of lanes less on a
+#: projector, where its hover shows each whole name.
+SLIDE_NAME_LINES = 1
+WINDOW_NAME_LINES = 0
 #: The short forms of the two marks, for the same reason: the thin faint swatch says how
 #: the bars look, its words when (both layouts draw them since 2026-12-07, and an eighth
 #: entry's 47 characters took lessons 9's and 15's details at 720p a second line: 15's
@@ -84,12 +91,43 @@ def _entries(
     return entries + [(what, SHORT_EXTRAS[what] if short else label) for what, label in extras]
 
 
+#: An entry's swatch, as wide as this many times its height, and the space after it (before
+#: its name) and after its name (before the next swatch), in lines of the key's text. At 1.6
+#: swatches and a whole line after each name, lesson 9's seven kinds and the after-answer
+#: entry took two lines at 1280×720 and 1920×1080 in presentation mode, and the second line
+#: cost its thirty threads a row of lanes (teacher43b); a swatch still leads each name.
+SWATCH_WIDE = 1.2
+TEXT_GAP = 0.2
+ENTRY_GAP = 0.4
+
+
+def _swatch(fm: QFontMetricsF) -> tuple[float, float]:
+    """A swatch's width and height for the key's font."""
+    height = fm.height() * 0.9
+    return height * SWATCH_WIDE, height
+
+
+def _lead(fm: QFontMetricsF) -> float:
+    """From an entry's left edge to its name: the swatch and the space after it."""
+    return _swatch(fm)[0] + fm.height() * TEXT_GAP
+
+
+def _entry_width(fm: QFontMetricsF, label: str) -> float:
+    """An entry's whole width: its swatch, its name and the space before the next."""
+    return _lead(fm) + fm.horizontalAdvance(label) + fm.height() * ENTRY_GAP
+
+
+def _wraps(fm: QFontMetricsF, x: float, step: float, width: float) -> bool:
+    """Whether an entry ``step`` wide, at ``x`` on a line ``width`` wide from 0, goes on to
+    the next line (the space after a line's last name need not fit)."""
+    return x > 0 and x + step - fm.height() * ENTRY_GAP > width
+
+
 def _lines(entries: list[tuple[str, str]], fm: QFontMetricsF, width: float) -> int:
-    swatch = fm.height() * 0.9
     x, lines = 0.0, 1
     for _, label in entries:
-        step = swatch * 1.6 + 6 + fm.horizontalAdvance(label) + fm.height()
-        if x + step > width and x > 0:
+        step = _entry_width(fm, label)
+        if _wraps(fm, x, step, width):
             x, lines = 0.0, lines + 1
         x += step
     return lines
@@ -102,26 +140,30 @@ def legend_layout(
     *,
     tails: bool = False,
     answers: bool = False,
+    name_lines: int = SLIDE_NAME_LINES,
 ) -> tuple[list[tuple[str, PlacedLabel]], float]:
     """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
-    swatch just left of it), flowing over lines; and the height used. Past
-    :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
+    swatch just left of it), flowing over lines; and the height used. The whole names
+    where they take at most :data:`MAX_FULL_LINES` lines and at most ``name_lines`` more
+    than the short names, else the short names; a name wider than a line is cut short
     (elided), never drawn past the edge or over the next."""
     fm = QFontMetricsF(font)
     entries = _entries(kinds, tails, answers, short=False)
-    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
-        entries = _entries(kinds, tails, answers, short=True)
-    swatch = fm.height() * 0.9
+    short = _entries(kinds, tails, answers, short=True)
+    lines = _lines(entries, fm, rect.width())
+    if lines > MAX_FULL_LINES or lines > _lines(short, fm, rect.width()) + name_lines:
+        entries = short
+    lead = _lead(fm)
     x, y = rect.left(), rect.top()
     placed: list[tuple[str, PlacedLabel]] = []
-    room = max(1.0, rect.width() - swatch * 1.6 - 6)
+    room = max(1.0, rect.width() - lead)
     for what, label in entries:
         label = fm.elidedText(label, Qt.TextElideMode.ElideRight, room)
         text_width = fm.horizontalAdvance(label)
-        width = swatch * 1.6 + 6 + text_width + fm.height()
-        if x + width > rect.right() and x > rect.left():
+        width = _entry_width(fm, label)
+        if _wraps(fm, x - rect.left(), width, rect.width()):
             x, y = rect.left(), y + fm.height() * 1.3
-        text_rect = QRectF(x + swatch * 1.6 + 6, y, text_width, fm.height())
+        text_rect = QRectF(x + lead, y, text_width, fm.height())
         placed.append((what, PlacedLabel(label, text_rect, None)))
         x += width
     return placed, y + fm.height() * 1.3 - rect.top()
@@ -136,32 +178,34 @@ def draw_legend(
     *,
     tails: bool = False,
     answers: bool = False,
+    name_lines: int = SLIDE_NAME_LINES,
 ) -> float:
-    """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height
-    used. With ``answers``, an entry explains the mark where a lane got its answer; with
-    ``tails``, a last one the thin faint bars after it."""
+    """Swatches and names, flowing over lines (:func:`legend_layout`, which says what
+    ``name_lines`` does); returns the height used. With ``answers``, an entry explains the
+    mark where a lane got its answer; with ``tails``, a last one the thin faint bars after
+    it."""
     fm = QFontMetricsF(font)
-    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers)
+    placed, height = legend_layout(
+        rect, font, kinds, tails=tails, answers=answers, name_lines=name_lines
+    )
     painter.save()
     painter.setFont(font)
-    swatch = fm.height() * 0.9
+    wide, swatch = _swatch(fm)
+    lead = _lead(fm)
     for what, placed_label in placed:
-        x, y = placed_label.rect.left() - swatch * 1.6 - 6, placed_label.rect.top()
+        x, y = placed_label.rect.left() - lead, placed_label.rect.top()
         if what == "answer":
             mark = max(2.0, round(swatch * 0.2))
-            painter.fillRect(
-                QRectF(x + swatch * 0.8, y, mark, fm.height()), QColor(theme.foreground)
-            )
+            painter.fillRect(QRectF(x + wide / 2, y, mark, fm.height()), QColor(theme.foreground))
         elif what == "tail":
             thin = max(2.0, round(swatch * 0.3))
             painter.setOpacity(TAIL_OPACITY)
             painter.fillRect(
-                QRectF(x, y + (fm.height() - thin) / 2, swatch * 1.6, thin),
-                theme.color(TAIL_KIND),
+                QRectF(x, y + (fm.height() - thin) / 2, wide, thin), theme.color(TAIL_KIND)
             )
             painter.setOpacity(1.0)
         else:
-            box = QRectF(x, y + (fm.height() - swatch) / 2, swatch * 1.6, swatch)
+            box = QRectF(x, y + (fm.height() - swatch) / 2, wide, swatch)
             painter.setPen(QPen(QColor(theme.muted), 1))
             painter.setBrush(theme.brush(what))
             painter.drawRect(box)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.theme import LEGEND_KINDS, LIGHT, Theme
 from app.timeline.geometry import PlacedLabel
-from app.timeline.legend import draw_legend, legend_layout
+from app.timeline.legend import WINDOW_NAME_LINES, draw_legend, legend_layout
 
 __all__ = ["QtLegend"]
 
@@ -78,7 +78,12 @@ class QtLegend(QWidget):
         """The entries' names as painted (widget coordinates)."""
         rect = QRectF(8, 4, self.width() - 16, self.height())
         entries, _ = legend_layout(
-            rect, self.font(), self.kinds, tails=self.tails_shown, answers=self.answers_shown
+            rect,
+            self.font(),
+            self.kinds,
+            tails=self.tails_shown,
+            answers=self.answers_shown,
+            name_lines=WINDOW_NAME_LINES,
         )
         return [label for _, label in entries]
 
@@ -93,4 +98,5 @@ class QtLegend(QWidget):
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
+            name_lines=WINDOW_NAME_LINES,
         )

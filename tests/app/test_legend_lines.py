@@ -1,0 +1,65 @@
+"""How many lines the key takes: on a projector a line of the key is a row of lanes less."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont
+
+from app.timeline.legend import (
+    SHORT_EXTRAS,
+    SLIDE_NAME_LINES,
+    WINDOW_NAME_LINES,
+    legend_layout,
+    short_label,
+)
+from app.window.presentation import presentation_text_px
+from simulator.trace import KIND_LABELS, Kind
+
+#: Lesson 9's key: seven kinds, and the thin faint bars after the answers.
+LESSON_9 = (
+    Kind.QUEUED,
+    Kind.FRAMEWORK,
+    Kind.GIL_WAIT,
+    Kind.CORE_WAIT,
+    Kind.IO_WAIT,
+    Kind.IO_BLOCKING,
+    Kind.THREAD_HOP,
+)
+
+
+def _lines(placed) -> int:
+    return len({round(label.rect.top()) for _, label in placed})
+
+
+def _font(px: int) -> QFont:
+    font = QFont()
+    font.setPixelSize(px)
+    return font
+
+
+def test_lesson_9_s_key_takes_one_line_on_a_projector_at_720p_and_1080p(qapp):
+    # Its eighth entry, "after answer", went to a second line alone at both sizes, and
+    # lesson 9's details drew B's thirty threads in one row instead of two (teacher43b).
+    for width, height in ((1280, 720), (1920, 1080)):
+        font = _font(presentation_text_px(height))
+        rect = QRectF(0, 0, width - 32, 1000)  # (the centre's margins and the key's own)
+        placed, _ = legend_layout(rect, font, LESSON_9, tails=True, name_lines=WINDOW_NAME_LINES)
+        assert _lines(placed) == 1, (width, height)
+        names = [label.text for _, label in placed]
+        assert names[-1] == SHORT_EXTRAS["tail"] and "…" not in "".join(names)
+
+
+def test_the_window_s_key_names_kinds_shortly_where_whole_names_cost_a_line(qapp):
+    # The slide keeps the whole names (no hover there) up to a line more.
+    font = _font(16)
+    rect = QRectF(0, 0, 2000, 1000)  # (whole names: two lines; short ones: one)
+    window, _ = legend_layout(rect, font, LESSON_9, tails=True, name_lines=WINDOW_NAME_LINES)
+    slide, _ = legend_layout(rect, font, LESSON_9, tails=True, name_lines=SLIDE_NAME_LINES)
+    assert _lines(window) == 1 and _lines(slide) == 2
+    gil = KIND_LABELS[Kind.GIL_WAIT]
+    assert short_label(gil) in [label.text for _, label in window]
+    assert gil in [label.text for _, label in slide]
+    # Whole names that fit one line stay whole in the window too.
+    few = (Kind.QUEUED, Kind.CPU, Kind.GIL_WAIT)
+    placed, _ = legend_layout(rect, font, few, name_lines=WINDOW_NAME_LINES)
+    assert gil in [label.text for _, label in placed]
