@@ -24,9 +24,11 @@ __all__ = [
     "TAIL_LABEL",
     "WINDOW_NAME_LINES",
     "draw_legend",
+    "entry_at",
     "legend_kinds",
     "legend_layout",
     "short_label",
+    "whole_label",
 ]
 
 #: The legend's words for the thin faint bars: a student must not read "every request
@@ -37,7 +39,8 @@ ANSWER_LABEL = "answer received"
 
 
 #: Past this many lines the legend names each kind in its short form (the words before the
-#: parenthesis; the hover keeps the whole label), so the lanes keep the screen at 720p.
+#: parenthesis; the entry's tooltip and the pointer on a bar say the whole label), so the
+#: lanes keep the screen at 720p.
 MAX_FULL_LINES = 2
 #: How many more lines than the short forms the whole names may take: a slide's key (no
 #: hover there) one; the window's none, since a line of the key is a row of lanes less on a
@@ -80,15 +83,19 @@ def short_label(label: str) -> str:
     return label.split(" (", 1)[0]
 
 
+def whole_label(what: str) -> str:
+    """An entry's whole name: a kind's label with its explanation, or a mark's (``"answer"``,
+    ``"tail"``): what the key's tooltip says where the key shows a short one."""
+    return {"answer": ANSWER_LABEL, "tail": TAIL_LABEL}.get(what) or KIND_LABELS[what]
+
+
 def _entries(
     kinds: Sequence[str], tails: bool, answers: bool, short: bool
 ) -> list[tuple[str, str]]:
-    entries = [
-        (kind, short_label(KIND_LABELS[kind]) if short else KIND_LABELS[kind]) for kind in kinds
-    ]
-    extras = [("answer", ANSWER_LABEL)] if answers else []
-    extras += [("tail", TAIL_LABEL)] if tails else []
-    return entries + [(what, SHORT_EXTRAS[what] if short else label) for what, label in extras]
+    whats = [*kinds, *(["answer"] if answers else []), *(["tail"] if tails else [])]
+    if not short:
+        return [(what, whole_label(what)) for what in whats]
+    return [(what, SHORT_EXTRAS.get(what) or short_label(whole_label(what))) for what in whats]
 
 
 #: An entry's swatch, as wide as this many times its height, and the space after it (before
@@ -167,6 +174,28 @@ def legend_layout(
         placed.append((what, PlacedLabel(label, text_rect, None)))
         x += width
     return placed, y + fm.height() * 1.3 - rect.top()
+
+
+def entry_at(
+    rect: QRectF,
+    font: QFont,
+    kinds: Sequence[str],
+    point: QPointF,
+    *,
+    tails: bool = False,
+    answers: bool = False,
+    name_lines: int = SLIDE_NAME_LINES,
+) -> str | None:
+    """The entry (a kind, ``"answer"`` or ``"tail"``) whose swatch or name is at ``point``
+    in the key :func:`legend_layout` lays out in ``rect``; ``None`` between entries."""
+    placed, _ = legend_layout(
+        rect, font, kinds, tails=tails, answers=answers, name_lines=name_lines
+    )
+    lead = _lead(QFontMetricsF(font))
+    for what, label in placed:
+        if label.rect.adjusted(-lead, 0, 0, 0).contains(point):
+            return what
+    return None
 
 
 def draw_legend(

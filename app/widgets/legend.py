@@ -1,15 +1,22 @@
 """The colour key under the timeline: the kinds on screen, flowing over as many lines as the
-width needs (painted by :func:`~app.timeline.legend.draw_legend`)."""
+width needs (painted by :func:`~app.timeline.legend.draw_legend`), each entry's whole name
+in its tooltip where the key shows the short one."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRectF, QSize
-from PySide6.QtGui import QFontMetricsF, QPainter, QPaintEvent
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize
+from PySide6.QtGui import QFontMetricsF, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.theme import LEGEND_KINDS, LIGHT, Theme
 from app.timeline.geometry import PlacedLabel
-from app.timeline.legend import WINDOW_NAME_LINES, draw_legend, legend_layout
+from app.timeline.legend import (
+    WINDOW_NAME_LINES,
+    draw_legend,
+    entry_at,
+    legend_layout,
+    whole_label,
+)
 
 __all__ = ["QtLegend"]
 
@@ -67,6 +74,29 @@ class QtLegend(QWidget):
     def resizeEvent(self, event) -> None:
         self.setFixedHeight(self.heightForWidth(self.width()))
         super().resizeEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        """Hovered, an entry's whole name (the key may show the short one, to keep a line)."""
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            what = self.entry_at(QPointF(event.pos()))
+            if what is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), whole_label(what), self)
+            return True
+        return super().event(event)
+
+    def entry_at(self, point: QPointF) -> str | None:
+        """The entry at ``point`` (widget coordinates), as painted; ``None`` between them."""
+        return entry_at(
+            QRectF(8, 4, self.width() - 16, self.height()),
+            self.font(),
+            self.kinds,
+            point,
+            tails=self.tails_shown,
+            answers=self.answers_shown,
+            name_lines=WINDOW_NAME_LINES,
+        )
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QPointF, QRectF
+from PySide6.QtGui import QFont, QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from app.timeline.legend import (
     SHORT_EXTRAS,
@@ -12,6 +13,7 @@ from app.timeline.legend import (
     legend_layout,
     short_label,
 )
+from app.widgets.legend import QtLegend
 from app.window.presentation import presentation_text_px
 from simulator.trace import KIND_LABELS, Kind
 
@@ -63,3 +65,24 @@ def test_the_window_s_key_names_kinds_shortly_where_whole_names_cost_a_line(qapp
     few = (Kind.QUEUED, Kind.CPU, Kind.GIL_WAIT)
     placed, _ = legend_layout(rect, font, few, name_lines=WINDOW_NAME_LINES)
     assert gil in [label.text for _, label in placed]
+
+
+def test_hovering_a_short_name_in_the_window_s_key_says_the_whole_one(qtbot):
+    legend = QtLegend()
+    qtbot.addWidget(legend)
+    legend.setFont(_font(16))
+    legend.resize(1264, 40)
+    legend.set_kinds(LESSON_9, tails=True)
+    legend.show()
+    qtbot.waitExposed(legend)
+    gil = next(label for label in legend.placed() if label.text == "waiting for the GIL")
+    point = gil.rect.center()
+    assert legend.entry_at(point) == Kind.GIL_WAIT
+    QApplication.sendEvent(
+        legend,
+        QHelpEvent(QEvent.Type.ToolTip, point.toPoint(), legend.mapToGlobal(point.toPoint())),
+    )
+    assert QToolTip.text() == KIND_LABELS[Kind.GIL_WAIT]
+    tail = next(label for label in legend.placed() if label.text == SHORT_EXTRAS["tail"])
+    assert legend.entry_at(tail.rect.center()) == "tail"
+    assert legend.entry_at(QPointF(legend.width() - 2, 2)) is None  # past the last entry
