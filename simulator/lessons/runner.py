@@ -125,8 +125,13 @@ class LessonRun:
     @property
     def cores_line(self) -> str | None:
         """What showed the cores were not free, said (the reveal's details, ``lesson N``):
-        the runs' own waits for a core, else what measuring the cores after them found."""
+        the runs' own waits for a core, else what measuring the cores after them found.
+        ``None`` where the verdict :attr:`line` already says the waits (:data:`BUSY_CORES`):
+        lesson 15's details at 720p said them twice, the verdict's two lines and this one
+        taking the rows A's eight threads needed to be told apart from its loop's awaits."""
         if (waited := self.cores_waited) is not None:
+            if self.showed:
+                return None
             return (
                 f"Measured in the run: its threads waited for a CPU core {waited:.0%} of the "
                 "time they had work (another program held the cores)"

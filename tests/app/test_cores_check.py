@@ -147,6 +147,7 @@ def test_a_verdict_that_showed_the_point_on_busy_cores_says_the_machine_was_busy
     assert judged.line.endswith(
         f"on a busy machine (waiting for a core {judged.cores_waited:.0%} of the time it had work)"
     )
+    assert judged.cores_line is None  # (the details do not say it twice)
     quiet = {"A": [_computing(a, 500, 0.2)], "B": [_computing(b, 1000, 0.2)]}
     assert with_cores_checked(judge_lesson(lesson, quiet), lambda _: None).line == (
         "Verdict: A finished 2.0× sooner (A 500 ms, B 1.00 s)"
