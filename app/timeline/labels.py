@@ -6,12 +6,14 @@ printed over "waiting" and every other label over its neighbour; named only ever
 row, the event loop lost its name in exactly the lessons that point at it. So the labels are
 laid out once, in order of need: the event loop's row, the strip, the rows that stand for no
 single request or thread (the bands, "Django only"), then the others in row order (when
-rows are thinner than a line, every few rows, at round numbers). Each goes at its row's
-middle, or moved up or down as far as its row allows to clear those already placed; a label
-that still overlaps one is left out. Rows thinner than a line get a smaller font (down to
-:data:`SMALLEST` of the timeline's) only where that names more (:func:`_choose_font`): at
-0.75 of it, lesson 9's thirty threads at 1280×720 (and on its slide) were named in 9–10 px,
-every other row, as many names as a larger font gives, in text the back row cannot read.
+rows are thinner than a line, every few rows, at round numbers); a band with nothing on
+it gives way to the first of the others where none of them would be named (lesson 15's A:
+:func:`place_labels`). Each goes at its row's middle, or moved up or down as far as its
+row allows to clear those already placed; a label that still overlaps one is left out.
+Rows thinner than a line get a smaller font (down to :data:`SMALLEST` of the timeline's)
+only where that names more (:func:`_choose_font`): at 0.75 of it, lesson 9's thirty
+threads at 1280×720 (and on its slide) were named in 9–10 px, every other row, as many
+names as a larger font gives, in text the back row cannot read.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import bisect
 import math
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 
@@ -26,7 +29,15 @@ from app.fonts import scaled_font
 from app.timeline.geometry import PlacedLabel, RowsMemo, TimelineGeometry
 from app.timeline.rows import TimelineRows
 
-__all__ = ["SMALLEST", "label_font", "labelled", "labels_of", "named_row_px", "place_labels"]
+__all__ = [
+    "SMALLEST",
+    "bare_rows",
+    "label_font",
+    "labelled",
+    "labels_of",
+    "named_row_px",
+    "place_labels",
+]
 
 #: The smallest the labels' font gets to name thin rows, against the timeline's font: what
 #: presentation mode asks of a row's label against the text a back row reads too (its
@@ -163,15 +174,44 @@ def place_labels(
     geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF, *, kept_only: bool = False
 ) -> list[PlacedLabel]:
     """The labels of ``rows`` and the strip, in ``fm``'s font (see :func:`label_font`);
-    ``kept_only``: only those placed first (the event loop's, the strip's, the kept rows')."""
+    ``kept_only``: only those placed first (the event loop's, the strip's, the kept rows').
+
+    Where that names a band with nothing on it (:func:`bare_rows`) and none of the other
+    rows, the first of those is named before it: lesson 15's details at 720p named A's
+    empty "awaiting on the loop" and not the one row of its eight computing threads just
+    under it, which a class then read as awaits. (Lesson 9's B points at its empty band:
+    where its threads are named too, it keeps its place.)"""
     if not rows.trace.lanes:
         return []
+    kept = sorted(rows.kept_rows - {rows.loop_row})
+    if kept_only:
+        return _in_order(geo, rows, fm, kept)
+    every = _every(fm.height(), geo.row_px)  # where only some labels fit: at round numbers
+    others = [row for row in range(0, len(rows), every) if row not in rows.kept_rows]
+    labels = _in_order(geo, rows, fm, kept + others)
+    named = {label.row for label in labels} - {None, rows.loop_row}
+    if not named or not named <= rows.kept_rows:
+        return labels  # (a row of threads or requests named, or no band)
+    bare = bare_rows(rows) & named
+    if not bare:
+        return labels
+    first = next((row for row in range(len(rows)) if row not in rows.kept_rows), None)
+    if first is None:
+        return labels
+    order = [row for row in kept if row not in bare] + [first, *sorted(bare)]
+    return _in_order(geo, rows, fm, order + [row for row in others if row != first])
+
+
+def _in_order(
+    geo: TimelineGeometry, rows: TimelineRows, fm: QFontMetricsF, order: list[int]
+) -> list[PlacedLabel]:
+    """The event loop's label, the strip's, then those of the rows ``order`` names, in
+    that order, each where it clears those placed before it, else left out."""
     left = geo.rect.left()
     right = left + geo.gutter - 8
     width = max(1.0, geo.gutter - 12)
     line = fm.height()
     pixels_per_row = geo.row_px
-    every = _every(line, pixels_per_row)  # where only some labels fit: at round numbers
     placed = _Placed(line)
 
     def row_label(row: int) -> None:
@@ -194,14 +234,26 @@ def place_labels(
         strip = _place(text, right, width, middle, (middle - 2, middle + 2), placed, fm, None)
         if strip is not None:
             placed.add(strip)
-    for row in sorted(rows.kept_rows - {rows.loop_row}):
+    for row in order:
         row_label(row)
-    if kept_only:
-        return placed.labels
-    for row in range(0, len(rows), every):
-        if row not in rows.kept_rows:
-            row_label(row)
     return placed.labels
+
+
+_BARE: RowsMemo[frozenset[int]] = RowsMemo()
+
+
+def bare_rows(rows: TimelineRows) -> frozenset[int]:
+    """The kept rows but the event loop's that draw nothing at all, not even a faint tail
+    (lesson 15's A: "awaiting on the loop", its views being sync): they give way to a row
+    of threads or requests (:func:`place_labels`)."""
+    known = _BARE.get(rows)
+    if known is not None:
+        return known
+    kept = sorted(rows.kept_rows - {rows.loop_row})
+    drawn = (
+        set(np.unique(rows.spans.row[np.isin(rows.spans.row, kept)]).tolist()) if kept else set()
+    )
+    return _BARE.put(rows, frozenset(kept) - drawn)
 
 
 _Labelled = tuple[QFont, tuple[PlacedLabel, ...]]

@@ -278,3 +278,21 @@ def test_a_staircase_cut_again_to_fill_the_room_draws_every_request_in_a_group()
         assert len(groups) <= most, most
         covered = [row for group in groups for row in range(group.first, group.last + 1)]
         assert covered == list(range(len(rows))), most
+
+
+def test_an_empty_band_gives_way_to_the_threads_row_under_it_when_only_one_is_named(qapp):
+    """Lesson 15's details at 1280×720: A's four rows in 13 px each, the bands named and not
+    the one row of its eight computing threads, which sat under "awaiting on the loop", a
+    band with nothing on it (its views are sync): a class read the threads as awaits."""
+    rows = fit_rows(_rows(15, 0, "workers"), 4)
+    assert rows.labels[2:] == ["awaiting on the loop", "threads 1–8 overlaid"]
+    font = QFont()
+    font.setPixelSize(16)
+    geo = layout(QRectF(0, 0, 1200, 100), rows, font, 0, 1)
+    assert geo.row_px < QFontMetricsF(font).height()
+    named = [label.text for label in place_labels(geo, rows, QFontMetricsF(font))]
+    assert "threads 1–8 overlaid" in named and "awaiting on the loop" not in named
+    # With room for both, both are named: lesson 9's B points at its empty band.
+    geo = layout(QRectF(0, 0, 1200, 140), rows, font, 0, 1)
+    named = [label.text for label in place_labels(geo, rows, QFontMetricsF(font))]
+    assert {"threads 1–8 overlaid", "awaiting on the loop"} <= set(named)
