@@ -20,9 +20,7 @@ TAIL_OPACITY = 0.45
 __all__ = [
     "ANSWER_LABEL",
     "MAX_FULL_LINES",
-    "SLIDE_NAME_LINES",
     "TAIL_LABEL",
-    "WINDOW_NAME_LINES",
     "draw_legend",
     "entry_at",
     "legend_kinds",
@@ -42,11 +40,6 @@ ANSWER_LABEL = "answer received"
 #: parenthesis; the entry's tooltip and the pointer on a bar say the whole label), so the
 #: lanes keep the screen at 720p.
 MAX_FULL_LINES = 2
-#: How many more lines than the short forms the whole names may take: a slide's key (no
-#: hover there) one; the window's none, since a line of the key is a row of lanes less on a
-#: projector, where its hover shows each whole name.
-SLIDE_NAME_LINES = 1
-WINDOW_NAME_LINES = 0
 #: The short forms of the two marks, for the same reason: the thin faint swatch says how
 #: the bars look, its words when (both layouts draw them since 2026-12-07, and an eighth
 #: entry's 47 characters took lessons 9's and 15's details at 720p a second line: 15's
@@ -102,10 +95,11 @@ def _entries(
 #: its name) and after its name (before the next swatch), in lines of the key's text. At 1.6
 #: swatches and a whole line after each name, lesson 9's seven kinds and the after-answer
 #: entry took two lines at 1280×720 and 1920×1080 in presentation mode, and the second line
-#: cost its thirty threads a row of lanes (teacher43b); a swatch still leads each name.
+#: cost its thirty threads a row of lanes (teacher43b). Each swatch sits close to its own
+#: name, three times closer than to the name before it, so the entries read apart.
 SWATCH_WIDE = 1.2
-TEXT_GAP = 0.2
-ENTRY_GAP = 0.4
+TEXT_GAP = 0.15
+ENTRY_GAP = 0.5
 
 
 def _swatch(fm: QFontMetricsF) -> tuple[float, float]:
@@ -147,19 +141,15 @@ def legend_layout(
     *,
     tails: bool = False,
     answers: bool = False,
-    name_lines: int = SLIDE_NAME_LINES,
 ) -> tuple[list[tuple[str, PlacedLabel]], float]:
     """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
-    swatch just left of it), flowing over lines; and the height used. The whole names
-    where they take at most :data:`MAX_FULL_LINES` lines and at most ``name_lines`` more
-    than the short names, else the short names; a name wider than a line is cut short
+    swatch just left of it), flowing over lines; and the height used. Past
+    :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
     (elided), never drawn past the edge or over the next."""
     fm = QFontMetricsF(font)
     entries = _entries(kinds, tails, answers, short=False)
-    short = _entries(kinds, tails, answers, short=True)
-    lines = _lines(entries, fm, rect.width())
-    if lines > MAX_FULL_LINES or lines > _lines(short, fm, rect.width()) + name_lines:
-        entries = short
+    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
+        entries = _entries(kinds, tails, answers, short=True)
     lead = _lead(fm)
     x, y = rect.left(), rect.top()
     placed: list[tuple[str, PlacedLabel]] = []
@@ -184,13 +174,10 @@ def entry_at(
     *,
     tails: bool = False,
     answers: bool = False,
-    name_lines: int = SLIDE_NAME_LINES,
 ) -> str | None:
     """The entry (a kind, ``"answer"`` or ``"tail"``) whose swatch or name is at ``point``
     in the key :func:`legend_layout` lays out in ``rect``; ``None`` between entries."""
-    placed, _ = legend_layout(
-        rect, font, kinds, tails=tails, answers=answers, name_lines=name_lines
-    )
+    placed, _ = legend_layout(rect, font, kinds, tails=tails, answers=answers)
     lead = _lead(QFontMetricsF(font))
     for what, label in placed:
         if label.rect.adjusted(-lead, 0, 0, 0).contains(point):
@@ -207,16 +194,12 @@ def draw_legend(
     *,
     tails: bool = False,
     answers: bool = False,
-    name_lines: int = SLIDE_NAME_LINES,
 ) -> float:
-    """Swatches and names, flowing over lines (:func:`legend_layout`, which says what
-    ``name_lines`` does); returns the height used. With ``answers``, an entry explains the
-    mark where a lane got its answer; with ``tails``, a last one the thin faint bars after
-    it."""
+    """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height
+    used. With ``answers``, an entry explains the mark where a lane got its answer; with
+    ``tails``, a last one the thin faint bars after it."""
     fm = QFontMetricsF(font)
-    placed, height = legend_layout(
-        rect, font, kinds, tails=tails, answers=answers, name_lines=name_lines
-    )
+    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers)
     painter.save()
     painter.setFont(font)
     wide, swatch = _swatch(fm)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LEGEND_KINDS, LIGHT, Theme
 from app.timeline.geometry import PlacedLabel
 from app.timeline.legend import (
-    WINDOW_NAME_LINES,
     draw_legend,
     entry_at,
     legend_layout,
@@ -95,7 +94,6 @@ class QtLegend(QWidget):
             point,
             tails=self.tails_shown,
             answers=self.answers_shown,
-            name_lines=WINDOW_NAME_LINES,
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -113,7 +111,6 @@ class QtLegend(QWidget):
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
-            name_lines=WINDOW_NAME_LINES,
         )
         return [label for _, label in entries]
 
@@ -128,5 +125,4 @@ class QtLegend(QWidget):
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
-            name_lines=WINDOW_NAME_LINES,
         )
