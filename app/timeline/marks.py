@@ -60,12 +60,20 @@ def paint_blocked_strip(
     cutoff_ns: int | None,
 ) -> None:
     """The loop-blocked strip over the lanes: a red block where the event loop was blocked
-    (a big run's loop is blocked hundreds of times: placed with numpy, drawn in one call)."""
+    (a big run's loop is blocked hundreds of times: placed with numpy, drawn in one call),
+    on a thin track: a track as tall as the blocks, filled grey, read as "blocked all
+    along" in lessons whose loop was never blocked (teacher44, lesson 2)."""
     if not geo.strip_height:
         return
     trace = rows.trace
-    strip = QRectF(geo.lanes_left, geo.strip_top, geo.lanes_width, geo.strip_height)
-    painter.fillRect(in_clip(painter, strip), QColor(theme.grid))
+    thin = max(2.0, round(geo.strip_height / 4))
+    track = QRectF(
+        geo.lanes_left,
+        geo.strip_top + (geo.strip_height - thin) / 2,
+        geo.lanes_width,
+        thin,
+    )
+    painter.fillRect(in_clip(painter, track), QColor(theme.grid))
     colour = QColor(theme.blocked)
     # Live, the block in progress is drawn as it grows. Once every request has its answer,
     # a block while Django tidied up after the last one delayed no client: the figure leaves
