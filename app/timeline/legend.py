@@ -41,10 +41,12 @@ ANSWER_LABEL = "answer received"
 #: lanes keep the screen at 720p.
 MAX_FULL_LINES = 2
 #: The short forms of the two marks, for the same reason: the thin faint swatch says how
-#: the bars look, its words when (both layouts draw them since 2026-12-07, and an eighth
-#: entry's 47 characters took lessons 9's and 15's details at 720p a second line: 15's
-#: staircase lost its counts, 9's thirty threads their second row).
-SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "after answer"}
+#: the bars look, its word what they are (both layouts draw them since 2026-12-07, and an
+#: eighth entry's 47 characters took lessons 9's and 15's details at 720p a second line:
+#: 15's staircase lost its counts, 9's thirty threads their second row). "after answer"
+#: said when, which the faint bars' place says too, and not what: two teachers' reviews
+#: found it told a pupil nothing (teacher43b, teacher44).
+SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "clean-up"}
 
 
 def legend_kinds(

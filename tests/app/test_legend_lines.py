@@ -34,8 +34,8 @@ def _font(px: int) -> QFont:
 
 
 def test_lesson_9_s_key_takes_one_line_on_a_projector_at_720p_and_1080p(qapp):
-    # Its eighth entry, "after answer", went to a second line alone at both sizes, and
-    # lesson 9's details drew B's thirty threads in one row instead of two (teacher43b).
+    # Its eighth entry, the faint bars' "after answer", went to a second line alone at both
+    # sizes, and lesson 9's details drew B's thirty threads in one row, not two (teacher43b).
     for width, height in ((1280, 720), (1920, 1080)):
         font = _font(presentation_text_px(height))
         rect = QRectF(0, 0, width - 32, 1000)  # (the centre's margins and the key's own)
