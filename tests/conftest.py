@@ -54,7 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
     one's: two runs may share the temp folder). The tests' own temporary folders
     (``tmp_path``) go there too, unless ``--basetemp`` says where: pytest keeps its last
     three runs' in ``pytest-of-<user>`` in the temp folder, ~1,800 folders each, which a
-    ``make test`` left behind."""
+    ``make test`` left behind. (A failed test's folder goes with the rest: to look at it
+    after the run, pass ``--basetemp=DIR``.)"""
     root = make_scratch_folder(SUITE_HOME_PREFIX)
     config.stash[_SUITE_HOME] = root
     os.environ.update(_homes_in(root))

@@ -192,8 +192,8 @@ def place_labels(
     named = {label.row for label in labels} - {None, rows.loop_row}
     if not named or not named <= rows.kept_rows:
         return labels  # (a row of threads or requests named, or no band)
-    bare = bare_rows(rows) & named
-    if not bare:
+    bare = bare_rows(rows)
+    if not bare & named:
         return labels
     first = next((row for row in range(len(rows)) if row not in rows.kept_rows), None)
     if first is None:
@@ -283,7 +283,8 @@ def labelled(geo: TimelineGeometry, rows: TimelineRows, font: QFont) -> _Labelle
     if known is not None and known[0] == key:
         return known[1]
     # A live run lays out new rows each frame, mostly with the same labels as the last.
-    same = (key, rows.labels, rows.loop_row, rows.kept_rows)
+    # (and which bands draw nothing: those give way to a row of threads, ``place_labels``)
+    same = (key, rows.labels, rows.loop_row, rows.kept_rows, bare_rows(rows))
     last = _LAST[0] if _LAST else None
     if last is not None and last[0] == same:
         done = last[1]

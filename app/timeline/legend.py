@@ -78,10 +78,14 @@ def short_label(label: str) -> str:
     return label.split(" (", 1)[0]
 
 
+#: The two marks' whole names (:data:`SHORT_EXTRAS` their short ones).
+WHOLE_EXTRAS = {"answer": ANSWER_LABEL, "tail": TAIL_LABEL}
+
+
 def whole_label(what: str) -> str:
     """An entry's whole name: a kind's label with its explanation, or a mark's (``"answer"``,
-    ``"tail"``): what the key's tooltip says where the key shows a short one."""
-    return {"answer": ANSWER_LABEL, "tail": TAIL_LABEL}.get(what) or KIND_LABELS[what]
+    ``"tail"``): what the key's tooltip says."""
+    return WHOLE_EXTRAS.get(what) or KIND_LABELS[what]
 
 
 def _entries(

@@ -1,6 +1,6 @@
 """The colour key under the timeline: the kinds on screen, flowing over as many lines as the
 width needs (painted by :func:`~app.timeline.legend.draw_legend`), each entry's whole name
-in its tooltip where the key shows the short one."""
+in its tooltip (the key shows the short ones where the whole ones take over two lines)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ from app.timeline.legend import (
 )
 
 __all__ = ["QtLegend"]
+
+
+def _key_rect(width: float, height: float) -> QRectF:
+    """Where the key is drawn in a widget this size: inside a margin."""
+    return QRectF(8, 4, width - 16, height)
 
 
 class QtLegend(QWidget):
@@ -60,7 +65,7 @@ class QtLegend(QWidget):
 
         image = QImage(1, 1, QImage.Format.Format_ARGB32)
         painter = QPainter(image)
-        height = self._draw(painter, QRectF(8, 4, width - 16, 1000))
+        height = self._draw(painter, _key_rect(width, 1000))
         painter.end()
         return int(height + 8)
 
@@ -75,7 +80,8 @@ class QtLegend(QWidget):
         super().resizeEvent(event)
 
     def event(self, event: QEvent) -> bool:
-        """Hovered, an entry's whole name (the key may show the short one, to keep a line)."""
+        """Hovered, an entry's whole name (the key may show the short one, to keep the lanes
+        their rows)."""
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             what = self.entry_at(QPointF(event.pos()))
             if what is None:
@@ -88,7 +94,7 @@ class QtLegend(QWidget):
     def entry_at(self, point: QPointF) -> str | None:
         """The entry at ``point`` (widget coordinates), as painted; ``None`` between them."""
         return entry_at(
-            QRectF(8, 4, self.width() - 16, self.height()),
+            _key_rect(self.width(), self.height()),
             self.font(),
             self.kinds,
             point,
@@ -99,12 +105,12 @@ class QtLegend(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().window())
-        self._draw(painter, QRectF(8, 4, self.width() - 16, self.height()))
+        self._draw(painter, _key_rect(self.width(), self.height()))
         painter.end()
 
     def placed(self) -> list[PlacedLabel]:
         """The entries' names as painted (widget coordinates)."""
-        rect = QRectF(8, 4, self.width() - 16, self.height())
+        rect = _key_rect(self.width(), self.height())
         entries, _ = legend_layout(
             rect,
             self.font(),

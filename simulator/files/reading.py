@@ -22,8 +22,9 @@ MAX_FILE_BYTES = 1_000_000
 
 
 def shown_path(path: str | Path, limit: int = 80) -> str:
-    """A path as a one-line message quotes it: its end, at most ``limit`` characters."""
-    text = str(path)
+    """A path as a one-line message quotes it: its end, at most ``limit`` characters, each
+    character a line cannot hold (a newline is legal in a file's name) shown as "?"."""
+    text = "".join(c if c.isprintable() else "?" for c in str(path))
     return text if len(text) <= limit else "..." + text[-(limit - 3) :]
 
 

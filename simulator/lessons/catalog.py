@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import ScenarioError
+from simulator.files.reading import shown_path
 from simulator.lessons.format import Lesson, load_lesson
 
 __all__ = ["LessonEntry", "find_lesson", "lesson_entries"]
@@ -50,7 +51,7 @@ def find_lesson(folder: Path, number: int) -> Lesson:
     for entry in entries:
         if entry.number == number:
             if entry.lesson is None:
-                raise ScenarioError(entry.problem or f"{entry.path}: broken lesson")
+                raise ScenarioError(entry.problem or f"{shown_path(entry.path)}: broken lesson")
             return entry.lesson
     numbers = sorted(entry.number for entry in entries)
     known = f"{numbers[0]}–{numbers[-1]}" if numbers else "none"

@@ -123,15 +123,22 @@ class LessonRun:
         return share if share is not None and share > 1 - FREE_ENOUGH else None
 
     @property
+    def waits_in_line(self) -> float | None:
+        """The share of their work the runs waited for a core, where the verdict
+        :attr:`line` says it (:data:`BUSY_CORES`: a run that showed the lesson's point on a
+        busy machine); ``None`` elsewhere."""
+        return self.cores_waited if self.showed else None
+
+    @property
     def cores_line(self) -> str | None:
         """What showed the cores were not free, said (the reveal's details, ``lesson N``):
         the runs' own waits for a core, else what measuring the cores after them found.
         ``None`` where the verdict :attr:`line` already says the waits (:data:`BUSY_CORES`):
         lesson 15's details at 720p said them twice, the verdict's two lines and this one
         taking the rows A's eight threads needed to be told apart from its loop's awaits."""
+        if self.waits_in_line is not None:
+            return None
         if (waited := self.cores_waited) is not None:
-            if self.showed:
-                return None
             return (
                 f"Measured in the run: its threads waited for a CPU core {waited:.0%} of the "
                 "time they had work (another program held the cores)"
@@ -170,7 +177,7 @@ class LessonRun:
                 return NOT_FREE.format(cores="free core" if n == 1 else f"{n} free cores")
             return NOT_SHOWN
         verdict = self.verdict
-        waited = self.cores_waited
+        waited = self.waits_in_line
         busy = "" if waited is None else ", " + BUSY_CORES.format(waited=waited)
         if verdict is not None:
             return f"Verdict: {verdict}{busy}"

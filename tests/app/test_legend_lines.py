@@ -72,6 +72,10 @@ def test_hovering_a_short_name_in_the_window_s_key_says_the_whole_one(qtbot):
         QHelpEvent(QEvent.Type.ToolTip, point.toPoint(), legend.mapToGlobal(point.toPoint())),
     )
     assert QToolTip.text() == KIND_LABELS[Kind.GIL_WAIT]
-    tail = next(label for label in legend.placed() if label.text == SHORT_EXTRAS["tail"])
+    placed = legend.placed()
+    tail = next(label for label in placed if label.text == SHORT_EXTRAS["tail"])
     assert legend.entry_at(tail.rect.center()) == "tail"
-    assert legend.entry_at(QPointF(legend.width() - 2, 2)) is None  # past the last entry
+    y = gil.rect.center().y()
+    assert legend.entry_at(QPointF(placed[1].rect.left() - 8, y)) == Kind.FRAMEWORK  # a swatch
+    assert legend.entry_at(QPointF(placed[0].rect.right() + 2, y)) is None  # between two
+    assert legend.entry_at(QPointF(tail.rect.right() + 5, y)) is None  # past the last

@@ -96,10 +96,14 @@ def test_the_lessons_menu_numbers_the_questions_and_greys_out_what_cannot_run_sa
     from app.window import actions as qt_window_actions
     from app.window.main_window import QtMainWindow
 
-    shutil.copy(LESSONS / "03-async-views.toml", tmp_path)
-    (tmp_path / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
-    shutil.copy(LESSONS / "24-in-process-vs-uvicorn.toml", tmp_path)
-    monkeypatch.setattr(qt_window_actions, "LESSONS", tmp_path)
+    # As deep as an installed app's lessons in a virtualenv's site-packages: a message
+    # quotes a long path by its end, and the menu, naming the file, strips that quote.
+    folder = tmp_path / ("site-packages/" * 6) / "app/_assets/lessons"
+    folder.mkdir(parents=True)
+    shutil.copy(LESSONS / "03-async-views.toml", folder)
+    (folder / "04-broken.toml").write_text("title = 'x'\n[scenario]\n", encoding="utf-8")
+    shutil.copy(LESSONS / "24-in-process-vs-uvicorn.toml", folder)
+    monkeypatch.setattr(qt_window_actions, "LESSONS", folder)
     find_spec = importlib.util.find_spec  # a machine without the servers extra
     monkeypatch.setattr(
         importlib.util,

@@ -18,7 +18,7 @@ from app.timeline.grouping import (
     plan_groups,
     regroup,
 )
-from app.timeline.labels import label_font, place_labels
+from app.timeline.labels import label_font, labels_of, place_labels
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
 from tests.app.recorded_runs import load_runs, run_from_data
@@ -296,3 +296,21 @@ def test_an_empty_band_gives_way_to_the_threads_row_under_it_when_only_one_is_na
     geo = layout(QRectF(0, 0, 1200, 140), rows, font, 0, 1)
     named = [label.text for label in place_labels(geo, rows, QFontMetricsF(font))]
     assert {"threads 1–8 overlaid", "awaiting on the loop"} <= set(named)
+
+
+def test_the_labels_kept_for_rows_alike_follow_whether_a_band_draws_anything(qapp):
+    """The labels placed last are reused for rows with the same labels and place (a live
+    run's frames): once the empty band holds a bar, it is named before the threads again."""
+    rows = fit_rows(_rows(15, 0, "workers"), 4)
+    font = QFont()
+    font.setPixelSize(16)
+    geo = layout(QRectF(0, 0, 1200, 100), rows, font, 0, 1)
+    bare = [label.text for label in labels_of(geo, rows, font)]
+    band = rows.labels.index("awaiting on the loop")
+    spans = rows.spans
+    one = replace(spans, row=spans.row.copy())
+    one.row[0] = band  # the same rows, but a bar on the band
+    held = replace(rows, _spans=one)
+    named = [label.text for label in labels_of(geo, held, font)]
+    assert "threads 1–8 overlaid" in bare and "awaiting on the loop" not in bare
+    assert "awaiting on the loop" in named

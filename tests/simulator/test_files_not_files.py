@@ -13,7 +13,7 @@ import pytest
 from simulator.errors import ScenarioError
 from simulator.files import atomic
 from simulator.files.atomic import write_text_atomically
-from simulator.files.reading import MAX_FILE_BYTES, read_small_file
+from simulator.files.reading import MAX_FILE_BYTES, read_small_file, shown_path
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev")
 
@@ -61,3 +61,14 @@ def test_a_fifo_nobody_reads_fails_within_its_deadline(tmp_path, monkeypatch):
         write_text_atomically(tmp_path / "out.json", "{}")
     assert time.monotonic() - started < 2.0
     assert (tmp_path / "out.json").is_fifo()  # never replaced by a file
+
+
+def test_a_path_is_quoted_on_one_line_by_its_end_keeping_the_file_s_name():
+    folder = "/srv/" + "d" * 60 + "/"
+    for name in ("a.toml", "ab.toml", "abc.toml"):  # 79, 80 and 81 characters
+        path = folder + name
+        shown = shown_path(path)
+        assert len(shown) <= 80 and shown.endswith("/" + name)
+        assert shown == path if len(path) <= 80 else shown.startswith("...")
+    # A newline is legal in a file's name: the message stays one line.
+    assert shown_path("/tmp/x\nevil.toml") == "/tmp/x?evil.toml"
