@@ -124,20 +124,23 @@ def _entry_width(fm: QFontMetricsF, label: str) -> float:
     return _lead(fm) + fm.horizontalAdvance(label) + fm.height() * ENTRY_GAP
 
 
-def _wraps(fm: QFontMetricsF, x: float, step: float, width: float) -> bool:
-    """Whether an entry ``step`` wide, at ``x`` on a line ``width`` wide from 0, goes on to
-    the next line (the space after a line's last name need not fit)."""
-    return x > 0 and x + step - fm.height() * ENTRY_GAP > width
+def _flow(fm: QFontMetricsF, labels: Sequence[str], width: float) -> list[tuple[float, int]]:
+    """Where each entry named ``labels`` goes on lines ``width`` wide: its left edge from the
+    line's start, and its line (0 first). An entry goes on to the next line where it would
+    not fit (the space after a line's last name need not)."""
+    x, line, places = 0.0, 0, []
+    for label in labels:
+        step = _entry_width(fm, label)
+        if x > 0 and x + step - fm.height() * ENTRY_GAP > width:
+            x, line = 0.0, line + 1
+        places.append((x, line))
+        x += step
+    return places
 
 
 def _lines(entries: list[tuple[str, str]], fm: QFontMetricsF, width: float) -> int:
-    x, lines = 0.0, 1
-    for _, label in entries:
-        step = _entry_width(fm, label)
-        if _wraps(fm, x, step, width):
-            x, lines = 0.0, lines + 1
-        x += step
-    return lines
+    places = _flow(fm, [label for _, label in entries], width)
+    return places[-1][1] + 1 if places else 1
 
 
 def legend_layout(
@@ -156,20 +159,16 @@ def legend_layout(
     entries = _entries(kinds, tails, answers, short=False)
     if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
         entries = _entries(kinds, tails, answers, short=True)
-    lead = _lead(fm)
-    x, y = rect.left(), rect.top()
-    placed: list[tuple[str, PlacedLabel]] = []
+    lead, line = _lead(fm), fm.height() * 1.3
     room = max(1.0, rect.width() - lead)
-    for what, label in entries:
-        label = fm.elidedText(label, Qt.TextElideMode.ElideRight, room)
-        text_width = fm.horizontalAdvance(label)
-        width = _entry_width(fm, label)
-        if _wraps(fm, x - rect.left(), width, rect.width()):
-            x, y = rect.left(), y + fm.height() * 1.3
-        text_rect = QRectF(x + lead, y, text_width, fm.height())
-        placed.append((what, PlacedLabel(label, text_rect, None)))
-        x += width
-    return placed, y + fm.height() * 1.3 - rect.top()
+    labels = [fm.elidedText(label, Qt.TextElideMode.ElideRight, room) for _, label in entries]
+    places = _flow(fm, labels, rect.width())
+    placed: list[tuple[str, PlacedLabel]] = []
+    for (what, _), label, (x, n) in zip(entries, labels, places, strict=True):
+        text = QRectF(rect.left() + x + lead, rect.top() + n * line, 0, fm.height())
+        text.setWidth(fm.horizontalAdvance(label))
+        placed.append((what, PlacedLabel(label, text, None)))
+    return placed, (places[-1][1] + 1 if places else 1) * line
 
 
 def entry_at(
