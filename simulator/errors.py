@@ -12,7 +12,16 @@ The command line prints ``str(error)`` on one line and exits 2 (scenario) or 1 (
 
 from __future__ import annotations
 
-__all__ = ["LanesError", "RunCancelled", "ScenarioError", "UpstreamError"]
+from pathlib import Path
+
+__all__ = ["LanesError", "RunCancelled", "ScenarioError", "UpstreamError", "shown_path"]
+
+
+def shown_path(path: str | Path, limit: int = 80) -> str:
+    """A path as a one-line message quotes it: its end, at most ``limit`` characters, each
+    character a line cannot hold (a newline is legal in a file's name) shown as "?"."""
+    text = "".join(c if c.isprintable() else "?" for c in str(path))
+    return text if len(text) <= limit else "..." + text[-(limit - 3) :]
 
 
 class LanesError(Exception):
@@ -30,7 +39,19 @@ class ScenarioError(LanesError, ValueError):
     def __init__(self, message: str, *, key: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        #: What is wrong, without the file it is in (:meth:`in_file`): the message itself
+        #: where no file is.
+        self.problem = message
         self._around: tuple[str, str] | None = None
+
+    @classmethod
+    def in_file(cls, path: str | Path, problem: str, *, key: str | None = None) -> ScenarioError:
+        """An error in the file at ``path``: the message is its path, quoted as every message
+        quotes one (:func:`shown_path`), then ``problem``, which :attr:`problem` keeps alone
+        for whoever names the file already (the Lessons menu)."""
+        error = cls(f"{shown_path(path)}: {problem}", key=key)
+        error.problem = problem
+        return error
 
     @classmethod
     def about(cls, key: str, after: str, *, before: str = "") -> ScenarioError:

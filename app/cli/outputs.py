@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.text_clean import terminal_safe
-from simulator.errors import LanesError
-from simulator.files.reading import shown_path
+from simulator.errors import LanesError, shown_path
 
 from .exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 

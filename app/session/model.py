@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from simulator.errors import LanesError, ScenarioError
-from simulator.files.reading import shown_path
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.metrics.comparison import RERUN_ORDER, Comparison, Criterion
 from simulator.metrics.verdict import comparison_verdict
@@ -170,7 +169,7 @@ class Session:
                     refuse_unless_allowed(scenario.upstream_url, self.allowed_hosts)
                     refuse_unless_allowed(scenario.url, self.allowed_hosts, key="url")
                 except ScenarioError as exc:
-                    raise ScenarioError(f"{shown_path(path)}: {exc}", key=exc.key) from None
+                    raise ScenarioError.in_file(path, str(exc), key=exc.key) from None
         self.load(loaded)
         return loaded
 

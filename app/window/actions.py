@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar, QMessageBox, QWidget
 
 from app.assets import LESSONS
-from simulator.files.reading import shown_path
 from simulator.lessons import lesson_entries
 
 __all__ = ["ACTIONS", "ActionSpec", "build_actions", "build_menus"]
@@ -138,10 +137,7 @@ def _lessons_menu(menu: QMenu, open_lesson: Callable[[Path], object]) -> None:
     says why in its own text, never hidden: a teacher reads the menu, not its tooltips."""
     for entry in lesson_entries(LESSONS):
         if entry.lesson is None:
-            problem = entry.problem or "broken"
-            # The file's path leads the problem, quoted by its end when long (an installed
-            # app's lessons sit deep in site-packages); the menu already names the file.
-            problem = problem.removeprefix(f"{shown_path(entry.path)}: ")
+            problem = entry.wrong or entry.problem or "broken"  # (without the file's path)
             action = QAction(f"{entry.number}. {entry.path.name}: broken: {_short(problem)}", menu)
             action.setEnabled(False)
             action.setToolTip(entry.problem or "")

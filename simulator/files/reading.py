@@ -15,17 +15,10 @@ from pathlib import Path
 
 from simulator.errors import ScenarioError
 
-__all__ = ["MAX_FILE_BYTES", "read_small_file", "shown_path"]
+__all__ = ["MAX_FILE_BYTES", "read_small_file"]
 
 #: The largest scenario or lesson file read: the biggest lesson is a few kB.
 MAX_FILE_BYTES = 1_000_000
-
-
-def shown_path(path: str | Path, limit: int = 80) -> str:
-    """A path as a one-line message quotes it: its end, at most ``limit`` characters, each
-    character a line cannot hold (a newline is legal in a file's name) shown as "?"."""
-    text = "".join(c if c.isprintable() else "?" for c in str(path))
-    return text if len(text) <= limit else "..." + text[-(limit - 3) :]
 
 
 def read_small_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -37,21 +30,20 @@ def read_small_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         Naming the file and what it is instead (missing, a folder, a pipe or a device,
         too large, unreadable); never waits for a writer.
     """
-    name = shown_path(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise ScenarioError(f"{name}: no such file") from None
+        raise ScenarioError.in_file(path, "no such file") from None
     except (OSError, ValueError) as exc:
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError(f"{name}: cannot read the file: {why}") from None
+        raise ScenarioError.in_file(path, f"cannot read the file: {why}") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
-            raise ScenarioError(f"{name}: is a folder, not a file")
+            raise ScenarioError.in_file(path, "is a folder, not a file")
         if not stat.S_ISREG(mode):
-            raise ScenarioError(f"{name}: is not a regular file (a pipe or a device)")
+            raise ScenarioError.in_file(path, "is not a regular file (a pipe or a device)")
     except BaseException:
         os.close(fd)
         raise
@@ -59,7 +51,9 @@ def read_small_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         try:
             data = file.read(limit + 1)
         except OSError as exc:
-            raise ScenarioError(f"{name}: cannot read the file: {exc.strerror or exc}") from None
+            raise ScenarioError.in_file(
+                path, f"cannot read the file: {exc.strerror or exc}"
+            ) from None
     if len(data) > limit:
-        raise ScenarioError(f"{name}: is larger than {limit // 1000} kB: not a scenario file")
+        raise ScenarioError.in_file(path, f"is larger than {limit // 1000} kB: not a scenario file")
     return data

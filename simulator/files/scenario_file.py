@@ -36,7 +36,7 @@ import tomli_w
 from simulator.dials import parse_dial, shown
 from simulator.errors import ScenarioError
 from simulator.files.atomic import write_text_atomically
-from simulator.files.reading import read_small_file, shown_path
+from simulator.files.reading import read_small_file
 from simulator.scenario import Scenario
 
 __all__ = [
@@ -89,9 +89,8 @@ class ScenarioFile:
 def _suffix(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        name = shown_path(path)
-        raise ScenarioError(
-            f"{name}: a scenario file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
+        raise ScenarioError.in_file(
+            path, f"a scenario file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
         )
     return suffix
 
@@ -102,39 +101,45 @@ def _suffix(path: Path) -> str:
 def parse_file(path: Path) -> dict[str, Any]:
     """The file's data, with unreadable and malformed files turned into a ScenarioError."""
     suffix = _suffix(path)
-    name = shown_path(path)
     data = read_small_file(path)
     if data.startswith(codecs.BOM_UTF8):
         # TOML forbids it and JSON's readers may refuse it: a file that works here must work
         # in every other tool the file is handed to, so it is refused, saying what to do.
-        raise ScenarioError(
-            f"{name}: starts with a byte order mark (U+FEFF), which {suffix[1:].upper()} "
-            "does not allow; save it as UTF-8 without BOM"
+        raise ScenarioError.in_file(
+            path,
+            f"starts with a byte order mark (U+FEFF), which {suffix[1:].upper()} "
+            "does not allow; save it as UTF-8 without BOM",
         )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{name}: not a text file (not UTF-8 at byte {exc.start})") from None
+        raise ScenarioError.in_file(
+            path, f"not a text file (not UTF-8 at byte {exc.start})"
+        ) from None
     if suffix == ".toml":
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             # The message ends "(at line N, column M)".
-            raise ScenarioError(f"{name}: not valid TOML: {exc}") from None
+            raise ScenarioError.in_file(path, f"not valid TOML: {exc}") from None
         except (RecursionError, ValueError, MemoryError) as exc:
-            raise ScenarioError(f"{name}: cannot read it as TOML: {_beyond_limits(exc)}") from None
+            raise ScenarioError.in_file(
+                path, f"cannot read it as TOML: {_beyond_limits(exc)}"
+            ) from None
     try:
         data = json.loads(text, object_pairs_hook=_no_repeated_keys)
     except _RepeatedKey as exc:
-        raise ScenarioError(f"{name}: the key {exc} appears twice in one object") from None
+        raise ScenarioError.in_file(path, f"the key {exc} appears twice in one object") from None
     except json.JSONDecodeError as exc:
-        raise ScenarioError(
-            f"{name}: not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+        raise ScenarioError.in_file(
+            path, f"not valid JSON: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
         ) from None
     except (RecursionError, ValueError, MemoryError) as exc:
-        raise ScenarioError(f"{name}: cannot read it as JSON: {_beyond_limits(exc)}") from None
+        raise ScenarioError.in_file(
+            path, f"cannot read it as JSON: {_beyond_limits(exc)}"
+        ) from None
     if not isinstance(data, dict):
-        raise ScenarioError(f"{name}: a JSON scenario file must hold an object {{...}}")
+        raise ScenarioError.in_file(path, "a JSON scenario file must hold an object {...}")
     return data
 
 
@@ -163,45 +168,47 @@ def _beyond_limits(exc: BaseException) -> str:
 def _scenario(path: Path, table: str, data: Any, model: bool = False) -> Scenario:
     """The Scenario in table ``table``; every error names the file and ``table.key``. With
     ``model``, the dials take the prediction model's ranges (``predict``), not a run's."""
-    name = shown_path(path)
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{name}: {table} must be a table [{table}] of dials, not {shown(data)}"
+        raise ScenarioError.in_file(
+            path, f"{table} must be a table [{table}] of dials, not {shown(data)}"
         )
     try:
         values = {key: parse_dial(key, value, model=model) for key, value in data.items()}
         return Scenario(**values)
     except ScenarioError as exc:
         located = exc.within(table)
-        raise ScenarioError(f"{name}: {located}", key=located.key) from None
+        raise ScenarioError.in_file(path, f"{located}", key=located.key) from None
 
 
 def file_from_data(path: Path, data: dict[str, Any], *, model: bool = False) -> ScenarioFile:
-    name = shown_path(path)  # (every message quotes the file alike: its end, one line)
     unknown = [key for key in data if key not in _TOP_LEVEL + _LESSON_TABLES]
     if unknown:
-        raise ScenarioError(
-            f"{name}: unknown table or key {unknown[0]!r}; a scenario file holds an optional "
-            "title and either [scenario] or [a] and [b]"
+        raise ScenarioError.in_file(
+            path,
+            f"unknown table or key {unknown[0]!r}; a scenario file holds an optional "
+            "title and either [scenario] or [a] and [b]",
         )
     title = data.get("title")
     if title is not None and not isinstance(title, str):
-        raise ScenarioError(f"{name}: title must be text in quotes, not {shown(title)}")
+        raise ScenarioError.in_file(path, f"title must be text in quotes, not {shown(title)}")
     by = data.get("by")
     if by is not None and by not in BY_CHOICES:
-        raise ScenarioError(f'{name}: by must be "worker" or "request", not {shown(by)}', key="by")
+        raise ScenarioError.in_file(
+            path, f'by must be "worker" or "request", not {shown(by)}', key="by"
+        )
     if "scenario" in data:
         both = [table for table in ("a", "b") if table in data]
         if both:
-            raise ScenarioError(
-                f"{name}: has both [scenario] and [{both[0]}]; use [scenario] for one run, "
-                "or [a] and [b] for a comparison"
+            raise ScenarioError.in_file(
+                path,
+                f"has both [scenario] and [{both[0]}]; use [scenario] for one run, "
+                "or [a] and [b] for a comparison",
             )
         return ScenarioFile(title, _scenario(path, "scenario", data["scenario"], model), None, by)
     if "a" not in data:
         what = "has [b] but no [a]" if "b" in data else "has neither [scenario] nor [a]"
-        raise ScenarioError(
-            f"{name}: {what}; use [scenario] for one run, or [a] and [b] for a comparison"
+        raise ScenarioError.in_file(
+            path, f"{what}; use [scenario] for one run, or [a] and [b] for a comparison"
         )
     a = _scenario(path, "a", data["a"], model)
     b = _scenario(path, "b", data["b"], model) if "b" in data else None
@@ -256,4 +263,4 @@ def save_scenario_file(path: str | Path, file: ScenarioFile) -> None:
         write_text_atomically(path, text)
     except (OSError, UnicodeEncodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise ScenarioError(f"{shown_path(path)}: cannot write the file: {reason}") from exc
+        raise ScenarioError.in_file(path, f"cannot write the file: {reason}") from exc

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
 from simulator.lessons.format import Lesson, load_lesson
 
 __all__ = ["LessonEntry", "find_lesson", "lesson_entries"]
@@ -18,11 +17,14 @@ __all__ = ["LessonEntry", "find_lesson", "lesson_entries"]
 
 @dataclass(frozen=True, slots=True)
 class LessonEntry:
-    """One lesson file: its lesson, or why it cannot be read."""
+    """One lesson file: its lesson, or why it cannot be read: ``problem`` the message
+    (the file's path, then what is wrong), ``wrong`` what is wrong alone (for the Lessons
+    menu, which names the file already)."""
 
     path: Path
     lesson: Lesson | None
     problem: str | None = None
+    wrong: str | None = None
 
     @property
     def number(self) -> int:
@@ -41,7 +43,7 @@ def lesson_entries(folder: Path) -> list[LessonEntry]:
         try:
             entries.append(LessonEntry(path, load_lesson(path)))
         except ScenarioError as exc:
-            entries.append(LessonEntry(path, None, str(exc)))
+            entries.append(LessonEntry(path, None, str(exc), exc.problem))
     return entries
 
 
@@ -51,7 +53,9 @@ def find_lesson(folder: Path, number: int) -> Lesson:
     for entry in entries:
         if entry.number == number:
             if entry.lesson is None:
-                raise ScenarioError(entry.problem or f"{shown_path(entry.path)}: broken lesson")
+                if entry.problem:
+                    raise ScenarioError(entry.problem)
+                raise ScenarioError.in_file(entry.path, "broken lesson")
             return entry.lesson
     numbers = sorted(entry.number for entry in entries)
     known = f"{numbers[0]}–{numbers[-1]}" if numbers else "none"

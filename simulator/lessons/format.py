@@ -17,7 +17,6 @@ from typing import Any, cast
 
 from simulator.dials import shown
 from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
 from simulator.files.scenario_file import ScenarioFile, file_from_data, parse_file
 from simulator.machine import FREE_ENOUGH, parallel_speedup, usable_cores
 from simulator.metrics.comparison import CLOSE_WITHIN, EXPECTS, Criterion, Expect
@@ -182,15 +181,15 @@ class Lesson:
 
 
 def _text(path: Path, table: dict[str, Any], key: str, where: str, *, required: bool) -> str:
-    name = shown_path(path)
     value = table.get(key)
     if value is None:
         if required:
-            raise ScenarioError(f'{name}: {where} needs {key} = "..."', key=f"{where}.{key}")
+            raise ScenarioError.in_file(path, f'{where} needs {key} = "..."', key=f"{where}.{key}")
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ScenarioError(
-            f"{name}: {where}.{key} must be text in quotes, not {shown(value)}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where}.{key} must be text in quotes, not {shown(value)}",
             key=f"{where}.{key}",
         )
     return " ".join(value.split())
@@ -204,75 +203,79 @@ def _number(
     low: float = -LARGEST,
     high: float = LARGEST,
 ) -> float | None:
-    name = shown_path(path)
     value = table.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-        raise ScenarioError(
-            f"{name}: {where}.{key} must be a number, not {shown(value)}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where}.{key} must be a number, not {shown(value)}",
             key=f"{where}.{key}",
         )
     if math.isfinite(low) and not finite_in(value, low, high):
         shown_value = shown(value) if len(shown(value)) <= 40 else "a huge number"
-        raise ScenarioError(
-            f"{name}: {where}.{key} must be a finite number from {low:g} to {high:g}, "
-            f"not {shown_value}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where}.{key} must be a finite number from {low:g} to {high:g}, not {shown_value}",
             key=f"{where}.{key}",
         )
     return float(value)
 
 
 def _unknown(path: Path, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    name = shown_path(path)
     for key in table:
         if key not in allowed:
-            raise ScenarioError(
-                f"{name}: unknown key {where}.{key}; allowed: {', '.join(allowed)}",
+            raise ScenarioError.in_file(
+                path,
+                f"unknown key {where}.{key}; allowed: {', '.join(allowed)}",
                 key=f"{where}.{key}",
             )
 
 
 def _side(path: Path, value: Any, where: str, sides: tuple[str, ...]) -> str:
-    name = shown_path(path)
     if value not in sides:
-        raise ScenarioError(
-            f"{name}: {where} must be {' or '.join(repr(s) for s in sides)}, not {shown(value)}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where} must be {' or '.join(repr(s) for s in sides)}, not {shown(value)}",
             key=where,
         )
     return str(value)
 
 
 def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
-    name = shown_path(path)
     where = f"claim {n}"
     if not isinstance(data, dict):
-        raise ScenarioError(f"{name}: {where} must be a [[claim]] table, not {shown(data)}")
+        raise ScenarioError.in_file(path, f"{where} must be a [[claim]] table, not {shown(data)}")
     _unknown(path, data, _CLAIM_KEYS, where)
     side = _side(path, data.get("side", "A"), f"{where}.side", sides)
     says = _text(path, data, "says", where, required=True)
     error = data.get("error_contains")
     if error is not None:
         if not isinstance(error, str) or not error:
-            raise ScenarioError(f"{name}: {where}.error_contains must be text, not {shown(error)}")
+            raise ScenarioError.in_file(
+                path, f"{where}.error_contains must be text, not {shown(error)}"
+            )
         return Claim(side=side, says=says, error_contains=error)
     figure = data.get("figure")
     if figure not in FIGURE:
-        raise ScenarioError(
-            f"{name}: {where}.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where}.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}",
             key=f"{where}.figure",
         )
     op = data.get("op")
     if op not in OPS:
-        raise ScenarioError(
-            f"{name}: {where}.op must be one of {' '.join(OPS)}, not {shown(op)}",
+        raise ScenarioError.in_file(
+            path,
+            f"{where}.op must be one of {' '.join(OPS)}, not {shown(op)}",
             key=f"{where}.op",
         )
     value = _number(path, data, "value", where)
     times = _number(path, data, "times", where, 0.0, 1e6)
     if (value is None) == (times is None):
-        raise ScenarioError(
-            f'{name}: {where} needs either value = N or times = X with of = "A"|"B"',
+        raise ScenarioError.in_file(
+            path,
+            f'{where} needs either value = N or times = X with of = "A"|"B"',
             key=where,
         )
     of = None
@@ -285,40 +288,42 @@ def _claim(path: Path, data: Any, n: int, sides: tuple[str, ...]) -> Claim:
 
 def lesson_from_data(path: Path, data: dict[str, Any]) -> Lesson:
     """The lesson in ``data`` (a parsed file); every mistake names the file and the key."""
-    name = shown_path(path)
     file = file_from_data(path, data)
     table = data.get("lesson")
     if not isinstance(table, dict):
-        raise ScenarioError(f"{name}: not a lesson: it has no [lesson] table")
+        raise ScenarioError.in_file(path, "not a lesson: it has no [lesson] table")
     if not file.title:
-        raise ScenarioError(f'{name}: a lesson needs a title = "..." that asks a question')
+        raise ScenarioError.in_file(path, 'a lesson needs a title = "..." that asks a question')
     _unknown(path, table, _LESSON_KEYS, "lesson")
     choices = table.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
-        raise ScenarioError(f"{name}: lesson.choices must be a list of texts, not {shown(choices)}")
+        raise ScenarioError.in_file(
+            path, f"lesson.choices must be a list of texts, not {shown(choices)}"
+        )
     answer = _text(path, table, "answer", "lesson", required=True)
     if choices and answer not in choices:
-        raise ScenarioError(f"{name}: lesson.answer {answer!r} is not one of lesson.choices")
+        raise ScenarioError.in_file(path, f"lesson.answer {answer!r} is not one of lesson.choices")
     figure = table.get("figure", "makespan_ms")
     if figure not in FIGURE:
-        raise ScenarioError(
-            f"{name}: lesson.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}"
+        raise ScenarioError.in_file(
+            path, f"lesson.figure must name a figure ({', '.join(FIGURE)}), not {shown(figure)}"
         )
     needs_data = table.get("needs", {})
     if not isinstance(needs_data, dict):
-        raise ScenarioError(f"{name}: lesson.needs must be a table {{cores = 2}}")
+        raise ScenarioError.in_file(path, "lesson.needs must be a table {cores = 2}")
     _unknown(path, needs_data, _NEEDS_KEYS, "lesson.needs")
     cores = _number(path, needs_data, "cores", "lesson.needs", -math.inf, math.inf)
     if cores is not None and not (1 <= cores <= MAX_CORES and cores == int(cores)):
-        raise ScenarioError(
-            f"{name}: lesson.needs.cores must be a whole number from 1 to {MAX_CORES}, "
+        raise ScenarioError.in_file(
+            path,
+            f"lesson.needs.cores must be a whole number from 1 to {MAX_CORES}, "
             f"not {shown(needs_data['cores'])}",
             key="lesson.needs.cores",
         )
     sides = ("A", "B") if file.is_comparison else ("A",)
     claims_data = data.get("claim", [])
     if not isinstance(claims_data, list) or not claims_data:
-        raise ScenarioError(f"{name}: a lesson needs at least one [[claim]]")
+        raise ScenarioError.in_file(path, "a lesson needs at least one [[claim]]")
     myth = _text(path, table, "myth", "lesson", required=False)
     guess_max = _number(path, table, "guess_max", "lesson", 1.0, GUESS_MAX_LARGEST)
     expect, same_within = _expect(path, table, file.is_comparison, str(figure))
@@ -354,24 +359,26 @@ def _expect(
 
     Read as data, never from the answer's words; a comparison must say it, so a lesson whose
     answer is "about the same" can never get a verdict naming a winner."""
-    name = shown_path(path)
     expect = table.get("expect")
     within = _number(path, table, "same_within", "lesson")
     if expect is None:
         if comparison:
-            raise ScenarioError(
-                f"{name}: lesson.expect is missing: say which side the answer expects ahead on "
+            raise ScenarioError.in_file(
+                path,
+                f"lesson.expect is missing: say which side the answer expects ahead on "
                 f'{figure} ("A" or "B"), or "same"',
                 key="lesson.expect",
             )
     elif not comparison:
-        raise ScenarioError(
-            f"{name}: lesson.expect needs two sides ([a] and [b]); this lesson has one",
+        raise ScenarioError.in_file(
+            path,
+            "lesson.expect needs two sides ([a] and [b]); this lesson has one",
             key="lesson.expect",
         )
     elif expect not in EXPECTS:
-        raise ScenarioError(
-            f'{name}: lesson.expect must be "same", "A", "B", "A or same" or "B or same", '
+        raise ScenarioError.in_file(
+            path,
+            f'lesson.expect must be "same", "A", "B", "A or same" or "B or same", '
             f"not {shown(expect)}",
             key="lesson.expect",
         )
@@ -379,13 +386,15 @@ def _expect(
     if within is None:
         return expect, CLOSE_WITHIN
     if expect is None or not expect.endswith("same"):
-        raise ScenarioError(
-            f'{name}: lesson.same_within goes with expect = "same", "A or same" or "B or same"',
+        raise ScenarioError.in_file(
+            path,
+            'lesson.same_within goes with expect = "same", "A or same" or "B or same"',
             key="lesson.same_within",
         )
     if not 0 < within <= 10:
-        raise ScenarioError(
-            f"{name}: lesson.same_within must be a fraction above 0 (0.15: 15% apart), "
+        raise ScenarioError.in_file(
+            path,
+            f"lesson.same_within must be a fraction above 0 (0.15: 15% apart), "
             f"not {shown(table['same_within'])}",
             key="lesson.same_within",
         )

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from app.cli.dial_strings import parse_dials
 from app.cli.main import main as cli_main
 from simulator.dials import DIALS, parse_dial
-from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
+from simulator.errors import ScenarioError, shown_path
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file
 from simulator.scenario import Scenario
 

@@ -8,8 +8,7 @@ import json
 import pytest
 
 from simulator.dials import DIALS, LIMITS, DialKind, parse_dial
-from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
+from simulator.errors import ScenarioError, shown_path
 from simulator.files.scenario_file import load_scenario_file
 from simulator.scenario import Scenario
 from simulator.trace import HOLDS_THREAD, KIND_LABELS, KINDS, Kind

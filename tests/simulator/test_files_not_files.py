@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from simulator.errors import ScenarioError
+from simulator.errors import ScenarioError, shown_path
 from simulator.files import atomic
 from simulator.files.atomic import write_text_atomically
-from simulator.files.reading import MAX_FILE_BYTES, read_small_file, shown_path
+from simulator.files.reading import MAX_FILE_BYTES, read_small_file
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev")
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
+from simulator.errors import ScenarioError, shown_path
 from simulator.files.scenario_file import load_scenario_file
 from simulator.lessons import check_claim, find_lesson, lesson_entries, load_lesson
 from simulator.metrics.summary import Summary
@@ -196,6 +195,11 @@ def test_a_broken_lesson_says_which_file_and_what(tmp_path, text, words):
         load_lesson(path)
     message = str(caught.value)
     assert message.startswith(shown_path(path) + ": ") and words in message and "\n" not in message
+    # The path is quoted once, by the one rule (ScenarioError.in_file), and what is wrong is
+    # kept apart for the Lessons menu, which names the file already.
+    assert caught.value.problem == message.removeprefix(shown_path(path) + ": ")
+    (entry,) = lesson_entries(path.parent)
+    assert (entry.problem, entry.wrong) == (message, caught.value.problem)
 
 
 def test_expect_is_read_as_data_with_its_tolerance(tmp_path):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.errors import ScenarioError
-from simulator.files.reading import shown_path
+from simulator.errors import ScenarioError, shown_path
 from simulator.files.scenario_file import ScenarioFile, load_scenario_file, save_scenario_file
 from simulator.scenario import Scenario
 
