@@ -1,5 +1,10 @@
 """The site's scratch folder (its SQLite database): one per process, never left behind.
 
+Named when the settings are read, made when the database is first opened (:func:`made`):
+a process that reads the settings and never opens it makes nothing. mypy's Django plugin
+reads them on every ``make lint`` and ends with ``os._exit``, which skips ``atexit``: each
+run left a folder in the temp folder until the next start swept it.
+
 Removed at exit by ``atexit`` (every exit path Python runs: a normal end, an exception,
 ``sys.exit``, the command line's signal handling); a process killed outright (SIGKILL, a
 power cut) cannot, so each folder carries its process id and the next start sweeps the
@@ -12,12 +17,21 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import secrets
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
-__all__ = ["PREFIX", "alive", "make_scratch_folder", "sweep_stale_folders"]
+__all__ = [
+    "PREFIX",
+    "alive",
+    "made",
+    "make_scratch_folder",
+    "scratch_folder_name",
+    "sweep_stale_folders",
+]
 
 #: Scratch folders are named ``async-lanes-db-<pid>-<random>``.
 PREFIX = "async-lanes-db-"
@@ -68,4 +82,29 @@ def make_scratch_folder(prefix: str = PREFIX) -> Path:
     sweep_stale_folders(prefix=prefix)
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def scratch_folder_name(prefix: str = PREFIX) -> Path:
+    """A fresh name for this process's folder, ``<prefix><pid>-<random>`` in the temp
+    folder, not made yet (:func:`made` makes it); stale ones of that prefix are swept."""
+    sweep_stale_folders(prefix=prefix)
+    return Path(tempfile.gettempdir()) / f"{prefix}{os.getpid()}-{secrets.token_hex(6)}"
+
+
+_MADE: set[Path] = set()
+_MAKING = threading.Lock()  # (200 sync views may open their connections at once)
+
+
+def made(folder: Path) -> Path:
+    """``folder`` (named by :func:`scratch_folder_name`), made by this process the first
+    time it is asked for, readable by its owner alone, and removed at exit. A folder of
+    that name already there is not this process's: refused (``FileExistsError``)."""
+    if folder in _MADE:
+        return folder
+    with _MAKING:
+        if folder not in _MADE:
+            folder.mkdir(mode=0o700)
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _MADE.add(folder)
     return folder

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.utils import get_random_secret_key
 
-from embedded_site.scratch import make_scratch_folder
+from embedded_site.scratch import scratch_folder_name
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -70,9 +70,10 @@ ROOT_URLCONF = "embedded_site.urls"
 ASGI_APPLICATION = "embedded_site.asgi.application"
 WSGI_APPLICATION = "embedded_site.wsgi.application"
 
-# A fresh database per process, removed at exit (see embedded_site.scratch): runs never see
-# each other's rows. The command line removes it itself when a second Ctrl+C quits at once.
-LANES_SCRATCH_DIR = make_scratch_folder()
+# A fresh database per process, its folder made when first opened (embedded_site.db) and
+# removed at exit (see embedded_site.scratch): runs never see each other's rows. The command
+# line removes it itself when a second Ctrl+C quits at once.
+LANES_SCRATCH_DIR = scratch_folder_name()
 DATABASES = {
     "default": {
         "ENGINE": "embedded_site.db",  # SQLite, noting connections per request

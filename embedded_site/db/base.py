@@ -1,5 +1,6 @@
 """SQLite, as Django ships it, plus a note on the request's probe when a connection opens or
-closes.
+closes; and the site's scratch folder made before the first connection opens
+(``embedded_site.scratch.made``).
 
 Django keeps one database connection per thread, so 200 sync views under ASGI (200 threads)
 hold 200 connections at once, and a WSGI site with 4 workers at most 4. The lesson on
@@ -14,9 +15,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 
 from embedded_site.instrumentation import current_probe
+from embedded_site.scratch import made
 
 __all__ = ["DatabaseWrapper"]
 
@@ -32,6 +35,9 @@ class DatabaseWrapper(SQLiteDatabaseWrapper):
     """Django's SQLite wrapper; opening and closing a connection is noted on the request."""
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        folder = getattr(settings, "LANES_SCRATCH_DIR", None)
+        if folder is not None:  # (the site's own settings: its folder, made on first use)
+            made(folder)
         connection = super().get_new_connection(conn_params)
         _note(+1)
         return connection
