@@ -30,6 +30,7 @@ __all__ = [
     "SEPARATE_CALLS",
     "bar_sizes",
     "call_boundaries",
+    "covered_once",
     "paint_over_bars",
     "request_boundaries",
 ]
@@ -50,6 +51,33 @@ def bar_sizes(row_px: float, group: int) -> tuple[float, float, float]:
     gap = 2.0 if row_px >= 8 else (1.0 if row_px >= 4 else 0.0)
     bar = max(1.0, row_px - gap)
     return gap, bar, max(1.0, round(bar * 0.3))
+
+
+def covered_once(
+    row: npt.NDArray[np.integer], start: npt.NDArray[np.int64], end: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The stretches that bars (of one kind) cover on each row, each once: ``row``,
+    ``start``, ``end`` with the bars that overlap on a row joined, by row, then start.
+
+    A pattern's ink is translucent, so drawn over two bars of one row where they overlap
+    (the threads of a row "alike" or "overlaid") it was drawn twice there: white lines
+    near-white, black ones darker, a row that read as another kind than the key's
+    (teacher44: "threads 5–6 alike" paler than threads 4 and 7). Bars that only touch stay
+    apart (calls back to back keep the line between them)."""
+    n = len(row)
+    if n < 2:
+        return row, start, end
+    order = np.lexsort((start, row))
+    r, s, e = row[order], start[order], end[order]
+    base = int(s.min())
+    room = int(e.max()) - base + 1  # each row's times shifted past the rows before
+    shift = (r - r.min()).astype(np.int64) * room
+    reach = np.maximum.accumulate(e - base + shift)
+    begins = np.ones(n, np.bool_)
+    begins[1:] = s[1:] - base + shift[1:] >= reach[:-1]
+    at = np.flatnonzero(begins)
+    last = np.append(at[1:] - 1, n - 1)
+    return r[at], s[at], reach[last] - shift[last] + base
 
 
 def paint_over_bars(
@@ -79,9 +107,9 @@ def paint_over_bars(
     )
     if isinstance(some, np.ndarray):
         seen = some[seen]
-    start = spans.start[seen]
+    start, end = spans.start[seen], np.minimum(spans.end[seen], limit)
     x0 = np.asarray(geo.lanes_left + (start - t_from) * scale, np.float64)
-    width = np.asarray((np.minimum(spans.end[seen], limit) - start) * scale + 0.5, np.float64)
+    width = np.asarray((end - start) * scale + 0.5, np.float64)
     y = geo.lanes_top + gap / 2 + spans.row[seen] * geo.row_px
     kind, tail = spans.kind[seen], spans.tail[seen]
     painter.save()
@@ -98,7 +126,10 @@ def paint_over_bars(
                 continue
             painter.setOpacity(TAIL_OPACITY if is_tail else 1.0)
             painter.setBrush(hatch)
-            painter.drawRects(pixel_rects(x0[shown], y[shown] + inset, width[shown], height))
+            row, s, e = covered_once(spans.row[seen][shown], start[shown], end[shown])
+            x = geo.lanes_left + (s - t_from) * scale
+            tops = geo.lanes_top + gap / 2 + row * geo.row_px + inset
+            painter.drawRects(pixel_rects(x, tops, (e - s) * scale + 0.5, height))
     painter.setOpacity(1.0)
     if bar >= LINE_PX and rows.holds is not None:  # the thread view
         top = geo.lanes_top + gap / 2

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 
@@ -46,6 +47,7 @@ from app.timeline.overlay import (
     SEPARATE_CALLS,
     bar_sizes,
     call_boundaries,
+    covered_once,
     paint_over_bars,
     request_boundaries,
 )
@@ -244,7 +246,7 @@ def _paint_rows(
             hatch = theme.hatch(kind)
             if hatch is not None and h >= HATCH_PX:
                 painter.setBrush(hatch)
-                painter.drawRects(rects)
+                painter.drawRects(_hatched(items, t_from, limit, left, scale, y0, step, h))
             if rows.by == "requests" and not tail and group == 1 and h >= LINE_PX:
                 if kind in SEPARATE_CALLS:
                     separators += call_boundaries(items, t_from, limit, left, scale, y0, step, h)
@@ -272,6 +274,27 @@ def _paint_rows(
     if group == 1 and rows.error_texts:
         paint_error_texts(painter, geo, rows, theme, limit, height)
     painter.restore()
+
+
+def _hatched(
+    items: list[tuple[int, int, int]],
+    t_from: int,
+    limit: int,
+    left: float,
+    scale: float,
+    y0: float,
+    step: float,
+    h: float,
+) -> list[QRectF]:
+    """Where the pattern of bars ``items`` goes: over the stretches they cover, each once
+    (:func:`~app.timeline.overlay.covered_once`), up to ``limit``."""
+    rows, starts, ends = (np.array(column, np.int64) for column in zip(*items, strict=True))
+    row, start, end = covered_once(rows, starts, np.minimum(ends, limit))
+    shown = (start < limit) & (end > t_from)
+    xs = (left + (start[shown] - t_from) * scale).tolist()
+    ws = ((end[shown] - start[shown]) * scale + 0.5).tolist()
+    ys = (y0 + row[shown] * step).tolist()
+    return [QRectF(x, y, w, h) for x, y, w in zip(xs, ys, ws, strict=True)]
 
 
 #: What a timeline without lanes says, unless told otherwise.

@@ -1,0 +1,80 @@
+"""A row that holds several requests or threads draws each kind's pattern as one does.
+
+A pattern's ink is translucent: drawn once per member over a row "alike" or "overlaid", it
+was drawn twice and more where their bars overlap, paler or darker than the key's
+(teacher44: "threads 5–6 alike" near-white beside threads 4 and 7).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QFont, QImage, QPainter
+
+from app.theme import LIGHT
+from app.timeline.geometry import layout
+from app.timeline.grouping import fit_rows
+from app.timeline.paint import TimelineRows, paint_timeline
+from simulator.trace import Kind, Lane, Segment, Trace
+
+SIZE = (900, 160)
+MS = 1_000_000
+
+
+def _lane(i: int, start_ms: float) -> Lane:
+    start, end = round(start_ms * MS), round((start_ms + 100) * MS)
+    return Lane(
+        request_id=i,
+        view="sync_io",
+        status="ok",
+        status_code=200,
+        error=None,
+        sent_ns=0,
+        done_ns=end,
+        segments=(
+            Segment(Kind.QUEUED, 0, start, "queue"),
+            Segment(Kind.IO_BLOCKING, start, end, f"w{i}"),
+        ),
+    )
+
+
+def _inside(image: QImage, geo, row: int = 0) -> set[int]:
+    """The colours inside the bar of ``row`` from 30 to 70 ms (the pattern and its fill)."""
+    x0, x1 = round(geo.x_of(30 * MS)), round(geo.x_of(70 * MS))
+    middle = round(geo.row_top(row) + geo.row_px / 2)
+    return {image.pixel(x, y) for x in range(x0, x1) for y in range(middle - 3, middle + 3)}
+
+
+def _exact(lanes: tuple[Lane, ...]) -> set[int]:
+    rows = fit_rows(TimelineRows(Trace(0, lanes)), 1)  # one row, however many requests
+    rect, font = QRectF(0, 0, *SIZE), QFont()
+    font.setPixelSize(14)
+    image = QImage(*SIZE, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=110 * MS, font=font)
+    painter.end()
+    return _inside(image, layout(rect, rows, font, 0, 110 * MS))
+
+
+def test_a_row_of_requests_alike_draws_the_pattern_of_one_on_a_slide(qapp):
+    one = _exact((_lane(0, 5),))
+    assert len(one) >= 2  # the fill and the pattern's ink
+    assert _exact(tuple(_lane(i, 5) for i in range(6))) == one
+    assert _exact(tuple(_lane(i, 5 + i * 0.2) for i in range(6))) == one  # overlapping
+
+
+def test_a_row_of_requests_alike_draws_the_pattern_of_one_in_the_window(qtbot):
+    from app.widgets.timeline import QtTimeline
+
+    def drawn(lanes: tuple[Lane, ...]) -> set[int]:
+        timeline = QtTimeline()
+        qtbot.addWidget(timeline)
+        timeline.resize(*SIZE)
+        timeline.set_row_floor(40.0)
+        timeline.set_trace(Trace(0, lanes))
+        assert len(lanes) == 1 or timeline.rows.labels[0].endswith("alike")
+        image = timeline.grab().toImage()
+        return _inside(image, timeline._geometry)
+
+    one = drawn((_lane(0, 5),))
+    assert len(one) >= 2
+    assert drawn(tuple(_lane(i, 5 + i * 0.2) for i in range(6))) == one
