@@ -7,12 +7,16 @@ was drawn twice and more where their bars overlap, paler or darker than the key'
 
 from __future__ import annotations
 
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFont, QImage, QPainter
 
 from app.theme import LIGHT
 from app.timeline.geometry import layout
 from app.timeline.grouping import fit_rows
+from app.timeline.overlay import covered_once
 from app.timeline.paint import TimelineRows, paint_timeline
 from simulator.trace import Kind, Lane, Segment, Trace
 
@@ -78,3 +82,33 @@ def test_a_row_of_requests_alike_draws_the_pattern_of_one_in_the_window(qtbot):
     one = drawn((_lane(0, 5),))
     assert len(one) >= 2
     assert drawn(tuple(_lane(i, 5 + i * 0.2) for i in range(6))) == one
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 50), st.integers(1, 20)),
+        min_size=0,
+        max_size=30,
+    )
+)
+def test_each_stretch_a_kind_covers_on_a_row_is_drawn_once(bars):
+    row = np.array([r for r, _, _ in bars], np.int32)
+    start = np.array([s for _, s, _ in bars], np.int64)
+    end = np.array([s + length for _, s, length in bars], np.int64)
+    rows, starts, ends = covered_once(row, start, end)
+    covered: dict[int, set[int]] = {}
+    for r, s, e in bars:
+        covered.setdefault(r, set()).update(range(s, s + e))
+    again: dict[int, set[int]] = {}
+    for r, s, e in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        assert not again.get(r, set()) & set(range(s, e))  # no point drawn twice
+        again.setdefault(r, set()).update(range(s, e))
+    assert again == covered
+    # Bars that only touch stay apart (calls back to back keep the line between them).
+    pairs = list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True))
+    edges = {(r, s) for r, s, _ in pairs} & {(r, e) for r, _, e in pairs}
+    for r, s, length in bars:
+        at = s + length
+        inside = any(r2 == r and s2 < at < s2 + l2 for r2, s2, l2 in bars)
+        if not inside and any(r2 == r and s2 == at for r2, s2, _ in bars):
+            assert (r, at) in edges
