@@ -8,6 +8,7 @@ with a Python step per mark.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -245,11 +246,12 @@ def paint_bar_texts(
         here = (mid - advance / 2 - 2, mid + advance / 2 + 2)
         if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
             continue
+        under, share = _kind_under(rows, row, here, t_from, left, scale, kind)
+        if share < PLATE_HIDES_AT_MOST:
+            continue  # (the bar's mix is what was measured: the pointer names its request)
         written.setdefault(row, []).append(here)
         y = top + row * row_px + (row_px - height) / 2
-        _plate(
-            painter, theme, _kind_under(rows, row, here, t_from, left, scale, kind), here, y, height
-        )
+        _plate(painter, theme, under, here, y, height)
         painter.drawText(QRectF(x0, y, x1 - x0, height), Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setFont(font)
@@ -290,8 +292,13 @@ def _number(text: _Fitting) -> tuple[str, str]:
     return text[3], text[4].split(" ", 1)[0]
 
 
-#: Where along a text's plate the bar under it is asked for its kind.
-_SAMPLES = np.linspace(0.1, 0.9, 5)
+#: A text is written on a plate of one kind only where at least this share of the bar under
+#: it is that kind: lesson 18's "#18" hid the whole of a 36 px bar whose stripes of two
+#: other kinds (a third of it) the reveal then showed (teacher44). A sliver of Django
+#: between two chunks of a stream still takes its number.
+PLATE_HIDES_AT_MOST = 0.85
+#: How far apart, in pixels, the bar under a text's plate is asked for its kind.
+_SAMPLE_PX = 2.0
 
 
 def _kind_under(
@@ -302,16 +309,21 @@ def _kind_under(
     left: float,
     scale: float,
     kind: str,
-) -> str:
-    """The kind most of the bar under a text ``across`` shows: a few points along it, so
-    Django's sliver between two chunks of a stream under the text's middle does not colour
-    its plate (``kind``, the text's own, where no bar is there)."""
+) -> tuple[str, float]:
+    """The kind most of the bar under a text ``across`` shows, and the share of the plate
+    it is under (asked every :data:`_SAMPLE_PX`; where no bar is, none): so Django's sliver
+    between two chunks of a stream under the text's middle does not colour its plate
+    (``kind``, the text's own, where no bar is there at all)."""
+    count = max(2, math.ceil((across[1] - across[0]) / _SAMPLE_PX))
     found: list[str] = []
-    for x in (across[0] + _SAMPLES * (across[1] - across[0])).tolist():
+    for x in np.linspace(across[0] + 0.5, across[1] - 0.5, count).tolist():
         under = rows.segment_at(row, round(t_from + (x - left) / scale))
-        if under is not None:
-            found.append(str(under.kind))
-    return max(found, key=found.count) if found else kind
+        found.append("" if under is None else str(under.kind))
+    kinds = [k for k in found if k]
+    if not kinds:
+        return kind, 1.0
+    most = max(kinds, key=kinds.count)
+    return most, found.count(most) / count
 
 
 def _plate(
