@@ -100,9 +100,9 @@ def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
     assert contrast_ratio(colour, LIGHT.kinds[kind]) >= 4.5, (kind, colour)
 
 
-def _painted(segs: tuple[Segment, ...]) -> np.ndarray:
+def _painted(segs: tuple[Segment, ...], at_ms: float = 50) -> np.ndarray:
     """One request's bar on a worker, painted as the window paints it: the pixels of the
-    bar's middle rows, 5 px either side of 50 ms (under the plate a number would take)."""
+    bar's middle rows, 5 px either side of ``at_ms`` (50: under the plate centred on it)."""
     trace = Trace(0, (Lane(0, "v", "ok", 200, None, 0, 100 * MS, segs),), None)
     rows = TimelineRows(trace, by="worker")
     row = rows.labels.index("worker 1")
@@ -123,7 +123,7 @@ def _painted(segs: tuple[Segment, ...]) -> np.ndarray:
     )
     painter.end()
     middle = round(geo.row_top(row) + geo.row_px / 2)
-    x = round(geo.x_of(50 * MS))
+    x = round(geo.x_of(round(at_ms * MS)))
     return rgb_array(image)[middle - 2 : middle + 3, x - 5 : x + 6]
 
 
@@ -147,6 +147,25 @@ def test_a_number_never_hides_a_mix_of_kinds_on_its_bar(qapp):
         at += 3 * MS // 2
     pixels = _painted(tuple(segs))
     assert _has(pixels, Kind.CPU) and _has(pixels, Kind.GIL_WAIT)
+
+
+def _striped(start_ms: int, end_ms: int) -> tuple[Segment, ...]:
+    """A bar of 100 ms computing, with stripes of waiting for the GIL from ``start_ms`` to
+    ``end_ms``: computing 1 ms, waiting 0.5 ms."""
+    segs, at = [Segment(Kind.CPU, 0, start_ms * MS, WORKER)], start_ms * MS
+    while at < end_ms * MS:
+        segs.append(Segment(Kind.CPU, at, at + MS, WORKER))
+        segs.append(Segment(Kind.GIL_WAIT, at + MS, at + 3 * MS // 2, WORKER))
+        at += 3 * MS // 2
+    return (*segs, Segment(Kind.CPU, at, 100 * MS, WORKER))
+
+
+def test_a_number_goes_where_its_bar_is_plain_rather_than_hide_a_mix(qapp):
+    # On a busy machine lesson 23's A waited for a core in the first half of some bars.
+    segs = _striped(10, 60)
+    assert _has(_painted(segs), Kind.GIL_WAIT)  # the stripes at the middle, not hidden
+    written = [_inked(_painted(segs, ms)) for ms in range(62, 100, 2)]
+    assert any(written)  # its number, on the plain part
 
 
 def test_a_sliver_of_django_under_a_number_leaves_it_written(qapp):
