@@ -10,6 +10,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from app.theme import LIGHT, contrast_ratio
+from app.timeline.geometry import TimelineGeometry
 from app.timeline.image_paint import LanesImage
 from app.timeline.overlay import bar_sizes
 from app.timeline.paint import paint_timeline
@@ -48,10 +49,10 @@ def _font() -> QFont:
     return font
 
 
-@pytest.mark.parametrize("kind", ON_WORKERS)
-def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
-    rows = TimelineRows(_trace(kind), by="worker")
-    row = rows.labels.index("worker 1")
+def _paint(trace: Trace) -> tuple[QImage, TimelineGeometry, int]:
+    """``trace`` by worker, painted as the window paints it, 900×200: the picture, its
+    geometry and worker 1's row."""
+    rows = TimelineRows(trace, by="worker")
     lanes = LanesImage()
     lanes.coarse_ok = False
     lanes.show(rows)
@@ -68,6 +69,12 @@ def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
         lanes=lambda p, g, r: lanes.paint(p, g, LIGHT, None, True, r),
     )
     painter.end()
+    return image, geo, rows.labels.index("worker 1")
+
+
+@pytest.mark.parametrize("kind", ON_WORKERS)
+def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
+    image, geo, row = _paint(_trace(kind))
     _, height, _ = bar_sizes(geo.row_px, geo.group)
     assert height >= 8  # tall enough to write in (and to draw patterns on)
     # Where the painter writes "#1": centred on the bar. Its glyphs alone, painted apart.
@@ -103,25 +110,7 @@ def test_a_request_number_reads_on_its_bar_whatever_the_kind(qapp, kind):
 def _painted(segs: tuple[Segment, ...], at_ms: float = 50) -> np.ndarray:
     """One request's bar on a worker, painted as the window paints it: the pixels of the
     bar's middle rows, 5 px either side of ``at_ms`` (50: under the plate centred on it)."""
-    trace = Trace(0, (Lane(0, "v", "ok", 200, None, 0, 100 * MS, segs),), None)
-    rows = TimelineRows(trace, by="worker")
-    row = rows.labels.index("worker 1")
-    lanes = LanesImage()
-    lanes.coarse_ok = False
-    lanes.show(rows)
-    image = QImage(900, 200, QImage.Format.Format_ARGB32)
-    painter = QPainter(image)
-    geo = paint_timeline(
-        painter,
-        QRectF(0, 0, 900, 200),
-        rows,
-        LIGHT,
-        t_from_ns=0,
-        t_to_ns=110 * MS,
-        font=_font(),
-        lanes=lambda p, g, r: lanes.paint(p, g, LIGHT, None, True, r),
-    )
-    painter.end()
+    image, geo, row = _paint(Trace(0, (Lane(0, "v", "ok", 200, None, 0, 100 * MS, segs),), None))
     middle = round(geo.row_top(row) + geo.row_px / 2)
     x = round(geo.x_of(round(at_ms * MS)))
     return rgb_array(image)[middle - 2 : middle + 3, x - 5 : x + 6]

@@ -18,27 +18,16 @@ from app.timeline.geometry import layout
 from app.timeline.grouping import fit_rows
 from app.timeline.overlay import covered_once
 from app.timeline.paint import TimelineRows, paint_timeline
-from simulator.trace import Kind, Lane, Segment, Trace
+from simulator.trace import Lane, Trace
+from tests.app.test_row_groups import _lane as blocking_lane
 
 SIZE = (900, 160)
 MS = 1_000_000
 
 
 def _lane(i: int, start_ms: float) -> Lane:
-    start, end = round(start_ms * MS), round((start_ms + 100) * MS)
-    return Lane(
-        request_id=i,
-        view="sync_io",
-        status="ok",
-        status_code=200,
-        error=None,
-        sent_ns=0,
-        done_ns=end,
-        segments=(
-            Segment(Kind.QUEUED, 0, start, "queue"),
-            Segment(Kind.IO_BLOCKING, start, end, f"w{i}"),
-        ),
-    )
+    """A request blocked on its I/O for 100 ms from ``start_ms``."""
+    return blocking_lane(i, start_ms, 100)
 
 
 def _inside(image: QImage, geo, row: int = 0) -> set[int]:
