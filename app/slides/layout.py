@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontMetricsF, QGuiApplication, 
 from app.headless import ensure_gui_application
 from app.slides.text import SlideText, checked_runs, slide_text
 from app.theme import LIGHT, Theme
+from app.timeline.drawn import hairlines_of
 from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
 from app.timeline.grouping import fit_rows
@@ -25,7 +26,7 @@ from app.timeline.labels import named_row_px
 from app.timeline.legend import legend_kinds
 from app.timeline.notes import errors_fit_under, errors_under_height
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
-from app.timeline.painted import painted_kinds
+from app.timeline.painted import painted
 from app.timeline.rows import by_value, picture_end_ns
 from simulator.errors import LanesError
 from simulator.trace import Run
@@ -122,6 +123,8 @@ class SlideLayout:
     #: The label column's width, shared by A and B so one instant sits at one x in both.
     label_px: float
     kinds: tuple[str, ...]
+    #: Of them, those the lanes draw only as hairlines (the key says so).
+    hairlines: frozenset[str]
     #: Whether the legend explains the mark where a lane got its answer (one lane per request).
     answers: bool
     title_rect: QRectF
@@ -134,11 +137,17 @@ class SlideLayout:
 
 
 def _legend_height(
-    width: float, theme: Theme, font: QFont, kinds: Sequence[str], answers: bool
+    width: float,
+    theme: Theme,
+    font: QFont,
+    kinds: Sequence[str],
+    answers: bool,
+    thin: frozenset[str],
 ) -> float:
     image = QImage(1, 1, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
-    height = draw_legend(painter, QRectF(0, 0, width, 10_000), theme, font, kinds, answers=answers)
+    rect = QRectF(0, 0, width, 10_000)
+    height = draw_legend(painter, rect, theme, font, kinds, answers=answers, thin=thin)
     painter.end()
     return height
 
@@ -214,18 +223,20 @@ def layout_slide(
     the median and the range, as the verdict and the window do; by default each side's one.
 
     The key names the kinds the lanes' pixels show as laid out (:func:`~app.timeline.
-    painted.painted_kinds`, the window's rule): lesson 21's key named "waiting for the GIL"
-    for a 0.56 ms sliver the next bar was painted over. It is laid out again with that key
-    (its lines give the rows their room) until the two agree."""
+    painted.painted`, the window's rule): lesson 21's key named "waiting for the GIL"
+    for a 0.56 ms sliver the next bar was painted over; and says which of them are drawn
+    only as hairlines (the window's rule too). It is laid out again with that key (its
+    lines give the rows their room) until the two agree."""
     runs = checked_runs(runs)
     traces = [run.trace for run in runs]
     all_rows = [TimelineRows(run.trace, by=by) for run in runs]
     kinds = legend_kinds(traces, by)  # what the lanes hold: the first layout's key
+    thin: frozenset[str] = frozenset()
     for _ in range(_LAYOUTS):
         slide = _layout(
             runs,
             all_rows,
-            kinds,
+            (kinds, thin),
             title=title,
             size=size,
             theme=theme,
@@ -235,9 +246,10 @@ def layout_slide(
             figure=figure,
             every_run=every_run,
         )
-        painted = frozenset().union(*(painted_kinds(b.rows, b.geometry) for b in slide.timelines))
-        kinds = legend_kinds(traces, by, painted)
-        if kinds == slide.kinds:
+        drawn = [painted(b.rows, b.geometry) for b in slide.timelines]
+        kinds = legend_kinds(traces, by, frozenset().union(*(d.kinds() for d in drawn)))
+        thin = hairlines_of((d.hairlines(), d.wide()) for d in drawn).intersection(kinds)
+        if (kinds, thin) == (slide.kinds, slide.hairlines):
             break
     return slide
 
@@ -245,7 +257,7 @@ def layout_slide(
 def _layout(
     runs: Sequence[Run],
     all_rows: list[TimelineRows],
-    kinds: tuple[str, ...],
+    key: tuple[tuple[str, ...], frozenset[str]],
     *,
     title: str | None,
     size: tuple[int, int],
@@ -256,7 +268,9 @@ def _layout(
     figure: str | None,
     every_run: Sequence[Sequence[Run]] | None,
 ) -> SlideLayout:
-    """:func:`layout_slide` with the key's ``kinds`` and the runs' rows given."""
+    """:func:`layout_slide` with the key's kinds (and of them those drawn only as
+    hairlines) and the runs' rows given."""
+    kinds, thin = key
     sides = [list(side) for side in every_run] if every_run is not None else [[r] for r in runs]
     if len(sides) != len(runs) or not all(sides):
         raise LanesError(f"{len(runs)} runs drawn, but the runs of {len(sides)} sides given")
@@ -296,7 +310,7 @@ def _layout(
     answers = by_value(by) == "requests" and any(
         lane.status == "ok" for run in runs for lane in run.trace.lanes
     )
-    legend_h = _legend_height(inner, theme, fonts.body, kinds, answers)
+    legend_h = _legend_height(inner, theme, fonts.body, kinds, answers, thin)
     metric_gap = line(fonts.metrics) * 0.3
     metric_hs = [lines(fonts.metrics, m) + metric_gap for m in text.metrics]
     verdict_h = lines(fonts.verdict, text.verdict) + 8 * k if text.verdict else 0.0
@@ -397,6 +411,7 @@ def _layout(
         t_span_ns=span,
         label_px=label_px,
         kinds=kinds,
+        hairlines=thin,
         answers=answers,
         title_rect=title_rect,
         subtitle_rect=subtitle_rect,

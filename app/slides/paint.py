@@ -84,7 +84,13 @@ def paint_slide(
         )
         _paint_end_marker(painter, block, slide.fonts.body, theme)
     draw_legend(
-        painter, slide.legend_rect, theme, slide.fonts.body, slide.kinds, answers=slide.answers
+        painter,
+        slide.legend_rect,
+        theme,
+        slide.fonts.body,
+        slide.kinds,
+        answers=slide.answers,
+        thin=slide.hairlines,
     )
     if slide.note_rect is not None and text.note:
         _draw_line(painter, slide.note_rect, slide.fonts.body, muted, text.note)

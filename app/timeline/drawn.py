@@ -10,6 +10,8 @@ worked out again from the segments.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import numpy.typing as npt
 
@@ -20,7 +22,7 @@ from app.timeline.raster import Codes
 from app.timeline.rows import TimelineRows
 from simulator.trace import KINDS
 
-__all__ = ["DrawnKinds", "filled", "uncover", "under_marks"]
+__all__ = ["WIDE_PX", "DrawnKinds", "filled", "hairlines_of", "uncover", "under_marks"]
 
 Int64s = npt.NDArray[np.int64]
 #: A tile's byte as bits of kinds: the bars' code (low four bits) as bit ``code``, the
@@ -28,6 +30,10 @@ Int64s = npt.NDArray[np.int64]
 _KIND_BITS = np.array([(1 << (b & 15)) | (1 << 16 << (b >> 4)) for b in range(256)], np.uint32)
 
 
+#: A kind drawn this many pixel columns wide somewhere reads as a bar; only narrower, as
+#: hairlines (:meth:`DrawnKinds.hairlines`). (A part of a live frame's picture is read
+#: alone: a bar across two parts may read as narrower than it is, until painted whole.)
+WIDE_PX = 3
 #: Parts kept unread past this many (a live run's frames painted over the last): read.
 _KEEP = 64
 
@@ -39,11 +45,12 @@ class DrawnKinds:
 
     def __init__(self) -> None:
         self._bits = 0  # the kinds read so far (:data:`_KIND_BITS`)
+        self._wide = 0  # the bars' kinds some pixel row shows WIDE_PX columns in a row
         self._parts: list[tuple[Codes, Int64s, npt.NDArray[np.uint8]]] = []
 
     def clear(self) -> None:
         """A picture painted whole: nothing of the last one shows."""
-        self._bits, self._parts = 0, []
+        self._bits, self._wide, self._parts = 0, 0, []
 
     def extend(self, parts: list[tuple[Codes, Int64s, npt.NDArray[np.uint8]]]) -> None:
         self._parts += parts
@@ -57,6 +64,19 @@ class DrawnKinds:
         bits = self._bits | self._bits >> 16
         return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)
 
+    def hairlines(self) -> frozenset[str]:
+        """The bars' kinds some pixel shows, but none :data:`WIDE_PX` columns wide or more
+        anywhere: drawn only as hairlines, which the key says (lessons 1, 10 and 22 named
+        "Django framework", a column a pixel wide at each request's start, and a class
+        looked for it in vain: teacher43b, teacher44)."""
+        self._read()
+        return _kinds_of(self._bits & 0xFFFF & ~self._wide)
+
+    def wide(self) -> frozenset[str]:
+        """The bars' kinds some pixel row shows :data:`WIDE_PX` columns in a row or more."""
+        self._read()
+        return _kinds_of(self._wide)
+
     def _read(self) -> None:
         for codes, at, bits in self._parts:
             # Once per run of pixel rows alike (a band, its bits): a few runs a row, not
@@ -64,9 +84,34 @@ class DrawnKinds:
             alike = np.ones(len(at), np.bool_)
             alike[1:] = (at[1:] != at[:-1]) | (bits[1:] != bits[:-1])
             runs = np.flatnonzero(alike)
-            seen = np.take(_KIND_BITS, codes[at[runs]] & bits[runs, None])
+            shown = codes[at[runs]] & bits[runs, None]
+            seen = np.take(_KIND_BITS, shown)
             self._bits |= int(np.bitwise_or.reduce(seen, axis=None)) if seen.size else 0
+            bars = shown & np.uint8(0x0F)
+            starts = bars.shape[1] - WIDE_PX + 1  # (where a run of WIDE_PX may start)
+            if starts > 0:
+                first = bars[:, :starts]
+                wide = np.ones(first.shape, np.bool_)
+                for k in range(1, WIDE_PX):
+                    wide &= bars[:, k : k + starts] == first
+                for code in np.unique(first[wide]).tolist():
+                    self._wide |= 1 << code
         self._parts = []
+
+
+def _kinds_of(bits: int) -> frozenset[str]:
+    """The kinds whose bars' codes are set in ``bits`` (bit ``code + 1``, as the images')."""
+    return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)
+
+
+def hairlines_of(pictures: Iterable[tuple[frozenset[str], frozenset[str]]]) -> frozenset[str]:
+    """Of several pictures on one screen, each told as the kinds it draws only as hairlines
+    and those it draws as bars (:meth:`DrawnKinds.hairlines`, :meth:`DrawnKinds.wide`), the
+    kinds drawn only as hairlines in all: as a bar in none (A's and B's timelines share
+    one key)."""
+    shown = list(pictures)
+    thin = frozenset().union(*(hair for hair, _ in shown))
+    return thin.difference(*(wide for _, wide in shown))
 
 
 def under_marks(

@@ -133,6 +133,11 @@ class LanesImage:
         return self._drawn.kinds()
 
     @property
+    def bars(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The kinds drawn only as hairlines, and those as bars (``DrawnKinds.hairlines``)."""
+        return self._drawn.hairlines(), self._drawn.wide()
+
+    @property
     def tiles(self) -> Tiles | None:
         """The cached summaries of the finished bars (tests count what they computed)."""
         return self._tiles

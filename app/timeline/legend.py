@@ -19,6 +19,7 @@ TAIL_OPACITY = 0.45
 
 __all__ = [
     "ANSWER_LABEL",
+    "HAIRLINES",
     "MAX_FULL_LINES",
     "TAIL_LABEL",
     "draw_legend",
@@ -88,13 +89,25 @@ def whole_label(what: str) -> str:
     return WHOLE_EXTRAS.get(what) or KIND_LABELS[what]
 
 
+#: What the key adds to a kind the picture draws only as hairlines (none of its bars
+#: :data:`~app.timeline.drawn.WIDE_PX` wide): lessons 1, 10 and 22 named "Django
+#: framework", a column a pixel wide at each request's start, and a class looked for a bar
+#: (teacher43b, teacher44).
+HAIRLINES = " · hairlines"
+
+
 def _entries(
-    kinds: Sequence[str], tails: bool, answers: bool, short: bool
+    kinds: Sequence[str], tails: bool, answers: bool, short: bool, thin: Collection[str] = ()
 ) -> list[tuple[str, str]]:
     whats = [*kinds, *(["answer"] if answers else []), *(["tail"] if tails else [])]
-    if not short:
-        return [(what, whole_label(what)) for what in whats]
-    return [(what, SHORT_EXTRAS.get(what) or short_label(whole_label(what))) for what in whats]
+    if short:
+        named = [SHORT_EXTRAS.get(what) or short_label(whole_label(what)) for what in whats]
+    else:
+        named = [whole_label(what) for what in whats]
+    return [
+        (what, name + HAIRLINES if what in thin else name)
+        for what, name in zip(whats, named, strict=True)
+    ]
 
 
 #: An entry's swatch, as wide as this many times its height, and the space after it (before
@@ -150,15 +163,17 @@ def legend_layout(
     *,
     tails: bool = False,
     answers: bool = False,
+    thin: Collection[str] = (),
 ) -> tuple[list[tuple[str, PlacedLabel]], float]:
     """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
     swatch just left of it), flowing over lines; and the height used. Past
     :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
-    (elided), never drawn past the edge or over the next."""
+    (elided), never drawn past the edge or over the next. The kinds in ``thin`` are drawn
+    only as hairlines, and say so (:data:`HAIRLINES`)."""
     fm = QFontMetricsF(font)
-    entries = _entries(kinds, tails, answers, short=False)
+    entries = _entries(kinds, tails, answers, short=False, thin=thin)
     if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
-        entries = _entries(kinds, tails, answers, short=True)
+        entries = _entries(kinds, tails, answers, short=True, thin=thin)
     lead, line = _lead(fm), fm.height() * 1.3
     room = max(1.0, rect.width() - lead)
     labels = [fm.elidedText(label, Qt.TextElideMode.ElideRight, room) for _, label in entries]
@@ -179,10 +194,11 @@ def entry_at(
     *,
     tails: bool = False,
     answers: bool = False,
+    thin: Collection[str] = (),
 ) -> str | None:
     """The entry (a kind, ``"answer"`` or ``"tail"``) whose swatch or name is at ``point``
     in the key :func:`legend_layout` lays out in ``rect``; ``None`` between entries."""
-    placed, _ = legend_layout(rect, font, kinds, tails=tails, answers=answers)
+    placed, _ = legend_layout(rect, font, kinds, tails=tails, answers=answers, thin=thin)
     lead = _lead(QFontMetricsF(font))
     for what, label in placed:
         if label.rect.adjusted(-lead, 0, 0, 0).contains(point):
@@ -199,12 +215,13 @@ def draw_legend(
     *,
     tails: bool = False,
     answers: bool = False,
+    thin: Collection[str] = (),
 ) -> float:
     """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height
     used. With ``answers``, an entry explains the mark where a lane got its answer; with
     ``tails``, a last one the thin faint bars after it."""
     fm = QFontMetricsF(font)
-    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers)
+    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers, thin=thin)
     painter.save()
     painter.setFont(font)
     wide, swatch = _swatch(fm)
@@ -215,10 +232,10 @@ def draw_legend(
             mark = max(2.0, round(swatch * 0.2))
             painter.fillRect(QRectF(x + wide / 2, y, mark, fm.height()), QColor(theme.foreground))
         elif what == "tail":
-            thin = max(2.0, round(swatch * 0.3))
+            strip = max(2.0, round(swatch * 0.3))
             painter.setOpacity(TAIL_OPACITY)
             painter.fillRect(
-                QRectF(x, y + (fm.height() - thin) / 2, wide, thin), theme.color(TAIL_KIND)
+                QRectF(x, y + (fm.height() - strip) / 2, wide, strip), theme.color(TAIL_KIND)
             )
             painter.setOpacity(1.0)
         else:

@@ -23,7 +23,7 @@ from app.timeline.rows import DRAW_ORDER, TimelineRows
 from simulator.trace import Kind
 from simulator.trace.columns import KIND_CODE
 
-__all__ = ["painted_kinds", "rect_codes"]
+__all__ = ["painted", "rect_codes"]
 
 Int64s = npt.NDArray[np.int64]
 
@@ -66,19 +66,20 @@ def _fill(codes: Codes, band: Int64s, first: Int64s, last: Int64s, value: int) -
     codes[np.repeat(band[inside], counts), starts + np.arange(int(counts.sum()))] = value
 
 
-def painted_kinds(rows: TimelineRows, geo: TimelineGeometry, tails: bool = True) -> frozenset[str]:
-    """The kinds some pixel of ``rows`` painted by the exact painter in ``geo`` shows, bars
-    or faint tails (``tails``: drawn), none only under the marks that close lanes: what the
-    key of a picture of rectangles names (:func:`~app.timeline.legend.legend_kinds`'s
-    ``painted``), as the window's names what its image's pixels show."""
+def painted(rows: TimelineRows, geo: TimelineGeometry, tails: bool = True) -> DrawnKinds:
+    """What the pixels of ``rows`` painted by the exact painter in ``geo`` show: the kinds
+    some pixel shows, bars or faint tails (``tails``: drawn), none only under the marks that
+    close lanes, what the key of a picture of rectangles names (:func:`~app.timeline.
+    legend.legend_kinds`'s ``painted``), as the window's names what its image's pixels show;
+    and which of them only as hairlines (:meth:`~app.timeline.drawn.DrawnKinds.hairlines`)."""
+    drawn = DrawnKinds()
     clip = lanes_clip(geo)
     if geo.rows == 0 or clip.width() <= 0 or clip.height() <= 0:
-        return frozenset()
+        return drawn
     codes = rect_codes(rows, geo, tails)
     bands = len(codes) - 1
     if geo.group == 1:
         codes = uncover(codes, under_marks(rows, geo, None), 0, bands, clip.x(), clip.width())
     band, bits = rows_of_y(geo, geo.group, bands, clip.y(), clip.height())
-    drawn = DrawnKinds()
     drawn.extend([(codes, band, bits & np.uint8(0xFF if tails else 0x0F))])
-    return drawn.kinds()
+    return drawn

@@ -34,12 +34,22 @@ class QtLegend(QWidget):
         self.tails_shown = True
         self.answers_shown = False
         self.kinds: tuple[str, ...] = LEGEND_KINDS
+        self.thin: frozenset[str] = frozenset()  # of them, drawn only as hairlines
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_kinds(self, kinds: tuple[str, ...], *, tails: bool, answers: bool = False) -> None:
-        """Explain ``kinds`` (those on screen), the answer mark if ``answers``, and the thin
-        after-answer bars if ``tails``."""
+    def set_kinds(
+        self,
+        kinds: tuple[str, ...],
+        *,
+        tails: bool,
+        answers: bool = False,
+        thin: frozenset[str] = frozenset(),
+    ) -> None:
+        """Explain ``kinds`` (those on screen; ``thin``: of them, those drawn only as
+        hairlines), the answer mark if ``answers``, and the thin after-answer bars if
+        ``tails``."""
         self.kinds = kinds
+        self.thin = thin
         self.tails_shown = tails
         self.answers_shown = answers
         self._fit_height()
@@ -100,6 +110,7 @@ class QtLegend(QWidget):
             point,
             tails=self.tails_shown,
             answers=self.answers_shown,
+            thin=self.thin,
         )
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -117,6 +128,7 @@ class QtLegend(QWidget):
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
+            thin=self.thin,
         )
         return [label for _, label in entries]
 
@@ -131,4 +143,5 @@ class QtLegend(QWidget):
             self.kinds,
             tails=self.tails_shown,
             answers=self.answers_shown,
+            thin=self.thin,
         )

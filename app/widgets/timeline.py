@@ -96,6 +96,9 @@ class QtTimeline(TimelineView):
         #: The kinds its picture's pixels show, as last told (``None``: no picture yet).
         #: (While a run goes, not read: the key names what its lanes hold so far.)
         self.drawn_kinds: frozenset[str] | None = None
+        #: Of them, those drawn only as hairlines, and those as bars (read with them: the
+        #: key says which are hairlines, :func:`~app.timeline.drawn.hairlines_of`).
+        self.bars: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
         self._kinds_asked = False  # a read of them is due (:data:`KINDS_READ_MS`)
         self.setMouseTracking(True)
         self.setMinimumSize(320, MIN_HEIGHT)
@@ -411,9 +414,9 @@ class QtTimeline(TimelineView):
     def _read_drawn_kinds(self) -> None:
         """Tell the key what the picture's pixels show now, if that changed."""
         self._kinds_asked = False
-        kinds = self.lanes_image.drawn_kinds
-        if kinds != self.drawn_kinds:
-            self.drawn_kinds = kinds
+        kinds, bars = self.lanes_image.drawn_kinds, self.lanes_image.bars
+        if (kinds, bars) != (self.drawn_kinds, self.bars):
+            self.drawn_kinds, self.bars = kinds, bars
             self.drawnKindsChanged.emit()
 
     def _refine(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 
 from app.session import Session, Side, close_call
+from app.timeline.drawn import hairlines_of
 from app.timeline.legend import legend_kinds
 from app.timeline.rows import picture_end_ns
 from app.timeline.spans import longest_tail_ns
@@ -19,7 +20,14 @@ from app.widgets.timeline import QtLegend, QtTimeline
 from simulator.metrics.replay import event_times
 from simulator.trace import Trace
 
-__all__ = ["explain_live", "explain_shown", "follow_playhead", "load_replay", "painted_kinds"]
+__all__ = [
+    "explain_live",
+    "explain_shown",
+    "follow_playhead",
+    "hairlines",
+    "load_replay",
+    "painted_kinds",
+]
 
 
 def explain_shown(
@@ -28,15 +36,18 @@ def explain_shown(
     tails_shown: bool,
     by_request: bool = True,
     painted: Collection[str] | None = None,
+    thin: Collection[str] = (),
 ) -> None:
     """The legend explains the kinds on screen (``painted``: those the lanes' pixels show,
     :func:`painted_kinds`), the mark where a lane got its answer (one lane per request), and
     the thin after-answer bars if some are drawn (a key of everything would take three lines
-    of a projector)."""
+    of a projector); ``thin``: those drawn only as hairlines (:func:`hairlines`)."""
     traces = [run.trace for run in session.shown_runs()]
     tails, answers = _marks(traces, by_request, tails_shown)
     by = "requests" if by_request else "workers"
-    legend.set_kinds(legend_kinds(traces, by, painted), tails=tails, answers=answers)
+    kinds = legend_kinds(traces, by, painted)
+    thin = frozenset(thin).intersection(kinds) if painted is not None else frozenset()
+    legend.set_kinds(kinds, tails=tails, answers=answers, thin=thin)
 
 
 def explain_live(legend: QtLegend, session: Session) -> None:
@@ -81,6 +92,11 @@ def painted_kinds(timelines: Iterable[QtTimeline]) -> frozenset[str] | None:
     if not shown or any(kinds is None for kinds in shown):
         return None
     return frozenset().union(*(kinds for kinds in shown if kinds is not None))
+
+
+def hairlines(timelines: Iterable[QtTimeline]) -> frozenset[str]:
+    """The kinds the timelines on screen draw only as hairlines: in none as a bar."""
+    return hairlines_of(t.bars for t in timelines if t.isVisible() and t.drawn_kinds is not None)
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:

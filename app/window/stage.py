@@ -33,6 +33,7 @@ from app.window.replay import (
     explain_live,
     explain_shown,
     follow_playhead,
+    hairlines,
     load_replay,
     painted_kinds,
 )
@@ -153,7 +154,8 @@ class Stage:
     def explain_shown(self) -> None:
         view = self.session.view
         painted = painted_kinds(self.timelines.values())
-        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted)
+        thin = hairlines(self.timelines.values())
+        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted, thin)
 
     def _explain(self) -> None:
         """The key of what the lanes show now (their pixels changed kinds: a zoom)."""

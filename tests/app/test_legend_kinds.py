@@ -199,6 +199,7 @@ def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, q
     settled()
     named = set(legend.kinds) - {FAILED}
     assert named == _lanes_show(timeline)
+    _says_hairlines(legend.thin, timeline, named)
     # Zoomed in on one request's start, Django's work holds pixels: the key names it.
     lane = run.trace.lanes[-1]
     first = next(s for s in lane.segments if s.kind == "framework")
@@ -207,3 +208,60 @@ def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, q
     named = set(legend.kinds) - {FAILED}
     assert "framework" in named
     assert named == _lanes_show(timeline)
+    assert "framework" not in legend.thin
+    _says_hairlines(legend.thin, timeline, named)
+
+
+def _says_hairlines(thin: frozenset[str], timeline, kinds: set[str]) -> None:
+    """The key says "hairlines" of no kind ``timeline``'s lanes show WIDE_PX columns wide or
+    more anywhere, and of every kind whose bars they show a column wide at most (a kind named
+    for the faint clean-up drawn in its colour shows no bar). The lines drawn over bars, a
+    thread's next request's start, may take a pixel of a bar WIDE_PX wide."""
+    from app.timeline.drawn import WIDE_PX
+
+    image = timeline.grab().toImage()
+    widest = {kind: _widest(image, timeline._geometry, kind) for kind in kinds}
+    assert thin <= {kind for kind, px in widest.items() if px < WIDE_PX}, widest
+    assert thin >= {kind for kind, px in widest.items() if px == 1}, widest
+
+
+def _widest(image: QImage, geo, kind: str) -> int:
+    """The most pixel columns in a row that the lanes of ``image`` laid out as ``geo`` show
+    in ``kind``'s colours (its fill, or its pattern over it)."""
+    from .kind_pixels import kind_mask
+
+    lanes = image.copy(
+        round(geo.lanes_left), round(geo.lanes_top), round(geo.lanes_width), round(geo.lanes_height)
+    )
+    mask = np.pad(kind_mask(lanes, kind, slack=4).astype(np.int8), ((0, 0), (1, 1)))
+    step = np.diff(mask, axis=1)
+    starts, ends = np.nonzero(step == 1)[1], np.nonzero(step == -1)[1]
+    return int((ends - starts).max()) if len(starts) else 0
+
+
+@pytest.mark.parametrize(("number", "size"), [(1, (1600, 900)), (10, (1280, 720))])
+def test_a_slide_s_key_says_which_kinds_its_lanes_draw_only_as_hairlines(qapp, number, size):
+    # Lessons 1, 10 and 22 named "Django framework", a column a pixel wide at each
+    # request's start, and a class looked for a bar (teacher43b, teacher44).
+    from app.timeline.drawn import WIDE_PX
+    from app.timeline.legend import HAIRLINES, legend_layout
+
+    runs = [run_from_data(data, 0) for data in load_runs(number)[1]]
+    slide = layout_slide(runs, size=size, by="requests")
+    image = QImage(*size, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_slide(painter, slide)
+    painter.end()
+    widest = {
+        kind: max(_widest(image, b.geometry, kind) for b in slide.timelines)
+        for kind in slide.kinds
+        if kind != FAILED
+    }
+    assert "framework" in slide.hairlines  # (else this shows nothing)
+    assert slide.hairlines == {kind for kind, px in widest.items() if px < WIDE_PX}
+    entries, _ = legend_layout(
+        slide.legend_rect, slide.fonts.body, slide.kinds, answers=slide.answers,
+        thin=slide.hairlines,
+    )  # fmt: skip
+    said = {what for what, label in entries if label.text.endswith(HAIRLINES.strip(" ·"))}
+    assert said == slide.hairlines
