@@ -94,7 +94,7 @@ class DrawnKinds:
                 wide = np.ones(first.shape, np.bool_)
                 for k in range(1, WIDE_PX):
                     wide &= bars[:, k : k + starts] == first
-                for code in np.unique(first[wide]).tolist():
+                for code in np.flatnonzero(np.bincount(first[wide], minlength=16)).tolist():
                     self._wide |= 1 << code
         self._parts = []
 
