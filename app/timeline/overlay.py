@@ -30,6 +30,7 @@ __all__ = [
     "SEPARATE_CALLS",
     "bar_sizes",
     "call_boundaries",
+    "close_calls",
     "covered_once",
     "paint_over_bars",
     "request_boundaries",
@@ -108,9 +109,7 @@ def paint_over_bars(
     if isinstance(some, np.ndarray):
         seen = some[seen]
     start, end = spans.start[seen], np.minimum(spans.end[seen], limit)
-    x0 = np.asarray(geo.lanes_left + (start - t_from) * scale, np.float64)
     width = np.asarray((end - start) * scale + 0.5, np.float64)
-    y = geo.lanes_top + gap / 2 + spans.row[seen] * geo.row_px
     kind, tail = spans.kind[seen], spans.tail[seen]
     painter.save()
     painter.setClipRect(lanes_clip(geo), Qt.ClipOperation.IntersectClip)  # (in a region)
@@ -140,15 +139,13 @@ def paint_over_bars(
             )
         )
     elif bar >= LINE_PX:
-        lines = _hairlines(spans.row[seen], start, x0, width, kind, tail)
-        if len(lines):
+        rows_at, starts = _hairlines(spans.row[seen], start, end, kind, tail, scale)
+        if len(starts):
             painter.setPen(QPen(QColor(theme.background), 2))
-            ys = y[lines]
+            xs = geo.lanes_left + (starts - t_from) * scale
+            ys = geo.lanes_top + gap / 2 + rows_at * geo.row_px
             painter.drawLines(
-                [
-                    QLineF(x, a, x, a + bar)
-                    for x, a in zip(x0[lines].tolist(), ys.tolist(), strict=True)
-                ]
+                [QLineF(x, a, x, a + bar) for x, a in zip(xs.tolist(), ys.tolist(), strict=True)]
             )
     painter.restore()
 
@@ -193,28 +190,43 @@ def request_boundaries(
     return [QLineF(x, y, x, y + bar) for x, y in zip(xs, ys, strict=True)]
 
 
+def close_calls(
+    row: npt.NDArray[np.integer],
+    start: npt.NDArray[np.int64],
+    end: npt.NDArray[np.int64],
+    scale: float,
+) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.int64]]:
+    """Where a line keeps apart calls of one kind (bars ``row``, ``start``, ``end``) that
+    follow each other on a row too closely to read as two (under 3 px at ``scale`` px a
+    ns): the start of each stretch they cover (:func:`covered_once`) that follows the
+    stretch before on its row by less. Overlapping bars, the requests of a row alike, are
+    one stretch with no line in it: a line at each member's start cut a white slit through
+    "requests 2–8 alike" where its members' awaits began a few px apart (teacher45)."""
+    rows, starts, ends = covered_once(row, start, end)
+    if len(rows) < 2:
+        return rows[:0], starts[:0]
+    close = np.flatnonzero((rows[1:] == rows[:-1]) & ((starts[1:] - ends[:-1]) * scale < 3)) + 1
+    return rows[close], starts[close]
+
+
 def _hairlines(
     row: npt.NDArray[np.int32],
     start: npt.NDArray[np.int64],
-    x0: npt.NDArray[np.float64],
-    width: npt.NDArray[np.float64],
+    end: npt.NDArray[np.int64],
     kind: npt.NDArray[np.uint8],
     tail: npt.NDArray[np.bool_],
-) -> npt.NDArray[np.intp]:
-    """Which bars start with a hairline by request: a call that follows another of its
-    kind on its row by less than 3 px."""
-    calls = np.flatnonzero(
-        ~tail & np.isin(kind, [KIND_CODE[Kind(name)] for name in SEPARATE_CALLS])
-    )
-    order = calls[np.lexsort((start[calls], kind[calls], row[calls]))]
-    if len(order) < 2:
-        return np.zeros(0, np.intp)
-    before, after = order[:-1], order[1:]
-    end_before = x0[before] + width[before] - 0.5
-    close = (
-        (row[after] == row[before]) & (kind[after] == kind[before]) & ((x0[after] - end_before) < 3)
-    )
-    return after[close]
+    scale: float,
+) -> tuple[npt.NDArray[np.integer], npt.NDArray[np.int64]]:
+    """Where the lines between calls by request go (:func:`close_calls`, each kind of
+    :data:`SEPARATE_CALLS`): their rows and times."""
+    found = [
+        close_calls(row[mask], start[mask], end[mask], scale)
+        for name in SEPARATE_CALLS
+        if (mask := ~tail & (kind == KIND_CODE[Kind(name)])).any()
+    ]
+    if not found:
+        return row[:0], start[:0]
+    return np.concatenate([r for r, _ in found]), np.concatenate([s for _, s in found])
 
 
 def call_boundaries(
@@ -227,16 +239,13 @@ def call_boundaries(
     step: float,
     h: float,
 ) -> list[QLineF]:
-    """The exact painter's rule of :func:`_hairlines` by request: a line at the start of
-    each call that follows another of its kind on its row so closely (under 3 px) that the
-    two would read as one bar."""
-    lines: list[QLineF] = []
-    previous: dict[int, int] = {}
-    for row, s, e in sorted(items):
-        before = previous.get(row)
-        previous[row] = e
-        if before is not None and (s - before) * scale < 3 and t_from < s < limit:
-            x = left + (s - t_from) * scale
-            y = y0 + row * step
-            lines.append(QLineF(x, y, x, y + h))
-    return lines
+    """The exact painter's lines between calls by request (:func:`close_calls`), for the
+    bars ``items`` of one kind, where they start in view."""
+    if len(items) < 2:
+        return []
+    row, start, end = (np.array(column, np.int64) for column in zip(*items, strict=True))
+    rows, starts = close_calls(row, start, end, scale)
+    shown = (starts > t_from) & (starts < limit)
+    xs = (left + (starts[shown] - t_from) * scale).tolist()
+    ys = (y0 + rows[shown] * step).tolist()
+    return [QLineF(x, y, x, y + h) for x, y in zip(xs, ys, strict=True)]

@@ -11,14 +11,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from app.theme import LIGHT
 from app.timeline.geometry import layout
 from app.timeline.grouping import fit_rows
-from app.timeline.overlay import covered_once
+from app.timeline.overlay import close_calls, covered_once
 from app.timeline.paint import TimelineRows, paint_timeline
-from simulator.trace import Lane, Trace
+from simulator.trace import Kind, Lane, Segment, Trace
 from tests.app.test_row_groups import _lane as blocking_lane
 
 SIZE = (900, 160)
@@ -101,3 +101,68 @@ def test_each_stretch_a_kind_covers_on_a_row_is_drawn_once(bars):
         inside = any(r2 == r and s2 < at < s2 + l2 for r2, s2, l2 in bars)
         if not inside and any(r2 == r and s2 == at for r2, s2, _ in bars):
             assert (r, at) in edges
+
+
+def _awaiting(i: int, start_ms: float) -> Lane:
+    """A request queued, then awaiting its I/O from ``start_ms`` to 150 ms."""
+    ms = 1_000_000
+    return Lane(
+        request_id=i,
+        view="async_io",
+        status="ok",
+        status_code=200,
+        error=None,
+        sent_ns=0,
+        done_ns=150 * ms,
+        segments=(
+            Segment(Kind.QUEUED, 0, round(start_ms * ms), "queue"),
+            Segment(Kind.IO_WAIT, round(start_ms * ms), 150 * ms, "loop"),
+        ),
+    )
+
+
+def _slit(image: QImage, geo, row: int) -> list[int]:
+    """The pixel columns of ``row``'s bar, from 5 to 145 ms, in the background's colour."""
+    middle = round(geo.row_top(row) + geo.row_px / 2)
+    white = QColor(LIGHT.background).rgb()
+    return [
+        x
+        for x in range(round(geo.x_of(5 * MS)), round(geo.x_of(145 * MS)))
+        if image.pixel(x, middle) == white
+    ]
+
+
+def test_a_row_of_requests_alike_has_no_slit_where_their_awaits_begin_apart(qtbot):
+    # Lesson 24's "requests 2–8 alike": a line at each member's await kept apart calls that
+    # overlapped, a white slit (nothing happening) where the class was to look (teacher45).
+    from app.widgets.timeline import QtTimeline
+
+    lanes = tuple(_awaiting(i, 10 + i * 0.4) for i in range(8))
+    timeline = QtTimeline()
+    qtbot.addWidget(timeline)
+    timeline.resize(*SIZE)
+    timeline.set_row_floor(40.0)
+    timeline.set_trace(Trace(0, lanes))
+    assert timeline.rows.labels[0].endswith("alike")
+    image = timeline.grab().toImage()
+    assert _slit(image, timeline._geometry, 0) == []
+    rows = fit_rows(TimelineRows(Trace(0, lanes)), 1)  # a slide's exact painter
+    rect, font = QRectF(0, 0, *SIZE), QFont()
+    font.setPixelSize(14)
+    image = QImage(*SIZE, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=160 * MS, font=font)
+    painter.end()
+    assert _slit(image, layout(rect, rows, font, 0, 160 * MS), 0) == []
+
+
+def test_calls_back_to_back_on_a_row_keep_the_line_between_them():
+    # One request's two awaits, one right after the other: a line between them; a second
+    # request's await overlapping both on the same row draws none.
+    row = np.zeros(2, np.int32)
+    rows, starts = close_calls(row, np.array([0, 100]), np.array([100, 200]), 1.0)
+    assert starts.tolist() == [100]
+    rows, starts = close_calls(
+        np.zeros(3, np.int32), np.array([0, 100, 50]), np.array([100, 200, 150]), 1.0
+    )
+    assert starts.tolist() == []
