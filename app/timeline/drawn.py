@@ -31,9 +31,10 @@ _KIND_BITS = np.array([(1 << (b & 15)) | (1 << 16 << (b >> 4)) for b in range(25
 
 
 #: A kind drawn this many pixel columns wide somewhere reads as a bar; only narrower, as
-#: hairlines (:meth:`DrawnKinds.hairlines`). (A part of a live frame's picture is read
-#: alone: a bar across two parts may read as narrower than it is, until painted whole.)
-WIDE_PX = 3
+#: thin lines (:meth:`DrawnKinds.hairlines`): on a projector a class could not find kinds
+#: drawn 3-4 px wide either (teacher45). (A part of a live frame's picture is read alone: a
+#: bar across two parts may read as narrower than it is, until painted whole.)
+WIDE_PX = 5
 #: Parts kept unread past this many (a live run's frames painted over the last): read.
 _KEEP = 64
 

@@ -19,7 +19,6 @@ TAIL_OPACITY = 0.45
 
 __all__ = [
     "ANSWER_LABEL",
-    "HAIRLINES",
     "MAX_FULL_LINES",
     "TAIL_LABEL",
     "draw_legend",
@@ -27,6 +26,7 @@ __all__ = [
     "legend_kinds",
     "legend_layout",
     "short_label",
+    "thin_label",
     "whole_label",
 ]
 
@@ -89,11 +89,20 @@ def whole_label(what: str) -> str:
     return WHOLE_EXTRAS.get(what) or KIND_LABELS[what]
 
 
-#: What the key adds to a kind the picture draws only as hairlines (none of its bars
-#: :data:`~app.timeline.drawn.WIDE_PX` wide): lessons 1, 10 and 22 named "Django
-#: framework", a column a pixel wide at each request's start, and a class looked for a bar
-#: (teacher43b, teacher44).
-HAIRLINES = " · hairlines"
+#: What the key says of a kind the picture draws only as thin lines (none of its bars
+#: :data:`~app.timeline.drawn.WIDE_PX` wide), and its swatch is a thin line too: lessons
+#: 1, 10 and 22 named "Django framework", a column a pixel wide at each request's start,
+#: and a class looked for a bar (teacher43b, teacher44). "· hairlines" read as a second
+#: entry, in a word a pupil does not know (teacher45).
+THIN_LINES = "only thin lines here"
+
+
+def thin_label(name: str) -> str:
+    """``name`` of a kind drawn only as thin lines: "Django framework (only thin lines
+    here)"; "waiting for a CPU core (every core was busy; only thin lines here)"."""
+    if name.endswith(")"):
+        return f"{name[:-1]}; {THIN_LINES})"
+    return f"{name} ({THIN_LINES})"
 
 
 def _entries(
@@ -105,7 +114,7 @@ def _entries(
     else:
         named = [whole_label(what) for what in whats]
     return [
-        (what, name + HAIRLINES if what in thin else name)
+        (what, thin_label(name) if what in thin else name)
         for what, name in zip(whats, named, strict=True)
     ]
 
@@ -169,7 +178,7 @@ def legend_layout(
     swatch just left of it), flowing over lines; and the height used. Past
     :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
     (elided), never drawn past the edge or over the next. The kinds in ``thin`` are drawn
-    only as hairlines, and say so (:data:`HAIRLINES`)."""
+    only as thin lines, and say so (:func:`thin_label`)."""
     fm = QFontMetricsF(font)
     entries = _entries(kinds, tails, answers, short=False, thin=thin)
     if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
@@ -238,6 +247,10 @@ def draw_legend(
                 QRectF(x, y + (fm.height() - strip) / 2, wide, strip), theme.color(TAIL_KIND)
             )
             painter.setOpacity(1.0)
+        elif what in thin:  # (a thin line, as the picture draws it)
+            stroke = max(2.0, round(swatch * 0.15))
+            box = QRectF(x + (wide - stroke) / 2, y + (fm.height() - swatch) / 2, stroke, swatch)
+            painter.fillRect(box, theme.color(what))
         else:
             box = QRectF(x, y + (fm.height() - swatch) / 2, wide, swatch)
             painter.setPen(QPen(QColor(theme.muted), 1))

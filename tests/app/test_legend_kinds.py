@@ -213,7 +213,7 @@ def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, q
 
 
 def _says_hairlines(thin: frozenset[str], timeline, kinds: set[str]) -> None:
-    """The key says "hairlines" of no kind ``timeline``'s lanes show WIDE_PX columns wide or
+    """The key says "only thin lines" of no kind ``timeline``'s lanes show WIDE_PX columns wide or
     more anywhere, and of every kind whose bars they show a column wide at most (a kind named
     for the faint clean-up drawn in its colour shows no bar). The lines drawn over bars, a
     thread's next request's start, may take a pixel of a bar WIDE_PX wide."""
@@ -244,7 +244,7 @@ def test_a_slide_s_key_says_which_kinds_its_lanes_draw_only_as_hairlines(qapp, n
     # Lessons 1, 10 and 22 named "Django framework", a column a pixel wide at each
     # request's start, and a class looked for a bar (teacher43b, teacher44).
     from app.timeline.drawn import WIDE_PX
-    from app.timeline.legend import HAIRLINES, legend_layout
+    from app.timeline.legend import THIN_LINES, legend_layout
 
     runs = [run_from_data(data, 0) for data in load_runs(number)[1]]
     slide = layout_slide(runs, size=size, by="requests")
@@ -263,5 +263,5 @@ def test_a_slide_s_key_says_which_kinds_its_lanes_draw_only_as_hairlines(qapp, n
         slide.legend_rect, slide.fonts.body, slide.kinds, answers=slide.answers,
         thin=slide.hairlines,
     )  # fmt: skip
-    said = {what for what, label in entries if label.text.endswith(HAIRLINES.strip(" ·"))}
+    said = {what for what, label in entries if label.text.endswith(f"{THIN_LINES})")}
     assert said == slide.hairlines
