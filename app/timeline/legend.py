@@ -94,12 +94,12 @@ def whole_label(what: str) -> str:
 #: 1, 10 and 22 named "Django framework", a column a pixel wide at each request's start,
 #: and a class looked for a bar (teacher43b, teacher44). "· hairlines" read as a second
 #: entry, in a word a pupil does not know (teacher45).
-THIN_LINES = "only thin lines here"
+THIN_LINES = "thin lines here"
 
 
 def thin_label(name: str) -> str:
-    """``name`` of a kind drawn only as thin lines: "Django framework (only thin lines
-    here)"; "waiting for a CPU core (every core was busy; only thin lines here)"."""
+    """``name`` of a kind drawn only as thin lines: "Django framework (thin lines here)";
+    "waiting for a CPU core (every core was busy; thin lines here)"."""
     if name.endswith(")"):
         return f"{name[:-1]}; {THIN_LINES})"
     return f"{name} ({THIN_LINES})"

@@ -213,7 +213,7 @@ def test_the_window_s_key_names_the_kinds_its_pixels_show_at_this_zoom(window, q
 
 
 def _says_hairlines(thin: frozenset[str], timeline, kinds: set[str]) -> None:
-    """The key says "only thin lines" of no kind ``timeline``'s lanes show WIDE_PX columns wide or
+    """The key says "thin lines here" of no kind ``timeline``'s lanes show WIDE_PX columns wide or
     more anywhere, and of every kind whose bars they show a column wide at most (a kind named
     for the faint clean-up drawn in its colour shows no bar). The lines drawn over bars, a
     thread's next request's start, may take a pixel of a bar WIDE_PX wide."""
