@@ -20,6 +20,7 @@ from app.fonts import scaled_font
 from app.lesson_reveal import CLASS_SAID, PanelText
 from app.qt_application import current_application
 from app.session.view import StepLayout
+from simulator.lessons.runner import BUSY_CORES
 
 __all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
 
@@ -66,7 +67,12 @@ class QtElidedLabel(QLabel):
         # whole answer is no reason: it goes, :func:`_aside_dropped`): at 720p lesson 17's
         # verdict took the whole line and its answer read "…", and lesson 15's read "No:
         # about the…", without the word that is the answer.
-        leads = (self._lead, _without_ranges(self._lead), _without_runs(self._lead))
+        leads = (
+            self._lead,
+            _without_ranges(self._lead),
+            _without_runs(self._lead),
+            _without_waits(_without_runs(self._lead)),
+        )
         for lead in leads:
             head = lead + _SEPARATOR if lead else ""
             lead_px = QFontMetrics(bold).horizontalAdvance(head)
@@ -136,6 +142,21 @@ def _without_runs(verdict: str) -> str:
     3 runs each" → "…, within 8%"; "(A 478 ms, B 446 ms; 3 runs each)" → "(A 478 ms, B 446
     ms)"."""
     return re.sub(r"; \d+ runs each", "", _without_ranges(verdict))
+
+
+#: A busy machine's waits, as a verdict says them (:data:`~simulator.lessons.runner.
+#: BUSY_CORES`'s parenthesis, its figure any).
+_BUSY_WAITS = re.compile(
+    "[^()]*?".join(map(re.escape, re.split(r"\{[^}]*\}", BUSY_CORES[BUSY_CORES.index(" (") :])))
+)
+
+
+def _without_waits(verdict: str) -> str:
+    """The verdict without how long a busy machine made the runs wait for a core: "…, on a
+    busy machine (waiting for a core 21% of the time it had work)" → "…, on a busy
+    machine" (the details say it, and the strip's tooltip): lesson 23's reveal at 720p
+    cut its answer to "Answer: A…" beside it (teacher45)."""
+    return _BUSY_WAITS.sub("", verdict)
 
 
 def _without_measured(verdict: str) -> str:

@@ -355,3 +355,20 @@ def test_a_verdict_keeps_its_ranges_beside_a_whole_answer_whose_guess_is_dropped
     label, font = _strip(qtbot, 20, answer + " (the class said: B)", verdict)
     label.resize(_px(font, f"{verdict}  ·  ", answer) + 30, 40)
     assert _plain(label) == f"{verdict}  ·  {answer}"
+
+
+def test_a_busy_machine_s_waits_give_way_before_the_answer(qtbot):
+    """Lesson 23's reveal at 1280×720 read "…on a busy machine…  ·  The class was right.
+    Answer: A…" (teacher45): the waits' figure goes first (the details say it), "on a busy
+    machine" and the answer stay whole."""
+    verdict = (
+        "Verdict: A finished 1.8× sooner (A 348 ms, B 627 ms), on a busy machine (waiting for"
+        " a core 21% of the time it had work)"
+    )
+    answer = "The class was right. Answer: A: 2 worker processes"
+    label, font = _strip(qtbot, 20, answer, verdict)
+    label.resize(1264, 30)  # the strip at 1280×720
+    plain = _plain(label)
+    assert plain.endswith(answer), plain
+    assert plain.startswith("Verdict: A finished 1.8× sooner") and "on a busy machine  ·  " in plain
+    assert "waiting for a core 21%" in label.toolTip()
