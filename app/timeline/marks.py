@@ -9,7 +9,7 @@ with a Python step per mark.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -238,7 +238,17 @@ def paint_bar_texts(
                 continue
         fitting.append((row, x0, x1, kind, text))
     near = fm.horizontalAdvance("00 queued")  # (two counts this close read as one)
-    for row, x0, x1, kind, text in _widest_of_each_run(fitting, near):
+
+    def emptied(row: int, x_from: float, x_to: float) -> bool:
+        """Whether the row draws nothing somewhere from ``x_from`` to ``x_to`` (a band
+        emptied between two waves)."""
+        return any(
+            rows.segment_at(row, round(t_from + (x_from + f * (x_to - x_from) - left) / scale))
+            is None
+            for f in (0.25, 0.5, 0.75)
+        )
+
+    for row, x0, x1, kind, text in _widest_of_each_run(fitting, near, emptied):
         half = fm.horizontalAdvance(text) / 2 + 2
         placed = _plain_place(rows, row, (x0, x1), half, t_from, left, scale, kind)
         if placed is None:
@@ -261,12 +271,17 @@ def paint_bar_texts(
 _Fitting = tuple[int, float, float, str, str]
 
 
-def _widest_of_each_run(texts: list[_Fitting], near: float) -> list[_Fitting]:
+def _widest_of_each_run(
+    texts: list[_Fitting], near: float, emptied: Callable[[int, float, float], bool]
+) -> list[_Fitting]:
     """Of texts in a row that say the same number one after another (nothing else written
     between them, their bars less than ``near`` pixels apart), the widest bar's alone:
     lesson 9's waiting band read "29 29 29 29 29 29 29 queued 29", its count 29 between
     slivers of 28 and 30 too thin to write on. (Far apart, each keeps its own: a second
-    wave of 29 queued is counted again.)"""
+    wave of 29 queued is counted again; and so does one after the band emptied, which
+    ``emptied(row, x_from, x_to)`` says: lesson 17's five waves of "1 awaiting", 40 px
+    apart, were written on the widest alone, and the other four read as something else,
+    teacher45.)"""
     kept: list[_Fitting] = []
     before: _Fitting | None = None  # (the text before, kept or not)
     for text in sorted(texts, key=_ROW_AND_START):
@@ -275,6 +290,7 @@ def _widest_of_each_run(texts: list[_Fitting], near: float) -> list[_Fitting]:
             and before[0] == text[0]
             and _number(before) == _number(text)
             and text[1] - before[2] < near
+            and not (text[1] - before[2] >= 1 and emptied(text[0], before[2], text[1]))
         ):
             if text[2] - text[1] > kept[-1][2] - kept[-1][1]:
                 kept[-1] = text

@@ -52,7 +52,24 @@ def test_the_same_count_far_apart_is_written_each_time():
 
     # A second wave of 29 queued, 500 px after the first: counted again.
     waves = [(3, 0.0, 200.0, "queued", "29 queued"), (3, 700.0, 880.0, "queued", "29")]
-    assert _widest_of_each_run(waves, 60) == waves
+    never = lambda row, x_from, x_to: False  # noqa: E731 (the band drawn all along)
+    assert _widest_of_each_run(waves, 60, never) == waves
     # A run of 29s between slivers: the widest alone, however long the run.
     run = [(3, x, x + w, "queued", "29") for x, w in ((0, 30), (32, 90), (124, 20), (146, 20))]
-    assert _widest_of_each_run(run, 60) == [run[1]]
+    assert _widest_of_each_run(run, 60, never) == [run[1]]
+    # Lesson 17's waves of "1 awaiting", 40 px apart with nothing drawn between: each
+    # counted (written on the widest alone, the other four read as something else).
+    waves = [(5, x, x + 160, "io_wait", "1 awaiting") for x in (0, 200, 400, 600, 800)]
+    assert _widest_of_each_run(waves, 60, lambda row, x_from, x_to: True) == waves
+
+
+def test_every_wave_of_lesson_17_s_awaiting_band_is_counted(qapp):
+    runs = [run_from_data(data, 0) for data in load_runs(17)[1]]
+    slide = layout_slide(runs, size=(1280, 720), by="workers")
+    image = QImage(1280, 720, QImage.Format.Format_RGB32)
+    _Recording.written = []
+    painter = _Recording(image)
+    paint_slide(painter, slide)
+    painter.end()
+    awaiting = [text for text, *_ in _Recording.written if text.endswith("awaiting")]
+    assert len(awaiting) >= 5, _Recording.written
