@@ -24,6 +24,7 @@ from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
 from app.timeline.notes import place_errors
 from app.timeline.rows import TimelineRows
+from simulator.trace import KINDS
 
 __all__ = [
     "answer_marks",
@@ -238,19 +239,18 @@ def paint_bar_texts(
                 continue
         fitting.append((row, x0, x1, kind, text))
     near = fm.horizontalAdvance("00 queued")  # (two counts this close read as one)
+    kinds_along = _KindsAlong(rows)
 
     def emptied(row: int, x_from: float, x_to: float) -> bool:
         """Whether the row draws nothing somewhere from ``x_from`` to ``x_to`` (a band
         emptied between two waves)."""
-        return any(
-            rows.segment_at(row, round(t_from + (x_from + f * (x_to - x_from) - left) / scale))
-            is None
-            for f in (0.25, 0.5, 0.75)
-        )
+        xs = x_from + np.array([0.25, 0.5, 0.75]) * (x_to - x_from)
+        at = np.round(t_from + (xs - left) / scale).astype(np.int64)
+        return bool((kinds_along(row, at) == _NOTHING).any())
 
     for row, x0, x1, kind, text in _widest_of_each_run(fitting, near, emptied):
         half = fm.horizontalAdvance(text) / 2 + 2
-        placed = _plain_place(rows, row, (x0, x1), half, t_from, left, scale, kind)
+        placed = _plain_place(kinds_along, row, (x0, x1), half, t_from, left, scale, kind)
         if placed is None:
             continue  # (the bar's mix is what was measured: the pointer names its request)
         mid, under = placed
@@ -308,17 +308,48 @@ def _number(text: _Fitting) -> tuple[str, str]:
     return text[3], text[4].split(" ", 1)[0]
 
 
-#: A text is written on a plate of one kind only where at least this share of the bar under
-#: it is that kind: lesson 18's "#18" hid the whole of a 36 px bar whose stripes of two
-#: other kinds (a third of it) the reveal then showed (teacher44). A sliver of Django
-#: between two chunks of a stream still takes its number.
+#: A text's plate is of one kind where at least this share of the bar under it is that
+#: kind: lesson 18's "#18" hid the whole of a 36 px bar whose stripes of two other kinds
+#: (a third of it) the reveal then showed (teacher44). A sliver of Django between two
+#: chunks of a stream still takes its number.
 PLATE_HIDES_AT_MOST = 0.85
-#: How far apart, in pixels, the bar under a text's plate is asked for its kind.
+#: How far apart, in pixels, the bar under a text is asked for its kind.
 _SAMPLE_PX = 2.0
+#: What :class:`_KindsAlong` says where nothing is drawn, and where an earlier bar of the
+#: row still is (overlapping bars: the one on top is not told); else a kind's code.
+_NOTHING, _UNDER = -1, -2
+
+
+class _KindsAlong:
+    """The kind (its code in :data:`~simulator.trace.KINDS`) of the bar drawn on a row at
+    each of some times, in time order: the latest to start there; :data:`_UNDER` where it
+    has ended but an earlier one goes on, :data:`_NOTHING` where none is drawn. Each row's
+    segments are gathered once a paint, then asked with numpy."""
+
+    def __init__(self, rows: TimelineRows) -> None:
+        self._rows = rows
+        self._known: dict[int, tuple[Int64s, Int64s, Int64s, Int64s]] = {}
+
+    def __call__(self, row: int, ns: Int64s) -> Int64s:
+        known = self._known.get(row)
+        if known is None:
+            segs = self._rows.segments_of(row)
+            starts = np.fromiter((seg.start_ns for seg in segs), np.int64, len(segs))
+            ends = np.fromiter((seg.end_ns for seg in segs), np.int64, len(segs))
+            codes = np.fromiter((KINDS.index(seg.kind) for seg in segs), np.int64, len(segs))
+            reach = np.maximum.accumulate(ends) if len(segs) else ends
+            known = self._known[row] = (starts, ends, reach, codes)
+        starts, ends, reach, codes = known
+        if not len(starts):
+            return np.full(len(ns), _NOTHING, np.int64)
+        at = np.searchsorted(starts, ns, side="right") - 1
+        safe = np.maximum(at, 0)
+        found = np.where(ends[safe] >= ns, codes[safe], _UNDER)
+        return np.where((at < 0) | (reach[safe] < ns), _NOTHING, found)
 
 
 def _plain_place(
-    rows: TimelineRows,
+    kinds_along: _KindsAlong,
     row: int,
     bar: tuple[float, float],
     half: float,
@@ -328,47 +359,37 @@ def _plain_place(
     kind: str,
 ) -> tuple[float, str] | None:
     """Where on its ``bar`` (its ends in pixels) a text's plate ``half`` as wide as it goes,
-    and the plate's kind: at the bar's middle, or as near it as the plate hides no more than
-    :data:`PLATE_HIDES_AT_MOST` allows (tried every 2 × :data:`_SAMPLE_PX` along the bar:
-    on a busy machine lesson 23's A waited for a core in the first half of some bars, whose
-    numbers go on their plain part); ``None`` where nowhere on the bar."""
+    and the plate's kind (the one most under it; ``kind``, the text's own, where none is):
+    as near the bar's middle as the plate hides no more than :data:`PLATE_HIDES_AT_MOST`
+    allows (on a busy machine lesson 23's A waited for a core in the first half of some
+    bars, whose numbers go on their plain part); else at the middle where the plate takes
+    half the bar at most, so the bar's mix shows on the rest of it (lesson 23's B, threads
+    taking turns at the GIL all along their bars, kept 2 numbers of 10 otherwise); else
+    ``None``. The bar is asked for its kinds once, every :data:`_SAMPLE_PX`."""
+    width = bar[1] - bar[0]
+    count = max(2, math.ceil(width / _SAMPLE_PX))
+    xs = np.linspace(bar[0] + 0.5, bar[1] - 0.5, count)
+    codes = kinds_along(row, np.round(t_from + (xs - left) / scale).astype(np.int64))
+    names = np.unique(codes[codes >= 0])
+    if not len(names):
+        return (bar[0] + bar[1]) / 2, kind
+    wide = min(count, max(1, round(2 * half / width * count)))  # the plate, in samples
+    # Per window of ``wide`` samples: how many show each kind (running sums, no loop).
+    table = (codes[None, :] == names[:, None]).astype(np.int64)
+    sums = np.concatenate([np.zeros((len(names), 1), np.int64), table.cumsum(axis=1)], axis=1)
+    counts = sums[:, wide:] - sums[:, :-wide]
+    best, most = counts.argmax(axis=0), counts.max(axis=0)
+    middles = (xs[: len(most)] + xs[wide - 1 :]) / 2
     mid = (bar[0] + bar[1]) / 2
-    reach = (bar[1] - bar[0]) / 2 - half  # (the plate stays on its bar)
-    step = 2 * _SAMPLE_PX
-    offsets = [0.0]
-    for k in range(1, int(max(0.0, reach) // step) + 1):
-        offsets += [-k * step, k * step]
-    for offset in offsets:
-        at = mid + offset
-        under, share = _kind_under(rows, row, (at - half, at + half), t_from, left, scale, kind)
-        if share >= PLATE_HIDES_AT_MOST:
-            return at, under
+    plain = np.flatnonzero(most >= PLATE_HIDES_AT_MOST * wide)
+    if len(plain):
+        at = int(plain[np.argmin(np.abs(middles[plain] - mid))])
+        off = float(middles[at]) - mid  # (at the middle itself, if a sample's step from it)
+        return (mid if abs(off) <= _SAMPLE_PX else mid + off), KINDS[int(names[best[at]])]
+    if 2 * half <= width / 2:
+        at = int(np.argmin(np.abs(middles - mid)))
+        return mid, KINDS[int(names[best[at]])]
     return None
-
-
-def _kind_under(
-    rows: TimelineRows,
-    row: int,
-    across: tuple[float, float],
-    t_from: int,
-    left: float,
-    scale: float,
-    kind: str,
-) -> tuple[str, float]:
-    """The kind most of the bar under a text ``across`` shows, and the share of the plate
-    it is under (asked every :data:`_SAMPLE_PX`; where no bar is, none): so Django's sliver
-    between two chunks of a stream under the text's middle does not colour its plate
-    (``kind``, the text's own, where no bar is there at all)."""
-    count = max(2, math.ceil((across[1] - across[0]) / _SAMPLE_PX))
-    found: list[str] = []
-    for x in np.linspace(across[0] + 0.5, across[1] - 0.5, count).tolist():
-        under = rows.segment_at(row, round(t_from + (x - left) / scale))
-        found.append("" if under is None else str(under.kind))
-    kinds = [k for k in found if k]
-    if not kinds:
-        return kind, 1.0
-    most = max(kinds, key=kinds.count)
-    return most, found.count(most) / count
 
 
 def _plate(

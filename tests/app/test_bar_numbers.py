@@ -126,16 +126,26 @@ def _inked(pixels: np.ndarray) -> bool:
     return bool(((pixels <= 10).all(axis=2) | (pixels >= 245).all(axis=2)).any())
 
 
-def test_a_number_never_hides_a_mix_of_kinds_on_its_bar(qapp):
-    # Lesson 18: "#18" on a plate of one kind hid the whole of a bar a third of which was
-    # stripes of two other kinds (teacher44). Computing 1 ms, waiting for the GIL 0.5 ms.
-    segs, at = [Segment(Kind.FRAMEWORK, 0, MS // 10, WORKER)], MS // 10
-    while at < 100 * MS:
-        segs.append(Segment(Kind.CPU, at, at + MS, WORKER))
-        segs.append(Segment(Kind.GIL_WAIT, at + MS, min(at + 3 * MS // 2, 100 * MS), WORKER))
-        at += 3 * MS // 2
+def test_a_number_hides_no_mix_on_a_bar_its_plate_would_mostly_cover(qapp):
+    # Lesson 18: "#18" on a plate of one kind hid the whole of a 36 px bar a third of which
+    # was stripes of two other kinds (teacher44). A 32 px bar: computing 0.5 ms, waiting
+    # for the GIL 0.25 ms.
+    segs, at = [], 48 * MS
+    while at < 52 * MS:
+        segs.append(Segment(Kind.CPU, at, at + MS // 2, WORKER))
+        segs.append(Segment(Kind.GIL_WAIT, at + MS // 2, at + 3 * MS // 4, WORKER))
+        at += 3 * MS // 4
     pixels = _painted(tuple(segs))
-    assert _has(pixels, Kind.CPU) and _has(pixels, Kind.GIL_WAIT)
+    assert _has(pixels, Kind.CPU) and _has(pixels, Kind.GIL_WAIT) and not _inked(pixels)
+
+
+def test_a_long_striped_bar_keeps_its_number_and_its_stripes(qapp):
+    # Lesson 23's B, threads taking turns at the GIL all along their bars, kept 2 numbers
+    # of 10 when no plate could hide a mix (review45): a plate that takes half the bar at
+    # most goes at its middle, and the stripes show on the rest of it.
+    segs = _striped(0, 100)
+    assert _inked(_painted(segs))
+    assert _has(_painted(segs, 25), Kind.GIL_WAIT) and _has(_painted(segs, 75), Kind.GIL_WAIT)
 
 
 def _striped(start_ms: int, end_ms: int) -> tuple[Segment, ...]:
