@@ -40,17 +40,17 @@ class ScenarioError(LanesError, ValueError):
         super().__init__(message)
         self.key = key
         #: What is wrong, without the file it is in (:meth:`in_file`): the message itself
-        #: where no file is.
-        self.problem = message
+        #: where no file is. (As a lesson entry's ``wrong``; its ``problem`` is the message.)
+        self.wrong = message
         self._around: tuple[str, str] | None = None
 
     @classmethod
     def in_file(cls, path: str | Path, problem: str, *, key: str | None = None) -> ScenarioError:
         """An error in the file at ``path``: the message is its path, quoted as every message
-        quotes one (:func:`shown_path`), then ``problem``, which :attr:`problem` keeps alone
+        quotes one (:func:`shown_path`), then ``problem``, which :attr:`wrong` keeps alone
         for whoever names the file already (the Lessons menu)."""
         error = cls(f"{shown_path(path)}: {problem}", key=key)
-        error.problem = problem
+        error.wrong = problem
         return error
 
     @classmethod

@@ -178,11 +178,17 @@ def legend_layout(
     swatch just left of it), flowing over lines; and the height used. Past
     :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
     (elided), never drawn past the edge or over the next. The kinds in ``thin`` are drawn
-    only as thin lines, and say so (:func:`thin_label`)."""
+    only as thin lines, and say so where that takes no line more (:func:`thin_label`)."""
     fm = QFontMetricsF(font)
-    entries = _entries(kinds, tails, answers, short=False, thin=thin)
-    if _lines(entries, fm, rect.width()) > MAX_FULL_LINES:
-        entries = _entries(kinds, tails, answers, short=True, thin=thin)
+    entries = _entries(kinds, tails, answers, short=False)
+    short = _lines(entries, fm, rect.width()) > MAX_FULL_LINES
+    entries = _entries(kinds, tails, answers, short=short)
+    # The thin kinds' words only where they take no line more: they cost lessons 2 and 5
+    # every kind's explanation (the whole names past two lines), lessons 10 and 13 a line
+    # of lanes (review45). Their swatch is a thin line either way.
+    said = _entries(kinds, tails, answers, short=short, thin=thin)
+    if thin and _lines(said, fm, rect.width()) <= _lines(entries, fm, rect.width()):
+        entries = said
     lead, line = _lead(fm), fm.height() * 1.3
     room = max(1.0, rect.width() - lead)
     labels = [fm.elidedText(label, Qt.TextElideMode.ElideRight, room) for _, label in entries]

@@ -14,6 +14,7 @@ from app.timeline.legend import (
     draw_legend,
     entry_at,
     legend_layout,
+    thin_label,
     whole_label,
 )
 
@@ -97,7 +98,9 @@ class QtLegend(QWidget):
             if what is None:
                 QToolTip.hideText()
             else:
-                QToolTip.showText(event.globalPos(), whole_label(what), self)
+                whole = whole_label(what)
+                whole = thin_label(whole) if what in self.thin else whole
+                QToolTip.showText(event.globalPos(), whole, self)
             return True
         return super().event(event)
 

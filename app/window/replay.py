@@ -61,7 +61,8 @@ def explain_live(legend: QtLegend, session: Session) -> None:
     kinds = legend_kinds(traces, view.by) if traces else ()
     # The thin faint bars once some are drawn (the other side's finished run's too).
     tails, answers = _marks(traces, view.by == "requests", view.tails)
-    if (kinds, answers, tails) != (legend.kinds, legend.answers_shown, legend.tails_shown):
+    shown = (legend.kinds, legend.answers_shown, legend.tails_shown, legend.thin)
+    if (kinds, answers, tails, frozenset()) != shown:  # (no thin kinds: not a picture's key)
         legend.set_kinds(kinds, tails=tails, answers=answers)
 
 

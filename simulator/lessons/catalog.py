@@ -43,7 +43,7 @@ def lesson_entries(folder: Path) -> list[LessonEntry]:
         try:
             entries.append(LessonEntry(path, load_lesson(path)))
         except ScenarioError as exc:
-            entries.append(LessonEntry(path, None, str(exc), exc.problem))
+            entries.append(LessonEntry(path, None, str(exc), exc.wrong))
     return entries
 
 
@@ -53,9 +53,7 @@ def find_lesson(folder: Path, number: int) -> Lesson:
     for entry in entries:
         if entry.number == number:
             if entry.lesson is None:
-                if entry.problem:
-                    raise ScenarioError(entry.problem)
-                raise ScenarioError.in_file(entry.path, "broken lesson")
+                raise ScenarioError.in_file(entry.path, entry.wrong or "broken lesson")
             return entry.lesson
     numbers = sorted(entry.number for entry in entries)
     known = f"{numbers[0]}–{numbers[-1]}" if numbers else "none"

@@ -79,3 +79,23 @@ def test_hovering_a_short_name_in_the_window_s_key_says_the_whole_one(qtbot):
     assert legend.entry_at(QPointF(placed[1].rect.left() - 8, y)) == Kind.FRAMEWORK  # a swatch
     assert legend.entry_at(QPointF(placed[0].rect.right() + 2, y)) is None  # between two
     assert legend.entry_at(QPointF(tail.rect.right() + 5, y)) is None  # past the last
+
+
+def test_saying_which_kinds_are_thin_lines_costs_the_key_no_line_and_no_explanation(qapp):
+    # "(thin lines here)" took lessons 2 and 5's keys past two lines of whole names, and
+    # every kind lost its explanation; lessons 10 and 13's a line of lanes (review45).
+    from itertools import combinations
+
+    from app.timeline.legend import thin_label
+
+    font = _font(presentation_text_px(720))
+    rect = QRectF(8, 0, 1264, 1000)
+    for n in range(1, len(LESSON_9) + 1):
+        kinds = LESSON_9[:n]
+        plain, _ = legend_layout(rect, font, kinds, tails=True, answers=True)
+        for thin in (frozenset(c) for k in (1, 2) for c in combinations(kinds, k)):
+            said, _ = legend_layout(rect, font, kinds, tails=True, answers=True, thin=thin)
+            assert _lines(said) <= _lines(plain), (kinds, thin)
+            for (_, before), (_, after) in zip(plain, said, strict=True):
+                # The same name, whole or short, and the thin kinds' words where they fit.
+                assert after.text in (before.text, thin_label(before.text)), (before, after)

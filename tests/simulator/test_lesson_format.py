@@ -197,9 +197,12 @@ def test_a_broken_lesson_says_which_file_and_what(tmp_path, text, words):
     assert message.startswith(shown_path(path) + ": ") and words in message and "\n" not in message
     # The path is quoted once, by the one rule (ScenarioError.in_file), and what is wrong is
     # kept apart for the Lessons menu, which names the file already.
-    assert caught.value.problem == message.removeprefix(shown_path(path) + ": ")
+    assert caught.value.wrong == message.removeprefix(shown_path(path) + ": ")
     (entry,) = lesson_entries(path.parent)
-    assert (entry.problem, entry.wrong) == (message, caught.value.problem)
+    assert (entry.problem, entry.wrong) == (message, caught.value.wrong)
+    with pytest.raises(ScenarioError) as again:  # (asked for by number: the same message)
+        find_lesson(path.parent, 7)
+    assert (str(again.value), again.value.wrong) == (message, caught.value.wrong)
 
 
 def test_expect_is_read_as_data_with_its_tolerance(tmp_path):
