@@ -15,8 +15,8 @@ class _Rows:
     def __init__(self, texts: list[tuple[int, int, int, str, str]]) -> None:
         self.bar_texts = texts
 
-    def segment_at(self, row: int, ns: int) -> None:
-        return None
+    def segments_of(self, row: int) -> list:
+        return []
 
 
 def _inked_columns(text: str, band_px: int, font: QFont) -> int:
