@@ -78,11 +78,8 @@ def sweep_stale_folders(parent: Path | None = None, prefix: str = PREFIX) -> lis
 
 def make_scratch_folder(prefix: str = PREFIX) -> Path:
     """A fresh folder for this process, named ``<prefix><pid>-<random>`` and removed at exit;
-    stale ones of that prefix are swept first."""
-    sweep_stale_folders(prefix=prefix)
-    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
+    stale ones of that prefix are swept first: :func:`made` at once."""
+    return made(scratch_folder_name(prefix))
 
 
 def scratch_folder_name(prefix: str = PREFIX) -> Path:

@@ -248,7 +248,7 @@ def layout_slide(
         )
         drawn = [painted(b.rows, b.geometry) for b in slide.timelines]
         kinds = legend_kinds(traces, by, frozenset().union(*(d.kinds() for d in drawn)))
-        thin = hairlines_of((d.hairlines(), d.wide()) for d in drawn).intersection(kinds)
+        thin = hairlines_of(((d.hairlines(), d.wide()) for d in drawn), kinds)
         if (kinds, thin) == (slide.kinds, slide.hairlines):
             break
     return slide

@@ -62,8 +62,7 @@ class DrawnKinds:
         """The kinds some pixel shows, bars or faint tails (a tail shows its colour, one
         kind's: :data:`~app.timeline.spans.TAIL_KIND`)."""
         self._read()
-        bits = self._bits | self._bits >> 16
-        return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)
+        return _kinds_of(self._bits | self._bits >> 16)
 
     def hairlines(self) -> frozenset[str]:
         """The bars' kinds some pixel shows, but none :data:`WIDE_PX` columns wide or more
@@ -105,14 +104,16 @@ def _kinds_of(bits: int) -> frozenset[str]:
     return frozenset(kind for code, kind in enumerate(KINDS) if bits >> (code + 1) & 1)
 
 
-def hairlines_of(pictures: Iterable[tuple[frozenset[str], frozenset[str]]]) -> frozenset[str]:
-    """Of several pictures on one screen, each told as the kinds it draws only as hairlines
-    and those it draws as bars (:meth:`DrawnKinds.hairlines`, :meth:`DrawnKinds.wide`), the
-    kinds drawn only as hairlines in all: as a bar in none (A's and B's timelines share
-    one key)."""
+def hairlines_of(
+    pictures: Iterable[tuple[frozenset[str], frozenset[str]]], kinds: Iterable[str]
+) -> frozenset[str]:
+    """Of the key's ``kinds``, those drawn only as hairlines in several pictures on one
+    screen, each told as the kinds it draws only as hairlines and those it draws as bars
+    (:meth:`DrawnKinds.hairlines`, :meth:`DrawnKinds.wide`): as a bar in none (A's and
+    B's timelines share one key)."""
     shown = list(pictures)
     thin = frozenset().union(*(hair for hair, _ in shown))
-    return thin.difference(*(wide for _, wide in shown))
+    return thin.difference(*(wide for _, wide in shown)).intersection(kinds)
 
 
 def under_marks(

@@ -205,7 +205,8 @@ def paint_bar_texts(
     height: float,
 ) -> None:
     """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
-    band's count alone where its words do not), on a plate of the bar's own colour without
+    band's count alone where its words do not), where its plate hides little of the bar
+    (:func:`_plain_place`), on a plate of the colour of the kind most under it, without
     its pattern (:func:`_plate`)."""
     if not rows.bar_texts:
         return
@@ -312,7 +313,7 @@ def _number(text: _Fitting) -> tuple[str, str]:
 #: kind: lesson 18's "#18" hid the whole of a 36 px bar whose stripes of two other kinds
 #: (a third of it) the reveal then showed (teacher44). A sliver of Django between two
 #: chunks of a stream still takes its number.
-PLATE_HIDES_AT_MOST = 0.85
+PLATE_ONE_KIND_AT_LEAST = 0.85
 #: How far apart, in pixels, the bar under a text is asked for its kind.
 _SAMPLE_PX = 2.0
 #: What :class:`_KindsAlong` says where nothing is drawn, and where an earlier bar of the
@@ -360,8 +361,8 @@ def _plain_place(
 ) -> tuple[float, str] | None:
     """Where on its ``bar`` (its ends in pixels) a text's plate ``half`` as wide as it goes,
     and the plate's kind (the one most under it; ``kind``, the text's own, where none is):
-    as near the bar's middle as the plate hides no more than :data:`PLATE_HIDES_AT_MOST`
-    allows (on a busy machine lesson 23's A waited for a core in the first half of some
+    as near the bar's middle as one kind is under :data:`PLATE_ONE_KIND_AT_LEAST` of the
+    plate (on a busy machine lesson 23's A waited for a core in the first half of some
     bars, whose numbers go on their plain part); else at the middle where the plate takes
     half the bar at most, so the bar's mix shows on the rest of it (lesson 23's B, threads
     taking turns at the GIL all along their bars, kept 2 numbers of 10 otherwise); else
@@ -381,7 +382,7 @@ def _plain_place(
     best, most = counts.argmax(axis=0), counts.max(axis=0)
     middles = (xs[: len(most)] + xs[wide - 1 :]) / 2
     mid = (bar[0] + bar[1]) / 2
-    plain = np.flatnonzero(most >= PLATE_HIDES_AT_MOST * wide)
+    plain = np.flatnonzero(most >= PLATE_ONE_KIND_AT_LEAST * wide)
     if len(plain):
         at = int(plain[np.argmin(np.abs(middles[plain] - mid))])
         off = float(middles[at]) - mid  # (at the middle itself, if a sample's step from it)

@@ -25,6 +25,7 @@ from simulator.trace import Kind
 from simulator.trace.columns import KIND_CODE
 
 __all__ = [
+    "CLOSE_PX",
     "HATCH_PX",
     "LINE_PX",
     "SEPARATE_CALLS",
@@ -40,6 +41,9 @@ __all__ = [
 HATCH_PX = 6.0
 #: Hairlines between bars only on bars at least this tall.
 LINE_PX = 8.0
+#: Bars closer than this many pixels read as one: a line keeps them apart (a worker's next
+#: request, a call after another of its kind).
+CLOSE_PX = 3
 #: Kinds of which each segment is one call of the view's (an upstream request, a query, a
 #: sleep): calls back to back stay separate bars, with a boundary between them.
 SEPARATE_CALLS = frozenset({"io_wait", "io_blocking", "sql"})
@@ -182,7 +186,7 @@ def request_boundaries(
     changes there)."""
     row, start, end = holds
     after = np.zeros(len(row), np.bool_)
-    after[1:] = (row[1:] == row[:-1]) & ((start[1:] - end[:-1]) * scale < 3)
+    after[1:] = (row[1:] == row[:-1]) & ((start[1:] - end[:-1]) * scale < CLOSE_PX)
     wide = (np.minimum(end, limit) - start) * scale >= 4
     at = np.flatnonzero(after & wide & (start > t_from) & (start < limit))
     xs = (left + (start[at] - t_from) * scale).tolist()
@@ -205,7 +209,8 @@ def close_calls(
     rows, starts, ends = covered_once(row, start, end)
     if len(rows) < 2:
         return rows[:0], starts[:0]
-    close = np.flatnonzero((rows[1:] == rows[:-1]) & ((starts[1:] - ends[:-1]) * scale < 3)) + 1
+    near = (starts[1:] - ends[:-1]) * scale < CLOSE_PX
+    close = np.flatnonzero((rows[1:] == rows[:-1]) & near) + 1
     return rows[close], starts[close]
 
 

@@ -24,9 +24,9 @@ __all__ = [
     "explain_live",
     "explain_shown",
     "follow_playhead",
-    "hairlines",
     "load_replay",
     "painted_kinds",
+    "picture_bars",
 ]
 
 
@@ -36,17 +36,18 @@ def explain_shown(
     tails_shown: bool,
     by_request: bool = True,
     painted: Collection[str] | None = None,
-    thin: Collection[str] = (),
+    bars: Collection[tuple[frozenset[str], frozenset[str]]] = (),
 ) -> None:
     """The legend explains the kinds on screen (``painted``: those the lanes' pixels show,
     :func:`painted_kinds`), the mark where a lane got its answer (one lane per request), and
     the thin after-answer bars if some are drawn (a key of everything would take three lines
-    of a projector); ``thin``: those drawn only as hairlines (:func:`hairlines`)."""
+    of a projector), saying which of them the pictures draw only as hairlines (``bars``:
+    :func:`picture_bars`; :func:`~app.timeline.drawn.hairlines_of`)."""
     traces = [run.trace for run in session.shown_runs()]
     tails, answers = _marks(traces, by_request, tails_shown)
     by = "requests" if by_request else "workers"
     kinds = legend_kinds(traces, by, painted)
-    thin = frozenset(thin).intersection(kinds) if painted is not None else frozenset()
+    thin = hairlines_of(bars, kinds) if painted is not None else frozenset()
     legend.set_kinds(kinds, tails=tails, answers=answers, thin=thin)
 
 
@@ -95,9 +96,12 @@ def painted_kinds(timelines: Iterable[QtTimeline]) -> frozenset[str] | None:
     return frozenset().union(*(kinds for kinds in shown if kinds is not None))
 
 
-def hairlines(timelines: Iterable[QtTimeline]) -> frozenset[str]:
-    """The kinds the timelines on screen draw only as hairlines: in none as a bar."""
-    return hairlines_of(t.bars for t in timelines if t.isVisible() and t.drawn_kinds is not None)
+def picture_bars(
+    timelines: Iterable[QtTimeline],
+) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """What each timeline on screen draws only as hairlines, and as bars (its last picture's:
+    :attr:`~app.widgets.timeline.QtTimeline.bars`), for :func:`explain_shown`."""
+    return [t.bars for t in timelines if t.isVisible() and t.drawn_kinds is not None]
 
 
 def _line_at(trace: Trace, ns: int) -> tuple[str | None, int | None]:

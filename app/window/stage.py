@@ -33,9 +33,9 @@ from app.window.replay import (
     explain_live,
     explain_shown,
     follow_playhead,
-    hairlines,
     load_replay,
     painted_kinds,
+    picture_bars,
 )
 from app.window.stage_split import OnResize, settled_shares
 from simulator.scenario import Scenario
@@ -154,8 +154,8 @@ class Stage:
     def explain_shown(self) -> None:
         view = self.session.view
         painted = painted_kinds(self.timelines.values())
-        thin = hairlines(self.timelines.values())
-        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted, thin)
+        bars = picture_bars(self.timelines.values())
+        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted, bars)
 
     def _explain(self) -> None:
         """The key of what the lanes show now (their pixels changed kinds: a zoom)."""
