@@ -384,6 +384,15 @@ class WorkerLayout:
             known = self._index[row] = (starts[order], ends[order], at[order])
         return known
 
+    def row_kinds(self, trace: Trace, row: int) -> tuple[Int64s, Int64s, Int64s]:
+        """Row ``row``'s segments in time order: starts, ends and kinds (their codes in
+        ``KINDS``), from the columns, without making a segment (a loop's row: 100,000)."""
+        starts, ends, at = self._row_index(trace, row)
+        codes = trace.columns.kind[np.maximum(at, 0)].astype(np.int64)
+        if row in self.band_steps:
+            codes[at < 0] = KIND_CODE[Kind(self.band_steps[row][0])]
+        return starts, ends, codes
+
     def segments_of(self, trace: Trace, row: int) -> list[Segment]:
         """Row ``row``'s segments as drawn, in time order: its band's, then the lanes'."""
         cols = trace.columns

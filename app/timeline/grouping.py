@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from app.timeline.rows import TimelineRows
+from app.timeline.rows import Int64s, TimelineRows, segment_columns
 from simulator.trace import Segment
 
 __all__ = [
@@ -320,6 +320,10 @@ class GroupedRows(TimelineRows):
             if seg is not None:
                 return member, seg
         return None
+
+    def row_kinds(self, row: int) -> tuple[Int64s, Int64s, Int64s]:
+        """Group ``row``'s segments (its members', in time order) as columns."""
+        return segment_columns(self.segments_of(row))
 
     def segment_at(self, row: int, ns: int) -> Segment | None:
         """The segment drawn at ``ns`` in group ``row``: its first member's there. (Members'

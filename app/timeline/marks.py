@@ -321,24 +321,25 @@ _SAMPLE_PX = 2.0
 _NOTHING, _UNDER = -1, -2
 
 
+_ROW_KINDS: RowsMemo[dict[int, tuple[Int64s, Int64s, Int64s, Int64s]]] = RowsMemo()
+
+
 class _KindsAlong:
     """The kind (its code in :data:`~simulator.trace.KINDS`) of the bar drawn on a row at
     each of some times, in time order: the latest to start there; :data:`_UNDER` where it
     has ended but an earlier one goes on, :data:`_NOTHING` where none is drawn. Each row's
-    segments are gathered once a paint, then asked with numpy."""
+    segments are gathered once for its rows (a frame's, a zoom's), then asked with numpy."""
 
     def __init__(self, rows: TimelineRows) -> None:
         self._rows = rows
-        self._known: dict[int, tuple[Int64s, Int64s, Int64s, Int64s]] = {}
+        known = _ROW_KINDS.get(rows)  # (kept with the rows: a zoom's frames ask again)
+        self._known = known if known is not None else _ROW_KINDS.put(rows, {})
 
     def __call__(self, row: int, ns: Int64s) -> Int64s:
         known = self._known.get(row)
         if known is None:
-            segs = self._rows.segments_of(row)
-            starts = np.fromiter((seg.start_ns for seg in segs), np.int64, len(segs))
-            ends = np.fromiter((seg.end_ns for seg in segs), np.int64, len(segs))
-            codes = np.fromiter((KINDS.index(seg.kind) for seg in segs), np.int64, len(segs))
-            reach = np.maximum.accumulate(ends) if len(segs) else ends
+            starts, ends, codes = self._rows.row_kinds(row)
+            reach = np.maximum.accumulate(ends) if len(ends) else ends
             known = self._known[row] = (starts, ends, reach, codes)
         starts, ends, reach, codes = known
         if not len(starts):
@@ -367,13 +368,23 @@ def _plain_place(
     half the bar at most, so the bar's mix shows on the rest of it (lesson 23's B, threads
     taking turns at the GIL all along their bars, kept 2 numbers of 10 otherwise); else
     ``None``. The bar is asked for its kinds once, every :data:`_SAMPLE_PX`."""
-    width = bar[1] - bar[0]
+    width, mid = bar[1] - bar[0], (bar[0] + bar[1]) / 2
+    # The middle first, alone: most bars are plain under their numbers (10,000 requests by
+    # worker, hundreds of numbers a frame).
+    count = max(2, math.ceil(2 * half / _SAMPLE_PX))
+    xs = np.linspace(mid - half + 0.5, mid + half - 0.5, count)
+    codes = kinds_along(row, np.round(t_from + (xs - left) / scale).astype(np.int64))
+    if not (codes >= 0).any():
+        return mid, kind
+    counts = np.bincount(codes[codes >= 0])
+    if counts.max() >= PLATE_ONE_KIND_AT_LEAST * count:
+        return mid, KINDS[int(counts.argmax())]
     count = max(2, math.ceil(width / _SAMPLE_PX))
     xs = np.linspace(bar[0] + 0.5, bar[1] - 0.5, count)
     codes = kinds_along(row, np.round(t_from + (xs - left) / scale).astype(np.int64))
     names = np.unique(codes[codes >= 0])
     if not len(names):
-        return (bar[0] + bar[1]) / 2, kind
+        return mid, kind
     wide = min(count, max(1, round(2 * half / width * count)))  # the plate, in samples
     # Per window of ``wide`` samples: how many show each kind (running sums, no loop).
     table = (codes[None, :] == names[:, None]).astype(np.int64)
@@ -381,7 +392,6 @@ def _plain_place(
     counts = sums[:, wide:] - sums[:, :-wide]
     best, most = counts.argmax(axis=0), counts.max(axis=0)
     middles = (xs[: len(most)] + xs[wide - 1 :]) / 2
-    mid = (bar[0] + bar[1]) / 2
     plain = np.flatnonzero(most >= PLATE_ONE_KIND_AT_LEAST * wide)
     if len(plain):
         at = int(plain[np.argmin(np.abs(middles[plain] - mid))])

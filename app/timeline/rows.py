@@ -10,6 +10,9 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from app.timeline.bar_texts import BarText
 from app.timeline.by_worker import Holds, WorkerLayout, worker_threads
 from app.timeline.error_label import error_text
@@ -24,13 +27,16 @@ from app.timeline.spans import (
     spans_of_lists,
 )
 from simulator.trace import Lane, Segment, Trace
+from simulator.trace.columns import KIND_CODE
 
 __all__ = [
     "BY_CHOICES",
     "DRAW_ORDER",
+    "Int64s",
     "TimelineRows",
     "by_value",
     "picture_end_ns",
+    "segment_columns",
     "thread_label",
     "thread_names",
 ]
@@ -296,6 +302,13 @@ class TimelineRows:
         rows = self._row_segments
         return rows[row] if rows is not None else self._cut_lane(row)
 
+    def row_kinds(self, row: int) -> tuple[Int64s, Int64s, Int64s]:
+        """Row ``row``'s segments in time order: their starts, ends and kinds' codes (in
+        ``KINDS``): what the numbers on bars ask of the bars under them."""
+        if self._workers is not None and self._row_segments is None:
+            return self._workers.row_kinds(self.trace, row)
+        return segment_columns(self.segments_of(row))
+
     def segment_at(self, row: int, ns: int) -> Segment | None:
         """The segment drawn at ``ns`` in ``row``."""
         if not 0 <= row < len(self):
@@ -307,3 +320,16 @@ class TimelineRows:
         if i >= 0 and segs[i].end_ns >= ns:
             return segs[i]
         return None
+
+
+Int64s = npt.NDArray[np.int64]
+
+
+def segment_columns(segs: Sequence[Segment]) -> tuple[Int64s, Int64s, Int64s]:
+    """``segs``' starts, ends and kinds' codes (in ``KINDS``), as columns."""
+    n = len(segs)
+    return (
+        np.fromiter((seg.start_ns for seg in segs), np.int64, n),
+        np.fromiter((seg.end_ns for seg in segs), np.int64, n),
+        np.fromiter((KIND_CODE[seg.kind] for seg in segs), np.int64, n),
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from app.theme import LIGHT
@@ -15,8 +16,9 @@ class _Rows:
     def __init__(self, texts: list[tuple[int, int, int, str, str]]) -> None:
         self.bar_texts = texts
 
-    def segments_of(self, row: int) -> list:
-        return []
+    def row_kinds(self, row: int) -> tuple:
+        none = np.zeros(0, np.int64)
+        return none, none, none
 
 
 def _inked_columns(text: str, band_px: int, font: QFont) -> int:
