@@ -37,15 +37,21 @@ def _inside(image: QImage, geo, row: int = 0) -> set[int]:
     return {image.pixel(x, y) for x in range(x0, x1) for y in range(middle - 3, middle + 3)}
 
 
-def _exact(lanes: tuple[Lane, ...]) -> set[int]:
-    rows = fit_rows(TimelineRows(Trace(0, lanes)), 1)  # one row, however many requests
+def _slide(lanes: tuple[Lane, ...], t_to_ms: int) -> tuple[QImage, object]:
+    """``lanes`` in one row, however many, as a slide's exact painter draws them: the
+    picture and its layout."""
+    rows = fit_rows(TimelineRows(Trace(0, lanes)), 1)
     rect, font = QRectF(0, 0, *SIZE), QFont()
     font.setPixelSize(14)
     image = QImage(*SIZE, QImage.Format.Format_RGB32)
     painter = QPainter(image)
-    paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=110 * MS, font=font)
+    paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=t_to_ms * MS, font=font)
     painter.end()
-    return _inside(image, layout(rect, rows, font, 0, 110 * MS))
+    return image, layout(rect, rows, font, 0, t_to_ms * MS)
+
+
+def _exact(lanes: tuple[Lane, ...]) -> set[int]:
+    return _inside(*_slide(lanes, 110))
 
 
 def test_a_row_of_requests_alike_draws_the_pattern_of_one_on_a_slide(qapp):
@@ -146,14 +152,7 @@ def test_a_row_of_requests_alike_has_no_slit_where_their_awaits_begin_apart(qtbo
     assert timeline.rows.labels[0].endswith("alike")
     image = timeline.grab().toImage()
     assert _slit(image, timeline._geometry, 0) == []
-    rows = fit_rows(TimelineRows(Trace(0, lanes)), 1)  # a slide's exact painter
-    rect, font = QRectF(0, 0, *SIZE), QFont()
-    font.setPixelSize(14)
-    image = QImage(*SIZE, QImage.Format.Format_RGB32)
-    painter = QPainter(image)
-    paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=160 * MS, font=font)
-    painter.end()
-    assert _slit(image, layout(rect, rows, font, 0, 160 * MS), 0) == []
+    assert _slit(*_slide(lanes, 160), 0) == []  # and on a slide
 
 
 def test_calls_back_to_back_on_a_row_keep_the_line_between_them():
