@@ -240,18 +240,17 @@ def paint_bar_texts(
                 continue
         fitting.append((row, x0, x1, kind, text))
     near = fm.horizontalAdvance("00 queued")  # (two counts this close read as one)
-    kinds_along = _KindsAlong(rows)
+    kinds_along = _KindsAlong(rows, t_from, left, scale)
 
     def emptied(row: int, x_from: float, x_to: float) -> bool:
         """Whether the row draws nothing somewhere from ``x_from`` to ``x_to`` (a band
         emptied between two waves)."""
         xs = x_from + np.array([0.25, 0.5, 0.75]) * (x_to - x_from)
-        at = np.round(t_from + (xs - left) / scale).astype(np.int64)
-        return bool((kinds_along(row, at) == _NOTHING).any())
+        return bool((kinds_along(row, xs) == _NOTHING).any())
 
     for row, x0, x1, kind, text in _widest_of_each_run(fitting, near, emptied):
         half = fm.horizontalAdvance(text) / 2 + 2
-        placed = _plain_place(kinds_along, row, (x0, x1), half, t_from, left, scale, kind)
+        placed = _plain_place(kinds_along, row, (x0, x1), half, kind)
         if placed is None:
             continue  # (the bar's mix is what was measured: the pointer names its request)
         mid, under = placed
@@ -326,16 +325,20 @@ _ROW_KINDS: RowsMemo[dict[int, tuple[Int64s, Int64s, Int64s, Int64s]]] = RowsMem
 
 class _KindsAlong:
     """The kind (its code in :data:`~simulator.trace.KINDS`) of the bar drawn on a row at
-    each of some times, in time order: the latest to start there; :data:`_UNDER` where it
-    has ended but an earlier one goes on, :data:`_NOTHING` where none is drawn. Each row's
-    segments are gathered once for its rows (a frame's, a zoom's), then asked with numpy."""
+    each of some pixel columns, left to right: the latest to start there; :data:`_UNDER`
+    where it has ended but an earlier one goes on, :data:`_NOTHING` where none is drawn.
+    Each row's segments are gathered once for its rows (a frame's, a zoom's), then asked
+    with numpy; the columns are turned into times by the painter's scale, here alone."""
 
-    def __init__(self, rows: TimelineRows) -> None:
+    def __init__(self, rows: TimelineRows, t_from: int, left: float, scale: float) -> None:
         self._rows = rows
+        self._t_from, self._left, self._scale = t_from, left, scale  # (pixels to times)
         known = _ROW_KINDS.get(rows)  # (kept with the rows: a zoom's frames ask again)
         self._known = known if known is not None else _ROW_KINDS.put(rows, {})
 
-    def __call__(self, row: int, ns: Int64s) -> Int64s:
+    def __call__(self, row: int, xs: npt.NDArray[np.float64]) -> Int64s:
+        """At the pixel columns ``xs`` (their times, by the painter's scale)."""
+        ns = np.round(self._t_from + (xs - self._left) / self._scale).astype(np.int64)
         known = self._known.get(row)
         if known is None:
             starts, ends, codes = self._rows.row_kinds(row)
@@ -355,9 +358,6 @@ def _plain_place(
     row: int,
     bar: tuple[float, float],
     half: float,
-    t_from: int,
-    left: float,
-    scale: float,
     kind: str,
 ) -> tuple[float, str] | None:
     """Where on its ``bar`` (its ends in pixels) a text's plate ``half`` as wide as it goes,
@@ -373,7 +373,7 @@ def _plain_place(
     # worker, hundreds of numbers a frame).
     count = max(2, math.ceil(2 * half / _SAMPLE_PX))
     xs = np.linspace(mid - half + 0.5, mid + half - 0.5, count)
-    codes = kinds_along(row, np.round(t_from + (xs - left) / scale).astype(np.int64))
+    codes = kinds_along(row, xs)
     if not (codes >= 0).any():
         return mid, kind
     counts = np.bincount(codes[codes >= 0])
@@ -381,7 +381,7 @@ def _plain_place(
         return mid, KINDS[int(counts.argmax())]
     count = max(2, math.ceil(width / _SAMPLE_PX))
     xs = np.linspace(bar[0] + 0.5, bar[1] - 0.5, count)
-    codes = kinds_along(row, np.round(t_from + (xs - left) / scale).astype(np.int64))
+    codes = kinds_along(row, xs)
     names = np.unique(codes[codes >= 0])
     if not len(names):
         return mid, kind
