@@ -26,6 +26,7 @@ from simulator.trace.columns import KIND_CODE
 
 __all__ = [
     "CLOSE_PX",
+    "Columns",
     "HATCH_PX",
     "LINE_PX",
     "SEPARATE_CALLS",
@@ -33,6 +34,7 @@ __all__ = [
     "call_boundaries",
     "close_calls",
     "covered_once",
+    "item_columns",
     "paint_over_bars",
     "request_boundaries",
 ]
@@ -234,8 +236,20 @@ def _hairlines(
     return np.concatenate([r for r, _ in found]), np.concatenate([s for _, s in found])
 
 
+Columns = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def item_columns(items: list[tuple[int, int, int]]) -> Columns:
+    """The exact painter's bars of one kind, ``(row, start, end)`` each, as three columns:
+    made once for its pattern and its lines between calls."""
+    if not items:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    row, start, end = (np.array(column, np.int64) for column in zip(*items, strict=True))
+    return row, start, end
+
+
 def call_boundaries(
-    items: list[tuple[int, int, int]],
+    columns: Columns,
     t_from: int,
     limit: int,
     left: float,
@@ -245,11 +259,10 @@ def call_boundaries(
     h: float,
 ) -> list[QLineF]:
     """The exact painter's lines between calls by request (:func:`close_calls`), for the
-    bars ``items`` of one kind, where they start in view."""
-    if len(items) < 2:
+    bars of one kind (:func:`item_columns`), where they start in view."""
+    if len(columns[0]) < 2:
         return []
-    row, start, end = (np.array(column, np.int64) for column in zip(*items, strict=True))
-    rows, starts = close_calls(row, start, end, scale)
+    rows, starts = close_calls(*columns, scale)
     shown = (starts > t_from) & (starts < limit)
     xs = (left + (starts[shown] - t_from) * scale).tolist()
     ys = (y0 + rows[shown] * step).tolist()

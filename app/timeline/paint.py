@@ -45,9 +45,11 @@ from app.timeline.overlay import (
     HATCH_PX,
     LINE_PX,
     SEPARATE_CALLS,
+    Columns,
     bar_sizes,
     call_boundaries,
     covered_once,
+    item_columns,
     paint_over_bars,
     request_boundaries,
 )
@@ -244,12 +246,15 @@ def _paint_rows(
             painter.setBrush(theme.brush(kind))
             painter.drawRects(rects)
             hatch = theme.hatch(kind)
-            if hatch is not None and h >= HATCH_PX:
+            hatched = hatch is not None and h >= HATCH_PX
+            calls = rows.by == "requests" and not tail and group == 1 and h >= LINE_PX
+            calls = calls and kind in SEPARATE_CALLS
+            columns = item_columns(items) if hatched or calls else None
+            if hatched and columns is not None:
                 painter.setBrush(hatch)
-                painter.drawRects(_hatched(items, t_from, limit, left, scale, y0, step, h))
-            if rows.by == "requests" and not tail and group == 1 and h >= LINE_PX:
-                if kind in SEPARATE_CALLS:
-                    separators += call_boundaries(items, t_from, limit, left, scale, y0, step, h)
+                painter.drawRects(_hatched(columns, t_from, limit, left, scale, y0, step, h))
+            if calls and columns is not None:
+                separators += call_boundaries(columns, t_from, limit, left, scale, y0, step, h)
     if fills and rows.holds is not None and group == 1 and height >= LINE_PX:
         # One worker serves request after request: a hairline where the next one starts.
         y0 = top + gap / 2
@@ -277,7 +282,7 @@ def _paint_rows(
 
 
 def _hatched(
-    items: list[tuple[int, int, int]],
+    columns: Columns,
     t_from: int,
     limit: int,
     left: float,
@@ -286,9 +291,10 @@ def _hatched(
     step: float,
     h: float,
 ) -> list[QRectF]:
-    """Where the pattern of bars ``items`` goes: over the stretches they cover, each once
-    (:func:`~app.timeline.overlay.covered_once`), up to ``limit``."""
-    rows, starts, ends = (np.array(column, np.int64) for column in zip(*items, strict=True))
+    """Where the pattern of bars of one kind goes (:func:`~app.timeline.overlay.
+    item_columns`): over the stretches they cover, each once (:func:`~app.timeline.overlay.
+    covered_once`), up to ``limit``."""
+    rows, starts, ends = columns
     row, start, end = covered_once(rows, starts, np.minimum(ends, limit))
     shown = (start < limit) & (end > t_from)
     xs = (left + (start[shown] - t_from) * scale).tolist()
