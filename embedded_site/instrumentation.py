@@ -27,6 +27,7 @@ from .waits import WAIT_MIN_NS, Clock, read_clock, waits
 __all__ = [
     "AWAIT_SLACK_NS",
     "DECLARED_KINDS",
+    "CopiedAt",
     "Mark",
     "RawSegment",
     "RequestProbe",
@@ -116,6 +117,16 @@ class Mark:
 
 
 @dataclass(slots=True)
+class CopiedAt:
+    """When a copy of another process's probes (the window's, of the site's) was last
+    brought up to date: one for all the probes of a copy, set once a frame. Past it,
+    nothing is known of them: a sleep not over then is drawn going on up to any later "now"
+    a copy is drawn at, as what it was doing then (:meth:`RequestProbe.known_at`)."""
+
+    ns: int = 0
+
+
+@dataclass(slots=True)
 class RequestProbe:
     """The raw record of one request, filled in by the host, the site and its views.
 
@@ -154,6 +165,15 @@ class RequestProbe:
     #: probe): a reader that read it, then the records, and finds it the same later has
     #: read every record made since (one made meanwhile sets it after itself).
     version: int = 0
+    #: A copy's (the window's of the site's probes): when it was last brought up to date
+    #: (``None``: the probe itself, up to date whenever it is read).
+    copied: CopiedAt | None = None
+
+    def known_at(self, now_ns: int) -> int:
+        """How far ``now_ns`` its records are known: ``now_ns`` itself, or for a copy drawn at
+        a later "now" than it was brought up to date, then."""
+        copied = self.copied
+        return now_ns if copied is None else min(now_ns, copied.ns)
 
     def touch(self) -> None:
         """Note that something was recorded (call it after the record is in place)."""
@@ -221,7 +241,8 @@ class RequestProbe:
         its deadline as the one its close will record, ended there (:func:`past_due`); a
         sleep whole, with where it ends (``lane_parts.sleeps_over`` draws the rest)."""
         closed, running = self.closed_and_open()
-        return closed + [_so_far(s, now_ns) for s in running]
+        known = self.known_at(now_ns)
+        return closed + [_so_far(s, now_ns, known) for s in running]
 
     def closed_and_open(self, since: int = 0) -> tuple[list[RawSegment], list[RawSegment]]:
         """The closed segments (from the ``since``-th) and the open ones as of one moment,
@@ -243,10 +264,11 @@ class RequestProbe:
         flight drawn up to ``now_ns`` only grows with later "now"s until then."""
         if not self.open_segments:
             return None  # (most lanes in flight of a big run, every frame)
+        known = self.known_at(now_ns)  # (a copy's sleep not over then: drawn again each frame)
         dues = [
             s.due_ns + _slack(s)
             for s in list(self.open_segments.values())
-            if s.due_ns is not None and not over(s, now_ns)
+            if s.due_ns is not None and not over(s, known)
         ]
         return min(dues, default=None)
 
@@ -261,15 +283,20 @@ def is_sleep(s: RawSegment) -> bool:
     return s.kind == "io_blocking" and s.due_ns is not None
 
 
-def _so_far(s: RawSegment, now_ns: int) -> RawSegment:
-    """The open segment ``s`` as a host looking at ``now_ns`` draws it (a sleep still open
-    past its end: whole, to ``now_ns``; ``lane_parts.sleeps_over`` says how it is drawn)."""
+def _so_far(s: RawSegment, now_ns: int, known_ns: int) -> RawSegment:
+    """The open segment ``s`` as a host looking at ``now_ns`` draws it, its records known up
+    to ``known_ns`` (a sleep still open past its end then: whole, to ``now_ns``, with where it
+    ends, and ``lane_parts.sleeps_over`` says how it is drawn; a sleep not over then, as a
+    sleep up to ``now_ns``: a copy drawn later than it was brought up to date does not know
+    whether its thread woke, and a guess of "waiting to run" drew lesson 20's sleepers as
+    waiting for the GIL mid-run, which the finished picture said never happened)."""
     due = s.due_ns
     if due is not None and not is_sleep(s) and over(s, now_ns):
         return RawSegment(
             s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
         )
-    end, sleeps_until = max(now_ns, s.start_ns), due if is_sleep(s) else None
+    sleeps_until = due if is_sleep(s) and over(s, known_ns) else None
+    end = max(now_ns, s.start_ns)
     return RawSegment(
         s.kind, s.start_ns, end, s.thread, True, s.line, s.start_clock, None, sleeps_until
     )

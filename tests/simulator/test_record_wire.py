@@ -551,3 +551,43 @@ def test_an_await_closed_as_its_records_are_read_is_read_once_as_closed(when):
     closed, running = probe.closed_and_open()
     assert [(s.kind, s.start_ns, s.end_ns) for s in closed] == [("io_wait", 4 * MS, 40 * MS)]
     assert running == []
+
+
+def _sleeping_worker(due_ms: int) -> RequestRecord:
+    """A sync view on a worker since 1 ms, in a ``time.sleep`` begun at 2 ms, due at
+    ``due_ms`` and not closed (lesson 20's streaming view between two chunks)."""
+    record = RequestRecord(RequestProbe(0, "sync_stream", 0))
+    probe = record.probe
+    probe.picked_ns, probe.picked_thread = MS, "worker-1"
+    token = probe.open_segment("io_blocking", 2 * MS, due_ns=due_ms * MS)
+    probe.open_segments[token].thread = "worker-1"
+    probe.touch()
+    return record
+
+
+def _drawn_at(record: RequestRecord, read_ms: int, now_ms: int) -> list[tuple[str, int, int]]:
+    sender, mirror = RecordSender(), RecordMirror()
+    read = LiveRecords(read_ms * MS, 0, [record], None, [], None)
+    mirror.take(pickle.loads(pickle.dumps(sender.frame(read))))
+    trace = mirror.trace(now_ms * MS)
+    assert trace is not None
+    return [(s.kind.value, s.start_ns // MS, s.end_ns // MS) for s in trace.lanes[0].segments]
+
+
+def test_a_sleep_not_over_when_its_records_were_read_goes_on_as_a_sleep_at_a_later_now():
+    """Lesson 20 mid-run drew both workers "waiting for the GIL" at the live edge, which the
+    finished picture said never happened: the records, read before the sleeps' end, were
+    drawn at a later now, and a sleep past its end was guessed to be its thread waiting to
+    run. Nothing read says that: the sleep is drawn going on, as what it was doing then."""
+    assert _drawn_at(_sleeping_worker(30), read_ms=25, now_ms=40)[-1] == ("io_blocking", 2, 40)
+    # Read after its end with the sleep still open: its thread was waiting to run then.
+    assert _drawn_at(_sleeping_worker(30), read_ms=35, now_ms=40)[-2:] == [
+        ("io_blocking", 2, 30),
+        ("gil_wait", 30, 40),
+    ]
+    # At the records' own now, the lane is the one the site's records give.
+    record = _sleeping_worker(30)
+    assert _drawn_at(record, read_ms=35, now_ms=35) == [
+        (s.kind.value, s.start_ns // MS, s.end_ns // MS)
+        for s in from_scratch([record], 35 * MS, None)[0].segments
+    ]

@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from embedded_site.instrumentation import Mark, RawSegment, RequestProbe
+from embedded_site.instrumentation import CopiedAt, Mark, RawSegment, RequestProbe
 from embedded_site.waits import Clock
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.live_lanes import LiveLanes, LiveRecords, blocks_within
@@ -211,6 +211,9 @@ class RecordMirror:
 
     def __init__(self) -> None:
         self._records: list[RequestRecord] = []
+        #: When the probes here were last brought up to date (the frame's now): a frame
+        #: drawn later draws what they were doing then reaching its now.
+        self._copied = CopiedAt()
         #: Each record's open segments as the last frame that changed it sent them (the
         #: probe's are made again only where they differ: 10,000 awaits open a frame).
         self._running: list[list[SegmentTuple]] = []
@@ -235,9 +238,10 @@ class RecordMirror:
         with self._lock:
             self._collecting = frame.now_ns if collecting else None
             self._collected_ns = 0
-            records, sent_running = self._records, self._running
+            records, sent_running, copied = self._records, self._running, self._copied
+            copied.ns = frame.now_ns
             for request_id, view in frame.new:
-                records.append(RequestRecord(RequestProbe(request_id, view, 0)))
+                records.append(RequestRecord(RequestProbe(request_id, view, 0, copied=copied)))
                 sent_running.append([])
             for i, version, fields, segments, marks, db_events, steps, running in frame.changes:
                 record = records[i]
@@ -347,9 +351,10 @@ class RecordMirror:
         At a now later than the frame's (records asked ahead: ``ahead.py``), each lane is
         what the records as they stood then give at that now: a lane whose probe recorded
         something after the records were read is drawn as if it had not (what it was doing
-        then reaching now, as a lane whose probe recorded nothing is grown to now), and so is
-        the block of the loop under way then; what was recorded after is drawn by the next
-        frame, and a request sent after is not there yet.
+        then reaching now, as a lane whose probe recorded nothing is grown to now; a sleep not
+        over then goes on as a sleep, ``CopiedAt``), and so is the block of the loop under way
+        then; what was recorded after is drawn by the next frame, and a request sent after is
+        not there yet.
 
         ``final``: the run's final trace (the last frame taken after it was measured),
         checked as the engine checks its own (``LiveRun.snapshot``): built from scratch if a
