@@ -8,7 +8,6 @@ with a Python step per mark.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from operator import itemgetter
@@ -23,8 +22,8 @@ from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
 from app.timeline.notes import place_errors
+from app.timeline.plates import NOTHING, KindsAlong, plain_place, plate
 from app.timeline.rows import TimelineRows
-from simulator.trace import KINDS
 
 __all__ = [
     "answer_marks",
@@ -206,8 +205,8 @@ def paint_bar_texts(
 ) -> None:
     """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
     band's count alone where its words do not), where its plate hides little of the bar
-    (:func:`_plain_place`), on a plate of the colour of the kind most under it, without
-    its pattern (:func:`_plate`)."""
+    (:func:`.plates.plain_place`), on a plate of the colour of the kind most under it,
+    without its pattern (:func:`.plates.plate`)."""
     if not rows.bar_texts:
         return
     font = painter.font()
@@ -240,17 +239,17 @@ def paint_bar_texts(
                 continue
         fitting.append((row, x0, x1, kind, text))
     near = fm.horizontalAdvance("00 queued")  # (two counts this close read as one)
-    kinds_along = _KindsAlong(rows, t_from, left, scale)
+    kinds_along = KindsAlong(rows, t_from, left, scale)
 
     def emptied(row: int, x_from: float, x_to: float) -> bool:
         """Whether the row draws nothing somewhere from ``x_from`` to ``x_to`` (a band
         emptied between two waves)."""
         xs = x_from + np.array([0.25, 0.5, 0.75]) * (x_to - x_from)
-        return bool((kinds_along(row, xs) == _NOTHING).any())
+        return bool((kinds_along(row, xs) == NOTHING).any())
 
     for row, x0, x1, kind, text in _widest_of_each_run(fitting, near, emptied):
         half = fm.horizontalAdvance(text) / 2 + 2
-        placed = _plain_place(kinds_along, row, (x0, x1), half, kind)
+        placed = plain_place(kinds_along, row, (x0, x1), half, kind)
         if placed is None:
             continue  # (the bar's mix is what was measured: the pointer names its request)
         mid, under = placed
@@ -261,7 +260,7 @@ def paint_bar_texts(
             continue
         written.setdefault(row, []).append(here)
         y = top + row * row_px + (row_px - height) / 2
-        _plate(painter, theme, under, here, y, height)
+        plate(painter, theme, under, here, y, height)
         painter.drawText(QRectF(here[0], y, 2 * half, height), Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setFont(font)
@@ -306,115 +305,6 @@ _ROW_AND_START = itemgetter(0, 1)
 def _number(text: _Fitting) -> tuple[str, str]:
     """A text's kind and number: "29 queued" and "29" on one band say the same."""
     return text[3], text[4].split(" ", 1)[0]
-
-
-#: A text's plate is of one kind where at least this share of the bar under it is that
-#: kind: lesson 18's "#18" hid the whole of a 36 px bar whose stripes of two other kinds
-#: (a third of it) the reveal then showed (teacher44). A sliver of Django between two
-#: chunks of a stream still takes its number.
-PLATE_ONE_KIND_AT_LEAST = 0.85
-#: How far apart, in pixels, the bar under a text is asked for its kind.
-_SAMPLE_PX = 2.0
-#: What :class:`_KindsAlong` says where nothing is drawn, and where an earlier bar of the
-#: row still is (overlapping bars: the one on top is not told); else a kind's code.
-_NOTHING, _UNDER = -1, -2
-
-
-_ROW_KINDS: RowsMemo[dict[int, tuple[Int64s, Int64s, Int64s, Int64s]]] = RowsMemo()
-
-
-class _KindsAlong:
-    """The kind (its code in :data:`~simulator.trace.KINDS`) of the bar drawn on a row at
-    each of some pixel columns, left to right: the latest to start there; :data:`_UNDER`
-    where it has ended but an earlier one goes on, :data:`_NOTHING` where none is drawn.
-    Each row's segments are gathered once for its rows (a frame's, a zoom's), then asked
-    with numpy; the columns are turned into times by the painter's scale, here alone."""
-
-    def __init__(self, rows: TimelineRows, t_from: int, left: float, scale: float) -> None:
-        self._rows = rows
-        self._t_from, self._left, self._scale = t_from, left, scale  # (pixels to times)
-        known = _ROW_KINDS.get(rows)  # (kept with the rows: a zoom's frames ask again)
-        self._known = known if known is not None else _ROW_KINDS.put(rows, {})
-
-    def __call__(self, row: int, xs: npt.NDArray[np.float64]) -> Int64s:
-        """At the pixel columns ``xs`` (their times, by the painter's scale)."""
-        ns = np.round(self._t_from + (xs - self._left) / self._scale).astype(np.int64)
-        known = self._known.get(row)
-        if known is None:
-            starts, ends, codes = self._rows.row_kinds(row)
-            reach = np.maximum.accumulate(ends) if len(ends) else ends
-            known = self._known[row] = (starts, ends, reach, codes)
-        starts, ends, reach, codes = known
-        if not len(starts):
-            return np.full(len(ns), _NOTHING, np.int64)
-        at = np.searchsorted(starts, ns, side="right") - 1
-        safe = np.maximum(at, 0)
-        found = np.where(ends[safe] >= ns, codes[safe], _UNDER)
-        return np.where((at < 0) | (reach[safe] < ns), _NOTHING, found)
-
-
-def _plain_place(
-    kinds_along: _KindsAlong,
-    row: int,
-    bar: tuple[float, float],
-    half: float,
-    kind: str,
-) -> tuple[float, str] | None:
-    """Where on its ``bar`` (its ends in pixels) a text's plate ``half`` as wide as it goes,
-    and the plate's kind (the one most under it; ``kind``, the text's own, where none is):
-    as near the bar's middle as one kind is under :data:`PLATE_ONE_KIND_AT_LEAST` of the
-    plate (on a busy machine lesson 23's A waited for a core in the first half of some
-    bars, whose numbers go on their plain part); else at the middle where the plate takes
-    half the bar at most, so the bar's mix shows on the rest of it (lesson 23's B, threads
-    taking turns at the GIL all along their bars, kept 2 numbers of 10 otherwise); else
-    ``None``. The bar is asked for its kinds once, every :data:`_SAMPLE_PX`."""
-    width, mid = bar[1] - bar[0], (bar[0] + bar[1]) / 2
-    # The middle first, alone: most bars are plain under their numbers (10,000 requests by
-    # worker, hundreds of numbers a frame).
-    count = max(2, math.ceil(2 * half / _SAMPLE_PX))
-    xs = np.linspace(mid - half + 0.5, mid + half - 0.5, count)
-    codes = kinds_along(row, xs)
-    if not (codes >= 0).any():
-        return mid, kind
-    counts = np.bincount(codes[codes >= 0])
-    if counts.max() >= PLATE_ONE_KIND_AT_LEAST * count:
-        return mid, KINDS[int(counts.argmax())]
-    count = max(2, math.ceil(width / _SAMPLE_PX))
-    xs = np.linspace(bar[0] + 0.5, bar[1] - 0.5, count)
-    codes = kinds_along(row, xs)
-    names = np.unique(codes[codes >= 0])
-    if not len(names):
-        return mid, kind
-    wide = min(count, max(1, round(2 * half / width * count)))  # the plate, in samples
-    # Per window of ``wide`` samples: how many show each kind (running sums, no loop).
-    table = (codes[None, :] == names[:, None]).astype(np.int64)
-    sums = np.concatenate([np.zeros((len(names), 1), np.int64), table.cumsum(axis=1)], axis=1)
-    counts = sums[:, wide:] - sums[:, :-wide]
-    best, most = counts.argmax(axis=0), counts.max(axis=0)
-    middles = (xs[: len(most)] + xs[wide - 1 :]) / 2
-    plain = np.flatnonzero(most >= PLATE_ONE_KIND_AT_LEAST * wide)
-    if len(plain):
-        at = int(plain[np.argmin(np.abs(middles[plain] - mid))])
-        off = float(middles[at]) - mid  # (at the middle itself, if a sample's step from it)
-        return (mid if abs(off) <= _SAMPLE_PX else mid + off), KINDS[int(names[best[at]])]
-    if 2 * half <= width / 2:
-        at = int(np.argmin(np.abs(middles - mid)))
-        return mid, KINDS[int(names[best[at]])]
-    return None
-
-
-def _plate(
-    painter: QPainter, theme: Theme, kind: str, across: tuple[float, float], y: float, height: float
-) -> None:
-    """A plate of ``kind``'s plain colour under a text ``across`` its bar, and the pen of the
-    text on it (:meth:`~app.theme.Theme.text_on`: black or white by contrast): a pattern's
-    lines are drawn in that same ink, and under white numbers on a cross-hatched red bar
-    they took the strokes apart at a desk's 11 px. One rule for every kind."""
-    fm = QFontMetricsF(painter.font())
-    tall = min(height, fm.height())
-    plate = QRectF(across[0], y + (height - tall) / 2, across[1] - across[0], tall)
-    painter.fillRect(plate, theme.color(kind))
-    painter.setPen(QColor(theme.text_on(kind)))
 
 
 def paint_error_texts(
