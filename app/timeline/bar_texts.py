@@ -102,23 +102,25 @@ class BarTexts(Sequence[BarText]):
                 return part.item(int(hits[0]))
         return None
 
-    def spans(self) -> tuple[Int64s, Int64s]:
-        """Every text's bar: where it starts and ends."""
+    def spans(self) -> tuple[Int64s, Int64s, Int64s]:
+        """Every text's bar: where it starts and ends, and its row."""
         if not self._parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
         return (
             np.concatenate([part.start for part in self._parts]),
             np.concatenate([part.end for part in self._parts]),
+            np.concatenate([part.row for part in self._parts]),
         )
 
 
-def text_spans(texts: Sequence[BarText]) -> tuple[Int64s, Int64s]:
-    """Where the bars of ``texts`` (columns or a plain list) start and end."""
+def text_spans(texts: Sequence[BarText]) -> tuple[Int64s, Int64s, Int64s]:
+    """Where the bars of ``texts`` (columns or a plain list) start and end, and their rows."""
     if isinstance(texts, BarTexts):
         return texts.spans()
     return (
         np.array([t[1] for t in texts], np.int64),
         np.array([t[2] for t in texts], np.int64),
+        np.array([t[0] for t in texts], np.int64),
     )
 
 

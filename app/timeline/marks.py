@@ -21,6 +21,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPe
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
+from app.timeline.loop_numbers import WRITABLE_PX, every_block_numbered
 from app.timeline.notes import place_errors
 from app.timeline.plates import NOTHING, KindsAlong, plain_place, plate
 from app.timeline.rows import TimelineRows
@@ -188,7 +189,7 @@ class _Columns:
 _ANSWERED, _BLOCKED, _FAILED = _Columns(), _Columns(), _Columns()
 
 
-_BAR_TEXT_SPANS: RowsMemo[tuple[np.ndarray, np.ndarray]] = RowsMemo()
+_BAR_TEXT_SPANS: RowsMemo[tuple[Int64s, Int64s, Int64s]] = RowsMemo()
 
 
 def paint_bar_texts(
@@ -205,8 +206,9 @@ def paint_bar_texts(
 ) -> None:
     """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
     band's count alone where its words do not), where its plate hides little of the bar
-    (:func:`.plates.plain_place`), on a plate of the colour of the kind most under it,
-    without its pattern (:func:`.plates.plate`)."""
+    (:func:`.plates.plain_place`), on a plate of the colour of the kind most under it, without
+    its pattern (:func:`.plates.plate`); on the event loop's row, on all its blocks or none
+    (:mod:`.loop_numbers`)."""
     if not rows.bar_texts:
         return
     font = painter.font()
@@ -222,11 +224,11 @@ def paint_bar_texts(
         fm = QFontMetricsF(inside)
     written: dict[int, list[tuple[float, float]]] = {}  # per row, the texts' x extents
     texts = rows.bar_texts
-    starts, ends = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
+    starts, ends, on = _BAR_TEXT_SPANS.get(rows) or _BAR_TEXT_SPANS.put(rows, text_spans(texts))
     # Only bars in view and 12 px wide or more may hold a text: thousands of numbered bars
     # are sifted by numpy, not one by one.
     wide = (starts < limit) & (ends > t_from)
-    wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= 12
+    wide &= (np.minimum(ends, limit) - np.maximum(starts, t_from)) * scale >= WRITABLE_PX
     fitting: list[_Fitting] = []
     for i in np.flatnonzero(wide).tolist():
         row, s, e, kind, text = texts[i]
@@ -247,6 +249,7 @@ def paint_bar_texts(
         xs = x_from + np.array([0.25, 0.5, 0.75]) * (x_to - x_from)
         return bool((kinds_along(row, xs) == NOTHING).any())
 
+    plates: list[tuple[int, tuple[float, float], str, str]] = []
     for row, x0, x1, kind, text in _widest_of_each_run(fitting, near, emptied):
         half = fm.horizontalAdvance(text) / 2 + 2
         placed = plain_place(kinds_along, row, (x0, x1), half, kind)
@@ -259,9 +262,17 @@ def paint_bar_texts(
         if any(a < here[1] and here[0] < b for a, b in written.get(row, ())):
             continue
         written.setdefault(row, []).append(here)
+        plates.append((row, here, under, text))
+    loop = rows.loop_row
+    if loop in written and not every_block_numbered(
+        starts[on == loop], ends[on == loop], written[loop], t_from, limit, left, scale
+    ):
+        plates = [plate for plate in plates if plate[0] != loop]  # (:mod:`.loop_numbers`)
+    for row, here, under, text in plates:
         y = top + row * row_px + (row_px - height) / 2
         plate(painter, theme, under, here, y, height)
-        painter.drawText(QRectF(here[0], y, 2 * half, height), Qt.AlignmentFlag.AlignCenter, text)
+        box = QRectF(here[0], y, here[1] - here[0], height)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setFont(font)
 

@@ -15,6 +15,7 @@ class _Rows:
 
     def __init__(self, texts: list[tuple[int, int, int, str, str]]) -> None:
         self.bar_texts = texts
+        self.loop_row = None
 
     def row_kinds(self, row: int) -> tuple:
         none = np.zeros(0, np.int64)

@@ -72,7 +72,7 @@ def test_bar_texts_read_as_their_list():
     listed = [(0, 1, 4, "queued", "3 q"), (0, 5, 9, "queued", "1 q"), (2, 2, 3, "cpu", "#7")]
     assert texts == listed and list(texts) == listed and len(texts) == 3
     assert texts[2] == listed[2] and texts[-1] == listed[-1] and texts[1:] == listed[1:]
-    assert [a.tolist() for a in text_spans(texts)] == [[1, 5, 2], [4, 9, 3]]
+    assert [a.tolist() for a in text_spans(texts)] == [[1, 5, 2], [4, 9, 3], [0, 0, 2]]
     assert not BarTexts() and BarTexts() == []
 
 
