@@ -23,7 +23,7 @@ from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
 from app.timeline.grouping import fit_rows
 from app.timeline.labels import named_row_px
-from app.timeline.legend import legend_kinds
+from app.timeline.legend import Marks, legend_kinds, marks_shown
 from app.timeline.notes import errors_fit_under, errors_under_height
 from app.timeline.paint import MAX_ROW_PX, TimelineGeometry, TimelineRows, draw_legend, layout
 from app.timeline.painted import painted
@@ -125,8 +125,9 @@ class SlideLayout:
     kinds: tuple[str, ...]
     #: Of them, those the lanes draw only as hairlines (the key says so).
     hairlines: frozenset[str]
-    #: Whether the legend explains the mark where a lane got its answer (one lane per request).
-    answers: bool
+    #: The marks the legend explains besides the kinds (the loop-blocked strip's red, the
+    #: mark where a lane got its answer).
+    marks: Marks
     title_rect: QRectF
     subtitle_rect: QRectF | None
     timelines: tuple[TimelineBlock, ...]
@@ -141,13 +142,13 @@ def _legend_height(
     theme: Theme,
     font: QFont,
     kinds: Sequence[str],
-    answers: bool,
+    marks: Marks,
     thin: frozenset[str],
 ) -> float:
     image = QImage(1, 1, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     rect = QRectF(0, 0, width, 10_000)
-    height = draw_legend(painter, rect, theme, font, kinds, answers=answers, thin=thin)
+    height = draw_legend(painter, rect, theme, font, kinds, marks=marks, thin=thin)
     painter.end()
     return height
 
@@ -307,10 +308,8 @@ def _layout(
         y = subtitle_rect.bottom()
     y += 16 * k
 
-    answers = by_value(by) == "requests" and any(
-        lane.status == "ok" for run in runs for lane in run.trace.lanes
-    )
-    legend_h = _legend_height(inner, theme, fonts.body, kinds, answers, thin)
+    marks = marks_shown([run.trace for run in runs], by_value(by) == "requests", False)
+    legend_h = _legend_height(inner, theme, fonts.body, kinds, marks, thin)
     metric_gap = line(fonts.metrics) * 0.3
     metric_hs = [lines(fonts.metrics, m) + metric_gap for m in text.metrics]
     verdict_h = lines(fonts.verdict, text.verdict) + 8 * k if text.verdict else 0.0
@@ -412,7 +411,7 @@ def _layout(
         label_px=label_px,
         kinds=kinds,
         hairlines=thin,
-        answers=answers,
+        marks=marks,
         title_rect=title_rect,
         subtitle_rect=subtitle_rect,
         timelines=tuple(blocks),

@@ -89,7 +89,7 @@ def paint_slide(
         theme,
         slide.fonts.body,
         slide.kinds,
-        answers=slide.answers,
+        marks=slide.marks,
         thin=slide.hairlines,
     )
     if slide.note_rect is not None and text.note:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -10,21 +11,25 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.theme import FAILED, KIND_LABELS, LEGEND_KINDS, Theme, kinds_shown
 from app.timeline.by_worker import drawn_kinds
 from app.timeline.geometry import PlacedLabel
+from app.timeline.marks import loop_blocked_drawn
 from app.timeline.rows import by_value
-from app.timeline.spans import TAIL_KIND, request_kinds
-from simulator.trace import Trace
+from app.timeline.spans import TAIL_KIND, longest_tail_ns, request_kinds
+from simulator.trace import LOOP_BLOCKED_MS, Trace
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
 TAIL_OPACITY = 0.45
 
 __all__ = [
     "ANSWER_LABEL",
+    "BLOCKED_LABEL",
     "MAX_FULL_LINES",
+    "Marks",
     "TAIL_LABEL",
     "draw_legend",
     "entry_at",
     "legend_kinds",
     "legend_layout",
+    "marks_shown",
     "short_label",
     "thin_label",
     "whole_label",
@@ -35,6 +40,11 @@ __all__ = [
 TAIL_LABEL = "thin, faint: Django's clean-up after the answer (no one waits; Ctrl+T hides)"
 #: The legend's words for the mark at the end of an answered lane.
 ANSWER_LABEL = "answer received"
+#: The legend's words for the loop-blocked strip's red: lessons 4-6 rest on it, and their
+#: "Look at" names it, but the key did not (teacher44, teacher45).
+BLOCKED_LABEL = (
+    f"loop blocked (one step held the event loop {LOOP_BLOCKED_MS:g} ms or more: nothing else ran)"
+)
 
 
 #: Past this many lines the legend names each kind in its short form (the words before the
@@ -47,7 +57,32 @@ MAX_FULL_LINES = 2
 #: 15's staircase lost its counts, 9's thirty threads their second row). "after answer"
 #: said when, which the faint bars' place says too, and not what: two teachers' reviews
 #: found it told a pupil nothing (teacher43b, teacher44).
-SHORT_EXTRAS = {"answer": ANSWER_LABEL, "tail": "clean-up"}
+SHORT_EXTRAS = {"blocked": "loop blocked", "answer": ANSWER_LABEL, "tail": "clean-up"}
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Which of the marks drawn beside the kinds' bars the key explains: the loop-blocked
+    strip's red (``blocked``), the answer's mark (``answers``), the thin faint bars of
+    Django's clean-up after it (``tails``)."""
+
+    blocked: bool = False
+    answers: bool = False
+    tails: bool = False
+
+    def shown(self) -> list[str]:
+        """Their entries, in the key's order."""
+        named = (("blocked", self.blocked), ("answer", self.answers), ("tail", self.tails))
+        return [what for what, shown in named if shown]
+
+
+def marks_shown(traces: Sequence[Trace], by_request: bool, tails_shown: bool) -> Marks:
+    """Which marks the key names for ``traces``: the loop-blocked strip's red (it draws a
+    block), the answer's mark (some lane has one: one lane per request only), the thin
+    after-answer bars (``tails_shown`` and some are drawn, in either layout)."""
+    tails = tails_shown and any(map(longest_tail_ns, traces))
+    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    return Marks(any(map(loop_blocked_drawn, traces)), answers, tails)
 
 
 def legend_kinds(
@@ -80,12 +115,12 @@ def short_label(label: str) -> str:
 
 
 #: The two marks' whole names (:data:`SHORT_EXTRAS` their short ones).
-WHOLE_EXTRAS = {"answer": ANSWER_LABEL, "tail": TAIL_LABEL}
+WHOLE_EXTRAS = {"blocked": BLOCKED_LABEL, "answer": ANSWER_LABEL, "tail": TAIL_LABEL}
 
 
 def whole_label(what: str) -> str:
-    """An entry's whole name: a kind's label with its explanation, or a mark's (``"answer"``,
-    ``"tail"``): what the key's tooltip says."""
+    """An entry's whole name: a kind's label with its explanation, or a mark's
+    (``"blocked"``, ``"answer"``, ``"tail"``): what the key's tooltip says."""
     return WHOLE_EXTRAS.get(what) or KIND_LABELS[what]
 
 
@@ -106,9 +141,12 @@ def thin_label(name: str) -> str:
 
 
 def _entries(
-    kinds: Sequence[str], tails: bool, answers: bool, short: bool, thin: Collection[str] = ()
+    kinds: Sequence[str],
+    marks: Marks,
+    short: bool,
+    thin: Collection[str] = (),
 ) -> list[tuple[str, str]]:
-    whats = [*kinds, *(["answer"] if answers else []), *(["tail"] if tails else [])]
+    whats = [*kinds, *marks.shown()]
     if short:
         named = [SHORT_EXTRAS.get(what) or short_label(whole_label(what)) for what in whats]
     else:
@@ -170,8 +208,7 @@ def legend_layout(
     font: QFont,
     kinds: Sequence[str] = LEGEND_KINDS,
     *,
-    tails: bool = False,
-    answers: bool = False,
+    marks: Marks = Marks(),
     thin: Collection[str] = (),
 ) -> tuple[list[tuple[str, PlacedLabel]], float]:
     """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
@@ -180,13 +217,13 @@ def legend_layout(
     (elided), never drawn past the edge or over the next. The kinds in ``thin`` are drawn
     only as thin lines, and say so where that takes no line more (:func:`thin_label`)."""
     fm = QFontMetricsF(font)
-    entries = _entries(kinds, tails, answers, short=False)
+    entries = _entries(kinds, marks, short=False)
     short = _lines(entries, fm, rect.width()) > MAX_FULL_LINES
-    entries = _entries(kinds, tails, answers, short=short)
+    entries = _entries(kinds, marks, short=short)
     # The thin kinds' words only where they take no line more: they cost lessons 2 and 5
     # every kind's explanation (the whole names past two lines), lessons 10 and 13 a line
     # of lanes (review45). Their swatch is a thin line either way.
-    said = _entries(kinds, tails, answers, short=short, thin=thin)
+    said = _entries(kinds, marks, short=short, thin=thin)
     if thin and _lines(said, fm, rect.width()) <= _lines(entries, fm, rect.width()):
         entries = said
     lead, line = _lead(fm), fm.height() * 1.3
@@ -207,13 +244,13 @@ def entry_at(
     kinds: Sequence[str],
     point: QPointF,
     *,
-    tails: bool = False,
-    answers: bool = False,
+    marks: Marks = Marks(),
     thin: Collection[str] = (),
 ) -> str | None:
-    """The entry (a kind, ``"answer"`` or ``"tail"``) whose swatch or name is at ``point``
-    in the key :func:`legend_layout` lays out in ``rect``; ``None`` between entries."""
-    placed, _ = legend_layout(rect, font, kinds, tails=tails, answers=answers, thin=thin)
+    """The entry (a kind, or a mark: ``"blocked"``, ``"answer"``, ``"tail"``) whose swatch or
+    name is at ``point`` in the key :func:`legend_layout` lays out in ``rect``; ``None``
+    between entries."""
+    placed, _ = legend_layout(rect, font, kinds, marks=marks, thin=thin)
     lead = _lead(QFontMetricsF(font))
     for what, label in placed:
         if label.rect.adjusted(-lead, 0, 0, 0).contains(point):
@@ -228,22 +265,23 @@ def draw_legend(
     font: QFont,
     kinds: Sequence[str] = LEGEND_KINDS,
     *,
-    tails: bool = False,
-    answers: bool = False,
+    marks: Marks = Marks(),
     thin: Collection[str] = (),
 ) -> float:
     """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height
-    used. With ``answers``, an entry explains the mark where a lane got its answer; with
-    ``tails``, a last one the thin faint bars after it."""
+    used. After the kinds, an entry for each of the ``marks`` shown."""
     fm = QFontMetricsF(font)
-    placed, height = legend_layout(rect, font, kinds, tails=tails, answers=answers, thin=thin)
+    placed, height = legend_layout(rect, font, kinds, marks=marks, thin=thin)
     painter.save()
     painter.setFont(font)
     wide, swatch = _swatch(fm)
     lead = _lead(fm)
     for what, placed_label in placed:
         x, y = placed_label.rect.left() - lead, placed_label.rect.top()
-        if what == "answer":
+        if what == "blocked":  # (the strip's plain red)
+            box = QRectF(x, y + (fm.height() - swatch) / 2, wide, swatch)
+            painter.fillRect(box, QColor(theme.blocked))
+        elif what == "answer":
             mark = max(2.0, round(swatch * 0.2))
             painter.fillRect(QRectF(x + wide / 2, y, mark, fm.height()), QColor(theme.foreground))
         elif what == "tail":

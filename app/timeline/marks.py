@@ -25,10 +25,12 @@ from app.timeline.loop_numbers import WRITABLE_PX, every_block_numbered
 from app.timeline.notes import place_errors
 from app.timeline.plates import NOTHING, KindsAlong, plain_place, plate
 from app.timeline.rows import TimelineRows
+from simulator.trace import Trace
 
 __all__ = [
     "answer_marks",
     "failed_marks",
+    "loop_blocked_drawn",
     "paint_answers",
     "paint_bar_texts",
     "paint_blocked_strip",
@@ -54,6 +56,20 @@ def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
     return ends
 
 
+def loop_blocked_drawn(trace: Trace) -> bool:
+    """Whether the loop-blocked strip draws a block for ``trace`` anywhere (the key names
+    the strip's colour then): a block so far, live; once every request is over, one that
+    began before the last ended (one while Django tidied up after them delayed nobody, and
+    is not drawn)."""
+    blocks = trace.loop_blocked_shown
+    if not trace.loop_thread or not blocks:
+        return False
+    if trace.lane_columns.is_status("running").any():
+        return True
+    last = trace.end_ns
+    return any(start < min(end, last) for start, end in blocks)
+
+
 def paint_blocked_strip(
     painter: QPainter,
     geo: TimelineGeometry,
@@ -64,10 +80,14 @@ def paint_blocked_strip(
     """The loop-blocked strip over the lanes: a red block where the event loop was blocked
     (a big run's loop is blocked hundreds of times: placed with numpy, drawn in one call),
     on a thin track: a track as tall as the blocks, filled grey, read as "blocked all
-    along" in lessons whose loop was never blocked (teacher44, lesson 2)."""
+    along" in lessons whose loop was never blocked (teacher44, lesson 2). A run whose loop
+    was never blocked has no track either, its label alone: the track still read as a bar
+    of something (lessons 7, 8, 10, 13, 14, 17 and 19-21, teacher45)."""
     if not geo.strip_height:
         return
     trace = rows.trace
+    if not loop_blocked_drawn(trace):
+        return
     thin = max(2.0, round(geo.strip_height / 4))
     track = QRectF(
         geo.lanes_left,

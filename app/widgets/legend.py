@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LEGEND_KINDS, LIGHT, Theme
 from app.timeline.geometry import PlacedLabel
 from app.timeline.legend import (
+    Marks,
     draw_legend,
     entry_at,
     legend_layout,
@@ -34,6 +35,7 @@ class QtLegend(QWidget):
         self.theme = theme
         self.tails_shown = True
         self.answers_shown = False
+        self.blocked_shown = False
         self.kinds: tuple[str, ...] = LEGEND_KINDS
         self.thin: frozenset[str] = frozenset()  # of them, drawn only as hairlines
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -45,14 +47,16 @@ class QtLegend(QWidget):
         tails: bool,
         answers: bool = False,
         thin: frozenset[str] = frozenset(),
+        blocked: bool = False,
     ) -> None:
         """Explain ``kinds`` (those on screen; ``thin``: of them, those drawn only as
-        hairlines), the answer mark if ``answers``, and the thin after-answer bars if
-        ``tails``."""
+        hairlines), the loop-blocked strip's red if ``blocked``, the answer mark if
+        ``answers``, and the thin after-answer bars if ``tails``."""
         self.kinds = kinds
         self.thin = thin
         self.tails_shown = tails
         self.answers_shown = answers
+        self.blocked_shown = blocked
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -104,6 +108,11 @@ class QtLegend(QWidget):
             return True
         return super().event(event)
 
+    @property
+    def marks(self) -> Marks:
+        """The marks the key explains besides the kinds."""
+        return Marks(self.blocked_shown, self.answers_shown, self.tails_shown)
+
     def entry_at(self, point: QPointF) -> str | None:
         """The entry at ``point`` (widget coordinates), as painted; ``None`` between them."""
         return entry_at(
@@ -111,8 +120,7 @@ class QtLegend(QWidget):
             self.font(),
             self.kinds,
             point,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
+            marks=self.marks,
             thin=self.thin,
         )
 
@@ -129,8 +137,7 @@ class QtLegend(QWidget):
             rect,
             self.font(),
             self.kinds,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
+            marks=self.marks,
             thin=self.thin,
         )
         return [label for _, label in entries]
@@ -144,7 +151,6 @@ class QtLegend(QWidget):
             self.theme,
             self.font(),
             self.kinds,
-            tails=self.tails_shown,
-            answers=self.answers_shown,
+            marks=self.marks,
             thin=self.thin,
         )

@@ -11,9 +11,8 @@ from collections.abc import Collection, Iterable, Mapping
 
 from app.session import Session, Side, close_call
 from app.timeline.drawn import hairlines_of
-from app.timeline.legend import legend_kinds
+from app.timeline.legend import legend_kinds, marks_shown
 from app.timeline.rows import picture_end_ns
-from app.timeline.spans import longest_tail_ns
 from app.widgets.code_panel import QtCode
 from app.widgets.replay_bar import QtReplayBar
 from app.widgets.timeline import QtLegend, QtTimeline
@@ -44,11 +43,13 @@ def explain_shown(
     of a projector), saying which of them the pictures draw only as hairlines (``bars``:
     :func:`picture_bars`; :func:`~app.timeline.drawn.hairlines_of`)."""
     traces = [run.trace for run in session.shown_runs()]
-    tails, answers = _marks(traces, by_request, tails_shown)
+    marks = marks_shown(traces, by_request, tails_shown)
     by = "requests" if by_request else "workers"
     kinds = legend_kinds(traces, by, painted)
     thin = hairlines_of(bars, kinds) if painted is not None else frozenset()
-    legend.set_kinds(kinds, tails=tails, answers=answers, thin=thin)
+    legend.set_kinds(
+        kinds, tails=marks.tails, answers=marks.answers, thin=thin, blocked=marks.blocked
+    )
 
 
 def explain_live(legend: QtLegend, session: Session) -> None:
@@ -61,18 +62,10 @@ def explain_live(legend: QtLegend, session: Session) -> None:
     view = session.view
     kinds = legend_kinds(traces, view.by) if traces else ()
     # The thin faint bars once some are drawn (the other side's finished run's too).
-    tails, answers = _marks(traces, view.by == "requests", view.tails)
-    shown = (legend.kinds, legend.answers_shown, legend.tails_shown, legend.thin)
-    if (kinds, answers, tails, frozenset()) != shown:  # (no thin kinds: not a picture's key)
-        legend.set_kinds(kinds, tails=tails, answers=answers)
-
-
-def _marks(traces: list[Trace], by_request: bool, tails_shown: bool) -> tuple[bool, bool]:
-    """Whether the key names the thin after-answer bars (some are drawn, in either layout)
-    and the answer's mark (some lane has one: one lane per request only)."""
-    tails = tails_shown and any(map(longest_tail_ns, traces))
-    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
-    return tails, answers
+    marks = marks_shown(traces, view.by == "requests", view.tails)
+    shown = (legend.kinds, legend.marks, legend.thin)
+    if (kinds, marks, frozenset()) != shown:  # (no thin kinds: not a picture's key)
+        legend.set_kinds(kinds, tails=marks.tails, answers=marks.answers, blocked=marks.blocked)
 
 
 def _traces_on_screen(session: Session) -> list[Trace]:

@@ -260,7 +260,7 @@ def test_a_slide_s_key_says_which_kinds_its_lanes_draw_only_as_hairlines(qapp, n
     assert "framework" in slide.hairlines  # (else this shows nothing)
     assert slide.hairlines == {kind for kind, px in widest.items() if px < WIDE_PX}
     entries, _ = legend_layout(
-        slide.legend_rect, slide.fonts.body, slide.kinds, answers=slide.answers,
+        slide.legend_rect, slide.fonts.body, slide.kinds, marks=slide.marks,
         thin=slide.hairlines,
     )  # fmt: skip
     said = {what for what, label in entries if label.text.endswith(f"{THIN_LINES})")}

@@ -6,7 +6,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF
 from PySide6.QtGui import QFont, QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from app.timeline.legend import SHORT_EXTRAS, legend_layout
+from app.timeline.legend import SHORT_EXTRAS, Marks, legend_layout
 from app.widgets.legend import QtLegend
 from app.window.presentation import presentation_text_px
 from simulator.trace import KIND_LABELS, Kind
@@ -39,7 +39,7 @@ def test_lesson_9_s_key_takes_one_line_on_a_projector_at_720p_and_1080p(qapp):
     for width, height in ((1280, 720), (1920, 1080)):
         font = _font(presentation_text_px(height))
         rect = QRectF(0, 0, width - 32, 1000)  # (the centre's margins and the key's own)
-        placed, _ = legend_layout(rect, font, LESSON_9, tails=True)
+        placed, _ = legend_layout(rect, font, LESSON_9, marks=Marks(tails=True))
         assert _lines(placed) == 1, (width, height)
         names = [label.text for _, label in placed]
         assert names[-1] == SHORT_EXTRAS["tail"] and "…" not in "".join(names)
@@ -51,7 +51,9 @@ def test_whole_names_that_fit_two_lines_stay_whole(qapp):
     # reveal with the screen's lower half empty (teacher44).
     lesson_3 = (Kind.QUEUED, Kind.FRAMEWORK, Kind.IO_WAIT)  # (what its pixels showed)
     rect = QRectF(0, 0, 1280 - 32, 1000)
-    placed, _ = legend_layout(rect, _font(presentation_text_px(720)), lesson_3, tails=True)
+    placed, _ = legend_layout(
+        rect, _font(presentation_text_px(720)), lesson_3, marks=Marks(tails=True)
+    )
     assert KIND_LABELS[Kind.IO_WAIT] in [label.text for _, label in placed]
     assert _lines(placed) == 2
 
@@ -92,9 +94,11 @@ def test_saying_which_kinds_are_thin_lines_costs_the_key_no_line_and_no_explanat
     rect = QRectF(8, 0, 1264, 1000)
     for n in range(1, len(LESSON_9) + 1):
         kinds = LESSON_9[:n]
-        plain, _ = legend_layout(rect, font, kinds, tails=True, answers=True)
+        plain, _ = legend_layout(rect, font, kinds, marks=Marks(answers=True, tails=True))
         for thin in (frozenset(c) for k in (1, 2) for c in combinations(kinds, k)):
-            said, _ = legend_layout(rect, font, kinds, tails=True, answers=True, thin=thin)
+            said, _ = legend_layout(
+                rect, font, kinds, marks=Marks(answers=True, tails=True), thin=thin
+            )
             assert _lines(said) <= _lines(plain), (kinds, thin)
             for (_, before), (_, after) in zip(plain, said, strict=True):
                 # The same name, whole or short, and the thin kinds' words where they fit.
