@@ -126,9 +126,35 @@ class QtElidedLabel(QLabel):
                     self._full, Qt.TextElideMode.ElideRight, room - lead_px
                 ),
             )
+        if lead and not _whole(self._full, rest):
+            lead, rest = self._answer_whole(lead, room, bold) or (lead, rest)
         rest = _aside_dropped(self._full, rest)
         shown = f"<b>{html.escape(lead)}</b>{html.escape(_SEPARATOR)}" if lead else ""
         self.setText(f"<span style='white-space: pre'>{shown}{html.escape(rest)}</span>")
+
+    def _answer_whole(self, lead: str, room: int, bold: QFont) -> tuple[str, str] | None:
+        """The verdict cut at a word beside the whole answer, where the verdict keeps its
+        own gist (:func:`_verdict_gist`); ``None`` where it would not: at 720p lesson 6's
+        answer read "Answer: A…" beside "(A 376 ms, B 588 ms), on a busy machine", and "A"
+        is a side's name, not an answer (teacher45)."""
+        answer = _answer_of(self._full)
+        shorter = _without_measured(lead)
+        wide = QFontMetrics(bold)
+        lead_room = room - self.fontMetrics().horizontalAdvance(answer)
+        lead_room -= wide.horizontalAdvance(_SEPARATOR)
+        cut = _at_a_word(shorter, wide.elidedText(shorter, Qt.TextElideMode.ElideRight, lead_room))
+        if len(cut.removesuffix("…")) < len(_verdict_gist(shorter)):
+            return None
+        return cut, answer
+
+
+def _verdict_gist(verdict: str) -> str:
+    """A verdict up to where its first clause ends past its label: who came out ahead, and
+    by what: "Verdict: A: p50 1.6× lower in every run, on a busy machine" → "Verdict: A: p50
+    1.6× lower in every run"."""
+    lead = verdict.find(": ") + 2 if ": " in verdict else 0
+    ends = [i for mark in (" (", ", ", "; ") if (i := verdict.find(mark, lead)) > lead]
+    return verdict[: min(ends)] if ends else verdict
 
 
 def _without_ranges(verdict: str) -> str:

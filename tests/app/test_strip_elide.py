@@ -372,3 +372,23 @@ def test_a_busy_machine_s_waits_give_way_before_the_answer(qtbot):
     assert plain.endswith(answer), plain
     assert plain.startswith("Verdict: A finished 1.8× sooner") and "on a busy machine  ·  " in plain
     assert "waiting for a core 21%" in label.toolTip()
+
+
+def test_a_verdict_gives_way_at_a_word_to_a_whole_answer_where_it_keeps_its_gist(qtbot):
+    """Lesson 6 at 1280×720 read "…, on a busy machine  ·  Not the guess. Answer: A…": "A"
+    is a side's name, not the answer (teacher45). The verdict keeps who came out ahead and
+    by what, cut at a word, and the answer is whole."""
+    verdict = "Verdict: A: p50 1.6× lower in every run (A 376 ms, B 588 ms), on a busy machine"
+    answer = (
+        "Not the guess. Answer: A, the one that computes in one go (the class said: B, the"
+        " sliced one: it is fair to everyone)"
+    )
+    label, _ = _strip(qtbot, 20, answer, verdict)
+    label.resize(1262, 30)
+    assert _plain(label) == (
+        "Verdict: A: p50 1.6× lower in every run…  ·  Not the guess. Answer: A, the one that"
+        " computes in one go"
+    )
+    # Too narrow for the verdict's gist beside the whole answer: the answer's gist, as before.
+    label.resize(700, 30)
+    assert _shown(label) == "Not the guess. Answer: A…"
