@@ -284,7 +284,7 @@ class QtLessonPanel(QFrame):
         super().__init__()
         self.setObjectName("lessonPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        column = QVBoxLayout(self)
+        column = self._column = QVBoxLayout(self)
         column.setContentsMargins(8, 2, 8, 2)
         column.setSpacing(2)
         self.question = QLabel()
@@ -341,6 +341,13 @@ class QtLessonPanel(QFrame):
                 label.setFont(QFont(base))
         self.strip.setFont(scaled_font(base, LINE_SCALE))
         self._show_parts()
+
+    def strip_height(self) -> int:
+        """How tall the panel is showing the strip alone (the reveal's one line), in its
+        font now, whether shown or not."""
+        margins = self._column.contentsMargins()
+        frame = 2 * self.frameWidth() + margins.top() + margins.bottom()
+        return frame + self.strip.sizeHint().height()
 
     def set_scale(self, scale: tuple[float, ...]) -> None:
         """The slider's notches for a numeric guess: the steps + and − walk (the quiz's

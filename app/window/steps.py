@@ -74,5 +74,10 @@ class StepLayoutView:
         for timeline in self._stage.timelines.values():
             timeline.setMinimumHeight(least)
         self._code.set_shown(layout.code)
+        # In a lesson the verdict's line is as tall as the strip's panel that takes its place
+        # at the reveal: the lanes keep their room, and their rows' grouping, from one step to
+        # the next (lesson 18's threads regrouped under the class as the answer came,
+        # teacher44, teacher45).
+        self._verdict.setMinimumHeight(self._panel.strip_height() if quiz is not None else 0)
         if layout.reveal == "strip":  # the verdict leads the strip's one line
             self._verdict.hide()

@@ -2,7 +2,7 @@
 
 ``python -m tests.app.step_probe LESSON OUT_DIR [--live-after S]`` under an X server (with a
 window manager for full screen) opens the lesson, and with the clicker's keys takes a
-screenshot of each step: ``question.png``, ``run.png`` (mid-run), ``reveal.png``,
+screenshot of each step: ``question.png``, ``run.png`` (mid-run), ``measured.png``, ``reveal.png``,
 ``reveal_full.png`` (the reveal's text expanded) and ``code.png`` (the code panel shown);
 ``facts.json`` holds, per step, the rectangles of the parts and the text's pixel sizes. The
 way to take the screenshots a teacher looks at (issue 24), and what the layout tests read.
@@ -70,7 +70,7 @@ async def _probe(window: Any, lesson: str, out: Path, live_after: float) -> dict
     await asyncio.sleep(live_after)
     await shot("run", 0)
     await window.wait_idle()
-    await asyncio.sleep(0.3)
+    await shot("measured")
     window.quiz.next_action.trigger()  # Page Down: reveal
     await shot("reveal", 0.8)
     window.quiz.expand_action.trigger()  # B

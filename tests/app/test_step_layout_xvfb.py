@@ -43,6 +43,10 @@ def test_lesson_12_question_run_reveal_and_code_at_720p(desktop, tmp_path):  # n
     assert run["timelines"]
 
     reveal = facts["reveal"]
+    # The verdict's line gives its place to the strip: the lanes stay where they were, their
+    # rows grouped as they were (lesson 18's regrouped as the answer came, teacher45).
+    assert facts["measured"]["verdict"] is not None and reveal["verdict"] is None
+    assert facts["measured"]["timelines"] == reveal["timelines"]
     lanes = sum(rect[3] for rect in reveal["timelines"])
     assert lanes >= 0.7 * height, (lanes, height)
     assert reveal["reveal"] is None and "Answer: An error" in reveal["strip"]
