@@ -24,6 +24,7 @@ from app.timeline.bar_texts import BarTexts
 from app.timeline.error_label import error_text
 from app.timeline.names import thread_names
 from app.timeline.spans import TAIL_KIND, RowSpans, drawn_parts, split_at_answers
+from app.timeline.worker_answers import answers_on_rows
 from simulator.trace import (
     CLIENT_THREAD,
     HOLDS_THREAD,
@@ -221,6 +222,7 @@ class WorkerLayout:
     bar_texts: BarTexts
     failed_rows: list[tuple[int, int]]
     error_texts: list[tuple[int, int, str]]
+    answered: list[tuple[int, int]]  # each answer's mark (:mod:`.worker_answers`)
     django_only: tuple[str, ...]
     loop_row: int | None
     kept_rows: frozenset[int]
@@ -320,6 +322,7 @@ class WorkerLayout:
             cols.start_ns[numbered],
             np.minimum(cols.end_ns[numbered], answer[numbered]),
         )
+        marked = answers_on_rows(trace, lane, on, end)
         ids = np.fromiter((ln.request_id for ln in trace.lanes), np.int64, len(trace.lanes))
         bar_texts += BarTexts.of(on, start, end, ids[lane] + 1, Kind.FRAMEWORK, "#{}")
         failed_rows: list[tuple[int, int]] = []
@@ -336,6 +339,7 @@ class WorkerLayout:
             bar_texts=bar_texts,
             failed_rows=failed_rows,
             error_texts=error_texts,
+            answered=marked,
             django_only=tuple(django_only),
             loop_row=index.get(loop) if loop is not None else None,
             kept_rows=frozenset(

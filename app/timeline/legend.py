@@ -14,6 +14,7 @@ from app.timeline.geometry import PlacedLabel
 from app.timeline.marks import loop_blocked_drawn
 from app.timeline.rows import by_value
 from app.timeline.spans import TAIL_KIND, longest_tail_ns, request_kinds
+from app.timeline.worker_answers import answer_marked
 from simulator.trace import LOOP_BLOCKED_MS, Trace
 
 #: How strongly Django's work after an answer is drawn (see ``TimelineRows.tail_per_kind``).
@@ -78,10 +79,14 @@ class Marks:
 
 def marks_shown(traces: Sequence[Trace], by_request: bool, tails_shown: bool) -> Marks:
     """Which marks the key names for ``traces``: the loop-blocked strip's red (it draws a
-    block), the answer's mark (some lane has one: one lane per request only), the thin
-    after-answer bars (``tails_shown`` and some are drawn, in either layout)."""
+    block), the answer's mark (some lane has one; by thread, a run few enough to mark them,
+    :func:`~app.timeline.worker_answers.answer_marked`), the thin after-answer bars
+    (``tails_shown`` and some are drawn, in either layout)."""
     tails = tails_shown and any(map(longest_tail_ns, traces))
-    answers = by_request and any(lane.status == "ok" for t in traces for lane in t.lanes)
+    if by_request:
+        answers = any(lane.status == "ok" for t in traces for lane in t.lanes)
+    else:
+        answers = any(map(answer_marked, traces))
     return Marks(any(map(loop_blocked_drawn, traces)), answers, tails)
 
 

@@ -234,6 +234,7 @@ class TimelineRows:
         self.bar_texts = workers.bar_texts
         self.failed_rows = workers.failed_rows
         self.error_texts = workers.error_texts
+        self.answered = workers.answered
         self.django_only = workers.django_only
         self.loop_row = workers.loop_row
         self.kept_rows = workers.kept_rows
