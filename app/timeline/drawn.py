@@ -15,7 +15,7 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from app.timeline.geometry import TimelineGeometry
+from app.timeline.geometry import WIDE_PX, TimelineGeometry
 from app.timeline.marks import answer_marks, failed_marks
 from app.timeline.overlay import bar_sizes
 from app.timeline.raster import Codes
@@ -30,11 +30,6 @@ Int64s = npt.NDArray[np.int64]
 _KIND_BITS = np.array([(1 << (b & 15)) | (1 << 16 << (b >> 4)) for b in range(256)], np.uint32)
 
 
-#: A kind drawn this many pixel columns wide somewhere reads as a bar; only narrower, as
-#: thin lines (:meth:`DrawnKinds.hairlines`): on a projector a class could not find kinds
-#: drawn 3-4 px wide either (teacher45). (A part of a live frame's picture is read alone: a
-#: bar across two parts may read as narrower than it is, until painted whole.)
-WIDE_PX = 5
 #: Parts kept unread past this many (a live run's frames painted over the last): read.
 _KEEP = 64
 

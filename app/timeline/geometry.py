@@ -18,6 +18,7 @@ from app.timeline.rows import TimelineRows
 
 __all__ = [
     "MAX_ROW_PX",
+    "WIDE_PX",
     "PlacedLabel",
     "RowsMemo",
     "TimelineGeometry",
@@ -32,6 +33,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: A kind drawn this many pixel columns wide somewhere reads as a bar; only narrower, as
+#: thin lines (:meth:`~app.timeline.drawn.DrawnKinds.hairlines`): on a projector a class
+#: could not find kinds drawn 3-4 px wide either (teacher45). (A part of a live frame's
+#: picture is read alone: a bar across two parts may read as narrower than it is, until
+#: painted whole.)
+WIDE_PX = 5
 
 #: The tallest a row gets: a handful of requests do not fill the screen with colour.
 MAX_ROW_PX = 44.0

@@ -119,7 +119,7 @@ def short_label(label: str) -> str:
     return label.split(" (", 1)[0]
 
 
-#: The two marks' whole names (:data:`SHORT_EXTRAS` their short ones).
+#: The marks' whole names (:data:`SHORT_EXTRAS` their short ones).
 WHOLE_EXTRAS = {"blocked": BLOCKED_LABEL, "answer": ANSWER_LABEL, "tail": TAIL_LABEL}
 
 

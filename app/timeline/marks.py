@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPe
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
-from app.timeline.loop_numbers import WRITABLE_PX, every_block_numbered
+from app.timeline.loop_numbers import WRITABLE_PX, bare_blocks
 from app.timeline.notes import place_errors
 from app.timeline.plates import NOTHING, KindsAlong, plain_place, plate
 from app.timeline.rows import TimelineRows
@@ -284,10 +284,16 @@ def paint_bar_texts(
         written.setdefault(row, []).append(here)
         plates.append((row, here, under, text))
     loop = rows.loop_row
-    if loop in written and not every_block_numbered(
-        starts[on == loop], ends[on == loop], written[loop], t_from, limit, left, scale
-    ):
-        plates = [plate for plate in plates if plate[0] != loop]  # (:mod:`.loop_numbers`)
+    if loop in written:  # (:mod:`.loop_numbers`)
+        bare = bare_blocks(
+            starts[on == loop], ends[on == loop], written[loop], t_from, limit, left, scale
+        )
+        plates = [
+            placed
+            for placed in plates
+            if placed[0] != loop
+            or not any(a <= (placed[1][0] + placed[1][1]) / 2 <= b for a, b in bare)
+        ]
     for row, here, under, text in plates:
         y = top + row * row_px + (row_px - height) / 2
         plate(painter, theme, under, here, y, height)

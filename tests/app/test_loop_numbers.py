@@ -1,7 +1,7 @@
-"""The event loop's row is numbered on all its blocks or on none: lesson 19 mid-run read
-"#1" and "#14" on two of the loop's blocks beside a bare one as wide, made of many
-requests' turns each too narrow for its number ("as if only they used the loop",
-teacher45). A staircase of turns end to end keeps every number."""
+"""The event loop's row numbers every bar of a block or none of it (:mod:`app.timeline.
+loop_numbers`): a block of many requests' turns numbered on a few read as if only they used
+the loop (teacher45, teacher46). A staircase of turns end to end keeps every number, and a
+block of slivers takes none from the others."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from app.theme import LIGHT
-from app.timeline.loop_numbers import every_block_numbered
+from app.timeline.loop_numbers import bare_blocks
 from app.timeline.marks import paint_bar_texts
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -51,11 +51,14 @@ def _loop_numbers(lanes: list[Lane]) -> set[str]:
     return written
 
 
-def test_a_lone_number_beside_a_bare_block_of_the_loop_is_not_written(qapp):
-    wide = _lane(0, 0, 6)  # 60 px: room for "#1"
-    many = [_lane(i, 20 + 0.3 * (i - 1), 20 + 0.3 * i) for i in range(1, 12)]  # 3 px each
-    assert _loop_numbers([wide]) == {"#1"}
-    assert _loop_numbers([wide, *many]) == set()
+def test_a_block_of_many_requests_turns_is_numbered_on_all_of_them_or_none(qapp):
+    """Lesson 19 mid-run read "#2" and "#17" on one block of a dozen touching turns (each a
+    bar, most too narrow for a number), as if only they used the loop (teacher46)."""
+    wide = _lane(0, 0, 3)  # 30 px: room for "#1"
+    touching = [_lane(i, 3 + 0.8 * (i - 1), 3 + 0.8 * i) for i in range(1, 9)]  # 8 px each
+    alone = _lane(9, 30, 36)  # a turn of its own, far from the block
+    assert _loop_numbers([wide, alone]) == {"#1", "#10"}
+    assert _loop_numbers([wide, *touching, alone]) == {"#10"}
 
 
 def test_turns_end_to_end_keep_every_number(qapp):
@@ -63,12 +66,36 @@ def test_turns_end_to_end_keep_every_number(qapp):
     assert _loop_numbers(staircase) == {f"#{i + 1}" for i in range(6)}
 
 
-def test_a_block_is_bare_only_where_no_text_stands_in_it():
-    starts = [0, 10 * MS, 10 * MS + 300_000]
-    ends = [6 * MS, 10 * MS + 300_000, 13 * MS]
-    s, e = np.array(starts, np.int64), np.array(ends, np.int64)
+def test_a_block_of_slivers_takes_no_number_from_the_turns_after_it(qapp):
+    """Lesson 6's A: ten requests' first turns, each thinner than a bar reads (a block of
+    slivers at a slide's scale), then ten turns of CPU one after another: those keep their
+    numbers (review46 found the first rule took them all away)."""
+    lanes = []
+    for i in range(10):
+        first = (0.3 * i, 0.3 * (i + 1))  # 3 px each: slivers
+        cpu = (10 + 5 * i, 15 + 5 * i)  # 50 px each
+        start, end = int(first[0] * MS), int(first[1] * MS)
+        segments = [Segment(Kind.FRAMEWORK, start, end, LOOP)]
+        if start:
+            segments.insert(0, Segment(Kind.QUEUED, 0, start, "queue"))
+        segments += [
+            Segment(Kind.QUEUED, end, int(cpu[0] * MS), "queue"),
+            Segment(Kind.CPU, int(cpu[0] * MS), int(cpu[1] * MS), LOOP),
+        ]
+        lanes.append(Lane(i, "v", "ok", 200, None, 0, int(cpu[1] * MS), tuple(segments)))
+    assert _loop_numbers(lanes) == {f"#{i + 1}" for i in range(10)}
+
+
+def test_only_a_block_with_a_bare_bar_is_bare():
     scale = PX_PER_MS / MS
-    assert not every_block_numbered(s, e, [(20.0, 40.0)], 0, 10**12, 0.0, scale)
-    assert every_block_numbered(s, e, [(20.0, 40.0), (105.0, 115.0)], 0, 10**12, 0.0, scale)
-    # A block narrower than a number's floor needs none.
-    assert every_block_numbered(s[:1], e[:1], [], 0, 10**12, 0.0, 1e-9)
+    starts = np.array([0, 2 * MS, 3 * MS, 30 * MS], np.int64)
+    ends = np.array([2 * MS, 3 * MS, 4 * MS, 36 * MS], np.int64)
+    # "#1" on the first bar only: its block (0-40 px) is bare; the lone bar at 300 px is not.
+    assert bare_blocks(starts, ends, [(5.0, 15.0), (320.0, 340.0)], 0, 10**12, 0.0, scale) == [
+        (0.0, 40.0)
+    ]
+    # Every bar of it holds its own: none is.
+    written = [(5.0, 15.0), (22.0, 28.0), (32.0, 38.0), (320.0, 340.0)]
+    assert bare_blocks(starts, ends, written, 0, 10**12, 0.0, scale) == []
+    # Bars thinner than a bar reads ask for none.
+    assert bare_blocks(starts, ends, [], 0, 10**12, 0.0, scale / 100) == []
