@@ -6,7 +6,10 @@ loop's row: its answer, "every one of them finishes near the end", was nowhere o
 and a class took it from the header on trust (teacher45). With a mark per answer, A's come
 one after another and B's all at the end. A mark per answer reads while they are few; a
 big run's thousands on a row would paint it black, so a run of more than
-:data:`ANSWER_MARKS_AT_MOST` requests has none in this view.
+:data:`ANSWER_MARKS_AT_MOST` requests has none in this view. They come once the run is over:
+mid-run, the requests sent so far do not say how many the run will send, and marks drawn for
+the first 64 of a bigger run went again with the 65th, the key's entry with them, moving the
+lanes (review46).
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ ANSWER_MARKS_AT_MOST = 64
 
 
 def answer_marked(trace: Trace) -> bool:
-    """Whether the thread view marks ``trace``'s answers (some came, and few enough)."""
-    return len(trace.lanes) <= ANSWER_MARKS_AT_MOST and bool(
-        (trace.lane_columns.status == STATUS_CODE["ok"]).any()
+    """Whether the thread view marks ``trace``'s answers: its run is over, some came, and
+    few enough."""
+    if len(trace.lanes) > ANSWER_MARKS_AT_MOST:
+        return False
+    status = trace.lane_columns.status
+    return not (status == STATUS_CODE["running"]).any() and bool(
+        (status == STATUS_CODE["ok"]).any()
     )
 
 
@@ -37,7 +44,7 @@ def answers_on_rows(trace: Trace, lane: Int64s, row: Int64s, end: Int64s) -> lis
     hold: ``lane``, ``row`` and ``end`` are its holds before the answer, one per entry."""
     if not answer_marked(trace) or not len(lane):
         return []
-    order = np.lexsort((end, lane))
+    order = np.lexsort((end, lane))  # (holds of a lane never overlap: the last ends last)
     last = order[np.append(lane[order][1:] != lane[order][:-1], True)]  # each lane's last
     columns = trace.lane_columns
     ok = columns.status[lane[last]] == STATUS_CODE["ok"]

@@ -40,3 +40,17 @@ def test_a_big_run_s_answers_are_not_marked_by_thread():
     assert not marks_shown([rows.trace], False, False).answers
     # One lane per request marks them all, as before.
     assert len(TimelineRows(Trace(0, lanes), by="requests").answered) == len(lanes)
+
+
+def test_answers_are_marked_by_thread_once_the_run_is_over():
+    """Mid-run the requests sent so far do not say how many the run sends: marks for the
+    first 64 of a bigger run went again with the 65th, and the key's entry with them
+    (review46)."""
+    running = Lane(
+        2, "v", "running", None, None, 0, 40 * MS, (Segment(Kind.CPU, 0, 40 * MS, "w2"),)
+    )
+    lanes = (_served(0, 0, 10, "worker-1"), running)
+    trace = Trace(0, lanes)
+    assert TimelineRows(trace, by="workers").answered == []
+    assert not marks_shown([trace], False, False).answers
+    assert marks_shown([trace], True, False).answers  # one lane per request marks them live
