@@ -119,9 +119,10 @@ class Mark:
 @dataclass(slots=True)
 class CopiedAt:
     """When a copy of another process's probes (the window's, of the site's) was last
-    brought up to date: one for all the probes of a copy, set once a frame. Past it,
-    nothing is known of them: a sleep not over then is drawn going on up to any later "now"
-    a copy is drawn at, as what it was doing then (:meth:`RequestProbe.known_at`)."""
+    brought up to date, one for all its probes. Past it, nothing is known of them: a sleep or
+    a timed await not over then is drawn going on up to a later "now", as what it was doing
+    then (:meth:`RequestProbe.known_at`); while the site collects (none of its Python runs),
+    after any time."""
 
     ns: int = 0
 
@@ -170,8 +171,7 @@ class RequestProbe:
     copied: CopiedAt | None = None
 
     def known_at(self, now_ns: int) -> int:
-        """How far ``now_ns`` its records are known: ``now_ns`` itself, or for a copy drawn at
-        a later "now" than it was brought up to date, then."""
+        """How far ``now_ns`` its records are known: ``now_ns``, or a copy's :class:`CopiedAt`."""
         copied = self.copied
         return now_ns if copied is None else min(now_ns, copied.ns)
 
@@ -239,7 +239,8 @@ class RequestProbe:
     def segments_until(self, now_ns: int) -> list[RawSegment]:
         """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
         its deadline as the one its close will record, ended there (:func:`past_due`); a
-        sleep whole, with where it ends (``lane_parts.sleeps_over`` draws the rest)."""
+        sleep past its end whole, with where it ends (``lane_parts.sleeps_over`` draws the
+        rest); "past" as :meth:`known_at` ``now_ns`` (:func:`_so_far`)."""
         closed, running = self.closed_and_open()
         known = self.known_at(now_ns)
         return closed + [_so_far(s, now_ns, known) for s in running]
@@ -259,9 +260,10 @@ class RequestProbe:
         return closed, running
 
     def due_by(self, now_ns: int) -> int | None:
-        """When, after ``now_ns``, the next open timed await will be past its deadline, or
-        the next open sleep past its end (:func:`over`), if not over by then: a lane in
-        flight drawn up to ``now_ns`` only grows with later "now"s until then."""
+        """When the next open timed await will be past its deadline, or the next open
+        sleep past its end (:func:`over`), if not over by :meth:`known_at` ``now_ns``: a
+        lane in flight drawn up to ``now_ns`` only grows with later "now"s until then (for a
+        copy, that may be before ``now_ns``: its lane is drawn again until it is known)."""
         if not self.open_segments:
             return None  # (most lanes in flight of a big run, every frame)
         known = self.known_at(now_ns)  # (a copy's sleep not over then: drawn again each frame)
@@ -285,13 +287,14 @@ def is_sleep(s: RawSegment) -> bool:
 
 def _so_far(s: RawSegment, now_ns: int, known_ns: int) -> RawSegment:
     """The open segment ``s`` as a host looking at ``now_ns`` draws it, its records known up
-    to ``known_ns`` (a sleep still open past its end then: whole, to ``now_ns``, with where it
-    ends, and ``lane_parts.sleeps_over`` says how it is drawn; a sleep not over then, as a
-    sleep up to ``now_ns``: a copy drawn later than it was brought up to date does not know
-    whether its thread woke, and a guess of "waiting to run" drew lesson 20's sleepers as
-    waiting for the GIL mid-run, which the finished picture said never happened)."""
+    to ``known_ns``: a timed await past its deadline then, ended there; a sleep still open
+    past its end then, whole, to ``now_ns``, with where it ends (``lane_parts.sleeps_over``
+    says how it is drawn); one not over then, going on up to ``now_ns``: a copy drawn later
+    than it was brought up to date does not know whether its thread woke, or its coroutine
+    ran, and a guess of "waiting to run" drew lesson 20's sleepers as waiting for the GIL
+    mid-run, which the finished picture said never happened."""
     due = s.due_ns
-    if due is not None and not is_sleep(s) and over(s, now_ns):
+    if due is not None and not is_sleep(s) and over(s, known_ns):
         return RawSegment(
             s.kind, s.start_ns, due, s.thread, False, s.line, s.start_clock, None, due
         )

@@ -95,7 +95,7 @@ def await_entered(
     picked = probe.picked_ns
     # A timed await past its deadline is drawn ended there (``RequestProbe.segments_until``).
     due = wait.due_ns
-    late = due is not None and past_due(due, done_ns)
+    late = due is not None and past_due(due, probe.known_at(done_ns))
     end_wait = due if late and due is not None else done_ns
     if (
         wait.kind != IO_WAIT

@@ -591,3 +591,38 @@ def test_a_sleep_not_over_when_its_records_were_read_goes_on_as_a_sleep_at_a_lat
         (s.kind.value, s.start_ns // MS, s.end_ns // MS)
         for s in from_scratch([record], 35 * MS, None)[0].segments
     ]
+
+
+def test_a_timed_await_not_over_when_its_records_were_read_goes_on_at_a_later_now():
+    """As a sleep: an await read before its deadline is drawn awaiting up to a later now,
+    not guessed to have waited for the loop after it (review46)."""
+    before, after = _probe(0, 0), _probe(0, 0)
+    for record in (before, after):
+        _picked(record, 1)  # its await due at 304 ms
+    sender = RecordSender()
+    for record, read_ms, last in ((before, 300, "io_wait"), (after, 308, "queued")):
+        mirror = RecordMirror()
+        read = LiveRecords(read_ms * MS, 0, [record], LOOP, [], None)
+        mirror.take(pickle.loads(pickle.dumps(sender.frame(read))))
+        trace = mirror.trace(310 * MS)
+        assert trace is not None
+        assert trace.lanes[0].segments[-1].kind == last, read_ms
+        assert trace.lanes[0].segments[-1].end_ns == 310 * MS
+        sender = RecordSender()
+
+
+def test_while_the_site_collects_a_sleep_past_its_end_waits_to_run():
+    """A full collection of the site's holds its GIL, none of its Python runs: a sleeper
+    whose sleep ended meanwhile waits to run, whatever the records' age (review46)."""
+    sender, mirror = RecordSender(), RecordMirror()
+    read = LiveRecords(25 * MS, 0, [_sleeping_worker(30)], None, [], None)
+    mirror.take(pickle.loads(pickle.dumps(sender.frame(read))), collecting=True)
+    trace = mirror.trace(40 * MS)
+    assert trace is not None
+    kinds = [(s.kind.value, s.start_ns // MS, s.end_ns // MS) for s in trace.lanes[0].segments]
+    assert kinds[-2:] == [("io_blocking", 2, 30), ("gil_wait", 30, 40)]
+    # Once it has ended, the records say what each did up to its end, and no further.
+    mirror.collected(25 * MS, 26 * MS, 33 * MS)
+    trace = mirror.trace(40 * MS)
+    assert trace is not None
+    assert trace.lanes[0].segments[-1].kind.value == "gil_wait"

@@ -188,6 +188,10 @@ class RecordSender:
         )
 
 
+#: After any time (a copy's records known up to any "now": :class:`~embedded_site.
+#: instrumentation.CopiedAt`).
+_EVER = 2**62
+
 #: ``Clock(*c)`` for a clock sent as its three fields, without the call of the named
 #: tuple's ``__new__`` (half the cost: a frame after a burst brings ~50,000 clocks).
 _as_clock = tuple.__new__
@@ -239,7 +243,9 @@ class RecordMirror:
             self._collecting = frame.now_ns if collecting else None
             self._collected_ns = 0
             records, sent_running, copied = self._records, self._running, self._copied
-            copied.ns = frame.now_ns
+            # (While the site collects, none of its Python runs: its records say what each
+            # request does up to the collection's end, whenever that comes: :meth:`collected`.)
+            copied.ns = _EVER if collecting else frame.now_ns
             for request_id, view in frame.new:
                 records.append(RequestRecord(RequestProbe(request_id, view, 0, copied=copied)))
                 sent_running.append([])
@@ -318,6 +324,7 @@ class RecordMirror:
             if self._collecting == began_ns:
                 self._collecting = None
                 self._collected_ns += ended_ns - walked_ns
+                self._copied.ns = ended_ns
 
     def unseen_ns(self, now_ns: int) -> int:
         """How long the site's Python may have run, recording, between the read of the last
