@@ -6,6 +6,7 @@ from app.timeline.axis import format_ms
 from app.timeline.bar_texts import text_at
 from app.timeline.geometry import TimelineGeometry
 from app.timeline.grouping import GroupedRows
+from app.timeline.marks import shown_blocks
 from app.timeline.rows import TimelineRows
 from app.timeline.spans import answered_ns
 from simulator.trace import CLIENT_THREAD, KIND_LABELS, QUEUE_THREAD
@@ -39,7 +40,8 @@ def hover_text(
         return None, nothing
     if geo.strip_height and geo.strip_top <= y <= geo.strip_top + geo.strip_height:
         ns = geo.ns_at(x)
-        for start, end in trace.loop_blocked_shown:
+        starts, ends = shown_blocks(trace, cutoff_ns=cutoff_ns)  # (as the strip draws them)
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
             if start <= ns <= end:
                 return (
                     f"Event loop blocked for {format_ms((end - start) / 1e6)}\n"

@@ -31,6 +31,7 @@ __all__ = [
     "answer_marks",
     "failed_marks",
     "loop_blocked_drawn",
+    "shown_blocks",
     "paint_answers",
     "paint_bar_texts",
     "paint_blocked_strip",
@@ -56,18 +57,29 @@ def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
     return ends
 
 
+def shown_blocks(
+    trace: Trace, finished: bool | None = None, cutoff_ns: int | None = None
+) -> tuple[Int64s, Int64s]:
+    """The loop's blocks the strip draws for ``trace``, each ``(start, end)``: live, the
+    block in progress as it grows; once every request is over (``finished``; ``None``: asked
+    of its lanes), none past the last answer's end (a block while Django tidied up after
+    them delayed no client: the figure leaves it out too); none past ``cutoff_ns`` (a
+    replay's playhead). One rule for the strip, the key and the pointer."""
+    start, end = _BLOCKED(trace.loop_blocked_shown)
+    if finished is None:
+        finished = not trace.lane_columns.is_status("running").any()
+    if finished:
+        end = np.minimum(end, trace.end_ns)
+    if cutoff_ns is not None:
+        end = np.minimum(end, cutoff_ns)
+    drawn = end > start
+    return start[drawn], end[drawn]
+
+
 def loop_blocked_drawn(trace: Trace) -> bool:
     """Whether the loop-blocked strip draws a block for ``trace`` anywhere (the key names
-    the strip's colour then): a block so far, live; once every request is over, one that
-    began before the last ended (one while Django tidied up after them delayed nobody, and
-    is not drawn)."""
-    blocks = trace.loop_blocked_shown
-    if not trace.loop_thread or not blocks:
-        return False
-    if trace.lane_columns.is_status("running").any():
-        return True
-    last = trace.end_ns
-    return any(start < min(end, last) for start, end in blocks)
+    the strip's colour then)."""
+    return bool(trace.loop_thread) and bool(len(shown_blocks(trace)[0]))
 
 
 def paint_blocked_strip(
@@ -97,20 +109,13 @@ def paint_blocked_strip(
     )
     painter.fillRect(in_clip(painter, track), QColor(theme.grid))
     colour = QColor(theme.blocked)
-    # Live, the block in progress is drawn as it grows. Once every request has its answer,
-    # a block while Django tidied up after the last one delayed no client: the figure leaves
-    # it out, and so does the strip.
-    # Asked only once every request is over: live, a run's ends cost a pass over its lanes.
+    # (Whether every request is over, kept with the rows: live, a pass over its lanes.)
     finished = rows.known_ends[2] if rows.known_ends else _FINISHED.get(rows)
     if finished is None:
         finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
-    start, end = _BLOCKED(trace.loop_blocked_shown)
-    if finished:
-        end = np.minimum(end, run_ends(rows)[0])
-    if cutoff_ns is not None:
-        end = np.minimum(end, cutoff_ns)
+    start, end = shown_blocks(trace, finished, cutoff_ns)
     t_from, t_to = geo.t_from_ns, geo.t_to_ns
-    shown = (end > t_from) & (start < t_to) & (end > start)
+    shown = (end > t_from) & (start < t_to)
     span = max(1, t_to - t_from)  # as :meth:`~app.timeline.geometry.TimelineGeometry.x_of`
     x0 = geo.lanes_left + (np.maximum(start[shown], t_from) - t_from) * geo.lanes_width / span
     x1 = geo.lanes_left + (np.minimum(end[shown], t_to) - t_from) * geo.lanes_width / span
