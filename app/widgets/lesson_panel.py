@@ -151,10 +151,16 @@ class QtElidedLabel(QLabel):
 def _verdict_gist(verdict: str) -> str:
     """A verdict up to where its first clause ends past its label: who came out ahead, and
     by what: "Verdict: A: p50 1.6× lower in every run, on a busy machine" → "Verdict: A: p50
-    1.6× lower in every run"."""
+    1.6× lower in every run" (its winner's own ": " ends no clause)."""
     lead = verdict.find(": ") + 2 if ": " in verdict else 0
-    ends = [i for mark in (" (", ", ", "; ") if (i := verdict.find(mark, lead)) > lead]
-    return verdict[: min(ends)] if ends else verdict
+    return _first_clause(verdict, lead, (" (", ", ", "; "))
+
+
+def _first_clause(text: str, lead: int, marks: tuple[str, ...]) -> str:
+    """``text`` up to where its first clause past ``lead`` ends at one of ``marks`` (all of
+    it where none does): the rule of an answer's gist and of a verdict's."""
+    ends = [i for mark in marks if (i := text.find(mark, lead)) > lead]
+    return text[: min(ends)] if ends else text
 
 
 def _without_ranges(verdict: str) -> str:
@@ -263,9 +269,8 @@ def _gist(full: str) -> str:
     """``full`` up to the end of its first clause past its leading label, cut with "…":
     "Answer: A: 2 worker processes" → "Answer: A…", "Not the guess. Answer: A…" (the least of
     an answer a class needs)."""
-    lead = _after_label(full)
-    ends = [i for mark in _CLAUSE_ENDS if (i := full.find(mark, lead)) > lead]
-    return full[: min(ends)] + "…" if ends else full
+    first = _first_clause(full, _after_label(full), _CLAUSE_ENDS)
+    return first + "…" if first != full else full
 
 
 #: Where a clause ends: an answer's gist before its reason, a figure before its range.
