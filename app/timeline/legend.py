@@ -24,6 +24,7 @@ __all__ = [
     "ANSWER_LABEL",
     "BLOCKED_LABEL",
     "MAX_FULL_LINES",
+    "NO_MARKS",
     "Marks",
     "TAIL_LABEL",
     "draw_legend",
@@ -75,6 +76,10 @@ class Marks:
         """Their entries, in the key's order."""
         named = (("blocked", self.blocked), ("answer", self.answers), ("tail", self.tails))
         return [what for what, shown in named if shown]
+
+
+#: No mark explained: the kinds alone.
+NO_MARKS = Marks()
 
 
 def marks_shown(traces: Sequence[Trace], by_request: bool, tails_shown: bool) -> Marks:
@@ -213,7 +218,7 @@ def legend_layout(
     font: QFont,
     kinds: Sequence[str] = LEGEND_KINDS,
     *,
-    marks: Marks = Marks(),
+    marks: Marks = NO_MARKS,
     thin: Collection[str] = (),
 ) -> tuple[list[tuple[str, PlacedLabel]], float]:
     """Where each entry goes: ``(what, label)`` with the label's text and rectangle (its
@@ -249,7 +254,7 @@ def entry_at(
     kinds: Sequence[str],
     point: QPointF,
     *,
-    marks: Marks = Marks(),
+    marks: Marks = NO_MARKS,
     thin: Collection[str] = (),
 ) -> str | None:
     """The entry (a kind, or a mark: ``"blocked"``, ``"answer"``, ``"tail"``) whose swatch or
@@ -270,7 +275,7 @@ def draw_legend(
     font: QFont,
     kinds: Sequence[str] = LEGEND_KINDS,
     *,
-    marks: Marks = Marks(),
+    marks: Marks = NO_MARKS,
     thin: Collection[str] = (),
 ) -> float:
     """Swatches and names, flowing over lines (:func:`legend_layout`); returns the height

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LEGEND_KINDS, LIGHT, Theme
 from app.timeline.geometry import PlacedLabel
 from app.timeline.legend import (
+    NO_MARKS,
     Marks,
     draw_legend,
     entry_at,
@@ -33,30 +34,32 @@ class QtLegend(QWidget):
     def __init__(self, parent: QWidget | None = None, *, theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.theme = theme
-        self.tails_shown = True
-        self.answers_shown = False
-        self.blocked_shown = False
+        #: The marks the key explains besides the kinds (the thin after-answer bars at
+        #: first, as the window draws them).
+        self.marks = Marks(tails=True)
         self.kinds: tuple[str, ...] = LEGEND_KINDS
         self.thin: frozenset[str] = frozenset()  # of them, drawn only as hairlines
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
+    @property
+    def tails_shown(self) -> bool:
+        return self.marks.tails
+
+    @property
+    def answers_shown(self) -> bool:
+        return self.marks.answers
+
     def set_kinds(
         self,
         kinds: tuple[str, ...],
-        *,
-        tails: bool,
-        answers: bool = False,
+        marks: Marks = NO_MARKS,
         thin: frozenset[str] = frozenset(),
-        blocked: bool = False,
     ) -> None:
         """Explain ``kinds`` (those on screen; ``thin``: of them, those drawn only as
-        hairlines), the loop-blocked strip's red if ``blocked``, the answer mark if
-        ``answers``, and the thin after-answer bars if ``tails``."""
+        hairlines), and the ``marks`` shown besides them."""
         self.kinds = kinds
         self.thin = thin
-        self.tails_shown = tails
-        self.answers_shown = answers
-        self.blocked_shown = blocked
+        self.marks = marks
         self._fit_height()
 
     def _fit_height(self) -> None:
@@ -107,11 +110,6 @@ class QtLegend(QWidget):
                 QToolTip.showText(event.globalPos(), whole, self)
             return True
         return super().event(event)
-
-    @property
-    def marks(self) -> Marks:
-        """The marks the key explains besides the kinds."""
-        return Marks(self.blocked_shown, self.answers_shown, self.tails_shown)
 
     def entry_at(self, point: QPointF) -> str | None:
         """The entry at ``point`` (widget coordinates), as painted; ``None`` between them."""

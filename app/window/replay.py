@@ -38,8 +38,9 @@ def explain_shown(
     bars: Collection[tuple[frozenset[str], frozenset[str]]] = (),
 ) -> None:
     """The legend explains the kinds on screen (``painted``: those the lanes' pixels show,
-    :func:`painted_kinds`), the mark where a lane got its answer (one lane per request), and
-    the thin after-answer bars if some are drawn (a key of everything would take three lines
+    :func:`painted_kinds`), the marks drawn beside them (:func:`~app.timeline.legend.
+    marks_shown`: the loop-blocked strip's red, the answers', the thin after-answer bars
+    if some are drawn) (a key of everything would take three lines
     of a projector), saying which of them the pictures draw only as hairlines (``bars``:
     :func:`picture_bars`; :func:`~app.timeline.drawn.hairlines_of`)."""
     traces = [run.trace for run in session.shown_runs()]
@@ -47,9 +48,7 @@ def explain_shown(
     by = "requests" if by_request else "workers"
     kinds = legend_kinds(traces, by, painted)
     thin = hairlines_of(bars, kinds) if painted is not None else frozenset()
-    legend.set_kinds(
-        kinds, tails=marks.tails, answers=marks.answers, thin=thin, blocked=marks.blocked
-    )
+    legend.set_kinds(kinds, marks, thin)
 
 
 def explain_live(legend: QtLegend, session: Session) -> None:
@@ -65,7 +64,7 @@ def explain_live(legend: QtLegend, session: Session) -> None:
     marks = marks_shown(traces, view.by == "requests", view.tails)
     shown = (legend.kinds, legend.marks, legend.thin)
     if (kinds, marks, frozenset()) != shown:  # (no thin kinds: not a picture's key)
-        legend.set_kinds(kinds, tails=marks.tails, answers=marks.answers, blocked=marks.blocked)
+        legend.set_kinds(kinds, marks)
 
 
 def _traces_on_screen(session: Session) -> list[Trace]:

@@ -63,7 +63,7 @@ def test_hovering_a_short_name_in_the_window_s_key_says_the_whole_one(qtbot):
     qtbot.addWidget(legend)
     legend.setFont(_font(16))
     legend.resize(1264, 40)
-    legend.set_kinds(LESSON_9, tails=True)
+    legend.set_kinds(LESSON_9, Marks(tails=True))
     legend.show()
     qtbot.waitExposed(legend)
     gil = next(label for label in legend.placed() if label.text == "waiting for the GIL")
