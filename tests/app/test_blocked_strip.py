@@ -68,3 +68,20 @@ def test_a_blocked_loop_fills_the_strip_s_height(qapp):
     column, _ = _strip_rows(1)  # B: the views compute on the loop, blocking it
     blocked = QColor(LIGHT.blocked).rgb()
     assert column.count(blocked) >= len(column) - 1
+
+
+def test_the_key_s_swatch_is_the_strip_s_red_and_its_tooltip_says_what_it_is(qapp):
+    from PySide6.QtGui import QImage, QPainter
+
+    from app.timeline.legend import BLOCKED_LABEL, draw_legend, whole_label
+
+    font = QFont()
+    font.setPixelSize(16)
+    image = QImage(1200, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor(LIGHT.background))
+    painter = QPainter(image)
+    draw_legend(painter, QRectF(0, 0, 1200, 60), LIGHT, font, ("cpu",), marks=Marks(blocked=True))
+    painter.end()
+    red = QColor(LIGHT.blocked).rgb()
+    assert sum(image.pixel(x, y) == red for x in range(1200) for y in range(60)) >= 100
+    assert whole_label("blocked") == BLOCKED_LABEL
