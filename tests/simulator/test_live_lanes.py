@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
-from embedded_site.instrumentation import DECLARED_KINDS, Mark, RawSegment, RequestProbe
+from embedded_site.instrumentation import DECLARED_KINDS, CopiedAt, Mark, RawSegment, RequestProbe
 from simulator.hosting.driver import RequestRecord
 from simulator.hosting.engine import LiveRun
 from simulator.hosting.live_lanes import LiveLanes, LiveRecords, from_scratch
@@ -246,10 +246,12 @@ def test_a_grown_lane_is_the_lane_with_its_last_segment_reaching_now():
 
 class _Replay:
     """Fresh records that ``until(t)`` fills with what the originals recorded up to ``t``, in
-    the order the site recorded it."""
+    the order the site recorded it: a copy of them as of ``t`` (``CopiedAt``: drawn at a
+    later now, what each was doing then goes on, as the window's copy draws it)."""
 
     def __init__(self, originals: list[RequestRecord]) -> None:
         self.records: list[RequestRecord] = []
+        self.copied = CopiedAt()
         events: list[tuple[int, Callable[[], None]]] = []
         listed = 0
         for original in originals:
@@ -261,6 +263,7 @@ class _Replay:
         self._next = 0
 
     def until(self, t: int) -> None:
+        self.copied.ns = t
         while self._next < len(self._events) and self._events[self._next][0] <= t:
             self._events[self._next][1]()
             self._next += 1
@@ -279,7 +282,7 @@ class _Replay:
         self, original: RequestRecord, listed: int
     ) -> list[tuple[int, Callable[[], None]]]:
         p = original.probe
-        q = RequestProbe(p.request_id, p.view, p.sent_ns)
+        q = RequestProbe(p.request_id, p.view, p.sent_ns, copied=self.copied)
         record = RequestRecord(q)
         events: list[tuple[int, Callable[[], None]]] = [
             (listed, lambda: self.records.append(record))
