@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from app.timeline.geometry import WIDE_PX
 
-__all__ = ["WRITABLE_PX", "bare_blocks"]
+__all__ = ["WRITABLE_PX", "LoopBars"]
 
 Int64s = npt.NDArray[np.int64]
 
@@ -29,30 +29,75 @@ Int64s = npt.NDArray[np.int64]
 WRITABLE_PX = 12
 
 
-def bare_blocks(
+class LoopBars:
+    """The loop row's bars (one request's turns each), kept with its rows: in order of their
+    starts, and their lengths longest first. A frame asks only the bars long enough to read
+    as bars on screen whether they hold a text (at a 10,000-request run's fit, a few of tens
+    of thousands), and finds blocks only where one does not: a zoom's frames by thread took
+    1.5 ms more for the rule otherwise."""
+
+    def __init__(self, starts: Int64s, ends: Int64s) -> None:
+        order = np.argsort(starts, kind="stable")
+        self.starts, self.ends = starts[order], ends[order]
+        lengths = self.ends - self.starts
+        self._longest = np.argsort(-lengths, kind="stable")
+        self._shortest_first = -lengths[self._longest]  # (ascending: for searchsorted)
+
+    def bare_blocks(
+        self,
+        written: Sequence[tuple[float, float]],
+        t_from: int,
+        limit: int,
+        left: float,
+        scale: float,
+    ) -> list[tuple[float, float]]:
+        """The x extents of the blocks whose texts are not to be written: those touching
+        bars (within a pixel) in view (``t_from`` to ``limit``, drawn from ``left`` at
+        ``scale`` pixels a ns) where a bar :data:`~app.timeline.geometry.WIDE_PX` wide or
+        more holds none of the texts ``written`` (their x extents)."""
+        middles = np.sort(np.array([(a + b) / 2 for a, b in written] or [np.inf], np.float64))
+        long_enough = int(np.searchsorted(self._shortest_first, -WIDE_PX / scale, side="right"))
+        which = self._longest[:long_enough]
+        starts, ends = self.starts[which], self.ends[which]
+        x0 = left + (np.maximum(starts, t_from) - t_from) * scale
+        x1 = left + (np.minimum(ends, limit) - t_from) * scale
+        wide = (starts < limit) & (ends > t_from) & (x1 - x0 >= WIDE_PX)
+        if _holding(middles, x0[wide], x1[wide]).all():
+            return []
+        return _bare_blocks(self.starts, self.ends, middles, t_from, limit, left, scale)
+
+
+def _holding(
+    middles: npt.NDArray[np.float64], x0: npt.NDArray[np.float64], x1: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """Of the bars from ``x0`` to ``x1``, which hold one of the texts' ``middles`` (sorted)."""
+    at = np.minimum(np.searchsorted(middles, x0, side="left"), len(middles) - 1)
+    return (middles[at] >= x0) & (middles[at] <= x1)
+
+
+def _bare_blocks(
     starts: Int64s,
     ends: Int64s,
-    written: Sequence[tuple[float, float]],
+    middles: npt.NDArray[np.float64],
     t_from: int,
     limit: int,
     left: float,
     scale: float,
 ) -> list[tuple[float, float]]:
-    """The x extents of the blocks whose texts are not to be written: of the bars
-    ``starts``/``ends`` (one request's turns each, on one row; those touching within a pixel
-    are one block) in view (``t_from`` to ``limit``, drawn from ``left`` at ``scale`` pixels
-    a ns), those where a bar :data:`~app.timeline.geometry.WIDE_PX` wide or more holds none
-    of the texts ``written`` (their x extents)."""
-    shown = (starts < limit) & (ends > t_from)
-    if not shown.any():
+    """:meth:`LoopBars.bare_blocks` of every bar (``starts`` in order), the texts' middles
+    sorted."""
+    before = int(np.searchsorted(starts, limit, side="left"))  # (those starting in view)
+    shown = np.flatnonzero(ends[:before] > t_from)
+    if not len(shown):
         return []
-    order = np.argsort(starts[shown], kind="stable")
-    x0 = left + (np.maximum(starts[shown][order], t_from) - t_from) * scale
-    x1 = left + (np.minimum(ends[shown][order], limit) - t_from) * scale
+    x0 = left + (np.maximum(starts[shown], t_from) - t_from) * scale
+    x1 = left + (np.minimum(ends[shown], limit) - t_from) * scale
     reach = np.maximum.accumulate(x1)
     block = np.cumsum(np.concatenate([[True], x0[1:] > reach[:-1] + 1.0])) - 1
-    middles = np.sort(np.array([(a + b) / 2 for a, b in written] or [np.inf], np.float64))
-    at = np.minimum(np.searchsorted(middles, x0, side="left"), len(middles) - 1)
-    holds = (middles[at] >= x0) & (middles[at] <= x1)  # (a text's middle within the bar)
-    bare = np.unique(block[(x1 - x0 >= WIDE_PX) & ~holds])
-    return [(float(x0[block == b].min()), float(reach[block == b].max())) for b in bare.tolist()]
+    bare = np.zeros(int(block[-1]) + 1, np.bool_)
+    bare[block[(x1 - x0 >= WIDE_PX) & ~_holding(middles, x0, x1)]] = True
+    if not bare.any():
+        return []
+    firsts = np.flatnonzero(np.concatenate([[True], block[1:] != block[:-1]]))
+    lasts = np.append(firsts[1:], len(block)) - 1  # (sorted by start: a block's bars together)
+    return list(zip(x0[firsts][bare].tolist(), reach[lasts][bare].tolist(), strict=True))

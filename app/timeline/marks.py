@@ -21,7 +21,7 @@ from PySide6.QtGui import QColor, QFont, QFontInfo, QFontMetricsF, QPainter, QPe
 from app.theme import Theme
 from app.timeline.bar_texts import text_spans
 from app.timeline.geometry import RowsMemo, TimelineGeometry, in_clip, touching
-from app.timeline.loop_numbers import WRITABLE_PX, bare_blocks
+from app.timeline.loop_numbers import WRITABLE_PX, LoopBars
 from app.timeline.notes import place_errors
 from app.timeline.plates import NOTHING, KindsAlong, plain_place, plate
 from app.timeline.rows import TimelineRows
@@ -215,6 +215,7 @@ _ANSWERED, _BLOCKED, _FAILED = _Columns(), _Columns(), _Columns()
 
 
 _BAR_TEXT_SPANS: RowsMemo[tuple[Int64s, Int64s, Int64s]] = RowsMemo()
+_LOOP_BARS: RowsMemo[LoopBars] = RowsMemo()
 
 
 def paint_bar_texts(
@@ -290,9 +291,10 @@ def paint_bar_texts(
         plates.append((row, here, under, text))
     loop = rows.loop_row
     if loop in written:  # (:mod:`.loop_numbers`)
-        bare = bare_blocks(
-            starts[on == loop], ends[on == loop], written[loop], t_from, limit, left, scale
+        bars = _LOOP_BARS.get(rows) or _LOOP_BARS.put(
+            rows, LoopBars(starts[on == loop], ends[on == loop])
         )
+        bare = bars.bare_blocks(written[loop], t_from, limit, left, scale)
         plates = [
             placed
             for placed in plates

@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 
 from app.theme import LIGHT
-from app.timeline.loop_numbers import bare_blocks
+from app.timeline.loop_numbers import LoopBars
 from app.timeline.marks import paint_bar_texts
 from app.timeline.rows import TimelineRows
 from simulator.trace import Kind, Lane, Segment, Trace
@@ -91,11 +91,11 @@ def test_only_a_block_with_a_bare_bar_is_bare():
     starts = np.array([0, 2 * MS, 3 * MS, 30 * MS], np.int64)
     ends = np.array([2 * MS, 3 * MS, 4 * MS, 36 * MS], np.int64)
     # "#1" on the first bar only: its block (0-40 px) is bare; the lone bar at 300 px is not.
-    assert bare_blocks(starts, ends, [(5.0, 15.0), (320.0, 340.0)], 0, 10**12, 0.0, scale) == [
-        (0.0, 40.0)
-    ]
+    assert LoopBars(starts, ends).bare_blocks(
+        [(5.0, 15.0), (320.0, 340.0)], 0, 10**12, 0.0, scale
+    ) == [(0.0, 40.0)]
     # Every bar of it holds its own: none is.
     written = [(5.0, 15.0), (22.0, 28.0), (32.0, 38.0), (320.0, 340.0)]
-    assert bare_blocks(starts, ends, written, 0, 10**12, 0.0, scale) == []
+    assert LoopBars(starts, ends).bare_blocks(written, 0, 10**12, 0.0, scale) == []
     # Bars thinner than a bar reads ask for none.
-    assert bare_blocks(starts, ends, [], 0, 10**12, 0.0, scale / 100) == []
+    assert LoopBars(starts, ends).bare_blocks([], 0, 10**12, 0.0, scale / 100) == []
