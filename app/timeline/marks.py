@@ -233,8 +233,8 @@ def paint_bar_texts(
     """The request's number on a worker's bar, "7 awaiting" on a band: where it fits (a
     band's count alone where its words do not), where its plate hides little of the bar
     (:func:`.plates.plain_place`), on a plate of the colour of the kind most under it, without
-    its pattern (:func:`.plates.plate`); on the event loop's row, on all its blocks or none
-    (:mod:`.loop_numbers`)."""
+    its pattern (:func:`.plates.plate`); on the event loop's row, on every bar of a block or
+    on none of it (:mod:`.loop_numbers`)."""
     if not rows.bar_texts:
         return
     font = painter.font()
