@@ -263,7 +263,7 @@ class _Replay:
         self._next = 0
 
     def until(self, t: int) -> None:
-        self.copied.ns = t
+        self.copied.ns = max(self.copied.ns, t)  # (what was recorded up to it stays)
         while self._next < len(self._events) and self._events[self._next][0] <= t:
             self._events[self._next][1]()
             self._next += 1

@@ -626,3 +626,19 @@ def test_while_the_site_collects_a_sleep_past_its_end_waits_to_run():
     trace = mirror.trace(40 * MS)
     assert trace is not None
     assert trace.lanes[0].segments[-1].kind.value == "gil_wait"
+
+
+def test_what_a_copy_was_read_up_to_it_knows_ever_after():
+    """The records only grow: read once up to a time, a copy knows all up to it, even when a
+    later frame's records were read earlier (the slow replay of every frame, under a core
+    burner, drew an await on from a frame read 9 ms before, though the frame before had read
+    it past its deadline)."""
+    record = _sleeping_worker(30)
+    sender, mirror = RecordSender(), RecordMirror()
+    for read_ms in (35, 25):
+        read = LiveRecords(read_ms * MS, 0, [record], None, [], None)
+        mirror.take(pickle.loads(pickle.dumps(sender.frame(read))))
+    trace = mirror.trace(40 * MS)
+    assert trace is not None
+    kinds = [(s.kind.value, s.start_ns // MS, s.end_ns // MS) for s in trace.lanes[0].segments]
+    assert kinds[-2:] == [("io_blocking", 2, 30), ("gil_wait", 30, 40)]

@@ -218,6 +218,7 @@ class RecordMirror:
         #: When the probes here were last brought up to date (the frame's now): a frame
         #: drawn later draws what they were doing then reaching its now.
         self._copied = CopiedAt()
+        self._read_ns = 0  # (the latest "now" of the frames taken)
         #: Each record's open segments as the last frame that changed it sent them (the
         #: probe's are made again only where they differ: 10,000 awaits open a frame).
         self._running: list[list[SegmentTuple]] = []
@@ -244,8 +245,10 @@ class RecordMirror:
             self._collected_ns = 0
             records, sent_running, copied = self._records, self._running, self._copied
             # (While the site collects, none of its Python runs: its records say what each
-            # request does up to the collection's end, whenever that comes: :meth:`collected`.)
-            copied.ns = _EVER if collecting else frame.now_ns
+            # request does up to the collection's end, whenever that comes: :meth:`collected`.
+            # They only grow: read once up to a time, they say all up to it ever after.)
+            self._read_ns = max(self._read_ns, frame.now_ns)
+            copied.ns = _EVER if collecting else self._read_ns
             for request_id, view in frame.new:
                 records.append(RequestRecord(RequestProbe(request_id, view, 0, copied=copied)))
                 sent_running.append([])
