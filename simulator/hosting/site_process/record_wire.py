@@ -36,7 +36,7 @@ from simulator.hosting.site_process.ahead import LONGEST_LEAD_NS
 from simulator.metrics.summary import Summary, summarize
 from simulator.trace.collector import Collections, made_unwalked
 from simulator.trace.data import Status, Trace
-from simulator.trace.lane_build import NEVER  # (when a mirror that took no frame took them)
+from simulator.trace.lane_build import EVER, NEVER  # (before and after any time)
 from simulator.trace.lane_parts import PlainClock, plain_clock
 
 __all__ = ["NEVER", "ProbeChange", "RecordFrame", "RecordMirror", "RecordSender"]
@@ -188,10 +188,6 @@ class RecordSender:
         )
 
 
-#: After any time (a copy's records known up to any "now": :class:`~embedded_site.
-#: instrumentation.CopiedAt`).
-_EVER = 2**62
-
 #: ``Clock(*c)`` for a clock sent as its three fields, without the call of the named
 #: tuple's ``__new__`` (half the cost: a frame after a burst brings ~50,000 clocks).
 _as_clock = tuple.__new__
@@ -248,7 +244,7 @@ class RecordMirror:
             # request does up to the collection's end, whenever that comes: :meth:`collected`.
             # They only grow: read once up to a time, they say all up to it ever after.)
             self._read_ns = max(self._read_ns, frame.now_ns)
-            copied.ns = _EVER if collecting else self._read_ns
+            copied.ns = EVER if collecting else self._read_ns
             for request_id, view in frame.new:
                 records.append(RequestRecord(RequestProbe(request_id, view, 0, copied=copied)))
                 sent_running.append([])
