@@ -43,7 +43,6 @@ Int64s = npt.NDArray[np.int64]
 
 
 _ENDS: RowsMemo[tuple[int, int, bool]] = RowsMemo()
-_FINISHED: RowsMemo[bool] = RowsMemo()  # whether every request of the rows is over
 
 
 def run_ends(rows: TimelineRows) -> tuple[int, int, bool]:
@@ -97,8 +96,9 @@ def paint_blocked_strip(
     of something (lessons 7, 8, 10, 13, 14, 17 and 19-21, teacher45)."""
     if not geo.strip_height:
         return
-    trace = rows.trace
-    if not loop_blocked_drawn(trace):
+    # (Whether every request is over: the live frame's rows say, else the lanes' columns.)
+    start, end = shown_blocks(rows.trace, rows.known_ends[2] if rows.known_ends else None)
+    if not len(start):
         return
     thin = max(2.0, round(geo.strip_height / 4))
     track = QRectF(
@@ -109,13 +109,10 @@ def paint_blocked_strip(
     )
     painter.fillRect(in_clip(painter, track), QColor(theme.grid))
     colour = QColor(theme.blocked)
-    # (Whether every request is over, kept with the rows: live, a pass over its lanes.)
-    finished = rows.known_ends[2] if rows.known_ends else _FINISHED.get(rows)
-    if finished is None:
-        finished = _FINISHED.put(rows, all(lane.status != "running" for lane in trace.lanes))
-    start, end = shown_blocks(trace, finished, cutoff_ns)
+    if cutoff_ns is not None:
+        end = np.minimum(end, cutoff_ns)
     t_from, t_to = geo.t_from_ns, geo.t_to_ns
-    shown = (end > t_from) & (start < t_to)
+    shown = (end > t_from) & (start < t_to) & (end > start)
     span = max(1, t_to - t_from)  # as :meth:`~app.timeline.geometry.TimelineGeometry.x_of`
     x0 = geo.lanes_left + (np.maximum(start[shown], t_from) - t_from) * geo.lanes_width / span
     x1 = geo.lanes_left + (np.minimum(end[shown], t_to) - t_from) * geo.lanes_width / span
