@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from simulator.trace import Trace
-from simulator.trace.columns import STATUS_CODE
 
 __all__ = ["ANSWER_MARKS_AT_MOST", "answer_marked", "answers_on_rows"]
 
@@ -33,10 +32,8 @@ def answer_marked(trace: Trace) -> bool:
     few enough."""
     if len(trace.lanes) > ANSWER_MARKS_AT_MOST:
         return False
-    status = trace.lane_columns.status
-    return not (status == STATUS_CODE["running"]).any() and bool(
-        (status == STATUS_CODE["ok"]).any()
-    )
+    columns = trace.lane_columns
+    return not columns.is_status("running").any() and bool(columns.is_status("ok").any())
 
 
 def answers_on_rows(trace: Trace, lane: Int64s, row: Int64s, end: Int64s) -> list[tuple[int, int]]:
@@ -47,6 +44,6 @@ def answers_on_rows(trace: Trace, lane: Int64s, row: Int64s, end: Int64s) -> lis
     order = np.lexsort((end, lane))  # (holds of a lane never overlap: the last ends last)
     last = order[np.append(lane[order][1:] != lane[order][:-1], True)]  # each lane's last
     columns = trace.lane_columns
-    ok = columns.status[lane[last]] == STATUS_CODE["ok"]
+    ok = columns.is_status("ok")[lane[last]]
     rows, lanes = row[last][ok], lane[last][ok]
     return list(zip(rows.tolist(), columns.done_ns[lanes].tolist(), strict=True))
