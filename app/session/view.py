@@ -98,8 +98,11 @@ class View:
 #: class reads it from the back row), ``line`` (kept, smaller, while the lanes grow),
 #: ``normal`` (at the desk) or ``hidden``.
 QuestionSize = Literal["large", "line", "normal", "hidden"]
-#: The reveal: not yet, its one-line strip (the lanes keep the height), or its whole text.
-RevealShown = Literal["none", "strip", "full"]
+#: The reveal: not yet, its one-line strip (the lanes keep the height), its whole text above
+#: the lanes (at the desk), or its one line above and its whole text beside them (on a
+#: projector: the lanes keep the reveal's height, and its rows; above them, the text left
+#: lesson 9's thirty threads one row, teacher46).
+RevealShown = Literal["none", "strip", "full", "beside"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +128,8 @@ def step_layout(step: QuizStep | None, view: View, *, has_lanes: bool) -> StepLa
     In presentation mode the question step gives the question and its choices the screen;
     once the class watches the run, the question stays as a line, the dials' line goes and
     the lanes take the height; the reveal is one line (:attr:`View.reveal_expanded` opens its
-    whole text). At the desk the panel keeps its usual size and the empty axis shows.
+    whole text beside the lanes, the line kept). At the desk the panel keeps its usual size
+    and the empty axis shows, and the whole text opens above the lanes.
     """
     on = view.presentation
     code = on and view.code_shown
@@ -136,7 +140,9 @@ def step_layout(step: QuizStep | None, view: View, *, has_lanes: bool) -> StepLa
             "large" if on else "normal", True, has_lanes or not on, "none", True, code
         )
     if step is QuizStep.REVEAL:
+        if view.reveal_expanded and on:
+            return StepLayout("hidden", False, True, "beside", False, code)
         if view.reveal_expanded:
-            return StepLayout("normal", False, True, "full", not on, code)
+            return StepLayout("normal", False, True, "full", True, code)
         return StepLayout("hidden", False, True, "strip", not on, code)
     return StepLayout("line", False, True, "none", not on, code)

@@ -20,6 +20,7 @@ from app.fonts import scaled_font
 from app.lesson_reveal import CLASS_SAID, PanelText
 from app.qt_application import current_application
 from app.session.view import StepLayout
+from app.widgets.reveal_aside import QtRevealAside
 from simulator.lessons.runner import BUSY_CORES
 
 __all__ = ["LINE_SCALE", "QUESTION_SCALE", "QtElidedLabel", "QtLessonPanel"]
@@ -52,7 +53,11 @@ class QtElidedLabel(QLabel):
 
     def full_text(self) -> str:
         """The whole line, as plain text."""
-        return f"{self._lead}{_SEPARATOR}{self._full}" if self._lead else self._full
+        return (
+            f"{self._lead}{_SEPARATOR}{self._full}"
+            if self._lead and self._full
+            else (self._lead or self._full)
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -62,6 +67,9 @@ class QtElidedLabel(QLabel):
         room = self.contentsRect().width()
         bold = QFont(self.font())
         bold.setBold(True)
+        if not self._full:  # the verdict alone (the whole answer beside the lanes)
+            self.setText(f"<b>{html.escape(_lead_shown(self._lead, room, bold))}</b>")
+            return
         # The verdict's details go, its ranges ("A 201 ms (201–203 ms)") and then its run
         # count ("; 3 runs each"), before the answer is cut (the class's wrong guess after a
         # whole answer is no reason: it goes, :func:`_aside_dropped`): at 720p lesson 17's
@@ -146,6 +154,19 @@ class QtElidedLabel(QLabel):
         if len(cut.removesuffix("…")) < len(_verdict_gist(shorter)):
             return None
         return cut, answer
+
+
+def _lead_shown(verdict: str, room: int, bold: QFont) -> str:
+    """``verdict`` alone on a line ``room`` px wide: its details go as they go beside an
+    answer (its ranges, its run count, what each side measured, which the figures' line
+    under it writes, its waits) before it is cut at a word."""
+    wide = QFontMetrics(bold)
+    shorter = _without_runs(verdict)
+    gist = _without_measured(shorter)
+    for lead in (verdict, _without_ranges(verdict), shorter, gist, _without_waits(gist)):
+        if wide.horizontalAdvance(lead) <= room:
+            return lead
+    return _at_a_word(lead, wide.elidedText(lead, Qt.TextElideMode.ElideRight, room))
 
 
 def _verdict_gist(verdict: str) -> str:
@@ -322,6 +343,8 @@ class QtLessonPanel(QFrame):
         column.addWidget(self.strip)
         column.addWidget(self.reveal)
         column.addStretch(1)  # a question with the screen to itself stays at the top
+        #: The whole reveal beside the lanes on a projector: the window places it.
+        self.aside = QtRevealAside()
         self._text: PanelText | None = None
         self._numeric = False
         self.layout_shown = StepLayout("normal", True, True, "full", True, False)
@@ -371,9 +394,8 @@ class QtLessonPanel(QFrame):
         self.explanation.setText(text.explanation)
         self.choices.setText("\n".join(text.choices))
         self.guess.setText(text.guess)
-        # The verdict leads the strip: one line for the answer and what was measured.
-        self.strip.set_full_text(text.strip, text.verdict or "")
         self.reveal.setText(text.reveal)
+        self.aside.set_text(text.question, text.reveal)
         self._show_parts()
         if numeric:  # no guess yet: the slider at its start, not at the last lesson's guess
             self.slider.blockSignals(True)
@@ -397,7 +419,12 @@ class QtLessonPanel(QFrame):
         # While the lanes grow the question is one line; the status bar keeps the guess.
         self.guess.setVisible(bool(text.guess) and asking)
         self.slider.setVisible(self._numeric and asking)
-        self.strip.setVisible(bool(text.strip) and layout.reveal == "strip")
+        # The verdict leads the strip: one line for the answer and what was measured; the
+        # verdict alone where the whole answer is beside the lanes.
+        beside = layout.reveal == "beside"
+        self.strip.set_full_text("" if beside else text.strip, text.verdict or "")
+        self.strip.setVisible(bool(text.strip) and layout.reveal in ("strip", "beside"))
         self.reveal.setVisible(bool(text.reveal) and layout.reveal == "full")
+        self.aside.setVisible(bool(text.reveal) and layout.reveal == "beside")
         parts = (self.question, self.explanation, self.choices, self.guess, self.strip)
         self.setVisible(any(not part.isHidden() for part in (*parts, self.reveal)))

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.widgets.reveal_aside import SHARE
+
 __all__ = ["SPLIT_FROM_PX", "DeskDocks", "Placed", "build_layout"]
 
 #: From this window width the dials and the results have a side each; narrower, they share
@@ -31,8 +33,8 @@ SPLIT_FROM_PX = 1700
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """What the layout made: the buttons under the dials, the results' tabs, the docks, and
-    the centre's column (each step of a lesson shares its height out anew)."""
+    """What the layout made: the buttons under the dials, the results' tabs, the docks, the
+    centre's column (each step of a lesson shares its height out anew) and what is under it."""
 
     run_button: QPushButton
     stop_button: QPushButton
@@ -40,6 +42,8 @@ class Placed:
     side_tabs: QTabWidget
     docks: tuple[QDockWidget, QDockWidget]
     column: QVBoxLayout
+    #: Under the lanes and the aside, across: the key and the replay bar (and the code, out).
+    bottom: QVBoxLayout
 
 
 def _button(text: str, tip: str, action: QAction) -> QPushButton:
@@ -53,19 +57,41 @@ def _button(text: str, tip: str, action: QAction) -> QPushButton:
 def build_layout(
     window: QMainWindow,
     *,
+    top: QWidget,
     column: Sequence[tuple[QWidget, int]],
+    aside: QWidget,
+    bottom: Sequence[QWidget],
     dials: QWidget,
     actions: Mapping[str, QAction],
     results: Sequence[tuple[QWidget, str]],
 ) -> Placed:
-    """Place ``column`` (widget, stretch) in the centre, ``dials`` and the Run/Stop/Export
-    buttons on the left, ``results`` (widget, tab title) as tabs on the right."""
+    """Place ``top`` across the centre, under it ``column`` (widget, stretch) with ``aside``
+    at its right (:data:`~app.widgets.reveal_aside.SHARE` of the width when shown), and
+    ``bottom`` across under both (the key and the replay bar: narrowed beside the aside, the
+    key took a line more from the lanes, and they regrouped); ``dials`` and the
+    Run/Stop/Export buttons on the left, ``results`` (widget, tab title) as tabs on the
+    right."""
     centre = QWidget()
-    centre_column = QVBoxLayout(centre)
-    centre_column.setContentsMargins(8, 6, 8, 4)
-    centre_column.setSpacing(2)  # every pixel between the parts is one the lanes do not get
+    outer = QVBoxLayout(centre)
+    outer.setContentsMargins(8, 6, 8, 4)
+    outer.setSpacing(2)  # every pixel between the parts is one the lanes do not get
+    outer.addWidget(top, 0)
+    body = QHBoxLayout()
+    body.setSpacing(8)
+    centre_column = QVBoxLayout()
+    centre_column.setContentsMargins(0, 0, 0, 0)
+    centre_column.setSpacing(2)
     for widget, stretch in column:
         centre_column.addWidget(widget, stretch)
+    body.addLayout(centre_column, round(100 * (1 - SHARE)))
+    body.addWidget(aside, round(100 * SHARE))
+    outer.addLayout(body, 1)
+    under = QVBoxLayout()
+    under.setContentsMargins(0, 0, 0, 0)
+    under.setSpacing(2)
+    for widget in bottom:
+        under.addWidget(widget, 0)
+    outer.addLayout(under, 0)
     window.setCentralWidget(centre)
 
     dials_panel = QWidget()
@@ -100,7 +126,7 @@ def build_layout(
     side_dock.setWidget(_scrolling(side_tabs))
     side_dock.setFeatures(dials_dock.features())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, side_dock)
-    return Placed(run, stop, export, side_tabs, (dials_dock, side_dock), centre_column)
+    return Placed(run, stop, export, side_tabs, (dials_dock, side_dock), centre_column, under)
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:

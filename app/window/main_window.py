@@ -167,7 +167,7 @@ class QtMainWindow(QMainWindow):
             self.quiz.panel,
             self.verdict,
             self._column,
-            CodeInCentre(self.code, self.side_tabs, self._column, self.legend),
+            CodeInCentre(self.code, self.side_tabs, self._bottom, self.legend),
         )
         self._on_compare_changed(self.session.compare)
         restore_window(self, self.settings, self.session)
@@ -208,17 +208,18 @@ class QtMainWindow(QMainWindow):
             setattr(self, f"{name}_action", action)
         self.tails_action.setChecked(view.tails)
         column: list[tuple[QWidget, int]] = [
-            (self.header, 0),
             (self.quiz.panel, 0),
             (self.figure_strip, 0),
         ]
         column += [(self.verdict, 0), (self.by_tabs, 0)]
         for side in Side:
             column += [(self.side_titles[side], 0), (self.timelines[side], 1)]
-        column += [(self.legend, 0), (self.replay, 0)]
         placed = build_layout(
             self,
+            top=self.header,
             column=column,
+            aside=self.quiz.panel.aside,
+            bottom=[self.legend, self.replay],
             dials=self.dials_tabs,
             actions=actions,
             results=[(self.metrics, "Metrics"), (self.code, "Code")],
@@ -227,7 +228,7 @@ class QtMainWindow(QMainWindow):
         buttons = {"run": placed.run_button, "stop": placed.stop_button}
         buttons["export"] = placed.export_button
         self.enabled = EnabledActions(self.session, actions, buttons, self.dials_tabs, self.replay)
-        self._column = placed.column
+        self._column, self._bottom = placed.column, placed.bottom
         self.stage.share_height_in(placed.column)
         self.export_button, self.side_tabs, self.docks = (
             placed.export_button,

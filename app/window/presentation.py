@@ -183,11 +183,13 @@ CODE_SHARE = 0.4
 
 class CodeInCentre:
     """The code panel in presentation mode: out of the hidden Results tabs, into the centre
-    column under the lanes, as wide as the screen, its monospace text as large as its widest
-    line allows (lesson 12 asks the class to find the line there). Back in its tab after."""
+    under the lanes (and the reveal's text beside them), as wide as the screen, its
+    monospace text as large as its widest line allows (lesson 12 asks the class to find the
+    line there). Back in its tab after."""
 
     def __init__(self, code: QtCode, tabs: QTabWidget, column: QVBoxLayout, above: QWidget) -> None:
-        """``above``: the widget the panel goes above (the legend under the lanes)."""
+        """``column``: the layout under the lanes; ``above``: the widget in it the panel goes
+        above (the legend)."""
         self.code, self._tabs, self._column, self._above = code, tabs, column, above
         self._tab: tuple[int, str] | None = None  # where it was among the tabs, while out
 

@@ -234,6 +234,7 @@ class QtQuiz:
         if quiz is None:
             self.line = None
             self.panel.hide()
+            self.panel.aside.hide()
             return
         self.panel.set_scale(quiz.scale)
         runs = self._runs(quiz.lesson)

@@ -79,5 +79,5 @@ class StepLayoutView:
         # the next (lesson 18's threads regrouped under the class as the answer came,
         # teacher44, teacher45).
         self._verdict.setMinimumHeight(self._panel.strip_height() if quiz is not None else 0)
-        if layout.reveal == "strip":  # the verdict leads the strip's one line
+        if layout.reveal in ("strip", "beside"):  # the verdict leads the strip's one line
             self._verdict.hide()

@@ -43,6 +43,8 @@ def _facts(window: Any) -> dict[str, Any]:
         "choices": _rect(panel.choices),
         "choices_px": QFontInfo(panel.choices.font()).pixelSize(),
         "reveal": _rect(panel.reveal),
+        "aside": _rect(panel.aside),
+        "aside_fits": panel.aside.fits(),
         "verdict": _rect(window.verdict),
         "legend": _rect(window.legend),
         "replay": _rect(window.replay),

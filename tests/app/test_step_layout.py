@@ -53,8 +53,12 @@ def test_each_step_has_its_layout_on_a_projector_and_at_the_desk():
         assert step_layout(step, desk, has_lanes=True).dials_line
     reveal = step_layout(QuizStep.REVEAL, on, has_lanes=True)
     assert (reveal.question, reveal.reveal, reveal.lanes) == ("hidden", "strip", True)
+    # B opens the whole text: beside the lanes on a projector (they keep the reveal's
+    # height, and its rows), above them at the desk.
     opened = step_layout(QuizStep.REVEAL, _view(presentation=True, expanded=True), has_lanes=True)
-    assert (opened.question, opened.reveal) == ("normal", "full")
+    assert (opened.question, opened.reveal, opened.dials_line) == ("hidden", "beside", False)
+    at_desk = step_layout(QuizStep.REVEAL, _view(presentation=False, expanded=True), has_lanes=True)
+    assert (at_desk.question, at_desk.reveal) == ("normal", "full")
     # The code goes under the lanes on a projector only; the desk has its tab.
     assert step_layout(QuizStep.REVEAL, _view(presentation=True, code=True), has_lanes=True).code
     assert not step_layout(
@@ -215,12 +219,22 @@ def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(qtbot, qloop
     status = window.statusBar().currentMessage()
     assert status.startswith("Page Down: next lesson") and "B: why" in status
 
-    window.quiz.expand_action.trigger()  # B: the whole reveal
+    lanes = window.timeline.geometry()
+    window.quiz.expand_action.trigger()  # B: the whole reveal, beside the lanes
     _settle(qtbot, qloop, window)
-    assert panel.reveal.isVisible() and "<b>Why:</b>" in panel.reveal.text()
+    aside = panel.aside
+    assert aside.isVisible() and "<b>Why:</b>" in aside.label.text()
+    assert aside.label.text().startswith("<b>What does the visitor get?</b>")
+    assert not panel.reveal.isVisible() and panel.strip.isVisible()
+    assert aside.x() > window.timeline.x() + window.timeline.width()  # at the lanes' right
+    # The lanes keep the reveal's height (and so its rows), giving up width.
+    assert window.timeline.height() == lanes.height() and window.timeline.y() == lanes.y()
+    assert window.timeline.width() < 0.7 * lanes.width()
     assert "B: just the answer" in window.statusBar().currentMessage()
     window.quiz.expand_action.trigger()
-    assert not panel.reveal.isVisible() and panel.strip.isVisible()
+    assert not aside.isVisible() and panel.strip.isVisible()
+    _settle(qtbot, qloop, window)
+    assert window.timeline.geometry() == lanes
 
     window.code_action.trigger()  # C: the code under the lanes, every line whole
     _settle(qtbot, qloop, window)
@@ -289,7 +303,8 @@ def test_the_whole_reveal_and_two_sides_lanes_fit_a_720p_screen(
 ):
     """Lesson 23 at 1280×720, full screen: the details ended at "Claims on this run: 1 of 2
     held", the line after it, what was measured of the cores, cut off: the least the lanes of
-    both sides took (120 px each) and the whole text came to more than the screen."""
+    both sides took (120 px each) and the whole text came to more than the screen. Beside
+    the lanes, the whole text shows without scrolling, and the lanes keep their least."""
     from simulator.lessons.runner import LessonRun
 
     waited = (
@@ -304,13 +319,19 @@ def test_the_whole_reveal_and_two_sides_lanes_fit_a_720p_screen(
     qloop.run_until_complete(window.wait_idle())
     _settle(qtbot, qloop, window)
     window.quiz.next_action.trigger()  # reveal
-    window.quiz.expand_action.trigger()  # B: the whole reveal
+    window.quiz.expand_action.trigger()  # B: the whole reveal, beside the lanes
     _settle(qtbot, qloop, window)
-    assert panel.reveal.isVisible() and panel.reveal.text().endswith(waited)
-    column = window._column
-    least = column.spacing() * (column.count() - 1) + window.statusBar().sizeHint().height()
-    for i in range(column.count()):
-        widget = column.itemAt(i).widget()
+    aside = panel.aside
+    assert aside.isVisible() and aside.label.text().endswith(waited)
+    assert aside.fits()  # the whole text, no scrolling
+    assert aside.verticalScrollBar().maximum() == 0
+    assert aside.geometry().bottom() < 720
+    # Beside it, the header, the verdict and both sides' lanes; under both, the key.
+    column, under = window._column, window._bottom
+    least = column.spacing() * (column.count() + under.count())
+    least += window.statusBar().sizeHint().height() + window.header.sizeHint().height()
+    widgets = [lay.itemAt(i).widget() for lay in (column, under) for i in range(lay.count())]
+    for widget in widgets:
         if widget is None or not widget.isVisible():
             continue
         if widget is panel:  # its whole text, at its width

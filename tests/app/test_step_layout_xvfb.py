@@ -51,7 +51,13 @@ def test_lesson_12_question_run_reveal_and_code_at_720p(desktop, tmp_path):  # n
     assert lanes >= 0.7 * height, (lanes, height)
     assert reveal["reveal"] is None and "Answer: An error" in reveal["strip"]
     assert reveal["status"].startswith("Page Down: next lesson")
-    assert facts["reveal_full"]["reveal"] is not None  # B
+    # B: the whole text beside the lanes, whole; the lanes as high as at the reveal (the
+    # whole text above them left lesson 9's thirty threads one row, teacher46).
+    full = facts["reveal_full"]
+    assert full["reveal"] is None and full["aside"] is not None and full["aside_fits"]
+    assert full["aside"][0] > max(x + w for x, _, w, _ in full["timelines"])
+    assert [t[1::2] for t in full["timelines"]] == [t[1::2] for t in reveal["timelines"]]
+    assert full["aside"][1] + full["aside"][3] <= height
 
     code = facts["code"]  # C: under the lanes, every line whole, as large as the text
     assert code["code"] is not None and code["code_widest_line_shown"]
