@@ -33,12 +33,15 @@ from app.timeline.rows import Int64s, TimelineRows, segment_columns
 from simulator.trace import Segment
 
 __all__ = [
+    "ALIKE",
+    "OVERLAID",
     "ROW_FLOOR_PX",
     "SLICES",
     "TOLERANCES",
     "GroupPlan",
     "RowGroup",
     "fit_rows",
+    "grouped_words",
     "plan_groups",
 ]
 
@@ -50,6 +53,12 @@ SLICES = 100
 TOLERANCES = (1, 2, 4, 8)
 #: Past this many rows, comparing them costs more than a frame: blocks at once.
 MOST_COMPARED = 3000
+
+
+#: The words a group's label ends with (:func:`group_label`), which the key explains
+#: (``app.timeline.legend``'s entries of the same names).
+ALIKE = "alike"
+OVERLAID = "overlaid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +139,7 @@ _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 def group_label(labels: list[str], alike: bool) -> str:
     """ "requests 9–30 alike" for ``#9``…``#30``; "threads 3–5 alike" for "thread 3"…;
     "process 7 · threads 1–4 alike"; otherwise the first and the last."""
-    word = "alike" if alike else "overlaid"
+    word = ALIKE if alike else OVERLAID
     if len(labels) == 1:
         return labels[0]
     first, last = labels[0], labels[-1]
@@ -297,6 +306,10 @@ class GroupedRows(TimelineRows):
 
     #: The full layout whose rows these group.
     base: TimelineRows = field(kw_only=True)
+    #: The words its rows of several members are labelled with (:data:`ALIKE`,
+    #: :data:`OVERLAID`): what the key explains (teacher46 found both on one screen, and
+    #: neither said anywhere).
+    words: frozenset[str] = field(default=frozenset(), kw_only=True)
 
     def __post_init__(self) -> None:
         """Nothing to lay out: :func:`regroup` hands over what the full layout computed."""
@@ -371,4 +384,11 @@ def regroup(rows: TimelineRows, groups: list[RowGroup]) -> TimelineRows:
         kept_rows=frozenset(where[row] for row in rows.kept_rows),
         members=[(g.first, g.last) for g in groups],
         base=rows,
+        words=frozenset(ALIKE if g.alike else OVERLAID for g in groups if g.size > 1),
     )
+
+
+def grouped_words(rows: TimelineRows) -> frozenset[str]:
+    """The words of ``rows``' labels that say a row stands for several (none if each row
+    is its own)."""
+    return rows.words if isinstance(rows, GroupedRows) else frozenset()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from app.theme import FAILED, KIND_LABELS, LEGEND_KINDS, Theme, kinds_shown
 from app.timeline.by_worker import drawn_kinds
 from app.timeline.geometry import PlacedLabel
+from app.timeline.grouping import ALIKE, OVERLAID
 from app.timeline.marks import loop_blocked_drawn
 from app.timeline.rows import by_value
 from app.timeline.spans import TAIL_KIND, longest_tail_ns, request_kinds
@@ -59,7 +60,13 @@ MAX_FULL_LINES = 2
 #: 15's staircase lost its counts, 9's thirty threads their second row). "after answer"
 #: said when, which the faint bars' place says too, and not what: two teachers' reviews
 #: found it told a pupil nothing (teacher43b, teacher44).
-SHORT_EXTRAS = {"blocked": "loop blocked", "answer": ANSWER_LABEL, "tail": "clean-up"}
+SHORT_EXTRAS = {
+    "blocked": "loop blocked",
+    "answer": ANSWER_LABEL,
+    "tail": "clean-up",
+    ALIKE: "alike: several in one row",
+    OVERLAID: "overlaid: several in one row",
+}
 
 
 @dataclass(frozen=True)
@@ -71,28 +78,39 @@ class Marks:
     blocked: bool = False
     answers: bool = False
     tails: bool = False
+    #: The words of rows that stand for several (``grouping.ALIKE``, ``grouping.OVERLAID``):
+    #: "threads 1–2 alike" and "threads 1–30 overlaid" were on screen, and neither was
+    #: explained anywhere (teacher46).
+    grouped: frozenset[str] = frozenset()
 
     def shown(self) -> list[str]:
         """Their entries, in the key's order."""
         named = (("blocked", self.blocked), ("answer", self.answers), ("tail", self.tails))
-        return [what for what, shown in named if shown]
+        words = [word for word in (ALIKE, OVERLAID) if word in self.grouped]
+        return [what for what, shown in named if shown] + words
 
 
 #: No mark explained: the kinds alone.
 NO_MARKS = Marks()
 
 
-def marks_shown(traces: Sequence[Trace], by_request: bool, tails_shown: bool) -> Marks:
+def marks_shown(
+    traces: Sequence[Trace],
+    by_request: bool,
+    tails_shown: bool,
+    grouped: Collection[str] = (),
+) -> Marks:
     """Which marks the key names for ``traces``: the loop-blocked strip's red (it draws a
     block), the answer's mark (some lane has one; by thread, a run few enough to mark them,
     :func:`~app.timeline.worker_answers.answer_marked`), the thin after-answer bars
-    (``tails_shown`` and some are drawn, in either layout)."""
+    (``tails_shown`` and some are drawn, in either layout), and the words of rows drawn for
+    several (``grouped``: :func:`~app.timeline.grouping.grouped_words` of the rows drawn)."""
     tails = tails_shown and any(map(longest_tail_ns, traces))
     if by_request:  # (from the lanes' columns: a live frame's 10,000 lanes, every frame)
         answers = any(t.lane_columns.is_status("ok").any() for t in traces)
     else:
         answers = any(map(answer_marked, traces))
-    return Marks(any(map(loop_blocked_drawn, traces)), answers, tails)
+    return Marks(any(map(loop_blocked_drawn, traces)), answers, tails, frozenset(grouped))
 
 
 def legend_kinds(
@@ -125,12 +143,19 @@ def short_label(label: str) -> str:
 
 
 #: The marks' whole names (:data:`SHORT_EXTRAS` their short ones).
-WHOLE_EXTRAS = {"blocked": BLOCKED_LABEL, "answer": ANSWER_LABEL, "tail": TAIL_LABEL}
+WHOLE_EXTRAS = {
+    "blocked": BLOCKED_LABEL,
+    "answer": ANSWER_LABEL,
+    "tail": TAIL_LABEL,
+    ALIKE: "alike: several that did about the same, in one row",
+    OVERLAID: "overlaid: several drawn over each other in one row",
+}
 
 
 def whole_label(what: str) -> str:
     """An entry's whole name: a kind's label with its explanation, or a mark's
-    (``"blocked"``, ``"answer"``, ``"tail"``): what the key's tooltip says."""
+    (``"blocked"``, ``"answer"``, ``"tail"``, ``"alike"``, ``"overlaid"``): what the key's
+    tooltip says."""
     return WHOLE_EXTRAS.get(what) or KIND_LABELS[what]
 
 
@@ -301,6 +326,12 @@ def draw_legend(
                 QRectF(x, y + (fm.height() - strip) / 2, wide, strip), theme.color(TAIL_KIND)
             )
             painter.setOpacity(1.0)
+        elif what in (ALIKE, OVERLAID):  # (bars over each other, a row of several)
+            strip = max(2.0, round(swatch * 0.3))
+            top = y + (fm.height() - swatch) / 2
+            for dx, dy in ((0.0, 0.15), (wide * 0.25, 0.55)):
+                box = QRectF(x + dx, top + swatch * dy, wide * 0.75, strip)
+                painter.fillRect(box, QColor(theme.muted))
         elif what in thin:  # (a thin line, as the picture draws it)
             stroke = max(2.0, round(swatch * 0.15))
             box = QRectF(x + (wide - stroke) / 2, y + (fm.height() - swatch) / 2, stroke, swatch)

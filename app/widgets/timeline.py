@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from app.theme import LIGHT, Theme
 from app.timeline.canvas import Canvas
 from app.timeline.geometry import label_width, layout
-from app.timeline.grouping import GroupPlan, fit_rows
+from app.timeline.grouping import GroupPlan, fit_rows, grouped_words
 from app.timeline.hover import hover_text
 from app.timeline.image_paint import LanesImage
 from app.timeline.labels import named_row_px
@@ -99,6 +99,8 @@ class QtTimeline(TimelineView):
         #: Of them, those drawn only as hairlines, and those as bars (read with them: the
         #: key says which are hairlines, :func:`~app.timeline.drawn.hairlines_of`).
         self.bars: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        #: The words of its rows that stand for several, read with them ("alike", ...).
+        self.grouped: frozenset[str] = frozenset()
         self._kinds_asked = False  # a read of them is due (:data:`KINDS_READ_MS`)
         self.setMouseTracking(True)
         self.setMinimumSize(320, MIN_HEIGHT)
@@ -412,11 +414,13 @@ class QtTimeline(TimelineView):
         return self._canvas.painted
 
     def _read_drawn_kinds(self) -> None:
-        """Tell the key what the picture's pixels show now, if that changed."""
+        """Tell the key what the picture's pixels show now, and which words its rows of
+        several carry, if that changed."""
         self._kinds_asked = False
         kinds, bars = self.lanes_image.drawn_kinds, self.lanes_image.bars
-        if (kinds, bars) != (self.drawn_kinds, self.bars):
-            self.drawn_kinds, self.bars = kinds, bars
+        grouped = grouped_words(self.rows)
+        if (kinds, bars, grouped) != (self.drawn_kinds, self.bars, self.grouped):
+            self.drawn_kinds, self.bars, self.grouped = kinds, bars, grouped
             self.drawnKindsChanged.emit()
 
     def _refine(self) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from app.session import Session, Side, close_call
 from app.timeline.drawn import hairlines_of
+from app.timeline.grouping import grouped_words
 from app.timeline.legend import legend_kinds, marks_shown
 from app.timeline.rows import picture_end_ns
 from app.widgets.code_panel import QtCode
@@ -23,6 +24,7 @@ __all__ = [
     "explain_live",
     "explain_shown",
     "follow_playhead",
+    "grouped_shown",
     "load_replay",
     "painted_kinds",
     "picture_bars",
@@ -36,32 +38,35 @@ def explain_shown(
     by_request: bool = True,
     painted: Collection[str] | None = None,
     bars: Collection[tuple[frozenset[str], frozenset[str]]] = (),
+    grouped: Collection[str] = (),
 ) -> None:
     """The legend explains the kinds on screen (``painted``: those the lanes' pixels show,
     :func:`painted_kinds`), the marks drawn beside them (:func:`~app.timeline.legend.
     marks_shown`: the loop-blocked strip's red, the answers', the thin after-answer bars
     if some are drawn) (a key of everything would take three lines
     of a projector), saying which of them the pictures draw only as hairlines (``bars``:
-    :func:`picture_bars`; :func:`~app.timeline.drawn.hairlines_of`)."""
+    :func:`picture_bars`; :func:`~app.timeline.drawn.hairlines_of`), and the words of rows
+    that stand for several (``grouped``: :func:`grouped_shown`)."""
     traces = [run.trace for run in session.shown_runs()]
-    marks = marks_shown(traces, by_request, tails_shown)
+    marks = marks_shown(traces, by_request, tails_shown, grouped)
     by = "requests" if by_request else "workers"
     kinds = legend_kinds(traces, by, painted)
     thin = hairlines_of(bars, kinds) if painted is not None else frozenset()
     legend.set_kinds(kinds, marks, thin)
 
 
-def explain_live(legend: QtLegend, session: Session) -> None:
+def explain_live(legend: QtLegend, session: Session, grouped: Collection[str] = ()) -> None:
     """While a run goes, the legend explains what is on screen so far, not every kind (a
     key of all of them took a third of a projector's lanes); it changes only when a new
     kind appears. No lane yet ("Sending the requests…"): no key, not one of every kind.
     (Not cut to what a picture's pixels showed: the last one read was another picture,
-    the window's empty one or the last run's, and named none of these.)"""
+    the window's empty one or the last run's, and named none of these.) ``grouped``: the
+    words of the rows that stand for several, as :func:`explain_shown`'s."""
     traces = _traces_on_screen(session)
     view = session.view
     kinds = legend_kinds(traces, view.by) if traces else ()
     # The thin faint bars once some are drawn (the other side's finished run's too).
-    marks = marks_shown(traces, view.by == "requests", view.tails)
+    marks = marks_shown(traces, view.by == "requests", view.tails, grouped)
     shown = (legend.kinds, legend.marks, legend.thin)
     if (kinds, marks, frozenset()) != shown:  # (no thin kinds: not a picture's key)
         legend.set_kinds(kinds, marks)
@@ -86,6 +91,15 @@ def painted_kinds(timelines: Iterable[QtTimeline]) -> frozenset[str] | None:
     if not shown or any(kinds is None for kinds in shown):
         return None
     return frozenset().union(*(kinds for kinds in shown if kinds is not None))
+
+
+def grouped_shown(timelines: Iterable[QtTimeline], *, live: bool = False) -> frozenset[str]:
+    """The words of the rows that stand for several on the timelines on screen, as their
+    last pictures were read (:attr:`~app.widgets.timeline.QtTimeline.grouped`); ``live``:
+    of the rows they draw now (no picture is read while a run goes)."""
+    shown = [t for t in timelines if t.isVisible()]
+    words = (grouped_words(t.rows) if live else t.grouped for t in shown)
+    return frozenset().union(*words)
 
 
 def picture_bars(

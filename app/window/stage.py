@@ -33,6 +33,7 @@ from app.window.replay import (
     explain_live,
     explain_shown,
     follow_playhead,
+    grouped_shown,
     load_replay,
     painted_kinds,
     picture_bars,
@@ -153,9 +154,11 @@ class Stage:
 
     def explain_shown(self) -> None:
         view = self.session.view
-        painted = painted_kinds(self.timelines.values())
-        bars = picture_bars(self.timelines.values())
-        explain_shown(self.legend, self.session, view.tails, view.by == "requests", painted, bars)
+        timelines = self.timelines.values()
+        painted, bars = painted_kinds(timelines), picture_bars(timelines)
+        by_request = view.by == "requests"
+        grouped = grouped_shown(timelines)
+        explain_shown(self.legend, self.session, view.tails, by_request, painted, bars, grouped)
 
     def _explain(self) -> None:
         """The key of what the lanes show now (their pixels changed kinds: a zoom)."""
@@ -295,7 +298,7 @@ class Stage:
             self._explain_live()
 
     def _explain_live(self) -> None:
-        explain_live(self.legend, self.session)
+        explain_live(self.legend, self.session, grouped_shown(self.timelines.values(), live=True))
 
     def _scenario_of(self, shown: Shown) -> Scenario:
         """The dials of the run whose figures are shown: its own once it has ended, the

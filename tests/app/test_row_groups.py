@@ -314,3 +314,65 @@ def test_the_labels_kept_for_rows_alike_follow_whether_a_band_draws_anything(qap
     named = [label.text for label in labels_of(geo, held, font)]
     assert "threads 1–8 overlaid" in bare and "awaiting on the loop" not in bare
     assert "awaiting on the loop" in named
+
+
+def test_the_words_of_rows_that_stand_for_several_are_what_the_key_explains(qapp):
+    from app.timeline.grouping import grouped_words
+    from app.timeline.legend import legend_layout, marks_shown, whole_label
+
+    staircase = TimelineRows(Trace(0, tuple(_lane(i, 100 * i, 100) for i in range(10))))
+    same = TimelineRows(Trace(0, tuple(_lane(i, 0, 100) for i in range(10))))
+    assert grouped_words(fit_rows(staircase, 5)) == {"overlaid"}
+    assert grouped_words(fit_rows(same, 5)) == {"alike"}
+    assert grouped_words(fit_rows(same, 10)) == frozenset()  # a row each: nothing to say
+    marks = marks_shown([same.trace], True, False, {"overlaid", "alike"})
+    assert marks.shown()[-2:] == ["alike", "overlaid"]
+    font = QFont()
+    font.setPixelSize(16)
+    placed, _ = legend_layout(QRectF(0, 0, 1200, 100), font, ["io_blocking"], marks=marks)
+    said = {what: label.text for what, label in placed}
+    assert (
+        said["alike"]
+        == whole_label("alike")
+        == ("alike: several that did about the same, in one row")
+    )
+    assert said["overlaid"].startswith("overlaid: several drawn over each other in one row")
+    narrow, _ = legend_layout(QRectF(0, 0, 300, 100), font, ["io_blocking"], marks=marks)
+    assert {w: label.text for w, label in narrow}["alike"] == "alike: several in one row"
+
+
+def test_the_window_s_key_explains_the_word_of_its_rows_of_several(window, qtbot):
+    from app.session import Side
+    from app.session.state import Kept
+    from simulator.metrics.summary import summarize
+    from simulator.scenario import Scenario
+    from simulator.trace import Run
+
+    trace = Trace(0, tuple(_lane(i, 0, 100) for i in range(60)))  # sixty alike requests
+    run = Run(Scenario(view="sync_io", requests=60), trace, summarize(trace))
+    window.session.restore(
+        Kept({Side.A: run, Side.B: None}, {Side.A: [], Side.B: []}, Side.A, None)
+    )
+    qtbot.waitUntil(lambda: window.timeline.drawn_kinds is not None)
+    assert window.legend.marks.grouped == frozenset()  # at the desk, a row each
+    for timeline in window.timelines.values():
+        timeline.set_row_floor(12.0)  # (presentation mode's floor: the rows do not fit)
+    qtbot.waitUntil(lambda: window.legend.marks.grouped == {"alike"}, timeout=3000)
+    assert window.timeline.rows.labels[-1].endswith("alike")
+    assert "alike: several" in " ".join(label.text for label in window.legend.placed())
+
+
+def test_a_slide_s_key_explains_the_word_of_its_rows_of_several(qapp):
+    from app.slides.layout import layout_slide
+
+    runs = [run_from_data(data, 0) for data in load_runs(9)[1]]  # A and B: B's thirty threads
+    slide = layout_slide(runs, size=(1280, 720), by="workers")
+    labels = [label for block in slide.timelines for label in block.rows.labels]
+    words = {label.rsplit(" ", 1)[-1] for label in labels} & {"alike", "overlaid"}
+    assert words and slide.marks.grouped == words
+    # A's few rows, alone on a big slide: each its own, nothing to explain.
+    alone = layout_slide(runs[:1], size=(1920, 1080), by="workers")
+    assert not any(
+        label.endswith(("alike", "overlaid")) for label in alone.timelines[0].rows.labels
+    )
+    assert alone.marks.grouped == frozenset()
