@@ -19,6 +19,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QRegion
 
 from app.theme import Theme
+from app.timeline.answer_counts import paint_answer_counts
 from app.timeline.apart import rows_apart
 from app.timeline.axis import format_ms, nice_ticks, paint_axis
 from app.timeline.geometry import (
@@ -266,6 +267,11 @@ def _paint_rows(
         painter.setPen(Qt.PenStyle.NoPen)
     if group == 1 and rows.answered:
         paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height, region)
+        if region is None:  # (a live frame's changes: the count is drawn whole next frame)
+            right = left + geo.lanes_width
+            paint_answer_counts(
+                painter, rows, theme, t_from, limit, left, right, scale, top, row_px, height
+            )
     if group == 1:
         paint_bar_texts(painter, rows, theme, t_from, limit, left, scale, top, row_px, height)
     # Failed requests: an error block closes the lane, big enough to see.

@@ -54,3 +54,60 @@ def test_answers_are_marked_by_thread_once_the_run_is_over():
     assert TimelineRows(trace, by="workers").answered == []
     assert not marks_shown([trace], False, False).answers
     assert marks_shown([trace], True, False).answers  # one lane per request marks them live
+
+
+def test_marks_too_close_to_tell_apart_are_counted_as_a_crowd():
+    import numpy as np
+
+    from app.timeline.answer_counts import answer_crowds
+
+    rows = np.array([0, 0, 0, 1, 1, 2], np.int64)
+    xs = np.array([10.0, 14.0, 100.0, 50.0, 200.0, 7.0])
+    assert answer_crowds(rows, xs, reach=5.0) == [(0, 14.0, 2)]  # a lone mark is no crowd
+    assert answer_crowds(rows, xs, reach=200.0) == [(0, 100.0, 3), (1, 200.0, 2)]
+
+
+def test_answers_landing_together_at_a_row_s_end_say_how_many(qapp):
+    """Lesson 6's B: ten answers within a few ms on the loop's row drew as two thick marks
+    (teacher46). After the row's last bar, the last crowd's count; the same picture without
+    answers together has none."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QFont, QImage, QPainter
+
+    from app.theme import LIGHT
+    from app.timeline.paint import paint_timeline
+
+    def picture(lanes: tuple[Lane, ...]) -> tuple[QImage, object]:
+        rows = TimelineRows(Trace(0, lanes), by="workers")
+        image = QImage(900, 200, QImage.Format.Format_RGB32)
+        image.fill(QColor(LIGHT.background))
+        font = QFont()
+        font.setPixelSize(14)
+        painter = QPainter(image)
+        painter.setFont(font)
+        rect = QRectF(0, 0, 900, 200)
+        geo = paint_timeline(painter, rect, rows, LIGHT, t_from_ns=0, t_to_ns=90 * MS, font=font)
+        painter.end()
+        return image, geo
+
+    def ink_after(image: QImage, geo, x_from: float) -> int:
+        """Dark pixels right of ``x_from`` inside the lanes (the count's text)."""
+        right = int(geo.lanes_left + geo.lanes_width) - 1
+        return sum(
+            QColor(image.pixel(x, y)).lightness() < 100
+            for x in range(int(x_from), right)
+            for y in range(int(geo.lanes_top), int(geo.lanes_top + geo.lanes_height))
+        )
+
+    def quick(i: int) -> Lane:  # served for half a ms at 76 ms and on, one after another
+        start, end = 76 * MS + i * MS // 2, 76 * MS + (i + 1) * MS // 2
+        segments = (Segment(Kind.QUEUED, 0, start, "queue"), Segment(Kind.CPU, start, end, "w"))
+        return Lane(i, "v", "ok", 200, None, 0, end, segments)
+
+    # Eight requests answered within 4 ms on one worker's row: one crowd of marks.
+    image, geo = picture(tuple(quick(i) for i in range(8)))
+    assert ink_after(image, geo, geo.x_of(80 * MS) + 3) > 20  # "×8"
+    # Answered one by one as each is served: no crowd, nothing after the last.
+    apart = tuple(_served(i, 10 * i, 10 * i + 10, "worker-1") for i in range(8))
+    image, geo = picture(apart)
+    assert ink_after(image, geo, geo.x_of(80 * MS) + 3) == 0

@@ -1,0 +1,96 @@
+"""How many answers a crowd of answer marks on one row stands for: "×10" after it.
+
+Lesson 6's B answers its ten requests within a few ms of each other, on the loop's row of
+the thread view: ten marks drew as two thick ones, and "every one of them finishes near the
+end" could not be counted (teacher46). Beside a crowd, its count. It goes where nothing is
+drawn: after the row's last bar (its clean-up's included), inside the lanes, on a row tall
+enough for a line, for the row's last crowd only (the bars after any other go on); where
+there is no such room it is left out. (A plate over the bars at the
+crowd covered B's bars and the crowds' labels ran into each other, session 46.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor, QPainter
+
+from app.theme import Theme
+from app.timeline.marks import answer_marks
+from app.timeline.rows import TimelineRows
+
+__all__ = ["Crowd", "answer_crowds", "paint_answer_counts"]
+
+#: ``(row, its last mark's left x in px, how many marks)``.
+Crowd = tuple[int, float, int]
+
+
+def answer_crowds(
+    rows: npt.NDArray[np.int64], xs: npt.NDArray[np.float64], reach: float
+) -> list[Crowd]:
+    """The crowds of answer marks (at left ``xs`` on ``rows``, each ``reach`` px or less
+    from the one before on its row: thick marks a few px apart, whose counts would run
+    into each other), two marks or more."""
+    if len(xs) < 2:
+        return []
+    order = np.lexsort((xs, rows))
+    row, x = rows[order], xs[order]
+    # A new crowd where the row changes or the mark before is further than ``reach``.
+    starts = np.flatnonzero(
+        np.concatenate(([True], (row[1:] != row[:-1]) | (x[1:] - x[:-1] > reach)))
+    )
+    ends = np.append(starts[1:], len(x))
+    return [
+        (int(row[s]), float(x[e - 1]), int(e - s))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        if e - s >= 2
+    ]
+
+
+def paint_answer_counts(
+    painter: QPainter,
+    rows: TimelineRows,
+    theme: Theme,
+    t_from: int,
+    limit: int,
+    left: float,
+    right: float,
+    scale: float,
+    top: float,
+    row_px: float,
+    height: float,
+) -> None:
+    """ "×N" after each crowd of answer marks (:func:`answer_crowds`), in the text colour,
+    where it fits between the row's last bar and ``right`` on a row a line tall."""
+    fm = painter.fontMetrics()
+    if fm.height() > row_px:
+        return
+    gap = fm.height() * 0.25
+    marked, xs, width = answer_marks(rows, t_from, limit, left, scale, height)
+    # (Marks closer than a count's width: one count for them, not counts over each other.)
+    crowds = answer_crowds(marked, xs, max(2 * width + 1, fm.horizontalAdvance("×10") + gap))
+    if not crowds:
+        return
+    spans = rows.spans
+    ends = left + (np.minimum(spans.end, limit) - t_from) * scale
+    painter.save()
+    painter.setPen(QColor(theme.foreground))
+    last_crowd = {row: x for row, x, _ in crowds}  # (sorted by row, then x: the last)
+    members = rows.members
+    for row, at, count in crowds:
+        if members and members[row][0] != members[row][1]:
+            continue  # a row for several: its label says how many ("threads 1–2 alike")
+        on_row = spans.row == row
+        last = float(ends[on_row].max()) if on_row.any() else left
+        text = f"×{count}"
+        x = max(at + width, last) + gap
+        # Only the row's last crowd, its bars ending at it (its clean-up a little after):
+        # a count at the row's end beside bars that go on would name other answers.
+        if at != last_crowd[row] or x - (at + width) > 2 * fm.height():
+            continue
+        if x + fm.horizontalAdvance(text) > right:
+            continue
+        baseline = top + row * row_px + (row_px + fm.ascent() - fm.descent()) / 2
+        painter.drawText(QPointF(x, baseline), text)
+    painter.restore()
