@@ -1,7 +1,8 @@
 """The event loop's row numbers every bar of a block or none of it (:mod:`app.timeline.
 loop_numbers`): a block of many requests' turns numbered on a few read as if only they used
-the loop (teacher45, teacher46). A staircase of turns end to end keeps every number, and a
-block of slivers takes none from the others."""
+the loop (teacher45, teacher46), and so did one wide turn among many slivers. A staircase
+of turns end to end keeps every number, and a block of slivers takes none from the
+others."""
 
 from __future__ import annotations
 
@@ -59,6 +60,17 @@ def test_a_block_of_many_requests_turns_is_numbered_on_all_of_them_or_none(qapp)
     alone = _lane(9, 30, 36)  # a turn of its own, far from the block
     assert _loop_numbers([wide, alone]) == {"#1", "#10"}
     assert _loop_numbers([wide, *touching, alone]) == {"#10"}
+
+
+def test_a_wide_turn_in_a_block_of_many_slivers_is_not_numbered(qapp):
+    """Lesson 9's B wrote "#1" and "#5" on its loop's row, a block of thirty requests'
+    turns, most of them slivers too thin to read as bars (teacher46): the numbers named a
+    few of the many whose turns it is. A block whose numbered bars cover less than half of
+    it keeps none; one they cover most of keeps them."""
+    wide = _lane(0, 0, 3)  # 30 px
+    slivers = [_lane(i, 3 + 0.3 * (i - 1), 3 + 0.3 * i) for i in range(1, 21)]  # 3 px each
+    assert _loop_numbers([wide, *slivers]) == set()
+    assert _loop_numbers([wide, *slivers[:5]]) == {"#1"}  # 30 of its 45 px
 
 
 def test_turns_end_to_end_keep_every_number(qapp):
