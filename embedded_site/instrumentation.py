@@ -238,9 +238,9 @@ class RequestProbe:
 
     def segments_until(self, now_ns: int) -> list[RawSegment]:
         """Every declared segment, the open ones drawn up to ``now_ns``: a timed await past
-        its deadline as the one its close will record, ended there (:func:`past_due`); a
-        sleep past its end whole, with where it ends (``lane_parts.sleeps_over`` draws the
-        rest); "past" as :meth:`known_at` ``now_ns`` (:func:`_so_far`)."""
+        its deadline as its close will record it, ended there (:func:`past_due`); a sleep
+        with where it ends only if it is over (then ``lane_parts.sleeps_over`` draws the
+        rest), else going on; "past", "over" as :meth:`known_at` ``now_ns`` (:func:`_so_far`)."""
         closed, running = self.closed_and_open()
         known = self.known_at(now_ns)
         return closed + [_so_far(s, now_ns, known) for s in running]

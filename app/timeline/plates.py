@@ -127,6 +127,6 @@ def plate(
     they took the strokes apart at a desk's 11 px. One rule for every kind."""
     fm = QFontMetricsF(painter.font())
     tall = min(height, fm.height())
-    plate = QRectF(across[0], y + (height - tall) / 2, across[1] - across[0], tall)
-    painter.fillRect(plate, theme.color(kind))
+    box = QRectF(across[0], y + (height - tall) / 2, across[1] - across[0], tall)
+    painter.fillRect(box, theme.color(kind))
     painter.setPen(QColor(theme.text_on(kind)))
