@@ -24,21 +24,35 @@ from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-__all__ = ["MIN_SHARE", "STEP_PERCENT", "OnResize", "Side", "height_shares", "settled_shares"]
+__all__ = [
+    "AXIS_ROWS",
+    "MIN_SHARE",
+    "STEP_PERCENT",
+    "OnResize",
+    "Side",
+    "height_shares",
+    "settled_shares",
+]
 
 #: The least share of the pair's height either timeline gets.
 MIN_SHARE = 0.25
+#: What each timeline takes besides its rows (its axis and margins), in rows: split by the
+#: rows alone, the side with fewer drew them thinner (lessons 13 and 15 at 720p: B's five
+#: rows 18 px beside A's thirteen at 28, its "8 awaiting" 11 px tall, teacher46).
+AXIS_ROWS = 1.5
 #: The split moves in steps of this many percent of the pair's height.
 STEP_PERCENT = 5
 
 
 def height_shares(rows_a: int, rows_b: int) -> tuple[int, int]:
     """Stretch factors for timelines A and B (percent of their height, summing to 100):
-    in proportion to ``rows_a`` and ``rows_b``, at least :data:`MIN_SHARE` each; even
-    while either side has no rows yet (it has not run, or waits to)."""
+    in proportion to ``rows_a`` and ``rows_b`` and each one's axis (:data:`AXIS_ROWS`), so
+    rows are about as tall on both, at least :data:`MIN_SHARE` each; even while either
+    side has no rows yet (it has not run, or waits to)."""
     if rows_a <= 0 or rows_b <= 0:
         return 50, 50
-    share = min(max(rows_a / (rows_a + rows_b), MIN_SHARE), 1 - MIN_SHARE)
+    whole_a, whole_b = rows_a + AXIS_ROWS, rows_b + AXIS_ROWS
+    share = min(max(whole_a / (whole_a + whole_b), MIN_SHARE), 1 - MIN_SHARE)
     a = round(share * 100 / STEP_PERCENT) * STEP_PERCENT
     return a, 100 - a
 

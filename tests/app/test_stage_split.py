@@ -18,7 +18,8 @@ from tests.app.recorded_runs import load_runs, run_from_data
 
 def test_shares_follow_the_rows_within_a_floor_and_in_steps():
     assert height_shares(10, 10) == (50, 50)
-    assert height_shares(15, 5) == (75, 25)
+    assert height_shares(15, 5) == (70, 30)  # (each with its axis: rows as tall on both)
+    assert height_shares(13, 5) == (70, 30)  # lesson 13 at 720p: B's rows 23 px, not 18
     assert height_shares(4, 33) == (25, 75)  # lesson 9 by thread: A's floor
     assert height_shares(1, 10_000) == (round(MIN_SHARE * 100), 100 - round(MIN_SHARE * 100))
     assert height_shares(0, 30) == (50, 50)  # B waits to run: no rows to go by yet
