@@ -2,11 +2,12 @@
 
 Lesson 6's B answers its ten requests within a few ms of each other, on the loop's row of
 the thread view: ten marks drew as two thick ones, and "every one of them finishes near the
-end" could not be counted (teacher46). Beside a crowd, its count. It goes where nothing is
-drawn: after the row's last bar (its clean-up's included), inside the lanes, on a row tall
-enough for a line, for the row's last crowd only (the bars after any other go on); where
-there is no such room it is left out. (A plate over the bars at the
-crowd covered B's bars and the crowds' labels ran into each other, session 46.)
+end" could not be counted (teacher46). Beside a crowd of marks that touch, its count. It
+goes where no bar a client waits on is drawn: after the row's last bar (over its faint
+clean-up), inside the lanes, on a row tall enough for a line, for the row's last crowd only
+(the bars after any other go on); where there is no such room it is left out. (A plate over
+the bars at the crowd covered B's bars and the crowds' labels ran into each other, session
+46; marks a few px apart counted as one crowd read as a burst, teacher47.)
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def answer_crowds(
     rows: npt.NDArray[np.int64], xs: npt.NDArray[np.float64], reach: float
 ) -> list[Crowd]:
     """The crowds of answer marks (at left ``xs`` on ``rows``, each ``reach`` px or less
-    from the one before on its row: thick marks a few px apart, whose counts would run
-    into each other), two marks or more."""
+    from the one before on its row: marks that touch read as one thick mark), two marks or
+    more."""
     if len(xs) < 2:
         return []
     order = np.lexsort((xs, rows))
@@ -68,8 +69,9 @@ def paint_answer_counts(
         return
     gap = fm.height() * 0.25
     marked, xs, width = answer_marks(rows, t_from, limit, left, scale, height)
-    # (Marks closer than a count's width: one count for them, not counts over each other.)
-    crowds = answer_crowds(marked, xs, max(2 * width + 1, fm.horizontalAdvance("×10") + gap))
+    # (Marks that touch, a pixel apart at most: evenly spaced ones a few px apart, lesson
+    # 18's thirty on the loop's row, are told apart, and a count read as a burst, teacher47.)
+    crowds = answer_crowds(marked, xs, width + 1)
     if not crowds:
         return
     spans = rows.spans
@@ -81,7 +83,9 @@ def paint_answer_counts(
     for row, at, count in crowds:
         if members and members[row][0] != members[row][1]:
             continue  # a row for several: its label says how many ("threads 1–2 alike")
-        on_row = spans.row == row
+        # (Over Django's faint clean-up after the answers, which no one waits for: lesson
+        # 6's B and 3 had no room after it, teacher47.)
+        on_row = (spans.row == row) & ~spans.tail
         last = float(ends[on_row].max()) if on_row.any() else left
         text = f"×{count}"
         x = max(at + width, last) + gap

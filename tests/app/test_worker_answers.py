@@ -99,14 +99,18 @@ def test_answers_landing_together_at_a_row_s_end_say_how_many(qapp):
             for y in range(int(geo.lanes_top), int(geo.lanes_top + geo.lanes_height))
         )
 
-    def quick(i: int) -> Lane:  # served for half a ms at 76 ms and on, one after another
-        start, end = 76 * MS + i * MS // 2, 76 * MS + (i + 1) * MS // 2
+    def quick(i: int, each_ns: int) -> Lane:  # served for ``each_ns`` from 76 ms, in turn
+        start, end = 76 * MS + i * each_ns, 76 * MS + (i + 1) * each_ns
         segments = (Segment(Kind.QUEUED, 0, start, "queue"), Segment(Kind.CPU, start, end, "w"))
         return Lane(i, "v", "ok", 200, None, 0, end, segments)
 
-    # Eight requests answered within 4 ms on one worker's row: one crowd of marks.
-    image, geo = picture(tuple(quick(i) for i in range(8)))
-    assert ink_after(image, geo, geo.x_of(80 * MS) + 3) > 20  # "×8"
+    # Eight requests answered 0.2 ms (2 px) apart on one worker's row: one thick mark.
+    image, geo = picture(tuple(quick(i, MS // 5) for i in range(8)))
+    assert ink_after(image, geo, geo.x_of(78 * MS) + 3) > 20  # "×8"
+    # 1 ms (10 px) apart, each mark told apart: no count (lesson 18's thirty, evenly
+    # spaced, read "×30" as a burst at the end, teacher47).
+    image, geo = picture(tuple(quick(i, MS) for i in range(8)))
+    assert ink_after(image, geo, geo.x_of(84 * MS) + 3) == 0
     # Answered one by one as each is served: no crowd, nothing after the last.
     apart = tuple(_served(i, 10 * i, 10 * i + 10, "worker-1") for i in range(8))
     image, geo = picture(apart)
