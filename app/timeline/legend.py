@@ -64,8 +64,8 @@ SHORT_EXTRAS = {
     "blocked": "loop blocked",
     "answer": ANSWER_LABEL,
     "tail": "clean-up",
-    ALIKE: "alike: several in one row",
-    OVERLAID: "overlaid: several in one row",
+    ALIKE: "alike: did the same, one row",
+    OVERLAID: "overlaid: drawn over each other",
 }
 
 
