@@ -51,6 +51,9 @@ EMPTY = "—"
 LATENCY_KEYS = ("p50", "p95", "p99", "max")
 #: The figures that are a run's most at once up to now: while it runs, "so far".
 PEAKS = frozenset({"peak_in_flight", "threads_used", "threads_held_peak", "db_connections_peak"})
+#: While a run goes, the loop's blocks up to now are measured before any answer: lessons 4
+#: and 5 read "loop blocked —" beside the red strip already drawn (teacher47).
+UP_TO_NOW = PEAKS | {"loop_blocked_ms"}
 
 
 def _three_digits(value: float) -> str:
@@ -151,7 +154,7 @@ class Figure:
         it can say nothing. A peak (:data:`PEAKS`) says "so far" too: it only grows, and
         lesson 19's "DB connections 1" early in a run read as the class's wrong guess, "1
         and 1" (teacher46)."""
-        if live and self.key in PEAKS:
+        if live and self.key in UP_TO_NOW:
             return " so far"
         if not (live and self.needs_an_answer) or answered == 0:
             return ""  # (none answered: a dash alone, not "p95 of 0 answered —")
@@ -179,10 +182,13 @@ class Figure:
     def text(self, summary: Summary) -> str:
         """The figure's value in ``summary``, written in its unit: ``"214 ms"``; a dash where
         it needs an answer and the server answered no request (the summary's 0 is no latency,
-        and a request refused or timed out is no answer: ``Summary.answered``). One
-        rule for the command line, the slides, the metrics panel and the status bar."""
+        and a request refused or timed out is no answer: ``Summary.answered``), but for the
+        loop's blocks while requests run (:data:`UP_TO_NOW`). One rule for the command line,
+        the slides, the metrics panel and the status bar."""
+        running = summary.requests - summary.ok - summary.failed - summary.cancelled
         if self.needs_an_answer and not summary.answered:
-            return EMPTY
+            if not (running and self.key in UP_TO_NOW):
+                return EMPTY
         if self.key in _PER_REQUEST and not summary.requests:
             return EMPTY  # per request, of none sent (stopped before the first)
         return self.unit.format(self.value(summary))

@@ -142,6 +142,22 @@ def test_a_figure_follows_its_summary():
 # -- plot data --------------------------------------------------------------------------------
 
 
+def test_the_loop_s_blocks_read_before_the_first_answer_while_requests_run():
+    """Lessons 4 and 5 mid-run read "loop blocked —" beside the red strip already drawn
+    (teacher47): the blocks up to now are measured with no answer yet. A run over with no
+    answer still reads a dash, as its makespan does; so do the figures that need one."""
+    from simulator.metrics.figures import FIGURE
+
+    running = dataclasses.replace(
+        SUMMARY, ok=0, failed=0, answered=0, loop_blocked_ms=120.0, makespan_ms=130.0
+    )
+    blocked = FIGURE["loop_blocked_ms"]
+    assert blocked.text(running) == "120 ms" and blocked.so_far(True, 0) == " so far"
+    assert FIGURE["makespan_ms"].text(running) == "—" and FIGURE["p95"].text(running) == "—"
+    over = dataclasses.replace(running, cancelled=8)  # (none running: the run is over)
+    assert blocked.text(over) == "—" and blocked.so_far(False, 0) == ""
+
+
 def test_histogram_bins_hold_the_finished_latencies():
     trace = make_trace(*[(0, 100)] * 5, (0, 100.5), (0, 300, "running"), (0, 50, "cancelled"))
     histogram = latency_histogram(trace)
