@@ -6,8 +6,10 @@ overlaid", on the very screen whose text says "a thread per request" (teacher46)
 them, the lanes keep the reveal's height, and with it the rows the class just read; they
 give up width instead, which only spreads each millisecond over fewer pixels.
 
-The text is as large as the body text, down to :data:`FIT_RANGE`'s least where it would not
-fit the screen's height; longer still, it scrolls.
+The text is as large as fits the column's height in :data:`FIT_RANGE` of the body text's
+size: larger than the body where it is short (at the body's size, lesson 1's filled under half
+the column, and the back row could not read it, teacher47), down to the least where it is
+long; longer still, it scrolls.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ __all__ = ["FIT_RANGE", "SHARE", "QtRevealAside"]
 #: characters a line, a book's measure) beside 760 px of lanes.
 SHARE = 0.4
 #: The text's size, fitted to the height, ranges over these shares of the body text's.
-FIT_RANGE = (0.8, 1.0)
+FIT_RANGE = (0.8, 1.4)
 
 
 class QtRevealAside(QScrollArea):
@@ -86,7 +88,7 @@ class QtRevealAside(QScrollArea):
             return
         base = current_application().font()
         room = self.viewport().height()
-        steps = 5
+        steps = 12
         for i in range(steps + 1):
             share = FIT_RANGE[1] - (FIT_RANGE[1] - FIT_RANGE[0]) * i / steps
             font = scaled_font(base, share)

@@ -225,6 +225,8 @@ def test_a_lesson_in_presentation_mode_question_run_reveal_and_code(qtbot, qloop
     aside = panel.aside
     assert aside.isVisible() and "<b>Why:</b>" in aside.label.text()
     assert aside.label.text().startswith("<b>What does the visitor get?</b>")
+    # Larger than the body text where the column has room (read from the back, teacher47).
+    assert _px(aside.label) > body and aside.fits()
     assert not panel.reveal.isVisible() and panel.strip.isVisible()
     assert aside.x() > window.timeline.x() + window.timeline.width()  # at the lanes' right
     # The lanes keep the reveal's height (and so its rows), giving up width.
