@@ -21,7 +21,7 @@ from app.theme import LIGHT, Theme
 from app.timeline.drawn import hairlines_of
 from app.timeline.figure_bar import FigureBar, figure_bars
 from app.timeline.geometry import label_width
-from app.timeline.grouping import ALIKE, OVERLAID, fit_rows, grouped_words
+from app.timeline.grouping import fit_rows, grouped_words
 from app.timeline.labels import named_row_px
 from app.timeline.legend import Marks, legend_kinds, marks_shown
 from app.timeline.notes import errors_fit_under, errors_under_height
@@ -343,10 +343,6 @@ def _layout(
         for f, rows, width in zip(fixed, all_rows, widths, strict=True)
     ]
     room = bottom - y - footer_h - len(runs) * (heading_h + end_label_h) - gap * (len(runs) - 1)
-    if sum(wanted) > room:  # rows may share one: the key's room for the words saying so
-        said = replace(marks, grouped=frozenset({ALIKE, OVERLAID}))
-        more = _legend_height(inner, theme, fonts.body, kinds, said, thin) - legend_h
-        legend_h, room = legend_h + more, room - more
     if sum(wanted) <= room:
         heights = wanted
     else:
@@ -362,6 +358,7 @@ def _layout(
         _named_rows(rows, h - f, named) for rows, h, f in zip(all_rows, heights, fixed, strict=True)
     ]
     label_px = max(label_width(rows, fonts.body) for rows in all_rows)
+    # (The key explains the words of rows of several in the room it has: legend_layout.)
     marks = replace(marks, grouped=frozenset().union(*map(grouped_words, all_rows)))
     # White to spare: a little above the lanes, the rest below everything.
     y += min(max(0.0, room - sum(heights)) * 0.3, 48 * k)

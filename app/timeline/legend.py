@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -250,21 +250,34 @@ def legend_layout(
     swatch just left of it), flowing over lines; and the height used. Past
     :data:`MAX_FULL_LINES` lines, the short names; a name wider than a line is cut short
     (elided), never drawn past the edge or over the next. The kinds in ``thin`` are drawn
-    only as thin lines, and say so where that takes no line more (:func:`thin_label`)."""
+    only as thin lines, and say so where that takes no line more (:func:`thin_label`); the
+    words of rows of several (``marks.grouped``) are explained where they take none."""
     fm = QFontMetricsF(font)
-    entries = _entries(kinds, marks, short=False)
-    short = _lines(entries, fm, rect.width()) > MAX_FULL_LINES
-    entries = _entries(kinds, marks, short=short)
+    width = rect.width()
+    plain = replace(marks, grouped=frozenset())
+    short = _lines(_entries(kinds, plain, short=False), fm, width) > MAX_FULL_LINES
+    entries = _entries(kinds, plain, short=short)
     # The thin kinds' words only where they take no line more: they cost lessons 2 and 5
     # every kind's explanation (the whole names past two lines), lessons 10 and 13 a line
     # of lanes (review45). Their swatch is a thin line either way.
-    said = _entries(kinds, marks, short=short, thin=thin)
-    if thin and _lines(said, fm, rect.width()) <= _lines(entries, fm, rect.width()):
+    said = _entries(kinds, plain, short=short, thin=thin)
+    if thin and _lines(said, fm, width) <= _lines(entries, fm, width):
         entries = said
+    # The words of rows of several only in the room the key has without them, whole or
+    # short: the key's height is the lanes', and the lanes' height decides whether rows
+    # group. A key a line taller for the word grouped rows that fitted without it, and one
+    # tipped into short names by it lost a line, the lanes gained it, the rows fitted, the
+    # entry went: the key and the lanes flipped every 100 ms (review47).
+    words = [word for word in (ALIKE, OVERLAID) if word in marks.grouped]
+    for names in (SHORT_EXTRAS,) if short else (WHOLE_EXTRAS, SHORT_EXTRAS):
+        worded = entries + [(word, names[word]) for word in words]
+        if words and _lines(worded, fm, width) <= _lines(entries, fm, width):
+            entries = worded
+            break
     lead, line = _lead(fm), fm.height() * 1.3
     room = max(1.0, rect.width() - lead)
     labels = [fm.elidedText(label, Qt.TextElideMode.ElideRight, room) for _, label in entries]
-    places = _flow(fm, labels, rect.width())
+    places = _flow(fm, labels, width)
     placed: list[tuple[str, PlacedLabel]] = []
     for (what, _), label, (x, n) in zip(entries, labels, places, strict=True):
         text = QRectF(rect.left() + x + lead, rect.top() + n * line, 0, fm.height())

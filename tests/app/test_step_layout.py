@@ -341,3 +341,34 @@ def test_the_whole_reveal_and_two_sides_lanes_fit_a_720p_screen(
         else:
             least += max(widget.minimumHeight(), widget.minimumSizeHint().height())
     assert least <= 720, least
+
+
+@pytest.mark.slow
+def test_the_key_s_words_for_rows_of_several_never_flip_the_lanes(qtbot, qloop, presenting):
+    """32 alike requests at 1280×720 on a projector: the key's entry for "alike" tipped it
+    into short names, a line shorter; the lanes gained the line, the 32 rows fitted, the
+    entry went, the key took its line back: key and lanes flipped every 100 ms (review47)."""
+    from simulator.metrics.summary import summarize
+    from simulator.trace import Kind, Lane, Run, Segment, Trace
+
+    ms = 1_000_000
+    segments = (
+        Segment(Kind.IO_BLOCKING, 0, 10 * ms, "w"),
+        Segment(Kind.THREAD_HOP, 10 * ms, 20 * ms, "w"),
+    )
+    lanes = tuple(Lane(i, "sync_io", "ok", 200, None, 0, 20 * ms, segments) for i in range(32))
+    trace = Trace(0, lanes)
+    run = Run(Scenario(view="sync_io", requests=32), trace, summarize(trace))
+    window = presenting
+    from app.session.state import Kept
+
+    window.session.restore(
+        Kept({Side.A: run, Side.B: None}, {Side.A: [], Side.B: []}, Side.A, None)
+    )
+    qtbot.wait(600)  # (the key is read 100 ms after each paint)
+    heights, rows = set(), set()
+    for _ in range(40):
+        qtbot.wait(25)
+        heights.add(window.legend.height())
+        rows.add(len(window.timeline.rows))
+    assert len(heights) == 1 and len(rows) == 1, (heights, rows)
