@@ -267,7 +267,7 @@ def _paint_rows(
         painter.setPen(Qt.PenStyle.NoPen)
     if group == 1 and rows.answered:
         paint_answers(painter, rows, theme, t_from, limit, left, scale, top, row_px, height, region)
-        if region is None:  # (a live frame's changes: the count is drawn whole next frame)
+        if region is None:  # (not over a live frame's changes alone: when drawn whole)
             right = left + geo.lanes_width
             paint_answer_counts(
                 painter, rows, theme, t_from, limit, left, right, scale, top, row_px, height

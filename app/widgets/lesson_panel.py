@@ -421,7 +421,7 @@ class QtLessonPanel(QFrame):
         self.slider.setVisible(self._numeric and asking)
         # The verdict leads the strip: one line for the answer and what was measured; the
         # verdict alone where the whole answer is beside the lanes.
-        beside = layout.reveal == "beside"
+        beside = layout.reveal == "beside" and bool(text.verdict)  # (none: the answer's line)
         self.strip.set_full_text("" if beside else text.strip, text.verdict or "")
         self.strip.setVisible(bool(text.strip) and layout.reveal in ("strip", "beside"))
         self.reveal.setVisible(bool(text.reveal) and layout.reveal == "full")

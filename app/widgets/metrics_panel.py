@@ -157,7 +157,8 @@ class QtMetrics(QWidget):
         else:
             texts = {figure.key: figure.text(s) for figure in METRICS}
             for figure in METRICS:
-                captions[figure.key] += figure.so_far(shown.counting)  # (count: "Answered")
+                # (no count: "Answered"; no peak's "so far": the captions' room, review47)
+                captions[figure.key] += figure.so_far(shown.counting, peaks=False)
             if shown.trace.loop_thread is None:
                 # In a value cell's room (the whole line, wider, pushed the panel's two
                 # columns past the dock's edge at 1080p); the tooltip says the whole of it.

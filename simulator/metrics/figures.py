@@ -140,7 +140,7 @@ class Figure:
         """Latencies exist only for finished requests: with none, there is no value."""
         return self.key in LATENCY_KEYS
 
-    def so_far(self, live: bool, answered: int | None = None) -> str:
+    def so_far(self, live: bool, answered: int | None = None, *, peaks: bool = True) -> str:
         """What follows the figure's name while its run is still going (``live``): its
         makespan, throughput and loop blocked are those of the run up to now ("so far"),
         and its latencies those of the ``answered`` requests answered so far ("p50 of 5
@@ -153,8 +153,10 @@ class Figure:
         yet seen broke it (a live "≥ 323 ms" ended 321 ms), and of requests not yet sent
         it can say nothing. A peak (:data:`PEAKS`) says "so far" too: it only grows, and
         lesson 19's "DB connections 1" early in a run read as the class's wrong guess, "1
-        and 1" (teacher46)."""
-        if live and self.key in UP_TO_NOW:
+        and 1" (teacher46); but not where ``peaks`` is off (the metrics panel's captions,
+        whose "Database connections at once so far" ran past the dock, review47: the figures'
+        line says it)."""
+        if live and self.key in UP_TO_NOW and (peaks or self.key not in PEAKS):
             return " so far"
         if not (live and self.needs_an_answer) or answered == 0:
             return ""  # (none answered: a dash alone, not "p95 of 0 answered —")
