@@ -99,7 +99,7 @@ class View:
 #: ``normal`` (at the desk) or ``hidden``.
 QuestionSize = Literal["large", "line", "normal", "hidden"]
 #: The reveal: not yet, its one-line strip (the lanes keep the height), its whole text above
-#: the lanes (at the desk), or its one line above and its whole text beside them (on a
+#: the lanes (at the desk), or the verdict's line above and its whole text beside them (on a
 #: projector: the lanes keep the reveal's height, and its rows; above them, the text left
 #: lesson 9's thirty threads one row, teacher46).
 RevealShown = Literal["none", "strip", "full", "beside"]

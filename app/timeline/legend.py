@@ -295,9 +295,9 @@ def entry_at(
     marks: Marks = NO_MARKS,
     thin: Collection[str] = (),
 ) -> str | None:
-    """The entry (a kind, or a mark: ``"blocked"``, ``"answer"``, ``"tail"``) whose swatch or
-    name is at ``point`` in the key :func:`legend_layout` lays out in ``rect``; ``None``
-    between entries."""
+    """The entry (a kind, a mark: ``"blocked"``, ``"answer"``, ``"tail"``, or a word of rows
+    of several: ``"alike"``, ``"overlaid"``) whose swatch or name is at ``point`` in the key
+    :func:`legend_layout` lays out in ``rect``; ``None`` between entries."""
     placed, _ = legend_layout(rect, font, kinds, marks=marks, thin=thin)
     lead = _lead(QFontMetricsF(font))
     for what, label in placed:

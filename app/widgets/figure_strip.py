@@ -65,12 +65,11 @@ class QtFigureStrip(QLabel):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._figures.other is not None:  # both sides' figures, fitted to one line
-            self._update_text()
+        self._update_text()  # (fitted to one line)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and self._figures.other is not None:
+        if event.type() == QEvent.Type.FontChange:
             self._update_text()
 
     def _update_text(self) -> None:
@@ -95,8 +94,9 @@ class QtFigureStrip(QLabel):
             self.keys = keys = lesson_figures(shown.summary, shown.trace, figure)
             this = lambda n: _line(shown, keys[:n])  # noqa: E731
         other = self._figures.other
-        if other is None:
-            self.setText(this(len(self.keys)))
+        if other is None:  # (one line too: wrapped beside the reveal's text at 1024×768,
+            # the line took 23 px from the lanes it keeps the height of, review47)
+            self.setText(self._fitted((this,), len(self.keys)))
             return
         other_keys = lesson_figures(other.summary, other.trace, figure)
         that = lambda n: _line(other, other_keys[:n])  # noqa: E731
@@ -104,7 +104,7 @@ class QtFigureStrip(QLabel):
         self.setText(self._fitted(both, max(len(self.keys), len(other_keys))))
 
     def _fitted(self, sides: tuple[Callable[[int], str], ...], most: int) -> str:
-        """Both sides' lines (each of its first ``n`` figures) on one line, A's then B's,
+        """Each side's line (each of its first ``n`` figures) on one line, A's then B's,
         with as many of the figures a class reads first (the lesson's, then the makespan...)
         as fit the strip's width: a second line took a row of lanes' height from a
         projector's 720 lines."""

@@ -69,7 +69,7 @@ RERUN_ORDER: tuple[Literal["A", "B"], ...] = ("A", "B") * EXTRA_RUNS
 #: Figures where more is better; for every other figure (times, threads, failures) less is.
 HIGHER_IS_BETTER = frozenset({"throughput_rps", "ok", "answered"})
 #: What a lesson's answer may expect of its figure: side A ahead, side B ahead, the same, or
-#: one side ahead or the same (lesson 15: async "finishes about as late, or later").
+#: one side ahead or the same (lesson 15: async is "about as late, a little sooner at most").
 EXPECTS = ("same", "A", "B", "A or same", "B or same")
 
 Letter = Literal["A", "B"]

@@ -575,3 +575,28 @@ def test_django_s_clean_up_after_the_answers_is_said_apart_and_alike_in_panel_an
     run = Run(Scenario(view="async_io", requests=4), trace, summarize(trace))
     line = next(x for x in format_summary(run).splitlines() if "framework" in x)
     assert line.split() == "framework 4.00 ms per request (3.00 ms of it after the answer)".split()
+
+
+def test_one_side_s_figures_take_one_line_however_narrow(qtbot, figures):
+    """Beside the reveal's text at 1024×768, one side's figures wrapped onto a second line
+    and took it from the lanes (review47): like two sides', they are cut to the first that
+    fit one line."""
+    import re
+
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from app.widgets.figure_strip import QtFigureStrip
+
+    strip = QtFigureStrip(figures)
+    qtbot.addWidget(strip)
+    strip.resize(1400, 40)
+    strip.show()
+    figures.show(make_trace((0, 100), (0, 200), (0, 455)))
+    whole = strip.text()
+    strip.resize(260, 40)
+    cut = strip.text()
+    bold = QFont(strip.font())
+    bold.setBold(True)
+    plain = re.sub("<[^>]*>", "", cut)
+    assert cut.count(" · ") < whole.count(" · ") and cut.startswith(whole.split(" · ")[0])
+    assert QFontMetricsF(bold).horizontalAdvance(plain) <= strip.contentsRect().width()
