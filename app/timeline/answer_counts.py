@@ -78,7 +78,11 @@ def paint_answer_counts(
     ends = left + (np.minimum(spans.end, limit) - t_from) * scale
     painter.save()
     painter.setPen(QColor(theme.foreground))
-    last_crowd = {row: x for row, x, _ in crowds}  # (sorted by row, then x: the last)
+    # Each row's last mark: a crowd followed by a lone answer is not the row's last (lesson
+    # 13's slide wrote "×7" past its eighth answer, as if seven came then).
+    last_mark = dict.fromkeys(marked.tolist(), -np.inf)
+    for row, x in zip(marked.tolist(), xs.tolist(), strict=True):
+        last_mark[row] = max(last_mark[row], x)
     members = rows.members
     for row, at, count in crowds:
         if members and members[row][0] != members[row][1]:
@@ -91,7 +95,7 @@ def paint_answer_counts(
         x = max(at + width, last) + gap
         # Only the row's last crowd, its bars ending at it (its clean-up a little after):
         # a count at the row's end beside bars that go on would name other answers.
-        if at != last_crowd[row] or x - (at + width) > 2 * fm.height():
+        if at < last_mark[row] or x - (at + width) > 2 * fm.height():
             continue
         if x + fm.horizontalAdvance(text) > right:
             continue

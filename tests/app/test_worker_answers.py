@@ -107,6 +107,20 @@ def test_answers_landing_together_at_a_row_s_end_say_how_many(qapp):
     # Eight requests answered 0.2 ms (2 px) apart on one worker's row: one thick mark.
     image, geo = picture(tuple(quick(i, MS // 5) for i in range(8)))
     assert ink_after(image, geo, geo.x_of(78 * MS) + 3) > 20  # "×8"
+    # A lone answer after the crowd: the crowd is not the row's last, and a count after the
+    # row's end would say its eight came then (lesson 13's slide, "×7" past its eighth).
+    late = Lane(
+        8,
+        "v",
+        "ok",
+        200,
+        None,
+        0,
+        80 * MS,
+        (Segment(Kind.QUEUED, 0, 79 * MS, "queue"), Segment(Kind.CPU, 79 * MS, 80 * MS, "w")),
+    )
+    image, geo = picture((*(quick(i, MS // 5) for i in range(8)), late))
+    assert ink_after(image, geo, geo.x_of(80 * MS) + 3) == 0
     # 1 ms (10 px) apart, each mark told apart: no count (lesson 18's thirty, evenly
     # spaced, read "×30" as a burst at the end, teacher47).
     image, geo = picture(tuple(quick(i, MS) for i in range(8)))
