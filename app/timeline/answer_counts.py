@@ -62,8 +62,9 @@ def paint_answer_counts(
     row_px: float,
     height: float,
 ) -> None:
-    """ "×N" after each crowd of answer marks (:func:`answer_crowds`), in the text colour,
-    where it fits between the row's last bar and ``right`` on a row a line tall."""
+    """ "×N" after a row's crowd of answer marks (:func:`answer_crowds`) where it is the
+    row's last mark and its bars end there, in the text colour, where it fits between the
+    row's last bar and ``right`` on a row a line tall."""
     fm = painter.fontMetrics()
     if fm.height() > row_px:
         return
