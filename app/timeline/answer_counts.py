@@ -28,25 +28,31 @@ Crowd = tuple[int, float, int]
 
 
 def answer_crowds(
-    rows: npt.NDArray[np.int64], xs: npt.NDArray[np.float64], reach: float
+    rows: npt.NDArray[np.int64],
+    xs: npt.NDArray[np.float64],
+    reach: float,
+    *,
+    last_only: bool = False,
 ) -> list[Crowd]:
     """The crowds of answer marks (at left ``xs`` on ``rows``, each ``reach`` px or less
     from the one before on its row: marks that touch read as one thick mark), two marks or
-    more."""
+    more; ``last_only``: only those that end their row (no mark after them on it). Sifted
+    by numpy: a 10,000-lane picture's answers are 10,000 marks."""
     if len(xs) < 2:
         return []
     order = np.lexsort((xs, rows))
     row, x = rows[order], xs[order]
-    # A new crowd where the row changes or the mark before is further than ``reach``.
-    starts = np.flatnonzero(
-        np.concatenate(([True], (row[1:] != row[:-1]) | (x[1:] - x[:-1] > reach)))
-    )
+    # A new group where the row changes or the mark before is further than ``reach``.
+    new_row = row[1:] != row[:-1]
+    starts = np.flatnonzero(np.concatenate(([True], new_row | (x[1:] - x[:-1] > reach))))
     ends = np.append(starts[1:], len(x))
-    return [
-        (int(row[s]), float(x[e - 1]), int(e - s))
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-        if e - s >= 2
-    ]
+    kept = ends - starts >= 2
+    if last_only:  # (a group's last mark is its row's last)
+        kept &= np.append(new_row, True)[ends - 1]
+    starts, ends = starts[kept], ends[kept]
+    return list(
+        zip(row[starts].tolist(), x[ends - 1].tolist(), (ends - starts).tolist(), strict=True)
+    )
 
 
 def paint_answer_counts(
@@ -71,19 +77,16 @@ def paint_answer_counts(
     gap = fm.height() * 0.25
     marked, xs, width = answer_marks(rows, t_from, limit, left, scale, height)
     # (Marks that touch, a pixel apart at most: evenly spaced ones a few px apart, lesson
-    # 18's thirty on the loop's row, are told apart, and a count read as a burst, teacher47.)
-    crowds = answer_crowds(marked, xs, width + 1)
+    # 18's thirty on the loop's row, are told apart, and a count read as a burst, teacher47.
+    # Only a row's last: a crowd followed by a lone answer is not, and lesson 13's slide
+    # wrote "×7" past its eighth answer, as if seven came then.)
+    crowds = answer_crowds(marked, xs, width + 1, last_only=True)
     if not crowds:
         return
     spans = rows.spans
     ends = left + (np.minimum(spans.end, limit) - t_from) * scale
     painter.save()
     painter.setPen(QColor(theme.foreground))
-    # Each row's last mark: a crowd followed by a lone answer is not the row's last (lesson
-    # 13's slide wrote "×7" past its eighth answer, as if seven came then).
-    last_mark = dict.fromkeys(marked.tolist(), -np.inf)
-    for row, x in zip(marked.tolist(), xs.tolist(), strict=True):
-        last_mark[row] = max(last_mark[row], x)
     members = rows.members
     for row, at, count in crowds:
         if members and members[row][0] != members[row][1]:
@@ -94,9 +97,9 @@ def paint_answer_counts(
         last = float(ends[on_row].max()) if on_row.any() else left
         text = f"×{count}"
         x = max(at + width, last) + gap
-        # Only the row's last crowd, its bars ending at it (its clean-up a little after):
-        # a count at the row's end beside bars that go on would name other answers.
-        if at < last_mark[row] or x - (at + width) > 2 * fm.height():
+        # Its row's bars ending at it (its clean-up a little after): a count at the row's
+        # end beside bars that go on would name other answers.
+        if x - (at + width) > 2 * fm.height():
             continue
         if x + fm.horizontalAdvance(text) > right:
             continue
